@@ -1,0 +1,62 @@
+"""The headless command line `postmortem`: the same services as the app, for scripts."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+from ..services.commands import RuleError
+from ..storage.workspace import WorkspaceError
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2, 3, 4
+
+
+class BadInput(Exception):
+    """An input file the command cannot use; the message says why (exit 4)."""
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    widths = {c: max([len(c)] + [len(str(r.get(c, "") if r.get(c) is not None else "—")) for r in rows])
+              for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(str(row.get(c) if row.get(c) is not None else "—").ljust(widths[c]) for c in columns))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import workspace_commands
+
+    parser = argparse.ArgumentParser(prog="postmortem", description=__doc__)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (workspace_commands,):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int | None] = args.handler
+    try:
+        return handler(args) or EXIT_OK
+    except RuleError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (BadInput, WorkspaceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_UNEXPECTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence prints, not a traceback
+        print(f"unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Domain rules about time: technical duration, customer impact window, the status-page gap."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Window:
+    """A closed span of time; both ends aware datetimes in UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+def technical_window(first_failure: datetime | None, recovery: datetime | None) -> Window | None:
+    """The technical window, or None until both ends are known and in order."""
+    if first_failure is None or recovery is None or recovery < first_failure:
+        return None
+    return Window(first_failure, recovery)
+
+
+def customer_impact_window(event_times: Iterable[datetime]) -> Window | None:
+    """From the first to the last incident-related customer event; None when there are none.
+
+    Callers pass only incident-related events: pre-existing confusion is kept out by the query.
+    """
+    first = last = None
+    for at in event_times:
+        if at is None:
+            continue
+        if first is None or at < first:
+            first = at
+        if last is None or at > last:
+            last = at
+    if first is None:
+        return None
+    return Window(first, last)
+
+
+def status_page_gap(status_page_resolved: datetime | None, impact: Window | None) -> timedelta | None:
+    """How long customers kept asking after the status page said resolved (None if they did not)."""
+    if status_page_resolved is None or impact is None or impact.end <= status_page_resolved:
+        return None
+    return impact.end - status_page_resolved
+
+
+def minutes(delta: timedelta | None) -> int | None:
+    """Whole minutes, rounded to nearest, for listings and JSON."""
+    if delta is None:
+        return None
+    return int(round(delta.total_seconds() / 60))
+
+
+def format_duration(delta: timedelta | None) -> str:
+    """'40 min', '4 h 35 min', '2 d 3 h' — the words the headline and lists use."""
+    if delta is None:
+        return "—"
+    total = minutes(delta)
+    if total < 60:
+        return f"{total} min"
+    hours, mins = divmod(total, 60)
+    if hours < 48:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def headline(technical: Window | None, impact: Window | None, status_page_resolved: datetime | None) -> str:
+    """The sentence the timeline and the report lead with."""
+    parts = [f"Logs: {format_duration(technical.duration if technical else None)}."]
+    parts.append(f"Customers: {format_duration(impact.duration if impact else None)}.")
+    gap = status_page_gap(status_page_resolved, impact)
+    if gap is not None:
+        parts.append(f"Status page said resolved {format_duration(gap)} before the last customer question.")
+    return " ".join(parts)
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime; naive values are taken to be UTC already (as stored)."""
+    from datetime import timezone
+
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

@@ -1,0 +1,80 @@
+"""The product's fixed vocabulary: statuses, channels, roles, tag sources, areas, built-in tags."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class IncidentStatus(str, Enum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    CLOSED = "closed"
+    FOLLOWED_UP = "followed_up"
+
+
+class Channel(str, Enum):
+    TICKET = "ticket"
+    CHAT = "chat"
+    CALL = "call"
+    EMAIL = "email"
+    INTERNAL = "internal"
+
+
+class Role(str, Enum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    INTERNAL = "internal"
+
+
+class TagSource(str, Enum):
+    """Where a tag assignment came from; a suggestion is never counted as evidence until accepted."""
+
+    MANUAL = "manual"
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+class ActionArea(str, Enum):
+    PRODUCT = "product"
+    SUPPORT = "support"
+    ENGINEERING = "engineering"
+    OPERATIONS = "operations"
+
+
+class ActionStatus(str, Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class SystemEventKind(str, Enum):
+    ALERT = "alert"
+    DEPLOY = "deploy"
+    MITIGATION = "mitigation"
+    RECOVERY = "recovery"
+    STATUS_PAGE = "status-page"
+    NOTE = "note"
+
+
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
+
+# (name, colour index into the palette in resources/palette.json, description)
+BUILT_IN_TAGS: tuple[tuple[str, str], ...] = (
+    ("confusion", "Customers unsure what happened or what to do"),
+    ("trust-loss", "Asking for proof, doubting results, waiting before using it again"),
+    ("risky-workaround", "Retrying payments, personal cards, telling others to avoid the product"),
+    ("work-stopped", "A real task could not be finished"),
+    ("manual-work", "Work done by hand or in another tool instead"),
+    ("data-fear", "Worry that data or money records are wrong or missing"),
+    ("churn-risk", "Talk of cancelling or moving elsewhere"),
+    ("calming-wording", "Agent wording that calmed people"),
+    ("worsening-wording", "Agent wording that made things worse"),
+)
+
+REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("task", "What was the person trying to finish when the incident hit?"),
+    ("confusing", "Which page or message confused them most?"),
+    ("workaround", "What workaround did they try, and what did it cost in time or risk?"),
+    ("wording", "What support wording calmed people, and what made it worse?"),
+    ("contact", "Which customers need direct contact now?"),
+)

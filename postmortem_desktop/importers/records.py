@@ -1,0 +1,54 @@
+"""Plain records that importers produce, before anything is stored."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ParsedMessage:
+    """One message read from a transcript or a ticket's comments column.
+
+    ``at`` is an aware UTC datetime, or None when the source gave no time.
+    ``role`` is one of "customer", "agent", "internal".
+    """
+
+    author: str
+    text: str
+    at: datetime | None = None
+    role: str = "customer"
+
+
+@dataclass(frozen=True)
+class ParsedTranscript:
+    """What the transcript parser recognised: the format's name and the messages."""
+
+    format: str
+    messages: list[ParsedMessage] = field(default_factory=list)
+
+
+@dataclass
+class TicketRow:
+    """One spreadsheet row mapped onto our fields (times aware, in UTC)."""
+
+    row_number: int
+    external_id: str
+    subject: str = ""
+    body: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    status: str = ""
+    channel: str = ""
+    requester_name: str = ""
+    requester_email: str = ""
+    organization: str = ""
+    tags: list[str] = field(default_factory=list)
+    comments: list[ParsedMessage] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row that could not be imported, with the reason shown to the user."""
+
+    row: int
+    reason: str

@@ -1,0 +1,229 @@
+"""Incident use cases: list with both durations, details, create, edit and delete (undoable)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, union_all
+
+from ..domain import timing
+from ..domain.vocabulary import SEVERITIES, IncidentStatus
+from ..storage import snapshot
+from ..storage.schema import Conversation, Incident, Message
+from ..storage.workspace import Workspace
+from .commands import Command, RuleError, UpdateFields
+
+DEFAULT_REVIEW_HOURS = 72
+EDITABLE_FIELDS = (
+    "title", "service", "technical_severity", "technical_start", "technical_end",
+    "status_page_resolved", "review_start", "review_end",
+)
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    id: int
+    title: str
+    status: str
+    technical_severity: str
+    customer_severity: str
+    technical_minutes: int | None
+    customer_minutes: int | None
+
+
+@dataclass(frozen=True)
+class IncidentDetails:
+    id: int
+    title: str
+    service: str
+    technical_severity: str
+    customer_severity_suggested: str
+    customer_severity: str
+    customer_severity_reason: str
+    status: str
+    technical_start: datetime | None
+    technical_end: datetime | None
+    status_page_resolved: datetime | None
+    review_start: datetime | None
+    review_end: datetime | None
+
+
+@dataclass(frozen=True)
+class ImpactFigures:
+    technical: timing.Window | None
+    customer: timing.Window | None
+    status_page_resolved: datetime | None
+    status_page_gap: timedelta | None
+    headline: str
+
+
+def _customer_event_bounds(session, incident_ids: list[int] | None = None):
+    """(incident_id, first, last) of incident-related customer events per incident.
+
+    A customer event is a customer's message in a conversation that is not pre-existing and not
+    internal; a conversation without messages (a bare imported ticket) counts by its own times.
+    """
+    related = and_(Conversation.pre_existing.is_(False), Conversation.channel != "internal")
+    if incident_ids is not None:
+        related = and_(related, Conversation.incident_id.in_(incident_ids))
+    from_messages = (
+        select(Conversation.incident_id.label("iid"), Message.at.label("first"), Message.at.label("last"))
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(related, Message.role == "customer", Message.at.is_not(None))
+    )
+    bare = (
+        select(Conversation.incident_id, Conversation.first_at, Conversation.last_at)
+        .where(related, Conversation.first_at.is_not(None),
+               ~select(Message.id).where(Message.conversation_id == Conversation.id).exists())
+    )
+    events = union_all(from_messages, bare).subquery()
+    query = select(events.c.iid, func.min(events.c.first), func.max(events.c.last)).group_by(events.c.iid)
+    return {iid: (first, last) for iid, first, last in session.execute(query)}
+
+
+def _as_utc(value):
+    # Aggregates bypass the column type, so SQLite hands back text; normalise it here.
+    if value is None or isinstance(value, datetime):
+        return timing.as_utc(value) if value is not None else None
+    return timing.as_utc(datetime.fromisoformat(value))
+
+
+class IncidentService:
+    """Queries about incidents; every call is its own read transaction returning plain data."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def list_incidents(self) -> list[IncidentSummary]:
+        with self.workspace.reading() as session:
+            incidents = session.scalars(select(Incident).order_by(Incident.technical_start.desc(),
+                                                                  Incident.id.desc())).all()
+            bounds = _customer_event_bounds(session)
+            result = []
+            for inc in incidents:
+                first, last = bounds.get(inc.id, (None, None))
+                impact = timing.customer_impact_window([_as_utc(first), _as_utc(last)])
+                tech = timing.technical_window(inc.technical_start, inc.technical_end)
+                result.append(IncidentSummary(
+                    id=inc.id, title=inc.title, status=inc.status,
+                    technical_severity=inc.technical_severity, customer_severity=inc.customer_severity,
+                    technical_minutes=timing.minutes(tech.duration) if tech else None,
+                    customer_minutes=timing.minutes(impact.duration) if impact else None,
+                ))
+            return result
+
+    def get(self, incident_id: int) -> IncidentDetails:
+        with self.workspace.reading() as session:
+            inc = session.get(Incident, incident_id)
+            if inc is None:
+                raise RuleError(f"There is no incident {incident_id} in this workspace.")
+            return IncidentDetails(**{f.name: getattr(inc, f.name) for f in fields(IncidentDetails)})
+
+    def impact(self, incident_id: int) -> ImpactFigures:
+        details = self.get(incident_id)
+        with self.workspace.reading() as session:
+            first, last = _customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
+        customer = timing.customer_impact_window([_as_utc(first), _as_utc(last)])
+        technical = timing.technical_window(details.technical_start, details.technical_end)
+        return ImpactFigures(
+            technical=technical, customer=customer, status_page_resolved=details.status_page_resolved,
+            status_page_gap=timing.status_page_gap(details.status_page_resolved, customer),
+            headline=timing.headline(technical, customer, details.status_page_resolved),
+        )
+
+
+def check_incident_fields(values: dict[str, Any]) -> None:
+    """Refuses edits that would make an incident's times or severity meaningless."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RuleError(f"These incident fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    if "title" in values and not str(values["title"]).strip():
+        raise RuleError("An incident needs a title.")
+    sev = values.get("technical_severity")
+    if sev is not None and sev not in SEVERITIES:
+        raise RuleError(f"Technical severity must be one of {', '.join(SEVERITIES)}.")
+    for key in ("technical_start", "technical_end", "status_page_resolved", "review_start", "review_end"):
+        value = values.get(key)
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise RuleError(f"{key.replace('_', ' ')} must be a time with a zone.")
+
+
+def _check_order(merged: dict[str, Any]) -> None:
+    start, end = merged.get("technical_start"), merged.get("technical_end")
+    if start and end and end < start:
+        raise RuleError("Recovery cannot come before the first failure.")
+    rs, re_ = merged.get("review_start"), merged.get("review_end")
+    if rs and re_ and re_ < rs:
+        raise RuleError("The review window must end after it starts.")
+
+
+def default_review_window(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The incident window plus 72 hours after recovery (a short look back before it, too)."""
+    if start is None:
+        return None, None
+    anchor = end or start
+    return start - timedelta(hours=1), anchor + timedelta(hours=DEFAULT_REVIEW_HOURS)
+
+
+class CreateIncident(Command):
+    affects = frozenset({"incidents"})
+
+    def __init__(self, **values: Any):
+        values.setdefault("title", "New incident")
+        check_incident_fields(values)
+        _check_order(values)
+        if values.get("technical_start") and not values.get("review_start"):
+            values["review_start"], values["review_end"] = default_review_window(
+                values["technical_start"], values.get("technical_end"))
+        self.values = values
+        self.name = f"New Incident “{values['title']}”"
+        self.incident_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            inc = Incident(status=IncidentStatus.DRAFT.value, **self.values)
+            if self.incident_id is not None:  # redo keeps the same id so later commands still match
+                inc.id = self.incident_id
+            session.add(inc)
+            session.flush()
+            self.incident_id = inc.id
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.engine.begin() as conn:
+            snapshot.delete_incident_rows(conn, self.incident_id)
+
+
+class UpdateIncident(UpdateFields):
+    def __init__(self, incident_id: int, **changes: Any):
+        check_incident_fields(changes)
+        label = ", ".join(k.replace("_", " ") for k in changes) or "nothing"
+        super().__init__(Incident, incident_id, changes, name=f"Edit {label}",
+                         affects=frozenset({"incidents", "timeline"}), incident_id=incident_id)
+
+    def before_set(self, row: Incident, changes: dict[str, Any]) -> None:
+        merged = {k: getattr(row, k) for k in EDITABLE_FIELDS}
+        merged.update(changes)
+        _check_order(merged)
+
+
+class DeleteIncident(Command):
+    affects = frozenset({"incidents", "timeline", "board", "review", "actions"})
+
+    def __init__(self, incident_id: int, title: str = ""):
+        self.incident_id = incident_id
+        self.name = f"Delete Incident “{title}”" if title else "Delete Incident"
+        self._snapshot: snapshot.IncidentSnapshot | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.engine.begin() as conn:
+            self._snapshot = snapshot.capture(conn, self.incident_id)
+            if not self._snapshot.rows["incidents"]:
+                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+            snapshot.delete_incident_rows(conn, self.incident_id)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.engine.begin() as conn:
+            snapshot.restore(conn, self._snapshot)

@@ -1,0 +1,15 @@
+"""Fast raw-SQL helpers for bulk writes (imports): ids assigned up front, executemany, one transaction."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def db_time(value: datetime | None) -> str | None:
+    """The text form SQLAlchemy's DateTime uses on SQLite, so bulk rows read back like ORM rows."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def next_id(cursor, table: str) -> int:
+    return (cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1

@@ -1,0 +1,271 @@
+"""SQLAlchemy 2 mapped classes: the workspace's tables, one class per vocabulary noun."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as naive UTC text (sortable); loads them back aware in UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given where UTC is required")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class WorkspaceSetting(Base):
+    """Key/value settings of one workspace (display time zone, pattern extras, agenda…)."""
+
+    __tablename__ = "workspace_settings"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String, default="")
+    service: Mapped[str] = mapped_column(String, default="")
+    technical_severity: Mapped[str] = mapped_column(String, default="SEV3")
+    customer_severity_suggested: Mapped[str] = mapped_column(String, default="")
+    customer_severity: Mapped[str] = mapped_column(String, default="")
+    customer_severity_reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String, default="draft")
+    technical_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    technical_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_page_resolved: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # close-out record (PRODUCT.md §6)
+    customer_damage: Mapped[str] = mapped_column(Text, default="")
+    most_broken_task: Mapped[str] = mapped_column(Text, default="")
+    first_workaround: Mapped[str] = mapped_column(Text, default="")
+    trust_signals: Mapped[str] = mapped_column(Text, default="")
+    trust_signals_none_seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_list_reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    customer_message: Mapped[str] = mapped_column(Text, default="")
+    customer_message_decision: Mapped[str] = mapped_column(String, default="")  # "", "sent", "not_sending"
+    customer_message_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class IncidentHistory(Base):
+    """Recorded decisions: closed, reopened, severity confirmed or overridden, followed up."""
+
+    __tablename__ = "incident_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    kind: Mapped[str] = mapped_column(String)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SystemEvent(Base):
+    __tablename__ = "system_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String, default="note")
+    title: Mapped[str] = mapped_column(String, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, default="")
+    email: Mapped[str] = mapped_column(String, default="", index=True)
+    phone: Mapped[str] = mapped_column(String, default="")
+    organization: Mapped[str] = mapped_column(String, default="")
+    segment: Mapped[str] = mapped_column(String, default="")
+
+
+class IncidentContact(Base):
+    """A customer flagged for direct contact in one incident, with the reason and the outcome."""
+
+    __tablename__ = "incident_contacts"
+    __table_args__ = (UniqueConstraint("incident_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+    contacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    contacted_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String, default="spreadsheet")  # spreadsheet, transcript, eml
+    file_name: Mapped[str] = mapped_column(String, default="")
+    file_hash: Mapped[str] = mapped_column(String, default="")
+    vendor: Mapped[str] = mapped_column(String, default="")
+    mapping_json: Mapped[str] = mapped_column(Text, default="")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    outside_window: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class MappingPreset(Base):
+    __tablename__ = "mapping_presets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    vendor: Mapped[str] = mapped_column(String, default="")
+    mapping_json: Mapped[str] = mapped_column(Text)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "external_id"),
+        Index("ix_conversations_incident_first", "incident_id", "first_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    external_id: Mapped[str | None] = mapped_column(String)
+    channel: Mapped[str] = mapped_column(String, default="ticket")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    subject: Mapped[str] = mapped_column(String, default="")
+    status: Mapped[str] = mapped_column(String, default="")
+    customer_task: Mapped[str] = mapped_column(String, default="")
+    symptom: Mapped[str] = mapped_column(String, default="")
+    pre_existing: Mapped[bool] = mapped_column(Boolean, default=False)
+    vendor_tags: Mapped[str] = mapped_column(String, default="")  # tags as the help desk had them
+    # first/last message times, kept with the row so the timeline reads one table
+    first_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_position", "conversation_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author: Mapped[str] = mapped_column(String, default="")
+    role: Mapped[str] = mapped_column(String, default="customer")
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[int] = mapped_column(Integer, default=0)  # index into resources/palette.json
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    built_in: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Quote(Base):
+    """A highlighted span of a message, or a whole conversation when message_id is None."""
+
+    __tablename__ = "quotes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer, default=0)
+    end: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class TagAssignment(Base):
+    """A tag on a quote or a message, with where it came from and the phrase that suggested it."""
+
+    __tablename__ = "tag_assignments"
+    __table_args__ = (
+        UniqueConstraint("tag_id", "quote_id", "message_id"),
+        Index("ix_tag_assignments_quote", "quote_id"),
+        Index("ix_tag_assignments_message", "message_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String, default="manual")
+    phrase: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(String, default="engineering")
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String, default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String, default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class ActionItemLink(Base):
+    """What motivated an action item: a quote or a whole tag."""
+
+    __tablename__ = "action_item_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+
+
+class ReviewAnswer(Base):
+    """The answer to one of the five review questions."""
+
+    __tablename__ = "review_answers"
+    __table_args__ = (UniqueConstraint("incident_id", "question"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String)
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReviewAnswerQuote(Base):
+    __tablename__ = "review_answer_quotes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_answer_id: Mapped[int] = mapped_column(ForeignKey("review_answers.id", ondelete="CASCADE"), index=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+
+
+class FollowUp(Base):
+    """The 15-minute check about a week after the review."""
+
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), unique=True)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_held_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,73 @@
+"""Captures everything that belongs to one incident, and puts it back: the undo of a delete."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Table, select, text
+
+from .schema import (
+    ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
+    IncidentHistory, Message, Quote, ReviewAnswer, ReviewAnswerQuote, SystemEvent, TagAssignment,
+)
+
+# Parents before children, so restoring in this order satisfies the foreign keys.
+_ORDER: tuple[type, ...] = (
+    Incident, IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
+    Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp,
+)
+
+
+@dataclass
+class IncidentSnapshot:
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    search_rows: list[tuple] = field(default_factory=list)
+
+
+def _selects(incident_id: int) -> dict[type, object]:
+    conv_ids = select(Conversation.id).where(Conversation.incident_id == incident_id)
+    msg_ids = select(Message.id).where(Message.conversation_id.in_(conv_ids))
+    quote_ids = select(Quote.id).where(Quote.conversation_id.in_(conv_ids))
+    action_ids = select(ActionItem.id).where(ActionItem.incident_id == incident_id)
+    answer_ids = select(ReviewAnswer.id).where(ReviewAnswer.incident_id == incident_id)
+    by_incident = {m: m.__table__.select().where(m.__table__.c.incident_id == incident_id)
+                   for m in (IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation,
+                             ActionItem, ReviewAnswer, FollowUp)}
+    return {
+        Incident: Incident.__table__.select().where(Incident.__table__.c.id == incident_id),
+        **by_incident,
+        Message: Message.__table__.select().where(Message.conversation_id.in_(conv_ids)),
+        Quote: Quote.__table__.select().where(Quote.conversation_id.in_(conv_ids)),
+        TagAssignment: TagAssignment.__table__.select().where(
+            TagAssignment.quote_id.in_(quote_ids) | TagAssignment.message_id.in_(msg_ids)),
+        ActionItemLink: ActionItemLink.__table__.select().where(ActionItemLink.action_item_id.in_(action_ids)),
+        ReviewAnswerQuote: ReviewAnswerQuote.__table__.select().where(
+            ReviewAnswerQuote.review_answer_id.in_(answer_ids)),
+    }
+
+
+def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
+    snap = IncidentSnapshot()
+    queries = _selects(incident_id)
+    for model in _ORDER:
+        snap.rows[model.__tablename__] = [dict(r._mapping) for r in conn.execute(queries[model])]
+    snap.search_rows = conn.execute(
+        text("SELECT rowid, subject, body FROM conversation_search WHERE rowid IN "
+             "(SELECT id FROM conversations WHERE incident_id = :i)"), {"i": incident_id}).fetchall()
+    return snap
+
+
+def restore(conn: Connection, snap: IncidentSnapshot) -> None:
+    for model in _ORDER:
+        rows = snap.rows.get(model.__tablename__)
+        if rows:
+            table: Table = model.__table__
+            conn.execute(table.insert(), rows)
+    if snap.search_rows:
+        conn.execute(text("INSERT INTO conversation_search(rowid, subject, body) VALUES (:r, :s, :b)"),
+                     [{"r": r, "s": s, "b": b} for r, s, b in snap.search_rows])
+
+
+def delete_incident_rows(conn: Connection, incident_id: int) -> None:
+    conn.execute(text("DELETE FROM conversation_search WHERE rowid IN "
+                      "(SELECT id FROM conversations WHERE incident_id = :i)"), {"i": incident_id})
+    conn.execute(Incident.__table__.delete().where(Incident.__table__.c.id == incident_id))

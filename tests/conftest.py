@@ -1,0 +1,53 @@
+"""Shared fixtures: every test runs with its own data, config and log folders."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_CACHE_HOME", "cache")):
+        monkeypatch.setenv(var, str(home / sub))
+    yield
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    ws = create_workspace(tmp_path / "test.pmw")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A demo workspace written once; tests copy it before writing to it."""
+    from datetime import date
+
+    from postmortem_desktop.services.demo import write_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.pmw"
+    write_demo(path, incident_day=date(2026, 11, 18))
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_file, tmp_path) -> Path:
+    import shutil
+
+    target = tmp_path / "demo.pmw"
+    shutil.copy(demo_file, target)
+    return target

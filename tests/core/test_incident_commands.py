@@ -1,0 +1,113 @@
+"""Incident edits are commands: they do, undo and redo, and refuse what the rules forbid."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.incidents import (
+    CreateIncident, DeleteIncident, IncidentService, UpdateIncident,
+)
+from postmortem_desktop.storage.schema import Conversation, Message, Quote, Tag, TagAssignment
+
+T0 = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
+
+
+def titles(ws):
+    return [s.title for s in IncidentService(ws).list_incidents()]
+
+
+def test_create_then_undo_then_redo_keeps_the_same_id(workspace):
+    cmd = CreateIncident(title="Billing outage", technical_start=T0)
+    cmd.do(workspace)
+    first_id = cmd.incident_id
+    assert titles(workspace) == ["Billing outage"]
+    cmd.undo(workspace)
+    assert titles(workspace) == []
+    cmd.do(workspace)
+    assert cmd.incident_id == first_id
+    assert titles(workspace) == ["Billing outage"]
+
+
+def test_new_incident_gets_a_default_review_window_of_72_hours_after_recovery(workspace):
+    cmd = CreateIncident(title="x", technical_start=T0, technical_end=T0 + timedelta(minutes=40))
+    cmd.do(workspace)
+    details = IncidentService(workspace).get(cmd.incident_id)
+    assert details.review_end == T0 + timedelta(minutes=40, hours=72)
+    assert details.review_start <= T0
+
+
+def test_update_is_undoable(workspace):
+    cmd = CreateIncident(title="Old title")
+    cmd.do(workspace)
+    edit = UpdateIncident(cmd.incident_id, title="New title", technical_severity="SEV2")
+    edit.do(workspace)
+    assert IncidentService(workspace).get(cmd.incident_id).technical_severity == "SEV2"
+    edit.undo(workspace)
+    details = IncidentService(workspace).get(cmd.incident_id)
+    assert (details.title, details.technical_severity) == ("Old title", "SEV3")
+
+
+def test_recovery_before_first_failure_is_refused_and_nothing_changes(workspace):
+    cmd = CreateIncident(title="x", technical_start=T0, technical_end=T0 + timedelta(minutes=40))
+    cmd.do(workspace)
+    with pytest.raises(RuleError, match="Recovery cannot come before"):
+        UpdateIncident(cmd.incident_id, technical_end=T0 - timedelta(minutes=5)).do(workspace)
+    assert IncidentService(workspace).get(cmd.incident_id).technical_end == T0 + timedelta(minutes=40)
+
+
+def test_empty_title_and_unknown_severity_are_refused():
+    with pytest.raises(RuleError, match="title"):
+        CreateIncident(title="  ")
+    with pytest.raises(RuleError, match="SEV1"):
+        UpdateIncident(1, technical_severity="critical")
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(RuleError, match="zone"):
+        CreateIncident(title="x", technical_start=datetime(2026, 1, 1, 10, 0))
+
+
+def test_delete_and_undo_restore_conversations_quotes_and_tags(workspace):
+    cmd = CreateIncident(title="Billing", technical_start=T0)
+    cmd.do(workspace)
+    with workspace.transaction() as s:
+        conv = Conversation(incident_id=cmd.incident_id, external_id="ZD-1", channel="ticket",
+                            first_at=T0, last_at=T0)
+        s.add(conv)
+        s.flush()
+        msg = Message(conversation_id=conv.id, at=T0 + timedelta(minutes=4), author="Dana", text="charged twice?")
+        s.add(msg)
+        s.flush()
+        quote = Quote(conversation_id=conv.id, message_id=msg.id, start=0, end=14, text="charged twice?")
+        s.add(quote)
+        s.flush()
+        tag = s.query(Tag).filter_by(name="trust-loss").one()
+        s.add(TagAssignment(tag_id=tag.id, quote_id=quote.id))
+    delete = DeleteIncident(cmd.incident_id, "Billing")
+    delete.do(workspace)
+    assert titles(workspace) == []
+    with workspace.reading() as s:
+        assert s.query(Message).count() == 0 and s.query(TagAssignment).count() == 0
+    delete.undo(workspace)
+    assert titles(workspace) == ["Billing"]
+    with workspace.reading() as s:
+        assert s.query(Message).one().text == "charged twice?"
+        assert s.query(TagAssignment).one().quote_id == s.query(Quote).one().id
+    assert IncidentService(workspace).impact(cmd.incident_id).customer.start == T0 + timedelta(minutes=4)
+
+
+def test_impact_ignores_pre_existing_and_internal_conversations(workspace):
+    cmd = CreateIncident(title="Billing", technical_start=T0, technical_end=T0 + timedelta(minutes=40))
+    cmd.do(workspace)
+    with workspace.transaction() as s:
+        for ext, channel, pre, minutes in (("A", "ticket", False, 5), ("B", "chat", False, 275),
+                                           ("C", "ticket", True, -600), ("D", "internal", False, 900)):
+            conv = Conversation(incident_id=cmd.incident_id, external_id=ext, channel=channel, pre_existing=pre)
+            s.add(conv)
+            s.flush()
+            s.add(Message(conversation_id=conv.id, at=T0 + timedelta(minutes=minutes), role="customer", text="?"))
+    impact = IncidentService(workspace).impact(cmd.incident_id)
+    assert impact.customer.start == T0 + timedelta(minutes=5)
+    assert impact.customer.end == T0 + timedelta(minutes=275)
+    summary = IncidentService(workspace).list_incidents()[0]
+    assert (summary.technical_minutes, summary.customer_minutes) == (40, 270)

@@ -1,0 +1,106 @@
+"""The main window over the demo: incident list, properties, new/edit/delete with undo."""
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from ui.models.incident_table_model import IncidentTableModel
+
+
+def titles(window):
+    model = window.incident_model
+    return [model.index(r, IncidentTableModel.COL_TITLE).data() for r in range(model.rowCount())]
+
+
+def test_incident_list_shows_both_durations_for_the_demo(main_window):
+    model = main_window.incident_model
+    assert model.rowCount() == 2
+    row = next(r for r in range(2) if "Billing" in model.index(r, 0).data())
+    assert model.index(row, IncidentTableModel.COL_TECHNICAL).data() == "40 min"
+    customers = model.index(row, IncidentTableModel.COL_CUSTOMER).data()
+    assert customers.endswith("min") or " h" in customers or " d" in customers
+    assert customers != "40 min"
+
+
+def test_incident_model_passes_the_model_tester(qtmodeltester, main_window):
+    qtmodeltester.check(main_window.incident_model)
+
+
+def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
+    form = main_window.properties
+    old = form.title.text()
+    form.title.setText("Payment submit timeouts")
+    form.title.editingFinished.emit()
+    assert "Payment submit timeouts" in titles(main_window)
+    assert main_window.undo_action.text().startswith("&Undo Edit title") or "title" in main_window.undo_action.text()
+    main_window.undo_action.trigger()
+    assert old in titles(main_window)
+    assert form.title.text() == old
+    main_window.redo_action.trigger()
+    assert "Payment submit timeouts" in titles(main_window)
+
+
+def test_refused_time_edit_is_explained_and_the_form_shows_the_old_value(qtbot, main_window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    form = main_window.properties
+    recovery = form.times["technical_end"]
+    before = recovery.edit.dateTime()
+    recovery.edit.setDateTime(form.times["technical_start"].edit.dateTime().addSecs(-3600))
+    recovery.edit.editingFinished.emit()
+    assert shown and "Recovery cannot come before" in shown[0]
+    assert recovery.edit.dateTime() == before
+
+
+def test_new_incident_then_delete_then_undo(qtbot, main_window, monkeypatch):
+    from ui.incidents import new_incident_dialog
+
+    def fake_exec(dialog):
+        dialog.title.setText("Login errors after deploy")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(new_incident_dialog.NewIncidentDialog, "exec", fake_exec)
+    main_window.new_incident_action.trigger()
+    assert "Login errors after deploy" in titles(main_window)
+    assert main_window.properties.title.text() == "Login errors after deploy"
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    main_window.delete_incident_action.trigger()
+    assert "Login errors after deploy" not in titles(main_window)
+    main_window.undo_action.trigger()
+    assert "Login errors after deploy" in titles(main_window)
+
+
+def test_delete_asks_first_and_cancel_keeps_the_incident(qtbot, main_window, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    before = titles(main_window)
+    main_window.delete_incident_action.trigger()
+    assert titles(main_window) == before
+
+
+def test_undo_redo_shortcuts_are_the_standard_ones(main_window):
+    assert main_window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [s.toString() for s in main_window.redo_action.shortcuts()]
+
+
+def test_geometry_and_recent_files_are_remembered(qtbot, main_window, settings, demo_copy):
+    main_window.resize(640, 480)  # fits the offscreen 800x600 screen
+    main_window.close()
+    from ui import recent_files
+    from ui.main_window import MainWindow
+
+    assert recent_files.recent_workspaces(settings)[0] == str(demo_copy.resolve())
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    assert (again.size().width(), again.size().height()) == (640, 480)
+
+
+def test_a_bad_file_is_refused_with_a_message_and_the_current_workspace_stays(qtbot, main_window, tmp_path,
+                                                                            monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    bad = tmp_path / "bad.pmw"
+    bad.write_text("hello")
+    assert not main_window.open_path(bad)
+    assert "not a workspace" in shown[0]
+    assert main_window.incident_model.rowCount() == 2

@@ -1,0 +1,60 @@
+"""Unexpected exceptions: logged to a file in the user's log folder and shown; the app keeps running."""
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from platformdirs import user_log_dir
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.storage.workspace import WorkspaceError
+
+log = logging.getLogger("postmortem_desktop")
+
+
+def log_file() -> Path:
+    folder = Path(user_log_dir("postmortem-desktop", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "postmortem-desktop.log"
+
+
+def setup_logging() -> Path:
+    """Sends the app's log (core and ui, both under the "postmortem_desktop" logger) to the log file."""
+    path = log_file()
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return path
+
+
+def show_refusal(parent, title: str, exc: BaseException) -> None:
+    """Known refusals (rules, bad files) are explained, not logged as crashes."""
+    QMessageBox.warning(parent, title, str(exc))
+
+
+def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
+    if isinstance(exc, (RuleError, WorkspaceError)):
+        show_refusal(QApplication.activeWindow(), "Not possible", exc)
+        return
+    text = "".join(traceback.format_exception(exc_type, exc, tb))
+    log.error("unexpected exception\n%s", text)
+    app = QApplication.instance()
+    if app is None:
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    box = QMessageBox(QApplication.activeWindow())
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Something went wrong")
+    box.setText(f"{exc_type.__name__}: {exc}\n\nYour work is saved. The details were written to\n{log_file()}")
+    box.setDetailedText(text)
+    box.setObjectName("unexpected_error_box")
+    box.open()  # not exec(): a modal loop inside the hook could re-enter it
+
+
+def install_excepthook() -> None:
+    sys.excepthook = _excepthook

@@ -1,0 +1,274 @@
+"""The main window: menus, the incident list, the screen tabs; routes intent to services."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox,
+    QTableView, QTabWidget,
+)
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, IncidentService, UpdateIncident
+from postmortem_desktop.services.settings import get_setting
+from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
+
+from . import recent_files
+from .errors import show_refusal
+from .incidents.new_incident_dialog import NewIncidentDialog
+from .incidents.properties_form import IncidentPropertiesWidget
+from .models.incident_table_model import IncidentTableModel
+from .undo import WorkspaceSession
+
+WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    incident_selected = Signal(int)
+
+    def __init__(self, settings: QSettings, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.settings = settings
+        self.session: WorkspaceSession | None = None
+        self.incident_id = -1
+        self.zone_name = "UTC"
+        self.setWindowTitle("Postmortem Desktop")
+        self._build_incident_list()
+        self.screens = QTabWidget(self)
+        self.screens.setObjectName("screens")
+        self.properties = IncidentPropertiesWidget(self)
+        self.screens.addTab(self.properties, "&Properties")
+        self.setCentralWidget(self.screens)
+        self.read_only_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.read_only_label)
+        self._build_actions()
+        self._build_menus()
+        self.properties.incident_edited.connect(self._on_properties_incident_edited)
+        self._restore_geometry()
+
+    # ---- construction -------------------------------------------------------------------------
+    def _build_incident_list(self) -> None:
+        self.incident_model = IncidentTableModel(self)
+        self.incident_view = QTableView(self)
+        self.incident_view.setObjectName("incident_list")
+        self.incident_view.setAccessibleName("Incidents")
+        self.incident_view.setModel(self.incident_model)
+        self.incident_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.incident_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.incident_view.verticalHeader().hide()
+        self.incident_view.setWordWrap(False)
+        header = self.incident_view.horizontalHeader()
+        header.setSectionResizeMode(IncidentTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(IncidentTableModel.HEADERS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
+        dock = QDockWidget("Incidents", self)
+        dock.setObjectName("incidents_dock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        dock.setWidget(self.incident_view)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_workspace_action = self._action("&New Workspace…", self._on_new_workspace, "Ctrl+Shift+N")
+        self.open_action = self._action("&Open Workspace…", self._on_open_workspace, QKeySequence.StandardKey.Open)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
+        self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
+        self.undo_action = QAction("&Undo", self)
+        self.redo_action = QAction("&Redo", self)
+        self.about_action = self._action("&About", self._on_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_workspace_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")
+        self.view_menu = bar.addMenu("&View")
+        incident_menu = bar.addMenu("&Incident")
+        incident_menu.addAction(self.new_incident_action)
+        incident_menu.addAction(self.delete_incident_action)
+        self.incident_menu = incident_menu
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.about_action)
+
+    # ---- workspace ------------------------------------------------------------------------------
+    def set_session(self, session: WorkspaceSession) -> None:
+        if self.session is not None:
+            self.session.close()
+        self.session = session
+        self.edit_menu.clear()
+        self.undo_action = session.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = session.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        session.workspace_changed.connect(self._on_session_workspace_changed)
+        self.zone_name = get_setting(session.workspace, "display_timezone", "UTC")
+        ws = session.workspace
+        self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
+        self.read_only_label.setText("Read-only: another window is editing this workspace" if ws.read_only else "")
+        for action in (self.new_incident_action, self.delete_incident_action):
+            action.setEnabled(not ws.read_only)
+        recent_files.remember_workspace(self.settings, ws.path)
+        self.incident_id = -1
+        self.refresh_incidents()
+        if self.incident_model.rowCount() and self.incident_id < 0:
+            self.select_incident(self.incident_model.summary(0).id)
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            workspace = open_workspace(path)
+        except WorkspaceError as exc:
+            show_refusal(self, "Cannot open workspace", exc)
+            return False
+        self.set_session(WorkspaceSession(workspace, self))
+        return True
+
+    def _on_new_workspace(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "New Workspace", str(Path.home() / "Incidents.pmw"),
+                                              WORKSPACE_FILTER)
+        if not name:
+            return
+        path = Path(name if name.endswith(".pmw") else name + ".pmw")
+        try:
+            workspace = create_workspace(path)
+        except WorkspaceError as exc:
+            show_refusal(self, "Cannot create workspace", exc)
+            return
+        self.set_session(WorkspaceSession(workspace, self))
+
+    def _on_open_workspace(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open Workspace", str(Path.home()), WORKSPACE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for number, path in enumerate(recent_files.recent_workspaces(self.settings), start=1):
+            action = self.recent_menu.addAction(f"&{number} {path}")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # ---- incidents ------------------------------------------------------------------------------
+    @property
+    def incident_service(self) -> IncidentService:
+        return IncidentService(self.session.workspace)
+
+    def refresh_incidents(self) -> None:
+        keep = self.incident_id
+        self.incident_model.set_rows(self.incident_service.list_incidents())
+        row = self.incident_model.row_of(keep)
+        if row >= 0:
+            self.incident_view.selectionModel().setCurrentIndex(
+                self.incident_model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            self._show_incident(-1)
+
+    def select_incident(self, incident_id: int) -> None:
+        row = self.incident_model.row_of(incident_id)
+        if row >= 0:
+            self.incident_view.selectionModel().setCurrentIndex(
+                self.incident_model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _on_incident_view_current_changed(self, current, _previous) -> None:  # noqa: ANN001
+        incident_id = current.data(IncidentTableModel.ID_ROLE) if current.isValid() else -1
+        self._show_incident(incident_id if incident_id is not None else -1)
+
+    def _show_incident(self, incident_id: int) -> None:
+        changed = incident_id != self.incident_id
+        self.incident_id = incident_id
+        if incident_id < 0:
+            self.properties.show_incident(None, "", self.zone_name)
+        else:
+            service = self.incident_service
+            self.properties.show_incident(service.get(incident_id), service.impact(incident_id).headline,
+                                          self.zone_name)
+        if changed:
+            self.incident_selected.emit(incident_id)
+
+    def run_command(self, command) -> bool:  # noqa: ANN001
+        """Runs an edit through the undo stack; a refusal is explained and nothing changes."""
+        try:
+            self.session.run(command)
+        except (RuleError, WorkspaceError) as exc:
+            show_refusal(self, "Not possible", exc)
+            return False
+        return True
+
+    def _on_new_incident(self) -> None:
+        dialog = NewIncidentDialog(self.zone_name, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        command = CreateIncident(**dialog.values())
+        if self.run_command(command):
+            self.select_incident(command.incident_id)
+
+    def _on_delete_incident(self) -> None:
+        if self.incident_id < 0:
+            return
+        details = self.incident_service.get(self.incident_id)
+        answer = QMessageBox.question(
+            self, "Delete Incident",
+            f"Delete “{details.title}” with all its conversations, quotes and action items?\n\n"
+            "You can undo this with Edit › Undo.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.run_command(DeleteIncident(self.incident_id, details.title))
+
+    def _on_properties_incident_edited(self, incident_id: int, changes: dict) -> None:
+        if not self.run_command(UpdateIncident(incident_id, **changes)):
+            self._show_incident(incident_id)  # put the refused value back
+
+    def _on_session_workspace_changed(self, affects: set, incident_id: int) -> None:
+        if "incidents" in affects or "timeline" in affects:
+            self.refresh_incidents()
+            if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
+                self.select_incident(incident_id)
+            elif self.incident_id >= 0:
+                self._show_incident(self.incident_id)
+
+    def _on_about(self) -> None:
+        from . import about
+
+        about.show_about(self)
+
+    # ---- window state ---------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main_window/geometry")
+        state = self.settings.value("main_window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.settings.setValue("main_window/geometry", self.saveGeometry())
+        self.settings.setValue("main_window/state", self.saveState())
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        super().closeEvent(event)

@@ -1,0 +1,27 @@
+"""Converting stored UTC times to the workspace's display zone and back, for widgets."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QDateTime, QTimeZone
+
+
+def display_zone(name: str) -> ZoneInfo | timezone:
+    try:
+        return ZoneInfo(name) if name and name != "UTC" else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def to_qdatetime(value: datetime | None, zone_name: str) -> QDateTime:
+    if value is None:
+        return QDateTime()
+    qt_zone = QTimeZone(zone_name.encode()) if zone_name and zone_name != "UTC" else QTimeZone.utc()
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()), qt_zone)
+
+
+def from_qdatetime(value: QDateTime) -> datetime | None:
+    if not value.isValid():
+        return None
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=timezone.utc)

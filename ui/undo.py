@@ -1,0 +1,56 @@
+"""The open workspace as the UI sees it: core commands run through one QUndoStack."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from postmortem_desktop.services.commands import Command
+from postmortem_desktop.storage.workspace import Workspace
+
+
+class UndoableCommand(QUndoCommand):
+    """Mirrors one core command onto the undo stack; the core does the work."""
+
+    def __init__(self, session: "WorkspaceSession", command: Command):
+        super().__init__(command.name)
+        self._session = session
+        self.command = command
+        self._done_once = True  # the command already ran before it was pushed
+
+    def redo(self) -> None:
+        if self._done_once:
+            self._done_once = False
+            return
+        self.command.do(self._session.workspace)
+        self._session.notify(self.command)
+
+    def undo(self) -> None:
+        self.command.undo(self._session.workspace)
+        self._session.notify(self.command)
+
+
+class WorkspaceSession(QObject):
+    """Holds the open workspace and its undo stack; tells the screens what changed."""
+
+    #: emitted after any edit, undo or redo: (set of affected parts, incident id or -1)
+    workspace_changed = Signal(object, int)
+
+    def __init__(self, workspace: Workspace, parent: QObject | None = None):
+        super().__init__(parent)
+        self.workspace = workspace
+        self.undo_stack = QUndoStack(self)
+
+    def run(self, command: Command) -> Command:
+        """Does the command now (raising on refusal, with nothing pushed) and makes it undoable."""
+        command.do(self.workspace)
+        self.undo_stack.push(UndoableCommand(self, command))
+        self.notify(command)
+        return command
+
+    def notify(self, command: Command) -> None:
+        incident_id = command.incident_id if command.incident_id is not None else -1
+        self.workspace_changed.emit(set(command.affects), incident_id)
+
+    def close(self) -> None:
+        self.undo_stack.clear()
+        self.workspace.close()
