@@ -1,28 +1,36 @@
 """The main window: menus, the incident list, the screen tabs; routes intent to services."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox,
-    QTableView, QTabWidget,
+    QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, IncidentService, UpdateIncident
+from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, IncidentService
 from postmortem_desktop.services.settings import get_setting
 from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
 from . import recent_files
 from .errors import show_refusal
+from . import screens
+from .hub import ScreenHub
 from .incidents.new_incident_dialog import NewIncidentDialog
-from .incidents.properties_form import IncidentPropertiesWidget
 from .models.incident_table_model import IncidentTableModel
 from .undo import WorkspaceSession
 
 WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
+
+
+def _construct(target: str, hub: ScreenHub, parent: QWidget) -> QWidget:
+    module_name, class_name = target.split(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)(hub, parent)
 
 
 class MainWindow(QMainWindow):
@@ -35,17 +43,14 @@ class MainWindow(QMainWindow):
         self.incident_id = -1
         self.zone_name = "UTC"
         self.setWindowTitle("Postmortem Desktop")
+        self.hub = ScreenHub(self)
         self._build_incident_list()
-        self.screens = QTabWidget(self)
-        self.screens.setObjectName("screens")
-        self.properties = IncidentPropertiesWidget(self)
-        self.screens.addTab(self.properties, "&Properties")
-        self.setCentralWidget(self.screens)
+        self._build_screens()
         self.read_only_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.read_only_label)
         self._build_actions()
         self._build_menus()
-        self.properties.incident_edited.connect(self._on_properties_incident_edited)
+        self.hub.navigation_requested.connect(self._on_hub_navigation_requested)
         self._restore_geometry()
 
     # ---- construction -------------------------------------------------------------------------
@@ -70,6 +75,53 @@ class MainWindow(QMainWindow):
         dock.setWidget(self.incident_view)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
+
+    def _build_screens(self) -> None:
+        """Screens, docks and strips come from ui/screens.py; each listens to the hub."""
+        self.screens = QTabWidget(self)
+        self.screens.setObjectName("screens")
+        self.screen_widgets: dict[str, QWidget] = {}
+        for key, target, title in screens.SCREENS:
+            widget = _construct(target, self.hub, self)
+            self.screen_widgets[key] = widget
+            self.screens.addTab(widget, title)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.screens, 1)
+        for key, target in screens.STRIPS:
+            self.screen_widgets[key] = _construct(target, self.hub, central)
+            layout.addWidget(self.screen_widgets[key])
+        self.setCentralWidget(central)
+        areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
+                 "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
+        self.docks: dict[str, QDockWidget] = {}
+        for key, target, title, area in screens.DOCKS:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"{key}_dock")
+            self.screen_widgets[key] = _construct(target, self.hub, dock)
+            dock.setWidget(self.screen_widgets[key])
+            self.addDockWidget(areas[area], dock)
+            self.docks[key] = dock
+
+    def show_screen(self, key: str) -> QWidget | None:
+        widget = self.screen_widgets.get(key)
+        if widget is None:
+            return None
+        index = self.screens.indexOf(widget)
+        if index >= 0:
+            self.screens.setCurrentIndex(index)
+        elif key in self.docks:
+            self.docks[key].show()
+            self.docks[key].raise_()
+        return widget
+
+    def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
+        widget = self.show_screen(key)
+        focus = getattr(widget, "focus_item", None)
+        if callable(focus):
+            focus(payload)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # noqa: ANN001
         action = QAction(text, self)
@@ -123,6 +175,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.redo_action)
         session.workspace_changed.connect(self._on_session_workspace_changed)
         self.zone_name = get_setting(session.workspace, "display_timezone", "UTC")
+        self.hub.set_session(session, self.zone_name)
         ws = session.workspace
         self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
         self.read_only_label.setText("Read-only: another window is editing this workspace" if ws.read_only else "")
@@ -199,12 +252,7 @@ class MainWindow(QMainWindow):
     def _show_incident(self, incident_id: int) -> None:
         changed = incident_id != self.incident_id
         self.incident_id = incident_id
-        if incident_id < 0:
-            self.properties.show_incident(None, "", self.zone_name)
-        else:
-            service = self.incident_service
-            self.properties.show_incident(service.get(incident_id), service.impact(incident_id).headline,
-                                          self.zone_name)
+        self.hub.set_incident(incident_id)
         if changed:
             self.incident_selected.emit(incident_id)
 
@@ -237,17 +285,11 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self.run_command(DeleteIncident(self.incident_id, details.title))
 
-    def _on_properties_incident_edited(self, incident_id: int, changes: dict) -> None:
-        if not self.run_command(UpdateIncident(incident_id, **changes)):
-            self._show_incident(incident_id)  # put the refused value back
-
     def _on_session_workspace_changed(self, affects: set, incident_id: int) -> None:
         if "incidents" in affects or "timeline" in affects:
             self.refresh_incidents()
             if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
                 self.select_incident(incident_id)
-            elif self.incident_id >= 0:
-                self._show_incident(self.incident_id)
 
     def _on_about(self) -> None:
         from . import about

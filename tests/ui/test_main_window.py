@@ -27,7 +27,7 @@ def test_incident_model_passes_the_model_tester(qtmodeltester, main_window):
 
 
 def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
-    form = main_window.properties
+    form = main_window.screen_widgets['properties'].form
     old = form.title.text()
     form.title.setText("Payment submit timeouts")
     form.title.editingFinished.emit()
@@ -43,7 +43,7 @@ def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
 def test_refused_time_edit_is_explained_and_the_form_shows_the_old_value(qtbot, main_window, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
-    form = main_window.properties
+    form = main_window.screen_widgets['properties'].form
     recovery = form.times["technical_end"]
     before = recovery.edit.dateTime()
     recovery.edit.setDateTime(form.times["technical_start"].edit.dateTime().addSecs(-3600))
@@ -62,7 +62,7 @@ def test_new_incident_then_delete_then_undo(qtbot, main_window, monkeypatch):
     monkeypatch.setattr(new_incident_dialog.NewIncidentDialog, "exec", fake_exec)
     main_window.new_incident_action.trigger()
     assert "Login errors after deploy" in titles(main_window)
-    assert main_window.properties.title.text() == "Login errors after deploy"
+    assert main_window.screen_widgets['properties'].form.title.text() == "Login errors after deploy"
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     main_window.delete_incident_action.trigger()

@@ -1,0 +1,59 @@
+"""The shared state every screen listens to: the open workspace session and the selected incident.
+
+Screens never reach into each other or into the main window; they read `hub.session` and
+`hub.incident_id`, listen to the hub's signals, and ask for navigation through it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from .undo import WorkspaceSession
+
+
+class ScreenHub(QObject):
+    #: a workspace was opened (the old session, if any, is already closed)
+    session_changed = Signal()
+    #: the selected incident changed (-1: none)
+    incident_changed = Signal(int)
+    #: after any edit, undo or redo: (set of affected parts, incident id or -1)
+    workspace_changed = Signal(object, int)
+    #: someone wants a conversation shown in the reader (conversation id, message id or -1)
+    conversation_requested = Signal(int, int)
+    #: someone wants a screen brought forward: (screen key, payload such as a field name)
+    navigation_requested = Signal(str, object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session: WorkspaceSession | None = None
+        self.incident_id = -1
+        self.zone_name = "UTC"
+
+    def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
+        self.session = session
+        self.zone_name = zone_name
+        self.incident_id = -1
+        session.workspace_changed.connect(self.workspace_changed)
+        self.session_changed.emit()
+
+    def set_incident(self, incident_id: int) -> None:
+        if incident_id != self.incident_id:
+            self.incident_id = incident_id
+            self.incident_changed.emit(incident_id)
+
+    @property
+    def workspace(self):  # noqa: ANN201
+        return self.session.workspace if self.session else None
+
+    def run(self, command) -> bool:  # noqa: ANN001
+        """Runs an edit through the undo stack; refusals are explained by the caller's window."""
+        from postmortem_desktop.services.commands import RuleError
+        from postmortem_desktop.storage.workspace import WorkspaceError
+
+        from .errors import show_refusal
+
+        try:
+            self.session.run(command)
+        except (RuleError, WorkspaceError) as exc:
+            show_refusal(None, "Not possible", exc)
+            return False
+        return True

@@ -1,0 +1,19 @@
+"""The screens the main window shows, in tab order, and the docks beside them.
+
+Each entry names a QWidget class constructed as `Class(hub, parent)`; it keeps itself up to date by
+listening to the hub (ui/hub.py). Add a screen by adding one line here.
+"""
+from __future__ import annotations
+
+# (key, "module:Class", tab title with mnemonic)
+SCREENS: list[tuple[str, str, str]] = [
+    ("properties", "ui.incidents.properties_screen:PropertiesScreen", "&Properties"),
+]
+
+# (key, "module:Class", dock title, area: "left" | "right" | "bottom")
+DOCKS: list[tuple[str, str, str, str]] = [
+]
+
+# widgets shown under the screens, always visible (e.g. the close-out strip): (key, "module:Class")
+STRIPS: list[tuple[str, str]] = [
+]
