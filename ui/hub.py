@@ -21,12 +21,15 @@ class ScreenHub(QObject):
     conversation_requested = Signal(int, int)
     #: someone wants a screen brought forward: (screen key, payload such as a field name)
     navigation_requested = Signal(str, object)
+    #: the board's selected quote cards changed (list of quote ids), e.g. for "add action from card"
+    quotes_selected = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.session: WorkspaceSession | None = None
         self.incident_id = -1
         self.zone_name = "UTC"
+        self.selected_quote_ids: list[int] = []
 
     def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
         self.session = session
