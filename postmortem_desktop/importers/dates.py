@@ -1,0 +1,337 @@
+"""Parsing of the date and time shapes found in ticket exports, returned as aware UTC datetimes.
+
+Shapes understood (each with optional seconds, fractions, AM/PM and a trailing zone or offset):
+ISO ``2018-05-11T09:46:53.000+0300`` / ``2024-05-06 10:20``; numeric ``05/06/2024 10:20`` (day or
+month first, ``/ . -`` separators, 2- or 4-digit years); year first ``2024/05/06``; Jira
+``11/May/24 03:26 PM``; Zoho ``07 Dec 2025 10:20 AM``; US text ``Dec 7, 2025 10:20 AM``; Excel
+serial days (``45417.43``); and datetime/date values already read by the spreadsheet library.
+
+A time without an offset is read in the column's zone (a zoneinfo name) and converted to UTC.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta, timezone as dt_timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAYFIRST = "dayfirst"
+MONTHFIRST = "monthfirst"
+AMBIGUOUS = "ambiguous"
+# The column holds no numeric day/month dates, so day order does not matter for it.
+UNAMBIGUOUS = "unambiguous"
+DAY_ORDERS = (DAYFIRST, MONTHFIRST)
+
+_UTC = dt_timezone.utc
+_RECENT_LIMIT = 4096
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+# Serial days 20000..80000 are 1954..2119: wide enough for tickets, narrow enough that counts
+# and small ids are never mistaken for dates.
+_SERIAL_MIN, _SERIAL_MAX = 20000.0, 80000.0
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}
+
+_TIME = (
+    r"(?:[ T,]+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?"
+    r"\s*([AaPp])?\.?(?:[Mm]\.?)?)?"
+)
+_ZONE = r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
+_NUMERIC = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})" + _TIME + _ZONE)
+_YEAR_FIRST = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + _ZONE)
+_DAY_NAME_YEAR = re.compile(r"^\s*(\d{1,2})[ /-]([A-Za-z]{3,9})\.?[ /,-]+(\d{4}|\d{2})" + _TIME + _ZONE)
+_NAME_DAY_YEAR = re.compile(
+    r"^\s*(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+    + _TIME + _ZONE
+)
+_ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
+_SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$)")
+_SERIAL_TEXT = re.compile(r"^\s*\d{5}(?:\.\d+)?\s*$")
+
+
+class DateParseError(ValueError):
+    """A value that is not a date in any shape we know (or not in the chosen day order)."""
+
+
+@lru_cache(maxsize=64)
+def zone_for(name: str) -> tzinfo:
+    """The tzinfo for a zoneinfo name; raises ValueError naming the zone when unknown."""
+    if name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+        return dt_timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone '{name}': use a name like 'Europe/Paris' or 'UTC'") from error
+
+
+def excel_serial_to_datetime(serial: float) -> datetime:
+    """A naive datetime from an Excel serial day number (1900 system, as every vendor writes)."""
+    # Serials are binary fractions of a day; Excel itself keeps only milliseconds.
+    return _EXCEL_EPOCH + timedelta(milliseconds=round(serial * 86_400_000))
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # Two-digit years in ticket exports are this century unless they clearly are not.
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _offset(text: str | None) -> tzinfo | None:
+    if not text:
+        return None
+    if text in ("Z", "UTC", "GMT"):
+        return dt_timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return dt_timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _build(year: int, month: int, day: int, groups: tuple) -> datetime:
+    hour_text, minute, second, fraction, meridiem, zone = groups
+    hour = int(hour_text) if hour_text else 0
+    if meridiem:
+        if hour > 12 or hour == 0:
+            raise ValueError("hour out of range for AM/PM")
+        hour = hour % 12 + (12 if meridiem in "Pp" else 0)
+    micro = int(fraction.ljust(6, "0")) if fraction else 0
+    return datetime(year, month, day, hour, int(minute or 0), int(second or 0), micro,
+                    tzinfo=_offset(zone))
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower()]
+
+
+def _parse_iso(text: str, day_order: str | None) -> datetime | None:
+    # fromisoformat is C code: trying it before any regex keeps ISO columns cheap.
+    if text[4:5] == "-" and text[7:8] == "-":
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    if not _ISO_START.match(text):
+        return None
+    text = text.strip()
+    if text.endswith(("UTC", "GMT")):
+        text = text[:-3].rstrip() + "+00:00"
+    elif " " in text[10:]:
+        text = _SPACE_BEFORE_OFFSET.sub("", text)
+    return datetime.fromisoformat(text)
+
+
+def _parse_numeric(text: str, day_order: str | None) -> datetime | None:
+    match = _NUMERIC.match(text)
+    if match is None:
+        return None
+    first, second = int(match.group(1)), int(match.group(2))
+    if day_order == DAYFIRST:
+        day, month = first, second
+    elif day_order == MONTHFIRST:
+        month, day = first, second
+    elif first > 12:
+        day, month = first, second
+    elif second > 12:
+        month, day = first, second
+    elif first == second:
+        day = month = first
+    else:
+        raise DateParseError(f"'{text.strip()}' could be day first or month first")
+    return _build(_year(match.group(3)), month, day, match.groups()[3:])
+
+
+def _parse_year_first(text: str, day_order: str | None) -> datetime | None:
+    match = _YEAR_FIRST.match(text)
+    if match is None:
+        return None
+    year, month, day = match.group(1, 2, 3)
+    return _build(int(year), int(month), int(day), match.groups()[3:])
+
+
+def _parse_day_name_year(text: str, day_order: str | None) -> datetime | None:
+    match = _DAY_NAME_YEAR.match(text)
+    if match is None:
+        return None
+    day, name, year = match.group(1, 2, 3)
+    return _build(_year(year), _month(name), int(day), match.groups()[3:])
+
+
+def _parse_name_day_year(text: str, day_order: str | None) -> datetime | None:
+    match = _NAME_DAY_YEAR.match(text)
+    if match is None:
+        return None
+    name, day, year = match.group(1, 2, 3)
+    return _build(int(year), _month(name), int(day), match.groups()[3:])
+
+
+def _parse_serial_text(text: str, day_order: str | None) -> datetime | None:
+    if not _SERIAL_TEXT.match(text):
+        return None
+    return _from_serial(float(text))
+
+
+def _from_serial(serial: float) -> datetime | None:
+    if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        return excel_serial_to_datetime(serial)
+    return None
+
+
+_TEXT_SHAPES: tuple[Callable[[str, str | None], datetime | None], ...] = (
+    _parse_iso, _parse_numeric, _parse_day_name_year, _parse_name_day_year,
+    _parse_year_first, _parse_serial_text,
+)
+
+
+class DateColumnParser:
+    """Parses one column's values, trying first the shape that matched the previous value.
+
+    Values in one column share a shape, so remembering it makes 100,000 values cost one regex
+    match each instead of one per known shape. Recent results are kept too: exports written to
+    the minute repeat the same text for every ticket of a busy minute, as in an incident.
+    """
+
+    def __init__(self, timezone: str = "UTC", day_order: str | None = None) -> None:
+        if day_order not in (None, *DAY_ORDERS):
+            raise ValueError(f"day order must be {DAYFIRST!r}, {MONTHFIRST!r} or None, not {day_order!r}")
+        self.zone = zone_for(timezone)
+        self.day_order = day_order
+        self._shapes = list(_TEXT_SHAPES)
+        self._last = self._shapes[0]
+        self._recent: dict[str, datetime] = {}
+
+    def parse(self, value: object) -> datetime | None:
+        """An aware UTC datetime, None for an empty cell; raises DateParseError otherwise."""
+        if value.__class__ is str:
+            cached = self._recent.get(value)
+            if cached is not None:
+                return cached
+            try:
+                parsed = self._last(value, self.day_order)
+            except (ValueError, KeyError):
+                parsed = None  # _parse_text below names the real problem
+            if parsed is None:
+                if not value or value.isspace():
+                    return None
+                parsed = self._parse_text(value)
+            if len(self._recent) >= _RECENT_LIMIT:
+                self._recent.clear()
+            result = self._recent[value] = self._to_utc(parsed)
+            return result
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return self._to_utc(value)
+        if isinstance(value, date):
+            return self._to_utc(datetime(value.year, value.month, value.day))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            parsed = _from_serial(float(value))
+            if parsed is not None:
+                return self._to_utc(parsed)
+        raise DateParseError(f"'{value}' is not a date")
+
+    def _parse_text(self, text: str) -> datetime:
+        shapes = self._shapes
+        for position, shape in enumerate(shapes):
+            try:
+                parsed = shape(text, self.day_order)
+            except (ValueError, KeyError) as error:
+                if isinstance(error, DateParseError):
+                    raise
+                raise DateParseError(f"'{text.strip()}' is not a date") from error
+            if parsed is not None:
+                if position:
+                    shapes.insert(0, shapes.pop(position))
+                    self._last = shape
+                return parsed
+        raise DateParseError(f"'{text.strip()}' is not a date")
+
+    def _to_utc(self, value: datetime) -> datetime:
+        if value.tzinfo is not None:
+            return value.astimezone(_UTC)
+        if self.zone is _UTC:
+            return value.replace(tzinfo=_UTC)
+        return value.replace(tzinfo=self.zone).astimezone(_UTC)
+
+
+def parse_datetime(value: object, *, timezone: str = "UTC", day_order: str | None = None) -> datetime | None:
+    """One value as an aware UTC datetime (None when empty); raises DateParseError."""
+    return DateColumnParser(timezone, day_order).parse(value)
+
+
+def looks_like_date(value: object) -> bool:
+    """Whether a cell holds a date in a shape we know (used to guess which columns are times)."""
+    if isinstance(value, (datetime, date)):
+        return True
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if _SERIAL_TEXT.match(value):
+        return False  # five-digit numbers are far likelier ids than dates in a text column
+    try:
+        return DateColumnParser("UTC", DAYFIRST).parse(value) is not None
+    except DateParseError:
+        try:
+            return DateColumnParser("UTC", MONTHFIRST).parse(value) is not None
+        except DateParseError:
+            return False
+
+
+def has_time_of_day(value: object) -> bool:
+    """Whether a date cell also carries a time (ticket times do, purchase dates do not)."""
+    if isinstance(value, datetime):
+        return (value.hour, value.minute, value.second) != (0, 0, 0)
+    return isinstance(value, str) and ":" in value
+
+
+def numeric_day_month(values: Iterable[object]) -> Iterable[tuple[int, int, str]]:
+    """(first, second, text) for each value in the numeric ``05/06/2024`` shape."""
+    for value in values:
+        if isinstance(value, str):
+            match = _NUMERIC.match(value)
+            if match is not None:
+                yield int(match.group(1)), int(match.group(2)), value.strip()
+
+
+def detect_day_order(values: Iterable[object]) -> str:
+    """Decide from the data whether numeric dates are day first or month first.
+
+    Returns ``"dayfirst"`` when some first field is above 12, ``"monthfirst"`` when some second
+    field is above 12, ``"ambiguous"`` when every numeric date fits both readings (or the column
+    contradicts itself, having both), and ``"unambiguous"`` when the column holds no numeric
+    day/month dates at all (ISO, month names, serials), so the question does not arise.
+    """
+    day_first = month_first = seen = False
+    for first, second, _text in numeric_day_month(values):
+        seen = True
+        if first > 12:
+            day_first = True
+        elif second > 12:
+            month_first = True
+        if day_first and month_first:
+            return AMBIGUOUS
+    if day_first:
+        return DAYFIRST
+    if month_first:
+        return MONTHFIRST
+    return AMBIGUOUS if seen else UNAMBIGUOUS
+
+
+def ambiguous_samples(values: Iterable[object], limit: int = 5) -> list[str]:
+    """A few numeric dates to show a person who must choose the day order."""
+    samples: list[str] = []
+    for _first, _second, text in numeric_day_month(values):
+        if text not in samples:
+            samples.append(text)
+            if len(samples) >= limit:
+                break
+    return samples

@@ -1,0 +1,500 @@
+"""The column-to-field mapping of a ticket dump: structure, presets, validation, best guess, applying it.
+
+The dialog, the CLI and the import service all go through ``map_rows`` here, so a row is
+cleaned, dated and skipped the same way whichever of them started the import.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from postmortem_desktop.importers.dates import (
+    AMBIGUOUS, DAY_ORDERS, DateColumnParser, DateParseError, ambiguous_samples, detect_day_order,
+    has_time_of_day, looks_like_date, zone_for,
+)
+from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
+from postmortem_desktop.importers.text_cleanup import cell_text, html_to_text, restore_id, split_tags
+
+SINGLE_FIELDS = (
+    "external_id", "subject", "body", "created_at", "updated_at", "status", "channel",
+    "requester_name", "requester_email", "organization",
+    # Not stored: only tells the requester's own comments (Jira names authors by account id).
+    "requester_id",
+)
+MULTI_FIELDS = ("tags", "comments")
+FIELDS = SINGLE_FIELDS + MULTI_FIELDS
+REQUIRED_FIELDS = ("external_id", "created_at")
+DATE_FIELDS = ("created_at", "updated_at")
+FIELD_LABELS = {
+    "external_id": "ticket id", "subject": "subject", "body": "body",
+    "created_at": "created time", "updated_at": "updated time", "status": "status",
+    "channel": "channel", "requester_name": "requester name", "requester_email": "requester email",
+    "organization": "organization", "requester_id": "requester id", "tags": "tags",
+    "comments": "comments",
+}
+_REQUIRED_HINTS = {
+    "external_id": "choose the column holding the ticket number, so a re-import updates tickets "
+                   "instead of duplicating them",
+    "created_at": "choose the column with the time the ticket was opened, so it can sit on the timeline",
+}
+_PRESET_VERSION = 1
+
+
+class MappingError(ValueError):
+    """A mapping that cannot be applied; ``problems`` lists every reason, in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class AmbiguousDatesError(ValueError):
+    """A date column whose values read both day first and month first: a person must choose."""
+
+    def __init__(self, column_name: str, samples: list[str]) -> None:
+        super().__init__(
+            f"the dates in column '{column_name}' (for example {', '.join(samples)}) could be day "
+            "first or month first: choose the day order"
+        )
+        self.column_name = column_name
+        self.samples = samples
+
+
+def _reference(names: Sequence[str], index: int) -> dict[str, object]:
+    if index >= len(names):
+        return {"index": index}
+    name = names[index]
+    return {"index": index, "name": name, "occurrence": list(names[:index]).count(name)}
+
+
+@dataclass
+class FieldMapping:
+    """Which column feeds each field: an index for single fields, a list for tags and comments.
+
+    ``timezone`` is the zone of times written without an offset; ``day_order`` is "dayfirst",
+    "monthfirst" or None (decide from the data). ``header_names`` is the header the mapping was
+    made for, kept so a saved preset finds its columns again in a file where they moved.
+    """
+
+    columns: dict[str, int | list[int]] = field(default_factory=dict)
+    timezone: str = "UTC"
+    day_order: str | None = None
+    header_names: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> int | None:
+        """The column index of a single field, or None when it is not mapped."""
+        value = self.columns.get(name)
+        return value if isinstance(value, int) else None
+
+    def column_list(self, name: str) -> list[int]:
+        """The column indexes of a field, as a list for single and multi fields alike."""
+        value = self.columns.get(name)
+        if value is None:
+            return []
+        return [value] if isinstance(value, int) else list(value)
+
+    def to_json(self, header: Sequence[str] | None = None) -> str:
+        """A preset: each column stored by index and by header name (with its occurrence).
+
+        ``header`` defaults to ``header_names``, the header the mapping was guessed for.
+        """
+        names = list(header) if header is not None else self.header_names
+        columns: dict[str, object] = {}
+        for name, value in self.columns.items():
+            refs = [_reference(names, index) for index in ([value] if isinstance(value, int) else value)]
+            columns[name] = refs if name in MULTI_FIELDS else refs[0]
+        return json.dumps({"version": _PRESET_VERSION, "timezone": self.timezone,
+                           "day_order": self.day_order, "columns": columns}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, header: Sequence[str] | None = None) -> FieldMapping:
+        """A preset read back; with ``header``, columns are found again by name where they moved.
+
+        Columns whose names are not in ``header`` are left out and listed in ``unresolved``,
+        which ``validate`` reports.
+        """
+        try:
+            data = json.loads(text)
+            stored_columns = dict(data.get("columns", {}))
+        except (ValueError, TypeError, AttributeError) as error:
+            raise ValueError(f"the saved mapping is damaged ({error}); map the columns again") from error
+        mapping = cls(timezone=data.get("timezone") or "UTC", day_order=data.get("day_order"),
+                      header_names=list(header or []))
+        for name, stored in stored_columns.items():
+            refs = stored if isinstance(stored, list) else [stored]
+            indexes = [index for index in (mapping._resolve(name, ref, header) for ref in refs)
+                       if index is not None]
+            if indexes:
+                mapping.columns[name] = indexes if name in MULTI_FIELDS else indexes[0]
+        return mapping
+
+    def _resolve(self, name: str, ref: dict, header: Sequence[str] | None) -> int | None:
+        index, column_name = ref.get("index"), ref.get("name")
+        if header is None or column_name is None:
+            return index
+        if isinstance(index, int) and index < len(header) and header[index] == column_name:
+            return index
+        wanted = ref.get("occurrence", 0)
+        found = [position for position, value in enumerate(header) if value == column_name]
+        if wanted < len(found):
+            return found[wanted]
+        self.unresolved.append(f"the preset's column '{column_name}' ({FIELD_LABELS.get(name, name)}) "
+                               "is not in this file")
+        return None
+
+    def validate(self, header: Sequence[str]) -> list[str]:
+        """Every problem that stops this mapping from being applied to a file with ``header``."""
+        problems = list(self.unresolved)
+        owners: dict[int, str] = {}
+        for name, value in self.columns.items():
+            if name not in FIELDS:
+                problems.append(f"'{name}' is not a field we import")
+                continue
+            for index in ([value] if isinstance(value, int) else value):
+                if not 0 <= index < len(header):
+                    problems.append(f"{FIELD_LABELS[name]} points at column {index + 1}, "
+                                    f"but the file has {len(header)} columns")
+                elif name in SINGLE_FIELDS:
+                    if index in owners:
+                        problems.append(f"column '{header[index]}' is mapped to both "
+                                        f"{owners[index]} and {FIELD_LABELS[name]}")
+                    owners[index] = FIELD_LABELS[name]
+        for name in REQUIRED_FIELDS:
+            if self.column(name) is None:
+                problems.append(f"no column is mapped to {FIELD_LABELS[name]}: {_REQUIRED_HINTS[name]}")
+        problems.extend(self._setting_problems())
+        return problems
+
+    def _setting_problems(self) -> list[str]:
+        problems = []
+        try:
+            zone_for(self.timezone)
+        except ValueError as error:
+            problems.append(str(error))
+        if self.day_order not in (None, *DAY_ORDERS):
+            problems.append(f"day order must be dayfirst or monthfirst, not '{self.day_order}'")
+        return problems
+
+
+# ------------------------------------------------------------------------------- best guess
+
+# Header names per field, best first, compared after normalize_header().
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "external_id": ("id", "ticket id", "ticket number", "ticket no", "issue key", "key", "issue id",
+                    "conversation id", "case number", "case id", "number", "ticket", "reference"),
+    "subject": ("subject", "summary", "title", "ticket subject", "ticket name", "topic"),
+    "body": ("description", "body", "ticket description", "message", "text", "content",
+             "details", "extract", "question", "issue description", "first message"),
+    "created_at": ("created at", "created", "created time", "create date", "created date",
+                   "creation date", "date created", "created on", "conversation started at",
+                   "opened", "opened at", "submitted at", "message date", "date", "timestamp"),
+    "updated_at": ("updated at", "updated", "last update time", "last updated", "updated time",
+                   "last activity date", "last modified", "modified", "date updated"),
+    "status": ("status", "ticket status", "state"),
+    "channel": ("channel", "via", "source", "ticket channel", "medium", "origin"),
+    "requester_name": ("requester", "requester name", "customer name", "customer", "full name",
+                       "contact name", "user name", "reporter", "reporter name", "name",
+                       "started by", "from", "client name", "contact"),
+    "requester_email": ("requester email", "customer email", "email", "email address",
+                        "contact email", "reporter email", "user email", "contact handle",
+                        "from email"),
+    "organization": ("organization", "organisation", "company", "company name", "account",
+                     "account name", "org"),
+    "requester_id": ("requester id", "reporter id", "customer id", "user id", "contact id"),
+    "tags": ("tags", "tag", "labels", "label", "conversation tag", "conversation tags",
+             "categories", "keywords"),
+    "comments": ("comment", "comments", "notes", "internal notes", "replies"),
+}
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.IGNORECASE)
+_ID_LIKE = re.compile(r"^[A-Za-z0-9#][A-Za-z0-9_.#/-]{0,39}$")
+
+
+def normalize_header(name: str) -> str:
+    """A header name reduced for matching: lower case, no "(zone)" or "[type]" suffix, no punctuation."""
+    return _NON_WORD.sub(" ", _PARENTHESES.sub(" ", name.lower())).strip()
+
+
+def guess_mapping(header: Sequence[str], rows: Iterable[Sequence[object]], *, timezone: str = "UTC",
+                  known: dict[str, int | list[int]] | None = None) -> FieldMapping:
+    """A best-guess mapping from header names (synonyms) and then from the cells' content.
+
+    ``known`` holds columns already settled (by a vendor layout); guessing only fills the gaps.
+    ``rows`` should be a sample (a few hundred rows is plenty).
+    """
+    sample = [list(row) for row, _ in zip(rows, range(500))]
+    columns: dict[str, int | list[int]] = dict(known or {})
+    _guess_by_names(header, columns)
+    _guess_by_content(header, sample, columns)
+    mapping = FieldMapping(columns, timezone=timezone, header_names=list(header))
+    mapping.day_order = _sample_day_order(mapping, sample)
+    return mapping
+
+
+def _used(columns: dict[str, int | list[int]]) -> set[int]:
+    used: set[int] = set()
+    for value in columns.values():
+        used.update([value] if isinstance(value, int) else value)
+    return used
+
+
+def _guess_by_names(header: Sequence[str], columns: dict[str, int | list[int]]) -> None:
+    normalized = [normalize_header(name) for name in header]
+    for name in MULTI_FIELDS:
+        if name not in columns:
+            found = [i for i, text in enumerate(normalized) if text in HEADER_SYNONYMS[name]]
+            if found:
+                columns[name] = found
+    for name in SINGLE_FIELDS:
+        if name in columns:
+            continue
+        used = _used(columns)
+        for synonym in HEADER_SYNONYMS[name]:
+            index = next((i for i, text in enumerate(normalized) if text == synonym and i not in used), None)
+            if index is not None:
+                columns[name] = index
+                break
+
+
+def _values(sample: list[list[object]], index: int) -> list[object]:
+    return [row[index] for row in sample if index < len(row) and row[index] not in ("", None)]
+
+
+def _guess_by_content(header: Sequence[str], sample: list[list[object]],
+                      columns: dict[str, int | list[int]]) -> None:
+    free = [i for i in range(len(header)) if i not in _used(columns)]
+    guessers = (("external_id", _looks_like_ids), ("requester_email", _looks_like_emails),
+                ("created_at", _date_score), ("body", _long_text_score))
+    for name, score in guessers:
+        if name in columns:
+            continue
+        scored = [(score(_values(sample, i), len(sample)), -i, i) for i in free]
+        scored = [entry for entry in scored if entry[0] > 0]
+        if scored:
+            index = max(scored)[2]
+            columns[name] = index
+            free.remove(index)
+
+
+def _looks_like_ids(values: list[object], total: int) -> float:
+    texts = [restore_id(value) for value in values]
+    if not texts or len(texts) < total or len(set(texts)) < len(texts):
+        return 0.0
+    return 1.0 if all(_ID_LIKE.match(text) for text in texts) else 0.0
+
+
+def _looks_like_emails(values: list[object], total: int) -> float:
+    if not values:
+        return 0.0
+    share = sum(1 for value in values if isinstance(value, str) and EMAIL.match(value.strip())) / len(values)
+    return share if share >= 0.8 else 0.0
+
+
+def _date_score(values: list[object], total: int) -> float:
+    if not values:
+        return 0.0
+    dates = [value for value in values if looks_like_date(value)]
+    if len(dates) < 0.8 * len(values):
+        return 0.0
+    # Ticket times carry a time of day; purchase or birth dates do not.
+    timed = sum(1 for value in dates if has_time_of_day(value)) / len(dates)
+    return 1.0 + timed + len(values) / max(total, 1)
+
+
+def _long_text_score(values: list[object], total: int) -> float:
+    texts = [value for value in values if isinstance(value, str)]
+    if not texts:
+        return 0.0
+    average = sum(len(text) for text in texts) / len(texts)
+    return average if average >= 40 else 0.0
+
+
+def _sample_day_order(mapping: FieldMapping, sample: list[list[object]]) -> str | None:
+    orders = {detect_day_order(_values(sample, index)) for index in
+              (mapping.column(name) for name in DATE_FIELDS) if index is not None}
+    decided = orders & set(DAY_ORDERS)
+    return decided.pop() if len(decided) == 1 else None
+
+
+# ---------------------------------------------------------------------------- applying it
+
+class SheetLike(Protocol):
+    """What map_rows needs from a sheet (sheet_reader.Sheet is one): a header and numbered rows."""
+
+    header: list[str]
+
+    def numbered_rows(self) -> Iterable[tuple[int, Sequence[object]]]: ...
+
+
+def map_rows(sheet: SheetLike, mapping: FieldMapping) -> Iterator[TicketRow | SkippedRow]:
+    """Each data row of ``sheet`` as a TicketRow, or a SkippedRow saying why not, in file order.
+
+    Checks come first, before anything is yielded: MappingError for an invalid mapping,
+    AmbiguousDatesError when a date column's day order cannot be told from its values and
+    ``mapping.day_order`` is None.
+    """
+    problems = mapping.validate(sheet.header)
+    if problems:
+        raise MappingError(problems)
+    orders = settle_day_orders(sheet, mapping)
+    return _RowMapper(sheet.header, mapping, orders).rows(sheet.numbered_rows())
+
+
+def settle_day_orders(sheet: SheetLike, mapping: FieldMapping) -> dict[str, str | None]:
+    """The day order for each mapped date field, decided from the whole column.
+
+    One export has one locale, so a column that proves its order settles the others; with no
+    proof anywhere and numeric dates present, the person has to choose.
+    """
+    fields = [name for name in DATE_FIELDS if mapping.column(name) is not None]
+    if mapping.day_order is not None:
+        return {name: mapping.day_order for name in fields}
+    verdicts = {name: detect_day_order(_column_values(sheet, mapping.column(name))) for name in fields}
+    decided = {verdict for verdict in verdicts.values() if verdict in DAY_ORDERS}
+    shared = decided.pop() if len(decided) == 1 else None
+    orders: dict[str, str | None] = {}
+    for name, verdict in verdicts.items():
+        if verdict == AMBIGUOUS and shared is None:
+            index = mapping.column(name)
+            raise AmbiguousDatesError(sheet.header[index], ambiguous_samples(_column_values(sheet, index)))
+        orders[name] = verdict if verdict in DAY_ORDERS else shared
+    return orders
+
+
+def _column_values(sheet: SheetLike, index: int) -> Iterator[object]:
+    return (row[index] for _, row in sheet.numbered_rows() if index < len(row))
+
+
+_TEXT_FIELDS = ("subject", "body", "status", "channel", "requester_name", "requester_email", "organization")
+# Vendors export these as HTML; the others are short values where markup never appears.
+_RICH_TEXT_FIELDS = ("subject", "body")
+
+
+class _RowMapper:
+    """Turns cells into TicketRow fields; built once per import so each row does little work."""
+
+    def __init__(self, header: Sequence[str], mapping: FieldMapping, orders: dict[str, str | None]) -> None:
+        self.header = header
+        self.mapping = mapping
+        self.index = {name: mapping.column(name) for name in SINGLE_FIELDS}
+        self.text_columns = [(name, self.index[name], name in _RICH_TEXT_FIELDS) for name in _TEXT_FIELDS
+                             if self.index[name] is not None]
+        self.tag_columns = mapping.column_list("tags")
+        self.comment_columns = mapping.column_list("comments")
+        self.parsers = {name: DateColumnParser(mapping.timezone, orders.get(name)) for name in DATE_FIELDS}
+        comment_order = mapping.day_order or next((o for o in orders.values() if o), None)
+        self.comment_parser = DateColumnParser(mapping.timezone, comment_order)
+
+    def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
+        for number, cells in numbered:
+            try:
+                yield self.row(number, cells)
+            except _Skip as skip:
+                yield SkippedRow(number, str(skip))
+
+    def _cell(self, cells: Sequence[object], name: str) -> object:
+        index = self.index[name]
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def row(self, number: int, cells: Sequence[object]) -> TicketRow:
+        external_id = restore_id(self._cell(cells, "external_id"))
+        if not external_id:
+            raise _Skip(f"has no ticket id (column '{self.header[self.index['external_id']]}' is empty)")
+        created_at = self._date(cells, "created_at")
+        if created_at is None:
+            raise _Skip(f"has no created time (column '{self.header[self.index['created_at']]}' is empty)")
+        ticket = TicketRow(row_number=number, external_id=external_id, created_at=created_at,
+                           updated_at=self._date(cells, "updated_at"), **self._texts(cells))
+        if self.tag_columns:
+            ticket.tags = self._tags(cells)
+        if self.comment_columns:
+            ticket.comments = self._comments(cells, ticket)
+        return ticket
+
+    def _texts(self, cells: Sequence[object]) -> dict[str, str]:
+        # One loop over the mapped text columns: this runs 100,000 times per import.
+        size = len(cells)
+        texts: dict[str, str] = {}
+        for name, index, rich in self.text_columns:
+            value = cells[index] if index < size else None
+            if value.__class__ is str:
+                value = value.strip()
+            elif value is None:
+                continue
+            else:
+                value = cell_text(value)
+            texts[name] = html_to_text(value) if rich else value
+        return texts
+
+    def _text(self, cells: Sequence[object], name: str) -> str:
+        value = self._cell(cells, name)
+        if value is None or value == "":
+            return ""
+        return value.strip() if isinstance(value, str) else cell_text(value)
+
+    def _date(self, cells: Sequence[object], name: str) -> datetime | None:
+        value = self._cell(cells, name)
+        try:
+            return self.parsers[name].parse(value)
+        except DateParseError:
+            shown = value.strip() if isinstance(value, str) else value
+            raise _Skip(f"{FIELD_LABELS[name]} '{shown}' is not a date") from None
+
+    def _tags(self, cells: Sequence[object]) -> list[str]:
+        if len(self.tag_columns) == 1:
+            index = self.tag_columns[0]
+            return split_tags(cells[index]) if index < len(cells) else []
+        tags: dict[str, None] = {}
+        for index in self.tag_columns:
+            if index < len(cells):
+                for tag in split_tags(cells[index]):
+                    tags.setdefault(tag, None)
+        return list(tags)
+
+    def _comments(self, cells: Sequence[object], ticket: TicketRow) -> list[ParsedMessage]:
+        requester = {key.lower() for key in (ticket.requester_name, ticket.requester_email,
+                                             self._text(cells, "requester_id")) if key}
+        comments = []
+        for index in self.comment_columns:
+            if index < len(cells):
+                text = cell_text(cells[index])
+                if text:
+                    comments.append(parse_comment(text, self.comment_parser, requester))
+        return comments
+
+
+# Jira's comment cell: "05/Sep/26 11:00 AM;accountId;text".
+_JIRA_COMMENT = re.compile(r"^\s*([^;\n]{6,40});([^;\n]*);(.*)$", re.DOTALL)
+
+
+class _Skip(Exception):
+    """A row that cannot be imported; the message is the reason shown to the user."""
+
+
+def parse_comment(text: str, parser: DateColumnParser, requester: set[str]) -> ParsedMessage:
+    """One comment cell as a message.
+
+    Jira writes ``time;author;text``: the author is the requester's (customer role) when it
+    equals the row's requester name, email or id, and an agent's otherwise, since in a service
+    desk everyone else commenting on a ticket works there. A plain cell has no author and is
+    taken as an agent's note, because the requester's own words are the ticket's body.
+    """
+    match = _JIRA_COMMENT.match(text)
+    if match is not None:
+        try:
+            at = parser.parse(match.group(1))
+        except DateParseError:
+            at = None
+        if at is not None:
+            author = match.group(2).strip()
+            role = "customer" if author.lower() in requester else "agent"
+            return ParsedMessage(author=author, text=html_to_text(match.group(3).strip()), at=at, role=role)
+    return ParsedMessage(author="", text=html_to_text(text), at=None, role="agent")

@@ -1,0 +1,485 @@
+"""Reading a ticket dump (CSV, TSV, XLSX, ODS, XLS, SpreadsheetML) into a header and rows, safely.
+
+Every refusal is a SheetError whose message says what went wrong and what to do about it.
+Workbooks are checked before any parser sees them: ZIP size and ratio limits against zip bombs,
+and no DOCTYPE in any XML part against entity bombs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from pathlib import Path
+from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+from postmortem_desktop.importers.text_cleanup import restore_id
+from postmortem_desktop.importers.text_decoding import (
+    TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
+)
+
+# Empty cells are "" (CSV, XLSX) or None (SpreadsheetML); numbers come as float from workbooks.
+Cell = str | float | int | bool | datetime | date | time | timedelta | None
+
+KINDS = ("csv", "tsv", "xlsx", "ods", "xls", "spreadsheetml")
+
+# A 100,000-ticket export is about 150 MB of sheet XML; these limits leave room for that while
+# keeping what calamine may be asked to hold in memory bounded.
+MAX_FILE_BYTES = 1 << 30
+MAX_MEMBER_BYTES = 512 << 20
+MAX_TOTAL_BYTES = 1 << 30
+# Real workbooks compress 3-20x (openpyxl's inline strings ~9x); bombs compress 1000x and more.
+MAX_RATIO = 100
+_RATIO_FLOOR = 1 << 20  # tiny parts compress oddly well and can hold no bomb
+_PROLOG_BYTES = 64 * 1024
+_CHUNK = 1 << 20
+_NON_CSV_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_FIELD_CAP = 32 << 20
+_PREVIEW_SLACK = 64  # extra records read for a preview, for blank lines and to know it was cut
+_SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+EXCEL_MANGLED = (
+    "This file looks like a CSV that Excel re-saved in a semicolon locale: each row is one quoted "
+    "cell. Export the original again from the help desk, or in Excel select column A and use "
+    "Data › Text to Columns… with comma as the separator, then save as CSV UTF-8."
+)
+
+
+class SheetError(ValueError):
+    """A file that cannot be read as a ticket table; the message tells the user what to do."""
+
+
+@dataclass
+class Sheet:
+    """A table read from a file: the header row and the data rows below it.
+
+    ``row_numbers[i]`` is the row number of ``rows[i]`` as the user sees it in a spreadsheet
+    (header on row 1 for a CSV). For text files it counts CSV *records*, not physical lines:
+    a description spanning five lines is still one row, as Excel shows it.
+    """
+
+    header: list[str]
+    rows: list[list[Cell]]
+    row_numbers: list[int]
+    kind: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet_name: str | None = None
+    truncated: bool = False
+    header_row: int = 1
+    raw_header: list[Cell] = field(default_factory=list, repr=False)
+
+    @property
+    def row_count(self) -> int | None:
+        """How many data rows the file has, or None when max_rows stopped reading early."""
+        return None if self.truncated else len(self.rows)
+
+    def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
+        """(row number as the user sees it, cells) for every data row."""
+        return zip(self.row_numbers, self.rows)
+
+
+def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
+    """Read the first table of a spreadsheet or text export; raises SheetError with advice."""
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_PROLOG_BYTES)
+    except OSError as error:
+        raise SheetError(f"'{name}' could not be opened ({error.strerror}). Check the path and permissions.") from error
+    if size == 0 or not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
+    if size > MAX_FILE_BYTES:
+        raise SheetError(f"'{name}' is larger than 1 GB. Export a narrower time window and import the parts.")
+    kind = _sniff_kind(head)
+    if kind == "zip":
+        sheet = _read_workbook(path, _check_zip(path), max_rows)
+    elif kind == "xls":
+        _refuse_encrypted(path)
+        sheet = _read_workbook(path, "xls", max_rows)
+    elif kind == "spreadsheetml":
+        sheet = _read_spreadsheetml(path, max_rows)
+    elif kind in ("xml", "html"):
+        raise SheetError(
+            f"'{name}' is a web page or XML file, not a spreadsheet. Export the tickets as CSV and import that."
+        )
+    else:
+        sheet = _read_text(path, max_rows)
+    _refuse_one_cell_rows(sheet, name)
+    if not sheet.rows:
+        raise SheetError(f"'{name}' has a header but no rows. Export again with tickets in the chosen time window.")
+    return sheet
+
+
+def _sniff_kind(head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    text = _head_text(head).lstrip().lower()
+    if text.startswith("<?xml") or text.startswith("<workbook"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return "spreadsheetml"
+        return "xml"
+    if text.startswith(("<html", "<!doctype html", "<table")):
+        return "html"
+    return "text"
+
+
+def _head_text(head: bytes) -> str:
+    codec = bom_encoding(head) or "utf-8"
+    return head.decode(codec, errors="ignore").lstrip("\ufeff")
+
+
+# ---------------------------------------------------------------------------------------- text
+
+
+def _read_text(path: Path, max_rows: int | None) -> Sheet:
+    name = path.name
+    data = path.read_bytes()
+    if looks_binary(data):
+        raise SheetError(
+            f"'{name}' contains binary data, not text: it is not a CSV file. If it is a workbook, "
+            "give it its real extension (.xlsx, .xls, .ods) or export the tickets as CSV again."
+        )
+    try:
+        text, codec = decode_text(data)
+    except TextDecodingError as error:
+        raise SheetError(f"'{name}': {error}") from error
+    del data
+    delimiter = detect_delimiter(text)
+    sheet = _parse_csv(text, delimiter, max_rows, name)
+    sheet.encoding = codec
+    sheet.kind = "tsv" if delimiter == "\t" else "csv"
+    return sheet
+
+
+def _csv_lines(text: str) -> Iterable[str]:
+    """Lines for csv.reader, ends kept; splitlines is twice as fast as iterating a StringIO.
+
+    splitlines also breaks at form feeds, NEL and Unicode line separators, which a CSV may hold
+    inside an unquoted field, so text containing any of them takes the slower exact path.
+    """
+    if any(separator in text for separator in _NON_CSV_LINE_BREAKS):
+        return io.StringIO(text, newline="")
+    return text.splitlines(keepends=True)
+
+
+def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> list[list[str]]:
+    reader = csv.reader(_csv_lines(text), delimiter=delimiter)
+    # The default 128 KB cap would refuse a ticket with a long pasted log; raised only meanwhile.
+    previous_cap = csv.field_size_limit(_FIELD_CAP)
+    try:
+        return list(reader) if limit is None else list(islice(reader, limit))
+    except csv.Error as error:
+        raise SheetError(
+            f"'{name}' could not be read near line {reader.line_num}: {error}. This usually means a "
+            "quote that is never closed; export the file again or fix the quotes around that line."
+        ) from error
+    finally:
+        csv.field_size_limit(previous_cap)
+
+
+def _refuse_unclosed_quote(last: list[str], header: list[str], delimiter: str, row: int, name: str) -> None:
+    # A quote never closed swallows the rest of the file into the last record's cell: its
+    # later lines then look like whole records, with a delimiter between every column.
+    if len(header) < 3:
+        return
+    for cell in last:
+        lines = cell.splitlines()[1:]
+        if sum(1 for line in lines if line.count(delimiter) >= len(header) - 1) >= 2:
+            raise SheetError(
+                f"'{name}': row {row} opens a quote that is never closed, so the rest of the file ran "
+                "into one cell. Fix the quotes in that row, or export the file again."
+            )
+
+
+def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sheet:
+    limit = None if max_rows is None else max_rows + _PREVIEW_SLACK
+    records = _read_records(text, delimiter, limit, name)
+    start = next((i for i, cells in enumerate(records) if any(cell.strip() for cell in cells)), None)
+    if start is None:
+        raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
+    raw_header = records[start]
+    header = _header_names(raw_header)
+    # Row numbers count records from 1 (the way Excel shows a CSV), blank records included.
+    body = records[start + 1:]
+    first_number = start + 2
+    if all(map(any, body)):
+        rows, numbers = body, list(range(first_number, first_number + len(body)))
+    else:
+        kept = [(number, cells) for number, cells in enumerate(body, first_number) if any(cells)]
+        rows, numbers = [cells for _, cells in kept], [number for number, _ in kept]
+    truncated = max_rows is not None and (len(rows) > max_rows or len(records) == limit)
+    if truncated:
+        del rows[max_rows:], numbers[max_rows:]
+    elif rows:
+        _refuse_unclosed_quote(rows[-1], header, delimiter, numbers[-1], name)
+    return Sheet(header, rows, numbers, "csv", delimiter=delimiter, truncated=truncated, header_row=start + 1,
+                 raw_header=raw_header)
+
+
+def _header_names(cells: list[Cell]) -> list[str]:
+    names = []
+    for index, cell in enumerate(cells):
+        text = cell.strip() if isinstance(cell, str) else restore_id(cell)
+        names.append(text or f"Column {_column_letter(index)}")
+    return names
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _refuse_one_cell_rows(sheet: Sheet, name: str) -> None:
+    # A whole CSV record squeezed into the first cell: Excel's semicolon-locale round trip,
+    # or CSV text pasted into a workbook without Text to Columns. Importing it would be garbage.
+    sample = sheet.rows[:50]
+    squeezed_rows = sum(1 for row in sample if _is_squeezed_record(row))
+    if _is_squeezed_record(sheet.raw_header) or (sample and squeezed_rows >= 0.8 * len(sample)):
+        raise SheetError(f"'{name}': {EXCEL_MANGLED}")
+
+
+def _is_squeezed_record(cells: list[Cell]) -> bool:
+    filled = [cell for cell in cells if isinstance(cell, str) and cell.strip()]
+    return len(filled) == 1 and any(filled[0].count(separator) >= 2 for separator in (",", ";", "\t"))
+
+
+# ------------------------------------------------------------------------------ ZIP workbooks
+
+
+def _check_zip(path: Path) -> str:
+    """The workbook kind ("xlsx" or "ods") after refusing bombs, damage and foreign archives."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            kind = _zip_kind(archive, {info.filename for info in infos}, name)
+            _check_declared_sizes(infos, name)
+            for info in infos:
+                _check_member(archive, info, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
+        raise SheetError(
+            f"'{name}' is damaged or incomplete ({error}); the download or copy was probably cut "
+            "short. Export or download the file again."
+        ) from error
+    return kind
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str], name: str) -> str:
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+            raise SheetError(f"'{name}' is an Excel binary workbook (.xlsb). Save it as .xlsx or CSV in Excel.")
+        return "xlsx"
+    if "content.xml" in names:
+        return "ods"
+    raise SheetError(f"'{name}' is a ZIP archive, not a workbook. Unzip it and import the spreadsheet inside.")
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or (
+            info.file_size > _RATIO_FLOOR and ratio > MAX_RATIO
+        ):
+            raise SheetError(
+                f"'{name}' was refused: its part '{info.filename}' would expand to "
+                f"{info.file_size / 1e6:,.0f} MB ({ratio:,.0f} times its stored size), which is how "
+                "a zip bomb looks, not a ticket export. Export the tickets again, as CSV if you can."
+            )
+
+
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    # Streaming the part proves its declared size is true (zipfile stops at the declared size
+    # and the CRC then fails), so a bomb with lying headers is caught with 1 MB of memory.
+    is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
+    with archive.open(info) as stream:
+        first = stream.read(_PROLOG_BYTES)
+        if is_xml and _declares_doctype(first):
+            raise SheetError(
+                f"'{name}' was refused: its part '{info.filename}' declares XML entities (a DOCTYPE), "
+                "which real workbooks never do and XML bombs do. Export the tickets again, as CSV if you can."
+            )
+        while stream.read(_CHUNK):
+            pass
+
+
+def _declares_doctype(head: bytes) -> bool:
+    """Whether the XML prolog holds a DOCTYPE (or cannot be seen whole in the first 64 KB)."""
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        return True
+    text = _head_text(head)
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if text.startswith("<?", position):
+            end = text.find("?>", position)
+        elif text.startswith("<!--", position):
+            end = text.find("-->", position)
+        elif text.startswith("<!", position):
+            return True
+        else:
+            return False
+        if end < 0:
+            return len(head) >= _PROLOG_BYTES  # a prolog longer than 64 KB is not a workbook's
+        position = end + 2
+
+
+# ---------------------------------------------------------------------------- calamine kinds
+
+# A password-protected .xlsx is an OLE container holding this stream instead of a ZIP.
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def _refuse_encrypted(path: Path) -> None:
+    with path.open("rb") as handle:
+        head = handle.read(_CHUNK)
+    if _ENCRYPTED_STREAM in head:
+        raise SheetError(
+            f"'{path.name}' is protected by a password. Open it in Excel, remove the password "
+            "(File › Info › Protect Workbook), save it, and import it again."
+        )
+
+
+def _read_workbook(path: Path, kind: str, max_rows: int | None) -> Sheet:
+    name = path.name
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet_name, grid, first_row = _first_table(workbook, max_rows)
+    except SheetError:
+        raise
+    except Exception as error:  # calamine raises its own error types for every damage it meets
+        raise SheetError(
+            f"'{name}' could not be read as a workbook ({error}). Open it in Excel or LibreOffice, "
+            "save it as .xlsx or CSV UTF-8, and import that."
+        ) from error
+    if not grid:
+        raise SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
+    return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows)
+
+
+def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str | None, list[list[Cell]], int]:
+    """The first visible sheet with cells: its name, its rows, and its first row's number."""
+    for meta in workbook.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        sheet = workbook.get_sheet_by_name(meta.name)
+        # One extra row: the header is inside the grid too.
+        nrows = None if max_rows is None else max_rows + 2
+        grid = sheet.to_python(skip_empty_area=True, nrows=nrows)
+        if grid and any(cell != "" for row in grid for cell in row):
+            start = sheet.start
+            return meta.name, grid, (start[0] if start else 0) + 1
+    return None, [], 1
+
+
+def _sheet_from_grid(grid: list[list[Cell]], first_row: int, kind: str, sheet_name: str | None,
+                     max_rows: int | None) -> Sheet:
+    offset = 0
+    while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
+        offset += 1
+    header = _header_names(grid[offset])
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    truncated = False
+    for index in range(offset + 1, len(grid)):
+        cells = grid[index]
+        if not any(cell != "" and cell is not None for cell in cells):
+            continue
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(cells)
+        numbers.append(first_row + index)
+    return Sheet(header, rows, numbers, kind, sheet_name=sheet_name, truncated=truncated,
+                 header_row=first_row + offset, raw_header=list(grid[offset]))
+
+
+# -------------------------------------------------------------------- SpreadsheetML 2003 XML
+
+
+def _read_spreadsheetml(path: Path, max_rows: int | None) -> Sheet:
+    """Freshdesk's "xls": XML from Excel 2003, read with no DOCTYPE allowed and bounded memory."""
+    name = path.name
+    with path.open("rb") as handle:
+        if _declares_doctype(handle.read(_PROLOG_BYTES)):
+            raise SheetError(
+                f"'{name}' was refused: it declares XML entities (a DOCTYPE), which exports never do "
+                "and XML bombs do. Export the tickets as CSV instead."
+            )
+    grid: list[list[Cell]] = []
+    numbers: list[int] = []
+    try:
+        for number, cells in _spreadsheetml_rows(path):
+            grid.append(cells)
+            numbers.append(number)
+            if max_rows is not None and len(grid) > max_rows + 1:
+                break
+    except ElementTree.ParseError as error:
+        raise SheetError(
+            f"'{name}' is an Excel 2003 XML file that is damaged ({error}). Export the tickets as CSV instead."
+        ) from error
+    if not grid:
+        raise SheetError(f"'{name}' is empty: its first worksheet has no rows. Export the tickets again.")
+    sheet = _sheet_from_grid(grid, 1, "spreadsheetml", None, max_rows)
+    # Rows may skip numbers (ss:Index), so give each row its own number, not its position.
+    sheet.row_numbers = [numbers[position - 1] for position in sheet.row_numbers]
+    sheet.header_row = numbers[sheet.header_row - 1]
+    return sheet
+
+
+def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+    row_tag, cell_tag, data_tag = (f"{{{_SS_NS}}}{tag}" for tag in ("Row", "Cell", "Data"))
+    table_tag, sheet_tag = f"{{{_SS_NS}}}Table", f"{{{_SS_NS}}}Worksheet"
+    index_attr = f"{{{_SS_NS}}}Index"
+    number = 0
+    for event, element in ElementTree.iterparse(str(path), events=("end",)):
+        if element.tag == row_tag:
+            number = int(element.get(index_attr, number + 1))
+            yield number, _spreadsheetml_cells(element, cell_tag, data_tag, index_attr)
+            element.clear()
+        elif element.tag in (table_tag, sheet_tag):
+            return  # the first worksheet is the export; later ones are notes or pivots
+
+
+def _spreadsheetml_cells(row: ElementTree.Element, cell_tag: str, data_tag: str, index_attr: str) -> list[Cell]:
+    cells: list[Cell] = []
+    for cell in row.iter(cell_tag):
+        column = int(cell.get(index_attr, len(cells) + 1))
+        while len(cells) < column - 1:
+            cells.append(None)
+        data = cell.find(data_tag)
+        cells.append(None if data is None else _spreadsheetml_value(data))
+        for _ in range(int(cell.get(f"{{{_SS_NS}}}MergeAcross", 0))):
+            cells.append(None)
+    return cells
+
+
+def _spreadsheetml_value(data: ElementTree.Element) -> Cell:
+    text = "".join(data.itertext())
+    kind = data.get(f"{{{_SS_NS}}}Type", "String")
+    try:
+        if kind == "Number":
+            return float(text)
+        if kind == "DateTime":
+            return datetime.fromisoformat(text)
+        if kind == "Boolean":
+            return text.strip() == "1"
+    except ValueError:
+        pass
+    return text

@@ -1,0 +1,202 @@
+"""Recognition of help-desk vendors from a dump's header row, and the mapping each layout implies."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from postmortem_desktop.importers.dates import zone_for
+from postmortem_desktop.importers.field_mapping import EMAIL, MULTI_FIELDS, FieldMapping, guess_mapping
+
+GENERIC = "generic"
+_MIN_SHARE = 0.75  # of a layout's signature columns that must be present
+_ZONE_IN_HEADER = re.compile(r"\(([A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+|UTC)\)")
+
+
+@dataclass(frozen=True)
+class VendorGuess:
+    """The vendor a header belongs to ("generic" when none), its proposed mapping and time zone.
+
+    ``timezone`` is None when the export does not say which zone its times are in, so the
+    person importing must choose it (``mapping.timezone`` then holds the "UTC" default).
+    """
+
+    vendor: str
+    mapping: FieldMapping
+    timezone: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VendorLayout:
+    """One vendor's export: the header names that identify it and the field each column feeds.
+
+    Names are compared lower-cased with spaces collapsed; a trailing "*" matches by prefix,
+    for headers that carry a zone such as "Conversation started at (America/New_York)".
+    """
+
+    vendor: str
+    signature: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]]
+    timezone: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+LAYOUTS: tuple[VendorLayout, ...] = (
+    VendorLayout(
+        "Zendesk",
+        ("id", "requester", "requester email", "subject", "tags", "status", "via", "created at", "updated at"),
+        {"external_id": ("id",), "subject": ("subject",), "body": ("description",),
+         "created_at": ("created at",), "updated_at": ("updated at",), "status": ("status",),
+         "channel": ("via",), "requester_name": ("requester",), "requester_email": ("requester email",),
+         "requester_id": ("requester id",), "organization": ("organization",), "tags": ("tags",)},
+        notes=("Zendesk writes times in the account's zone and locale: check the zone and day order.",),
+    ),
+    VendorLayout(
+        "Freshdesk",
+        ("ticket id", "subject", "description", "status", "priority", "source", "created time",
+         "due by time", "last update time"),
+        {"external_id": ("ticket id",), "subject": ("subject",), "body": ("description",),
+         "created_at": ("created time",), "updated_at": ("last update time",), "status": ("status",),
+         "channel": ("source",), "requester_name": ("full name", "contact", "requester name"),
+         "requester_email": ("email", "requester email"), "organization": ("company name",),
+         "tags": ("tags",)},
+        notes=("Freshdesk writes times in the exporting agent's zone without saying which: choose it.",),
+    ),
+    VendorLayout(
+        "Intercom",
+        ("conversation id", "conversation started at*", "channel", "started by", "conversation tag*"),
+        {"external_id": ("conversation id",), "created_at": ("conversation started at*",),
+         "updated_at": ("updated at*", "last updated at*"), "channel": ("channel",),
+         "requester_name": ("user name",), "requester_email": ("user email",),
+         "requester_id": ("user id",), "organization": ("company name",),
+         "subject": ("conversation title*", "title"), "body": ("first message*", "initial message*"),
+         "tags": ("conversation tag*",)},
+    ),
+    VendorLayout(
+        "Jira Service Management",
+        ("summary", "issue key", "issue id", "issue type", "status", "reporter", "created", "updated"),
+        {"external_id": ("issue key",), "subject": ("summary",), "body": ("description",),
+         "created_at": ("created",), "updated_at": ("updated",), "status": ("status",),
+         "requester_name": ("reporter",), "requester_id": ("reporter id",),
+         "requester_email": ("reporter email",),
+         "organization": ("custom field (organizations)", "organizations"),
+         "channel": ("custom field (request type)", "request type"),
+         "tags": ("labels",), "comments": ("comment",)},
+        notes=("Comments by the reporter are the customer's; every other commenter is taken as an agent.",),
+    ),
+    VendorLayout(
+        "Help Scout",
+        ("number", "from", "subject", "created"),
+        {"external_id": ("number",), "subject": ("subject",), "created_at": ("created",),
+         "updated_at": ("updated", "modified"), "status": ("status",), "requester_name": ("from",),
+         "requester_email": ("customer email", "email"), "tags": ("tags",)},
+        timezone="UTC",
+    ),
+    VendorLayout(
+        "HubSpot",
+        ("ticket id", "ticket name", "ticket status", "create date", "pipeline"),
+        {"external_id": ("ticket id",), "subject": ("ticket name",),
+         "body": ("ticket description", "description"), "status": ("ticket status",),
+         "created_at": ("create date",), "updated_at": ("last activity date", "last modified date"),
+         "channel": ("source",), "organization": ("associated company", "company name")},
+    ),
+    VendorLayout(
+        "Zoho Desk",
+        ("ticket id", "subject", "created time (ticket)", "status (ticket)", "priority (ticket)"),
+        {"external_id": ("ticket id", "request id"), "subject": ("subject",),
+         "body": ("description (ticket)", "description"), "created_at": ("created time (ticket)",),
+         "updated_at": ("modified time (ticket)",), "status": ("status (ticket)",),
+         "channel": ("channel (ticket)",), "requester_name": ("contact name",),
+         "requester_email": ("email (ticket)", "email (contact)", "email"),
+         "organization": ("account name",), "tags": ("tags (ticket)", "tags")},
+    ),
+    VendorLayout(
+        "Front",
+        ("message id", "conversation id", "direction", "inbox", "message date", "contact handle", "extract"),
+        {"external_id": ("conversation id",), "subject": ("subject",), "body": ("extract",),
+         "created_at": ("message date",), "status": ("status",), "channel": ("inbox",),
+         "requester_name": ("contact name",), "requester_email": ("contact handle",),
+         "tags": ("tags",)},
+        notes=("Front exports one row per message: rows sharing a Conversation ID are one conversation.",),
+    ),
+)
+
+
+def plain_header(name: str) -> str:
+    """A header name as layouts spell it: lower case, single spaces, suffixes kept."""
+    return " ".join(name.lower().split())
+
+
+def _matches(pattern: str, name: str) -> bool:
+    return name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
+
+
+def _find(patterns: Sequence[str], names: Sequence[str], used: set[int]) -> list[int]:
+    for pattern in patterns:
+        found = [index for index, name in enumerate(names) if index not in used and _matches(pattern, name)]
+        if found:
+            return found
+    return []
+
+
+def _score(layout: VendorLayout, names: Sequence[str]) -> tuple[float, int]:
+    present = sum(1 for pattern in layout.signature if any(_matches(pattern, name) for name in names))
+    return present / len(layout.signature), present
+
+
+def recognise_vendor(header: Sequence[str], rows: Iterable[Sequence[object]] = ()) -> VendorGuess:
+    """The vendor whose layout the header matches best, or "generic" with a best-guess mapping.
+
+    ``rows`` is a sample used to fill columns the layout does not name (by content) and to
+    settle the day order where the sample already proves it.
+    """
+    sample = [list(row) for row, _ in zip(rows, range(500))]
+    names = [plain_header(name) for name in header]
+    scored = [(_score(layout, names), position) for position, layout in enumerate(LAYOUTS)]
+    (share, present), position = max(scored, key=lambda entry: (entry[0], -entry[1]))
+    if share < _MIN_SHARE or present < 3:
+        return VendorGuess(GENERIC, guess_mapping(header, sample), None)
+    return _layout_guess(LAYOUTS[position], header, names, sample)
+
+
+def _layout_guess(layout: VendorLayout, header: Sequence[str], names: list[str],
+                  sample: list[list[object]]) -> VendorGuess:
+    known: dict[str, int | list[int]] = {}
+    used: set[int] = set()
+    for name, patterns in layout.fields.items():
+        found = _find(patterns, names, used)
+        if not found:
+            continue
+        if name in MULTI_FIELDS:
+            known[name] = found  # Jira repeats "Labels" and "Comment" once per value
+        else:
+            known[name] = found[0]
+            used.add(found[0])
+    _email_in_name_column(known, sample)
+    timezone = layout.timezone or _zone_from_header(header, known.get("created_at"))
+    mapping = guess_mapping(header, sample, timezone=timezone or "UTC", known=known)
+    return VendorGuess(layout.vendor, mapping, timezone, layout.notes)
+
+
+def _email_in_name_column(known: dict[str, int | list[int]], sample: list[list[object]]) -> None:
+    # Help Scout's "From" (and some others) holds an address, not a name.
+    index = known.get("requester_name")
+    if not isinstance(index, int) or "requester_email" in known:
+        return
+    values = [row[index] for row in sample if index < len(row) and isinstance(row[index], str) and row[index]]
+    if values and all(EMAIL.match(value.strip()) for value in values):
+        known["requester_email"] = known.pop("requester_name")
+
+
+def _zone_from_header(header: Sequence[str], index: int | list[int] | None) -> str | None:
+    if not isinstance(index, int):
+        return None
+    match = _ZONE_IN_HEADER.search(header[index])
+    if match is None:
+        return None
+    try:
+        zone_for(match.group(1))
+    except ValueError:
+        return None
+    return match.group(1)
