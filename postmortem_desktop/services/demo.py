@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 
 from ..resources import resource_path
-from ..storage import search_index
 from ..storage.schema import (
     ActionItem, Conversation, Customer, FollowUp, Incident, IncidentHistory, Message, Quote,
     ReviewAnswer, SystemEvent, Tag, TagAssignment, WorkspaceSetting,
@@ -55,9 +54,6 @@ def fill_demo(workspace: Workspace, content: dict[str, Any], clock: _Clock) -> N
         session.merge(WorkspaceSetting(key="display_timezone", value=content.get("display_timezone", "UTC")))
         for spec in content["incidents"]:
             _add_incident(session, spec, clock, tags)
-    with workspace.engine.begin() as conn:
-        for (incident_id,) in conn.execute(select(Incident.id)):
-            search_index.reindex_incident(conn, incident_id)
 
 
 def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, Tag]) -> None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generator, Iterable
 
 from ..importers.records import SkippedRow, TicketRow
+from ..storage import search_index
 from ..storage.bulk import db_time, next_id
 from ..storage.workspace import Workspace
 from .commands import RuleError
@@ -32,6 +34,17 @@ class ImportOptions:
 
 
 @dataclass
+class ImportUndoData:
+    """What an import changed, so that undo can put the incident back as it was."""
+
+    created_conversation_ids: list[int] = field(default_factory=list)
+    created_customer_ids: list[int] = field(default_factory=list)
+    first_message_id: int = 0
+    old_conversations: list[dict] = field(default_factory=list)
+    old_messages: list[tuple] = field(default_factory=list)
+
+
+@dataclass
 class ImportSummary:
     file_name: str
     vendor: str
@@ -45,9 +58,11 @@ class ImportSummary:
     skipped: list[SkippedRow] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = False
+    undo: ImportUndoData = field(default_factory=ImportUndoData, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
+        data.pop("undo")
         data["skipped"] = [{"row": s.row, "reason": s.reason} for s in self.skipped]
         return data
 
@@ -60,6 +75,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=512)
 def channel_of(value: str) -> str:
     """Our channel for a vendor's source/via value; anything unknown is a ticket."""
     key = (value or "").strip().lower()
@@ -81,6 +97,7 @@ class _Customers:
             self.by_key.setdefault(self._key(email, name), cid)
         self.next = next_id(cur, "customers")
         self.new_rows: list[tuple] = []
+        self.flushed: list[tuple] = []
 
     @staticmethod
     def _key(email: str, name: str) -> str:
@@ -101,6 +118,7 @@ class _Customers:
     def flush(self) -> None:
         self.cur.executemany("INSERT INTO customers (id, name, email, organization, segment, phone) "
                              "VALUES (?, ?, ?, ?, ?, '')", self.new_rows)
+        self.flushed.extend(self.new_rows)
         self.new_rows = []
 
 
@@ -181,7 +199,8 @@ def _store_rows(cur, incident_id: int, rows, window, summary: ImportSummary, opt
         if summary.rows_read % PROGRESS_EVERY == 0:
             yield summary.rows_read, total_rows
     customers.flush()
-    _write(cur, incident_id, pending, set(existing.values()))
+    summary.undo.created_customer_ids = [row[0] for row in customers.flushed]
+    _write(cur, incident_id, pending, set(existing.values()), summary.undo)
     yield summary.rows_read, total_rows
 
 
@@ -191,33 +210,50 @@ def _conversation_values(row: TicketRow, customer_id: int | None) -> tuple:
     first, last = (min(times), max(times)) if times else (None, None)
     values = (row.external_id, channel_of(row.channel), customer_id, row.subject, row.status,
               " ".join(row.tags), db_time(first), db_time(last))
-    return values, messages, "\n".join(m[3] for m in messages)
+    return values, messages, None  # third slot kept for the tuple shape used by _write
 
 
-def _write(cur, incident_id: int, pending: dict[int, tuple], existing_ids: set[int]) -> None:
+def _write(cur, incident_id: int, pending: dict[int, tuple], existing_ids: set[int], undo: ImportUndoData) -> None:
     updated = [cid for cid in pending if cid in existing_ids]
+    _remember_for_undo(cur, updated, undo)
     kept = _keep_quoted_messages(cur, updated)
+    # updates go through the triggers (subjects re-indexed one by one: re-imports are the rare case)
     cur.executemany(
         "UPDATE conversations SET external_id=?, channel=?, customer_id=?, subject=?, status=?, vendor_tags=?, "
         "first_at=?, last_at=? WHERE id=?", [(*pending[cid][0], cid) for cid in updated])
-    cur.executemany(
-        "INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject, status, "
-        "vendor_tags, first_at, last_at, customer_task, symptom, pre_existing) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
-        [(cid, incident_id, *values) for cid, (values, _m, _s) in pending.items() if cid not in existing_ids])
-    msg_id = next_id(cur, "messages")
-    message_rows = []
+    new_ids = [cid for cid in pending if cid not in existing_ids]
+    first_message_id = next_id(cur, "messages")
+    undo.created_conversation_ids, undo.first_message_id = new_ids, first_message_id
+    with search_index.bulk_indexing(cur, first_message_id, new_ids):
+        cur.executemany(
+            "INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject, status, "
+            "vendor_tags, first_at, last_at, customer_task, symptom, pre_existing) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)",
+            [(cid, incident_id, *pending[cid][0]) for cid in new_ids])
+        cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", _message_rows(pending, kept, first_message_id))
+
+
+def _message_rows(pending: dict[int, tuple], kept: dict[int, set[str]], first_id: int):
+    msg_id = first_id
     for cid, (_values, messages, _search) in pending.items():
         for position, (at, author, role, text) in enumerate(messages):
             if text in kept.get(cid, ()):
                 continue  # the quoted copy stays, so quotes keep pointing at it
-            message_rows.append((msg_id, cid, position, db_time(at), author or "", role, text))
+            yield msg_id, cid, position, db_time(at), author or "", role, text
             msg_id += 1
-    cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", message_rows)
-    cur.executemany("DELETE FROM conversation_search WHERE rowid = ?", [(cid,) for cid in updated])
-    cur.executemany("INSERT INTO conversation_search (rowid, subject, body) VALUES (?, ?, ?)",
-                    [(cid, values[3], search) for cid, (values, _m, search) in pending.items()])
+
+
+def _remember_for_undo(cur, updated: list[int], undo: ImportUndoData) -> None:
+    for start in range(0, len(updated), 500):
+        chunk = updated[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        cur.execute(f"SELECT * FROM conversations WHERE id IN ({marks})", chunk)
+        names = [d[0] for d in cur.description]
+        undo.old_conversations.extend(dict(zip(names, row)) for row in cur.fetchall())
+        undo.old_messages.extend(cur.execute(
+            f"SELECT id, conversation_id, position, at, author, role, text FROM messages "
+            f"WHERE conversation_id IN ({marks})", chunk).fetchall())
 
 
 def _keep_quoted_messages(cur, conversation_ids: list[int]) -> dict[int, set[str]]:

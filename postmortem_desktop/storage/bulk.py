@@ -8,7 +8,11 @@ def db_time(value: datetime | None) -> str | None:
     """The text form SQLAlchemy's DateTime uses on SQLite, so bulk rows read back like ORM rows."""
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    # isoformat is C code without locale work: ~4x faster than strftime over 300k values;
+    # [:26] drops the "+00:00" that an aware value carries.
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def next_id(cursor, table: str) -> int:

@@ -12,9 +12,33 @@ from .schema import Base
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
 SCHEMA_VERSION = 1
 
-SEARCH_TABLE_DDL = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS conversation_search USING fts5("
-    "subject, body, tokenize = 'unicode61 remove_diacritics 2')"
+# Full-text search: message text through an external-content index over `messages` (the text is
+# not stored twice), subjects in a small index of their own. Triggers keep both in step with every
+# insert, delete and edit, except while a bulk import has set search_state.bulk = 1 inside its
+# transaction: then it indexes its rows itself in one statement, which is about 3x faster than
+# per-row triggers at 100k rows (storage/search_index.py).
+SEARCH_DDL = (
+    "CREATE TABLE search_state (bulk INTEGER NOT NULL)",
+    "INSERT INTO search_state (bulk) VALUES (0)",
+    "CREATE VIRTUAL TABLE message_search USING fts5(text, content='messages', content_rowid='id', "
+    "tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE conversation_search USING fts5(subject, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages "
+    "WHEN (SELECT bulk FROM search_state) = 0 BEGIN "
+    "INSERT INTO message_search(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
+    "INSERT INTO message_search(message_search, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER messages_search_update AFTER UPDATE OF text ON messages BEGIN "
+    "INSERT INTO message_search(message_search, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO message_search(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER conversations_search_insert AFTER INSERT ON conversations "
+    "WHEN (SELECT bulk FROM search_state) = 0 BEGIN "
+    "INSERT INTO conversation_search(rowid, subject) VALUES (new.id, new.subject); END",
+    "CREATE TRIGGER conversations_search_delete AFTER DELETE ON conversations BEGIN "
+    "DELETE FROM conversation_search WHERE rowid = old.id; END",
+    "CREATE TRIGGER conversations_search_update AFTER UPDATE OF subject ON conversations BEGIN "
+    "DELETE FROM conversation_search WHERE rowid = old.id; "
+    "INSERT INTO conversation_search(rowid, subject) VALUES (new.id, new.subject); END",
 )
 
 
@@ -22,7 +46,8 @@ def _to_v1(conn: Connection) -> None:
     # Version 1 is the first released schema, so it is the current mapping. When version 2 lands,
     # freeze this step's DDL here so that old files keep upgrading the same way.
     Base.metadata.create_all(conn)
-    conn.exec_driver_sql(SEARCH_TABLE_DDL)
+    for statement in SEARCH_DDL:
+        conn.exec_driver_sql(statement)
 
 
 LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1}

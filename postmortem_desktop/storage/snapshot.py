@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, select
 
 from .schema import (
     ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
@@ -20,7 +20,6 @@ _ORDER: tuple[type, ...] = (
 @dataclass
 class IncidentSnapshot:
     rows: dict[str, list[dict]] = field(default_factory=dict)
-    search_rows: list[tuple] = field(default_factory=list)
 
 
 def _selects(incident_id: int) -> dict[type, object]:
@@ -50,9 +49,6 @@ def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
     queries = _selects(incident_id)
     for model in _ORDER:
         snap.rows[model.__tablename__] = [dict(r._mapping) for r in conn.execute(queries[model])]
-    snap.search_rows = conn.execute(
-        text("SELECT rowid, subject, body FROM conversation_search WHERE rowid IN "
-             "(SELECT id FROM conversations WHERE incident_id = :i)"), {"i": incident_id}).fetchall()
     return snap
 
 
@@ -62,12 +58,9 @@ def restore(conn: Connection, snap: IncidentSnapshot) -> None:
         if rows:
             table: Table = model.__table__
             conn.execute(table.insert(), rows)
-    if snap.search_rows:
-        conn.execute(text("INSERT INTO conversation_search(rowid, subject, body) VALUES (:r, :s, :b)"),
-                     [{"r": r, "s": s, "b": b} for r, s, b in snap.search_rows])
+    # search rows come back through the insert triggers
 
 
 def delete_incident_rows(conn: Connection, incident_id: int) -> None:
-    conn.execute(text("DELETE FROM conversation_search WHERE rowid IN "
-                      "(SELECT id FROM conversations WHERE incident_id = :i)"), {"i": incident_id})
+    # cascades to conversations and messages; their search rows go with them by trigger
     conn.execute(Incident.__table__.delete().where(Incident.__table__.c.id == incident_id))

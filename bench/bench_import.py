@@ -1,0 +1,168 @@
+"""Import budget: a 100,000-row Zendesk-like dump end to end (read, map, dates, store, full-text index).
+
+Budgets (issue 3): XLSX <= 8 s, CSV <= 4 s, peak memory < 500 MB, within 2.0x of the floor measured
+in the same run (fastest raw read of the same file + raw sqlite3 executemany of the same rows), and
+full-text search over the 100k conversations returns the first page in < 50 ms.
+Each import runs in a fresh child process so its peak memory (ru_maxrss) is its own.
+Run from the repo root: python bench/bench_import.py [--rows N]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HEADER = ["Id", "Requester", "Requester id", "Requester email", "Submitter", "Assignee", "Group", "Subject",
+          "Tags", "Status", "Priority", "Via", "Ticket type", "Created at", "Updated at", "Organization",
+          "Description"]
+WORDS = ("payment invoice charged twice portal spinner receipt refund card declined export spreadsheet "
+         "manual accounting client deadline payroll retry confirmation status page billing timeout error "
+         "please help urgent customer account team").split()
+START = datetime(2026, 11, 18, 10, 0)
+
+
+def generate_rows(n: int):
+    rnd = random.Random(7)
+    for i in range(1, n + 1):
+        created = START + timedelta(seconds=rnd.randint(0, 3 * 24 * 3600))
+        length = rnd.randint(200, 800)
+        words, size = [], 0
+        while size < length:
+            w = rnd.choice(WORDS)
+            words.append(w)
+            size += len(w) + 1
+        yield [str(100000 + i), f"Customer {i % 9000}", str(500000 + i % 9000), f"customer{i % 9000}@example.com",
+               "", "Agent Smith", "Billing", f"Payment problem #{i}", "billing payment", "open", "normal",
+               rnd.choice(("Web form", "Chat", "Email", "Phone")), "incident", created.strftime("%Y-%m-%d %H:%M"),
+               (created + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M"), f"Org {i % 700}",
+               " ".join(words)[:length]]
+
+
+def write_files(folder: Path, n: int) -> tuple[Path, Path]:
+    csv_path, xlsx_path = folder / "dump.csv", folder / "dump.xlsx"
+    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows(generate_rows(n))
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Tickets")
+    ws.append(HEADER)
+    for row in generate_rows(n):
+        ws.append(row)
+    wb.save(xlsx_path)
+    return csv_path, xlsx_path
+
+
+CHILD_IMPORT = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from datetime import datetime, timezone
+from postmortem_desktop.storage.workspace import create_workspace
+from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services import spreadsheet_import
+from postmortem_desktop.services.ticket_import import ImportOptions
+ws = create_workspace({ws!r})
+cmd = CreateIncident(title="Bench", technical_start=datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc),
+                     technical_end=datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc))
+cmd.do(ws)
+t = time.perf_counter()
+plan = spreadsheet_import.prepare_import({path!r})
+summary = spreadsheet_import.run_import(ws, cmd.incident_id, plan, ImportOptions(include_outside_window=True))
+elapsed = time.perf_counter() - t
+ws.close()
+print(json.dumps({{"seconds": elapsed, "imported": summary.imported, "skipped": len(summary.skipped),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "incident": cmd.incident_id}}))
+"""
+
+CHILD_FLOOR = """
+import csv, json, sqlite3, sys, time
+t = time.perf_counter()
+path = {path!r}
+if path.endswith(".csv"):
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))[1:]
+else:
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()[1:]
+read = time.perf_counter() - t
+conn = sqlite3.connect({db!r})
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("CREATE TABLE t (" + ", ".join(f"c{{i}}" for i in range(17)) + ")")
+t = time.perf_counter()
+conn.executemany("INSERT INTO t VALUES (" + ",".join("?" * 17) + ")", rows)
+conn.commit()
+write = time.perf_counter() - t
+print(json.dumps({{"read": read, "write": write}}))
+"""
+
+
+def child(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def search_ms(ws_path: Path, incident_id: int) -> float:
+    from postmortem_desktop.storage.search_index import search_conversation_ids
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    ws = open_workspace(ws_path)
+    try:
+        with ws.engine.connect() as conn:
+            search_conversation_ids(conn, incident_id, "warmup")
+            times = []
+            for query in ("charged twice", "refund", "spreadsheet manual", "payroll deadline", "receipt"):
+                t = time.perf_counter()
+                ids = search_conversation_ids(conn, incident_id, query, limit=50)
+                times.append((time.perf_counter() - t) * 1000)
+                assert ids, query
+    finally:
+        ws.close()
+    return max(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    print(f"generating {args.rows:,} rows (descriptions 200-800 chars)…", flush=True)
+    csv_path, xlsx_path = write_files(tmp, args.rows)
+    ok = True
+    for label, path, budget in (("CSV", csv_path, 4.0), ("XLSX", xlsx_path, 8.0)):
+        floor = child(CHILD_FLOOR.format(path=str(path), db=str(tmp / f"floor_{label}.db")))
+        floor_s = floor["read"] + floor["write"]
+        ws_path = tmp / f"bench_{label}.pmw"
+        result = child(CHILD_IMPORT.format(root=str(ROOT), ws=str(ws_path), path=str(path)))
+        assert result["imported"] == args.rows, result
+        ratio = result["seconds"] / floor_s
+        checks = [result["seconds"] <= budget, result["peak_mb"] < 500, ratio <= 2.0]
+        ok &= all(checks)
+        print(f"{label:5s} import end to end : {result['seconds']:6.2f} s   budget {budget:.1f} s   "
+              f"{'ok' if checks[0] else 'OVER BUDGET'}")
+        print(f"{label:5s} peak memory       : {result['peak_mb']:6.0f} MB  budget 500 MB   "
+              f"{'ok' if checks[1] else 'OVER BUDGET'}")
+        print(f"{label:5s} floor (raw read {floor['read']:.2f} s + executemany {floor['write']:.2f} s) = "
+              f"{floor_s:.2f} s; import/floor = {ratio:.2f}x  budget 2.0x   {'ok' if checks[2] else 'OVER BUDGET'}")
+        if label == "CSV":
+            ms = search_ms(ws_path, result["incident"])
+            ok &= ms < 50
+            print(f"full-text search, first page (worst of 5 queries): {ms:.1f} ms  budget 50 ms   "
+                  f"{'ok' if ms < 50 else 'OVER BUDGET'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Subcommands that build the customer record: import a ticket dump, parse a transcript."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from ..importers.field_mapping import AmbiguousDatesError, MappingError
+from ..importers.sheet_reader import SheetError
+from ..importers.transcripts import parse_transcript
+from ..services import spreadsheet_import
+from ..services.ticket_import import ImportOptions
+from . import BadInput, print_json
+from .workspace_commands import opened
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser("import", help="import a ticket dump (CSV, TSV, XLSX, ODS) into an incident")
+    imp.add_argument("workspace")
+    imp.add_argument("file")
+    imp.add_argument("--incident", type=int, required=True, help="incident id (see `postmortem incidents`)")
+    imp.add_argument("--mapping", metavar="PRESET", help="use a saved mapping preset")
+    order = imp.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
+    order.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="day_order")
+    imp.add_argument("--timezone", help="zone of times written without an offset (e.g. Europe/Paris)")
+    imp.add_argument("--include-outside-window", action="store_true",
+                     help="also import rows created outside the incident's review window")
+    imp.add_argument("--dry-run", action="store_true", help="read and check everything, store nothing")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=_import)
+
+    parse = sub.add_parser("parse-transcript", help="parse a pasted conversation into messages")
+    parse.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    parse.add_argument("--day", type=date.fromisoformat, help="the day times without a date belong to")
+    parse.add_argument("--json", action="store_true")
+    parse.set_defaults(handler=_parse_transcript)
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        with opened(args.workspace) as ws:
+            plan = spreadsheet_import.prepare_import(args.file, day_order=args.day_order, timezone=args.timezone)
+            if args.mapping:
+                plan.mapping = spreadsheet_import.load_preset(ws, args.mapping, plan.sheet.header)
+                if args.day_order:
+                    plan.mapping.day_order = args.day_order
+            options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
+            summary = spreadsheet_import.run_import(ws, args.incident, plan, options)
+    except SheetError as exc:
+        raise BadInput(str(exc)) from exc
+    except AmbiguousDatesError as exc:
+        raise BadInput(f"{exc}. Run again with --dayfirst or --monthfirst.") from exc
+    except MappingError as exc:
+        raise BadInput(f"the column mapping cannot be used: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise BadInput(f"{args.file} does not exist") from exc
+    data = summary.to_json()
+    if args.json:
+        print_json(data)
+    else:
+        verb = "would import" if args.dry_run else "imported"
+        print(f"{summary.file_name}: {summary.vendor} export, {summary.rows_read} rows read; {verb} "
+              f"{summary.imported} new, {summary.updated} updated; {summary.outside_window} outside the "
+              f"review window; {len(summary.skipped)} skipped")
+        for skipped in summary.skipped[:50]:
+            print(f"  row {skipped.row}: {skipped.reason}")
+        if len(summary.skipped) > 50:
+            print(f"  … and {len(summary.skipped) - 50} more (use --json for all)")
+    return 0
+
+
+def _parse_transcript(args: argparse.Namespace) -> int:
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(args.file)
+        if not path.exists():
+            raise BadInput(f"{path} does not exist")
+        data = path.read_bytes()
+        if path.suffix.lower() == ".eml":
+            from ..importers.transcripts import parse_eml
+
+            return _print_transcript(parse_eml(data), args.json)
+        text = data.decode("utf-8-sig", errors="replace")
+    return _print_transcript(parse_transcript(text, day=args.day), args.json)
+
+
+def _print_transcript(result, as_json: bool) -> int:  # noqa: ANN001
+    messages = [{"at": m.at.isoformat() if m.at else None, "author": m.author, "role": m.role, "text": m.text}
+                for m in result.messages]
+    if as_json:
+        print_json({"format": result.format, "messages": messages})
+    else:
+        print(f"format: {result.format}, {len(messages)} messages")
+        for m in messages:
+            print(f"[{m['at'] or '—'}] {m['author'] or '?'} ({m['role']}): {m['text']}")
+    return 0

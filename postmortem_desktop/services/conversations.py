@@ -1,0 +1,138 @@
+"""Adding conversations by hand: pasted or dropped transcripts, typed call notes and agent messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from ..domain.vocabulary import Channel, Role
+from ..importers.records import ParsedMessage
+from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
+from ..storage.workspace import Workspace
+from .commands import Command, RuleError
+
+MAX_MESSAGES = 200_000  # far beyond any real conversation; guards against a runaway paste
+
+
+@dataclass
+class NewConversation:
+    """What the paste dialog (or the command line) hands over to be stored."""
+
+    channel: str
+    messages: list[ParsedMessage]
+    subject: str = ""
+    customer_name: str = ""
+    customer_email: str = ""
+    external_id: str | None = None
+    pre_existing: bool = False
+    source_format: str = "typed"
+    source_name: str = ""
+    roles: dict[str, str] = field(default_factory=dict)  # author -> corrected role
+
+
+def check_new_conversation(new: NewConversation) -> None:
+    channels = {c.value for c in Channel}
+    if new.channel not in channels:
+        raise RuleError(f"Channel must be one of {', '.join(sorted(channels))}.")
+    if not new.messages or not any(m.text.strip() for m in new.messages):
+        raise RuleError("There is nothing to add: the conversation has no text.")
+    if len(new.messages) > MAX_MESSAGES:
+        raise RuleError(f"That paste holds {len(new.messages):,} messages; split it into smaller parts.")
+    roles = {r.value for r in Role}
+    bad = sorted({role for role in new.roles.values() if role not in roles})
+    if bad:
+        raise RuleError(f"Unknown role {', '.join(bad)}; use customer, agent or internal.")
+
+
+class AddConversation(Command):
+    """Stores one conversation with its messages; undo removes it (and a customer it created)."""
+
+    affects = frozenset({"incidents", "timeline", "board"})
+
+    def __init__(self, incident_id: int, new: NewConversation):
+        check_new_conversation(new)
+        self.incident_id = incident_id
+        self.new = new
+        label = {"call": "Call Note", "internal": "Internal Message"}.get(new.channel, "Conversation")
+        self.name = f"Add {label}"
+        self.conversation_id: int | None = None
+        self._created_customer_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            if session.get(Incident, self.incident_id) is None:
+                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+            customer_id = self._customer_id(session)
+            conv = self._conversation(session, customer_id)
+            session.add(conv)
+            session.flush()
+            self.conversation_id = conv.id
+            for position, m in enumerate(self.new.messages):
+                session.add(Message(conversation_id=conv.id, position=position, at=m.at,
+                                    author=m.author, role=self.new.roles.get(m.author, m.role), text=m.text))
+            session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
+                                    vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
+
+    def _conversation(self, session, customer_id: int | None) -> Conversation:
+        times = [m.at for m in self.new.messages if m.at is not None]
+        external_id = self.new.external_id or self._next_external_id(session)
+        conv = Conversation(
+            incident_id=self.incident_id, external_id=external_id, channel=self.new.channel,
+            customer_id=customer_id, subject=self.new.subject or _subject_from(self.new.messages),
+            pre_existing=self.new.pre_existing, first_at=min(times) if times else None,
+            last_at=max(times) if times else None)
+        if self.conversation_id is not None:  # redo keeps the id so later commands still match
+            conv.id = self.conversation_id
+        return conv
+
+    def _next_external_id(self, session) -> str:
+        prefix = {"call": "CALL", "internal": "INT", "chat": "CHAT", "email": "MAIL"}.get(self.new.channel, "PASTE")
+        count = session.scalar(select(func.count()).select_from(Conversation)
+                               .where(Conversation.incident_id == self.incident_id))
+        return f"{prefix}-{count + 1}-{int(datetime.now(timezone.utc).timestamp())}"
+
+    def _customer_id(self, session) -> int | None:
+        name, email = self.new.customer_name.strip(), self.new.customer_email.strip().lower()
+        if not (name or email):
+            return None
+        query = select(Customer.id).where(Customer.email == email) if email else \
+            select(Customer.id).where(Customer.name == name)
+        existing = session.scalars(query).first()
+        if existing is not None:
+            return existing
+        customer = Customer(name=name, email=email)
+        if self._created_customer_id is not None:
+            customer.id = self._created_customer_id
+        session.add(customer)
+        session.flush()
+        self._created_customer_id = customer.id
+        return customer.id
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            conv = session.get(Conversation, self.conversation_id)
+            if conv is not None:
+                session.delete(conv)
+            batch = session.scalars(select(ImportBatch).where(ImportBatch.incident_id == self.incident_id,
+                                                              ImportBatch.kind == "transcript")
+                                    .order_by(ImportBatch.id.desc())).first()
+            if batch is not None:
+                session.delete(batch)
+            if self._created_customer_id is not None:
+                customer = session.get(Customer, self._created_customer_id)
+                if customer is not None:
+                    session.delete(customer)
+
+
+def _subject_from(messages: list[ParsedMessage]) -> str:
+    first = next((m.text for m in messages if m.text.strip()), "")
+    line = first.strip().splitlines()[0] if first.strip() else ""
+    return line if len(line) <= 80 else line[:77].rstrip() + "…"
+
+
+def typed_note(channel: str, author: str, text: str, at: datetime | None, role: str) -> NewConversation:
+    """A call note or internal agent message typed into the app: one message."""
+    return NewConversation(channel=channel, messages=[ParsedMessage(author=author, text=text, at=at, role=role)],
+                           source_format="typed")
