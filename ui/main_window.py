@@ -20,6 +20,7 @@ from . import recent_files
 from .errors import show_refusal
 from . import screens
 from .hub import ScreenHub
+from .importing.import_controller import ImportController
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
 from .undo import WorkspaceSession
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self.hub.navigation_requested.connect(self._on_hub_navigation_requested)
+        self.setAcceptDrops(True)
         self._restore_geometry()
 
     # ---- construction -------------------------------------------------------------------------
@@ -139,6 +141,15 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
+        self.imports = ImportController(self.hub, self)
+        self.import_action = self._action("&Import Tickets…", self.imports.choose_and_import, "Ctrl+I",
+                                          "Import a ticket dump (CSV, TSV, XLSX, ODS) into this incident")
+        self.paste_action = self._action("&Paste Conversation", self.imports.paste_from_clipboard,
+                                         QKeySequence.StandardKey.Paste,
+                                         "Add the conversation on the clipboard (chat, email thread, notes)")
+        self.call_note_action = self._action("New &Call Note…", lambda: self.imports.add_note("call"), "Ctrl+Shift+C")
+        self.internal_note_action = self._action("New Internal &Message…", lambda: self.imports.add_note("internal"),
+                                                 "Ctrl+Shift+M")
         self.undo_action = QAction("&Undo", self)
         self.redo_action = QAction("&Redo", self)
         self.about_action = self._action("&About", self._on_about)
@@ -157,6 +168,9 @@ class MainWindow(QMainWindow):
         incident_menu = bar.addMenu("&Incident")
         incident_menu.addAction(self.new_incident_action)
         incident_menu.addAction(self.delete_incident_action)
+        incident_menu.addSeparator()
+        for action in (self.import_action, self.paste_action, self.call_note_action, self.internal_note_action):
+            incident_menu.addAction(action)
         self.incident_menu = incident_menu
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.about_action)
@@ -179,7 +193,8 @@ class MainWindow(QMainWindow):
         ws = session.workspace
         self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
         self.read_only_label.setText("Read-only: another window is editing this workspace" if ws.read_only else "")
-        for action in (self.new_incident_action, self.delete_incident_action):
+        for action in (self.new_incident_action, self.delete_incident_action, self.import_action,
+                       self.paste_action, self.call_note_action, self.internal_note_action):
             action.setEnabled(not ws.read_only)
         recent_files.remember_workspace(self.settings, ws.path)
         self.incident_id = -1
@@ -290,6 +305,21 @@ class MainWindow(QMainWindow):
             self.refresh_incidents()
             if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
                 self.select_incident(incident_id)
+
+    # ---- drops: files go to the right importer, text to the paste dialog ------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+        mime = event.mimeData()
+        files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        if files:
+            for path in files:
+                self.imports.route_dropped_file(path)
+        elif mime.hasText():
+            self.imports.paste_text(mime.text(), "dropped text")
+        event.acceptProposedAction()
 
     def _on_about(self) -> None:
         from . import about

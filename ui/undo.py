@@ -47,6 +47,11 @@ class WorkspaceSession(QObject):
         self.notify(command)
         return command
 
+    def push_done(self, command: Command) -> None:
+        """Makes a command that already ran elsewhere (an import on a worker) undoable."""
+        self.undo_stack.push(UndoableCommand(self, command))
+        self.notify(command)
+
     def notify(self, command: Command) -> None:
         incident_id = command.incident_id if command.incident_id is not None else -1
         self.workspace_changed.emit(set(command.affects), incident_id)

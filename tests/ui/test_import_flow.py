@@ -1,0 +1,155 @@
+"""Importing from the window: the mapping dialog's live preview, the worker, the summary, undo, drops."""
+import csv
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from postmortem_desktop.services import spreadsheet_import
+
+T0 = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
+HEADER = ["Id", "Requester", "Requester email", "Subject", "Tags", "Status", "Via", "Created at", "Updated at",
+          "Organization", "Description"]
+
+
+def billing_id(window):
+    model = window.incident_model
+    return next(model.summary(r).id for r in range(model.rowCount()) if "Billing" in model.summary(r).title)
+
+
+def dump(path: Path, start: datetime, n=12, created_format="%Y-%m-%d %H:%M") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for i in range(n):
+            at = start + timedelta(minutes=5 * i)
+            w.writerow([f"90{i}", f"Person {i}", f"p{i}@example.com", f"Was I charged twice? #{i}", "billing",
+                        "open", "Chat", at.strftime(created_format), at.strftime(created_format), "Org",
+                        "<p>I clicked <b>Pay</b> &amp; nothing happened</p>"])
+    return path
+
+
+def conversation_count(window):
+    with window.session.workspace.engine.connect() as c:
+        return c.exec_driver_sql("SELECT count(*) FROM conversations").scalar()
+
+
+@pytest.fixture
+def incident_start(main_window):
+    main_window.select_incident(billing_id(main_window))
+    from postmortem_desktop.services.incidents import IncidentService
+
+    return IncidentService(main_window.session.workspace).get(main_window.incident_id).technical_start
+
+
+def test_mapping_dialog_previews_rows_as_they_will_be_imported(qtbot, tmp_path, incident_start):
+    plan = spreadsheet_import.prepare_import(dump(tmp_path / "zd.csv", incident_start))
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    model = dialog.preview_model
+    assert model.rowCount() == 12
+    assert model.index(0, model.COL_ID).data() == "900"
+    assert model.index(0, model.COL_CREATED).data() == incident_start.strftime("%Y-%m-%d %H:%M")
+    # choosing a zone re-renders the preview: the file's naive times move
+    dialog.zone.setCurrentText("America/New_York")
+    assert model.index(0, model.COL_CREATED).data() == (incident_start + timedelta(hours=5)).strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_field_chosen_twice_is_explained_and_blocks_import(qtbot, tmp_path, incident_start):
+    plan = spreadsheet_import.prepare_import(dump(tmp_path / "zd.csv", incident_start))
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    status_box = dialog.field_boxes[HEADER.index("Status")]
+    status_box.setCurrentIndex(status_box.findData("subject"))
+    assert "chosen for both" in dialog.problem_label.text()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+
+
+def test_ambiguous_day_order_asks_the_person(qtbot, tmp_path, incident_start):
+    plan = spreadsheet_import.prepare_import(dump(tmp_path / "amb.csv", incident_start.replace(day=5, month=6),
+                                                  n=3, created_format="%m/%d/%Y %H:%M"))
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    assert "day first or month first" in dialog.problem_label.text()
+    dialog.day_order.setCurrentIndex(2)  # month first
+    assert dialog.problems == []
+    assert dialog.preview_model.index(0, 2).data().startswith(f"{incident_start.year}-06-05")
+
+
+def test_import_runs_on_a_worker_shows_a_summary_and_undoes_in_one_step(qtbot, main_window, tmp_path,
+                                                                        incident_start, monkeypatch):
+    from ui.importing import import_controller
+
+    monkeypatch.setattr(import_controller.ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    summaries = []
+    monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    before = conversation_count(main_window)
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
+    qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
+    assert summaries[0].imported == 12 and conversation_count(main_window) == before + 12
+    assert main_window.undo_action.text().endswith("Import zd.csv")
+    main_window.undo_action.trigger()
+    assert conversation_count(main_window) == before
+    main_window.redo_action.trigger()
+    assert conversation_count(main_window) == before + 12
+
+
+def test_a_bad_file_is_refused_with_its_reason_and_nothing_changes(qtbot, main_window, tmp_path, incident_start,
+                                                                   monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    before = conversation_count(main_window)
+    bad = tmp_path / "empty.csv"
+    bad.write_bytes(b"")
+    main_window.imports.import_file(bad)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "empty" in shown[0]
+    assert conversation_count(main_window) == before
+
+
+def test_dropping_a_text_file_opens_the_paste_dialog_and_adds_an_undoable_conversation(qtbot, main_window, tmp_path,
+                                                                                       incident_start, monkeypatch):
+    from ui.importing import import_controller
+
+    seen = []
+
+    def accept(dialog):
+        seen.append((dialog.transcript.format, [m.author for m in dialog.transcript.messages]))
+        dialog.role_boxes["Marcus"].setCurrentIndex(dialog.role_boxes["Marcus"].findData("agent"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(import_controller.PasteConversationDialog, "exec", accept)
+    chat = tmp_path / "chat.txt"
+    chat.write_text("[10:31] Dana Whitfield: did my payment go through??\n[10:33] Marcus: Checking now\n",
+                    encoding="utf-8")
+    before = conversation_count(main_window)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(chat))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    main_window.dropEvent(event)
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    assert seen == [("plain", ["Dana Whitfield", "Marcus"])]
+    with main_window.session.workspace.engine.connect() as c:
+        roles = c.exec_driver_sql("SELECT role FROM messages WHERE author = 'Marcus'").scalars().all()
+    assert roles == ["agent"]
+    main_window.undo_action.trigger()
+    assert conversation_count(main_window) == before
+
+
+def test_preview_model_passes_the_model_tester(qtbot, qtmodeltester, tmp_path):
+    plan = spreadsheet_import.prepare_import(dump(tmp_path / "zd.csv", T0))
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    qtmodeltester.check(dialog.preview_model)

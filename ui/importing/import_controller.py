@@ -1,0 +1,198 @@
+"""Routes imports: ticket dumps through the mapping dialog and a worker, pastes and drops to the paste dialog."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from postmortem_desktop.importers.sheet_reader import SheetError
+from postmortem_desktop.importers.text_cleanup import html_to_text
+from postmortem_desktop.importers.transcripts import parse_eml, parse_transcript
+from postmortem_desktop.services import spreadsheet_import
+from postmortem_desktop.services.conversations import AddConversation, typed_note
+from postmortem_desktop.services.import_undo import UndoableImport
+from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.services.ticket_import import ImportOptions, ImportSummary
+
+from ..errors import show_refusal
+from ..hub import ScreenHub
+from ..time_display import display_zone
+from ..workers import GeneratorWorker, start
+from .mapping_dialog import ImportMappingDialog
+from .note_dialog import NoteDialog
+from .paste_dialog import PasteConversationDialog
+
+SHEET_SUFFIXES = {".csv", ".tsv", ".txt_sheet", ".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
+TEXT_SUFFIXES = {".txt", ".log", ".md"}
+SHEET_FILTER = "Ticket dumps (*.csv *.tsv *.xlsx *.xlsm *.xls *.ods *.xml);;All files (*)"
+MAX_PASTE_CHARS = 60_000_000  # a 50 MB paste is accepted; far beyond is surely not a conversation
+
+
+class ImportController(QObject):
+    """Owns the import dialogs and workers for the window it serves; holds no data of its own."""
+
+    def __init__(self, hub: ScreenHub, window: QWidget):
+        super().__init__(window)
+        self.hub = hub
+        self.window = window
+        self._worker: GeneratorWorker | None = None
+        self._progress: QProgressDialog | None = None
+        self.last_summary: ImportSummary | None = None
+
+    # ---- entry points ---------------------------------------------------------------------------
+    def choose_and_import(self) -> None:
+        if not self._ready():
+            return
+        name, _ = QFileDialog.getOpenFileName(self.window, "Import Tickets", str(Path.home()), SHEET_FILTER)
+        if name:
+            self.import_file(Path(name))
+
+    def route_dropped_file(self, path: Path) -> None:
+        suffix = path.suffix.lower()
+        if suffix == ".eml":
+            self._paste_transcript(parse_eml(path.read_bytes()), path.name)
+        elif suffix in TEXT_SUFFIXES:
+            self.paste_text(path.read_bytes().decode("utf-8-sig", errors="replace"), path.name)
+        else:
+            self.import_file(path)
+
+    def paste_from_clipboard(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime.hasText() and mime.text().strip():
+            self.paste_text(mime.text(), "clipboard")
+        elif mime.hasHtml():
+            self.paste_text(html_to_text(mime.html()), "clipboard")
+        else:
+            show_refusal(self.window, "Nothing to paste", ValueError(
+                "The clipboard holds no text. Copy the conversation (a chat, an email thread, a call note) first."))
+
+    def paste_text(self, text: str, source_name: str = "") -> None:
+        if not self._ready():
+            return
+        if len(text) > MAX_PASTE_CHARS:
+            show_refusal(self.window, "Paste too large", ValueError(
+                f"That text is {len(text) / 1e6:.0f} MB. Split it into smaller parts, or import the export file."))
+            return
+        day = self._incident_day()
+        tz = display_zone(self.hub.zone_name)
+        self._run_worker("Reading the conversation…", lambda: _parse_job(text, day, tz),
+                         lambda result: self._paste_transcript(result, source_name))
+
+    def add_note(self, channel: str) -> None:
+        if not self._ready():
+            return
+        dialog = NoteDialog(channel, self.hub.zone_name, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            author, text, at, role = dialog.values()
+            self.hub.run(AddConversation(self.hub.incident_id, typed_note(channel, author, text, at, role)))
+
+    def import_file(self, path: Path) -> None:
+        if not self._ready():
+            return
+        self._run_worker(f"Reading {path.name}…", lambda: _read_job(path),
+                         lambda plan: self._show_mapping(plan))
+
+    # ---- steps ----------------------------------------------------------------------------------
+    def _ready(self) -> bool:
+        if self.hub.session is None or self.hub.incident_id < 0:
+            show_refusal(self.window, "No incident selected", ValueError(
+                "Select the incident to add to (or create one with Incident › New Incident) first."))
+            return False
+        if self.hub.workspace.read_only:
+            show_refusal(self.window, "Read-only", ValueError(self.hub.workspace.read_only_reason))
+            return False
+        return self._worker is None
+
+    def _incident_day(self):  # noqa: ANN202
+        details = IncidentService(self.hub.workspace).get(self.hub.incident_id)
+        anchor = details.technical_start
+        return anchor.astimezone(display_zone(self.hub.zone_name)).date() if anchor else None
+
+    def _paste_transcript(self, transcript, source_name: str) -> None:  # noqa: ANN001
+        dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.hub.run(AddConversation(self.hub.incident_id, dialog.new_conversation()))
+
+    def _show_mapping(self, plan: spreadsheet_import.ImportPlan) -> None:
+        workspace = self.hub.workspace
+        dialog = ImportMappingDialog(plan, self.hub.zone_name, spreadsheet_import.preset_names(workspace), self.window)
+        dialog.preset_save_requested.connect(lambda name: spreadsheet_import.save_preset(workspace, name, plan))
+        dialog.preset_chosen.connect(
+            lambda name: dialog.apply_mapping(spreadsheet_import.load_preset(workspace, name, plan.sheet.header)))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        options = ImportOptions(include_outside_window=dialog.include_outside_window)
+        incident_id = self.hub.incident_id
+        self._run_worker(f"Importing {plan.path.name}…",
+                         lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options),
+                         lambda summary: self._on_import_finished(incident_id, plan, options, summary),
+                         cancellable_text="Cancel (nothing will be imported)")
+
+    def _on_import_finished(self, incident_id: int, plan, options, summary: ImportSummary) -> None:  # noqa: ANN001
+        self.last_summary = summary
+        workspace = self.hub.workspace
+        command = UndoableImport(incident_id, summary,
+                                 lambda: spreadsheet_import.run_import(workspace, incident_id, plan, options))
+        self.hub.session.push_done(command)
+        _show_summary(self.window, summary)
+
+    # ---- worker plumbing ------------------------------------------------------------------------
+    def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel") -> None:  # noqa: ANN001
+        worker = GeneratorWorker(make_generator)
+        progress = QProgressDialog(label, cancellable_text, 0, 0, self.window)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.canceled.connect(worker.cancel)
+        worker.signals.progressed.connect(lambda done, total: _on_progress(progress, done, total))
+        worker.signals.finished.connect(lambda result: (self._end_worker(), on_finished(result)))
+        worker.signals.failed.connect(lambda exc, _tb: (self._end_worker(), self._on_failed(exc)))
+        worker.signals.cancelled.connect(self._end_worker)
+        self._worker, self._progress = worker, progress
+        start(worker)
+
+    def _end_worker(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+        self._worker, self._progress = None, None
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, (SheetError, ValueError, OSError)):
+            show_refusal(self.window, "Cannot import this file", exc)
+        else:
+            raise exc
+
+
+def _on_progress(progress: QProgressDialog, done: int, total: int) -> None:
+    if total > 0:
+        progress.setMaximum(total)
+        progress.setValue(min(done, total))
+        progress.setLabelText(f"{done:,} of {total:,} rows…")
+
+
+def _read_job(path: Path):  # noqa: ANN202
+    yield 0, None
+    return spreadsheet_import.prepare_import(path)
+
+
+def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202
+    yield 0, None
+    return parse_transcript(text, day=day, tz=tz)
+
+
+def _show_summary(parent: QWidget, summary: ImportSummary) -> None:
+    box = QMessageBox(parent)
+    box.setObjectName("import_summary")
+    box.setWindowTitle("Import finished")
+    box.setIcon(QMessageBox.Icon.Information if not summary.skipped else QMessageBox.Icon.Warning)
+    box.setText(f"<b>{summary.file_name}</b> ({summary.vendor} export): {summary.rows_read:,} rows read.<br>"
+                f"{summary.imported:,} new conversations, {summary.updated:,} updated, "
+                f"{summary.outside_window:,} outside the review window (left out), "
+                f"{len(summary.skipped):,} skipped.<br>Edit › Undo takes the whole import back.")
+    if summary.skipped:
+        box.setDetailedText("\n".join(f"row {s.row}: {s.reason}" for s in summary.skipped))
+    box.open()

@@ -1,0 +1,159 @@
+"""The paste/drop dialog: the parsed conversation, its channel and customer, and roles per author."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSplitter,
+    QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.domain.vocabulary import Channel, Role
+from postmortem_desktop.importers.records import ParsedTranscript
+from postmortem_desktop.services.conversations import NewConversation
+
+from ..time_display import display_zone
+
+FORMAT_NAMES = {"slack": "Slack copy", "slack-markdown": "Slack (Markdown copy)", "teams": "Microsoft Teams",
+                "zendesk-chat": "Zendesk Chat", "intercom": "Intercom", "whatsapp": "WhatsApp-style chat",
+                "zoom": "Zoom chat", "email": "Email thread", "plain": "Name: text lines",
+                "unknown": "Not recognised: kept as one message"}
+CHANNEL_FOR_FORMAT = {"email": "email", "unknown": "ticket"}
+
+
+class MessagePreviewModel(QAbstractTableModel):
+    HEADERS = ("Time", "Author", "Role", "Text")
+
+    def __init__(self, transcript: ParsedTranscript, zone_name: str, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self._messages = transcript.messages
+        self._zone = display_zone(zone_name)
+        self.roles: dict[str, str] = {}
+
+    def set_roles(self, roles: dict[str, str]) -> None:
+        self.roles = dict(roles)
+        if self._messages:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._messages) - 1, 2))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._messages)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        m = self._messages[index.row()]
+        col = index.column()
+        if col == 0:
+            return m.at.astimezone(self._zone).strftime("%Y-%m-%d %H:%M") if m.at else "—"
+        if col == 1:
+            return m.author or "(unknown)"
+        if col == 2:
+            return self.roles.get(m.author, m.role)
+        return m.text if len(m.text) < 400 else m.text[:400] + "…"
+
+
+class PasteConversationDialog(QDialog):
+    def __init__(self, transcript: ParsedTranscript, zone_name: str, source_name: str = "", parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.transcript = transcript
+        self.source_name = source_name
+        self.setWindowTitle("Add Conversation")
+        self.resize(1000, 640)
+        self.channel = QComboBox(self)
+        for channel in Channel:
+            self.channel.addItem(channel.value.capitalize(), channel.value)
+        self.channel.setCurrentIndex(self.channel.findData(CHANNEL_FOR_FORMAT.get(transcript.format, "chat")))
+        self.subject = QLineEdit(self)
+        self.customer = QLineEdit(self)
+        self.customer.setText(self._main_customer())
+        self.email = QLineEdit(self)
+        self.email.setPlaceholderText("optional, e.g. dana@example.com")
+        self.pre_existing = QCheckBox("Pre-existing confusion (predates the incident)", self)
+        self.preview = MessagePreviewModel(transcript, zone_name, self)
+        self.roles_table = self._roles_table()
+        view = QTableView(self)
+        view.setModel(self.preview)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        view.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Recognised as", QLabel(f"<b>{FORMAT_NAMES.get(transcript.format, transcript.format)}</b> · "
+                                            f"{len(transcript.messages):,} messages", self))
+        form.addRow("&Channel", self.channel)
+        form.addRow("&Subject", self.subject)
+        form.addRow("C&ustomer", self.customer)
+        form.addRow("&Email", self.email)
+        form.addRow("", self.pre_existing)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(form)
+        left_layout.addWidget(QLabel("Roles (correct them here, for every message of that author):", left))
+        left_layout.addWidget(self.roles_table, 1)
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(view)
+        splitter.setSizes([380, 620])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Conversation")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(transcript.messages))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(buttons)
+
+    def _authors(self) -> list[str]:
+        seen: dict[str, str] = {}
+        for m in self.transcript.messages:
+            seen.setdefault(m.author, m.role)
+        return list(seen)
+
+    def _main_customer(self) -> str:
+        counts: dict[str, int] = {}
+        for m in self.transcript.messages:
+            if m.role == "customer" and m.author:
+                counts[m.author] = counts.get(m.author, 0) + 1
+        return max(counts, key=counts.get) if counts else ""
+
+    def _roles_table(self) -> QTableWidget:
+        authors = self._authors()
+        table = QTableWidget(len(authors), 2, self)
+        table.setObjectName("author_roles")
+        table.setHorizontalHeaderLabels(["Author", "Role"])
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        first_role = {m.author: m.role for m in reversed(self.transcript.messages)}
+        self.role_boxes: dict[str, QComboBox] = {}
+        for row, author in enumerate(authors):
+            item = QTableWidgetItem(author or "(unknown)")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            table.setItem(row, 0, item)
+            box = QComboBox(table)
+            for role in Role:
+                box.addItem(role.value, role.value)
+            box.setCurrentIndex(box.findData(first_role.get(author, "customer")))
+            box.currentIndexChanged.connect(self._on_role_box_changed)
+            table.setCellWidget(row, 1, box)
+            self.role_boxes[author] = box
+        return table
+
+    def _on_role_box_changed(self, _index: int) -> None:
+        self.preview.set_roles(self.roles())
+
+    def roles(self) -> dict[str, str]:
+        return {author: box.currentData() for author, box in self.role_boxes.items()}
+
+    def new_conversation(self) -> NewConversation:
+        return NewConversation(
+            channel=self.channel.currentData(), messages=list(self.transcript.messages),
+            subject=self.subject.text().strip(), customer_name=self.customer.text().strip(),
+            customer_email=self.email.text().strip(), pre_existing=self.pre_existing.isChecked(),
+            source_format=self.transcript.format, source_name=self.source_name, roles=self.roles())
