@@ -224,7 +224,8 @@ def _write(cur, incident_id: int, pending: dict[int, tuple], existing_ids: set[i
     new_ids = [cid for cid in pending if cid not in existing_ids]
     first_message_id = next_id(cur, "messages")
     undo.created_conversation_ids, undo.first_message_id = new_ids, first_message_id
-    with search_index.bulk_indexing(cur, first_message_id, new_ids):
+    first_conversation_id = min(new_ids) if new_ids else next_id(cur, "conversations")
+    with search_index.bulk_indexing(cur, first_message_id, first_conversation_id):
         cur.executemany(
             "INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject, status, "
             "vendor_tags, first_at, last_at, customer_task, symptom, pre_existing) "

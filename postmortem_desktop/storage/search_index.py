@@ -13,8 +13,9 @@ from sqlalchemy import Connection, text
 
 
 @contextmanager
-def bulk_indexing(cursor, first_message_id: int, new_conversation_ids: list[int]):
-    """Inside: inserts are not indexed. On leaving normally: the new rows are indexed in bulk.
+def bulk_indexing(cursor, first_message_id: int, first_conversation_id: int):
+    """Inside: inserts are not indexed. On leaving normally: every message and conversation with an
+    id at or above the given firsts (a bulk insert assigns ids ascending) is indexed in one go.
 
     Leaving by an exception leaves the flag set, but the caller's transaction then rolls back,
     which puts it back to 0.
@@ -23,10 +24,8 @@ def bulk_indexing(cursor, first_message_id: int, new_conversation_ids: list[int]
     yield
     cursor.execute("INSERT INTO message_search(rowid, text) SELECT id, text FROM messages WHERE id >= ?",
                    (first_message_id,))
-    for start in range(0, len(new_conversation_ids), 500):
-        chunk = new_conversation_ids[start:start + 500]
-        cursor.execute(f"INSERT INTO conversation_search(rowid, subject) SELECT id, subject FROM conversations "
-                       f"WHERE id IN ({', '.join('?' * len(chunk))})", tuple(chunk))
+    cursor.execute("INSERT INTO conversation_search(rowid, subject) SELECT id, subject FROM conversations "
+                   "WHERE id >= ?", (first_conversation_id,))
     cursor.execute("UPDATE search_state SET bulk = 0")
 
 
