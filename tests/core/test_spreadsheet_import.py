@@ -266,3 +266,76 @@ def test_undo_of_an_import_puts_the_incident_back_and_redo_runs_it_again(workspa
     with workspace.engine.connect() as c:
         assert c.exec_driver_sql("SELECT count(*) FROM conversations WHERE subject = 'Charged twice?'").scalar() == 8
     assert fts_ok(workspace)
+
+
+def _xlsx_bytes_with(tmp_path, sheet_xml: bytes, compress=True) -> Path:
+    import zipfile
+
+    from openpyxl import Workbook
+
+    good = tmp_path / "good.xlsx"
+    wb = Workbook()
+    wb.active.append(ZENDESK)
+    wb.save(good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename)
+            dst.writestr(item.filename, data)
+    return bad
+
+
+def _zip_bomb(tmp_path):
+    head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    return _xlsx_bytes_with(tmp_path, head + b" " * (50 * 1024 * 1024) + b"</sheetData></worksheet>")
+
+
+def _entity_bomb(tmp_path):
+    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    return _xlsx_bytes_with(tmp_path, lol)
+
+
+def _truncated(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "full.xlsx"
+    wb = Workbook()
+    for n in range(200):
+        wb.active.append([n, "x" * 50])
+    wb.save(path)
+    cut = tmp_path / "truncated.xlsx"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return cut
+
+
+def _mangled(tmp_path):
+    source = Path(__file__).resolve().parent / "fixtures" / "sheets" / \
+        "kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"
+    return source
+
+
+@pytest.mark.parametrize("make_file, phrase", [
+    (_zip_bomb, ""), (_entity_bomb, ""), (_truncated, ""), (_mangled, "semicolon"),
+])
+def test_hostile_and_broken_workbooks_are_refused_fast_with_the_workspace_unchanged(workspace, incident, tmp_path,
+                                                                                   capsys, make_file, phrase):
+    import time
+
+    path = make_file(tmp_path)
+    before = counts(workspace)
+    ws_path = str(workspace.path)
+    workspace.close()
+    started = time.perf_counter()
+    assert main(["import", ws_path, str(path), "--incident", str(incident)]) == 4
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and phrase in err and len(err) > 40
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    again = open_workspace(ws_path)
+    try:
+        assert counts(again) == before
+    finally:
+        again.close()

@@ -153,3 +153,29 @@ def test_preview_model_passes_the_model_tester(qtbot, qtmodeltester, tmp_path):
     dialog = ImportMappingDialog(plan, "UTC", [])
     qtbot.addWidget(dialog)
     qtmodeltester.check(dialog.preview_model)
+
+
+def test_an_oversized_paste_is_refused_with_advice_and_nothing_changes(qtbot, main_window, incident_start,
+                                                                      monkeypatch):
+    from ui.importing import import_controller
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    before = conversation_count(main_window)
+    main_window.imports.paste_text("x" * (import_controller.MAX_PASTE_CHARS + 1))
+    assert shown and "Split it" in shown[0]
+    assert conversation_count(main_window) == before
+
+
+def test_a_large_paste_is_parsed_off_the_main_thread(qtbot, main_window, incident_start, monkeypatch):
+    from ui.importing import import_controller
+
+    opened = []
+    monkeypatch.setattr(import_controller.PasteConversationDialog, "exec",
+                        lambda dialog: opened.append(len(dialog.transcript.messages)) or QDialog.DialogCode.Rejected)
+    lines = "".join(f"[10:{i % 60:02d}] Customer {i % 7}: did my payment go through? attempt {i}\n"
+                    for i in range(60_000))  # ~4 MB of chat
+    main_window.imports.paste_text(lines)
+    assert opened == []  # the parse has not run on the main thread
+    qtbot.waitUntil(lambda: bool(opened), timeout=30000)
+    assert opened == [60_000]
