@@ -7,6 +7,7 @@ and no DOCTYPE in any XML part against entity bombs.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -86,7 +87,18 @@ class Sheet:
 
 def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
     """Read the first table of a spreadsheet or text export; raises SheetError with advice."""
-    path = Path(path)
+    # Reading builds one list per row and no reference cycles; pausing the cyclic collector
+    # saves it from re-walking 100k growing rows again and again (about 0.3 s at 100k rows).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_sheet(Path(path), max_rows)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_sheet(path: Path, max_rows: int | None) -> Sheet:
     name = path.name
     try:
         size = path.stat().st_size

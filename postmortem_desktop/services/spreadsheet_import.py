@@ -5,6 +5,7 @@ preview and the same refusals.
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator
@@ -81,10 +82,18 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """The whole import as one transaction; yields progress, returns the summary."""
     rows = map_rows(plan.sheet, plan.mapping)  # raises before anything is written
-    return (yield from run_ticket_import(
-        workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
-        encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
-        options=options))
+    # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
+    # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield from run_ticket_import(
+            workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
+            encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
+            options=options))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run_import(workspace: Workspace, incident_id: int, plan: ImportPlan,
