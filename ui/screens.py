@@ -8,6 +8,9 @@ from __future__ import annotations
 # (key, "module:Class", tab title with mnemonic)
 SCREENS: list[tuple[str, str, str]] = [
     ("properties", "ui.incidents.properties_screen:PropertiesScreen", "&Properties"),
+    ("review", "ui.review.review_screen:ReviewScreen", "&Review"),
+    ("actions", "ui.actions.actions_screen:ActionsScreen", "&Actions"),
+    ("followup", "ui.followup.followup_screen:FollowUpScreen", "&Follow-up"),
 ]
 
 # (key, "module:Class", dock title, area: "left" | "right" | "bottom")
@@ -16,4 +19,5 @@ DOCKS: list[tuple[str, str, str, str]] = [
 
 # widgets shown under the screens, always visible (e.g. the close-out strip): (key, "module:Class")
 STRIPS: list[tuple[str, str]] = [
+    ("closeout", "ui.closeout.closeout_strip:CloseoutStrip"),
 ]

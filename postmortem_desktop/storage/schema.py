@@ -269,3 +269,16 @@ class FollowUp(Base):
     review_held_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---- follow-up check (issue 6): the account activity export that quiet-account detection reads ----
+class AccountActivity(Base):
+    """One row of an imported account activity export: how active an account was on one day."""
+
+    __tablename__ = "account_activity"
+    __table_args__ = (Index("ix_account_activity_incident_account", "incident_id", "account"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    account: Mapped[str] = mapped_column(String)
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Table, select
 
 from .schema import (
-    ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
+    AccountActivity, ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
     IncidentHistory, Message, Quote, ReviewAnswer, ReviewAnswerQuote, SystemEvent, TagAssignment,
 )
 
 # Parents before children, so restoring in this order satisfies the foreign keys.
 _ORDER: tuple[type, ...] = (
     Incident, IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
-    Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp,
+    Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp, AccountActivity,
 )
 
 
@@ -30,7 +30,7 @@ def _selects(incident_id: int) -> dict[type, object]:
     answer_ids = select(ReviewAnswer.id).where(ReviewAnswer.incident_id == incident_id)
     by_incident = {m: m.__table__.select().where(m.__table__.c.incident_id == incident_id)
                    for m in (IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation,
-                             ActionItem, ReviewAnswer, FollowUp)}
+                             ActionItem, ReviewAnswer, FollowUp, AccountActivity)}
     return {
         Incident: Incident.__table__.select().where(Incident.__table__.c.id == incident_id),
         **by_incident,

@@ -1,0 +1,68 @@
+"""The follow-up check as an RFC 5545 calendar event, written by hand (no calendar dependency)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+CRLF = "\r\n"
+FOLD_OCTETS = 75
+DURATION = timedelta(minutes=15)
+PRODID = "-//Postmortem Desktop//Follow-up check//EN"
+
+
+def escape_text(value: str) -> str:
+    """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, newline."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Splits a content line into pieces of at most 75 octets, never inside a UTF-8 character."""
+    out: list[str] = []
+    current, size, limit = "", 0, FOLD_OCTETS
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size, limit = "", 0, FOLD_OCTETS - 1  # continuation lines start with a space
+        current += ch
+        size += width
+    out.append(current)
+    return (CRLF + " ").join(out)
+
+
+def _utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("calendar times must be aware datetimes")
+    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace_path: Path,
+                    description: str = "", stamp: datetime | None = None) -> str:
+    """A VCALENDAR holding one 15-minute VEVENT for the follow-up check of one incident."""
+    link = Path(workspace_path).resolve().as_uri()
+    body = description.strip() + ("\n\n" if description.strip() else "") + f"Workspace: {link}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{_utc(stamp or datetime.now(timezone.utc))}",
+        f"DTSTART:{_utc(start)}",
+        f"DTEND:{_utc(start + DURATION)}",
+        f"SUMMARY:{escape_text(f'Follow-up check: {incident_title}')}",
+        f"DESCRIPTION:{escape_text(body)}",
+        f"URL:{link}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(fold(line) + CRLF for line in lines)
+
+
+def write_follow_up_event(path: Path, **kwargs) -> Path:  # noqa: ANN003
+    # newline="" keeps the CRLFs exactly as written on every platform
+    Path(path).write_text(follow_up_event(**kwargs), encoding="utf-8", newline="")
+    return Path(path)

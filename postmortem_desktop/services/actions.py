@@ -1,0 +1,260 @@
+"""Action-item use cases: list with links and overdue state; add, edit, delete, quick-add from quotes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.vocabulary import ActionArea, ActionStatus
+from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
+from ..storage.workspace import Workspace
+from .commands import Command, RuleError
+
+AREAS = tuple(a.value for a in ActionArea)
+STATUSES = tuple(s.value for s in ActionStatus)
+EDITABLE = ("area", "description", "owner", "due_date", "status")
+ACTION_PARTS = frozenset({"actions", "closeout", "followup"})
+QUICK_ADD_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ActionLink:
+    kind: str  # "quote" or "tag"
+    target_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    id: int
+    area: str
+    description: str
+    owner: str
+    due_date: date | None
+    status: str
+    links: tuple[ActionLink, ...]
+    overdue: bool
+
+
+def is_overdue(due_date: date | None, status: str, today: date) -> bool:
+    """Past its due date and not done; an item without a date is never overdue (the checklist asks for one)."""
+    return due_date is not None and status != ActionStatus.DONE.value and due_date < today
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def check_values(values: dict[str, Any]) -> None:
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise RuleError(f"These action item fields cannot be edited: {', '.join(sorted(unknown))}.")
+    if "area" in values and values["area"] not in AREAS:
+        raise RuleError(f"The area must be one of {', '.join(AREAS)}.")
+    if "status" in values and values["status"] not in STATUSES:
+        raise RuleError(f"The status must be one of {', '.join(STATUSES)}.")
+    if "description" in values and not str(values["description"]).strip():
+        raise RuleError("An action item needs a description of the fix.")
+    due = values.get("due_date")
+    if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
+        raise RuleError("The due date must be a date.")
+
+
+def _links(session: Session, item_ids: list[int]) -> dict[int, list[ActionLink]]:
+    result: dict[int, list[ActionLink]] = {}
+    rows = session.execute(
+        select(ActionItemLink.action_item_id, ActionItemLink.quote_id, ActionItemLink.tag_id, Quote.text, Tag.name)
+        .outerjoin(Quote, Quote.id == ActionItemLink.quote_id).outerjoin(Tag, Tag.id == ActionItemLink.tag_id)
+        .where(ActionItemLink.action_item_id.in_(item_ids)).order_by(ActionItemLink.id))
+    for item_id, quote_id, tag_id, text, tag in rows:
+        link = (ActionLink("quote", quote_id, f"“{text}”") if quote_id is not None
+                else ActionLink("tag", tag_id, f"#{tag}"))
+        result.setdefault(item_id, []).append(link)
+    return result
+
+
+class ActionService:
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def list_items(self, incident_id: int, today: date | None = None) -> list[ActionItemView]:
+        today = today or _today()
+        with self.workspace.reading() as session:
+            items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)
+                                    .order_by(ActionItem.id)).all()
+            links = _links(session, [i.id for i in items])
+            return [ActionItemView(i.id, i.area, i.description, i.owner, i.due_date, i.status,
+                                   tuple(links.get(i.id, [])), is_overdue(i.due_date, i.status, today))
+                    for i in items]
+
+    def overdue(self, incident_id: int, today: date | None = None) -> list[ActionItemView]:
+        return [item for item in self.list_items(incident_id, today) if item.overdue]
+
+    def tag_ids(self) -> dict[str, int]:
+        with self.workspace.reading() as session:
+            return {name: tid for tid, name in session.execute(select(Tag.id, Tag.name).order_by(Tag.position))}
+
+
+def quick_add_description(quote_texts: list[str]) -> str:
+    """A starting description from the quotes that motivated the fix; the person rewrites it."""
+    first = " ".join(quote_texts[0].split()) if quote_texts else ""
+    if len(first) > QUICK_ADD_CHARS:
+        first = first[:QUICK_ADD_CHARS - 1].rstrip() + "…"
+    more = f" (and {len(quote_texts) - 1} more)" if len(quote_texts) > 1 else ""
+    return f"Fix what made a customer say “{first}”{more}"
+
+
+def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) -> list[int]:
+    wanted = list(dict.fromkeys(quote_ids))
+    found = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                                .where(Quote.id.in_(wanted), Conversation.incident_id == incident_id)))
+    return [q for q in wanted if q in found]
+
+
+class AddActionItem(Command):
+    affects = ACTION_PARTS
+
+    def __init__(self, incident_id: int, *, area: str, description: str, owner: str = "",
+                 due_date: date | None = None, status: str = ActionStatus.OPEN.value,
+                 quote_ids: Iterable[int] = (), tag_ids: Iterable[int] = ()):
+        self.values = {"area": area, "description": description.strip(), "owner": owner.strip(),
+                       "due_date": due_date, "status": status}
+        check_values(self.values)
+        self.incident_id = incident_id
+        self.quote_ids, self.tag_ids = list(quote_ids), list(tag_ids)
+        self.name = f"Add {area.capitalize()} Action Item"
+        self.item_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            if session.get(Incident, self.incident_id) is None:
+                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+            item = ActionItem(incident_id=self.incident_id, **self.values)
+            if self.item_id is not None:  # redo keeps the id so later commands still find the item
+                item.id = self.item_id
+            session.add(item)
+            session.flush()
+            self.item_id = item.id
+            quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
+            if self.quote_ids and not quotes:
+                raise RuleError("None of the selected quotes belongs to this incident.")
+            session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
+            session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            item = session.get(ActionItem, self.item_id)
+            if item is not None:
+                session.delete(item)  # links go with it (ON DELETE CASCADE)
+
+
+class QuickAddFromQuotes(AddActionItem):
+    """An action item started from selected quote cards, linking them as its motivation."""
+
+    def __init__(self, incident_id: int, quote_ids: Iterable[int], quote_texts: list[str], *,
+                 area: str = ActionArea.PRODUCT.value):
+        quote_ids = list(quote_ids)
+        if not quote_ids:
+            raise RuleError("Select one or more quote cards first.")
+        super().__init__(incident_id, area=area, description=quick_add_description(quote_texts),
+                         quote_ids=quote_ids)
+        self.name = "Add Action Item from Quotes"
+
+
+class EditActionItem(Command):
+    affects = ACTION_PARTS
+
+    def __init__(self, incident_id: int, item_id: int, **changes: Any):
+        if "description" in changes:
+            changes["description"] = str(changes["description"]).strip()
+        if "owner" in changes:
+            changes["owner"] = str(changes["owner"]).strip()
+        check_values(changes)
+        self.incident_id, self.item_id, self.changes = incident_id, item_id, changes
+        self.name = "Edit Action Item " + ", ".join(k.replace("_", " ") for k in changes)
+        self._old: dict[str, Any] = {}
+
+    def _item(self, session: Session) -> ActionItem:
+        item = session.get(ActionItem, self.item_id)
+        if item is None or item.incident_id != self.incident_id:
+            raise RuleError("That action item no longer exists.")
+        return item
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            item = self._item(session)
+            self._old = {k: getattr(item, k) for k in self.changes}
+            for key, value in self.changes.items():
+                setattr(item, key, value)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            item = self._item(session)
+            for key, value in self._old.items():
+                setattr(item, key, value)
+
+
+class SetActionLinks(Command):
+    """Replaces what motivated an action item: its linked quotes and tags."""
+
+    affects = ACTION_PARTS
+    name = "Change Action Item Links"
+
+    def __init__(self, incident_id: int, item_id: int, quote_ids: Iterable[int], tag_ids: Iterable[int]):
+        self.incident_id, self.item_id = incident_id, item_id
+        self.quote_ids, self.tag_ids = list(dict.fromkeys(quote_ids)), list(dict.fromkeys(tag_ids))
+        self._old: list[tuple[int | None, int | None]] = []
+
+    def _replace(self, session: Session, pairs: list[tuple[int | None, int | None]]) -> None:
+        for link in session.scalars(select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id)):
+            session.delete(link)
+        session.flush()
+        session.add_all([ActionItemLink(action_item_id=self.item_id, quote_id=q, tag_id=t) for q, t in pairs])
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            item = session.get(ActionItem, self.item_id)
+            if item is None or item.incident_id != self.incident_id:
+                raise RuleError("That action item no longer exists.")
+            self._old = [(link.quote_id, link.tag_id) for link in session.scalars(
+                select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
+            quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
+            self._replace(session, [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids])
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            self._replace(session, self._old)
+
+
+class DeleteActionItem(Command):
+    affects = ACTION_PARTS
+
+    def __init__(self, incident_id: int, item_id: int):
+        self.incident_id, self.item_id = incident_id, item_id
+        self.name = "Delete Action Item"
+        self._row: dict[str, Any] = {}
+        self._links: list[dict[str, Any]] = []
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            item = session.get(ActionItem, self.item_id)
+            if item is None or item.incident_id != self.incident_id:
+                raise RuleError("That action item no longer exists.")
+            self._row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
+            self._links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
+                           for link in session.scalars(select(ActionItemLink)
+                                                       .where(ActionItemLink.action_item_id == self.item_id))]
+            session.delete(item)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            session.add(ActionItem(**self._row))
+            session.flush()
+            session.add_all([ActionItemLink(**link) for link in self._links])

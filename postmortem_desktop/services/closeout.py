@@ -1,0 +1,213 @@
+"""Close-out use cases: the checklist from the database, close (refused until complete), reopen, schedule."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import checklist
+from ..domain.checklist import ChecklistItem, CloseoutRecord
+from ..domain.vocabulary import IncidentStatus
+from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
+from ..storage.workspace import Workspace
+from .commands import Command, RuleError
+from .incidents import _customer_event_bounds
+
+CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
+ALL_PARTS = frozenset({"incidents", "review", "actions", "closeout", "followup"})
+
+
+@dataclass(frozen=True)
+class ChecklistState:
+    incident_id: int
+    status: str
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def can_close(self) -> bool:
+        return checklist.can_close(list(self.items))
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.items if item.ok)
+
+    @property
+    def missing(self) -> tuple[ChecklistItem, ...]:
+        return tuple(item for item in self.items if not item.ok)
+
+
+@dataclass(frozen=True)
+class FollowUpSchedule:
+    scheduled_at: datetime | None
+    review_held_on: date | None
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise RuleError(f"There is no incident {incident_id} in this workspace.")
+    return incident
+
+
+def load_record(session: Session, incident_id: int, today: date | None = None) -> CloseoutRecord:
+    """The checklist's view of one incident, read inside the caller's transaction.
+
+    Without a recorded review date the review is taken to be today: the date a facilitator
+    would schedule the follow-up from.
+    """
+    inc = _incident(session, incident_id)
+    items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)).all()
+    follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
+    bounds = _customer_event_bounds(session, [incident_id]).get(incident_id)
+    return CloseoutRecord(
+        customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
+        first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
+        trust_signals_none_seen=bool(inc.trust_signals_none_seen),
+        action_items=tuple(checklist.ActionItemFacts(i.area, i.owner, i.due_date) for i in items),
+        has_customer_impact_window=bool(bounds and bounds[0] is not None),
+        contact_list_reviewed=bool(inc.contact_list_reviewed),
+        customer_message_decision=inc.customer_message_decision or "",
+        customer_message_reason=inc.customer_message_reason or "",
+        review_date=(follow.review_held_on if follow and follow.review_held_on else (today or _today())),
+        follow_up_on=follow.scheduled_at.date() if follow and follow.scheduled_at else None,
+    )
+
+
+class CloseoutService:
+    """Queries about the close-out; each call is one read transaction returning plain data."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def checklist(self, incident_id: int, today: date | None = None) -> ChecklistState:
+        with self.workspace.reading() as session:
+            record = load_record(session, incident_id, today)
+            status = _incident(session, incident_id).status
+        return ChecklistState(incident_id, status, tuple(checklist.evaluate(record)))
+
+    def follow_up(self, incident_id: int) -> FollowUpSchedule:
+        with self.workspace.reading() as session:
+            _incident(session, incident_id)
+            row = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
+            return FollowUpSchedule(row.scheduled_at if row else None, row.review_held_on if row else None)
+
+
+class _StatusChange(Command):
+    """Moves an incident to a new status and records the decision; undo puts both back."""
+
+    affects = ALL_PARTS
+    kind = ""
+
+    def __init__(self, incident_id: int, detail: str = ""):
+        self.incident_id = incident_id
+        self.detail = detail
+        self._old_status: str | None = None
+        self._history_id: int | None = None
+
+    def check(self, session: Session, incident: Incident) -> None: ...
+
+    def new_status(self) -> str:
+        raise NotImplementedError
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            incident = _incident(session, self.incident_id)
+            self.check(session, incident)
+            self._old_status = incident.status
+            incident.status = self.new_status()
+            entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
+            session.add(entry)
+            session.flush()
+            self._history_id = entry.id
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            _incident(session, self.incident_id).status = self._old_status
+            entry = session.get(IncidentHistory, self._history_id)
+            if entry is not None:
+                session.delete(entry)
+
+
+class CloseIncident(_StatusChange):
+    """Closes an incident — the one rule every path shares: refused, listing what is missing."""
+
+    name = "Close Incident"
+    kind = "closed"
+
+    def __init__(self, incident_id: int, today: date | None = None):
+        super().__init__(incident_id, "Close-out record complete.")
+        self.today = today
+
+    def check(self, session: Session, incident: Incident) -> None:
+        if incident.status in CLOSED_STATES:
+            raise RuleError("This incident is already closed.")
+        items = checklist.evaluate(load_record(session, self.incident_id, self.today))
+        if not checklist.can_close(items):
+            raise RuleError(checklist.refusal_message(items))
+
+    def new_status(self) -> str:
+        return IncidentStatus.CLOSED.value
+
+
+class ReopenIncident(_StatusChange):
+    name = "Reopen Incident"
+    kind = "reopened"
+
+    def __init__(self, incident_id: int, reason: str = ""):
+        super().__init__(incident_id, reason.strip() or "Reopened.")
+
+    def check(self, session: Session, incident: Incident) -> None:
+        if incident.status not in CLOSED_STATES:
+            raise RuleError("Only a closed incident can be reopened.")
+
+    def new_status(self) -> str:
+        return IncidentStatus.IN_REVIEW.value
+
+
+class ScheduleFollowUp(Command):
+    """Sets when the follow-up check happens and the review date it is counted from."""
+
+    name = "Schedule Follow-up"
+    affects = frozenset({"closeout", "followup"})
+
+    def __init__(self, incident_id: int, scheduled_at: datetime, review_held_on: date):
+        if scheduled_at.tzinfo is None:
+            raise RuleError("The follow-up time needs a time zone.")
+        if scheduled_at.date() < review_held_on:
+            raise RuleError("The follow-up check cannot come before the review.")
+        self.incident_id = incident_id
+        self.values = {"scheduled_at": scheduled_at, "review_held_on": review_held_on}
+        self._old: dict | None = None
+        self._created = False
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            _incident(session, self.incident_id)
+            row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+            self._created = row is None
+            if row is None:
+                row = FollowUp(incident_id=self.incident_id)
+                session.add(row)
+            else:
+                self._old = {key: getattr(row, key) for key in self.values}
+            for key, value in self.values.items():
+                setattr(row, key, value)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+            if row is None:
+                return
+            if self._created:
+                session.delete(row)
+            else:
+                for key, value in (self._old or {}).items():
+                    setattr(row, key, value)

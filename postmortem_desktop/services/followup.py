@@ -1,0 +1,268 @@
+"""The follow-up check a week later: repeat confusion, open actions, workarounds, quiet accounts, outcome."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import distinct, func, inspect, select
+from sqlalchemy.orm import Session
+
+from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
+from ..domain.vocabulary import IncidentStatus
+from ..storage.schema import (
+    AccountActivity, Conversation, Customer, FollowUp, Incident, IncidentHistory, Quote, Tag, TagAssignment,
+)
+from ..storage.workspace import Workspace
+from .actions import ActionItemView, ActionService
+from .commands import Command, RuleError
+from .review import EVIDENCE_SOURCES
+
+WORKAROUND_TAGS = ("risky-workaround", "manual-work")
+ACCOUNT_HEADERS = ("account", "account_id", "account id", "account name", "customer", "organization", "company")
+DATE_HEADERS = ("date", "day")
+COUNT_HEADERS = ("count", "events", "activity", "sessions", "logins", "actions")
+MAX_ACTIVITY_BYTES = 50 * 1024 * 1024
+
+
+class ActivityFileError(ValueError):
+    """An activity export that cannot be read; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class RepeatTag:
+    tag: str
+    at_review: int     # conversations first seen before the review cut-off
+    after_review: int  # conversations first seen after it: the repeat
+
+
+@dataclass(frozen=True)
+class WorkaroundInUse:
+    quote_id: int
+    text: str
+    customer: str
+    first_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    status: str
+    scheduled_at: datetime | None
+    review_held_on: date | None
+    outcome: str
+    done_at: datetime | None
+    cutoff: datetime | None
+    repeat: tuple[RepeatTag, ...]
+    open_actions: tuple[ActionItemView, ...]
+    workarounds: tuple[WorkaroundInUse, ...]
+    quiet: tuple[QuietAccount, ...]
+    rule_text: str
+    activity_rows: int
+
+
+def _cutoff(inc: Incident, follow: FollowUp | None) -> datetime | None:
+    """Conversations first seen after the end of the review day count as 'after the review'."""
+    if follow is not None and follow.review_held_on is not None:
+        return datetime.combine(follow.review_held_on + timedelta(days=1), time(), tzinfo=timezone.utc)
+    return inc.review_end
+
+
+def _tag_counts_by_side(session: Session, incident_id: int, cutoff: datetime | None) -> list[RepeatTag]:
+    if cutoff is None:
+        return []
+    after = Conversation.first_at >= cutoff
+    rows = session.execute(
+        select(Tag.name, after.label("after"), func.count(distinct(Conversation.id)))
+        .join(TagAssignment, TagAssignment.tag_id == Tag.id)
+        .join(Quote, Quote.id == TagAssignment.quote_id)
+        .join(Conversation, Conversation.id == Quote.conversation_id)
+        .where(Conversation.incident_id == incident_id, Conversation.pre_existing.is_(False),
+               Conversation.channel != "internal", Conversation.first_at.is_not(None),
+               TagAssignment.source.in_(EVIDENCE_SOURCES))
+        .group_by(Tag.name, after)).all()
+    counts: dict[str, list[int]] = {}
+    for name, is_after, n in rows:
+        counts.setdefault(name, [0, 0])[1 if is_after else 0] += n
+    return sorted((RepeatTag(name, b, a) for name, (b, a) in counts.items()), key=lambda r: (-r.after_review, r.tag))
+
+
+def _workarounds(session: Session, incident_id: int, cutoff: datetime | None) -> list[WorkaroundInUse]:
+    if cutoff is None:
+        return []
+    rows = session.execute(
+        select(Quote.id, Quote.text, Customer.name, Customer.organization, Conversation.first_at)
+        .join(Conversation, Conversation.id == Quote.conversation_id)
+        .outerjoin(Customer, Customer.id == Conversation.customer_id)
+        .join(TagAssignment, TagAssignment.quote_id == Quote.id).join(Tag, Tag.id == TagAssignment.tag_id)
+        .where(Conversation.incident_id == incident_id, Conversation.first_at >= cutoff,
+               Tag.name.in_(WORKAROUND_TAGS), TagAssignment.source.in_(EVIDENCE_SOURCES))
+        .distinct().order_by(Conversation.first_at)).all()
+    return [WorkaroundInUse(qid, text, ", ".join(p for p in (name, org) if p), first)
+            for qid, text, name, org, first in rows]
+
+
+def _activity_table_exists(session: Session) -> bool:
+    # Workspaces written before the activity table existed simply have no activity yet.
+    return inspect(session.connection()).has_table(AccountActivity.__tablename__)
+
+
+def _activity(session: Session, incident_id: int) -> list[ActivityRow]:
+    if not _activity_table_exists(session):
+        return []
+    return [ActivityRow(a, d, c) for a, d, c in session.execute(
+        select(AccountActivity.account, AccountActivity.day, AccountActivity.count)
+        .where(AccountActivity.incident_id == incident_id))]
+
+
+class FollowUpService:
+    def __init__(self, workspace: Workspace, rule: QuietRule = QuietRule()):
+        self.workspace = workspace
+        self.rule = rule
+
+    def view(self, incident_id: int, today: date | None = None) -> FollowUpView:
+        open_actions = tuple(i for i in ActionService(self.workspace).list_items(incident_id, today)
+                             if i.status != "done")
+        with self.workspace.reading() as session:
+            inc = session.get(Incident, incident_id)
+            if inc is None:
+                raise RuleError(f"There is no incident {incident_id} in this workspace.")
+            follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
+            cutoff = _cutoff(inc, follow)
+            activity = _activity(session, incident_id)
+            incident_day = inc.technical_start.date() if inc.technical_start else None
+            quiet = quiet_accounts(activity, incident_day, self.rule) if incident_day else []
+            return FollowUpView(
+                status=inc.status, scheduled_at=follow.scheduled_at if follow else None,
+                review_held_on=follow.review_held_on if follow else None,
+                outcome=follow.outcome if follow else "", done_at=follow.done_at if follow else None,
+                cutoff=cutoff, repeat=tuple(_tag_counts_by_side(session, incident_id, cutoff)),
+                open_actions=open_actions, workarounds=tuple(_workarounds(session, incident_id, cutoff)),
+                quiet=tuple(quiet), rule_text=self.rule.describe(), activity_rows=len(activity))
+
+
+def _pick(header: list[str], names: tuple[str, ...]) -> int:
+    lowered = [h.strip().lower() for h in header]
+    for name in names:
+        if name in lowered:
+            return lowered.index(name)
+    return -1
+
+
+def read_activity_csv(path: Path) -> list[ActivityRow]:
+    """Rows of an activity export (account, date, count); refuses the whole file on any bad row."""
+    path = Path(path)
+    if path.stat().st_size > MAX_ACTIVITY_BYTES:
+        raise ActivityFileError(f"{path.name} is larger than 50 MB; export fewer days or fewer accounts.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return parse_activity_csv(text, path.name)
+
+
+def parse_activity_csv(text: str, name: str = "the file") -> list[ActivityRow]:
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if not header:
+        raise ActivityFileError(f"{name} is empty. Export account, date and count columns.")
+    cols = [_pick(header, names) for names in (ACCOUNT_HEADERS, DATE_HEADERS, COUNT_HEADERS)]
+    if -1 in cols:
+        raise ActivityFileError(f"{name} needs columns named account, date and count (found: {', '.join(header)}).")
+    rows, problems = [], []
+    for line_no, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        try:
+            account, day, count = (values[c].strip() for c in cols)
+            if not account:
+                raise ValueError("no account")
+            rows.append(ActivityRow(account, date.fromisoformat(day[:10]), int(float(count))))
+        except (IndexError, ValueError) as exc:
+            problems.append(f"line {line_no}: {exc}")
+    if problems:
+        raise ActivityFileError(f"{name} was not imported; fix these rows (dates as YYYY-MM-DD, counts as numbers): "
+                                + "; ".join(problems[:5]) + (" …" if len(problems) > 5 else ""))
+    if not rows:
+        raise ActivityFileError(f"{name} has a header but no rows.")
+    return rows
+
+
+class ImportActivity(Command):
+    """Replaces the incident's account activity with an export's rows, all or nothing."""
+
+    affects = frozenset({"followup"})
+
+    def __init__(self, incident_id: int, rows: list[ActivityRow], file_name: str = ""):
+        self.incident_id, self.rows = incident_id, list(rows)
+        self.name = f"Import Activity {file_name}".strip()
+        self._old: list[ActivityRow] = []
+
+    def _replace(self, session: Session, rows: list[ActivityRow]) -> None:
+        session.query(AccountActivity).filter(AccountActivity.incident_id == self.incident_id).delete()
+        session.add_all([AccountActivity(incident_id=self.incident_id, account=r.account, day=r.day, count=r.count)
+                         for r in rows])
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            if session.get(Incident, self.incident_id) is None:
+                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+            self._old = _activity(session, self.incident_id)
+            self._replace(session, self.rows)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            self._replace(session, self._old)
+
+
+class RecordFollowUpOutcome(Command):
+    """Records what the follow-up check found; the incident becomes followed_up."""
+
+    affects = frozenset({"incidents", "followup", "closeout"})
+    name = "Record Follow-up Outcome"
+
+    def __init__(self, incident_id: int, outcome: str, at: datetime | None = None):
+        if not outcome.strip():
+            raise RuleError("Write what the follow-up check found.")
+        self.incident_id, self.outcome = incident_id, outcome.strip()
+        self.at = at or datetime.now(timezone.utc)
+        self._old: dict[str, Any] = {}
+        self._history_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            inc = session.get(Incident, self.incident_id)
+            if inc is None:
+                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+            if inc.status != IncidentStatus.CLOSED.value:
+                raise RuleError("Close the incident before recording the follow-up outcome.")
+            follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+            if follow is None:
+                raise RuleError("Schedule the follow-up check first.")
+            self._old = {"status": inc.status, "outcome": follow.outcome, "done_at": follow.done_at}
+            inc.status = IncidentStatus.FOLLOWED_UP.value
+            follow.outcome, follow.done_at = self.outcome, self.at
+            entry = IncidentHistory(incident_id=self.incident_id, kind="followed_up", detail=self.outcome)
+            session.add(entry)
+            session.flush()
+            self._history_id = entry.id
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            inc = session.get(Incident, self.incident_id)
+            follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+            inc.status = self._old["status"]
+            follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
+            entry = session.get(IncidentHistory, self._history_id)
+            if entry is not None:
+                session.delete(entry)

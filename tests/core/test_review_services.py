@@ -1,0 +1,156 @@
+"""Review services: answers and linked quotes, severity decisions, the contact list, the customer message."""
+import csv
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.services.review import (
+    DecideCustomerMessage, DecideSeverity, EditCloseoutFields, EditContact, FlagContacts, LinkAnswerQuotes,
+    ReviewService, SetReviewAnswer, UnflagContact, UnlinkAnswerQuote,
+)
+from postmortem_desktop.storage.schema import Conversation, Quote
+from postmortem_desktop.storage.workspace import open_workspace
+
+
+@pytest.fixture
+def demo(demo_copy):
+    ws = open_workspace(demo_copy)
+    yield ws
+    ws.close()
+
+
+def billing_id(ws):
+    return next(s.id for s in IncidentService(ws).list_incidents() if s.title.startswith("Billing"))
+
+
+def quote_ids(ws, incident_id, n=2):
+    with ws.reading() as s:
+        return list(s.scalars(select(Quote.id).join(Conversation).where(Conversation.incident_id == incident_id)
+                              .order_by(Quote.id).limit(n)))
+
+
+def answer(ws, iid, key):
+    return next(a for a in ReviewService(ws).answers(iid) if a.key == key)
+
+
+def test_demo_has_three_of_five_answers(demo):
+    answers = ReviewService(demo).answers(billing_id(demo))
+    assert [a.key for a in answers] == ["task", "confusing", "workaround", "wording", "contact"]
+    assert sum(1 for a in answers if a.answer.strip()) == 3
+
+
+def test_answer_edit_and_undo(demo):
+    iid = billing_id(demo)
+    cmd = SetReviewAnswer(iid, "wording", "Calmed: 'you will not be charged twice'.")
+    cmd.do(demo)
+    assert answer(demo, iid, "wording").answer.startswith("Calmed")
+    cmd.undo(demo)
+    assert answer(demo, iid, "wording").answer == ""
+
+
+def test_linking_quotes_skips_duplicates_and_other_incidents_and_undoes(demo):
+    iid = billing_id(demo)
+    other = next(s.id for s in IncidentService(demo).list_incidents() if s.id != iid)
+    ids = quote_ids(demo, iid)
+    foreign = quote_ids(demo, other, 1)
+    link = LinkAnswerQuotes(iid, "wording", ids + foreign)
+    link.do(demo)
+    assert [q.id for q in answer(demo, iid, "wording").quotes] == ids
+    LinkAnswerQuotes(iid, "wording", ids[:1]).do(demo)  # already linked: nothing new
+    assert len(answer(demo, iid, "wording").quotes) == 2
+    unlink = UnlinkAnswerQuote(iid, "wording", ids[0])
+    unlink.do(demo)
+    assert [q.id for q in answer(demo, iid, "wording").quotes] == ids[1:]
+    unlink.undo(demo)
+    assert sorted(q.id for q in answer(demo, iid, "wording").quotes) == sorted(ids)
+    with pytest.raises(RuleError):
+        LinkAnswerQuotes(iid, "wording", foreign).do(demo)
+
+
+def test_severity_suggestion_for_the_demo_is_raised_with_reasons(demo):
+    state = ReviewService(demo).severity(billing_id(demo))
+    assert state.suggestion.technical == "SEV3"
+    assert state.suggestion.suggested in ("SEV1", "SEV2")
+    assert any("money" in r for r in state.suggestion.reasons)
+
+
+def test_override_needs_a_reason_and_both_decisions_are_recorded(demo):
+    iid = billing_id(demo)
+    service = ReviewService(demo)
+    suggestion = service.severity(iid).suggestion
+    other = "SEV2" if suggestion.suggested != "SEV2" else "SEV3"
+    with pytest.raises(RuleError, match="Say why"):
+        DecideSeverity(iid, suggestion, other, "")
+    DecideSeverity(iid, suggestion, suggestion.suggested).do(demo)
+    override = DecideSeverity(iid, suggestion, other, "Refunds went out the same day")
+    override.do(demo)
+    details = IncidentService(demo).get(iid)
+    assert (details.customer_severity, details.customer_severity_reason) == (other, "Refunds went out the same day")
+    assert details.customer_severity_suggested == suggestion.suggested
+    kinds = [h.kind for h in service.history(iid)]
+    assert kinds[-2:] == ["severity_confirmed", "severity_overridden"]
+    override.undo(demo)
+    assert IncidentService(demo).get(iid).customer_severity == suggestion.suggested
+    assert [h.kind for h in service.history(iid)][-1] == "severity_confirmed"
+
+
+def test_contact_suggestions_come_from_tags_and_money_words(demo):
+    suggestions = ReviewService(demo).contact_suggestions(billing_id(demo))
+    reasons = " ".join(s.reason for s in suggestions)
+    assert "lost money" in reasons and "fears for their data" in reasons
+    assert len({s.customer_id for s in suggestions}) == len(suggestions)
+
+
+def test_flag_contact_edit_export_and_unflag(demo, tmp_path):
+    iid = billing_id(demo)
+    service = ReviewService(demo)
+    first, second = service.contact_suggestions(iid)[:2]
+    FlagContacts(iid, [(first.customer_id, first.reason), (second.customer_id, second.reason)], suggested=True).do(demo)
+    assert {c.customer_id for c in service.contacts(iid)} == {first.customer_id, second.customer_id}
+    assert first.customer_id not in {s.customer_id for s in service.contact_suggestions(iid)}
+    EditContact(iid, first.customer_id, contacted=True, contacted_on=date(2026, 11, 21)).do(demo)
+    assert service.export_contacts_csv(iid, tmp_path / "c.csv") == 2
+    rows = list(csv.DictReader(open(tmp_path / "c.csv", encoding="utf-8-sig")))
+    contacted = next(r for r in rows if r["name"] == first.name)
+    assert (contacted["contacted"], contacted["contacted_on"], contacted["reason"]) == ("yes", "2026-11-21", first.reason)
+    with pytest.raises(RuleError, match="Say why"):
+        UnflagContact(iid, second.customer_id, "")
+    unflag = UnflagContact(iid, second.customer_id, "Already called by their account manager")
+    unflag.do(demo)
+    assert [c.customer_id for c in service.contacts(iid)] == [first.customer_id]
+    assert service.history(iid)[-1].kind == "contact_removed"
+    unflag.undo(demo)
+    assert len(service.contacts(iid)) == 2
+
+
+def test_flagging_needs_a_reason():
+    with pytest.raises(RuleError, match="reason"):
+        FlagContacts(1, [(3, "  ")])
+
+
+def test_customer_message_draft_covers_what_happened_meaning_and_actions(demo):
+    text = ReviewService(demo).draft_message(billing_id(demo))
+    assert "What happened" in text and "What it means for you" in text and "What we are doing" in text
+    assert "idempotency" in text or "processing" in text
+
+
+def test_not_sending_needs_a_reason_and_the_decision_is_recorded(demo):
+    iid = billing_id(demo)
+    with pytest.raises(RuleError, match="why"):
+        DecideCustomerMessage(iid, "not_sending", "")
+    cmd = DecideCustomerMessage(iid, "not_sending", "Every affected account was called instead")
+    cmd.do(demo)
+    fields = ReviewService(demo).closeout_fields(iid)
+    assert (fields.customer_message_decision, fields.customer_message_reason) == (
+        "not_sending", "Every affected account was called instead")
+    assert ReviewService(demo).history(iid)[-1].kind == "message_not_sending"
+    cmd.undo(demo)
+    assert ReviewService(demo).closeout_fields(iid).customer_message_decision == ""
+
+
+def test_close_out_fields_only_accept_close_out_columns(demo):
+    with pytest.raises(RuleError):
+        EditCloseoutFields(billing_id(demo), status="closed")

@@ -1,0 +1,213 @@
+"""Review, Actions and Follow-up screens over the demo: close refused then allowed, undo, models."""
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from postmortem_desktop.services.closeout import CloseoutService, ScheduleFollowUp
+from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.storage.workspace import open_workspace
+from ui.hub import ScreenHub
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def hub(qtbot, demo_copy):
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(demo_copy))
+    hub.set_session(session, "UTC")
+    billing = next(s.id for s in IncidentService(session.workspace).list_incidents() if s.title.startswith("Billing"))
+    hub.set_incident(billing)
+    yield hub
+    session.close()
+
+
+@pytest.fixture
+def refusals(monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    return shown
+
+
+@pytest.fixture
+def screens(qtbot, hub):
+    from ui.actions.actions_screen import ActionsScreen
+    from ui.closeout.closeout_strip import CloseoutStrip
+    from ui.followup.followup_screen import FollowUpScreen
+    from ui.review.review_screen import ReviewScreen
+
+    made = {"review": ReviewScreen(hub), "actions": ActionsScreen(hub), "followup": FollowUpScreen(hub),
+            "strip": CloseoutStrip(hub)}
+    for widget in made.values():
+        qtbot.addWidget(widget)
+    return made
+
+
+def status(hub):
+    return IncidentService(hub.workspace).get(hub.incident_id).status
+
+
+def complete_in_the_ui(qtbot, hub, screens, monkeypatch):
+    review, actions = screens["review"], screens["actions"]
+    # trust signals: "none seen" stated
+    with qtbot.waitSignal(hub.workspace_changed):
+        review.record.none_seen.click()
+    # a support action item through the dialog
+    def fake_exec(dialog):
+        dialog.area.setCurrentIndex(dialog.area.findData("support"))
+        dialog.description.setPlainText("Saved reply for double-charge questions")
+        dialog.owner.setText("Priya Raman")
+        return QDialog.DialogCode.Accepted
+    from ui.actions import action_item_dialog
+
+    monkeypatch.setattr(action_item_dialog.ActionItemDialog, "exec", fake_exec)
+    with qtbot.waitSignal(hub.workspace_changed):
+        actions.add_button.click()
+    # contact list reviewed and message sent
+    with qtbot.waitSignal(hub.workspace_changed):
+        review.contacts.reviewed.click()
+    review.message.sent.setChecked(True)
+    with qtbot.waitSignal(hub.workspace_changed):
+        review.message.record_button.click()
+    # follow-up a week after a review held today
+    today = datetime.now(timezone.utc).date()
+    at = datetime.combine(today + timedelta(days=7), time(15), tzinfo=timezone.utc)
+    with qtbot.waitSignal(hub.workspace_changed):
+        hub.run(ScheduleFollowUp(hub.incident_id, at, today))
+
+
+def test_close_button_refuses_listing_what_is_missing_then_allows(qtbot, hub, screens, refusals, monkeypatch):
+    strip = screens["strip"]
+    strip.close_button.click()
+    assert status(hub) == "in_review"
+    assert refusals and "4 of 8" in refusals[0] and "Trust signals" in refusals[0]
+    complete_in_the_ui(qtbot, hub, screens, monkeypatch)
+    assert CloseoutService(hub.workspace).checklist(hub.incident_id).can_close
+    assert "ready to close" in strip.summary.text()
+    with qtbot.waitSignal(hub.workspace_changed):
+        strip.close_button.click()
+    assert status(hub) == "closed"
+    assert len(refusals) == 1
+    assert strip.reopen_button.isVisibleTo(strip) and not strip.close_button.isVisibleTo(strip)
+    hub.session.undo_stack.undo()
+    assert status(hub) == "in_review"
+
+
+def test_review_fields_edit_through_undoable_commands(qtbot, hub, screens):
+    review = screens["review"]
+    field = review.record.fields["trust_signals"]
+    field.setPlainText("Customers asked for proof they were not charged twice")
+    with qtbot.waitSignal(hub.workspace_changed):
+        field.commit()
+    assert "trust_signals" not in {i.key for i in CloseoutService(hub.workspace).checklist(hub.incident_id).missing}
+    assert hub.session.undo_stack.undoText().startswith("Edit trust signals")
+    hub.session.undo_stack.undo()
+    assert field.toPlainText() == ""
+
+
+def test_linking_the_boards_selected_quotes_to_an_answer(qtbot, hub, screens):
+    from sqlalchemy import select
+
+    from postmortem_desktop.storage.schema import Conversation, Quote
+
+    with hub.workspace.reading() as s:
+        ids = list(s.scalars(select(Quote.id).join(Conversation)
+                             .where(Conversation.incident_id == hub.incident_id).limit(2)))
+    block = screens["review"].answers.blocks["wording"]
+    assert not block.link_button.isEnabled()
+    hub.selected_quote_ids = ids
+    hub.quotes_selected.emit(ids)
+    assert block.link_button.isEnabled() and "2 selected" in block.link_button.text()
+    with qtbot.waitSignal(hub.workspace_changed):
+        block.link_button.click()
+    assert block.quotes.rowCount() == 2
+
+
+def test_severity_override_without_reason_is_refused_then_recorded(qtbot, hub, screens, refusals):
+    severity = screens["review"].severity
+    suggested = severity._state.suggestion.suggested
+    other = "SEV3" if suggested != "SEV3" else "SEV4"
+    severity.level.setCurrentText(other)
+    assert severity.override_button.isEnabled()
+    severity.override_button.click()
+    assert refusals and "Say why" in refusals[0]
+    severity.reason.setText("Refunds were sent within the hour")
+    with qtbot.waitSignal(hub.workspace_changed):
+        severity.override_button.click()
+    assert IncidentService(hub.workspace).get(hub.incident_id).customer_severity == other
+    assert "Refunds were sent" in severity.history.text()
+
+
+def test_checklist_go_fix_navigates_to_the_field(qtbot, hub, screens):
+    panel = screens["review"].checklist
+    button = panel.rows["trust_signals"][3]
+    assert button.isVisibleTo(panel)
+    with qtbot.waitSignal(hub.navigation_requested) as blocker:
+        button.click()
+    assert blocker.args == ["review", "trust_signals"]
+    screens["review"].focus_item("trust_signals")
+    assert screens["review"].tabs.currentIndex() == screens["review"].TAB_RECORD
+
+
+def test_actions_table_marks_overdue_in_words_and_filters(qtbot, hub, screens):
+    from ui.actions.action_item_table_model import ActionItemTableModel
+
+    actions = screens["actions"]
+    assert actions.model.rowCount() == 5
+    actions.focus_item("engineering")
+    assert actions.proxy.rowCount() == 3
+    actions.focus_item("")
+    actions.search.setText("idempotency")
+    assert actions.proxy.rowCount() == 1
+    actions.search.clear()
+    from postmortem_desktop.services.actions import ActionService
+
+    late = ActionService(hub.workspace).list_items(hub.incident_id, today=date(2099, 1, 1))
+    actions.model.set_rows(late)
+    texts = [actions.model.index(r, ActionItemTableModel.COL_STATUS).data() for r in range(5)]
+    assert sum(t.startswith("Overdue") for t in texts) == 4
+    assert actions.model.index(0, ActionItemTableModel.COL_STATUS).data(1) is not None  # the warning icon
+
+
+def test_quick_add_from_selected_cards(qtbot, hub, screens, monkeypatch):
+    from sqlalchemy import select
+
+    from postmortem_desktop.storage.schema import Conversation, Quote
+    from ui.actions import action_item_dialog
+
+    monkeypatch.setattr(action_item_dialog.ActionItemDialog, "exec", lambda d: QDialog.DialogCode.Rejected)
+    with hub.workspace.reading() as s:
+        ids = list(s.scalars(select(Quote.id).join(Conversation)
+                             .where(Conversation.incident_id == hub.incident_id).limit(1)))
+    actions = screens["actions"]
+    assert not actions.quick_add_button.isEnabled()
+    hub.selected_quote_ids = ids
+    hub.quotes_selected.emit(ids)
+    with qtbot.waitSignal(hub.workspace_changed):
+        actions.quick_add_button.click()
+    assert actions.model.rowCount() == 6
+    assert any(link.target_id == ids[0] for r in range(6) for link in actions.model.item(r).links)
+
+
+def test_models_pass_the_model_tester(qtmodeltester, hub, screens):
+    qtmodeltester.check(screens["actions"].model)
+    qtmodeltester.check(screens["actions"].proxy)
+    contacts = screens["review"].contacts
+    qtmodeltester.check(contacts.suggestions)
+    contacts.add_all_button.click()
+    qtmodeltester.check(contacts.model)
+    assert contacts.model.rowCount() > 0
+    qtmodeltester.check(screens["followup"].actions)
+    qtmodeltester.check(screens["followup"].repeat)
+    qtmodeltester.check(screens["review"].answers.blocks["task"].quotes)
+
+
+def test_follow_up_screen_schedules_and_records_the_outcome(qtbot, hub, screens, refusals):
+    followup = screens["followup"]
+    assert "Not scheduled" in followup.schedule_state.text()
+    with qtbot.waitSignal(hub.workspace_changed):
+        followup.schedule_button.click()
+    assert "7 days after the review" in followup.schedule_state.text()
+    assert followup.ics_button.isEnabled()
+    assert not followup.outcome_button.isEnabled()  # not closed yet
+    assert followup.actions.rowCount() == 4  # the demo's open billing fixes

@@ -1,0 +1,191 @@
+"""The Actions screen: the incident's fixes by area, with owners, dates, status and what motivated them."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QTableView, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.services.actions import (
+    AREAS, ActionService, AddActionItem, DeleteActionItem, EditActionItem, QuickAddFromQuotes,
+)
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.review import ReviewService
+
+from ..errors import show_refusal
+from ..hub import ScreenHub
+from .action_item_dialog import ActionItemDialog
+from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
+
+REFRESH_ON = {"actions", "board", "incidents"}
+
+
+class ActionsScreen(QWidget):
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self._first_missing = ""
+        self.model = ActionItemTableModel(self)
+        self.proxy = ActionItemFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView(self)
+        self.view.setObjectName("action_items")
+        self.view.setAccessibleName("Action items")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        # rows follow the wrapped description as the column width changes (a handful of items per incident)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setWordWrap(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ActionItemTableModel.COL_DESCRIPTION, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ActionItemTableModel.COL_LINKS, QHeaderView.ResizeMode.Interactive)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Filter…")
+        self.search.setClearButtonEnabled(True)
+        self.area_filter = QComboBox(self)
+        self.area_filter.addItem("All areas", "")
+        for area in AREAS:
+            self.area_filter.addItem(area.capitalize(), area)
+        self.overdue_only = QCheckBox("Overdue only", self)
+        self.coverage = QLabel(self)
+        self.coverage.setWordWrap(True)
+        self.add_button = QPushButton("&Add…", self)
+        self.quick_add_button = QPushButton("Add from selected cards", self)
+        self.edit_button = QPushButton("&Edit…", self)
+        self.delete_button = QPushButton("&Delete", self)
+        self._layout()
+        self._connect()
+        self.refresh()
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.quick_add_button, self.edit_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.area_filter)
+        filters.addWidget(self.overdue_only)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addLayout(filters)
+        layout.addWidget(self.coverage)
+        layout.addWidget(self.view, 1)
+
+    def _connect(self) -> None:
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.area_filter.currentIndexChanged.connect(self._on_area_filter_changed)
+        self.overdue_only.toggled.connect(self.proxy.set_overdue_only)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.quick_add_button.clicked.connect(self._on_quick_add_clicked)
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.view.doubleClicked.connect(self._on_edit_clicked)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.hub.incident_changed.connect(self._on_hub_incident_changed)
+        self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
+        self.hub.session_changed.connect(self.refresh)
+        self.hub.quotes_selected.connect(self._update_buttons)
+
+    def refresh(self) -> None:
+        iid = self.hub.incident_id
+        if self.hub.session is None or iid < 0:
+            self.model.set_rows([])
+            self.coverage.setText("Select an incident to see its action items.")
+        else:
+            items = ActionService(self.hub.workspace).list_items(iid)
+            self.model.set_rows(items)
+            self.coverage.setText(self._coverage_text(items))
+            owned = {i.area for i in items if i.owner and i.due_date}
+            self._first_missing = next((a for a in ("support", "product", "engineering") if a not in owned), "")
+        self._update_buttons()
+
+    @staticmethod
+    def _coverage_text(items) -> str:  # noqa: ANN001
+        owned = {i.area for i in items if i.owner and i.due_date}
+        missing = [a for a in ("support", "product", "engineering") if a not in owned]
+        overdue = sum(1 for i in items if i.overdue)
+        text = ("Support, product and engineering each have an owned, dated fix." if not missing else
+                "Still needed (owner and due date): " + ", ".join(missing) + ".")
+        return text + (f"  ⚠ {overdue} overdue." if overdue else "")
+
+    def _update_buttons(self, *_args) -> None:  # noqa: ANN002
+        writable = self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
+        selected = bool(self.view.selectionModel().selectedRows())
+        cards = len(self.hub.selected_quote_ids)
+        self.add_button.setEnabled(writable)
+        self.quick_add_button.setEnabled(writable and cards > 0)
+        self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
+                                      else "Add from selected cards")
+        self.edit_button.setEnabled(writable and selected)
+        self.delete_button.setEnabled(writable and selected)
+
+    def _selected_item(self):  # noqa: ANN202
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.item(self.proxy.mapToSource(rows[0]).row())
+
+    def _run_dialog(self, dialog: ActionItemDialog, make) -> None:  # noqa: ANN001
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                command = make(dialog.values())
+            except RuleError as exc:
+                show_refusal(self, "Not possible", exc)
+                continue
+            self.hub.run(command)
+            return
+
+    def _on_add_clicked(self) -> None:
+        # the area still lacking an owned fix is the likeliest one being added
+        area = self.area_filter.currentData() or self._first_missing or "product"
+        self._run_dialog(ActionItemDialog(self, area=area),
+                         lambda values: AddActionItem(self.hub.incident_id, **values))
+
+    def _on_edit_clicked(self, *_args) -> None:  # noqa: ANN002
+        item = self._selected_item()
+        if item is not None:
+            self._run_dialog(ActionItemDialog(self, item=item),
+                             lambda values: EditActionItem(self.hub.incident_id, item.id, **values))
+
+    def _on_delete_clicked(self) -> None:
+        item = self._selected_item()
+        if item is not None:
+            self.hub.run(DeleteActionItem(self.hub.incident_id, item.id))
+
+    def _on_quick_add_clicked(self) -> None:
+        ids = list(self.hub.selected_quote_ids)
+        texts = [q.text for q in ReviewService(self.hub.workspace).quotes(ids)]
+        area = self.area_filter.currentData() or "product"
+        try:
+            command = QuickAddFromQuotes(self.hub.incident_id, ids, texts, area=area)
+        except RuleError as exc:
+            show_refusal(self, "Not possible", exc)
+            return
+        if self.hub.run(command):
+            row = self.proxy.mapFromSource(self.model.index(self.model.row_of(command.item_id), 0))
+            self.view.selectRow(row.row())
+            self._on_edit_clicked()  # the generated description is a start; let the person finish it
+
+    def _on_area_filter_changed(self, _index: int) -> None:
+        self.proxy.set_area(self.area_filter.currentData())
+
+    def focus_item(self, payload) -> None:  # noqa: ANN001
+        """Shows the area a checklist link names (e.g. "support") and puts focus on Add."""
+        area = str(payload or "")
+        index = self.area_filter.findData(area) if area in AREAS else 0
+        self.area_filter.setCurrentIndex(max(0, index))
+        self.add_button.setFocus()
+
+    def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self.refresh()
+
+    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
+        if affects & REFRESH_ON:
+            self.refresh()

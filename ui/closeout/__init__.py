@@ -1,0 +1,1 @@
+"""The closeout screen's widgets."""

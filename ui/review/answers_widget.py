@@ -1,0 +1,102 @@
+"""The five review questions: an answer field each, with the quotes that back it up."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGridLayout, QHBoxLayout, QLabel, QListView, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.services.review import (
+    LinkAnswerQuotes, ReviewAnswerView, SetReviewAnswer, UnlinkAnswerQuote,
+)
+
+from ..hub import ScreenHub
+from .quote_list_model import QuoteListModel
+from .text_field import CommitTextEdit
+
+
+class _AnswerBlock(QWidget):
+    def __init__(self, key: str, question: str, number: int, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.key = key
+        title = QLabel(f"<b>{number}. {question}</b>", self)
+        title.setWordWrap(True)
+        self.answer = CommitTextEdit(question, "Answer in the customers' terms…", self)
+        self.answer.setMinimumHeight(70)
+        self.answer.setMaximumHeight(120)
+        self.quote_hint = QLabel(self)
+        self.quotes = QuoteListModel(self)
+        self.quote_view = QListView(self)
+        self.quote_view.setAccessibleName(f"Quotes linked to: {question}")
+        self.quote_view.setModel(self.quotes)
+        self.quote_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.quote_view.setMaximumHeight(90)
+        self.link_button = QPushButton("Link selected cards", self)
+        self.link_button.setToolTip("Link the quote cards selected on the board to this answer")
+        self.unlink_button = QPushButton("Unlink", self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.link_button)
+        buttons.addWidget(self.unlink_button)
+        buttons.addStretch(1)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 6, 0, 6)
+        layout.addWidget(title, 0, 0, 1, 2)
+        layout.addWidget(self.answer, 1, 0)
+        side = QVBoxLayout()
+        side.addWidget(self.quote_hint)
+        side.addWidget(self.quote_view)
+        side.addLayout(buttons)
+        layout.addLayout(side, 1, 1)
+        layout.setColumnStretch(0, 3)
+        layout.setColumnStretch(1, 2)
+
+
+class AnswersWidget(QScrollArea):
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self.setWidgetResizable(True)
+        inner = QWidget(self)
+        layout = QVBoxLayout(inner)
+        self.blocks: dict[str, _AnswerBlock] = {}
+        from postmortem_desktop.domain.vocabulary import REVIEW_QUESTIONS
+
+        for number, (key, question) in enumerate(REVIEW_QUESTIONS, start=1):
+            block = _AnswerBlock(key, question, number, inner)
+            block.answer.text_committed.connect(lambda text, k=key: self._on_answer_text_committed(k, text))
+            block.link_button.clicked.connect(lambda _=False, k=key: self._on_link_clicked(k))
+            block.unlink_button.clicked.connect(lambda _=False, k=key: self._on_unlink_clicked(k))
+            layout.addWidget(block)
+            self.blocks[key] = block
+        layout.addStretch(1)
+        self.setWidget(inner)
+        hub.quotes_selected.connect(self._on_hub_quotes_selected)
+        self._on_hub_quotes_selected(hub.selected_quote_ids)
+
+    def show_answers(self, answers: list[ReviewAnswerView]) -> None:
+        for view in answers:
+            block = self.blocks[view.key]
+            block.answer.set_committed_text(view.answer)
+            block.quotes.set_rows(view.quotes)
+            block.unlink_button.setEnabled(bool(view.quotes))
+            block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
+                                     "Linked quotes: none yet — select cards on the Board, then Link.")
+
+    def _on_hub_quotes_selected(self, quote_ids) -> None:  # noqa: ANN001
+        count = len(quote_ids or [])
+        for block in self.blocks.values():
+            block.link_button.setEnabled(count > 0)
+            block.link_button.setText(f"Link {count} selected card{'s' if count != 1 else ''}" if count
+                                      else "Link selected cards")
+
+    def _on_answer_text_committed(self, key: str, text: str) -> None:
+        self.hub.run(SetReviewAnswer(self.hub.incident_id, key, text))
+
+    def _on_link_clicked(self, key: str) -> None:
+        self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))
+
+    def _on_unlink_clicked(self, key: str) -> None:
+        block = self.blocks[key]
+        rows = block.quote_view.selectionModel().selectedRows() or (
+            [block.quotes.index(0)] if block.quotes.rowCount() == 1 else [])
+        for index in rows:
+            self.hub.run(UnlinkAnswerQuote(self.hub.incident_id, key, index.data(QuoteListModel.ID_ROLE)))

@@ -1,0 +1,121 @@
+"""Table models of the contact list and of the suggested contacts."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from postmortem_desktop.services.review import ContactRow, ContactSuggestion
+
+
+class ContactTableModel(QAbstractTableModel):
+    COL_NAME, COL_ORG, COL_REASON, COL_CONTACTED, COL_ON = range(5)
+    HEADERS = ("Customer", "Organization", "Why contact them", "Contacted", "On")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    #: intent: (customer id, {field: value}) — the screen turns it into an undoable command
+    contact_edited = Signal(int, dict)
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self._rows: list[ContactRow] = []
+
+    def set_rows(self, rows: list[ContactRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index):
+        base = super().flags(index)
+        if index.column() == self.COL_CONTACTED:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == self.COL_REASON:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == self.ID_ROLE:
+            return row.customer_id
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_CONTACTED:
+            return Qt.CheckState.Checked if row.contacted else Qt.CheckState.Unchecked
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self._text(row, col, role)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.name} <{row.email}> {row.phone}".strip()
+        return None
+
+    def _text(self, row: ContactRow, col: int, role) -> str:  # noqa: ANN001
+        if col == self.COL_NAME:
+            return row.name + (" (suggested)" if row.suggested and role == Qt.ItemDataRole.DisplayRole else "")
+        if col == self.COL_ORG:
+            return row.organization
+        if col == self.COL_REASON:
+            return row.reason
+        if col == self.COL_CONTACTED:
+            return "Yes" if row.contacted else "No"
+        return row.contacted_on.isoformat() if row.contacted_on else ""
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid():
+            return False
+        row = self._rows[index.row()]
+        if index.column() == self.COL_CONTACTED and role == Qt.ItemDataRole.CheckStateRole:
+            checked = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.contact_edited.emit(row.customer_id, {"contacted": checked,
+                                                       **({"contacted_on": date.today()} if checked else {})})
+            return True
+        if index.column() == self.COL_REASON and role == Qt.ItemDataRole.EditRole and str(value).strip():
+            self.contact_edited.emit(row.customer_id, {"reason": str(value)})
+            return True
+        return False
+
+
+class SuggestionTableModel(QAbstractTableModel):
+    HEADERS = ("Customer", "Organization", "Suggested because")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self._rows: list[ContactSuggestion] = []
+
+    def set_rows(self, rows: list[ContactSuggestion]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def suggestion(self, row: int) -> ContactSuggestion:
+        return self._rows[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        s = self._rows[index.row()]
+        if role == self.ID_ROLE:
+            return s.customer_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (s.name, s.organization, s.reason)[index.column()]
+        return None

@@ -1,0 +1,133 @@
+"""The contact list: who needs direct contact and why, suggestions from tags, outcome, CSV export."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
+    QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+from PySide6.QtCore import Qt
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.review import (
+    ContactRow, ContactSuggestion, EditCloseoutFields, EditContact, FlagContacts, ReviewService, UnflagContact,
+)
+
+from ..hub import ScreenHub
+from .contact_table_model import ContactTableModel, SuggestionTableModel
+
+
+def _table(model, name: str, parent) -> QTableView:  # noqa: ANN001
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class ContactsWidget(QWidget):
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self.model = ContactTableModel(self)
+        self.view = _table(self.model, "Contact list", self)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.suggestions = SuggestionTableModel(self)
+        self.suggestion_view = _table(self.suggestions, "Suggested contacts", self)
+        self.suggestion_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reviewed = QCheckBox("Contact list reviewed", self)
+        self.remove_button = QPushButton("Remove…", self)
+        self.export_button = QPushButton("Export CSV…", self)
+        self.add_button = QPushButton("Add selected suggestions", self)
+        self.add_all_button = QPushButton("Add all suggestions", self)
+        self._layout()
+        self.model.contact_edited.connect(self._on_model_contact_edited)
+        self.reviewed.clicked.connect(self._on_reviewed_clicked)
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.add_all_button.clicked.connect(self._on_add_all_clicked)
+
+    def _layout(self) -> None:
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(QLabel("<b>Customers to contact directly</b> — double-click a reason to edit it; "
+                                    "tick Contacted when someone has spoken to them.", top))
+        top_layout.addWidget(self.view)
+        row = QHBoxLayout()
+        for widget in (self.reviewed, self.remove_button, self.export_button):
+            row.addWidget(widget)
+        row.insertStretch(1, 1)
+        top_layout.addLayout(row)
+        bottom = QWidget(self)
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(QLabel("<b>Suggested</b> from data-fear, trust-loss and churn-risk quotes and "
+                                       "customers' own words about money, deadlines or being ignored", bottom))
+        bottom_layout.addWidget(self.suggestion_view)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.add_all_button)
+        bottom_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        QVBoxLayout(self).addWidget(splitter)
+
+    def show_contacts(self, rows: list[ContactRow], suggestions: list[ContactSuggestion], reviewed: bool) -> None:
+        self.model.set_rows(rows)
+        self.suggestions.set_rows(suggestions)
+        self.reviewed.setChecked(reviewed)
+        self.view.resizeColumnsToContents()
+        self.suggestion_view.resizeColumnsToContents()
+        self.add_all_button.setEnabled(bool(suggestions))
+        self.remove_button.setEnabled(bool(rows))
+        self.export_button.setEnabled(bool(rows))
+
+    def _on_model_contact_edited(self, customer_id: int, changes: dict) -> None:
+        self.hub.run(EditContact(self.hub.incident_id, customer_id, **changes))
+
+    def _on_reviewed_clicked(self, checked: bool) -> None:
+        self.hub.run(EditCloseoutFields(self.hub.incident_id, contact_list_reviewed=checked))
+
+    def _flag(self, picked: list[ContactSuggestion]) -> None:
+        if picked:
+            self.hub.run(FlagContacts(self.hub.incident_id, [(s.customer_id, s.reason) for s in picked],
+                                      suggested=True))
+
+    def _on_add_clicked(self) -> None:
+        rows = sorted({i.row() for i in self.suggestion_view.selectionModel().selectedRows()})
+        self._flag([self.suggestions.suggestion(r) for r in rows])
+
+    def _on_add_all_clicked(self) -> None:
+        self._flag([self.suggestions.suggestion(r) for r in range(self.suggestions.rowCount())])
+
+    def _on_remove_clicked(self) -> None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            QMessageBox.information(self, "Remove", "Select the customer to take off the contact list.")
+            return
+        name = self.model.index(index.row(), 0).data()
+        reason, ok = QInputDialog.getText(self, "Remove from contact list",
+                                          f"Why does {name} not need direct contact?")
+        if ok:
+            customer_id = index.data(ContactTableModel.ID_ROLE)
+            try:
+                command = UnflagContact(self.hub.incident_id, customer_id, reason)
+            except RuleError as exc:
+                QMessageBox.warning(self, "Not possible", str(exc))
+                return
+            self.hub.run(command)
+
+    def _on_export_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export contact list", str(Path.home() / "contact-list.csv"),
+                                              "CSV files (*.csv)")
+        if name:
+            count = ReviewService(self.hub.workspace).export_contacts_csv(self.hub.incident_id, Path(name))
+            QMessageBox.information(self, "Contact list exported", f"Wrote {count} customers to {name}.")

@@ -1,0 +1,48 @@
+"""The close-out record in plain words: customer damage, most-broken task, first workaround, trust signals."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
+
+from postmortem_desktop.services.review import CloseoutFields, EditCloseoutFields
+
+from ..hub import ScreenHub
+from .text_field import CommitTextEdit
+
+FIELDS = (
+    ("customer_damage", "Customer damage",
+     "What customers could not do, lost or feared — in plain words, not service names."),
+    ("most_broken_task", "Most-broken task", "The real task that broke most, e.g. “send an invoice before a meeting”."),
+    ("first_workaround", "First workaround", "What customers tried first, and what it cost them."),
+    ("trust_signals", "Trust signals", "Asking for proof, doubting results, waiting before using it again…"),
+)
+
+
+class CloseoutRecordWidget(QWidget):
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        form = QFormLayout(self)
+        intro = QLabel("The incident cannot close until these are written down.", self)
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.fields: dict[str, CommitTextEdit] = {}
+        for key, label, hint in FIELDS:
+            edit = CommitTextEdit(label, hint, self)
+            edit.setMinimumHeight(80)
+            edit.text_committed.connect(lambda text, k=key: self._on_field_text_committed(k, text))
+            form.addRow(f"{label}:", edit)
+            self.fields[key] = edit
+        self.none_seen = QCheckBox("No trust signals were seen (say so rather than leave it blank)", self)
+        self.none_seen.clicked.connect(self._on_none_seen_clicked)
+        form.addRow("", self.none_seen)
+
+    def show_fields(self, fields: CloseoutFields) -> None:
+        for key, edit in self.fields.items():
+            edit.set_committed_text(getattr(fields, key))
+        self.none_seen.setChecked(fields.trust_signals_none_seen)
+
+    def _on_field_text_committed(self, key: str, text: str) -> None:
+        self.hub.run(EditCloseoutFields(self.hub.incident_id, **{key: text}))
+
+    def _on_none_seen_clicked(self, checked: bool) -> None:
+        self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked))

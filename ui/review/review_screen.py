@@ -1,0 +1,103 @@
+"""The Review screen: the five questions, the close-out record, severity, contacts, message, checklist."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+
+from postmortem_desktop.services.closeout import CloseoutService
+from postmortem_desktop.services.review import ReviewService
+
+from ..closeout.checklist_panel import ChecklistPanel
+from ..hub import ScreenHub
+from .answers_widget import AnswersWidget
+from .contacts_widget import ContactsWidget
+from .message_widget import CustomerMessageWidget
+from .record_widget import CloseoutRecordWidget
+from .severity_widget import SeverityWidget
+
+REFRESH_ON = {"review", "closeout", "actions", "board", "timeline", "incidents", "followup"}
+
+
+class ReviewScreen(QWidget):
+    TAB_QUESTIONS, TAB_RECORD, TAB_SEVERITY, TAB_CONTACTS, TAB_MESSAGE, TAB_CHECKLIST = range(6)
+
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self.empty = QLabel("Select an incident to review it.", self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.answers = AnswersWidget(hub, self)
+        self.record = CloseoutRecordWidget(hub, self)
+        self.severity = SeverityWidget(hub, self)
+        self.contacts = ContactsWidget(hub, self)
+        self.message = CustomerMessageWidget(hub, self)
+        self.checklist = ChecklistPanel(hub, self)
+        for widget, title in ((self.answers, "Five &questions"), (self.record, "Close-out &record"),
+                              (self.severity, "Customer &severity"), (self.contacts, "&Contact list"),
+                              (self.message, "Customer &message"), (self.checklist, "Chec&klist")):
+            self.tabs.addTab(widget if widget is self.answers else self._scrolling(widget), title)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.tabs, 1)
+        hub.incident_changed.connect(self._on_hub_incident_changed)
+        hub.workspace_changed.connect(self._on_hub_workspace_changed)
+        hub.session_changed.connect(self.refresh)
+        self.refresh()
+
+    def _scrolling(self, widget: QWidget) -> QScrollArea:
+        # each tab scrolls instead of forcing the main window wider or taller than a 1280x720 screen
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(widget)
+        return scroll
+
+    def refresh(self) -> None:
+        iid = self.hub.incident_id
+        has_incident = self.hub.session is not None and iid >= 0
+        self.empty.setVisible(not has_incident)
+        self.tabs.setVisible(has_incident)
+        if not has_incident:
+            return
+        service = ReviewService(self.hub.workspace)
+        fields = service.closeout_fields(iid)
+        self.answers.show_answers(service.answers(iid))
+        self.record.show_fields(fields)
+        self.severity.show_state(service.severity(iid), service.history(iid))
+        self.contacts.show_contacts(service.contacts(iid), service.contact_suggestions(iid),
+                                    fields.contact_list_reviewed)
+        self.message.show_fields(fields)
+        self.checklist.show_state(CloseoutService(self.hub.workspace).checklist(iid))
+        self.tabs.setEnabled(not self.hub.workspace.read_only)
+
+    def focus_item(self, payload) -> None:  # noqa: ANN001
+        """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""
+        field = str(payload or "")
+        if field in self.record.fields:
+            self.tabs.setCurrentIndex(self.TAB_RECORD)
+            self.record.fields[field].setFocus()
+        elif field in self.answers.blocks:
+            self.tabs.setCurrentIndex(self.TAB_QUESTIONS)
+            self.answers.ensureWidgetVisible(self.answers.blocks[field])
+            self.answers.blocks[field].answer.setFocus()
+        elif field == "severity":
+            self.tabs.setCurrentIndex(self.TAB_SEVERITY)
+            self.severity.level.setFocus()
+        elif field == "contacts":
+            self.tabs.setCurrentIndex(self.TAB_CONTACTS)
+            self.contacts.reviewed.setFocus()
+        elif field == "message":
+            self.tabs.setCurrentIndex(self.TAB_MESSAGE)
+            self.message.editor.setFocus()
+        elif field == "checklist":
+            self.tabs.setCurrentIndex(self.TAB_CHECKLIST)
+        elif field in ("", None):
+            self.tabs.setCurrentIndex(self.TAB_QUESTIONS)
+
+    def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self.refresh()
+
+    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
+        if affects & REFRESH_ON:
+            self.refresh()

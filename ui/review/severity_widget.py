@@ -1,0 +1,111 @@
+"""Customer severity: the rubric's suggestion with its reasons; confirm it, or override with a reason."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.domain.vocabulary import SEVERITIES
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.review import DecideSeverity, HistoryEntry, SeverityState
+
+from ..errors import show_refusal
+from ..hub import ScreenHub
+
+
+class SeverityWidget(QWidget):
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self._state: SeverityState | None = None
+        self.headline = QLabel(self)
+        self.headline.setObjectName("severity_headline")
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.reasons = QLabel(self)
+        self.reasons.setWordWrap(True)
+        self.decision = QLabel(self)
+        self.decision.setWordWrap(True)
+        self.level = QComboBox(self)
+        self.level.addItems(SEVERITIES)
+        self.level.setAccessibleName("Customer severity")
+        self.level.setMaximumWidth(160)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("Why (required to override; optional note when confirming)")
+        self.reason.setAccessibleName("Reason for the customer severity")
+        self.confirm_button = QPushButton("Confirm suggestion", self)
+        self.override_button = QPushButton("Override", self)
+        self.history = QLabel(self)
+        self.history.setWordWrap(True)
+        self._layout()
+        self.level.currentTextChanged.connect(self._on_level_current_text_changed)
+        self.confirm_button.clicked.connect(self._on_confirm_clicked)
+        self.override_button.clicked.connect(self._on_override_clicked)
+
+    def _layout(self) -> None:
+        suggestion = QGroupBox("Suggested from the evidence", self)
+        box = QVBoxLayout(suggestion)
+        box.addWidget(self.headline)
+        box.addWidget(self.reasons)
+        decide = QGroupBox("Facilitator's decision", self)
+        form = QFormLayout(decide)
+        form.addRow(self.decision)
+        form.addRow("Customer severity:", self.level)
+        form.addRow("Reason:", self.reason)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.override_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        history = QGroupBox("Decisions recorded", self)
+        QVBoxLayout(history).addWidget(self.history)
+        layout = QVBoxLayout(self)
+        layout.addWidget(suggestion)
+        layout.addWidget(decide)
+        layout.addWidget(history)
+        layout.addStretch(1)
+
+    def show_state(self, state: SeverityState, history: list[HistoryEntry]) -> None:
+        self._state = state
+        s = state.suggestion
+        self.headline.setText(f"technical {s.technical} → customer {s.suggested}")
+        self.reasons.setText("because:<ul>" + "".join(f"<li>{escape(r)}</li>" for r in s.reasons) + "</ul>")
+        if state.confirmed:
+            self.decision.setText(f"Decided: customer <b>{state.confirmed}</b> — {escape(state.reason)}")
+        else:
+            self.decision.setText("Not decided yet: confirm the suggestion or override it with a reason.")
+        self.level.blockSignals(True)
+        self.level.setCurrentText(state.confirmed or s.suggested)
+        self.level.blockSignals(False)
+        self._on_level_current_text_changed(self.level.currentText())
+        lines = [f"{h.at:%Y-%m-%d %H:%M} UTC — {escape(h.detail)}" for h in history if h.kind.startswith("severity")]
+        self.history.setText("<br>".join(lines) or "No decision recorded yet.")
+
+    def _on_level_current_text_changed(self, level: str) -> None:
+        suggested = self._state.suggestion.suggested if self._state else ""
+        self.confirm_button.setText(f"Confirm {suggested}" if suggested else "Confirm suggestion")
+        self.override_button.setEnabled(bool(suggested) and level != suggested)
+        self.override_button.setText(f"Override with {level}" if level != suggested else "Override")
+
+    def _on_confirm_clicked(self) -> None:
+        if self._state is not None:
+            s = self._state.suggestion
+            if self.hub.run(DecideSeverity(self.hub.incident_id, s, s.suggested, self.reason.text())):
+                self.reason.clear()
+
+    def _on_override_clicked(self) -> None:
+        if self._state is None:
+            return
+        try:
+            command = DecideSeverity(self.hub.incident_id, self._state.suggestion, self.level.currentText(),
+                                     self.reason.text())
+        except RuleError as exc:
+            show_refusal(self, "Not possible", exc)
+            self.reason.setFocus()
+            return
+        if self.hub.run(command):
+            self.reason.clear()
