@@ -7,6 +7,7 @@ from __future__ import annotations
 
 # (key, "module:Class", tab title with mnemonic)
 SCREENS: list[tuple[str, str, str]] = [
+    ("timeline", "ui.timeline.timeline_screen:TimelineScreen", "&Timeline"),
     ("properties", "ui.incidents.properties_screen:PropertiesScreen", "&Properties"),
     ("review", "ui.review.review_screen:ReviewScreen", "&Review"),
     ("actions", "ui.actions.actions_screen:ActionsScreen", "&Actions"),

@@ -1,0 +1,447 @@
+"""Qt-free drawing of a laid-out timeline onto any `Canvas` (Qt painter, image, PDF).
+
+The one entry point, kept stable for the report and the screen alike::
+
+    draw_timeline(layout: TimelineLayout, canvas: Canvas, width: float, height: float, theme: Theme) -> Geometry
+
+draws the whole timeline (headline band, window strip, axis, system lane, customer lane with level of
+detail, legend) into the rectangle (0, 0, width, height) and returns the `Geometry` it used.
+
+Canvas contract (implement these and nothing else; an adapter may ignore `alpha` or `dash` if its
+backend cannot do them, but must honour the rest):
+
+* Coordinates are in points/pixels, origin at the top-left, y growing downwards.
+* Colours are "#RRGGBB" strings; `alpha` is 0.0–1.0 and applies to that one call.
+* ``rect(x, y, w, h, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,
+  pattern_color=None)`` — a rectangle; `pattern` is one of PATTERNS drawn as a hatch in
+  `pattern_color` over the fill ("solid" or None means no hatch).
+* ``line(x1, y1, x2, y2, *, color, width=1.0, dash=None, alpha=1.0)`` — `dash` is a tuple of on/off
+  lengths or None for a solid line.
+* ``polygon(points, *, fill, stroke=None, stroke_width=1.0, alpha=1.0)`` — a closed polygon (markers).
+* ``text(x, y, text, *, color, size, bold=False, anchor="start")`` — one line of text; `y` is the
+  vertical *middle* of the line; `anchor` is "start", "middle" or "end" for x.
+* ``text_width(text, size, bold=False) -> float`` — the width `text` would take.
+* ``clip(x, y, w, h)`` / ``unclip()`` — restrict drawing to a rectangle until the matching unclip.
+
+Optional, for speed: ``rects(boxes, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,
+pattern_color=None)`` draws many (x, y, w, h) boxes in one style. A canvas without it gets one
+``rect`` call per box instead, with the same result.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol, Sequence
+
+from ..domain.timing import format_duration
+
+from .timeline_layout import (
+    Geometry, TimelineLayout, TimeScale, axis_ticks, bin_seconds, format_time, histogram, track_height,
+    visible_bars,
+)
+
+PATTERNS = ("solid", "diagonal", "backdiagonal", "cross", "diagcross", "horizontal", "vertical", "dots",
+            "dense", "sparse", "grid")
+KIND_LABELS = {"alert": "Alert", "deploy": "Deploy", "mitigation": "Mitigation", "recovery": "Recovery",
+               "status-page": "Status page", "note": "Note"}
+
+
+class Canvas(Protocol):
+    def rect(self, x: float, y: float, w: float, h: float, *, fill: str | None = None, stroke: str | None = None,
+             stroke_width: float = 1.0, alpha: float = 1.0, pattern: str | None = None,
+             pattern_color: str | None = None) -> None: ...
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, color: str, width: float = 1.0,
+             dash: tuple[float, ...] | None = None, alpha: float = 1.0) -> None: ...
+
+    def polygon(self, points: Sequence[tuple[float, float]], *, fill: str | None, stroke: str | None = None,
+                stroke_width: float = 1.0, alpha: float = 1.0) -> None: ...
+
+    def text(self, x: float, y: float, text: str, *, color: str, size: float, bold: bool = False,
+             anchor: str = "start") -> None: ...
+
+    def text_width(self, text: str, size: float, bold: bool = False) -> float: ...
+
+    def clip(self, x: float, y: float, w: float, h: float) -> None: ...
+
+    def unclip(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours and sizes; `from_palette` reads resources/palette.json's shape."""
+
+    dark: bool = False
+    scale: float = 1.0
+    background: str = "#FFFFFF"
+    panel: str = "#F2F2F2"
+    lane_alt: str = "#F7F7F7"
+    text: str = "#1A1A1A"
+    muted: str = "#5A5A5A"
+    grid: str = "#D9D9D9"
+    tag_fills: tuple[str, ...] = ("#E69F00",)
+    tag_patterns: tuple[str, ...] = ("diagonal",)
+    untagged_fill: str = "#8C8C8C"
+    untagged_pattern: str = "solid"
+    system: dict[str, str] = field(default_factory=lambda: {"note": "#666666"})
+    windows: dict[str, str] = field(default_factory=lambda: {
+        "technical": "#0072B2", "customer_impact": "#D55E00", "status_page": "#CC79A7"})
+    font_size: float = 13.0
+
+    @classmethod
+    def from_palette(cls, palette: dict, *, dark: bool = False, scale: float = 1.0) -> "Theme":
+        shade = "dark" if dark else "light"
+        base = dict(background="#1E1E1E", panel="#2A2A2A", lane_alt="#252525", text="#F0F0F0",
+                    muted="#B5B5B5", grid="#404040") if dark else {}
+        return cls(dark=dark, scale=scale, tag_fills=tuple(t[shade] for t in palette["tags"]),
+                   tag_patterns=tuple(t.get("pattern", "solid") for t in palette["tags"]),
+                   untagged_fill=palette["untagged"][shade], untagged_pattern=palette["untagged"]["pattern"],
+                   system=dict(palette["system"]), windows=dict(palette["windows"]), **base)
+
+    @classmethod
+    def default(cls, *, dark: bool = False, scale: float = 1.0) -> "Theme":
+        from ..resources import resource_path
+
+        palette = json.loads(resource_path("palette.json").read_text(encoding="utf-8"))
+        return cls.from_palette(palette, dark=dark, scale=scale)
+
+    def size(self, factor: float = 1.0) -> float:
+        return self.font_size * self.scale * factor
+
+    def tag_style(self, layout: TimelineLayout, code: int) -> tuple[str, str]:
+        """(fill, pattern) of a dominant-tag code (-1: untagged)."""
+        tags = layout.data.conversations.tags
+        if code < 0 or code >= len(tags):
+            return self.untagged_fill, self.untagged_pattern
+        index = tags[code].color % len(self.tag_fills)
+        return self.tag_fills[index], self.tag_patterns[index]
+
+
+def contrast_text(fill: str) -> str:
+    """Black or white, whichever reads better on fill (WCAG relative luminance)."""
+    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if lum > 0.45 else "#FFFFFF"
+
+
+def draw_timeline(layout: TimelineLayout, canvas: Canvas, width: float, height: float, theme: Theme) -> Geometry:
+    """Draws the whole timeline into (0, 0, width, height); returns the geometry used."""
+    layout.scale_factor = theme.scale
+    geo = layout.geometry(width, height)
+    scale = layout.scale(geo)
+    canvas.rect(0, 0, width, height, fill=theme.background)
+    draw_headline(layout, canvas, geo, theme)
+    draw_axis(layout, canvas, geo, scale, theme)
+    draw_customer_lane(layout, canvas, geo, scale, theme)
+    draw_system_lane(layout, canvas, geo, scale, theme)
+    draw_windows(layout, canvas, geo, scale, theme)
+    draw_legend(layout, canvas, geo, theme)
+    return geo
+
+
+def draw_headline(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: Theme) -> None:
+    band = geo.headline
+    canvas.rect(0, band.y, geo.width, band.h, fill=theme.panel)
+    room = geo.width - 24 * theme.scale
+    text = layout.data.headline
+    for factor in (1.45, 1.3, 1.15, 1.0):  # the headline is the point of the screen: shrink before cutting
+        if canvas.text_width(text, theme.size(factor), True) <= room:
+            canvas.text(12 * theme.scale, band.y + band.h / 2, text, color=theme.text, size=theme.size(factor),
+                        bold=True)
+            return
+    size = min(theme.size(1.0), band.h / 2.6)
+    first, _, second = text.partition(". Status page")
+    lines = (first + ".", ("Status page" + second) if second else "")
+    for k, line in enumerate(lines):
+        canvas.text(12 * theme.scale, band.y + band.h * (0.28 + 0.44 * k), _fit(canvas, line, room, size, True),
+                    color=theme.text, size=size, bold=True)
+
+
+def draw_axis(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:
+    band = geo.axis
+    s = theme.scale
+    canvas.text(10 * s, band.y + band.h / 2, f"Times: {layout.zone_name}", color=theme.muted, size=theme.size(0.85))
+    top, bottom = band.bottom, geo.customers.bottom
+    for tick in axis_ticks(scale.t0, scale.t1, scale.x1 - scale.x0, layout.zone_name):
+        x = scale.x(tick.t)
+        canvas.line(x, top - 5 * s, x, bottom, color=theme.grid, width=(2.0 if tick.major else 1.0) * s)
+        canvas.text(x, band.y + band.h / 2 - 2 * s, tick.label, color=theme.text if tick.major else theme.muted,
+                    size=theme.size(0.92), bold=tick.major, anchor="middle")
+
+
+def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:
+    """The technical window, the customer impact window, the status-page marker and the gap between."""
+    s, d = theme.scale, layout.data
+    band, top, bottom = geo.windows, geo.axis.y, geo.customers.bottom
+    row_h = band.h / 2
+    tech, cust, page = theme.windows["technical"], theme.windows["customer_impact"], theme.windows["status_page"]
+    canvas.text(10 * s, band.y + row_h / 2, "Logs", color=tech, size=theme.size(1.05), bold=True)
+    canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=cust, size=theme.size(1.05), bold=True)
+    canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, bottom - band.y)
+    t_start, t_end = layout.marker_time("technical_start"), layout.marker_time("technical_end")
+    label_right = float("-inf")
+    if t_start is not None and t_end is not None and t_end >= t_start:
+        x0, x1 = scale.x(t_start), max(scale.x(t_end), scale.x(t_start) + 2)
+        canvas.rect(x0, top, x1 - x0, bottom - top, fill=tech, alpha=0.10)
+        label_right = _window_bar(canvas, x0, x1, band.y + 3 * s, row_h - 6 * s, tech,
+                                  f"Technical window {_duration(t_end - t_start)}", theme, geo.plot_x0)
+    for t in (t_start, t_end):
+        if t is not None:
+            x = scale.x(t)
+            canvas.line(x, band.y, x, bottom, color=tech, width=2.5 * s)
+            canvas.rect(x - 4 * s, band.y + 2 * s, 8 * s, row_h - 4 * s, fill=tech, stroke=theme.background)
+    if d.customer_start is not None and d.customer_end is not None:
+        x0, x1 = scale.x(d.customer_start), max(scale.x(d.customer_end), scale.x(d.customer_start) + 2)
+        _window_bar(canvas, x0, x1, band.y + row_h + 3 * s, row_h - 6 * s, cust,
+                    f"Customer impact {_duration(d.customer_end - d.customer_start)}", theme, geo.plot_x0)
+        for x in (x0, x1):
+            canvas.line(x, band.y + row_h, x, bottom, color=cust, width=2.0 * s, dash=(6 * s, 4 * s))
+    page_t = layout.marker_time("status_page_resolved")
+    if page_t is not None:
+        _status_page_marker(layout, canvas, geo, scale, theme, page_t, page, label_right)
+    canvas.unclip()
+
+
+def _window_bar(canvas: Canvas, x0: float, x1: float, y: float, h: float, color: str, label: str,
+                theme: Theme, left_limit: float) -> float:
+    """Draws a window as a bar with its label; returns the label's right edge."""
+    s = theme.scale
+    canvas.rect(x0, y, x1 - x0, h, fill=color)
+    size = theme.size(0.95)
+    width = canvas.text_width(label, size, True)
+    shown_x0 = max(x0, left_limit)  # zoomed in, the bar starts off screen; its label must not
+    if width + 10 * s < x1 - shown_x0:
+        canvas.text(shown_x0 + 6 * s, y + h / 2, label, color=contrast_text(color), size=size, bold=True)
+        return shown_x0 + 6 * s + width
+    if x0 - 12 * s - width >= left_limit:  # a short window: label on its left, clear of the status-page flag
+        canvas.text(x0 - 12 * s, y + h / 2, label, color=color, size=size, bold=True, anchor="end")
+        return float("-inf")
+    canvas.text(x1 + 6 * s, y + h / 2, label, color=color, size=size, bold=True)
+    return x1 + 6 * s + width
+
+
+def _status_page_marker(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme,
+                        page_t: float, color: str, avoid_x: float = float("-inf")) -> None:
+    s, d = theme.scale, layout.data
+    band, bottom = geo.windows, geo.customers.bottom
+    row_h = band.h / 2
+    x = scale.x(page_t)
+    if d.customer_end is not None and d.customer_end > page_t:
+        # The gap: customers still asking after the status page said resolved; hatched so it reads in grey.
+        x1 = scale.x(d.customer_end)
+        canvas.rect(x, geo.system.y, x1 - x, bottom - geo.system.y, fill=color, alpha=0.07)
+        label = f"Customers kept asking {_duration(d.customer_end - page_t)} after “resolved”"
+        size = theme.size(0.95)
+        canvas.rect(x, band.y + row_h + 3 * s, x1 - x, row_h - 6 * s, fill=None, pattern="backdiagonal",
+                    pattern_color=theme.background, alpha=0.6)
+        if canvas.text_width(label, size, True) + 8 * s < x1 - x:
+            canvas.rect(x + 4 * s, geo.customers.y + 4 * s, canvas.text_width(label, size, True) + 8 * s,
+                        20 * s, fill=theme.background, stroke=color, stroke_width=1.5 * s, alpha=0.92)
+            canvas.text(x + 8 * s, geo.customers.y + 14 * s, label, color=theme.text, size=size, bold=True)
+    canvas.line(x, band.y, x, bottom, color=color, width=3.0 * s, dash=(8 * s, 4 * s))
+    flag = [(x, band.y), (x + 12 * s, band.y + 6 * s), (x, band.y + 12 * s)]
+    canvas.polygon(flag, fill=color, stroke=theme.text, stroke_width=0.8 * s)
+    label = f"Status page: resolved {format_time(page_t, layout.zone_name, with_day=False)}"
+    size = theme.size(0.9)
+    w = canvas.text_width(label, size, True)
+    lx = max(x + 14 * s, avoid_x + 8 * s)
+    canvas.rect(lx, band.y + 2 * s, w + 8 * s, row_h - 4 * s, fill=theme.background, stroke=color,
+                stroke_width=1.5 * s, alpha=0.95)
+    canvas.text(lx + 4 * s, band.y + row_h / 2, label, color=theme.text, size=size, bold=True)
+
+
+def draw_system_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:
+    band, s = geo.system, theme.scale
+    canvas.rect(0, band.y, geo.plot_x0, band.h, fill=theme.panel)
+    canvas.text(10 * s, band.y + band.h / 2, "System", color=theme.text, size=theme.size(1.1), bold=True)
+    canvas.line(0, band.bottom, geo.width, band.bottom, color=theme.grid, width=1.5 * s)
+    marker_y = band.y + 13 * s
+    rows_right = [float("-inf")] * 3
+    row_h = (band.h - 28 * s) / 3
+    size = theme.size(0.9)
+    canvas.clip(geo.plot_x0 - 8 * s, band.y, geo.plot_x1 - geo.plot_x0 + 16 * s, band.h)
+    events = sorted(layout.data.events, key=layout.event_time)
+    for ev in events:
+        t = layout.event_time(ev)
+        if not scale.t0 - 3600 <= t <= scale.t1:
+            continue
+        x = scale.x(t)
+        color = theme.system.get(ev.kind, theme.system.get("note", "#666666"))
+        row = next((r for r in range(3) if rows_right[r] < x), None)
+        if row is not None:
+            y = band.y + 28 * s + row_h * (row + 0.5)
+            text = _fit(canvas, ev.title, 230 * s, size, False)
+            canvas.line(x, marker_y + 7 * s, x, y, color=color, width=1.0 * s, alpha=0.7)
+            canvas.text(x + 3 * s, y, text, color=theme.text, size=size)
+            rows_right[row] = x + canvas.text_width(text, size) + 10 * s
+        draw_marker(canvas, ev.kind, x, marker_y, 7 * s, color, theme.text, s)
+    canvas.unclip()
+
+
+def draw_marker(canvas: Canvas, kind: str, x: float, y: float, r: float, fill: str, stroke: str,
+                s: float = 1.0) -> None:
+    """A shape per system-event kind, so the kind reads without colour."""
+    if kind == "alert":
+        pts = [(x, y - r), (x + r, y + r), (x - r, y + r)]
+    elif kind == "deploy":
+        pts = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    elif kind == "mitigation":
+        pts = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+    elif kind == "recovery":
+        pts = [(x - r, y + r * 0.2), (x - r * 0.3, y + r), (x + r, y - r * 0.8), (x - r * 0.3, y + r * 0.3)]
+    elif kind == "status-page":
+        pts = [(x - r * 0.6, y - r), (x + r, y - r * 0.4), (x - r * 0.6, y + r * 0.2), (x - r * 0.6, y + r)]
+    else:
+        c = r * 0.6
+        pts = [(x - c, y - r), (x + c, y - r), (x + r, y - c), (x + r, y + c), (x + c, y + r), (x - c, y + r),
+               (x - r, y + c), (x - r, y - c)]
+    canvas.polygon(pts, fill=fill, stroke=stroke, stroke_width=1.0 * s)
+
+
+def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale,
+                       theme: Theme) -> None:
+    s = theme.scale
+    lane = geo.customers
+    canvas.text(10 * s, lane.y - 2 * s + 12 * s, "Customers", color=theme.text, size=theme.size(1.1), bold=True)
+    if not layout.subrows:
+        canvas.text(geo.plot_x0 + 10 * s, lane.y + lane.h / 2, "No customer conversations yet: import tickets "
+                    "or paste a transcript.", color=theme.muted, size=theme.size())
+        return
+    total = layout.visible_total(scale)
+    width_s = bin_seconds(scale.px_per_s)
+    binned = [layout.row_uses_bins(row, scale, total) for row in layout.subrows]
+    bins = layout.cached("bins", (scale.t0, scale.t1, width_s, tuple(binned)), lambda: [
+        histogram(row, scale.t0, scale.t1, width_s) if b else None for row, b in zip(layout.subrows, binned)])
+    peak = max((b.total for rows in bins if rows for b in rows), default=1)
+    for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows)):
+        if k % 2:
+            canvas.rect(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h, fill=theme.lane_alt)
+        canvas.line(geo.plot_x0, band.bottom, geo.plot_x1, band.bottom, color=theme.grid, width=1.0)
+        label_y = band.y + band.h / 2 + (8 * s if k == 0 and band.h > 44 * s else 0)
+        canvas.text(14 * s, label_y, _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
+                    color=theme.text, size=theme.size())
+        canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
+        if bins[k] is not None:
+            _draw_bins(layout, canvas, band, bins[k], peak, scale, theme)
+        else:
+            _draw_bars(layout, canvas, band, row, scale, theme)
+        canvas.unclip()
+    if any(binned):
+        canvas.text(geo.plot_x1, lane.bottom - 8 * s, f"Bars: conversations started per {_duration(width_s)}",
+                    color=theme.muted, size=theme.size(0.8), anchor="end")
+
+
+def _rects(canvas: Canvas, boxes: list[tuple[float, float, float, float]], **style) -> None:  # noqa: ANN003
+    """Many boxes in one style, batched when the canvas can (thousands of bars per paint)."""
+    batch = getattr(canvas, "rects", None)
+    if batch is not None:
+        batch(boxes, **style)
+        return
+    for x, y, w, h in boxes:
+        canvas.rect(x, y, w, h, **style)
+
+
+def _draw_styled(layout: TimelineLayout, canvas: Canvas, theme: Theme,
+                 groups: dict[int, list[tuple[float, float, float, float]]], stroke: str | None) -> None:
+    for code, boxes in groups.items():
+        fill, pattern = theme.tag_style(layout, code)
+        _rects(canvas, boxes, fill=fill, stroke=stroke, stroke_width=0.5, pattern=pattern,
+               pattern_color=contrast_text(fill) if pattern != "solid" else None)
+
+
+def _draw_bars(layout: TimelineLayout, canvas: Canvas, band, row, scale: TimeScale, theme: Theme) -> None:  # noqa: ANN001
+    s = theme.scale
+    convs = layout.data.conversations
+    track_h = min(track_height(band, row), 26 * s)
+    h = max(track_h - 1.5, 1.0)
+    size = min(theme.size(0.8), track_h * 0.62)
+    groups: dict[int, list] = {}
+    older: list = []
+    labels = []
+    x_of, starts, ends, tracks, index, tags = scale.x, row.starts, row.ends, row.tracks, row.index, convs.tag
+    for i in visible_bars(row, scale.t0, scale.t1):
+        p = index[i]
+        x0 = x_of(starts[i])
+        box = (x0, band.y + 2 + tracks[i] * track_h, max(x_of(ends[i]) - x0, 3.0), h)
+        if convs.pre_existing[p]:
+            older.append(box)
+            continue
+        groups.setdefault(tags[p], []).append(box)
+        if tags[p] >= 0 and h >= 11 and box[2] > 40 * s:
+            labels.append((box, tags[p]))
+    if older:
+        _rects(canvas, older, fill=None, stroke=theme.muted, stroke_width=1.0, pattern="dots",
+               pattern_color=theme.muted, alpha=0.8)
+    _draw_styled(layout, canvas, theme, groups, theme.background)
+    for (x0, y, w, h), code in labels:
+        name = convs.tags[code].name
+        text_w = canvas.text_width(name, size, True)
+        w -= max(scale.x0 - x0, 0)
+        x0 = max(x0, scale.x0)
+        if text_w + 6 < w:
+            fill = theme.tag_style(layout, code)[0]
+            canvas.rect(x0 + 2, y + 1, text_w + 4, h - 2, fill=fill, alpha=0.85)
+            canvas.text(x0 + 4, y + h / 2, name, color=contrast_text(fill), size=size, bold=True)
+
+
+def _draw_bins(layout: TimelineLayout, canvas: Canvas, band, bins, peak: int, scale: TimeScale,  # noqa: ANN001
+               theme: Theme) -> None:
+    usable = band.h - 6
+    groups: dict[int, list] = {}
+    per_count = usable / peak
+    for b in bins:
+        x0 = scale.x(b.t0)
+        w = max(scale.x(b.t1) - x0 - 1, 1.0)
+        y = band.bottom - 2
+        for tag, count in b.counts:
+            h = per_count * count
+            y -= h
+            groups.setdefault(tag, []).append((x0, y, w, h))
+    _draw_styled(layout, canvas, theme, groups, None)
+
+
+def draw_legend(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: Theme) -> None:
+    band, s = geo.legend, theme.scale
+    canvas.rect(0, band.y, geo.width, band.h, fill=theme.panel)
+    y, x, size = band.y + band.h / 2, 10 * s, theme.size(0.85)
+    convs = layout.data.conversations
+    present = sorted(set(convs.tag) - {-1})
+    items = [(convs.tags[c].name, *theme.tag_style(layout, c)) for c in present]
+    items.append(("untagged", theme.untagged_fill, theme.untagged_pattern))
+    for name, fill, pattern in items:
+        w = canvas.text_width(name, size)
+        if x + w + 30 * s > geo.width:
+            return
+        canvas.rect(x, y - 7 * s, 22 * s, 14 * s, fill=fill, stroke=theme.text, stroke_width=0.5, pattern=pattern,
+                    pattern_color=contrast_text(fill) if pattern != "solid" else None)
+        canvas.text(x + 26 * s, y, name, color=theme.text, size=size)
+        x += w + 40 * s
+    x += 10 * s
+    for kind, label in KIND_LABELS.items():
+        w = canvas.text_width(label, size)
+        if x + w + 24 * s > geo.width:
+            return
+        draw_marker(canvas, kind, x + 7 * s, y, 6 * s, theme.system.get(kind, "#666666"), theme.text, s)
+        canvas.text(x + 18 * s, y, label, color=theme.text, size=size)
+        x += w + 32 * s
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{int(round(seconds))} s"
+    return format_duration(timedelta(seconds=seconds))
+
+
+def _fit(canvas: Canvas, text: str, width: float, size: float, bold: bool) -> str:
+    """text, shortened with an ellipsis until it fits width."""
+    if canvas.text_width(text, size, bold) <= width:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if canvas.text_width(text[:mid] + "…", size, bold) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"

@@ -1,0 +1,202 @@
+"""The timeline's Qt-free layout and drawing: ticks, tracks, sub-rows, level of detail, hit testing."""
+import random
+from array import array
+from datetime import datetime, timezone
+
+from postmortem_desktop.analysis import timeline_layout as tl
+from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
+from postmortem_desktop.analysis.timeline_layout import (
+    ConversationColumns, SystemEventMark, TagInfo, TimelineData, TimelineLayout,
+)
+
+T0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc).timestamp()
+
+
+def columns(spans, channels=None, tags=None, tag_infos=None):
+    cols = ConversationColumns()
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    names = sorted(set(channels or ["ticket"]))
+    for i in order:
+        cols.ids.append(100 + i)
+        cols.starts.append(spans[i][0])
+        cols.ends.append(spans[i][1])
+        cols.channel.append(names.index((channels or ["ticket"] * len(spans))[i]))
+        cols.segment.append(0)
+        cols.task.append(0)
+        cols.tag.append((tags or [-1] * len(spans))[i])
+        cols.pre_existing.append(0)
+    cols.channel_names, cols.segment_names, cols.task_names = names, [""], [""]
+    cols.tags = tag_infos or [TagInfo("confusion", 0), TagInfo("trust-loss", 1)]
+    return cols
+
+
+def data(cols, events=()):
+    return TimelineData(1, "Outage", T0 + 1200, T0 + 3600, T0 + 3900, T0 - 3600, T0 + 72 * 3600,
+                        T0 + 1300, T0 + 5 * 3600, "Logs: 40 min. Customers: 4 h 35 min.", list(events), cols)
+
+
+class RecordingCanvas:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        def record(*args, **kwargs):
+            self.calls.append((name, args, kwargs))
+        return record
+
+    def text_width(self, text, size, bold=False):
+        return len(text) * size * 0.55
+
+    def named(self, name):
+        return [c for c in self.calls if c[0] == name]
+
+
+def test_ticks_get_coarser_as_the_span_grows():
+    hour = tl.axis_ticks(T0, T0 + 3600, 1200, "UTC")
+    days = tl.axis_ticks(T0, T0 + 4 * 86400, 1200, "UTC")
+    assert hour[1].t - hour[0].t <= 15 * 60
+    assert days[1].t - days[0].t >= 6 * 3600
+    assert all(datetime.fromtimestamp(t.t, timezone.utc).minute == 0 for t in days)
+
+
+def test_tick_labels_are_in_the_display_zone():
+    utc = tl.axis_ticks(T0, T0 + 3 * 3600, 1200, "UTC")
+    berlin = tl.axis_ticks(T0, T0 + 3 * 3600, 1200, "Europe/Berlin")
+    assert "10:00" in utc[0].label
+    assert "11:00" in berlin[0].label  # 10:00 UTC is 11:00 in Berlin in November
+
+
+def test_overlapping_conversations_get_separate_tracks_and_later_ones_reuse_them():
+    starts = array("d", [0, 10, 20, 100])
+    ends = array("d", [50, 60, 30, 120])
+    tracks, used = tl.pack_tracks(starts, ends)
+    assert len({tracks[0], tracks[1], tracks[2]}) == 3
+    assert used == 3
+    assert tracks[3] in (tracks[0], tracks[1], tracks[2])
+
+
+def test_track_count_is_capped_so_a_dense_row_stays_legible():
+    n = 50
+    tracks, used = tl.pack_tracks(array("d", range(n)), array("d", [1000.0] * n), max_tracks=4)
+    assert used == 4 and max(tracks) == 3
+
+
+def test_sub_rows_follow_the_chosen_grouping():
+    cols = columns([(T0, T0 + 60), (T0 + 10, T0 + 70), (T0 + 20, T0 + 90)], ["chat", "ticket", "chat"], [0, -1, 1])
+    by_channel = tl.build_subrows(cols, "channel")
+    assert {r.label: len(r) for r in by_channel} == {"ticket": 1, "chat": 2}
+    by_tag = tl.build_subrows(cols, "tag")
+    assert {r.label: len(r) for r in by_tag} == {"Untagged": 1, "confusion": 1, "trust-loss": 1}
+
+
+def test_many_groups_fold_into_other():
+    n = tl.MAX_SUBROWS + 3
+    cols = columns([(T0 + i, T0 + i + 5) for i in range(n)], [f"c{i:02d}" for i in range(n)])
+    rows = tl.build_subrows(cols, "channel")
+    assert len(rows) == tl.MAX_SUBROWS
+    assert rows[-1].label.startswith("Other")
+    assert sum(len(r) for r in rows) == n
+
+
+def test_visible_bars_match_a_brute_force_scan_including_long_conversations():
+    rng = random.Random(7)
+    spans = []
+    for _ in range(3000):
+        s = T0 + rng.uniform(0, 86400)
+        spans.append((s, s + (rng.expovariate(1 / 1800) if rng.random() < 0.97 else rng.uniform(4, 30) * 3600)))
+    row = tl.build_subrows(columns(spans), "channel")[0]
+    for _ in range(20):
+        a = T0 + rng.uniform(0, 86400)
+        b = a + rng.uniform(60, 7200)
+        expected = {i for i in range(len(row)) if row.starts[i] <= b and row.ends[i] >= a}
+        assert set(tl.visible_bars(row, a, b)) == expected
+
+
+def test_histogram_counts_starts_per_bin_split_by_tag():
+    rng = random.Random(3)
+    spans = [(T0 + rng.uniform(0, 36000),) * 2 for _ in range(2000)]
+    tags = [rng.choice([-1, 0, 1]) for _ in spans]
+    row = tl.build_subrows(columns(spans, tags=tags), "channel")[0]
+    bins = tl.histogram(row, T0, T0 + 36000, 600)
+    assert sum(b.total for b in bins) == sum(1 for s, _ in spans if T0 <= s < bins[-1].t1)
+    sample = bins[len(bins) // 2]
+    per_tag = {t: sum(1 for (s, _), g in zip(spans, tags) if g == t and sample.t0 <= s < sample.t1) for t in (-1, 0, 1)}
+    assert dict(sample.counts) == {t: c for t, c in per_tag.items() if c}
+
+
+def test_zoomed_out_dense_rows_use_bins_and_zoomed_in_rows_use_bars():
+    rng = random.Random(5)
+    spans = [(s, s + 300) for s in (T0 + rng.uniform(0, 86400) for _ in range(5000))]
+    layout = TimelineLayout(data(columns(spans)))
+    geo = layout.geometry(1600, 900)
+    layout.set_view(T0, T0 + 86400)
+    assert layout.row_uses_bins(layout.subrows[0], layout.scale(geo), layout.visible_total(layout.scale(geo)))
+    layout.set_view(T0 + 3600, T0 + 3600 + 600)
+    assert not layout.row_uses_bins(layout.subrows[0], layout.scale(geo), layout.visible_total(layout.scale(geo)))
+
+
+def test_zoom_keeps_the_time_under_the_pointer_and_stops_at_five_minutes():
+    layout = TimelineLayout(data(columns([(T0, T0 + 60)])))
+    layout.set_view(T0, T0 + 7200)
+    about = T0 + 1800
+    before = (about - layout.t0) / (layout.t1 - layout.t0)
+    layout.zoom(2.0, about)
+    assert abs((about - layout.t0) / (layout.t1 - layout.t0) - before) < 1e-9
+    assert abs((layout.t1 - layout.t0) - 3600) < 1e-6
+    for _ in range(30):
+        layout.zoom(2.0, about)
+    assert layout.t1 - layout.t0 == tl.MIN_SPAN_S
+
+
+def test_fit_incident_covers_both_windows_and_the_status_page_marker():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)])))
+    t0, t1 = layout.incident_span()
+    d = layout.data
+    assert t0 < d.technical_start and t1 > d.customer_end and t0 < d.status_page_resolved < t1
+
+
+def test_hit_finds_a_conversation_bar_an_event_and_the_status_page_marker():
+    cols = columns([(T0 + 1800, T0 + 2400)], tags=[0])
+    layout = TimelineLayout(data(cols, [SystemEventMark(7, T0 + 600, "alert", "Latency alert")]))
+    layout.set_view(T0, T0 + 7200)
+    geo = layout.geometry(1600, 900)
+    scale = layout.scale(geo)
+    band = geo.subrows[0]
+    assert layout.hit(scale.x(T0 + 2100), band.y + 5, geo).id == 100
+    assert layout.hit(scale.x(T0 + 600), geo.system.y + 10, geo).kind == "event"
+    assert layout.hit(scale.x(T0 + 3900), geo.system.y + 10, geo).kind == "status_page"
+    assert layout.hit(scale.x(T0 + 5000), geo.system.y + 10, geo).kind == "system_lane"
+    assert layout.hit(scale.x(T0 + 6000), band.y + 5, geo).kind == "customer_lane"
+
+
+def test_drawing_states_the_headline_and_labels_the_windows_and_status_page():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000), (T0 + 1500, T0 + 18000)], tags=[0, 1])))
+    canvas = RecordingCanvas()
+    draw_timeline(layout, canvas, 1600, 900, Theme.default())
+    texts = [c[1][2] for c in canvas.named("text")]
+    assert layout.data.headline in texts
+    assert any(t.startswith("Technical window 40 min") for t in texts)
+    assert any(t.startswith("Status page: resolved") for t in texts)
+    assert any("kept asking" in t for t in texts)
+
+
+def test_bars_carry_a_pattern_so_colour_is_not_the_only_signal():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000), (T0 + 1500, T0 + 4000)], tags=[0, 1])))
+    canvas = RecordingCanvas()
+    draw_timeline(layout, canvas, 1600, 900, Theme.default())
+    theme = Theme.default()
+    bars = [c for c in canvas.named("rect") if c[2].get("fill") in (theme.tag_fills[0], theme.tag_fills[1])
+            and c[2].get("pattern")]
+    patterns = {c[2]["pattern"] for c in bars}
+    assert len(patterns) >= 2 and "solid" not in patterns
+
+
+def test_a_dense_zoomed_out_timeline_draws_far_fewer_boxes_than_conversations():
+    rng = random.Random(9)
+    spans = [(s, s + 600) for s in (T0 + rng.uniform(0, 3 * 86400) for _ in range(20000))]
+    layout = TimelineLayout(data(columns(spans)))
+    layout.set_view(T0, T0 + 3 * 86400)
+    canvas = RecordingCanvas()
+    draw_timeline(layout, canvas, 1600, 900, Theme.default())
+    boxes = len(canvas.named("rect")) + sum(len(c[1][0]) for c in canvas.named("rects"))
+    assert boxes < 2000

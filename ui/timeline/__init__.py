@@ -1,0 +1,1 @@
+"""The dual-swimlane timeline screen: view, items, dialogs and the QPainter canvas adapter."""

@@ -1,0 +1,198 @@
+"""Dialogs for system events: add/edit one, and paste log lines (or open an alerts CSV) to add many."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
+    QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS
+from postmortem_desktop.importers.system_event_lines import ParseResult, parse_events, read_events_file
+
+from ..time_display import display_zone, from_qdatetime, to_qdatetime
+
+DELETE_RESULT = 2
+
+
+class SystemEventDialog(QDialog):
+    """Add or edit one system event; `values()` is what the command needs."""
+
+    def __init__(self, zone_name: str, at: datetime, parent: QWidget | None = None, *, kind: str = "note",
+                 title: str = "", detail: str = "", editing: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle("Edit System Event" if editing else "Add System Event")
+        self.when = QDateTimeEdit(to_qdatetime(at, zone_name), self)
+        self.when.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.when.setCalendarPopup(True)
+        self.kind = QComboBox(self)
+        for value, label in KIND_LABELS.items():
+            self.kind.addItem(label, value)
+        self.kind.setCurrentIndex(max(self.kind.findData(kind), 0))
+        self.title_edit = QLineEdit(title, self)
+        self.title_edit.setPlaceholderText("What happened, e.g. “Rolled back billing-api”")
+        self.detail = QPlainTextEdit(detail, self)
+        self.detail.setFixedHeight(90)
+        form = QFormLayout()
+        form.addRow(f"&Time ({zone_name}):", self.when)
+        form.addRow("&Kind:", self.kind)
+        form.addRow("T&itle:", self.title_edit)
+        form.addRow("&Detail:", self.detail)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if editing:
+            delete = buttons.addButton("&Delete Event", QDialogButtonBox.ButtonRole.DestructiveRole)
+            delete.clicked.connect(lambda: self.done(DELETE_RESULT))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.title_edit.textChanged.connect(self._on_title_edit_text_changed)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._on_title_edit_text_changed(title)
+        self.title_edit.setFocus()
+
+    def _on_title_edit_text_changed(self, text: str) -> None:
+        self.ok_button.setEnabled(bool(text.strip()))
+
+    def values(self) -> dict:
+        return {"at": from_qdatetime(self.when.dateTime()), "kind": self.kind.currentData(),
+                "title": self.title_edit.text().strip(), "detail": self.detail.toPlainText().strip()}
+
+
+class EventPreviewModel(QAbstractTableModel):
+    """Parsed events before they are added; the kind column is editable."""
+
+    COL_TIME, COL_KIND, COL_TITLE = range(3)
+    HEADERS = ("Time", "Kind", "Title")
+
+    def __init__(self, zone_name: str, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.zone = display_zone(zone_name)
+        self.rows: list[dict] = []
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001, ANN201
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() == self.COL_KIND else base
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if index.column() == self.COL_TIME:
+                return row["at"].astimezone(self.zone).strftime("%d %b %H:%M:%S")
+            if index.column() == self.COL_KIND:
+                return row["kind"]
+            return row["title"]
+        if role == Qt.ItemDataRole.ToolTipRole and row.get("detail"):
+            return row["detail"][:500]
+        return None
+
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, ANN001
+        kind = str(value).strip().lower()
+        if index.column() != self.COL_KIND or kind not in KIND_LABELS:
+            return False
+        self.rows[index.row()]["kind"] = kind
+        self.dataChanged.emit(index, index)
+        return True
+
+
+class PasteEventLinesDialog(QDialog):
+    """Paste log lines (or open an alerts CSV); see what becomes an event and what is skipped, and why."""
+
+    def __init__(self, zone_name: str, reference: date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Paste Log Lines as System Events")
+        self.resize(900, 560)
+        self.zone_name, self.reference = zone_name, reference
+        self.text = QPlainTextEdit(self)
+        self.text.setPlaceholderText(
+            "Paste log lines with timestamps, e.g.\n2026-11-18 10:21:05,123 ERROR checkout timeout\n"
+            "Nov 18 10:38:00 web01 deployd[12]: deploy billing-api v4.18.1\n"
+            "or a CSV with a header row (time, title, type…)")
+        self.model = EventPreviewModel(zone_name, self)
+        self.preview = QTableView(self)
+        self.preview.setModel(self.model)
+        self.preview.verticalHeader().hide()
+        self.preview.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.text)
+        splitter.addWidget(self.preview)
+        open_button = QPushButton("Open CSV or Log &File…", self)
+        open_button.clicked.connect(self._on_open_button_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Add Events")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(open_button)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Times without a zone are read as {zone_name}. Kinds are guessed; "
+                                "double-click a kind to change it.", self))
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.summary)
+        layout.addLayout(bottom)
+        self._reparse = QTimer(self, singleShot=True, interval=250)
+        self._reparse.timeout.connect(self._on_reparse_timeout)
+        self.text.textChanged.connect(self._reparse.start)
+        self.result = ParseResult()
+        self._show_result(self.result)
+
+    def set_text(self, text: str) -> None:
+        self.text.setPlainText(text)
+        self._on_reparse_timeout()
+
+    def _on_reparse_timeout(self) -> None:
+        self._show_result(parse_events(self.text.toPlainText(), zone=display_zone(self.zone_name),
+                                       reference=self.reference))
+
+    def _on_open_button_clicked(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open Alerts CSV or Log File", str(Path.home()),
+                                              "CSV and logs (*.csv *.tsv *.log *.txt);;All files (*)")
+        if name:
+            self._reparse.stop()
+            self.text.blockSignals(True)
+            self.text.setPlainText("")
+            self.text.blockSignals(False)
+            self._show_result(read_events_file(Path(name), zone=display_zone(self.zone_name), reference=self.reference))
+
+    def _show_result(self, result: ParseResult) -> None:
+        self.result = result
+        self.model.set_rows([e.as_values() for e in result.events])
+        skipped = "; ".join(f"line {n}: {why}" for n, _t, why in result.skipped[:3])
+        more = f" (and {len(result.skipped) - 3} more)" if len(result.skipped) > 3 else ""
+        self.summary.setText(f"{len(result.events)} events found."
+                             + (f" Skipped {len(result.skipped)}: {skipped}{more}." if result.skipped else ""))
+        self.ok_button.setEnabled(bool(result.events))
+
+    def events(self) -> list[dict]:
+        return [dict(row) for row in self.model.rows]
+
+
+def utc_from_epoch(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=timezone.utc)

@@ -1,0 +1,271 @@
+"""The Timeline screen: toolbar, the dual-swimlane view, and the edits it starts (all undoable)."""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QApplication, QComboBox, QDialog, QFileDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
+from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
+from postmortem_desktop.services.incidents import UpdateIncident
+from postmortem_desktop.services.timeline import (
+    AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
+)
+
+from ..hub import ScreenHub
+from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDialog, utc_from_epoch
+from .qt_canvas import render_timeline_image
+from .timeline_view import TimelineView
+
+REFRESH_ON = frozenset({"timeline", "board", "incidents"})
+MARKER_HELP = {
+    "technical_start": "First failure (start of the technical window)",
+    "technical_end": "Recovery (end of the technical window)",
+    "status_page": "Status page said “resolved”",
+}
+
+
+def theme_for(widget: QWidget, scale: float = 1.0) -> Theme:
+    """The palette's colours for the widget's light or dark theme."""
+    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return Theme.default(dark=dark, scale=scale)
+
+
+class TimelineScreen(QWidget):
+    #: the timeline was (re)loaded for an incident (id, or -1 when there is none)
+    timeline_loaded = Signal(int)
+
+    def __init__(self, hub: ScreenHub, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hub = hub
+        self.layout_: TimelineLayout | None = None
+        self.dialog: QDialog | None = None
+        self.view = TimelineView(theme_for(self), self)
+        self.view.describe_hit = self.describe_hit
+        self._build_toolbar()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.toolbar)
+        box.addWidget(self.view, 1)
+        self.view.conversation_clicked.connect(self._on_view_conversation_clicked)
+        self.view.event_dragged.connect(self._on_view_event_dragged)
+        self.view.marker_dragged.connect(self._on_view_marker_dragged)
+        self.view.system_lane_double_clicked.connect(self._on_view_system_lane_double_clicked)
+        self.view.event_double_clicked.connect(self._on_view_event_double_clicked)
+        hub.session_changed.connect(self._on_hub_session_changed)
+        hub.incident_changed.connect(self._on_hub_incident_changed)
+        hub.workspace_changed.connect(self._on_hub_workspace_changed)
+
+    def _build_toolbar(self) -> None:
+        # A QToolBar folds what does not fit into its overflow menu, so 1280x720 with docks still works.
+        self.toolbar = QToolBar("Timeline", self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.group_combo = QComboBox(self)
+        for key in GROUP_BY:
+            self.group_combo.addItem(GROUP_LABELS[key], key)
+        self.group_combo.setAccessibleName("Customer sub-rows")
+        self.group_combo.setToolTip("Customer rows by: channel, segment, task or tag")
+        self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
+        rows_label = QLabel(" Rows &by: ", self)
+        rows_label.setBuddy(self.group_combo)
+        self.toolbar.addWidget(rows_label)
+        self.toolbar.addWidget(self.group_combo)
+        self.toolbar.addSeparator()
+        self.fit_incident_action = self._action("Fit &Incident", self.fit_incident, "Ctrl+0",
+                                                "Show the technical and customer impact windows")
+        self.fit_review_action = self._action("Fit &Review Window", self.fit_review_window, None,
+                                              "Show the whole review window")
+        self.zoom_in_action = self._action("+", lambda: self.view.zoom(1.25), None, "Zoom in (+, Ctrl+wheel)")
+        self.zoom_out_action = self._action("−", lambda: self.view.zoom(0.8), None, "Zoom out (−, Ctrl+wheel)")
+        self.toolbar.addSeparator()
+        self.add_event_action = self._action("&Add Event…", self.add_event_at_centre, None,
+                                             "Add a system event (or double-click the System lane)")
+        self.paste_action = self._action("&Paste Log Lines…", self.paste_log_lines, None,
+                                         "Turn pasted log lines or an alerts CSV into system events")
+        self.save_image_action = self._action("Save &Image…", self.save_image, None, "Save the timeline as a PNG")
+
+    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:  # noqa: ANN001
+        action = self.toolbar.addAction(text)
+        action.setToolTip(tip)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        return action
+
+    # ---- loading ----------------------------------------------------------------------------------
+    def refresh(self, keep_view: bool = True) -> None:
+        incident_id = self.hub.incident_id
+        if self.hub.session is None or incident_id < 0:
+            self.layout_ = None
+            self.view.set_layout(None)
+            self.timeline_loaded.emit(-1)
+            return
+        data = TimelineService(self.hub.workspace).timeline_data(incident_id)
+        old = self.layout_
+        layout = TimelineLayout(data, self.hub.zone_name, self.group_combo.currentData())
+        if keep_view and old is not None and old.data.incident_id == incident_id:
+            layout.t0, layout.t1 = old.t0, old.t1
+        self.layout_ = layout
+        read_only = self.hub.workspace.read_only
+        self.view.read_only = read_only
+        for action in (self.add_event_action, self.paste_action):
+            action.setEnabled(not read_only)
+        self.view.set_layout(layout)
+        self.timeline_loaded.emit(incident_id)
+
+    def _on_hub_session_changed(self) -> None:
+        self.refresh(keep_view=False)
+
+    def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self.refresh(keep_view=False)
+
+    def _on_hub_workspace_changed(self, affects: set, incident_id: int) -> None:
+        if affects & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
+            self.refresh()
+
+    def _on_group_combo_current_index_changed(self, _index: int) -> None:
+        if self.layout_ is not None:
+            self.layout_.set_group_by(self.group_combo.currentData())
+            self.view.set_layout(self.layout_)
+
+    # ---- view commands ---------------------------------------------------------------------------
+    def fit_incident(self) -> None:
+        if self.layout_ is not None:
+            self.view.show_range(*self.layout_.incident_span())
+
+    def fit_review_window(self) -> None:
+        if self.layout_ is not None:
+            self.view.show_range(*self.layout_.review_span())
+
+    def render_image(self, width: int = 1920, height: int = 1080, theme: Theme | None = None) -> QImage:
+        """The timeline as currently zoomed, drawn at the given size (for the facilitator or a file)."""
+        if self.layout_ is None:
+            image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.white)
+            return image
+        return render_timeline_image(self.layout_, width, height, theme or Theme.default())
+
+    def save_image(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save Timeline Image", "timeline.png", "PNG images (*.png)")
+        if name:
+            self.render_image().save(name if name.lower().endswith(".png") else name + ".png")
+
+    # ---- tooltips --------------------------------------------------------------------------------
+    def describe_hit(self, hit: Hit) -> str:
+        layout = self.layout_
+        if layout is None or self.hub.session is None:
+            return ""
+        zone = self.hub.zone_name
+        if hit.kind == "conversation":
+            brief = TimelineService(self.hub.workspace).conversation_brief(hit.id)
+            if brief is None:
+                return ""
+            who = " — ".join(p for p in (brief.customer, brief.organization) if p) or "Unknown customer"
+            span = ""
+            if brief.first_at and brief.last_at:
+                span = (f"{format_time(brief.first_at.timestamp(), zone)} → "
+                        f"{format_time(brief.last_at.timestamp(), zone, with_day=False)}")
+            tags = ", ".join(brief.tags) or "no tags yet"
+            old = "<br><i>Pre-existing: older confusion, not counted in the impact window</i>" if brief.pre_existing else ""
+            return (f"<b>{html.escape(who)}</b> ({html.escape(brief.segment or 'no segment')})<br>"
+                    f"{html.escape(brief.channel)} · {span}<br><i>{html.escape(brief.subject)}</i><br>"
+                    f"“{html.escape(brief.first_message)}”<br>Tags: {html.escape(tags)}{old}<br>"
+                    "<small>Click to read the conversation</small>")
+        if hit.kind == "bin" and hit.bin is not None:
+            names = layout.data.conversations.tags
+            parts = ", ".join(f"{c} {names[t].name if 0 <= t < len(names) else 'untagged'}" for t, c in hit.bin.counts)
+            return (f"<b>{hit.bin.total} conversations</b> started {format_time(hit.bin.t0, zone)}–"
+                    f"{format_time(hit.bin.t1, zone, with_day=False)}<br>{html.escape(parts)}<br>"
+                    "<small>Click to zoom in</small>")
+        if hit.kind == "event":
+            ev = next((e for e in layout.data.events if e.id == hit.id), None)
+            if ev is None:
+                return ""
+            return (f"<b>{html.escape(KIND_LABELS.get(ev.kind, ev.kind))}</b> {format_time(ev.at, zone)}<br>"
+                    f"{html.escape(ev.title)}<br><small>Drag to move · double-click to edit</small>")
+        if hit.kind in MARKER_HELP:
+            return f"<b>{MARKER_HELP[hit.kind]}</b> {format_time(hit.t, zone)}<br><small>Drag to change it</small>"
+        if hit.kind == "system_lane":
+            return "<small>Double-click to add a system event here</small>"
+        return ""
+
+    # ---- edits (each one undoable) ---------------------------------------------------------------
+    def _on_view_conversation_clicked(self, conversation_id: int) -> None:
+        self.hub.conversation_requested.emit(conversation_id, -1)
+
+    def _on_view_event_dragged(self, event_id: int, at: float) -> None:
+        if not self.hub.run(MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at))):
+            self.view.redraw()
+
+    def _on_view_marker_dragged(self, field_name: str, at: float) -> None:
+        if not self.hub.run(UpdateIncident(self.hub.incident_id, **{field_name: utc_from_epoch(at)})):
+            self.view.redraw()
+
+    def _on_view_system_lane_double_clicked(self, at: float) -> None:
+        self.add_event_at(at)
+
+    def add_event_at_centre(self) -> None:
+        if self.layout_ is not None:
+            self.add_event_at(round((self.layout_.t0 + self.layout_.t1) / 120) * 60)
+
+    def add_event_at(self, at: float) -> SystemEventDialog | None:
+        if self.layout_ is None or self.hub.workspace.read_only:
+            return None
+        dialog = SystemEventDialog(self.hub.zone_name, utc_from_epoch(at), self)
+        incident_id = self.hub.incident_id
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self.hub.run(AddSystemEvent(incident_id, **dialog.values()))
+        return self._open(dialog, finished)
+
+    def _on_view_event_double_clicked(self, event_id: int) -> None:
+        self.edit_event(event_id)
+
+    def edit_event(self, event_id: int) -> SystemEventDialog | None:
+        if self.hub.workspace is None or self.hub.workspace.read_only:
+            return None
+        ev = TimelineService(self.hub.workspace).system_event(event_id)
+        dialog = SystemEventDialog(self.hub.zone_name, ev.at, self, kind=ev.kind, title=ev.title, detail=ev.detail,
+                                   editing=True)
+
+        def finished(result: int) -> None:
+            if result == DELETE_RESULT:
+                self.hub.run(DeleteSystemEvent(ev.id, ev.incident_id, ev.title))
+            elif result == QDialog.DialogCode.Accepted:
+                changes = {k: v for k, v in dialog.values().items() if v != getattr(ev, k)}
+                if changes:
+                    self.hub.run(EditSystemEvent(ev.id, ev.incident_id, **changes))
+        return self._open(dialog, finished)
+
+    def paste_log_lines(self) -> PasteEventLinesDialog | None:
+        if self.layout_ is None or self.hub.workspace.read_only:
+            return None
+        reference = datetime.fromtimestamp(self.layout_.t0, tz=timezone.utc).date()
+        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
+        clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
+        if clip and len(clip) < 5_000_000:
+            dialog.set_text(clip)
+        incident_id = self.hub.incident_id
+
+        def finished(result: int) -> None:
+            events = dialog.events()
+            if result == QDialog.DialogCode.Accepted and events:
+                self.hub.run(AddSystemEvents(incident_id, events,
+                                             name=f"Add {len(events)} System Events from Pasted Lines"))
+        return self._open(dialog, finished)
+
+    def _open(self, dialog: QDialog, on_finished) -> QDialog:  # noqa: ANN001
+        """Window-modal and non-blocking, so the screen (and its tests) keep running while it is open."""
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(on_finished)
+        dialog.open()
+        return dialog
