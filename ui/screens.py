@@ -12,6 +12,7 @@ SCREENS: list[tuple[str, str, str]] = [
     ("review", "ui.review.review_screen:ReviewScreen", "&Review"),
     ("actions", "ui.actions.actions_screen:ActionsScreen", "&Actions"),
     ("followup", "ui.followup.followup_screen:FollowUpScreen", "&Follow-up"),
+    ("report", "ui.reports.report_screen:ReportScreen", "Re&port"),
 ]
 
 # (key, "module:Class", dock title, area: "left" | "right" | "bottom")

@@ -1,0 +1,1 @@
+"""The Report screen: PDF and XLSX exports with redaction and a page preview."""

@@ -1,0 +1,260 @@
+"""The Report screen: redaction and appendix options, PDF preview before saving, XLSX export, all off-thread."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.reporting import exports
+from postmortem_desktop.reporting.pdf_preview import Preview
+
+from ..hub import ScreenHub
+from ..workers import GeneratorWorker, start
+
+UNREDACTED_WARNING = (
+    "Without redaction the report shows customers' names, email addresses, phone numbers and card "
+    "numbers as they wrote them.\n\nShare an unredacted report only with people who need that data. "
+    "Turn redaction off?"
+)
+
+
+class ReportScreen(QWidget):
+    """Emits what happened to each export; the work itself runs in reporting.exports on a worker."""
+
+    preview_ready = Signal(int)  # page count of the previewed PDF
+    export_saved = Signal(str)  # the path written
+    export_failed = Signal(str)  # a message for people
+    export_cancelled = Signal()
+
+    def __init__(self, hub: ScreenHub, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hub = hub
+        self._scratch = tempfile.TemporaryDirectory(prefix="postmortem-report-")
+        self._worker: GeneratorWorker | None = None
+        self._progress: QProgressDialog | None = None
+        self.preview: Preview | None = None
+        self._preview_options: tuple | None = None
+        # Seams for tests and for other front ends: how to ask for a file name and for consent.
+        self.ask_save_path: Callable[[str, str, str], str] = self._ask_save_path
+        self.confirm_unredacted: Callable[[], bool] = self._confirm_unredacted
+        self._build()
+        hub.incident_changed.connect(self._on_hub_incident_changed)
+        hub.session_changed.connect(self._on_hub_session_changed)
+        hub.workspace_changed.connect(self._on_hub_workspace_changed)
+        self._update_enabled()
+
+    # ---- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        from .page_preview import PagePreviewWidget
+
+        self.redact_check = QCheckBox("&Redact personal data", self)
+        self.redact_check.setToolTip("Masks emails, phone numbers and card numbers, and names known customers "
+                                     "Customer A, B, … in the PDF and the XLSX alike.")
+        self.redact_check.setObjectName("redact_check")
+        self.redact_check.setChecked(True)
+        self.redact_check.toggled.connect(self._on_redact_check_toggled)
+        self.appendix_check = QCheckBox("Include an &appendix with all quotes", self)
+        self.appendix_check.setObjectName("appendix_check")
+        self.appendix_check.setChecked(True)
+        self.appendix_check.toggled.connect(self._on_options_changed)
+        self.export_pdf_button = QPushButton("Export &PDF…", self)
+        self.export_pdf_button.setToolTip("Lay out the report and show its pages here; then save it.")
+        self.export_pdf_button.clicked.connect(self.start_pdf_preview)
+        self.save_pdf_button = QPushButton("&Save PDF…", self)
+        self.save_pdf_button.setToolTip("Save the previewed PDF exactly as shown.")
+        self.save_pdf_button.clicked.connect(self._on_save_pdf_clicked)
+        self.export_xlsx_button = QPushButton("Export &XLSX…", self)
+        self.export_xlsx_button.setToolTip("Quotes with tags, action items and the contact list, one sheet each.")
+        self.export_xlsx_button.clicked.connect(self._on_export_xlsx_clicked)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("report_status")
+        self.status_label.setWordWrap(True)  # long paths must not widen the whole window
+        self.preview_widget = PagePreviewWidget(self)
+
+        options = QVBoxLayout()
+        options.addWidget(self.redact_check)
+        options.addWidget(self.appendix_check)
+        buttons = QHBoxLayout()
+        for button in (self.export_pdf_button, self.save_pdf_button, self.export_xlsx_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(options)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.preview_widget, 1)
+
+    # ---- state ----------------------------------------------------------------------------------
+    def _options(self) -> tuple:
+        return (self.hub.incident_id, self.redact_check.isChecked(), self.appendix_check.isChecked())
+
+    def _update_enabled(self) -> None:
+        ready = self.hub.session is not None and self.hub.incident_id >= 0 and self._worker is None
+        for widget in (self.export_pdf_button, self.export_xlsx_button, self.redact_check, self.appendix_check):
+            widget.setEnabled(ready)
+        self.save_pdf_button.setEnabled(ready and self.preview is not None
+                                        and self._preview_options == self._options())
+
+    def _forget_preview(self, message: str) -> None:
+        self.preview = None
+        self._preview_options = None
+        self.preview_widget.clear(message)
+        self._update_enabled()
+
+    def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self._forget_preview("Export a PDF to preview its pages here before saving.")
+
+    def _on_hub_session_changed(self) -> None:
+        self._forget_preview("Export a PDF to preview its pages here before saving.")
+
+    def _on_hub_workspace_changed(self, _affects: set, incident_id: int) -> None:
+        if self.preview is not None and incident_id in (-1, self.hub.incident_id):
+            self._forget_preview("The incident changed since the preview; export the PDF again.")
+
+    def _on_options_changed(self, _checked: bool = False) -> None:
+        if self.preview is not None:
+            self._forget_preview("The options changed; export the PDF again to preview it.")
+        self._update_enabled()
+
+    def _on_redact_check_toggled(self, checked: bool) -> None:
+        if not checked and not self.confirm_unredacted():
+            self.redact_check.blockSignals(True)
+            self.redact_check.setChecked(True)
+            self.redact_check.blockSignals(False)
+            return
+        self.status_label.setText("" if checked else "Redaction is OFF: exports will contain personal data.")
+        self._on_options_changed()
+
+    def _confirm_unredacted(self) -> bool:
+        answer = QMessageBox.warning(self, "Turn Off Redaction", UNREDACTED_WARNING,
+                                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                     QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_save_path(self, title: str, suggested: str, file_filter: str) -> str:
+        name, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), file_filter)
+        return name
+
+    def _suggested_name(self, suffix: str) -> str:
+        tag = "" if self.redact_check.isChecked() else "-unredacted"
+        return f"incident-{self.hub.incident_id}-report{tag}{suffix}"
+
+    # ---- work -----------------------------------------------------------------------------------
+    def _run(self, title: str, make_generator, on_finished) -> None:  # noqa: ANN001
+        worker = GeneratorWorker(make_generator)
+        self._worker = worker
+        self._progress = QProgressDialog(title, "Cancel", 0, 100, self)
+        self._progress.setWindowTitle("Report")
+        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress.setMinimumDuration(300)
+        self._progress.setAutoClose(False)
+        self._progress.setAutoReset(False)
+        self._progress.canceled.connect(worker.cancel)
+        worker.signals.progressed.connect(self._on_worker_progressed)
+        worker.signals.finished.connect(lambda result: self._end_work() or on_finished(result))
+        worker.signals.failed.connect(self._on_worker_failed)
+        worker.signals.cancelled.connect(self._on_worker_cancelled)
+        self._update_enabled()
+        start(worker)
+
+    def _end_work(self) -> None:
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+        self._worker = None
+        self._update_enabled()
+
+    def _on_worker_progressed(self, done: int, total: int) -> None:
+        if self._progress is None:
+            return
+        if total <= 0:
+            self._progress.setRange(0, 0)
+        else:
+            self._progress.setRange(0, total)
+            self._progress.setValue(min(done, total))
+
+    def _on_worker_failed(self, exc: BaseException, _text: str) -> None:
+        self._end_work()
+        message = f"The export failed: {exc}"
+        self.status_label.setText(message)
+        self.export_failed.emit(message)
+        if isinstance(exc, (OSError, exports.ReportDataError)):
+            QMessageBox.warning(self, "Export Failed", message)
+        else:
+            raise exc  # unexpected: the app's error hook logs and shows it
+
+    def _on_worker_cancelled(self) -> None:
+        self._end_work()
+        self.status_label.setText("Export cancelled; nothing was written.")
+        self.export_cancelled.emit()
+
+    def start_pdf_preview(self) -> None:
+        """Lays the PDF out into a scratch file and shows its pages; Save PDF… then writes it."""
+        if self._worker is not None or self.hub.session is None or self.hub.incident_id < 0:
+            return
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        options = self._options()
+        redact, appendix = options[1], options[2]
+        scratch = Path(self._scratch.name) / f"preview-{incident_id}.pdf"
+        self._forget_preview("Laying out the report…")
+
+        def finished(preview: Preview) -> None:
+            self.preview = preview
+            self._preview_options = options
+            self.preview_widget.show_preview(preview)
+            self.status_label.setText(f"Preview ready: {preview.page_count} pages. Save PDF… writes exactly this."
+                                      + ("" if redact else " Redaction is OFF."))
+            self._update_enabled()
+            self.preview_ready.emit(preview.page_count)
+
+        self._run("Laying out the PDF report…",
+                  lambda: exports.preview_pdf(workspace, incident_id, scratch, redact=redact, appendix=appendix),
+                  finished)
+
+    def _on_save_pdf_clicked(self) -> None:
+        if self.preview is None:
+            return
+        name = self.ask_save_path("Save PDF Report", self._suggested_name(".pdf"), "PDF files (*.pdf)")
+        if not name:
+            return
+        target = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
+        try:
+            shutil.copyfile(self.preview.path, target)
+        except OSError as exc:
+            message = f"Cannot write {target}: {exc.strerror or exc}."
+            self.status_label.setText(message)
+            self.export_failed.emit(message)
+            QMessageBox.warning(self, "Save Failed", message)
+            return
+        self.status_label.setText(f"Saved {target}")
+        self.export_saved.emit(str(target))
+
+    def _on_export_xlsx_clicked(self) -> None:
+        if self._worker is not None or self.hub.session is None or self.hub.incident_id < 0:
+            return
+        name = self.ask_save_path("Export XLSX", self._suggested_name(".xlsx"), "Excel workbooks (*.xlsx)")
+        if not name:
+            return
+        target = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
+        workspace, incident_id, redact = self.hub.workspace, self.hub.incident_id, self.redact_check.isChecked()
+
+        def finished(path: Path) -> None:
+            self.status_label.setText(f"Saved {path}")
+            self.export_saved.emit(str(path))
+
+        self._run("Writing the workbook…",
+                  lambda: exports.export_xlsx(workspace, incident_id, target, redact=redact), finished)
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.done.wait(10)
+        self._scratch.cleanup()
+        super().closeEvent(event)
