@@ -8,6 +8,7 @@ from __future__ import annotations
 # (key, "module:Class", tab title with mnemonic)
 SCREENS: list[tuple[str, str, str]] = [
     ("timeline", "ui.timeline.timeline_screen:TimelineScreen", "&Timeline"),
+    ("board", "ui.board.board_screen:BoardScreen", "&Board"),
     ("properties", "ui.incidents.properties_screen:PropertiesScreen", "&Properties"),
     ("review", "ui.review.review_screen:ReviewScreen", "&Review"),
     ("actions", "ui.actions.actions_screen:ActionsScreen", "&Actions"),
@@ -17,6 +18,7 @@ SCREENS: list[tuple[str, str, str]] = [
 
 # (key, "module:Class", dock title, area: "left" | "right" | "bottom")
 DOCKS: list[tuple[str, str, str, str]] = [
+    ("reader", "ui.reader.conversation_reader:ConversationReaderWidget", "Conversation", "right"),
 ]
 
 # widgets shown under the screens, always visible (e.g. the close-out strip): (key, "module:Class")

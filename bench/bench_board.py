@@ -1,0 +1,232 @@
+"""Benchmark: the tagging board with 100,000 conversations and 5,000 quote cards, against its budgets."""
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+CONVERSATIONS = 100_000
+QUOTES = 5_000
+BUDGET_OPEN_MS = 500
+BUDGET_FILTER_MS = 100
+BUDGET_DRAG_MS = 50
+BUDGET_SCROLL_FRAME_MS = 16.7  # one frame at 60 Hz
+BUDGET_TAGGER_PER_S = 5_000
+
+PHRASES = [
+    "I was charged twice for the renewal", "did my payment go through", "we did the invoices by hand",
+    "is my data safe", "please cancel my account", "I tried again with my personal card",
+    "the page just spins", "we moved everything into a spreadsheet", "can't send invoices to clients",
+    "thanks, that worked", "where is the receipt", "I need proof that it was paid",
+]
+FILLER = ["hello", "team", "today", "invoice", "client", "billing", "page", "error", "morning", "again",
+          "account", "refund", "please", "help", "urgent", "plan", "renewal", "card", "bank", "portal"]
+
+
+def _db_time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _message_text(rng: random.Random) -> str:
+    words = " ".join(rng.choice(FILLER) for _ in range(rng.randint(8, 24)))
+    return f"{words.capitalize()}. {rng.choice(PHRASES)}. {' '.join(rng.choice(FILLER) for _ in range(6))}."
+
+
+def build_workspace(path: Path) -> int:
+    """A workspace made by bulk SQL: one incident, 100k conversations with messages, 5k quotes.
+
+    The workspace's own triggers keep the full-text index in step with the inserts.
+    """
+    from postmortem_desktop.services.incidents import CreateIncident
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    rng = random.Random(5)
+    t0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+    ws = create_workspace(path)
+    incident = CreateIncident(title="Bench outage", technical_start=t0)
+    incident.do(ws)
+    ws.close()
+    conn = sqlite3.connect(path)
+    conn.isolation_level = None
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    segments = ["Starter", "Growth", "Agency", "Enterprise"]
+    cur.executemany("INSERT INTO customers(id, name, email, segment, organization, phone) VALUES (?, ?, ?, ?, ?, '')",
+                    [(i, f"Customer {i}", f"c{i}@example.com", segments[i % 4], f"Org {i}") for i in range(1, 20_001)])
+    channels = ["ticket", "chat", "email", "call"]
+    tasks = [f"task {n}" for n in range(30)]
+    conversations, messages = [], []
+    for cid in range(1, CONVERSATIONS + 1):
+        at = t0 + timedelta(seconds=cid * 3)
+        conversations.append((cid, incident.incident_id, f"EXT-{cid}", channels[cid % 4], (cid % 20_000) + 1, f"Subject {cid}",
+                              rng.choice(tasks), "error page", int(cid % 25 == 0), _db_time(at), _db_time(at)))
+        messages.append((cid, cid, 0, _db_time(at), f"Customer {cid}", "customer", _message_text(rng)))
+    cur.executemany("INSERT INTO conversations(id, incident_id, external_id, channel, customer_id, subject, "
+                    "customer_task, symptom, pre_existing, first_at, last_at, status, vendor_tags) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '')", conversations)
+    cur.executemany("INSERT INTO messages(id, conversation_id, position, at, author, role, text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", messages)
+    _add_quotes(cur, rng, messages, t0)
+    cur.execute("COMMIT")
+    conn.close()
+    return incident.incident_id
+
+
+def _add_quotes(cur, rng: random.Random, messages: list, t0: datetime) -> None:  # noqa: ANN001
+    tag_ids = [row[0] for row in cur.execute("SELECT id FROM tags ORDER BY position")]
+    picked = rng.sample(messages, QUOTES)
+    quotes, assignments = [], []
+    for qid, (mid, cid, _pos, _at, _author, _role, body) in enumerate(picked, start=1):
+        quotes.append((qid, cid, mid, 0, len(body), body, _db_time(t0)))
+        for tag in rng.sample(tag_ids, rng.choice([0, 0, 1, 1, 2])):
+            assignments.append((tag, qid, "manual", ""))
+        if rng.random() < 0.3:
+            assignments.append((rng.choice(tag_ids), qid, "suggested", "charged twice"))
+    cur.executemany("INSERT INTO quotes(id, conversation_id, message_id, start, \"end\", text, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", quotes)
+    cur.executemany("INSERT OR IGNORE INTO tag_assignments(tag_id, quote_id, source, phrase, created_at) "
+                    f"VALUES (?, ?, ?, ?, '{_db_time(t0)}')", assignments)
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def measure_board(path: Path, incident_id: int) -> dict[str, float]:
+    from PySide6.QtCore import QEvent, QPoint, Qt
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from postmortem_desktop.storage.workspace import open_workspace
+    from ui.board.board_screen import BoardScreen
+    from ui.board.card_model import encode_cards
+    from ui.hub import ScreenHub
+    from ui.undo import WorkspaceSession
+
+    app = QApplication.instance() or QApplication([])
+    session = WorkspaceSession(open_workspace(path))
+    hub = ScreenHub()
+    hub.set_session(session, "UTC")
+
+    def settle(board: BoardScreen) -> None:
+        app.processEvents()
+        board.grid.widget().repaint()  # painting is part of "shown"
+
+    opens = []
+    board = None
+    for _ in range(5):
+        if board is not None:  # a closed board must not keep listening (and reloading) behind the new one
+            board.close()
+            board.deleteLater()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            hub.set_incident(-1)
+            app.processEvents()
+        start = time.perf_counter()
+        board = BoardScreen(hub)
+        board.resize(1600, 900)
+        board.show()
+        hub.set_incident(incident_id)
+        settle(board)
+        opens.append(_ms(start))
+
+    filters = []
+    bar = board.filter_bar
+    steps = [lambda: bar.search.setText("refund"), lambda: bar.search.setText("charged twice"),
+             lambda: bar.search.setText(""), lambda: bar.tag.setCurrentIndex(3), lambda: bar.tag.setCurrentIndex(0),
+             lambda: bar.channel.setCurrentIndex(2), lambda: bar.channel.setCurrentIndex(0),
+             lambda: bar.scope.setCurrentIndex(1), lambda: bar.scope.setCurrentIndex(0)]
+    for step in steps:
+        start = time.perf_counter()
+        step()
+        bar.apply_now()
+        settle(board)
+        filters.append(_ms(start))
+
+    drags = []
+    tags = board.tags
+    unsorted = board.grid.views[("", None)]
+    for n in range(15):
+        row = unsorted.model().source_rows()[n]
+        quote_id = board.model.card(row).quote_id
+        target = board.grid.views[("", tags[n % len(tags)].id)]
+        mime = encode_cards([quote_id], None)
+        actions = unsorted.model().supportedDragActions()
+        start = time.perf_counter()
+        left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        for event in (QDragEnterEvent(QPoint(20, 20), actions, mime, left, none),
+                      QDragMoveEvent(QPoint(22, 22), actions, mime, left, none)):
+            app.sendEvent(target.viewport(), event)
+        app.sendEvent(target.viewport(), QDropEvent(QPoint(22, 22).toPointF(), actions, mime, left, none))
+        shown = []
+        board.cards_shown.connect(lambda: shown.append(True))
+        while not shown:
+            app.processEvents()
+        settle(board)
+        drags.append(_ms(start))
+        board.cards_shown.disconnect()
+        assert tags[n % len(tags)].id in board.model.card(row).tag_ids, "the drag did not tag the card"
+
+    frames = []
+    bar_ = unsorted.verticalScrollBar()
+    for n in range(40):
+        start = time.perf_counter()
+        bar_.setValue(bar_.value() + unsorted.viewport().height() // 3)
+        unsorted.viewport().repaint()
+        frames.append(_ms(start))
+    cards_in_unsorted = unsorted.model().rowCount()
+    session.close()
+    return {"open": statistics.median(opens), "filter": max(filters), "filter_median": statistics.median(filters),
+            "drag": statistics.median(drags), "drag_max": max(drags), "scroll": statistics.median(frames),
+            "scroll_max": max(frames), "unsorted": cards_in_unsorted}
+
+
+def measure_tagger(count: int = 20_000) -> tuple[float, float]:
+    from postmortem_desktop.analysis.tagger import Tagger
+
+    rng = random.Random(7)
+    texts = [_message_text(rng) for _ in range(count)]
+    tagger = Tagger.from_patterns()
+    start = time.perf_counter()
+    for body in texts:
+        tagger.suggest(body)
+    return count / (time.perf_counter() - start), statistics.mean(len(t) for t in texts)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench_board.pmw"
+        start = time.perf_counter()
+        incident_id = build_workspace(path)
+        print(f"built workspace: {CONVERSATIONS:,} conversations, {QUOTES:,} quotes in {time.perf_counter() - start:.1f} s")
+        figures = measure_board(path, incident_id)
+    speed, mean_chars = measure_tagger()
+    rows = [
+        ("board opens (median of 5)", figures["open"], BUDGET_OPEN_MS, "ms", True),
+        ("filter or search updates (worst of 9)", figures["filter"], BUDGET_FILTER_MS, "ms", True),
+        ("drag-to-tag committed and shown (median of 15)", figures["drag"], BUDGET_DRAG_MS, "ms", True),
+        ("scroll: viewport repaint per step (median of 40)", figures["scroll"], BUDGET_SCROLL_FRAME_MS, "ms", True),
+        (f"tagger on one core (mean {mean_chars:.0f} chars)", speed, BUDGET_TAGGER_PER_S, "messages/s", False),
+    ]
+    failed = False
+    for label, value, budget, unit, lower_is_better in rows:
+        ok = value <= budget if lower_is_better else value >= budget
+        failed |= not ok
+        sign = "<=" if lower_is_better else ">="
+        print(f"{label:52} {value:10,.1f} {unit:11} (budget {sign} {budget:,} {unit})  {'ok' if ok else 'MISSED'}")
+    print(f"  (filter median {figures['filter_median']:.1f} ms; drag worst {figures['drag_max']:.1f} ms; "
+          f"scroll worst {figures['scroll_max']:.1f} ms over {figures['unsorted']:,} unsorted cards)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

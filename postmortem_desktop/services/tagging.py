@@ -1,0 +1,382 @@
+"""Tags and tag assignments: the board's columns and the undoable edits that tag quote cards."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.vocabulary import TagSource
+from ..resources import resource_path
+from ..storage.schema import ActionItemLink, Tag, TagAssignment
+from ..storage.workspace import Workspace
+from .commands import Command, RuleError
+
+#: sources that put a card in a tag's column; "suggested" is only a ghost, "dismissed" a memory
+APPLIED_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
+TAG_AFFECTS = frozenset({"board", "timeline"})
+MAX_TAG_NAME = 40
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    id: int
+    name: str
+    description: str
+    color: int
+    position: int
+    built_in: bool
+
+
+@lru_cache(maxsize=1)
+def _palette() -> dict:
+    return json.loads(resource_path("palette.json").read_text(encoding="utf-8"))
+
+
+def tag_color_hex(color: int, theme: str = "light") -> str:
+    """The palette colour of a tag; the timeline uses the same rule: palette["tags"][color % len]."""
+    colours = _palette()["tags"]
+    entry = colours[color % len(colours)]
+    return entry["dark" if theme == "dark" else "light"]
+
+
+def untagged_color_hex(theme: str = "light") -> str:
+    return _palette()["untagged"]["dark" if theme == "dark" else "light"]
+
+
+def palette_size() -> int:
+    return len(_palette()["tags"])
+
+
+def list_tags(workspace: Workspace) -> list[TagInfo]:
+    """Every tag of the workspace in board order."""
+    with workspace.reading() as session:
+        rows = session.scalars(select(Tag).order_by(Tag.position, Tag.id)).all()
+        return [TagInfo(t.id, t.name, t.description, t.color, t.position, t.built_in) for t in rows]
+
+
+def normalise_tag_name(name: str) -> str:
+    """Tag names are lower-case words joined by hyphens, like the built-in ones."""
+    cleaned = re.sub(r"\s+", "-", name.strip().lower())
+    if not cleaned:
+        raise RuleError("A tag needs a name.")
+    if len(cleaned) > MAX_TAG_NAME:
+        raise RuleError(f"Keep tag names under {MAX_TAG_NAME} characters.")
+    return cleaned
+
+
+def _check_name_free(session: Session, name: str, except_id: int | None = None) -> None:
+    clash = session.scalar(select(Tag.id).where(Tag.name == name))
+    if clash is not None and clash != except_id:
+        raise RuleError(f"There is already a tag called “{name}”.")
+
+
+def _tag_or_refuse(session: Session, tag_id: int) -> Tag:
+    tag = session.get(Tag, tag_id)
+    if tag is None:
+        raise RuleError("That tag no longer exists.")
+    return tag
+
+
+# ---- edits of the tags on quote cards ------------------------------------------------------------
+
+class _QuoteTagEdit(Command):
+    """Base for edits of some quotes' tag assignments; undo puts their rows back exactly."""
+
+    affects = TAG_AFFECTS
+
+    def __init__(self, incident_id: int | None, quote_ids: Iterable[int]):
+        self.incident_id = incident_id
+        self.quote_ids = tuple(dict.fromkeys(quote_ids))
+        if not self.quote_ids:
+            raise RuleError("Select a card first.")
+        self._before: list[dict] = []
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            table = TagAssignment.__table__
+            self._before = [dict(r._mapping) for r in session.execute(
+                table.select().where(table.c.quote_id.in_(self.quote_ids)))]
+            current = {(a.quote_id, a.tag_id): a for a in session.scalars(
+                select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))}
+            self.apply(session, current)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
+            if self._before:
+                session.execute(insert(TagAssignment), self._before)
+
+    def apply(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
+        raise NotImplementedError
+
+    # helpers shared by the subclasses
+    def _tag(self, session: Session, quote_id: int, tag_id: int, current: dict, source: str) -> None:
+        row = current.get((quote_id, tag_id))
+        if row is None:
+            row = TagAssignment(tag_id=tag_id, quote_id=quote_id, source=source)
+            session.add(row)
+            current[(quote_id, tag_id)] = row
+        elif row.source not in APPLIED_SOURCES:
+            row.source = source  # a suggestion (or an earlier dismissal) overruled by a person
+
+    @staticmethod
+    def _untag(session: Session, quote_id: int, tag_id: int, current: dict) -> None:
+        row = current.get((quote_id, tag_id))
+        if row is None or row.source not in APPLIED_SOURCES:
+            return
+        if row.phrase:
+            # it came from a suggestion: remember the "no" so the tagger does not offer it again
+            row.source = TagSource.DISMISSED.value
+        else:
+            session.delete(row)
+            del current[(quote_id, tag_id)]
+
+
+class AssignTag(_QuoteTagEdit):
+    """Adds a tag to cards (Ctrl+drag, number keys); cards keep their other tags."""
+
+    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
+        super().__init__(incident_id, quote_ids)
+        self.tag_id = tag_id
+        self.name = f"Tag as “{tag_name}”" if tag_name else "Tag Card"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        _tag_or_refuse(session, self.tag_id)
+        for quote_id in self.quote_ids:
+            self._tag(session, quote_id, self.tag_id, current, TagSource.MANUAL.value)
+
+
+class RemoveTag(_QuoteTagEdit):
+    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
+        super().__init__(incident_id, quote_ids)
+        self.tag_id = tag_id
+        self.name = f"Remove Tag “{tag_name}”" if tag_name else "Remove Tag"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        for quote_id in self.quote_ids:
+            self._untag(session, quote_id, self.tag_id, current)
+
+
+class MoveCardTag(_QuoteTagEdit):
+    """A drag from column A to column B: removes A and adds B in one undo step.
+
+    None stands for the Unsorted inbox: from None only adds, to None only removes.
+    """
+
+    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], from_tag_id: int | None,
+                 to_tag_id: int | None, to_name: str = ""):
+        super().__init__(incident_id, quote_ids)
+        if from_tag_id == to_tag_id:
+            raise RuleError("The card is already in that column.")
+        self.from_tag_id, self.to_tag_id = from_tag_id, to_tag_id
+        self.name = f"Move to “{to_name}”" if to_name else "Move Card"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        if self.to_tag_id is not None:
+            _tag_or_refuse(session, self.to_tag_id)
+        for quote_id in self.quote_ids:
+            if self.from_tag_id is not None:
+                self._untag(session, quote_id, self.from_tag_id, current)
+            if self.to_tag_id is not None:
+                self._tag(session, quote_id, self.to_tag_id, current, TagSource.MANUAL.value)
+
+
+class ClearCardTags(_QuoteTagEdit):
+    """Drag back to Unsorted from a card's only column, or "Untag all": removes every applied tag."""
+
+    name = "Move to Unsorted"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        for (quote_id, tag_id) in list(current):
+            self._untag(session, quote_id, tag_id, current)
+
+
+class AcceptSuggestion(_QuoteTagEdit):
+    def __init__(self, incident_id: int | None, quote_id: int, tag_id: int, tag_name: str = ""):
+        super().__init__(incident_id, [quote_id])
+        self.tag_id = tag_id
+        self.name = f"Accept Suggested “{tag_name}”" if tag_name else "Accept Suggestion"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        row = current.get((self.quote_ids[0], self.tag_id))
+        if row is None or row.source != TagSource.SUGGESTED.value:
+            raise RuleError("That suggestion is no longer there.")
+        row.source = TagSource.ACCEPTED.value
+
+
+class DismissSuggestion(_QuoteTagEdit):
+    """Dismissals are kept (source "dismissed") so the tagger never suggests them again."""
+
+    def __init__(self, incident_id: int | None, quote_id: int, tag_id: int, tag_name: str = ""):
+        super().__init__(incident_id, [quote_id])
+        self.tag_id = tag_id
+        self.name = f"Dismiss Suggested “{tag_name}”" if tag_name else "Dismiss Suggestion"
+
+    def apply(self, session, current) -> None:  # noqa: ANN001
+        row = current.get((self.quote_ids[0], self.tag_id))
+        if row is None or row.source != TagSource.SUGGESTED.value:
+            raise RuleError("That suggestion is no longer there.")
+        row.source = TagSource.DISMISSED.value
+
+
+# ---- edits of the tags themselves (the board's columns) -----------------------------------------
+
+class AddTag(Command):
+    affects = TAG_AFFECTS
+
+    def __init__(self, name: str, color: int | None = None, description: str = ""):
+        self.tag_name = normalise_tag_name(name)
+        self.color, self.description = color, description
+        self.name = f"Add Tag “{self.tag_name}”"
+        self.tag_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            _check_name_free(session, self.tag_name)
+            tags = session.scalars(select(Tag)).all()
+            if self.color is None:
+                used = {t.color % palette_size() for t in tags}
+                free = [c for c in range(palette_size()) if c not in used]
+                self.color = free[0] if free else len(tags) % palette_size()
+            tag = Tag(name=self.tag_name, description=self.description, color=self.color,
+                      position=max((t.position for t in tags), default=-1) + 1)
+            if self.tag_id is not None:  # redo keeps the id so later commands still match
+                tag.id = self.tag_id
+            session.add(tag)
+            session.flush()
+            self.tag_id = tag.id
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            session.execute(delete(Tag).where(Tag.id == self.tag_id))
+
+
+class _TagFieldEdit(Command):
+    affects = TAG_AFFECTS
+
+    def __init__(self, tag_id: int, field: str, value, name: str):  # noqa: ANN001
+        self.tag_id, self.field, self.value, self.name = tag_id, field, value, name
+        self._old = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            tag = _tag_or_refuse(session, self.tag_id)
+            self.check(session)
+            self._old = getattr(tag, self.field)
+            setattr(tag, self.field, self.value)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            setattr(session.get(Tag, self.tag_id), self.field, self._old)
+
+    def check(self, session: Session) -> None:
+        """Hook for rules (raise RuleError)."""
+
+
+class RenameTag(_TagFieldEdit):
+    def __init__(self, tag_id: int, new_name: str):
+        clean = normalise_tag_name(new_name)
+        super().__init__(tag_id, "name", clean, f"Rename Tag to “{clean}”")
+
+    def check(self, session: Session) -> None:
+        _check_name_free(session, self.value, except_id=self.tag_id)
+
+
+class RecolorTag(_TagFieldEdit):
+    def __init__(self, tag_id: int, color: int):
+        if not 0 <= color < palette_size():
+            raise RuleError(f"Choose one of the {palette_size()} palette colours.")
+        super().__init__(tag_id, "color", color, "Change Tag Colour")
+
+
+class ReorderTags(Command):
+    """Puts the board's columns in the given order (tag ids, first column first)."""
+
+    affects = TAG_AFFECTS
+    name = "Reorder Columns"
+
+    def __init__(self, ordered_ids: Iterable[int]):
+        self.ordered_ids = list(ordered_ids)
+        self._old: dict[int, int] = {}
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            tags = {t.id: t for t in session.scalars(select(Tag))}
+            if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
+                raise RuleError("The tags changed meanwhile; try the reorder again.")
+            self._old = {tid: t.position for tid, t in tags.items()}
+            for position, tag_id in enumerate(self.ordered_ids):
+                tags[tag_id].position = position
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            for tag_id, position in self._old.items():
+                session.execute(update(Tag).where(Tag.id == tag_id).values(position=position))
+
+
+class MergeTags(Command):
+    """Moves every assignment of one tag onto another and removes the first tag.
+
+    Where a quote or message has both, the stronger record wins (manual > accepted > suggested >
+    dismissed), so a merge never loses a person's decision.
+    """
+
+    affects = TAG_AFFECTS
+    _STRENGTH = {TagSource.MANUAL.value: 3, TagSource.ACCEPTED.value: 2, TagSource.SUGGESTED.value: 1,
+                 TagSource.DISMISSED.value: 0}
+
+    def __init__(self, source_id: int, target_id: int, source_name: str = "", target_name: str = ""):
+        if source_id == target_id:
+            raise RuleError("Choose a different tag to merge into.")
+        self.source_id, self.target_id = source_id, target_id
+        self.name = f"Merge “{source_name}” into “{target_name}”" if source_name else "Merge Tags"
+        self._tag_row: dict = {}
+        self._assignments: list[dict] = []
+        self._links: list[int] = []
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            _tag_or_refuse(session, self.target_id)
+            _tag_or_refuse(session, self.source_id)
+            tags, assigns = Tag.__table__, TagAssignment.__table__
+            self._tag_row = dict(session.execute(tags.select().where(tags.c.id == self.source_id)).one()._mapping)
+            self._assignments = [dict(r._mapping) for r in session.execute(
+                assigns.select().where(assigns.c.tag_id.in_((self.source_id, self.target_id))))]
+            self._links = list(session.scalars(select(ActionItemLink.id).where(
+                ActionItemLink.tag_id == self.source_id)))
+            session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+                            .values(tag_id=self.target_id))
+            self._merge_assignments(session)
+            session.execute(delete(Tag).where(Tag.id == self.source_id))
+
+    def _merge_assignments(self, session: Session) -> None:
+        best: dict[tuple, dict] = {}
+        for row in self._assignments:
+            key = (row["quote_id"], row["message_id"])
+            held = best.get(key)
+            if held is None or self._STRENGTH.get(row["source"], 0) > self._STRENGTH.get(held["source"], 0):
+                best[key] = row
+        session.execute(delete(TagAssignment).where(TagAssignment.tag_id.in_((self.source_id, self.target_id))))
+        merged = [{**row, "tag_id": self.target_id} for row in best.values()]
+        if merged:
+            session.execute(insert(TagAssignment), merged)
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            session.execute(insert(Tag), [self._tag_row])
+            session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
+            if self._assignments:
+                session.execute(insert(TagAssignment), self._assignments)
+            if self._links:
+                session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+                                .values(tag_id=self.source_id))

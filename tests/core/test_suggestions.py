@@ -1,0 +1,109 @@
+"""Suggested tags over an incident: stored as ghosts, role-aware, dismissals remembered, undoable."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.quotes import CreateQuote, board_cards
+from postmortem_desktop.services.suggestions import (
+    SetPatternExtras, compute_suggestions, pattern_extras, run_suggestions, workspace_tagger,
+)
+from postmortem_desktop.services.tagging import AssignTag, DismissSuggestion, list_tags
+from postmortem_desktop.storage.schema import Message, Quote, TagAssignment
+
+from test_tagging_services import make_incident  # noqa: E402 - tests/core is on sys.path
+
+
+@pytest.fixture
+def ids(workspace):
+    return make_incident(workspace)
+
+
+def message_suggestions(ws) -> dict[int, set[str]]:
+    names = {t.id: t.name for t in list_tags(ws)}
+    result: dict[int, set[str]] = {}
+    with ws.reading() as s:
+        for a in s.scalars(select(TagAssignment).where(TagAssignment.message_id.is_not(None),
+                                                       TagAssignment.source == "suggested")):
+            result.setdefault(a.message_id, set()).add(names[a.tag_id])
+    return result
+
+
+def bare_quote(ws, conversation_id, message_id, body):
+    """A quote written without suggestions, as an import or an older version would leave it."""
+    with ws.transaction() as s:
+        q = Quote(conversation_id=conversation_id, message_id=message_id, start=0, end=len(body), text=body)
+        s.add(q)
+        s.flush()
+        return q.id
+
+
+def test_suggestions_are_stored_on_messages_and_quotes_with_their_phrase(workspace, ids):
+    q = bare_quote(workspace, ids["conversations"][1], ids["messages"][2], "Did my payment go through?")
+    command = run_suggestions(workspace, ids["incident"])
+    assert command.stored > 0
+    assert "manual-work" in message_suggestions(workspace)[ids["messages"][0]]
+    card = board_cards(workspace, ids["incident"])[0]
+    assert card.quote_id == q and card.tags == ()
+    assert [(s.name, s.phrase) for s in card.suggestions] == [("confusion", "Did my payment go through")]
+
+
+def test_wording_tags_only_on_agent_messages(workspace, ids):
+    run_suggestions(workspace, ids["incident"])
+    found = message_suggestions(workspace)
+    assert "calming-wording" in found[ids["messages"][1]]  # the agent's "your data is safe"
+    with workspace.transaction() as s:
+        s.get(Message, ids["messages"][1]).role = "customer"
+    run_suggestions(workspace, ids["incident"])
+    assert "calming-wording" not in message_suggestions(workspace).get(ids["messages"][1], set())
+
+
+def test_dismissed_and_applied_tags_are_never_suggested_again(workspace, ids):
+    q = bare_quote(workspace, ids["conversations"][0], ids["messages"][0],
+                   "I was charged twice and now I do everything by hand.")
+    run_suggestions(workspace, ids["incident"])
+    ghosts = {s.name: s.tag_id for s in board_cards(workspace, ids["incident"])[0].suggestions}
+    assert {"manual-work", "trust-loss"} <= set(ghosts)
+    DismissSuggestion(ids["incident"], q, ghosts["manual-work"]).do(workspace)
+    AssignTag(ids["incident"], [q], ghosts["trust-loss"]).do(workspace)
+    run_suggestions(workspace, ids["incident"])
+    card = board_cards(workspace, ids["incident"])[0]
+    assert "manual-work" not in {s.name for s in card.suggestions}
+    assert "trust-loss" not in {s.name for s in card.suggestions} and card.tag_ids == (ghosts["trust-loss"],)
+
+
+def test_whole_conversation_card_gets_what_its_messages_suggest(workspace, ids):
+    cmd = CreateQuote(ids["conversations"][0])
+    cmd.do(workspace)
+    with workspace.transaction() as s:  # start from no ghosts at all
+        s.query(TagAssignment).delete()
+    run_suggestions(workspace, ids["incident"])
+    names = {s.name for s in board_cards(workspace, ids["incident"])[0].suggestions}
+    assert {"manual-work", "calming-wording"} <= names
+
+
+def test_store_is_undoable_and_cancel_writes_nothing(workspace, ids):
+    bare_quote(workspace, ids["conversations"][1], ids["messages"][2], "Did my payment go through?")
+    generator = compute_suggestions(workspace, ids["incident"])
+    first = next(generator)
+    assert first[1] == 5  # four messages and one quote
+    generator.close()  # what Cancel does
+    assert message_suggestions(workspace) == {}
+    command = run_suggestions(workspace, ids["incident"])
+    assert message_suggestions(workspace)
+    command.undo(workspace)
+    assert message_suggestions(workspace) == {}
+    assert board_cards(workspace, ids["incident"])[0].suggestions == ()
+
+
+def test_workspace_pattern_extras_add_phrases_and_bad_ones_are_refused(workspace, ids):
+    bare_quote(workspace, ids["conversations"][1], ids["messages"][2], "The page froze on the zebra screen.")
+    with pytest.raises(RuleError):
+        SetPatternExtras({"work-stopped": ["[optional] first"]})
+    SetPatternExtras({"work-stopped": ["zebra screen"]}).do(workspace)
+    assert pattern_extras(workspace) == {"work-stopped": ["zebra screen"]}
+    assert "work-stopped" in {s.tag for s in workspace_tagger(workspace).suggest("a zebra screen again")}
+    run_suggestions(workspace, ids["incident"])
+    assert [(s.name, s.phrase) for s in board_cards(workspace, ids["incident"])[0].suggestions] == [
+        ("work-stopped", "zebra screen")]

@@ -1,0 +1,235 @@
+"""The tagging board: models pass qtmodeltester, drag-and-drop tags cards, keys tag/accept/delete with undo."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from postmortem_desktop.services.quotes import CreateQuote, read_conversation
+from postmortem_desktop.services.suggestions import suggest_for_role, workspace_tagger
+from postmortem_desktop.services.tagging import list_tags
+from ui.board.card_model import BoardCardModel, CardColumnProxyModel, decode_cards, encode_cards
+
+
+@pytest.fixture
+def board(main_window, qtbot):
+    screen = main_window.show_screen("board")
+    if screen.model.rowCount() == 0:
+        screen.reload()
+    return screen
+
+
+def card_of(board, quote_id):
+    return board.model.card(board.model.row_of(quote_id))
+
+
+def unsorted_card_id(board):
+    return next(c.quote_id for c in board.model.cards if not c.tags and not c.pre_existing)
+
+
+def view_for(board, tag_id, lane=""):
+    return board.grid.views[(lane, tag_id)]
+
+
+def select_card(view, quote_id):
+    from PySide6.QtCore import QItemSelectionModel
+
+    proxy = view.model()
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2) == quote_id)
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(proxy.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def drop(view, quote_ids, from_tag, ctrl=False):
+    """What a real drag delivers: enter, move, then the drop, with Ctrl held for a copy."""
+    mime = encode_cards(quote_ids, from_tag)
+    modifiers = Qt.KeyboardModifier.ControlModifier if ctrl else Qt.KeyboardModifier.NoModifier
+    actions = Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(QPoint(20, 20), actions, mime, Qt.MouseButton.LeftButton, modifiers)
+    QApplication.sendEvent(view.viewport(), enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(QPoint(22, 22), actions, mime, Qt.MouseButton.LeftButton, modifiers)
+    QApplication.sendEvent(view.viewport(), move)
+    event = QDropEvent(QPointF(22, 22), actions, mime, Qt.MouseButton.LeftButton, modifiers)
+    QApplication.sendEvent(view.viewport(), event)
+    assert event.isAccepted()
+    return event
+
+
+def test_card_model_and_column_proxy_pass_the_model_tester(qtmodeltester, board):
+    qtmodeltester.check(board.model)
+    proxy = view_for(board, None).model()
+    qtmodeltester.check(proxy)
+    standalone = BoardCardModel()
+    standalone.set_cards(board.model.cards)
+    column = CardColumnProxyModel(None)
+    column.setSourceModel(standalone)
+    column.set_rows([3, 1, 0])
+    qtmodeltester.check(column)
+    column.set_rows([0, 2])
+    qtmodeltester.check(column)
+
+
+def test_column_proxy_keeps_selection_when_rows_change(board):
+    standalone = BoardCardModel()
+    standalone.set_cards(board.model.cards)
+    column = CardColumnProxyModel(None)
+    column.setSourceModel(standalone)
+    column.set_rows([5, 7, 9])
+    from PySide6.QtCore import QPersistentModelIndex
+
+    kept = QPersistentModelIndex(column.index(2, 0))  # source row 9
+    column.set_rows([1, 9])
+    assert kept.row() == 1 and column.mapToSource(column.index(kept.row(), 0)).row() == 9
+
+
+def test_columns_are_unsorted_then_every_tag_with_counts(board):
+    tags = list_tags(board.hub.workspace)
+    assert [c.tag_id for c in board.columns()] == [None] + [t.id for t in tags]
+    header = board.grid.headers[tags[0].id]
+    incident_cards = [c for c in board.model.cards if tags[0].id in c.tag_ids and not c.pre_existing]
+    assert header.count.text().split()[0] == str(len(incident_cards))
+
+
+def test_pre_existing_cards_are_set_apart_in_their_own_lane(board):
+    pre = [c for c in board.model.cards if c.pre_existing]
+    assert pre, "the demo has pre-existing conversations"
+    lanes = {key for key, _ in board.grid.views}
+    assert any(key.startswith("\x00pre") for key in lanes)
+    in_main_lane = {view_for(board, t).model().index(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+                    for t in [None] + [c.tag_id for c in board.columns()[1:]]
+                    for r in range(view_for(board, t).model().rowCount())}
+    assert not in_main_lane & {c.quote_id for c in pre}
+
+
+def test_drag_from_unsorted_to_a_column_tags_the_card_and_undo_untags(board, main_window, qtbot):
+    quote_id = unsorted_card_id(board)
+    target = list_tags(board.hub.workspace)[2]
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, target.id), [quote_id], None)
+    assert card_of(board, quote_id).tag_ids == (target.id,)
+    assert board.model.row_of(quote_id) in view_for(board, target.id).model().source_rows()
+    assert board.model.row_of(quote_id) not in view_for(board, None).model().source_rows()
+    with qtbot.waitSignal(board.hub.workspace_changed, timeout=2000):
+        main_window.session.undo_stack.undo()
+    board.reload()
+    assert card_of(board, quote_id).tags == ()
+
+
+def test_drag_between_columns_moves_and_ctrl_drag_adds_a_second_tag(board, qtbot):
+    quote_id = unsorted_card_id(board)
+    tags = list_tags(board.hub.workspace)
+    a, b, c = tags[0].id, tags[1].id, tags[4].id
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, a), [quote_id], None)
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, b), [quote_id], a)
+    assert card_of(board, quote_id).tag_ids == (b,)
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, c), [quote_id], b, ctrl=True)
+    assert set(card_of(board, quote_id).tag_ids) == {b, c}
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, None), [quote_id], c)  # back to Unsorted removes that column's tag
+    assert card_of(board, quote_id).tag_ids == (b,)
+
+
+def test_drag_payload_round_trips_through_mime_data(board):
+    proxy = view_for(board, None).model()
+    mime = proxy.mimeData([proxy.index(0, 0)])
+    ids, from_tag = decode_cards(mime)
+    assert ids == [proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 2)] and from_tag is None
+
+
+def test_number_key_tags_the_selected_card_and_selects_the_next(board, qtbot):
+    view = view_for(board, None)
+    quote_id = unsorted_card_id(board)
+    select_card(view, quote_id)
+    third = list_tags(board.hub.workspace)[2]
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        qtbot.keyClick(view, Qt.Key.Key_3)
+    assert third.id in card_of(board, quote_id).tag_ids
+    remaining = view.model().rowCount()
+    assert remaining == 0 or view.selectionModel().hasSelection()
+
+
+def quote_with_two_suggestions(board):
+    """Quotes a whole customer message of the demo on which the tagger suggests at least two tags."""
+    ws = board.hub.workspace
+    tagger = workspace_tagger(ws)
+    for card in board.model.cards:
+        for message in read_conversation(ws, card.conversation_id).messages:
+            if message.role == "customer" and len(suggest_for_role(tagger, message.text, "customer")) >= 2:
+                command = CreateQuote(card.conversation_id, message.id, 0, len(message.text))
+                if board.hub.run(command):
+                    return command.quote_id
+    raise AssertionError("the demo has no message with two suggestions")
+
+
+def test_enter_accepts_the_first_suggestion_and_backspace_dismisses_the_next(board, qtbot):
+    quote_id = quote_with_two_suggestions(board)
+    board.reload()
+    first, second = card_of(board, quote_id).suggestions[:2]
+    view = view_for(board, None)
+    select_card(view, quote_id)
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    card = card_of(board, quote_id)
+    assert first.tag_id in card.tag_ids and first.tag_id not in {s.tag_id for s in card.suggestions}
+    view = view_for(board, first.tag_id)  # the card moved to the accepted tag's column
+    select_card(view, quote_id)
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    card = card_of(board, quote_id)
+    assert second.tag_id not in {s.tag_id for s in card.suggestions} and second.tag_id not in card.tag_ids
+
+
+def test_delete_key_removes_the_quote_and_undo_brings_it_back(board, main_window, qtbot):
+    quote_id = unsorted_card_id(board)
+    before = len(board.model.cards)
+    select_card(view_for(board, None), quote_id)
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        qtbot.keyClick(view_for(board, None), Qt.Key.Key_Delete)
+    assert len(board.model.cards) == before - 1 and board.model.row_of(quote_id) == -1
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        main_window.session.undo_stack.undo()
+    assert board.model.row_of(quote_id) >= 0
+
+
+def test_selection_is_shared_through_the_hub(board, qtbot):
+    quote_id = unsorted_card_id(board)
+    with qtbot.waitSignal(board.hub.quotes_selected, timeout=2000) as blocker:
+        select_card(view_for(board, None), quote_id)
+    assert blocker.args == [[quote_id]] and board.hub.selected_quote_ids == [quote_id]
+
+
+def test_search_and_filters_narrow_the_cards(board, qtbot):
+    total = sum(v.model().rowCount() for v in board.grid.all_views())
+    board.filter_bar.search.setText("twice")
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        board.filter_bar.apply_now()
+    shown = {board.model.card(r).quote_id for v in board.grid.all_views() for r in v.model().source_rows()}
+    assert shown and len(shown) < total
+    board.filter_bar.search.clear()
+    board.filter_bar.scope.setCurrentIndex(board.filter_bar.scope.findData("pre_existing"))
+    shown = {board.model.card(r).quote_id for v in board.grid.all_views() for r in v.model().source_rows()}
+    assert shown == {c.quote_id for c in board.model.cards if c.pre_existing}
+
+
+def test_swimlanes_group_cards_by_segment(board, qtbot):
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        board.filter_bar.grouping.setCurrentIndex(board.filter_bar.grouping.findData("segment"))
+    lanes = {key for key, _ in board.grid.views if not key.startswith("\x00")}
+    assert lanes == {c.segment.strip() for c in board.model.cards if not c.pre_existing}
+    for (lane, _tag), view in board.grid.views.items():
+        if not lane.startswith("\x00"):
+            assert {board.model.card(r).segment for r in view.model().source_rows()} <= {lane}
+
+
+def test_clicking_a_card_asks_the_reader_for_its_conversation(board, qtbot):
+    view = view_for(board, None)
+    index = view.model().index(0, 0)
+    card = index.data(Qt.ItemDataRole.UserRole + 1)
+    with qtbot.waitSignal(board.hub.conversation_requested, timeout=2000) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center() - QPoint(0, 30))
+    assert blocker.args[0] == card.conversation_id

@@ -1,0 +1,105 @@
+"""The conversation reader: shows messages, quotes a selection with Q, highlights quotes, fixes roles."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from postmortem_desktop.services.quotes import board_cards, read_conversation
+from ui.reader.conversation_reader import index_to_utf16, utf16_to_index
+
+
+@pytest.fixture
+def reader(main_window):
+    return main_window.screen_widgets["reader"]
+
+
+def first_conversation(main_window):
+    return board_cards(main_window.hub.workspace, main_window.hub.incident_id)[0].conversation_id
+
+
+def select_in_message(reader, message_index: int, start: int, end: int) -> None:
+    span = reader.spans[message_index]
+    cursor = reader.text.textCursor()
+    cursor.setPosition(span.start + index_to_utf16(span.text, start))
+    cursor.setPosition(span.start + index_to_utf16(span.text, end), QTextCursor.MoveMode.KeepAnchor)
+    reader.text.setTextCursor(cursor)
+
+
+def test_requested_conversation_is_shown_with_author_role_and_time(reader, main_window):
+    conv_id = first_conversation(main_window)
+    main_window.hub.conversation_requested.emit(conv_id, -1)
+    conv = read_conversation(main_window.hub.workspace, conv_id)
+    shown = reader.text.toPlainText()
+    for message in conv.messages:
+        assert f"{message.author} · {message.role}" in shown
+        assert message.text.splitlines()[0] in shown
+    assert conv.subject in reader.header.text()
+
+
+def test_q_makes_a_quote_of_the_selected_words(reader, main_window, qtbot):
+    conv_id = first_conversation(main_window)
+    reader.show_conversation(conv_id)
+    message = reader.spans[0]
+    select_in_message(reader, 0, 0, min(12, len(message.text)))
+    reader.text.setFocus()
+    with qtbot.waitSignal(reader.quote_created, timeout=2000) as blocker:
+        qtbot.keyClick(reader.text, Qt.Key.Key_Q)
+    quote_id = blocker.args[0]
+    card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id) if c.quote_id == quote_id)
+    assert card.message_id == message.message_id
+    assert card.text == message.text[:min(12, len(message.text))].strip()
+
+
+def test_existing_quotes_are_highlighted_in_their_message(reader, main_window):
+    cards = board_cards(main_window.hub.workspace, main_window.hub.incident_id)
+    card = next(c for c in cards if c.message_id is not None)
+    reader.show_conversation(card.conversation_id, card.message_id)
+    span = next(s for s in reader.spans if s.message_id == card.message_id)
+    start = span.text.index(card.text)
+    inside = QTextCursor(reader.text.document())
+    inside.setPosition(span.start + index_to_utf16(span.text, start) + 1)
+    outside = QTextCursor(reader.text.document())
+    outside.setPosition(span.header + 1)
+    assert inside.charFormat().background().color().name().lower() == "#ffe08a"
+    assert outside.charFormat().background().style() == Qt.BrushStyle.NoBrush
+
+
+def test_quote_whole_conversation_button_makes_one_card(reader, main_window, qtbot):
+    conv_id = first_conversation(main_window)
+    reader.show_conversation(conv_id)
+    with qtbot.waitSignal(reader.quote_created, timeout=2000) as blocker:
+        reader.whole_button.click()
+    card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id)
+                if c.quote_id == blocker.args[0])
+    assert card.message_id is None and card.conversation_id == conv_id
+
+
+def test_selection_spanning_a_header_is_clipped_to_one_message(reader, main_window):
+    reader.show_conversation(first_conversation(main_window))
+    if len(reader.spans) < 2:
+        pytest.fail("the first demo conversation should have two messages")
+    cursor = reader.text.textCursor()
+    cursor.setPosition(reader.spans[1].header)
+    cursor.setPosition(reader.spans[1].start + 5, QTextCursor.MoveMode.KeepAnchor)
+    reader.text.setTextCursor(cursor)
+    message_id, start, end = reader.selected_span()
+    assert (message_id, start) == (reader.spans[1].message_id, 0) and end == utf16_to_index(reader.spans[1].text, 5)
+
+
+def test_role_correction_is_undoable(reader, main_window, qtbot):
+    conv_id = first_conversation(main_window)
+    reader.show_conversation(conv_id)
+    author = reader.conversation.messages[0].author
+    old_role = reader.conversation.messages[0].role
+    new_role = "internal" if old_role != "internal" else "agent"
+    reader._set_role(author, new_role)
+    assert {m.role for m in reader.conversation.messages if m.author == author} == {new_role}
+    main_window.session.undo_stack.undo()
+    assert {m.role for m in reader.conversation.messages if m.author == author} == {old_role}
+
+
+def test_utf16_offsets_round_trip_after_emoji():
+    text = "hi 😅 came back to pay"
+    for index in range(len(text) + 1):
+        assert utf16_to_index(text, index_to_utf16(text, index)) == index

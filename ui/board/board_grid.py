@@ -1,0 +1,202 @@
+"""The board's grid: a header per column, and a row of card lists per swimlane."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
+
+from postmortem_desktop.services.quotes import BoardCard
+
+from .card_delegate import BoardCardDelegate
+from .card_model import CARD_ROLE, BoardCardModel, CardColumnProxyModel
+from .column_view import CardListView, ColumnHeaderWidget
+
+GROUPINGS = {"": "No swimlanes", "customer_task": "Customer task", "symptom": "Symptom",
+             "segment": "Customer segment", "channel": "Channel"}
+PRE_EXISTING_LANE = "\x00pre-existing"
+OTHER_LANE = "\x00other"
+MAX_LANES = 12
+COLUMN_WIDTH = 300
+LANE_CARDS = 3  # a lane shows this many cards before it scrolls
+
+
+@dataclass(frozen=True)
+class Column:
+    tag_id: int | None  # None: the Unsorted inbox
+    title: str
+    color: QColor
+    number: int | None  # its number key
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    title: str
+
+
+def lane_value(card: BoardCard, grouping: str) -> str:
+    return (getattr(card, grouping, "") or "").strip() if grouping else ""
+
+
+def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int | None], grouping: str,
+                 set_apart: bool) -> tuple[list[Lane], dict[tuple[str, int | None], list[int]], dict]:
+    """Lanes, the source rows of each (lane, column) cell, and each column's (incident, pre-existing)
+    counts, in one pass over the cards.
+
+    A card sits in each column of its tags (Unsorted when it has none); pre-existing cards go to a
+    lane of their own when set_apart, so old confusion is not read as incident damage.
+    """
+    known = set(column_ids)
+    if grouping:
+        values = Counter(lane_value(c, grouping) for c in cards if not (set_apart and c.pre_existing))
+        ranked = values.most_common(MAX_LANES)
+        top = {v for v, _ in ranked}
+        lanes = [Lane(v, _lane_title(grouping, v)) for v, _ in ranked]
+        if len(values) > MAX_LANES:
+            lanes.append(Lane(OTHER_LANE, f"Other {GROUPINGS[grouping].lower()}s"))
+    else:
+        top, lanes = {""}, [Lane("", "")]
+    buckets: dict[tuple[str, int | None], list[int]] = {}
+    incident, old = Counter(), Counter()
+    for card, row in zip(cards, rows):
+        pre = card.pre_existing
+        if set_apart and pre:
+            lane = PRE_EXISTING_LANE
+        else:
+            value = lane_value(card, grouping) if grouping else ""
+            lane = value if value in top else OTHER_LANE
+        columns = [t for t in card.tag_ids if t in known] if card.tag_ids else None
+        for column in columns or (None,):
+            cell = buckets.get((lane, column))
+            if cell is None:
+                cell = buckets[(lane, column)] = []
+            cell.append(row)
+            (old if pre else incident)[column] += 1
+    if set_apart and any(key[0] == PRE_EXISTING_LANE for key in buckets):
+        lanes.append(Lane(PRE_EXISTING_LANE, "Pre-existing — older confusion, not counted as incident damage"))
+    counts = {key: (incident[key], old[key]) for key in known}
+    return lanes, buckets, counts
+
+
+def _lane_title(grouping: str, value: str) -> str:
+    return f"{GROUPINGS[grouping]}: {value or '(not set)'}"
+
+
+class BoardGridWidget(QScrollArea):
+    """Builds the views once per layout; a filter change only hands new rows to the proxies."""
+
+    cards_dropped = Signal(object, object, object, bool)
+    card_key_pressed = Signal(int)
+    selection_changed = Signal(object)  # the view whose selection changed
+    card_clicked = Signal(object)  # BoardCard
+    column_menu_requested = Signal(object, QPoint)
+    card_menu_requested = Signal(object, QPoint)  # the view, global position
+
+    def __init__(self, model: BoardCardModel, delegate: BoardCardDelegate, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.model = model
+        self.delegate = delegate
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.headers: dict[int | None, ColumnHeaderWidget] = {}
+        self.views: dict[tuple[str, int | None], CardListView] = {}
+        self._shape: tuple = ()
+        self._container: QWidget | None = None
+
+    def all_views(self) -> list[CardListView]:
+        return list(self.views.values())
+
+    def set_board(self, columns: list[Column], lanes: list[Lane], buckets: dict, counts: dict) -> None:
+        shape = (tuple(c.tag_id for c in columns), tuple(lane.key for lane in lanes))
+        if shape != self._shape:
+            self._rebuild(columns, lanes)
+            self._shape = shape
+        for column in columns:
+            total, old = counts.get(column.tag_id, (0, 0))
+            self.headers[column.tag_id].set_column(column.title, column.color, total, old, column.number)
+        for (lane_key, tag_id), view in self.views.items():
+            view.model().set_rows(buckets.get((lane_key, tag_id), []))
+        self._fit_lane_heights(lanes)
+
+    def _rebuild(self, columns: list[Column], lanes: list[Lane]) -> None:
+        self.headers, self.views = {}, {}
+        container = QWidget()
+        container.setObjectName("board_grid")
+        grid = QGridLayout(container)
+        grid.setContentsMargins(6, 6, 6, 6)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        for col, column in enumerate(columns):
+            header = ColumnHeaderWidget(column.tag_id, container)
+            header.setMinimumWidth(COLUMN_WIDTH)
+            header.menu_requested.connect(self.column_menu_requested)
+            grid.addWidget(header, 0, col)
+            grid.setColumnStretch(col, 1)
+            self.headers[column.tag_id] = header
+        single = len(lanes) == 1 and not lanes[0].title
+        for n, lane in enumerate(lanes):
+            row = 1 + 2 * n
+            if lane.title:
+                label = QLabel(lane.title, container)
+                label.setObjectName("board_lane_title")
+                font = label.font()
+                font.setBold(True)
+                label.setFont(font)
+                label.setContentsMargins(4, 10, 4, 2)
+                grid.addWidget(label, row, 0, 1, len(columns), Qt.AlignmentFlag.AlignLeft)
+            for col, column in enumerate(columns):
+                view = self._make_view(column.tag_id, container)
+                grid.addWidget(view, row + 1, col)
+                self.views[(lane.key, column.tag_id)] = view
+            if single:
+                grid.setRowStretch(row + 1, 1)
+        if not single:
+            grid.setRowStretch(1 + 2 * len(lanes), 1)
+        old = self.takeWidget()
+        self.setWidget(container)
+        if old is not None:
+            old.deleteLater()
+        self._container = container
+
+    def _make_view(self, tag_id: int | None, parent: QWidget) -> CardListView:
+        view = CardListView(tag_id, parent)
+        proxy = CardColumnProxyModel(tag_id, view)
+        proxy.setSourceModel(self.model)
+        view.setModel(proxy)
+        view.setItemDelegate(self.delegate)
+        view.setMinimumWidth(COLUMN_WIDTH)
+        view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        view.setAccessibleName("Unsorted cards" if tag_id is None else "Tagged cards")
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.cards_dropped.connect(self.cards_dropped)
+        view.card_key_pressed.connect(self.card_key_pressed)
+        view.clicked.connect(lambda index: self.card_clicked.emit(index.data(CARD_ROLE)))
+        view.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(view))
+        view.customContextMenuRequested.connect(
+            lambda pos: self.card_menu_requested.emit(view, view.viewport().mapToGlobal(pos)))
+        return view
+
+    def _fit_lane_heights(self, lanes: list[Lane]) -> None:
+        if len(lanes) == 1 and not lanes[0].title:
+            for view in self.views.values():
+                view.setMinimumHeight(0)
+                view.setMaximumHeight(16_777_215)
+            return
+        card_height = self._card_height()
+        for lane in lanes:
+            views = [v for (key, _), v in self.views.items() if key == lane.key]
+            most = max((v.model().rowCount() for v in views), default=0)
+            height = max(1, min(most, LANE_CARDS)) * card_height + 6
+            for view in views:
+                view.setFixedHeight(height)
+
+    def _card_height(self) -> int:
+        view = next(iter(self.views.values()), None)
+        if view is None:
+            return 150
+        option = QStyleOptionViewItem()
+        option.font = view.font()
+        return self.delegate.sizeHint(option, view.model().index(0, 0)).height()

@@ -1,0 +1,312 @@
+"""The tagging board screen: tag columns of quote cards, swimlanes, filters, keys and drag-to-tag."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QProgressDialog, QVBoxLayout, QWidget
+
+from postmortem_desktop.services.commands import Command
+from postmortem_desktop.services.quotes import (
+    BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, search_quote_ids,
+)
+from postmortem_desktop.services.suggestions import compute_suggestions
+from postmortem_desktop.services.tagging import (
+    AcceptSuggestion, AssignTag, DismissSuggestion, MoveCardTag, TagInfo, list_tags, tag_color_hex,
+    untagged_color_hex,
+)
+
+from .. import workers
+from ..hub import ScreenHub
+from .board_grid import BoardGridWidget, Column, bucket_cards
+from .board_menus import ask_new_tag, card_menu_command, column_menu_command
+from .card_delegate import BoardCardDelegate
+from .card_model import BoardCardModel
+from .column_view import CardListView
+from .filter_bar import BoardFilterBar
+
+BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
+HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
+
+
+class BoardScreen(QWidget):
+    #: the cards on screen were (re)laid out; benchmarks and tests wait on it
+    cards_shown = Signal()
+
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self.setObjectName("board_screen")
+        self.model = BoardCardModel(self)
+        self.delegate = BoardCardDelegate(self)
+        self.filter_bar = BoardFilterBar(self)
+        self.grid = BoardGridWidget(self.model, self.delegate, self)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), BOARD_POINT_SIZE))
+        self.grid.setFont(font)
+        self.status = QLabel(self)
+        self.status.setObjectName("board_status")
+        self.status.setContentsMargins(8, 2, 8, 4)
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.status)
+        self.tags: list[TagInfo] = []
+        self._filter = BoardFilter()
+        self._grouping = ""
+        self._text_ids: set[int] | None = None
+        self._local_ids: set[int] | None = None
+        self._dirty = True
+        self._syncing_selection = False
+        self._worker: workers.GeneratorWorker | None = None
+        self._connect()
+        if hub.session is not None:
+            self._mark_dirty()
+
+    def _connect(self) -> None:
+        self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        self.filter_bar.grouping_changed.connect(self._on_filter_bar_grouping_changed)
+        self.filter_bar.suggest_requested.connect(self._on_filter_bar_suggest_requested)
+        self.filter_bar.add_column_requested.connect(self._on_filter_bar_add_column_requested)
+        self.grid.cards_dropped.connect(self._on_grid_cards_dropped)
+        self.grid.card_key_pressed.connect(self._on_grid_card_key_pressed)
+        self.grid.selection_changed.connect(self._on_grid_selection_changed)
+        self.grid.card_clicked.connect(self._on_grid_card_clicked)
+        self.grid.column_menu_requested.connect(self._on_grid_column_menu_requested)
+        self.grid.card_menu_requested.connect(self._on_grid_card_menu_requested)
+        self.delegate.suggestion_clicked.connect(self._on_delegate_suggestion_clicked)
+        self.hub.session_changed.connect(self._mark_dirty)
+        self.hub.incident_changed.connect(self._on_hub_incident_changed)
+        self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
+
+    def sizeHint(self):  # noqa: N802, ANN201 - modest, so the docks beside the board keep their width
+        return QSize(900, 600)
+
+    # ---- loading ---------------------------------------------------------------------------------
+    def _mark_dirty(self) -> None:
+        """Loads now when shown, otherwise on the next show (a hidden board costs nothing)."""
+        self._dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self._mark_dirty()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        self._dirty = False
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        self.delegate.set_zone(self.hub.zone_name)
+        if workspace is None or incident_id < 0:
+            self.tags = []
+            self.model.set_cards([])
+        else:
+            self.tags = list_tags(workspace)
+            self.model.set_cards(board_cards(workspace, incident_id))
+            self._text_ids = search_quote_ids(workspace, incident_id, self._filter.text) if self._filter.text else None
+        self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
+        self._refresh_choices()
+        self._lay_out()
+
+    def _refresh_choices(self) -> None:
+        cards = self.model.cards
+        self.filter_bar.set_choices(self.tags, sorted({c.channel for c in cards if c.channel}),
+                                    sorted({c.segment for c in cards if c.segment}))
+        self._filter = self.filter_bar.current_filter()
+
+    def refresh_cards(self, quote_ids: set[int]) -> None:
+        """After this board's own edit: re-reads only the touched cards, then re-buckets."""
+        fresh = board_cards(self.hub.workspace, self.hub.incident_id, quote_ids)
+        if len(fresh) != len(quote_ids) or not self.model.replace_cards(fresh):
+            self.reload()
+            return
+        self._lay_out()
+
+    def columns(self) -> list[Column]:
+        columns = [Column(None, "Unsorted", QColor(untagged_color_hex()), None)]
+        for n, tag in enumerate(self.tags, start=1):
+            columns.append(Column(tag.id, tag.name, QColor(tag_color_hex(tag.color)), n if n <= 9 else None))
+        return columns
+
+    def _lay_out(self) -> None:
+        cards = filter_cards(self.model.cards, self._filter, self._text_ids)
+        row_of = self.model.row_of
+        rows = [row_of(c.quote_id) for c in cards]
+        columns = self.columns()
+        lanes, buckets, counts = bucket_cards(cards, rows, [c.tag_id for c in columns], self._grouping,
+                                              set_apart=self._filter.scope == "all")
+        self.grid.set_board(columns, lanes, buckets, counts)
+        self._show_status(cards)
+        self.cards_shown.emit()
+
+    def _show_status(self, cards: list[BoardCard]) -> None:
+        total = len(self.model.cards)
+        waiting = sum(1 for c in cards if c.suggestions)
+        shown = f"{len(cards)} of {total} cards" if len(cards) != total else f"{total} cards"
+        self.status.setText(f"{shown} · {waiting} with suggestions  —  {HINT}")
+
+    # ---- filter bar -----------------------------------------------------------------------------
+    def _on_filter_bar_filter_changed(self, board_filter: BoardFilter) -> None:
+        text_changed = board_filter.text != self._filter.text
+        self._filter = board_filter
+        if text_changed:
+            workspace = self.hub.workspace
+            self._text_ids = (search_quote_ids(workspace, self.hub.incident_id, board_filter.text)
+                              if board_filter.text and workspace is not None else None)
+        self._lay_out()
+
+    def _on_filter_bar_grouping_changed(self, grouping: str) -> None:
+        self._grouping = grouping
+        self._lay_out()
+
+    def _on_filter_bar_add_column_requested(self) -> None:
+        command = ask_new_tag(self)
+        if command is not None:
+            self.hub.run(command)
+
+    def _on_filter_bar_suggest_requested(self) -> None:
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        if workspace is None or incident_id < 0 or self._worker is not None:
+            return
+        progress = QProgressDialog("Suggesting tags…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Suggest Tags")
+        progress.setMinimumDuration(300)
+        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
+        worker.signals.progressed.connect(lambda done, total: (progress.setMaximum(max(total, 0)),
+                                                               progress.setValue(done)))
+        progress.canceled.connect(worker.cancel)
+
+        def finish(command=None) -> None:  # noqa: ANN001
+            progress.reset()
+            self._worker = None
+            if command is not None:
+                self.hub.run(command)
+
+        worker.signals.finished.connect(finish)
+        worker.signals.cancelled.connect(finish)
+        worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
+        self._worker = workers.start(worker)
+
+    # ---- edits ----------------------------------------------------------------------------------
+    def run_local(self, command: Command) -> bool:
+        """Runs an edit made on this board; only the cards it touched are re-read afterwards."""
+        quote_ids = getattr(command, "quote_ids", None)
+        self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
+        try:
+            return self.hub.run(command)
+        finally:
+            self._local_ids = None
+
+    def _on_hub_workspace_changed(self, affects: set, incident_id: int) -> None:
+        if "board" not in affects or (incident_id >= 0 and incident_id != self.hub.incident_id):
+            return
+        if self._local_ids is not None and self.isVisible() and not self._dirty:
+            self.refresh_cards(self._local_ids)
+        else:
+            self._mark_dirty()
+
+    def _on_grid_cards_dropped(self, quote_ids: list, from_tag, to_tag, copy: bool) -> None:  # noqa: ANN001
+        if from_tag == to_tag and not copy:
+            return
+        name = next((t.name for t in self.tags if t.id == to_tag), "Unsorted")
+        if copy and to_tag is not None:
+            command: Command = AssignTag(self.hub.incident_id, quote_ids, to_tag, name)
+        elif from_tag == to_tag:
+            return
+        else:
+            command = MoveCardTag(self.hub.incident_id, quote_ids, from_tag, to_tag, name)
+        # After the drag has finished: changing the views inside QDrag's own event loop is fragile.
+        QTimer.singleShot(0, lambda: self.run_local(command))
+
+    def _on_grid_card_key_pressed(self, key: int) -> None:
+        view = self._focused_view()
+        cards = self.selected_cards()
+        if view is None or not cards:
+            return
+        number = key - Qt.Key.Key_0
+        row = min(i.row() for i in view.selectionModel().selectedRows())
+        command = self._key_command(key, number, cards)
+        if command is not None and self.run_local(command):
+            self._select_row_after_edit(view, row)
+
+    def _key_command(self, key: int, number: int, cards: list[BoardCard]) -> Command | None:
+        incident_id, first = self.hub.incident_id, cards[0]
+        ids = [c.quote_id for c in cards]
+        if 1 <= number <= 9:
+            if number > len(self.tags):
+                return None
+            tag = self.tags[number - 1]
+            return AssignTag(incident_id, ids, tag.id, tag.name)
+        if key == Qt.Key.Key_Delete:
+            return DeleteQuote(incident_id, ids)
+        if not first.suggestions:
+            return None
+        ghost = first.suggestions[0]
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return AcceptSuggestion(incident_id, first.quote_id, ghost.tag_id, ghost.name)
+        if key == Qt.Key.Key_Backspace:
+            return DismissSuggestion(incident_id, first.quote_id, ghost.tag_id, ghost.name)
+        return None
+
+    def _select_row_after_edit(self, view: CardListView, row: int) -> None:
+        """Keeps triage flowing: when the card left this cell, the next one is selected."""
+        count = view.model().rowCount()
+        if view.selectionModel().hasSelection() or count == 0:
+            return
+        index = view.model().index(min(row, count - 1), 0)
+        view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        view.setFocus()
+
+    def _on_delegate_suggestion_clicked(self, quote_id: int, tag_id: int, accept: bool) -> None:
+        name = next((t.name for t in self.tags if t.id == tag_id), "")
+        cls = AcceptSuggestion if accept else DismissSuggestion
+        self.run_local(cls(self.hub.incident_id, quote_id, tag_id, name))
+
+    def _on_grid_column_menu_requested(self, tag_id, pos: QPoint) -> None:  # noqa: ANN001
+        tag = next((t for t in self.tags if t.id == tag_id), None)
+        command = column_menu_command(self, tag, self.tags, pos)
+        if command is not None:
+            self.hub.run(command)
+
+    def _on_grid_card_menu_requested(self, view: CardListView, pos: QPoint) -> None:
+        chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)
+        if chosen == "open":
+            self._on_grid_card_clicked(self.selected_cards()[0])
+        elif chosen is not None:
+            self.run_local(chosen)
+
+    # ---- selection ------------------------------------------------------------------------------
+    def _focused_view(self) -> CardListView | None:
+        return next((v for v in self.grid.all_views() if v.selectionModel().hasSelection()), None)
+
+    def selected_cards(self) -> list[BoardCard]:
+        view = self._focused_view()
+        if view is None:
+            return []
+        return [self.model.card(self.model.row_of(q)) for q in view.selected_quote_ids()]
+
+    def _on_grid_selection_changed(self, view: CardListView) -> None:
+        if self._syncing_selection:
+            return
+        self._syncing_selection = True
+        try:
+            if view.selectionModel().hasSelection():
+                for other in self.grid.all_views():  # one selection on the whole board
+                    if other is not view:
+                        other.clearSelection()
+            ids = self._focused_view().selected_quote_ids() if self._focused_view() else []
+        finally:
+            self._syncing_selection = False
+        if ids != self.hub.selected_quote_ids:
+            self.hub.selected_quote_ids = ids
+            self.hub.quotes_selected.emit(ids)
+
+    def _on_grid_card_clicked(self, card: BoardCard | None) -> None:
+        if card is not None:
+            self.hub.conversation_requested.emit(card.conversation_id, card.message_id or -1)

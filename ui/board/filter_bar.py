@@ -1,0 +1,105 @@
+"""The board's filter bar: search, tag, channel, segment, pre-existing switch, swimlanes, actions."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from postmortem_desktop.services.quotes import UNSORTED, BoardFilter
+from postmortem_desktop.services.tagging import TagInfo
+
+from .board_grid import GROUPINGS
+
+SCOPES = (("all", "Incident + pre-existing (set apart)"), ("incident", "Incident damage only"),
+          ("pre_existing", "Pre-existing only"))
+SEARCH_DELAY_MS = 200
+
+
+class BoardFilterBar(QWidget):
+    filter_changed = Signal(object)  # BoardFilter
+    grouping_changed = Signal(str)
+    suggest_requested = Signal()
+    add_column_requested = Signal()
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search quotes and conversations…")
+        self.search.setClearButtonEnabled(True)
+        self.tag = QComboBox(self)
+        self.channel = QComboBox(self)
+        self.segment = QComboBox(self)
+        self.scope = QComboBox(self)
+        for key, label in SCOPES:
+            self.scope.addItem(label, key)
+        self.grouping = QComboBox(self)
+        for key, label in GROUPINGS.items():
+            self.grouping.addItem(label if key else "No swimlanes", key)
+        self.suggest_button = QPushButton("Suggest Tags", self)
+        self.suggest_button.setToolTip("Run the tagger over this incident's messages and cards")
+        self.add_column_button = QPushButton("+ Column", self)
+        self.add_column_button.setToolTip("Add a tag of this workspace's own")
+        for combo in (self.tag, self.channel, self.segment, self.scope, self.grouping):
+            # combos may shrink, so the board never forces the main window wider than the screen
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(2)
+            combo.setMinimumWidth(40)
+        for button in (self.suggest_button, self.add_column_button):
+            button.setMinimumWidth(40)  # may clip on a very narrow window rather than widen it
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.suggest_button)
+        top.addWidget(self.add_column_button)
+        filters = QHBoxLayout()
+        # no labels: each combo's first entry names it ("Any tag", "No swimlanes"), which keeps the
+        # bar narrow enough for a 1280-pixel projector beside the docks
+        for tip, combo in (("Tag", self.tag), ("Channel", self.channel), ("Customer segment", self.segment),
+                           ("Incident damage or pre-existing confusion", self.scope), ("Swimlanes", self.grouping)):
+            combo.setToolTip(tip)
+            combo.setAccessibleName(tip)
+            filters.addWidget(combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)  # typing is not searched on every key
+        self._timer.timeout.connect(self._emit_filter)
+        self.search.textChanged.connect(self._timer.start)
+        for combo in (self.tag, self.channel, self.segment, self.scope):
+            combo.currentIndexChanged.connect(self._emit_filter)
+        self.grouping.currentIndexChanged.connect(
+            lambda _i: self.grouping_changed.emit(self.grouping.currentData() or ""))
+        self.suggest_button.clicked.connect(self.suggest_requested)
+        self.add_column_button.clicked.connect(self.add_column_requested)
+
+    def current_filter(self) -> BoardFilter:
+        return BoardFilter(text=self.search.text().strip(), tag_id=self.tag.currentData(),
+                           channel=self.channel.currentData() or "", segment=self.segment.currentData() or "",
+                           scope=self.scope.currentData() or "all")
+
+    def set_choices(self, tags: list[TagInfo], channels: list[str], segments: list[str]) -> None:
+        """Refills the combos, keeping what was chosen when it still exists; emits nothing."""
+        self._refill(self.tag, [("Any tag", None), ("Unsorted", UNSORTED)] + [(t.name, t.id) for t in tags])
+        self._refill(self.channel, [("Any channel", "")] + [(c, c) for c in channels])
+        self._refill(self.segment, [("Any segment", "")] + [(s, s) for s in segments])
+
+    @staticmethod
+    def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for label, data in items:
+            combo.addItem(label, data)
+        found = combo.findData(keep)
+        combo.setCurrentIndex(found if found >= 0 else 0)
+        combo.blockSignals(False)
+
+    def apply_now(self) -> None:
+        """Skips the typing delay (Enter in the search box, tests, benchmarks)."""
+        self._timer.stop()
+        self._emit_filter()
+
+    def _emit_filter(self) -> None:
+        self.filter_changed.emit(self.current_filter())

@@ -1,0 +1,278 @@
+"""The conversation reader dock: messages with author, role and time; select text and press Q to quote."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QMenu, QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget,
+)
+
+from postmortem_desktop.domain.vocabulary import Role
+from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.quotes import (
+    ConversationView, CorrectAuthorRole, CreateQuote, read_conversation,
+)
+
+from ..hub import ScreenHub
+from ..time_display import display_zone
+
+QUOTE_HIGHLIGHT = QColor("#FFE08A")
+ROLE_COLORS = {"customer": QColor("#0B5394"), "agent": QColor("#38761D"), "internal": QColor("#7F6000")}
+
+
+@dataclass(frozen=True)
+class MessageSpan:
+    """Where a message's text sits in the reader's document (UTF-16 positions, as Qt counts)."""
+
+    message_id: int
+    author: str
+    header: int
+    start: int
+    end: int
+    text: str
+
+
+def utf16_to_index(text: str, offset: int) -> int:
+    """Python index of a UTF-16 offset (they differ after characters such as emoji)."""
+    if text.isascii():
+        return offset
+    units = 0
+    for index, char in enumerate(text):
+        if units >= offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def index_to_utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class ConversationReaderWidget(QWidget):
+    #: a quote card was made here (its quote id)
+    quote_created = Signal(int)
+
+    def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.hub = hub
+        self.setObjectName("conversation_reader")
+        self.conversation: ConversationView | None = None
+        self.spans: list[MessageSpan] = []
+        self.header = QLabel("Click a card on the board or an event on the timeline to read its conversation.", self)
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.header.setContentsMargins(6, 6, 6, 2)
+        self.text = QTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setObjectName("reader_text")
+        self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        font = QFont(self.text.font())
+        font.setPointSizeF(max(font.pointSizeF(), 12.0))
+        self.text.setFont(font)
+        self.quote_button = QPushButton("Make Quote (Q)", self)
+        self.whole_button = QPushButton("Whole Conversation", self)
+        self.whole_button.setToolTip("Put the whole conversation on the board as one card")
+        self.roles_button = QToolButton(self)
+        self.roles_button.setText("Roles")
+        self.roles_button.setToolTip("Correct who is a customer, an agent or internal")
+        self.roles_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.roles_menu = QMenu(self.roles_button)
+        self.roles_button.setMenu(self.roles_menu)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(6, 0, 6, 0)
+        for button in (self.quote_button, self.whole_button, self.roles_button):
+            button.setMinimumWidth(30)  # may clip in a narrow dock rather than widen the window
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addLayout(buttons)
+        layout.addWidget(self.text, 1)
+        self.quote_shortcut = QShortcut(QKeySequence("Q"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.quote_shortcut.activated.connect(self.make_quote_from_selection)
+        self.quote_button.clicked.connect(self.make_quote_from_selection)
+        self.whole_button.clicked.connect(self._on_whole_button_clicked)
+        self.text.customContextMenuRequested.connect(self._on_text_context_menu)
+        self.roles_menu.aboutToShow.connect(self._fill_roles_menu)
+        hub.conversation_requested.connect(self._on_hub_conversation_requested)
+        hub.workspace_changed.connect(self._on_hub_workspace_changed)
+        hub.session_changed.connect(lambda: self.show_conversation(None))
+        hub.incident_changed.connect(self._on_hub_incident_changed)
+        self._update_buttons()
+
+    def sizeHint(self):  # noqa: N802, ANN201
+        return QSize(420, 600)
+
+    # ---- showing ---------------------------------------------------------------------------------
+    def show_conversation(self, conversation_id: int | None, message_id: int = -1) -> None:
+        if conversation_id is None or self.hub.workspace is None:
+            self.conversation, self.spans = None, []
+            self.text.clear()
+            self.header.setText("Click a card on the board or an event on the timeline to read its conversation.")
+            self._update_buttons()
+            return
+        try:
+            self.conversation = read_conversation(self.hub.workspace, conversation_id)
+        except RuleError:
+            self.show_conversation(None)
+            return
+        self.header.setText(self._header_text(self.conversation))
+        self._render()
+        self._update_buttons()
+        if message_id >= 0:
+            self.scroll_to_message(message_id)
+
+    def _header_text(self, conv: ConversationView) -> str:
+        first = " · ".join(p for p in (conv.external_id, conv.channel, conv.customer, conv.segment) if p)
+        lines = [conv.subject or "(no subject)", first]
+        if conv.customer_task or conv.symptom:
+            lines.append(" · ".join(p for p in (f"Task: {conv.customer_task}" if conv.customer_task else "",
+                                                f"Symptom: {conv.symptom}" if conv.symptom else "") if p))
+        if conv.pre_existing:
+            lines.append("Pre-existing: older confusion, not incident damage")
+        return "\n".join(lines)
+
+    def _render(self) -> None:
+        conv = self.conversation
+        zone = display_zone(self.hub.zone_name)
+        self.text.clear()
+        cursor = QTextCursor(self.text.document())
+        self.spans = []
+        for n, message in enumerate(conv.messages):
+            if n:
+                cursor.insertBlock()
+                cursor.insertBlock()
+            header_at = cursor.position()
+            when = message.at.astimezone(zone).strftime("%b %d %H:%M") if message.at else ""
+            head = QTextCharFormat()
+            head.setFontWeight(QFont.Weight.Bold)
+            head.setForeground(ROLE_COLORS.get(message.role, QColor("#444444")))
+            cursor.insertText(f"{message.author or 'unknown'} · {message.role} · {when}", head)
+            cursor.insertBlock()
+            start = cursor.position()
+            cursor.insertText(message.text, QTextCharFormat())
+            self.spans.append(MessageSpan(message.id, message.author, header_at, start, cursor.position(),
+                                          message.text))
+        self._highlight_quotes()
+        self.text.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _highlight_quotes(self) -> None:
+        marked = QTextCharFormat()
+        marked.setBackground(QUOTE_HIGHLIGHT)
+        marked.setForeground(QColor("#000000"))
+        by_id = {s.message_id: s for s in self.spans}
+        for quote in self.conversation.quotes:
+            span = by_id.get(quote.message_id)
+            if span is None:
+                continue
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(span.start + index_to_utf16(span.text, quote.start))
+            cursor.setPosition(span.start + index_to_utf16(span.text, quote.end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(marked)
+
+    def scroll_to_message(self, message_id: int) -> None:
+        span = next((s for s in self.spans if s.message_id == message_id), None)
+        if span is None:
+            return
+        block = self.text.document().findBlock(span.header)
+        top = self.text.document().documentLayout().blockBoundingRect(block).top()
+        self.text.verticalScrollBar().setValue(int(top))
+
+    def _update_buttons(self) -> None:
+        writable = self.hub.workspace is not None and not self.hub.workspace.read_only
+        has = self.conversation is not None
+        for widget in (self.quote_button, self.whole_button, self.roles_button):
+            widget.setEnabled(has and writable)
+
+    # ---- quoting ---------------------------------------------------------------------------------
+    def selected_span(self) -> tuple[int, int, int] | None:
+        """(message id, start, end) of the selection in Python indexes, clipped to one message."""
+        cursor = self.text.textCursor()
+        if not cursor.hasSelection():
+            return None
+        begin, finish = cursor.selectionStart(), cursor.selectionEnd()
+        span = next((s for s in self.spans if s.start <= begin < s.end), None)
+        if span is None:  # started on a header: use the message the selection reaches into
+            span = next((s for s in self.spans if begin < s.start < finish), None)
+            if span is None:
+                return None
+            begin = span.start
+        finish = min(finish, span.end)
+        return (span.message_id, utf16_to_index(span.text, begin - span.start),
+                utf16_to_index(span.text, finish - span.start))
+
+    def make_quote_from_selection(self) -> None:
+        selected = self.selected_span()
+        if self.conversation is None or selected is None:
+            return
+        message_id, start, end = selected
+        self._run_create(CreateQuote(self.conversation.id, message_id, start, end))
+
+    def _on_whole_button_clicked(self) -> None:
+        if self.conversation is not None:
+            self._run_create(CreateQuote(self.conversation.id))
+
+    def _run_create(self, command: CreateQuote) -> None:
+        if self.hub.run(command):
+            self.quote_created.emit(command.quote_id)
+
+    # ---- roles and menus ------------------------------------------------------------------------
+    def _fill_roles_menu(self) -> None:
+        self.roles_menu.clear()
+        if self.conversation is None:
+            return
+        roles = {}
+        for message in self.conversation.messages:
+            roles.setdefault(message.author, message.role)
+        for author, role in roles.items():
+            self._add_role_submenu(self.roles_menu, author, role)
+
+    def _add_role_submenu(self, menu: QMenu, author: str, current: str) -> None:
+        sub = menu.addMenu(f"{author or 'unknown'} ({current})")
+        for role in Role:
+            action = sub.addAction(role.value.capitalize())
+            action.setCheckable(True)
+            action.setChecked(role.value == current)
+            action.triggered.connect(lambda _c=False, a=author, r=role.value: self._set_role(a, r))
+
+    def _set_role(self, author: str, role: str) -> None:
+        if self.conversation is not None:
+            self.hub.run(CorrectAuthorRole(self.conversation.id, author, role))
+
+    def _on_text_context_menu(self, pos: QPoint) -> None:
+        menu = self.text.createStandardContextMenu(pos)
+        make = QAction("Make Quote\tQ", menu)
+        make.setEnabled(self.selected_span() is not None and self.quote_button.isEnabled())
+        make.triggered.connect(self.make_quote_from_selection)
+        menu.insertAction(menu.actions()[0] if menu.actions() else None, make)
+        position = self.text.cursorForPosition(pos).position()
+        span = next((s for s in self.spans if s.header <= position <= s.end), None)
+        if span is not None and self.quote_button.isEnabled():
+            role = next(m.role for m in self.conversation.messages if m.id == span.message_id)
+            self._add_role_submenu(menu, span.author, role)
+        menu.exec(self.text.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    # ---- hub ------------------------------------------------------------------------------------
+    def _on_hub_conversation_requested(self, conversation_id: int, message_id: int) -> None:
+        self.show_conversation(conversation_id, message_id)
+        dock = self.parentWidget()
+        if dock is not None and hasattr(dock, "raise_") and not self.isVisible():
+            dock.show()
+            dock.raise_()
+
+    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
+        if self.conversation is None or not affects & {"board", "timeline", "incidents"}:
+            return
+        value = self.text.verticalScrollBar().value()
+        self.show_conversation(self.conversation.id)
+        self.text.verticalScrollBar().setValue(value)
+
+    def _on_hub_incident_changed(self, incident_id: int) -> None:
+        if self.conversation is not None and self.conversation.incident_id != incident_id:
+            self.show_conversation(None)
