@@ -22,5 +22,7 @@ def show_about(parent) -> None:  # noqa: ANN001
         "customers lived through.</p>"
         "<p>Built with Qt for Python (PySide6 " + pyside_version + ", LGPLv3), SQLAlchemy (MIT), "
         "openpyxl (MIT), reportlab (BSD), python-calamine (MIT), charset-normalizer (MIT), "
-        "platformdirs (MIT).</p>",
+        "platformdirs (MIT), pypdfium2 and PDFium (Apache-2.0 / BSD-3-Clause), Pillow (MIT-CMU).</p>"
+        "<p>Fonts: DejaVu (Bitstream Vera licence), Droid Sans Fallback (Apache-2.0). The packaged app "
+        "also bundles the Python runtime (PSF licence).</p>",
     )

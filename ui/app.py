@@ -7,14 +7,17 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from postmortem_desktop.resources import resource_path
 from postmortem_desktop.services.demo import write_demo
 from postmortem_desktop.storage.workspace import WorkspaceError
 
 from . import recent_files
 from .errors import install_excepthook, setup_logging
 from .main_window import MainWindow
+from .theme import apply_saved_theme
 
 APP_NAME = "Postmortem Desktop"
 
@@ -41,6 +44,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="postmortem-desktop", description=APP_NAME)
     parser.add_argument("workspace", nargs="?", help="workspace file to open (default: the last one, "
                                                      "or a demo workspace on first launch)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="open a demo workspace offscreen, render every screen, export a PDF; exit 0 if all pass")
     return parser.parse_args(argv)
 
 
@@ -59,9 +64,16 @@ def build_window(app: QApplication, workspace: str | None) -> MainWindow:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_check:
+        from .self_check import run_self_check
+
+        return run_self_check()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("postmortem-desktop")
+    app.setDesktopFileName("postmortem-desktop")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "postmortem-desktop.svg"))))
+    apply_saved_theme(QSettings(), app)
     setup_logging()
     install_excepthook()
     try:

@@ -18,11 +18,14 @@ from postmortem_desktop.storage.workspace import WorkspaceError, create_workspac
 
 from . import recent_files
 from .errors import show_refusal
+from .facilitator.facilitator_controller import FacilitatorController
 from . import screens
 from .hub import ScreenHub
 from .importing.import_controller import ImportController
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
+from .shortcuts_dialog import show_shortcuts
+from .theme import ThemeMenu
 from .undo import WorkspaceSession
 
 WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
@@ -153,6 +156,8 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo", self)
         self.redo_action = QAction("&Redo", self)
         self.about_action = self._action("&About", self._on_about)
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self._on_shortcuts, "F1")
+        self.facilitator = FacilitatorController(self, self.hub)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -165,6 +170,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
         self.view_menu = bar.addMenu("&View")
+        self.view_menu.addAction(self.facilitator.start_action)
+        self.view_menu.addAction(self.facilitator.edit_agenda_action)
+        self.view_menu.addMenu(ThemeMenu(self.settings, self.view_menu))
         incident_menu = bar.addMenu("&Incident")
         incident_menu.addAction(self.new_incident_action)
         incident_menu.addAction(self.delete_incident_action)
@@ -173,6 +181,7 @@ class MainWindow(QMainWindow):
             incident_menu.addAction(action)
         self.incident_menu = incident_menu
         self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addAction(self.about_action)
 
     # ---- workspace ------------------------------------------------------------------------------
@@ -321,6 +330,9 @@ class MainWindow(QMainWindow):
             self.imports.paste_text(mime.text(), "dropped text")
         event.acceptProposedAction()
 
+    def _on_shortcuts(self) -> None:
+        show_shortcuts(self)
+
     def _on_about(self) -> None:
         from . import about
 
@@ -338,6 +350,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+        self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.setValue("main_window/state", self.saveState())
         if self.session is not None:

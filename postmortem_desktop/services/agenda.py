@@ -1,0 +1,56 @@
+"""The facilitator agenda and its per-step notes, kept as workspace settings; every save is undoable."""
+from __future__ import annotations
+
+from ..domain.agenda import DEFAULT_AGENDA, Agenda, AgendaError, from_json, to_json, validate
+from ..storage.workspace import Workspace
+from .commands import RuleError
+from .settings import SetSetting, get_setting
+
+AGENDA_KEY = "facilitator.agenda"
+#: only the facilitator overlay listens to this part, so saving notes does not reload every screen
+AFFECTS = frozenset({"facilitator"})
+
+
+def notes_key(incident_id: int, step_key: str) -> str:
+    return f"facilitator.notes.{incident_id}.{step_key}"
+
+
+def load_agenda(workspace: Workspace) -> Agenda:
+    """The workspace's agenda; the default one when none was saved or the saved one is damaged."""
+    text = get_setting(workspace, AGENDA_KEY, "")
+    if not text:
+        return DEFAULT_AGENDA
+    try:
+        return from_json(text)
+    except AgendaError:
+        return DEFAULT_AGENDA
+
+
+def step_notes(workspace: Workspace, incident_id: int, step_key: str) -> str:
+    return get_setting(workspace, notes_key(incident_id, step_key), "")
+
+
+def agenda_notes(workspace: Workspace, incident_id: int, agenda: Agenda) -> dict[str, str]:
+    """Notes per step key for one incident (empty text for steps without notes)."""
+    return {step.key: step_notes(workspace, incident_id, step.key) for step in agenda.steps}
+
+
+class SaveAgenda(SetSetting):
+    affects = AFFECTS
+
+    def __init__(self, agenda: Agenda):
+        try:
+            validate(agenda)
+        except AgendaError as exc:
+            raise RuleError(str(exc)) from exc
+        super().__init__(AGENDA_KEY, to_json(agenda), name="Edit Facilitator Agenda")
+
+
+class SaveStepNotes(SetSetting):
+    affects = AFFECTS
+
+    def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = ""):
+        super().__init__(notes_key(incident_id, step_key), text,
+                         name=f"Notes on “{step_title}”" if step_title else "Edit Step Notes")
+        self.incident_id = incident_id
+        self.step_key = step_key

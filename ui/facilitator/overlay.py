@@ -1,0 +1,160 @@
+"""What the room sees in facilitator mode: the step header with its clocks, and the step's notes field."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from postmortem_desktop.domain.agenda import AgendaStep, Clock
+
+TITLE_SCALE = 1.6  # relative to the (already enlarged) projector font, so it follows the system size
+CLOCK_SCALE = 1.2
+NOTES_LINES = 3
+HINT = "PageDown / → next step · PageUp / ← back · F6 notes · Esc leave"
+
+
+def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
+    font = QFont(widget.parentWidget().font() if widget.parentWidget() else widget.font())
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    font.setBold(bold)
+    return font
+
+
+def set_clock_phase(label: QLabel, clock: Clock) -> None:
+    """Shows a clock's words and lets the theme colour it by phase (the words carry the meaning too)."""
+    label.setText(clock.text)
+    if label.property("clockPhase") != clock.phase:
+        label.setProperty("clockPhase", clock.phase)
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+
+class FacilitatorHeaderWidget(QFrame):
+    """Step number, title and prompt on the left; the step's and the review's clocks on the right."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("facilitator_header")
+        self.setAccessibleName("Facilitator agenda")
+        self.step_number = QLabel(self)
+        self.step_number.setObjectName("facilitator_step_number")
+        self.title = QLabel(self)
+        self.title.setObjectName("facilitator_title")
+        self.title.setWordWrap(True)
+        self.prompt = QLabel(self)
+        self.prompt.setObjectName("facilitator_prompt")
+        self.prompt.setWordWrap(True)
+        self.step_clock = QLabel(self)
+        self.step_clock.setObjectName("facilitator_step_clock")
+        self.step_clock.setAccessibleName("Time left in this step")
+        self.total_clock = QLabel(self)
+        self.total_clock.setObjectName("facilitator_total_clock")
+        self.total_clock.setAccessibleName("Time left in the review")
+        self.hint = QLabel(HINT, self)
+        self.hint.setObjectName("facilitator_hint")
+        self.hint.setWordWrap(True)
+        for label in (self.step_clock, self.total_clock):
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._lay_out()
+        self._scale_fonts()
+
+    def _lay_out(self) -> None:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(16, 8, 16, 8)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(24)
+        top.addWidget(self.step_number)
+        top.addWidget(self.hint, 1)
+        grid.addLayout(top, 0, 0)
+        grid.addWidget(self.title, 1, 0)
+        grid.addWidget(self.prompt, 2, 0)
+        clocks = QVBoxLayout()
+        clocks.setSpacing(4)
+        clocks.addWidget(self.step_clock)
+        clocks.addWidget(self.total_clock)
+        clocks.addStretch(1)
+        grid.addLayout(clocks, 0, 1, 3, 1)
+        grid.setColumnStretch(0, 1)
+
+    def _scale_fonts(self) -> None:
+        self.title.setFont(_scaled(self.title, TITLE_SCALE, bold=True))
+        for label in (self.step_clock, self.total_clock):
+            label.setFont(_scaled(label, CLOCK_SCALE, bold=True))
+
+    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+        # the theme changes the application font; the large labels follow it at their ratio
+        if event.type() == QEvent.Type.FontChange:
+            self._scale_fonts()
+        super().changeEvent(event)
+
+    def show_step(self, number: int, count: int, step: AgendaStep, note: str = "") -> None:
+        self.step_number.setText(f"Step {number} of {count} · {step.minutes} min")
+        self.title.setText(step.title)
+        self.prompt.setText(" ".join(part for part in (step.prompt, note) if part))
+        self.prompt.setVisible(bool(self.prompt.text()))
+        self.setAccessibleDescription(f"Step {number} of {count}: {step.title}")
+
+    def show_clocks(self, step_clock: Clock, total_clock: Clock) -> None:
+        set_clock_phase(self.step_clock, Clock(step_clock.phase, f"Step: {step_clock.text}"))
+        set_clock_phase(self.total_clock, Clock(total_clock.phase, f"Review: {total_clock.text}"))
+
+
+class FacilitatorNotesWidget(QFrame):
+    """The notes field of the current step; says what the facilitator typed, never saves by itself."""
+
+    #: the person changed the notes (not emitted when notes are loaded)
+    notes_edited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("facilitator_notes")
+        self.label = QLabel(self)
+        self.edit = QPlainTextEdit(self)
+        self.edit.setObjectName("facilitator_notes_edit")
+        self.edit.setAccessibleName("Notes for this step")
+        self.edit.setTabChangesFocus(True)
+        self.label.setBuddy(self.edit)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.edit, 1)
+        self.edit.textChanged.connect(self._on_edit_text_changed)
+        self._loading = False
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        lines = self.edit.fontMetrics().lineSpacing() * NOTES_LINES
+        margins = self.edit.contentsMargins()
+        self.edit.setFixedHeight(lines + margins.top() + margins.bottom() + 2 * self.edit.frameWidth() + 8)
+
+    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_height()
+        super().changeEvent(event)
+
+    def show_notes(self, step_title: str, text: str, *, editable: bool, placeholder: str) -> None:
+        self.label.setText("&Notes:")
+        self.edit.setAccessibleDescription(f"Notes on the step “{step_title}”, saved as you type")
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setReadOnly(not editable)
+        self.load_text(text)
+
+    def load_text(self, text: str) -> None:
+        if self.edit.toPlainText() == text:
+            return
+        self._loading = True
+        try:
+            self.edit.setPlainText(text)
+            self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
+        finally:
+            self._loading = False
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def _on_edit_text_changed(self) -> None:
+        if not self._loading:
+            self.notes_edited.emit(self.edit.toPlainText())

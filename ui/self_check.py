@@ -1,0 +1,193 @@
+"""`postmortem-desktop --self-check`: proves a build works headless: resources, every screen, themes, PDF."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+RESOURCES = (
+    ("themes", "light.qss"), ("themes", "dark.qss"), ("themes", "projector.qss"), ("palette.json",),
+    ("tag_patterns.json",), ("demo", "billing_outage.json"), ("fonts", "DejaVuSans.ttf"),
+    ("icons", "postmortem-desktop.svg"), ("icons", "postmortem-desktop.png"),
+)
+MIN_COLOURS = 3  # a rendered screen with fewer distinct colours than this is blank or a flat fill
+
+
+class CheckFailed(Exception):
+    """One check did not pass; the message says what was seen."""
+
+
+def distinct_colours(image, samples: int = 48) -> int:  # noqa: ANN001 - a QImage
+    """How many different colours a grid of samples across the image finds."""
+    if image.isNull() or image.width() == 0 or image.height() == 0:
+        return 0
+    seen = set()
+    for i in range(samples):
+        for j in range(samples):
+            seen.add(image.pixel(i * (image.width() - 1) // (samples - 1), j * (image.height() - 1) // (samples - 1)))
+    return len(seen)
+
+
+class SelfCheck:
+    """Runs the checks in order; each prints one line; the exit code says whether all passed."""
+
+    def __init__(self, folder: Path, out: Callable[[str], None] = print):
+        self.folder = folder
+        self.out = out
+        self.results: list[tuple[str, bool, str]] = []
+        self.window = None
+
+    def check(self, name: str, body: Callable[[], str]) -> bool:
+        started = time.perf_counter()
+        try:
+            detail = body() or ""
+            passed = True
+        except Exception as exc:  # noqa: BLE001 - a failed check is reported, the others still run
+            detail = f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, CheckFailed):
+                detail += "\n" + traceback.format_exc(limit=4)
+            passed = False
+        elapsed = (time.perf_counter() - started) * 1000
+        self.results.append((name, passed, detail))
+        self.out(f"{'ok  ' if passed else 'FAIL'}  {name} ({elapsed:.0f} ms){' — ' + detail if detail else ''}")
+        return passed
+
+    # ---- the checks ---------------------------------------------------------------------------------
+    def resources(self) -> str:
+        from postmortem_desktop.resources import resource_path, resources_dir
+
+        for parts in RESOURCES:
+            resource_path(*parts)
+        return f"{len(RESOURCES)} files under {resources_dir()}"
+
+    def icon(self) -> str:
+        from PySide6.QtGui import QIcon
+
+        from postmortem_desktop.resources import resource_path
+
+        pixmap = QIcon(str(resource_path("icons", "postmortem-desktop.svg"))).pixmap(64, 64)
+        if pixmap.isNull():
+            raise CheckFailed("the SVG icon does not render (Qt's svg image format plugin missing?)")
+        return "SVG icon renders at 64x64"
+
+    def open_demo(self) -> str:
+        from PySide6.QtCore import QSettings
+
+        from postmortem_desktop.services.demo import write_demo
+
+        from .main_window import MainWindow
+
+        path = write_demo(self.folder / "self-check.pmw")
+        self.window = MainWindow(QSettings(str(self.folder / "settings.ini"), QSettings.Format.IniFormat))
+        if not self.window.open_path(path):
+            raise CheckFailed(f"could not open {path}")
+        self.window.resize(1280, 720)
+        self.window.show()
+        if self.window.incident_id < 0:
+            raise CheckFailed("the demo workspace has no incident selected")
+        return f"{path.name}, incident {self.window.incident_id} selected"
+
+    def render(self, key: str) -> str:
+        from PySide6.QtWidgets import QApplication
+
+        widget = self.window.show_screen(key) or self.window.screen_widgets.get(key)
+        if widget is None:
+            raise CheckFailed(f"no widget registered as “{key}”")
+        QApplication.processEvents()
+        image = widget.grab().toImage()
+        colours = distinct_colours(image)
+        if colours < MIN_COLOURS:
+            raise CheckFailed(f"{image.width()}x{image.height()} image is blank ({colours} colour(s))")
+        return f"{image.width()}x{image.height()}, {colours} colours"
+
+    def themes(self) -> str:
+        from .theme import LIGHT, DARK, PROJECTOR, theme_manager
+
+        manager = theme_manager()
+        before = manager.snapshot()
+        try:
+            for name in (LIGHT, DARK, PROJECTOR):
+                if manager.apply(name) != name or not manager.app.styleSheet().strip():
+                    raise CheckFailed(f"the {name} theme did not apply")
+        finally:
+            manager.restore(before)
+        return "light, dark, projector"
+
+    def facilitator(self) -> str:
+        controller = self.window.facilitator
+        shown: list[str] = []
+        controller.step_shown.connect(lambda _index, key: shown.append(key))
+        controller.start()
+        try:
+            for _ in controller.agenda.steps[1:]:
+                controller.next_step()
+            image = self.window.grab().toImage()
+            if distinct_colours(image) < MIN_COLOURS:
+                raise CheckFailed("the facilitator view is blank")
+        finally:
+            controller.stop()
+        expected = [step.screen for step in controller.agenda.steps]
+        if shown != expected:
+            raise CheckFailed(f"steps showed {shown}, expected {expected}")
+        return f"{len(shown)} steps shown and left"
+
+    def pdf(self) -> str:
+        module = importlib.import_module("postmortem_desktop.reporting.exports")
+        target = self.folder / "self-check.pdf"
+        steps = module.export_pdf(self.window.hub.workspace, self.window.incident_id, target)
+        while True:
+            try:
+                next(steps)
+            except StopIteration:
+                break
+        data = target.read_bytes()
+        if not data.startswith(b"%PDF") or len(data) < 2000:
+            raise CheckFailed(f"{target.name} is not a PDF report ({len(data)} bytes)")
+        return f"{len(data) // 1024} KB"
+
+    def run(self) -> int:
+        from . import screens
+
+        self.check("resources", self.resources)
+        self.check("application icon", self.icon)
+        if self.check("demo workspace", self.open_demo):
+            keys = ([k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS]
+                    + [k for k, _t in screens.STRIPS])
+            for key in keys:
+                self.check(f"screen {key}", lambda key=key: self.render(key))
+            self.check("themes", self.themes)
+            self.check("facilitator mode", self.facilitator)
+            if _has_pdf_export():
+                self.check("PDF export", self.pdf)
+            else:
+                self.out("skip  PDF export — postmortem_desktop.reporting has no export_pdf in this build")
+            self.window.close()
+        failed = [name for name, passed, _ in self.results if not passed]
+        self.out(f"self-check {'FAILED: ' + ', '.join(failed) if failed else 'passed'} "
+                 f"({len(self.results) - len(failed)} of {len(self.results)} checks)")
+        return 1 if failed else 0
+
+
+def _has_pdf_export() -> bool:
+    try:
+        module = importlib.import_module("postmortem_desktop.reporting.exports")
+    except ImportError:
+        return False
+    return callable(getattr(module, "export_pdf", None))
+
+
+def run_self_check(out: Callable[[str], None] = print) -> int:
+    """Runs every check offscreen in a throwaway folder; 0 when all passed."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Postmortem Desktop")
+    out(f"Postmortem Desktop self-check on Qt platform “{app.platformName()}”, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="postmortem-self-check-") as folder:
+        return SelfCheck(Path(folder), out).run()
