@@ -1,7 +1,6 @@
 """The main window: menus, the incident list, the screen tabs; routes intent to services."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
@@ -21,6 +20,7 @@ from .errors import show_refusal
 from .facilitator.facilitator_controller import FacilitatorController
 from . import screens
 from .hub import ScreenHub
+from .screen_set import ScreenSet, construct
 from .importing.import_controller import ImportController
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
@@ -29,12 +29,6 @@ from .theme import ThemeMenu
 from .undo import WorkspaceSession
 
 WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
-
-
-def _construct(target: str, hub: ScreenHub, parent: QWidget) -> QWidget:
-    module_name, class_name = target.split(":")
-    module = importlib.import_module(module_name)
-    return getattr(module, class_name)(hub, parent)
 
 
 class MainWindow(QMainWindow):
@@ -85,19 +79,18 @@ class MainWindow(QMainWindow):
         """Screens, docks and strips come from ui/screens.py; each listens to the hub."""
         self.screens = QTabWidget(self)
         self.screens.setObjectName("screens")
-        self.screen_widgets: dict[str, QWidget] = {}
-        for key, target, title in screens.SCREENS:
-            widget = _construct(target, self.hub, self)
-            self.screen_widgets[key] = widget
-            self.screens.addTab(widget, title)
+        self.screen_widgets = ScreenSet(self.screens, self.hub)
+        for position, (key, target, title) in enumerate(screens.SCREENS):
+            self.screen_widgets.add_tab(key, target, title, build_now=position == 0)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.screens, 1)
         for key, target in screens.STRIPS:
-            self.screen_widgets[key] = _construct(target, self.hub, central)
-            layout.addWidget(self.screen_widgets[key])
+            strip = construct(target, self.hub, central)
+            self.screen_widgets.add_built(key, strip)
+            layout.addWidget(strip)
         self.setCentralWidget(central)
         areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
                  "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
@@ -105,22 +98,22 @@ class MainWindow(QMainWindow):
         for key, target, title, area in screens.DOCKS:
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}_dock")
-            self.screen_widgets[key] = _construct(target, self.hub, dock)
-            dock.setWidget(self.screen_widgets[key])
+            widget = construct(target, self.hub, dock)
+            self.screen_widgets.add_built(key, widget)
+            dock.setWidget(widget)
             self.addDockWidget(areas[area], dock)
             self.docks[key] = dock
 
     def show_screen(self, key: str) -> QWidget | None:
-        widget = self.screen_widgets.get(key)
-        if widget is None:
+        if key not in self.screen_widgets:
             return None
-        index = self.screens.indexOf(widget)
+        index = self.screen_widgets.tab_index(key)
         if index >= 0:
-            self.screens.setCurrentIndex(index)
+            self.screens.setCurrentIndex(index)  # builds it on first show
         elif key in self.docks:
             self.docks[key].show()
             self.docks[key].raise_()
-        return widget
+        return self.screen_widgets[key]
 
     def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
         widget = self.show_screen(key)

@@ -89,7 +89,9 @@ def test_import_runs_on_a_worker_shows_a_summary_and_undoes_in_one_step(qtbot, m
                                                                         incident_start, monkeypatch):
     from ui.importing import import_controller
 
-    monkeypatch.setattr(import_controller.ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     summaries = []
     monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
     before = conversation_count(main_window)
@@ -127,7 +129,9 @@ def test_dropping_a_text_file_opens_the_paste_dialog_and_adds_an_undoable_conver
         dialog.role_boxes["Marcus"].setCurrentIndex(dialog.role_boxes["Marcus"].findData("agent"))
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(import_controller.PasteConversationDialog, "exec", accept)
+    from ui.importing.paste_dialog import PasteConversationDialog
+
+    monkeypatch.setattr(PasteConversationDialog, "exec", accept)
     chat = tmp_path / "chat.txt"
     chat.write_text("[10:31] Dana Whitfield: did my payment go through??\n[10:33] Marcus: Checking now\n",
                     encoding="utf-8")
@@ -171,7 +175,9 @@ def test_a_large_paste_is_parsed_off_the_main_thread(qtbot, main_window, inciden
     from ui.importing import import_controller
 
     opened = []
-    monkeypatch.setattr(import_controller.PasteConversationDialog, "exec",
+    from ui.importing.paste_dialog import PasteConversationDialog
+
+    monkeypatch.setattr(PasteConversationDialog, "exec",
                         lambda dialog: opened.append(len(dialog.transcript.messages)) or QDialog.DialogCode.Rejected)
     lines = "".join(f"[10:{i % 60:02d}] Customer {i % 7}: did my payment go through? attempt {i}\n"
                     for i in range(60_000))  # ~4 MB of chat

@@ -27,6 +27,7 @@ def test_incident_model_passes_the_model_tester(qtmodeltester, main_window):
 
 
 def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
+    main_window.show_screen("properties")
     form = main_window.screen_widgets['properties'].form
     old = form.title.text()
     form.title.setText("Payment submit timeouts")
@@ -41,6 +42,7 @@ def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
 
 
 def test_refused_time_edit_is_explained_and_the_form_shows_the_old_value(qtbot, main_window, monkeypatch):
+    main_window.show_screen("properties")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     form = main_window.screen_widgets['properties'].form
@@ -62,6 +64,7 @@ def test_new_incident_then_delete_then_undo(qtbot, main_window, monkeypatch):
     monkeypatch.setattr(new_incident_dialog.NewIncidentDialog, "exec", fake_exec)
     main_window.new_incident_action.trigger()
     assert "Login errors after deploy" in titles(main_window)
+    main_window.show_screen("properties")
     assert main_window.screen_widgets['properties'].form.title.text() == "Login errors after deploy"
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
@@ -104,3 +107,28 @@ def test_a_bad_file_is_refused_with_a_message_and_the_current_workspace_stays(qt
     assert not main_window.open_path(bad)
     assert "not a workspace" in shown[0]
     assert main_window.incident_model.rowCount() == 2
+
+
+def test_hidden_tabs_are_built_and_refreshed_only_when_shown(qtbot, main_window):
+    from ui.screen_set import ScreenSet
+
+    screens = main_window.screen_widgets
+    assert isinstance(screens, ScreenSet)
+    assert "review" in screens._pending  # not built at start-up
+    review = main_window.show_screen("review")
+    assert main_window.screens.currentWidget() is review
+    assert "review" not in screens._pending
+    # built after the incident was chosen, it still shows that incident's record (the demo's answer)
+    assert "invoice" in review.answers.blocks["task"].answer.toPlainText()
+
+
+def test_a_hidden_screen_catches_up_on_edits_when_shown(qtbot, main_window):
+    main_window.show_screen("properties")
+    form = main_window.screen_widgets["properties"].form
+    main_window.show_screen("timeline")
+    from postmortem_desktop.services.incidents import UpdateIncident
+
+    main_window.run_command(UpdateIncident(main_window.incident_id, title="Renamed while hidden"))
+    assert form.title.text() != "Renamed while hidden"  # not re-queried while hidden
+    main_window.show_screen("properties")
+    assert form.title.text() == "Renamed while hidden"

@@ -40,6 +40,7 @@ def screens(qtbot, hub):
             "strip": CloseoutStrip(hub)}
     for widget in made.values():
         qtbot.addWidget(widget)
+        widget.show()  # hidden screens postpone refreshes until shown (ui/deferred_refresh.py)
     return made
 
 

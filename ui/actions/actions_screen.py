@@ -14,6 +14,7 @@ from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import ReviewService
 
 from ..errors import show_refusal
+from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
@@ -21,7 +22,7 @@ from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
 REFRESH_ON = {"actions", "board", "incidents"}
 
 
-class ActionsScreen(QWidget):
+class ActionsScreen(DeferredRefresh, QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
@@ -90,7 +91,7 @@ class ActionsScreen(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
         self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
-        self.hub.session_changed.connect(self.refresh)
+        self.hub.session_changed.connect(self.request_refresh)
         self.hub.quotes_selected.connect(self._update_buttons)
 
     def refresh(self) -> None:
@@ -184,8 +185,8 @@ class ActionsScreen(QWidget):
         self.add_button.setFocus()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
-        self.refresh()
+        self.request_refresh()
 
     def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
         if affects & REFRESH_ON:
-            self.refresh()
+            self.request_refresh()

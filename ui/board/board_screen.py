@@ -91,6 +91,8 @@ class BoardScreen(QWidget):
         if self.isVisible():
             self.reload()
 
+    request_refresh = _mark_dirty  # the name every screen answers to (ui/screen_set.py)
+
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self._mark_dirty()
 

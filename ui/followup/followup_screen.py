@@ -19,6 +19,7 @@ from postmortem_desktop.services.followup import (
 from postmortem_desktop.services.incidents import IncidentService
 
 from ..errors import show_refusal
+from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
@@ -48,7 +49,7 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
     return box
 
 
-class FollowUpScreen(QWidget):
+class FollowUpScreen(DeferredRefresh, QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
@@ -85,7 +86,7 @@ class FollowUpScreen(QWidget):
         self.outcome_button.clicked.connect(self._on_outcome_clicked)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
-        hub.session_changed.connect(self.refresh)
+        hub.session_changed.connect(self.request_refresh)
         self.refresh()
 
     def _layout(self) -> None:
@@ -226,8 +227,8 @@ class FollowUpScreen(QWidget):
             self.outcome.setFocus()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
-        self.refresh()
+        self.request_refresh()
 
     def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
         if affects & REFRESH_ON:
-            self.refresh()
+            self.request_refresh()

@@ -5,11 +5,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
 
+from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from .properties_form import IncidentPropertiesWidget
 
 
-class PropertiesScreen(QWidget):
+class PropertiesScreen(DeferredRefresh, QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
@@ -31,11 +32,11 @@ class PropertiesScreen(QWidget):
         self.form.setEnabled(not self.hub.workspace.read_only)
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
-        self.refresh()
+        self.request_refresh()
 
     def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
         if affects & {"incidents", "timeline", "board"}:
-            self.refresh()
+            self.request_refresh()
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:
         if not self.hub.run(UpdateIncident(incident_id, **changes)):

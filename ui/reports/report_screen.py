@@ -4,15 +4,17 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
 )
 
-from postmortem_desktop.reporting import exports
-from postmortem_desktop.reporting.pdf_preview import Preview
+from postmortem_desktop.reporting import exports_lazy as exports  # reportlab/openpyxl load on first export
+
+if TYPE_CHECKING:
+    from postmortem_desktop.reporting.pdf_preview import Preview
 
 from ..hub import ScreenHub
 from ..workers import GeneratorWorker, start

@@ -7,6 +7,7 @@ from postmortem_desktop.services.closeout import CloseoutService
 from postmortem_desktop.services.review import ReviewService
 
 from ..closeout.checklist_panel import ChecklistPanel
+from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
@@ -17,7 +18,7 @@ from .severity_widget import SeverityWidget
 REFRESH_ON = {"review", "closeout", "actions", "board", "timeline", "incidents", "followup"}
 
 
-class ReviewScreen(QWidget):
+class ReviewScreen(DeferredRefresh, QWidget):
     TAB_QUESTIONS, TAB_RECORD, TAB_SEVERITY, TAB_CONTACTS, TAB_MESSAGE, TAB_CHECKLIST = range(6)
 
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
@@ -42,7 +43,7 @@ class ReviewScreen(QWidget):
         layout.addWidget(self.tabs, 1)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
-        hub.session_changed.connect(self.refresh)
+        hub.session_changed.connect(self.request_refresh)
         self.refresh()
 
     def _scrolling(self, widget: QWidget) -> QScrollArea:
@@ -96,8 +97,8 @@ class ReviewScreen(QWidget):
             self.tabs.setCurrentIndex(self.TAB_QUESTIONS)
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
-        self.refresh()
+        self.request_refresh()
 
     def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
         if affects & REFRESH_ON:
-            self.refresh()
+            self.request_refresh()
