@@ -132,3 +132,13 @@ def test_a_hidden_screen_catches_up_on_edits_when_shown(qtbot, main_window):
     assert form.title.text() != "Renamed while hidden"  # not re-queried while hidden
     main_window.show_screen("properties")
     assert form.title.text() == "Renamed while hidden"
+
+
+def test_navigation_to_a_board_column_and_the_timeline_focuses_them(qtbot, main_window):
+    board = main_window.show_screen("board")
+    main_window.hub.navigation_requested.emit("board", "trust-loss")
+    tag = next(t for t in board.tags if t.name == "trust-loss")
+    focused = main_window.focusWidget()
+    assert focused is not None and getattr(focused, "tag_id", None) == tag.id
+    main_window.hub.navigation_requested.emit("timeline", "customer_impact_window")
+    assert main_window.screens.currentWidget() is main_window.screen_widgets["timeline"]

@@ -49,6 +49,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.search.setPlaceholderText("Filter…")
         self.search.setClearButtonEnabled(True)
         self.area_filter = QComboBox(self)
+        self.area_filter.setAccessibleName("Show area")
         self.area_filter.addItem("All areas", "")
         for area in AREAS:
             self.area_filter.addItem(area.capitalize(), area)

@@ -106,6 +106,17 @@ class BoardGridWidget(QScrollArea):
         self._shape: tuple = ()
         self._container: QWidget | None = None
 
+    def show_column(self, tag_id: int | None) -> CardListView | None:
+        """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane."""
+        header = self.headers.get(tag_id)
+        if header is None:
+            return None
+        self.ensureWidgetVisible(header, 40, 0)
+        view = next((v for (_lane, t), v in self.views.items() if t == tag_id), None)
+        if view is not None:
+            view.setFocus()
+        return view
+
     def all_views(self) -> list[CardListView]:
         return list(self.views.values())
 

@@ -93,6 +93,13 @@ class BoardScreen(QWidget):
 
     request_refresh = _mark_dirty  # the name every screen answers to (ui/screen_set.py)
 
+    def focus_item(self, payload) -> None:  # noqa: ANN001
+        """Brings a tag's column into view (payload: its name), or the Unsorted inbox."""
+        if self._dirty:
+            self.reload()
+        tag = next((t for t in self.tags if t.name == payload), None)
+        self.grid.show_column(tag.id if tag else None)
+
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self._mark_dirty()
 

@@ -67,6 +67,7 @@ class ConversationReaderWidget(QWidget):
         self.text = QTextEdit(self)
         self.text.setReadOnly(True)
         self.text.setObjectName("reader_text")
+        self.text.setAccessibleName("Conversation messages")
         self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)

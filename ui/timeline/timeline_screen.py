@@ -136,6 +136,14 @@ class TimelineScreen(QWidget):
             self.view.set_layout(self.layout_)
 
     # ---- view commands ---------------------------------------------------------------------------
+    def focus_item(self, payload) -> None:  # noqa: ANN001
+        """For the facilitator and checklist links: fit the incident (or the review window) to the room."""
+        if payload == "review_window":
+            self.fit_review_window()
+        else:  # "", "customer_impact_window", "technical_window": the whole incident with its gap
+            self.fit_incident()
+        self.view.setFocus()
+
     def fit_incident(self) -> None:
         if self.layout_ is not None:
             self.view.show_range(*self.layout_.incident_span())
