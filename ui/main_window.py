@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
         return self.screen_widgets[key]
 
     def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
+        if key == "import":  # e.g. the follow-up's next-week tickets
+            self.imports.choose_and_import(**(payload or {}))
+            return
         widget = self.show_screen(key)
         focus = getattr(widget, "focus_item", None)
         if callable(focus):

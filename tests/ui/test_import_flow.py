@@ -185,3 +185,29 @@ def test_a_large_paste_is_parsed_off_the_main_thread(qtbot, main_window, inciden
     assert opened == []  # the parse has not run on the main thread
     qtbot.waitUntil(lambda: bool(opened), timeout=30000)
     assert opened == [60_000]
+
+
+def test_next_weeks_tickets_from_the_follow_up_keep_rows_after_the_review_window(qtbot, main_window, tmp_path,
+                                                                                  incident_start, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    later = dump(tmp_path / "next_week.csv", incident_start + timedelta(days=8), n=4)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(later), ""))
+    checked = []
+
+    def accept(dialog):
+        checked.append(dialog.include_outside.isChecked())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportMappingDialog, "exec", accept)
+    from ui.importing import import_controller
+
+    summaries = []
+    monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    followup = main_window.show_screen("followup")
+    followup.tickets_button.click()
+    qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
+    assert checked == [True]
+    assert summaries[0].imported == 4 and summaries[0].outside_window == 0

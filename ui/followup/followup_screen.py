@@ -71,6 +71,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.actions = RowsTableModel(("Area", "Owner", "Due", "Status", "Fix"), self)  # the fix last: it stretches
         self.quiet = RowsTableModel(("Account", "Before (per day)", "After (per day)", "Drop"), self)
         self.import_button = QPushButton("Import activity CSV…", self)
+        self.tickets_button = QPushButton("Import next week's &tickets…", self)
+        self.tickets_button.setToolTip("The following week's ticket dump, to compare repeat confusion with the review")
         self.rule = QLabel(self)
         self.rule.setWordWrap(True)
         self.outcome = QPlainTextEdit(self)
@@ -83,6 +85,9 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.schedule_button.clicked.connect(self._on_schedule_clicked)
         self.ics_button.clicked.connect(self._on_ics_clicked)
         self.import_button.clicked.connect(self._on_import_clicked)
+        # the import dialog lives with the window; the rows fall after the review window, so keep them
+        self.tickets_button.clicked.connect(
+            lambda: self.hub.navigation_requested.emit("import", {"include_outside_window": True}))
         self.outcome_button.clicked.connect(self._on_outcome_clicked)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
@@ -102,7 +107,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         quiet_box = _group("Accounts that went quiet", self.import_button, self.rule,
                            _table(self.quiet, "Quiet accounts", self))
         grid = QGridLayout()
-        grid.addWidget(_group("Repeat confusion by tag", _table(self.repeat, "Repeat confusion", self)), 0, 0)
+        grid.addWidget(_group("Repeat confusion by tag", self.tickets_button,
+                              _table(self.repeat, "Repeat confusion", self)), 0, 0)
         grid.addWidget(quiet_box, 0, 1)
         grid.addWidget(_group("Workarounds still in use", _table(self.workarounds, "Workarounds", self)), 1, 0)
         grid.addWidget(_group("Open action items", _table(self.actions, "Open action items", self)), 1, 1)

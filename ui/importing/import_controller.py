@@ -37,12 +37,12 @@ class ImportController(QObject):
         self.last_summary = None  # the last ImportSummary
 
     # ---- entry points ---------------------------------------------------------------------------
-    def choose_and_import(self) -> None:
+    def choose_and_import(self, include_outside_window: bool = False) -> None:
         if not self._ready():
             return
         name, _ = QFileDialog.getOpenFileName(self.window, "Import Tickets", str(Path.home()), SHEET_FILTER)
         if name:
-            self.import_file(Path(name))
+            self.import_file(Path(name), include_outside_window)
 
     def route_dropped_file(self, path: Path) -> None:
         from postmortem_desktop.importers.transcripts import parse_eml
@@ -87,11 +87,11 @@ class ImportController(QObject):
             author, text, at, role = dialog.values()
             self.hub.run(AddConversation(self.hub.incident_id, typed_note(channel, author, text, at, role)))
 
-    def import_file(self, path: Path) -> None:
+    def import_file(self, path: Path, include_outside_window: bool = False) -> None:
         if not self._ready():
             return
         self._run_worker(f"Reading {path.name}…", lambda: _read_job(path),
-                         lambda plan: self._show_mapping(plan))
+                         lambda plan: self._show_mapping(plan, include_outside_window))
 
     # ---- steps ----------------------------------------------------------------------------------
     def _ready(self) -> bool:
@@ -116,7 +116,7 @@ class ImportController(QObject):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.hub.run(AddConversation(self.hub.incident_id, dialog.new_conversation()))
 
-    def _show_mapping(self, plan) -> None:  # noqa: ANN001 - a spreadsheet_import.ImportPlan
+    def _show_mapping(self, plan, include_outside_window: bool = False) -> None:  # noqa: ANN001 - an ImportPlan
         from postmortem_desktop.services import spreadsheet_import
         from postmortem_desktop.services.ticket_import import ImportOptions
 
@@ -125,6 +125,7 @@ class ImportController(QObject):
         workspace = self.hub.workspace
         dialog = ImportMappingDialog(plan, self.hub.zone_name, spreadsheet_import.preset_names(workspace), self.window)
         dialog.preset_save_requested.connect(lambda name: spreadsheet_import.save_preset(workspace, name, plan))
+        dialog.include_outside.setChecked(include_outside_window)
         dialog.preset_chosen.connect(
             lambda name: dialog.apply_mapping(spreadsheet_import.load_preset(workspace, name, plan.sheet.header)))
         if dialog.exec() != QDialog.DialogCode.Accepted:
