@@ -190,3 +190,31 @@ def test_timeline_screen_leaves_room_for_the_docks_at_1280_by_720(main_window, s
     # The incident list and the reader dock share the 1280 px with this screen.
     assert screen.minimumSizeHint().width() <= 560
     assert screen.view.viewport().width() > 300
+
+
+def test_the_timeline_follows_a_live_theme_change(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ui.hub import ScreenHub
+    from ui.timeline.timeline_screen import TimelineScreen
+
+    screen = TimelineScreen(ScreenHub())
+    qtbot.addWidget(screen)
+    app = QApplication.instance()
+    before_palette, before_font = app.palette(), app.font()
+    light_background = screen.view.theme.background
+    try:
+        dark = QPalette(before_palette)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+        dark.setColor(QPalette.ColorRole.Base, QColor("#202124"))
+        app.setPalette(dark)
+        font = app.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        app.setFont(font)
+        app.sendPostedEvents()
+        assert screen.view.theme.background != light_background
+        assert screen.view.theme.scale > 1.2
+    finally:
+        app.setPalette(before_palette)
+        app.setFont(before_font)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDialog, QFileDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
@@ -45,6 +45,7 @@ class TimelineScreen(QWidget):
         self.hub = hub
         self.layout_: TimelineLayout | None = None
         self.dialog: QDialog | None = None
+        self._base_point_size = self.font().pointSizeF()
         self.view = TimelineView(theme_for(self), self)
         self.view.describe_hit = self.describe_hit
         self._build_toolbar()
@@ -61,6 +62,14 @@ class TimelineScreen(QWidget):
         hub.session_changed.connect(self._on_hub_session_changed)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
+
+    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+        """Follows the app's theme live: light/dark colours and, for the projector, larger type."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            size = self.font().pointSizeF()
+            scale = size / self._base_point_size if size > 0 and self._base_point_size > 0 else 1.0
+            self.view.set_theme(theme_for(self, scale=max(1.0, scale)))
 
     def _build_toolbar(self) -> None:
         # A QToolBar folds what does not fit into its overflow menu, so 1280x720 with docks still works.
