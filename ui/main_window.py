@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self.hub.navigation_requested.connect(self._on_hub_navigation_requested)
+        self.hub.conversation_requested.connect(self._on_hub_conversation_requested)
         self.setAcceptDrops(True)
         self._restore_geometry()
 
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.incident_view)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [440], Qt.Orientation.Horizontal)
+        self.incidents_dock = dock
 
     def _build_screens(self) -> None:
         """Screens, docks and strips come from ui/screens.py; each listens to the hub."""
@@ -114,6 +115,11 @@ class MainWindow(QMainWindow):
             self.docks[key].show()
             self.docks[key].raise_()
         return self.screen_widgets[key]
+
+    def _on_hub_conversation_requested(self, _conversation_id: int, _message_id: int) -> None:
+        reader = self.docks.get("reader")
+        if reader is not None and reader.isHidden():
+            reader.show()
 
     def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
         if key == "import":  # e.g. the follow-up's next-week tickets
@@ -169,6 +175,10 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.facilitator.start_action)
         self.view_menu.addAction(self.facilitator.edit_agenda_action)
         self.view_menu.addMenu(ThemeMenu(self.settings, self.view_menu))
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.incidents_dock.toggleViewAction())
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
         incident_menu = bar.addMenu("&Incident")
         incident_menu.addAction(self.new_incident_action)
         incident_menu.addAction(self.delete_incident_action)
@@ -344,6 +354,20 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         if state is not None:
             self.restoreState(state)
+        else:
+            self._first_layout()
+
+    def _first_layout(self) -> None:
+        """Dock widths for a first start; on a projector-sized screen the screens get the room."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        narrow = screen is not None and screen.width() < 1600
+        self.resizeDocks([self.incidents_dock], [300 if narrow else 420], Qt.Orientation.Horizontal)
+        reader = self.docks.get("reader")
+        if reader is not None:
+            if narrow:
+                reader.hide()  # comes back when a conversation is opened
+            else:
+                self.resizeDocks([reader], [440], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
         self.facilitator.stop()  # so the full-screen geometry is not remembered

@@ -46,6 +46,7 @@ def test_full_session_with_the_keyboard_alone(main_window, facilitator, qtbot):
     qtbot.waitExposed(window)
     window.activateWindow()
     window.screens.setCurrentIndex(2)
+    window.docks["reader"].show()  # whatever the start-up layout chose, it must come back as it was
     stylesheet_before = QApplication.instance().styleSheet()
     font_before = QApplication.instance().font().pointSizeF()
     with qtbot.waitSignal(facilitator.mode_started):

@@ -142,3 +142,13 @@ def test_navigation_to_a_board_column_and_the_timeline_focuses_them(qtbot, main_
     assert focused is not None and getattr(focused, "tag_id", None) == tag.id
     main_window.hub.navigation_requested.emit("timeline", "customer_impact_window")
     assert main_window.screens.currentWidget() is main_window.screen_widgets["timeline"]
+
+
+def test_on_a_narrow_screen_the_reader_waits_until_a_conversation_is_opened(qtbot, main_window):
+    # the offscreen screen is 800 px wide: a projector-sized first layout
+    reader = main_window.docks["reader"]
+    assert not reader.isVisible()
+    main_window.hub.conversation_requested.emit(1, -1)
+    assert reader.isVisible()
+    toggles = [a.text() for a in main_window.view_menu.actions()]
+    assert "Incidents" in toggles and "Conversation" in toggles

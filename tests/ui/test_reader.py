@@ -39,7 +39,7 @@ def test_requested_conversation_is_shown_with_author_role_and_time(reader, main_
 
 def test_q_makes_a_quote_of_the_selected_words(reader, main_window, qtbot):
     conv_id = first_conversation(main_window)
-    reader.show_conversation(conv_id)
+    main_window.hub.conversation_requested.emit(conv_id, -1)  # as a click on the board or timeline does
     message = reader.spans[0]
     select_in_message(reader, 0, 0, min(12, len(message.text)))
     reader.text.setFocus()
@@ -67,7 +67,7 @@ def test_existing_quotes_are_highlighted_in_their_message(reader, main_window):
 
 def test_quote_whole_conversation_button_makes_one_card(reader, main_window, qtbot):
     conv_id = first_conversation(main_window)
-    reader.show_conversation(conv_id)
+    main_window.hub.conversation_requested.emit(conv_id, -1)  # as a click on the board or timeline does
     with qtbot.waitSignal(reader.quote_created, timeout=2000) as blocker:
         reader.whole_button.click()
     card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id)
@@ -89,7 +89,7 @@ def test_selection_spanning_a_header_is_clipped_to_one_message(reader, main_wind
 
 def test_role_correction_is_undoable(reader, main_window, qtbot):
     conv_id = first_conversation(main_window)
-    reader.show_conversation(conv_id)
+    main_window.hub.conversation_requested.emit(conv_id, -1)  # as a click on the board or timeline does
     author = reader.conversation.messages[0].author
     old_role = reader.conversation.messages[0].role
     new_role = "internal" if old_role != "internal" else "agent"
