@@ -22,6 +22,7 @@ from . import screens
 from .hub import ScreenHub
 from .screen_set import ScreenSet, construct
 from .importing.import_controller import ImportController
+from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
 from .shortcuts_dialog import show_shortcuts
@@ -64,10 +65,15 @@ class MainWindow(QMainWindow):
         self.incident_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.incident_view.verticalHeader().hide()
         self.incident_view.setWordWrap(False)
-        header = self.incident_view.horizontalHeader()
-        header.setSectionResizeMode(IncidentTableModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        # one column drawn as two lines (title; both durations, severity, status) so the list stays
+        # readable when narrow; the other columns stay in the model for sorting and tests
+        self.incident_view.setItemDelegateForColumn(IncidentTableModel.COL_TITLE, IncidentListDelegate(self))
         for col in range(1, len(IncidentTableModel.HEADERS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+            self.incident_view.setColumnHidden(col, True)
+        self.incident_view.horizontalHeader().setStretchLastSection(True)
+        self.incident_view.horizontalHeader().hide()
+        self.incident_view.setShowGrid(False)
+        self.incident_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
         dock = QDockWidget("Incidents", self)
         dock.setObjectName("incidents_dock")
