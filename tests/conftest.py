@@ -51,3 +51,13 @@ def demo_copy(demo_file, tmp_path) -> Path:
     target = tmp_path / "demo.pmw"
     shutil.copy(demo_file, target)
     return target
+
+
+@pytest.fixture
+def demo(demo_copy):
+    """The demo workspace, open for writing."""
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    ws = open_workspace(demo_copy)
+    yield ws
+    ws.close()

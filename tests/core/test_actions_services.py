@@ -10,20 +10,9 @@ from postmortem_desktop.services.actions import (
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.schema import Conversation, Quote
-from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
 
 TODAY = date(2026, 11, 30)
-
-
-@pytest.fixture
-def demo(demo_copy):
-    ws = open_workspace(demo_copy)
-    yield ws
-    ws.close()
-
-
-def billing_id(ws):
-    return next(s.id for s in IncidentService(ws).list_incidents() if s.title.startswith("Billing"))
 
 
 def quotes(ws, iid, n):

@@ -10,20 +10,9 @@ from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review import DecideCustomerMessage, EditCloseoutFields
 from postmortem_desktop.storage.schema import IncidentHistory
-from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
 
 REVIEW_DAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def demo(demo_copy):
-    ws = open_workspace(demo_copy)
-    yield ws
-    ws.close()
-
-
-def billing_id(ws):
-    return next(s.id for s in IncidentService(ws).list_incidents() if s.title.startswith("Billing"))
 
 
 def complete_the_demo(ws, incident_id):

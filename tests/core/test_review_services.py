@@ -12,18 +12,7 @@ from postmortem_desktop.services.review import (
     ReviewService, SetReviewAnswer, UnflagContact, UnlinkAnswerQuote,
 )
 from postmortem_desktop.storage.schema import Conversation, Quote
-from postmortem_desktop.storage.workspace import open_workspace
-
-
-@pytest.fixture
-def demo(demo_copy):
-    ws = open_workspace(demo_copy)
-    yield ws
-    ws.close()
-
-
-def billing_id(ws):
-    return next(s.id for s in IncidentService(ws).list_incidents() if s.title.startswith("Billing"))
+from tests.helpers import billing_id
 
 
 def quote_ids(ws, incident_id, n=2):

@@ -10,20 +10,9 @@ from postmortem_desktop.services.timeline import (
     AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
 )
 from postmortem_desktop.storage.schema import Conversation, Message, Quote, SystemEvent, Tag, TagAssignment
-from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
 
 START = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def demo(demo_copy):
-    ws = open_workspace(demo_copy)
-    yield ws
-    ws.close()
-
-
-def billing_id(ws):
-    return next(i.id for i in IncidentService(ws).list_incidents() if "Billing" in i.title)
 
 
 def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):

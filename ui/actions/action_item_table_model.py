@@ -1,29 +1,22 @@
 """Table model of action items: area, description, owner, due date, status (overdue in words), links."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
 from postmortem_desktop.services.actions import ActionItemView
 
+from ..models.row_table_model import RowTableModel
+
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done ✓"}
 
 
-class ActionItemTableModel(QAbstractTableModel):
+class ActionItemTableModel(RowTableModel):
     COL_AREA, COL_DESCRIPTION, COL_OWNER, COL_DUE, COL_STATUS, COL_LINKS = range(6)
     HEADERS = ("Area", "Description", "Owner", "Due", "Status", "Motivated by")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     SORT_ROLE = Qt.ItemDataRole.UserRole + 2
     OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3
-
-    def __init__(self, parent=None):  # noqa: ANN001
-        super().__init__(parent)
-        self._rows: list[ActionItemView] = []
-
-    def set_rows(self, rows: list[ActionItemView]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def item(self, row: int) -> ActionItemView:
         return self._rows[row]
@@ -31,21 +24,7 @@ class ActionItemTableModel(QAbstractTableModel):
     def row_of(self, item_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == item_id), -1)
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        item, col = self._rows[index.row()], index.column()
+    def cell(self, item: ActionItemView, col: int, role: int):  # noqa: ANN201
         if role == self.ID_ROLE:
             return item.id
         if role == self.OVERDUE_ROLE:

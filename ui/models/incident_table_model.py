@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from postmortem_desktop.domain.timing import format_duration
 from postmortem_desktop.services.incidents import IncidentSummary
+
+from .row_table_model import RowTableModel
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "closed": "Closed ✓", "followed_up": "Followed up ✓"}
 
@@ -15,19 +17,10 @@ def _duration(minutes: int | None) -> str:
     return format_duration(timedelta(minutes=minutes) if minutes is not None else None)
 
 
-class IncidentTableModel(QAbstractTableModel):
+class IncidentTableModel(RowTableModel):
     COL_TITLE, COL_STATUS, COL_TECHNICAL, COL_CUSTOMER, COL_SEVERITY = range(5)
     HEADERS = ("Incident", "Status", "Logs", "Customers", "Severity")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent=None):  # noqa: ANN001
-        super().__init__(parent)
-        self._rows: list[IncidentSummary] = []
-
-    def set_rows(self, rows: list[IncidentSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def row_of(self, incident_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == incident_id), -1)
@@ -35,22 +28,7 @@ class IncidentTableModel(QAbstractTableModel):
     def summary(self, row: int) -> IncidentSummary:
         return self._rows[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
-        col = index.column()
+    def cell(self, row: IncidentSummary, col: int, role: int):  # noqa: ANN201
         if role == self.ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.DisplayRole:

@@ -3,37 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 
 from postmortem_desktop.services.review import ContactRow, ContactSuggestion
 
+from ..models.row_table_model import RowTableModel
 
-class ContactTableModel(QAbstractTableModel):
+
+class ContactTableModel(RowTableModel):
     COL_NAME, COL_ORG, COL_REASON, COL_CONTACTED, COL_ON = range(5)
     HEADERS = ("Customer", "Organization", "Why contact them", "Contacted", "On")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     #: intent: (customer id, {field: value}) — the screen turns it into an undoable command
     contact_edited = Signal(int, dict)
-
-    def __init__(self, parent=None):  # noqa: ANN001
-        super().__init__(parent)
-        self._rows: list[ContactRow] = []
-
-    def set_rows(self, rows: list[ContactRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def flags(self, index):
         base = super().flags(index)
@@ -43,10 +25,7 @@ class ContactTableModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row, col = self._rows[index.row()], index.column()
+    def cell(self, row: ContactRow, col: int, role: int):  # noqa: ANN201
         if role == self.ID_ROLE:
             return row.customer_id
         if role == Qt.ItemDataRole.CheckStateRole and col == self.COL_CONTACTED:
@@ -83,39 +62,16 @@ class ContactTableModel(QAbstractTableModel):
         return False
 
 
-class SuggestionTableModel(QAbstractTableModel):
+class SuggestionTableModel(RowTableModel):
     HEADERS = ("Customer", "Organization", "Suggested because")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent=None):  # noqa: ANN001
-        super().__init__(parent)
-        self._rows: list[ContactSuggestion] = []
-
-    def set_rows(self, rows: list[ContactSuggestion]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def suggestion(self, row: int) -> ContactSuggestion:
         return self._rows[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        s = self._rows[index.row()]
+    def cell(self, s: ContactSuggestion, col: int, role: int):  # noqa: ANN201
         if role == self.ID_ROLE:
             return s.customer_id
         if role == Qt.ItemDataRole.DisplayRole:
-            return (s.name, s.organization, s.reason)[index.column()]
+            return (s.name, s.organization, s.reason)[col]
         return None

@@ -1,0 +1,9 @@
+"""Small helpers shared by tests (fixtures live in conftest.py)."""
+from __future__ import annotations
+
+from postmortem_desktop.services.incidents import IncidentService
+
+
+def billing_id(workspace) -> int:  # noqa: ANN001
+    """The id of the demo's billing-outage incident."""
+    return next(s.id for s in IncidentService(workspace).list_incidents() if s.title.startswith("Billing"))
