@@ -11,6 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..resources import resource_path
+from .text_direction import visual_order
 
 SANS = "PMSans"
 SANS_BOLD = "PMSans-Bold"
@@ -71,7 +72,16 @@ def _font_for(code: int, base: str) -> str | None:
 
 
 def runs(text: str, base: str = SANS) -> list[tuple[str, str]]:
-    """(font name, text) runs; emoji and uncovered characters become visible placeholders."""
+    """(font name, text) runs in drawing order; emoji and uncovered characters become visible placeholders."""
+    # Every paragraph, table cell and canvas string passes here, so Hebrew and Arabic are reordered
+    # and joined in this one place. Limitation: reportlab wraps a Paragraph after this, so an RTL
+    # paragraph longer than one line keeps each line right-to-left but stacks the lines last-first,
+    # and RTL text stays left-aligned; fixing that needs line breaking in logical order inside
+    # reportlab (its own bidi path needs the rlbidi package and wordWrap="RTL").
+    return _font_runs(visual_order(text), base)
+
+
+def _font_runs(text: str, base: str) -> list[tuple[str, str]]:
     register_fonts()
     cover = _coverage[base]
     if all(ord(ch) in cover or ch in "\n\t" for ch in text):  # the common case, kept cheap
@@ -120,8 +130,10 @@ def markup(text: str, base: str = SANS) -> str:
 
 
 def plain(text: str, base: str = SANS) -> str:
-    """The text as it will print (placeholders in place), for widths and canvas strings."""
-    return "".join(piece for _font, piece in runs(text or "", base))
+    """The text as it will print (placeholders in place), for widths and canvas strings.
+
+    Kept in stored order: callers truncate it and pass it back to draw_string, which reorders once."""
+    return "".join(piece for _font, piece in _font_runs(text or "", base))
 
 
 def draw_string(canvas, x: float, y: float, text: str, size: float, base: str = SANS,  # noqa: ANN001

@@ -179,7 +179,8 @@ def quote_block(q: QuoteRow, data: ReportData, colour: str | None = None) -> Flo
     meta = " · ".join(x for x in (
         q.customer or q.author, q.segment, f"{q.channel} {q.external_id}".strip(), when(q.at, data.zone_name),
         ", ".join(q.tags), "pre-existing" if q.pre_existing else "") if x)
-    body = [Paragraph("“" + fonts.markup(q.text) + "”", st["quote"]), Paragraph(fonts.markup(meta), st["quote_meta"])]
+    # The marks go through bidi with the text, so a Hebrew or Arabic quote opens on its right-hand side.
+    body = [Paragraph(fonts.markup(f"“{q.text}”"), st["quote"]), Paragraph(fonts.markup(meta), st["quote_meta"])]
     table = Table([["", body]], colWidths=[3, None])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (0, 0), HexColor(colour or "#999999")),
