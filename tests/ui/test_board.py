@@ -233,3 +233,25 @@ def test_clicking_a_card_asks_the_reader_for_its_conversation(board, qtbot):
     with qtbot.waitSignal(board.hub.conversation_requested, timeout=2000) as blocker:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center() - QPoint(0, 30))
     assert blocker.args[0] == card.conversation_id
+
+
+def test_workspace_phrases_are_edited_in_the_app_and_undoable(qtbot, main_window, monkeypatch):
+    from postmortem_desktop.services.suggestions import pattern_extras, workspace_tagger
+    from ui.board.phrases_dialog import PhrasesDialog, text_to_extras
+
+    board = main_window.show_screen("board")
+
+    def accept(dialog):
+        dialog.editor.setPlainText("refund-request: refund~ my money\nmanual-work: re-keyed ... by hand")
+        return PhrasesDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PhrasesDialog, "exec", accept)
+    board.filter_bar.phrases_button.click()
+    workspace = main_window.hub.workspace
+    assert pattern_extras(workspace) == {"refund-request": ["refund~ my money"],
+                                         "manual-work": ["re-keyed ... by hand"]}
+    found = {s.tag for s in workspace_tagger(workspace).suggest("Please refund my money, we re-keyed it all by hand")}
+    assert {"refund-request", "manual-work"} <= found
+    main_window.undo_action.trigger()
+    assert pattern_extras(workspace) == {}
+    assert text_to_extras("no colon here")[1] == ["line 1: write it as “tag: pattern”, e.g. “manual-work: by hand”"]

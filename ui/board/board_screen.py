@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QLabel, QProgressDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QProgressDialog, QVBoxLayout, QWidget
 
-from postmortem_desktop.services.commands import Command
+from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.quotes import (
     BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, search_quote_ids,
 )
@@ -16,6 +16,7 @@ from postmortem_desktop.services.tagging import (
 )
 
 from .. import workers
+from ..errors import show_refusal
 from ..hub import ScreenHub
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
@@ -69,6 +70,7 @@ class BoardScreen(QWidget):
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
         self.filter_bar.grouping_changed.connect(self._on_filter_bar_grouping_changed)
         self.filter_bar.suggest_requested.connect(self._on_filter_bar_suggest_requested)
+        self.filter_bar.phrases_requested.connect(self._on_filter_bar_phrases_requested)
         self.filter_bar.add_column_requested.connect(self._on_filter_bar_add_column_requested)
         self.grid.cards_dropped.connect(self._on_grid_cards_dropped)
         self.grid.card_key_pressed.connect(self._on_grid_card_key_pressed)
@@ -177,6 +179,22 @@ class BoardScreen(QWidget):
     def _on_filter_bar_add_column_requested(self) -> None:
         command = ask_new_tag(self)
         if command is not None:
+            self.hub.run(command)
+
+    def _on_filter_bar_phrases_requested(self) -> None:
+        from postmortem_desktop.services.suggestions import SetPatternExtras, pattern_extras
+
+        from .phrases_dialog import PhrasesDialog
+
+        if self.hub.workspace is None:
+            return
+        dialog = PhrasesDialog(pattern_extras(self.hub.workspace), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                command = SetPatternExtras(dialog.extras())
+            except RuleError as exc:  # a pattern the tagger cannot compile
+                show_refusal(self, "Phrases not saved", exc)
+                return
             self.hub.run(command)
 
     def _on_filter_bar_suggest_requested(self) -> None:

@@ -18,6 +18,7 @@ class BoardFilterBar(QWidget):
     filter_changed = Signal(object)  # BoardFilter
     grouping_changed = Signal(str)
     suggest_requested = Signal()
+    phrases_requested = Signal()
     add_column_requested = Signal()
 
     def __init__(self, parent=None):  # noqa: ANN001
@@ -36,6 +37,8 @@ class BoardFilterBar(QWidget):
             self.grouping.addItem(label if key else "No swimlanes", key)
         self.suggest_button = QPushButton("Suggest Tags", self)
         self.suggest_button.setToolTip("Run the tagger over this incident's messages and cards")
+        self.phrases_button = QPushButton("Phrases…", self)
+        self.phrases_button.setToolTip("This workspace's own phrases for suggested tags")
         self.add_column_button = QPushButton("+ Column", self)
         self.add_column_button.setToolTip("Add a tag of this workspace's own")
         for combo in (self.tag, self.channel, self.segment, self.scope, self.grouping):
@@ -43,11 +46,12 @@ class BoardFilterBar(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(2)
             combo.setMinimumWidth(40)
-        for button in (self.suggest_button, self.add_column_button):
+        for button in (self.suggest_button, self.phrases_button, self.add_column_button):
             button.setMinimumWidth(40)  # may clip on a very narrow window rather than widen it
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.suggest_button)
+        top.addWidget(self.phrases_button)
         top.addWidget(self.add_column_button)
         filters = QHBoxLayout()
         # no labels: each combo's first entry names it ("Any tag", "No swimlanes"), which keeps the
@@ -72,6 +76,7 @@ class BoardFilterBar(QWidget):
         self.grouping.currentIndexChanged.connect(
             lambda _i: self.grouping_changed.emit(self.grouping.currentData() or ""))
         self.suggest_button.clicked.connect(self.suggest_requested)
+        self.phrases_button.clicked.connect(self.phrases_requested)
         self.add_column_button.clicked.connect(self.add_column_requested)
 
     def current_filter(self) -> BoardFilter:
