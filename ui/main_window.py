@@ -205,7 +205,13 @@ class MainWindow(QMainWindow):
         self.undo_action = session.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = session.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        # Ctrl+Shift+Z first (the key), Ctrl+Y as well; on Linux StandardKey.Redo *is*
+        # Ctrl+Shift+Z, and a key listed twice makes Qt call the shortcut ambiguous and ignore it
+        keys: dict[str, QKeySequence] = {}
+        for key in (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"),
+                    *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)):
+            keys.setdefault(key.toString(), key)
+        self.redo_action.setShortcuts(list(keys.values()))
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         session.workspace_changed.connect(self._on_session_workspace_changed)

@@ -1,6 +1,8 @@
 """The open workspace as the UI sees it: core commands run through one QUndoStack."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -16,6 +18,21 @@ class UndoableCommand(QUndoCommand):
         self._session = session
         self.command = command
         self._done_once = True  # the command already ran before it was pushed
+        self._last_edit = time.monotonic()
+
+    MERGE_SECONDS = 10.0  # typing pauses shorter than this stay one undo step
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        key = self.command.merge_key
+        return -1 if key is None else hash(key) & 0x7FFFFFFF
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if not isinstance(other, UndoableCommand) or time.monotonic() - self._last_edit > self.MERGE_SECONDS:
+            return False
+        if not self.command.absorb(other.command):
+            return False
+        self._last_edit = time.monotonic()
+        return True
 
     def redo(self) -> None:
         if self._done_once:

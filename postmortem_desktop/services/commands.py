@@ -19,12 +19,18 @@ class Command(ABC):
     #: Which parts of the screen must refresh: "incidents", "timeline", "board", "review", "actions".
     affects: frozenset[str] = frozenset({"incidents"})
     incident_id: int | None = None
+    #: Edits with the same key in quick succession (typing in one field) may become one undo step.
+    merge_key: object = None
 
     @abstractmethod
     def do(self, workspace: Workspace) -> None: ...
 
     @abstractmethod
     def undo(self, workspace: Workspace) -> None: ...
+
+    def absorb(self, later: "Command") -> bool:
+        """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
+        return False
 
 
 class UpdateFields(Command):
@@ -39,6 +45,13 @@ class UpdateFields(Command):
         self.affects = affects
         self.incident_id = incident_id
         self._old: dict[str, Any] | None = None
+        self.merge_key = (model.__name__, row_id, frozenset(self.changes))
+
+    def absorb(self, later: Command) -> bool:
+        if not isinstance(later, UpdateFields) or later.merge_key != self.merge_key:
+            return False
+        self.changes = dict(later.changes)  # the old values stay this command's own
+        return True
 
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()
@@ -46,7 +59,8 @@ class UpdateFields(Command):
             row = session.get(self.model, self.row_id)
             if row is None:
                 raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
-            self._old = {key: getattr(row, key) for key in self.changes}
+            if self._old is None:  # a redo after absorbing keeps the very first old values
+                self._old = {key: getattr(row, key) for key in self.changes}
             self.before_set(row, self.changes)
             for key, value in self.changes.items():
                 setattr(row, key, value)

@@ -343,19 +343,34 @@ def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> t
     return row, False
 
 
+ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing page or message",
+                 "workaround": "workaround and its cost", "wording": "support wording",
+                 "contact": "who needs direct contact"}
+
+
 class SetReviewAnswer(Command):
     affects = REVIEW_PARTS
 
     def __init__(self, incident_id: int, key: str, text: str):
         self.incident_id, self.key, self.text = incident_id, key, text
-        self.name = f"Edit Answer “{key}”"
+        self.name = f"Edit Answer: {ANSWER_LABELS.get(key, key)}"
         self._old: str | None = None
+        self._done = False
+        self.merge_key = ("answer", incident_id, key)
+
+    def absorb(self, later: Command) -> bool:
+        if not isinstance(later, SetReviewAnswer) or later.merge_key != self.merge_key:
+            return False
+        self.text = later.text
+        return True
 
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()
         with workspace.transaction() as session:
             row, created = _answer_row(session, self.incident_id, self.key, create=True)
-            self._old = None if created else row.answer
+            if not self._done:  # a redo keeps the value from before the first edit
+                self._old = None if created else row.answer
+                self._done = True
             row.answer = self.text
 
     def undo(self, workspace: Workspace) -> None:

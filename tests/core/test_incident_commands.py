@@ -111,3 +111,18 @@ def test_impact_ignores_pre_existing_and_internal_conversations(workspace):
     assert impact.customer.end == T0 + timedelta(minutes=275)
     summary = IncidentService(workspace).list_incidents()[0]
     assert (summary.technical_minutes, summary.customer_minutes) == (40, 270)
+
+
+def test_a_later_edit_of_the_same_field_is_absorbed_so_one_undo_reverts_both(workspace):
+    cmd = CreateIncident(title="Original")
+    cmd.do(workspace)
+    first = UpdateIncident(cmd.incident_id, title="Orig")
+    first.do(workspace)
+    second = UpdateIncident(cmd.incident_id, title="Origami")
+    second.do(workspace)
+    assert first.absorb(second)
+    assert not first.absorb(UpdateIncident(cmd.incident_id, service="billing"))  # another field stays apart
+    first.undo(workspace)
+    assert IncidentService(workspace).get(cmd.incident_id).title == "Original"
+    first.do(workspace)  # redo applies the latest text
+    assert IncidentService(workspace).get(cmd.incident_id).title == "Origami"

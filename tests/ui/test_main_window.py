@@ -152,3 +152,25 @@ def test_on_a_narrow_screen_the_reader_waits_until_a_conversation_is_opened(qtbo
     assert reader.isVisible()
     toggles = [a.text() for a in main_window.view_menu.actions()]
     assert "Incidents" in toggles and "Conversation" in toggles
+
+
+def test_redo_shortcuts_are_not_listed_twice(main_window):
+    keys = [k.toString() for k in main_window.redo_action.shortcuts()]
+    assert len(keys) == len(set(keys))  # a repeated key is ambiguous to Qt and does nothing
+    assert keys[0] == "Ctrl+Shift+Z" and "Ctrl+Y" in keys
+
+
+def test_ctrl_shift_z_redoes(qtbot, main_window):
+    from PySide6.QtTest import QTest
+
+    main_window.show_screen("properties")
+    form = main_window.screen_widgets["properties"].form
+    form.title.setText("Typed title")
+    form.title.editingFinished.emit()
+    main_window.undo_action.trigger()
+    assert "Typed title" not in titles(main_window)
+    main_window.activateWindow()
+    main_window.incident_view.setFocus()
+    QTest.keyClick(main_window.incident_view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert "Typed title" in titles(main_window)

@@ -212,3 +212,18 @@ def test_follow_up_screen_schedules_and_records_the_outcome(qtbot, hub, screens,
     assert followup.ics_button.isEnabled()
     assert not followup.outcome_button.isEnabled()  # not closed yet
     assert followup.actions.rowCount() == 4  # the demo's open billing fixes
+
+
+def test_close_out_text_is_saved_after_a_pause_in_typing_and_undone_in_one_step(qtbot, hub, screens):
+    review = screens["review"]
+    field = review.record.fields["trust_signals"]
+    field.setFocus()
+    for chunk in ("Customers asked ", "for proof ", "of a single charge"):
+        field.insertPlainText(chunk)
+        with qtbot.waitSignal(hub.workspace_changed, timeout=3000):  # saved without leaving the field
+            pass
+    record = CloseoutService(hub.workspace).checklist(hub.incident_id)
+    assert "trust_signals" not in {i.key for i in record.missing}
+    assert hub.session.undo_stack.count() == 1  # three saves, one undo step
+    hub.session.undo_stack.undo()
+    assert "trust_signals" in {i.key for i in CloseoutService(hub.workspace).checklist(hub.incident_id).missing}

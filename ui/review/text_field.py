@@ -1,12 +1,19 @@
-"""A multi-line field that reports a finished edit (on leaving it), so each edit is one undoable command."""
+"""A multi-line field that saves as you type: after a short pause, and on leaving it.
+
+Consecutive saves of one field merge into one undo step (ui/undo.py), so typing stays undoable
+as a whole while a crash loses at most the last pause's worth of text.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
 
+SAVE_AFTER_MS = 800
+
+
 class CommitTextEdit(QPlainTextEdit):
-    #: the text after the person left the field, only when it changed
+    #: the text after a pause in typing or on leaving the field, only when it changed
     text_committed = Signal(str)
 
     def __init__(self, accessible_name: str, placeholder: str = "", parent=None):  # noqa: ANN001
@@ -15,6 +22,15 @@ class CommitTextEdit(QPlainTextEdit):
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
         self._committed = ""
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(SAVE_AFTER_MS)
+        self._pause.timeout.connect(self.commit)
+        self.textChanged.connect(self._on_text_changed)
+
+    def _on_text_changed(self) -> None:
+        if self.toPlainText() != self._committed:
+            self._pause.start()
 
     def set_committed_text(self, text: str) -> None:
         """Shows stored text, unless the person is in the middle of changing this field."""
@@ -26,6 +42,7 @@ class CommitTextEdit(QPlainTextEdit):
             self.setPlainText(text)
 
     def commit(self) -> None:
+        self._pause.stop()
         text = self.toPlainText()
         if text != self._committed:
             self._committed = text
