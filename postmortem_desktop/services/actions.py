@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Command, RuleError, guards_closed_record
 
 AREAS = tuple(a.value for a in ActionArea)
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -114,6 +114,7 @@ def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) 
     return [q for q in wanted if q in found]
 
 
+@guards_closed_record
 class AddActionItem(Command):
     affects = ACTION_PARTS
 
@@ -165,6 +166,7 @@ class QuickAddFromQuotes(AddActionItem):
         self.name = "Add Action Item from Quotes"
 
 
+@guards_closed_record
 class EditActionItem(Command):
     affects = ACTION_PARTS
 
@@ -199,6 +201,7 @@ class EditActionItem(Command):
                 setattr(item, key, value)
 
 
+@guards_closed_record
 class SetActionLinks(Command):
     """Replaces what motivated an action item: its linked quotes and tags."""
 
@@ -232,6 +235,7 @@ class SetActionLinks(Command):
             self._replace(session, self._old)
 
 
+@guards_closed_record
 class DeleteActionItem(Command):
     affects = ACTION_PARTS
 

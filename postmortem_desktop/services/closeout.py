@@ -12,7 +12,7 @@ from ..domain.checklist import ChecklistItem, CloseoutRecord
 from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Command, RuleError, guards_closed_record
 from .incidents import _customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
@@ -171,6 +171,7 @@ class ReopenIncident(_StatusChange):
         return IncidentStatus.IN_REVIEW.value
 
 
+@guards_closed_record
 class ScheduleFollowUp(Command):
     """Sets when the follow-up check happens and the review date it is counted from."""
 

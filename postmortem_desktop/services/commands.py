@@ -4,6 +4,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from sqlalchemy import select
+
 from ..storage.workspace import Workspace
 
 
@@ -31,6 +33,31 @@ class Command(ABC):
     def absorb(self, later: "Command") -> bool:
         """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
         return False
+
+
+CLOSED_STATUSES = ("closed", "followed_up")
+
+
+def guards_closed_record(cls: type) -> type:
+    """Class decorator: the command refuses to change the close-out record of a closed incident.
+
+    A closed incident was closed because its record was complete; editing it afterwards would
+    break that silently, so the person reopens it first (which is recorded).
+    """
+    original = cls.do
+
+    def do(self, workspace: Workspace) -> None:
+        from ..storage.schema import Incident
+
+        with workspace.reading() as session:
+            status = session.scalar(select(Incident.status).where(Incident.id == self.incident_id))
+        if status in CLOSED_STATUSES:
+            raise RuleError("This incident is closed, so its close-out record is fixed. Reopen it "
+                            "(Close-out strip › Reopen) to change it; the reopening is recorded.")
+        original(self, workspace)
+
+    cls.do = do
+    return cls
 
 
 class UpdateFields(Command):

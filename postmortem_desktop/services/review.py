@@ -17,7 +17,7 @@ from ..storage.schema import (
     ReviewAnswer, ReviewAnswerQuote, Tag, TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, UpdateFields
+from .commands import Command, RuleError, UpdateFields, guards_closed_record
 from .incidents import IncidentService
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -317,6 +317,7 @@ def _incident(session: Session, incident_id: int) -> Incident:
 
 
 # ---- commands ------------------------------------------------------------------------------------
+@guards_closed_record
 class EditCloseoutFields(UpdateFields):
     """Edits the close-out record's own fields (damage, task, workaround, trust signals…)."""
 
@@ -348,6 +349,7 @@ ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing pag
                  "contact": "who needs direct contact"}
 
 
+@guards_closed_record
 class SetReviewAnswer(Command):
     affects = REVIEW_PARTS
 
@@ -380,6 +382,7 @@ class SetReviewAnswer(Command):
                 row.answer = self._old or ""
 
 
+@guards_closed_record
 class LinkAnswerQuotes(Command):
     """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
 
@@ -416,6 +419,7 @@ class LinkAnswerQuotes(Command):
                     session.delete(link)
 
 
+@guards_closed_record
 class UnlinkAnswerQuote(Command):
     affects = REVIEW_PARTS
     name = "Unlink Quote"
@@ -472,6 +476,7 @@ class _Decision(Command):
                 session.delete(entry)
 
 
+@guards_closed_record
 class DecideSeverity(_Decision):
     """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
 
@@ -493,6 +498,7 @@ class DecideSeverity(_Decision):
         self.name = "Override Customer Severity" if overridden else "Confirm Customer Severity"
 
 
+@guards_closed_record
 class DecideCustomerMessage(_Decision):
     """Marks the customer message sent, or not sending with the reason ('' decision: undecided)."""
 
@@ -510,6 +516,7 @@ class DecideCustomerMessage(_Decision):
         self.name = "Decide Customer Message"
 
 
+@guards_closed_record
 class FlagContacts(Command):
     """Puts customers on the contact list, each with the reason to contact them."""
 
@@ -556,6 +563,7 @@ def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentCo
     return row
 
 
+@guards_closed_record
 class UnflagContact(Command):
     """Takes a customer off the contact list; the reason is kept in the incident's history."""
 
@@ -590,6 +598,7 @@ class UnflagContact(Command):
                 session.delete(entry)
 
 
+@guards_closed_record
 class EditContact(Command):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
 

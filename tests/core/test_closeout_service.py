@@ -140,3 +140,21 @@ def test_repeat_confusion_counts_conversations_either_side_of_the_review(demo):
         late["confusion"].at_review + late["confusion"].after_review
     assert late["confusion"].after_review == 0 and early["confusion"].after_review > 0
     assert FollowUpService(demo).view(iid).open_actions  # the demo's unfinished billing fixes
+
+
+def test_a_closed_incidents_record_cannot_be_changed_until_it_is_reopened(demo):
+    from postmortem_desktop.services.actions import ActionService, DeleteActionItem
+    from postmortem_desktop.services.review import SetReviewAnswer
+
+    iid = billing_id(demo)
+    complete_the_demo(demo, iid)
+    CloseIncident(iid).do(demo)
+    support = next(i for i in ActionService(demo).list_items(iid) if i.area == "support")
+    for edit in (DeleteActionItem(iid, support.id), EditCloseoutFields(iid, customer_damage="changed later"),
+                 SetReviewAnswer(iid, "task", "changed later")):
+        with pytest.raises(RuleError, match="Reopen it"):
+            edit.do(demo)
+    assert CloseoutService(demo).checklist(iid).can_close  # still complete: nothing was changed
+    ReopenIncident(iid, "A late correction").do(demo)
+    DeleteActionItem(iid, support.id).do(demo)
+    assert not CloseoutService(demo).checklist(iid).can_close
