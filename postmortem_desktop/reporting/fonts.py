@@ -7,11 +7,13 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph
 
 from ..resources import resource_path
-from .text_direction import visual_order
+from .text_direction import has_rtl, visual_order
 
 SANS = "PMSans"
 SANS_BOLD = "PMSans-Bold"
@@ -73,11 +75,9 @@ def _font_for(code: int, base: str) -> str | None:
 
 def runs(text: str, base: str = SANS) -> list[tuple[str, str]]:
     """(font name, text) runs in drawing order; emoji and uncovered characters become visible placeholders."""
-    # Every paragraph, table cell and canvas string passes here, so Hebrew and Arabic are reordered
-    # and joined in this one place. Limitation: reportlab wraps a Paragraph after this, so an RTL
-    # paragraph longer than one line keeps each line right-to-left but stacks the lines last-first,
-    # and RTL text stays left-aligned; fixing that needs line breaking in logical order inside
-    # reportlab (its own bidi path needs the rlbidi package and wordWrap="RTL").
+    # Canvas strings, headings and the lines cut by paragraph() pass here, so Hebrew and Arabic are
+    # reordered and joined in this one place. A whole paragraph must not: reordered before reportlab
+    # wraps it, its lines would stack last-first, so paragraph() cuts lines in stored order first.
     return _font_runs(visual_order(text), base)
 
 
@@ -122,8 +122,31 @@ def _font_runs(text: str, base: str) -> list[tuple[str, str]]:
 
 def markup(text: str, base: str = SANS) -> str:
     """Paragraph markup for user text: escaped, line breaks kept, fallback fonts per character."""
+    return _markup(runs(text or "", base), base)
+
+
+def visual_markup(visual: str, base: str = SANS) -> str:
+    """Paragraph markup for text already in visual order (one line cut by the bidi paragraph)."""
+    return _markup(_font_runs(visual, base), base)
+
+
+def paragraph(text: str, style: ParagraphStyle, bold_prefix: str = "") -> Flowable:
+    """The flowable for a paragraph of user text, with an optional bold label in front of it.
+
+    Text with right-to-left letters is broken into lines in stored order before each line is reordered;
+    everything else stays a plain Paragraph, exactly as before."""
+    text = text or ""
+    if not (has_rtl(text) or has_rtl(bold_prefix)):
+        prefix = f"<b>{markup(bold_prefix)}</b> " if bold_prefix else ""
+        return Paragraph(prefix + markup(text), style)
+    from .bidi_paragraph import BidiParagraph  # it builds on this module, so it is imported late
+
+    return BidiParagraph(text, style, bold_prefix)
+
+
+def _markup(pieces: list[tuple[str, str]], base: str) -> str:
     parts = []
-    for font, piece in runs(text or "", base):
+    for font, piece in pieces:
         piece = escape(piece).replace("\n", "<br/>").replace("\t", " ")
         parts.append(piece if font == base else f'<font name="{font}">{piece}</font>')
     return "".join(parts)

@@ -51,9 +51,8 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def P(text: str, style: str = "body", bold_prefix: str = "") -> Paragraph:  # noqa: N802 - reads like markup
-    prefix = f"<b>{fonts.markup(bold_prefix)}</b> " if bold_prefix else ""
-    return Paragraph(prefix + fonts.markup(text), styles()[style])
+def P(text: str, style: str = "body", bold_prefix: str = "") -> Flowable:  # noqa: N802 - reads like markup
+    return fonts.paragraph(text, styles()[style], bold_prefix)
 
 
 class Heading(Paragraph):
@@ -83,7 +82,7 @@ def _or_missing(text: str, missing: str = "Not recorded yet.") -> str:
 def cover(data: ReportData, width: float) -> list[Flowable]:
     st = styles()
     zone = data.zone_name
-    out: list[Flowable] = [Heading("Summary"), Paragraph(fonts.markup(data.title), st["title"])]
+    out: list[Flowable] = [Heading("Summary"), fonts.paragraph(data.title, st["title"])]
     meta = [f"Service: {data.service or '—'}", f"Status: {data.status.replace('_', ' ')}"]
     if data.technical:
         meta.append(f"Technical window: {when(data.technical.start, zone)} – {when(data.technical.end, zone)} ({zone})")
@@ -119,8 +118,7 @@ def _headline_table(data: ReportData, width: float) -> Table:
         figures.append(("Status page said resolved", when(data.status_page_resolved, data.zone_name)))
     label = ParagraphStyle("hl_label", parent=st["small"], textColor=white)
     value = ParagraphStyle("hl_value", parent=st["headline"], textColor=white)
-    cells = [[Paragraph(fonts.markup(k), label) for k, _ in figures],
-             [Paragraph(fonts.markup(v), value) for _, v in figures]]
+    cells = [[fonts.paragraph(k, label) for k, _ in figures], [fonts.paragraph(v, value) for _, v in figures]]
     colours = palette()["windows"]
     fills = [colours["technical"], colours["customer_impact"], colours["status_page"]]
     table = Table(cells, colWidths=[width / len(figures)] * len(figures))
@@ -169,7 +167,7 @@ def damage(data: ReportData) -> list[Flowable]:
 def answers(data: ReportData) -> list[Flowable]:
     out: list[Flowable] = [Heading("The five review questions")]
     for number, row in enumerate(data.answers, start=1):
-        out.append(KeepTogether([Paragraph(f"{number}. " + fonts.markup(row.question), styles()["h2"]),
+        out.append(KeepTogether([fonts.paragraph(f"{number}. {row.question}", styles()["h2"]),
                                  P(_or_missing(row.answer, "Not answered yet."))]))
     return out
 
@@ -180,7 +178,7 @@ def quote_block(q: QuoteRow, data: ReportData, colour: str | None = None) -> Flo
         q.customer or q.author, q.segment, f"{q.channel} {q.external_id}".strip(), when(q.at, data.zone_name),
         ", ".join(q.tags), "pre-existing" if q.pre_existing else "") if x)
     # The marks go through bidi with the text, so a Hebrew or Arabic quote opens on its right-hand side.
-    body = [Paragraph(fonts.markup(f"“{q.text}”"), st["quote"]), Paragraph(fonts.markup(meta), st["quote_meta"])]
+    body = [fonts.paragraph(f"“{q.text}”", st["quote"]), fonts.paragraph(meta, st["quote_meta"])]
     table = Table([["", body]], colWidths=[3, None])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (0, 0), HexColor(colour or "#999999")),
@@ -283,8 +281,8 @@ def trust(data: ReportData) -> list[Flowable]:
 
 def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
     st = styles()
-    cells = [[Paragraph(fonts.markup(h), st["cell_head"]) for h in header]]
-    cells += [[Paragraph(fonts.markup(v), st["cell"]) for v in row] for row in rows]
+    cells = [[fonts.paragraph(h, st["cell_head"]) for h in header]]
+    cells += [[fonts.paragraph(v, st["cell"]) for v in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -355,6 +353,6 @@ def appendix(data: ReportData) -> list[Flowable]:
             when(q.at, data.zone_name), f"{q.channel} {q.external_id}".strip(), q.customer or q.author,
             ", ".join(q.tags) or "untagged", "pre-existing" if q.pre_existing else "") if x)
         # Plain paragraphs, not tables: thousands of quotes must still lay out in seconds.
-        out.append(Paragraph(fonts.markup(meta), st["appendix_meta"]))
-        out.append(Paragraph(fonts.markup(q.text), st["appendix_text"]))
+        out.append(fonts.paragraph(meta, st["appendix_meta"]))
+        out.append(fonts.paragraph(q.text, st["appendix_text"]))
     return out

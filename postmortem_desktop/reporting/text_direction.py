@@ -6,6 +6,7 @@ reversed and Arabic letters swapped for their joined presentation forms before t
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from arabic_reshaper import ArabicReshaper
@@ -22,26 +23,47 @@ _ISOLATES = re.compile("[\u2066-\u2069]")
 _RESHAPER = ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False, "delete_harakat": False})
 
 
-def visual_order(text: str) -> str:
-    """The text as it must be drawn left to right; text with no right-to-left letters comes back as is."""
-    if not _RTL.search(text):
+def has_rtl(text: str) -> bool:
+    """Whether the text holds any right-to-left letter or control."""
+    return _RTL.search(text) is not None
+
+
+def is_rtl(text: str) -> bool | None:
+    """The direction the first strong letter gives a paragraph (Unicode rule P2): True for right to left,
+    False for left to right, None when the text has no strong letter at all."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return None
+
+
+def visual_order(text: str, rtl: bool | None = None) -> str:
+    """The text as it must be drawn left to right; text with no right-to-left letters comes back as is.
+
+    rtl forces the paragraph direction, for one line cut out of a longer paragraph whose direction was
+    set by a letter on an earlier line; None lets each line's own first strong letter decide."""
+    if not rtl and not _RTL.search(text):
         return text  # nearly all report text: one C-speed scan, no copy
-    return "\n".join(_visual_line(line) for line in text.split("\n"))
+    return "\n".join(_visual_line(line, rtl) for line in text.split("\n"))
 
 
 @lru_cache(maxsize=2048)
-def _visual_line(line: str) -> str:
+def _visual_line(line: str, rtl: bool | None = None) -> str:
     # Cached because headers and timeline labels measure the same string many times while fitting it.
-    if not _RTL.search(line):
+    if not rtl and not _RTL.search(line):
         return line
+    base_dir = None if rtl is None else ("R" if rtl else "L")
     shaped = _RESHAPER.reshape(line)  # joining depends on neighbours in reading order, so before reordering
     if _ISOLATES.search(shaped):
         # The pure-Python algorithm predates isolates (it asserts on them); the Rust one handles them
         # but skips mirroring. The controls have no glyph in our fonts, so they go once applied.
-        visual = _ISOLATES.sub("", _rust_display(shaped))
+        visual = _ISOLATES.sub("", _rust_display(shaped, base_dir=base_dir))
     else:
         # The pure-Python algorithm applies rule L4, so "(שלום)" keeps its brackets facing the right way.
-        visual = _python_display(shaped)
+        visual = _python_display(shaped, base_dir=base_dir)
     # Points and harakat now come just before their letter. That is what the font wants: its
     # zero-width marks are drawn right of the pen, so drawn first they land on the letter after them.
     return visual
