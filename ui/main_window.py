@@ -21,6 +21,7 @@ from .facilitator.facilitator_controller import FacilitatorController
 from . import screens
 from .hub import ScreenHub
 from .screen_set import ScreenSet, construct
+from .screen_size import fit_to_screen
 from .importing.import_controller import ImportController
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
@@ -363,7 +364,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(fit_to_screen(self, 1280, 800))
         if state is not None:
             self.restoreState(state)
         else:

@@ -395,6 +395,9 @@ class TimelineLayout:
         d = self.data
         times = [t for t in (d.technical_start, d.technical_end, d.status_page_resolved,
                              d.customer_start, d.customer_end) if t is not None]
+        if d.technical_end is None or d.customer_start is None:
+            # no recovery or no impact window yet: the conversations themselves say where to look
+            times += list(d.conversations.starts[:1]) + list(d.conversations.ends[-1:])
         if not times:
             times = [e.at for e in d.events] + list(d.conversations.starts[:1]) + list(d.conversations.ends[-1:])
         if not times:

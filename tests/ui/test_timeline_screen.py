@@ -218,3 +218,18 @@ def test_the_timeline_follows_a_live_theme_change(qtbot):
     finally:
         app.setPalette(before_palette)
         app.setFont(before_font)
+
+
+def test_ctrl_0_fits_the_incident_from_anywhere_in_the_window(qtbot, main_window):
+    from PySide6.QtTest import QTest
+
+    screen = main_window.show_screen("timeline")
+    layout = screen.layout_
+    layout.zoom(8.0)
+    screen.view.redraw()
+    zoomed = (layout.t0, layout.t1)
+    main_window.activateWindow()
+    main_window.incident_view.setFocus()  # focus in the incident list, not the timeline
+    QTest.keyClick(main_window.incident_view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert (layout.t0, layout.t1) != zoomed
+    assert (layout.t0, layout.t1) == pytest.approx(layout.incident_span())

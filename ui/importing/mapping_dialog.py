@@ -13,6 +13,7 @@ from postmortem_desktop.importers.field_mapping import (
 from postmortem_desktop.importers.text_cleanup import cell_text
 from postmortem_desktop.services.spreadsheet_import import ImportPlan, preview
 
+from ..screen_size import fit_to_screen
 from .preview_model import ImportPreviewModel
 
 NOT_IMPORTED = "— not imported —"
@@ -35,7 +36,7 @@ class ImportMappingDialog(QDialog):
         self.plan = plan
         self.zone_name = zone_name
         self.setWindowTitle(f"Import {plan.path.name}")
-        self.resize(1200, 760)
+        self.resize(fit_to_screen(self, 1200, 760))
         self.problems: list[str] = []
         self.summary = QLabel(self._summary_text(), self)
         self.summary.setWordWrap(True)

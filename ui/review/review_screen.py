@@ -77,7 +77,11 @@ class ReviewScreen(DeferredRefresh, QWidget):
         field = str(payload or "")
         if field in self.record.fields:
             self.tabs.setCurrentIndex(self.TAB_RECORD)
-            self.record.fields[field].setFocus()
+            target = self.record.fields[field]
+            scroll = self.tabs.currentWidget()
+            if isinstance(scroll, QScrollArea):  # at 1280x720 the field may be below the fold
+                scroll.ensureWidgetVisible(target)
+            target.setFocus()
         elif field in self.answers.blocks:
             self.tabs.setCurrentIndex(self.TAB_QUESTIONS)
             self.answers.ensureWidgetVisible(self.answers.blocks[field])

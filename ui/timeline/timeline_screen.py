@@ -103,8 +103,10 @@ class TimelineScreen(QWidget):
         action = self.toolbar.addAction(text)
         action.setToolTip(tip)
         if shortcut:
+            # whole-window keys while the timeline is on view (Ctrl+0 from the board tab does nothing:
+            # a hidden tab's shortcuts are not active); text fields still keep + and - for typing
             action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         return action
 
