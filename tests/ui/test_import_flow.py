@@ -211,3 +211,18 @@ def test_next_weeks_tickets_from_the_follow_up_keep_rows_after_the_review_window
     qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
     assert checked == [True]
     assert summaries[0].imported == 4 and summaries[0].outside_window == 0
+
+
+def test_the_preview_says_which_rows_the_review_window_leaves_out(qtbot, tmp_path, incident_start):
+    plan = spreadsheet_import.prepare_import(dump(tmp_path / "old.csv", incident_start - timedelta(days=400), n=3))
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    window = (incident_start - timedelta(hours=1), incident_start + timedelta(hours=72))
+    dialog = ImportMappingDialog(plan, "UTC", [], review_window=window)
+    qtbot.addWidget(dialog)
+    model = dialog.preview_model
+    assert model.index(0, model.COL_MESSAGES).data() == "left out: outside the review window"
+    assert "3 of the first 3 rows" in dialog.problem_label.text()
+    dialog.include_outside.setChecked(True)
+    assert model.index(0, model.COL_MESSAGES).data() == "1"
+    assert dialog.problem_label.text() == ""

@@ -123,7 +123,9 @@ class ImportController(QObject):
         from .mapping_dialog import ImportMappingDialog
 
         workspace = self.hub.workspace
-        dialog = ImportMappingDialog(plan, self.hub.zone_name, spreadsheet_import.preset_names(workspace), self.window)
+        details = IncidentService(workspace).get(self.hub.incident_id)
+        dialog = ImportMappingDialog(plan, self.hub.zone_name, spreadsheet_import.preset_names(workspace), self.window,
+                                     review_window=(details.review_start, details.review_end))
         dialog.preset_save_requested.connect(lambda name: spreadsheet_import.save_preset(workspace, name, plan))
         dialog.include_outside.setChecked(include_outside_window)
         dialog.preset_chosen.connect(
@@ -142,11 +144,13 @@ class ImportController(QObject):
         from postmortem_desktop.services.import_undo import UndoableImport
 
         self.last_summary = summary
+        _show_summary(self.window, summary)
+        if not (summary.imported or summary.updated):
+            return  # nothing changed: nothing to undo
         workspace = self.hub.workspace
         command = UndoableImport(incident_id, summary,
                                  lambda: spreadsheet_import.run_import(workspace, incident_id, plan, options))
         self.hub.session.push_done(command)
-        _show_summary(self.window, summary)
 
     # ---- worker plumbing ------------------------------------------------------------------------
     def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel") -> None:  # noqa: ANN001

@@ -1,6 +1,8 @@
 """The column-mapping dialog: vendor recognised, one choice per file column, live preview, presets."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog,
@@ -31,9 +33,11 @@ class ImportMappingDialog(QDialog):
     #: the person picked a saved preset by name; the caller answers with apply_mapping()
     preset_chosen = Signal(str)
 
-    def __init__(self, plan: ImportPlan, zone_name: str, preset_names: list[str], parent=None):  # noqa: ANN001
+    def __init__(self, plan: ImportPlan, zone_name: str, preset_names: list[str], parent=None,  # noqa: ANN001
+                 review_window: tuple[datetime | None, datetime | None] = (None, None)):
         super().__init__(parent)
         self.plan = plan
+        self.review_window = review_window
         self.zone_name = zone_name
         self.setWindowTitle(f"Import {plan.path.name}")
         self.resize(fit_to_screen(self, 1200, 760))
@@ -71,6 +75,7 @@ class ImportMappingDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.zone.currentTextChanged.connect(self.refresh_preview)
+        self.include_outside.toggled.connect(self.refresh_preview)
         self.day_order.currentIndexChanged.connect(self.refresh_preview)
         self.presets.activated.connect(self._on_presets_activated)
         save_preset.clicked.connect(self._on_save_preset_clicked)
@@ -194,15 +199,26 @@ class ImportMappingDialog(QDialog):
             except AmbiguousDatesError as exc:
                 problems = [f"{exc}: choose “Dates like 05/06” above."]
         self.problems = problems
-        self.preview_model.set_rows(rows, self.zone_name)
+        self.preview_model.set_rows(rows, self.zone_name, self._left_out)
         for col in (ImportPreviewModel.COL_ROW, ImportPreviewModel.COL_ID, ImportPreviewModel.COL_CREATED,
                     ImportPreviewModel.COL_CHANNEL, ImportPreviewModel.COL_MESSAGES):
             self.preview_view.resizeColumnToContents(col)
         # the subject stretches; the long free-text columns get a fixed share so it stays readable
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_REQUESTER, 220)
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_TAGS, 120)
-        self.problem_label.setText("".join(f"⚠ {p}<br>" for p in problems))
+        notes = [f"⚠ {p}" for p in problems]
+        left_out = self.preview_model.left_out_count()
+        if left_out:
+            notes.append(f"ℹ {left_out} of the first {self.preview_model.rowCount()} rows fall outside the incident's "
+                         "review window and will be left out; tick “Also import rows outside…” to keep them.")
+        self.problem_label.setText("<br>".join(notes))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problems)
+
+    def _left_out(self, row) -> bool:  # noqa: ANN001 - a TicketRow
+        start, end = self.review_window
+        if self.include_outside.isChecked() or start is None or end is None or row.created_at is None:
+            return False
+        return not start <= row.created_at <= end
 
     @property
     def include_outside_window(self) -> bool:

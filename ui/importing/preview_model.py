@@ -1,6 +1,8 @@
 """Table model of the import preview: the first rows exactly as they will be stored, or why not."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 
 from postmortem_desktop.importers.records import SkippedRow, TicketRow
@@ -16,10 +18,17 @@ class ImportPreviewModel(RowTableModel):
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self._zone = display_zone("UTC")
+        self._left_out: Callable[[TicketRow], bool] = lambda _row: False
 
-    def set_rows(self, rows: list[TicketRow | SkippedRow], zone_name: str = "UTC") -> None:
+    def set_rows(self, rows: list[TicketRow | SkippedRow], zone_name: str = "UTC",
+                 left_out: Callable[[TicketRow], bool] | None = None) -> None:
+        """left_out tells which rows the review window will keep out (shown, so the preview never lies)."""
         self._zone = display_zone(zone_name)
+        self._left_out = left_out or (lambda _row: False)
         super().set_rows(rows)
+
+    def left_out_count(self) -> int:
+        return sum(1 for row in self.rows if isinstance(row, TicketRow) and self._left_out(row))
 
     def cell(self, row: TicketRow | SkippedRow, col: int, role: int):  # noqa: ANN201
         if role == Qt.ItemDataRole.DisplayRole:
@@ -46,4 +55,6 @@ class ImportPreviewModel(RowTableModel):
             return row.channel
         if col == self.COL_TAGS:
             return ", ".join(row.tags)
+        if self._left_out(row):
+            return "left out: outside the review window"
         return str(len(row.comments) + (1 if row.body else 0))
