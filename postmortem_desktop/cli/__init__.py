@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any, Callable, Sequence
 
-from ..services.commands import RuleError
+from ..domain.errors import MissingIncident, RuleError
 from ..storage.workspace import WorkspaceError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2, 3, 4
@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int | None] = args.handler
     try:
         return handler(args) or EXIT_OK
+    except MissingIncident as exc:  # a mistyped --incident is a usage error, not a refusal
+        print(f"error: {exc} `postmortem incidents WORKSPACE` lists them.", file=sys.stderr)
+        return EXIT_USAGE
     except RuleError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED

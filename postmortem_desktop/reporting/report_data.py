@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import and_, func, select
 
 from ..domain import timing
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS
 from ..storage.schema import (
     ActionItem, ActionItemLink, Conversation, Customer, FollowUp, Incident, IncidentContact, Message, Quote,
@@ -171,7 +172,7 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
     with workspace.reading() as session:
         inc = session.get(Incident, incident_id)
         if inc is None:
-            raise ReportDataError(f"There is no incident {incident_id} in this workspace.")
+            raise MissingIncident(incident_id)
         zone = session.get(WorkspaceSetting, "display_timezone")
         first, last = _impact_bounds(session, incident_id)
         technical = timing.technical_window(inc.technical_start, inc.technical_end)

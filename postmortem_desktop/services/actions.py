@@ -8,6 +8,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
@@ -133,7 +134,7 @@ class AddActionItem(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             if session.get(Incident, self.incident_id) is None:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             item = ActionItem(incident_id=self.incident_id, **self.values)
             if self.item_id is not None:  # redo keeps the id so later commands still find the item
                 item.id = self.item_id

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import checklist
 from ..domain.checklist import ChecklistItem, CloseoutRecord
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
@@ -51,7 +52,7 @@ def _today() -> date:
 def _incident(session: Session, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise RuleError(f"There is no incident {incident_id} in this workspace.")
+        raise MissingIncident(incident_id)
     return incident
 
 

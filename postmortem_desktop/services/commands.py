@@ -6,11 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..domain.errors import MissingIncident, RuleError  # noqa: F401 - re-exported for callers
 from ..storage.workspace import Workspace
-
-
-class RuleError(Exception):
-    """An edit the product's rules refuse (closing too early, a window that ends before it starts)."""
 
 
 class Command(ABC):

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
@@ -63,7 +64,7 @@ class AddConversation(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             if session.get(Incident, self.incident_id) is None:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             customer_id = self._customer_id(session)
             conv = self._conversation(session, customer_id)
             session.add(conv)

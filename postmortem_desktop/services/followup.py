@@ -12,6 +12,7 @@ from sqlalchemy import distinct, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import (
     AccountActivity, Conversation, Customer, FollowUp, Incident, IncidentHistory, Quote, Tag, TagAssignment,
@@ -128,7 +129,7 @@ class FollowUpService:
         with self.workspace.reading() as session:
             inc = session.get(Incident, incident_id)
             if inc is None:
-                raise RuleError(f"There is no incident {incident_id} in this workspace.")
+                raise MissingIncident(incident_id)
             follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
             cutoff = _cutoff(inc, follow)
             activity = _activity(session, incident_id)
@@ -215,7 +216,7 @@ class ImportActivity(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             if session.get(Incident, self.incident_id) is None:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             self._old = _activity(session, self.incident_id)
             self._replace(session, self.rows)
 
@@ -243,7 +244,7 @@ class RecordFollowUpOutcome(Command):
         with workspace.transaction() as session:
             inc = session.get(Incident, self.incident_id)
             if inc is None:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             if inc.status != IncidentStatus.CLOSED.value:
                 raise RuleError("Close the incident before recording the follow-up outcome.")
             follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))

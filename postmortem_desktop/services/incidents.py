@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, union_all
 
 from ..domain import timing
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
 from ..storage import snapshot
 from ..storage.schema import Conversation, Incident, Message
@@ -117,7 +118,7 @@ class IncidentService:
         with self.workspace.reading() as session:
             inc = session.get(Incident, incident_id)
             if inc is None:
-                raise RuleError(f"There is no incident {incident_id} in this workspace.")
+                raise MissingIncident(incident_id)
             return IncidentDetails(**{f.name: getattr(inc, f.name) for f in fields(IncidentDetails)})
 
     def impact(self, incident_id: int) -> ImpactFigures:
@@ -221,7 +222,7 @@ class DeleteIncident(Command):
         with workspace.engine.begin() as conn:
             self._snapshot = snapshot.capture(conn, self.incident_id)
             if not self._snapshot.rows["incidents"]:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             snapshot.delete_incident_rows(conn, self.incident_id)
 
     def undo(self, workspace: Workspace) -> None:

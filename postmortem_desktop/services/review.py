@@ -11,6 +11,7 @@ from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import severity, timing
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS, SEVERITIES, TagSource
 from ..storage.schema import (
     ActionItem, Conversation, Customer, Incident, IncidentContact, IncidentHistory, Message, Quote,
@@ -312,7 +313,7 @@ def draft_customer_message(title: str, technical: timing.Window | None, customer
 def _incident(session: Session, incident_id: int) -> Incident:
     inc = session.get(Incident, incident_id)
     if inc is None:
-        raise RuleError(f"There is no incident {incident_id} in this workspace.")
+        raise MissingIncident(incident_id)
     return inc
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generator, Iterable
 
+from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..storage.bulk import db_time
 from ..storage.workspace import Workspace
@@ -107,7 +108,7 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
         cur.execute("BEGIN IMMEDIATE")
         window = cur.execute("SELECT review_start, review_end FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         if window is None:
-            raise RuleError(f"There is no incident {incident_id} in this workspace.")
+            raise MissingIncident(incident_id)
         def in_window(at: datetime | None) -> bool:
             return options.include_outside_window or _in_window(at, window)
 

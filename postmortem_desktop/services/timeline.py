@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from ..domain import timing
+from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
@@ -85,7 +86,7 @@ class TimelineService:
         with self.workspace.reading() as session:
             inc = session.get(Incident, incident_id)
             if inc is None:
-                raise RuleError(f"There is no incident {incident_id} in this workspace.")
+                raise MissingIncident(incident_id)
             first, last = _customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
             customer = timing.customer_impact_window([_as_utc(first) if first else None,
                                                       _as_utc(last) if last else None])
@@ -231,7 +232,7 @@ class AddSystemEvents(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             if session.get(Incident, self.incident_id) is None:
-                raise RuleError(f"There is no incident {self.incident_id} in this workspace.")
+                raise MissingIncident(self.incident_id)
             if not self.event_ids:
                 rows = [SystemEvent(incident_id=self.incident_id, **values) for values in self.events]
                 session.add_all(rows)

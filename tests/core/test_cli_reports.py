@@ -40,9 +40,9 @@ def test_export_xlsx_writes_the_three_sheets(demo_copy, tmp_path):
     assert wb["Quotes"].max_row > 10
 
 
-def test_unknown_incident_is_refused(demo_copy, tmp_path, capsys):
+def test_unknown_incident_is_a_usage_error(demo_copy, tmp_path, capsys):
     out = tmp_path / "r.pdf"
-    assert main(["export-pdf", str(demo_copy), "--incident", "99", "-o", str(out)]) == EXIT_REFUSED
+    assert main(["export-pdf", str(demo_copy), "--incident", "99", "-o", str(out)]) == 2
     assert "no incident 99" in capsys.readouterr().err
     assert not out.exists()
 

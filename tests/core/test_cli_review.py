@@ -71,5 +71,6 @@ def test_followup_ics_without_a_schedule_is_refused(demo_copy, tmp_path):
     assert not (tmp_path / "x.ics").exists()
 
 
-def test_unknown_incident_is_refused(demo_copy):
-    assert main(["checklist", str(demo_copy), "--incident", "999"]) == 3
+def test_unknown_incident_is_a_usage_error_that_says_where_to_look(demo_copy, capsys):
+    assert main(["checklist", str(demo_copy), "--incident", "999"]) == 2
+    assert "postmortem incidents" in capsys.readouterr().err
