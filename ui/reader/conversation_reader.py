@@ -20,6 +20,8 @@ from ..time_display import display_zone
 
 QUOTE_HIGHLIGHT = QColor("#FFE08A")
 ROLE_COLORS = {"customer": QColor("#0B5394"), "agent": QColor("#38761D"), "internal": QColor("#7F6000")}
+# the same hues, light enough to read on a dark background
+ROLE_COLORS_DARK = {"customer": QColor("#8DC3F2"), "agent": QColor("#9AD58A"), "internal": QColor("#E8C766")}
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ class ConversationReaderWidget(QWidget):
             when = message.at.astimezone(zone).strftime("%b %d %H:%M") if message.at else ""
             head = QTextCharFormat()
             head.setFontWeight(QFont.Weight.Bold)
-            head.setForeground(ROLE_COLORS.get(message.role, QColor("#444444")))
+            head.setForeground(self._role_color(message.role))
             cursor.insertText(f"{message.author or 'unknown'} · {message.role} · {when}", head)
             cursor.insertBlock()
             start = cursor.position()
@@ -161,6 +163,11 @@ class ConversationReaderWidget(QWidget):
                                           message.text))
         self._highlight_quotes()
         self.text.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _role_color(self, role: str) -> QColor:
+        dark = self.text.palette().color(self.text.backgroundRole()).lightness() < 128
+        colors = ROLE_COLORS_DARK if dark else ROLE_COLORS
+        return colors.get(role, self.text.palette().color(self.text.foregroundRole()))
 
     def _highlight_quotes(self) -> None:
         marked = QTextCharFormat()
