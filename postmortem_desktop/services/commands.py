@@ -98,3 +98,28 @@ class UpdateFields(Command):
 
     def before_set(self, row: Any, changes: dict[str, Any]) -> None:
         """Hook for rules that need the row as it is (raise RuleError to refuse)."""
+
+
+class CommandGroup(Command):
+    """Several edits as one undo step; if one is refused, those already done are undone first."""
+
+    def __init__(self, name: str, commands: list[Command], *, incident_id: int | None = None):
+        self.name = name
+        self.commands = list(commands)
+        self.incident_id = incident_id
+        self.affects = frozenset().union(*(c.affects for c in self.commands)) if self.commands else frozenset()
+
+    def do(self, workspace: Workspace) -> None:
+        done: list[Command] = []
+        try:
+            for command in self.commands:
+                command.do(workspace)
+                done.append(command)
+        except BaseException:
+            for command in reversed(done):
+                command.undo(workspace)
+            raise
+
+    def undo(self, workspace: Workspace) -> None:
+        for command in reversed(self.commands):
+            command.undo(workspace)

@@ -13,7 +13,7 @@ from ..storage.schema import (
 )
 from ..storage import search_index
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Command, CommandGroup, RuleError
 from .suggestions import conversation_suggestions, suggest_for_role, workspace_tagger
 from .tagging import APPLIED_SOURCES
 
@@ -381,3 +381,24 @@ __all__ = [
     "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards", "filter_cards",
     "read_conversation", "search_quote_ids",
 ]
+
+
+def uncarded_conversations_with_suggestions(workspace: Workspace, incident_id: int, limit: int = 500) -> list[int]:
+    """Conversations whose messages have suggested tags but which have no card on the board yet.
+
+    After an import, this is the quickest way from 'the tagger saw something' to cards to sort.
+    """
+    sql = text(
+        "SELECT DISTINCT m.conversation_id FROM tag_assignments t JOIN messages m ON m.id = t.message_id "
+        "JOIN conversations c ON c.id = m.conversation_id "
+        "WHERE c.incident_id = :i AND t.source = 'suggested' "
+        "AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.conversation_id = m.conversation_id) "
+        "ORDER BY m.conversation_id LIMIT :l")
+    with workspace.reading() as session:
+        return list(session.scalars(sql, {"i": incident_id, "l": limit}))
+
+
+def quote_whole_conversations(incident_id: int, conversation_ids: list[int]) -> CommandGroup:
+    """One undo step that puts each conversation on the board as a whole-conversation card."""
+    return CommandGroup(f"Add {len(conversation_ids)} Conversations as Cards",
+                        [CreateQuote(cid) for cid in conversation_ids], incident_id=incident_id)

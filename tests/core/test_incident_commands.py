@@ -126,3 +126,21 @@ def test_a_later_edit_of_the_same_field_is_absorbed_so_one_undo_reverts_both(wor
     assert IncidentService(workspace).get(cmd.incident_id).title == "Original"
     first.do(workspace)  # redo applies the latest text
     assert IncidentService(workspace).get(cmd.incident_id).title == "Origami"
+
+
+def test_a_command_group_is_one_step_and_undoes_what_it_did_when_a_member_is_refused(workspace):
+    from postmortem_desktop.services.commands import CommandGroup
+
+    cmd = CreateIncident(title="Group")
+    cmd.do(workspace)
+    ok = UpdateIncident(cmd.incident_id, service="billing")
+    refused = UpdateIncident(cmd.incident_id, technical_start=T0, technical_end=T0 - timedelta(minutes=1))
+    with pytest.raises(RuleError):
+        CommandGroup("Two edits", [ok, refused]).do(workspace)
+    assert IncidentService(workspace).get(cmd.incident_id).service == ""
+    group = CommandGroup("Two edits", [UpdateIncident(cmd.incident_id, service="billing"),
+                                      UpdateIncident(cmd.incident_id, title="Grouped")])
+    group.do(workspace)
+    group.undo(workspace)
+    details = IncidentService(workspace).get(cmd.incident_id)
+    assert (details.service, details.title) == ("", "Group")

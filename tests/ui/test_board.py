@@ -255,3 +255,29 @@ def test_workspace_phrases_are_edited_in_the_app_and_undoable(qtbot, main_window
     main_window.undo_action.trigger()
     assert pattern_extras(workspace) == {}
     assert text_to_extras("no colon here")[1] == ["line 1: write it as “tag: pattern”, e.g. “manual-work: by hand”"]
+
+
+def test_after_suggest_tags_flagged_conversations_without_cards_can_become_cards(qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from postmortem_desktop.services.conversations import AddConversation, NewConversation
+    from postmortem_desktop.importers.records import ParsedMessage
+
+    hub = main_window.hub
+    new = NewConversation(channel="ticket", customer_name="Noor Haddad", messages=[
+        ParsedMessage("Noor Haddad", "I was charged twice and I want to cancel my account", None, "customer")])
+    add = AddConversation(hub.incident_id, new)
+    hub.run(add)  # like an imported ticket: no card yet
+    board = main_window.show_screen("board")
+    before = len(board.model.cards)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    board.filter_bar.suggest_button.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=15000)
+    assert "have suggested tags but no card" in asked[0]
+    qtbot.waitUntil(lambda: any(c.conversation_id == add.conversation_id for c in board.model.cards), timeout=5000)
+    added = len(board.model.cards) - before
+    assert added >= 1
+    main_window.undo_action.trigger()  # the cards go in one step
+    qtbot.waitUntil(lambda: len(board.model.cards) == before, timeout=5000)

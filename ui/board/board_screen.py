@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QDialog, QLabel, QProgressDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.quotes import (
-    BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, search_quote_ids,
+    BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, quote_whole_conversations, search_quote_ids,
+    uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import compute_suggestions
 from postmortem_desktop.services.tagging import (
@@ -26,6 +27,8 @@ from .column_view import CardListView
 from .filter_bar import BoardFilterBar
 
 BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
+EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), select the customer's words and "
+              "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
 HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
 
 
@@ -160,6 +163,9 @@ class BoardScreen(QWidget):
         total = len(self.model.cards)
         waiting = sum(1 for c in cards if c.suggestions)
         shown = f"{len(cards)} of {total} cards" if len(cards) != total else f"{total} cards"
+        if total == 0 and self.hub.incident_id >= 0:
+            self.status.setText(EMPTY_HINT)
+            return
         self.status.setText(f"{shown} · {waiting} with suggestions  —  {HINT}")
 
     # ---- filter bar -----------------------------------------------------------------------------
@@ -212,13 +218,27 @@ class BoardScreen(QWidget):
         def finish(command=None) -> None:  # noqa: ANN001
             progress.reset()
             self._worker = None
-            if command is not None:
-                self.hub.run(command)
+            if command is not None and self.hub.run(command):
+                self._offer_cards_for_suggestions()
 
         worker.signals.finished.connect(finish)
         worker.signals.cancelled.connect(finish)
         worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
         self._worker = workers.start(worker)
+
+    def _offer_cards_for_suggestions(self) -> None:
+        """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        candidates = uncarded_conversations_with_suggestions(workspace, incident_id)
+        if not candidates:
+            return
+        answer = QMessageBox.question(
+            self, "Add Cards",
+            f"{len(candidates)} conversation{'s' if len(candidates) != 1 else ''} have suggested tags but no card "
+            "yet. Put them on the board as whole-conversation cards, to sort and quote from?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.hub.run(quote_whole_conversations(incident_id, candidates))
 
     # ---- edits ----------------------------------------------------------------------------------
     def run_local(self, command: Command) -> bool:
