@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         keep = self.incident_id
         self.incident_model.set_rows(self.incident_service.list_incidents())
         row = self.incident_model.row_of(keep)
+        if row < 0 and keep >= 0 and self.incident_model.rowCount():
+            row = 0  # the shown incident went away (deleted): show the next one rather than nothing
         if row >= 0:
             self.incident_view.selectionModel().setCurrentIndex(
                 self.incident_model.index(row, 0),

@@ -233,3 +233,19 @@ def test_ctrl_0_fits_the_incident_from_anywhere_in_the_window(qtbot, main_window
     QTest.keyClick(main_window.incident_view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert (layout.t0, layout.t1) != zoomed
     assert (layout.t0, layout.t1) == pytest.approx(layout.incident_span())
+
+
+def test_with_no_incident_the_timeline_says_what_to_do_and_its_tools_rest(qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.timeline.timeline_view import EMPTY_TEXT
+
+    screen = main_window.show_screen("timeline")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    for _ in range(2):
+        main_window.delete_incident_action.trigger()
+    assert main_window.incident_model.rowCount() == 0
+    assert screen.layout_ is None and not screen.toolbar.isEnabled()
+    assert "New Incident" in EMPTY_TEXT
+    image = screen.view.grab().toImage()
+    assert image.width() > 0

@@ -116,8 +116,10 @@ class TimelineScreen(QWidget):
         if self.hub.session is None or incident_id < 0:
             self.layout_ = None
             self.view.set_layout(None)
+            self.toolbar.setEnabled(False)  # nothing to fit, zoom or add to
             self.timeline_loaded.emit(-1)
             return
+        self.toolbar.setEnabled(True)
         data = TimelineService(self.hub.workspace).timeline_data(incident_id)
         old = self.layout_
         layout = TimelineLayout(data, self.hub.zone_name, self.group_combo.currentData())

@@ -47,8 +47,14 @@ class TimelineItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if self.layout is None:
             painter.fillRect(self.boundingRect(), QColor(self.theme.background))
+            painter.setPen(QColor(self.theme.text))
+            painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_TEXT)
             return
         self.geometry = draw_timeline(self.layout, QPainterCanvas(painter), self.size[0], self.size[1], self.theme)
+
+
+EMPTY_TEXT = ("No incident selected.\nCreate one with Incident › New Incident (Ctrl+N), then import tickets "
+              "(Ctrl+I) or paste conversations (Ctrl+V).")
 
 
 class CursorItem(QGraphicsObject):
