@@ -9,7 +9,7 @@ from postmortem_desktop.services.tagging import TagInfo
 
 from .board_grid import GROUPINGS
 
-SCOPES = (("all", "Incident + pre-existing (set apart)"), ("incident", "Incident damage only"),
+SCOPES = (("all", "All (old set apart)"), ("incident", "Incident damage only"),
           ("pre_existing", "Pre-existing only"))
 SEARCH_DELAY_MS = 200
 
