@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,11 @@ _NON_CSV_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _FIELD_CAP = 32 << 20
 _PREVIEW_SLACK = 64  # extra records read for a preview, for blank lines and to know it was cut
 _SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+# 10 million cells: a 100k-row export with 100 columns; the grid costs ~40 bytes a cell in memory.
+MAX_GRID_CELLS = 10_000_000
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')  # cells only: a row's r= has no letters
+MAX_SPREADSHEETML_COLUMNS = 16_384  # Excel's own limit
 
 EXCEL_MANGLED = (
     "This file looks like a CSV that Excel re-saved in a semicolon locale: each row is one quoted "
@@ -319,6 +325,8 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
     # Streaming the part proves its declared size is true (zipfile stops at the declared size
     # and the CRC then fails), so a bomb with lying headers is caught with 1 MB of memory.
     is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
+    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    extent = _CellExtent()
     with archive.open(info) as stream:
         first = stream.read(_PROLOG_BYTES)
         if is_xml and _declares_doctype(first):
@@ -326,8 +334,58 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
                 f"'{name}' was refused: its part '{info.filename}' declares XML entities (a DOCTYPE), "
                 "which real workbooks never do and XML bombs do. Export the tickets again, as CSV if you can."
             )
-        while stream.read(_CHUNK):
-            pass
+        chunk = first
+        while chunk:
+            if is_sheet:
+                extent.scan(chunk)
+            chunk = stream.read(_CHUNK)
+    if is_sheet and extent.cells() > MAX_GRID_CELLS:
+        raise SheetError(
+            f"'{name}' was refused: a sheet spans {extent.rows():,} rows by {extent.columns():,} columns, a grid "
+            f"far larger than any ticket export (a few cells placed far apart can make a tiny file claim "
+            f"gigabytes). Export the tickets again, as CSV if you can."
+        )
+
+
+class _CellExtent:
+    """The rows and columns a worksheet's cell references span, found while its XML streams past.
+
+    The reader (calamine) allocates the whole rectangle from the first to the last cell, so two
+    cells at A1 and XFD1048576 in a 1.5 KB file would ask for hundreds of gigabytes.
+    """
+
+    def __init__(self) -> None:
+        self.min_row = self.min_col = 1 << 30
+        self.max_row = self.max_col = 0
+        self._tail = b""
+
+    def scan(self, chunk: bytes) -> None:
+        data = self._tail + chunk
+        matches = _CELL_REF.findall(data)
+        if matches:
+            # extremes only, computed in C where possible: a 100k-row sheet has ~2M references
+            letters, digits = zip(*matches)
+            rows = list(map(int, digits))
+            columns = [_column_number(name) for name in set(letters)]
+            self.min_row, self.max_row = min(self.min_row, min(rows)), max(self.max_row, max(rows))
+            self.min_col, self.max_col = min(self.min_col, min(columns)), max(self.max_col, max(columns))
+        self._tail = data[-32:]  # a reference cut between two chunks is seen whole next time
+
+    def rows(self) -> int:
+        return max(0, self.max_row - self.min_row + 1)
+
+    def columns(self) -> int:
+        return max(0, self.max_col - self.min_col + 1)
+
+    def cells(self) -> int:
+        return self.rows() * self.columns()
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
 
 
 def _declares_doctype(head: bytes) -> bool:
@@ -472,14 +530,31 @@ def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
 def _spreadsheetml_cells(row: ElementTree.Element, cell_tag: str, data_tag: str, index_attr: str) -> list[Cell]:
     cells: list[Cell] = []
     for cell in row.iter(cell_tag):
-        column = int(cell.get(index_attr, len(cells) + 1))
+        column = _bounded_int(cell.get(index_attr), len(cells) + 1, "column index")
         while len(cells) < column - 1:
             cells.append(None)
         data = cell.find(data_tag)
         cells.append(None if data is None else _spreadsheetml_value(data))
-        for _ in range(int(cell.get(f"{{{_SS_NS}}}MergeAcross", 0))):
-            cells.append(None)
+        cells.extend([None] * _bounded_int(cell.get(f"{{{_SS_NS}}}MergeAcross"), 0, "merge width"))
+        if len(cells) > MAX_SPREADSHEETML_COLUMNS:
+            raise SheetError(f"This SpreadsheetML file has a row wider than {MAX_SPREADSHEETML_COLUMNS:,} "
+                             "columns, which no ticket export has. Export the tickets again as CSV.")
     return cells
+
+
+def _bounded_int(value: str | None, default: int, what: str) -> int:
+    """A cell's index or merge width, trusted only within Excel's own column limit."""
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SheetError(f"This SpreadsheetML file has a {what} that is not a number ('{value[:20]}'). "
+                         "Export the tickets again as CSV.") from None
+    if not 0 <= number <= MAX_SPREADSHEETML_COLUMNS:
+        raise SheetError(f"This SpreadsheetML file has a {what} of {number:,}, beyond Excel's "
+                         f"{MAX_SPREADSHEETML_COLUMNS:,} columns. Export the tickets again as CSV.")
+    return number
 
 
 def _spreadsheetml_value(data: ElementTree.Element) -> Cell:

@@ -504,3 +504,42 @@ def test_fixture_copies_match_the_shared_originals():
     for name in ("jira_ibm_servicedesk_flattened.csv", "kaggle_customer_support_tickets_head200.csv", MANGLED):
         if (SHARED / name).exists():
             assert (FIXTURES / name).read_bytes() == (SHARED / name).read_bytes()
+
+
+def _sparse_xlsx(tmp_path, far_cell: str) -> Path:
+    """A tiny workbook with one header cell at A1 and one value far away."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    good = tmp_path / "small.xlsx"
+    wb = Workbook()
+    wb.active.append(["Id", "Subject"])
+    wb.save(good)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c></row>'
+             f'<row r="{far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{far_cell}" t="inlineStr"><is><t>x</t>'
+             '</is></c></row></sheetData></worksheet>').encode()
+    bad = tmp_path / "sparse.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
+    return bad
+
+
+def test_a_tiny_xlsx_whose_two_cells_span_a_gigantic_grid_is_refused_before_reading(tmp_path):
+    path = _sparse_xlsx(tmp_path, "XFD1048576")
+    assert path.stat().st_size < 10_000
+    message = assert_refused(path, "grid", "CSV")
+    assert "1,048,576 rows" in message
+
+
+def test_spreadsheetml_with_absurd_indexes_is_refused(tmp_path):
+    head = ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="T"><Table>'
+            '<Row><Cell><Data ss:Type="String">Id</Data></Cell></Row>')
+    for attrs, phrase in (('ss:MergeAcross="10000000"', "merge width"), ('ss:Index="x1"', "not a number")):
+        path = tmp_path / "fd.xls"
+        path.write_text(head + f'<Row><Cell {attrs}><Data ss:Type="String">1</Data></Cell></Row>'
+                        '</Table></Worksheet></Workbook>', encoding="utf-8")
+        assert_refused(path, phrase)
