@@ -82,16 +82,18 @@ def redact_report(data: ReportData) -> ReportData:
         actions=tuple(replace(a, description=r.text(a.description)) for a in data.actions),
         contacts=tuple(_contact(c, r) for c in data.contacts),
         system_events=tuple(replace(e, title=r.text(e.title)) for e in data.system_events),
+        conversations=tuple(replace(c, segment=r.name(c.segment), task=r.text(c.task)) for c in data.conversations),
         known_customers=(),
         redacted=True,
     )
 
 
 def _quote(q: QuoteRow, r: Redactor) -> QuoteRow:
+    # a segment is meant to be a plan or customer type, but imports and people put company names there
     return replace(q, text=r.text(q.text), customer=r.name(q.customer), organization=r.name(q.organization),
-                   author=r.name(q.author))
+                   author=r.name(q.author), segment=r.name(q.segment))
 
 
 def _contact(c: ContactRow, r: Redactor) -> ContactRow:
     return replace(c, customer=r.name(c.customer), organization=r.name(c.organization), email=r.email(c.email),
-                   phone=r.phone(c.phone), reason=r.text(c.reason))
+                   phone=r.phone(c.phone), reason=r.text(c.reason), segment=r.name(c.segment))

@@ -49,7 +49,8 @@ class Customers:
         if cid is None:
             cid = self.by_key[key] = self.next
             self.next += 1
-            self.new_rows.append((cid, row.requester_name, row.requester_email, row.organization, row.organization))
+            # segment stays empty: a dump's organization is a company, not a plan or customer type
+            self.new_rows.append((cid, row.requester_name, row.requester_email, row.organization, ""))
             self.created_ids.append(cid)
         return cid
 

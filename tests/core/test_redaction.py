@@ -62,3 +62,25 @@ def test_this_incidents_customers_get_the_first_letters(demo_file):
         ws.close()
     first_quoted = next(q.customer for q in sorted(data.quotes, key=lambda q: q.at) if q.customer)
     assert Redactor(data.known_customers).name(first_quoted) == "Customer A"
+
+
+def test_a_company_name_in_the_segment_or_task_fields_is_redacted_too(demo_copy):
+    from dataclasses import replace
+
+    from postmortem_desktop.reporting.redaction import redact_report
+    from postmortem_desktop.reporting.report_data import gather
+    from postmortem_desktop.storage.workspace import open_workspace
+    from tests.helpers import billing_id
+
+    ws = open_workspace(demo_copy)
+    try:
+        data = gather(ws, billing_id(ws))
+    finally:
+        ws.close()
+    contact_company = next(q.organization for q in data.quotes if q.organization)
+    data = replace(data,
+                   quotes=tuple(replace(q, segment=contact_company) for q in data.quotes),
+                   conversations=tuple(replace(c, task=f"pay {contact_company}'s invoice") for c in data.conversations))
+    redacted = redact_report(data)
+    assert all(contact_company not in q.segment for q in redacted.quotes)
+    assert all(contact_company not in c.task for c in redacted.conversations)
