@@ -14,6 +14,7 @@ from ..storage.schema import (
     ActionItem, ActionItemLink, Conversation, Customer, FollowUp, Incident, IncidentContact, Message, Quote,
     ReviewAnswer, ReviewAnswerQuote, SystemEvent, Tag, TagAssignment, WorkspaceSetting,
 )
+from ..storage.impact_query import customer_event_bounds
 from ..storage.workspace import Workspace
 
 EVIDENCE_SOURCES = ("manual", "accepted")  # a suggestion is not evidence until a person accepts it
@@ -152,19 +153,8 @@ def _utc(value):  # noqa: ANN001, ANN202
 
 
 def _impact_bounds(session, incident_id: int) -> tuple[datetime | None, datetime | None]:
-    """First and last incident-related customer event, the same rule the incident list uses."""
-    related = and_(Conversation.incident_id == incident_id, Conversation.pre_existing.is_(False),
-                   Conversation.channel != "internal")
-    first, last = session.execute(
-        select(func.min(Message.at), func.max(Message.at))
-        .join(Conversation, Message.conversation_id == Conversation.id)
-        .where(related, Message.role == "customer", Message.at.is_not(None))).one()
-    bare_first, bare_last = session.execute(
-        select(func.min(Conversation.first_at), func.max(Conversation.last_at))
-        .where(related, Conversation.first_at.is_not(None),
-               ~select(Message.id).where(Message.conversation_id == Conversation.id).exists())).one()
-    times = [_utc(t) for t in (first, last, bare_first, bare_last) if t is not None]
-    return (min(times), max(times)) if times else (None, None)
+    """First and last incident-related customer event: the rule the incident list and timeline use."""
+    return customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
 
 
 def gather(workspace: Workspace, incident_id: int) -> ReportData:

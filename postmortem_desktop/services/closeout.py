@@ -14,7 +14,7 @@ from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, guards_closed_record
-from .incidents import _customer_event_bounds
+from ..storage.impact_query import customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
 ALL_PARTS = frozenset({"incidents", "review", "actions", "closeout", "followup"})
@@ -65,7 +65,7 @@ def load_record(session: Session, incident_id: int, today: date | None = None) -
     inc = _incident(session, incident_id)
     items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)).all()
     follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
-    bounds = _customer_event_bounds(session, [incident_id]).get(incident_id)
+    bounds = customer_event_bounds(session, [incident_id]).get(incident_id)
     return CloseoutRecord(
         customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
         first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,

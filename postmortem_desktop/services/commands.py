@@ -44,10 +44,8 @@ def guards_closed_record(cls: type) -> type:
     original = cls.do
 
     def do(self, workspace: Workspace) -> None:
-        from ..storage.schema import Incident
-
         with workspace.reading() as session:
-            status = session.scalar(select(Incident.status).where(Incident.id == self.incident_id))
+            status = session.scalar(_status_query(self))
         if status in CLOSED_STATUSES:
             raise RuleError("This incident is closed, so its close-out record is fixed. Reopen it "
                             "(Close-out strip › Reopen) to change it; the reopening is recorded.")
@@ -55,6 +53,20 @@ def guards_closed_record(cls: type) -> type:
 
     cls.do = do
     return cls
+
+
+def _status_query(command: Command):  # noqa: ANN202 - a select of one incident's status
+    """The status of the incident a command edits, found from what the command names."""
+    from ..storage.schema import Conversation, Incident, Quote
+
+    if command.incident_id is not None:
+        return select(Incident.status).where(Incident.id == command.incident_id)
+    conversation_id = getattr(command, "conversation_id", None)
+    if conversation_id is None:
+        quote_ids = list(getattr(command, "quote_ids", ()) or ())
+        conversation_id = select(Quote.conversation_id).where(Quote.id.in_(quote_ids)).limit(1).scalar_subquery()
+    return (select(Incident.status).join(Conversation, Conversation.incident_id == Incident.id)
+            .where(Conversation.id == conversation_id))
 
 
 class UpdateFields(Command):

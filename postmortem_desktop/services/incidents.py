@@ -5,15 +5,16 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import select
 
 from ..domain import timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
 from ..storage import snapshot
-from ..storage.schema import Conversation, Incident, Message
+from ..storage.impact_query import customer_event_bounds
+from ..storage.schema import Incident
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, UpdateFields
+from .commands import Command, RuleError, UpdateFields, guards_closed_record
 
 DEFAULT_REVIEW_HOURS = 72
 EDITABLE_FIELDS = (
@@ -59,37 +60,6 @@ class ImpactFigures:
     headline: str
 
 
-def _customer_event_bounds(session, incident_ids: list[int] | None = None):
-    """(incident_id, first, last) of incident-related customer events per incident.
-
-    A customer event is a customer's message in a conversation that is not pre-existing and not
-    internal; a conversation without messages (a bare imported ticket) counts by its own times.
-    """
-    related = and_(Conversation.pre_existing.is_(False), Conversation.channel != "internal")
-    if incident_ids is not None:
-        related = and_(related, Conversation.incident_id.in_(incident_ids))
-    from_messages = (
-        select(Conversation.incident_id.label("iid"), Message.at.label("first"), Message.at.label("last"))
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(related, Message.role == "customer", Message.at.is_not(None))
-    )
-    bare = (
-        select(Conversation.incident_id, Conversation.first_at, Conversation.last_at)
-        .where(related, Conversation.first_at.is_not(None),
-               ~select(Message.id).where(Message.conversation_id == Conversation.id).exists())
-    )
-    events = union_all(from_messages, bare).subquery()
-    query = select(events.c.iid, func.min(events.c.first), func.max(events.c.last)).group_by(events.c.iid)
-    return {iid: (first, last) for iid, first, last in session.execute(query)}
-
-
-def _as_utc(value):
-    # Aggregates bypass the column type, so SQLite hands back text; normalise it here.
-    if value is None or isinstance(value, datetime):
-        return timing.as_utc(value) if value is not None else None
-    return timing.as_utc(datetime.fromisoformat(value))
-
-
 class IncidentService:
     """Queries about incidents; every call is its own read transaction returning plain data."""
 
@@ -100,11 +70,11 @@ class IncidentService:
         with self.workspace.reading() as session:
             incidents = session.scalars(select(Incident).order_by(Incident.technical_start.desc(),
                                                                   Incident.id.desc())).all()
-            bounds = _customer_event_bounds(session)
+            bounds = customer_event_bounds(session)
             result = []
             for inc in incidents:
                 first, last = bounds.get(inc.id, (None, None))
-                impact = timing.customer_impact_window([_as_utc(first), _as_utc(last)])
+                impact = timing.customer_impact_window([first, last])
                 tech = timing.technical_window(inc.technical_start, inc.technical_end)
                 result.append(IncidentSummary(
                     id=inc.id, title=inc.title, status=inc.status,
@@ -124,8 +94,8 @@ class IncidentService:
     def impact(self, incident_id: int) -> ImpactFigures:
         details = self.get(incident_id)
         with self.workspace.reading() as session:
-            first, last = _customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
-        customer = timing.customer_impact_window([_as_utc(first), _as_utc(last)])
+            first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
+        customer = timing.customer_impact_window([first, last])
         technical = timing.technical_window(details.technical_start, details.technical_end)
         return ImpactFigures(
             technical=technical, customer=customer, status_page_resolved=details.status_page_resolved,
@@ -196,6 +166,7 @@ class CreateIncident(Command):
             snapshot.delete_incident_rows(conn, self.incident_id)
 
 
+@guards_closed_record
 class UpdateIncident(UpdateFields):
     def __init__(self, incident_id: int, **changes: Any):
         check_incident_fields(changes)

@@ -13,7 +13,7 @@ from ..storage.schema import (
 )
 from ..storage import search_index
 from ..storage.workspace import Workspace
-from .commands import Command, CommandGroup, RuleError
+from .commands import Command, CommandGroup, RuleError, guards_closed_record
 from .suggestions import conversation_suggestions, suggest_for_role, workspace_tagger
 from .tagging import APPLIED_SOURCES
 
@@ -308,6 +308,7 @@ class CreateQuote(Command):
             session.execute(delete(Quote).where(Quote.id == self.quote_id))
 
 
+@guards_closed_record
 class DeleteQuote(Command):
     """Removes quote cards with their tags and links; undo puts every row back with its id."""
 
@@ -344,6 +345,7 @@ class DeleteQuote(Command):
                     session.execute(insert(model.__table__), rows)
 
 
+@guards_closed_record
 class CorrectAuthorRole(Command):
     """Sets the role of every message by one author in a conversation (an importer guessed wrong)."""
 

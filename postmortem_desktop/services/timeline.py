@@ -16,7 +16,7 @@ from ..domain.vocabulary import SystemEventKind
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, UpdateFields
-from .incidents import _as_utc, _customer_event_bounds
+from ..storage.impact_query import customer_event_bounds
 
 # Agent-wording tags describe the support reply, not the customer's harm: they colour a bar only
 # when the conversation has no harm tag.
@@ -87,9 +87,8 @@ class TimelineService:
             inc = session.get(Incident, incident_id)
             if inc is None:
                 raise MissingIncident(incident_id)
-            first, last = _customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
-            customer = timing.customer_impact_window([_as_utc(first) if first else None,
-                                                      _as_utc(last) if last else None])
+            first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
+            customer = timing.customer_impact_window([first, last])
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
             events = [SystemEventMark(e.id, e.at.timestamp(), e.kind, e.title) for e in session.scalars(
                 select(SystemEvent).where(SystemEvent.incident_id == incident_id).order_by(SystemEvent.at))]

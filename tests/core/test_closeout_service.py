@@ -158,3 +158,37 @@ def test_a_closed_incidents_record_cannot_be_changed_until_it_is_reopened(demo):
     ReopenIncident(iid, "A late correction").do(demo)
     DeleteActionItem(iid, support.id).do(demo)
     assert not CloseoutService(demo).checklist(iid).can_close
+
+
+def test_properties_quotes_and_roles_of_a_closed_incident_are_fixed_too(demo):
+    from sqlalchemy import select as sa_select
+
+    from postmortem_desktop.services.incidents import UpdateIncident
+    from postmortem_desktop.services.quotes import CorrectAuthorRole, DeleteQuote
+    from postmortem_desktop.storage.schema import Conversation, Message, Quote
+
+    iid = billing_id(demo)
+    complete_the_demo(demo, iid)
+    CloseIncident(iid).do(demo)
+    with demo.reading() as s:
+        quote_id, conversation_id = s.execute(sa_select(Quote.id, Quote.conversation_id).join(Conversation)
+                                              .where(Conversation.incident_id == iid)).first()
+        author = s.scalar(sa_select(Message.author).where(Message.conversation_id == conversation_id))
+    for edit in (UpdateIncident(iid, service="checkout"), DeleteQuote(None, [quote_id]),
+                 CorrectAuthorRole(conversation_id, author, "agent")):
+        with pytest.raises(RuleError, match="Reopen it"):
+            edit.do(demo)
+    assert CloseoutService(demo).checklist(iid).can_close
+
+
+def test_follow_up_tickets_after_the_review_window_do_not_stretch_the_impact_window(demo):
+    from postmortem_desktop.importers.records import ParsedMessage
+    from postmortem_desktop.services.conversations import AddConversation, NewConversation
+
+    iid = billing_id(demo)
+    before = IncidentService(demo).impact(iid).customer
+    details = IncidentService(demo).get(iid)
+    later = details.review_end + timedelta(days=3)
+    AddConversation(iid, NewConversation(channel="ticket", messages=[
+        ParsedMessage("Nadia", "Still confused about the duplicate receipt", later, "customer")])).do(demo)
+    assert IncidentService(demo).impact(iid).customer == before
