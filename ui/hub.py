@@ -47,15 +47,24 @@ class ScreenHub(QObject):
     def workspace(self):  # noqa: ANN201
         return self.session.workspace if self.session else None
 
-    def run(self, command) -> bool:  # noqa: ANN001
-        """Runs an edit through the undo stack; refusals are explained by the caller's window."""
+    def run(self, command, *, quiet_when_busy: bool = False) -> bool:  # noqa: ANN001
+        """Runs an edit through the undo stack; refusals are explained by the caller's window.
+
+        quiet_when_busy: a save made by a timer (text typed before an import started) is not
+        refused with a dialog while the import writes; the caller simply tries again later.
+        """
         from postmortem_desktop.services.commands import RuleError
         from postmortem_desktop.storage.workspace import WorkspaceError
 
         from .errors import show_refusal
+        from .undo import BusyError
 
         try:
             self.session.run(command)
+        except BusyError as exc:
+            if not quiet_when_busy:
+                show_refusal(None, "Please wait", exc)
+            return False
         except (RuleError, WorkspaceError) as exc:
             show_refusal(None, "Not possible", exc)
             return False

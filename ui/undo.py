@@ -6,8 +6,12 @@ import time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from postmortem_desktop.services.commands import Command
+from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.storage.workspace import Workspace
+
+
+class BusyError(RuleError):
+    """An edit asked for while a background import holds the workspace's write transaction."""
 
 
 class UndoableCommand(QUndoCommand):
@@ -56,9 +60,46 @@ class WorkspaceSession(QObject):
         super().__init__(parent)
         self.workspace = workspace
         self.undo_stack = QUndoStack(self)
+        self._jobs: set = set()  # background workers reading or writing this workspace
+        self._writing_job = None  # the one that holds the write transaction (an import), if any
 
+    # ---- background work ---------------------------------------------------------------------------
+    def track(self, worker, *, writes: bool = False) -> None:  # noqa: ANN001 - a GeneratorWorker
+        """Remembers a worker until it ends, so closing the workspace can stop it first.
+
+        A writing worker holds SQLite's one write transaction until it finishes; edits meanwhile
+        are refused with a message (BusyError) instead of failing as "database is locked".
+        """
+        self._jobs.add(worker)
+        if writes:
+            self._writing_job = worker
+        for signal in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
+            signal.connect(lambda *_a, w=worker: self._forget(w))
+
+    def _forget(self, worker) -> None:  # noqa: ANN001
+        self._jobs.discard(worker)
+        if self._writing_job is worker:
+            self._writing_job = None
+
+    @property
+    def busy_writing(self) -> bool:
+        return self._writing_job is not None
+
+    def stop_jobs(self, timeout_s: float = 30.0) -> None:
+        """Cancels every worker of this workspace and waits for each to let go of it."""
+        for worker in list(self._jobs):
+            worker.cancel()
+        for worker in list(self._jobs):
+            worker.done.wait(timeout_s)
+        self._jobs.clear()
+        self._writing_job = None
+
+    # ---- edits ---------------------------------------------------------------------------------------
     def run(self, command: Command) -> Command:
         """Does the command now (raising on refusal, with nothing pushed) and makes it undoable."""
+        if self.busy_writing:
+            raise BusyError("An import is still being written to this workspace; this change can be made "
+                            "as soon as it finishes (or is cancelled).")
         command.do(self.workspace)
         self.undo_stack.push(UndoableCommand(self, command))
         self.notify(command)
@@ -74,5 +115,6 @@ class WorkspaceSession(QObject):
         self.workspace_changed.emit(set(command.affects), incident_id)
 
     def close(self) -> None:
+        self.stop_jobs()
         self.undo_stack.clear()
         self.workspace.close()

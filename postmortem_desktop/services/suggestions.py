@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select, text
 from ..analysis.phrase_patterns import validate_patterns
 from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.vocabulary import Role, TagSource
-from ..storage.schema import Tag, TagAssignment
+from ..storage.schema import Message, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
 from .settings import SetSetting, get_setting
@@ -157,6 +157,18 @@ class StoreSuggestions(Command):
         return table.c.quote_id.in_(quotes.columns(table.c.quote_id)) | table.c.message_id.in_(
             messages.columns(table.c.message_id))
 
+    def _still_there(self, session):  # noqa: ANN001, ANN202
+        """Suggestions were found on a snapshot while the board stayed editable: skip deleted targets."""
+        quote_ids = {f.quote_id for f in self.found if f.quote_id is not None}
+        message_ids = {f.message_id for f in self.found if f.message_id is not None}
+        tag_ids = {f.tag_id for f in self.found}
+        live_quotes = set(session.scalars(select(Quote.id).where(Quote.id.in_(quote_ids)))) if quote_ids else set()
+        live_messages = set(session.scalars(select(Message.id).where(Message.id.in_(message_ids)))) \
+            if message_ids else set()
+        live_tags = set(session.scalars(select(Tag.id).where(Tag.id.in_(tag_ids)))) if tag_ids else set()
+        return lambda f: f.tag_id in live_tags and (
+            f.quote_id in live_quotes if f.quote_id is not None else f.message_id in live_messages)
+
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()
         with workspace.transaction() as session:
@@ -167,10 +179,11 @@ class StoreSuggestions(Command):
             decided = {(r["tag_id"], r["quote_id"], r["message_id"]) for r in existing
                        if r["source"] != TagSource.SUGGESTED.value}
             session.execute(delete(TagAssignment).where(where, TagAssignment.source == TagSource.SUGGESTED.value))
+            alive = self._still_there(session)
             rows, seen = [], set()
             for f in self.found:
                 key = (f.tag_id, f.quote_id, f.message_id)
-                if key in decided or key in seen:
+                if key in decided or key in seen or not alive(f):
                     continue
                 seen.add(key)
                 rows.append({"tag_id": f.tag_id, "quote_id": f.quote_id, "message_id": f.message_id,

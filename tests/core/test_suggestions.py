@@ -107,3 +107,28 @@ def test_workspace_pattern_extras_add_phrases_and_bad_ones_are_refused(workspace
     run_suggestions(workspace, ids["incident"])
     assert [(s.name, s.phrase) for s in board_cards(workspace, ids["incident"])[0].suggestions] == [
         ("work-stopped", "zebra screen")]
+
+
+def test_suggestions_for_a_quote_deleted_meanwhile_are_skipped_not_a_crash(demo):
+    from sqlalchemy import select
+
+    from postmortem_desktop.services.quotes import DeleteQuote
+    from postmortem_desktop.services.suggestions import StoreSuggestions, compute_suggestions
+    from postmortem_desktop.storage.schema import TagAssignment
+    from tests.helpers import billing_id
+
+    iid = billing_id(demo)
+    gen = compute_suggestions(demo, iid)
+    try:
+        while True:
+            next(gen)
+    except StopIteration as stop:
+        command: StoreSuggestions = stop.value
+    on_quotes = [f for f in command.found if f.quote_id is not None]
+    assert on_quotes, "the demo has quotes the tagger flags"
+    gone = on_quotes[0].quote_id
+    DeleteQuote(iid, [gone]).do(demo)  # the board stayed editable while the worker ran
+    command.do(demo)
+    with demo.reading() as s:
+        assert s.scalar(select(TagAssignment.id).where(TagAssignment.quote_id == gone)) is None
+        assert s.scalar(select(TagAssignment.id).where(TagAssignment.source == "suggested")) is not None

@@ -226,3 +226,93 @@ def test_the_preview_says_which_rows_the_review_window_leaves_out(qtbot, tmp_pat
     dialog.include_outside.setChecked(True)
     assert model.index(0, model.COL_MESSAGES).data() == "1"
     assert dialog.problem_label.text() == ""
+
+
+def test_edits_wait_while_an_import_writes_and_typed_text_is_saved_after(qtbot, main_window, tmp_path,
+                                                                          incident_start, monkeypatch):
+    import threading
+
+    from postmortem_desktop.services import spreadsheet_import as real
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    gate, inside = threading.Event(), threading.Event()
+    original = real.import_generator
+
+    def held_import(*args, **kwargs):
+        inner = original(*args, **kwargs)
+        step = next(inner)  # the write transaction is open now
+        inside.set()
+        gate.wait(10)
+        yield step
+        return (yield from inner)
+
+    monkeypatch.setattr(real, "import_generator", held_import)
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    from ui.importing import import_controller
+
+    summaries, refusals = [], []
+    monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: refusals.append(a[2]))
+    review = main_window.show_screen("review")
+    field = review.record.fields["trust_signals"]
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
+    qtbot.waitUntil(inside.is_set, timeout=10000)  # the event loop must run to start the import
+    assert main_window.session.busy_writing
+    field.setPlainText("Asked for proof of a single charge")
+    field.commit()  # the pause timer firing mid-import
+    assert refusals == []  # a timer's save is not a dialog
+    from postmortem_desktop.services.incidents import UpdateIncident
+
+    assert not main_window.hub.run(UpdateIncident(main_window.incident_id, title="During import"))
+    assert refusals and "import is still being written" in refusals[0]
+    gate.set()
+    qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
+    from postmortem_desktop.services.closeout import CloseoutService
+
+    def saved() -> bool:
+        record = CloseoutService(main_window.session.workspace).checklist(main_window.incident_id)
+        return "trust_signals" not in {i.key for i in record.missing}
+
+    qtbot.waitUntil(saved, timeout=5000)  # retried after the import let go of the workspace
+
+
+def test_opening_another_workspace_stops_a_running_import_and_drops_its_result(qtbot, main_window, tmp_path,
+                                                                              incident_start, demo_file, monkeypatch):
+    import shutil
+    import threading
+
+    from postmortem_desktop.services import spreadsheet_import as real
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    inside = threading.Event()
+    original = real.import_generator
+
+    def slow_import(*args, **kwargs):
+        inner = original(*args, **kwargs)
+        step = next(inner)
+        inside.set()
+        while True:  # keeps yielding (and so can be cancelled) until closed
+            yield step
+
+    monkeypatch.setattr(real, "import_generator", slow_import)
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    from ui.importing import import_controller
+
+    summaries = []
+    monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    first_path = main_window.session.workspace.path
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
+    qtbot.waitUntil(inside.is_set, timeout=10000)  # the event loop must run to start the import
+    other = tmp_path / "other.pmw"
+    shutil.copy(demo_file, other)
+    assert main_window.open_path(other)  # stops the import first
+    qtbot.wait(200)
+    assert summaries == []
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    ws = open_workspace(first_path)
+    try:
+        with ws.engine.connect() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM import_batches").scalar() == 0
+    finally:
+        ws.close()

@@ -211,6 +211,8 @@ class BoardScreen(QWidget):
         progress.setWindowTitle("Suggest Tags")
         progress.setMinimumDuration(300)
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
+        session = self.hub.session
+        session.track(worker)
         worker.signals.progressed.connect(lambda done, total: (progress.setMaximum(max(total, 0)),
                                                                progress.setValue(done)))
         progress.canceled.connect(worker.cancel)
@@ -218,7 +220,10 @@ class BoardScreen(QWidget):
         def finish(command=None) -> None:  # noqa: ANN001
             progress.reset()
             self._worker = None
-            if command is not None and self.hub.run(command):
+            # a result for another workspace (one opened meanwhile) or incident would store wrong ids
+            if command is None or self.hub.session is not session or self.hub.incident_id != incident_id:
+                return
+            if self.hub.run(command):
                 self._offer_cards_for_suggestions()
 
         worker.signals.finished.connect(finish)

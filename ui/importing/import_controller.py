@@ -137,7 +137,7 @@ class ImportController(QObject):
         self._run_worker(f"Importing {plan.path.name}…",
                          lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options),
                          lambda summary: self._on_import_finished(incident_id, plan, options, summary),
-                         cancellable_text="Cancel (nothing will be imported)")
+                         cancellable_text="Cancel (nothing will be imported)", writes=True)
 
     def _on_import_finished(self, incident_id: int, plan, options, summary) -> None:  # noqa: ANN001
         from postmortem_desktop.services import spreadsheet_import
@@ -153,8 +153,17 @@ class ImportController(QObject):
         self.hub.session.push_done(command)
 
     # ---- worker plumbing ------------------------------------------------------------------------
-    def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel") -> None:  # noqa: ANN001
+    def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel",  # noqa: ANN001
+                    writes: bool = False) -> None:
         worker = GeneratorWorker(make_generator)
+        session = self.hub.session
+        session.track(worker, writes=writes)  # closing the workspace stops it; edits wait for a write
+
+        def finished(result) -> None:  # noqa: ANN001
+            self._end_worker()
+            if self.hub.session is session:  # another workspace opened meanwhile: its result is not ours
+                on_finished(result)
+
         progress = QProgressDialog(label, cancellable_text, 0, 0, self.window)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
@@ -162,7 +171,7 @@ class ImportController(QObject):
         progress.setAutoReset(False)
         progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(lambda done, total: _on_progress(progress, done, total))
-        worker.signals.finished.connect(lambda result: (self._end_worker(), on_finished(result)))
+        worker.signals.finished.connect(finished)
         worker.signals.failed.connect(lambda exc, _tb: (self._end_worker(), self._on_failed(exc)))
         worker.signals.cancelled.connect(self._end_worker)
         self._worker, self._progress = worker, progress

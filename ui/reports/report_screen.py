@@ -151,6 +151,8 @@ class ReportScreen(QWidget):
     def _run(self, title: str, make_generator, on_finished) -> None:  # noqa: ANN001
         worker = GeneratorWorker(make_generator)
         self._worker = worker
+        session = self.hub.session
+        session.track(worker)  # closing the workspace cancels the export first
         self._progress = QProgressDialog(title, "Cancel", 0, 100, self)
         self._progress.setWindowTitle("Report")
         self._progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -159,7 +161,8 @@ class ReportScreen(QWidget):
         self._progress.setAutoReset(False)
         self._progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(self._on_worker_progressed)
-        worker.signals.finished.connect(lambda result: self._end_work() or on_finished(result))
+        worker.signals.finished.connect(
+            lambda result: self._end_work() or (on_finished(result) if self.hub.session is session else None))
         worker.signals.failed.connect(self._on_worker_failed)
         worker.signals.cancelled.connect(self._on_worker_cancelled)
         self._update_enabled()

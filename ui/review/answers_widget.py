@@ -89,7 +89,8 @@ class AnswersWidget(QScrollArea):
                                       else "Link selected cards")
 
     def _on_answer_text_committed(self, key: str, text: str) -> None:
-        self.hub.run(SetReviewAnswer(self.hub.incident_id, key, text))
+        if not self.hub.run(SetReviewAnswer(self.hub.incident_id, key, text), quiet_when_busy=True):
+            self.blocks[key].answer.retry_later()
 
     def _on_link_clicked(self, key: str) -> None:
         self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))

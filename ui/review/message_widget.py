@@ -68,7 +68,8 @@ class CustomerMessageWidget(QWidget):
         self.decision.setText(text.get(fields.customer_message_decision, "Not decided yet."))
 
     def _on_editor_text_committed(self, text: str) -> None:
-        self.hub.run(EditCloseoutFields(self.hub.incident_id, customer_message=text))
+        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, customer_message=text), quiet_when_busy=True):
+            self.editor.retry_later()
 
     def _on_draft_clicked(self) -> None:
         if self.editor.toPlainText().strip():

@@ -42,7 +42,8 @@ class CloseoutRecordWidget(QWidget):
         self.none_seen.setChecked(fields.trust_signals_none_seen)
 
     def _on_field_text_committed(self, key: str, text: str) -> None:
-        self.hub.run(EditCloseoutFields(self.hub.incident_id, **{key: text}))
+        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, **{key: text}), quiet_when_busy=True):
+            self.fields[key].retry_later()
 
     def _on_none_seen_clicked(self, checked: bool) -> None:
         self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked))

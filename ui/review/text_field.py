@@ -22,6 +22,7 @@ class CommitTextEdit(QPlainTextEdit):
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
         self._committed = ""
+        self._previous = ""
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SAVE_AFTER_MS)
@@ -33,11 +34,13 @@ class CommitTextEdit(QPlainTextEdit):
             self._pause.start()
 
     def set_committed_text(self, text: str) -> None:
-        """Shows stored text, unless the person is in the middle of changing this field."""
-        if self.hasFocus() and self.toPlainText() != self._committed:
-            self._committed = text
-            return
+        """Shows stored text, unless the person has changes here not yet saved (typing, or a retry)."""
+        unsaved = self.toPlainText() != self._committed
         self._committed = text
+        if unsaved:
+            if self.toPlainText() != text:
+                self._pause.start()  # keep their words; they are saved after the pause
+            return
         if self.toPlainText() != text:
             self.setPlainText(text)
 
@@ -45,8 +48,14 @@ class CommitTextEdit(QPlainTextEdit):
         self._pause.stop()
         text = self.toPlainText()
         if text != self._committed:
+            self._previous = self._committed
             self._committed = text
             self.text_committed.emit(text)
+
+    def retry_later(self) -> None:
+        """The save was not made (the workspace was busy): keep the text and try again after a pause."""
+        self._committed = self._previous
+        self._pause.start()
 
     def focusOutEvent(self, event) -> None:  # noqa: N802, ANN001
         self.commit()
