@@ -42,6 +42,8 @@ class UndoableImport(Command):
                 if undo.old_messages else set()
             cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [m for m in undo.old_messages if m[0] not in present])
+            cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "
+                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", undo.old_message_tags)
             for row in undo.old_conversations:
                 columns = [c for c in row if c != "id"]
                 cur.execute(f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",

@@ -43,6 +43,8 @@ class ImportUndoData:
     first_message_id: int = 0
     old_conversations: list[dict] = field(default_factory=list)
     old_messages: list[tuple] = field(default_factory=list)
+    # tags on those messages (suggestions, dismissals): deleting a message cascades to them
+    old_message_tags: list[tuple] = field(default_factory=list)
 
 
 @dataclass

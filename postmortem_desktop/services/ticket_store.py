@@ -190,6 +190,10 @@ def remember_for_undo(cur, updated: list[int], undo) -> None:  # noqa: ANN001
         undo.old_messages.extend(cur.execute(
             f"SELECT id, conversation_id, position, at, author, role, text FROM messages "
             f"WHERE conversation_id IN ({marks})", chunk).fetchall())
+        undo.old_message_tags.extend(cur.execute(
+            f"SELECT t.id, t.tag_id, t.quote_id, t.message_id, t.source, t.phrase, t.created_at "
+            f"FROM tag_assignments t JOIN messages m ON m.id = t.message_id "
+            f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
 
 
 def delete_unquoted_messages(cur, conversation_ids: list[int]) -> dict[int, set[str]]:

@@ -339,3 +339,29 @@ def test_hostile_and_broken_workbooks_are_refused_fast_with_the_workspace_unchan
         assert counts(again) == before
     finally:
         again.close()
+
+
+def test_undoing_a_reimport_brings_back_the_tags_on_the_old_messages(workspace, incident, tmp_path):
+    from postmortem_desktop.services.import_undo import UndoableImport
+    from postmortem_desktop.storage.schema import Tag, TagAssignment
+
+    first = write_csv(tmp_path / "a.csv", [zendesk_row(n, T0 + timedelta(minutes=n)) for n in range(1, 4)])
+    spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(first))
+    with workspace.transaction() as s:
+        tag = s.query(Tag).filter_by(name="confusion").one()
+        for (mid,) in s.execute(text_sql("SELECT id FROM messages")):
+            s.add(TagAssignment(tag_id=tag.id, message_id=mid, source="suggested", phrase="spun"))
+    plan = spreadsheet_import.prepare_import(write_csv(tmp_path / "b.csv", [zendesk_row(n, T0, body="new words")
+                                                                            for n in range(1, 4)]))
+    summary = spreadsheet_import.run_import(workspace, incident, plan)
+    with workspace.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM tag_assignments").scalar() == 0  # went with the messages
+    UndoableImport(incident, summary, lambda: summary).undo(workspace)
+    with workspace.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM tag_assignments").scalar() == 3
+
+
+def text_sql(sql):
+    from sqlalchemy import text
+
+    return text(sql)
