@@ -54,7 +54,7 @@ class ChecklistPanel(QWidget):
             icon, label, detail, button = self._row(item.key, position)
             kind = QStyle.StandardPixmap.SP_DialogApplyButton if item.ok else QStyle.StandardPixmap.SP_MessageBoxWarning
             icon.setPixmap(style.standardIcon(kind).pixmap(18, 18))
-            label.setText(("✓ " if item.ok else "✗ ") + item.label)
+            label.setText(item.label)  # the icon beside it and "Done"/what is missing say the state
             detail.setText("Done" if item.ok else item.missing)
             button.setVisible(not item.ok)
             self._targets[item.key] = item.fix_target

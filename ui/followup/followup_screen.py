@@ -151,7 +151,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.repeat.set_rows([(r.tag, r.at_review, r.after_review) for r in data.repeat])
         self.workarounds.set_rows([(f"{w.first_seen.astimezone(zone):%Y-%m-%d %H:%M}" if w.first_seen else "",
                                     w.customer, w.text) for w in data.workarounds])
-        self.actions.set_rows([(a.area, a.owner, a.due_date.isoformat() if a.due_date else "",
+        self.actions.set_rows([(a.area.capitalize(), a.owner, a.due_date.isoformat() if a.due_date else "",
                                 ("⚠ Overdue — " if a.overdue else "") + a.status.replace("_", " "), a.description)
                                for a in data.open_actions])
         self.quiet.set_rows([(q.account, q.baseline_per_day, q.after_per_day, f"{q.drop:.0%}") for q in data.quiet])

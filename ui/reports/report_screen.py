@@ -65,7 +65,7 @@ class ReportScreen(QWidget):
         self.appendix_check.setObjectName("appendix_check")
         self.appendix_check.setChecked(True)
         self.appendix_check.toggled.connect(self._on_options_changed)
-        self.export_pdf_button = QPushButton("Export &PDF…", self)
+        self.export_pdf_button = QPushButton("Pre&view PDF…", self)  # Save PDF… then writes exactly what is shown
         self.export_pdf_button.setToolTip("Lay out the report and show its pages here; then save it.")
         self.export_pdf_button.clicked.connect(self.start_pdf_preview)
         self.save_pdf_button = QPushButton("&Save PDF…", self)
