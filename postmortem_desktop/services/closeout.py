@@ -1,6 +1,8 @@
 """Close-out use cases: the checklist from the database, close (refused until complete), reopen, schedule."""
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -113,8 +115,9 @@ class _StatusChange(Command):
 
     def check(self, session: Session, incident: Incident) -> None: ...
 
+    @abstractmethod
     def new_status(self) -> str:
-        raise NotImplementedError
+        """The status this change sets (closed, reopened to in review)."""
 
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()

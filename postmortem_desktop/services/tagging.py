@@ -1,6 +1,8 @@
 """Tags and tag assignments: the board's columns and the undoable edits that tag quote cards."""
 from __future__ import annotations
 
+from abc import abstractmethod
+
 import json
 import re
 from dataclasses import dataclass
@@ -112,8 +114,9 @@ class _QuoteTagEdit(Command):
             if self._before:
                 session.execute(insert(TagAssignment), self._before)
 
+    @abstractmethod
     def apply(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
-        raise NotImplementedError
+        """Changes the cards' tag rows; each kind of tag edit says how."""
 
     # helpers shared by the subclasses
     def _tag(self, session: Session, quote_id: int, tag_id: int, current: dict, source: str) -> None:

@@ -44,4 +44,5 @@ class RowTableModel(QAbstractTableModel):
         return self.cell(self._rows[index.row()], index.column(), role)
 
     def cell(self, row: Any, column: int, role: int) -> Any:
-        raise NotImplementedError
+        """A row's value for a column and role; every subclass says (Qt's metaclass rules out abc here)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement cell()")
