@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
-          libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libnss3 libxrender1 libxi6)
+          libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libnss3 libxrender1 libxi6 fonts-dejavu-core)
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=()
 for p in "${packages[@]}"; do
