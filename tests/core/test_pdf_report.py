@@ -16,6 +16,7 @@ from postmortem_desktop.storage.schema import (
     Conversation, Customer, Incident, IncidentContact, Message, Quote, Tag, TagAssignment,
 )
 from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import run_to_end
 
 SECTIONS = ("Summary", "Timeline: system and customers", "Customer damage", "The five review questions",
             "Customer harm by tag", "Workarounds and their cost", "Trust signals", "Accounts to contact",
@@ -65,14 +66,6 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
-def run(gen):
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
-
-
 @pytest.fixture
 def demo_ws(demo_copy):
     ws = open_workspace(demo_copy)
@@ -83,7 +76,7 @@ def demo_ws(demo_copy):
 
 def test_pdf_has_every_section_and_the_headline_durations(demo_ws, tmp_path):
     incident_id = billing_id(demo_ws)
-    path = run(exports.export_pdf(demo_ws, incident_id, tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(demo_ws, incident_id, tmp_path / "r.pdf"))
     text = pdf_text(path)
     for section in SECTIONS:
         assert section in text, section
@@ -101,7 +94,7 @@ def test_report_headline_is_the_same_as_the_incident_service_computes(demo_ws):
 
 
 def test_redacted_pdf_shows_no_email_phone_or_card_number_from_the_demo(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
     text = pdf_text(path)
     leaked = sorted(v for v in demo_pii(demo_ws) if v in text)
     assert leaked == []
@@ -109,7 +102,7 @@ def test_redacted_pdf_shows_no_email_phone_or_card_number_from_the_demo(demo_ws,
 
 
 def test_unredacted_pdf_shows_the_personal_data(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", redact=False))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", redact=False))
     text = pdf_text(path)
     values = demo_pii(demo_ws)
     assert "4242 4242 4242 4242" in text
@@ -131,7 +124,7 @@ def test_customer_names_become_the_same_alias_everywhere_in_the_report(demo_ws, 
 
 
 def test_pdf_has_outline_bookmarks_page_numbers_and_metadata(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
     reader = PdfReader(str(path))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for section in ("Summary", "Customer damage", "Action items by area"):
@@ -144,7 +137,7 @@ def test_pdf_has_outline_bookmarks_page_numbers_and_metadata(demo_ws, tmp_path):
 
 
 def test_timeline_is_drawn_as_vectors_not_a_picture(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf"))
     page = PdfReader(str(path)).pages[0]
     xobjects = page["/Resources"].get("/XObject") or {}
     assert not any(xobjects[k].get_object().get("/Subtype") == "/Image" for k in xobjects)
@@ -153,7 +146,7 @@ def test_timeline_is_drawn_as_vectors_not_a_picture(demo_ws, tmp_path):
 
 
 def test_no_appendix_leaves_the_quote_appendix_out(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", appendix=False))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", appendix=False))
     assert "Appendix: all quotes" not in pdf_text(path)
 
 
@@ -174,7 +167,7 @@ def test_any_script_renders_and_emoji_becomes_a_visible_placeholder(workspace, t
         s.flush()
         s.add(Quote(conversation_id=conv.id, message_id=msg.id, start=0, end=len(msg.text), text=msg.text))
         incident_id = inc.id
-    path = run(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
     text = pdf_text(path)
     assert "Сбой оплаты" in text and "Πληρωμή" in text and "支付失败" in text and "お支払い" in text
     assert "Zoë" in text and "[emoji]" in text
@@ -198,7 +191,7 @@ def test_closing_the_export_midway_writes_no_file(demo_ws, tmp_path):
 
 
 def test_checklist_section_shows_what_is_still_missing(demo_ws, tmp_path):
-    path = run(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", appendix=False))
+    path = run_to_end(exports.export_pdf(demo_ws, billing_id(demo_ws), tmp_path / "r.pdf", appendix=False))
     text = pdf_text(path)
     data = gather(demo_ws, billing_id(demo_ws))
     done = sum(item.done for item in data.checklist)

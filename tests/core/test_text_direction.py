@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from postmortem_desktop.reporting import exports, fonts
 from postmortem_desktop.reporting.text_direction import visual_order
 from postmortem_desktop.storage.schema import Conversation, Incident, Message, Quote
+from tests.helpers import run_to_end
 
 HEBREW = "שלום עולם"
 ARABIC = "مرحبا بالعالم"
@@ -64,14 +65,6 @@ def test_stored_order_survives_plain_so_draw_string_reorders_only_once():
     assert "".join(piece for _font, piece in fonts.runs(HEBREW)) == "םלוע םולש"
 
 
-def run(gen):
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
-
-
 def test_pdf_shows_hebrew_and_arabic_quotes_in_visual_order(workspace, tmp_path: Path):
     at = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
     text = f"{HEBREW} / {ARABIC}"
@@ -87,7 +80,7 @@ def test_pdf_shows_hebrew_and_arabic_quotes_in_visual_order(workspace, tmp_path:
         s.flush()
         s.add(Quote(conversation_id=conv.id, message_id=msg.id, start=0, end=len(text), text=text))
         incident_id = inc.id
-    path = run(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
     extracted = " ".join(page.extract_text() for page in PdfReader(str(path)).pages)
     # pypdf reverses right-to-left glyph runs back into reading order, so a correctly drawn line reads
     # as stored, with Arabic in joined presentation forms. Drawn in stored order (the old bug) it
@@ -268,7 +261,7 @@ def test_pdf_report_quote_wraps_in_reading_order(workspace, tmp_path: Path):
         s.flush()
         s.add(Quote(conversation_id=conv.id, message_id=msg.id, start=0, end=len(text), text=text))
         incident_id = inc.id
-    path = run(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
+    path = run_to_end(exports.export_pdf(workspace, incident_id, tmp_path / "r.pdf"))
     extracted = "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
     # The appendix prints the quote on full-width lines: joined back up, they give the words as written.
     lines = extracted.split("\n")

@@ -11,18 +11,11 @@ from postmortem_desktop.reporting import exports
 from postmortem_desktop.storage.schema import (
     ActionItem, Conversation, Customer, Incident, IncidentContact, Message, Quote, Tag, TagAssignment,
 )
+from tests.helpers import run_to_end
 
 HOSTILE = ("=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\tcmd", "\rcmd",
            "=cmd|' /C calc'!A0")
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
-
-
-def run(gen):
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        return stop.value
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def incident(workspace):
 
 
 def test_workbook_round_trips_with_three_sheets_frozen_headers_filters_and_widths(workspace, incident, tmp_path):
-    path = run(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx", redact=False))
+    path = run_to_end(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx", redact=False))
     wb = load_workbook(path)
     assert wb.sheetnames == ["Quotes", "Action items", "Contact list"]
     expected_rows = {"Quotes": len(HOSTILE), "Action items": 3, "Contact list": 1}
@@ -78,7 +71,7 @@ def test_workbook_round_trips_with_three_sheets_frozen_headers_filters_and_width
 
 
 def test_values_that_look_like_formulas_are_written_as_text_and_kept(workspace, incident, tmp_path):
-    path = run(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx", redact=False))
+    path = run_to_end(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx", redact=False))
     wb = load_workbook(path)
     seen = []
     for ws in wb.worksheets:
@@ -95,7 +88,7 @@ def test_values_that_look_like_formulas_are_written_as_text_and_kept(workspace, 
 
 
 def test_redacted_workbook_masks_contacts_and_uses_the_pdf_aliases(workspace, incident, tmp_path):
-    path = run(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx"))
+    path = run_to_end(exports.export_xlsx(workspace, incident, tmp_path / "q.xlsx"))
     contacts = load_workbook(path)["Contact list"]
     header = [c.value for c in contacts[1]]
     row = {h: contacts.cell(2, i + 1).value for i, h in enumerate(header)}

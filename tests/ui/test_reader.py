@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from postmortem_desktop.services.quotes import board_cards, read_conversation
-from ui.reader.conversation_reader import index_to_utf16, utf16_to_index
+from ui.text_offsets import index_to_utf16, utf16_to_index
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from postmortem_desktop.services.quotes import BoardCard, CardTag
 from postmortem_desktop.services.tagging import tag_color_hex, untagged_color_hex
 
+from ..text_offsets import utf16_to_index
 from ..time_display import display_zone
 from .card_model import CARD_ROLE
 
@@ -228,8 +229,8 @@ def wrap_text(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
             break
         line.setLineWidth(width)
         line.setPosition(QPointF(0, 0))
-        start = _py_index(flat, line.textStart())
-        lines.append(flat[start:_py_index(flat, line.textStart() + line.textLength())])
+        start = utf16_to_index(flat, line.textStart())
+        lines.append(flat[start:utf16_to_index(flat, line.textStart() + line.textLength())])
         if len(lines) > max_lines:
             break
     layout.endLayout()
@@ -237,18 +238,6 @@ def wrap_text(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
         last = flat[len("".join(lines[:max_lines - 1])):]
         lines = lines[:max_lines - 1] + [QFontMetrics(font).elidedText(last, Qt.TextElideMode.ElideRight, width)]
     return [line.rstrip() for line in lines]
-
-
-def _py_index(text: str, utf16_offset: int) -> int:
-    """Qt counts UTF-16 units; Python counts code points (they differ after an emoji)."""
-    if text.isascii():
-        return utf16_offset
-    units = 0
-    for index, char in enumerate(text):
-        if units >= utf16_offset:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
 
 
 def _format_time(value: datetime | None, zone) -> str:  # noqa: ANN001

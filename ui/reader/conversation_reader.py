@@ -16,6 +16,7 @@ from postmortem_desktop.services.quotes import (
 )
 
 from ..hub import ScreenHub
+from ..text_offsets import index_to_utf16, utf16_to_index
 from ..time_display import display_zone
 
 QUOTE_HIGHLIGHT = QColor("#FFE08A")
@@ -34,22 +35,6 @@ class MessageSpan:
     start: int
     end: int
     text: str
-
-
-def utf16_to_index(text: str, offset: int) -> int:
-    """Python index of a UTF-16 offset (they differ after characters such as emoji)."""
-    if text.isascii():
-        return offset
-    units = 0
-    for index, char in enumerate(text):
-        if units >= offset:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
-
-
-def index_to_utf16(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-16-le")) // 2
 
 
 class ConversationReaderWidget(QWidget):
