@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generator, Iterable
@@ -19,13 +18,9 @@ from ..storage.bulk import db_time
 from ..storage.workspace import Workspace
 from . import ticket_store
 from .commands import RuleError
+from .ticket_plan import channel_of  # noqa: F401  (re-exported: callers name channels here)
 
 IMPORT_CACHE_KIB = -98304  # negative: KiB, i.e. 96 MB
-CHANNEL_WORDS = {
-    "chat": "chat", "live chat": "chat", "messenger": "chat", "whatsapp": "chat", "sms": "chat",
-    "phone": "call", "call": "call", "voice": "call", "email": "email", "mail": "email", "e-mail": "email",
-    "internal": "internal", "note": "internal",
-}
 
 
 @dataclass
@@ -78,18 +73,6 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=512)
-def channel_of(value: str) -> str:
-    """Our channel for a vendor's source/via value; anything unknown is a ticket."""
-    key = (value or "").strip().lower()
-    if key in CHANNEL_WORDS:
-        return CHANNEL_WORDS[key]
-    for word, channel in CHANNEL_WORDS.items():
-        if word in key:
-            return channel
-    return "ticket"
-
-
 def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[TicketRow | SkippedRow], *,
                       source: Path, vendor: str, mapping: dict, encoding: str | None = None,
                       delimiter: str | None = None, total_rows: int | None = None,
@@ -112,13 +95,9 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
     cur.execute("PRAGMA synchronous = NORMAL")
     try:
         cur.execute("BEGIN IMMEDIATE")
-        window = cur.execute("SELECT review_start, review_end FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        if window is None:
-            raise MissingIncident(incident_id)
-        def in_window(at: datetime | None) -> bool:
-            return options.include_outside_window or _in_window(at, window)
-
-        yield from ticket_store.store_rows(cur, incident_id, rows, in_window, summary, channel_of, total_rows)
+        state = ticket_store.load_plan_state(cur, incident_id, review_window(cur, incident_id),
+                                             options.include_outside_window)
+        yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)
         if options.dry_run:
             cur.execute("ROLLBACK")
         else:
@@ -135,11 +114,12 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
         raw.close()
 
 
-def _in_window(at: datetime | None, window: tuple) -> bool:
-    start, end = window
-    if at is None or start is None or end is None:
-        return True
-    return start <= db_time(at) <= end
+def review_window(cur, incident_id: int) -> tuple:  # noqa: ANN001
+    """The incident's review window as stored text; raises MissingIncident."""
+    window = cur.execute("SELECT review_start, review_end FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    if window is None:
+        raise MissingIncident(incident_id)
+    return tuple(window)
 
 
 def _record_batch(cur, incident_id: int, source: Path, summary: ImportSummary) -> int:

@@ -1,0 +1,184 @@
+"""Deciding what an import writes, without touching the database: ids, customers, new rows, updates.
+
+The planner starts from a snapshot of the incident (PlanState, read inside the import's
+transaction) and turns mapped rows into ready-to-insert row tuples. Because it needs no
+connection, it can run in the import's helper process while the main process writes the
+previous chunk (services/import_pipeline.py); small imports run it in-process. Either way the
+same code decides ids, customers, the review-window filter and which tickets are updates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..importers.records import SkippedRow, TicketRow
+from ..storage.bulk import db_time
+
+CHANNEL_WORDS = {
+    "chat": "chat", "live chat": "chat", "messenger": "chat", "whatsapp": "chat", "sms": "chat",
+    "phone": "call", "call": "call", "voice": "call", "email": "email", "mail": "email", "e-mail": "email",
+    "internal": "internal", "note": "internal",
+}
+
+
+@lru_cache(maxsize=512)
+def channel_of(value: str) -> str:
+    """Our channel for a vendor's source/via value; anything unknown is a ticket."""
+    key = (value or "").strip().lower()
+    if key in CHANNEL_WORDS:
+        return CHANNEL_WORDS[key]
+    for word, channel in CHANNEL_WORDS.items():
+        if word in key:
+            return channel
+    return "ticket"
+
+
+@lru_cache(maxsize=8192)
+def _stored_time(value):  # noqa: ANN001, ANN202
+    # Exports written to the minute repeat each time for every ticket of that minute, and the
+    # date parser hands back the same object for the same text: caching saves ~0.2 s per 100k rows.
+    return db_time(value)
+
+
+@dataclass
+class PlanState:
+    """What the import needs to know about the workspace before it plans any row."""
+
+    incident_id: int
+    window: tuple[str | None, str | None]  # review window as stored text; (None, None) = no filter
+    include_outside_window: bool
+    existing: dict[str, int]  # external id -> conversation id, for this incident
+    customers: dict[str, int]  # customer key (see customer_key) -> customer id
+    next_customer_id: int
+    next_conversation_id: int
+    next_message_id: int
+
+
+@dataclass
+class PlanChunk:
+    """Rows to insert, in the column order of ticket_store's INSERT statements."""
+
+    customers: list[tuple]
+    conversations: list[tuple]
+    messages: list[tuple]
+
+
+@dataclass
+class PlanResult:
+    """Everything the planner decided that is not in a chunk: counts, skips, updates, id ranges."""
+
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    outside_window: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)
+    # conversation id -> (column values, messages): re-imported tickets, written last
+    updates: dict[int, tuple] = field(default_factory=dict)
+    first_conversation_id: int = 0
+    next_conversation_id: int = 0
+    first_message_id: int = 0
+    next_message_id: int = 0
+    created_customer_ids: list[int] = field(default_factory=list)
+
+
+def customer_key(email: str | None, name: str | None) -> str:
+    """Customers are one person by email, or by name when there is no email."""
+    return ("e:" + email.strip().lower()) if email and email.strip() else ("n:" + (name or "").strip().lower())
+
+
+def messages_of(row: TicketRow) -> list[tuple]:
+    """(stored time, author, role, text) for the ticket's description and then its comments."""
+    messages = []
+    if row.body:
+        messages.append((_stored_time(row.created_at), row.requester_name or row.requester_email, "customer",
+                         row.body))
+    for c in row.comments:
+        messages.append((_stored_time(c.at or row.created_at), c.author or "", c.role, c.text))
+    return messages
+
+
+def conversation_values(row: TicketRow, customer_id: int | None, channel: str) -> tuple[tuple, list[tuple]]:
+    """The conversation's column values (as stored) and its messages."""
+    messages = messages_of(row)
+    times = [m[0] for m in messages if m[0] is not None]
+    if not times:
+        times = [_stored_time(t) for t in (row.created_at, row.updated_at) if t]
+    # stored times are fixed-width UTC text, so they sort as the times do
+    first, last = (min(times), max(times)) if times else (None, None)
+    values = (row.external_id, channel, customer_id, row.subject, row.status, " ".join(row.tags), first, last)
+    return values, messages
+
+
+class TicketPlanner:
+    """Turns mapped rows into chunks of new rows plus a list of updates, assigning ids as it goes."""
+
+    def __init__(self, state: PlanState) -> None:
+        self.state = state
+        self.result = PlanResult(first_conversation_id=state.next_conversation_id,
+                                 next_conversation_id=state.next_conversation_id,
+                                 first_message_id=state.next_message_id, next_message_id=state.next_message_id)
+        self._customers = dict(state.customers)
+        self._next_customer = state.next_customer_id
+        self._new_ids: dict[str, int] = {}
+        self._chunk = PlanChunk([], [], [])
+
+    @property
+    def pending(self) -> int:
+        """New conversations waiting in the current chunk."""
+        return len(self._chunk.conversations)
+
+    def add(self, row: TicketRow | SkippedRow) -> None:
+        result = self.result
+        result.rows_read += 1
+        if row.__class__ is SkippedRow:
+            result.skipped.append(row)
+            return
+        if not self._in_window(row):
+            result.outside_window += 1
+            return
+        values, messages = conversation_values(row, self._customer_id(row), channel_of(row.channel))
+        external_id = row.external_id
+        known = self.state.existing.get(external_id) or self._new_ids.get(external_id)
+        if known is None:
+            self._new_ids[external_id] = self._add_new(values, messages)
+            result.imported += 1
+            return
+        if external_id in self.state.existing and known not in result.updates:
+            result.updated += 1
+        result.updates[known] = (values, messages)  # a later row with the same ticket id wins
+
+    def take_chunk(self) -> PlanChunk:
+        chunk, self._chunk = self._chunk, PlanChunk([], [], [])
+        return chunk
+
+    def _in_window(self, row: TicketRow) -> bool:
+        start, end = self.state.window
+        if self.state.include_outside_window or row.created_at is None or start is None or end is None:
+            return True
+        return start <= _stored_time(row.created_at) <= end
+
+    def _customer_id(self, row: TicketRow) -> int | None:
+        if not (row.requester_email or row.requester_name):
+            return None
+        key = customer_key(row.requester_email, row.requester_name)
+        cid = self._customers.get(key)
+        if cid is None:
+            cid = self._customers[key] = self._next_customer
+            self._next_customer += 1
+            # segment stays empty: a dump's organization is a company, not a plan or customer type
+            self._chunk.customers.append((cid, row.requester_name, row.requester_email, row.organization, ""))
+            self.result.created_customer_ids.append(cid)
+        return cid
+
+    def _add_new(self, values: tuple, messages: list[tuple]) -> int:
+        result = self.result
+        cid = result.next_conversation_id
+        result.next_conversation_id += 1
+        self._chunk.conversations.append((cid, self.state.incident_id, *values))
+        mid = result.next_message_id
+        append = self._chunk.messages.append
+        for position, (at, author, role, text) in enumerate(messages):
+            append((mid, cid, position, at, author or "", role, text))
+            mid += 1
+        result.next_message_id = mid
+        return cid
