@@ -42,13 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _import(args: argparse.Namespace) -> int:
     try:
         with opened(args.workspace) as ws:
-            plan = spreadsheet_import.prepare_import(args.file, day_order=args.day_order, timezone=args.timezone)
-            if args.mapping:
-                plan.mapping = spreadsheet_import.load_preset(ws, args.mapping, plan.sheet.header)
-                if args.day_order:
-                    plan.mapping.day_order = args.day_order
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
-            summary = spreadsheet_import.run_import(ws, args.incident, plan, options)
+            summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+                ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
+                timezone=args.timezone, options=options))
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except AmbiguousDatesError as exc:

@@ -24,7 +24,7 @@ UNAMBIGUOUS = "unambiguous"
 DAY_ORDERS = (DAYFIRST, MONTHFIRST)
 
 _UTC = dt_timezone.utc
-_RECENT_LIMIT = 4096
+_RECENT_LIMIT = 65536  # a 3-day export to the minute has ~4,300 distinct times per column
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 # Serial days 20000..80000 are 1954..2119: wide enough for tickets, narrow enough that counts
 # and small ids are never mistaken for dates.
@@ -209,6 +209,12 @@ class DateColumnParser:
         self._shapes = list(_TEXT_SHAPES)
         self._last = self._shapes[0]
         self._recent: dict[str, datetime] = {}
+        # Set while streaming a file whose day order is not known up front (see DayOrderWatch).
+        self.watch: DayOrderWatch | None = None
+
+    def recent(self, value: object) -> datetime | None:
+        """The result for a text parsed lately, else None: a cheap first look before parse()."""
+        return self._recent.get(value) if value.__class__ is str else None
 
     def parse(self, value: object) -> datetime | None:
         """An aware UTC datetime, None for an empty cell; raises DateParseError otherwise."""
@@ -216,6 +222,8 @@ class DateColumnParser:
             cached = self._recent.get(value)
             if cached is not None:
                 return cached
+            if self.watch is not None:
+                self.watch.see(value, self.day_order)
             try:
                 parsed = self._last(value, self.day_order)
             except (ValueError, KeyError):
@@ -324,6 +332,54 @@ def detect_day_order(values: Iterable[object]) -> str:
     if month_first:
         return MONTHFIRST
     return AMBIGUOUS if seen else UNAMBIGUOUS
+
+
+ANY_ORDER = "any"  # a value such as 05/05 that reads the same either way
+
+
+class DayOrderWatch:
+    """What a streamed date column has shown about its day order, and how each value was read.
+
+    Reading a file as it streams, the order has to be chosen before the whole column has been
+    seen. The watch keeps the same evidence detect_day_order would gather, plus the order each
+    numeric value was actually read in, so that at the end the importer can tell whether any
+    value was read differently from what the whole column decides (and then read the file again).
+    """
+
+    def __init__(self) -> None:
+        self.day_first = self.month_first = self.seen = False
+        self.read_as: set[str | None] = set()
+        self.samples: list[str] = []
+
+    def see(self, text: str, order: str | None) -> None:
+        match = _NUMERIC.match(text)
+        if match is None:
+            return
+        first, second = int(match.group(1)), int(match.group(2))
+        self.seen = True
+        if len(self.samples) < 5 and text.strip() not in self.samples:
+            self.samples.append(text.strip())
+        if first > 12:
+            self.day_first, implied = True, DAYFIRST
+        elif second > 12:
+            self.month_first, implied = True, MONTHFIRST
+        else:
+            implied = ANY_ORDER if first == second else None  # None: could not be read at all
+        self.read_as.add(ANY_ORDER if first == second else (order or implied))
+
+    def verdict(self) -> str:
+        """The answer detect_day_order gives for the values seen."""
+        if self.day_first and self.month_first:
+            return AMBIGUOUS
+        if self.day_first:
+            return DAYFIRST
+        if self.month_first:
+            return MONTHFIRST
+        return AMBIGUOUS if self.seen else UNAMBIGUOUS
+
+    def read_as_decided(self, order: str | None) -> bool:
+        """True when every numeric value was read as the final ``order`` would read it."""
+        return self.read_as <= {ANY_ORDER, order}
 
 
 def ambiguous_samples(values: Iterable[object], limit: int = 5) -> list[str]:

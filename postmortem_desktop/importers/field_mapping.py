@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from postmortem_desktop.importers.dates import (
-    AMBIGUOUS, DAY_ORDERS, DateColumnParser, DateParseError, ambiguous_samples, detect_day_order,
+    AMBIGUOUS, DAY_ORDERS, DateColumnParser, DateParseError, DayOrderWatch, ambiguous_samples, detect_day_order,
     has_time_of_day, looks_like_date, zone_for,
 )
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
@@ -51,6 +52,9 @@ class MappingError(ValueError):
         super().__init__("; ".join(problems))
         self.problems = problems
 
+    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+        return (MappingError, (self.problems,))
+
 
 class AmbiguousDatesError(ValueError):
     """A date column whose values read both day first and month first: a person must choose."""
@@ -62,6 +66,9 @@ class AmbiguousDatesError(ValueError):
         )
         self.column_name = column_name
         self.samples = samples
+
+    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+        return (AmbiguousDatesError, (self.column_name, self.samples))
 
 
 def _reference(names: Sequence[str], index: int) -> dict[str, object]:
@@ -97,6 +104,15 @@ class FieldMapping:
         if value is None:
             return []
         return [value] if isinstance(value, int) else list(value)
+
+    def describe(self, header: Sequence[str]) -> dict:
+        """The mapping by column name, as an import's record and summary show it."""
+        columns = {}
+        for name, value in self.columns.items():
+            indexes = [value] if isinstance(value, int) else list(value)
+            names = [header[i] for i in indexes if 0 <= i < len(header)]
+            columns[name] = names[0] if isinstance(value, int) and names else names
+        return {"columns": columns, "timezone": self.timezone, "day_order": self.day_order}
 
     def to_json(self, header: Sequence[str] | None = None) -> str:
         """A preset: each column stored by index and by header name (with its occurrence).
@@ -347,24 +363,82 @@ def map_rows(sheet: SheetLike, mapping: FieldMapping) -> Iterator[TicketRow | Sk
 
 
 def settle_day_orders(sheet: SheetLike, mapping: FieldMapping) -> dict[str, str | None]:
-    """The day order for each mapped date field, decided from the whole column.
-
-    One export has one locale, so a column that proves its order settles the others; with no
-    proof anywhere and numeric dates present, the person has to choose.
-    """
+    """The day order for each mapped date field, decided from the whole column."""
     fields = [name for name in DATE_FIELDS if mapping.column(name) is not None]
     if mapping.day_order is not None:
         return {name: mapping.day_order for name in fields}
     verdicts = {name: detect_day_order(_column_values(sheet, mapping.column(name))) for name in fields}
+    return orders_from_verdicts(verdicts, lambda name: _raise_ambiguous(sheet, mapping, name))
+
+
+def orders_from_verdicts(verdicts: dict[str, str], on_ambiguous: Callable[[str], str | None]) -> dict[str, str | None]:
+    """Each date field's order from the columns' verdicts.
+
+    One export has one locale, so a column that proves its order settles the others; with no
+    proof anywhere and numeric dates present, ``on_ambiguous(field)`` decides (it may raise).
+    """
     decided = {verdict for verdict in verdicts.values() if verdict in DAY_ORDERS}
     shared = decided.pop() if len(decided) == 1 else None
     orders: dict[str, str | None] = {}
     for name, verdict in verdicts.items():
         if verdict == AMBIGUOUS and shared is None:
-            index = mapping.column(name)
-            raise AmbiguousDatesError(sheet.header[index], ambiguous_samples(_column_values(sheet, index)))
-        orders[name] = verdict if verdict in DAY_ORDERS else shared
+            orders[name] = on_ambiguous(name)
+        else:
+            orders[name] = verdict if verdict in DAY_ORDERS else shared
     return orders
+
+
+def _raise_ambiguous(sheet: SheetLike, mapping: FieldMapping, name: str) -> None:
+    index = mapping.column(name)
+    raise AmbiguousDatesError(sheet.header[index], ambiguous_samples(_column_values(sheet, index)))
+
+
+class StreamedMapping:
+    """map_rows for a file read as it streams, when the rows cannot all be seen first.
+
+    The day order comes from the first rows; watches record how every numeric date was read.
+    After the last row, ``orders_to_read_again`` answers as map_rows would have on the whole
+    column: None when every value was read that way, the orders to read the file again with
+    when some were not, or AmbiguousDatesError when the columns cannot decide.
+    """
+
+    def __init__(self, header: list[str], mapping: FieldMapping, head: SheetLike,
+                 orders: dict[str, str | None] | None = None) -> None:
+        problems = mapping.validate(header)
+        if problems:
+            raise MappingError(problems)
+        self.header = header
+        self.mapping = mapping
+        self.watches: dict[str, DayOrderWatch] = {}
+        if orders is None and mapping.day_order is None:
+            fields = [name for name in DATE_FIELDS if mapping.column(name) is not None]
+            verdicts = {name: detect_day_order(_column_values(head, mapping.column(name))) for name in fields}
+            orders = orders_from_verdicts(verdicts, lambda name: None)  # undecided so far
+            self.watches = {name: DayOrderWatch() for name in fields}
+        elif orders is None:
+            orders = settle_day_orders(head, mapping)
+        self._mapper = _RowMapper(header, mapping, orders)
+        for name, watch in self.watches.items():
+            self._mapper.parsers[name].watch = watch
+
+    def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
+        return self._mapper.rows(numbered)
+
+    def blocks(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[TicketRow | SkippedRow]]:
+        """The same rows, a list at a time."""
+        return self._mapper.blocks(numbered)
+
+    def orders_to_read_again(self) -> dict[str, str | None] | None:
+        if not self.watches:
+            return None
+        verdicts = {name: watch.verdict() for name, watch in self.watches.items()}
+        orders = orders_from_verdicts(verdicts, self._raise_ambiguous)
+        if all(watch.read_as_decided(orders[name]) for name, watch in self.watches.items()):
+            return None
+        return orders
+
+    def _raise_ambiguous(self, name: str) -> None:
+        raise AmbiguousDatesError(self.header[self.mapping.column(name)], self.watches[name].samples)
 
 
 def _column_values(sheet: SheetLike, index: int) -> Iterator[object]:
@@ -392,11 +466,81 @@ class _RowMapper:
         self.comment_parser = DateColumnParser(mapping.timezone, comment_order)
 
     def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
-        for number, cells in numbered:
+        for block in self.blocks(numbered):
+            yield from block
+
+    def blocks(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[TicketRow | SkippedRow]]:
+        numbered = iter(numbered)
+        while block := list(islice(numbered, _BLOCK_ROWS)):
+            yield self._block(block)
+
+    def _one(self, number: int, cells: Sequence[object]) -> TicketRow | SkippedRow:
+        try:
+            return self.row(number, cells)
+        except _Skip as skip:
+            return SkippedRow(number, str(skip))
+
+    def _block(self, block: list[tuple[int, Sequence[object]]]) -> list[TicketRow | SkippedRow]:
+        """A block of rows mapped column by column: the same result as row(), ~4x faster.
+
+        Python pays per function call, so each field is worked out for the whole block in one
+        comprehension. A row with anything unusual (too few cells, no id or created time, a date
+        that does not parse, comments to split) is mapped by row() instead, which is the
+        reference and words the reasons for skipping.
+        """
+        width = self._width
+        columns = list(zip(*(cells for _, cells in block if len(cells) >= width)))
+        if len(columns) < width or len(columns[0]) != len(block):
+            return [self._one(number, cells) for number, cells in block]
+        index = self.index
+        ids = [value.strip() if value.__class__ is str and "." not in value else restore_id(value)
+               for value in columns[index["external_id"]]]
+        created = self._dates(columns, "created_at")
+        updated = self._dates(columns, "updated_at") if index["updated_at"] is not None else [None] * len(block)
+        texts = {name: _clean_texts(columns[column], rich) for name, column, rich in self.text_columns}
+        empty = [""] * len(block)
+        tags = self._block_tags(columns) if self.tag_columns else None
+        mapped = []
+        for i, (number, cells) in enumerate(block):
+            if not ids[i] or created[i] is None or created[i] is _BAD or updated[i] is _BAD or self.comment_columns:
+                mapped.append(self._one(number, cells))
+                continue
+            mapped.append(TicketRow(number, ids[i], texts.get("subject", empty)[i], texts.get("body", empty)[i],
+                                    created[i], updated[i], texts.get("status", empty)[i],
+                                    texts.get("channel", empty)[i], texts.get("requester_name", empty)[i],
+                                    texts.get("requester_email", empty)[i], texts.get("organization", empty)[i],
+                                    list(tags[i]) if tags else []))
+        return mapped
+
+    @property
+    def _width(self) -> int:
+        used = [i for i in self.index.values() if i is not None] + self.tag_columns + self.comment_columns
+        return max(used) + 1
+
+    def _dates(self, columns: list[tuple], name: str) -> list:
+        parser = self.parsers[name]
+        parse, known = parser.parse, parser.recent
+
+        def safe(value: object) -> object:
             try:
-                yield self.row(number, cells)
-            except _Skip as skip:
-                yield SkippedRow(number, str(skip))
+                return parse(value)
+            except DateParseError:
+                return _BAD
+
+        # known() answers the repeated texts of a busy minute without a call into the parser
+        return [known(value) or safe(value) for value in columns[self.index[name]]]
+
+    def _block_tags(self, columns: list[tuple]) -> list[tuple[str, ...]]:
+        if len(self.tag_columns) > 1:
+            return [tuple(self._tags(cells)) for cells in zip(*columns)]
+        seen: dict[object, tuple[str, ...]] = {}  # tag cells repeat: "billing payment" on every row
+        result = []
+        for value in columns[self.tag_columns[0]]:
+            tags = seen.get(value)
+            if tags is None:
+                tags = seen[value] = tuple(split_tags(value))
+            result.append(tags)
+        return result
 
     def _cell(self, cells: Sequence[object], name: str) -> object:
         index = self.index[name]
@@ -473,6 +617,22 @@ class _RowMapper:
 
 # Jira's comment cell: "05/Sep/26 11:00 AM;accountId;text".
 _JIRA_COMMENT = re.compile(r"^\s*([^;\n]{6,40});([^;\n]*);(.*)$", re.DOTALL)
+
+
+_BLOCK_ROWS = 1000
+_BAD = object()  # a date that did not parse: row() says why
+
+
+def _clean_texts(values: tuple, rich: bool) -> list[str]:
+    """A column of text cells as _RowMapper._texts stores them."""
+    if not all(value.__class__ is str for value in values):
+        values = [("" if value is None else cell_text(value)) if value.__class__ is not str else value
+                  for value in values]
+    texts = [value.strip() for value in values]
+    if not rich:
+        return texts
+    # html_to_text leaves text without tags, entities or CRs alone; most cells are like that
+    return [html_to_text(text) if ("<" in text or "&" in text or "\r" in text) else text for text in texts]
 
 
 class _Skip(Exception):

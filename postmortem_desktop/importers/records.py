@@ -27,7 +27,7 @@ class ParsedTranscript:
     messages: list[ParsedMessage] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class TicketRow:
     """One spreadsheet row mapped onto our fields (times aware, in UTC)."""
 

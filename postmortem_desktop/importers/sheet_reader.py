@@ -105,6 +105,13 @@ def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
 
 
 def _read_sheet(path: Path, max_rows: int | None) -> Sheet:
+    sheet = _read_kind(path, _checked_kind(path), max_rows)
+    _check_rows(sheet, path.name)
+    return sheet
+
+
+def _checked_kind(path: Path) -> str:
+    """"text", "spreadsheetml" or a workbook kind, once the file has passed the safety checks."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -118,22 +125,29 @@ def _read_sheet(path: Path, max_rows: int | None) -> Sheet:
         raise SheetError(f"'{name}' is larger than 1 GB. Export a narrower time window and import the parts.")
     kind = _sniff_kind(head)
     if kind == "zip":
-        sheet = _read_workbook(path, _check_zip(path), max_rows)
-    elif kind == "xls":
+        return _check_zip(path)
+    if kind == "xls":
         _refuse_encrypted(path)
-        sheet = _read_workbook(path, "xls", max_rows)
-    elif kind == "spreadsheetml":
-        sheet = _read_spreadsheetml(path, max_rows)
-    elif kind in ("xml", "html"):
+        return "xls"
+    if kind in ("xml", "html"):
         raise SheetError(
             f"'{name}' is a web page or XML file, not a spreadsheet. Export the tickets as CSV and import that."
         )
-    else:
-        sheet = _read_text(path, max_rows)
+    return kind
+
+
+def _read_kind(path: Path, kind: str, max_rows: int | None) -> Sheet:
+    if kind == "text":
+        return _read_text(path, max_rows)
+    if kind == "spreadsheetml":
+        return _read_spreadsheetml(path, max_rows)
+    return _read_workbook(path, kind, max_rows)
+
+
+def _check_rows(sheet: Sheet, name: str) -> None:
     _refuse_one_cell_rows(sheet, name)
     if not sheet.rows:
         raise SheetError(f"'{name}' has a header but no rows. Export again with tickets in the chosen time window.")
-    return sheet
 
 
 def _sniff_kind(head: bytes) -> str:
@@ -160,6 +174,14 @@ def _head_text(head: bytes) -> str:
 
 
 def _read_text(path: Path, max_rows: int | None) -> Sheet:
+    text, codec, delimiter = _decoded_text(path)
+    sheet = _parse_csv(text, delimiter, max_rows, path.name)
+    sheet.encoding = codec
+    return sheet
+
+
+def _decoded_text(path: Path) -> tuple[str, str, str]:
+    """The file's text, its encoding and its delimiter; raises SheetError for binary or undecodable data."""
     name = path.name
     data = path.read_bytes()
     if looks_binary(data):
@@ -172,11 +194,7 @@ def _read_text(path: Path, max_rows: int | None) -> Sheet:
     except TextDecodingError as error:
         raise SheetError(f"'{name}': {error}") from error
     del data
-    delimiter = detect_delimiter(text)
-    sheet = _parse_csv(text, delimiter, max_rows, name)
-    sheet.encoding = codec
-    sheet.kind = "tsv" if delimiter == "\t" else "csv"
-    return sheet
+    return text, codec, detect_delimiter(text)
 
 
 def _csv_lines(text: str) -> Iterable[str]:
@@ -240,8 +258,8 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sh
         del rows[max_rows:], numbers[max_rows:]
     elif rows:
         _refuse_unclosed_quote(rows[-1], header, delimiter, numbers[-1], name)
-    return Sheet(header, rows, numbers, "csv", delimiter=delimiter, truncated=truncated, header_row=start + 1,
-                 raw_header=raw_header)
+    return Sheet(header, rows, numbers, "tsv" if delimiter == "\t" else "csv", delimiter=delimiter,
+                 truncated=truncated, header_row=start + 1, raw_header=raw_header)
 
 
 def _header_names(cells: list[Cell]) -> list[str]:

@@ -12,13 +12,15 @@ from typing import Generator
 
 from sqlalchemy import select
 
-from ..importers.field_mapping import FieldMapping, map_rows
+from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Sheet, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
 from ..storage.schema import MappingPreset
 from ..storage.workspace import Workspace
+from . import import_pipeline
 from .commands import RuleError
+from .import_helper import FileJob
 from .ticket_import import ImportOptions, ImportSummary, run_ticket_import
 
 PREVIEW_ROWS = 20
@@ -80,8 +82,17 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
 
 def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
-    """The whole import as one transaction; yields progress, returns the summary."""
+    """The whole import as one transaction; yields progress, returns the summary.
+
+    A large file is read again by the import's helper process, which maps it while this one
+    writes (services/import_pipeline.py): with the mapping and day order settled here, on the
+    rows the person previewed, the result is the same as mapping plan.sheet in this process.
+    """
     rows = map_rows(plan.sheet, plan.mapping)  # raises before anything is written
+    if _worth_a_helper(plan):
+        job = FileJob(str(plan.path), mapping_json=plan.mapping.to_json(plan.sheet.header),
+                      orders=settle_day_orders(plan.sheet, plan.mapping))
+        return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=True))
     # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
     # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
     was_enabled = gc.isenabled()
@@ -96,25 +107,43 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
             gc.enable()
 
 
+def _worth_a_helper(plan: ImportPlan) -> bool:
+    try:
+        return not plan.sheet.truncated and plan.path.stat().st_size >= import_pipeline.PARALLEL_MIN_BYTES
+    except OSError:
+        return False
+
+
+def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,
+                day_order: str | None = None, timezone: str | None = None, options: ImportOptions | None = None,
+                parallel: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+    """A file imported straight from its path (the command line): recognised, mapped and stored.
+
+    Nothing is read first: the vendor, mapping and day order come from the file as it streams
+    (services/import_pipeline.py). ``preset`` names a saved mapping (RuleError if there is none).
+    """
+    job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
+                  day_order=day_order, timezone=timezone)
+    return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel))
+
+
 def run_import(workspace: Workspace, incident_id: int, plan: ImportPlan,
                options: ImportOptions | None = None) -> ImportSummary:
-    """The import without progress reporting (command line, tests)."""
-    gen = import_generator(workspace, incident_id, plan, options)
+    """The import without progress reporting (tests, redo)."""
+    return run_to_end(import_generator(workspace, incident_id, plan, options))
+
+
+def run_to_end(steps: Generator[tuple[int, int | None], None, ImportSummary]) -> ImportSummary:
+    """Runs an import's progress generator to its end and returns the summary."""
     while True:
         try:
-            next(gen)
+            next(steps)
         except StopIteration as stop:
             return stop.value
 
 
 def _mapping_summary(plan: ImportPlan) -> dict:
-    header = plan.sheet.header
-    columns = {}
-    for name, value in plan.mapping.columns.items():
-        indexes = [value] if isinstance(value, int) else list(value)
-        names = [header[i] for i in indexes if 0 <= i < len(header)]
-        columns[name] = names[0] if isinstance(value, int) and names else names
-    return {"columns": columns, "timezone": plan.mapping.timezone, "day_order": plan.mapping.day_order}
+    return plan.mapping.describe(plan.sheet.header)
 
 
 # ---- named presets ------------------------------------------------------------------------------
@@ -138,9 +167,14 @@ def preset_names(workspace: Workspace) -> list[str]:
 
 
 def load_preset(workspace: Workspace, name: str, header: list[str]) -> FieldMapping:
+    return FieldMapping.from_json(preset_json(workspace, name), header)
+
+
+def preset_json(workspace: Workspace, name: str) -> str:
+    """A saved preset as stored; RuleError naming the saved ones when there is none by that name."""
     with workspace.reading() as session:
         preset = session.scalars(select(MappingPreset.mapping_json).where(MappingPreset.name == name)).first()
     if preset is None:
         raise RuleError(f"There is no mapping preset called “{name}”. Saved presets: "
                         f"{', '.join(preset_names(workspace)) or 'none yet'}.")
-    return FieldMapping.from_json(preset, header)
+    return preset

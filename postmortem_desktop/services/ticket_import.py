@@ -56,11 +56,13 @@ class ImportSummary:
     skipped: list[SkippedRow] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = False
+    file_hash: str | None = field(default=None, repr=False)  # set by whoever already read the file
     undo: ImportUndoData = field(default_factory=ImportUndoData, repr=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("undo")
+        data.pop("file_hash")
         data["skipped"] = [{"row": s.row, "reason": s.reason} for s in self.skipped]
         return data
 
@@ -79,9 +81,22 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
                       options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """Stores mapped rows in one transaction; yields (rows done, total) as it goes."""
     options = options or ImportOptions()
-    workspace.require_writable()
     summary = ImportSummary(file_name=source.name, vendor=vendor, encoding=encoding, delimiter=delimiter,
                             mapping=mapping, dry_run=options.dry_run)
+
+    def store(cur, state: ticket_store.PlanState):  # noqa: ANN001, ANN202
+        yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)
+
+    return (yield from run_in_import_transaction(workspace, incident_id, source, summary, options, store))
+
+
+def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Path, summary: ImportSummary,
+                              options: ImportOptions, store) -> Generator[tuple[int, int | None], None, ImportSummary]:  # noqa: ANN001
+    """Runs ``store(cursor, plan state)`` (a generator) as one import: committed whole, or not at all.
+
+    ``store`` fills the summary; an exception or closing this generator (Cancel) rolls back.
+    """
+    workspace.require_writable()
     raw = workspace.engine.raw_connection()
     dbapi = raw.driver_connection
     cur = dbapi.cursor()
@@ -97,7 +112,7 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
         cur.execute("BEGIN IMMEDIATE")
         state = ticket_store.load_plan_state(cur, incident_id, review_window(cur, incident_id),
                                              options.include_outside_window)
-        yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)
+        yield from store(cur, state)
         if options.dry_run:
             cur.execute("ROLLBACK")
         else:
@@ -126,7 +141,7 @@ def _record_batch(cur, incident_id: int, source: Path, summary: ImportSummary) -
     cur.execute(
         "INSERT INTO import_batches (incident_id, kind, file_name, file_hash, vendor, mapping_json, rows_read, "
         "imported, updated, skipped, outside_window, imported_at) VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (incident_id, source.name, file_hash(source) if source.exists() else "", summary.vendor,
+        (incident_id, source.name, summary.file_hash or (file_hash(source) if source.exists() else ""), summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
          summary.outside_window, db_time(datetime.now(timezone.utc))))
     return cur.lastrowid

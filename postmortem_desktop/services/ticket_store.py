@@ -13,9 +13,8 @@ from typing import Generator, Iterable
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
 from ..storage.bulk import next_id
-from .ticket_plan import PlanChunk, PlanResult, PlanState, TicketPlanner, customer_key
+from .ticket_plan import CHUNK_ROWS, PlanChunk, PlanResult, PlanState, TicketPlanner, customer_key
 
-CHUNK_ROWS = 5_000  # new conversations per chunk: bounds memory and keeps progress moving
 PROGRESS_EVERY = 2000
 
 INSERT_CUSTOMERS = "INSERT INTO customers (id, name, email, organization, segment, phone) VALUES (?, ?, ?, ?, ?, '')"
@@ -50,8 +49,48 @@ def write_chunk(cur, chunk: PlanChunk) -> None:  # noqa: ANN001
     cur.executemany(INSERT_MESSAGES, chunk.messages)
 
 
-def finish(cur, result: PlanResult, summary) -> None:  # noqa: ANN001
-    """After the last chunk: counts and undo data into the summary, updates written, search indexed."""
+class SearchCatchUp:
+    """Indexes written chunks for search as the import goes, INDEX_BATCH messages at a time.
+
+    Done at the end, indexing is half a second the person waits for after the last row is read;
+    done in pieces while the helper process is still reading, most of it overlaps. With FTS5's
+    merging paused (search_index.begin_bulk) pieces cost no more than one big pass.
+    """
+
+    INDEX_BATCH = 20_000
+
+    def __init__(self) -> None:
+        self.indexed: tuple[int, int] | None = None  # (next message id, next conversation id) not yet indexed
+        self._written: tuple[int, int] | None = None  # the same, just past the last written rows
+
+    def written(self, chunk: PlanChunk) -> None:
+        if not chunk.conversations:
+            return
+        if self.indexed is None:
+            first_message = chunk.messages[0][0] if chunk.messages else self._next_message(chunk)
+            self.indexed = (first_message, chunk.conversations[0][0])
+        self._written = (self._next_message(chunk), chunk.conversations[-1][0] + 1)
+
+    def _next_message(self, chunk: PlanChunk) -> int:
+        if chunk.messages:
+            return chunk.messages[-1][0] + 1
+        return self._written[0] if self._written else (self.indexed[0] if self.indexed else 0)
+
+    def index_if_worth_it(self, cur) -> None:  # noqa: ANN001
+        if self.indexed is None or self._written is None:
+            return
+        if self._written[0] - self.indexed[0] < self.INDEX_BATCH:
+            return
+        search_index.index_range(cur, self.indexed[0], self._written[0] - 1, self.indexed[1], self._written[1] - 1)
+        self.indexed = self._written
+
+
+def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = None) -> None:  # noqa: ANN001
+    """After the last chunk: counts and undo data into the summary, updates written, search indexed.
+
+    ``indexed``: (message id, conversation id) from which new rows still need indexing, when
+    some were indexed already (SearchCatchUp); None means all of them.
+    """
     summary.rows_read, summary.imported, summary.updated = result.rows_read, result.imported, result.updated
     summary.outside_window = result.outside_window
     summary.skipped = list(result.skipped)
@@ -59,8 +98,9 @@ def finish(cur, result: PlanResult, summary) -> None:  # noqa: ANN001
     undo.created_conversation_ids = list(range(result.first_conversation_id, result.next_conversation_id))
     undo.created_customer_ids = list(result.created_customer_ids)
     undo.first_message_id = result.first_message_id
-    search_index.index_range(cur, result.first_message_id, result.next_message_id - 1,
-                             result.first_conversation_id, result.next_conversation_id - 1)
+    first_message, first_conversation = indexed or (result.first_message_id, result.first_conversation_id)
+    search_index.index_range(cur, first_message, result.next_message_id - 1,
+                             first_conversation, result.next_conversation_id - 1)
     apply_updates(cur, result.updates, result.first_conversation_id, result.next_message_id, undo)
     search_index.end_bulk(cur)
 

@@ -9,7 +9,8 @@ import pytest
 
 from postmortem_desktop.importers.dates import DateColumnParser
 from postmortem_desktop.importers.field_mapping import (
-    AmbiguousDatesError, FieldMapping, MappingError, guess_mapping, map_rows, normalize_header, parse_comment,
+    AmbiguousDatesError, FieldMapping, MappingError, StreamedMapping, guess_mapping, map_rows, normalize_header,
+    parse_comment,
 )
 from postmortem_desktop.importers.records import SkippedRow, TicketRow
 from postmortem_desktop.importers.sheet_reader import Sheet, read_sheet
@@ -298,3 +299,41 @@ def test_multiline_csv_rows_are_skipped_with_their_record_row_number(tmp_path: P
     results = list(map_rows(read_sheet(path), FieldMapping({"external_id": 0, "body": 1, "created_at": 2})))
     assert results[0].body == "two\nlines"
     assert results[1] == SkippedRow(3, "created time 'not a date' is not a date")
+
+
+# ---- streamed mapping: the day order settled as rows go by ---------------------------------------
+_DATE_POOL = ("2026-01-05 10:00", "05/06/2026 10:00", "07/07/2026 09:00", "25/06/2026 10:00", "06/25/2026 10:00",
+              "03/04/2026 08:15", "", "Tuesday")
+
+
+def _streamed(sheet: Sheet, mapping: FieldMapping, head_rows: int) -> list:
+    """What the import's helper ends up importing: streamed, and read again when it must be."""
+    head = sheet_of(sheet.header, sheet.rows[:head_rows])
+    orders = None
+    while True:
+        streamed = StreamedMapping(sheet.header, mapping, head, orders)
+        rows = list(streamed.rows(sheet.numbered_rows()))
+        orders = streamed.orders_to_read_again()
+        if orders is None:
+            return rows
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_streamed_mapping_ends_where_the_whole_column_decides(seed):
+    import random
+
+    rnd = random.Random(seed)
+    weights = [rnd.random() ** 3 for _ in _DATE_POOL]  # each file leans towards a few shapes
+    header = ["Id", "Created", "Updated", "Body"]
+    rows = [[str(n), *rnd.choices(_DATE_POOL, weights, k=2), "text"] for n in range(1, 120)]
+    sheet = sheet_of(header, rows)
+    mapping = guess_mapping(header, rows)
+    mapping.columns.update(external_id=0, created_at=1, updated_at=2, body=3)
+    try:
+        whole = list(map_rows(sheet, mapping))
+    except AmbiguousDatesError as error:
+        with pytest.raises(AmbiguousDatesError) as streamed_error:
+            _streamed(sheet, mapping, head_rows=rnd.randint(1, 40))
+        assert streamed_error.value.column_name == error.column_name
+        return
+    assert _streamed(sheet, mapping, head_rows=rnd.randint(1, 40)) == whole

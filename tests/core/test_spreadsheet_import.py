@@ -12,6 +12,7 @@ from postmortem_desktop.services import spreadsheet_import
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from postmortem_desktop.storage.search_index import search_conversation_ids
+from postmortem_desktop.storage.workspace import open_workspace
 
 T0 = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
 ZENDESK = ["Id", "Requester", "Requester id", "Requester email", "Submitter", "Assignee", "Group", "Subject",
@@ -177,10 +178,15 @@ def test_cli_bad_files_exit_4_and_change_nothing(workspace, incident, tmp_path, 
     path.write_bytes(content)
     before = counts(workspace)
     ws_path = str(workspace.path)
+    workspace.close()  # the command line is another process's view of the file, and may write
     assert main(["import", ws_path, str(path), "--incident", str(incident)]) == 4
     err = capsys.readouterr().err
     assert err.startswith("error:") and expected in err
-    assert counts(workspace) == before
+    reopened = open_workspace(workspace.path)
+    try:
+        assert counts(reopened) == before
+    finally:
+        reopened.close()
 
 
 def test_cli_ambiguous_dates_ask_for_day_order(workspace, incident, tmp_path, capsys):

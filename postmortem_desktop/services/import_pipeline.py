@@ -1,0 +1,233 @@
+"""Importing a ticket file on two cores: a helper process reads and maps, this process writes.
+
+Reading a 100k-row dump, mapping it and writing it are each about a second of CPU, and Python
+runs one thread at a time, so the helper process (services/import_helper.py: no Qt, no workspace)
+reads the file as a stream, maps each row and plans ids (services/ticket_plan.py), and sends
+chunks of finished row tuples through a pipe. This process only inserts them, then indexes
+search and commits, inside the one import transaction. Cancel or any error stops the helper
+and rolls the transaction back, so the workspace is left exactly as it was.
+
+Day order: when no one has settled it, the helper takes it from the first rows and watches the
+rest; if the whole file turns out to read differently, it says "read again", this process rolls
+the transaction back, and the import runs once more with the order the whole file showed.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Generator
+
+from ..storage.workspace import Workspace
+from . import ticket_store
+from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
+from .import_helper import FileJob, produce, read_frame, write_frame
+from .ticket_plan import PlanState
+
+# Below this a file imports faster in-process than a helper process starts (~0.1 s).
+PARALLEL_MIN_BYTES = 4 << 20
+POLL_SECONDS = 0.05
+HELPER_FLAG = "--import-helper"  # the frozen app's launcher runs the helper when given this  # how often a waiting import yields, so Cancel is never far away
+
+
+class HelperFailed(RuntimeError):
+    """The helper process died or raised something this process cannot rebuild."""
+
+
+def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: ImportOptions | None = None,
+                *, parallel: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+    """Imports ``job.path`` as one transaction; yields (done, total) progress; returns the summary.
+
+    ``parallel`` None chooses by file size; tests force either way to prove both agree.
+    """
+    options = options or ImportOptions()
+    path = Path(job.path)
+    if parallel is None:
+        parallel = path.stat().st_size >= PARALLEL_MIN_BYTES if path.exists() else False
+    summary = ImportSummary(file_name=path.name, vendor="", encoding=None, delimiter=None, mapping={},
+                            dry_run=options.dry_run)
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of long-lived tuples, no cycles: see spreadsheet_import
+    try:
+        while True:
+            # Started before the transaction: the helper reads the file while this process
+            # opens the transaction and reads the incident's state, then receives that state.
+            source = _Helper(job) if parallel else _Inline(job)
+            try:
+                return (yield from run_in_import_transaction(
+                    workspace, incident_id, path, summary, options,
+                    lambda cur, state: _store(cur, state, source, summary, path)))  # noqa: B023
+            except _ReadAgain as again:  # rolled back already; rare, see the module's docstring
+                job = replace(job, orders=again.orders)
+            finally:
+                source.stop()
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _store(cur, state: PlanState, source, summary: ImportSummary, path: Path):  # noqa: ANN001, ANN202
+    digest = _FileDigest(path)  # on a thread: hashing releases the GIL, so it costs the writer nothing
+    yield from _write(cur, source.messages(state), summary)
+    summary.file_hash = digest.result()
+
+
+class _ReadAgain(Exception):
+    def __init__(self, orders: dict) -> None:
+        super().__init__("the day order the whole file shows differs from its first rows'")
+        self.orders = orders
+
+
+def _write(cur, messages, summary: ImportSummary) -> Generator[tuple[int, int | None], None, None]:  # noqa: ANN001
+    """Applies the helper's messages in order: plan, chunks, then done (or read-again)."""
+    # No SAVEPOINT to restart from: SQLite would copy every page it changes into a
+    # sub-journal, which made the inserts 2x slower. A restart rolls the transaction back instead.
+    ticket_store.begin(cur)
+    search = ticket_store.SearchCatchUp()
+    for kind, payload in messages:
+        if kind == "wait":
+            yield payload
+        elif kind == "plan":
+            summary.vendor, summary.encoding, summary.delimiter, summary.mapping = payload
+        elif kind == "chunk":
+            chunk, progress = payload
+            ticket_store.write_chunk(cur, chunk)
+            search.written(chunk)
+            search.index_if_worth_it(cur)
+            yield progress
+        elif kind == "read again":
+            raise _ReadAgain(payload)
+        elif kind == "done":
+            ticket_store.finish(cur, payload, summary, indexed=search.indexed)
+            yield payload.rows_read, payload.rows_read
+            return
+    raise HelperFailed("the import's helper stopped before the end of the file")
+
+
+class _FileDigest:
+    """The file's SHA-256 (recorded with the import), worked out on a thread meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        self._value = ""
+        self._thread = threading.Thread(target=self._run, args=(path,), name="import-file-digest", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+        self._value = digest.hexdigest()
+
+    def result(self) -> str:
+        self._thread.join()
+        return self._value
+
+
+class _Inline:
+    """The producer run in this process (small files: a few MB at most), all at once."""
+
+    def __init__(self, job: FileJob) -> None:
+        self.job = job
+
+    def messages(self, state: PlanState):  # noqa: ANN201
+        outbox: list = []
+        produce(self.job, lambda: state, outbox.append)
+        return iter(outbox)
+
+    def stop(self) -> None:
+        pass
+
+
+def helper_command() -> list[str]:
+    """How to start the helper: this interpreter, or the frozen app in its helper role."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, HELPER_FLAG]
+    return [sys.executable, "-m", "postmortem_desktop.services.import_helper"]
+
+
+class _Helper:
+    """The producer in a helper process; stop() ends it however far it got."""
+
+    def __init__(self, job: FileJob) -> None:
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=self._errors, env=_helper_environment())
+        # A pipe holds 64 KB, so a helper writing a 1 MB chunk would wait for this process to
+        # finish its inserts. A thread takes each frame off the pipe as it comes (the read
+        # releases the GIL) and the helper never waits; unpickling stays here, between inserts.
+        self._inbox: queue.Queue = queue.Queue()
+        self._reader = threading.Thread(target=_pump, args=(self._process.stdout, self._inbox),
+                                        name="import-helper-reader", daemon=True)
+        self._reader.start()
+        self._send(job)
+
+    def _send(self, message: object) -> None:
+        try:
+            write_frame(self._process.stdin, message)
+        except (BrokenPipeError, OSError):
+            pass  # it has already stopped: messages() reports why
+
+    def messages(self, state: PlanState):  # noqa: ANN201
+        self._send(state)
+        self._process.stdin.close()
+        progress: tuple[int, int | None] = (0, None)
+        while True:
+            try:
+                data = self._inbox.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                yield "wait", progress
+                continue
+            if data is None:
+                raise HelperFailed(self._failure())
+            kind, payload = pickle.loads(data)
+            if kind == "error":
+                raise payload
+            if kind == "crash":
+                raise HelperFailed(f"the import's helper process failed:\n{payload}")
+            if kind == "chunk":
+                progress = payload[1]
+            yield kind, payload
+            if kind in ("done", "read again"):
+                return
+
+    def _failure(self) -> str:
+        code = self._process.wait()
+        self._errors.seek(0)
+        detail = self._errors.read().decode("utf-8", "replace").strip()[-2000:]
+        return (f"the import's helper process stopped unexpectedly (exit code {code})"
+                + (f":\n{detail}" if detail else ""))
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._reader.join()
+        for stream in (self._process.stdin, self._process.stdout, self._errors):
+            stream.close()
+
+
+def _helper_environment() -> dict:
+    env = dict(os.environ)
+    # the helper must find this package even when the app was started from elsewhere
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _pump(stream, inbox: queue.Queue) -> None:  # noqa: ANN001
+    try:
+        while (data := read_frame(stream)) is not None:
+            inbox.put(data)
+    except (OSError, ValueError):
+        pass  # the pipe was closed under us: the import is being stopped
+    inbox.put(None)

@@ -1,0 +1,91 @@
+"""Streaming a sheet gives exactly what reading it whole gives, and refuses the same files."""
+from pathlib import Path
+
+import pytest
+
+from postmortem_desktop.importers.sheet_reader import EXCEL_MANGLED, SheetError, read_sheet
+from postmortem_desktop.importers.sheet_stream import stream_sheet
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sheets"
+
+
+def data_file(name: str) -> Path:
+    shared = SHARED / name
+    return shared if shared.exists() else FIXTURES / name
+
+
+def same_as_whole(path: Path, head_rows: int = 3) -> None:
+    whole = read_sheet(path)
+    stream = stream_sheet(path, head_rows=head_rows)
+    assert stream.head.header == whole.header
+    assert (stream.head.encoding, stream.head.delimiter, stream.head.kind) == (whole.encoding, whole.delimiter,
+                                                                              whole.kind)
+    assert list(stream.rows) == list(whole.numbered_rows())
+    done, total = stream.progress()
+    assert total is None or done == total
+
+
+@pytest.mark.parametrize("name", ["jira_ibm_servicedesk_flattened.csv", "kaggle_customer_support_tickets_head200.csv"])
+def test_real_exports_stream_as_they_read(name):
+    same_as_whole(data_file(name))
+
+
+@pytest.mark.parametrize("text", [
+    "Id,Subject,Created\r\n1,a,2026-01-01\r\n\r\n2,\"two\nlines\",2026-01-02\r\n,,\r\n3,c,2026-01-03\r\n",
+    "\n\nId;Subject;Created\n1;a;2026-01-01\n2;b\rwith a bare CR;2026-01-02\n",
+    "Id\tSubject\tCreated\n1\ta\u2028b\t2026-01-01\n2\tform\x0cfeed\t2026-01-02\n",  # splitlines would break these
+    "Id,Subject,Created\n" + "".join(f"{n},row {n},2026-01-01\n" for n in range(1, 2500)),  # several pieces
+])
+def test_text_edge_cases_stream_as_they_read(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    same_as_whole(path)
+
+
+def test_pieces_never_split_a_crlf_pair(tmp_path, monkeypatch):
+    from postmortem_desktop.importers import sheet_stream
+
+    monkeypatch.setattr(sheet_stream._LazyLines, "PIECE", 7)  # tiny pieces: every boundary gets tested
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"Id,Subject\r\n1,\"a\r\nb\"\r\n2,c\r\n3,\"d\re\"\r\n")
+    same_as_whole(path, head_rows=1)
+
+
+def test_workbooks_stream_as_they_read(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Id", "Subject", "Created"])
+    book.active.append([])
+    for n in range(1, 30):
+        book.active.append([n, f"row {n}", "2026-01-01 10:00"])
+    book.save(tmp_path / "b.xlsx")
+    same_as_whole(tmp_path / "b.xlsx")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (b"Id,Subject\n", "no rows"),
+    (bytes(range(256)) * 64, "binary"),
+])
+def test_the_head_is_checked_before_any_row_is_handed_out(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(SheetError, match=message):
+        stream_sheet(path)
+
+
+def test_the_excel_mangled_file_is_refused_from_its_head():
+    with pytest.raises(SheetError) as raised:
+        stream_sheet(data_file("kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"))
+    assert str(raised.value).endswith(EXCEL_MANGLED)
+
+
+def test_a_quote_never_closed_is_refused_when_the_stream_reaches_it(tmp_path):
+    path = tmp_path / "q.csv"
+    body = "".join(f"{n},row {n},2026-01-01\n" for n in range(1, 50))
+    path.write_text("Id,Subject,Created\n" + body + '50,"open quote,2026-01-01\n' + body, encoding="utf-8")
+    stream = stream_sheet(path, head_rows=5)  # the head is fine
+    with pytest.raises(SheetError, match="never closed"):
+        list(stream.rows)
