@@ -383,7 +383,7 @@ class _CellExtent:
         if matches:
             # extremes only, computed in C where possible: a 100k-row sheet has ~2M references
             letters, digits = zip(*matches)
-            rows = list(map(int, digits))
+            rows = list(map(int, set(digits)))  # ~17 cells a row: converting each row once is 17x less work
             columns = [_column_number(name) for name in set(letters)]
             self.min_row, self.max_row = min(self.min_row, min(rows)), max(self.max_row, max(rows))
             self.min_col, self.max_col = min(self.min_col, min(columns)), max(self.max_col, max(columns))
