@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..importers.field_mapping import FieldMapping, StreamedMapping
 from ..importers.sheet_stream import stream_sheet
 from ..importers.vendors import recognise_vendor
-from .ticket_plan import CHUNK_ROWS, PlanState, TicketPlanner
+from .ticket_plan import CHUNK_ROWS, PlanChunk, PlanState, TicketPlanner
 
 
 FIRST_CHUNK_ROWS = 1000
@@ -54,14 +54,19 @@ def produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple]
     for block in streamed.blocks(stream.rows):
         planner.add_many(block)
         if planner.pending >= chunk_rows:
-            send(("chunk", (planner.take_chunk(), _progress(planner, stream))))
+            send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
             chunk_rows = CHUNK_ROWS
     orders = streamed.orders_to_read_again()
     if orders is not None:
         send(("read again", orders))
         return
-    send(("chunk", (planner.take_chunk(), _progress(planner, stream))))
+    send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
     send(("done", planner.result))
+
+
+def _plain(chunk: PlanChunk) -> tuple[list, list, list]:
+    # plain lists cross the pipe a little faster than the dataclass around them
+    return chunk.customers, chunk.conversations, chunk.messages
 
 
 def _progress(planner: TicketPlanner, stream) -> tuple[int, int | None]:  # noqa: ANN001
@@ -90,20 +95,20 @@ def _mapping_for(job: FileJob, head) -> FieldMapping:  # noqa: ANN001
 # ---------------------------------------------------------------------------- the process
 
 # Messages cross the pipes as frames: an 8-byte little-endian length, then a pickle.
-_LENGTH_BYTES = 8
+FRAME_HEAD_BYTES = 8
 
 
 def write_frame(stream, message: object) -> None:  # noqa: ANN001
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(_LENGTH_BYTES, "little"))
+    stream.write(len(data).to_bytes(FRAME_HEAD_BYTES, "little"))
     stream.write(data)
     stream.flush()
 
 
 def read_frame(stream) -> bytes | None:  # noqa: ANN001
     """One frame's pickle, or None at the end of the stream."""
-    head = stream.read(_LENGTH_BYTES)
-    if len(head) < _LENGTH_BYTES:
+    head = stream.read(FRAME_HEAD_BYTES)
+    if len(head) < FRAME_HEAD_BYTES:
         return None
     size = int.from_bytes(head, "little")
     data = stream.read(size)

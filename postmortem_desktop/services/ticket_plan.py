@@ -178,7 +178,8 @@ class TicketPlanner:
             name, email = row.requester_name, row.requester_email
             customer = None
             if email or name:
-                customer = customers.get(customer_key(email, name))
+                # customer_key() of the mapper's already stripped text, without the call
+                customer = customers.get("e:" + email.lower() if email else "n:" + name.lower())
                 if customer is None:
                     customer = self._customer_id(row)
             cid, mid = result.next_conversation_id, result.next_message_id
