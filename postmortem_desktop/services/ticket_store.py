@@ -165,8 +165,12 @@ def delete_unquoted_messages(cur, conversation_ids: list[int]) -> dict[int, set[
     cur.execute("CREATE TEMP TABLE IF NOT EXISTS import_updated (id INTEGER PRIMARY KEY)")
     cur.execute("DELETE FROM import_updated")
     cur.executemany("INSERT INTO import_updated (id) VALUES (?)", [(cid,) for cid in conversation_ids])
-    cur.execute("DELETE FROM messages WHERE conversation_id IN (SELECT id FROM import_updated) AND id NOT IN "
-                "(SELECT message_id FROM quotes WHERE message_id IS NOT NULL)")
+    doomed = ("SELECT id FROM messages WHERE conversation_id IN (SELECT id FROM import_updated) AND id NOT IN "
+              "(SELECT message_id FROM quotes WHERE message_id IS NOT NULL)")
+    # Foreign keys are off during an import (ticket_import), so what ON DELETE CASCADE would do
+    # for these messages is done here: their tag assignments (suggested or dismissed) go too.
+    cur.execute(f"DELETE FROM tag_assignments WHERE message_id IN ({doomed})")
+    cur.execute(f"DELETE FROM messages WHERE id IN ({doomed})")
     for cid, text in cur.execute("SELECT conversation_id, text FROM messages "
                                  "WHERE conversation_id IN (SELECT id FROM import_updated)"):
         kept.setdefault(cid, set()).add(text)

@@ -84,6 +84,9 @@ def snapshot(ws) -> dict:
             .scalar(),
             "bulk": q("SELECT bulk FROM search_state").scalar(),
             "fts_config": sorted(q("SELECT k, v FROM message_search_config").fetchall()),
+            # imports run with foreign keys off: every reference must still hold
+            "broken_references": q("PRAGMA foreign_key_check").fetchall(),
+            "foreign_keys_on": q("PRAGMA foreign_keys").scalar(),
         }
 
 
@@ -127,6 +130,7 @@ def test_helper_import_equals_the_in_process_import_row_for_row(tmp_path, option
     assert helper_db == inline_db == mapped_db
     assert helper["skipped"] and helper["imported"] > 20  # the file really has skips and imports
     assert helper_db["search"] and helper_db["bulk"] == 0
+    assert helper_db["broken_references"] == [] and helper_db["foreign_keys_on"] == 1
     assert ("automerge", 4) in helper_db["fts_config"]  # search settles back to FTS5's defaults
 
 

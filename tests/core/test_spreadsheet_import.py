@@ -362,6 +362,7 @@ def test_undoing_a_reimport_brings_back_the_tags_on_the_old_messages(workspace, 
     summary = spreadsheet_import.run_import(workspace, incident, plan)
     with workspace.engine.connect() as c:
         assert c.exec_driver_sql("SELECT count(*) FROM tag_assignments").scalar() == 0  # went with the messages
+        assert c.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     UndoableImport(incident, summary, lambda: summary).undo(workspace)
     with workspace.engine.connect() as c:
         assert c.exec_driver_sql("SELECT count(*) FROM tag_assignments").scalar() == 3
