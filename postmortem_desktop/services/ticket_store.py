@@ -57,7 +57,7 @@ class SearchCatchUp:
     merging paused (search_index.begin_bulk) pieces cost no more than one big pass.
     """
 
-    INDEX_BATCH = 20_000
+    INDEX_BATCH = 10_000
 
     def __init__(self) -> None:
         self.indexed: tuple[int, int] | None = None  # (next message id, next conversation id) not yet indexed

@@ -313,7 +313,7 @@ def test_search_finds_rows_indexed_in_pieces_during_the_import(tmp_path):
                                                                                parallel=True))
         assert summary.imported == 25000
         with ws.engine.connect() as conn:
-            for n in (1, 12345, 20001, 25000):  # before, inside and after the 20,000-message pieces
+            for n in (1, 12345, 20001, 25000):  # in the first, a middle and the last of the pieces indexed
                 assert len(search_conversation_ids(conn, incident, f"tok{n}x")) == 1
             assert len(search_conversation_ids(conn, incident, "refund", limit=30000)) == 25000
     finally:
