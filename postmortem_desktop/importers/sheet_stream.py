@@ -8,7 +8,9 @@ read part by part, so their stream is the whole sheet read first.
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -16,6 +18,9 @@ from itertools import chain, islice
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from pathlib import Path
 
+from postmortem_desktop.importers.text_decoding import (
+    _SAMPLE_BYTES, UTF8_SIG, _utf16_without_bom, bom_encoding, detect_delimiter, looks_binary,
+)
 from postmortem_desktop.importers.sheet_reader import (
     _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines, _decoded_text, _header_names,
     _read_kind, _refuse_unclosed_quote,
@@ -34,16 +39,24 @@ class SheetStream:
     progress: Callable[[], tuple[int, int | None]]  # (done, total) in the stream's own units
 
 
-def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS) -> SheetStream:
-    """Opens ``path`` for streaming; raises SheetError as read_sheet would (at the latest, mid-stream)."""
+def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bool = False) -> SheetStream:
+    """Opens ``path`` for streaming; raises SheetError as read_sheet would (at the latest, mid-stream).
+
+    A UTF-8 text file is decoded as it is read, so its first rows are ready at once; should a
+    byte further on turn out not to be UTF-8, the stream raises NotUtf8 and the caller opens
+    it again with ``whole_text``, which decodes the whole file first exactly as read_sheet does.
+    """
     path = Path(path)
     kind = _checked_kind(path)
     if kind in ("xlsx", "ods", "xls"):
         return _workbook_stream(path, kind, head_rows)
     if kind != "text":
         return _whole_sheet(path, kind)
+    streamed = None if whole_text else _Utf8Lines.open(path)
+    if streamed is not None:
+        return _text_stream(streamed, streamed.codec, streamed.delimiter, head_rows, path.name)
     text, codec, delimiter = _decoded_text(path)
-    return _text_stream(text, codec, delimiter, head_rows, path.name)
+    return _text_stream(_LazyLines(text), codec, delimiter, head_rows, path.name)
 
 
 def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
@@ -110,8 +123,7 @@ def _whole_sheet(path: Path, kind: str) -> SheetStream:
     return SheetStream(sheet, rows(), lambda: (position[0], len(sheet.rows)))
 
 
-def _text_stream(text: str, codec: str, delimiter: str, head_rows: int, name: str) -> SheetStream:
-    lines = _LazyLines(text)
+def _text_stream(lines, codec: str, delimiter: str, head_rows: int, name: str) -> SheetStream:  # noqa: ANN001
     reader = csv.reader(lines, delimiter=delimiter)
     records = _records(reader, name)
     header_number, raw_header = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)),
@@ -138,7 +150,71 @@ def _text_stream(text: str, codec: str, delimiter: str, head_rows: int, name: st
         if last is not None:
             _refuse_unclosed_quote(last[1], header, delimiter, last[0], name)
 
-    return SheetStream(sheet, rows(), lambda: (lines.done, len(text)))
+    return SheetStream(sheet, rows(), lines.progress)
+
+
+class NotUtf8(Exception):
+    """A file streamed as UTF-8 held a byte that is not: it must be read whole and detected."""
+
+
+class _Utf8Lines:
+    """The lines of a UTF-8 file, decoded a megabyte at a time as csv.reader asks for them.
+
+    Only files whose start is UTF-8 text (with or without its BOM) are streamed this way;
+    anything else is decoded whole, with detection, by sheet_reader. The pieces end after a
+    newline, so no line and no CR LF pair is ever cut.
+    """
+
+    PIECE = 1 << 20
+
+    def __init__(self, path: Path, codec: str, delimiter: str) -> None:
+        self.path, self.codec, self.delimiter = path, codec, delimiter
+        self.size = path.stat().st_size
+        self.done = 0
+
+    @classmethod
+    def open(cls, path: Path) -> _Utf8Lines | None:
+        with path.open("rb") as handle:
+            sample = handle.read(_SAMPLE_BYTES)
+        if looks_binary(sample):
+            _decoded_text(path)  # raises the binary-data SheetError
+        codec = bom_encoding(sample)
+        if codec not in (None, UTF8_SIG) or (codec is None and _utf16_without_bom(sample)):
+            return None
+        codec = codec or "utf-8"
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=len(sample) < _SAMPLE_BYTES)
+        except UnicodeDecodeError:
+            return None
+        return cls(path, codec, detect_delimiter(text))
+
+    def progress(self) -> tuple[int, int]:
+        return self.done, self.size
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.codec)()
+        carry = ""
+        with self.path.open("rb") as handle:
+            while True:
+                data = handle.read(self.PIECE)
+                self.done += len(data)
+                try:
+                    text = carry + decoder.decode(data, final=not data)
+                except UnicodeDecodeError as error:
+                    raise NotUtf8(str(error)) from error
+                if not data:
+                    yield from _split(text)
+                    return
+                cut = text.rfind("\n") + 1
+                carry = text[cut:]
+                yield from _split(text[:cut])
+
+
+def _split(text: str) -> list[str]:
+    # splitlines breaks at more than CSV line ends; text holding those takes the exact path
+    if any(separator in text for separator in _NON_CSV_LINE_BREAKS):
+        return list(io.StringIO(text, newline=""))
+    return text.splitlines(keepends=True)
 
 
 class _LazyLines:
@@ -154,6 +230,7 @@ class _LazyLines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.done = 0
+        self.progress = lambda: (self.done, len(text))
         # splitlines breaks at more than CSV line ends; text holding those takes the exact path
         self._exact = _csv_lines(text) if any(sep in text for sep in _NON_CSV_LINE_BREAKS) else None
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..importers.field_mapping import FieldMapping, StreamedMapping
-from ..importers.sheet_stream import stream_sheet
+from ..importers.sheet_stream import NotUtf8, stream_sheet
 from ..importers.vendors import recognise_vendor
 from .ticket_plan import CHUNK_ROWS, PlanChunk, PlanState, TicketPlanner
 
@@ -34,6 +34,7 @@ class FileJob:
     day_order: str | None = None
     timezone: str | None = None
     orders: dict | None = None  # day order per date field, when a full read already settled it
+    whole_text: bool = False  # decode a text file whole before reading it (see stream_sheet)
 
 
 
@@ -41,9 +42,20 @@ def produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple]
     """Reads, maps and plans the whole file, handing each message to ``send``. Runs in the helper.
 
     ``state`` is asked for only when the first row is planned: the importer reads it inside
-    its transaction while the helper is already reading the file.
+    its transaction while the helper is already reading the file. When the file turns out to
+    need reading differently (a later byte that is not UTF-8, a day order the first rows did
+    not show), the last message says how, and the importer starts again from nothing.
     """
-    stream = stream_sheet(job.path)
+    try:
+        changes = _produce(job, state, send)
+    except NotUtf8:
+        changes = {"whole_text": True}
+    if changes:
+        send(("read again", changes))
+
+
+def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple], None]) -> dict | None:
+    stream = stream_sheet(job.path, whole_text=job.whole_text)
     head = stream.head
     mapping = _mapping_for(job, head)
     streamed = StreamedMapping(head.header, mapping, head, job.orders)
@@ -58,10 +70,10 @@ def produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple]
             chunk_rows = CHUNK_ROWS
     orders = streamed.orders_to_read_again()
     if orders is not None:
-        send(("read again", orders))
-        return
+        return {"orders": orders}
     send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
     send(("done", planner.result))
+    return None
 
 
 def _plain(chunk: PlanChunk) -> tuple[list, list, list]:

@@ -7,9 +7,10 @@ chunks of finished row tuples through a pipe. This process only inserts them, th
 search and commits, inside the one import transaction. Cancel or any error stops the helper
 and rolls the transaction back, so the workspace is left exactly as it was.
 
-Day order: when no one has settled it, the helper takes it from the first rows and watches the
-rest; if the whole file turns out to read differently, it says "read again", this process rolls
-the transaction back, and the import runs once more with the order the whole file showed.
+Reading again: when no one has settled the day order, the helper takes it from the first rows
+and watches the rest; and it decodes a UTF-8 file as it reads it. If the whole file turns out
+to read differently (another day order, a byte that is not UTF-8), it says "read again", this
+process rolls the transaction back, and the import runs once more the way the whole file needs.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
                     workspace, incident_id, path, summary, options,
                     lambda cur, state: _store(cur, state, source, summary, path)))  # noqa: B023
             except _ReadAgain as again:  # rolled back already; rare, see the module's docstring
-                job = replace(job, orders=again.orders)
+                job = replace(job, **again.changes)
             finally:
                 source.stop()
     finally:
@@ -83,9 +84,9 @@ def _store(cur, state: PlanState, source, summary: ImportSummary, path: Path):  
 
 
 class _ReadAgain(Exception):
-    def __init__(self, orders: dict) -> None:
-        super().__init__("the day order the whole file shows differs from its first rows'")
-        self.orders = orders
+    def __init__(self, changes: dict) -> None:
+        super().__init__(f"the file must be read again with {sorted(changes)} changed")
+        self.changes = changes  # FileJob fields
 
 
 def _write(cur, messages, summary: ImportSummary) -> Generator[tuple[int, int | None], None, None]:  # noqa: ANN001

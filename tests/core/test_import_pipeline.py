@@ -158,6 +158,17 @@ def test_workbook_and_utf16_tab_files_import_the_same_through_the_helper(tmp_pat
         assert (helper["imported"], helper["updated"], len(helper["skipped"])) == (7, 0, 4)
 
 
+def test_a_file_that_stops_being_utf8_far_down_imports_as_a_whole_read_sees_it(tmp_path):
+    rows = [zendesk_row(n, "2026-11-18 10:30", body="paid twice " * 20) for n in range(1, 5000)]
+    source = write_csv(tmp_path / "late.csv", rows)  # ~1.5 MB of UTF-8 ...
+    with source.open("a", encoding="cp1252", newline="") as fh:  # ... then a Windows-1252 row, as Excel leaves
+        csv.writer(fh).writerow(zendesk_row(5000, "2026-11-18 10:31", body="déjà payé"))
+    (helper, helper_db), (inline, inline_db), (mapped, mapped_db) = import_three_ways(tmp_path, source)
+    assert helper == inline == mapped and helper_db == inline_db == mapped_db
+    assert helper["encoding"] == "cp1252" and helper["imported"] == 5000
+    assert any(row[5] == "déjà payé" for row in helper_db["messages"])
+
+
 def test_reimport_through_the_helper_updates_and_never_duplicates(tmp_path):
     source = write_csv(tmp_path / "a.csv", tricky_rows())
     ws, incident = fresh_incident(tmp_path / "w.pmw")

@@ -95,3 +95,26 @@ def test_a_quote_never_closed_is_refused_when_the_stream_reaches_it(tmp_path):
     stream = stream_sheet(path, head_rows=5)  # the head is fine
     with pytest.raises(SheetError, match="never closed"):
         list(stream.rows)
+
+
+def test_utf8_is_decoded_as_it_streams_with_or_without_its_bom(tmp_path):
+    body = "".join(f"{n},café {n},2026-01-01\r\n" for n in range(1, 40000))  # more than one 1 MB piece
+    for name, prefix in (("plain.csv", b""), ("bom.csv", b"\xef\xbb\xbf")):
+        path = tmp_path / name
+        path.write_bytes(prefix + ("Id,Subject,Created\r\n" + body).encode("utf-8"))
+        same_as_whole(path)
+        assert stream_sheet(path).head.header[0] == "Id"  # the BOM is not part of the first name
+
+
+def test_a_byte_that_is_not_utf8_far_down_the_file_asks_for_a_whole_read(tmp_path):
+    from postmortem_desktop.importers.sheet_stream import NotUtf8
+
+    path = tmp_path / "late.csv"
+    rows = "".join(f"{n},row {n},2026-01-01\n" for n in range(1, 60000))
+    path.write_bytes(("Id,Subject,Created\n" + rows).encode() + "99999,caf\xe9,2026-01-02\n".encode("cp1252"))
+    with pytest.raises(NotUtf8):
+        list(stream_sheet(path).rows)
+    whole = read_sheet(path)
+    stream = stream_sheet(path, whole_text=True)
+    assert stream.head.encoding == whole.encoding == "cp1252"
+    assert list(stream.rows) == list(whole.numbered_rows())
