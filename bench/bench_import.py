@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,7 +158,14 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the fastest counts")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp())
+    tmp = Path(tempfile.mkdtemp(prefix="bench_import_"))
+    try:
+        return measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # about 1 GB of dumps, floors and workspaces
+
+
+def measure(args: argparse.Namespace, tmp: Path) -> int:
     print(f"generating {args.rows:,} rows (descriptions 200-800 chars)…", flush=True)
     csv_path, xlsx_path = write_files(tmp, args.rows)
     ok = True

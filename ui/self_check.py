@@ -150,6 +150,25 @@ class SelfCheck:
             raise CheckFailed(f"{target.name} is not a PDF report ({len(data)} bytes)")
         return f"{len(data) // 1024} KB"
 
+    def helper_import(self) -> str:
+        """A ticket dump imported through the import's helper process: in a frozen build the
+        helper is this executable started again with --import-helper, so the build must route it."""
+        from postmortem_desktop.services import spreadsheet_import
+        from postmortem_desktop.services.ticket_import import ImportOptions
+
+        source = self.folder / "self-check-tickets.csv"
+        rows = [f"{n},Customer {n},c{n}@example.com,Charged twice,2026-11-18 10:{n:02d},I was charged twice"
+                for n in range(1, 21)]
+        source.write_text("Id,Requester,Requester email,Subject,Created at,Description\n" + "\n".join(rows) + "\n",
+                          encoding="utf-8")
+        hub = self.window.hub
+        steps = spreadsheet_import.import_path(hub.workspace, self.window.incident_id, source, parallel=True,
+                                               options=ImportOptions(include_outside_window=True, dry_run=True))
+        summary = spreadsheet_import.run_to_end(steps)
+        if summary.rows_read != 20 or summary.imported != 20:
+            raise CheckFailed(f"the helper read {summary.rows_read} rows and planned {summary.imported} of 20")
+        return f"20 rows read and planned by the helper ({summary.vendor}); dry run, nothing stored"
+
     def run(self) -> int:
         from . import screens
 
@@ -160,6 +179,7 @@ class SelfCheck:
                     + [k for k, _t in screens.STRIPS])
             for key in keys:
                 self.check(f"screen {key}", lambda key=key: self.render(key))
+            self.check("import helper process", self.helper_import)
             self.check("themes", self.themes)
             self.check("facilitator mode", self.facilitator)
             if _has_pdf_export():

@@ -329,3 +329,11 @@ def test_search_finds_rows_indexed_in_pieces_during_the_import(tmp_path):
             assert len(search_conversation_ids(conn, incident, "refund", limit=30000)) == 25000
     finally:
         ws.close()
+
+
+def test_a_frozen_app_is_started_again_in_its_helper_role(monkeypatch):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/postmortem-desktop/postmortem-desktop")
+    assert import_pipeline.helper_command() == ["/opt/postmortem-desktop/postmortem-desktop", "--import-helper"]
+    spec = (Path(__file__).resolve().parents[2] / "build.spec").read_text(encoding="utf-8")
+    assert "--import-helper" in spec and "import_helper import main" in spec  # and the launcher routes it
