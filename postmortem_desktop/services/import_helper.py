@@ -87,7 +87,8 @@ def _progress(planner: TicketPlanner, stream) -> tuple[int, int | None]:  # noqa
     done, total = stream.progress()
     if not done or total is None:
         return rows, None
-    return rows, max(rows, round(rows * total / done))
+    # to the hundred: an estimate from bytes read should not look exact
+    return rows, max(rows, round(rows * total / done, -2))
 
 
 def _mapping_for(job: FileJob, head) -> FieldMapping:  # noqa: ANN001
