@@ -215,12 +215,14 @@ def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> li
     try:
         return list(reader) if limit is None else list(islice(reader, limit))
     except csv.Error as error:
-        raise SheetError(
-            f"'{name}' could not be read near line {reader.line_num}: {error}. This usually means a "
-            "quote that is never closed; export the file again or fix the quotes around that line."
-        ) from error
+        raise unreadable_text(name, reader.line_num, error) from error
     finally:
         csv.field_size_limit(previous_cap)
+
+
+def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
+    return SheetError(f"'{name}' could not be read near line {line}: {error}. This usually means a quote that "
+                      "is never closed; export the file again or fix the quotes around that line.")
 
 
 def _refuse_unclosed_quote(last: list[str], header: list[str], delimiter: str, row: int, name: str) -> None:
@@ -452,27 +454,37 @@ def _read_workbook(path: Path, kind: str, max_rows: int | None) -> Sheet:
     except SheetError:
         raise
     except Exception as error:  # calamine raises its own error types for every damage it meets
-        raise SheetError(
-            f"'{name}' could not be read as a workbook ({error}). Open it in Excel or LibreOffice, "
-            "save it as .xlsx or CSV UTF-8, and import that."
-        ) from error
+        raise unreadable_workbook(name, error) from error
     if not grid:
-        raise SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
+        raise empty_workbook(name)
     return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows)
+
+
+def unreadable_workbook(name: str, error: Exception) -> SheetError:
+    return SheetError(f"'{name}' could not be read as a workbook ({error}). Open it in Excel or LibreOffice, "
+                      "save it as .xlsx or CSV UTF-8, and import that.")
+
+
+def empty_workbook(name: str) -> SheetError:
+    return SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
+
+
+def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, object]]:
+    """(name, sheet) for each visible worksheet, in the workbook's order; each parsed when reached."""
+    for meta in workbook.sheets_metadata:
+        if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
+            yield meta.name, workbook.get_sheet_by_name(meta.name)
 
 
 def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str | None, list[list[Cell]], int]:
     """The first visible sheet with cells: its name, its rows, and its first row's number."""
-    for meta in workbook.sheets_metadata:
-        if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
-            continue
-        sheet = workbook.get_sheet_by_name(meta.name)
+    for sheet_name, sheet in worksheets(workbook):
         # One extra row: the header is inside the grid too.
         nrows = None if max_rows is None else max_rows + 2
         grid = sheet.to_python(skip_empty_area=True, nrows=nrows)
         if grid and any(cell != "" for row in grid for cell in row):
             start = sheet.start
-            return meta.name, grid, (start[0] if start else 0) + 1
+            return sheet_name, grid, (start[0] if start else 0) + 1
     return None, [], 1
 
 

@@ -15,15 +15,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineWorkbook
 from pathlib import Path
 
 from postmortem_desktop.importers.text_decoding import (
     _SAMPLE_BYTES, UTF8_SIG, _utf16_without_bom, bom_encoding, detect_delimiter, looks_binary,
 )
 from postmortem_desktop.importers.sheet_reader import (
-    _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines, _decoded_text, _header_names,
-    _read_kind, _refuse_unclosed_quote,
+    _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines,
+    _decoded_text, _header_names, _read_kind, _refuse_unclosed_quote, empty_workbook, unreadable_text,
+    unreadable_workbook, worksheets,
 )
 
 _BLOCK = 1000
@@ -68,11 +69,7 @@ def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
     """
     name = path.name
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        for meta in workbook.sheets_metadata:
-            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            sheet = workbook.get_sheet_by_name(meta.name)
+        for sheet_name, sheet in worksheets(CalamineWorkbook.from_path(str(path))):
             start = sheet.start
             first_row = (start[0] if start else 0) + 1
             grid = islice(sheet.iter_rows(), first_row - 1, None)  # iter_rows starts at row 1, not at start
@@ -81,15 +78,12 @@ def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
             header = next(filled, None)
             if header is not None:
                 total = sheet.end[0] + 1 - header[0] if sheet.end else None  # rows below the header, blank or not
-                return _workbook_rows(header, filled, kind, meta.name, head_rows, name, total)
+                return _workbook_rows(header, filled, kind, sheet_name, head_rows, name, total)
     except SheetError:
         raise
     except Exception as error:  # calamine raises its own error types for every damage it meets
-        raise SheetError(
-            f"'{name}' could not be read as a workbook ({error}). Open it in Excel or LibreOffice, "
-            "save it as .xlsx or CSV UTF-8, and import that."
-        ) from error
-    raise SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
+        raise unreadable_workbook(name, error) from error
+    raise empty_workbook(name)
 
 
 def _workbook_rows(header: tuple[int, list[Cell]], filled: Iterator[tuple[int, list[Cell]]], kind: str,
@@ -264,9 +258,6 @@ def _records(reader, name: str) -> Iterator[tuple[int, list[str]]]:  # noqa: ANN
         while block := list(islice(numbered, _BLOCK)):
             yield from [record for record in block if any(record[1])]
     except csv.Error as error:
-        raise SheetError(
-            f"'{name}' could not be read near line {reader.line_num}: {error}. This usually means a "
-            "quote that is never closed; export the file again or fix the quotes around that line."
-        ) from error
+        raise unreadable_text(name, reader.line_num, error) from error
     finally:
         csv.field_size_limit(previous_cap)

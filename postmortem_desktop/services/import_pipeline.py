@@ -126,9 +126,12 @@ class _FileDigest:
 
     def _run(self, path: Path) -> None:
         digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 22), b""):
-                digest.update(block)
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    digest.update(block)
+        except OSError:
+            return  # the import itself reports the unreadable file
         self._value = digest.hexdigest()
 
     def result(self) -> str:
