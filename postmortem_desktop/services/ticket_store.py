@@ -2,9 +2,10 @@
 
 The planner (services/ticket_plan.py) decides ids and rows; this module only writes them,
 inside the transaction that ticket_import opened. New rows go in with executemany as chunks
-arrive; the search index is filled once at the end by id range, because indexing chunk by chunk
-leaves FTS5 many small segments to merge (measured 1.2x slower at 100k rows). Re-imported
-conversations are rewritten last, after their old state is remembered for undo.
+arrive. Search is indexed by id range: every 10,000 messages while a helper process is still
+reading (SearchCatchUp), or once at the end (store_rows), with FTS5's merging paused meanwhile
+(storage/search_index.py). Re-imported conversations are rewritten last, after their old state
+is remembered for undo.
 """
 from __future__ import annotations
 
