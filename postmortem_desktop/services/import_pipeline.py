@@ -79,7 +79,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
 
 def _store(cur, state: PlanState, source, summary: ImportSummary, path: Path):  # noqa: ANN001, ANN202
     digest = _FileDigest(path)  # on a thread: hashing releases the GIL, so it costs the writer nothing
-    yield from _write(cur, source.messages(state), summary)
+    yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
     summary.file_hash = digest.result()
 
 
@@ -89,12 +89,12 @@ class _ReadAgain(Exception):
         self.changes = changes  # FileJob fields
 
 
-def _write(cur, messages, summary: ImportSummary) -> Generator[tuple[int, int | None], None, None]:  # noqa: ANN001
+def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
+           search: ticket_store.SearchCatchUp) -> Generator[tuple[int, int | None], None, None]:
     """Applies the helper's messages in order: plan, chunks, then done (or read-again)."""
     # No SAVEPOINT to restart from: SQLite would copy every page it changes into a
     # sub-journal, which made the inserts 2x slower. A restart rolls the transaction back instead.
     ticket_store.begin(cur)
-    search = ticket_store.SearchCatchUp()
     for kind, payload in messages:
         if kind == "wait":
             yield payload

@@ -60,26 +60,18 @@ class SearchCatchUp:
 
     INDEX_BATCH = 10_000
 
-    def __init__(self) -> None:
-        self.indexed: tuple[int, int] | None = None  # (next message id, next conversation id) not yet indexed
-        self._written: tuple[int, int] | None = None  # the same, just past the last written rows
+    def __init__(self, state: PlanState) -> None:
+        # (first message id, first conversation id) not indexed yet: this import's first ids,
+        # taken from the plan's snapshot rather than from a chunk, which may hold no messages
+        self.indexed = (state.next_message_id, state.next_conversation_id)
+        self._written = self.indexed  # the same, just past the last rows written
 
     def written(self, chunk: PlanChunk) -> None:
-        if not chunk.conversations:
-            return
-        if self.indexed is None:
-            first_message = chunk.messages[0][0] if chunk.messages else self._next_message(chunk)
-            self.indexed = (first_message, chunk.conversations[0][0])
-        self._written = (self._next_message(chunk), chunk.conversations[-1][0] + 1)
-
-    def _next_message(self, chunk: PlanChunk) -> int:
-        if chunk.messages:
-            return chunk.messages[-1][0] + 1
-        return self._written[0] if self._written else (self.indexed[0] if self.indexed else 0)
+        next_message = chunk.messages[-1][0] + 1 if chunk.messages else self._written[0]
+        next_conversation = chunk.conversations[-1][0] + 1 if chunk.conversations else self._written[1]
+        self._written = (next_message, next_conversation)
 
     def index_if_worth_it(self, cur) -> None:  # noqa: ANN001
-        if self.indexed is None or self._written is None:
-            return
         if self._written[0] - self.indexed[0] < self.INDEX_BATCH:
             return
         search_index.index_range(cur, self.indexed[0], self._written[0] - 1, self.indexed[1], self._written[1] - 1)
@@ -90,7 +82,7 @@ def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = N
     """After the last chunk: counts and undo data into the summary, updates written, search indexed.
 
     ``indexed``: (message id, conversation id) from which new rows still need indexing, when
-    some were indexed already (SearchCatchUp); None means all of them.
+    some were indexed already (SearchCatchUp); None means all of this import's rows.
     """
     summary.rows_read, summary.imported, summary.updated = result.rows_read, result.imported, result.updated
     summary.outside_window = result.outside_window

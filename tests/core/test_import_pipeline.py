@@ -90,6 +90,14 @@ def snapshot(ws) -> dict:
         }
 
 
+def search_index_intact(ws) -> bool:
+    """FTS5's own check that the index holds exactly the rows of its content table (rank 1)."""
+    with ws.engine.connect() as c:
+        for table in ("message_search", "conversation_search"):
+            c.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+    return True
+
+
 def summary_of(summary) -> dict:
     data = summary.to_json()
     data.pop("batch_id")
@@ -117,6 +125,7 @@ def import_three_ways(tmp_path: Path, source: Path, options: ImportOptions = ALL
         ws, incident = fresh_incident(tmp_path / f"{name}.pmw")
         try:
             results.append((summary_of(run(ws, incident)), snapshot(ws)))
+            assert search_index_intact(ws)
         finally:
             ws.close()
     return results
@@ -167,6 +176,27 @@ def test_a_file_that_stops_being_utf8_far_down_imports_as_a_whole_read_sees_it(t
     assert helper == inline == mapped and helper_db == inline_db == mapped_db
     assert helper["encoding"] == "cp1252" and helper["imported"] == 5000
     assert any(row[5] == "déjà payé" for row in helper_db["messages"])
+
+
+def test_imports_without_descriptions_index_only_their_own_rows(tmp_path):
+    with_text = write_csv(tmp_path / "a.csv", [zendesk_row(n, "2026-11-18 10:30") for n in range(1, 3000)])
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        for parallel in (True, False):
+            spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, with_text, options=ALL,
+                                                                         parallel=parallel))
+        sizes = []
+        for n in range(3):  # tickets with no description: a chunk holding conversations but no messages
+            rows = [zendesk_row(10000 + 100 * n + i, "2026-11-18 10:30", body="") for i in range(10)]
+            empty = write_csv(tmp_path / f"e{n}.csv", rows)
+            spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, empty, options=ALL,
+                                                                         parallel=bool(n % 2)))
+            assert search_index_intact(ws)
+            with ws.engine.connect() as c:
+                sizes.append(c.exec_driver_sql("SELECT sum(length(block)) FROM message_search_data").scalar())
+        assert sizes[0] == sizes[1] == sizes[2]  # no message was indexed again
+    finally:
+        ws.close()
 
 
 def test_reimport_through_the_helper_updates_and_never_duplicates(tmp_path):
