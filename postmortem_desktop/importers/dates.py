@@ -209,8 +209,6 @@ class DateColumnParser:
         self._shapes = list(_TEXT_SHAPES)
         self._last = self._shapes[0]
         self._recent: dict[str, datetime] = {}
-        # Set while streaming a file whose day order is not known up front (see DayOrderWatch).
-        self.watch: DayOrderWatch | None = None
 
     def recent(self, value: object) -> datetime | None:
         """The result for a text parsed lately, else None: a cheap first look before parse()."""
@@ -222,8 +220,6 @@ class DateColumnParser:
             cached = self._recent.get(value)
             if cached is not None:
                 return cached
-            if self.watch is not None:
-                self.watch.see(value, self.day_order)
             try:
                 parsed = self._last(value, self.day_order)
             except (ValueError, KeyError):
@@ -350,6 +346,15 @@ class DayOrderWatch:
         self.day_first = self.month_first = self.seen = False
         self.read_as: set[str | None] = set()
         self.samples: list[str] = []
+        self._known: set[str] = set()
+
+    def see_all(self, values: list[object], order: str | None) -> None:
+        """A block of the column's values, read in ``order``; each distinct text is looked at once."""
+        known = self._known
+        for value in dict.fromkeys(values):  # distinct, in file order, so samples read as the file does
+            if value.__class__ is str and value not in known:
+                known.add(value)
+                self.see(value, order)
 
     def see(self, text: str, order: str | None) -> None:
         match = _NUMERIC.match(text)

@@ -396,10 +396,11 @@ def _raise_ambiguous(sheet: SheetLike, mapping: FieldMapping, name: str) -> None
 class StreamedMapping:
     """map_rows for a file read as it streams, when the rows cannot all be seen first.
 
-    The day order comes from the first rows; watches record how every numeric date was read.
-    After the last row, ``orders_to_read_again`` answers as map_rows would have on the whole
-    column: None when every value was read that way, the orders to read the file again with
-    when some were not, or AmbiguousDatesError when the columns cannot decide.
+    The day order comes from the first rows; watches see every value of the date columns (as
+    detect_day_order would, skipped rows included) and the order it was read in. After the last
+    row, ``orders_to_read_again`` answers as map_rows would have on the whole column: None when
+    every value, comments included, was read that way; the orders to read the file again with
+    when some were not; or AmbiguousDatesError when the columns cannot decide.
     """
 
     def __init__(self, header: list[str], mapping: FieldMapping, head: SheetLike,
@@ -418,27 +419,38 @@ class StreamedMapping:
         elif orders is None:
             orders = settle_day_orders(head, mapping)
         self._mapper = _RowMapper(header, mapping, orders)
-        for name, watch in self.watches.items():
-            self._mapper.parsers[name].watch = watch
 
     def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
-        return self._mapper.rows(numbered)
+        for block in self.blocks(numbered):
+            yield from block
 
     def blocks(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[TicketRow | SkippedRow]]:
-        """The same rows, a list at a time."""
-        return self._mapper.blocks(numbered)
+        """The rows mapped a list at a time."""
+        numbered = iter(numbered)
+        while block := list(islice(numbered, _BLOCK_ROWS)):
+            for name, watch in self.watches.items():
+                index = self.mapping.column(name)
+                watch.see_all([cells[index] for _, cells in block if index < len(cells)],
+                              self._mapper.parsers[name].day_order)
+            yield self._mapper._block(block)
 
     def orders_to_read_again(self) -> dict[str, str | None] | None:
         if not self.watches:
             return None
         verdicts = {name: watch.verdict() for name, watch in self.watches.items()}
         orders = orders_from_verdicts(verdicts, self._raise_ambiguous)
-        if all(watch.read_as_decided(orders[name]) for name, watch in self.watches.items()):
-            return None
-        return orders
+        dates_agree = all(watch.read_as_decided(orders[name]) for name, watch in self.watches.items())
+        comments_agree = (not self._mapper.comment_columns
+                          or self._mapper.comment_parser.day_order == comment_order(self.mapping, orders))
+        return None if dates_agree and comments_agree else orders
 
     def _raise_ambiguous(self, name: str) -> None:
         raise AmbiguousDatesError(self.header[self.mapping.column(name)], self.watches[name].samples)
+
+
+def comment_order(mapping: FieldMapping, orders: dict[str, str | None]) -> str | None:
+    """The day order of dates inside comment cells: the mapping's, else the date columns'."""
+    return mapping.day_order or next((order for order in orders.values() if order), None)
 
 
 def _column_values(sheet: SheetLike, index: int) -> Iterator[object]:
@@ -462,8 +474,7 @@ class _RowMapper:
         self.tag_columns = mapping.column_list("tags")
         self.comment_columns = mapping.column_list("comments")
         self.parsers = {name: DateColumnParser(mapping.timezone, orders.get(name)) for name in DATE_FIELDS}
-        comment_order = mapping.day_order or next((o for o in orders.values() if o), None)
-        self.comment_parser = DateColumnParser(mapping.timezone, comment_order)
+        self.comment_parser = DateColumnParser(mapping.timezone, comment_order(mapping, orders))
 
     def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
         for block in self.blocks(numbered):

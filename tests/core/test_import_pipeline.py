@@ -233,6 +233,31 @@ def test_a_day_order_decided_far_down_the_file_reads_it_again(tmp_path):
     assert first_at["351"].startswith("2026-06-25")
 
 
+COMMENTED = ["Id", "Subject", "Created", "Updated", "Description", "Comment"]
+
+
+def test_comment_dates_follow_a_day_order_decided_far_down_the_file(tmp_path):
+    # the date columns never need the order until row 251; Jira-style comments need it all along
+    rows = [[str(n), f"s{n}", "2026-11-18 10:30", "" if n <= 250 else "25/11/2026 10:00", "paid twice",
+             "05/11/26 10:00;agent1;We are looking"] for n in range(1, 301)]
+    source = write_csv(tmp_path / "comments.csv", rows, header=COMMENTED)
+    (helper, helper_db), (inline, inline_db), (mapped, mapped_db) = import_three_ways(tmp_path, source)
+    assert helper == inline == mapped and helper_db == inline_db == mapped_db
+    assert ("1", 1, "2026-11-05 10:00:00.000000", "agent1", "agent", "We are looking") in helper_db["messages"]
+
+
+@pytest.mark.parametrize("short_row", [False, True])
+def test_rows_that_are_skipped_still_count_as_day_order_evidence(tmp_path, short_row):
+    rows = [[str(n), f"s{n}", f"0{1 + n % 9}/0{1 + n % 8}/2026 10:00", "", "paid twice"] for n in range(1, 301)]
+    rows[280][0], rows[280][2] = "", "25/06/2026 10:00"  # no id, so skipped: but only this date decides
+    if short_row:
+        rows[290] = ["291", "a row cut short"]  # mapped by row(), with its whole block
+    source = write_csv(tmp_path / "evidence.csv", rows, header=COMMENTED[:5])
+    (helper, helper_db), (inline, inline_db), (mapped, mapped_db) = import_three_ways(tmp_path, source)
+    assert helper == inline == mapped and helper_db == inline_db == mapped_db
+    assert helper["imported"] == 298 + (not short_row)
+
+
 def test_dates_no_row_decides_refuse_the_import_and_write_nothing(tmp_path):
     source = day_order_file(tmp_path, None)
     ws, incident = fresh_incident(tmp_path / "w.pmw")
