@@ -118,3 +118,23 @@ def test_a_byte_that_is_not_utf8_far_down_the_file_asks_for_a_whole_read(tmp_pat
     stream = stream_sheet(path, whole_text=True)
     assert stream.head.encoding == whole.encoding == "cp1252"
     assert list(stream.rows) == list(whole.numbered_rows())
+
+
+def test_the_delimiter_is_sniffed_on_the_same_characters_as_a_whole_read(tmp_path):
+    # Cyrillic takes two bytes a letter: 64 KB of bytes is not 64 K characters, and here the
+    # commas inside a column only outnumber the semicolons in the first 64 KB of bytes
+    lines = ["Id;Created at;Description;Notes, a, b, c, d"]
+    while len("\n".join(lines).encode()) < 70000:
+        lines.append(f"{len(lines)};2026-11-18 10:30;Платёж прошёл дважды деньги списаны;1, 2, 3, 4, 5")
+    lines += [f"{n};2026-11-18 10:30;Платёж прошёл дважды;1, 2, 3" for n in range(len(lines), 1500)]
+    path = tmp_path / "cyrillic.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert stream_sheet(path).head.delimiter == read_sheet(path).delimiter == ";"
+    same_as_whole(path)
+
+
+def test_a_file_saved_twice_with_a_bom_has_a_clean_first_header_name(tmp_path):
+    path = tmp_path / "bom2.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfId,Subject\r\n1,a\r\n2,b\r\n")
+    assert stream_sheet(path).head.header == read_sheet(path).header == ["Id", "Subject"]
+    same_as_whole(path, head_rows=1)
