@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import islice
+from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -421,13 +421,11 @@ class StreamedMapping:
         self._mapper = _RowMapper(header, mapping, orders)
 
     def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
-        for block in self.blocks(numbered):
-            yield from block
+        return chain.from_iterable(self.blocks(numbered))
 
     def blocks(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[TicketRow | SkippedRow]]:
         """The rows mapped a list at a time."""
-        numbered = iter(numbered)
-        while block := list(islice(numbered, _BLOCK_ROWS)):
+        for block in _in_blocks(numbered):
             for name, watch in self.watches.items():
                 index = self.mapping.column(name)
                 watch.see_all([cells[index] for _, cells in block if index < len(cells)],
@@ -477,13 +475,10 @@ class _RowMapper:
         self.comment_parser = DateColumnParser(mapping.timezone, comment_order(mapping, orders))
 
     def rows(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[TicketRow | SkippedRow]:
-        for block in self.blocks(numbered):
-            yield from block
+        return chain.from_iterable(self.blocks(numbered))
 
     def blocks(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[TicketRow | SkippedRow]]:
-        numbered = iter(numbered)
-        while block := list(islice(numbered, _BLOCK_ROWS)):
-            yield self._block(block)
+        return (self._block(block) for block in _in_blocks(numbered))
 
     def _one(self, number: int, cells: Sequence[object]) -> TicketRow | SkippedRow:
         try:
@@ -631,7 +626,13 @@ _JIRA_COMMENT = re.compile(r"^\s*([^;\n]{6,40});([^;\n]*);(.*)$", re.DOTALL)
 
 
 _BLOCK_ROWS = 1000
-_BAD = object()  # a date that did not parse: row() says why
+_BAD = object()
+
+
+def _in_blocks(numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[list[tuple[int, Sequence[object]]]]:
+    numbered = iter(numbered)
+    while block := list(islice(numbered, _BLOCK_ROWS)):
+        yield block  # a date that did not parse: row() says why
 
 
 def _clean_texts(values: tuple, rich: bool) -> list[str]:

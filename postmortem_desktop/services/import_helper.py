@@ -131,7 +131,10 @@ def read_frame(stream) -> bytes | None:  # noqa: ANN001
 def main() -> int:
     """The helper process: a job frame then a state frame on stdin, message frames on stdout."""
     gc.disable()
-    stdin, stdout = os.fdopen(0, "rb", closefd=False), os.fdopen(1, "wb", closefd=False)
+    # Frames go to a private copy of fd 1, and fd 1 itself now points at stderr: a stray print
+    # from any library lands in the log instead of corrupting the frames the importer reads.
+    stdin, stdout = os.fdopen(0, "rb", closefd=False), os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     data = read_frame(stdin)
     if data is None:
         return 2

@@ -43,6 +43,9 @@ HELPER_FLAG = "--import-helper"  # the frozen app's launcher runs the helper whe
 class HelperFailed(RuntimeError):
     """The helper process died or raised something this process cannot rebuild."""
 
+    def __init__(self, what: str) -> None:
+        super().__init__(f"The import stopped: {what}\nNothing was imported; the workspace is as it was.")
+
 
 def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: ImportOptions | None = None,
                 *, parallel: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
@@ -113,7 +116,7 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
             ticket_store.finish(cur, payload, summary, indexed=search.indexed)
             yield payload.rows_read, payload.rows_read
             return
-    raise HelperFailed("the import's helper stopped before the end of the file")
+    raise HelperFailed("the helper process stopped before the end of the file.")
 
 
 class _FileDigest:
@@ -173,20 +176,31 @@ class _Helper:
     def __init__(self, job: FileJob) -> None:
         self._errors = tempfile.TemporaryFile()
         self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
-        self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
-                                         stderr=self._errors, env=_helper_environment())
+        self._sender: threading.Thread | None = None
+        try:
+            self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
+                                             stderr=self._errors, env=_helper_environment())
+        except OSError:
+            self._remove_files()
+            raise
         self._frames = _FrameFile(self._outbox.name)
         self._send(job)
 
-    def _send(self, message: object) -> None:
+    def _send(self, message: object, then_close: bool = False) -> None:
         try:
             write_frame(self._process.stdin, message)
-        except (BrokenPipeError, OSError):
+            if then_close:
+                self._process.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
     def messages(self, state: PlanState):  # noqa: ANN201
-        self._send(state)
-        self._process.stdin.close()
+        # The helper reads the state only once it has read the file's head (for a workbook, after
+        # parsing the whole sheet): sent from a thread, a state larger than the pipe never keeps
+        # this generator from yielding, so Cancel still answers within POLL_SECONDS.
+        self._sender = threading.Thread(target=self._send, args=(state, True), name="import-state-sender",
+                                        daemon=True)
+        self._sender.start()
         progress: tuple[int, int | None] = (0, None)
         waited = 0.0
         while True:
@@ -205,7 +219,7 @@ class _Helper:
             if kind == "error":
                 raise payload
             if kind == "crash":
-                raise HelperFailed(f"the import's helper process failed:\n{payload}")
+                raise HelperFailed(f"the helper process failed:\n{payload}")
             if kind == "chunk":
                 progress = payload[1]
             yield kind, payload
@@ -216,15 +230,19 @@ class _Helper:
         code = self._process.wait()
         self._errors.seek(0)
         detail = self._errors.read().decode("utf-8", "replace").strip()[-2000:]
-        return (f"the import's helper process stopped unexpectedly (exit code {code})"
-                + (f":\n{detail}" if detail else ""))
+        return f"the helper process stopped unexpectedly (exit code {code})." + (f"\n{detail}" if detail else "")
 
     def stop(self) -> None:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        if self._sender is not None:
+            self._sender.join()  # the pipe broke when the helper went, so this returns at once
         self._process.stdin.close()
         self._frames.close()
+        self._remove_files()
+
+    def _remove_files(self) -> None:
         self._outbox.close()
         self._errors.close()
         Path(self._outbox.name).unlink(missing_ok=True)

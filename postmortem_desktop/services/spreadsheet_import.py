@@ -34,6 +34,11 @@ class ImportPlan:
     sheet: Sheet
     guess: VendorGuess
     mapping: FieldMapping
+    stamp: tuple[int, int] | None = None  # the file's size and mtime when it was read
+
+    def file_unchanged(self) -> bool:
+        """Whether the file on disk is still the one that was read (and previewed)."""
+        return self.stamp is not None and _stamp(self.path) == self.stamp
 
     @property
     def vendor(self) -> str:
@@ -44,6 +49,7 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None,
                    day_order: str | None = None, timezone: str | None = None) -> ImportPlan:
     """Reads the file (raising SheetError on bad input) and proposes a mapping."""
     path = Path(path)
+    stamp = _stamp(path)
     sheet = read_sheet(path)
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
@@ -51,7 +57,15 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None,
         mapping.day_order = day_order
     if timezone:
         mapping.timezone = timezone
-    return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping)
+    return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping, stamp=stamp)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 class _Head:
@@ -109,13 +123,12 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
 
 def _worth_a_helper(plan: ImportPlan) -> bool:
     # Only text: the helper reads a CSV again in 0.5 s per 100k rows, a workbook in 2.5 s, more
-    # than the rows it has already read here take to map and store in this process.
-    if plan.sheet.truncated or plan.sheet.kind not in ("csv", "tsv"):
+    # than the rows it has already read here take to map and store in this process. And only
+    # the file that was previewed: if it changed since (re-exported, or before a redo), the rows
+    # held here are what the person saw, so they are the ones imported.
+    if plan.sheet.truncated or plan.sheet.kind not in ("csv", "tsv") or not plan.file_unchanged():
         return False
-    try:
-        return plan.path.stat().st_size >= import_pipeline.PARALLEL_MIN_BYTES
-    except OSError:
-        return False
+    return plan.stamp[0] >= import_pipeline.PARALLEL_MIN_BYTES
 
 
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,

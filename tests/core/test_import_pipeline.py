@@ -392,3 +392,53 @@ def test_a_frozen_app_is_started_again_in_its_helper_role(monkeypatch):
     assert import_pipeline.helper_command() == ["/opt/postmortem-desktop/postmortem-desktop", "--import-helper"]
     spec = (Path(__file__).resolve().parents[2] / "build.spec").read_text(encoding="utf-8")
     assert "--import-helper" in spec and "import_helper import main" in spec  # and the launcher routes it
+
+
+def test_stray_output_in_the_helper_does_not_corrupt_its_messages(tmp_path, monkeypatch):
+    noisy = ("import sys, postmortem_desktop.services.import_helper as h\n"
+             "real = h.produce\n"
+             "def produce(*args):\n"
+             "    print('a library printing to stdout'); sys.stdout.flush(); real(*args)\n"
+             "h.produce = produce\n"
+             "sys.exit(h.main())\n")
+    monkeypatch.setattr(import_pipeline, "helper_command", lambda: [sys.executable, "-c", noisy])
+    source = write_csv(tmp_path / "a.csv", tricky_rows())
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, source, options=ALL,
+                                                                               parallel=True))
+        assert summary.imported > 20
+    finally:
+        ws.close()
+
+
+def test_a_helper_that_cannot_start_leaves_no_files_and_writes_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(import_pipeline, "helper_command", lambda: [str(tmp_path / "no-such-program")])
+    source = write_csv(tmp_path / "a.csv", tricky_rows())
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        before = snapshot(ws)
+        with pytest.raises(OSError):
+            spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, source, parallel=True))
+        assert snapshot(ws) == before
+    finally:
+        ws.close()
+    assert list((tmp_path / "temp").iterdir()) == []
+
+
+def test_a_file_changed_after_the_preview_imports_the_rows_that_were_previewed(tmp_path, monkeypatch):
+    monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)
+    source = write_csv(tmp_path / "a.csv", tricky_rows())
+    plan = spreadsheet_import.prepare_import(source)
+    previewed = len(plan.sheet.rows)
+    write_csv(source, tricky_rows() + [zendesk_row(n, "2026-11-18 10:30") for n in range(100, 150)])  # re-exported
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        summary = spreadsheet_import.run_import(ws, incident, plan, ALL)
+    finally:
+        ws.close()
+    assert summary.rows_read == previewed

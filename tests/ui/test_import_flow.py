@@ -85,15 +85,21 @@ def test_ambiguous_day_order_asks_the_person(qtbot, tmp_path, incident_start):
     assert dialog.preview_model.index(0, 2).data().startswith(f"{incident_start.year}-06-05")
 
 
-def test_import_runs_on_a_worker_shows_a_summary_and_undoes_in_one_step(qtbot, main_window, tmp_path,
-                                                                        incident_start, monkeypatch):
+@pytest.fixture
+def accepted_imports(monkeypatch):
+    """Every mapping dialog is accepted as proposed; the summaries shown are collected here."""
     from ui.importing import import_controller
-
     from ui.importing.mapping_dialog import ImportMappingDialog
 
     monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
     summaries = []
     monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    return summaries
+
+
+def test_import_runs_on_a_worker_shows_a_summary_and_undoes_in_one_step(qtbot, main_window, tmp_path,
+                                                                        incident_start, accepted_imports):
+    summaries = accepted_imports
     before = conversation_count(main_window)
     main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
     qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
@@ -316,3 +322,42 @@ def test_opening_another_workspace_stops_a_running_import_and_drops_its_result(q
             assert c.exec_driver_sql("SELECT count(*) FROM import_batches").scalar() == 0
     finally:
         ws.close()
+
+
+def test_a_large_file_imports_through_the_helper_process_and_undoes(qtbot, main_window, tmp_path,
+                                                                    incident_start, monkeypatch, accepted_imports):
+    from postmortem_desktop.services import import_pipeline
+
+    monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
+    helpers = []
+    real_helper = import_pipeline._Helper
+    monkeypatch.setattr(import_pipeline, "_Helper", lambda job: helpers.append(job) or real_helper(job))
+    summaries = accepted_imports
+    before = conversation_count(main_window)
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
+    qtbot.waitUntil(lambda: bool(summaries), timeout=20000)
+    assert helpers and summaries[0].imported == 12 and conversation_count(main_window) == before + 12
+    main_window.undo_action.trigger()
+    assert conversation_count(main_window) == before
+    main_window.redo_action.trigger()  # the file is unchanged: the helper reads it again
+    assert conversation_count(main_window) == before + 12 and len(helpers) == 2
+
+
+def test_a_helper_that_dies_is_explained_and_nothing_changes(qtbot, main_window, tmp_path, incident_start,
+                                                             monkeypatch):
+    import sys
+
+    from postmortem_desktop.services import import_pipeline
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(import_pipeline, "helper_command", lambda: [sys.executable, "-c", "raise SystemExit(7)"])
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)  # no summary comes
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append((a[1], a[2])))
+    before = conversation_count(main_window)
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    title, text = shown[0]
+    assert title == "Import stopped" and "exit code 7" in text and "Nothing was imported" in text
+    assert conversation_count(main_window) == before

@@ -1,6 +1,7 @@
 """Routes imports: ticket dumps through the mapping dialog and a worker, pastes and drops to the paste dialog."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
@@ -15,6 +16,8 @@ from ..hub import ScreenHub
 from ..time_display import display_zone
 from ..workers import GeneratorWorker, start
 from .note_dialog import NoteDialog
+
+log = logging.getLogger(__name__)
 
 # The importers (calamine, hundreds of compiled patterns) and their dialogs are imported inside
 # the methods that use them: the app starts ~110 ms sooner, and the first import pays instead.
@@ -185,9 +188,13 @@ class ImportController(QObject):
 
     def _on_failed(self, exc: BaseException) -> None:
         from postmortem_desktop.importers.sheet_reader import SheetError
+        from postmortem_desktop.services.import_pipeline import HelperFailed
 
         if isinstance(exc, (SheetError, ValueError, OSError)):
             show_refusal(self.window, "Cannot import this file", exc)
+        elif isinstance(exc, HelperFailed):  # nothing was written; the message says so and why
+            log.warning("%s", exc)
+            show_refusal(self.window, "Import stopped", exc)
         else:
             raise exc
 
