@@ -156,7 +156,7 @@ def best_of(runs: int, make_code) -> tuple[dict, list[dict]]:  # noqa: ANN001
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the fastest counts")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measurement; the fastest counts")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_import_"))
     try:
