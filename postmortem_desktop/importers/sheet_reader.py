@@ -47,7 +47,8 @@ _SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 
 # 10 million cells: a 100k-row export with 100 columns; the grid costs ~40 bytes a cell in memory.
 MAX_GRID_CELLS = 10_000_000
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')  # cells only: a row's r= has no letters
+# cells only (a row's r= has no letters); XML lets attributes be quoted either way
+_CELL_REF = re.compile(rb""" r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 MAX_SPREADSHEETML_COLUMNS = 16_384  # Excel's own limit
 
 EXCEL_MANGLED = (
@@ -346,7 +347,6 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
     # and the CRC then fails), so a bomb with lying headers is caught with 1 MB of memory.
     is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
     is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-    extent = _CellExtent()
     with archive.open(info) as stream:
         first = stream.read(_PROLOG_BYTES)
         if is_xml and _declares_doctype(first):
@@ -354,17 +354,73 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
                 f"'{name}' was refused: its part '{info.filename}' declares XML entities (a DOCTYPE), "
                 "which real workbooks never do and XML bombs do. Export the tickets again, as CSV if you can."
             )
-        chunk = first
+        bounds = _GridBounds.from_first_row(first) if is_sheet else None
+        chunk, inside = first, True
         while chunk:
-            if is_sheet:
-                extent.scan(chunk)
+            if bounds is not None and inside:
+                inside = bounds.holds(chunk)
             chunk = stream.read(_CHUNK)
-    if is_sheet and extent.cells() > MAX_GRID_CELLS:
+    if is_sheet and (bounds is None or not inside):
+        _check_extent(archive, info, name)
+
+
+def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Every cell reference of a sheet read, for the exact rectangle the cells span."""
+    extent = _CellExtent()
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            extent.scan(chunk)
+    if extent.cells() > MAX_GRID_CELLS:
         raise SheetError(
             f"'{name}' was refused: a sheet spans {extent.rows():,} rows by {extent.columns():,} columns, a grid "
             f"far larger than any ticket export (a few cells placed far apart can make a tiny file claim "
             f"gigabytes). Export the tickets again, as CSV if you can."
         )
+
+
+class _GridBounds:
+    """A quick proof that a sheet's cells fit in a safe rectangle, without reading every reference.
+
+    The columns are those of the first row (the header, in a ticket export); the rows are as many
+    as MAX_GRID_CELLS allows at that width. One regular-expression search per chunk looks for a
+    cell outside: none found (nearly always) proves the grid small enough in ~0.25 s per 100k
+    rows instead of ~0.6 s. A cell found outside only means _CellExtent measures exactly.
+    """
+
+    def __init__(self, last_column: str) -> None:
+        rows = MAX_GRID_CELLS // _column_number(last_column.encode())
+        outside = (_greater_than(last_column, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "(?=[0-9])|[A-Z]{1,3}"
+                   + _greater_than(str(rows), "0123456789") + "[\"']")
+        self._outside = re.compile(f""" r=["'](?:{outside})""".encode())
+        self._tail = b""
+
+    @classmethod
+    def from_first_row(cls, head: bytes) -> _GridBounds | None:
+        start, end = head.find(b"<row "), head.find(b"</row>")
+        columns = _CELL_REF.findall(head[start:end]) if 0 <= start < end else []
+        if not columns:
+            return None
+        return cls(max((letters.decode() for letters, _ in columns), key=lambda c: (len(c), c)))
+
+    def holds(self, chunk: bytes) -> bool:
+        """False as soon as a cell reference outside the bounds turns up."""
+        data = self._tail + chunk
+        self._tail = data[-32:]  # a reference cut between two chunks is seen whole next time
+        return self._outside.search(data) is None
+
+
+def _greater_than(bound: str, alphabet: str) -> str:
+    """A pattern for the strings over ``alphabet`` (in order) that name a larger number than
+    ``bound``, as cell references write rows (digits) and columns (letters): longer ones, or as
+    long and larger at the first place they differ."""
+    low, high = alphabet[0], alphabet[-1]
+    parts = [f"[{low}-{high}]{{{len(bound) + 1},}}"]
+    for i, char in enumerate(bound):
+        position = alphabet.index(char)
+        if position + 1 < len(alphabet):
+            rest = len(bound) - i - 1
+            parts.append(bound[:i] + f"[{alphabet[position + 1]}-{high}]" + (f"[{low}-{high}]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join(parts) + ")"
 
 
 class _CellExtent:

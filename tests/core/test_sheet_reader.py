@@ -506,7 +506,12 @@ def test_fixture_copies_match_the_shared_originals():
             assert (FIXTURES / name).read_bytes() == (SHARED / name).read_bytes()
 
 
-def _sparse_xlsx(tmp_path, far_cell: str) -> Path:
+def test_single_quoted_cell_references_are_measured_too(tmp_path):
+    path = _sparse_xlsx(tmp_path, "XFD1048576", quote="'")
+    assert_refused(path, "grid")
+
+
+def _sparse_xlsx(tmp_path, far_cell: str, quote: str = '"') -> Path:
     """A tiny workbook with one header cell at A1 and one value far away."""
     import zipfile
 
@@ -518,7 +523,8 @@ def _sparse_xlsx(tmp_path, far_cell: str) -> Path:
     wb.save(good)
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
              'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c></row>'
-             f'<row r="{far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{far_cell}" t="inlineStr"><is><t>x</t>'
+             f'<row r="{far_cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r={quote}{far_cell}{quote} t="inlineStr">'
+             '<is><t>x</t>'
              '</is></c></row></sheetData></worksheet>').encode()
     bad = tmp_path / "sparse.xlsx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -543,3 +549,73 @@ def test_spreadsheetml_with_absurd_indexes_is_refused(tmp_path):
         path.write_text(head + f'<Row><Cell {attrs}><Data ss:Type="String">1</Data></Cell></Row>'
                         '</Table></Worksheet></Workbook>', encoding="utf-8")
         assert_refused(path, phrase)
+
+
+def test_the_quick_grid_bound_pattern_matches_exactly_the_larger_references():
+    import random
+    import re
+
+    from postmortem_desktop.importers.sheet_reader import _column_number, _greater_than
+
+    rnd = random.Random(3)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def column_name(number: int) -> str:
+        name = ""
+        while number:
+            number, remainder = divmod(number - 1, 26)
+            name = letters[remainder] + name
+        return name
+
+    for _ in range(300):
+        row_bound, column_bound = rnd.randint(1, 2_000_000), rnd.randint(1, 16384)
+        rows = re.compile(_greater_than(str(row_bound), "0123456789") + "$")
+        columns = re.compile(_greater_than(column_name(column_bound), letters) + "$")
+        for row in (row_bound - 1, row_bound, row_bound + 1, rnd.randint(1, 3_000_000), 1, 9_999_999):
+            if row > 0:
+                assert bool(rows.match(str(row))) == (row > row_bound), (row, row_bound)
+        for column in (column_bound - 1, column_bound, column_bound + 1, rnd.randint(1, 16384), 1):
+            if column > 0:
+                assert bool(columns.match(column_name(column))) == (column > column_bound), (column, column_bound)
+                assert _column_number(column_name(column).encode()) == column
+
+
+def test_rows_wider_than_the_header_still_pass_the_bomb_check(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Id", "Subject"])  # the header spans A:B ...
+    for n in range(1, 200):
+        book.active.append([n, "text", "an extra cell", "and another"])  # ... the rows A:D
+    book.save(tmp_path / "wide.xlsx")
+    sheet = read_sheet(tmp_path / "wide.xlsx")
+    assert len(sheet.rows) == 199 and sheet.rows[0][3] == "and another"
+
+
+def test_cells_beyond_the_quick_bound_are_measured_exactly_and_refused(tmp_path):
+    # a column past the header's last one (A), nine million rows down
+    assert_refused(_sparse_xlsx(tmp_path, "B9000000"), "grid")
+    # a header as wide as Excel allows leaves room for 610 rows; one cell sits a million rows down
+    assert_refused(_sparse_xlsx_a(tmp_path), "grid")
+
+
+def _sparse_xlsx_a(tmp_path: Path) -> Path:
+    """A header at A1:XFD1 (so the quick bound allows 610 rows) and one cell far below it."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    folder = tmp_path / "wide-header"
+    folder.mkdir()
+    good = folder / "small.xlsx"
+    Workbook().save(good)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c>'
+             '<c r="XFD1" t="inlineStr"><is><t>Last</t></is></c></row>'
+             '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+             ).encode()
+    bad = folder / "sparse.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
+    return bad
