@@ -146,8 +146,15 @@ def main() -> int:
             raise SystemExit(3)  # the importer gave up before sending it (an error, or Cancel)
         return pickle.loads(frame)
 
+    parent = os.getppid()
+
+    def send(message: tuple) -> None:
+        if os.getppid() != parent:  # the app was killed: nobody will read this import
+            raise SystemExit(4)
+        write_frame(stdout, message)
+
     try:
-        produce(job, state, lambda message: write_frame(stdout, message))
+        produce(job, state, send)
     except Exception as error:  # every failure goes back to the importer, which rolls back
         try:
             write_frame(stdout, ("error", error))

@@ -82,8 +82,11 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
 
 def _store(cur, state: PlanState, source, summary: ImportSummary, path: Path):  # noqa: ANN001, ANN202
     digest = _FileDigest(path)  # on a thread: hashing releases the GIL, so it costs the writer nothing
-    yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
-    summary.file_hash = digest.result()
+    try:
+        yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
+        summary.file_hash = digest.result()
+    finally:
+        digest.stop()  # Cancel or an error: no reason to finish hashing
 
 
 class _ReadAgain(Exception):
@@ -124,6 +127,7 @@ class _FileDigest:
 
     def __init__(self, path: Path) -> None:
         self._value = ""
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(path,), name="import-file-digest", daemon=True)
         self._thread.start()
 
@@ -132,10 +136,16 @@ class _FileDigest:
         try:
             with path.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 22), b""):
+                    if self._stopped.is_set():
+                        return
                     digest.update(block)
         except OSError:
             return  # the import itself reports the unreadable file
         self._value = digest.hexdigest()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
 
     def result(self) -> str:
         self._thread.join()
@@ -184,6 +194,10 @@ class _Helper:
             self._remove_files()
             raise
         self._frames = _FrameFile(self._outbox.name)
+        if os.name == "posix":
+            # both processes have it open: gone from the folder now, so even if the app is killed
+            # mid-import nothing is left behind (elsewhere stop() removes it)
+            Path(self._outbox.name).unlink(missing_ok=True)
         self._send(job)
 
     def _send(self, message: object, then_close: bool = False) -> None:
@@ -233,14 +247,19 @@ class _Helper:
         return f"the helper process stopped unexpectedly (exit code {code})." + (f"\n{detail}" if detail else "")
 
     def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-        self._process.wait()
-        if self._sender is not None:
-            self._sender.join()  # the pipe broke when the helper went, so this returns at once
-        self._process.stdin.close()
-        self._frames.close()
-        self._remove_files()
+        try:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait()
+            if self._sender is not None:
+                self._sender.join()  # the pipe broke when the helper went, so this returns at once
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass  # bytes still buffered for a helper that is gone: nobody will read them
+        finally:
+            self._frames.close()
+            self._remove_files()
 
     def _remove_files(self) -> None:
         self._outbox.close()

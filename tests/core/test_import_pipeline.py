@@ -442,3 +442,30 @@ def test_a_file_changed_after_the_preview_imports_the_rows_that_were_previewed(t
     finally:
         ws.close()
     assert summary.rows_read == previewed
+
+
+def test_a_helper_gone_before_the_state_reaches_it_is_reported_as_itself(tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    from postmortem_desktop.services import ticket_store
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(import_pipeline, "helper_command",
+                        lambda: [sys.executable, "-c", "import sys; sys.exit(9)"])
+    real_state = ticket_store.load_plan_state
+
+    def slow_state(*args):  # a busy workspace: the helper is long gone when its state is sent
+        time.sleep(0.5)
+        return real_state(*args)
+
+    monkeypatch.setattr(ticket_store, "load_plan_state", slow_state)
+    source = write_csv(tmp_path / "a.csv", tricky_rows())
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        with pytest.raises(import_pipeline.HelperFailed, match="exit code 9"):
+            spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, source, parallel=True))
+    finally:
+        ws.close()
+    assert list((tmp_path / "temp").iterdir()) == []
