@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import gc
 import io
-import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +18,9 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
+from postmortem_desktop.importers.workbook_safety import PROLOG_BYTES, check_zip, declares_doctype
 from postmortem_desktop.importers.text_decoding import (
     TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
 )
@@ -30,25 +30,14 @@ Cell = str | float | int | bool | datetime | date | time | timedelta | None
 
 KINDS = ("csv", "tsv", "xlsx", "ods", "xls", "spreadsheetml")
 
-# A 100,000-ticket export is about 150 MB of sheet XML; these limits leave room for that while
-# keeping what calamine may be asked to hold in memory bounded.
 MAX_FILE_BYTES = 1 << 30
-MAX_MEMBER_BYTES = 512 << 20
-MAX_TOTAL_BYTES = 1 << 30
-# Real workbooks compress 3-20x (openpyxl's inline strings ~9x); bombs compress 1000x and more.
-MAX_RATIO = 100
-_RATIO_FLOOR = 1 << 20  # tiny parts compress oddly well and can hold no bomb
-_PROLOG_BYTES = 64 * 1024
+_PROLOG_BYTES = PROLOG_BYTES
 _CHUNK = 1 << 20
 _NON_CSV_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _FIELD_CAP = 32 << 20
 _PREVIEW_SLACK = 64  # extra records read for a preview, for blank lines and to know it was cut
 _SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 
-# 10 million cells: a 100k-row export with 100 columns; the grid costs ~40 bytes a cell in memory.
-MAX_GRID_CELLS = 10_000_000
-# cells only (a row's r= has no letters); XML lets attributes be quoted either way
-_CELL_REF = re.compile(rb""" r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 MAX_SPREADSHEETML_COLUMNS = 16_384  # Excel's own limit
 
 EXCEL_MANGLED = (
@@ -56,10 +45,6 @@ EXCEL_MANGLED = (
     "cell. Export the original again from the help desk, or in Excel select column A and use "
     "Data › Text to Columns… with comma as the separator, then save as CSV UTF-8."
 )
-
-
-class SheetError(ValueError):
-    """A file that cannot be read as a ticket table; the message tells the user what to do."""
 
 
 @dataclass
@@ -126,7 +111,7 @@ def _checked_kind(path: Path) -> str:
         raise SheetError(f"'{name}' is larger than 1 GB. Export a narrower time window and import the parts.")
     kind = _sniff_kind(head)
     if kind == "zip":
-        return _check_zip(path)
+        return check_zip(path)
     if kind == "xls":
         _refuse_encrypted(path)
         return "xls"
@@ -296,196 +281,6 @@ def _is_squeezed_record(cells: list[Cell]) -> bool:
     return len(filled) == 1 and any(filled[0].count(separator) >= 2 for separator in (",", ";", "\t"))
 
 
-# ------------------------------------------------------------------------------ ZIP workbooks
-
-
-def _check_zip(path: Path) -> str:
-    """The workbook kind ("xlsx" or "ods") after refusing bombs, damage and foreign archives."""
-    name = path.name
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            kind = _zip_kind(archive, {info.filename for info in infos}, name)
-            _check_declared_sizes(infos, name)
-            for info in infos:
-                _check_member(archive, info, name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
-        raise SheetError(
-            f"'{name}' is damaged or incomplete ({error}); the download or copy was probably cut "
-            "short. Export or download the file again."
-        ) from error
-    return kind
-
-
-def _zip_kind(archive: zipfile.ZipFile, names: set[str], name: str) -> str:
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
-            raise SheetError(f"'{name}' is an Excel binary workbook (.xlsb). Save it as .xlsx or CSV in Excel.")
-        return "xlsx"
-    if "content.xml" in names:
-        return "ods"
-    raise SheetError(f"'{name}' is a ZIP archive, not a workbook. Unzip it and import the spreadsheet inside.")
-
-
-def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or (
-            info.file_size > _RATIO_FLOOR and ratio > MAX_RATIO
-        ):
-            raise SheetError(
-                f"'{name}' was refused: its part '{info.filename}' would expand to "
-                f"{info.file_size / 1e6:,.0f} MB ({ratio:,.0f} times its stored size), which is how "
-                "a zip bomb looks, not a ticket export. Export the tickets again, as CSV if you can."
-            )
-
-
-def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    # Streaming the part proves its declared size is true (zipfile stops at the declared size
-    # and the CRC then fails), so a bomb with lying headers is caught with 1 MB of memory.
-    is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
-    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-    with archive.open(info) as stream:
-        first = stream.read(_PROLOG_BYTES)
-        if is_xml and _declares_doctype(first):
-            raise SheetError(
-                f"'{name}' was refused: its part '{info.filename}' declares XML entities (a DOCTYPE), "
-                "which real workbooks never do and XML bombs do. Export the tickets again, as CSV if you can."
-            )
-        bounds = _GridBounds.from_first_row(first) if is_sheet else None
-        chunk, inside = first, True
-        while chunk:
-            if bounds is not None and inside:
-                inside = bounds.holds(chunk)
-            chunk = stream.read(_CHUNK)
-    if is_sheet and (bounds is None or not inside):
-        _check_extent(archive, info, name)
-
-
-def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Every cell reference of a sheet read, for the exact rectangle the cells span."""
-    extent = _CellExtent()
-    with archive.open(info) as stream:
-        while chunk := stream.read(_CHUNK):
-            extent.scan(chunk)
-    if extent.cells() > MAX_GRID_CELLS:
-        raise SheetError(
-            f"'{name}' was refused: a sheet spans {extent.rows():,} rows by {extent.columns():,} columns, a grid "
-            f"far larger than any ticket export (a few cells placed far apart can make a tiny file claim "
-            f"gigabytes). Export the tickets again, as CSV if you can."
-        )
-
-
-class _GridBounds:
-    """A quick proof that a sheet's cells fit in a safe rectangle, without reading every reference.
-
-    The columns are those of the first row (the header, in a ticket export); the rows are as many
-    as MAX_GRID_CELLS allows at that width. One regular-expression search per chunk looks for a
-    cell outside: none found (nearly always) proves the grid small enough in ~0.25 s per 100k
-    rows instead of ~0.6 s. A cell found outside only means _CellExtent measures exactly.
-    """
-
-    def __init__(self, last_column: str) -> None:
-        rows = MAX_GRID_CELLS // _column_number(last_column.encode())
-        outside = (_greater_than(last_column, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "(?=[0-9])|[A-Z]{1,3}"
-                   + _greater_than(str(rows), "0123456789") + "[\"']")
-        self._outside = re.compile(f""" r=["'](?:{outside})""".encode())
-        self._tail = b""
-
-    @classmethod
-    def from_first_row(cls, head: bytes) -> _GridBounds | None:
-        start, end = head.find(b"<row "), head.find(b"</row>")
-        columns = _CELL_REF.findall(head[start:end]) if 0 <= start < end else []
-        if not columns:
-            return None
-        return cls(max((letters.decode() for letters, _ in columns), key=lambda c: (len(c), c)))
-
-    def holds(self, chunk: bytes) -> bool:
-        """False as soon as a cell reference outside the bounds turns up."""
-        data = self._tail + chunk
-        self._tail = data[-32:]  # a reference cut between two chunks is seen whole next time
-        return self._outside.search(data) is None
-
-
-def _greater_than(bound: str, alphabet: str) -> str:
-    """A pattern for the strings over ``alphabet`` (in order) that name a larger number than
-    ``bound``, as cell references write rows (digits) and columns (letters): longer ones, or as
-    long and larger at the first place they differ."""
-    low, high = alphabet[0], alphabet[-1]
-    parts = [f"[{low}-{high}]{{{len(bound) + 1},}}"]
-    for i, char in enumerate(bound):
-        position = alphabet.index(char)
-        if position + 1 < len(alphabet):
-            rest = len(bound) - i - 1
-            parts.append(bound[:i] + f"[{alphabet[position + 1]}-{high}]" + (f"[{low}-{high}]{{{rest}}}" if rest else ""))
-    return "(?:" + "|".join(parts) + ")"
-
-
-class _CellExtent:
-    """The rows and columns a worksheet's cell references span, found while its XML streams past.
-
-    The reader (calamine) allocates the whole rectangle from the first to the last cell, so two
-    cells at A1 and XFD1048576 in a 1.5 KB file would ask for hundreds of gigabytes.
-    """
-
-    def __init__(self) -> None:
-        self.min_row = self.min_col = 1 << 30
-        self.max_row = self.max_col = 0
-        self._tail = b""
-
-    def scan(self, chunk: bytes) -> None:
-        data = self._tail + chunk
-        matches = _CELL_REF.findall(data)
-        if matches:
-            # extremes only, computed in C where possible: a 100k-row sheet has ~2M references
-            letters, digits = zip(*matches)
-            rows = list(map(int, set(digits)))  # ~17 cells a row: converting each row once is 17x less work
-            columns = [_column_number(name) for name in set(letters)]
-            self.min_row, self.max_row = min(self.min_row, min(rows)), max(self.max_row, max(rows))
-            self.min_col, self.max_col = min(self.min_col, min(columns)), max(self.max_col, max(columns))
-        self._tail = data[-32:]  # a reference cut between two chunks is seen whole next time
-
-    def rows(self) -> int:
-        return max(0, self.max_row - self.min_row + 1)
-
-    def columns(self) -> int:
-        return max(0, self.max_col - self.min_col + 1)
-
-    def cells(self) -> int:
-        return self.rows() * self.columns()
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + (letter - 64)
-    return number
-
-
-def _declares_doctype(head: bytes) -> bool:
-    """Whether the XML prolog holds a DOCTYPE (or cannot be seen whole in the first 64 KB)."""
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return True
-    text = _head_text(head)
-    position = 0
-    while True:
-        while position < len(text) and text[position] in " \t\r\n":
-            position += 1
-        if text.startswith("<?", position):
-            end = text.find("?>", position)
-        elif text.startswith("<!--", position):
-            end = text.find("-->", position)
-        elif text.startswith("<!", position):
-            return True
-        else:
-            return False
-        if end < 0:
-            return len(head) >= _PROLOG_BYTES  # a prolog longer than 64 KB is not a workbook's
-        position = end + 2
-
-
 # ---------------------------------------------------------------------------- calamine kinds
 
 # A password-protected .xlsx is an OLE container holding this stream instead of a ZIP.
@@ -573,7 +368,7 @@ def _read_spreadsheetml(path: Path, max_rows: int | None) -> Sheet:
     """Freshdesk's "xls": XML from Excel 2003, read with no DOCTYPE allowed and bounded memory."""
     name = path.name
     with path.open("rb") as handle:
-        if _declares_doctype(handle.read(_PROLOG_BYTES)):
+        if declares_doctype(handle.read(_PROLOG_BYTES)):
             raise SheetError(
                 f"'{name}' was refused: it declares XML entities (a DOCTYPE), which exports never do "
                 "and XML bombs do. Export the tickets as CSV instead."

@@ -555,7 +555,7 @@ def test_the_quick_grid_bound_pattern_matches_exactly_the_larger_references():
     import random
     import re
 
-    from postmortem_desktop.importers.sheet_reader import _column_number, _greater_than
+    from postmortem_desktop.importers.workbook_safety import column_number, greater_than
 
     rnd = random.Random(3)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -569,15 +569,15 @@ def test_the_quick_grid_bound_pattern_matches_exactly_the_larger_references():
 
     for _ in range(300):
         row_bound, column_bound = rnd.randint(1, 2_000_000), rnd.randint(1, 16384)
-        rows = re.compile(_greater_than(str(row_bound), "0123456789") + "$")
-        columns = re.compile(_greater_than(column_name(column_bound), letters) + "$")
+        rows = re.compile(greater_than(str(row_bound), "0123456789") + "$")
+        columns = re.compile(greater_than(column_name(column_bound), letters) + "$")
         for row in (row_bound - 1, row_bound, row_bound + 1, rnd.randint(1, 3_000_000), 1, 9_999_999):
             if row > 0:
                 assert bool(rows.match(str(row))) == (row > row_bound), (row, row_bound)
         for column in (column_bound - 1, column_bound, column_bound + 1, rnd.randint(1, 16384), 1):
             if column > 0:
                 assert bool(columns.match(column_name(column))) == (column > column_bound), (column, column_bound)
-                assert _column_number(column_name(column).encode()) == column
+                assert column_number(column_name(column).encode()) == column
 
 
 def test_rows_wider_than_the_header_still_pass_the_bomb_check(tmp_path):
@@ -619,3 +619,63 @@ def _sparse_xlsx_a(tmp_path: Path) -> Path:
         for item in src.infolist():
             dst.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
     return bad
+
+
+def _workbook_with_sheet(tmp_path: Path, rows_xml: str, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """A small real workbook whose first sheet's rows are replaced by ``rows_xml`` (or, with
+    another ``part``, which gets a sheet of its own next to the real one)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    folder = tmp_path / f"book{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    good = folder / "small.xlsx"
+    book = Workbook()
+    book.active.append(["Id", "Subject"])
+    book.save(good)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main"><sheetData>{rows_xml}</sheetData></worksheet>').encode()
+    path = folder / "crafted.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, sheet if item.filename == part else src.read(item.filename))
+        if part not in src.namelist():
+            dst.writestr(part, sheet)
+    return path
+
+
+HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c><c r="B1" t="inlineStr"><is><t>S</t></is></c></row>'
+
+
+@pytest.mark.parametrize("far", [
+    '<row r="2"><c r="xfd1048576"><v>1</v></c></row>',  # lower case
+    '<row r="2"><c\tr="XFD1048576"><v>1</v></c></row>',  # a tab before r
+    '<row r="2"><c r = "XFD1048576"><v>1</v></c></row>',  # spaces around =
+    '<row r="2"><c r="XFD0001048576"><v>1</v></c></row>',  # leading zeros
+    '<row r="2"><c s="0" r="XFD1048576"><v>1</v></c></row>',  # r not first
+    '<row r="100000000"><c><v>1</v></c><c><v>2</v></c></row>',  # cells placed by their row's r
+    '<row r="2"><c r="AAAA600"><v>1</v></c></row>',  # four letters
+    '<row r="2"><c r="B20000000"><v>1</v></c></row>',  # eight digits
+    '<row r="2"><x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576">'
+    '<x:v>1</x:v></x:c></row>',  # a namespace prefix
+])
+def test_every_way_of_placing_a_far_cell_is_measured_and_refused(tmp_path, far):
+    assert_refused(_workbook_with_sheet(tmp_path, HEADER_ROW + far), "grid")
+
+
+def test_a_wide_header_does_not_let_cells_without_references_run_far_down(tmp_path):
+    wide = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1"><v>2</v></c></row>'
+    assert_refused(_workbook_with_sheet(tmp_path, wide + '<row r="1048576"><c><v>1</v></c></row>'), "grid")
+
+
+def test_a_far_cell_in_a_part_under_another_name_is_refused_too(tmp_path):
+    far = HEADER_ROW + '<row r="2"><c r="XFD1048576"><v>1</v></c></row>'
+    assert_refused(_workbook_with_sheet(tmp_path, far, part="xl/data/sheet9.xml"), "grid")
+
+
+def test_cells_without_references_are_measured_and_read(tmp_path):
+    rows = "".join(f'<row><c t="inlineStr"><is><t>{n}</t></is></c><c t="inlineStr"><is><t>row {n}</t></is></c></row>'
+                   for n in range(1, 300))
+    sheet = read_sheet(_workbook_with_sheet(tmp_path, HEADER_ROW.replace(' r="A1"', "").replace(' r="B1"', "") + rows))
+    assert len(sheet.rows) == 299 and sheet.rows[-1][1] == "row 299"
