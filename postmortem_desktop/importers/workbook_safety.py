@@ -53,6 +53,8 @@ def check_zip(path: Path) -> str:
             _check_declared_sizes(infos, name)
             for info in infos:
                 _check_member(archive, info, name)
+            if kind == "ods":
+                _check_ods_extent(archive, name)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
         raise SheetError(
             f"'{name}' is damaged or incomplete ({error}); the download or copy was probably cut "
@@ -113,9 +115,23 @@ def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             extent.feed(chunk)
-    if extent.cells() > MAX_GRID_CELLS:
+    _refuse_large_grid(extent.rows(), extent.columns(), name)
+
+
+def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
+    """An OpenDocument sheet repeats rows and cells by count: a 1 KB file can ask for 100M cells."""
+    extent = _OdsExtent()
+    with archive.open("content.xml") as stream:
+        while chunk := stream.read(_CHUNK):
+            extent.feed(chunk)
+    rows, columns = extent.largest()
+    _refuse_large_grid(rows, columns, name)
+
+
+def _refuse_large_grid(rows: int, columns: int, name: str) -> None:
+    if rows * columns > MAX_GRID_CELLS:
         raise SheetError(
-            f"'{name}' was refused: a sheet spans {extent.rows():,} rows by {extent.columns():,} columns, a grid "
+            f"'{name}' was refused: a sheet spans {rows:,} rows by {columns:,} columns, a grid "
             f"far larger than any ticket export (a few cells placed far apart can make a tiny file claim "
             f"gigabytes). Export the tickets again, as CSV if you can."
         )
@@ -231,6 +247,62 @@ class _CellExtent:
 
     def cells(self) -> int:
         return self.rows() * self.columns()
+
+
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
+                      rb"([^>]*?)(/?)>")
+_ODS_REPEAT = re.compile(rb"(?:^|\s)(?:[\w.\-]+:)?number-(rows|columns)-repeated\s*=\s*[\"']\s*([0-9]+)")
+_ODS_VALUE = re.compile(rb"(?:^|\s)(?:[\w.\-]+:)?value-type\s*=")
+
+
+class _OdsExtent:
+    """Each table's rows up to its last one with content, by its widest row up to its last cell
+    with content: repeated empty rows and cells at the end (LibreOffice writes a million) are free,
+    repeated ones with content count as many times as they say."""
+
+    def __init__(self) -> None:
+        self._pieces = _Pieces()
+        self._largest = (0, 0)
+        self._start_table()
+
+    def _start_table(self) -> None:
+        self._rows = self._last_row = self._width = 0
+        self._row_repeat = self._col = self._last_col = 0
+
+    def feed(self, chunk: bytes) -> None:
+        for closing, kind, attributes, empty in _ODS_TAG.findall(self._pieces.cut(chunk)):
+            if kind == b"table":
+                self._end_table() if closing else self._start_table()
+            elif kind == b"table-row":
+                if closing:
+                    self._end_row()
+                else:
+                    self._row_repeat, self._col, self._last_col = self._repeat(attributes), 0, 0
+                    if empty:
+                        self._end_row()
+            elif not closing:  # a cell: content when it has a value or anything inside
+                self._col += self._repeat(attributes)
+                if not empty or _ODS_VALUE.search(attributes):
+                    self._last_col = self._col
+
+    @staticmethod
+    def _repeat(attributes: bytes) -> int:
+        found = _ODS_REPEAT.search(attributes)
+        return int(found.group(2)) if found else 1
+
+    def _end_row(self) -> None:
+        self._rows += self._row_repeat
+        if self._last_col:
+            self._last_row, self._width = self._rows, max(self._width, self._last_col)
+
+    def _end_table(self) -> None:
+        rows, width = self._last_row, self._width
+        if rows * width > self._largest[0] * self._largest[1]:
+            self._largest = (rows, width)
+
+    def largest(self) -> tuple[int, int]:
+        self._end_table()  # a table left open at the end of the file counts too
+        return self._largest
 
 
 def column_number(letters: bytes) -> int:

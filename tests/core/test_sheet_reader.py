@@ -679,3 +679,42 @@ def test_cells_without_references_are_measured_and_read(tmp_path):
                    for n in range(1, 300))
     sheet = read_sheet(_workbook_with_sheet(tmp_path, HEADER_ROW.replace(' r="A1"', "").replace(' r="B1"', "") + rows))
     assert len(sheet.rows) == 299 and sheet.rows[-1][1] == "row 299"
+
+
+def _ods(tmp_path: Path, rows_xml: str) -> Path:
+    path = tmp_path / f"t{len(list(tmp_path.iterdir()))}.ods"
+    content = ('<?xml version="1.0" encoding="UTF-8"?>'
+               '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="T">{rows_xml}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                         'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+ODS_CELL = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+
+
+def test_an_ods_whose_repeats_claim_a_gigantic_grid_is_refused(tmp_path):
+    bomb = ('<table:table-row>' + ODS_CELL.format("Id") + ODS_CELL.format("S") + '</table:table-row>'
+            '<table:table-row table:number-rows-repeated="6000"><table:table-cell office:value-type="string" '
+            'table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>')
+    path = _ods(tmp_path, bomb)
+    assert path.stat().st_size < 2000
+    assert "6,001 rows by 16,384 columns" in assert_refused(path, "grid")
+
+
+def test_an_ods_with_libreoffices_empty_repeats_at_the_end_is_read(tmp_path):
+    rows = ('<table:table-row>' + ODS_CELL.format("Id") + ODS_CELL.format("Subject")
+            + '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+            '<table:table-row>' + ODS_CELL.format("7") + ODS_CELL.format("Help")
+            + '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+            '<table:table-row table:number-rows-repeated="1048574">'
+            '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+    sheet = read_sheet(_ods(tmp_path, rows))
+    assert sheet.header == ["Id", "Subject"] and sheet.rows == [["7", "Help"]]
