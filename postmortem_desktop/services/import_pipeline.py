@@ -2,9 +2,9 @@
 
 Reading a 100k-row dump, mapping it and writing it are each about a second of CPU, and Python
 runs one thread at a time, so the helper process (services/import_helper.py: no Qt, no workspace)
-reads the file as a stream, maps each row and plans ids (services/ticket_plan.py), and sends
-chunks of finished row tuples through a pipe. This process only inserts them, then indexes
-search and commits, inside the one import transaction. Cancel or any error stops the helper
+reads the file as a stream, maps each row and plans ids (services/ticket_plan.py), and appends
+chunks of finished row tuples to a temporary file (see _Helper). This process only inserts
+them, indexes search as it goes, and commits, inside the one import transaction. Cancel or any error stops the helper
 and rolls the transaction back, so the workspace is left exactly as it was.
 
 Reading again: when no one has settled the day order, the helper takes it from the first rows
