@@ -60,7 +60,8 @@ def _import(args: argparse.Namespace) -> int:
     else:
         verb = "would import" if args.dry_run else "imported"
         print(f"{summary.file_name}: {summary.vendor} export, {summary.rows_read} rows read; {verb} "
-              f"{summary.imported} new, {summary.updated} updated; {summary.outside_window} outside the "
+              f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged; "
+              f"{summary.outside_window} outside the "
               f"review window; {len(summary.skipped)} skipped")
         for skipped in summary.skipped[:50]:
             print(f"  row {skipped.row}: {skipped.reason}")

@@ -52,6 +52,7 @@ class ImportSummary:
     rows_read: int = 0
     imported: int = 0
     updated: int = 0
+    unchanged: int = 0  # tickets already here exactly as the file has them: left alone
     outside_window: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     batch_id: int | None = None

@@ -94,7 +94,10 @@ def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = N
     first_message, first_conversation = indexed or (result.first_message_id, result.first_conversation_id)
     search_index.index_range(cur, first_message, result.next_message_id - 1,
                              first_conversation, result.next_conversation_id - 1)
-    apply_updates(cur, result.updates, result.first_conversation_id, result.next_message_id, undo)
+    same = unchanged_ids(cur, result.updates, result.first_conversation_id)
+    summary.unchanged, summary.updated = len(same), result.updated - len(same)
+    changed = {cid: update for cid, update in result.updates.items() if cid not in same}
+    apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo)
     search_index.end_bulk(cur)
 
 
@@ -134,6 +137,33 @@ def apply_updates(cur, updates: dict[int, tuple], first_new_id: int, first_messa
     cur.executemany(INSERT_MESSAGES, rows)
     if rows:
         search_index.index_range(cur, first_message_id, mid - 1, 0, -1)
+
+
+def unchanged_ids(cur, updates: dict[int, tuple], first_new_id: int) -> set[int]:  # noqa: ANN001
+    """The tickets, already in the incident before this import, that the file has exactly as stored.
+
+    Re-importing the same dump then rewrites nothing: quotes, tags and suggestions on those
+    messages stay as they are, and the summary says "unchanged" rather than "updated".
+    """
+    existing = [cid for cid in updates if cid < first_new_id]
+    same: set[int] = set()
+    for start in range(0, len(existing), 500):
+        chunk = existing[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        stored: dict[int, list] = {cid: [values, []] for cid, *values in cur.execute(
+            "SELECT id, external_id, channel, customer_id, subject, status, vendor_tags, first_at, last_at "
+            f"FROM conversations WHERE id IN ({marks})", chunk)}
+        for cid, position, at, author, role, text in cur.execute(
+                f"SELECT conversation_id, position, at, author, role, text FROM messages "
+                f"WHERE conversation_id IN ({marks}) ORDER BY conversation_id, position, id", chunk):
+            stored[cid][1].append((position, at, author, role, text))
+        for cid in chunk:
+            values, messages = updates[cid]
+            planned = [(position, at, author or "", role, text) for position, (at, author, role, text)
+                       in enumerate(messages)]
+            if cid in stored and stored[cid] == [list(values), planned]:
+                same.add(cid)
+    return same
 
 
 def remember_for_undo(cur, updated: list[int], undo) -> None:  # noqa: ANN001

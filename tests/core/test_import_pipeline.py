@@ -205,12 +205,23 @@ def test_reimport_through_the_helper_updates_and_never_duplicates(tmp_path):
     try:
         first = spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, source, options=ALL,
                                                                              parallel=True))
-        before = snapshot(ws)["conversations"]
+        before = snapshot(ws)
         again = spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, source, options=ALL,
                                                                              parallel=True))
-        assert again.imported == 0 and again.updated == first.imported
-        assert snapshot(ws)["conversations"] == before
-        assert again.undo.old_conversations and not again.undo.created_conversation_ids
+        # the same file again: every ticket is already here as it stands, so nothing is rewritten
+        assert (again.imported, again.updated, again.unchanged) == (0, 0, first.imported)
+        assert snapshot(ws)["messages"] == before["messages"] and not again.undo.old_conversations
+        rows = tricky_rows()
+        rows[0][7], rows[1][16] = "A new subject", "A new description"  # a newer dump: two tickets changed
+        newer = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+            ws, incident, write_csv(tmp_path / "b.csv", rows), options=ALL, parallel=True))
+        assert (newer.imported, newer.updated, newer.unchanged) == (0, 2, first.imported - 2)
+        assert len(newer.undo.old_conversations) == 2 and not newer.undo.created_conversation_ids
+        after = snapshot(ws)
+        assert len(after["conversations"]) == len(before["conversations"])  # never duplicated
+        assert any(row[5] == "A new subject" for row in after["conversations"])
+        assert any(row[5] == "A new description" for row in after["messages"])
+        assert search_index_intact(ws) and after["broken_references"] == []
     finally:
         ws.close()
 

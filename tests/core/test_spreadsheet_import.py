@@ -86,7 +86,8 @@ def test_rows_outside_the_review_window_are_counted_and_left_out_unless_asked(wo
     assert (summary.imported, summary.outside_window) == (1, 2)
     summary = spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(path),
                                             ImportOptions(include_outside_window=True))
-    assert (summary.imported, summary.updated, summary.outside_window) == (2, 1, 0)
+    # ticket 1 is already here exactly as the file has it: left alone, not "updated"
+    assert (summary.imported, summary.updated, summary.unchanged, summary.outside_window) == (2, 0, 1, 0)
 
 
 def test_unparseable_dates_are_listed_with_row_number_and_reason(workspace, incident, tmp_path):
@@ -345,6 +346,21 @@ def test_hostile_and_broken_workbooks_are_refused_fast_with_the_workspace_unchan
         assert counts(again) == before
     finally:
         again.close()
+
+
+def test_reimporting_the_same_dump_keeps_the_tags_on_its_messages(workspace, incident, tmp_path):
+    from postmortem_desktop.storage.schema import Tag, TagAssignment
+
+    path = write_csv(tmp_path / "a.csv", [zendesk_row(n, T0 + timedelta(minutes=n)) for n in range(1, 4)])
+    spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(path))
+    with workspace.transaction() as s:
+        tag = s.query(Tag).filter_by(name="confusion").one()
+        for (mid,) in s.execute(text_sql("SELECT id FROM messages")):
+            s.add(TagAssignment(tag_id=tag.id, message_id=mid, source="suggested", phrase="spun"))
+    summary = spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(path))
+    assert (summary.imported, summary.updated, summary.unchanged) == (0, 0, 3)
+    with workspace.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM tag_assignments").scalar() == 3  # nothing rewritten
 
 
 def test_undoing_a_reimport_brings_back_the_tags_on_the_old_messages(workspace, incident, tmp_path):

@@ -225,8 +225,9 @@ def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an Import
     box.setObjectName("import_summary")
     box.setWindowTitle("Import finished")
     box.setIcon(QMessageBox.Icon.Information if not summary.skipped else QMessageBox.Icon.Warning)
+    unchanged = f"{summary.unchanged:,} already here unchanged, " if summary.unchanged else ""
     box.setText(f"<b>{summary.file_name}</b> ({summary.vendor} export): {summary.rows_read:,} rows read.<br>"
-                f"{summary.imported:,} new conversations, {summary.updated:,} updated, "
+                f"{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
                 f"{summary.outside_window:,} outside the review window (left out), "
                 f"{len(summary.skipped):,} skipped.<br>Edit › Undo takes the whole import back.")
     if summary.skipped:
