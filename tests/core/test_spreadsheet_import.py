@@ -348,7 +348,7 @@ def test_hostile_and_broken_workbooks_are_refused_fast_with_the_workspace_unchan
         again.close()
 
 
-def test_reimporting_the_same_dump_keeps_the_tags_on_its_messages(workspace, incident, tmp_path):
+def import_three_and_tag_their_messages(workspace, incident, tmp_path) -> Path:
     from postmortem_desktop.storage.schema import Tag, TagAssignment
 
     path = write_csv(tmp_path / "a.csv", [zendesk_row(n, T0 + timedelta(minutes=n)) for n in range(1, 4)])
@@ -357,6 +357,11 @@ def test_reimporting_the_same_dump_keeps_the_tags_on_its_messages(workspace, inc
         tag = s.query(Tag).filter_by(name="confusion").one()
         for (mid,) in s.execute(text_sql("SELECT id FROM messages")):
             s.add(TagAssignment(tag_id=tag.id, message_id=mid, source="suggested", phrase="spun"))
+    return path
+
+
+def test_reimporting_the_same_dump_keeps_the_tags_on_its_messages(workspace, incident, tmp_path):
+    path = import_three_and_tag_their_messages(workspace, incident, tmp_path)
     summary = spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(path))
     assert (summary.imported, summary.updated, summary.unchanged) == (0, 0, 3)
     with workspace.engine.connect() as c:
@@ -365,14 +370,8 @@ def test_reimporting_the_same_dump_keeps_the_tags_on_its_messages(workspace, inc
 
 def test_undoing_a_reimport_brings_back_the_tags_on_the_old_messages(workspace, incident, tmp_path):
     from postmortem_desktop.services.import_undo import UndoableImport
-    from postmortem_desktop.storage.schema import Tag, TagAssignment
 
-    first = write_csv(tmp_path / "a.csv", [zendesk_row(n, T0 + timedelta(minutes=n)) for n in range(1, 4)])
-    spreadsheet_import.run_import(workspace, incident, spreadsheet_import.prepare_import(first))
-    with workspace.transaction() as s:
-        tag = s.query(Tag).filter_by(name="confusion").one()
-        for (mid,) in s.execute(text_sql("SELECT id FROM messages")):
-            s.add(TagAssignment(tag_id=tag.id, message_id=mid, source="suggested", phrase="spun"))
+    import_three_and_tag_their_messages(workspace, incident, tmp_path)
     plan = spreadsheet_import.prepare_import(write_csv(tmp_path / "b.csv", [zendesk_row(n, T0, body="new words")
                                                                             for n in range(1, 4)]))
     summary = spreadsheet_import.run_import(workspace, incident, plan)
