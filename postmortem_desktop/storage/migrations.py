@@ -1,12 +1,14 @@
 """The schema-version ladder: one transaction per step, the file backed up before the first step."""
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Connection
 
+from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
@@ -58,7 +60,12 @@ LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1}
 
 def upgrade(conn_factory: Callable[[], object], from_version: int) -> None:
     """Runs every step above from_version, each in its own transaction, stamping the version."""
-    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+    upgrade_to(conn_factory, from_version, SCHEMA_VERSION)
+
+
+def upgrade_to(conn_factory: Callable[[], object], from_version: int, to_version: int) -> None:
+    """Runs the steps from from_version up to to_version (also builds the expected schema of a version)."""
+    for version in range(from_version + 1, to_version + 1):
         with conn_factory() as conn:  # type: ignore[attr-defined]
             LADDER[version](conn)
             conn.exec_driver_sql(f"PRAGMA user_version = {version}")
@@ -72,9 +79,9 @@ def backup_file(path: Path, from_version: int) -> Path:
     while target.exists():
         target = path.with_name(f"{path.name}.v{from_version}.{n}.bak")
         n += 1
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    src = sqlite_files.connect(path, read_only=True)
     try:
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(os.fspath(target))
         try:
             src.backup(dst)
         finally:

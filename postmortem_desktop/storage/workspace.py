@@ -1,92 +1,41 @@
-"""Opening, creating and checking workspace files; the engine and one-transaction sessions."""
+"""Opening and creating workspace files; the engine and one-transaction sessions.
+
+One workspace file has one writer. The right to write is a lock on the file itself (file_lock), the
+file is reached by its real path so SQLite's -wal and -shm files are the same for every name of it,
+and a file with other hard links is never written (each name would get a journal of its own). Every
+file is inspected before use (inspection); what SQLite refuses later is said in words (sqlite_files).
+"""
 from __future__ import annotations
 
+import os
 import sqlite3
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from . import migrations
-from .file_lock import WorkspaceLock
+from . import file_holders, migrations, sqlite_files
+from .errors import (  # noqa: F401 - the error classes are part of this module's interface
+    AlteredWorkspaceError, DamagedWorkspaceError, DiskFullError, NewerWorkspaceError, NotAWorkspaceError,
+    ReadOnlyWorkspaceError, WorkspaceBusyError, WorkspaceError,
+)
+from .file_lock import WorkspaceLock, held_in_this_process
+from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class WorkspaceError(Exception):
-    """A workspace could not be opened or written; the message is for the user."""
-
-
-class NotAWorkspaceError(WorkspaceError):
-    pass
+READ_ONLY_ON_REQUEST = "{name} is open for reading only."
 
 
-class DamagedWorkspaceError(WorkspaceError):
-    pass
-
-
-class NewerWorkspaceError(WorkspaceError):
-    pass
-
-
-class ReadOnlyWorkspaceError(WorkspaceError):
-    pass
-
-
-def _inspect(path: Path) -> tuple[int, int]:
-    """(application_id, user_version) of a file, refusing anything that is not a sound workspace.
-
-    Reads through a read-only connection so a refused file is left exactly as it was.
-    """
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise WorkspaceError(f"Cannot read {path}: {exc.strerror}.") from exc
-    if header != SQLITE_HEADER:
-        raise NotAWorkspaceError(
-            f"{path.name} is not a workspace (it is not a SQLite database). "
-            "Choose a .pmw workspace file, or use File › New Workspace to start one."
-        )
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if app_id != migrations.APPLICATION_ID:
-                raise NotAWorkspaceError(
-                    f"{path.name} is a SQLite database, but not a postmortem workspace. "
-                    "It was left untouched. Open a workspace file or create a new one."
-                )
-            result = conn.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DamagedWorkspaceError(
-            f"{path.name} is damaged and cannot be opened ({exc}). It was left untouched; "
-            "restore it from a backup (a .bak file beside it, if a migration made one)."
-        ) from exc
-    if result != [("ok",)]:
-        first = "; ".join(row[0] for row in result[:3])
-        raise DamagedWorkspaceError(
-            f"{path.name} is damaged: the integrity check failed ({first}). It was left untouched; "
-            "restore it from a backup."
-        )
-    if version > migrations.SCHEMA_VERSION:
-        raise NewerWorkspaceError(
-            f"{path.name} was written by a newer version of this app (format {version}; this version "
-            f"reads up to {migrations.SCHEMA_VERSION}). It was left untouched: update the app to open it."
-        )
-    return app_id, version
-
-
-def _make_engine(path: Path, read_only: bool) -> Engine:
-    url = f"sqlite:///file:{path}?mode=ro&uri=true" if read_only else f"sqlite:///{path}"
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+def _make_engine(place: FilePlace, read_only: bool) -> Engine:
+    engine = create_engine(
+        "sqlite://", poolclass=QueuePool,
+        creator=lambda: sqlite_files.connect(place.path, read_only=read_only, writable_place=place.writable),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
@@ -95,7 +44,12 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
-        if not read_only:
+        if read_only:
+            cur.execute("PRAGMA trusted_schema = OFF")
+        else:
+            # trusted_schema stays ON for writers: our own triggers keep the FTS5 search index in step,
+            # and SQLite refuses FTS5 inside triggers otherwise. That is safe only because inspection
+            # proved every trigger and view in the file is one this app wrote (schema_check).
             cur.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed edit survives a power cut too, not only a killed process.
             cur.execute("PRAGMA synchronous = FULL")
@@ -110,12 +64,14 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
 
 
 class Workspace:
-    """One open workspace file: its engine, its lock, and whether we may write."""
+    """One open workspace file: its engine, its lock, and whether (and why not) we may write."""
 
-    def __init__(self, path: Path, engine: Engine, lock: WorkspaceLock, read_only: bool):
+    def __init__(self, path: Path, engine: Engine, lock: WorkspaceLock, read_only: bool,
+                 read_only_reason: str = ""):
         self.path = path
         self.engine = engine
         self.read_only = read_only
+        self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=path.name)
         self._lock = lock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -126,13 +82,9 @@ class Workspace:
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except BaseException as exc:
             session.rollback()
-            if "readonly" in str(exc).replace("-", "").lower():
-                raise ReadOnlyWorkspaceError(self.read_only_reason) from exc
-            raise
-        except BaseException:
-            session.rollback()
+            self.raise_diagnosed(exc)
             raise
         finally:
             session.close()
@@ -143,75 +95,160 @@ class Workspace:
         session = self._sessions()
         try:
             yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self.raise_diagnosed(exc)
+            raise
         finally:
             session.rollback()
             session.close()
+
+    def raise_diagnosed(self, exc: BaseException) -> None:
+        """Raises the WorkspaceError that says what a SQLite error means here; returns for other errors."""
+        if not isinstance(exc, (DBAPIError, sqlite3.Error)):
+            return
+        diagnosed = sqlite_files.diagnose(exc, self.path)
+        if isinstance(diagnosed, ReadOnlyWorkspaceError) and self.read_only:
+            diagnosed = ReadOnlyWorkspaceError(self.read_only_reason)
+        if diagnosed is not None:
+            raise diagnosed from exc
 
     def require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyWorkspaceError(self.read_only_reason)
 
-    @property
-    def read_only_reason(self) -> str:
-        return (
-            f"{self.path.name} is open read-only because another window or process is editing it. "
-            "Close it there, then open it again here to make changes."
-        )
-
     def close(self) -> None:
-        self.engine.dispose()
+        self.engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
 
 
-def create_workspace(path: Path | str) -> Workspace:
-    """A new, empty workspace at path (refuses to overwrite an existing file)."""
-    path = Path(path)
-    if path.exists() and path.stat().st_size > 0:
-        raise WorkspaceError(f"{path.name} already exists; choose another name or open it instead.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = WorkspaceLock(path)
-    if not lock.acquire():
-        raise WorkspaceError(f"{path.name} is being created by another process.")
+def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
+    """Opens an existing workspace; read-only when asked, or when it may not be written here.
+
+    Refuses (leaving the file untouched) what is not a workspace, a damaged or altered one, or one
+    written by a newer version. An older one is backed up, then upgraded step by step.
+    """
+    place = locate(path)
+    version = inspect(place)
+    lock = WorkspaceLock(place.path)
+    reason = READ_ONLY_ON_REQUEST.format(name=place.path.name) if read_only else _cannot_write_reason(place)
+    writable = lock.acquire(write=not reason)
+    if not writable and not reason:
+        reason = _held_reason(place.path)
     try:
-        engine = _make_engine(path, read_only=False)
+        if version < migrations.SCHEMA_VERSION:
+            if not writable:
+                raise ReadOnlyWorkspaceError(
+                    f"{place.path.name} needs an upgrade to this version's format, but it cannot be written now: "
+                    f"{reason} It was left untouched."
+                )
+            migrations.backup_file(place.path, version)
+            upgrade_engine = _make_engine(place, read_only=False)
+            migrations.upgrade(upgrade_engine.connect, version)
+            upgrade_engine.dispose()
+        engine = _make_engine(place, read_only=not writable)
+        if writable:
+            _check_search_index(engine, place.path)
+    except (DBAPIError, sqlite3.Error) as exc:
+        lock.release()
+        raise (sqlite_files.diagnose(exc, place.path, opening=True) or exc) from exc
+    except BaseException:
+        lock.release()
+        raise
+    return Workspace(place.path, engine, lock, read_only=not writable, read_only_reason=reason)
+
+
+def _check_search_index(engine: Engine, path: Path) -> None:
+    raw = engine.raw_connection()
+    try:
+        check_search_index(raw.dbapi_connection, path.name)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+
+
+def _cannot_write_reason(place: FilePlace) -> str:
+    name = place.path.name
+    if place.links > 1:
+        return (f"{name} has {place.links - 1} other name(s) (hard links), so it is open read-only: SQLite keeps "
+                "a journal per name, and writing through two names loses changes. Copy it to a new file "
+                "(or remove the other names), then open that.")
+    if not place.writable:
+        return (f"{name} is open read-only because the file or its folder is read-only. "
+                "Copy it to a folder you can write to, then open the copy to make changes.")
+    return ""
+
+
+def _held_reason(path: Path) -> str:
+    if held_in_this_process(path):
+        return (f"{path.name} is open read-only because another window of this app is editing it. "
+                "Close it there, then open it again here to make changes.")
+    return (f"{path.name} is open read-only because {file_holders.describe(path)} is editing it. "
+            "Close it there, then open it again here to make changes.")
+
+
+def create_workspace(path: Path | str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
+    """A new workspace at path, built under a temporary name and renamed into place when complete.
+
+    fill, when given, adds content before the rename, so a process killed while writing a demo leaves
+    no half-made file under the name. Refuses to overwrite an existing file.
+    """
+    target = _new_file_target(path)
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.creating")
+    try:
+        _build(temp, fill)
+        _publish(temp, target)
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
+            leftover.unlink(missing_ok=True)
+    return open_workspace(target)
+
+
+def _new_file_target(path: Path | str) -> Path:
+    text = os.fspath(path)
+    if not text.strip():
+        raise WorkspaceError("No file name was given for the new workspace.")
+    given = Path(text).expanduser()
+    if given.is_dir():
+        raise WorkspaceError(f"{given} is a folder; give a file name for the new workspace, e.g. incidents.pmw.")
+    if given.exists() and given.stat().st_size > 0:
+        raise WorkspaceError(f"{given.name} already exists; choose another name or open it instead.")
+    given.parent.mkdir(parents=True, exist_ok=True)
+    return Path(os.path.realpath(given.parent)) / given.name
+
+
+def _build(temp: Path, fill: Callable[[Workspace], None] | None) -> None:
+    temp.touch(exist_ok=False)
+    place = FilePlace(path=temp, links=1, writable=True)
+    lock = WorkspaceLock(temp)
+    lock.acquire()
+    engine = _make_engine(place, read_only=False)
+    workspace = Workspace(temp, engine, lock, read_only=False)
+    try:
         with engine.connect() as conn:
             conn.exec_driver_sql(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
             conn.commit()
         migrations.upgrade(engine.connect, 0)
-    except BaseException:
-        lock.release()
-        raise
-    ws = Workspace(path, engine, lock, read_only=False)
-    from .seeding import seed_new_workspace  # keeps schema creation independent of default data
+        from .seeding import seed_new_workspace  # keeps schema creation independent of default data
 
-    seed_new_workspace(ws)
-    return ws
+        seed_new_workspace(workspace)
+        if fill is not None:
+            fill(workspace)
+        with engine.connect() as conn:  # everything into the main file before it is renamed
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        workspace.close()
+    wal = Path(f"{temp}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise WorkspaceError(f"The new workspace could not be completed ({wal.name} was left behind).")
 
 
-def open_workspace(path: Path | str) -> Workspace:
-    """Opens an existing workspace; read-only when another process holds it.
-
-    Refuses (leaving the file untouched) a file that is not a workspace, a damaged one, or one
-    written by a newer version. An older one is backed up, then upgraded step by step.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise WorkspaceError(f"{path} does not exist. Check the name, or create a new workspace.")
-    _app_id, version = _inspect(path)
-    lock = WorkspaceLock(path)
-    writable = lock.acquire()
+def _publish(temp: Path, target: Path) -> None:
+    """Gives the finished file its name without ever replacing a file someone else made meanwhile."""
     try:
-        if version < migrations.SCHEMA_VERSION:
-            if not writable:
-                raise WorkspaceError(
-                    f"{path.name} needs an upgrade, but another process has it open. Close it there first."
-                )
-            migrations.backup_file(path, version)
-            upgrade_engine = _make_engine(path, read_only=False)
-            migrations.upgrade(upgrade_engine.connect, version)
-            upgrade_engine.dispose()
-        engine = _make_engine(path, read_only=not writable)
-    except BaseException:
-        lock.release()
-        raise
-    return Workspace(path, engine, lock, read_only=not writable)
+        os.link(temp, target)  # fails when the name exists: no check-then-replace race
+        return
+    except FileExistsError:
+        if target.stat().st_size > 0:
+            raise WorkspaceError(f"{target.name} already exists; choose another name or open it instead.") from None
+    except OSError:
+        pass  # a file system without hard links: fall back to a rename
+    os.replace(temp, target)

@@ -1,18 +1,27 @@
-"""The version ladder: a file at an older format is backed up, then upgraded step by step."""
+"""The version ladder: a file at an older format is backed up, then upgraded step by step; a file
+whose format number does not match what it holds is refused before any backup or upgrade."""
+import hashlib
 import sqlite3
 
+import pytest
+
 from postmortem_desktop.storage import migrations
-from postmortem_desktop.storage.workspace import open_workspace
+from postmortem_desktop.storage.workspace import AlteredWorkspaceError, open_workspace
+
+
+def _stamped_file(path, *statements):
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path
 
 
 def test_a_version_0_file_is_backed_up_then_upgraded(tmp_path):
-    # Version 0 is what a crash between stamping the file and creating its tables leaves behind.
-    path = tmp_path / "old.pmw"
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
-    conn.execute("CREATE TABLE leftover (x)")
-    conn.commit()
-    conn.close()
+    # Version 0 is a file stamped as a workspace before its tables were made: the oldest format there is.
+    path = _stamped_file(tmp_path / "old.pmw")
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
@@ -25,8 +34,20 @@ def test_a_version_0_file_is_backed_up_then_upgraded(tmp_path):
     assert backup.exists()
     old = sqlite3.connect(backup)
     assert old.execute("PRAGMA user_version").fetchone()[0] == 0
-    assert old.execute("SELECT name FROM sqlite_master").fetchall() == [("leftover",)]
+    assert old.execute("SELECT name FROM sqlite_master").fetchall() == []
     old.close()
+
+
+def test_a_version_0_file_holding_tables_is_refused_without_a_backup(tmp_path):
+    # Before: the ladder ran over whatever was there, failed half way (exit 1) and left a new .bak
+    # on every attempt.
+    path = _stamped_file(tmp_path / "odd.pmw", "CREATE TABLE leftover (x)")
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for _attempt in range(2):
+        with pytest.raises(AlteredWorkspaceError, match="table `leftover`"):
+            open_workspace(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.pmw"]
 
 
 def test_every_ladder_step_exists_up_to_the_current_version():

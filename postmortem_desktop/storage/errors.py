@@ -1,0 +1,47 @@
+"""Why a workspace could not be opened or written; every message is for the person, not a developer.
+
+Two kinds: the file cannot be used as it is (not a workspace, damaged, altered, newer, not a file:
+the command line exits 4, "bad input"), and the file is fine but may not be written now (another
+process holds it, it is read-only, the disk is full: `refusal = True`, exit 3, "refused").
+"""
+from __future__ import annotations
+
+
+class WorkspaceError(Exception):
+    """A workspace could not be opened or written; the message is for the user."""
+
+    refusal = False
+
+
+class NotAWorkspaceError(WorkspaceError):
+    """The file is not one of this app's workspaces (another kind of file, a folder, a pipe)."""
+
+
+class DamagedWorkspaceError(WorkspaceError):
+    """The file is a workspace, but damaged: SQLite's or the search index's integrity check failed."""
+
+
+class AlteredWorkspaceError(DamagedWorkspaceError):
+    """The file's tables, columns, indexes, triggers or views are not the ones this app wrote."""
+
+
+class NewerWorkspaceError(WorkspaceError):
+    """Written by a newer version of the app, whose format this one cannot read safely."""
+
+
+class ReadOnlyWorkspaceError(WorkspaceError):
+    """The workspace is open read-only (held elsewhere, a read-only place, or opened for reading)."""
+
+    refusal = True
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another program is writing the file right now (SQLite's own lock refused us)."""
+
+    refusal = True
+
+
+class DiskFullError(WorkspaceError):
+    """The disk holding the workspace is full; the change was not saved and nothing was lost."""
+
+    refusal = True

@@ -1,0 +1,88 @@
+"""Who holds a workspace file: the processes that have it open or locked, named for a message.
+
+Best effort: on Linux the kernel lists file locks in /proc/locks and each process's open files under
+/proc/PID/fd; elsewhere (or when /proc cannot be read) the answer is "another program".
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PROC = Path("/proc")
+_MAX_NAMED = 3
+
+
+def describe(path: Path) -> str:
+    """'process 4121 (sqlite3)', 'processes 4121 (sqlite3) and 4188 (python3)', or 'another program'."""
+    pids = [pid for pid in holders(path) if pid != os.getpid()]
+    if not pids:
+        return "another program"
+    named = [f"{pid} ({_command(pid)})" for pid in pids[:_MAX_NAMED]]
+    noun = "process" if len(named) == 1 else "processes"
+    return f"{noun} " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1])
+
+
+def holders(path: Path) -> list[int]:
+    """Process ids that lock or have open the file at path (its -wal and -shm files count too)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return []
+    targets = {(info.st_dev, info.st_ino)}
+    for suffix in ("-wal", "-shm"):
+        try:
+            side = os.stat(f"{path}{suffix}")
+            targets.add((side.st_dev, side.st_ino))
+        except OSError:
+            pass
+    found = dict.fromkeys(_lockers(targets))
+    found.update(dict.fromkeys(_openers(targets)))
+    return list(found)
+
+
+def _lockers(targets: set[tuple[int, int]]) -> list[int]:
+    inodes = {ino for _dev, ino in targets}
+    try:
+        lines = (_PROC / "locks").read_text().splitlines()
+    except OSError:
+        return []
+    pids = []
+    for line in lines:
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 4121 08:01:1234567 0 EOF" ("->" marks a waiting lock)
+        if "->" in fields:
+            continue
+        try:
+            pid, device_inode = int(fields[4]), fields[5]
+        except (IndexError, ValueError):
+            continue
+        if pid > 0 and int(device_inode.rsplit(":", 1)[-1]) in inodes:
+            pids.append(pid)
+    return pids
+
+
+def _openers(targets: set[tuple[int, int]]) -> list[int]:
+    pids = []
+    try:
+        entries = list(_PROC.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                info = os.stat(fd)
+                if (info.st_dev, info.st_ino) in targets:
+                    pids.append(int(entry.name))
+                    break
+        except OSError:  # the process ended, or its files are not ours to see
+            continue
+    return pids
+
+
+def _command(pid: int) -> str:
+    try:
+        return (_PROC / str(pid) / "comm").read_text().strip() or "unknown"
+    except OSError:
+        return "unknown"
