@@ -220,7 +220,10 @@ class MainWindow(QMainWindow):
         self.hub.set_session(session, self.zone_name)
         ws = session.workspace
         self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
-        self.read_only_label.setText("Read-only: another window is editing this workspace" if ws.read_only else "")
+        # the first sentence says why (another window, another process, a read-only folder, hard links)
+        reason = ws.read_only_reason if ws.read_only else ""
+        self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
+        self.read_only_label.setToolTip(reason)
         for action in (self.new_incident_action, self.delete_incident_action, self.import_action,
                        self.paste_action, self.call_note_action, self.internal_note_action):
             action.setEnabled(not ws.read_only)

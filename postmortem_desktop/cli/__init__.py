@@ -12,8 +12,28 @@ from ..storage.workspace import WorkspaceError
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2, 3, 4
 
 
+# SQLite stores ids as signed 64-bit integers; a larger --incident is a typing mistake, not an id.
+_MAX_ID = 2**63 - 1
+
+
 class BadInput(Exception):
     """An input file the command cannot use; the message says why (exit 4)."""
+
+
+def incident_id(text: str) -> int:
+    """argparse type of --incident: a whole number from 1 up (anything else is a usage error, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an incident id (a whole number)") from None
+    if not 1 <= value <= _MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is not an incident id (ids run from 1 to {_MAX_ID})")
+    return value
+
+
+def add_incident_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--incident", type=incident_id, required=True, metavar="ID",
+                        help="incident id (see `postmortem incidents`)")
 
 
 def print_json(data: Any) -> None:
@@ -51,7 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuleError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (BadInput, WorkspaceError) as exc:
+    except WorkspaceError as exc:  # held elsewhere, read-only, disk full: refused; a bad file: bad input
+        print(f"{'refused' if exc.refusal else 'error'}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED if exc.refusal else EXIT_BAD_INPUT
+    except BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

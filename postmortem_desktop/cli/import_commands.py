@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ from ..importers.sheet_reader import SheetError
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.ticket_import import ImportOptions
-from . import BadInput, print_json
+from . import BadInput, add_incident_argument, print_json
 from .workspace_commands import opened
 
 
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser("import", help="import a ticket dump (CSV, TSV, XLSX, ODS) into an incident")
     imp.add_argument("workspace")
     imp.add_argument("file")
-    imp.add_argument("--incident", type=int, required=True, help="incident id (see `postmortem incidents`)")
+    add_incident_argument(imp)
     imp.add_argument("--mapping", metavar="PRESET", help="use a saved mapping preset")
     order = imp.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
@@ -39,7 +40,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     parse.set_defaults(handler=_parse_transcript)
 
 
+def input_file(name: str) -> Path:
+    """An input file named on the command line, refused (exit 4) unless it is a regular file.
+
+    A folder failed later with a raw error, and a named pipe would hang the command.
+    """
+    path = Path(name)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise BadInput(f"{name} does not exist") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read {name}: {exc.strerror}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInput(f"{name} is a folder; name a file inside it")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInput(f"{name} is not a regular file (a pipe, socket or device); save it to a file first")
+    return path
+
+
 def _import(args: argparse.Namespace) -> int:
+    input_file(args.file)
     try:
         with opened(args.workspace) as ws:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
@@ -74,9 +95,7 @@ def _parse_transcript(args: argparse.Namespace) -> int:
     if args.file == "-":
         text = sys.stdin.read()
     else:
-        path = Path(args.file)
-        if not path.exists():
-            raise BadInput(f"{path} does not exist")
+        path = input_file(args.file)
         data = path.read_bytes()
         if path.suffix.lower() == ".eml":
             from ..importers.transcripts import parse_eml

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..reporting.exports import export_pdf, export_xlsx
 from ..reporting.report_data import ReportDataError
 from ..services.commands import RuleError
-from . import BadInput
+from . import BadInput, add_incident_argument
 from .workspace_commands import opened
 
 REDACTION_WARNING = ("warning: --no-redact: the export contains customers' names, emails, phone numbers and "
@@ -18,7 +18,7 @@ REDACTION_WARNING = ("warning: --no-redact: the export contains customers' names
 def register(sub: argparse._SubParsersAction) -> None:
     pdf = sub.add_parser("export-pdf", help="write the incident report as a PDF (personal data redacted)")
     pdf.add_argument("workspace")
-    pdf.add_argument("--incident", type=int, required=True, help="incident id (see `postmortem incidents`)")
+    add_incident_argument(pdf)
     pdf.add_argument("-o", "--output", required=True, help="the PDF file to write")
     pdf.add_argument("--no-redact", action="store_true", help="keep personal data (prints a warning)")
     pdf.add_argument("--no-appendix", action="store_true", help="leave out the appendix with all quotes")
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     xlsx = sub.add_parser("export-xlsx", help="write quotes, action items and contacts as an XLSX workbook")
     xlsx.add_argument("workspace")
-    xlsx.add_argument("--incident", type=int, required=True, help="incident id (see `postmortem incidents`)")
+    add_incident_argument(xlsx)
     xlsx.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
     xlsx.add_argument("--no-redact", action="store_true", help="keep personal data (prints a warning)")
     xlsx.set_defaults(handler=_export_xlsx)
@@ -59,7 +59,7 @@ def _export_pdf(args: argparse.Namespace) -> int:
     path = _target(args.output, ".pdf")
     if args.no_redact:
         print(REDACTION_WARNING, file=sys.stderr)
-    with opened(args.workspace) as ws:
+    with opened(args.workspace, read_only=True) as ws:
         written = _run(export_pdf(ws, args.incident, path, redact=not args.no_redact,
                                   appendix=not args.no_appendix))
     print(f"wrote {written}")
@@ -70,7 +70,7 @@ def _export_xlsx(args: argparse.Namespace) -> int:
     path = _target(args.output, ".xlsx")
     if args.no_redact:
         print(REDACTION_WARNING, file=sys.stderr)
-    with opened(args.workspace) as ws:
+    with opened(args.workspace, read_only=True) as ws:
         written = _run(export_xlsx(ws, args.incident, path, redact=not args.no_redact))
     print(f"wrote {written}")
     return 0

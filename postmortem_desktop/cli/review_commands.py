@@ -8,7 +8,7 @@ from ..reporting.calendar_ics import write_follow_up_event
 from ..services.closeout import CloseIncident, CloseoutService, ReopenIncident
 from ..services.commands import RuleError
 from ..services.incidents import IncidentService
-from . import print_json
+from . import add_incident_argument, print_json
 from .workspace_commands import opened
 
 
@@ -35,11 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("workspace")
-    parser.add_argument("--incident", type=int, required=True, metavar="ID")
+    add_incident_argument(parser)
 
 
 def _checklist(args: argparse.Namespace) -> int:
-    with opened(args.workspace) as ws:
+    with opened(args.workspace, read_only=True) as ws:
         state = CloseoutService(ws).checklist(args.incident)
     if args.json:
         print_json({"incident": args.incident, "status": state.status, "can_close": state.can_close,
@@ -66,7 +66,7 @@ def _reopen(args: argparse.Namespace) -> int:
 
 
 def _followup_ics(args: argparse.Namespace) -> int:
-    with opened(args.workspace) as ws:
+    with opened(args.workspace, read_only=True) as ws:
         schedule = CloseoutService(ws).follow_up(args.incident)
         if schedule.scheduled_at is None:
             raise RuleError("No follow-up check is scheduled for this incident; schedule it first.")

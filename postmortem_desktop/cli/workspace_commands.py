@@ -13,10 +13,17 @@ from . import print_json, print_table
 
 
 @contextmanager
-def opened(path: str) -> Iterator[Workspace]:
-    workspace = open_workspace(path)
+def opened(path: str, *, read_only: bool = False) -> Iterator[Workspace]:
+    """The workspace for one command; read_only for commands that only read, so they never change it.
+
+    A SQLite error anywhere in the command is said in words (another program writing, disk full, damage).
+    """
+    workspace = open_workspace(path, read_only=read_only)
     try:
         yield workspace
+    except Exception as exc:  # noqa: BLE001 - re-raised, as a WorkspaceError when SQLite's
+        workspace.raise_diagnosed(exc)
+        raise
     finally:
         workspace.close()
 
@@ -34,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.exists() and path.stat().st_size > 0:
+    if path.exists() and (path.is_dir() or path.stat().st_size > 0):
         raise WorkspaceError(f"{path} already exists; choose a new file name for the demo.")
     write_demo(path)
     print(f"wrote demo workspace {path}")
@@ -42,7 +49,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _incidents(args: argparse.Namespace) -> int:
-    with opened(args.workspace) as ws:
+    with opened(args.workspace, read_only=True) as ws:
         rows = [
             {"id": s.id, "title": s.title, "status": s.status, "technical_minutes": s.technical_minutes,
              "customer_minutes": s.customer_minutes, "technical_severity": s.technical_severity,

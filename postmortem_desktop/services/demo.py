@@ -40,11 +40,9 @@ class _Clock:
 def write_demo(path: Path | str, *, incident_day: date | None = None) -> Path:
     """Creates a new workspace file at path holding the demo; returns the path."""
     content = json.loads(resource_path("demo", "billing_outage.json").read_text(encoding="utf-8"))
-    workspace = create_workspace(path)
-    try:
-        fill_demo(workspace, content, _Clock(incident_day or default_incident_day()))
-    finally:
-        workspace.close()
+    clock = _Clock(incident_day or default_incident_day())
+    # filled under a temporary name: a demo killed half way leaves nothing under path
+    create_workspace(path, fill=lambda workspace: fill_demo(workspace, content, clock)).close()
     return Path(path)
 
 
