@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable, Sequence
 
 from ..domain.errors import MissingIncident, RuleError
+from ..reporting.output_file import OutputPathError
 from ..storage.workspace import WorkspaceError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2, 3, 4
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RuleError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except (BadInput, WorkspaceError) as exc:
+    except (BadInput, WorkspaceError, OutputPathError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
