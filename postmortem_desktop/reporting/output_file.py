@@ -84,8 +84,8 @@ def _is_ics(_path: Path, head: bytes) -> bool:
 
 
 def _is_csv(path: Path, head: bytes) -> bool:
-    # any plain text may be a CSV, but not a calendar: that is a file of another kind
-    return _is_text(head) and not _is_ics(path, head)
+    # any plain text may be a CSV, but not a calendar or a PDF (whose header is text too)
+    return _is_text(head) and not _is_ics(path, head) and not _is_pdf(path, head)
 
 
 @dataclass(frozen=True)
