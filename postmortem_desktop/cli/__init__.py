@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable, Sequence
 
 from ..domain.errors import MissingIncident, RuleError
+from ..reporting.output_file import OutputPathError
 from ..storage.workspace import WorkspaceError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_REFUSED, EXIT_BAD_INPUT = 0, 1, 2, 3, 4
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkspaceError as exc:  # held elsewhere, read-only, disk full: refused; a bad file: bad input
         print(f"{'refused' if exc.refusal else 'error'}: {exc}", file=sys.stderr)
         return EXIT_REFUSED if exc.refusal else EXIT_BAD_INPUT
-    except BadInput as exc:
+    except (BadInput, OutputPathError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -6,9 +6,10 @@ import sys
 from pathlib import Path
 
 from ..reporting.exports import export_pdf, export_xlsx
+from ..reporting.output_file import PDF, XLSX, OutputKind, check_output
 from ..reporting.report_data import ReportDataError
 from ..services.commands import RuleError
-from . import BadInput, add_incident_argument
+from . import add_incident_argument
 from .workspace_commands import opened
 
 REDACTION_WARNING = ("warning: --no-redact: the export contains customers' names, emails, phone numbers and "
@@ -32,15 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     xlsx.set_defaults(handler=_export_xlsx)
 
 
-def _target(value: str, suffix: str) -> Path:
-    path = Path(value)
-    if path.suffix.lower() != suffix:
-        raise BadInput(f"{path.name}: the output file must end in {suffix}.")
-    if not path.parent.exists():
-        raise BadInput(f"The folder {path.parent} does not exist; create it or choose another output path.")
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file name ending in {suffix}.")
-    return path
+def _target(value: str, kind: OutputKind, workspace: str) -> Path:
+    """Checks the output before the workspace is opened, so a bad target costs nothing."""
+    check_output(value, kind, inputs=(workspace,))
+    return Path(value)
 
 
 def _run(generator) -> Path:  # noqa: ANN001
@@ -51,12 +47,10 @@ def _run(generator) -> Path:  # noqa: ANN001
         return stop.value
     except ReportDataError as exc:
         raise RuleError(str(exc)) from exc
-    except PermissionError as exc:
-        raise BadInput(f"Cannot write {exc.filename or 'the output file'}: permission denied.") from exc
 
 
 def _export_pdf(args: argparse.Namespace) -> int:
-    path = _target(args.output, ".pdf")
+    path = _target(args.output, PDF, args.workspace)
     if args.no_redact:
         print(REDACTION_WARNING, file=sys.stderr)
     with opened(args.workspace, read_only=True) as ws:
@@ -67,7 +61,7 @@ def _export_pdf(args: argparse.Namespace) -> int:
 
 
 def _export_xlsx(args: argparse.Namespace) -> int:
-    path = _target(args.output, ".xlsx")
+    path = _target(args.output, XLSX, args.workspace)
     if args.no_redact:
         print(REDACTION_WARNING, file=sys.stderr)
     with opened(args.workspace, read_only=True) as ws:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ..reporting.calendar_ics import write_follow_up_event
+from ..reporting.calendar_ics import export_follow_up_check
+from ..reporting.output_file import ICS, check_output
 from ..services.closeout import CloseIncident, CloseoutService, ReopenIncident
 from ..services.commands import RuleError
 from ..services.incidents import IncidentService
@@ -66,15 +66,13 @@ def _reopen(args: argparse.Namespace) -> int:
 
 
 def _followup_ics(args: argparse.Namespace) -> int:
+    check_output(args.output, ICS, inputs=(args.workspace,))  # before opening: a bad target costs nothing
     with opened(args.workspace, read_only=True) as ws:
         schedule = CloseoutService(ws).follow_up(args.incident)
         if schedule.scheduled_at is None:
             raise RuleError("No follow-up check is scheduled for this incident; schedule it first.")
         details = IncidentService(ws).get(args.incident)
-        path = write_follow_up_event(
-            Path(args.output), uid=f"followup-{args.incident}-{ws.path.stem}@postmortem-desktop",
-            start=schedule.scheduled_at, incident_title=details.title, workspace_path=ws.path,
-            description=f"15-minute follow-up check of “{details.title}”: repeat confusion, accounts that "
-                        "went quiet, workarounds still in use, open action items.")
+        path = export_follow_up_check(args.output, incident_id=args.incident, incident_title=details.title,
+                                      start=schedule.scheduled_at, workspace_path=ws.path)
     print(f"wrote {path}")
     return 0

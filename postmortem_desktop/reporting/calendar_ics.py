@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .output_file import ICS, write_output
+
 CRLF = "\r\n"
 FOLD_OCTETS = 75
 DURATION = timedelta(minutes=15)
@@ -62,7 +64,25 @@ def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace
     return "".join(fold(line) + CRLF for line in lines)
 
 
-def write_follow_up_event(path: Path, **kwargs) -> Path:  # noqa: ANN003
-    # newline="" keeps the CRLFs exactly as written on every platform
-    Path(path).write_text(follow_up_event(**kwargs), encoding="utf-8", newline="")
-    return Path(path)
+def follow_up_check_event(*, incident_id: int, incident_title: str, start: datetime, workspace_path: Path,
+                          stamp: datetime | None = None) -> str:
+    """The follow-up check of one incident, the same from the app and the command line."""
+    return follow_up_event(
+        uid=f"followup-{incident_id}-{Path(workspace_path).stem}@postmortem-desktop", start=start,
+        incident_title=incident_title, workspace_path=workspace_path, stamp=stamp,
+        description=f"15-minute follow-up check of “{incident_title}”: repeat confusion, accounts that went "
+                    "quiet, workarounds still in use, open action items.")
+
+
+def export_follow_up_check(path: Path | str, *, incident_id: int, incident_title: str, start: datetime,
+                           workspace_path: Path) -> Path:
+    """Writes the follow-up check's .ics; never over the workspace, a workspace or a file of another kind."""
+    event = follow_up_check_event(incident_id=incident_id, incident_title=incident_title, start=start,
+                                  workspace_path=workspace_path)
+    # bytes, not text mode: the CRLFs stay exactly as written on every platform
+    return write_output(path, ICS, event.encode("utf-8"), inputs=(workspace_path,))
+
+
+def write_follow_up_event(path: Path | str, **kwargs) -> Path:  # noqa: ANN003
+    """Writes any follow_up_event (see its arguments) through the one output mechanism."""
+    return write_output(path, ICS, follow_up_event(**kwargs).encode("utf-8"), inputs=(kwargs["workspace_path"],))

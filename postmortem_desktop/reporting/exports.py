@@ -1,10 +1,15 @@
-"""Report exports as progress generators: gather, redact (on by default), then write the PDF or XLSX."""
+"""Report exports as progress generators: gather, redact (on by default), then write the PDF or XLSX.
+
+Every target is checked first (output_file.check_output): an export never replaces its workspace,
+any other workspace or a file of another kind, and a bad path is refused before any work starts.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Generator
 
 from ..storage.workspace import Workspace
+from .output_file import PDF, XLSX, check_output
 from .pdf_preview import Preview, render_steps
 from .pdf_report import PdfOptions, pdf_steps
 from .redaction import redact_report
@@ -21,17 +26,19 @@ def report_data(workspace: Workspace, incident_id: int, *, redact: bool = True) 
 def export_pdf(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True,
                appendix: bool = True) -> Generator[tuple[int, int], None, Path]:
     """Yields (done, total) while writing the PDF; returns its path."""
+    check_output(path, PDF, inputs=(workspace.path,))
     data = report_data(workspace, incident_id, redact=redact)
     yield 0, 1
-    return (yield from pdf_steps(data, path, PdfOptions(appendix=appendix)))
+    return (yield from pdf_steps(data, path, PdfOptions(appendix=appendix), inputs=(workspace.path,)))
 
 
 def export_xlsx(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True
                 ) -> Generator[tuple[int, int], None, Path]:
     """Yields (done, total) while writing the workbook; returns its path."""
+    check_output(path, XLSX, inputs=(workspace.path,))
     data = report_data(workspace, incident_id, redact=redact)
     yield 0, 1
-    return (yield from xlsx_steps(data, path))
+    return (yield from xlsx_steps(data, path, inputs=(workspace.path,)))
 
 
 def preview_pdf(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True,

@@ -1,11 +1,10 @@
 """Lays a ReportData out as the leaders' PDF: page template, running header, page numbers, outline, metadata."""
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator
+from typing import Generator, Iterable
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
@@ -13,6 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
 
 from . import fonts, pdf_sections as sections
+from .output_file import PDF, output_file
 from .report_data import ReportData
 
 MARGIN = 42
@@ -125,51 +125,50 @@ def write_pdf(data: ReportData, path: Path | str, options: PdfOptions = PdfOptio
         return stop.value
 
 
-def pdf_steps(data: ReportData, path: Path | str, options: PdfOptions = PdfOptions()
-              ) -> Generator[tuple[int, int], None, Path]:
+def pdf_steps(data: ReportData, path: Path | str, options: PdfOptions = PdfOptions(), *,
+              inputs: Iterable[Path | str] = ()) -> Generator[tuple[int, int], None, Path]:
     """Writes the report, yielding (flowables laid out, total) as it goes; returns the path.
 
     The layout runs on a helper thread so this generator can keep yielding progress, and so closing
-    it (Cancel) stops the layout at the next flowable. The file appears only when complete: it is
-    written beside the target and renamed into place.
+    it (Cancel) stops the layout at the next flowable. The file goes through output_file: a target
+    that must not be replaced (a workspace, one of `inputs`) is refused before the layout starts,
+    and the file appears only when complete.
     """
     path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
     fonts.register_fonts()
-    doc = _ReportTemplate(str(partial), data, options)
-    flowables = story(data, doc.width, options)
-    total = len(flowables)
-    progress = {"done": 0}
-    stop = threading.Event()
-    finished = threading.Event()
-    failure: list[BaseException] = []
+    with output_file(path, PDF, inputs=inputs) as partial:
+        doc = _ReportTemplate(str(partial), data, options)
+        flowables = story(data, doc.width, options)
+        total = len(flowables)
+        progress = {"done": 0}
+        stop = threading.Event()
+        finished = threading.Event()
+        failure: list[BaseException] = []
 
-    def on_progress(kind: str, value: int) -> None:
-        if stop.is_set():
-            raise ExportCancelled()
-        if kind == "PROGRESS":
-            progress["done"] = value
+        def on_progress(kind: str, value: int) -> None:
+            if stop.is_set():
+                raise ExportCancelled()
+            if kind == "PROGRESS":
+                progress["done"] = value
 
-    def build() -> None:
+        def build() -> None:
+            try:
+                doc.build(flowables, canvasmaker=_NumberedCanvas)
+            except BaseException as exc:  # noqa: BLE001 - handed to the generator, re-raised there
+                failure.append(exc)
+            finally:
+                finished.set()
+
+        doc.setProgressCallBack(on_progress)
+        worker = threading.Thread(target=build, name="pdf-layout", daemon=True)
+        worker.start()
         try:
-            doc.build(flowables, canvasmaker=_NumberedCanvas)
-        except BaseException as exc:  # noqa: BLE001 - handed to the generator, re-raised there
-            failure.append(exc)
+            while not finished.wait(0.05):
+                yield progress["done"], total
+            if failure:
+                raise failure[0]
         finally:
-            finished.set()
-
-    doc.setProgressCallBack(on_progress)
-    worker = threading.Thread(target=build, name="pdf-layout", daemon=True)
-    worker.start()
-    try:
-        while not finished.wait(0.05):
-            yield progress["done"], total
-        if failure:
-            raise failure[0]
-        os.replace(partial, path)
-    finally:
-        stop.set()
-        worker.join()
-        partial.unlink(missing_ok=True)
+            stop.set()
+            worker.join()  # the layout must stop writing before the temporary file is removed
     yield total, total
     return path

@@ -1,10 +1,9 @@
 """The analysts' workbook: quotes with tags, action items and the contact list, one sheet each."""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Generator
+from typing import Any, Generator, Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -12,6 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..analysis.timeline_layout import zone_of
+from .output_file import XLSX, output_file
 from .report_data import ReportData
 
 # A spreadsheet runs a cell starting with these as a formula (or DDE); user text must never do that.
@@ -64,11 +64,13 @@ def _finish(ws, columns: tuple, rows: int) -> None:  # noqa: ANN001
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
 
 
-def xlsx_steps(data: ReportData, path: Path | str) -> Generator[tuple[int, int], None, Path]:
+def xlsx_steps(data: ReportData, path: Path | str, *, inputs: Iterable[Path | str] = ()
+               ) -> Generator[tuple[int, int], None, Path]:
     """Writes the workbook, yielding (rows written, total rows); returns the path.
 
-    The file appears only when complete (written beside the target, then renamed), so a cancel or
-    a failure never leaves half a workbook behind.
+    The file goes through output_file: a target that must not be replaced (a workspace, one of
+    `inputs`) is refused, and the file appears only when complete, so a cancel or a failure never
+    leaves half a workbook behind.
     """
     path = Path(path)
     total = len(data.quotes) + len(data.actions) + len(data.contacts) + 1
@@ -111,11 +113,7 @@ def xlsx_steps(data: ReportData, path: Path | str) -> Generator[tuple[int, int],
     wb.properties.creator = "Postmortem Desktop"
     yield done, total
 
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with output_file(path, XLSX, inputs=inputs) as partial:
         wb.save(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
     yield total, total
     return path

@@ -17,6 +17,7 @@ from ..storage.schema import (
     ActionItem, Conversation, Customer, Incident, IncidentContact, IncidentHistory, Message, Quote,
     ReviewAnswer, ReviewAnswerQuote, Tag, TagAssignment,
 )
+from ..reporting.output_file import CSV, output_file
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, UpdateFields, guards_closed_record
 from .incidents import IncidentService
@@ -244,15 +245,17 @@ class ReviewService:
         return sorted(result, key=lambda s: (-s.reason.count(";"), s.organization, s.name))
 
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
+        """Writes the contact list through the one output mechanism (never over the workspace)."""
         rows = self.contacts(incident_id)
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
-                             "contacted", "contacted_on"])
-            for r in rows:
-                writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
-                                 "yes" if r.suggested else "no", "yes" if r.contacted else "no",
-                                 r.contacted_on.isoformat() if r.contacted_on else ""])
+        with output_file(path, CSV, inputs=(self.workspace.path,)) as temp:
+            with temp.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
+                                 "contacted", "contacted_on"])
+                for r in rows:
+                    writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
+                                     "yes" if r.suggested else "no", "yes" if r.contacted else "no",
+                                     r.contacted_on.isoformat() if r.contacted_on else ""])
         return len(rows)
 
     def draft_message(self, incident_id: int, zone_name: str = "UTC") -> str:

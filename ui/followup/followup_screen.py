@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget,
 )
 
-from postmortem_desktop.reporting.calendar_ics import write_follow_up_event
+from postmortem_desktop.reporting.calendar_ics import export_follow_up_check
+from postmortem_desktop.reporting.output_file import ICS, OutputError
 from postmortem_desktop.services.closeout import ScheduleFollowUp
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.followup import (
@@ -21,6 +22,7 @@ from postmortem_desktop.services.incidents import IncidentService
 from ..errors import show_refusal
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
+from ..output_dialog import ask_output_path, show_output_failure
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
 
@@ -195,14 +197,17 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         data = self.view_data
         if data is None or data.scheduled_at is None:
             return
+        workspace_path = self.hub.workspace.path
         title = IncidentService(self.hub.workspace).get(self.hub.incident_id).title
-        name, _ = QFileDialog.getSaveFileName(self, "Export follow-up event",
-                                              str(Path.home() / "follow-up-check.ics"), "Calendar files (*.ics)")
-        if name:
-            write_follow_up_event(Path(name), uid=f"followup-{self.hub.incident_id}-{self.hub.workspace.path.stem}"
-                                  "@postmortem-desktop", start=data.scheduled_at, incident_title=title,
-                                  workspace_path=self.hub.workspace.path,
-                                  description=f"15-minute follow-up check of “{title}”.")
+        target = ask_output_path(self, "Export follow-up event", str(Path.home() / "follow-up-check.ics"), ICS,
+                                 inputs=(workspace_path,))
+        if target is None:
+            return
+        try:  # the same event as `postmortem followup-ics`
+            export_follow_up_check(target, incident_id=self.hub.incident_id, incident_title=title,
+                                   start=data.scheduled_at, workspace_path=workspace_path)
+        except OutputError as exc:
+            show_output_failure(self, exc)
 
     def _on_import_clicked(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import account activity", str(Path.home()),

@@ -1,7 +1,6 @@
 """The Report screen: redaction and appendix options, PDF preview before saving, XLSX export, all off-thread."""
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -12,11 +11,13 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.reporting import exports_lazy as exports  # reportlab/openpyxl load on first export
+from postmortem_desktop.reporting.output_file import PDF, XLSX, OutputError, OutputKind, copy_output
 
 if TYPE_CHECKING:
     from postmortem_desktop.reporting.pdf_preview import Preview
 
 from ..hub import ScreenHub
+from ..output_dialog import ask_output_path
 from ..workers import GeneratorWorker, start
 
 UNREDACTED_WARNING = (
@@ -190,7 +191,7 @@ class ReportScreen(QWidget):
         message = f"The export failed: {exc}"
         self.status_label.setText(message)
         self.export_failed.emit(message)
-        if isinstance(exc, (OSError, exports.ReportDataError)):
+        if isinstance(exc, (OSError, OutputError, exports.ReportDataError)):
             QMessageBox.warning(self, "Export Failed", message)
         else:
             raise exc  # unexpected: the app's error hook logs and shows it
@@ -226,14 +227,13 @@ class ReportScreen(QWidget):
     def _on_save_pdf_clicked(self) -> None:
         if self.preview is None:
             return
-        name = self.ask_save_path("Save PDF Report", self._suggested_name(".pdf"), "PDF files (*.pdf)")
-        if not name:
+        target = self._ask_target("Save PDF Report", ".pdf", PDF)
+        if target is None:
             return
-        target = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
         try:
-            shutil.copyfile(self.preview.path, target)
-        except OSError as exc:
-            message = f"Cannot write {target}: {exc.strerror or exc}."
+            copy_output(self.preview.path, target, PDF, inputs=(self.hub.workspace.path,))
+        except (OutputError, OSError) as exc:
+            message = f"Cannot save {target}: {exc}"
             self.status_label.setText(message)
             self.export_failed.emit(message)
             QMessageBox.warning(self, "Save Failed", message)
@@ -241,13 +241,17 @@ class ReportScreen(QWidget):
         self.status_label.setText(f"Saved {target}")
         self.export_saved.emit(str(target))
 
+    def _ask_target(self, title: str, suffix: str, kind: OutputKind) -> Path | None:
+        """The checked target: a refused one (the workspace, a file of another kind…) is explained and asked again."""
+        return ask_output_path(self, title, self._suggested_name(suffix), kind, inputs=(self.hub.workspace.path,),
+                               ask=self.ask_save_path)
+
     def _on_export_xlsx_clicked(self) -> None:
         if self._worker is not None or self.hub.session is None or self.hub.incident_id < 0:
             return
-        name = self.ask_save_path("Export XLSX", self._suggested_name(".xlsx"), "Excel workbooks (*.xlsx)")
-        if not name:
+        target = self._ask_target("Export XLSX", ".xlsx", XLSX)
+        if target is None:
             return
-        target = Path(name if name.lower().endswith(".xlsx") else name + ".xlsx")
         workspace, incident_id, redact = self.hub.workspace, self.hub.incident_id, self.redact_check.isChecked()
 
         def finished(path: Path) -> None:

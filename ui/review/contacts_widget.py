@@ -4,17 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
     QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
+from postmortem_desktop.reporting.output_file import CSV, OutputError
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import (
     ContactRow, ContactSuggestion, EditCloseoutFields, EditContact, FlagContacts, ReviewService, UnflagContact,
 )
 
 from ..hub import ScreenHub
+from ..output_dialog import ask_output_path, show_output_failure
 from .contact_table_model import ContactTableModel, SuggestionTableModel
 
 
@@ -126,8 +128,13 @@ class ContactsWidget(QWidget):
             self.hub.run(command)
 
     def _on_export_clicked(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export contact list", str(Path.home() / "contact-list.csv"),
-                                              "CSV files (*.csv)")
-        if name:
-            count = ReviewService(self.hub.workspace).export_contacts_csv(self.hub.incident_id, Path(name))
-            QMessageBox.information(self, "Contact list exported", f"Wrote {count} customers to {name}.")
+        target = ask_output_path(self, "Export contact list", str(Path.home() / "contact-list.csv"), CSV,
+                                 inputs=(self.hub.workspace.path,))
+        if target is None:
+            return
+        try:
+            count = ReviewService(self.hub.workspace).export_contacts_csv(self.hub.incident_id, target)
+        except OutputError as exc:
+            show_output_failure(self, exc)
+            return
+        QMessageBox.information(self, "Contact list exported", f"Wrote {count} customers to {target}.")

@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timezone
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QFileDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
 )
 
 from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
 from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
+from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
 from postmortem_desktop.services.incidents import UpdateIncident
 from postmortem_desktop.services.timeline import (
     AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
 )
 
 from ..hub import ScreenHub
+from ..output_dialog import ask_output_path, show_output_failure
 from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDialog, utc_from_epoch
 from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
@@ -174,9 +177,17 @@ class TimelineScreen(QWidget):
         return render_timeline_image(self.layout_, width, height, theme or Theme.default())
 
     def save_image(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save Timeline Image", "timeline.png", "PNG images (*.png)")
-        if name:
-            self.render_image().save(name if name.lower().endswith(".png") else name + ".png")
+        inputs = (self.hub.workspace.path,) if self.hub.workspace is not None else ()
+        target = ask_output_path(self, "Save Timeline Image", str(Path.home() / "timeline.png"), PNG, inputs=inputs)
+        if target is None:
+            return
+        buffer = QBuffer()  # encoded in memory, so the file is written (and fails) the way every output is
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.render_image().save(buffer, "PNG")
+        try:
+            write_output(target, PNG, bytes(buffer.data()), inputs=inputs)
+        except OutputError as exc:
+            show_output_failure(self, exc)
 
     # ---- tooltips --------------------------------------------------------------------------------
     def describe_hit(self, hit: Hit) -> str:
