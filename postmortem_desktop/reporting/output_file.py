@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..domain.errors import RuleError
+from ..storage.file_lock import read_start
 from ..storage.workspace import SQLITE_HEADER
 
 HEAD_BYTES = 8192  # enough to recognise any kind below
@@ -217,8 +218,9 @@ def _check_replaceable(real: Path, as_given: Path | str, kind: OutputKind) -> No
 
 
 def _head(real: Path) -> bytes:
-    with open(real, "rb") as fh:  # only ever called on an ordinary file: a pipe would block here
-        return fh.read(HEAD_BYTES)
+    # only ever called on an ordinary file (a pipe would block). Read through file_lock: closing a
+    # second descriptor of a workspace open in this process would drop SQLite's locks on it.
+    return read_start(real, HEAD_BYTES)
 
 
 def _same_file(info: os.stat_result, source: Path | str) -> bool:
