@@ -159,3 +159,10 @@ def test_in_process_the_second_window_is_read_only_and_says_so(incident_workspac
     again = open_workspace(incident_workspace)
     assert not again.read_only
     again.close()
+
+
+def test_a_leftover_lock_name_beside_the_file_changes_nothing(incident_workspace, tickets):
+    # Before: a folder called w.pmw.lock made every command exit 1; the lock no longer lives beside the file.
+    incident_workspace.with_name("w.pmw.lock").mkdir()
+    assert main(["import", str(incident_workspace), str(tickets), "--incident", "1"]) == 0
+    assert conversation_count(incident_workspace) == 20
