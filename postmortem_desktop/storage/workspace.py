@@ -168,9 +168,9 @@ def _check_search_index(engine: Engine, path: Path) -> None:
 def _cannot_write_reason(place: FilePlace) -> str:
     name = place.path.name
     if place.links > 1:
-        return (f"{name} has {place.links - 1} other name(s) (hard links), so it is open read-only: SQLite keeps "
-                "a journal per name, and writing through two names loses changes. Copy it to a new file "
-                "(or remove the other names), then open that.")
+        return (f"{name} is open read-only because it has other names (hard links). SQLite keeps a journal per "
+                "name, and writing through two names loses changes. Copy it to a new file (or remove the other "
+                "names), then open that.")
     if not place.writable:
         return (f"{name} is open read-only because the file or its folder is read-only. "
                 "Copy it to a folder you can write to, then open the copy to make changes.")
