@@ -47,12 +47,13 @@ _OBFUSCATED_EMAIL_RE = re.compile(
     rf"(?<![\w.])(?P<local>\w[\w.+\-]*){_AT}(?P<domain>[\w\-]+(?:(?:{_DOT}|\.)[\w\-]+)*?{_DOT}"
     r"(?:com|org|net|io|co|uk|de|fr|nl|edu|gov|info|biz|me|us|ca|au|ie|es|it))\b", re.IGNORECASE)
 _HANDLE_RE = re.compile(r"(?<![\w@./+\-])@[^\W_\d]?\w(?:[\w.\-]*\w)?")
-_STREET_WORDS = ("street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|close|terrace"
-                 "|crescent|square|sq|parkway|pkwy|highway|hwy|row|gardens|grove|mews|walk|hill|strasse|straße")
+# Title case only: "close", "way" and "walk" in running text are words, "Close" after a house number a street.
+_STREET_WORDS = ("Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Way|Close|Terrace"
+                 "|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy|Row|Gardens|Grove|Mews|Walk|Hill|Strasse|Straße")
 _ADDRESS_RE = re.compile(
     r"(?:(?i:flat|apt|apartment|unit|suite)\.?[ \t]*#?\d+\w?,?[ \t]+)?"
     r"(?<![\w#/$.\-])\d{1,5}[A-Za-z]?,?[ \t]+(?:[A-Z][\w'’\-]*\.?[ \t]+){1,3}"
-    rf"(?i:{_STREET_WORDS})\b\.?"
+    rf"(?:{_STREET_WORDS})\b\.?"
     r"(?:,?[ \t]+(?i:apt|apartment|suite|unit|flat|floor)\.?[ \t]*#?\w+)?")
 
 
@@ -88,12 +89,16 @@ def spans(text: str, names: NameTable | None = None, extra: NameTable | None = N
     return [_with_replacement(s, text) for s in _without_overlaps(found)]
 
 
-def names_table(known_names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> NameTable:
-    """Known names to their aliases: given aliases first, else Customer A, B, … in the order given."""
+def names_table(known_names: Iterable[str] = (), aliases: Mapping[str, str] | None = None,
+                organizations: Mapping[str, str] | None = None) -> NameTable:
+    """Known names to their aliases: given aliases first, else Customer A, B, … in the order given.
+
+    People's names also match their variants (initials, titles, "Last, First"); organizations only as written.
+    """
     names = [n.strip() for n in known_names if n and n.strip()]
     names += [n for n in (aliases or {}) if n not in names]
     table = {name: (aliases or {}).get(name, default_alias(i)) for i, name in enumerate(dict.fromkeys(names))}
-    return pii_names.name_table(table)
+    return pii_names.name_table(table, exact=organizations)
 
 
 def extra_terms_table(terms: Iterable[str]) -> NameTable:

@@ -173,7 +173,8 @@ def unknown_name_spans(text: str) -> list[tuple[int, int]]:
             # the name ends at the first word that is not capitalised or is a common word
             kept = []
             for word in words:
-                if not word[0].isupper() or fold(word) in NOT_NAMES:
+                # shouted words (I AM FED UP) and placeholders (XXXX) are not names
+                if not word[0].isupper() or (len(word) > 2 and word.isupper()) or fold(word) in NOT_NAMES:
                     break
                 kept.append(word)
             if kept:

@@ -79,7 +79,11 @@ def _is_phone(value: str) -> bool:
         return True
     if digits.startswith("0"):
         return any(_possible(number, region, strict=len(digits) < 10) for region in TRUNK_ZERO_REGIONS)
-    return len(digits) in (10, 11) and any(_possible(number, region, strict=True) for region in NANP_REGIONS)
+    # North American numbers are written whole or grouped 3-3-4; "2024-000123" is an invoice number
+    groups = [len(g) for g in re.findall(r"\d+", number)]
+    if groups not in ([10], [11], [3, 3, 4], [1, 3, 3, 4]):
+        return False
+    return any(_possible(number, region, strict=True) for region in NANP_REGIONS)
 
 
 def _possible(number: str, region: str | None, *, strict: bool = False) -> bool:

@@ -42,6 +42,7 @@ class Redactor:
 
     def __init__(self, known_customers: tuple[tuple[str, str], ...], extra_terms: Iterable[str] = ()):
         self.aliases: dict[str, str] = {}
+        self._organizations: set[str] = set()  # matched as written: no initials or titles for a company
         index = 0
         for name, organization in known_customers:
             name = (name or "").strip()
@@ -53,6 +54,7 @@ class Redactor:
             organization = (organization or "").strip()
             if organization and organization not in self.aliases:
                 self.aliases[organization] = f"{alias}’s company"
+                self._organizations.add(organization)
         self._alias_by_folded = {" ".join(fold(n).split()): a for n, a in reversed(self.aliases.items())}
         # Most texts mention few of the names: only those sharing a word with the text go to the
         # matcher (all of them, so a first name shared by two customers is still seen as ambiguous).
@@ -71,7 +73,10 @@ class Redactor:
         if cached is None:
             words = set(_WORD.findall(fold(value)))
             names = {n: self.aliases[n] for w in words for n in self._by_word.get(w, ())}
-            cached = pii.spans(value, pii.names_table(aliases=names) if names else None, self._extra)
+            people = {n: a for n, a in names.items() if n not in self._organizations}
+            companies = {n: a for n, a in names.items() if n in self._organizations}
+            table = pii.names_table(aliases=people, organizations=companies) if names else None
+            cached = pii.spans(value, table, self._extra)
             self._cache[value] = cached
         return cached
 
