@@ -1,0 +1,140 @@
+"""Redaction holds for every personal-data shape we know, in the text and in real PDF and XLSX exports."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from postmortem_desktop.analysis.pii import redact
+from postmortem_desktop.cli import main
+from postmortem_desktop.reporting.redaction import Redactor
+from postmortem_desktop.storage.schema import (
+    ActionItem, Conversation, Customer, Incident, IncidentContact, Message, Quote, SystemEvent,
+)
+from postmortem_desktop.storage.workspace import create_workspace
+from tests.core.pii_shapes import KNOWN_CUSTOMERS, NOT_PII, PII_SHAPES
+
+START = datetime(2026, 11, 18, 9, 0, tzinfo=timezone.utc)
+
+
+def test_the_shape_table_covers_at_least_seventy_shapes():
+    assert len(PII_SHAPES) >= 70
+
+
+@pytest.mark.parametrize(("text", "fragments"), PII_SHAPES, ids=[t[:40] for t, _ in PII_SHAPES])
+def test_each_personal_data_shape_is_masked(text: str, fragments: tuple[str, ...]):
+    masked = Redactor(KNOWN_CUSTOMERS).text(text)
+    assert not [f for f in fragments if f in masked], masked
+
+
+@pytest.mark.parametrize("text", NOT_PII)
+def test_look_alikes_without_personal_data_are_left_exactly_as_written(text: str):
+    assert Redactor(KNOWN_CUSTOMERS).text(text) == text
+
+
+def test_turkish_dotted_and_dotless_i_names_no_longer_crash_and_are_masked():
+    # lower() turned the match 'ALİ YILMAZ' into a key the table did not have: KeyError: 'ali yılmaz'
+    for text in ("ALİ YILMAZ wrote", "Ali Yılmaz wrote", "İpek wrote", "IPEK DEMIR wrote"):
+        assert redact(text, known_names=["Ali Yılmaz", "İpek Demir"]).startswith("Customer ")
+
+
+def test_a_match_is_cut_from_the_text_as_written_when_folding_changes_its_length():
+    # ß folds to two letters and a decomposed ë to one: the text after the name must stay whole
+    assert redact("Mr Strauß und Zoe\u0308 kamen.", known_names=["Hans Strauss", "Zoë Weiss"]) \
+        == "Customer A und Customer B kamen."
+
+
+# ---- a real export of a workspace holding every shape -------------------------------------------
+def _workspace_with_every_shape(path):  # noqa: ANN001, ANN202
+    """An incident whose every exported field carries personal data, plus look-alikes that must survive."""
+    ws = create_workspace(path)
+    with ws.transaction() as session:
+        incident = Incident(title="Outage for Sarah Connor (sarah.connor@example.com)",
+                            service="billing for Janet Okoye on +44 20 7946 0958",
+                            customer_damage="Ali Yılmaz could not pay; call 07700 900123.",
+                            technical_start=START, technical_end=START + timedelta(hours=1))
+        session.add(incident)
+        session.flush()
+        customers = []
+        for index, (name, organization) in enumerate(KNOWN_CUSTOMERS):
+            customer = Customer(name=name, organization=organization, email=f"c{index}@example.com",
+                                phone="+1 212 555 0142", segment=organization or "SMB")
+            session.add(customer)
+            customers.append(customer)
+        session.flush()
+        session.add(IncidentContact(incident_id=incident.id, customer_id=customers[0].id,
+                                    reason="Sarah Connor lost money; reach her on 0612345678"))
+        session.add(ActionItem(incident_id=incident.id, area="support", description="Call ALİ YILMAZ back",
+                               owner="janet.okoye@example.com", due_date=date(2026, 11, 25)))
+        session.add(SystemEvent(incident_id=incident.id, at=START, kind="alert",
+                                title="Paged S. Connor on (020) 7946 0111"))
+        texts = [text for text, _ in PII_SHAPES] + list(NOT_PII)
+        for index, text in enumerate(texts):
+            at = START + timedelta(minutes=index)
+            conversation = Conversation(
+                incident_id=incident.id, channel="ticket", customer_id=customers[index % len(customers)].id,
+                external_id="ana.lopez@example.com" if index == 0 else "+31 6 24681357" if index == 1 else f"ZD-{index}",
+                customer_task="reach Sarah Connor at 2125550142", first_at=at, last_at=at)
+            session.add(conversation)
+            session.flush()
+            message = Message(conversation_id=conversation.id, at=at, author="Sarah Connor", text=text)
+            session.add(message)
+            session.flush()
+            session.add(Quote(conversation_id=conversation.id, message_id=message.id, start=0, end=len(text),
+                              text=text))
+        incident_id = incident.id
+    ws.close()
+    return incident_id
+
+
+def _pdf_text(path) -> str:  # noqa: ANN001
+    return " ".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def _xlsx_cells(path) -> list[str]:  # noqa: ANN001
+    workbook = load_workbook(path)
+    return [str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value]
+
+
+def _squeezed(text: str) -> str:
+    # PDF text extraction breaks lines where the layout did: compare without any whitespace
+    return re.sub(r"\s+", "", text)
+
+
+EXPORT_LEAKS = [f for _, fragments in PII_SHAPES for f in fragments] + [
+    "sarah.connor", "Okoye", "7946 0958", "900123", "0612345678", "janet.okoye", "ana.lopez", "24681357",
+    "2125550142", "7946 0111", "c0@example", "555 0142",
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):  # noqa: ANN201
+    folder = tmp_path_factory.mktemp("shapes")
+    incident_id = _workspace_with_every_shape(folder / "shapes.pmw")
+    pdf, xlsx = folder / "report.pdf", folder / "report.xlsx"
+    assert main(["export-pdf", str(folder / "shapes.pmw"), "--incident", str(incident_id), "-o", str(pdf)]) == 0
+    assert main(["export-xlsx", str(folder / "shapes.pmw"), "--incident", str(incident_id), "-o", str(xlsx)]) == 0
+    return _pdf_text(pdf), _xlsx_cells(xlsx)
+
+
+def test_no_personal_data_shape_survives_into_the_pdf_text(exported):
+    pdf_text, _ = exported
+    squeezed = _squeezed(pdf_text)
+    leaks = [f for f in EXPORT_LEAKS if f in pdf_text or (any(c.isdigit() for c in f) and _squeezed(f) in squeezed)]
+    assert leaks == []
+    assert "Customer A" in pdf_text
+
+
+def test_no_personal_data_shape_survives_into_any_xlsx_cell(exported):
+    _, cells = exported
+    assert [(f, c) for c in cells for f in EXPORT_LEAKS if f in c] == []
+    assert any(c.startswith("Customer ") for c in cells)
+
+
+def test_look_alikes_survive_the_export_untouched(exported):
+    pdf_text, cells = exported
+    assert [t for t in NOT_PII if t not in cells] == []
+    assert [t for t in NOT_PII if _squeezed(t) not in _squeezed(pdf_text)] == []
