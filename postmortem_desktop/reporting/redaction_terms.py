@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 #: the workspace_settings key; a setting rather than a table so the schema (and its version) stays as it is
 SETTING_KEY = "redaction_extra_terms"
 
 
-def parse(row: Any) -> tuple[str, ...]:
-    """The stored terms from a WorkspaceSetting row (or None); a damaged value counts as none."""
-    value = getattr(row, "value", "") if row is not None else ""
+def parse(value: str | None) -> tuple[str, ...]:
+    """The stored terms from the setting's value; a missing or damaged value counts as none."""
     try:
         terms = json.loads(value) if value else []
     except ValueError:

@@ -195,7 +195,7 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
             follow_up_done_at=follow.done_at if follow else None,
             checklist=_checklist(session, inc, follow, first is not None, actions),
             known_customers=_known_customers(session, incident_id),
-            extra_terms=redaction_terms.parse(session.get(WorkspaceSetting, redaction_terms.SETTING_KEY)),
+            extra_terms=_extra_terms(session),
         )
 
 
@@ -307,6 +307,11 @@ def _conversation_spans(session, incident_id: int) -> tuple[ConversationSpan, ..
         .order_by(Conversation.first_at))
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))
                  for cid, ch, first, last, pre, segment, task in rows)
+
+
+def _extra_terms(session) -> tuple[str, ...]:
+    row = session.get(WorkspaceSetting, redaction_terms.SETTING_KEY)
+    return redaction_terms.parse(row.value if row is not None else None)
 
 
 def _known_customers(session, incident_id: int) -> tuple[tuple[str, str], ...]:
