@@ -71,17 +71,22 @@ def build_preview(data: ReportData) -> RedactionPreview:
         for span in spans:
             counts[span.kind] += 1
             kind_examples = examples.setdefault(span.kind, [])
-            if len(kind_examples) < EXAMPLES_PER_KIND:
+            # a few more than shown, so examples in running text can be preferred over whole fields
+            if len(kind_examples) < EXAMPLES_PER_KIND * 4:
                 before, value, after = _context(text, span.start, span.end)
                 kind_examples.append(MaskedExample(span.kind, before, value, span.replacement, after))
         for candidate in pii_candidates.candidates(text, [(s.start, s.end) for s in spans]):
             found.setdefault(candidate.term, []).append((candidate, text))
     return RedactionPreview(
         counts=tuple(KindCount(kind, pii.KIND_LABELS.get(kind, kind), n) for kind, n in counts.most_common()),
-        examples=tuple(e for kind, _ in counts.most_common() for e in examples[kind]),
+        examples=tuple(e for kind, _ in counts.most_common() for e in _in_context_first(examples[kind])),
         candidates=_ranked_candidates(found),
         extra_terms=data.extra_terms,
     )
+
+
+def _in_context_first(examples: list[MaskedExample]) -> list[MaskedExample]:
+    return sorted(examples, key=lambda e: not (e.before.strip() or e.after.strip()))[:EXAMPLES_PER_KIND]
 
 
 def _whole_field(redactor, role: str, text: str) -> list[pii.PiiSpan]:  # noqa: ANN001

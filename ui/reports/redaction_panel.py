@@ -27,10 +27,11 @@ class RedactionPanelWidget(QWidget):
         self.summary_label = QLabel(EMPTY_NOTE, self)
         self.summary_label.setObjectName("redaction_summary")
         self.summary_label.setWordWrap(True)
-        self.masked_view = self._tree(("Will be masked", "In context"), "redaction_masked")
+        self.masked_view = self._tree(("Will mask", "Example in context"), "redaction_masked")
         unsure = QLabel("<b>Still looks personal, not masked</b> — tick what to mask too:", self)
         unsure.setWordWrap(True)
-        self.candidate_view = self._tree(("Term", "Why", "Seen", "In context"), "redaction_candidates")
+        self.candidate_view = self._tree(("Term", "Seen", "In context", "Why"), "redaction_candidates")
+        self.candidate_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.candidate_view.itemChanged.connect(self._on_candidate_view_item_changed)
         self.mask_button = QPushButton("&Mask These Too", self)
         self.mask_button.setObjectName("mask_more_button")
@@ -74,15 +75,16 @@ class RedactionPanelWidget(QWidget):
         self.summary_label.setText(_summary(preview))
         self.masked_view.clear()
         for example in preview.examples:
-            item = QTreeWidgetItem([f"{example.found} → {example.replacement}",
-                                    f"{example.before}[{example.replacement}]{example.after}"])
-            item.setToolTip(1, f"{example.before}{example.found}{example.after}")
+            item = QTreeWidgetItem([_KIND_NAMES.get(example.kind, example.kind),
+                                    f"{example.before}{example.found} → {example.replacement}{example.after}"])
+            item.setToolTip(1, item.text(1))
             self.masked_view.addTopLevelItem(item)
         self.candidate_view.blockSignals(True)
         self.candidate_view.clear()
         for candidate in preview.candidates:
-            item = QTreeWidgetItem([candidate.term, candidate.reason, str(candidate.count),
-                                    f"{candidate.before}{candidate.term}{candidate.after}"])
+            item = QTreeWidgetItem([candidate.term, str(candidate.count),
+                                    f"{candidate.before}{candidate.term}{candidate.after}", candidate.reason])
+            item.setToolTip(2, item.text(2))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Unchecked)
             item.setData(0, Qt.ItemDataRole.UserRole, candidate.term)
@@ -114,6 +116,15 @@ class RedactionPanelWidget(QWidget):
         terms = self.ticked_terms()
         if terms:
             self.terms_chosen.emit(terms)
+
+
+def _kind_names() -> dict[str, str]:
+    from postmortem_desktop.analysis.pii import KIND_LABELS
+
+    return {kind: label[:1].upper() + label[1:] for kind, label in KIND_LABELS.items()}
+
+
+_KIND_NAMES = _kind_names()
 
 
 def _summary(preview: RedactionPreview) -> str:

@@ -30,6 +30,9 @@ UNREDACTED_WARNING = (
 )
 
 
+NARROW_WIDTH = 720  # below this the redaction check sits under the pages rather than beside them
+
+
 class ReportScreen(QWidget):
     """Emits what happened to each export; the work itself runs in reporting.exports on a worker."""
 
@@ -93,6 +96,7 @@ class ReportScreen(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.redaction_panel.setMinimumWidth(260)
 
         options = QVBoxLayout()
         options.addWidget(self.redact_check)
@@ -291,6 +295,15 @@ class ReportScreen(QWidget):
 
         self._run("Writing the workbook…",
                   lambda: exports.export_xlsx(workspace, incident_id, target, redact=redact), finished)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        # Side by side where there is room; on a narrow screen (docks open at 1280 px) the check goes below.
+        orientation = Qt.Orientation.Horizontal if event.size().width() >= NARROW_WIDTH else Qt.Orientation.Vertical
+        if orientation != self.splitter.orientation():
+            self.splitter.setOrientation(orientation)
+            along = max(event.size().width() if orientation == Qt.Orientation.Horizontal else event.size().height(), 2)
+            self.splitter.setSizes([along * 3 // 5, along * 2 // 5])
+        super().resizeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
         if self._worker is not None:
