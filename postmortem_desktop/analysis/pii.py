@@ -56,6 +56,9 @@ _ADDRESS_RE = re.compile(
     rf"(?:{_STREET_WORDS})\b\.?"
     r"(?:,?[ \t]+(?i:apt|apartment|suite|unit|flat|floor)\.?[ \t]*#?\w+)?")
 
+_STREET_WORD_RE = re.compile(rf"\b(?:{_STREET_WORDS})\b")
+_AT_WORD_RE = re.compile(r"(?i:\bat\b)")
+
 
 @dataclass(frozen=True)
 class PiiSpan:
@@ -80,12 +83,13 @@ def spans(text: str, names: NameTable | None = None, extra: NameTable | None = N
     found += [PiiSpan(UNKNOWN_NAME, s, e) for s, e in pii_names.unknown_name_spans(text)]
     if "@" in text:
         found += [PiiSpan(EMAIL, m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
-    if " at " in text or "at]" in text or "at)" in text or "AT" in text:
+    if _AT_WORD_RE.search(text):  # written-out emails ("janet at example dot com") need the word "at"
         found += [PiiSpan(EMAIL, m.start(), m.end()) for m in _OBFUSCATED_EMAIL_RE.finditer(text)]
     found += [PiiSpan(f.kind, f.start, f.end) for f in pii_numbers.all_numbers(text)]
     if "@" in text:
         found += [PiiSpan(HANDLE, m.start(), m.end()) for m in _HANDLE_RE.finditer(text)]
-    found += [PiiSpan(ADDRESS, m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    if _STREET_WORD_RE.search(text):  # cheap test first: most texts name no street
+        found += [PiiSpan(ADDRESS, m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
     return [_with_replacement(s, text) for s in _without_overlaps(found)]
 
 

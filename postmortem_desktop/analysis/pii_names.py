@@ -33,21 +33,28 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """The text as names are compared: no case, no accents, straight apostrophes."""
+    if text.isascii():
+        return text.lower().replace("`", "'")
     return "".join(_fold_char(c) for c in text)
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index of the original character it came from."""
+def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, for each of its characters, the index of the original character it came from
+    (None when folding kept every character in its place, as it does for ASCII)."""
+    if text.isascii():
+        return fold(text), None
     pieces: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        folded = _fold_char(char) if not char.isascii() or char.isupper() or char in "`" else char
+        folded = _fold_char(char)
         pieces.append(folded)
         offsets.extend([index] * len(folded))
     return "".join(pieces), offsets
 
 
-def _original_span(text: str, offsets: list[int], start: int, end: int) -> tuple[int, int]:
+def _original_span(text: str, offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if offsets is None:
+        return start, end
     first, last = offsets[start], offsets[end - 1] + 1
     # Combining marks fold to nothing: the ones written after the last letter belong to the name.
     while last < len(text) and unicodedata.combining(text[last]):
@@ -56,11 +63,19 @@ def _original_span(text: str, offsets: list[int], start: int, end: int) -> tuple
 
 
 # ---- known names --------------------------------------------------------------------------------
+# A word may hold hyphens and apostrophes (Anne-Marie, O'Brien) but a possessive 's is not part of it.
+_TOKEN_RE = re.compile(r"\w+(?:[-']\w+)*|[,.]")
+_MAX_TOKENS = 6
+
+
 @dataclass(frozen=True)
 class NameTable:
-    """Folded variant -> replacement; variants shared by two people are left out as ambiguous."""
+    """Folded variant (a tuple of words and commas) -> replacement; variants two people share are left out."""
 
-    replacements: Mapping[str, str]
+    replacements: Mapping[tuple[str, ...], str]
+    longest: int = 1
+    #: the words a variant can start with: most words of a text are not one, and are skipped at once
+    first_words: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.replacements)
@@ -71,74 +86,85 @@ def name_table(aliases: Mapping[str, str], *, exact: Mapping[str, str] | None = 
 
     Full names always win over a variant of someone else's name; `exact` terms get no variants.
     """
-    full: dict[str, str] = {}
-    variants: dict[str, set[str]] = {}
+    full: dict[tuple[str, ...], str] = {}
+    variants: dict[tuple[str, ...], set[str]] = {}
     for name, alias in aliases.items():
-        tokens = _tokens(name)
-        if not tokens:
-            continue
-        full.setdefault(" ".join(tokens), alias)
-        for variant in _variants(tokens):
-            variants.setdefault(variant, set()).add(alias)
+        words = _words(name)
+        if words:
+            full.setdefault(words, alias)
+            for variant in _variants(list(words)):
+                variants.setdefault(variant, set()).add(alias)
     for term, replacement in (exact or {}).items():
-        tokens = _tokens(term)
-        if tokens:
-            full.setdefault(" ".join(tokens), replacement)
+        words = _tokens(fold(term))
+        if words:
+            full.setdefault(words, replacement)
     table = dict(full)
     for variant, owners in variants.items():
         if len(owners) == 1 and variant not in table:
             table[variant] = next(iter(owners))
-    return NameTable(table)
+    table = {k: v for k, v in table.items() if len(k) <= _MAX_TOKENS}
+    return NameTable(table, max((len(k) for k in table), default=1), frozenset(k[0] for k in table))
 
 
-def _tokens(name: str) -> list[str]:
-    return fold(name).replace(",", " ").split()
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(t for t in _tokens(fold(name)) if t not in (",", "."))
 
 
-def _variants(tokens: list[str]) -> list[str]:
-    if len(tokens) < 2:
+def _variants(words: list[str]) -> list[tuple[str, ...]]:
+    if len(words) < 2:
         return []
-    first, last = tokens[0], tokens[-1]
-    out = [f"{last}, {first}", f"{last}, {' '.join(tokens[:-1])}", f"{first[0]} {last}", f"{first} {last}"]
-    out += [f"{title} {last}" for title in TITLES]
+    first, last = words[0], words[-1]
+    out = [(last, ",", first), (last, ",", *words[:-1]), (first[0], last), (first, last)]
+    out += [(title, last) for title in TITLES]
     if len(first) >= MIN_FIRST_NAME_LETTERS and first.isalpha():
-        out.append(first)
+        out.append((first,))
+    return out
+
+
+def _tokens(folded: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in _token_spans(folded))
+
+
+def _token_spans(folded: str) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    for match in _TOKEN_RE.finditer(folded):
+        token = match.group()
+        if token.endswith("'s"):  # a possessive is not part of the name: Connor's is Connor
+            token = token[:-2]
+            out.append((token, match.start(), match.end() - 2))
+            continue
+        # a dot after an initial or a title stands for nothing ("S. Connor", "Ms. Connor")
+        if token == "." and out and (len(out[-1][0]) == 1 or out[-1][0] in TITLES):
+            continue
+        out.append((token, match.start(), match.end()))
     return out
 
 
 def known_name_matches(text: str, table: NameTable) -> list[tuple[int, int, str]]:
-    """(start, end, replacement) for every known name or variant in the text, as written."""
+    """(start, end, replacement) for every known name or variant in the text, as written, longest first."""
     if not table:
         return []
     folded, offsets = fold_with_offsets(text)
+    if table.first_words.isdisjoint(w.removesuffix("'s") for w in _TOKEN_RE.findall(folded)):  # most texts name nobody: one C-speed pass
+        return []
+    tokens = _token_spans(folded)
+    words = [t for t, _, _ in tokens]
     matches = []
-    for match in _table_pattern(tuple(sorted(table.replacements, key=len, reverse=True))).finditer(folded):
-        replacement = table.replacements.get(_canonical(match.group()))
-        if replacement is not None:
-            start, end = _original_span(text, offsets, match.start(), match.end())
-            matches.append((start, end, replacement))
+    index = 0
+    while index < len(tokens):
+        if words[index] not in table.first_words:
+            index += 1
+            continue
+        for length in range(min(table.longest, len(tokens) - index), 0, -1):
+            replacement = table.replacements.get(tuple(words[index:index + length]))
+            if replacement is not None:
+                start, end = _original_span(text, offsets, tokens[index][1], tokens[index + length - 1][2])
+                matches.append((start, end, replacement))
+                index += length
+                break
+        else:
+            index += 1
     return matches
-
-
-def _canonical(found: str) -> str:
-    return " ".join(re.sub(r"\s*,\s*", ", ", found.replace(".", " ")).split())
-
-
-@lru_cache(maxsize=256)
-def _table_pattern(variants: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w'])(?:" + "|".join(_variant_pattern(v) for v in variants) + r")(?!\w)")
-
-
-def _variant_pattern(variant: str) -> str:
-    parts = []
-    tokens = variant.split(" ")
-    for index, token in enumerate(tokens):
-        parts.append(re.escape(token))
-        if index + 1 < len(tokens):
-            # After an initial or a title a dot may stand for the space ("S.Connor", "Ms. Connor").
-            short = len(token) == 1 or token in TITLES
-            parts.append(r"(?:\.\s*|\s+)" if short else r"\s*" if token.endswith(",") else r"\s+")
-    return "".join(parts)
 
 
 # ---- unknown names in the places names are written ----------------------------------------------
@@ -156,6 +182,8 @@ _CUE_PATTERNS = (
     rf"(?i:\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with))[ \t]+(?i:(?:{'|'.join(TITLES)})\.?[ \t]+)?{_NAME}",
 )
 _CUE_RES = tuple(re.compile(p, re.MULTILINE) for p in _CUE_PATTERNS)
+_ANY_CUE_RE = re.compile(r"(?i:\b(?:hi|hello|hey|dear|thanks|thank|cheers|morning|good|regards|best|sincerely|"
+                         r"wishes|my\s+name|i\s+am|i'm|this\s+is|spoke|speaking|talked|talking|chatted)\b|--)")
 # Capitalised words that follow a greeting but are not people.
 NOT_NAMES = frozenset(
     "all team everyone everybody there support folks guys sir madam customer customers again so very much for "
@@ -166,6 +194,8 @@ NOT_NAMES = frozenset(
 
 def unknown_name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of names written where a name is expected, each word capitalised and none a common word."""
+    if not _ANY_CUE_RE.search(text):  # one pass to rule out the many texts with no cue at all
+        return []
     spans = []
     for pattern in _CUE_RES:
         for match in pattern.finditer(text):

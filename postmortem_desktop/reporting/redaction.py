@@ -6,7 +6,6 @@ as free text unless it is listed in VERBATIM_FIELDS (text the program itself wri
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
@@ -16,7 +15,6 @@ from ..analysis.pii_names import fold
 from .report_data import ReportData
 
 PHONE_MASK = "[phone]"
-_WORD = re.compile(r"\w+")
 
 #: fields whose text the program writes from its own vocabulary; everything else is redacted
 VERBATIM_FIELDS = frozenset({
@@ -56,12 +54,10 @@ class Redactor:
                 self.aliases[organization] = f"{alias}’s company"
                 self._organizations.add(organization)
         self._alias_by_folded = {" ".join(fold(n).split()): a for n, a in reversed(self.aliases.items())}
-        # Most texts mention few of the names: only those sharing a word with the text go to the
-        # matcher (all of them, so a first name shared by two customers is still seen as ambiguous).
-        self._by_word: dict[str, list[str]] = {}
-        for name in self.aliases:
-            for word in set(_WORD.findall(fold(name))):
-                self._by_word.setdefault(word, []).append(name)
+        # One table of every name and variant, built once: matching a text is a word-by-word lookup.
+        people = {n: a for n, a in self.aliases.items() if n not in self._organizations}
+        companies = {n: a for n, a in self.aliases.items() if n in self._organizations}
+        self._names = pii.names_table(aliases=people, organizations=companies)
         self._extra = pii.extra_terms_table(extra_terms)
         self._cache: dict[str, list[pii.PiiSpan]] = {}
 
@@ -71,13 +67,7 @@ class Redactor:
             return []
         cached = self._cache.get(value)
         if cached is None:
-            words = set(_WORD.findall(fold(value)))
-            names = {n: self.aliases[n] for w in words for n in self._by_word.get(w, ())}
-            people = {n: a for n, a in names.items() if n not in self._organizations}
-            companies = {n: a for n, a in names.items() if n in self._organizations}
-            table = pii.names_table(aliases=people, organizations=companies) if names else None
-            cached = pii.spans(value, table, self._extra)
-            self._cache[value] = cached
+            cached = self._cache[value] = pii.spans(value, self._names, self._extra)
         return cached
 
     def text(self, value: str) -> str:
