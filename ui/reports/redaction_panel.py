@@ -27,10 +27,12 @@ class RedactionPanelWidget(QWidget):
         self.summary_label = QLabel(EMPTY_NOTE, self)
         self.summary_label.setObjectName("redaction_summary")
         self.summary_label.setWordWrap(True)
-        self.masked_view = self._tree(("Will mask", "Example in context"), "redaction_masked")
+        self.masked_view = self._tree(("Will mask", "Example in context"), "redaction_masked",
+                                      "What redaction will mask, with examples")
         unsure = QLabel("<b>Still looks personal, not masked</b> — tick what to mask too:", self)
         unsure.setWordWrap(True)
-        self.candidate_view = self._tree(("Term", "Seen", "In context", "Why"), "redaction_candidates")
+        self.candidate_view = self._tree(("Term", "Seen", "In context", "Why"), "redaction_candidates",
+                                         "Still looks personal, not masked: tick to mask")
         self.candidate_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.candidate_view.itemChanged.connect(self._on_candidate_view_item_changed)
         self.mask_button = QPushButton("&Mask These Too", self)
@@ -51,9 +53,10 @@ class RedactionPanelWidget(QWidget):
         layout.addWidget(self.candidate_view, 3)
         layout.addLayout(buttons)
 
-    def _tree(self, headers: tuple[str, ...], name: str) -> QTreeWidget:
+    def _tree(self, headers: tuple[str, ...], name: str, accessible: str) -> QTreeWidget:
         view = QTreeWidget(self)
         view.setObjectName(name)
+        view.setAccessibleName(accessible)
         view.setHeaderLabels(list(headers))
         view.setRootIsDecorated(False)
         view.setUniformRowHeights(True)
