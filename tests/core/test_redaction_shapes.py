@@ -138,3 +138,22 @@ def test_look_alikes_survive_the_export_untouched(exported):
     pdf_text, cells = exported
     assert [t for t in NOT_PII if t not in cells] == []
     assert [t for t in NOT_PII if _squeezed(t) not in _squeezed(pdf_text)] == []
+
+
+def _letters_whose_folding_changes_length() -> list[str]:
+    from postmortem_desktop.analysis.pii_names import fold
+
+    # lower(), upper(), casefold() or the accent folding gives more or fewer characters than it was given
+    return [c for c in map(chr, range(0x80, 0x3000)) if c.isalpha() and
+            1 not in {len(c.lower())} & {len(c.upper())} & {len(c.casefold())} & {len(fold(c))}]
+
+
+def test_every_letter_whose_folding_changes_length_is_masked_within_a_known_name():
+    # the class behind the Turkish crash: a name holding any such letter, written in any case, never
+    # crashes the redaction and is cut out exactly, leaving the words around it whole
+    letters = _letters_whose_folding_changes_length()
+    assert "İ" in letters and "ß" in letters and "ŉ" in letters
+    for letter in letters:
+        name = f"An{letter}a Kov{letter}c"
+        for written in (name, name.upper(), name.lower()):
+            assert redact(f"from {written} today", known_names=[name]) == "from Customer A today", (letter, written)

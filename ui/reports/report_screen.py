@@ -65,8 +65,10 @@ class ReportScreen(QWidget):
         from .redaction_panel import RedactionPanelWidget
 
         self.redact_check = QCheckBox("&Redact personal data", self)
-        self.redact_check.setToolTip("Masks emails, phone numbers and card numbers, and names known customers "
-                                     "Customer A, B, … in the PDF and the XLSX alike.")
+        self.redact_check.setToolTip("Masks emails, phones, card numbers, bank accounts, SSNs, addresses, IP "
+                                     "addresses, dates of birth and people's names, and names known customers "
+                                     "Customer A, B, … in the PDF and the XLSX alike. The check beside the "
+                                     "preview shows what is masked and what to mask too.")
         self.redact_check.setObjectName("redact_check")
         self.redact_check.setChecked(True)
         self.redact_check.toggled.connect(self._on_redact_check_toggled)
