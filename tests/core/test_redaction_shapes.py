@@ -157,3 +157,25 @@ def test_every_letter_whose_folding_changes_length_is_masked_within_a_known_name
         name = f"An{letter}a Kov{letter}c"
         for written in (name, name.upper(), name.lower()):
             assert redact(f"from {written} today", known_names=[name]) == "from Customer A today", (letter, written)
+
+
+def test_random_and_hostile_text_never_crashes_and_spans_stay_in_order():
+    import random
+    import time
+
+    from postmortem_desktop.analysis import pii
+
+    rng = random.Random(12)
+    alphabet = "aZİıßé\u0301 .,:;@#/+-()[]'’\n\t0123456789" + "".join(chr(c) for c in range(0x370, 0x380))
+    names = pii.names_table(["Ali Yılmaz", "Sarah Connor"])
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+        found = pii.spans(text, names)
+        assert all(0 <= s.start < s.end <= len(text) for s in found)
+        assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    # long runs that make careless patterns backtrack: each is redacted in well under a second
+    for hostile in ("1" * 100_000, "a." * 50_000 + "@", "Hi " + "Aa " * 30_000, "1 " * 50_000, "@a" * 50_000,
+                    "x at " * 20_000 + "dot com"):
+        started = time.perf_counter()
+        pii.redact(hostile, known_names=["Sarah Connor"])
+        assert time.perf_counter() - started < 2.0, hostile[:20]
