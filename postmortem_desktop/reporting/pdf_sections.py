@@ -99,8 +99,8 @@ def cover(data: ReportData, width: float) -> list[Flowable]:
     if data.customer_severity_reason.strip():
         out.append(P(data.customer_severity_reason, bold_prefix="Reason:"))
     out.append(Spacer(1, 4))
-    note = ("Personal data is redacted: emails, phone numbers and card numbers are masked and customers are "
-            "named Customer A, B, … consistently." if data.redacted else
+    note = ("Personal data is redacted: emails, phones, card and bank numbers, addresses, dates of birth and "
+            "people's names are masked, and customers are named Customer A, B, … consistently." if data.redacted else
             "NOT REDACTED: this report contains customers' personal data. Share it only with people who need it.")
     out.append(P(note, "small"))
     return out

@@ -16,6 +16,7 @@ from ..storage.schema import (
 )
 from ..storage.impact_query import customer_event_bounds
 from ..storage.workspace import Workspace
+from . import redaction_terms
 
 EVIDENCE_SOURCES = ("manual", "accepted")  # a suggestion is not evidence until a person accepts it
 AREA_ORDER = ("support", "product", "engineering", "operations")
@@ -139,6 +140,8 @@ class ReportData:
     checklist: tuple[ChecklistItem, ...] | None
     #: every customer name the workspace knows, this incident's customers first, for redaction aliases
     known_customers: tuple[tuple[str, str], ...] = field(default=())
+    #: terms a person chose to mask in the redaction preview (names, ids the detector does not know)
+    extra_terms: tuple[str, ...] = field(default=())
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     redacted: bool = False
 
@@ -192,6 +195,7 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
             follow_up_done_at=follow.done_at if follow else None,
             checklist=_checklist(session, inc, follow, first is not None, actions),
             known_customers=_known_customers(session, incident_id),
+            extra_terms=_extra_terms(session),
         )
 
 
@@ -303,6 +307,11 @@ def _conversation_spans(session, incident_id: int) -> tuple[ConversationSpan, ..
         .order_by(Conversation.first_at))
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))
                  for cid, ch, first, last, pre, segment, task in rows)
+
+
+def _extra_terms(session) -> tuple[str, ...]:
+    row = session.get(WorkspaceSetting, redaction_terms.SETTING_KEY)
+    return redaction_terms.parse(row.value if row is not None else None)
 
 
 def _known_customers(session, incident_id: int) -> tuple[tuple[str, str], ...]:

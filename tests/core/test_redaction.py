@@ -24,8 +24,10 @@ def test_known_customers_become_letters_in_order_and_stay_the_same_letter():
     assert r.text("Marco Bellini and dana whitfield") == "Customer B and Customer A"
     assert r.name("Marco Bellini") == "Customer B"
     assert r.name("Bellini Tile & Stone") == "Customer B’s company"
-    # a first name shared by two customers is ambiguous, so it is not guessed at
-    assert r.text("Thanks Marco, and thanks Dana") == "Thanks Customer B, and thanks Dana"
+    # a first name shared by two customers is ambiguous, so it is not guessed at...
+    assert r.text("Marco called, and Dana wrote") == "Customer B called, and Dana wrote"
+    # ...but where a name is expected (a greeting) it is still masked, as any unknown person's name is
+    assert r.text("Thanks Marco, and thanks Dana") == "Thanks Customer B, and thanks [name]"
 
 
 def test_people_who_are_not_customers_keep_their_names():

@@ -1,6 +1,8 @@
 """The Report screen: redaction on by default, a warning before it goes off, preview then save, XLSX, Cancel."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -90,3 +92,37 @@ def test_cancel_stops_the_export_and_keeps_the_screen_usable(qtbot, report):
         screen._progress.canceled.emit()  # what the progress dialog's Cancel button sends
     assert screen.preview is None
     assert screen.export_pdf_button.isEnabled()
+
+
+def test_the_redaction_check_shows_what_is_masked_and_masks_ticked_candidates_too(qtbot, report):
+    screen = report
+    with qtbot.waitSignal(screen.redaction_checked, timeout=20000) as blocker:
+        screen.export_pdf_button.click()
+    check = blocker.args[0]
+    panel = screen.redaction_panel
+    assert check.total_masked > 0 and panel.masked_view.topLevelItemCount() == len(check.examples)
+    assert panel.candidate_view.topLevelItemCount() == len(check.candidates) > 0
+    assert not panel.mask_button.isEnabled()  # nothing ticked yet
+    term = next(c.term for c in check.candidates if " " in c.term)
+    panel.set_ticked([term])
+    assert panel.ticked_terms() == [term] and panel.mask_button.isEnabled()
+    with qtbot.waitSignal(screen.redaction_checked, timeout=20000) as blocker:
+        panel.mask_button.click()
+    again = blocker.args[0]
+    assert term in again.extra_terms and term not in {c.term for c in again.candidates}
+    assert term not in re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(str(screen.preview.path)).pages))
+    # one undoable edit: undo brings the term back as a candidate once the PDF is laid out again
+    screen.hub.session.undo_stack.undo()
+    with qtbot.waitSignal(screen.redaction_checked, timeout=20000) as blocker:
+        screen.export_pdf_button.click()
+    assert term in {c.term for c in blocker.args[0].candidates}
+
+
+def test_with_redaction_off_the_check_says_nothing_will_be_masked(qtbot, report):
+    screen = report
+    screen.confirm_unredacted = lambda: True
+    screen.redact_check.setChecked(False)
+    with qtbot.waitSignal(screen.preview_ready, timeout=20000):
+        screen.export_pdf_button.click()
+    assert screen.redaction_panel.preview is None
+    assert screen.redaction_panel.candidate_view.topLevelItemCount() == 0

@@ -1,4 +1,5 @@
-"""The Report screen: redaction and appendix options, PDF preview before saving, XLSX export, all off-thread."""
+"""The Report screen: redaction and appendix options, PDF and redaction preview before saving, XLSX export,
+all off-thread."""
 from __future__ import annotations
 
 import tempfile
@@ -7,14 +8,17 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QSplitter, QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.reporting import exports_lazy as exports  # reportlab/openpyxl load on first export
 from postmortem_desktop.reporting.output_file import PDF, XLSX, OutputError, OutputKind, copy_output
+from postmortem_desktop.services import redaction as redaction_service
 
 if TYPE_CHECKING:
     from postmortem_desktop.reporting.pdf_preview import Preview
+    from postmortem_desktop.reporting.redaction_preview import RedactionPreview
 
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path
@@ -27,10 +31,14 @@ UNREDACTED_WARNING = (
 )
 
 
+NARROW_WIDTH = 720  # below this the redaction check sits under the pages rather than beside them
+
+
 class ReportScreen(QWidget):
     """Emits what happened to each export; the work itself runs in reporting.exports on a worker."""
 
     preview_ready = Signal(int)  # page count of the previewed PDF
+    redaction_checked = Signal(object)  # the RedactionPreview shown beside the pages
     export_saved = Signal(str)  # the path written
     export_failed = Signal(str)  # a message for people
     export_cancelled = Signal()
@@ -55,10 +63,13 @@ class ReportScreen(QWidget):
     # ---- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
         from .page_preview import PagePreviewWidget
+        from .redaction_panel import RedactionPanelWidget
 
         self.redact_check = QCheckBox("&Redact personal data", self)
-        self.redact_check.setToolTip("Masks emails, phone numbers and card numbers, and names known customers "
-                                     "Customer A, B, … in the PDF and the XLSX alike.")
+        self.redact_check.setToolTip("Masks emails, phones, card numbers, bank accounts, SSNs, addresses, IP "
+                                     "addresses, dates of birth and people's names, and names known customers "
+                                     "Customer A, B, … in the PDF and the XLSX alike. The check beside the "
+                                     "preview shows what is masked and what to mask too.")
         self.redact_check.setObjectName("redact_check")
         self.redact_check.setChecked(True)
         self.redact_check.toggled.connect(self._on_redact_check_toggled)
@@ -79,6 +90,16 @@ class ReportScreen(QWidget):
         self.status_label.setObjectName("report_status")
         self.status_label.setWordWrap(True)  # long paths must not widen the whole window
         self.preview_widget = PagePreviewWidget(self)
+        self.redaction_panel = RedactionPanelWidget(self)
+        self.redaction_panel.terms_chosen.connect(self._on_redaction_panel_terms_chosen)
+        # pages on the left, what redaction does to them on the right: both are read before saving
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.preview_widget)
+        self.splitter.addWidget(self.redaction_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.redaction_panel.setMinimumWidth(260)
 
         options = QVBoxLayout()
         options.addWidget(self.redact_check)
@@ -91,7 +112,7 @@ class ReportScreen(QWidget):
         layout.addLayout(options)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.preview_widget, 1)
+        layout.addWidget(self.splitter, 1)
 
     # ---- state ----------------------------------------------------------------------------------
     def _options(self) -> tuple:
@@ -108,6 +129,7 @@ class ReportScreen(QWidget):
         self.preview = None
         self._preview_options = None
         self.preview_widget.clear(message)
+        self.redaction_panel.clear()
         self._update_enabled()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
@@ -211,18 +233,37 @@ class ReportScreen(QWidget):
         scratch = Path(self._scratch.name) / f"preview-{incident_id}.pdf"
         self._forget_preview("Laying out the report…")
 
-        def finished(preview: Preview) -> None:
+        def work():  # noqa: ANN202
+            pages = yield from exports.preview_pdf(workspace, incident_id, scratch, redact=redact, appendix=appendix)
+            check = redaction_service.redaction_preview(workspace, incident_id) if redact else None
+            return pages, check
+
+        def finished(result: tuple[Preview, RedactionPreview | None]) -> None:
+            preview, check = result
             self.preview = preview
             self._preview_options = options
             self.preview_widget.show_preview(preview)
+            if check is None:
+                self.redaction_panel.clear("Redaction is OFF: nothing will be masked.")
+            else:
+                self.redaction_panel.show_preview(check)
             self.status_label.setText(f"Preview ready: {preview.page_count} pages. Save PDF… writes exactly this."
                                       + ("" if redact else " Redaction is OFF."))
             self._update_enabled()
             self.preview_ready.emit(preview.page_count)
+            if check is not None:
+                self.redaction_checked.emit(check)
 
-        self._run("Laying out the PDF report…",
-                  lambda: exports.preview_pdf(workspace, incident_id, scratch, redact=redact, appendix=appendix),
-                  finished)
+        self._run("Laying out the PDF report…", work, finished)
+
+    def _on_redaction_panel_terms_chosen(self, terms: list[str]) -> None:
+        """Masks the ticked terms in every redacted export of this workspace, then lays the PDF out again."""
+        if self.hub.session is None:
+            return
+        current = redaction_service.extra_terms(self.hub.workspace)
+        if self.hub.run(redaction_service.MaskTerms(current, terms)):
+            self.status_label.setText(f"Now also masking: {', '.join(terms)}. Laying the PDF out again…")
+            self.start_pdf_preview()
 
     def _on_save_pdf_clicked(self) -> None:
         if self.preview is None:
@@ -260,6 +301,15 @@ class ReportScreen(QWidget):
 
         self._run("Writing the workbook…",
                   lambda: exports.export_xlsx(workspace, incident_id, target, redact=redact), finished)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+        # Side by side where there is room; on a narrow screen (docks open at 1280 px) the check goes below.
+        orientation = Qt.Orientation.Horizontal if event.size().width() >= NARROW_WIDTH else Qt.Orientation.Vertical
+        if orientation != self.splitter.orientation():
+            self.splitter.setOrientation(orientation)
+            along = max(event.size().width() if orientation == Qt.Orientation.Horizontal else event.size().height(), 2)
+            self.splitter.setSizes([along * 3 // 5, along * 2 // 5])
+        super().resizeEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001
         if self._worker is not None:
