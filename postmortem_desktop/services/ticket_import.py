@@ -5,7 +5,6 @@ generator before it finishes (Cancel) rolls the whole import back.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -68,22 +67,19 @@ class ImportSummary:
         return data
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[TicketRow | SkippedRow], *,
                       source: Path, vendor: str, mapping: dict, encoding: str | None = None,
                       delimiter: str | None = None, total_rows: int | None = None,
-                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
-    """Stores mapped rows in one transaction; yields (rows done, total) as it goes."""
+                      options: ImportOptions | None = None,
+                      file_hash: str = "") -> Generator[tuple[int, int | None], None, ImportSummary]:
+    """Stores mapped rows in one transaction; yields (rows done, total) as it goes.
+
+    ``file_hash`` is the hash of the bytes the rows were read from, taken when they were read
+    (file_stamp.GuardedRead): hashing the file now could hash a version edited since.
+    """
     options = options or ImportOptions()
     summary = ImportSummary(file_name=source.name, vendor=vendor, encoding=encoding, delimiter=delimiter,
-                            mapping=mapping, dry_run=options.dry_run)
+                            mapping=mapping, dry_run=options.dry_run, file_hash=file_hash)
 
     def store(cur, state: ticket_store.PlanState):  # noqa: ANN001, ANN202
         yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)
@@ -148,7 +144,7 @@ def _record_batch(cur, incident_id: int, source: Path, summary: ImportSummary) -
     cur.execute(
         "INSERT INTO import_batches (incident_id, kind, file_name, file_hash, vendor, mapping_json, rows_read, "
         "imported, updated, skipped, outside_window, imported_at) VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (incident_id, source.name, summary.file_hash or (file_hash(source) if source.exists() else ""), summary.vendor,
+        (incident_id, source.name, summary.file_hash or "", summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
          summary.outside_window, db_time(datetime.now(timezone.utc))))
     return cur.lastrowid
