@@ -104,7 +104,8 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
         if kind == "wait":
             yield payload
         elif kind == "plan":
-            summary.vendor, summary.encoding, summary.delimiter, summary.mapping = payload
+            (summary.vendor, summary.encoding, summary.delimiter, summary.mapping, summary.lines_not_utf8,
+             summary.lines_not_utf8_read_as) = payload
         elif kind == "chunk":
             rows, progress = payload
             chunk = PlanChunk(*rows)

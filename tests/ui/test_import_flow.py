@@ -361,3 +361,24 @@ def test_a_helper_that_dies_is_explained_and_nothing_changes(qtbot, main_window,
     title, text = shown[0]
     assert title == "Import stopped" and "exit code 7" in text and "Nothing was imported" in text
     assert conversation_count(main_window) == before
+
+
+def test_the_summary_lists_repeated_ticket_ids_with_both_rows_and_lines_read_as_cp1252(qtbot, main_window, tmp_path,
+                                                                                         incident_start, monkeypatch):
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    path = dump(tmp_path / "messages.csv", incident_start, n=3)
+    at = incident_start.strftime("%Y-%m-%d %H:%M")
+    with path.open("a", newline="", encoding="cp1252") as fh:  # a second message of ticket 900, saved by Excel
+        csv.writer(fh).writerow(["900", "Person 0", "p0@example.com", "Was I charged twice? #0", "billing", "open",
+                                 "Chat", at, at, "Org", "Déjà payé, still waiting"])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("903,Zoë,z@example.com,Café card declined,billing,open,Chat," + f"{at},{at},Org,Zoë here\n")
+    main_window.imports.import_file(path)
+    qtbot.waitUntil(lambda: main_window.findChild(QMessageBox, "import_summary") is not None, timeout=10000)
+    box = main_window.findChild(QMessageBox, "import_summary")
+    assert box.icon() == QMessageBox.Icon.Warning
+    assert "1 line of this UTF-8 file held characters from another encoding and was read as cp1252" in box.text()
+    assert "row 5: has the same ticket id (900) as row 2: its new message was added" in box.detailedText()
+    box.close()
