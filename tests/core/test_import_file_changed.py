@@ -177,3 +177,10 @@ def test_the_hash_recorded_is_of_the_bytes_whose_rows_were_imported(tmp_path, bi
     assert summary.rows_read == 20
     with ws.engine.connect() as c:  # ... with the hash of the file they came from
         assert c.exec_driver_sql("SELECT file_hash FROM import_batches").scalar() == read
+
+
+def test_the_refusal_crosses_from_the_helper_process_as_itself():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(FileChangedError("Incident 'B' dump.csv")))
+    assert isinstance(error, FileChangedError) and "'Incident 'B' dump.csv' changed while" in str(error)

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postmortem_desktop.cli import main
 from postmortem_desktop.importers.sheet_reader import read_sheet
@@ -230,3 +232,30 @@ def test_a_transcript_file_with_a_stray_cp1252_line_keeps_its_utf8_in_the_cli(tm
     messages = json.loads(capsys.readouterr().out)["messages"]
     assert [(m["author"], m["text"]) for m in messages] == [("Zoë", "the café invoice failed"),
                                                             ("Support", "déjà vu, checking")]
+
+
+_LINE = st.text(st.characters(exclude_categories=("Cs", "Zl", "Zp"),
+                              exclude_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\ufeff"), max_size=30)
+_WESTERN = st.text(st.sampled_from("abc XYZ,;déjàéèüöß€–“”ñç"), min_size=1, max_size=20).filter(
+    lambda line: not line.isascii())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), _LINE, _WESTERN), min_size=1, max_size=25))
+def test_every_utf8_line_comes_out_as_it_was_whatever_lines_of_cp1252_surround_it(lines):
+    data, expected, legacy = "café\n".encode(), ["café"], 0  # one line that shows the file is UTF-8
+    for is_legacy, text, western in lines:
+        raw = western.encode("cp1252") if is_legacy else text.encode()
+        if is_legacy:
+            try:
+                raw.decode("utf-8")
+                continue  # by chance valid UTF-8 too (é€€ is U+9000): not a stray line
+            except UnicodeDecodeError:
+                legacy += 1
+        data += raw + b"\n"
+        expected.append(None if is_legacy else text)
+    decoded = decode_text(data)
+    got = decoded.text.split("\n")[:-1]
+    assert len(got) == len(expected)
+    assert [line for line, want in zip(got, expected) if want is not None] == [w for w in expected if w is not None]
+    assert decoded.lines_not_utf8 == legacy

@@ -382,3 +382,24 @@ def test_the_summary_lists_repeated_ticket_ids_with_both_rows_and_lines_read_as_
     assert "1 line of this UTF-8 file held characters from another encoding and was read as cp1252" in box.text()
     assert "row 5: has the same ticket id (900) as row 2: its new message was added" in box.detailedText()
     box.close()
+
+
+def test_a_file_changed_while_it_is_read_is_refused_with_the_reason_and_nothing_changes(qtbot, main_window, tmp_path,
+                                                                                       incident_start, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    path = dump(tmp_path / "growing.csv", incident_start)
+    real = spreadsheet_import.read_sheet
+
+    def read_then_grow(*args, **kwargs):  # the help desk is still writing the export
+        sheet = real(*args, **kwargs)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write("999,Late,l@example.com,Late row,billing,open,Chat,,,Org,more\n")
+        return sheet
+
+    monkeypatch.setattr(spreadsheet_import, "read_sheet", read_then_grow)
+    before = conversation_count(main_window)
+    main_window.imports.import_file(path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "'growing.csv' changed while it was being imported" in shown[0] and "try again" in shown[0]
+    assert conversation_count(main_window) == before
