@@ -144,6 +144,9 @@ def conversation_values(row: TicketRow, customer_id: int | None, channel: str) -
     return (row.external_id, channel, customer_id, row.subject, row.status, tags, first, last), messages
 
 
+_FIRST_AT, _LAST_AT = 6, 7  # where conversation_values puts the first and last times
+
+
 def merge_ticket(earlier: tuple, later: tuple) -> tuple[tuple, int]:
     """One conversation from two rows of the same ticket, as ((values, messages), new messages).
 
@@ -156,8 +159,8 @@ def merge_ticket(earlier: tuple, later: tuple) -> tuple[tuple, int]:
     messages = sorted([*old_messages, *added], key=lambda message: (message[0] is None, message[0] or ""))
     values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values)]
     times = [message[0] for message in messages if message[0]] or [
-        at for at in (*old_values[6:8], *new_values[6:8]) if at]
-    values[6], values[7] = (min(times), max(times)) if times else (None, None)
+        at for at in (*old_values[_FIRST_AT:], *new_values[_FIRST_AT:]) if at]
+    values[_FIRST_AT], values[_LAST_AT] = (min(times), max(times)) if times else (None, None)
     return (tuple(values), messages), len(added)
 
 
