@@ -122,6 +122,16 @@ def decode_text(data: bytes) -> DecodedText:
     return DecodedText(decode(data, codec), codec)
 
 
+def decoding_notice(lines_not_utf8: int, read_as: str | None) -> str:
+    """What a person should know about a file whose text was read as DecodedText says ("" if nothing)."""
+    if not lines_not_utf8:
+        return ""
+    lines = f"{lines_not_utf8:,} line{'s' if lines_not_utf8 != 1 else ''}"
+    return (f"{lines} of this UTF-8 file held characters from another encoding and "
+            f"{'were' if lines_not_utf8 != 1 else 'was'} read as {read_as}; the rest stayed UTF-8. "
+            "Check the accented letters in those rows.")
+
+
 def decode_transcript(data: bytes) -> str:
     """The text of a dropped or named transcript file, read as a ticket dump's text is.
 

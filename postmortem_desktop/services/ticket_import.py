@@ -13,6 +13,7 @@ from typing import Generator, Iterable
 
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
+from ..importers.text_decoding import decoding_notice
 from ..storage.bulk import db_time
 from ..storage.workspace import Workspace
 from . import ticket_store
@@ -66,12 +67,7 @@ class ImportSummary:
     @property
     def decoding_notice(self) -> str:
         """What the person should know about how the file's text was read ("" when nothing)."""
-        if not self.lines_not_utf8:
-            return ""
-        lines = f"{self.lines_not_utf8:,} line{'s' if self.lines_not_utf8 != 1 else ''}"
-        return (f"{lines} of this UTF-8 file held characters from another encoding and "
-                f"{'were' if self.lines_not_utf8 != 1 else 'was'} read as {self.lines_not_utf8_read_as}; "
-                "the rest stayed UTF-8. Check the accented letters in those rows.")
+        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as)
 
     def to_json(self) -> dict:
         data = asdict(self)

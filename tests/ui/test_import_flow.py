@@ -367,7 +367,9 @@ def test_the_summary_lists_repeated_ticket_ids_with_both_rows_and_lines_read_as_
                                                                                          incident_start, monkeypatch):
     from ui.importing.mapping_dialog import ImportMappingDialog
 
-    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    previews = []  # the mapping dialog's summary, then accepted as proposed
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: (previews.append(self.summary.text()),
+                                                                   QDialog.DialogCode.Accepted)[1])
     path = dump(tmp_path / "messages.csv", incident_start, n=3)
     at = incident_start.strftime("%Y-%m-%d %H:%M")
     with path.open("a", newline="", encoding="cp1252") as fh:  # a second message of ticket 900, saved by Excel
@@ -377,6 +379,7 @@ def test_the_summary_lists_repeated_ticket_ids_with_both_rows_and_lines_read_as_
         fh.write("903,Zoë,z@example.com,Café card declined,billing,open,Chat," + f"{at},{at},Org,Zoë here\n")
     main_window.imports.import_file(path)
     qtbot.waitUntil(lambda: main_window.findChild(QMessageBox, "import_summary") is not None, timeout=10000)
+    assert "1 line of this UTF-8 file held characters from another encoding" in previews[0]  # before importing
     box = main_window.findChild(QMessageBox, "import_summary")
     assert box.icon() == QMessageBox.Icon.Warning
     assert "1 line of this UTF-8 file held characters from another encoding and was read as cp1252" in box.text()
