@@ -92,24 +92,28 @@ class FileDigest:
 class GuardedRead:
     """One read of a file that produces stored rows, bracketed by stamps, with its hash meanwhile.
 
-    Enter it before the first byte is read; call ``finish()`` once the last row is read, inside
-    the import's transaction, to get the hash or a FileChangedError. A read that fails because the
-    file changed under it (cut short mid-record, say) is reported as the change, not as damage.
+    Create it before the first byte is read (the stamp is taken and hashing starts); call
+    ``finish()`` once the last row is read, inside the import's transaction, for the hash or a
+    FileChangedError. Used as a context manager around the read, it also reports a failure the
+    change caused (a record cut short mid-quote, say) as the change, not as damage.
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.before = stamp_of(self.path)
-        self._digest: FileDigest | None = None
+        self._digest = FileDigest(self.path)
 
     def __enter__(self) -> GuardedRead:
-        self._digest = FileDigest(self.path)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:  # noqa: ANN001
-        self._digest.stop()  # Cancel or an error: no reason to finish hashing
+        self.stop()
         if isinstance(error, ValueError) and not isinstance(error, FileChangedError) and self.changed():
             raise FileChangedError(self.path.name) from error
+
+    def stop(self) -> None:
+        """Stops hashing (Cancel or an error: no reason to finish); harmless once finished."""
+        self._digest.stop()
 
     def changed(self) -> bool:
         return stamp_of(self.path) != self.before

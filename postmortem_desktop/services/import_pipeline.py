@@ -64,19 +64,19 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
     gc.disable()  # hundreds of thousands of long-lived tuples, no cycles: see spreadsheet_import
     try:
         while True:
-            # The file's stamp is taken before the helper reads a byte, and checked again
-            # before the commit: a file that changed meanwhile is refused (file_stamp.py).
-            with GuardedRead(path) as read:
+            read, source = GuardedRead(path), None  # stamped before the helper reads a byte, checked before the commit
+            try:
                 # Started before the transaction: the helper reads the file while this process
                 # opens the transaction and reads the incident's state, then receives that state.
                 source = _Helper(job) if parallel else _Inline(job)
-                try:
-                    return (yield from run_in_import_transaction(
-                        workspace, incident_id, path, summary, options,
-                        lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
-                except _ReadAgain as again:  # rolled back already; rare, see the module's docstring
-                    job = replace(job, **again.changes)
-                finally:
+                return (yield from run_in_import_transaction(
+                    workspace, incident_id, path, summary, options,
+                    lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
+            except _ReadAgain as again:  # rolled back already; rare, see the module's docstring
+                job = replace(job, **again.changes)
+            finally:
+                read.stop()
+                if source is not None:
                     source.stop()
     finally:
         if was_enabled:
@@ -84,8 +84,9 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
 
 
 def _store(cur, state: PlanState, source, summary: ImportSummary, read: GuardedRead):  # noqa: ANN001, ANN202
-    yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
-    summary.file_hash = read.finish()  # raises, so rolls back, if the file changed meanwhile
+    with read:  # a file that changed meanwhile is refused, so the transaction rolls back (file_stamp.py)
+        yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
+        summary.file_hash = read.finish()
 
 
 class _ReadAgain(Exception):

@@ -1,4 +1,4 @@
-"""Rows repeating a ticket id become one conversation and are reported; UTF-8 with stray code-page lines keeps its UTF-8."""
+"""A ticket id repeated in a file becomes one conversation, reported; UTF-8 with stray code-page lines stays UTF-8."""
 import csv
 import json
 from datetime import datetime, timedelta, timezone
