@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_reader import SheetError
+from ..importers.text_decoding import decode_transcript
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.ticket_import import ImportOptions
@@ -83,12 +84,22 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{summary.file_name}: {summary.vendor} export, {summary.rows_read} rows read; {verb} "
               f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged; "
               f"{summary.outside_window} outside the "
-              f"review window; {len(summary.skipped)} skipped")
-        for skipped in summary.skipped[:50]:
-            print(f"  row {skipped.row}: {skipped.reason}")
-        if len(summary.skipped) > 50:
-            print(f"  … and {len(summary.skipped) - 50} more (use --json for all)")
+              f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
+        _print_rows("skipped:", summary.skipped)
+        _print_rows("one conversation per ticket id (rows merged, nothing dropped):", summary.duplicates)
+        if summary.decoding_notice:
+            print(summary.decoding_notice)
     return 0
+
+
+def _print_rows(title: str, rows: list, limit: int = 50) -> None:
+    """Rows with their reason (SkippedRow, DuplicateTicket), at most ``limit`` of them."""
+    if rows:
+        print(title)
+    for row in rows[:limit]:
+        print(f"  row {row.row}: {row.reason}")
+    if len(rows) > limit:
+        print(f"  … and {len(rows) - limit} more (use --json for all)")
 
 
 def _parse_transcript(args: argparse.Namespace) -> int:
@@ -101,7 +112,7 @@ def _parse_transcript(args: argparse.Namespace) -> int:
             from ..importers.transcripts import parse_eml
 
             return _print_transcript(parse_eml(data), args.json)
-        text = data.decode("utf-8-sig", errors="replace")
+        text = decode_transcript(data)
     return _print_transcript(parse_transcript(text, day=args.day), args.json)
 
 

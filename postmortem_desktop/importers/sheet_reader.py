@@ -22,7 +22,7 @@ from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
 from postmortem_desktop.importers.workbook_safety import PROLOG_BYTES, check_zip, declares_doctype
 from postmortem_desktop.importers.text_decoding import (
-    TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
+    DecodedText, TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
 )
 
 # Empty cells are "" (CSV, XLSX) or None (SpreadsheetML); numbers come as float from workbooks.
@@ -66,6 +66,8 @@ class Sheet:
     truncated: bool = False
     header_row: int = 1
     raw_header: list[Cell] = field(default_factory=list, repr=False)
+    lines_not_utf8: int = 0  # of a UTF-8 text file: lines holding bytes read as lines_not_utf8_read_as
+    lines_not_utf8_read_as: str | None = None
 
     @property
     def row_count(self) -> int | None:
@@ -160,14 +162,20 @@ def _head_text(head: bytes) -> str:
 
 
 def _read_text(path: Path, max_rows: int | None) -> Sheet:
-    text, codec, delimiter = _decoded_text(path)
-    sheet = _parse_csv(text, delimiter, max_rows, path.name)
-    sheet.encoding = codec
+    decoded, delimiter = _decoded_text(path)
+    sheet = _parse_csv(decoded.text, delimiter, max_rows, path.name)
+    note_decoding(sheet, decoded)
     return sheet
 
 
-def _decoded_text(path: Path) -> tuple[str, str, str]:
-    """The file's text, its encoding and its delimiter; raises SheetError for binary or undecodable data."""
+def note_decoding(sheet: Sheet, decoded: DecodedText) -> None:
+    """Records on the sheet how its text was decoded, for the import's summary."""
+    sheet.encoding = decoded.codec
+    sheet.lines_not_utf8, sheet.lines_not_utf8_read_as = decoded.lines_not_utf8, decoded.lines_not_utf8_read_as
+
+
+def _decoded_text(path: Path) -> tuple[DecodedText, str]:
+    """The file's text as decoded, and its delimiter; raises SheetError for binary or undecodable data."""
     name = path.name
     data = path.read_bytes()
     if looks_binary(data):
@@ -176,11 +184,11 @@ def _decoded_text(path: Path) -> tuple[str, str, str]:
             "give it its real extension (.xlsx, .xls, .ods) or export the tickets as CSV again."
         )
     try:
-        text, codec = decode_text(data)
+        decoded = decode_text(data)
     except TextDecodingError as error:
         raise SheetError(f"'{name}': {error}") from error
     del data
-    return text, codec, detect_delimiter(text)
+    return decoded, detect_delimiter(decoded.text)
 
 
 def _csv_lines(text: str) -> Iterable[str]:

@@ -23,9 +23,10 @@ from postmortem_desktop.importers.text_decoding import (
 )
 from postmortem_desktop.importers.sheet_reader import (
     _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines,
-    _decoded_text, _header_names, _read_kind, _refuse_unclosed_quote, empty_workbook, unreadable_text,
-    unreadable_workbook, worksheets,
+    _decoded_text, _header_names, _read_kind, _refuse_unclosed_quote, empty_workbook, note_decoding,
+    unreadable_text, unreadable_workbook, worksheets,
 )
+from postmortem_desktop.importers.text_decoding import DecodedText
 
 _BLOCK = 1000
 HEAD_ROWS = 200  # enough for vendor recognition and a day order, as read_sheet's callers use
@@ -55,9 +56,9 @@ def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bo
         return _whole_sheet(path, kind)
     streamed = None if whole_text else _Utf8Lines.open(path)
     if streamed is not None:
-        return _text_stream(streamed, streamed.codec, streamed.delimiter, head_rows, path.name)
-    text, codec, delimiter = _decoded_text(path)
-    return _text_stream(_LazyLines(text), codec, delimiter, head_rows, path.name)
+        return _text_stream(streamed, DecodedText("", streamed.codec), streamed.delimiter, head_rows, path.name)
+    decoded, delimiter = _decoded_text(path)
+    return _text_stream(_LazyLines(decoded.text), decoded, delimiter, head_rows, path.name)
 
 
 def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
@@ -117,7 +118,8 @@ def _whole_sheet(path: Path, kind: str) -> SheetStream:
     return SheetStream(sheet, rows(), lambda: (position[0], len(sheet.rows)))
 
 
-def _text_stream(lines, codec: str, delimiter: str, head_rows: int, name: str) -> SheetStream:  # noqa: ANN001
+def _text_stream(lines, decoded: DecodedText, delimiter: str, head_rows: int, name: str) -> SheetStream:  # noqa: ANN001
+    """``decoded`` says how the text was read (its own text may be left empty: ``lines`` has it)."""
     reader = csv.reader(lines, delimiter=delimiter)
     records = _records(reader, name)
     header_number, raw_header = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)),
@@ -131,8 +133,9 @@ def _text_stream(lines, codec: str, delimiter: str, head_rows: int, name: str) -
         if len(head) >= head_rows:
             break
     sheet = Sheet(header, [cells for _, cells in head], [number for number, _ in head],
-                  "tsv" if delimiter == "\t" else "csv", encoding=codec, delimiter=delimiter,
+                  "tsv" if delimiter == "\t" else "csv", delimiter=delimiter,
                   truncated=len(head) >= head_rows, header_row=header_number, raw_header=raw_header)
+    note_decoding(sheet, decoded)
     _check_rows(sheet, name)
 
     def rows() -> Iterator[tuple[int, list[str]]]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import islice
 
 from charset_normalizer import from_bytes
 
@@ -20,7 +23,13 @@ _BOMS = (
 )
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s\d]{3,}")
+# decoding with "surrogateescape" turns each byte that is not UTF-8 into U+DC80..U+DCFF
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
+_UTF8_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 _SAMPLE_BYTES = 64 * 1024
+_WINDOWS_CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+                       "cp874", "cp932", "cp936", "cp949", "cp950")
+_MULTI_BYTE_CODE_PAGES = frozenset(("cp932", "cp936", "cp949", "cp950"))
 _CONTROL = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
 
 
@@ -84,15 +93,141 @@ def _reads_as_western(text: str) -> bool:
     return in_runs < 0.3 * accented
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text of data and the codec that read it; UTF-8 files are decoded only once."""
-    if not bom_encoding(data) and not _utf16_without_bom(data[:_SAMPLE_BYTES]):
+@dataclass(frozen=True)
+class DecodedText:
+    """A text file's text and how it was read.
+
+    A UTF-8 file with a few bytes from another code page (a row pasted from an old export, a
+    cell typed in Excel) keeps its UTF-8; only the bytes that are not UTF-8 are read with
+    ``lines_not_utf8_read_as``, and ``lines_not_utf8`` says how many lines held them.
+    """
+
+    text: str
+    codec: str
+    lines_not_utf8: int = 0
+    lines_not_utf8_read_as: str | None = None
+
+
+def decode_text(data: bytes) -> DecodedText:
+    """The text of data and how it was read; UTF-8 files are decoded only once."""
+    codec = bom_encoding(data) or (None if _utf16_without_bom(data[:_SAMPLE_BYTES]) else "utf-8")
+    if codec in ("utf-8", UTF8_SIG):
         try:
-            return data.decode("utf-8"), "utf-8"
+            return DecodedText(_without_bom(data.decode(codec)), codec)
+        except UnicodeDecodeError:
+            mixed = _decode_mostly_utf8(data, codec)
+            if mixed is not None:
+                return mixed
+    codec = detect_encoding(data)
+    return DecodedText(decode(data, codec), codec)
+
+
+def decoding_notice(lines_not_utf8: int, read_as: str | None) -> str:
+    """What a person should know about a file whose text was read as DecodedText says ("" if nothing)."""
+    if not lines_not_utf8:
+        return ""
+    lines = f"{lines_not_utf8:,} line{'s' if lines_not_utf8 != 1 else ''}"
+    return (f"{lines} of this UTF-8 file held characters from another encoding and "
+            f"{'were' if lines_not_utf8 != 1 else 'was'} read as {read_as}; the rest stayed UTF-8. "
+            "Check the accented letters in those rows.")
+
+
+def decode_transcript(data: bytes) -> str:
+    """The text of a dropped or named transcript file, read as a ticket dump's text is.
+
+    Never refused: bytes that no encoding explains (UTF-16 cut mid-character) become U+FFFD.
+    """
+    try:
+        return decode_text(data).text
+    except TextDecodingError:
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:
+    """UTF-8 text whose lines that are not UTF-8 are read in the code page they suggest.
+
+    None when nothing shows the file is UTF-8 (no BOM, no character beyond ASCII that is valid
+    UTF-8): then it is a legacy code page throughout, and detection reads it whole.
+    """
+    text = _without_bom(data.decode(codec, "surrogateescape"))
+    if codec != UTF8_SIG and not _UTF8_NON_ASCII.search(text):
+        return None
+    bad_lines = _lines_not_utf8(text)
+    fallback = _windows_code_page(b"\n".join(_escaped_bytes(text[start:end]) for start, end in bad_lines[:1000]),
+                                  text)
+    pieces, done = [], 0
+    for start, end in bad_lines:
+        pieces += [text[done:start], _read_line(text[start:end], fallback)]
+        done = end
+    pieces.append(text[done:])
+    return DecodedText("".join(pieces), codec, len(bad_lines), fallback)
+
+
+def _lines_not_utf8(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line holding escaped bytes, its line break left out."""
+    lines: list[tuple[int, int]] = []
+    for run in _ESCAPED_RUN.finditer(text):
+        if lines and run.start() < lines[-1][1]:
+            continue  # another run on a line already found
+        end = text.find("\n", run.end())
+        lines.append((text.rfind("\n", 0, run.start()) + 1, len(text) if end < 0 else end))
+    return lines
+
+
+def _read_line(line: str, codec: str) -> str:
+    """A line that is not UTF-8, read in ``codec``; if it holds UTF-8 characters too (and ``codec``
+    has one byte a character), they are kept and only its stray bytes are read in ``codec``."""
+    # A multi-byte code page's pairs often look like a UTF-8 character by chance, and cannot be
+    # read piece by piece anyway: its lines are read whole.
+    if codec in _MULTI_BYTE_CODE_PAGES or not _UTF8_NON_ASCII.search(line):
+        try:
+            return _escaped_bytes(line).decode(codec)
         except UnicodeDecodeError:
             pass
-    codec = detect_encoding(data)
-    return decode(data, codec), codec
+    return _ESCAPED_RUN.sub(lambda run: _decode_run(_escaped_bytes(run.group()), codec), line)
+
+
+def _windows_code_page(raw: bytes, text: str) -> str:
+    """The Windows code page (Excel's) that reads a UTF-8 file's stray lines in the file's own scripts.
+
+    Stray lines are too few for charset-normalizer to tell code pages apart (three Cyrillic
+    letters came out as EBCDIC), but the rest of the file says which scripts it is written in:
+    the code page whose reading of the lines stays most within those scripts wins, Western first.
+    """
+    scripts = {_script(char) for char in islice(_UTF8_NON_ASCII.findall(text, 0, 1 << 20), 2000)}
+    best, best_share = "cp1252", -1.0
+    for codec in _WINDOWS_CODE_PAGES:
+        try:
+            letters = [char for char in raw.decode(codec) if char.isalpha()]
+        except UnicodeDecodeError:
+            continue
+        share = sum(_script(char) in scripts for char in letters) / len(letters) if letters else 0.0
+        if share > best_share:
+            best, best_share = codec, share
+    return best
+
+
+def _script(char: str) -> str:
+    # the first word of a character's name is its script: LATIN, CYRILLIC, GREEK, HEBREW, CJK...;
+    # Japanese writes kana and kanji side by side, so they count as one
+    script = unicodedata.name(char, "?").split(" ", 1)[0]
+    return "CJK" if script in ("HIRAGANA", "KATAKANA") else script
+
+
+def _escaped_bytes(run: str) -> bytes:
+    return run.encode("utf-8", "surrogateescape")
+
+
+def _decode_run(raw: bytes, codec: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:  # a byte cp1252 leaves undefined: latin-1 reads every byte
+        return raw.decode("latin-1")
+
+
+def _without_bom(text: str) -> str:
+    # after utf-8-sig has taken its BOM, one more is dropped (files saved twice with a BOM)
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def looks_binary(data: bytes) -> bool:
@@ -118,7 +253,7 @@ def decode(data: bytes, codec: str) -> str:
             f"the file is not valid {codec} text (byte {error.start}); "
             "save it again as 'CSV UTF-8' and retry"
         ) from error
-    return text[1:] if text.startswith("\ufeff") else text
+    return _without_bom(text)
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:

@@ -60,7 +60,7 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     mapping = _mapping_for(job, head)
     streamed = StreamedMapping(head.header, mapping, head, job.orders)
     send(("plan", (recognise_vendor(head.header, head.rows).vendor, head.encoding, head.delimiter,
-                   mapping.describe(head.header))))
+                   mapping.describe(head.header), head.lines_not_utf8, head.lines_not_utf8_read_as)))
     planner = TicketPlanner(state())
     chunk_rows = FIRST_CHUNK_ROWS  # a small first chunk sets the writer going sooner
     for block in streamed.blocks(stream.rows):

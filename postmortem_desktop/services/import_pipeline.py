@@ -15,7 +15,6 @@ process rolls the transaction back, and the import runs once more the way the wh
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import subprocess
@@ -27,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Generator
 
+from ..importers.file_stamp import GuardedRead
 from ..storage.workspace import Workspace
 from . import ticket_store
 from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
@@ -64,29 +64,29 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
     gc.disable()  # hundreds of thousands of long-lived tuples, no cycles: see spreadsheet_import
     try:
         while True:
-            # Started before the transaction: the helper reads the file while this process
-            # opens the transaction and reads the incident's state, then receives that state.
-            source = _Helper(job) if parallel else _Inline(job)
+            read, source = GuardedRead(path), None  # stamped before the helper reads a byte, checked before the commit
             try:
+                # Started before the transaction: the helper reads the file while this process
+                # opens the transaction and reads the incident's state, then receives that state.
+                source = _Helper(job) if parallel else _Inline(job)
                 return (yield from run_in_import_transaction(
                     workspace, incident_id, path, summary, options,
-                    lambda cur, state: _store(cur, state, source, summary, path)))  # noqa: B023
+                    lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
             except _ReadAgain as again:  # rolled back already; rare, see the module's docstring
                 job = replace(job, **again.changes)
             finally:
-                source.stop()
+                read.stop()
+                if source is not None:
+                    source.stop()
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _store(cur, state: PlanState, source, summary: ImportSummary, path: Path):  # noqa: ANN001, ANN202
-    digest = _FileDigest(path)  # on a thread: hashing releases the GIL, so it costs the writer nothing
-    try:
+def _store(cur, state: PlanState, source, summary: ImportSummary, read: GuardedRead):  # noqa: ANN001, ANN202
+    with read:  # a file that changed meanwhile is refused, so the transaction rolls back (file_stamp.py)
         yield from _write(cur, source.messages(state), summary, ticket_store.SearchCatchUp(state))
-        summary.file_hash = digest.result()
-    finally:
-        digest.stop()  # Cancel or an error: no reason to finish hashing
+        summary.file_hash = read.finish()
 
 
 class _ReadAgain(Exception):
@@ -105,7 +105,8 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
         if kind == "wait":
             yield payload
         elif kind == "plan":
-            summary.vendor, summary.encoding, summary.delimiter, summary.mapping = payload
+            (summary.vendor, summary.encoding, summary.delimiter, summary.mapping, summary.lines_not_utf8,
+             summary.lines_not_utf8_read_as) = payload
         elif kind == "chunk":
             rows, progress = payload
             chunk = PlanChunk(*rows)
@@ -120,36 +121,6 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
             yield payload.rows_read, payload.rows_read
             return
     raise HelperFailed("the helper process stopped before the end of the file.")
-
-
-class _FileDigest:
-    """The file's SHA-256 (recorded with the import), worked out on a thread meanwhile."""
-
-    def __init__(self, path: Path) -> None:
-        self._value = ""
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(path,), name="import-file-digest", daemon=True)
-        self._thread.start()
-
-    def _run(self, path: Path) -> None:
-        digest = hashlib.sha256()
-        try:
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 22), b""):
-                    if self._stopped.is_set():
-                        return
-                    digest.update(block)
-        except OSError:
-            return  # the import itself reports the unreadable file
-        self._value = digest.hexdigest()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join()
-
-    def result(self) -> str:
-        self._thread.join()
-        return self._value
 
 
 class _Inline:

@@ -1,11 +1,12 @@
 """Undo and redo of a finished spreadsheet import, as one step on the undo stack."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from ..storage.workspace import Workspace
-from .commands import Command
-from .ticket_import import ImportSummary
+from .commands import Command, RuleError
+from .ticket_import import ImportSummary, ImportUndoData
 
 
 class UndoableImport(Command):
@@ -24,7 +25,12 @@ class UndoableImport(Command):
         self.name = f"Import {summary.file_name}"
 
     def do(self, workspace: Workspace) -> None:
-        self.summary = self._rerun()
+        try:
+            self.summary = self._rerun()
+        except ValueError as error:  # the file is unreadable now, or changed while it was read again
+            # Nothing was imported, so a later undo must take nothing away: its ids are stale.
+            self.summary = replace(self.summary, undo=ImportUndoData(), batch_id=None)
+            raise RuleError(f"Redo could not import {self.summary.file_name} again: {error}") from error
 
     def undo(self, workspace: Workspace) -> None:
         undo = self.summary.undo

@@ -12,6 +12,7 @@ from typing import Generator
 
 from sqlalchemy import select
 
+from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Sheet, read_sheet
@@ -34,11 +35,12 @@ class ImportPlan:
     sheet: Sheet
     guess: VendorGuess
     mapping: FieldMapping
-    stamp: tuple[int, int] | None = None  # the file's size and mtime when it was read
+    stamp: FileStamp | None = None  # the file on disk when it was read
+    file_hash: str = ""  # of the bytes that were read: recorded with the import of these rows
 
     def file_unchanged(self) -> bool:
         """Whether the file on disk is still the one that was read (and previewed)."""
-        return self.stamp is not None and _stamp(self.path) == self.stamp
+        return self.stamp is not None and stamp_of(self.path) == self.stamp
 
     @property
     def vendor(self) -> str:
@@ -49,23 +51,16 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None,
                    day_order: str | None = None, timezone: str | None = None) -> ImportPlan:
     """Reads the file (raising SheetError on bad input) and proposes a mapping."""
     path = Path(path)
-    stamp = _stamp(path)
-    sheet = read_sheet(path)
+    with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
+        sheet = read_sheet(path)
+        file_hash = read.finish()
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
     if day_order:
         mapping.day_order = day_order
     if timezone:
         mapping.timezone = timezone
-    return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping, stamp=stamp)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
+    return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping, stamp=read.before, file_hash=file_hash)
 
 
 class _Head:
@@ -115,7 +110,8 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
         return (yield from run_ticket_import(
             workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
             encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
-            options=options))
+            options=options, file_hash=plan.file_hash, lines_not_utf8=plan.sheet.lines_not_utf8,
+            lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as))
     finally:
         if was_enabled:
             gc.enable()
@@ -128,7 +124,7 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
     # held here are what the person saw, so they are the ones imported.
     if plan.sheet.truncated or plan.sheet.kind not in ("csv", "tsv") or not plan.file_unchanged():
         return False
-    return plan.stamp[0] >= import_pipeline.PARALLEL_MIN_BYTES
+    return plan.stamp.size >= import_pipeline.PARALLEL_MIN_BYTES
 
 
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,

@@ -5,7 +5,6 @@ generator before it finishes (Cancel) rolls the whole import back.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -14,10 +13,12 @@ from typing import Generator, Iterable
 
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
+from ..importers.text_decoding import decoding_notice
 from ..storage.bulk import db_time
 from ..storage.workspace import Workspace
 from . import ticket_store
 from .commands import RuleError
+from .ticket_plan import DuplicateTicket
 from .ticket_plan import channel_of  # noqa: F401  (re-exported: callers name channels here)
 
 IMPORT_CACHE_KIB = -98304  # negative: KiB, i.e. 96 MB
@@ -53,37 +54,46 @@ class ImportSummary:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0  # tickets already here exactly as the file has them: left alone
+    lines_not_utf8: int = 0  # lines of a UTF-8 file holding bytes from another code page ...
+    lines_not_utf8_read_as: str | None = None  # ... read in this one (importers/text_decoding.py)
     outside_window: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
+    duplicates: list[DuplicateTicket] = field(default_factory=list)  # rows that repeated a ticket id: merged
     batch_id: int | None = None
     dry_run: bool = False
     file_hash: str | None = field(default=None, repr=False)  # set by whoever already read the file
     undo: ImportUndoData = field(default_factory=ImportUndoData, repr=False)
+
+    @property
+    def decoding_notice(self) -> str:
+        """What the person should know about how the file's text was read ("" when nothing)."""
+        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("undo")
         data.pop("file_hash")
         data["skipped"] = [{"row": s.row, "reason": s.reason} for s in self.skipped]
+        data["duplicates"] = [{"row": d.row, "first_row": d.first_row, "ticket_id": d.ticket_id,
+                               "new_messages": d.new_messages, "reason": d.reason} for d in self.duplicates]
         return data
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[TicketRow | SkippedRow], *,
                       source: Path, vendor: str, mapping: dict, encoding: str | None = None,
                       delimiter: str | None = None, total_rows: int | None = None,
-                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
-    """Stores mapped rows in one transaction; yields (rows done, total) as it goes."""
+                      options: ImportOptions | None = None, file_hash: str = "", lines_not_utf8: int = 0,
+                      lines_not_utf8_read_as: str | None = None,
+                      ) -> Generator[tuple[int, int | None], None, ImportSummary]:
+    """Stores mapped rows in one transaction; yields (rows done, total) as it goes.
+
+    ``file_hash`` is the hash of the bytes the rows were read from, taken when they were read
+    (file_stamp.GuardedRead): hashing the file now could hash a version edited since.
+    """
     options = options or ImportOptions()
     summary = ImportSummary(file_name=source.name, vendor=vendor, encoding=encoding, delimiter=delimiter,
-                            mapping=mapping, dry_run=options.dry_run)
+                            mapping=mapping, dry_run=options.dry_run, file_hash=file_hash,
+                            lines_not_utf8=lines_not_utf8, lines_not_utf8_read_as=lines_not_utf8_read_as)
 
     def store(cur, state: ticket_store.PlanState):  # noqa: ANN001, ANN202
         yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)
@@ -148,7 +158,7 @@ def _record_batch(cur, incident_id: int, source: Path, summary: ImportSummary) -
     cur.execute(
         "INSERT INTO import_batches (incident_id, kind, file_name, file_hash, vendor, mapping_json, rows_read, "
         "imported, updated, skipped, outside_window, imported_at) VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (incident_id, source.name, summary.file_hash or (file_hash(source) if source.exists() else ""), summary.vendor,
+        (incident_id, source.name, summary.file_hash or "", summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
          summary.outside_window, db_time(datetime.now(timezone.utc))))
     return cur.lastrowid

@@ -65,6 +65,31 @@ class PlanChunk:
 
 
 @dataclass
+class DuplicateTicket:
+    """A row whose ticket id an earlier row of the same file already had; both became one conversation.
+
+    Message-level dumps give each message of a ticket its own row, so a repeated id is read as
+    more of the same ticket: the row's new messages are added (``new_messages``), and the ticket's
+    fields it fills in (status, subject...) replace the earlier ones. Nothing is dropped.
+    """
+
+    row: int
+    first_row: int
+    ticket_id: str
+    new_messages: int
+
+    @property
+    def reason(self) -> str:
+        if self.new_messages == 1:
+            what = "its new message was added to that conversation"
+        elif self.new_messages:
+            what = f"its {self.new_messages} new messages were added to that conversation"
+        else:
+            what = "it repeats messages that conversation already has, so only its ticket fields were taken"
+        return f"has the same ticket id ({self.ticket_id}) as row {self.first_row}: {what}"
+
+
+@dataclass
 class PlanResult:
     """Everything the planner decided that is not in a chunk: counts, skips, updates, id ranges."""
 
@@ -80,6 +105,10 @@ class PlanResult:
     first_message_id: int = 0
     next_message_id: int = 0
     created_customer_ids: list[int] = field(default_factory=list)
+    duplicates: list[DuplicateTicket] = field(default_factory=list)
+    # conversation id -> rows that repeated a ticket this import creates, as (row, first row, ticket
+    # id, values, messages): its first row may be written already, so ticket_store merges them
+    merges: dict[int, list[tuple]] = field(default_factory=dict)
 
 
 def customer_key(email: str | None, name: str | None) -> str:
@@ -115,6 +144,31 @@ def conversation_values(row: TicketRow, customer_id: int | None, channel: str) -
     return (row.external_id, channel, customer_id, row.subject, row.status, tags, first, last), messages
 
 
+_FIRST_AT, _LAST_AT = 6, 7  # where conversation_values puts the first and last times
+
+
+def merge_ticket(earlier: tuple, later: tuple) -> tuple[tuple, int]:
+    """One conversation from two rows of the same ticket, as ((values, messages), new messages).
+
+    The later row's messages that the conversation lacks are added, all kept in time order; the
+    fields it fills in win (it is the ticket's later state); first and last times span both.
+    """
+    (old_values, old_messages), (new_values, new_messages) = earlier, later
+    have = {_message_key(message) for message in old_messages}
+    added = [message for message in new_messages if _message_key(message) not in have]
+    messages = sorted([*old_messages, *added], key=lambda message: (message[0] is None, message[0] or ""))
+    values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values)]
+    times = [message[0] for message in messages if message[0]] or [
+        at for at in (*old_values[_FIRST_AT:], *new_values[_FIRST_AT:]) if at]
+    values[_FIRST_AT], values[_LAST_AT] = (min(times), max(times)) if times else (None, None)
+    return (tuple(values), messages), len(added)
+
+
+def _message_key(message: tuple) -> tuple:
+    at, author, role, text = message
+    return at, author or "", role, text
+
+
 class TicketPlanner:
     """Turns mapped rows into chunks of new rows plus a list of updates, assigning ids as it goes."""
 
@@ -126,6 +180,8 @@ class TicketPlanner:
         self._customers = dict(state.customers)
         self._next_customer = state.next_customer_id
         self._new_ids: dict[str, int] = {}
+        self._new_rows: list[int] = []  # the row each new conversation came from, by id from the first
+        self._update_rows: dict[str, int] = {}  # ticket id -> the row that updates a ticket already here
         self._chunk = PlanChunk([], [], [])
 
     @property
@@ -147,11 +203,25 @@ class TicketPlanner:
         known = self.state.existing.get(external_id) or self._new_ids.get(external_id)
         if known is None:
             self._new_ids[external_id] = self._add_new(values, messages)
+            self._new_rows.append(row.row_number)
             result.imported += 1
             return
-        if external_id in self.state.existing and known not in result.updates:
+        first_row = self._first_row(external_id, known)
+        if first_row is None:  # a ticket already here, first met in this file: the file's version replaces it
+            self._update_rows[external_id] = row.row_number
             result.updated += 1
-        result.updates[known] = (values, messages)  # a later row with the same ticket id wins
+            result.updates[known] = (values, messages)
+        elif known in result.updates:  # its first row is still here: merge now
+            result.updates[known], added = merge_ticket(result.updates[known], (values, messages))
+            result.duplicates.append(DuplicateTicket(row.row_number, first_row, external_id, added))
+        else:  # its first row made a new conversation, perhaps written already: merged when stored
+            result.merges.setdefault(known, []).append((row.row_number, first_row, external_id, values, messages))
+
+    def _first_row(self, external_id: str, known: int) -> int | None:
+        """The row of this file that already had this ticket id, if any."""
+        if external_id in self._new_ids:
+            return self._new_rows[known - self.result.first_conversation_id]
+        return self._update_rows.get(external_id)
 
     def add_many(self, rows: list[TicketRow | SkippedRow]) -> None:
         """add() for each row, with the common case worked out in the loop itself.
@@ -165,6 +235,7 @@ class TicketPlanner:
         start, end = state.window
         unfiltered = state.include_outside_window or start is None or end is None
         conversations, messages = self._chunk.conversations, self._chunk.messages
+        new_rows = self._new_rows
         incident = state.incident_id
         for row in rows:
             if row.__class__ is SkippedRow or row.comments or not row.body or row.created_at is None:
@@ -184,6 +255,7 @@ class TicketPlanner:
                     customer = self._customer_id(row)
             cid, mid = result.next_conversation_id, result.next_message_id
             new_ids[external_id] = cid
+            new_rows.append(row.row_number)
             conversations.append((cid, incident, external_id, channel_of(row.channel), customer, row.subject,
                                   row.status, " ".join(row.tags) if row.tags else "", at, at))
             messages.append((mid, cid, 0, at, name or email or "", "customer", row.body))

@@ -14,7 +14,9 @@ from typing import Generator, Iterable
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
 from ..storage.bulk import next_id
-from .ticket_plan import CHUNK_ROWS, PlanChunk, PlanResult, PlanState, TicketPlanner, customer_key
+from .ticket_plan import (
+    CHUNK_ROWS, DuplicateTicket, PlanChunk, PlanResult, PlanState, TicketPlanner, customer_key, merge_ticket,
+)
 
 PROGRESS_EVERY = 2000
 
@@ -94,11 +96,37 @@ def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = N
     first_message, first_conversation = indexed or (result.first_message_id, result.first_conversation_id)
     search_index.index_range(cur, first_message, result.next_message_id - 1,
                              first_conversation, result.next_conversation_id - 1)
+    merge_repeated_tickets(cur, result)
+    summary.duplicates = sorted(result.duplicates, key=lambda duplicate: duplicate.row)
     same = unchanged_ids(cur, result.updates, result.first_conversation_id)
     summary.unchanged, summary.updated = len(same), result.updated - len(same)
     changed = {cid: update for cid, update in result.updates.items() if cid not in same}
     apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo)
     search_index.end_bulk(cur)
+
+
+def merge_repeated_tickets(cur, result: PlanResult) -> None:  # noqa: ANN001
+    """Rows that repeated a ticket this import created, merged into the conversation its first row made.
+
+    That first row may have gone out in an earlier chunk, so it is read back; the merged
+    conversation is then rewritten with the updates.
+    """
+    for cid, rows in result.merges.items():
+        ticket = stored_ticket(cur, cid)
+        for row, first_row, ticket_id, values, messages in rows:
+            ticket, added = merge_ticket(ticket, (values, messages))
+            result.duplicates.append(DuplicateTicket(row, first_row, ticket_id, added))
+        result.updates[cid] = ticket
+    result.merges.clear()
+
+
+def stored_ticket(cur, cid: int) -> tuple[tuple, list[tuple]]:  # noqa: ANN001
+    """A conversation's values and messages as the planner shapes them (ticket_plan.conversation_values)."""
+    values = cur.execute("SELECT external_id, channel, customer_id, subject, status, vendor_tags, first_at, last_at "
+                         "FROM conversations WHERE id = ?", (cid,)).fetchone()
+    messages = cur.execute("SELECT at, author, role, text FROM messages WHERE conversation_id = ? "
+                           "ORDER BY position, id", (cid,)).fetchall()
+    return tuple(values), [tuple(message) for message in messages]
 
 
 def store_rows(cur, state: PlanState, rows: Iterable[TicketRow | SkippedRow], summary,  # noqa: ANN001

@@ -361,3 +361,48 @@ def test_a_helper_that_dies_is_explained_and_nothing_changes(qtbot, main_window,
     title, text = shown[0]
     assert title == "Import stopped" and "exit code 7" in text and "Nothing was imported" in text
     assert conversation_count(main_window) == before
+
+
+def test_the_summary_lists_repeated_ticket_ids_with_both_rows_and_lines_read_as_cp1252(qtbot, main_window, tmp_path,
+                                                                                         incident_start, monkeypatch):
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    previews = []  # the mapping dialog's summary, then accepted as proposed
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: (previews.append(self.summary.text()),
+                                                                   QDialog.DialogCode.Accepted)[1])
+    path = dump(tmp_path / "messages.csv", incident_start, n=3)
+    at = incident_start.strftime("%Y-%m-%d %H:%M")
+    with path.open("a", newline="", encoding="cp1252") as fh:  # a second message of ticket 900, saved by Excel
+        csv.writer(fh).writerow(["900", "Person 0", "p0@example.com", "Was I charged twice? #0", "billing", "open",
+                                 "Chat", at, at, "Org", "Déjà payé, still waiting"])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("903,Zoë,z@example.com,Café card declined,billing,open,Chat," + f"{at},{at},Org,Zoë here\n")
+    main_window.imports.import_file(path)
+    qtbot.waitUntil(lambda: main_window.findChild(QMessageBox, "import_summary") is not None, timeout=10000)
+    assert "1 line of this UTF-8 file held characters from another encoding" in previews[0]  # before importing
+    box = main_window.findChild(QMessageBox, "import_summary")
+    assert box.icon() == QMessageBox.Icon.Warning
+    assert "1 line of this UTF-8 file held characters from another encoding and was read as cp1252" in box.text()
+    assert "row 5: has the same ticket id (900) as row 2: its new message was added" in box.detailedText()
+    box.close()
+
+
+def test_a_file_changed_while_it_is_read_is_refused_with_the_reason_and_nothing_changes(qtbot, main_window, tmp_path,
+                                                                                       incident_start, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    path = dump(tmp_path / "growing.csv", incident_start)
+    real = spreadsheet_import.read_sheet
+
+    def read_then_grow(*args, **kwargs):  # the help desk is still writing the export
+        sheet = real(*args, **kwargs)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write("999,Late,l@example.com,Late row,billing,open,Chat,,,Org,more\n")
+        return sheet
+
+    monkeypatch.setattr(spreadsheet_import, "read_sheet", read_then_grow)
+    before = conversation_count(main_window)
+    main_window.imports.import_file(path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "'growing.csv' changed while it was being imported" in shown[0] and "try again" in shown[0]
+    assert conversation_count(main_window) == before

@@ -1,6 +1,7 @@
 """Routes imports: ticket dumps through the mapping dialog and a worker, pastes and drops to the paste dialog."""
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
@@ -48,13 +49,14 @@ class ImportController(QObject):
             self.import_file(Path(name), include_outside_window)
 
     def route_dropped_file(self, path: Path) -> None:
+        from postmortem_desktop.importers.text_decoding import decode_transcript
         from postmortem_desktop.importers.transcripts import parse_eml
 
         suffix = path.suffix.lower()
         if suffix == ".eml":
             self._paste_transcript(parse_eml(path.read_bytes()), path.name)
         elif suffix in TEXT_SUFFIXES:
-            self.paste_text(path.read_bytes().decode("utf-8-sig", errors="replace"), path.name)
+            self.paste_text(decode_transcript(path.read_bytes()), path.name)
         else:
             self.import_file(path)
 
@@ -224,12 +226,19 @@ def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an Import
     box = QMessageBox(parent)
     box.setObjectName("import_summary")
     box.setWindowTitle("Import finished")
-    box.setIcon(QMessageBox.Icon.Information if not summary.skipped else QMessageBox.Icon.Warning)
+    worth_a_look = summary.skipped or summary.duplicates or summary.lines_not_utf8
+    box.setIcon(QMessageBox.Icon.Warning if worth_a_look else QMessageBox.Icon.Information)
     unchanged = f"{summary.unchanged:,} already here unchanged, " if summary.unchanged else ""
-    box.setText(f"<b>{summary.file_name}</b> ({summary.vendor} export): {summary.rows_read:,} rows read.<br>"
-                f"{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
+    repeated = (f"<br>{len(summary.duplicates):,} rows repeated a ticket id of an earlier row: each ticket "
+                "became one conversation holding the messages of all its rows (see Show Details)."
+                if summary.duplicates else "")
+    notice = f"<br>{html.escape(summary.decoding_notice)}" if summary.decoding_notice else ""
+    box.setText(f"<b>{html.escape(summary.file_name)}</b> ({summary.vendor} export): {summary.rows_read:,} rows "
+                f"read.<br>{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
                 f"{summary.outside_window:,} outside the review window (left out), "
-                f"{len(summary.skipped):,} skipped.<br>Edit › Undo takes the whole import back.")
-    if summary.skipped:
-        box.setDetailedText("\n".join(f"row {s.row}: {s.reason}" for s in summary.skipped))
+                f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>Edit › Undo takes the whole import back.")
+    rows = sorted([*summary.skipped, *summary.duplicates], key=lambda row: row.row)
+    details = [f"row {row.row}: {row.reason}" for row in rows]
+    if details:
+        box.setDetailedText("\n".join(details))
     box.open()

@@ -13,6 +13,7 @@ from postmortem_desktop.importers.field_mapping import (
     FIELD_LABELS, MULTI_FIELDS, SINGLE_FIELDS, AmbiguousDatesError, FieldMapping, MappingError,
 )
 from postmortem_desktop.importers.text_cleanup import cell_text
+from postmortem_desktop.importers.text_decoding import decoding_notice
 from postmortem_desktop.services.spreadsheet_import import ImportPlan, preview
 
 from ..screen_size import fit_to_screen
@@ -91,7 +92,8 @@ class ImportMappingDialog(QDialog):
         if sheet.delimiter:
             parts.append({",": "comma", ";": "semicolon", "\t": "tab"}.get(sheet.delimiter, sheet.delimiter)
                          + "-separated")
-        notes = " ".join(getattr(self.plan.guess, "notes", ()) or ())
+        notes = " ".join([*(getattr(self.plan.guess, "notes", ()) or ()),
+                          decoding_notice(sheet.lines_not_utf8, sheet.lines_not_utf8_read_as)]).strip()
         return " · ".join(parts) + (f"<br>{notes}" if notes else "")
 
     def _build_columns_table(self) -> QTableWidget:
