@@ -1,6 +1,7 @@
 """The main window: menus, the incident list, the screen tabs; routes intent to services."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
@@ -23,6 +24,7 @@ from .hub import ScreenHub
 from .screen_set import ScreenSet, construct
 from .screen_size import fit_to_screen
 from .importing.import_controller import ImportController
+from .progress import run_with_progress
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
@@ -32,6 +34,8 @@ from .undo import WorkspaceSession
 
 WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
 
+
+log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     incident_selected = Signal(int)
@@ -203,9 +207,7 @@ class MainWindow(QMainWindow):
             self.session.close()
         self.session = session
         self.edit_menu.clear()
-        self.undo_action = session.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = session.undo_stack.createRedoAction(self, "&Redo")
+        self.undo_action, self.redo_action = self._undo_actions(session)
         # Ctrl+Shift+Z first (the issue's key), Ctrl+Y as well; on Linux StandardKey.Redo *is*
         # Ctrl+Shift+Z, and a key listed twice makes Qt call the shortcut ambiguous and ignore it
         keys: dict[str, QKeySequence] = {}
@@ -216,6 +218,8 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         session.workspace_changed.connect(self._on_session_workspace_changed)
+        session.step_failed.connect(self._on_step_failed)
+        session.long_step_runner = self._run_long_step
         self.zone_name = get_setting(session.workspace, "display_timezone", "UTC")
         self.hub.set_session(session, self.zone_name)
         ws = session.workspace
@@ -303,6 +307,39 @@ class MainWindow(QMainWindow):
         self.hub.set_incident(incident_id)
         if changed:
             self.incident_selected.emit(incident_id)
+
+    # ---- undo and redo ------------------------------------------------------------------------------
+    def _undo_actions(self, session: WorkspaceSession) -> tuple[QAction, QAction]:
+        """Edit › Undo and Redo, through the session: the stack moves only when the record did."""
+        stack = session.undo_stack
+        undo = QAction("&Undo", self)
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.triggered.connect(session.undo)
+        redo = QAction("&Redo", self)
+        redo.triggered.connect(session.redo)
+        for action, prefix, can, text, can_changed, text_changed in (
+                (undo, "&Undo", stack.canUndo, stack.undoText, stack.canUndoChanged, stack.undoTextChanged),
+                (redo, "&Redo", stack.canRedo, stack.redoText, stack.canRedoChanged, stack.redoTextChanged)):
+            action.setEnabled(can())
+            action.setText(f"{prefix} {text()}".strip())
+            can_changed.connect(action.setEnabled)
+            text_changed.connect(lambda value, a=action, p=prefix: a.setText(f"{p} {value}".strip()))
+        return undo, redo
+
+    def _run_long_step(self, label: str, make_generator, on_done, on_failed) -> None:  # noqa: ANN001
+        session = self.session
+        run_with_progress(self, session, f"{label}…", make_generator, lambda _result: on_done(), on_failed,
+                          on_cancelled=session.step_cancelled, cancel_text=f"Cancel ({label.split()[0].lower()} "
+                          "nothing)", writes=True)
+
+    def _on_step_failed(self, label: str, exc: BaseException) -> None:
+        if isinstance(exc, (RuleError, WorkspaceError)):
+            show_refusal(self, f"{label.split()[0]} not possible", exc)
+            return
+        log.error("%s failed", label, exc_info=exc)
+        show_refusal(self, f"{label.split()[0]} not possible",
+                     RuntimeError(f"{label} failed ({type(exc).__name__}: {exc}). Nothing changed; the details "
+                                  "were written to the log file."))
 
     def run_command(self, command) -> bool:  # noqa: ANN001
         """Runs an edit through the undo stack; a refusal is explained and nothing changes."""

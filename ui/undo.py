@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Callable, Generator
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -22,6 +23,9 @@ class UndoableCommand(QUndoCommand):
         self._session = session
         self.command = command
         self._done_once = True  # the command already ran before it was pushed
+        # Set by WorkspaceSession.undo()/redo(), which apply the core first and move the stack only
+        # when that succeeded: the stack's own undo()/redo() then only moves the index.
+        self.applied = False
         self._last_edit = time.monotonic()
 
     MERGE_SECONDS = 10.0  # typing pauses shorter than this stay one undo step
@@ -42,12 +46,23 @@ class UndoableCommand(QUndoCommand):
         if self._done_once:
             self._done_once = False
             return
-        self.command.do(self._session.workspace)
+        if not self._take_applied():
+            self.command.do(self._session.workspace)
         self._session.notify(self.command)
 
     def undo(self) -> None:
-        self.command.undo(self._session.workspace)
+        if not self._take_applied():
+            self.command.undo(self._session.workspace)
         self._session.notify(self.command)
+
+    def _take_applied(self) -> bool:
+        applied, self.applied = self.applied, False
+        return applied
+
+
+#: Runs a long undo or redo off the GUI thread with progress and Cancel (the window supplies it):
+#: (label, make_generator, on_done, on_failed(exc)); Cancel calls neither callback.
+LongStepRunner = Callable[[str, Callable[[], Generator], Callable[[], None], Callable[[BaseException], None]], None]
 
 
 class WorkspaceSession(QObject):
@@ -55,6 +70,9 @@ class WorkspaceSession(QObject):
 
     #: emitted after any edit, undo or redo: (set of affected parts, incident id or -1)
     workspace_changed = Signal(object, int)
+    #: an undo or redo that could not be done: (what was tried, e.g. "Undo Import x.csv", the error).
+    #: The stack did not move and the record is as it was.
+    step_failed = Signal(str, object)
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
@@ -62,6 +80,9 @@ class WorkspaceSession(QObject):
         self.undo_stack = QUndoStack(self)
         self._jobs: set = set()  # background workers reading or writing this workspace
         self._writing_job = None  # the one that holds the write transaction (an import), if any
+        self.closed = False
+        self._stepping = False  # a long undo or redo is running
+        self.long_step_runner: LongStepRunner | None = None
 
     # ---- background work ---------------------------------------------------------------------------
     def track(self, worker, *, writes: bool = False) -> None:  # noqa: ANN001 - a GeneratorWorker
@@ -105,6 +126,62 @@ class WorkspaceSession(QObject):
         self.notify(command)
         return command
 
+    # ---- undo and redo ------------------------------------------------------------------------------
+    def undo(self) -> None:
+        """Edit › Undo: undoes the last step, moving the stack only once the record really changed."""
+        if self.undo_stack.canUndo():
+            self._step(self.undo_stack.index() - 1, undo=True)
+
+    def redo(self) -> None:
+        """Edit › Redo, likewise."""
+        if self.undo_stack.canRedo():
+            self._step(self.undo_stack.index(), undo=False)
+
+    def _step(self, position: int, *, undo: bool) -> None:
+        entry = self.undo_stack.command(position)
+        assert isinstance(entry, UndoableCommand)
+        command = entry.command
+        label = f"{'Undo' if undo else 'Redo'} {command.name}"
+        if self._stepping:
+            return  # the last Ctrl+Z is still running; its progress dialog is up
+        if self.busy_writing:
+            self.step_failed.emit(label, BusyError("An import is still being written to this workspace; "
+                                                   "try again as soon as it finishes (or is cancelled)."))
+            return
+
+        def steps() -> Generator:
+            return command.undo_steps(self.workspace) if undo else command.redo_steps(self.workspace)
+
+        def done() -> None:
+            self._stepping = False
+            entry.applied = True
+            (self.undo_stack.undo if undo else self.undo_stack.redo)()
+
+        def failed(exc: BaseException) -> None:
+            self._stepping = False
+            self.step_failed.emit(label, exc)
+
+        if command.long_running and self.long_step_runner is not None:
+            self._stepping = True
+            self.long_step_runner(label, steps, done, failed)
+            return
+        try:
+            for _progress in steps():
+                pass
+        except Exception as exc:  # noqa: BLE001 - reported; the stack stays where the record is
+            failed(exc)
+            return
+        done()
+
+    @property
+    def stepping(self) -> bool:
+        """A long undo or redo is running on a worker."""
+        return self._stepping
+
+    def step_cancelled(self) -> None:
+        """The long undo or redo was cancelled: nothing changed, the stack stays."""
+        self._stepping = False
+
     def push_done(self, command: Command) -> None:
         """Makes a command that already ran elsewhere (an import on a worker) undoable."""
         self.undo_stack.push(UndoableCommand(self, command))
@@ -115,6 +192,7 @@ class WorkspaceSession(QObject):
         self.workspace_changed.emit(set(command.affects), incident_id)
 
     def close(self) -> None:
+        self.closed = True
         self.stop_jobs()
         self.undo_stack.clear()
         self.workspace.close()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Generator
 
 from sqlalchemy import select
 
@@ -27,9 +27,23 @@ class Command(ABC):
     @abstractmethod
     def undo(self, workspace: Workspace) -> None: ...
 
+    #: True for edits too big to undo or redo while the window waits (an import of 100k rows): the app
+    #: runs their undo_steps/redo_steps on a worker, with progress and Cancel.
+    long_running: bool = False
+
     def absorb(self, later: "Command") -> bool:
         """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
         return False
+
+    def undo_steps(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
+        """undo() as progress steps (done, total); closing the generator early (Cancel) changes nothing."""
+        self.undo(workspace)
+        yield from ()
+
+    def redo_steps(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
+        """do() again as progress steps; closing the generator early (Cancel) changes nothing."""
+        self.do(workspace)
+        yield from ()
 
 
 CLOSED_STATUSES = ("closed", "followed_up")
@@ -133,5 +147,14 @@ class CommandGroup(Command):
             raise
 
     def undo(self, workspace: Workspace) -> None:
-        for command in reversed(self.commands):
-            command.undo(workspace)
+        # all or nothing, like do(): if one undo fails, the ones already undone are done again, so the
+        # record is as it was and the undo stack (which did not move) still tells the truth
+        undone: list[Command] = []
+        try:
+            for command in reversed(self.commands):
+                command.undo(workspace)
+                undone.append(command)
+        except BaseException:
+            for command in reversed(undone):
+                command.do(workspace)
+            raise

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Generator, Iterator
 
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
@@ -12,38 +12,58 @@ from .ticket_import import ImportSummary, ImportUndoData
 class UndoableImport(Command):
     """Pushed after an import has run (on a worker); undo restores the incident as it was before.
 
-    Redo runs the same import again through `rerun`, which the caller supplies (it holds the file
-    and the mapping), so the conversation ids may differ from the first run.
+    Redo runs the same import again through `rerun` (progress steps returning the new summary), which
+    the caller supplies (it holds the file and the mapping), so the conversation ids may differ from the
+    first run. Both are long: the app runs them on a worker with progress and Cancel.
     """
 
     affects = frozenset({"incidents", "timeline", "board"})
+    long_running = True
 
-    def __init__(self, incident_id: int, summary: ImportSummary, rerun: Callable[[], ImportSummary]):
+    def __init__(self, incident_id: int, summary: ImportSummary,
+                 rerun: Callable[[], Generator[tuple[int, int | None], None, ImportSummary]]):
         self.incident_id = incident_id
         self.summary = summary
         self._rerun = rerun
         self.name = f"Import {summary.file_name}"
 
     def do(self, workspace: Workspace) -> None:
+        _run_to_end(self.redo_steps(workspace))
+
+    def undo(self, workspace: Workspace) -> None:
+        _run_to_end(self.undo_steps(workspace))
+
+    def redo_steps(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
         try:
-            self.summary = self._rerun()
+            self.summary = yield from self._rerun()
         except ValueError as error:  # the file is unreadable now, or changed while it was read again
             # Nothing was imported, so a later undo must take nothing away: its ids are stale.
             self.summary = replace(self.summary, undo=ImportUndoData(), batch_id=None)
             raise RuleError(f"Redo could not import {self.summary.file_name} again: {error}") from error
 
-    def undo(self, workspace: Workspace) -> None:
+    def undo_steps(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
+        """Deletes what the import added and restores what it changed, in one transaction.
+
+        Yields between statements; closing the generator there (Cancel) rolls back, so the import
+        stays whole.
+        """
         undo = self.summary.undo
         raw = workspace.engine.raw_connection()
         cur = raw.driver_connection.cursor()
+        updated = [row["id"] for row in undo.old_conversations]
+        total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
+        done = 0
         try:
             cur.execute("BEGIN IMMEDIATE")
-            _delete_ids(cur, "conversations", undo.created_conversation_ids)
-            updated = [row["id"] for row in undo.old_conversations]
-            for start in range(0, len(updated), 500):
-                chunk = updated[start:start + 500]
+            for chunk in _chunks(undo.created_conversation_ids):
+                cur.execute(f"DELETE FROM conversations WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+                done += len(chunk)
+                yield done, total
+            for chunk in _chunks(updated):
                 cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({', '.join('?' * len(chunk))})",
                             (undo.first_message_id, *chunk))
+                done += len(chunk)
+                yield done, total
             present = {r[0] for r in cur.execute("SELECT id FROM messages WHERE id < ?", (undo.first_message_id,))} \
                 if undo.old_messages else set()
             cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
@@ -54,19 +74,28 @@ class UndoableImport(Command):
                 columns = [c for c in row if c != "id"]
                 cur.execute(f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
                             (*[row[c] for c in columns], row["id"]))
-            _delete_ids(cur, "customers", undo.created_customer_ids)
+            done += len(undo.old_messages)
+            yield done, total
+            for chunk in _chunks(undo.created_customer_ids):
+                cur.execute(f"DELETE FROM customers WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
             if self.summary.batch_id is not None:
                 cur.execute("DELETE FROM import_batches WHERE id = ?", (self.summary.batch_id,))
             cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
+            yield total, total
+        except BaseException:  # an error, or Cancel (GeneratorExit at a yield)
+            if raw.driver_connection.in_transaction:
+                cur.execute("ROLLBACK")
             raise
         finally:
             cur.close()
             raw.close()
 
 
-def _delete_ids(cur, table: str, ids: list[int]) -> None:
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        cur.execute(f"DELETE FROM {table} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+def _run_to_end(steps: Generator) -> None:
+    for _step in steps:
+        pass
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]

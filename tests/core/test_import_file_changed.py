@@ -155,7 +155,7 @@ def test_a_redo_whose_file_changes_while_it_is_read_again_is_refused_and_undo_th
     source = write_dump(tmp_path / "dump.csv", 1, 300)
     plan = spreadsheet_import.prepare_import(source)
     summary = spreadsheet_import.run_import(ws, incident, plan, ALL)
-    command = UndoableImport(incident, summary, lambda: spreadsheet_import.run_import(ws, incident, plan, ALL))
+    command = UndoableImport(incident, summary, lambda: spreadsheet_import.import_generator(ws, incident, plan, ALL))
     command.undo(ws)
     undone = state(ws)
     monkeypatch.setattr(ticket_store, "write_chunk",

@@ -260,7 +260,7 @@ def test_undo_of_an_import_puts_the_incident_back_and_redo_runs_it_again(workspa
                                                        body="refund now") for n in range(1, 9)])
     plan = spreadsheet_import.prepare_import(newer)
     summary = spreadsheet_import.run_import(workspace, incident, plan)
-    command = UndoableImport(incident, summary, lambda: spreadsheet_import.run_import(workspace, incident, plan))
+    command = UndoableImport(incident, summary, lambda: spreadsheet_import.import_generator(workspace, incident, plan))
     command.undo(workspace)
     assert counts(workspace) == before_counts
     with workspace.engine.connect() as c:

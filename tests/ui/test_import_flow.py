@@ -45,6 +45,11 @@ def incident_start(main_window):
     return IncidentService(main_window.session.workspace).get(main_window.incident_id).technical_start
 
 
+
+def wait_for_step(qtbot, main_window) -> None:
+    """An import's undo and redo run on a worker with progress: wait until the stack has moved."""
+    qtbot.waitUntil(lambda: not main_window.session.stepping, timeout=20000)
+
 def test_mapping_dialog_previews_rows_as_they_will_be_imported(qtbot, tmp_path, incident_start):
     plan = spreadsheet_import.prepare_import(dump(tmp_path / "zd.csv", incident_start))
     from ui.importing.mapping_dialog import ImportMappingDialog
@@ -105,9 +110,11 @@ def test_import_runs_on_a_worker_shows_a_summary_and_undoes_in_one_step(qtbot, m
     qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
     assert summaries[0].imported == 12 and conversation_count(main_window) == before + 12
     assert main_window.undo_action.text().endswith("Import zd.csv")
-    main_window.undo_action.trigger()
+    main_window.undo_action.trigger()  # an import's undo and redo run on a worker, with progress
+    wait_for_step(qtbot, main_window)
     assert conversation_count(main_window) == before
     main_window.redo_action.trigger()
+    wait_for_step(qtbot, main_window)
     assert conversation_count(main_window) == before + 12
 
 
@@ -153,6 +160,7 @@ def test_dropping_a_text_file_opens_the_paste_dialog_and_adds_an_undoable_conver
         roles = c.exec_driver_sql("SELECT role FROM messages WHERE author = 'Marcus'").scalars().all()
     assert roles == ["agent"]
     main_window.undo_action.trigger()
+    wait_for_step(qtbot, main_window)
     assert conversation_count(main_window) == before
 
 
@@ -338,8 +346,10 @@ def test_a_large_file_imports_through_the_helper_process_and_undoes(qtbot, main_
     qtbot.waitUntil(lambda: bool(summaries), timeout=20000)
     assert helpers and summaries[0].imported == 12 and conversation_count(main_window) == before + 12
     main_window.undo_action.trigger()
+    wait_for_step(qtbot, main_window)
     assert conversation_count(main_window) == before
     main_window.redo_action.trigger()  # the file is unchanged: the helper reads it again
+    wait_for_step(qtbot, main_window)
     assert conversation_count(main_window) == before + 12 and len(helpers) == 2
 
 

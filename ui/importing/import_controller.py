@@ -154,7 +154,7 @@ class ImportController(QObject):
             return  # nothing changed: nothing to undo
         workspace = self.hub.workspace
         command = UndoableImport(incident_id, summary,
-                                 lambda: spreadsheet_import.run_import(workspace, incident_id, plan, options))
+                                 lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options))
         self.hub.session.push_done(command)
 
     # ---- worker plumbing ------------------------------------------------------------------------

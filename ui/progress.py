@@ -1,0 +1,57 @@
+"""Long work of the open workspace on a worker thread, behind a window-modal progress dialog with Cancel.
+
+One pattern for imports and for undoing or redoing them: the window keeps painting and answering,
+the person sees how far it got, and Cancel stops the work at its next step (the core rolls back).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Generator
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from .workers import GeneratorWorker, start
+
+if TYPE_CHECKING:
+    from .undo import WorkspaceSession
+
+
+def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str, make_generator: Callable[[], Generator],
+                      on_finished: Callable[[object], None], on_failed: Callable[[BaseException], None], *,
+                      on_cancelled: Callable[[], None] = lambda: None, cancel_text: str = "Cancel",
+                      writes: bool = False, unit: str = "rows") -> GeneratorWorker:
+    """Runs make_generator() on a worker; exactly one of the three callbacks is called, on the GUI thread.
+
+    The result of a workspace that was closed meanwhile is dropped: it is not the open one's.
+    """
+    worker = GeneratorWorker(make_generator)
+    session.track(worker, writes=writes)  # closing the workspace stops it; edits wait while it writes
+    progress = QProgressDialog(label, cancel_text, 0, 0, parent)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)
+    progress.setAutoClose(False)
+    progress.setAutoReset(False)
+    progress.setObjectName("long_work_progress")
+    progress.canceled.connect(worker.cancel)
+
+    def end() -> None:
+        progress.close()
+        progress.deleteLater()
+
+    def finished(result: object) -> None:
+        end()
+        if not session.closed:
+            on_finished(result)
+
+    worker.signals.progressed.connect(lambda done, total: _show_progress(progress, done, total, unit))
+    worker.signals.finished.connect(finished)
+    worker.signals.failed.connect(lambda exc, _tb: (end(), on_failed(exc)))
+    worker.signals.cancelled.connect(lambda: (end(), on_cancelled()))
+    return start(worker)
+
+
+def _show_progress(progress: QProgressDialog, done: int, total: int, unit: str) -> None:
+    if total > 0:
+        progress.setMaximum(total)
+        progress.setValue(min(done, total))
+        progress.setLabelText(f"{progress.labelText().split(' — ')[0]} — {done:,} of {total:,} {unit}…")
