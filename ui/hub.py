@@ -15,8 +15,9 @@ class ScreenHub(QObject):
     session_changed = Signal()
     #: the selected incident changed (-1: none)
     incident_changed = Signal(int)
-    #: after any edit, undo or redo: (set of affected parts, incident id or -1)
-    workspace_changed = Signal(object, int)
+    #: after any edit, undo or redo: (DataChange kinds, incident id or -1, initiator or None);
+    #: each screen decides from the kinds whether it shows such data
+    workspace_changed = Signal(object, int, object)
     #: someone wants a conversation shown in the reader (conversation id, message id or -1)
     conversation_requested = Signal(int, int)
     #: someone wants a screen brought forward: (screen key, payload such as a field name)
@@ -47,7 +48,7 @@ class ScreenHub(QObject):
     def workspace(self):  # noqa: ANN201
         return self.session.workspace if self.session else None
 
-    def run(self, command, *, quiet_when_busy: bool = False) -> bool:  # noqa: ANN001
+    def run(self, command, *, quiet_when_busy: bool = False, initiator: object = None) -> bool:  # noqa: ANN001
         """Runs an edit through the undo stack; refusals are explained by the caller's window.
 
         quiet_when_busy: a save made by a timer (text typed before an import started) is not
@@ -60,7 +61,7 @@ class ScreenHub(QObject):
         from .undo import BusyError
 
         try:
-            self.session.run(command)
+            self.session.run(command, initiator)
         except BusyError as exc:
             if not quiet_when_busy:
                 show_refusal(None, "Please wait", exc)

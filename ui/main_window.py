@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, IncidentService
 from postmortem_desktop.services.settings import get_setting
@@ -370,8 +371,10 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self.run_command(DeleteIncident(self.incident_id, details.title))
 
-    def _on_session_workspace_changed(self, affects: set, incident_id: int) -> None:
-        if "incidents" in affects or "timeline" in affects:
+    def _on_session_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+        # the incident list shows titles, status, severity and both windows' lengths
+        if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.REVIEW
+                      | DataChange.SETTING):
             self.refresh_incidents()
             if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
                 self.select_incident(incident_id)

@@ -68,8 +68,9 @@ LongStepRunner = Callable[[str, Callable[[], Generator], Callable[[], None], Cal
 class WorkspaceSession(QObject):
     """Holds the open workspace and its undo stack; tells the screens what changed."""
 
-    #: emitted after any edit, undo or redo: (set of affected parts, incident id or -1)
-    workspace_changed = Signal(object, int)
+    #: emitted after any edit, undo or redo: (the DataChange kinds it changed, incident id or -1, the
+    #: object that ran the edit, or None for undo, redo and edits made elsewhere)
+    workspace_changed = Signal(object, int, object)
     #: an undo or redo that could not be done: (what was tried, e.g. "Undo Import x.csv", the error).
     #: The stack did not move and the record is as it was.
     step_failed = Signal(str, object)
@@ -116,14 +117,17 @@ class WorkspaceSession(QObject):
         self._writing_job = None
 
     # ---- edits ---------------------------------------------------------------------------------------
-    def run(self, command: Command) -> Command:
-        """Does the command now (raising on refusal, with nothing pushed) and makes it undoable."""
+    def run(self, command: Command, initiator: object = None) -> Command:
+        """Does the command now (raising on refusal, with nothing pushed) and makes it undoable.
+
+        initiator: the screen that made the edit, so it can tell its own edits from others'.
+        """
         if self.busy_writing:
             raise BusyError("An import is still being written to this workspace; this change can be made "
                             "as soon as it finishes (or is cancelled).")
         command.do(self.workspace)
         self.undo_stack.push(UndoableCommand(self, command))
-        self.notify(command)
+        self.notify(command, initiator)
         return command
 
     # ---- undo and redo ------------------------------------------------------------------------------
@@ -187,9 +191,9 @@ class WorkspaceSession(QObject):
         self.undo_stack.push(UndoableCommand(self, command))
         self.notify(command)
 
-    def notify(self, command: Command) -> None:
+    def notify(self, command: Command, initiator: object = None) -> None:
         incident_id = command.incident_id if command.incident_id is not None else -1
-        self.workspace_changed.emit(set(command.affects), incident_id)
+        self.workspace_changed.emit(command.changes, incident_id, initiator)
 
     def close(self) -> None:
         self.closed = True

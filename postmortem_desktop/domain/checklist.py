@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 REQUIRED_AREAS = ("support", "product", "engineering")
@@ -63,7 +63,9 @@ class ChecklistItem:
     label: str
     ok: bool
     missing: str  # empty when ok; otherwise says what to do, in the user's words
-    fix_target: tuple[str, str] = field(default=("review", ""))
+    #: which part is missing, where an item has parts: the first action-item area without an owned
+    #: fix, or "contacts"/"message" for the contact item (the app uses it to open the right place)
+    part: str = ""
 
 
 def _words(text: str) -> list[str]:
@@ -151,27 +153,22 @@ def evaluate(record: CloseoutRecord) -> list[ChecklistItem]:
     trust_ok = _filled(record.trust_signals) or record.trust_signals_none_seen
     rows = [
         ("customer_damage", "Customer damage in plain words",
-         damage_problem(record.customer_damage, record.service), ("review", "customer_damage")),
+         damage_problem(record.customer_damage, record.service), ""),
         ("most_broken_task", "Most-broken customer task",
-         "" if _filled(record.most_broken_task) else "Name the customer task that broke most.",
-         ("review", "most_broken_task")),
+         "" if _filled(record.most_broken_task) else "Name the customer task that broke most.", ""),
         ("first_workaround", "First workaround",
-         "" if _filled(record.first_workaround) else "Record the first workaround customers tried.",
-         ("review", "first_workaround")),
+         "" if _filled(record.first_workaround) else "Record the first workaround customers tried.", ""),
         ("trust_signals", "Trust signals",
-         "" if trust_ok else "Capture the trust signals, or state that none were seen.",
-         ("review", "trust_signals")),
-        ("action_items", "Action items in support, product and engineering", actions_missing,
-         ("actions", first_area)),
+         "" if trust_ok else "Capture the trust signals, or state that none were seen.", ""),
+        ("action_items", "Action items in support, product and engineering", actions_missing, first_area),
         ("customer_impact_window", "Customer impact window",
          "" if record.has_customer_impact_window else
-         "Record the customer impact window: add the customer conversations from the incident.",
-         ("timeline", "customer_impact_window")),
+         "Record the customer impact window: add the customer conversations from the incident.", ""),
         ("contact_and_message", "Contact list reviewed and customer message decided",
-         _contact_problem(record), ("review", "contacts" if not record.contact_list_reviewed else "message")),
-        ("follow_up", "Follow-up check scheduled", _follow_up_problem(record), ("followup", "schedule")),
+         _contact_problem(record), "contacts" if not record.contact_list_reviewed else "message"),
+        ("follow_up", "Follow-up check scheduled", _follow_up_problem(record), ""),
     ]
-    return [ChecklistItem(key, label, not missing, missing, target) for key, label, missing, target in rows]
+    return [ChecklistItem(key, label, not missing, missing, part) for key, label, missing, part in rows]
 
 
 def can_close(items: list[ChecklistItem]) -> bool:

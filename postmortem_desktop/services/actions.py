@@ -8,6 +8,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
@@ -17,7 +18,7 @@ from .commands import Command, RuleError, guards_closed_record
 AREAS = tuple(a.value for a in ActionArea)
 STATUSES = tuple(s.value for s in ActionStatus)
 EDITABLE = ("area", "description", "owner", "due_date", "status")
-ACTION_PARTS = frozenset({"actions", "closeout", "followup"})
+ACTION_PARTS = DataChange.ACTION_ITEM
 QUICK_ADD_CHARS = 120
 
 
@@ -117,7 +118,7 @@ def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) 
 
 @guards_closed_record
 class AddActionItem(Command):
-    affects = ACTION_PARTS
+    changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, *, area: str, description: str, owner: str = "",
                  due_date: date | None = None, status: str = ActionStatus.OPEN.value,
@@ -169,7 +170,7 @@ class QuickAddFromQuotes(AddActionItem):
 
 @guards_closed_record
 class EditActionItem(Command):
-    affects = ACTION_PARTS
+    changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int, **changes: Any):
         if "description" in changes:
@@ -177,7 +178,7 @@ class EditActionItem(Command):
         if "owner" in changes:
             changes["owner"] = str(changes["owner"]).strip()
         check_values(changes)
-        self.incident_id, self.item_id, self.changes = incident_id, item_id, changes
+        self.incident_id, self.item_id, self.values = incident_id, item_id, changes
         self.name = "Edit Action Item " + ", ".join(k.replace("_", " ") for k in changes)
         self._old: dict[str, Any] = {}
 
@@ -191,8 +192,8 @@ class EditActionItem(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             item = self._item(session)
-            self._old = {k: getattr(item, k) for k in self.changes}
-            for key, value in self.changes.items():
+            self._old = {k: getattr(item, k) for k in self.values}
+            for key, value in self.values.items():
                 setattr(item, key, value)
 
     def undo(self, workspace: Workspace) -> None:
@@ -206,7 +207,7 @@ class EditActionItem(Command):
 class SetActionLinks(Command):
     """Replaces what motivated an action item: its linked quotes and tags."""
 
-    affects = ACTION_PARTS
+    changes = ACTION_PARTS
     name = "Change Action Item Links"
 
     def __init__(self, incident_id: int, item_id: int, quote_ids: Iterable[int], tag_ids: Iterable[int]):
@@ -238,7 +239,7 @@ class SetActionLinks(Command):
 
 @guards_closed_record
 class DeleteActionItem(Command):
-    affects = ACTION_PARTS
+    changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int):
         self.incident_id, self.item_id = incident_id, item_id

@@ -1,6 +1,7 @@
 """The facilitator agenda and its per-step notes, kept as workspace settings; every save is undoable."""
 from __future__ import annotations
 
+from ..domain.changes import DataChange
 from ..domain.agenda import DEFAULT_AGENDA, Agenda, AgendaError, from_json, to_json, validate
 from ..storage.workspace import Workspace
 from .commands import RuleError
@@ -8,7 +9,7 @@ from .settings import SetSetting, get_setting
 
 AGENDA_KEY = "facilitator.agenda"
 #: only the facilitator overlay listens to this part, so saving notes does not reload every screen
-AFFECTS = frozenset({"facilitator"})
+AGENDA_CHANGES = DataChange.AGENDA
 
 
 def notes_key(incident_id: int, step_key: str) -> str:
@@ -36,7 +37,7 @@ def agenda_notes(workspace: Workspace, incident_id: int, agenda: Agenda) -> dict
 
 
 class SaveAgenda(SetSetting):
-    affects = AFFECTS
+    changes = AGENDA_CHANGES
 
     def __init__(self, agenda: Agenda):
         try:
@@ -47,7 +48,7 @@ class SaveAgenda(SetSetting):
 
 
 class SaveStepNotes(SetSetting):
-    affects = AFFECTS
+    changes = AGENDA_CHANGES
 
     def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = ""):
         super().__init__(notes_key(incident_id, step_key), text,

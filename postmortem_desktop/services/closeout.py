@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.changes import DataChange
 from ..domain import checklist
 from ..domain.checklist import ChecklistItem, CloseoutRecord
 from ..domain.errors import MissingIncident
@@ -19,7 +20,7 @@ from .commands import Command, RuleError, guards_closed_record
 from ..storage.impact_query import customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
-ALL_PARTS = frozenset({"incidents", "review", "actions", "closeout", "followup"})
+STATUS_CHANGES = DataChange.INCIDENT  # the status and its history entry
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class CloseoutService:
 class _StatusChange(Command):
     """Moves an incident to a new status and records the decision; undo puts both back."""
 
-    affects = ALL_PARTS
+    changes = STATUS_CHANGES
     kind = ""
 
     def __init__(self, incident_id: int, detail: str = ""):
@@ -180,7 +181,7 @@ class ScheduleFollowUp(Command):
     """Sets when the follow-up check happens and the review date it is counted from."""
 
     name = "Schedule Follow-up"
-    affects = frozenset({"closeout", "followup"})
+    changes = DataChange.FOLLOW_UP
 
     def __init__(self, incident_id: int, scheduled_at: datetime, review_held_on: date):
         if scheduled_at.tzinfo is None:

@@ -6,6 +6,7 @@ from typing import Any, Generator
 
 from sqlalchemy import select
 
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident, RuleError  # noqa: F401 - re-exported for callers
 from ..storage.workspace import Workspace
 
@@ -15,8 +16,8 @@ class Command(ABC):
 
     #: What the Edit menu shows after "Undo"/"Redo".
     name: str = "Edit"
-    #: Which parts of the screen must refresh: "incidents", "timeline", "board", "review", "actions".
-    affects: frozenset[str] = frozenset({"incidents"})
+    #: What kind of data it changes; each screen decides whether that is data it shows.
+    changes: DataChange = DataChange.INCIDENT
     incident_id: int | None = None
     #: Edits with the same key in quick succession (typing in one field) may become one undo step.
     merge_key: object = None
@@ -87,20 +88,20 @@ class UpdateFields(Command):
     """Sets columns of one row, remembering their old values for undo."""
 
     def __init__(self, model: type, row_id: int, changes: dict[str, Any], *, name: str,
-                 affects: frozenset[str], incident_id: int | None = None):
+                 kind: DataChange, incident_id: int | None = None):
         self.model = model
         self.row_id = row_id
-        self.changes = dict(changes)
+        self.values = dict(changes)
         self.name = name
-        self.affects = affects
+        self.changes = kind
         self.incident_id = incident_id
         self._old: dict[str, Any] | None = None
-        self.merge_key = (model.__name__, row_id, frozenset(self.changes))
+        self.merge_key = (model.__name__, row_id, frozenset(self.values))
 
     def absorb(self, later: Command) -> bool:
         if not isinstance(later, UpdateFields) or later.merge_key != self.merge_key:
             return False
-        self.changes = dict(later.changes)  # the old values stay this command's own
+        self.values = dict(later.values)  # the old values stay this command's own
         return True
 
     def do(self, workspace: Workspace) -> None:
@@ -110,9 +111,9 @@ class UpdateFields(Command):
             if row is None:
                 raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
             if self._old is None:  # a redo after absorbing keeps the very first old values
-                self._old = {key: getattr(row, key) for key in self.changes}
-            self.before_set(row, self.changes)
-            for key, value in self.changes.items():
+                self._old = {key: getattr(row, key) for key in self.values}
+            self.before_set(row, self.values)
+            for key, value in self.values.items():
                 setattr(row, key, value)
 
     def undo(self, workspace: Workspace) -> None:
@@ -133,7 +134,9 @@ class CommandGroup(Command):
         self.name = name
         self.commands = list(commands)
         self.incident_id = incident_id
-        self.affects = frozenset().union(*(c.affects for c in self.commands)) if self.commands else frozenset()
+        self.changes = DataChange.NONE
+        for command in self.commands:
+            self.changes |= command.changes
 
     def do(self, workspace: Workspace) -> None:
         done: list[Command] = []

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
@@ -49,7 +50,7 @@ def check_new_conversation(new: NewConversation) -> None:
 class AddConversation(Command):
     """Stores one conversation with its messages; undo removes it (and a customer it created)."""
 
-    affects = frozenset({"incidents", "timeline", "board"})
+    changes = DataChange.CONVERSATION
 
     def __init__(self, incident_id: int, new: NewConversation):
         check_new_conversation(new)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import distinct, func, inspect, select
 from sqlalchemy.orm import Session
 
+from ..domain.changes import DataChange
 from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
@@ -200,7 +201,7 @@ def parse_activity_csv(text: str, name: str = "the file") -> list[ActivityRow]:
 class ImportActivity(Command):
     """Replaces the incident's account activity with an export's rows, all or nothing."""
 
-    affects = frozenset({"followup"})
+    changes = DataChange.FOLLOW_UP
 
     def __init__(self, incident_id: int, rows: list[ActivityRow], file_name: str = ""):
         self.incident_id, self.rows = incident_id, list(rows)
@@ -228,7 +229,7 @@ class ImportActivity(Command):
 class RecordFollowUpOutcome(Command):
     """Records what the follow-up check found; the incident becomes followed_up."""
 
-    affects = frozenset({"incidents", "followup", "closeout"})
+    changes = DataChange.INCIDENT | DataChange.FOLLOW_UP
     name = "Record Follow-up Outcome"
 
     def __init__(self, incident_id: int, outcome: str, at: datetime | None = None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Generator, Iterator
 
+from ..domain.changes import DataChange
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
 from .ticket_import import ImportSummary, ImportUndoData
@@ -17,7 +18,7 @@ class UndoableImport(Command):
     first run. Both are long: the app runs them on a worker with progress and Cancel.
     """
 
-    affects = frozenset({"incidents", "timeline", "board"})
+    changes = DataChange.CONVERSATION
     long_running = True
 
     def __init__(self, incident_id: int, summary: ImportSummary,

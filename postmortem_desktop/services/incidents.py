@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..domain.changes import DataChange
 from ..domain import timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
@@ -138,7 +139,7 @@ def default_review_window(start: datetime | None, end: datetime | None) -> tuple
 
 
 class CreateIncident(Command):
-    affects = frozenset({"incidents"})
+    changes = DataChange.INCIDENT
 
     def __init__(self, **values: Any):
         values.setdefault("title", "New incident")
@@ -172,7 +173,7 @@ class UpdateIncident(UpdateFields):
         check_incident_fields(changes)
         label = ", ".join(k.replace("_", " ") for k in changes) or "nothing"
         super().__init__(Incident, incident_id, changes, name=f"Edit {label}",
-                         affects=frozenset({"incidents", "timeline"}), incident_id=incident_id)
+                         kind=DataChange.INCIDENT, incident_id=incident_id)
 
     def before_set(self, row: Incident, changes: dict[str, Any]) -> None:
         merged = {k: getattr(row, k) for k in EDITABLE_FIELDS}
@@ -181,7 +182,7 @@ class UpdateIncident(UpdateFields):
 
 
 class DeleteIncident(Command):
-    affects = frozenset({"incidents", "timeline", "board", "review", "actions"})
+    changes = DataChange.everything()  # everything of the incident goes with it
 
     def __init__(self, incident_id: int, title: str = ""):
         self.incident_id = incident_id

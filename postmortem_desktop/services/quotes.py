@@ -7,6 +7,7 @@ from typing import Iterable
 
 from sqlalchemy import delete, insert, select, text, update
 
+from ..domain.changes import DataChange
 from ..domain.vocabulary import Role, TagSource
 from ..storage.schema import (
     ActionItemLink, Conversation, Customer, Message, Quote, ReviewAnswerQuote, Tag, TagAssignment,
@@ -251,7 +252,7 @@ class CreateQuote(Command):
     The new card gets the tagger's suggestions at once, as ghost badges.
     """
 
-    affects = frozenset({"board", "timeline", "review"})
+    changes = DataChange.QUOTE | DataChange.TAG
 
     def __init__(self, conversation_id: int, message_id: int | None = None, start: int = 0, end: int = 0):
         self.conversation_id, self.message_id = conversation_id, message_id
@@ -312,7 +313,7 @@ class CreateQuote(Command):
 class DeleteQuote(Command):
     """Removes quote cards with their tags and links; undo puts every row back with its id."""
 
-    affects = frozenset({"board", "timeline", "review", "actions"})
+    changes = DataChange.QUOTE | DataChange.TAG | DataChange.ACTION_ITEM | DataChange.REVIEW  # links go too
     _DEPENDENTS = (TagAssignment, ActionItemLink, ReviewAnswerQuote)
 
     def __init__(self, incident_id: int | None, quote_ids: Iterable[int]):
@@ -349,7 +350,7 @@ class DeleteQuote(Command):
 class CorrectAuthorRole(Command):
     """Sets the role of every message by one author in a conversation (an importer guessed wrong)."""
 
-    affects = frozenset({"incidents", "timeline", "board"})
+    changes = DataChange.CONVERSATION
 
     def __init__(self, conversation_id: int, author: str, role: str):
         if role not in {r.value for r in Role}:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..domain.changes import DataChange
 from ..reporting import redaction_terms
 from ..reporting.redaction_preview import RedactionPreview, build_preview
 from ..reporting.report_data import gather
@@ -23,7 +24,7 @@ def extra_terms(workspace: Workspace) -> tuple[str, ...]:
 class MaskTerms(SetSetting):
     """Adds terms to mask in every redacted export of this workspace (PDF, XLSX, command line and app)."""
 
-    affects = frozenset({"report"})
+    changes = DataChange.SETTING
 
     def __init__(self, current: Iterable[str], added: Iterable[str]):
         added = [t for t in added if t and t.strip()]
@@ -34,7 +35,7 @@ class MaskTerms(SetSetting):
 class UnmaskTerms(SetSetting):
     """Stops masking terms a person added earlier."""
 
-    affects = frozenset({"report"})
+    changes = DataChange.SETTING
 
     def __init__(self, current: Iterable[str], removed: Iterable[str]):
         gone = {t.casefold() for t in removed}

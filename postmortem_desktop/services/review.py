@@ -10,6 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..domain.changes import DataChange
 from ..domain import severity, timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS, SEVERITIES, TagSource
@@ -26,7 +27,7 @@ QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
 CLOSEOUT_FIELDS = ("customer_damage", "most_broken_task", "first_workaround", "trust_signals",
                    "trust_signals_none_seen", "contact_list_reviewed", "customer_message")
 EVIDENCE_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
-REVIEW_PARTS = frozenset({"review", "closeout"})
+REVIEW_CHANGES = DataChange.REVIEW
 CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
 # Phrases in customers' own messages; LIKE in SQLite ignores ASCII case.
 MONEY_PHRASES = ("charged twice", "double charge", "paid twice", "charged again", "duplicate charge",
@@ -330,7 +331,7 @@ class EditCloseoutFields(UpdateFields):
         if unknown:
             raise RuleError(f"These fields are not part of the close-out record: {', '.join(sorted(unknown))}.")
         label = ", ".join(k.replace("_", " ") for k in changes)
-        super().__init__(Incident, incident_id, changes, name=f"Edit {label}", affects=REVIEW_PARTS,
+        super().__init__(Incident, incident_id, changes, name=f"Edit {label}", kind=REVIEW_CHANGES,
                          incident_id=incident_id)
 
 
@@ -355,7 +356,7 @@ ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing pag
 
 @guards_closed_record
 class SetReviewAnswer(Command):
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
 
     def __init__(self, incident_id: int, key: str, text: str):
         self.incident_id, self.key, self.text = incident_id, key, text
@@ -390,7 +391,7 @@ class SetReviewAnswer(Command):
 class LinkAnswerQuotes(Command):
     """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
 
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
 
     def __init__(self, incident_id: int, key: str, quote_ids: Iterable[int]):
         self.incident_id, self.key, self.quote_ids = incident_id, key, list(dict.fromkeys(quote_ids))
@@ -425,7 +426,7 @@ class LinkAnswerQuotes(Command):
 
 @guards_closed_record
 class UnlinkAnswerQuote(Command):
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
     name = "Unlink Quote"
 
     def __init__(self, incident_id: int, key: str, quote_id: int):
@@ -451,10 +452,10 @@ class UnlinkAnswerQuote(Command):
 class _Decision(Command):
     """Sets incident fields and records the decision in the history; undo reverses both."""
 
-    affects = REVIEW_PARTS | {"incidents"}
+    changes = REVIEW_CHANGES | DataChange.INCIDENT  # severity shows in the incident list
 
     def __init__(self, incident_id: int, changes: dict[str, Any], kind: str, detail: str):
-        self.incident_id, self.changes, self.kind, self.detail = incident_id, changes, kind, detail
+        self.incident_id, self.values, self.kind, self.detail = incident_id, changes, kind, detail
         self._old: dict[str, Any] = {}
         self._history_id: int | None = None
 
@@ -462,8 +463,8 @@ class _Decision(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             inc = _incident(session, self.incident_id)
-            self._old = {key: getattr(inc, key) for key in self.changes}
-            for key, value in self.changes.items():
+            self._old = {key: getattr(inc, key) for key in self.values}
+            for key, value in self.values.items():
                 setattr(inc, key, value)
             entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
             session.add(entry)
@@ -524,7 +525,7 @@ class DecideCustomerMessage(_Decision):
 class FlagContacts(Command):
     """Puts customers on the contact list, each with the reason to contact them."""
 
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
 
     def __init__(self, incident_id: int, entries: Iterable[tuple[int, str]], suggested: bool = False):
         self.incident_id = incident_id
@@ -571,7 +572,7 @@ def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentCo
 class UnflagContact(Command):
     """Takes a customer off the contact list; the reason is kept in the incident's history."""
 
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
     name = "Remove Customer from Contact List"
 
     def __init__(self, incident_id: int, customer_id: int, reason: str):
@@ -606,7 +607,7 @@ class UnflagContact(Command):
 class EditContact(Command):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
 
-    affects = REVIEW_PARTS
+    changes = REVIEW_CHANGES
     FIELDS = ("reason", "contacted", "contacted_on")
 
     def __init__(self, incident_id: int, customer_id: int, **changes: Any):
@@ -618,7 +619,7 @@ class EditContact(Command):
             changes["contacted_on"] = date.today()
         if changes.get("contacted") is False:
             changes["contacted_on"] = None
-        self.incident_id, self.customer_id, self.changes = incident_id, customer_id, changes
+        self.incident_id, self.customer_id, self.values = incident_id, customer_id, changes
         self.name = "Record Contact" if "contacted" in changes else "Edit Contact Reason"
         self._old: dict[str, Any] = {}
 
@@ -626,8 +627,8 @@ class EditContact(Command):
         workspace.require_writable()
         with workspace.transaction() as session:
             row = _contact(session, self.incident_id, self.customer_id)
-            self._old = {k: getattr(row, k) for k in self.changes}
-            for key, value in self.changes.items():
+            self._old = {k: getattr(row, k) for k in self.values}
+            for key, value in self.values.items():
                 setattr(row, key, value)
 
     def undo(self, workspace: Workspace) -> None:

@@ -1,6 +1,7 @@
 """Workspace settings (display time zone and the like): read and undoable writes."""
 from __future__ import annotations
 
+from ..domain.changes import DataChange
 from ..storage.schema import WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Command
@@ -13,7 +14,7 @@ def get_setting(workspace: Workspace, key: str, default: str = "") -> str:
 
 
 class SetSetting(Command):
-    affects = frozenset({"incidents", "timeline", "board", "review", "actions"})
+    changes = DataChange.SETTING
 
     def __init__(self, key: str, value: str, name: str = "Change Setting"):
         self.key, self.value, self.name = key, value, name

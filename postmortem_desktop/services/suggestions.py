@@ -8,6 +8,7 @@ from typing import Generator, Iterable
 
 from sqlalchemy import delete, insert, select, text
 
+from ..domain.changes import DataChange
 from ..analysis.phrase_patterns import validate_patterns
 from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.vocabulary import Role, TagSource
@@ -49,7 +50,7 @@ class SetPatternExtras(SetSetting):
         except ValueError as exc:
             raise RuleError(f"These patterns cannot be used: {exc}") from exc
         super().__init__(EXTRA_PATTERNS_KEY, json.dumps(extras, ensure_ascii=False), "Change Tag Patterns")
-        self.affects = frozenset({"board"})
+        self.changes = DataChange.SETTING | DataChange.TAG
 
 
 def suggest_for_role(tagger: Tagger, text_: str, role: str | None) -> list[TagSuggestion]:
@@ -139,7 +140,7 @@ def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | Non
 class StoreSuggestions(Command):
     """Replaces an incident's pending suggestions; never touches tags a person set or dismissed."""
 
-    affects = frozenset({"board"})
+    changes = DataChange.TAG
     name = "Suggest Tags"
 
     def __init__(self, incident_id: int, found: list[FoundSuggestion]):

@@ -12,6 +12,7 @@ from typing import Iterable
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..domain.changes import DataChange
 from ..domain.vocabulary import TagSource
 from ..resources import resource_path
 from ..storage.schema import ActionItemLink, Tag, TagAssignment
@@ -20,7 +21,7 @@ from .commands import Command, RuleError
 
 #: sources that put a card in a tag's column; "suggested" is only a ghost, "dismissed" a memory
 APPLIED_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
-TAG_AFFECTS = frozenset({"board", "timeline"})
+TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
 
 
@@ -89,7 +90,7 @@ def _tag_or_refuse(session: Session, tag_id: int) -> Tag:
 class _QuoteTagEdit(Command):
     """Base for edits of some quotes' tag assignments; undo puts their rows back exactly."""
 
-    affects = TAG_AFFECTS
+    changes = TAG_CHANGES
 
     def __init__(self, incident_id: int | None, quote_ids: Iterable[int]):
         self.incident_id = incident_id
@@ -231,7 +232,7 @@ class DismissSuggestion(_QuoteTagEdit):
 # ---- edits of the tags themselves (the board's columns) -----------------------------------------
 
 class AddTag(Command):
-    affects = TAG_AFFECTS
+    changes = TAG_CHANGES
 
     def __init__(self, name: str, color: int | None = None, description: str = ""):
         self.tag_name = normalise_tag_name(name)
@@ -262,7 +263,7 @@ class AddTag(Command):
 
 
 class _TagFieldEdit(Command):
-    affects = TAG_AFFECTS
+    changes = TAG_CHANGES
 
     def __init__(self, tag_id: int, field: str, value, name: str):  # noqa: ANN001
         self.tag_id, self.field, self.value, self.name = tag_id, field, value, name
@@ -303,7 +304,7 @@ class RecolorTag(_TagFieldEdit):
 class ReorderTags(Command):
     """Puts the board's columns in the given order (tag ids, first column first)."""
 
-    affects = TAG_AFFECTS
+    changes = TAG_CHANGES
     name = "Reorder Columns"
 
     def __init__(self, ordered_ids: Iterable[int]):
@@ -333,7 +334,7 @@ class MergeTags(Command):
     dismissed), so a merge never loses a person's decision.
     """
 
-    affects = TAG_AFFECTS
+    changes = TAG_CHANGES
     _STRENGTH = {TagSource.MANUAL.value: 3, TagSource.ACCEPTED.value: 2, TagSource.SUGGESTED.value: 1,
                  TagSource.DISMISSED.value: 0}
 

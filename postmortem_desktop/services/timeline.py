@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import insert, select
 
+from ..domain.changes import DataChange
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from ..domain import timing
 from ..domain.errors import MissingIncident
@@ -215,7 +216,7 @@ def _check_event(values: dict[str, Any]) -> None:
 class AddSystemEvents(Command):
     """Adds many system events (pasted log lines, an alerts CSV) as one undo step."""
 
-    affects = frozenset({"timeline"})
+    changes = DataChange.SYSTEM_EVENT
 
     def __init__(self, incident_id: int, events: Iterable[dict[str, Any]], name: str | None = None):
         self.incident_id = incident_id
@@ -260,7 +261,7 @@ class AddSystemEvent(AddSystemEvents):
 class EditSystemEvent(UpdateFields):
     def __init__(self, event_id: int, incident_id: int, name: str = "Edit System Event", **changes: Any):
         _check_event(changes)
-        super().__init__(SystemEvent, event_id, changes, name=name, affects=frozenset({"timeline"}),
+        super().__init__(SystemEvent, event_id, changes, name=name, kind=DataChange.SYSTEM_EVENT,
                          incident_id=incident_id)
 
 
@@ -270,7 +271,7 @@ class MoveSystemEvent(EditSystemEvent):
 
 
 class DeleteSystemEvent(Command):
-    affects = frozenset({"timeline"})
+    changes = DataChange.SYSTEM_EVENT
 
     def __init__(self, event_id: int, incident_id: int, title: str = ""):
         self.event_id = event_id

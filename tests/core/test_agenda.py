@@ -3,6 +3,7 @@ from dataclasses import replace
 
 import pytest
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.agenda import (
     DEFAULT_AGENDA, OVER, ON_TIME, WRAP_UP, Agenda, AgendaError, AgendaStep, clock, format_seconds, from_json,
     moved, new_step_key, to_json, validate, with_step,
@@ -126,5 +127,5 @@ def test_step_notes_are_kept_per_incident_and_step_and_undo_in_order(workspace):
 
 
 def test_notes_commands_only_touch_the_facilitator_part_of_the_screen():
-    assert SaveStepNotes(1, "a", "x").affects == {"facilitator"}
+    assert SaveStepNotes(1, "a", "x").changes == DataChange.AGENDA
     assert SaveStepNotes(1, "a", "x").incident_id == 1

@@ -82,7 +82,7 @@ def test_each_required_area_needs_its_own_item(missing_area):
     record = replace(COMPLETE, action_items=items)
     item = next(i for i in checklist.evaluate(record) if i.key == "action_items")
     assert not item.ok and missing_area in item.missing
-    assert item.fix_target == ("actions", missing_area)
+    assert item.part == missing_area
 
 
 @pytest.mark.parametrize("owner, due", [("", DUE), ("Priya", None)])
@@ -108,10 +108,8 @@ def test_follow_up_must_be_five_to_ten_days_after_the_review(days, ok):
         assert f"{days} days after" in next(i.missing for i in checklist.evaluate(record) if i.key == "follow_up")
 
 
-def test_every_item_points_to_where_it_is_fixed():
+def test_every_item_of_an_empty_record_is_missing_and_says_which_part():
     empty = CloseoutRecord()
-    targets = {i.key: i.fix_target for i in checklist.evaluate(empty)}
-    assert targets["customer_damage"] == ("review", "customer_damage")
-    assert targets["follow_up"] == ("followup", "schedule")
-    assert targets["action_items"] == ("actions", "support")
+    parts = {i.key: i.part for i in checklist.evaluate(empty)}
+    assert parts["action_items"] == "support" and parts["contact_and_message"] == "contacts"
     assert len(failing(empty)) == 8

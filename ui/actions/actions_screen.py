@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.actions import (
     AREAS, ActionService, AddActionItem, DeleteActionItem, EditActionItem, QuickAddFromQuotes,
 )
@@ -19,7 +20,7 @@ from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
 
-REFRESH_ON = {"actions", "board", "incidents"}
+REFRESH_ON = DataChange.ACTION_ITEM | DataChange.QUOTE | DataChange.INCIDENT | DataChange.SETTING
 
 
 class ActionsScreen(DeferredRefresh, QWidget):
@@ -188,6 +189,6 @@ class ActionsScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
-        if affects & REFRESH_ON:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        if changes & REFRESH_ON:
             self.request_refresh()

@@ -5,6 +5,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signa
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.quotes import (
     BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, quote_whole_conversations, search_quote_ids,
@@ -31,6 +32,10 @@ EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), 
               "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
 HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
 
+
+# the data quote cards show: quotes, their tags, the conversations they come from, incident and settings
+BOARD_DATA = (DataChange.QUOTE | DataChange.TAG | DataChange.CONVERSATION | DataChange.INCIDENT
+              | DataChange.SETTING)
 
 class BoardScreen(QWidget):
     #: the cards on screen were (re)laid out; benchmarks and tests wait on it
@@ -250,16 +255,14 @@ class BoardScreen(QWidget):
         """Runs an edit made on this board; only the cards it touched are re-read afterwards."""
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
-        try:
-            return self.hub.run(command)
-        finally:
-            self._local_ids = None
+        return self.hub.run(command, initiator=self)
 
-    def _on_hub_workspace_changed(self, affects: set, incident_id: int) -> None:
-        if "board" not in affects or (incident_id >= 0 and incident_id != self.hub.incident_id):
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
+        if not changes & BOARD_DATA or (incident_id >= 0 and incident_id != self.hub.incident_id):
             return
-        if self._local_ids is not None and self.isVisible() and not self._dirty:
-            self.refresh_cards(self._local_ids)
+        local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
+        if local_ids is not None and self.isVisible() and not self._dirty:
+            self.refresh_cards(local_ids)  # its own edit: only the cards it touched
         else:
             self._mark_dirty()
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStyle, QVBoxLay
 
 from postmortem_desktop.services.closeout import ChecklistState
 
+from .fix_targets import fix_target
 from ..hub import ScreenHub
 
 
@@ -57,7 +58,7 @@ class ChecklistPanel(QWidget):
             label.setText(item.label)  # the icon beside it and "Done"/what is missing say the state
             detail.setText("Done" if item.ok else item.missing)
             button.setVisible(not item.ok)
-            self._targets[item.key] = item.fix_target
+            self._targets[item.key] = fix_target(item)
             for widget in (icon, label, detail):
                 widget.show()
 

@@ -10,6 +10,7 @@ from postmortem_desktop.services.closeout import (
     CLOSED_STATES, ChecklistState, CloseIncident, CloseoutService, ReopenIncident,
 )
 
+from .fix_targets import fix_target
 from ..hub import ScreenHub
 
 SHORT_NAMES = {
@@ -86,7 +87,7 @@ class CloseoutStrip(QFrame):
     def _on_summary_link_activated(self, key: str) -> None:
         item = next((i for i in (self.state.items if self.state else ()) if i.key == key), None)
         if item is not None:
-            self.hub.navigation_requested.emit(*item.fix_target)
+            self.hub.navigation_requested.emit(*fix_target(item))
 
     def _on_checklist_clicked(self) -> None:
         self.hub.navigation_requested.emit("review", "checklist")
@@ -103,5 +104,5 @@ class CloseoutStrip(QFrame):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.refresh()
 
-    def _on_hub_workspace_changed(self, _affects: set, _incident_id: int) -> None:
+    def _on_hub_workspace_changed(self, _changes: object, _incident_id: int, _initiator: object) -> None:
         self.refresh()  # any edit can complete or undo an item; the query is small

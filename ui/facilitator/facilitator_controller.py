@@ -9,6 +9,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QWidget
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
 
@@ -286,9 +287,9 @@ class FacilitatorController(QObject):
         if self.hub.run(SaveStepNotes(incident_id, key, text, title)):
             self.notes_saved.emit(key)
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         # undo/redo of notes: show what the workspace now holds, unless the person is mid-sentence
-        if self.active and "facilitator" in affects and self._pending is None:
+        if self.active and changes & DataChange.AGENDA and self._pending is None:
             self._load_notes()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:

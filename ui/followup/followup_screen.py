@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.reporting.calendar_ics import export_follow_up_check
 from postmortem_desktop.reporting.output_file import ICS, OutputError
 from postmortem_desktop.services.closeout import ScheduleFollowUp
@@ -26,7 +27,8 @@ from ..output_dialog import ask_output_path, show_output_failure
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
 
-REFRESH_ON = {"followup", "closeout", "actions", "board", "incidents"}
+REFRESH_ON = (DataChange.FOLLOW_UP | DataChange.INCIDENT | DataChange.ACTION_ITEM | DataChange.CONVERSATION
+              | DataChange.QUOTE | DataChange.TAG | DataChange.REVIEW | DataChange.SETTING)
 
 
 def _table(model: RowsTableModel, name: str, parent) -> QTableView:  # noqa: ANN001
@@ -240,6 +242,6 @@ class FollowUpScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
-        if affects & REFRESH_ON:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        if changes & REFRESH_ON:
             self.request_refresh()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
 
 from ..deferred_refresh import DeferredRefresh
@@ -34,8 +35,8 @@ class PropertiesScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
-        if affects & {"incidents", "timeline", "board"}:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.SETTING):
             self.request_refresh()
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QMenu, QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
@@ -259,8 +260,9 @@ class ConversationReaderWidget(QWidget):
             dock.show()
             dock.raise_()
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
-        if self.conversation is None or not affects & {"board", "timeline", "incidents"}:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        shown = DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG | DataChange.INCIDENT | DataChange.SETTING
+        if self.conversation is None or not changes & shown:
             return
         value = self.text.verticalScrollBar().value()
         self.show_conversation(self.conversation.id)

@@ -138,7 +138,7 @@ class ReportScreen(QWidget):
     def _on_hub_session_changed(self) -> None:
         self._forget_preview("Export a PDF to preview its pages here before saving.")
 
-    def _on_hub_workspace_changed(self, _affects: set, incident_id: int) -> None:
+    def _on_hub_workspace_changed(self, _changes: object, incident_id: int, _initiator: object) -> None:
         if self.preview is not None and incident_id in (-1, self.hub.incident_id):
             self._forget_preview("The incident changed since the preview; export the PDF again.")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.closeout import CloseoutService
 from postmortem_desktop.services.review import ReviewService
 
@@ -15,7 +16,7 @@ from .message_widget import CustomerMessageWidget
 from .record_widget import CloseoutRecordWidget
 from .severity_widget import SeverityWidget
 
-REFRESH_ON = {"review", "closeout", "actions", "board", "timeline", "incidents", "followup"}
+REFRESH_ON = DataChange.everything() & ~DataChange.AGENDA  # answers link quotes, actions, contacts, windows
 
 
 class ReviewScreen(DeferredRefresh, QWidget):
@@ -103,6 +104,6 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, affects: set, _incident_id: int) -> None:
-        if affects & REFRESH_ON:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        if changes & REFRESH_ON:
             self.request_refresh()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QApplication, QComboBox, QDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
 from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
 from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
@@ -25,7 +26,8 @@ from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDial
 from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
 
-REFRESH_ON = frozenset({"timeline", "board", "incidents"})
+REFRESH_ON = (DataChange.SYSTEM_EVENT | DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG
+              | DataChange.INCIDENT | DataChange.SETTING)
 MARKER_HELP = {
     "technical_start": "First failure (start of the technical window)",
     "technical_end": "Recovery (end of the technical window)",
@@ -142,8 +144,8 @@ class TimelineScreen(QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.refresh(keep_view=False)
 
-    def _on_hub_workspace_changed(self, affects: set, incident_id: int) -> None:
-        if affects & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+        if changes & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
             self.refresh()
 
     def _on_group_combo_current_index_changed(self, _index: int) -> None:
