@@ -192,8 +192,7 @@ class WorkspaceSession(QObject):
         self.notify(command)
 
     def notify(self, command: Command, initiator: object = None) -> None:
-        incident_id = command.incident_id if command.incident_id is not None else -1
-        self.workspace_changed.emit(command.changes, incident_id, initiator)
+        self.workspace_changed.emit(command.changes, command.incident_id, initiator)
 
     def close(self) -> None:
         self.closed = True

@@ -13,7 +13,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, guards_closed_record
+from .commands import Edit, RuleError
 
 AREAS = tuple(a.value for a in ActionArea)
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -116,8 +116,9 @@ def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) 
     return [q for q in wanted if q in found]
 
 
-@guards_closed_record
-class AddActionItem(Command):
+class AddActionItem(Edit):
+    refused_when_closed = True
+
     changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, *, area: str, description: str, owner: str = "",
@@ -131,28 +132,25 @@ class AddActionItem(Command):
         self.name = f"Add {area.capitalize()} Action Item"
         self.item_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            if session.get(Incident, self.incident_id) is None:
-                raise MissingIncident(self.incident_id)
-            item = ActionItem(incident_id=self.incident_id, **self.values)
-            if self.item_id is not None:  # redo keeps the id so later commands still find the item
-                item.id = self.item_id
-            session.add(item)
-            session.flush()
-            self.item_id = item.id
-            quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
-            if self.quote_ids and not quotes:
-                raise RuleError("None of the selected quotes belongs to this incident.")
-            session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
-            session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
+    def apply(self, session: Session) -> None:
+        if session.get(Incident, self.incident_id) is None:
+            raise MissingIncident(self.incident_id)
+        item = ActionItem(incident_id=self.incident_id, **self.values)
+        if self.item_id is not None:  # redo keeps the id so later commands still find the item
+            item.id = self.item_id
+        session.add(item)
+        session.flush()
+        self.item_id = item.id
+        quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
+        if self.quote_ids and not quotes:
+            raise RuleError("None of the selected quotes belongs to this incident.")
+        session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
+        session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            item = session.get(ActionItem, self.item_id)
-            if item is not None:
-                session.delete(item)  # links go with it (ON DELETE CASCADE)
+    def revert(self, session: Session) -> None:
+        item = session.get(ActionItem, self.item_id)
+        if item is not None:
+            session.delete(item)  # links go with it (ON DELETE CASCADE)
 
 
 class QuickAddFromQuotes(AddActionItem):
@@ -168,8 +166,9 @@ class QuickAddFromQuotes(AddActionItem):
         self.name = "Add Action Item from Quotes"
 
 
-@guards_closed_record
-class EditActionItem(Command):
+class EditActionItem(Edit):
+    refused_when_closed = True
+
     changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int, **changes: Any):
@@ -188,24 +187,22 @@ class EditActionItem(Command):
             raise RuleError("That action item no longer exists.")
         return item
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            item = self._item(session)
-            self._old = {k: getattr(item, k) for k in self.values}
-            for key, value in self.values.items():
-                setattr(item, key, value)
+    def apply(self, session: Session) -> None:
+        item = self._item(session)
+        self._old = {k: getattr(item, k) for k in self.values}
+        for key, value in self.values.items():
+            setattr(item, key, value)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            item = self._item(session)
-            for key, value in self._old.items():
-                setattr(item, key, value)
+    def revert(self, session: Session) -> None:
+        item = self._item(session)
+        for key, value in self._old.items():
+            setattr(item, key, value)
 
 
-@guards_closed_record
-class SetActionLinks(Command):
+class SetActionLinks(Edit):
     """Replaces what motivated an action item: its linked quotes and tags."""
+
+    refused_when_closed = True
 
     changes = ACTION_PARTS
     name = "Change Action Item Links"
@@ -221,24 +218,22 @@ class SetActionLinks(Command):
         session.flush()
         session.add_all([ActionItemLink(action_item_id=self.item_id, quote_id=q, tag_id=t) for q, t in pairs])
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            item = session.get(ActionItem, self.item_id)
-            if item is None or item.incident_id != self.incident_id:
-                raise RuleError("That action item no longer exists.")
-            self._old = [(link.quote_id, link.tag_id) for link in session.scalars(
-                select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
-            quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
-            self._replace(session, [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids])
+    def apply(self, session: Session) -> None:
+        item = session.get(ActionItem, self.item_id)
+        if item is None or item.incident_id != self.incident_id:
+            raise RuleError("That action item no longer exists.")
+        self._old = [(link.quote_id, link.tag_id) for link in session.scalars(
+            select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
+        quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
+        self._replace(session, [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids])
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            self._replace(session, self._old)
+    def revert(self, session: Session) -> None:
+        self._replace(session, self._old)
 
 
-@guards_closed_record
-class DeleteActionItem(Command):
+class DeleteActionItem(Edit):
+    refused_when_closed = True
+
     changes = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int):
@@ -247,20 +242,17 @@ class DeleteActionItem(Command):
         self._row: dict[str, Any] = {}
         self._links: list[dict[str, Any]] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            item = session.get(ActionItem, self.item_id)
-            if item is None or item.incident_id != self.incident_id:
-                raise RuleError("That action item no longer exists.")
-            self._row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
-            self._links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
-                           for link in session.scalars(select(ActionItemLink)
-                                                       .where(ActionItemLink.action_item_id == self.item_id))]
-            session.delete(item)
+    def apply(self, session: Session) -> None:
+        item = session.get(ActionItem, self.item_id)
+        if item is None or item.incident_id != self.incident_id:
+            raise RuleError("That action item no longer exists.")
+        self._row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
+        self._links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
+                       for link in session.scalars(select(ActionItemLink)
+                                                   .where(ActionItemLink.action_item_id == self.item_id))]
+        session.delete(item)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.add(ActionItem(**self._row))
-            session.flush()
-            session.add_all([ActionItemLink(**link) for link in self._links])
+    def revert(self, session: Session) -> None:
+        session.add(ActionItem(**self._row))
+        session.flush()
+        session.add_all([ActionItemLink(**link) for link in self._links])

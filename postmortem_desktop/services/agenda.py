@@ -52,6 +52,5 @@ class SaveStepNotes(SetSetting):
 
     def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = ""):
         super().__init__(notes_key(incident_id, step_key), text,
-                         name=f"Notes on “{step_title}”" if step_title else "Edit Step Notes")
-        self.incident_id = incident_id
+                         name=f"Notes on “{step_title}”" if step_title else "Edit Step Notes", incident_id=incident_id)
         self.step_key = step_key

@@ -16,7 +16,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, guards_closed_record
+from .commands import Edit, RuleError
 from ..storage.impact_query import customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
@@ -102,7 +102,7 @@ class CloseoutService:
             return FollowUpSchedule(row.scheduled_at if row else None, row.review_held_on if row else None)
 
 
-class _StatusChange(Command):
+class _StatusChange(Edit):
     """Moves an incident to a new status and records the decision; undo puts both back."""
 
     changes = STATUS_CHANGES
@@ -120,24 +120,21 @@ class _StatusChange(Command):
     def new_status(self) -> str:
         """The status this change sets (closed, reopened to in review)."""
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            incident = _incident(session, self.incident_id)
-            self.check(session, incident)
-            self._old_status = incident.status
-            incident.status = self.new_status()
-            entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
-            session.add(entry)
-            session.flush()
-            self._history_id = entry.id
+    def apply(self, session: Session) -> None:
+        incident = _incident(session, self.incident_id)
+        self.check(session, incident)
+        self._old_status = incident.status
+        incident.status = self.new_status()
+        entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            _incident(session, self.incident_id).status = self._old_status
-            entry = session.get(IncidentHistory, self._history_id)
-            if entry is not None:
-                session.delete(entry)
+    def revert(self, session: Session) -> None:
+        _incident(session, self.incident_id).status = self._old_status
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)
 
 
 class CloseIncident(_StatusChange):
@@ -176,9 +173,10 @@ class ReopenIncident(_StatusChange):
         return IncidentStatus.IN_REVIEW.value
 
 
-@guards_closed_record
-class ScheduleFollowUp(Command):
+class ScheduleFollowUp(Edit):
     """Sets when the follow-up check happens and the review date it is counted from."""
+
+    refused_when_closed = True
 
     name = "Schedule Follow-up"
     changes = DataChange.FOLLOW_UP
@@ -193,27 +191,24 @@ class ScheduleFollowUp(Command):
         self._old: dict | None = None
         self._created = False
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            _incident(session, self.incident_id)
-            row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-            self._created = row is None
-            if row is None:
-                row = FollowUp(incident_id=self.incident_id)
-                session.add(row)
-            else:
-                self._old = {key: getattr(row, key) for key in self.values}
-            for key, value in self.values.items():
-                setattr(row, key, value)
+    def apply(self, session: Session) -> None:
+        _incident(session, self.incident_id)
+        row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        self._created = row is None
+        if row is None:
+            row = FollowUp(incident_id=self.incident_id)
+            session.add(row)
+        else:
+            self._old = {key: getattr(row, key) for key in self.values}
+        for key, value in self.values.items():
+            setattr(row, key, value)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-            if row is None:
-                return
-            if self._created:
-                session.delete(row)
-            else:
-                for key, value in (self._old or {}).items():
-                    setattr(row, key, value)
+    def revert(self, session: Session) -> None:
+        row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        if row is None:
+            return
+        if self._created:
+            session.delete(row)
+        else:
+            for key, value in (self._old or {}).items():
+                setattr(row, key, value)

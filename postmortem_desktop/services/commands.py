@@ -5,6 +5,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Generator
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident, RuleError  # noqa: F401 - re-exported for callers
@@ -12,13 +13,19 @@ from ..storage.workspace import Workspace
 
 
 class Command(ABC):
-    """One user edit. The UI pushes it on the workspace's undo stack; the CLI just calls do()."""
+    """One user edit. The UI pushes it on the workspace's undo stack; the CLI just calls do().
+
+    Almost every edit is an `Edit` (below), which owns writability, the transaction and the
+    closed-record rule. Only edits that cannot be one ORM transaction implement do/undo themselves:
+    an import's undo (bulk SQL, long-running) and a group of edits.
+    """
 
     #: What the Edit menu shows after "Undo"/"Redo".
     name: str = "Edit"
     #: What kind of data it changes; each screen decides whether that is data it shows.
     changes: DataChange = DataChange.INCIDENT
-    incident_id: int | None = None
+    #: The incident the edit belongs to; WORKSPACE_WIDE (-1) for the workspace's own settings and tags.
+    incident_id: int = -1
     #: Edits with the same key in quick succession (typing in one field) may become one undo step.
     merge_key: object = None
 
@@ -48,53 +55,66 @@ class Command(ABC):
 
 
 CLOSED_STATUSES = ("closed", "followed_up")
+#: The incident_id of an edit that belongs to the whole workspace (tags, settings, the agenda).
+WORKSPACE_WIDE = -1
 
 
-def guards_closed_record(cls: type) -> type:
-    """Class decorator: the command refuses to change the close-out record of a closed incident.
-
-    A closed incident was closed because its record was complete; editing it afterwards would
-    break that silently, so the person reopens it first (which is recorded).
+class Edit(Command):
+    """An edit made in one transaction. The base owns the rules every edit shares: the workspace must be
+    writable, the change is one transaction (all or nothing), and an edit of a closed incident's record
+    is refused when the class says `refused_when_closed`. Subclasses only say what the change is
+    (apply) and how to take it back (revert); both get the transaction's session.
     """
-    original = cls.do
+
+    #: True for edits of the close-out record: refused once the incident is closed. A closed incident
+    #: was closed because its record was complete; editing it afterwards would break that silently, so
+    #: the person reopens it first (which is recorded).
+    refused_when_closed: bool = False
+
+    def __init__(self, incident_id: int):
+        self.incident_id = incident_id  # WORKSPACE_WIDE for edits of no one incident
+
+    @abstractmethod
+    def apply(self, session: Session) -> None:
+        """Makes the change (raise RuleError to refuse: nothing is written)."""
+
+    @abstractmethod
+    def revert(self, session: Session) -> None:
+        """Takes the change back."""
 
     def do(self, workspace: Workspace) -> None:
-        with workspace.reading() as session:
-            status = session.scalar(_status_query(self))
-        if status in CLOSED_STATUSES:
-            raise RuleError("This incident is closed, so its close-out record is fixed. Reopen it "
-                            "(Close-out strip › Reopen) to change it; the reopening is recorded.")
-        original(self, workspace)
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            if self.refused_when_closed:
+                _refuse_if_closed(session, self.incident_id)
+            self.apply(session)
 
-    cls.do = do
-    return cls
-
-
-def _status_query(command: Command):  # noqa: ANN202 - a select of one incident's status
-    """The status of the incident a command edits, found from what the command names."""
-    from ..storage.schema import Conversation, Incident, Quote
-
-    if command.incident_id is not None:
-        return select(Incident.status).where(Incident.id == command.incident_id)
-    conversation_id = getattr(command, "conversation_id", None)
-    if conversation_id is None:
-        quote_ids = list(getattr(command, "quote_ids", ()) or ())
-        conversation_id = select(Quote.conversation_id).where(Quote.id.in_(quote_ids)).limit(1).scalar_subquery()
-    return (select(Incident.status).join(Conversation, Conversation.incident_id == Incident.id)
-            .where(Conversation.id == conversation_id))
+    def undo(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            self.revert(session)
 
 
-class UpdateFields(Command):
+def _refuse_if_closed(session: Session, incident_id: int) -> None:
+    from ..storage.schema import Incident
+
+    status = session.scalar(select(Incident.status).where(Incident.id == incident_id))
+    if status in CLOSED_STATUSES:
+        raise RuleError("This incident is closed, so its close-out record is fixed. Reopen it "
+                        "(Close-out strip › Reopen) to change it; the reopening is recorded.")
+
+
+class UpdateFields(Edit):
     """Sets columns of one row, remembering their old values for undo."""
 
     def __init__(self, model: type, row_id: int, changes: dict[str, Any], *, name: str,
-                 kind: DataChange, incident_id: int | None = None):
+                 kind: DataChange, incident_id: int):
+        super().__init__(incident_id)
         self.model = model
         self.row_id = row_id
         self.values = dict(changes)
         self.name = name
         self.changes = kind
-        self.incident_id = incident_id
         self._old: dict[str, Any] | None = None
         self.merge_key = (model.__name__, row_id, frozenset(self.values))
 
@@ -104,24 +124,21 @@ class UpdateFields(Command):
         self.values = dict(later.values)  # the old values stay this command's own
         return True
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row = session.get(self.model, self.row_id)
-            if row is None:
-                raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
-            if self._old is None:  # a redo after absorbing keeps the very first old values
-                self._old = {key: getattr(row, key) for key in self.values}
-            self.before_set(row, self.values)
-            for key, value in self.values.items():
-                setattr(row, key, value)
+    def apply(self, session: Session) -> None:
+        row = session.get(self.model, self.row_id)
+        if row is None:
+            raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
+        if self._old is None:  # a redo after absorbing keeps the very first old values
+            self._old = {key: getattr(row, key) for key in self.values}
+        self.before_set(row, self.values)
+        for key, value in self.values.items():
+            setattr(row, key, value)
 
-    def undo(self, workspace: Workspace) -> None:
+    def revert(self, session: Session) -> None:
         assert self._old is not None, "undo before do"
-        with workspace.transaction() as session:
-            row = session.get(self.model, self.row_id)
-            for key, value in self._old.items():
-                setattr(row, key, value)
+        row = session.get(self.model, self.row_id)
+        for key, value in self._old.items():
+            setattr(row, key, value)
 
     def before_set(self, row: Any, changes: dict[str, Any]) -> None:
         """Hook for rules that need the row as it is (raise RuleError to refuse)."""
@@ -133,7 +150,9 @@ class CommandGroup(Command):
     def __init__(self, name: str, commands: list[Command], *, incident_id: int | None = None):
         self.name = name
         self.commands = list(commands)
-        self.incident_id = incident_id
+        owners = {command.incident_id for command in self.commands}
+        self.incident_id = incident_id if incident_id is not None else \
+            (owners.pop() if len(owners) == 1 else WORKSPACE_WIDE)
         self.changes = DataChange.NONE
         for command in self.commands:
             self.changes |= command.changes

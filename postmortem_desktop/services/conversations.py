@@ -5,14 +5,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
-from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Edit, RuleError
 
 MAX_MESSAGES = 200_000  # far beyond any real conversation; guards against a runaway paste
 
@@ -47,7 +47,7 @@ def check_new_conversation(new: NewConversation) -> None:
         raise RuleError(f"Unknown role {', '.join(bad)}; use customer, agent or internal.")
 
 
-class AddConversation(Command):
+class AddConversation(Edit):
     """Stores one conversation with its messages; undo removes it (and a customer it created)."""
 
     changes = DataChange.CONVERSATION
@@ -61,21 +61,19 @@ class AddConversation(Command):
         self.conversation_id: int | None = None
         self._created_customer_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            if session.get(Incident, self.incident_id) is None:
-                raise MissingIncident(self.incident_id)
-            customer_id = self._customer_id(session)
-            conv = self._conversation(session, customer_id)
-            session.add(conv)
-            session.flush()
-            self.conversation_id = conv.id
-            for position, m in enumerate(self.new.messages):
-                session.add(Message(conversation_id=conv.id, position=position, at=m.at,
-                                    author=m.author, role=self.new.roles.get(m.author, m.role), text=m.text))
-            session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
-                                    vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
+    def apply(self, session: Session) -> None:
+        if session.get(Incident, self.incident_id) is None:
+            raise MissingIncident(self.incident_id)
+        customer_id = self._customer_id(session)
+        conv = self._conversation(session, customer_id)
+        session.add(conv)
+        session.flush()
+        self.conversation_id = conv.id
+        for position, m in enumerate(self.new.messages):
+            session.add(Message(conversation_id=conv.id, position=position, at=m.at,
+                                author=m.author, role=self.new.roles.get(m.author, m.role), text=m.text))
+        session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
+                                vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
 
     def _conversation(self, session, customer_id: int | None) -> Conversation:
         times = [m.at for m in self.new.messages if m.at is not None]
@@ -112,20 +110,19 @@ class AddConversation(Command):
         self._created_customer_id = customer.id
         return customer.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            conv = session.get(Conversation, self.conversation_id)
-            if conv is not None:
-                session.delete(conv)
-            batch = session.scalars(select(ImportBatch).where(ImportBatch.incident_id == self.incident_id,
-                                                              ImportBatch.kind == "transcript")
-                                    .order_by(ImportBatch.id.desc())).first()
-            if batch is not None:
-                session.delete(batch)
-            if self._created_customer_id is not None:
-                customer = session.get(Customer, self._created_customer_id)
-                if customer is not None:
-                    session.delete(customer)
+    def revert(self, session: Session) -> None:
+        conv = session.get(Conversation, self.conversation_id)
+        if conv is not None:
+            session.delete(conv)
+        batch = session.scalars(select(ImportBatch).where(ImportBatch.incident_id == self.incident_id,
+                                                          ImportBatch.kind == "transcript")
+                                .order_by(ImportBatch.id.desc())).first()
+        if batch is not None:
+            session.delete(batch)
+        if self._created_customer_id is not None:
+            customer = session.get(Customer, self._created_customer_id)
+            if customer is not None:
+                session.delete(customer)
 
 
 def _subject_from(messages: list[ParsedMessage]) -> str:

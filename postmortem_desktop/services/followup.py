@@ -20,7 +20,7 @@ from ..storage.schema import (
 )
 from ..storage.workspace import Workspace
 from .actions import ActionItemView, ActionService
-from .commands import Command, RuleError
+from .commands import Edit, RuleError
 from .review import EVIDENCE_SOURCES
 
 WORKAROUND_TAGS = ("risky-workaround", "manual-work")
@@ -198,7 +198,7 @@ def parse_activity_csv(text: str, name: str = "the file") -> list[ActivityRow]:
     return rows
 
 
-class ImportActivity(Command):
+class ImportActivity(Edit):
     """Replaces the incident's account activity with an export's rows, all or nothing."""
 
     changes = DataChange.FOLLOW_UP
@@ -213,20 +213,17 @@ class ImportActivity(Command):
         session.add_all([AccountActivity(incident_id=self.incident_id, account=r.account, day=r.day, count=r.count)
                          for r in rows])
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            if session.get(Incident, self.incident_id) is None:
-                raise MissingIncident(self.incident_id)
-            self._old = _activity(session, self.incident_id)
-            self._replace(session, self.rows)
+    def apply(self, session: Session) -> None:
+        if session.get(Incident, self.incident_id) is None:
+            raise MissingIncident(self.incident_id)
+        self._old = _activity(session, self.incident_id)
+        self._replace(session, self.rows)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            self._replace(session, self._old)
+    def revert(self, session: Session) -> None:
+        self._replace(session, self._old)
 
 
-class RecordFollowUpOutcome(Command):
+class RecordFollowUpOutcome(Edit):
     """Records what the follow-up check found; the incident becomes followed_up."""
 
     changes = DataChange.INCIDENT | DataChange.FOLLOW_UP
@@ -240,31 +237,28 @@ class RecordFollowUpOutcome(Command):
         self._old: dict[str, Any] = {}
         self._history_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            inc = session.get(Incident, self.incident_id)
-            if inc is None:
-                raise MissingIncident(self.incident_id)
-            if inc.status != IncidentStatus.CLOSED.value:
-                raise RuleError("Close the incident before recording the follow-up outcome.")
-            follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-            if follow is None:
-                raise RuleError("Schedule the follow-up check first.")
-            self._old = {"status": inc.status, "outcome": follow.outcome, "done_at": follow.done_at}
-            inc.status = IncidentStatus.FOLLOWED_UP.value
-            follow.outcome, follow.done_at = self.outcome, self.at
-            entry = IncidentHistory(incident_id=self.incident_id, kind="followed_up", detail=self.outcome)
-            session.add(entry)
-            session.flush()
-            self._history_id = entry.id
+    def apply(self, session: Session) -> None:
+        inc = session.get(Incident, self.incident_id)
+        if inc is None:
+            raise MissingIncident(self.incident_id)
+        if inc.status != IncidentStatus.CLOSED.value:
+            raise RuleError("Close the incident before recording the follow-up outcome.")
+        follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        if follow is None:
+            raise RuleError("Schedule the follow-up check first.")
+        self._old = {"status": inc.status, "outcome": follow.outcome, "done_at": follow.done_at}
+        inc.status = IncidentStatus.FOLLOWED_UP.value
+        follow.outcome, follow.done_at = self.outcome, self.at
+        entry = IncidentHistory(incident_id=self.incident_id, kind="followed_up", detail=self.outcome)
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            inc = session.get(Incident, self.incident_id)
-            follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-            inc.status = self._old["status"]
-            follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
-            entry = session.get(IncidentHistory, self._history_id)
-            if entry is not None:
-                session.delete(entry)
+    def revert(self, session: Session) -> None:
+        inc = session.get(Incident, self.incident_id)
+        follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        inc.status = self._old["status"]
+        follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..domain import timing
@@ -15,7 +16,7 @@ from ..storage import snapshot
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, UpdateFields, guards_closed_record
+from .commands import Edit, RuleError, UpdateFields
 
 DEFAULT_REVIEW_HOURS = 72
 EDITABLE_FIELDS = (
@@ -138,7 +139,11 @@ def default_review_window(start: datetime | None, end: datetime | None) -> tuple
     return start - timedelta(hours=1), anchor + timedelta(hours=DEFAULT_REVIEW_HOURS)
 
 
-class CreateIncident(Command):
+# CreateIncident's incident_id until the incident exists (ids start at 1)
+NOT_YET_CREATED = 0
+
+
+class CreateIncident(Edit):
     changes = DataChange.INCIDENT
 
     def __init__(self, **values: Any):
@@ -148,27 +153,25 @@ class CreateIncident(Command):
         if values.get("technical_start") and not values.get("review_start"):
             values["review_start"], values["review_end"] = default_review_window(
                 values["technical_start"], values.get("technical_end"))
+        super().__init__(NOT_YET_CREATED)
         self.values = values
         self.name = f"New Incident “{values['title']}”"
-        self.incident_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            inc = Incident(status=IncidentStatus.DRAFT.value, **self.values)
-            if self.incident_id is not None:  # redo keeps the same id so later commands still match
-                inc.id = self.incident_id
-            session.add(inc)
-            session.flush()
-            self.incident_id = inc.id
+    def apply(self, session: Session) -> None:
+        inc = Incident(status=IncidentStatus.DRAFT.value, **self.values)
+        if self.incident_id != NOT_YET_CREATED:  # redo keeps the same id so later commands still match
+            inc.id = self.incident_id
+        session.add(inc)
+        session.flush()
+        self.incident_id = inc.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.engine.begin() as conn:
-            snapshot.delete_incident_rows(conn, self.incident_id)
+    def revert(self, session: Session) -> None:
+        snapshot.delete_incident_rows(session.connection(), self.incident_id)
 
 
-@guards_closed_record
 class UpdateIncident(UpdateFields):
+    refused_when_closed = True
+
     def __init__(self, incident_id: int, **changes: Any):
         check_incident_fields(changes)
         label = ", ".join(k.replace("_", " ") for k in changes) or "nothing"
@@ -181,22 +184,21 @@ class UpdateIncident(UpdateFields):
         _check_order(merged)
 
 
-class DeleteIncident(Command):
+class DeleteIncident(Edit):
     changes = DataChange.everything()  # everything of the incident goes with it
 
     def __init__(self, incident_id: int, title: str = ""):
-        self.incident_id = incident_id
+        super().__init__(incident_id)
         self.name = f"Delete Incident “{title}”" if title else "Delete Incident"
         self._snapshot: snapshot.IncidentSnapshot | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.engine.begin() as conn:
-            self._snapshot = snapshot.capture(conn, self.incident_id)
-            if not self._snapshot.rows["incidents"]:
-                raise MissingIncident(self.incident_id)
-            snapshot.delete_incident_rows(conn, self.incident_id)
+    def apply(self, session: Session) -> None:
+        conn = session.connection()  # bulk SQL inside the edit's own transaction
+        self._snapshot = snapshot.capture(conn, self.incident_id)
+        if not self._snapshot.rows["incidents"]:
+            raise MissingIncident(self.incident_id)
+        snapshot.delete_incident_rows(conn, self.incident_id)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.engine.begin() as conn:
-            snapshot.restore(conn, self._snapshot)
+    def revert(self, session: Session) -> None:
+        assert self._snapshot is not None, "undo before do"
+        snapshot.restore(session.connection(), self._snapshot)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..domain.vocabulary import Role, TagSource
@@ -14,8 +15,8 @@ from ..storage.schema import (
 )
 from ..storage import search_index
 from ..storage.workspace import Workspace
-from .commands import Command, CommandGroup, RuleError, guards_closed_record
-from .suggestions import conversation_suggestions, suggest_for_role, workspace_tagger
+from .commands import CommandGroup, Edit, RuleError
+from .suggestions import conversation_suggestions, suggest_for_role, session_tagger
 from .tagging import APPLIED_SOURCES
 
 WHOLE_CONVERSATION_CHARS = 2000
@@ -246,7 +247,14 @@ def _trimmed_span(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class CreateQuote(Command):
+def _conversation_of(session: Session, incident_id: int, conversation_id: int) -> Conversation:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None or conv.incident_id != incident_id:
+        raise RuleError("That conversation is no longer in this incident.")
+    return conv
+
+
+class CreateQuote(Edit):
     """Makes a quote card from a message span, or from a whole conversation (message_id None).
 
     The new card gets the tagger's suggestions at once, as ghost badges.
@@ -254,34 +262,29 @@ class CreateQuote(Command):
 
     changes = DataChange.QUOTE | DataChange.TAG
 
-    def __init__(self, conversation_id: int, message_id: int | None = None, start: int = 0, end: int = 0):
+    def __init__(self, incident_id: int, conversation_id: int, message_id: int | None = None, start: int = 0,
+                 end: int = 0):
+        super().__init__(incident_id)
         self.conversation_id, self.message_id = conversation_id, message_id
         self.start, self.end = start, end
         self.name = "Make Quote" if message_id is not None else "Quote Whole Conversation"
         self.quote_id: int | None = None
-        self.incident_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        tagger = workspace_tagger(workspace)
-        with workspace.transaction() as session:
-            conv = session.get(Conversation, self.conversation_id)
-            if conv is None:
-                raise RuleError("That conversation is no longer in the workspace.")
-            self.incident_id = conv.incident_id
-            messages = session.scalars(select(Message).where(Message.conversation_id == conv.id)
-                                       .order_by(Message.position, Message.id)).all()
-            quote, suggested = self._build(session, messages, tagger)
-            if self.quote_id is not None:  # redo keeps the id so later commands still match
-                quote.id = self.quote_id
-            session.add(quote)
-            session.flush()
-            self.quote_id = quote.id
-            tag_ids = {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
-            rows = [{"tag_id": tag_ids[tag], "quote_id": quote.id, "source": TagSource.SUGGESTED.value,
-                     "phrase": phrase} for tag, phrase in suggested.items() if tag in tag_ids]
-            if rows:
-                session.execute(insert(TagAssignment), rows)
+    def apply(self, session: Session) -> None:
+        conv = _conversation_of(session, self.incident_id, self.conversation_id)
+        messages = session.scalars(select(Message).where(Message.conversation_id == conv.id)
+                                   .order_by(Message.position, Message.id)).all()
+        quote, suggested = self._build(session, messages, session_tagger(session))
+        if self.quote_id is not None:  # redo keeps the id so later commands still match
+            quote.id = self.quote_id
+        session.add(quote)
+        session.flush()
+        self.quote_id = quote.id
+        tag_ids = {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
+        rows = [{"tag_id": tag_ids[tag], "quote_id": quote.id, "source": TagSource.SUGGESTED.value,
+                 "phrase": phrase} for tag, phrase in suggested.items() if tag in tag_ids]
+        if rows:
+            session.execute(insert(TagAssignment), rows)
 
     def _build(self, session, messages: list[Message], tagger) -> tuple[Quote, dict[str, str]]:  # noqa: ANN001
         if self.message_id is None:
@@ -304,79 +307,75 @@ class CreateQuote(Command):
         return Quote(conversation_id=self.conversation_id, message_id=message.id, start=start, end=end,
                      text=body), suggested
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.execute(delete(Quote).where(Quote.id == self.quote_id))
+    def revert(self, session: Session) -> None:
+        session.execute(delete(Quote).where(Quote.id == self.quote_id))
 
 
-@guards_closed_record
-class DeleteQuote(Command):
+class DeleteQuote(Edit):
     """Removes quote cards with their tags and links; undo puts every row back with its id."""
+
+    refused_when_closed = True
 
     changes = DataChange.QUOTE | DataChange.TAG | DataChange.ACTION_ITEM | DataChange.REVIEW  # links go too
     _DEPENDENTS = (TagAssignment, ActionItemLink, ReviewAnswerQuote)
 
-    def __init__(self, incident_id: int | None, quote_ids: Iterable[int]):
-        self.incident_id = incident_id
+    def __init__(self, incident_id: int, quote_ids: Iterable[int]):
+        super().__init__(incident_id)
         self.quote_ids = tuple(dict.fromkeys(quote_ids))
         if not self.quote_ids:
             raise RuleError("Select a card to delete.")
         self.name = "Delete Quote" if len(self.quote_ids) == 1 else f"Delete {len(self.quote_ids)} Quotes"
         self._rows: dict[str, list[dict]] = {}
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            quotes = Quote.__table__
-            self._rows = {"quotes": [dict(r._mapping) for r in session.execute(
-                quotes.select().where(quotes.c.id.in_(self.quote_ids)))]}
-            if not self._rows["quotes"]:
-                raise RuleError("That card was already deleted.")
-            for model in self._DEPENDENTS:
-                table = model.__table__
-                self._rows[table.name] = [dict(r._mapping) for r in session.execute(
-                    table.select().where(table.c.quote_id.in_(self.quote_ids)))]
-            session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
+    def apply(self, session: Session) -> None:
+        quotes = Quote.__table__
+        self._rows = {"quotes": [dict(r._mapping) for r in session.execute(
+            quotes.select().where(quotes.c.id.in_(self.quote_ids)))]}
+        if not self._rows["quotes"]:
+            raise RuleError("That card was already deleted.")
+        owners = set(session.scalars(select(Conversation.incident_id).where(
+            Conversation.id.in_({row["conversation_id"] for row in self._rows["quotes"]}))))
+        if owners != {self.incident_id}:  # the closed-record rule was checked for this incident only
+            raise RuleError("Those cards belong to another incident.")
+        for model in self._DEPENDENTS:
+            table = model.__table__
+            self._rows[table.name] = [dict(r._mapping) for r in session.execute(
+                table.select().where(table.c.quote_id.in_(self.quote_ids)))]
+        session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for model in (Quote, *self._DEPENDENTS):
-                rows = self._rows.get(model.__table__.name)
-                if rows:
-                    session.execute(insert(model.__table__), rows)
+    def revert(self, session: Session) -> None:
+        for model in (Quote, *self._DEPENDENTS):
+            rows = self._rows.get(model.__table__.name)
+            if rows:
+                session.execute(insert(model.__table__), rows)
 
 
-@guards_closed_record
-class CorrectAuthorRole(Command):
+class CorrectAuthorRole(Edit):
     """Sets the role of every message by one author in a conversation (an importer guessed wrong)."""
+
+    refused_when_closed = True
 
     changes = DataChange.CONVERSATION
 
-    def __init__(self, conversation_id: int, author: str, role: str):
+    def __init__(self, incident_id: int, conversation_id: int, author: str, role: str):
         if role not in {r.value for r in Role}:
             raise RuleError(f"A role is one of: {', '.join(r.value for r in Role)}.")
+        super().__init__(incident_id)
         self.conversation_id, self.author, self.role = conversation_id, author, role
         self.name = f"Mark {author or 'author'} as {role}"
         self._old: dict[int, str] = {}
-        self.incident_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            conv = session.get(Conversation, self.conversation_id)
-            if conv is None:
-                raise RuleError("That conversation is no longer in the workspace.")
-            self.incident_id = conv.incident_id
-            self._old = dict(session.execute(select(Message.id, Message.role).where(
-                Message.conversation_id == self.conversation_id, Message.author == self.author)).all())
-            if not self._old:
-                raise RuleError(f"No message in this conversation is by {self.author}.")
-            session.execute(update(Message).where(Message.id.in_(list(self._old))).values(role=self.role))
+    def apply(self, session: Session) -> None:
+        _conversation_of(session, self.incident_id, self.conversation_id)
+        self._old = dict(session.execute(select(Message.id, Message.role).where(
+            Message.conversation_id == self.conversation_id, Message.author == self.author)).all())
+        if not self._old:
+            raise RuleError(f"No message in this conversation is by {self.author}.")
+        session.execute(update(Message).where(Message.id.in_(list(self._old))).values(role=self.role))
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for message_id, role in self._old.items():
-                session.execute(update(Message).where(Message.id == message_id).values(role=role))
+    def revert(self, session: Session) -> None:
+        for message_id, role in self._old.items():
+            session.execute(update(Message).where(Message.id == message_id).values(role=role))
 
 
 __all__ = [
@@ -404,4 +403,4 @@ def uncarded_conversations_with_suggestions(workspace: Workspace, incident_id: i
 def quote_whole_conversations(incident_id: int, conversation_ids: list[int]) -> CommandGroup:
     """One undo step that puts each conversation on the board as a whole-conversation card."""
     return CommandGroup(f"Add {len(conversation_ids)} Conversations as Cards",
-                        [CreateQuote(cid) for cid in conversation_ids], incident_id=incident_id)
+                        [CreateQuote(incident_id, cid) for cid in conversation_ids], incident_id=incident_id)

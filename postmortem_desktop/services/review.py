@@ -20,7 +20,7 @@ from ..storage.schema import (
 )
 from ..reporting.output_file import CSV, output_file
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, UpdateFields, guards_closed_record
+from .commands import Command, Edit, RuleError, UpdateFields
 from .incidents import IncidentService
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -322,9 +322,10 @@ def _incident(session: Session, incident_id: int) -> Incident:
 
 
 # ---- commands ------------------------------------------------------------------------------------
-@guards_closed_record
 class EditCloseoutFields(UpdateFields):
     """Edits the close-out record's own fields (damage, task, workaround, trust signals…)."""
+
+    refused_when_closed = True
 
     def __init__(self, incident_id: int, **changes: Any):
         unknown = set(changes) - set(CLOSEOUT_FIELDS)
@@ -354,8 +355,9 @@ ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing pag
                  "contact": "who needs direct contact"}
 
 
-@guards_closed_record
-class SetReviewAnswer(Command):
+class SetReviewAnswer(Edit):
+    refused_when_closed = True
+
     changes = REVIEW_CHANGES
 
     def __init__(self, incident_id: int, key: str, text: str):
@@ -371,25 +373,23 @@ class SetReviewAnswer(Command):
         self.text = later.text
         return True
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row, created = _answer_row(session, self.incident_id, self.key, create=True)
-            if not self._done:  # a redo keeps the value from before the first edit
-                self._old = None if created else row.answer
-                self._done = True
-            row.answer = self.text
+    def apply(self, session: Session) -> None:
+        row, created = _answer_row(session, self.incident_id, self.key, create=True)
+        if not self._done:  # a redo keeps the value from before the first edit
+            self._old = None if created else row.answer
+            self._done = True
+        row.answer = self.text
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            row, _ = _answer_row(session, self.incident_id, self.key, create=False)
-            if row is not None:
-                row.answer = self._old or ""
+    def revert(self, session: Session) -> None:
+        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
+        if row is not None:
+            row.answer = self._old or ""
 
 
-@guards_closed_record
-class LinkAnswerQuotes(Command):
+class LinkAnswerQuotes(Edit):
     """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
+
+    refused_when_closed = True
 
     changes = REVIEW_CHANGES
 
@@ -398,34 +398,32 @@ class LinkAnswerQuotes(Command):
         self.name = f"Link Quotes to “{key}”"
         self._added: list[int] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
+    def apply(self, session: Session) -> None:
         if not self.quote_ids:
             raise RuleError("Select one or more quotes on the board first.")
-        with workspace.transaction() as session:
-            row, _ = _answer_row(session, self.incident_id, self.key, create=True)
-            valid = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
-                                        .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
-            if not valid:
-                raise RuleError("None of the selected quotes belongs to this incident.")
-            linked = set(session.scalars(select(ReviewAnswerQuote.quote_id)
-                                         .where(ReviewAnswerQuote.review_answer_id == row.id)))
-            links = [ReviewAnswerQuote(review_answer_id=row.id, quote_id=q)
-                     for q in self.quote_ids if q in valid and q not in linked]
-            session.add_all(links)
-            session.flush()
-            self._added = [link.id for link in links]
+        row, _ = _answer_row(session, self.incident_id, self.key, create=True)
+        valid = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                                    .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
+        if not valid:
+            raise RuleError("None of the selected quotes belongs to this incident.")
+        linked = set(session.scalars(select(ReviewAnswerQuote.quote_id)
+                                     .where(ReviewAnswerQuote.review_answer_id == row.id)))
+        links = [ReviewAnswerQuote(review_answer_id=row.id, quote_id=q)
+                 for q in self.quote_ids if q in valid and q not in linked]
+        session.add_all(links)
+        session.flush()
+        self._added = [link.id for link in links]
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for link_id in self._added:
-                link = session.get(ReviewAnswerQuote, link_id)
-                if link is not None:
-                    session.delete(link)
+    def revert(self, session: Session) -> None:
+        for link_id in self._added:
+            link = session.get(ReviewAnswerQuote, link_id)
+            if link is not None:
+                session.delete(link)
 
 
-@guards_closed_record
-class UnlinkAnswerQuote(Command):
+class UnlinkAnswerQuote(Edit):
+    refused_when_closed = True
+
     changes = REVIEW_CHANGES
     name = "Unlink Quote"
 
@@ -433,23 +431,20 @@ class UnlinkAnswerQuote(Command):
         self.incident_id, self.key, self.quote_id = incident_id, key, quote_id
         self._answer_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row, _ = _answer_row(session, self.incident_id, self.key, create=False)
-            link = row and session.scalar(select(ReviewAnswerQuote).where(
-                ReviewAnswerQuote.review_answer_id == row.id, ReviewAnswerQuote.quote_id == self.quote_id))
-            if not link:
-                raise RuleError("That quote is not linked to this answer.")
-            self._answer_id = row.id
-            session.delete(link)
+    def apply(self, session: Session) -> None:
+        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
+        link = row and session.scalar(select(ReviewAnswerQuote).where(
+            ReviewAnswerQuote.review_answer_id == row.id, ReviewAnswerQuote.quote_id == self.quote_id))
+        if not link:
+            raise RuleError("That quote is not linked to this answer.")
+        self._answer_id = row.id
+        session.delete(link)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.add(ReviewAnswerQuote(review_answer_id=self._answer_id, quote_id=self.quote_id))
+    def revert(self, session: Session) -> None:
+        session.add(ReviewAnswerQuote(review_answer_id=self._answer_id, quote_id=self.quote_id))
 
 
-class _Decision(Command):
+class _Decision(Edit):
     """Sets incident fields and records the decision in the history; undo reverses both."""
 
     changes = REVIEW_CHANGES | DataChange.INCIDENT  # severity shows in the incident list
@@ -459,31 +454,29 @@ class _Decision(Command):
         self._old: dict[str, Any] = {}
         self._history_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            inc = _incident(session, self.incident_id)
-            self._old = {key: getattr(inc, key) for key in self.values}
-            for key, value in self.values.items():
-                setattr(inc, key, value)
-            entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
-            session.add(entry)
-            session.flush()
-            self._history_id = entry.id
+    def apply(self, session: Session) -> None:
+        inc = _incident(session, self.incident_id)
+        self._old = {key: getattr(inc, key) for key in self.values}
+        for key, value in self.values.items():
+            setattr(inc, key, value)
+        entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            inc = _incident(session, self.incident_id)
-            for key, value in self._old.items():
-                setattr(inc, key, value)
-            entry = session.get(IncidentHistory, self._history_id)
-            if entry is not None:
-                session.delete(entry)
+    def revert(self, session: Session) -> None:
+        inc = _incident(session, self.incident_id)
+        for key, value in self._old.items():
+            setattr(inc, key, value)
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)
 
 
-@guards_closed_record
 class DecideSeverity(_Decision):
     """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
+
+    refused_when_closed = True
 
     def __init__(self, incident_id: int, suggestion: severity.SeveritySuggestion, level: str, reason: str = ""):
         if level not in SEVERITIES:
@@ -503,9 +496,10 @@ class DecideSeverity(_Decision):
         self.name = "Override Customer Severity" if overridden else "Confirm Customer Severity"
 
 
-@guards_closed_record
 class DecideCustomerMessage(_Decision):
     """Marks the customer message sent, or not sending with the reason ('' decision: undecided)."""
+
+    refused_when_closed = True
 
     def __init__(self, incident_id: int, decision: str, reason: str = ""):
         reason = reason.strip()
@@ -521,9 +515,10 @@ class DecideCustomerMessage(_Decision):
         self.name = "Decide Customer Message"
 
 
-@guards_closed_record
-class FlagContacts(Command):
+class FlagContacts(Edit):
     """Puts customers on the contact list, each with the reason to contact them."""
+
+    refused_when_closed = True
 
     changes = REVIEW_CHANGES
 
@@ -538,26 +533,23 @@ class FlagContacts(Command):
         self.name = "Flag Customer for Contact" if len(self.entries) == 1 else f"Flag {len(self.entries)} Customers"
         self._added: list[int] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            _incident(session, self.incident_id)
-            listed = set(session.scalars(select(IncidentContact.customer_id)
-                                         .where(IncidentContact.incident_id == self.incident_id)))
-            rows = [IncidentContact(incident_id=self.incident_id, customer_id=cid, reason=reason,
-                                    suggested=self.suggested) for cid, reason in self.entries if cid not in listed]
-            if not rows:
-                raise RuleError("Those customers are already on the contact list.")
-            session.add_all(rows)
-            session.flush()
-            self._added = [r.id for r in rows]
+    def apply(self, session: Session) -> None:
+        _incident(session, self.incident_id)
+        listed = set(session.scalars(select(IncidentContact.customer_id)
+                                     .where(IncidentContact.incident_id == self.incident_id)))
+        rows = [IncidentContact(incident_id=self.incident_id, customer_id=cid, reason=reason,
+                                suggested=self.suggested) for cid, reason in self.entries if cid not in listed]
+        if not rows:
+            raise RuleError("Those customers are already on the contact list.")
+        session.add_all(rows)
+        session.flush()
+        self._added = [r.id for r in rows]
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for row_id in self._added:
-                row = session.get(IncidentContact, row_id)
-                if row is not None:
-                    session.delete(row)
+    def revert(self, session: Session) -> None:
+        for row_id in self._added:
+            row = session.get(IncidentContact, row_id)
+            if row is not None:
+                session.delete(row)
 
 
 def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentContact:
@@ -568,9 +560,10 @@ def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentCo
     return row
 
 
-@guards_closed_record
-class UnflagContact(Command):
+class UnflagContact(Edit):
     """Takes a customer off the contact list; the reason is kept in the incident's history."""
+
+    refused_when_closed = True
 
     changes = REVIEW_CHANGES
     name = "Remove Customer from Contact List"
@@ -582,30 +575,28 @@ class UnflagContact(Command):
         self._row: dict[str, Any] = {}
         self._history_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row = _contact(session, self.incident_id, self.customer_id)
-            self._row = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
-            customer = session.get(Customer, self.customer_id)
-            session.delete(row)
-            entry = IncidentHistory(incident_id=self.incident_id, kind="contact_removed",
-                                    detail=f"{customer.name if customer else self.customer_id}: {self.reason}")
-            session.add(entry)
-            session.flush()
-            self._history_id = entry.id
+    def apply(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        self._row = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
+        customer = session.get(Customer, self.customer_id)
+        session.delete(row)
+        entry = IncidentHistory(incident_id=self.incident_id, kind="contact_removed",
+                                detail=f"{customer.name if customer else self.customer_id}: {self.reason}")
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.add(IncidentContact(**self._row))
-            entry = session.get(IncidentHistory, self._history_id)
-            if entry is not None:
-                session.delete(entry)
+    def revert(self, session: Session) -> None:
+        session.add(IncidentContact(**self._row))
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)
 
 
-@guards_closed_record
-class EditContact(Command):
+class EditContact(Edit):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
+
+    refused_when_closed = True
 
     changes = REVIEW_CHANGES
     FIELDS = ("reason", "contacted", "contacted_on")
@@ -623,16 +614,13 @@ class EditContact(Command):
         self.name = "Record Contact" if "contacted" in changes else "Edit Contact Reason"
         self._old: dict[str, Any] = {}
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row = _contact(session, self.incident_id, self.customer_id)
-            self._old = {k: getattr(row, k) for k in self.values}
-            for key, value in self.values.items():
-                setattr(row, key, value)
+    def apply(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        self._old = {k: getattr(row, k) for k in self.values}
+        for key, value in self.values.items():
+            setattr(row, key, value)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            row = _contact(session, self.incident_id, self.customer_id)
-            for key, value in self._old.items():
-                setattr(row, key, value)
+    def revert(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        for key, value in self._old.items():
+            setattr(row, key, value)

@@ -1,10 +1,12 @@
 """Workspace settings (display time zone and the like): read and undoable writes."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from ..domain.changes import DataChange
 from ..storage.schema import WorkspaceSetting
 from ..storage.workspace import Workspace
-from .commands import Command
+from .commands import WORKSPACE_WIDE, Edit
 
 
 def get_setting(workspace: Workspace, key: str, default: str = "") -> str:
@@ -13,24 +15,24 @@ def get_setting(workspace: Workspace, key: str, default: str = "") -> str:
         return row.value if row is not None else default
 
 
-class SetSetting(Command):
+class SetSetting(Edit):
+    """Sets one workspace setting (workspace-wide unless a subclass names its incident)."""
+
     changes = DataChange.SETTING
 
-    def __init__(self, key: str, value: str, name: str = "Change Setting"):
+    def __init__(self, key: str, value: str, name: str = "Change Setting", *, incident_id: int = WORKSPACE_WIDE):
+        super().__init__(incident_id)
         self.key, self.value, self.name = key, value, name
         self._old: str | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row = session.get(WorkspaceSetting, self.key)
-            self._old = row.value if row is not None else None
-            session.merge(WorkspaceSetting(key=self.key, value=self.value))
+    def apply(self, session: Session) -> None:
+        row = session.get(WorkspaceSetting, self.key)
+        self._old = row.value if row is not None else None
+        session.merge(WorkspaceSetting(key=self.key, value=self.value))
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            row = session.get(WorkspaceSetting, self.key)
-            if self._old is None:
-                session.delete(row)
-            else:
-                row.value = self._old
+    def revert(self, session: Session) -> None:
+        row = session.get(WorkspaceSetting, self.key)
+        if self._old is None:
+            session.delete(row)
+        else:
+            row.value = self._old

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from typing import Generator, Iterable
 
 from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..analysis.phrase_patterns import validate_patterns
 from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.vocabulary import Role, TagSource
-from ..storage.schema import Message, Quote, Tag, TagAssignment
+from ..storage.schema import WorkspaceSetting, Message, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Edit, RuleError
 from .settings import SetSetting, get_setting
 
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
@@ -39,6 +40,12 @@ def tagger_for_extras(extras_json: str) -> Tagger:
 
 def workspace_tagger(workspace: Workspace) -> Tagger:
     return tagger_for_extras(get_setting(workspace, EXTRA_PATTERNS_KEY, ""))
+
+
+def session_tagger(session: Session) -> Tagger:
+    """The workspace's tagger, read inside an edit's own transaction."""
+    row = session.get(WorkspaceSetting, EXTRA_PATTERNS_KEY)
+    return tagger_for_extras(row.value if row is not None else "")
 
 
 class SetPatternExtras(SetSetting):
@@ -137,7 +144,7 @@ def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | Non
     return command
 
 
-class StoreSuggestions(Command):
+class StoreSuggestions(Edit):
     """Replaces an incident's pending suggestions; never touches tags a person set or dismissed."""
 
     changes = DataChange.TAG
@@ -170,35 +177,32 @@ class StoreSuggestions(Command):
         return lambda f: f.tag_id in live_tags and (
             f.quote_id in live_quotes if f.quote_id is not None else f.message_id in live_messages)
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            table = TagAssignment.__table__
-            where = self._incident_rows(session)
-            existing = [dict(r._mapping) for r in session.execute(table.select().where(where))]
-            self._old = [r for r in existing if r["source"] == TagSource.SUGGESTED.value]
-            decided = {(r["tag_id"], r["quote_id"], r["message_id"]) for r in existing
-                       if r["source"] != TagSource.SUGGESTED.value}
-            session.execute(delete(TagAssignment).where(where, TagAssignment.source == TagSource.SUGGESTED.value))
-            alive = self._still_there(session)
-            rows, seen = [], set()
-            for f in self.found:
-                key = (f.tag_id, f.quote_id, f.message_id)
-                if key in decided or key in seen or not alive(f):
-                    continue
-                seen.add(key)
-                rows.append({"tag_id": f.tag_id, "quote_id": f.quote_id, "message_id": f.message_id,
-                             "source": TagSource.SUGGESTED.value, "phrase": f.phrase})
-            if rows:
-                session.execute(insert(TagAssignment), rows)
-            self.stored = len(rows)
+    def apply(self, session: Session) -> None:
+        table = TagAssignment.__table__
+        where = self._incident_rows(session)
+        existing = [dict(r._mapping) for r in session.execute(table.select().where(where))]
+        self._old = [r for r in existing if r["source"] == TagSource.SUGGESTED.value]
+        decided = {(r["tag_id"], r["quote_id"], r["message_id"]) for r in existing
+                   if r["source"] != TagSource.SUGGESTED.value}
+        session.execute(delete(TagAssignment).where(where, TagAssignment.source == TagSource.SUGGESTED.value))
+        alive = self._still_there(session)
+        rows, seen = [], set()
+        for f in self.found:
+            key = (f.tag_id, f.quote_id, f.message_id)
+            if key in decided or key in seen or not alive(f):
+                continue
+            seen.add(key)
+            rows.append({"tag_id": f.tag_id, "quote_id": f.quote_id, "message_id": f.message_id,
+                         "source": TagSource.SUGGESTED.value, "phrase": f.phrase})
+        if rows:
+            session.execute(insert(TagAssignment), rows)
+        self.stored = len(rows)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.execute(delete(TagAssignment).where(
-                self._incident_rows(session), TagAssignment.source == TagSource.SUGGESTED.value))
-            if self._old:
-                session.execute(insert(TagAssignment), self._old)
+    def revert(self, session: Session) -> None:
+        session.execute(delete(TagAssignment).where(
+            self._incident_rows(session), TagAssignment.source == TagSource.SUGGESTED.value))
+        if self._old:
+            session.execute(insert(TagAssignment), self._old)
 
 
 def pattern_extras(workspace: Workspace) -> dict:

@@ -17,7 +17,7 @@ from ..domain.vocabulary import TagSource
 from ..resources import resource_path
 from ..storage.schema import ActionItemLink, Tag, TagAssignment
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError
+from .commands import Edit, RuleError
 
 #: sources that put a card in a tag's column; "suggested" is only a ghost, "dismissed" a memory
 APPLIED_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
@@ -87,7 +87,7 @@ def _tag_or_refuse(session: Session, tag_id: int) -> Tag:
 
 # ---- edits of the tags on quote cards ------------------------------------------------------------
 
-class _QuoteTagEdit(Command):
+class _QuoteTagEdit(Edit):
     """Base for edits of some quotes' tag assignments; undo puts their rows back exactly."""
 
     changes = TAG_CHANGES
@@ -99,24 +99,21 @@ class _QuoteTagEdit(Command):
             raise RuleError("Select a card first.")
         self._before: list[dict] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            table = TagAssignment.__table__
-            self._before = [dict(r._mapping) for r in session.execute(
-                table.select().where(table.c.quote_id.in_(self.quote_ids)))]
-            current = {(a.quote_id, a.tag_id): a for a in session.scalars(
-                select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))}
-            self.apply(session, current)
+    def apply(self, session: Session) -> None:
+        table = TagAssignment.__table__
+        self._before = [dict(r._mapping) for r in session.execute(
+            table.select().where(table.c.quote_id.in_(self.quote_ids)))]
+        current = {(a.quote_id, a.tag_id): a for a in session.scalars(
+            select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))}
+        self.retag(session, current)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
-            if self._before:
-                session.execute(insert(TagAssignment), self._before)
+    def revert(self, session: Session) -> None:
+        session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
+        if self._before:
+            session.execute(insert(TagAssignment), self._before)
 
     @abstractmethod
-    def apply(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         """Changes the cards' tag rows; each kind of tag edit says how."""
 
     # helpers shared by the subclasses
@@ -150,7 +147,7 @@ class AssignTag(_QuoteTagEdit):
         self.tag_id = tag_id
         self.name = f"Tag as “{tag_name}”" if tag_name else "Tag Card"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         _tag_or_refuse(session, self.tag_id)
         for quote_id in self.quote_ids:
             self._tag(session, quote_id, self.tag_id, current, TagSource.MANUAL.value)
@@ -162,7 +159,7 @@ class RemoveTag(_QuoteTagEdit):
         self.tag_id = tag_id
         self.name = f"Remove Tag “{tag_name}”" if tag_name else "Remove Tag"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         for quote_id in self.quote_ids:
             self._untag(session, quote_id, self.tag_id, current)
 
@@ -181,7 +178,7 @@ class MoveCardTag(_QuoteTagEdit):
         self.from_tag_id, self.to_tag_id = from_tag_id, to_tag_id
         self.name = f"Move to “{to_name}”" if to_name else "Move Card"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         if self.to_tag_id is not None:
             _tag_or_refuse(session, self.to_tag_id)
         for quote_id in self.quote_ids:
@@ -196,7 +193,7 @@ class ClearCardTags(_QuoteTagEdit):
 
     name = "Move to Unsorted"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         for (quote_id, tag_id) in list(current):
             self._untag(session, quote_id, tag_id, current)
 
@@ -207,7 +204,7 @@ class AcceptSuggestion(_QuoteTagEdit):
         self.tag_id = tag_id
         self.name = f"Accept Suggested “{tag_name}”" if tag_name else "Accept Suggestion"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         row = current.get((self.quote_ids[0], self.tag_id))
         if row is None or row.source != TagSource.SUGGESTED.value:
             raise RuleError("That suggestion is no longer there.")
@@ -222,7 +219,7 @@ class DismissSuggestion(_QuoteTagEdit):
         self.tag_id = tag_id
         self.name = f"Dismiss Suggested “{tag_name}”" if tag_name else "Dismiss Suggestion"
 
-    def apply(self, session, current) -> None:  # noqa: ANN001
+    def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
         row = current.get((self.quote_ids[0], self.tag_id))
         if row is None or row.source != TagSource.SUGGESTED.value:
             raise RuleError("That suggestion is no longer there.")
@@ -231,7 +228,7 @@ class DismissSuggestion(_QuoteTagEdit):
 
 # ---- edits of the tags themselves (the board's columns) -----------------------------------------
 
-class AddTag(Command):
+class AddTag(Edit):
     changes = TAG_CHANGES
 
     def __init__(self, name: str, color: int | None = None, description: str = ""):
@@ -240,46 +237,40 @@ class AddTag(Command):
         self.name = f"Add Tag “{self.tag_name}”"
         self.tag_id: int | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            _check_name_free(session, self.tag_name)
-            tags = session.scalars(select(Tag)).all()
-            if self.color is None:
-                used = {t.color % palette_size() for t in tags}
-                free = [c for c in range(palette_size()) if c not in used]
-                self.color = free[0] if free else len(tags) % palette_size()
-            tag = Tag(name=self.tag_name, description=self.description, color=self.color,
-                      position=max((t.position for t in tags), default=-1) + 1)
-            if self.tag_id is not None:  # redo keeps the id so later commands still match
-                tag.id = self.tag_id
-            session.add(tag)
-            session.flush()
-            self.tag_id = tag.id
+    def apply(self, session: Session) -> None:
+        _check_name_free(session, self.tag_name)
+        tags = session.scalars(select(Tag)).all()
+        if self.color is None:
+            used = {t.color % palette_size() for t in tags}
+            free = [c for c in range(palette_size()) if c not in used]
+            self.color = free[0] if free else len(tags) % palette_size()
+        tag = Tag(name=self.tag_name, description=self.description, color=self.color,
+                  position=max((t.position for t in tags), default=-1) + 1)
+        if self.tag_id is not None:  # redo keeps the id so later commands still match
+            tag.id = self.tag_id
+        session.add(tag)
+        session.flush()
+        self.tag_id = tag.id
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.execute(delete(Tag).where(Tag.id == self.tag_id))
+    def revert(self, session: Session) -> None:
+        session.execute(delete(Tag).where(Tag.id == self.tag_id))
 
 
-class _TagFieldEdit(Command):
+class _TagFieldEdit(Edit):
     changes = TAG_CHANGES
 
     def __init__(self, tag_id: int, field: str, value, name: str):  # noqa: ANN001
         self.tag_id, self.field, self.value, self.name = tag_id, field, value, name
         self._old = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            tag = _tag_or_refuse(session, self.tag_id)
-            self.check(session)
-            self._old = getattr(tag, self.field)
-            setattr(tag, self.field, self.value)
+    def apply(self, session: Session) -> None:
+        tag = _tag_or_refuse(session, self.tag_id)
+        self.check(session)
+        self._old = getattr(tag, self.field)
+        setattr(tag, self.field, self.value)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            setattr(session.get(Tag, self.tag_id), self.field, self._old)
+    def revert(self, session: Session) -> None:
+        setattr(session.get(Tag, self.tag_id), self.field, self._old)
 
     def check(self, session: Session) -> None:
         """Hook for rules (raise RuleError)."""
@@ -301,7 +292,7 @@ class RecolorTag(_TagFieldEdit):
         super().__init__(tag_id, "color", color, "Change Tag Colour")
 
 
-class ReorderTags(Command):
+class ReorderTags(Edit):
     """Puts the board's columns in the given order (tag ids, first column first)."""
 
     changes = TAG_CHANGES
@@ -311,23 +302,20 @@ class ReorderTags(Command):
         self.ordered_ids = list(ordered_ids)
         self._old: dict[int, int] = {}
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            tags = {t.id: t for t in session.scalars(select(Tag))}
-            if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
-                raise RuleError("The tags changed meanwhile; try the reorder again.")
-            self._old = {tid: t.position for tid, t in tags.items()}
-            for position, tag_id in enumerate(self.ordered_ids):
-                tags[tag_id].position = position
+    def apply(self, session: Session) -> None:
+        tags = {t.id: t for t in session.scalars(select(Tag))}
+        if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
+            raise RuleError("The tags changed meanwhile; try the reorder again.")
+        self._old = {tid: t.position for tid, t in tags.items()}
+        for position, tag_id in enumerate(self.ordered_ids):
+            tags[tag_id].position = position
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for tag_id, position in self._old.items():
-                session.execute(update(Tag).where(Tag.id == tag_id).values(position=position))
+    def revert(self, session: Session) -> None:
+        for tag_id, position in self._old.items():
+            session.execute(update(Tag).where(Tag.id == tag_id).values(position=position))
 
 
-class MergeTags(Command):
+class MergeTags(Edit):
     """Moves every assignment of one tag onto another and removes the first tag.
 
     Where a quote or message has both, the stronger record wins (manual > accepted > suggested >
@@ -347,21 +335,19 @@ class MergeTags(Command):
         self._assignments: list[dict] = []
         self._links: list[int] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            _tag_or_refuse(session, self.target_id)
-            _tag_or_refuse(session, self.source_id)
-            tags, assigns = Tag.__table__, TagAssignment.__table__
-            self._tag_row = dict(session.execute(tags.select().where(tags.c.id == self.source_id)).one()._mapping)
-            self._assignments = [dict(r._mapping) for r in session.execute(
-                assigns.select().where(assigns.c.tag_id.in_((self.source_id, self.target_id))))]
-            self._links = list(session.scalars(select(ActionItemLink.id).where(
-                ActionItemLink.tag_id == self.source_id)))
-            session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
-                            .values(tag_id=self.target_id))
-            self._merge_assignments(session)
-            session.execute(delete(Tag).where(Tag.id == self.source_id))
+    def apply(self, session: Session) -> None:
+        _tag_or_refuse(session, self.target_id)
+        _tag_or_refuse(session, self.source_id)
+        tags, assigns = Tag.__table__, TagAssignment.__table__
+        self._tag_row = dict(session.execute(tags.select().where(tags.c.id == self.source_id)).one()._mapping)
+        self._assignments = [dict(r._mapping) for r in session.execute(
+            assigns.select().where(assigns.c.tag_id.in_((self.source_id, self.target_id))))]
+        self._links = list(session.scalars(select(ActionItemLink.id).where(
+            ActionItemLink.tag_id == self.source_id)))
+        session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+                        .values(tag_id=self.target_id))
+        self._merge_assignments(session)
+        session.execute(delete(Tag).where(Tag.id == self.source_id))
 
     def _merge_assignments(self, session: Session) -> None:
         best: dict[tuple, dict] = {}
@@ -375,12 +361,11 @@ class MergeTags(Command):
         if merged:
             session.execute(insert(TagAssignment), merged)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.execute(insert(Tag), [self._tag_row])
-            session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
-            if self._assignments:
-                session.execute(insert(TagAssignment), self._assignments)
-            if self._links:
-                session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
-                                .values(tag_id=self.source_id))
+    def revert(self, session: Session) -> None:
+        session.execute(insert(Tag), [self._tag_row])
+        session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
+        if self._assignments:
+            session.execute(insert(TagAssignment), self._assignments)
+        if self._links:
+            session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+                            .values(tag_id=self.source_id))

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
@@ -16,7 +17,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
-from .commands import Command, RuleError, UpdateFields
+from .commands import Edit, RuleError, UpdateFields
 from ..storage.impact_query import customer_event_bounds
 
 # Agent-wording tags describe the support reply, not the customer's harm: they colour a bar only
@@ -213,7 +214,7 @@ def _check_event(values: dict[str, Any]) -> None:
         raise RuleError(f"These system-event fields cannot be edited: {', '.join(sorted(unknown))}.")
 
 
-class AddSystemEvents(Command):
+class AddSystemEvents(Edit):
     """Adds many system events (pasted log lines, an alerts CSV) as one undo step."""
 
     changes = DataChange.SYSTEM_EVENT
@@ -228,24 +229,21 @@ class AddSystemEvents(Command):
         self.name = name or f"Add {len(self.events)} System Events"
         self.event_ids: list[int] = []
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            if session.get(Incident, self.incident_id) is None:
-                raise MissingIncident(self.incident_id)
-            if not self.event_ids:
-                rows = [SystemEvent(incident_id=self.incident_id, **values) for values in self.events]
-                session.add_all(rows)
-                session.flush()
-                self.event_ids = [row.id for row in rows]
-            else:  # redo keeps the ids so later commands (move, edit) still find their event
-                session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
-                                                      for eid, values in zip(self.event_ids, self.events)])
+    def apply(self, session: Session) -> None:
+        if session.get(Incident, self.incident_id) is None:
+            raise MissingIncident(self.incident_id)
+        if not self.event_ids:
+            rows = [SystemEvent(incident_id=self.incident_id, **values) for values in self.events]
+            session.add_all(rows)
+            session.flush()
+            self.event_ids = [row.id for row in rows]
+        else:  # redo keeps the ids so later commands (move, edit) still find their event
+            session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
+                                                  for eid, values in zip(self.event_ids, self.events)])
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            for row in session.scalars(select(SystemEvent).where(SystemEvent.id.in_(self.event_ids))):
-                session.delete(row)
+    def revert(self, session: Session) -> None:
+        for row in session.scalars(select(SystemEvent).where(SystemEvent.id.in_(self.event_ids))):
+            session.delete(row)
 
 
 class AddSystemEvent(AddSystemEvents):
@@ -270,7 +268,7 @@ class MoveSystemEvent(EditSystemEvent):
         super().__init__(event_id, incident_id, name="Move System Event", at=at)
 
 
-class DeleteSystemEvent(Command):
+class DeleteSystemEvent(Edit):
     changes = DataChange.SYSTEM_EVENT
 
     def __init__(self, event_id: int, incident_id: int, title: str = ""):
@@ -279,15 +277,12 @@ class DeleteSystemEvent(Command):
         self.name = f"Delete System Event “{title}”" if title else "Delete System Event"
         self._row: dict[str, Any] | None = None
 
-    def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
-        with workspace.transaction() as session:
-            row = session.get(SystemEvent, self.event_id)
-            if row is None:
-                raise RuleError(f"System event {self.event_id} no longer exists.")
-            self._row = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
-            session.delete(row)
+    def apply(self, session: Session) -> None:
+        row = session.get(SystemEvent, self.event_id)
+        if row is None:
+            raise RuleError(f"System event {self.event_id} no longer exists.")
+        self._row = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
+        session.delete(row)
 
-    def undo(self, workspace: Workspace) -> None:
-        with workspace.transaction() as session:
-            session.add(SystemEvent(**self._row))
+    def revert(self, session: Session) -> None:
+        session.add(SystemEvent(**self._row))

@@ -174,8 +174,8 @@ def test_properties_quotes_and_roles_of_a_closed_incident_are_fixed_too(demo):
         quote_id, conversation_id = s.execute(sa_select(Quote.id, Quote.conversation_id).join(Conversation)
                                               .where(Conversation.incident_id == iid)).first()
         author = s.scalar(sa_select(Message.author).where(Message.conversation_id == conversation_id))
-    for edit in (UpdateIncident(iid, service="checkout"), DeleteQuote(None, [quote_id]),
-                 CorrectAuthorRole(conversation_id, author, "agent")):
+    for edit in (UpdateIncident(iid, service="checkout"), DeleteQuote(iid, [quote_id]),
+                 CorrectAuthorRole(iid, conversation_id, author, "agent")):
         with pytest.raises(RuleError, match="Reopen it"):
             edit.do(demo)
     assert CloseoutService(demo).checklist(iid).can_close

@@ -74,7 +74,7 @@ def test_dismissed_and_applied_tags_are_never_suggested_again(workspace, ids):
 
 
 def test_whole_conversation_card_gets_what_its_messages_suggest(workspace, ids):
-    cmd = CreateQuote(ids["conversations"][0])
+    cmd = CreateQuote(ids["incident"], ids["conversations"][0])
     cmd.do(workspace)
     with workspace.transaction() as s:  # start from no ghosts at all
         s.query(TagAssignment).delete()

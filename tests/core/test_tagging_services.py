@@ -68,7 +68,7 @@ def quote(ws, ids, message_index: int, phrase: str) -> CreateQuote:
     conversation_id = next(c for c in ids["conversations"]
                            if any(m.id == message_id for m in read_conversation(ws, c).messages))
     start = body.index(phrase)
-    cmd = CreateQuote(conversation_id, message_id, start, start + len(phrase))
+    cmd = CreateQuote(ids["incident"], conversation_id, message_id, start, start + len(phrase))
     cmd.do(ws)
     return cmd
 
@@ -94,13 +94,13 @@ def test_quote_keeps_its_span_and_gets_suggestions_as_ghosts_not_tags(workspace,
 
 def test_quote_span_is_trimmed_and_refused_when_empty_or_duplicate(workspace, ids):
     conv, msg = ids["conversations"][1], ids["messages"][2]
-    cmd = CreateQuote(conv, msg, 0, 4)  # "Did " -> "Did"
+    cmd = CreateQuote(ids["incident"], conv, msg, 0, 4)  # "Did " -> "Did"
     cmd.do(workspace)
     assert card(workspace, ids, cmd.quote_id).text == "Did"
     with pytest.raises(RuleError):
-        CreateQuote(conv, msg, 3, 4).do(workspace)  # only a space
+        CreateQuote(ids["incident"], conv, msg, 3, 4).do(workspace)  # only a space
     with pytest.raises(RuleError):
-        CreateQuote(conv, msg, 0, 3).do(workspace)  # same span again
+        CreateQuote(ids["incident"], conv, msg, 0, 3).do(workspace)  # same span again
 
 
 def test_wording_tags_are_suggested_on_agent_messages_only(workspace, ids):
@@ -108,18 +108,18 @@ def test_wording_tags_are_suggested_on_agent_messages_only(workspace, ids):
     assert "calming-wording" in {s.name for s in card(workspace, ids, agent.quote_id).suggestions}
     with workspace.transaction() as s:
         s.get(Message, ids["messages"][1]).role = "customer"
-    again = CreateQuote(ids["conversations"][0], ids["messages"][1], 0, len("Your data is safe, we"))
+    again = CreateQuote(ids["incident"], ids["conversations"][0], ids["messages"][1], 0, len("Your data is safe, we"))
     again.do(workspace)
     assert "calming-wording" not in {s.name for s in card(workspace, ids, again.quote_id).suggestions}
 
 
 def test_whole_conversation_quote_uses_customer_words_and_is_refused_twice(workspace, ids):
-    cmd = CreateQuote(ids["conversations"][0])
+    cmd = CreateQuote(ids["incident"], ids["conversations"][0])
     cmd.do(workspace)
     c = card(workspace, ids, cmd.quote_id)
     assert c.message_id is None and "charged twice" in c.text and "data is safe" not in c.text
     with pytest.raises(RuleError):
-        CreateQuote(ids["conversations"][0]).do(workspace)
+        CreateQuote(ids["incident"], ids["conversations"][0]).do(workspace)
 
 
 def test_create_quote_undo_then_redo_keeps_the_id(workspace, ids):
@@ -275,14 +275,14 @@ def test_filters_by_tag_channel_segment_and_pre_existing_scope(workspace, ids):
 
 def test_correct_author_role_changes_every_message_of_that_author_and_undoes(workspace, ids):
     conv = ids["conversations"][0]
-    cmd = CorrectAuthorRole(conv, "Sam", "internal")
+    cmd = CorrectAuthorRole(ids["incident"], conv, "Sam", "internal")
     cmd.do(workspace)
     roles = {m.author: m.role for m in read_conversation(workspace, conv).messages}
     assert roles == {"Ana": "customer", "Sam": "internal"}
     cmd.undo(workspace)
     assert {m.author: m.role for m in read_conversation(workspace, conv).messages}["Sam"] == "agent"
     with pytest.raises(RuleError):
-        CorrectAuthorRole(conv, "Nobody", "agent").do(workspace)
+        CorrectAuthorRole(ids["incident"], conv, "Nobody", "agent").do(workspace)
 
 
 def test_tag_colour_follows_the_shared_palette_rule():

@@ -160,7 +160,7 @@ def quote_with_two_suggestions(board):
     for card in board.model.cards:
         for message in read_conversation(ws, card.conversation_id).messages:
             if message.role == "customer" and len(suggest_for_role(tagger, message.text, "customer")) >= 2:
-                command = CreateQuote(card.conversation_id, message.id, 0, len(message.text))
+                command = CreateQuote(board.hub.incident_id, card.conversation_id, message.id, 0, len(message.text))
                 if board.hub.run(command):
                     return command.quote_id
     raise AssertionError("the demo has no message with two suggestions")

@@ -205,11 +205,11 @@ class ConversationReaderWidget(QWidget):
         if self.conversation is None or selected is None:
             return
         message_id, start, end = selected
-        self._run_create(CreateQuote(self.conversation.id, message_id, start, end))
+        self._run_create(CreateQuote(self.conversation.incident_id, self.conversation.id, message_id, start, end))
 
     def _on_whole_button_clicked(self) -> None:
         if self.conversation is not None:
-            self._run_create(CreateQuote(self.conversation.id))
+            self._run_create(CreateQuote(self.conversation.incident_id, self.conversation.id))
 
     def _run_create(self, command: CreateQuote) -> None:
         if self.hub.run(command):
@@ -236,7 +236,7 @@ class ConversationReaderWidget(QWidget):
 
     def _set_role(self, author: str, role: str) -> None:
         if self.conversation is not None:
-            self.hub.run(CorrectAuthorRole(self.conversation.id, author, role))
+            self.hub.run(CorrectAuthorRole(self.conversation.incident_id, self.conversation.id, author, role))
 
     def _on_text_context_menu(self, pos: QPoint) -> None:
         menu = self.text.createStandardContextMenu(pos)
