@@ -124,6 +124,17 @@ def _checked_kind(path: Path) -> str:
     return kind
 
 
+def is_workbook(path: Path) -> bool:
+    """Whether the file is a workbook (ZIP, OLE or SpreadsheetML) by its first bytes, whatever its name:
+    the importer reads those only in its capped helper process (services/import_pipeline.py)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_PROLOG_BYTES)
+    except OSError:
+        return False  # the reader reports why it cannot be opened
+    return _sniff_kind(head) in ("zip", "xls", "spreadsheetml")
+
+
 def _read_kind(path: Path, kind: str, max_rows: int | None) -> Sheet:
     if kind == "text":
         return _read_text(path, max_rows)

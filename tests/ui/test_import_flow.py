@@ -331,7 +331,7 @@ def test_a_large_file_imports_through_the_helper_process_and_undoes(qtbot, main_
     monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
     helpers = []
     real_helper = import_pipeline._Helper
-    monkeypatch.setattr(import_pipeline, "_Helper", lambda job: helpers.append(job) or real_helper(job))
+    monkeypatch.setattr(import_pipeline, "_Helper", lambda job, limits: helpers.append(job) or real_helper(job, limits))
     summaries = accepted_imports
     before = conversation_count(main_window)
     main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
