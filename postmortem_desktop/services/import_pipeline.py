@@ -59,6 +59,15 @@ class HelperLimits:
     memory_bytes: int = 2 << 30  # address space (RLIMIT_AS); POSIX only
     read_seconds: float = 120.0  # until the file is read: a workbook whole, a text file's head
 
+    def for_file(self, path: Path) -> HelperLimits:
+        """The caps for one file: a text file decoded whole (up to 1 GB) needs about three times
+        its size, and its size is what it is, not what a bomb claims, so its cap grows with it."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return self
+        return replace(self, memory_bytes=max(self.memory_bytes, 4 * size))
+
 
 class HelperFailed(RuntimeError):
     """The helper process died or raised something this process cannot rebuild."""
@@ -239,7 +248,7 @@ class _Helper:
 
     def __init__(self, job: FileJob | SheetJob, limits: HelperLimits) -> None:
         self._name = Path(job.path).name
-        self._limits = limits
+        self._limits = limits = limits.for_file(Path(job.path))
         self._read_by = time.monotonic() + limits.read_seconds  # the time cap, until the file is read
         self._errors = tempfile.TemporaryFile()
         self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
