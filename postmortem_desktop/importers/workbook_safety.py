@@ -42,12 +42,12 @@ PROLOG_BYTES = 64 * 1024
 _CHUNK = 1 << 20
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# The canonical cell: r first, double quotes, upper case, no leading zero, at most XFD1048576.
-_CANONICAL_CELL = rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"'
+# The canonical cell: r first, double quotes, upper case, no leading zero, at most XFD1048576,
+# then only other double-quoted attributes to the tag's end: calamine places a cell by its *last*
+# r, so a second one (even after a quoted '>') means measuring exactly.
+_CANONICAL_CELL = rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: [a-qs-z][\w:]*="[^"]*")* ?/?>'
 _HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]{0,6}"')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")  # <x:c …>: namespaced cells are measured exactly
-# calamine places a cell by its *last* r: a second r in a tag (or " r=" in text) means measuring exactly
-_ANY_R = re.compile(rb"\sr\s*=")
 # A tag's attributes as quick-xml reads them: a '>' inside a quoted value does not end the tag.
 _ATTRIBUTES = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""
 # What the exact measure reads: row and cell tags (any prefix), and their r attribute.
@@ -200,15 +200,11 @@ class _QuickProof:
                 self._holds = re.search(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]", piece) is None
                 return
             self._pattern = _outside_pattern(max((c.decode() for c in header), key=lambda c: (len(c), c)))
-        if self._pattern.search(piece) or _PREFIXED_CELL.search(piece) or _more_r_than_tags(piece):
+        if self._pattern.search(piece) or _PREFIXED_CELL.search(piece):
             self._holds = False
 
     def holds(self) -> bool:
         return self._holds
-
-
-def _more_r_than_tags(piece: bytes) -> bool:
-    return len(_ANY_R.findall(piece)) > piece.count(b"<c ") + piece.count(b"<row ")
 
 
 def _outside_pattern(last_column: str) -> re.Pattern:
