@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..importers.sheet_reader import read_sheet  # before the job comes: a waiting helper has it ready
+
 if TYPE_CHECKING:
     from ..importers.field_mapping import FieldMapping
     from .ticket_plan import PlanChunk, PlanState, TicketPlanner
@@ -176,6 +178,9 @@ def main() -> int:
     # from any library lands in the log instead of corrupting the frames the importer reads.
     stdin, stdout = os.fdopen(0, "rb", closefd=False), os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    # Run with -m, this module is __main__; the job was pickled with the package's own classes.
+    from . import import_helper as package_module
+
     data = read_frame(stdin)
     if data is None:
         return 2
@@ -194,13 +199,8 @@ def main() -> int:
             raise SystemExit(4)
         write_frame(stdout, message)
 
-    # Run with -m, this module is __main__; the job was pickled with the package's own classes.
-    from . import import_helper as package_module
-
     try:
         if isinstance(job, package_module.SheetJob):
-            from ..importers.sheet_reader import read_sheet
-
             send(("sheet", read_sheet(job.path)))
         else:
             produce(job, state, send)

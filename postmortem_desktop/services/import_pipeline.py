@@ -20,6 +20,7 @@ the checks in importers/workbook_safety.py costs a refused file (SheetError), ne
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import os
@@ -202,14 +203,62 @@ class _Inline:
 def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -> Sheet:
     """The whole sheet read by a helper process under ``limits``; SheetError as read_sheet raises,
     and also for a file that needs more memory or time than the limits allow."""
-    helper = _Helper(SheetJob(str(path)), limits or HelperLimits())
+    job = SheetJob(str(path))
+    limits = (limits or HelperLimits()).for_file(Path(path))
+    helper = _standby_helper(limits)
+    if helper is None:
+        helper = _Helper(job, limits)
+    else:
+        helper.take(job)
+    was_enabled = gc.isenabled()
+    gc.disable()  # the sheet arrives as a million small objects and no cycles: see spreadsheet_import
     try:
         for kind, payload in helper.messages(None):
             if kind == "sheet":
                 return payload
     finally:
         helper.stop()
+        if was_enabled:
+            gc.enable()
     raise HelperFailed("the helper process sent no sheet.")
+
+
+# A helper started before the person has chosen a file: Python and the readers take ~0.2 s to
+# start, a third of reading a 10,000-row workbook, and the preview need not wait for them.
+_standby: list[_Helper] = []
+_standby_lock = threading.Lock()
+
+
+def warm_up() -> None:
+    """Starts a helper that waits for the next workbook to read (at most one waits at a time)."""
+    with _standby_lock:
+        if _standby and _standby[0].usable_for(HelperLimits()):
+            return
+        stale = _standby[:]
+        _standby[:] = [_Helper.standby(HelperLimits())]
+    for helper in stale:
+        helper.stop()
+
+
+def stop_standby() -> None:
+    """Ends the waiting helper, if any (at exit, and in tests)."""
+    with _standby_lock:
+        stale = _standby[:]
+        _standby.clear()
+    for helper in stale:
+        helper.stop()
+
+
+atexit.register(stop_standby)  # a waiting helper would end by itself when its stdin closes; sooner is tidier
+
+
+def _standby_helper(limits: HelperLimits) -> _Helper | None:
+    with _standby_lock:
+        helper = _standby.pop() if _standby else None
+    if helper is not None and not helper.usable_for(limits):
+        helper.stop()
+        return None
+    return helper
 
 
 def needs_more_memory(name: str, limits: HelperLimits) -> SheetError:
@@ -247,9 +296,18 @@ class _Helper:
     """
 
     def __init__(self, job: FileJob | SheetJob, limits: HelperLimits) -> None:
-        self._name = Path(job.path).name
-        self._limits = limits = limits.for_file(Path(job.path))
-        self._read_by = time.monotonic() + limits.read_seconds  # the time cap, until the file is read
+        self._start(limits.for_file(Path(job.path)))
+        self.take(job)
+
+    @classmethod
+    def standby(cls, limits: HelperLimits) -> _Helper:
+        """A helper started and waiting for its job (see warm_up)."""
+        helper = cls.__new__(cls)
+        helper._start(limits)
+        return helper
+
+    def _start(self, limits: HelperLimits) -> None:
+        self._limits = limits
         self._errors = tempfile.TemporaryFile()
         self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
         self._sender: threading.Thread | None = None
@@ -264,7 +322,15 @@ class _Helper:
             # both processes have it open: gone from the folder now, so even if the app is killed
             # mid-import nothing is left behind (elsewhere stop() removes it)
             Path(self._outbox.name).unlink(missing_ok=True)
+
+    def take(self, job: FileJob | SheetJob) -> None:
+        """Hands the helper its job; the time cap starts now."""
+        self._name = Path(job.path).name
+        self._read_by = time.monotonic() + self._limits.read_seconds
         self._send(job)
+
+    def usable_for(self, limits: HelperLimits) -> bool:
+        return self._limits == limits and self._process.poll() is None
 
     def _send(self, message: object, then_close: bool = False) -> None:
         try:

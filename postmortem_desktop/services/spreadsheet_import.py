@@ -65,6 +65,12 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping, stamp=stamp)
 
 
+def get_ready_to_read() -> None:
+    """Call when the person is about to choose a file (the Import dialog opens): a helper starts
+    now, so reading the workbook they choose does not wait for one to start."""
+    import_pipeline.warm_up()
+
+
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         info = path.stat()

@@ -135,3 +135,17 @@ def test_a_memory_error_in_the_helper_comes_back_as_the_memory_refusal(tmp_path,
     monkeypatch.setattr(import_pipeline, "helper_command", lambda: [sys.executable, str(fake)])
     with pytest.raises(SheetError, match="needs more memory than 2 GB"):
         spreadsheet_import.prepare_import(small_workbook(tmp_path / "m.xlsx"))
+
+
+def test_a_helper_started_before_the_file_is_chosen_reads_it_and_none_is_left_waiting(tmp_path):
+    spreadsheet_import.get_ready_to_read()
+    waiting = import_pipeline._standby[0]._process
+    spreadsheet_import.get_ready_to_read()  # asked again: the same one keeps waiting
+    assert [helper._process for helper in import_pipeline._standby] == [waiting]
+    plan = spreadsheet_import.prepare_import(small_workbook(tmp_path / "w.xlsx"))
+    assert len(plan.sheet.rows) == 5
+    assert waiting.poll() is not None and import_pipeline._standby == []  # it did the reading, and ended
+    spreadsheet_import.get_ready_to_read()
+    last = import_pipeline._standby[0]._process
+    import_pipeline.stop_standby()
+    assert last.poll() is not None
