@@ -258,3 +258,66 @@ def test_rust_unsigned_reads_what_str_parse_reads():
     assert [rust_unsigned(text) for text in (b"7", b"+7", b"007", b"+0", b"18446744073709551615")] == [
         7, 7, 7, 0, (1 << 64) - 1]
     assert all(rust_unsigned(text) is None for text in (b"", b"+", b"-1", b" 7", b"7 ", b"18446744073709551616"))
+
+
+# ------------------------------------------------------------------ property-based: any spelling
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402 - only these tests use it
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def count_spellings(draw) -> str:
+    """A count as a hostile file might spell it; its value stays small, so calamine can be asked."""
+    sign = draw(st.sampled_from(["", "", "+", "-", "++", " ", "\t"]))
+    digits = "0" * draw(st.integers(0, 3)) + str(draw(st.integers(0, 40)))
+    suffix = draw(st.sampled_from(["", "", " ", ".0", "x", "e0", "_0"]))
+    text = draw(st.sampled_from(["", "", "&#43;", "&#x2B;", "&amp;"])) + sign + digits + suffix
+    if draw(st.booleans()):  # one character as a character reference, as quick-xml resolves them
+        position = draw(st.integers(0, len(text) - 1))
+        if text[position] not in "&#;":
+            text = text[:position] + f"&#{ord(text[position])};" + text[position + 1:]
+    return text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spelling=count_spellings())
+def test_any_spelling_of_a_row_repeat_reads_as_calamine_reads_it(tmp_path, spelling):
+    path = ods(tmp_path / "probe.ods", HEADER + row(cell(), f' table:number-rows-repeated="{spelling}"')
+               + row(cell("end")))
+    try:
+        calamine = len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()) - 2
+    except Exception:  # noqa: BLE001 - calamine's own error types
+        calamine = None
+    try:
+        ours = repeat_count(f' table:number-rows-repeated="{spelling}"'.encode(), b"table:number-rows-repeated")
+    except UnreadableAttribute:
+        ours = None
+    assert ours == calamine  # the same number, or both refuse it
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(index=st.text(max_size=12), merge=st.one_of(st.none(), st.text(max_size=8)),
+       rows=st.integers(1, 200))
+def test_spreadsheetml_with_any_index_is_read_within_the_bound_or_refused_with_a_message(tmp_path, index, merge, rows):
+    from xml.sax.saxutils import quoteattr
+
+    merge_attribute = "" if merge is None else f" ss:MergeAcross={quoteattr(merge)}"
+    cells = f'<Row><Cell ss:Index={quoteattr(index)}{merge_attribute}><Data ss:Type="String">x</Data></Cell></Row>'
+    path = tmp_path / "any.xls"
+    try:
+        path.write_text(SS_HEAD + cells * rows + SS_TAIL, encoding="utf-8")
+    except UnicodeEncodeError:
+        return  # a lone surrogate: no file can hold it
+    tracemalloc.start()
+    try:
+        try:
+            sheet = read_sheet(path)
+        except SheetError as error:
+            assert str(error)  # a refusal always says why
+        else:
+            assert len(sheet.rows) * max(map(len, sheet.rows)) <= 10_000_000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 << 20
