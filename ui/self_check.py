@@ -169,6 +169,24 @@ class SelfCheck:
             raise CheckFailed(f"the helper read {summary.rows_read} rows and planned {summary.imported} of 20")
         return f"20 rows read and planned by the helper ({summary.vendor}); dry run, nothing stored"
 
+    def helper_workbook(self) -> str:
+        """A workbook read for the preview by the helper under its memory and time caps: the frozen
+        helper must bundle calamine, and the preview must never parse a workbook in the app."""
+        from openpyxl import Workbook
+
+        from postmortem_desktop.services import spreadsheet_import
+
+        source = self.folder / "self-check-tickets.xlsx"
+        book = Workbook()
+        book.active.append(["Id", "Subject", "Created at"])
+        for n in range(1, 21):
+            book.active.append([n, "Charged twice", f"2026-11-18 10:{n:02d}"])
+        book.save(source)
+        plan = spreadsheet_import.prepare_import(source)
+        if len(plan.sheet.rows) != 20:
+            raise CheckFailed(f"the helper read {len(plan.sheet.rows)} of the workbook's 20 rows")
+        return "20 workbook rows read by the capped helper for the preview"
+
     def run(self) -> int:
         from . import screens
 
@@ -180,6 +198,7 @@ class SelfCheck:
             for key in keys:
                 self.check(f"screen {key}", lambda key=key: self.render(key))
             self.check("import helper process", self.helper_import)
+            self.check("workbook preview in the capped helper", self.helper_workbook)
             self.check("themes", self.themes)
             self.check("facilitator mode", self.facilitator)
             if _has_pdf_export():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +21,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
-from postmortem_desktop.importers.workbook_safety import PROLOG_BYTES, check_zip, declares_doctype
+from postmortem_desktop.importers.workbook_safety import MAX_GRID_CELLS, PROLOG_BYTES, check_zip, declares_doctype
 from postmortem_desktop.importers.text_decoding import (
     DecodedText, TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
 )
@@ -38,7 +39,8 @@ _FIELD_CAP = 32 << 20
 _PREVIEW_SLACK = 64  # extra records read for a preview, for blank lines and to know it was cut
 _SS_NS = "urn:schemas-microsoft-com:office:spreadsheet"
 
-MAX_SPREADSHEETML_COLUMNS = 16_384  # Excel's own limit
+MAX_SPREADSHEETML_COLUMNS = 16_384  # Excel's own limits
+MAX_SPREADSHEETML_ROWS = 1_048_576
 
 EXCEL_MANGLED = (
     "This file looks like a CSV that Excel re-saved in a semicolon locale: each row is one quoted "
@@ -122,6 +124,17 @@ def _checked_kind(path: Path) -> str:
             f"'{name}' is a web page or XML file, not a spreadsheet. Export the tickets as CSV and import that."
         )
     return kind
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether the file is a workbook (ZIP, OLE or SpreadsheetML) by its first bytes, whatever its name:
+    the importer reads those only in its capped helper process (services/import_pipeline.py)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_PROLOG_BYTES)
+    except OSError:
+        return False  # the reader reports why it cannot be opened
+    return _sniff_kind(head) in ("zip", "xls", "spreadsheetml")
 
 
 def _read_kind(path: Path, kind: str, max_rows: int | None) -> Sheet:
@@ -373,7 +386,12 @@ def _sheet_from_grid(grid: list[list[Cell]], first_row: int, kind: str, sheet_na
 
 
 def _read_spreadsheetml(path: Path, max_rows: int | None) -> Sheet:
-    """Freshdesk's "xls": XML from Excel 2003, read with no DOCTYPE allowed and bounded memory."""
+    """Freshdesk's "xls": XML from Excel 2003, read with no DOCTYPE allowed and bounded memory.
+
+    Cells may jump ahead (ss:Index="16384"), so rows are held sparse while reading, and the grid
+    they would fill (rows by the highest column) is bounded before any row is filled in: 60,000
+    one-cell rows at column 16,384 would otherwise be a billion cells (8 GB).
+    """
     name = path.name
     with path.open("rb") as handle:
         if declares_doctype(handle.read(_PROLOG_BYTES)):
@@ -381,20 +399,24 @@ def _read_spreadsheetml(path: Path, max_rows: int | None) -> Sheet:
                 f"'{name}' was refused: it declares XML entities (a DOCTYPE), which exports never do "
                 "and XML bombs do. Export the tickets as CSV instead."
             )
-    grid: list[list[Cell]] = []
-    numbers: list[int] = []
+    sparse: list[tuple[int, list[tuple[int, Cell]], int]] = []
+    widest = 0
     try:
-        for number, cells in _spreadsheetml_rows(path):
-            grid.append(cells)
-            numbers.append(number)
-            if max_rows is not None and len(grid) > max_rows + 1:
+        for number, cells, width in _spreadsheetml_rows(path):
+            sparse.append((number, cells, width))
+            widest = max(widest, width)
+            _refuse_large_spreadsheetml_grid(len(sparse), widest, name)
+            if max_rows is not None and len(sparse) > max_rows + 1:
                 break
     except ElementTree.ParseError as error:
         raise SheetError(
             f"'{name}' is an Excel 2003 XML file that is damaged ({error}). Export the tickets as CSV instead."
         ) from error
-    if not grid:
+    if not sparse:
         raise SheetError(f"'{name}' is empty: its first worksheet has no rows. Export the tickets again.")
+    numbers = [number for number, _, _ in sparse]
+    grid = [_filled_row(cells, width) for _, cells, width in sparse]
+    del sparse
     sheet = _sheet_from_grid(grid, 1, "spreadsheetml", None, max_rows)
     # Rows may skip numbers (ss:Index), so give each row its own number, not its position.
     sheet.row_numbers = [numbers[position - 1] for position in sheet.row_numbers]
@@ -402,47 +424,76 @@ def _read_spreadsheetml(path: Path, max_rows: int | None) -> Sheet:
     return sheet
 
 
-def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+def _refuse_large_spreadsheetml_grid(rows: int, columns: int, name: str) -> None:
+    if rows * columns > MAX_GRID_CELLS:
+        raise SheetError(
+            f"'{name}' was refused: its rows reach column {columns:,}, so {rows:,} rows or more would fill a "
+            f"grid far larger than any ticket export (cells placed far to the right can make a small file "
+            f"claim gigabytes). Export the tickets again as CSV."
+        )
+
+
+def _filled_row(cells: list[tuple[int, Cell]], width: int) -> list[Cell]:
+    row: list[Cell] = [None] * width
+    for column, value in cells:
+        row[column] = value
+    return row
+
+
+def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[tuple[int, Cell]], int]]:
+    """(row number, its cells as (column from 0, value), its width) for each row of the first worksheet."""
     row_tag, cell_tag, data_tag = (f"{{{_SS_NS}}}{tag}" for tag in ("Row", "Cell", "Data"))
     table_tag, sheet_tag = f"{{{_SS_NS}}}Table", f"{{{_SS_NS}}}Worksheet"
     index_attr = f"{{{_SS_NS}}}Index"
     number = 0
     for event, element in ElementTree.iterparse(str(path), events=("end",)):
         if element.tag == row_tag:
-            number = int(element.get(index_attr, number + 1))
-            yield number, _spreadsheetml_cells(element, cell_tag, data_tag, index_attr)
+            number = _spreadsheetml_number(element.get(index_attr), number + 1, "row index", MAX_SPREADSHEETML_ROWS)
+            yield number, *_spreadsheetml_cells(element, cell_tag, data_tag, index_attr)
             element.clear()
         elif element.tag in (table_tag, sheet_tag):
             return  # the first worksheet is the export; later ones are notes or pivots
 
 
-def _spreadsheetml_cells(row: ElementTree.Element, cell_tag: str, data_tag: str, index_attr: str) -> list[Cell]:
-    cells: list[Cell] = []
+def _spreadsheetml_cells(row: ElementTree.Element, cell_tag: str, data_tag: str,
+                         index_attr: str) -> tuple[list[tuple[int, Cell]], int]:
+    cells: list[tuple[int, Cell]] = []
+    width = 0  # the row's cells and merges so far, as columns
     for cell in row.iter(cell_tag):
-        column = _bounded_int(cell.get(index_attr), len(cells) + 1, "column index")
-        while len(cells) < column - 1:
-            cells.append(None)
+        column = _spreadsheetml_number(cell.get(index_attr), width + 1, "column index", MAX_SPREADSHEETML_COLUMNS)
+        # an index behind the cells already read places the cell after them, as before
+        column = max(column, width + 1)
+        width = column
         data = cell.find(data_tag)
-        cells.append(None if data is None else _spreadsheetml_value(data))
-        cells.extend([None] * _bounded_int(cell.get(f"{{{_SS_NS}}}MergeAcross"), 0, "merge width"))
-        if len(cells) > MAX_SPREADSHEETML_COLUMNS:
+        if data is not None:
+            cells.append((column - 1, _spreadsheetml_value(data)))
+        width += _spreadsheetml_number(cell.get(f"{{{_SS_NS}}}MergeAcross"), 0, "merge width",
+                                       MAX_SPREADSHEETML_COLUMNS)
+        if width > MAX_SPREADSHEETML_COLUMNS:
             raise SheetError(f"This SpreadsheetML file has a row wider than {MAX_SPREADSHEETML_COLUMNS:,} "
                              "columns, which no ticket export has. Export the tickets again as CSV.")
-    return cells
+    return cells, width
 
 
-def _bounded_int(value: str | None, default: int, what: str) -> int:
-    """A cell's index or merge width, trusted only within Excel's own column limit."""
+# Excel's own numbers: ASCII digits (spaces around allowed); not int()'s "1_000" or Arabic-Indic digits.
+_SPREADSHEETML_NUMBER = re.compile(r"\s*\+?([0-9]+)\s*")
+
+
+def _spreadsheetml_number(value: str | None, default: int, what: str, limit: int) -> int:
+    """A row or cell index (from 1) or a merge width (from 0), trusted only within Excel's own limits."""
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
+    found = _SPREADSHEETML_NUMBER.fullmatch(value)
+    if found is None:
         raise SheetError(f"This SpreadsheetML file has a {what} that is not a number ('{value[:20]}'). "
-                         "Export the tickets again as CSV.") from None
-    if not 0 <= number <= MAX_SPREADSHEETML_COLUMNS:
-        raise SheetError(f"This SpreadsheetML file has a {what} of {number:,}, beyond Excel's "
-                         f"{MAX_SPREADSHEETML_COLUMNS:,} columns. Export the tickets again as CSV.")
+                         "Export the tickets again as CSV.")
+    digits = found.group(1).lstrip("0") or "0"
+    number = int(digits) if len(digits) <= len(str(limit)) else limit + 1
+    lowest = 0 if what == "merge width" else 1
+    if not lowest <= number <= limit:
+        shown = f"{number:,}" if number <= limit else found.group(1)[:20]
+        raise SheetError(f"This SpreadsheetML file has a {what} of {shown}, outside Excel's "
+                         f"{lowest} to {limit:,}. Export the tickets again as CSV.")
     return number
 
 

@@ -12,6 +12,11 @@ The grid check is the subtle one. calamine places a cell by its r="…" referenc
 covers the files real exporters write: every cell opens as <c r="A1" with an upper-case
 reference inside a bound taken from the header row. Anything else, in any part of the archive,
 is measured exactly the way calamine places cells.
+
+Every number a check reads is read the way calamine reads it (xml_numbers.py): calamine is Rust, and
+its str::parse accepts "+5" as 5, so a check that skipped "+5" let a 847-byte file claim 6 GB.
+A number the check cannot read the way the reader would is refused, never skipped; tags are
+read the way quick-xml reads them (a '>' inside a quoted value does not end a tag).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from pathlib import Path
 
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_decoding import bom_encoding
+from postmortem_desktop.importers.xml_numbers import UnreadableAttribute, attribute, repeat_count
 
 MAX_MEMBER_BYTES = 512 << 20
 MAX_TOTAL_BYTES = 1 << 30
@@ -29,17 +35,23 @@ MAX_RATIO = 100
 _RATIO_FLOOR = 1 << 20  # tiny parts compress oddly well and can hold no bomb
 # 10 million cells: a 100k-row export with 100 columns; the grid costs ~40 bytes a cell in memory.
 MAX_GRID_CELLS = 10_000_000
+# What repeats may add to a sheet's text beyond the bytes written: calamine copies a repeated cell's
+# text once per repeat. Real sheets repeat a few short cells; 64 MB of copies is no ticket export.
+MAX_REPEATED_TEXT = 64 << 20
 PROLOG_BYTES = 64 * 1024
 _CHUNK = 1 << 20
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# The canonical cell: r first, double quotes, upper case, no leading zero, at most XFD1048576.
-_CANONICAL_CELL = rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"'
+# The canonical cell: r first, double quotes, upper case, no leading zero, at most XFD1048576,
+# then only other double-quoted attributes to the tag's end: calamine places a cell by its *last*
+# r, so a second one (even after a quoted '>') means measuring exactly.
+_CANONICAL_CELL = rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"(?: [a-qs-z][\w:]*="[^"]*")* ?/?>'
 _HEADER_CELL = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]{0,6}"')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")  # <x:c …>: namespaced cells are measured exactly
+# A tag's attributes as quick-xml reads them: a '>' inside a quoted value does not end the tag.
+_ATTRIBUTES = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""
 # What the exact measure reads: row and cell tags (any prefix), and their r attribute.
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
-_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])\s*([^"']*?)\s*\1""")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])" + _ATTRIBUTES + rb">")
 _REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 
 
@@ -111,7 +123,7 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
 
 def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
     """Every row and cell tag of a part read, for the exact rectangle calamine would allocate."""
-    extent = _CellExtent()
+    extent = _CellExtent(name)
     with archive.open(info) as stream:
         while chunk := stream.read(_CHUNK):
             extent.feed(chunk)
@@ -120,12 +132,17 @@ def _check_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
 
 def _check_ods_extent(archive: zipfile.ZipFile, name: str) -> None:
     """An OpenDocument sheet repeats rows and cells by count: a 1 KB file can ask for 100M cells."""
-    extent = _OdsExtent()
+    extent = _OdsExtent(name)
     with archive.open("content.xml") as stream:
         while chunk := stream.read(_CHUNK):
             extent.feed(chunk)
     rows, columns = extent.largest()
     _refuse_large_grid(rows, columns, name)
+    if extent.repeated_text > MAX_REPEATED_TEXT:
+        raise SheetError(
+            f"'{name}' was refused: its repeated cells would copy {extent.repeated_text / 1e6:,.0f} MB of text, "
+            "which is how a workbook bomb looks, not a ticket export. Export the tickets again, as CSV if you can."
+        )
 
 
 def _refuse_large_grid(rows: int, columns: int, name: str) -> None:
@@ -217,7 +234,8 @@ class _CellExtent:
     by a cell's r reference (any case, spaces, leading zeros), or else one column right of the
     previous cell in the row, the row being its own r or the one after the previous row."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self._name = name
         self.min_row = self.min_col = 1 << 62
         self.max_row = self.max_col = -1
         self._row = self._col = -1
@@ -225,8 +243,10 @@ class _CellExtent:
 
     def feed(self, chunk: bytes) -> None:
         for tag in _TAG.finditer(self._pieces.cut(chunk)):
-            attribute = _R_ATTR.search(tag.group(2))
-            reference = attribute.group(2) if attribute else b""
+            try:
+                reference = (attribute(tag.group(2), b"r") or b"").strip()
+            except UnreadableAttribute as error:
+                raise unreadable_attribute(self._name, error) from None
             if tag.group(1) == b"row":
                 self._row = int(reference) - 1 if reference.isdigit() else self._row + 1
                 self._col = -1
@@ -249,46 +269,80 @@ class _CellExtent:
         return self.rows() * self.columns()
 
 
-_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])"
-                      rb"([^>]*?)(/?)>")
-_ODS_REPEAT = re.compile(rb"(?:^|\s)(?:[\w.\-]+:)?number-(rows|columns)-repeated\s*=\s*[\"']\s*([0-9]+)")
-_ODS_VALUE = re.compile(rb"(?:^|\s)(?:[\w.\-]+:)?value-type\s*=")
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(table|table-row|table-cell|covered-table-cell|s)(?=[\s/>])"
+                      + _ATTRIBUTES + rb">")
+# What makes calamine keep a cell: a value, a value type, or a formula (even with no value).
+_ODS_CONTENT = re.compile(rb"(?:^|\s)(?:[\w.\-]+:)?(?:value-type|value|string-value|date-value|time-value|"
+                          rb"boolean-value|formula)\s*=")
+_ROWS_REPEATED, _COLUMNS_REPEATED, _SPACES = b"table:number-rows-repeated", b"table:number-columns-repeated", b"text:c"
 
 
 class _OdsExtent:
     """Each table's rows up to its last one with content, by its widest row up to its last cell
     with content: repeated empty rows and cells at the end (LibreOffice writes a million) are free,
-    repeated ones with content count as many times as they say."""
+    repeated ones with content count as many times as they say. Also the text that repeats copy
+    (a cell's bytes, and its <text:s text:c="n"/> spaces, once per repeat), which the grid alone
+    does not bound: one 1 MB cell repeated 10,000 times is 10 GB of strings.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self._name = name
         self._pieces = _Pieces()
+        self._offset = 0  # of the current piece in the part, so a cell's size spans pieces
         self._largest = (0, 0)
+        self.repeated_text = 0
         self._start_table()
 
     def _start_table(self) -> None:
         self._rows = self._last_row = self._width = 0
         self._row_repeat = self._col = self._last_col = 0
+        self._cell_repeat, self._cell_start = 1, None  # _cell_start: where a cell with content began
 
     def feed(self, chunk: bytes) -> None:
-        for closing, kind, attributes, empty in _ODS_TAG.findall(self._pieces.cut(chunk)):
+        piece = self._pieces.cut(chunk)
+        for tag in _ODS_TAG.finditer(piece):
+            closing, kind, attributes = tag.group(1), tag.group(2), tag.group(3)
+            empty = attributes.endswith(b"/")
             if kind == b"table":
                 self._end_table() if closing else self._start_table()
             elif kind == b"table-row":
                 if closing:
                     self._end_row()
                 else:
-                    self._row_repeat, self._col, self._last_col = self._repeat(attributes), 0, 0
+                    self._row_repeat, self._col, self._last_col = self._count(attributes, _ROWS_REPEATED), 0, 0
                     if empty:
                         self._end_row()
-            elif not closing:  # a cell: content when it has a value or anything inside
-                self._col += self._repeat(attributes)
-                if not empty or _ODS_VALUE.search(attributes):
+            elif kind == b"s":
+                if not closing:
+                    self._add_text(self._count(attributes, _SPACES) * self._copies())
+            elif closing:
+                self._end_cell(self._offset + tag.end())
+            else:  # a cell: content when it has a value, a formula, or anything inside
+                self._cell_repeat = self._count(attributes, _COLUMNS_REPEATED)
+                self._col += self._cell_repeat
+                if not empty or _ODS_CONTENT.search(attributes):
                     self._last_col = self._col
+                    self._cell_start = self._offset + tag.start()  # calamine copies only cells with content
+                if empty:
+                    self._end_cell(self._offset + tag.end())
+        self._offset += len(piece)
 
-    @staticmethod
-    def _repeat(attributes: bytes) -> int:
-        found = _ODS_REPEAT.search(attributes)
-        return int(found.group(2)) if found else 1
+    def _count(self, attributes: bytes, name: bytes) -> int:
+        try:
+            return repeat_count(attributes, name)
+        except UnreadableAttribute as error:
+            raise unreadable_attribute(self._name, error) from None
+
+    def _end_cell(self, end: int) -> None:
+        if self._cell_start is not None:  # the bytes written once, copied for every other repeat
+            self._add_text((end - self._cell_start) * (self._copies() - 1))
+        self._cell_start, self._cell_repeat = None, 1
+
+    def _copies(self) -> int:
+        return max(self._row_repeat, 1) * max(self._cell_repeat, 1)
+
+    def _add_text(self, size: int) -> None:
+        self.repeated_text += size  # refused at the end, after the grid: its message says more
 
     def _end_row(self) -> None:
         self._rows += self._row_repeat
@@ -303,6 +357,11 @@ class _OdsExtent:
     def largest(self) -> tuple[int, int]:
         self._end_table()  # a table left open at the end of the file counts too
         return self._largest
+
+
+def unreadable_attribute(name: str, error: UnreadableAttribute) -> SheetError:
+    return SheetError(f"'{name}' could not be read as a workbook: in its sheet, {error}. Open it in Excel or "
+                      "LibreOffice, save it as .xlsx or CSV UTF-8, and import that.")
 
 
 def column_number(letters: bytes) -> int:

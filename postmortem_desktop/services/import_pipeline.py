@@ -11,9 +11,16 @@ Reading again: when no one has settled the day order, the helper takes it from t
 and watches the rest; and it decodes a UTF-8 file as it reads it. If the whole file turns out
 to read differently (another day order, a byte that is not UTF-8), it says "read again", this
 process rolls the transaction back, and the import runs once more the way the whole file needs.
+
+Untrusted workbooks: a workbook (XLSX, ODS, XLS, SpreadsheetML) is always read by the helper,
+for the import and for the preview alike (read_sheet_in_helper), whatever its size. The helper
+runs under a memory cap (HelperLimits.memory_bytes, applied by the helper itself) and this process
+kills it when the file takes longer than HelperLimits.read_seconds to read: a file that gets past
+the checks in importers/workbook_safety.py costs a refused file (SheetError), never the app.
 """
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import pickle
@@ -22,15 +29,17 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generator
 
 from ..importers.file_stamp import GuardedRead
+from ..importers.sheet_errors import SheetError
+from ..importers.sheet_reader import Sheet, is_workbook
 from ..storage.workspace import Workspace
 from . import ticket_store
 from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
-from .import_helper import FRAME_HEAD_BYTES, FileJob, produce, write_frame
+from .import_helper import FRAME_HEAD_BYTES, MEMORY_CAP_VARIABLE, FileJob, SheetJob, produce, write_frame
 from .ticket_plan import PlanChunk, PlanState
 
 # Below this a file imports faster in-process than a helper process starts (~0.1 s).
@@ -38,6 +47,27 @@ PARALLEL_MIN_BYTES = 4 << 20
 POLL_SECONDS = 0.05  # how often a waiting import yields, so Cancel is never far away
 _NAP = 0.002  # how long to wait before looking for the helper's next message again
 HELPER_FLAG = "--import-helper"  # the frozen app's launcher runs the helper when given this
+
+
+@dataclass(frozen=True)
+class HelperLimits:
+    """What reading one untrusted file may cost the helper before the file is refused.
+
+    A 100,000-row XLSX needs ~340 MB and 3 s to read (10 s on a busy machine): the caps leave
+    room for ten times that, and none for the gigabytes a workbook bomb asks for.
+    """
+
+    memory_bytes: int = 2 << 30  # address space (RLIMIT_AS); POSIX only
+    read_seconds: float = 120.0  # until the file is read: a workbook whole, a text file's head
+
+    def for_file(self, path: Path) -> HelperLimits:
+        """The caps for one file: a text file decoded whole (up to 1 GB) needs about three times
+        its size, and its size is what it is, not what a bomb claims, so its cap grows with it."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return self
+        return replace(self, memory_bytes=max(self.memory_bytes, 4 * size))
 
 
 class HelperFailed(RuntimeError):
@@ -48,15 +78,18 @@ class HelperFailed(RuntimeError):
 
 
 def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: ImportOptions | None = None,
-                *, parallel: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+                *, parallel: bool | None = None,
+                limits: HelperLimits | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """Imports ``job.path`` as one transaction; yields (done, total) progress; returns the summary.
 
-    ``parallel`` None chooses by file size; tests force either way to prove both agree.
+    ``parallel`` None chooses by file size, and always the helper for a workbook (see the module's
+    docstring); tests force either way to prove both agree. ``limits`` are the helper's caps.
     """
     options = options or ImportOptions()
+    limits = limits or HelperLimits()
     path = Path(job.path)
     if parallel is None:
-        parallel = path.stat().st_size >= PARALLEL_MIN_BYTES if path.exists() else False
+        parallel = path.exists() and (path.stat().st_size >= PARALLEL_MIN_BYTES or is_workbook(path))
     summary = ImportSummary(file_name=path.name, vendor="", encoding=None, delimiter=None, mapping={},
                             dry_run=options.dry_run)
 
@@ -68,7 +101,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
             try:
                 # Started before the transaction: the helper reads the file while this process
                 # opens the transaction and reads the incident's state, then receives that state.
-                source = _Helper(job) if parallel else _Inline(job)
+                source = _Helper(job, limits) if parallel else _Inline(job)
                 return (yield from run_in_import_transaction(
                     workspace, incident_id, path, summary, options,
                     lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
@@ -138,6 +171,85 @@ class _Inline:
         pass
 
 
+def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -> Sheet:
+    """The whole sheet read by a helper process under ``limits``; SheetError as read_sheet raises,
+    and also for a file that needs more memory or time than the limits allow."""
+    job = SheetJob(str(path))
+    limits = (limits or HelperLimits()).for_file(Path(path))
+    helper = _standby_helper(limits)
+    if helper is None:
+        helper = _Helper(job, limits)
+    else:
+        helper.take(job)
+    was_enabled = gc.isenabled()
+    gc.disable()  # the sheet arrives as a million small objects and no cycles: see spreadsheet_import
+    try:
+        for kind, payload in helper.messages(None):
+            if kind == "sheet":
+                return payload
+    finally:
+        helper.stop()
+        if was_enabled:
+            gc.enable()
+    raise HelperFailed("the helper process sent no sheet.")
+
+
+# A helper started before the person has chosen a file: Python and the readers take ~0.2 s to
+# start, a third of reading a 10,000-row workbook, and the preview need not wait for them.
+_standby: list[_Helper] = []
+_standby_lock = threading.Lock()
+
+
+def warm_up() -> None:
+    """Starts a helper that waits for the next workbook to read (at most one waits at a time)."""
+    with _standby_lock:
+        if _standby and _standby[0].usable_for(HelperLimits()):
+            return
+        stale = _standby[:]
+        _standby[:] = [_Helper.standby(HelperLimits())]
+    for helper in stale:
+        helper.stop()
+
+
+def stop_standby() -> None:
+    """Ends the waiting helper, if any (at exit, and in tests)."""
+    with _standby_lock:
+        stale = _standby[:]
+        _standby.clear()
+    for helper in stale:
+        helper.stop()
+
+
+atexit.register(stop_standby)  # a waiting helper would end by itself when its stdin closes; sooner is tidier
+
+
+def _standby_helper(limits: HelperLimits) -> _Helper | None:
+    with _standby_lock:
+        helper = _standby.pop() if _standby else None
+    if helper is not None and not helper.usable_for(limits):
+        helper.stop()
+        return None
+    return helper
+
+
+def needs_more_memory(name: str, limits: HelperLimits) -> SheetError:
+    cap = limits.memory_bytes
+    size = f"{cap / (1 << 30):.3g} GB" if cap >= 1 << 30 else f"{cap / (1 << 20):.0f} MB"
+    return SheetError(f"'{name}' needs more memory than {size} to read; it may be "
+                      "damaged or hostile; nothing was imported. Open it in Excel or LibreOffice, save it as CSV "
+                      "UTF-8, and import that.")
+
+
+def takes_too_long(name: str, limits: HelperLimits) -> SheetError:
+    return SheetError(f"'{name}' took longer than {limits.read_seconds:g} seconds to read, so reading it was "
+                      "stopped; it may be damaged or hostile; nothing was imported. Open it in Excel or "
+                      "LibreOffice, save it as CSV UTF-8, and import that.")
+
+
+# How a helper that ran out of its memory cap ends: Python's MemoryError, or Rust's abort on a failed allocation.
+_OUT_OF_MEMORY_SIGNS = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"std::bad_alloc")
+
+
 def helper_command() -> list[str]:
     """How to start the helper: this interpreter, or the frozen app in its helper role."""
     if getattr(sys, "frozen", False):
@@ -154,13 +266,25 @@ class _Helper:
     reads each chunk whole when it is ready for it.
     """
 
-    def __init__(self, job: FileJob) -> None:
+    def __init__(self, job: FileJob | SheetJob, limits: HelperLimits) -> None:
+        self._start(limits.for_file(Path(job.path)))
+        self.take(job)
+
+    @classmethod
+    def standby(cls, limits: HelperLimits) -> _Helper:
+        """A helper started and waiting for its job (see warm_up)."""
+        helper = cls.__new__(cls)
+        helper._start(limits)
+        return helper
+
+    def _start(self, limits: HelperLimits) -> None:
+        self._limits = limits
         self._errors = tempfile.TemporaryFile()
         self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
         self._sender: threading.Thread | None = None
         try:
             self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
-                                             stderr=self._errors, env=_helper_environment())
+                                             stderr=self._errors, env=_helper_environment(limits))
         except OSError:
             self._remove_files()
             raise
@@ -169,7 +293,15 @@ class _Helper:
             # both processes have it open: gone from the folder now, so even if the app is killed
             # mid-import nothing is left behind (elsewhere stop() removes it)
             Path(self._outbox.name).unlink(missing_ok=True)
+
+    def take(self, job: FileJob | SheetJob) -> None:
+        """Hands the helper its job; the time cap starts now."""
+        self._name = Path(job.path).name
+        self._read_by = time.monotonic() + self._limits.read_seconds
         self._send(job)
+
+    def usable_for(self, limits: HelperLimits) -> bool:
+        return self._limits == limits and self._process.poll() is None
 
     def _send(self, message: object, then_close: bool = False) -> None:
         try:
@@ -179,21 +311,29 @@ class _Helper:
         except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
-    def messages(self, state: PlanState):  # noqa: ANN201
+    def messages(self, state: PlanState | None):  # noqa: ANN201
         # The helper reads the state only once it has read the file's head (for a workbook, after
         # parsing the whole sheet): sent from a thread, a state larger than the pipe never keeps
-        # this generator from yielding, so Cancel still answers within POLL_SECONDS.
+        # this generator from yielding, so Cancel still answers within POLL_SECONDS. A SheetJob
+        # needs no state (None): its stdin is just closed.
         self._sender = threading.Thread(target=self._send, args=(state, True), name="import-state-sender",
-                                        daemon=True)
-        self._sender.start()
+                                        daemon=True) if state is not None else None
+        if self._sender is not None:
+            self._sender.start()
+        else:
+            self._send_close()
         progress: tuple[int, int | None] = (0, None)
         waited = 0.0
+        read = False  # whether the file is read (its head, for a streamed text file): the time cap ends
         while True:
             data = self._frames.next()
             if data is None:
                 if self._process.poll() is not None and (data := self._frames.next()) is None:
-                    raise HelperFailed(self._failure())
+                    raise self._failure()
             if data is None:
+                if not read and time.monotonic() > self._read_by:
+                    self.stop()  # killed now, not when the caller gets round to it
+                    raise takes_too_long(self._name, self._limits)
                 time.sleep(_NAP)  # the helper is on another core; this one has nothing to do yet
                 waited += _NAP
                 if waited >= POLL_SECONDS:
@@ -201,21 +341,33 @@ class _Helper:
                     yield "wait", progress
                 continue
             kind, payload = pickle.loads(data)
+            read = read or kind in ("plan", "sheet")
             if kind == "error":
-                raise payload
+                raise needs_more_memory(self._name, self._limits) if isinstance(payload, MemoryError) else payload
             if kind == "crash":
                 raise HelperFailed(f"the helper process failed:\n{payload}")
             if kind == "chunk":
                 progress = payload[1]
             yield kind, payload
-            if kind in ("done", "read again"):
+            if kind in ("done", "read again", "sheet"):
                 return
 
-    def _failure(self) -> str:
+    def _send_close(self) -> None:
+        try:
+            self._process.stdin.close()
+        except OSError:
+            pass  # it has already stopped: messages() reports why
+
+    def _failure(self) -> Exception:
+        """Why the helper stopped: the memory cap (a refused file), or a HelperFailed saying how."""
         code = self._process.wait()
         self._errors.seek(0)
-        detail = self._errors.read().decode("utf-8", "replace").strip()[-2000:]
-        return f"the helper process stopped unexpectedly (exit code {code})." + (f"\n{detail}" if detail else "")
+        output = self._errors.read()
+        if any(sign in output for sign in _OUT_OF_MEMORY_SIGNS):
+            return needs_more_memory(self._name, self._limits)
+        detail = output.decode("utf-8", "replace").strip()[-2000:]
+        return HelperFailed(f"the helper process stopped unexpectedly (exit code {code})."
+                            + (f"\n{detail}" if detail else ""))
 
     def stop(self) -> None:
         try:
@@ -261,8 +413,9 @@ class _FrameFile:
         self._file.close()
 
 
-def _helper_environment() -> dict:
+def _helper_environment(limits: HelperLimits) -> dict:
     env = dict(os.environ)
+    env[MEMORY_CAP_VARIABLE] = str(limits.memory_bytes)
     # the helper must find this package even when the app was started from elsewhere
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.records import SkippedRow, TicketRow
-from ..importers.sheet_reader import Sheet, read_sheet
+from ..importers.sheet_reader import Sheet, is_workbook, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
 from ..storage.schema import MappingPreset
 from ..storage.workspace import Workspace
@@ -47,12 +47,17 @@ class ImportPlan:
         return self.guess.vendor
 
 
-def prepare_import(path: Path | str, *, preset: FieldMapping | None = None,
-                   day_order: str | None = None, timezone: str | None = None) -> ImportPlan:
-    """Reads the file (raising SheetError on bad input) and proposes a mapping."""
+def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_order: str | None = None,
+                   timezone: str | None = None, limits: import_pipeline.HelperLimits | None = None) -> ImportPlan:
+    """Reads the file (raising SheetError on bad input) and proposes a mapping.
+
+    A workbook is read by the import's helper process under ``limits`` (import_pipeline), so a
+    hostile one costs a refused file, never the app; the rows come back whole for the preview
+    and for the import, which then reads nothing more. Text files are read here.
+    """
     path = Path(path)
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
-        sheet = read_sheet(path)
+        sheet = import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path) else read_sheet(path)
         file_hash = read.finish()
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
@@ -61,6 +66,12 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None,
     if timezone:
         mapping.timezone = timezone
     return ImportPlan(path=path, sheet=sheet, guess=guess, mapping=mapping, stamp=read.before, file_hash=file_hash)
+
+
+def get_ready_to_read() -> None:
+    """Call when the person is about to choose a file (the Import dialog opens): a helper starts
+    now, so reading the workbook they choose does not wait for one to start."""
+    import_pipeline.warm_up()
 
 
 class _Head:
@@ -129,15 +140,18 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
 
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,
                 day_order: str | None = None, timezone: str | None = None, options: ImportOptions | None = None,
-                parallel: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+                parallel: bool | None = None, limits: import_pipeline.HelperLimits | None = None,
+                ) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """A file imported straight from its path (the command line): recognised, mapped and stored.
 
     Nothing is read first: the vendor, mapping and day order come from the file as it streams
-    (services/import_pipeline.py). ``preset`` names a saved mapping (RuleError if there is none).
+    (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
+    ``preset`` names a saved mapping (RuleError if there is none).
     """
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
                   day_order=day_order, timezone=timezone)
-    return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel))
+    return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,
+                                                   limits=limits))
 
 
 def run_import(workspace: Workspace, incident_id: int, plan: ImportPlan,

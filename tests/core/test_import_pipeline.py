@@ -305,8 +305,8 @@ def test_cancel_mid_import_stops_the_helper_and_leaves_nothing(tmp_path, monkeyp
     real_helper = import_pipeline._Helper
 
     class Watched(real_helper):
-        def __init__(self, job):
-            super().__init__(job)
+        def __init__(self, job, limits):
+            super().__init__(job, limits)
             started.append(self._process)
 
     monkeypatch.setattr(import_pipeline, "_Helper", Watched)

@@ -339,7 +339,7 @@ def test_a_large_file_imports_through_the_helper_process_and_undoes(qtbot, main_
     monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
     helpers = []
     real_helper = import_pipeline._Helper
-    monkeypatch.setattr(import_pipeline, "_Helper", lambda job: helpers.append(job) or real_helper(job))
+    monkeypatch.setattr(import_pipeline, "_Helper", lambda job, limits: helpers.append(job) or real_helper(job, limits))
     summaries = accepted_imports
     before = conversation_count(main_window)
     main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
@@ -416,3 +416,34 @@ def test_a_file_changed_while_it_is_read_is_refused_with_the_reason_and_nothing_
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "'growing.csv' changed while it was being imported" in shown[0] and "try again" in shown[0]
     assert conversation_count(main_window) == before
+
+
+def test_a_workbook_that_blows_the_helpers_memory_cap_is_refused_and_the_app_carries_on(qtbot, main_window, tmp_path,
+                                                                                         incident_start, monkeypatch):
+    from openpyxl import Workbook
+
+    from postmortem_desktop.services import import_pipeline
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    real_limits = import_pipeline.HelperLimits
+    monkeypatch.setattr(import_pipeline, "HelperLimits", lambda: real_limits(memory_bytes=300 << 20))
+    opened = []
+    monkeypatch.setattr(ImportMappingDialog, "exec", lambda self: opened.append(self) or QDialog.DialogCode.Rejected)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append((a[1], a[2])))
+    # 10 million cells that pass every check (610 rows by 16,384 columns): only the helper's cap
+    # stands between them and the app
+    book = Workbook()
+    for column in range(1, 16385):
+        book.active.cell(row=1, column=column, value=f"h{column}")
+    book.active["A610"] = "x"
+    wide = tmp_path / "wide.xlsx"
+    book.save(wide)
+    before = conversation_count(main_window)
+    main_window.imports.import_file(wide)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20000)
+    title, text = shown[0]
+    assert title == "Cannot import this file" and "needs more memory than 300 MB" in text
+    assert opened == [] and conversation_count(main_window) == before
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))  # the app still imports
+    qtbot.waitUntil(lambda: bool(opened), timeout=20000)

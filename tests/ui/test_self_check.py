@@ -23,7 +23,8 @@ def test_self_check_of_the_source_tree_passes_every_check(tmp_path):
     keys = [k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS] + [k for k, _ in screens.STRIPS]
     for key in keys:
         assert any(line.startswith("ok") and f"screen {key} " in line for line in lines), key
-    for name in ("resources", "demo workspace", "themes", "facilitator mode", "PDF export"):
+    for name in ("resources", "demo workspace", "themes", "facilitator mode", "PDF export",
+                 "workbook preview in the capped helper"):
         assert any(line.startswith("ok") and f"  {name} " in line for line in lines), name
     assert lines[-1].startswith("self-check passed")
 

@@ -42,8 +42,11 @@ class ImportController(QObject):
 
     # ---- entry points ---------------------------------------------------------------------------
     def choose_and_import(self, include_outside_window: bool = False) -> None:
+        from postmortem_desktop.services import spreadsheet_import
+
         if not self._ready():
             return
+        spreadsheet_import.get_ready_to_read()  # while the person picks a file, a reader starts
         name, _ = QFileDialog.getOpenFileName(self.window, "Import Tickets", str(Path.home()), SHEET_FILTER)
         if name:
             self.import_file(Path(name), include_outside_window)
