@@ -215,9 +215,45 @@ def _html_to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]{0,2000}>", "", markup))
 
 
+# RFC 5322 allows 998 characters a line; a folded header field rarely needs more than a few lines.
+_MAX_HEADER_FIELD = 8192
+_FIELD_START = re.compile(rb"^[!-9;-~]{1,76}:")
+_BLANK = re.compile(rb"^\r?\n?$")
+
+
+def bounded_header_fields(data: bytes) -> bytes:
+    """The message without header fields longer than _MAX_HEADER_FIELD bytes, in every header block.
+
+    The standard library's header parser takes time quadratic in a field's length (a 70 KB field
+    of quote marks took 30 s), and a real field is never that long. Header blocks are the top of
+    the file and the top of each MIME part (after a "--boundary" line).
+    """
+    out: list[bytes] = []
+    field: list[bytes] = []
+    in_header = True
+
+    def flush() -> None:
+        if sum(map(len, field)) <= _MAX_HEADER_FIELD:
+            out.extend(field)
+        field.clear()
+
+    for line in data.splitlines(keepends=True):
+        if in_header and field and line[:1] in (b" ", b"\t"):
+            field.append(line)  # a folded continuation of the field being read
+            continue
+        flush()
+        if in_header and _FIELD_START.match(line):
+            field.append(line)
+            continue
+        in_header = line.startswith(b"--") and not _BLANK.match(line)
+        out.append(line)
+    flush()
+    return b"".join(out)
+
+
 def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     """Messages of one .eml file: the message itself last, the thread it quotes before it."""
-    message = email.message_from_bytes(data, policy=policy.default)
+    message = email.message_from_bytes(bounded_header_fields(data), policy=policy.default)
     if not isinstance(message, EmailMessage):
         return []
     name, address = parseaddr(str(message.get("From", "")))

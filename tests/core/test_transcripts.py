@@ -260,6 +260,25 @@ def test_eml_that_is_not_an_email_still_gives_its_text() -> None:
     assert result.messages and "not really an email" in result.messages[0].text
 
 
+def test_eml_with_a_huge_header_field_reads_at_once_and_keeps_its_body() -> None:
+    # 35,000 pairs of quote marks in one field made the stdlib header parser take ~30 s.
+    data = (b"From: Ana <ana@example.org>\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"7bit\r\n"
+            b"Content-Type: text/plain\r\n\r\nStill no refund.\r\n")
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert [(m.author, m.text) for m in result.messages] == [("Ana", "Still no refund.")]
+
+
+def test_eml_mime_part_with_a_huge_header_field_reads_at_once() -> None:
+    data = (b'From: ben@example.net\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\n'
+            b"Content-Type: text/plain; name=" + b'""' * 35_000 + b"\r\n\r\nThe page is blank.\r\n--b1--\r\n")
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert "The page is blank." in result.messages[0].text
+
+
 # --- Plain and fallback ------------------------------------------------------------------------
 
 def test_plain_name_colon_lines_with_customer_and_agent_labels() -> None:
