@@ -70,6 +70,19 @@ def test_values_that_are_not_dates_raise(text):
         parse_datetime(text, day_order=DAYFIRST)
 
 
+@pytest.mark.parametrize("value, zone", [
+    ("0001-01-01T00:00:00+01:00", "UTC"), ("9999-12-31T23:59:00-05:00", "UTC"),
+    ("01/01/0001 00:00", "Europe/Paris"), (datetime(1, 1, 1), "Europe/Paris"),
+])
+def test_times_whose_utc_falls_outside_year_1_to_9999_are_refused_not_a_crash(value, zone):
+    with pytest.raises(DateParseError, match="not a date a ticket can have"):
+        parse_datetime(value, timezone=zone, day_order=DAYFIRST)
+
+
+def test_a_time_whose_utc_falls_outside_year_1_to_9999_does_not_look_like_a_date():
+    assert looks_like_date("0001-01-01T00:00:00+01:00") is False
+
+
 def test_empty_cells_are_none_not_errors():
     assert parse_datetime("") is None
     assert parse_datetime("   ") is None
