@@ -250,3 +250,39 @@ def damaged_text(text: str) -> st.SearchStrategy[str]:
     """A pasted text after damage, decoded the way a clipboard would hand it over (lone surrogates kept)."""
     return st.one_of(damaged(text.encode("utf-8")).map(lambda b: b.decode("utf-8", errors="surrogateescape")),
                      st.text(max_size=300))
+
+
+# ---- ticket tables built cell by cell (reaches date, mapping and vendor rules that byte edits miss)
+_EDGE_CELLS = st.sampled_from([
+    "", " ", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "01/01/0001 00:00", "31/12/9999 23:59",
+    "2026-02-29 10:00", "29/02/2026", "13/13/2026", "2026-11-18T24:00:00Z", "2026-11-18 10:00 +24:00",
+    "12:00 PM", "0:00 AM", "Nov 31, 2026", "99999", "20000", "80000.5", "1e308", "nan", "inf", "-0",
+    "2026-11-18T10:20:00.1234567890Z", "18-Nov-26 10:00", "Mon, 18 Nov 2026 10:00:00 GMT", "=1+1", "@SUM(A1)",
+    "\u202e2026-11-18", "٢٠٢٦-١١-١٨", "2026\u201011\u201018", "\x00", "a" * 5000, "ı", "İ", "ß",
+])
+_CELL = st.one_of(_EDGE_CELLS, st.text(max_size=40))
+
+
+@st.composite
+def ticket_table(draw: st.DrawFn) -> bytes:
+    """A CSV with a vendor-like header (columns dropped, doubled or renamed) and odd cell values."""
+    header = list(ZENDESK_HEADER)
+    for _ in range(draw(st.integers(0, 3))):
+        index = draw(st.integers(0, len(header) - 1))
+        how = draw(st.sampled_from(["drop", "double", "rename", "blank"]))
+        if how == "drop" and len(header) > 1:
+            header.pop(index)
+        elif how == "double":
+            header.insert(index, header[index])
+        elif how == "rename":
+            header[index] = draw(st.text(max_size=20))
+        else:
+            header[index] = ""
+    rows = draw(st.lists(st.lists(_CELL, min_size=0, max_size=len(header) + 2), min_size=1, max_size=6))
+    # Most rows keep a plausible time so they reach the window and storage rules.
+    for row in rows:
+        if len(row) > 8 and draw(st.booleans()):
+            row[8] = "2026-11-18 10:30:00"
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    text = _delimited(header, rows, sep)
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])), errors="replace")

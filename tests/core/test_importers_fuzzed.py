@@ -96,7 +96,8 @@ def _dump_variants(seed: tuple[str, bytes]) -> st.SearchStrategy[tuple[str, byte
     return st.tuples(names, contents)
 
 
-ticket_dumps = st.sampled_from(seeds.TICKET_DUMPS).flatmap(_dump_variants)
+ticket_dumps = st.one_of(st.sampled_from(seeds.TICKET_DUMPS).flatmap(_dump_variants),
+                         st.tuples(st.sampled_from([".csv", ".tsv"]), seeds.ticket_table()))
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
