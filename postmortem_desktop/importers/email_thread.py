@@ -5,14 +5,14 @@ import email
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Sequence
 
 from postmortem_desktop.importers.transcript_formats import (
-    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock)
+    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock, utc_offset)
 
 _ATTRIBUTION = re.compile(r"^On\s(?P<head>.{4,300}?)\s{0,12}wrote:$")
 _ORIGINAL = re.compile(r"^-{2,}\s?(?:Original Message|Forwarded message)\s?-{2,}$", re.I)
@@ -50,8 +50,10 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     day, zone = _loose_day(rest)
     if day is None or clock is None:
         return None
-    local = datetime.combine(day, time(*clock), tzinfo=zone or tz)
-    return local.astimezone(timezone.utc)
+    try:
+        return datetime.combine(day, time(*clock), tzinfo=zone or tz).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # "99:99", or a day at the edge of year 1..9999 in UTC
+        return None
 
 
 def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
@@ -71,19 +73,13 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
         elif token["n"] and dom is None:
             dom = int(token["n"])
         elif token["zone"]:
-            zone = timezone.utc if token["zone"] in ("UTC", "GMT") else _offset(token["zone"])
+            zone = utc_offset(token["zone"])
     if None in (month, dom, year):
         return None, zone
     try:
         return date(year + 2000 if year < 100 else year, month, dom), zone
     except ValueError:
         return None, zone
-
-
-def _offset(text: str) -> tzinfo:
-    digits = text[1:].replace(":", "")
-    sign = -1 if text[0] == "-" else 1
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
 def _attribution_sender(head: str, tz: tzinfo) -> Sender:

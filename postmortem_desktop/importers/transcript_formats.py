@@ -67,17 +67,21 @@ class DayClock:
         self._last: datetime | None = None
 
     def at(self, hour: int, minute: int, second: int = 0, on: date | None = None) -> datetime | None:
+        """The UTC time, or None when the clock is impossible or the day is past year 1..9999 in UTC."""
         if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
             return None
         if on is not None:
             self.day = on
         local = datetime.combine(self.day, time(hour, minute, second), tzinfo=self.tz)
-        if on is None and self._last is not None and local < self._last - timedelta(hours=12):
-            # A clock that jumps back by more than half a day has crossed midnight.
-            self.day += timedelta(days=1)
-            local += timedelta(days=1)
-        self._last = local
-        return local.astimezone(timezone.utc)
+        try:
+            if on is None and self._last is not None and local - self._last < -timedelta(hours=12):
+                # A clock that jumps back by more than half a day has crossed midnight.
+                local += timedelta(days=1)
+                self.day = local.date()
+            self._last = local
+            return local.astimezone(timezone.utc)
+        except OverflowError:  # a paste about 31 Dec 9999 (or 1 Jan 1 east of UTC) has no time to give
+            return None
 
     def clock_at(self, clock_text: str, on: date | None = None) -> datetime | None:
         parts = parse_clock(clock_text)
@@ -314,14 +318,18 @@ _ZENDESK_SAYS = re.compile(r"^(?P<name>[^:*]{1,80}?):\s?(?P<text>.*)$")
 _ZENDESK_JOIN = re.compile(r"^\*\*\*\s?(?P<name>[^*]{1,80}?)\s(?:has\s)?joined the chat\s?\*\*\*$", re.I)
 
 
-def _zone(text: str | None, default: tzinfo) -> tzinfo:
-    if not text:
-        return default
+def utc_offset(text: str) -> tzinfo | None:
+    """The zone of "UTC", "GMT", "+05:30" or "-0800"; None for an offset no clock has (+99:99)."""
     if text.upper() in ("UTC", "GMT"):
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    return timezone(sign * timedelta(hours=hours, minutes=minutes)) if hours < 24 and minutes < 60 else None
+
+
+def _zone(text: str | None, default: tzinfo) -> tzinfo:
+    return (utc_offset(text) if text else None) or default
 
 
 def score_zendesk(lines: Sequence[str]) -> int:
@@ -343,7 +351,10 @@ def read_zendesk(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
         start = _ZENDESK_START.match(line)
         if start:
             clock.tz = _zone(start["zone"], clock.tz)
-            clock.at(0, 0, on=date.fromisoformat(start["date"]))
+            try:
+                clock.at(0, 0, on=date.fromisoformat(start["date"]))
+            except ValueError:
+                pass  # "2026-02-30": the messages keep the day they had
             return SKIP
         found = _ZENDESK_LINE.match(line)
         if found is None:

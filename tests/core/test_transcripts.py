@@ -279,6 +279,31 @@ def test_eml_mime_part_with_a_huge_header_field_reads_at_once() -> None:
     assert "The page is blank." in result.messages[0].text
 
 
+def test_zendesk_chat_with_an_impossible_offset_or_day_still_reads_its_messages() -> None:
+    for start in ("Chat started: 2026-11-18 10:21 AM +99:99", "Chat started: 2026-02-30 10:21 AM UTC"):
+        result = parse_transcript(f"{start}\n(10:21:15 AM) Visitor: my invoices are gone\n"
+                                  "(10:22:00 AM) Sam: checking\n", day=date(2026, 11, 18))
+        assert result.format == "zendesk-chat"
+        assert [m.text for m in result.messages] == ["my invoices are gone", "checking"]
+        assert result.messages[0].at == datetime(2026, 11, 18, 10, 21, 15, tzinfo=timezone.utc)
+
+
+def test_a_chat_at_the_edge_of_the_calendar_keeps_its_messages_without_times() -> None:
+    late = parse_transcript("Chat started: 9999-12-31 11:59 PM -12:00\n(11:59:15 PM) Visitor: hi\n"
+                            "(00:01:00 AM) Sam: hello\n")
+    assert [(m.text, m.at) for m in late.messages] == [("hi", None), ("hello", None)]
+    early = parse_transcript("[10:21] Amy: hello\n[10:22] Agent: hi\n", day=date(1, 1, 1))
+    assert [m.at for m in early.messages] == [datetime(1, 1, 1, 10, 21, tzinfo=timezone.utc),
+                                              datetime(1, 1, 1, 10, 22, tzinfo=timezone.utc)]
+
+
+def test_an_email_attribution_with_an_impossible_time_or_offset_keeps_the_reply() -> None:
+    for when in ("Mon, Nov 18, 2026 at 99:99 AM", "Mon, Nov 18, 2026 +9999 at 10:00 AM"):
+        result = parse_transcript(f"Thanks.\n\nOn {when} Amy Brito <amy@example.net> wrote:\n> Still broken.\n")
+        assert result.format == "email"
+        assert [(m.author, m.text) for m in result.messages][0] == ("Amy Brito", "Still broken.")
+
+
 # --- Plain and fallback ------------------------------------------------------------------------
 
 def test_plain_name_colon_lines_with_customer_and_agent_labels() -> None:
