@@ -286,3 +286,42 @@ def ticket_table(draw: st.DrawFn) -> bytes:
     sep = draw(st.sampled_from([",", ";", "\t"]))
     text = _delimited(header, rows, sep)
     return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"])), errors="replace")
+
+
+# ---- pasted chats built line by line from each shape's headers, with edge values in every field --
+_FIELDS = {
+    "clock": ["10:21 AM", "11:59 PM", "12:00 AM", "00:00", "23:59:59", "13:00 PM", "0:00 am", "99:99", "24:00"],
+    "date": ["2026-11-18", "9999-12-31", "0001-01-01", "2026-02-30", "0000-00-00"],
+    "md": ["11/18/26", "12/31/9999", "1/1/1", "31/12/99", "0/0/00", "2/29/2025", "18.11.26", "13-13-13"],
+    "zone": ["UTC", "GMT", "+14:00", "-12:00", "+99:99", "-2400", "+0530"],
+    "mon": ["Jan", "Feb", "Nov", "Sept", "December", "Foo"],
+    "dom": ["1", "18", "29", "31", "0", "99"],
+    "year": ["2026", "9999", "0001", "0000", "10000"],
+    "day": ["Today", "Yesterday", "Monday", "Sun", "Thurs"],
+    "name": ["Amy Brito", "Support Bot", "Visitor 4411", "Customer", "ı", "\u202eevil", "O'Brien-Ng", "A" * 90],
+    "text": ["hi", "", "my invoice: 4 of 5 failed", "> quoted", "*** x ***", "שלום", ":smile:", "\u0301\u0301"],
+}
+_CHAT_LINES = (
+    "Chat started: {date} {clock} {zone}", "({clock}) {name}: {text}", "({clock}) *** {name} joined the chat ***",
+    "{md}, {clock} - {name}: {text}", "[{md}, {clock}] {name}: {text}", "{clock} From  {name}  to  Everyone:",
+    "{clock}\t From  {name} : {text}", "{name}  {clock}", "{clock}", "{day}", "{day}, {mon} {dom}, {year}",
+    "{name}{name}  [{clock}](https://example.slack.com/p1)", "[{mon} {dom}, {year}, {clock}](https://x.example/p)",
+    "Brito, {name} {day} {clock}", "[{md} {clock}] Brito, {name}", "{name}", "{mon} {dom}, {year}, {clock}",
+    "[{clock}] {name}: {text}", "{clock} {name}: {text}", "{name}: {text}", "{text}",
+    "On {day}, {mon} {dom}, {year} at {clock} {name} <amy@example.com> wrote:", "> On {md} {clock} {zone} {name} wrote:",
+    "From: {name} [mailto:amy@example.com]", "Sent: {day}, {dom} {mon} {year} {clock}", "Date: {date} {clock} {zone}",
+    "-----Original Message-----", "Subject: RE: {text}",
+)
+
+
+@st.composite
+def chat_paste(draw: st.DrawFn) -> str:
+    """A paste of lines in the transcript and email shapes, each field an edge value or random text."""
+    def field(name: str) -> str:
+        return draw(st.one_of(st.sampled_from(_FIELDS[name]), st.text(max_size=6)) if name == "text"
+                    else st.sampled_from(_FIELDS[name]))
+
+    lines = []
+    for template in draw(st.lists(st.sampled_from(_CHAT_LINES), min_size=1, max_size=12)):
+        lines.append(template.format_map({name: field(name) for name in _FIELDS if "{" + name + "}" in template}))
+    return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines)

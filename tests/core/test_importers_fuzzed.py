@@ -158,12 +158,14 @@ def test_dropped_spreadsheet_is_previewed_or_refused_and_a_refusal_changes_nothi
 
 
 # ---- transcripts: the command and the paste and drop routes ---------------------------------------
-transcript_texts = st.sampled_from(seeds.TRANSCRIPTS).flatmap(seeds.damaged_text)
+transcript_texts = st.one_of(st.sampled_from(seeds.TRANSCRIPTS).flatmap(seeds.damaged_text), seeds.chat_paste())
+any_day = st.dates(date.min, date.max)
 eml_files = st.sampled_from([seeds.EML, seeds.EML_HTML]).flatmap(seeds.damaged)
 
 
 @slow_examples
-@given(data=st.one_of(st.sampled_from(seeds.TRANSCRIPTS).flatmap(lambda t: seeds.damaged(t.encode())), eml_files),
+@given(data=st.one_of(st.sampled_from(seeds.TRANSCRIPTS).flatmap(lambda t: seeds.damaged(t.encode())), eml_files,
+                     seeds.chat_paste().map(str.encode)),
        suffix=st.sampled_from([".txt", ".eml", ""]), day=st.sampled_from([[], ["--day", "2026-11-18"]]))
 def test_parse_transcript_command_answers_every_file(data, suffix, day):
     with tempfile.TemporaryDirectory() as folder:
@@ -185,7 +187,7 @@ def assert_readable_transcript(result, text: str | None) -> None:  # noqa: ANN00
         assert result.messages, "text with words in it gave no message at all"
 
 
-@given(text=transcript_texts, day=st.dates(date(1, 1, 2), date(9999, 12, 30)))
+@given(text=transcript_texts, day=any_day)
 def test_pasted_transcript_always_gives_messages(text, day):
     assert_readable_transcript(parse_transcript(text, day=day), text)
 
@@ -207,7 +209,7 @@ def assert_events(result) -> None:  # noqa: ANN001 - a ParseResult
         assert reason and line >= 0
 
 
-@given(text=event_texts, reference=st.dates(date(1, 1, 2), date(9999, 12, 30)))
+@given(text=event_texts, reference=any_day)
 def test_pasted_event_lines_are_read_or_skipped_with_a_reason(text, reference):
     assert_events(parse_events(text, reference=reference))
 
