@@ -77,7 +77,10 @@ def _parse_transcript(args: argparse.Namespace) -> int:
         path = Path(args.file)
         if not path.exists():
             raise BadInput(f"{path} does not exist")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # a folder, or a file this user may not read
+            raise BadInput(f"cannot read {path}: {exc.strerror}; give a text or .eml file") from exc
         if path.suffix.lower() == ".eml":
             from ..importers.transcripts import parse_eml
 
