@@ -211,9 +211,12 @@ def _html_to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]{0,2000}>", "", markup))
 
 
-# RFC 5322 allows 998 characters a line; a folded header field rarely needs more than a few lines.
-_MAX_HEADER_FIELD = 8192
-_FIELD_START = re.compile(rb"^[!-9;-~]{1,76}:")
+# RFC 5322 allows 998 characters a line. The fields read here (From, Date, Content-*) fit in far
+# less than 2 KB; a longer one is damage or a long To/Cc list, which nothing here reads. The bound
+# keeps the stdlib parser's quadratic cost to milliseconds (8 KB of quotes still took ~0.15 s).
+_MAX_HEADER_FIELD = 2048
+# What the stdlib's feed parser takes for the start of a header field (email.feedparser.headerRE).
+_FIELD_START = re.compile(rb"^(?:From |[\041-\071\073-\176]*:)")
 _BLANK = re.compile(rb"^\r?\n?$")
 
 
@@ -247,13 +250,23 @@ def bounded_header_fields(data: bytes) -> bytes:
     return b"".join(out)
 
 
+def _header_text(message: EmailMessage, name: str) -> str:
+    """A header's decoded text, or its raw text when the standard library cannot parse it."""
+    try:
+        return str(message.get(name, ""))
+    except (AttributeError, IndexError, KeyError, ValueError):
+        # The stdlib's header parser trips on some damaged values ('From: {"a"; {' raises
+        # AttributeError); the raw text still names the sender well enough for parseaddr.
+        return next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), "")
+
+
 def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     """Messages of one .eml file: the message itself last, the thread it quotes before it."""
     message = email.message_from_bytes(bounded_header_fields(data), policy=policy.default)
     if not isinstance(message, EmailMessage):
         return []
-    name, address = parseaddr(str(message.get("From", "")))
-    raw_date = str(message.get("Date", ""))
+    name, address = parseaddr(_header_text(message, "From"))
+    raw_date = _header_text(message, "Date")
     top = Sender(name or address, address, parse_when(raw_date, clock.tz) if raw_date else None)
     body = _body_text(message)
     body = body.replace("\r\n", "\n").replace("\r", "\n")

@@ -270,6 +270,15 @@ def test_eml_with_a_huge_header_field_reads_at_once_and_keeps_its_body() -> None
     assert [(m.author, m.text) for m in result.messages] == [("Ana", "Still no refund.")]
 
 
+def test_eml_huge_header_field_after_a_unix_from_line_reads_at_once() -> None:
+    # "From " (no colon) still opens the header block for the stdlib, so the bound must see it too.
+    data = b"From ana@example.org\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"\r\n\r\nHello.\r\n"
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert [m.text for m in result.messages] == ["Hello."]
+
+
 def test_eml_mime_part_with_a_huge_header_field_reads_at_once() -> None:
     data = (b'From: ben@example.net\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\n'
             b"Content-Type: text/plain; name=" + b'""' * 35_000 + b"\r\n\r\nThe page is blank.\r\n--b1--\r\n")
@@ -302,6 +311,13 @@ def test_an_email_attribution_with_an_impossible_time_or_offset_keeps_the_reply(
         result = parse_transcript(f"Thanks.\n\nOn {when} Amy Brito <amy@example.net> wrote:\n> Still broken.\n")
         assert result.format == "email"
         assert [(m.author, m.text) for m in result.messages][0] == ("Amy Brito", "Still broken.")
+
+
+def test_eml_whose_from_header_trips_the_stdlib_parser_still_reads() -> None:
+    # The email package raises AttributeError ('Group' has no 'local_part') on this From value.
+    result = parse_eml(b'From: {"a": {"a"; {\r\nDate: Wed, 18 Nov 2026 10:31:00 +0000\r\n\r\nStill broken.\r\n')
+    assert [m.text for m in result.messages] == ["Still broken."]
+    assert result.messages[0].at == datetime(2026, 11, 18, 10, 31, tzinfo=timezone.utc)
 
 
 # --- Plain and fallback ------------------------------------------------------------------------
