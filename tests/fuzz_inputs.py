@@ -175,7 +175,7 @@ def _encode(text: str) -> bytes:
 def _edit(draw: st.DrawFn, data: bytes) -> bytes:
     """One damaging edit somewhere in data."""
     at = draw(st.integers(0, len(data)))
-    kind = draw(st.sampled_from(["flip", "truncate", "insert", "nasty", "overlong", "delete", "lines", "bom"]))
+    kind = draw(st.sampled_from(["flip", "truncate", "insert", "nasty", "overlong", "delete", "lines", "bom", "deep"]))
     if kind == "flip" and data:
         at = min(at, len(data) - 1)
         return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
@@ -190,6 +190,9 @@ def _edit(draw: st.DrawFn, data: bytes) -> bytes:
     if kind == "delete":
         end = draw(st.integers(at, min(len(data), at + 64)))
         return data[:at] + data[end:]
+    if kind == "deep":  # nesting that recursive parsers (json) cannot follow, where a value may start
+        at = data.find(b": ", at)
+        return data if at < 0 else data[:at + 2] + draw(st.sampled_from([b"[", b"{\"a\": "])) * 50_000 + data[at + 2:]
     if kind == "bom":
         return draw(st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"])) + data
     lines = data.split(b"\n")

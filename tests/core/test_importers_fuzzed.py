@@ -100,10 +100,18 @@ ticket_dumps = st.one_of(st.sampled_from(seeds.TICKET_DUMPS).flatmap(_dump_varia
                          st.tuples(st.sampled_from([".csv", ".tsv"]), seeds.ticket_table()))
 
 
-def _write(folder: Path, name: str, data: bytes) -> Path:
+def _write(folder: Path, name: str, data: bytes, where: str = "file") -> Path:
+    """data in folder/name; or, for where="folder" or "missing", a path that is not a readable file."""
     path = folder / name
-    path.write_bytes(data)
+    if where == "folder":
+        path.mkdir()
+    elif where == "file":
+        path.write_bytes(data)
     return path
+
+
+# Most inputs are files; a path that names a folder or nothing must be refused just as clearly.
+places = st.sampled_from(["file"] * 8 + ["folder", "missing"])
 
 
 # ---- import from the command line -----------------------------------------------------------------
@@ -166,10 +174,11 @@ eml_files = st.sampled_from([seeds.EML, seeds.EML_HTML]).flatmap(seeds.damaged)
 @slow_examples
 @given(data=st.one_of(st.sampled_from(seeds.TRANSCRIPTS).flatmap(lambda t: seeds.damaged(t.encode())), eml_files,
                      seeds.chat_paste().map(str.encode)),
-       suffix=st.sampled_from([".txt", ".eml", ""]), day=st.sampled_from([[], ["--day", "2026-11-18"]]))
-def test_parse_transcript_command_answers_every_file(data, suffix, day):
+       suffix=st.sampled_from([".txt", ".eml", ""]), day=st.sampled_from([[], ["--day", "2026-11-18"]]),
+       where=places)
+def test_parse_transcript_command_answers_every_file(data, suffix, day, where):
     with tempfile.TemporaryDirectory() as folder:
-        source = _write(Path(folder), "chat" + suffix, data)
+        source = _write(Path(folder), "chat" + suffix, data, where)
         code, stderr = run_cli("parse-transcript", str(source), "--json", *day)
     assert_answered(code, stderr)
 
@@ -226,11 +235,12 @@ PATTERNS = '{"churn-risk": ["lose the account", "cancel~"], "_variants": {}}'
 
 
 @slow_examples
-@given(lines=seeds.damaged(seeds.JSONL.encode()), patterns=st.one_of(st.none(), seeds.damaged(PATTERNS.encode())))
-def test_suggest_tags_answers_every_input(lines, patterns):
+@given(lines=seeds.damaged(seeds.JSONL.encode()), patterns=st.one_of(st.none(), seeds.damaged(PATTERNS.encode())),
+       where=places, patterns_where=places)
+def test_suggest_tags_answers_every_input(lines, patterns, where, patterns_where):
     with tempfile.TemporaryDirectory() as folder:
-        argv = ["suggest-tags", str(_write(Path(folder), "texts.jsonl", lines)), "--json"]
+        argv = ["suggest-tags", str(_write(Path(folder), "texts.jsonl", lines, where)), "--json"]
         if patterns is not None:
-            argv += ["--patterns", str(_write(Path(folder), "patterns.json", patterns))]
+            argv += ["--patterns", str(_write(Path(folder), "patterns.json", patterns, patterns_where))]
         code, stderr = run_cli(*argv)
     assert_answered(code, stderr)
