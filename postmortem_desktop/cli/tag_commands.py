@@ -38,6 +38,9 @@ def read_items(stream: TextIO) -> Iterator[tuple[object, str, str | None]]:
         except json.JSONDecodeError as exc:
             raise BadInput(f"line {number} looks like JSON but is not valid ({exc.msg}); "
                            "fix it, or give the text as a plain line") from exc
+        except ValueError as exc:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+            raise BadInput(f"line {number} holds a number too long to read ({exc}); "
+                           "give it as a plain line or shorten the number") from exc
         except RecursionError:  # the json module recurses once per nested [ or {
             raise BadInput(f"line {number} nests JSON too deeply to read; give it as "
                            '{"id": …, "text": "…"}') from None

@@ -79,3 +79,8 @@ def test_json_nested_too_deeply_is_bad_input_not_a_crash(capsys, monkeypatch, tm
 def test_a_folder_given_as_the_pattern_file_is_bad_input(capsys, monkeypatch, tmp_path):
     code, _, err = run(capsys, monkeypatch, "hi\n", "--patterns", str(tmp_path))
     assert code == EXIT_BAD_INPUT and "cannot read the pattern file" in err
+
+
+def test_a_json_number_past_the_digit_limit_is_bad_input_not_a_crash(capsys, monkeypatch):
+    code, _, err = run(capsys, monkeypatch, '{"id": ' + "9" * 70_000 + ', "text": "hi"}\n')
+    assert code == EXIT_BAD_INPUT and "line 1 holds a number too long" in err
