@@ -244,3 +244,41 @@ def test_suggest_tags_answers_every_input(lines, patterns, where, patterns_where
             argv += ["--patterns", str(_write(Path(folder), "patterns.json", patterns, patterns_where))]
         code, stderr = run_cli(*argv)
     assert_answered(code, stderr)
+
+
+# ---- the mapping rules over the cell values workbooks hand over (numbers, dates, booleans, None) --
+_ODD_CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(), st.dates(), st.text(max_size=30),
+    st.sampled_from(["0001-01-01T00:00:00+01:00", "2026-11-18 10:30", "18/11/2026", "11/18/2026 9:00 PM", "45979.5"]))
+
+
+@given(header=st.lists(st.one_of(st.sampled_from(seeds.ZENDESK_HEADER), st.text(max_size=12)), min_size=1, max_size=12),
+       rows=st.lists(st.lists(_ODD_CELLS, max_size=14), min_size=1, max_size=8),
+       day_order=st.sampled_from([None, "dayfirst", "monthfirst"]),
+       zone=st.sampled_from([None, "UTC", "Europe/Paris", "Pacific/Kiritimati", "Etc/GMT+12"]))
+def test_mapping_any_cells_gives_rows_or_skips_or_a_documented_refusal(header, rows, day_order, zone):
+    from postmortem_desktop.importers.field_mapping import map_rows
+    from postmortem_desktop.importers.records import SkippedRow, TicketRow
+    from postmortem_desktop.importers.sheet_reader import Sheet
+    from postmortem_desktop.importers.vendors import recognise_vendor
+
+    sheet = Sheet(header=header, rows=rows, row_numbers=list(range(2, len(rows) + 2)), kind="xlsx")
+    guess = recognise_vendor(sheet.header, sheet.rows)
+    mapping = guess.mapping
+    mapping.day_order = day_order or mapping.day_order
+    mapping.timezone = zone or mapping.timezone
+    try:
+        mapped = list(map_rows(sheet, mapping))
+    except (MappingError, AmbiguousDatesError) as refused:
+        assert str(refused)
+        return
+    assert len(mapped) == len(rows)
+    for row in mapped:
+        assert isinstance(row, (TicketRow, SkippedRow))
+        if isinstance(row, SkippedRow):
+            assert row.reason
+        else:  # what storage receives: an id, and times that are aware and in UTC
+            assert row.external_id.strip()
+            for at in (row.created_at, row.updated_at):
+                assert at is None or at.utcoffset() == timedelta(0)
