@@ -113,10 +113,18 @@ def parse_clock(text: str) -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def _recent_weekday(reference: date, name: str) -> date:
+def days_before(reference: date, days: int) -> date | None:
+    """The day that many days before reference; None before 1 January of year 1."""
+    try:
+        return reference - timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _recent_weekday(reference: date, name: str) -> date | None:
     # Chat apps name the weekday only for the past week, never for today.
     back = (reference.weekday() - WEEKDAYS[name[:3].lower()]) % 7 or 7
-    return reference - timedelta(days=back)
+    return days_before(reference, back)
 
 
 def month_day(reference: date, month: int, dom: int, year: int | None) -> date | None:
@@ -136,7 +144,7 @@ def stamp_day(match: re.Match[str], reference: date) -> date | None:
     if rel == "today":
         return reference
     if rel == "yesterday":
-        return reference - timedelta(days=1)
+        return days_before(reference, 1)
     if rel:
         return _recent_weekday(reference, rel)
     if match["md"]:
@@ -225,7 +233,7 @@ _SLACK_DIVIDER = re.compile(
 def _slack_divider_day(match: re.Match[str], reference: date) -> date | None:
     rel = (match["rel"] or "").lower()
     if rel:
-        return reference if rel == "today" else reference - timedelta(days=1)
+        return reference if rel == "today" else days_before(reference, 1)
     year = int(match["yr"]) if match["yr"] else None
     return month_day(reference, MONTHS[match["mon"][:3].lower()], int(match["dom"]), year)
 
