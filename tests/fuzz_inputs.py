@@ -311,7 +311,8 @@ _CHAT_LINES = (
     "{name}{name}  [{clock}](https://example.slack.com/p1)", "[{mon} {dom}, {year}, {clock}](https://x.example/p)",
     "Brito, {name} {day} {clock}", "[{md} {clock}] Brito, {name}", "{name}", "{mon} {dom}, {year}, {clock}",
     "[{clock}] {name}: {text}", "{clock} {name}: {text}", "{name}: {text}", "{text}",
-    "On {day}, {mon} {dom}, {year} at {clock} {name} <amy@example.com> wrote:", "> On {md} {clock} {zone} {name} wrote:",
+    "On {day}, {mon} {dom}, {year} at {clock} {name} <amy@example.com> wrote:",
+    "> On {md} {clock} {zone} {name} wrote:",
     "From: {name} [mailto:amy@example.com]", "Sent: {day}, {dom} {mon} {year} {clock}", "Date: {date} {clock} {zone}",
     "-----Original Message-----", "Subject: RE: {text}",
 )

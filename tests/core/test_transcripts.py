@@ -308,7 +308,8 @@ def test_a_chat_at_the_edge_of_the_calendar_keeps_its_messages_without_times() -
 
 def test_yesterday_and_weekdays_read_on_the_first_day_of_the_calendar_do_not_crash() -> None:
     for text in ("Brito, Amy Yesterday 10:21 AM\nhi\nBrito, Ben Monday 10:22 AM\nyo\n",
-                 "Yesterday\nAmy Brito  10:30 AM\nhi\n", "Amy Brito\nYesterday 10:21 AM\nhi\nBen Okafor\nMonday 10:22 AM\nyo\n"):
+                 "Yesterday\nAmy Brito  10:30 AM\nhi\n",
+                 "Amy Brito\nYesterday 10:21 AM\nhi\nBen Okafor\nMonday 10:22 AM\nyo\n"):
         result = parse_transcript(text, day=date.min)
         assert result.messages[0].text == "hi"
 
