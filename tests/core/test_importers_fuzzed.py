@@ -64,6 +64,15 @@ def fingerprint(path: Path) -> dict[str, object]:
         connection.close()
 
 
+def test_the_fingerprint_sees_an_import_so_an_unchanged_one_means_something(template, tmp_path):
+    workspace = tmp_path / "w.pmw"
+    shutil.copy(template, workspace)
+    before = fingerprint(workspace)
+    source = _write(tmp_path, "tickets.csv", seeds.zendesk_csv())
+    assert run_cli("import", str(workspace), str(source), "--incident", "1", "--include-outside-window")[0] == 0
+    assert fingerprint(workspace) != before
+
+
 def run_cli(*argv: str) -> tuple[int, str]:
     """The command line in this process: (exit code, what it wrote to stderr)."""
     err = io.StringIO()
