@@ -70,7 +70,9 @@ def zone_for(name: str) -> tzinfo:
         return dt_timezone.utc
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    # OSError: zoneinfo opens the name as a file path ("Europe" is a folder; 5,000 characters
+    # are too long a file name).
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValueError(f"unknown time zone '{name}': use a name like 'Europe/Paris' or 'UTC'") from error
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from postmortem_desktop.importers.dates import (
     AMBIGUOUS, DAYFIRST, MONTHFIRST, UNAMBIGUOUS, DateColumnParser, DateParseError,
-    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime,
+    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime, zone_for,
 )
 
 UTC = timezone.utc
@@ -81,6 +81,12 @@ def test_times_whose_utc_falls_outside_year_1_to_9999_are_refused_not_a_crash(va
 
 def test_a_time_whose_utc_falls_outside_year_1_to_9999_does_not_look_like_a_date():
     assert looks_like_date("0001-01-01T00:00:00+01:00") is False
+
+
+@pytest.mark.parametrize("name", ["Europe", "Etc", "x" * 5000, "Foo/Bar", "../../etc/passwd"])
+def test_a_zone_name_that_is_a_folder_or_too_long_is_an_unknown_zone(name):
+    with pytest.raises(ValueError, match="unknown time zone"):
+        zone_for(name)
 
 
 def test_empty_cells_are_none_not_errors():

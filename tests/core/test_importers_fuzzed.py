@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from postmortem_desktop import cli
@@ -124,9 +124,18 @@ places = st.sampled_from(["file"] * 8 + ["folder", "missing"])
 
 
 # ---- import from the command line -----------------------------------------------------------------
+# What people type after --timezone and the day order flags, typos included.
+import_options = st.lists(st.one_of(
+    st.sampled_from([["--dayfirst"], ["--monthfirst"], ["--timezone", "Europe/Paris"], ["--timezone", "Europe"],
+                     ["--timezone", "x" * 300], ["--timezone", "../../etc/passwd"], ["--timezone", ""]]),
+    st.text(min_size=1, max_size=20).map(lambda zone: ["--timezone", zone])),
+    max_size=1).map(lambda picked: sum(picked, []))
+
+
 @slow_examples
-@given(dump=ticket_dumps, dry_run=st.booleans(), outside=st.booleans())
-def test_import_answers_every_file_and_a_refusal_changes_nothing(template, dump, dry_run, outside):
+@given(dump=ticket_dumps, dry_run=st.booleans(), outside=st.booleans(), options=import_options)
+@example(dump=(".csv", seeds.zendesk_csv()), dry_run=True, outside=False, options=["--timezone", "Europe"])
+def test_import_answers_every_file_and_a_refusal_changes_nothing(template, dump, dry_run, outside, options):
     suffix, data = dump
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -135,7 +144,7 @@ def test_import_answers_every_file_and_a_refusal_changes_nothing(template, dump,
         before, before_bytes = fingerprint(workspace), workspace.read_bytes()
         source = _write(folder, "tickets" + suffix, data)
         argv = ["import", str(workspace), str(source), "--incident", "1"]
-        argv += ["--dry-run"] * dry_run + ["--include-outside-window"] * outside
+        argv += ["--dry-run"] * dry_run + ["--include-outside-window"] * outside + options
         code, stderr = run_cli(*argv)
         assert_answered(code, stderr)
         if code != cli.EXIT_OK or dry_run:
