@@ -42,7 +42,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
         parsed = parsedate_to_datetime(text)
         if parsed.tzinfo is not None:
             return parsed.astimezone(timezone.utc)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 40 digits
         pass
     clock_match = _CLOCK_IN.search(text)
     clock = parse_clock(clock_match.group()) if clock_match else (0, 0, 0)
@@ -254,9 +254,9 @@ def _header_text(message: EmailMessage, name: str) -> str:
     """A header's decoded text, or its raw text when the standard library cannot parse it."""
     try:
         return str(message.get(name, ""))
-    except (AttributeError, IndexError, KeyError, ValueError):
+    except (AttributeError, IndexError, KeyError, ValueError, OverflowError):
         # The stdlib's header parser trips on some damaged values ('From: {"a"; {' raises
-        # AttributeError); the raw text still names the sender well enough for parseaddr.
+        # AttributeError, a 40-digit year OverflowError); the raw text is still worth reading.
         return next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), "")
 
 

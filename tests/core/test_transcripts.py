@@ -328,6 +328,12 @@ def test_eml_whose_from_header_trips_the_stdlib_parser_still_reads() -> None:
     assert result.messages[0].at == datetime(2026, 11, 18, 10, 31, tzinfo=timezone.utc)
 
 
+def test_eml_whose_date_has_an_impossible_year_still_reads() -> None:
+    result = parse_eml(b"From: ben@example.net\r\nDate: 18 Nov 99999999999999999999999999999999 10:00:00 GMT\r\n"
+                       b"\r\nThe page is blank.\r\n")
+    assert [(m.author, m.text) for m in result.messages] == [("ben@example.net", "The page is blank.")]
+
+
 # --- Plain and fallback ------------------------------------------------------------------------
 
 def test_plain_name_colon_lines_with_customer_and_agent_labels() -> None:
