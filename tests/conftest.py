@@ -6,12 +6,22 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests: "ci" is deterministic (the same examples on every run, no example database left
+# in the checkout); POSTMORTEM_FUZZ=soak runs many more random ones locally, printing a blob to
+# reproduce any failure. POSTMORTEM_FUZZ_EXAMPLES sets the soak's budget per test.
+settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, database=None,
+                          print_blob=True)
+settings.register_profile("soak", max_examples=int(os.environ.get("POSTMORTEM_FUZZ_EXAMPLES", "20000")),
+                          deadline=None, database=None, print_blob=True)
+settings.load_profile(os.environ.get("POSTMORTEM_FUZZ", "ci"))
 
 
 @pytest.fixture(autouse=True)

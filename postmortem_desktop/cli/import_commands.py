@@ -107,7 +107,10 @@ def _parse_transcript(args: argparse.Namespace) -> int:
         text = sys.stdin.read()
     else:
         path = input_file(args.file)
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # a file this user may not read
+            raise BadInput(f"cannot read {path}: {exc.strerror}; give a text or .eml file") from exc
         if path.suffix.lower() == ".eml":
             from ..importers.transcripts import parse_eml
 

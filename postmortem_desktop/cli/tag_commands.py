@@ -38,6 +38,12 @@ def read_items(stream: TextIO) -> Iterator[tuple[object, str, str | None]]:
         except json.JSONDecodeError as exc:
             raise BadInput(f"line {number} looks like JSON but is not valid ({exc.msg}); "
                            "fix it, or give the text as a plain line") from exc
+        except ValueError as exc:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+            raise BadInput(f"line {number} holds a number too long to read ({exc}); "
+                           "give it as a plain line or shorten the number") from exc
+        except RecursionError:  # the json module recurses once per nested [ or {
+            raise BadInput(f"line {number} nests JSON too deeply to read; give it as "
+                           '{"id": …, "text": "…"}') from None
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
             raise BadInput(f'line {number}: a JSON line needs a "text" string, e.g. {{"id": 1, "text": "…"}}')
         role = item.get("role") if isinstance(item.get("role"), str) else None
@@ -60,6 +66,11 @@ def _extras_json(path: str | None) -> str:
         return json.dumps(load_pattern_file(path))
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:  # a folder, or a file this user may not read
+        raise BadInput(f"cannot read the pattern file {path}: {exc.strerror}") from exc
+    except RecursionError:  # the json module recurses once per nested [ or {
+        raise BadInput(f"the pattern file {path} nests JSON too deeply to read; it maps tag names "
+                       "to lists of patterns (see resources/tag_patterns.json)") from None
 
 
 def _suggest_tags(args: argparse.Namespace) -> int:

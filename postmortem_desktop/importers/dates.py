@@ -70,7 +70,9 @@ def zone_for(name: str) -> tzinfo:
         return dt_timezone.utc
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    # OSError: zoneinfo opens the name as a file path ("Europe" is a folder; 5,000 characters
+    # are too long a file name).
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ValueError(f"unknown time zone '{name}': use a name like 'Europe/Paris' or 'UTC'") from error
 
 
@@ -261,11 +263,14 @@ class DateColumnParser:
         raise DateParseError(f"'{text.strip()}' is not a date")
 
     def _to_utc(self, value: datetime) -> datetime:
-        if value.tzinfo is not None:
-            return value.astimezone(_UTC)
-        if self.zone is _UTC:
-            return value.replace(tzinfo=_UTC)
-        return value.replace(tzinfo=self.zone).astimezone(_UTC)
+        try:
+            if value.tzinfo is not None:
+                return value.astimezone(_UTC)
+            if self.zone is _UTC:
+                return value.replace(tzinfo=_UTC)
+            return value.replace(tzinfo=self.zone).astimezone(_UTC)
+        except OverflowError:  # on the edge of year 1 or 9999, UTC falls outside what datetime holds
+            raise DateParseError(f"'{value}' is not a date a ticket can have") from None
 
 
 def parse_datetime(value: object, *, timezone: str = "UTC", day_order: str | None = None) -> datetime | None:

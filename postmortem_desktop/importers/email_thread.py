@@ -5,14 +5,14 @@ import email
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import Sequence
 
 from postmortem_desktop.importers.transcript_formats import (
-    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock)
+    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock, utc_offset)
 
 _ATTRIBUTION = re.compile(r"^On\s(?P<head>.{4,300}?)\s{0,12}wrote:$")
 _ORIGINAL = re.compile(r"^-{2,}\s?(?:Original Message|Forwarded message)\s?-{2,}$", re.I)
@@ -42,7 +42,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
         parsed = parsedate_to_datetime(text)
         if parsed.tzinfo is not None:
             return parsed.astimezone(timezone.utc)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 40 digits
         pass
     clock_match = _CLOCK_IN.search(text)
     clock = parse_clock(clock_match.group()) if clock_match else (0, 0, 0)
@@ -50,8 +50,10 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     day, zone = _loose_day(rest)
     if day is None or clock is None:
         return None
-    local = datetime.combine(day, time(*clock), tzinfo=zone or tz)
-    return local.astimezone(timezone.utc)
+    try:
+        return datetime.combine(day, time(*clock), tzinfo=zone or tz).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # "99:99", or a day at the edge of year 1..9999 in UTC
+        return None
 
 
 def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
@@ -71,19 +73,13 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
         elif token["n"] and dom is None:
             dom = int(token["n"])
         elif token["zone"]:
-            zone = timezone.utc if token["zone"] in ("UTC", "GMT") else _offset(token["zone"])
+            zone = utc_offset(token["zone"])
     if None in (month, dom, year):
         return None, zone
     try:
         return date(year + 2000 if year < 100 else year, month, dom), zone
     except ValueError:
         return None, zone
-
-
-def _offset(text: str) -> tzinfo:
-    digits = text[1:].replace(":", "")
-    sign = -1 if text[0] == "-" else 1
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
 def _attribution_sender(head: str, tz: tzinfo) -> Sender:
@@ -215,13 +211,62 @@ def _html_to_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]{0,2000}>", "", markup))
 
 
+# RFC 5322 allows 998 characters a line. The fields read here (From, Date, Content-*) fit in far
+# less than 2 KB; a longer one is damage or a long To/Cc list, which nothing here reads. The bound
+# keeps the stdlib parser's quadratic cost to milliseconds (8 KB of quotes still took ~0.15 s).
+_MAX_HEADER_FIELD = 2048
+# What the stdlib's feed parser takes for the start of a header field (email.feedparser.headerRE).
+_FIELD_START = re.compile(rb"^(?:From |[\041-\071\073-\176]*:)")
+_BLANK = re.compile(rb"^\r?\n?$")
+
+
+def bounded_header_fields(data: bytes) -> bytes:
+    """The message without header fields longer than _MAX_HEADER_FIELD bytes, in every header block.
+
+    The standard library's header parser takes time quadratic in a field's length (a 70 KB field
+    of quote marks took 30 s), and a real field is never that long. Header blocks are the top of
+    the file and the top of each MIME part (after a "--boundary" line).
+    """
+    out: list[bytes] = []
+    field: list[bytes] = []
+    in_header = True
+
+    def flush() -> None:
+        if sum(map(len, field)) <= _MAX_HEADER_FIELD:
+            out.extend(field)
+        field.clear()
+
+    for line in data.splitlines(keepends=True):
+        if in_header and field and line[:1] in (b" ", b"\t"):
+            field.append(line)  # a folded continuation of the field being read
+            continue
+        flush()
+        if in_header and _FIELD_START.match(line):
+            field.append(line)
+            continue
+        in_header = line.startswith(b"--") and not _BLANK.match(line)
+        out.append(line)
+    flush()
+    return b"".join(out)
+
+
+def _header_text(message: EmailMessage, name: str) -> str:
+    """A header's decoded text, or its raw text when the standard library cannot parse it."""
+    try:
+        return str(message.get(name, ""))
+    except (AttributeError, IndexError, KeyError, ValueError, OverflowError):
+        # The stdlib's header parser trips on some damaged values ('From: {"a"; {' raises
+        # AttributeError, a 40-digit year OverflowError); the raw text is still worth reading.
+        return next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), "")
+
+
 def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     """Messages of one .eml file: the message itself last, the thread it quotes before it."""
-    message = email.message_from_bytes(data, policy=policy.default)
+    message = email.message_from_bytes(bounded_header_fields(data), policy=policy.default)
     if not isinstance(message, EmailMessage):
         return []
-    name, address = parseaddr(str(message.get("From", "")))
-    raw_date = str(message.get("Date", ""))
+    name, address = parseaddr(_header_text(message, "From"))
+    raw_date = _header_text(message, "Date")
     top = Sender(name or address, address, parse_when(raw_date, clock.tz) if raw_date else None)
     body = _body_text(message)
     body = body.replace("\r\n", "\n").replace("\r", "\n")

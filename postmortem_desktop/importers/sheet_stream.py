@@ -265,14 +265,18 @@ def _blocks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
 def _records(reader, name: str) -> Iterator[tuple[int, list[str]]]:  # noqa: ANN001
     """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does."""
     # The default 128 KB field cap would refuse a ticket with a long pasted log. The cap is
-    # process-wide, so it is raised only while this generator runs and put back when it ends.
-    previous_cap = csv.field_size_limit(_FIELD_CAP)
+    # process-wide, so it is raised only while a block is read, never across a yield: a generator
+    # abandoned after its first rows (a file refused from its head) left it raised for the process.
     numbered = enumerate(reader, 1)
-    try:
-        # a block at a time: one Python step per block, not per row, keeps 100k rows cheap
-        while block := list(islice(numbered, _BLOCK)):
-            yield from [record for record in block if any(record[1])]
-    except csv.Error as error:
-        raise unreadable_text(name, reader.line_num, error) from error
-    finally:
-        csv.field_size_limit(previous_cap)
+    while True:
+        previous_cap = csv.field_size_limit(_FIELD_CAP)
+        try:
+            # a block at a time: one Python step per block, not per row, keeps 100k rows cheap
+            block = list(islice(numbered, _BLOCK))
+        except csv.Error as error:
+            raise unreadable_text(name, reader.line_num, error) from error
+        finally:
+            csv.field_size_limit(previous_cap)
+        if not block:
+            return
+        yield from [record for record in block if any(record[1])]

@@ -77,16 +77,34 @@ def guess_kind(text: str, level: str = "") -> str:
     return SystemEventKind.NOTE.value
 
 
+class ImpossibleTime(ValueError):
+    """A line starts like a timestamp whose date or time cannot exist (month 13, 25:61, year 0)."""
+
+
 def parse_timestamp(text: str, zone: tzinfo = timezone.utc, reference: date | None = None
                     ) -> tuple[datetime, str] | None:
-    """(UTC time, the rest of the line) when text starts with a timestamp we know; None otherwise."""
-    m = _ISO.match(text)
-    if m:
-        return _iso_time(m, zone), m.group("rest")
-    m = _SYSLOG.match(text)
-    if m and m.group("mon").lower() in _MONTHS:
-        return _syslog_time(m, zone, reference), m.group("rest")
+    """(UTC time, the rest of the line) when text starts with a timestamp we know; None otherwise.
+
+    Raises ImpossibleTime when the shape is known but the values are not a real time, so the
+    caller can say so instead of gluing the line to the previous event.
+    """
+    try:
+        m = _ISO.match(text)
+        if m:
+            return _iso_time(m, zone), m.group("rest")
+        m = _SYSLOG.match(text)
+        if m and m.group("mon").lower() in _MONTHS:
+            return _syslog_time(m, zone, reference), m.group("rest")
+    except (ValueError, OverflowError) as exc:  # out-of-range fields, or a time beyond year 1..9999 in UTC
+        raise ImpossibleTime(f"the time at the start is not a real date and time ({exc})") from None
     return None
+
+
+def _timestamp_or_none(text: str, zone: tzinfo, reference: date | None) -> tuple[datetime, str] | None:
+    try:
+        return parse_timestamp(text, zone, reference)
+    except ImpossibleTime:
+        return None
 
 
 def _iso_time(m: re.Match, zone: tzinfo) -> datetime:
@@ -146,7 +164,11 @@ def parse_event_lines(text: str, *, zone: tzinfo = timezone.utc, reference: date
         line = raw.rstrip()
         if not line.strip():
             continue
-        found = parse_timestamp(line, zone, reference)
+        try:
+            found = parse_timestamp(line, zone, reference)
+        except ImpossibleTime as exc:
+            result.skipped.append((number, line, str(exc)))
+            continue
         if found is None:
             if pending is not None:
                 pending["detail"] = (pending["detail"] + "\n" + line.strip()).strip()
@@ -190,7 +212,7 @@ def _dialect(sample: str):  # noqa: ANN202 - a csv dialect
 def parse_event_csv(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:
     """A CSV of alerts or status updates with a header row: needs a time column and a title-like column."""
     result = ParseResult()
-    rows = list(csv.reader(io.StringIO(text), _dialect(text[:4096])))
+    rows = _csv_rows(text, result)
     if not rows:
         return result
     headers = rows[0]
@@ -207,7 +229,7 @@ def parse_event_csv(text: str, *, zone: tzinfo = timezone.utc, reference: date |
         if not any(cell.strip() for cell in row):
             continue
         cell = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
-        found = parse_timestamp(cell(time_col), zone, reference)
+        found = _timestamp_or_none(cell(time_col), zone, reference)
         if found is None:
             result.skipped.append((number, ",".join(row), f"cannot read the time {cell(time_col)!r}"))
             continue
@@ -218,11 +240,24 @@ def parse_event_csv(text: str, *, zone: tzinfo = timezone.utc, reference: date |
     return result
 
 
+def _csv_rows(text: str, result: ParseResult) -> list[list[str]]:
+    """The rows up to the first one the csv module cannot read; that one is reported as skipped."""
+    reader = csv.reader(io.StringIO(text), _dialect(text[:4096]))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:  # a cell over the csv module's 128 KB (an unclosed quote)
+        result.skipped.append((reader.line_num, "", f"cannot read the CSV from here on ({exc}); look for an "
+                               "unclosed quote, close it and paste again"))
+    return rows
+
+
 def parse_events(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:
     """CSV when the first line looks like a header with a time column; log lines otherwise."""
     first = text.lstrip().split("\n", 1)[0]
-    if parse_timestamp(first, zone, reference) is None and any(sep in first for sep in ",;\t"):
-        headers = next(csv.reader(io.StringIO(first), _dialect(first)), [])
+    if _timestamp_or_none(first, zone, reference) is None and any(sep in first for sep in ",;\t"):
+        headers = next(iter(_csv_rows(first, ParseResult())), [])
         if _column(headers, _TIME_HEADERS) is not None:
             return parse_event_csv(text, zone=zone, reference=reference)
     return parse_event_lines(text, zone=zone, reference=reference)

@@ -67,17 +67,21 @@ class DayClock:
         self._last: datetime | None = None
 
     def at(self, hour: int, minute: int, second: int = 0, on: date | None = None) -> datetime | None:
+        """The UTC time, or None when the clock is impossible or the day is past year 1..9999 in UTC."""
         if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
             return None
         if on is not None:
             self.day = on
         local = datetime.combine(self.day, time(hour, minute, second), tzinfo=self.tz)
-        if on is None and self._last is not None and local < self._last - timedelta(hours=12):
-            # A clock that jumps back by more than half a day has crossed midnight.
-            self.day += timedelta(days=1)
-            local += timedelta(days=1)
-        self._last = local
-        return local.astimezone(timezone.utc)
+        try:
+            if on is None and self._last is not None and local - self._last < -timedelta(hours=12):
+                # A clock that jumps back by more than half a day has crossed midnight.
+                local += timedelta(days=1)
+                self.day = local.date()
+            self._last = local
+            return local.astimezone(timezone.utc)
+        except OverflowError:  # a paste about 31 Dec 9999 (or 1 Jan 1 east of UTC) has no time to give
+            return None
 
     def clock_at(self, clock_text: str, on: date | None = None) -> datetime | None:
         parts = parse_clock(clock_text)
@@ -109,10 +113,18 @@ def parse_clock(text: str) -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def _recent_weekday(reference: date, name: str) -> date:
+def days_before(reference: date, days: int) -> date | None:
+    """The day that many days before reference; None before 1 January of year 1."""
+    try:
+        return reference - timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+def _recent_weekday(reference: date, name: str) -> date | None:
     # Chat apps name the weekday only for the past week, never for today.
     back = (reference.weekday() - WEEKDAYS[name[:3].lower()]) % 7 or 7
-    return reference - timedelta(days=back)
+    return days_before(reference, back)
 
 
 def month_day(reference: date, month: int, dom: int, year: int | None) -> date | None:
@@ -132,7 +144,7 @@ def stamp_day(match: re.Match[str], reference: date) -> date | None:
     if rel == "today":
         return reference
     if rel == "yesterday":
-        return reference - timedelta(days=1)
+        return days_before(reference, 1)
     if rel:
         return _recent_weekday(reference, rel)
     if match["md"]:
@@ -221,7 +233,7 @@ _SLACK_DIVIDER = re.compile(
 def _slack_divider_day(match: re.Match[str], reference: date) -> date | None:
     rel = (match["rel"] or "").lower()
     if rel:
-        return reference if rel == "today" else reference - timedelta(days=1)
+        return reference if rel == "today" else days_before(reference, 1)
     year = int(match["yr"]) if match["yr"] else None
     return month_day(reference, MONTHS[match["mon"][:3].lower()], int(match["dom"]), year)
 
@@ -314,14 +326,18 @@ _ZENDESK_SAYS = re.compile(r"^(?P<name>[^:*]{1,80}?):\s?(?P<text>.*)$")
 _ZENDESK_JOIN = re.compile(r"^\*\*\*\s?(?P<name>[^*]{1,80}?)\s(?:has\s)?joined the chat\s?\*\*\*$", re.I)
 
 
-def _zone(text: str | None, default: tzinfo) -> tzinfo:
-    if not text:
-        return default
+def utc_offset(text: str) -> tzinfo | None:
+    """The zone of "UTC", "GMT", "+05:30" or "-0800"; None for an offset no clock has (+99:99)."""
     if text.upper() in ("UTC", "GMT"):
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    return timezone(sign * timedelta(hours=hours, minutes=minutes)) if hours < 24 and minutes < 60 else None
+
+
+def _zone(text: str | None, default: tzinfo) -> tzinfo:
+    return (utc_offset(text) if text else None) or default
 
 
 def score_zendesk(lines: Sequence[str]) -> int:
@@ -343,7 +359,10 @@ def read_zendesk(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
         start = _ZENDESK_START.match(line)
         if start:
             clock.tz = _zone(start["zone"], clock.tz)
-            clock.at(0, 0, on=date.fromisoformat(start["date"]))
+            try:
+                clock.at(0, 0, on=date.fromisoformat(start["date"]))
+            except ValueError:
+                pass  # "2026-02-30": the messages keep the day they had
             return SKIP
         found = _ZENDESK_LINE.match(line)
         if found is None:

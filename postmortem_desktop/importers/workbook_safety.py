@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from postmortem_desktop.importers.sheet_errors import SheetError
@@ -67,7 +68,8 @@ def check_zip(path: Path) -> str:
                 _check_member(archive, info, name)
             if kind == "ods":
                 _check_ods_extent(archive, name)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
+    # zlib.error: a member whose deflate stream is corrupt (found by the fuzz tests: it escaped as exit 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error) as error:
         raise SheetError(
             f"'{name}' is damaged or incomplete ({error}); the download or copy was probably cut "
             "short. Export or download the file again."

@@ -64,3 +64,23 @@ def test_extra_pattern_file_adds_phrases(capsys, monkeypatch, tmp_path):
     extra.write_text(json.dumps({"work-stopped": ["zebra screen"]}), encoding="utf-8")
     _, out, _ = run(capsys, monkeypatch, "stuck on the zebra screen\n", "--json", "--patterns", str(extra))
     assert json.loads(out)["tags"] == [{"tag": "work-stopped", "phrase": "zebra screen"}]
+
+
+def test_json_nested_too_deeply_is_bad_input_not_a_crash(capsys, monkeypatch, tmp_path):
+    deep = '{"text": "hi", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    code, _, err = run(capsys, monkeypatch, deep + "\n")
+    assert code == EXIT_BAD_INPUT and "line 1 nests JSON too deeply" in err
+    patterns = tmp_path / "patterns.json"
+    patterns.write_text('{"churn-risk": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    code, _, err = run(capsys, monkeypatch, "hi\n", "--patterns", str(patterns))
+    assert code == EXIT_BAD_INPUT and "nests JSON too deeply" in err
+
+
+def test_a_folder_given_as_the_pattern_file_is_bad_input(capsys, monkeypatch, tmp_path):
+    code, _, err = run(capsys, monkeypatch, "hi\n", "--patterns", str(tmp_path))
+    assert code == EXIT_BAD_INPUT and "cannot read the pattern file" in err
+
+
+def test_a_json_number_past_the_digit_limit_is_bad_input_not_a_crash(capsys, monkeypatch):
+    code, _, err = run(capsys, monkeypatch, '{"id": ' + "9" * 70_000 + ', "text": "hi"}\n')
+    assert code == EXIT_BAD_INPUT and "line 1 holds a number too long" in err

@@ -7,7 +7,7 @@ import pytest
 
 from postmortem_desktop.importers.dates import (
     AMBIGUOUS, DAYFIRST, MONTHFIRST, UNAMBIGUOUS, DateColumnParser, DateParseError,
-    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime,
+    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime, zone_for,
 )
 
 UTC = timezone.utc
@@ -68,6 +68,25 @@ def test_two_digit_years_and_dotted_separators_parse():
 def test_values_that_are_not_dates_raise(text):
     with pytest.raises(DateParseError, match="is not a date"):
         parse_datetime(text, day_order=DAYFIRST)
+
+
+@pytest.mark.parametrize("value, zone", [
+    ("0001-01-01T00:00:00+01:00", "UTC"), ("9999-12-31T23:59:00-05:00", "UTC"),
+    ("01/01/0001 00:00", "Europe/Paris"), (datetime(1, 1, 1), "Europe/Paris"),
+])
+def test_times_whose_utc_falls_outside_year_1_to_9999_are_refused_not_a_crash(value, zone):
+    with pytest.raises(DateParseError, match="not a date a ticket can have"):
+        parse_datetime(value, timezone=zone, day_order=DAYFIRST)
+
+
+def test_a_time_whose_utc_falls_outside_year_1_to_9999_does_not_look_like_a_date():
+    assert looks_like_date("0001-01-01T00:00:00+01:00") is False
+
+
+@pytest.mark.parametrize("name", ["Europe", "Etc", "x" * 5000, "Foo/Bar", "../../etc/passwd"])
+def test_a_zone_name_that_is_a_folder_or_too_long_is_an_unknown_zone(name):
+    with pytest.raises(ValueError, match="unknown time zone"):
+        zone_for(name)
 
 
 def test_empty_cells_are_none_not_errors():

@@ -138,3 +138,18 @@ def test_a_file_saved_twice_with_a_bom_has_a_clean_first_header_name(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfId,Subject\r\n1,a\r\n2,b\r\n")
     assert stream_sheet(path).head.header == read_sheet(path).header == ["Id", "Subject"]
     same_as_whole(path, head_rows=1)
+
+
+def test_a_stream_abandoned_after_its_first_rows_leaves_the_csv_field_cap_as_it_was(tmp_path):
+    # Before: the cap was raised for the generator's whole life, so a stream refused from its head
+    # (and never closed) left every later csv read in the process with a 32 MB cap.
+    import csv
+
+    from postmortem_desktop.importers import sheet_stream
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{n},x\n" for n in range(50)))
+    before = csv.field_size_limit()
+    records = sheet_stream._records(csv.reader(path.open(newline="")), path.name)
+    next(records)
+    assert csv.field_size_limit() == before

@@ -213,6 +213,11 @@ def test_cli_parse_transcript_prints_messages(tmp_path, capsys):
     assert data["messages"][1]["role"] == "agent"
 
 
+def test_cli_parse_transcript_given_a_folder_is_bad_input(tmp_path, capsys):
+    assert main(["parse-transcript", str(tmp_path)]) == 4
+    assert "is a folder" in capsys.readouterr().err
+
+
 def test_reading_a_missing_file_is_a_sheet_error(tmp_path):
     with pytest.raises(SheetError):
         spreadsheet_import.prepare_import(tmp_path / "none.csv")

@@ -1,4 +1,5 @@
 """Pasted log lines and alert CSVs become system events with times in UTC and a guessed kind."""
+import csv
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -86,3 +87,30 @@ def test_a_latin_1_log_file_is_read(tmp_path):
     path = tmp_path / "alerts.log"
     path.write_bytes("2026-11-18 10:21:00 Störung: Zahlungen schlagen fehl\n".encode("latin-1"))
     assert read_events_file(path).events[0].title.startswith("Störung")
+
+
+def test_a_line_whose_time_cannot_exist_is_skipped_with_the_reason():
+    result = parse_event_lines("2026-11-18 10:21:00 deploy v1\n2026-11-18 30:25:00 rolled back\n"
+                               "2026-02-30 10:00:00 never\n")
+    assert [e.title for e in result.events] == ["deploy v1"]
+    assert [(line, "not a real date" in why) for line, _text, why in result.skipped] == [(2, True), (3, True)]
+
+
+def test_a_syslog_line_read_against_the_first_year_is_skipped_not_a_crash():
+    # December read in January of year 1 would belong to year 0, which does not exist.
+    result = parse_event_lines("Dec 18 10:41:00 web-1 nginx[1]: down", reference=date(1, 1, 2))
+    assert result.events == [] and "not a real date" in result.skipped[0][2]
+
+
+def test_a_csv_with_an_unclosed_quote_keeps_the_rows_before_it_and_says_where_it_stopped():
+    # The csv module's field limit is process-wide and other readers raise it for a while, so
+    # this test sets the default (128 KB) it is about.
+    previous = csv.field_size_limit(131_072)
+    try:
+        text = "time,title\n2026-11-18T10:20:00Z,High error rate\n2026-11-18T10:30:00Z,\"broken" + "x" * 140_000
+        result = parse_events(text)
+    finally:
+        csv.field_size_limit(previous)
+    assert [e.title for e in result.events] == ["High error rate"]
+    assert "unclosed quote" in result.skipped[-1][2]
+

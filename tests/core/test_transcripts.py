@@ -260,6 +260,80 @@ def test_eml_that_is_not_an_email_still_gives_its_text() -> None:
     assert result.messages and "not really an email" in result.messages[0].text
 
 
+def test_eml_with_a_huge_header_field_reads_at_once_and_keeps_its_body() -> None:
+    # 35,000 pairs of quote marks in one field made the stdlib header parser take ~30 s.
+    data = (b"From: Ana <ana@example.org>\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"7bit\r\n"
+            b"Content-Type: text/plain\r\n\r\nStill no refund.\r\n")
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert [(m.author, m.text) for m in result.messages] == [("Ana", "Still no refund.")]
+
+
+def test_eml_huge_header_field_after_a_unix_from_line_reads_at_once() -> None:
+    # "From " (no colon) still opens the header block for the stdlib, so the bound must see it too.
+    data = b"From ana@example.org\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"\r\n\r\nHello.\r\n"
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert [m.text for m in result.messages] == ["Hello."]
+
+
+def test_eml_mime_part_with_a_huge_header_field_reads_at_once() -> None:
+    data = (b'From: ben@example.net\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\n'
+            b"Content-Type: text/plain; name=" + b'""' * 35_000 + b"\r\n\r\nThe page is blank.\r\n--b1--\r\n")
+    started = time.perf_counter()
+    result = parse_eml(data)
+    assert time.perf_counter() - started < 3
+    assert "The page is blank." in result.messages[0].text
+
+
+def test_zendesk_chat_with_an_impossible_offset_or_day_still_reads_its_messages() -> None:
+    for start in ("Chat started: 2026-11-18 10:21 AM +99:99", "Chat started: 2026-02-30 10:21 AM UTC"):
+        result = parse_transcript(f"{start}\n(10:21:15 AM) Visitor: my invoices are gone\n"
+                                  "(10:22:00 AM) Sam: checking\n", day=date(2026, 11, 18))
+        assert result.format == "zendesk-chat"
+        assert [m.text for m in result.messages] == ["my invoices are gone", "checking"]
+        assert result.messages[0].at == datetime(2026, 11, 18, 10, 21, 15, tzinfo=timezone.utc)
+
+
+def test_a_chat_at_the_edge_of_the_calendar_keeps_its_messages_without_times() -> None:
+    late = parse_transcript("Chat started: 9999-12-31 11:59 PM -12:00\n(11:59:15 PM) Visitor: hi\n"
+                            "(00:01:00 AM) Sam: hello\n")
+    assert [(m.text, m.at) for m in late.messages] == [("hi", None), ("hello", None)]
+    early = parse_transcript("[10:21] Amy: hello\n[10:22] Agent: hi\n", day=date(1, 1, 1))
+    assert [m.at for m in early.messages] == [datetime(1, 1, 1, 10, 21, tzinfo=timezone.utc),
+                                              datetime(1, 1, 1, 10, 22, tzinfo=timezone.utc)]
+
+
+def test_yesterday_and_weekdays_read_on_the_first_day_of_the_calendar_do_not_crash() -> None:
+    for text in ("Brito, Amy Yesterday 10:21 AM\nhi\nBrito, Ben Monday 10:22 AM\nyo\n",
+                 "Yesterday\nAmy Brito  10:30 AM\nhi\n",
+                 "Amy Brito\nYesterday 10:21 AM\nhi\nBen Okafor\nMonday 10:22 AM\nyo\n"):
+        result = parse_transcript(text, day=date.min)
+        assert result.messages[0].text == "hi"
+
+
+def test_an_email_attribution_with_an_impossible_time_or_offset_keeps_the_reply() -> None:
+    for when in ("Mon, Nov 18, 2026 at 99:99 AM", "Mon, Nov 18, 2026 +9999 at 10:00 AM"):
+        result = parse_transcript(f"Thanks.\n\nOn {when} Amy Brito <amy@example.net> wrote:\n> Still broken.\n")
+        assert result.format == "email"
+        assert [(m.author, m.text) for m in result.messages][0] == ("Amy Brito", "Still broken.")
+
+
+def test_eml_whose_from_header_trips_the_stdlib_parser_still_reads() -> None:
+    # The email package raises AttributeError ('Group' has no 'local_part') on this From value.
+    result = parse_eml(b'From: {"a": {"a"; {\r\nDate: Wed, 18 Nov 2026 10:31:00 +0000\r\n\r\nStill broken.\r\n')
+    assert [m.text for m in result.messages] == ["Still broken."]
+    assert result.messages[0].at == datetime(2026, 11, 18, 10, 31, tzinfo=timezone.utc)
+
+
+def test_eml_whose_date_has_an_impossible_year_still_reads() -> None:
+    result = parse_eml(b"From: ben@example.net\r\nDate: 18 Nov 99999999999999999999999999999999 10:00:00 GMT\r\n"
+                       b"\r\nThe page is blank.\r\n")
+    assert [(m.author, m.text) for m in result.messages] == [("ben@example.net", "The page is blank.")]
+
+
 # --- Plain and fallback ------------------------------------------------------------------------
 
 def test_plain_name_colon_lines_with_customer_and_agent_labels() -> None:

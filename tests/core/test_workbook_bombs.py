@@ -321,3 +321,28 @@ def test_spreadsheetml_with_any_index_is_read_within_the_bound_or_refused_with_a
     finally:
         tracemalloc.stop()
     assert peak < 200 << 20
+
+
+# A workbook whose one member has a corrupt deflate stream (found by the fuzz tests' soak run):
+# zlib.error escaped the zip check, and the command line exited 1.
+CORRUPT_DEFLATE_XLSX = (
+    b'PK\x03\x04\x14\x00\x00\x00\x08\x00Q\x15\x86]\xce\x9e\x98\x13\r\x00\x00\x00\x0b\x00\x00\x00\x0f\x00\x00\x00'
+    b'xl/workbook.xml\xff)\xcf/\xcaN\xca\xcf\xcf\xd6\xb7\x03\x00PK\x01\x02\x14\x03\x14\x00\x00\x00\x08\x00Q\x15'
+    b'\x86]\xce\x9e\x98\x13\r\x00\x00\x00\x0b\x00\x00\x00\x0f\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x01'
+    b'\x00\x00\x00\x00xl/workbook.xmlPK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00=\x00\x00\x00:\x00\x00\x00\x00\x00'
+)
+
+
+def test_a_member_with_a_corrupt_deflate_stream_is_refused_as_damaged(tmp_path, demo_copy, capsys):
+    from postmortem_desktop.cli import main
+    from postmortem_desktop.importers.sheet_errors import SheetError
+    from postmortem_desktop.importers.workbook_safety import check_zip
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(CORRUPT_DEFLATE_XLSX)
+    with pytest.raises(SheetError, match="damaged or incomplete"):
+        check_zip(path)
+    before = demo_copy.read_bytes()
+    assert main(["import", str(demo_copy), str(path), "--incident", "1", "--dry-run"]) == 4
+    assert "damaged or incomplete" in capsys.readouterr().err
+    assert demo_copy.read_bytes() == before
