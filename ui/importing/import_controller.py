@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 SHEET_SUFFIXES = {".csv", ".tsv", ".txt_sheet", ".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
 TEXT_SUFFIXES = {".txt", ".log", ".md"}
 SHEET_FILTER = "Ticket dumps (*.csv *.tsv *.xlsx *.xlsm *.xls *.ods *.xml);;All files (*)"
+EVENT_FILTER = ("System events (*.json *.rss *.atom *.xml *.csv *.log *.txt *.jsonl);;"
+                "All files (*)")
+EVENT_SUFFIXES = {".json", ".jsonl", ".rss", ".atom", ".log"}  # always system events when dropped
 MAX_PASTE_CHARS = 60_000_000  # a 50 MB paste is accepted; far beyond is surely not a conversation
 
 
@@ -38,6 +41,7 @@ class ImportController(QObject):
         self._worker: GeneratorWorker | None = None
         self._progress: QProgressDialog | None = None
         self.last_summary = None  # the last ImportSummary
+        self.last_event_dialog = None  # the last system-event preview (for tests)
 
     # ---- entry points ---------------------------------------------------------------------------
     def choose_and_import(self, include_outside_window: bool = False) -> None:
@@ -47,11 +51,46 @@ class ImportController(QObject):
         if name:
             self.import_file(Path(name), include_outside_window)
 
+    def choose_events_file(self) -> None:
+        if not self._ready():
+            return
+        name, _ = QFileDialog.getOpenFileName(self.window, "Import System Events", str(Path.home()), EVENT_FILTER)
+        if name:
+            self.import_events_file(Path(name))
+
+    def import_events_file(self, path: Path) -> None:
+        """Reads the file on a worker, then previews it; storing is one undoable step."""
+        if not self._ready():
+            return
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        self._run_worker(f"Reading {path.name}…", lambda: _events_job(workspace, incident_id, path),
+                         self._show_event_preview)
+
+    def _show_event_preview(self, plan) -> None:  # noqa: ANN001 - an EventImportPlan
+        from ..timeline.event_import_dialog import EventImportDialog
+
+        details = IncidentService(self.hub.workspace).get(plan.incident_id)
+        current = {name: getattr(details, name) for name in ("technical_start", "technical_end",
+                                                             "status_page_resolved")}
+        dialog = EventImportDialog(plan, self.hub.zone_name, current, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_event_dialog = dialog
+
+        def finished(result: int) -> None:
+            command = dialog.command() if result == QDialog.DialogCode.Accepted else None
+            if command is not None:
+                self.hub.run(command)
+        dialog.finished.connect(finished)
+        dialog.open()
+
     def route_dropped_file(self, path: Path) -> None:
+        from postmortem_desktop.importers.events.detect import sniff_event_file
         from postmortem_desktop.importers.transcripts import parse_eml
 
         suffix = path.suffix.lower()
-        if suffix == ".eml":
+        if suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml"} and sniff_event_file(path)):
+            self.import_events_file(path)
+        elif suffix == ".eml":
             self._paste_transcript(parse_eml(path.read_bytes()), path.name)
         elif suffix in TEXT_SUFFIXES:
             self.paste_text(path.read_bytes().decode("utf-8-sig", errors="replace"), path.name)
@@ -211,6 +250,13 @@ def _read_job(path: Path):  # noqa: ANN202
 
     yield 0, None
     return spreadsheet_import.prepare_import(path)
+
+
+def _events_job(workspace, incident_id: int, path: Path):  # noqa: ANN001, ANN202
+    from postmortem_desktop.services.event_import import plan_file
+
+    yield 0, None
+    return plan_file(workspace, incident_id, path)
 
 
 def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202

@@ -49,6 +49,20 @@ def read_event_file(path: Path | str, *, zone: tzinfo = timezone.utc, reference:
     return read_event_text(text, zone=zone, reference=reference, source=source)
 
 
+def sniff_event_file(path: Path | str) -> bool:
+    """Whether a .csv or .xml file is a paging export or a status feed rather than a ticket dump
+    (decides where a dropped file goes); reads only the file's start."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    if statuspage.is_feed(head):
+        return True
+    first = head.lstrip().split("\n", 1)[0]
+    return paging.paging_csv_vendor(next(csv.reader(io.StringIO(first)), [])) is not None
+
+
 def read_event_text(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None,
                     source: str | None = None) -> EventFile:
     if source is not None and source not in SOURCE_NAMES:

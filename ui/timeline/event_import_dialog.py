@@ -1,0 +1,118 @@
+"""The preview of a system-event import: the events as they will land, what is already there, what was
+skipped and why, and the suggested technical window and status-page time to confirm."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QDialog, QDialogButtonBox, QGroupBox, QHeaderView, QLabel, QPlainTextEdit, QTableView, QVBoxLayout,
+    QWidget,
+)
+
+from postmortem_desktop.services.commands import Command, CommandGroup
+from postmortem_desktop.services.event_import import EventImportPlan
+from postmortem_desktop.services.incidents import UpdateIncident
+
+from ..time_display import display_zone
+from .event_dialogs import EventPreviewModel
+
+FIELD_LABELS = {"technical_start": "First failure", "technical_end": "Recovery",
+                "status_page_resolved": "Status page said “resolved”"}
+
+
+class EventImportDialog(QDialog):
+    """Shows an EventImportPlan; `command()` is the one undo step for what the person accepted."""
+
+    def __init__(self, plan: EventImportPlan, zone_name: str, current: dict[str, datetime | None],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plan = plan
+        self.zone = display_zone(zone_name)
+        self.setWindowTitle(f"Import System Events — {plan.file_name}")
+        self.resize(960, 640)
+        heading = QLabel(f"<b>{plan.file_name}</b>: recognised as <b>{plan.source}</b>; "
+                         f"{plan.items_read:,} items read. Times are shown in {zone_name}.", self)
+        heading.setWordWrap(True)
+        self.model = EventPreviewModel(zone_name, self)
+        self.model.set_rows(plan.new)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableView.EditTrigger.DoubleClicked)
+        self.table.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.table.resizeColumnToContents(EventPreviewModel.COL_TIME)
+        self.table.setAccessibleName("Events to import")
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in plan.counts.items()) or "nothing new"
+        self.summary = QLabel(f"{len(plan.new):,} new events ({kinds}); {plan.already_present:,} already on the "
+                              f"timeline (left as they are); {len(plan.skipped):,} skipped.", self)
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        if plan.skipped:
+            skipped = QPlainTextEdit("\n".join(f"{'line ' + str(n) + ': ' if n else ''}{why}"
+                                               f"{f' — {text[:120]}' if text else ''}"
+                                               for n, text, why in plan.skipped), self)
+            skipped.setReadOnly(True)
+            skipped.setMaximumHeight(90)
+            skipped.setAccessibleName("Skipped lines and why")
+            layout.addWidget(skipped)
+        self.suggestion_boxes = self._suggestions(layout, current)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(f"&Import {len(plan.new):,} Events" if plan.new else "&Apply")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        for box in self.suggestion_boxes.values():
+            box.toggled.connect(self._on_suggestion_toggled)
+        self._on_suggestion_toggled()
+
+    def _suggestions(self, layout: QVBoxLayout, current: dict[str, datetime | None]) -> dict[str, QCheckBox]:
+        """A box per suggested time, ticked when the incident has no value yet: the person confirms."""
+        s = self.plan.suggestion
+        boxes: dict[str, QCheckBox] = {}
+        if s is None or not s.fields():
+            return boxes
+        group = QGroupBox("Suggested from the system events (tick to set)", self)
+        inner = QVBoxLayout(group)
+        for name, at in s.fields().items():
+            now = current.get(name)
+            if now is not None and now == at:
+                continue
+            was = f" (now {self._clock(now)})" if now is not None else ""
+            box = QCheckBox(f"{FIELD_LABELS[name]}: {self._clock(at)}{was} — {getattr(s, name).reason}", group)
+            box.setChecked(now is None)
+            boxes[name] = box
+            inner.addWidget(box)
+        if boxes:
+            layout.addWidget(group)
+        else:
+            group.deleteLater()
+        return boxes
+
+    def _clock(self, at: datetime) -> str:
+        return at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M")
+
+    def _on_suggestion_toggled(self, _checked: bool = False) -> None:
+        self.ok_button.setEnabled(bool(self.plan.new) or any(b.isChecked() for b in self.suggestion_boxes.values()))
+
+    def confirmed_fields(self) -> dict[str, datetime]:
+        fields = self.plan.suggestion.fields() if self.plan.suggestion else {}
+        return {name: fields[name] for name, box in self.suggestion_boxes.items() if box.isChecked()}
+
+    def command(self) -> Command | None:
+        """Events (with any kinds changed in the preview) and the confirmed times, as one undo step."""
+        self.plan.new = [dict(row) for row in self.model.rows]
+        parts: list[Command] = [c for c in (self.plan.command(),) if c is not None]
+        fields = self.confirmed_fields()
+        if fields:
+            parts.append(UpdateIncident(self.plan.incident_id, **fields))
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return CommandGroup(f"Import {len(self.plan.new):,} System Events from {self.plan.file_name}", parts,
+                            incident_id=self.plan.incident_id)
