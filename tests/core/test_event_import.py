@@ -105,3 +105,11 @@ def test_cli_forced_source_that_does_not_fit_exits_4(demo_copy, tmp_path, capsys
     source = tmp_path / "pd.json"
     source.write_text(json.dumps(LOG_ENTRIES))
     assert main(["import-events", str(demo_copy), str(source), "--incident", "1", "--source", "feed"]) == 4
+
+
+def test_demo_billing_incident_holds_events_imported_from_its_bundled_samples(demo):
+    with demo.reading() as session:
+        details = session.scalars(select(SystemEvent.detail).where(SystemEvent.incident_id == billing_id(demo))).all()
+    assert sum(d.endswith("Source: Statuspage incident JSON (Ledgerly), statuspage-incident.json") for d in details) == 3
+    assert sum(d.endswith("Source: PagerDuty CSV export, pagerduty-incidents.csv") for d in details) == 3
+
