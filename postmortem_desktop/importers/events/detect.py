@@ -67,25 +67,27 @@ def read_event_text(text: str, *, zone: tzinfo = timezone.utc, reference: date |
                     source: str | None = None) -> EventFile:
     if source is not None and source not in SOURCE_NAMES:
         raise EventFileError(f"unknown source {source!r}; use one of {', '.join(SOURCE_NAMES)}")
-    head = text.lstrip()[:1]
-    if head in "{[" and head and source in (None, *[n for n, _t, _r in _JSON_SOURCES]):
+    # Sniffing looks at the start only: a 50 MB log is split into lines once, by its reader.
+    head = text[:65536].lstrip()
+    if head[:1] in ("{", "[") and source in (None, *[n for n, _t, _r in _JSON_SOURCES]):
         data = _json(text)
         if data is not None:
             return _read_json(data, source)
-    if source in (None, "feed") and statuspage.is_feed(text):
+    if source in (None, "feed") and statuspage.is_feed(head):
         return statuspage.read_status_feed(text)
-    if source in (None, "git-log") and deploys.looks_like_git_log(text):
+    if source in (None, "git-log") and deploys.looks_like_git_log(head):
         return deploys.read_git_log(text)
-    first = text.lstrip().split("\n", 1)[0]
+    first = head.split("\n", 1)[0]
     headers = next(csv.reader(io.StringIO(first)), []) if "," in first or "\t" in first else []
     vendor = paging.paging_csv_vendor(headers)
     if source in (None, "paging-csv") and vendor:
         return paging.read_paging_csv(text.lstrip(), vendor)
-    if source in (None, "alerts-csv", "lines") and (source or not logs.looks_like_log(text)):
+    log_shape = logs.looks_like_log(head)
+    if source in (None, "alerts-csv", "lines") and (source or not log_shape):
         result = system_event_lines.parse_events(text, zone=zone, reference=reference)
         if result.events or source:
             return _from_lines(result)
-    if source in (None, "log") and logs.looks_like_log(text):
+    if source in (None, "log") and log_shape:
         return logs.read_log(text, zone=zone, reference=reference)
     raise EventFileError("this is not a system-event source we recognise: expected Statuspage JSON or a "
                          "status feed, PagerDuty/Opsgenie/Alertmanager/Grafana/Datadog exports, GitHub "

@@ -18,9 +18,6 @@ from .base import ALERT, EventFile, event
 
 BURST_GAP_SECONDS = 300      # error lines further apart than this start a new burst
 MAX_SKIPPED_LISTED = 200     # beyond this, skipped lines are counted, not listed one by one
-_SEVERE = re.compile(r"\b(ERROR|ERR|CRIT|CRITICAL|FATAL|ALERT|EMERG|EMERGENCY|SEVERE|PANIC)\b", re.I)
-_ANY_LEVEL = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|FATAL|ALERT|EMERG|"
-                        r"SEVERE|PANIC)\b", re.I)
 _FAILURE_WORDS = re.compile(r"\b(fail(?:ed|ure)?|fatal|panic|exception|refused|timed out|timeout|unavailable)\b",
                             re.I)
 _HTTP_5XX = re.compile(r'(?:" |status[:=]\s*)(5\d\d)\b')
@@ -87,7 +84,8 @@ def _hdfs(ts: str, zone: tzinfo, _ref: date) -> datetime | None:
 
 
 _SHAPES = (
-    _Shape("access log", re.compile(r'\[(?P<ts>\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] (?P<msg>".*)'),
+    _Shape("access log", re.compile(r'\[(?P<ts>\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] '
+                                    r'(?P<msg>"[^"]*" (?P<status>\d{3}).*)'),
            _access, search=True),
     _Shape("Apache error log", re.compile(r"^\[(?P<ts>\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\]\s*"
                                           r"(?P<msg>.*)"), _apache),
@@ -171,7 +169,8 @@ def _scan(lines: list[str], shape: _Shape, zone: tzinfo, reference: date) -> tup
             untimed += 1  # stack traces and wrapped lines continue the line before
             continue
         message = m["msg"]
-        label = _error_label(message, m.groupdict().get("pri"))
+        groups = m.groupdict()
+        label = _error_label(message, groups.get("pri"), groups.get("status"))
         if label is None:
             continue
         ts = m["ts"]
@@ -208,17 +207,28 @@ def _journald(lines: list[str], zone: tzinfo) -> tuple[EventFile, dict]:
     return result, bursts
 
 
-def _error_label(message: str, pri: str | None) -> str | None:
+# One case-sensitive search over the upper-cased head of the line: case-insensitive alternations
+# took ~60 µs a line (12 s for 200,000 lines); this takes a few.
+_LEVEL_WORD = re.compile(r"\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|FATAL|ALERT|EMERG|"
+                         r"EMERGENCY|SEVERE|PANIC)\b")
+_SEVERE_LEVELS = frozenset({"ERROR", "ERR", "CRIT", "CRITICAL", "FATAL", "ALERT", "EMERG", "EMERGENCY", "SEVERE",
+                            "PANIC"})
+_FAILURE_HINTS = ("fail", "fatal", "panic", "exception", "refused", "timed out", "timeout", "unavailable")
+
+
+def _error_label(message: str, pri: str | None, status: str | None = None) -> str | None:
     """'5xx', 'Error' or 'Failure' for a line that reports a failure; None for any other line."""
+    if status is not None:  # an access log: the HTTP status alone decides
+        return "5xx" if status[0] == "5" else None
     if pri is not None and int(pri) % 8 <= 3:
         return "Error"
-    http = _HTTP_5XX.search(message)
-    if http:
+    if ('" 5' in message or "status" in message) and _HTTP_5XX.search(message):
         return "5xx"
-    head = message[:120]
-    if _SEVERE.search(head):
-        return "Error"
-    if _ANY_LEVEL.search(head) is None and _FAILURE_WORDS.search(message):
+    level = _LEVEL_WORD.search(message[:120].upper())
+    if level is not None:
+        return "Error" if level.group(1) in _SEVERE_LEVELS else None
+    lower = message.lower()
+    if any(h in lower for h in _FAILURE_HINTS) and _FAILURE_WORDS.search(message):
         return "Failure"
     return None
 
