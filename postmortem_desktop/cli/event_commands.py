@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..importers.events import SOURCE_NAMES, EventFileError
+from ..importers.events.slack_export import is_slack_export
 from ..services.event_import import plan_file
-from . import BadInput, add_incident_argument, print_json
+from ..services.slack_import import SlackChoice, UnknownChannel, plan_slack_file
+from . import EXIT_USAGE, BadInput, add_incident_argument, print_json
 from .import_commands import input_file
 from .workspace_commands import opened
 
@@ -18,24 +21,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_incident_argument(cmd)
     cmd.add_argument("--source", choices=SOURCE_NAMES, metavar="NAME",
                      help=f"read the file as this source instead of recognising it ({', '.join(SOURCE_NAMES)})")
+    slack = cmd.add_argument_group("Slack workspace export (a .zip)")
+    slack.add_argument("--channel", action="append", default=[], metavar="NAME",
+                       help="an incident channel: its people become one internal conversation (repeatable)")
+    slack.add_argument("--escalation-channel", action="append", default=[], metavar="NAME",
+                       help="a support-escalation channel: each thread becomes an internal conversation")
+    slack.add_argument("--whole-history", action="store_true",
+                       help="take every message, not only those inside the incident's review window")
     cmd.add_argument("--dry-run", action="store_true", help="read and compare everything, store nothing")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_import_events)
 
 
 def _import_events(args: argparse.Namespace) -> int:
-    input_file(args.file)
+    path = input_file(args.file)
+    slack = is_slack_export(path)
+    if not slack and (args.channel or args.escalation_channel or args.whole_history):
+        raise BadInput(f"{args.file} is not a Slack workspace export; --channel, --escalation-channel and "
+                       "--whole-history only apply to one")
     with opened(args.workspace, read_only=args.dry_run) as ws:
         try:
-            plan = plan_file(ws, args.incident, args.file, source=args.source)
+            if slack:
+                choice = SlackChoice(tuple(args.channel), tuple(args.escalation_channel), args.whole_history)
+                whole = plan_slack_file(ws, args.incident, path, choice)
+                plan = whole.events
+            else:
+                whole = plan = plan_file(ws, args.incident, args.file, source=args.source)
         except EventFileError as exc:
             raise BadInput(f"{args.file}: {exc}") from exc
-        command = plan.command()
+        except UnknownChannel as exc:  # a mistyped --channel is a usage error, like an impossible --incident
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        command = whole.command()
         if command is not None and not args.dry_run:
             command.do(ws)
     if args.json:
-        print_json(plan.to_json(dry_run=args.dry_run))
+        print_json(whole.to_json(dry_run=args.dry_run))
         return 0
+    if slack:
+        verb = "would add" if args.dry_run else "added"
+        print(f"{whole.file_name}: Slack export, {whole.messages_read:,} messages in the chosen channels, "
+              f"{whole.outside_window:,} outside the review window; {verb} {len(whole.conversations)} internal "
+              f"conversations ({whole.conversations_present} already present)")
     verb = "would import" if args.dry_run else "imported"
     kinds = ", ".join(f"{n} {kind}" for kind, n in plan.counts.items()) or "nothing new"
     print(f"{plan.file_name}: {plan.source}, {plan.items_read} items read; {verb} {len(plan.new)} events "

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
@@ -137,3 +137,61 @@ def typed_note(channel: str, author: str, text: str, at: datetime | None, role: 
     """A call note or internal agent message typed into the app: one message."""
     return NewConversation(channel=channel, messages=[ParsedMessage(author=author, text=text, at=at, role=role)],
                            source_format="typed")
+
+
+class AddConversations(Command):
+    """Stores many conversations (a chat export's threads) in one transaction and one undo step.
+
+    One AddConversation per thread would cost a transaction each: thousands of threads took seconds.
+    """
+
+    affects = frozenset({"incidents", "timeline", "board"})
+
+    def __init__(self, incident_id: int, items: list[NewConversation], *, batch_kind: str, file_name: str,
+                 name: str | None = None):
+        for new in items:
+            check_new_conversation(new)
+        if not items:
+            raise RuleError("There are no conversations to add.")
+        self.incident_id, self.items = incident_id, list(items)
+        self.batch_kind, self.file_name = batch_kind, file_name
+        self.name = name or f"Add {len(items)} Conversations"
+        self.conversation_ids: list[int] = []
+        self._batch_id: int | None = None
+
+    def do(self, workspace: Workspace) -> None:
+        workspace.require_writable()
+        with workspace.transaction() as session:
+            if session.get(Incident, self.incident_id) is None:
+                raise MissingIncident(self.incident_id)
+            batch = ImportBatch(incident_id=self.incident_id, kind=self.batch_kind, file_name=self.file_name,
+                                rows_read=sum(len(n.messages) for n in self.items), imported=len(self.items))
+            if self._batch_id is not None:  # redo keeps the ids so later commands still find their rows
+                batch.id = self._batch_id
+            session.add(batch)
+            session.flush()
+            self._batch_id = batch.id
+            rows = [self._row(new, batch.id, k) for k, new in enumerate(self.items)]
+            session.add_all(rows)
+            session.flush()
+            self.conversation_ids = [row.id for row in rows]
+            session.execute(insert(Message), [
+                {"conversation_id": cid, "position": p, "at": m.at, "author": m.author,
+                 "role": new.roles.get(m.author, m.role), "text": m.text}
+                for cid, new in zip(self.conversation_ids, self.items) for p, m in enumerate(new.messages)])
+
+    def _row(self, new: NewConversation, batch_id: int, k: int) -> Conversation:
+        times = [m.at for m in new.messages if m.at is not None]
+        row = Conversation(incident_id=self.incident_id, external_id=new.external_id, channel=new.channel,
+                           subject=new.subject or _subject_from(new.messages), pre_existing=new.pre_existing,
+                           first_at=min(times) if times else None, last_at=max(times) if times else None,
+                           import_batch_id=batch_id)
+        if self.conversation_ids:
+            row.id = self.conversation_ids[k]
+        return row
+
+    def undo(self, workspace: Workspace) -> None:
+        with workspace.transaction() as session:
+            session.execute(delete(Message).where(Message.conversation_id.in_(self.conversation_ids)))
+            session.execute(delete(Conversation).where(Conversation.id.in_(self.conversation_ids)))
+            session.execute(delete(ImportBatch).where(ImportBatch.id == self._batch_id))

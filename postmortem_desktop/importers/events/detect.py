@@ -40,8 +40,8 @@ def read_event_file(path: Path | str, *, zone: tzinfo = timezone.utc, reference:
     except OSError as exc:
         raise EventFileError(f"cannot read {path.name}: {exc.strerror}") from exc
     if raw[:4] == b"PK\x03\x04":
-        raise EventFileError(f"{path.name} is a zip archive (a Slack export?). Slack exports cannot be imported "
-                             "as system events yet; unpack it and import a channel's bot posts as JSON later")
+        raise EventFileError(f"{path.name} is a zip archive but not a Slack workspace export (no channels.json "
+                             "with per-day channel files); unpack it and import the files inside")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
