@@ -38,10 +38,12 @@ class SlackChoice:
     incident_channels: tuple[str, ...] = ()
     escalation_channels: tuple[str, ...] = ()
     whole_history: bool = False  # False: only messages inside the incident's review window
+    bot_channels: tuple[str, ...] = ()  # channels whose bot posts only are wanted
 
     @property
     def channels(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.incident_channels + self.escalation_channels))
+        """Every chosen channel (their bot posts become events); none chosen means every channel."""
+        return tuple(dict.fromkeys(self.incident_channels + self.escalation_channels + self.bot_channels))
 
 
 @dataclass

@@ -119,3 +119,54 @@ def test_timeline_toolbar_and_menu_offer_the_import(main_window):
     screen = main_window.show_screen("timeline")
     assert screen.import_events_action.isEnabled()
     assert main_window.import_events_action.shortcut().toString() == "Ctrl+Shift+E"
+
+
+def conversation_count(window):
+    from sqlalchemy import func, select
+
+    from postmortem_desktop.storage.schema import Conversation
+
+    with window.session.workspace.reading() as session:
+        return session.scalar(select(func.count()).select_from(Conversation))
+
+
+def test_slack_export_chooses_channels_previews_and_imports_in_one_undo_step(qtbot, main_window, tmp_path):
+    from tests.core.test_slack_export import write_export
+
+    main_window.select_incident(billing_id(main_window))
+    export = write_export(tmp_path / "slack.zip")
+    before_events, before_convs = event_count(main_window), conversation_count(main_window)
+    main_window.imports.route_dropped_file(export)
+    qtbot.waitUntil(lambda: main_window.imports.last_slack_dialog is not None
+                    and main_window.imports.last_slack_dialog.isVisible(), timeout=10000)
+    chooser = main_window.imports.last_slack_dialog
+    assert chooser.combos["inc-payments"].currentData() == "incident"
+    assert chooser.combos["support-escalations"].currentData() == "escalation"
+    chooser.whole_history.setChecked(True)  # the sample export is not on the demo's incident day
+    chooser.done(QDialog.DialogCode.Accepted)
+    qtbot.waitUntil(lambda: main_window.imports.last_event_dialog is not None
+                    and main_window.imports.last_event_dialog.isVisible(), timeout=10000)
+    preview = main_window.imports.last_event_dialog
+    assert preview.model.rowCount() == 3 and "4 internal conversations" in preview.summary.text()
+    for box in preview.suggestion_boxes.values():
+        box.setChecked(False)
+    with qtbot.waitSignal(main_window.hub.workspace_changed):
+        preview.done(QDialog.DialogCode.Accepted)
+    assert event_count(main_window) == before_events + 3
+    assert conversation_count(main_window) == before_convs + 4
+    main_window.undo_action.trigger()
+    assert (event_count(main_window), conversation_count(main_window)) == (before_events, before_convs)
+
+
+def test_slack_chooser_needs_at_least_one_channel(qtbot, main_window, tmp_path):
+    from postmortem_desktop.importers.events.slack_export import read_slack_export
+    from tests.core.test_slack_export import write_export
+    from ui.importing.slack_channels_dialog import SlackChannelsDialog
+
+    dialog = SlackChannelsDialog(read_slack_export(write_export(tmp_path / "s.zip")), "s.zip", main_window)
+    qtbot.addWidget(dialog)
+    for combo in dialog.combos.values():
+        combo.setCurrentIndex(combo.findData("skip"))
+    assert not dialog.ok_button.isEnabled()
+    dialog.combos["inc-payments"].setCurrentIndex(dialog.combos["inc-payments"].findData("bots"))
+    assert dialog.ok_button.isEnabled() and dialog.choice().bot_channels == ("inc-payments",)

@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.services.commands import Command, CommandGroup
+from postmortem_desktop.services.conversations import AddConversations
 from postmortem_desktop.services.event_import import EventImportPlan
 from postmortem_desktop.services.incidents import UpdateIncident
+from postmortem_desktop.services.slack_import import SlackImportPlan
 
 from ..time_display import display_zone
 from .event_dialogs import EventPreviewModel
@@ -25,9 +27,10 @@ class EventImportDialog(QDialog):
     """Shows an EventImportPlan; `command()` is the one undo step for what the person accepted."""
 
     def __init__(self, plan: EventImportPlan, zone_name: str, current: dict[str, datetime | None],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, slack: SlackImportPlan | None = None):
         super().__init__(parent)
         self.plan = plan
+        self.slack = slack
         self.zone = display_zone(zone_name)
         self.setWindowTitle(f"Import System Events — {plan.file_name}")
         self.resize(960, 640)
@@ -46,6 +49,10 @@ class EventImportDialog(QDialog):
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in plan.counts.items()) or "nothing new"
         self.summary = QLabel(f"{len(plan.new):,} new events ({kinds}); {plan.already_present:,} already on the "
                               f"timeline (left as they are); {len(plan.skipped):,} skipped.", self)
+        if slack is not None:
+            self.summary.setText(self.summary.text() + f" {len(slack.conversations):,} internal conversations "
+                                 f"from the chosen channels ({slack.conversations_present:,} already here); "
+                                 f"{slack.outside_window:,} messages outside the review window left out.")
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -62,7 +69,7 @@ class EventImportDialog(QDialog):
         self.suggestion_boxes = self._suggestions(layout, current)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(f"&Import {len(plan.new):,} Events" if plan.new else "&Apply")
+        self.ok_button.setText(f"&Import {len(plan.new):,} Events" if plan.new or slack else "&Apply")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -97,7 +104,8 @@ class EventImportDialog(QDialog):
         return at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M")
 
     def _on_suggestion_toggled(self, _checked: bool = False) -> None:
-        self.ok_button.setEnabled(bool(self.plan.new) or any(b.isChecked() for b in self.suggestion_boxes.values()))
+        self.ok_button.setEnabled(bool(self.plan.new) or bool(self.slack and self.slack.conversations)
+                                  or any(b.isChecked() for b in self.suggestion_boxes.values()))
 
     def confirmed_fields(self) -> dict[str, datetime]:
         fields = self.plan.suggestion.fields() if self.plan.suggestion else {}
@@ -107,6 +115,9 @@ class EventImportDialog(QDialog):
         """Events (with any kinds changed in the preview) and the confirmed times, as one undo step."""
         self.plan.new = [dict(row) for row in self.model.rows]
         parts: list[Command] = [c for c in (self.plan.command(),) if c is not None]
+        if self.slack is not None and self.slack.conversations:
+            parts.append(AddConversations(self.plan.incident_id, self.slack.conversations, batch_kind="slack",
+                                          file_name=self.plan.file_name))
         fields = self.confirmed_fields()
         if fields:
             parts.append(UpdateIncident(self.plan.incident_id, **fields))
@@ -114,5 +125,4 @@ class EventImportDialog(QDialog):
             return None
         if len(parts) == 1:
             return parts[0]
-        return CommandGroup(f"Import {len(self.plan.new):,} System Events from {self.plan.file_name}", parts,
-                            incident_id=self.plan.incident_id)
+        return CommandGroup(f"Import {self.plan.file_name}", parts, incident_id=self.plan.incident_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import system_event_lines
-from . import alerting, deploys, logs, paging, statuspage
+from . import alerting, deploys, logs, paging, slack_export, statuspage
 from .base import EventFile, EventFileError, event
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -50,8 +50,10 @@ def read_event_file(path: Path | str, *, zone: tzinfo = timezone.utc, reference:
 
 
 def sniff_event_file(path: Path | str) -> bool:
-    """Whether a .csv or .xml file is a paging export or a status feed rather than a ticket dump
-    (decides where a dropped file goes); reads only the file's start."""
+    """Whether a .csv, .xml or .zip file is a paging export, a status feed or a Slack export rather than
+    a ticket dump (decides where a dropped file goes); reads only the file's start (a zip's index)."""
+    if slack_export.is_slack_export(Path(path)):
+        return True
     try:
         with open(path, "rb") as handle:
             head = handle.read(65536).decode("utf-8-sig", errors="replace")
