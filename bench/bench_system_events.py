@@ -4,6 +4,9 @@
   application log become burst events, read and stored, in ≤ 3 s each; peak memory ≤ 400 MB.
   Reference measured in the same run: reading the file and matching one regular expression per line
   (the least any line-by-line reader does), printed beside each figure with the ratio.
+- A Slack export of 50,000 messages (an incident channel, 2,500 escalation threads, bot posts) is read,
+  previewed and stored as conversations and events in ≤ 5 s, peak memory ≤ 400 MB. Reference: reading
+  and json-parsing every member of the zip.
 - The timeline's budgets hold afterwards: with 10,000 conversations and the imported events, first
   paint ≤ 500 ms and a repaint ≤ 16 ms (as bench_timeline.py).
 Each import runs in a fresh child process so its peak memory (VmHWM) is its own.
@@ -29,6 +32,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 LINES = 200_000
 IMPORT_BUDGET_S = 3.0
+SLACK_MESSAGES = 50_000
+SLACK_BUDGET_S = 5.0
 MEMORY_BUDGET_MB = 400
 FIRST_PAINT_BUDGET_S = 0.5
 REPAINT_BUDGET_S = 0.016
@@ -64,6 +69,63 @@ def write_app_log(path: Path, seed: int = 18) -> None:
             out.write(f"{at.strftime('%Y-%m-%d %H:%M:%S')},{i % 1000:03d} {level} [billing-api] {text}\n")
 
 
+def write_slack_export(path: Path, seed: int = 19) -> None:
+    """channels.json, users.json and per-day files: 20k incident-channel messages (5k of them bot posts),
+    25k in 2,500 escalation threads, 5k elsewhere; three days from START."""
+    import zipfile
+
+    rng = random.Random(seed)
+    users = [{"id": f"U{i}", "name": f"user{i}", "real_name": f"User {i}", "profile": {"display_name": ""}}
+             for i in range(200)]
+    days: dict[tuple[str, str], list] = {}
+
+    def post(channel: str, minute: float, **fields) -> None:  # noqa: ANN003
+        at = START + timedelta(minutes=minute)
+        days.setdefault((channel, at.strftime("%Y-%m-%d")), []).append(
+            dict(type="message", ts=f"{at.timestamp():.6f}", **fields))
+
+    for i in range(20_000):
+        if i % 4 == 0:
+            post("inc-payments", i * 0.2, subtype="bot_message", username="PagerDuty", bot_id="B1",
+                 text=f"Triggered #{i} Payment submit error rate above 25 %")
+        else:
+            post("inc-payments", i * 0.2 + 0.01, user=f"U{rng.randrange(200)}",
+                 text=f"<@U{rng.randrange(200)}> looking at shard {i % 17} now &amp; rolling back")
+    for t in range(2_500):
+        root = t * 1.5
+        for r in range(10):
+            post("support-escalations", root + r * 0.1, user=f"U{rng.randrange(200)}", thread_ts=None,
+                 text=f"Customer {t} says invoice {t * 10 + r} is still unpaid")
+        days[("support-escalations", (START + timedelta(minutes=root)).strftime("%Y-%m-%d"))][-10]["reply_count"] = 9
+    for items in days.values():  # thread replies name their root
+        root_ts = None
+        for m in items:
+            if m.get("reply_count"):
+                root_ts = m["ts"]
+            if "thread_ts" in m:
+                m["thread_ts"] = root_ts
+    for i in range(5_000):
+        post("general", i * 0.8, user=f"U{rng.randrange(200)}", text=f"unrelated chatter {i}")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("users.json", json.dumps(users))
+        archive.writestr("channels.json", json.dumps([{"id": f"C{k}", "name": n} for k, n in
+                                                       enumerate(("inc-payments", "support-escalations", "general"))]))
+        for (channel, day), items in days.items():
+            archive.writestr(f"{channel}/{day}.json", json.dumps(items))
+    assert sum(len(v) for v in days.values()) == SLACK_MESSAGES
+
+
+def slack_reference_seconds(path: Path) -> float:
+    import zipfile
+
+    start = time.perf_counter()
+    with zipfile.ZipFile(path) as archive:
+        count = sum(len(json.loads(archive.read(n))) for n in archive.namelist() if n.count("/") == 1)
+    elapsed = time.perf_counter() - start
+    assert count == SLACK_MESSAGES
+    return elapsed
+
+
 def reference_seconds(path: Path) -> float:
     """Read the file and match one regular expression per line: the floor for any line reader."""
     pattern = re.compile(r"^(\S+) .*?\[([^\]]+)\] \"[^\"]*\" (\d{3})|^(\S+ \S+) (\w+)")
@@ -76,21 +138,29 @@ def reference_seconds(path: Path) -> float:
 
 
 def child(workspace: str, log: str) -> None:
-    """In a fresh process: read the log, store its bursts (one undo step); print seconds, peak MB, events."""
+    """In a fresh process: read the file, store it (one undo step); print seconds, peak MB, events."""
     from postmortem_desktop.services.event_import import plan_file
+    from postmortem_desktop.services.slack_import import SlackChoice, plan_slack_file
     from postmortem_desktop.storage.workspace import open_workspace
 
     ws = open_workspace(workspace)
     start = time.perf_counter()
-    plan = plan_file(ws, 1, log)
-    plan.command().do(ws)
+    if log.endswith(".zip"):
+        whole = plan_slack_file(ws, 1, log, SlackChoice(("inc-payments",), ("support-escalations",), True))
+        plan = whole.events
+        extra = {"conversations": len(whole.conversations),
+                 "messages": sum(len(c.messages) for c in whole.conversations)}
+    else:
+        whole = plan = plan_file(ws, 1, log)
+        extra = {}
+    whole.command().do(ws)
     elapsed = time.perf_counter() - start
     ws.close()
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec, so it would show the parent's size
     peak = next(int(line.split()[1]) / 1024 for line in Path("/proc/self/status").read_text().splitlines()
                 if line.startswith("VmHWM:"))
     titles = [v["title"] for v in plan.new][:3]
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak, "events": len(plan.new), "titles": titles}))
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak, "events": len(plan.new), "titles": titles, **extra}))
 
 
 def run_child(workspace: Path, log: Path) -> dict:
@@ -149,6 +219,17 @@ def main() -> int:
                   f"{result['seconds'] / floor:.1f}x the reference")
             rows.append((f"{LINES:,}-line {name} → bursts, stored", result["seconds"], IMPORT_BUDGET_S, "s"))
             rows.append((f"{LINES:,}-line {name} peak memory", result["peak_mb"], MEMORY_BUDGET_MB, "MB"))
+        slack = folder / "slack-export.zip"
+        write_slack_export(slack)
+        floor = slack_reference_seconds(slack)
+        result = run_child(workspace, slack)
+        print(f"Slack export: {SLACK_MESSAGES:,} messages → {result['events']:,} bot events, "
+              f"{result['conversations']:,} conversations with {result['messages']:,} messages")
+        print(f"  reference (read + json-parse every member): {floor * 1000:.0f} ms; import is "
+              f"{result['seconds'] / floor:.1f}x the reference")
+        rows.append((f"{SLACK_MESSAGES:,}-message Slack export, stored", result["seconds"], SLACK_BUDGET_S, "s"))
+        rows.append((f"{SLACK_MESSAGES:,}-message Slack export peak memory", result["peak_mb"], MEMORY_BUDGET_MB,
+                     "MB"))
         after = timeline_after(workspace)
         for (name, value, _b, _u), (_n, was, _b2, _u2) in zip(after, before):
             print(f"  {name}: {value * 1000:.1f} ms after the imports, {was * 1000:.1f} ms before (reference)")

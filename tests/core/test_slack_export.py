@@ -165,3 +165,19 @@ def test_cli_slack_options_on_another_file_exit_4(demo_copy, tmp_path, capsys):
     other = tmp_path / "log.txt"
     other.write_text("2026-11-18T10:21:00Z ERROR boom\n")
     assert main(["import-events", str(demo_copy), str(other), "--incident", "1", "--channel", "x"]) == 4
+
+
+def test_imported_threads_are_searchable_and_references_hold(workspace, incident, export):
+    from postmortem_desktop.storage.search_index import search_conversation_ids
+
+    command = plan_slack_file(workspace, incident, export, SlackChoice((), ("support-escalations",), True)).command()
+    command.do(workspace)
+    with workspace.engine.connect() as conn:
+        found = search_conversation_ids(conn, incident, "refunded")
+        assert len(found) == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        subject = conn.exec_driver_sql("SELECT subject FROM conversations WHERE id = ?", (found[0],)).scalar()
+    assert subject.startswith("Customer Acme says they were charged twice")
+    command.undo(workspace)
+    with workspace.engine.connect() as conn:
+        assert search_conversation_ids(conn, incident, "refunded") == []
