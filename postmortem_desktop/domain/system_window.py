@@ -35,7 +35,7 @@ class WindowSuggestion:
 def suggest_window(events: Iterable[tuple[datetime, str, str]]) -> WindowSuggestion:
     """From (at, kind, title): first alert → the last recovery after the last alert; the last "Resolved"
     status-page update. A recovery before the last alert does not end the window: it failed again."""
-    ordered = sorted(events, key=lambda e: e[0])
+    ordered = sorted(events)  # by time, then kind and title: ties resolve the same way every time
     alerts = [e for e in ordered if e[1] == SystemEventKind.ALERT.value]
     recoveries = [e for e in ordered if e[1] == SystemEventKind.RECOVERY.value]
     resolved = [e for e in ordered if e[1] == SystemEventKind.STATUS_PAGE.value

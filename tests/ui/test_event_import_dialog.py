@@ -64,7 +64,8 @@ def test_confirmed_suggestion_sets_the_technical_start_and_undoes_with_the_event
     old_start = service.get(main_window.hub.incident_id).technical_start
     dialog = open_preview(qtbot, main_window, log_entries)
     box = dialog.suggestion_boxes["technical_start"]
-    assert "first alert" in box.text() and not box.isChecked()  # the demo already has a start: not ticked
+    assert "first alert" in dialog.suggestion_reasons["technical_start"].text()
+    assert "(now " in box.text() and not box.isChecked()  # the demo already has a start: not ticked
     for name, other in dialog.suggestion_boxes.items():
         other.setChecked(name == "technical_start")
     with qtbot.waitSignal(main_window.hub.workspace_changed):

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QGroupBox, QHeaderView, QLabel, QPlainTextEdit, QTableView, QVBoxLayout,
-    QWidget,
+    QCheckBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHeaderView, QLabel, QPlainTextEdit, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from postmortem_desktop.services.commands import Command, CommandGroup
@@ -21,6 +21,10 @@ from .event_dialogs import EventPreviewModel
 
 FIELD_LABELS = {"technical_start": "First failure", "technical_end": "Recovery",
                 "status_page_resolved": "Status page said “resolved”"}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 class EventImportDialog(QDialog):
@@ -47,10 +51,10 @@ class EventImportDialog(QDialog):
         self.table.resizeColumnToContents(EventPreviewModel.COL_TIME)
         self.table.setAccessibleName("Events to import")
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in plan.counts.items()) or "nothing new"
-        self.summary = QLabel(f"{len(plan.new):,} new events ({kinds}); {plan.already_present:,} already on the "
-                              f"timeline (left as they are); {len(plan.skipped):,} skipped.", self)
+        self.summary = QLabel(f"{_count(len(plan.new), 'new event')} ({kinds}); {plan.already_present:,} already "
+                              f"on the timeline (left as they are); {len(plan.skipped):,} skipped.", self)
         if slack is not None:
-            self.summary.setText(self.summary.text() + f" {len(slack.conversations):,} internal conversations "
+            self.summary.setText(self.summary.text() + f" {_count(len(slack.conversations), 'internal conversation')} "
                                  f"from the chosen channels ({slack.conversations_present:,} already here); "
                                  f"{slack.outside_window:,} messages outside the review window left out.")
         self.summary.setWordWrap(True)
@@ -66,10 +70,14 @@ class EventImportDialog(QDialog):
             skipped.setMaximumHeight(90)
             skipped.setAccessibleName("Skipped lines and why")
             layout.addWidget(skipped)
+        self.suggestion_reasons: dict[str, QLabel] = {}
         self.suggestion_boxes = self._suggestions(layout, current)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(f"&Import {len(plan.new):,} Events" if plan.new or slack else "&Apply")
+        what = [_count(len(plan.new), "Event")] if plan.new else []
+        if slack is not None and slack.conversations:
+            what.append(_count(len(slack.conversations), "Conversation"))
+        self.ok_button.setText(f"&Import {' and '.join(what)}" if what else "&Apply")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -84,24 +92,36 @@ class EventImportDialog(QDialog):
         if s is None or not s.fields():
             return boxes
         group = QGroupBox("Suggested from the system events (tick to set)", self)
-        inner = QVBoxLayout(group)
+        grid = QGridLayout(group)
+        grid.setColumnStretch(1, 1)
         for name, at in s.fields().items():
             now = current.get(name)
             if now is not None and now == at:
                 continue
-            was = f" (now {self._clock(now)})" if now is not None else ""
-            box = QCheckBox(f"{FIELD_LABELS[name]}: {self._clock(at)}{was} — {getattr(s, name).reason}", group)
+            was = f" (now {self._clock(now, at)})" if now is not None else ""
+            box = QCheckBox(f"{FIELD_LABELS[name]}: {self._clock(at)}{was}", group)
             box.setChecked(now is None)
+            # the reason wraps beside the box, so a long event title never widens the dialog past the screen
+            reason = QLabel(f"— {getattr(s, name).reason}", group)
+            reason.setWordWrap(True)
+            reason.setBuddy(box)
+            row = len(boxes)
+            grid.addWidget(box, row, 0)
+            grid.addWidget(reason, row, 1)
             boxes[name] = box
-            inner.addWidget(box)
+            self.suggestion_reasons[name] = reason
         if boxes:
             layout.addWidget(group)
         else:
             group.deleteLater()
         return boxes
 
-    def _clock(self, at: datetime) -> str:
-        return at.astimezone(self.zone).strftime("%a %d %b %Y %H:%M")
+    def _clock(self, at: datetime, beside: datetime | None = None) -> str:
+        """The time in the display zone; only the clock when it is on the same day as `beside`."""
+        local = at.astimezone(self.zone)
+        if beside is not None and beside.astimezone(self.zone).date() == local.date():
+            return local.strftime("%H:%M")
+        return local.strftime("%a %d %b %Y %H:%M")
 
     def _on_suggestion_toggled(self, _checked: bool = False) -> None:
         self.ok_button.setEnabled(bool(self.plan.new) or bool(self.slack and self.slack.conversations)

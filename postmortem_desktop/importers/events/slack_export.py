@@ -30,6 +30,8 @@ _STATUS_BOTS = ("statuspage", "status page", "status.io", "instatus", "better st
 _DEPLOY_BOTS = ("deploy", "github", "gitlab", "jenkins", "circleci", "argo", "spinnaker", "travis", "buildkite",
                 "heroku", "vercel", "netlify")
 # A bot announcing a commit, push or merge reports a change: the lane's deploys-and-changes kind.
+_STATUS_POST = re.compile(r"^\s*\*?(?P<status>investigating|identified|monitoring|resolved|update|"
+                          r"scheduled|in progress|verifying|completed)\*?\s*[-–—:]\s*(?P<rest>.+)", re.I | re.S)
 _CHANGE_WORDS = re.compile(r"\b(?:new commits?|pushed|merged|new tag|new branch)\b", re.I)
 
 
@@ -60,7 +62,8 @@ class SlackChannel:
 
     @property
     def thread_count(self) -> int:
-        return len({m.thread_ts for m in self.messages if m.thread_ts and not m.bot})
+        """Conversations this channel gives as an escalation channel: its threads and its lone posts."""
+        return len({m.thread_ts or m.ts for m in self.messages if not m.bot})
 
 
 @dataclass
@@ -240,13 +243,17 @@ def bot_events(channel: SlackChannel) -> list[SourceEvent]:
             continue
         name = m.bot.lower()
         kind = system_event_lines.guess_kind(m.text)
-        if any(b in name for b in _STATUS_BOTS):
+        status = _STATUS_POST.match(m.text)
+        if any(b in name for b in _STATUS_BOTS) or status:
             kind = STATUS_PAGE
         elif kind == NOTE and (any(b in name for b in _DEPLOY_BOTS) or _CHANGE_WORDS.search(m.text)):
             kind = DEPLOY
         lines = [line.strip() for line in m.text.splitlines() if line.strip()]
         summary = " — ".join(lines[:2]) if lines and lines[0].endswith(":") else (lines[0] if lines else "")
-        events.append(event(m.at, kind, f"{m.bot}: {summary}", f"{m.text}\n\nPosted in #{channel.name}"))
+        # "Resolved - …" from a status-page bot is titled like the status-page readers' events, so the
+        # status-page marker is suggested from it too (domain/system_window.py)
+        title = f"{status['status'].capitalize()} — {status['rest']} ({m.bot})" if status else f"{m.bot}: {summary}"
+        events.append(event(m.at, kind, title, f"{m.text}\n\nPosted in #{channel.name}"))
     return events
 
 
