@@ -245,3 +245,45 @@ def test_zip_is_named_as_unsupported_slack_export(tmp_path):
     path.write_bytes(b"PK\x03\x04" + b"\0" * 30)
     with pytest.raises(EventFileError, match="Slack"):
         read_event_file(path)
+
+
+def test_rfc5424_syslog_severity_decides_what_is_an_error():
+    lines = ["<11>1 2026-11-18T10:21:00.000Z web01 billing 4411 - - payment submit failed upstream",  # err
+             "<11>1 2026-11-18T10:21:30.000Z web01 billing 4411 - - payment submit failed upstream",
+             "<14>1 2026-11-18T10:22:00.000Z web01 billing 4411 - - request served"]  # info
+    result = read_event_text("\n".join(lines))
+    assert result.source.startswith("syslog (RFC 5424)")
+    assert [e.title for e in result.events] == ["Error burst 10:21–10:21, 2 lines, peak 2/min"]
+
+
+def test_epoch_stamped_lines_are_read_as_utc_seconds():
+    text = "\n".join(f"{1763461260 + i} ERROR gateway timeout" for i in range(3))
+    result = read_event_text(text)
+    assert result.source.startswith("epoch-stamped log")
+    assert result.events[0].at == datetime(2025, 11, 18, 10, 21, tzinfo=UTC)
+
+
+def test_times_without_a_zone_are_read_in_the_zone_given():
+    from zoneinfo import ZoneInfo
+
+    result = read_event_text("2026-11-18 11:21:00 ERROR db timeout\n", zone=ZoneInfo("Europe/Paris"))
+    assert result.events[0].at == datetime(2026, 11, 18, 10, 21, tzinfo=UTC)
+
+
+def test_a_plain_status_feed_without_statuspage_updates_gives_one_event_per_entry():
+    feed = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Acme Status</title>"
+            "<item><title>Payments degraded</title><description>We are looking into failed payments."
+            "</description><pubDate>Wed, 18 Nov 2026 10:35:00 +0000</pubDate></item>"
+            "<item><title>Resolved: Payments degraded</title><description>All good.</description>"
+            "<pubDate>Wed, 18 Nov 2026 11:05:00 +0000</pubDate></item></channel></rss>")
+    result = read_event_text(feed)
+    assert [(e.at.strftime("%H:%M"), e.kind) for e in result.events] == [("10:35", "status-page"),
+                                                                         ("11:05", "status-page")]
+    assert result.events[0].detail == "We are looking into failed payments."
+    assert [e.title for e in result.events] == ["Update — Payments degraded", "Resolved — Payments degraded"]
+
+
+def test_a_csv_with_a_field_past_the_csv_limit_is_refused_cleanly():
+    text = "incident_number,description,created_on\n1,\"" + "x" * 200_000 + "\",2026-11-18T10:21:00Z\n"
+    with pytest.raises(EventFileError, match="cannot be read as CSV"):
+        read_event_text(text)

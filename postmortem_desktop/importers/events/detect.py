@@ -67,6 +67,15 @@ def sniff_event_file(path: Path | str) -> bool:
 
 def read_event_text(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None,
                     source: str | None = None) -> EventFile:
+    try:
+        return _read_text(text, zone=zone, reference=reference, source=source)
+    except csv.Error as exc:  # e.g. a field past the csv module's size limit: a damaged or hostile file
+        raise EventFileError(f"the file cannot be read as CSV ({exc}); export it again from the tool") from exc
+    except RecursionError as exc:
+        raise EventFileError("the file nests too deeply to be an export of any tool we know") from exc
+
+
+def _read_text(text: str, *, zone: tzinfo, reference: date | None, source: str | None) -> EventFile:
     if source is not None and source not in SOURCE_NAMES:
         raise EventFileError(f"unknown source {source!r}; use one of {', '.join(SOURCE_NAMES)}")
     # Sniffing looks at the start only: a 50 MB log is split into lines once, by its reader.

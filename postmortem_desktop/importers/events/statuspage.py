@@ -112,7 +112,8 @@ def read_status_feed(text: str) -> EventFile:
             if published is None:
                 result.skipped.append((number, name, "the entry has no readable date"))
             else:
-                result.events.append(event(published, STATUS_PAGE, f"Update — {name}", _plain(body or "")))
+                result.events.append(event(published, STATUS_PAGE, _entry_title(name, _plain(body or "")),
+                                           _plain(body or "")))
             continue
         for update in updates:
             result.items_read += 1
@@ -123,6 +124,21 @@ def read_status_feed(text: str) -> EventFile:
                 continue
             result.events.append(event(at, STATUS_PAGE, f"{status.capitalize()} — {name}", _plain(update["body"])))
     return result.sort()
+
+
+_LEADING_STATUS = re.compile(r"^\s*\[?(?P<status>resolved|investigating|identified|monitoring|update|"
+                             r"completed|scheduled|in progress|verifying|operational)\]?\s*[:\-–—]\s*(?P<rest>.*)",
+                             re.I | re.S)
+
+
+def _entry_title(name: str, body: str) -> str:
+    """A feed entry that is one update (Instatus, Cachet, Better Stack): "<Status> — <incident>" when the
+    title or the text starts with a status word, so a resolution suggests the status-page marker."""
+    titled = _LEADING_STATUS.match(name)
+    if titled:
+        return f"{titled['status'].capitalize()} — {titled['rest'].strip()}"
+    said = _LEADING_STATUS.match(body)
+    return f"{said['status'].capitalize() if said else 'Update'} — {name}"
 
 
 def _feed_time(stamp: str | None, atom: bool) -> datetime | None:
