@@ -25,7 +25,8 @@ LOG_ENTRIES = {"log_entries": [
 
 def _count(ws, incident_id):
     with ws.reading() as session:
-        return session.scalar(select(func.count()).select_from(SystemEvent).where(SystemEvent.incident_id == incident_id))
+        return session.scalar(select(func.count()).select_from(SystemEvent)
+                              .where(SystemEvent.incident_id == incident_id))
 
 
 @needs_real
@@ -65,8 +66,10 @@ def test_suggestion_reads_first_alert_last_recovery_and_resolved_update():
     assert s.technical_start.at == t(10, 21) and "Triggered: Checkout 5xx" in s.technical_start.reason
     assert s.technical_end.at == t(11, 1)  # the 10:40 recovery came before it failed again
     assert s.status_page_resolved.at == t(10, 50) and "Resolved — Payments degraded" in s.status_page_resolved.reason
-    still_failing = suggest_window([(t(10, 21), "alert", "A"), (t(10, 40), "recovery", "R"), (t(10, 45), "alert", "B")])
-    assert still_failing.technical_end.at is None and "no recovery after the last alert" in still_failing.technical_end.reason
+    still_failing = suggest_window([(t(10, 21), "alert", "A"), (t(10, 40), "recovery", "R"),
+                                    (t(10, 45), "alert", "B")])
+    assert still_failing.technical_end.at is None
+    assert "no recovery after the last alert" in still_failing.technical_end.reason
 
 
 def test_cli_import_events_json_counts_and_dry_run(demo_copy, tmp_path, capsys):
@@ -85,7 +88,8 @@ def test_cli_import_events_json_counts_and_dry_run(demo_copy, tmp_path, capsys):
 
 def test_cli_reports_skipped_lines_with_reasons(demo_copy, tmp_path, capsys):
     source = tmp_path / "pd.csv"
-    source.write_text("incident_number,description,created_on\n7,Checkout 5xx,2026-11-18T10:21:00Z\n8,Bad,yesterday\n")
+    source.write_text("incident_number,description,created_on\n"
+                      "7,Checkout 5xx,2026-11-18T10:21:00Z\n8,Bad,yesterday\n")
     assert main(["import-events", str(demo_copy), str(source), "--incident", "1"]) == 0
     out = capsys.readouterr().out
     assert "imported 1 events (1 alert)" in out and "line 3: cannot read the created time 'yesterday'" in out
@@ -110,6 +114,7 @@ def test_cli_forced_source_that_does_not_fit_exits_4(demo_copy, tmp_path, capsys
 def test_demo_billing_incident_holds_events_imported_from_its_bundled_samples(demo):
     with demo.reading() as session:
         details = session.scalars(select(SystemEvent.detail).where(SystemEvent.incident_id == billing_id(demo))).all()
-    assert sum(d.endswith("Source: Statuspage incident JSON (Ledgerly), statuspage-incident.json") for d in details) == 3
+    statuspage = "Source: Statuspage incident JSON (Ledgerly), statuspage-incident.json"
+    assert sum(d.endswith(statuspage) for d in details) == 3
     assert sum(d.endswith("Source: PagerDuty CSV export, pagerduty-incidents.csv") for d in details) == 3
 

@@ -1,6 +1,6 @@
 """Importing system events in the app: preview, confirm suggestions, one undo step, refusals, drops."""
 import json
-from datetime import datetime, timezone
+from datetime import timezone
 
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox

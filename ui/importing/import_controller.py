@@ -281,21 +281,27 @@ def _events_job(workspace, incident_id: int, path: Path):  # noqa: ANN001, ANN20
     from postmortem_desktop.services.event_import import plan_file
 
     yield 0, None
-    return plan_file(workspace, incident_id, path)
+    plan = plan_file(workspace, incident_id, path)
+    yield 1, 1  # a Cancel pressed while the file was read is honoured here: no preview opens
+    return plan
 
 
 def _slack_read_job(path: Path):  # noqa: ANN202
     from postmortem_desktop.importers.events.slack_export import read_slack_export
 
     yield 0, None
-    return read_slack_export(path)
+    export = read_slack_export(path)
+    yield 1, 1  # Cancel while reading: no channel chooser opens
+    return export
 
 
 def _slack_plan_job(workspace, incident_id: int, export, file_name: str, choice):  # noqa: ANN001, ANN202
     from postmortem_desktop.services.slack_import import plan_slack_import
 
     yield 0, None
-    return plan_slack_import(workspace, incident_id, export, file_name, choice)
+    plan = plan_slack_import(workspace, incident_id, export, file_name, choice)
+    yield 1, 1
+    return plan
 
 
 def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202

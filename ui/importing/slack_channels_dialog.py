@@ -33,7 +33,8 @@ class SlackChannelsDialog(QDialog):
         self.resize(820, 460)
         names = sorted(export.channels)
         self.table = QTableWidget(len(names), 5, self)
-        self.table.setHorizontalHeaderLabels(["Channel", "People's messages", "Bot posts", "Threads and lone posts", "Becomes"])
+        self.table.setHorizontalHeaderLabels(["Channel", "People's messages", "Bot posts", "Threads and lone posts",
+                                              "Becomes"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Channels of the export")

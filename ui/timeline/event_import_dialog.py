@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHeaderView, QLabel, QPlainTextEdit, QTableView,
     QVBoxLayout, QWidget,

@@ -131,7 +131,7 @@ def read_paging_csv(text: str, vendor: str) -> EventFile:
         if not any(cell.strip() for cell in row):
             continue
         result.items_read += 1
-        cell = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+        cell = lambda i, row=row: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
         number = f"#{cell(number_col)} " if cell(number_col) else ""
         service = f" ({cell(service_col)})" if cell(service_col) else ""
         about = f"{number}{cell(title_col) or '(no title)'}{service}"
