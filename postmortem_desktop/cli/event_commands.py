@@ -6,8 +6,8 @@ import sys
 
 from ..importers.events import SOURCE_NAMES, EventFileError
 from ..importers.events.slack_export import is_slack_export
-from ..services.event_import import plan_file
-from ..services.slack_import import SlackChoice, UnknownChannel, plan_slack_file
+from ..services.event_import import EventImportPlan, plan_file
+from ..services.slack_import import SlackChoice, SlackImportPlan, UnknownChannel, plan_slack_file
 from . import EXIT_USAGE, BadInput, add_incident_argument, print_json
 from .import_commands import input_file
 from .workspace_commands import opened
@@ -39,6 +39,7 @@ def _import_events(args: argparse.Namespace) -> int:
     if not slack and (args.channel or args.escalation_channel or args.whole_history):
         raise BadInput(f"{args.file} is not a Slack workspace export; --channel, --escalation-channel and "
                        "--whole-history only apply to one")
+    whole: SlackImportPlan | EventImportPlan
     with opened(args.workspace, read_only=args.dry_run) as ws:
         try:
             if slack:
@@ -58,7 +59,7 @@ def _import_events(args: argparse.Namespace) -> int:
     if args.json:
         print_json(whole.to_json(dry_run=args.dry_run))
         return 0
-    if slack:
+    if isinstance(whole, SlackImportPlan):
         verb = "would add" if args.dry_run else "added"
         print(f"{whole.file_name}: Slack export, {whole.messages_read:,} messages in the chosen channels, "
               f"{whole.outside_window:,} outside the review window; {verb} {len(whole.conversations)} internal "

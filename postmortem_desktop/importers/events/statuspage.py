@@ -64,8 +64,8 @@ def _components(components: Any) -> str:
     for c in components or []:
         if not isinstance(c, dict):
             continue
-        old = _COMPONENT_STATUS.get(c.get("old_status"), c.get("old_status") or "?")
-        new = _COMPONENT_STATUS.get(c.get("new_status"), c.get("new_status") or "?")
+        was, now = str(c.get("old_status") or "?"), str(c.get("new_status") or "?")
+        old, new = _COMPONENT_STATUS.get(was, was), _COMPONENT_STATUS.get(now, now)
         changes.append(f"{c.get('name', '?')}: {old} → {new}" if old != new else f"{c.get('name', '?')}: {new}")
     return ("Components: " + "; ".join(changes)) if changes else ""
 
