@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="an incident channel: its people become one internal conversation (repeatable)")
     slack.add_argument("--escalation-channel", action="append", default=[], metavar="NAME",
                        help="a support-escalation channel: each thread becomes an internal conversation")
-    slack.add_argument("--whole-history", action="store_true",
-                       help="take every message, not only those inside the incident's review window")
+    cmd.add_argument("--include-outside-window", action="store_true",
+                     help="also import events (and Slack messages) outside the incident's review window")
     cmd.add_argument("--dry-run", action="store_true", help="read and compare everything, store nothing")
     cmd.add_argument("--json", action="store_true")
     cmd.set_defaults(handler=_import_events)
@@ -36,18 +36,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _import_events(args: argparse.Namespace) -> int:
     path = input_file(args.file)
     slack = is_slack_export(path)
-    if not slack and (args.channel or args.escalation_channel or args.whole_history):
-        raise BadInput(f"{args.file} is not a Slack workspace export; --channel, --escalation-channel and "
-                       "--whole-history only apply to one")
+    if not slack and (args.channel or args.escalation_channel):
+        raise BadInput(f"{args.file} is not a Slack workspace export; --channel and --escalation-channel "
+                       "only apply to one")
     whole: SlackImportPlan | EventImportPlan
     with opened(args.workspace, read_only=args.dry_run) as ws:
         try:
             if slack:
-                choice = SlackChoice(tuple(args.channel), tuple(args.escalation_channel), args.whole_history)
+                choice = SlackChoice(tuple(args.channel), tuple(args.escalation_channel),
+                                     args.include_outside_window)
                 whole = plan_slack_file(ws, args.incident, path, choice)
                 plan = whole.events
             else:
-                whole = plan = plan_file(ws, args.incident, args.file, source=args.source)
+                whole = plan = plan_file(ws, args.incident, args.file, source=args.source,
+                                         include_outside_window=args.include_outside_window)
         except EventFileError as exc:
             raise BadInput(f"{args.file}: {exc}") from exc
         except UnknownChannel as exc:  # a mistyped --channel is a usage error, like an impossible --incident
@@ -66,8 +68,10 @@ def _import_events(args: argparse.Namespace) -> int:
               f"conversations ({whole.conversations_present} already present)")
     verb = "would import" if args.dry_run else "imported"
     kinds = ", ".join(f"{n} {kind}" for kind, n in plan.counts.items()) or "nothing new"
+    outside = (f"; {len(plan.outside)} outside the review window (left out; --include-outside-window takes "
+               "them)") if plan.outside else ""
     print(f"{plan.file_name}: {plan.source}, {plan.items_read} items read; {verb} {len(plan.new)} events "
-          f"({kinds}); {plan.already_present} already present; {len(plan.skipped)} skipped")
+          f"({kinds}); {plan.already_present} already present{outside}; {len(plan.skipped)} skipped")
     for line, text, reason in plan.skipped[:50]:
         print(f"  {'line ' + str(line) + ': ' if line else ''}{reason}{f' — {text[:80]}' if text else ''}")
     if len(plan.skipped) > 50:

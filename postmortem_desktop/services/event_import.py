@@ -2,7 +2,8 @@
 
 Re-importing is idempotent: an event already on the incident with the same time, kind and title is
 left alone, so a status page saved twice, or a log read again after more lines were added, adds only
-what is new.
+what is new. Events outside the incident's review window (a month of PagerDuty history, a log that
+spans days) are counted and left out unless the person includes them, as the ticket import does.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class EventImportPlan:
     file_name: str
     source: str
     new: list[dict[str, Any]] = field(default_factory=list)   # SystemEvent values, in time order
+    outside: list[dict[str, Any]] = field(default_factory=list)  # new, but outside the review window
     already_present: int = 0
     skipped: list[tuple[int, str, str]] = field(default_factory=list)
     items_read: int = 0
@@ -40,6 +42,11 @@ class EventImportPlan:
     @property
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(v["kind"] for v in self.new).items()))
+
+    def include_outside_window(self) -> None:
+        """Takes the events outside the review window in too (the person asked for them)."""
+        self.new = sorted(self.new + self.outside, key=lambda v: (v["at"], v["kind"], v["title"]))
+        self.outside = []
 
     def command(self) -> AddSystemEvents | None:
         """The one undo step that stores every new event; None when there is nothing new."""
@@ -53,6 +60,7 @@ class EventImportPlan:
         return {
             "file": self.file_name, "source": self.source, "items_read": self.items_read, "dry_run": dry_run,
             "imported" if not dry_run else "would_import": len(self.new), "already_present": self.already_present,
+            "outside_window": len(self.outside),
             "by_kind": self.counts,
             "skipped": [{"line": n, "text": text, "reason": reason} for n, text, reason in self.skipped],
             "suggested": {name: {"at": getattr(s, name).at.isoformat() if getattr(s, name).at else None,
@@ -73,11 +81,14 @@ def reading_context(workspace: Workspace, incident_id: int) -> tuple[Any, date]:
     return zone, anchor.date()
 
 
-def plan_import(workspace: Workspace, incident_id: int, events: EventFile, file_name: str) -> EventImportPlan:
+def plan_import(workspace: Workspace, incident_id: int, events: EventFile, file_name: str, *,
+                include_outside_window: bool = False) -> EventImportPlan:
     """Compares a read file with the incident's events; the suggestion covers old and new events alike."""
     with workspace.reading() as session:
-        if session.get(Incident, incident_id) is None:
+        inc = session.get(Incident, incident_id)
+        if inc is None:
             raise MissingIncident(incident_id)
+        window = (inc.review_start, inc.review_end)
         existing = [(at, kind, title) for at, kind, title in session.execute(
             select(SystemEvent.at, SystemEvent.kind, SystemEvent.title).where(SystemEvent.incident_id == incident_id))]
     present = {(at.astimezone(timezone.utc), kind, title) for at, kind, title in existing}
@@ -89,13 +100,16 @@ def plan_import(workspace: Workspace, incident_id: int, events: EventFile, file_
             plan.already_present += 1
             continue
         present.add(key)  # the same event twice in one file lands once
-        plan.new.append(ev.as_values(f"{events.source}, {file_name}"))
-    plan.suggestion = suggest_window(present)
+        inside = include_outside_window or not (window[0] and window[1]) or window[0] <= ev.at <= window[1]
+        (plan.new if inside else plan.outside).append(ev.as_values(f"{events.source}, {file_name}"))
+    outside = {(v["at"], v["kind"], v["title"]) for v in plan.outside}
+    plan.suggestion = suggest_window(present - outside)
     return plan
 
 
-def plan_file(workspace: Workspace, incident_id: int, path: Path | str, *, source: str | None = None
-              ) -> EventImportPlan:
+def plan_file(workspace: Workspace, incident_id: int, path: Path | str, *, source: str | None = None,
+              include_outside_window: bool = False) -> EventImportPlan:
     zone, reference = reading_context(workspace, incident_id)
     events = read_event_file(path, zone=zone, reference=reference, source=source)
-    return plan_import(workspace, incident_id, events, Path(path).name)
+    return plan_import(workspace, incident_id, events, Path(path).name,
+                       include_outside_window=include_outside_window)

@@ -85,7 +85,9 @@ def plan_slack_import(workspace: Workspace, incident_id: int, export: SlackExpor
                        items_read=sum(len(c.messages) for c in chosen))
     for channel in chosen:
         events.events += bot_events(SlackChannel(channel.id, channel.name, inside[channel.name]))
-    plan = SlackImportPlan(incident_id, file_name, plan_import(workspace, incident_id, events.sort(), file_name),
+    # the messages were already cut to the review window (or the whole history was asked for)
+    plan = SlackImportPlan(incident_id, file_name, plan_import(workspace, incident_id, events.sort(), file_name,
+                                                               include_outside_window=True),
                            messages_read=events.items_read,
                            outside_window=sum(len(c.messages) - len(inside[c.name]) for c in chosen))
     present = _external_ids(workspace, incident_id)

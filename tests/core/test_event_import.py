@@ -34,11 +34,13 @@ def test_import_is_idempotent_and_undoes_in_one_step(demo):
     incident_id = billing_id(demo)
     before = _count(demo, incident_id)
     plan = plan_file(demo, incident_id, STATUSPAGE)
+    assert plan.new == [] and len(plan.outside) == 4  # 2019 updates are far outside the demo's review window
+    plan = plan_file(demo, incident_id, STATUSPAGE, include_outside_window=True)
     assert len(plan.new) == 4 and plan.counts == {"status-page": 4}
     command = plan.command()
     command.do(demo)
     assert _count(demo, incident_id) == before + 4
-    again = plan_file(demo, incident_id, STATUSPAGE)
+    again = plan_file(demo, incident_id, STATUSPAGE, include_outside_window=True)
     assert again.new == [] and again.already_present == 4 and again.command() is None
     command.undo(demo)
     assert _count(demo, incident_id) == before
@@ -49,7 +51,7 @@ def test_import_is_idempotent_and_undoes_in_one_step(demo):
 @needs_real
 def test_imported_events_keep_their_source_in_the_detail(demo):
     incident_id = billing_id(demo)
-    plan_file(demo, incident_id, STATUSPAGE).command().do(demo)
+    plan_file(demo, incident_id, STATUSPAGE, include_outside_window=True).command().do(demo)
     with demo.reading() as session:
         details = session.scalars(select(SystemEvent.detail).where(SystemEvent.title.like("% — Notifications%"))).all()
     assert len(details) == 4
@@ -75,6 +77,10 @@ def test_suggestion_reads_first_alert_last_recovery_and_resolved_update():
 def test_cli_import_events_json_counts_and_dry_run(demo_copy, tmp_path, capsys):
     source = tmp_path / "pd.json"
     source.write_text(json.dumps(LOG_ENTRIES))
+    # incident 2 (the older 2FA incident) is three weeks before these entries: they are left out
+    assert main(["import-events", str(demo_copy), str(source), "--incident", "2", "--dry-run", "--json"]) == 0
+    left_out = json.loads(capsys.readouterr().out)
+    assert left_out["outside_window"] == 2 and left_out["would_import"] == 0
     assert main(["import-events", str(demo_copy), str(source), "--incident", "1", "--dry-run", "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["would_import"] == 2 and dry["by_kind"] == {"alert": 1, "recovery": 1}
@@ -93,6 +99,8 @@ def test_cli_reports_skipped_lines_with_reasons(demo_copy, tmp_path, capsys):
     assert main(["import-events", str(demo_copy), str(source), "--incident", "1"]) == 0
     out = capsys.readouterr().out
     assert "imported 1 events (1 alert)" in out and "line 3: cannot read the created time 'yesterday'" in out
+    assert main(["import-events", str(demo_copy), str(source), "--incident", "2"]) == 0
+    assert "1 outside the review window (left out" in capsys.readouterr().out
 
 
 def test_cli_bad_file_exits_4_and_changes_nothing(demo_copy, tmp_path, capsys):

@@ -155,7 +155,7 @@ def test_real_export_zip_and_its_unpacked_folder_agree():
 
 
 def test_cli_imports_a_slack_export_and_rejects_a_mistyped_channel(demo_copy, export, capsys):
-    args = ["import-events", str(demo_copy), str(export), "--incident", "1", "--whole-history",
+    args = ["import-events", str(demo_copy), str(export), "--incident", "1", "--include-outside-window",
             "--channel", "inc-payments", "--escalation-channel", "support-escalations", "--json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)

@@ -171,3 +171,21 @@ def test_slack_chooser_needs_at_least_one_channel(qtbot, main_window, tmp_path):
     assert not dialog.ok_button.isEnabled()
     dialog.combos["inc-payments"].setCurrentIndex(dialog.combos["inc-payments"].findData("bots"))
     assert dialog.ok_button.isEnabled() and dialog.choice().bot_channels == ("inc-payments",)
+
+
+def test_events_outside_the_review_window_are_left_out_unless_included(qtbot, main_window, tmp_path):
+    main_window.select_incident(billing_id(main_window))
+    path = tmp_path / "old-page.json"
+    path.write_text(json.dumps({"log_entries": [
+        {"type": "trigger_log_entry", "created_at": "2020-01-01T10:00:00Z", "incident": {"summary": "Old outage"}},
+        {"type": "resolve_log_entry", "created_at": "2020-01-01T11:00:00Z", "incident": {"summary": "Old outage"}},
+    ]}))
+    before = event_count(main_window)
+    dialog = open_preview(qtbot, main_window, path)
+    assert dialog.model.rowCount() == 0 and not dialog.ok_button.isEnabled()
+    assert "2 events outside the review window left out" in dialog.summary.text()
+    dialog.include_outside.setChecked(True)
+    assert dialog.model.rowCount() == 2 and dialog.ok_button.text() == "&Import 2 Events"
+    with qtbot.waitSignal(main_window.hub.workspace_changed):
+        dialog.done(QDialog.DialogCode.Accepted)
+    assert event_count(main_window) == before + 2

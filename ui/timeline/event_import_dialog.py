@@ -52,6 +52,14 @@ class EventImportDialog(QDialog):
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in plan.counts.items()) or "nothing new"
         self.summary = QLabel(f"{_count(len(plan.new), 'new event')} ({kinds}); {plan.already_present:,} already "
                               f"on the timeline (left as they are); {len(plan.skipped):,} skipped.", self)
+        self.include_outside: QCheckBox | None = None
+        if plan.outside:
+            self.include_outside = QCheckBox(f"Also import the {_count(len(plan.outside), 'event')} outside the "
+                                             "incident's review window", self)
+            self.include_outside.setAccessibleName("Include events outside the review window")
+            self.include_outside.toggled.connect(self._on_include_outside_toggled)
+            self.summary.setText(self.summary.text() + f" {_count(len(plan.outside), 'event')} outside the "
+                                 "review window left out.")
         if slack is not None:
             self.summary.setText(self.summary.text() + f" {_count(len(slack.conversations), 'internal conversation')} "
                                  f"from the chosen channels ({slack.conversations_present:,} already here); "
@@ -61,6 +69,8 @@ class EventImportDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
+        if self.include_outside is not None:
+            layout.addWidget(self.include_outside)
         if plan.skipped:
             skipped = QPlainTextEdit("\n".join(f"{'line ' + str(n) + ': ' if n else ''}{why}"
                                                f"{f' — {text[:120]}' if text else ''}"
@@ -73,10 +83,6 @@ class EventImportDialog(QDialog):
         self.suggestion_boxes = self._suggestions(layout, current)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        what = [_count(len(plan.new), "Event")] if plan.new else []
-        if slack is not None and slack.conversations:
-            what.append(_count(len(slack.conversations), "Conversation"))
-        self.ok_button.setText(f"&Import {' and '.join(what)}" if what else "&Apply")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -122,9 +128,17 @@ class EventImportDialog(QDialog):
             return local.strftime("%H:%M")
         return local.strftime("%a %d %b %Y %H:%M")
 
+    def _on_include_outside_toggled(self, checked: bool) -> None:
+        rows = self.plan.new + (self.plan.outside if checked else [])
+        self.model.set_rows(sorted((dict(r) for r in rows), key=lambda v: (v["at"], v["kind"], v["title"])))
+        self._on_suggestion_toggled()
+
     def _on_suggestion_toggled(self, _checked: bool = False) -> None:
-        self.ok_button.setEnabled(bool(self.plan.new) or bool(self.slack and self.slack.conversations)
-                                  or any(b.isChecked() for b in self.suggestion_boxes.values()))
+        what = [_count(len(self.model.rows), "Event")] if self.model.rows else []
+        if self.slack is not None and self.slack.conversations:
+            what.append(_count(len(self.slack.conversations), "Conversation"))
+        self.ok_button.setText(f"&Import {' and '.join(what)}" if what else "&Apply")
+        self.ok_button.setEnabled(bool(what) or any(b.isChecked() for b in self.suggestion_boxes.values()))
 
     def confirmed_fields(self) -> dict[str, datetime]:
         fields = self.plan.suggestion.fields() if self.plan.suggestion else {}
@@ -132,7 +146,7 @@ class EventImportDialog(QDialog):
 
     def command(self) -> Command | None:
         """Events (with any kinds changed in the preview) and the confirmed times, as one undo step."""
-        self.plan.new = [dict(row) for row in self.model.rows]
+        self.plan.new, self.plan.outside = [dict(row) for row in self.model.rows], []
         parts: list[Command] = [c for c in (self.plan.command(),) if c is not None]
         if self.slack is not None and self.slack.conversations:
             parts.append(AddConversations(self.plan.incident_id, self.slack.conversations, batch_kind="slack",
