@@ -287,3 +287,25 @@ def test_a_csv_with_a_field_past_the_csv_limit_is_refused_cleanly():
     text = "incident_number,description,created_on\n1,\"" + "x" * 200_000 + "\",2026-11-18T10:21:00Z\n"
     with pytest.raises(EventFileError, match="cannot be read as CSV"):
         read_event_text(text)
+
+
+def test_sniffing_tells_paging_csv_feeds_and_slack_zips_from_ticket_dumps(tmp_path):
+    import zipfile
+
+    from postmortem_desktop.importers.events.detect import sniff_event_file
+
+    paging = tmp_path / "pd.csv"
+    paging.write_text("id,incident_number,description,created_on\nP1,7,Checkout 5xx,2026-11-18T10:21:00Z\n")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("Ticket ID,Subject,Requester,Created at\n1,Cannot pay,a@example.com,2026-11-18 10:30\n")
+    feed = tmp_path / "history.xml"
+    feed.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>S</title></channel></rss>")
+    slack = tmp_path / "export.zip"
+    with zipfile.ZipFile(slack, "w") as archive:
+        archive.writestr("channels.json", "[]")
+        archive.writestr("general/2026-11-18.json", "[]")
+    other_zip = tmp_path / "other.zip"
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("readme.txt", "hi")
+    assert [sniff_event_file(p) for p in (paging, tickets, feed, slack, other_zip)] == [True, False, True, True,
+                                                                                       False]
