@@ -47,7 +47,7 @@ class EventImportDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableView.EditTrigger.DoubleClicked)
         self.table.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeColumnToContents(EventPreviewModel.COL_TIME)
+        self._fit_columns()
         self.table.setAccessibleName("Events to import")
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in plan.counts.items()) or "nothing new"
         self.summary = QLabel(f"{_count(len(plan.new), 'new event')} ({kinds}); {plan.already_present:,} already "
@@ -131,7 +131,13 @@ class EventImportDialog(QDialog):
     def _on_include_outside_toggled(self, checked: bool) -> None:
         rows = self.plan.new + (self.plan.outside if checked else [])
         self.model.set_rows(sorted((dict(r) for r in rows), key=lambda v: (v["at"], v["kind"], v["title"])))
+        self._fit_columns()
         self._on_suggestion_toggled()
+
+    def _fit_columns(self) -> None:
+        # measured from the rows shown, so an empty table at first does not leave the time cut off later
+        for column in (EventPreviewModel.COL_TIME, EventPreviewModel.COL_KIND):
+            self.table.resizeColumnToContents(column)
 
     def _on_suggestion_toggled(self, _checked: bool = False) -> None:
         what = [_count(len(self.model.rows), "Event")] if self.model.rows else []
