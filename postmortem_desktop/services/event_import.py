@@ -38,6 +38,7 @@ class EventImportPlan:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)
     items_read: int = 0
     suggestion: WindowSuggestion | None = None
+    suggestion_with_outside: WindowSuggestion | None = None  # if the person includes them
 
     @property
     def counts(self) -> dict[str, int]:
@@ -104,6 +105,7 @@ def plan_import(workspace: Workspace, incident_id: int, events: EventFile, file_
         (plan.new if inside else plan.outside).append(ev.as_values(f"{events.source}, {file_name}"))
     outside = {(v["at"], v["kind"], v["title"]) for v in plan.outside}
     plan.suggestion = suggest_window(present - outside)
+    plan.suggestion_with_outside = suggest_window(present) if outside else None
     return plan
 
 

@@ -189,3 +189,19 @@ def test_events_outside_the_review_window_are_left_out_unless_included(qtbot, ma
     with qtbot.waitSignal(main_window.hub.workspace_changed):
         dialog.done(QDialog.DialogCode.Accepted)
     assert event_count(main_window) == before + 2
+
+
+def test_including_outside_events_updates_the_suggestions(qtbot, main_window, tmp_path):
+    main_window.select_incident(billing_id(main_window))
+    path = tmp_path / "late-page.json"
+    path.write_text(json.dumps({"log_entries": [
+        {"type": "trigger_log_entry", "created_at": "2030-01-01T10:00:00Z", "incident": {"summary": "Far later"}},
+    ]}))
+    dialog = open_preview(qtbot, main_window, path)
+    assert "last recovery after the last alert" in dialog.suggestion_reasons["technical_end"].text()
+    dialog.include_outside.setChecked(True)
+    # the earliest alert is still the demo's own, but the last alert is now the 2030 one, with no recovery after it
+    assert "technical_end" not in dialog.suggestion_boxes
+    dialog.include_outside.setChecked(False)
+    assert "technical_end" in dialog.suggestion_boxes
+    dialog.reject()

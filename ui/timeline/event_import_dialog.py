@@ -79,24 +79,35 @@ class EventImportDialog(QDialog):
             skipped.setMaximumHeight(90)
             skipped.setAccessibleName("Skipped lines and why")
             layout.addWidget(skipped)
-        self.suggestion_reasons: dict[str, QLabel] = {}
-        self.suggestion_boxes = self._suggestions(layout, current)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.current, self.suggestion = current, plan.suggestion
+        self.suggestion_host = QWidget(self)  # refilled when events outside the window are taken in
+        host_layout = QVBoxLayout(self.suggestion_host)
+        host_layout.setContentsMargins(0, 0, 0, 0)
+        self.suggestion_boxes: dict[str, QCheckBox] = {}
+        self.suggestion_reasons: dict[str, QLabel] = {}
+        layout.addWidget(self.suggestion_host)
         layout.addWidget(buttons)
-        for box in self.suggestion_boxes.values():
-            box.toggled.connect(self._on_suggestion_toggled)
+        self._fill_suggestions()
+
+    def _fill_suggestions(self) -> None:
+        """A box per suggested time, ticked when the incident has no value yet: the person confirms."""
+        host = self.suggestion_host.layout()
+        while host.count():
+            host.takeAt(0).widget().deleteLater()
+        self.suggestion_reasons = {}
+        self.suggestion_boxes = self._suggestions(self.current)
         self._on_suggestion_toggled()
 
-    def _suggestions(self, layout: QVBoxLayout, current: dict[str, datetime | None]) -> dict[str, QCheckBox]:
-        """A box per suggested time, ticked when the incident has no value yet: the person confirms."""
-        s = self.plan.suggestion
+    def _suggestions(self, current: dict[str, datetime | None]) -> dict[str, QCheckBox]:
+        s = self.suggestion
         boxes: dict[str, QCheckBox] = {}
         if s is None or not s.fields():
             return boxes
-        group = QGroupBox("Suggested from the system events (tick to set)", self)
+        group = QGroupBox("Suggested from the system events (tick to set)", self.suggestion_host)
         grid = QGridLayout(group)
         grid.setColumnStretch(1, 1)
         for name, at in s.fields().items():
@@ -115,8 +126,9 @@ class EventImportDialog(QDialog):
             grid.addWidget(reason, row, 1)
             boxes[name] = box
             self.suggestion_reasons[name] = reason
+            box.toggled.connect(self._on_suggestion_toggled)
         if boxes:
-            layout.addWidget(group)
+            self.suggestion_host.layout().addWidget(group)
         else:
             group.deleteLater()
         return boxes
@@ -132,7 +144,8 @@ class EventImportDialog(QDialog):
         rows = self.plan.new + (self.plan.outside if checked else [])
         self.model.set_rows(sorted((dict(r) for r in rows), key=lambda v: (v["at"], v["kind"], v["title"])))
         self._fit_columns()
-        self._on_suggestion_toggled()
+        self.suggestion = (self.plan.suggestion_with_outside if checked else None) or self.plan.suggestion
+        self._fill_suggestions()
 
     def _fit_columns(self) -> None:
         # measured from the rows shown, so an empty table at first does not leave the time cut off later
@@ -147,7 +160,7 @@ class EventImportDialog(QDialog):
         self.ok_button.setEnabled(bool(what) or any(b.isChecked() for b in self.suggestion_boxes.values()))
 
     def confirmed_fields(self) -> dict[str, datetime]:
-        fields = self.plan.suggestion.fields() if self.plan.suggestion else {}
+        fields = self.suggestion.fields() if self.suggestion else {}
         return {name: fields[name] for name, box in self.suggestion_boxes.items() if box.isChecked()}
 
     def command(self) -> Command | None:
