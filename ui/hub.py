@@ -22,6 +22,8 @@ class ScreenHub(QObject):
     conversation_requested = Signal(int, int)
     #: someone wants a screen brought forward: (screen key, payload such as a field name)
     navigation_requested = Signal(str, object)
+    #: someone wants a file of system events chosen and imported into the selected incident
+    event_import_requested = Signal()
     #: the board's selected quote cards changed (list of quote ids), e.g. for "add action from card"
     quotes_selected = Signal(object)
 

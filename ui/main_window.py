@@ -161,6 +161,10 @@ class MainWindow(QMainWindow):
         self.imports = ImportController(self.hub, self)
         self.import_action = self._action("&Import Tickets…", self.imports.choose_and_import, "Ctrl+I",
                                           "Import a ticket dump (CSV, TSV, XLSX, ODS) into this incident")
+        self.import_events_action = self._action(
+            "Import System &Events…", self.imports.choose_events_file, "Ctrl+Shift+E",
+            "Import a status page, paging, alerting, deploy or log file as system events")
+        self.hub.event_import_requested.connect(self.imports.choose_events_file)
         self.paste_action = self._action("&Paste Conversation", self.imports.paste_from_clipboard,
                                          QKeySequence.StandardKey.Paste,
                                          "Add the conversation on the clipboard (chat, email thread, notes)")
@@ -195,7 +199,8 @@ class MainWindow(QMainWindow):
         incident_menu.addAction(self.new_incident_action)
         incident_menu.addAction(self.delete_incident_action)
         incident_menu.addSeparator()
-        for action in (self.import_action, self.paste_action, self.call_note_action, self.internal_note_action):
+        for action in (self.import_action, self.import_events_action, self.paste_action, self.call_note_action,
+                       self.internal_note_action):
             incident_menu.addAction(action)
         self.incident_menu = incident_menu
         self.help_menu = bar.addMenu("&Help")
@@ -230,7 +235,7 @@ class MainWindow(QMainWindow):
         self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
         self.read_only_label.setToolTip(reason)
         for action in (self.new_incident_action, self.delete_incident_action, self.import_action,
-                       self.paste_action, self.call_note_action, self.internal_note_action):
+                       self.import_events_action, self.paste_action, self.call_note_action, self.internal_note_action):
             action.setEnabled(not ws.read_only)
         recent_files.remember_workspace(self.settings, ws.path)
         self.incident_id = -1

@@ -12,7 +12,8 @@ from typing import Callable
 
 RESOURCES = (
     ("themes", "light.qss"), ("themes", "dark.qss"), ("themes", "projector.qss"), ("palette.json",),
-    ("tag_patterns.json",), ("demo", "billing_outage.json"), ("fonts", "DejaVuSans.ttf"),
+    ("tag_patterns.json",), ("demo", "billing_outage.json"), ("demo", "samples", "statuspage-incident.json"),
+    ("demo", "samples", "pagerduty-incidents.csv"), ("fonts", "DejaVuSans.ttf"),
     ("icons", "postmortem-desktop.svg"), ("icons", "postmortem-desktop.png"),
 )
 MIN_COLOURS = 3  # a rendered screen with fewer distinct colours than this is blank or a flat fill

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..importers.events import read_event_text
 from ..resources import resource_path
 from ..storage.schema import (
     ActionItem, Conversation, Customer, FollowUp, Incident, IncidentHistory, Message, Quote,
@@ -79,6 +80,7 @@ def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, 
     for ev in spec.get("system_events", []):
         session.add(SystemEvent(incident_id=incident.id, at=clock(ev["at"]), kind=ev.get("kind", "note"),
                                 title=ev.get("title", ""), detail=ev.get("detail", "")))
+    _add_sample_events(session, incident.id, spec.get("event_samples"), clock)
     customers = _add_customers(session, spec.get("customers", []))
     for conv in spec.get("conversations", []):
         _add_conversation(session, incident.id, conv, clock, customers, tags)
@@ -93,6 +95,20 @@ def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, 
                              scheduled_at=end + timedelta(days=8)))
         session.add(IncidentHistory(incident_id=incident.id, at=end + timedelta(days=2), kind="closed",
                                     detail="Close-out record complete."))
+
+
+def _add_sample_events(session, incident_id: int, samples: dict[str, Any] | None, clock: _Clock) -> None:
+    """Status-page and paging events read from the bundled sample exports by the real importer, so the
+    demo shows events that came from files (and a new user finds the files to try the import with)."""
+    if not samples:
+        return
+    shift = clock.day - date.fromisoformat(samples["day"])  # the samples are dated; the demo is two days ago
+    for name in samples["files"]:
+        path = resource_path("demo", *name.split("/"))
+        result = read_event_text(path.read_text(encoding="utf-8"))
+        for ev in result.events:
+            values = ev.as_values(f"{result.source}, {path.name}")
+            session.add(SystemEvent(incident_id=incident_id, **dict(values, at=ev.at + shift)))
 
 
 def _add_customers(session, specs: list[dict[str, Any]]) -> dict[str, Customer]:

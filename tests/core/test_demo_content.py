@@ -189,7 +189,29 @@ def test_system_events(incidents, key):
     for ev in events:
         assert ev["kind"] in EVENT_KINDS and ev["title"] and ev["detail"]
         minutes(ev["at"])
-    assert {ev["kind"] for ev in events} == EVENT_KINDS
+    # the billing incident's status-page updates and its page come from the bundled sample exports
+    sample_kinds = {ev.kind for ev in sample_events(incidents[key])} - {"note"}
+    assert {ev["kind"] for ev in events} | sample_kinds == EVENT_KINDS
+
+
+def sample_events(incident):
+    from postmortem_desktop.importers.events import read_event_text
+
+    samples = incident.get("event_samples") or {"files": []}
+    return [ev for name in samples["files"]
+            for ev in read_event_text((DEMO.parent / name).read_text(encoding="utf-8")).events]
+
+
+def test_billing_samples_are_a_statuspage_json_and_a_pagerduty_export_on_the_incident_day(billing):
+    from postmortem_desktop.importers.events import read_event_text
+
+    sources = [read_event_text((DEMO.parent / name).read_text(encoding="utf-8")).source
+               for name in billing["event_samples"]["files"]]
+    assert sources == ["Statuspage incident JSON (Ledgerly)", "PagerDuty CSV export"]
+    day = billing["event_samples"]["day"]
+    assert all(ev.at.date().isoformat() == day for ev in sample_events(billing))
+    resolved = [ev for ev in sample_events(billing) if ev.title.startswith("Resolved — ")]
+    assert [ev.at.strftime("0 %H:%M") for ev in resolved] == [billing["status_page_resolved"]]
 
 
 def test_billing_close_out_is_partly_done(billing):

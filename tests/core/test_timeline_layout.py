@@ -200,3 +200,26 @@ def test_a_dense_zoomed_out_timeline_draws_far_fewer_boxes_than_conversations():
     draw_timeline(layout, canvas, 1600, 900, Theme.default())
     boxes = len(canvas.named("rect")) + sum(len(c[1][0]) for c in canvas.named("rects"))
     assert boxes < 2000
+
+
+def test_thousands_of_system_events_draw_a_bounded_number_of_markers_and_keep_each_kind():
+    events = [SystemEventMark(i, T0 + i * 30, "note" if i % 50 else "alert", f"bot post {i}") for i in range(5000)]
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)]), events))
+    layout.set_view(T0, T0 + 5000 * 30)
+    canvas = RecordingCanvas()
+    draw_timeline(layout, canvas, 1600, 900, Theme.default())
+    markers = canvas.named("polygon")
+    assert len(markers) < 1000  # one per event would be 5,000
+    notes = Theme.default().system["note"]
+    alerts = Theme.default().system["alert"]
+    fills = {c[2]["fill"] for c in markers}
+    assert {notes, alerts} <= fills  # a rare kind is not hidden by a dense one
+
+    def polygons(evs):
+        zoomed = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)]), evs))
+        zoomed.set_view(T0, T0 + 20 * 30)
+        canvas = RecordingCanvas()
+        draw_timeline(zoomed, canvas, 1600, 900, Theme.default())
+        return len(canvas.named("polygon"))
+
+    assert polygons(events[:20]) - polygons([]) == 20  # every marker, when they stand apart

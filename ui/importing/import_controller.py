@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 SHEET_SUFFIXES = {".csv", ".tsv", ".txt_sheet", ".xlsx", ".xlsm", ".xls", ".ods", ".xml"}
 TEXT_SUFFIXES = {".txt", ".log", ".md"}
 SHEET_FILTER = "Ticket dumps (*.csv *.tsv *.xlsx *.xlsm *.xls *.ods *.xml);;All files (*)"
+EVENT_FILTER = ("System events (*.json *.rss *.atom *.xml *.csv *.log *.txt *.jsonl *.zip);;"
+                "All files (*)")
+EVENT_SUFFIXES = {".json", ".jsonl", ".rss", ".atom", ".log"}  # always system events when dropped
 MAX_PASTE_CHARS = 60_000_000  # a 50 MB paste is accepted; far beyond is surely not a conversation
 
 
@@ -39,6 +42,8 @@ class ImportController(QObject):
         self._worker: GeneratorWorker | None = None
         self._progress: QProgressDialog | None = None
         self.last_summary = None  # the last ImportSummary
+        self.last_event_dialog = None  # the last system-event preview (for tests)
+        self.last_slack_dialog = None  # the last Slack channel chooser (for tests)
 
     # ---- entry points ---------------------------------------------------------------------------
     def choose_and_import(self, include_outside_window: bool = False) -> None:
@@ -51,12 +56,71 @@ class ImportController(QObject):
         if name:
             self.import_file(Path(name), include_outside_window)
 
+    def choose_events_file(self) -> None:
+        if not self._ready():
+            return
+        name, _ = QFileDialog.getOpenFileName(self.window, "Import System Events", str(Path.home()), EVENT_FILTER)
+        if name:
+            self.import_events_file(Path(name))
+
+    def import_events_file(self, path: Path) -> None:
+        """Reads the file on a worker, then previews it; storing is one undoable step."""
+        if not self._ready():
+            return
+        from postmortem_desktop.importers.events.slack_export import is_slack_export
+
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        if is_slack_export(path):
+            self._run_worker(f"Reading the Slack export {path.name}…", lambda: _slack_read_job(path),
+                             lambda export: self._choose_slack_channels(path, export))
+            return
+        self._run_worker(f"Reading {path.name}…", lambda: _events_job(workspace, incident_id, path),
+                         self._show_event_preview)
+
+    def _choose_slack_channels(self, path: Path, export) -> None:  # noqa: ANN001 - a SlackExport
+        from .slack_channels_dialog import SlackChannelsDialog
+
+        dialog = SlackChannelsDialog(export, path.name, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_slack_dialog = dialog
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+
+        def finished(result: int) -> None:
+            if result != QDialog.DialogCode.Accepted:
+                return
+            choice = dialog.choice()
+            self._run_worker("Preparing the preview…", lambda: _slack_plan_job(workspace, incident_id, export,
+                                                                                path.name, choice),
+                             lambda plan: self._show_event_preview(plan.events, slack=plan))
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _show_event_preview(self, plan, slack=None) -> None:  # noqa: ANN001 - an EventImportPlan
+        from ..timeline.event_import_dialog import EventImportDialog
+
+        details = IncidentService(self.hub.workspace).get(plan.incident_id)
+        current = {name: getattr(details, name) for name in ("technical_start", "technical_end",
+                                                             "status_page_resolved")}
+        dialog = EventImportDialog(plan, self.hub.zone_name, current, self.window, slack=slack)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_event_dialog = dialog
+
+        def finished(result: int) -> None:
+            command = dialog.command() if result == QDialog.DialogCode.Accepted else None
+            if command is not None:
+                self.hub.run(command)
+        dialog.finished.connect(finished)
+        dialog.open()
+
     def route_dropped_file(self, path: Path) -> None:
         from postmortem_desktop.importers.text_decoding import decode_transcript
+        from postmortem_desktop.importers.events.detect import sniff_event_file
         from postmortem_desktop.importers.transcripts import parse_eml
 
         suffix = path.suffix.lower()
-        if suffix == ".eml":
+        if suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml", ".zip"} and sniff_event_file(path)):
+            self.import_events_file(path)
+        elif suffix == ".eml":
             self._paste_transcript(parse_eml(path.read_bytes()), path.name)
         elif suffix in TEXT_SUFFIXES:
             self.paste_text(decode_transcript(path.read_bytes()), path.name)
@@ -216,6 +280,33 @@ def _read_job(path: Path):  # noqa: ANN202
 
     yield 0, None
     return spreadsheet_import.prepare_import(path)
+
+
+def _events_job(workspace, incident_id: int, path: Path):  # noqa: ANN001, ANN202
+    from postmortem_desktop.services.event_import import plan_file
+
+    yield 0, None
+    plan = plan_file(workspace, incident_id, path)
+    yield 1, 1  # a Cancel pressed while the file was read is honoured here: no preview opens
+    return plan
+
+
+def _slack_read_job(path: Path):  # noqa: ANN202
+    from postmortem_desktop.importers.events.slack_export import read_slack_export
+
+    yield 0, None
+    export = read_slack_export(path)
+    yield 1, 1  # Cancel while reading: no channel chooser opens
+    return export
+
+
+def _slack_plan_job(workspace, incident_id: int, export, file_name: str, choice):  # noqa: ANN001, ANN202
+    from postmortem_desktop.services.slack_import import plan_slack_import
+
+    yield 0, None
+    plan = plan_slack_import(workspace, incident_id, export, file_name, choice)
+    yield 1, 1
+    return plan
 
 
 def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202

@@ -102,6 +102,9 @@ class TimelineScreen(QWidget):
                                              "Add a system event (or double-click the System lane)")
         self.paste_action = self._action("&Paste Log Lines…", self.paste_log_lines, None,
                                          "Turn pasted log lines or an alerts CSV into system events")
+        self.import_events_action = self._action(
+            "Import &Events…", lambda: self.hub.event_import_requested.emit(), None,
+            "Import a status page, paging, alerting, deploy or log file (Ctrl+Shift+E)")
         self.save_image_action = self._action("Save &Image…", self.save_image, None, "Save the timeline as a PNG")
 
     def _action(self, text: str, slot, shortcut, tip: str) -> QAction:  # noqa: ANN001
@@ -133,7 +136,7 @@ class TimelineScreen(QWidget):
         self.layout_ = layout
         read_only = self.hub.workspace.read_only
         self.view.read_only = read_only
-        for action in (self.add_event_action, self.paste_action):
+        for action in (self.add_event_action, self.paste_action, self.import_events_action):
             action.setEnabled(not read_only)
         self.view.set_layout(layout)
         self.timeline_loaded.emit(incident_id)
