@@ -7,6 +7,8 @@ from typing import Iterable
 
 from sqlalchemy import delete, insert, select, text, update
 
+from ..analysis.suggester import LOW_CONFIDENCE
+from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage.schema import (
     ActionItemLink, Conversation, Customer, Message, Quote, ReviewAnswerQuote, Tag, TagAssignment,
@@ -14,7 +16,7 @@ from ..storage.schema import (
 from ..storage import search_index
 from ..storage.workspace import Workspace
 from .commands import Command, CommandGroup, RuleError, guards_closed_record
-from .suggestions import conversation_suggestions, suggest_for_role, workspace_tagger
+from .suggestions import conversation_suggestions, stored_note, suggest_for_role, workspace_suggester
 from .tagging import APPLIED_SOURCES
 
 WHOLE_CONVERSATION_CHARS = 2000
@@ -27,7 +29,21 @@ class CardTag:
     tag_id: int
     name: str
     source: str  # manual, accepted or suggested
-    phrase: str = ""
+    phrase: str = ""  # a suggestion's evidence: the matched phrase or the words that weighed most
+    reason: str = ""  # a suggestion's why, in a sentence
+    confidence: float | None = None  # a suggestion's confidence, None when not known
+
+    @classmethod
+    def from_row(cls, tag_id: int, name: str, source: str, stored: str | None) -> CardTag:
+        note = SuggestionNote.decode(stored)
+        return cls(tag_id, name, source, note.phrase, note.reason, note.confidence)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+    def percent(self) -> str:
+        return SuggestionNote(self.phrase, self.reason, self.confidence).percent()
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,7 @@ class MessageView:
     author: str
     role: str
     text: str
+    suggestions: tuple[CardTag, ...] = ()  # pending suggested tags on this message
 
 
 @dataclass(frozen=True)
@@ -119,13 +136,22 @@ def read_conversation(workspace: Workspace, conversation_id: int) -> Conversatio
                                    .order_by(Message.position, Message.id)).all()
         quotes = session.scalars(select(Quote).where(Quote.conversation_id == conversation_id)
                                  .order_by(Quote.id)).all()
+        pending: dict[int, list[CardTag]] = {}
+        for message_id, tag_id, name, phrase in session.execute(text(
+                "SELECT ta.message_id, ta.tag_id, t.name, ta.phrase FROM messages m "
+                "JOIN tag_assignments ta ON ta.message_id = m.id JOIN tags t ON t.id = ta.tag_id "
+                "WHERE m.conversation_id = :c AND ta.source = :s ORDER BY t.position, t.id"),
+                {"c": conversation_id, "s": TagSource.SUGGESTED.value}):
+            pending.setdefault(message_id, []).append(CardTag.from_row(tag_id, name, TagSource.SUGGESTED.value,
+                                                                       phrase))
         return ConversationView(
             id=conv.id, incident_id=conv.incident_id, external_id=conv.external_id or "", channel=conv.channel,
             subject=conv.subject, customer=_customer_label(customer and customer.name,
                                                            customer and customer.organization),
             segment=customer.segment if customer else "", customer_task=conv.customer_task,
             symptom=conv.symptom, pre_existing=conv.pre_existing,
-            messages=tuple(MessageView(m.id, m.position, m.at, m.author, m.role, m.text) for m in messages),
+            messages=tuple(MessageView(m.id, m.position, m.at, m.author, m.role, m.text,
+                                       tuple(pending.get(m.id, ()))) for m in messages),
             quotes=tuple(QuoteSpan(q.id, q.message_id, q.start, q.end) for q in quotes),
         )
 
@@ -169,7 +195,7 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
         pending: dict[int, list[CardTag]] = {}
         for quote_id, tag_id, name, source, phrase in session.execute(tag_query, params):
             target = pending if source == TagSource.SUGGESTED.value else applied
-            target.setdefault(quote_id, []).append(CardTag(tag_id, name, source, phrase or ""))
+            target.setdefault(quote_id, []).append(CardTag.from_row(tag_id, name, source, phrase))
     cards = [
         BoardCard(
             quote_id=r[0], conversation_id=r[1], message_id=r[2], text=r[3], at=_stored_time(r[4] or r[5]),
@@ -262,7 +288,7 @@ class CreateQuote(Command):
 
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()
-        tagger = workspace_tagger(workspace)
+        tagger = workspace_suggester(workspace)
         with workspace.transaction() as session:
             conv = session.get(Conversation, self.conversation_id)
             if conv is None:
@@ -299,7 +325,7 @@ class CreateQuote(Command):
                                                  Quote.end == end)):
             raise RuleError("That text is already a quote.")
         body = message.text[start:end]
-        suggested = {s.tag: s.phrase for s in suggest_for_role(tagger, body, message.role)}
+        suggested = {s.tag: stored_note(s) for s in suggest_for_role(tagger, body, message.role)}
         return Quote(conversation_id=self.conversation_id, message_id=message.id, start=start, end=end,
                      text=body), suggested
 
