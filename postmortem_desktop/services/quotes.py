@@ -69,6 +69,14 @@ class BoardCard:
     #: the applied tags' ids, kept alongside so the board can bucket 5,000 cards without rebuilding them
     tag_ids: tuple[int, ...] = ()
 
+    def shown_suggestions(self, hide_low_confidence: bool) -> tuple[CardTag, ...]:
+        return shown_suggestions(self.suggestions, hide_low_confidence)
+
+
+def shown_suggestions(suggestions: Iterable[CardTag], hide_low_confidence: bool) -> tuple[CardTag, ...]:
+    """The suggestions a person sees: all, or only the confident ones while low confidence is hidden."""
+    return tuple(s for s in suggestions if not (hide_low_confidence and s.low_confidence))
+
 
 @dataclass(frozen=True)
 class BoardFilter:
@@ -405,7 +413,7 @@ class CorrectAuthorRole(Command):
 
 
 __all__ = [
-    "APPLIED_SOURCES", "BoardCard", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
+    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
     "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards", "filter_cards",
     "read_conversation", "search_quote_ids",
 ]

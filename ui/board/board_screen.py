@@ -29,12 +29,18 @@ from .filter_bar import BoardFilterBar
 BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
 EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), select the customer's words and "
               "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
+#: after a person tags, accepts or dismisses, the suggestions are recomputed this long after the last such edit
+LEARN_DELAY_MS = 250
+#: the edits that teach the suggester: a person tagging, accepting or dismissing
+DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
 HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
 
 
 class BoardScreen(QWidget):
     #: the cards on screen were (re)laid out; benchmarks and tests wait on it
     cards_shown = Signal()
+    #: the suggestions were recomputed after the person's decisions (how many are pending now)
+    suggestions_learned = Signal(int)
 
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -65,6 +71,14 @@ class BoardScreen(QWidget):
         self._dirty = True
         self._syncing_selection = False
         self._worker: workers.GeneratorWorker | None = None
+        self._learner: workers.GeneratorWorker | None = None
+        self._learn_again = False
+        self._learn_timer = QTimer(self)
+        self._learn_timer.setSingleShot(True)
+        self._learn_timer.setInterval(LEARN_DELAY_MS)  # several quick decisions make one refresh
+        self._learn_timer.timeout.connect(self._learn_from_decisions)
+        self.delegate.hide_low_confidence = hub.hide_low_confidence
+        self.filter_bar.hide_low.setChecked(hub.hide_low_confidence)
         self._connect()
         if hub.session is not None:
             self._mark_dirty()
@@ -75,6 +89,8 @@ class BoardScreen(QWidget):
         self.filter_bar.suggest_requested.connect(self._on_filter_bar_suggest_requested)
         self.filter_bar.phrases_requested.connect(self._on_filter_bar_phrases_requested)
         self.filter_bar.add_column_requested.connect(self._on_filter_bar_add_column_requested)
+        self.filter_bar.low_confidence_toggled.connect(self.hub.set_hide_low_confidence)
+        self.hub.low_confidence_hidden.connect(self._on_hub_low_confidence_hidden)
         self.grid.cards_dropped.connect(self._on_grid_cards_dropped)
         self.grid.card_key_pressed.connect(self._on_grid_card_key_pressed)
         self.grid.selection_changed.connect(self._on_grid_selection_changed)
@@ -161,7 +177,7 @@ class BoardScreen(QWidget):
 
     def _show_status(self, cards: list[BoardCard]) -> None:
         total = len(self.model.cards)
-        waiting = sum(1 for c in cards if c.suggestions)
+        waiting = sum(1 for c in cards if c.shown_suggestions(self.hub.hide_low_confidence))
         shown = f"{len(cards)} of {total} cards" if len(cards) != total else f"{total} cards"
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
@@ -231,6 +247,41 @@ class BoardScreen(QWidget):
         worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
         self._worker = workers.start(worker)
 
+    def _on_hub_low_confidence_hidden(self, hidden: bool) -> None:
+        self.delegate.hide_low_confidence = hidden
+        self.filter_bar.hide_low.setChecked(hidden)
+        self._lay_out()
+
+    # ---- learning from the person's decisions ----------------------------------------------------
+    def _learn_from_decisions(self) -> None:
+        """Recomputes the incident's suggestions with the decisions just made, in the background."""
+        workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
+        if workspace is None or incident_id < 0:
+            return
+        if self._learner is not None or self._worker is not None:
+            self._learn_again = True  # one more pass once the running one ends
+            return
+        self._learn_again = False
+        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
+        session.track(worker)
+
+        def finish(command=None) -> None:  # noqa: ANN001
+            self._learner = None
+            if command is not None and self.hub.session is session and self.hub.incident_id == incident_id:
+                try:
+                    session.refresh(command)
+                except Exception as exc:  # noqa: BLE001 - an import began meanwhile: next decision retries
+                    self.status.setText(f"Suggestions not updated: {exc}")
+                else:
+                    self.suggestions_learned.emit(command.stored)
+            if self._learn_again:
+                self._learn_timer.start()
+
+        worker.signals.finished.connect(finish)
+        worker.signals.cancelled.connect(finish)
+        worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
+        self._learner = workers.start(worker)
+
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
@@ -251,9 +302,12 @@ class BoardScreen(QWidget):
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
         try:
-            return self.hub.run(command)
+            done = self.hub.run(command)
         finally:
             self._local_ids = None
+        if done and isinstance(command, DECISIONS):
+            self._learn_timer.start()
+        return done
 
     def _on_hub_workspace_changed(self, affects: set, incident_id: int) -> None:
         if "board" not in affects or (incident_id >= 0 and incident_id != self.hub.incident_id):
@@ -297,9 +351,10 @@ class BoardScreen(QWidget):
             return AssignTag(incident_id, ids, tag.id, tag.name)
         if key == Qt.Key.Key_Delete:
             return DeleteQuote(incident_id, ids)
-        if not first.suggestions:
+        shown = first.shown_suggestions(self.hub.hide_low_confidence)
+        if not shown:
             return None
-        ghost = first.suggestions[0]
+        ghost = shown[0]
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return AcceptSuggestion(incident_id, first.quote_id, ghost.tag_id, ghost.name)
         if key == Qt.Key.Key_Backspace:
