@@ -5,8 +5,10 @@ give the same file byte for byte. The held-out part is never read here.
 
 For each tag: logistic regression (liblinear, balanced classes) over the features of
 postmortem_desktop.analysis.text_features; the regularisation strength is chosen by 5-fold cross
-validation on the tune part, and the tag's threshold is the lowest out-of-fold probability at which the
-suggestion as shipped (phrase pattern OR model) keeps precision >= TARGET_PRECISION on the tune part.
+validation on the tune part, and the tag's threshold is the lowest probability step at which the
+model's out-of-fold precision (smoothed, never decreasing with probability) reaches TARGET_PRECISION on
+the tune part. Phrase patterns are not thresholded: each tag's patterns get their measured precision
+on the tune part as their confidence.
 """
 from __future__ import annotations
 
@@ -29,14 +31,14 @@ sys.path[:0] = [str(REPO), str(REPO / "scripts")]
 import tagger_corpus  # noqa: E402
 from postmortem_desktop.analysis.tag_model import MODEL_FILE, MODEL_FORMAT  # noqa: E402
 from postmortem_desktop.analysis.tagger import Tagger  # noqa: E402
-from postmortem_desktop.analysis.text_features import clean_text, feature_names, stems  # noqa: E402
+from postmortem_desktop.analysis.text_features import Vocabulary, clean_text, feature_names, stems  # noqa: E402
 
 SEED = 20261206
 FOLDS = 5
 C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
 TARGET_PRECISION = 0.85
 MIN_PREDICTED = 4  # a threshold must be backed by at least this many suggestions on the tune part
-MIN_COMMON_DOCS = 3  # a stem seen in this many passages needs no typo grams
+MIN_COMMON_DOCS = 3  # a stem seen in this many passages is known; others within one edit of one are read as it
 MIN_FEATURE_DOCS = 2
 CALIBRATION_STEPS = tuple(round(0.05 * i, 2) for i in range(20))  # must match tag_model.CALIBRATION_STEPS
 PRUNE_BELOW = 1e-3
@@ -54,7 +56,8 @@ def common_stems(texts: list[str]) -> frozenset[str]:
 
 def design(texts: list[str], common: frozenset[str]):  # noqa: ANN201
     """Binary features scaled to unit length per passage, exactly as TagModel.score weighs them."""
-    rows = [dict.fromkeys(feature_names(stems(clean_text(t)), common), 1.0) for t in texts]
+    vocabulary = Vocabulary(common)
+    rows = [dict.fromkeys(feature_names(stems(clean_text(t)), vocabulary), 1.0) for t in texts]
     vectorizer = DictVectorizer()
     matrix = normalize(vectorizer.fit_transform(rows))  # every feature counts in the length, as in scoring
     # a feature seen in one passage only is that passage's fingerprint, not evidence: it gets no weight
@@ -78,17 +81,17 @@ def out_of_fold(matrix, y: np.ndarray, c: float) -> np.ndarray:  # noqa: ANN001
     return oof
 
 
-def choose_threshold(oof: np.ndarray, pattern_hit: np.ndarray, y: np.ndarray) -> float:
-    """Lowest threshold at which (pattern OR model) keeps precision >= TARGET_PRECISION, else OFF."""
-    best = OFF
-    for threshold in sorted(set(np.round(oof, 4)), reverse=True):
-        predicted = pattern_hit | (oof >= threshold)
-        if predicted.sum() < MIN_PREDICTED:
-            continue
-        precision = (predicted & y).sum() / predicted.sum()
-        if precision >= TARGET_PRECISION:
-            best = float(threshold)
-    return best
+def choose_threshold(oof: np.ndarray, table: list[float]) -> float:
+    """The lowest calibration step whose measured precision reaches TARGET_PRECISION, else OFF.
+
+    Read from the smoothed, never-decreasing table rather than from raw out-of-fold counts, so one
+    lucky or unlucky passage does not move the threshold, and so the model suggests a tag exactly
+    when its confidence (read from the same table) reaches the target.
+    """
+    for step, precision in zip(CALIBRATION_STEPS, table):
+        if precision >= TARGET_PRECISION and (oof >= step).sum() >= MIN_PREDICTED:
+            return float(step)
+    return OFF
 
 
 def calibration(oof: np.ndarray, y: np.ndarray) -> list[float]:
@@ -126,12 +129,13 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
             continue
         scored = {c: out_of_fold(full_matrix, y, c) for c in C_GRID}
         c = max(C_GRID, key=lambda value: average_precision_score(y, scored[value]))
-        threshold = choose_threshold(scored[c], pattern_hit, y)
+        table = calibration(scored[c], y)
+        threshold = choose_threshold(scored[c], table)
         model = fit(full_matrix, y, c)
         weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= PRUNE_BELOW}
         part["bias"][tag] = round(float(model.intercept_[0]), 4)
         part["thresholds"][tag] = round(threshold, 4)
-        part.setdefault("calibration", {})[tag] = calibration(scored[c], y)
+        part.setdefault("calibration", {})[tag] = table
         columns[tag] = weights
         report.append(f"  {tag:18} {int(y.sum()):4} examples  C={c:<4} threshold={threshold:.3f}  "
                       f"{len(weights)} weights  cv average precision {average_precision_score(y, scored[c]):.2f}")

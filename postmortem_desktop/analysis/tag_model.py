@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..domain.vocabulary import Role
 from ..resources import resource_path
-from .text_features import Token, clean_text, feature_names, features, stems, tokens
+from .text_features import Vocabulary, clean_text, feature_names, features, stems, words_with_places
 
 MODEL_FILE = "tag_model.json.gz"
 MODEL_FORMAT = 1
@@ -54,7 +54,7 @@ class _Part:
     thresholds: tuple[float, ...]
     # feature -> its weight for each tag, in `tags` order: one look-up per feature, not one per tag
     weights: dict[str, tuple[float, ...]]
-    common: frozenset[str]
+    vocabulary: Vocabulary
     calibration: tuple[tuple[float, ...], ...]
 
     @classmethod
@@ -62,7 +62,7 @@ class _Part:
         tags = tuple(part["tags"])
         weights = {name: tuple(row) for name, row in zip(part["features"], part["weights"])}
         return cls(tags, tuple(part["bias"][t] for t in tags), tuple(part["thresholds"][t] for t in tags), weights,
-                   frozenset(part["common"]), tuple(tuple(part["calibration"][t]) for t in tags))
+                   Vocabulary(frozenset(part["common"])), tuple(tuple(part["calibration"][t]) for t in tags))
 
     def confidence(self, index: int, probability: float) -> float:
         table = self.calibration[index]
@@ -114,7 +114,7 @@ class TagModel:
             part = self._parts.get(name)
             if part is None:
                 continue
-            names = feature_names(words, part.common)
+            names = feature_names(words, part.vocabulary)
             rows = [row for row in map(part.weights.get, names) if row is not None]
             totals = [sum(column) for column in zip(*rows)] if rows else [0.0] * len(part.tags)
             scale = 1.0 / math.sqrt(len(names)) if names else 0.0
@@ -139,30 +139,31 @@ class TagModel:
 
     @staticmethod
     def _explain(text: str, part: _Part, index: int) -> tuple[str, ...]:
-        message_tokens = tokens(text)  # the slow path with positions, only for suggestions made
-        found = features(message_tokens, part.common)
-        return top_words(text, message_tokens, found, {name: part.weights[name][index] for name, _ in found
-                                                       if name in part.weights})
+        words, places = words_with_places(text)  # the slower path with positions, only for suggestions made
+        found = features(words, part.vocabulary)
+        weights = {name: part.weights[name][index] for name, _ in found if name in part.weights}
+        return top_words(text, words, places, found, weights)
 
 
-def top_words(text: str, message_tokens: list[Token], found: list[tuple[str, tuple[int, ...]]],
-              weights: dict[str, float], limit: int = TOP_WORDS) -> tuple[str, ...]:
+def top_words(text: str, words: list[tuple[str, bool]], places: list[tuple[int, int]],
+              found: list[tuple[str, tuple[int, ...]]], weights: dict[str, float],
+              limit: int = TOP_WORDS) -> tuple[str, ...]:
     """The few stretches of the message whose features pushed the tag up most, as written.
 
     A stretch of function words alone ("my", "the") is no explanation a person can use and is left out.
     """
-    per_token: dict[int, float] = {}
+    per_word: dict[int, float] = {}
     for feature, indexes in found:
         weight = weights.get(feature, 0.0)
         if weight:
             for index in indexes:
-                per_token[index] = per_token.get(index, 0.0) + weight / len(indexes)
-    ranked = sorted((i for i, w in per_token.items() if w > 0), key=lambda i: -per_token[i])
-    best = [i for i in ranked if message_tokens[i].stem not in FUNCTION_WORDS][:limit]
+                per_word[index] = per_word.get(index, 0.0) + weight / len(indexes)
+    ranked = sorted((i for i, w in per_word.items() if w > 0), key=lambda i: -per_word[i])
+    best = [i for i in ranked if words[i][0] not in FUNCTION_WORDS][:limit]
     seen: dict[str, tuple[float, str]] = {}  # the same words twice are one reason
     for run in _adjacent_runs(sorted(best)):
-        phrase = text[message_tokens[run[0]].start : message_tokens[run[-1]].end]
-        weight = sum(per_token[i] for i in run)
+        phrase = text[places[run[0]][0] : places[run[-1]][1]]
+        weight = sum(per_word[i] for i in run)
         if phrase.lower() not in seen or seen[phrase.lower()][0] < weight:
             seen[phrase.lower()] = (weight, phrase)
     return tuple(phrase for _, phrase in sorted(seen.values(), key=lambda pair: -pair[0]))

@@ -1,4 +1,4 @@
-"""Turns a message into the features the tag model reads: stems, negation scope, bigrams, emoji, typo grams.
+"""Turns a message into the features the tag model reads: stems, negation scope, bigrams, emoji, typos.
 
 Training (scripts/train_tagger.py) and the app call the same functions, so the model sees exactly the
 features it was fitted on. `stems` is the fast path used for scoring; `tokens` gives the same words
@@ -24,7 +24,7 @@ _REPEATS = re.compile(r"(\w)\1{2,}")
 _REDACTION = re.compile(r"^x{2,}$")
 _CONTRAST = frozenset({"but", "however", "though", "although", "yet"})
 NEGATION_SCOPE_WORDS = 3
-TYPO_GRAM = 3
+MIN_TYPO_LENGTH = 4  # shorter words are too close to each other to correct
 
 NEGATION_CUES = frozenset({
     "not", "no", "never", "nor", "neither", "without", "none", "nothing", "nobody", "cannot", "cant",
@@ -118,46 +118,79 @@ def stems(text: str) -> list[tuple[str, bool]]:
     return [(word_stem, negated) for _, word_stem, negated in _walk(_WORD.findall(text))]
 
 
-def tokens(text: str) -> list[Token]:
-    """The same words as `stems`, with their place in the text."""
+def words_with_places(text: str) -> tuple[list[tuple[str, bool]], list[tuple[int, int]]]:
+    """The same words as `stems`, with the (start, end) of each in the text."""
     matches = list(_WORD.finditer(text))
-    return [Token(matches[p].start(), matches[p].end(), s, n) for p, s, n in _walk([m.group() for m in matches])]
+    walked = _walk([m.group() for m in matches])
+    return [(s, n) for _, s, n in walked], [matches[p].span() for p, _, _ in walked]
 
 
-def feature_names(words: list[tuple[str, bool]], common: frozenset[str]) -> set[str]:
+def tokens(text: str) -> list[Token]:
+    """The same words as `stems`, as Token records."""
+    words, places = words_with_places(text)
+    return [Token(start, end, s, n) for (s, n), (start, end) in zip(words, places)]
+
+
+class Vocabulary:
+    """The words the model knows well, and a way back to them from a misspelling.
+
+    A stem outside the vocabulary that is one letter short, long, swapped or wrong from a known one
+    ("refnd", "refuund", "rfeund") is read as that known stem: symmetric deletes, as SymSpell does,
+    so the look-up costs a handful of dictionary probes and only for unknown words.
+    """
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self.known = known
+        self._deletes: dict[str, str] = {}
+        for word in sorted(known):  # sorted: the same misspelling maps to the same word every run
+            if len(word) >= MIN_TYPO_LENGTH and not word.startswith("emoji_"):
+                self._deletes.setdefault(word, word)  # so a word with a letter too many finds it
+                for variant in _deletes(word):
+                    self._deletes.setdefault(variant, word)
+        self._fixed: dict[str, str] = {}
+
+    def correct(self, word_stem: str) -> str:
+        if word_stem in self.known or len(word_stem) < MIN_TYPO_LENGTH:
+            return word_stem
+        found = self._fixed.get(word_stem)
+        if found is None:
+            found = self._deletes.get(word_stem) or next(
+                (self._deletes[v] for v in _deletes(word_stem) if v in self._deletes), word_stem)
+            if len(self._fixed) >= _CACHE_LIMIT:
+                self._fixed.clear()
+            self._fixed[word_stem] = found
+        return found
+
+
+def _deletes(word: str) -> list[str]:
+    return [word[:at] + word[at + 1 :] for at in range(len(word))]
+
+
+def feature_names(words: list[tuple[str, bool]], vocabulary: Vocabulary) -> set[str]:
     """The distinct features of a message, as `features` names them (the fast path scoring reads)."""
     names: set[str] = set()
-    add = names.add
+    add, correct = names.add, vocabulary.correct
     previous = ""
     for word_stem, negated in words:
+        word_stem = correct(word_stem)
         add(("n:" if negated else "w:") + word_stem)
         if previous:
             add("b:" + previous + " " + word_stem)
         previous = word_stem
-        if word_stem not in common and len(word_stem) > TYPO_GRAM and not word_stem.startswith("emoji_"):
-            padded = "<" + word_stem + ">"
-            names.update(["c:" + padded[at : at + TYPO_GRAM] for at in range(len(padded) - TYPO_GRAM + 1)])
     return names
 
 
-def features(words: list[tuple[str, bool]] | list[Token], common: frozenset[str]) -> list[tuple[str, tuple[int, ...]]]:
-    """(feature, indexes of the words behind it): unigrams (negated ones apart), bigrams, typo grams.
-
-    Character grams are taken only from words outside `common` (the words frequent in the training
-    corpus): a misspelt or rare word still shares grams with the word it resembles, while common
-    words, which need no such help, stay cheap.
-    """
+def features(words: list[tuple[str, bool]], vocabulary: Vocabulary) -> list[tuple[str, tuple[int, ...]]]:
+    """(feature, indexes of the words behind it): unigrams (negated ones apart) and bigrams of stems,
+    misspelt stems read as the known stem they are one edit away from."""
     found: list[tuple[str, tuple[int, ...]]] = []
     previous = ""
-    for index, word in enumerate(words):
-        word_stem, negated = (word.stem, word.negated) if isinstance(word, Token) else word
+    for index, (word_stem, negated) in enumerate(words):
+        word_stem = vocabulary.correct(word_stem)
         found.append((("n:" if negated else "w:") + word_stem, (index,)))
         if previous:
             found.append((f"b:{previous} {word_stem}", (index - 1, index)))
         previous = word_stem
-        if word_stem not in common and len(word_stem) > TYPO_GRAM and not word_stem.startswith("emoji_"):
-            padded = f"<{word_stem}>"
-            found.extend(("c:" + padded[at : at + TYPO_GRAM], (index,)) for at in range(len(padded) - TYPO_GRAM + 1))
     return found
 
 
@@ -166,5 +199,5 @@ def clean_text(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-__all__ = ["NEGATION_CUES", "Token", "clean_text", "feature_names", "features", "normalise_word", "stem", "stems",
-           "tokens"]
+__all__ = ["NEGATION_CUES", "Token", "Vocabulary", "clean_text", "feature_names", "features", "normalise_word",
+           "stem", "stems", "tokens", "words_with_places"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_desktop.analysis.tag_model import MODEL_FILE, TagModel
-from postmortem_desktop.analysis.text_features import feature_names, features, stems, tokens
+from postmortem_desktop.analysis.text_features import Vocabulary, feature_names, features, stems, tokens
 from postmortem_desktop.resources import resource_path
 
 SAMPLES = [
@@ -45,14 +45,17 @@ def test_emoji_become_their_class() -> None:
 def test_fast_and_positional_paths_give_the_same_words_and_features(text: str) -> None:
     message_tokens = tokens(text)
     assert [(t.stem, t.negated) for t in message_tokens] == stems(text)
-    common = frozenset({"the", "money"})
-    assert feature_names(stems(text), common) == {name for name, _ in features(message_tokens, common)}
+    vocabulary = Vocabulary(frozenset({"the", "money", "transfer"}))
+    assert feature_names(stems(text), vocabulary) == {name for name, _ in features(stems(text), vocabulary)}
 
 
-def test_typo_grams_come_only_from_words_outside_the_common_set() -> None:
-    rare = feature_names(stems("refnd"), frozenset())
-    common = feature_names(stems("refnd"), frozenset({"refnd"}))
-    assert "c:<re" in rare and not any(name.startswith("c:") for name in common)
+def test_a_misspelt_word_one_edit_away_reads_as_the_known_word() -> None:
+    vocabulary = Vocabulary(frozenset({"refund", "transfer", "login"}))
+    for typo in ("refnd", "refuund", "rfeund", "refumd"):
+        assert vocabulary.correct(typo) == "refund", typo
+    assert vocabulary.correct("zebra") == "zebra"  # nothing close: left as it is
+    assert vocabulary.correct("rfd") == "rfd"  # too short to guess
+    assert "w:refund" in feature_names(stems("where is my refnd"), vocabulary)
 
 
 def test_shipped_model_explains_with_words_written_in_the_message() -> None:
