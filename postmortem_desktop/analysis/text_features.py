@@ -169,10 +169,11 @@ def _deletes(word: str) -> list[str]:
 def feature_names(words: list[tuple[str, bool]], vocabulary: Vocabulary) -> set[str]:
     """The distinct features of a message, as `features` names them (the fast path scoring reads)."""
     names: set[str] = set()
-    add, correct = names.add, vocabulary.correct
+    add, correct, known = names.add, vocabulary.correct, vocabulary.known
     previous = ""
     for word_stem, negated in words:
-        word_stem = correct(word_stem)
+        if word_stem not in known:
+            word_stem = correct(word_stem)
         add(("n:" if negated else "w:") + word_stem)
         if previous:
             add("b:" + previous + " " + word_stem)
