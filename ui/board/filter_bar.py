@@ -56,7 +56,6 @@ class BoardFilterBar(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.suggest_button)
-        top.addWidget(self.hide_low)
         top.addWidget(self.phrases_button)
         top.addWidget(self.add_column_button)
         filters = QHBoxLayout()
@@ -67,6 +66,7 @@ class BoardFilterBar(QWidget):
             combo.setToolTip(tip)
             combo.setAccessibleName(tip)
             filters.addWidget(combo, 1)
+        filters.addWidget(self.hide_low)  # beside the filters: it filters suggestions; search keeps its width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.setSpacing(4)
