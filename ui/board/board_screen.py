@@ -1,6 +1,7 @@
 """The tagging board screen: tag columns of quote cards, swimlanes, filters, keys and drag-to-tag."""
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
@@ -19,6 +20,7 @@ from postmortem_desktop.services.tagging import (
 from .. import workers
 from ..errors import show_refusal
 from ..hub import ScreenHub
+from ..undo import BusyError
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
 from .card_delegate import BoardCardDelegate
@@ -73,6 +75,7 @@ class BoardScreen(QWidget):
         self._worker: workers.GeneratorWorker | None = None
         self._learner: workers.GeneratorWorker | None = None
         self._learn_again = False
+        self._learning_for: tuple = (None, -1)
         self._learn_timer = QTimer(self)
         self._learn_timer.setSingleShot(True)
         self._learn_timer.setInterval(LEARN_DELAY_MS)  # several quick decisions make one refresh
@@ -264,23 +267,30 @@ class BoardScreen(QWidget):
         self._learn_again = False
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
         session.track(worker)
-
-        def finish(command=None) -> None:  # noqa: ANN001
-            self._learner = None
-            if command is not None and self.hub.session is session and self.hub.incident_id == incident_id:
-                try:
-                    session.refresh(command)
-                except Exception as exc:  # noqa: BLE001 - an import began meanwhile: next decision retries
-                    self.status.setText(f"Suggestions not updated: {exc}")
-                else:
-                    self.suggestions_learned.emit(command.stored)
-            if self._learn_again:
-                self._learn_timer.start()
-
-        worker.signals.finished.connect(finish)
-        worker.signals.cancelled.connect(finish)
-        worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
+        self._learning_for = (session, incident_id)
+        # bound methods: if the board is gone when the worker ends, Qt drops the call
+        worker.signals.finished.connect(self._on_learner_finished)
+        worker.signals.cancelled.connect(self._on_learner_finished)
+        worker.signals.failed.connect(self._on_learner_failed)
         self._learner = workers.start(worker)
+
+    def _on_learner_finished(self, command=None) -> None:  # noqa: ANN001
+        self._learner = None
+        session, incident_id = self._learning_for
+        alive = shiboken6.isValid(session) and self.hub.session is session and self.hub.incident_id == incident_id
+        if command is not None and alive:
+            try:
+                session.refresh(command)
+            except BusyError as exc:  # an import began meanwhile: the next decision tries again
+                self.status.setText(f"Suggestions not updated: {exc}")
+            else:
+                self.suggestions_learned.emit(command.stored)
+        if self._learn_again and alive:
+            self._learn_timer.start()
+
+    def _on_learner_failed(self, exc: BaseException, _traceback: str) -> None:
+        self._on_learner_finished()
+        self.status.setText(f"Suggesting failed: {exc}")
 
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
