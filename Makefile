@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench package clean
+.PHONY: run test bench package clean train-tagger
 
 $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -21,6 +21,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
+
+# Rebuilds resources/tag_model.json.gz from tests/data/real_labels.jsonl (tune part) and the passages
+# in ../shared/data/real/customer-text/ (same labels, same file, byte for byte)
+train-tagger: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[train]"
+	$(PY) scripts/train_tagger.py
 
 package: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[package]"

@@ -26,6 +26,8 @@ class ScreenHub(QObject):
     event_import_requested = Signal()
     #: the board's selected quote cards changed (list of quote ids), e.g. for "add action from card"
     quotes_selected = Signal(object)
+    #: the "hide low-confidence suggestions" switch changed (its new state)
+    low_confidence_hidden = Signal(bool)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -33,6 +35,13 @@ class ScreenHub(QObject):
         self.incident_id = -1
         self.zone_name = "UTC"
         self.selected_quote_ids: list[int] = []
+        #: suggestions below LOW_CONFIDENCE are hidden on the board and in the reader while True
+        self.hide_low_confidence = True
+
+    def set_hide_low_confidence(self, hidden: bool) -> None:
+        if hidden != self.hide_low_confidence:
+            self.hide_low_confidence = hidden
+            self.low_confidence_hidden.emit(hidden)
 
     def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
         self.session = session

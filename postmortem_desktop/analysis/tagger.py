@@ -40,6 +40,18 @@ _CLAUSE_BREAK = re.compile(r"[.!?;:,()\n\u2014]|\b(?:but|however|though|although
 _WORD = re.compile(r"[\w'\u2019]+")
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]")
 _MESSAGE_WORD = re.compile(r"\w[\w'\u2019\u2018`\u00b4]*")
+_STARTING_CACHE_LIMIT = 200_000
+_PLAIN: dict[str, str] = {}
+
+
+def _plain_word(raw: str) -> str:
+    """Lower case without apostrophes, cached per spelling as written."""
+    word = _PLAIN.get(raw)
+    if word is None:
+        if len(_PLAIN) >= _STARTING_CACHE_LIMIT:
+            _PLAIN.clear()
+        word = _PLAIN[raw] = _APOSTROPHES.sub("", raw).lower()
+    return word
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ class Tagger:
             for pattern in dict.fromkeys(patterns[tag]):
                 self._index(_CompiledPattern(tag, compile_pattern_regex(pattern, variants, tag=tag)), pattern, variants)
         self._prefix_lengths = tuple(sorted({len(prefix) for prefix in self._by_prefix}))
+        # word -> the patterns that may start at it: the same words come back in every message
+        self._starting: dict[str, tuple[_CompiledPattern, ...]] = {}
 
     def _index(self, compiled: _CompiledPattern, pattern: str, variants: Mapping[str, Sequence[str]]) -> None:
         anchors = first_words(pattern, variants)
@@ -133,16 +147,24 @@ class Tagger:
         if current is None or (match.start(), -match.end()) < (current.start, -current.end):
             best[tag] = TagSuggestion(tag, match.group(), match.start(), match.end())
 
-    @staticmethod
-    def _word_starts(text: str) -> list[tuple[int, str]]:
-        return [(m.start(), _APOSTROPHES.sub("", m.group()).lower()) for m in _MESSAGE_WORD.finditer(text)]
+    def _word_starts(self, text: str) -> list[tuple[int, str]]:
+        """(start, lower-case word without apostrophes) for the words that begin some pattern."""
+        starting = self._patterns_starting_with
+        return [(m.start(), word) for m in _MESSAGE_WORD.finditer(text)
+                if starting(word := _plain_word(m.group()))]
 
-    def _patterns_starting_with(self, word: str) -> list[_CompiledPattern]:
+    def _patterns_starting_with(self, word: str) -> tuple[_CompiledPattern, ...]:
         # Patterns are tried only where their first word starts, instead of at every character.
-        found = list(self._by_word.get(word, ()))
-        for length in self._prefix_lengths:
-            if length <= len(word):
-                found.extend(self._by_prefix.get(word[:length], ()))
+        found = self._starting.get(word)
+        if found is None:
+            matched = list(self._by_word.get(word, ()))
+            for length in self._prefix_lengths:
+                if length <= len(word):
+                    matched.extend(self._by_prefix.get(word[:length], ()))
+            found = tuple(matched)
+            if len(self._starting) >= _STARTING_CACHE_LIMIT:
+                self._starting.clear()
+            self._starting[word] = found
         return found
 
 

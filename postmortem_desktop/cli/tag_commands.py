@@ -1,4 +1,4 @@
-"""Subcommand `suggest-tags`: the tagger over JSON Lines or plain lines, headless, order kept."""
+"""Subcommand `suggest-tags`: the suggester over JSON Lines or plain lines, headless, order kept."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,13 @@ import json
 import sys
 from typing import Iterator, TextIO
 
+from ..analysis.example_memory import ExampleMemory
 from ..analysis.phrase_patterns import load_pattern_file
-from ..services.suggestions import suggest_for_role, tagger_for_extras
+from ..analysis.suggester import Suggester
+from ..services.suggestions import (
+    EXTRA_PATTERNS_KEY, shipped_model, tagger_for_extras, workspace_examples,
+)
+from ..services.settings import get_setting
 from . import BadInput
 
 
@@ -19,8 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmd.add_argument("file", nargs="?", default="-", help="input file, or - for standard input (default)")
     cmd.add_argument("--json", action="store_true",
                      help='print JSON Lines {"id", "tags": [{"tag", "phrase"}]} instead of text')
+    cmd.add_argument("--explain", action="store_true",
+                     help='add why and how sure: "reason" and "confidence" (0-1) per tag')
     cmd.add_argument("--patterns", metavar="FILE",
                      help="extra phrase patterns (same shape as resources/tag_patterns.json)")
+    cmd.add_argument("--workspace", metavar="W",
+                     help="learn from workspace W: the tags its people set, accepted or dismissed, and its own "
+                          "phrases (read only; W is never changed)")
     cmd.set_defaults(handler=_suggest_tags)
 
 
@@ -73,20 +83,51 @@ def _extras_json(path: str | None) -> str:
                        "to lists of patterns (see resources/tag_patterns.json)") from None
 
 
+def _suggester(args: argparse.Namespace) -> Suggester:
+    extras = _extras_json(args.patterns)
+    if not args.workspace:
+        return Suggester(tagger_for_extras(extras), shipped_model())
+    from .workspace_commands import opened
+
+    with opened(args.workspace, read_only=True) as workspace:
+        examples = workspace_examples(workspace)
+        own = get_setting(workspace, EXTRA_PATTERNS_KEY, "")
+    if own.strip() and not extras:
+        extras = own
+    elif own.strip():  # both: the file's phrases added to the workspace's own
+        merged = json.loads(own)
+        for tag, patterns in json.loads(extras).items():
+            merged[tag] = [*merged.get(tag, []), *patterns] if not tag.startswith("_") else patterns
+        extras = json.dumps(merged)
+    return Suggester(tagger_for_extras(extras), shipped_model(), ExampleMemory(examples))
+
+
 def _suggest_tags(args: argparse.Namespace) -> int:
-    tagger = tagger_for_extras(_extras_json(args.patterns))
+    suggester = _suggester(args)
     stream = _open_input(args.file)
     try:
         for item_id, body, role in read_items(stream):
-            found = [{"tag": s.tag, "phrase": s.phrase} for s in suggest_for_role(tagger, body, role)]
+            found = []
+            for s in suggester.suggest(body, role):
+                entry: dict = {"tag": s.tag, "phrase": s.phrase}
+                if args.explain:
+                    entry.update(reason=s.reason, confidence=round(s.confidence, 3))
+                found.append(entry)
             if args.json:
                 print(json.dumps({"id": item_id, "tags": found}, ensure_ascii=False))
             else:
-                tags = ", ".join(f"{f['tag']} (“{f['phrase']}”)" for f in found) or "—"
-                print(f"{item_id}\t{tags}")
+                print(f"{item_id}\t{_as_text(found, args.explain)}")
     except UnicodeDecodeError as exc:
         raise BadInput(f"the input is not UTF-8 text ({exc.reason}); save it as UTF-8 and try again") from exc
     finally:
         if stream is not sys.stdin:
             stream.close()
     return 0
+
+
+def _as_text(found: list[dict], explain: bool) -> str:
+    if not found:
+        return "—"
+    if explain:
+        return "; ".join(f"{f['tag']} {round(f['confidence'] * 100)} % ({f['reason']})" for f in found)
+    return ", ".join(f"{f['tag']} (“{f['phrase']}”)" for f in found)

@@ -8,7 +8,9 @@ from typing import Iterable
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from ..analysis.suggester import LOW_CONFIDENCE
 from ..domain.changes import DataChange
+from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage.schema import (
     ActionItemLink, Conversation, Customer, Message, Quote, ReviewAnswerQuote, Tag, TagAssignment,
@@ -16,7 +18,7 @@ from ..storage.schema import (
 from ..storage import search_index
 from ..storage.workspace import Workspace
 from .commands import CommandGroup, Edit, RuleError
-from .suggestions import conversation_suggestions, suggest_for_role, session_tagger
+from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
 from .tagging import APPLIED_SOURCES
 
 WHOLE_CONVERSATION_CHARS = 2000
@@ -29,7 +31,21 @@ class CardTag:
     tag_id: int
     name: str
     source: str  # manual, accepted or suggested
-    phrase: str = ""
+    phrase: str = ""  # a suggestion's evidence: the matched phrase or the words that weighed most
+    reason: str = ""  # a suggestion's why, in a sentence
+    confidence: float | None = None  # a suggestion's confidence, None when not known
+
+    @classmethod
+    def from_row(cls, tag_id: int, name: str, source: str, stored: str | None) -> CardTag:
+        note = SuggestionNote.decode(stored)
+        return cls(tag_id, name, source, note.phrase, note.reason, note.confidence)
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
+
+    def percent(self) -> str:
+        return SuggestionNote(self.phrase, self.reason, self.confidence).percent()
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,14 @@ class BoardCard:
     #: the applied tags' ids, kept alongside so the board can bucket 5,000 cards without rebuilding them
     tag_ids: tuple[int, ...] = ()
 
+    def shown_suggestions(self, hide_low_confidence: bool) -> tuple[CardTag, ...]:
+        return shown_suggestions(self.suggestions, hide_low_confidence)
+
+
+def shown_suggestions(suggestions: Iterable[CardTag], hide_low_confidence: bool) -> tuple[CardTag, ...]:
+    """The suggestions a person sees: all, or only the confident ones while low confidence is hidden."""
+    return tuple(s for s in suggestions if not (hide_low_confidence and s.low_confidence))
+
 
 @dataclass(frozen=True)
 class BoardFilter:
@@ -76,6 +100,7 @@ class MessageView:
     author: str
     role: str
     text: str
+    suggestions: tuple[CardTag, ...] = ()  # pending suggested tags on this message
 
 
 @dataclass(frozen=True)
@@ -121,13 +146,22 @@ def read_conversation(workspace: Workspace, conversation_id: int) -> Conversatio
                                    .order_by(Message.position, Message.id)).all()
         quotes = session.scalars(select(Quote).where(Quote.conversation_id == conversation_id)
                                  .order_by(Quote.id)).all()
+        pending: dict[int, list[CardTag]] = {}
+        for message_id, tag_id, name, phrase in session.execute(text(
+                "SELECT ta.message_id, ta.tag_id, t.name, ta.phrase FROM messages m "
+                "JOIN tag_assignments ta ON ta.message_id = m.id JOIN tags t ON t.id = ta.tag_id "
+                "WHERE m.conversation_id = :c AND ta.source = :s ORDER BY t.position, t.id"),
+                {"c": conversation_id, "s": TagSource.SUGGESTED.value}):
+            pending.setdefault(message_id, []).append(CardTag.from_row(tag_id, name, TagSource.SUGGESTED.value,
+                                                                       phrase))
         return ConversationView(
             id=conv.id, incident_id=conv.incident_id, external_id=conv.external_id or "", channel=conv.channel,
             subject=conv.subject, customer=_customer_label(customer and customer.name,
                                                            customer and customer.organization),
             segment=customer.segment if customer else "", customer_task=conv.customer_task,
             symptom=conv.symptom, pre_existing=conv.pre_existing,
-            messages=tuple(MessageView(m.id, m.position, m.at, m.author, m.role, m.text) for m in messages),
+            messages=tuple(MessageView(m.id, m.position, m.at, m.author, m.role, m.text,
+                                       tuple(pending.get(m.id, ()))) for m in messages),
             quotes=tuple(QuoteSpan(q.id, q.message_id, q.start, q.end) for q in quotes),
         )
 
@@ -171,7 +205,7 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
         pending: dict[int, list[CardTag]] = {}
         for quote_id, tag_id, name, source, phrase in session.execute(tag_query, params):
             target = pending if source == TagSource.SUGGESTED.value else applied
-            target.setdefault(quote_id, []).append(CardTag(tag_id, name, source, phrase or ""))
+            target.setdefault(quote_id, []).append(CardTag.from_row(tag_id, name, source, phrase))
     cards = [
         BoardCard(
             quote_id=r[0], conversation_id=r[1], message_id=r[2], text=r[3], at=_stored_time(r[4] or r[5]),
@@ -274,7 +308,7 @@ class CreateQuote(Edit):
         conv = _conversation_of(session, self.incident_id, self.conversation_id)
         messages = session.scalars(select(Message).where(Message.conversation_id == conv.id)
                                    .order_by(Message.position, Message.id)).all()
-        quote, suggested = self._build(session, messages, session_tagger(session))
+        quote, suggested = self._build(session, messages, session_suggester(session))
         if self.quote_id is not None:  # redo keeps the id so later commands still match
             quote.id = self.quote_id
         session.add(quote)
@@ -303,7 +337,7 @@ class CreateQuote(Edit):
                                                  Quote.end == end)):
             raise RuleError("That text is already a quote.")
         body = message.text[start:end]
-        suggested = {s.tag: s.phrase for s in suggest_for_role(tagger, body, message.role)}
+        suggested = {s.tag: stored_note(s) for s in suggest_for_role(tagger, body, message.role)}
         return Quote(conversation_id=self.conversation_id, message_id=message.id, start=start, end=end,
                      text=body), suggested
 
@@ -379,7 +413,7 @@ class CorrectAuthorRole(Edit):
 
 
 __all__ = [
-    "APPLIED_SOURCES", "BoardCard", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
+    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
     "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards", "filter_cards",
     "read_conversation", "search_quote_ids",
 ]

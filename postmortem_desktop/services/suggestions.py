@@ -1,4 +1,9 @@
-"""Suggested tags: runs the tagger over an incident's messages and quotes and stores ghost badges."""
+"""Suggested tags: runs the suggester over an incident's messages and quotes and stores ghost badges.
+
+The suggester combines the phrase patterns (shipped plus the workspace's own), the shipped tag model
+and the workspace's own decisions: every tag a person set or accepted, and every suggestion they
+dismissed, in any incident of the workspace.
+"""
 from __future__ import annotations
 
 import json
@@ -9,9 +14,13 @@ from typing import Generator, Iterable
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
+from ..analysis.example_memory import Example, ExampleMemory
 from ..domain.changes import DataChange
 from ..analysis.phrase_patterns import validate_patterns
+from ..analysis.suggester import AGENT_ONLY_TAGS, Suggester, Suggestion
+from ..analysis.tag_model import TagModel
 from ..analysis.tagger import Tagger, TagSuggestion
+from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage.schema import WorkspaceSetting, Message, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
@@ -19,9 +28,8 @@ from .commands import Edit, RuleError
 from .settings import SetSetting, get_setting
 
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
-#: tags about how agents worded things: suggested on agents' messages only
-AGENT_ONLY_TAGS = frozenset({"calming-wording", "worsening-wording"})
 PROGRESS_EVERY = 500
+_DECIDED = (TagSource.MANUAL.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value)
 
 _cache_lock = threading.Lock()
 _tagger_cache: dict[str, Tagger] = {}
@@ -39,13 +47,55 @@ def tagger_for_extras(extras_json: str) -> Tagger:
 
 
 def workspace_tagger(workspace: Workspace) -> Tagger:
+    """The phrase patterns alone: shipped plus the workspace's own."""
     return tagger_for_extras(get_setting(workspace, EXTRA_PATTERNS_KEY, ""))
 
 
-def session_tagger(session: Session) -> Tagger:
-    """The workspace's tagger, read inside an edit's own transaction."""
+_model: TagModel | None = None
+
+
+def shipped_model() -> TagModel:
+    """The tag model in resources/, read once per process."""
+    global _model
+    with _cache_lock:
+        if _model is None:
+            _model = TagModel.load()
+        return _model
+
+
+def workspace_examples(workspace: Workspace) -> list[Example]:
+    """Every decision a person made in this workspace, across its incidents, oldest first."""
+    with workspace.reading() as session:
+        return _examples(session)
+
+
+def _examples(session: Session) -> list[Example]:
+    rows = session.execute(text(
+        "SELECT t.name, ta.source, COALESCE(q.text, m.text) FROM tag_assignments ta "
+        "JOIN tags t ON t.id = ta.tag_id LEFT JOIN quotes q ON q.id = ta.quote_id "
+        "LEFT JOIN messages m ON m.id = ta.message_id "
+        f"WHERE ta.source IN ({', '.join(repr(s) for s in _DECIDED)}) ORDER BY ta.id")).all()
+    return [Example(body, name, source != TagSource.DISMISSED.value) for name, source, body in rows if body]
+
+
+def workspace_suggester(workspace: Workspace, with_examples: bool = True) -> Suggester:
+    """Patterns, the shipped model and (unless told not to) what this workspace's people decided."""
+    memory = ExampleMemory(workspace_examples(workspace)) if with_examples else ExampleMemory()
+    return Suggester(workspace_tagger(workspace), shipped_model(), memory)
+
+
+def session_suggester(session: Session) -> Suggester:
+    """workspace_suggester, read inside an edit's own transaction (a new card's suggestions)."""
     row = session.get(WorkspaceSetting, EXTRA_PATTERNS_KEY)
-    return tagger_for_extras(row.value if row is not None else "")
+    return Suggester(tagger_for_extras(row.value if row is not None else ""), shipped_model(),
+                     ExampleMemory(_examples(session)))
+
+
+def stored_note(suggestion: Suggestion | TagSuggestion) -> str:
+    """What a suggestion row keeps in its phrase column: the evidence, the reason and the confidence."""
+    if isinstance(suggestion, Suggestion):
+        return SuggestionNote(suggestion.phrase, suggestion.reason, suggestion.confidence).encode()
+    return SuggestionNote(suggestion.phrase).encode()
 
 
 class SetPatternExtras(SetSetting):
@@ -60,11 +110,13 @@ class SetPatternExtras(SetSetting):
         self.changes = DataChange.SETTING | DataChange.TAG
 
 
-def suggest_for_role(tagger: Tagger, text_: str, role: str | None) -> list[TagSuggestion]:
-    """The tagger's suggestions, without agent-wording tags on anything but an agent's words.
+def suggest_for_role(tagger: Tagger | Suggester, text_: str, role: str | None) -> list:
+    """The suggestions, without agent-wording tags on anything but an agent's words.
 
     role None means unknown (command-line input without a role): nothing is filtered.
     """
+    if isinstance(tagger, Suggester):
+        return tagger.suggest(text_, role)
     found = tagger.suggest(text_)
     if role is None or role == Role.AGENT.value:
         return found
@@ -76,28 +128,29 @@ class FoundSuggestion:
     """One suggestion to store: on a quote (quote_id) or on a message (message_id)."""
 
     tag_id: int
-    phrase: str
+    phrase: str  # as stored: see stored_note
     quote_id: int | None = None
     message_id: int | None = None
 
 
-def conversation_suggestions(by_message: Iterable[list[TagSuggestion]]) -> dict[str, str]:
-    """tag -> phrase for a whole conversation: the first phrase of each tag, message by message."""
-    result: dict[str, str] = {}
+def conversation_suggestions(by_message: Iterable[list]) -> dict[str, str]:
+    """tag -> stored note for a whole conversation: each tag's most confident suggestion, first one on ties."""
+    best: dict[str, Suggestion | TagSuggestion] = {}
     for suggestions in by_message:
         for s in suggestions:
-            result.setdefault(s.tag, s.phrase)
-    return result
+            if s.tag not in best or getattr(s, "confidence", 1.0) > getattr(best[s.tag], "confidence", 1.0):
+                best[s.tag] = s
+    return {tag: stored_note(s) for tag, s in best.items()}
 
 
 def compute_suggestions(workspace: Workspace, incident_id: int,
-                        tagger: Tagger | None = None) -> Generator[tuple[int, int], None, "StoreSuggestions"]:
-    """Reads the incident's messages and quotes, runs the tagger, yields (done, total).
+                        tagger: Tagger | Suggester | None = None) -> Generator[tuple[int, int], None, "StoreSuggestions"]:
+    """Reads the incident's messages and quotes, runs the suggester, yields (done, total).
 
     Returns the StoreSuggestions command to run (undoable); nothing is written here, so Cancel
-    leaves the workspace untouched.
+    leaves the workspace untouched. A bare Tagger (phrase patterns only) is accepted for tests.
     """
-    tagger = tagger or workspace_tagger(workspace)
+    tagger = tagger or workspace_suggester(workspace)
     with workspace.reading() as session:
         tag_ids = {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
         messages = session.execute(text(
@@ -114,7 +167,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
     for done, (message_id, conversation_id, role, body) in enumerate(messages):
         suggestions = suggest_for_role(tagger, body or "", role)
         per_conversation.setdefault(conversation_id, []).append(suggestions)
-        found.extend(FoundSuggestion(tag_ids[s.tag], s.phrase, message_id=message_id)
+        found.extend(FoundSuggestion(tag_ids[s.tag], stored_note(s), message_id=message_id)
                      for s in suggestions if s.tag in tag_ids)
         if done % PROGRESS_EVERY == 0:
             yield done, total
@@ -122,7 +175,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
         if message_id is None:  # a whole-conversation card: what its messages suggested
             pairs = conversation_suggestions(per_conversation.get(conversation_id, [])).items()
         else:
-            pairs = [(s.tag, s.phrase) for s in suggest_for_role(tagger, body or "", role)]
+            pairs = [(s.tag, stored_note(s)) for s in suggest_for_role(tagger, body or "", role)]
         found.extend(FoundSuggestion(tag_ids[tag], phrase, quote_id=quote_id) for tag, phrase in pairs
                      if tag in tag_ids)
         if done % PROGRESS_EVERY == 0:
@@ -212,6 +265,7 @@ def pattern_extras(workspace: Workspace) -> dict:
 
 __all__ = [
     "EXTRA_PATTERNS_KEY", "AGENT_ONLY_TAGS", "FoundSuggestion", "SetPatternExtras", "StoreSuggestions",
-    "compute_suggestions", "conversation_suggestions", "pattern_extras", "run_suggestions",
-    "suggest_for_role", "tagger_for_extras", "workspace_tagger",
+    "compute_suggestions", "conversation_suggestions", "pattern_extras", "run_suggestions", "shipped_model",
+    "stored_note", "suggest_for_role", "tagger_for_extras", "workspace_examples", "workspace_suggester",
+    "workspace_tagger",
 ]

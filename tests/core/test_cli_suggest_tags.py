@@ -21,9 +21,11 @@ def test_json_lines_in_give_json_lines_out_in_the_same_order(capsys, monkeypatch
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == ["z", 3, "a"]
-    assert rows[0]["tags"] == [{"tag": "churn-risk", "phrase": "cancel my account"}]
+    # the phrase patterns' findings come through unchanged (the model may add its own, with their words)
+    assert {"tag": "churn-risk", "phrase": "cancel my account"} in rows[0]["tags"]
     assert rows[1]["tags"] == []
-    assert [t["tag"] for t in rows[2]["tags"]] == ["confusion"]  # "not charged twice" is negated
+    assert "trust-loss" not in [t["tag"] for t in rows[2]["tags"]]  # "not charged twice" is negated
+    assert "confusion" in [t["tag"] for t in rows[2]["tags"]]
 
 
 def test_plain_lines_are_numbered_by_line_and_blank_lines_skipped(capsys, monkeypatch, tmp_path):
@@ -84,3 +86,54 @@ def test_a_folder_given_as_the_pattern_file_is_bad_input(capsys, monkeypatch, tm
 def test_a_json_number_past_the_digit_limit_is_bad_input_not_a_crash(capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, '{"id": ' + "9" * 70_000 + ', "text": "hi"}\n')
     assert code == EXIT_BAD_INPUT and "line 1 holds a number too long" in err
+
+
+def test_explain_adds_the_reason_and_the_confidence(capsys, monkeypatch):
+    stdin = json.dumps({"id": 1, "text": "I will cancel my subscription", "role": "customer"}) + "\n"
+    _, out, _ = run(capsys, monkeypatch, stdin, "--json", "--explain")
+    churn = next(t for t in json.loads(out)["tags"] if t["tag"] == "churn-risk")
+    assert churn["reason"] == "the phrase “cancel my subscription”" and 0 < churn["confidence"] <= 1
+    _, out, _ = run(capsys, monkeypatch, stdin, "--explain")
+    assert "churn-risk" in out and "% (the phrase “cancel my subscription”)" in out
+
+
+def test_workspace_examples_teach_the_command_line(capsys, monkeypatch, tmp_path):
+    from postmortem_desktop.services.tagging import list_tags
+    from postmortem_desktop.storage.schema import Conversation, Incident, Message, TagAssignment
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    path = tmp_path / "w.pmw"
+    ws = create_workspace(path)
+    bodies = ["the widget export dropped every row so I rebuilt the sheet from the invoices",
+              "widget export dropped rows again, rebuilt the sheet from invoices by hand",
+              "the widget export dropped half the rows and we rebuilt the sheet"]
+    manual = next(t.id for t in list_tags(ws) if t.name == "manual-work")
+    with ws.transaction() as s:
+        incident = Incident(title="Export")
+        s.add(incident)
+        s.flush()
+        conversation = Conversation(incident_id=incident.id, channel="email", subject="export")
+        s.add(conversation)
+        s.flush()
+        for n, body in enumerate(bodies):
+            message = Message(conversation_id=conversation.id, position=n, author="c", role="customer", text=body)
+            s.add(message)
+            s.flush()
+            s.add(TagAssignment(tag_id=manual, message_id=message.id, source="manual"))
+    ws.close()
+    before = path.read_bytes()
+    stdin = json.dumps({"id": 1, "text": "widget export dropped all the rows, rebuilt the sheet", "role": "customer"})
+    _, out, _ = run(capsys, monkeypatch, stdin + "\n", "--json", "--explain")
+    assert "manual-work" not in [t["tag"] for t in json.loads(out)["tags"]]
+    code, out, _ = run(capsys, monkeypatch, stdin + "\n", "--json", "--explain", "--workspace", str(path))
+    assert code == 0
+    learnt = next(t for t in json.loads(out)["tags"] if t["tag"] == "manual-work")
+    assert learnt["reason"] == "like 3 quotes you tagged manual-work"
+    assert path.read_bytes() == before  # read only
+
+
+def test_a_workspace_that_is_not_one_is_bad_input(capsys, monkeypatch, tmp_path):
+    bogus = tmp_path / "not.pmw"
+    bogus.write_text("hello", encoding="utf-8")
+    code, _, err = run(capsys, monkeypatch, "text\n", "--workspace", str(bogus))
+    assert code == EXIT_BAD_INPUT and "not.pmw" in err

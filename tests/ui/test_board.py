@@ -167,6 +167,7 @@ def quote_with_two_suggestions(board):
 
 
 def test_enter_accepts_the_first_suggestion_and_backspace_dismisses_the_next(board, qtbot):
+    board.hub.set_hide_low_confidence(False)  # every suggestion shown, unsure ones too
     quote_id = quote_with_two_suggestions(board)
     board.reload()
     first, second = card_of(board, quote_id).suggestions[:2]

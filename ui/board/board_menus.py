@@ -77,7 +77,8 @@ def card_menu_command(parent: QWidget, incident_id: int, cards: list[BoardCard],
     menu = QMenu(parent)
     chosen_map: dict = {}
     for s in first.suggestions:
-        chosen_map[menu.addAction(f"Accept “{s.name}” (phrase “{s.phrase}”)")] = AcceptSuggestion(
+        sure = f", {s.percent()} sure" if s.percent() else ""
+        chosen_map[menu.addAction(f"Accept “{s.name}” ({s.reason or s.phrase}{sure})")] = AcceptSuggestion(
             incident_id, first.quote_id, s.tag_id, s.name)
         chosen_map[menu.addAction(f"Dismiss “{s.name}”")] = DismissSuggestion(
             incident_id, first.quote_id, s.tag_id, s.name)

@@ -1,6 +1,7 @@
 """The tagging board screen: tag columns of quote cards, swimlanes, filters, keys and drag-to-tag."""
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
@@ -20,6 +21,7 @@ from postmortem_desktop.services.tagging import (
 from .. import workers
 from ..errors import show_refusal
 from ..hub import ScreenHub
+from ..undo import BusyError
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
 from .card_delegate import BoardCardDelegate
@@ -30,6 +32,10 @@ from .filter_bar import BoardFilterBar
 BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
 EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), select the customer's words and "
               "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
+#: after a person tags, accepts or dismisses, the suggestions are recomputed this long after the last such edit
+LEARN_DELAY_MS = 250
+#: the edits that teach the suggester: a person tagging, accepting or dismissing
+DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
 HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
 
 
@@ -40,6 +46,8 @@ BOARD_DATA = (DataChange.QUOTE | DataChange.TAG | DataChange.CONVERSATION | Data
 class BoardScreen(QWidget):
     #: the cards on screen were (re)laid out; benchmarks and tests wait on it
     cards_shown = Signal()
+    #: the suggestions were recomputed after the person's decisions (how many are pending now)
+    suggestions_learned = Signal(int)
 
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -70,6 +78,15 @@ class BoardScreen(QWidget):
         self._dirty = True
         self._syncing_selection = False
         self._worker: workers.GeneratorWorker | None = None
+        self._learner: workers.GeneratorWorker | None = None
+        self._learn_again = False
+        self._learning_for: tuple = (None, -1)
+        self._learn_timer = QTimer(self)
+        self._learn_timer.setSingleShot(True)
+        self._learn_timer.setInterval(LEARN_DELAY_MS)  # several quick decisions make one refresh
+        self._learn_timer.timeout.connect(self._learn_from_decisions)
+        self.delegate.hide_low_confidence = hub.hide_low_confidence
+        self.filter_bar.hide_low.setChecked(hub.hide_low_confidence)
         self._connect()
         if hub.session is not None:
             self._mark_dirty()
@@ -80,6 +97,8 @@ class BoardScreen(QWidget):
         self.filter_bar.suggest_requested.connect(self._on_filter_bar_suggest_requested)
         self.filter_bar.phrases_requested.connect(self._on_filter_bar_phrases_requested)
         self.filter_bar.add_column_requested.connect(self._on_filter_bar_add_column_requested)
+        self.filter_bar.low_confidence_toggled.connect(self.hub.set_hide_low_confidence)
+        self.hub.low_confidence_hidden.connect(self._on_hub_low_confidence_hidden)
         self.grid.cards_dropped.connect(self._on_grid_cards_dropped)
         self.grid.card_key_pressed.connect(self._on_grid_card_key_pressed)
         self.grid.selection_changed.connect(self._on_grid_selection_changed)
@@ -166,7 +185,7 @@ class BoardScreen(QWidget):
 
     def _show_status(self, cards: list[BoardCard]) -> None:
         total = len(self.model.cards)
-        waiting = sum(1 for c in cards if c.suggestions)
+        waiting = sum(1 for c in cards if c.shown_suggestions(self.hub.hide_low_confidence))
         shown = f"{len(cards)} of {total} cards" if len(cards) != total else f"{total} cards"
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
@@ -236,6 +255,48 @@ class BoardScreen(QWidget):
         worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
         self._worker = workers.start(worker)
 
+    def _on_hub_low_confidence_hidden(self, hidden: bool) -> None:
+        self.delegate.hide_low_confidence = hidden
+        self.filter_bar.hide_low.setChecked(hidden)
+        self._lay_out()
+
+    # ---- learning from the person's decisions ----------------------------------------------------
+    def _learn_from_decisions(self) -> None:
+        """Recomputes the incident's suggestions with the decisions just made, in the background."""
+        workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
+        if workspace is None or incident_id < 0:
+            return
+        if self._learner is not None or self._worker is not None:
+            self._learn_again = True  # one more pass once the running one ends
+            return
+        self._learn_again = False
+        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
+        session.track(worker)
+        self._learning_for = (session, incident_id)
+        # bound methods: if the board is gone when the worker ends, Qt drops the call
+        worker.signals.finished.connect(self._on_learner_finished)
+        worker.signals.cancelled.connect(self._on_learner_finished)
+        worker.signals.failed.connect(self._on_learner_failed)
+        self._learner = workers.start(worker)
+
+    def _on_learner_finished(self, command=None) -> None:  # noqa: ANN001
+        self._learner = None
+        session, incident_id = self._learning_for
+        alive = shiboken6.isValid(session) and self.hub.session is session and self.hub.incident_id == incident_id
+        if command is not None and alive:
+            try:
+                session.refresh(command)
+            except BusyError as exc:  # an import began meanwhile: the next decision tries again
+                self.status.setText(f"Suggestions not updated: {exc}")
+            else:
+                self.suggestions_learned.emit(command.stored)
+        if self._learn_again and alive:
+            self._learn_timer.start()
+
+    def _on_learner_failed(self, exc: BaseException, _traceback: str) -> None:
+        self._on_learner_finished()
+        self.status.setText(f"Suggesting failed: {exc}")
+
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
@@ -255,7 +316,10 @@ class BoardScreen(QWidget):
         """Runs an edit made on this board; only the cards it touched are re-read afterwards."""
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
-        return self.hub.run(command, initiator=self)
+        done = self.hub.run(command, initiator=self)
+        if done and isinstance(command, DECISIONS):
+            self._learn_timer.start()
+        return done
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not changes & BOARD_DATA or (incident_id >= 0 and incident_id != self.hub.incident_id):
@@ -300,9 +364,10 @@ class BoardScreen(QWidget):
             return AssignTag(incident_id, ids, tag.id, tag.name)
         if key == Qt.Key.Key_Delete:
             return DeleteQuote(incident_id, ids)
-        if not first.suggestions:
+        shown = first.shown_suggestions(self.hub.hide_low_confidence)
+        if not shown:
             return None
-        ghost = first.suggestions[0]
+        ghost = shown[0]
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             return AcceptSuggestion(incident_id, first.quote_id, ghost.tag_id, ghost.name)
         if key == Qt.Key.Key_Backspace:

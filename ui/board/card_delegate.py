@@ -14,6 +14,7 @@ from postmortem_desktop.services.tagging import tag_color_hex, untagged_color_he
 from ..text_offsets import utf16_to_index
 from ..time_display import display_zone
 from .card_model import CARD_ROLE
+from .suggestion_text import ghost_label
 
 PAD = 10
 GAP = 5
@@ -45,6 +46,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         self.colors: dict[int, int] = {}  # tag id -> palette index
         self._zone = display_zone("UTC")
         self._wrap_cache: dict[tuple[int, int, str], list[str]] = {}
+        self.hide_low_confidence = True  # follows the hub's switch
 
     def set_zone(self, zone_name: str) -> None:
         self.zone_name = zone_name
@@ -98,12 +100,12 @@ class BoardCardDelegate(QStyledItemDelegate):
             applied.append((QRect(x, top, width, height), tag))
             x += width + GAP
         ghosts, x, top = [], left, top + height + GAP
-        for tag in card.suggestions:
+        for tag in card.shown_suggestions(self.hide_low_confidence):
             close_w = fm.horizontalAdvance("×") + 10
             room = right - x - close_w - 14
             if room < 60:
                 break
-            label = fm.elidedText(f"+ {tag.name} “{tag.phrase}”", Qt.TextElideMode.ElideRight, room)
+            label = fm.elidedText(ghost_label(tag), Qt.TextElideMode.ElideRight, room)
             width = fm.horizontalAdvance(label) + 14 + close_w
             badge_rect = QRect(x, top, width, height)
             ghosts.append((badge_rect, QRect(badge_rect.right() - close_w, top, close_w, height), tag, label))
@@ -206,7 +208,7 @@ class BoardCardDelegate(QStyledItemDelegate):
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802, ANN001
         if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
             card: BoardCard | None = index.data(CARD_ROLE)
-            if card is not None and card.suggestions:
+            if card is not None and card.shown_suggestions(self.hide_low_confidence):
                 hit = self.hit_ghost(option, card, event.position().toPoint())
                 if hit is not None:
                     self.suggestion_clicked.emit(card.quote_id, hit.tag_id, hit.accept)

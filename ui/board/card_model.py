@@ -9,6 +9,7 @@ from PySide6.QtCore import (
 )
 
 from postmortem_desktop.services.quotes import BoardCard
+from .suggestion_text import suggestion_line
 
 CARD_MIME_TYPE = "application/x-postmortem-quote-cards"
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -82,7 +83,10 @@ class BoardCardModel(QAbstractListModel):
             return card.text
         if role == Qt.ItemDataRole.ToolTipRole:
             who = f"{card.customer} ({card.organization})" if card.organization != card.customer else card.customer
-            return f"{card.text}\n\n{who} · {card.segment} · {card.channel}"
+            lines = [card.text, "", f"{who} · {card.segment} · {card.channel}"]
+            if card.suggestions:
+                lines += ["", "Suggested:"] + [f"  {suggestion_line(s)}" for s in card.suggestions]
+            return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             tags = ", ".join(t.name for t in card.tags) or "no tags"
             return f"{card.text}. {card.customer}. Tags: {tags}"

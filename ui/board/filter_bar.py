@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from postmortem_desktop.services.quotes import UNSORTED, BoardFilter
 from postmortem_desktop.services.tagging import TagInfo
@@ -20,6 +20,7 @@ class BoardFilterBar(QWidget):
     suggest_requested = Signal()
     phrases_requested = Signal()
     add_column_requested = Signal()
+    low_confidence_toggled = Signal(bool)  # True: hide suggestions of low confidence
 
     def __init__(self, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -39,6 +40,10 @@ class BoardFilterBar(QWidget):
         self.suggest_button.setToolTip("Run the tagger over this incident's messages and cards")
         self.phrases_button = QPushButton("Phrases…", self)
         self.phrases_button.setToolTip("This workspace's own phrases for suggested tags")
+        self.hide_low = QCheckBox("&Hide unsure", self)
+        self.hide_low.setChecked(True)
+        self.hide_low.setToolTip("Hide suggestions the tagger is less than 70 % sure of (Alt+H)")
+        self.hide_low.setAccessibleName("Hide low-confidence suggestions")
         self.add_column_button = QPushButton("+ Column", self)
         self.add_column_button.setToolTip("Add a tag of this workspace's own")
         for combo in (self.tag, self.channel, self.segment, self.scope, self.grouping):
@@ -61,6 +66,7 @@ class BoardFilterBar(QWidget):
             combo.setToolTip(tip)
             combo.setAccessibleName(tip)
             filters.addWidget(combo, 1)
+        filters.addWidget(self.hide_low)  # beside the filters: it filters suggestions; search keeps its width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.setSpacing(4)
@@ -76,6 +82,7 @@ class BoardFilterBar(QWidget):
         self.grouping.currentIndexChanged.connect(
             lambda _i: self.grouping_changed.emit(self.grouping.currentData() or ""))
         self.suggest_button.clicked.connect(self.suggest_requested)
+        self.hide_low.toggled.connect(self.low_confidence_toggled)
         self.phrases_button.clicked.connect(self.phrases_requested)
         self.add_column_button.clicked.connect(self.add_column_requested)
 

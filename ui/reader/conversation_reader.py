@@ -13,9 +13,10 @@ from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
-    ConversationView, CorrectAuthorRole, CreateQuote, read_conversation,
+    ConversationView, CorrectAuthorRole, CreateQuote, read_conversation, shown_suggestions,
 )
 
+from ..board.suggestion_text import suggestion_line
 from ..hub import ScreenHub
 from ..text_offsets import index_to_utf16, utf16_to_index
 from ..time_display import display_zone
@@ -92,6 +93,7 @@ class ConversationReaderWidget(QWidget):
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
         hub.session_changed.connect(lambda: self.show_conversation(None))
         hub.incident_changed.connect(self._on_hub_incident_changed)
+        hub.low_confidence_hidden.connect(lambda _hidden: self._on_hub_workspace_changed(DataChange.TAG, -1, None))
         self._update_buttons()
 
     def sizeHint(self):  # noqa: N802, ANN201
@@ -147,8 +149,22 @@ class ConversationReaderWidget(QWidget):
             cursor.insertText(message.text, QTextCharFormat())
             self.spans.append(MessageSpan(message.id, message.author, header_at, start, cursor.position(),
                                           message.text))
+            self._insert_suggestions(cursor, message.suggestions)
         self._highlight_quotes()
         self.text.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _insert_suggestions(self, cursor: QTextCursor, suggestions) -> None:  # noqa: ANN001
+        """Below a message: the tags suggested for it, each with its reason and how sure."""
+        shown = shown_suggestions(suggestions, self.hub.hide_low_confidence)
+        if not shown:
+            return
+        note = QTextCharFormat()
+        note.setFontItalic(True)
+        note.setForeground(self.text.palette().color(self.text.foregroundRole()))
+        note.setFontPointSize(max(self.text.font().pointSizeF() - 1.5, 8.0))
+        for suggestion in shown:
+            cursor.insertBlock()
+            cursor.insertText(f"Suggested {suggestion_line(suggestion)}", note)
 
     def _role_color(self, role: str) -> QColor:
         dark = self.text.palette().color(self.text.backgroundRole()).lightness() < 128

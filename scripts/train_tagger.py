@@ -1,0 +1,169 @@
+"""Rebuilds resources/tag_model.json.gz from the tune part of the hand-labelled real passages.
+
+Needs the build-time extra: pip install -e ".[train]" (scikit-learn). Deterministic: the same labels
+give the same file byte for byte. The held-out part is never read here.
+
+For each tag: logistic regression (liblinear, balanced classes) over the features of
+postmortem_desktop.analysis.text_features; the regularisation strength is chosen by 5-fold cross
+validation on the tune part, and the tag's threshold is the lowest probability step at which the
+model's out-of-fold precision (smoothed, never decreasing with probability) reaches TARGET_PRECISION on
+the tune part. Phrase patterns are not thresholded: each tag's patterns get their measured precision
+on the tune part as their confidence.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import normalize
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "scripts")]
+
+import tagger_corpus  # noqa: E402
+from postmortem_desktop.analysis.tag_model import MODEL_FILE, MODEL_FORMAT  # noqa: E402
+from postmortem_desktop.analysis.tagger import Tagger  # noqa: E402
+from postmortem_desktop.analysis.text_features import Vocabulary, clean_text, feature_names, stems  # noqa: E402
+
+SEED = 20261206
+FOLDS = 5
+C_GRID = (0.5, 1.0, 2.0, 4.0, 8.0)
+TARGET_PRECISION = 0.85
+MIN_PREDICTED = 4  # a threshold must be backed by at least this many suggestions on the tune part
+MIN_COMMON_DOCS = 3  # a stem seen in this many passages is known; others within one edit of one are read as it
+MIN_FEATURE_DOCS = 2
+CALIBRATION_STEPS = tuple(round(0.05 * i, 2) for i in range(20))  # must match tag_model.CALIBRATION_STEPS
+PRUNE_BELOW = 1e-3
+OFF = 1.01  # a threshold no probability reaches: the model stays silent for that tag
+PARTS = {"customer": tagger_corpus.CUSTOMER_TAGS, "agent": tagger_corpus.AGENT_TAGS}
+
+
+def common_stems(texts: list[str]) -> frozenset[str]:
+    counts: dict[str, int] = {}
+    for text in texts:
+        for stem in {s for s, _ in stems(clean_text(text))}:
+            counts[stem] = counts.get(stem, 0) + 1
+    return frozenset(stem for stem, n in counts.items() if n >= MIN_COMMON_DOCS)
+
+
+def design(texts: list[str], common: frozenset[str]):  # noqa: ANN201
+    """Binary features scaled to unit length per passage, exactly as TagModel.score weighs them."""
+    vocabulary = Vocabulary(common)
+    rows = [dict.fromkeys(feature_names(stems(clean_text(t)), vocabulary), 1.0) for t in texts]
+    vectorizer = DictVectorizer()
+    matrix = normalize(vectorizer.fit_transform(rows))  # every feature counts in the length, as in scoring
+    # a feature seen in one passage only is that passage's fingerprint, not evidence: it gets no weight
+    seen_twice = np.asarray((matrix > 0).sum(axis=0)).ravel() >= MIN_FEATURE_DOCS
+    vectorizer.restrict(seen_twice)
+    return matrix[:, seen_twice], vectorizer
+
+
+def fit(matrix, y: np.ndarray, c: float) -> LogisticRegression:  # noqa: ANN001
+    model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=2000)
+    return model.fit(matrix, y)
+
+
+def out_of_fold(matrix, y: np.ndarray, c: float) -> np.ndarray:  # noqa: ANN001
+    """Each passage's probability from a model that never saw its label (5 folds over the tune part)."""
+    oof = np.zeros(len(y))
+    for train, test in KFold(FOLDS, shuffle=True, random_state=SEED).split(y):
+        if y[train].sum() == 0:
+            continue
+        oof[test] = fit(matrix[train], y[train], c).predict_proba(matrix[test])[:, 1]
+    return oof
+
+
+def choose_threshold(oof: np.ndarray, table: list[float]) -> float:
+    """The lowest calibration step whose measured precision reaches TARGET_PRECISION, else OFF.
+
+    Read from the smoothed, never-decreasing table rather than from raw out-of-fold counts, so one
+    lucky or unlucky passage does not move the threshold, and so the model suggests a tag exactly
+    when its confidence (read from the same table) reaches the target.
+    """
+    for step, precision in zip(CALIBRATION_STEPS, table):
+        if precision >= TARGET_PRECISION and (oof >= step).sum() >= MIN_PREDICTED:
+            return float(step)
+    return OFF
+
+
+def calibration(oof: np.ndarray, y: np.ndarray) -> list[float]:
+    """Out-of-fold precision of "probability >= step" for each step, smoothed and never decreasing.
+
+    A suggestion's confidence is read from this table: the share of such suggestions that were right.
+    """
+    table, floor = [], 0.0
+    for step in CALIBRATION_STEPS:
+        predicted = oof >= step
+        precision = ((predicted & y).sum() + 1) / (predicted.sum() + 2)
+        floor = max(floor, float(precision))
+        table.append(round(floor, 3))
+    return table
+
+
+def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: list[str],
+               precisions: dict[str, float]) -> dict:
+    texts = [p.text for p in passages]
+    common = common_stems(texts)
+    part = {"tags": list(tags), "bias": {}, "thresholds": {}, "common": sorted(common)}
+    full_matrix, vectorizer = design(texts, common)
+    names = [str(n) for n in vectorizer.get_feature_names_out()]
+    columns: dict[str, dict[str, float]] = {}
+    for tag in tags:
+        y = np.array([tag in p.tags for p in passages])
+        pattern_hit = np.array([any(s.tag == tag for s in patterns.suggest(t)) for t in texts])
+        if pattern_hit.sum():
+            # Laplace-smoothed: a tag whose patterns matched twice is not called 0 % or 100 % precise
+            precisions[tag] = round(float(((pattern_hit & y).sum() + 1) / (pattern_hit.sum() + 2)), 3)
+        if y.sum() < FOLDS:
+            report.append(f"  {tag:18} {int(y.sum())} examples: too few, model off")
+            part["bias"][tag], part["thresholds"][tag], columns[tag] = -30.0, OFF, {}
+            part.setdefault("calibration", {})[tag] = [0.0] * len(CALIBRATION_STEPS)
+            continue
+        scored = {c: out_of_fold(full_matrix, y, c) for c in C_GRID}
+        c = max(C_GRID, key=lambda value: average_precision_score(y, scored[value]))
+        table = calibration(scored[c], y)
+        threshold = choose_threshold(scored[c], table)
+        model = fit(full_matrix, y, c)
+        weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= PRUNE_BELOW}
+        part["bias"][tag] = round(float(model.intercept_[0]), 4)
+        part["thresholds"][tag] = round(threshold, 4)
+        part.setdefault("calibration", {})[tag] = table
+        columns[tag] = weights
+        report.append(f"  {tag:18} {int(y.sum()):4} examples  C={c:<4} threshold={threshold:.3f}  "
+                      f"{len(weights)} weights  cv average precision {average_precision_score(y, scored[c]):.2f}")
+    kept = sorted(set().union(*columns.values()))
+    part["features"] = kept
+    part["weights"] = [[columns[tag].get(name, 0.0) for tag in tags] for name in kept]
+    return part
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-o", "--output", default=str(REPO / "resources" / MODEL_FILE))
+    args = parser.parse_args(argv)
+    patterns = Tagger.from_patterns()
+    report: list[str] = []
+    data: dict = {"format": MODEL_FORMAT, "parts": {}, "trained_on": {}, "pattern_precision": {}}
+    for role, tags in PARTS.items():
+        passages = tagger_corpus.load(split="tune", role=role)
+        report.append(f"{role}: {len(passages)} tune passages")
+        data["parts"][role] = train_part(passages, tags, patterns, report, data["pattern_precision"])
+        data["trained_on"][role] = len(passages)
+    payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    with open(args.output, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
+        handle.write(payload)
+    print("\n".join(report))
+    print(f"wrote {args.output} ({Path(args.output).stat().st_size / 1024:.0f} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

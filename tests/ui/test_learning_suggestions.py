@@ -1,0 +1,102 @@
+"""Suggestions learn from the person: confirming similar quotes brings a suggestion to an unread conversation;
+reasons and confidence are shown on the board and in the reader; unsure ones hide with one switch."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from PySide6.QtCore import Qt
+
+from postmortem_desktop.services.quotes import CreateQuote, read_conversation
+from postmortem_desktop.services.suggestions import run_suggestions
+from postmortem_desktop.services.tagging import AssignTag, list_tags
+from postmortem_desktop.storage.schema import Conversation, Message, TagAssignment
+
+READ = [
+    "the widget export dropped every row so I rebuilt the sheet from the invoices",
+    "widget export dropped rows again, rebuilt the sheet from invoices",
+    "the widget export dropped half the rows and we rebuilt the sheet",
+]
+UNREAD = "widget export dropped all the rows, so I rebuilt the sheet from the invoices"
+
+
+def add_conversation(workspace, incident_id: int, body: str) -> tuple[int, int]:  # noqa: ANN001
+    with workspace.transaction() as s:
+        at = datetime(2024, 3, 5, 11, 0, tzinfo=timezone.utc)
+        conversation = Conversation(incident_id=incident_id, channel="email", subject="export", first_at=at)
+        s.add(conversation)
+        s.flush()
+        message = Message(conversation_id=conversation.id, position=0, author="Dana", role="customer", text=body,
+                          at=at)
+        s.add(message)
+        s.flush()
+        return conversation.id, message.id
+
+
+def suggested(workspace, conversation_id: int) -> dict[str, object]:  # noqa: ANN001
+    message = read_conversation(workspace, conversation_id).messages[0]
+    return {s.name: s for s in message.suggestions}
+
+
+@pytest.fixture
+def board(main_window):
+    screen = main_window.show_screen("board")
+    screen.reload()
+    return screen
+
+
+def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation(main_window, board, qtbot):
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    assert incident_id >= 0
+    read_ids = [add_conversation(workspace, incident_id, body) for body in READ]
+    unread_conversation, _ = add_conversation(workspace, incident_id, UNREAD)
+    quote_ids = []
+    for (conversation_id, message_id), body in zip(read_ids, READ):
+        command = CreateQuote(incident_id, conversation_id, message_id, 0, len(body))
+        main_window.session.run(command)
+        quote_ids.append(command.quote_id)
+    with workspace.transaction() as s:  # the demo's own tag decisions are not what this test is about
+        s.query(TagAssignment).filter(TagAssignment.source != "suggested").delete()
+    run_suggestions(workspace, incident_id)
+    assert "manual-work" not in suggested(workspace, unread_conversation)
+    board.reload()
+    manual = next(t for t in list_tags(workspace) if t.name == "manual-work")
+
+    with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
+        board.run_local(AssignTag(incident_id, quote_ids, manual.id, manual.name))  # what a drag or key 1-9 does
+
+    learnt = suggested(workspace, unread_conversation)["manual-work"]
+    assert learnt.reason == "like 3 quotes you tagged manual-work"
+    assert learnt.confidence is not None and not learnt.low_confidence
+    reader = main_window.show_screen("reader")
+    board.hub.conversation_requested.emit(unread_conversation, -1)
+    assert "Suggested manual-work (" in reader.text.toPlainText()
+    assert "like 3 quotes you tagged manual-work" in reader.text.toPlainText()
+    # the person's decision is one undo step: the machine's refresh is not a step of its own
+    assert main_window.session.undo_stack.undoText() == f"Tag as “{manual.name}”"
+
+
+def test_unsure_suggestions_hide_with_one_switch_on_board_and_reader(main_window, board, qtbot):
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    conversation_id, message_id = add_conversation(workspace, incident_id, "did my payment go through or not")
+    run_suggestions(workspace, incident_id)
+    pending = suggested(workspace, conversation_id)
+    unsure = [s for s in pending.values() if s.low_confidence]
+    assert unsure, "the confusion phrase is one the tagger is unsure of on real text"
+    command = CreateQuote(incident_id, conversation_id, message_id, 0, 32)
+    main_window.session.run(command)
+    board.reload()
+    card = board.model.card(board.model.row_of(command.quote_id))
+    tooltip = board.model.index(board.model.row_of(command.quote_id), 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Suggested:" in tooltip and "sure)" in tooltip
+    hidden = {s.name for s in card.shown_suggestions(True)}
+    assert not hidden & {s.name for s in card.suggestions if s.low_confidence}
+
+    reader = main_window.show_screen("reader")
+    board.hub.conversation_requested.emit(conversation_id, -1)
+    reader_text = reader.text.toPlainText()
+    assert not any(f"Suggested {s.name} (" in reader_text for s in unsure)
+    board.filter_bar.hide_low.click()  # the one switch
+    assert board.hub.hide_low_confidence is False and board.delegate.hide_low_confidence is False
+    reader_text = reader.text.toPlainText()
+    assert all(f"Suggested {s.name} (" in reader_text for s in unsure)
