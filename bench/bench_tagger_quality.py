@@ -101,10 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     speed = messages_per_second(tagger, typical)
     held_precision, held_recall = results["heldout"]
     print()
-    print(f"held-out precision {held_precision:.3f}  (budget >= {MIN_HELDOUT_PRECISION}, target {TARGET_HELDOUT_PRECISION})")
+    print(f"held-out precision {held_precision:.3f}  "
+          f"(budget >= {MIN_HELDOUT_PRECISION}, target {TARGET_HELDOUT_PRECISION})")
     print(f"held-out recall    {held_recall:.3f}  (target >= {TARGET_HELDOUT_RECALL})")
-    print(f"throughput         {speed:,.0f} messages/s at mean {mean_chars(typical):.0f} chars  (budget >= {MIN_MESSAGES_PER_SECOND:,})")
-    print(f"                   {short_speed:,.0f} messages/s at mean {mean_chars(texts):.0f} chars (labeled messages as they are)")
+    print(f"throughput         {speed:,.0f} messages/s at mean {mean_chars(typical):.0f} chars  "
+          f"(budget >= {MIN_MESSAGES_PER_SECOND:,})")
+    print(f"                   {short_speed:,.0f} messages/s at mean {mean_chars(texts):.0f} chars "
+          "(labeled messages as they are)")
 
     failed = speed < MIN_MESSAGES_PER_SECOND or held_precision < MIN_HELDOUT_PRECISION
     print("FAIL" if failed else "OK")

@@ -18,7 +18,7 @@ class DeferredRefresh:
         else:
             self._refresh_pending = True
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:  # noqa: ANN001
         super().showEvent(event)
         if self._refresh_pending:
             self._refresh_pending = False

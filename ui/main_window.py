@@ -7,8 +7,18 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox,
-    QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.services.commands import RuleError
@@ -16,18 +26,17 @@ from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident
 from postmortem_desktop.services.settings import get_setting
 from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
-from . import recent_files
+from . import recent_files, screens
 from .errors import show_refusal
 from .facilitator.facilitator_controller import FacilitatorController
-from . import screens
 from .hub import ScreenHub
-from .screen_set import ScreenSet, construct
-from .screen_size import fit_to_screen
 from .importing.import_controller import ImportController
-from .progress import run_with_progress
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
+from .progress import run_with_progress
+from .screen_set import ScreenSet, construct
+from .screen_size import fit_to_screen
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 from .undo import WorkspaceSession
@@ -377,11 +386,11 @@ class MainWindow(QMainWindow):
                 self.select_incident(incident_id)
 
     # ---- drops: files go to the right importer, text to the paste dialog ------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001
         if event.mimeData().hasUrls() or event.mimeData().hasText():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dropEvent(self, event) -> None:  # noqa: ANN001
         mime = event.mimeData()
         files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
         if files:
@@ -424,7 +433,7 @@ class MainWindow(QMainWindow):
             else:
                 self.resizeDocks([reader], [440], Qt.Orientation.Horizontal)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:  # noqa: ANN001
         self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.setValue("main_window/state", self.saveState())

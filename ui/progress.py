@@ -5,7 +5,8 @@ the person sees how far it got, and Cancel stops the work at its next step (the 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Generator
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget

@@ -7,8 +7,8 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 RESOURCES = (
     ("themes", "light.qss"), ("themes", "dark.qss"), ("themes", "projector.qss"), ("palette.json",),
@@ -47,7 +47,7 @@ class SelfCheck:
         try:
             detail = body() or ""
             passed = True
-        except Exception as exc:  # noqa: BLE001 - a failed check is reported, the others still run
+        except Exception as exc:
             detail = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, CheckFailed):
                 detail += "\n" + traceback.format_exc(limit=4)
@@ -106,7 +106,7 @@ class SelfCheck:
         return f"{image.width()}x{image.height()}, {colours} colours"
 
     def themes(self) -> str:
-        from .theme import LIGHT, DARK, PROJECTOR, theme_manager
+        from .theme import DARK, LIGHT, PROJECTOR, theme_manager
 
         manager = theme_manager()
         before = manager.snapshot()

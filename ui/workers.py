@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -55,7 +55,7 @@ class GeneratorWorker(QRunnable):
                     return
                 done, total = step if isinstance(step, tuple) else (int(step), None)
                 self.signals.progressed.emit(int(done), -1 if total is None else int(total))
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread, never lost
+        except Exception as exc:
             self.signals.failed.emit(exc, traceback.format_exc())
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import stat
 import sys
 from datetime import date

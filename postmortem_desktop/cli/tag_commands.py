@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 from ..analysis.phrase_patterns import load_pattern_file
 from ..services.suggestions import suggest_for_role, tagger_for_extras
@@ -48,7 +49,7 @@ def _open_input(path: str) -> TextIO:
     if path == "-":
         return sys.stdin
     try:
-        return open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by the caller
+        return open(path, encoding="utf-8-sig")
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from exc
 

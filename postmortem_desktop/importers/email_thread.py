@@ -4,15 +4,21 @@ from __future__ import annotations
 import email
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from typing import Sequence
 
 from postmortem_desktop.importers.transcript_formats import (
-    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock)
+    CLOCK_TEXT,
+    MONTHS,
+    DayClock,
+    RawMessage,
+    is_noise,
+    parse_clock,
+)
 
 _ATTRIBUTION = re.compile(r"^On\s(?P<head>.{4,300}?)\s{0,12}wrote:$")
 _ORIGINAL = re.compile(r"^-{2,}\s?(?:Original Message|Forwarded message)\s?-{2,}$", re.I)
@@ -41,7 +47,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(text)
         if parsed.tzinfo is not None:
-            return parsed.astimezone(timezone.utc)
+            return parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError):
         pass
     clock_match = _CLOCK_IN.search(text)
@@ -51,7 +57,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     if day is None or clock is None:
         return None
     local = datetime.combine(day, time(*clock), tzinfo=zone or tz)
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
@@ -71,7 +77,7 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
         elif token["n"] and dom is None:
             dom = int(token["n"])
         elif token["zone"]:
-            zone = timezone.utc if token["zone"] in ("UTC", "GMT") else _offset(token["zone"])
+            zone = UTC if token["zone"] in ("UTC", "GMT") else _offset(token["zone"])
     if None in (month, dom, year):
         return None, zone
     try:
@@ -126,9 +132,7 @@ def score_email(lines: Sequence[str]) -> int:
     score = 0
     for index, line in enumerate(lines):
         text = _QUOTE.sub("", line.strip()).strip()
-        if _ATTRIBUTION.match(text) or _ORIGINAL.match(text):
-            score += 10
-        elif text.lower().startswith("from:") and any(
+        if _ATTRIBUTION.match(text) or _ORIGINAL.match(text) or text.lower().startswith("from:") and any(
                 next_line.strip().lower().startswith(("sent:", "date:")) for next_line in lines[index + 1:index + 4]):
             score += 10
     return score

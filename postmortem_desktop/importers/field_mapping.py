@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from typing import Protocol
 
 from postmortem_desktop.importers.dates import (
-    AMBIGUOUS, DAY_ORDERS, DateColumnParser, DateParseError, DayOrderWatch, ambiguous_samples, detect_day_order,
-    has_time_of_day, looks_like_date, zone_for,
+    AMBIGUOUS,
+    DAY_ORDERS,
+    DateColumnParser,
+    DateParseError,
+    DayOrderWatch,
+    ambiguous_samples,
+    detect_day_order,
+    has_time_of_day,
+    looks_like_date,
+    zone_for,
 )
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
 from postmortem_desktop.importers.text_cleanup import cell_text, html_to_text, restore_id, split_tags
@@ -52,7 +60,7 @@ class MappingError(ValueError):
         super().__init__("; ".join(problems))
         self.problems = problems
 
-    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str]]]:  # crosses from the helper process intact
         return (MappingError, (self.problems,))
 
 
@@ -67,7 +75,7 @@ class AmbiguousDatesError(ValueError):
         self.column_name = column_name
         self.samples = samples
 
-    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[AmbiguousDatesError], tuple[str, list[str]]]:  # crosses processes intact
         return (AmbiguousDatesError, (self.column_name, self.samples))
 
 
@@ -244,7 +252,7 @@ def guess_mapping(header: Sequence[str], rows: Iterable[Sequence[object]], *, ti
     ``known`` holds columns already settled (by a vendor layout); guessing only fills the gaps.
     ``rows`` should be a sample (a few hundred rows is plenty).
     """
-    sample = [list(row) for row, _ in zip(rows, range(500))]
+    sample = [list(row) for row, _ in zip(rows, range(500), strict=False)]
     columns: dict[str, int | list[int]] = dict(known or {})
     _guess_by_names(header, columns)
     _guess_by_content(header, sample, columns)
@@ -495,7 +503,7 @@ class _RowMapper:
         reference and words the reasons for skipping.
         """
         width = self._width
-        columns = list(zip(*(cells for _, cells in block if len(cells) >= width)))
+        columns = list(zip(*(cells for _, cells in block if len(cells) >= width), strict=False))
         if len(columns) < width or len(columns[0]) != len(block):
             return [self._one(number, cells) for number, cells in block]
         index = self.index
@@ -538,7 +546,7 @@ class _RowMapper:
 
     def _block_tags(self, columns: list[tuple]) -> list[tuple[str, ...]]:
         if len(self.tag_columns) > 1:
-            return [tuple(self._tags(cells)) for cells in zip(*columns)]
+            return [tuple(self._tags(cells)) for cells in zip(*columns, strict=False)]
         seen: dict[object, tuple[str, ...]] = {}  # tag cells repeat: "billing payment" on every row
         result = []
         for value in columns[self.tag_columns[0]]:

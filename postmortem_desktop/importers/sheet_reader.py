@@ -20,10 +20,15 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
-from postmortem_desktop.importers.workbook_safety import PROLOG_BYTES, check_zip, declares_doctype
 from postmortem_desktop.importers.text_decoding import (
-    DecodedText, TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
+    DecodedText,
+    TextDecodingError,
+    bom_encoding,
+    decode_text,
+    detect_delimiter,
+    looks_binary,
 )
+from postmortem_desktop.importers.workbook_safety import PROLOG_BYTES, check_zip, declares_doctype
 
 # Empty cells are "" (CSV, XLSX) or None (SpreadsheetML); numbers come as float from workbooks.
 Cell = str | float | int | bool | datetime | date | time | timedelta | None
@@ -76,7 +81,7 @@ class Sheet:
 
     def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
         """(row number as the user sees it, cells) for every data row."""
-        return zip(self.row_numbers, self.rows)
+        return zip(self.row_numbers, self.rows, strict=True)
 
 
 def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
@@ -407,7 +412,7 @@ def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     table_tag, sheet_tag = f"{{{_SS_NS}}}Table", f"{{{_SS_NS}}}Worksheet"
     index_attr = f"{{{_SS_NS}}}Index"
     number = 0
-    for event, element in ElementTree.iterparse(str(path), events=("end",)):
+    for _event, element in ElementTree.iterparse(str(path), events=("end",)):
         if element.tag == row_tag:
             number = int(element.get(index_attr, number + 1))
             yield number, _spreadsheetml_cells(element, cell_tag, data_tag, index_attr)

@@ -14,19 +14,38 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
-
-from python_calamine import CalamineWorkbook
 from pathlib import Path
 
-from postmortem_desktop.importers.text_decoding import (
-    _SAMPLE_BYTES, UTF8_SIG, _utf16_without_bom, bom_encoding, detect_delimiter, looks_binary,
-)
+from python_calamine import CalamineWorkbook
+
 from postmortem_desktop.importers.sheet_reader import (
-    _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines,
-    _decoded_text, _header_names, _read_kind, _refuse_unclosed_quote, empty_workbook, note_decoding,
-    unreadable_text, unreadable_workbook, worksheets,
+    _FIELD_CAP,
+    _NON_CSV_LINE_BREAKS,
+    Cell,
+    Sheet,
+    SheetError,
+    _check_rows,
+    _checked_kind,
+    _csv_lines,
+    _decoded_text,
+    _header_names,
+    _read_kind,
+    _refuse_unclosed_quote,
+    empty_workbook,
+    note_decoding,
+    unreadable_text,
+    unreadable_workbook,
+    worksheets,
 )
-from postmortem_desktop.importers.text_decoding import DecodedText
+from postmortem_desktop.importers.text_decoding import (
+    _SAMPLE_BYTES,
+    UTF8_SIG,
+    DecodedText,
+    _utf16_without_bom,
+    bom_encoding,
+    detect_delimiter,
+    looks_binary,
+)
 
 _BLOCK = 1000
 HEAD_ROWS = 200  # enough for vendor recognition and a day order, as read_sheet's callers use

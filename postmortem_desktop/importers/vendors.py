@@ -151,7 +151,7 @@ def recognise_vendor(header: Sequence[str], rows: Iterable[Sequence[object]] = (
     ``rows`` is a sample used to fill columns the layout does not name (by content) and to
     settle the day order where the sample already proves it.
     """
-    sample = [list(row) for row, _ in zip(rows, range(500))]
+    sample = [list(row) for row, _ in zip(rows, range(500), strict=False)]
     names = [plain_header(name) for name in header]
     scored = [(_score(layout, names), position) for position, layout in enumerate(LAYOUTS)]
     (share, present), position = max(scored, key=lambda entry: (entry[0], -entry[1]))

@@ -77,7 +77,7 @@ class BidiParagraph(Flowable):
         # Between label words the space is bold; a space in the wider face never lets a line overflow.
         space = max(stringWidth(" ", face, style.fontSize) for face in (style.fontName, self._bold))
         out: list[Line] = []
-        for words, rtl in zip(self._hard_lines, self._directions):
+        for words, rtl in zip(self._hard_lines, self._directions, strict=True):
             line: list[Word] = []
             used = 0.0
             for word in (piece for w in words for piece in self._fit(w, min(width, first))):

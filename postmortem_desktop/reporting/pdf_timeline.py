@@ -216,7 +216,7 @@ class TimelineFlowable(Flowable):
             ends = array("d", (max(s.last_at.timestamp(), s.first_at.timestamp()) for s in mine))
             tracks, n_tracks = pack_tracks(starts, ends)
             track_h = max((row_h - 4) / max(n_tracks, 1), 1.0)
-            for s, start, end, track in zip(mine, starts, ends, tracks):
+            for s, start, end, track in zip(mine, starts, ends, tracks, strict=True):
                 # Old product confusion is drawn grey so it is never read as incident damage.
                 c.setFillColor(HexColor(colors["untagged"]["light"] if s.pre_existing or channel == "internal"
                                         else impact))

@@ -1,9 +1,10 @@
 """The analysts' workbook: quotes with tags, action items and the contact list, one sheet each."""
 from __future__ import annotations
 
+from collections.abc import Generator, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Generator, Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -1,9 +1,10 @@
 """Action-item use cases: list with links and overdue state; add, edit, delete, quick-add from quotes."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +47,7 @@ def is_overdue(due_date: date | None, status: str, today: date) -> bool:
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def check_values(values: dict[str, Any]) -> None:
@@ -227,7 +228,8 @@ class SetActionLinks(Command):
             if item is None or item.incident_id != self.incident_id:
                 raise RuleError("That action item no longer exists.")
             self._old = [(link.quote_id, link.tag_id) for link in session.scalars(
-                select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
+                select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id)
+                .order_by(ActionItemLink.id))]
             quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
             self._replace(session, [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids])
 

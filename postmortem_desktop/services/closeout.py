@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,10 +12,10 @@ from ..domain import checklist
 from ..domain.checklist import ChecklistItem, CloseoutRecord
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
+from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, guards_closed_record
-from ..storage.impact_query import customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
 ALL_PARTS = frozenset({"incidents", "review", "actions", "closeout", "followup"})
@@ -48,7 +47,7 @@ class FollowUpSchedule:
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _incident(session: Session, incident_id: int) -> Incident:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Generator
+from collections.abc import Generator
+from typing import Any
 
 from sqlalchemy import select
 
@@ -31,7 +32,7 @@ class Command(ABC):
     #: runs their undo_steps/redo_steps on a worker, with progress and Cancel.
     long_running: bool = False
 
-    def absorb(self, later: "Command") -> bool:
+    def absorb(self, later: Command) -> bool:
         """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
         return False
 
@@ -57,7 +58,7 @@ def guards_closed_record(cls: type) -> type:
     """
     original = cls.do
 
-    def do(self, workspace: Workspace) -> None:
+    def do(self: Command, workspace: Workspace) -> None:
         with workspace.reading() as session:
             status = session.scalar(_status_query(self))
         if status in CLOSED_STATUSES:

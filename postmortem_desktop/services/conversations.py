@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
@@ -76,7 +77,7 @@ class AddConversation(Command):
             session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
                                     vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
 
-    def _conversation(self, session, customer_id: int | None) -> Conversation:
+    def _conversation(self, session: Session, customer_id: int | None) -> Conversation:
         times = [m.at for m in self.new.messages if m.at is not None]
         external_id = self.new.external_id or self._next_external_id(session)
         conv = Conversation(
@@ -88,13 +89,13 @@ class AddConversation(Command):
             conv.id = self.conversation_id
         return conv
 
-    def _next_external_id(self, session) -> str:
+    def _next_external_id(self, session: Session) -> str:
         prefix = {"call": "CALL", "internal": "INT", "chat": "CHAT", "email": "MAIL"}.get(self.new.channel, "PASTE")
         count = session.scalar(select(func.count()).select_from(Conversation)
                                .where(Conversation.incident_id == self.incident_id))
-        return f"{prefix}-{count + 1}-{int(datetime.now(timezone.utc).timestamp())}"
+        return f"{prefix}-{count + 1}-{int(datetime.now(UTC).timestamp())}"
 
-    def _customer_id(self, session) -> int | None:
+    def _customer_id(self, session: Session) -> int | None:
         name, email = self.new.customer_name.strip(), self.new.customer_email.strip().lower()
         if not (name or email):
             return None

@@ -2,16 +2,28 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..resources import resource_path
 from ..storage.schema import (
-    ActionItem, Conversation, Customer, FollowUp, Incident, IncidentHistory, Message, Quote,
-    ReviewAnswer, SystemEvent, Tag, TagAssignment, WorkspaceSetting,
+    ActionItem,
+    Conversation,
+    Customer,
+    FollowUp,
+    Incident,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    SystemEvent,
+    Tag,
+    TagAssignment,
+    WorkspaceSetting,
 )
 from ..storage.workspace import Workspace, create_workspace
 from .incidents import default_review_window
@@ -19,7 +31,7 @@ from .incidents import default_review_window
 
 def default_incident_day(today: date | None = None) -> date:
     """Two days ago: recent enough that the review and its follow-up are still ahead."""
-    return (today or datetime.now(timezone.utc).date()) - timedelta(days=2)
+    return (today or datetime.now(UTC).date()) - timedelta(days=2)
 
 
 class _Clock:
@@ -34,7 +46,7 @@ class _Clock:
         offset, clock = stamp.split()
         hh, mm = clock.split(":")
         return datetime.combine(self.day + timedelta(days=int(offset)), time(int(hh), int(mm)),
-                                tzinfo=timezone.utc)
+                                tzinfo=UTC)
 
 
 def write_demo(path: Path | str, *, incident_day: date | None = None) -> Path:
@@ -54,7 +66,7 @@ def fill_demo(workspace: Workspace, content: dict[str, Any], clock: _Clock) -> N
             _add_incident(session, spec, clock, tags)
 
 
-def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, Tag]) -> None:
+def _add_incident(session: Session, spec: dict[str, Any], clock: _Clock, tags: dict[str, Tag]) -> None:
     start, end = clock(spec.get("technical_start")), clock(spec.get("technical_end"))
     review_start, review_end = default_review_window(start, end)
     if spec.get("review_window_hours") and end:
@@ -95,7 +107,7 @@ def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, 
                                     detail="Close-out record complete."))
 
 
-def _add_customers(session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
+def _add_customers(session: Session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
     customers = {}
     known = {c.email: c for c in session.scalars(select(Customer)) if c.email}
     for spec in specs:
@@ -110,7 +122,7 @@ def _add_customers(session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
     return customers
 
 
-def _add_conversation(session, incident_id: int, spec: dict[str, Any], clock: _Clock,
+def _add_conversation(session: Session, incident_id: int, spec: dict[str, Any], clock: _Clock,
                       customers: dict[str, Customer], tags: dict[str, Tag]) -> None:
     times = [clock(m["at"]) for m in spec["messages"]]
     customer = customers.get(spec.get("customer") or "")
@@ -123,7 +135,7 @@ def _add_conversation(session, incident_id: int, spec: dict[str, Any], clock: _C
     session.add(conv)
     session.flush()
     messages = []
-    for position, (m, at) in enumerate(zip(spec["messages"], times)):
+    for position, (m, at) in enumerate(zip(spec["messages"], times, strict=True)):
         msg = Message(conversation_id=conv.id, position=position, at=at, author=m.get("author", ""),
                       role=m.get("role", "customer"), text=m["text"])
         session.add(msg)

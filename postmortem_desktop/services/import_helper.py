@@ -20,7 +20,6 @@ from ..importers.sheet_stream import NotUtf8, stream_sheet
 from ..importers.vendors import recognise_vendor
 from .ticket_plan import CHUNK_ROWS, PlanChunk, PlanState, TicketPlanner
 
-
 FIRST_CHUNK_ROWS = 1000
 
 
@@ -158,7 +157,7 @@ def main() -> int:
     except Exception as error:  # every failure goes back to the importer, which rolls back
         try:
             write_frame(stdout, ("error", error))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled still gets reported
+        except Exception:
             write_frame(stdout, ("crash", traceback.format_exc()))
         return 1
     return 0

@@ -14,6 +14,7 @@ process rolls the transaction back, and the import runs once more the way the wh
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -22,15 +23,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Generator
+from typing import Any
 
 from ..importers.file_stamp import GuardedRead
 from ..storage.workspace import Workspace
 from . import ticket_store
-from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .import_helper import FRAME_HEAD_BYTES, FileJob, produce, write_frame
+from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .ticket_plan import PlanChunk, PlanState
 
 # Below this a file imports faster in-process than a helper process starts (~0.1 s).
@@ -129,7 +131,7 @@ class _Inline:
     def __init__(self, job: FileJob) -> None:
         self.job = job
 
-    def messages(self, state: PlanState):  # noqa: ANN201
+    def messages(self, state: PlanState) -> Iterator[tuple[str, Any]]:
         outbox: list = []
         produce(self.job, lambda: state, outbox.append)
         return iter(outbox)
@@ -155,8 +157,10 @@ class _Helper:
     """
 
     def __init__(self, job: FileJob) -> None:
-        self._errors = tempfile.TemporaryFile()
-        self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
+        # Both stay open for the helper's whole life (closed in stop()), so no `with` can hold them.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._outbox = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix="postmortem-import-", suffix=".frames", delete=False)
         self._sender: threading.Thread | None = None
         try:
             self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
@@ -179,7 +183,7 @@ class _Helper:
         except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
-    def messages(self, state: PlanState):  # noqa: ANN201
+    def messages(self, state: PlanState) -> Iterator[tuple[str, Any]]:
         # The helper reads the state only once it has read the file's head (for a workbook, after
         # parsing the whole sheet): sent from a thread, a state larger than the pipe never keeps
         # this generator from yielding, so Cancel still answers within POLL_SECONDS.
@@ -190,9 +194,8 @@ class _Helper:
         waited = 0.0
         while True:
             data = self._frames.next()
-            if data is None:
-                if self._process.poll() is not None and (data := self._frames.next()) is None:
-                    raise HelperFailed(self._failure())
+            if data is None and self._process.poll() is not None and (data := self._frames.next()) is None:
+                raise HelperFailed(self._failure())
             if data is None:
                 time.sleep(_NAP)  # the helper is on another core; this one has nothing to do yet
                 waited += _NAP
@@ -224,10 +227,9 @@ class _Helper:
             self._process.wait()
             if self._sender is not None:
                 self._sender.join()  # the pipe broke when the helper went, so this returns at once
-            try:
+            # bytes still buffered for a helper that is gone: nobody will read them
+            with contextlib.suppress(OSError):
                 self._process.stdin.close()
-            except OSError:
-                pass  # bytes still buffered for a helper that is gone: nobody will read them
         finally:
             self._frames.close()
             self._remove_files()

@@ -1,8 +1,8 @@
 """Undo and redo of a finished spreadsheet import, as one step on the undo stack."""
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
-from typing import Callable, Generator, Iterator
 
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
@@ -60,7 +60,8 @@ class UndoableImport(Command):
                 done += len(chunk)
                 yield done, total
             for chunk in _chunks(updated):
-                cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({', '.join('?' * len(chunk))})",
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({marks})",
                             (undo.first_message_id, *chunk))
                 done += len(chunk)
                 yield done, total

@@ -1,17 +1,24 @@
 """Quotes: making and deleting quote cards, reading a conversation, and the board's card queries."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, text, update
 
 from ..domain.vocabulary import Role, TagSource
-from ..storage.schema import (
-    ActionItemLink, Conversation, Customer, Message, Quote, ReviewAnswerQuote, Tag, TagAssignment,
-)
 from ..storage import search_index
+from ..storage.schema import (
+    ActionItemLink,
+    Conversation,
+    Customer,
+    Message,
+    Quote,
+    ReviewAnswerQuote,
+    Tag,
+    TagAssignment,
+)
 from ..storage.workspace import Workspace
 from .commands import Command, CommandGroup, RuleError, guards_closed_record
 from .suggestions import conversation_suggestions, suggest_for_role, workspace_tagger
@@ -187,7 +194,7 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
 
 def _stored_time(value: str | None) -> datetime | None:
     # Parsed here rather than by the column type: 5,000 cards load noticeably faster this way.
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc) if value else None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
 def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[int]:

@@ -2,22 +2,33 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import severity, timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS, SEVERITIES, TagSource
-from ..storage.schema import (
-    ActionItem, Conversation, Customer, Incident, IncidentContact, IncidentHistory, Message, Quote,
-    ReviewAnswer, ReviewAnswerQuote, Tag, TagAssignment,
-)
 from ..reporting.output_file import CSV, output_file
+from ..storage.schema import (
+    ActionItem,
+    Conversation,
+    Customer,
+    Incident,
+    IncidentContact,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    Tag,
+    TagAssignment,
+)
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, UpdateFields, guards_closed_record
 from .incidents import IncidentService
@@ -100,13 +111,13 @@ class HistoryEntry:
     detail: str
 
 
-def _related(incident_id: int):
+def _related(incident_id: int) -> ColumnElement[bool]:
     """Conversations that count as incident damage: not old confusion, not internal chatter."""
     return and_(Conversation.incident_id == incident_id, Conversation.pre_existing.is_(False),
                 Conversation.channel != "internal")
 
 
-def _phrase_filter(phrases: Iterable[str]):
+def _phrase_filter(phrases: Iterable[str]) -> ColumnElement[bool]:
     return or_(*[Message.text.like(f"%{p}%") for p in phrases])
 
 
@@ -247,15 +258,15 @@ class ReviewService:
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
         """Writes the contact list through the one output mechanism (never over the workspace)."""
         rows = self.contacts(incident_id)
-        with output_file(path, CSV, inputs=(self.workspace.path,)) as temp:
-            with temp.open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
-                                 "contacted", "contacted_on"])
-                for r in rows:
-                    writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
-                                     "yes" if r.suggested else "no", "yes" if r.contacted else "no",
-                                     r.contacted_on.isoformat() if r.contacted_on else ""])
+        with (output_file(path, CSV, inputs=(self.workspace.path,)) as temp,
+              temp.open("w", encoding="utf-8-sig", newline="") as fh):
+            writer = csv.writer(fh)
+            writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
+                             "contacted", "contacted_on"])
+            for r in rows:
+                writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
+                                 "yes" if r.suggested else "no", "yes" if r.contacted else "no",
+                                 r.contacted_on.isoformat() if r.contacted_on else ""])
         return len(rows)
 
     def draft_message(self, incident_id: int, zone_name: str = "UTC") -> str:
@@ -299,7 +310,8 @@ def draft_customer_message(title: str, technical: timing.Window | None, customer
              "The fault was on our side, not yours."]
     meaning = "What it means for you: "
     if task.strip():
-        meaning += f"if you were {task.strip()[:1].lower() + task.strip()[1:].rstrip('.')}, it may not have gone through. "
+        doing = task.strip()[:1].lower() + task.strip()[1:].rstrip(".")
+        meaning += f"if you were {doing}, it may not have gone through. "
     if workaround.strip():
         meaning += ("If you worked around it (for example: "
                     f"{workaround.strip()[:1].lower() + workaround.strip()[1:].rstrip('.')}), "
@@ -403,8 +415,9 @@ class LinkAnswerQuotes(Command):
             raise RuleError("Select one or more quotes on the board first.")
         with workspace.transaction() as session:
             row, _ = _answer_row(session, self.incident_id, self.key, create=True)
-            valid = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
-                                        .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
+            valid = set(session.scalars(
+                select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
             if not valid:
                 raise RuleError("None of the selected quotes belongs to this incident.")
             linked = set(session.scalars(select(ReviewAnswerQuote.quote_id)

@@ -6,16 +6,16 @@ preview and the same refusals.
 from __future__ import annotations
 
 import gc
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator
 
 from sqlalchemy import select
 
-from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
+from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.records import SkippedRow, TicketRow
-from ..importers.sheet_reader import Sheet, read_sheet
+from ..importers.sheet_reader import Cell, Sheet, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
 from ..storage.schema import MappingPreset
 from ..storage.workspace import Workspace
@@ -68,10 +68,10 @@ class _Head:
 
     def __init__(self, sheet: Sheet, limit: int):
         self.header = sheet.header
-        self._rows = list(zip(sheet.row_numbers[:limit], sheet.rows[:limit]))
+        self._rows = list(zip(sheet.row_numbers[:limit], sheet.rows[:limit], strict=True))
         self._sheet = sheet
 
-    def numbered_rows(self):  # noqa: ANN201
+    def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
         return iter(self._rows)
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
-from typing import Generator, Iterable
 
 from sqlalchemy import delete, insert, select, text
 
@@ -83,7 +83,7 @@ def conversation_suggestions(by_message: Iterable[list[TagSuggestion]]) -> dict[
 
 
 def compute_suggestions(workspace: Workspace, incident_id: int,
-                        tagger: Tagger | None = None) -> Generator[tuple[int, int], None, "StoreSuggestions"]:
+                        tagger: Tagger | None = None) -> Generator[tuple[int, int], None, StoreSuggestions]:
     """Reads the incident's messages and quotes, runs the tagger, yields (done, total).
 
     Returns the StoreSuggestions command to run (undoable); nothing is written here, so Cancel
@@ -123,7 +123,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
     return StoreSuggestions(incident_id, found)
 
 
-def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> "StoreSuggestions":
+def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
     """Headless helper: computes and stores the suggestions at once (CLI, tests)."""
     generator = compute_suggestions(workspace, incident_id, tagger)
     while True:

@@ -157,7 +157,7 @@ def merge_ticket(earlier: tuple, later: tuple) -> tuple[tuple, int]:
     have = {_message_key(message) for message in old_messages}
     added = [message for message in new_messages if _message_key(message) not in have]
     messages = sorted([*old_messages, *added], key=lambda message: (message[0] is None, message[0] or ""))
-    values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values)]
+    values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values, strict=True)]
     times = [message[0] for message in messages if message[0]] or [
         at for at in (*old_values[_FIRST_AT:], *new_values[_FIRST_AT:]) if at]
     values[_FIRST_AT], values[_LAST_AT] = (min(times), max(times)) if times else (None, None)

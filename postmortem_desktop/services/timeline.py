@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -13,10 +14,10 @@ from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, Tag
 from ..domain import timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
+from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError, UpdateFields
-from ..storage.impact_query import customer_event_bounds
 
 # Agent-wording tags describe the support reply, not the customer's harm: they colour a bar only
 # when the conversation has no harm tag.
@@ -145,7 +146,7 @@ class TimelineService:
 def _parse_db_time(value: Any) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # noqa: ANN001 - sqlite3 cursor
@@ -154,10 +155,10 @@ def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # n
     if not rows:
         return cols
     # Column-wise: 100,000 rows are transposed once rather than appended field by field.
-    ids, starts, ends, channels, segments, tasks, pre = zip(*rows)
+    ids, starts, ends, channels, segments, tasks, pre = zip(*rows, strict=False)
     cols.ids = array("q", ids)
     cols.starts = array("d", starts)
-    cols.ends = array("d", (e if e is not None and e >= s else s for s, e in zip(starts, ends)))
+    cols.ends = array("d", (e if e is not None and e >= s else s for s, e in zip(starts, ends, strict=True)))
     cols.channel, cols.channel_names = _codes(c or "ticket" for c in channels)
     cols.segment, cols.segment_names = _codes((g or "").strip() for g in segments)
     cols.task, cols.task_names = _codes((t or "").strip() for t in tasks)
@@ -239,7 +240,7 @@ class AddSystemEvents(Command):
                 self.event_ids = [row.id for row in rows]
             else:  # redo keeps the ids so later commands (move, edit) still find their event
                 session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
-                                                      for eid, values in zip(self.event_ids, self.events)])
+                                                      for eid, values in zip(self.event_ids, self.events, strict=True)])
 
     def undo(self, workspace: Workspace) -> None:
         with workspace.transaction() as session:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 # Tables SQLite itself may add to any database (ANALYZE, AUTOINCREMENT); they carry no behaviour.
 _SQLITE_OWN = re.compile(r"^sqlite_(stat\d|sequence)$")
@@ -61,7 +61,7 @@ def shape_of(conn: sqlite3.Connection) -> SchemaShape:
     return SchemaShape(tables=tables, coded=coded, shadow=frozenset(shadow))
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_shape(version: int) -> SchemaShape:
     """The schema the version ladder builds for version, in a new in-memory database."""
     from sqlalchemy import create_engine

@@ -6,8 +6,21 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Table, select
 
 from .schema import (
-    AccountActivity, ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
-    IncidentHistory, Message, Quote, ReviewAnswer, ReviewAnswerQuote, SystemEvent, TagAssignment,
+    AccountActivity,
+    ActionItem,
+    ActionItemLink,
+    Conversation,
+    FollowUp,
+    ImportBatch,
+    Incident,
+    IncidentContact,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    SystemEvent,
+    TagAssignment,
 )
 
 # Parents before children, so restoring in this order satisfies the foreign keys.

@@ -6,8 +6,17 @@ from datetime import date, datetime, timezone
 import pytest
 
 from postmortem_desktop.importers.dates import (
-    AMBIGUOUS, DAYFIRST, MONTHFIRST, UNAMBIGUOUS, DateColumnParser, DateParseError,
-    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime,
+    AMBIGUOUS,
+    DAYFIRST,
+    MONTHFIRST,
+    UNAMBIGUOUS,
+    DateColumnParser,
+    DateParseError,
+    ambiguous_samples,
+    detect_day_order,
+    excel_serial_to_datetime,
+    looks_like_date,
+    parse_datetime,
 )
 
 UTC = timezone.utc

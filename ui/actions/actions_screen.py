@@ -1,20 +1,34 @@
 """The Actions screen: the incident's fixes by area, with owners, dates, status and what motivated them."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.services.actions import (
-    AREAS, ActionService, AddActionItem, DeleteActionItem, EditActionItem, QuickAddFromQuotes,
+    AREAS,
+    ActionService,
+    AddActionItem,
+    DeleteActionItem,
+    EditActionItem,
+    QuickAddFromQuotes,
 )
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import ReviewService
 
-from ..errors import show_refusal
 from ..deferred_refresh import DeferredRefresh
+from ..errors import show_refusal
 from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel

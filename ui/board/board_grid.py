@@ -61,7 +61,7 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
         top, lanes = {""}, [Lane("", "")]
     buckets: dict[tuple[str, int | None], list[int]] = {}
     incident, old = Counter(), Counter()
-    for card, row in zip(cards, rows):
+    for card, row in zip(cards, rows, strict=True):
         pre = card.pre_existing
         if set_apart and pre:
             lane = PRE_EXISTING_LANE

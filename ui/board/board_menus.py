@@ -8,8 +8,18 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from postmortem_desktop.services.commands import Command
 from postmortem_desktop.services.quotes import BoardCard, DeleteQuote
 from postmortem_desktop.services.tagging import (
-    AcceptSuggestion, AddTag, AssignTag, DismissSuggestion, MergeTags, RecolorTag, RemoveTag, RenameTag,
-    ReorderTags, TagInfo, palette_size, tag_color_hex,
+    AcceptSuggestion,
+    AddTag,
+    AssignTag,
+    DismissSuggestion,
+    MergeTags,
+    RecolorTag,
+    RemoveTag,
+    RenameTag,
+    ReorderTags,
+    TagInfo,
+    palette_size,
+    tag_color_hex,
 )
 
 

@@ -7,12 +7,24 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVB
 
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.quotes import (
-    BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, quote_whole_conversations, search_quote_ids,
+    BoardCard,
+    BoardFilter,
+    DeleteQuote,
+    board_cards,
+    filter_cards,
+    quote_whole_conversations,
+    search_quote_ids,
     uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import compute_suggestions
 from postmortem_desktop.services.tagging import (
-    AcceptSuggestion, AssignTag, DismissSuggestion, MoveCardTag, TagInfo, list_tags, tag_color_hex,
+    AcceptSuggestion,
+    AssignTag,
+    DismissSuggestion,
+    MoveCardTag,
+    TagInfo,
+    list_tags,
+    tag_color_hex,
     untagged_color_hex,
 )
 
@@ -29,7 +41,8 @@ from .filter_bar import BoardFilterBar
 BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
 EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), select the customer's words and "
               "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
-HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
+HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
+        "Delete removes")
 
 
 class BoardScreen(QWidget):
@@ -86,7 +99,7 @@ class BoardScreen(QWidget):
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
         self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
 
-    def sizeHint(self):  # noqa: N802, ANN201 - modest, so the docks beside the board keep their width
+    def sizeHint(self):  # noqa: ANN201 - modest, so the docks beside the board keep their width
         return QSize(900, 600)
 
     # ---- loading ---------------------------------------------------------------------------------
@@ -108,7 +121,7 @@ class BoardScreen(QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self._mark_dirty()
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:  # noqa: ANN001
         super().showEvent(event)
         if self._dirty:
             self.reload()

@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import (
-    QAbstractListModel, QAbstractProxyModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt,
+    QAbstractListModel,
+    QAbstractProxyModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
 )
 
 from postmortem_desktop.services.quotes import BoardCard
@@ -36,7 +43,7 @@ def decode_cards(mime: QMimeData) -> tuple[list[int], int | None] | None:
 class BoardCardModel(QAbstractListModel):
     """Every card of the incident, in time order; the column proxies show subsets of its rows."""
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cards: list[BoardCard] = []
         self._row_of: dict[int, int] = {}
@@ -71,7 +78,7 @@ class BoardCardModel(QAbstractListModel):
     def card(self, row: int) -> BoardCard:
         return self._cards[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._cards)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
@@ -111,7 +118,7 @@ class CardColumnProxyModel(QAbstractProxyModel):
         self._rows: list[int] = []
         self._position: dict[int, int] = {}
 
-    def setSourceModel(self, model: BoardCardModel) -> None:  # noqa: N802
+    def setSourceModel(self, model: BoardCardModel) -> None:
         self.beginResetModel()
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._on_source_about_to_reset)
@@ -150,12 +157,12 @@ class CardColumnProxyModel(QAbstractProxyModel):
             self.dataChanged.emit(index, index)
 
     # ---- QAbstractProxyModel ----------------------------------------------------------------------
-    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not proxy_index.isValid() or not 0 <= proxy_index.row() < len(self._rows):
             return QModelIndex()
         return self.sourceModel().index(self._rows[proxy_index.row()], 0)
 
-    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not source_index.isValid():
             return QModelIndex()
         row = self._position.get(source_index.row())
@@ -172,13 +179,13 @@ class CardColumnProxyModel(QAbstractProxyModel):
     def sibling(self, row: int, column: int, index: QModelIndex) -> QModelIndex:
         return self.index(row, column)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 1
 
-    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and bool(self._rows)
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
@@ -187,18 +194,18 @@ class CardColumnProxyModel(QAbstractProxyModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
     # ---- drag -------------------------------------------------------------------------------------
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [CARD_MIME_TYPE]
 
-    def mimeData(self, indexes) -> QMimeData:  # noqa: N802, ANN001
+    def mimeData(self, indexes) -> QMimeData:  # noqa: ANN001
         ids = [self.data(i, QUOTE_ID_ROLE) for i in indexes if i.isValid()]
         return encode_cards(dict.fromkeys(ids), self.tag_id)
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
-    def removeRows(self, row: int, count: int, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+    def removeRows(self, row: int, count: int, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return False  # a finished move drag must not delete cards: the board re-buckets them instead

@@ -21,7 +21,7 @@ class BoardFilterBar(QWidget):
     phrases_requested = Signal()
     add_column_requested = Signal()
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search quotes and conversations…")

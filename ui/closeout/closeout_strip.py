@@ -4,10 +4,14 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton
 
 from postmortem_desktop.services.closeout import (
-    CLOSED_STATES, ChecklistState, CloseIncident, CloseoutService, ReopenIncident,
+    CLOSED_STATES,
+    ChecklistState,
+    CloseIncident,
+    CloseoutService,
+    ReopenIncident,
 )
 
 from ..hub import ScreenHub

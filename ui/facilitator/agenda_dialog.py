@@ -4,12 +4,31 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.agenda import (
-    DEFAULT_AGENDA, MAX_STEP_MINUTES, Agenda, AgendaError, AgendaStep, moved, new_step_key, validate, with_step,
+    DEFAULT_AGENDA,
+    MAX_STEP_MINUTES,
+    Agenda,
+    AgendaError,
+    AgendaStep,
+    moved,
+    new_step_key,
+    validate,
+    with_step,
 )
 
 

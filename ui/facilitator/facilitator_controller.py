@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -312,7 +312,7 @@ class FacilitatorController(QObject):
             self.hub.run(SaveAgenda(dialog.agenda))
 
     # ---- clicker keys win over text fields ------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.ShortcutOverride and event.key() in CLICKER_KEYS
                 and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             event.ignore()  # nobody claims the key, so the Next/Previous actions get it

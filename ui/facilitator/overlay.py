@@ -84,7 +84,7 @@ class FacilitatorHeaderWidget(QFrame):
         for label in (self.step_clock, self.total_clock):
             label.setFont(_scaled(label, CLOCK_SCALE, bold=True))
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         # the theme changes the application font; the large labels follow it at their ratio
         if event.type() == QEvent.Type.FontChange:
             self._scale_fonts()
@@ -130,7 +130,7 @@ class FacilitatorNotesWidget(QFrame):
         margins = self.edit.contentsMargins()
         self.edit.setFixedHeight(lines + margins.top() + margins.bottom() + 2 * self.edit.frameWidth() + 8)
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         if event.type() == QEvent.Type.FontChange:
             self._fit_height()
         super().changeEvent(event)

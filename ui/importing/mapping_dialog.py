@@ -5,12 +5,31 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog,
-    QLabel, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.importers.field_mapping import (
-    FIELD_LABELS, MULTI_FIELDS, SINGLE_FIELDS, AmbiguousDatesError, FieldMapping, MappingError,
+    FIELD_LABELS,
+    MULTI_FIELDS,
+    SINGLE_FIELDS,
+    AmbiguousDatesError,
+    FieldMapping,
+    MappingError,
 )
 from postmortem_desktop.importers.text_cleanup import cell_text
 from postmortem_desktop.importers.text_decoding import decoding_notice

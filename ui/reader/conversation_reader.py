@@ -6,13 +6,23 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QMenu, QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
-    ConversationView, CorrectAuthorRole, CreateQuote, read_conversation,
+    ConversationView,
+    CorrectAuthorRole,
+    CreateQuote,
+    read_conversation,
 )
 
 from ..hub import ScreenHub
@@ -93,7 +103,7 @@ class ConversationReaderWidget(QWidget):
         hub.incident_changed.connect(self._on_hub_incident_changed)
         self._update_buttons()
 
-    def sizeHint(self):  # noqa: N802, ANN201
+    def sizeHint(self):  # noqa: ANN201
         return QSize(420, 600)
 
     # ---- showing ---------------------------------------------------------------------------------

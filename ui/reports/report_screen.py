@@ -3,12 +3,21 @@ all off-thread."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QSplitter, QVBoxLayout,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -302,7 +311,7 @@ class ReportScreen(QWidget):
         self._run("Writing the workbook…",
                   lambda: exports.export_xlsx(workspace, incident_id, target, redact=redact), finished)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
         # Side by side where there is room; on a narrow screen (docks open at 1280 px) the check goes below.
         orientation = Qt.Orientation.Horizontal if event.size().width() >= NARROW_WIDTH else Qt.Orientation.Vertical
         if orientation != self.splitter.orientation():
@@ -311,7 +320,7 @@ class ReportScreen(QWidget):
             self.splitter.setSizes([along * 3 // 5, along * 2 // 5])
         super().resizeEvent(event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:  # noqa: ANN001
         if self._worker is not None:
             self._worker.cancel()
             self._worker.done.wait(10)

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
@@ -16,7 +22,12 @@ from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, 
 from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
 from postmortem_desktop.services.incidents import UpdateIncident
 from postmortem_desktop.services.timeline import (
-    AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
+    AddSystemEvent,
+    AddSystemEvents,
+    DeleteSystemEvent,
+    EditSystemEvent,
+    MoveSystemEvent,
+    TimelineService,
 )
 
 from ..hub import ScreenHub
@@ -66,7 +77,7 @@ class TimelineScreen(QWidget):
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         """Follows the app's theme live: light/dark colours and, for the projector, larger type."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
@@ -205,7 +216,8 @@ class TimelineScreen(QWidget):
                 span = (f"{format_time(brief.first_at.timestamp(), zone)} → "
                         f"{format_time(brief.last_at.timestamp(), zone, with_day=False)}")
             tags = ", ".join(brief.tags) or "no tags yet"
-            old = "<br><i>Pre-existing: older confusion, not counted in the impact window</i>" if brief.pre_existing else ""
+            old = ("<br><i>Pre-existing: older confusion, not counted in the impact window</i>"
+                   if brief.pre_existing else "")
             return (f"<b>{html.escape(who)}</b> ({html.escape(brief.segment or 'no segment')})<br>"
                     f"{html.escape(brief.channel)} · {span}<br><i>{html.escape(brief.subject)}</i><br>"
                     f"“{html.escape(brief.first_message)}”<br>Tags: {html.escape(tags)}{old}<br>"
@@ -280,7 +292,7 @@ class TimelineScreen(QWidget):
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
         if self.layout_ is None or self.hub.workspace.read_only:
             return None
-        reference = datetime.fromtimestamp(self.layout_.t0, tz=timezone.utc).date()
+        reference = datetime.fromtimestamp(self.layout_.t0, tz=UTC).date()
         dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
         clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
         if clip and len(clip) < 5_000_000:

@@ -1,12 +1,18 @@
 """The timeline's QGraphicsView: one item paints the laid-out timeline, one the cursor; mouse and keys edit it."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
-    QGraphicsItem, QGraphicsObject, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QToolTip, QWidget,
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QToolTip,
+    QWidget,
 )
 
 from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
@@ -41,7 +47,7 @@ class TimelineItem(QGraphicsItem):
         self.size = (width, height)
         self.geometry = self.layout.geometry(width, height) if self.layout else None
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, *self.size)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -74,7 +80,7 @@ class CursorItem(QGraphicsObject):
         self.height, self.label = height, label
         self.setPos(x, 0)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-1, 0, 190, self.height)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001
@@ -169,7 +175,7 @@ class TimelineView(QGraphicsView):
             self.redraw()
 
     # -- Qt events
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
         super().resizeEvent(event)
         self._resize_scene()
 
@@ -178,7 +184,7 @@ class TimelineView(QGraphicsView):
         self.item.set_size(size.width(), size.height())
         self.setSceneRect(0, 0, size.width(), size.height())
 
-    def wheelEvent(self, event) -> None:  # noqa: N802, ANN001
+    def wheelEvent(self, event) -> None:  # noqa: ANN001
         delta = event.angleDelta()
         steps = (delta.y() or delta.x()) / 120
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -187,7 +193,7 @@ class TimelineView(QGraphicsView):
             self.pan_pixels(steps * 80)
         event.accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001
         key = event.key()
         # Zoom about the cursor line when it is shown, so the keys zoom into what the pointer marks.
         about = self.cursor_item.x() if self.cursor_item.isVisible() else None
@@ -208,14 +214,14 @@ class TimelineView(QGraphicsView):
             return Hit("none")
         return layout.hit(pos.x(), pos.y(), geo)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:  # noqa: ANN001
         if event.button() != Qt.MouseButton.LeftButton or self.item.layout is None:
             return super().mousePressEvent(event)
         self._press = (event.position(), self.hit_at(event.position()))
         self._dragging = False
         event.accept()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseMoveEvent(self, event) -> None:  # noqa: ANN001
         pos = event.position()
         self._move_cursor(pos)
         if self._press is None:
@@ -232,7 +238,7 @@ class TimelineView(QGraphicsView):
             self.pan_pixels(pos.x() - start.x())
             self._press = (pos, hit)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001
         if self._press is None or event.button() != Qt.MouseButton.LeftButton:
             return super().mouseReleaseEvent(event)
         _start, hit = self._press
@@ -252,7 +258,7 @@ class TimelineView(QGraphicsView):
         self._dragging = False
         event.accept()
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001
         hit = self.hit_at(event.position())
         if hit.kind == "event":
             self.event_double_clicked.emit(hit.id)
@@ -260,7 +266,7 @@ class TimelineView(QGraphicsView):
             self.system_lane_double_clicked.emit(self._snapped_time(event.position().x()))
         event.accept()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def leaveEvent(self, event) -> None:  # noqa: ANN001
         self.cursor_item.hide()
         super().leaveEvent(event)
 
