@@ -365,6 +365,7 @@ class DayOrderWatch:
         self.seen = True
         if len(self.samples) < 5 and text.strip() not in self.samples:
             self.samples.append(text.strip())
+        implied: str | None
         if first > 12:
             self.day_first, implied = True, DAYFIRST
         elif second > 12:

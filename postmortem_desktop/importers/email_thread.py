@@ -78,7 +78,7 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
             dom = int(token["n"])
         elif token["zone"]:
             zone = UTC if token["zone"] in ("UTC", "GMT") else _offset(token["zone"])
-    if None in (month, dom, year):
+    if month is None or dom is None or year is None:
         return None, zone
     try:
         return date(year + 2000 if year < 100 else year, month, dom), zone
@@ -203,10 +203,10 @@ def _body_text(message: EmailMessage) -> str:
     if part is None:
         return ""
     try:
-        content = part.get_content()
+        content: str = part.get_content()
     except (LookupError, UnicodeError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)  # the part's bytes, or None when it has none
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
         content = _html_to_text(content)
     return content

@@ -47,11 +47,11 @@ class FileChangedError(SheetError):
         super().__init__(f"'{name}' changed while it was being imported (it was edited or is still being "
                          "written). Nothing was imported; try again when it is complete.")
 
-    def __reduce__(self) -> tuple[type[FileChangedError], tuple[str]]:  # crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[FileChangedError], tuple[str]]:  # crosses from the helper process intact
         return FileChangedError, (self.name,)
 
 
-def refuse_if_changed(path: str | os.PathLike, before: FileStamp | None) -> None:
+def refuse_if_changed(path: str | os.PathLike[str], before: FileStamp | None) -> None:
     """Raises FileChangedError unless the file still has the stamp it had before the read."""
     if stamp_of(path) != before:
         raise FileChangedError(Path(path).name)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 import gc
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 from xml.etree import ElementTree
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
@@ -62,7 +62,7 @@ class Sheet:
     """
 
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]  # CSV rows are lists of str, workbook rows of any Cell
     row_numbers: list[int]
     kind: str
     encoding: str | None = None
@@ -70,7 +70,7 @@ class Sheet:
     sheet_name: str | None = None
     truncated: bool = False
     header_row: int = 1
-    raw_header: list[Cell] = field(default_factory=list, repr=False)
+    raw_header: Sequence[Cell] = field(default_factory=list, repr=False)
     lines_not_utf8: int = 0  # of a UTF-8 text file: lines holding bytes read as lines_not_utf8_read_as
     lines_not_utf8_read_as: str | None = None
 
@@ -79,7 +79,7 @@ class Sheet:
         """How many data rows the file has, or None when max_rows stopped reading early."""
         return None if self.truncated else len(self.rows)
 
-    def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
         """(row number as the user sees it, cells) for every data row."""
         return zip(self.row_numbers, self.rows, strict=True)
 
@@ -263,7 +263,7 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sh
                  truncated=truncated, header_row=start + 1, raw_header=raw_header)
 
 
-def _header_names(cells: list[Cell]) -> list[str]:
+def _header_names(cells: Sequence[Cell]) -> list[str]:
     names = []
     for index, cell in enumerate(cells):
         text = cell.strip() if isinstance(cell, str) else restore_id(cell)
@@ -289,7 +289,7 @@ def _refuse_one_cell_rows(sheet: Sheet, name: str) -> None:
         raise SheetError(f"'{name}': {EXCEL_MANGLED}")
 
 
-def _is_squeezed_record(cells: list[Cell]) -> bool:
+def _is_squeezed_record(cells: Sequence[Cell]) -> bool:
     filled = [cell for cell in cells if isinstance(cell, str) and cell.strip()]
     return len(filled) == 1 and any(filled[0].count(separator) >= 2 for separator in (",", ";", "\t"))
 
@@ -333,14 +333,15 @@ def empty_workbook(name: str) -> SheetError:
     return SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
 
 
-def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, object]]:
+def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, CalamineSheet]]:
     """(name, sheet) for each visible worksheet, in the workbook's order; each parsed when reached."""
     for meta in workbook.sheets_metadata:
         if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
             yield meta.name, workbook.get_sheet_by_name(meta.name)
 
 
-def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str | None, list[list[Cell]], int]:
+def _first_table(workbook: CalamineWorkbook,
+                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int]:
     """The first visible sheet with cells: its name, its rows, and its first row's number."""
     for sheet_name, sheet in worksheets(workbook):
         # One extra row: the header is inside the grid too.
@@ -352,13 +353,13 @@ def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str 
     return None, [], 1
 
 
-def _sheet_from_grid(grid: list[list[Cell]], first_row: int, kind: str, sheet_name: str | None,
+def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, sheet_name: str | None,
                      max_rows: int | None) -> Sheet:
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
     header = _header_names(grid[offset])
-    rows: list[list[Cell]] = []
+    rows: list[Sequence[Cell]] = []
     numbers: list[int] = []
     truncated = False
     for index in range(offset + 1, len(grid)):

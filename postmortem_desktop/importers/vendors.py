@@ -184,7 +184,7 @@ def _email_in_name_column(known: dict[str, int | list[int]], sample: list[list[o
     index = known.get("requester_name")
     if not isinstance(index, int) or "requester_email" in known:
         return
-    values = [row[index] for row in sample if index < len(row) and isinstance(row[index], str) and row[index]]
+    values = [cell for row in sample if index < len(row) and isinstance(cell := row[index], str) and cell]
     if values and all(EMAIL.match(value.strip()) for value in values):
         known["requester_email"] = known.pop("requester_name")
 

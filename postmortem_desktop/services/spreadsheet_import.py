@@ -6,7 +6,7 @@ preview and the same refusals.
 from __future__ import annotations
 
 import gc
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +71,7 @@ class _Head:
         self._rows = list(zip(sheet.row_numbers[:limit], sheet.rows[:limit], strict=True))
         self._sheet = sheet
 
-    def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
         return iter(self._rows)
 
 
