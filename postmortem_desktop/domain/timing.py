@@ -25,7 +25,7 @@ def technical_window(first_failure: datetime | None, recovery: datetime | None) 
     return Window(first_failure, recovery)
 
 
-def customer_impact_window(event_times: Iterable[datetime]) -> Window | None:
+def customer_impact_window(event_times: Iterable[datetime | None]) -> Window | None:
     """From the first to the last incident-related customer event; None when there are none.
 
     Callers pass only incident-related events: pre-existing confusion is kept out by the query.

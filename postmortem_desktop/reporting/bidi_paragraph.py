@@ -143,7 +143,8 @@ class BidiParagraph(Flowable):
         return self.paragraph_for(availWidth).split(availWidth, availHeight)
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802, N803
-        self.paragraph_for(self.width).drawOn(canvas, x, y, _sW)  # the width of the last wrap
+        # the width of the last wrap; reportlab's drawOn takes _sW, which its stubs leave out
+        self.paragraph_for(self.width).drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]
 
     def minWidth(self) -> float:  # noqa: N802
         return max((w.width for words in self._hard_lines for w in words), default=0.0)

@@ -41,15 +41,17 @@ class _NumberedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset (not in its stubs)
 
     def save(self) -> None:
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
             self.setFillColor(MUTED)
-            fonts.draw_string(self, self._pagesize[0] - MARGIN, MARGIN - 22,
-                              f"Page {self._pageNumber} of {total}", 7.5, anchor="right")
+            # the page state saved in showPage: private to reportlab's Canvas, so absent from its stubs
+            width = self._pagesize[0]  # type: ignore[attr-defined]
+            number = self._pageNumber  # type: ignore[attr-defined]
+            fonts.draw_string(self, width - MARGIN, MARGIN - 22, f"Page {number} of {total}", 7.5, anchor="right")
             super().showPage()
         super().save()
 

@@ -229,14 +229,16 @@ def _quotes_and_tags(session: Session, incident_id: int) -> tuple[tuple[QuoteRow
             .join(Quote, Quote.id == TagAssignment.quote_id)
             .join(Conversation, Conversation.id == Quote.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        quote_tags[quote_id].append(tag_id)
+        if quote_id is not None:  # always, by the join; said for the type checker
+            quote_tags[quote_id].append(tag_id)
     for tag_id, message_id in session.execute(
             select(TagAssignment.tag_id, TagAssignment.message_id)
             .join(Message, Message.id == TagAssignment.message_id)
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.quote_id.is_(None),
                    TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        message_tags[message_id].append(tag_id)
+        if message_id is not None:  # always, by the join
+            message_tags[message_id].append(tag_id)
     # Quotes that a review answer or an action item points at were judged important by a person.
     cited = set(session.scalars(select(ReviewAnswerQuote.quote_id).join(
         ReviewAnswer, ReviewAnswer.id == ReviewAnswerQuote.review_answer_id)
@@ -299,13 +301,13 @@ def _conversation_spans(session: Session, incident_id: int) -> tuple[Conversatio
     tags = {t.id: t for t in session.scalars(select(Tag))}
     counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for link in (Quote, Message):
-        rows = session.execute(
+        tagged = session.execute(
             select(link.conversation_id, TagAssignment.tag_id, func.count())
             .join(link, (link.id == (TagAssignment.quote_id if link is Quote else TagAssignment.message_id)))
             .join(Conversation, Conversation.id == link.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))
             .group_by(link.conversation_id, TagAssignment.tag_id))
-        for conv_id, tag_id, count in rows:
+        for conv_id, tag_id, count in tagged:
             counts[conv_id][tag_id] += count
 
     def dominant(conv_id: int) -> str:
@@ -320,7 +322,8 @@ def _conversation_spans(session: Session, incident_id: int) -> tuple[Conversatio
         .where(Conversation.incident_id == incident_id, Conversation.first_at.is_not(None))
         .order_by(Conversation.first_at))
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))
-                 for cid, ch, first, last, pre, segment, task in rows)
+                 for cid, ch, first, last, pre, segment, task in rows
+                 if first is not None)  # always, by the query; said for the type checker
 
 
 def _extra_terms(session: Session) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ class SchemaShape:
         found: list[str] = []
         for kind, mine, theirs in (("table", self.tables, other.tables), ("", self.coded, other.coded)):
             for name in sorted(set(mine) | set(theirs)):
-                label = f"{kind or (mine.get(name) or theirs.get(name))[0]} `{name}`"
+                label = f"{kind or (mine.get(name) or theirs[name])[0]} `{name}`"
                 if name not in theirs:
                     found.append(f"it has a {label} that this app did not create")
                 elif name not in mine:
@@ -91,7 +91,7 @@ def _table_shape(conn: sqlite3.Connection, name: str) -> tuple:
 
 
 def _is_virtual(sql: str | None) -> bool:
-    return bool(sql) and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql, re.IGNORECASE) is not None
+    return bool(sql) and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql or "", re.IGNORECASE) is not None
 
 
 def _shadow_of(name: str, virtual: set[str]) -> bool:
