@@ -72,8 +72,12 @@ def _links(session: Session, item_ids: list[int]) -> dict[int, list[ActionLink]]
         .outerjoin(Quote, Quote.id == ActionItemLink.quote_id).outerjoin(Tag, Tag.id == ActionItemLink.tag_id)
         .where(ActionItemLink.action_item_id.in_(item_ids)).order_by(ActionItemLink.id))
     for item_id, quote_id, tag_id, text, tag in rows:
-        link = (ActionLink("quote", quote_id, f"“{text}”") if quote_id is not None
-                else ActionLink("tag", tag_id, f"#{tag}"))
+        if quote_id is not None:
+            link = ActionLink("quote", quote_id, f"“{text}”")
+        elif tag_id is not None:  # a link is to a quote or to a tag
+            link = ActionLink("tag", tag_id, f"#{tag}")
+        else:
+            continue
         result.setdefault(item_id, []).append(link)
     return result
 
@@ -118,6 +122,7 @@ def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) 
 
 @guards_closed_record
 class AddActionItem(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = ACTION_PARTS
 
     def __init__(self, incident_id: int, *, area: str, description: str, owner: str = "",
@@ -157,6 +162,7 @@ class AddActionItem(Command):
 
 class QuickAddFromQuotes(AddActionItem):
     """An action item started from selected quote cards, linking them as its motivation."""
+    incident_id: int  # always given here (the base allows None)
 
     def __init__(self, incident_id: int, quote_ids: Iterable[int], quote_texts: list[str], *,
                  area: str = ActionArea.PRODUCT.value):
@@ -170,6 +176,7 @@ class QuickAddFromQuotes(AddActionItem):
 
 @guards_closed_record
 class EditActionItem(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int, **changes: Any):
@@ -206,6 +213,7 @@ class EditActionItem(Command):
 @guards_closed_record
 class SetActionLinks(Command):
     """Replaces what motivated an action item: its linked quotes and tags."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = ACTION_PARTS
     name = "Change Action Item Links"
@@ -240,6 +248,7 @@ class SetActionLinks(Command):
 
 @guards_closed_record
 class DeleteActionItem(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = ACTION_PARTS
 
     def __init__(self, incident_id: int, item_id: int):

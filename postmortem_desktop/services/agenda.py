@@ -47,6 +47,7 @@ class SaveAgenda(SetSetting):
 
 
 class SaveStepNotes(SetSetting):
+    incident_id: int  # always given here (the base allows None)
     affects = AFFECTS
 
     def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = ""):

@@ -102,6 +102,7 @@ class CloseoutService:
 
 class _StatusChange(Command):
     """Moves an incident to a new status and records the decision; undo puts both back."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = ALL_PARTS
     kind = ""
@@ -132,6 +133,7 @@ class _StatusChange(Command):
 
     def undo(self, workspace: Workspace) -> None:
         with workspace.transaction() as session:
+            assert self._old_status is not None  # read by do
             _incident(session, self.incident_id).status = self._old_status
             entry = session.get(IncidentHistory, self._history_id)
             if entry is not None:
@@ -140,6 +142,7 @@ class _StatusChange(Command):
 
 class CloseIncident(_StatusChange):
     """Closes an incident — the one rule every path shares: refused, listing what is missing."""
+    incident_id: int  # always given here (the base allows None)
 
     name = "Close Incident"
     kind = "closed"
@@ -160,6 +163,7 @@ class CloseIncident(_StatusChange):
 
 
 class ReopenIncident(_StatusChange):
+    incident_id: int  # always given here (the base allows None)
     name = "Reopen Incident"
     kind = "reopened"
 
@@ -177,6 +181,7 @@ class ReopenIncident(_StatusChange):
 @guards_closed_record
 class ScheduleFollowUp(Command):
     """Sets when the follow-up check happens and the review date it is counted from."""
+    incident_id: int  # always given here (the base allows None)
 
     name = "Schedule Follow-up"
     affects = frozenset({"closeout", "followup"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Generator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -47,10 +47,11 @@ class Command(ABC):
         yield from ()
 
 
+C = TypeVar("C", bound="Command")
 CLOSED_STATUSES = ("closed", "followed_up")
 
 
-def guards_closed_record(cls: type) -> type:
+def guards_closed_record(cls: type[C]) -> type[C]:
     """Class decorator: the command refuses to change the close-out record of a closed incident.
 
     A closed incident was closed because its record was complete; editing it afterwards would
@@ -66,7 +67,7 @@ def guards_closed_record(cls: type) -> type:
                             "(Close-out strip › Reopen) to change it; the reopening is recorded.")
         original(self, workspace)
 
-    cls.do = do
+    cls.do = do  # type: ignore[method-assign]  # wrapped once, at class creation
     return cls
 
 

@@ -49,6 +49,7 @@ def check_new_conversation(new: NewConversation) -> None:
 
 class AddConversation(Command):
     """Stores one conversation with its messages; undo removes it (and a customer it created)."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"incidents", "timeline", "board"})
 
@@ -93,7 +94,7 @@ class AddConversation(Command):
         prefix = {"call": "CALL", "internal": "INT", "chat": "CHAT", "email": "MAIL"}.get(self.new.channel, "PASTE")
         count = session.scalar(select(func.count()).select_from(Conversation)
                                .where(Conversation.incident_id == self.incident_id))
-        return f"{prefix}-{count + 1}-{int(datetime.now(UTC).timestamp())}"
+        return f"{prefix}-{(count or 0) + 1}-{int(datetime.now(UTC).timestamp())}"
 
     def _customer_id(self, session: Session) -> int | None:
         name, email = self.new.customer_name.strip(), self.new.customer_email.strip().lower()

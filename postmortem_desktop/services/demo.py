@@ -41,8 +41,9 @@ class _Clock:
         self.day = day
 
     def __call__(self, stamp: str | None) -> datetime | None:
-        if not stamp:
-            return None
+        return self.at(stamp) if stamp else None
+
+    def at(self, stamp: str) -> datetime:
         offset, clock = stamp.split()
         hh, mm = clock.split(":")
         return datetime.combine(self.day + timedelta(days=int(offset)), time(int(hh), int(mm)),
@@ -95,7 +96,8 @@ def _add_incident(session: Session, spec: dict[str, Any], clock: _Clock, tags: d
     for conv in spec.get("conversations", []):
         _add_conversation(session, incident.id, conv, clock, customers, tags)
     for item in spec.get("action_items", []):
-        due = (end or start).date() + timedelta(days=item.get("due_in_days", 7)) if (end or start) else None
+        last = end or start
+        due = last.date() + timedelta(days=item.get("due_in_days", 7)) if last else None
         session.add(ActionItem(incident_id=incident.id, area=item["area"], description=item["description"],
                                owner=item.get("owner", ""), due_date=due, status=item.get("status", "open")))
     for key, answer in (spec.get("review_answers") or {}).items():
@@ -124,7 +126,7 @@ def _add_customers(session: Session, specs: list[dict[str, Any]]) -> dict[str, C
 
 def _add_conversation(session: Session, incident_id: int, spec: dict[str, Any], clock: _Clock,
                       customers: dict[str, Customer], tags: dict[str, Tag]) -> None:
-    times = [clock(m["at"]) for m in spec["messages"]]
+    times = [clock.at(m["at"]) for m in spec["messages"]]
     customer = customers.get(spec.get("customer") or "")
     conv = Conversation(
         incident_id=incident_id, external_id=spec.get("external_id"), channel=spec.get("channel", "ticket"),

@@ -210,6 +210,7 @@ def parse_activity_csv(text: str, name: str = "the file") -> list[ActivityRow]:
 
 class ImportActivity(Command):
     """Replaces the incident's account activity with an export's rows, all or nothing."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"followup"})
 
@@ -238,6 +239,7 @@ class ImportActivity(Command):
 
 class RecordFollowUpOutcome(Command):
     """Records what the follow-up check found; the incident becomes followed_up."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"incidents", "followup", "closeout"})
     name = "Record Follow-up Outcome"
@@ -273,6 +275,7 @@ class RecordFollowUpOutcome(Command):
         with workspace.transaction() as session:
             inc = session.get(Incident, self.incident_id)
             follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+            assert inc is not None and follow is not None and self._old is not None  # as do left them
             inc.status = self._old["status"]
             follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
             entry = session.get(IncidentHistory, self._history_id)

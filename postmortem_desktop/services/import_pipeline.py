@@ -177,9 +177,11 @@ class _Helper:
 
     def _send(self, message: object, then_close: bool = False) -> None:
         try:
-            write_frame(self._process.stdin, message)
+            stdin = self._process.stdin
+            assert stdin is not None  # Popen(stdin=PIPE)
+            write_frame(stdin, message)
             if then_close:
-                self._process.stdin.close()
+                stdin.close()
         except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
@@ -229,7 +231,8 @@ class _Helper:
                 self._sender.join()  # the pipe broke when the helper went, so this returns at once
             # bytes still buffered for a helper that is gone: nobody will read them
             with contextlib.suppress(OSError):
-                self._process.stdin.close()
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
         finally:
             self._frames.close()
             self._remove_files()

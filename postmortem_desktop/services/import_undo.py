@@ -1,8 +1,10 @@
 """Undo and redo of a finished spreadsheet import, as one step on the undo stack."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
+from typing import cast
 
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
@@ -16,6 +18,7 @@ class UndoableImport(Command):
     the caller supplies (it holds the file and the mapping), so the conversation ids may differ from the
     first run. Both are long: the app runs them on a worker with progress and Cancel.
     """
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"incidents", "timeline", "board"})
     long_running = True
@@ -49,7 +52,8 @@ class UndoableImport(Command):
         """
         undo = self.summary.undo
         raw = workspace.engine.raw_connection()
-        cur = raw.driver_connection.cursor()
+        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
+        cur = dbapi.cursor()
         updated = [row["id"] for row in undo.old_conversations]
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
         done = 0
@@ -84,7 +88,7 @@ class UndoableImport(Command):
             cur.execute("COMMIT")
             yield total, total
         except BaseException:  # an error, or Cancel (GeneratorExit at a yield)
-            if raw.driver_connection.in_transaction:
+            if dbapi.in_transaction:
                 cur.execute("ROLLBACK")
             raise
         finally:

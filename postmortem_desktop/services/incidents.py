@@ -162,12 +162,14 @@ class CreateIncident(Command):
             self.incident_id = inc.id
 
     def undo(self, workspace: Workspace) -> None:
+        assert self.incident_id is not None  # set by do
         with workspace.engine.begin() as conn:
             snapshot.delete_incident_rows(conn, self.incident_id)
 
 
 @guards_closed_record
 class UpdateIncident(UpdateFields):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, incident_id: int, **changes: Any):
         check_incident_fields(changes)
         label = ", ".join(k.replace("_", " ") for k in changes) or "nothing"
@@ -181,6 +183,7 @@ class UpdateIncident(UpdateFields):
 
 
 class DeleteIncident(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = frozenset({"incidents", "timeline", "board", "review", "actions"})
 
     def __init__(self, incident_id: int, title: str = ""):
@@ -197,5 +200,6 @@ class DeleteIncident(Command):
             snapshot.delete_incident_rows(conn, self.incident_id)
 
     def undo(self, workspace: Workspace) -> None:
+        assert self._snapshot is not None  # taken by do
         with workspace.engine.begin() as conn:
             snapshot.restore(conn, self._snapshot)

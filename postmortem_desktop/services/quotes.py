@@ -1,16 +1,17 @@
 """Quotes: making and deleting quote cards, reading a conversation, and the board's card queries."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 
 from ..domain.vocabulary import Role, TagSource
 from ..storage import search_index
 from ..storage.schema import (
     ActionItemLink,
+    Base,
     Conversation,
     Customer,
     Message,
@@ -128,8 +129,8 @@ def read_conversation(workspace: Workspace, conversation_id: int) -> Conversatio
                                  .order_by(Quote.id)).all()
         return ConversationView(
             id=conv.id, incident_id=conv.incident_id, external_id=conv.external_id or "", channel=conv.channel,
-            subject=conv.subject, customer=_customer_label(customer and customer.name,
-                                                           customer and customer.organization),
+            subject=conv.subject, customer=_customer_label(customer.name if customer else None,
+                                                           customer.organization if customer else None),
             segment=customer.segment if customer else "", customer_task=conv.customer_task,
             symptom=conv.symptom, pre_existing=conv.pre_existing,
             messages=tuple(MessageView(m.id, m.position, m.at, m.author, m.role, m.text) for m in messages),
@@ -289,7 +290,7 @@ class CreateQuote(Command):
             if rows:
                 session.execute(insert(TagAssignment), rows)
 
-    def _build(self, session, messages: list[Message], tagger) -> tuple[Quote, dict[str, str]]:  # noqa: ANN001
+    def _build(self, session, messages: Sequence[Message], tagger) -> tuple[Quote, dict[str, str]]:  # noqa: ANN001
         if self.message_id is None:
             if session.scalar(select(Quote.id).where(Quote.conversation_id == self.conversation_id,
                                                      Quote.message_id.is_(None))):
@@ -313,6 +314,11 @@ class CreateQuote(Command):
     def undo(self, workspace: Workspace) -> None:
         with workspace.transaction() as session:
             session.execute(delete(Quote).where(Quote.id == self.quote_id))
+
+
+def _table(model: type[Base]) -> Table:
+    """A mapped class's table (typed as the Table it is, not the FromClause the ORM declares)."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 @guards_closed_record
@@ -339,7 +345,7 @@ class DeleteQuote(Command):
             if not self._rows["quotes"]:
                 raise RuleError("That card was already deleted.")
             for model in self._DEPENDENTS:
-                table = model.__table__
+                table = _table(model)
                 self._rows[table.name] = [dict(r._mapping) for r in session.execute(
                     table.select().where(table.c.quote_id.in_(self.quote_ids)))]
             session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
@@ -347,9 +353,10 @@ class DeleteQuote(Command):
     def undo(self, workspace: Workspace) -> None:
         with workspace.transaction() as session:
             for model in (Quote, *self._DEPENDENTS):
-                rows = self._rows.get(model.__table__.name)
+                table = _table(model)
+                rows = self._rows.get(table.name)
                 if rows:
-                    session.execute(insert(model.__table__), rows)
+                    session.execute(insert(table), rows)
 
 
 @guards_closed_record

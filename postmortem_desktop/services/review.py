@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
@@ -125,7 +125,7 @@ def _conversations_with(session: Session, incident_id: int, phrases: Iterable[st
     """{conversation id: customer id} where a customer's own message uses one of the phrases."""
     query = (select(Conversation.id, Conversation.customer_id).join(Message, Message.conversation_id == Conversation.id)
              .where(_related(incident_id), Message.role == "customer", _phrase_filter(phrases)).distinct())
-    return {cid: customer for cid, customer in session.execute(query)}
+    return {cid: customer for cid, customer in session.execute(query) if customer is not None}
 
 
 def _tag_counts(session: Session, incident_id: int) -> dict[str, int]:
@@ -145,7 +145,7 @@ def _tagged_customers(session: Session, incident_id: int, tag_names: Iterable[st
              .join(Tag, Tag.id == TagAssignment.tag_id)
              .where(_related(incident_id), Conversation.customer_id.is_not(None), Tag.name.in_(list(tag_names)),
                     TagAssignment.source.in_(EVIDENCE_SOURCES)).distinct())
-    return list(session.execute(query).all())
+    return [(customer, tag) for customer, tag in session.execute(query) if customer is not None]
 
 
 def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
@@ -159,7 +159,8 @@ def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
     for qid, name in session.execute(
             select(TagAssignment.quote_id, Tag.name).join(Tag, Tag.id == TagAssignment.tag_id)
             .where(TagAssignment.quote_id.in_(quote_ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        tags.setdefault(qid, []).append(name)
+        if qid is not None:  # always, by the filter
+            tags.setdefault(qid, []).append(name)
     return {qid: QuoteRef(qid, text, ", ".join(p for p in (name, org) if p), tuple(sorted(tags.get(qid, []))))
             for qid, text, name, org in rows}
 
@@ -336,6 +337,7 @@ def _incident(session: Session, incident_id: int) -> Incident:
 @guards_closed_record
 class EditCloseoutFields(UpdateFields):
     """Edits the close-out record's own fields (damage, task, workaround, trust signals…)."""
+    incident_id: int  # always given here (the base allows None)
 
     def __init__(self, incident_id: int, **changes: Any):
         unknown = set(changes) - set(CLOSEOUT_FIELDS)
@@ -346,6 +348,10 @@ class EditCloseoutFields(UpdateFields):
                          incident_id=incident_id)
 
 
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: Literal[True]) -> tuple[ReviewAnswer, bool]: ...
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]: ...
 def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]:
     if key not in QUESTION_KEYS:
         raise RuleError(f"There is no review question “{key}”.")
@@ -367,6 +373,7 @@ ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing pag
 
 @guards_closed_record
 class SetReviewAnswer(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = REVIEW_PARTS
 
     def __init__(self, incident_id: int, key: str, text: str):
@@ -401,6 +408,7 @@ class SetReviewAnswer(Command):
 @guards_closed_record
 class LinkAnswerQuotes(Command):
     """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = REVIEW_PARTS
 
@@ -438,6 +446,7 @@ class LinkAnswerQuotes(Command):
 
 @guards_closed_record
 class UnlinkAnswerQuote(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = REVIEW_PARTS
     name = "Unlink Quote"
 
@@ -451,7 +460,7 @@ class UnlinkAnswerQuote(Command):
             row, _ = _answer_row(session, self.incident_id, self.key, create=False)
             link = row and session.scalar(select(ReviewAnswerQuote).where(
                 ReviewAnswerQuote.review_answer_id == row.id, ReviewAnswerQuote.quote_id == self.quote_id))
-            if not link:
+            if not link or row is None:
                 raise RuleError("That quote is not linked to this answer.")
             self._answer_id = row.id
             session.delete(link)
@@ -463,6 +472,7 @@ class UnlinkAnswerQuote(Command):
 
 class _Decision(Command):
     """Sets incident fields and records the decision in the history; undo reverses both."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = REVIEW_PARTS | {"incidents"}
 
@@ -496,6 +506,7 @@ class _Decision(Command):
 @guards_closed_record
 class DecideSeverity(_Decision):
     """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
+    incident_id: int  # always given here (the base allows None)
 
     def __init__(self, incident_id: int, suggestion: severity.SeveritySuggestion, level: str, reason: str = ""):
         if level not in SEVERITIES:
@@ -518,6 +529,7 @@ class DecideSeverity(_Decision):
 @guards_closed_record
 class DecideCustomerMessage(_Decision):
     """Marks the customer message sent, or not sending with the reason ('' decision: undecided)."""
+    incident_id: int  # always given here (the base allows None)
 
     def __init__(self, incident_id: int, decision: str, reason: str = ""):
         reason = reason.strip()
@@ -536,6 +548,7 @@ class DecideCustomerMessage(_Decision):
 @guards_closed_record
 class FlagContacts(Command):
     """Puts customers on the contact list, each with the reason to contact them."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = REVIEW_PARTS
 
@@ -583,6 +596,7 @@ def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentCo
 @guards_closed_record
 class UnflagContact(Command):
     """Takes a customer off the contact list; the reason is kept in the incident's history."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = REVIEW_PARTS
     name = "Remove Customer from Contact List"
@@ -618,6 +632,7 @@ class UnflagContact(Command):
 @guards_closed_record
 class EditContact(Command):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = REVIEW_PARTS
     FIELDS = ("reason", "contacted", "contacted_on")

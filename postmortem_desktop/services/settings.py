@@ -30,6 +30,7 @@ class SetSetting(Command):
         with workspace.transaction() as session:
             row = session.get(WorkspaceSetting, self.key)
             if self._old is None:
-                session.delete(row)
+                if row is not None:
+                    session.delete(row)
             else:
-                row.value = self._old
+                session.merge(WorkspaceSetting(key=self.key, value=self._old))

@@ -124,7 +124,7 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
     # held here are what the person saw, so they are the ones imported.
     if plan.sheet.truncated or plan.sheet.kind not in ("csv", "tsv") or not plan.file_unchanged():
         return False
-    return plan.stamp.size >= import_pipeline.PARALLEL_MIN_BYTES
+    return plan.stamp is not None and plan.stamp.size >= import_pipeline.PARALLEL_MIN_BYTES
 
 
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,

@@ -112,7 +112,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
             yield done, total
     for done, (quote_id, conversation_id, message_id, body, role) in enumerate(quotes, start=len(messages)):
         if message_id is None:  # a whole-conversation card: what its messages suggested
-            pairs = conversation_suggestions(per_conversation.get(conversation_id, [])).items()
+            pairs = list(conversation_suggestions(per_conversation.get(conversation_id, [])).items())
         else:
             pairs = [(s.tag, s.phrase) for s in suggest_for_role(tagger, body or "", role)]
         found.extend(FoundSuggestion(tag_ids[tag], phrase, quote_id=quote_id) for tag, phrase in pairs
@@ -138,6 +138,7 @@ def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | Non
 
 class StoreSuggestions(Command):
     """Replaces an incident's pending suggestions; never touches tags a person set or dismissed."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"board"})
     name = "Suggest Tags"

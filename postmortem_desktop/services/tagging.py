@@ -114,7 +114,7 @@ class _QuoteTagEdit(Command):
                 session.execute(insert(TagAssignment), self._before)
 
     @abstractmethod
-    def apply(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
+    def apply(self, session: Session, current: dict[tuple[int | None, int], TagAssignment]) -> None:
         """Changes the cards' tag rows; each kind of tag edit says how."""
 
     # helpers shared by the subclasses

@@ -11,6 +11,7 @@ from collections.abc import Generator, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
@@ -111,7 +112,7 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     """
     workspace.require_writable()
     raw = workspace.engine.raw_connection()
-    dbapi = raw.driver_connection
+    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
     cur = dbapi.cursor()
     committed = False
     # A bigger page cache keeps the index b-trees of 100k new rows in memory while they are built:
@@ -164,4 +165,6 @@ def _record_batch(cur: sqlite3.Cursor, incident_id: int, source: Path, summary: 
         (incident_id, source.name, summary.file_hash or "", summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
          summary.outside_window, db_time(datetime.now(UTC))))
+    if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
+        raise RuntimeError("the import's batch row got no id")
     return cur.lastrowid

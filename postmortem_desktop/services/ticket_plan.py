@@ -192,7 +192,7 @@ class TicketPlanner:
     def add(self, row: TicketRow | SkippedRow) -> None:
         result = self.result
         result.rows_read += 1
-        if row.__class__ is SkippedRow:
+        if isinstance(row, SkippedRow):
             result.skipped.append(row)
             return
         if not self._in_window(row):
@@ -238,7 +238,7 @@ class TicketPlanner:
         new_rows = self._new_rows
         incident = state.incident_id
         for row in rows:
-            if row.__class__ is SkippedRow or row.comments or not row.body or row.created_at is None:
+            if isinstance(row, SkippedRow) or row.comments or not row.body or row.created_at is None:
                 self.add(row)
                 continue
             at = _stored_time(row.created_at)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import Session
 
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from ..domain import timing
@@ -44,6 +46,14 @@ _TAG_PAIRS_SQL = (
     WHERE ta.quote_id IS NULL AND ta.message_id IS NOT NULL AND ta.source IN ('manual', 'accepted')
       AND m.conversation_id IN (SELECT id FROM conversations WHERE incident_id = ?)""",
 )
+
+
+def _dbapi(session: Session) -> DBAPIConnection:
+    """The driver connection under the session, for the bulk reads that skip the ORM."""
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is None:  # only once the connection is closed, which a live session's never is
+        raise RuntimeError("the session has no database connection")
+    return dbapi
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ class TimelineService:
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
             events = [SystemEventMark(e.id, e.at.timestamp(), e.kind, e.title) for e in session.scalars(
                 select(SystemEvent).where(SystemEvent.incident_id == incident_id).order_by(SystemEvent.at))]
-            cursor = session.connection().connection.dbapi_connection.cursor()
+            cursor = _dbapi(session).cursor()
             try:
                 columns = _conversation_columns(cursor, incident_id)
             finally:
@@ -111,7 +121,7 @@ class TimelineService:
 
     def conversation_brief(self, conversation_id: int) -> ConversationBrief | None:
         with self.workspace.reading() as session:
-            cursor = session.connection().connection.dbapi_connection.cursor()
+            cursor = _dbapi(session).cursor()
             try:
                 row = cursor.execute(
                     "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"
@@ -215,6 +225,7 @@ def _check_event(values: dict[str, Any]) -> None:
 
 class AddSystemEvents(Command):
     """Adds many system events (pasted log lines, an alerts CSV) as one undo step."""
+    incident_id: int  # always given here (the base allows None)
 
     affects = frozenset({"timeline"})
 
@@ -249,6 +260,7 @@ class AddSystemEvents(Command):
 
 
 class AddSystemEvent(AddSystemEvents):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, incident_id: int, at: datetime, kind: str, title: str, detail: str = ""):
         super().__init__(incident_id, [dict(at=at, kind=kind, title=title, detail=detail)],
                          name=f"Add System Event “{title}”")
@@ -259,6 +271,7 @@ class AddSystemEvent(AddSystemEvents):
 
 
 class EditSystemEvent(UpdateFields):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, event_id: int, incident_id: int, name: str = "Edit System Event", **changes: Any):
         _check_event(changes)
         super().__init__(SystemEvent, event_id, changes, name=name, affects=frozenset({"timeline"}),
@@ -266,11 +279,13 @@ class EditSystemEvent(UpdateFields):
 
 
 class MoveSystemEvent(EditSystemEvent):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, event_id: int, incident_id: int, at: datetime):
         super().__init__(event_id, incident_id, name="Move System Event", at=at)
 
 
 class DeleteSystemEvent(Command):
+    incident_id: int  # always given here (the base allows None)
     affects = frozenset({"timeline"})
 
     def __init__(self, event_id: int, incident_id: int, title: str = ""):
@@ -290,4 +305,5 @@ class DeleteSystemEvent(Command):
 
     def undo(self, workspace: Workspace) -> None:
         with workspace.transaction() as session:
+            assert self._row is not None  # undo follows do
             session.add(SystemEvent(**self._row))
