@@ -226,8 +226,11 @@ class BoardScreen(QWidget):
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
         session = self.hub.session
         session.track(worker)
-        worker.signals.progressed.connect(lambda done, total: (progress.setMaximum(max(total, 0)),
-                                                               progress.setValue(done)))
+        def progressed(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 0))
+            progress.setValue(done)
+
+        worker.signals.progressed.connect(progressed)
         progress.canceled.connect(worker.cancel)
 
         def finish(command=None) -> None:  # noqa: ANN001
@@ -241,7 +244,11 @@ class BoardScreen(QWidget):
 
         worker.signals.finished.connect(finish)
         worker.signals.cancelled.connect(finish)
-        worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
+        def failed(exc: BaseException, _tb: str) -> None:
+            finish()
+            self.status.setText(f"Suggesting failed: {exc}")
+
+        worker.signals.failed.connect(failed)
         self._worker = workers.start(worker)
 
     def _offer_cards_for_suggestions(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -68,7 +68,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         badge.setBold(True)
         return body, meta, badge
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         body, meta, badge = self._fonts(option)
         height = (PAD + TEXT_LINES * QFontMetrics(body).lineSpacing() + GAP + QFontMetrics(meta).height()
                   + 2 * (GAP + self._badge_height(badge)) + PAD)
@@ -119,7 +119,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         return None
 
     # ---- painting ---------------------------------------------------------------------------------
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         card: BoardCard | None = index.data(CARD_ROLE)
         if card is None:
             return

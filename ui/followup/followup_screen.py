@@ -72,6 +72,10 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
 
 
 class FollowUpScreen(DeferredRefresh, QWidget):
+    # The open action items' model. The name hides QWidget.actions() (this screen adds no QActions);
+    # tests read it by this name.
+    actions: RowsTableModel  # type: ignore[assignment]
+
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub

@@ -177,7 +177,11 @@ class ImportController(QObject):
         progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(lambda done, total: _on_progress(progress, done, total))
         worker.signals.finished.connect(finished)
-        worker.signals.failed.connect(lambda exc, _tb: (self._end_worker(), self._on_failed(exc)))
+        def failed(exc: BaseException, _tb: str) -> None:
+            self._end_worker()
+            self._on_failed(exc)
+
+        worker.signals.failed.connect(failed)
         worker.signals.cancelled.connect(self._end_worker)
         self._worker, self._progress = worker, progress
         start(worker)
@@ -189,7 +193,7 @@ class ImportController(QObject):
         self._worker, self._progress = None, None
 
     def _on_failed(self, exc: BaseException) -> None:
-        from postmortem_desktop.importers.sheet_reader import SheetError
+        from postmortem_desktop.importers.sheet_errors import SheetError
         from postmortem_desktop.services.import_pipeline import HelperFailed
 
         if isinstance(exc, (SheetError, ValueError, OSError)):

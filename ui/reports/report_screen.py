@@ -193,8 +193,12 @@ class ReportScreen(QWidget):
         self._progress.setAutoReset(False)
         self._progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(self._on_worker_progressed)
-        worker.signals.finished.connect(
-            lambda result: self._end_work() or (on_finished(result) if self.hub.session is session else None))
+        def finished(result: object) -> None:
+            self._end_work()
+            if self.hub.session is session:
+                on_finished(result)
+
+        worker.signals.finished.connect(finished)
         worker.signals.failed.connect(self._on_worker_failed)
         worker.signals.cancelled.connect(self._on_worker_cancelled)
         self._update_enabled()

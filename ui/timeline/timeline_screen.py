@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
@@ -37,6 +39,7 @@ from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
 
 REFRESH_ON = frozenset({"timeline", "board", "incidents"})
+D = TypeVar("D", bound=QDialog)
 MARKER_HELP = {
     "technical_start": "First failure (start of the technical window)",
     "technical_end": "Recovery (end of the technical window)",
@@ -194,9 +197,10 @@ class TimelineScreen(QWidget):
             return
         buffer = QBuffer()  # encoded in memory, so the file is written (and fails) the way every output is
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.render_image().save(buffer, "PNG")
+        # PySide6 takes the format as str (bytes raises); its stub says bytes
+        self.render_image().save(buffer, "PNG")  # type: ignore[call-overload]
         try:
-            write_output(target, PNG, bytes(buffer.data()), inputs=inputs)
+            write_output(target, PNG, bytes(buffer.data().data()), inputs=inputs)
         except OutputError as exc:
             show_output_failure(self, exc)
 
@@ -306,7 +310,7 @@ class TimelineScreen(QWidget):
                                              name=f"Add {len(events)} System Events from Pasted Lines"))
         return self._open(dialog, finished)
 
-    def _open(self, dialog: QDialog, on_finished) -> QDialog:  # noqa: ANN001
+    def _open(self, dialog: D, on_finished: Callable[[int], None]) -> D:
         """Window-modal and non-blocking, so the screen (and its tests) keep running while it is open."""
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

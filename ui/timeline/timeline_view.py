@@ -99,6 +99,8 @@ class TimelineView(QGraphicsView):
     It only emits intent; the screen turns intent into service calls and undoable commands.
     """
 
+    read_only = False  # set by the screen for a read-only workspace: no drag-to-edit
+
     conversation_clicked = Signal(int)
     event_double_clicked = Signal(int)
     system_lane_double_clicked = Signal(float)   # epoch seconds
@@ -155,16 +157,16 @@ class TimelineView(QGraphicsView):
     # -- zoom and pan
     def zoom(self, factor: float, about_x: float | None = None) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return
-        inside = about_x is not None and geo.plot_x0 <= about_x <= geo.plot_x1  # else the label column
-        about = layout.scale(geo).t(about_x) if inside else None
+        # else the label column
+        about = layout.scale(geo).t(about_x) if about_x is not None and geo.plot_x0 <= about_x <= geo.plot_x1 else None
         layout.zoom(factor, about)
         self.redraw()
 
     def pan_pixels(self, dx: float) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return
         layout.pan(-dx / layout.scale(geo).px_per_s)
         self.redraw()
@@ -210,7 +212,7 @@ class TimelineView(QGraphicsView):
 
     def hit_at(self, pos: QPointF) -> Hit:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return Hit("none")
         return layout.hit(pos.x(), pos.y(), geo)
 
@@ -231,7 +233,7 @@ class TimelineView(QGraphicsView):
         if not self._dragging and abs(pos.x() - start.x()) < DRAG_THRESHOLD_PX:
             return
         self._dragging = True
-        if hit.kind in DRAGGABLE and not self._read_only():
+        if hit.kind in DRAGGABLE and not self._read_only() and self.item.layout is not None:
             self.item.layout.overrides[_override_key(hit)] = self._snapped_time(pos.x())
             self.item.update()
         else:
@@ -244,7 +246,8 @@ class TimelineView(QGraphicsView):
         _start, hit = self._press
         self._press = None
         layout = self.item.layout
-        if self._dragging and hit.kind in DRAGGABLE and _override_key(hit) in layout.overrides:
+        if (self._dragging and layout is not None and hit.kind in DRAGGABLE
+                and _override_key(hit) in layout.overrides):
             at = layout.overrides.pop(_override_key(hit))
             self.item.update()
             if hit.kind == "event":
@@ -272,15 +275,18 @@ class TimelineView(QGraphicsView):
 
     # -- helpers
     def _read_only(self) -> bool:
-        return bool(getattr(self, "read_only", False))
+        return self.read_only
 
     def _snapped_time(self, x: float) -> float:
-        t = self.item.layout.scale(self.geometry_()).t(x)
+        layout, geo = self.item.layout, self.geometry_()
+        if layout is None or geo is None:  # only called while dragging a mark of a shown layout
+            return x
+        t = layout.scale(geo).t(x)
         return round(t / SNAP_S) * SNAP_S
 
     def _move_cursor(self, pos: QPointF) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None or not geo.plot_x0 <= pos.x() <= geo.plot_x1:
+        if layout is None or geo is None or not geo.plot_x0 <= pos.x() <= geo.plot_x1:
             self.cursor_item.hide()
             return
         t = layout.scale(geo).t(pos.x())
