@@ -31,6 +31,13 @@ class ScreenHub(QObject):
         self.zone_name = "UTC"
         self.selected_quote_ids: list[int] = []
 
+    @property
+    def open_session(self) -> WorkspaceSession:
+        """The session, for code that only runs while a workspace is open (every screen action)."""
+        if self.session is None:
+            raise RuntimeError("no workspace is open")
+        return self.session
+
     def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
         self.session = session
         self.zone_name = zone_name
@@ -60,7 +67,7 @@ class ScreenHub(QObject):
         from .undo import BusyError
 
         try:
-            self.session.run(command)
+            self.open_session.run(command)
         except BusyError as exc:
             if not quiet_when_busy:
                 show_refusal(None, "Please wait", exc)

@@ -211,6 +211,13 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     # ---- workspace ------------------------------------------------------------------------------
+    @property
+    def open_session(self) -> WorkspaceSession:
+        """The session, for actions that are only enabled while a workspace is open."""
+        if self.session is None:
+            raise RuntimeError("no workspace is open")
+        return self.session
+
     def set_session(self, session: WorkspaceSession) -> None:
         if self.session is not None:
             self.session.close()
@@ -284,7 +291,7 @@ class MainWindow(QMainWindow):
     # ---- incidents ------------------------------------------------------------------------------
     @property
     def incident_service(self) -> IncidentService:
-        return IncidentService(self.session.workspace)
+        return IncidentService(self.open_session.workspace)
 
     def refresh_incidents(self) -> None:
         keep = self.incident_id
@@ -336,7 +343,7 @@ class MainWindow(QMainWindow):
         return undo, redo
 
     def _run_long_step(self, label: str, make_generator, on_done, on_failed) -> None:  # noqa: ANN001
-        session = self.session
+        session = self.open_session
         run_with_progress(self, session, f"{label}…", make_generator, lambda _result: on_done(), on_failed,
                           on_cancelled=session.step_cancelled, cancel_text=f"Cancel ({label.split()[0].lower()} "
                           "nothing)", writes=True)
@@ -353,7 +360,7 @@ class MainWindow(QMainWindow):
     def run_command(self, command) -> bool:  # noqa: ANN001
         """Runs an edit through the undo stack; a refusal is explained and nothing changes."""
         try:
-            self.session.run(command)
+            self.open_session.run(command)
         except (RuleError, WorkspaceError) as exc:
             show_refusal(self, "Not possible", exc)
             return False
@@ -364,7 +371,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         command = CreateIncident(**dialog.values())
-        if self.run_command(command):
+        if self.run_command(command) and command.incident_id is not None:  # do() sets it
             self.select_incident(command.incident_id)
 
     def _on_delete_incident(self) -> None:

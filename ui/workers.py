@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable, Generator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -23,7 +24,7 @@ class WorkerSignals(QObject):
 class GeneratorWorker(QRunnable):
     """Runs `make_generator()` on a pool thread."""
 
-    def __init__(self, make_generator: Callable[[], Generator]):
+    def __init__(self, make_generator: Callable[[], Generator[Any, Any, Any]]):
         super().__init__()
         self.setAutoDelete(False)  # the owner keeps it until a final signal arrives
         self.signals = WorkerSignals()

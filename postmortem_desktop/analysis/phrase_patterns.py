@@ -47,6 +47,7 @@ def validate_patterns(raw: object) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for tag, patterns in raw.items():
         if tag == VARIANTS_KEY:
+            # the one entry of the other shape (word -> spellings), as merge_patterns explains
             result[tag] = _validate_variants(patterns)  # type: ignore[assignment]
             continue
         if tag.startswith("_"):

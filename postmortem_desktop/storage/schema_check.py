@@ -72,6 +72,7 @@ def expected_shape(version: int) -> SchemaShape:
     try:
         migrations.upgrade_to(engine.connect, 0, version)
         with engine.connect() as conn:
+            # a workspace is SQLite: the pool's DBAPI connection is a sqlite3.Connection
             return shape_of(conn.connection.dbapi_connection)  # type: ignore[arg-type]
     finally:
         engine.dispose()

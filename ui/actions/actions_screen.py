@@ -184,7 +184,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return
-        if self.hub.run(command):
+        if self.hub.run(command) and command.item_id is not None:  # do() sets it
             row = self.proxy.mapFromSource(self.model.index(self.model.row_of(command.item_id), 0))
             self.view.selectRow(row.row())
             self._on_edit_clicked()  # the generated description is a start; let the person finish it

@@ -224,7 +224,7 @@ class BoardScreen(QWidget):
         progress.setWindowTitle("Suggest Tags")
         progress.setMinimumDuration(300)
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker)
         def progressed(done: int, total: int) -> None:
             progress.setMaximum(max(total, 0))
@@ -350,7 +350,7 @@ class BoardScreen(QWidget):
         chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)
         if chosen == "open":
             self._on_grid_card_clicked(self.selected_cards()[0])
-        elif chosen is not None:
+        elif isinstance(chosen, Command):
             self.run_local(chosen)
 
     # ---- selection ------------------------------------------------------------------------------
@@ -372,7 +372,8 @@ class BoardScreen(QWidget):
                 for other in self.grid.all_views():  # one selection on the whole board
                     if other is not view:
                         other.clearSelection()
-            ids = self._focused_view().selected_quote_ids() if self._focused_view() else []
+            focused = self._focused_view()
+            ids = focused.selected_quote_ids() if focused else []
         finally:
             self._syncing_selection = False
         if ids != self.hub.selected_quote_ids:

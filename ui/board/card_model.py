@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QAbstractProxyModel,
     QByteArray,
@@ -34,7 +35,7 @@ def decode_cards(mime: QMimeData) -> tuple[list[int], int | None] | None:
     if not mime.hasFormat(CARD_MIME_TYPE):
         return None
     try:
-        payload = json.loads(bytes(mime.data(CARD_MIME_TYPE)).decode())
+        payload = json.loads(bytes(mime.data(CARD_MIME_TYPE).data()).decode())
         return [int(q) for q in payload["quote_ids"]], payload.get("from_tag_id")
     except (ValueError, KeyError, TypeError):
         return None
@@ -118,7 +119,7 @@ class CardColumnProxyModel(QAbstractProxyModel):
         self._rows: list[int] = []
         self._position: dict[int, int] = {}
 
-    def setSourceModel(self, model: BoardCardModel) -> None:
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # the board's BoardCardModel
         self.beginResetModel()
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._on_source_about_to_reset)
@@ -168,12 +169,15 @@ class CardColumnProxyModel(QAbstractProxyModel):
         row = self._position.get(source_index.row())
         return QModelIndex() if row is None else self.index(row, 0)
 
-    def index(self, row: int, column: int = 0, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    def index(self, row: int, column: int = 0,
+              parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         if parent.isValid() or column != 0 or not 0 <= row < len(self._rows):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    # Qt overloads parent(): QObject.parent() and the model's parent(child). A flat proxy answers the
+    # model's, with or without the child, as it always has.
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         return QModelIndex()
 
     def sibling(self, row: int, column: int, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:

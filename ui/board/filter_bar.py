@@ -1,6 +1,8 @@
 """The board's filter bar: search, tag, channel, segment, pre-existing switch, swimlanes, actions."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -91,7 +93,7 @@ class BoardFilterBar(QWidget):
         self._refill(self.segment, [("Any segment", "")] + [(s, s) for s in segments])
 
     @staticmethod
-    def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
+    def _refill(combo: QComboBox, items: Sequence[tuple[str, object]]) -> None:
         keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()

@@ -14,7 +14,8 @@ HINT = "PageDown / → next step · PageUp / ← back · F6 notes · Esc leave"
 
 
 def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
-    font = QFont(widget.parentWidget().font() if widget.parentWidget() else widget.font())
+    parent = widget.parentWidget()
+    font = QFont(parent.font() if parent else widget.font())
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * factor)
     font.setBold(bold)

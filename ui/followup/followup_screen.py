@@ -209,9 +209,12 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         d = self.review_date.date()
         from datetime import date
 
+        check_at = from_qdatetime(self.check_at.dateTime())
+        if check_at is None:  # the date-time editor always holds a valid time
+            show_refusal(self, "Not possible", RuleError("Choose when to check how customers are doing."))
+            return
         try:
-            command = ScheduleFollowUp(self.hub.incident_id, from_qdatetime(self.check_at.dateTime()),
-                                       date(d.year(), d.month(), d.day()))
+            command = ScheduleFollowUp(self.hub.incident_id, check_at, date(d.year(), d.month(), d.day()))
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return

@@ -155,13 +155,13 @@ class ImportController(QObject):
         workspace = self.hub.workspace
         command = UndoableImport(incident_id, summary,
                                  lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options))
-        self.hub.session.push_done(command)
+        self.hub.open_session.push_done(command)
 
     # ---- worker plumbing ------------------------------------------------------------------------
     def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel",  # noqa: ANN001
                     writes: bool = False) -> None:
         worker = GeneratorWorker(make_generator)
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker, writes=writes)  # closing the workspace stops it; edits wait for a write
 
         def finished(result) -> None:  # noqa: ANN001

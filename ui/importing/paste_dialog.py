@@ -135,7 +135,7 @@ class PasteConversationDialog(QDialog):
         for m in self.transcript.messages:
             if m.role == "customer" and m.author:
                 counts[m.author] = counts.get(m.author, 0) + 1
-        return max(counts, key=counts.get) if counts else ""
+        return max(counts, key=lambda author: counts[author]) if counts else ""
 
     def _roles_table(self) -> QTableWidget:
         authors = self._authors()

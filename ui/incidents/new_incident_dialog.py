@@ -42,8 +42,8 @@ class NewIncidentDialog(QDialog):
             return
         self.accept()
 
-    def values(self) -> dict:
-        values = {"title": self.title.text().strip(), "service": self.service.text().strip(),
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {"title": self.title.text().strip(), "service": self.service.text().strip(),
                   "technical_severity": self.severity.currentText()}
         if self.start.value() is not None:
             values["technical_start"] = self.start.value()

@@ -137,6 +137,8 @@ class ConversationReaderWidget(QWidget):
 
     def _render(self) -> None:
         conv = self.conversation
+        if conv is None:  # shown only once a conversation is loaded
+            return
         zone = display_zone(self.hub.zone_name)
         self.text.clear()
         cursor = QTextCursor(self.text.document())
@@ -165,12 +167,14 @@ class ConversationReaderWidget(QWidget):
         return colors.get(role, self.text.palette().color(self.text.foregroundRole()))
 
     def _highlight_quotes(self) -> None:
+        if self.conversation is None:
+            return
         marked = QTextCharFormat()
         marked.setBackground(QUOTE_HIGHLIGHT)
         marked.setForeground(QColor("#000000"))
         by_id = {s.message_id: s for s in self.spans}
         for quote in self.conversation.quotes:
-            span = by_id.get(quote.message_id)
+            span = by_id.get(quote.message_id) if quote.message_id is not None else None
             if span is None:
                 continue
             cursor = QTextCursor(self.text.document())
@@ -229,7 +233,7 @@ class ConversationReaderWidget(QWidget):
         self.roles_menu.clear()
         if self.conversation is None:
             return
-        roles = {}
+        roles: dict[str, str] = {}
         for message in self.conversation.messages:
             roles.setdefault(message.author, message.role)
         for author, role in roles.items():
@@ -252,10 +256,13 @@ class ConversationReaderWidget(QWidget):
         make = QAction("Make Quote\tQ", menu)
         make.setEnabled(self.selected_span() is not None and self.quote_button.isEnabled())
         make.triggered.connect(self.make_quote_from_selection)
-        menu.insertAction(menu.actions()[0] if menu.actions() else None, make)
+        if menu.actions():
+            menu.insertAction(menu.actions()[0], make)
+        else:
+            menu.addAction(make)
         position = self.text.cursorForPosition(pos).position()
         span = next((s for s in self.spans if s.header <= position <= s.end), None)
-        if span is not None and self.quote_button.isEnabled():
+        if span is not None and self.quote_button.isEnabled() and self.conversation is not None:
             role = next(m.role for m in self.conversation.messages if m.id == span.message_id)
             self._add_role_submenu(menu, span.author, role)
         menu.exec(self.text.viewport().mapToGlobal(pos))

@@ -183,7 +183,7 @@ class ReportScreen(QWidget):
     def _run(self, title: str, make_generator, on_finished) -> None:  # noqa: ANN001
         worker = GeneratorWorker(make_generator)
         self._worker = worker
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker)  # closing the workspace cancels the export first
         self._progress = QProgressDialog(title, "Cancel", 0, 100, self)
         self._progress.setWindowTitle("Report")
