@@ -19,6 +19,20 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# The gate: lint, types, layers (docs/gate.md). Each exits non-zero on any finding; all three run
+# so one run shows everything.
+CHECK_STAMP := $(VENV)/.installed-check
+$(CHECK_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[check]"
+	touch $(CHECK_STAMP)
+
+check: $(CHECK_STAMP)
+	@status=0; \
+	echo "== ruff"; $(VENV)/bin/ruff check . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "== import-linter"; $(VENV)/bin/lint-imports || status=1; \
+	exit $$status
+
 bench: $(STAMP)
 	for b in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
 

@@ -8,7 +8,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,7 @@ def build_workspace(path: Path) -> int:
     from postmortem_desktop.storage.workspace import create_workspace
 
     rng = random.Random(5)
-    t0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
     ws = create_workspace(path)
     incident = CreateIncident(title="Bench outage", technical_start=t0)
     incident.do(ws)
@@ -68,8 +69,9 @@ def build_workspace(path: Path) -> int:
     conversations, messages = [], []
     for cid in range(1, CONVERSATIONS + 1):
         at = t0 + timedelta(seconds=cid * 3)
-        conversations.append((cid, incident.incident_id, f"EXT-{cid}", channels[cid % 4], (cid % 20_000) + 1, f"Subject {cid}",
-                              rng.choice(tasks), "error page", int(cid % 25 == 0), _db_time(at), _db_time(at)))
+        conversations.append((cid, incident.incident_id, f"EXT-{cid}", channels[cid % 4], (cid % 20_000) + 1,
+                              f"Subject {cid}", rng.choice(tasks), "error page", int(cid % 25 == 0), _db_time(at),
+                              _db_time(at)))
         messages.append((cid, cid, 0, _db_time(at), f"Customer {cid}", "customer", _message_text(rng)))
     cur.executemany("INSERT INTO conversations(id, incident_id, external_id, channel, customer_id, subject, "
                     "customer_task, symptom, pre_existing, first_at, last_at, status, vendor_tags) "
@@ -168,7 +170,7 @@ def measure_board(path: Path, incident_id: int) -> dict[str, float]:
             app.sendEvent(target.viewport(), event)
         app.sendEvent(target.viewport(), QDropEvent(QPoint(22, 22).toPointF(), actions, mime, left, none))
         shown = []
-        board.cards_shown.connect(lambda: shown.append(True))
+        board.cards_shown.connect(partial(shown.append, True))
         while not shown:
             app.processEvents()
         settle(board)
@@ -178,7 +180,7 @@ def measure_board(path: Path, incident_id: int) -> dict[str, float]:
 
     frames = []
     bar_ = unsorted.verticalScrollBar()
-    for n in range(40):
+    for _ in range(40):
         start = time.perf_counter()
         bar_.setValue(bar_.value() + unsorted.viewport().height() // 3)
         unsorted.viewport().repaint()
@@ -207,7 +209,8 @@ def main() -> int:
         path = Path(folder) / "bench_board.pmw"
         start = time.perf_counter()
         incident_id = build_workspace(path)
-        print(f"built workspace: {CONVERSATIONS:,} conversations, {QUOTES:,} quotes in {time.perf_counter() - start:.1f} s")
+        print(f"built workspace: {CONVERSATIONS:,} conversations, {QUOTES:,} quotes "
+              f"in {time.perf_counter() - start:.1f} s")
         figures = measure_board(path, incident_id)
     speed, mean_chars = measure_tagger()
     rows = [

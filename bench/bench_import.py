@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,7 @@ WORDS = ("payment invoice charged twice portal spinner receipt refund card decli
 START = datetime(2026, 11, 18, 10, 0)
 
 
-def generate_rows(n: int):
+def generate_rows(n: int) -> Iterator[list[str]]:
     rnd = random.Random(7)
     for i in range(1, n + 1):
         created = START + timedelta(seconds=rnd.randint(0, 3 * 24 * 3600))
@@ -170,9 +171,10 @@ def measure(args: argparse.Namespace, tmp: Path) -> int:
     csv_path, xlsx_path = write_files(tmp, args.rows)
     ok = True
     for label, path, budget in (("CSV", csv_path, 4.0), ("XLSX", xlsx_path, 8.0)):
-        floor, floors = best_of(args.runs, lambda i: CHILD_FLOOR.format(path=str(path), db=str(tmp / f"floor_{label}{i}.db")))
+        floor, floors = best_of(args.runs, lambda i, label=label, path=path: CHILD_FLOOR.format(
+            path=str(path), db=str(tmp / f"floor_{label}{i}.db")))
         floor_s = floor["read"] + floor["write"]
-        result, results = best_of(args.runs, lambda i: CHILD_IMPORT.format(
+        result, results = best_of(args.runs, lambda i, label=label, path=path: CHILD_IMPORT.format(
             root=str(ROOT), ws=str(tmp / f"bench_{label}{i}.pmw"), path=str(path), dialog=False))
         assert all(r["imported"] == args.rows for r in results), results
         ratio = result["seconds"] / floor_s
@@ -183,7 +185,8 @@ def measure(args: argparse.Namespace, tmp: Path) -> int:
         print(f"{label:5s} import end to end : {result['seconds']:6.2f} s   budget {budget:.1f} s   "
               f"{'ok' if checks[0] else 'OVER BUDGET'}   (runs: {runs} s)")
         print(f"{label:5s} peak memory       : {peak:6.0f} MB  budget 500 MB   {'ok' if checks[1] else 'OVER BUDGET'}"
-              f"   (app {max(r['peak_mb'] for r in results):.0f} MB, helper {max(r['helper_peak_mb'] for r in results):.0f} MB)")
+              f"   (app {max(r['peak_mb'] for r in results):.0f} MB, "
+              f"helper {max(r['helper_peak_mb'] for r in results):.0f} MB)")
         floor_runs = ", ".join(f"{f['read'] + f['write']:.2f}" for f in floors)
         print(f"{label:5s} floor (raw read {floor['read']:.2f} s + executemany {floor['write']:.2f} s) = "
               f"{floor_s:.2f} s; import/floor = {ratio:.2f}x  budget 2.0x   {'ok' if checks[2] else 'OVER BUDGET'}"

@@ -46,10 +46,12 @@ def main() -> int:
             for s in found:
                 print(f"  {s.kind:14} {text[max(0, s.start - 30):s.end + 20]!r}")
     elapsed = time.perf_counter() - started
-    leaks = [text for text, fragments in PII_SHAPES if any(f in Redactor(KNOWN_CUSTOMERS).text(text) for f in fragments)]
+    leaks = [text for text, fragments in PII_SHAPES
+             if any(f in Redactor(KNOWN_CUSTOMERS).text(text) for f in fragments)]
     mangled = [text for text in NOT_PII if Redactor(KNOWN_CUSTOMERS).text(text) != text]
     if passages:
-        print(f"passages: {len(passages)}; changed: {changed_passages} ({100 * changed_passages / len(passages):.1f}%); "
+        print(f"passages: {len(passages)}; changed: {changed_passages} "
+              f"({100 * changed_passages / len(passages):.1f}%); "
               f"characters masked: {masked_chars} of {total_chars} ({100 * masked_chars / max(total_chars, 1):.2f}%); "
               f"{1000 * elapsed / len(passages):.2f} ms a passage")
     print(f"recall on our shapes: {len(PII_SHAPES) - len(leaks)} of {len(PII_SHAPES)} masked; "

@@ -11,8 +11,10 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable, Generator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -22,7 +24,14 @@ from sqlalchemy import select  # noqa: E402
 from postmortem_desktop.reporting import exports  # noqa: E402
 from postmortem_desktop.services.demo import write_demo  # noqa: E402
 from postmortem_desktop.storage.schema import (  # noqa: E402
-    ActionItem, Conversation, Customer, Incident, Message, Quote, Tag, TagAssignment,
+    ActionItem,
+    Conversation,
+    Customer,
+    Incident,
+    Message,
+    Quote,
+    Tag,
+    TagAssignment,
 )
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace  # noqa: E402
 
@@ -33,7 +42,10 @@ WORDS = ("payment", "invoice", "charged", "twice", "receipt", "client", "card", 
          "refund", "pay", "link", "page", "error", "bank", "transfer", "meeting", "deadline", "payroll")
 
 
-def _run(gen):
+T = TypeVar("T")
+
+
+def _run(gen: Generator[object, None, T]) -> T:
     try:
         while True:
             next(gen)
@@ -41,7 +53,7 @@ def _run(gen):
         return stop.value
 
 
-def _median(fn) -> float:
+def _median(fn: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -53,7 +65,7 @@ def _median(fn) -> float:
 def _large_workspace(path: Path, quotes: int = 2000, actions: int = 200) -> int:
     rng = random.Random(7)
     ws = create_workspace(path)
-    start = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     with ws.transaction() as s:
         tags = list(s.scalars(select(Tag)))
         inc = Incident(title="Large incident", service="api", technical_start=start,
@@ -69,7 +81,8 @@ def _large_workspace(path: Path, quotes: int = 2000, actions: int = 200) -> int:
         for i in range(quotes):
             at = start + timedelta(minutes=rng.randint(0, 24 * 60))
             who = rng.choice(customers)
-            conv = Conversation(incident_id=inc.id, external_id=f"T-{i}", channel=rng.choice(("ticket", "chat", "call")),
+            conv = Conversation(incident_id=inc.id, external_id=f"T-{i}",
+                                channel=rng.choice(("ticket", "chat", "call")),
                                 customer_id=who.id, first_at=at, last_at=at + timedelta(minutes=rng.randint(1, 90)))
             s.add(conv)
             s.flush()

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ SLACK_BUDGET_S = 5.0
 MEMORY_BUDGET_MB = 400
 FIRST_PAINT_BUDGET_S = 0.5
 REPAINT_BUDGET_S = 0.016
-START = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
+START = datetime(2026, 11, 18, 10, 20, tzinfo=UTC)
 
 
 def write_access_log(path: Path, seed: int = 17) -> None:

@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "scripts")]
 
 import tagger_corpus  # noqa: E402
+
 from postmortem_desktop.analysis.example_memory import Example, ExampleMemory  # noqa: E402
 from postmortem_desktop.analysis.suggester import Suggester  # noqa: E402
 from postmortem_desktop.analysis.tag_model import MODEL_FILE, TagModel  # noqa: E402

@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,11 +26,11 @@ REPAINT_BUDGET_S = 0.016
 ZOOM_BUDGET_S = 0.050
 MEMORY_BUDGET_MB = 600
 SIZE = (1600, 900)
-START = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
+START = datetime(2026, 11, 18, 10, 20, tzinfo=UTC)
 
 
 def db_time(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def make_workspace(path: Path, count: int, seed: int = 4) -> int:
@@ -96,10 +96,10 @@ def median_repaint(view, runs: int = 25) -> float:  # noqa: ANN001
 
 
 def measure(count: int, app) -> list[tuple[str, float, float, str]]:  # noqa: ANN001
+    from postmortem_desktop.storage.workspace import open_workspace
     from ui.hub import ScreenHub
     from ui.timeline.timeline_screen import TimelineScreen
     from ui.undo import WorkspaceSession
-    from postmortem_desktop.storage.workspace import open_workspace
 
     results = []
     with tempfile.TemporaryDirectory() as folder:

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "scripts")]
 
 import tagger_corpus  # noqa: E402
+
 from postmortem_desktop.analysis.tag_model import MODEL_FILE, MODEL_FORMAT  # noqa: E402
 from postmortem_desktop.analysis.tagger import Tagger  # noqa: E402
 from postmortem_desktop.analysis.text_features import Vocabulary, clean_text, feature_names, stems  # noqa: E402

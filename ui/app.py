@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         from .self_check import run_self_check
 
         return run_self_check()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()  # a test's, or the self-check's
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("postmortem-desktop")
     app.setDesktopFileName("postmortem-desktop")

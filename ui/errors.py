@@ -7,7 +7,7 @@ import traceback
 from pathlib import Path
 
 from platformdirs import user_log_dir
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.storage.workspace import WorkspaceError
@@ -32,7 +32,7 @@ def setup_logging() -> Path:
     return path
 
 
-def show_refusal(parent, title: str, exc: BaseException) -> None:
+def show_refusal(parent: QWidget | None, title: str, exc: BaseException) -> None:
     """Known refusals (rules, bad files) are explained, not logged as crashes."""
     QMessageBox.warning(parent, title, str(exc))
 

@@ -43,6 +43,13 @@ class ScreenHub(QObject):
             self.hide_low_confidence = hidden
             self.low_confidence_hidden.emit(hidden)
 
+    @property
+    def open_session(self) -> WorkspaceSession:
+        """The session, for code that only runs while a workspace is open (every screen action)."""
+        if self.session is None:
+            raise RuntimeError("no workspace is open")
+        return self.session
+
     def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
         self.session = session
         self.zone_name = zone_name

@@ -7,8 +7,18 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow, QMessageBox,
-    QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.changes import DataChange
@@ -17,18 +27,17 @@ from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident
 from postmortem_desktop.services.settings import get_setting
 from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
-from . import recent_files
+from . import recent_files, screens
 from .errors import show_refusal
 from .facilitator.facilitator_controller import FacilitatorController
-from . import screens
 from .hub import ScreenHub
-from .screen_set import ScreenSet, construct
-from .screen_size import fit_to_screen
 from .importing.import_controller import ImportController
-from .progress import run_with_progress
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
+from .progress import run_with_progress
+from .screen_set import ScreenSet, construct
+from .screen_size import fit_to_screen
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 from .undo import WorkspaceSession
@@ -208,6 +217,13 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     # ---- workspace ------------------------------------------------------------------------------
+    @property
+    def open_session(self) -> WorkspaceSession:
+        """The session, for actions that are only enabled while a workspace is open."""
+        if self.session is None:
+            raise RuntimeError("no workspace is open")
+        return self.session
+
     def set_session(self, session: WorkspaceSession) -> None:
         if self.session is not None:
             self.session.close()
@@ -281,7 +297,7 @@ class MainWindow(QMainWindow):
     # ---- incidents ------------------------------------------------------------------------------
     @property
     def incident_service(self) -> IncidentService:
-        return IncidentService(self.session.workspace)
+        return IncidentService(self.open_session.workspace)
 
     def refresh_incidents(self) -> None:
         keep = self.incident_id
@@ -333,7 +349,7 @@ class MainWindow(QMainWindow):
         return undo, redo
 
     def _run_long_step(self, label: str, make_generator, on_done, on_failed) -> None:  # noqa: ANN001
-        session = self.session
+        session = self.open_session
         run_with_progress(self, session, f"{label}…", make_generator, lambda _result: on_done(), on_failed,
                           on_cancelled=session.step_cancelled, cancel_text=f"Cancel ({label.split()[0].lower()} "
                           "nothing)", writes=True)
@@ -350,7 +366,7 @@ class MainWindow(QMainWindow):
     def run_command(self, command) -> bool:  # noqa: ANN001
         """Runs an edit through the undo stack; a refusal is explained and nothing changes."""
         try:
-            self.session.run(command)
+            self.open_session.run(command)
         except (RuleError, WorkspaceError) as exc:
             show_refusal(self, "Not possible", exc)
             return False
@@ -361,7 +377,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         command = CreateIncident(**dialog.values())
-        if self.run_command(command):
+        if self.run_command(command) and command.incident_id is not None:  # do() sets it
             self.select_incident(command.incident_id)
 
     def _on_delete_incident(self) -> None:
@@ -385,11 +401,11 @@ class MainWindow(QMainWindow):
                 self.select_incident(incident_id)
 
     # ---- drops: files go to the right importer, text to the paste dialog ------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001
         if event.mimeData().hasUrls() or event.mimeData().hasText():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dropEvent(self, event) -> None:  # noqa: ANN001
         mime = event.mimeData()
         files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
         if files:
@@ -432,7 +448,7 @@ class MainWindow(QMainWindow):
             else:
                 self.resizeDocks([reader], [440], Qt.Orientation.Horizontal)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:  # noqa: ANN001
         self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.setValue("main_window/state", self.saveState())

@@ -1,8 +1,8 @@
 """Where to save an export: the save dialog, then the core's output check; a refused target asks again."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 

@@ -5,7 +5,8 @@ the person sees how far it got, and Cancel stops the work at its next step (the 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Generator
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -45,8 +46,16 @@ def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str, ma
 
     worker.signals.progressed.connect(lambda done, total: _show_progress(progress, done, total, unit))
     worker.signals.finished.connect(finished)
-    worker.signals.failed.connect(lambda exc, _tb: (end(), on_failed(exc)))
-    worker.signals.cancelled.connect(lambda: (end(), on_cancelled()))
+    def failed(exc: BaseException, _tb: str) -> None:
+        end()
+        on_failed(exc)
+
+    def cancelled() -> None:
+        end()
+        on_cancelled()
+
+    worker.signals.failed.connect(failed)
+    worker.signals.cancelled.connect(cancelled)
     return start(worker)
 
 

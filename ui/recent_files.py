@@ -10,9 +10,9 @@ MAX_RECENT = 8
 
 def recent_workspaces(settings: QSettings) -> list[str]:
     value = settings.value("recent_workspaces", [])
-    if isinstance(value, str):
+    if isinstance(value, str):  # QSettings reads a one-item list back as its item
         value = [value]
-    return [p for p in (value or []) if p]
+    return [p for p in value if p] if isinstance(value, list) else []
 
 
 def remember_workspace(settings: QSettings, path: Path) -> None:
@@ -24,4 +24,4 @@ def remember_workspace(settings: QSettings, path: Path) -> None:
 
 def last_workspace(settings: QSettings) -> Path | None:
     value = settings.value("last_workspace", "")
-    return Path(value) if value and Path(value).exists() else None
+    return Path(value) if isinstance(value, str) and value and Path(value).exists() else None

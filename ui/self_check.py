@@ -7,8 +7,13 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: the self-check starts before Qt is set up
+    from .main_window import MainWindow
 
 RESOURCES = (
     ("themes", "light.qss"), ("themes", "dark.qss"), ("themes", "projector.qss"), ("palette.json",),
@@ -41,14 +46,14 @@ class SelfCheck:
         self.folder = folder
         self.out = out
         self.results: list[tuple[str, bool, str]] = []
-        self.window = None
+        self.window: MainWindow  # made by open_demo, the check every later one needs
 
     def check(self, name: str, body: Callable[[], str]) -> bool:
         started = time.perf_counter()
         try:
             detail = body() or ""
             passed = True
-        except Exception as exc:  # noqa: BLE001 - a failed check is reported, the others still run
+        except Exception as exc:
             detail = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, CheckFailed):
                 detail += "\n" + traceback.format_exc(limit=4)
@@ -107,7 +112,7 @@ class SelfCheck:
         return f"{image.width()}x{image.height()}, {colours} colours"
 
     def themes(self) -> str:
-        from .theme import LIGHT, DARK, PROJECTOR, theme_manager
+        from .theme import DARK, LIGHT, PROJECTOR, theme_manager
 
         manager = theme_manager()
         before = manager.snapshot()
@@ -197,7 +202,7 @@ class SelfCheck:
             keys = ([k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS]
                     + [k for k, _t in screens.STRIPS])
             for key in keys:
-                self.check(f"screen {key}", lambda key=key: self.render(key))
+                self.check(f"screen {key}", partial(self.render, key))
             self.check("import helper process", self.helper_import)
             self.check("workbook preview in the capped helper", self.helper_workbook)
             self.check("themes", self.themes)
@@ -226,7 +231,8 @@ def run_self_check(out: Callable[[str], None] = print) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Postmortem Desktop")
     out(f"Postmortem Desktop self-check on Qt platform “{app.platformName()}”, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="postmortem-self-check-") as folder:

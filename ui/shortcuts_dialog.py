@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QLineEdit, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 OTHER_GROUP = "Anywhere in the window"
@@ -107,10 +114,11 @@ class ShortcutsDialog(QDialog):
         self.tree.resizeColumnToContents(0)
 
     def visible_names(self) -> list[str]:
-        names = []
+        names: list[str] = []
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
-            names.extend(group.child(i).text(0) for i in range(group.childCount()))
+            if group is not None:
+                names.extend(item.text(0) for i in range(group.childCount()) if (item := group.child(i)) is not None)
         return names
 
     def _on_search_text_changed(self, text: str) -> None:

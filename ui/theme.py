@@ -130,7 +130,11 @@ class ThemeManager(QObject):
 
 def theme_manager(app: QApplication | None = None) -> ThemeManager:
     """The application's one ThemeManager, made on first use."""
-    app = app or QApplication.instance()
+    if app is None:
+        instance = QApplication.instance()
+        if not isinstance(instance, QApplication):
+            raise RuntimeError("the theme needs the running QApplication")
+        app = instance
     manager = app.findChild(ThemeManager, "theme_manager")
     return manager if manager is not None else ThemeManager(app)
 

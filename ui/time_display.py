@@ -1,7 +1,7 @@
 """Converting stored UTC times to the workspace's display zone and back, for widgets."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDateTime, QTimeZone
@@ -9,9 +9,9 @@ from PySide6.QtCore import QDateTime, QTimeZone
 
 def display_zone(name: str) -> ZoneInfo | timezone:
     try:
-        return ZoneInfo(name) if name and name != "UTC" else timezone.utc
+        return ZoneInfo(name) if name and name != "UTC" else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def to_qdatetime(value: datetime | None, zone_name: str) -> QDateTime:
@@ -24,4 +24,4 @@ def to_qdatetime(value: datetime | None, zone_name: str) -> QDateTime:
 def from_qdatetime(value: QDateTime) -> datetime | None:
     if not value.isValid():
         return None
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=timezone.utc)
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=UTC)

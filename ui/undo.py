@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -18,7 +18,7 @@ class BusyError(RuleError):
 class UndoableCommand(QUndoCommand):
     """Mirrors one core command onto the undo stack; the core does the work."""
 
-    def __init__(self, session: "WorkspaceSession", command: Command):
+    def __init__(self, session: WorkspaceSession, command: Command):
         super().__init__(command.name)
         self._session = session
         self.command = command
@@ -30,11 +30,11 @@ class UndoableCommand(QUndoCommand):
 
     MERGE_SECONDS = 10.0  # typing pauses shorter than this stay one undo step
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         key = self.command.merge_key
         return -1 if key is None else hash(key) & 0x7FFFFFFF
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, UndoableCommand) or time.monotonic() - self._last_edit > self.MERGE_SECONDS:
             return False
         if not self.command.absorb(other.command):
@@ -172,7 +172,7 @@ class WorkspaceSession(QObject):
         try:
             for _progress in steps():
                 pass
-        except Exception as exc:  # noqa: BLE001 - reported; the stack stays where the record is
+        except Exception as exc:
             failed(exc)
             return
         done()

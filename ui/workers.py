@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -23,7 +24,7 @@ class WorkerSignals(QObject):
 class GeneratorWorker(QRunnable):
     """Runs `make_generator()` on a pool thread."""
 
-    def __init__(self, make_generator: Callable[[], Generator]):
+    def __init__(self, make_generator: Callable[[], Generator[Any, Any, Any]]):
         super().__init__()
         self.setAutoDelete(False)  # the owner keeps it until a final signal arrives
         self.signals = WorkerSignals()
@@ -55,7 +56,7 @@ class GeneratorWorker(QRunnable):
                     return
                 done, total = step if isinstance(step, tuple) else (int(step), None)
                 self.signals.progressed.emit(int(done), -1 if total is None else int(total))
-        except Exception as exc:  # noqa: BLE001 - reported to the main thread, never lost
+        except Exception as exc:
             self.signals.failed.emit(exc, traceback.format_exc())
 
 

@@ -5,6 +5,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 VARIANTS_KEY = "_variants"
 GAP_TOKEN = "..."
@@ -46,6 +47,7 @@ def validate_patterns(raw: object) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for tag, patterns in raw.items():
         if tag == VARIANTS_KEY:
+            # the one entry of the other shape (word -> spellings), as merge_patterns explains
             result[tag] = _validate_variants(patterns)  # type: ignore[assignment]
             continue
         if tag.startswith("_"):
@@ -182,17 +184,19 @@ def _doubles_final_consonant(word: str) -> bool:
     return a not in _VOWELS and b in _VOWELS and c not in _VOWELS and c not in "wxy"
 
 
-def merge_patterns(
-    base: Mapping[str, Sequence[str]], extra: Mapping[str, Sequence[str]] | None
-) -> dict[str, list[str]]:
-    """Base patterns plus a workspace's additions; extra tags are new tags, extra variants merge."""
-    merged = {tag: (dict(p) if tag == VARIANTS_KEY else list(p)) for tag, p in base.items()}
+def merge_patterns(base: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Base patterns plus a workspace's additions; extra tags are new tags, extra variants merge.
+
+    Each tag maps to a list of patterns, except VARIANTS_KEY, which maps a word to its spellings:
+    one JSON object of two shapes, hence Any.
+    """
+    merged: dict[str, Any] = {tag: (dict(p) if tag == VARIANTS_KEY else list(p)) for tag, p in base.items()}
     for tag, patterns in (extra or {}).items():
         if tag == VARIANTS_KEY:
-            variants = dict(merged.get(VARIANTS_KEY, {}))  # type: ignore[arg-type]
-            for word, spellings in patterns.items():  # type: ignore[union-attr]
+            variants: dict[str, list[str]] = dict(merged.get(VARIANTS_KEY, {}))
+            for word, spellings in patterns.items():
                 variants[word] = [*variants.get(word, []), *spellings]
-            merged[VARIANTS_KEY] = variants  # type: ignore[assignment]
+            merged[VARIANTS_KEY] = variants
         elif not tag.startswith("_"):
             merged[tag] = [*merged.get(tag, []), *patterns]
     return merged

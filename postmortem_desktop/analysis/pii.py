@@ -155,6 +155,7 @@ def _with_replacement(span: PiiSpan, text: str) -> PiiSpan:
     if span.kind == EMAIL:
         at = value.find("@")
         if at < 0:  # written out: "janet at example dot com"
+            # the span was found by this pattern, so it matches again
             local = _OBFUSCATED_EMAIL_RE.match(value).group("local")  # type: ignore[union-attr]
             return PiiSpan(EMAIL, span.start, span.end, f"{local[0]}{MASK}{value[len(local):]}")
         return PiiSpan(EMAIL, span.start, span.end, f"{value[0]}{MASK}{value[at:]}")

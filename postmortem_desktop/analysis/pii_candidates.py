@@ -17,7 +17,8 @@ NAME_AFTER_CUE = "name-like word after a cue"
 
 _WORD = r"[^\W\d_][^\W\d_'’\-]+"
 _NAME_PAIR_RE = re.compile(rf"(?<![\w'’\-])(?:{_WORD})(?:[ \t]+{_WORD}){{1,2}}(?![\w'’\-])")
-_CUE_RE = re.compile(rf"(?i:\b(?:cc|with|from|ask|asked|told|called|contact|contacted|per|via|and)\b)[ \t]+(?P<word>{_WORD})")
+_CUE_RE = re.compile(rf"(?i:\b(?:cc|with|from|ask|asked|told|called|contact|contacted|per|via|and)\b)"
+                     rf"[ \t]+(?P<word>{_WORD})")
 _LONG_NUMBER_RE = re.compile(r"(?<![\w.,:/\-])\d(?:[ \-]?\d){5,}(?![\w/]|[.,:]\d)")
 _DATE_OR_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}")
 # Capitalised words that start sentences or name things rather than people.

@@ -145,7 +145,8 @@ def known_name_matches(text: str, table: NameTable) -> list[tuple[int, int, str]
     if not table:
         return []
     folded, offsets = fold_with_offsets(text)
-    if table.first_words.isdisjoint(w.removesuffix("'s") for w in _TOKEN_RE.findall(folded)):  # most texts name nobody: one C-speed pass
+    # most texts name nobody: one C-speed pass
+    if table.first_words.isdisjoint(w.removesuffix("'s") for w in _TOKEN_RE.findall(folded)):
         return []
     tokens = _token_spans(folded)
     words = [t for t, _, _ in tokens]
@@ -179,7 +180,8 @@ _CUE_PATTERNS = (
     rf"[ \t,!.]*\r?\n[ \t]*{_NAME}[ \t]*(?=\r?\n|$|[|,])",
     rf"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bi\s+am|\bi'm|\bthis\s+is)[ \t]+{_NAME}(?=[ \t]+(?i:from|at|with|here)\b)",
     rf"(?i:\bmy\s+name\s+is|\bmy\s+name's)[ \t]+{_NAME}",
-    rf"(?i:\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with))[ \t]+(?i:(?:{'|'.join(TITLES)})\.?[ \t]+)?{_NAME}",
+    rf"(?i:\b(?:spoke|speaking|talked|talking|chatted)\s+(?:to|with))"
+    rf"[ \t]+(?i:(?:{'|'.join(TITLES)})\.?[ \t]+)?{_NAME}",
 )
 _CUE_RES = tuple(re.compile(p, re.MULTILINE) for p in _CUE_PATTERNS)
 _ANY_CUE_RE = re.compile(r"(?i:\b(?:hi|hello|hey|dear|thanks|thank|cheers|morning|good|regards|best|sincerely|"

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class QuietAccount:
         return max(0.0, 1.0 - self.after_per_day / self.baseline_per_day)
 
 
-def _periods(rows: list[ActivityRow], incident_day: date, rule: QuietRule) -> tuple[tuple[date, date], tuple[date, date]] | None:
+def _periods(rows: list[ActivityRow], incident_day: date,
+             rule: QuietRule) -> tuple[tuple[date, date], tuple[date, date]] | None:
     """Baseline and after periods, clipped to the days the export actually covers."""
     first = min(r.day for r in rows)
     last = max(r.day for r in rows)

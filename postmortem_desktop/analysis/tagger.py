@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from postmortem_desktop.analysis.phrase_patterns import (
     VARIANTS_KEY,
-    first_words,
     compile_pattern_regex,
+    first_words,
     load_pattern_file,
     merge_patterns,
     tag_names,
@@ -110,14 +110,11 @@ class Tagger:
         extra: Mapping[str, Sequence[str]] | None = None,
     ) -> Tagger:
         """Build from a pattern mapping (None: the shipped resources/tag_patterns.json) plus extras."""
-        if patterns is None:
-            base = load_pattern_file(resource_path(PATTERN_FILE))
-        else:
-            base = validate_patterns(patterns)
+        base = load_pattern_file(resource_path(PATTERN_FILE)) if patterns is None else validate_patterns(patterns)
         merged = merge_patterns(base, validate_patterns(extra) if extra else None)
-        variants = merged.get(VARIANTS_KEY, {})
+        variants: dict[str, list[str]] = merged.get(VARIANTS_KEY, {})
         tags = [tag for tag in tag_names(merged) if merged[tag]]
-        return cls(tags, merged, variants)  # type: ignore[arg-type]
+        return cls(tags, merged, variants)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -136,9 +133,9 @@ class Tagger:
             for compiled in self._patterns_starting_with(word):
                 if compiled.tag in best and best[compiled.tag].start < start:
                     continue  # words are visited in order, so a later phrase cannot come first
-                match = compiled.regex.match(text, start)
-                if match and not is_negated(text, start):
-                    self._keep(best, compiled.tag, match)
+                found = compiled.regex.match(text, start)
+                if found and not is_negated(text, start):
+                    self._keep(best, compiled.tag, found)
         return sorted(best.values(), key=lambda s: (s.start, s.end, s.tag))
 
     @staticmethod

@@ -31,17 +31,29 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol, Sequence
+from typing import Any, Protocol
 
 from ..domain.timing import format_duration
-
 from .timeline_layout import (
-    Geometry, SystemEventMark, TimelineLayout, TimeScale, axis_ticks, bin_seconds, format_time, histogram,
-    track_height, visible_bars,
+    Band,
+    Bin,
+    Geometry,
+    SubRow,
+    SystemEventMark,
+    TimelineLayout,
+    TimeScale,
+    axis_ticks,
+    bin_seconds,
+    format_time,
+    histogram,
+    track_height,
+    visible_bars,
 )
 
+Box = tuple[float, float, float, float]  # x, y, w, h
 PATTERNS = ("solid", "diagonal", "backdiagonal", "cross", "diagcross", "horizontal", "vertical", "dots",
             "dense", "sparse", "grid")
 KIND_LABELS = {"alert": "Alert", "deploy": "Deploy", "mitigation": "Mitigation", "recovery": "Recovery",
@@ -91,9 +103,9 @@ class Theme:
     font_size: float = 13.0
 
     @classmethod
-    def from_palette(cls, palette: dict, *, dark: bool = False, scale: float = 1.0) -> "Theme":
+    def from_palette(cls, palette: dict[str, Any], *, dark: bool = False, scale: float = 1.0) -> Theme:
         shade = "dark" if dark else "light"
-        base = dict(background="#1E1E1E", panel="#2A2A2A", lane_alt="#252525", text="#F0F0F0",
+        base: dict[str, Any] = dict(background="#1E1E1E", panel="#2A2A2A", lane_alt="#252525", text="#F0F0F0",
                     muted="#B5B5B5", grid="#404040") if dark else {}
         return cls(dark=dark, scale=scale, tag_fills=tuple(t[shade] for t in palette["tags"]),
                    tag_patterns=tuple(t.get("pattern", "solid") for t in palette["tags"]),
@@ -101,7 +113,7 @@ class Theme:
                    system=dict(palette["system"]), windows=dict(palette["windows"]), **base)
 
     @classmethod
-    def default(cls, *, dark: bool = False, scale: float = 1.0) -> "Theme":
+    def default(cls, *, dark: bool = False, scale: float = 1.0) -> Theme:
         from ..resources import resource_path
 
         palette = json.loads(resource_path("palette.json").read_text(encoding="utf-8"))
@@ -336,18 +348,21 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
     width_s = bin_seconds(scale.px_per_s)
     binned = [layout.row_uses_bins(row, scale, total) for row in layout.subrows]
     bins = layout.cached("bins", (scale.t0, scale.t1, width_s, tuple(binned)), lambda: [
-        histogram(row, scale.t0, scale.t1, width_s) if b else None for row, b in zip(layout.subrows, binned)])
+        histogram(row, scale.t0, scale.t1, width_s) if b else None
+        for row, b in zip(layout.subrows, binned, strict=True)])
     peak = max((b.total for rows in bins if rows for b in rows), default=1)
-    for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows)):
+    for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows, strict=True)):
         if k % 2:
             canvas.rect(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h, fill=theme.lane_alt)
         canvas.line(geo.plot_x0, band.bottom, geo.plot_x1, band.bottom, color=theme.grid, width=1.0)
         label_y = band.y + band.h / 2 + (8 * s if k == 0 and band.h > 44 * s else 0)
-        canvas.text(14 * s, label_y, _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
+        canvas.text(14 * s, label_y,
+                    _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
                     color=theme.text, size=theme.size())
         canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
-        if bins[k] is not None:
-            _draw_bins(layout, canvas, band, bins[k], peak, scale, theme)
+        row_bins = bins[k]
+        if row_bins is not None:
+            _draw_bins(layout, canvas, band, row_bins, peak, scale, theme)
         else:
             _draw_bars(layout, canvas, band, row, scale, theme)
         canvas.unclip()
@@ -356,7 +371,7 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
                     color=theme.muted, size=theme.size(0.8), anchor="end")
 
 
-def _rects(canvas: Canvas, boxes: list[tuple[float, float, float, float]], **style) -> None:  # noqa: ANN003
+def _rects(canvas: Canvas, boxes: list[Box], **style: Any) -> None:
     """Many boxes in one style, batched when the canvas can (thousands of bars per paint)."""
     batch = getattr(canvas, "rects", None)
     if batch is not None:
@@ -367,22 +382,22 @@ def _rects(canvas: Canvas, boxes: list[tuple[float, float, float, float]], **sty
 
 
 def _draw_styled(layout: TimelineLayout, canvas: Canvas, theme: Theme,
-                 groups: dict[int, list[tuple[float, float, float, float]]], stroke: str | None) -> None:
+                 groups: dict[int, list[Box]], stroke: str | None) -> None:
     for code, boxes in groups.items():
         fill, pattern = theme.tag_style(layout, code)
         _rects(canvas, boxes, fill=fill, stroke=stroke, stroke_width=0.5, pattern=pattern,
                pattern_color=contrast_text(fill) if pattern != "solid" else None)
 
 
-def _draw_bars(layout: TimelineLayout, canvas: Canvas, band, row, scale: TimeScale, theme: Theme) -> None:  # noqa: ANN001
+def _draw_bars(layout: TimelineLayout, canvas: Canvas, band: Band, row: SubRow, scale: TimeScale, theme: Theme) -> None:
     s = theme.scale
     convs = layout.data.conversations
     track_h = min(track_height(band, row), 26 * s)
     h = max(track_h - 1.5, 1.0)
     size = min(theme.size(0.8), track_h * 0.62)
-    groups: dict[int, list] = {}
-    older: list = []
-    labels = []
+    groups: dict[int, list[Box]] = {}
+    older: list[Box] = []
+    labels: list[tuple[Box, int]] = []
     x_of, starts, ends, tracks, index, tags = scale.x, row.starts, row.ends, row.tracks, row.index, convs.tag
     for i in visible_bars(row, scale.t0, scale.t1):
         p = index[i]
@@ -409,10 +424,10 @@ def _draw_bars(layout: TimelineLayout, canvas: Canvas, band, row, scale: TimeSca
             canvas.text(x0 + 4, y + h / 2, name, color=contrast_text(fill), size=size, bold=True)
 
 
-def _draw_bins(layout: TimelineLayout, canvas: Canvas, band, bins, peak: int, scale: TimeScale,  # noqa: ANN001
+def _draw_bins(layout: TimelineLayout, canvas: Canvas, band: Band, bins: list[Bin], peak: int, scale: TimeScale,
                theme: Theme) -> None:
     usable = band.h - 6
-    groups: dict[int, list] = {}
+    groups: dict[int, list[Box]] = {}
     per_count = usable / peak
     for b in bins:
         x0 = scale.x(b.t0)

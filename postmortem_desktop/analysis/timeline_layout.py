@@ -9,8 +9,10 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 GROUP_BY = ("channel", "segment", "task", "tag")
@@ -22,6 +24,8 @@ BIN_PX = 8               # width of one histogram bin on screen
 LONG_S = 3 * 3600        # conversations longer than this are kept aside so bisect windows stay short
 MIN_SPAN_S = 5 * 60      # deepest zoom: five minutes across the plot
 MAX_SPAN_S = 60 * 86400  # widest zoom: sixty days
+
+T = TypeVar("T")
 
 
 # ---- input: what the timeline service hands over ------------------------------------------------
@@ -44,14 +48,14 @@ class TagInfo:
 class ConversationColumns:
     """One incident's conversations as parallel columns, sorted by start time."""
 
-    ids: array = field(default_factory=lambda: array("q"))
-    starts: array = field(default_factory=lambda: array("d"))
-    ends: array = field(default_factory=lambda: array("d"))
-    channel: array = field(default_factory=lambda: array("i"))
-    segment: array = field(default_factory=lambda: array("i"))
-    task: array = field(default_factory=lambda: array("i"))
-    tag: array = field(default_factory=lambda: array("i"))  # dominant tag code, -1 for none
-    pre_existing: array = field(default_factory=lambda: array("b"))
+    ids: array[int] = field(default_factory=lambda: array("q"))
+    starts: array[float] = field(default_factory=lambda: array("d"))
+    ends: array[float] = field(default_factory=lambda: array("d"))
+    channel: array[int] = field(default_factory=lambda: array("i"))
+    segment: array[int] = field(default_factory=lambda: array("i"))
+    task: array[int] = field(default_factory=lambda: array("i"))
+    tag: array[int] = field(default_factory=lambda: array("i"))  # dominant tag code, -1 for none
+    pre_existing: array[int] = field(default_factory=lambda: array("b"))
     channel_names: list[str] = field(default_factory=list)
     segment_names: list[str] = field(default_factory=list)
     task_names: list[str] = field(default_factory=list)
@@ -104,9 +108,9 @@ _TICK_STEPS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86
 
 def zone_of(name: str) -> tzinfo:
     try:
-        return ZoneInfo(name) if name and name != "UTC" else timezone.utc
+        return ZoneInfo(name) if name and name != "UTC" else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _advance(cursor: datetime, step: int, zone: tzinfo) -> datetime:
     if step >= 86400:
         naive = cursor.replace(tzinfo=None) + timedelta(days=step // 86400)
         return naive.replace(tzinfo=zone)
-    utc = cursor.astimezone(timezone.utc) + timedelta(seconds=step)
+    utc = cursor.astimezone(UTC) + timedelta(seconds=step)
     local = utc.astimezone(zone)
     return local
 
@@ -177,20 +181,20 @@ def format_time(t: float, zone_name: str, with_day: bool = True) -> str:
 class SubRow:
     key: str
     label: str
-    index: array              # positions into ConversationColumns, in start order
-    starts: array
-    ends: array
-    tracks: array
+    index: array[int]         # positions into ConversationColumns, in start order
+    starts: array[float]
+    ends: array[float]
+    tracks: array[int]
     n_tracks: int
     max_duration: float       # of the conversations not in `long`
-    starts_by_tag: dict[int, array]  # tag code → sorted starts, for stacked histogram bins
-    long: array = field(default_factory=lambda: array("i"))  # sub-row positions lasting over LONG_S
+    starts_by_tag: dict[int, array[float]]  # tag code → sorted starts, for stacked histogram bins
+    long: array[int] = field(default_factory=lambda: array("i"))  # sub-row positions lasting over LONG_S
 
     def __len__(self) -> int:
         return len(self.index)
 
 
-def _group_codes(convs: ConversationColumns, group_by: str) -> tuple[array, list[str]]:
+def _group_codes(convs: ConversationColumns, group_by: str) -> tuple[array[int], list[str]]:
     if group_by == "channel":
         return convs.channel, convs.channel_names
     if group_by == "segment":
@@ -230,16 +234,16 @@ def _make_subrow(convs: ConversationColumns, label: str, positions: list[int]) -
     starts = array("d", (convs.starts[p] for p in positions))
     ends = array("d", (max(convs.ends[p], convs.starts[p]) for p in positions))
     tracks, n_tracks = pack_tracks(starts, ends)
-    by_tag: dict[int, array] = {}
-    for p, s in zip(positions, starts):
+    by_tag: dict[int, array[float]] = {}
+    for p, s in zip(positions, starts, strict=True):
         by_tag.setdefault(convs.tag[p], array("d")).append(s)
-    durations = [e - s for s, e in zip(starts, ends)]
+    durations = [e - s for s, e in zip(starts, ends, strict=True)]
     long = array("i", (i for i, d in enumerate(durations) if d > LONG_S))
     max_duration = max((d for d in durations if d <= LONG_S), default=0.0)
     return SubRow(label, label, index, starts, ends, tracks, n_tracks, max_duration, by_tag, long)
 
 
-def pack_tracks(starts: array, ends: array, max_tracks: int = MAX_TRACKS) -> tuple[array, int]:
+def pack_tracks(starts: array[float], ends: array[float], max_tracks: int = MAX_TRACKS) -> tuple[array[int], int]:
     """Greedy interval packing into at most max_tracks tracks (start-sorted input).
 
     When all tracks are busy the bar goes on the track that frees first, overlapping it: a capped
@@ -248,7 +252,7 @@ def pack_tracks(starts: array, ends: array, max_tracks: int = MAX_TRACKS) -> tup
     tracks = array("i", bytes(4 * len(starts)))
     free: list[tuple[float, int]] = []  # (end time, track)
     used = 0
-    for i, (s, e) in enumerate(zip(starts, ends)):
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
         if free and (free[0][0] < s or used >= max_tracks):
             _end, track = heapq.heappop(free)
         else:
@@ -374,11 +378,11 @@ class TimelineLayout:
         self.overrides: dict[object, float] = {}
         self._cache: dict[str, tuple[object, object]] = {}
 
-    def cached(self, name: str, key: object, compute):  # noqa: ANN001, ANN201
+    def cached(self, name: str, key: object, compute: Callable[[], T]) -> T:
         """compute() once per key: repeated paints of an unchanged view reuse bins and counts."""
         found = self._cache.get(name)
         if found is not None and found[0] == key:
-            return found[1]
+            return cast(T, found[1])  # stored by this method under this name, from the same compute
         value = compute()
         self._cache[name] = (key, value)
         return value
@@ -401,7 +405,7 @@ class TimelineLayout:
         if not times:
             times = [e.at for e in d.events] + list(d.conversations.starts[:1]) + list(d.conversations.ends[-1:])
         if not times:
-            now = datetime.now(timezone.utc).timestamp()
+            now = datetime.now(UTC).timestamp()
             return now - 3600, now + 3600
         return _padded(min(times), max(times))
 
@@ -477,7 +481,8 @@ class TimelineLayout:
     def marker_time(self, name: str) -> float | None:
         if ("marker", name) in self.overrides:
             return self.overrides[("marker", name)]
-        return getattr(self.data, name)
+        time: float | None = getattr(self.data, name)  # one of the data's marker fields
+        return time
 
     # -- hit testing
     def hit(self, x: float, y: float, geo: Geometry, tolerance: float = 6.0) -> Hit:

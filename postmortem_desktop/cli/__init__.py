@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..domain.errors import MissingIncident, RuleError
 from ..reporting.output_file import OutputPathError
@@ -51,8 +52,7 @@ def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import (event_commands, import_commands, report_commands, review_commands, tag_commands,
-                   workspace_commands)
+    from . import event_commands, import_commands, report_commands, review_commands, tag_commands, workspace_commands
 
     parser = argparse.ArgumentParser(prog="postmortem", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_UNEXPECTED
-    except Exception as exc:  # noqa: BLE001 - the last line of defence prints, not a traceback
+    except Exception as exc:
         print(f"unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import stat
 import sys
 from datetime import date
 from pathlib import Path
 
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
-from ..importers.sheet_reader import SheetError
+from ..importers.sheet_errors import SheetError
 from ..importers.text_decoding import decode_transcript
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import

@@ -4,15 +4,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 from ..analysis.example_memory import ExampleMemory
 from ..analysis.phrase_patterns import load_pattern_file
 from ..analysis.suggester import Suggester
-from ..services.suggestions import (
-    EXTRA_PATTERNS_KEY, shipped_model, tagger_for_extras, workspace_examples,
-)
 from ..services.settings import get_setting
+from ..services.suggestions import (
+    EXTRA_PATTERNS_KEY,
+    shipped_model,
+    tagger_for_extras,
+    workspace_examples,
+)
 from . import BadInput
 
 
@@ -64,7 +68,7 @@ def _open_input(path: str) -> TextIO:
     if path == "-":
         return sys.stdin
     try:
-        return open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed by the caller
+        return open(path, encoding="utf-8-sig")
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from exc
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from ..services.demo import write_demo
 from ..services.incidents import IncidentService
@@ -21,7 +21,7 @@ def opened(path: str, *, read_only: bool = False) -> Iterator[Workspace]:
     workspace = open_workspace(path, read_only=read_only)
     try:
         yield workspace
-    except Exception as exc:  # noqa: BLE001 - re-raised, as a WorkspaceError when SQLite's
+    except Exception as exc:
         workspace.raise_diagnosed(exc)
         raise
     finally:

@@ -121,9 +121,7 @@ def _contact_problem(record: CloseoutRecord) -> str:
     if not record.contact_list_reviewed:
         problems.append("mark the contact list reviewed")
     decision = record.customer_message_decision
-    if decision == "sent":
-        pass
-    elif decision == "not_sending" and _filled(record.customer_message_reason):
+    if decision == "sent" or (decision == "not_sending" and _filled(record.customer_message_reason)):
         pass
     elif decision == "not_sending":
         problems.append("say why the customer message is not being sent")

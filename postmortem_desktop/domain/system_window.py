@@ -4,9 +4,9 @@ Suggestions only: the person confirms them (the app and the command line show th
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from .vocabulary import SystemEventKind
 

@@ -1,9 +1,9 @@
 """Domain rules about time: technical duration, customer impact window, the status-page gap."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Iterable
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def technical_window(first_failure: datetime | None, recovery: datetime | None) 
     return Window(first_failure, recovery)
 
 
-def customer_impact_window(event_times: Iterable[datetime]) -> Window | None:
+def customer_impact_window(event_times: Iterable[datetime | None]) -> Window | None:
     """From the first to the last incident-related customer event; None when there are none.
 
     Callers pass only incident-related events: pre-existing confusion is kept out by the query.
@@ -38,7 +38,7 @@ def customer_impact_window(event_times: Iterable[datetime]) -> Window | None:
             first = at
         if last is None or at > last:
             last = at
-    if first is None:
+    if first is None or last is None:  # both are set by the same first event
         return None
     return Window(first, last)
 
@@ -54,6 +54,10 @@ def minutes(delta: timedelta | None) -> int | None:
     """Whole minutes, rounded to nearest, for listings and JSON."""
     if delta is None:
         return None
+    return _whole_minutes(delta)
+
+
+def _whole_minutes(delta: timedelta) -> int:
     return int(round(delta.total_seconds() / 60))
 
 
@@ -61,7 +65,7 @@ def format_duration(delta: timedelta | None) -> str:
     """'40 min', '4 h 35 min', '2 d 3 h' — the words the headline and lists use."""
     if delta is None:
         return "—"
-    total = minutes(delta)
+    total = _whole_minutes(delta)
     if total < 60:
         return f"{total} min"
     hours, mins = divmod(total, 60)
@@ -83,8 +87,7 @@ def headline(technical: Window | None, impact: Window | None, status_page_resolv
 
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime; naive values are taken to be UTC already (as stored)."""
-    from datetime import timezone
 
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

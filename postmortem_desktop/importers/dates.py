@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, timezone as dt_timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as dt_timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +24,7 @@ AMBIGUOUS = "ambiguous"
 UNAMBIGUOUS = "unambiguous"
 DAY_ORDERS = (DAYFIRST, MONTHFIRST)
 
-_UTC = dt_timezone.utc
+_UTC = UTC
 _RECENT_LIMIT = 65536  # a 3-day export to the minute has ~4,300 distinct times per column
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 # Serial days 20000..80000 are 1954..2119: wide enough for tickets, narrow enough that counts
@@ -67,7 +68,7 @@ class DateParseError(ValueError):
 def zone_for(name: str) -> tzinfo:
     """The tzinfo for a zoneinfo name; raises ValueError naming the zone when unknown."""
     if name.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
-        return dt_timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     # OSError: zoneinfo opens the name as a file path ("Europe" is a folder; 5,000 characters
@@ -94,13 +95,13 @@ def _offset(text: str | None) -> tzinfo | None:
     if not text:
         return None
     if text in ("Z", "UTC", "GMT"):
-        return dt_timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return dt_timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _build(year: int, month: int, day: int, groups: tuple) -> datetime:
+def _build(year: int, month: int, day: int, groups: tuple[str | None, ...]) -> datetime:
     hour_text, minute, second, fraction, meridiem, zone = groups
     hour = int(hour_text) if hour_text else 0
     if meridiem:
@@ -369,6 +370,7 @@ class DayOrderWatch:
         self.seen = True
         if len(self.samples) < 5 and text.strip() not in self.samples:
             self.samples.append(text.strip())
+        implied: str | None
         if first > 12:
             self.day_first, implied = True, DAYFIRST
         elif second > 12:

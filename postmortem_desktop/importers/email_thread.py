@@ -4,15 +4,22 @@ from __future__ import annotations
 import email
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from typing import Sequence
 
 from postmortem_desktop.importers.transcript_formats import (
-    CLOCK_TEXT, MONTHS, DayClock, RawMessage, is_noise, parse_clock, utc_offset)
+    CLOCK_TEXT,
+    MONTHS,
+    DayClock,
+    RawMessage,
+    is_noise,
+    parse_clock,
+    utc_offset,
+)
 
 _ATTRIBUTION = re.compile(r"^On\s(?P<head>.{4,300}?)\s{0,12}wrote:$")
 _ORIGINAL = re.compile(r"^-{2,}\s?(?:Original Message|Forwarded message)\s?-{2,}$", re.I)
@@ -41,7 +48,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(text)
         if parsed.tzinfo is not None:
-            return parsed.astimezone(timezone.utc)
+            return parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 40 digits
         pass
     clock_match = _CLOCK_IN.search(text)
@@ -51,7 +58,7 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
     if day is None or clock is None:
         return None
     try:
-        return datetime.combine(day, time(*clock), tzinfo=zone or tz).astimezone(timezone.utc)
+        return datetime.combine(day, time(*clock), tzinfo=zone or tz).astimezone(UTC)
     except (ValueError, OverflowError):  # "99:99", or a day at the edge of year 1..9999 in UTC
         return None
 
@@ -122,9 +129,7 @@ def score_email(lines: Sequence[str]) -> int:
     score = 0
     for index, line in enumerate(lines):
         text = _QUOTE.sub("", line.strip()).strip()
-        if _ATTRIBUTION.match(text) or _ORIGINAL.match(text):
-            score += 10
-        elif text.lower().startswith("from:") and any(
+        if _ATTRIBUTION.match(text) or _ORIGINAL.match(text) or text.lower().startswith("from:") and any(
                 next_line.strip().lower().startswith(("sent:", "date:")) for next_line in lines[index + 1:index + 4]):
             score += 10
     return score
@@ -195,10 +200,10 @@ def _body_text(message: EmailMessage) -> str:
     if part is None:
         return ""
     try:
-        content = part.get_content()
+        content: str = part.get_content()
     except (LookupError, UnicodeError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", errors="replace")
+        payload = part.get_payload(decode=True)  # the part's bytes, or None when it has none
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
         content = _html_to_text(content)
     return content

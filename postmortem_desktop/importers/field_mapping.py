@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from itertools import chain, islice
+from typing import Any, Protocol
 
 from postmortem_desktop.importers.dates import (
-    AMBIGUOUS, DAY_ORDERS, DateColumnParser, DateParseError, DayOrderWatch, ambiguous_samples, detect_day_order,
-    has_time_of_day, looks_like_date, zone_for,
+    AMBIGUOUS,
+    DAY_ORDERS,
+    DateColumnParser,
+    DateParseError,
+    DayOrderWatch,
+    ambiguous_samples,
+    detect_day_order,
+    has_time_of_day,
+    looks_like_date,
+    zone_for,
 )
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
 from postmortem_desktop.importers.text_cleanup import cell_text, html_to_text, restore_id, split_tags
@@ -52,7 +60,7 @@ class MappingError(ValueError):
         super().__init__("; ".join(problems))
         self.problems = problems
 
-    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str]]]:  # crosses from the helper process intact
         return (MappingError, (self.problems,))
 
 
@@ -67,7 +75,7 @@ class AmbiguousDatesError(ValueError):
         self.column_name = column_name
         self.samples = samples
 
-    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[AmbiguousDatesError], tuple[str, list[str]]]:  # crosses processes intact
         return (AmbiguousDatesError, (self.column_name, self.samples))
 
 
@@ -98,6 +106,13 @@ class FieldMapping:
         value = self.columns.get(name)
         return value if isinstance(value, int) else None
 
+    def mapped_column(self, name: str) -> int:
+        """The column of a single field known to be mapped (a required field, once validate() passed)."""
+        index = self.column(name)
+        if index is None:
+            raise MappingError([f"{FIELD_LABELS.get(name, name)} is not mapped to a column"])
+        return index
+
     def column_list(self, name: str) -> list[int]:
         """The column indexes of a field, as a list for single and multi fields alike."""
         value = self.columns.get(name)
@@ -105,7 +120,7 @@ class FieldMapping:
             return []
         return [value] if isinstance(value, int) else list(value)
 
-    def describe(self, header: Sequence[str]) -> dict:
+    def describe(self, header: Sequence[str]) -> dict[str, object]:
         """The mapping by column name, as an import's record and summary show it."""
         columns = {}
         for name, value in self.columns.items():
@@ -149,13 +164,14 @@ class FieldMapping:
                 mapping.columns[name] = indexes if name in MULTI_FIELDS else indexes[0]
         return mapping
 
-    def _resolve(self, name: str, ref: dict, header: Sequence[str] | None) -> int | None:
-        index, column_name = ref.get("index"), ref.get("name")
+    def _resolve(self, name: str, ref: dict[str, Any], header: Sequence[str] | None) -> int | None:
+        index: int | None = ref.get("index")
+        column_name = ref.get("name")
         if header is None or column_name is None:
             return index
         if isinstance(index, int) and index < len(header) and header[index] == column_name:
             return index
-        wanted = ref.get("occurrence", 0)
+        wanted: int = ref.get("occurrence", 0)
         found = [position for position, value in enumerate(header) if value == column_name]
         if wanted < len(found):
             return found[wanted]
@@ -244,7 +260,7 @@ def guess_mapping(header: Sequence[str], rows: Iterable[Sequence[object]], *, ti
     ``known`` holds columns already settled (by a vendor layout); guessing only fills the gaps.
     ``rows`` should be a sample (a few hundred rows is plenty).
     """
-    sample = [list(row) for row, _ in zip(rows, range(500))]
+    sample = [list(row) for row, _ in zip(rows, range(500), strict=False)]
     columns: dict[str, int | list[int]] = dict(known or {})
     _guess_by_names(header, columns)
     _guess_by_content(header, sample, columns)
@@ -364,10 +380,10 @@ def map_rows(sheet: SheetLike, mapping: FieldMapping) -> Iterator[TicketRow | Sk
 
 def settle_day_orders(sheet: SheetLike, mapping: FieldMapping) -> dict[str, str | None]:
     """The day order for each mapped date field, decided from the whole column."""
-    fields = [name for name in DATE_FIELDS if mapping.column(name) is not None]
+    columns = _date_columns(mapping)
     if mapping.day_order is not None:
-        return {name: mapping.day_order for name in fields}
-    verdicts = {name: detect_day_order(_column_values(sheet, mapping.column(name))) for name in fields}
+        return {name: mapping.day_order for name in columns}
+    verdicts = {name: detect_day_order(_column_values(sheet, index)) for name, index in columns.items()}
     return orders_from_verdicts(verdicts, lambda name: _raise_ambiguous(sheet, mapping, name))
 
 
@@ -388,8 +404,13 @@ def orders_from_verdicts(verdicts: dict[str, str], on_ambiguous: Callable[[str],
     return orders
 
 
+def _date_columns(mapping: FieldMapping) -> dict[str, int]:
+    """The mapped date fields and their columns."""
+    return {name: index for name in DATE_FIELDS if (index := mapping.column(name)) is not None}
+
+
 def _raise_ambiguous(sheet: SheetLike, mapping: FieldMapping, name: str) -> None:
-    index = mapping.column(name)
+    index = mapping.mapped_column(name)
     raise AmbiguousDatesError(sheet.header[index], ambiguous_samples(_column_values(sheet, index)))
 
 
@@ -412,10 +433,10 @@ class StreamedMapping:
         self.mapping = mapping
         self.watches: dict[str, DayOrderWatch] = {}
         if orders is None and mapping.day_order is None:
-            fields = [name for name in DATE_FIELDS if mapping.column(name) is not None]
-            verdicts = {name: detect_day_order(_column_values(head, mapping.column(name))) for name in fields}
+            columns = _date_columns(mapping)
+            verdicts = {name: detect_day_order(_column_values(head, index)) for name, index in columns.items()}
             orders = orders_from_verdicts(verdicts, lambda name: None)  # undecided so far
-            self.watches = {name: DayOrderWatch() for name in fields}
+            self.watches = {name: DayOrderWatch() for name in columns}
         elif orders is None:
             orders = settle_day_orders(head, mapping)
         self._mapper = _RowMapper(header, mapping, orders)
@@ -427,7 +448,7 @@ class StreamedMapping:
         """The rows mapped a list at a time."""
         for block in _in_blocks(numbered):
             for name, watch in self.watches.items():
-                index = self.mapping.column(name)
+                index = self.mapping.mapped_column(name)
                 watch.see_all([cells[index] for _, cells in block if index < len(cells)],
                               self._mapper.parsers[name].day_order)
             yield self._mapper._block(block)
@@ -443,7 +464,7 @@ class StreamedMapping:
         return None if dates_agree and comments_agree else orders
 
     def _raise_ambiguous(self, name: str) -> None:
-        raise AmbiguousDatesError(self.header[self.mapping.column(name)], self.watches[name].samples)
+        raise AmbiguousDatesError(self.header[self.mapping.mapped_column(name)], self.watches[name].samples)
 
 
 def comment_order(mapping: FieldMapping, orders: dict[str, str | None]) -> str | None:
@@ -467,8 +488,8 @@ class _RowMapper:
         self.header = header
         self.mapping = mapping
         self.index = {name: mapping.column(name) for name in SINGLE_FIELDS}
-        self.text_columns = [(name, self.index[name], name in _RICH_TEXT_FIELDS) for name in _TEXT_FIELDS
-                             if self.index[name] is not None]
+        self.text_columns = [(name, index, name in _RICH_TEXT_FIELDS) for name in _TEXT_FIELDS
+                             if (index := self.index[name]) is not None]
         self.tag_columns = mapping.column_list("tags")
         self.comment_columns = mapping.column_list("comments")
         self.parsers = {name: DateColumnParser(mapping.timezone, orders.get(name)) for name in DATE_FIELDS}
@@ -495,12 +516,12 @@ class _RowMapper:
         reference and words the reasons for skipping.
         """
         width = self._width
-        columns = list(zip(*(cells for _, cells in block if len(cells) >= width)))
+        columns = list(zip(*(cells for _, cells in block if len(cells) >= width), strict=False))
         if len(columns) < width or len(columns[0]) != len(block):
             return [self._one(number, cells) for number, cells in block]
         index = self.index
         ids = [value.strip() if value.__class__ is str and "." not in value else restore_id(value)
-               for value in columns[index["external_id"]]]
+               for value in columns[self.mapping.mapped_column("external_id")]]
         created = self._dates(columns, "created_at")
         updated = self._dates(columns, "updated_at") if index["updated_at"] is not None else [None] * len(block)
         texts = {name: _clean_texts(columns[column], rich) for name, column, rich in self.text_columns}
@@ -523,7 +544,7 @@ class _RowMapper:
         used = [i for i in self.index.values() if i is not None] + self.tag_columns + self.comment_columns
         return max(used) + 1
 
-    def _dates(self, columns: list[tuple], name: str) -> list:
+    def _dates(self, columns: list[tuple[object, ...]], name: str) -> list[Any]:  # datetime, None or _BAD
         parser = self.parsers[name]
         parse, known = parser.parse, parser.recent
 
@@ -534,11 +555,11 @@ class _RowMapper:
                 return _BAD
 
         # known() answers the repeated texts of a busy minute without a call into the parser
-        return [known(value) or safe(value) for value in columns[self.index[name]]]
+        return [known(value) or safe(value) for value in columns[self.mapping.mapped_column(name)]]
 
-    def _block_tags(self, columns: list[tuple]) -> list[tuple[str, ...]]:
+    def _block_tags(self, columns: list[tuple[object, ...]]) -> list[tuple[str, ...]]:
         if len(self.tag_columns) > 1:
-            return [tuple(self._tags(cells)) for cells in zip(*columns)]
+            return [tuple(self._tags(cells)) for cells in zip(*columns, strict=False)]
         seen: dict[object, tuple[str, ...]] = {}  # tag cells repeat: "billing payment" on every row
         result = []
         for value in columns[self.tag_columns[0]]:
@@ -557,12 +578,15 @@ class _RowMapper:
     def row(self, number: int, cells: Sequence[object]) -> TicketRow:
         external_id = restore_id(self._cell(cells, "external_id"))
         if not external_id:
-            raise _Skip(f"has no ticket id (column '{self.header[self.index['external_id']]}' is empty)")
+            column = self.header[self.mapping.mapped_column("external_id")]
+            raise _Skip(f"has no ticket id (column '{column}' is empty)")
         created_at = self._date(cells, "created_at")
         if created_at is None:
-            raise _Skip(f"has no created time (column '{self.header[self.index['created_at']]}' is empty)")
+            column = self.header[self.mapping.mapped_column("created_at")]
+            raise _Skip(f"has no created time (column '{column}' is empty)")
         ticket = TicketRow(row_number=number, external_id=external_id, created_at=created_at,
-                           updated_at=self._date(cells, "updated_at"), **self._texts(cells))
+                           updated_at=self._date(cells, "updated_at"),
+                           **self._texts(cells))  # type: ignore[arg-type]  # its keys are TicketRow's text fields
         if self.tag_columns:
             ticket.tags = self._tags(cells)
         if self.comment_columns:
@@ -635,7 +659,7 @@ def _in_blocks(numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[lis
         yield block  # a date that did not parse: row() says why
 
 
-def _clean_texts(values: tuple, rich: bool) -> list[str]:
+def _clean_texts(values: Sequence[Any], rich: bool) -> list[str]:
     """A column of text cells as _RowMapper._texts stores them."""
     if not all(value.__class__ is str for value in values):
         values = [("" if value is None else cell_text(value)) if value.__class__ is not str else value

@@ -13,6 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from .sheet_errors import SheetError
 
@@ -29,7 +30,7 @@ class FileStamp:
     device: int
 
 
-def stamp_of(path: str | os.PathLike) -> FileStamp | None:
+def stamp_of(path: str | os.PathLike[str]) -> FileStamp | None:
     """The file's stamp now, or None when it cannot be looked at (the read reports why)."""
     try:
         info = os.stat(path)
@@ -46,11 +47,11 @@ class FileChangedError(SheetError):
         super().__init__(f"'{name}' changed while it was being imported (it was edited or is still being "
                          "written). Nothing was imported; try again when it is complete.")
 
-    def __reduce__(self):  # noqa: ANN204 - crosses from the import's helper process intact
+    def __reduce__(self) -> tuple[type[FileChangedError], tuple[str]]:  # crosses from the helper process intact
         return FileChangedError, (self.name,)
 
 
-def refuse_if_changed(path: str | os.PathLike, before: FileStamp | None) -> None:
+def refuse_if_changed(path: str | os.PathLike[str], before: FileStamp | None) -> None:
     """Raises FileChangedError unless the file still has the stamp it had before the read."""
     if stamp_of(path) != before:
         raise FileChangedError(Path(path).name)
@@ -62,7 +63,7 @@ class FileDigest:
     Hashing releases the GIL, so on a second core it costs the reader nothing.
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self._value = ""
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(Path(path),), name="import-file-digest", daemon=True)
@@ -98,7 +99,7 @@ class GuardedRead:
     change caused (a record cut short mid-quote, say) as the change, not as damage.
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.before = stamp_of(self.path)
         self._digest = FileDigest(self.path)
@@ -106,7 +107,8 @@ class GuardedRead:
     def __enter__(self) -> GuardedRead:
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:  # noqa: ANN001
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self.stop()
         if isinstance(error, ValueError) and not isinstance(error, FileChangedError) and self.changed():
             raise FileChangedError(self.path.name) from error

@@ -10,21 +10,26 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 from xml.etree import ElementTree
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
-from postmortem_desktop.importers.workbook_safety import MAX_GRID_CELLS, PROLOG_BYTES, check_zip, declares_doctype
 from postmortem_desktop.importers.text_decoding import (
-    DecodedText, TextDecodingError, bom_encoding, decode_text, detect_delimiter, looks_binary,
+    DecodedText,
+    TextDecodingError,
+    bom_encoding,
+    decode_text,
+    detect_delimiter,
+    looks_binary,
 )
+from postmortem_desktop.importers.workbook_safety import MAX_GRID_CELLS, PROLOG_BYTES, check_zip, declares_doctype
 
 # Empty cells are "" (CSV, XLSX) or None (SpreadsheetML); numbers come as float from workbooks.
 Cell = str | float | int | bool | datetime | date | time | timedelta | None
@@ -59,7 +64,7 @@ class Sheet:
     """
 
     header: list[str]
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]  # CSV rows are lists of str, workbook rows of any Cell
     row_numbers: list[int]
     kind: str
     encoding: str | None = None
@@ -67,7 +72,7 @@ class Sheet:
     sheet_name: str | None = None
     truncated: bool = False
     header_row: int = 1
-    raw_header: list[Cell] = field(default_factory=list, repr=False)
+    raw_header: Sequence[Cell] = field(default_factory=list, repr=False)
     lines_not_utf8: int = 0  # of a UTF-8 text file: lines holding bytes read as lines_not_utf8_read_as
     lines_not_utf8_read_as: str | None = None
 
@@ -76,9 +81,9 @@ class Sheet:
         """How many data rows the file has, or None when max_rows stopped reading early."""
         return None if self.truncated else len(self.rows)
 
-    def numbered_rows(self) -> Iterator[tuple[int, list[Cell]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
         """(row number as the user sees it, cells) for every data row."""
-        return zip(self.row_numbers, self.rows)
+        return zip(self.row_numbers, self.rows, strict=True)
 
 
 def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
@@ -271,7 +276,7 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sh
                  truncated=truncated, header_row=start + 1, raw_header=raw_header)
 
 
-def _header_names(cells: list[Cell]) -> list[str]:
+def _header_names(cells: Sequence[Cell]) -> list[str]:
     names = []
     for index, cell in enumerate(cells):
         text = cell.strip() if isinstance(cell, str) else restore_id(cell)
@@ -297,7 +302,7 @@ def _refuse_one_cell_rows(sheet: Sheet, name: str) -> None:
         raise SheetError(f"'{name}': {EXCEL_MANGLED}")
 
 
-def _is_squeezed_record(cells: list[Cell]) -> bool:
+def _is_squeezed_record(cells: Sequence[Cell]) -> bool:
     filled = [cell for cell in cells if isinstance(cell, str) and cell.strip()]
     return len(filled) == 1 and any(filled[0].count(separator) >= 2 for separator in (",", ";", "\t"))
 
@@ -341,14 +346,15 @@ def empty_workbook(name: str) -> SheetError:
     return SheetError(f"'{name}' is empty: no sheet has any cells. Export the tickets again.")
 
 
-def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, object]]:
+def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, CalamineSheet]]:
     """(name, sheet) for each visible worksheet, in the workbook's order; each parsed when reached."""
     for meta in workbook.sheets_metadata:
         if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet:
             yield meta.name, workbook.get_sheet_by_name(meta.name)
 
 
-def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str | None, list[list[Cell]], int]:
+def _first_table(workbook: CalamineWorkbook,
+                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int]:
     """The first visible sheet with cells: its name, its rows, and its first row's number."""
     for sheet_name, sheet in worksheets(workbook):
         # One extra row: the header is inside the grid too.
@@ -360,13 +366,13 @@ def _first_table(workbook: CalamineWorkbook, max_rows: int | None) -> tuple[str 
     return None, [], 1
 
 
-def _sheet_from_grid(grid: list[list[Cell]], first_row: int, kind: str, sheet_name: str | None,
+def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, sheet_name: str | None,
                      max_rows: int | None) -> Sheet:
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
     header = _header_names(grid[offset])
-    rows: list[list[Cell]] = []
+    rows: list[Sequence[Cell]] = []
     numbers: list[int] = []
     truncated = False
     for index in range(offset + 1, len(grid)):
@@ -446,7 +452,7 @@ def _spreadsheetml_rows(path: Path) -> Iterator[tuple[int, list[tuple[int, Cell]
     table_tag, sheet_tag = f"{{{_SS_NS}}}Table", f"{{{_SS_NS}}}Worksheet"
     index_attr = f"{{{_SS_NS}}}Index"
     number = 0
-    for event, element in ElementTree.iterparse(str(path), events=("end",)):
+    for _event, element in ElementTree.iterparse(str(path), events=("end",)):
         if element.tag == row_tag:
             number = _spreadsheetml_number(element.get(index_attr), number + 1, "row index", MAX_SPREADSHEETML_ROWS)
             yield number, *_spreadsheetml_cells(element, cell_tag, data_tag, index_attr)

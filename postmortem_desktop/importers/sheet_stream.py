@@ -11,22 +11,45 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from python_calamine import CalamineWorkbook
-from pathlib import Path
 
-from postmortem_desktop.importers.text_decoding import (
-    _SAMPLE_BYTES, UTF8_SIG, _utf16_without_bom, bom_encoding, detect_delimiter, looks_binary,
-)
+from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.sheet_reader import (
-    _FIELD_CAP, _NON_CSV_LINE_BREAKS, Cell, Sheet, SheetError, _check_rows, _checked_kind, _csv_lines,
-    _decoded_text, _header_names, _read_kind, _refuse_unclosed_quote, empty_workbook, note_decoding,
-    unreadable_text, unreadable_workbook, worksheets,
+    _FIELD_CAP,
+    _NON_CSV_LINE_BREAKS,
+    Cell,
+    Sheet,
+    _check_rows,
+    _checked_kind,
+    _csv_lines,
+    _decoded_text,
+    _header_names,
+    _read_kind,
+    _refuse_unclosed_quote,
+    empty_workbook,
+    note_decoding,
+    unreadable_text,
+    unreadable_workbook,
+    worksheets,
 )
-from postmortem_desktop.importers.text_decoding import DecodedText
+from postmortem_desktop.importers.text_decoding import (
+    _SAMPLE_BYTES,
+    UTF8_SIG,
+    DecodedText,
+    _utf16_without_bom,
+    bom_encoding,
+    detect_delimiter,
+    looks_binary,
+)
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 _BLOCK = 1000
 HEAD_ROWS = 200  # enough for vendor recognition and a day order, as read_sheet's callers use
@@ -37,7 +60,7 @@ class SheetStream:
     """The head of a sheet (checked) and an iterator over all its numbered data rows."""
 
     head: Sheet
-    rows: Iterator[tuple[int, list[Cell]]]
+    rows: Iterator[tuple[int, Sequence[Cell]]]
     progress: Callable[[], tuple[int, int | None]]  # (done, total) in the stream's own units
 
 
@@ -87,7 +110,7 @@ def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
     raise empty_workbook(name)
 
 
-def _workbook_rows(header: tuple[int, list[Cell]], filled: Iterator[tuple[int, list[Cell]]], kind: str,
+def _workbook_rows(header: tuple[int, Sequence[Cell]], filled: Iterator[tuple[int, Sequence[Cell]]], kind: str,
                    sheet_name: str, head_rows: int, name: str, total: int | None) -> SheetStream:
     header_row, raw_header = header
     head = list(islice(filled, head_rows))
@@ -97,7 +120,7 @@ def _workbook_rows(header: tuple[int, list[Cell]], filled: Iterator[tuple[int, l
     _check_rows(sheet, name)
     count = [0]
 
-    def rows() -> Iterator[tuple[int, list[Cell]]]:
+    def rows() -> Iterator[tuple[int, Sequence[Cell]]]:
         for numbered in chain(head, filled):
             count[0] += 1
             yield numbered
@@ -110,7 +133,7 @@ def _whole_sheet(path: Path, kind: str) -> SheetStream:
     _check_rows(sheet, path.name)
     position = [0]
 
-    def rows() -> Iterator[tuple[int, list[Cell]]]:
+    def rows() -> Iterator[tuple[int, Sequence[Cell]]]:
         for numbered in sheet.numbered_rows():
             position[0] += 1
             yield numbered
@@ -118,14 +141,15 @@ def _whole_sheet(path: Path, kind: str) -> SheetStream:
     return SheetStream(sheet, rows(), lambda: (position[0], len(sheet.rows)))
 
 
-def _text_stream(lines, decoded: DecodedText, delimiter: str, head_rows: int, name: str) -> SheetStream:  # noqa: ANN001
+def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter: str, head_rows: int,
+                 name: str) -> SheetStream:
     """``decoded`` says how the text was read (its own text may be left empty: ``lines`` has it)."""
     reader = csv.reader(lines, delimiter=delimiter)
     records = _records(reader, name)
-    header_number, raw_header = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)),
-                                     (None, None))
-    if raw_header is None:
+    first = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)), None)
+    if first is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
+    header_number, raw_header = first
     header = _header_names(raw_header)
     head: list[tuple[int, list[str]]] = []
     for numbered in records:
@@ -262,7 +286,7 @@ def _blocks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
         yield block
 
 
-def _records(reader, name: str) -> Iterator[tuple[int, list[str]]]:  # noqa: ANN001
+def _records(reader: CsvReader, name: str) -> Iterator[tuple[int, list[str]]]:
     """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does."""
     # The default 128 KB field cap would refuse a ticket with a long pasted log. The cap is
     # process-wide, so it is raised only while a block is read, never across a yield: a generator

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 from ..domain.vocabulary import SystemEventKind
 
@@ -53,7 +56,7 @@ class ParsedEvent:
     detail: str
     line: int             # 1-based line (or CSV row) it came from
 
-    def as_values(self) -> dict:
+    def as_values(self) -> dict[str, object]:
         return {"at": self.at, "kind": self.kind, "title": self.title, "detail": self.detail}
 
 
@@ -81,7 +84,7 @@ class ImpossibleTime(ValueError):
     """A line starts like a timestamp whose date or time cannot exist (month 13, 25:61, year 0)."""
 
 
-def parse_timestamp(text: str, zone: tzinfo = timezone.utc, reference: date | None = None
+def parse_timestamp(text: str, zone: tzinfo = UTC, reference: date | None = None
                     ) -> tuple[datetime, str] | None:
     """(UTC time, the rest of the line) when text starts with a timestamp we know; None otherwise.
 
@@ -115,25 +118,25 @@ def _iso_time(m: re.Match, zone: tzinfo) -> datetime:
     value = day.replace(hour=parts[0], minute=parts[1], second=parts[2], microsecond=micro)
     z = (m.group("zone") or "").upper()
     if z in ("Z", "UTC", "GMT"):
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     elif z:
         sign = 1 if z[0] == "+" else -1
         digits = z[1:].replace(":", "")
         value = value.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
     else:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
-def _syslog_time(m: re.Match, zone: tzinfo, reference: date | None) -> datetime:
-    ref = reference or datetime.now(timezone.utc).date()
+def _syslog_time(m: re.Match[str], zone: tzinfo, reference: date | None) -> datetime:
+    ref = reference or datetime.now(UTC).date()
     month, day = _MONTHS[m.group("mon").lower()], int(m.group("day"))
     hh, mm, ss = (int(p) for p in m.group("time").split(":"))
     year = ref.year
     # Syslog has no year: a December line read in January belongs to last year.
     if month > ref.month + 1:
         year -= 1
-    return datetime(year, month, day, hh, mm, ss, tzinfo=zone).astimezone(timezone.utc)
+    return datetime(year, month, day, hh, mm, ss, tzinfo=zone).astimezone(UTC)
 
 
 def _title_of(rest: str) -> tuple[str, str]:
@@ -151,10 +154,10 @@ def _title_of(rest: str) -> tuple[str, str]:
     return message, level
 
 
-def parse_event_lines(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:
+def parse_event_lines(text: str, *, zone: tzinfo = UTC, reference: date | None = None) -> ParseResult:
     """Each timestamped line becomes an event; untimed lines continue the previous event's detail."""
     result = ParseResult()
-    pending: dict | None = None
+    pending: dict[str, Any] | None = None
 
     def flush() -> None:
         if pending is not None:
@@ -193,7 +196,7 @@ _KIND_HEADERS = ("kind", "type", "event_type", "category", "source")
 _DETAIL_HEADERS = ("detail", "details", "description", "body", "notes", "note", "message")
 
 
-def _column(headers: list[str], wanted: tuple[str, ...], exclude: set[int] = frozenset()) -> int | None:
+def _column(headers: list[str], wanted: tuple[str, ...], exclude: AbstractSet[int] = frozenset()) -> int | None:
     norm = [re.sub(r"[^a-z0-9]+", "_", h.strip().lower()).strip("_") for h in headers]
     for name in wanted:
         for i, h in enumerate(norm):
@@ -202,14 +205,14 @@ def _column(headers: list[str], wanted: tuple[str, ...], exclude: set[int] = fro
     return None
 
 
-def _dialect(sample: str):  # noqa: ANN202 - a csv dialect
+def _dialect(sample: str) -> type[csv.Dialect]:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         return csv.excel
 
 
-def parse_event_csv(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:
+def parse_event_csv(text: str, *, zone: tzinfo = UTC, reference: date | None = None) -> ParseResult:
     """A CSV of alerts or status updates with a header row: needs a time column and a title-like column."""
     result = ParseResult()
     rows = _csv_rows(text, result)
@@ -253,7 +256,7 @@ def _csv_rows(text: str, result: ParseResult) -> list[list[str]]:
     return rows
 
 
-def parse_events(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:
+def parse_events(text: str, *, zone: tzinfo = UTC, reference: date | None = None) -> ParseResult:
     """CSV when the first line looks like a header with a time column; log lines otherwise."""
     first = text.lstrip().split("\n", 1)[0]
     if _timestamp_or_none(first, zone, reference) is None and any(sep in first for sep in ",;\t"):
@@ -266,7 +269,7 @@ def parse_events(text: str, *, zone: tzinfo = timezone.utc, reference: date | No
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def read_events_file(path, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> ParseResult:  # noqa: ANN001
+def read_events_file(path: str | os.PathLike[str], *, zone: tzinfo = UTC, reference: date | None = None) -> ParseResult:
     """Reads a CSV or log file (UTF-8, else Latin-1); an unreadable or huge file is one skipped entry."""
     from pathlib import Path
 

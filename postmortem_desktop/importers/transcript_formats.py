@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 # Every pattern below is anchored and bounds its repeated groups, so each line costs at most a
 # constant amount of backtracking: a 50 MB paste stays linear.
@@ -79,7 +79,7 @@ class DayClock:
                 local += timedelta(days=1)
                 self.day = local.date()
             self._last = local
-            return local.astimezone(timezone.utc)
+            return local.astimezone(UTC)
         except OverflowError:  # a paste about 31 Dec 9999 (or 1 Jan 1 east of UTC) has no time to give
             return None
 
@@ -178,9 +178,9 @@ def clean(line: str) -> str:
     return line
 
 
-def begin(author: str, at: datetime | None, text: str = "", **extra: str) -> RawMessage:
+def begin(author: str, at: datetime | None, text: str = "", *, address: str = "", role_hint: str = "") -> RawMessage:
     """A new raw message whose first line (if any) is already on the header line."""
-    message = RawMessage(author=author.strip(), at=at, **extra)
+    message = RawMessage(author=author.strip(), at=at, address=address, role_hint=role_hint)
     text = text.strip()
     if text and not is_noise(text):
         message.lines.append(clean(text))
@@ -329,7 +329,7 @@ _ZENDESK_JOIN = re.compile(r"^\*\*\*\s?(?P<name>[^*]{1,80}?)\s(?:has\s)?joined t
 def utc_offset(text: str) -> tzinfo | None:
     """The zone of "UTC", "GMT", "+05:30" or "-0800"; None for an offset no clock has (+99:99)."""
     if text.upper() in ("UTC", "GMT"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
@@ -407,7 +407,7 @@ def _is_name_line(line: str) -> bool:
 
 def score_intercom(lines: Sequence[str]) -> int:
     stripped = [line.strip() for line in lines if line.strip()]
-    return sum(1 for name, stamp in zip(stripped, stripped[1:])
+    return sum(1 for name, stamp in zip(stripped, stripped[1:], strict=False)
                if _intercom_stamp(stamp) and _is_name_line(name))
 
 
@@ -476,7 +476,8 @@ def read_whatsapp(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
 _ZOOM_TO = re.compile(
     rf"^(?P<clock>{CLOCK_TEXT})\s{{1,12}}From\s{{1,12}}(?P<name>[^:]{{1,80}}?)\s{{1,12}}to\s{{1,12}}[^:]{{1,80}}:\s*(?P<text>.*)$",
     re.I)
-_ZOOM_OLD = re.compile(rf"^(?P<clock>{CLOCK_TEXT})\s{{1,12}}From\s{{1,12}}(?P<name>[^:]{{1,80}}?)\s{{0,12}}:\s?(?P<text>.*)$")
+_ZOOM_OLD = re.compile(
+    rf"^(?P<clock>{CLOCK_TEXT})\s{{1,12}}From\s{{1,12}}(?P<name>[^:]{{1,80}}?)\s{{0,12}}:\s?(?P<text>.*)$")
 
 
 def _zoom_header(line: str) -> re.Match[str] | None:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timezone, tzinfo
-from typing import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, tzinfo
 
-from postmortem_desktop.importers.email_thread import read_eml, read_email, score_email
+from postmortem_desktop.importers.email_thread import read_email, read_eml, score_email
 from postmortem_desktop.importers.records import ParsedMessage, ParsedTranscript
-from postmortem_desktop.importers.transcript_formats import (
-    CHAT_FORMATS, ChatFormat, DayClock, RawMessage)
+from postmortem_desktop.importers.transcript_formats import CHAT_FORMATS, ChatFormat, DayClock, RawMessage
 
 UNKNOWN = "unknown"
 FORMATS: tuple[ChatFormat, ...] = (
@@ -29,7 +28,7 @@ _CUSTOMER_LABEL = re.compile(r"^(?:visitor|customer|guest|client|user)(?:\s?\d{1
 _INTERNAL = re.compile(r"^(?:internal note\b|\[internal\]|internal:|\(internal\))", re.I)
 
 
-def parse_transcript(text: str, *, day: date | None = None, tz: tzinfo = timezone.utc,
+def parse_transcript(text: str, *, day: date | None = None, tz: tzinfo = UTC,
                      agent_names: Iterable[str] = ()) -> ParsedTranscript:
     """Recognise the shape of pasted text and read its messages; unknown shapes give one message."""
     if not text.strip():
@@ -58,7 +57,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_eml(data: bytes, *, tz: tzinfo = timezone.utc, agent_names: Iterable[str] = ()) -> ParsedTranscript:
+def parse_eml(data: bytes, *, tz: tzinfo = UTC, agent_names: Iterable[str] = ()) -> ParsedTranscript:
     """Read a dropped .eml file: its own message and any thread it quotes, oldest first."""
     clock = DayClock(datetime.now(tz).date(), tz)
     try:

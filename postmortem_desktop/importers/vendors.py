@@ -151,7 +151,7 @@ def recognise_vendor(header: Sequence[str], rows: Iterable[Sequence[object]] = (
     ``rows`` is a sample used to fill columns the layout does not name (by content) and to
     settle the day order where the sample already proves it.
     """
-    sample = [list(row) for row, _ in zip(rows, range(500))]
+    sample = [list(row) for row, _ in zip(rows, range(500), strict=False)]
     names = [plain_header(name) for name in header]
     scored = [(_score(layout, names), position) for position, layout in enumerate(LAYOUTS)]
     (share, present), position = max(scored, key=lambda entry: (entry[0], -entry[1]))
@@ -184,7 +184,7 @@ def _email_in_name_column(known: dict[str, int | list[int]], sample: list[list[o
     index = known.get("requester_name")
     if not isinstance(index, int) or "requester_email" in known:
         return
-    values = [row[index] for row in sample if index < len(row) and isinstance(row[index], str) and row[index]]
+    values = [cell for row in sample if index < len(row) and isinstance(cell := row[index], str) and cell]
     if values and all(EMAIL.match(value.strip()) for value in values):
         known["requester_email"] = known.pop("requester_name")
 

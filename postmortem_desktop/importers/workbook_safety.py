@@ -188,7 +188,7 @@ class _QuickProof:
 
     def __init__(self) -> None:
         self._pieces = _Pieces()
-        self._pattern: re.Pattern | None = None
+        self._pattern: re.Pattern[bytes] | None = None
         self._holds = True
 
     def feed(self, chunk: bytes) -> None:
@@ -209,7 +209,7 @@ class _QuickProof:
         return self._holds
 
 
-def _outside_pattern(last_column: str) -> re.Pattern:
+def _outside_pattern(last_column: str) -> re.Pattern[bytes]:
     """A cell that opens other than canonically, or canonically but outside the bound."""
     rows = MAX_GRID_CELLS // column_number(last_column.encode())
     outside = (greater_than(last_column, _LETTERS) + "(?=[0-9])|[A-Z]{1,3}" + greater_than(str(rows), "0123456789")
@@ -227,7 +227,8 @@ def greater_than(bound: str, alphabet: str) -> str:
         position = alphabet.index(char)
         if position + 1 < len(alphabet):
             rest = len(bound) - i - 1
-            parts.append(bound[:i] + f"[{alphabet[position + 1]}-{high}]" + (f"[{low}-{high}]{{{rest}}}" if rest else ""))
+            tail = f"[{low}-{high}]{{{rest}}}" if rest else ""
+            parts.append(bound[:i] + f"[{alphabet[position + 1]}-{high}]" + tail)
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -386,10 +387,8 @@ def declares_doctype(head: bytes) -> bool:
             end = text.find("?>", position)
         elif text.startswith("<!--", position):
             end = text.find("-->", position)
-        elif text.startswith("<!", position):
-            return True
         else:
-            return False
+            return text.startswith("<!", position)
         if end < 0:
             return len(head) >= PROLOG_BYTES  # a prolog longer than 64 KB is not a workbook's
         position = end + 2

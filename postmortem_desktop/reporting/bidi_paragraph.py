@@ -77,7 +77,7 @@ class BidiParagraph(Flowable):
         # Between label words the space is bold; a space in the wider face never lets a line overflow.
         space = max(stringWidth(" ", face, style.fontSize) for face in (style.fontName, self._bold))
         out: list[Line] = []
-        for words, rtl in zip(self._hard_lines, self._directions):
+        for words, rtl in zip(self._hard_lines, self._directions, strict=True):
             line: list[Word] = []
             used = 0.0
             for word in (piece for w in words for piece in self._fit(w, min(width, first))):
@@ -143,7 +143,8 @@ class BidiParagraph(Flowable):
         return self.paragraph_for(availWidth).split(availWidth, availHeight)
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802, N803
-        self.paragraph_for(self.width).drawOn(canvas, x, y, _sW)  # the width of the last wrap
+        # the width of the last wrap; reportlab's drawOn takes _sW, which its stubs leave out
+        self.paragraph_for(self.width).drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]
 
     def minWidth(self) -> float:  # noqa: N802
         return max((w.width for words in self._hard_lines for w in words), default=0.0)

@@ -1,7 +1,7 @@
 """The follow-up check as an RFC 5545 calendar event, written by hand (no calendar dependency)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .output_file import ICS, write_output
@@ -36,7 +36,7 @@ def fold(line: str) -> str:
 def _utc(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("calendar times must be aware datetimes")
-    return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace_path: Path,
@@ -52,7 +52,7 @@ def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{uid}",
-        f"DTSTAMP:{_utc(stamp or datetime.now(timezone.utc))}",
+        f"DTSTAMP:{_utc(stamp or datetime.now(UTC))}",
         f"DTSTART:{_utc(start)}",
         f"DTEND:{_utc(start + DURATION)}",
         f"SUMMARY:{escape_text(f'Follow-up check: {incident_title}')}",

@@ -5,8 +5,8 @@ any other workspace or a file of another kind, and a bad path is refused before 
 """
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
-from typing import Generator
 
 from ..storage.workspace import Workspace
 from .output_file import PDF, XLSX, check_output

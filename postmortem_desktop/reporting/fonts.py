@@ -104,11 +104,12 @@ def _font_runs(text: str, base: str) -> list[tuple[str, str]]:
                 continue  # one placeholder per emoji sequence (flags, ZWJ families)
             font, piece = base, EMOJI_PLACEHOLDER
         else:
-            font = _font_for(code, base)
-            piece = ch
-            if font is None:
+            found = _font_for(code, base)
+            if found is None:
                 font = base
                 piece = EMOJI_PLACEHOLDER if unicodedata.category(ch) == "So" else PLACEHOLDER
+            else:
+                font, piece = found, ch
         previous_emoji = piece == EMOJI_PLACEHOLDER
         joined = False
         if not previous_emoji:

@@ -19,10 +19,10 @@ import secrets
 import shutil
 import stat
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from ..domain.errors import RuleError
 from ..storage.file_lock import read_start

@@ -1,7 +1,7 @@
 """The shared timeline drawing (analysis.timeline_drawing) on a reportlab canvas, as a vector Flowable."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
@@ -75,12 +75,12 @@ class ReportlabCanvas:
             self.c.setLineWidth(width)
 
     def rect(self, x, y, w, h, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,  # noqa: ANN001
-             pattern_color=None) -> None:
+             pattern_color: str | None = None) -> None:
         self.rects([(x, y, w, h)], fill=fill, stroke=stroke, stroke_width=stroke_width, alpha=alpha,
                    pattern=pattern, pattern_color=pattern_color)
 
     def rects(self, boxes, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,  # noqa: ANN001
-              pattern_color=None) -> None:
+              pattern_color: str | None = None) -> None:
         self._fill(fill, alpha)
         self._stroke(stroke, stroke_width, alpha)
         for x, y, w, h in boxes:
@@ -129,7 +129,7 @@ class ReportlabCanvas:
         self.c.setStrokeAlpha(1)
 
     def polygon(self, points: Sequence[tuple[float, float]], *, fill, stroke=None, stroke_width=1.0,  # noqa: ANN001
-                alpha=1.0) -> None:
+                alpha: float = 1.0) -> None:
         self._fill(fill, alpha)
         self._stroke(stroke, stroke_width, alpha)
         path = self.c.beginPath()

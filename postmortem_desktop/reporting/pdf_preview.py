@@ -1,9 +1,9 @@
 """Renders a written PDF's pages to RGB pixels (pypdfium2) so the app can preview exactly what will be saved."""
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator
 
 import pypdfium2 as pdfium
 

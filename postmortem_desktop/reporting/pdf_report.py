@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator, Iterable
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
 
-from . import fonts, pdf_sections as sections
+from . import fonts
+from . import pdf_sections as sections
 from .output_file import PDF, output_file
 from .report_data import ReportData
 
@@ -34,21 +35,23 @@ class PdfOptions:
 class _NumberedCanvas(Canvas):
     """Holds pages back until the end so each footer can say 'Page N of M'."""
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
 
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset (not in its stubs)
 
     def save(self) -> None:
         total = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
             self.setFillColor(MUTED)
-            fonts.draw_string(self, self._pagesize[0] - MARGIN, MARGIN - 22,
-                              f"Page {self._pageNumber} of {total}", 7.5, anchor="right")
+            # the page state saved in showPage: private to reportlab's Canvas, so absent from its stubs
+            width = self._pagesize[0]  # type: ignore[attr-defined]
+            number = self._pageNumber  # type: ignore[attr-defined]
+            fonts.draw_string(self, width - MARGIN, MARGIN - 22, f"Page {number} of {total}", 7.5, anchor="right")
             super().showPage()
         super().save()
 
@@ -103,7 +106,8 @@ def story(data: ReportData, width: float, options: PdfOptions) -> list:
     flow += sections.cover(data, width)
     flow += sections.timeline(data, width)
     flow.append(PageBreak())
-    for part in (sections.system_events(data, width), sections.damage(data), sections.answers(data), sections.tags_section(data, width),
+    for part in (sections.system_events(data, width), sections.damage(data), sections.answers(data),
+                 sections.tags_section(data, width),
                  sections.workarounds(data), sections.trust(data), sections.contacts(data, width),
                  sections.actions(data, width), sections.checklist(data, width), sections.follow_up(data)):
         if part:
@@ -154,7 +158,7 @@ def pdf_steps(data: ReportData, path: Path | str, options: PdfOptions = PdfOptio
         def build() -> None:
             try:
                 doc.build(flowables, canvasmaker=_NumberedCanvas)
-            except BaseException as exc:  # noqa: BLE001 - handed to the generator, re-raised there
+            except BaseException as exc:
                 failure.append(exc)
             finally:
                 finished.set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_LEFT
@@ -106,7 +107,7 @@ def cover(data: ReportData, width: float) -> list[Flowable]:
     return out
 
 
-def _headline_table(data: ReportData, width: float) -> Table:
+def _headline_table(data: ReportData, width: float) -> Flowable:
     """Logs vs customers vs status page, big enough to read across a room."""
     st = styles()
     gap = status_page_gap(data.status_page_resolved, data.customer)
@@ -122,7 +123,7 @@ def _headline_table(data: ReportData, width: float) -> Table:
     colours = palette()["windows"]
     fills = [colours["technical"], colours["customer_impact"], colours["status_page"]]
     table = Table(cells, colWidths=[width / len(figures)] * len(figures))
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 8),
+    style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 8),
              ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 1), (-1, 1), 8)]
     for i in range(len(figures)):
         style.append(("BACKGROUND", (i, 0), (i, 1), HexColor(fills[i])))

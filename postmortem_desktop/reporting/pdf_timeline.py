@@ -116,11 +116,12 @@ class TimelineFlowable(Flowable):
         fonts.draw_string(c, 0, top - row_h + 3, "Logs", 7.5, fonts.SANS_BOLD)
         fonts.draw_string(c, 0, top - 2 * row_h - 2, "Customers", 7.5, fonts.SANS_BOLD)
         if d.technical:
-            self._bar(c, x, _ts(d.technical.start), _ts(d.technical.end), top - row_h, row_h - 2,
+            self._bar(c, x, d.technical.start.timestamp(), d.technical.end.timestamp(), top - row_h, row_h - 2,
                       colors["windows"]["technical"],
                       f"Technical window {format_duration(d.technical.duration)}")
         if d.customer:
-            self._bar(c, x, _ts(d.customer.start), _ts(d.customer.end), top - 2 * row_h - 5, row_h - 2,
+            self._bar(c, x, d.customer.start.timestamp(), d.customer.end.timestamp(), top - 2 * row_h - 5,
+                      row_h - 2,
                       colors["windows"]["customer_impact"],
                       f"Customer impact {format_duration(d.customer.duration)}")
 
@@ -216,7 +217,7 @@ class TimelineFlowable(Flowable):
             ends = array("d", (max(s.last_at.timestamp(), s.first_at.timestamp()) for s in mine))
             tracks, n_tracks = pack_tracks(starts, ends)
             track_h = max((row_h - 4) / max(n_tracks, 1), 1.0)
-            for s, start, end, track in zip(mine, starts, ends, tracks):
+            for s, start, end, track in zip(mine, starts, ends, tracks, strict=True):
                 # Old product confusion is drawn grey so it is never read as incident damage.
                 c.setFillColor(HexColor(colors["untagged"]["light"] if s.pre_existing or channel == "internal"
                                         else impact))

@@ -3,18 +3,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..domain import timing
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS
-from ..storage.schema import (
-    ActionItem, ActionItemLink, Conversation, Customer, FollowUp, Incident, IncidentContact, Message, Quote,
-    ReviewAnswer, ReviewAnswerQuote, SystemEvent, Tag, TagAssignment, WorkspaceSetting,
-)
 from ..storage.impact_query import customer_event_bounds
+from ..storage.schema import (
+    ActionItem,
+    ActionItemLink,
+    Conversation,
+    Customer,
+    FollowUp,
+    Incident,
+    IncidentContact,
+    Message,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    SystemEvent,
+    Tag,
+    TagAssignment,
+    WorkspaceSetting,
+)
 from ..storage.workspace import Workspace
 from . import redaction_terms
 
@@ -142,7 +156,7 @@ class ReportData:
     known_customers: tuple[tuple[str, str], ...] = field(default=())
     #: terms a person chose to mask in the redaction preview (names, ids the detector does not know)
     extra_terms: tuple[str, ...] = field(default=())
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     redacted: bool = False
 
 
@@ -155,7 +169,7 @@ def _utc(value):  # noqa: ANN001, ANN202
     return timing.as_utc(value)
 
 
-def _impact_bounds(session, incident_id: int) -> tuple[datetime | None, datetime | None]:
+def _impact_bounds(session: Session, incident_id: int) -> tuple[datetime | None, datetime | None]:
     """First and last incident-related customer event: the rule the incident list and timeline use."""
     return customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
 
@@ -199,13 +213,13 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
         )
 
 
-def _answers(session, incident_id: int) -> tuple[AnswerRow, ...]:
+def _answers(session: Session, incident_id: int) -> tuple[AnswerRow, ...]:
     stored = {a.question: a.answer for a in session.scalars(
         select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id))}
     return tuple(AnswerRow(key, question, stored.get(key, "")) for key, question in REVIEW_QUESTIONS)
 
 
-def _quotes_and_tags(session, incident_id: int) -> tuple[tuple[QuoteRow, ...], tuple[TagCount, ...]]:
+def _quotes_and_tags(session: Session, incident_id: int) -> tuple[tuple[QuoteRow, ...], tuple[TagCount, ...]]:
     tags = {t.id: t for t in session.scalars(select(Tag).order_by(Tag.position, Tag.id))}
     quote_tags: dict[int, list[int]] = defaultdict(list)
     message_tags: dict[int, list[int]] = defaultdict(list)
@@ -215,14 +229,16 @@ def _quotes_and_tags(session, incident_id: int) -> tuple[tuple[QuoteRow, ...], t
             .join(Quote, Quote.id == TagAssignment.quote_id)
             .join(Conversation, Conversation.id == Quote.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        quote_tags[quote_id].append(tag_id)
+        if quote_id is not None:  # always, by the join; said for the type checker
+            quote_tags[quote_id].append(tag_id)
     for tag_id, message_id in session.execute(
             select(TagAssignment.tag_id, TagAssignment.message_id)
             .join(Message, Message.id == TagAssignment.message_id)
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.quote_id.is_(None),
                    TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        message_tags[message_id].append(tag_id)
+        if message_id is not None:  # always, by the join
+            message_tags[message_id].append(tag_id)
     # Quotes that a review answer or an action item points at were judged important by a person.
     cited = set(session.scalars(select(ReviewAnswerQuote.quote_id).join(
         ReviewAnswer, ReviewAnswer.id == ReviewAnswerQuote.review_answer_id)
@@ -232,8 +248,8 @@ def _quotes_and_tags(session, incident_id: int) -> tuple[tuple[QuoteRow, ...], t
         .where(ActionItem.incident_id == incident_id, ActionItemLink.quote_id.is_not(None))))
     rows = session.execute(
         select(Quote.id, Quote.text, Message.author, Message.at, Message.role, Conversation.channel,
-               Conversation.external_id, Conversation.first_at, Conversation.pre_existing, Customer.name, Customer.organization,
-               Customer.segment)
+               Conversation.external_id, Conversation.first_at, Conversation.pre_existing, Customer.name,
+               Customer.organization, Customer.segment)
         .join(Conversation, Conversation.id == Quote.conversation_id)
         .outerjoin(Message, Message.id == Quote.message_id)
         .outerjoin(Customer, Customer.id == Conversation.customer_id)
@@ -265,7 +281,7 @@ def _strength(text: str, tag_count: int, cited: bool, role: str | None) -> float
     return (3.0 if cited else 0.0) + (1.0 if role in (None, "customer") else 0.0) + 0.5 * tag_count + readable
 
 
-def _actions(session, incident_id: int) -> tuple[ActionRow, ...]:
+def _actions(session: Session, incident_id: int) -> tuple[ActionRow, ...]:
     items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)
                             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id))
     rows = [ActionRow(a.area, a.description, a.owner, a.due_date, a.status) for a in items]
@@ -273,7 +289,7 @@ def _actions(session, incident_id: int) -> tuple[ActionRow, ...]:
     return tuple(sorted(rows, key=lambda r: order.get(r.area, len(order))))
 
 
-def _contacts(session, incident_id: int) -> tuple[ContactRow, ...]:
+def _contacts(session: Session, incident_id: int) -> tuple[ContactRow, ...]:
     rows = session.execute(
         select(IncidentContact, Customer).join(Customer, Customer.id == IncidentContact.customer_id)
         .where(IncidentContact.incident_id == incident_id).order_by(IncidentContact.contacted, Customer.name))
@@ -281,17 +297,17 @@ def _contacts(session, incident_id: int) -> tuple[ContactRow, ...]:
                             ic.contacted_on) for ic, c in rows)
 
 
-def _conversation_spans(session, incident_id: int) -> tuple[ConversationSpan, ...]:
+def _conversation_spans(session: Session, incident_id: int) -> tuple[ConversationSpan, ...]:
     tags = {t.id: t for t in session.scalars(select(Tag))}
     counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for link in (Quote, Message):
-        rows = session.execute(
+        tagged = session.execute(
             select(link.conversation_id, TagAssignment.tag_id, func.count())
             .join(link, (link.id == (TagAssignment.quote_id if link is Quote else TagAssignment.message_id)))
             .join(Conversation, Conversation.id == link.conversation_id)
             .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))
             .group_by(link.conversation_id, TagAssignment.tag_id))
-        for conv_id, tag_id, count in rows:
+        for conv_id, tag_id, count in tagged:
             counts[conv_id][tag_id] += count
 
     def dominant(conv_id: int) -> str:
@@ -306,15 +322,16 @@ def _conversation_spans(session, incident_id: int) -> tuple[ConversationSpan, ..
         .where(Conversation.incident_id == incident_id, Conversation.first_at.is_not(None))
         .order_by(Conversation.first_at))
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))
-                 for cid, ch, first, last, pre, segment, task in rows)
+                 for cid, ch, first, last, pre, segment, task in rows
+                 if first is not None)  # always, by the query; said for the type checker
 
 
-def _extra_terms(session) -> tuple[str, ...]:
+def _extra_terms(session: Session) -> tuple[str, ...]:
     row = session.get(WorkspaceSetting, redaction_terms.SETTING_KEY)
     return redaction_terms.parse(row.value if row is not None else None)
 
 
-def _known_customers(session, incident_id: int) -> tuple[tuple[str, str], ...]:
+def _known_customers(session: Session, incident_id: int) -> tuple[tuple[str, str], ...]:
     """(name, organization) of every customer, this incident's in order of first contact, then the rest."""
     first_seen = dict(session.execute(
         select(Conversation.customer_id, func.min(Conversation.first_at))
@@ -333,7 +350,7 @@ def _known_customers(session, incident_id: int) -> tuple[tuple[str, str], ...]:
     return tuple((row.name or "", row.organization or "") for row in sorted(customers, key=order))
 
 
-def _checklist(session, inc: Incident, follow: FollowUp | None, has_impact: bool,
+def _checklist(session: Session, inc: Incident, follow: FollowUp | None, has_impact: bool,
                actions: tuple[ActionRow, ...]) -> tuple[ChecklistItem, ...] | None:
     """The close-out checklist state, when the module that defines the rules is part of this build."""
     try:
@@ -349,7 +366,7 @@ def _checklist(session, inc: Incident, follow: FollowUp | None, has_impact: bool
         customer_message_decision=inc.customer_message_decision or "",
         customer_message_reason=inc.customer_message_reason or "",
         # Without a recorded review date the review is taken to be today, as the close-out panel does.
-        review_date=follow.review_held_on if follow and follow.review_held_on else datetime.now(timezone.utc).date(),
+        review_date=follow.review_held_on if follow and follow.review_held_on else datetime.now(UTC).date(),
         follow_up_on=follow.scheduled_at.date() if follow and follow.scheduled_at else None,
     )
     return tuple(ChecklistItem(item.label, item.ok, item.missing) for item in checklist.evaluate(record))

@@ -1,14 +1,16 @@
 """The analysts' workbook: quotes with tags, action items and the contact list, one sheet each."""
 from __future__ import annotations
 
+from collections.abc import Generator, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Generator, Iterable
+from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..analysis.timeline_layout import zone_of
 from .output_file import XLSX, output_file
@@ -48,8 +50,9 @@ def _put(ws, row: int, col: int, value: Any) -> None:  # noqa: ANN001
             cell.number_format = "yyyy-mm-dd"
 
 
-def _sheet(wb: Workbook, title: str, columns: tuple[tuple[str, int], ...], first: bool = False):  # noqa: ANN202
-    ws = wb.active if first else wb.create_sheet()
+def _sheet(wb: Workbook, title: str, columns: tuple[tuple[str, int], ...], first: bool = False) -> Worksheet:
+    # a new workbook's active sheet is its one worksheet
+    ws = cast(Worksheet, wb.active) if first else wb.create_sheet()
     ws.title = title
     bold = Font(bold=True)
     for col, (name, width) in enumerate(columns, start=1):
@@ -82,8 +85,9 @@ def xlsx_steps(data: ReportData, path: Path | str, *, inputs: Iterable[Path | st
     ws = _sheet(wb, "Quotes", QUOTE_COLUMNS, first=True)
     ws.cell(row=1, column=1).value = f"Time ({zone})"
     for r, q in enumerate(data.quotes, start=2):
-        values = (_local(q.at, zone), q.customer, q.organization, q.segment, q.channel, q.external_id, q.author,
-                  ", ".join(q.tags), "yes" if q.pre_existing else "", q.text)
+        values: tuple[object, ...] = (_local(q.at, zone), q.customer, q.organization, q.segment, q.channel,
+                                      q.external_id, q.author, ", ".join(q.tags), "yes" if q.pre_existing else "",
+                                      q.text)
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value)
         ws.cell(row=r, column=len(values)).alignment = wrap

@@ -1,9 +1,10 @@
 """Action-item use cases: list with links and overdue state; add, edit, delete, quick-add from quotes."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,7 +48,7 @@ def is_overdue(due_date: date | None, status: str, today: date) -> bool:
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def check_values(values: dict[str, Any]) -> None:
@@ -72,8 +73,12 @@ def _links(session: Session, item_ids: list[int]) -> dict[int, list[ActionLink]]
         .outerjoin(Quote, Quote.id == ActionItemLink.quote_id).outerjoin(Tag, Tag.id == ActionItemLink.tag_id)
         .where(ActionItemLink.action_item_id.in_(item_ids)).order_by(ActionItemLink.id))
     for item_id, quote_id, tag_id, text, tag in rows:
-        link = (ActionLink("quote", quote_id, f"“{text}”") if quote_id is not None
-                else ActionLink("tag", tag_id, f"#{tag}"))
+        if quote_id is not None:
+            link = ActionLink("quote", quote_id, f"“{text}”")
+        elif tag_id is not None:  # a link is to a quote or to a tag
+            link = ActionLink("tag", tag_id, f"#{tag}")
+        else:
+            continue
         result.setdefault(item_id, []).append(link)
     return result
 
@@ -155,6 +160,7 @@ class AddActionItem(Edit):
 
 class QuickAddFromQuotes(AddActionItem):
     """An action item started from selected quote cards, linking them as its motivation."""
+    incident_id: int  # always given here (the base allows None)
 
     def __init__(self, incident_id: int, quote_ids: Iterable[int], quote_texts: list[str], *,
                  area: str = ActionArea.PRODUCT.value):
@@ -201,6 +207,7 @@ class EditActionItem(Edit):
 
 class SetActionLinks(Edit):
     """Replaces what motivated an action item: its linked quotes and tags."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 

@@ -1,8 +1,8 @@
 """The facilitator agenda and its per-step notes, kept as workspace settings; every save is undoable."""
 from __future__ import annotations
 
-from ..domain.changes import DataChange
 from ..domain.agenda import DEFAULT_AGENDA, Agenda, AgendaError, from_json, to_json, validate
+from ..domain.changes import DataChange
 from ..storage.workspace import Workspace
 from .commands import RuleError
 from .settings import SetSetting, get_setting

@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from ..domain import checklist
+from ..domain.changes import DataChange
 from ..domain.checklist import ChecklistItem, CloseoutRecord
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
+from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
-from ..storage.impact_query import customer_event_bounds
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
 STATUS_CHANGES = DataChange.INCIDENT  # the status and its history entry
@@ -49,7 +48,7 @@ class FollowUpSchedule:
 
 
 def _today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _incident(session: Session, incident_id: int) -> Incident:
@@ -104,6 +103,7 @@ class CloseoutService:
 
 class _StatusChange(Edit):
     """Moves an incident to a new status and records the decision; undo puts both back."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = STATUS_CHANGES
     kind = ""
@@ -139,6 +139,7 @@ class _StatusChange(Edit):
 
 class CloseIncident(_StatusChange):
     """Closes an incident — the one rule every path shares: refused, listing what is missing."""
+    incident_id: int  # always given here (the base allows None)
 
     name = "Close Incident"
     kind = "closed"
@@ -159,6 +160,7 @@ class CloseIncident(_StatusChange):
 
 
 class ReopenIncident(_StatusChange):
+    incident_id: int  # always given here (the base allows None)
     name = "Reopen Incident"
     kind = "reopened"
 
@@ -175,6 +177,7 @@ class ReopenIncident(_StatusChange):
 
 class ScheduleFollowUp(Edit):
     """Sets when the follow-up check happens and the review date it is counted from."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Generator
+from collections.abc import Generator
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ class Command(ABC):
     #: runs their undo_steps/redo_steps on a worker, with progress and Cancel.
     long_running: bool = False
 
-    def absorb(self, later: "Command") -> bool:
+    def absorb(self, later: Command) -> bool:
         """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
         return False
 
@@ -54,6 +55,7 @@ class Command(ABC):
         yield from ()
 
 
+C = TypeVar("C", bound="Command")
 CLOSED_STATUSES = ("closed", "followed_up")
 #: The incident_id of an edit that belongs to the whole workspace (tags, settings, the agenda).
 WORKSPACE_WIDE = -1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ def check_new_conversation(new: NewConversation) -> None:
 
 class AddConversation(Edit):
     """Stores one conversation with its messages; undo removes it (and a customer it created)."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.CONVERSATION
 
@@ -78,7 +79,7 @@ class AddConversation(Edit):
         session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
                                 vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
 
-    def _conversation(self, session, customer_id: int | None) -> Conversation:
+    def _conversation(self, session: Session, customer_id: int | None) -> Conversation:
         times = [m.at for m in self.new.messages if m.at is not None]
         external_id = self.new.external_id or self._next_external_id(session)
         conv = Conversation(
@@ -90,13 +91,13 @@ class AddConversation(Edit):
             conv.id = self.conversation_id
         return conv
 
-    def _next_external_id(self, session) -> str:
+    def _next_external_id(self, session: Session) -> str:
         prefix = {"call": "CALL", "internal": "INT", "chat": "CHAT", "email": "MAIL"}.get(self.new.channel, "PASTE")
         count = session.scalar(select(func.count()).select_from(Conversation)
                                .where(Conversation.incident_id == self.incident_id))
-        return f"{prefix}-{count + 1}-{int(datetime.now(timezone.utc).timestamp())}"
+        return f"{prefix}-{(count or 0) + 1}-{int(datetime.now(UTC).timestamp())}"
 
-    def _customer_id(self, session) -> int | None:
+    def _customer_id(self, session: Session) -> int | None:
         name, email = self.new.customer_name.strip(), self.new.customer_email.strip().lower()
         if not (name or email):
             return None

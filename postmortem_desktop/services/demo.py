@@ -2,17 +2,29 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..importers.events import read_event_text
 from ..resources import resource_path
 from ..storage.schema import (
-    ActionItem, Conversation, Customer, FollowUp, Incident, IncidentHistory, Message, Quote,
-    ReviewAnswer, SystemEvent, Tag, TagAssignment, WorkspaceSetting,
+    ActionItem,
+    Conversation,
+    Customer,
+    FollowUp,
+    Incident,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    SystemEvent,
+    Tag,
+    TagAssignment,
+    WorkspaceSetting,
 )
 from ..storage.workspace import Workspace, create_workspace
 from .incidents import default_review_window
@@ -20,7 +32,7 @@ from .incidents import default_review_window
 
 def default_incident_day(today: date | None = None) -> date:
     """Two days ago: recent enough that the review and its follow-up are still ahead."""
-    return (today or datetime.now(timezone.utc).date()) - timedelta(days=2)
+    return (today or datetime.now(UTC).date()) - timedelta(days=2)
 
 
 class _Clock:
@@ -30,12 +42,13 @@ class _Clock:
         self.day = day
 
     def __call__(self, stamp: str | None) -> datetime | None:
-        if not stamp:
-            return None
+        return self.at(stamp) if stamp else None
+
+    def at(self, stamp: str) -> datetime:
         offset, clock = stamp.split()
         hh, mm = clock.split(":")
         return datetime.combine(self.day + timedelta(days=int(offset)), time(int(hh), int(mm)),
-                                tzinfo=timezone.utc)
+                                tzinfo=UTC)
 
 
 def write_demo(path: Path | str, *, incident_day: date | None = None) -> Path:
@@ -55,7 +68,7 @@ def fill_demo(workspace: Workspace, content: dict[str, Any], clock: _Clock) -> N
             _add_incident(session, spec, clock, tags)
 
 
-def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, Tag]) -> None:
+def _add_incident(session: Session, spec: dict[str, Any], clock: _Clock, tags: dict[str, Tag]) -> None:
     start, end = clock(spec.get("technical_start")), clock(spec.get("technical_end"))
     review_start, review_end = default_review_window(start, end)
     if spec.get("review_window_hours") and end:
@@ -85,7 +98,8 @@ def _add_incident(session, spec: dict[str, Any], clock: _Clock, tags: dict[str, 
     for conv in spec.get("conversations", []):
         _add_conversation(session, incident.id, conv, clock, customers, tags)
     for item in spec.get("action_items", []):
-        due = (end or start).date() + timedelta(days=item.get("due_in_days", 7)) if (end or start) else None
+        last = end or start
+        due = last.date() + timedelta(days=item.get("due_in_days", 7)) if last else None
         session.add(ActionItem(incident_id=incident.id, area=item["area"], description=item["description"],
                                owner=item.get("owner", ""), due_date=due, status=item.get("status", "open")))
     for key, answer in (spec.get("review_answers") or {}).items():
@@ -126,9 +140,9 @@ def _add_customers(session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
     return customers
 
 
-def _add_conversation(session, incident_id: int, spec: dict[str, Any], clock: _Clock,
+def _add_conversation(session: Session, incident_id: int, spec: dict[str, Any], clock: _Clock,
                       customers: dict[str, Customer], tags: dict[str, Tag]) -> None:
-    times = [clock(m["at"]) for m in spec["messages"]]
+    times = [clock.at(m["at"]) for m in spec["messages"]]
     customer = customers.get(spec.get("customer") or "")
     conv = Conversation(
         incident_id=incident_id, external_id=spec.get("external_id"), channel=spec.get("channel", "ticket"),
@@ -139,7 +153,7 @@ def _add_conversation(session, incident_id: int, spec: dict[str, Any], clock: _C
     session.add(conv)
     session.flush()
     messages = []
-    for position, (m, at) in enumerate(zip(spec["messages"], times)):
+    for position, (m, at) in enumerate(zip(spec["messages"], times, strict=True)):
         msg = Message(conversation_id=conv.id, position=position, at=at, author=m.get("author", ""),
                       role=m.get("role", "customer"), text=m["text"])
         session.add(msg)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def reading_context(workspace: Workspace, incident_id: int) -> tuple[Any, date]:
         inc = session.get(Incident, incident_id)
         if inc is None:
             raise MissingIncident(incident_id)
-        anchor = inc.technical_start or inc.review_start or inc.created_at or datetime.now(timezone.utc)
+        anchor = inc.technical_start or inc.review_start or inc.created_at or datetime.now(UTC)
     return zone, anchor.date()
 
 
@@ -92,7 +92,7 @@ def plan_import(workspace: Workspace, incident_id: int, events: EventFile, file_
         window = (inc.review_start, inc.review_end)
         existing = [(at, kind, title) for at, kind, title in session.execute(
             select(SystemEvent.at, SystemEvent.kind, SystemEvent.title).where(SystemEvent.incident_id == incident_id))]
-    present = {(at.astimezone(timezone.utc), kind, title) for at, kind, title in existing}
+    present = {(at.astimezone(UTC), kind, title) for at, kind, title in existing}
     plan = EventImportPlan(incident_id, file_name, events.source, skipped=list(events.skipped),
                            items_read=events.items_read)
     for ev in events.events:

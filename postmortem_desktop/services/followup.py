@@ -4,19 +4,27 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import distinct, func, inspect, select
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
 from ..storage.schema import (
-    AccountActivity, Conversation, Customer, FollowUp, Incident, IncidentHistory, Quote, Tag, TagAssignment,
+    AccountActivity,
+    Conversation,
+    Customer,
+    FollowUp,
+    Incident,
+    IncidentHistory,
+    Quote,
+    Tag,
+    TagAssignment,
 )
 from ..storage.workspace import Workspace
 from .actions import ActionItemView, ActionService
@@ -68,7 +76,7 @@ class FollowUpView:
 def _cutoff(inc: Incident, follow: FollowUp | None) -> datetime | None:
     """Conversations first seen after the end of the review day count as 'after the review'."""
     if follow is not None and follow.review_held_on is not None:
-        return datetime.combine(follow.review_held_on + timedelta(days=1), time(), tzinfo=timezone.utc)
+        return datetime.combine(follow.review_held_on + timedelta(days=1), time(), tzinfo=UTC)
     return inc.review_end
 
 
@@ -119,8 +127,11 @@ def _activity(session: Session, incident_id: int) -> list[ActivityRow]:
         .where(AccountActivity.incident_id == incident_id))]
 
 
+_DEFAULT_RULE = QuietRule()
+
+
 class FollowUpService:
-    def __init__(self, workspace: Workspace, rule: QuietRule = QuietRule()):
+    def __init__(self, workspace: Workspace, rule: QuietRule = _DEFAULT_RULE):
         self.workspace = workspace
         self.rule = rule
 
@@ -200,6 +211,7 @@ def parse_activity_csv(text: str, name: str = "the file") -> list[ActivityRow]:
 
 class ImportActivity(Edit):
     """Replaces the incident's account activity with an export's rows, all or nothing."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.FOLLOW_UP
 
@@ -225,6 +237,7 @@ class ImportActivity(Edit):
 
 class RecordFollowUpOutcome(Edit):
     """Records what the follow-up check found; the incident becomes followed_up."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.INCIDENT | DataChange.FOLLOW_UP
     name = "Record Follow-up Outcome"
@@ -233,7 +246,7 @@ class RecordFollowUpOutcome(Edit):
         if not outcome.strip():
             raise RuleError("Write what the follow-up check found.")
         self.incident_id, self.outcome = incident_id, outcome.strip()
-        self.at = at or datetime.now(timezone.utc)
+        self.at = at or datetime.now(UTC)
         self._old: dict[str, Any] = {}
         self._history_id: int | None = None
 

@@ -21,6 +21,7 @@ the checks in importers/workbook_safety.py costs a refused file (SheetError), ne
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import pickle
@@ -29,17 +30,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Generator
+from typing import Any
 
 from ..importers.file_stamp import GuardedRead
 from ..importers.sheet_errors import SheetError
 from ..importers.sheet_reader import Sheet, is_workbook
 from ..storage.workspace import Workspace
 from . import ticket_store
-from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .import_helper import FRAME_HEAD_BYTES, MEMORY_CAP_VARIABLE, FileJob, SheetJob, produce, write_frame
+from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .ticket_plan import PlanChunk, PlanState
 
 # Below this a file imports faster in-process than a helper process starts (~0.1 s).
@@ -162,7 +164,7 @@ class _Inline:
     def __init__(self, job: FileJob) -> None:
         self.job = job
 
-    def messages(self, state: PlanState):  # noqa: ANN201
+    def messages(self, state: PlanState) -> Iterator[tuple[str, Any]]:
         outbox: list = []
         produce(self.job, lambda: state, outbox.append)
         return iter(outbox)
@@ -305,13 +307,15 @@ class _Helper:
 
     def _send(self, message: object, then_close: bool = False) -> None:
         try:
-            write_frame(self._process.stdin, message)
+            stdin = self._process.stdin
+            assert stdin is not None  # Popen(stdin=PIPE)
+            write_frame(stdin, message)
             if then_close:
-                self._process.stdin.close()
+                stdin.close()
         except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
-    def messages(self, state: PlanState | None):  # noqa: ANN201
+    def messages(self, state: PlanState | None):
         # The helper reads the state only once it has read the file's head (for a workbook, after
         # parsing the whole sheet): sent from a thread, a state larger than the pipe never keeps
         # this generator from yielding, so Cancel still answers within POLL_SECONDS. A SheetJob
@@ -376,10 +380,10 @@ class _Helper:
             self._process.wait()
             if self._sender is not None:
                 self._sender.join()  # the pipe broke when the helper went, so this returns at once
-            try:
-                self._process.stdin.close()
-            except OSError:
-                pass  # bytes still buffered for a helper that is gone: nobody will read them
+            # bytes still buffered for a helper that is gone: nobody will read them
+            with contextlib.suppress(OSError):
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
         finally:
             self._frames.close()
             self._remove_files()

@@ -1,8 +1,10 @@
 """Undo and redo of a finished spreadsheet import, as one step on the undo stack."""
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
-from typing import Callable, Generator, Iterator
+from typing import cast
 
 from ..domain.changes import DataChange
 from ..storage.workspace import Workspace
@@ -17,6 +19,7 @@ class UndoableImport(Command):
     the caller supplies (it holds the file and the mapping), so the conversation ids may differ from the
     first run. Both are long: the app runs them on a worker with progress and Cancel.
     """
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.CONVERSATION
     long_running = True
@@ -50,7 +53,8 @@ class UndoableImport(Command):
         """
         undo = self.summary.undo
         raw = workspace.engine.raw_connection()
-        cur = raw.driver_connection.cursor()
+        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
+        cur = dbapi.cursor()
         updated = [row["id"] for row in undo.old_conversations]
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
         done = 0
@@ -61,7 +65,8 @@ class UndoableImport(Command):
                 done += len(chunk)
                 yield done, total
             for chunk in _chunks(updated):
-                cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({', '.join('?' * len(chunk))})",
+                marks = ", ".join("?" * len(chunk))
+                cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({marks})",
                             (undo.first_message_id, *chunk))
                 done += len(chunk)
                 yield done, total
@@ -84,7 +89,7 @@ class UndoableImport(Command):
             cur.execute("COMMIT")
             yield total, total
         except BaseException:  # an error, or Cancel (GeneratorExit at a yield)
-            if raw.driver_connection.in_transaction:
+            if dbapi.in_transaction:
                 cur.execute("ROLLBACK")
             raise
         finally:

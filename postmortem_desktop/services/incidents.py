@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from ..domain import timing
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
 from ..storage import snapshot

@@ -39,6 +39,7 @@ class UnmaskTerms(SetSetting):
 
     def __init__(self, current: Iterable[str], removed: Iterable[str]):
         gone = {t.casefold() for t in removed}
-        super().__init__(redaction_terms.SETTING_KEY, redaction_terms.dump(t for t in current if t.casefold() not in gone),
+        super().__init__(redaction_terms.SETTING_KEY,
+                         redaction_terms.dump(t for t in current if t.casefold() not in gone),
                          name="Stop Masking Terms")
 

@@ -2,23 +2,34 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Literal, overload
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from ..domain import severity, timing
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import REVIEW_QUESTIONS, SEVERITIES, TagSource
-from ..storage.schema import (
-    ActionItem, Conversation, Customer, Incident, IncidentContact, IncidentHistory, Message, Quote,
-    ReviewAnswer, ReviewAnswerQuote, Tag, TagAssignment,
-)
 from ..reporting.output_file import CSV, output_file
+from ..storage.schema import (
+    ActionItem,
+    Conversation,
+    Customer,
+    Incident,
+    IncidentContact,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    Tag,
+    TagAssignment,
+)
 from ..storage.workspace import Workspace
 from .commands import Command, Edit, RuleError, UpdateFields
 from .incidents import IncidentService
@@ -101,13 +112,13 @@ class HistoryEntry:
     detail: str
 
 
-def _related(incident_id: int):
+def _related(incident_id: int) -> ColumnElement[bool]:
     """Conversations that count as incident damage: not old confusion, not internal chatter."""
     return and_(Conversation.incident_id == incident_id, Conversation.pre_existing.is_(False),
                 Conversation.channel != "internal")
 
 
-def _phrase_filter(phrases: Iterable[str]):
+def _phrase_filter(phrases: Iterable[str]) -> ColumnElement[bool]:
     return or_(*[Message.text.like(f"%{p}%") for p in phrases])
 
 
@@ -115,7 +126,7 @@ def _conversations_with(session: Session, incident_id: int, phrases: Iterable[st
     """{conversation id: customer id} where a customer's own message uses one of the phrases."""
     query = (select(Conversation.id, Conversation.customer_id).join(Message, Message.conversation_id == Conversation.id)
              .where(_related(incident_id), Message.role == "customer", _phrase_filter(phrases)).distinct())
-    return {cid: customer for cid, customer in session.execute(query)}
+    return {cid: customer for cid, customer in session.execute(query) if customer is not None}
 
 
 def _tag_counts(session: Session, incident_id: int) -> dict[str, int]:
@@ -135,7 +146,7 @@ def _tagged_customers(session: Session, incident_id: int, tag_names: Iterable[st
              .join(Tag, Tag.id == TagAssignment.tag_id)
              .where(_related(incident_id), Conversation.customer_id.is_not(None), Tag.name.in_(list(tag_names)),
                     TagAssignment.source.in_(EVIDENCE_SOURCES)).distinct())
-    return list(session.execute(query).all())
+    return [(customer, tag) for customer, tag in session.execute(query) if customer is not None]
 
 
 def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
@@ -149,7 +160,8 @@ def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
     for qid, name in session.execute(
             select(TagAssignment.quote_id, Tag.name).join(Tag, Tag.id == TagAssignment.tag_id)
             .where(TagAssignment.quote_id.in_(quote_ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        tags.setdefault(qid, []).append(name)
+        if qid is not None:  # always, by the filter
+            tags.setdefault(qid, []).append(name)
     return {qid: QuoteRef(qid, text, ", ".join(p for p in (name, org) if p), tuple(sorted(tags.get(qid, []))))
             for qid, text, name, org in rows}
 
@@ -248,15 +260,15 @@ class ReviewService:
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
         """Writes the contact list through the one output mechanism (never over the workspace)."""
         rows = self.contacts(incident_id)
-        with output_file(path, CSV, inputs=(self.workspace.path,)) as temp:
-            with temp.open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
-                                 "contacted", "contacted_on"])
-                for r in rows:
-                    writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
-                                     "yes" if r.suggested else "no", "yes" if r.contacted else "no",
-                                     r.contacted_on.isoformat() if r.contacted_on else ""])
+        with (output_file(path, CSV, inputs=(self.workspace.path,)) as temp,
+              temp.open("w", encoding="utf-8-sig", newline="") as fh):
+            writer = csv.writer(fh)
+            writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
+                             "contacted", "contacted_on"])
+            for r in rows:
+                writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
+                                 "yes" if r.suggested else "no", "yes" if r.contacted else "no",
+                                 r.contacted_on.isoformat() if r.contacted_on else ""])
         return len(rows)
 
     def draft_message(self, incident_id: int, zone_name: str = "UTC") -> str:
@@ -300,7 +312,8 @@ def draft_customer_message(title: str, technical: timing.Window | None, customer
              "The fault was on our side, not yours."]
     meaning = "What it means for you: "
     if task.strip():
-        meaning += f"if you were {task.strip()[:1].lower() + task.strip()[1:].rstrip('.')}, it may not have gone through. "
+        doing = task.strip()[:1].lower() + task.strip()[1:].rstrip(".")
+        meaning += f"if you were {doing}, it may not have gone through. "
     if workaround.strip():
         meaning += ("If you worked around it (for example: "
                     f"{workaround.strip()[:1].lower() + workaround.strip()[1:].rstrip('.')}), "
@@ -324,6 +337,7 @@ def _incident(session: Session, incident_id: int) -> Incident:
 # ---- commands ------------------------------------------------------------------------------------
 class EditCloseoutFields(UpdateFields):
     """Edits the close-out record's own fields (damage, task, workaround, trust signals…)."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -336,6 +350,10 @@ class EditCloseoutFields(UpdateFields):
                          incident_id=incident_id)
 
 
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: Literal[True]) -> tuple[ReviewAnswer, bool]: ...
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]: ...
 def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]:
     if key not in QUESTION_KEYS:
         raise RuleError(f"There is no review question “{key}”.")
@@ -388,6 +406,7 @@ class SetReviewAnswer(Edit):
 
 class LinkAnswerQuotes(Edit):
     """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -446,6 +465,7 @@ class UnlinkAnswerQuote(Edit):
 
 class _Decision(Edit):
     """Sets incident fields and records the decision in the history; undo reverses both."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = REVIEW_CHANGES | DataChange.INCIDENT  # severity shows in the incident list
 
@@ -475,6 +495,7 @@ class _Decision(Edit):
 
 class DecideSeverity(_Decision):
     """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -498,6 +519,7 @@ class DecideSeverity(_Decision):
 
 class DecideCustomerMessage(_Decision):
     """Marks the customer message sent, or not sending with the reason ('' decision: undecided)."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -517,6 +539,7 @@ class DecideCustomerMessage(_Decision):
 
 class FlagContacts(Edit):
     """Puts customers on the contact list, each with the reason to contact them."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -562,6 +585,7 @@ def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentCo
 
 class UnflagContact(Edit):
     """Takes a customer off the contact list; the reason is kept in the incident's history."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 
@@ -595,6 +619,7 @@ class UnflagContact(Edit):
 
 class EditContact(Edit):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
+    incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
 

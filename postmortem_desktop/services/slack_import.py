@@ -19,7 +19,13 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.events import EventFile
 from ..importers.events.slack_export import (
-    SlackChannel, SlackExport, SlackMessage, bot_events, people_messages, read_slack_export, threads,
+    SlackChannel,
+    SlackExport,
+    SlackMessage,
+    bot_events,
+    people_messages,
+    read_slack_export,
+    threads,
 )
 from ..importers.records import ParsedMessage
 from ..storage.schema import Conversation, Incident

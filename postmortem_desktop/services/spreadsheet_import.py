@@ -6,16 +6,16 @@ preview and the same refusals.
 from __future__ import annotations
 
 import gc
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator
 
 from sqlalchemy import select
 
-from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
+from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.records import SkippedRow, TicketRow
-from ..importers.sheet_reader import Sheet, is_workbook, read_sheet
+from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
 from ..storage.schema import MappingPreset
 from ..storage.workspace import Workspace
@@ -79,10 +79,10 @@ class _Head:
 
     def __init__(self, sheet: Sheet, limit: int):
         self.header = sheet.header
-        self._rows = list(zip(sheet.row_numbers[:limit], sheet.rows[:limit]))
+        self._rows = list(zip(sheet.row_numbers[:limit], sheet.rows[:limit], strict=True))
         self._sheet = sheet
 
-    def numbered_rows(self):  # noqa: ANN201
+    def numbered_rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
         return iter(self._rows)
 
 
@@ -135,7 +135,7 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
     # held here are what the person saw, so they are the ones imported.
     if plan.sheet.truncated or plan.sheet.kind not in ("csv", "tsv") or not plan.file_unchanged():
         return False
-    return plan.stamp.size >= import_pipeline.PARALLEL_MIN_BYTES
+    return plan.stamp is not None and plan.stamp.size >= import_pipeline.PARALLEL_MIN_BYTES
 
 
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
-from typing import Generator, Iterable
 
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..analysis.example_memory import Example, ExampleMemory
-from ..domain.changes import DataChange
 from ..analysis.phrase_patterns import validate_patterns
 from ..analysis.suggester import AGENT_ONLY_TAGS, Suggester, Suggestion
 from ..analysis.tag_model import TagModel
 from ..analysis.tagger import Tagger, TagSuggestion
+from ..domain.changes import DataChange
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
-from ..storage.schema import WorkspaceSetting, Message, Quote, Tag, TagAssignment
+from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
 from .settings import SetSetting, get_setting
@@ -144,7 +144,7 @@ def conversation_suggestions(by_message: Iterable[list]) -> dict[str, str]:
 
 
 def compute_suggestions(workspace: Workspace, incident_id: int,
-                        tagger: Tagger | Suggester | None = None) -> Generator[tuple[int, int], None, "StoreSuggestions"]:
+                        tagger: Tagger | Suggester | None = None) -> Generator[tuple[int, int], None, StoreSuggestions]:
     """Reads the incident's messages and quotes, runs the suggester, yields (done, total).
 
     Returns the StoreSuggestions command to run (undoable); nothing is written here, so Cancel
@@ -173,7 +173,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
             yield done, total
     for done, (quote_id, conversation_id, message_id, body, role) in enumerate(quotes, start=len(messages)):
         if message_id is None:  # a whole-conversation card: what its messages suggested
-            pairs = conversation_suggestions(per_conversation.get(conversation_id, [])).items()
+            pairs = list(conversation_suggestions(per_conversation.get(conversation_id, [])).items())
         else:
             pairs = [(s.tag, stored_note(s)) for s in suggest_for_role(tagger, body or "", role)]
         found.extend(FoundSuggestion(tag_ids[tag], phrase, quote_id=quote_id) for tag, phrase in pairs
@@ -184,7 +184,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
     return StoreSuggestions(incident_id, found)
 
 
-def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> "StoreSuggestions":
+def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
     """Headless helper: computes and stores the suggestions at once (CLI, tests)."""
     generator = compute_suggestions(workspace, incident_id, tagger)
     while True:
@@ -199,6 +199,7 @@ def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | Non
 
 class StoreSuggestions(Edit):
     """Replaces an incident's pending suggestions; never touches tags a person set or dismissed."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.TAG
     name = "Suggest Tags"

@@ -1,13 +1,12 @@
 """Tags and tag assignments: the board's columns and the undoable edits that tag quote cards."""
 from __future__ import annotations
 
-from abc import abstractmethod
-
 import json
 import re
+from abc import abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session

@@ -6,10 +6,12 @@ generator before it finishes (Cancel) rolls the whole import back.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Generator, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Generator, Iterable
+from typing import cast
 
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
@@ -17,9 +19,10 @@ from ..importers.text_decoding import decoding_notice
 from ..storage.bulk import db_time
 from ..storage.workspace import Workspace
 from . import ticket_store
-from .commands import RuleError
-from .ticket_plan import DuplicateTicket
-from .ticket_plan import channel_of  # noqa: F401  (re-exported: callers name channels here)
+from .ticket_plan import (
+    DuplicateTicket,
+    channel_of,  # noqa: F401  (re-exported: callers name channels here)
+)
 
 IMPORT_CACHE_KIB = -98304  # negative: KiB, i.e. 96 MB
 
@@ -109,7 +112,7 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     """
     workspace.require_writable()
     raw = workspace.engine.raw_connection()
-    dbapi = raw.driver_connection
+    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
     cur = dbapi.cursor()
     committed = False
     # A bigger page cache keeps the index b-trees of 100k new rows in memory while they are built:
@@ -146,7 +149,7 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
         raw.close()
 
 
-def review_window(cur, incident_id: int) -> tuple:  # noqa: ANN001
+def review_window(cur: sqlite3.Cursor, incident_id: int) -> tuple:
     """The incident's review window as stored text; raises MissingIncident."""
     window = cur.execute("SELECT review_start, review_end FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if window is None:
@@ -154,11 +157,14 @@ def review_window(cur, incident_id: int) -> tuple:  # noqa: ANN001
     return tuple(window)
 
 
-def _record_batch(cur, incident_id: int, source: Path, summary: ImportSummary) -> int:
+def _record_batch(cur: sqlite3.Cursor, incident_id: int, source: Path, summary: ImportSummary) -> int:
     cur.execute(
         "INSERT INTO import_batches (incident_id, kind, file_name, file_hash, vendor, mapping_json, rows_read, "
-        "imported, updated, skipped, outside_window, imported_at) VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "imported, updated, skipped, outside_window, imported_at) "
+        "VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (incident_id, source.name, summary.file_hash or "", summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
-         summary.outside_window, db_time(datetime.now(timezone.utc))))
+         summary.outside_window, db_time(datetime.now(UTC))))
+    if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
+        raise RuntimeError("the import's batch row got no id")
     return cur.lastrowid

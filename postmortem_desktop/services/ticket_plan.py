@@ -157,7 +157,7 @@ def merge_ticket(earlier: tuple, later: tuple) -> tuple[tuple, int]:
     have = {_message_key(message) for message in old_messages}
     added = [message for message in new_messages if _message_key(message) not in have]
     messages = sorted([*old_messages, *added], key=lambda message: (message[0] is None, message[0] or ""))
-    values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values)]
+    values = [new if new not in (None, "") else old for old, new in zip(old_values, new_values, strict=True)]
     times = [message[0] for message in messages if message[0]] or [
         at for at in (*old_values[_FIRST_AT:], *new_values[_FIRST_AT:]) if at]
     values[_FIRST_AT], values[_LAST_AT] = (min(times), max(times)) if times else (None, None)
@@ -192,7 +192,7 @@ class TicketPlanner:
     def add(self, row: TicketRow | SkippedRow) -> None:
         result = self.result
         result.rows_read += 1
-        if row.__class__ is SkippedRow:
+        if isinstance(row, SkippedRow):
             result.skipped.append(row)
             return
         if not self._in_window(row):
@@ -238,7 +238,7 @@ class TicketPlanner:
         new_rows = self._new_rows
         incident = state.incident_id
         for row in rows:
-            if row.__class__ is SkippedRow or row.comments or not row.body or row.created_at is None:
+            if isinstance(row, SkippedRow) or row.comments or not row.body or row.created_at is None:
                 self.add(row)
                 continue
             at = _stored_time(row.created_at)

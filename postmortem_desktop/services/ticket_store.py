@@ -9,14 +9,26 @@ is remembered for undo.
 """
 from __future__ import annotations
 
-from typing import Generator, Iterable
+import sqlite3
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING
 
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
 from ..storage.bulk import next_id
 from .ticket_plan import (
-    CHUNK_ROWS, DuplicateTicket, PlanChunk, PlanResult, PlanState, TicketPlanner, customer_key, merge_ticket,
+    CHUNK_ROWS,
+    DuplicateTicket,
+    PlanChunk,
+    PlanResult,
+    PlanState,
+    TicketPlanner,
+    customer_key,
+    merge_ticket,
 )
+
+if TYPE_CHECKING:  # ticket_import imports this module
+    from .ticket_import import ImportUndoData
 
 PROGRESS_EVERY = 2000
 
@@ -24,12 +36,13 @@ INSERT_CUSTOMERS = "INSERT INTO customers (id, name, email, organization, segmen
 INSERT_CONVERSATIONS = (
     "INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject, status, vendor_tags, "
     "first_at, last_at, customer_task, symptom, pre_existing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
-INSERT_MESSAGES = "INSERT INTO messages (id, conversation_id, position, at, author, role, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_MESSAGES = ("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
 UPDATE_CONVERSATION = ("UPDATE conversations SET external_id=?, channel=?, customer_id=?, subject=?, status=?, "
                        "vendor_tags=?, first_at=?, last_at=? WHERE id=?")
 
 
-def load_plan_state(cur, incident_id: int, window: tuple, include_outside_window: bool) -> PlanState:  # noqa: ANN001
+def load_plan_state(cur: sqlite3.Cursor, incident_id: int, window: tuple, include_outside_window: bool) -> PlanState:
     """The snapshot the planner starts from, read inside the import's transaction."""
     existing = dict(cur.execute("SELECT external_id, id FROM conversations WHERE incident_id = ? "
                                 "AND external_id IS NOT NULL", (incident_id,)))
@@ -41,12 +54,12 @@ def load_plan_state(cur, incident_id: int, window: tuple, include_outside_window
                      next_conversation_id=next_id(cur, "conversations"), next_message_id=next_id(cur, "messages"))
 
 
-def begin(cur) -> None:  # noqa: ANN001
+def begin(cur: sqlite3.Cursor) -> None:
     """Before the first chunk: the search triggers stand aside until finish indexes the rows."""
     search_index.begin_bulk(cur)
 
 
-def write_chunk(cur, chunk: PlanChunk) -> None:  # noqa: ANN001
+def write_chunk(cur: sqlite3.Cursor, chunk: PlanChunk) -> None:
     cur.executemany(INSERT_CUSTOMERS, chunk.customers)  # first: conversations refer to them
     cur.executemany(INSERT_CONVERSATIONS, chunk.conversations)
     cur.executemany(INSERT_MESSAGES, chunk.messages)
@@ -80,7 +93,7 @@ class SearchCatchUp:
         self.indexed = self._written
 
 
-def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = None) -> None:  # noqa: ANN001
+def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int, int] | None = None) -> None:  # noqa: ANN001
     """After the last chunk: counts and undo data into the summary, updates written, search indexed.
 
     ``indexed``: (message id, conversation id) from which new rows still need indexing, when
@@ -105,7 +118,7 @@ def finish(cur, result: PlanResult, summary, indexed: tuple[int, int] | None = N
     search_index.end_bulk(cur)
 
 
-def merge_repeated_tickets(cur, result: PlanResult) -> None:  # noqa: ANN001
+def merge_repeated_tickets(cur: sqlite3.Cursor, result: PlanResult) -> None:
     """Rows that repeated a ticket this import created, merged into the conversation its first row made.
 
     That first row may have gone out in an earlier chunk, so it is read back; the merged
@@ -120,7 +133,7 @@ def merge_repeated_tickets(cur, result: PlanResult) -> None:  # noqa: ANN001
     result.merges.clear()
 
 
-def stored_ticket(cur, cid: int) -> tuple[tuple, list[tuple]]:  # noqa: ANN001
+def stored_ticket(cur: sqlite3.Cursor, cid: int) -> tuple[tuple, list[tuple]]:
     """A conversation's values and messages as the planner shapes them (ticket_plan.conversation_values)."""
     values = cur.execute("SELECT external_id, channel, customer_id, subject, status, vendor_tags, first_at, last_at "
                          "FROM conversations WHERE id = ?", (cid,)).fetchone()
@@ -129,7 +142,7 @@ def stored_ticket(cur, cid: int) -> tuple[tuple, list[tuple]]:  # noqa: ANN001
     return tuple(values), [tuple(message) for message in messages]
 
 
-def store_rows(cur, state: PlanState, rows: Iterable[TicketRow | SkippedRow], summary,  # noqa: ANN001
+def store_rows(cur: sqlite3.Cursor, state: PlanState, rows: Iterable[TicketRow | SkippedRow], summary,  # noqa: ANN001
                total_rows: int | None) -> Generator[tuple[int, int | None], None, None]:
     """Plans and writes every row in this process; yields (rows read, total) as it goes."""
     planner = TicketPlanner(state)
@@ -147,7 +160,8 @@ def store_rows(cur, state: PlanState, rows: Iterable[TicketRow | SkippedRow], su
     yield read, total_rows
 
 
-def apply_updates(cur, updates: dict[int, tuple], first_new_id: int, first_message_id: int, undo) -> None:  # noqa: ANN001
+def apply_updates(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: int, first_message_id: int,
+                  undo: ImportUndoData) -> None:
     """Rewrites re-imported conversations: old state remembered, quoted messages kept, new text indexed."""
     if not updates:
         return
@@ -167,7 +181,7 @@ def apply_updates(cur, updates: dict[int, tuple], first_new_id: int, first_messa
         search_index.index_range(cur, first_message_id, mid - 1, 0, -1)
 
 
-def unchanged_ids(cur, updates: dict[int, tuple], first_new_id: int) -> set[int]:  # noqa: ANN001
+def unchanged_ids(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: int) -> set[int]:
     """The tickets, already in the incident before this import, that the file has exactly as stored.
 
     Re-importing the same dump then rewrites nothing: quotes, tags and suggestions on those
@@ -194,13 +208,13 @@ def unchanged_ids(cur, updates: dict[int, tuple], first_new_id: int) -> set[int]
     return same
 
 
-def remember_for_undo(cur, updated: list[int], undo) -> None:  # noqa: ANN001
+def remember_for_undo(cur: sqlite3.Cursor, updated: list[int], undo) -> None:  # noqa: ANN001
     for start in range(0, len(updated), 500):
         chunk = updated[start:start + 500]
         marks = ", ".join("?" * len(chunk))
         cur.execute(f"SELECT * FROM conversations WHERE id IN ({marks})", chunk)
         names = [d[0] for d in cur.description]
-        undo.old_conversations.extend(dict(zip(names, row)) for row in cur.fetchall())
+        undo.old_conversations.extend(dict(zip(names, row, strict=True)) for row in cur.fetchall())
         undo.old_messages.extend(cur.execute(
             f"SELECT id, conversation_id, position, at, author, role, text FROM messages "
             f"WHERE conversation_id IN ({marks})", chunk).fetchall())
@@ -210,7 +224,7 @@ def remember_for_undo(cur, updated: list[int], undo) -> None:  # noqa: ANN001
             f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
 
 
-def delete_unquoted_messages(cur, conversation_ids: list[int]) -> dict[int, set[str]]:
+def delete_unquoted_messages(cur: sqlite3.Cursor, conversation_ids: list[int]) -> dict[int, set[str]]:
     """Deletes the old messages of updated conversations, except those a quote points at."""
     kept: dict[int, set[str]] = {}
     cur.execute("CREATE TEMP TABLE IF NOT EXISTS import_updated (id INTEGER PRIMARY KEY)")

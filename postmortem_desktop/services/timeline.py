@@ -3,22 +3,24 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from ..domain import timing
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
+from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError, UpdateFields
-from ..storage.impact_query import customer_event_bounds
 
 # Agent-wording tags describe the support reply, not the customer's harm: they colour a bar only
 # when the conversation has no harm tag.
@@ -45,6 +47,14 @@ _TAG_PAIRS_SQL = (
     WHERE ta.quote_id IS NULL AND ta.message_id IS NOT NULL AND ta.source IN ('manual', 'accepted')
       AND m.conversation_id IN (SELECT id FROM conversations WHERE incident_id = ?)""",
 )
+
+
+def _dbapi(session: Session) -> DBAPIConnection:
+    """The driver connection under the session, for the bulk reads that skip the ORM."""
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is None:  # only once the connection is closed, which a live session's never is
+        raise RuntimeError("the session has no database connection")
+    return dbapi
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,7 @@ class TimelineService:
 
     def conversation_brief(self, conversation_id: int) -> ConversationBrief | None:
         with self.workspace.reading() as session:
-            cursor = session.connection().connection.dbapi_connection.cursor()
+            cursor = _dbapi(session).cursor()
             try:
                 row = cursor.execute(
                     "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"
@@ -146,7 +156,7 @@ class TimelineService:
 def _parse_db_time(value: Any) -> datetime | None:
     if value is None:
         return None
-    return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def _event_marks(cursor, incident_id: int) -> list[SystemEventMark]:  # noqa: ANN001 - sqlite3 cursor
@@ -163,10 +173,10 @@ def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # n
     if not rows:
         return cols
     # Column-wise: 100,000 rows are transposed once rather than appended field by field.
-    ids, starts, ends, channels, segments, tasks, pre = zip(*rows)
+    ids, starts, ends, channels, segments, tasks, pre = zip(*rows, strict=False)
     cols.ids = array("q", ids)
     cols.starts = array("d", starts)
-    cols.ends = array("d", (e if e is not None and e >= s else s for s, e in zip(starts, ends)))
+    cols.ends = array("d", (e if e is not None and e >= s else s for s, e in zip(starts, ends, strict=True)))
     cols.channel, cols.channel_names = _codes(c or "ticket" for c in channels)
     cols.segment, cols.segment_names = _codes((g or "").strip() for g in segments)
     cols.task, cols.task_names = _codes((t or "").strip() for t in tasks)
@@ -223,6 +233,7 @@ def _check_event(values: dict[str, Any]) -> None:
 
 class AddSystemEvents(Edit):
     """Adds many system events (pasted log lines, an alerts CSV) as one undo step."""
+    incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.SYSTEM_EVENT
 
@@ -254,6 +265,7 @@ class AddSystemEvents(Edit):
 
 
 class AddSystemEvent(AddSystemEvents):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, incident_id: int, at: datetime, kind: str, title: str, detail: str = ""):
         super().__init__(incident_id, [dict(at=at, kind=kind, title=title, detail=detail)],
                          name=f"Add System Event “{title}”")
@@ -264,6 +276,7 @@ class AddSystemEvent(AddSystemEvents):
 
 
 class EditSystemEvent(UpdateFields):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, event_id: int, incident_id: int, name: str = "Edit System Event", **changes: Any):
         _check_event(changes)
         super().__init__(SystemEvent, event_id, changes, name=name, kind=DataChange.SYSTEM_EVENT,
@@ -271,6 +284,7 @@ class EditSystemEvent(UpdateFields):
 
 
 class MoveSystemEvent(EditSystemEvent):
+    incident_id: int  # always given here (the base allows None)
     def __init__(self, event_id: int, incident_id: int, at: datetime):
         super().__init__(event_id, incident_id, name="Move System Event", at=at)
 

@@ -1,19 +1,20 @@
 """Fast raw-SQL helpers for bulk writes (imports): ids assigned up front, executemany, one transaction."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import sqlite3
+from datetime import UTC, datetime
 
 
 def db_time(value: datetime | None) -> str | None:
     """The text form SQLAlchemy's DateTime uses on SQLite, so bulk rows read back like ORM rows."""
     if value is None:
         return None
-    if value.tzinfo is not timezone.utc:
-        value = value.astimezone(timezone.utc)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
     # isoformat is C code without locale work: ~4x faster than strftime over 300k values;
     # [:26] drops the "+00:00" that an aware value carries.
     return value.isoformat(" ", "microseconds")[:26]
 
 
-def next_id(cursor, table: str) -> int:
+def next_id(cursor: sqlite3.Cursor, table: str) -> int:
     return (cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1

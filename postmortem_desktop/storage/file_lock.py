@@ -17,6 +17,7 @@ page (offset 1 GiB), a page SQLite never reads or writes and whose first 512 byt
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +142,7 @@ def file_identity_of_fd(fd: int) -> tuple[int, int]:
     return info.st_dev, info.st_ino
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

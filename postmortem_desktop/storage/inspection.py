@@ -14,7 +14,11 @@ from pathlib import Path
 
 from . import file_lock, migrations, schema_check, sqlite_files
 from .errors import (
-    AlteredWorkspaceError, DamagedWorkspaceError, NewerWorkspaceError, NotAWorkspaceError, WorkspaceError,
+    AlteredWorkspaceError,
+    DamagedWorkspaceError,
+    NewerWorkspaceError,
+    NotAWorkspaceError,
+    WorkspaceError,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Connection
 
@@ -58,15 +58,15 @@ def _to_v1(conn: Connection) -> None:
 LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1}
 
 
-def upgrade(conn_factory: Callable[[], object], from_version: int) -> None:
+def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:
     """Runs every step above from_version, each in its own transaction, stamping the version."""
     upgrade_to(conn_factory, from_version, SCHEMA_VERSION)
 
 
-def upgrade_to(conn_factory: Callable[[], object], from_version: int, to_version: int) -> None:
+def upgrade_to(conn_factory: Callable[[], Connection], from_version: int, to_version: int) -> None:
     """Runs the steps from from_version up to to_version (also builds the expected schema of a version)."""
     for version in range(from_version + 1, to_version + 1):
-        with conn_factory() as conn:  # type: ignore[attr-defined]
+        with conn_factory() as conn:
             LADDER[version](conn)
             conn.exec_driver_sql(f"PRAGMA user_version = {version}")
             conn.commit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 # Tables SQLite itself may add to any database (ANALYZE, AUTOINCREMENT); they carry no behaviour.
 _SQLITE_OWN = re.compile(r"^sqlite_(stat\d|sequence)$")
@@ -31,7 +31,7 @@ class SchemaShape:
         found: list[str] = []
         for kind, mine, theirs in (("table", self.tables, other.tables), ("", self.coded, other.coded)):
             for name in sorted(set(mine) | set(theirs)):
-                label = f"{kind or (mine.get(name) or theirs.get(name))[0]} `{name}`"
+                label = f"{kind or (mine.get(name) or theirs[name])[0]} `{name}`"
                 if name not in theirs:
                     found.append(f"it has a {label} that this app did not create")
                 elif name not in mine:
@@ -61,7 +61,7 @@ def shape_of(conn: sqlite3.Connection) -> SchemaShape:
     return SchemaShape(tables=tables, coded=coded, shadow=frozenset(shadow))
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected_shape(version: int) -> SchemaShape:
     """The schema the version ladder builds for version, in a new in-memory database."""
     from sqlalchemy import create_engine
@@ -72,6 +72,7 @@ def expected_shape(version: int) -> SchemaShape:
     try:
         migrations.upgrade_to(engine.connect, 0, version)
         with engine.connect() as conn:
+            # a workspace is SQLite: the pool's DBAPI connection is a sqlite3.Connection
             return shape_of(conn.connection.dbapi_connection)  # type: ignore[arg-type]
     finally:
         engine.dispose()
@@ -91,7 +92,7 @@ def _table_shape(conn: sqlite3.Connection, name: str) -> tuple:
 
 
 def _is_virtual(sql: str | None) -> bool:
-    return bool(sql) and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql, re.IGNORECASE) is not None
+    return bool(sql) and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", sql or "", re.IGNORECASE) is not None
 
 
 def _shadow_of(name: str, virtual: set[str]) -> bool:

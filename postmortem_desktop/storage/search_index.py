@@ -7,8 +7,9 @@ row in the workspace, so it commits or rolls back with the import and no other w
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+import sqlite3
 
+from sqlalchemy import Connection, text
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -20,20 +21,20 @@ _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE = 4, 1 << 20
 _BULK_AUTOMERGE, _BULK_HASHSIZE = 0, 32 << 20
 
 
-def begin_bulk(cursor) -> None:
+def begin_bulk(cursor: sqlite3.Cursor) -> None:
     """From here to end_bulk (inside one transaction), inserts are not indexed by the triggers."""
     cursor.execute("UPDATE search_state SET bulk = 1")
     _configure(cursor, _BULK_AUTOMERGE, _BULK_HASHSIZE)
 
 
-def _configure(cursor, automerge: int, hashsize: int) -> None:  # noqa: ANN001
+def _configure(cursor: sqlite3.Cursor, automerge: int, hashsize: int) -> None:
     # FTS5 keeps these in its config table, so they commit or roll back with the import too.
     for table in _SEARCH_TABLES:
         cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (automerge,))
         cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", (hashsize,))
 
 
-def index_range(cursor, first_message_id: int, last_message_id: int, first_conversation_id: int,
+def index_range(cursor: sqlite3.Cursor, first_message_id: int, last_message_id: int, first_conversation_id: int,
                 last_conversation_id: int) -> None:
     """Indexes rows a bulk insert just wrote, by their (ascending, contiguous) id ranges."""
     cursor.execute("INSERT INTO message_search(rowid, text) SELECT id, text FROM messages "
@@ -42,7 +43,7 @@ def index_range(cursor, first_message_id: int, last_message_id: int, first_conve
                    "WHERE id BETWEEN ? AND ?", (first_conversation_id, last_conversation_id))
 
 
-def end_bulk(cursor) -> None:
+def end_bulk(cursor: sqlite3.Cursor) -> None:
     """Triggers index again. If the transaction rolls back instead, the flag goes back with it."""
     cursor.execute("UPDATE search_state SET bulk = 0")
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)

@@ -2,16 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, delete, select
 
 from .schema import (
-    AccountActivity, ActionItem, ActionItemLink, Conversation, FollowUp, ImportBatch, Incident, IncidentContact,
-    IncidentHistory, Message, Quote, ReviewAnswer, ReviewAnswerQuote, SystemEvent, TagAssignment,
+    AccountActivity,
+    ActionItem,
+    ActionItemLink,
+    Base,
+    Conversation,
+    FollowUp,
+    ImportBatch,
+    Incident,
+    IncidentContact,
+    IncidentHistory,
+    Message,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    SystemEvent,
+    TagAssignment,
 )
 
 # Parents before children, so restoring in this order satisfies the foreign keys.
-_ORDER: tuple[type, ...] = (
+_ORDER: tuple[type[Base], ...] = (
     Incident, IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
     Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp, AccountActivity,
 )
@@ -22,15 +37,16 @@ class IncidentSnapshot:
     rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
-def _selects(incident_id: int) -> dict[type, object]:
+def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
     conv_ids = select(Conversation.id).where(Conversation.incident_id == incident_id)
     msg_ids = select(Message.id).where(Message.conversation_id.in_(conv_ids))
     quote_ids = select(Quote.id).where(Quote.conversation_id.in_(conv_ids))
     action_ids = select(ActionItem.id).where(ActionItem.incident_id == incident_id)
     answer_ids = select(ReviewAnswer.id).where(ReviewAnswer.incident_id == incident_id)
+    incident_models: tuple[type[Base], ...] = (IncidentHistory, SystemEvent, IncidentContact, ImportBatch,
+                                              Conversation, ActionItem, ReviewAnswer, FollowUp, AccountActivity)
     by_incident = {m: m.__table__.select().where(m.__table__.c.incident_id == incident_id)
-                   for m in (IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation,
-                             ActionItem, ReviewAnswer, FollowUp, AccountActivity)}
+                   for m in incident_models}
     return {
         Incident: Incident.__table__.select().where(Incident.__table__.c.id == incident_id),
         **by_incident,
@@ -56,11 +72,11 @@ def restore(conn: Connection, snap: IncidentSnapshot) -> None:
     for model in _ORDER:
         rows = snap.rows.get(model.__tablename__)
         if rows:
-            table: Table = model.__table__
+            table: Table = Base.metadata.tables[model.__tablename__]
             conn.execute(table.insert(), rows)
     # search rows come back through the insert triggers
 
 
 def delete_incident_rows(conn: Connection, incident_id: int) -> None:
     # cascades to conversations and messages; their search rows go with them by trigger
-    conn.execute(Incident.__table__.delete().where(Incident.__table__.c.id == incident_id))
+    conn.execute(delete(Incident).where(Incident.id == incident_id))

@@ -16,7 +16,11 @@ from pathlib import Path
 
 from . import file_holders
 from .errors import (
-    DamagedWorkspaceError, DiskFullError, ReadOnlyWorkspaceError, WorkspaceBusyError, WorkspaceError,
+    DamagedWorkspaceError,
+    DiskFullError,
+    ReadOnlyWorkspaceError,
+    WorkspaceBusyError,
+    WorkspaceError,
 )
 
 # Below this much free space an I/O error is most likely a full disk.

@@ -10,20 +10,26 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from . import file_holders, migrations, sqlite_files
 from .errors import (  # noqa: F401 - the error classes are part of this module's interface
-    AlteredWorkspaceError, DamagedWorkspaceError, DiskFullError, NewerWorkspaceError, NotAWorkspaceError,
-    ReadOnlyWorkspaceError, WorkspaceBusyError, WorkspaceError,
+    AlteredWorkspaceError,
+    DamagedWorkspaceError,
+    DiskFullError,
+    NewerWorkspaceError,
+    NotAWorkspaceError,
+    ReadOnlyWorkspaceError,
+    WorkspaceBusyError,
+    WorkspaceError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
@@ -38,7 +44,7 @@ def _make_engine(place: FilePlace, read_only: bool) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (pysqlite's own
         # implicit BEGIN is skipped for some statements, which breaks all-or-nothing imports).
         dbapi_conn.isolation_level = None
@@ -57,7 +63,7 @@ def _make_engine(place: FilePlace, read_only: bool) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine
@@ -160,6 +166,7 @@ def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
 def _check_search_index(engine: Engine, path: Path) -> None:
     raw = engine.raw_connection()
     try:
+        # a workspace is SQLite: the pool's DBAPI connection is a sqlite3.Connection
         check_search_index(raw.dbapi_connection, path.name)  # type: ignore[arg-type]
     finally:
         raw.close()

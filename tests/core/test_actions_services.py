@@ -5,10 +5,15 @@ import pytest
 from sqlalchemy import select
 
 from postmortem_desktop.services.actions import (
-    ActionService, AddActionItem, DeleteActionItem, EditActionItem, QuickAddFromQuotes, SetActionLinks, is_overdue,
+    ActionService,
+    AddActionItem,
+    DeleteActionItem,
+    EditActionItem,
+    QuickAddFromQuotes,
+    SetActionLinks,
+    is_overdue,
 )
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.schema import Conversation, Quote
 from tests.helpers import billing_id
 
@@ -102,7 +107,8 @@ def test_set_links_replaces_and_undo_restores(demo):
     add.do(demo)
     relink = SetActionLinks(iid, add.item_id, [picked[1][0]], [])
     relink.do(demo)
-    links = lambda: [link.target_id for i in ActionService(demo).list_items(iid) if i.id == add.item_id for link in i.links]  # noqa: E731
+    links = lambda: [link.target_id for i in ActionService(demo).list_items(iid)  # noqa: E731
+                     if i.id == add.item_id for link in i.links]
     assert links() == [picked[1][0]]
     relink.undo(demo)
     assert links() == [picked[0][0]]

@@ -3,13 +3,31 @@ from dataclasses import replace
 
 import pytest
 
-from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.agenda import (
-    DEFAULT_AGENDA, OVER, ON_TIME, WRAP_UP, Agenda, AgendaError, AgendaStep, clock, format_seconds, from_json,
-    moved, new_step_key, to_json, validate, with_step,
+    DEFAULT_AGENDA,
+    ON_TIME,
+    OVER,
+    WRAP_UP,
+    Agenda,
+    AgendaError,
+    AgendaStep,
+    clock,
+    format_seconds,
+    from_json,
+    moved,
+    new_step_key,
+    to_json,
+    validate,
+    with_step,
 )
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import (
-    AGENDA_KEY, SaveAgenda, SaveStepNotes, agenda_notes, load_agenda, step_notes,
+    AGENDA_KEY,
+    SaveAgenda,
+    SaveStepNotes,
+    agenda_notes,
+    load_agenda,
+    step_notes,
 )
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.settings import SetSetting

@@ -6,7 +6,7 @@ import re
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from postmortem_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, main
+from postmortem_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, main
 
 
 def text_of(path) -> str:

@@ -6,8 +6,18 @@ from datetime import date, datetime, timezone
 import pytest
 
 from postmortem_desktop.importers.dates import (
-    AMBIGUOUS, DAYFIRST, MONTHFIRST, UNAMBIGUOUS, DateColumnParser, DateParseError,
-    ambiguous_samples, detect_day_order, excel_serial_to_datetime, looks_like_date, parse_datetime, zone_for,
+    AMBIGUOUS,
+    DAYFIRST,
+    MONTHFIRST,
+    UNAMBIGUOUS,
+    DateColumnParser,
+    DateParseError,
+    ambiguous_samples,
+    detect_day_order,
+    excel_serial_to_datetime,
+    looks_like_date,
+    parse_datetime,
+    zone_for,
 )
 
 UTC = timezone.utc

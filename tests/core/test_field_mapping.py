@@ -9,7 +9,13 @@ import pytest
 
 from postmortem_desktop.importers.dates import DateColumnParser
 from postmortem_desktop.importers.field_mapping import (
-    AmbiguousDatesError, FieldMapping, MappingError, StreamedMapping, guess_mapping, map_rows, normalize_header,
+    AmbiguousDatesError,
+    FieldMapping,
+    MappingError,
+    StreamedMapping,
+    guess_mapping,
+    map_rows,
+    normalize_header,
     parse_comment,
 )
 from postmortem_desktop.importers.records import SkippedRow, TicketRow

@@ -44,7 +44,7 @@ def cut_in_half(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
-def state(ws) -> tuple:  # noqa: ANN001
+def state(ws) -> tuple:
     """Everything an import could write."""
     with ws.engine.connect() as c:
         return tuple(c.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1").fetchall()
@@ -60,12 +60,12 @@ def billing(tmp_path):
     ws.close()
 
 
-def once(action):  # noqa: ANN001, ANN201
+def once(action):
     """A wrapper for ``real`` that runs ``action`` the first time only, after ``real``."""
-    def wrap(real):  # noqa: ANN001, ANN202
+    def wrap(real):
         done = []
 
-        def hooked(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def hooked(*args, **kwargs):
             result = real(*args, **kwargs)
             if not done:
                 done.append(True)
@@ -120,7 +120,7 @@ def test_a_file_cut_mid_record_while_it_is_read_is_called_changed_not_damaged(tm
     whole = source.read_bytes()
     real = spreadsheet_import.read_sheet
 
-    def cut_then_read(path, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def cut_then_read(path, **kwargs):
         # still being written: the last record stops inside a quoted description
         source.write_bytes(whole + b'52,Late,l@example.com,"Half a subject\n53,a,b,c,d,e,f,g\n54,h,i,j,k,l,m,n\n')
         return real(path, **kwargs)

@@ -205,7 +205,7 @@ def _has_words(text: str) -> bool:
     return any(char.isalnum() for char in text)
 
 
-def assert_readable_transcript(result, text: str | None) -> None:  # noqa: ANN001 - a ParsedTranscript
+def assert_readable_transcript(result, text: str | None) -> None:
     for message in result.messages:
         assert message.role in ROLES
         assert message.at is None or message.at.utcoffset() == timedelta(0)
@@ -228,7 +228,7 @@ def test_dropped_eml_always_reads(data):
 event_texts = st.sampled_from([seeds.LOG_LINES, seeds.ALERTS_CSV]).flatmap(seeds.damaged_text)
 
 
-def assert_events(result) -> None:  # noqa: ANN001 - a ParseResult
+def assert_events(result) -> None:
     for event in result.events:
         assert event.at.utcoffset() == timedelta(0)
         assert event.title and event.line >= 1

@@ -5,7 +5,10 @@ import pytest
 
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import (
-    CreateIncident, DeleteIncident, IncidentService, UpdateIncident,
+    CreateIncident,
+    DeleteIncident,
+    IncidentService,
+    UpdateIncident,
 )
 from postmortem_desktop.storage.schema import Conversation, Message, Quote, Tag, TagAssignment
 

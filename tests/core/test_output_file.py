@@ -17,7 +17,16 @@ from openpyxl import Workbook
 
 from postmortem_desktop.reporting import output_file as out
 from postmortem_desktop.reporting.output_file import (
-    CSV, ICS, PDF, PNG, XLSX, OutputPathError, OutputRefused, check_output, output_file, write_output,
+    CSV,
+    ICS,
+    PDF,
+    PNG,
+    XLSX,
+    OutputPathError,
+    OutputRefused,
+    check_output,
+    output_file,
+    write_output,
 )
 
 KINDS = {"pdf": PDF, "xlsx": XLSX, "ics": ICS, "csv": CSV, "png": PNG}
@@ -281,7 +290,7 @@ def test_a_failing_writer_leaves_the_old_file_and_no_temporary_file(tmp_path):
     with pytest.raises(ZeroDivisionError):
         with output_file(target, PDF) as temp:
             temp.write_bytes(b"%PDF half")
-            1 / 0
+            1 / 0  # noqa: B018 - the failure under test, midway through the write
     assert target.read_bytes() == sample("pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
 

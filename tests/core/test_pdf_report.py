@@ -13,7 +13,14 @@ from postmortem_desktop.reporting import exports
 from postmortem_desktop.reporting.report_data import gather
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.schema import (
-    Conversation, Customer, Incident, IncidentContact, Message, Quote, Tag, TagAssignment,
+    Conversation,
+    Customer,
+    Incident,
+    IncidentContact,
+    Message,
+    Quote,
+    Tag,
+    TagAssignment,
 )
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import run_to_end
@@ -119,7 +126,8 @@ def test_customer_names_become_the_same_alias_everywhere_in_the_report(demo_ws, 
     for q in raw.quotes:
         if q.customer:
             names.setdefault(q.customer, set()).add(by_id[q.id].customer)
-    assert names and all(len(aliases) == 1 and next(iter(aliases)).startswith("Customer ") for aliases in names.values())
+    assert names and all(len(aliases) == 1 and next(iter(aliases)).startswith("Customer ")
+                         for aliases in names.values())
     assert len({next(iter(a)) for a in names.values()}) == len(names)  # different people, different letters
 
 

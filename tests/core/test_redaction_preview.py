@@ -13,7 +13,7 @@ from postmortem_desktop.services.redaction import MaskTerms, UnmaskTerms, extra_
 from postmortem_desktop.storage.workspace import open_workspace
 
 
-def _data(ws):  # noqa: ANN001, ANN202
+def _data(ws):
     data = gather(ws, 1)
     quote = data.quotes[0]
     text = "Hi Priya, call me on (020) 7946 0111. Ask Bartholomew Quill about order 88213374 please."

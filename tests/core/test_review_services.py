@@ -8,8 +8,16 @@ from sqlalchemy import select
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review import (
-    DecideCustomerMessage, DecideSeverity, EditCloseoutFields, EditContact, FlagContacts, LinkAnswerQuotes,
-    ReviewService, SetReviewAnswer, UnflagContact, UnlinkAnswerQuote,
+    DecideCustomerMessage,
+    DecideSeverity,
+    EditCloseoutFields,
+    EditContact,
+    FlagContacts,
+    LinkAnswerQuotes,
+    ReviewService,
+    SetReviewAnswer,
+    UnflagContact,
+    UnlinkAnswerQuote,
 )
 from postmortem_desktop.storage.schema import Conversation, Quote
 from tests.helpers import billing_id
@@ -104,7 +112,8 @@ def test_flag_contact_edit_export_and_unflag(demo, tmp_path):
     assert service.export_contacts_csv(iid, tmp_path / "c.csv") == 2
     rows = list(csv.DictReader(open(tmp_path / "c.csv", encoding="utf-8-sig")))
     contacted = next(r for r in rows if r["name"] == first.name)
-    assert (contacted["contacted"], contacted["contacted_on"], contacted["reason"]) == ("yes", "2026-11-21", first.reason)
+    assert ((contacted["contacted"], contacted["contacted_on"], contacted["reason"])
+            == ("yes", "2026-11-21", first.reason))
     with pytest.raises(RuleError, match="Say why"):
         UnflagContact(iid, second.customer_id, "")
     unflag = UnflagContact(iid, second.customer_id, "Already called by their account manager")

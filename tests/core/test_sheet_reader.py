@@ -529,7 +529,8 @@ def _sparse_xlsx(tmp_path, far_cell: str, quote: str = '"') -> Path:
     bad = tmp_path / "sparse.xlsx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            dst.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
+            dst.writestr(item.filename,
+                         sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
     return bad
 
 
@@ -617,7 +618,8 @@ def _sparse_xlsx_a(tmp_path: Path) -> Path:
     bad = folder / "sparse.xlsx"
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            dst.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
+            dst.writestr(item.filename,
+                         sheet if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename))
     return bad
 
 
@@ -645,7 +647,8 @@ def _workbook_with_sheet(tmp_path: Path, rows_xml: str, part: str = "xl/workshee
     return path
 
 
-HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c><c r="B1" t="inlineStr"><is><t>S</t></is></c></row>'
+HEADER_ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Id</t></is></c>'
+              '<c r="B1" t="inlineStr"><is><t>S</t></is></c></row>')
 
 
 @pytest.mark.parametrize("far", [

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from test_tagging_services import make_incident
 
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import CreateQuote, board_cards
 from postmortem_desktop.services.suggestions import (
-    SetPatternExtras, compute_suggestions, pattern_extras, run_suggestions, workspace_tagger,
+    SetPatternExtras,
+    compute_suggestions,
+    pattern_extras,
+    run_suggestions,
+    workspace_tagger,
 )
 from postmortem_desktop.services.tagging import AssignTag, DismissSuggestion, list_tags
 from postmortem_desktop.storage.schema import Message, Quote, TagAssignment
-
-from test_tagging_services import make_incident  # noqa: E402 - tests/core is on sys.path
 
 
 @pytest.fixture

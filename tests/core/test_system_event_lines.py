@@ -4,7 +4,11 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from postmortem_desktop.importers.system_event_lines import (
-    guess_kind, parse_event_csv, parse_event_lines, parse_events, read_events_file,
+    guess_kind,
+    parse_event_csv,
+    parse_event_lines,
+    parse_events,
+    read_events_file,
 )
 
 UTC = timezone.utc

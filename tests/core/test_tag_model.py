@@ -88,7 +88,7 @@ def test_shipped_model_was_fitted_on_the_tune_part_only() -> None:
         assert model.trained_on[role] == sum(1 for r in rows if r["role"] == role and r["split"] == "tune")
 
 
-def test_a_model_file_of_another_format_is_refused_with_what_to_do(tmp_path) -> None:  # noqa: ANN001
+def test_a_model_file_of_another_format_is_refused_with_what_to_do(tmp_path) -> None:
     path = tmp_path / "model.json.gz"
     path.write_bytes(gzip.compress(json.dumps({"format": 99, "parts": {}}).encode()))
     with pytest.raises(ValueError, match="make train-tagger"):

@@ -8,15 +8,39 @@ from sqlalchemy import select
 
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
-    UNSORTED, BoardFilter, CorrectAuthorRole, CreateQuote, DeleteQuote, board_cards, filter_cards,
-    read_conversation, search_quote_ids,
+    UNSORTED,
+    BoardFilter,
+    CorrectAuthorRole,
+    CreateQuote,
+    DeleteQuote,
+    board_cards,
+    filter_cards,
+    read_conversation,
+    search_quote_ids,
 )
 from postmortem_desktop.services.tagging import (
-    AcceptSuggestion, AddTag, AssignTag, ClearCardTags, DismissSuggestion, MergeTags, MoveCardTag,
-    RecolorTag, RemoveTag, RenameTag, ReorderTags, list_tags, tag_color_hex,
+    AcceptSuggestion,
+    AddTag,
+    AssignTag,
+    ClearCardTags,
+    DismissSuggestion,
+    MergeTags,
+    MoveCardTag,
+    RecolorTag,
+    RemoveTag,
+    RenameTag,
+    ReorderTags,
+    list_tags,
+    tag_color_hex,
 )
 from postmortem_desktop.storage.schema import (
-    ActionItem, ActionItemLink, Conversation, Customer, Incident, Message, TagAssignment,
+    ActionItem,
+    ActionItemLink,
+    Conversation,
+    Customer,
+    Incident,
+    Message,
+    TagAssignment,
 )
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)

@@ -6,7 +6,11 @@ from datetime import datetime, timezone
 from postmortem_desktop.analysis import timeline_layout as tl
 from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
 from postmortem_desktop.analysis.timeline_layout import (
-    ConversationColumns, SystemEventMark, TagInfo, TimelineData, TimelineLayout,
+    ConversationColumns,
+    SystemEventMark,
+    TagInfo,
+    TimelineData,
+    TimelineLayout,
 )
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc).timestamp()
@@ -120,7 +124,8 @@ def test_histogram_counts_starts_per_bin_split_by_tag():
     bins = tl.histogram(row, T0, T0 + 36000, 600)
     assert sum(b.total for b in bins) == sum(1 for s, _ in spans if T0 <= s < bins[-1].t1)
     sample = bins[len(bins) // 2]
-    per_tag = {t: sum(1 for (s, _), g in zip(spans, tags) if g == t and sample.t0 <= s < sample.t1) for t in (-1, 0, 1)}
+    per_tag = {t: sum(1 for (s, _), g in zip(spans, tags, strict=False) if g == t and sample.t0 <= s < sample.t1)
+               for t in (-1, 0, 1)}
     assert dict(sample.counts) == {t: c for t, c in per_tag.items() if c}
 
 

@@ -7,7 +7,12 @@ from sqlalchemy import select
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
 from postmortem_desktop.services.timeline import (
-    AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
+    AddSystemEvent,
+    AddSystemEvents,
+    DeleteSystemEvent,
+    EditSystemEvent,
+    MoveSystemEvent,
+    TimelineService,
 )
 from postmortem_desktop.storage.schema import Conversation, Message, Quote, SystemEvent, Tag, TagAssignment
 from tests.helpers import billing_id
@@ -24,7 +29,7 @@ def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):
     convs = data.conversations
     assert sorted(convs.ids) == sorted(expected)
     assert list(convs.starts) == sorted(convs.starts)
-    assert all(e >= s for s, e in zip(convs.starts, convs.ends))
+    assert all(e >= s for s, e in zip(convs.starts, convs.ends, strict=False))
 
 
 def test_timeline_windows_and_headline_agree_with_the_incident_service(demo):
@@ -82,7 +87,7 @@ def test_suggested_tags_do_not_colour_the_timeline_until_accepted(workspace):
 
 def test_conversation_brief_names_the_customer_first_message_and_tags(demo):
     data = TimelineService(demo).timeline_data(billing_id(demo))
-    tagged = next(cid for cid, tag in zip(data.conversations.ids, data.conversations.tag) if tag >= 0)
+    tagged = next(cid for cid, tag in zip(data.conversations.ids, data.conversations.tag, strict=False) if tag >= 0)
     brief = TimelineService(demo).conversation_brief(tagged)
     assert brief.customer and brief.first_message and brief.tags
     assert TimelineService(demo).conversation_brief(10 ** 9) is None

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from test_import_pipeline import ALL, fresh_incident, snapshot
+from test_workbook_bombs import xlsx
 
 from postmortem_desktop.importers.sheet_reader import SheetError
 from postmortem_desktop.services import import_pipeline, spreadsheet_import
 from postmortem_desktop.services.import_pipeline import HelperLimits
-
-from test_import_pipeline import ALL, fresh_incident, snapshot
-from test_workbook_bombs import xlsx
 
 
 def wide_workbook(path: Path) -> Path:

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.storage import migrations
 from postmortem_desktop.storage.workspace import (
-    DamagedWorkspaceError, NewerWorkspaceError, NotAWorkspaceError, ReadOnlyWorkspaceError, WorkspaceError,
-    create_workspace, open_workspace,
+    DamagedWorkspaceError,
+    NewerWorkspaceError,
+    NotAWorkspaceError,
+    ReadOnlyWorkspaceError,
+    WorkspaceError,
+    create_workspace,
+    open_workspace,
 )
-from postmortem_desktop.services.incidents import CreateIncident
 
 ROOT = Path(__file__).resolve().parents[2]
 

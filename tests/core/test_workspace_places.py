@@ -79,7 +79,7 @@ def test_a_full_disk_is_named_and_loses_nothing(demo_copy, tmp_path):
         rm "$disk/filler" "$disk/filler2"
         $PM incidents "$disk/w.pmw" --json | md5sum | cut -c1-32 | sed 's/^/after=/'
         python3 -c "import sqlite3,sys; print('integrity=' + sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])" "$disk/w.pmw"
-    """)
+    """)  # noqa: E501 - one shell command line inside the script
     found = results(out)
     assert found["import"] == "3", out.stderr
     assert "disk holding w.pmw is full" in found["message"] and "damaged" not in found["message"]

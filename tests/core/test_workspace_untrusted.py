@@ -12,7 +12,10 @@ import pytest
 
 from postmortem_desktop.cli import main
 from postmortem_desktop.storage.workspace import (
-    AlteredWorkspaceError, DamagedWorkspaceError, NotAWorkspaceError, open_workspace,
+    AlteredWorkspaceError,
+    DamagedWorkspaceError,
+    NotAWorkspaceError,
+    open_workspace,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,15 @@ from sqlalchemy import select
 
 from postmortem_desktop.reporting import exports
 from postmortem_desktop.storage.schema import (
-    ActionItem, Conversation, Customer, Incident, IncidentContact, Message, Quote, Tag, TagAssignment,
+    ActionItem,
+    Conversation,
+    Customer,
+    Incident,
+    IncidentContact,
+    Message,
+    Quote,
+    Tag,
+    TagAssignment,
 )
 from tests.helpers import run_to_end
 

@@ -232,7 +232,8 @@ def test_clicking_a_card_asks_the_reader_for_its_conversation(board, qtbot):
     index = view.model().index(0, 0)
     card = index.data(Qt.ItemDataRole.UserRole + 1)
     with qtbot.waitSignal(board.hub.conversation_requested, timeout=2000) as blocker:
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center() - QPoint(0, 30))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.visualRect(index).center() - QPoint(0, 30))
     assert blocker.args[0] == card.conversation_id
 
 
@@ -261,8 +262,8 @@ def test_workspace_phrases_are_edited_in_the_app_and_undoable(qtbot, main_window
 def test_after_suggest_tags_flagged_conversations_without_cards_can_become_cards(qtbot, main_window, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from postmortem_desktop.services.conversations import AddConversation, NewConversation
     from postmortem_desktop.importers.records import ParsedMessage
+    from postmortem_desktop.services.conversations import AddConversation, NewConversation
 
     hub = main_window.hub
     new = NewConversation(channel="ticket", customer_name="Noor Haddad", messages=[

@@ -133,7 +133,6 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_changes(qtbot, main_w
 
 def test_dropping_a_text_file_opens_the_paste_dialog_and_adds_an_undoable_conversation(qtbot, main_window, tmp_path,
                                                                                        incident_start, monkeypatch):
-    from ui.importing import import_controller
 
     seen = []
 
@@ -186,7 +185,6 @@ def test_an_oversized_paste_is_refused_with_advice_and_nothing_changes(qtbot, ma
 
 
 def test_a_large_paste_is_parsed_off_the_main_thread(qtbot, main_window, incident_start, monkeypatch):
-    from ui.importing import import_controller
 
     opened = []
     from ui.importing.paste_dialog import PasteConversationDialog

@@ -20,7 +20,7 @@ READ = [
 UNREAD = "widget export dropped all the rows, so I rebuilt the sheet from the invoices"
 
 
-def add_conversation(workspace, incident_id: int, body: str) -> tuple[int, int]:  # noqa: ANN001
+def add_conversation(workspace, incident_id: int, body: str) -> tuple[int, int]:
     with workspace.transaction() as s:
         at = datetime(2024, 3, 5, 11, 0, tzinfo=timezone.utc)
         conversation = Conversation(incident_id=incident_id, channel="email", subject="export", first_at=at)
@@ -33,7 +33,7 @@ def add_conversation(workspace, incident_id: int, body: str) -> tuple[int, int]:
         return conversation.id, message.id
 
 
-def suggested(workspace, conversation_id: int) -> dict[str, object]:  # noqa: ANN001
+def suggested(workspace, conversation_id: int) -> dict[str, object]:
     message = read_conversation(workspace, conversation_id).messages[0]
     return {s.name: s for s in message.suggestions}
 

@@ -1,5 +1,4 @@
 """The main window over the demo: incident list, properties, new/edit/delete with undo."""
-from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox

@@ -46,7 +46,8 @@ def test_q_makes_a_quote_of_the_selected_words(reader, main_window, qtbot):
     with qtbot.waitSignal(reader.quote_created, timeout=2000) as blocker:
         qtbot.keyClick(reader.text, Qt.Key.Key_Q)
     quote_id = blocker.args[0]
-    card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id) if c.quote_id == quote_id)
+    card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id)
+                if c.quote_id == quote_id)
     assert card.message_id == message.message_id
     assert card.text == message.text[:min(12, len(message.text))].strip()
 

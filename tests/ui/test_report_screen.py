@@ -110,7 +110,8 @@ def test_the_redaction_check_shows_what_is_masked_and_masks_ticked_candidates_to
         panel.mask_button.click()
     again = blocker.args[0]
     assert term in again.extra_terms and term not in {c.term for c in again.candidates}
-    assert term not in re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(str(screen.preview.path)).pages))
+    pages = PdfReader(str(screen.preview.path)).pages
+    assert term not in re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages))
     # one undoable edit: undo brings the term back as a candidate once the PDF is laid out again
     screen.hub.session.undo_stack.undo()
     with qtbot.waitSignal(screen.redaction_checked, timeout=20000) as blocker:

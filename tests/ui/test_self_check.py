@@ -20,7 +20,8 @@ def test_self_check_of_the_source_tree_passes_every_check(tmp_path):
                           capture_output=True, text=True, timeout=180)
     lines = done.stdout.splitlines()
     assert done.returncode == 0, done.stdout + done.stderr
-    keys = [k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS] + [k for k, _ in screens.STRIPS]
+    keys = ([k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS]
+            + [k for k, _ in screens.STRIPS])
     for key in keys:
         assert any(line.startswith("ok") and f"screen {key} " in line for line in lines), key
     for name in ("resources", "demo workspace", "themes", "facilitator mode", "PDF export",

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QWheelEvent
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from postmortem_desktop.analysis.timeline_layout import track_height, visible_bars
 from postmortem_desktop.services.incidents import IncidentService
@@ -129,7 +129,7 @@ def test_dragging_the_recovery_edge_changes_the_technical_window_undoably(main_w
         drag(qtbot, screen.view.viewport(), start, start + QPoint(80, 0))
     after = service.get(incident_id).technical_end
     assert after > before + timedelta(minutes=5)
-    assert screen.layout_.data.headline != f"Logs: 40 min."
+    assert screen.layout_.data.headline != "Logs: 40 min."
     main_window.undo_action.trigger()
     assert service.get(incident_id).technical_end == before
 

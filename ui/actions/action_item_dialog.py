@@ -5,8 +5,16 @@ from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLineEdit,
-    QPlainTextEdit, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
 )
 
 from postmortem_desktop.services.actions import AREAS, STATUSES, ActionItemView
@@ -15,8 +23,8 @@ from .action_item_table_model import STATUS_LABELS
 
 
 class ActionItemDialog(QDialog):
-    def __init__(self, parent=None, item: ActionItemView | None = None, area: str = "product",
-                 today: date | None = None):  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None, item: ActionItemView | None = None, area: str = "product",
+                 today: date | None = None):
         super().__init__(parent)
         self.setWindowTitle("Edit Action Item" if item else "New Action Item")
         self.area = QComboBox(self)

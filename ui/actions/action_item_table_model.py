@@ -1,7 +1,7 @@
 """Table model of action items: area, description, owner, due date, status (overdue in words), links."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
 from postmortem_desktop.services.actions import ActionItemView
@@ -70,7 +70,7 @@ class ActionItemTableModel(RowTableModel):
 class ActionItemFilterModel(QSortFilterProxyModel):
     """Filters by area, by text in any column, and to overdue items only."""
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.area = ""
         self.overdue_only = False
@@ -88,7 +88,7 @@ class ActionItemFilterModel(QSortFilterProxyModel):
         self.overdue_only = on
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802, ANN001
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: ANN001
         model = self.sourceModel()
         if self.area and model.index(row, ActionItemTableModel.COL_AREA, parent).data().lower() != self.area:
             return False

@@ -1,21 +1,35 @@
 """The Actions screen: the incident's fixes by area, with owners, dates, status and what motivated them."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.actions import (
-    AREAS, ActionService, AddActionItem, DeleteActionItem, EditActionItem, QuickAddFromQuotes,
+    AREAS,
+    ActionService,
+    AddActionItem,
+    DeleteActionItem,
+    EditActionItem,
+    QuickAddFromQuotes,
 )
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import ReviewService
 
-from ..errors import show_refusal
 from ..deferred_refresh import DeferredRefresh
+from ..errors import show_refusal
 from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
@@ -171,7 +185,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return
-        if self.hub.run(command):
+        if self.hub.run(command) and command.item_id is not None:  # do() sets it
             row = self.proxy.mapFromSource(self.model.index(self.model.row_of(command.item_id), 0))
             self.view.selectRow(row.row())
             self._on_edit_clicked()  # the generated description is a start; let the person finish it

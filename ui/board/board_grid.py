@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor
@@ -60,8 +61,9 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
     else:
         top, lanes = {""}, [Lane("", "")]
     buckets: dict[tuple[str, int | None], list[int]] = {}
-    incident, old = Counter(), Counter()
-    for card, row in zip(cards, rows):
+    incident: Counter[int | None] = Counter()
+    old: Counter[int | None] = Counter()
+    for card, row in zip(cards, rows, strict=True):
         pre = card.pre_existing
         if set_apart and pre:
             lane = PRE_EXISTING_LANE
@@ -129,7 +131,7 @@ class BoardGridWidget(QScrollArea):
             total, old = counts.get(column.tag_id, (0, 0))
             self.headers[column.tag_id].set_column(column.title, column.color, total, old, column.number)
         for (lane_key, tag_id), view in self.views.items():
-            view.model().set_rows(buckets.get((lane_key, tag_id), []))
+            cast(CardColumnProxyModel, view.model()).set_rows(buckets.get((lane_key, tag_id), []))
         self._fit_lane_heights(lanes)
 
     def _rebuild(self, columns: list[Column], lanes: list[Lane]) -> None:

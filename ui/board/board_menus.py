@@ -8,8 +8,18 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from postmortem_desktop.services.commands import Command
 from postmortem_desktop.services.quotes import BoardCard, DeleteQuote
 from postmortem_desktop.services.tagging import (
-    AcceptSuggestion, AddTag, AssignTag, DismissSuggestion, MergeTags, RecolorTag, RemoveTag, RenameTag,
-    ReorderTags, TagInfo, palette_size, tag_color_hex,
+    AcceptSuggestion,
+    AddTag,
+    AssignTag,
+    DismissSuggestion,
+    MergeTags,
+    RecolorTag,
+    RemoveTag,
+    RenameTag,
+    ReorderTags,
+    TagInfo,
+    palette_size,
+    tag_color_hex,
 )
 
 
@@ -90,8 +100,9 @@ def card_menu_command(parent: QWidget, incident_id: int, cards: list[BoardCard],
             incident_id, ids, t.id, t.name)
     if first.tags:
         remove_menu = menu.addMenu("Remove Tag")
-        for t in first.tags:
-            chosen_map[remove_menu.addAction(t.name)] = RemoveTag(incident_id, ids, t.tag_id, t.name)
+        for card_tag in first.tags:
+            chosen_map[remove_menu.addAction(card_tag.name)] = RemoveTag(incident_id, ids, card_tag.tag_id,
+                                                                         card_tag.name)
     menu.addSeparator()
     open_action = menu.addAction("Read Conversation")
     delete_action = menu.addAction("Delete Quote" if len(ids) == 1 else f"Delete {len(ids)} Quotes")

@@ -9,12 +9,24 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVB
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.quotes import (
-    BoardCard, BoardFilter, DeleteQuote, board_cards, filter_cards, quote_whole_conversations, search_quote_ids,
+    BoardCard,
+    BoardFilter,
+    DeleteQuote,
+    board_cards,
+    filter_cards,
+    quote_whole_conversations,
+    search_quote_ids,
     uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import compute_suggestions
 from postmortem_desktop.services.tagging import (
-    AcceptSuggestion, AssignTag, DismissSuggestion, MoveCardTag, TagInfo, list_tags, tag_color_hex,
+    AcceptSuggestion,
+    AssignTag,
+    DismissSuggestion,
+    MoveCardTag,
+    TagInfo,
+    list_tags,
+    tag_color_hex,
     untagged_color_hex,
 )
 
@@ -110,7 +122,7 @@ class BoardScreen(QWidget):
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
         self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
 
-    def sizeHint(self):  # noqa: N802, ANN201 - modest, so the docks beside the board keep their width
+    def sizeHint(self):  # noqa: ANN201 - modest, so the docks beside the board keep their width
         return QSize(900, 600)
 
     # ---- loading ---------------------------------------------------------------------------------
@@ -132,7 +144,7 @@ class BoardScreen(QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self._mark_dirty()
 
-    def showEvent(self, event) -> None:  # noqa: N802, ANN001
+    def showEvent(self, event) -> None:  # noqa: ANN001
         super().showEvent(event)
         if self._dirty:
             self.reload()
@@ -235,10 +247,13 @@ class BoardScreen(QWidget):
         progress.setWindowTitle("Suggest Tags")
         progress.setMinimumDuration(300)
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker)
-        worker.signals.progressed.connect(lambda done, total: (progress.setMaximum(max(total, 0)),
-                                                               progress.setValue(done)))
+        def progressed(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 0))
+            progress.setValue(done)
+
+        worker.signals.progressed.connect(progressed)
         progress.canceled.connect(worker.cancel)
 
         def finish(command=None) -> None:  # noqa: ANN001
@@ -252,7 +267,11 @@ class BoardScreen(QWidget):
 
         worker.signals.finished.connect(finish)
         worker.signals.cancelled.connect(finish)
-        worker.signals.failed.connect(lambda exc, _tb: (finish(), self.status.setText(f"Suggesting failed: {exc}")))
+        def failed(exc: BaseException, _tb: str) -> None:
+            finish()
+            self.status.setText(f"Suggesting failed: {exc}")
+
+        worker.signals.failed.connect(failed)
         self._worker = workers.start(worker)
 
     def _on_hub_low_confidence_hidden(self, hidden: bool) -> None:
@@ -398,7 +417,7 @@ class BoardScreen(QWidget):
         chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)
         if chosen == "open":
             self._on_grid_card_clicked(self.selected_cards()[0])
-        elif chosen is not None:
+        elif isinstance(chosen, Command):
             self.run_local(chosen)
 
     # ---- selection ------------------------------------------------------------------------------
@@ -420,7 +439,8 @@ class BoardScreen(QWidget):
                 for other in self.grid.all_views():  # one selection on the whole board
                     if other is not view:
                         other.clearSelection()
-            ids = self._focused_view().selected_quote_ids() if self._focused_view() else []
+            focused = self._focused_view()
+            ids = focused.selected_quote_ids() if focused else []
         finally:
             self._syncing_selection = False
         if ids != self.hub.selected_quote_ids:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from postmortem_desktop.services.quotes import BoardCard, CardTag
 from postmortem_desktop.services.tagging import tag_color_hex, untagged_color_hex
@@ -40,7 +40,7 @@ class BoardCardDelegate(QStyledItemDelegate):
     #: a ghost badge was clicked: (quote id, tag id, True to accept / False to dismiss)
     suggestion_clicked = Signal(int, int, bool)
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.zone_name = "UTC"
         self.colors: dict[int, int] = {}  # tag id -> palette index
@@ -70,7 +70,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         badge.setBold(True)
         return body, meta, badge
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         body, meta, badge = self._fonts(option)
         height = (PAD + TEXT_LINES * QFontMetrics(body).lineSpacing() + GAP + QFontMetrics(meta).height()
                   + 2 * (GAP + self._badge_height(badge)) + PAD)
@@ -121,7 +121,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         return None
 
     # ---- painting ---------------------------------------------------------------------------------
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
         card: BoardCard | None = index.data(CARD_ROLE)
         if card is None:
             return
@@ -142,7 +143,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         when = _format_time(card.at, self._zone)
         when_width = QFontMetrics(meta).horizontalAdvance(when) + 8 if when else 0
         painter.drawText(meta_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
-        painter.drawText(meta_rect.adjusted(0, 0, -when_width, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        painter.drawText(meta_rect.adjusted(0, 0, -when_width, 0),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          QFontMetrics(meta).elidedText(self.meta_line(card, with_time=False),
                                                        Qt.TextElideMode.ElideRight, meta_rect.width() - when_width))
         painter.setFont(badge)
@@ -205,7 +207,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         return " · ".join(p for p in parts if p)
 
     # ---- clicks on ghost badges ------------------------------------------------------------------
-    def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802, ANN001
+    def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001
         if event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
             card: BoardCard | None = index.data(CARD_ROLE)
             if card is not None and card.shown_suggestions(self.hide_low_confidence):

@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6.QtCore import (
-    QAbstractListModel, QAbstractProxyModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt,
+    QAbstractItemModel,
+    QAbstractListModel,
+    QAbstractProxyModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
 )
 
 from postmortem_desktop.services.quotes import BoardCard
+
 from .suggestion_text import suggestion_line
 
 CARD_MIME_TYPE = "application/x-postmortem-quote-cards"
@@ -28,7 +37,7 @@ def decode_cards(mime: QMimeData) -> tuple[list[int], int | None] | None:
     if not mime.hasFormat(CARD_MIME_TYPE):
         return None
     try:
-        payload = json.loads(bytes(mime.data(CARD_MIME_TYPE)).decode())
+        payload = json.loads(bytes(mime.data(CARD_MIME_TYPE).data()).decode())
         return [int(q) for q in payload["quote_ids"]], payload.get("from_tag_id")
     except (ValueError, KeyError, TypeError):
         return None
@@ -37,7 +46,7 @@ def decode_cards(mime: QMimeData) -> tuple[list[int], int | None] | None:
 class BoardCardModel(QAbstractListModel):
     """Every card of the incident, in time order; the column proxies show subsets of its rows."""
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cards: list[BoardCard] = []
         self._row_of: dict[int, int] = {}
@@ -72,10 +81,10 @@ class BoardCardModel(QAbstractListModel):
     def card(self, row: int) -> BoardCard:
         return self._cards[row]
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._cards)
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if not index.isValid() or not 0 <= index.row() < len(self._cards):
             return None
         card = self._cards[index.row()]
@@ -96,7 +105,7 @@ class BoardCardModel(QAbstractListModel):
             return card.quote_id
         return None
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -115,7 +124,7 @@ class CardColumnProxyModel(QAbstractProxyModel):
         self._rows: list[int] = []
         self._position: dict[int, int] = {}
 
-    def setSourceModel(self, model: BoardCardModel) -> None:  # noqa: N802
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # the board's BoardCardModel
         self.beginResetModel()
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._on_source_about_to_reset)
@@ -154,55 +163,58 @@ class CardColumnProxyModel(QAbstractProxyModel):
             self.dataChanged.emit(index, index)
 
     # ---- QAbstractProxyModel ----------------------------------------------------------------------
-    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapToSource(self, proxy_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not proxy_index.isValid() or not 0 <= proxy_index.row() < len(self._rows):
             return QModelIndex()
         return self.sourceModel().index(self._rows[proxy_index.row()], 0)
 
-    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+    def mapFromSource(self, source_index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         if not source_index.isValid():
             return QModelIndex()
         row = self._position.get(source_index.row())
         return QModelIndex() if row is None else self.index(row, 0)
 
-    def index(self, row: int, column: int = 0, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    def index(self, row: int, column: int = 0,
+              parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         if parent.isValid() or column != 0 or not 0 <= row < len(self._rows):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    # Qt overloads parent(): QObject.parent() and the model's parent(child). A flat proxy answers the
+    # model's, with or without the child, as it always has.
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         return QModelIndex()
 
-    def sibling(self, row: int, column: int, index: QModelIndex) -> QModelIndex:
+    def sibling(self, row: int, column: int, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
         return self.index(row, column)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 1
 
-    def hasChildren(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and bool(self._rows)
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
     # ---- drag -------------------------------------------------------------------------------------
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [CARD_MIME_TYPE]
 
-    def mimeData(self, indexes) -> QMimeData:  # noqa: N802, ANN001
+    def mimeData(self, indexes) -> QMimeData:  # noqa: ANN001
         ids = [self.data(i, QUOTE_ID_ROLE) for i in indexes if i.isValid()]
         return encode_cards(dict.fromkeys(ids), self.tag_id)
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
-    def removeRows(self, row: int, count: int, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+    def removeRows(self, row: int, count: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return False  # a finished move drag must not delete cards: the board re-buckets them instead

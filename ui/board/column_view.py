@@ -41,24 +41,24 @@ class CardListView(QListView):
         return [i.data(QUOTE_ID_ROLE) for i in rows]
 
     # ---- drops ---------------------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001
         if decode_cards(event.mimeData()) is None:
             event.ignore()
             return
         self._set_drop_highlight(True)
         self._accept(event)
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragMoveEvent(self, event) -> None:  # noqa: ANN001
         if decode_cards(event.mimeData()) is None:
             event.ignore()
             return
         self._accept(event)
 
-    def dragLeaveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragLeaveEvent(self, event) -> None:  # noqa: ANN001
         self._set_drop_highlight(False)
         super().dragLeaveEvent(event)
 
-    def dropEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dropEvent(self, event) -> None:  # noqa: ANN001
         self._set_drop_highlight(False)
         decoded = decode_cards(event.mimeData())
         if decoded is None:
@@ -82,7 +82,7 @@ class CardListView(QListView):
             self._drop_highlight = on
             self.viewport().update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802, ANN001
+    def paintEvent(self, event) -> None:  # noqa: ANN001
         super().paintEvent(event)
         if self._drop_highlight:
             painter = QPainter(self.viewport())
@@ -91,7 +91,7 @@ class CardListView(QListView):
             painter.drawRect(self.viewport().rect().adjusted(2, 2, -3, -3))
 
     # ---- keys ----------------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in self.BOARD_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.card_key_pressed.emit(event.key())
             event.accept()

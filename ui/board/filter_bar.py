@@ -1,6 +1,8 @@
 """The board's filter bar: search, tag, channel, segment, pre-existing switch, swimlanes, actions."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -22,7 +24,7 @@ class BoardFilterBar(QWidget):
     add_column_requested = Signal()
     low_confidence_toggled = Signal(bool)  # True: hide suggestions of low confidence
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search quotes and conversations…")
@@ -98,7 +100,7 @@ class BoardFilterBar(QWidget):
         self._refill(self.segment, [("Any segment", "")] + [(s, s) for s in segments])
 
     @staticmethod
-    def _refill(combo: QComboBox, items: list[tuple[str, object]]) -> None:
+    def _refill(combo: QComboBox, items: Sequence[tuple[str, object]]) -> None:
         keep = combo.currentData()
         combo.blockSignals(True)
         combo.clear()

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStyle, QVBoxLay
 
 from postmortem_desktop.services.closeout import ChecklistState
 
-from .fix_targets import fix_target
 from ..hub import ScreenHub
+from .fix_targets import fix_target
 
 
 class ChecklistPanel(QWidget):

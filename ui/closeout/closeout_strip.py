@@ -4,14 +4,18 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton
 
 from postmortem_desktop.services.closeout import (
-    CLOSED_STATES, ChecklistState, CloseIncident, CloseoutService, ReopenIncident,
+    CLOSED_STATES,
+    ChecklistState,
+    CloseIncident,
+    CloseoutService,
+    ReopenIncident,
 )
 
-from .fix_targets import fix_target
 from ..hub import ScreenHub
+from .fix_targets import fix_target
 
 SHORT_NAMES = {
     "customer_damage": "customer damage", "most_broken_task": "most-broken task",

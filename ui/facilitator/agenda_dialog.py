@@ -4,12 +4,31 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.agenda import (
-    DEFAULT_AGENDA, MAX_STEP_MINUTES, Agenda, AgendaError, AgendaStep, moved, new_step_key, validate, with_step,
+    DEFAULT_AGENDA,
+    MAX_STEP_MINUTES,
+    Agenda,
+    AgendaError,
+    AgendaStep,
+    moved,
+    new_step_key,
+    validate,
+    with_step,
 )
 
 
@@ -20,7 +39,7 @@ class AgendaEditorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Facilitator Agenda")
         self.agenda = agenda
-        self.screens = screens
+        self.screen_choices = screens
         self._showing = False
         self.steps = QListWidget(self)
         self.steps.setAccessibleName("Agenda steps")
@@ -35,19 +54,20 @@ class AgendaEditorDialog(QDialog):
         self.minutes = QSpinBox(self)
         self.minutes.setRange(1, MAX_STEP_MINUTES)
         self.minutes.setSuffix(" min")
-        self.screen = QComboBox(self)
-        for key, title in self.screens:
-            self.screen.addItem(title, key)
+        self.screen_choice = QComboBox(self)
+        for key, title in self.screen_choices:
+            self.screen_choice.addItem(title, key)
         self.payload = QLineEdit(self)
         self.payload.setPlaceholderText("optional, e.g. task or customer_damage")
         self.prompt = QLineEdit(self)
         self.prompt.setPlaceholderText("one line for the room")
-        for widget, name in ((self.title, "Step title"), (self.minutes, "Step minutes"), (self.screen, "Step screen"),
+        for widget, name in ((self.title, "Step title"), (self.minutes, "Step minutes"),
+                             (self.screen_choice, "Step screen"),
                              (self.payload, "Field to focus"), (self.prompt, "Prompt for the room")):
             widget.setAccessibleName(name)
         self.title.textEdited.connect(self._on_form_edited)
         self.minutes.valueChanged.connect(self._on_form_edited)
-        self.screen.activated.connect(self._on_form_edited)
+        self.screen_choice.activated.connect(self._on_form_edited)
         self.payload.textEdited.connect(self._on_form_edited)
         self.prompt.textEdited.connect(self._on_form_edited)
 
@@ -74,7 +94,7 @@ class AgendaEditorDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Title:", self.title)
         form.addRow("M&inutes:", self.minutes)
-        form.addRow("&Screen:", self.screen)
+        form.addRow("&Screen:", self.screen_choice)
         form.addRow("&Focus:", self.payload)
         form.addRow("&Prompt:", self.prompt)
         buttons = QHBoxLayout()
@@ -112,11 +132,11 @@ class AgendaEditorDialog(QDialog):
         self._showing = True
         self.title.setText(step.title)
         self.minutes.setValue(step.minutes)
-        index = self.screen.findData(step.screen)
+        index = self.screen_choice.findData(step.screen)
         if index < 0:  # a screen this build does not have: keep it, say so
-            self.screen.addItem(f"{step.screen} (not available)", step.screen)
-            index = self.screen.count() - 1
-        self.screen.setCurrentIndex(index)
+            self.screen_choice.addItem(f"{step.screen} (not available)", step.screen)
+            index = self.screen_choice.count() - 1
+        self.screen_choice.setCurrentIndex(index)
         self.payload.setText(step.payload)
         self.prompt.setText(step.prompt)
         self._showing = False
@@ -143,7 +163,7 @@ class AgendaEditorDialog(QDialog):
         if self._showing or not 0 <= row < len(self.agenda.steps):
             return
         step = replace(self.agenda.steps[row], title=self.title.text(), minutes=self.minutes.value(),
-                       screen=str(self.screen.currentData() or ""), payload=self.payload.text().strip(),
+                       screen=str(self.screen_choice.currentData() or ""), payload=self.payload.text().strip(),
                        prompt=self.prompt.text().strip())
         self.agenda = with_step(self.agenda, row, step)
         self.steps.item(row).setText(f"{row + 1}. {step.title} — {step.minutes} min")
@@ -152,7 +172,7 @@ class AgendaEditorDialog(QDialog):
 
     def _on_add_clicked(self) -> None:
         title = "New step"
-        screen = self.screens[0][0] if self.screens else "timeline"
+        screen = self.screen_choices[0][0] if self.screen_choices else "timeline"
         step = AgendaStep(new_step_key(self.agenda, title), title, 2, screen)
         self.agenda = Agenda(self.agenda.steps + (step,))
         self._refill(len(self.agenda.steps) - 1)

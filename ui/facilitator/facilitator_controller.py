@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QWidget
 
-from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
 
 from ..hub import ScreenHub
@@ -113,7 +113,7 @@ class FacilitatorController(QObject):
         # without a window manager (kiosk set-ups, some projectors' PCs) full screen is only a hint
         self.window.setGeometry(self.window.screen().geometry())
         self.window.showFullScreen()
-        QApplication.instance().installEventFilter(self)
+        _application().installEventFilter(self)
         self._set_mode_actions(True)
         self._spent = {}
         self._started_at = self.now()
@@ -127,11 +127,12 @@ class FacilitatorController(QObject):
             return
         self.save_notes()
         self._tick_timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        _application().removeEventFilter(self)
         self.active = False
         self._set_mode_actions(False)
         self._remove_overlay()
-        self._restore(self._saved)
+        if self._saved is not None:  # taken by start(), which turned the mode on
+            self._restore(self._saved)
         # leaving full screen resizes the window a moment later; dock sizes are only right after that
         QTimer.singleShot(0, self, self._finish_restore)
 
@@ -171,6 +172,17 @@ class FacilitatorController(QObject):
         if tabs is not None:
             tabs.tabBar().setVisible(saved.tab_bar)
             tabs.setCurrentIndex(saved.tab_index)
+
+    # the overlay's widgets exist while the mode is on, which is when the step code runs
+    def _header(self) -> FacilitatorHeaderWidget:
+        if self.header is None:
+            raise RuntimeError("facilitator mode is not on")
+        return self.header
+
+    def _notes(self) -> FacilitatorNotesWidget:
+        if self.notes is None:
+            raise RuntimeError("facilitator mode is not on")
+        return self.notes
 
     def _add_overlay(self) -> None:
         self.header = FacilitatorHeaderWidget()
@@ -219,7 +231,7 @@ class FacilitatorController(QObject):
         step = self.agenda.steps[index]
         available = step.screen in getattr(self.window, "screen_widgets", {})
         missing = "" if available else f"(The “{step.screen}” screen is not part of this version.)"
-        self.header.show_step(index + 1, len(self.agenda.steps), step, missing)
+        self._header().show_step(index + 1, len(self.agenda.steps), step, missing)
         self._load_notes()
         if available:
             self.hub.navigation_requested.emit(step.screen, step.payload or None)
@@ -233,19 +245,19 @@ class FacilitatorController(QObject):
         screen = getattr(self.window, "screen_widgets", {}).get(screen_key)
         if focused is not None and screen is not None and screen.isAncestorOf(focused) and _is_text_input(focused):
             return
-        self.notes.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._notes().edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def toggle_notes_focus(self) -> None:
         if not self.active:
             return
-        if self.notes.edit.hasFocus():
+        if self._notes().edit.hasFocus():
             step = self.agenda.steps[self.index]
             screen = getattr(self.window, "screen_widgets", {}).get(step.screen)
             if screen is not None:
                 screen.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 screen.focusNextChild()
         else:
-            self.notes.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self._notes().edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def step_elapsed(self) -> float:
         key = self.agenda.steps[self.index].key
@@ -255,7 +267,7 @@ class FacilitatorController(QObject):
         if not self.active:
             return
         step = self.agenda.steps[self.index]
-        self.header.show_clocks(clock(self.step_elapsed(), step.minutes),
+        self._header().show_clocks(clock(self.step_elapsed(), step.minutes),
                                 clock(self.now() - self._started_at, self.agenda.total_minutes))
 
     # ---- notes ----------------------------------------------------------------------------------------
@@ -263,10 +275,10 @@ class FacilitatorController(QObject):
         step = self.agenda.steps[self.index]
         incident_id = self.hub.incident_id
         if incident_id < 0:
-            self.notes.show_notes(step.title, "", editable=False, placeholder="Select an incident to take notes.")
+            self._notes().show_notes(step.title, "", editable=False, placeholder="Select an incident to take notes.")
             return
         writable = not self.hub.workspace.read_only
-        self.notes.show_notes(step.title, step_notes(self.hub.workspace, incident_id, step.key), editable=writable,
+        self._notes().show_notes(step.title, step_notes(self.hub.workspace, incident_id, step.key), editable=writable,
                               placeholder="Type what the room decides; it is saved as you go."
                               if writable else "Read-only workspace: notes cannot be saved here.")
 
@@ -313,12 +325,19 @@ class FacilitatorController(QObject):
             self.hub.run(SaveAgenda(dialog.agenda))
 
     # ---- clicker keys win over text fields ------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (event.type() == QEvent.Type.ShortcutOverride and event.key() in CLICKER_KEYS
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and event.key() in CLICKER_KEYS and event.modifiers() == Qt.KeyboardModifier.NoModifier):
             event.ignore()  # nobody claims the key, so the Next/Previous actions get it
             return True
         return False
+
+
+def _application() -> QCoreApplication:
+    app = QApplication.instance()
+    if app is None:
+        raise RuntimeError("no QApplication is running")
+    return app
 
 
 def _is_text_input(widget: QWidget) -> bool:
@@ -330,8 +349,9 @@ def _is_text_input(widget: QWidget) -> bool:
 
 
 def _tab_title(window: QMainWindow, key: str) -> str:
-    widget = window.screen_widgets[key]
+    # the main window's screens, reached by name as everywhere here (a typed host is issue #13 item 5)
+    widget = getattr(window, "screen_widgets", {})[key]
     tabs = getattr(window, "screens", None)
     index = tabs.indexOf(widget) if tabs is not None else -1
-    title = tabs.tabText(index) if index >= 0 else key
+    title = tabs.tabText(index) if tabs is not None and index >= 0 else key
     return title.replace("&", "")

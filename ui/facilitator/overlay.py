@@ -14,7 +14,8 @@ HINT = "PageDown / → next step · PageUp / ← back · F6 notes · Esc leave"
 
 
 def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
-    font = QFont(widget.parentWidget().font() if widget.parentWidget() else widget.font())
+    parent = widget.parentWidget()
+    font = QFont(parent.font() if parent else widget.font())
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * factor)
     font.setBold(bold)
@@ -84,7 +85,7 @@ class FacilitatorHeaderWidget(QFrame):
         for label in (self.step_clock, self.total_clock):
             label.setFont(_scaled(label, CLOCK_SCALE, bold=True))
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         # the theme changes the application font; the large labels follow it at their ratio
         if event.type() == QEvent.Type.FontChange:
             self._scale_fonts()
@@ -130,7 +131,7 @@ class FacilitatorNotesWidget(QFrame):
         margins = self.edit.contentsMargins()
         self.edit.setFixedHeight(lines + margins.top() + margins.bottom() + 2 * self.edit.frameWidth() + 8)
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         if event.type() == QEvent.Type.FontChange:
             self._fit_height()
         super().changeEvent(event)

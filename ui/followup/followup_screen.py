@@ -1,13 +1,28 @@
 """The Follow-up screen: schedule the check (and its .ics), then a week later see what repeated or went quiet."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDateEdit, QDateTimeEdit, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDateEdit,
+    QDateTimeEdit,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.changes import DataChange
@@ -16,12 +31,17 @@ from postmortem_desktop.reporting.output_file import ICS, OutputError
 from postmortem_desktop.services.closeout import ScheduleFollowUp
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.followup import (
-    ActivityFileError, FollowUpService, FollowUpView, ImportActivity, RecordFollowUpOutcome, read_activity_csv,
+    ActivityFileError,
+    FollowUpService,
+    FollowUpView,
+    ImportActivity,
+    RecordFollowUpOutcome,
+    read_activity_csv,
 )
 from postmortem_desktop.services.incidents import IncidentService
 
-from ..errors import show_refusal
 from ..deferred_refresh import DeferredRefresh
+from ..errors import show_refusal
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
@@ -54,6 +74,10 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
 
 
 class FollowUpScreen(DeferredRefresh, QWidget):
+    # The open action items' model. The name hides QWidget.actions() (this screen adds no QActions);
+    # tests read it by this name.
+    actions: RowsTableModel  # type: ignore[assignment]
+
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
@@ -168,7 +192,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
 
     def _show_schedule(self, data: FollowUpView, iid: int) -> None:
         zone = display_zone(self.hub.zone_name)
-        review = data.review_held_on or datetime.now(timezone.utc).astimezone(zone).date()
+        review = data.review_held_on or datetime.now(UTC).astimezone(zone).date()
         self.review_date.setDate(QDate(review.year, review.month, review.day))
         at = data.scheduled_at or datetime.combine(review + timedelta(days=7), time(15), tzinfo=zone)
         self.check_at.setDateTime(to_qdatetime(at, self.hub.zone_name))
@@ -187,9 +211,12 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         d = self.review_date.date()
         from datetime import date
 
+        check_at = from_qdatetime(self.check_at.dateTime())
+        if check_at is None:  # the date-time editor always holds a valid time
+            show_refusal(self, "Not possible", RuleError("Choose when to check how customers are doing."))
+            return
         try:
-            command = ScheduleFollowUp(self.hub.incident_id, from_qdatetime(self.check_at.dateTime()),
-                                       date(d.year(), d.month(), d.day()))
+            command = ScheduleFollowUp(self.hub.incident_id, check_at, date(d.year(), d.month(), d.day()))
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return

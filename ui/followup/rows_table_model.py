@@ -1,7 +1,8 @@
 """A read-only table model over rows of plain values, for the follow-up screen's small listings."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import Qt
 

@@ -113,8 +113,8 @@ class ImportController(QObject):
         dialog.open()
 
     def route_dropped_file(self, path: Path) -> None:
-        from postmortem_desktop.importers.text_decoding import decode_transcript
         from postmortem_desktop.importers.events.detect import sniff_event_file
+        from postmortem_desktop.importers.text_decoding import decode_transcript
         from postmortem_desktop.importers.transcripts import parse_eml
 
         suffix = path.suffix.lower()
@@ -222,13 +222,13 @@ class ImportController(QObject):
         workspace = self.hub.workspace
         command = UndoableImport(incident_id, summary,
                                  lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options))
-        self.hub.session.push_done(command)
+        self.hub.open_session.push_done(command)
 
     # ---- worker plumbing ------------------------------------------------------------------------
     def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel",  # noqa: ANN001
                     writes: bool = False) -> None:
         worker = GeneratorWorker(make_generator)
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker, writes=writes)  # closing the workspace stops it; edits wait for a write
 
         def finished(result) -> None:  # noqa: ANN001
@@ -244,7 +244,11 @@ class ImportController(QObject):
         progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(lambda done, total: _on_progress(progress, done, total))
         worker.signals.finished.connect(finished)
-        worker.signals.failed.connect(lambda exc, _tb: (self._end_worker(), self._on_failed(exc)))
+        def failed(exc: BaseException, _tb: str) -> None:
+            self._end_worker()
+            self._on_failed(exc)
+
+        worker.signals.failed.connect(failed)
         worker.signals.cancelled.connect(self._end_worker)
         self._worker, self._progress = worker, progress
         start(worker)
@@ -256,7 +260,7 @@ class ImportController(QObject):
         self._worker, self._progress = None, None
 
     def _on_failed(self, exc: BaseException) -> None:
-        from postmortem_desktop.importers.sheet_reader import SheetError
+        from postmortem_desktop.importers.sheet_errors import SheetError
         from postmortem_desktop.services.import_pipeline import HelperFailed
 
         if isinstance(exc, (SheetError, ValueError, OSError)):

@@ -5,12 +5,31 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog,
-    QLabel, QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.importers.field_mapping import (
-    FIELD_LABELS, MULTI_FIELDS, SINGLE_FIELDS, AmbiguousDatesError, FieldMapping, MappingError,
+    FIELD_LABELS,
+    MULTI_FIELDS,
+    SINGLE_FIELDS,
+    AmbiguousDatesError,
+    FieldMapping,
+    MappingError,
 )
 from postmortem_desktop.importers.text_cleanup import cell_text
 from postmortem_desktop.importers.text_decoding import decoding_notice
@@ -106,11 +125,11 @@ class ImportMappingDialog(QDialog):
         first = self.plan.sheet.rows[0] if self.plan.sheet.rows else []
         self.field_boxes: list[QComboBox] = []
         for index, name in enumerate(header):
-            table.setItem(index, 0, QTableWidgetItem(name))
             sample = cell_text(first[index]) if index < len(first) else ""
-            table.setItem(index, 1, QTableWidgetItem(sample[:120].replace("\n", " ")))
-            for col in (0, 1):
-                table.item(index, col).setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            for col, text in enumerate((name, sample[:120].replace("\n", " "))):
+                item = QTableWidgetItem(text)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                table.setItem(index, col, item)
             box = QComboBox(table)
             box.setAccessibleName(f"Field for column {name}")
             box.addItem(NOT_IMPORTED, None)
@@ -177,11 +196,15 @@ class ImportMappingDialog(QDialog):
             field_name = box.currentData()
             if field_name is None:
                 continue
+            chosen = columns.get(field_name)
             if field_name in MULTI_FIELDS:
-                columns.setdefault(field_name, []).append(index)
-            elif field_name in columns:
+                if isinstance(chosen, list):
+                    chosen.append(index)
+                else:
+                    columns[field_name] = [index]
+            elif isinstance(chosen, int):
                 header = self.plan.sheet.header
-                problems.append(f"{FIELD_LABELS[field_name]} is chosen for both '{header[columns[field_name]]}' "
+                problems.append(f"{FIELD_LABELS[field_name]} is chosen for both '{header[chosen]}' "
                                 f"and '{header[index]}': pick one")
             else:
                 columns[field_name] = index

@@ -1,7 +1,7 @@
 """Typing a call note or an internal agent message straight into the incident."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit
 
@@ -24,7 +24,7 @@ class NoteDialog(QDialog):
             self.role.addItem(role.value, role.value)
         self.role.setCurrentIndex(self.role.findData("internal" if channel == "internal" else "agent"))
         self.at = OptionalDateTimeEdit("Time", self)
-        self.at.set_value(to_qdatetime(datetime.now(timezone.utc).replace(second=0, microsecond=0), zone_name))
+        self.at.set_value(to_qdatetime(datetime.now(UTC).replace(second=0, microsecond=0), zone_name))
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText("What the customer said, in their words where you can…")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

@@ -1,10 +1,24 @@
 """The paste/drop dialog: the parsed conversation, its channel and customer, and roles per author."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSplitter,
-    QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.vocabulary import Channel, Role
@@ -34,18 +48,18 @@ class MessagePreviewModel(QAbstractTableModel):
         if self._messages:
             self.dataChanged.emit(self.index(0, 2), self.index(len(self._messages) - 1, 2))
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._messages)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 4
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
             return None
         m = self._messages[index.row()]
@@ -121,7 +135,7 @@ class PasteConversationDialog(QDialog):
         for m in self.transcript.messages:
             if m.role == "customer" and m.author:
                 counts[m.author] = counts.get(m.author, 0) + 1
-        return max(counts, key=counts.get) if counts else ""
+        return max(counts, key=lambda author: counts[author]) if counts else ""
 
     def _roles_table(self) -> QTableWidget:
         authors = self._authors()

@@ -1,9 +1,9 @@
 """Table model of the import preview: the first rows exactly as they will be stored, or why not."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
 from postmortem_desktop.importers.records import SkippedRow, TicketRow
 
@@ -15,7 +15,7 @@ class ImportPreviewModel(RowTableModel):
     COL_ROW, COL_ID, COL_CREATED, COL_SUBJECT, COL_REQUESTER, COL_CHANNEL, COL_TAGS, COL_MESSAGES = range(8)
     HEADERS = ("Row", "Ticket id", "Created", "Subject", "Requester", "Channel", "Tags", "Messages / problem")
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._zone = display_zone("UTC")
         self._left_out: Callable[[TicketRow], bool] = lambda _row: False

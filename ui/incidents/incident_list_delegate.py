@@ -39,11 +39,12 @@ class IncidentListDelegate(QStyledItemDelegate):
                          QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, rect.width()))
         painter.setFont(option.font)
         metrics = QFontMetrics(option.font)
-        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), metrics.height()), Qt.AlignmentFlag.AlignLeft,
+        painter.drawText(QRect(rect.left(), rect.top() + line, rect.width(), metrics.height()),
+                         Qt.AlignmentFlag.AlignLeft,
                          metrics.elidedText(details, Qt.TextElideMode.ElideRight, rect.width()))
         painter.restore()
 
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802, ANN001
+    def sizeHint(self, option, index) -> QSize:  # noqa: ANN001
         bold = QFont(option.font)
         bold.setBold(True)
         height = QFontMetrics(bold).height() + QFontMetrics(option.font).height() + PADDING

@@ -1,14 +1,14 @@
 """Asks for the few facts a new incident starts with."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
 
-from .properties_form import OptionalDateTimeEdit
 from ..time_display import to_qdatetime
+from .properties_form import OptionalDateTimeEdit
 
 
 class NewIncidentDialog(QDialog):
@@ -22,7 +22,7 @@ class NewIncidentDialog(QDialog):
         self.severity.addItems(SEVERITIES)
         self.severity.setCurrentText("SEV3")
         self.start = OptionalDateTimeEdit("First failure", self)
-        now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
         self.start.set_value(to_qdatetime(now, zone_name))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._on_buttons_accepted)
@@ -42,8 +42,8 @@ class NewIncidentDialog(QDialog):
             return
         self.accept()
 
-    def values(self) -> dict:
-        values = {"title": self.title.text().strip(), "service": self.service.text().strip(),
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {"title": self.title.text().strip(), "service": self.service.text().strip(),
                   "technical_severity": self.severity.currentText()}
         if self.start.value() is not None:
             values["technical_start"] = self.start.value()

@@ -5,7 +5,15 @@ from datetime import datetime
 
 from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
@@ -63,7 +71,7 @@ class IncidentPropertiesWidget(QWidget):
         ("review_start", "Review window from"), ("review_end", "Review window to"),
     )
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._incident_id = -1
         self._details: IncidentDetails | None = None

@@ -6,14 +6,25 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QMenu, QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
-    ConversationView, CorrectAuthorRole, CreateQuote, read_conversation, shown_suggestions,
+    ConversationView,
+    CorrectAuthorRole,
+    CreateQuote,
+    read_conversation,
+    shown_suggestions,
 )
 
 from ..board.suggestion_text import suggestion_line
@@ -96,7 +107,7 @@ class ConversationReaderWidget(QWidget):
         hub.low_confidence_hidden.connect(lambda _hidden: self._on_hub_workspace_changed(DataChange.TAG, -1, None))
         self._update_buttons()
 
-    def sizeHint(self):  # noqa: N802, ANN201
+    def sizeHint(self):  # noqa: ANN201
         return QSize(420, 600)
 
     # ---- showing ---------------------------------------------------------------------------------
@@ -130,6 +141,8 @@ class ConversationReaderWidget(QWidget):
 
     def _render(self) -> None:
         conv = self.conversation
+        if conv is None:  # shown only once a conversation is loaded
+            return
         zone = display_zone(self.hub.zone_name)
         self.text.clear()
         cursor = QTextCursor(self.text.document())
@@ -172,12 +185,14 @@ class ConversationReaderWidget(QWidget):
         return colors.get(role, self.text.palette().color(self.text.foregroundRole()))
 
     def _highlight_quotes(self) -> None:
+        if self.conversation is None:
+            return
         marked = QTextCharFormat()
         marked.setBackground(QUOTE_HIGHLIGHT)
         marked.setForeground(QColor("#000000"))
         by_id = {s.message_id: s for s in self.spans}
         for quote in self.conversation.quotes:
-            span = by_id.get(quote.message_id)
+            span = by_id.get(quote.message_id) if quote.message_id is not None else None
             if span is None:
                 continue
             cursor = QTextCursor(self.text.document())
@@ -236,7 +251,7 @@ class ConversationReaderWidget(QWidget):
         self.roles_menu.clear()
         if self.conversation is None:
             return
-        roles = {}
+        roles: dict[str, str] = {}
         for message in self.conversation.messages:
             roles.setdefault(message.author, message.role)
         for author, role in roles.items():
@@ -259,10 +274,13 @@ class ConversationReaderWidget(QWidget):
         make = QAction("Make Quote\tQ", menu)
         make.setEnabled(self.selected_span() is not None and self.quote_button.isEnabled())
         make.triggered.connect(self.make_quote_from_selection)
-        menu.insertAction(menu.actions()[0] if menu.actions() else None, make)
+        if menu.actions():
+            menu.insertAction(menu.actions()[0], make)
+        else:
+            menu.addAction(make)
         position = self.text.cursorForPosition(pos).position()
         span = next((s for s in self.spans if s.header <= position <= s.end), None)
-        if span is not None and self.quote_button.isEnabled():
+        if span is not None and self.quote_button.isEnabled() and self.conversation is not None:
             role = next(m.role for m in self.conversation.messages if m.id == span.message_id)
             self._add_role_submenu(menu, span.author, role)
         menu.exec(self.text.viewport().mapToGlobal(pos))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -96,15 +103,16 @@ class RedactionPanelWidget(QWidget):
         self._update_enabled()
 
     def ticked_terms(self) -> list[str]:
+        return [item.data(0, Qt.ItemDataRole.UserRole) for item in self._candidate_items()
+                if item.checkState(0) == Qt.CheckState.Checked]
+
+    def _candidate_items(self) -> list[QTreeWidgetItem]:
         view = self.candidate_view
-        return [view.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole) for i in range(view.topLevelItemCount())
-                if view.topLevelItem(i).checkState(0) == Qt.CheckState.Checked]
+        return [item for i in range(view.topLevelItemCount()) if (item := view.topLevelItem(i)) is not None]
 
     def set_ticked(self, terms: list[str]) -> None:
         """Ticks the candidates with these terms (for keyboard users' shortcuts and tests)."""
-        view = self.candidate_view
-        for i in range(view.topLevelItemCount()):
-            item = view.topLevelItem(i)
+        for item in self._candidate_items():
             wanted = item.data(0, Qt.ItemDataRole.UserRole) in terms
             item.setCheckState(0, Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
 

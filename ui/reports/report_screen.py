@@ -3,12 +3,21 @@ all off-thread."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressDialog, QPushButton, QSplitter, QVBoxLayout,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -174,7 +183,7 @@ class ReportScreen(QWidget):
     def _run(self, title: str, make_generator, on_finished) -> None:  # noqa: ANN001
         worker = GeneratorWorker(make_generator)
         self._worker = worker
-        session = self.hub.session
+        session = self.hub.open_session
         session.track(worker)  # closing the workspace cancels the export first
         self._progress = QProgressDialog(title, "Cancel", 0, 100, self)
         self._progress.setWindowTitle("Report")
@@ -184,8 +193,12 @@ class ReportScreen(QWidget):
         self._progress.setAutoReset(False)
         self._progress.canceled.connect(worker.cancel)
         worker.signals.progressed.connect(self._on_worker_progressed)
-        worker.signals.finished.connect(
-            lambda result: self._end_work() or (on_finished(result) if self.hub.session is session else None))
+        def finished(result: object) -> None:
+            self._end_work()
+            if self.hub.session is session:
+                on_finished(result)
+
+        worker.signals.finished.connect(finished)
         worker.signals.failed.connect(self._on_worker_failed)
         worker.signals.cancelled.connect(self._on_worker_cancelled)
         self._update_enabled()
@@ -302,7 +315,7 @@ class ReportScreen(QWidget):
         self._run("Writing the workbook…",
                   lambda: exports.export_xlsx(workspace, incident_id, target, redact=redact), finished)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
         # Side by side where there is room; on a narrow screen (docks open at 1280 px) the check goes below.
         orientation = Qt.Orientation.Horizontal if event.size().width() >= NARROW_WIDTH else Qt.Orientation.Vertical
         if orientation != self.splitter.orientation():
@@ -311,7 +324,7 @@ class ReportScreen(QWidget):
             self.splitter.setSizes([along * 3 // 5, along * 2 // 5])
         super().resizeEvent(event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:  # noqa: ANN001
         if self._worker is not None:
             self._worker.cancel()
             self._worker.done.wait(10)

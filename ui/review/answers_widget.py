@@ -2,11 +2,22 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGridLayout, QHBoxLayout, QLabel, QListView, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.services.review import (
-    LinkAnswerQuotes, ReviewAnswerView, SetReviewAnswer, UnlinkAnswerQuote,
+    LinkAnswerQuotes,
+    ReviewAnswerView,
+    SetReviewAnswer,
+    UnlinkAnswerQuote,
 )
 
 from ..hub import ScreenHub

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from postmortem_desktop.services.review import ContactRow, ContactSuggestion
 
@@ -17,7 +18,7 @@ class ContactTableModel(RowTableModel):
     #: intent: (customer id, {field: value}) — the screen turns it into an undoable command
     contact_edited = Signal(int, dict)
 
-    def flags(self, index):
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.column() == self.COL_CONTACTED:
             return base | Qt.ItemFlag.ItemIsUserCheckable
@@ -47,7 +48,8 @@ class ContactTableModel(RowTableModel):
             return "Yes" if row.contacted else "No"
         return row.contacted_on.isoformat() if row.contacted_on else ""
 
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid():
             return False
         row = self._rows[index.row()]

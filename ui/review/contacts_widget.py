@@ -3,16 +3,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
-    QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
-)
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postmortem_desktop.reporting.output_file import CSV, OutputError
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import (
-    ContactRow, ContactSuggestion, EditCloseoutFields, EditContact, FlagContacts, ReviewService, UnflagContact,
+    ContactRow,
+    ContactSuggestion,
+    EditCloseoutFields,
+    EditContact,
+    FlagContacts,
+    ReviewService,
+    UnflagContact,
 )
 
 from ..hub import ScreenHub
@@ -37,7 +53,8 @@ class ContactsWidget(QWidget):
         self.hub = hub
         self.model = ContactTableModel(self)
         self.view = _table(self.model, "Contact list", self)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        triggers = QAbstractItemView.EditTrigger
+        self.view.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
         self.suggestions = SuggestionTableModel(self)
         self.suggestion_view = _table(self.suggestions, "Suggested contacts", self)
         self.suggestion_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

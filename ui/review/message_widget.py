@@ -4,13 +4,24 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtWidgets import (
-    QButtonGroup, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout,
+    QButtonGroup,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.review import (
-    CloseoutFields, DecideCustomerMessage, EditCloseoutFields, ReviewService,
+    CloseoutFields,
+    DecideCustomerMessage,
+    EditCloseoutFields,
+    ReviewService,
 )
 
 from ..hub import ScreenHub

@@ -1,7 +1,9 @@
 """List model of quotes linked to one review answer: the quote, who said it, its tags."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from postmortem_desktop.services.review import QuoteRef
 
@@ -9,7 +11,7 @@ from postmortem_desktop.services.review import QuoteRef
 class QuoteListModel(QAbstractListModel):
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent=None):  # noqa: ANN001
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[QuoteRef] = []
 
@@ -18,10 +20,10 @@ class QuoteListModel(QAbstractListModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         quote = self._rows[index.row()]

@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit
 
-
 SAVE_AFTER_MS = 800
 
 
@@ -57,6 +56,6 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = self._previous
         self._pause.start()
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802, ANN001
+    def focusOutEvent(self, event) -> None:  # noqa: ANN001
         self.commit()
         super().focusOutEvent(event)

@@ -1,13 +1,27 @@
 """Dialogs for system events: add/edit one, and paste log lines (or open an alerts CSV) to add many."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS
@@ -79,22 +93,22 @@ class EventPreviewModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802, ANN001, ANN201
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
 
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsEditable if index.column() == self.COL_KIND else base
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, ANN201
         if not index.isValid():
             return None
         row = self.rows[index.row()]
@@ -108,7 +122,7 @@ class EventPreviewModel(QAbstractTableModel):
             return row["detail"][:500]
         return None
 
-    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, ANN001
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: ANN001
         kind = str(value).strip().lower()
         if index.column() != self.COL_KIND or kind not in KIND_LABELS:
             return False
@@ -134,7 +148,8 @@ class PasteEventLinesDialog(QDialog):
         self.preview = QTableView(self)
         self.preview.setModel(self.model)
         self.preview.verticalHeader().hide()
-        self.preview.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.preview.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE,
+                                                             QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -160,8 +175,8 @@ class PasteEventLinesDialog(QDialog):
         self._reparse = QTimer(self, singleShot=True, interval=250)
         self._reparse.timeout.connect(self._on_reparse_timeout)
         self.text.textChanged.connect(self._reparse.start)
-        self.result = ParseResult()
-        self._show_result(self.result)
+        self.parsed = ParseResult()  # not `result`: that is QDialog.result(), the dialog's exit code
+        self._show_result(self.parsed)
 
     def set_text(self, text: str) -> None:
         self.text.setPlainText(text)
@@ -182,7 +197,7 @@ class PasteEventLinesDialog(QDialog):
             self._show_result(read_events_file(Path(name), zone=display_zone(self.zone_name), reference=self.reference))
 
     def _show_result(self, result: ParseResult) -> None:
-        self.result = result
+        self.parsed = result
         self.model.set_rows([e.as_values() for e in result.events])
         skipped = "; ".join(f"line {n}: {why}" for n, _t, why in result.skipped[:3])
         more = f" (and {len(result.skipped) - 3} more)" if len(result.skipped) > 3 else ""
@@ -195,4 +210,4 @@ class PasteEventLinesDialog(QDialog):
 
 
 def utc_from_epoch(t: float) -> datetime:
-    return datetime.fromtimestamp(t, tz=timezone.utc)
+    return datetime.fromtimestamp(t, tz=UTC)

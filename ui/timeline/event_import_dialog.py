@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QGridLayout, QGroupBox, QHeaderView, QLabel, QPlainTextEdit, QTableView,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from postmortem_desktop.services.commands import Command, CommandGroup

@@ -1,7 +1,7 @@
 """The QPainter adapter for the core timeline Canvas, and rendering a timeline to a QImage."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF, QTransform
@@ -86,7 +86,7 @@ class QPainterCanvas:
 
     # -- Canvas protocol
     def rect(self, x, y, w, h, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,  # noqa: ANN001
-             pattern_color=None) -> None:
+             pattern_color: str | None = None) -> None:
         p = self.painter
         r = QRectF(x, y, w, h)
         if fill is not None:
@@ -99,7 +99,7 @@ class QPainterCanvas:
             p.drawRect(r)
 
     def rects(self, boxes, *, fill=None, stroke=None, stroke_width=1.0, alpha=1.0, pattern=None,  # noqa: ANN001
-              pattern_color=None) -> None:
+              pattern_color: str | None = None) -> None:
         """The optional batch call: one drawRects per style instead of thousands of fillRect calls."""
         if not boxes:
             return
@@ -126,7 +126,7 @@ class QPainterCanvas:
         self.painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
 
     def polygon(self, points: Sequence[tuple[float, float]], *, fill, stroke=None, stroke_width=1.0,  # noqa: ANN001
-                alpha=1.0) -> None:
+                alpha: float = 1.0) -> None:
         self.painter.setPen(self._pen(stroke, stroke_width, alpha))
         self.painter.setBrush(self._brush(fill, alpha))
         self.painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))

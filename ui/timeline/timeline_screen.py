@@ -2,22 +2,35 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QLabel, QToolBar, QVBoxLayout, QWidget,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
-from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
 from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
 from postmortem_desktop.services.incidents import UpdateIncident
 from postmortem_desktop.services.timeline import (
-    AddSystemEvent, AddSystemEvents, DeleteSystemEvent, EditSystemEvent, MoveSystemEvent, TimelineService,
+    AddSystemEvent,
+    AddSystemEvents,
+    DeleteSystemEvent,
+    EditSystemEvent,
+    MoveSystemEvent,
+    TimelineService,
 )
 
 from ..hub import ScreenHub
@@ -25,6 +38,8 @@ from ..output_dialog import ask_output_path, show_output_failure
 from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDialog, utc_from_epoch
 from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
+
+D = TypeVar("D", bound=QDialog)  # a dialog class, returned as itself
 
 REFRESH_ON = (DataChange.SYSTEM_EVENT | DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG
               | DataChange.INCIDENT | DataChange.SETTING)
@@ -68,7 +83,7 @@ class TimelineScreen(QWidget):
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
 
-    def changeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def changeEvent(self, event) -> None:  # noqa: ANN001
         """Follows the app's theme live: light/dark colours and, for the projector, larger type."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
@@ -188,9 +203,10 @@ class TimelineScreen(QWidget):
             return
         buffer = QBuffer()  # encoded in memory, so the file is written (and fails) the way every output is
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.render_image().save(buffer, "PNG")
+        # PySide6 takes the format as str (bytes raises); its stub says bytes
+        self.render_image().save(buffer, "PNG")  # type: ignore[call-overload]
         try:
-            write_output(target, PNG, bytes(buffer.data()), inputs=inputs)
+            write_output(target, PNG, bytes(buffer.data().data()), inputs=inputs)
         except OutputError as exc:
             show_output_failure(self, exc)
 
@@ -210,7 +226,8 @@ class TimelineScreen(QWidget):
                 span = (f"{format_time(brief.first_at.timestamp(), zone)} → "
                         f"{format_time(brief.last_at.timestamp(), zone, with_day=False)}")
             tags = ", ".join(brief.tags) or "no tags yet"
-            old = "<br><i>Pre-existing: older confusion, not counted in the impact window</i>" if brief.pre_existing else ""
+            old = ("<br><i>Pre-existing: older confusion, not counted in the impact window</i>"
+                   if brief.pre_existing else "")
             return (f"<b>{html.escape(who)}</b> ({html.escape(brief.segment or 'no segment')})<br>"
                     f"{html.escape(brief.channel)} · {span}<br><i>{html.escape(brief.subject)}</i><br>"
                     f"“{html.escape(brief.first_message)}”<br>Tags: {html.escape(tags)}{old}<br>"
@@ -285,7 +302,7 @@ class TimelineScreen(QWidget):
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
         if self.layout_ is None or self.hub.workspace.read_only:
             return None
-        reference = datetime.fromtimestamp(self.layout_.t0, tz=timezone.utc).date()
+        reference = datetime.fromtimestamp(self.layout_.t0, tz=UTC).date()
         dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
         clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
         if clip and len(clip) < 5_000_000:
@@ -299,7 +316,7 @@ class TimelineScreen(QWidget):
                                              name=f"Add {len(events)} System Events from Pasted Lines"))
         return self._open(dialog, finished)
 
-    def _open(self, dialog: QDialog, on_finished) -> QDialog:  # noqa: ANN001
+    def _open(self, dialog: D, on_finished: Callable[[int], None]) -> D:
         """Window-modal and non-blocking, so the screen (and its tests) keep running while it is open."""
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

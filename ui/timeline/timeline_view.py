@@ -1,12 +1,18 @@
 """The timeline's QGraphicsView: one item paints the laid-out timeline, one the cursor; mouse and keys edit it."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
-    QGraphicsItem, QGraphicsObject, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QToolTip, QWidget,
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QToolTip,
+    QWidget,
 )
 
 from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
@@ -41,7 +47,7 @@ class TimelineItem(QGraphicsItem):
         self.size = (width, height)
         self.geometry = self.layout.geometry(width, height) if self.layout else None
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, *self.size)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -74,7 +80,7 @@ class CursorItem(QGraphicsObject):
         self.height, self.label = height, label
         self.setPos(x, 0)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-1, 0, 190, self.height)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001
@@ -92,6 +98,8 @@ class TimelineView(QGraphicsView):
 
     It only emits intent; the screen turns intent into service calls and undoable commands.
     """
+
+    read_only = False  # set by the screen for a read-only workspace: no drag-to-edit
 
     conversation_clicked = Signal(int)
     event_double_clicked = Signal(int)
@@ -149,16 +157,16 @@ class TimelineView(QGraphicsView):
     # -- zoom and pan
     def zoom(self, factor: float, about_x: float | None = None) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return
-        inside = about_x is not None and geo.plot_x0 <= about_x <= geo.plot_x1  # else the label column
-        about = layout.scale(geo).t(about_x) if inside else None
+        # else the label column
+        about = layout.scale(geo).t(about_x) if about_x is not None and geo.plot_x0 <= about_x <= geo.plot_x1 else None
         layout.zoom(factor, about)
         self.redraw()
 
     def pan_pixels(self, dx: float) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return
         layout.pan(-dx / layout.scale(geo).px_per_s)
         self.redraw()
@@ -169,7 +177,7 @@ class TimelineView(QGraphicsView):
             self.redraw()
 
     # -- Qt events
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
         super().resizeEvent(event)
         self._resize_scene()
 
@@ -178,7 +186,7 @@ class TimelineView(QGraphicsView):
         self.item.set_size(size.width(), size.height())
         self.setSceneRect(0, 0, size.width(), size.height())
 
-    def wheelEvent(self, event) -> None:  # noqa: N802, ANN001
+    def wheelEvent(self, event) -> None:  # noqa: ANN001
         delta = event.angleDelta()
         steps = (delta.y() or delta.x()) / 120
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -187,7 +195,7 @@ class TimelineView(QGraphicsView):
             self.pan_pixels(steps * 80)
         event.accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001
         key = event.key()
         # Zoom about the cursor line when it is shown, so the keys zoom into what the pointer marks.
         about = self.cursor_item.x() if self.cursor_item.isVisible() else None
@@ -204,18 +212,18 @@ class TimelineView(QGraphicsView):
 
     def hit_at(self, pos: QPointF) -> Hit:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None:
+        if layout is None or geo is None:
             return Hit("none")
         return layout.hit(pos.x(), pos.y(), geo)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:  # noqa: ANN001
         if event.button() != Qt.MouseButton.LeftButton or self.item.layout is None:
             return super().mousePressEvent(event)
         self._press = (event.position(), self.hit_at(event.position()))
         self._dragging = False
         event.accept()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseMoveEvent(self, event) -> None:  # noqa: ANN001
         pos = event.position()
         self._move_cursor(pos)
         if self._press is None:
@@ -225,20 +233,21 @@ class TimelineView(QGraphicsView):
         if not self._dragging and abs(pos.x() - start.x()) < DRAG_THRESHOLD_PX:
             return
         self._dragging = True
-        if hit.kind in DRAGGABLE and not self._read_only():
+        if hit.kind in DRAGGABLE and not self._read_only() and self.item.layout is not None:
             self.item.layout.overrides[_override_key(hit)] = self._snapped_time(pos.x())
             self.item.update()
         else:
             self.pan_pixels(pos.x() - start.x())
             self._press = (pos, hit)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001
         if self._press is None or event.button() != Qt.MouseButton.LeftButton:
             return super().mouseReleaseEvent(event)
         _start, hit = self._press
         self._press = None
         layout = self.item.layout
-        if self._dragging and hit.kind in DRAGGABLE and _override_key(hit) in layout.overrides:
+        if (self._dragging and layout is not None and hit.kind in DRAGGABLE
+                and _override_key(hit) in layout.overrides):
             at = layout.overrides.pop(_override_key(hit))
             self.item.update()
             if hit.kind == "event":
@@ -252,7 +261,7 @@ class TimelineView(QGraphicsView):
         self._dragging = False
         event.accept()
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001
         hit = self.hit_at(event.position())
         if hit.kind == "event":
             self.event_double_clicked.emit(hit.id)
@@ -260,21 +269,24 @@ class TimelineView(QGraphicsView):
             self.system_lane_double_clicked.emit(self._snapped_time(event.position().x()))
         event.accept()
 
-    def leaveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def leaveEvent(self, event) -> None:  # noqa: ANN001
         self.cursor_item.hide()
         super().leaveEvent(event)
 
     # -- helpers
     def _read_only(self) -> bool:
-        return bool(getattr(self, "read_only", False))
+        return self.read_only
 
     def _snapped_time(self, x: float) -> float:
-        t = self.item.layout.scale(self.geometry_()).t(x)
+        layout, geo = self.item.layout, self.geometry_()
+        if layout is None or geo is None:  # only called while dragging a mark of a shown layout
+            return x
+        t = layout.scale(geo).t(x)
         return round(t / SNAP_S) * SNAP_S
 
     def _move_cursor(self, pos: QPointF) -> None:
         layout, geo = self.item.layout, self.geometry_()
-        if layout is None or not geo.plot_x0 <= pos.x() <= geo.plot_x1:
+        if layout is None or geo is None or not geo.plot_x0 <= pos.x() <= geo.plot_x1:
             self.cursor_item.hide()
             return
         t = layout.scale(geo).t(pos.x())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ...domain.vocabulary import SystemEventKind
@@ -39,7 +39,7 @@ class EventFile:
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (line or item, text, reason)
     items_read: int = 0
 
-    def sort(self) -> "EventFile":
+    def sort(self) -> EventFile:
         self.events.sort(key=lambda e: (e.at, e.kind, e.title))
         return self
 
@@ -48,7 +48,7 @@ def event(at: datetime, kind: str, title: str, detail: str = "") -> SourceEvent:
     title = " ".join(str(title).split()) or "(no title)"
     if len(title) > MAX_TITLE:
         title = title[:MAX_TITLE - 1] + "…"
-    return SourceEvent(at.astimezone(timezone.utc), kind, title, str(detail or "").strip())
+    return SourceEvent(at.astimezone(UTC), kind, title, str(detail or "").strip())
 
 
 def iso_time(value: Any) -> datetime | None:
@@ -69,7 +69,7 @@ def iso_time(value: Any) -> datetime | None:
         return None
     if parsed.year < 1971:  # Alertmanager's "0001-01-01T00:00:00Z" means "not ended"
         return None
-    return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc)
+    return parsed.replace(tzinfo=parsed.tzinfo or UTC).astimezone(UTC)
 
 
 def epoch_time(value: Any) -> datetime | None:
@@ -80,7 +80,7 @@ def epoch_time(value: Any) -> datetime | None:
         return None
     for scale in (1, 1e3, 1e6, 1e9):
         if number / scale < 4_102_444_800:  # before 2100
-            return datetime.fromtimestamp(number / scale, timezone.utc) if number > 0 else None
+            return datetime.fromtimestamp(number / scale, UTC) if number > 0 else None
     return None
 
 

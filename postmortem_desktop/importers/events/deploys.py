@@ -3,7 +3,7 @@ releases (webhook payloads and API lists), and pasted `git log` output."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .base import ALERT, DEPLOY, EventFile, event, first_line, iso_time
@@ -135,7 +135,7 @@ def _git_date(text: str) -> datetime | None:
     text = text.strip()
     for fmt in ("%a %b %d %H:%M:%S %Y %z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"):
         try:
-            return datetime.strptime(text, fmt).astimezone(timezone.utc)
+            return datetime.strptime(text, fmt).astimezone(UTC)
         except ValueError:
             continue
     return iso_time(text)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timezone, tzinfo
+from collections.abc import Callable
+from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import system_event_lines
 from . import alerting, deploys, logs, paging, slack_export, statuspage
@@ -27,7 +28,7 @@ TEXT_SOURCES = ("feed", "git-log", "paging-csv", "alerts-csv", "log", "lines")
 SOURCE_NAMES = tuple(name for name, _t, _r in _JSON_SOURCES) + TEXT_SOURCES
 
 
-def read_event_file(path: Path | str, *, zone: tzinfo = timezone.utc, reference: date | None = None,
+def read_event_file(path: Path | str, *, zone: tzinfo = UTC, reference: date | None = None,
                     source: str | None = None) -> EventFile:
     """Reads one file of system events; EventFileError says what is wrong and what to do."""
     path = Path(path)
@@ -65,7 +66,7 @@ def sniff_event_file(path: Path | str) -> bool:
     return paging.paging_csv_vendor(next(csv.reader(io.StringIO(first)), [])) is not None
 
 
-def read_event_text(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None,
+def read_event_text(text: str, *, zone: tzinfo = UTC, reference: date | None = None,
                     source: str | None = None) -> EventFile:
     try:
         return _read_text(text, zone=zone, reference=reference, source=source)

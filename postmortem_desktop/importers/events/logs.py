@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from .base import ALERT, EventFile, event
 
@@ -41,12 +41,12 @@ def _iso(ts: str, zone: tzinfo, _ref: date) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(timezone.utc)
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def _access(ts: str, _zone: tzinfo, _ref: date) -> datetime | None:
     try:
-        return datetime.strptime(ts, "%d/%b/%Y:%H:%M:%S %z").astimezone(timezone.utc)
+        return datetime.strptime(ts, "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
     except ValueError:
         return None
 
@@ -56,7 +56,7 @@ def _apache(ts: str, zone: tzinfo, _ref: date) -> datetime | None:
         value = datetime.strptime(re.sub(r"\.\d+", "", ts), "%a %b %d %H:%M:%S %Y")
     except ValueError:
         return None
-    return value.replace(tzinfo=zone).astimezone(timezone.utc)
+    return value.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _syslog(ts: str, zone: tzinfo, ref: date) -> datetime | None:
@@ -67,18 +67,18 @@ def _syslog(ts: str, zone: tzinfo, ref: date) -> datetime | None:
     year = ref.year - 1 if _MONTHS[mon] > ref.month + 1 else ref.year
     try:
         hh, mm, ss = (int(p) for p in clock.split(":"))
-        return datetime(year, _MONTHS[mon], int(day), hh, mm, ss, tzinfo=zone).astimezone(timezone.utc)
+        return datetime(year, _MONTHS[mon], int(day), hh, mm, ss, tzinfo=zone).astimezone(UTC)
     except ValueError:
         return None
 
 
 def _epoch(ts: str, _zone: tzinfo, _ref: date) -> datetime | None:
-    return datetime.fromtimestamp(float(ts), timezone.utc)
+    return datetime.fromtimestamp(float(ts), UTC)
 
 
 def _hdfs(ts: str, zone: tzinfo, _ref: date) -> datetime | None:
     try:
-        return datetime.strptime(ts, "%y%m%d %H%M%S").replace(tzinfo=zone).astimezone(timezone.utc)
+        return datetime.strptime(ts, "%y%m%d %H%M%S").replace(tzinfo=zone).astimezone(UTC)
     except ValueError:
         return None
 
@@ -137,10 +137,10 @@ def _is_journald(line: str) -> bool:
     return line.lstrip().startswith("{") and "__REALTIME_TIMESTAMP" in line
 
 
-def read_log(text: str, *, zone: tzinfo = timezone.utc, reference: date | None = None) -> EventFile:
+def read_log(text: str, *, zone: tzinfo = UTC, reference: date | None = None) -> EventFile:
     lines = text.splitlines()
     sample = [line for line in lines[:60] if line.strip()]
-    reference = reference or datetime.now(timezone.utc).date()
+    reference = reference or datetime.now(UTC).date()
     if sample and sum(_is_journald(line) for line in sample) * 2 > len(sample):
         result, bursts = _journald(lines, zone)
     else:
@@ -263,10 +263,10 @@ def _one_burst(label: str, lines: list[tuple[float, int]], texts: dict[int, str]
     first, last = lines[0][0], lines[-1][0]
     top = Counter(code for _t, code in lines).most_common(3)
     common = "\n".join(f"{count:,} × {texts[code]}" for code, count in top)
-    at = datetime.fromtimestamp(first, timezone.utc)
+    at = datetime.fromtimestamp(first, UTC)
     if len(lines) == 1:
         return event(at, ALERT, f"{label}: {texts[top[0][0]]}", common)
     peak = max(Counter(int(t // 60) for t, _c in lines).values())
-    clock = lambda t: datetime.fromtimestamp(t, timezone.utc).astimezone(zone).strftime("%H:%M")  # noqa: E731
+    clock = lambda t: datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M")  # noqa: E731
     title = f"{label} burst {clock(first)}–{clock(last)}, {len(lines):,} lines, peak {peak:,}/min"
     return event(at, ALERT, title, f"Lasted {timedelta(seconds=round(last - first))}. Most frequent:\n{common}")

@@ -11,7 +11,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +179,7 @@ def _messages(items: list[dict], users: dict[str, str]) -> list[SlackMessage]:
         if subtype in _SKIPPED_SUBTYPES or "ts" not in m:
             continue
         try:
-            at = datetime.fromtimestamp(float(m["ts"]), timezone.utc)
+            at = datetime.fromtimestamp(float(m["ts"]), UTC)
         except (TypeError, ValueError):
             continue
         bot = _bot_name(m, users)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -147,7 +147,7 @@ def _feed_time(stamp: str | None, atom: bool) -> datetime | None:
     if atom:
         return iso_time(stamp)
     try:
-        return parsedate_to_datetime(stamp.strip()).astimezone(timezone.utc)
+        return parsedate_to_datetime(stamp.strip()).astimezone(UTC)
     except (TypeError, ValueError):
         return None
 
@@ -181,4 +181,4 @@ def _update_time(when_html: str, published: datetime | None) -> datetime | None:
     except ValueError:
         return None
     reference = published or candidates[0]
-    return min(candidates, key=lambda c: abs(c - reference)).astimezone(timezone.utc)
+    return min(candidates, key=lambda c: abs(c - reference)).astimezone(UTC)
