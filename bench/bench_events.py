@@ -10,7 +10,7 @@
 - The timeline's budgets hold afterwards: with 10,000 conversations and the imported events, first
   paint ≤ 500 ms and a repaint ≤ 16 ms (as bench_timeline.py).
 Each import runs in a fresh child process so its peak memory (VmHWM) is its own.
-Run from the repo root: python bench/bench_system_events.py
+Run from the repo root: python bench/bench_events.py
 """
 from __future__ import annotations
 
