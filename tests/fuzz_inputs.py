@@ -329,3 +329,24 @@ def chat_paste(draw: st.DrawFn) -> str:
     for template in draw(st.lists(st.sampled_from(_CHAT_LINES), min_size=1, max_size=12)):
         lines.append(template.format_map({name: field(name) for name in _FIELDS if "{" + name + "}" in template}))
     return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines)
+
+
+# ---- system-lane sources (issue 17), in the shapes their vendors document --------------------------
+STATUSPAGE_JSON = ('{"incident": {"id": "p1", "name": "Payments degraded", "status": "resolved", '
+                   '"created_at": "2026-11-18T10:20:00Z", "resolved_at": "2026-11-18T11:05:00Z", '
+                   '"incident_updates": ['
+                   '{"status": "investigating", "body": "We are looking into failed payments.", '
+                   '"created_at": "2026-11-18T10:22:00Z"}, '
+                   '{"status": "resolved", "body": "Payments work again.", "created_at": "2026-11-18T11:05:00Z", '
+                   '"affected_components": [{"name": "Checkout", "old_status": "major_outage", '
+                   '"new_status": "operational"}]}]}}')
+PAGERDUTY_CSV = ("id,incident_number,title,status,urgency,created_on,resolved_on,service_name\n"
+                 "Q1,101,Payment error rate above 5%,resolved,high,2026-11-18T10:21:00Z,2026-11-18T11:00:00Z,billing\n"
+                 "Q2,102,Checkout latency p95,resolved,low,2026-11-18T10:25:00Z,2026-11-18T10:50:00Z,checkout\n")
+ACCESS_LOG = "".join(
+    f'203.0.113.{n % 250} - - [18/Nov/2026:10:{20 + n // 60:02d}:{n % 60:02d} +0000] "POST /pay HTTP/1.1" '
+    f'{502 if n % 3 else 200} 512 "-" "curl/8"\n' for n in range(120))
+GIT_LOG = ("commit 1f2e3d4c5b6a7988776655443322110099aabbcc\nAuthor: Dev <dev@example.com>\n"
+           "Date:   Wed Nov 18 10:05:00 2026 +0000\n\n    billing-api v4.18.0: retry card tokens\n")
+EVENT_FILES = [("statuspage.json", STATUSPAGE_JSON.encode()), ("incidents.csv", PAGERDUTY_CSV.encode()),
+               ("access.log", ACCESS_LOG.encode()), ("git.log", GIT_LOG.encode())]

@@ -300,3 +300,40 @@ def test_mapping_any_cells_gives_rows_or_skips_or_a_documented_refusal(header, r
             assert row.external_id.strip()
             for at in (row.created_at, row.updated_at):
                 assert at is None or at.utcoffset() == timedelta(0)
+
+
+# ---- system-lane sources from the command line (issue 17's importers) -------------------------------
+event_files = st.sampled_from(seeds.EVENT_FILES).flatmap(
+    lambda seed: st.tuples(st.just(seed[0]), st.one_of(st.just(seed[1]), seeds.damaged(seed[1]))))
+
+
+@slow_examples
+@given(event=event_files, dry_run=st.booleans(), outside=st.booleans(), where=places)
+def test_import_events_answers_every_file_and_a_refusal_changes_nothing(template, event, dry_run, outside, where):
+    name, data = event
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder) / "w.pmw"
+        shutil.copy(template, workspace)
+        before = fingerprint(workspace)
+        raw = workspace.read_bytes()
+        source = _write(Path(folder), name, data, where)
+        argv = ["import-events", str(workspace), str(source), "--incident", "1", "--json"]
+        argv += ["--dry-run"] * dry_run + ["--include-outside-window"] * outside
+        code, stderr = run_cli(*argv)
+        assert_answered(code, stderr)
+        if code != cli.EXIT_OK:
+            assert fingerprint(workspace) == before
+        if dry_run:
+            assert workspace.read_bytes() == raw
+
+
+def test_the_event_seeds_are_read_as_events(template, tmp_path):
+    # the property above proves little if its seeds were all refused: each must import something
+    for name, data in seeds.EVENT_FILES:
+        workspace = tmp_path / f"{name}.pmw"
+        shutil.copy(template, workspace)
+        before = fingerprint(workspace)
+        code, stderr = run_cli("import-events", str(workspace), str(_write(tmp_path, name, data)), "--incident", "1",
+                               "--include-outside-window")
+        assert code == cli.EXIT_OK, (name, stderr)
+        assert fingerprint(workspace) != before, name
