@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..importers.events import read_event_text
 from ..resources import resource_path
 from ..storage.schema import (
     ActionItem,
@@ -116,6 +115,9 @@ def _add_sample_events(session, incident_id: int, samples: dict[str, Any] | None
     demo shows events that came from files (and a new user finds the files to try the import with)."""
     if not samples:
         return
+    # imported here: only writing a demo needs the event readers, and the app's start does not
+    from ..importers.events import read_event_text
+
     shift = clock.day - date.fromisoformat(samples["day"])  # the samples are dated; the demo is two days ago
     for name in samples["files"]:
         path = resource_path("demo", *name.split("/"))
