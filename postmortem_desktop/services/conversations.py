@@ -185,7 +185,7 @@ class AddConversations(Edit):
         self.conversation_ids = list(range(first_conv, first_conv + len(self.items)))
         first_msg = next_id(cur, "messages")
         conversations, messages = [], []
-        for cid, new in zip(self.conversation_ids, self.items):
+        for cid, new in zip(self.conversation_ids, self.items, strict=True):
             times = [m.at for m in new.messages if m.at is not None]
             conversations.append((cid, self.incident_id, new.external_id, new.channel,
                                   new.subject or _subject_from(new.messages), int(new.pre_existing),

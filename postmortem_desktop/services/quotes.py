@@ -420,9 +420,9 @@ class CorrectAuthorRole(Edit):
 
 
 __all__ = [
-    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
-    "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards", "filter_cards",
-    "read_conversation", "search_quote_ids",
+    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView",
+    "CorrectAuthorRole", "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards",
+    "filter_cards", "read_conversation", "search_quote_ids",
 ]
 
 

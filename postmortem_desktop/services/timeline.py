@@ -257,7 +257,7 @@ class AddSystemEvents(Edit):
             self.event_ids = [row.id for row in rows]
         else:  # redo keeps the ids so later commands (move, edit) still find their event
             session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
-                                                  for eid, values in zip(self.event_ids, self.events)])
+                                                  for eid, values in zip(self.event_ids, self.events, strict=True)])
 
     def revert(self, session: Session) -> None:
         for row in session.scalars(select(SystemEvent).where(SystemEvent.id.in_(self.event_ids))):

@@ -48,7 +48,8 @@ EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), 
 LEARN_DELAY_MS = 250
 #: the edits that teach the suggester: a person tagging, accepting or dismissing
 DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
-HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
+HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
+        "Delete removes")
 
 
 # the data quote cards show: quotes, their tags, the conversations they come from, incident and settings
