@@ -284,7 +284,7 @@ class BoardScreen(QWidget):
     def _learn_from_decisions(self) -> None:
         """Recomputes the incident's suggestions with the decisions just made, in the background."""
         workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
-        if workspace is None or incident_id < 0:
+        if workspace is None or session is None or incident_id < 0:
             return
         if self._learner is not None or self._worker is not None:
             self._learn_again = True  # one more pass once the running one ends
