@@ -241,7 +241,7 @@ def main() -> int:
         rows.append((f"{SLACK_MESSAGES:,}-message Slack export peak memory", result["peak_mb"], MEMORY_BUDGET_MB,
                      "MB"))
         after, _view = timeline_after(workspace, view)
-        for (name, value, _b, _u), (_n, was, _b2, _u2) in zip(after, before):
+        for (name, value, _b, _u), (_n, was, _b2, _u2) in zip(after, before, strict=True):
             print(f"  {name}: {value * 1000:.1f} ms after the imports, {was * 1000:.1f} ms before (reference)")
         rows += after
     missed = 0

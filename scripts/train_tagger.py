@@ -89,7 +89,7 @@ def choose_threshold(oof: np.ndarray, table: list[float]) -> float:
     lucky or unlucky passage does not move the threshold, and so the model suggests a tag exactly
     when its confidence (read from the same table) reaches the target.
     """
-    for step, precision in zip(CALIBRATION_STEPS, table):
+    for step, precision in zip(CALIBRATION_STEPS, table, strict=True):
         if precision >= TARGET_PRECISION and (oof >= step).sum() >= MIN_PREDICTED:
             return float(step)
     return OFF
@@ -133,7 +133,7 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
         table = calibration(scored[c], y)
         threshold = choose_threshold(scored[c], table)
         model = fit(full_matrix, y, c)
-        weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= PRUNE_BELOW}
+        weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) >= PRUNE_BELOW}
         part["bias"][tag] = round(float(model.intercept_[0]), 4)
         part["thresholds"][tag] = round(threshold, 4)
         part.setdefault("calibration", {})[tag] = table

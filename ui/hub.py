@@ -79,7 +79,7 @@ class ScreenHub(QObject):
         from .undo import BusyError
 
         try:
-            self.session.run(command, initiator)
+            self.open_session.run(command, initiator)
         except BusyError as exc:
             if not quiet_when_busy:
                 show_refusal(None, "Please wait", exc)

@@ -179,14 +179,17 @@ class SelfCheck:
         """A workbook read for the preview by the helper under its memory and time caps: the frozen
         helper must bundle calamine, and the preview must never parse a workbook in the app."""
         from openpyxl import Workbook
+        from openpyxl.worksheet.worksheet import Worksheet
 
         from postmortem_desktop.services import spreadsheet_import
 
         source = self.folder / "self-check-tickets.xlsx"
         book = Workbook()
-        book.active.append(["Id", "Subject", "Created at"])
+        sheet = book.active
+        assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
+        sheet.append(["Id", "Subject", "Created at"])
         for n in range(1, 21):
-            book.active.append([n, "Charged twice", f"2026-11-18 10:{n:02d}"])
+            sheet.append([n, "Charged twice", f"2026-11-18 10:{n:02d}"])
         book.save(source)
         plan = spreadsheet_import.prepare_import(source)
         if len(plan.sheet.rows) != 20:

@@ -10,6 +10,7 @@ Three sources, each explainable in a support lead's words:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.vocabulary import Role
@@ -112,7 +113,7 @@ class Suggester:
         return measured if measured is not None else DEFAULT_PATTERN_CONFIDENCE
 
     @staticmethod
-    def _allowed(role: str | None):  # noqa: ANN205
+    def _allowed(role: str | None) -> Callable[[str], bool]:
         if role is None or role == Role.AGENT.value:
             return lambda tag: True
         return lambda tag: tag not in AGENT_ONLY_TAGS

@@ -9,8 +9,10 @@ from __future__ import annotations
 import gzip
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..domain.vocabulary import Role
 from ..resources import resource_path
@@ -58,9 +60,9 @@ class _Part:
     calibration: tuple[tuple[float, ...], ...]
 
     @classmethod
-    def from_file(cls, part: dict) -> _Part:
+    def from_file(cls, part: Mapping[str, Any]) -> _Part:
         tags = tuple(part["tags"])
-        weights = {name: tuple(row) for name, row in zip(part["features"], part["weights"])}
+        weights = {name: tuple(row) for name, row in zip(part["features"], part["weights"], strict=True)}
         return cls(tags, tuple(part["bias"][t] for t in tags), tuple(part["thresholds"][t] for t in tags), weights,
                    Vocabulary(frozenset(part["common"])), tuple(tuple(part["calibration"][t]) for t in tags))
 
@@ -75,7 +77,7 @@ class _Part:
 class TagModel:
     """Scores messages with the shipped (or a given) weights file; one part for customers, one for agents."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: Mapping[str, Any]) -> None:
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"tag model format {data.get('format')!r} is not {MODEL_FORMAT}; rebuild it "
                              "with `make train-tagger`")
@@ -116,7 +118,7 @@ class TagModel:
                 continue
             names = feature_names(words, part.vocabulary)
             rows = [row for row in map(part.weights.get, names) if row is not None]
-            totals = [sum(column) for column in zip(*rows)] if rows else [0.0] * len(part.tags)
+            totals = [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(part.tags)
             scale = 1.0 / math.sqrt(len(names)) if names else 0.0
             for index, tag in enumerate(part.tags):
                 z = part.bias[index] + scale * totals[index]

@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]  # it ships no types (no stubs, no py.typed)
 
 # Words are letters/digits with inner apostrophes ("didn't"); emoji are single symbols; clause marks
 # end a negation's scope ("not bad, but the refund never came").
@@ -128,7 +128,7 @@ def words_with_places(text: str) -> tuple[list[tuple[str, bool]], list[tuple[int
 def tokens(text: str) -> list[Token]:
     """The same words as `stems`, as Token records."""
     words, places = words_with_places(text)
-    return [Token(start, end, s, n) for (s, n), (start, end) in zip(words, places)]
+    return [Token(start, end, s, n) for (s, n), (start, end) in zip(words, places, strict=True)]
 
 
 class Vocabulary:

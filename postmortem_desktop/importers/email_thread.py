@@ -81,7 +81,7 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
             dom = int(token["n"])
         elif token["zone"]:
             zone = utc_offset(token["zone"])
-    if None in (month, dom, year):
+    if month is None or dom is None or year is None:
         return None, zone
     try:
         return date(year + 2000 if year < 100 else year, month, dom), zone

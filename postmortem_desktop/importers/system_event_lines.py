@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -110,7 +111,7 @@ def _timestamp_or_none(text: str, zone: tzinfo, reference: date | None) -> tuple
         return None
 
 
-def _iso_time(m: re.Match, zone: tzinfo) -> datetime:
+def _iso_time(m: re.Match[str], zone: tzinfo) -> datetime:
     day = datetime.strptime(m.group("date").replace("/", "-"), "%Y-%m-%d")
     parts = [int(p) for p in m.group("time").split(":")] + [0]
     frac = m.group("frac") or ""
@@ -231,16 +232,20 @@ def parse_event_csv(text: str, *, zone: tzinfo = UTC, reference: date | None = N
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        cell = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
-        found = _timestamp_or_none(cell(time_col), zone, reference)
+        found = _timestamp_or_none(_cell(row, time_col), zone, reference)
         if found is None:
-            result.skipped.append((number, ",".join(row), f"cannot read the time {cell(time_col)!r}"))
+            result.skipped.append((number, ",".join(row), f"cannot read the time {_cell(row, time_col)!r}"))
             continue
-        title = cell(title_col) or "(no title)"
-        declared = cell(kind_col).lower().replace("_", "-").replace(" ", "-")
+        title = _cell(row, title_col) or "(no title)"
+        declared = _cell(row, kind_col).lower().replace("_", "-").replace(" ", "-")
         kind = declared if declared in {k.value for k in SystemEventKind} else guess_kind(f"{declared} {title}")
-        result.events.append(ParsedEvent(found[0], kind, title[:MAX_TITLE], cell(detail_col), number))
+        result.events.append(ParsedEvent(found[0], kind, title[:MAX_TITLE], _cell(row, detail_col), number))
     return result
+
+
+def _cell(row: Sequence[str], i: int | None) -> str:
+    """Column `i` of a CSV row, stripped; "" when there is no such column or the row is short."""
+    return row[i].strip() if i is not None and i < len(row) else ""
 
 
 def _csv_rows(text: str, result: ParseResult) -> list[list[str]]:

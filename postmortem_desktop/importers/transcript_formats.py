@@ -1,6 +1,7 @@
 """Line recognisers for each pasted chat shape, turning lines into raw messages."""
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -359,10 +360,8 @@ def read_zendesk(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
         start = _ZENDESK_START.match(line)
         if start:
             clock.tz = _zone(start["zone"], clock.tz)
-            try:
+            with contextlib.suppress(ValueError):  # "2026-02-30": the messages keep the day they had
                 clock.at(0, 0, on=date.fromisoformat(start["date"]))
-            except ValueError:
-                pass  # "2026-02-30": the messages keep the day they had
             return SKIP
         found = _ZENDESK_LINE.match(line)
         if found is None:

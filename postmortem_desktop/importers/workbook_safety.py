@@ -299,7 +299,8 @@ class _OdsExtent:
     def _start_table(self) -> None:
         self._rows = self._last_row = self._width = 0
         self._row_repeat = self._col = self._last_col = 0
-        self._cell_repeat, self._cell_start = 1, None  # _cell_start: where a cell with content began
+        self._cell_repeat = 1
+        self._cell_start: int | None = None  # where a cell with content began
 
     def feed(self, chunk: bytes) -> None:
         piece = self._pieces.cut(chunk)

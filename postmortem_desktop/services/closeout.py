@@ -131,6 +131,7 @@ class _StatusChange(Edit):
         self._history_id = entry.id
 
     def revert(self, session: Session) -> None:
+        assert self._old_status is not None, "undo before do"
         _incident(session, self.incident_id).status = self._old_status
         entry = session.get(IncidentHistory, self._history_id)
         if entry is not None:

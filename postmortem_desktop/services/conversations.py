@@ -12,7 +12,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
 from ..storage import search_index
-from ..storage.bulk import db_time, next_id
+from ..storage.bulk import db_time, driver_connection, next_id
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
 from .commands import Edit, RuleError
 from .ticket_store import INSERT_MESSAGES
@@ -174,7 +174,7 @@ class AddConversations(Edit):
         session.add(batch)
         session.flush()
         self._batch_id = batch.id
-        cursor = session.connection().connection.dbapi_connection.cursor()
+        cursor = driver_connection(session).cursor()
         try:
             self._write(cursor, batch.id)
         finally:
@@ -184,8 +184,9 @@ class AddConversations(Edit):
         first_conv = self.conversation_ids[0] if self.conversation_ids else next_id(cur, "conversations")
         self.conversation_ids = list(range(first_conv, first_conv + len(self.items)))
         first_msg = next_id(cur, "messages")
-        conversations, messages = [], []
-        for cid, new in zip(self.conversation_ids, self.items):
+        conversations: list[tuple[object, ...]] = []
+        messages: list[tuple[object, ...]] = []
+        for cid, new in zip(self.conversation_ids, self.items, strict=True):
             times = [m.at for m in new.messages if m.at is not None]
             conversations.append((cid, self.incident_id, new.external_id, new.channel,
                                   new.subject or _subject_from(new.messages), int(new.pre_existing),

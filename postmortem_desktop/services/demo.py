@@ -110,7 +110,7 @@ def _add_incident(session: Session, spec: dict[str, Any], clock: _Clock, tags: d
                                     detail="Close-out record complete."))
 
 
-def _add_sample_events(session, incident_id: int, samples: dict[str, Any] | None, clock: _Clock) -> None:
+def _add_sample_events(session: Session, incident_id: int, samples: dict[str, Any] | None, clock: _Clock) -> None:
     """Status-page and paging events read from the bundled sample exports by the real importer, so the
     demo shows events that came from files (and a new user finds the files to try the import with)."""
     if not samples:
@@ -127,7 +127,7 @@ def _add_sample_events(session, incident_id: int, samples: dict[str, Any] | None
             session.add(SystemEvent(incident_id=incident_id, **dict(values, at=ev.at + shift)))
 
 
-def _add_customers(session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
+def _add_customers(session: Session, specs: list[dict[str, Any]]) -> dict[str, Customer]:
     customers = {}
     known = {c.email: c for c in session.scalars(select(Customer)) if c.email}
     for spec in specs:

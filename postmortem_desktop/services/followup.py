@@ -269,7 +269,11 @@ class RecordFollowUpOutcome(Edit):
 
     def revert(self, session: Session) -> None:
         inc = session.get(Incident, self.incident_id)
+        if inc is None:
+            raise MissingIncident(self.incident_id)
         follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        if follow is None:
+            raise RuleError("The follow-up check no longer exists.")
         inc.status = self._old["status"]
         follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
         entry = session.get(IncidentHistory, self._history_id)

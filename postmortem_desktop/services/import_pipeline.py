@@ -281,8 +281,10 @@ class _Helper:
 
     def _start(self, limits: HelperLimits) -> None:
         self._limits = limits
-        self._errors = tempfile.TemporaryFile()
-        self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames", delete=False)
+        # both held open for the helper's life (its stderr and stdout): closed in _remove_files
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames",  # noqa: SIM115
+                                                   delete=False)
         self._sender: threading.Thread | None = None
         try:
             self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
@@ -315,7 +317,7 @@ class _Helper:
         except (BrokenPipeError, OSError, ValueError):
             pass  # it has already stopped: messages() reports why
 
-    def messages(self, state: PlanState | None):
+    def messages(self, state: PlanState | None) -> Iterator[tuple[str, Any]]:
         # The helper reads the state only once it has read the file's head (for a workbook, after
         # parsing the whole sheet): sent from a thread, a state larger than the pipe never keeps
         # this generator from yielding, so Cancel still answers within POLL_SECONDS. A SheetJob
@@ -331,9 +333,8 @@ class _Helper:
         read = False  # whether the file is read (its head, for a streamed text file): the time cap ends
         while True:
             data = self._frames.next()
-            if data is None:
-                if self._process.poll() is not None and (data := self._frames.next()) is None:
-                    raise self._failure()
+            if data is None and self._process.poll() is not None and (data := self._frames.next()) is None:
+                raise self._failure()
             if data is None:
                 if not read and time.monotonic() > self._read_by:
                     self.stop()  # killed now, not when the caller gets round to it
@@ -357,10 +358,10 @@ class _Helper:
                 return
 
     def _send_close(self) -> None:
-        try:
-            self._process.stdin.close()
-        except OSError:
-            pass  # it has already stopped: messages() reports why
+        with contextlib.suppress(OSError):  # it has already stopped: messages() reports why
+            stdin = self._process.stdin
+            assert stdin is not None  # Popen(stdin=PIPE)
+            stdin.close()
 
     def _failure(self) -> Exception:
         """Why the helper stopped: the memory cap (a refused file), or a HelperFailed saying how."""

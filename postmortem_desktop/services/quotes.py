@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..analysis.suggester import LOW_CONFIDENCE
@@ -15,6 +15,7 @@ from ..domain.vocabulary import Role, TagSource
 from ..storage import search_index
 from ..storage.schema import (
     ActionItemLink,
+    Base,
     Conversation,
     Customer,
     Message,
@@ -379,16 +380,23 @@ class DeleteQuote(Edit):
         if owners != {self.incident_id}:  # the closed-record rule was checked for this incident only
             raise RuleError("Those cards belong to another incident.")
         for model in self._DEPENDENTS:
-            table = model.__table__
+            table = _table(model)
             self._rows[table.name] = [dict(r._mapping) for r in session.execute(
                 table.select().where(table.c.quote_id.in_(self.quote_ids)))]
         session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
 
     def revert(self, session: Session) -> None:
         for model in (Quote, *self._DEPENDENTS):
-            rows = self._rows.get(model.__table__.name)
+            rows = self._rows.get(_table(model).name)
             if rows:
-                session.execute(insert(model.__table__), rows)
+                session.execute(insert(_table(model)), rows)
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's Table: the declarative base types `__table__` only as a FromClause."""
+    table = model.__table__
+    assert isinstance(table, Table)  # every class in storage.schema maps one Table
+    return table
 
 
 class CorrectAuthorRole(Edit):
@@ -420,9 +428,9 @@ class CorrectAuthorRole(Edit):
 
 
 __all__ = [
-    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView", "CorrectAuthorRole",
-    "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards", "filter_cards",
-    "read_conversation", "search_quote_ids",
+    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView",
+    "CorrectAuthorRole", "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards",
+    "filter_cards", "read_conversation", "search_quote_ids",
 ]
 
 

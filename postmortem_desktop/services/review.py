@@ -452,9 +452,9 @@ class UnlinkAnswerQuote(Edit):
 
     def apply(self, session: Session) -> None:
         row, _ = _answer_row(session, self.incident_id, self.key, create=False)
-        link = row and session.scalar(select(ReviewAnswerQuote).where(
+        link = None if row is None else session.scalar(select(ReviewAnswerQuote).where(
             ReviewAnswerQuote.review_answer_id == row.id, ReviewAnswerQuote.quote_id == self.quote_id))
-        if not link:
+        if row is None or link is None:
             raise RuleError("That quote is not linked to this answer.")
         self._answer_id = row.id
         session.delete(link)

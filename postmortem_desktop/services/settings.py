@@ -34,5 +34,5 @@ class SetSetting(Edit):
         row = session.get(WorkspaceSetting, self.key)
         if self._old is None:
             session.delete(row)
-        else:
-            row.value = self._old
+        else:  # written as apply writes it
+            session.merge(WorkspaceSetting(key=self.key, value=self._old))

@@ -91,7 +91,7 @@ class _QuoteTagEdit(Edit):
 
     changes = TAG_CHANGES
 
-    def __init__(self, incident_id: int | None, quote_ids: Iterable[int]):
+    def __init__(self, incident_id: int, quote_ids: Iterable[int]):
         self.incident_id = incident_id
         self.quote_ids = tuple(dict.fromkeys(quote_ids))
         if not self.quote_ids:
@@ -103,7 +103,8 @@ class _QuoteTagEdit(Edit):
         self._before = [dict(r._mapping) for r in session.execute(
             table.select().where(table.c.quote_id.in_(self.quote_ids)))]
         current = {(a.quote_id, a.tag_id): a for a in session.scalars(
-            select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))}
+            select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
+            if a.quote_id is not None}  # always: the rows are selected by quote_id
         self.retag(session, current)
 
     def revert(self, session: Session) -> None:
@@ -116,7 +117,8 @@ class _QuoteTagEdit(Edit):
         """Changes the cards' tag rows; each kind of tag edit says how."""
 
     # helpers shared by the subclasses
-    def _tag(self, session: Session, quote_id: int, tag_id: int, current: dict, source: str) -> None:
+    def _tag(self, session: Session, quote_id: int, tag_id: int, current: dict[tuple[int, int], TagAssignment],
+             source: str) -> None:
         row = current.get((quote_id, tag_id))
         if row is None:
             row = TagAssignment(tag_id=tag_id, quote_id=quote_id, source=source)
@@ -126,7 +128,7 @@ class _QuoteTagEdit(Edit):
             row.source = source  # a suggestion (or an earlier dismissal) overruled by a person
 
     @staticmethod
-    def _untag(session: Session, quote_id: int, tag_id: int, current: dict) -> None:
+    def _untag(session: Session, quote_id: int, tag_id: int, current: dict[tuple[int, int], TagAssignment]) -> None:
         row = current.get((quote_id, tag_id))
         if row is None or row.source not in APPLIED_SOURCES:
             return
@@ -141,7 +143,7 @@ class _QuoteTagEdit(Edit):
 class AssignTag(_QuoteTagEdit):
     """Adds a tag to cards (Ctrl+drag, number keys); cards keep their other tags."""
 
-    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
+    def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, quote_ids)
         self.tag_id = tag_id
         self.name = f"Tag as “{tag_name}”" if tag_name else "Tag Card"
@@ -153,7 +155,7 @@ class AssignTag(_QuoteTagEdit):
 
 
 class RemoveTag(_QuoteTagEdit):
-    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
+    def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, quote_ids)
         self.tag_id = tag_id
         self.name = f"Remove Tag “{tag_name}”" if tag_name else "Remove Tag"
@@ -169,7 +171,7 @@ class MoveCardTag(_QuoteTagEdit):
     None stands for the Unsorted inbox: from None only adds, to None only removes.
     """
 
-    def __init__(self, incident_id: int | None, quote_ids: Iterable[int], from_tag_id: int | None,
+    def __init__(self, incident_id: int, quote_ids: Iterable[int], from_tag_id: int | None,
                  to_tag_id: int | None, to_name: str = ""):
         super().__init__(incident_id, quote_ids)
         if from_tag_id == to_tag_id:
@@ -198,7 +200,7 @@ class ClearCardTags(_QuoteTagEdit):
 
 
 class AcceptSuggestion(_QuoteTagEdit):
-    def __init__(self, incident_id: int | None, quote_id: int, tag_id: int, tag_name: str = ""):
+    def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, [quote_id])
         self.tag_id = tag_id
         self.name = f"Accept Suggested “{tag_name}”" if tag_name else "Accept Suggestion"
@@ -213,7 +215,7 @@ class AcceptSuggestion(_QuoteTagEdit):
 class DismissSuggestion(_QuoteTagEdit):
     """Dismissals are kept (source "dismissed") so the tagger never suggests them again."""
 
-    def __init__(self, incident_id: int | None, quote_id: int, tag_id: int, tag_name: str = ""):
+    def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, [quote_id])
         self.tag_id = tag_id
         self.name = f"Dismiss Suggested “{tag_name}”" if tag_name else "Dismiss Suggestion"

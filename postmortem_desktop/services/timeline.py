@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
 
 from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
@@ -17,6 +16,7 @@ from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
+from ..storage.bulk import driver_connection
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
@@ -47,14 +47,6 @@ _TAG_PAIRS_SQL = (
     WHERE ta.quote_id IS NULL AND ta.message_id IS NOT NULL AND ta.source IN ('manual', 'accepted')
       AND m.conversation_id IN (SELECT id FROM conversations WHERE incident_id = ?)""",
 )
-
-
-def _dbapi(session: Session) -> DBAPIConnection:
-    """The driver connection under the session, for the bulk reads that skip the ORM."""
-    dbapi = session.connection().connection.dbapi_connection
-    if dbapi is None:  # only once the connection is closed, which a live session's never is
-        raise RuntimeError("the session has no database connection")
-    return dbapi
 
 
 @dataclass(frozen=True)
@@ -102,7 +94,7 @@ class TimelineService:
             first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
             customer = timing.customer_impact_window([first, last])
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
-            cursor = session.connection().connection.dbapi_connection.cursor()
+            cursor = driver_connection(session).cursor()
             try:
                 events = _event_marks(cursor, incident_id)
                 columns = _conversation_columns(cursor, incident_id)
@@ -121,7 +113,7 @@ class TimelineService:
 
     def conversation_brief(self, conversation_id: int) -> ConversationBrief | None:
         with self.workspace.reading() as session:
-            cursor = _dbapi(session).cursor()
+            cursor = driver_connection(session).cursor()
             try:
                 row = cursor.execute(
                     "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"
@@ -156,6 +148,11 @@ class TimelineService:
 def _parse_db_time(value: Any) -> datetime | None:
     if value is None:
         return None
+    return _db_datetime(value)
+
+
+def _db_datetime(value: Any) -> datetime:
+    """A NOT NULL time column's stored text as an aware UTC datetime."""
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
@@ -164,7 +161,7 @@ def _event_marks(cursor, incident_id: int) -> list[SystemEventMark]:  # noqa: AN
     ~170 ms as ORM rows (their details read too, each time parsed by a regular expression)."""
     rows = cursor.execute("SELECT id, at, kind, title FROM system_events WHERE incident_id = ? ORDER BY at, id",
                           (incident_id,)).fetchall()
-    return [SystemEventMark(eid, _parse_db_time(at).timestamp(), kind, title) for eid, at, kind, title in rows]
+    return [SystemEventMark(eid, _db_datetime(at).timestamp(), kind, title) for eid, at, kind, title in rows]
 
 
 def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # noqa: ANN001 - sqlite3 cursor
@@ -257,7 +254,7 @@ class AddSystemEvents(Edit):
             self.event_ids = [row.id for row in rows]
         else:  # redo keeps the ids so later commands (move, edit) still find their event
             session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
-                                                  for eid, values in zip(self.event_ids, self.events)])
+                                                  for eid, values in zip(self.event_ids, self.events, strict=True)])
 
     def revert(self, session: Session) -> None:
         for row in session.scalars(select(SystemEvent).where(SystemEvent.id.in_(self.event_ids))):
@@ -306,4 +303,5 @@ class DeleteSystemEvent(Edit):
         session.delete(row)
 
     def revert(self, session: Session) -> None:
+        assert self._row is not None, "undo before do"
         session.add(SystemEvent(**self._row))

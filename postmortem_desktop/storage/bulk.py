@@ -4,6 +4,17 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.orm import Session
+
+
+def driver_connection(session: Session) -> DBAPIConnection:
+    """The driver connection under the session, for the bulk reads and writes that skip the ORM."""
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is None:  # only once the connection is closed, which a live session's never is
+        raise RuntimeError("the session has no database connection")
+    return dbapi
+
 
 def db_time(value: datetime | None) -> str | None:
     """The text form SQLAlchemy's DateTime uses on SQLite, so bulk rows read back like ORM rows."""

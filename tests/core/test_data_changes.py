@@ -37,7 +37,8 @@ def test_every_command_class_declares_data_kinds_not_screens():
 
 def test_a_group_changes_what_its_parts_change():
     group = CommandGroup("Two", [CreateIncident(title="a"),
-                                 UpdateFields(Incident, 1, {"title": "b"}, name="x", kind=DataChange.REVIEW, incident_id=1)])
+                                 UpdateFields(Incident, 1, {"title": "b"}, name="x", kind=DataChange.REVIEW,
+                                              incident_id=1)])
     assert group.changes == DataChange.INCIDENT | DataChange.REVIEW
 
 

@@ -77,7 +77,8 @@ def test_a_workbook_past_the_checks_that_needs_more_memory_than_the_cap_is_refus
 
 def test_a_helper_that_exceeds_the_time_cap_is_killed_and_the_file_refused(tmp_path, watched_helpers, monkeypatch):
     started, temporary = watched_helpers
-    monkeypatch.setattr(import_pipeline, "helper_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(import_pipeline, "helper_command",
+                        lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
     path = small_workbook(tmp_path / "slow.xlsx")
     began = time.monotonic()
     with pytest.raises(SheetError, match="took longer than 0.5 seconds to read") as caught:

@@ -51,7 +51,7 @@ def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation
     read_ids = [add_conversation(workspace, incident_id, body) for body in READ]
     unread_conversation, _ = add_conversation(workspace, incident_id, UNREAD)
     quote_ids = []
-    for (conversation_id, message_id), body in zip(read_ids, READ):
+    for (conversation_id, message_id), body in zip(read_ids, READ, strict=True):
         command = CreateQuote(incident_id, conversation_id, message_id, 0, len(body))
         main_window.session.run(command)
         quote_ids.append(command.quote_id)

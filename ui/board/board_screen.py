@@ -48,7 +48,8 @@ EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), 
 LEARN_DELAY_MS = 250
 #: the edits that teach the suggester: a person tagging, accepting or dismissing
 DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
-HINT = "Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · Delete removes"
+HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
+        "Delete removes")
 
 
 # the data quote cards show: quotes, their tags, the conversations they come from, incident and settings
@@ -283,7 +284,7 @@ class BoardScreen(QWidget):
     def _learn_from_decisions(self) -> None:
         """Recomputes the incident's suggestions with the decisions just made, in the background."""
         workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
-        if workspace is None or incident_id < 0:
+        if workspace is None or session is None or incident_id < 0:
             return
         if self._learner is not None or self._worker is not None:
             self._learn_again = True  # one more pass once the running one ends

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
@@ -17,6 +18,10 @@ from ..hub import ScreenHub
 from ..time_display import display_zone
 from ..workers import GeneratorWorker, start
 from .note_dialog import NoteDialog
+
+if TYPE_CHECKING:  # imported where they are used (see below); named here for the attributes' types
+    from ..timeline.event_import_dialog import EventImportDialog
+    from .slack_channels_dialog import SlackChannelsDialog
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +47,8 @@ class ImportController(QObject):
         self._worker: GeneratorWorker | None = None
         self._progress: QProgressDialog | None = None
         self.last_summary = None  # the last ImportSummary
-        self.last_event_dialog = None  # the last system-event preview (for tests)
-        self.last_slack_dialog = None  # the last Slack channel chooser (for tests)
+        self.last_event_dialog: EventImportDialog | None = None  # the last system-event preview (for tests)
+        self.last_slack_dialog: SlackChannelsDialog | None = None  # the last Slack channel chooser (for tests)
 
     # ---- entry points ---------------------------------------------------------------------------
     def choose_and_import(self, include_outside_window: bool = False) -> None:

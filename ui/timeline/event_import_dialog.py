@@ -94,8 +94,8 @@ class EventImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.current, self.suggestion = current, plan.suggestion
         self.suggestion_host = QWidget(self)  # refilled when events outside the window are taken in
-        host_layout = QVBoxLayout(self.suggestion_host)
-        host_layout.setContentsMargins(0, 0, 0, 0)
+        self._suggestion_layout = QVBoxLayout(self.suggestion_host)
+        self._suggestion_layout.setContentsMargins(0, 0, 0, 0)
         self.suggestion_boxes: dict[str, QCheckBox] = {}
         self.suggestion_reasons: dict[str, QLabel] = {}
         layout.addWidget(self.suggestion_host)
@@ -104,9 +104,12 @@ class EventImportDialog(QDialog):
 
     def _fill_suggestions(self) -> None:
         """A box per suggested time, ticked when the incident has no value yet: the person confirms."""
-        host = self.suggestion_host.layout()
+        host = self._suggestion_layout
         while host.count():
-            host.takeAt(0).widget().deleteLater()
+            item = host.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:  # always: the host holds only the suggestions' group box
+                widget.deleteLater()
         self.suggestion_reasons = {}
         self.suggestion_boxes = self._suggestions(self.current)
         self._on_suggestion_toggled()
@@ -137,7 +140,7 @@ class EventImportDialog(QDialog):
             self.suggestion_reasons[name] = reason
             box.toggled.connect(self._on_suggestion_toggled)
         if boxes:
-            self.suggestion_host.layout().addWidget(group)
+            self._suggestion_layout.addWidget(group)
         else:
             group.deleteLater()
         return boxes

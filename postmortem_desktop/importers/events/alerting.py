@@ -2,6 +2,8 @@
 Grafana annotations, Datadog events (API v1 and v2)."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from .base import ALERT, DEPLOY, NOTE, RECOVERY, EventFile, epoch_time, event, first_line, iso_time
@@ -12,7 +14,7 @@ def is_alertmanager_json(data: Any) -> bool:
         all(isinstance(a, dict) and "startsAt" in a for a in data["alerts"]) and bool(data["alerts"])
 
 
-def read_alertmanager_json(data: dict) -> EventFile:
+def read_alertmanager_json(data: Mapping[str, Any]) -> EventFile:
     """Each alert fires at startsAt; a resolved one recovers at endsAt (a zero endsAt means still firing)."""
     grafana = "orgId" in data or any("grafana_folder" in (a.get("labels") or {}) for a in data["alerts"])
     result = EventFile(source="Grafana alert notification JSON" if grafana else
@@ -43,7 +45,7 @@ def is_grafana_annotations(data: Any) -> bool:
         isinstance(a, dict) and "time" in a and ("text" in a or "tags" in a) for a in data)
 
 
-def read_grafana_annotations(data: list) -> EventFile:
+def read_grafana_annotations(data: Sequence[Any]) -> EventFile:
     """Annotations (GET /api/annotations): a region has time and timeEnd; tags say what it marks."""
     result = EventFile(source="Grafana annotations JSON")
     for number, note in enumerate(data, start=1):
@@ -79,7 +81,7 @@ def is_datadog_events(data: Any) -> bool:
         isinstance(i, dict) and i.get("type") == "event" for i in items)
 
 
-def read_datadog_events(data: dict) -> EventFile:
+def read_datadog_events(data: Mapping[str, Any]) -> EventFile:
     result = EventFile(source="Datadog events JSON")
     v1 = [data["event"]] if isinstance(data.get("event"), dict) else data.get("events") or []
     for number, item in enumerate(v1, start=1):
@@ -96,7 +98,7 @@ def read_datadog_events(data: dict) -> EventFile:
     return result.sort()
 
 
-def _datadog(result: EventFile, number: int, at, title: Any, text: Any, status: Any) -> None:  # noqa: ANN001
+def _datadog(result: EventFile, number: int, at: datetime | None, title: Any, text: Any, status: Any) -> None:
     title = str(title or first_line(text or "") or "Datadog event")
     if at is None:
         result.skipped.append((number, title, "the event has no readable time"))

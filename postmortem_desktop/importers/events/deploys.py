@@ -3,13 +3,14 @@ releases (webhook payloads and API lists), and pasted `git log` output."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from .base import ALERT, DEPLOY, EventFile, event, first_line, iso_time
 
 
-def _github_items(data: Any) -> list[tuple[str, dict]]:
+def _github_items(data: Any) -> list[tuple[str, dict[str, Any]]]:
     """(what, object) pairs from a webhook payload or an API list of deployments or releases."""
     if isinstance(data, dict):
         if isinstance(data.get("deployment_status"), dict):
@@ -59,7 +60,7 @@ def read_github_json(data: Any) -> EventFile:
     return result.sort()
 
 
-def _version(deployment: dict) -> str:
+def _version(deployment: Mapping[str, Any]) -> str:
     ref, sha = str(deployment.get("ref") or ""), str(deployment.get("sha") or "")
     if ref and sha and not sha.startswith(ref):
         return f"{ref} ({sha[:7]})"
@@ -81,10 +82,19 @@ def looks_like_git_log(text: str) -> bool:
     return bool(head) and (_COMMIT.match(head[0]) is not None or _ONE_LINE.match(head[0]) is not None)
 
 
+class _Commit(TypedDict):
+    """One commit of a pasted git log, as read so far."""
+    line: int
+    sha: str
+    refs: str
+    date: str
+    message: list[str]
+
+
 def read_git_log(text: str) -> EventFile:
     """The default `git log` layout (commit / Author / Date / message) or one line per commit with an ISO date."""
     result = EventFile(source="git log")
-    commit: dict | None = None
+    commit: _Commit | None = None
 
     def flush() -> None:
         if commit is not None:
@@ -116,7 +126,7 @@ def read_git_log(text: str) -> EventFile:
     return result.sort()
 
 
-def _add_commit(result: EventFile, commit: dict, counted: bool = False) -> None:
+def _add_commit(result: EventFile, commit: _Commit, counted: bool = False) -> None:
     if not counted:
         result.items_read += 1
     at = _git_date(commit["date"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from .base import ALERT, EventFile, event
+from .base import ALERT, EventFile, SourceEvent, event
 
 BURST_GAP_SECONDS = 300      # error lines further apart than this start a new burst
 MAX_SKIPPED_LISTED = 200     # beyond this, skipped lines are counted, not listed one by one
@@ -28,7 +28,7 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 @dataclass
 class _Shape:
     name: str
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     read_time: Callable[[str, tzinfo, date], datetime | None]
     search: bool = False
 
@@ -154,7 +154,7 @@ def read_log(text: str, *, zone: tzinfo = UTC, reference: date | None = None) ->
     return result.sort()
 
 
-def _scan(lines: list[str], shape: _Shape, zone: tzinfo, reference: date) -> tuple[EventFile, dict]:
+def _scan(lines: list[str], shape: _Shape, zone: tzinfo, reference: date) -> tuple[EventFile, dict[str, _Burst]]:
     result = EventFile(source=f"{shape.name} ({len(lines):,} lines)")
     find = shape.pattern.search if shape.search else shape.pattern.match
     times: dict[str, datetime | None] = {}
@@ -185,7 +185,7 @@ def _scan(lines: list[str], shape: _Shape, zone: tzinfo, reference: date) -> tup
     return result, bursts
 
 
-def _journald(lines: list[str], zone: tzinfo) -> tuple[EventFile, dict]:
+def _journald(lines: list[str], zone: tzinfo) -> tuple[EventFile, dict[str, _Burst]]:
     result = EventFile(source=f"journald JSON ({len(lines):,} lines)")
     bursts: dict[str, _Burst] = {}
     for number, line in enumerate(lines, start=1):
@@ -248,7 +248,7 @@ def _skip(result: EventFile, number: int, line: str, reason: str) -> None:
         result.skipped.append((number, line[:200], reason))
 
 
-def _burst_events(bursts: dict[str, _Burst], zone: tzinfo) -> Iterable:
+def _burst_events(bursts: Mapping[str, _Burst], zone: tzinfo) -> Iterator[SourceEvent]:
     for burst in bursts.values():
         lines = sorted(burst.lines)
         texts = {code: text for text, code in burst.codes.items()}
@@ -259,7 +259,7 @@ def _burst_events(bursts: dict[str, _Burst], zone: tzinfo) -> Iterable:
                 start = i
 
 
-def _one_burst(label: str, lines: list[tuple[float, int]], texts: dict[int, str], zone: tzinfo):  # noqa: ANN202
+def _one_burst(label: str, lines: list[tuple[float, int]], texts: Mapping[int, str], zone: tzinfo) -> SourceEvent:
     first, last = lines[0][0], lines[-1][0]
     top = Counter(code for _t, code in lines).most_common(3)
     common = "\n".join(f"{count:,} × {texts[code]}" for code, count in top)
@@ -267,6 +267,9 @@ def _one_burst(label: str, lines: list[tuple[float, int]], texts: dict[int, str]
     if len(lines) == 1:
         return event(at, ALERT, f"{label}: {texts[top[0][0]]}", common)
     peak = max(Counter(int(t // 60) for t, _c in lines).values())
-    clock = lambda t: datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M")  # noqa: E731
+
+    def clock(t: float) -> str:
+        return datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M")
+
     title = f"{label} burst {clock(first)}–{clock(last)}, {len(lines):,} lines, peak {peak:,}/min"
     return event(at, ALERT, title, f"Lasted {timedelta(seconds=round(last - first))}. Most frequent:\n{common}")

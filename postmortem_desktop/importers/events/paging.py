@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from .base import ALERT, NOTE, RECOVERY, EventFile, epoch_time, event, first_line, iso_time
@@ -36,7 +38,7 @@ def is_pagerduty_json(data: Any) -> bool:
     return False
 
 
-def read_pagerduty_json(data: dict) -> EventFile:
+def read_pagerduty_json(data: Mapping[str, Any]) -> EventFile:
     result = EventFile(source="PagerDuty API JSON")
     for number, inc in enumerate(data.get("incidents") or [], start=1):
         result.items_read += 1
@@ -65,7 +67,7 @@ def read_pagerduty_json(data: dict) -> EventFile:
     return result.sort()
 
 
-def _incident(result: EventFile, number: int, inc: dict) -> None:
+def _incident(result: EventFile, number: int, inc: Mapping[str, Any]) -> None:
     """v1 (created_on, trigger_summary_data) and v2 (created_at, title) incidents alike."""
     title = (inc.get("title") or (inc.get("trigger_summary_data") or {}).get("subject")
              or inc.get("summary") or inc.get("incident_key") or f"Incident {inc.get('incident_number', '')}")
@@ -131,25 +133,29 @@ def read_paging_csv(text: str, vendor: str) -> EventFile:
         if not any(cell.strip() for cell in row):
             continue
         result.items_read += 1
-        cell = lambda i, row=row: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
-        number = f"#{cell(number_col)} " if cell(number_col) else ""
-        service = f" ({cell(service_col)})" if cell(service_col) else ""
-        about = f"{number}{cell(title_col) or '(no title)'}{service}"
-        start = _csv_time(cell(created))
+        number = f"#{_cell(row, number_col)} " if _cell(row, number_col) else ""
+        service = f" ({_cell(row, service_col)})" if _cell(row, service_col) else ""
+        about = f"{number}{_cell(row, title_col) or '(no title)'}{service}"
+        start = _csv_time(_cell(row, created))
         if start is None:
-            result.skipped.append((line, ",".join(row)[:200], f"cannot read the created time {cell(created)!r}"))
+            result.skipped.append((line, ",".join(row)[:200], f"cannot read the created time {_cell(row, created)!r}"))
             continue
         result.events.append(event(start, ALERT, f"Triggered: {about}", f"{vendor} row {line}"))
-        ack = _csv_time(cell(acked))
+        ack = _csv_time(_cell(row, acked))
         if ack is not None:
             result.events.append(event(ack, NOTE, f"Acknowledged: {about}"))
-        end = _csv_time(cell(resolved))
+        end = _csv_time(_cell(row, resolved))
         if end is not None:
             result.events.append(event(end, RECOVERY, f"Resolved: {about}"))
     return result.sort()
 
 
-def _csv_time(text: str):  # noqa: ANN202 - datetime | None
+def _cell(row: Sequence[str], i: int | None) -> str:
+    """Column `i` of a CSV row, stripped; "" when there is no such column or the row is short."""
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _csv_time(text: str) -> datetime | None:
     """ISO times (PagerDuty), "2026-11-18 10:21:05" as UTC, or epoch milliseconds (Opsgenie)."""
     if not text:
         return None

@@ -10,6 +10,7 @@ import html
 import json
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,7 +97,7 @@ def read_slack_export(path: Path | str) -> SlackExport:
                              "from Slack's Workspace settings › Import/Export Data)")
     ids = {c.get("name"): c.get("id", "") for c in channel_list if isinstance(c, dict)}
     export = SlackExport()
-    raw: dict[str, list[dict]] = {}
+    raw: dict[str, list[dict[str, Any]]] = {}
     for name in sorted(members.names()):
         m = _DAY_FILE.match(name)
         if not m:
@@ -124,7 +125,7 @@ class _ZipMembers:
     def names(self) -> list[str]:
         return list(self._names)
 
-    def json(self, name: str, skipped: list | None = None) -> Any:
+    def json(self, name: str, skipped: list[tuple[int, str, str]] | None = None) -> Any:
         key = name if name in self._names else next((n for n in self._names if n.endswith("/" + name)), None)
         if key is None:
             return None
@@ -145,7 +146,7 @@ class _FolderMembers:
     def names(self) -> list[str]:
         return [str(p.relative_to(self.root)) for p in self.root.glob("*/*.json")]
 
-    def json(self, name: str, skipped: list | None = None) -> Any:
+    def json(self, name: str, skipped: list[tuple[int, str, str]] | None = None) -> Any:
         target = self.root / name
         if not target.is_file():
             return None
@@ -157,7 +158,7 @@ class _FolderMembers:
             return None
 
 
-def _users(items: list) -> dict[str, str]:
+def _users(items: Iterable[Any]) -> dict[str, str]:
     """User id → the name people see: display name, else real name, else the handle."""
     names = {}
     for u in items:
@@ -168,9 +169,9 @@ def _users(items: list) -> dict[str, str]:
     return names
 
 
-def _messages(items: list[dict], users: dict[str, str]) -> list[SlackMessage]:
+def _messages(items: Iterable[Mapping[str, Any]], users: Mapping[str, str]) -> list[SlackMessage]:
     by_ts: dict[str, SlackMessage] = {}
-    edits: list[dict] = []
+    edits: list[Mapping[str, Any]] = []
     for m in items:
         subtype = m.get("subtype")
         if subtype == "message_changed":
@@ -197,14 +198,14 @@ def _messages(items: list[dict], users: dict[str, str]) -> list[SlackMessage]:
     return sorted(by_ts.values(), key=lambda x: (x.at, x.ts))
 
 
-def _bot_name(m: dict, users: dict[str, str]) -> str:
+def _bot_name(m: Mapping[str, Any], users: Mapping[str, str]) -> str:
     if m.get("subtype") != "bot_message" and not m.get("bot_id"):
         return ""
     profile = m.get("bot_profile") or {}
     return m.get("username") or profile.get("name") or users.get(m.get("user", ""), "") or "bot"
 
 
-def _text(m: dict, users: dict[str, str]) -> str:
+def _text(m: Mapping[str, Any], users: Mapping[str, str]) -> str:
     """The message with its attachments' text and its files named: bots often post only attachments."""
     parts = [_clean(m.get("text") or "", users)]
     for a in m.get("attachments") or []:
@@ -222,9 +223,11 @@ def _text(m: dict, users: dict[str, str]) -> str:
     return "\n".join(unique)
 
 
-def _clean(text: str, users: dict[str, str]) -> str:
-    def mention(m: re.Match) -> str:
-        kind, target, label = m.groups()
+def _clean(text: str, users: Mapping[str, str]) -> str:
+    def mention(m: re.Match[str]) -> str:
+        kind: str = m.group(1)
+        target: str = m.group(2)
+        label: str | None = m.group(3)
         if kind == "@":
             return "@" + users.get(target, label or target)
         if kind == "#":

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
+from defusedxml import ElementTree  # type: ignore[import-untyped]  # defusedxml ships no types
+from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped]  # (nor does its common)
 
 from .base import STATUS_PAGE, EventFile, EventFileError, event, iso_time
 
@@ -27,12 +27,12 @@ def is_statuspage_json(data: Any) -> bool:
     return bool(incidents) and all(isinstance(i, dict) and "incident_updates" in i for i in incidents)
 
 
-def _incidents_of(data: Any) -> list:
+def _incidents_of(data: Any) -> list[Any]:
     if isinstance(data, dict):
         if isinstance(data.get("incident"), dict):
             return [data["incident"]]
-        if isinstance(data.get("incidents"), list):
-            return data["incidents"]
+        if isinstance(incidents := data.get("incidents"), list):
+            return incidents
         if "incident_updates" in data:  # the manage API's single incident
             return [data]
     if isinstance(data, list) and data and all(isinstance(i, dict) for i in data):
