@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -160,25 +160,23 @@ class CommandGroup(Command):
             self.changes |= command.changes
 
     def do(self, workspace: Workspace) -> None:
-        done: list[Command] = []
-        try:
-            for command in self.commands:
-                command.do(workspace)
-                done.append(command)
-        except BaseException:
-            for command in reversed(done):
-                command.undo(workspace)
-            raise
+        _all_or_nothing(self.commands, lambda c: c.do(workspace), lambda c: c.undo(workspace))
 
     def undo(self, workspace: Workspace) -> None:
         # all or nothing, like do(): if one undo fails, the ones already undone are done again, so the
         # record is as it was and the undo stack (which did not move) still tells the truth
-        undone: list[Command] = []
-        try:
-            for command in reversed(self.commands):
-                command.undo(workspace)
-                undone.append(command)
-        except BaseException:
-            for command in reversed(undone):
-                command.do(workspace)
-            raise
+        _all_or_nothing(self.commands[::-1], lambda c: c.undo(workspace), lambda c: c.do(workspace))
+
+
+def _all_or_nothing(commands: list[Command], step: Callable[[Command], None],
+                    take_back: Callable[[Command], None]) -> None:
+    """Steps through commands; when one fails, takes back those already stepped, last first."""
+    stepped: list[Command] = []
+    try:
+        for command in commands:
+            step(command)
+            stepped.append(command)
+    except BaseException:
+        for command in reversed(stepped):
+            take_back(command)
+        raise
