@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -82,9 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_UNEXPECTED
+    except BrokenPipeError:
+        # the reader stopped reading (`postmortem incidents w.pmw --json | head -1`): what was asked
+        # is done; point stdout at nothing so the interpreter's last flush does not fail again
+        _stdout_to_nowhere()
+        return EXIT_OK
     except Exception as exc:
         print(f"unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _stdout_to_nowhere() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (tests capture it): nothing to quiet
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

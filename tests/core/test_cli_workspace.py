@@ -47,3 +47,16 @@ def test_demo_writes_a_workspace_that_lists(tmp_path, capsys):
     capsys.readouterr()
     assert main(["incidents", str(path), "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_a_reader_that_stops_reading_is_no_error(demo_copy):
+    # Before: `postmortem … --json | head -1` ended with "unexpected error: BrokenPipeError", exit 1.
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    out = subprocess.run([sys.executable, "-m", "postmortem_desktop.cli", "incidents", str(demo_copy), "--json"],
+                         cwd=ROOT, stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(write_end)
+    assert out.returncode == 0, out.stderr
+    assert "BrokenPipeError" not in out.stderr and "unexpected" not in out.stderr
