@@ -12,14 +12,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..domain.vocabulary import TagSource
+from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
 from ..storage.schema import ActionItemLink, Tag, TagAssignment
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
 
-#: sources that put a card in a tag's column; "suggested" is only a ghost, "dismissed" a memory
-APPLIED_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
 TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
 
@@ -124,13 +122,13 @@ class _QuoteTagEdit(Edit):
             row = TagAssignment(tag_id=tag_id, quote_id=quote_id, source=source)
             session.add(row)
             current[(quote_id, tag_id)] = row
-        elif row.source not in APPLIED_SOURCES:
+        elif row.source not in EVIDENCE_SOURCES:
             row.source = source  # a suggestion (or an earlier dismissal) overruled by a person
 
     @staticmethod
     def _untag(session: Session, quote_id: int, tag_id: int, current: dict[tuple[int, int], TagAssignment]) -> None:
         row = current.get((quote_id, tag_id))
-        if row is None or row.source not in APPLIED_SOURCES:
+        if row is None or row.source not in EVIDENCE_SOURCES:
             return
         if row.phrase:
             # it came from a suggestion: remember the "no" so the tagger does not offer it again
