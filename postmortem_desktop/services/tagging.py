@@ -23,7 +23,9 @@ MAX_TAG_NAME = 40
 
 
 @dataclass(frozen=True)
-class TagInfo:
+class TagDefinition:
+    """A workspace tag as the board and the tag manager list it (the timeline legend has its own TagInfo)."""
+
     id: int
     name: str
     description: str
@@ -52,11 +54,11 @@ def palette_size() -> int:
     return len(_palette()["tags"])
 
 
-def list_tags(workspace: Workspace) -> list[TagInfo]:
+def list_tags(workspace: Workspace) -> list[TagDefinition]:
     """Every tag of the workspace in board order."""
     with workspace.reading() as session:
         rows = session.scalars(select(Tag).order_by(Tag.position, Tag.id)).all()
-        return [TagInfo(t.id, t.name, t.description, t.color, t.position, t.built_in) for t in rows]
+        return [TagDefinition(t.id, t.name, t.description, t.color, t.position, t.built_in) for t in rows]
 
 
 def normalise_tag_name(name: str) -> str:
