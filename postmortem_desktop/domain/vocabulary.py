@@ -80,6 +80,11 @@ BUILT_IN_TAGS: tuple[tuple[str, str], ...] = (
 # tag (its bar colour on the timeline, on screen and in the PDF) is one of them only when it has no harm tag.
 WORDING_TAGS = frozenset({"calming-wording", "worsening-wording"})
 
+
+def dominant_tag_rank(name: str, count: int, position: int) -> tuple[bool, int, int]:
+    """Sort key of a conversation's tags, lowest first: harm before wording, then most evidence, then board order."""
+    return name in WORDING_TAGS, -count, position
+
 REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("task", "What was the person trying to finish when the incident hit?"),
     ("confusing", "Which page or message confused them most?"),

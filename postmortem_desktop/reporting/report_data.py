@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..domain import checklist, timing
-from ..domain.vocabulary import REVIEW_QUESTIONS, WORDING_TAGS
+from ..domain.vocabulary import REVIEW_QUESTIONS, dominant_tag_rank
 from ..storage import report_query
 from ..storage.closeout_query import load_closeout_record
 from ..storage.impact_query import customer_event_bounds
@@ -252,8 +252,8 @@ def _conversation_spans(session: Session, incident_id: int, tags: dict[int, Any]
     counts = report_query.conversation_tag_counts(session, incident_id)
 
     def dominant(conv_id: int) -> str:
-        ranked = sorted(counts.get(conv_id, {}).items(), key=lambda kv: (
-            tags[kv[0]].name in WORDING_TAGS, -kv[1], tags[kv[0]].position))
+        ranked = sorted(counts.get(conv_id, {}).items(),
+                        key=lambda kv: dominant_tag_rank(tags[kv[0]].name, kv[1], tags[kv[0]].position))
         return tags[ranked[0][0]].name if ranked else ""
 
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))

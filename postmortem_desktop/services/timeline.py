@@ -15,7 +15,7 @@ from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, Tag
 from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
-from ..domain.vocabulary import EVIDENCE_SOURCES, WORDING_TAGS, SystemEventKind
+from ..domain.vocabulary import EVIDENCE_SOURCES, SystemEventKind, dominant_tag_rank
 from ..storage.bulk import driver_connection
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
@@ -198,7 +198,7 @@ def _fill_dominant_tags(cursor, incident_id: int, cols: ConversationColumns,  # 
     best: dict[int, tuple[tuple, int]] = {}
     for (conv_id, tag_id), count in counts.items():
         name, _color, position = tags[tag_id]
-        rank = (name in WORDING_TAGS, -count, position)
+        rank = dominant_tag_rank(name, count, position)
         if conv_id not in best or rank < best[conv_id][0]:
             best[conv_id] = (rank, tag_id)
     tag_code: dict[int, int] = {}
