@@ -34,6 +34,11 @@ class TagSource(str, Enum):
     DISMISSED = "dismissed"
 
 
+#: The one rule for evidence: a tag counts (in a column, a count, the report, the review) only when a
+#: person put it there or accepted it. "suggested" is a ghost until accepted, "dismissed" a memory.
+EVIDENCE_SOURCES: tuple[str, ...] = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
+
+
 class ActionArea(str, Enum):
     PRODUCT = "product"
     SUPPORT = "support"
@@ -70,6 +75,15 @@ BUILT_IN_TAGS: tuple[tuple[str, str], ...] = (
     ("calming-wording", "Agent wording that calmed people"),
     ("worsening-wording", "Agent wording that made things worse"),
 )
+
+# Agent-wording tags describe the support reply, not the customer's harm: a conversation's dominant
+# tag (its bar colour on the timeline, on screen and in the PDF) is one of them only when it has no harm tag.
+WORDING_TAGS = frozenset({"calming-wording", "worsening-wording"})
+
+
+def dominant_tag_rank(name: str, count: int, position: int) -> tuple[bool, int, int]:
+    """Sort key of a conversation's tags, lowest first: harm before wording, then most evidence, then board order."""
+    return name in WORDING_TAGS, -count, position
 
 REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("task", "What was the person trying to finish when the incident hit?"),

@@ -1,40 +1,27 @@
-"""Gathers one incident's report content from the workspace tables into plain, redactable dataclasses."""
+"""Gathers one incident's report content into plain, redactable dataclasses, through storage queries only.
+
+The rows come from storage.report_query; the close-out checklist from the same record query the close-out
+panel, the close command and the CLI read (storage.closeout_query), evaluated by the same domain rules.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain import timing
-from ..domain.errors import MissingIncident
-from ..domain.vocabulary import REVIEW_QUESTIONS
+from ..domain import checklist, timing
+from ..domain.vocabulary import REVIEW_QUESTIONS, dominant_tag_rank
+from ..storage import report_query
+from ..storage.closeout_query import load_closeout_record
 from ..storage.impact_query import customer_event_bounds
-from ..storage.schema import (
-    ActionItem,
-    ActionItemLink,
-    Conversation,
-    Customer,
-    FollowUp,
-    Incident,
-    IncidentContact,
-    Message,
-    Quote,
-    ReviewAnswer,
-    ReviewAnswerQuote,
-    SystemEvent,
-    Tag,
-    TagAssignment,
-    WorkspaceSetting,
-)
 from ..storage.workspace import Workspace
 from . import redaction_terms
 
-EVIDENCE_SOURCES = ("manual", "accepted")  # a suggestion is not evidence until a person accepts it
 AREA_ORDER = ("support", "product", "engineering", "operations")
-WORDING_TAGS = frozenset({"calming-wording", "worsening-wording"})
 
 
 class ReportDataError(Exception):
@@ -74,7 +61,9 @@ class ActionRow:
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class ReportContact:
+    """A customer on the incident's contact list, as the report shows it."""
+
     customer: str
     organization: str
     email: str
@@ -114,7 +103,9 @@ class ConversationSpan:
 
 
 @dataclass(frozen=True)
-class ChecklistItem:
+class ReportChecklistItem:
+    """One close-out checklist line as printed: evaluated by domain.checklist from the shared close-out record."""
+
     label: str
     done: bool
     missing: str = ""
@@ -145,13 +136,13 @@ class ReportData:
     tag_counts: tuple[TagCount, ...]
     quotes: tuple[QuoteRow, ...]
     actions: tuple[ActionRow, ...]
-    contacts: tuple[ContactRow, ...]
+    contacts: tuple[ReportContact, ...]
     system_events: tuple[SystemEventRow, ...]
     conversations: tuple[ConversationSpan, ...]
     follow_up_at: datetime | None
     follow_up_done_at: datetime | None
     #: None when the close-out checklist module is not part of this build: the section is left out
-    checklist: tuple[ChecklistItem, ...] | None
+    checklist: tuple[ReportChecklistItem, ...] | None
     #: every customer name the workspace knows, this incident's customers first, for redaction aliases
     known_customers: tuple[tuple[str, str], ...] = field(default=())
     #: terms a person chose to mask in the redaction preview (names, ids the detector does not know)
@@ -177,17 +168,14 @@ def _impact_bounds(session: Session, incident_id: int) -> tuple[datetime | None,
 def gather(workspace: Workspace, incident_id: int) -> ReportData:
     """Everything the PDF and XLSX show for one incident, read in one transaction."""
     with workspace.reading() as session:
-        inc = session.get(Incident, incident_id)
-        if inc is None:
-            raise MissingIncident(incident_id)
-        zone = session.get(WorkspaceSetting, "display_timezone")
+        inc = report_query.incident_row(session, incident_id)
+        zone = report_query.setting(session, "display_timezone")
         first, last = _impact_bounds(session, incident_id)
         technical = timing.technical_window(inc.technical_start, inc.technical_end)
         customer = timing.customer_impact_window([first, last])
-        answers = _answers(session, incident_id)
-        quotes, tag_counts = _quotes_and_tags(session, incident_id)
-        follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
-        actions = _actions(session, incident_id)
+        tags = {t.id: t for t in report_query.tags(session)}
+        quotes, tag_counts = _quotes_and_tags(session, incident_id, tags)
+        follow_up_at, follow_up_done_at = report_query.follow_up_times(session, incident_id)
         return ReportData(
             incident_id=inc.id, title=inc.title, service=inc.service, status=inc.status,
             technical_severity=inc.technical_severity, customer_severity=inc.customer_severity,
@@ -195,69 +183,42 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
             customer_severity_reason=inc.customer_severity_reason,
             technical=technical, customer=customer, status_page_resolved=inc.status_page_resolved,
             headline=timing.headline(technical, customer, inc.status_page_resolved),
-            zone_name=zone.value if zone is not None and zone.value else "UTC",
+            zone_name=zone or "UTC",
             customer_damage=inc.customer_damage, most_broken_task=inc.most_broken_task,
             first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
             trust_signals_none_seen=inc.trust_signals_none_seen,
             customer_message_decision=inc.customer_message_decision,
-            answers=answers, tag_counts=tag_counts, quotes=quotes,
-            actions=actions, contacts=_contacts(session, incident_id),
-            system_events=tuple(SystemEventRow(e.at, e.kind, e.title) for e in session.scalars(
-                select(SystemEvent).where(SystemEvent.incident_id == incident_id).order_by(SystemEvent.at))),
-            conversations=_conversation_spans(session, incident_id),
-            follow_up_at=follow.scheduled_at if follow else None,
-            follow_up_done_at=follow.done_at if follow else None,
-            checklist=_checklist(session, inc, follow, first is not None, actions),
+            answers=_answers(session, incident_id), tag_counts=tag_counts, quotes=quotes,
+            actions=_actions(session, incident_id),
+            contacts=tuple(ReportContact(*row) for row in report_query.contact_rows(session, incident_id)),
+            system_events=tuple(SystemEventRow(*row) for row in report_query.system_event_rows(session, incident_id)),
+            conversations=_conversation_spans(session, incident_id, tags),
+            follow_up_at=follow_up_at, follow_up_done_at=follow_up_done_at,
+            checklist=closeout_checklist(session, incident_id),
             known_customers=_known_customers(session, incident_id),
-            extra_terms=_extra_terms(session),
+            extra_terms=redaction_terms.parse(report_query.setting(session, redaction_terms.SETTING_KEY)),
         )
 
 
+def closeout_checklist(session: Session, incident_id: int) -> tuple[ReportChecklistItem, ...]:
+    """The close-out checklist as the panel, the close command and the CLI see it: the same record, the same rules."""
+    return tuple(ReportChecklistItem(item.label, item.ok, item.missing)
+                 for item in checklist.evaluate(load_closeout_record(session, incident_id)))
+
+
 def _answers(session: Session, incident_id: int) -> tuple[AnswerRow, ...]:
-    stored = {a.question: a.answer for a in session.scalars(
-        select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id))}
+    stored = report_query.review_answers(session, incident_id)
     return tuple(AnswerRow(key, question, stored.get(key, "")) for key, question in REVIEW_QUESTIONS)
 
 
-def _quotes_and_tags(session: Session, incident_id: int) -> tuple[tuple[QuoteRow, ...], tuple[TagCount, ...]]:
-    tags = {t.id: t for t in session.scalars(select(Tag).order_by(Tag.position, Tag.id))}
-    quote_tags: dict[int, list[int]] = defaultdict(list)
-    message_tags: dict[int, list[int]] = defaultdict(list)
-    # Two plain joins rather than one OR-join: SQLite can use the indexes on each.
-    for tag_id, quote_id in session.execute(
-            select(TagAssignment.tag_id, TagAssignment.quote_id)
-            .join(Quote, Quote.id == TagAssignment.quote_id)
-            .join(Conversation, Conversation.id == Quote.conversation_id)
-            .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        if quote_id is not None:  # always, by the join; said for the type checker
-            quote_tags[quote_id].append(tag_id)
-    for tag_id, message_id in session.execute(
-            select(TagAssignment.tag_id, TagAssignment.message_id)
-            .join(Message, Message.id == TagAssignment.message_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(Conversation.incident_id == incident_id, TagAssignment.quote_id.is_(None),
-                   TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        if message_id is not None:  # always, by the join
-            message_tags[message_id].append(tag_id)
-    # Quotes that a review answer or an action item points at were judged important by a person.
-    cited = set(session.scalars(select(ReviewAnswerQuote.quote_id).join(
-        ReviewAnswer, ReviewAnswer.id == ReviewAnswerQuote.review_answer_id)
-        .where(ReviewAnswer.incident_id == incident_id)))
-    cited |= set(session.scalars(select(ActionItemLink.quote_id).join(
-        ActionItem, ActionItem.id == ActionItemLink.action_item_id)
-        .where(ActionItem.incident_id == incident_id, ActionItemLink.quote_id.is_not(None))))
-    rows = session.execute(
-        select(Quote.id, Quote.text, Message.author, Message.at, Message.role, Conversation.channel,
-               Conversation.external_id, Conversation.first_at, Conversation.pre_existing, Customer.name,
-               Customer.organization, Customer.segment)
-        .join(Conversation, Conversation.id == Quote.conversation_id)
-        .outerjoin(Message, Message.id == Quote.message_id)
-        .outerjoin(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.incident_id == incident_id)
-        .order_by(func.coalesce(Message.at, Conversation.first_at), Quote.id))
+def _quotes_and_tags(session: Session, incident_id: int, tags: dict[int, Any]
+                     ) -> tuple[tuple[QuoteRow, ...], tuple[TagCount, ...]]:
+    quote_tags, message_tags = report_query.evidence_tag_ids(session, incident_id)
+    cited = report_query.cited_quote_ids(session, incident_id)
     quotes = []
     counts: dict[int, int] = defaultdict(int)
-    for (qid, text, author, at, role, channel, external_id, conv_first, pre, name, org, segment) in rows:
+    for (qid, text, author, at, role, channel, external_id, conv_first, pre, name, org, segment) in (
+            report_query.quote_rows(session, incident_id)):
         tag_ids = list(dict.fromkeys(quote_tags.get(qid, [])))
         for tag_id in tag_ids:
             counts[tag_id] += 1
@@ -267,8 +228,8 @@ def _quotes_and_tags(session: Session, incident_id: int) -> tuple[tuple[QuoteRow
             channel=channel, external_id=external_id or "", at=_utc(at or conv_first), pre_existing=bool(pre),
             score=_strength(text, len(tag_ids), qid in cited, role),
         ))
-    for tag_ids in message_tags.values():
-        for tag_id in set(tag_ids):
+    for message_tag_ids in message_tags.values():
+        for tag_id in set(message_tag_ids):
             counts[tag_id] += 1
     tag_counts = tuple(TagCount(t.name, t.color, counts.get(t.id, 0)) for t in tags.values())
     return tuple(quotes), tag_counts
@@ -282,91 +243,34 @@ def _strength(text: str, tag_count: int, cited: bool, role: str | None) -> float
 
 
 def _actions(session: Session, incident_id: int) -> tuple[ActionRow, ...]:
-    items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)
-                            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id))
-    rows = [ActionRow(a.area, a.description, a.owner, a.due_date, a.status) for a in items]
+    rows = [ActionRow(*row) for row in report_query.action_rows(session, incident_id)]
     order = {area: i for i, area in enumerate(AREA_ORDER)}
     return tuple(sorted(rows, key=lambda r: order.get(r.area, len(order))))
 
 
-def _contacts(session: Session, incident_id: int) -> tuple[ContactRow, ...]:
-    rows = session.execute(
-        select(IncidentContact, Customer).join(Customer, Customer.id == IncidentContact.customer_id)
-        .where(IncidentContact.incident_id == incident_id).order_by(IncidentContact.contacted, Customer.name))
-    return tuple(ContactRow(c.name, c.organization, c.email, c.phone, c.segment, ic.reason, ic.contacted,
-                            ic.contacted_on) for ic, c in rows)
-
-
-def _conversation_spans(session: Session, incident_id: int) -> tuple[ConversationSpan, ...]:
-    tags = {t.id: t for t in session.scalars(select(Tag))}
-    counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for link in (Quote, Message):
-        tagged = session.execute(
-            select(link.conversation_id, TagAssignment.tag_id, func.count())
-            .join(link, (link.id == (TagAssignment.quote_id if link is Quote else TagAssignment.message_id)))
-            .join(Conversation, Conversation.id == link.conversation_id)
-            .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))
-            .group_by(link.conversation_id, TagAssignment.tag_id))
-        for conv_id, tag_id, count in tagged:
-            counts[conv_id][tag_id] += count
+def _conversation_spans(session: Session, incident_id: int, tags: dict[int, Any]) -> tuple[ConversationSpan, ...]:
+    counts = report_query.conversation_tag_counts(session, incident_id)
 
     def dominant(conv_id: int) -> str:
-        ranked = sorted(counts.get(conv_id, {}).items(), key=lambda kv: (
-            tags[kv[0]].name in WORDING_TAGS, -kv[1], tags[kv[0]].position))
+        ranked = sorted(counts.get(conv_id, {}).items(),
+                        key=lambda kv: dominant_tag_rank(tags[kv[0]].name, kv[1], tags[kv[0]].position))
         return tags[ranked[0][0]].name if ranked else ""
 
-    rows = session.execute(
-        select(Conversation.id, Conversation.channel, Conversation.first_at, Conversation.last_at,
-               Conversation.pre_existing, Customer.segment, Conversation.customer_task)
-        .outerjoin(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.incident_id == incident_id, Conversation.first_at.is_not(None))
-        .order_by(Conversation.first_at))
     return tuple(ConversationSpan(ch, first, last or first, bool(pre), cid, segment or "", task or "", dominant(cid))
-                 for cid, ch, first, last, pre, segment, task in rows
+                 for cid, ch, first, last, pre, segment, task in report_query.conversation_rows(session, incident_id)
                  if first is not None)  # always, by the query; said for the type checker
-
-
-def _extra_terms(session: Session) -> tuple[str, ...]:
-    row = session.get(WorkspaceSetting, redaction_terms.SETTING_KEY)
-    return redaction_terms.parse(row.value if row is not None else None)
 
 
 def _known_customers(session: Session, incident_id: int) -> tuple[tuple[str, str], ...]:
     """(name, organization) of every customer, this incident's in order of first contact, then the rest."""
-    first_seen = dict(session.execute(
-        select(Conversation.customer_id, func.min(Conversation.first_at))
-        .where(Conversation.incident_id == incident_id, Conversation.customer_id.is_not(None))
-        .group_by(Conversation.customer_id)).all())
-    contacts = set(session.scalars(select(IncidentContact.customer_id)
-                                   .where(IncidentContact.incident_id == incident_id)))
-    customers = session.execute(select(Customer.id, Customer.name, Customer.organization)).all()
+    first_seen = report_query.customer_first_contacts(session, incident_id)
+    contacts = report_query.contact_customer_ids(session, incident_id)
     far = datetime.max
 
-    def order(row):  # noqa: ANN001, ANN202
+    def order(row: Any) -> tuple[int, datetime, int]:
         seen = first_seen.get(row.id)
         rank = 0 if seen is not None else 1 if row.id in contacts else 2
         return rank, _utc(seen).replace(tzinfo=None) if seen is not None else far, row.id
 
+    customers: Sequence[Any] = report_query.customers(session)
     return tuple((row.name or "", row.organization or "") for row in sorted(customers, key=order))
-
-
-def _checklist(session: Session, inc: Incident, follow: FollowUp | None, has_impact: bool,
-               actions: tuple[ActionRow, ...]) -> tuple[ChecklistItem, ...] | None:
-    """The close-out checklist state, when the module that defines the rules is part of this build."""
-    try:
-        from ..domain import checklist
-    except ImportError:  # the close-out rules have not landed: the section is left out
-        return None
-    record = checklist.CloseoutRecord(
-        customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
-        first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
-        trust_signals_none_seen=bool(inc.trust_signals_none_seen),
-        action_items=tuple(checklist.ActionItemFacts(a.area, a.owner, a.due_date) for a in actions),
-        has_customer_impact_window=has_impact, contact_list_reviewed=bool(inc.contact_list_reviewed),
-        customer_message_decision=inc.customer_message_decision or "",
-        customer_message_reason=inc.customer_message_reason or "",
-        # Without a recorded review date the review is taken to be today, as the close-out panel does.
-        review_date=follow.review_held_on if follow and follow.review_held_on else datetime.now(UTC).date(),
-        follow_up_on=follow.scheduled_at.date() if follow and follow.scheduled_at else None,
-    )
-    return tuple(ChecklistItem(item.label, item.ok, item.missing) for item in checklist.evaluate(record))

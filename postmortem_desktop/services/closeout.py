@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from ..domain import checklist
 from ..domain.changes import DataChange
-from ..domain.checklist import ChecklistItem, CloseoutRecord
+from ..domain.checklist import ChecklistItem
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
-from ..storage.impact_query import customer_event_bounds
-from ..storage.schema import ActionItem, FollowUp, Incident, IncidentHistory
+from ..storage.closeout_query import load_closeout_record
+from ..storage.schema import FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
 
@@ -58,28 +58,8 @@ def _incident(session: Session, incident_id: int) -> Incident:
     return incident
 
 
-def load_record(session: Session, incident_id: int, today: date | None = None) -> CloseoutRecord:
-    """The checklist's view of one incident, read inside the caller's transaction.
-
-    Without a recorded review date the review is taken to be today: the date a facilitator
-    would schedule the follow-up from.
-    """
-    inc = _incident(session, incident_id)
-    items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)).all()
-    follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
-    bounds = customer_event_bounds(session, [incident_id]).get(incident_id)
-    return CloseoutRecord(
-        customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
-        first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
-        trust_signals_none_seen=bool(inc.trust_signals_none_seen),
-        action_items=tuple(checklist.ActionItemFacts(i.area, i.owner, i.due_date) for i in items),
-        has_customer_impact_window=bool(bounds and bounds[0] is not None),
-        contact_list_reviewed=bool(inc.contact_list_reviewed),
-        customer_message_decision=inc.customer_message_decision or "",
-        customer_message_reason=inc.customer_message_reason or "",
-        review_date=(follow.review_held_on if follow and follow.review_held_on else (today or _today())),
-        follow_up_on=follow.scheduled_at.date() if follow and follow.scheduled_at else None,
-    )
+# The record is read by one storage query, the same one the report's checklist reads.
+load_record = load_closeout_record
 
 
 class CloseoutService:

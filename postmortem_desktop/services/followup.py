@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
-from ..domain.vocabulary import IncidentStatus
+from ..domain.vocabulary import EVIDENCE_SOURCES, IncidentStatus
+from ..storage.impact_query import incident_related
 from ..storage.schema import (
     AccountActivity,
     Conversation,
@@ -29,7 +30,6 @@ from ..storage.schema import (
 from ..storage.workspace import Workspace
 from .actions import ActionItemView, ActionService
 from .commands import Edit, RuleError
-from .review import EVIDENCE_SOURCES
 
 WORKAROUND_TAGS = ("risky-workaround", "manual-work")
 ACCOUNT_HEADERS = ("account", "account_id", "account id", "account name", "customer", "organization", "company")
@@ -89,8 +89,7 @@ def _tag_counts_by_side(session: Session, incident_id: int, cutoff: datetime | N
         .join(TagAssignment, TagAssignment.tag_id == Tag.id)
         .join(Quote, Quote.id == TagAssignment.quote_id)
         .join(Conversation, Conversation.id == Quote.conversation_id)
-        .where(Conversation.incident_id == incident_id, Conversation.pre_existing.is_(False),
-               Conversation.channel != "internal", Conversation.first_at.is_not(None),
+        .where(incident_related(incident_id), Conversation.first_at.is_not(None),
                TagAssignment.source.in_(EVIDENCE_SOURCES))
         .group_by(Tag.name, after)).all()
     counts: dict[str, list[int]] = {}

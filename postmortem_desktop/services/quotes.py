@@ -27,7 +27,6 @@ from ..storage.schema import (
 from ..storage.workspace import Workspace
 from .commands import CommandGroup, Edit, RuleError
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
-from .tagging import APPLIED_SOURCES
 
 WHOLE_CONVERSATION_CHARS = 2000
 
@@ -428,7 +427,7 @@ class CorrectAuthorRole(Edit):
 
 
 __all__ = [
-    "APPLIED_SOURCES", "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView",
+    "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView",
     "CorrectAuthorRole", "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards",
     "filter_cards", "read_conversation", "search_quote_ids",
 ]

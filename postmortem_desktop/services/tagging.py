@@ -12,20 +12,20 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..domain.vocabulary import TagSource
+from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
 from ..storage.schema import ActionItemLink, Tag, TagAssignment
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
 
-#: sources that put a card in a tag's column; "suggested" is only a ghost, "dismissed" a memory
-APPLIED_SOURCES = (TagSource.MANUAL.value, TagSource.ACCEPTED.value)
 TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
 
 
 @dataclass(frozen=True)
-class TagInfo:
+class TagDefinition:
+    """A workspace tag as the board and the tag manager list it (the timeline legend has its own TagInfo)."""
+
     id: int
     name: str
     description: str
@@ -54,11 +54,11 @@ def palette_size() -> int:
     return len(_palette()["tags"])
 
 
-def list_tags(workspace: Workspace) -> list[TagInfo]:
+def list_tags(workspace: Workspace) -> list[TagDefinition]:
     """Every tag of the workspace in board order."""
     with workspace.reading() as session:
         rows = session.scalars(select(Tag).order_by(Tag.position, Tag.id)).all()
-        return [TagInfo(t.id, t.name, t.description, t.color, t.position, t.built_in) for t in rows]
+        return [TagDefinition(t.id, t.name, t.description, t.color, t.position, t.built_in) for t in rows]
 
 
 def normalise_tag_name(name: str) -> str:
@@ -124,13 +124,13 @@ class _QuoteTagEdit(Edit):
             row = TagAssignment(tag_id=tag_id, quote_id=quote_id, source=source)
             session.add(row)
             current[(quote_id, tag_id)] = row
-        elif row.source not in APPLIED_SOURCES:
+        elif row.source not in EVIDENCE_SOURCES:
             row.source = source  # a suggestion (or an earlier dismissal) overruled by a person
 
     @staticmethod
     def _untag(session: Session, quote_id: int, tag_id: int, current: dict[tuple[int, int], TagAssignment]) -> None:
         row = current.get((quote_id, tag_id))
-        if row is None or row.source not in APPLIED_SOURCES:
+        if row is None or row.source not in EVIDENCE_SOURCES:
             return
         if row.phrase:
             # it came from a suggestion: remember the "no" so the tagger does not offer it again

@@ -15,17 +15,15 @@ from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, Tag
 from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
-from ..domain.vocabulary import SystemEventKind
+from ..domain.vocabulary import EVIDENCE_SOURCES, SystemEventKind, dominant_tag_rank
 from ..storage.bulk import driver_connection
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError, UpdateFields
 
-# Agent-wording tags describe the support reply, not the customer's harm: they colour a bar only
-# when the conversation has no harm tag.
-WORDING_TAGS = frozenset({"calming-wording", "worsening-wording"})
-EVIDENCE_SOURCES = ("manual", "accepted")  # a suggestion is not evidence until a person accepts it
+# Evidence only (domain.vocabulary.EVIDENCE_SOURCES), spelled as SQL literals for the raw queries below.
+_EVIDENCE_SQL = ", ".join(f"'{source}'" for source in EVIDENCE_SOURCES)
 KINDS = tuple(k.value for k in SystemEventKind)
 
 _EPOCH = "(julianday({col}) - 2440587.5) * 86400.0"
@@ -40,11 +38,11 @@ ORDER BY c.first_at, c.id
 
 # Two plain joins counted in Python: faster than one GROUP BY over a UNION (no temporary B-tree).
 _TAG_PAIRS_SQL = (
-    """SELECT q.conversation_id, ta.tag_id FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id
-    WHERE ta.source IN ('manual', 'accepted')
+    f"""SELECT q.conversation_id, ta.tag_id FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id
+    WHERE ta.source IN ({_EVIDENCE_SQL})
       AND q.conversation_id IN (SELECT id FROM conversations WHERE incident_id = ?)""",
-    """SELECT m.conversation_id, ta.tag_id FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id
-    WHERE ta.quote_id IS NULL AND ta.message_id IS NOT NULL AND ta.source IN ('manual', 'accepted')
+    f"""SELECT m.conversation_id, ta.tag_id FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id
+    WHERE ta.quote_id IS NULL AND ta.message_id IS NOT NULL AND ta.source IN ({_EVIDENCE_SQL})
       AND m.conversation_id IN (SELECT id FROM conversations WHERE incident_id = ?)""",
 )
 
@@ -127,7 +125,7 @@ class TimelineService:
                 tags = [name for (name,) in cursor.execute(
                     "SELECT DISTINCT t.name FROM tag_assignments ta JOIN tags t ON t.id = ta.tag_id"
                     " LEFT JOIN quotes q ON q.id = ta.quote_id LEFT JOIN messages m ON m.id = ta.message_id"
-                    " WHERE (q.conversation_id = ? OR m.conversation_id = ?) AND ta.source IN ('manual', 'accepted')"
+                    f" WHERE (q.conversation_id = ? OR m.conversation_id = ?) AND ta.source IN ({_EVIDENCE_SQL})"
                     " ORDER BY t.position", (conversation_id, conversation_id))]
             finally:
                 cursor.close()
@@ -200,7 +198,7 @@ def _fill_dominant_tags(cursor, incident_id: int, cols: ConversationColumns,  # 
     best: dict[int, tuple[tuple, int]] = {}
     for (conv_id, tag_id), count in counts.items():
         name, _color, position = tags[tag_id]
-        rank = (name in WORDING_TAGS, -count, position)
+        rank = dominant_tag_rank(name, count, position)
         if conv_id not in best or rank < best[conv_id][0]:
             best[conv_id] = (rank, tag_id)
     tag_code: dict[int, int] = {}

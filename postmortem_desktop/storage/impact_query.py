@@ -1,11 +1,14 @@
-"""The one query behind the customer impact window, shared by the incident list, timeline and report."""
+"""The incident-related conversation filter and the customer impact window built on it, shared by every screen,
+the report and the follow-up."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 
 from ..domain import timing
+from ..domain.vocabulary import Channel
 from .schema import Conversation, Incident, Message
 
 
@@ -18,6 +21,20 @@ def _as_utc(value) -> datetime | None:  # noqa: ANN001
     return timing.as_utc(value)
 
 
+def incident_related(incident_ids: int | Iterable[int] | None) -> ColumnElement[bool]:
+    """Conversations that count as an incident's damage: not pre-existing (old confusion), not internal chatter.
+
+    The one definition, for one incident (an id), several (ids) or every incident (None). Whether an
+    event also falls inside the incident's review window is the impact window's rule, below.
+    """
+    related = and_(Conversation.pre_existing.is_(False), Conversation.channel != Channel.INTERNAL.value)
+    if incident_ids is None:
+        return related
+    if isinstance(incident_ids, int):
+        return and_(Conversation.incident_id == incident_ids, related)
+    return and_(Conversation.incident_id.in_(list(incident_ids)), related)
+
+
 def customer_event_bounds(session, incident_ids: list[int] | None = None) -> dict[int, tuple]:  # noqa: ANN001
     """{incident id: (first, last)} of incident-related customer events, as aware UTC datetimes.
 
@@ -26,9 +43,7 @@ def customer_event_bounds(session, incident_ids: list[int] | None = None) -> dic
     tickets do not stretch the incident's impact); a conversation without messages (a bare
     imported ticket) counts by its own times.
     """
-    related = and_(Conversation.pre_existing.is_(False), Conversation.channel != "internal")
-    if incident_ids is not None:
-        related = and_(related, Conversation.incident_id.in_(incident_ids))
+    related = incident_related(incident_ids)
 
     def in_window(column):  # noqa: ANN001, ANN202
         return and_(or_(Incident.review_start.is_(None), column >= Incident.review_start),

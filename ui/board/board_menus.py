@@ -17,7 +17,7 @@ from postmortem_desktop.services.tagging import (
     RemoveTag,
     RenameTag,
     ReorderTags,
-    TagInfo,
+    TagDefinition,
     palette_size,
     tag_color_hex,
 )
@@ -34,7 +34,8 @@ def ask_new_tag(parent: QWidget) -> Command | None:
     return AddTag(name) if ok and name.strip() else None
 
 
-def column_menu_command(parent: QWidget, tag: TagInfo | None, tags: list[TagInfo], pos: QPoint) -> Command | None:
+def column_menu_command(parent: QWidget, tag: TagDefinition | None, tags: list[TagDefinition],
+                        pos: QPoint) -> Command | None:
     """Shows a column's menu at pos; the chosen edit as a command (None when cancelled)."""
     menu = QMenu(parent)
     add = menu.addAction("Add Column…")
@@ -77,7 +78,7 @@ def column_menu_command(parent: QWidget, tag: TagInfo | None, tags: list[TagInfo
     return None
 
 
-def card_menu_command(parent: QWidget, incident_id: int, cards: list[BoardCard], tags: list[TagInfo],
+def card_menu_command(parent: QWidget, incident_id: int, cards: list[BoardCard], tags: list[TagDefinition],
                       pos: QPoint) -> Command | str | None:
     """The selected cards' menu: a command, "open" to read the conversation, or None."""
     if not cards:

@@ -24,7 +24,7 @@ from postmortem_desktop.services.tagging import (
     AssignTag,
     DismissSuggestion,
     MoveCardTag,
-    TagInfo,
+    TagDefinition,
     list_tags,
     tag_color_hex,
     untagged_color_hex,
@@ -83,7 +83,7 @@ class BoardScreen(QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.status)
-        self.tags: list[TagInfo] = []
+        self.tags: list[TagDefinition] = []
         self._filter = BoardFilter()
         self._grouping = ""
         self._text_ids: set[int] | None = None

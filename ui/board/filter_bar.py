@@ -7,7 +7,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from postmortem_desktop.services.quotes import UNSORTED, BoardFilter
-from postmortem_desktop.services.tagging import TagInfo
+from postmortem_desktop.services.tagging import TagDefinition
 
 from .board_grid import GROUPINGS
 
@@ -93,7 +93,7 @@ class BoardFilterBar(QWidget):
                            channel=self.channel.currentData() or "", segment=self.segment.currentData() or "",
                            scope=self.scope.currentData() or "all")
 
-    def set_choices(self, tags: list[TagInfo], channels: list[str], segments: list[str]) -> None:
+    def set_choices(self, tags: list[TagDefinition], channels: list[str], segments: list[str]) -> None:
         """Refills the combos, keeping what was chosen when it still exists; emits nothing."""
         self._refill(self.tag, [("Any tag", None), ("Unsorted", UNSORTED)] + [(t.name, t.id) for t in tags])
         self._refill(self.channel, [("Any channel", "")] + [(c, c) for c in channels])

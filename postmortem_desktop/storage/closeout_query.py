@@ -1,0 +1,40 @@
+"""The close-out record of one incident, read once for every reader: close-out panel, close command, CLI and report."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import checklist
+from ..domain.checklist import CloseoutRecord
+from ..domain.errors import MissingIncident
+from .impact_query import customer_event_bounds
+from .schema import ActionItem, FollowUp, Incident
+
+
+def load_closeout_record(session: Session, incident_id: int, today: date | None = None) -> CloseoutRecord:
+    """The checklist's view of one incident, read inside the caller's transaction.
+
+    Without a recorded review date the review is taken to be today: the date a facilitator
+    would schedule the follow-up from.
+    """
+    inc = session.get(Incident, incident_id)
+    if inc is None:
+        raise MissingIncident(incident_id)
+    items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)).all()
+    follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
+    bounds = customer_event_bounds(session, [incident_id]).get(incident_id)
+    return CloseoutRecord(
+        customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
+        first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
+        trust_signals_none_seen=bool(inc.trust_signals_none_seen),
+        action_items=tuple(checklist.ActionItemFacts(i.area, i.owner, i.due_date) for i in items),
+        has_customer_impact_window=bool(bounds and bounds[0] is not None),
+        contact_list_reviewed=bool(inc.contact_list_reviewed),
+        customer_message_decision=inc.customer_message_decision or "",
+        customer_message_reason=inc.customer_message_reason or "",
+        review_date=(follow.review_held_on if follow and follow.review_held_on
+                     else (today or datetime.now(UTC).date())),
+        follow_up_on=follow.scheduled_at.date() if follow and follow.scheduled_at else None,
+    )
