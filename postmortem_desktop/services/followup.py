@@ -29,7 +29,7 @@ from ..storage.schema import (
 from ..storage.workspace import Workspace
 from .actions import ActionItemView, ActionService
 from .commands import Edit, RuleError
-from .review import EVIDENCE_SOURCES
+from .review_evidence import EVIDENCE_SOURCES
 
 WORKAROUND_TAGS = ("risky-workaround", "manual-work")
 ACCOUNT_HEADERS = ("account", "account_id", "account id", "account name", "customer", "organization", "company")

@@ -26,7 +26,7 @@ from postmortem_desktop.services.actions import (
     QuickAddFromQuotes,
 )
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.review import ReviewService
+from postmortem_desktop.services.review_answers import ReviewService
 
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
