@@ -140,9 +140,9 @@ class MainWindow(QMainWindow):
         if reader is not None and reader.isHidden():
             reader.show()
 
-    def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
+    def _on_hub_navigation_requested(self, key: str, payload: object) -> None:
         if key == "import":  # e.g. the follow-up's next-week tickets
-            self.imports.choose_and_import(**(payload or {}))
+            self.imports.choose_and_import(**(payload if isinstance(payload, dict) else {}))
             return
         widget = self.show_screen(key)
         if isinstance(widget, FocusingScreen):

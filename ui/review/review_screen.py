@@ -76,7 +76,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.checklist.show_state(CloseoutService(self.hub.workspace).checklist(iid))
         self.tabs.setEnabled(not self.hub.workspace.read_only)
 
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""
         field = str(payload or "")
         if field in self.record.fields:

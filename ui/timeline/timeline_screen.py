@@ -172,7 +172,7 @@ class TimelineScreen(QWidget):
             self.view.set_layout(self.layout_)
 
     # ---- view commands ---------------------------------------------------------------------------
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """For the facilitator and checklist links: fit the incident (or the review window) to the room."""
         if payload == "review_window":
             self.fit_review_window()
