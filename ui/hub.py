@@ -1,11 +1,16 @@
-"""The shared state every screen listens to: the open workspace session and the selected incident.
+"""The UI's one owner of shared state (the open workspace session, the selected incident, the display
+zone) and the one way to run an edit (`run`).
 
 Screens never reach into each other or into the main window; they read `hub.session` and
-`hub.incident_id`, listen to the hub's signals, and ask for navigation through it.
+`hub.incident_id`, listen to the hub's signals, and ask for navigation through it. The main window
+sets this state and reads it back from here; it keeps no copy.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from postmortem_desktop.services.commands import Command
 
 from .undo import WorkspaceSession
 
@@ -51,11 +56,18 @@ class ScreenHub(QObject):
         return self.session
 
     def set_session(self, session: WorkspaceSession, zone_name: str) -> None:
+        """Takes over a newly opened session; the window closed the one before (close_session)."""
         self.session = session
         self.zone_name = zone_name
         self.incident_id = -1
         session.workspace_changed.connect(self.workspace_changed)
         self.session_changed.emit()
+
+    def close_session(self) -> None:
+        """Closes the open session, if any (another workspace opens, the window closes); no signal."""
+        if self.session is not None:
+            self.session.close()
+            self.session = None
 
     def set_incident(self, incident_id: int) -> None:
         if incident_id != self.incident_id:
@@ -66,8 +78,11 @@ class ScreenHub(QObject):
     def workspace(self):  # noqa: ANN201
         return self.session.workspace if self.session else None
 
-    def run(self, command, *, quiet_when_busy: bool = False, initiator: object = None) -> bool:  # noqa: ANN001
-        """Runs an edit through the undo stack; refusals are explained by the caller's window.
+    def run(self, command: Command, *, quiet_when_busy: bool = False, initiator: object = None) -> bool:
+        """Runs an edit through the undo stack: the one way, for the screens and the main window alike.
+
+        A refusal is explained over the main window (the hub's parent) and nothing changes; the
+        answer says whether the edit was done.
 
         quiet_when_busy: a save made by a timer (text typed before an import started) is not
         refused with a dialog while the import writes; the caller simply tries again later.
@@ -78,13 +93,15 @@ class ScreenHub(QObject):
         from .errors import show_refusal
         from .undo import BusyError
 
+        window = self.parent()
+        parent = window if isinstance(window, QWidget) else None
         try:
             self.open_session.run(command, initiator)
         except BusyError as exc:
             if not quiet_when_busy:
-                show_refusal(None, "Please wait", exc)
+                show_refusal(parent, "Please wait", exc)
             return False
         except (RuleError, WorkspaceError) as exc:
-            show_refusal(None, "Not possible", exc)
+            show_refusal(parent, "Not possible", exc)
             return False
         return True

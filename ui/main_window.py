@@ -28,6 +28,7 @@ from postmortem_desktop.services.settings import get_setting
 from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
 from . import recent_files, screens
+from .contracts import FocusingScreen
 from .errors import show_refusal
 from .facilitator.facilitator_controller import FacilitatorController
 from .hub import ScreenHub
@@ -53,9 +54,6 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.settings = settings
-        self.session: WorkspaceSession | None = None
-        self.incident_id = -1
-        self.zone_name = "UTC"
         self.setWindowTitle("Postmortem Desktop")
         self.hub = ScreenHub(self)
         self._build_incident_list()
@@ -142,14 +140,13 @@ class MainWindow(QMainWindow):
         if reader is not None and reader.isHidden():
             reader.show()
 
-    def _on_hub_navigation_requested(self, key: str, payload) -> None:  # noqa: ANN001
+    def _on_hub_navigation_requested(self, key: str, payload: object) -> None:
         if key == "import":  # e.g. the follow-up's next-week tickets
-            self.imports.choose_and_import(**(payload or {}))
+            self.imports.choose_and_import(**(payload if isinstance(payload, dict) else {}))
             return
         widget = self.show_screen(key)
-        focus = getattr(widget, "focus_item", None)
-        if callable(focus):
-            focus(payload)
+        if isinstance(widget, FocusingScreen):
+            widget.focus_item(payload)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # noqa: ANN001
         action = QAction(text, self)
@@ -184,7 +181,7 @@ class MainWindow(QMainWindow):
         self.redo_action = QAction("&Redo", self)
         self.about_action = self._action("&About", self._on_about)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self._on_shortcuts, "F1")
-        self.facilitator = FacilitatorController(self, self.hub)
+        self.facilitator = FacilitatorController(self, self, self.hub)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -217,17 +214,18 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     # ---- workspace ------------------------------------------------------------------------------
+    # The hub owns the session and the selected incident; these read its state for the window's own code
+    # (and tests), they keep no copy.
     @property
-    def open_session(self) -> WorkspaceSession:
-        """The session, for actions that are only enabled while a workspace is open."""
-        if self.session is None:
-            raise RuntimeError("no workspace is open")
-        return self.session
+    def session(self) -> WorkspaceSession | None:
+        return self.hub.session
+
+    @property
+    def incident_id(self) -> int:
+        return self.hub.incident_id
 
     def set_session(self, session: WorkspaceSession) -> None:
-        if self.session is not None:
-            self.session.close()
-        self.session = session
+        self.hub.close_session()
         self.edit_menu.clear()
         self.undo_action, self.redo_action = self._undo_actions(session)
         # Ctrl+Shift+Z first (the issue's key), Ctrl+Y as well; on Linux StandardKey.Redo *is*
@@ -242,8 +240,7 @@ class MainWindow(QMainWindow):
         session.workspace_changed.connect(self._on_session_workspace_changed)
         session.step_failed.connect(self._on_step_failed)
         session.long_step_runner = self._run_long_step
-        self.zone_name = get_setting(session.workspace, "display_timezone", "UTC")
-        self.hub.set_session(session, self.zone_name)
+        self.hub.set_session(session, get_setting(session.workspace, "display_timezone", "UTC"))
         ws = session.workspace
         self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
         # the first sentence says why (another window, another process, a read-only folder, hard links)
@@ -254,7 +251,6 @@ class MainWindow(QMainWindow):
                        self.import_events_action, self.paste_action, self.call_note_action, self.internal_note_action):
             action.setEnabled(not ws.read_only)
         recent_files.remember_workspace(self.settings, ws.path)
-        self.incident_id = -1
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
             self.select_incident(self.incident_model.summary(0).id)
@@ -297,7 +293,7 @@ class MainWindow(QMainWindow):
     # ---- incidents ------------------------------------------------------------------------------
     @property
     def incident_service(self) -> IncidentService:
-        return IncidentService(self.open_session.workspace)
+        return IncidentService(self.hub.open_session.workspace)
 
     def refresh_incidents(self) -> None:
         keep = self.incident_id
@@ -324,8 +320,7 @@ class MainWindow(QMainWindow):
         self._show_incident(incident_id if incident_id is not None else -1)
 
     def _show_incident(self, incident_id: int) -> None:
-        changed = incident_id != self.incident_id
-        self.incident_id = incident_id
+        changed = incident_id != self.hub.incident_id
         self.hub.set_incident(incident_id)
         if changed:
             self.incident_selected.emit(incident_id)
@@ -349,7 +344,7 @@ class MainWindow(QMainWindow):
         return undo, redo
 
     def _run_long_step(self, label: str, make_generator, on_done, on_failed) -> None:  # noqa: ANN001
-        session = self.open_session
+        session = self.hub.open_session
         run_with_progress(self, session, f"{label}…", make_generator, lambda _result: on_done(), on_failed,
                           on_cancelled=session.step_cancelled, cancel_text=f"Cancel ({label.split()[0].lower()} "
                           "nothing)", writes=True)
@@ -363,21 +358,12 @@ class MainWindow(QMainWindow):
                      RuntimeError(f"{label} failed ({type(exc).__name__}: {exc}). Nothing changed; the details "
                                   "were written to the log file."))
 
-    def run_command(self, command) -> bool:  # noqa: ANN001
-        """Runs an edit through the undo stack; a refusal is explained and nothing changes."""
-        try:
-            self.open_session.run(command)
-        except (RuleError, WorkspaceError) as exc:
-            show_refusal(self, "Not possible", exc)
-            return False
-        return True
-
     def _on_new_incident(self) -> None:
-        dialog = NewIncidentDialog(self.zone_name, self)
+        dialog = NewIncidentDialog(self.hub.zone_name, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         command = CreateIncident(**dialog.values())
-        if self.run_command(command) and command.incident_id is not None:  # do() sets it
+        if self.hub.run(command) and command.incident_id is not None:  # do() sets it
             self.select_incident(command.incident_id)
 
     def _on_delete_incident(self) -> None:
@@ -390,7 +376,7 @@ class MainWindow(QMainWindow):
             "You can undo this with Edit › Undo.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:
-            self.run_command(DeleteIncident(self.incident_id, details.title))
+            self.hub.run(DeleteIncident(self.incident_id, details.title))
 
     def _on_session_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
         # the incident list shows titles, status, severity and both windows' lengths
@@ -452,7 +438,5 @@ class MainWindow(QMainWindow):
         self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.setValue("main_window/state", self.saveState())
-        if self.session is not None:
-            self.session.close()
-            self.session = None
+        self.hub.close_session()
         super().closeEvent(event)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from .contracts import RefreshingScreen
 from .hub import ScreenHub
 
 
@@ -20,7 +21,9 @@ def construct(target: str, hub: ScreenHub, parent: QWidget) -> QWidget:
     return getattr(importlib.import_module(module_name), class_name)(hub, parent)
 
 
-class ScreenSet(Mapping):
+class ScreenSet(Mapping[str, QWidget]):
+    """The window's screens by key (tabs, docks, strips); a tab not yet built is built when looked up."""
+
     def __init__(self, tabs: QTabWidget, hub: ScreenHub):
         self.tabs = tabs
         self.hub = hub
@@ -48,6 +51,11 @@ class ScreenSet(Mapping):
         widget = self._pending[key][1] if key in self._pending else self._built.get(key)
         return self.tabs.indexOf(widget) if widget is not None else -1
 
+    def title(self, key: str) -> str:
+        """The screen's tab title without its mnemonic, or its key for a dock or strip (nothing is built)."""
+        index = self.tab_index(key)
+        return self.tabs.tabText(index).replace("&", "") if index >= 0 else key
+
     def _build(self, key: str) -> QWidget:
         target, placeholder = self._pending.pop(key)
         widget = construct(target, self.hub, self.tabs)
@@ -65,9 +73,8 @@ class ScreenSet(Mapping):
         placeholder.deleteLater()
         self._built[key] = widget
         # It missed the session and incident signals sent before it existed: catch up now.
-        catch_up = getattr(widget, "request_refresh", None)
-        if self.hub.session is not None and callable(catch_up):
-            catch_up()
+        if self.hub.session is not None and isinstance(widget, RefreshingScreen):
+            widget.request_refresh()
         if was_current:
             self.tabs.currentChanged.emit(index)
         return widget

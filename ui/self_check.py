@@ -94,9 +94,9 @@ class SelfCheck:
             raise CheckFailed(f"could not open {path}")
         self.window.resize(1280, 720)
         self.window.show()
-        if self.window.incident_id < 0:
+        if self.window.hub.incident_id < 0:
             raise CheckFailed("the demo workspace has no incident selected")
-        return f"{path.name}, incident {self.window.incident_id} selected"
+        return f"{path.name}, incident {self.window.hub.incident_id} selected"
 
     def render(self, key: str) -> str:
         from PySide6.QtWidgets import QApplication
@@ -145,7 +145,7 @@ class SelfCheck:
     def pdf(self) -> str:
         module = importlib.import_module("postmortem_desktop.reporting.exports")
         target = self.folder / "self-check.pdf"
-        steps = module.export_pdf(self.window.hub.workspace, self.window.incident_id, target)
+        steps = module.export_pdf(self.window.hub.workspace, self.window.hub.incident_id, target)
         while True:
             try:
                 next(steps)
@@ -168,7 +168,7 @@ class SelfCheck:
         source.write_text("Id,Requester,Requester email,Subject,Created at,Description\n" + "\n".join(rows) + "\n",
                           encoding="utf-8")
         hub = self.window.hub
-        steps = spreadsheet_import.import_path(hub.workspace, self.window.incident_id, source, parallel=True,
+        steps = spreadsheet_import.import_path(hub.workspace, hub.incident_id, source, parallel=True,
                                                options=ImportOptions(include_outside_window=True, dry_run=True))
         summary = spreadsheet_import.run_to_end(steps)
         if summary.rows_read != 20 or summary.imported != 20:

@@ -1,4 +1,4 @@
-"""The shared timeline drawing (analysis.timeline_drawing) on a reportlab canvas, as a vector Flowable."""
+"""The shared timeline drawing (timeline.drawing) on a reportlab canvas, as a vector Flowable."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from ..analysis.timeline_drawing import Theme, draw_timeline
-from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData, TimelineLayout
+from ..timeline.drawing import Theme, draw_timeline
+from ..timeline.layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData, TimelineLayout
 from . import fonts
 from .pdf_timeline import palette
 from .report_data import ReportData
@@ -57,7 +57,7 @@ def timeline_data(data: ReportData) -> TimelineData:
 
 
 class ReportlabCanvas:
-    """analysis.timeline_drawing's Canvas on a reportlab canvas: top-left origin, y down, mapped to PDF space."""
+    """timeline.drawing's Canvas on a reportlab canvas: top-left origin, y down, mapped to PDF space."""
 
     def __init__(self, canv, height: float):  # noqa: ANN001
         self.c = canv

@@ -11,9 +11,9 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..analysis.timeline_layout import zone_of
 from ..domain.timing import format_duration, status_page_gap
 from ..domain.vocabulary import ActionArea
+from ..timeline.layout import zone_of
 from . import fonts
 from .pdf_timeline import TimelineFlowable, palette
 from .report_data import QuoteRow, ReportData

@@ -9,9 +9,9 @@ from functools import lru_cache
 from reportlab.lib.colors import HexColor, white
 from reportlab.platypus import Flowable
 
-from ..analysis.timeline_layout import axis_ticks, format_time, pack_tracks
 from ..domain.timing import format_duration
 from ..resources import resource_path
+from ..timeline.layout import axis_ticks, format_time, pack_tracks
 from . import fonts
 from .report_data import ReportData
 

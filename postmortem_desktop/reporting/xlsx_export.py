@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..analysis.timeline_layout import zone_of
+from ..timeline.layout import zone_of
 from .output_file import XLSX, output_file
 from .report_data import ReportData
 

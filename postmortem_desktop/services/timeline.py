@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..analysis.timeline_layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
@@ -20,6 +19,7 @@ from ..storage.bulk import driver_connection
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
+from ..timeline.layout import ConversationColumns, SystemEventMark, TagInfo, TimelineData
 from .commands import Edit, RuleError, UpdateFields
 
 # Evidence only (domain.vocabulary.EVIDENCE_SOURCES), spelled as SQL literals for the raw queries below.

@@ -7,8 +7,9 @@ import icalendar
 from postmortem_desktop.cli import main
 from postmortem_desktop.services.actions import AddActionItem
 from postmortem_desktop.services.closeout import ScheduleFollowUp
+from postmortem_desktop.services.customer_message import DecideCustomerMessage
 from postmortem_desktop.services.incidents import IncidentService
-from postmortem_desktop.services.review import DecideCustomerMessage, EditCloseoutFields
+from postmortem_desktop.services.review_answers import EditCloseoutFields
 from postmortem_desktop.storage.workspace import open_workspace
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from postmortem_desktop.services.actions import AddActionItem
 from postmortem_desktop.services.closeout import CloseIncident, CloseoutService, ReopenIncident, ScheduleFollowUp
 from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.customer_message import DecideCustomerMessage
 from postmortem_desktop.services.incidents import IncidentService
-from postmortem_desktop.services.review import DecideCustomerMessage, EditCloseoutFields
+from postmortem_desktop.services.review_answers import EditCloseoutFields
 from postmortem_desktop.storage.schema import IncidentHistory
 from tests.helpers import billing_id
 
@@ -144,7 +145,7 @@ def test_repeat_confusion_counts_conversations_either_side_of_the_review(demo):
 
 def test_a_closed_incidents_record_cannot_be_changed_until_it_is_reopened(demo):
     from postmortem_desktop.services.actions import ActionService, DeleteActionItem
-    from postmortem_desktop.services.review import SetReviewAnswer
+    from postmortem_desktop.services.review_answers import SetReviewAnswer
 
     iid = billing_id(demo)
     complete_the_demo(demo, iid)

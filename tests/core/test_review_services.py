@@ -6,17 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.contacts import ContactService, EditContact, FlagContacts, UnflagContact
+from postmortem_desktop.services.customer_message import CustomerMessageService, DecideCustomerMessage
+from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService
 from postmortem_desktop.services.incidents import IncidentService
-from postmortem_desktop.services.review import (
-    DecideCustomerMessage,
-    DecideSeverity,
+from postmortem_desktop.services.review_answers import (
     EditCloseoutFields,
-    EditContact,
-    FlagContacts,
     LinkAnswerQuotes,
     ReviewService,
     SetReviewAnswer,
-    UnflagContact,
     UnlinkAnswerQuote,
 )
 from postmortem_desktop.storage.schema import Conversation, Quote
@@ -68,7 +66,7 @@ def test_linking_quotes_skips_duplicates_and_other_incidents_and_undoes(demo):
 
 
 def test_severity_suggestion_for_the_demo_is_raised_with_reasons(demo):
-    state = ReviewService(demo).severity(billing_id(demo))
+    state = SeverityService(demo).severity(billing_id(demo))
     assert state.suggestion.technical == "SEV3"
     assert state.suggestion.suggested in ("SEV1", "SEV2")
     assert any("money" in r for r in state.suggestion.reasons)
@@ -77,7 +75,7 @@ def test_severity_suggestion_for_the_demo_is_raised_with_reasons(demo):
 def test_override_needs_a_reason_and_both_decisions_are_recorded(demo):
     iid = billing_id(demo)
     service = ReviewService(demo)
-    suggestion = service.severity(iid).suggestion
+    suggestion = SeverityService(demo).severity(iid).suggestion
     other = "SEV2" if suggestion.suggested != "SEV2" else "SEV3"
     with pytest.raises(RuleError, match="Say why"):
         DecideSeverity(iid, suggestion, other, "")
@@ -95,7 +93,7 @@ def test_override_needs_a_reason_and_both_decisions_are_recorded(demo):
 
 
 def test_contact_suggestions_come_from_tags_and_money_words(demo):
-    suggestions = ReviewService(demo).contact_suggestions(billing_id(demo))
+    suggestions = ContactService(demo).contact_suggestions(billing_id(demo))
     reasons = " ".join(s.reason for s in suggestions)
     assert "lost money" in reasons and "fears for their data" in reasons
     assert len({s.customer_id for s in suggestions}) == len(suggestions)
@@ -103,7 +101,7 @@ def test_contact_suggestions_come_from_tags_and_money_words(demo):
 
 def test_flag_contact_edit_export_and_unflag(demo, tmp_path):
     iid = billing_id(demo)
-    service = ReviewService(demo)
+    service = ContactService(demo)
     first, second = service.contact_suggestions(iid)[:2]
     FlagContacts(iid, [(first.customer_id, first.reason), (second.customer_id, second.reason)], suggested=True).do(demo)
     assert {c.customer_id for c in service.contacts(iid)} == {first.customer_id, second.customer_id}
@@ -119,7 +117,7 @@ def test_flag_contact_edit_export_and_unflag(demo, tmp_path):
     unflag = UnflagContact(iid, second.customer_id, "Already called by their account manager")
     unflag.do(demo)
     assert [c.customer_id for c in service.contacts(iid)] == [first.customer_id]
-    assert service.history(iid)[-1].kind == "contact_removed"
+    assert ReviewService(demo).history(iid)[-1].kind == "contact_removed"
     unflag.undo(demo)
     assert len(service.contacts(iid)) == 2
 
@@ -130,7 +128,7 @@ def test_flagging_needs_a_reason():
 
 
 def test_customer_message_draft_covers_what_happened_meaning_and_actions(demo):
-    text = ReviewService(demo).draft_message(billing_id(demo))
+    text = CustomerMessageService(demo).draft_message(billing_id(demo))
     assert "What happened" in text and "What it means for you" in text and "What we are doing" in text
     assert "idempotency" in text or "processing" in text
 

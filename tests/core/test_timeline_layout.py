@@ -3,9 +3,9 @@ import random
 from array import array
 from datetime import datetime, timezone
 
-from postmortem_desktop.analysis import timeline_layout as tl
-from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
-from postmortem_desktop.analysis.timeline_layout import (
+from postmortem_desktop.timeline import layout as tl
+from postmortem_desktop.timeline.drawing import Theme, draw_timeline
+from postmortem_desktop.timeline.layout import (
     ConversationColumns,
     SystemEventMark,
     TagInfo,

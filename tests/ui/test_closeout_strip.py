@@ -63,7 +63,7 @@ def test_close_refused_shows_the_missing_items(hub, strip, monkeypatch):
 
 
 def test_closed_incident_offers_reopen_which_is_recorded_and_undoable(qtbot, hub, strip, monkeypatch):
-    from postmortem_desktop.services.review import ReviewService
+    from postmortem_desktop.services.review_answers import ReviewService
 
     hub.set_incident(incident(hub, "Two-factor"))
     assert "closed ✓" in strip.summary.text()
@@ -79,7 +79,7 @@ def test_closed_incident_offers_reopen_which_is_recorded_and_undoable(qtbot, hub
 
 
 def test_strip_updates_live_after_an_edit_and_its_undo(qtbot, hub, strip):
-    from postmortem_desktop.services.review import EditCloseoutFields
+    from postmortem_desktop.services.review_answers import EditCloseoutFields
 
     hub.set_incident(incident(hub, "Billing"))
     hub.run(EditCloseoutFields(hub.incident_id, trust_signals_none_seen=True))

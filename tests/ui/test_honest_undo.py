@@ -177,7 +177,7 @@ def test_edits_wait_while_a_long_undo_writes(qtbot, main_window, tmp_path, warni
 
     command.undo_steps = gated
     main_window.undo_action.trigger()
-    assert not main_window.run_command(CreateIncident(title="typed meanwhile"))
+    assert not main_window.hub.run(CreateIncident(title="typed meanwhile"))
     assert "as soon as it finishes" in warnings[-1][1]
     main_window.undo_action.trigger()  # a second Ctrl+Z while the first runs is ignored
     gate.set()

@@ -127,7 +127,7 @@ def test_a_hidden_screen_catches_up_on_edits_when_shown(qtbot, main_window):
     main_window.show_screen("timeline")
     from postmortem_desktop.services.incidents import UpdateIncident
 
-    main_window.run_command(UpdateIncident(main_window.incident_id, title="Renamed while hidden"))
+    main_window.hub.run(UpdateIncident(main_window.incident_id, title="Renamed while hidden"))
     assert form.title.text() != "Renamed while hidden"  # not re-queried while hidden
     main_window.show_screen("properties")
     assert form.title.text() == "Renamed while hidden"

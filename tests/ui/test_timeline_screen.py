@@ -6,9 +6,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from postmortem_desktop.analysis.timeline_layout import track_height, visible_bars
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.timeline import TimelineService
+from postmortem_desktop.timeline.layout import track_height, visible_bars
 from ui.timeline.event_dialogs import EventPreviewModel
 
 

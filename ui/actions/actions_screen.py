@@ -26,7 +26,7 @@ from postmortem_desktop.services.actions import (
     QuickAddFromQuotes,
 )
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.review import ReviewService
+from postmortem_desktop.services.review_answers import ReviewService
 
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
@@ -193,7 +193,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
     def _on_area_filter_changed(self, _index: int) -> None:
         self.proxy.set_area(self.area_filter.currentData())
 
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """Shows the area a checklist link names (e.g. "support") and puts focus on Add."""
         area = str(payload or "")
         index = self.area_filter.findData(area) if area in AREAS else 0

@@ -133,9 +133,9 @@ class BoardScreen(QWidget):
         if self.isVisible():
             self.reload()
 
-    request_refresh = _mark_dirty  # the name every screen answers to (ui/screen_set.py)
+    request_refresh = _mark_dirty  # a RefreshingScreen (ui/contracts.py)
 
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """Brings a tag's column into view (payload: its name), or the Unsorted inbox."""
         if self._dirty:
             self.reload()

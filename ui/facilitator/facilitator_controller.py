@@ -13,6 +13,7 @@ from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
 
+from ..contracts import FacilitatorHost
 from ..hub import ScreenHub
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
 from .agenda_dialog import AgendaEditorDialog
@@ -44,9 +45,13 @@ class FacilitatorController(QObject):
     #: the notes of a step were saved to the workspace: (step key)
     notes_saved = Signal(str)
 
-    def __init__(self, window: QMainWindow, hub: ScreenHub, clock_source: Callable[[], float] = time.monotonic):
+    def __init__(self, window: QMainWindow, host: FacilitatorHost, hub: ScreenHub,
+                 clock_source: Callable[[], float] = time.monotonic):
+        """window: the Qt window the mode takes over (full screen, docks); host: the same window's screens
+        and edit actions (ui/contracts.py). The main window is both."""
         super().__init__(window)
         self.window = window
+        self.host = host
         self.hub = hub
         self.now = clock_source
         self.active = False
@@ -143,11 +148,10 @@ class FacilitatorController(QObject):
         self.mode_ended.emit()
 
     def _snapshot(self) -> _WindowSnapshot:
-        w = self.window
-        tabs = getattr(w, "screens", None)
+        w, tabs = self.window, self.host.screen_widgets.tabs
         return _WindowSnapshot(w.saveGeometry(), w.saveState(), w.windowState(), w.menuBar().isVisible(),
-                               w.statusBar().isVisible(), bool(tabs and tabs.tabBar().isVisible()),
-                               tabs.currentIndex() if tabs else -1, theme_manager().snapshot())
+                               w.statusBar().isVisible(), tabs.tabBar().isVisible(), tabs.currentIndex(),
+                               theme_manager().snapshot())
 
     def _hide_chrome(self) -> None:
         w = self.window
@@ -156,9 +160,7 @@ class FacilitatorController(QObject):
         for dock in w.findChildren(QDockWidget):
             if dock.parent() is w:
                 dock.hide()
-        tabs = getattr(w, "screens", None)
-        if tabs is not None:
-            tabs.tabBar().hide()
+        self.host.screen_widgets.tabs.tabBar().hide()
 
     def _restore(self, saved: _WindowSnapshot) -> None:
         w = self.window
@@ -168,10 +170,9 @@ class FacilitatorController(QObject):
         w.restoreState(saved.state)
         w.menuBar().setVisible(saved.menu_bar)
         w.statusBar().setVisible(saved.status_bar)
-        tabs = getattr(w, "screens", None)
-        if tabs is not None:
-            tabs.tabBar().setVisible(saved.tab_bar)
-            tabs.setCurrentIndex(saved.tab_index)
+        tabs = self.host.screen_widgets.tabs
+        tabs.tabBar().setVisible(saved.tab_bar)
+        tabs.setCurrentIndex(saved.tab_index)
 
     # the overlay's widgets exist while the mode is on, which is when the step code runs
     def _header(self) -> FacilitatorHeaderWidget:
@@ -189,10 +190,8 @@ class FacilitatorController(QObject):
         self.notes = FacilitatorNotesWidget()
         self.notes.notes_edited.connect(self._on_notes_notes_edited)
         # the menu bar is hidden, and a hidden menu's shortcuts are dead: carry undo/redo on the overlay
-        for name in ("undo_action", "redo_action"):
-            action = getattr(self.window, name, None)
-            if action is not None:
-                self.header.addAction(action)
+        self.header.addAction(self.host.undo_action)
+        self.header.addAction(self.host.redo_action)
         for widget, area, name in ((self.header, Qt.DockWidgetArea.TopDockWidgetArea, "facilitator_header_dock"),
                                    (self.notes, Qt.DockWidgetArea.BottomDockWidgetArea, "facilitator_notes_dock")):
             dock = QDockWidget(self.window)
@@ -229,7 +228,7 @@ class FacilitatorController(QObject):
             self._spent[key] = self._spent.get(key, 0.0) + now - self._entered_at
         self.index, self._entered_at = index, now
         step = self.agenda.steps[index]
-        available = step.screen in getattr(self.window, "screen_widgets", {})
+        available = step.screen in self.host.screen_widgets
         missing = "" if available else f"(The “{step.screen}” screen is not part of this version.)"
         self._header().show_step(index + 1, len(self.agenda.steps), step, missing)
         self._load_notes()
@@ -242,7 +241,7 @@ class FacilitatorController(QObject):
     def _settle_focus(self, screen_key: str) -> None:
         """Keeps a field the screen chose for the step (an answer box); otherwise focus the notes."""
         focused = QApplication.focusWidget()
-        screen = getattr(self.window, "screen_widgets", {}).get(screen_key)
+        screen = self.host.screen_widgets.get(screen_key)
         if focused is not None and screen is not None and screen.isAncestorOf(focused) and _is_text_input(focused):
             return
         self._notes().edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -252,7 +251,7 @@ class FacilitatorController(QObject):
             return
         if self._notes().edit.hasFocus():
             step = self.agenda.steps[self.index]
-            screen = getattr(self.window, "screen_widgets", {}).get(step.screen)
+            screen = self.host.screen_widgets.get(step.screen)
             if screen is not None:
                 screen.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 screen.focusNextChild()
@@ -313,7 +312,7 @@ class FacilitatorController(QObject):
     def edit_agenda(self) -> AgendaEditorDialog | None:
         if self.hub.session is None:
             return None
-        screens = [(key, _tab_title(self.window, key)) for key in getattr(self.window, "screen_widgets", {})]
+        screens = [(key, self.host.screen_widgets.title(key)) for key in self.host.screen_widgets]
         dialog = AgendaEditorDialog(load_agenda(self.hub.workspace), screens, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda result: self._on_dialog_finished(dialog, result))
@@ -346,12 +345,3 @@ def _is_text_input(widget: QWidget) -> bool:
     if isinstance(widget, (QLineEdit, QAbstractSpinBox)):
         return True
     return isinstance(widget, (QPlainTextEdit, QTextEdit)) and not widget.isReadOnly()
-
-
-def _tab_title(window: QMainWindow, key: str) -> str:
-    # the main window's screens, reached by name as everywhere here (a typed host is issue #13 item 5)
-    widget = getattr(window, "screen_widgets", {})[key]
-    tabs = getattr(window, "screens", None)
-    index = tabs.indexOf(widget) if tabs is not None else -1
-    title = tabs.tabText(index) if tabs is not None and index >= 0 else key
-    return title.replace("&", "")

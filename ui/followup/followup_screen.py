@@ -258,7 +258,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
             return
         self.hub.run(command)
 
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         if payload in ("schedule", None, ""):
             self.check_at.setFocus()
         elif payload == "activity":

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.services.review import (
+from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
     SetReviewAnswer,

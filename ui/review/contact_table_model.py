@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from postmortem_desktop.services.review import ContactRow, ContactSuggestion
+from postmortem_desktop.services.contacts import ContactRow, ContactSuggestion
 
 from ..models.row_table_model import RowTableModel
 

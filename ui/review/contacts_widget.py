@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.reporting.output_file import CSV, OutputError
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.review import (
+from postmortem_desktop.services.contacts import (
     ContactRow,
+    ContactService,
     ContactSuggestion,
-    EditCloseoutFields,
     EditContact,
     FlagContacts,
-    ReviewService,
     UnflagContact,
 )
+from postmortem_desktop.services.review_answers import EditCloseoutFields
 
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
@@ -150,7 +150,7 @@ class ContactsWidget(QWidget):
         if target is None:
             return
         try:
-            count = ReviewService(self.hub.workspace).export_contacts_csv(self.hub.incident_id, target)
+            count = ContactService(self.hub.workspace).export_contacts_csv(self.hub.incident_id, target)
         except OutputError as exc:
             show_output_failure(self, exc)
             return

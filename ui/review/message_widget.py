@@ -17,12 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.review import (
-    CloseoutFields,
-    DecideCustomerMessage,
-    EditCloseoutFields,
-    ReviewService,
-)
+from postmortem_desktop.services.customer_message import CustomerMessageService, DecideCustomerMessage
+from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
 from .text_field import CommitTextEdit
@@ -88,7 +84,7 @@ class CustomerMessageWidget(QWidget):
                                           "Replace the current text with a new draft? (Edit › Undo brings it back.)")
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        draft = ReviewService(self.hub.workspace).draft_message(self.hub.incident_id, self.hub.zone_name)
+        draft = CustomerMessageService(self.hub.workspace).draft_message(self.hub.incident_id, self.hub.zone_name)
         self.hub.run(EditCloseoutFields(self.hub.incident_id, customer_message=draft))
 
     def _on_record_clicked(self) -> None:

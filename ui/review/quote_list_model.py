@@ -5,7 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from postmortem_desktop.services.review import QuoteRef
+from postmortem_desktop.services.review_answers import QuoteRef
 
 
 class QuoteListModel(QAbstractListModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
-from postmortem_desktop.services.review import CloseoutFields, EditCloseoutFields
+from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
 from .text_field import CommitTextEdit

@@ -5,7 +5,9 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWid
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.closeout import CloseoutService
-from postmortem_desktop.services.review import ReviewService
+from postmortem_desktop.services.contacts import ContactService
+from postmortem_desktop.services.customer_severity import SeverityService
+from postmortem_desktop.services.review_answers import ReviewService
 
 from ..closeout.checklist_panel import ChecklistPanel
 from ..deferred_refresh import DeferredRefresh
@@ -66,14 +68,15 @@ class ReviewScreen(DeferredRefresh, QWidget):
         fields = service.closeout_fields(iid)
         self.answers.show_answers(service.answers(iid))
         self.record.show_fields(fields)
-        self.severity.show_state(service.severity(iid), service.history(iid))
-        self.contacts.show_contacts(service.contacts(iid), service.contact_suggestions(iid),
+        self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
+        contacts = ContactService(self.hub.workspace)
+        self.contacts.show_contacts(contacts.contacts(iid), contacts.contact_suggestions(iid),
                                     fields.contact_list_reviewed)
         self.message.show_fields(fields)
         self.checklist.show_state(CloseoutService(self.hub.workspace).checklist(iid))
         self.tabs.setEnabled(not self.hub.workspace.read_only)
 
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""
         field = str(payload or "")
         if field in self.record.fields:

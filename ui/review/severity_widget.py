@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
 from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.review import DecideSeverity, HistoryEntry, SeverityState
+from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityState
+from postmortem_desktop.services.review_answers import HistoryEntry
 
 from ..errors import show_refusal
 from ..hub import ScreenHub

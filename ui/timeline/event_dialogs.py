@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS
 from postmortem_desktop.importers.system_event_lines import ParseResult, parse_events, read_events_file
+from postmortem_desktop.timeline.drawing import KIND_LABELS
 
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 

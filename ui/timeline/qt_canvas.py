@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF, QTransform
 
-from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
-from postmortem_desktop.analysis.timeline_layout import TimelineLayout
+from postmortem_desktop.timeline.drawing import Theme, draw_timeline
+from postmortem_desktop.timeline.layout import TimelineLayout
 
 _PATTERNS = {
     "diagonal": (Qt.BrushStyle.BDiagPattern, 1.0), "backdiagonal": (Qt.BrushStyle.FDiagPattern, 1.0),
@@ -20,7 +20,7 @@ _ANCHOR = {"start": 0.0, "middle": 0.5, "end": 1.0}
 
 
 class QPainterCanvas:
-    """Implements postmortem_desktop.analysis.timeline_drawing.Canvas on a QPainter.
+    """Implements postmortem_desktop.timeline.drawing.Canvas on a QPainter.
 
     Colours, pens, brushes and fonts are cached: a busy paint draws thousands of bars.
     """

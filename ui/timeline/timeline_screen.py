@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.analysis.timeline_drawing import KIND_LABELS, Theme
-from postmortem_desktop.analysis.timeline_layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
 from postmortem_desktop.services.incidents import UpdateIncident
@@ -32,6 +30,8 @@ from postmortem_desktop.services.timeline import (
     MoveSystemEvent,
     TimelineService,
 )
+from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
+from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
 
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
@@ -172,7 +172,7 @@ class TimelineScreen(QWidget):
             self.view.set_layout(self.layout_)
 
     # ---- view commands ---------------------------------------------------------------------------
-    def focus_item(self, payload) -> None:  # noqa: ANN001
+    def focus_item(self, payload: object) -> None:
         """For the facilitator and checklist links: fit the incident (or the review window) to the room."""
         if payload == "review_window":
             self.fit_review_window()

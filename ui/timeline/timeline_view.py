@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.analysis.timeline_drawing import Theme, draw_timeline
-from postmortem_desktop.analysis.timeline_layout import Geometry, Hit, TimelineLayout, format_time
+from postmortem_desktop.timeline.drawing import Theme, draw_timeline
+from postmortem_desktop.timeline.layout import Geometry, Hit, TimelineLayout, format_time
 
 from .qt_canvas import QPainterCanvas
 

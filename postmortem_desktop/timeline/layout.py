@@ -1,7 +1,7 @@
 """Qt-free layout of the dual-swimlane timeline: lanes, sub-rows, level of detail, windows and axis ticks.
 
 Times are UTC epoch seconds (floats) throughout, so 100,000 conversations live in a few flat
-`array` columns instead of objects. The layout never paints: `timeline_drawing` turns it into
+`array` columns instead of objects. The layout never paints: `timeline.drawing` turns it into
 primitives for any canvas (the Qt view, an image, the PDF report).
 """
 from __future__ import annotations

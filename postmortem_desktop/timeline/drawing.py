@@ -37,7 +37,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from ..domain.timing import format_duration
-from .timeline_layout import (
+from .layout import (
     Band,
     Bin,
     Geometry,

@@ -1,0 +1,213 @@
+"""The contact list: who to contact and why (suggested from tags and their own words), the edits, the CSV."""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..reporting.output_file import CSV, output_file
+from ..storage.schema import Customer, IncidentContact, IncidentHistory
+from ..storage.workspace import Workspace
+from .commands import Edit, RuleError
+from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, conversations_with, incident_row, tagged_customers
+
+CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
+# Phrases in customers' own messages; LIKE in SQLite ignores ASCII case.
+DEADLINE_PHRASES = ("deadline", "due today", "before my meeting", "missed", "by noon", "end of day")
+IGNORED_PHRASES = ("no one", "nobody", "ignored", "still waiting", "no reply", "no response", "no answer")
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    customer_id: int
+    name: str
+    organization: str
+    email: str
+    phone: str
+    segment: str
+    reason: str
+    suggested: bool
+    contacted: bool
+    contacted_on: date | None
+
+
+@dataclass(frozen=True)
+class ContactSuggestion:
+    customer_id: int
+    name: str
+    organization: str
+    reason: str
+
+
+class ContactService:
+    """The incident's contact list and suggestions; each call is one read transaction returning plain data."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def contacts(self, incident_id: int) -> list[ContactRow]:
+        with self.workspace.reading() as session:
+            rows = session.execute(
+                select(IncidentContact, Customer).join(Customer, Customer.id == IncidentContact.customer_id)
+                .where(IncidentContact.incident_id == incident_id).order_by(Customer.organization, Customer.name))
+            return [ContactRow(c.id, c.name, c.organization, c.email, c.phone, c.segment, ic.reason,
+                               ic.suggested, ic.contacted, ic.contacted_on) for ic, c in rows]
+
+    def contact_suggestions(self, incident_id: int) -> list[ContactSuggestion]:
+        """Customers to contact, from their tags and their own words; those already listed are left out."""
+        with self.workspace.reading() as session:
+            reasons: dict[int, list[str]] = {}
+
+            def add(customer_id: int | None, reason: str) -> None:
+                if customer_id is not None and reason not in reasons.setdefault(customer_id, []):
+                    reasons[customer_id].append(reason)
+
+            for customer_id in conversations_with(session, incident_id, MONEY_PHRASES).values():
+                add(customer_id, "lost money")
+            for customer_id in conversations_with(session, incident_id, DEADLINE_PHRASES).values():
+                add(customer_id, "missed a deadline")
+            for customer_id in conversations_with(session, incident_id, IGNORED_PHRASES).values():
+                add(customer_id, "thinks we ignored them")
+            for customer_id, tag in tagged_customers(session, incident_id, CONTACT_TAGS):
+                add(customer_id, CONTACT_TAGS[tag])
+            listed = set(session.scalars(select(IncidentContact.customer_id)
+                                         .where(IncidentContact.incident_id == incident_id)))
+            customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(list(reasons))))}
+            result = [ContactSuggestion(cid, customers[cid].name, customers[cid].organization, "; ".join(why))
+                      for cid, why in reasons.items() if cid not in listed and cid in customers]
+        return sorted(result, key=lambda s: (-s.reason.count(";"), s.organization, s.name))
+
+    def export_contacts_csv(self, incident_id: int, path: Path) -> int:
+        """Writes the contact list through the one output mechanism (never over the workspace)."""
+        rows = self.contacts(incident_id)
+        with (output_file(path, CSV, inputs=(self.workspace.path,)) as temp,
+              temp.open("w", encoding="utf-8-sig", newline="") as fh):
+            writer = csv.writer(fh)
+            writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",
+                             "contacted", "contacted_on"])
+            for r in rows:
+                writer.writerow([r.name, r.organization, r.email, r.phone, r.segment, r.reason,
+                                 "yes" if r.suggested else "no", "yes" if r.contacted else "no",
+                                 r.contacted_on.isoformat() if r.contacted_on else ""])
+        return len(rows)
+
+
+# ---- commands ------------------------------------------------------------------------------------
+class FlagContacts(Edit):
+    """Puts customers on the contact list, each with the reason to contact them."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+
+    def __init__(self, incident_id: int, entries: Iterable[tuple[int, str]], suggested: bool = False):
+        self.incident_id = incident_id
+        self.entries = [(cid, reason.strip()) for cid, reason in entries]
+        self.suggested = suggested
+        if not self.entries:
+            raise RuleError("Choose at least one customer to contact.")
+        if any(not reason for _, reason in self.entries):
+            raise RuleError("Give the reason to contact each customer (lost money, missed a deadline…).")
+        self.name = "Flag Customer for Contact" if len(self.entries) == 1 else f"Flag {len(self.entries)} Customers"
+        self._added: list[int] = []
+
+    def apply(self, session: Session) -> None:
+        incident_row(session, self.incident_id)
+        listed = set(session.scalars(select(IncidentContact.customer_id)
+                                     .where(IncidentContact.incident_id == self.incident_id)))
+        rows = [IncidentContact(incident_id=self.incident_id, customer_id=cid, reason=reason,
+                                suggested=self.suggested) for cid, reason in self.entries if cid not in listed]
+        if not rows:
+            raise RuleError("Those customers are already on the contact list.")
+        session.add_all(rows)
+        session.flush()
+        self._added = [r.id for r in rows]
+
+    def revert(self, session: Session) -> None:
+        for row_id in self._added:
+            row = session.get(IncidentContact, row_id)
+            if row is not None:
+                session.delete(row)
+
+
+def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentContact:
+    row = session.scalar(select(IncidentContact).where(IncidentContact.incident_id == incident_id,
+                                                       IncidentContact.customer_id == customer_id))
+    if row is None:
+        raise RuleError("That customer is not on the contact list.")
+    return row
+
+
+class UnflagContact(Edit):
+    """Takes a customer off the contact list; the reason is kept in the incident's history."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+    name = "Remove Customer from Contact List"
+
+    def __init__(self, incident_id: int, customer_id: int, reason: str):
+        if not reason.strip():
+            raise RuleError("Say why this customer does not need contact.")
+        self.incident_id, self.customer_id, self.reason = incident_id, customer_id, reason.strip()
+        self._row: dict[str, Any] = {}
+        self._history_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        self._row = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
+        customer = session.get(Customer, self.customer_id)
+        session.delete(row)
+        entry = IncidentHistory(incident_id=self.incident_id, kind="contact_removed",
+                                detail=f"{customer.name if customer else self.customer_id}: {self.reason}")
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
+
+    def revert(self, session: Session) -> None:
+        session.add(IncidentContact(**self._row))
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)
+
+
+class EditContact(Edit):
+    """Changes a listed customer's reason, or records whether (and when) they were contacted."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+    FIELDS = ("reason", "contacted", "contacted_on")
+
+    def __init__(self, incident_id: int, customer_id: int, **changes: Any):
+        if set(changes) - set(self.FIELDS) or not changes:
+            raise RuleError("Only the reason and the contact outcome can be edited.")
+        if "reason" in changes and not str(changes["reason"]).strip():
+            raise RuleError("Give the reason to contact this customer.")
+        if changes.get("contacted") and "contacted_on" not in changes:
+            changes["contacted_on"] = date.today()
+        if changes.get("contacted") is False:
+            changes["contacted_on"] = None
+        self.incident_id, self.customer_id, self.values = incident_id, customer_id, changes
+        self.name = "Record Contact" if "contacted" in changes else "Edit Contact Reason"
+        self._old: dict[str, Any] = {}
+
+    def apply(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        self._old = {k: getattr(row, k) for k in self.values}
+        for key, value in self.values.items():
+            setattr(row, key, value)
+
+    def revert(self, session: Session) -> None:
+        row = _contact(session, self.incident_id, self.customer_id)
+        for key, value in self._old.items():
+            setattr(row, key, value)

@@ -1,0 +1,79 @@
+"""Customer severity: the evidence, the suggestion from it, and the facilitator's decision."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import distinct, func, select
+
+from ..domain import severity, timing
+from ..domain.vocabulary import SEVERITIES
+from ..storage.schema import Conversation
+from ..storage.workspace import Workspace
+from .commands import RuleError
+from .incidents import IncidentService
+from .review_answers import RecordedDecision
+from .review_evidence import MONEY_PHRASES, conversations_with, incident_row, related_conversations, tag_counts
+
+
+@dataclass(frozen=True)
+class SeverityState:
+    suggestion: severity.SeveritySuggestion
+    confirmed: str
+    reason: str
+
+
+class SeverityService:
+    """Customer severity for the review screen and the report; each call reads plain data."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def severity_evidence(self, incident_id: int) -> severity.SeverityEvidence:
+        impact = IncidentService(self.workspace).impact(incident_id)
+        with self.workspace.reading() as session:
+            inc = incident_row(session, incident_id)
+            related = related_conversations(incident_id)
+            accounts = session.scalar(select(func.count(distinct(Conversation.customer_id))).where(related)) or 0
+            anonymous = session.scalar(select(func.count(Conversation.id))
+                                       .where(related, Conversation.customer_id.is_(None))) or 0
+            counts = tag_counts(session, incident_id)
+            money = len(conversations_with(session, incident_id, MONEY_PHRASES))
+            technical = inc.technical_severity
+        return severity.SeverityEvidence(
+            technical_severity=technical,
+            technical_minutes=timing.minutes(impact.technical.duration) if impact.technical else None,
+            customer_minutes=timing.minutes(impact.customer.duration) if impact.customer else None,
+            accounts_affected=accounts + anonymous, money_mentions=money,
+            risky_workarounds=counts.get("risky-workaround", 0), trust_loss=counts.get("trust-loss", 0),
+            data_fear=counts.get("data-fear", 0), work_stopped=counts.get("work-stopped", 0),
+            churn_risk=counts.get("churn-risk", 0))
+
+    def severity(self, incident_id: int) -> SeverityState:
+        suggestion = severity.suggest(self.severity_evidence(incident_id))
+        details = IncidentService(self.workspace).get(incident_id)
+        return SeverityState(suggestion, details.customer_severity, details.customer_severity_reason)
+
+
+# ---- commands ------------------------------------------------------------------------------------
+class DecideSeverity(RecordedDecision):
+    """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    def __init__(self, incident_id: int, suggestion: severity.SeveritySuggestion, level: str, reason: str = ""):
+        if level not in SEVERITIES:
+            raise RuleError(f"Customer severity must be one of {', '.join(SEVERITIES)}.")
+        reason = reason.strip()
+        overridden = level != suggestion.suggested
+        if overridden and not reason:
+            raise RuleError(f"Say why the customer severity is {level} rather than the suggested "
+                            f"{suggestion.suggested}.")
+        kind = "severity_overridden" if overridden else "severity_confirmed"
+        detail = (f"customer {level} (suggested {suggestion.suggested}): {reason}" if overridden
+                  else suggestion.sentence() + (f". Note: {reason}" if reason else ""))
+        super().__init__(incident_id, {"customer_severity_suggested": suggestion.suggested,
+                                       "customer_severity": level,
+                                       "customer_severity_reason": reason or suggestion.sentence()},
+                         kind, detail)
+        self.name = "Override Customer Severity" if overridden else "Confirm Customer Severity"

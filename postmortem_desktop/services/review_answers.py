@@ -1,0 +1,283 @@
+"""The review's answers and record: the five answers with their quotes, the close-out fields, the history."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, overload
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.changes import DataChange
+from ..domain.vocabulary import REVIEW_QUESTIONS
+from ..storage.schema import (
+    Conversation,
+    Customer,
+    Incident,
+    IncidentHistory,
+    Quote,
+    ReviewAnswer,
+    ReviewAnswerQuote,
+    Tag,
+    TagAssignment,
+)
+from ..storage.workspace import Workspace
+from .commands import Command, Edit, RuleError, UpdateFields
+from .review_evidence import EVIDENCE_SOURCES, REVIEW_CHANGES, incident_row
+
+QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
+CLOSEOUT_FIELDS = ("customer_damage", "most_broken_task", "first_workaround", "trust_signals",
+                   "trust_signals_none_seen", "contact_list_reviewed", "customer_message")
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    id: int
+    text: str
+    customer: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewAnswerView:
+    key: str
+    question: str
+    answer: str
+    quotes: tuple[QuoteRef, ...]
+
+
+@dataclass(frozen=True)
+class CloseoutFields:
+    customer_damage: str
+    most_broken_task: str
+    first_workaround: str
+    trust_signals: str
+    trust_signals_none_seen: bool
+    contact_list_reviewed: bool
+    customer_message: str
+    customer_message_decision: str
+    customer_message_reason: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: Any
+    kind: str
+    detail: str
+
+
+def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
+    if not quote_ids:
+        return {}
+    rows = session.execute(
+        select(Quote.id, Quote.text, Customer.name, Customer.organization)
+        .join(Conversation, Conversation.id == Quote.conversation_id)
+        .outerjoin(Customer, Customer.id == Conversation.customer_id).where(Quote.id.in_(quote_ids))).all()
+    tags: dict[int, list[str]] = {}
+    for qid, name in session.execute(
+            select(TagAssignment.quote_id, Tag.name).join(Tag, Tag.id == TagAssignment.tag_id)
+            .where(TagAssignment.quote_id.in_(quote_ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
+        if qid is not None:  # always, by the filter
+            tags.setdefault(qid, []).append(name)
+    return {qid: QuoteRef(qid, text, ", ".join(p for p in (name, org) if p), tuple(sorted(tags.get(qid, []))))
+            for qid, text, name, org in rows}
+
+
+class ReviewService:
+    """Queries for the review's answers and record; each call is one read transaction returning plain data."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+
+    def answers(self, incident_id: int) -> list[ReviewAnswerView]:
+        with self.workspace.reading() as session:
+            rows = {a.question: a for a in session.scalars(
+                select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id))}
+            links: dict[int, list[int]] = {}
+            for answer_id, quote_id in session.execute(
+                    select(ReviewAnswerQuote.review_answer_id, ReviewAnswerQuote.quote_id)
+                    .where(ReviewAnswerQuote.review_answer_id.in_([a.id for a in rows.values()]))
+                    .order_by(ReviewAnswerQuote.id)):
+                links.setdefault(answer_id, []).append(quote_id)
+            refs = _quote_refs(session, [q for ids in links.values() for q in ids])
+            result = []
+            for key, question in REVIEW_QUESTIONS:
+                row = rows.get(key)
+                quotes = tuple(refs[q] for q in links.get(row.id, []) if q in refs) if row else ()
+                result.append(ReviewAnswerView(key, question, row.answer if row else "", quotes))
+            return result
+
+    def closeout_fields(self, incident_id: int) -> CloseoutFields:
+        with self.workspace.reading() as session:
+            inc = incident_row(session, incident_id)
+            return CloseoutFields(**{name: getattr(inc, name) for name in CloseoutFields.__dataclass_fields__})
+
+    def quotes(self, quote_ids: list[int]) -> list[QuoteRef]:
+        with self.workspace.reading() as session:
+            refs = _quote_refs(session, list(quote_ids))
+            return [refs[q] for q in quote_ids if q in refs]
+
+    def history(self, incident_id: int) -> list[HistoryEntry]:
+        with self.workspace.reading() as session:
+            return [HistoryEntry(h.at, h.kind, h.detail) for h in session.scalars(
+                select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
+                .order_by(IncidentHistory.at, IncidentHistory.id))]
+
+
+# ---- commands ------------------------------------------------------------------------------------
+class EditCloseoutFields(UpdateFields):
+    """Edits the close-out record's own fields (damage, task, workaround, trust signals…)."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    def __init__(self, incident_id: int, **changes: Any):
+        unknown = set(changes) - set(CLOSEOUT_FIELDS)
+        if unknown:
+            raise RuleError(f"These fields are not part of the close-out record: {', '.join(sorted(unknown))}.")
+        label = ", ".join(k.replace("_", " ") for k in changes)
+        super().__init__(Incident, incident_id, changes, name=f"Edit {label}", kind=REVIEW_CHANGES,
+                         incident_id=incident_id)
+
+
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: Literal[True]) -> tuple[ReviewAnswer, bool]: ...
+@overload
+def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]: ...
+def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> tuple[ReviewAnswer | None, bool]:
+    if key not in QUESTION_KEYS:
+        raise RuleError(f"There is no review question “{key}”.")
+    incident_row(session, incident_id)
+    row = session.scalar(select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id,
+                                                    ReviewAnswer.question == key))
+    if row is None and create:
+        row = ReviewAnswer(incident_id=incident_id, question=key, answer="")
+        session.add(row)
+        session.flush()
+        return row, True
+    return row, False
+
+
+ANSWER_LABELS = {"task": "task being finished", "confusing": "most confusing page or message",
+                 "workaround": "workaround and its cost", "wording": "support wording",
+                 "contact": "who needs direct contact"}
+
+
+class SetReviewAnswer(Edit):
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+
+    def __init__(self, incident_id: int, key: str, text: str):
+        self.incident_id, self.key, self.text = incident_id, key, text
+        self.name = f"Edit Answer: {ANSWER_LABELS.get(key, key)}"
+        self._old: str | None = None
+        self._done = False
+        self.merge_key = ("answer", incident_id, key)
+
+    def absorb(self, later: Command) -> bool:
+        if not isinstance(later, SetReviewAnswer) or later.merge_key != self.merge_key:
+            return False
+        self.text = later.text
+        return True
+
+    def apply(self, session: Session) -> None:
+        row, created = _answer_row(session, self.incident_id, self.key, create=True)
+        if not self._done:  # a redo keeps the value from before the first edit
+            self._old = None if created else row.answer
+            self._done = True
+        row.answer = self.text
+
+    def revert(self, session: Session) -> None:
+        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
+        if row is not None:
+            row.answer = self._old or ""
+
+
+class LinkAnswerQuotes(Edit):
+    """Links quotes (e.g. the board's selected cards) to one answer; already linked ones are skipped."""
+    incident_id: int  # always given here (the base allows None)
+
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+
+    def __init__(self, incident_id: int, key: str, quote_ids: Iterable[int]):
+        self.incident_id, self.key, self.quote_ids = incident_id, key, list(dict.fromkeys(quote_ids))
+        self.name = f"Link Quotes to “{key}”"
+        self._added: list[int] = []
+
+    def apply(self, session: Session) -> None:
+        if not self.quote_ids:
+            raise RuleError("Select one or more quotes on the board first.")
+        row, _ = _answer_row(session, self.incident_id, self.key, create=True)
+        valid = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                                    .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
+        if not valid:
+            raise RuleError("None of the selected quotes belongs to this incident.")
+        linked = set(session.scalars(select(ReviewAnswerQuote.quote_id)
+                                     .where(ReviewAnswerQuote.review_answer_id == row.id)))
+        links = [ReviewAnswerQuote(review_answer_id=row.id, quote_id=q)
+                 for q in self.quote_ids if q in valid and q not in linked]
+        session.add_all(links)
+        session.flush()
+        self._added = [link.id for link in links]
+
+    def revert(self, session: Session) -> None:
+        for link_id in self._added:
+            link = session.get(ReviewAnswerQuote, link_id)
+            if link is not None:
+                session.delete(link)
+
+
+class UnlinkAnswerQuote(Edit):
+    refused_when_closed = True
+
+    changes = REVIEW_CHANGES
+    name = "Unlink Quote"
+
+    def __init__(self, incident_id: int, key: str, quote_id: int):
+        self.incident_id, self.key, self.quote_id = incident_id, key, quote_id
+        self._answer_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
+        link = None if row is None else session.scalar(select(ReviewAnswerQuote).where(
+            ReviewAnswerQuote.review_answer_id == row.id, ReviewAnswerQuote.quote_id == self.quote_id))
+        if row is None or link is None:
+            raise RuleError("That quote is not linked to this answer.")
+        self._answer_id = row.id
+        session.delete(link)
+
+    def revert(self, session: Session) -> None:
+        session.add(ReviewAnswerQuote(review_answer_id=self._answer_id, quote_id=self.quote_id))
+
+
+class RecordedDecision(Edit):
+    """Sets incident fields and records the decision in the history; undo reverses both (severity, message)."""
+    incident_id: int  # always given here (the base allows None)
+
+    changes = REVIEW_CHANGES | DataChange.INCIDENT  # severity shows in the incident list
+
+    def __init__(self, incident_id: int, changes: dict[str, Any], kind: str, detail: str):
+        self.incident_id, self.values, self.kind, self.detail = incident_id, changes, kind, detail
+        self._old: dict[str, Any] = {}
+        self._history_id: int | None = None
+
+    def apply(self, session: Session) -> None:
+        inc = incident_row(session, self.incident_id)
+        self._old = {key: getattr(inc, key) for key in self.values}
+        for key, value in self.values.items():
+            setattr(inc, key, value)
+        entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
+        session.add(entry)
+        session.flush()
+        self._history_id = entry.id
+
+    def revert(self, session: Session) -> None:
+        inc = incident_row(session, self.incident_id)
+        for key, value in self._old.items():
+            setattr(inc, key, value)
+        entry = session.get(IncidentHistory, self._history_id)
+        if entry is not None:
+            session.delete(entry)
