@@ -12,6 +12,7 @@ from ..importers.sheet_errors import SheetError
 from ..importers.text_decoding import decode_transcript
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
+from ..services.import_pipeline import HelperFailed
 from ..services.ticket_import import ImportOptions
 from . import BadInput, add_incident_argument, print_json
 from .workspace_commands import opened
@@ -68,6 +69,8 @@ def _import(args: argparse.Namespace) -> int:
                 ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
                 timezone=args.timezone, options=options))
     except SheetError as exc:
+        raise BadInput(str(exc)) from exc
+    except HelperFailed as exc:  # the reader failed on the file (a hostile workbook panicked it): refused
         raise BadInput(str(exc)) from exc
     except AmbiguousDatesError as exc:
         raise BadInput(f"{exc}. Run again with --dayfirst or --monthfirst.") from exc

@@ -1,7 +1,6 @@
 """Turns a pasted transcript or a dropped .eml file into messages with authors, times and roles."""
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -10,6 +9,8 @@ from datetime import UTC, date, datetime, tzinfo
 from postmortem_desktop.importers.email_thread import read_email, read_eml, score_email
 from postmortem_desktop.importers.records import ParsedMessage, ParsedTranscript
 from postmortem_desktop.importers.transcript_formats import CHAT_FORMATS, ChatFormat, DayClock, RawMessage
+
+from ..gc_pause import collector_paused
 
 UNKNOWN = "unknown"
 FORMATS: tuple[ChatFormat, ...] = (
@@ -48,13 +49,8 @@ def parse_transcript(text: str, *, day: date | None = None, tz: tzinfo = UTC,
 def _no_cyclic_gc() -> Iterator[None]:
     # Half a million small messages make the cycle collector rescan them again and again, which
     # doubles the time of a 50 MB paste; the messages hold no cycles, so pause it while reading.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_eml(data: bytes, *, tz: tzinfo = UTC, agent_names: Iterable[str] = ()) -> ParsedTranscript:

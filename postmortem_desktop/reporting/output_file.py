@@ -180,6 +180,9 @@ def _stat(real: Path) -> os.stat_result | None:
         return os.stat(real)
     except FileNotFoundError:
         return None  # a new file: nothing to replace
+    except OSError as exc:  # a symlink loop (ELOOP), a path through a file: not a place to write
+        raise OutputPathError(f"{real.name} cannot be written there ({exc.strerror}). Choose another file name.") \
+            from exc
 
 
 def _check_protected(real: Path, as_given: Path | str, inputs: Iterable[Path | str]) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import os
 import pickle
 import subprocess
@@ -35,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..gc_pause import collector_paused
 from ..importers.file_stamp import GuardedRead
 from ..importers.sheet_errors import SheetError
 from ..importers.sheet_reader import Sheet, is_workbook
@@ -95,9 +95,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
     summary = ImportSummary(file_name=path.name, vendor="", encoding=None, delimiter=None, mapping={},
                             dry_run=options.dry_run)
 
-    was_enabled = gc.isenabled()
-    gc.disable()  # hundreds of thousands of long-lived tuples, no cycles: see spreadsheet_import
-    try:
+    with collector_paused():  # hundreds of thousands of long-lived tuples, no cycles (gc_pause.py)
         while True:
             read, source = GuardedRead(path), None  # stamped before the helper reads a byte, checked before the commit
             try:
@@ -113,9 +111,6 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
                 read.stop()
                 if source is not None:
                     source.stop()
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _store(cur, state: PlanState, source, summary: ImportSummary, read: GuardedRead):  # noqa: ANN001, ANN202
@@ -183,16 +178,13 @@ def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -
         helper = _Helper(job, limits)
     else:
         helper.take(job)
-    was_enabled = gc.isenabled()
-    gc.disable()  # the sheet arrives as a million small objects and no cycles: see spreadsheet_import
     try:
-        for kind, payload in helper.messages(None):
-            if kind == "sheet":
-                return payload
+        with collector_paused():  # the sheet arrives as a million small objects and no cycles (gc_pause.py)
+            for kind, payload in helper.messages(None):
+                if kind == "sheet":
+                    return payload
     finally:
         helper.stop()
-        if was_enabled:
-            gc.enable()
     raise HelperFailed("the helper process sent no sheet.")
 
 
@@ -250,6 +242,17 @@ def takes_too_long(name: str, limits: HelperLimits) -> SheetError:
 
 # How a helper that ran out of its memory cap ends: Python's MemoryError, or Rust's abort on a failed allocation.
 _OUT_OF_MEMORY_SIGNS = (b"memory allocation of", b"MemoryError", b"Cannot allocate memory", b"std::bad_alloc")
+# the spreadsheet reader (Rust, through pyo3) gave up on the file: a panic, not a bug of ours
+_READER_PANIC_SIGNS = (b"PanicException", b"panicked at")
+
+
+def reader_gave_up(name: str, output: bytes) -> SheetError:
+    """A hostile or damaged workbook that panicked the reader: refused in words, without its backtrace."""
+    lines = output.decode("utf-8", "replace").splitlines()
+    reason = next((line.split("PanicException:", 1)[1].strip() for line in lines if "PanicException:" in line), "")
+    return SheetError(f"'{name}' could not be read: the spreadsheet reader gave up on it"
+                      + (f" ({reason})" if reason else "") + ". It may be damaged or hostile; nothing was "
+                      "imported. Open it in Excel or LibreOffice, save it as CSV UTF-8, and import that.")
 
 
 def helper_command() -> list[str]:
@@ -370,6 +373,8 @@ class _Helper:
         output = self._errors.read()
         if any(sign in output for sign in _OUT_OF_MEMORY_SIGNS):
             return needs_more_memory(self._name, self._limits)
+        if any(sign in output for sign in _READER_PANIC_SIGNS):
+            return reader_gave_up(self._name, output)
         detail = output.decode("utf-8", "replace").strip()[-2000:]
         return HelperFailed(f"the helper process stopped unexpectedly (exit code {code})."
                             + (f"\n{detail}" if detail else ""))

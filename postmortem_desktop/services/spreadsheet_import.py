@@ -5,13 +5,13 @@ preview and the same refusals.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from ..gc_pause import collector_paused
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.records import SkippedRow, TicketRow
@@ -115,17 +115,12 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
         return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=True))
     # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
     # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return (yield from run_ticket_import(
             workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
             encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
             options=options, file_hash=plan.file_hash, lines_not_utf8=plan.sheet.lines_not_utf8,
             lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as))
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _worth_a_helper(plan: ImportPlan) -> bool:

@@ -45,3 +45,9 @@ class DiskFullError(WorkspaceError):
     """The disk holding the workspace is full; the change was not saved and nothing was lost."""
 
     refusal = True
+
+
+class WorkspaceMovedError(WorkspaceError):
+    """The file was renamed, moved or replaced while open: nothing more is saved to it here."""
+
+    refusal = True

@@ -86,3 +86,50 @@ def _command(pid: int) -> str:
         return (_PROC / str(pid) / "comm").read_text().strip() or "unknown"
     except OSError:
         return "unknown"
+
+
+def foreign_journal_users(path: Path) -> list[int]:
+    """Processes that have this name's -wal or -shm file open but not the file itself.
+
+    SQLite finds a database's journal by name. When a workspace is renamed or replaced while a
+    process has it open, that process goes on using the journal of the old name, now beside another
+    file: opening this file too would mix the two files' edits.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return []
+    database = (info.st_dev, info.st_ino)
+    journals = set()
+    for suffix in ("-wal", "-shm"):
+        try:
+            side = os.stat(f"{path}{suffix}")
+            journals.add((side.st_dev, side.st_ino))
+        except OSError:
+            pass
+    if not journals:
+        return []
+    return [pid for pid, opened in _open_files() if opened & journals and database not in opened]
+
+
+def _open_files() -> list[tuple[int, set[tuple[int, int]]]]:
+    found = []
+    try:
+        entries = list(_PROC.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        opened = set()
+        try:
+            for fd in (entry / "fd").iterdir():
+                try:
+                    info = os.stat(fd)
+                except OSError:
+                    continue
+                opened.add((info.st_dev, info.st_ino))
+        except OSError:
+            continue
+        found.append((int(entry.name), opened))
+    return found

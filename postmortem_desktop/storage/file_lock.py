@@ -102,6 +102,15 @@ class WorkspaceLock:
                     os.close(entry.fd)
             self._identity = None
 
+    def still_named(self) -> bool:
+        """The workspace's path still names the file this lock is on (not renamed, moved or replaced)."""
+        if self._identity is None:
+            return False
+        try:
+            return file_identity(self.workspace_path) == self._identity
+        except OSError:
+            return False
+
     @property
     def held(self) -> bool:
         """True while this workspace holds the right to write."""

@@ -65,6 +65,13 @@ def inspect(place: FilePlace) -> int:
             f"{name} is not a workspace (it is not a SQLite database). "
             "Choose a .pmw workspace file, or use File › New Workspace to start one."
         )
+    if not place.writable and Path(f"{place.path}-wal").exists() and not Path(f"{place.path}-shm").exists():
+        # SQLite needs the -shm index to read a journal, and cannot make one in a read-only place
+        raise WorkspaceError(
+            f"{name} was copied in the middle of an edit (its journal {name}-wal is beside it) into a place "
+            "you cannot write to, so its last edits cannot be read here. Copy both files to a folder you can "
+            "write to, and open it there."
+        )
     try:
         conn = sqlite_files.connect(place.path, read_only=True, writable_place=place.writable)
         try:

@@ -7,6 +7,7 @@ file is inspected before use (inspection); what SQLite refuses later is said in 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import uuid
@@ -30,6 +31,7 @@ from .errors import (  # noqa: F401 - the error classes are part of this module'
     ReadOnlyWorkspaceError,
     WorkspaceBusyError,
     WorkspaceError,
+    WorkspaceMovedError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
@@ -121,10 +123,32 @@ class Workspace:
     def require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyWorkspaceError(self.read_only_reason)
+        if not self._lock.still_named():
+            # Renamed or replaced while open: SQLite's journal keeps the old name, so writing on would
+            # put edits where no name of the file finds them (or share a journal with a new file).
+            raise WorkspaceMovedError(
+                f"{self.path.name} was renamed, moved or replaced while it was open, so nothing more can be "
+                "saved to it here. Everything saved so far is kept in the file; close it and open it under "
+                "its new name."
+            )
 
     def close(self) -> None:
+        if not self.read_only:
+            self._checkpoint()
         self.engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
+
+    def _checkpoint(self) -> None:
+        """Copies every committed edit from the journal into the file itself before closing.
+
+        SQLite does this on close too, but not for a file renamed while open: its journal is named
+        after the old name, so edits would stay there, found by no name of the file.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DBAPIError:
+            pass  # busy or full: SQLite's own close tries again, and nothing committed is lost by trying
 
 
 def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
@@ -134,6 +158,13 @@ def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
     written by a newer version. An older one is backed up, then upgraded step by step.
     """
     place = locate(path)
+    strangers = file_holders.foreign_journal_users(place.path)
+    if strangers:
+        raise WorkspaceBusyError(
+            f"{place.path.name}-wal, the journal SQLite keeps beside {place.path.name}, is in use by process "
+            f"{strangers[0]} for another file of that name (one renamed or replaced while it was open). Opening "
+            "this file now would mix the two files' edits: close it there first, then open this one."
+        )
     version = inspect(place)
     lock = WorkspaceLock(place.path)
     reason = READ_ONLY_ON_REQUEST.format(name=place.path.name) if read_only else _cannot_write_reason(place)
@@ -203,9 +234,15 @@ def create_workspace(path: Path | str, *, fill: Callable[[Workspace], None] | No
     try:
         _build(temp, fill)
         _publish(temp, target)
+    except OSError as exc:  # a read-only or full place: said in words, and nothing is left behind
+        raise WorkspaceError(f"Cannot write {target.name} in {target.parent}: {exc.strerror}. "
+                             "Choose a folder you can write to, with free space.") from exc
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise (sqlite_files.diagnose(exc, target) or exc) from exc
     finally:
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never made (a read-only place says EROFS, not ENOENT)
+                leftover.unlink(missing_ok=True)
     return open_workspace(target)
 
 
@@ -218,8 +255,19 @@ def _new_file_target(path: Path | str) -> Path:
         raise WorkspaceError(f"{given} is a folder; give a file name for the new workspace, e.g. incidents.pmw.")
     if given.exists() and given.stat().st_size > 0:
         raise WorkspaceError(f"{given.name} already exists; choose another name or open it instead.")
-    given.parent.mkdir(parents=True, exist_ok=True)
-    return Path(os.path.realpath(given.parent)) / given.name
+    try:
+        given.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot create the folder {given.parent}: {exc.strerror}. Choose another place.") from exc
+    target = Path(os.path.realpath(given.parent)) / given.name
+    for journal in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+        if journal.exists():
+            # SQLite would read another file's left-over journal into the new workspace
+            raise WorkspaceError(
+                f"{journal.name} is left over from an earlier file called {given.name} (it may hold that file's "
+                "last edits). Move it away, or choose another name for the new workspace."
+            )
+    return target
 
 
 def _build(temp: Path, fill: Callable[[Workspace], None] | None) -> None:

@@ -192,3 +192,13 @@ def test_a_cancelled_pdf_leaves_the_old_file(scheduled, tmp_path, monkeypatch):
         ws.close()
     assert target.read_bytes() == b"%PDF-1.4 the old report"
     assert sorted(p.name for p in folder.iterdir()) == ["r.pdf"]
+
+
+def test_a_symlink_loop_as_output_is_bad_input_not_a_crash(demo_copy, tmp_path, capsys):
+    # Found by the adversarial re-check: ELOOP escaped as exit 1.
+    from postmortem_desktop.cli import main as run_main
+
+    loop = tmp_path / "loop.pdf"
+    loop.symlink_to(loop)
+    assert run_main(["export-pdf", str(demo_copy), "--incident", "1", "-o", str(loop)]) == 4
+    assert "symbolic links" in capsys.readouterr().err

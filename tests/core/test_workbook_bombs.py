@@ -346,3 +346,53 @@ def test_a_member_with_a_corrupt_deflate_stream_is_refused_as_damaged(tmp_path, 
     assert main(["import", str(demo_copy), str(path), "--incident", "1", "--dry-run"]) == 4
     assert "damaged or incomplete" in capsys.readouterr().err
     assert demo_copy.read_bytes() == before
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _workbook_announcing(unique_count: str) -> dict[str, str]:
+    """The parts of a minimal XLSX whose shared strings announce unique_count strings."""
+    return {
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_SHEET_TYPE}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_SHEET_TYPE}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SHEET_TYPE}.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (f'<?xml version="1.0"?><Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+                        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'<?xml version="1.0"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+                            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0"?><Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{_REL}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>'),
+        "xl/sharedStrings.xml": (f'<?xml version="1.0"?><sst xmlns="{_MAIN}" uniqueCount="{unique_count}">'
+                                 '<si><t>id</t></si><si><t>created</t></si></sst>'),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+            '<c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>5</v></c><c r="B2" t="str">'
+            '<v>2026-12-04 10:00</v></c></row></sheetData></worksheet>'),
+    }
+
+
+def test_a_workbook_that_panics_the_reader_is_refused_with_exit_4(tmp_path, demo_copy, capsys):
+    # Found by the adversarial re-check: a shared-strings part announcing 2**64-1 strings made
+    # calamine panic ("capacity overflow") inside the helper, and the command line exited 1.
+    from postmortem_desktop.cli import main
+
+    hostile = tmp_path / "panic.xlsx"
+    with zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _workbook_announcing("18446744073709551615").items():
+            archive.writestr(name, text)
+    before = demo_copy.read_bytes()
+    code = main(["import", str(demo_copy), str(hostile), "--incident", "1", "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert "unexpected" not in err and "gave up on it (capacity overflow)" in err and "nothing was imported" in err
+    assert demo_copy.read_bytes() == before

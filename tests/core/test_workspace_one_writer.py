@@ -1,6 +1,7 @@
 """One workspace, one writer: exclusivity follows the file (hard links, symlinks, renames), not its name,
 and a refused writer gets a message and exit 3 with nothing changed."""
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -166,3 +167,78 @@ def test_a_leftover_lock_name_beside_the_file_changes_nothing(incident_workspace
     incident_workspace.with_name("w.pmw.lock").mkdir()
     assert main(["import", str(incident_workspace), str(tickets), "--incident", "1"]) == 0
     assert conversation_count(incident_workspace) == 20
+
+
+WRITER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from postmortem_desktop.services.settings import SetSetting
+from postmortem_desktop.storage.workspace import WorkspaceError, open_workspace
+ws = open_workspace({path!r})
+print("open", flush=True)
+saved = refused = 0
+for n in range(int(sys.argv[1])):
+    try:
+        SetSetting(f"k{{n}}", "v").do(ws)
+        saved += 1
+    except WorkspaceError as exc:
+        refused += 1
+        last = str(exc)
+    if n == 5:
+        print("ready", flush=True)
+        sys.stdin.readline()
+ws.close()
+print("saved", saved, "refused", refused, flush=True)
+if refused:
+    print("message", last, flush=True)
+"""
+
+
+def _settings_count(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM workspace_settings WHERE key LIKE 'k%'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_workspace_renamed_while_open_keeps_what_was_saved_and_refuses_the_rest(incident_workspace):
+    # Before: SQLite's journal kept the old name, every later edit went there, and the renamed file had
+    # none of them (the adversarial re-check lost 78 of 78).
+    writer = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(incident_workspace)),
+                               "12"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "open"
+    assert writer.stdout.readline().strip() == "ready"
+    moved = incident_workspace.with_name("moved.pmw")
+    os.rename(incident_workspace, moved)
+    out, _ = writer.communicate("\n", timeout=60)
+    saved = int(out.split()[1])
+    assert saved == 6 and "refused 6" in out and "renamed, moved or replaced" in out
+    assert _settings_count(moved) == saved  # the six saved before the rename are in the file itself
+
+
+def test_a_workspace_replaced_while_open_cannot_be_opened_beside_the_old_ones_journal(incident_workspace, tickets,
+                                                                                    capsys):
+    # Before: mv w.pmw moved.pmw; cp moved.pmw w.pmw; then an import of w.pmw shared the open file's
+    # journal (same name) and 74 of 156 edits were lost.
+    writer = subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(incident_workspace)),
+                               "12"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        assert writer.stdout.readline().strip() == "ready"
+        moved = incident_workspace.with_name("moved.pmw")
+        os.rename(incident_workspace, moved)
+        shutil.copy(moved, incident_workspace)
+        assert main(["import", str(incident_workspace), str(tickets), "--incident", "1"]) == 3
+        assert f"process {writer.pid}" in capsys.readouterr().err
+    finally:
+        writer.communicate("\n", timeout=60)
+    assert conversation_count(incident_workspace) == 0
+
+
+def test_a_new_workspace_never_takes_in_a_journal_left_under_its_name(tmp_path, capsys):
+    # Before: a stale w.pmw-wal from another file was read into the fresh demo (its titles, its deletions).
+    (tmp_path / "w.pmw-wal").write_bytes(b"\0" * 4096)
+    assert main(["demo", str(tmp_path / "w.pmw")]) == 4
+    assert "left over from an earlier file" in capsys.readouterr().err
+    assert not (tmp_path / "w.pmw").exists()

@@ -87,3 +87,29 @@ def test_a_full_disk_is_named_and_loses_nothing(demo_copy, tmp_path):
     assert "is full, so it could not be opened" in found["open_message"]
     assert found["before"] == found["after"]
     assert found["integrity"] == "ok"
+
+
+def test_a_demo_into_a_read_only_place_is_refused_in_words(tmp_path):
+    # Found by the adversarial re-check: exit 1 with a raw "Read-only file system".
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    out = in_private_mounts(f"""
+        mount --bind -o ro '{folder}' '{folder}'
+        $PM demo '{folder}/new.pmw'; echo demo=$?
+    """)
+    assert results(out)["demo"] == "4", out.stderr
+    assert "Choose a folder you can write to" in out.stderr
+    assert not list(folder.iterdir())
+
+
+def test_a_copy_taken_mid_edit_in_a_read_only_place_says_what_to_do(demo_copy, tmp_path):
+    # A workspace copied with its -wal journal but not its -shm into a read-only place: SQLite cannot
+    # read the journal there. Before: "could not be opened … check that its folder exists".
+    folder = demo_copy.parent
+    (folder / f"{demo_copy.name}-wal").write_bytes(b"")
+    out = in_private_mounts(f"""
+        mount --bind -o ro '{folder}' '{folder}'
+        $PM incidents '{demo_copy}'; echo list=$?
+    """)
+    assert results(out)["list"] == "4", out.stderr
+    assert "copied in the middle of an edit" in out.stderr and "Copy both files" in out.stderr
