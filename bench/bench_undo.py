@@ -94,8 +94,8 @@ def main() -> int:
             applied_at: list[int] = []
             stack_move = session.undo_stack.undo if label == "undo" else session.undo_stack.redo
 
-            def move_and_mark(move=stack_move) -> None:  # noqa: ANN001
-                applied_at.append(clock.elapsed())
+            def move_and_mark(move=stack_move, marks=applied_at, timer_clock=clock) -> None:  # noqa: ANN001
+                marks.append(timer_clock.elapsed())
                 move()
 
             setattr(session.undo_stack, label, move_and_mark)

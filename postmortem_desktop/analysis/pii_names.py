@@ -121,6 +121,17 @@ def _variants(words: list[str]) -> list[tuple[str, ...]]:
     return out
 
 
+# What follows a name after an apostrophe without being part of it: the English possessive, and the
+# case endings Turkish writes after proper names (Yılmaz'ın, Ayşe'ye, Kaya'dan). Folded letters, so
+# a letter that folds to an apostrophe (ŉ -> 'n) does not look like one.
+_ENDINGS = frozenset(
+    "s a e i u in un an en nin nun nin ya ye yi yu yla yle da de ta te dan den tan ten la le na ne ni nu".split())
+
+
+def _is_ending(suffix: str) -> bool:
+    return suffix in _ENDINGS
+
+
 def _tokens(folded: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in _token_spans(folded))
 
@@ -129,9 +140,11 @@ def _token_spans(folded: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for match in _TOKEN_RE.finditer(folded):
         token = match.group()
-        if token.endswith("'s"):  # a possessive is not part of the name: Connor's is Connor
-            token = token[:-2]
-            out.append((token, match.start(), match.end() - 2))
+        head, apostrophe, suffix = token.rpartition("'")
+        # a possessive or a case ending after an apostrophe is not part of the name: Connor's is Connor,
+        # Yılmaz'ın is Yılmaz; a short head keeps it (O'Brien, D'Angelo, Ba'al)
+        if apostrophe and len(head) >= 3 and _is_ending(suffix):
+            out.append((head, match.start(), match.start() + len(head)))
             continue
         # a dot after an initial or a title stands for nothing ("S. Connor", "Ms. Connor")
         if token == "." and out and (len(out[-1][0]) == 1 or out[-1][0] in TITLES):

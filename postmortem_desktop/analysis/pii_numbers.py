@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import NamedTuple
 
 import phonenumbers
@@ -96,9 +97,13 @@ def _possible(number: str, region: str | None, *, strict: bool = False) -> bool:
 
 
 # ---- cards --------------------------------------------------------------------------------------
-# Groups may be split by spaces, dots, dashes or a line break; a trailing expiry (/12/27) goes with it.
+# Groups may be split by up to three spaces (also no-break and thin ones), tabs, dots, underscores,
+# hyphens or dashes, or a line break; a trailing expiry (/12/27) goes with it. A card may follow a
+# word or sign directly ("no.4111…", "#4111…", "card4111…") but never starts or ends inside a longer
+# digit run. Luhn decides; Unicode digits (full-width) count as digits.
+_CARD_SEPARATOR = r"[ \t\u00a0\u2009\u202f._\-\u2010-\u2015]{1,3}"
 _CARD_RE = re.compile(
-    r"(?<![\w\-/.])\d(?:(?:[ .\-]{1,2}|[ \t]*\r?\n[ \t]*)?\d){12,18}(?![\w\-])"
+    r"(?<!\d)(?<!\d[.\-/])\d(?:(?:" + _CARD_SEPARATOR + r"|[ \t]*\r?\n[ \t]*)?\d){12,18}(?!\d)(?![.\-]\d)"
     r"(?P<expiry>\s?/\s?\d{2}(?:\s?/\s?\d{2,4})?(?!\d))?")
 _CARD_LAST4_RE = re.compile(
     r"\b(?:ending|ends)(?:\s+(?:in|with))?\s*[:\-]?\s*(?P<digits>\d{4})\b"
@@ -111,7 +116,7 @@ def cards(text: str) -> list[Found]:
     spans = []
     for match in _CARD_RE.finditer(text):
         end = match.start("expiry") if match.group("expiry") else match.end()
-        digits = re.sub(r"\D", "", text[match.start():end])
+        digits = "".join(str(unicodedata.digit(c)) for c in text[match.start():end] if c.isdigit())
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits):
             spans.append(Found(CARD, match.start(), match.end()))
     return spans
@@ -119,7 +124,7 @@ def cards(text: str) -> list[Found]:
 
 def card_number_digits(value: str) -> str:
     """The card number's digits without a trailing expiry, for a mask that keeps the last four."""
-    return re.sub(r"\D", "", re.split(r"\s?/", value, maxsplit=1)[0])
+    return "".join(str(unicodedata.digit(c)) for c in re.split(r"\s?/", value, maxsplit=1)[0] if c.isdigit())
 
 
 def card_last4(text: str) -> list[Found]:

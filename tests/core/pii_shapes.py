@@ -16,6 +16,19 @@ KNOWN_CUSTOMERS = (
 )
 
 PII_SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # ---- found by the adversarial re-check (cards spelled every way people paste them; name endings)
+    ("card no.4111111111111111 please", ("4111111111111111", "411111")),
+    ("card 4111\u00a01111\u00a01111\u00a01111 now", ("4111\u00a01111",)),
+    ("card 4111\t1111\t1111\t1111 now", ("4111\t1111",)),
+    ("card 4111   1111   1111   1111 now", ("4111   1111",)),
+    ("card 4111_1111_1111_1111 now", ("4111_1111",)),
+    ("card 4111\u20131111\u20131111\u20131111 now", ("4111\u20131111",)),
+    ("card4111111111111111-exp", ("411111111111",)),
+    ("kart \uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+     ("\uff14\uff11\uff11\uff11\uff11\uff11",)),
+    ("Ali Yılmaz'ın kartı reddedildi", ("Yılmaz",)),
+    ("Ali Yılmaz’ın kartı reddedildi", ("Yılmaz",)),
+    ("Sarah Connor's invoice", ("Connor",)),
     # ---- phones inside the promise
     ("Call me on (020) 7946 0111 please", ("7946 0111", "7946")),
     ("my mobile is 07700 900123", ("900123",)),
