@@ -38,13 +38,19 @@ _FIXED_MASKS = {PHONE: "[phone]", CARD_LAST4: CARD_MASK, IBAN: "[IBAN]", SSN: "[
                 DATE_OF_BIRTH: "[date of birth]", ADDRESS: "[address]", HANDLE: f"@{MASK}", UNKNOWN_NAME: "[name]",
                 EXTRA_TERM: "[redacted]"}
 
+# The @ may be full-width (＠, ﹫) or spaced on both sides ("john @ example.com"; one space only is an
+# @handle after a word), and a zero-width space or a soft hyphen may hide inside the domain (all found
+# by the adversarial re-check).
+_AT_SIGNS = "@\uff20\ufe6b"
+_HIDDEN = "\u200b\u200c\u200d\u00ad"
 _EMAIL_RE = re.compile(
-    r"(?<![\w.+\-])[\w!#$%&'*+/=?^`{|}~\-][\w.!#$%&'*+/=?^`{|}~\-]*"
-    r"@(?:localhost\b|(?:[\w\-]+\.)+[^\W\d_]{2,}\b|\[[0-9A-Fa-f.:]+\])")
+    r"(?<![\w.+\-])(?:\"[^\"\n]{1,64}\"|[\w!#$%&'*+/=?^`{|}~\-][\w.!#$%&'*+/=?^`{|}~\-]*)"
+    rf"(?:[ \t][{_AT_SIGNS}][ \t]|[{_AT_SIGNS}])"
+    rf"(?:localhost\b|(?:[\w\-{_HIDDEN}]+\.)+[^\W\d_]{{2,}}\b|\[[0-9A-Fa-f.:]+\])")
 _AT = r"(?:\s*[\[({]\s*at\s*[\])}]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[({]\s*dot\s*[\])}]\s*|\s+dot\s+)"
 _OBFUSCATED_EMAIL_RE = re.compile(
-    rf"(?<![\w.])(?P<local>\w[\w.+\-]*){_AT}(?P<domain>[\w\-]+(?:(?:{_DOT}|\.)[\w\-]+)*?{_DOT}"
+    rf"(?<![\w.])(?P<local>\w[\w.+\-]*){_AT}(?P<domain>[\w\-]+(?:(?:{_DOT}|\.)[\w\-]+)*?(?:{_DOT}|\.)"
     r"(?:com|org|net|io|co|uk|de|fr|nl|edu|gov|info|biz|me|us|ca|au|ie|es|it))\b", re.IGNORECASE)
 _HANDLE_RE = re.compile(r"(?<![\w@./+\-])@[^\W_\d]?\w(?:[\w.\-]*\w)?")
 # Title case only: "close", "way" and "walk" in running text are words, "Close" after a house number a street.
@@ -81,7 +87,7 @@ def spans(text: str, names: NameTable | None = None, extra: NameTable | None = N
     if names:
         found += [PiiSpan(NAME, s, e, r) for s, e, r in pii_names.known_name_matches(text, names)]
     found += [PiiSpan(UNKNOWN_NAME, s, e) for s, e in pii_names.unknown_name_spans(text)]
-    if "@" in text:
+    if any(sign in text for sign in _AT_SIGNS):
         found += [PiiSpan(EMAIL, m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
     if _AT_WORD_RE.search(text):  # written-out emails ("janet at example dot com") need the word "at"
         found += [PiiSpan(EMAIL, m.start(), m.end()) for m in _OBFUSCATED_EMAIL_RE.finditer(text)]
@@ -153,7 +159,7 @@ def _with_replacement(span: PiiSpan, text: str) -> PiiSpan:
         return span
     value = text[span.start:span.end]
     if span.kind == EMAIL:
-        at = value.find("@")
+        at = min((i for i in (value.find(sign) for sign in _AT_SIGNS) if i >= 0), default=-1)
         if at < 0:  # written out: "janet at example dot com"
             # the span was found by this pattern, so it matches again
             local = _OBFUSCATED_EMAIL_RE.match(value).group("local")  # type: ignore[union-attr]

@@ -4,8 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..domain.errors import MissingIncident, RuleError
@@ -25,13 +28,31 @@ class BadInput(Exception):
 
 def incident_id(text: str) -> int:
     """argparse type of --incident: a whole number from 1 up (anything else is a usage error, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an incident id (a whole number)") from None
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):  # int() also reads other scripts' digits (١)
+        raise argparse.ArgumentTypeError(f"{text!r} is not an incident id (a whole number)")
+    value = int(text)
     if not 1 <= value <= _MAX_ID:
         raise argparse.ArgumentTypeError(f"{text} is not an incident id (ids run from 1 to {_MAX_ID})")
     return value
+
+
+def input_file(name: str) -> Path:
+    """An input file named on the command line, refused (exit 4) unless it is a regular file.
+
+    A folder failed later with a raw error, and a named pipe would hang the command.
+    """
+    path = Path(name)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise BadInput(f"{name} does not exist") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read {name}: {exc.strerror}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInput(f"{name} is a folder; name a file inside it")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInput(f"{name} is not a regular file (a pipe, socket or device); save it to a file first")
+    return path
 
 
 def add_incident_argument(parser: argparse.ArgumentParser) -> None:

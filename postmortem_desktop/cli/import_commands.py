@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import argparse
-import stat
 import sys
 from datetime import date
-from pathlib import Path
 
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
-from ..importers.text_decoding import decode_transcript
+from ..importers.text_decoding import decode_transcript, looks_binary
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.import_pipeline import HelperFailed
 from ..services.ticket_import import ImportOptions
-from . import BadInput, add_incident_argument, print_json
+from . import BadInput, add_incident_argument, input_file, print_json
 from .workspace_commands import opened
 
 
@@ -39,25 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parse.add_argument("--day", type=date.fromisoformat, help="the day times without a date belong to")
     parse.add_argument("--json", action="store_true")
     parse.set_defaults(handler=_parse_transcript)
-
-
-def input_file(name: str) -> Path:
-    """An input file named on the command line, refused (exit 4) unless it is a regular file.
-
-    A folder failed later with a raw error, and a named pipe would hang the command.
-    """
-    path = Path(name)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise BadInput(f"{name} does not exist") from None
-    except OSError as exc:
-        raise BadInput(f"cannot read {name}: {exc.strerror}") from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise BadInput(f"{name} is a folder; name a file inside it")
-    if not stat.S_ISREG(info.st_mode):
-        raise BadInput(f"{name} is not a regular file (a pipe, socket or device); save it to a file first")
-    return path
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -117,6 +96,9 @@ def _parse_transcript(args: argparse.Namespace) -> int:
             from ..importers.transcripts import parse_eml
 
             return _print_transcript(parse_eml(data), args.json)
+        if looks_binary(data):
+            raise BadInput(f"{path.name} is not text (it looks like a workbook, an image or another binary "
+                           "file); give a pasted conversation as a .txt file, or an .eml file")
         text = decode_transcript(data)
     return _print_transcript(parse_transcript(text, day=args.day), args.json)
 

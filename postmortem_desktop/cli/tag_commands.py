@@ -17,7 +17,7 @@ from ..services.suggestions import (
     tagger_for_extras,
     workspace_examples,
 )
-from . import BadInput
+from . import BadInput, input_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +67,7 @@ def read_items(stream: TextIO) -> Iterator[tuple[object, str, str | None]]:
 def _open_input(path: str) -> TextIO:
     if path == "-":
         return sys.stdin
+    input_file(path)  # a folder or a named pipe is refused at once (a pipe hung the command)
     try:
         return open(path, encoding="utf-8-sig")
     except OSError as exc:

@@ -16,11 +16,10 @@ from .report_data import ReportData
 
 PHONE_MASK = "[phone]"
 
-#: fields whose text the program writes from its own vocabulary; everything else is redacted
-VERBATIM_FIELDS = frozenset({
-    "status", "technical_severity", "customer_severity", "customer_severity_suggested", "zone_name", "headline",
-    "key", "question", "area", "label", "customer_message_decision",
-})
+#: fields whose text the program itself composes; everything else is redacted. Fields stored in the
+#: workspace (status, severity, action area, …) are redacted too, though the app only writes its own
+#: words there: a workspace file from elsewhere may hold anything in them (adversarial re-check).
+VERBATIM_FIELDS = frozenset({"headline", "key", "question", "label"})
 #: fields that hold a person's or company's name: their alias when known, else redacted as text
 # (a segment is meant to be a plan or customer type, but imports and people put company names there)
 NAME_FIELDS = frozenset({"customer", "organization", "author", "owner", "segment"})

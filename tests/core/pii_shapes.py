@@ -29,6 +29,11 @@ PII_SHAPES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Ali Yılmaz'ın kartı reddedildi", ("Yılmaz",)),
     ("Ali Yılmaz’ın kartı reddedildi", ("Yılmaz",)),
     ("Sarah Connor's invoice", ("Connor",)),
+    ("write to john @ example.com today", ("john @",)),
+    ("write to john\uff20example.com today", ("john\uff20",)),
+    ("write to jane.doe at gmail.com today", ("jane.doe",)),
+    ("write to janet@ex\u200bample.com today", ("janet@",)),
+    ('write to "john smith"@example.com today', ("john smith",)),
     # ---- phones inside the promise
     ("Call me on (020) 7946 0111 please", ("7946 0111", "7946")),
     ("my mobile is 07700 900123", ("900123",)),

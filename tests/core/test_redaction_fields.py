@@ -67,9 +67,9 @@ def test_every_text_field_but_the_programs_own_vocabulary_is_redacted():
 
 def test_only_fields_the_program_writes_itself_are_left_verbatim():
     # Adding a field here lets its text reach exports unredacted: it must never hold what a person typed.
-    assert VERBATIM_FIELDS == {"status", "technical_severity", "customer_severity", "customer_severity_suggested",
-                               "zone_name", "headline", "key", "question", "area", "label",
-                               "customer_message_decision"}
+    # Stored vocabulary fields (status, severity, area, …) are no longer trusted: a hand-edited workspace
+    # put an email in them and it reached the PDF (adversarial re-check).
+    assert VERBATIM_FIELDS == {"headline", "key", "question", "label"}
 
 
 def test_fields_the_issue_found_unredacted_are_redacted():

@@ -193,3 +193,35 @@ def test_a_demo_killed_half_way_leaves_nothing_under_its_name(tmp_path):
     assert not target.exists()
     assert main(["demo", str(target)]) == 0
     assert main(["incidents", str(target)]) == 0
+
+
+def test_small_exit_codes_from_the_adversarial_re_check(demo_copy, tmp_path, capsys):
+    # suggest-tags on a named pipe hung; parse-transcript on a binary file exited 0 with nothing;
+    # --incident ١ (an Arabic-Indic one) was read as incident 1.
+    pipe = tmp_path / "lines.jsonl"
+    os.mkfifo(pipe)
+    out = subprocess.run([sys.executable, "-m", "postmortem_desktop.cli", "suggest-tags", str(pipe)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 4 and "not a regular file" in out.stderr
+    binary = tmp_path / "chat.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert main(["parse-transcript", str(binary)]) == 4
+    assert "is not text" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["checklist", str(demo_copy), "--incident", "\u0661"])
+    assert exit_.value.code == 2
+
+
+def test_stored_vocabulary_fields_from_a_hand_edited_workspace_are_redacted(demo_copy, tmp_path):
+    # A workspace file can hold anything in fields the app fills from its own words; they reached the
+    # PDF and XLSX word for word.
+    from openpyxl import load_workbook
+
+    alter(demo_copy, "UPDATE incidents SET technical_severity = 'boss@example.com', "
+                     "customer_severity = 'call 07700 900123'",
+          "UPDATE action_items SET area = 'jane.doe@example.com'")
+    xlsx = tmp_path / "r.xlsx"
+    assert main(["export-xlsx", str(demo_copy), "--incident", "1", "-o", str(xlsx)]) == 0
+    cells = " ".join(str(c.value) for sheet in load_workbook(xlsx) for row in sheet.iter_rows() for c in row
+                     if c.value is not None)
+    assert "boss@example.com" not in cells and "900123" not in cells and "jane.doe@example.com" not in cells
