@@ -35,7 +35,7 @@ class Found(NamedTuple):
 # (#4521, INV-2024-0042), dates (2024-03-05, 03/05/2024) and amounts ($1,234.56) stay intact.
 _BEFORE = r"(?<![\w#/$\u00a3\u20ac\-.:,+])"
 _AFTER = r"(?![\w/%\-]|[.,:]\d)"
-_SEP = r"[ \u00a0.\-]{0,2}"
+_SEP = r"[ \u00a0.\-\u2010-\u2015]{0,2}"
 _PHONE_CANDIDATE_RE = re.compile(
     r"(?:(?<!\w)(?i:tel|callto):\s*|" + _BEFORE + r")"
     + r"(?:\+\s?)?(?:\(\+?\d{1,5}\)|\d)(?:" + _SEP + r"(?:\(\d{1,5}\)|\d)){6,17}" + _AFTER)
@@ -47,6 +47,7 @@ _DATE_LIKE_RE = re.compile(r"\d{4}[.\-]\d{1,2}[.\-]\d{1,2}|\d{1,2}[.\-]\d{1,2}[.
 # Regions whose national numbers start with a trunk 0, so a leading 0 marks a phone, not an order id.
 TRUNK_ZERO_REGIONS = ("GB", "NL", "FR", "DE", "IE", "AU", "NZ", "IN", "BE", "CH", "AT", "SE", "ZA", "BR")
 NANP_REGIONS = ("US", "CA")
+NO_TRUNK_REGIONS = ("ES", "PL", "IN", "BR", "CN", "SG", "IT", "PT", "DK", "NO", "GR", "HK", "MX", "CZ")
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 
 
@@ -82,9 +83,15 @@ def _is_phone(value: str) -> bool:
         return any(_possible(number, region, strict=len(digits) < 10) for region in TRUNK_ZERO_REGIONS)
     # North American numbers are written whole or grouped 3-3-4; "2024-000123" is an invoice number
     groups = [len(g) for g in re.findall(r"\d+", number)]
-    if groups not in ([10], [11], [3, 3, 4], [1, 3, 3, 4]):
-        return False
-    return any(_possible(number, region, strict=True) for region in NANP_REGIONS)
+    if groups in ([10], [11], [3, 3, 4], [1, 3, 3, 4]) and any(
+            _possible(number, region, strict=True) for region in NANP_REGIONS):
+        return True
+    # Regions without a trunk 0 (Spain 612 34 56 78, Poland 512 345 678, India 98765 43210, Brazil
+    # (11) 91234-5678, China 138 0013 8000, Singapore 9123 4567): written in phone-like groups of two to
+    # five digits with spaces, and a valid number of one of them. Ids are rarely spaced like that.
+    if len(groups) >= 2 and all(2 <= g <= 5 for g in groups) and re.search(r"[ \u00a0()]", number):
+        return any(_possible(number, region, strict=True) for region in NO_TRUNK_REGIONS)
+    return False
 
 
 def _possible(number: str, region: str | None, *, strict: bool = False) -> bool:
