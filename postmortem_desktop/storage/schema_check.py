@@ -88,7 +88,26 @@ def _table_shape(conn: sqlite3.Connection, name: str) -> tuple:
         indexes.append((index, unique, origin, partial, key_columns,
                         _normalise(index_sql[0]) if index_sql and index_sql[0] else ""))
     foreign_keys = tuple(conn.execute(f"PRAGMA foreign_key_list({quoted})").fetchall())
-    return columns, tuple(sorted(indexes)), foreign_keys
+    table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return columns, tuple(sorted(indexes)), foreign_keys, _rules_of(table_sql[0] if table_sql else "")
+
+
+def _rules_of(sql: str | None) -> tuple[str, ...]:
+    """The CHECK constraints and collations in a table's SQL, normalised (PRAGMAs show neither).
+
+    An altered COLLATE NOCASE or an added CHECK passed the comparison and failed later, mid-import
+    (adversarial re-check). Only these clauses are compared, not the whole text, so DDL written with
+    other spacing or quoting by another SQLAlchemy version still matches.
+    """
+    text = sql or ""
+    rules = [f"collate {m.group(1).lower()}" for m in re.finditer(r"\bCOLLATE\s+\"?(\w+)\"?", text, re.I)]
+    for match in re.finditer(r"\bCHECK\s*\(", text, re.I):
+        depth, end = 1, match.end()
+        while end < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        rules.append("check " + " ".join(text[match.end():end - 1].lower().replace('"', "").split()))
+    return tuple(sorted(rules))
 
 
 def _is_virtual(sql: str | None) -> bool:

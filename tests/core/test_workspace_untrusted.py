@@ -225,3 +225,26 @@ def test_stored_vocabulary_fields_from_a_hand_edited_workspace_are_redacted(demo
     cells = " ".join(str(c.value) for sheet in load_workbook(xlsx) for row in sheet.iter_rows() for c in row
                      if c.value is not None)
     assert "boss@example.com" not in cells and "900123" not in cells and "jane.doe@example.com" not in cells
+
+
+@pytest.mark.parametrize("column, altered", [
+    ("external_id VARCHAR,", "external_id VARCHAR COLLATE NOCASE,"),
+    ("text TEXT NOT NULL", "text TEXT NOT NULL CHECK (text NOT LIKE '%row 1999%')"),
+])
+def test_a_collation_or_check_slipped_into_a_table_is_refused(demo_copy, column, altered):
+    # Found by the adversarial re-check: PRAGMA table_info shows neither, so the altered file opened and
+    # an import failed later with a raw IntegrityError (exit 1).
+    conn = sqlite3.connect(demo_copy)
+    table = "conversations" if "external_id" in column else "messages"
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    if column not in sql:
+        conn.close()
+        pytest.fail(f"the fixture's column text changed: {column!r} not in {sql!r}")
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql.replace(column, altered, 1), table))
+    conn.execute(f"PRAGMA schema_version = {version + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(AlteredWorkspaceError, match=f"table `{table}` was changed"):
+        open_workspace(demo_copy)
