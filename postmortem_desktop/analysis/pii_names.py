@@ -27,6 +27,8 @@ _LETTER_FOLDS = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð":
 # ---- folding ------------------------------------------------------------------------------------
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
+    if unicodedata.category(char) == "Cf":  # a soft hyphen or zero-width space hidden inside a name
+        return ""
     decomposed = unicodedata.normalize("NFKD", char.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTER_FOLDS)
 

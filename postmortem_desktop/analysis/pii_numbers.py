@@ -144,7 +144,7 @@ def card_last4(text: str) -> list[Found]:
 
 # ---- IBANs and SSNs -----------------------------------------------------------------------------
 _IBAN_RE = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,30}(?![\w])")
-_SSN_RE = re.compile(r"(?<![\w\-/.])\d{3}([ \-])\d{2}\1\d{4}(?![\w\-/]|[.,]\d)")
+_SSN_RE = re.compile(r"(?<![\w\-/.])\d{3}([ \-.])\d{2}\1\d{4}(?![\w\-/]|[.,]\d)")
 _SSN_BARE_RE = re.compile(r"(?i:\b(?:ssn|social security(?: number| no\.?)?)\b)[\s:#]*(?:is\s+)?(\d{9})\b")
 
 
@@ -161,7 +161,9 @@ def ibans(text: str) -> list[Found]:
 
 
 def ssns(text: str) -> list[Found]:
-    spans = [Found(SSN, m.start(), m.end()) for m in _SSN_RE.finditer(text) if ssn.is_valid(m.group())]
+    # validated on the digits: stdnum's own compacting keeps the dots of "536.90.4399"
+    spans = [Found(SSN, m.start(), m.end()) for m in _SSN_RE.finditer(text)
+             if ssn.is_valid(re.sub(r"\D", "", m.group()))]
     # Nine bare digits are an SSN only when the text says so: otherwise they are far more often ids.
     spans += [Found(SSN, m.start(1), m.end(1)) for m in _SSN_BARE_RE.finditer(text) if ssn.is_valid(m.group(1))]
     return spans
