@@ -62,23 +62,7 @@ def _lockers(targets: set[tuple[int, int]]) -> list[int]:
 
 
 def _openers(targets: set[tuple[int, int]]) -> list[int]:
-    pids = []
-    try:
-        entries = list(_PROC.iterdir())
-    except OSError:
-        return []
-    for entry in entries:
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                info = os.stat(fd)
-                if (info.st_dev, info.st_ino) in targets:
-                    pids.append(int(entry.name))
-                    break
-        except OSError:  # the process ended, or its files are not ours to see
-            continue
-    return pids
+    return [pid for pid, opened in _open_files() if opened & targets]
 
 
 def _command(pid: int) -> str:
