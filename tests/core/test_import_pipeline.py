@@ -15,19 +15,15 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import create_workspace
+from tests.shared_data import shared_file
 
 T0 = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sheets"
 ZENDESK = ["Id", "Requester", "Requester id", "Requester email", "Submitter", "Assignee", "Group", "Subject",
            "Tags", "Status", "Priority", "Via", "Ticket type", "Created at", "Updated at", "Organization",
            "Description"]
 ALL = ImportOptions(include_outside_window=True)
 
 
-def data_file(name: str) -> Path:
-    shared = SHARED / name
-    return shared if shared.exists() else FIXTURES / name
 
 
 def zendesk_row(n: int, created: str, body: str = "I clicked Pay and it spun.") -> list[str]:
@@ -145,7 +141,7 @@ def test_helper_import_equals_the_in_process_import_row_for_row(tmp_path, option
 
 @pytest.mark.parametrize("name", ["jira_ibm_servicedesk_flattened.csv", "kaggle_customer_support_tickets_head200.csv"])
 def test_real_exports_import_the_same_through_the_helper(tmp_path, name):
-    (helper, helper_db), (inline, inline_db), (mapped, mapped_db) = import_three_ways(tmp_path, data_file(name))
+    (helper, helper_db), (inline, inline_db), (mapped, mapped_db) = import_three_ways(tmp_path, shared_file(name))
     assert helper == inline == mapped and helper_db == inline_db == mapped_db
     assert helper["imported"] > 0
 

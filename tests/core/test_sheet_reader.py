@@ -14,16 +14,11 @@ import pytest
 
 from postmortem_desktop.importers.sheet_reader import SheetError, read_sheet
 from postmortem_desktop.importers.text_decoding import detect_delimiter, detect_encoding, looks_binary
+from tests.shared_data import shared_file
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sheets"
 MANGLED = "kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"
 
 
-def data_file(name: str) -> Path:
-    """A third-party sample from ../shared/data, or its copy in the fixtures when CI lacks it."""
-    shared = SHARED / name
-    return shared if shared.exists() else FIXTURES / name
 
 
 def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
@@ -461,7 +456,7 @@ def test_a_web_page_saved_as_xls_is_refused(tmp_path):
 
 
 def test_the_excel_semicolon_mangled_export_is_explained_not_imported():
-    assert_refused(data_file(MANGLED), "Excel re-saved in a semicolon locale", "Text to Columns")
+    assert_refused(shared_file(MANGLED), "Excel re-saved in a semicolon locale", "Text to Columns")
 
 
 def test_a_small_mangled_file_is_explained_too(tmp_path):
@@ -485,25 +480,19 @@ def test_a_workbook_with_csv_text_in_column_a_is_explained(tmp_path):
 
 
 def test_the_real_jira_flattened_export_reads_all_ten_issues():
-    sheet = read_sheet(data_file("jira_ibm_servicedesk_flattened.csv"))
+    sheet = read_sheet(shared_file("jira_ibm_servicedesk_flattened.csv"))
     assert sheet.kind == "csv" and sheet.encoding == "utf-8" and sheet.row_count == 10
     assert sheet.header[:3] == ["assignee_email", "assignee_key", "assigne_name"]
     assert sheet.header[-1] == "key"
 
 
 def test_the_real_kaggle_export_reads_200_records_despite_multiline_descriptions():
-    sheet = read_sheet(data_file("kaggle_customer_support_tickets_head200.csv"))
+    sheet = read_sheet(shared_file("kaggle_customer_support_tickets_head200.csv"))
     assert sheet.row_count == 200
     assert all(len(row) == len(sheet.header) for row in sheet.rows)
     assert [row[0] for row in sheet.rows[:3]] == ["1", "2", "3"]
     assert sheet.row_numbers[-1] == 201
     assert sum("\n" in row[9] for row in sheet.rows) == 146
-
-
-def test_fixture_copies_match_the_shared_originals():
-    for name in ("jira_ibm_servicedesk_flattened.csv", "kaggle_customer_support_tickets_head200.csv", MANGLED):
-        if (SHARED / name).exists():
-            assert (FIXTURES / name).read_bytes() == (SHARED / name).read_bytes()
 
 
 def test_single_quoted_cell_references_are_measured_too(tmp_path):

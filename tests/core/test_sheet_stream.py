@@ -5,14 +5,7 @@ import pytest
 
 from postmortem_desktop.importers.sheet_reader import EXCEL_MANGLED, SheetError, read_sheet
 from postmortem_desktop.importers.sheet_stream import stream_sheet
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sheets"
-
-
-def data_file(name: str) -> Path:
-    shared = SHARED / name
-    return shared if shared.exists() else FIXTURES / name
+from tests.shared_data import shared_file
 
 
 def same_as_whole(path: Path, head_rows: int = 3) -> None:
@@ -28,7 +21,7 @@ def same_as_whole(path: Path, head_rows: int = 3) -> None:
 
 @pytest.mark.parametrize("name", ["jira_ibm_servicedesk_flattened.csv", "kaggle_customer_support_tickets_head200.csv"])
 def test_real_exports_stream_as_they_read(name):
-    same_as_whole(data_file(name))
+    same_as_whole(shared_file(name))
 
 
 @pytest.mark.parametrize("text", [
@@ -84,7 +77,7 @@ def test_the_head_is_checked_before_any_row_is_handed_out(tmp_path, content, mes
 
 def test_the_excel_mangled_file_is_refused_from_its_head():
     with pytest.raises(SheetError) as raised:
-        stream_sheet(data_file("kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"))
+        stream_sheet(shared_file("kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"))
     assert str(raised.value).endswith(EXCEL_MANGLED)
 
 

@@ -13,6 +13,7 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import open_workspace
+from tests.shared_data import shared_file
 
 T0 = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
 ZENDESK = ["Id", "Requester", "Requester id", "Requester email", "Submitter", "Assignee", "Group", "Subject",
@@ -148,9 +149,7 @@ def test_real_jira_export_imports_every_issue(workspace, tmp_path):
     cmd = CreateIncident(title="Old", technical_start=datetime(2018, 5, 11, 6, 0, tzinfo=timezone.utc),
                          technical_end=datetime(2018, 5, 11, 7, 0, tzinfo=timezone.utc))
     cmd.do(workspace)
-    source = Path(__file__).resolve().parents[1] / "core" / "fixtures" / "sheets" / "jira_ibm_servicedesk_flattened.csv"
-    if not source.exists():
-        source = Path(__file__).resolve().parents[3] / "shared" / "data" / "jira_ibm_servicedesk_flattened.csv"
+    source = shared_file("jira_ibm_servicedesk_flattened.csv")
     summary = spreadsheet_import.run_import(workspace, cmd.incident_id, spreadsheet_import.prepare_import(source),
                                             ImportOptions(include_outside_window=True))
     assert summary.rows_read == 10 and summary.imported + summary.updated + len(summary.skipped) == 10
@@ -323,9 +322,7 @@ def _truncated(tmp_path):
 
 
 def _mangled(tmp_path):
-    source = Path(__file__).resolve().parent / "fixtures" / "sheets" / \
-        "kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv"
-    return source
+    return shared_file("kaggle_customer_support_tickets_EXCEL_SEMICOLON_MANGLED_head.csv")
 
 
 @pytest.mark.parametrize("make_file, phrase", [

@@ -11,15 +11,11 @@ from postmortem_desktop.importers.field_mapping import map_rows
 from postmortem_desktop.importers.records import SkippedRow, TicketRow
 from postmortem_desktop.importers.sheet_reader import read_sheet
 from postmortem_desktop.importers.vendors import GENERIC, recognise_vendor
+from tests.shared_data import shared_file
 
 UTC = timezone.utc
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sheets"
 
 
-def data_file(name: str) -> Path:
-    shared = SHARED / name
-    return shared if shared.exists() else FIXTURES / name
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",") -> Path:
@@ -177,7 +173,7 @@ def test_a_header_sharing_only_a_few_names_with_a_vendor_stays_generic():
 
 
 def test_the_real_jira_flattened_export_gets_a_sensible_mapping():
-    sheet = read_sheet(data_file("jira_ibm_servicedesk_flattened.csv"))
+    sheet = read_sheet(shared_file("jira_ibm_servicedesk_flattened.csv"))
     guess = recognise_vendor(sheet.header, sheet.rows)
     names = mapped_names(guess, sheet.header)
     # "key" repeats (SD-183 three times) while "id" is unique, so "id" identifies an issue.
@@ -192,7 +188,7 @@ def test_the_real_jira_flattened_export_gets_a_sensible_mapping():
 
 
 def test_the_real_kaggle_export_gets_a_sensible_mapping():
-    sheet = read_sheet(data_file("kaggle_customer_support_tickets_head200.csv"))
+    sheet = read_sheet(shared_file("kaggle_customer_support_tickets_head200.csv"))
     guess = recognise_vendor(sheet.header, sheet.rows)
     names = mapped_names(guess, sheet.header)
     assert names["external_id"] == "Ticket ID" and names["body"] == "Ticket Description"
