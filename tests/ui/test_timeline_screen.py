@@ -249,3 +249,33 @@ def test_with_no_incident_the_timeline_says_what_to_do_and_its_tools_rest(qtbot,
     assert "New Incident" in EMPTY_TEXT
     image = screen.view.grab().toImage()
     assert image.width() > 0
+
+
+def widest_bar_centre(screen):
+    layout, geo = screen.layout_, screen.view.geometry_()
+    row, band = layout.subrows[0], geo.subrows[0]
+    i = max(visible_bars(row, layout.t0, layout.t1), key=lambda k: row.ends[k] - row.starts[k])
+    y = band.y + 2 + row.tracks[i] * track_height(band, row) + 3
+    return point(screen, (row.starts[i] + row.ends[i]) / 2, y)
+
+
+def test_a_tooltip_stays_while_the_pointer_moves_and_rests_inside_the_same_bar(screen, qtbot):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    viewport = screen.view.viewport()
+    pos = widest_bar_centre(screen)
+    qtbot.mouseMove(viewport, pos)
+    qtbot.waitUntil(QToolTip.isVisible)
+    text = QToolTip.text()
+    assert "Click to read" in text
+    for dx in (4, 8, 12):  # ~10 px further along the same bar, then the pointer rests there
+        moved = pos + QPoint(dx, 0)
+        assert screen.view.hit_at(QPointF(moved)).id == screen.view.hit_at(QPointF(pos)).id
+        qtbot.mouseMove(viewport, moved)
+        QApplication.sendEvent(viewport, QHelpEvent(QHelpEvent.Type.ToolTip, moved, viewport.mapToGlobal(moved)))
+        assert QToolTip.isVisible() and QToolTip.text() == text
+    QToolTip.hideText()  # hidden by anything else (a key, a click): resting on the bar brings it back
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    QApplication.sendEvent(viewport, QHelpEvent(QHelpEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos)))
+    assert QToolTip.isVisible() and QToolTip.text() == text

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
@@ -127,7 +127,8 @@ class TimelineView(QGraphicsView):
         self.describe_hit: Callable[[Hit], str] = lambda hit: ""
         self._press: tuple[QPointF, Hit] | None = None
         self._dragging = False
-        self._last_tip_key: object = None
+        # the last item described, and its text: describing a conversation reads the workspace
+        self._tip: tuple[object, str] = (None, "")
 
     # -- model
     @property
@@ -136,6 +137,7 @@ class TimelineView(QGraphicsView):
 
     def set_layout(self, layout: TimelineLayout | None) -> None:
         self.item.layout = layout
+        self._tip = (None, "")  # the same ids may now read differently (tags, times)
         self._resize_scene()
         self.redraw()
 
@@ -273,6 +275,14 @@ class TimelineView(QGraphicsView):
         self.cursor_item.hide()
         super().leaveEvent(event)
 
+    def viewportEvent(self, event: QEvent) -> bool:
+        # Qt asks for a tooltip when the pointer rests; the scene would answer with its items' (none)
+        # and hide ours, so a tip vanished a few pixels into the same bar. Answer from the item here.
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            self._show_tip(self.hit_at(QPointF(event.pos())), event.globalPos())
+            return True
+        return super().viewportEvent(event)
+
     # -- helpers
     def _read_only(self) -> bool:
         return self.read_only
@@ -299,13 +309,18 @@ class TimelineView(QGraphicsView):
         self.viewport().setCursor(Qt.CursorShape.SizeHorCursor if draggable else
                                   Qt.CursorShape.PointingHandCursor if hit.kind in ("conversation", "bin") else
                                   Qt.CursorShape.ArrowCursor)
+        self._show_tip(hit, event.globalPosition().toPoint())
+
+    def _show_tip(self, hit: Hit, global_pos: QPoint) -> None:
+        """The tip follows the item under the pointer: shown while over it, however the pointer moves."""
         key = (hit.kind, hit.id, hit.bin.t0 if hit.bin else None)
-        if key == self._last_tip_key:
-            return
-        self._last_tip_key = key
-        text = self.describe_hit(hit)
+        if key != self._tip[0]:
+            self._tip = (key, self.describe_hit(hit))
+        elif QToolTip.isVisible() and QToolTip.text() == self._tip[1]:
+            return  # still over the same item: leave the tip where it is
+        text = self._tip[1]
         if text:
-            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+            QToolTip.showText(global_pos, text, self.viewport())
         else:
             QToolTip.hideText()
 
