@@ -38,7 +38,7 @@ from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
 from .progress import run_with_progress
 from .screen_set import ScreenSet, construct
-from .screen_size import fit_to_screen
+from .screen_size import first_window_geometry
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 from .undo import WorkspaceSession
@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.hub.navigation_requested.connect(self._on_hub_navigation_requested)
         self.hub.conversation_requested.connect(self._on_hub_conversation_requested)
         self.setAcceptDrops(True)
+        #: the reader's width when it first opens after a first launch (0: as remembered)
+        self._reader_width = 0
         self._restore_geometry()
 
     # ---- construction -------------------------------------------------------------------------
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         reader = self.docks.get("reader")
         if reader is not None and reader.isHidden():
             reader.show()
+            self._size_reader_once()
 
     def _on_hub_navigation_requested(self, key: str, payload: object) -> None:
         if key == "import":  # e.g. the follow-up's next-week tickets
@@ -416,23 +419,38 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(fit_to_screen(self, 1280, 800))
+            self._first_geometry()
         if state is not None:
             self.restoreState(state)
         else:
             self._first_layout()
 
+    def _first_geometry(self) -> None:
+        """A first launch fills the screen it opens on: 90% of a large one, a small one maximised."""
+        screen = self.screen()
+        if screen is None:
+            self.resize(1280, 800)
+            return
+        rect = first_window_geometry(screen.availableGeometry())
+        if rect is None:
+            self.setGeometry(screen.availableGeometry())  # what maximised means without a window manager
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            self.setGeometry(rect)
+
     def _first_layout(self) -> None:
-        """Dock widths for a first start; on a projector-sized screen the screens get the room."""
-        screen = self.screen().availableGeometry() if self.screen() else None
-        narrow = screen is not None and screen.width() < 1600
-        self.resizeDocks([self.incidents_dock], [300 if narrow else 420], Qt.Orientation.Horizontal)
+        """Dock widths for a first start: the screens get the room; the reader waits for a conversation."""
+        share = round(self.width() * 0.2)
+        self.resizeDocks([self.incidents_dock], [max(240, min(share, 380))], Qt.Orientation.Horizontal)
         reader = self.docks.get("reader")
         if reader is not None:
-            if narrow:
-                reader.hide()  # comes back when a conversation is opened
-            else:
-                self.resizeDocks([reader], [440], Qt.Orientation.Horizontal)
+            reader.hide()  # comes back, beside the screens, when a conversation is opened
+            self._reader_width = max(360, min(round(self.width() * 0.25), 520))
+
+    def _size_reader_once(self) -> None:
+        if self._reader_width:
+            self.resizeDocks([self.docks["reader"]], [self._reader_width], Qt.Orientation.Horizontal)
+            self._reader_width = 0
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
         self.facilitator.stop()  # so the full-screen geometry is not remembered

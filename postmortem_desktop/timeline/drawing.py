@@ -163,24 +163,47 @@ def draw_headline(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: 
             canvas.text(12 * theme.scale, band.y + band.h / 2, text, color=theme.text, size=theme.size(factor),
                         bold=True)
             return
-    size = min(theme.size(1.0), band.h / 2.6)
-    first, _, second = text.partition(". Status page")
-    lines = (first + ".", ("Status page" + second) if second else "")
+    # Too long for one line: wrap at words (never cut a word), in as few lines as the band holds.
+    for count in (2, 3):
+        size = min(theme.size(1.0), band.h / (1.3 * count))
+        lines = _wrap(canvas, text, room, size, True)
+        if len(lines) <= count:
+            break
+    if len(lines) > count:  # a very narrow view: the last line says there is more
+        lines = [*lines[:count - 1], _fit(canvas, " ".join(lines[count - 1:]), room, size, True)]
     for k, line in enumerate(lines):
-        canvas.text(12 * theme.scale, band.y + band.h * (0.28 + 0.44 * k), _fit(canvas, line, room, size, True),
-                    color=theme.text, size=size, bold=True)
+        canvas.text(12 * theme.scale, band.y + band.h * (k + 0.5) / len(lines), line, color=theme.text, size=size,
+                    bold=True)
+
+
+def _wrap(canvas: Canvas, text: str, width: float, size: float, bold: bool) -> list[str]:
+    """text broken at spaces into lines no wider than width (a single over-long word keeps its own line)."""
+    lines: list[str] = []
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and canvas.text_width(joined, size, bold) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
 
 
 def draw_axis(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:
     band = geo.axis
     s = theme.scale
-    canvas.text(10 * s, band.y + band.h / 2, f"Times: {layout.zone_name}", color=theme.muted, size=theme.size(0.85))
+    zone_label = f"Times: {layout.zone_name}"
+    canvas.text(10 * s, band.y + band.h / 2, zone_label, color=theme.muted, size=theme.size(0.85))
+    # a tick's label is centred on its line; one that would reach into the zone label is left out
+    free_from = 10 * s + canvas.text_width(zone_label, theme.size(0.85), False) + 8 * s
     top, bottom = band.bottom, geo.customers.bottom
     for tick in axis_ticks(scale.t0, scale.t1, scale.x1 - scale.x0, layout.zone_name):
         x = scale.x(tick.t)
         canvas.line(x, top - 5 * s, x, bottom, color=theme.grid, width=(2.0 if tick.major else 1.0) * s)
+        size = theme.size(0.92)
+        if x - canvas.text_width(tick.label, size, tick.major) / 2 < free_from:
+            continue
         canvas.text(x, band.y + band.h / 2 - 2 * s, tick.label, color=theme.text if tick.major else theme.muted,
-                    size=theme.size(0.92), bold=tick.major, anchor="middle")
+                    size=size, bold=tick.major, anchor="middle")
 
 
 def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:

@@ -228,3 +228,44 @@ def test_thousands_of_system_events_draw_a_bounded_number_of_markers_and_keep_ea
         return len(canvas.named("polygon"))
 
     assert polygons(events[:20]) - polygons([]) == 20  # every marker, when they stand apart
+
+
+class WideTypeCanvas(RecordingCanvas):
+    """Measures text as wide as DejaVu Sans Bold, the widest of the fonts the app meets."""
+
+    def text_width(self, text, size, bold=False):
+        return len(text) * size * (0.72 if bold else 0.62)
+
+
+def drawn_texts(layout, width, height=700):
+    canvas = WideTypeCanvas()
+    draw_timeline(layout, canvas, width, height, Theme.default())
+    return canvas, [c for c in canvas.named("text")]
+
+
+def test_a_headline_too_long_for_one_line_wraps_at_words_without_losing_any():
+    headline = ("Logs: 40 min. Customers: 23 h 7 min. Status page said resolved 22 h 25 min before the last "
+                "customer question.")
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)])))
+    layout.data.headline = headline
+    for width in (500, 700):  # the timeline beside the docks at 1280 px, and narrower
+        canvas, texts = drawn_texts(layout, width)
+        band = layout.geometry(width, 700).headline
+        lines = [c for c in texts if band.y <= c[1][1] <= band.bottom and c[1][2] != ""]
+        assert len(lines) >= 2
+        assert " ".join(c[1][2] for c in lines) == headline  # every word, in order, none cut
+        for c in lines:
+            assert canvas.text_width(c[1][2], c[2]["size"], True) <= width - 24
+
+
+def test_tick_labels_keep_clear_of_the_times_label():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)])))
+    for shift in range(0, 2 * 3600, 60):  # whatever the pan, no date runs into "Times: UTC"
+        layout.set_view(T0 + shift, T0 + shift + 3600)
+        canvas, texts = drawn_texts(layout, 500)
+        zone = next(c for c in texts if c[1][2].startswith("Times:"))
+        zone_right = zone[1][0] + canvas.text_width(zone[1][2], zone[2]["size"])
+        axis = layout.geometry(500, 700).axis
+        for c in texts:
+            if c[2].get("anchor") == "middle" and axis.y <= c[1][1] <= axis.bottom:
+                assert c[1][0] - canvas.text_width(c[1][2], c[2]["size"], c[2].get("bold", False)) / 2 > zone_right

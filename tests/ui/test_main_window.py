@@ -173,3 +173,47 @@ def test_ctrl_shift_z_redoes(qtbot, main_window):
     QTest.keyClick(main_window.incident_view, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert "Typed title" in titles(main_window)
+
+
+def test_a_first_launch_fills_the_screen_it_opens_on():
+    from PySide6.QtCore import QRect
+
+    from ui.screen_size import first_window_geometry
+
+    big = first_window_geometry(QRect(0, 0, 1920, 1040))
+    assert (big.width(), big.height()) == (1728, 936)  # 90% of the free area
+    assert big.center() == QRect(0, 0, 1920, 1040).center()
+    assert first_window_geometry(QRect(0, 0, 1280, 690)) is None  # a projector or laptop: maximised
+
+
+def test_the_first_window_takes_the_whole_free_area_of_a_small_screen(main_window):
+    # the offscreen screen is 800x600: a first launch (no remembered geometry) opens maximised
+    free = main_window.screen().availableGeometry()
+    assert main_window.windowState() & Qt.WindowState.WindowMaximized
+    assert main_window.width() >= free.width() * 0.9
+    assert not main_window.docks["reader"].isVisible()
+
+
+def test_every_tab_and_timeline_tool_fits_1280_by_720_in_projector_type(qtbot, main_window, qapp):
+    from PySide6.QtWidgets import QToolButton
+
+    from ui.theme import theme_manager
+
+    manager = theme_manager(qapp)
+    before = manager.snapshot()
+    try:
+        for name in ("light", "projector"):
+            manager.apply(name)
+            main_window.showNormal()
+            main_window.resize(1280, 720)
+            timeline = main_window.show_screen("timeline")
+            qtbot.waitUntil(lambda: main_window.screens.width() > 600)
+            qapp.processEvents()
+            bar = main_window.screens.tabBar()
+            for i in range(bar.count()):  # no tab scrolled away behind arrows, none shortened
+                assert bar.tabRect(i).right() <= bar.width(), (name, bar.tabText(i))
+                assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), (name, bar.tabText(i))
+            overflow = timeline.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+            assert overflow is None or not overflow.isVisible(), name  # no "››" hiding tools
+    finally:
+        manager.restore(before)

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QLabel,
+    QMenu,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -114,16 +116,25 @@ class TimelineScreen(QWidget):
         self.zoom_out_action = self._action("−", lambda: self.view.zoom(0.8), None, "Zoom out (−, Ctrl+wheel)")
         self.toolbar.addSeparator()
         self.add_event_action = self._action("&Add Event…", self.add_event_at_centre, None,
-                                             "Add a system event (or double-click the System lane)")
+                                             "Add a system event (or double-click the System lane); the arrow "
+                                             "offers pasted log lines and event files")
+        # the other ways to add events sit in the Add Event button's menu, so the tools fit 1280 px
         self.paste_action = self._action("&Paste Log Lines…", self.paste_log_lines, None,
-                                         "Turn pasted log lines or an alerts CSV into system events")
+                                         "Turn pasted log lines or an alerts CSV into system events", on_toolbar=False)
         self.import_events_action = self._action(
             "Import &Events…", lambda: self.hub.event_import_requested.emit(), None,
-            "Import a status page, paging, alerting, deploy or log file (Ctrl+Shift+E)")
+            "Import a status page, paging, alerting, deploy or log file (Ctrl+Shift+E)", on_toolbar=False)
+        add_button = self.toolbar.widgetForAction(self.add_event_action)
+        if isinstance(add_button, QToolButton):
+            more = QMenu(add_button)
+            more.addAction(self.paste_action)
+            more.addAction(self.import_events_action)
+            add_button.setMenu(more)
+            add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.save_image_action = self._action("Save &Image…", self.save_image, None, "Save the timeline as a PNG")
 
-    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:  # noqa: ANN001
-        action = self.toolbar.addAction(text)
+    def _action(self, text: str, slot, shortcut, tip: str, *, on_toolbar: bool = True) -> QAction:  # noqa: ANN001
+        action = self.toolbar.addAction(text) if on_toolbar else QAction(text, self)
         action.setToolTip(tip)
         if shortcut:
             # whole-window keys while the timeline is on view (Ctrl+0 from the board tab does nothing:
