@@ -1,18 +1,21 @@
-"""main(): the QApplication, the workspace to open, the services, the main window."""
+"""main(): the QApplication, the workspace to open, the services, the main window.
+
+The window is painted first and the workspace opened just after: the storage layer's imports and
+the first queries then no longer keep an empty screen waiting (bench/bench_startup.py).
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from postmortem_desktop.resources import resource_path
-from postmortem_desktop.services.demo import write_demo
-from postmortem_desktop.storage.workspace import WorkspaceError
 
 from . import recent_files
 from .errors import install_excepthook, setup_logging
@@ -26,6 +29,16 @@ def default_workspace_path() -> Path:
     return Path(user_data_dir("postmortem-desktop", appauthor=False)) / "Demo workspace.pmw"
 
 
+def write_demo_once(path: Path) -> Path:
+    """The demo workspace at path, written the first time it is wanted."""
+    if not path.exists():
+        from postmortem_desktop.services.demo import write_demo  # the demo's tagger: only on a first launch
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_demo(path)
+    return path
+
+
 def choose_workspace(requested: str | None, settings: QSettings) -> Path:
     """The file to open: the one asked for, else the last one, else a fresh demo copy."""
     if requested:
@@ -33,11 +46,22 @@ def choose_workspace(requested: str | None, settings: QSettings) -> Path:
     last = recent_files.last_workspace(settings)
     if last is not None:
         return last
-    path = default_workspace_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_demo(path)
-    return path
+    return write_demo_once(default_workspace_path())
+
+
+class _AfterFirstPaint(QObject):
+    """Runs a function once, on the event loop's next turn after the widget was first painted."""
+
+    def __init__(self, widget: QWidget, run: Callable[[], None]):
+        super().__init__(widget)
+        self.run = run
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.run)
+        return False
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -49,16 +73,30 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_window(app: QApplication, workspace: str | None) -> MainWindow:
-    settings = QSettings()
-    window = MainWindow(settings)
-    path = choose_workspace(workspace, settings)
-    if not window.open_path(path) and workspace is None:
-        # the remembered file went bad: fall back to the demo so the app still opens
-        demo = default_workspace_path()
-        if not demo.exists():
-            write_demo(demo)
-        window.open_path(demo)
+def open_workspace_in(window: MainWindow, workspace: str | None) -> bool:
+    """Opens the workspace asked for (or the last, or the demo); False when none would open."""
+    path = choose_workspace(workspace, window.settings)
+    if window.open_path(path):
+        return True
+    # the remembered file went bad: fall back to the demo so the app still opens
+    return workspace is None and window.open_path(write_demo_once(default_workspace_path()))
+
+
+def build_window(app: QApplication, workspace: str | None, on_failure: Callable[[], None] | None = None) -> MainWindow:
+    """The main window, to be shown; its workspace opens once the window has been painted."""
+    window = MainWindow(QSettings())
+
+    def open_it() -> None:
+        from postmortem_desktop.storage.workspace import WorkspaceError
+
+        try:
+            opened = open_workspace_in(window, workspace)
+        except WorkspaceError as exc:  # e.g. no room to write the demo workspace
+            QMessageBox.critical(window, APP_NAME, str(exc))
+            opened = False
+        if not opened and on_failure is not None:
+            on_failure()
+    _AfterFirstPaint(window.screens, open_it)
     return window
 
 
@@ -77,13 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     apply_saved_theme(QSettings(), app)
     setup_logging()
     install_excepthook()
-    try:
-        window = build_window(app, args.workspace)
-    except WorkspaceError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
-        return 4
+    failed: list[int] = []
+
+    def on_failure() -> None:  # the refusal was shown by the window; nothing else would open
+        failed.append(4)
+        app.quit()
+
+    window = build_window(app, args.workspace, on_failure)
     window.show()
-    return app.exec()
+    code = app.exec()
+    return failed[0] if failed else code
 
 
 if __name__ == "__main__":

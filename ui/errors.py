@@ -9,9 +9,6 @@ from pathlib import Path
 from platformdirs import user_log_dir
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.storage.workspace import WorkspaceError
-
 log = logging.getLogger("postmortem_desktop")
 
 
@@ -38,6 +35,9 @@ def show_refusal(parent: QWidget | None, title: str, exc: BaseException) -> None
 
 
 def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
+    from postmortem_desktop.services.commands import RuleError  # not before the first paint: SQLAlchemy
+    from postmortem_desktop.storage.workspace import WorkspaceError
+
     if isinstance(exc, (RuleError, WorkspaceError)):
         show_refusal(QApplication.activeWindow(), "Not possible", exc)
         return

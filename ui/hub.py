@@ -7,12 +7,15 @@ sets this state and reads it back from here; it keeps no copy.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from postmortem_desktop.services.commands import Command
+if TYPE_CHECKING:  # the window is drawn before the storage layer (SQLAlchemy) is imported
+    from postmortem_desktop.services.commands import Command
 
-from .undo import WorkspaceSession
+    from .undo import WorkspaceSession
 
 
 class ScreenHub(QObject):

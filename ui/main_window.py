@@ -1,8 +1,14 @@
-"""The main window: menus, the incident list, the screen tabs; routes intent to services."""
+"""The main window: menus, the incident list, the screen tabs; routes intent to services.
+
+It is drawn before anything heavy is imported: the screens, docks and strips, the import and
+facilitator controllers and the storage layer (SQLAlchemy alone takes ~0.2 s) come in `_complete`,
+run when a workspace is opened, after the first paint (ui/app.py).
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -22,26 +28,25 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.changes import DataChange
-from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, IncidentService
-from postmortem_desktop.services.settings import get_setting
-from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
 from . import recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
-from .facilitator.facilitator_controller import FacilitatorController
 from .hub import ScreenHub
-from .importing.import_controller import ImportController
 from .incidents.incident_list_delegate import IncidentListDelegate
-from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
 from .progress import run_with_progress
 from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
-from .undo import WorkspaceSession
+
+if TYPE_CHECKING:
+    from postmortem_desktop.services.incidents import IncidentService
+
+    from .facilitator.facilitator_controller import FacilitatorController
+    from .importing.import_controller import ImportController
+    from .undo import WorkspaceSession
 
 WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
 
@@ -67,6 +72,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         #: the reader's width when it first opens after a first launch (0: as remembered)
         self._reader_width = 0
+        self._first_launch = False
+        self._completed = False
         self._restore_geometry()
 
     # ---- construction -------------------------------------------------------------------------
@@ -98,33 +105,55 @@ class MainWindow(QMainWindow):
         self.incidents_dock = dock
 
     def _build_screens(self) -> None:
-        """Screens, docks and strips come from ui/screens.py; each listens to the hub."""
+        """The tabs, each an empty placeholder until it is first shown (ui/screen_set.py)."""
         self.screens = QTabWidget(self)
         self.screens.setObjectName("screens")
         self.screen_widgets = ScreenSet(self.screens, self.hub)
-        for position, (key, target, title) in enumerate(screens.SCREENS):
-            self.screen_widgets.add_tab(key, target, title, build_now=position == 0)
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.screens, 1)
-        for key, target in screens.STRIPS:
-            strip = construct(target, self.hub, central)
-            self.screen_widgets.add_built(key, strip)
-            layout.addWidget(strip)
+        self.screens.blockSignals(True)  # the first tab is built with the workspace, after the first paint
+        for key, target, title in screens.SCREENS:
+            self.screen_widgets.add_tab(key, target, title, build_now=False)
+        self.screens.blockSignals(False)
+        central = self._central = QWidget(self)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.screens, 1)
         self.setCentralWidget(central)
+        self.docks: dict[str, QDockWidget] = {}
+
+    def _complete(self) -> None:
+        """Everything that needs the workspace's code: run once, when the first workspace is opened."""
+        if self._completed:
+            return
+        self._completed = True
+        from .facilitator.facilitator_controller import FacilitatorController
+        from .importing.import_controller import ImportController
+
+        self.imports: ImportController = ImportController(self.hub, self)
+        self.hub.event_import_requested.connect(self.imports.choose_events_file)
+        self.facilitator: FacilitatorController = FacilitatorController(self, self, self.hub)
+        first = self.view_menu.actions()[0]
+        self.view_menu.insertAction(first, self.facilitator.start_action)
+        self.view_menu.insertAction(first, self.facilitator.edit_agenda_action)
+        for key, target in screens.STRIPS:
+            strip = construct(target, self.hub, self._central)
+            self.screen_widgets.add_built(key, strip)
+            self._central_layout.addWidget(strip)
         areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
                  "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
-        self.docks: dict[str, QDockWidget] = {}
         for key, target, title, area in screens.DOCKS:
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}_dock")
             widget = construct(target, self.hub, dock)
             self.screen_widgets.add_built(key, widget)
             dock.setWidget(widget)
-            self.addDockWidget(areas[area], dock)
+            if not self.restoreDockWidget(dock):  # where the last session left it, else its area
+                self.addDockWidget(areas[area], dock)
             self.docks[key] = dock
+            self.view_menu.addAction(dock.toggleViewAction())
+        if self._first_launch and "reader" in self.docks:
+            self.docks["reader"].hide()  # comes back, beside the screens, when a conversation is opened
+        self.screen_widgets[screens.SCREENS[self.screens.currentIndex()][0]]  # builds the tab on view
 
     def show_screen(self, key: str) -> QWidget | None:
         if key not in self.screen_widgets:
@@ -167,14 +196,13 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
-        self.imports = ImportController(self.hub, self)
-        self.import_action = self._action("&Import Tickets…", self.imports.choose_and_import, "Ctrl+I",
+        # the import controller comes with the workspace (_complete); until then these wait, disabled
+        self.import_action = self._action("&Import Tickets…", lambda: self.imports.choose_and_import(), "Ctrl+I",
                                           "Import a ticket dump (CSV, TSV, XLSX, ODS) into this incident")
         self.import_events_action = self._action(
-            "Import System &Events…", self.imports.choose_events_file, "Ctrl+Shift+E",
+            "Import System &Events…", lambda: self.imports.choose_events_file(), "Ctrl+Shift+E",
             "Import a status page, paging, alerting, deploy or log file as system events")
-        self.hub.event_import_requested.connect(self.imports.choose_events_file)
-        self.paste_action = self._action("&Paste Conversation", self.imports.paste_from_clipboard,
+        self.paste_action = self._action("&Paste Conversation", lambda: self.imports.paste_from_clipboard(),
                                          QKeySequence.StandardKey.Paste,
                                          "Add the conversation on the clipboard (chat, email thread, notes)")
         self.call_note_action = self._action("New &Call Note…", lambda: self.imports.add_note("call"), "Ctrl+Shift+C")
@@ -184,7 +212,13 @@ class MainWindow(QMainWindow):
         self.redo_action = QAction("&Redo", self)
         self.about_action = self._action("&About", self._on_about)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self._on_shortcuts, "F1")
-        self.facilitator = FacilitatorController(self, self, self.hub)
+        for action in self._workspace_actions():
+            action.setEnabled(False)
+
+    def _workspace_actions(self) -> tuple[QAction, ...]:
+        """Actions that need an open, writable workspace."""
+        return (self.new_incident_action, self.delete_incident_action, self.import_action, self.import_events_action,
+                self.paste_action, self.call_note_action, self.internal_note_action)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -196,14 +230,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
-        self.view_menu = bar.addMenu("&View")
-        self.view_menu.addAction(self.facilitator.start_action)
-        self.view_menu.addAction(self.facilitator.edit_agenda_action)
+        self.view_menu = bar.addMenu("&View")  # facilitator mode and the docks join it in _complete
         self.view_menu.addMenu(ThemeMenu(self.settings, self.view_menu))
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.incidents_dock.toggleViewAction())
-        for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
         incident_menu = bar.addMenu("&Incident")
         incident_menu.addAction(self.new_incident_action)
         incident_menu.addAction(self.delete_incident_action)
@@ -228,6 +258,9 @@ class MainWindow(QMainWindow):
         return self.hub.incident_id
 
     def set_session(self, session: WorkspaceSession) -> None:
+        from postmortem_desktop.services.settings import get_setting
+
+        self._complete()
         self.hub.close_session()
         self.edit_menu.clear()
         self.undo_action, self.redo_action = self._undo_actions(session)
@@ -250,8 +283,7 @@ class MainWindow(QMainWindow):
         reason = ws.read_only_reason if ws.read_only else ""
         self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
         self.read_only_label.setToolTip(reason)
-        for action in (self.new_incident_action, self.delete_incident_action, self.import_action,
-                       self.import_events_action, self.paste_action, self.call_note_action, self.internal_note_action):
+        for action in self._workspace_actions():
             action.setEnabled(not ws.read_only)
         recent_files.remember_workspace(self.settings, ws.path)
         self.refresh_incidents()
@@ -259,6 +291,10 @@ class MainWindow(QMainWindow):
             self.select_incident(self.incident_model.summary(0).id)
 
     def open_path(self, path: Path) -> bool:
+        from postmortem_desktop.storage.workspace import WorkspaceError, open_workspace
+
+        from .undo import WorkspaceSession
+
         try:
             workspace = open_workspace(path)
         except WorkspaceError as exc:
@@ -273,6 +309,10 @@ class MainWindow(QMainWindow):
         if not name:
             return
         path = Path(name if name.endswith(".pmw") else name + ".pmw")
+        from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace
+
+        from .undo import WorkspaceSession
+
         try:
             workspace = create_workspace(path)
         except WorkspaceError as exc:
@@ -296,6 +336,8 @@ class MainWindow(QMainWindow):
     # ---- incidents ------------------------------------------------------------------------------
     @property
     def incident_service(self) -> IncidentService:
+        from postmortem_desktop.services.incidents import IncidentService
+
         return IncidentService(self.hub.open_session.workspace)
 
     def refresh_incidents(self) -> None:
@@ -353,6 +395,9 @@ class MainWindow(QMainWindow):
                           "nothing)", writes=True)
 
     def _on_step_failed(self, label: str, exc: BaseException) -> None:
+        from postmortem_desktop.services.commands import RuleError
+        from postmortem_desktop.storage.workspace import WorkspaceError
+
         if isinstance(exc, (RuleError, WorkspaceError)):
             show_refusal(self, f"{label.split()[0]} not possible", exc)
             return
@@ -362,6 +407,10 @@ class MainWindow(QMainWindow):
                                   "were written to the log file."))
 
     def _on_new_incident(self) -> None:
+        from postmortem_desktop.services.incidents import CreateIncident
+
+        from .incidents.new_incident_dialog import NewIncidentDialog
+
         dialog = NewIncidentDialog(self.hub.zone_name, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -370,6 +419,8 @@ class MainWindow(QMainWindow):
             self.select_incident(command.incident_id)
 
     def _on_delete_incident(self) -> None:
+        from postmortem_desktop.services.incidents import DeleteIncident
+
         if self.incident_id < 0:
             return
         details = self.incident_service.get(self.incident_id)
@@ -395,6 +446,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: ANN001
+        if self.hub.session is None:  # still opening: nothing to add it to yet
+            return
         mime = event.mimeData()
         files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
         if files:
@@ -421,7 +474,7 @@ class MainWindow(QMainWindow):
         else:
             self._first_geometry()
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state)  # the docks built later take their places from it (_complete)
         else:
             self._first_layout()
 
@@ -442,10 +495,8 @@ class MainWindow(QMainWindow):
         """Dock widths for a first start: the screens get the room; the reader waits for a conversation."""
         share = round(self.width() * 0.2)
         self.resizeDocks([self.incidents_dock], [max(240, min(share, 380))], Qt.Orientation.Horizontal)
-        reader = self.docks.get("reader")
-        if reader is not None:
-            reader.hide()  # comes back, beside the screens, when a conversation is opened
-            self._reader_width = max(360, min(round(self.width() * 0.25), 520))
+        self._first_launch = True
+        self._reader_width = max(360, min(round(self.width() * 0.25), 520))
 
     def _size_reader_once(self) -> None:
         if self._reader_width:
@@ -453,7 +504,8 @@ class MainWindow(QMainWindow):
             self._reader_width = 0
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
-        self.facilitator.stop()  # so the full-screen geometry is not remembered
+        if self._completed:
+            self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())
         self.settings.setValue("main_window/state", self.saveState())
         self.hub.close_session()

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
 from postmortem_desktop.domain.timing import format_duration
-from postmortem_desktop.services.incidents import IncidentSummary
+
+if TYPE_CHECKING:  # the list is drawn before the storage layer (SQLAlchemy) is imported
+    from postmortem_desktop.services.incidents import IncidentSummary
 
 from .row_table_model import RowTableModel
 
