@@ -32,6 +32,8 @@ class ScreenHub(QObject):
     navigation_requested = Signal(str, object)
     #: someone wants a file of system events chosen and imported into the selected incident
     event_import_requested = Signal()
+    #: conversations or system events were imported into an incident (its id): the timeline refits
+    records_imported = Signal(int)
     #: the board's selected quote cards changed (list of quote ids), e.g. for "add action from card"
     quotes_selected = Signal(object)
     #: the "hide low-confidence suggestions" switch changed (its new state)

@@ -445,3 +445,54 @@ def test_a_workbook_that_blows_the_helpers_memory_cap_is_refused_and_the_app_car
     assert opened == [] and conversation_count(main_window) == before
     main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))  # the app still imports
     qtbot.waitUntil(lambda: bool(opened), timeout=20000)
+
+
+def test_an_import_that_changed_nothing_does_not_offer_undo(qtbot, main_window, tmp_path, incident_start,
+                                                            accepted_imports):
+    from ui.importing.import_controller import summary_text
+
+    path = dump(tmp_path / "zd.csv", incident_start)
+    main_window.imports.import_file(path)
+    qtbot.waitUntil(lambda: len(accepted_imports) == 1, timeout=10000)
+    assert "Undo takes the whole import back" in summary_text(accepted_imports[0])
+    undo_text = main_window.undo_action.text()
+    main_window.imports.import_file(path)  # the same file again: every ticket already here, unchanged
+    qtbot.waitUntil(lambda: len(accepted_imports) == 2, timeout=10000)
+    again = accepted_imports[1]
+    assert again.imported == 0 and again.updated == 0
+    text = summary_text(again)
+    assert "Undo" not in text.replace("nothing to undo", "") and "nothing to undo" in text
+    assert main_window.undo_action.text() == undo_text  # Undo still names the first import, not this one
+
+
+def test_the_timeline_refits_to_show_what_an_import_added(qtbot, main_window, tmp_path, incident_start,
+                                                          accepted_imports):
+    timeline = main_window.show_screen("timeline")
+    qtbot.waitUntil(lambda: timeline.layout_ is not None)
+    timeline.view.zoom(8.0)  # zoomed into a corner, as someone reading one conversation would be
+    assert (timeline.layout_.t0, timeline.layout_.t1) != timeline.layout_.incident_span()
+    shown_before = len(timeline.layout_.data.conversations.ids)
+    main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start + timedelta(hours=2)))
+    qtbot.waitUntil(lambda: bool(accepted_imports), timeout=10000)
+    layout = timeline.layout_
+    assert len(layout.data.conversations.ids) == shown_before + 12
+    assert (layout.t0, layout.t1) == layout.incident_span()
+
+
+def test_the_preview_says_why_a_row_is_skipped_beside_its_number(qtbot, tmp_path, incident_start):
+    path = dump(tmp_path / "zd.csv", incident_start, n=3)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[2].split(",")
+    cells[HEADER.index("Created at")] = ""
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = spreadsheet_import.prepare_import(path)
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    model = dialog.preview_model
+    skipped = next(r for r in range(model.rowCount()) if model.index(r, model.COL_ROW).data() == "3")
+    reason = model.index(skipped, model.COL_ID).data()  # the second column, never scrolled off
+    assert reason.startswith("⚠ skipped") and "created time" in reason
+    assert "created time" in model.index(skipped, model.COL_MESSAGES).data(Qt.ItemDataRole.ToolTipRole)

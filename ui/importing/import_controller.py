@@ -112,8 +112,8 @@ class ImportController(QObject):
 
         def finished(result: int) -> None:
             command = dialog.command() if result == QDialog.DialogCode.Accepted else None
-            if command is not None:
-                self.hub.run(command)
+            if command is not None and self.hub.run(command):
+                self.hub.records_imported.emit(plan.incident_id)
         dialog.finished.connect(finished)
         dialog.open()
 
@@ -228,6 +228,7 @@ class ImportController(QObject):
         command = UndoableImport(incident_id, summary,
                                  lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options))
         self.hub.open_session.push_done(command)
+        self.hub.records_imported.emit(incident_id)
 
     # ---- worker plumbing ------------------------------------------------------------------------
     def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel",  # noqa: ANN001
@@ -325,21 +326,29 @@ def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202
     return parse_transcript(text, day=day, tz=tz)
 
 
+def summary_text(summary) -> str:  # noqa: ANN001 - an ImportSummary
+    """What the import did, in words; Undo is offered only when there is something to take back."""
+    unchanged = f"{summary.unchanged:,} already here unchanged, " if summary.unchanged else ""
+    repeated = (f"<br>{len(summary.duplicates):,} rows repeated a ticket id of an earlier row: each ticket "
+                "became one conversation holding the messages of all its rows (see Show Details)."
+                if summary.duplicates else "")
+    notice = f"<br>{html.escape(summary.decoding_notice)}" if summary.decoding_notice else ""
+    # a 0-row import pushes no undo step: Edit › Undo would take back the edit before it
+    undo = ("Edit › Undo takes the whole import back." if summary.imported or summary.updated else
+            "Nothing was added or changed, so there is nothing to undo.")
+    return (f"<b>{html.escape(summary.file_name)}</b> ({summary.vendor} export): {summary.rows_read:,} rows "
+            f"read.<br>{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
+            f"{summary.outside_window:,} outside the review window (left out), "
+            f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>{undo}")
+
+
 def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an ImportSummary
     box = QMessageBox(parent)
     box.setObjectName("import_summary")
     box.setWindowTitle("Import finished")
     worth_a_look = summary.skipped or summary.duplicates or summary.lines_not_utf8
     box.setIcon(QMessageBox.Icon.Warning if worth_a_look else QMessageBox.Icon.Information)
-    unchanged = f"{summary.unchanged:,} already here unchanged, " if summary.unchanged else ""
-    repeated = (f"<br>{len(summary.duplicates):,} rows repeated a ticket id of an earlier row: each ticket "
-                "became one conversation holding the messages of all its rows (see Show Details)."
-                if summary.duplicates else "")
-    notice = f"<br>{html.escape(summary.decoding_notice)}" if summary.decoding_notice else ""
-    box.setText(f"<b>{html.escape(summary.file_name)}</b> ({summary.vendor} export): {summary.rows_read:,} rows "
-                f"read.<br>{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
-                f"{summary.outside_window:,} outside the review window (left out), "
-                f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>Edit › Undo takes the whole import back.")
+    box.setText(summary_text(summary))
     rows = sorted([*summary.skipped, *summary.duplicates], key=lambda row: row.row)
     details = [f"row {row.row}: {row.reason}" for row in rows]
     if details:

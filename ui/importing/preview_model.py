@@ -33,13 +33,16 @@ class ImportPreviewModel(RowTableModel):
     def cell(self, row: TicketRow | SkippedRow, col: int, role: int):  # noqa: ANN201
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(row, SkippedRow):
+            return f"Row {row.row} will be skipped: it {row.reason}"
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(row, TicketRow) and col == self.COL_SUBJECT:
             return row.body[:600]
         return None
 
     def _text(self, row: TicketRow | SkippedRow, col: int) -> str:
         if isinstance(row, SkippedRow):
-            return {self.COL_ROW: str(row.row), self.COL_MESSAGES: f"⚠ skipped: {row.reason}"}.get(col, "")
+            # the reason sits beside the row number, where it is seen without scrolling the wide table
+            return {self.COL_ROW: str(row.row), self.COL_ID: f"⚠ skipped: {row.reason}"}.get(col, "")
         if col == self.COL_ROW:
             return str(row.row_number)
         if col == self.COL_ID:

@@ -84,6 +84,7 @@ class TimelineScreen(QWidget):
         hub.session_changed.connect(self._on_hub_session_changed)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
+        hub.records_imported.connect(self._on_hub_records_imported)
 
     def changeEvent(self, event) -> None:  # noqa: ANN001
         """Follows the app's theme live: light/dark colours and, for the projector, larger type."""
@@ -176,6 +177,11 @@ class TimelineScreen(QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
         if changes & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
             self.refresh()
+
+    def _on_hub_records_imported(self, incident_id: int) -> None:
+        # new conversations or events may lie outside the view kept across edits: show them all
+        if incident_id == self.hub.incident_id:
+            self.refresh(keep_view=False)
 
     def _on_group_combo_current_index_changed(self, _index: int) -> None:
         if self.layout_ is not None:
