@@ -374,13 +374,14 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
         histogram(row, scale.t0, scale.t1, width_s) if b else None
         for row, b in zip(layout.subrows, binned, strict=True)])
     peak = max((b.total for rows in bins if rows for b in rows), default=1)
+    counts = layout.review_counts()
     for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows, strict=True)):
         if k % 2:
             canvas.rect(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h, fill=theme.lane_alt)
         canvas.line(geo.plot_x0, band.bottom, geo.plot_x1, band.bottom, color=theme.grid, width=1.0)
         label_y = band.y + band.h / 2 + (8 * s if k == 0 and band.h > 44 * s else 0)
         canvas.text(14 * s, label_y,
-                    _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
+                    _fit(canvas, f"{row.label} ({counts[k][0]})", geo.plot_x0 - 20 * s, theme.size(), False),
                     color=theme.text, size=theme.size())
         canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
         row_bins = bins[k]
@@ -392,6 +393,10 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
     if any(binned):
         canvas.text(geo.plot_x1, lane.bottom - 8 * s, f"Bars: conversations started per {_duration(width_s)}",
                     color=theme.muted, size=theme.size(0.8), anchor="end")
+    left_out = sum(outside for _within, outside in counts)
+    if left_out:  # the row counts leave them out (a fitted view never shows them): say so, clear of "Bars:"
+        canvas.text(geo.plot_x0 + 6 * s, lane.bottom - 8 * s, f"+{left_out} outside the review window, not counted",
+                    color=theme.muted, size=theme.size(0.8))
 
 
 def _rects(canvas: Canvas, boxes: list[Box], **style: Any) -> None:

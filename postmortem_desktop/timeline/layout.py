@@ -415,6 +415,22 @@ class TimelineLayout:
             return self.incident_span()
         return _padded(d.review_start, d.review_end, 0.02)
 
+    def review_counts(self) -> list[tuple[int, int]]:
+        """Per sub-row, (within, outside) the review window: a conversation wholly before or after it is
+        never in view, so the row's label counts only the others and the lane says how many are left out."""
+        d = self.data
+        if d.review_start is None or d.review_end is None:
+            return [(len(row), 0) for row in self.subrows]
+        start, end = d.review_start, d.review_end
+
+        def counts() -> list[tuple[int, int]]:
+            result = []
+            for row in self.subrows:
+                outside = sum(1 for s, e in zip(row.starts, row.ends, strict=True) if e < start or s > end)
+                result.append((len(row) - outside, outside))
+            return result
+        return self.cached("review_counts", (self.group_by, start, end), counts)
+
     def set_view(self, t0: float, t1: float) -> None:
         span = min(max(t1 - t0, MIN_SPAN_S), MAX_SPAN_S)
         centre = (t0 + t1) / 2

@@ -269,3 +269,15 @@ def test_tick_labels_keep_clear_of_the_times_label():
         for c in texts:
             if c[2].get("anchor") == "middle" and axis.y <= c[1][1] <= axis.bottom:
                 assert c[1][0] - canvas.text_width(c[1][2], c[2]["size"], c[2].get("bold", False)) / 2 > zone_right
+
+
+def test_row_labels_count_only_what_the_review_window_shows_and_say_how_many_are_left_out():
+    after = T0 + 80 * 3600  # the review window ends at T0 + 72 h
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000), (T0 + 1500, T0 + 4000), (after, after + 600)])))
+    assert layout.review_counts() == [(2, 1)]
+    _canvas, texts = drawn_texts(layout, 1200)
+    words = [c[1][2] for c in texts]
+    assert "ticket (2)" in words and "ticket (3)" not in words
+    assert "+1 outside the review window, not counted" in words
+    inside = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)])))
+    assert not any("outside" in c[1][2] for c in drawn_texts(inside, 1200)[1])
