@@ -216,12 +216,15 @@ def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: T
     canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=cust, size=theme.size(1.05), bold=True)
     canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, bottom - band.y)
     t_start, t_end = layout.marker_time("technical_start"), layout.marker_time("technical_end")
-    label_right = float("-inf")
+    page_t = layout.marker_time("status_page_resolved")
+    # the status-page flag sits at the top of this row: the technical window's label keeps clear of it
+    flag = (scale.x(page_t) - 2 * s, scale.x(page_t) + 14 * s) if page_t is not None else None
+    label_right = impact_right = float("-inf")
     if t_start is not None and t_end is not None and t_end >= t_start:
         x0, x1 = scale.x(t_start), max(scale.x(t_end), scale.x(t_start) + 2)
         canvas.rect(x0, top, x1 - x0, bottom - top, fill=tech, alpha=0.10)
         label_right = _window_bar(canvas, x0, x1, band.y + 3 * s, row_h - 6 * s, tech,
-                                  f"Technical window {_duration(t_end - t_start)}", theme, geo.plot_x0)
+                                  f"Technical window {_duration(t_end - t_start)}", theme, geo.plot_x0, flag)
     for t in (t_start, t_end):
         if t is not None:
             x = scale.x(t)
@@ -229,36 +232,47 @@ def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: T
             canvas.rect(x - 4 * s, band.y + 2 * s, 8 * s, row_h - 4 * s, fill=tech, stroke=theme.background)
     if d.customer_start is not None and d.customer_end is not None:
         x0, x1 = scale.x(d.customer_start), max(scale.x(d.customer_end), scale.x(d.customer_start) + 2)
-        _window_bar(canvas, x0, x1, band.y + row_h + 3 * s, row_h - 6 * s, cust,
-                    f"Customer impact {_duration(d.customer_end - d.customer_start)}", theme, geo.plot_x0)
+        impact_right = _window_bar(canvas, x0, x1, band.y + row_h + 3 * s, row_h - 6 * s, cust,
+                                   f"Customer impact {_duration(d.customer_end - d.customer_start)}", theme,
+                                   geo.plot_x0)
         for x in (x0, x1):
             canvas.line(x, band.y + row_h, x, bottom, color=cust, width=2.0 * s, dash=(6 * s, 4 * s))
-    page_t = layout.marker_time("status_page_resolved")
     if page_t is not None:
-        _status_page_marker(layout, canvas, geo, scale, theme, page_t, page, label_right)
+        _status_page_marker(layout, canvas, geo, scale, theme, page_t, page, label_right, impact_right)
     canvas.unclip()
 
 
 def _window_bar(canvas: Canvas, x0: float, x1: float, y: float, h: float, color: str, label: str,
-                theme: Theme, left_limit: float) -> float:
-    """Draws a window as a bar with its label; returns the label's right edge."""
+                theme: Theme, left_limit: float, flag: tuple[float, float] | None = None) -> float:
+    """Draws a window as a bar with its label, clear of the status-page flag's span; returns the label's
+    right edge."""
     s = theme.scale
     canvas.rect(x0, y, x1 - x0, h, fill=color)
     size = theme.size(0.95)
     width = canvas.text_width(label, size, True)
-    shown_x0 = max(x0, left_limit)  # zoomed in, the bar starts off screen; its label must not
-    if width + 10 * s < x1 - shown_x0:
-        canvas.text(shown_x0 + 6 * s, y + h / 2, label, color=contrast_text(color), size=size, bold=True)
-        return shown_x0 + 6 * s + width
-    if x0 - 12 * s - width >= left_limit:  # a short window: label on its left, clear of the status-page flag
-        canvas.text(x0 - 12 * s, y + h / 2, label, color=color, size=size, bold=True, anchor="end")
+
+    def clear_of_flag(lx: float) -> float:
+        """lx, or just right of the flag when the label would run under it."""
+        if flag is not None and lx < flag[1] and lx + width > flag[0]:
+            return flag[1] + 4 * s
+        return lx
+
+    inside = clear_of_flag(max(x0, left_limit) + 6 * s)  # zoomed in, the bar starts off screen; its label must not
+    if inside + width + 4 * s < x1:
+        canvas.text(inside, y + h / 2, label, color=contrast_text(color), size=size, bold=True)
+        return inside + width
+    left = x0 - 12 * s  # a short window: label on its left, clear of the status-page flag
+    if left - width >= left_limit and clear_of_flag(left - width) == left - width:
+        canvas.text(left, y + h / 2, label, color=color, size=size, bold=True, anchor="end")
         return float("-inf")
-    canvas.text(x1 + 6 * s, y + h / 2, label, color=color, size=size, bold=True)
-    return x1 + 6 * s + width
+    right = clear_of_flag(x1 + 6 * s)
+    canvas.text(right, y + h / 2, label, color=color, size=size, bold=True)
+    return right + width
 
 
 def _status_page_marker(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme,
-                        page_t: float, color: str, avoid_x: float = float("-inf")) -> None:
+                        page_t: float, color: str, avoid_x: float = float("-inf"),
+                        impact_label_right: float = float("-inf")) -> None:
     s, d = theme.scale, layout.data
     band, bottom = geo.windows, geo.customers.bottom
     row_h = band.h / 2
@@ -267,14 +281,21 @@ def _status_page_marker(layout: TimelineLayout, canvas: Canvas, geo: Geometry, s
         # The gap: customers still asking after the status page said resolved; hatched so it reads in grey.
         x1 = scale.x(d.customer_end)
         canvas.rect(x, geo.system.y, x1 - x, bottom - geo.system.y, fill=color, alpha=0.07)
-        label = f"Customers kept asking {_duration(d.customer_end - page_t)} after “resolved”"
-        size = theme.size(0.95)
         canvas.rect(x, band.y + row_h + 3 * s, x1 - x, row_h - 6 * s, fill=None, pattern="backdiagonal",
                     pattern_color=theme.background, alpha=0.6)
-        if canvas.text_width(label, size, True) + 8 * s < x1 - x:
-            canvas.rect(x + 4 * s, geo.customers.y + 4 * s, canvas.text_width(label, size, True) + 8 * s,
-                        20 * s, fill=theme.background, stroke=color, stroke_width=1.5 * s, alpha=0.92)
-            canvas.text(x + 8 * s, geo.customers.y + 14 * s, label, color=theme.text, size=size, bold=True)
+        # Labelled inside the customer impact bar, at the gap's end: over the customer lane it hid tickets.
+        gap = _duration(d.customer_end - page_t)
+        size = theme.size(0.9)
+        room_from = max(x + 16 * s, impact_label_right + 12 * s, geo.plot_x0)
+        right = min(x1, geo.plot_x1) - 6 * s
+        for label in (f"Customers kept asking {gap} after “resolved”", f"+{gap} after “resolved”"):
+            w = canvas.text_width(label, size, True)
+            if right - w - 8 * s >= room_from:
+                canvas.rect(right - w - 8 * s, band.y + row_h + 4 * s, w + 8 * s, row_h - 8 * s,
+                            fill=theme.background, stroke=color, stroke_width=1.5 * s, alpha=0.92)
+                canvas.text(right - 4 * s, band.y + row_h * 1.5, label, color=theme.text, size=size, bold=True,
+                            anchor="end")
+                break
     canvas.line(x, band.y, x, bottom, color=color, width=3.0 * s, dash=(8 * s, 4 * s))
     flag = [(x, band.y), (x + 12 * s, band.y + 6 * s), (x, band.y + 12 * s)]
     canvas.polygon(flag, fill=color, stroke=theme.text, stroke_width=0.8 * s)

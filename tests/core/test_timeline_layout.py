@@ -281,3 +281,21 @@ def test_row_labels_count_only_what_the_review_window_shows_and_say_how_many_are
     assert "+1 outside the review window, not counted" in words
     inside = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000)])))
     assert not any("outside" in c[1][2] for c in drawn_texts(inside, 1200)[1])
+
+
+def test_window_labels_keep_clear_of_the_status_flag_and_the_gap_label_off_the_customer_lane():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000), (T0 + 1500, T0 + 18000)], tags=[0, 1])))
+    for t0, t1 in ((T0 - 12 * 3600, T0 + 24 * 3600), (T0 - 3600, T0 + 6 * 3600), layout.incident_span()):
+        layout.set_view(t0, t1)
+        canvas, texts = drawn_texts(layout, 1280)
+        geo = layout.geometry(1280, 700)
+        flag = next(c[1][0] for c in canvas.named("polygon") if len(c[1][0]) == 3)  # the status-page flag
+        flag_x0, flag_x1 = min(p[0] for p in flag), max(p[0] for p in flag)
+        tech = next(c for c in texts if c[1][2].startswith("Technical window"))
+        x, width = tech[1][0], canvas.text_width(tech[1][2], tech[2]["size"], True)
+        if tech[2].get("anchor") == "end":
+            x -= width
+        assert x >= flag_x1 or x + width <= flag_x0, (t0, t1)
+        for c in texts:
+            if "after “resolved”" in c[1][2]:
+                assert geo.windows.y <= c[1][1] <= geo.windows.bottom  # in the impact bar, not over tickets
