@@ -279,3 +279,21 @@ def test_a_tooltip_stays_while_the_pointer_moves_and_rests_inside_the_same_bar(s
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
     QApplication.sendEvent(viewport, QHelpEvent(QHelpEvent.Type.ToolTip, pos, viewport.mapToGlobal(pos)))
     assert QToolTip.isVisible() and QToolTip.text() == text
+
+
+def test_the_cursor_time_follows_a_zoom_pan_or_fit(screen, qtbot):
+    from postmortem_desktop.timeline.layout import format_time
+
+    view = screen.view
+    x = int((view.geometry_().plot_x0 + view.geometry_().plot_x1) * 0.3)
+    qtbot.mouseMove(view.viewport(), QPoint(x, 300))
+    assert view.cursor_item.isVisible()
+
+    def time_at_cursor():
+        return format_time(screen.layout_.scale(view.geometry_()).t(view.cursor_item.x()), screen.layout_.zone_name)
+    for step in (screen.zoom_in_action.trigger, screen.zoom_in_action.trigger, lambda: view.pan_pixels(200),
+                 screen.fit_review_window):
+        before = view.cursor_item.label
+        step()
+        assert view.cursor_item.label == time_at_cursor()
+        assert view.cursor_item.label != before

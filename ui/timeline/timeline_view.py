@@ -147,6 +147,8 @@ class TimelineView(QGraphicsView):
 
     def redraw(self) -> None:
         self.item.update()
+        if self.cursor_item.isVisible():  # the line stays under the pointer; the time there has changed
+            self._move_cursor(QPointF(self.cursor_item.x(), 0))
         self.view_changed.emit()
 
     def geometry_(self) -> Geometry | None:
