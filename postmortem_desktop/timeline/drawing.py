@@ -447,11 +447,14 @@ def _draw_bars(layout: TimelineLayout, canvas: Canvas, band: Band, row: SubRow, 
     groups: dict[int, list[Box]] = {}
     older: list[Box] = []
     labels: list[tuple[Box, int]] = []
+    highlighted: Box | None = None
     x_of, starts, ends, tracks, index, tags = scale.x, row.starts, row.ends, row.tracks, row.index, convs.tag
     for i in visible_bars(row, scale.t0, scale.t1):
         p = index[i]
         x0 = x_of(starts[i])
         box = (x0, band.y + 2 + tracks[i] * track_h, max(x_of(ends[i]) - x0, 3.0), h)
+        if convs.ids[p] == layout.highlighted:
+            highlighted = box
         if convs.pre_existing[p]:
             older.append(box)
             continue
@@ -471,6 +474,9 @@ def _draw_bars(layout: TimelineLayout, canvas: Canvas, band: Band, row: SubRow, 
             fill = theme.tag_style(layout, code)[0]
             canvas.rect(x0 + 2, y + 1, text_w + 4, h - 2, fill=fill, alpha=0.85)
             canvas.text(x0 + 4, y + h / 2, name, color=contrast_text(fill), size=size, bold=True)
+    if highlighted is not None:  # the reader's conversation: a ring in the text colour, drawn last
+        x0, y, w, h = highlighted
+        canvas.rect(x0 - 2.5 * s, y - 2.5 * s, w + 5 * s, h + 5 * s, fill=None, stroke=theme.text, stroke_width=2.5 * s)
 
 
 def _draw_bins(layout: TimelineLayout, canvas: Canvas, band: Band, bins: list[Bin], peak: int, scale: TimeScale,

@@ -376,6 +376,8 @@ class TimelineLayout:
         self.scale_factor = 1.0  # 1.0 for screens, larger for projectors (set by the theme)
         # Pending drags: shown in place before the edit is committed (event id or marker name → time).
         self.overrides: dict[object, float] = {}
+        #: the conversation open in the reader (its id, -1: none), outlined so the eye finds it again
+        self.highlighted = -1
         self._cache: dict[str, tuple[object, object]] = {}
 
     def cached(self, name: str, key: object, compute: Callable[[], T]) -> T:

@@ -299,3 +299,19 @@ def test_window_labels_keep_clear_of_the_status_flag_and_the_gap_label_off_the_c
         for c in texts:
             if "after “resolved”" in c[1][2]:
                 assert geo.windows.y <= c[1][1] <= geo.windows.bottom  # in the impact bar, not over tickets
+
+
+def test_the_conversation_open_in_the_reader_is_ringed():
+    layout = TimelineLayout(data(columns([(T0 + 1300, T0 + 2000), (T0 + 1500, T0 + 4000)], tags=[0, 1])))
+    theme = Theme.default()
+
+    def rings():
+        canvas = RecordingCanvas()
+        draw_timeline(layout, canvas, 1600, 900, theme)
+        return [c for c in canvas.named("rect") if c[2].get("fill", "x") is None and c[2].get("stroke") == theme.text]
+    assert rings() == []
+    layout.highlighted = 101  # the second conversation
+    (ring,) = rings()
+    scale = layout.scale(layout.geometry(1600, 900))
+    x, _y, w, _h = ring[1]
+    assert x < scale.x(T0 + 1500) < scale.x(T0 + 4000) < x + w

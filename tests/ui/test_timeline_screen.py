@@ -297,3 +297,13 @@ def test_the_cursor_time_follows_a_zoom_pan_or_fit(screen, qtbot):
         step()
         assert view.cursor_item.label == time_at_cursor()
         assert view.cursor_item.label != before
+
+
+def test_the_conversation_opened_from_anywhere_is_ringed_on_the_timeline_and_stays_so(screen, qtbot):
+    layout = screen.layout_
+    row = layout.subrows[0]
+    some_id = layout.data.conversations.ids[row.index[0]]
+    screen.hub.conversation_requested.emit(some_id, -1)  # e.g. a card opened on the board
+    assert screen.layout_.highlighted == some_id
+    screen.refresh()  # an edit re-reads the timeline: the ring stays
+    assert screen.layout_ is not layout and screen.layout_.highlighted == some_id

@@ -85,6 +85,7 @@ class TimelineScreen(QWidget):
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
         hub.records_imported.connect(self._on_hub_records_imported)
+        hub.conversation_requested.connect(self._on_hub_conversation_requested)
 
     def changeEvent(self, event) -> None:  # noqa: ANN001
         """Follows the app's theme live: light/dark colours and, for the projector, larger type."""
@@ -158,8 +159,10 @@ class TimelineScreen(QWidget):
         data = TimelineService(self.hub.workspace).timeline_data(incident_id)
         old = self.layout_
         layout = TimelineLayout(data, self.hub.zone_name, self.group_combo.currentData())
-        if keep_view and old is not None and old.data.incident_id == incident_id:
-            layout.t0, layout.t1 = old.t0, old.t1
+        if old is not None and old.data.incident_id == incident_id:
+            layout.highlighted = old.highlighted
+            if keep_view:
+                layout.t0, layout.t1 = old.t0, old.t1
         self.layout_ = layout
         read_only = self.hub.workspace.read_only
         self.view.read_only = read_only
@@ -177,6 +180,11 @@ class TimelineScreen(QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
         if changes & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
             self.refresh()
+
+    def _on_hub_conversation_requested(self, conversation_id: int, _message_id: int) -> None:
+        if self.layout_ is not None:
+            self.layout_.highlighted = conversation_id
+            self.view.redraw()
 
     def _on_hub_records_imported(self, incident_id: int) -> None:
         # new conversations or events may lie outside the view kept across edits: show them all
