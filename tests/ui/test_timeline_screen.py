@@ -307,3 +307,25 @@ def test_the_conversation_opened_from_anywhere_is_ringed_on_the_timeline_and_sta
     assert screen.layout_.highlighted == some_id
     screen.refresh()  # an edit re-reads the timeline: the ring stays
     assert screen.layout_ is not layout and screen.layout_.highlighted == some_id
+
+
+def test_a_pasted_events_kind_is_chosen_from_the_list_of_kinds(screen, qtbot):
+    from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
+
+    from postmortem_desktop.timeline.drawing import KIND_LABELS
+
+    QApplication.clipboard().setText("")
+    dialog = screen.paste_log_lines()
+    dialog.set_text("2026-11-18 10:22:00 ERROR checkout timeout\n")
+    index = dialog.model.index(0, dialog.model.COL_KIND)
+    assert index.data() == KIND_LABELS["alert"]  # shown by its label
+    delegate = dialog.preview.itemDelegateForColumn(dialog.model.COL_KIND)
+    editor = delegate.createEditor(dialog.preview.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(editor, QComboBox)
+    assert [editor.itemData(i) for i in range(editor.count())] == list(KIND_LABELS)
+    delegate.setEditorData(editor, index)
+    assert editor.currentData() == "alert"
+    editor.setCurrentIndex(editor.findData("deploy"))
+    delegate.setModelData(editor, dialog.model, index)
+    assert dialog.events()[0]["kind"] == "deploy"
+    dialog.reject()

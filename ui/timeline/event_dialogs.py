@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -115,8 +117,9 @@ class EventPreviewModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if index.column() == self.COL_TIME:
                 return row["at"].astimezone(self.zone).strftime("%d %b %H:%M:%S")
-            if index.column() == self.COL_KIND:
-                return row["kind"]
+            if index.column() == self.COL_KIND:  # shown by its label, edited by its value
+                kind = row["kind"]
+                return KIND_LABELS.get(kind, kind) if role == Qt.ItemDataRole.DisplayRole else kind
             return row["title"]
         if role == Qt.ItemDataRole.ToolTipRole and row.get("detail"):
             return row["detail"][:500]
@@ -129,6 +132,25 @@ class EventPreviewModel(QAbstractTableModel):
         self.rows[index.row()]["kind"] = kind
         self.dataChanged.emit(index, index)
         return True
+
+
+class KindDelegate(QStyledItemDelegate):
+    """Edits an event's kind with the list of kinds the timeline knows, never free text."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        box = QComboBox(parent)
+        for value, label in KIND_LABELS.items():
+            box.addItem(label, value)
+        return box
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(editor.findData(index.data(Qt.ItemDataRole.EditRole)), 0))
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: ANN001
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
 class PasteEventLinesDialog(QDialog):
@@ -147,6 +169,7 @@ class PasteEventLinesDialog(QDialog):
         self.model = EventPreviewModel(zone_name, self)
         self.preview = QTableView(self)
         self.preview.setModel(self.model)
+        self.preview.setItemDelegateForColumn(EventPreviewModel.COL_KIND, KindDelegate(self.preview))
         self.preview.verticalHeader().hide()
         self.preview.horizontalHeader().setSectionResizeMode(EventPreviewModel.COL_TITLE,
                                                              QHeaderView.ResizeMode.Stretch)
@@ -168,7 +191,7 @@ class PasteEventLinesDialog(QDialog):
         bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Times without a zone are read as {zone_name}. Kinds are guessed; "
-                                "double-click a kind to change it.", self))
+                                "double-click a kind to choose another.", self))
         layout.addWidget(splitter, 1)
         layout.addWidget(self.summary)
         layout.addLayout(bottom)
