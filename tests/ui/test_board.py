@@ -283,3 +283,20 @@ def test_after_suggest_tags_flagged_conversations_without_cards_can_become_cards
     assert added >= 1
     main_window.undo_action.trigger()  # the cards go in one step
     qtbot.waitUntil(lambda: len(board.model.cards) == before, timeout=5000)
+
+
+def test_most_columns_fit_a_1920_px_screen_beside_the_incident_list(board, qtbot, main_window):
+    main_window.showNormal()
+    main_window.resize(1728, 970)  # a first launch on 1920x1080: 90% of the free area
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 1200)
+    QApplication.processEvents()
+    viewport = board.grid.viewport()
+    shown = [h for h in board.grid.headers.values()
+             if h.mapTo(viewport, QPoint(h.width(), 0)).x() <= viewport.width()]
+    assert len(board.grid.headers) >= 10 and len(shown) >= 6
+    width = board.grid.column_width()
+    bigger = board.grid.font()
+    bigger.setPointSizeF(bigger.pointSizeF() * 1.4)  # projector type
+    board.grid.setFont(bigger)
+    assert board.grid.column_width() > width
+    assert all(h.minimumWidth() == board.grid.column_width() for h in board.grid.headers.values())

@@ -5,8 +5,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import cast
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
 
 from postmortem_desktop.services.quotes import BoardCard
@@ -20,7 +20,9 @@ GROUPINGS = {"": "No swimlanes", "customer_task": "Customer task", "symptom": "S
 PRE_EXISTING_LANE = "\x00pre-existing"
 OTHER_LANE = "\x00other"
 MAX_LANES = 12
-COLUMN_WIDTH = 300
+#: a column's narrowest, in average characters of the board's font: ~7 of 10 columns fit a 1920 px screen
+#: beside the incident list, and the width grows with the type (projector)
+COLUMN_CHARS = 26
 LANE_CARDS = 3  # a lane shows this many cards before it scrolls
 
 
@@ -119,6 +121,16 @@ class BoardGridWidget(QScrollArea):
             view.setFocus()
         return view
 
+    def column_width(self) -> int:
+        return QFontMetrics(self.font()).averageCharWidth() * COLUMN_CHARS
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger type (projector): wider columns
+            width = self.column_width()
+            for widget in (*self.headers.values(), *self.views.values()):
+                widget.setMinimumWidth(width)
+
     def all_views(self) -> list[CardListView]:
         return list(self.views.values())
 
@@ -144,7 +156,7 @@ class BoardGridWidget(QScrollArea):
         grid.setVerticalSpacing(4)
         for col, column in enumerate(columns):
             header = ColumnHeaderWidget(column.tag_id, container)
-            header.setMinimumWidth(COLUMN_WIDTH)
+            header.setMinimumWidth(self.column_width())
             header.menu_requested.connect(self.column_menu_requested)
             grid.addWidget(header, 0, col)
             grid.setColumnStretch(col, 1)
@@ -180,7 +192,7 @@ class BoardGridWidget(QScrollArea):
         proxy.setSourceModel(self.model)
         view.setModel(proxy)
         view.setItemDelegate(self.delegate)
-        view.setMinimumWidth(COLUMN_WIDTH)
+        view.setMinimumWidth(self.column_width())
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         view.setAccessibleName("Unsorted cards" if tag_id is None else "Tagged cards")
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
