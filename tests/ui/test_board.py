@@ -300,3 +300,30 @@ def test_most_columns_fit_a_1920_px_screen_beside_the_incident_list(board, qtbot
     board.grid.setFont(bigger)
     assert board.grid.column_width() > width
     assert all(h.minimumWidth() == board.grid.column_width() for h in board.grid.headers.values())
+
+
+def test_undo_and_redo_scroll_to_the_card_they_moved_and_select_it(board, qtbot, main_window):
+    from postmortem_desktop.services.tagging import AssignTag
+
+    main_window.showNormal()
+    main_window.resize(1280, 720)
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 500)
+    QApplication.processEvents()
+    quote_id = unsorted_card_id(board)
+    last = list_tags(board.hub.workspace)[-1]  # the rightmost column, off screen at 1280 px
+    viewport = board.grid.viewport()
+
+    def in_view(view):
+        left = view.mapTo(viewport, QPoint(0, 0)).x()
+        return left >= 0 and left + view.minimumWidth() <= viewport.width()
+    assert not in_view(view_for(board, last.id))
+    assert board.run_local(AssignTag(board.hub.incident_id, [quote_id], last.id, last.name))
+    board.grid.horizontalScrollBar().setValue(0)
+    with qtbot.waitSignal(board.hub.workspace_changed, timeout=2000):
+        main_window.undo_action.trigger()
+    assert in_view(view_for(board, None)) and view_for(board, None).selected_quote_ids() == [quote_id]
+    with qtbot.waitSignal(board.hub.workspace_changed, timeout=2000):
+        main_window.redo_action.trigger()
+    QApplication.processEvents()
+    assert in_view(view_for(board, last.id))  # scrolled to where the card went
+    assert view_for(board, last.id).selected_quote_ids() == [quote_id]

@@ -5,14 +5,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import cast
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
 
 from postmortem_desktop.services.quotes import BoardCard
 
 from .card_delegate import BoardCardDelegate
-from .card_model import CARD_ROLE, BoardCardModel, CardColumnProxyModel
+from .card_model import CARD_ROLE, QUOTE_ID_ROLE, BoardCardModel, CardColumnProxyModel
 from .column_view import CardListView, ColumnHeaderWidget
 
 GROUPINGS = {"": "No swimlanes", "customer_task": "Customer task", "symptom": "Symptom",
@@ -120,6 +120,21 @@ class BoardGridWidget(QScrollArea):
         if view is not None:
             view.setFocus()
         return view
+
+    def reveal_card(self, quote_id: int) -> CardListView | None:
+        """Scrolls the first cell holding the card into view, selects it there; None when it is not shown."""
+        for view in self.views.values():
+            proxy = view.model()
+            row = next((r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(QUOTE_ID_ROLE) == quote_id), -1)
+            if row < 0:
+                continue
+            index = proxy.index(row, 0)
+            self.ensureWidgetVisible(view, 40, 40)
+            view.scrollTo(index)
+            view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            view.setFocus()
+            return view
+        return None
 
     def column_width(self) -> int:
         return QFontMetrics(self.font()).averageCharWidth() * COLUMN_CHARS

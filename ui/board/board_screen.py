@@ -347,6 +347,14 @@ class BoardScreen(QWidget):
         local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
         if local_ids is not None and self.isVisible() and not self._dirty:
             self.refresh_cards(local_ids)  # its own edit: only the cards it touched
+        elif initiator is None and self.isVisible() and not self._dirty:
+            # Undo or redo: the cards it moved may land in a column off screen; show where they went.
+            before = {c.quote_id: c.tag_ids for c in self.model.cards}
+            self.reload()
+            moved = [c.quote_id for c in self.model.cards if before.get(c.quote_id, c.tag_ids) != c.tag_ids
+                     or c.quote_id not in before]
+            if moved:
+                self.grid.reveal_card(moved[0])
         else:
             self._mark_dirty()
 
