@@ -1,6 +1,8 @@
 """The conversation reader: shows messages, quotes a selection with Q, highlights quotes, fixes roles."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -49,7 +51,8 @@ def test_q_makes_a_quote_of_the_selected_words(reader, main_window, qtbot):
     card = next(c for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id)
                 if c.quote_id == quote_id)
     assert card.message_id == message.message_id
-    assert card.text == message.text[:min(12, len(message.text))].strip()
+    # the selection ended mid-word: the quote runs on to the end of that word
+    assert card.text == re.match(r"(?s).{12}\w*", message.text).group(0).strip()
 
 
 def test_existing_quotes_are_highlighted_in_their_message(reader, main_window):
@@ -85,7 +88,9 @@ def test_selection_spanning_a_header_is_clipped_to_one_message(reader, main_wind
     cursor.setPosition(reader.spans[1].start + 5, QTextCursor.MoveMode.KeepAnchor)
     reader.text.setTextCursor(cursor)
     message_id, start, end = reader.selected_span()
-    assert (message_id, start) == (reader.spans[1].message_id, 0) and end == utf16_to_index(reader.spans[1].text, 5)
+    text = reader.spans[1].text
+    assert (message_id, start) == (reader.spans[1].message_id, 0)
+    assert end == re.match(r"(?s).{%d}\w*" % utf16_to_index(text, 5), text).end()  # on to the word's end
 
 
 def test_role_correction_is_undoable(reader, main_window, qtbot):
@@ -104,3 +109,14 @@ def test_utf16_offsets_round_trip_after_emoji():
     text = "hi 😅 came back to pay"
     for index in range(len(text) + 1):
         assert utf16_to_index(text, index_to_utf16(text, index)) == index
+
+
+def test_a_quote_snaps_to_whole_words_whatever_the_selection_caught(reader, main_window, qtbot):
+    reader.show_conversation(first_conversation(main_window))
+    message = reader.spans[0]
+    words = re.search(r"\w{4,} \w+ \w{4,}", message.text)  # three words, the outer two long
+    select_in_message(reader, 0, words.start() + 2, words.end() - 2)  # the pointer caught part words
+    _message_id, start, end = reader.selected_span()
+    assert message.text[start:end] == words.group(0)
+    select_in_message(reader, 0, words.start() - 1, words.start())  # only a space: nothing to quote
+    assert reader.selected_span() is None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.domain.quote_span import snap_to_words
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
@@ -216,7 +217,8 @@ class ConversationReaderWidget(QWidget):
 
     # ---- quoting ---------------------------------------------------------------------------------
     def selected_span(self) -> tuple[int, int, int] | None:
-        """(message id, start, end) of the selection in Python indexes, clipped to one message."""
+        """(message id, start, end) of the selection in Python indexes, clipped to one message and widened
+    to whole words; None when it holds no word."""
         cursor = self.text.textCursor()
         if not cursor.hasSelection():
             return None
@@ -228,8 +230,10 @@ class ConversationReaderWidget(QWidget):
                 return None
             begin = span.start
         finish = min(finish, span.end)
-        return (span.message_id, utf16_to_index(span.text, begin - span.start),
-                utf16_to_index(span.text, finish - span.start))
+        # a quote is whole words, however precisely the pointer was dragged
+        start, end = snap_to_words(span.text, utf16_to_index(span.text, begin - span.start),
+                                   utf16_to_index(span.text, finish - span.start))
+        return (span.message_id, start, end) if end > start else None
 
     def make_quote_from_selection(self) -> None:
         selected = self.selected_span()
