@@ -327,3 +327,50 @@ def test_undo_and_redo_scroll_to_the_card_they_moved_and_select_it(board, qtbot,
     QApplication.processEvents()
     assert in_view(view_for(board, last.id))  # scrolled to where the card went
     assert view_for(board, last.id).selected_quote_ids() == [quote_id]
+
+
+def uncarded_conversation_word(workspace, incident_id):
+    import re
+
+    with workspace.engine.connect() as c:
+        cid, body = c.exec_driver_sql(
+            "SELECT c.id, m.text FROM conversations c JOIN messages m ON m.conversation_id = c.id "
+            "WHERE c.incident_id = ? AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.conversation_id = c.id) "
+            "ORDER BY c.id LIMIT 1", (incident_id,)).one()
+    return cid, max(re.findall(r"[A-Za-z]{5,}", body), key=len)
+
+
+def test_a_search_points_to_conversations_without_a_card_and_the_browser_opens_them(board, qtbot):
+    from postmortem_desktop.services.quotes import board_cards
+
+    cid, word = uncarded_conversation_word(board.hub.workspace, board.hub.incident_id)
+    board.filter_bar.search.setText(word)
+    board.filter_bar.apply_now()
+    assert "without a card also match" in board.status.text() and "<a href" in board.status.text()
+    board.status.linkActivated.emit("conversations")
+    dialog = board.conversations_dialog
+    assert dialog.isVisible() and dialog.search.text() == word
+    model = dialog.model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(model.ID_ROLE) == cid)
+    assert model.index(row, model.COL_CARDS).data() == "none yet"
+    with qtbot.waitSignal(board.hub.conversation_requested) as opened:
+        dialog.table.activated.emit(model.index(row, model.COL_SUBJECT))
+    assert opened.args == [cid, -1]
+    dialog.table.selectRow(row)
+    dialog.card_button.click()  # whole-conversation card, one undo step
+    assert cid in {c.conversation_id for c in board_cards(board.hub.workspace, board.hub.incident_id)}
+    assert model.index(next(r for r in range(model.rowCount()) if model.index(r, 0).data(model.ID_ROLE) == cid),
+                       model.COL_CARDS).data() == "1"
+    dialog.close()
+
+
+def test_the_conversation_browser_lists_every_conversation_and_passes_the_model_tester(board, qtmodeltester):
+    dialog = board.show_conversations()
+    with board.hub.workspace.engine.connect() as c:
+        total = c.exec_driver_sql("SELECT count(*) FROM conversations WHERE incident_id = ?",
+                                  (board.hub.incident_id,)).scalar()
+    assert dialog.model.rowCount() == total
+    qtmodeltester.check(dialog.model)
+    dialog.uncarded_only.setChecked(True)
+    assert 0 < dialog.model.rowCount() < total
+    dialog.close()

@@ -1,6 +1,8 @@
 """The tagging board screen: tag columns of quote cards, swimlanes, filters, keys and drag-to-tag."""
 from __future__ import annotations
 
+import html
+
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
@@ -8,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVB
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import Command, RuleError
+from postmortem_desktop.services.conversation_browser import browse_conversations
 from postmortem_desktop.services.quotes import (
     BoardCard,
     BoardFilter,
@@ -39,6 +42,7 @@ from .board_menus import ask_new_tag, card_menu_command, column_menu_command
 from .card_delegate import BoardCardDelegate
 from .card_model import BoardCardModel
 from .column_view import CardListView
+from .conversations_dialog import ConversationBrowserDialog
 from .filter_bar import BoardFilterBar
 
 BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
@@ -87,6 +91,8 @@ class BoardScreen(QWidget):
         self._filter = BoardFilter()
         self._grouping = ""
         self._text_ids: set[int] | None = None
+        self._uncarded_matches = 0  # conversations without a card that the search's words are in
+        self.conversations_dialog: QDialog | None = None
         self._local_ids: set[int] | None = None
         self._dirty = True
         self._syncing_selection = False
@@ -110,6 +116,8 @@ class BoardScreen(QWidget):
         self.filter_bar.suggest_requested.connect(self._on_filter_bar_suggest_requested)
         self.filter_bar.phrases_requested.connect(self._on_filter_bar_phrases_requested)
         self.filter_bar.add_column_requested.connect(self._on_filter_bar_add_column_requested)
+        self.filter_bar.conversations_requested.connect(lambda: self.show_conversations(self._filter.text))
+        self.status.linkActivated.connect(lambda _link: self.show_conversations(self._filter.text))
         self.filter_bar.low_confidence_toggled.connect(self.hub.set_hide_low_confidence)
         self.hub.low_confidence_hidden.connect(self._on_hub_low_confidence_hidden)
         self.grid.cards_dropped.connect(self._on_grid_cards_dropped)
@@ -161,6 +169,7 @@ class BoardScreen(QWidget):
             self.tags = list_tags(workspace)
             self.model.set_cards(board_cards(workspace, incident_id))
             self._text_ids = search_quote_ids(workspace, incident_id, self._filter.text) if self._filter.text else None
+            self._count_uncarded_matches()
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self._refresh_choices()
         self._lay_out()
@@ -203,7 +212,28 @@ class BoardScreen(QWidget):
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
             return
-        self.status.setText(f"{shown} · {waiting} with suggestions  —  {HINT}")
+        more = ""
+        if self._filter.text and self._uncarded_matches:
+            # the board holds only cards: say where the search's other hits are, one click away
+            n = self._uncarded_matches
+            more = (f" · <a href='conversations'>{n} conversation{'s' if n != 1 else ''} without a card also "
+                    f"match{'es' if n == 1 else ''} “{html.escape(self._filter.text)}”</a>")
+        self.status.setText(f"{shown} · {waiting} with suggestions{more}  —  {HINT}")
+
+    def _count_uncarded_matches(self) -> None:
+        workspace, query = self.hub.workspace, self._filter.text
+        self._uncarded_matches = 0 if workspace is None or not query else sum(
+            1 for row in browse_conversations(workspace, self.hub.incident_id, query) if not row.cards)
+
+    def show_conversations(self, query: str = "") -> ConversationBrowserDialog:
+        """The incident's conversations, searchable, beside the board (one window, reused)."""
+        dialog = self.conversations_dialog
+        if not isinstance(dialog, ConversationBrowserDialog):
+            dialog = self.conversations_dialog = ConversationBrowserDialog(self.hub, self)
+        dialog.set_query(query)
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     # ---- filter bar -----------------------------------------------------------------------------
     def _on_filter_bar_filter_changed(self, board_filter: BoardFilter) -> None:
@@ -213,6 +243,7 @@ class BoardScreen(QWidget):
             workspace = self.hub.workspace
             self._text_ids = (search_quote_ids(workspace, self.hub.incident_id, board_filter.text)
                               if board_filter.text and workspace is not None else None)
+            self._count_uncarded_matches()
         self._lay_out()
 
     def _on_filter_bar_grouping_changed(self, grouping: str) -> None:

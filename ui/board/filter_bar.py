@@ -22,6 +22,7 @@ class BoardFilterBar(QWidget):
     suggest_requested = Signal()
     phrases_requested = Signal()
     add_column_requested = Signal()
+    conversations_requested = Signal()
     low_confidence_toggled = Signal(bool)  # True: hide suggestions of low confidence
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -46,6 +47,9 @@ class BoardFilterBar(QWidget):
         self.hide_low.setChecked(True)
         self.hide_low.setToolTip("Hide suggestions the tagger is less than 70 % sure of (Alt+H)")
         self.hide_low.setAccessibleName("Hide low-confidence suggestions")
+        self.conversations_button = QPushButton("Conversations…", self)
+        self.conversations_button.setToolTip("Browse and search every conversation of the incident, with or "
+                                             "without a card")
         self.add_column_button = QPushButton("+ Column", self)
         self.add_column_button.setToolTip("Add a tag of this workspace's own")
         for combo in (self.tag, self.channel, self.segment, self.scope, self.grouping):
@@ -53,10 +57,11 @@ class BoardFilterBar(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(2)
             combo.setMinimumWidth(40)
-        for button in (self.suggest_button, self.phrases_button, self.add_column_button):
+        for button in (self.conversations_button, self.suggest_button, self.phrases_button, self.add_column_button):
             button.setMinimumWidth(40)  # may clip on a very narrow window rather than widen it
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.conversations_button)
         top.addWidget(self.suggest_button)
         top.addWidget(self.phrases_button)
         top.addWidget(self.add_column_button)
@@ -87,6 +92,7 @@ class BoardFilterBar(QWidget):
         self.hide_low.toggled.connect(self.low_confidence_toggled)
         self.phrases_button.clicked.connect(self.phrases_requested)
         self.add_column_button.clicked.connect(self.add_column_requested)
+        self.conversations_button.clicked.connect(self.conversations_requested)
 
     def current_filter(self) -> BoardFilter:
         return BoardFilter(text=self.search.text().strip(), tag_id=self.tag.currentData(),

@@ -1,0 +1,46 @@
+"""Browsing an incident's conversations, carded or not, and finding words inside them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+
+from ..storage import search_index
+from ..storage.workspace import Workspace
+from .quotes import _customer_label, _stored_time
+
+#: rows one look returns: enough to browse, few enough to list at once
+BROWSE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    id: int
+    started: datetime | None
+    channel: str
+    customer: str
+    subject: str
+    cards: int  # quotes on the board from this conversation
+    pre_existing: bool
+
+
+def browse_conversations(workspace: Workspace, incident_id: int, query: str = "",
+                         limit: int = BROWSE_LIMIT) -> list[ConversationRow]:
+    """The incident's conversations in time order, or only those whose words match query (the same
+    full-text index as the board's search), whether or not they have a card yet."""
+    with workspace.reading() as session:
+        where, params = "c.incident_id = :i", {"i": incident_id, "l": limit}
+        if query.strip():
+            ids = search_index.search_conversation_ids(session.connection(), incident_id, query, limit=limit)
+            if not ids:
+                return []
+            params.update({f"c{n}": cid for n, cid in enumerate(ids)})
+            where += " AND c.id IN (" + ", ".join(f":c{n}" for n in range(len(ids))) + ")"
+        rows = session.execute(text(
+            "SELECT c.id, c.first_at, c.channel, cu.name, cu.organization, c.subject, c.pre_existing, "
+            " (SELECT count(*) FROM quotes q WHERE q.conversation_id = c.id) "
+            "FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id "
+            f"WHERE {where} ORDER BY c.first_at IS NULL, c.first_at, c.id LIMIT :l"), params).all()
+    return [ConversationRow(row[0], _stored_time(row[1]), row[2] or "", _customer_label(row[3], row[4]),
+                            row[5] or "", int(row[7]), bool(row[6])) for row in rows]
