@@ -1,6 +1,9 @@
 """Where a quote begins and ends: on whole words, whatever the pointer caught."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 #: inside a word these join its parts: "we've", "re-import", "user_id"
 _JOINERS = "'’-_"
 
@@ -31,3 +34,19 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     while end < len(text) and _in_word(text, end - 1) and _in_word(text, end):
         end += 1
     return start, end
+
+
+def lines_with(text: str, phrases: Iterable[str]) -> str:
+    """The lines of text holding any of the phrases, in order; the text as it is when none does.
+
+    A whole-conversation card is many messages; its suggestion was triggered by a phrase in one of
+    them, and that line is what the card should show. A phrase given as words ("charged, twice",
+    the words that weighed most) matches a line holding any of them.
+    """
+    wanted = sorted({part.strip() for phrase in phrases for part in phrase.split(",") if part.strip()})
+    if not wanted:
+        return text
+    # whole words only: "us" is not in "because"
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in wanted) + r")(?!\w)", re.IGNORECASE)
+    hits = [line for line in text.splitlines() if pattern.search(line)]
+    return "\n".join(hits) if hits else text

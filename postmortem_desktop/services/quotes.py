@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..analysis.suggester import LOW_CONFIDENCE
 from ..domain.changes import DataChange
+from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage import search_index
@@ -80,6 +81,13 @@ class BoardCard:
 
     def shown_suggestions(self, hide_low_confidence: bool) -> tuple[CardTag, ...]:
         return shown_suggestions(self.suggestions, hide_low_confidence)
+
+    @property
+    def shown_text(self) -> str:
+        """What the card face shows: a whole conversation shows the lines its tags' phrases are in."""
+        if self.message_id is not None:
+            return self.text
+        return lines_with(self.text, (t.phrase for t in (*self.tags, *self.suggestions) if t.phrase))
 
 
 def shown_suggestions(suggestions: Iterable[CardTag], hide_low_confidence: bool) -> tuple[CardTag, ...]:

@@ -167,10 +167,10 @@ class BoardCardDelegate(QStyledItemDelegate):
         painter.fillRect(stripe, self.tag_color(card.tags[0].tag_id if card.tags else None))
 
     def _paint_text(self, painter: QPainter, font: QFont, rect: QRect, card: BoardCard) -> None:
-        key = (card.quote_id, rect.width(), card.text)
+        key = (card.quote_id, rect.width(), card.shown_text)
         lines = self._wrap_cache.get(key)
         if lines is None:
-            lines = wrap_text(card.text, font, rect.width(), TEXT_LINES)
+            lines = wrap_text(card.shown_text, font, rect.width(), TEXT_LINES)
             if len(self._wrap_cache) > 20_000:
                 self._wrap_cache.clear()
             self._wrap_cache[key] = lines
