@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 
 from ..domain import severity, timing
 from ..domain.vocabulary import SEVERITIES
-from ..storage.schema import Conversation
+from ..storage.impact_query import overlaps_review_window
+from ..storage.schema import Conversation, Incident
 from ..storage.workspace import Workspace
 from .commands import RuleError
 from .incidents import IncidentService
@@ -32,9 +33,12 @@ class SeverityService:
         impact = IncidentService(self.workspace).impact(incident_id)
         with self.workspace.reading() as session:
             inc = incident_row(session, incident_id)
-            related = related_conversations(incident_id)
-            accounts = session.scalar(select(func.count(distinct(Conversation.customer_id))).where(related)) or 0
+            # accounts whose conversations reach into the review window: the ones the review sees
+            related = and_(related_conversations(incident_id), overlaps_review_window())
+            accounts = session.scalar(select(func.count(distinct(Conversation.customer_id)))
+                                      .join(Incident, Incident.id == Conversation.incident_id).where(related)) or 0
             anonymous = session.scalar(select(func.count(Conversation.id))
+                                       .join(Incident, Incident.id == Conversation.incident_id)
                                        .where(related, Conversation.customer_id.is_(None))) or 0
             counts = tag_counts(session, incident_id)
             money = len(conversations_with(session, incident_id, MONEY_PHRASES))

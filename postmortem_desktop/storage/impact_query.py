@@ -35,6 +35,18 @@ def incident_related(incident_ids: int | Iterable[int] | None) -> ColumnElement[
     return and_(Conversation.incident_id.in_(list(incident_ids)), related)
 
 
+def overlaps_review_window() -> ColumnElement[bool]:
+    """A conversation (joined with its Incident) that reaches into the incident's review window.
+
+    One wholly before or after it is never in a fitted timeline; counts of what the review looks at
+    leave it out (the timeline's rows count the same way: timeline.layout.TimelineLayout.review_counts).
+    """
+    return and_(or_(Incident.review_start.is_(None), Conversation.last_at.is_(None),
+                    Conversation.last_at >= Incident.review_start),
+                or_(Incident.review_end.is_(None), Conversation.first_at.is_(None),
+                    Conversation.first_at <= Incident.review_end))
+
+
 def customer_event_bounds(session, incident_ids: list[int] | None = None) -> dict[int, tuple]:  # noqa: ANN001
     """{incident id: (first, last)} of incident-related customer events, as aware UTC datetimes.
 

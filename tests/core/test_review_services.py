@@ -150,3 +150,22 @@ def test_not_sending_needs_a_reason_and_the_decision_is_recorded(demo):
 def test_close_out_fields_only_accept_close_out_columns(demo):
     with pytest.raises(RuleError):
         EditCloseoutFields(billing_id(demo), status="closed")
+
+
+def test_accounts_counted_for_severity_are_those_the_review_window_shows(demo):
+    from datetime import datetime, timedelta
+
+    iid = billing_id(demo)
+    service = SeverityService(demo)
+    before = service.severity_evidence(iid).accounts_affected
+    with demo.engine.begin() as c:
+        review_end = c.exec_driver_sql("SELECT review_end FROM incidents WHERE id = ?", (iid,)).scalar()
+        # an account with one incident-related conversation: moved wholly after the review window
+        cid = c.exec_driver_sql(
+            "SELECT min(c.id) FROM conversations c WHERE c.incident_id = ? AND c.pre_existing = 0 "
+            "AND c.channel != 'internal' AND c.customer_id IS NOT NULL AND c.customer_id IN ("
+            " SELECT customer_id FROM conversations WHERE incident_id = ? GROUP BY customer_id HAVING count(*) = 1)",
+            (iid, iid)).scalar()
+        later = (datetime.fromisoformat(review_end) + timedelta(days=3)).isoformat()
+        c.exec_driver_sql("UPDATE conversations SET first_at = ?, last_at = ? WHERE id = ?", (later, later, cid))
+    assert service.severity_evidence(iid).accounts_affected == before - 1
