@@ -20,8 +20,9 @@ GROUPINGS = {"": "No swimlanes", "customer_task": "Customer task", "symptom": "S
 PRE_EXISTING_LANE = "\x00pre-existing"
 OTHER_LANE = "\x00other"
 MAX_LANES = 12
-#: a column's narrowest, in average characters of the board's font: ~7 of 10 columns fit a 1920 px screen
-#: beside the incident list, and the width grows with the type (projector)
+#: a column's narrowest, in average characters of the board's font: six or more of 10 columns fit a
+#: 1920 px screen beside the incident list, and the width grows with the type (projector); a column
+#: is never narrower than its header's title and count
 COLUMN_CHARS = 26
 LANE_CARDS = 3  # a lane shows this many cards before it scrolls
 
@@ -143,8 +144,8 @@ class BoardGridWidget(QScrollArea):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # larger type (projector): wider columns
             width = self.column_width()
-            for widget in (*self.headers.values(), *self.views.values()):
-                widget.setMinimumWidth(width)
+            for view in self.views.values():  # a header asks for its whole title, so no column cuts it
+                view.setMinimumWidth(width)
 
     def all_views(self) -> list[CardListView]:
         return list(self.views.values())
@@ -171,7 +172,6 @@ class BoardGridWidget(QScrollArea):
         grid.setVerticalSpacing(4)
         for col, column in enumerate(columns):
             header = ColumnHeaderWidget(column.tag_id, container)
-            header.setMinimumWidth(self.column_width())
             header.menu_requested.connect(self.column_menu_requested)
             grid.addWidget(header, 0, col)
             grid.setColumnStretch(col, 1)
