@@ -112,7 +112,7 @@ class TimelineScreen(QWidget):
         self.toolbar.addSeparator()
         self.fit_incident_action = self._action("Fit &Incident", self.fit_incident, "Ctrl+0",
                                                 "Show the technical and customer impact windows")
-        self.fit_review_action = self._action("Fit &Review Window", self.fit_review_window, None,
+        self.fit_review_action = self._action("Fit &Review", self.fit_review_window, None,
                                               "Show the whole review window")
         self.zoom_in_action = self._action("+", lambda: self.view.zoom(1.25), None, "Zoom in (+, Ctrl+wheel)")
         self.zoom_out_action = self._action("−", lambda: self.view.zoom(0.8), None, "Zoom out (−, Ctrl+wheel)")
