@@ -151,8 +151,9 @@ class MainWindow(QMainWindow):
                 self.addDockWidget(areas[area], dock)
             self.docks[key] = dock
             self.view_menu.addAction(dock.toggleViewAction())
-        if self._first_launch and "reader" in self.docks:
-            self.docks["reader"].hide()  # comes back, beside the screens, when a conversation is opened
+        if "reader" in self.docks:
+            # It opens empty: it comes back (at its remembered width) when a conversation is opened.
+            self.docks["reader"].hide()
         self.screen_widgets[screens.SCREENS[self.screens.currentIndex()][0]]  # builds the tab on view
 
     def show_screen(self, key: str) -> QWidget | None:

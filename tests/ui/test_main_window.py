@@ -223,3 +223,19 @@ def test_every_tab_and_timeline_tool_fits_1280_by_720_in_projector_type(qtbot, m
         assert overflow is None or not overflow.isVisible()
     finally:
         manager.restore(before)
+
+
+def test_the_reader_starts_closed_even_when_it_was_open_last_time(qtbot, main_window, settings, demo_copy):
+    from ui.main_window import MainWindow
+
+    main_window.hub.conversation_requested.emit(1, -1)
+    assert main_window.docks["reader"].isVisible()
+    main_window.close()  # remembers the reader as open
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    assert again.open_path(demo_copy)
+    again.show()
+    assert not again.docks["reader"].isVisible()  # an empty reader would only take the timeline's room
+    again.hub.conversation_requested.emit(1, -1)
+    assert again.docks["reader"].isVisible()
+    again.close()
