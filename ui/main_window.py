@@ -144,9 +144,7 @@ class MainWindow(QMainWindow):
         for key, target, title, area in screens.DOCKS:
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{key}_dock")
-            widget = construct(target, self.hub, dock)
-            self.screen_widgets.add_built(key, widget)
-            dock.setWidget(widget)
+            self.screen_widgets.add_dock(key, target, dock)  # its widget is built when it first opens
             if not self.restoreDockWidget(dock):  # where the last session left it, else its area
                 self.addDockWidget(areas[area], dock)
             self.docks[key] = dock
@@ -167,11 +165,20 @@ class MainWindow(QMainWindow):
             self.docks[key].raise_()
         return self.screen_widgets[key]
 
-    def _on_hub_conversation_requested(self, _conversation_id: int, _message_id: int) -> None:
+    def _on_hub_conversation_requested(self, conversation_id: int, message_id: int) -> None:
         reader = self.docks.get("reader")
-        if reader is not None and reader.isHidden():
+        if reader is None:
+            return
+        first_time = not self.screen_widgets.is_built("reader")
+        if reader.isHidden():
             reader.show()
             self._size_reader_once()
+        if first_time:  # built just now, it missed this request
+            from .reader.conversation_reader import ConversationReaderWidget
+
+            widget = self.screen_widgets["reader"]
+            if isinstance(widget, ConversationReaderWidget):
+                widget.show_conversation(conversation_id, message_id)
 
     def _on_hub_navigation_requested(self, key: str, payload: object) -> None:
         if key == "import":  # e.g. the follow-up's next-week tickets

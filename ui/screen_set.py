@@ -1,15 +1,16 @@
-"""The registered screens by key, each built the first time its tab is shown or it is asked for.
+"""The registered screens by key, each built the first time its tab (or dock) is shown or it is asked for.
 
 Building every tab at start-up cost ~0.3 s of imports and queries for screens most sessions open
-later or never; the first tab and the docks and strips on view are built at once. Until a tab is
-built it holds an empty placeholder, which the screen then replaces in the same place.
+later or never; the tab on view and the strips are built at once, a dock when it first opens (the
+reader starts closed). Until then a tab or dock holds an empty placeholder, which the screen then
+replaces in the same place.
 """
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
 
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QTabWidget, QWidget
 
 from .contracts import RefreshingScreen
 from .hub import ScreenHub
@@ -29,6 +30,7 @@ class ScreenSet(Mapping[str, QWidget]):
         self.hub = hub
         self._built: dict[str, QWidget] = {}
         self._pending: dict[str, tuple[str, QWidget]] = {}
+        self._pending_docks: dict[str, tuple[str, QDockWidget]] = {}
         self._order: list[str] = []
         tabs.currentChanged.connect(self._on_tabs_current_changed)
 
@@ -42,6 +44,34 @@ class ScreenSet(Mapping[str, QWidget]):
         placeholder.setObjectName(f"{key}_placeholder")
         self._pending[key] = (target, placeholder)
         self.tabs.addTab(placeholder, title)
+
+    def add_dock(self, key: str, target: str, dock: QDockWidget) -> None:
+        """A dock whose widget is built the first time the dock is shown or its key looked up."""
+        self._order.append(key)
+        placeholder = QWidget(dock)
+        placeholder.setObjectName(f"{key}_placeholder")
+        dock.setWidget(placeholder)
+        self._pending_docks[key] = (target, dock)
+        dock.visibilityChanged.connect(lambda visible, k=key: self._on_dock_visibility_changed(k, visible))
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def _on_dock_visibility_changed(self, key: str, visible: bool) -> None:
+        if visible and key in self._pending_docks:
+            self._build_dock(key)
+
+    def _build_dock(self, key: str) -> QWidget:
+        target, dock = self._pending_docks.pop(key)
+        widget = construct(target, self.hub, dock)
+        placeholder = dock.widget()
+        dock.setWidget(widget)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self._built[key] = widget
+        if self.hub.session is not None and isinstance(widget, RefreshingScreen):
+            widget.request_refresh()
+        return widget
 
     def add_built(self, key: str, widget: QWidget) -> None:
         self._order.append(key)
@@ -92,6 +122,8 @@ class ScreenSet(Mapping[str, QWidget]):
             return self._built[key]
         if key in self._pending:
             return self._build(key)
+        if key in self._pending_docks:
+            return self._build_dock(key)
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

@@ -239,3 +239,12 @@ def test_the_reader_starts_closed_even_when_it_was_open_last_time(qtbot, main_wi
     again.hub.conversation_requested.emit(1, -1)
     assert again.docks["reader"].isVisible()
     again.close()
+
+
+def test_the_reader_is_built_when_first_opened_and_shows_that_first_conversation(main_window):
+    assert not main_window.screen_widgets.is_built("reader")  # nothing of it loaded at start-up
+    conversation_id = main_window.screen_widgets["timeline"].layout_.data.conversations.ids[0]
+    main_window.hub.conversation_requested.emit(conversation_id, -1)
+    reader = main_window.screen_widgets["reader"]
+    assert main_window.docks["reader"].widget() is reader and reader.isVisible()
+    assert reader.conversation is not None and reader.conversation.id == conversation_id
