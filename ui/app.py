@@ -50,18 +50,27 @@ def choose_workspace(requested: str | None, settings: QSettings) -> Path:
 
 
 class _AfterFirstPaint(QObject):
-    """Runs a function once, on the event loop's next turn after the widget was first painted."""
+    """Runs a function once, on the event loop's next turn after the widget was first painted (or after
+    FALLBACK_MS, should no paint come: a window opened minimised still opens its workspace)."""
+
+    FALLBACK_MS = 1000
 
     def __init__(self, widget: QWidget, run: Callable[[], None]):
         super().__init__(widget)
-        self.run = run
+        self._run: Callable[[], None] | None = run
         widget.installEventFilter(self)
+        QTimer.singleShot(self.FALLBACK_MS, self._run_once)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.run)
+            QTimer.singleShot(0, self._run_once)
         return False
+
+    def _run_once(self) -> None:
+        run, self._run = self._run, None
+        if run is not None:
+            run()
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

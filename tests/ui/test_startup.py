@@ -54,3 +54,15 @@ def test_the_window_is_painted_before_the_storage_layer_is_imported_then_the_wor
     assert done.returncode == 0, done.stdout + done.stderr
     assert lines[0] == "at first paint: - | incidents: 0", done.stdout
     assert lines[1] == "then incidents: 2 | timeline: True", done.stdout
+
+
+def test_a_window_that_is_never_painted_still_opens_its_workspace(qtbot, qapp, demo_copy, settings, monkeypatch):
+    from ui import app
+
+    monkeypatch.setattr(app, "QSettings", lambda: settings)
+    window = app.build_window(qapp, str(demo_copy))  # built, never shown (a window opened minimised)
+    qtbot.addWidget(window)
+    assert window.hub.session is None
+    qtbot.waitUntil(lambda: window.hub.session is not None and window.incident_model.rowCount() == 2,
+                    timeout=app._AfterFirstPaint.FALLBACK_MS + 5000)
+    window.close()
