@@ -40,17 +40,18 @@ def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
     assert "Payment submit timeouts" in titles(main_window)
 
 
-def test_refused_time_edit_is_explained_and_the_form_shows_the_old_value(qtbot, main_window, monkeypatch):
+def test_refused_time_edit_is_explained_in_the_form_and_keeps_what_was_typed(qtbot, main_window, monkeypatch):
     main_window.show_screen("properties")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     form = main_window.screen_widgets['properties'].form
     recovery = form.times["technical_end"]
-    before = recovery.edit.dateTime()
-    recovery.edit.setDateTime(form.times["technical_start"].edit.dateTime().addSecs(-3600))
+    typed = form.times["technical_start"].edit.dateTime().addSecs(-3600)
+    recovery.edit.setDateTime(typed)
     recovery.edit.editingFinished.emit()
-    assert shown and "Recovery cannot come before" in shown[0]
-    assert recovery.edit.dateTime() == before
+    assert not shown
+    assert "Recovery cannot come before" in form.problem.text() and form.problem.isVisibleTo(form)
+    assert recovery.edit.dateTime() == typed
 
 
 def test_new_incident_then_delete_then_undo(qtbot, main_window, monkeypatch):
