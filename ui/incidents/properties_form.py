@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
@@ -119,7 +120,7 @@ class IncidentPropertiesWidget(QWidget):
         self.severity.addItems(SEVERITIES)
         self.times = {key: OptionalDateTimeEdit(label, self) for key, label in self.TIME_FIELDS}
         for key, editor in self.times.items():
-            editor.starting_point = lambda key=key: self._starting_point(key)
+            editor.starting_point = partial(self._starting_point, key)
         self.zone_note = QLabel(self)
         #: why the last time typed was not saved; the typed value stays in its field until fixed
         self.problem = QLabel(self)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
 from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
@@ -22,6 +23,7 @@ from postmortem_desktop.services.review_answers import (
 
 from ..hub import ScreenHub
 from .quote_list_model import QuoteListModel
+from .record_widget import RECORD_LABELS
 from .text_field import CommitTextEdit
 
 
@@ -34,6 +36,15 @@ class _AnswerBlock(QWidget):
         self.answer = CommitTextEdit(question, "Answer in the customers' terms…", self)
         self.answer.setMinimumHeight(70)
         self.answer.setMaximumHeight(120)
+        #: says where else this answer shows when it is also a close-out fact (one record, typed once)
+        self.record_note = QLabel(self)
+        self.record_note.setObjectName("record_note")
+        self.record_note.setWordWrap(True)
+        field = RECORD_FIELD_OF_ANSWER.get(key)
+        self.record_note.setVisible(field is not None)
+        if field is not None:
+            self.record_note.setText(f"This answer is also the close-out record's {RECORD_LABELS[field].lower()}: "
+                                     "the same text shows and counts in both places.")
         self.quote_hint = QLabel(self)
         self.quotes = QuoteListModel(self)
         self.quote_view = QListView(self)
@@ -51,7 +62,10 @@ class _AnswerBlock(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.addWidget(title, 0, 0, 1, 2)
-        layout.addWidget(self.answer, 1, 0)
+        answer_column = QVBoxLayout()
+        answer_column.addWidget(self.answer)
+        answer_column.addWidget(self.record_note)
+        layout.addLayout(answer_column, 1, 0)
         side = QVBoxLayout()
         side.addWidget(self.quote_hint)
         side.addWidget(self.quote_view)
@@ -69,8 +83,6 @@ class AnswersWidget(QScrollArea):
         inner = QWidget(self)
         layout = QVBoxLayout(inner)
         self.blocks: dict[str, _AnswerBlock] = {}
-        from postmortem_desktop.domain.vocabulary import REVIEW_QUESTIONS
-
         for number, (key, question) in enumerate(REVIEW_QUESTIONS, start=1):
             block = _AnswerBlock(key, question, number, inner)
             block.answer.text_committed.connect(lambda text, k=key: self._on_answer_text_committed(k, text))
