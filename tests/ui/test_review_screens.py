@@ -155,9 +155,9 @@ def test_actions_table_marks_overdue_in_words_and_filters(qtbot, hub, screens):
 
     actions = screens["actions"]
     assert actions.model.rowCount() == 5
-    actions.focus_item("engineering")
+    actions.area_filter.setCurrentIndex(actions.area_filter.findData("engineering"))
     assert actions.proxy.rowCount() == 3
-    actions.focus_item("")
+    actions.area_filter.setCurrentIndex(0)
     actions.search.setText("idempotency")
     assert actions.proxy.rowCount() == 1
     actions.search.clear()
@@ -168,6 +168,45 @@ def test_actions_table_marks_overdue_in_words_and_filters(qtbot, hub, screens):
     texts = [actions.model.index(r, ActionItemTableModel.COL_STATUS).data() for r in range(5)]
     assert sum(t.startswith("Overdue") for t in texts) == 4
     assert actions.model.index(0, ActionItemTableModel.COL_STATUS).data(1) is not None  # the warning icon
+
+
+def test_a_checklist_link_to_actions_shows_every_item_and_adds_in_the_area_it_names(qtbot, hub, screens,
+                                                                                    monkeypatch):
+    from ui.actions import action_item_dialog
+
+    actions = screens["actions"]
+    actions.search.setText("idempotency")  # a filter left over from earlier work
+    actions.overdue_only.setChecked(True)
+    strip = screens["strip"]
+    targets = []
+    hub.navigation_requested.connect(lambda screen, field: targets.append((screen, field)))
+    strip._on_summary_link_activated("action_items")
+    assert targets == [("actions", "support")]
+    actions.focus_item(targets[0][1])
+    assert actions.proxy.rowCount() == actions.model.rowCount() == 5  # product and engineering stay in view
+    assert not actions.filter_banner.isVisibleTo(actions)
+    chosen = []
+
+    def fake_exec(dialog):
+        chosen.append(dialog.area.currentData())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(action_item_dialog.ActionItemDialog, "exec", fake_exec)
+    actions.add_button.click()
+    assert chosen == ["support"]
+
+
+def test_a_filter_that_hides_action_items_says_so_and_clears_in_one_click(qtbot, hub, screens):
+    actions = screens["actions"]
+    assert not actions.filter_banner.isVisibleTo(actions)
+    actions.area_filter.setCurrentIndex(actions.area_filter.findData("support"))
+    assert actions.filter_banner.isVisibleTo(actions)
+    assert "Support" in actions.filter_banner.label.text() and "0 of 5" in actions.filter_banner.label.text()
+    actions.search.setText("rollback")
+    assert "rollback" in actions.filter_banner.label.text()
+    actions.filter_banner.clear_button.click()
+    assert actions.proxy.rowCount() == 5 and not actions.filter_banner.isVisibleTo(actions)
+    assert actions.search.text() == "" and actions.area_filter.currentData() == ""
 
 
 def test_quick_add_from_selected_cards(qtbot, hub, screens, monkeypatch):

@@ -30,6 +30,7 @@ from postmortem_desktop.services.review_answers import ReviewService
 
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
+from ..filter_banner import FilterBanner
 from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
@@ -42,6 +43,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         super().__init__(parent)
         self.hub = hub
         self._first_missing = ""
+        self._linked_area = ""  # the area a checklist link asked for, until the incident changes
         self.model = ActionItemTableModel(self)
         self.proxy = ActionItemFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -69,6 +71,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         for area in AREAS:
             self.area_filter.addItem(area.capitalize(), area)
         self.overdue_only = QCheckBox("Overdue only", self)
+        self.filter_banner = FilterBanner("action items", self)
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
         self.add_button = QPushButton("&Add…", self)
@@ -92,6 +95,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(buttons)
         layout.addLayout(filters)
+        layout.addWidget(self.filter_banner)
         layout.addWidget(self.coverage)
         layout.addWidget(self.view, 1)
 
@@ -99,6 +103,11 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.area_filter.currentIndexChanged.connect(self._on_area_filter_changed)
         self.overdue_only.toggled.connect(self.proxy.set_overdue_only)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged, self.search.textChanged, self.area_filter.currentIndexChanged,
+                       self.overdue_only.toggled):  # after the proxy's own slots, connected above
+            signal.connect(self._show_filters)
+        self.filter_banner.clear_requested.connect(self.clear_filters)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.quick_add_button.clicked.connect(self._on_quick_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
@@ -160,8 +169,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
             return
 
     def _on_add_clicked(self) -> None:
-        # the area still lacking an owned fix is the likeliest one being added
-        area = self.area_filter.currentData() or self._first_missing or "product"
+        # the area a link named, else the area still lacking an owned fix, is the likeliest one being added
+        area = self.area_filter.currentData() or self._linked_area or self._first_missing or "product"
         self._run_dialog(ActionItemDialog(self, area=area),
                          lambda values: AddActionItem(self.hub.incident_id, **values))
 
@@ -193,14 +202,32 @@ class ActionsScreen(DeferredRefresh, QWidget):
     def _on_area_filter_changed(self, _index: int) -> None:
         self.proxy.set_area(self.area_filter.currentData())
 
+    def clear_filters(self) -> None:
+        self.search.clear()
+        self.area_filter.setCurrentIndex(0)
+        self.overdue_only.setChecked(False)
+
+    def _show_filters(self, *_args) -> None:  # noqa: ANN002
+        on = []
+        if self.search.text():
+            on.append(f"text “{self.search.text()}”")
+        if self.area_filter.currentData():
+            on.append(f"area: {self.area_filter.currentText()}")
+        if self.overdue_only.isChecked():
+            on.append("overdue only")
+        self.filter_banner.show_filters(on, self.proxy.rowCount(), self.model.rowCount())
+
     def focus_item(self, payload: object) -> None:
-        """Shows the area a checklist link names (e.g. "support") and puts focus on Add."""
+        """Shows every action item (a link never hides what it points at); Add starts in the area named."""
         area = str(payload or "")
-        index = self.area_filter.findData(area) if area in AREAS else 0
-        self.area_filter.setCurrentIndex(max(0, index))
+        self.clear_filters()
+        self._linked_area = area if area in AREAS else ""
+        self.add_button.setText(f"&Add {area} item…" if self._linked_area else "&Add…")
         self.add_button.setFocus()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self._linked_area = ""
+        self.add_button.setText("&Add…")
         self.request_refresh()
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
