@@ -93,8 +93,10 @@ def cover(data: ReportData, width: float) -> list[Flowable]:
     out.append(Spacer(1, 8))
     out.append(_headline_table(data, width))
     out.append(Spacer(1, 8))
+    unset = ("not confirmed: the incident was closed without a customer severity"
+             if data.status in ("closed", "followed_up") else "not confirmed yet")
     severity = data.customer_severity or (f"{data.customer_severity_suggested} (suggested, not confirmed)"
-                                          if data.customer_severity_suggested else "not set yet")
+                                          if data.customer_severity_suggested else unset)
     out.append(P(data.technical_severity, bold_prefix="Technical severity:"))
     out.append(P(severity, bold_prefix="Customer severity:"))
     if data.customer_severity_reason.strip():

@@ -25,9 +25,12 @@ from postmortem_desktop.services.actions import (
     EditActionItem,
     QuickAddFromQuotes,
 )
+from postmortem_desktop.services.closeout import CLOSED_STATES
 from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review_answers import ReviewService
 
+from ..closeout.record_lock import ClosedBanner
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
@@ -72,6 +75,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
             self.area_filter.addItem(area.capitalize(), area)
         self.overdue_only = QCheckBox("Overdue only", self)
         self.filter_banner = FilterBanner("action items", self)
+        self.closed_banner = ClosedBanner(hub, self)
+        self._closed = False
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
         self.add_button = QPushButton("&Add…", self)
@@ -93,6 +98,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         filters.addWidget(self.overdue_only)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.closed_banner)
         layout.addLayout(buttons)
         layout.addLayout(filters)
         layout.addWidget(self.filter_banner)
@@ -123,13 +129,16 @@ class ActionsScreen(DeferredRefresh, QWidget):
         iid = self.hub.incident_id
         if self.hub.session is None or iid < 0:
             self.model.set_rows([])
+            self._closed = False
             self.coverage.setText("Select an incident to see its action items.")
         else:
             items = ActionService(self.hub.workspace).list_items(iid)
+            self._closed = IncidentService(self.hub.workspace).get(iid).status in CLOSED_STATES
             self.model.set_rows(items)
             self.coverage.setText(self._coverage_text(items))
             owned = {i.area for i in items if i.owner and i.due_date}
             self._first_missing = next((a for a in ("support", "product", "engineering") if a not in owned), "")
+        self.closed_banner.setVisible(self._closed)
         self._update_buttons()
 
     @staticmethod
@@ -142,7 +151,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
         return text + (f"  ⚠ {overdue} overdue." if overdue else "")
 
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
-        writable = self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
+        writable = (self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
+                    and not self._closed)
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
         self.add_button.setEnabled(writable)
@@ -176,7 +186,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
 
     def _on_edit_clicked(self, *_args) -> None:  # noqa: ANN002
         item = self._selected_item()
-        if item is not None:
+        if item is not None and self.edit_button.isEnabled():  # a double click on a closed record edits nothing
             self._run_dialog(ActionItemDialog(self, item=item),
                              lambda values: EditActionItem(self.hub.incident_id, item.id, **values))
 

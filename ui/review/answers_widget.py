@@ -83,6 +83,7 @@ class AnswersWidget(QScrollArea):
         inner = QWidget(self)
         layout = QVBoxLayout(inner)
         self.blocks: dict[str, _AnswerBlock] = {}
+        self.locked = False  # a closed incident's answers take no edits or links
         for number, (key, question) in enumerate(REVIEW_QUESTIONS, start=1):
             block = _AnswerBlock(key, question, number, inner)
             block.answer.text_committed.connect(lambda text, k=key: self._on_answer_text_committed(k, text))
@@ -107,7 +108,7 @@ class AnswersWidget(QScrollArea):
     def _on_hub_quotes_selected(self, quote_ids) -> None:  # noqa: ANN001
         count = len(quote_ids or [])
         for block in self.blocks.values():
-            block.link_button.setEnabled(count > 0)
+            block.link_button.setEnabled(count > 0 and not self.locked)
             block.link_button.setText(f"Link {count} selected card{'s' if count != 1 else ''}" if count
                                       else "Link selected cards")
 

@@ -31,6 +31,7 @@ from postmortem_desktop.services.contacts import (
 )
 from postmortem_desktop.services.review_answers import EditCloseoutFields
 
+from ..closeout.record_lock import KEEP_WHEN_CLOSED
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from .contact_table_model import ContactTableModel, SuggestionTableModel
@@ -61,6 +62,7 @@ class ContactsWidget(QWidget):
         self.reviewed = QCheckBox("Contact list reviewed", self)
         self.remove_button = QPushButton("Remove…", self)
         self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setProperty(KEEP_WHEN_CLOSED, True)  # exporting is not an edit
         self.add_button = QPushButton("Add selected suggestions", self)
         self.add_all_button = QPushButton("Add all suggestions", self)
         self._layout()

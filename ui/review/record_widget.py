@@ -24,11 +24,10 @@ class CloseoutRecordWidget(QWidget):
         super().__init__(parent)
         self.hub = hub
         form = QFormLayout(self)
-        intro = QLabel("The incident cannot close until these are written down. The most-broken task and the "
-                       "first workaround are the answers to questions 1 and 3: typing in either place fills both.",
-                       self)
-        intro.setWordWrap(True)
-        form.addRow(intro)
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        form.addRow(self.intro)
+        self.show_closed(False)
         self.fields: dict[str, CommitTextEdit] = {}
         questions = dict(REVIEW_QUESTIONS)
         numbers = {key: n for n, (key, _q) in enumerate(REVIEW_QUESTIONS, start=1)}
@@ -44,6 +43,12 @@ class CloseoutRecordWidget(QWidget):
         self.none_seen = QCheckBox("No trust signals were seen (say so rather than leave it blank)", self)
         self.none_seen.clicked.connect(self._on_none_seen_clicked)
         form.addRow("", self.none_seen)
+
+    def show_closed(self, closed: bool) -> None:
+        first = ("This incident is closed: the record below is what it was closed with." if closed else
+                 "The incident cannot close until these are written down.")
+        self.intro.setText(first + " The most-broken task and the first workaround are the answers to questions "
+                           "1 and 3: typing in either place fills both.")
 
     def show_fields(self, fields: CloseoutFields) -> None:
         for key, edit in self.fields.items():
