@@ -114,6 +114,14 @@ class ReviewService:
             inc = incident_row(session, incident_id)
             return CloseoutFields(**{name: getattr(inc, name) for name in CloseoutFields.__dataclass_fields__})
 
+    def incident_quotes(self, incident_id: int) -> list[QuoteRef]:
+        """Every quote of the incident, in the order they were made: what an answer can be backed with."""
+        with self.workspace.reading() as session:
+            ids = list(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                                       .where(Conversation.incident_id == incident_id).order_by(Quote.id)))
+            refs = _quote_refs(session, ids)
+            return [refs[q] for q in ids if q in refs]
+
     def quotes(self, quote_ids: list[int]) -> list[QuoteRef]:
         with self.workspace.reading() as session:
             refs = _quote_refs(session, list(quote_ids))

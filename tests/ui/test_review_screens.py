@@ -266,3 +266,58 @@ def test_close_out_text_is_saved_after_a_pause_in_typing_and_undone_in_one_step(
     assert hub.session.undo_stack.count() == 1  # three saves, one undo step
     hub.session.undo_stack.undo()
     assert "trust_signals" in {i.key for i in CloseoutService(hub.workspace).checklist(hub.incident_id).missing}
+
+
+def test_quotes_are_picked_for_an_answer_from_within_the_review(qtbot, hub, screens, monkeypatch):
+    from ui.review import quote_picker_dialog
+
+    block = screens["review"].answers.blocks["confusing"]
+    before = block.quotes.rowCount()
+    offered = []
+
+    def fake_exec(dialog):
+        offered.append(dialog.model.rowCount())
+        dialog.search.setText("charged")
+        assert 0 < dialog.proxy.rowCount() < dialog.model.rowCount()
+        assert "Showing" in dialog.count.text()
+        assert not dialog.ok_button.isEnabled()
+        dialog.view.selectAll()
+        offered.append(dialog.proxy.rowCount())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(quote_picker_dialog.QuotePickerDialog, "exec", fake_exec)
+    assert hub.selected_quote_ids == []  # nothing chosen on the Board
+    with qtbot.waitSignal(hub.workspace_changed):
+        block.pick_button.click()
+    assert block.quotes.rowCount() == before + offered[1]
+    texts = [block.quotes.index(r).data() for r in range(block.quotes.rowCount())]
+    assert sum("charged" in t.lower() for t in texts) >= offered[1]
+
+
+def test_a_long_linked_quote_wraps_instead_of_being_cut(qtbot, hub, screens):
+    from postmortem_desktop.services.review_answers import QuoteRef
+
+    block = screens["review"].answers.blocks["wording"]
+    screens["review"].resize(1000, 700)
+    long_text = "I paid twice and nobody told me whether the second charge would come back before rent " * 3
+    block.quotes.set_rows([QuoteRef(1, long_text, "Dana", ("trust-loss",))])
+    qtbot.waitUntil(lambda: block.quote_view.viewport().width() > 100)
+    view = block.quote_view
+    row_height = view.visualRect(block.quotes.index(0)).height()
+    assert row_height > 2 * view.fontMetrics().lineSpacing()
+    assert view.visualRect(block.quotes.index(0)).width() <= view.viewport().width()
+
+
+def test_contacts_keep_their_names_and_say_how_they_were_added_in_a_column(qtbot, hub, screens):
+    from postmortem_desktop.services.contacts import ContactService, FlagContacts
+    from ui.review.contact_table_model import ContactTableModel
+
+    suggestion = ContactService(hub.workspace).contact_suggestions(hub.incident_id)[0]
+    with qtbot.waitSignal(hub.workspace_changed):
+        hub.run(FlagContacts(hub.incident_id, [(suggestion.customer_id, suggestion.reason)], suggested=True))
+    screens["review"].refresh()
+    model = screens["review"].contacts.model
+    row = next(r for r in range(model.rowCount())
+               if model.index(r, 0).data(ContactTableModel.ID_ROLE) == suggestion.customer_id)
+    assert model.index(row, ContactTableModel.COL_NAME).data() == suggestion.name
+    assert model.index(row, ContactTableModel.COL_ADDED).data() == "from a suggestion"

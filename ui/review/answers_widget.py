@@ -1,8 +1,10 @@
 """The five review questions: an answer field each, with the quotes that back it up."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -17,12 +19,14 @@ from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_
 from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
+    ReviewService,
     SetReviewAnswer,
     UnlinkAnswerQuote,
 )
 
 from ..hub import ScreenHub
 from .quote_list_model import QuoteListModel
+from .quote_picker_dialog import QuotePickerDialog
 from .record_widget import RECORD_LABELS
 from .text_field import CommitTextEdit
 
@@ -31,6 +35,7 @@ class _AnswerBlock(QWidget):
     def __init__(self, key: str, question: str, number: int, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.key = key
+        self.question = question
         title = QLabel(f"<b>{number}. {question}</b>", self)
         title.setWordWrap(True)
         self.answer = CommitTextEdit(question, "Answer in the customers' terms…", self)
@@ -51,11 +56,20 @@ class _AnswerBlock(QWidget):
         self.quote_view.setAccessibleName(f"Quotes linked to: {question}")
         self.quote_view.setModel(self.quotes)
         self.quote_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.quote_view.setMaximumHeight(90)
+        # linked quotes are read in full: each wraps to the list's width, none is cut at one line
+        self.quote_view.setWordWrap(True)
+        self.quote_view.setUniformItemSizes(False)
+        self.quote_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.quote_view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.quote_view.setMinimumHeight(70)
+        self.quote_view.setMaximumHeight(180)
         self.link_button = QPushButton("Link selected cards", self)
         self.link_button.setToolTip("Link the quote cards selected on the board to this answer")
+        self.pick_button = QPushButton("Pick quotes…", self)
+        self.pick_button.setToolTip("Choose quotes of this incident to link, without leaving the Review")
         self.unlink_button = QPushButton("Unlink", self)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.pick_button)
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.unlink_button)
         buttons.addStretch(1)
@@ -89,6 +103,7 @@ class AnswersWidget(QScrollArea):
             block.answer.text_committed.connect(lambda text, k=key: self._on_answer_text_committed(k, text))
             block.link_button.clicked.connect(lambda _=False, k=key: self._on_link_clicked(k))
             block.unlink_button.clicked.connect(lambda _=False, k=key: self._on_unlink_clicked(k))
+            block.pick_button.clicked.connect(lambda _=False, k=key: self._on_pick_clicked(k))
             layout.addWidget(block)
             self.blocks[key] = block
         layout.addStretch(1)
@@ -103,7 +118,7 @@ class AnswersWidget(QScrollArea):
             block.quotes.set_rows(view.quotes)
             block.unlink_button.setEnabled(bool(view.quotes))
             block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
-                                     "Linked quotes: none yet — select cards on the Board, then Link.")
+                                     "Linked quotes: none yet — Pick quotes…, or select cards on the Board.")
 
     def _on_hub_quotes_selected(self, quote_ids) -> None:  # noqa: ANN001
         count = len(quote_ids or [])
@@ -118,6 +133,14 @@ class AnswersWidget(QScrollArea):
 
     def _on_link_clicked(self, key: str) -> None:
         self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))
+
+    def _on_pick_clicked(self, key: str) -> None:
+        block = self.blocks[key]
+        linked = {block.quotes.index(r).data(QuoteListModel.ID_ROLE) for r in range(block.quotes.rowCount())}
+        quotes = ReviewService(self.hub.workspace).incident_quotes(self.hub.incident_id)
+        dialog = QuotePickerDialog(block.question, quotes, linked, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.selected_ids():
+            self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, dialog.selected_ids()))
 
     def _on_unlink_clicked(self, key: str) -> None:
         block = self.blocks[key]
