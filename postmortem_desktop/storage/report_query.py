@@ -113,11 +113,12 @@ def cited_quote_ids(session: Session, incident_id: int) -> set[int]:
 
 def quote_rows(session: Session, incident_id: int) -> list[Any]:
     """(id, text, author, at, role, channel, external_id, conversation first_at, pre_existing, customer name,
-    organization, segment) of every quote of the incident, in time order."""
+    organization, segment, message id: None for a whole-conversation card) of every quote of the incident,
+    in time order."""
     return list(session.execute(
         select(Quote.id, Quote.text, Message.author, Message.at, Message.role, Conversation.channel,
                Conversation.external_id, Conversation.first_at, Conversation.pre_existing, Customer.name,
-               Customer.organization, Customer.segment)
+               Customer.organization, Customer.segment, Quote.message_id)
         .join(Conversation, Conversation.id == Quote.conversation_id)
         .outerjoin(Message, Message.id == Quote.message_id)
         .outerjoin(Customer, Customer.id == Conversation.customer_id)

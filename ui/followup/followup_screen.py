@@ -229,7 +229,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
             return
         workspace_path = self.hub.workspace.path
         title = IncidentService(self.hub.workspace).get(self.hub.incident_id).title
-        target = ask_output_path(self, "Export follow-up event", str(Path.home() / "follow-up-check.ics"), ICS,
+        target = ask_output_path(self, "Export follow-up event", "follow-up-check.ics", ICS,
                                  inputs=(workspace_path,))
         if target is None:
             return

@@ -1,8 +1,6 @@
 """The contact list: who needs direct contact and why, suggestions from tags, outcome, CSV export."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -147,7 +145,7 @@ class ContactsWidget(QWidget):
             self.hub.run(command)
 
     def _on_export_clicked(self) -> None:
-        target = ask_output_path(self, "Export contact list", str(Path.home() / "contact-list.csv"), CSV,
+        target = ask_output_path(self, "Export contact list", "contact-list.csv", CSV,
                                  inputs=(self.hub.workspace.path,))
         if target is None:
             return
