@@ -174,3 +174,38 @@ def test_ctrl_shift_z_redoes(qtbot, main_window):
     QTest.keyClick(main_window.incident_view, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert "Typed title" in titles(main_window)
+
+
+def test_view_incidents_hides_and_shows_the_incident_list(qtbot, main_window):
+    toggle = main_window.incidents_dock.toggleViewAction()
+    assert toggle in main_window.view_menu.actions() and toggle.isEnabled()
+    toggle.trigger()
+    assert not main_window.incidents_dock.isVisible()
+    toggle.trigger()
+    assert main_window.incidents_dock.isVisible()
+
+
+def test_an_empty_incident_list_offers_a_new_incident(qtbot, settings, tmp_path, monkeypatch):
+    from postmortem_desktop.storage.workspace import create_workspace
+    from ui.incidents import new_incident_dialog
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "empty.pmw"
+    create_workspace(path).close()
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert not window.empty_incident_list.isVisibleTo(window)  # no workspace open: nothing to offer
+    assert window.open_path(path)
+    window.show()
+    empty = window.empty_incident_list
+    assert empty.isVisible() and empty.button.isEnabled()
+
+    def fake_exec(dialog):
+        dialog.title.setText("Checkout payments failed")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(new_incident_dialog.NewIncidentDialog, "exec", fake_exec)
+    empty.button.click()
+    assert titles(window) == ["Checkout payments failed"]
+    assert not empty.isVisible()
+    window.close()
