@@ -38,6 +38,7 @@ from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
 
+MIN_DESCRIPTION_PX = 280
 REFRESH_ON = DataChange.ACTION_ITEM | DataChange.QUOTE | DataChange.INCIDENT | DataChange.SETTING
 
 
@@ -156,6 +157,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
         self.add_button.setEnabled(writable)
+        self.add_button.setText(f"&Add {self._add_area()} item…")  # says where Add puts the new item
         self.quick_add_button.setEnabled(writable and cards > 0)
         self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
                                       else "Add from selected cards")
@@ -179,8 +181,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
             return
 
     def _on_add_clicked(self) -> None:
-        # the area a link named, else the area still lacking an owned fix, is the likeliest one being added
-        area = self.area_filter.currentData() or self._linked_area or self._first_missing or "product"
+        area = self._add_area()
         self._run_dialog(ActionItemDialog(self, area=area),
                          lambda values: AddActionItem(self.hub.incident_id, **values))
 
@@ -211,6 +212,25 @@ class ActionsScreen(DeferredRefresh, QWidget):
 
     def _on_area_filter_changed(self, _index: int) -> None:
         self.proxy.set_area(self.area_filter.currentData())
+        self._update_buttons()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        # On a narrow screen the fitted columns left the description a few letters wide (one letter a
+        # line); it keeps a readable width and the table scrolls sideways instead.
+        header = self.view.horizontalHeader()
+        col = ActionItemTableModel.COL_DESCRIPTION
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != col and not header.isSectionHidden(c))
+        narrow = self.view.viewport().width() - others < MIN_DESCRIPTION_PX
+        mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
+        if header.sectionResizeMode(col) != mode:
+            header.setSectionResizeMode(col, mode)
+            if narrow:
+                header.resizeSection(col, MIN_DESCRIPTION_PX)
+        super().resizeEvent(event)
+
+    def _add_area(self) -> str:
+        # the area shown, else the one a link named, else the one still lacking an owned fix
+        return self.area_filter.currentData() or self._linked_area or self._first_missing or "product"
 
     def clear_filters(self) -> None:
         self.search.clear()
@@ -232,12 +252,11 @@ class ActionsScreen(DeferredRefresh, QWidget):
         area = str(payload or "")
         self.clear_filters()
         self._linked_area = area if area in AREAS else ""
-        self.add_button.setText(f"&Add {area} item…" if self._linked_area else "&Add…")
+        self._update_buttons()
         self.add_button.setFocus()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self._linked_area = ""
-        self.add_button.setText("&Add…")
         self.request_refresh()
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:

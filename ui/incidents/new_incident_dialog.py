@@ -10,7 +10,7 @@ from postmortem_desktop.services.incidents import check_order
 from .properties_form import OptionalDateTimeEdit, now_in_zone
 
 # wide enough for a descriptive title ("Billing page payment submit timed out for EU customers")
-MIN_WIDTH = 560
+MIN_WIDTH = 720
 
 
 class NewIncidentDialog(QDialog):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -29,6 +29,8 @@ from .quote_list_model import QuoteListModel
 from .quote_picker_dialog import QuotePickerDialog
 from .record_widget import RECORD_LABELS
 from .text_field import CommitTextEdit
+
+STACK_BELOW_PX = 760
 
 
 class _AnswerBlock(QWidget):
@@ -61,8 +63,8 @@ class _AnswerBlock(QWidget):
         self.quote_view.setUniformItemSizes(False)
         self.quote_view.setResizeMode(QListView.ResizeMode.Adjust)
         self.quote_view.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.quote_view.setMinimumHeight(70)
-        self.quote_view.setMaximumHeight(180)
+        self.quote_view.setMinimumHeight(60)
+        self.quote_view.setMaximumHeight(140)
         self.link_button = QPushButton("Link selected cards", self)
         self.link_button.setToolTip("Link the quote cards selected on the board to this answer")
         self.pick_button = QPushButton("Pick quotes…", self)
@@ -73,20 +75,30 @@ class _AnswerBlock(QWidget):
         buttons.addWidget(self.link_button)
         buttons.addWidget(self.unlink_button)
         buttons.addStretch(1)
-        layout = QGridLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
-        layout.addWidget(title, 0, 0, 1, 2)
+        layout.addWidget(title)
         answer_column = QVBoxLayout()
         answer_column.addWidget(self.answer)
         answer_column.addWidget(self.record_note)
-        layout.addLayout(answer_column, 1, 0)
+        answer_column.addStretch(1)  # the answer stays at the top when the quotes beside it are taller
         side = QVBoxLayout()
         side.addWidget(self.quote_hint)
         side.addWidget(self.quote_view)
         side.addLayout(buttons)
-        layout.addLayout(side, 1, 1)
-        layout.setColumnStretch(0, 3)
-        layout.setColumnStretch(1, 2)
+        #: answer and quotes side by side, or the quotes below the answer when the block is narrow
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.addLayout(answer_column, 3)
+        self.row.addLayout(side, 2)
+        layout.addLayout(self.row)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        # below this width two columns squeeze the answer to a few words a line (1280x720 with the reader open)
+        narrow = self.width() < STACK_BELOW_PX
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
+        super().resizeEvent(event)
 
 
 class AnswersWidget(QScrollArea):
