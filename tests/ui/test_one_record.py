@@ -133,4 +133,23 @@ def test_a_version_1_workspace_moves_its_typed_answers_into_the_record_without_l
 def test_every_question_that_is_a_close_out_fact_says_so_in_the_review(qtbot, review):
     for key, _question in REVIEW_QUESTIONS:
         note = review.answers.blocks[key].record_note
-        assert note.isVisibleTo(review) == (key in RECORD_FIELD_OF_ANSWER)
+        assert note.isVisibleTo(review) == (key in RECORD_FIELD_OF_ANSWER or key == "contact")
+
+
+def test_the_contact_question_shows_the_contact_list_the_checklist_counts_and_leads_there(qtbot, hub, review):
+    from postmortem_desktop.services.contacts import ContactService, FlagContacts
+    from postmortem_desktop.services.review_answers import EditCloseoutFields
+
+    note = review.answers.blocks["contact"].record_note
+    assert "nobody on it yet" in note.text() and "not reviewed yet" in note.text()
+    customer = ContactService(hub.workspace).contact_suggestions(1)[0].customer_id  # a demo customer
+    with qtbot.waitSignal(hub.workspace_changed):
+        hub.run(FlagContacts(hub.incident_id, [(customer, "was charged twice")]))
+    with qtbot.waitSignal(hub.workspace_changed):
+        hub.run(EditCloseoutFields(hub.incident_id, contact_list_reviewed=True))
+    review.refresh()
+    assert "1 customer on it, 0 contacted" in note.text() and "; reviewed" in note.text()
+    asked = []
+    hub.navigation_requested.connect(lambda screen, field: asked.append((screen, field)))
+    note.linkActivated.emit("contacts")
+    assert asked == [("review", "contacts")]

@@ -120,6 +120,9 @@ class AnswersWidget(QScrollArea):
             self.blocks[key] = block
         layout.addStretch(1)
         self.setWidget(inner)
+        contact_note = self.blocks["contact"].record_note
+        contact_note.setTextFormat(Qt.TextFormat.RichText)
+        contact_note.linkActivated.connect(self._on_contact_note_link_activated)
         hub.quotes_selected.connect(self._on_hub_quotes_selected)
         self._on_hub_quotes_selected(hub.selected_quote_ids)
 
@@ -131,6 +134,20 @@ class AnswersWidget(QScrollArea):
             block.unlink_button.setEnabled(bool(view.quotes))
             block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
                                      "Linked quotes: none yet — Pick quotes…, or select cards on the Board.")
+
+    def show_contact_list(self, flagged: int, contacted: int, reviewed: bool) -> None:
+        """Question 5 asks who needs contact; the contact list is what records it and what the
+        checklist counts, so its state shows under the answer, with the way there."""
+        note = self.blocks["contact"].record_note
+        state = (f"{flagged} customer{'s' if flagged != 1 else ''} on it, {contacted} contacted"
+                 if flagged else "nobody on it yet")
+        note.setText(f"The contact list records who needs contact ({state}; "
+                     f"{'reviewed' if reviewed else 'not reviewed yet'}): that is what the checklist counts. "
+                     '<a href="contacts">Open the contact list</a>')
+        note.show()
+
+    def _on_contact_note_link_activated(self, _link: str) -> None:
+        self.hub.navigation_requested.emit("review", "contacts")
 
     def _on_hub_quotes_selected(self, quote_ids) -> None:  # noqa: ANN001
         count = len(quote_ids or [])

@@ -76,8 +76,10 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.record.show_fields(fields)
         self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
         contacts = ContactService(self.hub.workspace)
-        self.contacts.show_contacts(contacts.contacts(iid), contacts.contact_suggestions(iid),
-                                    fields.contact_list_reviewed)
+        listed = contacts.contacts(iid)
+        self.contacts.show_contacts(listed, contacts.contact_suggestions(iid), fields.contact_list_reviewed)
+        self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
+                                       fields.contact_list_reviewed)
         self.message.show_fields(fields)
         state = CloseoutService(self.hub.workspace).checklist(iid)
         self.checklist.show_state(state)
