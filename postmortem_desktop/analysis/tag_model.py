@@ -50,6 +50,15 @@ class ModelScore:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """A message read with word positions, for explaining every tag of a part that passes."""
+
+    words: list[tuple[str, bool]]
+    places: list[tuple[int, int]]
+    found: list[tuple[str, tuple[int, ...]]]
+
+
+@dataclass(frozen=True)
 class _Part:
     tags: tuple[str, ...]
     bias: tuple[float, ...]
@@ -112,6 +121,7 @@ class TagModel:
         text = clean_text(text)
         words = stems(text)
         scores: list[ModelScore] = []
+        read: dict[str, _Reading] = {}  # words with places, worked out once per part and only if a tag passes
         for name in self.parts_for(role):
             part = self._parts.get(name)
             if part is None:
@@ -124,7 +134,7 @@ class TagModel:
                 z = part.bias[index] + scale * totals[index]
                 probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
                 threshold = part.thresholds[index]
-                explained = self._explain(text, part, index) if explain and probability >= threshold else ()
+                explained = self._explain(text, part, index, read, name) if explain and probability >= threshold else ()
                 scores.append(ModelScore(tag, probability, threshold, explained, part.confidence(index, probability)))
         return scores
 
@@ -140,11 +150,16 @@ class TagModel:
         return score
 
     @staticmethod
-    def _explain(text: str, part: _Part, index: int) -> tuple[str, ...]:
-        words, places = words_with_places(text)  # the slower path with positions, only for suggestions made
-        found = features(words, part.vocabulary)
-        weights = {name: part.weights[name][index] for name, _ in found if name in part.weights}
-        return top_words(text, words, places, found, weights)
+    def _explain(text: str, part: _Part, index: int, read: dict[str, _Reading] | None = None,
+                 name: str = "") -> tuple[str, ...]:
+        reading = read.get(name) if read is not None else None
+        if reading is None:
+            words, places = words_with_places(text)  # the slower path with positions, only for suggestions made
+            reading = _Reading(words, places, features(words, part.vocabulary))
+            if read is not None:
+                read[name] = reading
+        weights = {f: part.weights[f][index] for f, _ in reading.found if f in part.weights}
+        return top_words(text, reading.words, reading.places, reading.found, weights)
 
 
 def top_words(text: str, words: list[tuple[str, bool]], places: list[tuple[int, int]],
