@@ -7,7 +7,8 @@ For each tag: logistic regression (liblinear, balanced classes) over the feature
 postmortem_desktop.analysis.text_features; the regularisation strength is chosen by 5-fold cross
 validation on the tune part. Each tag's out-of-fold predictions give a calibration table: the
 precision (smoothed, never decreasing) of "probability >= step". Thresholds are then chosen for all
-tags together, precision first: one confidence level for every tag, the lowest at which all the
+tags together, precision first (the budget is micro precision): starting with every tag silent, the
+threshold move that adds suggestions at the highest precision is taken, one at a time, while all the
 suggestions the app would show on the tune part (model above threshold, or a shown phrase pattern),
 pooled over tags, stay at least TARGET_PRECISION precise even one standard error down. Pooling lets a
 well-learnt tag (data-fear) reach further than a per-tag rule would, and keeps a tag the model cannot
@@ -99,36 +100,52 @@ class TagFit:
     table: list[float]  # calibration: measured precision of "probability >= step"
     pattern_shown: np.ndarray  # passages where a phrase pattern of this tag is shown (not hidden as unsure)
 
-    def threshold(self, level: float) -> float:
-        """The lowest step whose measured precision reaches level (backed by enough suggestions), else OFF."""
-        for step, precision in zip(CALIBRATION_STEPS, self.table, strict=True):
-            if precision >= level and (self.oof >= step).sum() >= MIN_PREDICTED:
-                return float(step)
-        return OFF
+    def candidates(self) -> list[float]:
+        """Steps a threshold may take: shown by default (confidence not unsure) and backed by enough suggestions."""
+        return [float(step) for step, precision in zip(CALIBRATION_STEPS, self.table, strict=True)
+                if precision >= LOW_CONFIDENCE and (self.oof >= step).sum() >= MIN_PREDICTED]
 
-    def shown(self, level: float) -> np.ndarray:
-        return (self.oof >= self.threshold(level)) | self.pattern_shown
+    def shown(self, threshold: float) -> np.ndarray:
+        return (self.oof >= threshold) | self.pattern_shown
 
 
-def pooled_precision(fits: list[TagFit], level: float) -> tuple[float, int]:
-    """Micro precision and count of what the app would show on the tune part at this level."""
-    shown = sum(int(f.shown(level).sum()) for f in fits)
-    right = sum(int((f.shown(level) & f.y).sum()) for f in fits)
-    return (right / shown if shown else 1.0), shown
+def pooled(fits: list[TagFit], thresholds: dict[str, float]) -> tuple[int, int]:
+    """(right, shown): what the app would show on the tune part with these thresholds, over all tags."""
+    shown = [f.shown(thresholds[f.tag]) for f in fits]
+    return sum(int((s & f.y).sum()) for s, f in zip(shown, fits, strict=True)), sum(int(s.sum()) for s in shown)
 
 
-def choose_level(fits: list[TagFit]) -> float:
-    """The lowest common confidence level whose pooled precision, one standard error down, is on target.
+def on_target(right: int, shown: int) -> bool:
+    """Pooled precision one (binomial) standard error down still reaches TARGET_PRECISION.
 
-    The standard error (binomial, from the count of suggestions) is the margin: a precision measured
-    on 100 suggestions is uncertain by about 0.035, and the budget is about messages not yet seen.
+    The margin is how uncertain a precision measured on this many suggestions is (about 0.03 on 150):
+    the budget is about messages not seen yet.
     """
-    chosen = OFF
-    for level in sorted({p for f in fits for p in f.table if p >= TARGET_PRECISION}, reverse=True):
-        precision, shown = pooled_precision(fits, level)
-        if shown and precision - math.sqrt(precision * (1 - precision) / shown) >= TARGET_PRECISION:
-            chosen = level
-    return chosen
+    if not shown:
+        return True
+    precision = right / shown
+    return precision - math.sqrt(precision * (1 - precision) / shown) >= TARGET_PRECISION
+
+
+def choose_thresholds(fits: list[TagFit]) -> dict[str, float]:
+    """Greedy, precision first: lower the threshold whose extra suggestions are the most precise, while on target."""
+    thresholds = {f.tag: OFF for f in fits}
+    while True:
+        right, shown = pooled(fits, thresholds)
+        best: tuple[float, int, str, float] | None = None
+        for f in fits:
+            for step in f.candidates():
+                if step >= thresholds[f.tag]:
+                    continue
+                trial_right, trial_shown = pooled(fits, {**thresholds, f.tag: step})
+                if trial_shown == shown or not on_target(trial_right, trial_shown):
+                    continue
+                move = ((trial_right - right) / (trial_shown - shown), trial_right - right, f.tag, step)
+                if best is None or move[:2] > best[:2]:
+                    best = move
+        if best is None:
+            return thresholds
+        thresholds[best[2]] = best[3]
 
 
 def calibration(oof: np.ndarray, y: np.ndarray) -> list[float]:
@@ -185,19 +202,17 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
 
 
 def set_thresholds(data: dict, fits: list[TagFit], report: list[str]) -> None:
-    """Every tag's threshold from the one common level; the report says what it gives on the tune part."""
-    level = choose_level(fits)
-    by_tag = {f.tag: f for f in fits}
+    """Every tag's threshold, chosen together; the report says what they give on the tune part."""
+    thresholds = choose_thresholds(fits)
     for part in data["parts"].values():
         for tag in part["tags"]:
-            part["thresholds"][tag] = round(by_tag[tag].threshold(level), 4)
-    precision, shown = pooled_precision(fits, level)
-    right = sum(int((f.shown(level) & f.y).sum()) for f in fits)
-    report.append(f"common level {level:.3f}: out of fold on the tune part, {shown} suggestions, precision "
-                  f"{precision:.3f}, recall {right / max(1, sum(int(f.y.sum()) for f in fits)):.3f}")
+            part["thresholds"][tag] = round(thresholds[tag], 4)
+    right, shown = pooled(fits, thresholds)
+    report.append(f"out of fold on the tune part: {shown} suggestions, precision {right / max(1, shown):.3f}, "
+                  f"recall {right / max(1, sum(int(f.y.sum()) for f in fits)):.3f}")
     for f in fits:
-        shown_here = f.shown(level)
-        report.append(f"  {f.tag:18} threshold {f.threshold(level):.2f}  precision "
+        shown_here = f.shown(thresholds[f.tag])
+        report.append(f"  {f.tag:18} threshold {thresholds[f.tag]:.2f}  precision "
                       f"{(shown_here & f.y).sum() / max(1, shown_here.sum()):.2f}  recall "
                       f"{(shown_here & f.y).sum() / max(1, f.y.sum()):.2f}")
 
