@@ -78,10 +78,6 @@ class _Part:
         return cls(tags, tuple(part["bias"][t] for t in tags), tuple(part["thresholds"][t] for t in tags), weights,
                    Vocabulary(frozenset(part["common"])), tuple(tuple(part["calibration"][t]) for t in tags))
 
-    def confidence(self, index: int, probability: float) -> float:
-        table = self.calibration[index]
-        return table[min(len(table) - 1, int(probability / 0.05 + 1e-9))]
-
     def column(self, index: int) -> dict[str, float]:
         return {name: row[index] for name, row in self.weights.items() if row[index]}
 
@@ -133,11 +129,15 @@ class TagModel:
             rows = [row for row in map(part.weights.get, names) if row is not None]
             totals = [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(part.tags)
             scale = 1.0 / math.sqrt(len(names)) if names else 0.0
-            for index, (tag, bias, threshold) in enumerate(zip(part.tags, part.bias, part.thresholds, strict=True)):
+            steps = len(CALIBRATION_STEPS) - 1
+            for index, (tag, bias, threshold, table) in enumerate(
+                    zip(part.tags, part.bias, part.thresholds, part.calibration, strict=True)):
                 z = bias + scale * totals[index]
                 probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
                 explained = self._explain(text, part, index, read, name) if explain and probability >= threshold else ()
-                scores.append(ModelScore(tag, probability, threshold, explained, part.confidence(index, probability)))
+                # the share of out-of-fold suggestions this probable that were right (its calibration step)
+                confidence = table[min(steps, int(probability / 0.05 + 1e-9))]
+                scores.append(ModelScore(tag, probability, threshold, explained, confidence))
         return scores
 
     def rescore(self, text: str, role: str | None, score: ModelScore, threshold: float) -> ModelScore:
