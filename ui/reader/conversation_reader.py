@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPalette, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -171,16 +171,24 @@ class ConversationReaderWidget(QWidget):
         shown = shown_suggestions(suggestions, self.hub.hide_low_confidence)
         if not shown:
             return
-        note = QTextCharFormat()
+        note = QTextCharFormat()  # no colour of its own: the text colour of the theme in force when painted
         note.setFontItalic(True)
-        note.setForeground(self.text.palette().color(self.text.foregroundRole()))
         note.setFontPointSize(max(self.text.font().pointSizeF() - 1.5, 8.0))
         for suggestion in shown:
             cursor.insertBlock()
             cursor.insertText(f"Suggested {suggestion_line(suggestion)}", note)
 
+    def changeEvent(self, event) -> None:  # noqa: ANN001
+        """Follows the app's theme live: the authors' colours are chosen for a light or a dark page."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.conversation is not None:
+            scrolled = self.text.verticalScrollBar().value()
+            self._render()
+            self.text.verticalScrollBar().setValue(scrolled)
+
     def _role_color(self, role: str) -> QColor:
-        dark = self.text.palette().color(self.text.backgroundRole()).lightness() < 128
+        # this widget's own palette: during a theme change it is updated before the text box's is
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         colors = ROLE_COLORS_DARK if dark else ROLE_COLORS
         return colors.get(role, self.text.palette().color(self.text.foregroundRole()))
 
