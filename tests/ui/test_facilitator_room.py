@@ -1,0 +1,110 @@
+"""The room's view in facilitator mode: a 1280x720 projector shows every step whole, and PageDown reaches it all."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from postmortem_desktop.domain.vocabulary import REVIEW_QUESTIONS
+from ui.theme import theme_manager
+
+PROJECTOR_SIZE = QSize(1280, 720)
+
+
+@pytest.fixture
+def facilitator(main_window):
+    controller = main_window.facilitator
+    before = theme_manager().snapshot()
+    yield controller
+    controller.stop()
+    theme_manager().restore(before)
+
+
+def press(qtbot, key) -> None:
+    target = QApplication.focusWidget() or QApplication.activeWindow()
+    qtbot.keyClick(target, key)
+
+
+def window_rect(widget: QWidget, window: QWidget) -> QRect:
+    return QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+
+
+def clipped(label: QLabel) -> str:
+    """Why the label's text does not fit in it, or "" when it does (measured with its own font metrics)."""
+    text = label.text()
+    if label.buddy() is not None:  # "&Notes:" shows as "Notes:" with N underlined
+        text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+    if not text:
+        return ""
+    room = label.contentsRect()
+    if label.wordWrap():
+        need = label.heightForWidth(label.width())
+        return f"needs {need} px of height, has {label.height()}" if need > label.height() else ""
+    metrics = label.fontMetrics()
+    widest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+    if widest > room.width():
+        return f"needs {widest} px of width, has {room.width()}"
+    if metrics.height() * len(text.split("\n")) > room.height():
+        return f"needs {metrics.height()} px of height, has {room.height()}"
+    return ""
+
+
+def problems_on_screen(window, facilitator) -> list[str]:
+    """Every label the room can see that is cut, runs off the screen or lies over another one."""
+    found = []
+    screen = window.rect()
+    parts = [facilitator.header, facilitator.notes, facilitator.stage.currentWidget()]
+    placed = []
+    for part in parts:
+        area = window_rect(part, window)
+        for label in part.findChildren(QLabel):
+            if not label.isVisibleTo(window) or not (label.text() or not label.pixmap().isNull()):
+                continue
+            rect = window_rect(label, window)
+            name = f"{label.objectName() or 'label'} {label.text()[:40]!r}"
+            if reason := clipped(label):
+                found.append(f"{name} is clipped: {reason}")
+            if not screen.contains(rect) or not area.contains(rect):
+                found.append(f"{name} at {rect.getRect()} runs out of its part at {area.getRect()}")
+            placed.append((name, rect))
+    for n, (name, rect) in enumerate(placed):
+        for other, other_rect in placed[n + 1:]:
+            if rect.intersects(other_rect):
+                found.append(f"{name} overlaps {other}")
+    return found
+
+
+def settle(qtbot, facilitator) -> None:
+    """Lets the window take its size and the room view lay its pages out again."""
+    qtbot.wait(10)
+    qtbot.waitUntil(lambda: not facilitator.room._relayout.isActive())
+    QApplication.processEvents()
+
+
+def test_whole_session_at_1280x720_fits_and_every_question_is_reached_by_page_down(main_window, facilitator, qtbot):
+    window = main_window
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    with qtbot.waitSignal(facilitator.mode_started):
+        press(qtbot, Qt.Key.Key_F5)
+    # the test platform's screen is not a projector's: make the window the projector's size instead
+    window.showNormal()
+    window.setGeometry(QRect(0, 0, PROJECTOR_SIZE.width(), PROJECTOR_SIZE.height()))
+    qtbot.waitUntil(lambda: window.size() == PROJECTOR_SIZE)
+    questions_seen, visited, problems = [], [], []
+    while True:
+        settle(qtbot, facilitator)
+        where = (facilitator.index, facilitator.room.page)
+        visited.append(where)
+        problems += [f"step {where[0] + 1} page {where[1] + 1}: {p}" for p in problems_on_screen(window, facilitator)]
+        lead = facilitator.room.findChildren(QLabel, "facilitator_room_lead")
+        questions_seen += [label.text() for label in lead if label.isVisibleTo(window)]
+        press(qtbot, Qt.Key.Key_PageDown)
+        if (facilitator.index, facilitator.room.page) == where:
+            break
+    assert window.size() == PROJECTOR_SIZE
+    assert problems == [], "\n".join(problems)
+    assert [index for index, _page in visited] == sorted(index for index, _page in visited)
+    assert {index for index, _page in visited} == set(range(len(facilitator.agenda.steps)))
+    for _key, question in REVIEW_QUESTIONS:
+        assert question in questions_seen
