@@ -45,10 +45,12 @@ def room_slides(workspace: Workspace, incident_id: int, screen: str, payload: st
 
 
 def _headline(data: ReportData) -> tuple[RoomSlide, ...]:
-    blocks = [RoomBlock(data.headline, kind="lead"), RoomBlock("", kind="picture")]
+    blocks = [RoomBlock(data.headline, kind="lead")]
     counted = sorted((t for t in data.tag_counts if t.count and t.name not in WORDING_TAGS), key=lambda t: -t.count)
     if counted:
         blocks.append(RoomBlock(" · ".join(f"{t.name} {t.count}" for t in counted), heading="Harm on the board"))
+    # the dual timeline last: it takes the rest of the page, or a page of its own on a small projector
+    blocks.append(RoomBlock("", kind="picture"))
     return (RoomSlide(data.title, tuple(blocks)),)
 
 
@@ -104,12 +106,12 @@ def _evidence(data: ReportData, question: str) -> list[RoomBlock]:
 def _fixes(data: ReportData) -> tuple[RoomSlide, ...]:
     blocks: list[RoomBlock] = []
     for area in dict.fromkeys(a.area for a in data.actions):
-        lines = [f"{a.description} — {a.owner or 'no owner yet'}, {a.due_date.isoformat() if a.due_date else 'no date'}"
-                 for a in data.actions if a.area == area]
+        lines = [f"• {a.description} — {a.owner or 'no owner yet'}, "
+                 f"{a.due_date.isoformat() if a.due_date else 'no date yet'}" for a in data.actions if a.area == area]
         blocks.append(RoomBlock("\n".join(lines), heading=area.capitalize()))
     if not blocks:
         blocks.append(RoomBlock("No action items yet: one each for support, product and engineering."))
-    return (RoomSlide("Fixes and owners", tuple(blocks)),)
+    return (RoomSlide("By area, with owners and dates", tuple(blocks)),)
 
 
 def _closeout(data: ReportData) -> tuple[RoomSlide, ...]:
@@ -122,7 +124,7 @@ def _closeout(data: ReportData) -> tuple[RoomSlide, ...]:
         summary = f"{done} of {len(data.checklist)} done"
         blocks.append(RoomBlock("\n".join(missing) if missing else "Nothing is missing: the incident can be closed.",
                                 heading=f"Close-out: {summary}" + (" — still missing" if missing else "")))
-    return (RoomSlide("Close-out", tuple(blocks)),)
+    return (RoomSlide("Before the incident can close", tuple(blocks)),)
 
 
 _BUILDERS = {

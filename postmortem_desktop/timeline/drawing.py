@@ -58,6 +58,8 @@ PATTERNS = ("solid", "diagonal", "backdiagonal", "cross", "diagcross", "horizont
             "dense", "sparse", "grid")
 KIND_LABELS = {"alert": "Alert", "deploy": "Deploy", "mitigation": "Mitigation", "recovery": "Recovery",
                "status-page": "Status page", "note": "Note"}
+SYSTEM_LABEL_ROWS = 3     # label rows under the System lane's markers, when it has its full height
+SYSTEM_LABEL_ROW_MIN = 16  # the least height one label row needs (at scale 1): fewer rows rather than piled up
 
 
 class Canvas(Protocol):
@@ -270,13 +272,15 @@ def draw_system_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scal
     canvas.text(10 * s, band.y + band.h / 2, "System", color=theme.text, size=theme.size(1.1), bold=True)
     canvas.line(0, band.bottom, geo.width, band.bottom, color=theme.grid, width=1.5 * s)
     marker_y = band.y + 13 * s
-    rows_right = [float("-inf")] * 3
-    row_h = (band.h - 28 * s) / 3
+    # as many label rows as the lane has room for (three when it has its full height), so labels never pile up
+    rows = max(1, min(SYSTEM_LABEL_ROWS, int((band.h - 28 * s) // (SYSTEM_LABEL_ROW_MIN * s))))
+    rows_right = [float("-inf")] * rows
+    row_h = (band.h - 28 * s) / rows
     size = theme.size(0.9)
     canvas.clip(geo.plot_x0 - 8 * s, band.y, geo.plot_x1 - geo.plot_x0 + 16 * s, band.h)
     for x, ev in _visible_markers(layout, scale, 3.5 * s):
         color = theme.system.get(ev.kind, theme.system.get("note", "#666666"))
-        row = next((r for r in range(3) if rows_right[r] < x), None)
+        row = next((r for r in range(rows) if rows_right[r] < x), None)
         if row is not None:
             y = band.y + 28 * s + row_h * (row + 0.5)
             text = _fit(canvas, ev.title, 230 * s, size, False)

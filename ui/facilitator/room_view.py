@@ -15,8 +15,8 @@ SCALES = {"title": 1.8, "lead": 1.7, "heading": 1.45, "text": 1.45, "quote": 1.5
 MARGIN = 24
 SPACING = 14
 ELLIPSIS = "…"
-#: a picture block (the timeline) takes this share of a page's height, so its headline fits beside it
-PICTURE_SHARE = 0.62
+#: a picture block (the timeline) takes the rest of its page, or a page of its own when less than this share is left
+PICTURE_MIN_SHARE = 0.6
 
 #: draws a picture block at a size: (width, height) -> image
 PictureSource = Callable[[int, int], QImage]
@@ -27,6 +27,7 @@ class _Page:
     slide: int
     blocks: tuple[RoomBlock, ...]
     continued: bool  # the slide began on an earlier page
+    picture_height: int = 0  # the height a picture block on this page takes
 
 
 def _font(base: QFont, role: str) -> QFont:
@@ -136,21 +137,34 @@ class RoomViewWidget(QFrame):
         for number, slide in enumerate(self.slides):
             current: list[RoomBlock] = []
             used = 0
-            for block in slide.blocks:
-                need = self._block_height(block, width, height)
-                if current and used + SPACING + need > height:
-                    pages.append(_Page(number, tuple(current), any(p.slide == number for p in pages)))
+            blocks = slide.blocks
+            for n, block in enumerate(blocks):
+                if block.kind == "picture":
+                    # the picture takes the rest of the page, or a page of its own when little is left
+                    room = height - used - (SPACING if used else 0)
+                    if current and room < height * PICTURE_MIN_SHARE:
+                        pages.append(_Page(number, tuple(current), self._continues(pages, number)))
+                        current, used, room = [], 0, height
+                    pages.append(_Page(number, (*current, block), self._continues(pages, number), room))
                     current, used = [], 0
-                fitted = block if need <= height else self._shortened(block, width, height)
+                    continue
+                need = self._measure(block, width)
+                if block.heading and not block.text and n + 1 < len(blocks):
+                    need += SPACING + self._measure(blocks[n + 1], width)  # a heading stays with what it heads
+                if current and used + SPACING + need > height:
+                    pages.append(_Page(number, tuple(current), self._continues(pages, number)))
+                    current, used = [], 0
+                fitted = block if need <= height or block.heading and not block.text else (
+                    self._shortened(block, width, height))
                 current.append(fitted)
-                used += (SPACING if used else 0) + min(need, height)
-            pages.append(_Page(number, tuple(current), any(p.slide == number for p in pages)))
+                used += (SPACING if used else 0) + self._measure(fitted, width)
+            if current or not any(p.slide == number for p in pages):
+                pages.append(_Page(number, tuple(current), self._continues(pages, number)))
         return pages or [_Page(0, (), False)]
 
-    def _block_height(self, block: RoomBlock, width: int, page_height: int) -> int:
-        if block.kind == "picture":
-            return round(page_height * PICTURE_SHARE)
-        return self._measure(block, width)
+    @staticmethod
+    def _continues(pages: list[_Page], slide: int) -> bool:
+        return any(p.slide == slide for p in pages)
 
     def _measure(self, block: RoomBlock, width: int) -> int:
         widget = self._block_widget(block, None, None)  # never shown: no parent, deleted at once
@@ -184,9 +198,9 @@ class RoomViewWidget(QFrame):
         page = self.pages[self.page]
         title = self.slides[page.slide].title if self.slides else ""
         self._body_layout.addWidget(self._label(title + (" (continued)" if page.continued else ""), "title", self.body))
-        width, height = self._room()
+        width, _height = self._room()
         for block in page.blocks:
-            self._body_layout.addWidget(self._block_widget(block, self.body, (width, height)))
+            self._body_layout.addWidget(self._block_widget(block, self.body, (width, page.picture_height)))
         self._body_layout.addStretch(1)
         more = "PageDown: more" if self.page + 1 < len(self.pages) else "PageDown: next step"
         self.footer.setText(f"Page {self.page + 1} of {len(self.pages)} · {more}" if len(self.pages) > 1 else "")
@@ -235,7 +249,7 @@ class RoomViewWidget(QFrame):
         label.setObjectName("facilitator_room_picture")
         label.setAccessibleName("The timeline")
         if room is not None and self.picture_source is not None:
-            width, height = room[0], round(room[1] * PICTURE_SHARE)
+            width, height = room
             label.setPixmap(QPixmap.fromImage(self.picture_source(width, height)))
             label.setFixedSize(width, height)
         return label
