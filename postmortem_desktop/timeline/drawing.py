@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from ..domain.contrast import best_text_on, readable_on
 from ..domain.timing import format_duration
 from .layout import (
     Band,
@@ -124,6 +125,10 @@ class Theme:
     def size(self, factor: float = 1.0) -> float:
         return self.font_size * self.scale * factor
 
+    def ink(self, colour: str) -> str:
+        """A window's or event kind's colour, made readable as text on the background (WCAG AA)."""
+        return readable_on(colour, self.background)
+
     def tag_style(self, layout: TimelineLayout, code: int) -> tuple[str, str]:
         """(fill, pattern) of a dominant-tag code (-1: untagged)."""
         tags = layout.data.conversations.tags
@@ -134,10 +139,8 @@ class Theme:
 
 
 def contrast_text(fill: str) -> str:
-    """Black or white, whichever reads better on fill (WCAG relative luminance)."""
-    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if lum > 0.45 else "#FFFFFF"
+    """Black or white, whichever contrasts more with the fill (WCAG contrast ratio)."""
+    return best_text_on(fill)
 
 
 def draw_timeline(layout: TimelineLayout, canvas: Canvas, width: float, height: float, theme: Theme) -> Geometry:
@@ -191,8 +194,8 @@ def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: T
     band, top, bottom = geo.windows, geo.axis.y, geo.customers.bottom
     row_h = band.h / 2
     tech, cust, page = theme.windows["technical"], theme.windows["customer_impact"], theme.windows["status_page"]
-    canvas.text(10 * s, band.y + row_h / 2, "Logs", color=tech, size=theme.size(1.05), bold=True)
-    canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=cust, size=theme.size(1.05), bold=True)
+    canvas.text(10 * s, band.y + row_h / 2, "Logs", color=theme.ink(tech), size=theme.size(1.05), bold=True)
+    canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=theme.ink(cust), size=theme.size(1.05), bold=True)
     canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, bottom - band.y)
     t_start, t_end = layout.marker_time("technical_start"), layout.marker_time("technical_end")
     label_right = float("-inf")
@@ -230,9 +233,9 @@ def _window_bar(canvas: Canvas, x0: float, x1: float, y: float, h: float, color:
         canvas.text(shown_x0 + 6 * s, y + h / 2, label, color=contrast_text(color), size=size, bold=True)
         return shown_x0 + 6 * s + width
     if x0 - 12 * s - width >= left_limit:  # a short window: label on its left, clear of the status-page flag
-        canvas.text(x0 - 12 * s, y + h / 2, label, color=color, size=size, bold=True, anchor="end")
+        canvas.text(x0 - 12 * s, y + h / 2, label, color=theme.ink(color), size=size, bold=True, anchor="end")
         return float("-inf")
-    canvas.text(x1 + 6 * s, y + h / 2, label, color=color, size=size, bold=True)
+    canvas.text(x1 + 6 * s, y + h / 2, label, color=theme.ink(color), size=size, bold=True)
     return x1 + 6 * s + width
 
 

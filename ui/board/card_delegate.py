@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, 
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from postmortem_desktop.domain.contrast import best_text_on
 from postmortem_desktop.services.quotes import BoardCard, CardTag
 from postmortem_desktop.services.tagging import tag_color_hex, untagged_color_hex
 
@@ -23,9 +24,8 @@ STRIPE = 6
 
 
 def readable_text_color(fill: QColor) -> QColor:
-    """Black or white, whichever reads better on the fill (badges must be legible on a projector)."""
-    luminance = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
-    return QColor("#000000") if luminance > 140 else QColor("#FFFFFF")
+    """Black or white, whichever contrasts more with the fill (badges must be legible on a projector)."""
+    return QColor(best_text_on(fill.name()))
 
 
 @dataclass(frozen=True)
