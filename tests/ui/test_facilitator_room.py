@@ -108,3 +108,35 @@ def test_whole_session_at_1280x720_fits_and_every_question_is_reached_by_page_do
     assert {index for index, _page in visited} == set(range(len(facilitator.agenda.steps)))
     for _key, question in REVIEW_QUESTIONS:
         assert question in questions_seen
+
+
+def test_page_up_at_a_step_start_returns_to_the_last_page_of_the_step_before(facilitator, qtbot):
+    facilitator.start()
+    settle(qtbot, facilitator)
+    first_step_pages = facilitator.room.page_count()
+    for _press in range(first_step_pages):
+        facilitator.next_step()
+    assert (facilitator.index, facilitator.room.page) == (1, 0)
+    facilitator.previous_step()
+    assert (facilitator.index, facilitator.room.page) == (0, first_step_pages - 1)
+
+
+def test_f7_shows_the_editing_screen_and_an_answer_saved_there_shows_in_the_room(main_window, facilitator, qtbot):
+    from postmortem_desktop.services.review_answers import SetReviewAnswer
+
+    qtbot.waitExposed(main_window)
+    main_window.activateWindow()
+    facilitator.start()
+    facilitator.go_to(facilitator.agenda.index_of("questions"))
+    settle(qtbot, facilitator)
+    assert facilitator.stage.currentWidget() is facilitator.room
+    press(qtbot, Qt.Key.Key_F7)
+    assert facilitator.stage.currentWidget() is not facilitator.room
+    assert main_window.screens.currentWidget() is main_window.screen_widgets["review"]
+    main_window.hub.run(SetReviewAnswer(main_window.incident_id, "task", "Sending the noon invoice"))
+    press(qtbot, Qt.Key.Key_F7)
+    settle(qtbot, facilitator)
+    assert facilitator.stage.currentWidget() is facilitator.room
+    answers = [label.text() for label in facilitator.room.findChildren(QLabel, "facilitator_room_text")
+               if label.isVisibleTo(main_window)]
+    assert "Sending the noon invoice" in answers

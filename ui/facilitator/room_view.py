@@ -261,6 +261,10 @@ class RoomViewWidget(QFrame):
         return QSize(320, 200)
 
     # ---- layout is redone on every size, theme or font change ----------------------------------
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        self._relayout.start()  # pages made while hidden (F7, an edit meanwhile) were measured at another size
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001
         super().resizeEvent(event)
         self._relayout.start()
