@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from postmortem_desktop.domain.vocabulary import REVIEW_QUESTIONS
-from ui.theme import theme_manager
+from ui.theme import PROJECTOR, theme_manager
 
 PROJECTOR_SIZE = QSize(1280, 720)
 
@@ -140,3 +141,28 @@ def test_f7_shows_the_editing_screen_and_an_answer_saved_there_shows_in_the_room
     answers = [label.text() for label in facilitator.room.findChildren(QLabel, "facilitator_room_text")
                if label.isVisibleTo(main_window)]
     assert "Sending the noon invoice" in answers
+
+
+def test_a_larger_font_while_running_lays_the_pages_out_again_with_nothing_cut(main_window, facilitator, qtbot):
+    window = main_window
+    qtbot.waitExposed(window)
+    facilitator.start()
+    window.showNormal()
+    window.setGeometry(QRect(0, 0, PROJECTOR_SIZE.width(), PROJECTOR_SIZE.height()))
+    qtbot.waitUntil(lambda: window.size() == PROJECTOR_SIZE)
+    facilitator.go_to(facilitator.agenda.index_of("board"))
+    settle(qtbot, facilitator)
+    pages_before = facilitator.room.page_count()
+    manager = theme_manager()
+    system_font = QFont(manager.base_font)
+    try:
+        manager.base_font.setPointSizeF(system_font.pointSizeF() * 1.3)  # a larger desktop font, applied
+        manager.apply(PROJECTOR)
+        settle(qtbot, facilitator)
+        assert facilitator.room.page_count() > pages_before
+        for _page in range(facilitator.room.page_count()):
+            assert problems_on_screen(window, facilitator) == []
+            facilitator.next_step()
+            settle(qtbot, facilitator)
+    finally:
+        manager.base_font = system_font
