@@ -59,6 +59,7 @@ PATTERNS = ("solid", "diagonal", "backdiagonal", "cross", "diagcross", "horizont
             "dense", "sparse", "grid")
 KIND_LABELS = {"alert": "Alert", "deploy": "Deploy", "mitigation": "Mitigation", "recovery": "Recovery",
                "status-page": "Status page", "note": "Note"}
+LABEL_LINE = 1.3  # the height a line of label text takes, in font sizes (the text's size plus leading)
 SYSTEM_LABEL_ROWS = 3     # label rows under the System lane's markers, when it has its full height
 SYSTEM_LABEL_ROW_MIN = 16  # the least height one label row needs (at scale 1): fewer rows rather than piled up
 
@@ -346,7 +347,8 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
                        theme: Theme) -> None:
     s = theme.scale
     lane = geo.customers
-    canvas.text(10 * s, lane.y - 2 * s + 12 * s, "Customers", color=theme.text, size=theme.size(1.1), bold=True)
+    caption_y = lane.y - 2 * s + 12 * s
+    canvas.text(10 * s, caption_y, "Customers", color=theme.text, size=theme.size(1.1), bold=True)
     if not layout.subrows:
         canvas.text(geo.plot_x0 + 10 * s, lane.y + lane.h / 2, "No customer conversations yet: import tickets "
                     "or paste a transcript.", color=theme.muted, size=theme.size())
@@ -358,14 +360,20 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
         histogram(row, scale.t0, scale.t1, width_s) if b else None
         for row, b in zip(layout.subrows, binned, strict=True)])
     peak = max((b.total for rows in bins if rows for b in rows), default=1)
+    # row labels sit at their rows' middles, but never over the caption or the label above: on a short
+    # lane (a 1280x720 projector) a label that no longer fits is left out rather than piled on another
+    line_h = theme.size() * LABEL_LINE
+    next_free = caption_y + theme.size(1.1) * LABEL_LINE / 2 + line_h / 2
     for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows, strict=True)):
         if k % 2:
             canvas.rect(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h, fill=theme.lane_alt)
         canvas.line(geo.plot_x0, band.bottom, geo.plot_x1, band.bottom, color=theme.grid, width=1.0)
-        label_y = band.y + band.h / 2 + (8 * s if k == 0 and band.h > 44 * s else 0)
-        canvas.text(14 * s, label_y,
-                    _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
-                    color=theme.text, size=theme.size())
+        label_y = max(band.y + band.h / 2, next_free)
+        if label_y + line_h / 2 <= lane.bottom:
+            canvas.text(14 * s, label_y,
+                        _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
+                        color=theme.text, size=theme.size())
+            next_free = label_y + line_h
         canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
         row_bins = bins[k]
         if row_bins is not None:

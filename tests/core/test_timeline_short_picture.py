@@ -37,3 +37,19 @@ def test_system_labels_on_a_short_picture_keep_a_row_height_apart():
         size = theme.size(0.9)
         assert all(b - a >= size for a, b in zip(label_ys, label_ys[1:], strict=False)), (height, label_ys)
         assert all(y + size / 2 <= band.bottom for y in label_ys), (height, label_ys, band)
+
+
+def test_customer_row_labels_never_sit_on_the_caption_or_on_each_other():
+    layout = busy_layout()
+    theme = Theme.default()
+    for height in (260, 300, 360, 600, 900):
+        canvas = RecordingCanvas()
+        geo = draw_timeline(layout, canvas, 1280, height, theme)
+        lane = geo.customers
+        texts = [(args[1], args[2], kwargs["size"]) for _name, args, kwargs in canvas.named("text")
+                 if args[0] < geo.plot_x0 and lane.y <= args[1] <= lane.bottom]
+        assert texts[0][1] == "Customers"
+        assert len(texts) > 1, height  # at least the first row keeps its label
+        for (y_above, text_above, size_above), (y, text, size) in zip(texts, texts[1:], strict=False):
+            assert y - y_above >= (size_above + size) / 2, (height, text_above, text)
+        assert texts[-1][0] + texts[-1][2] / 2 <= lane.bottom, height
