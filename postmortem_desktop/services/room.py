@@ -4,8 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.vocabulary import WORDING_TAGS
-from ..reporting.pdf_sections import strongest
-from ..reporting.report_data import ReportData, gather
+from ..reporting.report_data import QuoteRow, ReportData, gather
 from ..storage.workspace import Workspace
 
 #: quotes shown under each harm tag: the strongest by the PDF's own ranking, so room and report agree
@@ -70,6 +69,14 @@ def _harm_by_tag(data: ReportData) -> tuple[RoomSlide, ...]:
     if not blocks:
         blocks.append(RoomBlock("Nothing is tagged yet: drag quotes onto the board's columns before the review."))
     return (RoomSlide("Customer harm, in their words", tuple(blocks)),)
+
+
+def strongest(data: ReportData, tag: str, limit: int) -> list[QuoteRow]:
+    """The PDF's own ranking of a tag's quotes (imported when used: reportlab is heavy, and the app starts
+    and shows its window without it; the facilitator's room reads it only once the mode starts)."""
+    from ..reporting.pdf_sections import strongest as ranked
+
+    return ranked(data, tag, limit)
 
 
 def _who(*parts: str) -> str:
