@@ -166,3 +166,21 @@ def test_a_larger_font_while_running_lays_the_pages_out_again_with_nothing_cut(m
             settle(qtbot, facilitator)
     finally:
         manager.base_font = system_font
+
+
+def test_a_board_search_left_from_editing_does_not_filter_what_the_room_sees(main_window, facilitator, qtbot):
+    from postmortem_desktop.reporting.report_data import gather
+
+    board = main_window.show_screen("board")
+    board.reload()
+    with qtbot.waitSignal(board.cards_shown, timeout=5000):
+        qtbot.keyClicks(board.filter_bar.search, "card")
+    assert "of" in board.status.text()  # the board itself is narrowed: "n of m cards"
+    facilitator.start()
+    facilitator.go_to(facilitator.agenda.index_of("board"))
+    settle(qtbot, facilitator)
+    counted = [t for t in gather(main_window.session.workspace, main_window.incident_id).tag_counts if t.count]
+    headings = [b.heading for slide in facilitator.room.slides for b in slide.blocks if b.heading]
+    assert sorted(h.split(" · ")[0] for h in headings) == sorted(t.name for t in counted)
+    for tag in counted:
+        assert any(h.startswith(f"{tag.name} · {tag.count} quote") for h in headings)
