@@ -203,7 +203,6 @@ class ConversationReaderWidget(QWidget):
         return role_color(role, palette.color(self.text.viewport().backgroundRole()),
                           palette.color(self.text.foregroundRole()))
 
-
     def _highlight_quotes(self) -> None:
         if self.conversation is None:
             return
