@@ -33,6 +33,7 @@ from . import recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
 from .hub import ScreenHub
+from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .models.incident_table_model import IncidentTableModel
 from .progress import run_with_progress
@@ -99,8 +100,14 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
         dock = QDockWidget("Incidents", self)
         dock.setObjectName("incidents_dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setWidget(self.incident_view)
+        # closable, so that View › Incidents can hide and show it (Qt greys the toggle of an unclosable dock)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.incident_list_panel = QWidget(dock)
+        self.incident_list_layout = QVBoxLayout(self.incident_list_panel)
+        self.incident_list_layout.setContentsMargins(0, 0, 0, 0)
+        self.incident_list_layout.addWidget(self.incident_view, 1)
+        dock.setWidget(self.incident_list_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.incidents_dock = dock
 
@@ -204,6 +211,9 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
+        self.empty_incident_list = EmptyIncidentList(self.hub, self.incident_model, self.new_incident_action,
+                                                     self.incident_list_panel)
+        self.incident_list_layout.addWidget(self.empty_incident_list, 1)
         # the import controller comes with the workspace (_complete); until then these wait, disabled
         self.import_action = self._action("&Import Tickets…", lambda: self.imports.choose_and_import(), "Ctrl+I",
                                           "Import a ticket dump (CSV, TSV, XLSX, ODS) into this incident")
