@@ -57,6 +57,17 @@ def theme_for(widget: QWidget, scale: float = 1.0) -> Theme:
     return Theme.default(dark=dark, scale=scale)
 
 
+def _with_menu(toolbar: QToolBar, action: QAction, *more: QAction) -> None:
+    """The toolbar button of action runs it; its arrow offers the other actions."""
+    button = toolbar.widgetForAction(action)
+    if isinstance(button, QToolButton):
+        menu = QMenu(button)
+        for other in more:
+            menu.addAction(other)
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+
 class TimelineScreen(QWidget):
     #: the timeline was (re)loaded for an incident (id, or -1 when there is none)
     timeline_loaded = Signal(int)
@@ -102,36 +113,37 @@ class TimelineScreen(QWidget):
         for key in GROUP_BY:
             self.group_combo.addItem(GROUP_LABELS[key], key)
         self.group_combo.setAccessibleName("Customer sub-rows")
+        # as wide as "Channel", not "Customer segment": the open list shows the long names, and the
+        # tools then fit beside the reader on a 1280x720 projector
+        self.group_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.group_combo.setMinimumContentsLength(8)
         self.group_combo.setToolTip("Customer rows by: channel, segment, task or tag")
         self.group_combo.currentIndexChanged.connect(self._on_group_combo_current_index_changed)
-        rows_label = QLabel(" Rows &by: ", self)
+        rows_label = QLabel(" Ro&ws: ", self)
         rows_label.setBuddy(self.group_combo)
         self.toolbar.addWidget(rows_label)
         self.toolbar.addWidget(self.group_combo)
         self.toolbar.addSeparator()
-        self.fit_incident_action = self._action("Fit &Incident", self.fit_incident, "Ctrl+0",
-                                                "Show the technical and customer impact windows")
-        self.fit_review_action = self._action("Fit &Review", self.fit_review_window, None,
-                                              "Show the whole review window")
+        self.fit_incident_action = self._action("&Fit", self.fit_incident, "Ctrl+0",
+                                                "Fit the incident: the technical and customer impact windows "
+                                                "(Ctrl+0); the arrow offers the whole review window")
+        self.fit_review_action = self._action("Fit &Review Window", self.fit_review_window, None,
+                                              "Show the whole review window", on_toolbar=False)
+        # the Fit and Add Event buttons carry their siblings in a menu, so the tools fit beside the
+        # reader on a 1280x720 projector
+        _with_menu(self.toolbar, self.fit_incident_action, self.fit_review_action)
         self.zoom_in_action = self._action("+", lambda: self.view.zoom(1.25), None, "Zoom in (+, Ctrl+wheel)")
         self.zoom_out_action = self._action("−", lambda: self.view.zoom(0.8), None, "Zoom out (−, Ctrl+wheel)")
         self.toolbar.addSeparator()
         self.add_event_action = self._action("&Add Event…", self.add_event_at_centre, None,
                                              "Add a system event (or double-click the System lane); the arrow "
                                              "offers pasted log lines and event files")
-        # the other ways to add events sit in the Add Event button's menu, so the tools fit 1280 px
         self.paste_action = self._action("&Paste Log Lines…", self.paste_log_lines, None,
                                          "Turn pasted log lines or an alerts CSV into system events", on_toolbar=False)
         self.import_events_action = self._action(
             "Import &Events…", lambda: self.hub.event_import_requested.emit(), None,
             "Import a status page, paging, alerting, deploy or log file (Ctrl+Shift+E)", on_toolbar=False)
-        add_button = self.toolbar.widgetForAction(self.add_event_action)
-        if isinstance(add_button, QToolButton):
-            more = QMenu(add_button)
-            more.addAction(self.paste_action)
-            more.addAction(self.import_events_action)
-            add_button.setMenu(more)
-            add_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        _with_menu(self.toolbar, self.add_event_action, self.paste_action, self.import_events_action)
         self.save_image_action = self._action("Save &Image…", self.save_image, None, "Save the timeline as a PNG")
 
     def _action(self, text: str, slot, shortcut, tip: str, *, on_toolbar: bool = True) -> QAction:  # noqa: ANN001
