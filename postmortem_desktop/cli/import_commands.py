@@ -5,9 +5,9 @@ import argparse
 import sys
 from datetime import date
 
+from ..importers.conversation_files import UnreadableConversation, read_conversation_file
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
-from ..importers.text_decoding import decode_transcript, looks_binary
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.import_pipeline import HelperFailed
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=_import)
 
     parse = sub.add_parser("parse-transcript", help="parse a pasted conversation into messages")
-    parse.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    parse.add_argument("file", nargs="?", default="-",
+                       help="a text, .eml, .mbox or HTML file, a chat app's JSON or zip export, "
+                            "or - for standard input")
     parse.add_argument("--day", type=date.fromisoformat, help="the day times without a date belong to")
     parse.add_argument("--json", action="store_true")
     parse.set_defaults(handler=_parse_transcript)
@@ -92,14 +94,10 @@ def _parse_transcript(args: argparse.Namespace) -> int:
             data = path.read_bytes()
         except OSError as exc:  # a file this user may not read
             raise BadInput(f"cannot read {path}: {exc.strerror}; give a text or .eml file") from exc
-        if path.suffix.lower() == ".eml":
-            from ..importers.transcripts import parse_eml
-
-            return _print_transcript(parse_eml(data), args.json)
-        if looks_binary(data):
-            raise BadInput(f"{path.name} is not text (it looks like a workbook, an image or another binary "
-                           "file); give a pasted conversation as a .txt file, or an .eml file")
-        text = decode_transcript(data)
+        try:
+            return _print_transcript(read_conversation_file(path.name, data, day=args.day), args.json)
+        except UnreadableConversation as exc:
+            raise BadInput(str(exc)) from exc
     return _print_transcript(parse_transcript(text, day=args.day), args.json)
 
 

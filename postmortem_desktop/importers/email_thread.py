@@ -205,11 +205,11 @@ def _body_text(message: EmailMessage) -> str:
         payload = part.get_payload(decode=True)  # the part's bytes, or None when it has none
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
-        content = _html_to_text(content)
+        content = html_to_text(content)
     return content
 
 
-def _html_to_text(markup: str) -> str:
+def html_to_text(markup: str) -> str:
     # Bounded so an unclosed <script> cannot make this quadratic.
     markup = re.sub(r"(?is)<(script|style)\b.{0,100000}?</\1\s{0,12}>", "", markup)
     markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</blockquote\s*>", "\n", markup)
