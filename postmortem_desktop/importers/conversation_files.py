@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from postmortem_desktop.importers.chat_json import NotAChatExport, read_chat_json, read_slack_messages
-from postmortem_desktop.importers.email_thread import html_to_text, read_eml
+from postmortem_desktop.importers.email_body import html_to_text
+from postmortem_desktop.importers.email_thread import read_eml
 from postmortem_desktop.importers.records import ParsedTranscript
 from postmortem_desktop.importers.text_decoding import decode_transcript, looks_binary
 from postmortem_desktop.importers.transcript_formats import DayClock, RawMessage
