@@ -5,6 +5,7 @@ import argparse
 import sys
 from datetime import date
 
+from ..domain.counting import counted
 from ..importers.conversation_files import UnreadableConversation, read_conversation_file
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
@@ -64,7 +65,7 @@ def _import(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         verb = "would import" if args.dry_run else "imported"
-        print(f"{summary.file_name}: {summary.vendor} export, {summary.rows_read} rows read; {verb} "
+        print(f"{summary.file_name}: {summary.vendor} export, {counted(summary.rows_read, 'row')} read; {verb} "
               f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged; "
               f"{summary.outside_window} outside the "
               f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
@@ -107,7 +108,7 @@ def _print_transcript(result, as_json: bool) -> int:  # noqa: ANN001
     if as_json:
         print_json({"format": result.format, "messages": messages})
     else:
-        print(f"format: {result.format}, {len(messages)} messages")
+        print(f"format: {result.format}, {counted(len(messages), 'message')}")
         for m in messages:
             print(f"[{m['at'] or '—'}] {m['author'] or '?'} ({m['role']}): {m['text']}")
     return 0

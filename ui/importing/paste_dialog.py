@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.domain.vocabulary import Channel, Role
 from postmortem_desktop.importers.records import ParsedTranscript
 from postmortem_desktop.services.conversations import NewConversation
@@ -99,7 +100,7 @@ class PasteConversationDialog(QDialog):
         view.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Recognised as", QLabel(f"<b>{FORMAT_NAMES.get(transcript.format, transcript.format)}</b> · "
-                                            f"{len(transcript.messages):,} messages", self))
+                                            f"{counted(len(transcript.messages), 'message')}", self))
         form.addRow("&Channel", self.channel)
         form.addRow("&Subject", self.subject)
         form.addRow("C&ustomer", self.customer)
