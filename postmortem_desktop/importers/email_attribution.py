@@ -19,7 +19,7 @@ _VERBS = ("wrote", "a wrote", "schrieb", "a écrit", "a ecrit", "ha scritto", "e
           "yazdı", "írta", "έγραψε", "写道", "a scris", "piše", "napsal\\(a\\)", "napsal")
 _VERB = "|".join(_VERBS)
 _ATTRIBUTION = re.compile(
-    rf"^(?:-{{1,4}}\s?)?(?P<head>.{{4,300}}?)[\s,]\s?(?P<verb>{_VERB})(?P<after>\s[^:]{{1,160}}?)?\s?:?(?:\s?-{{2,}})?$",
+    rf"^(?:-{{1,4}}\s?)?(?P<head>.{{4,300}}?)[\s,]\s?(?P<verb>{_VERB})(?P<after>\s[^:\-][^:]{{0,159}}?)?\s?:?(?:\s?-{{2,}})?$",
     re.I)
 # Without a verb: "11:00 AM, November 17, 2021, "John" <john@x.com>:" or the Russian "…, John <j@x.com>:".
 _ADDRESS_ATTRIBUTION = re.compile(r"^(?P<head>.{6,300}?<[^<>@\s]{1,100}@[^<>\s]{1,200}>)\s?:$")
@@ -64,12 +64,17 @@ def attribution(text: str) -> tuple[str, str] | None:
     if len(text) > _MAX_JOINED or not text:
         return None
     found = _ATTRIBUTION.match(text)
-    if found and any(ch.isdigit() for ch in found["head"]) and not text.endswith("."):
+    if found and _dated(found["head"]) and not text.endswith("."):
         return found["head"], (found["after"] or "").strip()
     found = _ADDRESS_ATTRIBUTION.match(text)
     if found and any(ch.isdigit() for ch in found["head"].split("<", 1)[0]):
         return found["head"], ""
     return None
+
+
+def _dated(head: str) -> bool:
+    # digits inside an address ("mail+1234@x.com") are no date
+    return any(ch.isdigit() for ch in _ADDRESS.sub("", head))
 
 
 def join_wrapped(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -1,0 +1,158 @@
+"""Chat exports as people really have them (issue 14): locale variants, JSON and zip containers, notices.
+
+Each test reads a real third-party export from ../shared/data/real/chats (never copied here), or a few
+lines written here in a documented shape, and fails on the reader before issue 14.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pytest
+
+from postmortem_desktop.importers.conversation_files import UnreadableConversation, read_conversation_file
+from postmortem_desktop.importers.records import ParsedTranscript
+from postmortem_desktop.importers.transcripts import parse_transcript
+from tests.shared_data import shared_file
+
+
+def read(relative: str) -> ParsedTranscript:
+    path = shared_file(f"real/chats/{relative}")
+    return read_conversation_file(path.name, path.read_bytes(), day=date(2026, 1, 27))
+
+
+def texts(result: ParsedTranscript) -> str:
+    return "\n".join(m.text for m in result.messages)
+
+
+# --- WhatsApp locale variants -----------------------------------------------------------------
+
+def test_arabic_whatsapp_with_arabic_indic_digits_and_rtl_marks_is_many_messages_with_times() -> None:
+    result = read("whatsapp/whats_json__arabic_ios.txt")
+    assert result.format == "whatsapp"
+    assert len(result.messages) > 10  # before: the whole chat was one message
+    hello = next(m for m in result.messages if m.text == "Hello World")
+    # "[٢٧/٣/٢٠٢٢، ٩:٤١:٣٥ م]": day first, Arabic PM letter
+    assert (hello.author, hello.at) == ("Dmitry S", datetime(2022, 3, 27, 21, 41, 35, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("name", ["whats_json__calendar_Buddhist_iOS.txt", "whats_json__calendar_Japanese_iOS.txt"])
+def test_buddhist_and_japanese_era_years_are_gregorian(name: str) -> None:
+    result = read(f"whatsapp/{name}")
+    hello = next(m for m in result.messages if m.text == "Hello World")
+    assert hello.at == datetime(2022, 3, 27, 21, 41, 35, tzinfo=UTC)
+
+
+def test_vietnamese_export_writes_the_time_before_the_date() -> None:
+    hello = next(m for m in read("whatsapp/whats_json__vietnamese_ios.txt").messages if m.text == "Hello World")
+    assert hello.at == datetime(2022, 3, 27, 21, 41, 35, tzinfo=UTC)
+
+
+def test_year_first_and_dotted_time_lines_are_whatsapp_messages() -> None:
+    # The shapes of phones set to ISO dates and of locales that write "10.12" for the time.
+    result = parse_transcript("2023-06-01, 10.12 - Ana: the invoice failed\n2023-06-01, 10.15 - Acme Support: on it\n")
+    assert result.format == "whatsapp"
+    assert [(m.author, m.at) for m in result.messages] == [
+        ("Ana", datetime(2023, 6, 1, 10, 12, tzinfo=UTC)), ("Acme Support", datetime(2023, 6, 1, 10, 15, tzinfo=UTC))]
+
+
+def test_midnight_written_as_00_am_is_read_not_dropped() -> None:
+    # WhatsR's iOS export writes "[1/30/18, 00:04:03 AM]".
+    result = read("whatsapp/WhatsR__englishiosampm.txt")
+    assert datetime(2018, 1, 30, 0, 4, 3, tzinfo=UTC) in [m.at for m in result.messages]
+
+
+def test_system_notices_deleted_messages_and_calls_are_dropped_in_the_exports_language() -> None:
+    result = read("whatsapp/whats_json__russian_android.txt")
+    body = texts(result)
+    assert "Данное сообщение удалено" not in body and "Пропущенный аудиозвонок" not in body
+    assert "сквозным шифрованием" not in body
+    german = texts(read("whatsapp/WhatsR__germanios24h.txt"))
+    assert "Ende-zu-Ende" not in german and "hinzugefügt" not in german
+
+
+def test_media_messages_stay_as_what_the_person_sent_at_that_time() -> None:
+    # WhatsR's reference data frame counts Bob's "<Media omitted>" and Carol's empty message as messages.
+    result = read("whatsapp/WhatsR__englishandroid24h.txt")
+    assert Counter(m.author for m in result.messages) == {"Mallory": 1, "Dave": 4, "Alice": 13, "Bob": 19, "Carol": 5}
+
+
+def test_whatsapp_zip_is_read_from_the_chat_inside() -> None:
+    result = read("whatsapp/whats_json__ios_RU.zip")
+    assert result.format == "whatsapp" and len(result.messages) > 3
+
+
+# --- Zoom, IRC --------------------------------------------------------------------------------
+
+def test_zoom_recording_chat_keeps_replies_whole_and_drops_reactions() -> None:
+    result = read("zoom/ethereum-pm__fcr_2026-05-26_008_chat.txt")
+    assert result.format == "zoom"
+    assert len(result.messages) == 27 - 10  # entries less reactions (expected.json)
+    assert not any(m.text.startswith("Reacted to") for m in result.messages)
+    reply = next(m for m in result.messages if m.text.startswith('Replying to "Hmm I renamed'))
+    assert "\n" in reply.text  # the quoted line and the answer stay one message
+
+
+def test_irc_log_reads_nicks_times_with_offsets_and_drops_joins() -> None:
+    result = read("irc/perceval__supybot_valid.log")
+    assert result.format == "irc"
+    first = result.messages[0]
+    assert (first.author, first.at) == ("benpol", datetime(2012, 10, 17, 9, 16, 21, tzinfo=UTC))
+    assert not any("has joined" in m.text or "has quit" in m.text for m in result.messages)
+    assert result.messages[-1].author == "gregaf"
+
+
+# --- JSON exports -----------------------------------------------------------------------------
+
+def test_discord_export_drops_calls_and_uses_the_nickname() -> None:
+    result = read("discord/chat-analytics__GC_3A_5M.json")
+    assert result.format == "discord"
+    # the author named "not a plant" has the nickname "theplant": "Should honor nickname over name"
+    authors = {m.author for m in result.messages}
+    assert "theplant" in authors and "not a plant" not in authors
+    assert not any("Started a call" in m.text or "Changed the channel" in m.text for m in result.messages)
+
+
+def test_telegram_desktop_export_joins_text_entities_and_drops_service_messages() -> None:
+    result = read("telegram/chat-analytics__DM_2A_7M.json")
+    assert len(result.messages) == 6
+    assert result.messages[0].text == "https://google.com 👀"
+    assert result.messages[-1].at == datetime.fromtimestamp(1654898799, UTC)
+
+
+def test_messenger_export_is_put_oldest_first_with_media_messages_kept() -> None:
+    result = read("messenger/chat-analytics__2A_7M.json")
+    assert len(result.messages) == 7
+    assert result.messages[0].at == datetime(2014, 11, 5, 0, 27, 20, 411000, tzinfo=UTC)
+    assert result.messages[0].text == "[photo]"
+
+
+def test_slack_export_zip_names_people_and_drops_joins() -> None:
+    result = read("slack/slack-export-viewer__testarchive.zip")
+    assert result.format == "slack-export"
+    assert len(result.messages) == 158 - 8 - 3  # less channel_join and bot_add (expected.json)
+    assert not any(m.text.endswith("has joined the channel") for m in result.messages)
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+def test_outlook_msg_is_refused_naming_the_format_and_what_to_do() -> None:
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # a compound file's header, as .msg files start
+    with pytest.raises(UnreadableConversation, match=r"Outlook message \(\.msg\).*Save As"):
+        read_conversation_file("reply.msg", ole2)
+
+
+def test_a_zip_without_a_chat_is_refused_with_advice() -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("photo.jpg", b"\xff\xd8\xff")
+    with pytest.raises(UnreadableConversation, match="no chat inside"):
+        read_conversation_file("photos.zip", buffer.getvalue())
+
+
+def test_json_that_is_no_chat_export_is_refused_not_read_as_one_message() -> None:
+    with pytest.raises(UnreadableConversation, match="not a chat export"):
+        read_conversation_file("config.json", b'{"version": 3, "items": [1, 2]}')
