@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parseaddr
+from functools import lru_cache
 
 # Verbs that end an attribution, one per language clients write ("a wrote": Zimbra's half-English).
 _VERBS = ("wrote", "a wrote", "schrieb", "a écrit", "a ecrit", "ha scritto", "escribió", "escreveu", "napisał\\(a\\)",
@@ -61,7 +62,8 @@ def attribution(text: str) -> tuple[str, str] | None:
 
     A real attribution carries a date or time: a digit in the part before the verb.
     """
-    if len(text) > _MAX_JOINED or not text:
+    # Every attribution ends in ":" (or Zoho's "----"): prose lines are turned away before any regex.
+    if len(text) > _MAX_JOINED or not text or text[-1] not in ":-":
         return None
     found = _ATTRIBUTION.match(text)
     if found and _dated(found["head"]) and not text.endswith("."):
@@ -81,7 +83,7 @@ def join_wrapped(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     """The (depth, text) lines with an attribution wrapped over two or three lines put back on one."""
     out: list[tuple[int, str]] = []
     for depth, text in lines:
-        if text and not is_attribution(text):
+        if text and text[-1] in ":-" and not is_attribution(text):
             for back in (1, 2):
                 if len(out) >= back and all(d == depth and t for d, t in out[-back:]):
                     joined = " ".join([t for _, t in out[-back:]] + [text]).replace("< ", "<").replace("( ", "(")
@@ -93,8 +95,8 @@ def join_wrapped(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     return out
 
 
-def attribution_sender(head: str, after: str, tz: tzinfo) -> tuple[str, str, datetime | None]:
-    """Name, address and time of an attribution's head ("Mon, … 10:00 AM Amy <amy@x.net>")."""
+def attribution_sender(head: str, after: str) -> tuple[str, str, str]:
+    """Name, address and date text of an attribution's head ("Mon, … 10:00 AM Amy <amy@x.net>")."""
     who = after or head
     address_match = _ADDRESS.search(who)
     address = address_match["address"] if address_match else ""
@@ -114,9 +116,10 @@ def attribution_sender(head: str, after: str, tz: tzinfo) -> tuple[str, str, dat
         name = " ".join(w for w in words[start:] if w != ",")
         when = " ".join(words[:start])
     name = name.strip(" ,\"'").removesuffix(" a").strip() or address
-    return name, address, parse_when(when, tz)
+    return name, address, when
 
 
+@lru_cache(maxsize=4096)
 def parse_when(text: str, tz: tzinfo) -> datetime | None:
     """UTC time of an email date in any common spelling, English or not; None when none is found."""
     text = text.strip(" ,")

@@ -34,6 +34,7 @@ _RULE = re.compile(r"^_{10,}$")
 _SIGN_OFF = re.compile(r"^(?:Sent from my \w[\w ]{0,40}|Get Outlook for \w+|\[Quoted text hidden\])$", re.I)
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _CLOCK_IN = re.compile(CLOCK_TEXT)
+_ZONE_NAME = re.compile(r"\b(?:GMT|UTC)\s?[+-]\d|\b[A-Z]{2,4}T\b")
 _DATE_TOKENS = re.compile(
     r"(?P<iso>\d{4}-\d{2}-\d{2})|(?P<num>\d{1,2}[/.]\d{1,2}[/.]\d{2,4})|(?P<mon>[A-Za-z]{3,9})\.?"
     r"|(?P<year>\d{4})|(?P<n>\d{1,2})(?:st|nd|rd|th)?|(?P<zone>UTC|GMT|[+-]\d{2}:?\d{2})")
@@ -56,8 +57,10 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
             return parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 40 digits
         pass
-    # dateutil first: it knows zone names and "GMT+1"; the hand-written reader is the fallback.
-    return email_attribution.parse_when(text[:200], tz) or _fast_when(text, tz)
+    # The hand-written reader for the common English shapes; dateutil (then dateparser) for the rest and
+    # for anything naming a zone ("EDT", "GMT+1"), which the fast reader would silently read as local.
+    fast = None if _ZONE_NAME.search(text) else _fast_when(text, tz)
+    return fast or email_attribution.parse_when(text[:200], tz)
 
 
 def _fast_when(text: str, tz: tzinfo) -> datetime | None:
@@ -101,8 +104,8 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
 
 
 def _attribution_sender(head: str, after: str, tz: tzinfo) -> Sender:
-    name, address, at = attribution_sender(head, after, tz)
-    return Sender(name, address, at)
+    name, address, when = attribution_sender(head, after)
+    return Sender(name, address, parse_when(when, tz) if when else None)
 
 
 def _header_sender(headers: dict[str, str], tz: tzinfo) -> Sender:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from postmortem_desktop.importers.transcript_formats import SKIP, DayClock, RawMessage, clean, collect
 
@@ -55,6 +56,7 @@ _NOTICE_PHRASES = ("end-to-end", "ende-zu-ende", "de bout en bout", "de extremo 
                    "сквозным шифрованием", "наскрізним шифруванням", "koncovým šifrováním", "mã hóa đầu cuối",
                    "एंड-टू-एंड", "エンドツーエンド", "จากต้นทางถึงปลายทาง", "بالكامل", "crittografia end-to-end",
                    "your security code with", "sicherheitsnummer", "security code changed")
+_NOTICE_PHRASE = re.compile("|".join(re.escape(phrase) for phrase in _NOTICE_PHRASES))
 _EMPTY = "(empty message: nothing was exported)"
 
 
@@ -119,8 +121,13 @@ def _clock(found: re.Match[str]) -> tuple[int, int, int] | None:
 
 
 def _day(found: re.Match[str], order: str) -> date | None:
-    a, b, c = _part(found, "a") or "", _part(found, "b") or "", _part(found, "c") or ""
-    buddhist = bool(_part(found, "be"))
+    return _date_of(_part(found, "a") or "", _part(found, "b") or "", _part(found, "c") or "",
+                    bool(_part(found, "be")), order)
+
+
+@lru_cache(maxsize=8192)
+def _date_of(a: str, b: str, c: str, buddhist: bool, order: str) -> date | None:
+    # a chat has a few hundred distinct days and a hundred thousand lines: each day is read once
     try:
         if order == "ymd" or len(a) == 4:
             return date(_year(a, buddhist), int(b), int(c))
@@ -133,7 +140,7 @@ def _day(found: re.Match[str], order: str) -> date | None:
 def is_notice(body: str) -> bool:
     """Whether a message body is one WhatsApp wrote itself (deleted message, call, encryption notice)."""
     text = body.strip().rstrip(".。").casefold()
-    return text in _NOTICE_BODIES or any(phrase in text for phrase in _NOTICE_PHRASES)
+    return text in _NOTICE_BODIES or _NOTICE_PHRASE.search(text) is not None
 
 
 def read_whatsapp(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
