@@ -156,3 +156,12 @@ def test_a_zip_without_a_chat_is_refused_with_advice() -> None:
 def test_json_that_is_no_chat_export_is_refused_not_read_as_one_message() -> None:
     with pytest.raises(UnreadableConversation, match="not a chat export"):
         read_conversation_file("config.json", b'{"version": 3, "items": [1, 2]}')
+
+
+def test_signal_export_markdown_lines_are_read_with_their_dates() -> None:
+    # signal-export (the community exporter of Signal Desktop) writes "[2019-05-29, 15:04] Me: …" per its README.
+    result = parse_transcript("[2019-05-29, 15:04] Me: How is everyone?\n[2019-05-29, 15:10] Aya: Payments fail\n"
+                              "since this morning\n")
+    assert [(m.author, m.at, m.text) for m in result.messages] == [
+        ("Me", datetime(2019, 5, 29, 15, 4, tzinfo=UTC), "How is everyone?"),
+        ("Aya", datetime(2019, 5, 29, 15, 10, tzinfo=UTC), "Payments fail\nsince this morning")]

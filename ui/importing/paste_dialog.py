@@ -30,10 +30,13 @@ from ..screen_size import fit_to_screen
 from ..time_display import display_zone
 
 FORMAT_NAMES = {"slack": "Slack copy", "slack-markdown": "Slack (Markdown copy)", "teams": "Microsoft Teams",
-                "zendesk-chat": "Zendesk Chat", "intercom": "Intercom", "whatsapp": "WhatsApp-style chat",
+                "zendesk-chat": "Zendesk Chat", "intercom": "Intercom", "whatsapp": "WhatsApp/Signal-style chat",
                 "zoom": "Zoom chat", "email": "Email thread", "plain": "Name: text lines",
-                "unknown": "Not recognised: kept as one message"}
-CHANNEL_FOR_FORMAT = {"email": "email", "unknown": "ticket"}
+                "irc": "IRC log", "discord": "Discord export", "telegram": "Telegram export",
+                "telegram-bot": "Telegram Bot API messages", "messenger": "Messenger export",
+                "mattermost": "Mattermost posts", "rocketchat": "Rocket.Chat messages", "slack-export": "Slack export",
+                "mbox": "Mailbox (mbox)", "unknown": "Not recognised: kept as one message"}
+CHANNEL_FOR_FORMAT = {"email": "email", "mbox": "email", "unknown": "ticket"}
 
 
 class MessagePreviewModel(QAbstractTableModel):
