@@ -60,15 +60,36 @@ def _iso(text: Any) -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _epoch(seconds: Any) -> datetime | None:
+def _epoch(seconds: Any, scale: float = 1) -> datetime | None:
+    number = _number(seconds)
     try:
-        return datetime.fromtimestamp(float(seconds), UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+        return None if number is None else datetime.fromtimestamp(number / scale, UTC)
+    except (ValueError, OverflowError, OSError):
         return None
 
 
 def _objects(items: Any) -> list[JsonObject]:
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+# An export is untrusted: every field is read through these, so a wrong type is "missing", never a crash.
+def _obj(value: Any) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value) if isinstance(value, int | float) else ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 # --- Discord (DiscordChatExporter) ------------------------------------------------------------
@@ -80,13 +101,14 @@ def _is_discord(data: Any) -> bool:
 def _read_discord(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     out = []
     for m in _objects(data["messages"]):
-        if m.get("type", "Default") not in _DISCORD_WORDS:
+        if (_str(m.get("type")) or "Default") not in _DISCORD_WORDS:
             continue
-        author = m.get("author") or {}
-        name = author.get("nickname") or author.get("name") or ""
-        text = m.get("content") or ""
+        author = _obj(m.get("author"))
+        name = _str(author.get("nickname")) or _str(author.get("name"))
+        text = _str(m.get("content"))
         if not text.strip():
-            text = " ".join(f"[attachment: {a.get('fileName') or 'file'}]" for a in _objects(m.get("attachments")))
+            files = _objects(m.get("attachments"))
+            text = " ".join(f"[attachment: {_str(a.get('fileName')) or 'file'}]" for a in files)
         out.append(_message(name, _iso(m.get("timestamp")), text or "[sticker]"))
     return out
 
@@ -103,7 +125,7 @@ def _is_telegram(data: Any) -> bool:
 def _telegram_text(text: Any) -> str:
     # Telegram writes plain text as a string, formatted text as a list of strings and entities.
     if isinstance(text, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in text
+        return "".join(part if isinstance(part, str) else _str(part.get("text")) for part in text
                        if isinstance(part, str | dict))
     return text if isinstance(text, str) else ""
 
@@ -118,14 +140,17 @@ def _read_telegram(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         if not text.strip():
             kind = next((key for key in _TELEGRAM_MEDIA if m.get(key)), "media")
             text = f"[{kind.replace('_', ' ')}]"
-        out.append(_message(str(m.get("from") or ""), at, text))
+        out.append(_message(_str(m.get("from")), at, text))
     return out
 
 
 def _local(text: Any, tz: tzinfo) -> datetime | None:
     # Older Telegram exports write the phone's wall time without a zone.
     value = _iso(text)
-    return value.replace(tzinfo=tz).astimezone(UTC) if value is not None and "+" not in str(text) else value
+    try:
+        return value.replace(tzinfo=tz).astimezone(UTC) if value is not None and "+" not in str(text) else value
+    except OverflowError:  # a local time at the edge of year 1..9999
+        return None
 
 
 def _is_telegram_bot(data: Any) -> bool:
@@ -135,13 +160,13 @@ def _is_telegram_bot(data: Any) -> bool:
 def _read_telegram_bot(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     out = []
     for update in _objects(data["result"]):
-        m = update.get("message") or update.get("channel_post")
-        if not isinstance(m, dict) or not m.get("text"):
+        m = _obj(update.get("message") or update.get("channel_post"))
+        if not _str(m.get("text")):
             continue
-        sender = m.get("from") or {}
-        full = " ".join(p for p in (sender.get("first_name"), sender.get("last_name")) if p)
-        name = full or sender.get("username", "")
-        out.append(_message(name, _epoch(m.get("date")), m["text"]))
+        sender = _obj(m.get("from"))
+        full = " ".join(p for p in (_str(sender.get("first_name")), _str(sender.get("last_name"))) if p)
+        name = full or _str(sender.get("username"))
+        out.append(_message(name, _epoch(m.get("date")), _str(m.get("text"))))
     return out
 
 
@@ -164,12 +189,11 @@ def _read_messenger(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     for m in _objects(data["messages"]):
         if m.get("is_unsent") or m.get("type") in ("Call", "Subscribe", "Unsubscribe"):
             continue
-        text = _fix_mojibake(m.get("content") or "")
+        text = _fix_mojibake(_str(m.get("content")))
         if not text.strip():
             text = next((f"[{word}]" for key, word in _MESSENGER_MEDIA if m.get(key)), "")
         if text:
-            out.append(_message(_fix_mojibake(m.get("sender_name") or ""), _epoch(m.get("timestamp_ms", 0) / 1000),
-                                text))
+            out.append(_message(_fix_mojibake(_str(m.get("sender_name"))), _epoch(m.get("timestamp_ms"), 1000), text))
     return out
 
 
@@ -194,11 +218,11 @@ def read_slack_messages(items: Any, users: Mapping[str, str]) -> list[RawMessage
     """Slack message objects (a history page, or the day files of an export) with user ids named."""
     out = []
     for m in _objects(items):
-        if m.get("subtype") in _SLACK_NOTICES:
+        if _str(m.get("subtype")) in _SLACK_NOTICES:
             continue
-        user = m.get("user") or (m.get("comment") or {}).get("user") or ""
-        author = (m.get("user_profile") or {}).get("real_name") or m.get("username") or users.get(user) or user \
-            or m.get("bot_id") or ""
+        user = _str(m.get("user")) or _str(_obj(m.get("comment")).get("user"))
+        author = _str(_obj(m.get("user_profile")).get("real_name")) or _str(m.get("username")) or users.get(user) \
+            or user or _str(m.get("bot_id"))
         text = "\n".join(part for part in _slack_parts(m) if part)
         if text.strip():
             out.append(_message(str(author), _epoch(m.get("ts")), text))
@@ -207,12 +231,13 @@ def read_slack_messages(items: Any, users: Mapping[str, str]) -> list[RawMessage
 
 def _slack_parts(m: JsonObject) -> list[str]:
     # Bots often post only attachments, and a file share only its file: their words are there.
-    parts = [_slack_text(m.get("text") or "")]
+    parts = [_slack_text(_str(m.get("text")))]
     for attachment in _objects(m.get("attachments")):
-        parts.append(_slack_text(attachment.get("text") or attachment.get("fallback") or attachment.get("title") or ""))
-    files = _objects([m.get("file")] + list(m.get("files") or []))
+        parts.append(_slack_text(_str(attachment.get("text")) or _str(attachment.get("fallback"))
+                                 or _str(attachment.get("title"))))
+    files = _objects([m.get("file")] + (m["files"] if isinstance(m.get("files"), list) else []))
     if not any(p.strip() for p in parts):
-        parts += [f"[file: {f.get('title') or f.get('name') or 'attachment'}]" for f in files]
+        parts += [f"[file: {_str(f.get('title')) or _str(f.get('name')) or 'attachment'}]" for f in files]
     return [p.strip() for p in parts]
 
 
@@ -224,11 +249,11 @@ def _is_mattermost(data: Any) -> bool:
 
 def _read_mattermost(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     out = []
-    for post in (data["posts"].get(key) for key in data["order"]):
+    for post in (_obj(data["posts"].get(key)) for key in data["order"] if isinstance(key, str)):
         # Mattermost's system posts have a type "system_…"; people's posts an empty one.
-        if isinstance(post, dict) and not str(post.get("type") or "").startswith("system_") and post.get("message"):
-            author = (post.get("props") or {}).get("override_username") or post.get("user_id", "")
-            out.append(_message(str(author), _epoch(post.get("create_at", 0) / 1000), post["message"]))
+        if not _str(post.get("type")).startswith("system_") and _str(post.get("message")):
+            author = _str(_obj(post.get("props")).get("override_username")) or _str(post.get("user_id"))
+            out.append(_message(author, _epoch(post.get("create_at"), 1000), _str(post.get("message"))))
     return out
 
 
@@ -242,9 +267,10 @@ def _read_rocketchat(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     for m in _objects(data["messages"]):
         if m.get("t"):
             continue  # "uj" user joined, "ul" left, "au" added…: notices
-        user = m.get("u") or {}
-        if m.get("msg"):
-            out.append(_message(user.get("name") or user.get("username") or "", _iso(m.get("ts")), m["msg"]))
+        user = _obj(m.get("u"))
+        if _str(m.get("msg")):
+            out.append(_message(_str(user.get("name")) or _str(user.get("username")), _iso(m.get("ts")),
+                                _str(m.get("msg"))))
     return out
 
 

@@ -131,7 +131,7 @@ def _slack_users(items: Any) -> dict[str, str]:
     names: dict[str, str] = {}
     for user in items if isinstance(items, list) else []:
         if isinstance(user, dict) and user.get("id"):
-            profile = user.get("profile") or {}
+            profile = user["profile"] if isinstance(user.get("profile"), dict) else {}
             names[str(user["id"])] = str(profile.get("display_name") or user.get("real_name")
                                          or profile.get("real_name") or user.get("name") or user["id"])
     return names

@@ -5,10 +5,13 @@ lines written here in a documented shape, and fails on the reader before issue 1
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postmortem_desktop.importers.conversation_files import UnreadableConversation, read_conversation_file
 from postmortem_desktop.importers.records import ParsedTranscript
@@ -165,3 +168,52 @@ def test_signal_export_markdown_lines_are_read_with_their_dates() -> None:
     assert [(m.author, m.at, m.text) for m in result.messages] == [
         ("Me", datetime(2019, 5, 29, 15, 4, tzinfo=UTC), "How is everyone?"),
         ("Aya", datetime(2019, 5, 29, 15, 10, tzinfo=UTC), "Payments fail\nsince this morning")]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+                         st.sampled_from(["guild", "channel", "messages", "participants", "order", "posts", "result",
+                                          "ok", "u", "msg", "ts", "type", "text", "from", "from_id", "date",
+                                          "date_unixtime", "author", "content", "timestamp", "sender_name",
+                                          "timestamp_ms", "user", "subtype", "files", "attachments", "create_at",
+                                          "message", "photos", "name", "nickname"]), inner, max_size=6),
+                     max_leaves=25)
+
+
+# Each platform's outer shape, with anything inside: the readers see their own keys holding wrong types.
+_SHAPED = st.one_of(
+    st.fixed_dictionaries({"guild": _JSON, "channel": _JSON, "messages": st.lists(_JSON, max_size=4)}),
+    st.fixed_dictionaries({"participants": _JSON, "messages": st.lists(_JSON, max_size=4)}),
+    st.fixed_dictionaries({"order": st.lists(st.text(max_size=3), max_size=3),
+                           "posts": st.dictionaries(st.text(max_size=3), _JSON, max_size=3)}),
+    st.fixed_dictionaries({"ok": _JSON, "result": st.lists(_JSON, max_size=4)}),
+    st.fixed_dictionaries({"messages": st.lists(st.fixed_dictionaries({"u": _JSON, "msg": _JSON, "ts": _JSON}),
+                                                max_size=3)}),
+    st.fixed_dictionaries({"messages": st.lists(st.fixed_dictionaries(
+        {"type": st.just("message"), "from_id": _JSON, "text": _JSON, "date": _JSON, "date_unixtime": _JSON}),
+        max_size=3)}),
+    st.lists(st.fixed_dictionaries({"ts": _JSON, "type": _JSON, "text": _JSON, "subtype": _JSON, "user": _JSON,
+                                    "attachments": _JSON, "file": _JSON}), max_size=3),
+    _JSON,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SHAPED)
+def test_any_json_is_read_or_refused_with_a_message_never_a_crash(data: object) -> None:
+    raw = json.dumps(data).encode()
+    try:
+        result = read_conversation_file("export.json", raw)
+    except UnreadableConversation as exc:
+        assert str(exc)
+    else:
+        assert all(isinstance(m.text, str) and isinstance(m.author, str) for m in result.messages)
+
+
+def test_cli_refuses_an_outlook_msg_with_exit_4_naming_the_format(tmp_path, capsys) -> None:
+    from postmortem_desktop.cli import main
+
+    msg = tmp_path / "reply.msg"
+    msg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert main(["parse-transcript", str(msg), "--json"]) == 4
+    assert "Outlook message (.msg)" in capsys.readouterr().err
