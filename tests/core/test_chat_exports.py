@@ -217,3 +217,16 @@ def test_cli_refuses_an_outlook_msg_with_exit_4_naming_the_format(tmp_path, caps
     msg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     assert main(["parse-transcript", str(msg), "--json"]) == 4
     assert "Outlook message (.msg)" in capsys.readouterr().err
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([b"", b"PK\x03\x04", b"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@b\n", b"{", b"[",
+                        b"<html><body>", b"\xd0\xcf\x11\xe0"]), st.binary(max_size=400),
+       st.sampled_from(["x.txt", "x.zip", "x.mbox", "x.eml", "x.json", "x.html"]))
+def test_any_bytes_are_read_or_refused_with_a_message_never_a_crash(head: bytes, tail: bytes, name: str) -> None:
+    try:
+        result = read_conversation_file(name, head + tail)
+    except UnreadableConversation as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result.messages, list)
