@@ -33,6 +33,16 @@ _MBOX_SEPARATOR = re.compile(rb"^From \S", re.M)
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<meta)", re.I)
 
 
+# Keys that together mark a chat platform's JSON export in the first bytes of a file.
+_CHAT_JSON_MARKS = ((b'"guild"', b'"channel"'), (b'"participants"', b'"sender_name"'), (b'"order"', b'"posts"'),
+                    (b'"from_id"', b'"messages"'), (b'"msg"', b'"u"'), (b'"update_id"', b'"result"'))
+
+
+def looks_like_chat_json(head: bytes) -> bool:
+    """Whether a .json file's first bytes show a chat export (Discord, Messenger, Telegram…), not system events."""
+    return any(all(mark in head for mark in marks) for marks in _CHAT_JSON_MARKS)
+
+
 class UnreadableConversation(ValueError):
     """A file that holds no conversation this app reads; the message says what it is and what to do."""
 

@@ -76,3 +76,14 @@ def test_a_dropped_outlook_msg_is_refused_naming_its_format(qtbot, main_window, 
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert "Outlook message (.msg)" in shown[0] and "Save As" in shown[0]
     assert conversation_count(main_window) == before
+
+
+def test_a_dropped_discord_export_is_read_as_a_chat_not_as_system_events(qtbot, main_window, monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    _drop(main_window, shared_file("real/chats/discord/chat-analytics__DM_2A_2M.json"))
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    assert seen[0].transcript.format == "discord"
+    assert [m.text for m in seen[0].transcript.messages] == ["blah", "something something text"]

@@ -127,7 +127,9 @@ class ImportController(QObject):
         from postmortem_desktop.importers.text_decoding import decode_transcript
 
         suffix = path.suffix.lower()
-        if suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml", ".zip"} and sniff_event_file(path)):
+        if suffix == ".json" and _is_chat_json(path):
+            self.read_conversation_file(path)
+        elif suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml", ".zip"} and sniff_event_file(path)):
             self.import_events_file(path)
         elif suffix in CONVERSATION_SUFFIXES:
             self.read_conversation_file(path)
@@ -340,6 +342,16 @@ def _slack_plan_job(workspace, incident_id: int, export, file_name: str, choice)
     plan = plan_slack_import(workspace, incident_id, export, file_name, choice)
     yield 1, 1
     return plan
+
+
+def _is_chat_json(path: Path) -> bool:
+    from postmortem_desktop.importers.conversation_files import looks_like_chat_json
+
+    try:
+        with path.open("rb") as handle:
+            return looks_like_chat_json(handle.read(65536))
+    except OSError:
+        return False
 
 
 def _conversation_file_job(path: Path, day, tz):  # noqa: ANN001, ANN202
