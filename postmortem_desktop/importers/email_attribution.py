@@ -15,9 +15,10 @@ from email.utils import parseaddr
 from functools import lru_cache
 
 # Verbs that end an attribution, one per language clients write ("a wrote": Zimbra's half-English).
-_VERBS = ("wrote", "a wrote", "schrieb", "a écrit", "a ecrit", "ha scritto", "escribió", "escreveu", "napisał\\(a\\)",
-          "napisał", "napisała", "kirjoitti", "skrev", "schreef", "написал\\(а\\)", "написал", "написала",
-          "yazdı", "írta", "έγραψε", "写道", "a scris", "piše", "napsal\\(a\\)", "napsal")
+_VERBS = ("wrote", "a wrote", "schrieb", "a écrit", "a ecrit", "ha scritto", "escribió", "escreveu",
+          "napisał\\(a\\)", "napisał", "napisała", "kirjoitti", "skrev", "schreef", "написал\\(а\\)",
+          "написал", "написала", "написав", "yazdı", "írta", "έγραψε", "写道", "a scris", "piše",
+          "napsal\\(a\\)", "napsal")
 _VERB = "|".join(_VERBS)
 _ATTRIBUTION = re.compile(
     rf"^(?:-{{1,4}}\s?)?(?P<head>.{{4,300}}?)[\s,]\s?(?P<verb>{_VERB})(?P<after>\s[^:\-][^:]{{0,159}}?)?\s?:?(?:\s?-{{2,}})?$",
@@ -31,15 +32,16 @@ _MAX_JOINED = 400
 # Outlook's header keys in other languages, read as the English ones.
 HEADER_KEYS = {
     "from": "from", "von": "from", "de": "from", "van": "from", "da": "from", "od": "from", "fra": "from",
-    "från": "from", "от": "from", "от кого": "from", "lähettäjä": "from", "feladó": "from",
-    "sent": "sent", "gesendet": "sent", "envoyé": "sent", "verzonden": "sent", "inviato": "sent",
-    "enviado": "sent", "wysłano": "sent", "skickat": "sent", "sendt": "sent", "отправлено": "sent",
-    "lähetetty": "sent", "date": "date", "datum": "date", "fecha": "date", "data": "date", "дата": "date",
-    "to": "to", "an": "to", "à": "to", "aan": "to", "a": "to", "para": "to", "do": "to", "till": "to", "til": "to",
-    "кому": "to", "vastaanottaja": "to", "cc": "cc", "bcc": "bcc", "subject": "subject", "betreff": "subject",
-    "objet": "subject", "onderwerp": "subject", "oggetto": "subject", "asunto": "subject", "assunto": "subject",
-    "temat": "subject", "ämne": "subject", "emne": "subject", "тема": "subject", "aihe": "subject",
-    "reply-to": "reply-to", "importance": "importance",
+    "från": "from", "от": "from", "от кого": "from", "lähettäjä": "from", "feladó": "from", "sent": "sent",
+    "gesendet": "sent", "envoyé": "sent", "verzonden": "sent", "inviato": "sent", "enviado": "sent",
+    "wysłano": "sent", "skickat": "sent", "sendt": "sent", "отправлено": "sent", "lähetetty": "sent",
+    "envoyé le": "sent", "message du": "date", "dato": "date", "date": "date", "datum": "date", "fecha": "date",
+    "data": "date", "дата": "date", "to": "to", "an": "to", "à": "to", "aan": "to", "a": "to", "para": "to",
+    "do": "to", "till": "to", "til": "to", "кому": "to", "vastaanottaja": "to", "cc": "cc", "copie à": "cc",
+    "kopie": "cc", "bcc": "bcc", "subject": "subject", "betreff": "subject", "objet": "subject",
+    "onderwerp": "subject", "oggetto": "subject", "asunto": "subject", "assunto": "subject", "temat": "subject",
+    "ämne": "subject", "emne": "subject", "тема": "subject", "aihe": "subject", "reply-to": "reply-to",
+    "importance": "importance",
 }
 _HEADER = re.compile(r"^\*{0,2}(?P<key>[^\W\d_][\w\-\s]{0,15}?)\*{0,2}\s?:\*{0,2}\s?(?P<value>.{0,500})$")
 

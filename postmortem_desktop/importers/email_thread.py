@@ -28,7 +28,8 @@ from postmortem_desktop.importers.transcript_formats import (
 _ORIGINAL = re.compile(
     r"^(?:-{2,}\s?(?:Original Message|Forwarded message|Oprindelig meddelelse|Ursprüngliche Nachricht"
     r"|Message d'origine|Message transféré|Messaggio originale|Mensaje original|Пересылаемое сообщение"
-    r"|Oorspronkelijk bericht|Alkuperäinen viesti|Opprinnelig melding|Ursprungligt meddelande)\s?-{2,}"
+    r"|Oorspronkelijk bericht|Alkuperäinen viesti|Opprinnelig melding|Ursprungligt meddelande|Oprindelig besked)"
+    r"\s?-{2,}"
     r"|Begin forwarded message:)$", re.I)
 _RULE = re.compile(r"^_{10,}$")
 _SIGN_OFF = re.compile(r"^(?:Sent from my \w[\w ]{0,40}|Get Outlook for \w+|\[Quoted text hidden\])$", re.I)
@@ -109,7 +110,7 @@ def _attribution_sender(head: str, after: str, tz: tzinfo) -> Sender:
 
 
 def _header_sender(headers: dict[str, str], tz: tzinfo) -> Sender:
-    raw = headers.get("from", "").replace("[mailto:", "<").replace("]", ">")
+    raw = headers.get("from", "").replace("[mailto:", "<").replace("]", ">").replace("<mailto:", " <")
     name, address = (getaddresses([raw]) or [("", "")])[0]
     if not address or "@" not in address:
         name, address = raw.strip(), ""
@@ -133,9 +134,11 @@ def score_email(lines: Sequence[str]) -> int:
     texts = [text for _, text in _depths(lines)]
     for index, text in enumerate(texts):
         header = header_line(text)
+        # An Outlook block: "From:" with another header within four lines, above (French "Message du :")
+        # or below it.
         if attribution(text) or _ORIGINAL.match(text) or header and header[0] == "from" and any(
-                (following := header_line(next_line)) and following[0] in ("sent", "date")
-                for next_line in texts[index + 1:index + 5]):
+                (other := header_line(near)) and other[0] in ("sent", "date", "to", "subject")
+                for near in texts[max(0, index - 4):index] + texts[index + 1:index + 5]):
             score += 10
     return score
 
@@ -156,6 +159,7 @@ def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None)
     # A quoted message whose lines carry no ">" continues at the depth of the line that introduced it.
     introduced: tuple[int, RawMessage] | None = None
     awaiting: str | None = None
+    above: dict[str, str] = {}
     for depth, text in _depths(lines):
         if not text and pending is not None:
             continue  # blank lines inside a header block (HTML forwards put them between rows)
@@ -167,8 +171,12 @@ def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None)
         header = header_line(text)
         # A block opens with "From:", or with any header right below a forward's separator (Thunderbird).
         opens = header is not None and (header[0] == "from" or introduced is not None and not introduced[1].lines)
+        if header and pending is None and not opens:
+            above[header[0]] = header[1]  # French Outlook puts "Message du :" (the date) above "De :"
+        elif text:
+            above = {} if header is None else above
         if header and (pending is not None or opens):
-            pending = pending or {}
+            pending = pending or dict(above)
             if header[1]:
                 pending.setdefault(header[0], header[1])
             else:

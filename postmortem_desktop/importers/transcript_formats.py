@@ -463,7 +463,8 @@ _PLAIN = re.compile(
     r"(?P<name>[^\W\d_][^:\[\]]{0,39}?)\s?:(?:\s+(?P<text>.*))?$")
 # Words that precede a colon in prose rather than name a speaker.
 _NOT_SPEAKERS = frozenset({"note", "ps", "p.s", "re", "fwd", "fw", "subject", "from", "to", "sent", "date",
-                           "cc", "error", "warning", "http", "https", "update", "edit", "eta", "fyi"})
+                           "cc", "error", "warning", "http", "https", "update", "edit", "eta", "fyi",
+                           "mime-version", "content-type", "content-transfer-encoding", "content-disposition"})
 
 
 def _plain_header(line: str) -> re.Match[str] | None:

@@ -70,7 +70,8 @@ def header(line: str) -> re.Match[str] | None:
 
 
 def score_whatsapp(lines: Sequence[str]) -> int:
-    return sum(1 for line in lines if header(line.strip()))
+    # Only a dated line with "Name:" after it counts: a bare date in prose ("01/15/2024 at 2:30 PM") does not.
+    return sum(1 for line in lines if (found := header(line.strip())) and _SAYS.match(found["rest"]))
 
 
 def _part(found: re.Match[str], name: str) -> str | None:

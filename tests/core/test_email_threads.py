@@ -114,3 +114,35 @@ def test_mbox_gives_one_message_per_mail_with_its_sender() -> None:
     assert len(result.messages) == len(mailbox.mbox(str(path)))
     assert sorted(m.author for m in result.messages if "@" in m.author) == \
         sorted(a for a in expected if a in {m.author for m in result.messages})
+
+
+def test_french_outlook_blocks_read_the_date_above_the_sender_and_a_mailto_address() -> None:
+    quoted = read("pasted/crisp__email_9.txt").messages[0]  # "Message du : 12/12/2016 13:20" above "De :"
+    assert (quoted.author, quoted.at) == ("Company Questions", datetime(2016, 12, 12, 13, 20, tzinfo=UTC))
+    indented = read("pasted/crisp__email_11.txt").messages[0]  # "De : Company Questions<mailto:…>"
+    assert (indented.author, indented.at) == ("Company Questions", datetime(2016, 12, 15, 9, 35, tzinfo=UTC))
+
+
+def test_danish_separator_splits_off_the_forwarded_header_block() -> None:
+    result = read("pasted/crisp__email_danish_dash_separator.txt")
+    assert result.format == "email"
+    assert "Oprindelig besked" not in result.messages[-1].text and "Fra:" not in result.messages[-1].text
+
+
+def test_ukrainian_attribution_names_the_quoted_sender() -> None:
+    result = read("pasted/willdurand__email_23_1.txt")  # "29 грудня 2017 р. о 19:09 <support@domain.com> написав:"
+    assert result.messages[0].author == "support@domain.com"
+
+
+def test_a_dated_line_without_a_name_is_prose_not_a_chat_and_nothing_is_dropped() -> None:
+    whole = shared_file("real/email/pasted/crisp__email_tricky_13_timestamp_variations.txt").read_text()
+    result = read("pasted/crisp__email_tricky_13_timestamp_variations.txt")
+    assert result.format != "whatsapp"
+    assert "01/15/2024 at 2:30 PM" in result.messages[0].text  # before: read as a WhatsApp notice and dropped
+    assert " ".join(result.messages[0].text.split()) == " ".join(whole.split())
+
+
+def test_mime_header_lines_in_a_reply_are_not_chat_speakers() -> None:
+    result = read("pasted/willdurand__email_ls-l.txt")
+    assert {m.author for m in result.messages} == {""}
+    assert "Content-Type: text/plain" in result.messages[0].text

@@ -9,7 +9,7 @@ Then, per truth shape:
   text, sender names, dates and "quoted text is not part of the reply" facts they assert, each taken
   only while the literal still appears in the stored snippet.
 - Pasted reply threads (crisp): the README states each source test expects "the visible reply to be the
-  text above" a quote header, so the header must be recognised: at least two messages.
+  text above" a quote header: the newest message is the text the file starts with, and not all of it.
 
 Truth keys not checked, and why: `parts`, `*_part_ids`, `attachment_part_ids` and `to`/`subject`/
 `message_id` headers (a conversation keeps messages, not MIME structure, recipients or subjects);
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from tests.real_corpus.check import Check, expected_files, truths
+from tests.real_corpus.check import Check, expected_files, real_file, truths
 from tests.real_corpus.transcript_cli import parsed_ok
 
 KIND = "email"
@@ -147,10 +147,12 @@ def _has_time(relative: str, at: datetime) -> Callable[[], None]:
     return run
 
 
-def _at_least(relative: str, count: int) -> Callable[[], None]:
+def _reply_is_top(relative: str) -> Callable[[], None]:
     def run() -> None:
-        got = len(parsed_ok(relative).messages)
-        assert got >= count, f"{got} messages, expected at least {count} (the reply and what it quotes)"
+        whole = _words(real_file(relative).read_bytes().decode("utf-8", errors="replace"))
+        reply = _words(_reply(relative)["text"])
+        assert reply and whole.startswith(reply[:200]), f"the reply {reply[:60]!r} is not the text the file starts with"
+        assert len(reply) < len(whole) - 20, "the quoted part was not split off: the reply is the whole file"
     return run
 
 
@@ -196,7 +198,7 @@ def _asserted(relative: str, truth: dict[str, Any]) -> list[Fact]:
         # the "tricky" case: its text says its timestamps are "just examples in my content, not quote headers"
         return [("timestamps in the text are not quote headers: one message", _exactly(relative, 1))]
     if key.startswith("pasted/crisp__"):
-        return [("the quote header is recognised: reply and quoted message apart", _at_least(relative, 2))]
+        return [("the reply is the text above the quote header, nothing below it", _reply_is_top(relative))]
     facts: list[Fact] = []
     for kind, value in _ASSERTED.get(key, []):
         if value not in snippets:
