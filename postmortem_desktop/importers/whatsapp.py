@@ -55,7 +55,9 @@ _NOTICE_BODIES = frozenset(text.casefold() for text in (
 _NOTICE_PHRASES = ("end-to-end", "ende-zu-ende", "de bout en bout", "de extremo a extremo", "end-to-end versleuteld",
                    "сквозным шифрованием", "наскрізним шифруванням", "koncovým šifrováním", "mã hóa đầu cuối",
                    "एंड-टू-एंड", "エンドツーエンド", "จากต้นทางถึงปลายทาง", "بالكامل", "crittografia end-to-end",
-                   "your security code with", "sicherheitsnummer", "security code changed")
+                   "your security code with", "sicherheitsnummer", "security code changed", "код безопасности",
+                   "код безпеки", "code de sécurité", "código de seguridad", "código de segurança",
+                   "codice di sicurezza", "beveiligingscode", "bezpečnostní kód")
 _NOTICE_PHRASE = re.compile("|".join(re.escape(phrase) for phrase in _NOTICE_PHRASES))
 _EMPTY = "(empty message: nothing was exported)"
 
@@ -113,10 +115,9 @@ def _clock(found: re.Match[str]) -> tuple[int, int, int] | None:
     hour, minute = int(_part(found, "h") or 0), int(_part(found, "mi") or 0)
     second = int(_part(found, "s") or 0)
     word = (_part(found, "pre") or _part(found, "post") or "").casefold()
-    if word:
-        if hour > 12:
-            return None
-        # "00:04:03 AM" appears in real exports: hour 0 with a meridiem is midnight's hour.
+    # "00:04:03 AM" appears in real exports: hour 0 with a meridiem is midnight's hour; "23:59 PM"
+    # (a 24-hour clock with the word added) keeps its hour, the number being unambiguous.
+    if word and hour <= 12:
         hour = hour % 12 + (12 if word in _PM else 0)
     return hour, minute, second
 

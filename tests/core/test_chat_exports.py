@@ -230,3 +230,13 @@ def test_any_bytes_are_read_or_refused_with_a_message_never_a_crash(head: bytes,
         assert str(exc)
     else:
         assert isinstance(result.messages, list)
+
+
+def test_a_24_hour_clock_with_pm_added_keeps_its_time() -> None:
+    # WhatsR's Android 12 h export writes "1/29/18, 23:59 PM - Bob: …"
+    bob = next(m for m in read("whatsapp/WhatsR__englishandroidampm.txt").messages if m.text.startswith("Carol, can"))
+    assert bob.at == datetime(2018, 1, 29, 23, 59, tzinfo=UTC)
+
+
+def test_a_changed_security_code_is_a_notice_in_russian_too() -> None:
+    assert "код безопасности" not in texts(read("whatsapp/whats_json__ios_RU.zip"))
