@@ -8,12 +8,25 @@ from email.message import EmailMessage, Message
 
 # A hostile message can nest thousands of parts; a real one has a handful.
 _MAX_PARTS = 200
+_PART_HEADER = re.compile(r"^(?:Content-[\w-]{1,40}|MIME-Version):", re.I)
+_BLOCK_START = re.compile(r"(?i)<(?:div|p|blockquote|tr|li|h[1-6]|table)\b[^>]{0,2000}>")
 
 
 def body_text(message: EmailMessage) -> str:
     """Every inline text part, in order: the plain one of each alternative, else its HTML as text."""
     budget = [_MAX_PARTS]
-    return "\n\n".join(text.strip("\n") for text in _texts(message, budget) if text.strip())
+    text = "\n\n".join(text.strip("\n") for text in _texts(message, budget) if text.strip())
+    return text or _unparsed_body(message)
+
+
+def _unparsed_body(message: Message) -> str:
+    # A multipart whose boundary does not match its parts ("----fa**f__fawf") is left as one string:
+    # its words are still the message, less the boundary and part-header lines.
+    payload = message.get_payload()
+    if not isinstance(payload, str) or message.get_content_maintype() != "multipart":
+        return ""
+    lines = [line for line in payload.splitlines() if not line.startswith("--") and not _PART_HEADER.match(line)]
+    return "\n".join(lines).strip()
 
 
 def _texts(part: Message, budget: list[int]) -> Iterator[str]:
@@ -75,5 +88,10 @@ def html_to_text(markup: str) -> str:
     """Visible text of HTML: scripts, styles and the head dropped, block ends as line breaks."""
     # Bounded so an unclosed <script> cannot make this quadratic.
     markup = re.sub(r"(?is)<(script|style|head|title)\b.{0,100000}?</\1\s{0,12}>", "", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</blockquote\s*>|</h[1-6]\s*>|</tr\s*>|</li\s*>", "\n", markup)
+    markup = re.sub(r"(?i)<br\s*/?>", "\n", markup)
+    # Block ends and starts break the line ("blah<div>Begin forwarded message:" is two lines); a block's
+    # end next to the next block's start is one break, not a blank line.
+    markup = re.sub(r"(?i)</p\s*>|</div\s*>|</blockquote\s*>|</h[1-6]\s*>|</tr\s*>|</li\s*>", "\x00", markup)
+    markup = _BLOCK_START.sub("\x00", markup)
+    markup = re.sub(r"\x00(?:[ \t\r\n]{0,200}\x00)*", "\n", markup)
     return html.unescape(re.sub(r"<[^>]{0,2000}>", "", markup))

@@ -287,10 +287,11 @@ def _undamaged(message: EmailMessage, name: str) -> str:
     # rather than show U+FFFD where the sender's name had a "ü".
     raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
     data = str(raw).encode("ascii", "surrogateescape")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    as_utf8 = data.decode("utf-8", errors="replace")
+    valid = sum(1 for char in as_utf8 if ord(char) > 127 and char != "\ufffd")
+    # Mostly valid UTF-8 with a stray byte is still UTF-8 (Cyrillic read as Windows-1252 would be all
+    # mojibake); a lone "ü" byte (0xFC) is Windows-1252.
+    return as_utf8 if valid > as_utf8.count("\ufffd") else data.decode("cp1252", errors="replace")
 
 
 def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:

@@ -146,3 +146,14 @@ def test_mime_header_lines_in_a_reply_are_not_chat_speakers() -> None:
     result = read("pasted/willdurand__email_ls-l.txt")
     assert {m.author for m in result.messages} == {""}
     assert "Content-Type: text/plain" in result.messages[0].text
+
+
+def test_a_multipart_whose_boundary_does_not_match_still_gives_its_words_and_a_utf8_sender() -> None:
+    message = read("eml/flanker__mailformed-headers.eml").messages[-1]
+    assert message.text == "Hello"  # before: no message at all
+    assert message.author.startswith("Юникод запрещен")  # raw UTF-8 bytes with one stray byte
+
+
+def test_html_block_starts_break_lines_so_a_forward_marker_is_not_glued_to_the_reply() -> None:
+    reply = read("html/quotequail__apple_forward.html").messages[-1].text
+    assert "Begin forwarded message" not in reply and reply.endswith("blah")
