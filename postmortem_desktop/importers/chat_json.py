@@ -1,4 +1,4 @@
-"""Chat platforms' JSON exports read into raw messages: Discord, Telegram, Messenger, Slack, Mattermost, Rocket.Chat.
+"""Chat platforms' JSON exports read into raw messages: Discord, Teams, Telegram, Messenger, Slack, Mattermost…
 
 Each shape is recognised by its own keys (DiscordChatExporter's guild/channel/messages, Telegram
 Desktop's result.json, Facebook's message_1.json, a Slack channel's history, Mattermost's order/posts
@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from postmortem_desktop.importers.email_body import html_to_text
 from postmortem_desktop.importers.transcript_formats import RawMessage
 
 JsonObject = Mapping[str, Any]
@@ -274,9 +275,36 @@ def _read_rocketchat(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
     return out
 
 
+# --- Microsoft Teams (Graph API chatMessage list: what export scripts and eDiscovery tools save) ----
+
+def _is_teams(data: Any) -> bool:
+    values = data.get("value") if isinstance(data, dict) else None
+    return isinstance(values, list) and any(isinstance(m, dict) and "createdDateTime" in m and "body" in m
+                                            for m in values[:50])
+
+
+def _read_teams(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
+    out = []
+    for m in _objects(data["value"]):
+        # systemEventMessage: members added, calls, renames; a deleted message keeps only its shell
+        if (_str(m.get("messageType")) or "message") != "message" or m.get("deletedDateTime"):
+            continue
+        sender = _obj(m.get("from"))
+        person, app = _obj(sender.get("user")), _obj(sender.get("application"))
+        name = _str(person.get("displayName")) or _str(app.get("displayName"))
+        body = _obj(m.get("body"))
+        text = _str(body.get("content"))
+        if _str(body.get("contentType")).lower() == "html":
+            text = html_to_text(text)
+        if text.strip():
+            out.append(_message(name, _iso(m.get("createdDateTime")), text))
+    return out
+
+
 Reader = Callable[[Any, tzinfo], list[RawMessage]]
 _SHAPES: tuple[tuple[str, Callable[[Any], bool], Reader], ...] = (
     ("discord", _is_discord, _read_discord),
+    ("teams", _is_teams, _read_teams),
     ("messenger", _is_messenger, _read_messenger),
     ("mattermost", _is_mattermost, _read_mattermost),
     ("telegram-bot", _is_telegram_bot, _read_telegram_bot),

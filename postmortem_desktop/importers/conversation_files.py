@@ -35,7 +35,8 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<meta)"
 
 # Keys that together mark a chat platform's JSON export in the first bytes of a file.
 _CHAT_JSON_MARKS = ((b'"guild"', b'"channel"'), (b'"participants"', b'"sender_name"'), (b'"order"', b'"posts"'),
-                    (b'"from_id"', b'"messages"'), (b'"msg"', b'"u"'), (b'"update_id"', b'"result"'))
+                    (b'"from_id"', b'"messages"'), (b'"msg"', b'"u"'), (b'"update_id"', b'"result"'),
+                    (b'"createdDateTime"', b'"messageType"'))
 
 
 def looks_like_chat_json(head: bytes) -> bool:

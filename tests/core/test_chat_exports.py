@@ -240,3 +240,26 @@ def test_a_24_hour_clock_with_pm_added_keeps_its_time() -> None:
 
 def test_a_changed_security_code_is_a_notice_in_russian_too() -> None:
     assert "код безопасности" not in texts(read("whatsapp/whats_json__ios_RU.zip"))
+
+
+def test_teams_graph_messages_read_html_bodies_and_drop_system_events_and_deleted_ones() -> None:
+    # The chatMessage list Microsoft Graph returns (learn.microsoft.com, chatMessage resource), written here.
+    export = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#chats('x')/messages", "value": [
+        {"id": "3", "messageType": "message", "createdDateTime": "2026-11-18T10:31:00.12Z", "deletedDateTime": None,
+         "from": {"user": {"displayName": "Lena Ortiz"}},
+         "body": {"contentType": "html", "content": "<p>We know, payments are failing.</p><p>Fix in 10&nbsp;min.</p>"}},
+        {"id": "2", "messageType": "systemEventMessage", "createdDateTime": "2026-11-18T10:30:00Z",
+         "from": None, "body": {"contentType": "html", "content": "<systemEventMessage/>"}},
+        {"id": "1", "messageType": "message", "createdDateTime": "2026-11-18T10:29:00+01:00", "deletedDateTime": None,
+         "from": {"user": {"displayName": "Sam Chen"}},
+         "body": {"contentType": "text", "content": "Checkout is down?"}},
+        {"id": "0", "messageType": "message", "createdDateTime": "2026-11-18T10:28:00Z",
+         "deletedDateTime": "2026-11-18T10:40:00Z", "from": {"user": {"displayName": "Sam Chen"}},
+         "body": {"contentType": "html", "content": ""}},
+    ]}
+    result = read_conversation_file("messages.json", json.dumps(export).encode())
+    assert result.format == "teams"
+    assert [(m.author, m.at, m.text) for m in result.messages] == [
+        ("Sam Chen", datetime(2026, 11, 18, 9, 29, tzinfo=UTC), "Checkout is down?"),
+        ("Lena Ortiz", datetime(2026, 11, 18, 10, 31, 0, 120000, tzinfo=UTC),
+         "We know, payments are failing.\nFix in 10\xa0min.")]
