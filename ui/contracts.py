@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QAction
+    from PySide6.QtGui import QAction, QImage
 
     from .screen_set import ScreenSet
 
@@ -33,6 +33,13 @@ class FocusingScreen(Protocol):
     """
 
     def focus_item(self, payload: object) -> None: ...
+
+
+@runtime_checkable
+class PicturingScreen(Protocol):
+    """A screen that can draw what it shows as a picture of a given size (the timeline, for the room view)."""
+
+    def render_image(self, width: int, height: int) -> QImage: ...
 
 
 class FacilitatorHost(Protocol):

@@ -7,6 +7,8 @@ sets this state and reads it back from here; it keeps no copy.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -78,7 +80,8 @@ class ScreenHub(QObject):
     def workspace(self):  # noqa: ANN201
         return self.session.workspace if self.session else None
 
-    def run(self, command: Command, *, quiet_when_busy: bool = False, initiator: object = None) -> bool:
+    def run(self, command: Command, *, quiet_when_busy: bool = False, initiator: object = None,
+            on_refusal: Callable[[str], None] | None = None) -> bool:
         """Runs an edit through the undo stack: the one way, for the screens and the main window alike.
 
         A refusal is explained over the main window (the hub's parent) and nothing changes; the
@@ -86,6 +89,8 @@ class ScreenHub(QObject):
 
         quiet_when_busy: a save made by a timer (text typed before an import started) is not
         refused with a dialog while the import writes; the caller simply tries again later.
+        on_refusal: a screen that explains a broken rule beside the field (keeping what was typed)
+        gets the message instead of a dialog.
         """
         from postmortem_desktop.services.commands import RuleError
         from postmortem_desktop.storage.workspace import WorkspaceError
@@ -101,7 +106,13 @@ class ScreenHub(QObject):
             if not quiet_when_busy:
                 show_refusal(parent, "Please wait", exc)
             return False
-        except (RuleError, WorkspaceError) as exc:
+        except RuleError as exc:
+            if on_refusal is not None:
+                on_refusal(str(exc))
+            else:
+                show_refusal(parent, "Not possible", exc)
+            return False
+        except WorkspaceError as exc:
             show_refusal(parent, "Not possible", exc)
             return False
         return True

@@ -33,6 +33,7 @@ from .errors import show_refusal
 from .facilitator.facilitator_controller import FacilitatorController
 from .hub import ScreenHub
 from .importing.import_controller import ImportController
+from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .incidents.new_incident_dialog import NewIncidentDialog
 from .models.incident_table_model import IncidentTableModel
@@ -90,8 +91,14 @@ class MainWindow(QMainWindow):
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
         dock = QDockWidget("Incidents", self)
         dock.setObjectName("incidents_dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setWidget(self.incident_view)
+        # closable, so that View › Incidents can hide and show it (Qt greys the toggle of an unclosable dock)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.incident_list_panel = QWidget(dock)
+        self.incident_list_layout = QVBoxLayout(self.incident_list_panel)
+        self.incident_list_layout.setContentsMargins(0, 0, 0, 0)
+        self.incident_list_layout.addWidget(self.incident_view, 1)
+        dock.setWidget(self.incident_list_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.incidents_dock = dock
 
@@ -164,6 +171,9 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
+        self.empty_incident_list = EmptyIncidentList(self.hub, self.incident_model, self.new_incident_action,
+                                                     self.incident_list_panel)
+        self.incident_list_layout.addWidget(self.empty_incident_list, 1)
         self.imports = ImportController(self.hub, self)
         self.import_action = self._action("&Import Tickets…", self.imports.choose_and_import, "Ctrl+I",
                                           "Import a ticket dump (CSV, TSV, XLSX, ODS) into this incident")

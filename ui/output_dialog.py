@@ -11,14 +11,24 @@ from postmortem_desktop.reporting.output_file import OutputError, OutputKind, ad
 AskPath = Callable[[str, str, str], str]  # (title, suggested path, filter) -> chosen path, "" if cancelled
 
 
+def default_folder(inputs: Iterable[Path | str]) -> Path:
+    """Where an export is offered first: beside the workspace it comes from (the first input), else home."""
+    first = next(iter(inputs), None)
+    return Path(first).resolve().parent if first else Path.home()
+
+
 def ask_output_path(parent: QWidget, title: str, suggested: str, kind: OutputKind,
                     inputs: Iterable[Path | str] = (), ask: AskPath | None = None) -> Path | None:
     """The file the person chose, already checked (see output_file.check_output); None if they cancelled.
+
+    A suggested bare file name is offered in default_folder(inputs): the workspace's folder.
 
     The check runs right after the dialog so a refused target (the open workspace, a file of another
     kind, a read-only folder…) is explained before any export starts, and the person can choose again.
     """
     inputs = tuple(inputs)
+    if not Path(suggested).is_absolute():
+        suggested = str(default_folder(inputs) / suggested)
     ask = ask or (lambda t, s, f: QFileDialog.getSaveFileName(parent, t, s, f)[0])
     while True:
         name = ask(title, suggested, kind.dialog_filter)

@@ -22,6 +22,7 @@ RESOURCES = (
     ("icons", "postmortem-desktop.svg"), ("icons", "postmortem-desktop.png"),
 )
 MIN_COLOURS = 3  # a rendered screen with fewer distinct colours than this is blank or a flat fill
+MAX_FACILITATOR_PRESSES = 100  # the self-check steps through the agenda; a stuck PageDown fails, not hangs
 
 
 class CheckFailed(Exception):
@@ -125,13 +126,19 @@ class SelfCheck:
         return "light, dark, projector"
 
     def facilitator(self) -> str:
+        from PySide6.QtWidgets import QApplication
+
         controller = self.window.facilitator
         shown: list[str] = []
         controller.step_shown.connect(lambda _index, key: shown.append(key))
         controller.start()
         try:
-            for _ in controller.agenda.steps[1:]:
+            # PageDown reads on through a step's pages before the next step: step until the last one
+            for _ in range(MAX_FACILITATOR_PRESSES):
+                if controller.index == len(controller.agenda.steps) - 1:
+                    break
                 controller.next_step()
+            QApplication.processEvents()  # the room view is laid out for the full screen, as the event loop would
             image = self.window.grab().toImage()
             if distinct_colours(image) < MIN_COLOURS:
                 raise CheckFailed("the facilitator view is blank")

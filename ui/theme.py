@@ -21,10 +21,11 @@ _DARK = {
     QPalette.ColorRole.Window: "#23262b", QPalette.ColorRole.WindowText: "#e8e8e8",
     QPalette.ColorRole.Base: "#1b1d21", QPalette.ColorRole.AlternateBase: "#2a2d33",
     QPalette.ColorRole.Text: "#e8e8e8", QPalette.ColorRole.Button: "#2f3238",
-    QPalette.ColorRole.ButtonText: "#e8e8e8", QPalette.ColorRole.Highlight: "#3d7be0",
+    QPalette.ColorRole.ButtonText: "#e8e8e8", QPalette.ColorRole.Highlight: "#2f6bd0",
     QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2f3238",
     QPalette.ColorRole.ToolTipText: "#e8e8e8", QPalette.ColorRole.PlaceholderText: "#9a9ea6",
-    QPalette.ColorRole.Link: "#8ab4ff", QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Link: "#8ab4ff", QPalette.ColorRole.LinkVisited: "#c79bff",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
     QPalette.ColorRole.Mid: "#4a4e56", QPalette.ColorRole.Dark: "#15171a", QPalette.ColorRole.Light: "#3a3e45",
 }
 _PROJECTOR = {
@@ -34,9 +35,31 @@ _PROJECTOR = {
     QPalette.ColorRole.ButtonText: "#000000", QPalette.ColorRole.Highlight: "#0040c0",
     QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#ffffe0",
     QPalette.ColorRole.ToolTipText: "#000000", QPalette.ColorRole.PlaceholderText: "#505050",
-    QPalette.ColorRole.Link: "#0030a0", QPalette.ColorRole.Mid: "#606060",
+    QPalette.ColorRole.Link: "#0030a0", QPalette.ColorRole.LinkVisited: "#500080",
+    QPalette.ColorRole.BrightText: "#b00020", QPalette.ColorRole.Mid: "#606060",
+}
+# the light theme keeps the platform's palette except where its text falls short of WCAG AA: Fusion's
+# white on its pale blue selection (3.7:1), its magenta visited links (3.1:1) and white "bright" text
+_LIGHT = {
+    QPalette.ColorRole.Highlight: "#1f6aa8", QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.LinkVisited: "#6a1b9a", QPalette.ColorRole.BrightText: "#b00020",
 }
 _DISABLED_TEXT = {DARK: "#80848c", PROJECTOR: "#606060"}
+#: the colours each theme sets on top of the platform's palette
+DEFINED_COLOURS = {LIGHT: _LIGHT, DARK: _DARK, PROJECTOR: _PROJECTOR}
+
+_R = QPalette.ColorRole
+#: the backgrounds each text role is drawn on (Qt's own pairing of roles); tests/ui/test_theme_contrast.py
+#: measures every pair in every theme against WCAG AA, and fails on a role that is in neither table
+TEXT_ON = {
+    _R.WindowText: (_R.Window, _R.AlternateBase), _R.Text: (_R.Base, _R.AlternateBase),
+    _R.ButtonText: (_R.Button,), _R.HighlightedText: (_R.Highlight,), _R.ToolTipText: (_R.ToolTipBase,),
+    _R.PlaceholderText: (_R.Base, _R.AlternateBase), _R.Link: (_R.Base, _R.Window),
+    _R.LinkVisited: (_R.Base, _R.Window), _R.BrightText: (_R.Window, _R.Base),
+}
+#: roles that are fills, frames and bevels, never text
+NOT_TEXT = frozenset({_R.Window, _R.Base, _R.AlternateBase, _R.Button, _R.Highlight, _R.ToolTipBase, _R.Mid,
+                      _R.Dark, _R.Light, _R.Midlight, _R.Shadow, _R.Accent, _R.NoRole})
 
 
 def system_is_dark() -> bool:
@@ -55,12 +78,12 @@ def style_sheet(concrete: str) -> str:
 
 
 def palette_for(concrete: str, app: QApplication) -> QPalette:
-    colours = {DARK: _DARK, PROJECTOR: _PROJECTOR}.get(concrete)
+    colours = DEFINED_COLOURS.get(concrete, _LIGHT)
     palette = QPalette(app.style().standardPalette())
-    if colours is None:
-        return palette
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
+    if concrete not in _DISABLED_TEXT:
+        return palette
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT[concrete]))
     return palette

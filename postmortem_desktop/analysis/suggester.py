@@ -102,7 +102,10 @@ class Suggester:
         for tag in set(scores) | set(evidence):
             if tag in found or not allowed(tag):
                 continue
-            made = _from_model_and_examples(scores.get(tag), evidence.get(tag), tag)
+            score, seen = scores.get(tag), evidence.get(tag)
+            if seen is None and (score is None or score.probability < score.threshold):
+                continue  # neither the model nor the person's examples have anything to say: the common case
+            made = _from_model_and_examples(score, seen, tag)
             if made is not None:
                 found[tag] = made
         return sorted((s for s in found.values() if not _dismissed_nearby(evidence.get(s.tag))),

@@ -90,6 +90,8 @@ class Tagger:
         self._prefix_lengths = tuple(sorted({len(prefix) for prefix in self._by_prefix}))
         # word -> the patterns that may start at it: the same words come back in every message
         self._starting: dict[str, tuple[_CompiledPattern, ...]] = {}
+        # the same, keyed by the word as written ("Refund", "didn't"): one look-up per word of a message
+        self._starting_raw: dict[str, tuple[_CompiledPattern, ...]] = {}
 
     def _index(self, compiled: _CompiledPattern, pattern: str, variants: Mapping[str, Sequence[str]]) -> None:
         anchors = first_words(pattern, variants)
@@ -129,8 +131,8 @@ class Tagger:
                 if not is_negated(text, match.start()):
                     self._keep(best, compiled.tag, match)
                     break
-        for start, word in self._word_starts(text):
-            for compiled in self._patterns_starting_with(word):
+        for start, starting in self._word_starts(text):
+            for compiled in starting:
                 if compiled.tag in best and best[compiled.tag].start < start:
                     continue  # words are visited in order, so a later phrase cannot come first
                 found = compiled.regex.match(text, start)
@@ -144,11 +146,20 @@ class Tagger:
         if current is None or (match.start(), -match.end()) < (current.start, -current.end):
             best[tag] = TagSuggestion(tag, match.group(), match.start(), match.end())
 
-    def _word_starts(self, text: str) -> list[tuple[int, str]]:
-        """(start, lower-case word without apostrophes) for the words that begin some pattern."""
-        starting = self._patterns_starting_with
-        return [(m.start(), word) for m in _MESSAGE_WORD.finditer(text)
-                if starting(word := _plain_word(m.group()))]
+    def _word_starts(self, text: str) -> list[tuple[int, tuple[_CompiledPattern, ...]]]:
+        """(start, the patterns that may start there) for the words of the message that begin some pattern."""
+        cached = self._starting_raw
+        found = []
+        for m in _MESSAGE_WORD.finditer(text):
+            raw = m.group()
+            starting = cached.get(raw)
+            if starting is None:
+                if len(cached) >= _STARTING_CACHE_LIMIT:
+                    cached.clear()
+                starting = cached[raw] = self._patterns_starting_with(_plain_word(raw))
+            if starting:
+                found.append((m.start(), starting))
+        return found
 
     def _patterns_starting_with(self, word: str) -> tuple[_CompiledPattern, ...]:
         # Patterns are tried only where their first word starts, instead of at every character.

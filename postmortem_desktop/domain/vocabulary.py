@@ -92,3 +92,10 @@ REVIEW_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("wording", "What support wording calmed people, and what made it worse?"),
     ("contact", "Which customers need direct contact now?"),
 )
+
+# One fact, typed once: these questions ask for what the close-out record also needs, so their
+# answer IS that close-out field (stored on the incident), shown and counted in both places.
+RECORD_FIELD_OF_ANSWER: dict[str, str] = {
+    "task": "most_broken_task",
+    "workaround": "first_workaround",
+}

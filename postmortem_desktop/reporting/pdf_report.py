@@ -9,7 +9,7 @@ from pathlib import Path
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Spacer
 
 from . import fonts
 from . import pdf_sections as sections
@@ -100,6 +100,10 @@ class _ReportTemplate(BaseDocTemplate):
             self.canv.addOutlineEntry(flowable.outline_text, key, level=flowable.outline_level, closed=True)
 
 
+APPENDIX_MIN_ROOM = 200  # points: the heading and a few quotes
+SECTION_MIN_ROOM = 90  # points: a heading and its first few lines
+
+
 def story(data: ReportData, width: float, options: PdfOptions) -> list:
     """Every section in reading order; sections without data in this build are left out."""
     flow = []
@@ -111,10 +115,14 @@ def story(data: ReportData, width: float, options: PdfOptions) -> list:
                  sections.workarounds(data), sections.trust(data), sections.contacts(data, width),
                  sections.actions(data, width), sections.checklist(data, width), sections.follow_up(data)):
         if part:
+            # A section's heading never ends a page alone. Not keepWithNext: a heading kept with a
+            # long table moves both to the next page and leaves this one mostly empty.
+            flow.append(CondPageBreak(SECTION_MIN_ROOM))
             flow += part
             flow.append(Spacer(1, 6))
     if options.appendix:
-        flow.append(PageBreak())
+        # a new page only when little of this one is left: a forced break left a mostly empty page
+        flow.append(CondPageBreak(APPENDIX_MIN_ROOM))
         flow += sections.appendix(data)
     return flow
 

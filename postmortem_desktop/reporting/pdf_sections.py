@@ -1,6 +1,7 @@
 """The PDF report's sections as platypus flowables: cover, timeline, damage, answers, tags, actions, appendix."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
@@ -9,6 +10,7 @@ from typing import Any
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.timing import format_duration, status_page_gap
@@ -93,8 +95,10 @@ def cover(data: ReportData, width: float) -> list[Flowable]:
     out.append(Spacer(1, 8))
     out.append(_headline_table(data, width))
     out.append(Spacer(1, 8))
+    unset = ("not confirmed: the incident was closed without a customer severity"
+             if data.status in ("closed", "followed_up") else "not confirmed yet")
     severity = data.customer_severity or (f"{data.customer_severity_suggested} (suggested, not confirmed)"
-                                          if data.customer_severity_suggested else "not set yet")
+                                          if data.customer_severity_suggested else unset)
     out.append(P(data.technical_severity, bold_prefix="Technical severity:"))
     out.append(P(severity, bold_prefix="Customer severity:"))
     if data.customer_severity_reason.strip():
@@ -280,6 +284,9 @@ def trust(data: ReportData) -> list[Flowable]:
     return out
 
 
+CELL_PADDING = 3
+
+
 def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
     st = styles()
     cells = [[fonts.paragraph(h, st["cell_head"]) for h in header]]
@@ -287,20 +294,39 @@ def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Tab
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING)]))
     return table
+
+
+_ADDRESS_BREAKS = re.compile(r"(?=@)|(?<=[.\-_/])")
+
+
+def fit_address(text: str, width: float, style: ParagraphStyle) -> str:
+    """An email or a web address in lines that fit width, broken before "@" or after ". - _ /" only.
+
+    A paragraph would split a too-long address anywhere ("anika.karimi@exam" / "ple.org"), which
+    reads as two wrong addresses; a piece longer than the width on its own is left whole.
+    """
+    lines: list[str] = []
+    for piece in _ADDRESS_BREAKS.split(text):
+        if lines and stringWidth(lines[-1] + piece, style.fontName, style.fontSize) <= width:
+            lines[-1] += piece
+        elif piece:
+            lines.append(piece)
+    return "\n".join(lines)
 
 
 def contacts(data: ReportData, width: float) -> list[Flowable]:
     out: list[Flowable] = [Heading("Accounts to contact")]
     if not data.contacts:
         return out + [P("No accounts have been flagged for direct contact yet.")]
+    widths = [w * width for w in (0.15, 0.16, 0.1, 0.23, 0.11, 0.25)]
+    room = widths[-1] - 2 * CELL_PADDING
     rows = [[c.customer, c.organization, c.segment, c.reason,
              f"Contacted {when(c.contacted_on, data.zone_name, False)}" if c.contacted else "Not yet",
-             "\n".join(x for x in (c.email, c.phone) if x)] for c in data.contacts]
-    out.append(_table(["Customer", "Organization", "Segment", "Why", "Contact made", "Email / phone"], rows,
-                      [w * width for w in (0.15, 0.17, 0.1, 0.28, 0.12, 0.18)]))
+             "\n".join(fit_address(x, room, styles()["cell"]) for x in (c.email, c.phone) if x)] for c in data.contacts]
+    out.append(_table(["Customer", "Organization", "Segment", "Why", "Contact made", "Email / phone"], rows, widths))
     return out
 
 
@@ -344,16 +370,44 @@ def follow_up(data: ReportData) -> list[Flowable]:
     return [Heading("Follow-up check"), P(text, bold_prefix="Follow-up:")]
 
 
-def appendix(data: ReportData) -> list[Flowable]:
+# Whole-conversation cards are long and many (one click puts every conversation on the board): the
+# appendix prints the most-tagged few, each cut to its opening, and says where the rest are.
+WHOLE_CONVERSATION_LIMIT = 15
+WHOLE_CONVERSATION_CHARS = 300
+
+
+def _appendix_entry(q: QuoteRow, data: ReportData, text: str) -> list[Flowable]:
     st = styles()
+    meta = " · ".join(x for x in (
+        when(q.at, data.zone_name), f"{q.channel} {q.external_id}".strip(), q.customer or q.author,
+        ", ".join(q.tags) or "untagged", "pre-existing" if q.pre_existing else "") if x)
+    # Plain paragraphs, not tables: thousands of quotes must still lay out in seconds.
+    return [fonts.paragraph(meta, st["appendix_meta"]), fonts.paragraph(text, st["appendix_text"])]
+
+
+def _opening(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= WHOLE_CONVERSATION_CHARS:
+        return text
+    return text[:WHOLE_CONVERSATION_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def appendix(data: ReportData) -> list[Flowable]:
     out: list[Flowable] = [Heading(f"Appendix: all quotes ({len(data.quotes)})")]
     if not data.quotes:
         return out + [P("No quotes yet.")]
-    for q in data.quotes:
-        meta = " · ".join(x for x in (
-            when(q.at, data.zone_name), f"{q.channel} {q.external_id}".strip(), q.customer or q.author,
-            ", ".join(q.tags) or "untagged", "pre-existing" if q.pre_existing else "") if x)
-        # Plain paragraphs, not tables: thousands of quotes must still lay out in seconds.
-        out.append(fonts.paragraph(meta, st["appendix_meta"]))
-        out.append(fonts.paragraph(q.text, st["appendix_text"]))
+    highlighted = [q for q in data.quotes if not q.whole_conversation]  # in time order
+    whole = sorted((q for q in data.quotes if q.whole_conversation), key=lambda q: (-len(q.tags), -q.score))
+    if highlighted:
+        out.append(Heading(f"Quotes people highlighted ({len(highlighted)}), in time order", level=1))
+        for q in highlighted:
+            out += _appendix_entry(q, data, q.text)
+    if whole:
+        out.append(Heading(f"Whole conversations on the board ({len(whole)}), most tagged first", level=1))
+        shown = whole[:WHOLE_CONVERSATION_LIMIT]
+        for q in shown:
+            out += _appendix_entry(q, data, _opening(q.text))
+        if len(whole) > len(shown):
+            out.append(P(f"{len(whole) - len(shown)} more whole conversations are not printed here; the XLSX "
+                         "export lists every quote in full.", "small"))
     return out

@@ -42,6 +42,7 @@ class QuoteRow:
     at: datetime | None
     pre_existing: bool  # old product confusion, kept apart from this incident's damage
     score: float  # how strongly it speaks for its tags; the PDF picks the highest
+    whole_conversation: bool = False  # a card for a whole conversation rather than words a person highlighted
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def _quotes_and_tags(session: Session, incident_id: int, tags: dict[int, Any]
     cited = report_query.cited_quote_ids(session, incident_id)
     quotes = []
     counts: dict[int, int] = defaultdict(int)
-    for (qid, text, author, at, role, channel, external_id, conv_first, pre, name, org, segment) in (
+    for (qid, text, author, at, role, channel, external_id, conv_first, pre, name, org, segment, message_id) in (
             report_query.quote_rows(session, incident_id)):
         tag_ids = list(dict.fromkeys(quote_tags.get(qid, [])))
         for tag_id in tag_ids:
@@ -226,7 +227,7 @@ def _quotes_and_tags(session: Session, incident_id: int, tags: dict[int, Any]
             id=qid, text=text, tags=tuple(tags[t].name for t in tag_ids if t in tags),
             customer=name or "", organization=org or "", segment=segment or "", author=author or "",
             channel=channel, external_id=external_id or "", at=_utc(at or conv_first), pre_existing=bool(pre),
-            score=_strength(text, len(tag_ids), qid in cited, role),
+            score=_strength(text, len(tag_ids), qid in cited, role), whole_conversation=message_id is None,
         ))
     for message_tag_ids in message_tags.values():
         for tag_id in set(message_tag_ids):

@@ -23,18 +23,17 @@ class CustomerMessageService:
         impact = IncidentService(self.workspace).impact(incident_id)
         with self.workspace.reading() as session:
             inc = incident_row(session, incident_id)
-            fixes = [d for (d,) in session.execute(
-                select(ActionItem.description).where(ActionItem.incident_id == incident_id,
-                                                     ActionItem.area.in_(("product", "engineering", "support")))
-                .order_by(ActionItem.area.desc(), ActionItem.due_date))][:3]
+            # Only which areas have fixes planned: the items themselves are internal (owners, systems,
+            # wording meant for the team) and never go into a message for customers.
+            areas = set(session.scalars(select(ActionItem.area).where(ActionItem.incident_id == incident_id)))
             task, workaround = inc.most_broken_task, inc.first_workaround
         return draft_customer_message(details.title, impact.technical, impact.customer, task, workaround,
-                                      fixes, zone_name)
+                                      areas, zone_name)
 
 
 def _when(window: timing.Window | None, zone_name: str) -> str:
     if window is None:
-        return "recently"
+        return "Recently"
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -42,29 +41,48 @@ def _when(window: timing.Window | None, zone_name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):  # an unknown zone falls back to UTC rather than failing a draft
         zone, zone_name = ZoneInfo("UTC"), "UTC"
     start, end = window.start.astimezone(zone), window.end.astimezone(zone)
-    return f"on {start:%A %d %B}, from {start:%H:%M} to {end:%H:%M} ({zone_name})"
+    return f"On {start:%A %d %B}, from {start:%H:%M} to {end:%H:%M} ({zone_name})"
+
+
+def _sentence(text: str) -> str:
+    """The record's words as one sentence: capitalised, one closing full stop, however they were typed."""
+    text = " ".join(text.split()).rstrip(" .;,:")
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def _clause(text: str) -> str:
+    """A title inside a sentence: lower-case first letter unless it starts with an acronym or a name."""
+    text = text.strip().rstrip(".")
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def draft_customer_message(title: str, technical: timing.Window | None, customer: timing.Window | None,
-                           task: str, workaround: str, fixes: list[str], zone_name: str = "UTC") -> str:
-    """A first draft of the note to affected customers: what happened, what it means, what we do."""
+                           task: str, workaround: str, action_areas: set[str] | frozenset[str] = frozenset(),
+                           zone_name: str = "UTC") -> str:
+    """A first draft of the note to affected customers: what happened, what it means, what we do.
+
+    The record's task and workaround are quoted as sentences of their own (set after a colon), so
+    their wording ("Ship today's paid orders", a list in brackets) never has to fit our grammar.
+    """
     parts = [f"Subject: {title} — what happened and what we are doing", "",
-             f"What happened: {_when(technical, zone_name)}, {title[:1].lower() + title[1:]}. "
-             "The fault was on our side, not yours."]
-    meaning = "What it means for you: "
-    if task.strip():
-        doing = task.strip()[:1].lower() + task.strip()[1:].rstrip(".")
-        meaning += f"if you were {doing}, it may not have gone through. "
-    if workaround.strip():
-        meaning += ("If you worked around it (for example: "
-                    f"{workaround.strip()[:1].lower() + workaround.strip()[1:].rstrip('.')}), "
-                    "please check for duplicates; we will put right anything that went wrong. ")
+             f"What happened: {_when(technical, zone_name)}, {_clause(title)}. The fault was on our side, not yours."]
+    meaning = ["What it means for you: anything you tried to do with us during that time may not have gone through."]
+    if _sentence(task):
+        meaning.append(f"The work most affected was: {_sentence(task)}")
+    if _sentence(workaround):
+        meaning.append(f"Many customers found a way around it: {_sentence(workaround)} If you did too, please "
+                       "check for duplicates; we will put right anything that went wrong.")
     if customer and technical and customer.end > technical.end:
-        meaning += "Some effects lasted after the service recovered, so please tell us if anything still looks wrong."
-    parts += ["", meaning.strip()]
-    if fixes:
-        parts += ["", "What we are doing:"] + [f"- {fix}" for fix in fixes]
-    parts += ["", "We are sorry for the disruption. Reply to this message and a person will answer."]
+        meaning.append("Some effects lasted after the service recovered, so please tell us if anything still "
+                       "looks wrong.")
+    # a technical window has an end only once the service recovered
+    doing = ["What we are doing: the fault is fixed." if technical else "What we are doing: we are fixing the fault."]
+    if action_areas & {"product", "engineering", "operations"}:
+        doing.append("We have planned changes so that it does not happen again.")
+    if "support" in action_areas:
+        doing.append("Our support team knows what happened and can help you check your account.")
+    parts += ["", " ".join(meaning), "", " ".join(doing),
+              "", "We are sorry for the disruption. Reply to this message and a person will answer."]
     return "\n".join(parts)
 
 

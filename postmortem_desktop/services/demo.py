@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.vocabulary import RECORD_FIELD_OF_ANSWER
 from ..resources import resource_path
 from ..storage.schema import (
     ActionItem,
@@ -102,7 +103,10 @@ def _add_incident(session: Session, spec: dict[str, Any], clock: _Clock, tags: d
         session.add(ActionItem(incident_id=incident.id, area=item["area"], description=item["description"],
                                owner=item.get("owner", ""), due_date=due, status=item.get("status", "open")))
     for key, answer in (spec.get("review_answers") or {}).items():
-        session.add(ReviewAnswer(incident_id=incident.id, question=key, answer=answer))
+        if key in RECORD_FIELD_OF_ANSWER:  # one fact, stored once: in the close-out record
+            setattr(incident, RECORD_FIELD_OF_ANSWER[key], answer)
+        else:
+            session.add(ReviewAnswer(incident_id=incident.id, question=key, answer=answer))
     if closed and end:
         session.add(FollowUp(incident_id=incident.id, review_held_on=end.date() + timedelta(days=1),
                              scheduled_at=end + timedelta(days=8)))

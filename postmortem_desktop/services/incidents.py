@@ -122,7 +122,7 @@ def check_incident_fields(values: dict[str, Any]) -> None:
             raise RuleError(f"{key.replace('_', ' ')} must be a time with a zone.")
 
 
-def _check_order(merged: dict[str, Any]) -> None:
+def check_order(merged: dict[str, Any]) -> None:
     start, end = merged.get("technical_start"), merged.get("technical_end")
     if start and end and end < start:
         raise RuleError("Recovery cannot come before the first failure.")
@@ -149,7 +149,7 @@ class CreateIncident(Edit):
     def __init__(self, **values: Any):
         values.setdefault("title", "New incident")
         check_incident_fields(values)
-        _check_order(values)
+        check_order(values)
         if values.get("technical_start") and not values.get("review_start"):
             values["review_start"], values["review_end"] = default_review_window(
                 values["technical_start"], values.get("technical_end"))
@@ -181,7 +181,7 @@ class UpdateIncident(UpdateFields):
     def before_set(self, row: Incident, changes: dict[str, Any]) -> None:
         merged = {k: getattr(row, k) for k in EDITABLE_FIELDS}
         merged.update(changes)
-        _check_order(merged)
+        check_order(merged)
 
 
 class DeleteIncident(Edit):

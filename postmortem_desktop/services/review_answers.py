@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..domain.vocabulary import REVIEW_QUESTIONS
+from ..domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
+from ..storage import report_query
 from ..storage.schema import (
     Conversation,
     Customer,
@@ -91,6 +92,7 @@ class ReviewService:
 
     def answers(self, incident_id: int) -> list[ReviewAnswerView]:
         with self.workspace.reading() as session:
+            texts = report_query.review_answers(session, incident_id)
             rows = {a.question: a for a in session.scalars(
                 select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id))}
             links: dict[int, list[int]] = {}
@@ -104,13 +106,21 @@ class ReviewService:
             for key, question in REVIEW_QUESTIONS:
                 row = rows.get(key)
                 quotes = tuple(refs[q] for q in links.get(row.id, []) if q in refs) if row else ()
-                result.append(ReviewAnswerView(key, question, row.answer if row else "", quotes))
+                result.append(ReviewAnswerView(key, question, texts.get(key, ""), quotes))
             return result
 
     def closeout_fields(self, incident_id: int) -> CloseoutFields:
         with self.workspace.reading() as session:
             inc = incident_row(session, incident_id)
             return CloseoutFields(**{name: getattr(inc, name) for name in CloseoutFields.__dataclass_fields__})
+
+    def incident_quotes(self, incident_id: int) -> list[QuoteRef]:
+        """Every quote of the incident, in the order they were made: what an answer can be backed with."""
+        with self.workspace.reading() as session:
+            ids = list(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+                                       .where(Conversation.incident_id == incident_id).order_by(Quote.id)))
+            refs = _quote_refs(session, ids)
+            return [refs[q] for q in ids if q in refs]
 
     def quotes(self, quote_ids: list[int]) -> list[QuoteRef]:
         with self.workspace.reading() as session:
@@ -182,6 +192,14 @@ class SetReviewAnswer(Edit):
         return True
 
     def apply(self, session: Session) -> None:
+        field = RECORD_FIELD_OF_ANSWER.get(self.key)
+        if field is not None:  # the answer is a close-out fact, stored once on the incident
+            inc = incident_row(session, self.incident_id)
+            if not self._done:
+                self._old = getattr(inc, field)
+                self._done = True
+            setattr(inc, field, self.text)
+            return
         row, created = _answer_row(session, self.incident_id, self.key, create=True)
         if not self._done:  # a redo keeps the value from before the first edit
             self._old = None if created else row.answer
@@ -189,6 +207,10 @@ class SetReviewAnswer(Edit):
         row.answer = self.text
 
     def revert(self, session: Session) -> None:
+        field = RECORD_FIELD_OF_ANSWER.get(self.key)
+        if field is not None:
+            setattr(incident_row(session, self.incident_id), field, self._old or "")
+            return
         row, _ = _answer_row(session, self.incident_id, self.key, create=False)
         if row is not None:
             row.answer = self._old or ""

@@ -12,7 +12,7 @@ from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -55,7 +55,24 @@ def _to_v1(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1}
+def _to_v2(conn: Connection) -> None:
+    # Version 2 stores each review answer that is also a close-out fact (vocabulary.RECORD_FIELD_OF_ANSWER)
+    # once, in the incident's close-out field. An answer typed before moves there; where both were
+    # typed and differ, the answer is kept after the field's text, so nothing a person wrote is lost.
+    # The mapping is frozen here so that old files keep upgrading the same way.
+    for question, field in (("task", "most_broken_task"), ("workaround", "first_workaround")):
+        answer = ("(SELECT a.answer FROM review_answers a "
+                  f"WHERE a.incident_id = incidents.id AND a.question = '{question}')")
+        conn.exec_driver_sql(
+            f"UPDATE incidents SET {field} = CASE "
+            f"WHEN trim(coalesce({field}, '')) = '' THEN {answer} "
+            f"WHEN trim({field}) = trim({answer}) THEN {field} "
+            f"ELSE {field} || char(10) || char(10) || {answer} END "
+            f"WHERE trim(coalesce({answer}, '')) <> ''")
+        conn.exec_driver_sql(f"UPDATE review_answers SET answer = '' WHERE question = '{question}'")
+
+
+LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import MissingIncident
-from ..domain.vocabulary import EVIDENCE_SOURCES
+from ..domain.vocabulary import EVIDENCE_SOURCES, RECORD_FIELD_OF_ANSWER
 from .schema import (
     ActionItem,
     ActionItemLink,
@@ -58,9 +58,18 @@ def follow_up_times(session: Session, incident_id: int) -> tuple[datetime | None
 
 
 def review_answers(session: Session, incident_id: int) -> dict[str, str]:
-    """{question key: answer} of the review questions answered so far."""
-    return {a.question: a.answer for a in session.scalars(
+    """{question key: answer} of the review questions answered so far: the one read of the answers' text.
+
+    An answer that is also a close-out fact (RECORD_FIELD_OF_ANSWER) is read from that field, where it is stored.
+    """
+    answers = {a.question: a.answer for a in session.scalars(
         select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id))}
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise MissingIncident(incident_id)
+    for question, field in RECORD_FIELD_OF_ANSWER.items():
+        answers[question] = getattr(incident, field) or ""
+    return answers
 
 
 def tags(session: Session) -> list[Any]:
@@ -104,11 +113,12 @@ def cited_quote_ids(session: Session, incident_id: int) -> set[int]:
 
 def quote_rows(session: Session, incident_id: int) -> list[Any]:
     """(id, text, author, at, role, channel, external_id, conversation first_at, pre_existing, customer name,
-    organization, segment) of every quote of the incident, in time order."""
+    organization, segment, message id: None for a whole-conversation card) of every quote of the incident,
+    in time order."""
     return list(session.execute(
         select(Quote.id, Quote.text, Message.author, Message.at, Message.role, Conversation.channel,
                Conversation.external_id, Conversation.first_at, Conversation.pre_existing, Customer.name,
-               Customer.organization, Customer.segment)
+               Customer.organization, Customer.segment, Quote.message_id)
         .join(Conversation, Conversation.id == Quote.conversation_id)
         .outerjoin(Message, Message.id == Quote.message_id)
         .outerjoin(Customer, Customer.id == Conversation.customer_id)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from ..domain.contrast import best_text_on, readable_on
 from ..domain.timing import format_duration
 from .layout import (
     Band,
@@ -58,6 +59,9 @@ PATTERNS = ("solid", "diagonal", "backdiagonal", "cross", "diagcross", "horizont
             "dense", "sparse", "grid")
 KIND_LABELS = {"alert": "Alert", "deploy": "Deploy", "mitigation": "Mitigation", "recovery": "Recovery",
                "status-page": "Status page", "note": "Note"}
+LABEL_LINE = 1.3  # the height a line of label text takes, in font sizes (the text's size plus leading)
+SYSTEM_LABEL_ROWS = 3     # label rows under the System lane's markers, when it has its full height
+SYSTEM_LABEL_ROW_MIN = 16  # the least height one label row needs (at scale 1): fewer rows rather than piled up
 
 
 class Canvas(Protocol):
@@ -122,6 +126,10 @@ class Theme:
     def size(self, factor: float = 1.0) -> float:
         return self.font_size * self.scale * factor
 
+    def ink(self, colour: str) -> str:
+        """A window's or event kind's colour, made readable as text on the background (WCAG AA)."""
+        return readable_on(colour, self.background)
+
     def tag_style(self, layout: TimelineLayout, code: int) -> tuple[str, str]:
         """(fill, pattern) of a dominant-tag code (-1: untagged)."""
         tags = layout.data.conversations.tags
@@ -132,10 +140,8 @@ class Theme:
 
 
 def contrast_text(fill: str) -> str:
-    """Black or white, whichever reads better on fill (WCAG relative luminance)."""
-    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if lum > 0.45 else "#FFFFFF"
+    """Black or white, whichever contrasts more with the fill (WCAG contrast ratio)."""
+    return best_text_on(fill)
 
 
 def draw_timeline(layout: TimelineLayout, canvas: Canvas, width: float, height: float, theme: Theme) -> Geometry:
@@ -189,8 +195,8 @@ def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: T
     band, top, bottom = geo.windows, geo.axis.y, geo.customers.bottom
     row_h = band.h / 2
     tech, cust, page = theme.windows["technical"], theme.windows["customer_impact"], theme.windows["status_page"]
-    canvas.text(10 * s, band.y + row_h / 2, "Logs", color=tech, size=theme.size(1.05), bold=True)
-    canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=cust, size=theme.size(1.05), bold=True)
+    canvas.text(10 * s, band.y + row_h / 2, "Logs", color=theme.ink(tech), size=theme.size(1.05), bold=True)
+    canvas.text(10 * s, band.y + row_h * 1.5, "Customers", color=theme.ink(cust), size=theme.size(1.05), bold=True)
     canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, bottom - band.y)
     t_start, t_end = layout.marker_time("technical_start"), layout.marker_time("technical_end")
     label_right = float("-inf")
@@ -228,9 +234,9 @@ def _window_bar(canvas: Canvas, x0: float, x1: float, y: float, h: float, color:
         canvas.text(shown_x0 + 6 * s, y + h / 2, label, color=contrast_text(color), size=size, bold=True)
         return shown_x0 + 6 * s + width
     if x0 - 12 * s - width >= left_limit:  # a short window: label on its left, clear of the status-page flag
-        canvas.text(x0 - 12 * s, y + h / 2, label, color=color, size=size, bold=True, anchor="end")
+        canvas.text(x0 - 12 * s, y + h / 2, label, color=theme.ink(color), size=size, bold=True, anchor="end")
         return float("-inf")
-    canvas.text(x1 + 6 * s, y + h / 2, label, color=color, size=size, bold=True)
+    canvas.text(x1 + 6 * s, y + h / 2, label, color=theme.ink(color), size=size, bold=True)
     return x1 + 6 * s + width
 
 
@@ -270,13 +276,15 @@ def draw_system_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scal
     canvas.text(10 * s, band.y + band.h / 2, "System", color=theme.text, size=theme.size(1.1), bold=True)
     canvas.line(0, band.bottom, geo.width, band.bottom, color=theme.grid, width=1.5 * s)
     marker_y = band.y + 13 * s
-    rows_right = [float("-inf")] * 3
-    row_h = (band.h - 28 * s) / 3
+    # as many label rows as the lane has room for (three when it has its full height), so labels never pile up
+    rows = max(1, min(SYSTEM_LABEL_ROWS, int((band.h - 28 * s) // (SYSTEM_LABEL_ROW_MIN * s))))
+    rows_right = [float("-inf")] * rows
+    row_h = (band.h - 28 * s) / rows
     size = theme.size(0.9)
     canvas.clip(geo.plot_x0 - 8 * s, band.y, geo.plot_x1 - geo.plot_x0 + 16 * s, band.h)
     for x, ev in _visible_markers(layout, scale, 3.5 * s):
         color = theme.system.get(ev.kind, theme.system.get("note", "#666666"))
-        row = next((r for r in range(3) if rows_right[r] < x), None)
+        row = next((r for r in range(rows) if rows_right[r] < x), None)
         if row is not None:
             y = band.y + 28 * s + row_h * (row + 0.5)
             text = _fit(canvas, ev.title, 230 * s, size, False)
@@ -339,7 +347,8 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
                        theme: Theme) -> None:
     s = theme.scale
     lane = geo.customers
-    canvas.text(10 * s, lane.y - 2 * s + 12 * s, "Customers", color=theme.text, size=theme.size(1.1), bold=True)
+    caption_y = lane.y - 2 * s + 12 * s
+    canvas.text(10 * s, caption_y, "Customers", color=theme.text, size=theme.size(1.1), bold=True)
     if not layout.subrows:
         canvas.text(geo.plot_x0 + 10 * s, lane.y + lane.h / 2, "No customer conversations yet: import tickets "
                     "or paste a transcript.", color=theme.muted, size=theme.size())
@@ -351,14 +360,20 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
         histogram(row, scale.t0, scale.t1, width_s) if b else None
         for row, b in zip(layout.subrows, binned, strict=True)])
     peak = max((b.total for rows in bins if rows for b in rows), default=1)
+    # row labels sit at their rows' middles, but never over the caption or the label above: on a short
+    # lane (a 1280x720 projector) a label that no longer fits is left out rather than piled on another
+    line_h = theme.size() * LABEL_LINE
+    next_free = caption_y + theme.size(1.1) * LABEL_LINE / 2 + line_h / 2
     for k, (row, band) in enumerate(zip(layout.subrows, geo.subrows, strict=True)):
         if k % 2:
             canvas.rect(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h, fill=theme.lane_alt)
         canvas.line(geo.plot_x0, band.bottom, geo.plot_x1, band.bottom, color=theme.grid, width=1.0)
-        label_y = band.y + band.h / 2 + (8 * s if k == 0 and band.h > 44 * s else 0)
-        canvas.text(14 * s, label_y,
-                    _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
-                    color=theme.text, size=theme.size())
+        label_y = max(band.y + band.h / 2, next_free)
+        if label_y + line_h / 2 <= lane.bottom:
+            canvas.text(14 * s, label_y,
+                        _fit(canvas, f"{row.label} ({len(row)})", geo.plot_x0 - 20 * s, theme.size(), False),
+                        color=theme.text, size=theme.size())
+            next_free = label_y + line_h
         canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
         row_bins = bins[k]
         if row_bins is not None:

@@ -24,6 +24,8 @@ BIN_PX = 8               # width of one histogram bin on screen
 LONG_S = 3 * 3600        # conversations longer than this are kept aside so bisect windows stay short
 MIN_SPAN_S = 5 * 60      # deepest zoom: five minutes across the plot
 MAX_SPAN_S = 60 * 86400  # widest zoom: sixty days
+SYSTEM_LANE_HEIGHT = 92  # the System lane: a marker row and three label rows, at scale 1
+SYSTEM_LANE_MIN = 48     # ...and on a short picture, a marker row and one label row
 
 T = TypeVar("T")
 
@@ -439,8 +441,11 @@ class TimelineLayout:
         headline = Band(0, 44 * s)
         windows = Band(headline.bottom, 50 * s)
         axis = Band(windows.bottom, 26 * s)
-        system = Band(axis.bottom, 92 * s)
         legend_h = 26 * s
+        # On a short picture (a 1280x720 projector) the System lane gives way first: it never takes more
+        # than a third of the lanes' height, so the customer rows, the point of the review, keep theirs.
+        lanes = height - axis.bottom - 4 * s - legend_h
+        system = Band(axis.bottom, min(SYSTEM_LANE_HEIGHT * s, max(SYSTEM_LANE_MIN * s, lanes / 3)))
         customers = Band(system.bottom + 4 * s, max(height - system.bottom - 4 * s - legend_h, 40 * s))
         legend = Band(customers.bottom, legend_h)
         return Geometry(width, height, label_w, width - 16 * s, headline, windows, axis, system, customers,

@@ -130,7 +130,38 @@ def test_flagging_needs_a_reason():
 def test_customer_message_draft_covers_what_happened_meaning_and_actions(demo):
     text = CustomerMessageService(demo).draft_message(billing_id(demo))
     assert "What happened" in text and "What it means for you" in text and "What we are doing" in text
-    assert "idempotency" in text or "processing" in text
+    assert "planned changes" in text
+
+
+def test_customer_message_draft_never_copies_internal_action_items(demo):
+    from postmortem_desktop.services.actions import ActionService
+
+    iid = billing_id(demo)
+    text = CustomerMessageService(demo).draft_message(iid)
+    items = ActionService(demo).list_items(iid)
+    assert items
+    for item in items:
+        assert item.description not in text
+        assert item.owner not in text
+
+
+@pytest.mark.parametrize("task, workaround", [
+    ("Ship today's paid orders", "Exported orders by hand (CSV (UTF-8))"),
+    ("sending invoices before a meeting.", "retried payment twice;"),
+    ("Mostly paying the renewal (rent, care fees, deposits)", "Retrying, with another card (a personal one)"),
+])
+def test_customer_message_draft_quotes_the_record_as_sentences_of_its_own(task, workaround):
+    from datetime import UTC, datetime
+
+    from postmortem_desktop.domain import timing
+    from postmortem_desktop.services.customer_message import draft_customer_message
+
+    window = timing.Window(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), datetime(2026, 3, 2, 9, 40, tzinfo=UTC))
+    text = draft_customer_message("Checkout payments failed", window, window, task, workaround, {"product"})
+    assert "if you were" not in text.lower()
+    assert text.count("(") == text.count(")")  # no stray brackets of ours around the record's own
+    assert ".." not in text and ";." not in text and " ." not in text
+    assert task.strip().rstrip(".;")[1:] in text
 
 
 def test_not_sending_needs_a_reason_and_the_decision_is_recorded(demo):

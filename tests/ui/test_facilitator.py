@@ -58,6 +58,10 @@ def test_full_session_with_the_keyboard_alone(main_window, facilitator, qtbot):
     assert steps == DEFAULT_AGENDA.steps
     for index, step in enumerate(steps):
         if index:
+            pages = facilitator.room.page_count() if facilitator.room.slides else 1
+            for _page in range(1, pages):  # PageDown first reads on through the step's pages
+                with qtbot.waitSignal(facilitator.page_shown):
+                    press(qtbot, Qt.Key.Key_PageDown)
             with qtbot.waitSignal(facilitator.step_shown) as shown:
                 press(qtbot, Qt.Key.Key_PageDown)
             assert shown.args == [index, step.screen]
@@ -89,13 +93,13 @@ def test_full_session_with_the_keyboard_alone(main_window, facilitator, qtbot):
 def test_clicker_keys_move_the_agenda_even_from_a_text_field(facilitator, qtbot):
     facilitator.start()
     facilitator.notes.edit.setFocus()
-    with qtbot.waitSignal(facilitator.step_shown) as shown:
+    for _press in range(facilitator.room.page_count()):  # through the first step's pages to the second step
         qtbot.keyClick(facilitator.notes.edit, Qt.Key.Key_PageDown)
-    assert shown.args[0] == 1
+    assert facilitator.index == 1
     # arrows stay with the text while typing: they move the cursor, not the agenda
     qtbot.keyClicks(facilitator.notes.edit, "ab")
     qtbot.keyClick(facilitator.notes.edit, Qt.Key.Key_Left)
-    assert facilitator.index == 1
+    assert facilitator.index == 1 and facilitator.room.page == 0
     assert facilitator.notes.edit.textCursor().position() == 1
 
 
@@ -109,7 +113,8 @@ def test_notes_undo_with_ctrl_z_while_the_menu_bar_is_hidden(main_window, facili
     qtbot.keyClicks(facilitator.notes.edit, ", then more")
     with qtbot.waitSignal(facilitator.notes_saved, timeout=5000):
         pass
-    press(qtbot, Qt.Key.Key_F6)  # out of the field: inside it, Ctrl+Z undoes typing as in any editor
+    press(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # out of the field: inside it, Ctrl+Z
+    # undoes typing as in any editor
     assert not facilitator.notes.edit.hasFocus()
     with qtbot.waitSignal(main_window.hub.workspace_changed):
         press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -132,9 +137,9 @@ def test_step_clock_warns_in_words_and_colour_then_says_it_is_over(facilitator):
 def test_time_spent_on_a_step_is_kept_when_coming_back_to_it(facilitator):
     facilitator.start()
     facilitator.now.now += 90
-    facilitator.next_step()
+    facilitator.go_to(1)
     facilitator.now.now += 30
-    facilitator.previous_step()
+    facilitator.go_to(0)
     assert facilitator.step_elapsed() == 90
     assert "2:30 left" in facilitator.header.step_clock.text()
 
@@ -176,3 +181,17 @@ def test_agenda_editor_refuses_an_untitled_step(facilitator, qtbot):
     assert "no title" in dialog.error.text()
     assert not dialog.box.button(dialog.box.StandardButton.Ok).isEnabled()
     dialog.reject()
+
+
+def test_f6_always_puts_the_typing_into_the_notes(main_window, facilitator, qtbot):
+    qtbot.waitExposed(main_window)
+    main_window.activateWindow()
+    facilitator.start()
+    assert facilitator.notes.edit.hasFocus()
+    press(qtbot, Qt.Key.Key_F6)  # the hint says "F6 notes": pressed while already there, it stays there
+    qtbot.keyClicks(QApplication.focusWidget(), "decided: refund twice-charged cards")
+    assert facilitator.notes.text() == "decided: refund twice-charged cards"
+    press(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert not facilitator.notes.edit.hasFocus()
+    press(qtbot, Qt.Key.Key_F6)
+    assert facilitator.notes.edit.hasFocus()

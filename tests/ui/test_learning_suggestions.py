@@ -100,3 +100,35 @@ def test_unsure_suggestions_hide_with_one_switch_on_board_and_reader(main_window
     assert board.hub.hide_low_confidence is False and board.delegate.hide_low_confidence is False
     reader_text = reader.text.toPlainText()
     assert all(f"Suggested {s.name} (" in reader_text for s in unsure)
+
+
+def test_reasons_in_the_reader_stay_readable_when_the_theme_turns_dark(main_window, board, qapp):
+    from PySide6.QtGui import QTextCursor
+
+    from ui import theme
+
+    manager = theme.theme_manager(qapp)
+    before = manager.snapshot()
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    conversation_id, _ = add_conversation(workspace, incident_id, "I was charged twice and the refund never came")
+    run_suggestions(workspace, incident_id)
+    board.filter_bar.hide_low.setChecked(False)
+    reader = main_window.show_screen("reader")
+    try:
+        manager.apply(theme.LIGHT)
+        board.hub.conversation_requested.emit(conversation_id, -1)
+        manager.apply(theme.DARK)
+        document = reader.text.document()
+        at = reader.text.toPlainText().index("Suggested ")
+        cursor = QTextCursor(document)
+        cursor.setPosition(at + 1)
+        note = cursor.charFormat()
+        background = reader.text.palette().color(reader.text.backgroundRole())
+        shown = note.foreground().color() if note.hasProperty(note.Property.ForegroundBrush) \
+            else reader.text.palette().color(reader.text.foregroundRole())
+        assert background.lightness() < 128
+        assert abs(shown.lightness() - background.lightness()) > 100, "the reason must not vanish into the page"
+        cursor.setPosition(1)  # the first author's name is coloured for the dark page too
+        assert abs(cursor.charFormat().foreground().color().lightness() - background.lightness()) > 80
+    finally:
+        manager.restore(before)

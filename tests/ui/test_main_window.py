@@ -40,17 +40,18 @@ def test_properties_edit_is_undoable_from_the_edit_menu(qtbot, main_window):
     assert "Payment submit timeouts" in titles(main_window)
 
 
-def test_refused_time_edit_is_explained_and_the_form_shows_the_old_value(qtbot, main_window, monkeypatch):
+def test_refused_time_edit_is_explained_in_the_form_and_keeps_what_was_typed(qtbot, main_window, monkeypatch):
     main_window.show_screen("properties")
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
     form = main_window.screen_widgets['properties'].form
     recovery = form.times["technical_end"]
-    before = recovery.edit.dateTime()
-    recovery.edit.setDateTime(form.times["technical_start"].edit.dateTime().addSecs(-3600))
+    typed = form.times["technical_start"].edit.dateTime().addSecs(-3600)
+    recovery.edit.setDateTime(typed)
     recovery.edit.editingFinished.emit()
-    assert shown and "Recovery cannot come before" in shown[0]
-    assert recovery.edit.dateTime() == before
+    assert not shown
+    assert "Recovery cannot come before" in form.problem.text() and form.problem.isVisibleTo(form)
+    assert recovery.edit.dateTime() == typed
 
 
 def test_new_incident_then_delete_then_undo(qtbot, main_window, monkeypatch):
@@ -173,3 +174,38 @@ def test_ctrl_shift_z_redoes(qtbot, main_window):
     QTest.keyClick(main_window.incident_view, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert "Typed title" in titles(main_window)
+
+
+def test_view_incidents_hides_and_shows_the_incident_list(qtbot, main_window):
+    toggle = main_window.incidents_dock.toggleViewAction()
+    assert toggle in main_window.view_menu.actions() and toggle.isEnabled()
+    toggle.trigger()
+    assert not main_window.incidents_dock.isVisible()
+    toggle.trigger()
+    assert main_window.incidents_dock.isVisible()
+
+
+def test_an_empty_incident_list_offers_a_new_incident(qtbot, settings, tmp_path, monkeypatch):
+    from postmortem_desktop.storage.workspace import create_workspace
+    from ui.incidents import new_incident_dialog
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "empty.pmw"
+    create_workspace(path).close()
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert not window.empty_incident_list.isVisibleTo(window)  # no workspace open: nothing to offer
+    assert window.open_path(path)
+    window.show()
+    empty = window.empty_incident_list
+    assert empty.isVisible() and empty.button.isEnabled()
+
+    def fake_exec(dialog):
+        dialog.title.setText("Checkout payments failed")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(new_incident_dialog.NewIncidentDialog, "exec", fake_exec)
+    empty.button.click()
+    assert titles(window) == ["Checkout payments failed"]
+    assert not empty.isVisible()
+    window.close()

@@ -182,3 +182,23 @@ def test_report_pdf_save_refuses_the_workspace_then_saves_the_preview(qtbot, rep
     assert saved.args == [str(good)] and "which this export reads" in warnings_shown[0]
     assert good.read_bytes() == report.preview.path.read_bytes()
     assert digest(demo_copy) == before == digest(link)
+
+
+def test_every_export_is_offered_in_the_workspace_folder_not_the_home_folder(qtbot, hub, demo_copy, answers):
+    from ui.followup.followup_screen import FollowUpScreen
+    from ui.reports.report_screen import ReportScreen
+    from ui.review.contacts_widget import ContactsWidget
+
+    queue, asked = answers  # the dialog is cancelled each time; only where it opened matters
+    report = ReportScreen(hub)
+    contacts = ContactsWidget(hub)
+    followup = FollowUpScreen(hub)
+    for widget in (report, contacts, followup):
+        qtbot.addWidget(widget)
+    report._ask_target("Save PDF", ".pdf", output_file.PDF)
+    contacts._on_export_clicked()
+    followup.refresh()
+    followup._on_ics_clicked()
+    folder = demo_copy.resolve().parent
+    assert folder != Path.home()
+    assert len(asked) == 3 and all(Path(a).parent == folder for a in asked), asked

@@ -155,9 +155,9 @@ def test_actions_table_marks_overdue_in_words_and_filters(qtbot, hub, screens):
 
     actions = screens["actions"]
     assert actions.model.rowCount() == 5
-    actions.focus_item("engineering")
+    actions.area_filter.setCurrentIndex(actions.area_filter.findData("engineering"))
     assert actions.proxy.rowCount() == 3
-    actions.focus_item("")
+    actions.area_filter.setCurrentIndex(0)
     actions.search.setText("idempotency")
     assert actions.proxy.rowCount() == 1
     actions.search.clear()
@@ -168,6 +168,45 @@ def test_actions_table_marks_overdue_in_words_and_filters(qtbot, hub, screens):
     texts = [actions.model.index(r, ActionItemTableModel.COL_STATUS).data() for r in range(5)]
     assert sum(t.startswith("Overdue") for t in texts) == 4
     assert actions.model.index(0, ActionItemTableModel.COL_STATUS).data(1) is not None  # the warning icon
+
+
+def test_a_checklist_link_to_actions_shows_every_item_and_adds_in_the_area_it_names(qtbot, hub, screens,
+                                                                                    monkeypatch):
+    from ui.actions import action_item_dialog
+
+    actions = screens["actions"]
+    actions.search.setText("idempotency")  # a filter left over from earlier work
+    actions.overdue_only.setChecked(True)
+    strip = screens["strip"]
+    targets = []
+    hub.navigation_requested.connect(lambda screen, field: targets.append((screen, field)))
+    strip._on_summary_link_activated("action_items")
+    assert targets == [("actions", "support")]
+    actions.focus_item(targets[0][1])
+    assert actions.proxy.rowCount() == actions.model.rowCount() == 5  # product and engineering stay in view
+    assert not actions.filter_banner.isVisibleTo(actions)
+    chosen = []
+
+    def fake_exec(dialog):
+        chosen.append(dialog.area.currentData())
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(action_item_dialog.ActionItemDialog, "exec", fake_exec)
+    actions.add_button.click()
+    assert chosen == ["support"]
+
+
+def test_a_filter_that_hides_action_items_says_so_and_clears_in_one_click(qtbot, hub, screens):
+    actions = screens["actions"]
+    assert not actions.filter_banner.isVisibleTo(actions)
+    actions.area_filter.setCurrentIndex(actions.area_filter.findData("support"))
+    assert actions.filter_banner.isVisibleTo(actions)
+    assert "Support" in actions.filter_banner.label.text() and "0 of 5" in actions.filter_banner.label.text()
+    actions.search.setText("rollback")
+    assert "rollback" in actions.filter_banner.label.text()
+    actions.filter_banner.clear_button.click()
+    assert actions.proxy.rowCount() == 5 and not actions.filter_banner.isVisibleTo(actions)
+    assert actions.search.text() == "" and actions.area_filter.currentData() == ""
 
 
 def test_quick_add_from_selected_cards(qtbot, hub, screens, monkeypatch):
@@ -227,3 +266,85 @@ def test_close_out_text_is_saved_after_a_pause_in_typing_and_undone_in_one_step(
     assert hub.session.undo_stack.count() == 1  # three saves, one undo step
     hub.session.undo_stack.undo()
     assert "trust_signals" in {i.key for i in CloseoutService(hub.workspace).checklist(hub.incident_id).missing}
+
+
+def test_quotes_are_picked_for_an_answer_from_within_the_review(qtbot, hub, screens, monkeypatch):
+    from ui.review import quote_picker_dialog
+
+    block = screens["review"].answers.blocks["confusing"]
+    before = block.quotes.rowCount()
+    offered = []
+
+    def fake_exec(dialog):
+        offered.append(dialog.model.rowCount())
+        dialog.search.setText("charged")
+        assert 0 < dialog.proxy.rowCount() < dialog.model.rowCount()
+        assert "Showing" in dialog.count.text()
+        assert not dialog.ok_button.isEnabled()
+        dialog.view.selectAll()
+        offered.append(dialog.proxy.rowCount())
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(quote_picker_dialog.QuotePickerDialog, "exec", fake_exec)
+    assert hub.selected_quote_ids == []  # nothing chosen on the Board
+    with qtbot.waitSignal(hub.workspace_changed):
+        block.pick_button.click()
+    assert block.quotes.rowCount() == before + offered[1]
+    texts = [block.quotes.index(r).data() for r in range(block.quotes.rowCount())]
+    assert sum("charged" in t.lower() for t in texts) >= offered[1]
+
+
+def test_a_long_linked_quote_wraps_instead_of_being_cut(qtbot, hub, screens):
+    from postmortem_desktop.services.review_answers import QuoteRef
+
+    block = screens["review"].answers.blocks["wording"]
+    screens["review"].resize(1000, 700)
+    long_text = "I paid twice and nobody told me whether the second charge would come back before rent " * 3
+    block.quotes.set_rows([QuoteRef(1, long_text, "Dana", ("trust-loss",))])
+    view = block.quote_view
+    qtbot.waitUntil(lambda: view.viewport().width() > 100)
+    qtbot.wait(50)  # the list lays its rows out again after the resize
+    rect = view.visualRect(block.quotes.index(0))
+    lines_needed = view.fontMetrics().horizontalAdvance(long_text) // view.viewport().width()
+    assert lines_needed >= 2
+    assert rect.height() >= lines_needed * view.fontMetrics().lineSpacing(), (rect, view.viewport().width())
+    assert rect.width() <= view.viewport().width()
+
+
+def test_contacts_keep_their_names_and_say_how_they_were_added_in_a_column(qtbot, hub, screens):
+    from postmortem_desktop.services.contacts import ContactService, FlagContacts
+    from ui.review.contact_table_model import ContactTableModel
+
+    suggestion = ContactService(hub.workspace).contact_suggestions(hub.incident_id)[0]
+    with qtbot.waitSignal(hub.workspace_changed):
+        hub.run(FlagContacts(hub.incident_id, [(suggestion.customer_id, suggestion.reason)], suggested=True))
+    screens["review"].refresh()
+    model = screens["review"].contacts.model
+    row = next(r for r in range(model.rowCount())
+               if model.index(r, 0).data(ContactTableModel.ID_ROLE) == suggestion.customer_id)
+    assert model.index(row, ContactTableModel.COL_NAME).data() == suggestion.name
+    assert model.index(row, ContactTableModel.COL_ADDED).data() == "from a suggestion"
+
+
+def test_on_a_narrow_screen_each_answer_keeps_a_readable_width(qtbot, hub, screens):
+    review = screens["review"]
+    review.resize(560, 700)
+    block = review.answers.blocks["task"]
+    qtbot.waitUntil(lambda: block.width() < 560)
+    qtbot.wait(20)
+    assert block.answer.width() > 0.8 * block.width()  # the quotes moved below instead of beside it
+    review.resize(1400, 800)
+    qtbot.waitUntil(lambda: block.width() > 1000)
+    qtbot.wait(20)
+    assert block.quote_view.x() > block.answer.x() + block.answer.width() - 1  # side by side again
+
+
+def test_on_a_narrow_screen_action_descriptions_stay_readable(qtbot, hub, screens):
+    from ui.actions.action_item_table_model import ActionItemTableModel
+    from ui.actions.actions_screen import MIN_DESCRIPTION_PX
+
+    actions = screens["actions"]
+    actions.resize(520, 600)
+    qtbot.wait(20)
+    header = actions.view.horizontalHeader()
+    assert header.sectionSize(ActionItemTableModel.COL_DESCRIPTION) >= MIN_DESCRIPTION_PX

@@ -25,15 +25,20 @@ from postmortem_desktop.services.actions import (
     EditActionItem,
     QuickAddFromQuotes,
 )
+from postmortem_desktop.services.closeout import CLOSED_STATES
 from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review_answers import ReviewService
 
+from ..closeout.record_lock import ClosedBanner
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
+from ..filter_banner import FilterBanner
 from ..hub import ScreenHub
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
 
+MIN_DESCRIPTION_PX = 280
 REFRESH_ON = DataChange.ACTION_ITEM | DataChange.QUOTE | DataChange.INCIDENT | DataChange.SETTING
 
 
@@ -42,6 +47,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         super().__init__(parent)
         self.hub = hub
         self._first_missing = ""
+        self._linked_area = ""  # the area a checklist link asked for, until the incident changes
         self.model = ActionItemTableModel(self)
         self.proxy = ActionItemFilterModel(self)
         self.proxy.setSourceModel(self.model)
@@ -69,6 +75,9 @@ class ActionsScreen(DeferredRefresh, QWidget):
         for area in AREAS:
             self.area_filter.addItem(area.capitalize(), area)
         self.overdue_only = QCheckBox("Overdue only", self)
+        self.filter_banner = FilterBanner("action items", self)
+        self.closed_banner = ClosedBanner(hub, self)
+        self._closed = False
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
         self.add_button = QPushButton("&Add…", self)
@@ -90,8 +99,10 @@ class ActionsScreen(DeferredRefresh, QWidget):
         filters.addWidget(self.overdue_only)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.closed_banner)
         layout.addLayout(buttons)
         layout.addLayout(filters)
+        layout.addWidget(self.filter_banner)
         layout.addWidget(self.coverage)
         layout.addWidget(self.view, 1)
 
@@ -99,6 +110,11 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.area_filter.currentIndexChanged.connect(self._on_area_filter_changed)
         self.overdue_only.toggled.connect(self.proxy.set_overdue_only)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged, self.search.textChanged, self.area_filter.currentIndexChanged,
+                       self.overdue_only.toggled):  # after the proxy's own slots, connected above
+            signal.connect(self._show_filters)
+        self.filter_banner.clear_requested.connect(self.clear_filters)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.quick_add_button.clicked.connect(self._on_quick_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
@@ -114,13 +130,16 @@ class ActionsScreen(DeferredRefresh, QWidget):
         iid = self.hub.incident_id
         if self.hub.session is None or iid < 0:
             self.model.set_rows([])
+            self._closed = False
             self.coverage.setText("Select an incident to see its action items.")
         else:
             items = ActionService(self.hub.workspace).list_items(iid)
+            self._closed = IncidentService(self.hub.workspace).get(iid).status in CLOSED_STATES
             self.model.set_rows(items)
             self.coverage.setText(self._coverage_text(items))
             owned = {i.area for i in items if i.owner and i.due_date}
             self._first_missing = next((a for a in ("support", "product", "engineering") if a not in owned), "")
+        self.closed_banner.setVisible(self._closed)
         self._update_buttons()
 
     @staticmethod
@@ -133,10 +152,12 @@ class ActionsScreen(DeferredRefresh, QWidget):
         return text + (f"  ⚠ {overdue} overdue." if overdue else "")
 
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
-        writable = self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
+        writable = (self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
+                    and not self._closed)
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
         self.add_button.setEnabled(writable)
+        self.add_button.setText(f"&Add {self._add_area()} item…")  # says where Add puts the new item
         self.quick_add_button.setEnabled(writable and cards > 0)
         self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
                                       else "Add from selected cards")
@@ -160,14 +181,13 @@ class ActionsScreen(DeferredRefresh, QWidget):
             return
 
     def _on_add_clicked(self) -> None:
-        # the area still lacking an owned fix is the likeliest one being added
-        area = self.area_filter.currentData() or self._first_missing or "product"
+        area = self._add_area()
         self._run_dialog(ActionItemDialog(self, area=area),
                          lambda values: AddActionItem(self.hub.incident_id, **values))
 
     def _on_edit_clicked(self, *_args) -> None:  # noqa: ANN002
         item = self._selected_item()
-        if item is not None:
+        if item is not None and self.edit_button.isEnabled():  # a double click on a closed record edits nothing
             self._run_dialog(ActionItemDialog(self, item=item),
                              lambda values: EditActionItem(self.hub.incident_id, item.id, **values))
 
@@ -192,15 +212,51 @@ class ActionsScreen(DeferredRefresh, QWidget):
 
     def _on_area_filter_changed(self, _index: int) -> None:
         self.proxy.set_area(self.area_filter.currentData())
+        self._update_buttons()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        # On a narrow screen the fitted columns left the description a few letters wide (one letter a
+        # line); it keeps a readable width and the table scrolls sideways instead.
+        header = self.view.horizontalHeader()
+        col = ActionItemTableModel.COL_DESCRIPTION
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != col and not header.isSectionHidden(c))
+        narrow = self.view.viewport().width() - others < MIN_DESCRIPTION_PX
+        mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
+        if header.sectionResizeMode(col) != mode:
+            header.setSectionResizeMode(col, mode)
+            if narrow:
+                header.resizeSection(col, MIN_DESCRIPTION_PX)
+        super().resizeEvent(event)
+
+    def _add_area(self) -> str:
+        # the area shown, else the one a link named, else the one still lacking an owned fix
+        return self.area_filter.currentData() or self._linked_area or self._first_missing or "product"
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        self.area_filter.setCurrentIndex(0)
+        self.overdue_only.setChecked(False)
+
+    def _show_filters(self, *_args) -> None:  # noqa: ANN002
+        on = []
+        if self.search.text():
+            on.append(f"text “{self.search.text()}”")
+        if self.area_filter.currentData():
+            on.append(f"area: {self.area_filter.currentText()}")
+        if self.overdue_only.isChecked():
+            on.append("overdue only")
+        self.filter_banner.show_filters(on, self.proxy.rowCount(), self.model.rowCount())
 
     def focus_item(self, payload: object) -> None:
-        """Shows the area a checklist link names (e.g. "support") and puts focus on Add."""
+        """Shows every action item (a link never hides what it points at); Add starts in the area named."""
         area = str(payload or "")
-        index = self.area_filter.findData(area) if area in AREAS else 0
-        self.area_filter.setCurrentIndex(max(0, index))
+        self.clear_filters()
+        self._linked_area = area if area in AREAS else ""
+        self._update_buttons()
         self.add_button.setFocus()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
+        self._linked_area = ""
         self.request_refresh()
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:

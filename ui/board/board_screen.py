@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
@@ -71,9 +71,7 @@ class BoardScreen(QWidget):
         self.delegate = BoardCardDelegate(self)
         self.filter_bar = BoardFilterBar(self)
         self.grid = BoardGridWidget(self.model, self.delegate, self)
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF(), BOARD_POINT_SIZE))
-        self.grid.setFont(font)
+        self._set_card_font()
         self.status = QLabel(self)
         self.status.setObjectName("board_status")
         self.status.setContentsMargins(8, 2, 8, 4)
@@ -123,6 +121,19 @@ class BoardScreen(QWidget):
         self.hub.session_changed.connect(self._mark_dirty)
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
         self.hub.workspace_changed.connect(self._on_hub_workspace_changed)
+
+    def _set_card_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), BOARD_POINT_SIZE))
+        self.grid.setFont(font)
+
+    def changeEvent(self, event) -> None:  # noqa: ANN001
+        # a theme or font change (the projector's larger type): cards take the new size, lanes refit
+        if event.type() == QEvent.Type.FontChange:
+            self._set_card_font()
+            if not self._dirty:
+                self._lay_out()
+        super().changeEvent(event)
 
     def sizeHint(self):  # noqa: ANN201 - modest, so the docks beside the board keep their width
         return QSize(900, 600)

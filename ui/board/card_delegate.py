@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, 
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from postmortem_desktop.domain.contrast import best_text_on
 from postmortem_desktop.services.quotes import BoardCard, CardTag
 from postmortem_desktop.services.tagging import tag_color_hex, untagged_color_hex
 
@@ -23,9 +24,8 @@ STRIPE = 6
 
 
 def readable_text_color(fill: QColor) -> QColor:
-    """Black or white, whichever reads better on the fill (badges must be legible on a projector)."""
-    luminance = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
-    return QColor("#000000") if luminance > 140 else QColor("#FFFFFF")
+    """Black or white, whichever contrasts more with the fill (badges must be legible on a projector)."""
+    return QColor(best_text_on(fill.name()))
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         self.zone_name = "UTC"
         self.colors: dict[int, int] = {}  # tag id -> palette index
         self._zone = display_zone("UTC")
-        self._wrap_cache: dict[tuple[int, int, str], list[str]] = {}
+        self._wrap_cache: dict[tuple[int, int, str, str], list[str]] = {}
         self.hide_low_confidence = True  # follows the hub's switch
 
     def set_zone(self, zone_name: str) -> None:
@@ -166,14 +166,21 @@ class BoardCardDelegate(QStyledItemDelegate):
         stripe = QRectF(rect.left() + 1.5, rect.top() + 1.5, STRIPE, rect.height() - 3)
         painter.fillRect(stripe, self.tag_color(card.tags[0].tag_id if card.tags else None))
 
-    def _paint_text(self, painter: QPainter, font: QFont, rect: QRect, card: BoardCard) -> None:
-        key = (card.quote_id, rect.width(), card.text)
+    def text_lines(self, card: BoardCard, font: QFont, width: int) -> list[str]:
+        """The card's quote wrapped to the width in the font, elided on its last line (cached)."""
+        # the font is part of the key: a theme or font change (the projector's larger type) must
+        # re-wrap, or lines wrapped for the smaller font run past the card's edge without an ellipsis
+        key = (card.quote_id, width, card.text, font.key())
         lines = self._wrap_cache.get(key)
         if lines is None:
-            lines = wrap_text(card.text, font, rect.width(), TEXT_LINES)
+            lines = wrap_text(card.text, font, width, TEXT_LINES)
             if len(self._wrap_cache) > 20_000:
                 self._wrap_cache.clear()
             self._wrap_cache[key] = lines
+        return lines
+
+    def _paint_text(self, painter: QPainter, font: QFont, rect: QRect, card: BoardCard) -> None:
+        lines = self.text_lines(card, font, rect.width())
         spacing = QFontMetrics(font).lineSpacing()
         for n, line in enumerate(lines):
             painter.drawText(QRect(rect.left(), rect.top() + n * spacing, rect.width(), spacing),

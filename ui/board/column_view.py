@@ -1,7 +1,7 @@
 """One board cell: a list view of cards that takes drops and keys, and the column's header."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QListView, QWidget
 
@@ -89,6 +89,12 @@ class CardListView(QListView):
             painter.setPen(QColor(self.palette().highlight().color()))
             painter.drawRect(self.viewport().rect().adjusted(1, 1, -2, -2))
             painter.drawRect(self.viewport().rect().adjusted(2, 2, -3, -3))
+
+    def changeEvent(self, event) -> None:  # noqa: ANN001
+        # uniform item sizes are measured once: a theme or font change must measure the cards again
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.scheduleDelayedItemsLayout()
+        super().changeEvent(event)
 
     # ---- keys ----------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

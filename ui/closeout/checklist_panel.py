@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
-from postmortem_desktop.services.closeout import ChecklistState
+from postmortem_desktop.services.closeout import CLOSED_STATES, ChecklistState
 
 from ..hub import ScreenHub
 from .fix_targets import fix_target
@@ -48,8 +48,10 @@ class ChecklistPanel(QWidget):
                 for widget in widgets:
                     widget.hide()
             return
+        closed = state.status in CLOSED_STATES
         self.summary.setText(f"<b>Close-out: {state.done} of {len(state.items)} done</b>"
-                             + (" — ready to close" if state.can_close else ""))
+                             + (" — closed: the record is read-only (Reopen to change it)" if closed else
+                                " — ready to close" if state.can_close else ""))
         style = self.style()
         for position, item in enumerate(state.items):
             icon, label, detail, button = self._row(item.key, position)
@@ -57,7 +59,7 @@ class ChecklistPanel(QWidget):
             icon.setPixmap(style.standardIcon(kind).pixmap(18, 18))
             label.setText(item.label)  # the icon beside it and "Done"/what is missing say the state
             detail.setText("Done" if item.ok else item.missing)
-            button.setVisible(not item.ok)
+            button.setVisible(not item.ok and not closed)
             self._targets[item.key] = fix_target(item)
             for widget in (icon, label, detail):
                 widget.show()

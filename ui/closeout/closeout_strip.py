@@ -4,18 +4,18 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QInputDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from postmortem_desktop.services.closeout import (
     CLOSED_STATES,
     ChecklistState,
     CloseIncident,
     CloseoutService,
-    ReopenIncident,
 )
 
 from ..hub import ScreenHub
 from .fix_targets import fix_target
+from .record_lock import ask_and_reopen
 
 SHORT_NAMES = {
     "customer_damage": "customer damage", "most_broken_task": "most-broken task",
@@ -101,9 +101,7 @@ class CloseoutStrip(QFrame):
         self.hub.run(CloseIncident(self.hub.incident_id))
 
     def _on_reopen_clicked(self) -> None:
-        reason, ok = QInputDialog.getText(self, "Reopen incident", "Why is it reopened?")
-        if ok:
-            self.hub.run(ReopenIncident(self.hub.incident_id, reason))
+        ask_and_reopen(self.hub, self)
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.refresh()

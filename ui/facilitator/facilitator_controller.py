@@ -7,17 +7,19 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QStackedWidget, QWidget
 
 from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
+from postmortem_desktop.services.room import RoomSlide, room_slides
 
-from ..contracts import FacilitatorHost
+from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
 from .agenda_dialog import AgendaEditorDialog
 from .overlay import FacilitatorHeaderWidget, FacilitatorNotesWidget
+from .room_view import PictureSource, RoomViewWidget
 
 NOTES_SAVE_DELAY_MS = 1200  # a pause in typing; one undo step per pause, not per key
 TICK_MS = 1000
@@ -42,6 +44,8 @@ class FacilitatorController(QObject):
     mode_ended = Signal()
     #: a step is on screen: (its index in the agenda, the screen key it brought forward)
     step_shown = Signal(int, str)
+    #: PageDown/PageUp moved within a step's room view: (step index, page number from 0)
+    page_shown = Signal(int, int)
     #: the notes of a step were saved to the workspace: (step key)
     notes_saved = Signal(str)
 
@@ -59,6 +63,10 @@ class FacilitatorController(QObject):
         self.index = 0
         self.header: FacilitatorHeaderWidget | None = None
         self.notes: FacilitatorNotesWidget | None = None
+        self.room: RoomViewWidget | None = None
+        #: the room view and the window's own central widget, one shown at a time (F7 switches)
+        self.stage: QStackedWidget | None = None
+        self._central: QWidget | None = None
         self._docks: list[QDockWidget] = []
         self._saved: _WindowSnapshot | None = None
         self._spent: dict[str, float] = {}
@@ -92,8 +100,13 @@ class FacilitatorController(QObject):
                                         "Facilitator mode: the next step (what a presentation clicker sends)")
         self.previous_action = self._action("Previous Agenda Step", ["PgUp", "Left"], self.previous_step,
                                             "Facilitator mode: the step before")
-        self.notes_action = self._action("Go to Step Notes", ["F6"], self.toggle_notes_focus,
-                                         "Facilitator mode: type notes for this step (F6 again: back to the screen)")
+        self.notes_action = self._action("Go to Step Notes", ["F6"], self.focus_notes,
+                                         "Facilitator mode: type notes for this step")
+        self.leave_notes_action = self._action("Leave Step Notes", ["Shift+F6"], self.leave_notes,
+                                               "Facilitator mode: back from the notes to the screen")
+        self.editing_action = self._action("Show Editing Screen", ["F7"], self.toggle_editing_screen,
+                                           "Facilitator mode: switch between the room's view and the step's "
+                                           "editing screen")
         self.leave_action = self._action("Leave Facilitator Mode", ["Esc"], self.stop,
                                          "Restore the window and theme as they were")
         self.edit_agenda_action = self._action("Edit Facilitator &Agenda…", [], self.edit_agenda,
@@ -101,7 +114,8 @@ class FacilitatorController(QObject):
         self._set_mode_actions(False)
 
     def _set_mode_actions(self, active: bool) -> None:
-        for action in (self.next_action, self.previous_action, self.notes_action, self.leave_action):
+        for action in (self.next_action, self.previous_action, self.notes_action, self.leave_notes_action,
+                       self.editing_action, self.leave_action):
             action.setEnabled(active)
         self.start_action.setEnabled(not active)
 
@@ -118,6 +132,7 @@ class FacilitatorController(QObject):
         # without a window manager (kiosk set-ups, some projectors' PCs) full screen is only a hint
         self.window.setGeometry(self.window.screen().geometry())
         self.window.showFullScreen()
+        self.fit_overlay()
         _application().installEventFilter(self)
         self._set_mode_actions(True)
         self._spent = {}
@@ -203,8 +218,40 @@ class FacilitatorController(QObject):
             self._docks.append(dock)
         # the screens' own minimum heights would otherwise squeeze the notes field to nothing
         self.notes.setMinimumHeight(self.notes.sizeHint().height())
+        self._add_stage()
+
+    def _add_stage(self) -> None:
+        """Puts the room view in front of the window's central widget (the editing screens, kept behind it)."""
+        self._central = self.window.takeCentralWidget()
+        self.stage = QStackedWidget(self.window)
+        self.stage.setObjectName("facilitator_stage")
+        self.room = RoomViewWidget(self.stage)
+        self.stage.addWidget(self.room)
+        if self._central is not None:
+            self.stage.addWidget(self._central)
+        self.window.setCentralWidget(self.stage)
+
+    def _remove_stage(self) -> None:
+        if self.stage is None:
+            return
+        if self._central is not None:
+            self.stage.removeWidget(self._central)
+        self.window.takeCentralWidget()
+        if self._central is not None:
+            self.window.setCentralWidget(self._central)
+            self._central.show()
+        self.stage.deleteLater()
+        self.stage = self.room = self._central = None
+
+    def fit_overlay(self) -> None:
+        """Header and notes as tall as their contents; the room view gets the rest of the screen."""
+        if self.header is None or self.notes is None or len(self._docks) != 2:
+            return
+        heights = [self.header.heightForWidth(self.window.width()), self.notes.sizeHint().height()]
+        self.window.resizeDocks(self._docks, [max(h, 1) for h in heights], Qt.Orientation.Vertical)
 
     def _remove_overlay(self) -> None:
+        self._remove_stage()
         for dock in self._docks:
             self.window.removeDockWidget(dock)
             dock.deleteLater()
@@ -213,14 +260,32 @@ class FacilitatorController(QObject):
 
     # ---- stepping -----------------------------------------------------------------------------------
     def next_step(self) -> None:
-        if self.active and self.index < len(self.agenda.steps) - 1:
+        """PageDown: the step's next page while it has one, then the next step."""
+        if not self.active:
+            return
+        if self._room_on_stage() and self._room().next_page():
+            self.page_shown.emit(self.index, self._room().page)
+        elif self.index < len(self.agenda.steps) - 1:
             self.go_to(self.index + 1)
 
     def previous_step(self) -> None:
-        if self.active and self.index > 0:
-            self.go_to(self.index - 1)
+        """PageUp: the step's page before, then the previous step at its last page."""
+        if not self.active:
+            return
+        if self._room_on_stage() and self._room().previous_page():
+            self.page_shown.emit(self.index, self._room().page)
+        elif self.index > 0:
+            self.go_to(self.index - 1, last_page=True)
 
-    def go_to(self, index: int) -> None:
+    def _room(self) -> RoomViewWidget:
+        if self.room is None:
+            raise RuntimeError("facilitator mode is not on")
+        return self.room
+
+    def _room_on_stage(self) -> bool:
+        return self.stage is not None and self.stage.currentWidget() is self.room
+
+    def go_to(self, index: int, *, last_page: bool = False) -> None:
         self.save_notes()
         now = self.now()
         if 0 <= self.index < len(self.agenda.steps):
@@ -234,29 +299,72 @@ class FacilitatorController(QObject):
         self._load_notes()
         if available:
             self.hub.navigation_requested.emit(step.screen, step.payload or None)
+        self._show_room(self._slides(), last_page)
         self._settle_focus(step.screen)
         self.refresh_clocks()
         self.step_shown.emit(index, step.screen)
 
+    # ---- the room's view of a step, or its editing screen -----------------------------------------
+    def _slides(self) -> tuple[RoomSlide, ...]:
+        step = self.agenda.steps[self.index]
+        return room_slides(self.hub.workspace, self.hub.incident_id, step.screen, step.payload)
+
+    def _show_room(self, slides: tuple[RoomSlide, ...], last_page: bool = False) -> None:
+        """The room view when the step has one; otherwise (a screen without one) its editing screen."""
+        stage, room = self.stage, self._room()
+        if stage is None:
+            return
+        if not slides or self._central is None:
+            room.show_slides(())
+            stage.setCurrentWidget(self._central or room)
+            self._update_editing_action()
+            return
+        room.show_slides(slides, last_page=last_page, picture_source=self._picture_source())
+        stage.setCurrentWidget(room)
+        self._update_editing_action()
+
+    def _picture_source(self) -> PictureSource | None:
+        screen = self.host.screen_widgets.get(self.agenda.steps[self.index].screen)
+        return screen.render_image if isinstance(screen, PicturingScreen) else None
+
+    def toggle_editing_screen(self) -> None:
+        """F7: the step's editing screen (to type an answer or fix an item), and back to the room view."""
+        if not self.active or self.stage is None or self._central is None:
+            return
+        if self._room_on_stage():
+            self.stage.setCurrentWidget(self._central)
+        elif self._room().slides:
+            self._room().refresh(self._slides())
+            self.stage.setCurrentWidget(self._room())
+        self._update_editing_action()
+
+    def _update_editing_action(self) -> None:
+        self.editing_action.setText("Show Room View" if not self._room_on_stage() else "Show Editing Screen")
+
     def _settle_focus(self, screen_key: str) -> None:
-        """Keeps a field the screen chose for the step (an answer box); otherwise focus the notes."""
+        """Keeps a field the editing screen chose for the step (an answer box); otherwise focus the notes."""
         focused = QApplication.focusWidget()
         screen = self.host.screen_widgets.get(screen_key)
-        if focused is not None and screen is not None and screen.isAncestorOf(focused) and _is_text_input(focused):
+        if (not self._room_on_stage() and focused is not None and screen is not None
+                and screen.isAncestorOf(focused) and _is_text_input(focused)):
             return
         self._notes().edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def toggle_notes_focus(self) -> None:
-        if not self.active:
-            return
-        if self._notes().edit.hasFocus():
-            step = self.agenda.steps[self.index]
-            screen = self.host.screen_widgets.get(step.screen)
-            if screen is not None:
-                screen.setFocus(Qt.FocusReason.ShortcutFocusReason)
-                screen.focusNextChild()
-        else:
+    def focus_notes(self) -> None:
+        """F6: typing goes into this step's notes (always into them: a toggle lost the first decision typed)."""
+        if self.active:
             self._notes().edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def leave_notes(self) -> None:
+        """Shift+F6: back to what is on the stage (the room view, or the editing screen's first field)."""
+        if not self.active or self.stage is None:
+            return
+        current = self.stage.currentWidget()
+        if current is None:
+            return
+        current.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if current is not self.room:
+            current.focusNextChild()
 
     def step_elapsed(self) -> float:
         key = self.agenda.steps[self.index].key
@@ -299,14 +407,19 @@ class FacilitatorController(QObject):
             self.notes_saved.emit(key)
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+        if not self.active:
+            return
         # undo/redo of notes: show what the workspace now holds, unless the person is mid-sentence
-        if self.active and changes & DataChange.AGENDA and self._pending is None:
+        if changes & DataChange.AGENDA and self._pending is None:
             self._load_notes()
+        if changes & ~DataChange.AGENDA and self.room is not None and self.room.slides:
+            self.room.refresh(self._slides())  # an answer typed on the editing screen shows in the room
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         if self.active:
             self.save_notes()
             self._load_notes()
+            self._show_room(self._slides())
 
     # ---- agenda -------------------------------------------------------------------------------------
     def edit_agenda(self) -> AgendaEditorDialog | None:

@@ -3,14 +3,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postmortem_desktop.domain.agenda import AgendaStep, Clock
 
 TITLE_SCALE = 1.6  # relative to the (already enlarged) projector font, so it follows the system size
 CLOCK_SCALE = 1.2
 NOTES_LINES = 3
-HINT = "PageDown / → next step · PageUp / ← back · F6 notes · Esc leave"
+HINT = "PgDn/→ next · PgUp/← back · F6 notes · F7 edit · Esc leave"
 
 
 def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -59,6 +68,8 @@ class FacilitatorHeaderWidget(QFrame):
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._lay_out()
         self._scale_fonts()
+        # as tall as its text, never taller: the room view below gets the rest of the screen
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def _lay_out(self) -> None:
         grid = QGridLayout(self)
@@ -89,13 +100,25 @@ class FacilitatorHeaderWidget(QFrame):
         # the theme changes the application font; the large labels follow it at their ratio
         if event.type() == QEvent.Type.FontChange:
             self._scale_fonts()
+            self._fit_height()
         super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as the wrapped title and prompt need at this width (a dock does not ask on its own)."""
+        layout = self.layout()
+        if layout is not None and self.width() > 0:
+            self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
 
     def show_step(self, number: int, count: int, step: AgendaStep, note: str = "") -> None:
         self.step_number.setText(f"Step {number} of {count} · {step.minutes} min")
         self.title.setText(step.title)
         self.prompt.setText(" ".join(part for part in (step.prompt, note) if part))
         self.prompt.setVisible(bool(self.prompt.text()))
+        self._fit_height()
         self.setAccessibleDescription(f"Step {number} of {count}: {step.title}")
 
     def show_clocks(self, step_clock: Clock, total_clock: Clock) -> None:
@@ -112,6 +135,7 @@ class FacilitatorNotesWidget(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("facilitator_notes")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.label = QLabel(self)
         self.edit = QPlainTextEdit(self)
         self.edit.setObjectName("facilitator_notes_edit")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.reporting.calendar_ics import export_follow_up_check
 from postmortem_desktop.reporting.output_file import ICS, OutputError
-from postmortem_desktop.services.closeout import ScheduleFollowUp
+from postmortem_desktop.services.closeout import CLOSED_STATES, ScheduleFollowUp
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.followup import (
     ActivityFileError,
@@ -198,7 +198,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.check_at.setDateTime(to_qdatetime(at, self.hub.zone_name))
         self.ics_button.setEnabled(data.scheduled_at is not None)
         if data.scheduled_at is None:
-            self.schedule_state.setText("Not scheduled yet. The incident cannot close until it is.")
+            self.schedule_state.setText("Not scheduled." if data.status in CLOSED_STATES else
+                                        "Not scheduled yet. The incident cannot close until it is.")
             return
         days = (data.scheduled_at.date() - review).days
         when = data.scheduled_at.astimezone(zone)
@@ -228,7 +229,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
             return
         workspace_path = self.hub.workspace.path
         title = IncidentService(self.hub.workspace).get(self.hub.incident_id).title
-        target = ask_output_path(self, "Export follow-up event", str(Path.home() / "follow-up-check.ics"), ICS,
+        target = ask_output_path(self, "Export follow-up event", "follow-up-check.ics", ICS,
                                  inputs=(workspace_path,))
         if target is None:
             return

@@ -1,7 +1,9 @@
 """The incident properties form: title, service, severity, technical window, status page, review window."""
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 
 from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
@@ -17,24 +19,38 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
+from postmortem_desktop.services.closeout import CLOSED_STATES
 from postmortem_desktop.services.incidents import IncidentDetails
 
 from ..time_display import from_qdatetime, to_qdatetime
 
 
+def now_in_zone(zone_name: str) -> QDateTime:
+    """This minute in the display zone: where a newly known time starts when nothing better is known."""
+    return to_qdatetime(datetime.now(UTC).replace(second=0, microsecond=0), zone_name)
+
+
 class OptionalDateTimeEdit(QWidget):
-    """A date-time that may be unset: a checkbox says whether it is known."""
+    """A date-time that may be unset: a checkbox says whether it is known.
+
+    Ticking an unset time starts it from `starting_point()` (the caller's sensible moment, e.g. the
+    first failure), never from the editor's built-in 2000-01-01.
+    """
 
     value_changed = Signal()
 
-    def __init__(self, label: str, parent=None):  # noqa: ANN001
+    def __init__(self, label: str, parent=None, zone_name: str = "UTC"):  # noqa: ANN001
         super().__init__(parent)
+        self.starting_point: Callable[[], QDateTime] = lambda: now_in_zone(zone_name)
+        self._holds_value = False  # False until a real time was shown or ticked in
         self.known = QCheckBox(self)
         self.known.setToolTip(f"{label} is known")
+        self.known.setAccessibleName(f"{label} is known")
         self.edit = QDateTimeEdit(self)
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.edit.setAccessibleName(label)
+        self.edit.setEnabled(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.known)
@@ -43,16 +59,27 @@ class OptionalDateTimeEdit(QWidget):
         self.edit.editingFinished.connect(self.value_changed)
 
     def _on_known_toggled(self, checked: bool) -> None:
+        if checked and not self._holds_value:
+            self._show(self.starting_point())
         self.edit.setEnabled(checked)
+        if checked:
+            self.edit.setFocus()
         self.value_changed.emit()
+
+    def _show(self, value: QDateTime) -> None:
+        self.edit.setTimeZone(value.timeZone())
+        self.edit.setDateTime(value)
+        self._holds_value = True
 
     def set_value(self, value: QDateTime) -> None:
         self.blockSignals(True)
+        self.known.blockSignals(True)
         self.known.setChecked(value.isValid())
+        self.known.blockSignals(False)
         self.edit.setEnabled(value.isValid())
+        self._holds_value = False
         if value.isValid():
-            self.edit.setTimeZone(value.timeZone())
-            self.edit.setDateTime(value)
+            self._show(value)
         self.blockSignals(False)
 
     def value(self) -> datetime | None:
@@ -70,6 +97,14 @@ class IncidentPropertiesWidget(QWidget):
         ("status_page_resolved", "Status page said resolved"),
         ("review_start", "Review window from"), ("review_end", "Review window to"),
     )
+    #: where a newly ticked time starts: the first of these already known, else now
+    STARTING_POINTS: dict[str, tuple[str, ...]] = {
+        "technical_start": (),
+        "technical_end": ("technical_start",),
+        "status_page_resolved": ("technical_end", "technical_start"),
+        "review_start": ("technical_start",),
+        "review_end": ("technical_end", "technical_start"),
+    }
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,13 +119,26 @@ class IncidentPropertiesWidget(QWidget):
         self.severity = QComboBox(self)
         self.severity.addItems(SEVERITIES)
         self.times = {key: OptionalDateTimeEdit(label, self) for key, label in self.TIME_FIELDS}
+        for key, editor in self.times.items():
+            editor.starting_point = partial(self._starting_point, key)
         self.zone_note = QLabel(self)
+        #: why the last time typed was not saved; the typed value stays in its field until fixed
+        self.problem = QLabel(self)
+        self.problem.setObjectName("field_problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        #: a closed incident's properties are read-only; this says how to change them
+        self.closed_note = QLabel(self)
+        self.closed_note.setObjectName("closed_note")
+        self.closed_note.setWordWrap(True)
+        self.closed_note.hide()
         form = QFormLayout()
         form.addRow("&Title", self.title)
         form.addRow("&Service", self.service)
         form.addRow("Technical se&verity", self.severity)
         for key, label in self.TIME_FIELDS:
             form.addRow(label, self.times[key])
+        form.addRow("", self.problem)
         form.addRow("", self.zone_note)
         font = self.headline.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -101,6 +149,7 @@ class IncidentPropertiesWidget(QWidget):
         body.setMaximumWidth(720)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.closed_note)
         layout.addSpacing(8)
         layout.addWidget(body)
         layout.addStretch(1)
@@ -109,12 +158,33 @@ class IncidentPropertiesWidget(QWidget):
         self.severity.activated.connect(lambda _i: self._emit("technical_severity", self.severity.currentText()))
         for key, editor in self.times.items():
             editor.value_changed.connect(lambda key=key, editor=editor: self._emit(key, editor.value()))
+        self.body = body
         self.setEnabled(False)
+
+    def _starting_point(self, key: str) -> QDateTime:
+        for other in self.STARTING_POINTS.get(key, ()):
+            known = self.times[other].value()
+            if known is not None:
+                return to_qdatetime(known, self._zone)
+        return now_in_zone(self._zone)
+
+    def show_problem(self, key: str, message: str) -> None:
+        """Explains why the time just typed was not saved, leaving it in its field to be corrected."""
+        label = dict(self.TIME_FIELDS).get(key, key.replace("_", " "))
+        self.problem.setText(f"⚠ {label} was not saved: {message} Correct it here; "
+                             "the time you typed is kept until you do.")
+        self.problem.show()
 
     def show_incident(self, details: IncidentDetails | None, headline: str, zone_name: str) -> None:
         self._details = details
         self._zone = zone_name
+        self.problem.hide()
         self.setEnabled(details is not None)
+        closed = details is not None and details.status in CLOSED_STATES
+        self.body.setEnabled(not closed)
+        self.closed_note.setVisible(closed)
+        self.closed_note.setText("This incident is closed, so its properties are read-only. "
+                                 "Use Reopen in the close-out strip below to change them.")
         if details is None:
             self._incident_id = -1
             self.headline.setText("No incident selected. Use Incident › New Incident (Ctrl+N) to start one.")

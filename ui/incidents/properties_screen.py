@@ -40,5 +40,10 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             self.request_refresh()
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:
-        if not self.hub.run(UpdateIncident(incident_id, **changes)):
+        (key,) = changes
+        if key in self.form.times:
+            # a refused time is explained beside the form and stays typed, to be corrected
+            self.hub.run(UpdateIncident(incident_id, **changes),
+                         on_refusal=lambda message: self.form.show_problem(key, message))
+        elif not self.hub.run(UpdateIncident(incident_id, **changes)):
             self.refresh()  # put the refused value back

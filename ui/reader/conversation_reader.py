@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.domain.contrast import contrast_ratio, readable_on
 from postmortem_desktop.domain.vocabulary import Role
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import (
@@ -36,6 +37,16 @@ QUOTE_HIGHLIGHT = QColor("#FFE08A")
 ROLE_COLORS = {"customer": QColor("#0B5394"), "agent": QColor("#38761D"), "internal": QColor("#7F6000")}
 # the same hues, light enough to read on a dark background
 ROLE_COLORS_DARK = {"customer": QColor("#8DC3F2"), "agent": QColor("#9AD58A"), "internal": QColor("#E8C766")}
+
+
+def role_color(role: str, background: QColor, fallback: QColor) -> QColor:
+    """The colour of an author's name for the role, readable (WCAG AA) on the reader's background."""
+    variants = [colors[role] for colors in (ROLE_COLORS, ROLE_COLORS_DARK) if role in colors]
+    if not variants:
+        return fallback
+    base = background.name()
+    chosen = max(variants, key=lambda colour: contrast_ratio(colour.name(), base))
+    return QColor(readable_on(chosen.name(), base))
 
 
 @dataclass(frozen=True)
@@ -171,18 +182,26 @@ class ConversationReaderWidget(QWidget):
         shown = shown_suggestions(suggestions, self.hub.hide_low_confidence)
         if not shown:
             return
-        note = QTextCharFormat()
+        note = QTextCharFormat()  # no colour of its own: the text colour of the theme in force when painted
         note.setFontItalic(True)
-        note.setForeground(self.text.palette().color(self.text.foregroundRole()))
         note.setFontPointSize(max(self.text.font().pointSizeF() - 1.5, 8.0))
         for suggestion in shown:
             cursor.insertBlock()
             cursor.insertText(f"Suggested {suggestion_line(suggestion)}", note)
 
+    def changeEvent(self, event) -> None:  # noqa: ANN001
+        """Follows the app's theme live: the authors' colours are chosen for a light or a dark page."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.conversation is not None:
+            scrolled = self.text.verticalScrollBar().value()
+            self._render()
+            self.text.verticalScrollBar().setValue(scrolled)
+
     def _role_color(self, role: str) -> QColor:
-        dark = self.text.palette().color(self.text.backgroundRole()).lightness() < 128
-        colors = ROLE_COLORS_DARK if dark else ROLE_COLORS
-        return colors.get(role, self.text.palette().color(self.text.foregroundRole()))
+        # the reader's own palette: on a theme change it is new before the text field's (its child) is
+        palette = self.palette()
+        return role_color(role, palette.color(self.text.viewport().backgroundRole()),
+                          palette.color(self.text.foregroundRole()))
 
     def _highlight_quotes(self) -> None:
         if self.conversation is None:

@@ -19,11 +19,11 @@ class PagePreviewWidget(QScrollArea):
         self._layout = QVBoxLayout(self._column)
         self._layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self._layout.setSpacing(12)
-        self._column.setStyleSheet("background: #8a8a8a;")
+        self._column.setObjectName("report_preview_column")  # its grey desk and note colours are the theme's
         self.setWidget(self._column)
         self.page_labels: list[QLabel] = []
         self.note = QLabel(self._column)
-        self.note.setStyleSheet("color: white;")
+        self.note.setObjectName("report_preview_note")
         self.clear("Export a PDF to preview its pages here before saving.")
 
     def clear(self, message: str = "") -> None:

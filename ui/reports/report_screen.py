@@ -172,7 +172,7 @@ class ReportScreen(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_save_path(self, title: str, suggested: str, file_filter: str) -> str:
-        name, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / suggested), file_filter)
+        name, _ = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
         return name
 
     def _suggested_name(self, suffix: str) -> str:

@@ -12,8 +12,9 @@ from ..models.row_table_model import RowTableModel
 
 
 class ContactTableModel(RowTableModel):
-    COL_NAME, COL_ORG, COL_REASON, COL_CONTACTED, COL_ON = range(5)
-    HEADERS = ("Customer", "Organization", "Why contact them", "Contacted", "On")
+    COL_NAME, COL_ORG, COL_REASON, COL_CONTACTED, COL_ON, COL_ADDED = range(6)
+    # how a contact was added has a column of its own: a name is never changed to say it
+    HEADERS = ("Customer", "Organization", "Why contact them", "Contacted", "On", "Added")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     #: intent: (customer id, {field: value}) — the screen turns it into an undoable command
     contact_edited = Signal(int, dict)
@@ -39,14 +40,16 @@ class ContactTableModel(RowTableModel):
 
     def _text(self, row: ContactRow, col: int, role) -> str:  # noqa: ANN001
         if col == self.COL_NAME:
-            return row.name + (" (suggested)" if row.suggested and role == Qt.ItemDataRole.DisplayRole else "")
+            return row.name
         if col == self.COL_ORG:
             return row.organization
         if col == self.COL_REASON:
             return row.reason
         if col == self.COL_CONTACTED:
             return "Yes" if row.contacted else "No"
-        return row.contacted_on.isoformat() if row.contacted_on else ""
+        if col == self.COL_ON:
+            return row.contacted_on.isoformat() if row.contacted_on else ""
+        return "from a suggestion" if row.suggested else "by hand"
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -1,8 +1,6 @@
 """The contact list: who needs direct contact and why, suggestions from tags, outcome, CSV export."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +29,7 @@ from postmortem_desktop.services.contacts import (
 )
 from postmortem_desktop.services.review_answers import EditCloseoutFields
 
+from ..closeout.record_lock import KEEP_WHEN_CLOSED
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from .contact_table_model import ContactTableModel, SuggestionTableModel
@@ -61,6 +60,7 @@ class ContactsWidget(QWidget):
         self.reviewed = QCheckBox("Contact list reviewed", self)
         self.remove_button = QPushButton("Remove…", self)
         self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setProperty(KEEP_WHEN_CLOSED, True)  # exporting is not an edit
         self.add_button = QPushButton("Add selected suggestions", self)
         self.add_all_button = QPushButton("Add all suggestions", self)
         self._layout()
@@ -145,7 +145,7 @@ class ContactsWidget(QWidget):
             self.hub.run(command)
 
     def _on_export_clicked(self) -> None:
-        target = ask_output_path(self, "Export contact list", str(Path.home() / "contact-list.csv"), CSV,
+        target = ask_output_path(self, "Export contact list", "contact-list.csv", CSV,
                                  inputs=(self.hub.workspace.path,))
         if target is None:
             return

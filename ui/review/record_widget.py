@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
+from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
 from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
@@ -15,6 +16,7 @@ FIELDS = (
     ("first_workaround", "First workaround", "What customers tried first, and what it cost them."),
     ("trust_signals", "Trust signals", "Asking for proof, doubting results, waiting before using it again…"),
 )
+RECORD_LABELS = {key: label for key, label, _hint in FIELDS}
 
 
 class CloseoutRecordWidget(QWidget):
@@ -22,19 +24,31 @@ class CloseoutRecordWidget(QWidget):
         super().__init__(parent)
         self.hub = hub
         form = QFormLayout(self)
-        intro = QLabel("The incident cannot close until these are written down.", self)
-        intro.setWordWrap(True)
-        form.addRow(intro)
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        form.addRow(self.intro)
+        self.show_closed(False)
         self.fields: dict[str, CommitTextEdit] = {}
+        questions = dict(REVIEW_QUESTIONS)
+        numbers = {key: n for n, (key, _q) in enumerate(REVIEW_QUESTIONS, start=1)}
         for key, label, hint in FIELDS:
             edit = CommitTextEdit(label, hint, self)
             edit.setMinimumHeight(80)
             edit.text_committed.connect(lambda text, k=key: self._on_field_text_committed(k, text))
+            question = next((q for q, f in RECORD_FIELD_OF_ANSWER.items() if f == key), None)
+            if question is not None:
+                edit.setToolTip(f"The same answer as question {numbers[question]}: “{questions[question]}”")
             form.addRow(f"{label}:", edit)
             self.fields[key] = edit
         self.none_seen = QCheckBox("No trust signals were seen (say so rather than leave it blank)", self)
         self.none_seen.clicked.connect(self._on_none_seen_clicked)
         form.addRow("", self.none_seen)
+
+    def show_closed(self, closed: bool) -> None:
+        first = ("This incident is closed: the record below is what it was closed with." if closed else
+                 "The incident cannot close until these are written down.")
+        self.intro.setText(first + " The most-broken task and the first workaround are the answers to questions "
+                           "1 and 3: typing in either place fills both.")
 
     def show_fields(self, fields: CloseoutFields) -> None:
         for key, edit in self.fields.items():

@@ -4,12 +4,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
-from postmortem_desktop.services.closeout import CloseoutService
+from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
 from postmortem_desktop.services.contacts import ContactService
 from postmortem_desktop.services.customer_severity import SeverityService
 from postmortem_desktop.services.review_answers import ReviewService
 
 from ..closeout.checklist_panel import ChecklistPanel
+from ..closeout.record_lock import ClosedBanner, lock_record
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from .answers_widget import AnswersWidget
@@ -28,6 +29,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         super().__init__(parent)
         self.hub = hub
         self.empty = QLabel("Select an incident to review it.", self)
+        self.closed_banner = ClosedBanner(hub, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.answers = AnswersWidget(hub, self)
@@ -43,6 +45,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.empty)
+        layout.addWidget(self.closed_banner)
         layout.addWidget(self.tabs, 1)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
@@ -64,17 +67,29 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.tabs.setVisible(has_incident)
         if not has_incident:
             return
+        record_screens = (self.answers, self.record, self.severity, self.contacts, self.message)
+        for widget in record_screens:  # each screen's own rules first; a closed record is locked after
+            lock_record(widget, False)
         service = ReviewService(self.hub.workspace)
         fields = service.closeout_fields(iid)
         self.answers.show_answers(service.answers(iid))
         self.record.show_fields(fields)
         self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
         contacts = ContactService(self.hub.workspace)
-        self.contacts.show_contacts(contacts.contacts(iid), contacts.contact_suggestions(iid),
-                                    fields.contact_list_reviewed)
+        listed = contacts.contacts(iid)
+        self.contacts.show_contacts(listed, contacts.contact_suggestions(iid), fields.contact_list_reviewed)
+        self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
+                                       fields.contact_list_reviewed)
         self.message.show_fields(fields)
-        self.checklist.show_state(CloseoutService(self.hub.workspace).checklist(iid))
+        state = CloseoutService(self.hub.workspace).checklist(iid)
+        self.checklist.show_state(state)
         self.tabs.setEnabled(not self.hub.workspace.read_only)
+        closed = state.status in CLOSED_STATES
+        self.closed_banner.setVisible(closed)
+        self.record.show_closed(closed)
+        self.answers.locked = closed
+        for widget in record_screens:
+            lock_record(widget, closed)
 
     def focus_item(self, payload: object) -> None:
         """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""

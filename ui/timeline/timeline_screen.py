@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
@@ -199,7 +198,7 @@ class TimelineScreen(QWidget):
 
     def save_image(self) -> None:
         inputs = (self.hub.workspace.path,) if self.hub.workspace is not None else ()
-        target = ask_output_path(self, "Save Timeline Image", str(Path.home() / "timeline.png"), PNG, inputs=inputs)
+        target = ask_output_path(self, "Save Timeline Image", "timeline.png", PNG, inputs=inputs)
         if target is None:
             return
         buffer = QBuffer()  # encoded in memory, so the file is written (and fails) the way every output is

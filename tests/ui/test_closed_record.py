@@ -1,0 +1,77 @@
+"""A closed incident reads as closed everywhere: no "ready to close", no edits, one Reopen path."""
+import pytest
+from PySide6.QtWidgets import QInputDialog
+
+from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.storage.workspace import open_workspace
+from ui.hub import ScreenHub
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def hub(qtbot, demo_copy):
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(demo_copy))
+    hub.set_session(session, "UTC")
+    closed = next(s.id for s in IncidentService(session.workspace).list_incidents() if s.status == "closed")
+    hub.set_incident(closed)
+    yield hub
+    session.close()
+
+
+@pytest.fixture
+def screens(qtbot, hub):
+    from ui.actions.actions_screen import ActionsScreen
+    from ui.followup.followup_screen import FollowUpScreen
+    from ui.incidents.properties_screen import PropertiesScreen
+    from ui.review.review_screen import ReviewScreen
+
+    made = {"review": ReviewScreen(hub), "actions": ActionsScreen(hub), "properties": PropertiesScreen(hub),
+            "followup": FollowUpScreen(hub)}
+    for widget in made.values():
+        qtbot.addWidget(widget)
+        widget.show()
+        widget.refresh()
+    return made
+
+
+def editable_record_controls(review):
+    record = review.record
+    return ([not field.isReadOnly() for field in record.fields.values()]
+            + [not block.answer.isReadOnly() for block in review.answers.blocks.values()]
+            + [record.none_seen.isEnabled(), review.message.draft_button.isEnabled(),
+               review.message.sent.isEnabled(), review.contacts.reviewed.isEnabled(),
+               review.severity.confirm_button.isEnabled()])
+
+
+def test_a_closed_incident_never_says_ready_to_close_and_its_record_takes_no_edits(qtbot, hub, screens):
+    review = screens["review"]
+    assert review.closed_banner.isVisibleTo(review)
+    assert "ready to close" not in review.checklist.summary.text()
+    assert "closed" in review.checklist.summary.text()
+    assert not any(button.isVisibleTo(review.checklist) for *_, button in review.checklist.rows.values())
+    assert "cannot close until" not in review.record.intro.text()
+    assert not any(editable_record_controls(review))
+    assert review.record.fields["customer_damage"].toPlainText()  # still readable
+    actions = screens["actions"]
+    assert actions.closed_banner.isVisibleTo(actions) and not actions.add_button.isEnabled()
+    form = screens["properties"].form
+    assert not form.body.isEnabled() and form.closed_note.isVisibleTo(form)
+    assert "cannot close" not in screens["followup"].schedule_state.text()
+
+
+def test_reopen_from_the_banner_makes_the_record_editable_again_and_undo_closes_it(qtbot, hub, screens,
+                                                                                   monkeypatch):
+    review = screens["review"]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("A customer reported a late refund", True))
+    with qtbot.waitSignal(hub.workspace_changed):
+        review.closed_banner.reopen_button.click()
+    review.refresh()
+    screens["actions"].refresh()
+    assert IncidentService(hub.workspace).get(hub.incident_id).status == "in_review"
+    assert not review.closed_banner.isVisibleTo(review)
+    assert all(editable_record_controls(review))
+    assert screens["actions"].add_button.isEnabled()
+    hub.session.undo_stack.undo()
+    review.refresh()
+    assert not any(editable_record_controls(review))

@@ -1,0 +1,83 @@
+"""A closed incident's record is read-only on screen as it is in the core: editors stop taking edits,
+edit buttons turn off, and a banner says why and offers Reopen."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
+
+from postmortem_desktop.services.closeout import ReopenIncident
+
+from ..hub import ScreenHub
+
+#: set on a widget that stays usable on a closed record (an export, the Reopen button)
+KEEP_WHEN_CLOSED = "keep_when_closed"
+_DISABLED_BY_LOCK = "disabled_by_record_lock"
+_OPEN_TRIGGERS = "edit_triggers_while_open"  # an item view's edit triggers, kept while its record is locked
+
+
+def lock_record(root: QWidget, locked: bool) -> None:
+    """Makes every editor under root read-only (text stays readable and selectable) while locked.
+
+    Unlocking gives back exactly what locking took (a control is re-enabled only if locking turned
+    it off), so a screen unlocks, applies its own rules, then locks again when the record is closed.
+    """
+    for widget in root.findChildren(QWidget):
+        if widget.property(KEEP_WHEN_CLOSED):
+            continue
+        if isinstance(widget, (QPlainTextEdit, QTextEdit, QLineEdit)):
+            widget.setReadOnly(locked)
+        elif isinstance(widget, (QAbstractButton, QComboBox, QAbstractSpinBox)):
+            if locked and widget.isEnabled():
+                widget.setProperty(_DISABLED_BY_LOCK, True)
+                widget.setEnabled(False)
+            elif not locked and widget.property(_DISABLED_BY_LOCK):
+                widget.setProperty(_DISABLED_BY_LOCK, None)
+                widget.setEnabled(True)
+        elif isinstance(widget, QAbstractItemView):
+            if locked and widget.property(_OPEN_TRIGGERS) is None:
+                widget.setProperty(_OPEN_TRIGGERS, widget.editTriggers())
+                widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            elif not locked and widget.property(_OPEN_TRIGGERS) is not None:
+                widget.setEditTriggers(widget.property(_OPEN_TRIGGERS))
+                widget.setProperty(_OPEN_TRIGGERS, None)
+
+
+def ask_and_reopen(hub: ScreenHub, parent: QWidget) -> None:
+    """The one Reopen path: asks why, then reopens through the undoable command."""
+    reason, ok = QInputDialog.getText(parent, "Reopen incident", "Why is it reopened?")
+    if ok:
+        hub.run(ReopenIncident(hub.incident_id, reason))
+
+
+class ClosedBanner(QFrame):
+    """'This incident is closed: the record is read-only. [Reopen…]', shown on a closed incident's screens."""
+
+    def __init__(self, hub: ScreenHub, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.hub = hub
+        self.setObjectName("closed_banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel("This incident is closed, so its record is read-only. Reopen it to change anything.",
+                            self)
+        self.label.setWordWrap(True)
+        self.reopen_button = QPushButton("Reopen…", self)
+        self.reopen_button.setProperty(KEEP_WHEN_CLOSED, True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.reopen_button)
+        self.reopen_button.clicked.connect(lambda: ask_and_reopen(self.hub, self))
+        self.hide()
