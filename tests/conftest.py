@@ -33,6 +33,36 @@ def _private_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
+@pytest.fixture(scope="session")
+def team_server():
+    """The session's throwaway PostgreSQL cluster (tests/team_server.py); PGPASSFILE points at its passwords."""
+    import subprocess
+
+    from tests.team_server import start_server, stop_server, unavailable
+
+    try:
+        import psycopg  # noqa: F401 - the driver a team workspace needs
+        server = start_server()
+    except (ImportError, RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        unavailable(str(exc))
+    previous = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = server.pgpassfile
+    yield server
+    if previous is None:
+        os.environ.pop("PGPASSFILE", None)
+    else:
+        os.environ["PGPASSFILE"] = previous
+    stop_server(server)
+
+
+@pytest.fixture
+def team_database(team_server):
+    """The URL (no password in it) of an empty database of its own on the session's cluster."""
+    name = team_server.new_database()
+    yield team_server.url(name)
+    team_server.drop_database(name)
+
+
 @pytest.fixture
 def workspace(tmp_path):
     from postmortem_desktop.storage.workspace import create_workspace
