@@ -31,12 +31,12 @@ class TeamServer:
     def admin(self, database: str = "postmortem"):  # a psycopg connection, autocommit
         import psycopg
 
-        return psycopg.connect(self.url(database), autocommit=True)
+        return psycopg.connect(self.url(database), autocommit=True, passfile=self.pgpassfile)
 
-    def new_database(self) -> str:
+    def new_database(self, template: str = "template1") -> str:
         name = f"ws_{uuid.uuid4().hex[:12]}"
         with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name
 
     def drop_database(self, name: str) -> None:

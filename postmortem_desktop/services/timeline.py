@@ -92,7 +92,7 @@ class TimelineService:
             first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
             customer = timing.customer_impact_window([first, last])
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
-            cursor = driver_connection(session).cursor()
+            cursor = driver_connection(session, "The timeline").cursor()
             try:
                 events = _event_marks(cursor, incident_id)
                 columns = _conversation_columns(cursor, incident_id)
@@ -111,7 +111,7 @@ class TimelineService:
 
     def conversation_brief(self, conversation_id: int) -> ConversationBrief | None:
         with self.workspace.reading() as session:
-            cursor = driver_connection(session).cursor()
+            cursor = driver_connection(session, "The timeline").cursor()
             try:
                 row = cursor.execute(
                     "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"

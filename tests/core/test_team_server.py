@@ -18,3 +18,14 @@ def test_each_test_gets_an_empty_database_of_its_own(team_database):
     with psycopg.connect(team_database) as conn:
         tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
     assert tables == (0,)
+
+
+def test_on_ci_a_missing_cluster_fails_the_test_instead_of_skipping_it(monkeypatch):
+    from tests.team_server import unavailable
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required on CI"):
+        unavailable("initdb not found")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("initdb not found")
