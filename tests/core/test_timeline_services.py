@@ -18,12 +18,7 @@ from postmortem_desktop.storage.schema import Conversation, Message, Quote, Syst
 from tests.helpers import billing_id
 
 START = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
-TIMELINE_READS_ON_FILES_ONLY = pytest.mark.not_on_team_yet(
-    "the timeline's fast reads use SQLite's julianday and qmark cursor; their PostgreSQL form is the next step "
-    "of issue 18")
 
-
-@TIMELINE_READS_ON_FILES_ONLY
 def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):
     incident_id = billing_id(demo)
     data = TimelineService(demo).timeline_data(incident_id)
@@ -36,7 +31,6 @@ def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):
     assert all(e >= s for s, e in zip(convs.starts, convs.ends, strict=False))
 
 
-@TIMELINE_READS_ON_FILES_ONLY
 def test_timeline_windows_and_headline_agree_with_the_incident_service(demo):
     incident_id = billing_id(demo)
     data = TimelineService(demo).timeline_data(incident_id)
@@ -73,27 +67,23 @@ def dominant(ws, incident_id):
     return convs.tags[convs.tag[0]].name if convs.tag[0] >= 0 else None
 
 
-@TIMELINE_READS_ON_FILES_ONLY
 def test_dominant_tag_is_the_most_frequent_harm_tag(workspace):
     incident_id = conversation_with_tags(workspace, [("data-fear", "manual"), ("data-fear", "accepted"),
                                                      ("confusion", "manual")])
     assert dominant(workspace, incident_id) == "data-fear"
 
 
-@TIMELINE_READS_ON_FILES_ONLY
 def test_agent_wording_colours_a_bar_only_without_a_harm_tag(workspace):
     incident_id = conversation_with_tags(workspace, [("calming-wording", "manual"), ("calming-wording", "manual"),
                                                      ("confusion", "manual")])
     assert dominant(workspace, incident_id) == "confusion"
 
 
-@TIMELINE_READS_ON_FILES_ONLY
 def test_suggested_tags_do_not_colour_the_timeline_until_accepted(workspace):
     incident_id = conversation_with_tags(workspace, [("churn-risk", "suggested"), ("churn-risk", "dismissed")])
     assert dominant(workspace, incident_id) is None
 
 
-@TIMELINE_READS_ON_FILES_ONLY
 def test_conversation_brief_names_the_customer_first_message_and_tags(demo):
     data = TimelineService(demo).timeline_data(billing_id(demo))
     tagged = next(cid for cid, tag in zip(data.conversations.ids, data.conversations.tag, strict=False) if tag >= 0)
