@@ -208,3 +208,35 @@ def test_importing_into_a_team_workspace_is_refused_in_words_until_its_copy_impo
     assert "Importing tickets works on workspace files only in this version" in capsys.readouterr().err
     with psycopg.connect(team_database) as conn:
         assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (before,)
+
+
+# ---- faults: the server dropping the connection ---------------------------------------------------------
+
+def _drop_connections(team_server, database: str) -> int:
+    with team_server.admin() as conn:
+        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                "AND pid <> pg_backend_pid()", (database,)).fetchall())
+
+
+def test_a_connection_dropped_while_idle_is_replaced_and_the_next_edit_saves(team_server, team_database):
+    ws = create_workspace(team_database)
+    try:
+        assert IncidentService(ws).list_incidents() == []  # a pooled connection now exists
+        assert _drop_connections(team_server, _database(team_database)) >= 1
+        CreateIncident(title="After the drop").do(ws)
+        assert [i.title for i in IncidentService(ws).list_incidents()] == ["After the drop"]
+    finally:
+        ws.close()
+
+
+def test_a_connection_lost_mid_edit_is_said_in_words_and_saves_nothing(team_server, team_database):
+    ws = create_workspace(team_database)
+    try:
+        with pytest.raises(ServerUnavailableError, match="Nothing of the last change was saved"):
+            with ws.transaction() as session:
+                CreateIncident(title="Lost").apply(session)
+                session.flush()
+                _drop_connections(team_server, _database(team_database))
+        assert IncidentService(ws).list_incidents() == []  # and the workspace works on
+    finally:
+        ws.close()
