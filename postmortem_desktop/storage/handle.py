@@ -29,7 +29,7 @@ class Backing(Protocol):
     name: str  # for messages and titles: a file's name, a team workspace's address without password
     file: Path | None  # the workspace file, for a file workspace
 
-    def diagnose(self, exc: BaseException, read_only_reason: str) -> WorkspaceError | None:
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         """The WorkspaceError that says what a database error means here, None for other errors."""
 
     def check_still_writable(self) -> None:
@@ -98,7 +98,7 @@ class Workspace:
 
     def raise_diagnosed(self, exc: BaseException) -> None:
         """Raises the WorkspaceError that says what a database error means here; returns for other errors."""
-        diagnosed = self.backing.diagnose(exc, self.read_only_reason)
+        diagnosed = self.backing.diagnose(exc)
         if isinstance(diagnosed, ReadOnlyWorkspaceError) and self.read_only:
             diagnosed = ReadOnlyWorkspaceError(self.read_only_reason)
         if diagnosed is not None:

@@ -96,9 +96,20 @@ def upgrade_to(conn_factory: Callable[[], Connection], from_version: int, to_ver
     """Runs the steps from from_version up to to_version (also builds the expected schema of a version)."""
     for version in range(from_version + 1, to_version + 1):
         with conn_factory() as conn:
+            if is_team(conn) and _done_by_another_client(conn, version):
+                conn.commit()
+                continue
             LADDER[version](conn)
             _stamp(conn, version)
             conn.commit()
+
+
+def _done_by_another_client(conn: Connection, version: int) -> bool:
+    """Several clients may upgrade one team workspace at once: one step at a time, each step once."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPLICATION_ID})
+    if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
+        return False
+    return bool(conn.scalar(text("SELECT version FROM workspace_format")) >= version)
 
 
 def _stamp(conn: Connection, version: int) -> None:

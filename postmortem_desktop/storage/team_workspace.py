@@ -8,7 +8,8 @@ Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in t
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -30,6 +31,7 @@ from .schema import Base
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 _CONNECT_TIMEOUT_S = 10
+_CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
 
 
 class TeamBacking:
@@ -41,7 +43,7 @@ class TeamBacking:
     def __init__(self, name: str):
         self.name = name
 
-    def diagnose(self, exc: BaseException, read_only_reason: str) -> WorkspaceError | None:
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         return diagnose(exc, self.name)
 
     def check_still_writable(self) -> None:
@@ -94,28 +96,45 @@ def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | N
     name = shown_address(address)
     engine = _make_engine(team_url(address), read_only=False)
     try:
-        with engine.connect() as conn:
-            _check_empty(conn, name)
-        try:
-            migrations.upgrade(engine.connect, 0)
-        except DBAPIError as exc:
-            if isinstance(exc.orig, pg_errors.InsufficientPrivilege):
-                raise WorkspaceError(f"Your database role may not create tables in {name}. A team workspace is "
-                                     "created by a role that may (the database's owner, say).") from exc
-            raise
-        workspace = Workspace(engine, TeamBacking(name), read_only=False)
-        from .seeding import seed_new_workspace  # keeps schema creation independent of default data
-
-        try:
-            seed_new_workspace(workspace)
-            if fill is not None:
-                fill(workspace)
-        except BaseException:
-            _remove_workspace(engine)  # nothing half-made stays behind
-            raise
+        # one creator at a time: a second one waits here, then finds the workspace made and says so
+        with engine.connect() as guard, _creating_alone(guard):
+            _check_empty(guard, name)
+            guard.commit()
+            workspace = _build(engine, name, fill)
     except BaseException as exc:
         engine.dispose()
         _raise_diagnosed(exc, name)
+        raise
+    return workspace
+
+
+@contextmanager
+def _creating_alone(conn: Connection) -> Iterator[None]:
+    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _CREATION_LOCK})
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _CREATION_LOCK})
+
+
+def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) -> Workspace:
+    try:
+        migrations.upgrade(engine.connect, 0)
+    except DBAPIError as exc:
+        if isinstance(exc.orig, pg_errors.InsufficientPrivilege):
+            raise WorkspaceError(f"Your database role may not create tables in {name}. A team workspace is "
+                                 "created by a role that may (the database's owner, say).") from exc
+        raise
+    workspace = Workspace(engine, TeamBacking(name), read_only=False)
+    from .seeding import seed_new_workspace  # keeps schema creation independent of default data
+
+    try:
+        seed_new_workspace(workspace)
+        if fill is not None:
+            fill(workspace)
+    except BaseException:
+        _remove_workspace(engine)  # nothing half-made stays behind
         raise
     return workspace
 

@@ -81,7 +81,7 @@ class FileBacking:
         self._path = path
         self._lock = lock
 
-    def diagnose(self, exc: BaseException, read_only_reason: str) -> WorkspaceError | None:
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         if not isinstance(exc, (DBAPIError, sqlite3.Error)):
             return None
         return sqlite_files.diagnose(exc, self._path)

@@ -88,6 +88,67 @@ def test_creating_twice_is_refused_and_a_newer_format_is_not_opened(team_server,
         open_workspace(team_database)
 
 
+def test_two_clients_creating_one_team_workspace_at_once_make_one_and_the_other_is_told(team_database):
+    import threading
+
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            create_workspace(team_database).close()
+            outcomes.append("made")
+        except WorkspaceError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes.count("made") == 1, outcomes
+    refused = next(o for o in outcomes if o != "made")
+    assert "already holds a workspace" in str(refused)
+    ws = open_workspace(team_database)
+    try:
+        with ws.reading() as session:
+            names = session.scalars(select(Tag.name)).all()
+        assert names and len(names) == len(set(names))  # seeded once
+    finally:
+        ws.close()
+
+
+def test_two_clients_running_the_same_upgrade_step_at_once_run_it_once(team_database):
+    import threading
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(team_database.replace("postgresql://", "postgresql+psycopg://"))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def upgrade() -> None:
+        barrier.wait()
+        try:
+            migrations.upgrade(engine.connect, 0)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upgrade) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert errors == []
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM workspace_format")) == 1
+            assert conn.scalar(text("SELECT version FROM workspace_format")) == migrations.SCHEMA_VERSION
+    finally:
+        engine.dispose()
+
+
 def test_a_server_that_is_not_there_is_said_in_words(team_server):
     with pytest.raises(ServerUnavailableError, match="Check the network and that the server is running"):
         open_workspace("postgresql://nobody@127.0.0.1:1/nothing")
