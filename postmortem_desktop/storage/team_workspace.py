@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from . import migrations
 from .errors import (
+    AlteredWorkspaceError,
     NewerWorkspaceError,
     NotAWorkspaceError,
     ReadOnlyWorkspaceError,
@@ -75,6 +76,8 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
     try:
         with engine.connect() as conn:
             version = _format_version(conn, name)
+            if version == migrations.SCHEMA_VERSION:
+                _check_tables(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
         if version < migrations.SCHEMA_VERSION:
             if reason:
@@ -159,6 +162,16 @@ def _format_version(conn: Connection, name: str) -> int:
         raise NewerWorkspaceError(f"{name} was written by a newer version of this app (format {version}; this "
                                   f"version reads up to {migrations.SCHEMA_VERSION}). Update the app to open it.")
     return version
+
+
+def _check_tables(conn: Connection, name: str) -> None:
+    """Refuses a workspace missing tables this version writes (dropped by hand, say) before any screen trips."""
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    missing = conn.scalars(text("SELECT t FROM unnest(CAST(:tables AS text[])) AS t WHERE to_regclass(t) IS NULL "
+                                "ORDER BY t"), {"tables": tables}).all()
+    if missing:
+        raise AlteredWorkspaceError(f"{name} is missing tables this app writes ({', '.join(missing)}), so it was not "
+                                    "opened. Restore it from the server's backup.")
 
 
 def _cannot_write_reason(conn: Connection, name: str) -> str:

@@ -14,6 +14,7 @@ from postmortem_desktop.storage import migrations
 from postmortem_desktop.storage.schema import Conversation, Message, Tag
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import (
+    AlteredWorkspaceError,
     NewerWorkspaceError,
     NotAWorkspaceError,
     ReadOnlyWorkspaceError,
@@ -147,6 +148,14 @@ def test_two_clients_running_the_same_upgrade_step_at_once_run_it_once(team_data
             assert conn.scalar(text("SELECT version FROM workspace_format")) == migrations.SCHEMA_VERSION
     finally:
         engine.dispose()
+
+
+def test_a_team_workspace_missing_a_table_is_refused_in_words(team_server, team_database):
+    create_workspace(team_database).close()
+    with team_server.admin(_database(team_database)) as conn:
+        conn.execute("DROP TABLE follow_ups")
+    with pytest.raises(AlteredWorkspaceError, match=r"missing tables this app writes \(follow_ups\)"):
+        open_workspace(team_database)
 
 
 def test_a_server_that_is_not_there_is_said_in_words(team_server):
