@@ -215,7 +215,12 @@ class SetReviewAnswer(Edit):
     def apply(self, session: Session) -> None:
         field = RECORD_FIELD_OF_ANSWER.get(self.key)
         if field is not None:  # the answer is a close-out fact, stored once on the incident
-            inc = incident_row(session, self.incident_id)
+            # locked until commit on a team workspace, so two clients cannot both pass the check
+            inc = session.get(Incident, self.incident_id, with_for_update=True) or incident_row(
+                session, self.incident_id)
+            stored = getattr(inc, field) or ""
+            if not self._done and self.based_on is not None and stored != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=self.text, theirs=stored)
             if not self._done:
                 self._old = getattr(inc, field)
                 self._done = True

@@ -92,12 +92,13 @@ def _to_v2(conn: Connection) -> None:
     for question, field in (("task", "most_broken_task"), ("workaround", "first_workaround")):
         answer = ("(SELECT a.answer FROM review_answers a "
                   f"WHERE a.incident_id = incidents.id AND a.question = '{question}')")
-        conn.exec_driver_sql(
+        # the blank line between the two texts is a bound value: SQLite spells it char(10), PostgreSQL chr(10)
+        conn.execute(text(
             f"UPDATE incidents SET {field} = CASE "
             f"WHEN trim(coalesce({field}, '')) = '' THEN {answer} "
             f"WHEN trim({field}) = trim({answer}) THEN {field} "
-            f"ELSE {field} || char(10) || char(10) || {answer} END "
-            f"WHERE trim(coalesce({answer}, '')) <> ''")
+            f"ELSE {field} || :blank_line || {answer} END "
+            f"WHERE trim(coalesce({answer}, '')) <> ''"), {"blank_line": "\n\n"})
         conn.exec_driver_sql(f"UPDATE review_answers SET answer = '' WHERE question = '{question}'")
 
 
