@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench package clean train-tagger
+.PHONY: run test check bench package clean train-tagger team-server
 
 $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
@@ -32,6 +32,12 @@ check: $(CHECK_STAMP)
 	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
 	echo "== import-linter"; $(VENV)/bin/lint-imports || status=1; \
 	exit $$status
+
+# A throwaway PostgreSQL cluster on loopback for trying a team workspace: prints its URL and the
+# PGPASSFILE to export; `bash scripts/team-server.sh stop FOLDER` removes it.
+team-server:
+	bash scripts/install-system-deps.sh
+	bash scripts/team-server.sh start
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..domain.counting import counted
 from ..importers.events import SOURCE_NAMES, EventFileError
 from ..importers.events.slack_export import is_slack_export
 from ..services.event_import import EventImportPlan, plan_file
@@ -63,14 +64,15 @@ def _import_events(args: argparse.Namespace) -> int:
         return 0
     if isinstance(whole, SlackImportPlan):
         verb = "would add" if args.dry_run else "added"
-        print(f"{whole.file_name}: Slack export, {whole.messages_read:,} messages in the chosen channels, "
+        print(f"{whole.file_name}: Slack export, {counted(whole.messages_read, 'message')} in the chosen channels, "
               f"{whole.outside_window:,} outside the review window; {verb} {len(whole.conversations)} internal "
               f"conversations ({whole.conversations_present} already present)")
     verb = "would import" if args.dry_run else "imported"
     kinds = ", ".join(f"{n} {kind}" for kind, n in plan.counts.items()) or "nothing new"
     outside = (f"; {len(plan.outside)} outside the review window (left out; --include-outside-window takes "
                "them)") if plan.outside else ""
-    print(f"{plan.file_name}: {plan.source}, {plan.items_read} items read; {verb} {len(plan.new)} events "
+    print(f"{plan.file_name}: {plan.source}, {counted(plan.items_read, 'item')} read; "
+          f"{verb} {counted(len(plan.new), 'event')} "
           f"({kinds}); {plan.already_present} already present{outside}; {len(plan.skipped)} skipped")
     for line, text, reason in plan.skipped[:50]:
         print(f"  {'line ' + str(line) + ': ' if line else ''}{reason}{f' — {text[:80]}' if text else ''}")

@@ -5,9 +5,10 @@ import argparse
 import sys
 from datetime import date
 
+from ..domain.counting import counted
+from ..importers.conversation_files import UnreadableConversation, read_conversation_file
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
-from ..importers.text_decoding import decode_transcript, looks_binary
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.import_pipeline import HelperFailed
@@ -33,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=_import)
 
     parse = sub.add_parser("parse-transcript", help="parse a pasted conversation into messages")
-    parse.add_argument("file", nargs="?", default="-", help="a text file, or - for standard input")
+    parse.add_argument("file", nargs="?", default="-",
+                       help="a text, .eml, .mbox or HTML file, a chat app's JSON or zip export, "
+                            "or - for standard input")
     parse.add_argument("--day", type=date.fromisoformat, help="the day times without a date belong to")
     parse.add_argument("--json", action="store_true")
     parse.set_defaults(handler=_parse_transcript)
@@ -62,7 +65,7 @@ def _import(args: argparse.Namespace) -> int:
         print_json(data)
     else:
         verb = "would import" if args.dry_run else "imported"
-        print(f"{summary.file_name}: {summary.vendor} export, {summary.rows_read} rows read; {verb} "
+        print(f"{summary.file_name}: {summary.vendor} export, {counted(summary.rows_read, 'row')} read; {verb} "
               f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged; "
               f"{summary.outside_window} outside the "
               f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
@@ -92,14 +95,10 @@ def _parse_transcript(args: argparse.Namespace) -> int:
             data = path.read_bytes()
         except OSError as exc:  # a file this user may not read
             raise BadInput(f"cannot read {path}: {exc.strerror}; give a text or .eml file") from exc
-        if path.suffix.lower() == ".eml":
-            from ..importers.transcripts import parse_eml
-
-            return _print_transcript(parse_eml(data), args.json)
-        if looks_binary(data):
-            raise BadInput(f"{path.name} is not text (it looks like a workbook, an image or another binary "
-                           "file); give a pasted conversation as a .txt file, or an .eml file")
-        text = decode_transcript(data)
+        try:
+            return _print_transcript(read_conversation_file(path.name, data, day=args.day), args.json)
+        except UnreadableConversation as exc:
+            raise BadInput(str(exc)) from exc
     return _print_transcript(parse_transcript(text, day=args.day), args.json)
 
 
@@ -109,7 +108,7 @@ def _print_transcript(result, as_json: bool) -> int:  # noqa: ANN001
     if as_json:
         print_json({"format": result.format, "messages": messages})
     else:
-        print(f"format: {result.format}, {len(messages)} messages")
+        print(f"format: {result.format}, {counted(len(messages), 'message')}")
         for m in messages:
             print(f"[{m['at'] or '—'}] {m['author'] or '?'} ({m['role']}): {m['text']}")
     return 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .counting import counted
 from .timing import format_duration
 from .vocabulary import SEVERITIES
 
@@ -58,7 +59,7 @@ def _harm_signs(ev: SeverityEvidence) -> list[str]:
         signs.append(f"customers were affected for {_minutes(cust)} against {_minutes(tech)} in the logs "
                      f"({cust / tech:.0f}× longer)")
     if ev.accounts_affected >= MANY_ACCOUNTS:
-        signs.append(f"{ev.accounts_affected} accounts contacted support")
+        signs.append(f"{counted(ev.accounts_affected, 'account')} contacted support")
     if ev.money_mentions:
         signs.append(f"money was involved in {_count(ev.money_mentions, 'conversation')} "
                      "(double charges, failed or delayed payments)")

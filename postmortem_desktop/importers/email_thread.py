@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import email
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +10,9 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
+from postmortem_desktop.importers import email_attribution
+from postmortem_desktop.importers.email_attribution import attribution, attribution_sender, header_line, join_wrapped
+from postmortem_desktop.importers.email_body import body_text
 from postmortem_desktop.importers.transcript_formats import (
     CLOCK_TEXT,
     MONTHS,
@@ -21,14 +23,19 @@ from postmortem_desktop.importers.transcript_formats import (
     utc_offset,
 )
 
-_ATTRIBUTION = re.compile(r"^On\s(?P<head>.{4,300}?)\s{0,12}wrote:$")
-_ORIGINAL = re.compile(r"^-{2,}\s?(?:Original Message|Forwarded message)\s?-{2,}$", re.I)
+# "-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:",
+# Thunderbird's "-------- Forwarded Message --------", and the Danish/German/French spellings.
+_ORIGINAL = re.compile(
+    r"^(?:-{2,}\s?(?:Original Message|Forwarded message|Oprindelig meddelelse|Ursprüngliche Nachricht"
+    r"|Message d'origine|Message transféré|Messaggio originale|Mensaje original|Пересылаемое сообщение"
+    r"|Oorspronkelijk bericht|Alkuperäinen viesti|Opprinnelig melding|Ursprungligt meddelande|Oprindelig besked)"
+    r"\s?-{2,}"
+    r"|Begin forwarded message:)$", re.I)
 _RULE = re.compile(r"^_{10,}$")
-_HEADER = re.compile(r"^(?P<key>From|Sent|Date|To|Cc|Bcc|Subject|Reply-To|Importance):\s?(?P<value>.{0,500})$",
-                     re.I)
 _SIGN_OFF = re.compile(r"^(?:Sent from my \w[\w ]{0,40}|Get Outlook for \w+|\[Quoted text hidden\])$", re.I)
 _QUOTE = re.compile(r"^(?:>\s?)+")
 _CLOCK_IN = re.compile(CLOCK_TEXT)
+_ZONE_NAME = re.compile(r"\b(?:GMT|UTC)\s?[+-]\d|\b[A-Z]{2,4}T\b")
 _DATE_TOKENS = re.compile(
     r"(?P<iso>\d{4}-\d{2}-\d{2})|(?P<num>\d{1,2}[/.]\d{1,2}[/.]\d{2,4})|(?P<mon>[A-Za-z]{3,9})\.?"
     r"|(?P<year>\d{4})|(?P<n>\d{1,2})(?:st|nd|rd|th)?|(?P<zone>UTC|GMT|[+-]\d{2}:?\d{2})")
@@ -51,6 +58,14 @@ def parse_when(text: str, tz: tzinfo) -> datetime | None:
             return parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a year of 40 digits
         pass
+    # The hand-written reader for the common English shapes; dateutil (then dateparser) for the rest and
+    # for anything naming a zone ("EDT", "GMT+1"), which the fast reader would silently read as local.
+    fast = None if _ZONE_NAME.search(text) else _fast_when(text, tz)
+    return fast or email_attribution.parse_when(text[:200], tz)
+
+
+def _fast_when(text: str, tz: tzinfo) -> datetime | None:
+    # The shapes Gmail and Outlook print in English, read without a parser library.
     clock_match = _CLOCK_IN.search(text)
     clock = parse_clock(clock_match.group()) if clock_match else (0, 0, 0)
     rest = text[: clock_match.start()] + " " + text[clock_match.end():] if clock_match else text
@@ -89,18 +104,13 @@ def _loose_day(text: str) -> tuple[date | None, tzinfo | None]:
         return None, zone
 
 
-def _attribution_sender(head: str, tz: tzinfo) -> Sender:
-    # "Mon, Jan 26, 2026 at 10:00 AM Amy Brito <amy@example.net>": the name follows the clock.
-    clock_match = _CLOCK_IN.search(head)
-    when, who = (head[: clock_match.end()], head[clock_match.end():]) if clock_match else ("", head)
-    name, address = parseaddr(who.strip(" ,"))
-    if not address and "@" not in who:
-        name, address = who.strip(" ,\"'"), ""
-    return Sender(name.strip() or address, address, parse_when(when, tz) if when else None)
+def _attribution_sender(head: str, after: str, tz: tzinfo) -> Sender:
+    name, address, when = attribution_sender(head, after)
+    return Sender(name, address, parse_when(when, tz) if when else None)
 
 
 def _header_sender(headers: dict[str, str], tz: tzinfo) -> Sender:
-    raw = headers.get("from", "").replace("[mailto:", "<").replace("]", ">")
+    raw = headers.get("from", "").replace("[mailto:", "<").replace("]", ">").replace("<mailto:", " <")
     name, address = (getaddresses([raw]) or [("", "")])[0]
     if not address or "@" not in address:
         name, address = raw.strip(), ""
@@ -114,23 +124,21 @@ def _depths(lines: Sequence[str]) -> list[tuple[int, str]]:
     for raw in lines:
         marks = _QUOTE.match(raw)
         depth = marks.group().count(">") if marks else 0
-        text = (raw[marks.end():] if marks else raw).strip()
-        previous = out[-1] if out else None
-        # Gmail wraps a long "On … wrote:" line; join it back before matching.
-        if previous and previous[0] == depth and previous[1].startswith("On ") \
-                and not previous[1].endswith("wrote:") and text.endswith("wrote:") and len(previous[1]) < 200:
-            out[-1] = (depth, previous[1] + " " + text)
-            continue
-        out.append((depth, text))
-    return out
+        out.append((depth, (raw[marks.end():] if marks else raw).strip()))
+    # Clients wrap a long "On … wrote:" line; join it back before matching.
+    return join_wrapped(out)
 
 
 def score_email(lines: Sequence[str]) -> int:
     score = 0
-    for index, line in enumerate(lines):
-        text = _QUOTE.sub("", line.strip()).strip()
-        if _ATTRIBUTION.match(text) or _ORIGINAL.match(text) or text.lower().startswith("from:") and any(
-                next_line.strip().lower().startswith(("sent:", "date:")) for next_line in lines[index + 1:index + 4]):
+    texts = [text for _, text in _depths(lines)]
+    for index, text in enumerate(texts):
+        header = header_line(text)
+        # An Outlook block: "From:" with another header within four lines, above (French "Message du :")
+        # or below it.
+        if attribution(text) or _ORIGINAL.match(text) or header and header[0] == "from" and any(
+                (other := header_line(near)) and other[0] in ("sent", "date", "to", "subject")
+                for near in texts[max(0, index - 4):index] + texts[index + 1:index + 5]):
             score += 10
     return score
 
@@ -148,19 +156,48 @@ def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None)
 
     if top is not None:
         start(0, top)
+    # A quoted message whose lines carry no ">" continues at the depth of the line that introduced it.
+    introduced: tuple[int, RawMessage] | None = None
+    awaiting: str | None = None
+    above: dict[str, str] = {}
     for depth, text in _depths(lines):
-        header = _HEADER.match(text)
-        if header and (pending is not None or header["key"].lower() == "from"):
-            pending = pending or {}
-            pending[header["key"].lower()] = header["value"].strip()
+        if not text and pending is not None:
+            continue  # blank lines inside a header block (HTML forwards put them between rows)
+        if awaiting is not None and pending is not None:
+            # Thunderbird's forward puts each header's value on the line below its key.
+            pending.setdefault(awaiting, text)
+            awaiting = None
+            continue
+        header = header_line(text)
+        # A block opens with "From:", or with any header right below a forward's separator (Thunderbird).
+        opens = header is not None and (header[0] == "from" or introduced is not None and not introduced[1].lines)
+        if header and pending is None and not opens:
+            above[header[0]] = header[1]  # French Outlook puts "Message du :" (the date) above "De :"
+        elif text:
+            above = {} if header is None else above
+        if header and (pending is not None or opens):
+            pending = pending or dict(above)
+            if header[1]:
+                pending.setdefault(header[0], header[1])
+            else:
+                awaiting = header[0]
             continue
         if pending is not None:
             start(depth, _header_sender(pending, clock.tz))
             pending = None
-        attribution = _ATTRIBUTION.match(text)
-        if attribution:
-            start(depth + 1, _attribution_sender(attribution["head"], clock.tz))
-        elif not (_ORIGINAL.match(text) or _RULE.match(text) or _SIGN_OFF.match(text) or is_noise(text)):
+            introduced = None  # the header block named who wrote what follows
+        if introduced is not None and text:
+            if depth == introduced[0]:
+                open_at[depth] = introduced[1]
+            introduced = None
+        found = attribution(text)
+        if found:
+            start(depth + 1, _attribution_sender(*found, clock.tz))
+            introduced = (depth, newest_first[-1])
+        elif _ORIGINAL.match(text):
+            start(depth + 1, Sender("", "", None))  # who wrote it comes in the header block, if any
+            introduced = (depth, newest_first[-1])
+        elif not (_RULE.match(text) or _SIGN_OFF.match(text) or is_noise(text)):
             _add_line(open_at, newest_first, depth, text)
     if pending is not None:
         start(0, _header_sender(pending, clock.tz))
@@ -193,27 +230,6 @@ def _add_line(open_at: dict[int, RawMessage], messages: list[RawMessage], depth:
     if text or (message.lines and message.lines[-1]):
         # Paragraph breaks survive as one empty line; leading and repeated blanks do not.
         message.lines.append(text)
-
-
-def _body_text(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain", "html"))
-    if part is None:
-        return ""
-    try:
-        content: str = part.get_content()
-    except (LookupError, UnicodeError):
-        payload = part.get_payload(decode=True)  # the part's bytes, or None when it has none
-        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
-    if part.get_content_subtype() == "html":
-        content = _html_to_text(content)
-    return content
-
-
-def _html_to_text(markup: str) -> str:
-    # Bounded so an unclosed <script> cannot make this quadratic.
-    markup = re.sub(r"(?is)<(script|style)\b.{0,100000}?</\1\s{0,12}>", "", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</blockquote\s*>", "\n", markup)
-    return html.unescape(re.sub(r"<[^>]{0,2000}>", "", markup))
 
 
 # RFC 5322 allows 998 characters a line. The fields read here (From, Date, Content-*) fit in far
@@ -258,11 +274,24 @@ def bounded_header_fields(data: bytes) -> bytes:
 def _header_text(message: EmailMessage, name: str) -> str:
     """A header's decoded text, or its raw text when the standard library cannot parse it."""
     try:
-        return str(message.get(name, ""))
+        value = str(message.get(name, ""))
+        return _undamaged(message, name) if "\ufffd" in value else value
     except (AttributeError, IndexError, KeyError, ValueError, OverflowError):
         # The stdlib's header parser trips on some damaged values ('From: {"a"; {' raises
         # AttributeError, a 40-digit year OverflowError); the raw text is still worth reading.
         return next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), "")
+
+
+def _undamaged(message: EmailMessage, name: str) -> str:
+    # Raw 8-bit bytes in a header (a client that skipped RFC 2047): read them as UTF-8, else Windows-1252,
+    # rather than show U+FFFD where the sender's name had a "ü".
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+    data = str(raw).encode("ascii", "surrogateescape")
+    as_utf8 = data.decode("utf-8", errors="replace")
+    valid = sum(1 for char in as_utf8 if ord(char) > 127 and char != "\ufffd")
+    # Mostly valid UTF-8 with a stray byte is still UTF-8 (Cyrillic read as Windows-1252 would be all
+    # mojibake); a lone "ü" byte (0xFC) is Windows-1252.
+    return as_utf8 if valid > as_utf8.count("\ufffd") else data.decode("cp1252", errors="replace")
 
 
 def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
@@ -273,6 +302,6 @@ def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     name, address = parseaddr(_header_text(message, "From"))
     raw_date = _header_text(message, "Date")
     top = Sender(name or address, address, parse_when(raw_date, clock.tz) if raw_date else None)
-    body = _body_text(message)
+    body = body_text(message)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     return read_email(body.split("\n"), clock, top)

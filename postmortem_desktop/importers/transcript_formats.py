@@ -427,48 +427,6 @@ def read_intercom(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
     return collect(stripped, recognise)
 
 
-# --- WhatsApp-style exports --------------------------------------------------------------------
-# "12/30/24, 9:15 PM - Alice: Hey!", "[7/29/24, 1:46:27 PM] Andrew: …", "18/06/17, 22:47 - Loki: …".
-_WHATSAPP = re.compile(
-    rf"^\[?(?P<a>\d{{1,2}})[/.\-](?P<b>\d{{1,2}})[/.\-](?P<y>\d{{2,4}}),?\s(?P<clock>{CLOCK_TEXT})\]?"
-    r"(?:\s-|:)?\s(?P<rest>.*)$")
-_WHATSAPP_SAYS = re.compile(r"^(?P<name>[^:]{1,80}):\s?(?P<text>.*)$")
-
-
-def _day_first(lines: Sequence[str]) -> bool:
-    """Whether the export writes day/month: decided by the first number above 12 in either place."""
-    saw_meridiem = False
-    for line in lines:
-        found = _WHATSAPP.match(line.strip())
-        if found is None:
-            continue
-        if int(found["a"]) > 12:
-            return True
-        if int(found["b"]) > 12:
-            return False
-        saw_meridiem = saw_meridiem or found["clock"][-1] in "Mm"
-    # Undecided: 12-hour clocks mostly come with US month/day, 24-hour ones with day/month.
-    return not saw_meridiem
-
-
-def read_whatsapp(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
-    day_first = _day_first(lines)
-
-    def recognise(line: str, current: RawMessage | None) -> RawMessage | object | None:
-        found = _WHATSAPP.match(line)
-        if found is None:
-            return None
-        first, second = int(found["a"]), int(found["b"])
-        month, dom = (second, first) if day_first else (first, second)
-        on = month_day(clock.reference, month, dom, int(found["y"]))
-        at = clock.clock_at(found["clock"], on=on) if on else None
-        says = _WHATSAPP_SAYS.match(found["rest"])
-        # Lines without "Name:" are system notices (encryption, group changes).
-        return begin(says["name"], at, says["text"]) if says else SKIP
-
-    return collect(lines, recognise)
-
-
 # --- Zoom chat ---------------------------------------------------------------------------------
 # "10:21:05 From  Jane  to  Everyone:" with the message on the next lines; older one-line form
 # "10:21:05	 From  Jane : text".
@@ -477,10 +435,13 @@ _ZOOM_TO = re.compile(
     re.I)
 _ZOOM_OLD = re.compile(
     rf"^(?P<clock>{CLOCK_TEXT})\s{{1,12}}From\s{{1,12}}(?P<name>[^:]{{1,80}}?)\s{{0,12}}:\s?(?P<text>.*)$")
+# The cloud recording's chat file: "00:10:25<TAB>Justin Traglia:<TAB>text", the time elapsed since the
+# recording started; a reply's quoted lines follow on lines of their own.
+_ZOOM_TABBED = re.compile(r"^(?P<clock>\d{1,2}:\d{2}:\d{2})\t(?P<name>[^\t:]{1,80}):\t(?P<text>.*)$")
 
 
 def _zoom_header(line: str) -> re.Match[str] | None:
-    return _ZOOM_TO.match(line) or _ZOOM_OLD.match(line)
+    return _ZOOM_TABBED.match(line) or _ZOOM_TO.match(line) or _ZOOM_OLD.match(line)
 
 
 def score_zoom(lines: Sequence[str]) -> int:
@@ -502,7 +463,8 @@ _PLAIN = re.compile(
     r"(?P<name>[^\W\d_][^:\[\]]{0,39}?)\s?:(?:\s+(?P<text>.*))?$")
 # Words that precede a colon in prose rather than name a speaker.
 _NOT_SPEAKERS = frozenset({"note", "ps", "p.s", "re", "fwd", "fw", "subject", "from", "to", "sent", "date",
-                           "cc", "error", "warning", "http", "https", "update", "edit", "eta", "fyi"})
+                           "cc", "error", "warning", "http", "https", "update", "edit", "eta", "fyi",
+                           "mime-version", "content-type", "content-transfer-encoding", "content-disposition"})
 
 
 def _plain_header(line: str) -> re.Match[str] | None:
@@ -538,7 +500,6 @@ def read_plain(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
 
 CHAT_FORMATS: tuple[ChatFormat, ...] = (
     ChatFormat("zendesk-chat", score_zendesk, read_zendesk),
-    ChatFormat("whatsapp", count_matches(_WHATSAPP), read_whatsapp),
     ChatFormat("zoom", score_zoom, read_zoom),
     ChatFormat("slack-markdown", count_matches(_SLACK_MD_HEADER), read_slack_markdown),
     ChatFormat("slack", count_matches(_SLACK_HEADER), read_slack),

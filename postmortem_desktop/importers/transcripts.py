@@ -7,14 +7,18 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, tzinfo
 
 from postmortem_desktop.importers.email_thread import read_email, read_eml, score_email
+from postmortem_desktop.importers.irc_log import read_irc, score_irc
 from postmortem_desktop.importers.records import ParsedMessage, ParsedTranscript
 from postmortem_desktop.importers.transcript_formats import CHAT_FORMATS, ChatFormat, DayClock, RawMessage
+from postmortem_desktop.importers.whatsapp import read_whatsapp, score_whatsapp
 
 from ..gc_pause import collector_paused
 
 UNKNOWN = "unknown"
 FORMATS: tuple[ChatFormat, ...] = (
     ChatFormat("email", score_email, read_email),
+    ChatFormat("whatsapp", score_whatsapp, read_whatsapp),
+    ChatFormat("irc", score_irc, read_irc),
     *CHAT_FORMATS,
 )
 # Enough lines to recognise a shape; scoring never reads the whole of a huge paste.

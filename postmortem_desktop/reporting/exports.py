@@ -26,19 +26,19 @@ def report_data(workspace: Workspace, incident_id: int, *, redact: bool = True) 
 def export_pdf(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True,
                appendix: bool = True) -> Generator[tuple[int, int], None, Path]:
     """Yields (done, total) while writing the PDF; returns its path."""
-    check_output(path, PDF, inputs=(workspace.path,))
+    check_output(path, PDF, inputs=workspace.files)
     data = report_data(workspace, incident_id, redact=redact)
     yield 0, 1
-    return (yield from pdf_steps(data, path, PdfOptions(appendix=appendix), inputs=(workspace.path,)))
+    return (yield from pdf_steps(data, path, PdfOptions(appendix=appendix), inputs=workspace.files))
 
 
 def export_xlsx(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True
                 ) -> Generator[tuple[int, int], None, Path]:
     """Yields (done, total) while writing the workbook; returns its path."""
-    check_output(path, XLSX, inputs=(workspace.path,))
+    check_output(path, XLSX, inputs=workspace.files)
     data = report_data(workspace, incident_id, redact=redact)
     yield 0, 1
-    return (yield from xlsx_steps(data, path, inputs=(workspace.path,)))
+    return (yield from xlsx_steps(data, path, inputs=workspace.files))
 
 
 def preview_pdf(workspace: Workspace, incident_id: int, path: Path | str, *, redact: bool = True,

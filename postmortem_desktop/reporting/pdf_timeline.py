@@ -9,6 +9,7 @@ from functools import lru_cache
 from reportlab.lib.colors import HexColor, white
 from reportlab.platypus import Flowable
 
+from ..domain.counting import counted
 from ..domain.timing import format_duration
 from ..resources import resource_path
 from ..timeline.layout import axis_ticks, format_time, pack_tracks
@@ -151,7 +152,7 @@ class TimelineFlowable(Flowable):
         c.setFillColor(INK)
         fonts.draw_string(c, 0, top - 11, "System", 8, fonts.SANS_BOLD)
         c.setFillColor(MUTED)
-        fonts.draw_string(c, 0, top - 21, f"{len(self.data.system_events)} events", 6.5)
+        fonts.draw_string(c, 0, top - 21, counted(len(self.data.system_events), "event"), 6.5)
         row_ends = [-1e9] * MAX_LABEL_ROWS
         row_h = (height - 8) / MAX_LABEL_ROWS
         labels = []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..domain.errors import MissingIncident, RuleError  # noqa: F401 - re-exported for callers
+from ..domain.errors import EditConflict, MissingIncident, RuleError  # noqa: F401 - re-exported for callers
 from ..storage.workspace import Workspace
 
 
@@ -110,13 +110,16 @@ class UpdateFields(Edit):
     """Sets columns of one row, remembering their old values for undo."""
 
     def __init__(self, model: type, row_id: int, changes: dict[str, Any], *, name: str,
-                 kind: DataChange, incident_id: int):
+                 kind: DataChange, incident_id: int, based_on: dict[str, Any] | None = None):
         super().__init__(incident_id)
         self.model = model
         self.row_id = row_id
         self.values = dict(changes)
         self.name = name
         self.changes = kind
+        # the values this edit was made from, as its editor read them: refused (EditConflict) when the
+        # stored ones differ by then, so a teammate's edit is never overwritten silently; None: no check
+        self.based_on = dict(based_on) if based_on is not None else None
         self._old: dict[str, Any] | None = None
         self.merge_key = (model.__name__, row_id, frozenset(self.values))
 
@@ -127,9 +130,14 @@ class UpdateFields(Edit):
         return True
 
     def apply(self, session: Session) -> None:
-        row = session.get(self.model, self.row_id)
+        # locked until commit on a team workspace, so two clients cannot both pass the check below
+        row = session.get(self.model, self.row_id, with_for_update=True)
         if row is None:
             raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
+        if self.based_on is not None and self._old is None:
+            stored = {key: getattr(row, key) for key in self.based_on}
+            if stored != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
         if self._old is None:  # a redo after absorbing keeps the very first old values
             self._old = {key: getattr(row, key) for key in self.values}
         self.before_set(row, self.values)

@@ -86,7 +86,7 @@ class ContactService:
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
         """Writes the contact list through the one output mechanism (never over the workspace)."""
         rows = self.contacts(incident_id)
-        with (output_file(path, CSV, inputs=(self.workspace.path,)) as temp,
+        with (output_file(path, CSV, inputs=self.workspace.files) as temp,
               temp.open("w", encoding="utf-8-sig", newline="") as fh):
             writer = csv.writer(fh)
             writer.writerow(["name", "organization", "email", "phone", "segment", "reason", "suggested",

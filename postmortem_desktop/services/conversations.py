@@ -174,7 +174,7 @@ class AddConversations(Edit):
         session.add(batch)
         session.flush()
         self._batch_id = batch.id
-        cursor = driver_connection(session).cursor()
+        cursor = driver_connection(session, "Adding conversations").cursor()
         try:
             self._write(cursor, batch.id)
         finally:

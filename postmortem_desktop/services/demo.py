@@ -52,7 +52,7 @@ class _Clock:
 
 
 def write_demo(path: Path | str, *, incident_day: date | None = None) -> Path:
-    """Creates a new workspace file at path holding the demo; returns the path."""
+    """Creates a new workspace holding the demo at path (a file, or a team workspace's URL); returns path."""
     content = json.loads(resource_path("demo", "billing_outage.json").read_text(encoding="utf-8"))
     clock = _Clock(incident_day or default_incident_day())
     # filled under a temporary name: a demo killed half way leaves nothing under path

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import cast
 
 from ..domain.changes import DataChange
+from ..storage.bulk import require_file_engine
 from ..storage.workspace import Workspace
 from .commands import Command, RuleError
 from .ticket_import import ImportSummary, ImportUndoData
@@ -52,8 +53,9 @@ class UndoableImport(Command):
         stays whole.
         """
         undo = self.summary.undo
+        require_file_engine(workspace.engine.dialect.name, "Undoing an import")
         raw = workspace.engine.raw_connection()
-        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
+        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # require_file_engine: a SQLite file
         cur = dbapi.cursor()
         updated = [row["id"] for row in undo.old_conversations]
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1

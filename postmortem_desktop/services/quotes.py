@@ -185,10 +185,11 @@ _CARD_COLUMNS = (
     "q.id, q.conversation_id, q.message_id, q.text, m.at AS message_at, c.first_at, m.role, c.channel, "
     "c.customer_task, c.symptom, c.pre_existing, c.external_id, cu.name, cu.organization, cu.segment"
 )
-# CROSS JOIN keeps SQLite reading the (few) quotes first rather than every conversation of the incident.
-_CARD_FROM = ("FROM quotes q CROSS JOIN conversations c ON c.id = q.conversation_id "
+# CROSS JOIN keeps SQLite reading the (few) quotes first rather than every conversation of the incident;
+# its condition is in WHERE because PostgreSQL (a team workspace) allows no ON after CROSS JOIN.
+_CARD_FROM = ("FROM quotes q CROSS JOIN conversations c "
               "LEFT JOIN messages m ON m.id = q.message_id LEFT JOIN customers cu ON cu.id = c.customer_id "
-              "WHERE c.incident_id = :i")
+              "WHERE c.id = q.conversation_id AND c.incident_id = :i")
 
 
 def _id_clause(quote_ids: list[int] | None) -> tuple[str, dict]:
@@ -211,8 +212,8 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
     query = text(f"SELECT {_CARD_COLUMNS} {_CARD_FROM}{clause}")
     tag_query = text(
         "SELECT ta.quote_id, ta.tag_id, t.name, ta.source, ta.phrase FROM quotes q "
-        "CROSS JOIN conversations c ON c.id = q.conversation_id JOIN tag_assignments ta ON ta.quote_id = q.id "
-        f"JOIN tags t ON t.id = ta.tag_id WHERE c.incident_id = :i{clause} AND ta.source != 'dismissed' "
+        "CROSS JOIN conversations c JOIN tag_assignments ta ON ta.quote_id = q.id JOIN tags t ON t.id = ta.tag_id "
+        f"WHERE c.id = q.conversation_id AND c.incident_id = :i{clause} AND ta.source != 'dismissed' "
         "ORDER BY t.position, t.id")
     with workspace.reading() as session:
         rows = session.execute(query, params).all()
@@ -236,29 +237,33 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
     return cards
 
 
-def _stored_time(value: str | None) -> datetime | None:
+def _stored_time(value: str | datetime | None) -> datetime | None:
     # Parsed here rather than by the column type: 5,000 cards load noticeably faster this way.
+    if isinstance(value, datetime):  # a team workspace's driver gives datetimes, SQLite gives text
+        return value.replace(tzinfo=UTC)
     return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
 def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[int]:
     """Cards whose conversation matches the words (full-text index) or whose quote text has them all."""
-    match = search_index.match_expression(query)
-    if not match:
+    terms = search_index.search_words(query)
+    if not terms:
         return set()
-    terms = match.replace('"', "").replace("*", "").split()
     likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
-    params = {"i": incident_id, "m": match, **{f"t{n}": f"%{t.lower()}%" for n, t in enumerate(terms)}}
-    # The matching ids are gathered once (uncorrelated IN), then each card checks its own
-    # conversation's few messages, so a common word over 100k conversations stays cheap.
-    sql = text(
-        "SELECT q.id FROM quotes q CROSS JOIN conversations c ON c.id = q.conversation_id "
-        "WHERE c.incident_id = :i AND ("
-        " EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = q.conversation_id AND m.id IN "
-        "  (SELECT rowid FROM message_search WHERE message_search MATCH :m))"
-        " OR q.conversation_id IN (SELECT rowid FROM conversation_search WHERE conversation_search MATCH :m)"
-        f" OR ({likes}))")
+    params: dict[str, object] = {"i": incident_id, **{f"t{n}": f"%{t.lower()}%" for n, t in enumerate(terms)}}
     with workspace.reading() as session:
+        conn = session.connection()
+        params["m"] = search_index.match_parameter(conn, query)
+        matching_messages, matching_conversations = search_index.matching_ids(conn)
+        # The matching ids are gathered once (uncorrelated IN), then each card checks its own
+        # conversation's few messages, so a common word over 100k conversations stays cheap.
+        sql = text(
+            "SELECT q.id FROM quotes q CROSS JOIN conversations c "
+            "WHERE c.id = q.conversation_id AND c.incident_id = :i AND ("
+            " EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = q.conversation_id AND m.id IN "
+            f"  ({matching_messages}))"
+            f" OR q.conversation_id IN ({matching_conversations})"
+            f" OR ({likes}))")
         return set(session.scalars(sql, params))
 
 

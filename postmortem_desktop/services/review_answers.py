@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
@@ -23,7 +24,7 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import Command, Edit, RuleError, UpdateFields
+from .commands import Command, Edit, EditConflict, RuleError, UpdateFields
 from .review_evidence import EVIDENCE_SOURCES, REVIEW_CHANGES, incident_row
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -142,12 +143,24 @@ class EditCloseoutFields(UpdateFields):
     refused_when_closed = True
 
     def __init__(self, incident_id: int, **changes: Any):
-        unknown = set(changes) - set(CLOSEOUT_FIELDS)
-        if unknown:
-            raise RuleError(f"These fields are not part of the close-out record: {', '.join(sorted(unknown))}.")
+        _check_closeout_fields(changes)
         label = ", ".join(k.replace("_", " ") for k in changes)
         super().__init__(Incident, incident_id, changes, name=f"Edit {label}", kind=REVIEW_CHANGES,
                          incident_id=incident_id)
+
+    @classmethod
+    def checked_against(cls, read: dict[str, Any], incident_id: int, **changes: Any) -> EditCloseoutFields:
+        """The edit, refused (EditConflict) if the fields are no longer what its editor read."""
+        _check_closeout_fields(read)
+        edit = cls(incident_id, **changes)
+        edit.based_on = dict(read)
+        return edit
+
+
+def _check_closeout_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(CLOSEOUT_FIELDS)
+    if unknown:
+        raise RuleError(f"These fields are not part of the close-out record: {', '.join(sorted(unknown))}.")
 
 
 @overload
@@ -158,12 +171,17 @@ def _answer_row(session: Session, incident_id: int, key: str, create: bool) -> t
     if key not in QUESTION_KEYS:
         raise RuleError(f"There is no review question “{key}”.")
     incident_row(session, incident_id)
-    row = session.scalar(select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id,
-                                                    ReviewAnswer.question == key))
+    query = select(ReviewAnswer).where(ReviewAnswer.incident_id == incident_id, ReviewAnswer.question == key)
+    if create:  # a write: the row stays locked until commit on a team workspace (SQLite has one writer)
+        query = query.with_for_update()
+    row = session.scalar(query)
     if row is None and create:
         row = ReviewAnswer(incident_id=incident_id, question=key, answer="")
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # another client may be creating the same answer right now
+                session.add(row)
+        except IntegrityError:  # it did, and committed first: edit that one
+            return session.scalars(query).one(), False
         return row, True
     return row, False
 
@@ -178,9 +196,12 @@ class SetReviewAnswer(Edit):
 
     changes = REVIEW_CHANGES
 
-    def __init__(self, incident_id: int, key: str, text: str):
+    def __init__(self, incident_id: int, key: str, text: str, *, based_on: str | None = None):
         self.incident_id, self.key, self.text = incident_id, key, text
         self.name = f"Edit Answer: {ANSWER_LABELS.get(key, key)}"
+        # the answer as its editor read it ("" for none): refused with EditConflict when the stored answer
+        # differs by then, so a teammate's text is never overwritten silently; None: no check
+        self.based_on = based_on
         self._old: str | None = None
         self._done = False
         self.merge_key = ("answer", incident_id, key)
@@ -194,13 +215,20 @@ class SetReviewAnswer(Edit):
     def apply(self, session: Session) -> None:
         field = RECORD_FIELD_OF_ANSWER.get(self.key)
         if field is not None:  # the answer is a close-out fact, stored once on the incident
-            inc = incident_row(session, self.incident_id)
+            # locked until commit on a team workspace, so two clients cannot both pass the check
+            inc = session.get(Incident, self.incident_id, with_for_update=True) or incident_row(
+                session, self.incident_id)
+            stored = getattr(inc, field) or ""
+            if not self._done and self.based_on is not None and stored != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=self.text, theirs=stored)
             if not self._done:
                 self._old = getattr(inc, field)
                 self._done = True
             setattr(inc, field, self.text)
             return
         row, created = _answer_row(session, self.incident_id, self.key, create=True)
+        if not self._done and self.based_on is not None and row.answer != self.based_on:
+            raise EditConflict(self.name, based_on=self.based_on, yours=self.text, theirs=row.answer)
         if not self._done:  # a redo keeps the value from before the first edit
             self._old = None if created else row.answer
             self._done = True

@@ -159,8 +159,8 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
             "ORDER BY m.conversation_id, m.position"), {"i": incident_id}).all()
         quotes = session.execute(text(
             "SELECT q.id, q.conversation_id, q.message_id, q.text, m.role FROM quotes q "
-            "CROSS JOIN conversations c ON c.id = q.conversation_id "
-            "LEFT JOIN messages m ON m.id = q.message_id WHERE c.incident_id = :i"), {"i": incident_id}).all()
+            "CROSS JOIN conversations c LEFT JOIN messages m ON m.id = q.message_id "
+            "WHERE c.id = q.conversation_id AND c.incident_id = :i"), {"i": incident_id}).all()
     total = len(messages) + len(quotes)
     found: list[FoundSuggestion] = []
     per_conversation: dict[int, list[list[TagSuggestion]]] = {}

@@ -16,7 +16,7 @@ from typing import cast
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
-from ..storage.bulk import db_time
+from ..storage.bulk import db_time, require_file_engine
 from ..storage.workspace import Workspace
 from . import ticket_store
 from .ticket_plan import (
@@ -111,8 +111,9 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     ``store`` fills the summary; an exception or closing this generator (Cancel) rolls back.
     """
     workspace.require_writable()
+    require_file_engine(workspace.engine.dialect.name, "Importing tickets")
     raw = workspace.engine.raw_connection()
-    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # a workspace is a SQLite file
+    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # require_file_engine: a SQLite file
     cur = dbapi.cursor()
     committed = False
     # A bigger page cache keeps the index b-trees of 100k new rows in memory while they are built:

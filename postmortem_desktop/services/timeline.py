@@ -15,7 +15,7 @@ from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import EVIDENCE_SOURCES, SystemEventKind, dominant_tag_rank
-from ..storage.bulk import driver_connection
+from ..storage.fast_read import ReadCursor, epoch_seconds, read_cursor
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
@@ -26,11 +26,9 @@ from .commands import Edit, RuleError, UpdateFields
 _EVIDENCE_SQL = ", ".join(f"'{source}'" for source in EVIDENCE_SOURCES)
 KINDS = tuple(k.value for k in SystemEventKind)
 
-_EPOCH = "(julianday({col}) - 2440587.5) * 86400.0"
-
-_CONVERSATIONS_SQL = f"""
-SELECT c.id, {_EPOCH.format(col='c.first_at')}, {_EPOCH.format(col='coalesce(c.last_at, c.first_at)')},
-       c.channel, coalesce(cu.segment, ''), c.customer_task, c.pre_existing
+# {start} and {end}: seconds since 1970 of first_at and of last_at (or first_at), per engine (fast_read)
+_CONVERSATIONS_SQL = """
+SELECT c.id, {start}, {end}, c.channel, coalesce(cu.segment, ''), c.customer_task, c.pre_existing
 FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id
 WHERE c.incident_id = ? AND c.first_at IS NOT NULL
 ORDER BY c.first_at, c.id
@@ -92,12 +90,11 @@ class TimelineService:
             first, last = customer_event_bounds(session, [incident_id]).get(incident_id, (None, None))
             customer = timing.customer_impact_window([first, last])
             technical = timing.technical_window(inc.technical_start, inc.technical_end)
-            cursor = driver_connection(session).cursor()
-            try:
+            conversations_sql = _CONVERSATIONS_SQL.format(start=epoch_seconds(session, "c.first_at"),
+                                                          end=epoch_seconds(session, "coalesce(c.last_at, c.first_at)"))
+            with read_cursor(session) as cursor:
                 events = _event_marks(cursor, incident_id)
-                columns = _conversation_columns(cursor, incident_id)
-            finally:
-                cursor.close()
+                columns = _conversation_columns(cursor, conversations_sql, incident_id)
             return TimelineData(
                 incident_id=incident_id, title=inc.title,
                 technical_start=_epoch(inc.technical_start), technical_end=_epoch(inc.technical_end),
@@ -110,25 +107,22 @@ class TimelineService:
             )
 
     def conversation_brief(self, conversation_id: int) -> ConversationBrief | None:
-        with self.workspace.reading() as session:
-            cursor = driver_connection(session).cursor()
-            try:
-                row = cursor.execute(
-                    "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"
-                    " c.channel, c.subject, c.first_at, c.last_at, c.pre_existing FROM conversations c"
-                    " LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (conversation_id,)).fetchone()
-                if row is None:
-                    return None
-                message = cursor.execute(
-                    "SELECT text FROM messages WHERE conversation_id = ? ORDER BY (role != 'customer'), position"
-                    " LIMIT 1", (conversation_id,)).fetchone()
-                tags = [name for (name,) in cursor.execute(
-                    "SELECT DISTINCT t.name FROM tag_assignments ta JOIN tags t ON t.id = ta.tag_id"
-                    " LEFT JOIN quotes q ON q.id = ta.quote_id LEFT JOIN messages m ON m.id = ta.message_id"
-                    f" WHERE (q.conversation_id = ? OR m.conversation_id = ?) AND ta.source IN ({_EVIDENCE_SQL})"
-                    " ORDER BY t.position", (conversation_id, conversation_id))]
-            finally:
-                cursor.close()
+        with self.workspace.reading() as session, read_cursor(session) as cursor:
+            row = cursor.execute(
+                "SELECT c.id, coalesce(cu.name, ''), coalesce(cu.organization, ''), coalesce(cu.segment, ''),"
+                " c.channel, c.subject, c.first_at, c.last_at, c.pre_existing FROM conversations c"
+                " LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                return None
+            message = cursor.execute(
+                "SELECT text FROM messages WHERE conversation_id = ? ORDER BY (role != 'customer'), position"
+                " LIMIT 1", (conversation_id,)).fetchone()
+            # position is selected too: PostgreSQL orders a DISTINCT only by what it selects
+            tags = [name for (name, _position) in cursor.execute(
+                "SELECT DISTINCT t.name, t.position FROM tag_assignments ta JOIN tags t ON t.id = ta.tag_id"
+                " LEFT JOIN quotes q ON q.id = ta.quote_id LEFT JOIN messages m ON m.id = ta.message_id"
+                f" WHERE (q.conversation_id = ? OR m.conversation_id = ?) AND ta.source IN ({_EVIDENCE_SQL})"
+                " ORDER BY t.position", (conversation_id, conversation_id))]
         text = (message[0] if message else "").strip()
         return ConversationBrief(
             id=row[0], customer=row[1], organization=row[2], segment=row[3], channel=row[4], subject=row[5],
@@ -154,7 +148,7 @@ def _db_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
-def _event_marks(cursor, incident_id: int) -> list[SystemEventMark]:  # noqa: ANN001 - sqlite3 cursor
+def _event_marks(cursor: ReadCursor, incident_id: int) -> list[SystemEventMark]:
     """Four columns by raw SQL, times parsed by fromisoformat: an imported history of 5,000 events took
     ~170 ms as ORM rows (their details read too, each time parsed by a regular expression)."""
     rows = cursor.execute("SELECT id, at, kind, title FROM system_events WHERE incident_id = ? ORDER BY at, id",
@@ -162,8 +156,8 @@ def _event_marks(cursor, incident_id: int) -> list[SystemEventMark]:  # noqa: AN
     return [SystemEventMark(eid, _db_datetime(at).timestamp(), kind, title) for eid, at, kind, title in rows]
 
 
-def _conversation_columns(cursor, incident_id: int) -> ConversationColumns:  # noqa: ANN001 - sqlite3 cursor
-    rows = cursor.execute(_CONVERSATIONS_SQL, (incident_id,)).fetchall()
+def _conversation_columns(cursor: ReadCursor, sql: str, incident_id: int) -> ConversationColumns:
+    rows = cursor.execute(sql, (incident_id,)).fetchall()
     cols = ConversationColumns()
     if not rows:
         return cols
@@ -188,7 +182,7 @@ def _codes(values: Iterable[str]) -> tuple[array, list[str]]:
     return codes, list(table)
 
 
-def _fill_dominant_tags(cursor, incident_id: int, cols: ConversationColumns,  # noqa: ANN001
+def _fill_dominant_tags(cursor: ReadCursor, incident_id: int, cols: ConversationColumns,
                         position_of: dict[int, int]) -> None:
     tags = {tid: (name, color, position) for tid, name, color, position in
             cursor.execute("SELECT id, name, color, position FROM tags")}

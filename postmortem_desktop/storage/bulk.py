@@ -7,10 +7,21 @@ from datetime import UTC, datetime
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session
 
+from .errors import NotOnTeamYetError
 
-def driver_connection(session: Session) -> DBAPIConnection:
-    """The driver connection under the session, for the bulk reads and writes that skip the ORM."""
-    dbapi = session.connection().connection.dbapi_connection
+
+def require_file_engine(dialect_name: str, what: str) -> None:
+    """Refuses, in words, SQLite-only raw SQL on a team workspace (its PostgreSQL form comes later)."""
+    if dialect_name != "sqlite":
+        raise NotOnTeamYetError(f"{what} works on workspace files only in this version, not yet on a team "
+                                "workspace. Nothing was changed.")
+
+
+def driver_connection(session: Session, what: str = "This step") -> DBAPIConnection:
+    """The SQLite driver connection under the session, for the bulk reads and writes that skip the ORM."""
+    connection = session.connection()
+    require_file_engine(connection.dialect.name, what)
+    dbapi = connection.connection.dbapi_connection
     if dbapi is None:  # only once the connection is closed, which a live session's never is
         raise RuntimeError("the session has no database connection")
     return dbapi

@@ -51,3 +51,15 @@ class WorkspaceMovedError(WorkspaceError):
     """The file was renamed, moved or replaced while open: nothing more is saved to it here."""
 
     refusal = True
+
+
+class ServerUnavailableError(WorkspaceError):
+    """A team workspace's server cannot be reached, or the connection was lost mid-change."""
+
+    refusal = True
+
+
+class NotOnTeamYetError(WorkspaceError):
+    """Something this version does only on workspace files (the bulk import, the timeline's fast reads)."""
+
+    refusal = True

@@ -1,4 +1,12 @@
-"""The schema-version ladder: one transaction per step, the file backed up before the first step."""
+"""The schema-version ladder, for both engines: one transaction per step, a file backed up before the first.
+
+Why this ladder and not Alembic: every file ever written is checked against the schema this ladder
+builds for its version (schema_check), the ladder is already the one record of what each version
+is, and Alembic would add a second one plus a version table inside every file (a format change).
+On PostgreSQL the same steps run, with the search index built the server's way (tsvector + GIN)
+and the version kept in a one-row table, since there is no user_version; each step's DDL commits or
+rolls back with its stamp, so a failed upgrade leaves the database as it was.
+"""
 from __future__ import annotations
 
 import os
@@ -6,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from . import sqlite_files
 from .schema import Base
@@ -47,11 +55,32 @@ SEARCH_DDL = (
 )
 
 
+# PostgreSQL's own full-text search: expression GIN indexes over the text itself (nothing stored
+# twice, nothing to keep in step by hand). 'simple' splits words without stemming, as unicode61 does;
+# storage/team_search.py queries with exactly these expressions so the planner uses the indexes.
+TEAM_SEARCH_DDL = (
+    "CREATE INDEX message_search ON messages USING gin (to_tsvector('simple', text))",
+    "CREATE INDEX conversation_search ON conversations USING gin (to_tsvector('simple', subject))",
+)
+# The format number and application id of a team workspace (a file keeps them in its header).
+TEAM_FORMAT_DDL = (
+    "CREATE TABLE workspace_format (application_id INTEGER NOT NULL, version INTEGER NOT NULL)",
+    f"INSERT INTO workspace_format (application_id, version) VALUES ({APPLICATION_ID}, 0)",
+)
+
+
+def is_team(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
 def _to_v1(conn: Connection) -> None:
     # Version 1 is the first released schema, so it is the current mapping. When version 2 lands,
     # freeze this step's DDL here so that old files keep upgrading the same way.
+    if is_team(conn):
+        for statement in TEAM_FORMAT_DDL:
+            conn.exec_driver_sql(statement)
     Base.metadata.create_all(conn)
-    for statement in SEARCH_DDL:
+    for statement in TEAM_SEARCH_DDL if is_team(conn) else SEARCH_DDL:
         conn.exec_driver_sql(statement)
 
 
@@ -63,12 +92,13 @@ def _to_v2(conn: Connection) -> None:
     for question, field in (("task", "most_broken_task"), ("workaround", "first_workaround")):
         answer = ("(SELECT a.answer FROM review_answers a "
                   f"WHERE a.incident_id = incidents.id AND a.question = '{question}')")
-        conn.exec_driver_sql(
+        # the blank line between the two texts is a bound value: SQLite spells it char(10), PostgreSQL chr(10)
+        conn.execute(text(
             f"UPDATE incidents SET {field} = CASE "
             f"WHEN trim(coalesce({field}, '')) = '' THEN {answer} "
             f"WHEN trim({field}) = trim({answer}) THEN {field} "
-            f"ELSE {field} || char(10) || char(10) || {answer} END "
-            f"WHERE trim(coalesce({answer}, '')) <> ''")
+            f"ELSE {field} || :blank_line || {answer} END "
+            f"WHERE trim(coalesce({answer}, '')) <> ''"), {"blank_line": "\n\n"})
         conn.exec_driver_sql(f"UPDATE review_answers SET answer = '' WHERE question = '{question}'")
 
 
@@ -84,9 +114,27 @@ def upgrade_to(conn_factory: Callable[[], Connection], from_version: int, to_ver
     """Runs the steps from from_version up to to_version (also builds the expected schema of a version)."""
     for version in range(from_version + 1, to_version + 1):
         with conn_factory() as conn:
+            if is_team(conn) and _done_by_another_client(conn, version):
+                conn.commit()
+                continue
             LADDER[version](conn)
-            conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+            _stamp(conn, version)
             conn.commit()
+
+
+def _done_by_another_client(conn: Connection, version: int) -> bool:
+    """Several clients may upgrade one team workspace at once: one step at a time, each step once."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPLICATION_ID})
+    if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
+        return False
+    return bool(conn.scalar(text("SELECT version FROM workspace_format")) >= version)
+
+
+def _stamp(conn: Connection, version: int) -> None:
+    if is_team(conn):
+        conn.execute(text("UPDATE workspace_format SET version = :v"), {"v": version})
+    else:
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
 
 
 def backup_file(path: Path, from_version: int) -> Path:

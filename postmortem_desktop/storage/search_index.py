@@ -1,5 +1,8 @@
 """Full-text search over conversations: kept in step by triggers, filled in bulk by imports.
 
+This is the one search API for both engines; a team workspace's search is PostgreSQL's own
+(storage/team_search.py), chosen here by the connection's dialect.
+
 Triggers index every message and subject as it is written (storage/migrations.py). A bulk import
 switches them off inside its own transaction (begin_bulk), inserts its rows, indexes them by id
 range in a few statements (index_range) — about 3x faster than per-row triggers at 100k rows. The switch is a
@@ -10,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 
 from sqlalchemy import Connection, text
+
+from . import team_search
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -49,10 +54,34 @@ def end_bulk(cursor: sqlite3.Cursor) -> None:
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)
 
 
+def search_words(query: str) -> list[str]:
+    """The user's words as the search sees them: runs of letters and digits (so never query syntax)."""
+    return "".join(ch if ch.isalnum() else " " for ch in query).split()
+
+
 def match_expression(query: str) -> str:
     """The user's words as an FTS5 query: every word must appear, each as a prefix."""
-    terms = [t for t in "".join(ch if ch.isalnum() else " " for ch in query).split() if t]
-    return " ".join(f'"{t}"*' for t in terms)
+    return " ".join(f'"{t}"*' for t in search_words(query))
+
+
+def is_team(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def match_parameter(conn: Connection, query: str) -> str:
+    """The words as the :m parameter of matching_ids' SQL on this engine ("" when there are none)."""
+    words = search_words(query)
+    if not words:
+        return ""
+    return team_search.tsquery(words) if is_team(conn) else match_expression(query)
+
+
+def matching_ids(conn: Connection) -> tuple[str, str]:
+    """SQL for the ids of messages, and of conversations by subject, that match :m on this engine."""
+    if is_team(conn):
+        return team_search.MATCHING_MESSAGE_IDS, team_search.MATCHING_CONVERSATION_IDS
+    return ("SELECT rowid FROM message_search WHERE message_search MATCH :m",
+            "SELECT rowid FROM conversation_search WHERE conversation_search MATCH :m")
 
 
 def search_conversation_ids(conn: Connection, incident_id: int, query: str, limit: int = 200,
@@ -66,6 +95,8 @@ def search_conversation_ids(conn: Connection, incident_id: int, query: str, limi
     if not match:
         return []
     wanted = offset + limit
+    if is_team(conn):
+        return team_search.search_conversation_ids(conn, incident_id, search_words(query), wanted)[offset:wanted]
     found: dict[int, None] = {}
     for sql in (
         "SELECT m.conversation_id FROM message_search s JOIN messages m ON m.id = s.rowid "

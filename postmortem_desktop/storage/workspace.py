@@ -1,4 +1,4 @@
-"""Opening and creating workspace files; the engine and one-transaction sessions.
+"""Opening and creating workspaces: files here, team workspaces through storage/team_workspace.py.
 
 One workspace file has one writer. The right to write is a lock on the file itself (file_lock), the
 file is reached by its real path so SQLite's -wal and -shm files are the same for every name of it,
@@ -11,17 +11,15 @@ import contextlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from . import file_holders, migrations, sqlite_files
+from . import file_holders, migrations, sqlite_files, team_workspace
 from .errors import (  # noqa: F401 - the error classes are part of this module's interface
     AlteredWorkspaceError,
     DamagedWorkspaceError,
@@ -29,14 +27,15 @@ from .errors import (  # noqa: F401 - the error classes are part of this module'
     NewerWorkspaceError,
     NotAWorkspaceError,
     ReadOnlyWorkspaceError,
+    ServerUnavailableError,
     WorkspaceBusyError,
     WorkspaceError,
     WorkspaceMovedError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
+from .handle import READ_ONLY_ON_REQUEST, Workspace
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
-
-READ_ONLY_ON_REQUEST = "{name} is open for reading only."
+from .workspace_kind import WorkspaceKind, kind_of
 
 
 def _make_engine(place: FilePlace, read_only: bool) -> Engine:
@@ -71,92 +70,70 @@ def _make_engine(place: FilePlace, read_only: bool) -> Engine:
     return engine
 
 
-class Workspace:
-    """One open workspace file: its engine, its lock, and whether (and why not) we may write."""
+class FileBacking:
+    """A workspace file: its lock, SQLite's errors in words, and the journal emptied on close."""
 
-    def __init__(self, path: Path, engine: Engine, lock: WorkspaceLock, read_only: bool,
-                 read_only_reason: str = ""):
-        self.path = path
-        self.engine = engine
-        self.read_only = read_only
-        self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=path.name)
+    kind = WorkspaceKind.FILE
+
+    def __init__(self, path: Path, lock: WorkspaceLock):
+        self.file: Path | None = path
+        self.name = path.name
+        self._path = path
         self._lock = lock
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException as exc:
-            session.rollback()
-            self.raise_diagnosed(exc)
-            raise
-        finally:
-            session.close()
-
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A session for queries only (works on read-only workspaces)."""
-        session = self._sessions()
-        try:
-            yield session
-        except (DBAPIError, sqlite3.Error) as exc:
-            self.raise_diagnosed(exc)
-            raise
-        finally:
-            session.rollback()
-            session.close()
-
-    def raise_diagnosed(self, exc: BaseException) -> None:
-        """Raises the WorkspaceError that says what a SQLite error means here; returns for other errors."""
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         if not isinstance(exc, (DBAPIError, sqlite3.Error)):
-            return
-        diagnosed = sqlite_files.diagnose(exc, self.path)
-        if isinstance(diagnosed, ReadOnlyWorkspaceError) and self.read_only:
-            diagnosed = ReadOnlyWorkspaceError(self.read_only_reason)
-        if diagnosed is not None:
-            raise diagnosed from exc
+            return None
+        return sqlite_files.diagnose(exc, self._path)
 
-    def require_writable(self) -> None:
-        if self.read_only:
-            raise ReadOnlyWorkspaceError(self.read_only_reason)
+    def check_still_writable(self) -> None:
         if not self._lock.still_named():
             # Renamed or replaced while open: SQLite's journal keeps the old name, so writing on would
             # put edits where no name of the file finds them (or share a journal with a new file).
             raise WorkspaceMovedError(
-                f"{self.path.name} was renamed, moved or replaced while it was open, so nothing more can be "
+                f"{self.name} was renamed, moved or replaced while it was open, so nothing more can be "
                 "saved to it here. Everything saved so far is kept in the file; close it and open it under "
                 "its new name."
             )
 
-    def close(self) -> None:
-        if not self.read_only:
-            self._checkpoint()
-        self.engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
+    def close(self, engine: Engine, read_only: bool) -> None:
+        if not read_only:
+            _checkpoint(engine)
+        engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
 
-    def _checkpoint(self) -> None:
-        """Copies every committed edit from the journal into the file itself before closing.
 
-        SQLite does this on close too, but not for a file renamed while open: its journal is named
-        after the old name, so edits would stay there, found by no name of the file.
-        """
-        try:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except DBAPIError:
-            pass  # busy or full: SQLite's own close tries again, and nothing committed is lost by trying
+def _checkpoint(engine: Engine) -> None:
+    """Copies every committed edit from the journal into the file itself before closing.
 
-
-def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
-    """Opens an existing workspace; read-only when asked, or when it may not be written here.
-
-    Refuses (leaving the file untouched) what is not a workspace, a damaged or altered one, or one
-    written by a newer version. An older one is backed up, then upgraded step by step.
+    SQLite does this on close too, but not for a file renamed while open: its journal is named
+    after the old name, so edits would stay there, found by no name of the file.
     """
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except DBAPIError:
+        pass  # busy or full: SQLite's own close tries again, and nothing committed is lost by trying
+
+
+def _file_workspace(path: Path, engine: Engine, lock: WorkspaceLock, read_only: bool,
+                    read_only_reason: str = "") -> Workspace:
+    return Workspace(engine, FileBacking(path, lock), read_only=read_only, read_only_reason=read_only_reason)
+
+
+def open_workspace(target: Path | str, *, read_only: bool = False) -> Workspace:
+    """Opens an existing workspace, a file or a team workspace's postgresql:// URL (workspace_kind).
+
+    Read-only when asked, or when it may not be written here. Refuses (leaving it untouched) what is
+    not a workspace, a damaged or altered one, or one written by a newer version. An older one is
+    upgraded step by step, a file after a backup of it.
+    """
+    if kind_of(target) is WorkspaceKind.TEAM:
+        return team_workspace.open_team_workspace(os.fspath(target), read_only=read_only)
+    return _open_file(Path(target), read_only=read_only)
+
+
+def _open_file(path: Path, *, read_only: bool) -> Workspace:
     place = locate(path)
     strangers = file_holders.foreign_journal_users(place.path)
     if strangers:
@@ -191,7 +168,7 @@ def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
     except BaseException:
         lock.release()
         raise
-    return Workspace(place.path, engine, lock, read_only=not writable, read_only_reason=reason)
+    return _file_workspace(place.path, engine, lock, read_only=not writable, read_only_reason=reason)
 
 
 def _check_search_index(engine: Engine, path: Path) -> None:
@@ -223,12 +200,19 @@ def _held_reason(path: Path) -> str:
             "Close it there, then open it again here to make changes.")
 
 
-def create_workspace(path: Path | str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
-    """A new workspace at path, built under a temporary name and renamed into place when complete.
+def create_workspace(target: Path | str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
+    """A new workspace: a file, or a team workspace in an empty PostgreSQL database (a URL).
 
-    fill, when given, adds content before the rename, so a process killed while writing a demo leaves
-    no half-made file under the name. Refuses to overwrite an existing file.
+    fill, when given, adds content before the workspace is complete, so a process killed while writing
+    a demo leaves no half-made workspace. Refuses to overwrite an existing file or workspace.
     """
+    if kind_of(target) is WorkspaceKind.TEAM:
+        return team_workspace.create_team_workspace(os.fspath(target), fill=fill)
+    return _create_file(target, fill)
+
+
+def _create_file(path: Path | str, fill: Callable[[Workspace], None] | None) -> Workspace:
+    """A new workspace file, built under a temporary name and renamed into place when complete."""
     target = _new_file_target(path)
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.creating")
     try:
@@ -276,7 +260,7 @@ def _build(temp: Path, fill: Callable[[Workspace], None] | None) -> None:
     lock = WorkspaceLock(temp)
     lock.acquire()
     engine = _make_engine(place, read_only=False)
-    workspace = Workspace(temp, engine, lock, read_only=False)
+    workspace = _file_workspace(temp, engine, lock, read_only=False)
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql(f"PRAGMA application_id = {migrations.APPLICATION_ID}")

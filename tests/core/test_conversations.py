@@ -51,6 +51,8 @@ def test_undo_removes_the_conversation_and_the_customer_it_created_and_redo_rest
     assert cmd.conversation_id == first_id
 
 
+@pytest.mark.not_on_team_yet("a typed note is written through SQLite's driver with explicit ids (storage/bulk.py); "
+                             "its PostgreSQL form is the next step of issue 18")
 def test_typed_call_note_is_an_agent_message_on_the_call_channel(workspace, incident):
     cmd = AddConversation(incident, typed_note("call", "Priya", "Customer says they paid twice.", T0, "agent"))
     cmd.do(workspace)

@@ -98,7 +98,7 @@ def test_cli_reports_skipped_lines_with_reasons(demo_copy, tmp_path, capsys):
                       "7,Checkout 5xx,2026-11-18T10:21:00Z\n8,Bad,yesterday\n")
     assert main(["import-events", str(demo_copy), str(source), "--incident", "1"]) == 0
     out = capsys.readouterr().out
-    assert "imported 1 events (1 alert)" in out and "line 3: cannot read the created time 'yesterday'" in out
+    assert "imported 1 event (1 alert)" in out and "line 3: cannot read the created time 'yesterday'" in out
     assert main(["import-events", str(demo_copy), str(source), "--incident", "2"]) == 0
     assert "1 outside the review window (left out" in capsys.readouterr().out
 

@@ -19,7 +19,6 @@ from tests.helpers import billing_id
 
 START = datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc)
 
-
 def test_timeline_data_holds_every_dated_conversation_sorted_by_start(demo):
     incident_id = billing_id(demo)
     data = TimelineService(demo).timeline_data(incident_id)

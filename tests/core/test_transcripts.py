@@ -146,20 +146,24 @@ def test_whatsapp_us_export_with_crlf_reads_month_first_and_drops_system_lines()
     result = parse_transcript(raw, day=DAY)
     assert result.format == "whatsapp"
     assert result.messages[0].at == utc(2024, 12, 30, 21, 15)
-    assert authors(result) == ["Alice Moreno", "Alice Moreno", "Acme Support", "Alice Moreno"]
+    # The media message stays: sending the screenshot at 9:21 PM is a customer event (WhatsR, rwhatsapp
+    # and chat-analytics count it as a message too); the encryption notice is dropped.
+    assert authors(result) == ["Alice Moreno", "Alice Moreno", "Acme Support", "Alice Moreno", "Alice Moreno"]
     assert result.messages[2].text == ("Hi Alice, we had an issue with card payments tonight.\n"
                                        "Your booking is confirmed, no need to pay again.")
+    assert (result.messages[3].text, result.messages[3].at) == ("<Media omitted>", utc(2024, 12, 30, 21, 21))
     assert "\r" not in all_text(result)
-    assert "end-to-end" not in all_text(result) and "Media omitted" not in all_text(result)
+    assert "end-to-end" not in all_text(result)
 
 
-def test_whatsapp_ios_brackets_keep_seconds_and_drop_placeholders() -> None:
+def test_whatsapp_ios_brackets_keep_seconds_and_media_and_drop_edit_marks() -> None:
     result = parse_fixture("whatsapp_ios.txt")
     assert result.format == "whatsapp"
-    assert [m.at for m in result.messages][0] == utc(2024, 7, 29, 13, 46, 27)
-    assert authors(result) == ["Andrew Pike", "Lena (Support)", "Andrew Pike"]
-    assert roles(result) == ["customer", "agent", "customer"]
-    assert result.messages[2].text == "so I should use my other card?"
+    assert [m.at for m in result.messages][:2] == [utc(2024, 7, 29, 13, 46, 27), utc(2024, 7, 29, 13, 47, 2)]
+    assert authors(result) == ["Andrew Pike", "Andrew Pike", "Lena (Support)", "Andrew Pike"]
+    assert roles(result) == ["customer", "customer", "agent", "customer"]
+    assert result.messages[1].text == "image omitted"
+    assert result.messages[3].text == "so I should use my other card?"
 
 
 def test_whatsapp_day_first_is_decided_by_a_later_line_for_the_whole_paste() -> None:

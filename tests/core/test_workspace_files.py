@@ -27,6 +27,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.file_only("WAL and SQLite pragmas are a file's")
 def test_new_workspace_is_wal_with_foreign_keys_and_built_in_tags(workspace):
     with workspace.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -107,6 +108,7 @@ def test_a_missing_file_gets_a_clear_message(tmp_path):
         open_workspace(tmp_path / "nope.pmw")
 
 
+@pytest.mark.file_only("a file's name; a team workspace's refusal is in test_team_workspace.py")
 def test_create_refuses_to_overwrite(workspace):
     with pytest.raises(WorkspaceError, match="already exists"):
         create_workspace(workspace.path)

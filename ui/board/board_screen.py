@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.services.conversation_browser import browse_conversations
 from postmortem_desktop.services.quotes import (
@@ -219,7 +220,7 @@ class BoardScreen(QWidget):
     def _show_status(self, cards: list[BoardCard]) -> None:
         total = len(self.model.cards)
         waiting = sum(1 for c in cards if c.shown_suggestions(self.hub.hide_low_confidence))
-        shown = f"{len(cards)} of {total} cards" if len(cards) != total else f"{total} cards"
+        shown = f"{len(cards)} of {counted(total, 'card')}" if len(cards) != total else counted(total, "card")
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
             return

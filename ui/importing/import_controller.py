@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.conversations import AddConversation, typed_note
 from postmortem_desktop.services.incidents import IncidentService
 
@@ -34,6 +35,9 @@ SHEET_FILTER = "Ticket dumps (*.csv *.tsv *.xlsx *.xlsm *.xls *.ods *.xml);;All 
 EVENT_FILTER = ("System events (*.json *.rss *.atom *.xml *.csv *.log *.txt *.jsonl *.zip);;"
                 "All files (*)")
 EVENT_SUFFIXES = {".json", ".jsonl", ".rss", ".atom", ".log"}  # always system events when dropped
+# Conversation files (a zip that is no Slack export holds a chat: WhatsApp shares one); .msg is refused
+# by the reader with advice, rather than read as a spreadsheet.
+CONVERSATION_SUFFIXES = {".eml", ".mbox", ".msg", ".html", ".htm", ".zip"}
 MAX_PASTE_CHARS = 60_000_000  # a 50 MB paste is accepted; far beyond is surely not a conversation
 
 
@@ -49,6 +53,7 @@ class ImportController(QObject):
         self.last_summary = None  # the last ImportSummary
         self.last_event_dialog: EventImportDialog | None = None  # the last system-event preview (for tests)
         self.last_slack_dialog: SlackChannelsDialog | None = None  # the last Slack channel chooser (for tests)
+        self.last_feedback = ""  # what the status bar said after the last conversation was added
 
     # ---- entry points ---------------------------------------------------------------------------
     def choose_and_import(self, include_outside_window: bool = False) -> None:
@@ -120,13 +125,14 @@ class ImportController(QObject):
     def route_dropped_file(self, path: Path) -> None:
         from postmortem_desktop.importers.events.detect import sniff_event_file
         from postmortem_desktop.importers.text_decoding import decode_transcript
-        from postmortem_desktop.importers.transcripts import parse_eml
 
         suffix = path.suffix.lower()
-        if suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml", ".zip"} and sniff_event_file(path)):
+        if suffix == ".json" and _is_chat_json(path):
+            self.read_conversation_file(path)
+        elif suffix in EVENT_SUFFIXES or (suffix in {".csv", ".xml", ".zip"} and sniff_event_file(path)):
             self.import_events_file(path)
-        elif suffix == ".eml":
-            self._paste_transcript(parse_eml(path.read_bytes()), path.name)
+        elif suffix in CONVERSATION_SUFFIXES:
+            self.read_conversation_file(path)
         elif suffix in TEXT_SUFFIXES:
             self.paste_text(decode_transcript(path.read_bytes()), path.name)
         else:
@@ -156,13 +162,22 @@ class ImportController(QObject):
         self._run_worker("Reading the conversation…", lambda: _parse_job(text, day, tz),
                          lambda result: self._paste_transcript(result, source_name))
 
+    def read_conversation_file(self, path: Path) -> None:
+        """An email, mailbox, HTML mail or chat export file, read off the main thread, then the paste dialog."""
+        if not self._ready():
+            return
+        day = self._incident_day()
+        tz = display_zone(self.hub.zone_name)
+        self._run_worker(f"Reading {path.name}…", lambda: _conversation_file_job(path, day, tz),
+                         lambda result: self._paste_transcript(result, path.name))
+
     def add_note(self, channel: str) -> None:
         if not self._ready():
             return
         dialog = NoteDialog(channel, self.hub.zone_name, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             author, text, at, role = dialog.values()
-            self.hub.run(AddConversation(self.hub.incident_id, typed_note(channel, author, text, at, role)))
+            self._add(AddConversation(self.hub.incident_id, typed_note(channel, author, text, at, role)))
 
     def import_file(self, path: Path, include_outside_window: bool = False) -> None:
         if not self._ready():
@@ -191,7 +206,18 @@ class ImportController(QObject):
 
         dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.hub.run(AddConversation(self.hub.incident_id, dialog.new_conversation()))
+            self._add(AddConversation(self.hub.incident_id, dialog.new_conversation()))
+
+    def _add(self, command: AddConversation) -> None:
+        """Adds the conversation, then says so and opens it in the reader, so the person sees where it went."""
+        if not self.hub.run(command) or command.conversation_id is None:
+            return
+        new = command.new
+        title = new.subject or new.customer_name or new.channel.capitalize()
+        self.last_feedback = f"Added {new.channel} “{title}”: {counted(len(new.messages), 'message')}."
+        if isinstance(self.window, QMainWindow):
+            self.window.statusBar().showMessage(self.last_feedback, 10000)
+        self.hub.conversation_requested.emit(command.conversation_id, -1)
 
     def _show_mapping(self, plan, include_outside_window: bool = False) -> None:  # noqa: ANN001 - an ImportPlan
         from postmortem_desktop.services import spreadsheet_import
@@ -319,6 +345,23 @@ def _slack_plan_job(workspace, incident_id: int, export, file_name: str, choice)
     return plan
 
 
+def _is_chat_json(path: Path) -> bool:
+    from postmortem_desktop.importers.conversation_files import looks_like_chat_json
+
+    try:
+        with path.open("rb") as handle:
+            return looks_like_chat_json(handle.read(65536))
+    except OSError:
+        return False
+
+
+def _conversation_file_job(path: Path, day, tz):  # noqa: ANN001, ANN202
+    from postmortem_desktop.importers.conversation_files import read_conversation_file
+
+    yield 0, None
+    return read_conversation_file(path.name, path.read_bytes(), day=day, tz=tz)
+
+
 def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202
     from postmortem_desktop.importers.transcripts import parse_transcript
 
@@ -329,15 +372,16 @@ def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202
 def summary_text(summary) -> str:  # noqa: ANN001 - an ImportSummary
     """What the import did, in words; Undo is offered only when there is something to take back."""
     unchanged = f"{summary.unchanged:,} already here unchanged, " if summary.unchanged else ""
-    repeated = (f"<br>{len(summary.duplicates):,} rows repeated a ticket id of an earlier row: each ticket "
+    repeated = (f"<br>{counted(len(summary.duplicates), 'row')} repeated a ticket id of an earlier row: each ticket "
                 "became one conversation holding the messages of all its rows (see Show Details)."
                 if summary.duplicates else "")
     notice = f"<br>{html.escape(summary.decoding_notice)}" if summary.decoding_notice else ""
     # a 0-row import pushes no undo step: Edit › Undo would take back the edit before it
     undo = ("Edit › Undo takes the whole import back." if summary.imported or summary.updated else
             "Nothing was added or changed, so there is nothing to undo.")
-    return (f"<b>{html.escape(summary.file_name)}</b> ({summary.vendor} export): {summary.rows_read:,} rows "
-            f"read.<br>{summary.imported:,} new conversations, {summary.updated:,} updated, {unchanged}"
+    return (f"<b>{html.escape(summary.file_name)}</b> ({summary.vendor} export): "
+            f"{counted(summary.rows_read, 'row')} read.<br>{counted(summary.imported, 'new conversation')}, "
+            f"{summary.updated:,} updated, {unchanged}"
             f"{summary.outside_window:,} outside the review window (left out), "
             f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>{undo}")
 

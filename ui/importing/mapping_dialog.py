@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.importers.field_mapping import (
     FIELD_LABELS,
     MULTI_FIELDS,
@@ -104,7 +105,7 @@ class ImportMappingDialog(QDialog):
     # ---- layout ---------------------------------------------------------------------------------
     def _summary_text(self) -> str:
         sheet = self.plan.sheet
-        parts = [f"Recognised: <b>{self.plan.vendor}</b> export", f"{len(sheet.rows):,} rows",
+        parts = [f"Recognised: <b>{self.plan.vendor}</b> export", counted(len(sheet.rows), "row"),
                  f"{len(sheet.header)} columns", sheet.kind.upper()]
         if sheet.encoding:
             parts.append(sheet.encoding)

@@ -21,17 +21,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.domain.vocabulary import Channel, Role
 from postmortem_desktop.importers.records import ParsedTranscript
 from postmortem_desktop.services.conversations import NewConversation
 
+from ..screen_size import fit_to_screen
 from ..time_display import display_zone
 
 FORMAT_NAMES = {"slack": "Slack copy", "slack-markdown": "Slack (Markdown copy)", "teams": "Microsoft Teams",
-                "zendesk-chat": "Zendesk Chat", "intercom": "Intercom", "whatsapp": "WhatsApp-style chat",
+                "zendesk-chat": "Zendesk Chat", "intercom": "Intercom", "whatsapp": "WhatsApp/Signal-style chat",
                 "zoom": "Zoom chat", "email": "Email thread", "plain": "Name: text lines",
-                "unknown": "Not recognised: kept as one message"}
-CHANNEL_FOR_FORMAT = {"email": "email", "unknown": "ticket"}
+                "irc": "IRC log", "discord": "Discord export", "telegram": "Telegram export",
+                "telegram-bot": "Telegram Bot API messages", "messenger": "Messenger export",
+                "mattermost": "Mattermost posts", "rocketchat": "Rocket.Chat messages", "slack-export": "Slack export",
+                "mbox": "Mailbox (mbox)", "unknown": "Not recognised: kept as one message"}
+CHANNEL_FOR_FORMAT = {"email": "email", "mbox": "email", "unknown": "ticket"}
 
 
 class MessagePreviewModel(QAbstractTableModel):
@@ -73,13 +78,17 @@ class MessagePreviewModel(QAbstractTableModel):
         return m.text if len(m.text) < 400 else m.text[:400] + "…"
 
 
+# Below this screen width the form and the message preview stack instead of sitting side by side.
+_SIDE_BY_SIDE_WIDTH = 1500
+
+
 class PasteConversationDialog(QDialog):
     def __init__(self, transcript: ParsedTranscript, zone_name: str, source_name: str = "", parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.transcript = transcript
         self.source_name = source_name
         self.setWindowTitle("Add Conversation")
-        self.resize(1000, 640)
+        self.resize(fit_to_screen(self, 1000, 640))
         self.channel = QComboBox(self)
         for channel in Channel:
             self.channel.addItem(channel.value.capitalize(), channel.value)
@@ -95,11 +104,15 @@ class PasteConversationDialog(QDialog):
         view = QTableView(self)
         view.setModel(self.preview)
         view.verticalHeader().hide()
-        view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = view.horizontalHeader()
+        for column in (0, 1, 2):  # time, author and role are short: shown whole, the text takes the rest
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         view.setWordWrap(True)
+        header.setResizeContentsPrecision(200)  # a 50 MB paste: measure a sample of rows, not all of them
         form = QFormLayout()
         form.addRow("Recognised as", QLabel(f"<b>{FORMAT_NAMES.get(transcript.format, transcript.format)}</b> · "
-                                            f"{len(transcript.messages):,} messages", self))
+                                            f"{counted(len(transcript.messages), 'message')}", self))
         form.addRow("&Channel", self.channel)
         form.addRow("&Subject", self.subject)
         form.addRow("C&ustomer", self.customer)
@@ -114,7 +127,13 @@ class PasteConversationDialog(QDialog):
         splitter = QSplitter(self)
         splitter.addWidget(left)
         splitter.addWidget(view)
-        splitter.setSizes([380, 620])
+        screen = self.screen()
+        if screen is not None and screen.availableGeometry().width() < _SIDE_BY_SIDE_WIDTH:
+            # a projector-sized screen: the messages below the form, so their text gets the full width
+            splitter.setOrientation(Qt.Orientation.Vertical)
+            splitter.setSizes([350, 270])
+        else:
+            splitter.setSizes([340, 660])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Conversation")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(transcript.messages))
@@ -144,6 +163,8 @@ class PasteConversationDialog(QDialog):
         table.setHorizontalHeaderLabels(["Author", "Role"])
         table.verticalHeader().hide()
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # the role box keeps its whole word ("customer") in every theme's font size
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         first_role = {m.author: m.role for m in reversed(self.transcript.messages)}
         self.role_boxes: dict[str, QComboBox] = {}
         for row, author in enumerate(authors):

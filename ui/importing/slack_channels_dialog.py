@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.importers.events.slack_export import SlackExport
 from postmortem_desktop.services.slack_import import SlackChoice
 
@@ -62,8 +63,9 @@ class SlackChannelsDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.whole_history = QCheckBox("Take the whole history (otherwise only messages inside the incident's "
                                        "review window)", self)
-        intro = QLabel(f"{export.message_count:,} messages in {len(names)} channels. Choose what each channel "
-                       "becomes; the next step previews the events and conversations before anything is stored.",
+        intro = QLabel(f"{counted(export.message_count, 'message')} in {counted(len(names), 'channel')}. "
+                       "Choose what each channel becomes; the next step previews the events and conversations "
+                       "before anything is stored.",
                        self)
         intro.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

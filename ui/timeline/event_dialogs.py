@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.importers.system_event_lines import ParseResult, parse_events, read_events_file
 from postmortem_desktop.timeline.drawing import KIND_LABELS
 
@@ -224,7 +225,7 @@ class PasteEventLinesDialog(QDialog):
         self.model.set_rows([e.as_values() for e in result.events])
         skipped = "; ".join(f"line {n}: {why}" for n, _t, why in result.skipped[:3])
         more = f" (and {len(result.skipped) - 3} more)" if len(result.skipped) > 3 else ""
-        self.summary.setText(f"{len(result.events)} events found."
+        self.summary.setText(f"{counted(len(result.events), 'event')} found."
                              + (f" Skipped {len(result.skipped)}: {skipped}{more}." if result.skipped else ""))
         self.ok_button.setEnabled(bool(result.events))
 

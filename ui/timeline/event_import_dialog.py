@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, CommandGroup
 from postmortem_desktop.services.conversations import AddConversations
 from postmortem_desktop.services.event_import import EventImportPlan
@@ -72,7 +73,7 @@ class EventImportDialog(QDialog):
         if slack is not None:
             self.summary.setText(self.summary.text() + f" {_count(len(slack.conversations), 'internal conversation')} "
                                  f"from the chosen channels ({slack.conversations_present:,} already here); "
-                                 f"{slack.outside_window:,} messages outside the review window left out.")
+                                 f"{counted(slack.outside_window, 'message')} outside the review window left out.")
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)

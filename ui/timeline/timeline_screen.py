@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
 from postmortem_desktop.services.incidents import UpdateIncident
 from postmortem_desktop.services.timeline import (
@@ -271,7 +272,7 @@ class TimelineScreen(QWidget):
         if hit.kind == "bin" and hit.bin is not None:
             names = layout.data.conversations.tags
             parts = ", ".join(f"{c} {names[t].name if 0 <= t < len(names) else 'untagged'}" for t, c in hit.bin.counts)
-            return (f"<b>{hit.bin.total} conversations</b> started {format_time(hit.bin.t0, zone)}–"
+            return (f"<b>{counted(hit.bin.total, 'conversation')}</b> started {format_time(hit.bin.t0, zone)}–"
                     f"{format_time(hit.bin.t1, zone, with_day=False)}<br>{html.escape(parts)}<br>"
                     "<small>Click to zoom in</small>")
         if hit.kind == "event":

@@ -63,7 +63,10 @@ def sniff_event_file(path: Path | str) -> bool:
     if statuspage.is_feed(head):
         return True
     first = head.lstrip().split("\n", 1)[0]
-    return paging.paging_csv_vendor(next(csv.reader(io.StringIO(first)), [])) is not None
+    try:
+        return paging.paging_csv_vendor(next(csv.reader(io.StringIO(first)), [])) is not None
+    except csv.Error:  # a bare CR in the first line: a zip's or other binary file's bytes, not a paging CSV
+        return False
 
 
 def read_event_text(text: str, *, zone: tzinfo = UTC, reference: date | None = None,

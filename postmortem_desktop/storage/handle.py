@@ -1,0 +1,113 @@
+"""An open workspace of either kind: its engine, one-transaction sessions, and whether we may write.
+
+What differs between a file and a team workspace (what an error means, what makes writing stop,
+what closing involves) is its Backing: storage/workspace.py has the file's, storage/team_workspace.py
+the team's. Services see only this class.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import ReadOnlyWorkspaceError, WorkspaceError
+from .workspace_kind import WorkspaceKind
+
+READ_ONLY_ON_REQUEST = "{name} is open for reading only."
+
+
+class Backing(Protocol):
+    """What one kind of workspace adds to the engine."""
+
+    kind: WorkspaceKind
+    name: str  # for messages and titles: a file's name, a team workspace's address without password
+    file: Path | None  # the workspace file, for a file workspace
+
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
+        """The WorkspaceError that says what a database error means here, None for other errors."""
+
+    def check_still_writable(self) -> None:
+        """Raises a WorkspaceError when writing must stop although the workspace opened writable."""
+
+    def close(self, engine: Engine, read_only: bool) -> None:
+        """Releases what the workspace holds, the engine included."""
+
+
+class Workspace:
+    """One open workspace: its engine, its backing, and whether (and why not) we may write."""
+
+    def __init__(self, engine: Engine, backing: Backing, read_only: bool, read_only_reason: str = ""):
+        self.engine = engine
+        self.backing = backing
+        self.read_only = read_only
+        self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=backing.name)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def kind(self) -> WorkspaceKind:
+        return self.backing.kind
+
+    @property
+    def name(self) -> str:
+        return self.backing.name
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files this workspace is (none for a team workspace): an output must never replace one."""
+        return (self.backing.file,) if self.backing.file is not None else ()
+
+    @property
+    def path(self) -> Path:
+        """The workspace file. Only file workspaces have one; code for both kinds uses name and files."""
+        if self.backing.file is None:
+            raise WorkspaceError(f"{self.name} is a team workspace on a server, not a file.")
+        return self.backing.file
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException as exc:
+            session.rollback()
+            self.raise_diagnosed(exc)
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries only (works on read-only workspaces)."""
+        session = self._sessions()
+        try:
+            yield session
+        except (DBAPIError, sqlite3.Error) as exc:
+            self.raise_diagnosed(exc)
+            raise
+        finally:
+            session.rollback()
+            session.close()
+
+    def raise_diagnosed(self, exc: BaseException) -> None:
+        """Raises the WorkspaceError that says what a database error means here; returns for other errors."""
+        diagnosed = self.backing.diagnose(exc)
+        if isinstance(diagnosed, ReadOnlyWorkspaceError) and self.read_only:
+            diagnosed = ReadOnlyWorkspaceError(self.read_only_reason)
+        if diagnosed is not None:
+            raise diagnosed from exc
+
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyWorkspaceError(self.read_only_reason)
+        self.backing.check_still_writable()
+
+    def close(self) -> None:
+        self.backing.close(self.engine, self.read_only)

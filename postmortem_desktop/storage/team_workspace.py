@@ -1,0 +1,216 @@
+"""Team workspaces: one PostgreSQL database several people share, opened from a postgresql:// URL.
+
+The same mapped classes and services as a file (storage/schema.py, migrations.py); what only a file
+needs (its lock, hard-link and journal checks, WAL, the backup before an upgrade) does not apply.
+What the server decides is said in words here: a role that may only read gets a read-only
+workspace with the reason, a lost server a message that nothing of the change was saved.
+Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in the URL all work.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg import errors as pg_errors
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from . import migrations
+from .errors import (
+    AlteredWorkspaceError,
+    NewerWorkspaceError,
+    NotAWorkspaceError,
+    ReadOnlyWorkspaceError,
+    ServerUnavailableError,
+    WorkspaceError,
+)
+from .handle import READ_ONLY_ON_REQUEST, Workspace
+from .schema import Base
+from .workspace_kind import WorkspaceKind, shown_address, team_url
+
+_CONNECT_TIMEOUT_S = 10
+_CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
+
+
+class TeamBacking:
+    """A team workspace's server: its errors in words; nothing to lock or check on disk."""
+
+    kind = WorkspaceKind.TEAM
+    file: Path | None = None
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
+        return diagnose(exc, self.name)
+
+    def check_still_writable(self) -> None:
+        return None  # the server decides on every write, and diagnose says why it refused
+
+    def close(self, engine: Engine, read_only: bool) -> None:
+        engine.dispose()
+
+
+def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
+    """What a PostgreSQL error means for the person; None for errors that are not the server's."""
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(error, (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction)):
+        return ReadOnlyWorkspaceError(
+            f"{name} did not accept the change: your database role may read this team workspace but not "
+            "change it. Nothing was saved. Ask the workspace's owner for write rights.")
+    if isinstance(error, psycopg.OperationalError):
+        return ServerUnavailableError(
+            f"The connection to {name} failed or was lost ({_first_line(error)}). Nothing of the last change "
+            "was saved. Check the network and that the server is running, then try again.")
+    return None
+
+
+def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
+    """Opens the team workspace at address; read-only when asked or when the role may not write."""
+    name = shown_address(address)
+    url = team_url(address)
+    engine = _make_engine(url, read_only=read_only)
+    try:
+        with engine.connect() as conn:
+            version = _format_version(conn, name)
+            if version == migrations.SCHEMA_VERSION:
+                _check_tables(conn, name)
+            reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
+        if version < migrations.SCHEMA_VERSION:
+            if reason:
+                raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
+                                             f"written now: {reason} It was left untouched.")
+            migrations.upgrade(engine.connect, version)
+        if reason and not read_only:  # read-only from the first statement, whatever a bug might try
+            engine.dispose()
+            engine = _make_engine(url, read_only=True)
+    except BaseException as exc:
+        engine.dispose()
+        _raise_diagnosed(exc, name)
+        raise
+    return Workspace(engine, TeamBacking(name), read_only=bool(reason), read_only_reason=reason)
+
+
+def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
+    """A new team workspace in an existing, empty database (made by its owner with CREATE DATABASE)."""
+    name = shown_address(address)
+    engine = _make_engine(team_url(address), read_only=False)
+    try:
+        # one creator at a time: a second one waits here, then finds the workspace made and says so
+        with engine.connect() as guard, _creating_alone(guard):
+            _check_empty(guard, name)
+            guard.commit()
+            workspace = _build(engine, name, fill)
+    except BaseException as exc:
+        engine.dispose()
+        _raise_diagnosed(exc, name)
+        raise
+    return workspace
+
+
+@contextmanager
+def _creating_alone(conn: Connection) -> Iterator[None]:
+    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _CREATION_LOCK})
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _CREATION_LOCK})
+
+
+def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) -> Workspace:
+    try:
+        migrations.upgrade(engine.connect, 0)
+    except DBAPIError as exc:
+        if isinstance(exc.orig, pg_errors.InsufficientPrivilege):
+            raise WorkspaceError(f"Your database role may not create tables in {name}. A team workspace is "
+                                 "created by a role that may (the database's owner, say).") from exc
+        raise
+    workspace = Workspace(engine, TeamBacking(name), read_only=False)
+    from .seeding import seed_new_workspace  # keeps schema creation independent of default data
+
+    try:
+        seed_new_workspace(workspace)
+        if fill is not None:
+            fill(workspace)
+    except BaseException:
+        _remove_workspace(engine)  # nothing half-made stays behind
+        raise
+    return workspace
+
+
+def _make_engine(url: URL, *, read_only: bool) -> Engine:
+    connect_args: dict[str, object] = {"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "postmortem"}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _format_version(conn: Connection, name: str) -> int:
+    if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
+        raise NotAWorkspaceError(f"{name} holds no workspace. Create one there with `postmortem new {name}`, "
+                                 "or check the database name.")
+    rows = conn.execute(text("SELECT application_id, version FROM workspace_format")).all()
+    if len(rows) != 1 or rows[0][0] != migrations.APPLICATION_ID:
+        raise NotAWorkspaceError(f"{name} is not a workspace of this app (its format table is not ours).")
+    version = int(rows[0][1])
+    if version > migrations.SCHEMA_VERSION:
+        raise NewerWorkspaceError(f"{name} was written by a newer version of this app (format {version}; this "
+                                  f"version reads up to {migrations.SCHEMA_VERSION}). Update the app to open it.")
+    return version
+
+
+def _check_tables(conn: Connection, name: str) -> None:
+    """Refuses a workspace missing tables this version writes (dropped by hand, say) before any screen trips."""
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    missing = conn.scalars(text("SELECT t FROM unnest(CAST(:tables AS text[])) AS t WHERE to_regclass(t) IS NULL "
+                                "ORDER BY t"), {"tables": tables}).all()
+    if missing:
+        raise AlteredWorkspaceError(f"{name} is missing tables this app writes ({', '.join(missing)}), so it was not "
+                                    "opened. Restore it from the server's backup.")
+
+
+def _cannot_write_reason(conn: Connection, name: str) -> str:
+    if conn.scalar(text("SHOW transaction_read_only")) == "on":
+        return (f"{name} is open read-only because the server accepts no changes (a read-only standby). "
+                "Open the primary server's address to make changes.")
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    may_write = conn.scalar(text(
+        "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(CAST(:tables AS text[])) AS t, "
+        "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p"), {"tables": tables})
+    if may_write:
+        return ""
+    role = conn.scalar(text("SELECT current_user"))
+    return (f"{name} is open read-only because the database role {role} may read it but not change it. "
+            "Ask the workspace's owner to grant it INSERT, UPDATE and DELETE, or open it as a role that may.")
+
+
+def _check_empty(conn: Connection, name: str) -> None:
+    if conn.scalar(text("SELECT to_regclass('workspace_format')")) is not None:
+        raise WorkspaceError(f"{name} already holds a workspace; open it instead.")
+    others = conn.scalars(text(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "ORDER BY table_name LIMIT 3")).all()
+    if others:
+        raise WorkspaceError(f"{name} already holds other tables ({', '.join(others)}). A team workspace needs a "
+                             "database of its own: create an empty one (CREATE DATABASE) and use that.")
+
+
+def _remove_workspace(engine: Engine) -> None:
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS workspace_format")
+
+
+def _raise_diagnosed(exc: BaseException, name: str) -> None:
+    diagnosed = diagnose(exc, name) if isinstance(exc, DBAPIError) else None
+    if diagnosed is not None:
+        raise diagnosed from exc
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -1,0 +1,64 @@
+"""Which kind of workspace a name means: a file (SQLite, the default) or a team workspace (a URL).
+
+This is the one place that tells the two apart. A team workspace is named by a `postgresql://` URL
+(libpq's form); everything else is a file name. A URL's password is never shown: `shown_address`
+is the form every message, title and recent-files entry uses, and libpq's own password sources
+(PGPASSWORD, ~/.pgpass, a service file) are the way to give one.
+"""
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from .errors import WorkspaceError
+
+TEAM_SCHEMES = ("postgresql", "postgres")
+# libpq reads these from a URL's query too; they must never be shown or remembered
+_SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})
+
+
+class WorkspaceKind(str, Enum):
+    FILE = "file"  # one SQLite file on one machine: the default
+    TEAM = "team"  # a PostgreSQL database several people share
+
+
+def kind_of(target: Path | str) -> WorkspaceKind:
+    if isinstance(target, str) and target.split("://", 1)[0].lower() in TEAM_SCHEMES and "://" in target:
+        return WorkspaceKind.TEAM
+    return WorkspaceKind.FILE
+
+
+def team_url(address: str) -> URL:
+    """The SQLAlchemy URL for a team workspace's address, on the psycopg 3 driver."""
+    try:
+        url = make_url(address)
+    except ArgumentError as exc:
+        raise WorkspaceError(f"{shown_address(address)} is not a PostgreSQL address. Write it as "
+                             "postgresql://USER@HOST:PORT/DATABASE.") from exc
+    if not url.database:
+        raise WorkspaceError(f"{shown_address(address)} names no database. Write it as "
+                             "postgresql://USER@HOST:PORT/DATABASE.")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def shown_address(address: str) -> str:
+    """The address without any password (in the user part or the query), fit to print or remember."""
+    try:
+        url = make_url(address)
+    except ArgumentError:
+        # not parseable: show only the scheme and host part, never what might be a password
+        scheme, _, rest = address.partition("://")
+        return f"{scheme}://{rest.rsplit('@', 1)[-1].split('/', 1)[0]}"
+    secrets = [key for key in url.query if key.lower() in _SECRET_QUERY_KEYS]
+    shown = url.difference_update_query(secrets)._replace(password=None, drivername=url.drivername.split("+", 1)[0])
+    return shown.render_as_string(hide_password=False)
+
+
+def display_name(target: Path | str) -> str:
+    if kind_of(target) is WorkspaceKind.TEAM:
+        return shown_address(os.fspath(target))
+    return Path(target).name

@@ -1,0 +1,94 @@
+"""Optimistic versioning: an edit says what it was made from, and a stale one is refused with both versions."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from postmortem_desktop.services.commands import EditConflict
+from postmortem_desktop.services.review_answers import EditCloseoutFields, ReviewService, SetReviewAnswer
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
+
+
+def _answer(workspace, incident_id: int, key: str) -> str:
+    return next(a.answer for a in ReviewService(workspace).answers(incident_id) if a.key == key)
+
+
+def test_a_stale_answer_edit_is_refused_with_both_versions_and_changes_nothing(demo):
+    iid = billing_id(demo)
+    read = _answer(demo, iid, "task")  # what the first person's field shows
+    SetReviewAnswer(iid, "task", "Theirs: paying the renewal invoice", based_on=read).do(demo)
+    with pytest.raises(EditConflict) as conflict:
+        SetReviewAnswer(iid, "task", "Mine: updating the card", based_on=read).do(demo)
+    assert (conflict.value.based_on, conflict.value.yours, conflict.value.theirs) == (
+        read, "Mine: updating the card", "Theirs: paying the renewal invoice")
+    assert _answer(demo, iid, "task") == "Theirs: paying the renewal invoice"
+    # keeping mine is an edit based on what is stored now
+    SetReviewAnswer(iid, "task", "Mine: updating the card", based_on=conflict.value.theirs).do(demo)
+    assert _answer(demo, iid, "task") == "Mine: updating the card"
+
+
+def test_a_first_answer_is_based_on_nothing_and_conflicts_with_another_first_answer(demo):
+    iid = billing_id(demo)
+    assert _answer(demo, iid, "wording") == ""  # no row yet in the demo
+    SetReviewAnswer(iid, "wording", "Theirs", based_on="").do(demo)
+    with pytest.raises(EditConflict):
+        SetReviewAnswer(iid, "wording", "Mine", based_on="").do(demo)
+    assert _answer(demo, iid, "wording") == "Theirs"
+
+
+def test_a_stale_closeout_field_edit_is_refused_and_an_unchecked_one_still_works(demo):
+    iid = billing_id(demo)
+    read = ReviewService(demo).closeout_fields(iid).first_workaround
+    EditCloseoutFields.checked_against({"first_workaround": read}, iid, first_workaround="Theirs").do(demo)
+    stale = EditCloseoutFields.checked_against({"first_workaround": read}, iid, first_workaround="Mine")
+    with pytest.raises(EditConflict) as conflict:
+        stale.do(demo)
+    assert conflict.value.theirs == {"first_workaround": "Theirs"}
+    assert conflict.value.yours == {"first_workaround": "Mine"}
+    assert ReviewService(demo).closeout_fields(iid).first_workaround == "Theirs"
+    EditCloseoutFields(iid, first_workaround="Last writer").do(demo)  # without based_on: as before
+    assert ReviewService(demo).closeout_fields(iid).first_workaround == "Last writer"
+
+
+def test_a_redo_is_not_refused_by_its_own_earlier_edit(demo):
+    iid = billing_id(demo)
+    edit = SetReviewAnswer(iid, "task", "Mine", based_on=_answer(demo, iid, "task"))
+    edit.do(demo)
+    edit.undo(demo)
+    edit.do(demo)
+    assert _answer(demo, iid, "task") == "Mine"
+
+
+@pytest.mark.parametrize("key", ["task", "wording"])  # an answer that exists, and one both clients create
+def test_two_clients_saving_the_same_answer_at_once_never_overwrite_each_other(team_demo_url, key):
+    """Client A holds its transaction open after writing; B's save, made from the same read, waits for A
+    and is then refused. Without the row lock B would read the old answer, pass the check, and overwrite."""
+    a, b = open_workspace(team_demo_url), open_workspace(team_demo_url)
+    try:
+        iid = billing_id(a)
+        read = _answer(a, iid, key)
+        outcome: list[BaseException | None] = []
+
+        def b_saves() -> None:
+            try:
+                SetReviewAnswer(iid, key, "B's text", based_on=read).do(b)
+                outcome.append(None)
+            except BaseException as exc:  # handed to the test thread
+                outcome.append(exc)
+
+        with a.transaction() as session:
+            SetReviewAnswer(iid, key, "A's text", based_on=read).apply(session)
+            session.flush()
+            saver = threading.Thread(target=b_saves)
+            saver.start()
+            saver.join(timeout=1.0)
+            assert saver.is_alive(), "B must wait for A's row, not read around it"
+        saver.join(timeout=10)
+        assert len(outcome) == 1 and isinstance(outcome[0], EditConflict)
+        assert (outcome[0].yours, outcome[0].theirs) == ("B's text", "A's text")
+        assert _answer(b, iid, key) == "A's text"
+    finally:
+        a.close()
+        b.close()

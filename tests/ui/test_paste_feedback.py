@@ -1,0 +1,89 @@
+"""Adding a conversation says so and opens it; chat and mail files dropped on the window are read (issue 14, 16)."""
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from tests.shared_data import shared_file
+from tests.ui.test_import_flow import billing_id, conversation_count
+
+
+def _drop(window, path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+
+
+def _accept_paste_dialogs(monkeypatch, seen: list):
+    from ui.importing.paste_dialog import PasteConversationDialog
+
+    def accept(dialog):
+        seen.append(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PasteConversationDialog, "exec", accept)
+
+
+def test_a_dated_bracket_paste_is_recognised_and_the_new_conversation_is_announced_and_opened(qtbot, main_window,
+                                                                                            monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    main_window.imports.paste_text("[2023-06-01 10:12] Dana Whitfield: my invoice failed twice\n"
+                                   "[2023-06-01 10:14] Acme Support: checking now\n")
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    dialog = seen[0]
+    assert [(m.author, m.at.isoformat()) for m in dialog.transcript.messages] == [
+        ("Dana Whitfield", "2023-06-01T10:12:00+00:00"), ("Acme Support", "2023-06-01T10:14:00+00:00")]
+    assert main_window.imports.last_feedback.endswith(": 2 messages.")
+    assert main_window.statusBar().currentMessage() == main_window.imports.last_feedback
+    reader = main_window.docks["reader"].widget()
+    with main_window.session.workspace.engine.connect() as c:
+        newest = c.exec_driver_sql("SELECT max(id) FROM conversations").scalar()
+    qtbot.waitUntil(lambda: reader.conversation is not None and reader.conversation.id == newest, timeout=5000)
+
+
+def test_one_message_is_counted_in_the_singular(qtbot, main_window, monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    main_window.imports.paste_text("[2023-06-01 10:12] Dana Whitfield: my invoice failed twice\n")
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    assert main_window.imports.last_feedback.endswith(": 1 message.")
+
+
+def test_a_dropped_whatsapp_zip_is_read_as_a_chat(qtbot, main_window, monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    _drop(main_window, shared_file("real/chats/whatsapp/chat-analytics__4A_11M.zip"))
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    assert seen[0].transcript.format == "whatsapp"
+    assert {m.author for m in seen[0].transcript.messages} == {"Alice", "Bob", "Eve", "Mallory", "Trent"}
+
+
+def test_a_dropped_outlook_msg_is_refused_naming_its_format(qtbot, main_window, tmp_path, monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    shown: list = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    msg = tmp_path / "reply.msg"
+    msg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))  # an OLE2 compound file's header
+    before = conversation_count(main_window)
+    _drop(main_window, msg)
+    qtbot.waitUntil(lambda: bool(shown), timeout=10000)
+    assert "Outlook message (.msg)" in shown[0] and "Save As" in shown[0]
+    assert conversation_count(main_window) == before
+
+
+def test_a_dropped_discord_export_is_read_as_a_chat_not_as_system_events(qtbot, main_window, monkeypatch):
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    _drop(main_window, shared_file("real/chats/discord/chat-analytics__DM_2A_2M.json"))
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    assert seen[0].transcript.format == "discord"
+    assert [m.text for m in seen[0].transcript.messages] == ["blah", "something something text"]
