@@ -1,6 +1,8 @@
 """Browsing an incident's conversations, with or without cards, and searching inside them."""
 import re
 
+from sqlalchemy import text
+
 from postmortem_desktop.services.conversation_browser import browse_conversations
 from postmortem_desktop.services.incidents import IncidentService
 
@@ -13,9 +15,10 @@ def test_every_conversation_of_the_incident_is_listed_in_time_order_with_its_car
     incident_id = billing(demo)
     rows = browse_conversations(demo, incident_id)
     with demo.engine.connect() as c:
-        total = c.exec_driver_sql("SELECT count(*) FROM conversations WHERE incident_id = ?", (incident_id,)).scalar()
-        carded = c.exec_driver_sql("SELECT count(DISTINCT q.conversation_id) FROM quotes q JOIN conversations c "
-                                   "ON c.id = q.conversation_id WHERE c.incident_id = ?", (incident_id,)).scalar()
+        total = c.execute(text("SELECT count(*) FROM conversations WHERE incident_id = :i"),
+                          {"i": incident_id}).scalar()
+        carded = c.execute(text("SELECT count(DISTINCT q.conversation_id) FROM quotes q JOIN conversations c "
+                                "ON c.id = q.conversation_id WHERE c.incident_id = :i"), {"i": incident_id}).scalar()
     assert len(rows) == total
     assert sum(1 for r in rows if r.cards) == carded < total  # the demo has conversations without a card
     starts = [r.started for r in rows if r.started]
@@ -25,10 +28,10 @@ def test_every_conversation_of_the_incident_is_listed_in_time_order_with_its_car
 def test_words_inside_a_conversation_without_a_card_are_found(demo):
     incident_id = billing(demo)
     with demo.engine.connect() as c:
-        cid, body = c.exec_driver_sql(
+        cid, body = c.execute(text(
             "SELECT c.id, m.text FROM conversations c JOIN messages m ON m.conversation_id = c.id "
-            "WHERE c.incident_id = ? AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.conversation_id = c.id) "
-            "ORDER BY c.id LIMIT 1", (incident_id,)).one()
+            "WHERE c.incident_id = :i AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.conversation_id = c.id) "
+            "ORDER BY c.id, m.position LIMIT 1"), {"i": incident_id}).one()
     word = max(re.findall(r"[A-Za-z]{5,}", body), key=len)
     found = browse_conversations(demo, incident_id, word)
     assert cid in [r.id for r in found]

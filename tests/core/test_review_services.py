@@ -184,19 +184,22 @@ def test_close_out_fields_only_accept_close_out_columns(demo):
 
 
 def test_accounts_counted_for_severity_are_those_the_review_window_shows(demo):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from postmortem_desktop.storage.schema import Incident
 
     iid = billing_id(demo)
     service = SeverityService(demo)
     before = service.severity_evidence(iid).accounts_affected
-    with demo.engine.begin() as c:
-        review_end = c.exec_driver_sql("SELECT review_end FROM incidents WHERE id = ?", (iid,)).scalar()
+    with demo.transaction() as session:
+        review_end = session.get(Incident, iid).review_end
         # an account with one incident-related conversation: moved wholly after the review window
-        cid = c.exec_driver_sql(
-            "SELECT min(c.id) FROM conversations c WHERE c.incident_id = ? AND c.pre_existing = 0 "
-            "AND c.channel != 'internal' AND c.customer_id IS NOT NULL AND c.customer_id IN ("
-            " SELECT customer_id FROM conversations WHERE incident_id = ? GROUP BY customer_id HAVING count(*) = 1)",
-            (iid, iid)).scalar()
-        later = (datetime.fromisoformat(review_end) + timedelta(days=3)).isoformat()
-        c.exec_driver_sql("UPDATE conversations SET first_at = ?, last_at = ? WHERE id = ?", (later, later, cid))
+        single = (select(Conversation.customer_id).where(Conversation.incident_id == iid)
+                  .group_by(Conversation.customer_id).having(func.count() == 1))
+        conv = session.scalars(select(Conversation).where(
+            Conversation.incident_id == iid, Conversation.pre_existing.is_(False), Conversation.channel != "internal",
+            Conversation.customer_id.in_(single)).order_by(Conversation.id)).first()
+        conv.first_at = conv.last_at = review_end + timedelta(days=3)
     assert service.severity_evidence(iid).accounts_affected == before - 1
