@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
     order.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="day_order")
     imp.add_argument("--timezone", help="zone of times written without an offset (e.g. Europe/Paris)")
+    header = imp.add_mutually_exclusive_group()
+    header.add_argument("--header", action="store_const", const=True, dest="has_header",
+                        help="the first row names the columns (the default guess for most files)")
+    header.add_argument("--no-header", action="store_const", const=False, dest="has_header",
+                        help="the first row is data: columns are named 'Column 1', 'Column 2', …")
     imp.add_argument("--include-outside-window", action="store_true",
                      help="also import rows created outside the incident's review window")
     imp.add_argument("--dry-run", action="store_true", help="read and check everything, store nothing")
@@ -46,7 +51,7 @@ def _import(args: argparse.Namespace) -> int:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
             summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
                 ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
-                timezone=args.timezone, options=options))
+                timezone=args.timezone, options=options, has_header=args.has_header))
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:  # the reader failed on the file (a hostile workbook panicked it): refused
@@ -70,6 +75,8 @@ def _import(args: argparse.Namespace) -> int:
         _print_rows("one conversation per ticket id (rows merged, nothing dropped):", summary.duplicates)
         if summary.decoding_notice:
             print(summary.decoding_notice)
+        if summary.encoding and summary.encoding not in ("utf-8", "utf-8-sig"):
+            print(f"text read as {summary.encoding}")
     return 0
 
 
