@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..gc_pause import collector_paused
+from ..importers.date_report import DateColumnReport
+from ..importers.date_report import date_report as _date_report
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.records import SkippedRow, TicketRow
@@ -103,6 +105,12 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
         if len(rows) >= limit:
             break
     return rows
+
+
+def date_report(plan: ImportPlan) -> list[DateColumnReport]:
+    """Per mapped date column, how many values read as dates and the first few that do not, read with
+    the plan's zone and day order: what the dialog and `postmortem preview` show before an import."""
+    return _date_report(plan.sheet, plan.mapping)
 
 
 def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
