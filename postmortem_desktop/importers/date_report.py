@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from postmortem_desktop.importers.dates import (
     AMBIGUOUS,
@@ -40,8 +41,8 @@ class DateColumnReport:
     filled: int
     parsed: int
     day_order: str
-    failures: list[DateFailure] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
+    failures: list[DateFailure] = dataclasses.field(default_factory=list)
+    ambiguous: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def not_parsed(self) -> int:
