@@ -1,8 +1,8 @@
 """How well each mapped date column reads, before anything is imported: parsed counts and the first failures."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from postmortem_desktop.importers.dates import (
