@@ -50,7 +50,9 @@ _REWRITES = tuple((re.compile(pattern), replacement) for pattern, replacement in
     (r"(\d:\d{2}(?::\d{2})?)\s+[A-IK-Z]$", r"\1 +0000"),  # RFC 5322 military letters: read as +0000
     (r"^(\d{1,2}/[A-Za-z]{3}/\d{4}):(\d)", r"\1 \2"),  # web server logs: 06/May/2008:08:11:17
     (r"^(\d{4}-\d{2}-\d{2})([+-]\d{2}:\d{2})$", r"\1T00:00\2"),  # a date with an offset, no time
+    (r"^(\d{1,2}):(\d{1,2}):(\d{4})\b", r"\1/\2/\3"),  # 04:02:2014 04:08:09, a date written with colons
 ))
+_END_OF_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]24:00(?::00(?:\.0+)?)?$")  # ISO 8601: 24:00 ends the day
 _HAS_OFFSET = re.compile(r"[+-]\d{2}:?\d{2}$")
 _BRACKETS = re.compile(r"^\[(.*)\]$")
 _ORDINAL = re.compile(r"^(\d{4})-(\d{3})$")  # ISO 8601 ordinal date: 2014-060 is 1 March
@@ -76,6 +78,18 @@ class _TicketYears(dateutil_parser.parserinfo):
 
 _INFO = _TicketYears()
 
+# Calendars whose years are not the Gregorian year: (pattern, how to rewrite the match).
+_ERAS = (
+    # iOS in Japanese locales writes the imperial era: Reiwa 1 is 2019, Heisei 1 is 1989
+    (re.compile(r"^(\d{1,2}/\d{1,2}/)([RH])(\d{1,2})\b"),
+     lambda m: f"{m.group(1)}{int(m.group(3)) + (2018 if m.group(2) == 'R' else 1988)}"),
+    # the Thai Buddhist year is 543 ahead
+    (re.compile(r"\b(\d{4})\s*BE\b"), lambda m: str(int(m.group(1)) - 543)),
+    # Go's 060102 15:04:05: a six-digit year-month-day before a time
+    (re.compile(r"^(\d{2})(\d{2})(\d{2})(?=\s+\d{1,2}:\d{2})"),
+     lambda m: f"{_INFO.convertyear(int(m.group(1)))}-{m.group(2)}-{m.group(3)}"),
+)
+
 
 def cleaned(text: str) -> str:
     """The value with what no parser reads taken away or rewritten: RFC 5322 comments and folds,
@@ -91,6 +105,8 @@ def cleaned(text: str) -> str:
         text = " ".join(text.split())
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
+    for era, rewrite in _ERAS:
+        text = era.sub(rewrite, text)
     return text
 
 
@@ -361,6 +377,9 @@ class FallbackReader:
         ordinal = _ORDINAL.match(value)
         if ordinal:
             return datetime(int(ordinal.group(1)), 1, 1) + timedelta(days=int(ordinal.group(2)) - 1)
+        end_of_day = _END_OF_DAY.match(value)
+        if end_of_day:
+            return datetime.fromisoformat(end_of_day.group(1)) + timedelta(days=1)
         try:
             parsed = dateutil_reading(value, self.dayfirst)
         except Refused:

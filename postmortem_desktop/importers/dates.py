@@ -124,6 +124,8 @@ def _month(name: str) -> int:
 
 def _parse_iso(text: str, day_order: str | None) -> datetime | None:
     # fromisoformat is C code: trying it before any regex keeps ISO columns cheap.
+    if text[10:11] in ("+", "-") and text[4:5] == "-":
+        return None  # 2020-07-20+08:00 is a date and an offset, which fromisoformat reads as 08:00
     if text[4:5] == "-" and text[7:8] == "-":
         try:
             return datetime.fromisoformat(text)

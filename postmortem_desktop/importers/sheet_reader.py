@@ -338,10 +338,15 @@ def _one_cell(cells: Sequence[Cell]) -> bool:
 def first_record_is_data(cells: Sequence[Cell]) -> bool:
     """Whether a file's first record is data rather than a header: a header names its columns in
     words, so a first record whose every filled cell is a number, a date, an email address or a
-    web address (csvkit's no_header_row.csv: ``1,2,3``) is the first row of data."""
-    filled = [cell.strip() for cell in cells if isinstance(cell, str) and cell.strip()]
-    return bool(filled) and all(
-        _NUMBER.match(cell) or _ADDRESS.match(cell) or looks_like_date(cell) for cell in filled)
+    web address (csvkit's no_header_row.csv: ``1,2,3``), or a workbook's typed value, is data."""
+    filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
+    return bool(filled) and all(_is_data(cell) for cell in filled)
+
+
+def _is_data(cell: Cell) -> bool:
+    if not isinstance(cell, str):
+        return True  # a workbook's number, date, time or boolean never names a column
+    return bool(cell) and bool(_NUMBER.match(cell) or _ADDRESS.match(cell) or looks_like_date(cell))
 
 
 def numbered_columns(records: Sequence[Sequence[Cell]]) -> list[str]:
@@ -445,11 +450,12 @@ def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, 
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
-    header = _header_names(grid[offset])
+    with_header = not first_record_is_data(grid[offset])
+    header = _header_names(grid[offset]) if with_header else numbered_columns(grid[offset:offset + 50])
     rows: list[Sequence[Cell]] = []
     numbers: list[int] = []
     truncated = False
-    for index in range(offset + 1, len(grid)):
+    for index in range(offset + 1 if with_header else offset, len(grid)):
         cells = grid[index]
         if not any(cell != "" and cell is not None for cell in cells):
             continue
@@ -459,7 +465,8 @@ def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, 
         rows.append(cells)
         numbers.append(first_row + index)
     return Sheet(header, rows, numbers, kind, sheet_name=sheet_name, truncated=truncated,
-                 header_row=first_row + offset, raw_header=list(grid[offset]))
+                 header_row=first_row + offset if with_header else 0,
+                 raw_header=list(grid[offset]) if with_header else list(header), has_header=with_header)
 
 
 # -------------------------------------------------------------------- SpreadsheetML 2003 XML

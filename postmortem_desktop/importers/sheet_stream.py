@@ -121,10 +121,14 @@ def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
 def _workbook_rows(header: tuple[int, Sequence[Cell]], filled: Iterator[tuple[int, Sequence[Cell]]], kind: str,
                    sheet_name: str, head_rows: int, name: str, total: int | None) -> SheetStream:
     header_row, raw_header = header
+    with_header = not first_record_is_data(raw_header)
+    if not with_header:  # as read_sheet's _sheet_from_grid: the first record is data
+        filled = chain([header], filled)
     head = list(islice(filled, head_rows))
-    sheet = Sheet(_header_names(raw_header), [cells for _, cells in head], [number for number, _ in head], kind,
-                  sheet_name=sheet_name, truncated=len(head) >= head_rows, header_row=header_row,
-                  raw_header=list(raw_header))
+    names = _header_names(raw_header) if with_header else numbered_columns([cells for _, cells in head[:50]])
+    sheet = Sheet(names, [cells for _, cells in head], [number for number, _ in head], kind,
+                  sheet_name=sheet_name, truncated=len(head) >= head_rows, header_row=header_row if with_header else 0,
+                  raw_header=list(raw_header) if with_header else list(names), has_header=with_header)
     _check_rows(sheet, name)
     count = [0]
 

@@ -96,3 +96,9 @@ def test_an_actual_binary_file_is_still_refused(tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\xff\xfe\x00\x08\x06" * 20)
     with pytest.raises(SheetError, match="binary data"):
         read_sheet(path)
+
+
+def test_a_workbook_whose_first_row_is_a_typed_value_has_no_header_row():
+    sheet = read_sheet(shared_file("real/csv/spreadsheets/xlsx2csv__datetime.xlsx"))
+    assert (sheet.header, sheet.has_header) == (["Column 1"], False)
+    assert sheet.rows[0][0].isoformat() == "2011-09-15T15:22:00"

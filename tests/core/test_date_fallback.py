@@ -33,6 +33,11 @@ UTC = timezone.utc
         ("[13.07.2017, 09:12:44]", datetime(2017, 7, 13, 9, 12, 44, tzinfo=UTC)),
         ("November 19, 2014 at noon", datetime(2014, 11, 19, 12, 0, tzinfo=UTC)),
         ("2014-060", datetime(2014, 3, 1, tzinfo=UTC)),
+        ("2020-07-20+08:00", datetime(2020, 7, 19, 16, 0, tzinfo=UTC)),
+        ("2014-02-03T24:00:00", datetime(2014, 2, 4, tzinfo=UTC)),
+        ("3/18/R4", datetime(2022, 3, 18, tzinfo=UTC)),
+        ("3/18/2565 BE", datetime(2022, 3, 18, tzinfo=UTC)),
+        ("171113 14:14:20", datetime(2017, 11, 13, 14, 14, 20, tzinfo=UTC)),
     ],
 )
 def test_shapes_outside_the_fast_list_are_read_with_offsets_applied(text, expected):
