@@ -218,6 +218,10 @@ class LearnedShape:
 
     def __init__(self, pattern: re.Pattern[str], roles: list[str]) -> None:
         self.pattern, self.roles = pattern, roles
+        # where each role's text sits among the match's groups, worked out once for the column
+        self._numbers = [(index, role) for index, role in enumerate(roles) if role in _DIRECT_FIELDS]
+        self._special = [(index, role) for index, role in enumerate(roles)
+                         if role not in _DIRECT_FIELDS and role != "weekday"]
 
     @classmethod
     def learn(cls, text: str, parsed: datetime) -> LearnedShape | None:
@@ -262,13 +266,15 @@ class LearnedShape:
         match = self.pattern.match(text)
         if match is None:
             return None
+        groups = match.groups()
         fields: dict[str, Any] = {"year": 1, "month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
-        meridiem: int | None = None
+        for index, role in self._numbers:
+            fields[role] = int(groups[index])
         offset: tzinfo | None = None
-        for role, value in zip(self.roles, match.groups(), strict=True):
-            if role in _INT_FIELDS:
-                fields[role] = int(value)
-            elif role == "monthname":
+        meridiem: int | None = None
+        for index, role in self._special:
+            value = groups[index]
+            if role == "monthname":
                 fields["month"] = _MONTH_NAMES[value.lower()]
             elif role == "offset":
                 offset = _offset(value)
@@ -278,17 +284,21 @@ class LearnedShape:
                 offset = ZONES[value.upper()]
             elif role == "fraction":
                 fields["microsecond"] = int(value[:6].ljust(6, "0"))
-        if "year2" in fields:
-            fields["year"] = _INFO.convertyear(fields.pop("year2"))
+            elif role == "year2":
+                fields["year"] = _INFO.convertyear(int(value))
+            elif role == "hour12":
+                hour = int(value)
+                if not 1 <= hour <= 12:
+                    raise ValueError("hour out of range for AM/PM")
+                fields["hour12"] = hour
         if "hour12" in fields:
-            hour = fields.pop("hour12")
-            if meridiem is None or not 1 <= hour <= 12:
-                raise ValueError("hour out of range for AM/PM")
-            fields["hour"] = hour % 12 + meridiem
+            if meridiem is None:
+                raise ValueError("an hour from 1 to 12 without AM or PM")
+            fields["hour"] = fields.pop("hour12") % 12 + meridiem
         return datetime(**fields, tzinfo=offset)
 
 
-_INT_FIELDS = frozenset(("year", "year2", "month", "day", "hour", "hour12", "minute", "second"))
+_DIRECT_FIELDS = frozenset(("year", "month", "day", "hour", "minute", "second"))
 
 
 @lru_cache(maxsize=256)
@@ -356,7 +366,7 @@ class FallbackReader:
         self._languages: OtherLanguages | None = None
         self._language_tries = _LANGUAGE_TRIES if other_languages else 0
 
-    def learned(self, text: str) -> datetime | None:
+    def learned(self, text: str, day_order: str | None = None) -> datetime | None:
         """The value read by the column's learned shape once it is trusted; None when there is none
         or the value has another layout. A shape for DateColumnParser's list, tried like the fast ones."""
         if self.shape is None or self._checked < _CHECKED_VALUES:

@@ -124,9 +124,9 @@ def _month(name: str) -> int:
 
 def _parse_iso(text: str, day_order: str | None) -> datetime | None:
     # fromisoformat is C code: trying it before any regex keeps ISO columns cheap.
-    if text[10:11] in ("+", "-") and text[4:5] == "-":
-        return None  # 2020-07-20+08:00 is a date and an offset, which fromisoformat reads as 08:00
     if text[4:5] == "-" and text[7:8] == "-":
+        if text[10:11] in ("+", "-"):
+            return None  # 2020-07-20+08:00 is a date and an offset, which fromisoformat reads as 08:00
         try:
             return datetime.fromisoformat(text)
         except ValueError:
@@ -220,12 +220,10 @@ class DateColumnParser:
         self._refused: dict[str, str] = {}  # value -> why it is not a date: a column of "N/A" is judged once
         self._fallback = FallbackReader(None if day_order is None else day_order == DAYFIRST,
                                         other_languages=other_languages)
-        # the fallback's learned shape joins the list, so a column in it moves it to the front
-        self._shapes = [*_TEXT_SHAPES, self._learned_shape]
+        # the fallback's learned shape joins the list, so a column in it moves it to the front (a method
+        # of the fallback, not of self: a cycle would keep every parser and its cache alive until a GC pass)
+        self._shapes = [*_TEXT_SHAPES, self._fallback.learned]
         self._last = self._shapes[0]
-
-    def _learned_shape(self, text: str, day_order: str | None) -> datetime | None:
-        return self._fallback.learned(text)
 
     def recent(self, value: object) -> datetime | None:
         """The result for a text parsed lately, else None: a cheap first look before parse()."""
