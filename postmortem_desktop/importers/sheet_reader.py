@@ -236,7 +236,8 @@ def hide_bare_cr(text: str) -> str:
     break, but both splitlines and csv.reader would end the record there. A file with no LF at
     all is a CR-only file (classic Mac), whose CRs are its line ends and stay as they are.
     """
-    if "\r" in text and "\n" in text and _BARE_CR.search(text):
+    # two counts in C are far cheaper than a regex over every CRLF file's text
+    if "\n" in text and text.count("\r") != text.count("\r\n"):
         return _BARE_CR.sub(CR_IN_FIELD, text)
     return text
 
