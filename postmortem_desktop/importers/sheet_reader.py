@@ -341,6 +341,8 @@ def first_record_is_data(cells: Sequence[Cell]) -> bool:
     words, so a first record whose every filled cell is a number, a date, an email address or a
     web address (csvkit's no_header_row.csv: ``1,2,3``), or a workbook's typed value, is data."""
     filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
+    if any(isinstance(cell, bool) for cell in filled):
+        return True  # TRUE/FALSE is a value, never a column's name
     return bool(filled) and all(_is_data(cell) for cell in filled)
 
 

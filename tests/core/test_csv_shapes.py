@@ -102,3 +102,8 @@ def test_a_workbook_whose_first_row_is_a_typed_value_has_no_header_row():
     sheet = read_sheet(shared_file("real/csv/spreadsheets/xlsx2csv__datetime.xlsx"))
     assert (sheet.header, sheet.has_header) == (["Column 1"], False)
     assert sheet.rows[0][0].isoformat() == "2011-09-15T15:22:00"
+
+
+def test_a_workbook_row_holding_a_boolean_is_data_not_a_header():
+    sheet = read_sheet(shared_file("real/csv/spreadsheets/xlsx2csv__escape.xlsx"))
+    assert (sheet.header, sheet.rows) == (["Column 1", "Column 2"], [["Hello\nWorld\t!", False]])
