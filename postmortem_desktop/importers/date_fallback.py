@@ -21,10 +21,11 @@ from typing import Any
 from dateutil import parser as dateutil_parser
 
 # Zone abbreviations a ticket export or mail header writes, and the offset (hours) each one means.
-# Left out because they are ambiguous, so a value naming them is not a date until a person picks a
-# zone: IST (India +5:30, Ireland +1, Israel +2), CST is kept as US Central (China Standard Time
-# is written "+0800" by every tool we met), BST as British Summer Time (not Bangladesh +6), AST
-# (Atlantic -4 or Arabia +3), ADT, SST, GST, MST is US Mountain (Malaysia writes MYT).
+# AMBIGUOUS_ZONES are left out: a value naming one is refused with that reason until a person
+# gives a zone. IST is India +5:30, Ireland +1 or Israel +2; AST/ADT Atlantic -4/-3 or Arabia +3;
+# SST Samoa -11 or Singapore +8; GST Gulf +4 or South Georgia -2. Kept with their commonest
+# meaning in support exports: CST as US Central (China Standard Time is written "+0800" by the
+# tools we met), BST as British Summer Time (not Bangladesh +6), MST as US Mountain.
 _ZONE_HOURS: dict[str, float] = {
     "UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1,
     "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
