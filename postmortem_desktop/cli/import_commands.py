@@ -27,11 +27,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
     order.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="day_order")
     imp.add_argument("--timezone", help="zone of times written without an offset (e.g. Europe/Paris)")
+    header = imp.add_mutually_exclusive_group()
+    header.add_argument("--header", action="store_const", const=True, dest="has_header",
+                        help="the first row names the columns (the default guess for most files)")
+    header.add_argument("--no-header", action="store_const", const=False, dest="has_header",
+                        help="the first row is data: columns are named 'Column 1', 'Column 2', …")
     imp.add_argument("--include-outside-window", action="store_true",
                      help="also import rows created outside the incident's review window")
     imp.add_argument("--dry-run", action="store_true", help="read and check everything, store nothing")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(handler=_import)
+
+    pre = sub.add_parser("preview", help="read a ticket dump and show what an import would see, storing nothing")
+    pre.add_argument("file")
+    pre_order = pre.add_mutually_exclusive_group()
+    pre_order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
+    pre_order.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="day_order")
+    pre.add_argument("--timezone", help="zone of times written without an offset (e.g. Europe/Paris)")
+    pre_header = pre.add_mutually_exclusive_group()
+    pre_header.add_argument("--header", action="store_const", const=True, dest="has_header")
+    pre_header.add_argument("--no-header", action="store_const", const=False, dest="has_header")
+    pre.add_argument("--json", action="store_true")
+    pre.set_defaults(handler=_preview)
 
     parse = sub.add_parser("parse-transcript", help="parse a pasted conversation into messages")
     parse.add_argument("file", nargs="?", default="-",
@@ -49,7 +66,7 @@ def _import(args: argparse.Namespace) -> int:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
             summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
                 ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
-                timezone=args.timezone, options=options))
+                timezone=args.timezone, options=options, has_header=args.has_header))
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:  # the reader failed on the file (a hostile workbook panicked it): refused
@@ -73,6 +90,39 @@ def _import(args: argparse.Namespace) -> int:
         _print_rows("one conversation per ticket id (rows merged, nothing dropped):", summary.duplicates)
         if summary.decoding_notice:
             print(summary.decoding_notice)
+        if summary.encoding and summary.encoding not in ("utf-8", "utf-8-sig"):
+            print(f"text read as {summary.encoding}")
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    input_file(args.file)
+    try:
+        plan = spreadsheet_import.prepare_import(args.file, day_order=args.day_order, timezone=args.timezone,
+                                                 has_header=args.has_header)
+    except SheetError as exc:
+        raise BadInput(str(exc)) from exc
+    except HelperFailed as exc:
+        raise BadInput(str(exc)) from exc
+    sheet = plan.sheet
+    reports = spreadsheet_import.date_report(plan)
+    data = {"file_name": plan.path.name, "vendor": plan.vendor, "kind": sheet.kind, "encoding": sheet.encoding,
+            "delimiter": sheet.delimiter, "has_header": sheet.has_header, "header_row": sheet.header_row,
+            "columns": sheet.header, "rows": len(sheet.rows), "mapping": plan.mapping.describe(sheet.header),
+            "dates": [{"field": r.field, "column": r.column, "filled": r.filled, "parsed": r.parsed,
+                       "day_order": r.day_order, "ambiguous": r.ambiguous,
+                       "not_dates": [{"row": f.row, "value": f.value, "reason": f.reason} for f in r.failures]}
+                      for r in reports]}
+    if args.json:
+        print_json(data)
+        return 0
+    read_as = f", text read as {sheet.encoding}" if sheet.encoding else ""
+    print(f"{plan.path.name}: {plan.vendor} export, {len(sheet.rows)} rows, {len(sheet.header)} columns{read_as}")
+    if not sheet.has_header:
+        print("no header row: the first row is data (use --header if it names the columns)")
+    print("columns: " + ", ".join(sheet.header))
+    for report in reports:
+        print(report.summary())
     return 0
 
 

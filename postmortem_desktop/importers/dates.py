@@ -6,6 +6,9 @@ month first, ``/ . -`` separators, 2- or 4-digit years); year first ``2024/05/06
 ``11/May/24 03:26 PM``; Zoho ``07 Dec 2025 10:20 AM``; US text ``Dec 7, 2025 10:20 AM``; Excel
 serial days (``45417.43``); and datetime/date values already read by the spreadsheet library.
 
+Any other shape goes to date_fallback (python-dateutil, then dateparser for other languages), which
+learns the column's shape once and reads the rest of the column at nearly the fast shapes' speed.
+
 A time without an offset is read in the column's zone (a zoneinfo name) and converted to UTC.
 """
 from __future__ import annotations
@@ -16,6 +19,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import timezone as dt_timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from postmortem_desktop.importers.date_fallback import FallbackReader, Refused
 
 DAYFIRST = "dayfirst"
 MONTHFIRST = "monthfirst"
@@ -58,6 +63,8 @@ _NAME_DAY_YEAR = re.compile(
 _ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$)")
 _SERIAL_TEXT = re.compile(r"^\s*\d{5}(?:\.\d+)?\s*$")
+_DIGIT = re.compile(r"\d")
+_LONGEST_DATE = 80  # "Fri Jul 03 2015 18:04:07 GMT+0100 (GMT Daylight Time)" is 53
 
 
 class DateParseError(ValueError):
@@ -118,13 +125,16 @@ def _month(name: str) -> int:
 
 
 def _parse_iso(text: str, day_order: str | None) -> datetime | None:
-    # fromisoformat is C code: trying it before any regex keeps ISO columns cheap.
-    if text[4:5] == "-" and text[7:8] == "-":
+    # fromisoformat is C code: trying it before any regex keeps ISO columns cheap. One slice takes
+    # the characters at 4, 7 and 10 ("-- " for 2024-05-06 10:20), the separators ISO puts there.
+    marks = text[4:11:3]
+    if marks in _ISO_MARKS or (marks[:2] == "--" and marks[2:] not in _SIGNS):
         try:
             return datetime.fromisoformat(text)
         except ValueError:
             pass
-    if not _ISO_START.match(text):
+    if not _ISO_START.match(text) or text[10:11] in _SIGNS:
+        # 2020-07-20+08:00 is a date and an offset, which fromisoformat would read as 08:00
         return None
     text = text.strip()
     if text.endswith(("UTC", "GMT")):
@@ -132,6 +142,10 @@ def _parse_iso(text: str, day_order: str | None) -> datetime | None:
     elif " " in text[10:]:
         text = _SPACE_BEFORE_OFFSET.sub("", text)
     return datetime.fromisoformat(text)
+
+
+_ISO_MARKS = frozenset(("--", "-- ", "--T"))
+_SIGNS = ("+", "-")
 
 
 def _parse_numeric(text: str, day_order: str | None) -> datetime | None:
@@ -204,14 +218,19 @@ class DateColumnParser:
     the minute repeat the same text for every ticket of a busy minute, as in an incident.
     """
 
-    def __init__(self, timezone: str = "UTC", day_order: str | None = None) -> None:
+    def __init__(self, timezone: str = "UTC", day_order: str | None = None, *, other_languages: bool = True) -> None:
         if day_order not in (None, *DAY_ORDERS):
             raise ValueError(f"day order must be {DAYFIRST!r}, {MONTHFIRST!r} or None, not {day_order!r}")
         self.zone = zone_for(timezone)
         self.day_order = day_order
-        self._shapes = list(_TEXT_SHAPES)
-        self._last = self._shapes[0]
         self._recent: dict[str, datetime] = {}
+        self._refused: dict[str, str] = {}  # value -> why it is not a date: a column of "N/A" is judged once
+        self._fallback = FallbackReader(None if day_order is None else day_order == DAYFIRST,
+                                        other_languages=other_languages)
+        # the fallback's learned shape joins the list, so a column in it moves it to the front (a method
+        # of the fallback, not of self: a cycle would keep every parser and its cache alive until a GC pass)
+        self._shapes = [*_TEXT_SHAPES, self._fallback.learned]
+        self._last = self._shapes[0]
 
     def recent(self, value: object) -> datetime | None:
         """The result for a text parsed lately, else None: a cheap first look before parse()."""
@@ -233,7 +252,11 @@ class DateColumnParser:
                 parsed = self._parse_text(value)
             if len(self._recent) >= _RECENT_LIMIT:
                 self._recent.clear()
-            result = self._recent[value] = self._to_utc(parsed)
+            # the commonest case (no offset, a UTC column) without a call: a new value costs a fifth less
+            if parsed.tzinfo is None and self.zone is _UTC:
+                result = self._recent[value] = parsed.replace(tzinfo=_UTC)
+            else:
+                result = self._recent[value] = self._to_utc(parsed)
             return result
         if value is None:
             return None
@@ -248,6 +271,17 @@ class DateColumnParser:
         raise DateParseError(f"'{value}' is not a date")
 
     def _parse_text(self, text: str) -> datetime:
+        refused = self._refused.get(text)
+        if refused is not None:
+            raise DateParseError(refused)
+        try:
+            return self._parse_new_text(text)
+        except DateParseError as error:
+            if len(self._refused) < _RECENT_LIMIT:
+                self._refused[text] = str(error)
+            raise
+
+    def _parse_new_text(self, text: str) -> datetime:
         shapes = self._shapes
         for position, shape in enumerate(shapes):
             try:
@@ -255,13 +289,18 @@ class DateColumnParser:
             except (ValueError, KeyError) as error:
                 if isinstance(error, DateParseError):
                     raise
-                raise DateParseError(f"'{text.strip()}' is not a date") from error
+                if shape is _parse_numeric:  # 13/03/2024 in a month-first column: no reading may swap it
+                    raise DateParseError(f"'{text.strip()}' is not a date") from error
+                break  # a fast shape's regex took it but its fields are wrong: the fallback judges it
             if parsed is not None:
                 if position:
                     shapes.insert(0, shapes.pop(position))
                     self._last = shape
                 return parsed
-        raise DateParseError(f"'{text.strip()}' is not a date")
+        try:
+            return self._fallback.read(text)
+        except (ValueError, OverflowError) as error:
+            raise DateParseError(_not_a_date(text, error)) from error
 
     def _to_utc(self, value: datetime) -> datetime:
         try:
@@ -272,6 +311,13 @@ class DateColumnParser:
             return value.replace(tzinfo=self.zone).astimezone(_UTC)
         except OverflowError:  # on the edge of year 1 or 9999, UTC falls outside what datetime holds
             raise DateParseError(f"'{value}' is not a date a ticket can have") from None
+
+
+def _not_a_date(text: str, error: Exception) -> str:
+    """Why a text is not a date, in words: the fallback's own reason when it is a specific one."""
+    if isinstance(error, Refused):
+        return str(error)
+    return f"'{text.strip()}' is not a date"
 
 
 def parse_datetime(value: object, *, timezone: str = "UTC", day_order: str | None = None) -> datetime | None:
@@ -285,13 +331,15 @@ def looks_like_date(value: object) -> bool:
         return True
     if not isinstance(value, str) or not value.strip():
         return False
-    if _SERIAL_TEXT.match(value):
-        return False  # five-digit numbers are far likelier ids than dates in a text column
+    if _SERIAL_TEXT.match(value) or value.strip().isdigit():
+        return False  # serials, epochs and 20140601 are far likelier ids than dates in a text column
+    if len(value) > _LONGEST_DATE or not _DIGIT.search(value):
+        return False  # every date has a number; a long text is a description (and dateutil costs ~50 us)
     try:
-        return DateColumnParser("UTC", DAYFIRST).parse(value) is not None
+        return DateColumnParser("UTC", DAYFIRST, other_languages=False).parse(value) is not None
     except DateParseError:
         try:
-            return DateColumnParser("UTC", MONTHFIRST).parse(value) is not None
+            return DateColumnParser("UTC", MONTHFIRST, other_languages=False).parse(value) is not None
         except DateParseError:
             return False
 
@@ -318,11 +366,12 @@ def detect_day_order(values: Iterable[object]) -> str:
     Returns ``"dayfirst"`` when some first field is above 12, ``"monthfirst"`` when some second
     field is above 12, ``"ambiguous"`` when every numeric date fits both readings (or the column
     contradicts itself, having both), and ``"unambiguous"`` when the column holds no numeric
-    day/month dates at all (ISO, month names, serials), so the question does not arise.
+    day/month dates whose two readings differ (ISO, month names, serials, 05/05/2020), so the
+    question does not arise.
     """
     day_first = month_first = seen = False
     for first, second, _text in numeric_day_month(values):
-        seen = True
+        seen = seen or first != second  # 05/05/2020 reads the same either way
         if first > 12:
             day_first = True
         elif second > 12:
@@ -367,6 +416,9 @@ class DayOrderWatch:
         if match is None:
             return
         first, second = int(match.group(1)), int(match.group(2))
+        if first == second:
+            self.read_as.add(ANY_ORDER)
+            return  # 05/05/2020 reads the same either way: no evidence, no question
         self.seen = True
         if len(self.samples) < 5 and text.strip() not in self.samples:
             self.samples.append(text.strip())
@@ -376,8 +428,8 @@ class DayOrderWatch:
         elif second > 12:
             self.month_first, implied = True, MONTHFIRST
         else:
-            implied = ANY_ORDER if first == second else None  # None: could not be read at all
-        self.read_as.add(ANY_ORDER if first == second else (order or implied))
+            implied = None  # could not be read at all without an order
+        self.read_as.add(order or implied)
 
     def verdict(self) -> str:
         """The answer detect_day_order gives for the values seen."""
@@ -397,8 +449,8 @@ class DayOrderWatch:
 def ambiguous_samples(values: Iterable[object], limit: int = 5) -> list[str]:
     """A few numeric dates to show a person who must choose the day order."""
     samples: list[str] = []
-    for _first, _second, text in numeric_day_month(values):
-        if text not in samples:
+    for first, second, text in numeric_day_month(values):
+        if first != second and text not in samples:
             samples.append(text)
             if len(samples) >= limit:
                 break

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from postmortem_desktop.importers.dates import looks_like_date
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
 from postmortem_desktop.importers.text_decoding import (
@@ -27,6 +28,7 @@ from postmortem_desktop.importers.text_decoding import (
     decode_text,
     detect_delimiter,
     looks_binary,
+    without_nul,
 )
 from postmortem_desktop.importers.workbook_safety import MAX_GRID_CELLS, PROLOG_BYTES, check_zip, declares_doctype
 
@@ -76,6 +78,7 @@ class Sheet:
     raw_header: Sequence[Cell] = field(default_factory=list, repr=False)
     lines_not_utf8: int = 0  # of a UTF-8 text file: lines holding bytes read as lines_not_utf8_read_as
     lines_not_utf8_read_as: str | None = None
+    has_header: bool = True  # False: the first record is data, and the columns are named "Column 1", "Column 2"…
 
     @property
     def row_count(self) -> int | None:
@@ -87,16 +90,20 @@ class Sheet:
         return zip(self.row_numbers, self.rows, strict=True)
 
 
-def read_sheet(path: str | Path, *, max_rows: int | None = None) -> Sheet:
-    """Read the first table of a spreadsheet or text export; raises SheetError with advice."""
+def read_sheet(path: str | Path, *, max_rows: int | None = None, has_header: bool | None = None) -> Sheet:
+    """Read the first table of a spreadsheet or text export; raises SheetError with advice.
+
+    ``has_header`` None lets a text file's first record say whether it is a header (see
+    first_record_is_data); True or False is the person's own answer.
+    """
     # Reading builds one list per row and no reference cycles; pausing the cyclic collector
     # saves it from re-walking 100k growing rows again and again (about 0.3 s at 100k rows).
     with collector_paused():
-        return _read_sheet(Path(path), max_rows)
+        return _read_sheet(Path(path), max_rows, has_header)
 
 
-def _read_sheet(path: Path, max_rows: int | None) -> Sheet:
-    sheet = _read_kind(path, _checked_kind(path), max_rows)
+def _read_sheet(path: Path, max_rows: int | None, has_header: bool | None = None) -> Sheet:
+    sheet = _read_kind(path, _checked_kind(path), max_rows, has_header)
     _check_rows(sheet, path.name)
     return sheet
 
@@ -138,9 +145,9 @@ def is_workbook(path: Path) -> bool:
     return _sniff_kind(head) in ("zip", "xls", "spreadsheetml")
 
 
-def _read_kind(path: Path, kind: str, max_rows: int | None) -> Sheet:
+def _read_kind(path: Path, kind: str, max_rows: int | None, has_header: bool | None = None) -> Sheet:
     if kind == "text":
-        return _read_text(path, max_rows)
+        return _read_text(path, max_rows, has_header)
     if kind == "spreadsheetml":
         return _read_spreadsheetml(path, max_rows)
     return _read_workbook(path, kind, max_rows)
@@ -175,9 +182,9 @@ def _head_text(head: bytes) -> str:
 # ---------------------------------------------------------------------------------------- text
 
 
-def _read_text(path: Path, max_rows: int | None) -> Sheet:
+def _read_text(path: Path, max_rows: int | None, has_header: bool | None = None) -> Sheet:
     decoded, delimiter = _decoded_text(path)
-    sheet = _parse_csv(decoded.text, delimiter, max_rows, path.name)
+    sheet = _parse_csv(decoded.text, delimiter, max_rows, path.name, has_header)
     note_decoding(sheet, decoded)
     return sheet
 
@@ -202,6 +209,8 @@ def _decoded_text(path: Path) -> tuple[DecodedText, str]:
     except TextDecodingError as error:
         raise SheetError(f"'{name}': {error}") from error
     del data
+    if "\x00" in decoded.text:
+        decoded = replace(decoded, text=without_nul(decoded.text))
     return decoded, detect_delimiter(decoded.text)
 
 
@@ -216,16 +225,40 @@ def _csv_lines(text: str) -> Iterable[str]:
     return text.splitlines(keepends=True)
 
 
+_BARE_CR = re.compile(r"\r(?!\n)")
+CR_IN_FIELD = "\ue00d"  # stands in for a bare CR of an LF file while csv.reader reads it
+
+
+def hide_bare_cr(text: str) -> str:
+    """An LF or CRLF text with each bare CR replaced by CR_IN_FIELD, so that it stays text.
+
+    A CR alone inside a field of an LF file (a Mac-typed note pasted into a cell) is not a record
+    break, but both splitlines and csv.reader would end the record there. A file with no LF at
+    all is a CR-only file (classic Mac), whose CRs are its line ends and stay as they are.
+    """
+    # two counts in C are far cheaper than a regex over every CRLF file's text
+    if "\n" in text and text.count("\r") != text.count("\r\n"):
+        return _BARE_CR.sub(CR_IN_FIELD, text)
+    return text
+
+
+def show_bare_cr(records: Iterable[list[str]]) -> list[list[str]]:
+    """The records with hide_bare_cr's stand-ins turned back into CRs."""
+    return [[cell.replace(CR_IN_FIELD, "\r") for cell in record] for record in records]
+
+
 def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> list[list[str]]:
-    reader = csv.reader(_csv_lines(text), delimiter=delimiter)
+    hidden = hide_bare_cr(text)
+    reader = csv.reader(_csv_lines(hidden), delimiter=delimiter)
     # The default 128 KB cap would refuse a ticket with a long pasted log; raised only meanwhile.
     previous_cap = csv.field_size_limit(_FIELD_CAP)
     try:
-        return list(reader) if limit is None else list(islice(reader, limit))
+        records = list(reader) if limit is None else list(islice(reader, limit))
     except csv.Error as error:
         raise unreadable_text(name, reader.line_num, error) from error
     finally:
         csv.field_size_limit(previous_cap)
+    return records if hidden is text else show_bare_cr(records)
 
 
 def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
@@ -247,17 +280,19 @@ def _refuse_unclosed_quote(last: list[str], header: list[str], delimiter: str, r
             )
 
 
-def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sheet:
+def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_header: bool | None = None) -> Sheet:
     limit = None if max_rows is None else max_rows + _PREVIEW_SLACK
     records = _read_records(text, delimiter, limit, name)
     start = next((i for i, cells in enumerate(records) if any(cell.strip() for cell in cells)), None)
     if start is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
+    start += preamble_length(records[start:start + 50])
     raw_header = records[start]
-    header = _header_names(raw_header)
+    with_header = has_header if has_header is not None else not first_record_is_data(raw_header)
+    header = _header_names(raw_header) if with_header else numbered_columns(records[start:start + 50])
     # Row numbers count records from 1 (the way Excel shows a CSV), blank records included.
-    body = records[start + 1:]
-    first_number = start + 2
+    body = records[start + 1:] if with_header else records[start:]
+    first_number = start + 2 if with_header else start + 1
     if all(map(any, body)):
         rows, numbers = body, list(range(first_number, first_number + len(body)))
     else:
@@ -269,7 +304,58 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str) -> Sh
     elif rows:
         _refuse_unclosed_quote(rows[-1], header, delimiter, numbers[-1], name)
     return Sheet(header, rows, numbers, "tsv" if delimiter == "\t" else "csv", delimiter=delimiter,
-                 truncated=truncated, header_row=start + 1, raw_header=raw_header)
+                 truncated=truncated, header_row=start + 1 if with_header else 0,
+                 raw_header=raw_header if with_header else header, has_header=with_header)
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?%?$")
+_ADDRESS = re.compile(r"^(?:\S+@\S+\.\S+|https?://\S+)$")
+
+
+def preamble_length(records: Sequence[Sequence[Cell]]) -> int:
+    """How many one-cell lines (a title, a comment, "exported on ...") come before the table.
+
+    Some exports write a line or two of prose above the header; taking it for the header would
+    leave every real column unnamed. A leading record counts as preamble when it has one filled
+    cell and the records below it share a width of two or more.
+    """
+    filled = [cells for cells in records if any(isinstance(c, str) and c.strip() for c in cells)]
+    widths = [len(cells) for cells in filled]
+    skipped = 0
+    while skipped + 2 < len(widths) and _one_cell(filled[skipped]):
+        rest = widths[skipped + 1:]
+        common = max(set(rest), key=rest.count)
+        if common < 2 or rest.count(common) < 0.6 * len(rest):
+            break
+        skipped += 1
+    # the count is of records in ``records``, blank ones included, up to the header
+    return records.index(filled[skipped]) if skipped else 0
+
+
+def _one_cell(cells: Sequence[Cell]) -> bool:
+    return sum(1 for cell in cells if isinstance(cell, str) and cell.strip()) == 1 and len(cells) <= 2
+
+
+def first_record_is_data(cells: Sequence[Cell]) -> bool:
+    """Whether a file's first record is data rather than a header: a header names its columns in
+    words, so a first record whose every filled cell is a number, a date, an email address or a
+    web address (csvkit's no_header_row.csv: ``1,2,3``), or a workbook's typed value, is data."""
+    filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
+    if any(isinstance(cell, bool) for cell in filled):
+        return True  # TRUE/FALSE is a value, never a column's name
+    return bool(filled) and all(_is_data(cell) for cell in filled)
+
+
+def _is_data(cell: Cell) -> bool:
+    if not isinstance(cell, str):
+        return True  # a workbook's number, date, time or boolean never names a column
+    return bool(cell) and bool(_NUMBER.match(cell) or _ADDRESS.match(cell) or looks_like_date(cell))
+
+
+def numbered_columns(records: Sequence[Sequence[Cell]]) -> list[str]:
+    """Names for the columns of a file without a header: "Column 1", "Column 2"…, as wide as its widest record."""
+    width = max((len(cells) for cells in records), default=0)
+    return [f"Column {number}" for number in range(1, width + 1)]
 
 
 def _header_names(cells: Sequence[Cell]) -> list[str]:
@@ -367,11 +453,12 @@ def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, 
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
-    header = _header_names(grid[offset])
+    with_header = not first_record_is_data(grid[offset])
+    header = _header_names(grid[offset]) if with_header else numbered_columns(grid[offset:offset + 50])
     rows: list[Sequence[Cell]] = []
     numbers: list[int] = []
     truncated = False
-    for index in range(offset + 1, len(grid)):
+    for index in range(offset + 1 if with_header else offset, len(grid)):
         cells = grid[index]
         if not any(cell != "" and cell is not None for cell in cells):
             continue
@@ -381,7 +468,8 @@ def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, 
         rows.append(cells)
         numbers.append(first_row + index)
     return Sheet(header, rows, numbers, kind, sheet_name=sheet_name, truncated=truncated,
-                 header_row=first_row + offset, raw_header=list(grid[offset]))
+                 header_row=first_row + offset if with_header else 0,
+                 raw_header=list(grid[offset]) if with_header else list(header), has_header=with_header)
 
 
 # -------------------------------------------------------------------- SpreadsheetML 2003 XML

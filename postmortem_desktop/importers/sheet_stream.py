@@ -33,7 +33,12 @@ from postmortem_desktop.importers.sheet_reader import (
     _read_kind,
     _refuse_unclosed_quote,
     empty_workbook,
+    first_record_is_data,
+    hide_bare_cr,
     note_decoding,
+    numbered_columns,
+    preamble_length,
+    show_bare_cr,
     unreadable_text,
     unreadable_workbook,
     worksheets,
@@ -46,6 +51,7 @@ from postmortem_desktop.importers.text_decoding import (
     bom_encoding,
     detect_delimiter,
     looks_binary,
+    without_nul,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +70,8 @@ class SheetStream:
     progress: Callable[[], tuple[int, int | None]]  # (done, total) in the stream's own units
 
 
-def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bool = False) -> SheetStream:
+def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bool = False,
+                 has_header: bool | None = None) -> SheetStream:
     """Opens ``path`` for streaming; raises SheetError as read_sheet would (at the latest, mid-stream).
 
     A UTF-8 text file is decoded as it is read, so its first rows are ready at once; should a
@@ -79,9 +86,10 @@ def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bo
         return _whole_sheet(path, kind)
     streamed = None if whole_text else _Utf8Lines.open(path)
     if streamed is not None:
-        return _text_stream(streamed, DecodedText("", streamed.codec), streamed.delimiter, head_rows, path.name)
+        return _text_stream(streamed, DecodedText("", streamed.codec), streamed.delimiter, head_rows, path.name,
+                            has_header)
     decoded, delimiter = _decoded_text(path)
-    return _text_stream(_LazyLines(decoded.text), decoded, delimiter, head_rows, path.name)
+    return _text_stream(_LazyLines(decoded.text), decoded, delimiter, head_rows, path.name, has_header)
 
 
 def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
@@ -113,10 +121,14 @@ def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
 def _workbook_rows(header: tuple[int, Sequence[Cell]], filled: Iterator[tuple[int, Sequence[Cell]]], kind: str,
                    sheet_name: str, head_rows: int, name: str, total: int | None) -> SheetStream:
     header_row, raw_header = header
+    with_header = not first_record_is_data(raw_header)
+    if not with_header:  # as read_sheet's _sheet_from_grid: the first record is data
+        filled = chain([header], filled)
     head = list(islice(filled, head_rows))
-    sheet = Sheet(_header_names(raw_header), [cells for _, cells in head], [number for number, _ in head], kind,
-                  sheet_name=sheet_name, truncated=len(head) >= head_rows, header_row=header_row,
-                  raw_header=list(raw_header))
+    names = _header_names(raw_header) if with_header else numbered_columns([cells for _, cells in head[:50]])
+    sheet = Sheet(names, [cells for _, cells in head], [number for number, _ in head], kind,
+                  sheet_name=sheet_name, truncated=len(head) >= head_rows, header_row=header_row if with_header else 0,
+                  raw_header=list(raw_header) if with_header else list(names), has_header=with_header)
     _check_rows(sheet, name)
     count = [0]
 
@@ -142,23 +154,32 @@ def _whole_sheet(path: Path, kind: str) -> SheetStream:
 
 
 def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter: str, head_rows: int,
-                 name: str) -> SheetStream:
-    """``decoded`` says how the text was read (its own text may be left empty: ``lines`` has it)."""
+                 name: str, has_header: bool | None = None) -> SheetStream:
+    """``decoded`` says how the text was read (its own text may be left empty: ``lines`` has it);
+    ``has_header`` as read_sheet's."""
     reader = csv.reader(lines, delimiter=delimiter)
-    records = _records(reader, name)
+    records = _records(reader, name, lines)
     first = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)), None)
     if first is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
+    # the first 50 records, as read_sheet looks past a preamble above the header
+    lookahead = [first, *islice(records, 49)]
+    skip = preamble_length([cells for _, cells in lookahead])
+    first = lookahead[skip]
+    records = chain(lookahead[skip + 1:], records)
     header_number, raw_header = first
-    header = _header_names(raw_header)
-    head: list[tuple[int, list[str]]] = []
+    with_header = has_header if has_header is not None else not first_record_is_data(raw_header)
+    head: list[tuple[int, list[str]]] = [] if with_header else [first]
     for numbered in records:
         head.append(numbered)
         if len(head) >= head_rows:
             break
+    # the first 50 records, as read_sheet names a headerless file's columns
+    header = _header_names(raw_header) if with_header else numbered_columns([cells for _, cells in head[:50]])
     sheet = Sheet(header, [cells for _, cells in head], [number for number, _ in head],
                   "tsv" if delimiter == "\t" else "csv", delimiter=delimiter,
-                  truncated=len(head) >= head_rows, header_row=header_number, raw_header=raw_header)
+                  truncated=len(head) >= head_rows, header_row=header_number if with_header else 0,
+                  raw_header=raw_header if with_header else header, has_header=with_header)
     note_decoding(sheet, decoded)
     _check_rows(sheet, name)
 
@@ -192,6 +213,7 @@ class _Utf8Lines:
         self.path, self.codec, self.delimiter = path, codec, delimiter
         self.size = path.stat().st_size
         self.done = 0
+        self.hid_cr = False  # some bare CR was hidden (sheet_reader.hide_bare_cr): the records show it again
 
     @classmethod
     def open(cls, path: Path) -> _Utf8Lines | None:
@@ -230,11 +252,16 @@ class _Utf8Lines:
                     text, first = _first_text(self.codec, text), False
                 text = carry + text
                 if not data:
-                    yield from _split(text)
+                    yield from self._lines(text)
                     return
                 cut = text.rfind("\n") + 1
                 carry = text[cut:]
-                yield from _split(text[:cut])
+                yield from self._lines(text[:cut])
+
+    def _lines(self, text: str) -> list[str]:
+        hidden = hide_bare_cr(without_nul(text))
+        self.hid_cr = self.hid_cr or hidden is not text
+        return _split(hidden)
 
 
 def _first_text(codec: str, text: str) -> str:
@@ -261,7 +288,9 @@ class _LazyLines:
     PIECE = 1 << 20
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        hidden = hide_bare_cr(text)
+        self.hid_cr = hidden is not text  # the records show the CRs again (sheet_reader.hide_bare_cr)
+        self.text = text = hidden
         self.done = 0
         self.progress = lambda: (self.done, len(text))
         # splitlines breaks at more than CSV line ends; text holding those takes the exact path
@@ -286,7 +315,8 @@ def _blocks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
         yield block
 
 
-def _records(reader: CsvReader, name: str) -> Iterator[tuple[int, list[str]]]:
+def _records(reader: CsvReader, name: str,
+             lines: _Utf8Lines | _LazyLines | None = None) -> Iterator[tuple[int, list[str]]]:
     """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does."""
     # The default 128 KB field cap would refuse a ticket with a long pasted log. The cap is
     # process-wide, so it is raised only while a block is read, never across a yield: a generator
@@ -303,4 +333,6 @@ def _records(reader: CsvReader, name: str) -> Iterator[tuple[int, list[str]]]:
             csv.field_size_limit(previous_cap)
         if not block:
             return
+        if lines is not None and lines.hid_cr:
+            block = list(zip((number for number, _ in block), show_bare_cr(cells for _, cells in block), strict=True))
         yield from [record for record in block if any(record[1])]

@@ -1,6 +1,7 @@
 """Detection of a text export's encoding and delimiter, and of binary data posing as text."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -30,6 +31,10 @@ _SAMPLE_BYTES = 64 * 1024
 _WINDOWS_CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
                        "cp874", "cp932", "cp936", "cp949", "cp950")
 _MULTI_BYTE_CODE_PAGES = frozenset(("cp932", "cp936", "cp949", "cp950"))
+# East Asian legacy encodings, by Python's codec names as charset-normalizer reports them
+CJK_CODECS = frozenset(("big5", "big5hkscs", "cp950", "gb2312", "gbk", "gb18030", "cp936", "hz", "shift_jis",
+                        "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+                        "iso2022_jp", "euc_kr", "cp949", "johab", "iso2022_kr"))
 _CONTROL = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
 
 
@@ -150,7 +155,7 @@ def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:
     UTF-8): then it is a legacy code page throughout, and detection reads it whole.
     """
     text = _without_bom(data.decode(codec, "surrogateescape"))
-    if codec != UTF8_SIG and not _UTF8_NON_ASCII.search(text):
+    if codec != UTF8_SIG and _mostly_not_utf8(text):
         return None
     bad_lines = _lines_not_utf8(text)
     fallback = _windows_code_page(b"\n".join(_escaped_bytes(text[start:end]) for start, end in bad_lines[:1000]),
@@ -161,6 +166,40 @@ def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:
         done = end
     pieces.append(text[done:])
     return DecodedText("".join(pieces), codec, len(bad_lines), fallback)
+
+
+def _mostly_not_utf8(text: str) -> bool:
+    """Whether the text is a legacy encoding throughout rather than UTF-8 with a few pasted lines.
+
+    Big5, Shift-JIS or EUC-KR bytes form a valid UTF-8 character here and there by chance, but
+    almost never a whole clean line, and their stray bytes far outnumber those chance characters.
+    """
+    sample = text[: 4 * _SAMPLE_BYTES]
+    clean = stray = 0
+    for line in sample.splitlines():
+        if _ESCAPED_RUN.search(line):
+            stray += 1
+        elif _UTF8_NON_ASCII.search(line):
+            clean += 1
+    valid = sum(len(char.encode("utf-8")) for char in _UTF8_NON_ASCII.findall(sample))
+    if valid == 0:
+        return True
+    if clean * 10 >= stray:
+        return False
+    escaped = sum(len(run) for run in _ESCAPED_RUN.findall(sample))
+    return escaped > 2 * valid or cjk_encoding(sample.encode("utf-8", "surrogateescape")) is not None
+
+
+def cjk_encoding(data: bytes) -> str | None:
+    """The East Asian multi-byte codec charset-normalizer finds for data, if it reads all of it, else None."""
+    guess = from_bytes(data).best()
+    if guess is None or guess.encoding not in CJK_CODECS:
+        return None
+    try:
+        data.decode(guess.encoding)
+    except UnicodeDecodeError:
+        return None
+    return guess.encoding
 
 
 def _lines_not_utf8(text: str) -> list[tuple[int, int]]:
@@ -238,10 +277,20 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:_SAMPLE_BYTES]
     if not sample or bom_encoding(sample) or _utf16_without_bom(sample):
         return False
-    if b"\x00" in sample:
-        return True
     controls = len(sample) - len(sample.translate(None, _CONTROL))
-    return controls / len(sample) > 0.01
+    if _is_utf8(sample, whole=len(data) <= _SAMPLE_BYTES):
+        # Text that is valid UTF-8 may hold a stray NUL (csvkit's null_byte.csv) or a quoted form
+        # feed (a header cell of \t \n \v \f); binary data is almost never valid UTF-8 as well.
+        return controls / len(sample) > 0.1
+    return b"\x00" in sample or controls / len(sample) > 0.01
+
+
+def _is_utf8(sample: bytes, *, whole: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)  # a cut last character is fine
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode(data: bytes, codec: str) -> str:
@@ -254,6 +303,11 @@ def decode(data: bytes, codec: str) -> str:
             "save it again as 'CSV UTF-8' and retry"
         ) from error
     return _without_bom(text)
+
+
+def without_nul(text: str) -> str:
+    """A CSV's text with its NUL characters dropped: no export means one, and a database cell may end at it."""
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _field_counts(sample: str, delimiter: str) -> list[int]:

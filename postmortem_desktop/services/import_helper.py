@@ -45,6 +45,7 @@ class FileJob:
     timezone: str | None = None
     orders: dict | None = None  # day order per date field, when a full read already settled it
     whole_text: bool = False  # decode a text file whole before reading it (see stream_sheet)
+    has_header: bool | None = None  # the person's answer to "is the first row a header?"; None: the file says
 
 
 @dataclass
@@ -78,7 +79,7 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     from ..importers.vendors import recognise_vendor
     from .ticket_plan import CHUNK_ROWS, TicketPlanner
 
-    stream = stream_sheet(job.path, whole_text=job.whole_text)
+    stream = stream_sheet(job.path, whole_text=job.whole_text, has_header=job.has_header)
     head = stream.head
     mapping = _mapping_for(job, head)
     streamed = StreamedMapping(head.header, mapping, head, job.orders)

@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..gc_pause import collector_paused
+from ..importers.date_report import DateColumnReport
+from ..importers.date_report import date_report as _date_report
 from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.records import SkippedRow, TicketRow
@@ -48,8 +50,12 @@ class ImportPlan:
 
 
 def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_order: str | None = None,
-                   timezone: str | None = None, limits: import_pipeline.HelperLimits | None = None) -> ImportPlan:
+                   timezone: str | None = None, limits: import_pipeline.HelperLimits | None = None,
+                   has_header: bool | None = None) -> ImportPlan:
     """Reads the file (raising SheetError on bad input) and proposes a mapping.
+
+    ``has_header`` is the person's answer to "is the first row a header?" for a text file;
+    None lets the file say (sheet_reader.first_record_is_data).
 
     A workbook is read by the import's helper process under ``limits`` (import_pipeline), so a
     hostile one costs a refused file, never the app; the rows come back whole for the preview
@@ -57,7 +63,8 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     """
     path = Path(path)
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
-        sheet = import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path) else read_sheet(path)
+        sheet = (import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path)
+                 else read_sheet(path, has_header=has_header))
         file_hash = read.finish()
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
@@ -100,6 +107,12 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
     return rows
 
 
+def date_report(plan: ImportPlan) -> list[DateColumnReport]:
+    """Per mapped date column, how many values read as dates and the first few that do not, read with
+    the plan's zone and day order: what the dialog and `postmortem preview` show before an import."""
+    return _date_report(plan.sheet, plan.mapping)
+
+
 def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """The whole import as one transaction; yields progress, returns the summary.
@@ -111,7 +124,7 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
     rows = map_rows(plan.sheet, plan.mapping)  # raises before anything is written
     if _worth_a_helper(plan):
         job = FileJob(str(plan.path), mapping_json=plan.mapping.to_json(plan.sheet.header),
-                      orders=settle_day_orders(plan.sheet, plan.mapping))
+                      orders=settle_day_orders(plan.sheet, plan.mapping), has_header=plan.sheet.has_header)
         return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=True))
     # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
     # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
@@ -136,15 +149,15 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,
                 day_order: str | None = None, timezone: str | None = None, options: ImportOptions | None = None,
                 parallel: bool | None = None, limits: import_pipeline.HelperLimits | None = None,
-                ) -> Generator[tuple[int, int | None], None, ImportSummary]:
+                has_header: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """A file imported straight from its path (the command line): recognised, mapped and stored.
 
     Nothing is read first: the vendor, mapping and day order come from the file as it streams
     (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
-    ``preset`` names a saved mapping (RuleError if there is none).
+    ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` as prepare_import's.
     """
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
-                  day_order=day_order, timezone=timezone)
+                  day_order=day_order, timezone=timezone, has_header=has_header)
     return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,
                                                    limits=limits))
 

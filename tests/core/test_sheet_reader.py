@@ -110,12 +110,13 @@ def test_a_bare_cr_inside_a_quoted_field_is_kept_in_the_field(tmp_path):
     assert sheet.rows == [["1", "before\rafter"], ["2", "x"]]
 
 
-def test_mixed_line_endings_give_one_row_per_record(tmp_path):
+def test_lf_and_crlf_line_endings_mix_but_a_bare_cr_in_an_lf_file_is_text(tmp_path):
+    # issue 14: a bare CR inside a field of an LF or CRLF file is text, not a record break
     path = tmp_path / "t.csv"
     path.write_bytes(b"Id,Subject\r\n1,a\n2,b\r3,c\r\n")
     sheet = read_sheet(path)
-    assert sheet.rows == [["1", "a"], ["2", "b"], ["3", "c"]]
-    assert sheet.row_numbers == [2, 3, 4]
+    assert sheet.rows == [["1", "a"], ["2", "b\r3", "c"]]
+    assert sheet.row_numbers == [2, 3]
 
 
 def test_unicode_line_separators_inside_fields_do_not_split_rows(tmp_path):

@@ -447,6 +447,20 @@ def test_a_workbook_that_blows_the_helpers_memory_cap_is_refused_and_the_app_car
     qtbot.waitUntil(lambda: bool(opened), timeout=20000)
 
 
+def test_the_mapping_dialog_shows_how_many_dates_read_and_which_do_not(qtbot, tmp_path):
+    path = tmp_path / "social.csv"
+    path.write_text("Ticket ID,Subject,Created at\n1,a,Tue Oct 31 22:10:47 +0000 2017\n2,b,soon\n"
+                    "3,c,Tue Oct 31 22:12:00 +0000 2017\n", encoding="utf-8")
+    plan = spreadsheet_import.prepare_import(path)
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    dialog = ImportMappingDialog(plan, "UTC", [])
+    qtbot.addWidget(dialog)
+    dialog.field_boxes[2].setCurrentIndex(dialog.field_boxes[2].findData("created_at"))
+    assert not dialog.date_report.isHidden()
+    assert "2 of 3 values read as dates" in dialog.date_report.text() and "soon" in dialog.date_report.text()
+
+
 def test_an_import_that_changed_nothing_does_not_offer_undo(qtbot, main_window, tmp_path, incident_start,
                                                             accepted_imports):
     from ui.importing.import_controller import summary_text

@@ -34,9 +34,10 @@ from postmortem_desktop.importers.field_mapping import (
 )
 from postmortem_desktop.importers.text_cleanup import cell_text
 from postmortem_desktop.importers.text_decoding import decoding_notice
-from postmortem_desktop.services.spreadsheet_import import ImportPlan, preview
+from postmortem_desktop.services.spreadsheet_import import ImportPlan, date_report, preview
 
 from ..screen_size import fit_to_screen
+from .date_report_label import DateReportLabel
 from .preview_model import ImportPreviewModel
 
 NOT_IMPORTED = "— not imported —"
@@ -83,6 +84,7 @@ class ImportMappingDialog(QDialog):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("import_problems")
         self.problem_label.setWordWrap(True)
+        self.date_report = DateReportLabel(self)
         self.preview_model = ImportPreviewModel(self)
         self.preview_view = QTableView(self)
         self.preview_view.setModel(self.preview_model)
@@ -163,6 +165,7 @@ class ImportMappingDialog(QDialog):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(QLabel("<b>Preview</b>: the first rows as they will be imported", right))
         right_layout.addWidget(self.preview_view, 1)
+        right_layout.addWidget(self.date_report)
         splitter = QSplitter(self)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -225,6 +228,7 @@ class ImportMappingDialog(QDialog):
             except AmbiguousDatesError as exc:
                 problems = [f"{exc}: choose “Dates like 05/06” above."]
         self.problems = problems
+        self.date_report.show_reports(date_report(self.plan))  # shown even when the preview is refused
         self.preview_model.set_rows(rows, self.zone_name, self._left_out)
         for col in (ImportPreviewModel.COL_ROW, ImportPreviewModel.COL_ID, ImportPreviewModel.COL_CREATED,
                     ImportPreviewModel.COL_CHANNEL, ImportPreviewModel.COL_MESSAGES):
