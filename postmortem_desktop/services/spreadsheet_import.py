@@ -12,8 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..gc_pause import collector_paused
-from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
+from ..importers.field_mapping import FieldMapping, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
+from ..importers.message_dump import MessageSurvey, collect, is_message_level, rows_of
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
@@ -93,11 +94,19 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
     never disagrees with the import.
     """
     rows = []
-    for row in map_rows(plan.sheet, plan.mapping):
+    for row in rows_of(plan.sheet, plan.mapping):
         rows.append(row)
         if len(rows) >= limit:
             break
     return rows
+
+
+def message_survey(plan: ImportPlan) -> MessageSurvey | None:
+    """How a message-level dump's rows group into conversations and who has which role; None for a
+    dump with one row per ticket. Raises MappingError / AmbiguousDatesError as preview does."""
+    if not is_message_level(plan.mapping):
+        return None
+    return collect(plan.sheet, plan.mapping).survey()
 
 
 def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
@@ -108,7 +117,7 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
     writes (services/import_pipeline.py): with the mapping and day order settled here, on the
     rows the person previewed, the result is the same as mapping plan.sheet in this process.
     """
-    rows = map_rows(plan.sheet, plan.mapping)  # raises before anything is written
+    rows = rows_of(plan.sheet, plan.mapping)  # raises before anything is written
     if _worth_a_helper(plan):
         job = FileJob(str(plan.path), mapping_json=plan.mapping.to_json(plan.sheet.header),
                       orders=settle_day_orders(plan.sheet, plan.mapping))
