@@ -35,7 +35,8 @@ _ROLE_WORDS = {
     CUSTOMER: {"inbound", "incoming", "in", "received", "customer", "end-user", "end user", "enduser", "user",
                "contact", "lead", "requester", "visitor", "client", "customer reply", "from customer"},
     AGENT: {"outbound", "outgoing", "out", "sent", "agent", "admin", "teammate", "operator", "staff", "bot",
-            "support", "assignee", "team", "employee", "user reply", "agent reply", "from agent", "system"},
+            "support", "assignee", "team", "employee", "agent reply", "from agent", "system",
+            "message", "reply", "forward"},  # Help Scout's thread types: "message" is an agent's reply
     INTERNAL: {"note", "internal", "internal note", "private", "private note", "comment note"},
 }
 
@@ -67,9 +68,11 @@ def role_from_cell(column_name: str, value: object) -> str | None:
     name = normalize_header(column_name)
     if text in _TRUE or text in _FALSE:
         truth = text in _TRUE
-        if "inbound" in name or "incoming" in name:
+        if "inbound" in name or "incoming" in name or "customer" in name:
             return CUSTOMER if truth else AGENT
-        if "public" in name:
+        if "agent" in name or "outbound" in name or "outgoing" in name:
+            return AGENT if truth else CUSTOMER
+        if "public" in name or "published" in name:
             return None if truth else INTERNAL
         if "private" in name or "internal" in name or "note" in name:
             return INTERNAL if truth else None
@@ -77,6 +80,10 @@ def role_from_cell(column_name: str, value: object) -> str | None:
     for role, words in _ROLE_WORDS.items():
         if text in words:
             return role
+    if text.endswith(("-in", "_in")):  # Kustomer's direction types: initial-in, response-out...
+        return CUSTOMER
+    if text.endswith(("-out", "_out")):
+        return AGENT
     return None
 
 
