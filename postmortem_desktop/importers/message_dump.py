@@ -94,7 +94,14 @@ def thread_roots(parent_of: dict[str, str]) -> dict[str, str]:
     a chain that loops back on itself has its smallest id as root, so no message is lost.
     """
     roots: dict[str, str] = {}
+    for node, parent in parent_of.items():  # in file order, a reply usually comes after its parent
+        if not parent or parent == node:
+            roots[node] = node
+        elif (root := roots.get(parent)) is not None:
+            roots[node] = root
     for start in parent_of:
+        if start in roots:
+            continue
         path: list[str] = []
         on_path: set[str] = set()
         node = start
@@ -116,6 +123,13 @@ def thread_roots(parent_of: dict[str, str]) -> dict[str, str]:
         for member in path:
             roots.setdefault(member, root)
     return {message: roots[message] for message in parent_of}
+
+
+def _id_text(value: object) -> str:
+    # most cells are plain text: restore_id only for numbers and "848.0"-like texts
+    if value.__class__ is str and "." not in value:  # type: ignore[operator]
+        return value.strip()  # type: ignore[attr-defined]
+    return restore_id(value).strip()
 
 
 @dataclass
@@ -171,37 +185,45 @@ class MessageRows:
         self._rows: list[TicketRow] = []
         self._skipped: list[SkippedRow] = []
         self._decided: dict[str, AuthorRole] | None = None
+        self._keyed: dict[int, str] | None = None
 
     def tap(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
         """The rows, unchanged, each one's message fields noted on the way."""
         role_cache: dict[object, str | None] = {}
+        own, parent, role_column, authors = self._own, self._parent, self._role, self._authors
+        store = self._cells
         for number, cells in numbered:
             size = len(cells)
             role = None
-            if self._role is not None and self._role < size:
-                value = cells[self._role]
+            if role_column is not None and role_column < size:
+                value = cells[role_column]
                 role = role_cache.get(value, "?")
                 if role == "?":
                     role = role_cache[value] = role_from_cell(self._role_name, value)
-            self._cells[number] = _Cells(
-                restore_id(cells[self._own]).strip() if self._own is not None and self._own < size else "",
-                restore_id(cells[self._parent]).strip() if self._parent is not None and self._parent < size else "",
-                next((text for index in self._authors if index < size
-                      and (text := restore_id(cells[index]).strip())), ""),
+            store[number] = _Cells(
+                _id_text(cells[own]) if own is not None and own < size else "",
+                _id_text(cells[parent]) if parent is not None and parent < size else "",
+                next((text for index in authors if index < size and (text := _id_text(cells[index]))), ""),
                 role)
             yield number, cells
 
     def add(self, rows: Iterable[TicketRow | SkippedRow]) -> None:
         for row in rows:
-            if isinstance(row, SkippedRow):
-                self._skipped.append(row)
+            if row.__class__ is SkippedRow:
+                self._skipped.append(row)  # type: ignore[arg-type]
             else:
-                self._rows.append(row)
+                self._rows.append(row)  # type: ignore[arg-type]
         self._decided = None
+        self._keyed = None
 
     # -- deciding -------------------------------------------------------------------------------
     def _keys(self) -> dict[int, str]:
         """Each mapped row's conversation key, by row number."""
+        if self._keyed is None:
+            self._keyed = self._work_out_keys()
+        return self._keyed
+
+    def _work_out_keys(self) -> dict[int, str]:
         if not self._reply_chains:
             return {row.row_number: row.external_id for row in self._rows}
         cells = self._cells
@@ -217,22 +239,25 @@ class MessageRows:
 
     def _decide(self, keys: dict[int, str]) -> dict[str, AuthorRole]:
         cells = self._cells
-        counts: Counter[str] = Counter()
+        mapped = [cells[row.row_number] for row in self._rows]
+        counts = Counter(info.author for info in mapped)
         column_roles: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in self._rows:
-            info = cells[row.row_number]
-            counts[info.author] += 1
-            if info.column_role:
-                column_roles[info.author][info.column_role] += 1
-        answered, starters = self._who_answers_whom(keys)
+        for (author, role), seen in Counter((info.author, info.column_role) for info in mapped).items():
+            if role:
+                column_roles[author][role] += seen
+        corrected = self.mapping.roles
+        if all(author in corrected or author in column_roles for author in counts):
+            answered, starters = {}, set()  # the file and the person say every role: no need to work it out
+        else:
+            answered, starters = self._who_answers_whom(keys)
         hubs = {author for author, people in answered.items() if len(people) >= MANY_PEOPLE}
         if not hubs:  # a small file: the author who answers the most people, if at least two
             most = max((len(people) for people in answered.values()), default=0)
             hubs = {author for author, people in answered.items() if most >= 2 and len(people) == most}
         decided: dict[str, AuthorRole] = {}
         for author, messages in counts.items():
-            if author in self.mapping.roles:
-                decided[author] = AuthorRole(author, self.mapping.roles[author], "corrected by you", messages,
+            if author in corrected:
+                decided[author] = AuthorRole(author, corrected[author], "corrected by you", messages,
                                              "corrected")
             elif column_roles.get(author):
                 role, seen = column_roles[author].most_common(1)[0]
