@@ -127,8 +127,8 @@ def thread_roots(parent_of: dict[str, str]) -> dict[str, str]:
 
 def _id_text(value: object) -> str:
     # most cells are plain text: restore_id only for numbers and "848.0"-like texts
-    if value.__class__ is str and "." not in value:  # type: ignore[operator]
-        return value.strip()  # type: ignore[attr-defined]
+    if isinstance(value, str) and "." not in value:
+        return value.strip()
     return restore_id(value).strip()
 
 
@@ -209,10 +209,10 @@ class MessageRows:
 
     def add(self, rows: Iterable[TicketRow | SkippedRow]) -> None:
         for row in rows:
-            if row.__class__ is SkippedRow:
-                self._skipped.append(row)  # type: ignore[arg-type]
+            if isinstance(row, SkippedRow):
+                self._skipped.append(row)
             else:
-                self._rows.append(row)  # type: ignore[arg-type]
+                self._rows.append(row)
         self._decided = None
         self._keyed = None
 
@@ -246,9 +246,10 @@ class MessageRows:
             if role:
                 column_roles[author][role] += seen
         corrected = self.mapping.roles
-        if all(author in corrected or author in column_roles for author in counts):
-            answered, starters = {}, set()  # the file and the person say every role: no need to work it out
-        else:
+        answered: dict[str, set[str]] = {}
+        starters: set[str] = set()
+        if any(author not in corrected and author not in column_roles for author in counts):
+            # behaviour only matters for an author whom neither the file nor the person gives a role
             answered, starters = self._who_answers_whom(keys)
         hubs = {author for author, people in answered.items() if len(people) >= MANY_PEOPLE}
         if not hubs:  # a small file: the author who answers the most people, if at least two
