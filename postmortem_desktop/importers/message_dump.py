@@ -262,8 +262,8 @@ class MessageRows:
                                              "corrected")
             elif column_roles.get(author):
                 role, seen = column_roles[author].most_common(1)[0]
-                decided[author] = AuthorRole(author, role, f"column '{self._role_name}' says so "
-                                             f"({seen} of {messages} messages)", messages, "column")
+                decided[author] = AuthorRole(author, role, f"'{self._role_name}' column ({seen} of {messages} "
+                                             "messages)", messages, "column")
             else:
                 decided[author] = self._by_behaviour(author, messages, answered, starters, hubs)
         return decided

@@ -101,6 +101,15 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
     return rows
 
 
+def preview_and_survey(plan: ImportPlan, limit: int = PREVIEW_ROWS
+                       ) -> tuple[list[TicketRow | SkippedRow], MessageSurvey | None]:
+    """preview() and message_survey() from one pass over the rows (the mapping dialog's refresh)."""
+    if not is_message_level(plan.mapping):
+        return preview(plan, limit), None
+    collector = collect(plan.sheet, plan.mapping)
+    return collector.grouped()[:limit], collector.survey()
+
+
 def message_survey(plan: ImportPlan) -> MessageSurvey | None:
     """How a message-level dump's rows group into conversations and who has which role; None for a
     dump with one row per ticket. Raises MappingError / AmbiguousDatesError as preview does."""
