@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..gc_pause import collector_paused
 from ..importers.field_mapping import FieldMapping, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
+from ..importers.json_dumps import refuse_json
 from ..importers.message_dump import MessageSurvey, collect, is_message_level, rows_of
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
@@ -57,6 +58,7 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     and for the import, which then reads nothing more. Text files are read here.
     """
     path = Path(path)
+    refuse_json(path)  # an API's JSON answer is not a table: say what it is and what to export
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
         sheet = import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path) else read_sheet(path)
         file_hash = read.finish()
@@ -161,6 +163,7 @@ def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, pre
     (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
     ``preset`` names a saved mapping (RuleError if there is none).
     """
+    refuse_json(Path(path))
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
                   day_order=day_order, timezone=timezone)
     return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,
