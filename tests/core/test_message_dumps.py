@@ -232,3 +232,26 @@ def test_a_key_that_repeats_for_different_issues_does_not_replace_the_unique_id(
     rows = [["Printer offline", at(1), "10014", "SD-183"], ["Login loop", at(2), "10015", "SD-183"]]
     plan = spreadsheet_import.prepare_import(write(tmp_path / "jira.csv", ["summary", "created", "id", "key"], rows))
     assert plan.mapping.column("external_id") == 2
+
+
+def test_undo_of_a_grown_dump_puts_kept_messages_back_in_their_places(workspace, incident, tmp_path):
+    from postmortem_desktop.services.import_undo import UndoableImport
+
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+
+    def rows_of_thread_1():
+        with workspace.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT m.id, m.position, m.text FROM messages m JOIN conversations c "
+                                        "ON c.id = m.conversation_id WHERE c.external_id = '1' "
+                                        "ORDER BY m.position, m.id").fetchall()
+
+    before = rows_of_thread_1()
+    # a reply the first export missed, between two messages already here: the later one moves down
+    grown = [*SOCIAL_ROWS, ["10", "@Shop", "False", at(4), "@ann got it, checking", "2"]]
+    plan = spreadsheet_import.prepare_import(write(tmp_path / "social.csv", SOCIAL, grown))
+    summary = spreadsheet_import.run_import(workspace, incident, plan, ImportOptions(include_outside_window=True))
+    assert [text for _, _, text in rows_of_thread_1()] == [
+        "my card was charged twice @Shop", "@ann sorry! can you DM us the order number?", "@ann got it, checking",
+        "@Shop sent"]
+    UndoableImport(incident, summary, lambda: iter(())).undo(workspace)
+    assert rows_of_thread_1() == before
