@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from postmortem_desktop.importers.field_mapping import EMAIL, FieldMapping, SheetLike, map_rows, normalize_header
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
-from postmortem_desktop.importers.text_cleanup import restore_id
+from postmortem_desktop.importers.text_cleanup import restore_id, subject_line
 
 CUSTOMER, AGENT, INTERNAL = "customer", "agent", "internal"
 REPLY_CHAINS = "reply chains"
@@ -360,7 +360,9 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]]) -> Tic
         tags.update(dict.fromkeys(row.tags))
     return TicketRow(
         row_number=rows[0].row_number, external_id=key,
-        subject=next((row.subject for row in rows if row.subject), ""),
+        # as a pasted conversation's: the first message's first line when the dump has no subject
+        subject=next((row.subject for row in rows if row.subject), "")
+        or subject_line(next((message.text for message in messages if message.text.strip()), "")),
         created_at=min(times) if times else None, updated_at=max(times) if times else None,
         status=next((row.status for row in reversed(rows) if row.status), ""),
         channel=next((row.channel for row in rows if row.channel), ""),

@@ -255,3 +255,9 @@ def test_undo_of_a_grown_dump_puts_kept_messages_back_in_their_places(workspace,
         "@Shop sent"]
     UndoableImport(incident, summary, lambda: iter(())).undo(workspace)
     assert rows_of_thread_1() == before
+
+
+def test_a_conversation_without_a_subject_column_is_named_by_its_first_message(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+    subjects = {c["external_id"]: c["subject"] for c in list_conversations(workspace, incident)}
+    assert subjects["1"] == "my card was charged twice @Shop"  # as a pasted conversation is named
