@@ -330,20 +330,24 @@ class MessageRows:
         corrected = self.mapping.roles
         conversations: dict[str, list[tuple[TicketRow, ParsedMessage]]] = {}
         seen_ids: set[tuple[str, str]] = set()
+        repeats: Counter[str] = Counter()  # rows that repeated a message: read (and counted), not added
         for row in self._rows:
             info = self._cells[row.row_number]
+            key = keys[row.row_number]
             if info.own_id and not self._reply_chains:
                 if (row.external_id, info.own_id) in seen_ids:
-                    continue  # the same message twice in one file (an export that overlapped)
+                    repeats[key] += 1  # the same message twice in one file (exports that overlapped)
+                    continue
                 seen_ids.add((row.external_id, info.own_id))
             role = corrected.get(info.author) or info.column_role or roles[info.author].role
             message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role)
-            conversations.setdefault(keys[row.row_number], []).append((row, message))
-        grouped: list[TicketRow | SkippedRow] = [_conversation(key, parts) for key, parts in conversations.items()]
+            conversations.setdefault(key, []).append((row, message))
+        grouped: list[TicketRow | SkippedRow] = [_conversation(key, parts, repeats[key])
+                                                 for key, parts in conversations.items()]
         return grouped + list(self._skipped)
 
 
-def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]]) -> TicketRow:
+def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeated: int = 0) -> TicketRow:
     """One conversation from its message rows: messages in time order, fields from its rows."""
     parts.sort(key=lambda part: (part[1].at is None, part[1].at or 0, part[0].row_number))
     rows = [row for row, _ in parts]
@@ -368,7 +372,7 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]]) -> Tic
         channel=next((row.channel for row in rows if row.channel), ""),
         requester_name=name, requester_email=email,
         organization=next((row.organization for row in rows if row.organization), ""),
-        tags=list(tags), comments=messages, rows=len(rows))
+        tags=list(tags), comments=messages, rows=len(rows) + repeated)
 
 
 def collect(sheet: SheetLike, mapping: FieldMapping) -> MessageRows:

@@ -261,3 +261,11 @@ def test_a_conversation_without_a_subject_column_is_named_by_its_first_message(w
     imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
     subjects = {c["external_id"]: c["subject"] for c in list_conversations(workspace, incident)}
     assert subjects["1"] == "my card was charged twice @Shop"  # as a pasted conversation is named
+
+
+def test_a_message_repeated_in_one_file_is_counted_as_read_but_stored_once(workspace, incident, tmp_path):
+    rows = [["m1", "c1", "inbound", "Support", at(1), "ann@example.com", "", "Refund", "Where is my refund?"],
+            ["m2", "c1", "outbound", "Support", at(4), "ann@example.com", "Tom", "Refund", "Refund sent."],
+            ["m1", "c1", "inbound", "Support", at(1), "ann@example.com", "", "Refund", "Where is my refund?"]]
+    summary = imported(workspace, incident, write(tmp_path / "front.csv", FRONT, rows))
+    assert (summary.rows_read, summary.conversations, summary.messages) == (3, 1, 2)
