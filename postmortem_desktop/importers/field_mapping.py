@@ -259,9 +259,10 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "comments": ("comment", "comments", "notes", "internal notes", "replies"),
     "message_id": ("message id", "comment id", "conversation part id", "part id", "email message id",
                    "message number", "thread item id"),
-    "reply_to": ("in reply to", "in reply to id", "reply to", "reply to id", "in response to",
-                 "in response to id", "response to", "replied to", "parent message id", "parent comment id",
-                 "parent part id"),  # not a bare "parent": Jira's sub-tasks name their parent issue so
+    # Not a bare "parent" (Jira's sub-tasks name their parent issue so) nor "reply to" (an email's
+    # Reply-To is an address); a column of addresses is dropped by _guess_by_content too.
+    "reply_to": ("in reply to", "in reply to id", "reply to id", "in response to", "in response to id",
+                 "parent message id", "parent comment id", "parent part id"),
     "author": ("author", "author name", "message author", "comment author", "sender", "sender name",
                "author email", "sender email", "posted by", "created by", "author id", "sender id",
                "from name", "user screen name", "screen name"),
@@ -360,6 +361,9 @@ def _values(sample: list[list[object]], index: int) -> list[object]:
 
 def _guess_by_content(header: Sequence[str], sample: list[list[object]],
                       columns: dict[str, int | list[int]]) -> None:
+    reply_to = columns.get("reply_to")
+    if isinstance(reply_to, int) and _looks_like_emails(_values(sample, reply_to), len(sample)):
+        del columns["reply_to"]  # addresses, not the id of the message answered
     free = [i for i in range(len(header)) if i not in _used(columns)]
     guessers = (("external_id", _looks_like_ids), ("requester_email", _looks_like_emails),
                 ("created_at", _date_score), ("body", _long_text_score))

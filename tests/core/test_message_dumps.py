@@ -269,3 +269,11 @@ def test_a_message_repeated_in_one_file_is_counted_as_read_but_stored_once(works
             ["m1", "c1", "inbound", "Support", at(1), "ann@example.com", "", "Refund", "Where is my refund?"]]
     summary = imported(workspace, incident, write(tmp_path / "front.csv", FRONT, rows))
     assert (summary.rows_read, summary.conversations, summary.messages) == (3, 1, 2)
+
+
+def test_an_in_reply_to_column_of_addresses_does_not_make_reply_chains(tmp_path):
+    rows = [["1", at(1), "a@example.com", "Hello"], ["2", at(2), "b@example.com", "Hi"]]
+    path = write(tmp_path / "mail.csv", ["id", "created", "in reply to", "body"], rows)
+    plan = spreadsheet_import.prepare_import(path)
+    assert plan.mapping.column("reply_to") is None
+    assert len(spreadsheet_import.preview(plan)) == 2
