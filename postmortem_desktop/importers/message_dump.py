@@ -17,7 +17,7 @@ conversation and answers only people who are not agents; everyone else is a cust
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from postmortem_desktop.importers.field_mapping import EMAIL, FieldMapping, SheetLike, map_rows, normalize_header
@@ -132,6 +132,11 @@ def _id_text(value: object) -> str:
     return restore_id(value).strip()
 
 
+def _author_text(value: object) -> str:
+    # a name or an address, kept as written; a number (an author id from a workbook) as its digits
+    return value.strip() if isinstance(value, str) else restore_id(value).strip()
+
+
 @dataclass
 class AuthorRole:
     """The role given to one author's messages, and why (shown in the mapping dialog's preview)."""
@@ -190,22 +195,52 @@ class MessageRows:
     def tap(self, numbered: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
         """The rows, unchanged, each one's message fields noted on the way."""
         role_cache: dict[object, str | None] = {}
-        own, parent, role_column, authors = self._own, self._parent, self._role, self._authors
+        # a column past the row's end reads as empty: -1 would read the last cell, so such rows go the slow way
+        own = self._own if self._own is not None else -1
+        parent = self._parent if self._parent is not None else -1
+        role_column = self._role if self._role is not None else -1
+        first_author = self._authors[0] if self._authors else -1
+        widest = max(own, parent, role_column, *self._authors, 0)
         store = self._cells
         for number, cells in numbered:
-            size = len(cells)
+            if len(cells) <= widest:
+                store[number] = self._cells_of(cells, role_cache)
+                yield number, cells
+                continue
             role = None
-            if role_column is not None and role_column < size:
+            if role_column >= 0:
                 value = cells[role_column]
                 role = role_cache.get(value, "?")
                 if role == "?":
                     role = role_cache[value] = role_from_cell(self._role_name, value)
-            store[number] = _Cells(
-                _id_text(cells[own]) if own is not None and own < size else "",
-                _id_text(cells[parent]) if parent is not None and parent < size else "",
-                next((text for index in authors if index < size and (text := _id_text(cells[index]))), ""),
-                role)
+            # the common case written out: 100,000 rows make each call count
+            own_id = cells[own] if own >= 0 else ""
+            own_id = own_id.strip() if own_id.__class__ is str and "." not in own_id else _id_text(own_id)
+            parent_id = cells[parent] if parent >= 0 else ""
+            parent_id = (parent_id.strip() if parent_id.__class__ is str and "." not in parent_id
+                         else _id_text(parent_id))
+            author = cells[first_author] if first_author >= 0 else ""
+            author = author.strip() if author.__class__ is str else _author_text(author)
+            if not author and len(self._authors) > 1:
+                author = self._cells_of(cells, role_cache).author
+            store[number] = _Cells(own_id, parent_id, author, role)
             yield number, cells
+
+    def _cells_of(self, cells: Sequence[object], role_cache: dict[object, str | None]) -> _Cells:
+        """One row's message fields, for any row (tap's loop writes the common case out)."""
+        size = len(cells)
+
+        def cell(index: int | None, read: Callable[[object], str] = _id_text) -> str:
+            return read(cells[index]) if index is not None and index < size else ""
+
+        role = None
+        if self._role is not None and self._role < size:
+            value = cells[self._role]
+            role = role_cache.get(value, "?")
+            if role == "?":
+                role = role_cache[value] = role_from_cell(self._role_name, value)
+        return _Cells(cell(self._own), cell(self._parent),
+                      next((text for index in self._authors if (text := cell(index, _author_text))), ""), role)
 
     def add(self, rows: Iterable[TicketRow | SkippedRow]) -> None:
         for row in rows:
@@ -347,27 +382,35 @@ class MessageRows:
         return grouped + list(self._skipped)
 
 
+def _in_time_order(part: tuple[TicketRow, ParsedMessage]) -> tuple[bool, object, int]:
+    at = part[1].at
+    return (at is None, at or 0, part[0].row_number)
+
+
 def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeated: int = 0) -> TicketRow:
     """One conversation from its message rows: messages in time order, fields from its rows."""
-    parts.sort(key=lambda part: (part[1].at is None, part[1].at or 0, part[0].row_number))
+    if len(parts) > 1:
+        parts.sort(key=_in_time_order)
     rows = [row for row, _ in parts]
     messages = [message for _, message in parts]
-    times = [message.at for message in messages if message.at is not None]
-    first_customer = next((message.author for message in messages if message.role == CUSTOMER), "")
+    times = [message.at for message in messages if message.at is not None]  # sorted: first and last
     requester = next((row for row in rows if row.requester_name or row.requester_email), None)
     name = requester.requester_name if requester else ""
     email = requester.requester_email if requester else ""
-    if not (name or email) and first_customer:
-        name, email = ("", first_customer) if EMAIL.match(first_customer) else (first_customer, "")
+    if not (name or email):
+        first_customer = next((message.author for message in messages if message.role == CUSTOMER), "")
+        if first_customer:
+            name, email = ("", first_customer) if EMAIL.match(first_customer) else (first_customer, "")
     tags: dict[str, None] = {}
     for row in rows:
-        tags.update(dict.fromkeys(row.tags))
+        if row.tags:
+            tags.update(dict.fromkeys(row.tags))
     return TicketRow(
         row_number=rows[0].row_number, external_id=key,
         # as a pasted conversation's: the first message's first line when the dump has no subject
         subject=next((row.subject for row in rows if row.subject), "")
         or subject_line(next((message.text for message in messages if message.text.strip()), "")),
-        created_at=min(times) if times else None, updated_at=max(times) if times else None,
+        created_at=times[0] if times else None, updated_at=times[-1] if times else None,
         status=next((row.status for row in reversed(rows) if row.status), ""),
         channel=next((row.channel for row in rows if row.channel), ""),
         requester_name=name, requester_email=email,

@@ -277,3 +277,13 @@ def test_an_in_reply_to_column_of_addresses_does_not_make_reply_chains(tmp_path)
     plan = spreadsheet_import.prepare_import(path)
     assert plan.mapping.column("reply_to") is None
     assert len(spreadsheet_import.preview(plan)) == 2
+
+
+def test_a_row_that_ends_before_its_reply_to_cell_starts_a_conversation(tmp_path):
+    path = tmp_path / "short.csv"
+    lines = [",".join(SOCIAL), *(",".join(row) for row in SOCIAL_ROWS[:3]), f"8,@dee,True,{at(9)},still broken"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plan = spreadsheet_import.prepare_import(path)
+    conversations = {row.external_id: row for row in spreadsheet_import.preview(plan)}
+    assert set(conversations) == {"1", "8"}
+    assert [(m.author, m.role) for m in conversations["8"].comments] == [("@dee", "customer")]
