@@ -287,3 +287,15 @@ def test_a_row_that_ends_before_its_reply_to_cell_starts_a_conversation(tmp_path
     conversations = {row.external_id: row for row in spreadsheet_import.preview(plan)}
     assert set(conversations) == {"1", "8"}
     assert [(m.author, m.role) for m in conversations["8"].comments] == [("@dee", "customer")]
+
+
+def test_the_text_outputs_count_conversations_and_messages(workspace, incident, tmp_path, capsys):
+    path = write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS)
+    ws_path = str(workspace.path)
+    workspace.close()
+    assert main(["import", ws_path, str(path), "--incident", str(incident), "--include-outside-window"]) == 0
+    assert "(3 conversations, 7 messages)" in capsys.readouterr().out
+    assert main(["conversations", ws_path, "--incident", str(incident)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 conversations, 7 messages")
+    assert "@Shop (agent): @ann sorry! can you DM us the order number?" in out
