@@ -80,3 +80,29 @@ def test_the_import_summary_counts_conversations_and_messages(qtbot, monkeypatch
                             rows_read=5, imported=2, conversations=2, messages=5)
     _show_summary(None, summary)
     assert "2 conversations hold 5 messages" in shown[0]
+
+
+def test_a_role_corrected_in_the_dialog_is_the_role_imported(qtbot, main_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.importing import import_controller
+    from ui.importing.mapping_dialog import ImportMappingDialog
+
+    def accept_with_bob_internal(dialog):
+        panel = dialog.grouping
+        row = next(r for r in range(panel.authors.rowCount()) if panel.authors.item(r, panel.AUTHOR).text() == "@bob")
+        box = panel.authors.cellWidget(row, panel.ROLE)
+        box.setCurrentIndex(box.findData("internal"))
+        dialog.include_outside.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportMappingDialog, "exec", accept_with_bob_internal)
+    summaries = []
+    monkeypatch.setattr(import_controller, "_show_summary", lambda parent, summary: summaries.append(summary))
+    main_window.imports.import_file(social_dump(tmp_path / "social.csv"))
+    qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
+    assert (summaries[0].conversations, summaries[0].messages) == (2, 5)
+    with main_window.session.workspace.engine.connect() as conn:
+        roles = dict(conn.exec_driver_sql(
+            "SELECT author, role FROM messages WHERE author IN ('@bob', '@Shop')").fetchall())
+    assert roles == {"@bob": "internal", "@Shop": "agent"}
