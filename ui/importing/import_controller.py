@@ -383,7 +383,8 @@ def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an Import
                 f"{counted(summary.rows_read, 'row')} read.<br>{counted(summary.imported, 'new conversation')}, "
                 f"{summary.updated:,} updated, {unchanged}"
                 f"{summary.outside_window:,} outside the review window (left out), "
-                f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>Edit › Undo takes the whole import back.")
+                f"{len(summary.skipped):,} skipped.<br>The file's {summary.conversations:,} conversations hold "
+                f"{summary.messages:,} messages.{repeated}{notice}<br>Edit › Undo takes the whole import back.")
     rows = sorted([*summary.skipped, *summary.duplicates], key=lambda row: row.row)
     details = [f"row {row.row}: {row.reason}" for row in rows]
     if details:
