@@ -65,6 +65,9 @@ class GroupingPanel(QGroupBox):
                 item.setToolTip(text)  # the reason may be cut on a projector's narrow dialog
                 self.authors.setItem(row, col, item)
             self.authors.setCellWidget(row, self.ROLE, self._role_box(entry.author, entry.role))
+        if shown:  # a cell widget is not measured by ResizeToContents: "Customer" would be cut in large type
+            box = self.authors.cellWidget(0, self.ROLE)
+            self.authors.setColumnWidth(self.ROLE, max(self.authors.columnWidth(self.ROLE), box.sizeHint().width()))
         self.show()
 
     def _role_box(self, author: str, role: str) -> QComboBox:
