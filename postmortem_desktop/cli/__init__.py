@@ -74,12 +74,20 @@ def print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import event_commands, import_commands, report_commands, review_commands, tag_commands, workspace_commands
+    from . import (
+        conversation_commands,
+        event_commands,
+        import_commands,
+        report_commands,
+        review_commands,
+        tag_commands,
+        workspace_commands,
+    )
 
     parser = argparse.ArgumentParser(prog="postmortem", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (workspace_commands, import_commands, event_commands, review_commands, tag_commands,
-                   report_commands):
+    for module in (workspace_commands, import_commands, conversation_commands, event_commands, review_commands,
+                   tag_commands, report_commands):
         module.register(sub)
     return parser
 

@@ -83,7 +83,8 @@ def _import(args: argparse.Namespace) -> int:
     else:
         verb = "would import" if args.dry_run else "imported"
         print(f"{summary.file_name}: {summary.vendor} export, {counted(summary.rows_read, 'row')} read; {verb} "
-              f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged; "
+              f"{summary.imported} new, {summary.updated} updated, {summary.unchanged} unchanged "
+              f"({counted(summary.conversations, 'conversation')}, {counted(summary.messages, 'message')}); "
               f"{summary.outside_window} outside the "
               f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
         _print_rows("skipped:", summary.skipped)

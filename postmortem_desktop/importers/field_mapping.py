@@ -33,6 +33,9 @@ SINGLE_FIELDS = (
     "requester_name", "requester_email", "organization",
     # Not stored: only tells the requester's own comments (Jira names authors by account id).
     "requester_id",
+    # Message-level dumps (one row per message, importers/message_dump.py): mapping either of
+    # the first two makes a dump message-level; author and author role are read per message.
+    "message_id", "reply_to", "author", "author_role",
 )
 MULTI_FIELDS = ("tags", "comments")
 FIELDS = SINGLE_FIELDS + MULTI_FIELDS
@@ -43,7 +46,8 @@ FIELD_LABELS = {
     "created_at": "created time", "updated_at": "updated time", "status": "status",
     "channel": "channel", "requester_name": "requester name", "requester_email": "requester email",
     "organization": "organization", "requester_id": "requester id", "tags": "tags",
-    "comments": "comments",
+    "comments": "comments", "message_id": "message id", "reply_to": "reply to (parent message id)",
+    "author": "message author", "author_role": "author role (direction, inbound, author type, public)",
 }
 _REQUIRED_HINTS = {
     "external_id": "choose the column holding the ticket number, so a re-import updates tickets "
@@ -51,6 +55,7 @@ _REQUIRED_HINTS = {
     "created_at": "choose the column with the time the ticket was opened, so it can sit on the timeline",
 }
 _PRESET_VERSION = 1
+MESSAGE_ROLES = ("customer", "agent", "internal")
 
 
 class MappingError(ValueError):
@@ -93,6 +98,7 @@ class FieldMapping:
     ``timezone`` is the zone of times written without an offset; ``day_order`` is "dayfirst",
     "monthfirst" or None (decide from the data). ``header_names`` is the header the mapping was
     made for, kept so a saved preset finds its columns again in a file where they moved.
+    ``roles`` holds the person's corrections of a message-level dump's roles, by author.
     """
 
     columns: dict[str, int | list[int]] = field(default_factory=dict)
@@ -100,6 +106,7 @@ class FieldMapping:
     day_order: str | None = None
     header_names: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
 
     def column(self, name: str) -> int | None:
         """The column index of a single field, or None when it is not mapped."""
@@ -127,7 +134,10 @@ class FieldMapping:
             indexes = [value] if isinstance(value, int) else list(value)
             names = [header[i] for i in indexes if 0 <= i < len(header)]
             columns[name] = names[0] if isinstance(value, int) and names else names
-        return {"columns": columns, "timezone": self.timezone, "day_order": self.day_order}
+        described: dict[str, object] = {"columns": columns, "timezone": self.timezone, "day_order": self.day_order}
+        if self.roles:
+            described["roles"] = dict(self.roles)
+        return described
 
     def to_json(self, header: Sequence[str] | None = None) -> str:
         """A preset: each column stored by index and by header name (with its occurrence).
@@ -140,7 +150,8 @@ class FieldMapping:
             refs = [_reference(names, index) for index in ([value] if isinstance(value, int) else value)]
             columns[name] = refs if name in MULTI_FIELDS else refs[0]
         return json.dumps({"version": _PRESET_VERSION, "timezone": self.timezone,
-                           "day_order": self.day_order, "columns": columns}, ensure_ascii=False)
+                           "day_order": self.day_order, "columns": columns, "roles": self.roles},
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str, header: Sequence[str] | None = None) -> FieldMapping:
@@ -154,8 +165,10 @@ class FieldMapping:
             stored_columns = dict(data.get("columns", {}))
         except (ValueError, TypeError, AttributeError) as error:
             raise ValueError(f"the saved mapping is damaged ({error}); map the columns again") from error
+        roles = data.get("roles") or {}
         mapping = cls(timezone=data.get("timezone") or "UTC", day_order=data.get("day_order"),
-                      header_names=list(header or []))
+                      header_names=list(header or []),
+                      roles={str(k): str(v) for k, v in roles.items()} if isinstance(roles, dict) else {})
         for name, stored in stored_columns.items():
             refs = stored if isinstance(stored, list) else [stored]
             indexes = [index for index in (mapping._resolve(name, ref, header) for ref in refs)
@@ -210,6 +223,9 @@ class FieldMapping:
             problems.append(str(error))
         if self.day_order not in (None, *DAY_ORDERS):
             problems.append(f"day order must be dayfirst or monthfirst, not '{self.day_order}'")
+        for author, role in self.roles.items():
+            if role not in MESSAGE_ROLES:
+                problems.append(f"the role of '{author}' must be one of {', '.join(MESSAGE_ROLES)}, not '{role}'")
         return problems
 
 
@@ -241,7 +257,21 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "labels", "label", "conversation tag", "conversation tags",
              "categories", "keywords"),
     "comments": ("comment", "comments", "notes", "internal notes", "replies"),
+    "message_id": ("message id", "comment id", "conversation part id", "part id", "email message id",
+                   "message number", "thread item id"),
+    # Not a bare "parent" (Jira's sub-tasks name their parent issue so) nor "reply to" (an email's
+    # Reply-To is an address); a column of addresses is dropped by _guess_by_content too.
+    "reply_to": ("in reply to", "in reply to id", "reply to id", "in response to", "in response to id",
+                 "parent message id", "parent comment id", "parent part id"),
+    "author": ("author", "author name", "message author", "comment author", "sender", "sender name",
+               "author email", "sender email", "posted by", "created by", "author id", "sender id",
+               "from name", "user screen name", "screen name"),
+    "author_role": ("direction", "message direction", "inbound", "is inbound", "incoming", "author type",
+                    "author role", "sender type", "from type", "role", "public", "is public", "private",
+                    "is private", "internal", "is internal", "is note"),
 }
+# Reply-to columns named after what they point at: "in_reply_to_status_id", "in response to tweet id".
+_REPLY_TO_NAME = re.compile(r"^in (reply|response) to( [a-z]+)? id$")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -264,9 +294,35 @@ def guess_mapping(header: Sequence[str], rows: Iterable[Sequence[object]], *, ti
     columns: dict[str, int | list[int]] = dict(known or {})
     _guess_by_names(header, columns)
     _guess_by_content(header, sample, columns)
+    _prefer_readable_key(header, sample, columns)
     mapping = FieldMapping(columns, timezone=timezone, header_names=list(header))
     mapping.day_order = _sample_day_order(mapping, sample)
     return mapping
+
+
+_READABLE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-[0-9]+$")  # Jira's CSC-14
+
+
+def _prefer_readable_key(header: Sequence[str], sample: list[list[object]],
+                         columns: dict[str, int | list[int]]) -> None:
+    """A readable key ("CSC-14") rather than the numeric id beside it becomes the ticket id.
+
+    Jira's exports carry both; people name tickets by the key, so quotes and reports should too.
+    Only a key that is unique in the sample can say which ticket a row is.
+    """
+    current = columns.get("external_id")
+    if not isinstance(current, int) or "message_id" in columns or "reply_to" in columns:
+        return
+    names = [normalize_header(name) for name in header]
+    if names[current] not in ("id", "issue id", "ticket id"):
+        return
+    for index, name in enumerate(names):
+        if name in ("key", "issue key") and index not in _used(columns):
+            values = [restore_id(value) for value in _values(sample, index)]
+            # unique too: a flattened export whose "key" repeats for different issues keeps the id
+            if values and len(set(values)) == len(values) and all(_READABLE_KEY.match(value) for value in values):
+                columns["external_id"] = index
+                return
 
 
 def _used(columns: dict[str, int | list[int]]) -> set[int]:
@@ -292,6 +348,11 @@ def _guess_by_names(header: Sequence[str], columns: dict[str, int | list[int]]) 
             if index is not None:
                 columns[name] = index
                 break
+        if name == "reply_to" and name not in columns:
+            index = next((i for i, text in enumerate(normalized) if _REPLY_TO_NAME.match(text) and i not in used),
+                         None)
+            if index is not None:
+                columns[name] = index
 
 
 def _values(sample: list[list[object]], index: int) -> list[object]:
@@ -300,6 +361,9 @@ def _values(sample: list[list[object]], index: int) -> list[object]:
 
 def _guess_by_content(header: Sequence[str], sample: list[list[object]],
                       columns: dict[str, int | list[int]]) -> None:
+    reply_to = columns.get("reply_to")
+    if isinstance(reply_to, int) and _looks_like_emails(_values(sample, reply_to), len(sample)):
+        del columns["reply_to"]  # addresses, not the id of the message answered
     free = [i for i in range(len(header)) if i not in _used(columns)]
     guessers = (("external_id", _looks_like_ids), ("requester_email", _looks_like_emails),
                 ("created_at", _date_score), ("body", _long_text_score))

@@ -44,6 +44,7 @@ class TicketRow:
     organization: str = ""
     tags: list[str] = field(default_factory=list)
     comments: list[ParsedMessage] = field(default_factory=list)
+    rows: int = 1  # rows of the file it stands for: a message-level dump's conversation has one per message
 
 
 @dataclass(frozen=True)

@@ -99,3 +99,10 @@ def split_tags(value: object) -> list[str]:
     if "," in text or ";" in text:
         text = text.replace(",", " ").replace(";", " ")
     return list(dict.fromkeys(text.split()))
+
+
+def subject_line(text: str, limit: int = 80) -> str:
+    """A subject for a conversation that has none: the first line of its first message, shortened."""
+    stripped = text.strip()
+    line = stripped.splitlines()[0] if stripped else ""
+    return line if len(line) <= limit else line[:limit - 3].rstrip() + "…"

@@ -42,6 +42,154 @@ class VendorLayout:
     notes: tuple[str, ...] = field(default=())
 
 
+# Where each layout below comes from is in docs/vendor-layouts.md. Most vendors export either the
+# field labels their UI shows ("Date/Time Opened") or their API names ("CreatedDate"): both are here.
+
+CASE_LAYOUTS: tuple[VendorLayout, ...] = (
+    VendorLayout(
+        "Salesforce Service Cloud",  # a Cases report exported from the UI
+        ("case number", "subject", "status", "date/time opened", "case origin"),
+        {"external_id": ("case number",), "subject": ("subject",), "body": ("description",),
+         "created_at": ("date/time opened", "opened date", "created date"),
+         "updated_at": ("last modified date", "date/time closed"), "status": ("status",),
+         "channel": ("case origin",), "requester_name": ("contact name", "web name"),
+         "requester_email": ("contact email", "web email", "email address"),
+         "organization": ("account name", "web company")},
+        notes=("Salesforce reports write times in the exporting user's zone without saying which: choose it.",),
+    ),
+    VendorLayout(
+        "Salesforce Service Cloud",  # Case records exported by Data Loader or the API
+        ("casenumber", "subject", "status", "createddate", "origin"),
+        {"external_id": ("casenumber",), "subject": ("subject",), "body": ("description",),
+         "created_at": ("createddate",), "updated_at": ("lastmodifieddate", "closeddate"), "status": ("status",),
+         "channel": ("origin",), "requester_name": ("suppliedname",),
+         "requester_email": ("suppliedemail", "contactemail"), "organization": ("suppliedcompany",)},
+    ),
+    VendorLayout(
+        "ServiceNow",  # table export with field names, as the incident event log has them
+        ("number", "opened_at", "caller_id", "contact_type", "sys_updated_at*"),
+        {"external_id": ("number",), "subject": ("short_description",), "body": ("description",),
+         "created_at": ("opened_at",), "updated_at": ("sys_updated_on", "sys_updated_at"),
+         "status": ("incident_state", "state"), "channel": ("contact_type",), "requester_name": ("caller_id",),
+         "organization": ("company",)},
+        notes=("ServiceNow's incident log has one row per update: rows sharing a Number are one incident, and "
+               "its latest row's state is kept. Times carry no zone: choose the instance's.",),
+    ),
+    VendorLayout(
+        "ServiceNow",  # list export with column labels
+        ("number", "opened", "short description", "caller", "state"),
+        {"external_id": ("number",), "subject": ("short description",), "body": ("description",),
+         "created_at": ("opened",), "updated_at": ("updated",), "status": ("state", "incident state"),
+         "channel": ("channel", "contact type"), "requester_name": ("caller",), "organization": ("company",)},
+        notes=("ServiceNow list exports write times in the exporting user's zone: choose it.",),
+    ),
+    VendorLayout(
+        "Gorgias",  # tickets, with API names
+        ("id", "subject", "status", "channel", "created_datetime"),
+        {"external_id": ("id",), "subject": ("subject",), "status": ("status",), "channel": ("channel",),
+         "created_at": ("created_datetime",), "updated_at": ("updated_datetime",),
+         "requester_name": ("customer.name", "customer_name"),
+         "requester_email": ("customer.email", "customer_email"), "tags": ("tags",)},
+    ),
+    VendorLayout(
+        "Kustomer",  # conversations
+        ("id", "name", "status", "channels", "created_at", "customer"),
+        {"external_id": ("id",), "subject": ("name",), "body": ("preview",), "status": ("status",),
+         "channel": ("channels",), "created_at": ("created_at",), "updated_at": ("updated_at", "modified_at"),
+         "requester_name": ("customer",), "tags": ("tags",)},
+    ),
+)
+
+MESSAGE_LAYOUTS: tuple[VendorLayout, ...] = (
+    VendorLayout(
+        "Zendesk ticket comments",
+        ("ticket id", "author", "public", "created at", "body"),
+        {"external_id": ("ticket id",), "message_id": ("comment id", "id"), "author": ("author",),
+         "author_role": ("public",), "created_at": ("created at",), "body": ("body", "plain body"),
+         "channel": ("via",)},
+        notes=("Comments marked not public are internal notes; who is an agent is told from who answers whom.",),
+    ),
+    VendorLayout(
+        "Zendesk ticket comments",  # API names
+        ("ticket_id", "author_id", "public", "created_at", "body"),
+        {"external_id": ("ticket_id",), "message_id": ("id",), "author": ("author_name", "author_id"),
+         "author_role": ("public",), "created_at": ("created_at",), "body": ("plain_body", "body"),
+         "channel": ("via",)},
+    ),
+    VendorLayout(
+        "Intercom conversation parts",
+        ("conversation id", "part type", "author type", "created at*", "body"),
+        {"external_id": ("conversation id",), "message_id": ("part id", "conversation part id", "id"),
+         "author": ("author name", "author email", "author id"), "author_role": ("author type",),
+         "created_at": ("created at*",), "body": ("body",)},
+    ),
+    VendorLayout(
+        "Intercom conversation parts",  # API names
+        ("conversation_id", "part_type", "author_type", "created_at", "body"),
+        {"external_id": ("conversation_id",), "message_id": ("id", "part_id"),
+         "author": ("author_name", "author_email", "author_id"), "author_role": ("author_type",),
+         "created_at": ("created_at",), "body": ("body",)},
+    ),
+    VendorLayout(
+        "Help Scout threads",
+        ("conversation id", "thread id", "type", "created at", "body"),
+        {"external_id": ("conversation id",), "message_id": ("thread id",),
+         "author": ("created by", "created by email", "customer"), "author_role": ("type",),
+         "created_at": ("created at",), "body": ("body",), "status": ("status",)},
+        notes=("A thread's type says its role: customer, message (an agent's reply), note (internal).",),
+    ),
+    VendorLayout(
+        "Help Scout threads",  # API names
+        ("conversationid", "id", "type", "createdat", "body"),
+        {"external_id": ("conversationid",), "message_id": ("id",),
+         "author": ("createdby.email", "createdby.name", "createdby"), "author_role": ("type",),
+         "created_at": ("createdat",), "body": ("body",), "status": ("status",)},
+    ),
+    VendorLayout(
+        "Salesforce case comments",
+        ("parentid", "commentbody", "ispublished", "createddate"),
+        {"external_id": ("parentid",), "message_id": ("id",), "body": ("commentbody",),
+         "created_at": ("createddate",), "author": ("createdby.name", "createdbyid"),
+         "author_role": ("ispublished",)},
+        notes=("Unpublished case comments are internal; the rows' Parent ID is the case.",),
+    ),
+    VendorLayout(
+        "Salesforce case comments",  # field labels
+        ("parent id", "body", "published", "created date"),
+        {"external_id": ("parent id",), "message_id": ("case comment id",), "body": ("body",),
+         "created_at": ("created date",), "author": ("created by", "created by id"),
+         "author_role": ("published",)},
+    ),
+    VendorLayout(
+        "Salesforce email messages",
+        ("parentid", "fromaddress", "incoming", "messagedate", "textbody"),
+        {"external_id": ("parentid",), "message_id": ("id",), "subject": ("subject",),
+         "body": ("textbody", "htmlbody"), "created_at": ("messagedate",),
+         "author": ("fromaddress", "fromname"), "author_role": ("incoming",), "status": ("status",)},
+    ),
+    VendorLayout(
+        "Salesforce email messages",  # field labels
+        ("parent case", "from address", "is incoming", "message date", "text body"),
+        {"external_id": ("parent case", "parent id"), "message_id": ("emailmessage id", "email message id"),
+         "subject": ("subject",), "body": ("text body", "html body"), "created_at": ("message date",),
+         "author": ("from address", "from name"), "author_role": ("is incoming",)},
+    ),
+    VendorLayout(
+        "Gorgias messages",
+        ("ticket_id", "from_agent", "created_datetime", "body_text"),
+        {"external_id": ("ticket_id",), "message_id": ("id",), "body": ("body_text", "stripped_text"),
+         "created_at": ("created_datetime", "sent_datetime"), "subject": ("subject",), "channel": ("channel",),
+         "author": ("sender.email", "sender.name", "sender_email", "sender"), "author_role": ("from_agent",)},
+    ),
+    VendorLayout(
+        "Kustomer messages",
+        ("conversation_id", "direction", "created_at", "preview", "channel"),
+        {"external_id": ("conversation_id",), "message_id": ("id",), "body": ("preview",),
+         "created_at": ("created_at", "sent_at"), "channel": ("channel",),
+         "author": ("created_by", "customer_id"), "author_role": ("direction", "direction_type")},
+    ),
+)
+
 LAYOUTS: tuple[VendorLayout, ...] = (
     VendorLayout(
         "Zendesk",
@@ -114,12 +262,14 @@ LAYOUTS: tuple[VendorLayout, ...] = (
     VendorLayout(
         "Front",
         ("message id", "conversation id", "direction", "inbox", "message date", "contact handle", "extract"),
-        {"external_id": ("conversation id",), "subject": ("subject",), "body": ("extract",),
-         "created_at": ("message date",), "status": ("status",), "channel": ("inbox",),
+        {"external_id": ("conversation id",), "message_id": ("message id",), "subject": ("subject",),
+         "body": ("extract",), "created_at": ("message date",), "status": ("status",), "channel": ("inbox",),
          "requester_name": ("contact name",), "requester_email": ("contact handle",),
-         "tags": ("tags",)},
+         "author": ("author",), "author_role": ("direction",), "tags": ("tags",)},
         notes=("Front exports one row per message: rows sharing a Conversation ID are one conversation.",),
     ),
+    *MESSAGE_LAYOUTS,
+    *CASE_LAYOUTS,
 )
 
 

@@ -11,6 +11,7 @@ from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
+from ..importers.text_cleanup import subject_line
 from ..storage import search_index
 from ..storage.bulk import db_time, driver_connection, next_id
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
@@ -130,9 +131,7 @@ class AddConversation(Edit):
 
 
 def _subject_from(messages: list[ParsedMessage]) -> str:
-    first = next((m.text for m in messages if m.text.strip()), "")
-    line = first.strip().splitlines()[0] if first.strip() else ""
-    return line if len(line) <= 80 else line[:77].rstrip() + "…"
+    return subject_line(next((m.text for m in messages if m.text.strip()), ""))
 
 
 def typed_note(channel: str, author: str, text: str, at: datetime | None, role: str) -> NewConversation:

@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,7 +87,7 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
                    mapping.describe(head.header), head.lines_not_utf8, head.lines_not_utf8_read_as)))
     planner = TicketPlanner(state())
     chunk_rows = FIRST_CHUNK_ROWS  # a small first chunk sets the writer going sooner
-    for block in streamed.blocks(stream.rows):
+    for block in _planned_blocks(streamed, stream.rows, mapping):
         planner.add_many(block)
         if planner.pending >= chunk_rows:
             send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
@@ -98,6 +98,22 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
     send(("done", planner.result))
     return None
+
+
+def _planned_blocks(streamed, numbered, mapping: FieldMapping) -> Iterator[list]:  # noqa: ANN001
+    """The mapped rows a block at a time; a message-level dump's only once the whole file is read,
+    grouped into conversations (importers/message_dump.py), since any row may belong to any thread."""
+    from ..importers.message_dump import MessageRows, is_message_level
+
+    if not is_message_level(mapping):
+        yield from streamed.blocks(numbered)
+        return
+    collector = MessageRows(streamed.header, mapping)
+    for block in streamed.blocks(collector.tap(numbered)):
+        collector.add(block)
+    grouped = collector.grouped()
+    for start in range(0, len(grouped), FIRST_CHUNK_ROWS):
+        yield grouped[start:start + FIRST_CHUNK_ROWS]
 
 
 def _plain(chunk: PlanChunk) -> tuple[list, list, list]:

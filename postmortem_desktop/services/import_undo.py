@@ -76,6 +76,9 @@ class UndoableImport(Command):
                 if undo.old_messages else set()
             cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)", [m for m in undo.old_messages if m[0] not in present])
+            # messages the import kept (the file had them again) may have moved to make room for new ones
+            cur.executemany("UPDATE messages SET position = ? WHERE id = ?",
+                            [(m[2], m[0]) for m in undo.old_messages if m[0] in present])
             cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "
                             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", undo.old_message_tags)
             for row in undo.old_conversations:

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from ..gc_pause import collector_paused
 from ..importers.date_report import DateColumnReport
 from ..importers.date_report import date_report as _date_report
-from ..importers.field_mapping import FieldMapping, map_rows, settle_day_orders
+from ..importers.field_mapping import FieldMapping, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
+from ..importers.json_dumps import refuse_json
+from ..importers.message_dump import MessageSurvey, collect, is_message_level, rows_of
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
 from ..importers.vendors import VendorGuess, recognise_vendor
@@ -62,6 +64,7 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     and for the import, which then reads nothing more. Text files are read here.
     """
     path = Path(path)
+    refuse_json(path)  # an API's JSON answer is not a table: say what it is and what to export
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
         sheet = (import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path)
                  else read_sheet(path, has_header=has_header))
@@ -100,7 +103,7 @@ def preview(plan: ImportPlan, limit: int = PREVIEW_ROWS) -> list[TicketRow | Ski
     never disagrees with the import.
     """
     rows = []
-    for row in map_rows(plan.sheet, plan.mapping):
+    for row in rows_of(plan.sheet, plan.mapping):
         rows.append(row)
         if len(rows) >= limit:
             break
@@ -113,6 +116,23 @@ def date_report(plan: ImportPlan) -> list[DateColumnReport]:
     return _date_report(plan.sheet, plan.mapping)
 
 
+def preview_and_survey(plan: ImportPlan, limit: int = PREVIEW_ROWS
+                       ) -> tuple[list[TicketRow | SkippedRow], MessageSurvey | None]:
+    """preview() and message_survey() from one pass over the rows (the mapping dialog's refresh)."""
+    if not is_message_level(plan.mapping):
+        return preview(plan, limit), None
+    collector = collect(plan.sheet, plan.mapping)
+    return collector.grouped()[:limit], collector.survey()
+
+
+def message_survey(plan: ImportPlan) -> MessageSurvey | None:
+    """How a message-level dump's rows group into conversations and who has which role; None for a
+    dump with one row per ticket. Raises MappingError / AmbiguousDatesError as preview does."""
+    if not is_message_level(plan.mapping):
+        return None
+    return collect(plan.sheet, plan.mapping).survey()
+
+
 def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
                      options: ImportOptions | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """The whole import as one transaction; yields progress, returns the summary.
@@ -121,7 +141,7 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
     writes (services/import_pipeline.py): with the mapping and day order settled here, on the
     rows the person previewed, the result is the same as mapping plan.sheet in this process.
     """
-    rows = map_rows(plan.sheet, plan.mapping)  # raises before anything is written
+    rows = rows_of(plan.sheet, plan.mapping)  # raises before anything is written
     if _worth_a_helper(plan):
         job = FileJob(str(plan.path), mapping_json=plan.mapping.to_json(plan.sheet.header),
                       orders=settle_day_orders(plan.sheet, plan.mapping), has_header=plan.sheet.has_header)
@@ -156,6 +176,7 @@ def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, pre
     (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
     ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` as prepare_import's.
     """
+    refuse_json(Path(path))
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
                   day_order=day_order, timezone=timezone, has_header=has_header)
     return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,

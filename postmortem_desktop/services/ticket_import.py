@@ -57,6 +57,8 @@ class ImportSummary:
     imported: int = 0
     updated: int = 0
     unchanged: int = 0  # tickets already here exactly as the file has them: left alone
+    conversations: int = 0  # the file's conversations as stored: new, updated and unchanged ones
+    messages: int = 0  # the messages those conversations hold
     lines_not_utf8: int = 0  # lines of a UTF-8 file holding bytes from another code page ...
     lines_not_utf8_read_as: str | None = None  # ... read in this one (importers/text_decoding.py)
     outside_window: int = 0
@@ -126,7 +128,7 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     # Every reference an import writes is to a row it has just written or read in the same
     # transaction (ids are planned from that snapshot), so checking each one again costs 3% of
     # a large import for nothing. The one cascade an import relies on is done by hand
-    # (ticket_store.delete_unquoted_messages), and tests run foreign_key_check after imports.
+    # (ticket_store.keep_or_delete_messages), and tests run foreign_key_check after imports.
     cur.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before BEGIN
     try:
         cur.execute("BEGIN IMMEDIATE")

@@ -191,12 +191,13 @@ class TicketPlanner:
 
     def add(self, row: TicketRow | SkippedRow) -> None:
         result = self.result
-        result.rows_read += 1
         if isinstance(row, SkippedRow):
+            result.rows_read += 1
             result.skipped.append(row)
             return
+        result.rows_read += row.rows
         if not self._in_window(row):
-            result.outside_window += 1
+            result.outside_window += row.rows
             return
         values, messages = conversation_values(row, self._customer_id(row), channel_of(row.channel))
         external_id = row.external_id

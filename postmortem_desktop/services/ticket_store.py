@@ -116,6 +116,20 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     changed = {cid: update for cid, update in result.updates.items() if cid not in same}
     apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo)
     search_index.end_bulk(cur)
+    summary.conversations, summary.messages = _file_counts(cur, result)
+
+
+def _file_counts(cur: sqlite3.Cursor, result: PlanResult) -> tuple[int, int]:
+    """The conversations the file's rows went into (new, updated or unchanged) and their messages, as stored."""
+    first, end = result.first_conversation_id, result.next_conversation_id
+    older = [cid for cid in result.updates if not first <= cid < end]
+    messages = cur.execute("SELECT COUNT(*) FROM messages WHERE conversation_id >= ? AND conversation_id < ?",
+                           (first, end)).fetchone()[0]
+    for start in range(0, len(older), 500):
+        chunk = older[start:start + 500]
+        messages += cur.execute(f"SELECT COUNT(*) FROM messages WHERE conversation_id IN "
+                                f"({', '.join('?' * len(chunk))})", chunk).fetchone()[0]
+    return end - first + len(older), messages
 
 
 def merge_repeated_tickets(cur: sqlite3.Cursor, result: PlanResult) -> None:
@@ -162,20 +176,31 @@ def store_rows(cur: sqlite3.Cursor, state: PlanState, rows: Iterable[TicketRow |
 
 def apply_updates(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: int, first_message_id: int,
                   undo: ImportUndoData) -> None:
-    """Rewrites re-imported conversations: old state remembered, quoted messages kept, new text indexed."""
+    """Rewrites re-imported conversations: old state remembered, kept messages kept, new text indexed.
+
+    A message the conversation already has exactly as the file has it stays as it is (its id,
+    tags and suggestions with it), and so does a quoted one: a grown message-level dump adds only
+    its new messages.
+    """
     if not updates:
         return
     # only conversations from before this import have an old state to give back
     remember_for_undo(cur, [cid for cid in updates if cid < first_new_id], undo)
-    kept = delete_unquoted_messages(cur, list(updates))
+    kept = keep_or_delete_messages(cur, updates)
     cur.executemany(UPDATE_CONVERSATION, [(*values, cid) for cid, (values, _m) in updates.items()])
-    rows, mid = [], first_message_id
+    rows, moves, mid = [], [], first_message_id
     for cid, (_values, messages) in updates.items():
+        same, quoted = kept.get(cid, ({}, set()))
         for position, (at, author, role, text) in enumerate(messages):
-            if text in kept.get(cid, ()):
+            ids = same.get((at, author or "", role, text))
+            if ids:
+                moves.append((position, ids.pop()))
+                continue
+            if text in quoted:
                 continue  # the quoted copy stays, so quotes keep pointing at it
             rows.append((mid, cid, position, at, author or "", role, text))
             mid += 1
+    cur.executemany("UPDATE messages SET position = ? WHERE id = ?", moves)
     cur.executemany(INSERT_MESSAGES, rows)
     if rows:
         search_index.index_range(cur, first_message_id, mid - 1, 0, -1)
@@ -224,19 +249,35 @@ def remember_for_undo(cur: sqlite3.Cursor, updated: list[int], undo) -> None:  #
             f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
 
 
-def delete_unquoted_messages(cur: sqlite3.Cursor, conversation_ids: list[int]) -> dict[int, set[str]]:
-    """Deletes the old messages of updated conversations, except those a quote points at."""
-    kept: dict[int, set[str]] = {}
+def keep_or_delete_messages(cur: sqlite3.Cursor, updates: dict[int, tuple]
+                            ) -> dict[int, tuple[dict[tuple, list[int]], set[str]]]:
+    """Deletes the old messages of updated conversations, except those the file has again or a quote points at.
+
+    Returns, per conversation, the kept messages' ids by (time, author, role, text) and the
+    texts of the quoted ones.
+    """
     cur.execute("CREATE TEMP TABLE IF NOT EXISTS import_updated (id INTEGER PRIMARY KEY)")
     cur.execute("DELETE FROM import_updated")
-    cur.executemany("INSERT INTO import_updated (id) VALUES (?)", [(cid,) for cid in conversation_ids])
-    doomed = ("SELECT id FROM messages WHERE conversation_id IN (SELECT id FROM import_updated) AND id NOT IN "
-              "(SELECT message_id FROM quotes WHERE message_id IS NOT NULL)")
+    cur.executemany("INSERT INTO import_updated (id) VALUES (?)", [(cid,) for cid in updates])
+    planned = {cid: {(at, author or "", role, text) for at, author, role, text in messages}
+               for cid, (_values, messages) in updates.items()}
+    kept: dict[int, tuple[dict[tuple, list[int]], set[str]]] = {}
+    doomed = []
+    for mid, cid, at, author, role, text, quoted in cur.execute(
+            "SELECT id, conversation_id, at, author, role, text, "
+            "id IN (SELECT message_id FROM quotes WHERE message_id IS NOT NULL) "
+            "FROM messages WHERE conversation_id IN (SELECT id FROM import_updated) ORDER BY position DESC, id DESC"
+            ).fetchall():
+        same, quoted_texts = kept.setdefault(cid, ({}, set()))
+        key = (at, author or "", role, text)
+        if key in planned[cid]:
+            same.setdefault(key, []).append(mid)  # popped from the end: the earliest copy first
+        elif quoted:
+            quoted_texts.add(text)
+        else:
+            doomed.append((mid,))
     # Foreign keys are off during an import (ticket_import), so what ON DELETE CASCADE would do
     # for these messages is done here: their tag assignments (suggested or dismissed) go too.
-    cur.execute(f"DELETE FROM tag_assignments WHERE message_id IN ({doomed})")
-    cur.execute(f"DELETE FROM messages WHERE id IN ({doomed})")
-    for cid, text in cur.execute("SELECT conversation_id, text FROM messages "
-                                 "WHERE conversation_id IN (SELECT id FROM import_updated)"):
-        kept.setdefault(cid, set()).add(text)
+    cur.executemany("DELETE FROM tag_assignments WHERE message_id = ?", doomed)
+    cur.executemany("DELETE FROM messages WHERE id = ?", doomed)
     return kept

@@ -383,7 +383,8 @@ def summary_text(summary) -> str:  # noqa: ANN001 - an ImportSummary
             f"{counted(summary.rows_read, 'row')} read.<br>{counted(summary.imported, 'new conversation')}, "
             f"{summary.updated:,} updated, {unchanged}"
             f"{summary.outside_window:,} outside the review window (left out), "
-            f"{len(summary.skipped):,} skipped.{repeated}{notice}<br>{undo}")
+            f"{len(summary.skipped):,} skipped.<br>The file's {summary.conversations:,} conversations hold "
+            f"{summary.messages:,} messages.{repeated}{notice}<br>{undo}")
 
 
 def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an ImportSummary

@@ -32,12 +32,15 @@ from postmortem_desktop.importers.field_mapping import (
     FieldMapping,
     MappingError,
 )
+from postmortem_desktop.importers.message_dump import MessageSurvey
+from postmortem_desktop.importers.records import SkippedRow, TicketRow
 from postmortem_desktop.importers.text_cleanup import cell_text
 from postmortem_desktop.importers.text_decoding import decoding_notice
-from postmortem_desktop.services.spreadsheet_import import ImportPlan, date_report, preview
+from postmortem_desktop.services.spreadsheet_import import ImportPlan, date_report, preview_and_survey
 
 from ..screen_size import fit_to_screen
 from .date_report_label import DateReportLabel
+from .grouping_panel import GroupingPanel
 from .preview_model import ImportPreviewModel
 
 NOT_IMPORTED = "— not imported —"
@@ -91,6 +94,8 @@ class ImportMappingDialog(QDialog):
         self.preview_view.horizontalHeader().setSectionResizeMode(ImportPreviewModel.COL_SUBJECT,
                                                                  QHeaderView.ResizeMode.Stretch)
         self.preview_view.verticalHeader().hide()
+        self.grouping = GroupingPanel(self)
+        self.grouping.set_corrections(plan.mapping.roles)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                         self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
@@ -102,6 +107,7 @@ class ImportMappingDialog(QDialog):
         self.day_order.currentIndexChanged.connect(self.refresh_preview)
         self.presets.activated.connect(self._on_presets_activated)
         save_preset.clicked.connect(self._on_save_preset_clicked)
+        self.grouping.roles_changed.connect(self.refresh_preview)
         self.refresh_preview()
 
     # ---- layout ---------------------------------------------------------------------------------
@@ -166,6 +172,7 @@ class ImportMappingDialog(QDialog):
         right_layout.addWidget(QLabel("<b>Preview</b>: the first rows as they will be imported", right))
         right_layout.addWidget(self.preview_view, 1)
         right_layout.addWidget(self.date_report)
+        right_layout.addWidget(self.grouping, 1)
         splitter = QSplitter(self)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -189,6 +196,7 @@ class ImportMappingDialog(QDialog):
 
     def apply_mapping(self, mapping: FieldMapping) -> None:
         self._show_mapping(mapping)
+        self.grouping.set_corrections(mapping.roles)
         self.zone.setCurrentText(mapping.timezone)
         self.refresh_preview()
 
@@ -213,22 +221,25 @@ class ImportMappingDialog(QDialog):
             else:
                 columns[field_name] = index
         mapping = FieldMapping(columns=columns, timezone=self.zone.currentText().strip() or "UTC",
-                               day_order=self.day_order.currentData(), header_names=list(self.plan.sheet.header))
+                               day_order=self.day_order.currentData(), header_names=list(self.plan.sheet.header),
+                               roles=dict(self.grouping.corrections))
         return mapping, problems
 
     def refresh_preview(self) -> None:
         mapping, problems = self.current_mapping()
         self.plan.mapping = mapping
-        rows = []
+        rows: list[TicketRow | SkippedRow] = []
+        survey: MessageSurvey | None = None
         if not problems:
             try:
-                rows = preview(self.plan)
+                rows, survey = preview_and_survey(self.plan)
             except MappingError as exc:
                 problems = list(exc.problems)
             except AmbiguousDatesError as exc:
                 problems = [f"{exc}: choose “Dates like 05/06” above."]
         self.problems = problems
         self.date_report.show_reports(date_report(self.plan))  # shown even when the preview is refused
+        self.grouping.show_survey(survey)
         self.preview_model.set_rows(rows, self.zone_name, self._left_out)
         for col in (ImportPreviewModel.COL_ROW, ImportPreviewModel.COL_ID, ImportPreviewModel.COL_CREATED,
                     ImportPreviewModel.COL_CHANNEL, ImportPreviewModel.COL_MESSAGES):
