@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from postmortem_desktop.resources import resource_path
 
@@ -134,6 +134,7 @@ class ThemeManager(QObject):
         self.app.setPalette(palette)
         self.app.sendPostedEvents()
         self.app.setStyleSheet(sheet)
+        refresh_link_colours(self.app)
 
     def snapshot(self) -> ThemeSnapshot:
         """The application's look as it is now, for putting back after a temporary theme."""
@@ -149,6 +150,19 @@ class ThemeManager(QObject):
     def _on_style_hints_color_scheme_changed(self, _scheme) -> None:  # noqa: ANN001
         if self.choice == SYSTEM:
             self.apply(SYSTEM)
+
+
+def refresh_link_colours(app: QApplication) -> None:
+    """Re-reads every rich-text label's HTML so its links take the new palette's link colour.
+
+    Qt colours a link when it parses the label's HTML, from the palette of that moment, and keeps that
+    colour through later palette changes: after projector -> dark the links stayed #0030a0 on #23262b.
+    """
+    for widget in app.allWidgets():
+        if isinstance(widget, QLabel) and "<a" in widget.text() and widget.textFormat() != Qt.TextFormat.PlainText:
+            text = widget.text()
+            widget.setText("")  # setText() with the same text does nothing, so clear it first
+            widget.setText(text)
 
 
 def theme_manager(app: QApplication | None = None) -> ThemeManager:

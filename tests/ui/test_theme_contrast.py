@@ -149,3 +149,49 @@ def test_the_reader_redraws_author_names_for_the_new_background_when_the_theme_c
         assert all(contrast_ratio(ink, base) >= AA_TEXT for ink in names), (names, base)
     finally:
         theme_manager().restore(before)
+
+
+def link_colours(label) -> list[str]:
+    """The colour each link in a rich-text label is drawn in, as its text document holds it."""
+    from PySide6.QtGui import QTextDocument
+
+    document = label.findChild(QTextDocument)
+    colours = []
+    block = document.begin() if document is not None else None
+    while block is not None and block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.charFormat().isAnchor():
+                colours.append(fragment.charFormat().foreground().color().name())
+            fragments += 1
+        block = block.next()
+    return colours
+
+
+@pytest.mark.parametrize(("first", "then"), [(PROJECTOR, DARK), (DARK, PROJECTOR), (LIGHT, DARK)])
+def test_links_in_every_label_take_the_new_theme_s_colour_on_a_live_switch(main_window, qtbot, first, then):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.theme import theme_manager
+
+    before = theme_manager().snapshot()
+    try:
+        theme_manager().apply(first)
+        for screen in ("board", "review", "timeline"):  # the screens whose labels carry links
+            main_window.show_screen(screen)
+            QApplication.processEvents()
+        theme_manager().apply(then)
+        QApplication.processEvents()
+        labels = [w for w in QApplication.allWidgets() if isinstance(w, QLabel) and "<a" in w.text()]
+        assert labels  # the close-out strip has links at least
+        failures = []
+        for label in labels:
+            label.grab()  # a hidden label lays its text out when it is next painted: paint it, as a user would
+            background = label.palette().color(label.backgroundRole()).name()
+            for ink in link_colours(label):
+                if contrast_ratio(ink, background) < AA_TEXT:
+                    failures.append(f"{label.objectName() or label.text()[:40]}: {ink} on {background}")
+        assert failures == []
+    finally:
+        theme_manager().restore(before)
