@@ -150,6 +150,9 @@ class ReportData:
     extra_terms: tuple[str, ...] = field(default=())
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     redacted: bool = False
+    #: the review window: the timeline counts a conversation wholly outside it apart, as the screen does
+    review_start: datetime | None = None
+    review_end: datetime | None = None
 
 
 def _utc(value):  # noqa: ANN001, ANN202
@@ -184,7 +187,7 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
             customer_severity_reason=inc.customer_severity_reason,
             technical=technical, customer=customer, status_page_resolved=inc.status_page_resolved,
             headline=timing.headline(technical, customer, inc.status_page_resolved),
-            zone_name=zone or "UTC",
+            zone_name=zone or "UTC", review_start=_utc(inc.review_start), review_end=_utc(inc.review_end),
             customer_damage=inc.customer_damage, most_broken_task=inc.most_broken_task,
             first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
             trust_signals_none_seen=inc.trust_signals_none_seen,

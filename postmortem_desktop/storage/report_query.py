@@ -39,7 +39,8 @@ def incident_row(session: Session, incident_id: int) -> Any:
                Incident.customer_severity, Incident.customer_severity_suggested, Incident.customer_severity_reason,
                Incident.technical_start, Incident.technical_end, Incident.status_page_resolved,
                Incident.customer_damage, Incident.most_broken_task, Incident.first_workaround, Incident.trust_signals,
-               Incident.trust_signals_none_seen, Incident.customer_message_decision)
+               Incident.trust_signals_none_seen, Incident.customer_message_decision, Incident.review_start,
+               Incident.review_end)
         .where(Incident.id == incident_id)).one_or_none()
     if row is None:
         raise MissingIncident(incident_id)

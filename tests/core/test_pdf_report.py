@@ -220,3 +220,21 @@ def test_pdf_timeline_gets_the_same_windows_and_conversations_as_the_report(demo
     tagged = {tl.conversations.tags[c].name for c in tl.conversations.tag if c >= 0}
     assert tagged and tagged <= {t.name for t in data.tag_counts}
     assert sum(tl.conversations.pre_existing) == sum(c.pre_existing for c in data.conversations) > 0
+
+
+def test_pdf_timeline_counts_each_row_by_the_review_window_as_the_screen_does(demo_ws, tmp_path):
+    from postmortem_desktop.reporting.pdf_canvas import timeline_data
+    from postmortem_desktop.services.timeline import TimelineService
+    from postmortem_desktop.timeline.layout import TimelineLayout
+
+    incident = billing_id(demo_ws)
+    data = exports.report_data(demo_ws, incident)
+    pdf = TimelineLayout(timeline_data(data), data.zone_name, "channel")
+    screen = TimelineLayout(TimelineService(demo_ws).timeline_data(incident), data.zone_name, "channel")
+    pdf_rows = [(row.label, counts) for row, counts in zip(pdf.subrows, pdf.review_counts(), strict=True)]
+    screen_rows = [(row.label, counts) for row, counts in zip(screen.subrows, screen.review_counts(), strict=True)]
+    assert pdf_rows == screen_rows
+    outside = sum(out for _label, (_within, out) in screen_rows)
+    assert outside > 0  # the demo has conversations wholly outside the review window
+    path = run_to_end(exports.export_pdf(demo_ws, incident, tmp_path / "report.pdf"))
+    assert f"+{outside} outside the review window" in pdf_text(path)
