@@ -184,3 +184,24 @@ def test_a_board_search_left_from_editing_does_not_filter_what_the_room_sees(mai
     assert sorted(h.split(" · ")[0] for h in headings) == sorted(t.name for t in counted)
     for tag in counted:
         assert any(h.startswith(f"{tag.name} · {tag.count} quote") for h in headings)
+
+
+def test_f7_on_the_board_step_opens_the_board_scrolled_to_its_first_column_and_top(main_window, facilitator, qtbot):
+    window = main_window
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    with qtbot.waitSignal(facilitator.mode_started):
+        press(qtbot, Qt.Key.Key_F5)
+    window.showNormal()
+    window.setGeometry(QRect(0, 0, PROJECTOR_SIZE.width(), PROJECTOR_SIZE.height()))
+    qtbot.waitUntil(lambda: window.size() == PROJECTOR_SIZE)
+    facilitator.go_to(facilitator.agenda.index_of("board"))
+    settle(qtbot, facilitator)
+    press(qtbot, Qt.Key.Key_F7)
+    settle(qtbot, facilitator)
+    grid = window.screen_widgets["board"].grid
+    assert window.screens.currentWidget() is window.screen_widgets["board"]
+    assert grid.horizontalScrollBar().maximum() > 0  # the board is wider than the projector: the test means something
+    assert (grid.horizontalScrollBar().value(), grid.verticalScrollBar().value()) == (0, 0)
+    first = grid.all_views()[0]
+    assert first.verticalScrollBar().value() == 0

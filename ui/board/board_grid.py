@@ -5,8 +5,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import cast
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
 
 from postmortem_desktop.services.quotes import BoardCard
@@ -110,17 +110,36 @@ class BoardGridWidget(QScrollArea):
         self.views: dict[tuple[str, int | None], CardListView] = {}
         self._shape: tuple = ()
         self._container: QWidget | None = None
+        #: the column asked for while the grid was hidden: scrolled to once it is shown at its real size
+        self._pending_column: tuple[int | None] | None = None
 
     def show_column(self, tag_id: int | None) -> CardListView | None:
         """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane."""
         header = self.headers.get(tag_id)
         if header is None:
             return None
-        self.ensureWidgetVisible(header, 40, 0)
+        if self.isVisible():
+            self._scroll_to_column(tag_id)
+        else:  # a hidden grid measures its columns at a stale size (F7 from the room view opened it
+            self._pending_column = (tag_id,)  # scrolled 72 px into Unsorted): scroll once it is shown
         view = next((v for (_lane, t), v in self.views.items() if t == tag_id), None)
         if view is not None:
             view.setFocus()
         return view
+
+    def _scroll_to_column(self, tag_id: int | None) -> None:
+        header = self.headers.get(tag_id)
+        if header is None:
+            return
+        self.verticalScrollBar().setValue(0)  # the column's first lane is at the top
+        self.ensureWidgetVisible(header, 40, 0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending_column is not None:
+            (tag_id,), self._pending_column = self._pending_column, None
+            # after the show's layout pass, when the columns have their real positions
+            QTimer.singleShot(0, self, lambda: self._scroll_to_column(tag_id))
 
     def reveal_card(self, quote_id: int) -> CardListView | None:
         """Scrolls the first cell holding the card into view, selects it there; None when it is not shown."""
