@@ -35,6 +35,7 @@ from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
 from ..hub import ScreenHub
+from ..table_titles import keep_titles_whole
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
 
@@ -66,6 +67,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ActionItemTableModel.COL_DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(ActionItemTableModel.COL_LINKS, QHeaderView.ResizeMode.Interactive)
+        keep_titles_whole(header)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Filter…")
         self.search.setClearButtonEnabled(True)

@@ -19,6 +19,7 @@ class ChecklistPanel(QWidget):
         self.hub = hub
         self.summary = QLabel(self)
         self.summary.setObjectName("checklist_summary")
+        self.summary.setWordWrap(True)
         self.grid = QGridLayout()
         self.grid.setColumnStretch(2, 1)
         layout = QVBoxLayout(self)
@@ -32,6 +33,7 @@ class ChecklistPanel(QWidget):
     def _row(self, key: str, position: int) -> tuple[QLabel, QLabel, QLabel, QPushButton]:
         if key not in self.rows:
             icon, label, detail = QLabel(self), QLabel(self), QLabel(self)
+            label.setWordWrap(True)  # in a narrow tab beside the reader, long item names wrap, not push 'Go fix' off
             detail.setWordWrap(True)
             button = QPushButton("Go fix", self)
             button.setAccessibleName(f"Go fix: {key.replace('_', ' ')}")

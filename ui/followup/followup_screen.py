@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -44,6 +44,7 @@ from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
+from ..table_titles import keep_titles_whole
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
 
@@ -62,6 +63,7 @@ def _table(model: RowsTableModel, name: str, parent) -> QTableView:  # noqa: ANN
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
+    keep_titles_whole(header)
     return view
 
 
@@ -129,8 +131,12 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         fields.addRow("Review held on:", self.review_date)
         fields.addRow("Check at:", self.check_at)
         form.addLayout(fields)
-        form.addWidget(self.schedule_button)
-        form.addWidget(self.ics_button)
+        # the two buttons stacked and the state wrapping beside them: in one row they pushed the screen
+        # wider than its room beside the reader, cutting the state off
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.schedule_button)
+        buttons.addWidget(self.ics_button)
+        form.addLayout(buttons)
         form.addWidget(self.schedule_state, 1)
         quiet_box = _group("Accounts that went quiet", self.import_button, self.rule,
                            _table(self.quiet, "Quiet accounts", self))
@@ -142,9 +148,9 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         grid.addWidget(_group("Open action items", _table(self.actions, "Open action items", self)), 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        outcome = QHBoxLayout()
+        outcome = QVBoxLayout()  # the long button below the text, not beside it: the screen stays narrow
         outcome.addWidget(self.outcome, 1)
-        outcome.addWidget(self.outcome_button)
+        outcome.addWidget(self.outcome_button, 0, Qt.AlignmentFlag.AlignRight)
         # scrolls rather than forcing the main window taller on small screens
         inner = QWidget(self)
         layout = QVBoxLayout(inner)

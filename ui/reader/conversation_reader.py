@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -30,6 +29,7 @@ from postmortem_desktop.services.quotes import (
 )
 
 from ..board.suggestion_text import suggestion_line
+from ..button_row import ButtonRow
 from ..hub import ScreenHub
 from ..text_offsets import index_to_utf16, utf16_to_index
 from ..time_display import display_zone
@@ -95,16 +95,11 @@ class ConversationReaderWidget(QWidget):
         self.roles_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.roles_menu = QMenu(self.roles_button)
         self.roles_button.setMenu(self.roles_menu)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(6, 0, 6, 0)
-        for button in (self.quote_button, self.whole_button, self.roles_button):
-            button.setMinimumWidth(30)  # may clip in a narrow dock rather than widen the window
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = ButtonRow((self.quote_button, self.whole_button, self.roles_button), self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         layout.addWidget(self.text, 1)
         self.quote_shortcut = QShortcut(QKeySequence("Q"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.quote_shortcut.activated.connect(self.make_quote_from_selection)

@@ -53,6 +53,7 @@ class _AnswerBlock(QWidget):
             self.record_note.setText(f"This answer is also the close-out record's {RECORD_LABELS[field].lower()}: "
                                      "the same text shows and counts in both places.")
         self.quote_hint = QLabel(self)
+        self.quote_hint.setWordWrap(True)
         self.quotes = QuoteListModel(self)
         self.quote_view = QListView(self)
         self.quote_view.setAccessibleName(f"Quotes linked to: {question}")

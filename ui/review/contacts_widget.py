@@ -32,6 +32,7 @@ from postmortem_desktop.services.review_answers import EditCloseoutFields
 from ..closeout.record_lock import KEEP_WHEN_CLOSED
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
+from ..table_titles import keep_titles_whole
 from .contact_table_model import ContactTableModel, SuggestionTableModel
 
 
@@ -43,6 +44,7 @@ def _table(model, name: str, parent) -> QTableView:  # noqa: ANN001
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    keep_titles_whole(view.horizontalHeader())
     return view
 
 
@@ -75,8 +77,8 @@ class ContactsWidget(QWidget):
         top = QWidget(self)
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(QLabel("<b>Customers to contact directly</b> — double-click a reason to edit it; "
-                                    "tick Contacted when someone has spoken to them.", top))
+        top_layout.addWidget(_wrapping(QLabel("<b>Customers to contact directly</b> — double-click a reason to "
+                                              "edit it; tick Contacted when someone has spoken to them.", top)))
         top_layout.addWidget(self.view)
         row = QHBoxLayout()
         for widget in (self.reviewed, self.remove_button, self.export_button):
@@ -86,8 +88,9 @@ class ContactsWidget(QWidget):
         bottom = QWidget(self)
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(QLabel("<b>Suggested</b> from data-fear, trust-loss and churn-risk quotes and "
-                                       "customers' own words about money, deadlines or being ignored", bottom))
+        bottom_layout.addWidget(_wrapping(QLabel("<b>Suggested</b> from data-fear, trust-loss and churn-risk quotes "
+                                                 "and customers' own words about money, deadlines or being ignored",
+                                                 bottom)))
         bottom_layout.addWidget(self.suggestion_view)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -155,3 +158,9 @@ class ContactsWidget(QWidget):
             show_output_failure(self, exc)
             return
         QMessageBox.information(self, "Contact list exported", f"Wrote {count} customers to {target}.")
+
+
+def _wrapping(label: QLabel) -> QLabel:
+    # a heading as wide as its sentence pushed the tab 1100 px wide, cutting 'Remove' off beside the reader
+    label.setWordWrap(True)
+    return label

@@ -49,7 +49,9 @@ class CustomerMessageWidget(QWidget):
     def _layout(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("What happened, what it means for them, what we are doing.", self), 1)
+        purpose = QLabel("What happened, what it means for them, what we are doing.", self)
+        purpose.setWordWrap(True)  # beside the draft button in a narrow tab it wraps rather than push it off
+        top.addWidget(purpose, 1)
         top.addWidget(self.draft_button)
         layout.addLayout(top)
         layout.addWidget(self.editor, 1)

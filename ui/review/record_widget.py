@@ -40,7 +40,9 @@ class CloseoutRecordWidget(QWidget):
                 edit.setToolTip(f"The same answer as question {numbers[question]}: “{questions[question]}”")
             form.addRow(f"{label}:", edit)
             self.fields[key] = edit
-        self.none_seen = QCheckBox("No trust signals were seen (say so rather than leave it blank)", self)
+        # a check box cannot wrap: the short form keeps the tab narrow enough for the reader beside it
+        self.none_seen = QCheckBox("No trust signals were seen", self)
+        self.none_seen.setToolTip("No trust signals were seen: say so rather than leave the field blank")
         self.none_seen.clicked.connect(self._on_none_seen_clicked)
         form.addRow("", self.none_seen)
 
