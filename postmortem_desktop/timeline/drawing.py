@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
@@ -328,13 +328,22 @@ def draw_system_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scal
     canvas.clip(geo.plot_x0 - 8 * s, band.y, geo.plot_x1 - geo.plot_x0 + 16 * s, band.h)
     for x, ev in _visible_markers(layout, scale, 3.5 * s):
         color = theme.system.get(ev.kind, theme.system.get("note", "#666666"))
-        row = next((r for r in range(rows) if rows_right[r] < x), None)
+        # never past the lane's right edge, where the clip cut 'Duplicate-payment reconciliat' bare: a
+        # label with too little room on the right of its marker goes on the left of it
+        room_right = geo.plot_x1 + 8 * s - x - 3 * s
+        leftwards = room_right < min(canvas.text_width(ev.title, size), 120 * s)
+        text = _fit(canvas, ev.title, min(230 * s, x - geo.plot_x0 - 3 * s if leftwards else room_right), size, False)
+        starts_at = x - 3 * s - canvas.text_width(text, size) if leftwards else x
+        row = next((r for r in range(rows) if rows_right[r] < starts_at), None)
         if row is not None:
             y = band.y + 28 * s + row_h * (row + 0.5)
-            text = _fit(canvas, ev.title, 230 * s, size, False)
             canvas.line(x, marker_y + 7 * s, x, y, color=color, width=1.0 * s, alpha=0.7)
-            canvas.text(x + 3 * s, y, text, color=theme.text, size=size)
-            rows_right[row] = x + canvas.text_width(text, size) + 10 * s
+            if leftwards:
+                canvas.text(x - 3 * s, y, text, color=theme.text, size=size, anchor="end")
+                rows_right[row] = x + 10 * s
+            else:
+                canvas.text(x + 3 * s, y, text, color=theme.text, size=size)
+                rows_right[row] = x + canvas.text_width(text, size) + 10 * s
         draw_marker(canvas, ev.kind, x, marker_y, 7 * s, color, theme.text, s)
     canvas.unclip()
 
@@ -429,10 +438,6 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
     if any(binned):
         canvas.text(geo.plot_x1, lane.bottom - 8 * s, f"Bars: conversations started per {_duration(width_s)}",
                     color=theme.muted, size=theme.size(0.8), anchor="end")
-    left_out = sum(outside for _within, outside in counts)
-    if left_out:  # the row counts leave them out (a fitted view never shows them): say so, clear of "Bars:"
-        canvas.text(geo.plot_x0 + 6 * s, lane.bottom - 8 * s, f"+{left_out} outside the review window, not counted",
-                    color=theme.muted, size=theme.size(0.8))
 
 
 def _rects(canvas: Canvas, boxes: list[Box], **style: Any) -> None:
@@ -514,26 +519,42 @@ def draw_legend(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: Th
     band, s = geo.legend, theme.scale
     canvas.rect(0, band.y, geo.width, band.h, fill=theme.panel)
     y, x, size = band.y + band.h / 2, 10 * s, theme.size(0.85)
+    right = geo.width - 10 * s
+    # the row counts leave out conversations wholly outside the review window: the legend says so, at its
+    # right end (drawn over the lane it covered the bars), and the keys keep clear of it
+    left_out = sum(outside for _within, outside in layout.review_counts())
+    if left_out:
+        note = f"+{left_out} outside the review window, not counted"
+        note_size = theme.size(0.8)
+        if canvas.text_width(note, note_size) > right - x - 120 * s:
+            note = f"+{left_out} outside the review window"
+        canvas.text(right, y, note, color=theme.muted, size=note_size, anchor="end")
+        right -= canvas.text_width(note, note_size) + 16 * s
     convs = layout.data.conversations
     present = sorted(set(convs.tag) - {-1})
-    items = [(convs.tags[c].name, *theme.tag_style(layout, c)) for c in present]
-    items.append(("untagged", theme.untagged_fill, theme.untagged_pattern))
-    for name, fill, pattern in items:
-        w = canvas.text_width(name, size)
-        if x + w + 30 * s > geo.width:
+    tags = [(convs.tags[c].name, *theme.tag_style(layout, c)) for c in present]
+    tags.append(("untagged", theme.untagged_fill, theme.untagged_pattern))
+    keys: list[tuple[str, float, Callable[[float], None]]] = []
+    for name, fill, pattern in tags:
+        def swatch(at: float, fill: str = fill, pattern: str = pattern) -> None:
+            canvas.rect(at, y - 7 * s, 22 * s, 14 * s, fill=fill, stroke=theme.text, stroke_width=0.5, pattern=pattern,
+                        pattern_color=contrast_text(fill) if pattern != "solid" else None)
+        keys.append((name, 26 * s, swatch))
+    for kind in KIND_LABELS:
+        def marker(at: float, kind: str = kind) -> None:
+            draw_marker(canvas, kind, at + 7 * s, y, 6 * s, theme.system.get(kind, "#666666"), theme.text, s)
+        keys.append((KIND_LABELS[kind], 18 * s, marker))
+    for k, (label, indent, draw_key) in enumerate(keys):
+        w = indent + canvas.text_width(label, size)
+        left = len(keys) - k - 1
+        more = f"+{left} more" if left else ""
+        room = right - (canvas.text_width(more, size) + 14 * s if more else 0)
+        if x + w > room:  # the keys that do not fit are counted, never silently dropped
+            canvas.text(x, y, f"+{len(keys) - k} more", color=theme.text, size=size)
             return
-        canvas.rect(x, y - 7 * s, 22 * s, 14 * s, fill=fill, stroke=theme.text, stroke_width=0.5, pattern=pattern,
-                    pattern_color=contrast_text(fill) if pattern != "solid" else None)
-        canvas.text(x + 26 * s, y, name, color=theme.text, size=size)
-        x += w + 40 * s
-    x += 10 * s
-    for kind, label in KIND_LABELS.items():
-        w = canvas.text_width(label, size)
-        if x + w + 24 * s > geo.width:
-            return
-        draw_marker(canvas, kind, x + 7 * s, y, 6 * s, theme.system.get(kind, "#666666"), theme.text, s)
-        canvas.text(x + 18 * s, y, label, color=theme.text, size=size)
-        x += w + 32 * s
+        draw_key(x)
+        canvas.text(x + indent, y, label, color=theme.text, size=size)
+        x += w + 14 * s
 
 
 def _duration(seconds: float) -> str:

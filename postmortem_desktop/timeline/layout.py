@@ -359,7 +359,7 @@ class Geometry:
 @dataclass(frozen=True)
 class Hit:
     kind: str              # "conversation", "bin", "event", "technical_start", "technical_end",
-    #                        "status_page", "system_lane", "customer_lane", "none"
+    #                        "status_page", "system_lane", "customer_lane", "legend", "none"
     id: int = -1           # conversation or event id
     t: float = 0.0         # time under the pointer
     row: int = -1          # sub-row index
@@ -511,6 +511,8 @@ class TimelineLayout:
     def hit(self, x: float, y: float, geo: Geometry, tolerance: float = 6.0) -> Hit:
         scale = self.scale(geo)
         t = scale.t(x)
+        if geo.legend.contains(y):  # a narrow legend says "+9 more": the tooltip lists every key
+            return Hit("legend", t=t)
         if x < geo.plot_x0 or x > geo.plot_x1:
             return Hit("none", t=t)
         if geo.windows.y <= y < geo.customers.bottom:

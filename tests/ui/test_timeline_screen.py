@@ -329,3 +329,16 @@ def test_a_pasted_events_kind_is_chosen_from_the_list_of_kinds(screen, qtbot):
     delegate.setModelData(editor, dialog.model, index)
     assert dialog.events()[0]["kind"] == "deploy"
     dialog.reject()
+
+
+def test_the_legend_s_tooltip_lists_every_key_it_may_have_had_no_room_for(screen):
+    from postmortem_desktop.timeline.drawing import KIND_LABELS
+
+    layout, geo = screen.layout_, screen.view.geometry_()
+    hit = layout.hit(geo.width / 2, geo.legend.y + geo.legend.h / 2, geo)
+    assert hit.kind == "legend"
+    text = screen.describe_hit(hit)
+    convs = layout.data.conversations
+    for code in set(convs.tag) - {-1}:
+        assert convs.tags[code].name in text
+    assert all(label in text for label in KIND_LABELS.values())

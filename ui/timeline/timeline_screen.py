@@ -285,7 +285,19 @@ class TimelineScreen(QWidget):
             return f"<b>{MARKER_HELP[hit.kind]}</b> {format_time(hit.t, zone)}<br><small>Drag to change it</small>"
         if hit.kind == "system_lane":
             return "<small>Double-click to add a system event here</small>"
+        if hit.kind == "legend":
+            return self._legend_text(layout)
         return ""
+
+    @staticmethod
+    def _legend_text(layout: TimelineLayout) -> str:
+        """Every key of the legend, which shows only what fits and counts the rest ("+9 more")."""
+        convs = layout.data.conversations
+        tags = [convs.tags[c].name for c in sorted(set(convs.tag) - {-1})] + ["untagged"]
+        outside = sum(out for _within, out in layout.review_counts())
+        note = f"<br>{counted(outside, 'conversation')} outside the review window, not counted" if outside else ""
+        return (f"<b>Bars, by their main tag:</b> {html.escape(', '.join(tags))}<br>"
+                f"<b>System events:</b> {html.escape(', '.join(KIND_LABELS.values()))}{note}")
 
     # ---- edits (each one undoable) ---------------------------------------------------------------
     def _on_view_conversation_clicked(self, conversation_id: int) -> None:
