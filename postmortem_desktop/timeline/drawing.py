@@ -202,12 +202,16 @@ def draw_axis(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: Time
     # a tick's label is centred on its line; one that would reach into the zone label is left out
     free_from = 10 * s + canvas.text_width(zone_label, theme.size(0.85), False) + 8 * s
     top, bottom = band.bottom, geo.customers.bottom
-    for tick in axis_ticks(scale.t0, scale.t1, scale.x1 - scale.x0, layout.zone_name):
+    # larger type (projector) needs ticks further apart; a label that would still touch the one before
+    # it ("Fri 04 Dec 14:00" into "20:00") is left out, its grid line kept
+    for tick in axis_ticks(scale.t0, scale.t1, scale.x1 - scale.x0, layout.zone_name, 100 * s):
         x = scale.x(tick.t)
         canvas.line(x, top - 5 * s, x, bottom, color=theme.grid, width=(2.0 if tick.major else 1.0) * s)
         size = theme.size(0.92)
-        if x - canvas.text_width(tick.label, size, tick.major) / 2 < free_from:
+        half = canvas.text_width(tick.label, size, tick.major) / 2
+        if x - half < free_from or x + half > geo.width:
             continue
+        free_from = x + half + 8 * s
         canvas.text(x, band.y + band.h / 2 - 2 * s, tick.label, color=theme.text if tick.major else theme.muted,
                     size=size, bold=tick.major, anchor="middle")
 
@@ -230,7 +234,9 @@ def draw_windows(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: T
         x0, x1 = scale.x(t_start), max(scale.x(t_end), scale.x(t_start) + 2)
         canvas.rect(x0, top, x1 - x0, bottom - top, fill=tech, alpha=0.10)
         label_right = _window_bar(canvas, x0, x1, band.y + 3 * s, row_h - 6 * s, tech,
-                                  f"Technical window {_duration(t_end - t_start)}", theme, geo.plot_x0, flag)
+                                  _technical_label(canvas, geo, theme, x0, flag, _duration(t_end - t_start),
+                                                   layout.zone_name if page_t is not None else None, page_t),
+                                  theme, geo.plot_x0, flag)
     for t in (t_start, t_end):
         if t is not None:
             x = scale.x(t)
@@ -305,13 +311,44 @@ def _status_page_marker(layout: TimelineLayout, canvas: Canvas, geo: Geometry, s
     canvas.line(x, band.y, x, bottom, color=color, width=3.0 * s, dash=(8 * s, 4 * s))
     flag = [(x, band.y), (x + 12 * s, band.y + 6 * s), (x, band.y + 12 * s)]
     canvas.polygon(flag, fill=color, stroke=theme.text, stroke_width=0.8 * s)
-    label = f"Status page: resolved {format_time(page_t, layout.zone_name, with_day=False)}"
+    lx, label = _status_label_place(canvas, geo, theme, x, avoid_x,
+                                    format_time(page_t, layout.zone_name, with_day=False))
     size = theme.size(0.9)
     w = canvas.text_width(label, size, True)
-    lx = max(x + 14 * s, avoid_x + 8 * s)
     canvas.rect(lx, band.y + 2 * s, w + 8 * s, row_h - 4 * s, fill=theme.background, stroke=color,
                 stroke_width=1.5 * s, alpha=0.95)
     canvas.text(lx + 4 * s, band.y + row_h / 2, label, color=theme.text, size=size, bold=True)
+
+
+def _technical_label(canvas: Canvas, geo: Geometry, theme: Theme, x0: float, flag: tuple[float, float] | None,
+                     duration: str, zone_name: str | None, page_t: float | None) -> str:
+    """'Technical window 40 min', or just '40 min' (the row is labelled 'Logs') when the long form would
+    leave the status-page label, beside it in the same row, no room but an ellipsis."""
+    label = f"Technical window {duration}"
+    if zone_name is None or page_t is None or flag is None:
+        return label
+    s, size = theme.scale, theme.size(0.95)
+    status = canvas.text_width(f"Resolved {format_time(page_t, zone_name, with_day=False)}", theme.size(0.9), True)
+    starts = max(x0, geo.plot_x0, flag[1]) + 6 * s
+    if starts + canvas.text_width(label, size, True) + 8 * s + status + 16 * s > geo.plot_x1:
+        return duration
+    return label
+
+
+def _status_label_place(canvas: Canvas, geo: Geometry, theme: Theme, x: float, avoid_x: float,
+                        time: str) -> tuple[float, str]:
+    """Where the status-page label starts, and its words: right of the flag, else left of it (clear of
+    the technical window's label), else the short form, shortened with an ellipsis as a last resort (past
+    the lane's edge the clip cut it to 'Status page: r'); the marker's tooltip always says it whole."""
+    s, size = theme.scale, theme.size(0.9)
+    right_x = max(x + 14 * s, avoid_x + 8 * s)
+    for label in (f"Status page: resolved {time}", f"Resolved {time}"):
+        w = canvas.text_width(label, size, True) + 8 * s
+        if right_x + w <= geo.plot_x1:
+            return right_x, label
+        if x - 6 * s - w >= max(avoid_x + 8 * s, geo.plot_x0):
+            return x - 6 * s - w, label
+    return right_x, _fit(canvas, f"Resolved {time}", geo.plot_x1 - right_x - 10 * s, size, True)
 
 
 def draw_system_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, scale: TimeScale, theme: Theme) -> None:

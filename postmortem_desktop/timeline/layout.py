@@ -130,10 +130,10 @@ def tick_step(span_s: float, width_px: float, min_gap_px: float = 100) -> int:
     return _TICK_STEPS[-1]
 
 
-def axis_ticks(t0: float, t1: float, width_px: float, zone_name: str) -> list[Tick]:
+def axis_ticks(t0: float, t1: float, width_px: float, zone_name: str, min_gap_px: float = 100) -> list[Tick]:
     """Ticks on whole local minutes/hours/days in the display zone, labelled for that zone."""
     zone = zone_of(zone_name)
-    step = tick_step(t1 - t0, width_px)
+    step = tick_step(t1 - t0, width_px, min_gap_px)
     local = datetime.fromtimestamp(t0, zone)
     if step >= 86400:
         cursor = local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -67,3 +67,21 @@ def test_the_outside_the_review_window_note_is_in_the_legend_not_over_the_bars()
     assert note[1][2].startswith("+2 outside the review window")
     assert geo.legend.y <= note[1][1] <= geo.legend.bottom
     assert extent(canvas, note)[1] <= NARROW
+
+
+def test_axis_and_window_labels_neither_overlap_nor_run_past_the_lane_in_projector_type():
+    layout = crowded_layout()
+    for width in (NARROW, 620, 900):
+        canvas, geo, texts = drawn(layout, width)
+        axis = sorted(extent(canvas, c) for c in texts
+                      if geo.axis.y <= c[1][1] <= geo.axis.bottom and c[2].get("anchor") == "middle")
+        assert len(axis) >= (2 if width >= 900 else 1), width  # fewer, coarser ticks when narrow
+        assert all(a[1] <= b[0] for a, b in zip(axis, axis[1:], strict=False)), (width, axis)
+        windows = [c for c in texts if geo.windows.y <= c[1][1] <= geo.windows.bottom
+                   and extent(canvas, c)[0] >= geo.plot_x0 - 1]
+        status = next(c for c in windows if c[1][2].startswith(("Status page", "Resolved")))
+        assert extent(canvas, status)[1] <= geo.plot_x1, width
+        assert status[1][2].endswith("11:05"), width  # the whole label, or its short form "Resolved 11:05"
+        technical = next(c for c in windows if c[1][2].endswith("40 min"))  # or just "40 min" when narrow
+        a, b = sorted((extent(canvas, status), extent(canvas, technical)))
+        assert a[1] <= b[0], width
