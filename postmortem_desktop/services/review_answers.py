@@ -24,7 +24,7 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import Command, Edit, EditConflict, RuleError, UpdateFields
+from .commands import Command, Edit, EditConflict, RuleError, UpdateFields, refuse_undo_if_changed_since
 from .review_evidence import EVIDENCE_SOURCES, REVIEW_CHANGES, incident_row
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -237,11 +237,14 @@ class SetReviewAnswer(Edit):
     def revert(self, session: Session) -> None:
         field = RECORD_FIELD_OF_ANSWER.get(self.key)
         if field is not None:
-            setattr(incident_row(session, self.incident_id), field, self._old or "")
+            inc = session.get(Incident, self.incident_id, with_for_update=True) or incident_row(
+                session, self.incident_id)
+            refuse_undo_if_changed_since(self.name, self.text, getattr(inc, field) or "")
+            setattr(inc, field, self._old or "")
             return
-        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
-        if row is not None:
-            row.answer = self._old or ""
+        row, _ = _answer_row(session, self.incident_id, self.key, create=True)
+        refuse_undo_if_changed_since(self.name, self.text, row.answer)
+        row.answer = self._old or ""
 
 
 class LinkAnswerQuotes(Edit):

@@ -7,6 +7,7 @@ the team's. Services see only this class.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..domain.changes import DataChange
 from .errors import ReadOnlyWorkspaceError, WorkspaceError
 from .workspace_kind import WorkspaceKind
 
@@ -28,6 +30,7 @@ class Backing(Protocol):
     kind: WorkspaceKind
     name: str  # for messages and titles: a file's name, a team workspace's address without password
     file: Path | None  # the workspace file, for a file workspace
+    user: str  # whom this client's edits are attributed to ("" for a file: one person's own)
 
     def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         """The WorkspaceError that says what a database error means here, None for other errors."""
@@ -37,6 +40,9 @@ class Backing(Protocol):
 
     def close(self, engine: Engine, read_only: bool) -> None:
         """Releases what the workspace holds, the engine included."""
+
+    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
+        """Tells the other clients, when the session's transaction commits, what it changed (a file has none)."""
 
 
 class Workspace:
@@ -48,6 +54,17 @@ class Workspace:
         self.read_only = read_only
         self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=backing.name)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: this open workspace among the clients of a team workspace: it ignores its own change notices
+        self.client_id = uuid.uuid4().hex
+
+    @property
+    def user(self) -> str:
+        """Whom this client's edits are attributed to: a team workspace's display name or role, "" for a file."""
+        return self.backing.user
+
+    def announce(self, session: Session, incident_id: int, changes: DataChange) -> None:
+        """Called inside an edit's transaction: on a team workspace the other clients hear of it on commit."""
+        self.backing.announce(session, incident_id, changes, self.client_id)
 
     @property
     def kind(self) -> WorkspaceKind:

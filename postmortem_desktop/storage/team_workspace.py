@@ -8,6 +8,7 @@ Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in t
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,10 @@ from psycopg import errors as pg_errors
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from . import migrations
+from ..domain.changes import DataChange
+from . import migrations, team_feed
 from .errors import (
     AlteredWorkspaceError,
     NewerWorkspaceError,
@@ -33,6 +36,8 @@ from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 _CONNECT_TIMEOUT_S = 10
 _CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
+#: the name a person's edits are attributed to, when not their database role's (a shared role, say)
+DISPLAY_NAME_VARIABLE = "POSTMORTEM_USER"
 
 
 class TeamBacking:
@@ -41,8 +46,12 @@ class TeamBacking:
     kind = WorkspaceKind.TEAM
     file: Path | None = None
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, user: str):
         self.name = name
+        self.user = user
+
+    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
+        team_feed.announce(session, incident_id, changes, client, self.user)
 
     def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         return diagnose(exc, self.name)
@@ -79,6 +88,7 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
+            user = _user(conn)
         if version < migrations.SCHEMA_VERSION:
             if reason:
                 raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
@@ -91,7 +101,7 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
         engine.dispose()
         _raise_diagnosed(exc, name)
         raise
-    return Workspace(engine, TeamBacking(name), read_only=bool(reason), read_only_reason=reason)
+    return Workspace(engine, TeamBacking(name, user), read_only=bool(reason), read_only_reason=reason)
 
 
 def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
@@ -129,7 +139,9 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
             raise WorkspaceError(f"Your database role may not create tables in {name}. A team workspace is "
                                  "created by a role that may (the database's owner, say).") from exc
         raise
-    workspace = Workspace(engine, TeamBacking(name), read_only=False)
+    with engine.connect() as conn:
+        user = _user(conn)
+    workspace = Workspace(engine, TeamBacking(name, user), read_only=False)
     from .seeding import seed_new_workspace  # keeps schema creation independent of default data
 
     try:
@@ -148,6 +160,11 @@ def _make_engine(url: URL, *, read_only: bool) -> Engine:
         connect_args["options"] = "-c default_transaction_read_only=on"
     # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _user(conn: Connection) -> str:
+    """Whom this client's edits are attributed to: the configured display name, else the database role."""
+    return os.environ.get(DISPLAY_NAME_VARIABLE, "").strip() or str(conn.scalar(text("SELECT current_user")))
 
 
 def _format_version(conn: Connection, name: str) -> int:

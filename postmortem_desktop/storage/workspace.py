@@ -17,8 +17,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
+from ..domain.changes import DataChange
 from . import file_holders, migrations, sqlite_files, team_workspace
 from .errors import (  # noqa: F401 - the error classes are part of this module's interface
     AlteredWorkspaceError,
@@ -74,6 +76,7 @@ class FileBacking:
     """A workspace file: its lock, SQLite's errors in words, and the journal emptied on close."""
 
     kind = WorkspaceKind.FILE
+    user = ""  # one person's file: nobody else's edits to tell apart
 
     def __init__(self, path: Path, lock: WorkspaceLock):
         self.file: Path | None = path
@@ -101,6 +104,9 @@ class FileBacking:
             _checkpoint(engine)
         engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
+
+    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
+        return None  # one writer: every screen that shows the file hears of the edit in this process
 
 
 def _checkpoint(engine: Engine) -> None:
