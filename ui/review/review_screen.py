@@ -13,6 +13,7 @@ from ..closeout.checklist_panel import ChecklistPanel
 from ..closeout.record_lock import ClosedBanner, lock_record
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
+from ..team_feed import Teammate
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
 from .message_widget import CustomerMessageWidget
@@ -28,6 +29,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
+        self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self.empty = QLabel("Select an incident to review it.", self)
         self.closed_banner = ClosedBanner(hub, self)
         self.tabs = QTabWidget(self)
@@ -72,8 +74,9 @@ class ReviewScreen(DeferredRefresh, QWidget):
             lock_record(widget, False)
         service = ReviewService(self.hub.workspace)
         fields = service.closeout_fields(iid)
-        self.answers.show_answers(service.answers(iid))
-        self.record.show_fields(fields)
+        changed_by, self._changed_by = self._changed_by, ""
+        self.answers.show_answers(service.answers(iid), changed_by)
+        self.record.show_fields(fields, changed_by)
         self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
@@ -122,6 +125,8 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, initiator: object) -> None:
         if changes & REFRESH_ON:
+            if isinstance(initiator, Teammate):
+                self._changed_by = initiator.user
             self.request_refresh()

@@ -1,0 +1,95 @@
+"""Live team editing in the Review: a teammate's change shows within a second, and never replaces words
+being typed; a conflict shows both versions and lets the person keep theirs or take the other."""
+from __future__ import annotations
+
+import pytest
+
+from postmortem_desktop.services.review_answers import EditCloseoutFields, ReviewService, SetReviewAnswer
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
+from ui.hub import ScreenHub
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def teammate(team_demo_url, monkeypatch):
+    """Another client of the same team workspace, whose edits are attributed to Ana."""
+    monkeypatch.setenv("POSTMORTEM_USER", "Ana")
+    other = open_workspace(team_demo_url)
+    monkeypatch.delenv("POSTMORTEM_USER")
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def review(qtbot, team_demo_url, teammate):
+    from ui.review.review_screen import ReviewScreen
+
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(team_demo_url))
+    hub.set_session(session, "UTC")
+    hub.set_incident(billing_id(session.workspace))
+    screen = ReviewScreen(hub)
+    qtbot.addWidget(screen)
+    screen.show()
+    assert session._teammates is not None and session._teammates.feed.listening.wait(10)
+    yield screen
+    session.close()
+
+
+def _stored_answer(workspace, key: str) -> str:
+    iid = billing_id(workspace)
+    return next(a.answer for a in ReviewService(workspace).answers(iid) if a.key == key)
+
+
+def test_a_teammates_answer_shows_within_a_second_without_a_manual_refresh(qtbot, review, teammate):
+    field = review.answers.blocks["wording"].answer
+    SetReviewAnswer(billing_id(teammate), "wording", "Ana: the apology calmed them", based_on="").do(teammate)
+    qtbot.waitUntil(lambda: field.toPlainText() == "Ana: the apology calmed them", timeout=1000)
+    assert not field.conflict_bar.isVisibleTo(review)
+
+
+def test_words_being_typed_are_kept_and_the_bar_names_who_changed_it_keep_mine(qtbot, review, teammate):
+    field = review.answers.blocks["wording"].answer
+    field.setFocus()
+    field.setPlainText("Mine: the status page wording worsened it")  # typed, not yet saved (the pause runs)
+    SetReviewAnswer(billing_id(teammate), "wording", "Theirs", based_on="").do(teammate)
+    qtbot.waitUntil(lambda: field.conflict_bar.isVisibleTo(review), timeout=1000)
+    assert field.toPlainText() == "Mine: the status page wording worsened it"
+    assert "Changed by Ana" in field.conflict_bar.message.text() and "Theirs" in field.conflict_bar.message.text()
+    qtbot.wait(1000)  # past the save pause: nothing is saved while the person has not decided
+    assert _stored_answer(teammate, "wording") == "Theirs"
+    field.conflict_bar.keep_button.click()
+    assert _stored_answer(teammate, "wording") == "Mine: the status page wording worsened it"
+    assert not field.conflict_bar.isVisibleTo(review)
+
+
+def test_take_theirs_replaces_the_typed_words_and_saves_nothing(qtbot, review, teammate):
+    field = review.record.fields["trust_signals"]
+    review.tabs.setCurrentIndex(review.TAB_RECORD)
+    stored = ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals
+    field.setPlainText("Mine")
+    EditCloseoutFields(billing_id(teammate), trust_signals="Theirs: asked for proof of refund").do(teammate)
+    qtbot.waitUntil(lambda: field.conflict_bar.isVisibleTo(review), timeout=1000)
+    assert stored != "Theirs: asked for proof of refund"
+    field.conflict_bar.take_button.click()
+    assert field.toPlainText() == "Theirs: asked for proof of refund"
+    field.commit()  # nothing to save: the field shows what is stored
+    assert review.hub.session.undo_stack.count() == 0
+
+
+def test_a_save_racing_a_teammate_is_refused_and_shows_both_versions(qtbot, review, teammate):
+    """The teammate's edit commits before the feed brings it: the save says what it was based on, the core
+    refuses it (EditConflict), and the field shows theirs beside the person's words instead of a dialog."""
+    review.hub.session._teammates.stop()  # the notice never arrives: only based_on can catch this
+    field = review.answers.blocks["confusing"].answer
+    read = field.toPlainText()
+    SetReviewAnswer(billing_id(teammate), "confusing", "Theirs: the receipt page", based_on=read).do(teammate)
+    field.setPlainText("Mine: the error after Pay")
+    field.commit()
+    assert field.conflict_bar.isVisibleTo(review)
+    assert "Theirs: the receipt page" in field.conflict_bar.message.text()
+    assert field.toPlainText() == "Mine: the error after Pay"
+    assert _stored_answer(teammate, "confusing") == "Theirs: the receipt page"
+    field.conflict_bar.keep_button.click()
+    assert _stored_answer(teammate, "confusing") == "Mine: the error after Pay"
