@@ -90,13 +90,14 @@ class Edit(Command):
             if self.refused_when_closed:
                 _refuse_if_closed(session, self.incident_id)
             self.apply(session)
-            workspace.announce(session, self.incident_id, self.changes)  # other clients hear of it on commit
+            # a team workspace attributes the edit to its user and tells the other clients on commit
+            workspace.record_edit(session, self.incident_id, self.changes, self.name)
 
     def undo(self, workspace: Workspace) -> None:
         workspace.require_writable()
         with workspace.transaction() as session:
             self.revert(session)
-            workspace.announce(session, self.incident_id, self.changes)
+            workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:

@@ -15,6 +15,7 @@ from ..storage import report_query
 from ..storage.schema import (
     Conversation,
     Customer,
+    EditRecord,
     Incident,
     IncidentHistory,
     Quote,
@@ -66,6 +67,16 @@ class HistoryEntry:
     at: Any
     kind: str
     detail: str
+
+
+@dataclass(frozen=True)
+class EditEntry:
+    """One edit of the incident in a team workspace: when, by whom, what (and whether it was its undo)."""
+
+    at: Any
+    user: str
+    what: str
+    undone: bool
 
 
 def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
@@ -127,6 +138,12 @@ class ReviewService:
         with self.workspace.reading() as session:
             refs = _quote_refs(session, list(quote_ids))
             return [refs[q] for q in quote_ids if q in refs]
+
+    def edits(self, incident_id: int) -> list[EditEntry]:
+        """Who edited the incident, oldest first (a team workspace's record; a file keeps none)."""
+        with self.workspace.reading() as session:
+            return [EditEntry(e.at, e.user, e.what, e.undone) for e in session.scalars(
+                select(EditRecord).where(EditRecord.incident_id == incident_id).order_by(EditRecord.id))]
 
     def history(self, incident_id: int) -> list[HistoryEntry]:
         with self.workspace.reading() as session:

@@ -10,6 +10,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +23,17 @@ from .errors import ReadOnlyWorkspaceError, WorkspaceError
 from .workspace_kind import WorkspaceKind
 
 READ_ONLY_ON_REQUEST = "{name} is open for reading only."
+
+
+@dataclass(frozen=True)
+class EditMade:
+    """One edit (or undo) as the workspace records it: which incident (-1: the whole workspace), what kind
+    of data it changed, its name."""
+
+    incident_id: int
+    changes: DataChange
+    what: str
+    undone: bool = False
 
 
 class Backing(Protocol):
@@ -41,8 +53,9 @@ class Backing(Protocol):
     def close(self, engine: Engine, read_only: bool) -> None:
         """Releases what the workspace holds, the engine included."""
 
-    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
-        """Tells the other clients, when the session's transaction commits, what it changed (a file has none)."""
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
+        """In the edit's transaction: attributes it in the incident's history and tells the other clients
+        on commit (a team workspace); a file, one person's with one writer, does neither."""
 
 
 class Workspace:
@@ -62,9 +75,12 @@ class Workspace:
         """Whom this client's edits are attributed to: a team workspace's display name or role, "" for a file."""
         return self.backing.user
 
-    def announce(self, session: Session, incident_id: int, changes: DataChange) -> None:
-        """Called inside an edit's transaction: on a team workspace the other clients hear of it on commit."""
-        self.backing.announce(session, incident_id, changes, self.client_id)
+    def record_edit(self, session: Session, incident_id: int, changes: DataChange, what: str, *,
+                    undone: bool = False) -> None:
+        """Called inside an edit's (or its undo's) transaction: on a team workspace it is attributed to this
+        client's user in the incident's history, and the other clients hear of it on commit."""
+        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone), self.client_id)
+
 
     @property
     def kind(self) -> WorkspaceKind:

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import psycopg
 from psycopg import errors as pg_errors
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, literal, select, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..domain.changes import DataChange
 from . import migrations, team_feed
 from .errors import (
     AlteredWorkspaceError,
@@ -30,8 +29,8 @@ from .errors import (
     ServerUnavailableError,
     WorkspaceError,
 )
-from .handle import READ_ONLY_ON_REQUEST, Workspace
-from .schema import Base
+from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
+from .schema import Base, EditRecord, Incident
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 _CONNECT_TIMEOUT_S = 10
@@ -50,8 +49,13 @@ class TeamBacking:
         self.name = name
         self.user = user
 
-    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
-        team_feed.announce(session, incident_id, changes, client, self.user)
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
+        if edit.incident_id > 0:  # an incident's edit (not a workspace-wide one); none when it deleted the incident
+            session.execute(insert(EditRecord).from_select(
+                ["incident_id", "user", "what", "undone"],  # `at`: the mapping's default, now
+                select(Incident.id, literal(self.user), literal(edit.what), literal(edit.undone))
+                .where(Incident.id == edit.incident_id)))
+        team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         return diagnose(exc, self.name)

@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from ..domain.changes import DataChange
 from . import file_holders, migrations, sqlite_files, team_workspace
 from .errors import (  # noqa: F401 - the error classes are part of this module's interface
     AlteredWorkspaceError,
@@ -35,7 +34,7 @@ from .errors import (  # noqa: F401 - the error classes are part of this module'
     WorkspaceMovedError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
-from .handle import READ_ONLY_ON_REQUEST, Workspace
+from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
 from .workspace_kind import WorkspaceKind, kind_of
 
@@ -105,7 +104,7 @@ class FileBacking:
         engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
 
-    def announce(self, session: Session, incident_id: int, changes: DataChange, client: str) -> None:
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
         return None  # one writer: every screen that shows the file hears of the edit in this process
 
 

@@ -117,3 +117,33 @@ def test_undo_of_a_closeout_field_is_refused_when_changed_since_and_works_otherw
     theirs.undo(demo)
     mine.undo(demo)  # once theirs is gone again, mine is what is stored: undo works
     assert ReviewService(demo).closeout_fields(iid).trust_signals == before
+
+
+def test_every_edit_and_undo_is_attributed_to_its_user_in_the_incident_history(two_clients):
+    a, b, _heard, _feed = two_clients
+    iid = billing_id(a)
+    ana = SetReviewAnswer(iid, "wording", "Ana's", based_on="")
+    ana.do(a)
+    SetReviewAnswer(iid, "wording", "B's", based_on="Ana's").do(b)
+    with pytest.raises(RuleError):
+        SetReviewAnswer(iid, "wording", "stale", based_on="Ana's").do(a)  # refused: not in the history
+    with pytest.raises(RuleError):
+        ana.undo(a)  # changed by B since: refused, not in the history
+    edits = ReviewService(b).edits(iid)
+    assert [(e.user, e.what, e.undone) for e in edits] == [
+        ("Ana (support lead)", "Edit Answer: support wording", False), (b.user, "Edit Answer: support wording", False)]
+    assert edits[0].at <= edits[1].at
+
+
+def test_a_file_keeps_no_edit_attribution(demo_file, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.pmw"
+    shutil.copy(demo_file, copy)
+    workspace = open_workspace(copy)
+    try:
+        iid = billing_id(workspace)
+        SetReviewAnswer(iid, "wording", "Mine").do(workspace)
+        assert workspace.user == "" and ReviewService(workspace).edits(iid) == []
+    finally:
+        workspace.close()
