@@ -93,3 +93,18 @@ def test_a_save_racing_a_teammate_is_refused_and_shows_both_versions(qtbot, revi
     assert _stored_answer(teammate, "confusing") == "Theirs: the receipt page"
     field.conflict_bar.keep_button.click()
     assert _stored_answer(teammate, "confusing") == "Mine: the error after Pay"
+
+
+def test_undo_refuses_with_a_message_when_a_teammate_changed_the_answer_since(qtbot, review, teammate):
+    field = review.answers.blocks["wording"].answer
+    field.setPlainText("Mine")
+    field.commit()
+    session = review.hub.session
+    assert session.undo_stack.count() == 1
+    SetReviewAnswer(billing_id(teammate), "wording", "Theirs", based_on="Mine").do(teammate)
+    with qtbot.waitSignal(session.step_failed) as failed:
+        session.undo()
+    label, error = failed.args
+    assert label == "Undo Edit Answer: support wording" and "changed by someone else since your edit" in str(error)
+    assert session.undo_stack.index() == 1  # the stack did not move
+    assert _stored_answer(teammate, "wording") == "Theirs"
