@@ -108,3 +108,20 @@ def test_undo_refuses_with_a_message_when_a_teammate_changed_the_answer_since(qt
     assert label == "Undo Edit Answer: support wording" and "changed by someone else since your edit" in str(error)
     assert session.undo_stack.index() == 1  # the stack did not move
     assert _stored_answer(teammate, "wording") == "Theirs"
+
+
+def test_the_app_opens_a_team_workspace_from_its_url_and_titles_it_with_the_user(qtbot, team_demo_url, settings,
+                                                                                  monkeypatch):
+    from ui.app import choose_workspace
+    from ui.main_window import MainWindow
+
+    monkeypatch.setenv("POSTMORTEM_USER", "Ben")
+    assert choose_workspace(team_demo_url, settings) == team_demo_url  # a URL stays a URL, not a file name
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(team_demo_url)
+    try:
+        assert window.windowTitle().startswith(team_demo_url) and window.windowTitle().endswith("— Ben")
+        assert window.incident_id >= 0  # the first incident is selected, as for a file
+    finally:
+        window.hub.close_session()

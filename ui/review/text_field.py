@@ -45,8 +45,8 @@ class ConflictBar(QFrame):
     def show_theirs(self, theirs: str, by: str) -> None:
         who = by or "someone else"
         shown = theirs if len(theirs) <= 160 else theirs[:157] + "…"
-        self.message.setText(f"Changed by {who} while you were typing — theirs: “{shown or '(empty)'}”. "
-                             "Your text is kept here, not saved yet.")
+        self.message.setText(f"Changed by {who} while you were typing. Theirs: “{shown or '(empty)'}” — "
+                             "yours is kept here, not saved yet.")
         self.setAccessibleDescription(self.message.text())
         self.show()
 
