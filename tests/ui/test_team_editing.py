@@ -125,3 +125,14 @@ def test_the_app_opens_a_team_workspace_from_its_url_and_titles_it_with_the_user
         assert window.incident_id >= 0  # the first incident is selected, as for a file
     finally:
         window.hub.close_session()
+
+
+def test_the_customer_message_draft_keeps_the_typed_text_when_a_teammate_changes_it(qtbot, review, teammate):
+    review.tabs.setCurrentIndex(review.TAB_MESSAGE)
+    editor = review.message.editor
+    editor.setPlainText("Ben's draft: we are sorry")
+    EditCloseoutFields(billing_id(teammate), customer_message="Ana's draft").do(teammate)
+    qtbot.waitUntil(lambda: editor.conflict_bar.isVisibleTo(review), timeout=1000)
+    assert editor.toPlainText() == "Ben's draft: we are sorry" and "Ana" in editor.conflict_bar.message.text()
+    editor.conflict_bar.keep_button.click()
+    assert ReviewService(teammate).closeout_fields(billing_id(teammate)).customer_message == "Ben's draft: we are sorry"

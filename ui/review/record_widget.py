@@ -20,6 +20,19 @@ FIELDS = (
 RECORD_LABELS = {key: label for key, label, _hint in FIELDS}
 
 
+def save_closeout_text(hub: ScreenHub, field: CommitTextEdit, key: str, text: str) -> None:
+    """Saves a close-out text field based on what it showed; a teammate's newer text shows beside it instead."""
+    conflicts: list[EditConflict] = []
+    edit = EditCloseoutFields.checked_against({key: field.saved_from}, hub.incident_id, **{key: text})
+    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+        return
+    if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
+        theirs = conflicts[0].theirs
+        field.show_conflict(str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
+    else:
+        field.retry_later()
+
+
 class CloseoutRecordWidget(QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -59,16 +72,7 @@ class CloseoutRecordWidget(QWidget):
         self.none_seen.setChecked(fields.trust_signals_none_seen)
 
     def _on_field_text_committed(self, key: str, text: str) -> None:
-        field = self.fields[key]
-        conflicts: list[EditConflict] = []
-        edit = EditCloseoutFields.checked_against({key: field.saved_from}, self.hub.incident_id, **{key: text})
-        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
-            return
-        if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
-            theirs = conflicts[0].theirs
-            field.show_conflict(str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
-        else:
-            field.retry_later()
+        save_closeout_text(self.hub, self.fields[key], key, text)
 
     def _on_none_seen_clicked(self, checked: bool) -> None:
         self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked))

@@ -83,7 +83,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.contacts.show_contacts(listed, contacts.contact_suggestions(iid), fields.contact_list_reviewed)
         self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
                                        fields.contact_list_reviewed)
-        self.message.show_fields(fields)
+        self.message.show_fields(fields, changed_by)
         state = CloseoutService(self.hub.workspace).checklist(iid)
         self.checklist.show_state(state)
         self.tabs.setEnabled(not self.hub.workspace.read_only)
