@@ -136,3 +136,25 @@ def test_the_customer_message_draft_keeps_the_typed_text_when_a_teammate_changes
     assert editor.toPlainText() == "Ben's draft: we are sorry" and "Ana" in editor.conflict_bar.message.text()
     editor.conflict_bar.keep_button.click()
     assert ReviewService(teammate).closeout_fields(billing_id(teammate)).customer_message == "Ben's draft: we are sorry"
+
+
+def test_the_contact_list_exports_from_a_team_workspace(qtbot, team_demo_url, tmp_path, monkeypatch):
+    """A team workspace has no file: the export's inputs are the workspace's files (none), not its path."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.review.contacts_widget import ContactsWidget
+
+    target = tmp_path / "contacts.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(team_demo_url))
+    hub.set_session(session, "UTC")
+    hub.set_incident(billing_id(session.workspace))
+    widget = ContactsWidget(hub)
+    qtbot.addWidget(widget)
+    try:
+        widget._on_export_clicked()
+        assert target.read_text(encoding="utf-8-sig").splitlines()[0].startswith("name,organization")
+    finally:
+        session.close()
