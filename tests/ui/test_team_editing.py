@@ -158,3 +158,35 @@ def test_the_contact_list_exports_from_a_team_workspace(qtbot, team_demo_url, tm
         assert target.read_text(encoding="utf-8-sig").splitlines()[0].startswith("name,organization")
     finally:
         session.close()
+
+
+def test_who_edited_lists_each_edit_with_its_user_newest_first(qtbot, review, teammate):
+    from ui.review.edits_widget import EditTableModel
+
+    field = review.answers.blocks["wording"].answer
+    field.setPlainText("Ben's note")
+    field.commit()
+    SetReviewAnswer(billing_id(teammate), "wording", "Ana's note", based_on="Ben's note").do(teammate)
+    model = review.edits.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=1000)
+    assert review.tabs.isTabVisible(review.TAB_EDITS)
+    rows = [(model.index(r, EditTableModel.COL_USER).data(), model.index(r, EditTableModel.COL_WHAT).data())
+            for r in range(2)]
+    assert rows == [("Ana", "Edit Answer: support wording"),
+                    (review.hub.workspace.user, "Edit Answer: support wording")]
+
+
+def test_a_file_has_no_who_edited_tab(qtbot, demo_copy):
+    from ui.review.review_screen import ReviewScreen
+
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(demo_copy))
+    hub.set_session(session, "UTC")
+    hub.set_incident(billing_id(session.workspace))
+    screen = ReviewScreen(hub)
+    qtbot.addWidget(screen)
+    screen.show()
+    try:
+        assert not screen.tabs.isTabVisible(screen.TAB_EDITS)
+    finally:
+        session.close()
