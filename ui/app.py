@@ -16,6 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from postmortem_desktop.resources import resource_path
+from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
 
 from . import recent_files
 from .errors import install_excepthook, setup_logging
@@ -39,10 +40,11 @@ def write_demo_once(path: Path) -> Path:
     return path
 
 
-def choose_workspace(requested: str | None, settings: QSettings) -> Path:
-    """The file to open: the one asked for, else the last one, else a fresh demo copy."""
+def choose_workspace(requested: str | None, settings: QSettings) -> Path | str:
+    """The workspace to open: the one asked for (a file, or a team workspace's postgresql:// URL), else the
+    last one, else a fresh demo copy."""
     if requested:
-        return Path(requested)
+        return requested if kind_of(requested) is WorkspaceKind.TEAM else Path(requested)
     last = recent_files.last_workspace(settings)
     if last is not None:
         return last
@@ -75,7 +77,8 @@ class _AfterFirstPaint(QObject):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="postmortem-desktop", description=APP_NAME)
-    parser.add_argument("workspace", nargs="?", help="workspace file to open (default: the last one, "
+    parser.add_argument("workspace", nargs="?", help="workspace file, or team workspace URL (postgresql://USER@HOST"
+                                                     "/DATABASE), to open (default: the last one, "
                                                      "or a demo workspace on first launch)")
     parser.add_argument("--self-check", action="store_true",
                         help="open a demo workspace offscreen, render every screen, export a PDF; exit 0 if all pass")

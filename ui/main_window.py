@@ -296,19 +296,22 @@ class MainWindow(QMainWindow):
         session.long_step_runner = self._run_long_step
         self.hub.set_session(session, get_setting(session.workspace, "display_timezone", "UTC"))
         ws = session.workspace
-        self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
+        self.setWindowTitle(f"{ws.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else "")
+                            + (f" — {ws.user}" if ws.user else ""))  # a team workspace: whom edits are by
         # the first sentence says why (another window, another process, a read-only folder, hard links)
         reason = ws.read_only_reason if ws.read_only else ""
         self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
         self.read_only_label.setToolTip(reason)
         for action in self._workspace_actions():
             action.setEnabled(not ws.read_only)
-        recent_files.remember_workspace(self.settings, ws.path)
+        if ws.files:  # a team workspace's address is not remembered yet (its recent list comes later)
+            recent_files.remember_workspace(self.settings, ws.path)
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
             self.select_incident(self.incident_model.summary(0).id)
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path | str) -> bool:
+        """Opens a workspace file, or a team workspace from its postgresql:// URL."""
         from postmortem_desktop.storage.workspace import WorkspaceError, open_workspace
 
         from .undo import WorkspaceSession

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
+from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
@@ -80,6 +81,7 @@ class _AnswerBlock(QWidget):
         layout.addWidget(title)
         answer_column = QVBoxLayout()
         answer_column.addWidget(self.answer)
+        answer_column.addWidget(self.answer.conflict_bar)
         answer_column.addWidget(self.record_note)
         answer_column.addStretch(1)  # the answer stays at the top when the quotes beside it are taller
         side = QVBoxLayout()
@@ -126,10 +128,11 @@ class AnswersWidget(QScrollArea):
         hub.quotes_selected.connect(self._on_hub_quotes_selected)
         self._on_hub_quotes_selected(hub.selected_quote_ids)
 
-    def show_answers(self, answers: list[ReviewAnswerView]) -> None:
+    def show_answers(self, answers: list[ReviewAnswerView], changed_by: str = "") -> None:
+        """changed_by: the teammate whose edit brought these answers, when known."""
         for view in answers:
             block = self.blocks[view.key]
-            block.answer.set_committed_text(view.answer)
+            block.answer.set_committed_text(view.answer, changed_by)
             block.quotes.set_rows(view.quotes)
             block.unlink_button.setEnabled(bool(view.quotes))
             block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
@@ -157,8 +160,15 @@ class AnswersWidget(QScrollArea):
                                       else "Link selected cards")
 
     def _on_answer_text_committed(self, key: str, text: str) -> None:
-        if not self.hub.run(SetReviewAnswer(self.hub.incident_id, key, text), quiet_when_busy=True):
-            self.blocks[key].answer.retry_later()
+        field = self.blocks[key].answer
+        conflicts: list[EditConflict] = []
+        edit = SetReviewAnswer(self.hub.incident_id, key, text, based_on=field.saved_from)
+        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+            return
+        if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
+            field.show_conflict(str(conflicts[0].theirs))
+        else:
+            field.retry_later()
 
     def _on_link_clicked(self, key: str) -> None:
         self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))
