@@ -16,7 +16,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from postmortem_desktop.resources import resource_path
-from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
 
 from . import recent_files
 from .errors import install_excepthook, setup_logging
@@ -43,8 +42,14 @@ def write_demo_once(path: Path) -> Path:
 def choose_workspace(requested: str | None, settings: QSettings) -> Path | str:
     """The workspace to open: the one asked for (a file, or a team workspace's postgresql:// URL), else the
     last one, else a fresh demo copy."""
+    if requested and "://" in requested:  # only an address can name a team workspace: the storage layer
+        # is imported for it alone, since a file is opened after the window's first paint
+        from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
+
+        if kind_of(requested) is WorkspaceKind.TEAM:
+            return requested
     if requested:
-        return requested if kind_of(requested) is WorkspaceKind.TEAM else Path(requested)
+        return Path(requested)
     last = recent_files.last_workspace(settings)
     if last is not None:
         return last
