@@ -63,7 +63,8 @@ def file_read_cursor(path: Path) -> Iterator[ReadCursor]:
     """A cursor on a read-only sqlite3 connection to a workspace file, without SQLAlchemy or the file's lock.
 
     For a first look only: it neither writes nor creates the file (sqlite3.Error when it is no SQLite
-    file), trusts none of the file's own SQL, and is closed before the workspace is opened for real.
+    file; SQLite may leave the empty -wal and -shm files of a WAL reader beside it, which the open then
+    uses), trusts none of the file's own SQL, and is closed before the workspace is opened for real.
     """
     if not path.is_file():
         raise sqlite3.OperationalError(f"{path} is no workspace file")
