@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
         from postmortem_desktop.services.settings import get_setting
 
         self._complete()
+        # an incident picked in the first look (ui/app.py) stays picked once the workspace is open
+        picked = self.hub.incident_id if self.hub.session is None else -1
         self.hub.close_session()
         self.edit_menu.clear()
         self.undo_action, self.redo_action = self._undo_actions(session)
@@ -307,7 +309,8 @@ class MainWindow(QMainWindow):
         recent_files.remember_workspace(self.settings, ws.path)
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
-            self.select_incident(self.incident_model.summary(0).id)
+            keep = self.incident_model.row_of(picked) >= 0
+            self.select_incident(picked if keep else self.incident_model.summary(0).id)
 
     def show_first_look(self, look: FirstLook) -> QWidget | None:
         """The workspace's first screen, read before it is opened (ui/app.py): the incident list and, when

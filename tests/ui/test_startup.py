@@ -108,3 +108,20 @@ def test_a_window_that_is_never_painted_still_opens_its_workspace(qtbot, qapp, d
     qtbot.waitUntil(lambda: window.hub.session is not None and window.incident_model.rowCount() == 2,
                     timeout=app._AfterFirstPaint.FALLBACK_MS + 5000)
     window.close()
+
+
+def test_an_incident_picked_in_the_first_look_stays_picked_once_the_workspace_is_open(qtbot, demo_copy, settings):
+    from postmortem_desktop.services.first_look import first_look
+    from ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    look = first_look(demo_copy)
+    assert look is not None
+    window.show_first_look(look)
+    second = window.incident_model.summary(1).id
+    window.select_incident(second)  # clicked before the workspace was open
+    assert window.open_path(demo_copy)
+    assert window.hub.incident_id == second
+    assert window.screen_widgets["timeline"].layout_.data.incident_id == second
+    window.close()
