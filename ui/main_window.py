@@ -43,6 +43,7 @@ from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 
 if TYPE_CHECKING:
+    from postmortem_desktop.services.first_look import FirstLook
     from postmortem_desktop.services.incidents import IncidentService
 
     from .facilitator.facilitator_controller import FacilitatorController
@@ -279,6 +280,8 @@ class MainWindow(QMainWindow):
         from postmortem_desktop.services.settings import get_setting
 
         self._complete()
+        # an incident picked in the first look (ui/app.py) stays picked once the workspace is open
+        picked = self.hub.incident_id if self.hub.session is None else -1
         self.hub.close_session()
         self.edit_menu.clear()
         self.undo_action, self.redo_action = self._undo_actions(session)
@@ -308,7 +311,27 @@ class MainWindow(QMainWindow):
             recent_files.remember_workspace(self.settings, ws.path)
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
-            self.select_incident(self.incident_model.summary(0).id)
+            keep = self.incident_model.row_of(picked) >= 0
+            self.select_incident(picked if keep else self.incident_model.summary(0).id)
+
+    def show_first_look(self, look: FirstLook) -> QWidget | None:
+        """The workspace's first screen, read before it is opened (ui/app.py): the incident list and, when
+        it is the tab on view, the timeline; the widget that draws the timeline, None when not shown.
+
+        set_session then replaces both with the same content, live (tests/ui/test_startup.py)."""
+        self.hub.zone_name = look.zone_name
+        self.incident_model.set_rows(look.incidents)
+        if look.incident_id >= 0:
+            self.select_incident(look.incident_id)
+        if look.timeline is None or screens.SCREENS[self.screens.currentIndex()][0] != "timeline":
+            return None
+        from .timeline.timeline_screen import TimelineScreen
+
+        timeline = self.screen_widgets["timeline"]  # built now, on view
+        if not isinstance(timeline, TimelineScreen):
+            return None
+        timeline.show_first_look(look.timeline)
+        return timeline.view.viewport()
 
     def open_path(self, path: Path | str) -> bool:
         """Opens a workspace file, or a team workspace from its postgresql:// URL."""
