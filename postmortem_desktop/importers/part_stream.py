@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 
 _AHEAD = 4  # chunks inflated ahead of the scan: a few megabytes of memory at most
@@ -24,10 +24,12 @@ class PartStream:
     The first chunk holds ``first`` bytes (the XML prolog), the others ``size``; the stream
     ends at the part's declared size, and a part whose bytes or CRC do not match raises what
     zipfile raises, in the caller's thread. Leaving the ``with`` early stops the inflater.
+    ``sink``, if given, is handed every chunk on the inflating thread too (checked_copy.py).
     """
 
-    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, first: int, size: int) -> None:
-        self._archive, self._info, self._first, self._size = archive, info, first, size
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, first: int, size: int,
+                 sink: Callable[[bytes], None] | None = None) -> None:
+        self._archive, self._info, self._first, self._size, self._sink = archive, info, first, size, sink
         self._chunks: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=_AHEAD)
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._inflate, name="workbook-part-inflater", daemon=True)
@@ -57,6 +59,8 @@ class PartStream:
                 size = self._first
                 while not self._stop.is_set():
                     chunk = stream.read(size)
+                    if chunk and self._sink is not None:
+                        self._sink(chunk)
                     self._put(chunk)  # b"" says the part ended
                     if not chunk:
                         return

@@ -25,6 +25,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from postmortem_desktop.importers.checked_copy import StoredCopy
 from postmortem_desktop.importers.part_stream import PartStream
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_decoding import bom_encoding
@@ -58,18 +59,34 @@ _TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])" + _ATTRIBUTES + 
 _REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
 
 
-def check_zip(path: Path) -> str:
-    """The workbook kind ("xlsx" or "ods") after refusing bombs, damage and foreign archives."""
+def check_zip(path: Path, copy_into: Path | None = None) -> str:
+    """The workbook kind ("xlsx" or "ods") after refusing bombs, damage and foreign archives.
+
+    With ``copy_into`` (a folder), the parts are also written there as they are checked, stored
+    uncompressed, as ``checked.<kind>`` for the reader to open (checked_copy.py); a copy that
+    could not be written is left out, and a refused file leaves none.
+    """
+    copy = StoredCopy(copy_into)
+    try:
+        return _checked_zip(path, copy)
+    except BaseException:
+        copy.discard()
+        raise
+
+
+def _checked_zip(path: Path, copy: StoredCopy) -> str:
     name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             kind = _zip_kind({info.filename for info in infos}, name)
             _check_declared_sizes(infos, name)
+            copy.open(kind)
             for info in infos:
-                _check_member(archive, info, name)
+                _check_member(archive, info, name, copy)
             if kind == "ods":
                 _check_ods_extent(archive, name)
+            copy.close()
     # zlib.error: a member whose deflate stream is corrupt (found by the fuzz tests: it escaped as exit 1)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error) as error:
         raise SheetError(
@@ -104,13 +121,14 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], name: str) -> None:
             )
 
 
-def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, copy: StoredCopy) -> None:
     # Streaming the part proves its declared size is true (zipfile stops at the declared size
     # and the CRC then fails), so a bomb with lying headers is caught with 1 MB of memory.
     # Every part is looked at for cells, whatever its name: the workbook can point anywhere.
     is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
     proof = _QuickProof()
-    with PartStream(archive, info, PROLOG_BYTES, _CHUNK) as chunks:
+    copy.begin(info)
+    with PartStream(archive, info, PROLOG_BYTES, _CHUNK, copy.write) as chunks:
         for chunk in chunks:
             if proof.fed == 0 and is_xml and declares_doctype(chunk):
                 raise SheetError(
@@ -118,6 +136,7 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) ->
                     "which real workbooks never do and XML bombs do. Export the tickets again, as CSV if you can."
                 )
             proof.feed(chunk)
+    copy.end()
     if not proof.holds():
         _check_extent(archive, info, name)
 
