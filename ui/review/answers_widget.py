@@ -107,10 +107,10 @@ class _AnswerBlock(QWidget):
 
     def _fit_answer(self) -> None:
         document = self.answer.document()
-        lines = document.documentLayout().documentSize().height()  # a QPlainTextEdit counts in lines
+        lines = document.documentLayout().documentSize().height()  # a QPlainTextEdit counts in (wrapped) lines
         spacing = self.answer.fontMetrics().lineSpacing()
-        margins = self.answer.contentsMargins()
-        needed = int(lines * spacing + 2 * document.documentMargin() + margins.top() + margins.bottom()) + 4
+        frame = self.answer.height() - self.answer.viewport().height()  # border and the theme's padding
+        needed = int(max(lines, 1) * spacing + 2 * document.documentMargin()) + frame + 2
         self.answer.setFixedHeight(max(ANSWER_MIN_PX, min(needed, ANSWER_MAX_PX)))
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001
@@ -120,6 +120,7 @@ class _AnswerBlock(QWidget):
         if self.row.direction() != direction:
             self.row.setDirection(direction)
         super().resizeEvent(event)
+        self._fit_answer()
 
 
 class AnswersWidget(QScrollArea):
