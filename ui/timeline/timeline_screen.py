@@ -35,6 +35,7 @@ from postmortem_desktop.services.timeline import (
 from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
 from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
 
+from ..file_dialogs import start_folder
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDialog, utc_from_epoch
@@ -340,7 +341,7 @@ class TimelineScreen(QWidget):
         if self.layout_ is None or self.hub.workspace.read_only:
             return None
         reference = datetime.fromtimestamp(self.layout_.t0, tz=UTC).date()
-        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
+        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self, folder=start_folder(self.hub.workspace))
         clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
         if clip and len(clip) < 5_000_000:
             dialog.set_text(clip)
