@@ -205,7 +205,9 @@ class ImportController(QObject):
     def _paste_transcript(self, transcript, source_name: str) -> None:  # noqa: ANN001
         from .paste_dialog import PasteConversationDialog
 
-        dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window)
+        details = IncidentService(self.hub.workspace).get(self.hub.incident_id)
+        dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window,
+                                         review_window=(details.review_start, details.review_end))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._add(AddConversation(self.hub.incident_id, dialog.new_conversation()))
 
