@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -121,6 +121,7 @@ class IncidentPropertiesWidget(QWidget):
         self.headline = QLabel(self)
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # held taller: text on top
         self.title = QLineEdit(self)
         self.service = QLineEdit(self)
         self.severity = QComboBox(self)
