@@ -32,6 +32,7 @@ from postmortem_desktop.domain.changes import DataChange
 from . import recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
+from .file_dialogs import choose_file_to_open
 from .hub import ScreenHub
 from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
@@ -365,9 +366,9 @@ class MainWindow(QMainWindow):
         self.set_session(WorkspaceSession(workspace, self))
 
     def _on_open_workspace(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open Workspace", str(Path.home()), WORKSPACE_FILTER)
-        if name:
-            self.open_path(Path(name))
+        path = choose_file_to_open(self, "Open Workspace", self.hub.workspace, WORKSPACE_FILTER)
+        if path is not None:
+            self.open_path(path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

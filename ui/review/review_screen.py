@@ -97,6 +97,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         closed = state.status in CLOSED_STATES
         self.closed_banner.setVisible(closed)
         self.record.show_closed(closed)
+        self.severity.show_closed(closed)
         self.answers.locked = closed
         for widget in record_screens:
             lock_record(widget, closed)

@@ -25,6 +25,7 @@ from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
 from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineData, TimelineLayout, format_time
 
+from ..file_dialogs import start_folder
 from ..hub import ScreenHub
 from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
@@ -373,7 +374,7 @@ class TimelineScreen(QWidget):
         from .event_dialogs import PasteEventLinesDialog
 
         reference = datetime.fromtimestamp(self.layout_.t0, tz=UTC).date()
-        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
+        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self, folder=start_folder(self.hub.workspace))
         clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
         if clip and len(clip) < 5_000_000:
             dialog.set_text(clip)
