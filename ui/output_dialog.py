@@ -8,13 +8,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from postmortem_desktop.reporting.output_file import OutputError, OutputKind, add_missing_suffix, check_output
 
+from .file_dialogs import default_folder
+
 AskPath = Callable[[str, str, str], str]  # (title, suggested path, filter) -> chosen path, "" if cancelled
-
-
-def default_folder(inputs: Iterable[Path | str]) -> Path:
-    """Where an export is offered first: beside the workspace it comes from (the first input), else home."""
-    first = next(iter(inputs), None)
-    return Path(first).resolve().parent if first else Path.home()
 
 
 def ask_output_path(parent: QWidget, title: str, suggested: str, kind: OutputKind,

@@ -8,7 +8,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from postmortem_desktop.services.commands import Command, RuleError
+from postmortem_desktop.storage.team_feed import ChangeNotice
 from postmortem_desktop.storage.workspace import Workspace
+
+from .team_feed import Teammate, listen_to_teammates
 
 
 class BusyError(RuleError):
@@ -69,7 +72,8 @@ class WorkspaceSession(QObject):
     """Holds the open workspace and its undo stack; tells the screens what changed."""
 
     #: emitted after any edit, undo or redo: (the DataChange kinds it changed, incident id or -1, the
-    #: object that ran the edit, or None for undo, redo and edits made elsewhere)
+    #: object that ran the edit, or None for undo, redo and edits made elsewhere; a Teammate for an
+    #: edit another client of a team workspace made)
     workspace_changed = Signal(object, int, object)
     #: an undo or redo that could not be done: (what was tried, e.g. "Undo Import x.csv", the error).
     #: The stack did not move and the record is as it was.
@@ -84,6 +88,12 @@ class WorkspaceSession(QObject):
         self.closed = False
         self._stepping = False  # a long undo or redo is running
         self.long_step_runner: LongStepRunner | None = None
+        # a team workspace: other clients' edits arrive as workspace_changed with a Teammate initiator
+        self._teammates = listen_to_teammates(workspace, self._on_teammate_notice, self)
+
+    def _on_teammate_notice(self, notice: ChangeNotice) -> None:
+        if not self.closed:
+            self.workspace_changed.emit(notice.changes, notice.incident_id, Teammate(notice.user))
 
     # ---- background work ---------------------------------------------------------------------------
     def track(self, worker, *, writes: bool = False) -> None:  # noqa: ANN001 - a GeneratorWorker
@@ -208,6 +218,8 @@ class WorkspaceSession(QObject):
 
     def close(self) -> None:
         self.closed = True
+        if self._teammates is not None:
+            self._teammates.stop()
         self.stop_jobs()
         self.undo_stack.clear()
         self.workspace.close()

@@ -3,6 +3,13 @@
 The weights are fitted at build time (scripts/train_tagger.py, `make train-tagger`) and shipped as
 resources/tag_model.json.gz; scoring here is plain Python dictionary look-ups, so the app needs no
 numerical library and scores thousands of messages a second.
+
+Two kinds of evidence add up in each tag's log-odds:
+- word and stem-pair features (n-grams), each with its own weight;
+- meaning: the passage's mean word embedding (static vectors distilled at build time from a sentence
+  transformer, weighted so frequent words count less) projected on the tag's direction. Because that
+  projection is linear, the file holds each stem's projection per tag, already multiplied by its
+  weight, rather than the vectors: a weighted mean of a few numbers per word, not of 256 dimensions.
 """
 from __future__ import annotations
 
@@ -70,13 +77,25 @@ class _Part:
     weights: dict[str, tuple[float, ...]]
     vocabulary: Vocabulary
     calibration: tuple[tuple[float, ...], ...]
+    # stem -> (its weight in the passage's mean, then weight x the stem's projection on each tag's direction)
+    meaning: dict[str, tuple[float, ...]]
 
     @classmethod
     def from_file(cls, part: Mapping[str, Any]) -> _Part:
         tags = tuple(part["tags"])
         weights = {name: tuple(row) for name, row in zip(part["features"], part["weights"], strict=True)}
+        meaning = part.get("meaning", {"stems": [], "rows": []})
         return cls(tags, tuple(part["bias"][t] for t in tags), tuple(part["thresholds"][t] for t in tags), weights,
-                   Vocabulary(frozenset(part["common"])), tuple(tuple(part["calibration"][t]) for t in tags))
+                   Vocabulary(frozenset(part["common"])), tuple(tuple(part["calibration"][t]) for t in tags),
+                   {s: tuple(row) for s, row in zip(meaning["stems"], meaning["rows"], strict=True)})
+
+    def meaning_totals(self, words: list[tuple[str, bool]]) -> list[float]:
+        """Each tag's share of log-odds from the passage's meaning (0 where no word has a vector)."""
+        rows = [row for row in map(self.meaning.get, [w for w, _ in words]) if row is not None]
+        if not rows:
+            return [0.0] * len(self.tags)
+        sums = [sum(column) for column in zip(*rows, strict=True)]
+        return [value / sums[0] for value in sums[1:]]
 
     def column(self, index: int) -> dict[str, float]:
         return {name: row[index] for name, row in self.weights.items() if row[index]}
@@ -129,10 +148,11 @@ class TagModel:
             rows = [row for row in map(part.weights.get, names) if row is not None]
             totals = [sum(column) for column in zip(*rows, strict=True)] if rows else [0.0] * len(part.tags)
             scale = 1.0 / math.sqrt(len(names)) if names else 0.0
+            meaning = part.meaning_totals(words) if part.meaning else None
             steps = len(CALIBRATION_STEPS) - 1
             for index, (tag, bias, threshold, table) in enumerate(
                     zip(part.tags, part.bias, part.thresholds, part.calibration, strict=True)):
-                z = bias + scale * totals[index]
+                z = bias + scale * totals[index] + (meaning[index] if meaning else 0.0)
                 probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
                 explained = self._explain(text, part, index, read, name) if explain and probability >= threshold else ()
                 # the share of out-of-fold suggestions this probable that were right (its calibration step)
@@ -160,18 +180,29 @@ class TagModel:
             reading = _Reading(words, places, features(words, part.vocabulary))
             if read is not None:
                 read[name] = reading
-        weights = {f: part.weights[f][index] for f, _ in reading.found if f in part.weights}
-        return top_words(text, reading.words, reading.places, reading.found, weights)
+        # both kinds of evidence on the scale of the log-odds they add, so they can be ranked together
+        distinct = {f for f, _ in reading.found}
+        scale = 1.0 / math.sqrt(len(distinct)) if distinct else 0.0
+        weights = {f: scale * part.weights[f][index] for f in distinct if f in part.weights}
+        return top_words(text, reading.words, reading.places, reading.found, weights,
+                         meaning_per_word(part, index, reading.words))
+
+
+def meaning_per_word(part: _Part, index: int, words: list[tuple[str, bool]]) -> dict[int, float]:
+    """How much each word's meaning moved the tag's log-odds: its share of the passage's weighted mean."""
+    rows = [part.meaning.get(w) for w, _ in words]
+    total = sum(row[0] for row in rows if row is not None)
+    return {i: row[1 + index] / total for i, row in enumerate(rows) if row is not None and total}
 
 
 def top_words(text: str, words: list[tuple[str, bool]], places: list[tuple[int, int]],
               found: list[tuple[str, tuple[int, ...]]], weights: dict[str, float],
-              limit: int = TOP_WORDS) -> tuple[str, ...]:
-    """The few stretches of the message whose features pushed the tag up most, as written.
+              per_word_meaning: dict[int, float] | None = None, limit: int = TOP_WORDS) -> tuple[str, ...]:
+    """The few stretches of the message whose features (and meaning) pushed the tag up most, as written.
 
     A stretch of function words alone ("my", "the") is no explanation a person can use and is left out.
     """
-    per_word: dict[int, float] = {}
+    per_word: dict[int, float] = dict(per_word_meaning or {})
     for feature, indexes in found:
         weight = weights.get(feature, 0.0)
         if weight:

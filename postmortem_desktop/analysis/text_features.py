@@ -17,6 +17,8 @@ import snowballstemmer  # type: ignore[import-untyped]  # it ships no types (no 
 _CLAUSE_CHARS = frozenset(".!?;:,()\n\u2014")
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\u2018`\u00b4][^\W_]+)*|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
                    r"|[.!?;:,()\n\u2014]")
+#: what a word is, for the build scripts that read the corpus the way the model does
+WORD_PATTERN = _WORD
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]")
 # "soooo" and "pleeease" are the same words as "soo"/"pleease": long runs collapse to two letters.
 _REPEATS = re.compile(r"(\w)\1{2,}")
@@ -200,5 +202,5 @@ def clean_text(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-__all__ = ["NEGATION_CUES", "Token", "Vocabulary", "clean_text", "feature_names", "features", "normalise_word",
-           "stem", "stems", "tokens", "words_with_places"]
+__all__ = ["NEGATION_CUES", "WORD_PATTERN", "Token", "Vocabulary", "clean_text", "feature_names", "features",
+           "normalise_word", "stem", "stems", "tokens", "words_with_places"]

@@ -85,6 +85,13 @@ def headline(technical: Window | None, impact: Window | None, status_page_resolv
     return " ".join(parts)
 
 
+def outside_window(times: Iterable[datetime | None], start: datetime | None, end: datetime | None) -> int:
+    """How many of these (dated) times fall outside [start, end], an open end bounding nothing: a pasted chat
+    from another year is said before it is added, not found missing from the timeline afterwards."""
+    return sum(1 for at in times if at is not None and ((start is not None and as_utc(at) < as_utc(start))
+                                                         or (end is not None and as_utc(at) > as_utc(end))))
+
+
 def as_utc(value: datetime) -> datetime:
     """An aware UTC datetime; naive values are taken to be UTC already (as stored)."""
 

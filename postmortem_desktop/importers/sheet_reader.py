@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -103,13 +106,33 @@ def read_sheet(path: str | Path, *, max_rows: int | None = None, has_header: boo
 
 
 def _read_sheet(path: Path, max_rows: int | None, has_header: bool | None = None) -> Sheet:
-    sheet = _read_kind(path, _checked_kind(path), max_rows, has_header)
+    with checked_file(path) as (kind, source):
+        sheet = _read_kind(path, kind, max_rows, has_header, source)
     _check_rows(sheet, path.name)
     return sheet
 
 
-def _checked_kind(path: Path) -> str:
-    """"text", "spreadsheetml" or a workbook kind, once the file has passed the safety checks."""
+@contextmanager
+def checked_file(path: Path) -> Iterator[tuple[str, Path]]:
+    """The file's kind once it has passed the safety checks, and the file the reader should open:
+    for a ZIP workbook, the uncompressed copy of the parts just checked (checked_copy.py), removed
+    when the block ends; the file itself for every other kind, or when no copy could be written."""
+    try:
+        folder: str | None = tempfile.mkdtemp(prefix="postmortem-checked-")
+    except OSError:
+        folder = None  # no temporary folder: calamine inflates the file itself, as it can
+    try:
+        kind = _checked_kind(path, None if folder is None else Path(folder))
+        copy = None if folder is None else Path(folder) / f"checked.{kind}"
+        yield kind, copy if copy is not None and copy.exists() else path
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _checked_kind(path: Path, copy_into: Path | None = None) -> str:
+    """"text", "spreadsheetml" or a workbook kind, once the file has passed the safety checks
+    (a ZIP workbook's parts copied into ``copy_into`` as they are checked: see check_zip)."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -123,7 +146,7 @@ def _checked_kind(path: Path) -> str:
         raise SheetError(f"'{name}' is larger than 1 GB. Export a narrower time window and import the parts.")
     kind = _sniff_kind(head)
     if kind == "zip":
-        return check_zip(path)
+        return check_zip(path, copy_into)
     if kind == "xls":
         _refuse_encrypted(path)
         return "xls"
@@ -145,12 +168,14 @@ def is_workbook(path: Path) -> bool:
     return _sniff_kind(head) in ("zip", "xls", "spreadsheetml")
 
 
-def _read_kind(path: Path, kind: str, max_rows: int | None, has_header: bool | None = None) -> Sheet:
+def _read_kind(path: Path, kind: str, max_rows: int | None, has_header: bool | None = None,
+               source: Path | None = None) -> Sheet:
+    """``source``: the file calamine opens for ``path`` (its checked copy, see checked_file)."""
     if kind == "text":
         return _read_text(path, max_rows, has_header)
     if kind == "spreadsheetml":
         return _read_spreadsheetml(path, max_rows)
-    return _read_workbook(path, kind, max_rows)
+    return _read_workbook(path, kind, max_rows, source or path)
 
 
 def _check_rows(sheet: Sheet, name: str) -> None:
@@ -236,8 +261,9 @@ def hide_bare_cr(text: str) -> str:
     break, but both splitlines and csv.reader would end the record there. A file with no LF at
     all is a CR-only file (classic Mac), whose CRs are its line ends and stay as they are.
     """
-    # two counts in C are far cheaper than a regex over every CRLF file's text
-    if "\n" in text and text.count("\r") != text.count("\r\n"):
+    # Looking for one bare CR stops at the first and copies nothing: on a CRLF export it is 4x
+    # cheaper than counting CRs and CR LFs (measured: 0.025 s against 0.095 s for 68 MB of CSV).
+    if "\n" in text and _BARE_CR.search(text):
         return _BARE_CR.sub(CR_IN_FIELD, text)
     return text
 
@@ -405,10 +431,10 @@ def _refuse_encrypted(path: Path) -> None:
         )
 
 
-def _read_workbook(path: Path, kind: str, max_rows: int | None) -> Sheet:
+def _read_workbook(path: Path, kind: str, max_rows: int | None, source: Path) -> Sheet:
     name = path.name
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_path(str(source))
         sheet_name, grid, first_row = _first_table(workbook, max_rows)
     except SheetError:
         raise

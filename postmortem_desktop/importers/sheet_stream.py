@@ -26,12 +26,12 @@ from postmortem_desktop.importers.sheet_reader import (
     Cell,
     Sheet,
     _check_rows,
-    _checked_kind,
     _csv_lines,
     _decoded_text,
     _header_names,
     _read_kind,
     _refuse_unclosed_quote,
+    checked_file,
     empty_workbook,
     first_record_is_data,
     hide_bare_cr,
@@ -79,9 +79,9 @@ def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bo
     it again with ``whole_text``, which decodes the whole file first exactly as read_sheet does.
     """
     path = Path(path)
-    kind = _checked_kind(path)
-    if kind in ("xlsx", "ods", "xls"):
-        return _workbook_stream(path, kind, head_rows)
+    with checked_file(path) as (kind, source):
+        if kind in ("xlsx", "ods", "xls"):  # calamine has read the whole sheet when this returns
+            return _workbook_stream(path, kind, head_rows, source)
     if kind != "text":
         return _whole_sheet(path, kind)
     streamed = None if whole_text else _Utf8Lines.open(path)
@@ -92,16 +92,17 @@ def stream_sheet(path: str | Path, head_rows: int = HEAD_ROWS, *, whole_text: bo
     return _text_stream(_LazyLines(decoded.text), decoded, delimiter, head_rows, path.name, has_header)
 
 
-def _workbook_stream(path: Path, kind: str, head_rows: int) -> SheetStream:
+def _workbook_stream(path: Path, kind: str, head_rows: int, source: Path) -> SheetStream:
     """The first sheet with cells, its rows converted to Python as they are asked for.
 
     calamine parses the whole sheet first either way; converting its 100k rows to Python lists
     (~0.3 s) then happens while the first ones are already being stored. Rows, numbers and
-    header are those of read_sheet (sheet_reader._first_table and _sheet_from_grid).
+    header are those of read_sheet (sheet_reader._first_table and _sheet_from_grid). ``source`` is
+    the file calamine opens: the checked copy (sheet_reader.checked_file).
     """
     name = path.name
     try:
-        for sheet_name, sheet in worksheets(CalamineWorkbook.from_path(str(path))):
+        for sheet_name, sheet in worksheets(CalamineWorkbook.from_path(str(source))):
             start = sheet.start
             first_row = (start[0] if start else 0) + 1
             grid = islice(sheet.iter_rows(), first_row - 1, None)  # iter_rows starts at row 1, not at start

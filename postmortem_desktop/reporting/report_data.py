@@ -5,7 +5,6 @@ panel, the close command and the CLI read (storage.closeout_query), evaluated by
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -14,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..domain import checklist, timing
+from ..domain.harm_count import HarmCount, count_harm
 from ..domain.vocabulary import REVIEW_QUESTIONS, dominant_tag_rank
 from ..storage import report_query
 from ..storage.closeout_query import load_closeout_record
@@ -49,7 +49,8 @@ class QuoteRow:
 class TagCount:
     name: str
     color: int
-    count: int
+    count: int  # this incident's quotes with the tag (domain/harm_count's rule, the board's column count)
+    pre_existing: int = 0  # old confusion's quotes with it, counted apart
 
 
 @dataclass(frozen=True)
@@ -217,25 +218,23 @@ def _answers(session: Session, incident_id: int) -> tuple[AnswerRow, ...]:
 
 def _quotes_and_tags(session: Session, incident_id: int, tags: dict[int, Any]
                      ) -> tuple[tuple[QuoteRow, ...], tuple[TagCount, ...]]:
-    quote_tags, message_tags = report_query.evidence_tag_ids(session, incident_id)
+    quote_tags = report_query.evidence_quote_tag_ids(session, incident_id)
     cited = report_query.cited_quote_ids(session, incident_id)
     quotes = []
-    counts: dict[int, int] = defaultdict(int)
+    evidence: list[tuple[list[int], bool]] = []
     for (qid, text, author, at, role, channel, external_id, conv_first, pre, name, org, segment, message_id) in (
             report_query.quote_rows(session, incident_id)):
         tag_ids = list(dict.fromkeys(quote_tags.get(qid, [])))
-        for tag_id in tag_ids:
-            counts[tag_id] += 1
+        evidence.append((tag_ids, bool(pre)))
         quotes.append(QuoteRow(
             id=qid, text=text, tags=tuple(tags[t].name for t in tag_ids if t in tags),
             customer=name or "", organization=org or "", segment=segment or "", author=author or "",
             channel=channel, external_id=external_id or "", at=_utc(at or conv_first), pre_existing=bool(pre),
             score=_strength(text, len(tag_ids), qid in cited, role), whole_conversation=message_id is None,
         ))
-    for message_tag_ids in message_tags.values():
-        for tag_id in set(message_tag_ids):
-            counts[tag_id] += 1
-    tag_counts = tuple(TagCount(t.name, t.color, counts.get(t.id, 0)) for t in tags.values())
+    counts = count_harm(evidence)
+    tag_counts = tuple(TagCount(t.name, t.color, counts.get(t.id, HarmCount()).incident,
+                                counts.get(t.id, HarmCount()).pre_existing) for t in tags.values())
     return tuple(quotes), tag_counts
 
 

@@ -90,11 +90,14 @@ class Edit(Command):
             if self.refused_when_closed:
                 _refuse_if_closed(session, self.incident_id)
             self.apply(session)
+            # a team workspace attributes the edit to its user and tells the other clients on commit
+            workspace.record_edit(session, self.incident_id, self.changes, self.name)
 
     def undo(self, workspace: Workspace) -> None:
         workspace.require_writable()
         with workspace.transaction() as session:
             self.revert(session)
+            workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:
@@ -146,12 +149,24 @@ class UpdateFields(Edit):
 
     def revert(self, session: Session) -> None:
         assert self._old is not None, "undo before do"
-        row = session.get(self.model, self.row_id)
+        row = session.get(self.model, self.row_id, with_for_update=True)
+        if row is None:
+            raise RuleError(f"{self.name} cannot be undone: what it changed no longer exists.")
+        refuse_undo_if_changed_since(self.name, self.values, {key: getattr(row, key) for key in self.values})
         for key, value in self._old.items():
             setattr(row, key, value)
 
     def before_set(self, row: Any, changes: dict[str, Any]) -> None:
         """Hook for rules that need the row as it is (raise RuleError to refuse)."""
+
+
+def refuse_undo_if_changed_since(name: str, made: object, stored: object) -> None:
+    """An undo puts back what was there before this edit, so it is refused (nothing changes) when the
+    edit's own result is no longer what is stored: someone changed it since, and undoing would
+    silently overwrite their change on a team workspace."""
+    if made != stored:
+        raise RuleError(f"“{name}” cannot be undone: it was changed by someone else since your edit, and undoing "
+                        "would overwrite their change. Edit it again by hand if it still needs changing.")
 
 
 class CommandGroup(Command):

@@ -1,6 +1,8 @@
 """The customer message: a first draft from the record, and the decision to send it or not."""
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from sqlalchemy import select
 
 from ..domain import timing
@@ -13,7 +15,7 @@ from .review_evidence import incident_row
 
 
 class CustomerMessageService:
-    """Drafts the note to affected customers from what the record already says."""
+    """Drafts the note to affected customers from the record's customer-facing facts."""
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
@@ -26,28 +28,26 @@ class CustomerMessageService:
             # Only which areas have fixes planned: the items themselves are internal (owners, systems,
             # wording meant for the team) and never go into a message for customers.
             areas = set(session.scalars(select(ActionItem.area).where(ActionItem.incident_id == incident_id)))
-            task, workaround = inc.most_broken_task, inc.first_workaround
-        return draft_customer_message(details.title, impact.technical, impact.customer, task, workaround,
+            worked_around = bool((inc.first_workaround or "").strip())
+        return draft_customer_message(details.title, impact.technical, impact.customer, worked_around,
                                       areas, zone_name)
+
+
+def _zone(zone_name: str) -> tuple[tzinfo, str]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(zone_name), zone_name
+    except (ZoneInfoNotFoundError, ValueError):  # an unknown zone falls back to UTC rather than failing a draft
+        return ZoneInfo("UTC"), "UTC"
 
 
 def _when(window: timing.Window | None, zone_name: str) -> str:
     if window is None:
         return "Recently"
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):  # an unknown zone falls back to UTC rather than failing a draft
-        zone, zone_name = ZoneInfo("UTC"), "UTC"
+    zone, zone_name = _zone(zone_name)
     start, end = window.start.astimezone(zone), window.end.astimezone(zone)
     return f"On {start:%A %d %B}, from {start:%H:%M} to {end:%H:%M} ({zone_name})"
-
-
-def _sentence(text: str) -> str:
-    """The record's words as one sentence: capitalised, one closing full stop, however they were typed."""
-    text = " ".join(text.split()).rstrip(" .;,:")
-    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def _clause(text: str) -> str:
@@ -57,24 +57,26 @@ def _clause(text: str) -> str:
 
 
 def draft_customer_message(title: str, technical: timing.Window | None, customer: timing.Window | None,
-                           task: str, workaround: str, action_areas: set[str] | frozenset[str] = frozenset(),
+                           worked_around: bool = False, action_areas: set[str] | frozenset[str] = frozenset(),
                            zone_name: str = "UTC") -> str:
-    """A first draft of the note to affected customers: what happened, what it means, what we do.
+    """A first draft of the note to affected customers: what was affected and when, what we did, what changes.
 
-    The record's task and workaround are quoted as sentences of their own (set after a colon), so
-    their wording ("Ship today's paid orders", a list in brackets) never has to fit our grammar.
+    Written only from facts meant for customers (the incident's title, its windows, which areas have fixes
+    planned). The review's answers (the task that broke, the workaround people found) are the team's own
+    words about named customers: they decide what the draft advises, but are never quoted in it.
     """
     parts = [f"Subject: {title} — what happened and what we are doing", "",
              f"What happened: {_when(technical, zone_name)}, {_clause(title)}. The fault was on our side, not yours."]
     meaning = ["What it means for you: anything you tried to do with us during that time may not have gone through."]
-    if _sentence(task):
-        meaning.append(f"The work most affected was: {_sentence(task)}")
-    if _sentence(workaround):
-        meaning.append(f"Many customers found a way around it: {_sentence(workaround)} If you did too, please "
-                       "check for duplicates; we will put right anything that went wrong.")
+    if worked_around:
+        meaning.append("If you tried again or did something another way while it was failing, please check "
+                       "for anything done twice; we will put right anything that went wrong.")
     if customer and technical and customer.end > technical.end:
-        meaning.append("Some effects lasted after the service recovered, so please tell us if anything still "
-                       "looks wrong.")
+        zone, _ = _zone(zone_name)
+        ended, recovered = customer.end.astimezone(zone), technical.end.astimezone(zone)
+        day = "" if ended.date() == recovered.date() else f" on {ended:%A %d %B}"
+        meaning.append(f"Some effects lasted after the service recovered, until about {ended:%H:%M}{day}, so "
+                       "please tell us if anything still looks wrong.")
     # a technical window has an end only once the service recovered
     doing = ["What we are doing: the fault is fixed." if technical else "What we are doing: we are fixing the fault."]
     if action_areas & {"product", "engineering", "operations"}:

@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import distinct, func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..analysis.quiet_accounts import ActivityRow, QuietAccount, QuietRule, quiet_accounts
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
+from ..domain.harm_count import count_harm
 from ..domain.vocabulary import EVIDENCE_SOURCES, IncidentStatus
-from ..storage.impact_query import incident_related
 from ..storage.schema import (
     AccountActivity,
     Conversation,
@@ -45,8 +45,8 @@ class ActivityFileError(ValueError):
 @dataclass(frozen=True)
 class RepeatTag:
     tag: str
-    at_review: int     # conversations first seen before the review cut-off
-    after_review: int  # conversations first seen after it: the repeat
+    at_review: int     # quotes (domain/harm_count) whose conversation was first seen before the review cut-off
+    after_review: int  # quotes whose conversation was first seen after it: the repeat
 
 
 @dataclass(frozen=True)
@@ -81,21 +81,30 @@ def _cutoff(inc: Incident, follow: FollowUp | None) -> datetime | None:
 
 
 def _tag_counts_by_side(session: Session, incident_id: int, cutoff: datetime | None) -> list[RepeatTag]:
+    """Quotes per tag at and after the review, by domain/harm_count's rule: the board's and the report's count,
+    split by when the quote's conversation was first seen (old confusion is not counted, as there)."""
     if cutoff is None:
         return []
-    after = Conversation.first_at >= cutoff
     rows = session.execute(
-        select(Tag.name, after.label("after"), func.count(distinct(Conversation.id)))
-        .join(TagAssignment, TagAssignment.tag_id == Tag.id)
-        .join(Quote, Quote.id == TagAssignment.quote_id)
+        select(Quote.id, Tag.name, Conversation.first_at, Conversation.pre_existing)
+        .join(TagAssignment, TagAssignment.quote_id == Quote.id)
+        .join(Tag, Tag.id == TagAssignment.tag_id)
         .join(Conversation, Conversation.id == Quote.conversation_id)
-        .where(incident_related(incident_id), Conversation.first_at.is_not(None),
-               TagAssignment.source.in_(EVIDENCE_SOURCES))
-        .group_by(Tag.name, after)).all()
-    counts: dict[str, list[int]] = {}
-    for name, is_after, n in rows:
-        counts.setdefault(name, [0, 0])[1 if is_after else 0] += n
-    return sorted((RepeatTag(name, b, a) for name, (b, a) in counts.items()), key=lambda r: (-r.after_review, r.tag))
+        .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))).all()
+    by_quote: dict[int, tuple[list[tuple[str, bool]], bool]] = {}
+    for quote_id, name, first_at, pre_existing in rows:
+        after = first_at is not None and _aware(first_at) >= _aware(cutoff)
+        by_quote.setdefault(quote_id, ([], bool(pre_existing)))[0].append((name, after))
+    counts = count_harm(by_quote.values())
+    names = sorted({name for name, _ in counts})
+    sides = {name: tuple(counts[(name, side)].incident if (name, side) in counts else 0 for side in (False, True))
+             for name in names}
+    repeat = [RepeatTag(name, at, after) for name, (at, after) in sides.items() if at or after]
+    return sorted(repeat, key=lambda r: (-r.after_review, r.tag))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _workarounds(session: Session, incident_id: int, cutoff: datetime | None) -> list[WorkaroundInUse]:

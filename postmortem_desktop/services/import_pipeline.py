@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -284,6 +285,9 @@ class _Helper:
 
     def _start(self, limits: HelperLimits) -> None:
         self._limits = limits
+        # The helper's temporary files (a workbook's checked copy, importers/checked_copy.py: as
+        # large as the sheet) go in a folder this process removes, even when the helper is killed.
+        self._scratch = tempfile.mkdtemp(prefix="postmortem-helper-")
         # both held open for the helper's life (its stderr and stdout): closed in _remove_files
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
         self._outbox = tempfile.NamedTemporaryFile(prefix="postmortem-import-", suffix=".frames",  # noqa: SIM115
@@ -291,7 +295,7 @@ class _Helper:
         self._sender: threading.Thread | None = None
         try:
             self._process = subprocess.Popen(helper_command(), stdin=subprocess.PIPE, stdout=self._outbox,
-                                             stderr=self._errors, env=_helper_environment(limits))
+                                             stderr=self._errors, env=_helper_environment(limits, self._scratch))
         except OSError:
             self._remove_files()
             raise
@@ -398,6 +402,7 @@ class _Helper:
         self._outbox.close()
         self._errors.close()
         Path(self._outbox.name).unlink(missing_ok=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 class _FrameFile:
@@ -423,9 +428,10 @@ class _FrameFile:
         self._file.close()
 
 
-def _helper_environment(limits: HelperLimits) -> dict:
+def _helper_environment(limits: HelperLimits, scratch: str) -> dict:
     env = dict(os.environ)
     env[MEMORY_CAP_VARIABLE] = str(limits.memory_bytes)
+    env["TMPDIR"] = env["TEMP"] = env["TMP"] = scratch  # Python's tempfile looks at these, in this order
     # the helper must find this package even when the app was started from elsewhere
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)

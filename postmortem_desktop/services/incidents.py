@@ -5,7 +5,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import timing
@@ -13,27 +12,18 @@ from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
 from ..storage import snapshot
+from ..storage.fast_read import read_cursor
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError, UpdateFields
+from .incident_list import IncidentSummary, read_incident_summaries
 
 DEFAULT_REVIEW_HOURS = 72
 EDITABLE_FIELDS = (
     "title", "service", "technical_severity", "technical_start", "technical_end",
     "status_page_resolved", "review_start", "review_end",
 )
-
-
-@dataclass(frozen=True)
-class IncidentSummary:
-    id: int
-    title: str
-    status: str
-    technical_severity: str
-    customer_severity: str
-    technical_minutes: int | None
-    customer_minutes: int | None
 
 
 @dataclass(frozen=True)
@@ -69,22 +59,8 @@ class IncidentService:
         self.workspace = workspace
 
     def list_incidents(self) -> list[IncidentSummary]:
-        with self.workspace.reading() as session:
-            incidents = session.scalars(select(Incident).order_by(Incident.technical_start.desc(),
-                                                                  Incident.id.desc())).all()
-            bounds = customer_event_bounds(session)
-            result = []
-            for inc in incidents:
-                first, last = bounds.get(inc.id, (None, None))
-                impact = timing.customer_impact_window([first, last])
-                tech = timing.technical_window(inc.technical_start, inc.technical_end)
-                result.append(IncidentSummary(
-                    id=inc.id, title=inc.title, status=inc.status,
-                    technical_severity=inc.technical_severity, customer_severity=inc.customer_severity,
-                    technical_minutes=timing.minutes(tech.duration) if tech else None,
-                    customer_minutes=timing.minutes(impact.duration) if impact else None,
-                ))
-            return result
+        with self.workspace.reading() as session, read_cursor(session) as cursor:
+            return read_incident_summaries(cursor)
 
     def get(self, incident_id: int) -> IncidentDetails:
         with self.workspace.reading() as session:

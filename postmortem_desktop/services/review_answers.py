@@ -15,6 +15,7 @@ from ..storage import report_query
 from ..storage.schema import (
     Conversation,
     Customer,
+    EditRecord,
     Incident,
     IncidentHistory,
     Quote,
@@ -24,7 +25,7 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import Command, Edit, EditConflict, RuleError, UpdateFields
+from .commands import Command, Edit, EditConflict, RuleError, UpdateFields, refuse_undo_if_changed_since
 from .review_evidence import EVIDENCE_SOURCES, REVIEW_CHANGES, incident_row
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -66,6 +67,16 @@ class HistoryEntry:
     at: Any
     kind: str
     detail: str
+
+
+@dataclass(frozen=True)
+class EditEntry:
+    """One edit of the incident in a team workspace: when, by whom, what (and whether it was its undo)."""
+
+    at: Any
+    user: str
+    what: str
+    undone: bool
 
 
 def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
@@ -127,6 +138,12 @@ class ReviewService:
         with self.workspace.reading() as session:
             refs = _quote_refs(session, list(quote_ids))
             return [refs[q] for q in quote_ids if q in refs]
+
+    def edits(self, incident_id: int) -> list[EditEntry]:
+        """Who edited the incident, oldest first (a team workspace's record; a file keeps none)."""
+        with self.workspace.reading() as session:
+            return [EditEntry(e.at, e.user, e.what, e.undone) for e in session.scalars(
+                select(EditRecord).where(EditRecord.incident_id == incident_id).order_by(EditRecord.id))]
 
     def history(self, incident_id: int) -> list[HistoryEntry]:
         with self.workspace.reading() as session:
@@ -237,11 +254,14 @@ class SetReviewAnswer(Edit):
     def revert(self, session: Session) -> None:
         field = RECORD_FIELD_OF_ANSWER.get(self.key)
         if field is not None:
-            setattr(incident_row(session, self.incident_id), field, self._old or "")
+            inc = session.get(Incident, self.incident_id, with_for_update=True) or incident_row(
+                session, self.incident_id)
+            refuse_undo_if_changed_since(self.name, self.text, getattr(inc, field) or "")
+            setattr(inc, field, self._old or "")
             return
-        row, _ = _answer_row(session, self.incident_id, self.key, create=False)
-        if row is not None:
-            row.answer = self._old or ""
+        row, _ = _answer_row(session, self.incident_id, self.key, create=True)
+        refuse_undo_if_changed_since(self.name, self.text, row.answer)
+        row.answer = self._old or ""
 
 
 class LinkAnswerQuotes(Edit):

@@ -6,11 +6,14 @@ one function the engines spell differently (seconds since the epoch) comes from 
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # the first look (services/first_look.py) reads through ReadCursor before SQLAlchemy loads
+    from sqlalchemy.orm import Session
 
 
 class ReadCursor:
@@ -19,6 +22,12 @@ class ReadCursor:
     def __init__(self, cursor: Any, qmark: bool):
         self._cursor = cursor
         self._qmark = qmark
+        #: psycopg's cursor (a team workspace), whose engine spells some functions differently
+        self.postgres = not qmark
+
+    def epoch_seconds(self, column: str) -> str:
+        """SQL for a stored UTC time column as seconds since 1970 (a float), in this engine's spelling."""
+        return epoch_seconds_sql(self.postgres, column)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor:
         # psycopg reads % as its own syntax, so a literal one is doubled before ? becomes %s
@@ -49,8 +58,29 @@ def read_cursor(session: Session) -> Iterator[ReadCursor]:
         cursor.close()
 
 
+@contextmanager
+def file_read_cursor(path: Path) -> Iterator[ReadCursor]:
+    """A cursor on a read-only sqlite3 connection to a workspace file, without SQLAlchemy or the file's lock.
+
+    For a first look only: it neither writes nor creates the file (sqlite3.Error when it is no SQLite
+    file; SQLite may leave the empty -wal and -shm files of a WAL reader beside it, which the open then
+    uses), trusts none of the file's own SQL, and is closed before the workspace is opened for real.
+    """
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"{path} is no workspace file")
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+        connection.execute("PRAGMA trusted_schema = OFF")
+        connection.execute("PRAGMA query_only = ON")
+        with closing(connection.cursor()) as cursor:
+            yield ReadCursor(cursor, qmark=True)
+
+
 def epoch_seconds(session: Session, column: str) -> str:
     """SQL for a stored UTC time column as seconds since 1970 (a float), in this engine's spelling."""
-    if session.connection().dialect.name == "postgresql":
+    return epoch_seconds_sql(session.connection().dialect.name == "postgresql", column)
+
+
+def epoch_seconds_sql(postgres: bool, column: str) -> str:
+    if postgres:
         return f"extract(epoch from {column})::float8"
     return f"(julianday({column}) - 2440587.5) * 86400.0"

@@ -7,8 +7,10 @@ the team's. Services see only this class.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -16,10 +18,22 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..domain.changes import DataChange
 from .errors import ReadOnlyWorkspaceError, WorkspaceError
 from .workspace_kind import WorkspaceKind
 
 READ_ONLY_ON_REQUEST = "{name} is open for reading only."
+
+
+@dataclass(frozen=True)
+class EditMade:
+    """One edit (or undo) as the workspace records it: which incident (-1: the whole workspace), what kind
+    of data it changed, its name."""
+
+    incident_id: int
+    changes: DataChange
+    what: str
+    undone: bool = False
 
 
 class Backing(Protocol):
@@ -28,6 +42,7 @@ class Backing(Protocol):
     kind: WorkspaceKind
     name: str  # for messages and titles: a file's name, a team workspace's address without password
     file: Path | None  # the workspace file, for a file workspace
+    user: str  # whom this client's edits are attributed to ("" for a file: one person's own)
 
     def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         """The WorkspaceError that says what a database error means here, None for other errors."""
@@ -37,6 +52,10 @@ class Backing(Protocol):
 
     def close(self, engine: Engine, read_only: bool) -> None:
         """Releases what the workspace holds, the engine included."""
+
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
+        """In the edit's transaction: attributes it in the incident's history and tells the other clients
+        on commit (a team workspace); a file, one person's with one writer, does neither."""
 
 
 class Workspace:
@@ -48,6 +67,20 @@ class Workspace:
         self.read_only = read_only
         self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=backing.name)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        #: this open workspace among the clients of a team workspace: it ignores its own change notices
+        self.client_id = uuid.uuid4().hex
+
+    @property
+    def user(self) -> str:
+        """Whom this client's edits are attributed to: a team workspace's display name or role, "" for a file."""
+        return self.backing.user
+
+    def record_edit(self, session: Session, incident_id: int, changes: DataChange, what: str, *,
+                    undone: bool = False) -> None:
+        """Called inside an edit's (or its undo's) transaction: on a team workspace it is attributed to this
+        client's user in the incident's history, and the other clients hear of it on commit."""
+        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone), self.client_id)
+
 
     @property
     def kind(self) -> WorkspaceKind:

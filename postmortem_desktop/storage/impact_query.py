@@ -3,28 +3,20 @@ the report and the follow-up."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, or_
 
-from ..domain import timing
 from ..domain.vocabulary import Channel
-from .schema import Conversation, Incident, Message
-
-
-def _as_utc(value) -> datetime | None:  # noqa: ANN001
-    # Aggregates bypass the column type, so SQLite hands back text; normalise it here.
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return timing.as_utc(value)
+from . import impact_read
+from .fast_read import read_cursor
+from .schema import Conversation, Incident
 
 
 def incident_related(incident_ids: int | Iterable[int] | None) -> ColumnElement[bool]:
     """Conversations that count as an incident's damage: not pre-existing (old confusion), not internal chatter.
 
-    The one definition, for one incident (an id), several (ids) or every incident (None). Whether an
+    The one definition, for one incident (an id), several (ids) or every incident (None); the impact
+    window's raw SQL spells it as impact_read.RELATED_SQL (tests/core/test_impact_read.py holds them equal). Whether an
     event also falls inside the incident's review window is the impact window's rule, below.
     """
     related = and_(Conversation.pre_existing.is_(False), Conversation.channel != Channel.INTERNAL.value)
@@ -50,29 +42,9 @@ def overlaps_review_window() -> ColumnElement[bool]:
 def customer_event_bounds(session, incident_ids: list[int] | None = None) -> dict[int, tuple]:  # noqa: ANN001
     """{incident id: (first, last)} of incident-related customer events, as aware UTC datetimes.
 
-    A customer event is a customer's message in a conversation that is not pre-existing and not
-    internal, inside the incident's review window when it has one (so next week's follow-up
-    tickets do not stretch the incident's impact); a conversation without messages (a bare
-    imported ticket) counts by its own times.
+    The rule is written once, in raw SQL (storage/impact_read.py), so that the first look at a workspace
+    reads the same window before SQLAlchemy is even imported.
     """
-    related = incident_related(incident_ids)
-
-    def in_window(column):  # noqa: ANN001, ANN202
-        return and_(or_(Incident.review_start.is_(None), column >= Incident.review_start),
-                    or_(Incident.review_end.is_(None), column <= Incident.review_end))
-
-    from_messages = (
-        select(Conversation.incident_id.label("iid"), Message.at.label("first"), Message.at.label("last"))
-        .join(Message, Message.conversation_id == Conversation.id)
-        .join(Incident, Incident.id == Conversation.incident_id)
-        .where(related, Message.role == "customer", Message.at.is_not(None), in_window(Message.at))
-    )
-    bare = (
-        select(Conversation.incident_id, Conversation.first_at, Conversation.last_at)
-        .join(Incident, Incident.id == Conversation.incident_id)
-        .where(related, Conversation.first_at.is_not(None), in_window(Conversation.first_at),
-               ~select(Message.id).where(Message.conversation_id == Conversation.id).exists())
-    )
-    events = union_all(from_messages, bare).subquery()
-    query = select(events.c.iid, func.min(events.c.first), func.max(events.c.last)).group_by(events.c.iid)
-    return {iid: (_as_utc(first), _as_utc(last)) for iid, first, last in session.execute(query)}
+    session.flush()  # the raw cursor sees only what the session has written
+    with read_cursor(session) as cursor:
+        return impact_read.customer_event_bounds(cursor, incident_ids)

@@ -20,7 +20,7 @@ from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -79,7 +79,7 @@ def _to_v1(conn: Connection) -> None:
     if is_team(conn):
         for statement in TEAM_FORMAT_DDL:
             conn.exec_driver_sql(statement)
-    Base.metadata.create_all(conn)
+    Base.metadata.create_all(conn, tables=[t for t in Base.metadata.sorted_tables if t.name not in ADDED_LATER])
     for statement in TEAM_SEARCH_DDL if is_team(conn) else SEARCH_DDL:
         conn.exec_driver_sql(statement)
 
@@ -102,7 +102,14 @@ def _to_v2(conn: Connection) -> None:
         conn.exec_driver_sql(f"UPDATE review_answers SET answer = '' WHERE question = '{question}'")
 
 
-LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2}
+def _to_v3(conn: Connection) -> None:
+    # Version 3 attributes each edit of an incident in a team workspace to its user (schema.EditRecord).
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["incident_edits"]])
+
+
+# Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
+ADDED_LATER = frozenset({"incident_edits"})
+LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

@@ -78,11 +78,9 @@ def tags(session: Session) -> list[Any]:
     return list(session.execute(select(Tag.id, Tag.name, Tag.color, Tag.position).order_by(Tag.position, Tag.id)))
 
 
-def evidence_tag_ids(session: Session, incident_id: int) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """({quote id: tag ids}, {message id: tag ids}) of the incident's evidence (message tags not on a quote)."""
+def evidence_quote_tag_ids(session: Session, incident_id: int) -> dict[int, list[int]]:
+    """{quote id: tag ids a person gave it} of the incident: the evidence domain/harm_count counts."""
     quote_tags: dict[int, list[int]] = defaultdict(list)
-    message_tags: dict[int, list[int]] = defaultdict(list)
-    # Two plain joins rather than one OR-join: SQLite can use the indexes on each.
     for tag_id, quote_id in session.execute(
             select(TagAssignment.tag_id, TagAssignment.quote_id)
             .join(Quote, Quote.id == TagAssignment.quote_id)
@@ -90,15 +88,7 @@ def evidence_tag_ids(session: Session, incident_id: int) -> tuple[dict[int, list
             .where(Conversation.incident_id == incident_id, TagAssignment.source.in_(EVIDENCE_SOURCES))):
         if quote_id is not None:  # always, by the join; said for the type checker
             quote_tags[quote_id].append(tag_id)
-    for tag_id, message_id in session.execute(
-            select(TagAssignment.tag_id, TagAssignment.message_id)
-            .join(Message, Message.id == TagAssignment.message_id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(Conversation.incident_id == incident_id, TagAssignment.quote_id.is_(None),
-                   TagAssignment.source.in_(EVIDENCE_SOURCES))):
-        if message_id is not None:  # always, by the join
-            message_tags[message_id].append(tag_id)
-    return quote_tags, message_tags
+    return quote_tags
 
 
 def cited_quote_ids(session: Session, incident_id: int) -> set[int]:

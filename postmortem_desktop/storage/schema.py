@@ -94,6 +94,22 @@ class IncidentHistory(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class EditRecord(Base):
+    """Who made an edit of an incident in a team workspace, and when: its history of edits, undos included.
+
+    Written in the edit's own transaction (storage/team_workspace.py), so a refused edit leaves none.
+    A file has one person's edits and keeps none. Added in format 3 (migrations.py).
+    """
+
+    __tablename__ = "incident_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    user: Mapped[str] = mapped_column(String)
+    what: Mapped[str] = mapped_column(Text)  # the edit's name, as the Edit menu shows it: "Edit Answer: …"
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)  # True: this records the edit's undo
+
+
 class SystemEvent(Base):
     __tablename__ = "system_events"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from .schema import (
     ActionItemLink,
     Base,
     Conversation,
+    EditRecord,
     FollowUp,
     ImportBatch,
     Incident,
@@ -27,7 +28,7 @@ from .schema import (
 
 # Parents before children, so restoring in this order satisfies the foreign keys.
 _ORDER: tuple[type[Base], ...] = (
-    Incident, IncidentHistory, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
+    Incident, IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
     Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp, AccountActivity,
 )
 
@@ -43,7 +44,7 @@ def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
     quote_ids = select(Quote.id).where(Quote.conversation_id.in_(conv_ids))
     action_ids = select(ActionItem.id).where(ActionItem.incident_id == incident_id)
     answer_ids = select(ReviewAnswer.id).where(ReviewAnswer.incident_id == incident_id)
-    incident_models: tuple[type[Base], ...] = (IncidentHistory, SystemEvent, IncidentContact, ImportBatch,
+    incident_models: tuple[type[Base], ...] = (IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch,
                                               Conversation, ActionItem, ReviewAnswer, FollowUp, AccountActivity)
     by_incident = {m: m.__table__.select().where(m.__table__.c.incident_id == incident_id)
                    for m in incident_models}

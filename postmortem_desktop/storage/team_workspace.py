@@ -8,17 +8,19 @@ Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in t
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 from psycopg import errors as pg_errors
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, literal, select, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from . import migrations
+from . import migrations, team_feed
 from .errors import (
     AlteredWorkspaceError,
     NewerWorkspaceError,
@@ -27,12 +29,14 @@ from .errors import (
     ServerUnavailableError,
     WorkspaceError,
 )
-from .handle import READ_ONLY_ON_REQUEST, Workspace
-from .schema import Base
+from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
+from .schema import Base, EditRecord, Incident
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 _CONNECT_TIMEOUT_S = 10
 _CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
+#: the name a person's edits are attributed to, when not their database role's (a shared role, say)
+DISPLAY_NAME_VARIABLE = "POSTMORTEM_USER"
 
 
 class TeamBacking:
@@ -41,8 +45,17 @@ class TeamBacking:
     kind = WorkspaceKind.TEAM
     file: Path | None = None
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, user: str):
         self.name = name
+        self.user = user
+
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
+        if edit.incident_id > 0:  # an incident's edit (not a workspace-wide one); none when it deleted the incident
+            session.execute(insert(EditRecord).from_select(
+                ["incident_id", "user", "what", "undone"],  # `at`: the mapping's default, now
+                select(Incident.id, literal(self.user), literal(edit.what), literal(edit.undone))
+                .where(Incident.id == edit.incident_id)))
+        team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException) -> WorkspaceError | None:
         return diagnose(exc, self.name)
@@ -79,6 +92,7 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
+            user = _user(conn)
         if version < migrations.SCHEMA_VERSION:
             if reason:
                 raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
@@ -91,7 +105,7 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
         engine.dispose()
         _raise_diagnosed(exc, name)
         raise
-    return Workspace(engine, TeamBacking(name), read_only=bool(reason), read_only_reason=reason)
+    return Workspace(engine, TeamBacking(name, user), read_only=bool(reason), read_only_reason=reason)
 
 
 def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
@@ -129,7 +143,9 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
             raise WorkspaceError(f"Your database role may not create tables in {name}. A team workspace is "
                                  "created by a role that may (the database's owner, say).") from exc
         raise
-    workspace = Workspace(engine, TeamBacking(name), read_only=False)
+    with engine.connect() as conn:
+        user = _user(conn)
+    workspace = Workspace(engine, TeamBacking(name, user), read_only=False)
     from .seeding import seed_new_workspace  # keeps schema creation independent of default data
 
     try:
@@ -148,6 +164,11 @@ def _make_engine(url: URL, *, read_only: bool) -> Engine:
         connect_args["options"] = "-c default_transaction_read_only=on"
     # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _user(conn: Connection) -> str:
+    """Whom this client's edits are attributed to: the configured display name, else the database role."""
+    return os.environ.get(DISPLAY_NAME_VARIABLE, "").strip() or str(conn.scalar(text("SELECT current_user")))
 
 
 def _format_version(conn: Connection, name: str) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from . import file_holders, migrations, sqlite_files, team_workspace
@@ -33,7 +34,7 @@ from .errors import (  # noqa: F401 - the error classes are part of this module'
     WorkspaceMovedError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
-from .handle import READ_ONLY_ON_REQUEST, Workspace
+from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
 from .workspace_kind import WorkspaceKind, kind_of
 
@@ -74,6 +75,7 @@ class FileBacking:
     """A workspace file: its lock, SQLite's errors in words, and the journal emptied on close."""
 
     kind = WorkspaceKind.FILE
+    user = ""  # one person's file: nobody else's edits to tell apart
 
     def __init__(self, path: Path, lock: WorkspaceLock):
         self.file: Path | None = path
@@ -101,6 +103,9 @@ class FileBacking:
             _checkpoint(engine)
         engine.dispose()  # SQLite's connections first: the lock's descriptor must close last
         self._lock.release()
+
+    def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
+        return None  # one writer: every screen that shows the file hears of the edit in this process
 
 
 def _checkpoint(engine: Engine) -> None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from enum import Enum
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from .errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+# SQLAlchemy is imported inside the functions that parse a URL: the app asks kind_of() before its first
+# paint, and the window is drawn before SQLAlchemy (~0.2 s) is loaded (tests/ui/test_startup.py).
 
 TEAM_SCHEMES = ("postgresql", "postgres")
 # libpq reads these from a URL's query too; they must never be shown or remembered
@@ -34,6 +38,9 @@ def kind_of(target: Path | str) -> WorkspaceKind:
 
 def team_url(address: str) -> URL:
     """The SQLAlchemy URL for a team workspace's address, on the psycopg 3 driver."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(address)
     except ArgumentError as exc:
@@ -47,6 +54,9 @@ def team_url(address: str) -> URL:
 
 def shown_address(address: str) -> str:
     """The address without any password (in the user part or the query), fit to print or remember."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(address)
     except ArgumentError:

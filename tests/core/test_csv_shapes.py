@@ -107,3 +107,20 @@ def test_a_workbook_whose_first_row_is_a_typed_value_has_no_header_row():
 def test_a_workbook_row_holding_a_boolean_is_data_not_a_header():
     sheet = read_sheet(shared_file("real/csv/spreadsheets/xlsx2csv__escape.xlsx"))
     assert (sheet.header, sheet.rows) == (["Column 1", "Column 2"], [["Hello\nWorld\t!", False]])
+
+
+def test_bare_crs_are_hidden_exactly_when_an_lf_text_has_a_cr_not_before_an_lf():
+    import random
+
+    from postmortem_desktop.importers.sheet_reader import CR_IN_FIELD, hide_bare_cr
+
+    rnd = random.Random(14)
+    for _ in range(5000):
+        text = "".join(rnd.choice("ab\r\n") for _ in range(rnd.randint(0, 12)))
+        hidden = hide_bare_cr(text)
+        bare = [i for i, char in enumerate(text) if char == "\r" and text[i + 1:i + 2] != "\n"]
+        if "\n" in text and bare:
+            assert [i for i, char in enumerate(hidden) if char == CR_IN_FIELD] == bare, repr(text)
+            assert hidden.replace(CR_IN_FIELD, "\r") == text
+        else:  # the same object: readers test `hidden is not text` to know whether to show CRs again
+            assert hidden is text, repr(text)

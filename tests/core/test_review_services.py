@@ -145,23 +145,39 @@ def test_customer_message_draft_never_copies_internal_action_items(demo):
         assert item.owner not in text
 
 
-@pytest.mark.parametrize("task, workaround", [
-    ("Ship today's paid orders", "Exported orders by hand (CSV (UTF-8))"),
-    ("sending invoices before a meeting.", "retried payment twice;"),
-    ("Mostly paying the renewal (rent, care fees, deposits)", "Retrying, with another card (a personal one)"),
-])
-def test_customer_message_draft_quotes_the_record_as_sentences_of_its_own(task, workaround):
+def test_customer_message_draft_never_quotes_the_reviews_internal_answers(demo):
+    """The five answers are the team's words about named customers ('one customer needed to send an invoice
+    before a noon client meeting'): the draft advises from them but never pastes them."""
+    from postmortem_desktop.reporting.report_data import gather
+
+    iid = billing_id(demo)
+    text = CustomerMessageService(demo).draft_message(iid)
+    answers = [a.answer for a in gather(demo, iid).answers if a.answer.strip()]
+    assert len(answers) >= 3
+    flat = " ".join(text.split()).lower()
+    for answer in answers:
+        words = answer.split()
+        runs = {" ".join(words[k:k + 4]).lower().rstrip(".,;:") for k in range(max(len(words) - 3, 0))}
+        assert not [run for run in runs if run in flat], answer  # not even four words of it in a row
+    assert "check for anything done twice" in text  # the demo's recorded workaround, said as advice
+    assert "until about 09:30 on Thursday 19 November" in text  # customers asked into the next day
+
+
+def test_customer_message_draft_reads_as_sentences_with_or_without_a_workaround():
     from datetime import UTC, datetime
 
     from postmortem_desktop.domain import timing
     from postmortem_desktop.services.customer_message import draft_customer_message
 
     window = timing.Window(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), datetime(2026, 3, 2, 9, 40, tzinfo=UTC))
-    text = draft_customer_message("Checkout payments failed", window, window, task, workaround, {"product"})
-    assert "if you were" not in text.lower()
-    assert text.count("(") == text.count(")")  # no stray brackets of ours around the record's own
-    assert ".." not in text and ";." not in text and " ." not in text
-    assert task.strip().rstrip(".;")[1:] in text
+    later = timing.Window(window.start, datetime(2026, 3, 2, 13, 15, tzinfo=UTC))
+    for worked_around in (False, True):
+        text = draft_customer_message("Checkout payments failed", window, later, worked_around, {"product"})
+        assert "if you were" not in text.lower()
+        assert text.count("(") == text.count(")")
+        assert ".." not in text and ";." not in text and " ." not in text
+        assert "until about 13:15," in text  # the same day: no date repeated
+        assert ("done twice" in text) is worked_around
 
 
 def test_not_sending_needs_a_reason_and_the_decision_is_recorded(demo):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,38 @@ def test_a_model_file_of_another_format_is_refused_with_what_to_do(tmp_path) -> 
     path.write_bytes(b"not gzip")
     with pytest.raises(ValueError, match="cannot be read"):
         TagModel.load(path)
+
+
+def _meaning_model(meaning: dict | None) -> TagModel:
+    """One customer tag, no word features, bias 0: only the meaning block can move its probability."""
+    part = {"tags": ["trust-loss"], "bias": {"trust-loss": 0.0}, "thresholds": {"trust-loss": 0.6},
+            "common": [], "features": [], "weights": [], "calibration": {"trust-loss": [0.5] * 20}}
+    if meaning is not None:
+        part["meaning"] = meaning
+    return TagModel({"format": 1, "parts": {"customer": part}})
+
+
+def test_meaning_is_the_weighted_mean_of_each_words_projection_and_names_the_word() -> None:
+    # stem -> (weight in the mean, weight x projection on the tag): "strand" pulls up, "the" barely counts
+    model = _meaning_model({"stems": ["strand", "the", "airport"], "rows": [[1.0, 3.0], [0.1, 0.0], [0.5, -0.5]]})
+    (score,) = model.score("Stranded at the airport", "customer")
+    assert score.probability == pytest.approx(1 / (1 + math.exp(-(3.0 - 0.5) / 1.6)))
+    assert score.passes and score.words == ("Stranded",)  # the word whose meaning weighed most, as written
+    (unknown,) = model.score("zzz qqq", "customer")
+    assert unknown.probability == pytest.approx(0.5)  # no word with a vector: the bias alone
+
+
+def test_a_model_file_without_meaning_scores_on_words_alone() -> None:
+    (score,) = _meaning_model(None).score("Stranded at the airport", "customer")
+    assert score.probability == pytest.approx(0.5) and not score.passes
+
+
+def test_shipped_model_reads_meaning_for_both_parts() -> None:
+    data = json.loads(gzip.decompress(resource_path(MODEL_FILE).read_bytes()))
+    for name, part in data["parts"].items():
+        meaning = part["meaning"]
+        assert len(meaning["stems"]) > 5_000, name
+        assert all(len(row) == 1 + len(part["tags"]) for row in meaning["rows"]), name
+        # frequent words count less in the mean than rare ones (SIF weights)
+        weight = dict(zip(meaning["stems"], (row[0] for row in meaning["rows"]), strict=True))
+        assert weight["the"] < weight["refund"] < 1.0

@@ -1,7 +1,7 @@
 """Tests for the pasted-transcript parser: shapes, times, roles, noise, fallback and speed."""
 from __future__ import annotations
 
-import time
+import time  # process_time: these bounds catch backtracking, and other jobs on the machine do not count
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -268,27 +268,27 @@ def test_eml_with_a_huge_header_field_reads_at_once_and_keeps_its_body() -> None
     # 35,000 pairs of quote marks in one field made the stdlib header parser take ~30 s.
     data = (b"From: Ana <ana@example.org>\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"7bit\r\n"
             b"Content-Type: text/plain\r\n\r\nStill no refund.\r\n")
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_eml(data)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert [(m.author, m.text) for m in result.messages] == [("Ana", "Still no refund.")]
 
 
 def test_eml_huge_header_field_after_a_unix_from_line_reads_at_once() -> None:
     # "From " (no colon) still opens the header block for the stdlib, so the bound must see it too.
     data = b"From ana@example.org\r\nContent-Transfer-Encoding: " + b'""' * 35_000 + b"\r\n\r\nHello.\r\n"
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_eml(data)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert [m.text for m in result.messages] == ["Hello."]
 
 
 def test_eml_mime_part_with_a_huge_header_field_reads_at_once() -> None:
     data = (b'From: ben@example.net\r\nContent-Type: multipart/alternative; boundary="b1"\r\n\r\n--b1\r\n'
             b"Content-Type: text/plain; name=" + b'""' * 35_000 + b"\r\n\r\nThe page is blank.\r\n--b1--\r\n")
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_eml(data)
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert "The page is blank." in result.messages[0].text
 
 
@@ -395,16 +395,16 @@ def test_five_megabytes_of_chat_lines_parse_in_linear_time() -> None:
     lines = [line.format(h=(i // 60) % 24, m=i % 60, i=i) for i in range(60_000)]
     text = "".join(lines)
     assert len(text) > 5_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_transcript(text, day=DAY)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(result.messages) == 60_000
     assert elapsed < 5.0
 
 
 def test_hostile_line_without_structure_does_not_backtrack() -> None:
     text = ("Name" + " " * 5000 + ":" * 5000 + "(" * 5000 + "\n") * 200
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_transcript(text, day=DAY)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert all_text(result).count(":" * 5000) == 200

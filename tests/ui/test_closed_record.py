@@ -75,3 +75,28 @@ def test_reopen_from_the_banner_makes_the_record_editable_again_and_undo_closes_
     hub.session.undo_stack.undo()
     review.refresh()
     assert not any(editable_record_controls(review))
+
+
+def test_closed_without_a_severity_decision_says_so_and_offers_nothing_it_cannot_do(qtbot, demo_copy):
+    """Customer severity is not on the close-out list, so a closed record may lack it: the tab says plainly
+    that none was recorded instead of asking to confirm with buttons that cannot be pressed."""
+    import sqlite3
+
+    from ui.review.review_screen import ReviewScreen
+
+    with sqlite3.connect(demo_copy) as db:
+        db.execute("UPDATE incidents SET customer_severity = '', customer_severity_reason = '' WHERE status = 'closed'")
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(demo_copy))
+    hub.set_session(session, "UTC")
+    hub.set_incident(next(s.id for s in IncidentService(session.workspace).list_incidents() if s.status == "closed"))
+    review = ReviewScreen(hub)
+    qtbot.addWidget(review)
+    review.show()
+    review.refresh()
+    severity = review.severity
+    assert "No customer severity was decided" in severity.decision.text()
+    assert "confirm" not in severity.decision.text().lower()
+    assert not any(w.isVisibleTo(severity) for w in (severity.level, severity.reason, severity.confirm_button,
+                                                      severity.override_button))
+    session.close()

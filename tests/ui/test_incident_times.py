@@ -53,6 +53,12 @@ def test_ticking_an_empty_time_starts_from_the_first_failure_never_a_sentinel(qt
     if key.startswith("review"):  # the new incident got a default review window; clear it first
         editor.known.click()
         assert getattr(details(hub), key) is None
+        # shown afresh (another incident, then this one): no earlier value of this form to restore
+        incident_id = hub.incident_id
+        hub.set_incident(next(s.id for s in IncidentService(hub.workspace).list_incidents() if s.id != incident_id))
+        screen.refresh()
+        hub.set_incident(incident_id)
+        screen.refresh()
     refusals = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: refusals.append(a[2]))
     editor.known.click()
@@ -115,3 +121,42 @@ def test_new_incident_dialog_is_wide_shows_the_zone_and_takes_a_recovery_time(qt
     dialog.ok_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.values()["technical_end"] - dialog.values()["technical_start"] == timedelta(minutes=40)
+
+
+def _row_top(screen, key):
+    from PySide6.QtCore import QPoint
+
+    return screen.form.times[key].mapTo(screen.form, QPoint(0, 0)).y()
+
+
+def test_unticking_recovery_moves_no_field_and_reticking_restores_the_previous_time(qtbot, hub, screen):
+    """The demo's headline loses its status-page sentence when Recovery is unticked; the rows below must not
+    move up under the pointer, and ticking Recovery again brings back 11:00, not the first failure."""
+    from PySide6.QtWidgets import QApplication
+
+    billing = next(s.id for s in IncidentService(hub.workspace).list_incidents() if s.title.startswith("Billing"))
+    hub.set_incident(billing)
+    screen.resize(1000, 700)
+    screen.refresh()
+    QApplication.processEvents()
+    before = {key: _row_top(screen, key) for key in ("technical_end", "status_page_resolved", "review_end")}
+    recovered = details(hub).technical_end
+    assert recovered is not None and recovered != details(hub).technical_start
+    headline = screen.form.headline.text()
+    screen.form.times["technical_end"].known.click()
+    screen.refresh()
+    QApplication.processEvents()
+    assert details(hub).technical_end is None
+    assert screen.form.headline.text() != headline  # the headline did change
+    assert {key: _row_top(screen, key) for key in before} == before
+    screen.form.times["technical_end"].known.click()
+    screen.refresh()
+    assert details(hub).technical_end == recovered
+
+
+def test_another_incident_does_not_inherit_a_previous_time(qtbot, hub, fresh, screen):
+    screen.refresh()
+    editor = screen.form.times["technical_end"]
+    assert details(hub).technical_end is None
+    editor.known.click()
+    assert details(hub).technical_end == fresh  # from its own first failure, not the last incident shown

@@ -87,3 +87,41 @@ def test_a_dropped_discord_export_is_read_as_a_chat_not_as_system_events(qtbot, 
     qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
     assert seen[0].transcript.format == "discord"
     assert [m.text for m in seen[0].transcript.messages] == ["blah", "something something text"]
+
+
+def test_a_chat_from_another_year_is_flagged_in_the_preview_before_it_is_added(qtbot, main_window, monkeypatch):
+    """A 2018 WhatsApp export pasted into a 2026 incident: the preview says no message is in the review window."""
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    _drop(main_window, shared_file("real/chats/whatsapp/chat-analytics__4A_11M.zip"))
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    dialog = seen[0]
+    assert all(m.at.year < 2026 for m in dialog.transcript.messages if m.at)
+    assert dialog.window_warning.isVisibleTo(dialog)
+    assert "Every message" in dialog.window_warning.text() and "review window" in dialog.window_warning.text()
+
+
+def test_a_chat_inside_the_review_window_gets_no_warning_and_its_text_column_the_width(qtbot, main_window,
+                                                                                      monkeypatch):
+    from postmortem_desktop.services.incidents import IncidentService
+
+    main_window.select_incident(billing_id(main_window))
+    start = IncidentService(main_window.session.workspace).get(billing_id(main_window)).technical_start
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    before = conversation_count(main_window)
+    day = start.strftime("%Y-%m-%d")
+    main_window.imports.paste_text(
+        f"[{day} {start:%H:%M}] Dana Whitfield-Okonkwo-Barrington of Northwind Traders: my invoice failed twice "
+        "and I have a client meeting at noon\n"
+        f"[{day} {start:%H:%M}] Acme Support (second line, billing): checking now, please do not retry\n")
+    qtbot.waitUntil(lambda: conversation_count(main_window) == before + 1, timeout=10000)
+    dialog = seen[0]
+    assert not dialog.window_warning.isVisibleTo(dialog)
+    dialog.show()
+    view = dialog.messages_view
+    qtbot.waitUntil(lambda: view.viewport().width() > 200)
+    assert view.columnWidth(3) >= 0.45 * view.viewport().width()  # the text, not the long author names
+    dialog.close()

@@ -336,7 +336,28 @@ def test_on_a_narrow_screen_each_answer_keeps_a_readable_width(qtbot, hub, scree
     review.resize(1400, 800)
     qtbot.waitUntil(lambda: block.width() > 1000)
     qtbot.wait(20)
-    assert block.quote_view.x() > block.answer.x() + block.answer.width() - 1  # side by side again
+    assert block.quote_hint.x() > block.answer.x() + block.answer.width() - 1  # side by side again
+
+
+def test_answers_get_the_width_and_show_whole_beside_empty_quote_lists(qtbot, hub, screens):
+    """1920 projector with the reader open leaves the Review ~1000 px: the answers were ~210 px boxes that
+    scrolled inside while empty quote lists took two thirds of the row."""
+    review = screens["review"]
+    font = review.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)  # projector type
+    review.setFont(font)
+    review.resize(1000, 800)
+    blocks = review.answers.blocks.values()
+    qtbot.waitUntil(lambda: all(b.width() > 760 for b in blocks))
+    qtbot.wait(20)
+    answered = [b for b in blocks if b.answer.toPlainText().strip()]
+    assert len(answered) >= 3
+    for block in blocks:
+        assert block.answer.width() >= 0.6 * block.width(), block.key
+        if not block.quotes.rowCount():
+            assert not block.quote_view.isVisibleTo(block)  # no empty box: the hint says how to link
+    for block in answered:
+        assert block.answer.verticalScrollBar().maximum() == 0, block.key  # read whole, no inner scrolling
 
 
 def test_on_a_narrow_screen_action_descriptions_stay_readable(qtbot, hub, screens):

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, QTimer, Sign
 from PySide6.QtGui import QColor, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
 
+from postmortem_desktop.domain.harm_count import count_harm
 from postmortem_desktop.services.quotes import BoardCard
 
 from .card_delegate import BoardCardDelegate
@@ -64,8 +65,7 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
     else:
         top, lanes = {""}, [Lane("", "")]
     buckets: dict[tuple[str, int | None], list[int]] = {}
-    incident: Counter[int | None] = Counter()
-    old: Counter[int | None] = Counter()
+    placed: list[tuple[list[int | None], bool]] = []
     for card, row in zip(cards, rows, strict=True):
         pre = card.pre_existing
         if set_apart and pre:
@@ -73,16 +73,18 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
         else:
             value = lane_value(card, grouping) if grouping else ""
             lane = value if value in top else OTHER_LANE
-        columns = [t for t in card.tag_ids if t in known] if card.tag_ids else None
-        for column in columns or (None,):
+        columns: list[int | None] = [t for t in card.tag_ids if t in known] or [None]  # None: Unsorted
+        for column in columns:
             cell = buckets.get((lane, column))
             if cell is None:
                 cell = buckets[(lane, column)] = []
             cell.append(row)
-            (old if pre else incident)[column] += 1
+        placed.append((columns, pre))
     if set_apart and any(key[0] == PRE_EXISTING_LANE for key in buckets):
         lanes.append(Lane(PRE_EXISTING_LANE, "Pre-existing — older confusion, not counted as incident damage"))
-    counts = {key: (incident[key], old[key]) for key in known}
+    # the columns' counts by the one rule the room, the PDF and the follow-up check count by too
+    harm = count_harm(placed)
+    counts = {key: (harm[key].incident, harm[key].pre_existing) if key in harm else (0, 0) for key in known}
     return lanes, buckets, counts
 
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QDateTimeEdit,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -42,6 +40,7 @@ from postmortem_desktop.services.incidents import IncidentService
 
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
+from ..file_dialogs import choose_file_to_open
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from ..table_titles import keep_titles_whole
@@ -246,16 +245,16 @@ class FollowUpScreen(DeferredRefresh, QWidget):
             show_output_failure(self, exc)
 
     def _on_import_clicked(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import account activity", str(Path.home()),
-                                              "CSV files (*.csv *.txt);;All files (*)")
-        if not name:
+        path = choose_file_to_open(self, "Import account activity", self.hub.workspace,
+                                   "CSV files (*.csv *.txt);;All files (*)")
+        if path is None:
             return
         try:
-            rows = read_activity_csv(Path(name))
+            rows = read_activity_csv(path)
         except (ActivityFileError, OSError) as exc:
             QMessageBox.warning(self, "Activity not imported", str(exc))
             return
-        self.hub.run(ImportActivity(self.hub.incident_id, rows, Path(name).name))
+        self.hub.run(ImportActivity(self.hub.incident_id, rows, path.name))
 
     def _on_outcome_clicked(self) -> None:
         try:

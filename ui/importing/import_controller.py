@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
 
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.conversations import AddConversation, typed_note
 from postmortem_desktop.services.incidents import IncidentService
 
 from ..errors import show_refusal
+from ..file_dialogs import choose_file_to_open
 from ..hub import ScreenHub
 from ..time_display import display_zone
 from ..workers import GeneratorWorker, start
@@ -62,16 +63,16 @@ class ImportController(QObject):
         if not self._ready():
             return
         spreadsheet_import.get_ready_to_read()  # while the person picks a file, a reader starts
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import Tickets", str(Path.home()), SHEET_FILTER)
-        if name:
-            self.import_file(Path(name), include_outside_window)
+        path = choose_file_to_open(self.window, "Import Tickets", self.hub.workspace, SHEET_FILTER)
+        if path is not None:
+            self.import_file(path, include_outside_window)
 
     def choose_events_file(self) -> None:
         if not self._ready():
             return
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import System Events", str(Path.home()), EVENT_FILTER)
-        if name:
-            self.import_events_file(Path(name))
+        path = choose_file_to_open(self.window, "Import System Events", self.hub.workspace, EVENT_FILTER)
+        if path is not None:
+            self.import_events_file(path)
 
     def import_events_file(self, path: Path) -> None:
         """Reads the file on a worker, then previews it; storing is one undoable step."""
@@ -204,7 +205,9 @@ class ImportController(QObject):
     def _paste_transcript(self, transcript, source_name: str) -> None:  # noqa: ANN001
         from .paste_dialog import PasteConversationDialog
 
-        dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window)
+        details = IncidentService(self.hub.workspace).get(self.hub.incident_id)
+        dialog = PasteConversationDialog(transcript, self.hub.zone_name, source_name, self.window,
+                                         review_window=(details.review_start, details.review_end))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._add(AddConversation(self.hub.incident_id, dialog.new_conversation()))
 

@@ -1,6 +1,7 @@
 """The paste/drop dialog: the parsed conversation, its channel and customer, and roles per author."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.counting import counted
+from postmortem_desktop.domain.timing import outside_window
 from postmortem_desktop.domain.vocabulary import Channel, Role
 from postmortem_desktop.importers.records import ParsedTranscript
 from postmortem_desktop.services.conversations import NewConversation
@@ -82,13 +84,19 @@ class MessagePreviewModel(QAbstractTableModel):
 _SIDE_BY_SIDE_WIDTH = 1500
 
 
+#: the widest an Author or Role column gets: the message text takes the rest of the preview
+_SHORT_COLUMN_MAX_PX = 200
+
+
 class PasteConversationDialog(QDialog):
-    def __init__(self, transcript: ParsedTranscript, zone_name: str, source_name: str = "", parent=None):  # noqa: ANN001
+    def __init__(self, transcript: ParsedTranscript, zone_name: str, source_name: str = "", parent=None,  # noqa: ANN001
+                 review_window: tuple[datetime | None, datetime | None] = (None, None)):
         super().__init__(parent)
         self.transcript = transcript
         self.source_name = source_name
+        self.zone_name = zone_name
         self.setWindowTitle("Add Conversation")
-        self.resize(fit_to_screen(self, 1000, 640))
+        self.resize(fit_to_screen(self, 1200, 680))
         self.channel = QComboBox(self)
         for channel in Channel:
             self.channel.addItem(channel.value.capitalize(), channel.value)
@@ -108,6 +116,9 @@ class PasteConversationDialog(QDialog):
         for column in (0, 1, 2):  # time, author and role are short: shown whole, the text takes the rest
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setMaximumSectionSize(_SHORT_COLUMN_MAX_PX)  # a long author name must not squeeze the text
+        header.setStretchLastSection(True)
+        self.messages_view = view
         view.setWordWrap(True)
         header.setResizeContentsPrecision(200)  # a 50 MB paste: measure a sample of rows, not all of them
         form = QFormLayout()
@@ -127,13 +138,19 @@ class PasteConversationDialog(QDialog):
         splitter = QSplitter(self)
         splitter.addWidget(left)
         splitter.addWidget(view)
+        splitter.setStretchFactor(1, 1)  # the messages take what the dialog grows by
         screen = self.screen()
         if screen is not None and screen.availableGeometry().width() < _SIDE_BY_SIDE_WIDTH:
             # a projector-sized screen: the messages below the form, so their text gets the full width
             splitter.setOrientation(Qt.Orientation.Vertical)
             splitter.setSizes([350, 270])
         else:
-            splitter.setSizes([340, 660])
+            splitter.setSizes([400, 800])
+        #: said before adding: messages outside the incident's review window never show on its timeline
+        self.window_warning = QLabel(self)
+        self.window_warning.setObjectName("field_problem")
+        self.window_warning.setWordWrap(True)
+        self._warn_outside(review_window)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Conversation")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(transcript.messages))
@@ -141,7 +158,53 @@ class PasteConversationDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.window_warning)
         layout.addWidget(buttons)
+
+    def _warn_outside(self, review_window: tuple[datetime | None, datetime | None]) -> None:
+        start, end = review_window
+        times = [m.at for m in self.transcript.messages if m.at is not None]
+        outside = outside_window(times, start, end)
+        self.window_warning.setVisible(bool(outside))
+        if not outside:
+            return
+        zone = display_zone(self.zone_name)
+
+        def day(value: datetime | None) -> str:
+            return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "open"
+
+        dated = f"{day(min(times))} – {day(max(times))}"
+        span = f"the review window ({day(start)} – {day(end)}, {self.zone_name})"
+        if outside == len(times):
+            self.window_warning.setText(
+                f"⚠ Every message ({dated}) is outside {span}: this conversation will not show on the timeline "
+                "or count in the customer impact. Check it belongs to this incident, or widen the review window "
+                "in Properties.")
+        else:
+            self.window_warning.setText(
+                f"⚠ {counted(outside, 'message')} of {len(times)} ({dated}) fall outside {span}: those do not "
+                "show on the timeline or count in the customer impact.")
+
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        self._beside_the_reader()
+
+    def _beside_the_reader(self) -> None:
+        """Over the main window's centre, not its docks: the Conversation reader stays in sight while the
+        chat is checked (where the window leaves room for it)."""
+        from PySide6.QtWidgets import QMainWindow
+
+        window = self.parentWidget()
+        central = window.centralWidget() if isinstance(window, QMainWindow) else None
+        screen = self.screen()
+        if central is None or screen is None:
+            return
+        area = central.rect().translated(central.mapToGlobal(central.rect().topLeft()))
+        free = screen.availableGeometry()
+        frame = self.frameGeometry()
+        x = max(free.left(), min(area.center().x() - frame.width() // 2, free.right() - frame.width()))
+        y = max(free.top(), min(area.center().y() - frame.height() // 2, free.bottom() - frame.height()))
+        self.move(x, y)
 
     def _authors(self) -> list[str]:
         seen: dict[str, str] = {}

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +43,7 @@ class OptionalDateTimeEdit(QWidget):
         super().__init__(parent)
         self.starting_point: Callable[[], QDateTime] = lambda: now_in_zone(zone_name)
         self._holds_value = False  # False until a real time was shown or ticked in
+        self._previous: QDateTime | None = None  # the last real time shown: where re-ticking starts
         self.known = QCheckBox(self)
         self.known.setToolTip(f"{label} is known")
         self.known.setAccessibleName(f"{label} is known")
@@ -60,7 +61,7 @@ class OptionalDateTimeEdit(QWidget):
 
     def _on_known_toggled(self, checked: bool) -> None:
         if checked and not self._holds_value:
-            self._show(self.starting_point())
+            self._show(self._previous if self._previous is not None else self.starting_point())
         self.edit.setEnabled(checked)
         if checked:
             self.edit.setFocus()
@@ -70,14 +71,20 @@ class OptionalDateTimeEdit(QWidget):
         self.edit.setTimeZone(value.timeZone())
         self.edit.setDateTime(value)
         self._holds_value = True
+        self._previous = value
 
-    def set_value(self, value: QDateTime) -> None:
+    def set_value(self, value: QDateTime, keep_previous: bool = False) -> None:
+        """Shows a stored time (invalid: not known). keep_previous (the same incident shown again): an unset
+        time keeps the last real one greyed in its field, so ticking it again restores it rather than
+        replacing it with the starting point."""
         self.blockSignals(True)
         self.known.blockSignals(True)
         self.known.setChecked(value.isValid())
         self.known.blockSignals(False)
         self.edit.setEnabled(value.isValid())
         self._holds_value = False
+        if not keep_previous:
+            self._previous = None
         if value.isValid():
             self._show(value)
         self.blockSignals(False)
@@ -114,6 +121,7 @@ class IncidentPropertiesWidget(QWidget):
         self.headline = QLabel(self)
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # held taller: text on top
         self.title = QLineEdit(self)
         self.service = QLineEdit(self)
         self.severity = QComboBox(self)
@@ -187,10 +195,11 @@ class IncidentPropertiesWidget(QWidget):
                                  "Use Reopen in the close-out strip below to change them.")
         if details is None:
             self._incident_id = -1
-            self.headline.setText("No incident selected. Use Incident › New Incident (Ctrl+N) to start one.")
+            self._set_headline("No incident selected. Use Incident › New Incident (Ctrl+N) to start one.", False)
             return
+        same_incident = details.id == self._incident_id
         self._incident_id = details.id
-        self.headline.setText(headline)
+        self._set_headline(headline, same_incident)
         for widget in (self.title, self.service, self.severity):
             widget.blockSignals(True)
         self.title.setText(details.title)
@@ -199,8 +208,15 @@ class IncidentPropertiesWidget(QWidget):
         for widget in (self.title, self.service, self.severity):
             widget.blockSignals(False)
         for key, editor in self.times.items():
-            editor.set_value(to_qdatetime(getattr(details, key), zone_name))
+            editor.set_value(to_qdatetime(getattr(details, key), zone_name), keep_previous=same_incident)
         self.zone_note.setText(f"Times are shown in {zone_name}.")
+
+    def _set_headline(self, text: str, same_incident: bool) -> None:
+        """While one incident is edited the headline never gets shorter on screen: a line fewer (Recovery
+        unticked) would move every field up under the pointer, and the next click would land on another."""
+        floor = self.headline.height() if same_incident and self.headline.isVisible() else 0
+        self.headline.setMinimumHeight(floor)
+        self.headline.setText(text)
 
     def _emit(self, key: str, value) -> None:  # noqa: ANN001
         if self._details is None or getattr(self._details, key) == value:

@@ -285,7 +285,7 @@ class ReportScreen(QWidget):
         if target is None:
             return
         try:
-            copy_output(self.preview.path, target, PDF, inputs=(self.hub.workspace.path,))
+            copy_output(self.preview.path, target, PDF, inputs=self.hub.workspace.files)
         except (OutputError, OSError) as exc:
             message = f"Cannot save {target}: {exc}"
             self.status_label.setText(message)
@@ -297,7 +297,7 @@ class ReportScreen(QWidget):
 
     def _ask_target(self, title: str, suffix: str, kind: OutputKind) -> Path | None:
         """The checked target: a refused one (the workspace, a file of another kind…) is explained and asked again."""
-        return ask_output_path(self, title, self._suggested_name(suffix), kind, inputs=(self.hub.workspace.path,),
+        return ask_output_path(self, title, self._suggested_name(suffix), kind, inputs=self.hub.workspace.files,
                                ask=self.ask_save_path)
 
     def _on_export_xlsx_clicked(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
+from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
@@ -31,6 +32,7 @@ from .record_widget import RECORD_LABELS
 from .text_field import CommitTextEdit
 
 STACK_BELOW_PX = 760
+ANSWER_MIN_PX, ANSWER_MAX_PX = 70, 320  # an answer box's height: three lines at least; beyond the cap it scrolls
 
 
 class _AnswerBlock(QWidget):
@@ -41,8 +43,9 @@ class _AnswerBlock(QWidget):
         title = QLabel(f"<b>{number}. {question}</b>", self)
         title.setWordWrap(True)
         self.answer = CommitTextEdit(question, "Answer in the customers' terms…", self)
-        self.answer.setMinimumHeight(70)
-        self.answer.setMaximumHeight(120)
+        self.answer.setMinimumHeight(ANSWER_MIN_PX)
+        # the answer grows with its text (to a cap) rather than scrolling inside a small box
+        self.answer.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit_answer())
         #: says where else this answer shows when it is also a close-out fact (one record, typed once)
         self.record_note = QLabel(self)
         self.record_note.setObjectName("record_note")
@@ -53,7 +56,7 @@ class _AnswerBlock(QWidget):
             self.record_note.setText(f"This answer is also the close-out record's {RECORD_LABELS[field].lower()}: "
                                      "the same text shows and counts in both places.")
         self.quote_hint = QLabel(self)
-        self.quote_hint.setWordWrap(True)
+        self.quote_hint.setWordWrap(True)  # a long hint must not claim the row's width from the answer
         self.quotes = QuoteListModel(self)
         self.quote_view = QListView(self)
         self.quote_view.setAccessibleName(f"Quotes linked to: {question}")
@@ -66,21 +69,27 @@ class _AnswerBlock(QWidget):
         self.quote_view.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.quote_view.setMinimumHeight(60)
         self.quote_view.setMaximumHeight(140)
+        self.quote_view.setVisible(False)
+        for changed in (self.quotes.modelReset, self.quotes.rowsInserted, self.quotes.rowsRemoved):
+            changed.connect(self._on_quotes_changed)
         self.link_button = QPushButton("Link selected cards", self)
         self.link_button.setToolTip("Link the quote cards selected on the board to this answer")
         self.pick_button = QPushButton("Pick quotes…", self)
         self.pick_button.setToolTip("Choose quotes of this incident to link, without leaving the Review")
         self.unlink_button = QPushButton("Unlink", self)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.pick_button)
-        buttons.addWidget(self.link_button)
-        buttons.addWidget(self.unlink_button)
-        buttons.addStretch(1)
+        # one above the other: side by side, in projector type, they claimed half the row from the answer
+        buttons = QVBoxLayout()
+        for button in (self.pick_button, self.link_button, self.unlink_button):
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            buttons.addLayout(row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 6)
         layout.addWidget(title)
         answer_column = QVBoxLayout()
         answer_column.addWidget(self.answer)
+        answer_column.addWidget(self.answer.conflict_bar)
         answer_column.addWidget(self.record_note)
         answer_column.addStretch(1)  # the answer stays at the top when the quotes beside it are taller
         side = QVBoxLayout()
@@ -89,9 +98,22 @@ class _AnswerBlock(QWidget):
         side.addLayout(buttons)
         #: answer and quotes side by side, or the quotes below the answer when the block is narrow
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.row.addLayout(answer_column, 3)
-        self.row.addLayout(side, 2)
+        # the answer is what the room reads: it gets two thirds of the row, the linked quotes one third
+        self.row.addLayout(answer_column, 2)
+        self.row.addLayout(side, 1)
         layout.addLayout(self.row)
+
+    def _on_quotes_changed(self) -> None:
+        """An empty quote list is not drawn: the hint and the buttons say how to link one."""
+        self.quote_view.setVisible(self.quotes.rowCount() > 0)
+
+    def _fit_answer(self) -> None:
+        document = self.answer.document()
+        lines = document.documentLayout().documentSize().height()  # a QPlainTextEdit counts in (wrapped) lines
+        spacing = self.answer.fontMetrics().lineSpacing()
+        frame = self.answer.height() - self.answer.viewport().height()  # border and the theme's padding
+        needed = int(max(lines, 1) * spacing + 2 * document.documentMargin()) + frame + 2
+        self.answer.setFixedHeight(max(ANSWER_MIN_PX, min(needed, ANSWER_MAX_PX)))
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001
         # below this width two columns squeeze the answer to a few words a line (1280x720 with the reader open)
@@ -100,6 +122,7 @@ class _AnswerBlock(QWidget):
         if self.row.direction() != direction:
             self.row.setDirection(direction)
         super().resizeEvent(event)
+        self._fit_answer()
 
 
 class AnswersWidget(QScrollArea):
@@ -127,10 +150,11 @@ class AnswersWidget(QScrollArea):
         hub.quotes_selected.connect(self._on_hub_quotes_selected)
         self._on_hub_quotes_selected(hub.selected_quote_ids)
 
-    def show_answers(self, answers: list[ReviewAnswerView]) -> None:
+    def show_answers(self, answers: list[ReviewAnswerView], changed_by: str = "") -> None:
+        """changed_by: the teammate whose edit brought these answers, when known."""
         for view in answers:
             block = self.blocks[view.key]
-            block.answer.set_committed_text(view.answer)
+            block.answer.set_committed_text(view.answer, changed_by)
             block.quotes.set_rows(view.quotes)
             block.unlink_button.setEnabled(bool(view.quotes))
             block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
@@ -158,8 +182,15 @@ class AnswersWidget(QScrollArea):
                                       else "Link selected cards")
 
     def _on_answer_text_committed(self, key: str, text: str) -> None:
-        if not self.hub.run(SetReviewAnswer(self.hub.incident_id, key, text), quiet_when_busy=True):
-            self.blocks[key].answer.retry_later()
+        field = self.blocks[key].answer
+        conflicts: list[EditConflict] = []
+        edit = SetReviewAnswer(self.hub.incident_id, key, text, based_on=field.saved_from)
+        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+            return
+        if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
+            field.show_conflict(str(conflicts[0].theirs))
+        else:
+            field.retry_later()
 
     def _on_link_clicked(self, key: str) -> None:
         self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))

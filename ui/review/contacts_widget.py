@@ -149,7 +149,7 @@ class ContactsWidget(QWidget):
 
     def _on_export_clicked(self) -> None:
         target = ask_output_path(self, "Export contact list", "contact-list.csv", CSV,
-                                 inputs=(self.hub.workspace.path,))
+                                 inputs=self.hub.workspace.files)
         if target is None:
             return
         try:

@@ -21,6 +21,7 @@ from postmortem_desktop.services.customer_message import CustomerMessageService,
 from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
+from .record_widget import save_closeout_text
 from .text_field import CommitTextEdit
 
 
@@ -55,6 +56,7 @@ class CustomerMessageWidget(QWidget):
         top.addWidget(self.draft_button)
         layout.addLayout(top)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.editor.conflict_bar)
         decide = QGroupBox("Decision", self)
         row = QHBoxLayout(decide)
         row.addWidget(self.sent)
@@ -64,8 +66,8 @@ class CustomerMessageWidget(QWidget):
         layout.addWidget(decide)
         layout.addWidget(self.decision)
 
-    def show_fields(self, fields: CloseoutFields) -> None:
-        self.editor.set_committed_text(fields.customer_message)
+    def show_fields(self, fields: CloseoutFields, changed_by: str = "") -> None:
+        self.editor.set_committed_text(fields.customer_message, changed_by)
         self.group.setExclusive(False)
         self.sent.setChecked(fields.customer_message_decision == "sent")
         self.not_sending.setChecked(fields.customer_message_decision == "not_sending")
@@ -77,8 +79,7 @@ class CustomerMessageWidget(QWidget):
         self.decision.setText(text.get(fields.customer_message_decision, "Not decided yet."))
 
     def _on_editor_text_committed(self, text: str) -> None:
-        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, customer_message=text), quiet_when_busy=True):
-            self.editor.retry_later()
+        save_closeout_text(self.hub, self.editor, "customer_message", text)
 
     def _on_draft_clicked(self) -> None:
         if self.editor.toPlainText().strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
 from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
+from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
@@ -17,6 +18,19 @@ FIELDS = (
     ("trust_signals", "Trust signals", "Asking for proof, doubting results, waiting before using it again…"),
 )
 RECORD_LABELS = {key: label for key, label, _hint in FIELDS}
+
+
+def save_closeout_text(hub: ScreenHub, field: CommitTextEdit, key: str, text: str) -> None:
+    """Saves a close-out text field based on what it showed; a teammate's newer text shows beside it instead."""
+    conflicts: list[EditConflict] = []
+    edit = EditCloseoutFields.checked_against({key: field.saved_from}, hub.incident_id, **{key: text})
+    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+        return
+    if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
+        theirs = conflicts[0].theirs
+        field.show_conflict(str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
+    else:
+        field.retry_later()
 
 
 class CloseoutRecordWidget(QWidget):
@@ -39,6 +53,7 @@ class CloseoutRecordWidget(QWidget):
             if question is not None:
                 edit.setToolTip(f"The same answer as question {numbers[question]}: “{questions[question]}”")
             form.addRow(f"{label}:", edit)
+            form.addRow("", edit.conflict_bar)
             self.fields[key] = edit
         # a check box cannot wrap: the short form keeps the tab narrow enough for the reader beside it
         self.none_seen = QCheckBox("No trust signals were seen", self)
@@ -52,14 +67,14 @@ class CloseoutRecordWidget(QWidget):
         self.intro.setText(first + " The most-broken task and the first workaround are the answers to questions "
                            "1 and 3: typing in either place fills both.")
 
-    def show_fields(self, fields: CloseoutFields) -> None:
+    def show_fields(self, fields: CloseoutFields, changed_by: str = "") -> None:
+        """changed_by: the teammate whose edit brought these fields, when known."""
         for key, edit in self.fields.items():
-            edit.set_committed_text(getattr(fields, key))
+            edit.set_committed_text(getattr(fields, key), changed_by)
         self.none_seen.setChecked(fields.trust_signals_none_seen)
 
     def _on_field_text_committed(self, key: str, text: str) -> None:
-        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, **{key: text}), quiet_when_busy=True):
-            self.fields[key].retry_later()
+        save_closeout_text(self.hub, self.fields[key], key, text)
 
     def _on_none_seen_clicked(self, checked: bool) -> None:
         self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked))

@@ -8,13 +8,16 @@ from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
 from postmortem_desktop.services.contacts import ContactService
 from postmortem_desktop.services.customer_severity import SeverityService
 from postmortem_desktop.services.review_answers import ReviewService
+from postmortem_desktop.storage.workspace_kind import WorkspaceKind
 
 from ..closeout.checklist_panel import ChecklistPanel
 from ..closeout.record_lock import ClosedBanner, lock_record
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
+from ..team_feed import Teammate
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
+from .edits_widget import EditsWidget
 from .message_widget import CustomerMessageWidget
 from .record_widget import CloseoutRecordWidget
 from .severity_widget import SeverityWidget
@@ -23,11 +26,12 @@ REFRESH_ON = DataChange.everything() & ~DataChange.AGENDA  # answers link quotes
 
 
 class ReviewScreen(DeferredRefresh, QWidget):
-    TAB_QUESTIONS, TAB_RECORD, TAB_SEVERITY, TAB_CONTACTS, TAB_MESSAGE, TAB_CHECKLIST = range(6)
+    TAB_QUESTIONS, TAB_RECORD, TAB_SEVERITY, TAB_CONTACTS, TAB_MESSAGE, TAB_CHECKLIST, TAB_EDITS = range(7)
 
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
+        self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self.empty = QLabel("Select an incident to review it.", self)
         self.closed_banner = ClosedBanner(hub, self)
         self.tabs = QTabWidget(self)
@@ -38,10 +42,12 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.contacts = ContactsWidget(hub, self)
         self.message = CustomerMessageWidget(hub, self)
         self.checklist = ChecklistPanel(hub, self)
+        self.edits = EditsWidget(self)
         for widget, title in ((self.answers, "Five &questions"), (self.record, "Close-out &record"),
                               (self.severity, "Customer &severity"), (self.contacts, "&Contact list"),
                               (self.message, "Customer &message"), (self.checklist, "Chec&klist")):
             self.tabs.addTab(widget if widget is self.answers else self._scrolling(widget), title)
+        self.tabs.addTab(self.edits, "&Who edited")  # a table scrolls itself
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.empty)
@@ -72,21 +78,26 @@ class ReviewScreen(DeferredRefresh, QWidget):
             lock_record(widget, False)
         service = ReviewService(self.hub.workspace)
         fields = service.closeout_fields(iid)
-        self.answers.show_answers(service.answers(iid))
-        self.record.show_fields(fields)
+        changed_by, self._changed_by = self._changed_by, ""
+        self.answers.show_answers(service.answers(iid), changed_by)
+        self.record.show_fields(fields, changed_by)
         self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
         self.contacts.show_contacts(listed, contacts.contact_suggestions(iid), fields.contact_list_reviewed)
         self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
                                        fields.contact_list_reviewed)
-        self.message.show_fields(fields)
+        self.message.show_fields(fields, changed_by)
+        team = self.hub.workspace.kind is WorkspaceKind.TEAM
+        self.edits.show_edits(service.edits(iid), team=team, zone_name=self.hub.zone_name)
+        self.tabs.setTabVisible(self.TAB_EDITS, team)  # a file keeps no record of who edited
         state = CloseoutService(self.hub.workspace).checklist(iid)
         self.checklist.show_state(state)
         self.tabs.setEnabled(not self.hub.workspace.read_only)
         closed = state.status in CLOSED_STATES
         self.closed_banner.setVisible(closed)
         self.record.show_closed(closed)
+        self.severity.show_closed(closed)
         self.answers.locked = closed
         for widget in record_screens:
             lock_record(widget, closed)
@@ -122,6 +133,8 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, initiator: object) -> None:
         if changes & REFRESH_ON:
+            if isinstance(initiator, Teammate):
+                self._changed_by = initiator.user
             self.request_refresh()

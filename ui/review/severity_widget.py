@@ -29,6 +29,8 @@ class SeverityWidget(QWidget):
         super().__init__(parent)
         self.hub = hub
         self._state: SeverityState | None = None
+        self._closed = False
+        self._history = ""
         self.headline = QLabel(self)
         self.headline.setObjectName("severity_headline")
         font = self.headline.font()
@@ -61,7 +63,7 @@ class SeverityWidget(QWidget):
         box.addWidget(self.headline)
         box.addWidget(self.reasons)
         decide = QGroupBox("Facilitator's decision", self)
-        form = QFormLayout(decide)
+        form = self._form = QFormLayout(decide)
         form.addRow(self.decision)
         form.addRow("Customer severity:", self.level)
         form.addRow("Reason:", self.reason)
@@ -70,6 +72,7 @@ class SeverityWidget(QWidget):
         buttons.addWidget(self.override_button)
         buttons.addStretch(1)
         form.addRow(buttons)
+        self._buttons = buttons
         history = QGroupBox("Decisions recorded", self)
         QVBoxLayout(history).addWidget(self.history)
         layout = QVBoxLayout(self)
@@ -83,16 +86,33 @@ class SeverityWidget(QWidget):
         s = state.suggestion
         self.headline.setText(f"technical {s.technical} → customer {s.suggested}")
         self.reasons.setText("because:<ul>" + "".join(f"<li>{escape(r)}</li>" for r in s.reasons) + "</ul>")
-        if state.confirmed:
-            self.decision.setText(f"Decided: customer <b>{state.confirmed}</b> — {escape(state.reason)}")
-        else:
-            self.decision.setText("Not decided yet: confirm the suggestion or override it with a reason.")
         self.level.blockSignals(True)
         self.level.setCurrentText(state.confirmed or s.suggested)
         self.level.blockSignals(False)
         self._on_level_current_text_changed(self.level.currentText())
         lines = [f"{h.at:%Y-%m-%d %H:%M} UTC — {escape(h.detail)}" for h in history if h.kind.startswith("severity")]
-        self.history.setText("<br>".join(lines) or "No decision recorded yet.")
+        self._history = "<br>".join(lines)
+        self._show_decision()
+
+    def show_closed(self, closed: bool) -> None:
+        """A closed record can no longer be decided: say what was recorded and hide the controls that
+        would invite a decision (the close-out does not require this one, so it may be missing)."""
+        self._closed = closed
+        for row in (self.level, self.reason, self._buttons):
+            self._form.setRowVisible(row, not closed)
+        self._show_decision()
+
+    def _show_decision(self) -> None:
+        state = self._state
+        if state is not None and state.confirmed:
+            self.decision.setText(f"Decided: customer <b>{state.confirmed}</b> — {escape(state.reason)}")
+        elif self._closed:
+            self.decision.setText("No customer severity was decided: the incident was closed without one. "
+                                  "Reopen it to record a decision.")
+        else:
+            self.decision.setText("Not decided yet: confirm the suggestion or override it with a reason.")
+        self.history.setText(self._history or ("No decision was recorded." if self._closed
+                                               else "No decision recorded yet."))
 
     def _on_level_current_text_changed(self, level: str) -> None:
         suggested = self._state.suggestion.suggested if self._state else ""

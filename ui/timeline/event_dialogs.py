@@ -157,11 +157,13 @@ class KindDelegate(QStyledItemDelegate):
 class PasteEventLinesDialog(QDialog):
     """Paste log lines (or open an alerts CSV); see what becomes an event and what is skipped, and why."""
 
-    def __init__(self, zone_name: str, reference: date | None = None, parent: QWidget | None = None):
+    def __init__(self, zone_name: str, reference: date | None = None, parent: QWidget | None = None,
+                 folder: str = ""):
         super().__init__(parent)
         self.setWindowTitle("Paste Log Lines as System Events")
         self.resize(900, 560)
         self.zone_name, self.reference = zone_name, reference
+        self.folder = folder  # where Open… starts: the workspace's folder (ui/file_dialogs.start_folder)
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText(
             "Paste log lines with timestamps, e.g.\n2026-11-18 10:21:05,123 ERROR checkout timeout\n"
@@ -211,7 +213,7 @@ class PasteEventLinesDialog(QDialog):
                                        reference=self.reference))
 
     def _on_open_button_clicked(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open Alerts CSV or Log File", str(Path.home()),
+        name, _ = QFileDialog.getOpenFileName(self, "Open Alerts CSV or Log File", self.folder or str(Path.home()),
                                               "CSV and logs (*.csv *.tsv *.log *.txt);;All files (*)")
         if name:
             self._reparse.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
@@ -22,24 +22,19 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
-from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
-from postmortem_desktop.services.incidents import UpdateIncident
-from postmortem_desktop.services.timeline import (
-    AddSystemEvent,
-    AddSystemEvents,
-    DeleteSystemEvent,
-    EditSystemEvent,
-    MoveSystemEvent,
-    TimelineService,
-)
 from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
-from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineLayout, format_time
+from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineData, TimelineLayout, format_time
 
+from ..file_dialogs import start_folder
 from ..hub import ScreenHub
-from ..output_dialog import ask_output_path, show_output_failure
-from .event_dialogs import DELETE_RESULT, PasteEventLinesDialog, SystemEventDialog, utc_from_epoch
 from .qt_canvas import render_timeline_image
 from .timeline_view import TimelineView
+
+if TYPE_CHECKING:
+    from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
+
+# The services, the event dialogs and the image output are imported where they are used: the first look
+# draws this screen before the storage layer (SQLAlchemy) is loaded (services/first_look.py).
 
 D = TypeVar("D", bound=QDialog)  # a dialog class, returned as itself
 
@@ -167,8 +162,27 @@ class TimelineScreen(QWidget):
             self.toolbar.setEnabled(False)  # nothing to fit, zoom or add to
             self.timeline_loaded.emit(-1)
             return
+        from postmortem_desktop.services.timeline import TimelineService
+
         self.toolbar.setEnabled(True)
-        data = TimelineService(self.hub.workspace).timeline_data(incident_id)
+        self._show(TimelineService(self.hub.workspace).timeline_data(incident_id), keep_view)
+        read_only = self.hub.workspace.read_only
+        self.view.read_only = read_only
+        for action in (self.add_event_action, self.paste_action, self.import_events_action):
+            action.setEnabled(not read_only)
+        self.view.set_layout(self.layout_)
+        self.timeline_loaded.emit(incident_id)
+
+    def show_first_look(self, data: TimelineData) -> None:
+        """The incident's timeline read before the workspace is open: drawn, not yet editable (no toolbar,
+        no drags) until the session arrives and refresh() replaces it with the same data, live."""
+        self.toolbar.setEnabled(False)
+        self.view.read_only = True
+        self._show(data, keep_view=False)
+        self.view.set_layout(self.layout_)
+
+    def _show(self, data: TimelineData, keep_view: bool) -> None:
+        incident_id = data.incident_id
         old = self.layout_
         layout = TimelineLayout(data, self.hub.zone_name, self.group_combo.currentData())
         if old is not None and old.data.incident_id == incident_id:
@@ -176,12 +190,6 @@ class TimelineScreen(QWidget):
             if keep_view:
                 layout.t0, layout.t1 = old.t0, old.t1
         self.layout_ = layout
-        read_only = self.hub.workspace.read_only
-        self.view.read_only = read_only
-        for action in (self.add_event_action, self.paste_action, self.import_events_action):
-            action.setEnabled(not read_only)
-        self.view.set_layout(layout)
-        self.timeline_loaded.emit(incident_id)
 
     def _on_hub_session_changed(self) -> None:
         self.refresh(keep_view=False)
@@ -234,6 +242,10 @@ class TimelineScreen(QWidget):
         return render_timeline_image(self.layout_, width, height, theme or Theme.default())
 
     def save_image(self) -> None:
+        from postmortem_desktop.reporting.output_file import PNG, OutputError, write_output
+
+        from ..output_dialog import ask_output_path, show_output_failure
+
         inputs = (self.hub.workspace.path,) if self.hub.workspace is not None else ()
         target = ask_output_path(self, "Save Timeline Image", "timeline.png", PNG, inputs=inputs)
         if target is None:
@@ -254,6 +266,8 @@ class TimelineScreen(QWidget):
             return ""
         zone = self.hub.zone_name
         if hit.kind == "conversation":
+            from postmortem_desktop.services.timeline import TimelineService
+
             brief = TimelineService(self.hub.workspace).conversation_brief(hit.id)
             if brief is None:
                 return ""
@@ -304,10 +318,18 @@ class TimelineScreen(QWidget):
         self.hub.conversation_requested.emit(conversation_id, -1)
 
     def _on_view_event_dragged(self, event_id: int, at: float) -> None:
+        from postmortem_desktop.services.timeline import MoveSystemEvent
+
+        from .event_dialogs import utc_from_epoch
+
         if not self.hub.run(MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at))):
             self.view.redraw()
 
     def _on_view_marker_dragged(self, field_name: str, at: float) -> None:
+        from postmortem_desktop.services.incidents import UpdateIncident
+
+        from .event_dialogs import utc_from_epoch
+
         if not self.hub.run(UpdateIncident(self.hub.incident_id, **{field_name: utc_from_epoch(at)})):
             self.view.redraw()
 
@@ -319,8 +341,12 @@ class TimelineScreen(QWidget):
             self.add_event_at(round((self.layout_.t0 + self.layout_.t1) / 120) * 60)
 
     def add_event_at(self, at: float) -> SystemEventDialog | None:
-        if self.layout_ is None or self.hub.workspace.read_only:
+        if self.layout_ is None or self.hub.workspace is None or self.hub.workspace.read_only:
             return None
+        from postmortem_desktop.services.timeline import AddSystemEvent
+
+        from .event_dialogs import SystemEventDialog, utc_from_epoch
+
         dialog = SystemEventDialog(self.hub.zone_name, utc_from_epoch(at), self)
         incident_id = self.hub.incident_id
 
@@ -335,6 +361,10 @@ class TimelineScreen(QWidget):
     def edit_event(self, event_id: int) -> SystemEventDialog | None:
         if self.hub.workspace is None or self.hub.workspace.read_only:
             return None
+        from postmortem_desktop.services.timeline import DeleteSystemEvent, EditSystemEvent, TimelineService
+
+        from .event_dialogs import DELETE_RESULT, SystemEventDialog
+
         ev = TimelineService(self.hub.workspace).system_event(event_id)
         dialog = SystemEventDialog(self.hub.zone_name, ev.at, self, kind=ev.kind, title=ev.title, detail=ev.detail,
                                    editing=True)
@@ -349,10 +379,14 @@ class TimelineScreen(QWidget):
         return self._open(dialog, finished)
 
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
-        if self.layout_ is None or self.hub.workspace.read_only:
+        if self.layout_ is None or self.hub.workspace is None or self.hub.workspace.read_only:
             return None
+        from postmortem_desktop.services.timeline import AddSystemEvents
+
+        from .event_dialogs import PasteEventLinesDialog
+
         reference = datetime.fromtimestamp(self.layout_.t0, tz=UTC).date()
-        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self)
+        dialog = PasteEventLinesDialog(self.hub.zone_name, reference, self, folder=start_folder(self.hub.workspace))
         clip = QApplication.clipboard().text() if QApplication.clipboard() else ""
         if clip and len(clip) < 5_000_000:
             dialog.set_text(clip)

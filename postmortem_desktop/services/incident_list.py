@@ -1,0 +1,42 @@
+"""The incident list's rows (title, status, severities, both windows' lengths) by raw SQL on a driver cursor.
+
+No SQLAlchemy here: IncidentService.list_incidents reads through its session's cursor, the first look
+(services/first_look.py) through a read-only sqlite3 connection before the storage layer loads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain import timing
+from ..storage.fast_read import ReadCursor
+from ..storage.impact_read import as_utc, customer_event_bounds
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    id: int
+    title: str
+    status: str
+    technical_severity: str
+    customer_severity: str
+    technical_minutes: int | None
+    customer_minutes: int | None
+
+
+def read_incident_summaries(cursor: ReadCursor) -> list[IncidentSummary]:
+    """Every incident, the latest first failure first."""
+    rows = cursor.execute(
+        "SELECT id, title, status, technical_severity, customer_severity, technical_start, technical_end"
+        " FROM incidents ORDER BY technical_start DESC, id DESC").fetchall()
+    bounds = customer_event_bounds(cursor)
+    result = []
+    for iid, title, status, technical_severity, customer_severity, start, end in rows:
+        impact = timing.customer_impact_window(list(bounds.get(iid, (None, None))))
+        tech = timing.technical_window(as_utc(start), as_utc(end))
+        result.append(IncidentSummary(
+            id=iid, title=title, status=status, technical_severity=technical_severity,
+            customer_severity=customer_severity,
+            technical_minutes=timing.minutes(tech.duration) if tech else None,
+            customer_minutes=timing.minutes(impact.duration) if impact else None,
+        ))
+    return result

@@ -1,0 +1,118 @@
+"""The change feed of a team workspace: each commit announces what it changed, and every client hears it.
+
+An edit's transaction sends one NOTIFY on CHANNEL (incident id, DataChange kinds, the client and the
+user who made it). PostgreSQL delivers a notification only when its transaction commits, and not at
+all when it rolls back, so a notice always means a saved change. A `ChangeFeed` is a thread with a
+connection of its own that LISTENs and hands notices from other clients to a callback; when the
+server goes away it reconnects by itself, and then reports `everything` changed, since notices sent
+meanwhile are lost. A file has one writer and needs no feed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from ..domain.changes import DataChange
+
+CHANNEL = "postmortem_changes"
+_WAIT_S = 0.25  # how often the listening thread looks up from the socket to see whether it must stop
+_RETRY_S = (0.5, 1.0, 2.0, 5.0)  # waits between reconnection attempts, the last one repeated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """What one committed edit changed, and who made it."""
+
+    incident_id: int
+    changes: DataChange
+    client: str  # the sending Workspace's client id: a client ignores its own notices
+    user: str  # whom the edit is attributed to
+    sent_at: float  # the sender's clock (time.time()) just before its commit, for measuring delay
+
+    def payload(self) -> str:
+        return json.dumps({"incident": self.incident_id, "changes": self.changes.value, "client": self.client,
+                           "user": self.user, "at": self.sent_at})
+
+    @classmethod
+    def from_payload(cls, payload: str) -> ChangeNotice | None:
+        """The notice, or None for a payload that is not one of ours (someone NOTIFYing by hand)."""
+        try:
+            data = json.loads(payload)
+            return cls(int(data["incident"]), DataChange(int(data["changes"])) & DataChange.everything(),
+                       str(data["client"]), str(data["user"]), float(data["at"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def announce(session: Session, incident_id: int, changes: DataChange, client: str, user: str) -> None:
+    """Queues the notice in the session's transaction: sent on commit, dropped on rollback."""
+    notice = ChangeNotice(incident_id, changes, client, user, time.time())
+    session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": notice.payload()})
+
+
+def libpq_address(url: URL) -> str:
+    """The engine's URL in libpq's own form (no SQLAlchemy driver name), for a connection of our own."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class ChangeFeed:
+    """Listens on CHANNEL in a thread of its own and hands other clients' notices to on_notice.
+
+    on_notice runs on the feed's thread: a UI passes it on to its own thread (ui/team_feed.py).
+    """
+
+    def __init__(self, url: URL, client: str, on_notice: Callable[[ChangeNotice], None]):
+        self._address = libpq_address(url)
+        self._client = client
+        self._on_notice = on_notice
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="team change feed", daemon=True)
+        #: set once the first LISTEN is in place (a notice committed after that is heard)
+        self.listening = threading.Event()
+        self.reconnects = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._address, autocommit=True, connect_timeout=5,
+                                     application_name="postmortem feed") as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    if failures or self.listening.is_set():
+                        # back after a lost connection: what was sent meanwhile is unknown, so all may have changed
+                        self.reconnects += 1
+                        self._on_notice(ChangeNotice(-1, DataChange.everything(), "", "", time.time()))
+                    failures = 0
+                    self.listening.set()
+                    self._listen(conn)
+            except psycopg.Error as exc:
+                log.info("team change feed: connection lost or refused (%s); reconnecting", exc)
+                failures += 1
+                self._stop.wait(_RETRY_S[min(failures, len(_RETRY_S)) - 1])
+
+    def _listen(self, conn: psycopg.Connection) -> None:
+        while not self._stop.is_set():
+            for note in conn.notifies(timeout=_WAIT_S):
+                notice = ChangeNotice.from_payload(note.payload)
+                if notice is not None and notice.client != self._client:
+                    self._on_notice(notice)
+                if self._stop.is_set():
+                    return

@@ -1,0 +1,28 @@
+"""Where a file dialog opens: the open workspace's folder, where its imports and exports usually sit."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+if TYPE_CHECKING:
+    from postmortem_desktop.storage.workspace import Workspace
+
+
+def default_folder(inputs: Iterable[Path | str]) -> Path:
+    """Beside the workspace a file comes from or goes with (the first input), else home."""
+    first = next(iter(inputs), None)
+    return Path(first).resolve().parent if first else Path.home()
+
+
+def start_folder(workspace: Workspace | None) -> str:
+    """The workspace file's folder; home for a team workspace (no file) or when none is open."""
+    return str(default_folder(workspace.files if workspace is not None else ()))
+
+
+def choose_file_to_open(parent: QWidget, title: str, workspace: Workspace | None, file_filter: str) -> Path | None:
+    """The file the person picked in an open dialog starting at start_folder(workspace); None if cancelled."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, start_folder(workspace), file_filter)
+    return Path(name) if name else None
