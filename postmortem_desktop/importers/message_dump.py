@@ -415,7 +415,7 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeat
         channel=next((row.channel for row in rows if row.channel), ""),
         requester_name=name, requester_email=email,
         organization=next((row.organization for row in rows if row.organization), ""),
-        tags=list(tags), comments=messages, rows=len(rows) + repeated)
+        tags=list(tags), comments=messages, rows=len(rows) + repeated, partial_messages=True)
 
 
 def collect(sheet: SheetLike, mapping: FieldMapping) -> MessageRows:

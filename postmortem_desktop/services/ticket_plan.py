@@ -109,6 +109,9 @@ class PlanResult:
     # conversation id -> rows that repeated a ticket this import creates, as (row, first row, ticket
     # id, values, messages): its first row may be written already, so ticket_store merges them
     merges: dict[int, list[tuple]] = field(default_factory=dict)
+    # updated conversations whose file row holds only some of their messages (a message-level
+    # dump): ticket_store merges the stored messages in rather than replacing them
+    partial: set[int] = field(default_factory=set)
 
 
 def customer_key(email: str | None, name: str | None) -> str:
@@ -212,6 +215,8 @@ class TicketPlanner:
             self._update_rows[external_id] = row.row_number
             result.updated += 1
             result.updates[known] = (values, messages)
+            if row.partial_messages:
+                result.partial.add(known)
         elif known in result.updates:  # its first row is still here: merge now
             result.updates[known], added = merge_ticket(result.updates[known], (values, messages))
             result.duplicates.append(DuplicateTicket(row.row_number, first_row, external_id, added))

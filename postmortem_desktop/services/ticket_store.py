@@ -110,6 +110,7 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     search_index.index_range(cur, first_message, result.next_message_id - 1,
                              first_conversation, result.next_conversation_id - 1)
     merge_repeated_tickets(cur, result)
+    keep_stored_messages(cur, result)
     summary.duplicates = sorted(result.duplicates, key=lambda duplicate: duplicate.row)
     same = unchanged_ids(cur, result.updates, result.first_conversation_id)
     summary.unchanged, summary.updated = len(same), result.updated - len(same)
@@ -145,6 +146,18 @@ def merge_repeated_tickets(cur: sqlite3.Cursor, result: PlanResult) -> None:
             result.duplicates.append(DuplicateTicket(row, first_row, ticket_id, added))
         result.updates[cid] = ticket
     result.merges.clear()
+
+
+def keep_stored_messages(cur: sqlite3.Cursor, result: PlanResult) -> None:
+    """A later message-level export of stored conversations adds its messages to theirs.
+
+    Such a file holds the messages of a period, not each conversation's whole history: what is
+    stored and not in the file stays (a ticket dump's row, by contrast, is the whole ticket).
+    """
+    for cid in sorted(result.partial):
+        if cid in result.updates:
+            result.updates[cid], _added = merge_ticket(stored_ticket(cur, cid), result.updates[cid])
+    result.partial.clear()
 
 
 def stored_ticket(cur: sqlite3.Cursor, cid: int) -> tuple[tuple, list[tuple]]:
