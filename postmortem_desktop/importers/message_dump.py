@@ -297,8 +297,12 @@ class MessageRows:
                                              "corrected")
             elif column_roles.get(author):
                 role, seen = column_roles[author].most_common(1)[0]
-                decided[author] = AuthorRole(author, role, f"'{self._role_name}' column ({seen} of {messages} "
-                                             "messages)", messages, "column")
+                if role == INTERNAL:  # a note is one message's kind: its author is an agent, whose other
+                    role = AGENT      # messages (public replies, for which the column says nothing) are replies
+                    reason = f"writes internal notes ('{self._role_name}' column, {seen} of {messages} messages)"
+                else:
+                    reason = f"'{self._role_name}' column ({seen} of {messages} messages)"
+                decided[author] = AuthorRole(author, role, reason, messages, "column")
             else:
                 decided[author] = self._by_behaviour(author, messages, answered, starters, hubs)
         return decided

@@ -75,3 +75,12 @@ def test_the_same_comment_export_again_still_changes_nothing(workspace, incident
     summary = imported(workspace, incident, path)
     assert (summary.updated, summary.unchanged) == (0, 1)
     assert len(stored(workspace, incident)["4711"]) == 2
+
+
+# ---- 3. a private note is one message's kind, not its author's role -----------------------------------
+def test_one_private_note_leaves_the_same_agents_public_replies_as_agent_replies(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "comments.csv", COMMENTS, [
+        ["1", "11", "Cust A", "", "true", at(0), "help"],
+        ["1", "12", "Agent S", "", "false", at(4), "private note"],
+        ["1", "13", "Agent S", "", "true", at(5), "public reply"]]))
+    assert [role for _a, role, _t in stored(workspace, incident)["1"]] == ["customer", "internal", "agent"]
