@@ -37,8 +37,14 @@ _ROLE_WORDS = {
     AGENT: {"outbound", "outgoing", "out", "sent", "agent", "admin", "teammate", "operator", "staff", "bot",
             "support", "assignee", "team", "employee", "agent reply", "from agent", "system",
             "message", "reply", "forward"},  # Help Scout's thread types: "message" is an agent's reply
-    INTERNAL: {"note", "internal", "internal note", "private", "private note", "comment note"},
+    INTERNAL: {"note", "internal", "internal note", "private", "private note", "comment note",
+               "internal-note", "internal_note"},  # Gorgias's channel of a note
 }
+# Columns besides the author-role one that can mark one message a private note: Intercom's part
+# type ("note"), Gorgias's channel ("internal-note") and public flag, a Zendesk/Salesforce
+# public or published flag. Only an "internal" answer counts: a direction is the role column's.
+NOTE_COLUMNS = frozenset({"part type", "part_type", "channel", "public", "is public", "ispublic", "private",
+                          "is private", "internal", "is internal", "ispublished", "is published", "published"})
 
 
 def is_message_level(mapping: FieldMapping) -> bool:
@@ -186,6 +192,8 @@ class MessageRows:
                                              mapping.column("requester_email")) if index is not None]
         self._role = mapping.column("author_role")
         self._role_name = header[self._role] if self._role is not None and self._role < len(header) else ""
+        self._notes = [(index, name) for index, name in enumerate(header)
+                       if index != self._role and normalize_header(name) in NOTE_COLUMNS]
         self._cells: dict[int, _Cells] = {}
         self._rows: list[TicketRow] = []
         self._skipped: list[SkippedRow] = []
@@ -223,8 +231,23 @@ class MessageRows:
             author = author.strip() if author.__class__ is str else _author_text(author)
             if not author and len(self._authors) > 1:
                 author = self._cells_of(cells, role_cache).author
+            if self._notes and role != INTERNAL and self._is_note(cells, role_cache):
+                role = INTERNAL
             store[number] = _Cells(own_id, parent_id, author, role)
             yield number, cells
+
+    def _is_note(self, cells: Sequence[object], cache: dict[object, str | None]) -> bool:
+        """Whether a note column marks this row a private note (a note is internal whoever wrote it)."""
+        size = len(cells)
+        for index, name in self._notes:
+            if index < size:
+                key = (index, cells[index])
+                role = cache.get(key, "?")
+                if role == "?":
+                    role = cache[key] = role_from_cell(name, cells[index])
+                if role == INTERNAL:
+                    return True
+        return False
 
     def _cells_of(self, cells: Sequence[object], role_cache: dict[object, str | None]) -> _Cells:
         """One row's message fields, for any row (tap's loop writes the common case out)."""
@@ -239,6 +262,8 @@ class MessageRows:
             role = role_cache.get(value, "?")
             if role == "?":
                 role = role_cache[value] = role_from_cell(self._role_name, value)
+        if self._notes and role != INTERNAL and self._is_note(cells, role_cache):
+            role = INTERNAL
         return _Cells(cell(self._own), cell(self._parent),
                       next((text for index in self._authors if (text := cell(index, _author_text))), ""), role)
 

@@ -84,3 +84,30 @@ def test_one_private_note_leaves_the_same_agents_public_replies_as_agent_replies
         ["1", "12", "Agent S", "", "false", at(4), "private note"],
         ["1", "13", "Agent S", "", "true", at(5), "public reply"]]))
     assert [role for _a, role, _t in stored(workspace, incident)["1"]] == ["customer", "internal", "agent"]
+
+
+# ---- 4. private notes marked by a column other than the author-role one --------------------------------
+NOTE_DUMPS = {
+    "intercom": (["Conversation ID", "Part ID", "Part type", "Author type", "Author name", "Created at", "Body"], [
+        ["9", "1", "comment", "user", "Ana", at(0), "hi"],
+        ["9", "2", "note", "admin", "Tom", at(5), "the private note"],
+        ["9", "3", "comment", "admin", "Tom", at(6), "a reply"]]),
+    "gorgias": (["ticket_id", "message_id", "channel", "from_agent", "sender_email", "created_datetime", "body_text",
+                 "public"], [
+        ["9", "m1", "email", "False", "eve@example.com", at(0), "hi", "True"],
+        ["9", "m2", "internal-note", "True", "gia@shop.test", at(5), "the private note", "False"],
+        ["9", "m3", "email", "True", "gia@shop.test", at(6), "a reply", "True"]]),
+    "salesforce": (["ParentId", "Id", "CommentBody", "IsPublished", "CreatedBy.Name", "CreatedDate"], [
+        ["9", "c0", "hi", "true", "Cy Customer", at(0)],
+        ["9", "c1", "the private note", "false", "Lee Agent", at(5)],
+        ["9", "c2", "a reply", "true", "Lee Agent", at(6)]]),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(NOTE_DUMPS))
+def test_a_note_is_internal_and_a_published_reply_is_not(workspace, incident, tmp_path, vendor):
+    header, rows = NOTE_DUMPS[vendor]
+    imported(workspace, incident, write(tmp_path / f"{vendor}.csv", header, rows))
+    roles = {text: role for _a, role, text in stored(workspace, incident)["9"]}
+    assert roles["the private note"] == "internal"
+    assert roles["a reply"] == "agent"
