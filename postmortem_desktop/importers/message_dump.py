@@ -423,7 +423,10 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeat
     rows = [row for row, _ in parts]
     messages = [message for _, message in parts]
     times = [message.at for message in messages if message.at is not None]  # sorted: first and last
-    requester = next((row for row in rows if row.requester_name or row.requester_email), None)
+    # a customer's message names the customer; on an agent's, a sender column names the agent
+    requester = next((row for row, message in parts if message.role == CUSTOMER
+                      and (row.requester_name or row.requester_email)), None) or next(
+        (row for row in rows if row.requester_name or row.requester_email), None)
     name = requester.requester_name if requester else ""
     email = requester.requester_email if requester else ""
     if not (name or email):

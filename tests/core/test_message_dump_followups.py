@@ -111,3 +111,42 @@ def test_a_note_is_internal_and_a_published_reply_is_not(workspace, incident, tm
     roles = {text: role for _a, role, text in stored(workspace, incident)["9"]}
     assert roles["the private note"] == "internal"
     assert roles["a reply"] == "agent"
+
+
+# ---- 5. Kustomer labels, Salesforce email senders, a ServiceNow incident table export ------------------
+def test_a_kustomer_message_export_maps_its_preview_text_and_sender(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "kustomer.csv", [
+        "Conversation ID", "Message ID", "Channel", "Direction", "Created At", "Sent By", "Customer Name", "Preview"], [
+        ["5f1a", "a1", "email", "in", at(0), "", "Zoe Q", "Package damaged"],
+        ["5f1a", "a2", "email", "out", at(60), "Karl Agent", "Zoe Q", "Replacement sent"]]))
+    assert stored(workspace, incident)["5f1a"] == [("Zoe Q", "customer", "Package damaged"),
+                                                   ("Karl Agent", "agent", "Replacement sent")]
+
+
+def test_a_salesforce_email_case_has_the_incoming_sender_as_its_customer(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "emails.csv", [
+        "ParentId", "Id", "FromAddress", "FromName", "ToAddress", "Incoming", "MessageDate", "Subject", "TextBody"], [
+        # the agent's reply first in the file: the customer must still be the incoming email's sender
+        ["500A", "e2", "support@acme.test", "Acme Support", "kim@example.org", "false", at(60), "RE: Crash", "Fixed"],
+        ["500A", "e1", "kim@example.org", "Kim Buyer", "support@acme.test", "true", at(0), "Crash", "App crashes"]]))
+    [conversation] = [c for c in list_conversations(workspace, incident) if c["external_id"] == "500A"]
+    assert conversation["customer"] in ("Kim Buyer", "kim@example.org")
+    assert [(m["author"], m["role"]) for m in conversation["messages"]] == [("Kim Buyer", "customer"),
+                                                                            ("Acme Support", "agent")]
+
+
+def test_a_servicenow_incident_table_export_is_recognised(tmp_path):
+    from postmortem_desktop.importers.sheet_reader import read_sheet
+    from postmortem_desktop.importers.vendors import recognise_vendor
+
+    path = write(tmp_path / "incident.csv", [
+        "number", "opened_at", "short_description", "caller_id", "assigned_to", "state", "priority",
+        "sys_updated_on"], [
+        ["INC0010001", "2024-04-01 09:15:00", "Email down", "Abel Tuter", "Beth Anglin", "In Progress", "1 - Critical",
+         "2024-04-01 10:00:00"]])
+    sheet = read_sheet(path)
+    guess = recognise_vendor(sheet.header, sheet.rows)
+    columns = guess.mapping.describe(sheet.header)["columns"]
+    assert guess.vendor == "ServiceNow"
+    assert (columns["external_id"], columns["subject"], columns["requester_name"]) == (
+        "number", "short_description", "caller_id")
