@@ -29,3 +29,26 @@ def test_a_short_file_in_a_common_cjk_encoding_is_read_in_it(tmp_path, codec):
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ---- 7. a CSV without a header row whose records mix text with ids, times and addresses ---------------
+NO_HEADER = ("1001,2024-05-06 10:20,Login broken,ann@example.com\n"
+             "1002,2024-05-06 10:30,Refund please,bob@example.com\n"
+             "1003,2024-05-06 10:40,App crash,cy@example.com\n")
+
+
+def test_a_headerless_csv_with_text_columns_keeps_its_first_record_as_data(tmp_path):
+    from postmortem_desktop.importers.sheet_stream import stream_sheet
+
+    path = write(tmp_path / "noheader.csv", NO_HEADER)
+    sheet = read_sheet(path)
+    assert sheet.has_header is False
+    assert sheet.header == ["Column 1", "Column 2", "Column 3", "Column 4"]
+    assert [row[0] for row in sheet.rows] == ["1001", "1002", "1003"]
+    stream = stream_sheet(path)
+    assert stream.head.has_header is False and len(stream.head.rows) == 3
+
+
+def test_a_header_of_words_above_such_records_is_still_a_header(tmp_path):
+    sheet = read_sheet(write(tmp_path / "header.csv", "Ticket ID,Created,Subject,Email\n" + NO_HEADER))
+    assert sheet.has_header is True and len(sheet.rows) == 3
