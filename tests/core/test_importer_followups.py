@@ -52,3 +52,28 @@ def test_a_headerless_csv_with_text_columns_keeps_its_first_record_as_data(tmp_p
 def test_a_header_of_words_above_such_records_is_still_a_header(tmp_path):
     sheet = read_sheet(write(tmp_path / "header.csv", "Ticket ID,Created,Subject,Email\n" + NO_HEADER))
     assert sheet.has_header is True and len(sheet.rows) == 3
+
+
+# ---- 8. chat pastes whose header is a line of its own ----------------------------------------------------
+def test_a_telegram_desktop_copy_is_one_message_per_header():
+    from postmortem_desktop.importers.transcripts import parse_transcript
+
+    parsed = parse_transcript("Anna Petrova, [06.05.2024 10:20]\nPayment does not go through\nsince this morning\n\n"
+                              "Acme Support, [06.05.2024 10:21]\nChecking now\n\n"
+                              "Anna Petrova, [06.05.2024 10:25]\nThanks\n")
+    assert parsed.format == "telegram"
+    assert [(m.author, m.at.isoformat(), m.text) for m in parsed.messages] == [
+        ("Anna Petrova", "2024-05-06T10:20:00+00:00", "Payment does not go through\nsince this morning"),
+        ("Acme Support", "2024-05-06T10:21:00+00:00", "Checking now"),
+        ("Anna Petrova", "2024-05-06T10:25:00+00:00", "Thanks")]
+
+
+def test_a_teams_copy_with_last_first_names_above_the_stamp_splits_into_messages():
+    from postmortem_desktop.importers.transcripts import parse_transcript
+
+    parsed = parse_transcript("Smith, John (Support)\n5/6/2024 10:20\nCustomer says checkout broken\n"
+                              "Doe, Jane (Billing)\n5/6/2024 10:21\nLooking\n2 Like reactions.\nLast read\n"
+                              "Smith, John (Support)\n5/6/2024 10:25\nthanks\n")
+    assert [(m.author, m.text) for m in parsed.messages] == [
+        ("Smith, John (Support)", "Customer says checkout broken"), ("Doe, Jane (Billing)", "Looking"),
+        ("Smith, John (Support)", "thanks")]
