@@ -394,6 +394,7 @@ class MessageRows:
         corrected = self.mapping.roles
         conversations: dict[str, list[tuple[TicketRow, ParsedMessage]]] = {}
         seen_ids: set[tuple[str, str]] = set()
+        thread_ids: dict[str, set[str]] = defaultdict(set)
         repeats: Counter[str] = Counter()  # rows that repeated a message: read (and counted), not added
         for row in self._rows:
             info = self._cells[row.row_number]
@@ -403,12 +404,16 @@ class MessageRows:
                     repeats[key] += 1  # the same message twice in one file (exports that overlapped)
                     continue
                 seen_ids.add((row.external_id, info.own_id))
+            if self._reply_chains and info.own_id:
+                thread_ids[key].add(info.own_id)
             role = corrected.get(info.author) or info.column_role or roles[info.author].role
             message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role)
             conversations.setdefault(key, []).append((row, message))
-        grouped: list[TicketRow | SkippedRow] = [_conversation(key, parts, repeats[key])
-                                                 for key, parts in conversations.items()]
-        return grouped + list(self._skipped)
+        grouped = [_conversation(key, parts, repeats[key]) for key, parts in conversations.items()]
+        if self._reply_chains:  # the thread's message ids, for a later dump's replies to them
+            for conversation in grouped:
+                conversation.message_ids = sorted(thread_ids[conversation.external_id])
+        return [*grouped, *self._skipped]
 
 
 def _in_time_order(part: tuple[TicketRow, ParsedMessage]) -> tuple[bool, object, int]:

@@ -150,3 +150,39 @@ def test_a_servicenow_incident_table_export_is_recognised(tmp_path):
     assert guess.vendor == "ServiceNow"
     assert (columns["external_id"], columns["subject"], columns["requester_name"]) == (
         "number", "short_description", "caller_id")
+
+
+# ---- 2. a reply to a message an earlier dump brought joins that message's thread -----------------------
+SOCIAL = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
+SOCIAL_ROWS = [["1", "alice99", "True", at(0), "my card was charged twice", ""],
+               ["2", "AcmeHelp", "False", at(5), "sorry! DM us your order number", "1"],
+               ["3", "alice99", "True", at(10), "done", "2"],
+               ["4", "AcmeHelp", "False", at(15), "refunded", "3"],
+               ["5", "bob_k", "True", at(20), "app down?", ""]]
+LATER_REPLY = [["7", "alice99", "True", at(60), "thanks all good", "4"]]
+
+
+def test_a_later_reply_joins_the_stored_thread_of_the_message_it_answers(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+    summary = imported(workspace, incident, write(tmp_path / "later.csv", SOCIAL, LATER_REPLY))
+    conversations = stored(workspace, incident)
+    assert sorted(conversations) == ["1", "5"]
+    assert [text for _a, _r, text in conversations["1"]][-2:] == ["refunded", "thanks all good"]
+    assert len(conversations["1"]) == 5
+    assert (summary.imported, summary.updated) == (0, 1)
+    # and a reply to that reply finds the thread too
+    imported(workspace, incident, write(tmp_path / "later2.csv", SOCIAL,
+                                        [["8", "AcmeHelp", "False", at(70), "glad to help", "7"]]))
+    assert len(stored(workspace, incident)["1"]) == 6
+
+
+def test_undoing_the_reply_import_forgets_the_reply_id(workspace, incident, tmp_path):
+    from postmortem_desktop.services.import_undo import UndoableImport
+
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+    summary = imported(workspace, incident, write(tmp_path / "later.csv", SOCIAL, LATER_REPLY))
+    UndoableImport(incident, summary, lambda: iter(())).undo(workspace)
+    assert len(stored(workspace, incident)["1"]) == 4
+    with workspace.engine.connect() as conn:
+        ids = {row[0] for row in conn.exec_driver_sql("SELECT external_id FROM thread_message_ids")}
+    assert ids == {"1", "2", "3", "4", "5"}
