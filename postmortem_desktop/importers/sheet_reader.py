@@ -125,6 +125,11 @@ def _checked_kind(path: Path) -> str:
     if kind == "zip":
         return check_zip(path)
     if kind == "xls":
+        if name.lower().endswith(".msg"):  # the same OLE2 container as .xls: say what it is, not "no workbook"
+            raise SheetError(
+                f"'{name}' is an Outlook message (.msg), not a spreadsheet, and this app cannot read it safely. "
+                "In Outlook use File › Save As › Text Only (.txt) or drag the mail out as .eml, and paste or "
+                "import that as a conversation.")
         _refuse_encrypted(path)
         return "xls"
     if kind in ("xml", "html"):

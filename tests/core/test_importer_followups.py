@@ -77,3 +77,22 @@ def test_a_teams_copy_with_last_first_names_above_the_stamp_splits_into_messages
     assert [(m.author, m.text) for m in parsed.messages] == [
         ("Smith, John (Support)", "Customer says checkout broken"), ("Doe, Jane (Billing)", "Looking"),
         ("Smith, John (Support)", "thanks")]
+
+
+# ---- minor: an IANA zone after the time, an Outlook .msg given to the ticket importer -------------------
+def test_a_time_followed_by_an_iana_zone_name_is_read_in_that_zone():
+    from postmortem_desktop.importers.dates import parse_datetime
+
+    assert parse_datetime("2024-05-06 10:20:00 America/New_York").isoformat() == "2024-05-06T14:20:00+00:00"
+    assert parse_datetime("2024-01-06 10:20 Europe/Berlin").isoformat() == "2024-01-06T09:20:00+00:00"
+    with pytest.raises(ValueError, match="time zone that is not known"):
+        parse_datetime("2024-05-06 10:20 Europe/Nowhere")
+
+
+def test_an_outlook_msg_given_as_a_ticket_dump_is_refused_naming_the_format(tmp_path):
+    from postmortem_desktop.importers.sheet_errors import SheetError
+
+    path = tmp_path / "mail.msg"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4)  # OLE2's signature, then noise
+    with pytest.raises(SheetError, match=r"Outlook message \(\.msg\)"):
+        read_sheet(path)
