@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as dt_timezone
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateutil_parser
 
@@ -158,9 +159,25 @@ def dateutil_reading(text: str, dayfirst: bool | None) -> datetime:
     return first
 
 
+# An IANA zone name after the time ("2024-05-06 10:20:00 America/New_York"): dateutil reads no such name
+_IANA_ZONE = re.compile(r"\s([A-Za-z]{2,14}(?:/[A-Za-z0-9_+\-]{1,30}){1,2})$")
+
+
 def _dateutil(text: str, dayfirst: bool) -> datetime:
+    zone = None
+    named = _IANA_ZONE.search(text)
+    if named:
+        try:
+            zone = ZoneInfo(named.group(1))
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise Refused(f"'{text}' names a time zone that is not known") from error
+        text = text[:named.start()]
     result: datetime = dateutil_parser.parse(text, parserinfo=_INFO, default=_MISSING, dayfirst=dayfirst,
                                              tzinfos=ZONES)
+    if zone is not None:
+        if result.tzinfo is not None:
+            raise Refused(f"'{text}' gives both an offset and the zone {zone.key}")
+        result = result.replace(tzinfo=zone)  # the zone's offset on that day, summer time included
     return result
 
 

@@ -37,8 +37,14 @@ _ROLE_WORDS = {
     AGENT: {"outbound", "outgoing", "out", "sent", "agent", "admin", "teammate", "operator", "staff", "bot",
             "support", "assignee", "team", "employee", "agent reply", "from agent", "system",
             "message", "reply", "forward"},  # Help Scout's thread types: "message" is an agent's reply
-    INTERNAL: {"note", "internal", "internal note", "private", "private note", "comment note"},
+    INTERNAL: {"note", "internal", "internal note", "private", "private note", "comment note",
+               "internal-note", "internal_note"},  # Gorgias's channel of a note
 }
+# Columns besides the author-role one that can mark one message a private note: Intercom's part
+# type ("note"), Gorgias's channel ("internal-note") and public flag, a Zendesk/Salesforce
+# public or published flag. Only an "internal" answer counts: a direction is the role column's.
+NOTE_COLUMNS = frozenset({"part type", "part_type", "channel", "public", "is public", "ispublic", "private",
+                          "is private", "internal", "is internal", "ispublished", "is published", "published"})
 
 
 def is_message_level(mapping: FieldMapping) -> bool:
@@ -186,6 +192,8 @@ class MessageRows:
                                              mapping.column("requester_email")) if index is not None]
         self._role = mapping.column("author_role")
         self._role_name = header[self._role] if self._role is not None and self._role < len(header) else ""
+        self._notes = [(index, name) for index, name in enumerate(header)
+                       if index != self._role and normalize_header(name) in NOTE_COLUMNS]
         self._cells: dict[int, _Cells] = {}
         self._rows: list[TicketRow] = []
         self._skipped: list[SkippedRow] = []
@@ -223,8 +231,23 @@ class MessageRows:
             author = author.strip() if author.__class__ is str else _author_text(author)
             if not author and len(self._authors) > 1:
                 author = self._cells_of(cells, role_cache).author
+            if self._notes and role != INTERNAL and self._is_note(cells, role_cache):
+                role = INTERNAL
             store[number] = _Cells(own_id, parent_id, author, role)
             yield number, cells
+
+    def _is_note(self, cells: Sequence[object], cache: dict[object, str | None]) -> bool:
+        """Whether a note column marks this row a private note (a note is internal whoever wrote it)."""
+        size = len(cells)
+        for index, name in self._notes:
+            if index < size:
+                key = (index, cells[index])
+                role = cache.get(key, "?")
+                if role == "?":
+                    role = cache[key] = role_from_cell(name, cells[index])
+                if role == INTERNAL:
+                    return True
+        return False
 
     def _cells_of(self, cells: Sequence[object], role_cache: dict[object, str | None]) -> _Cells:
         """One row's message fields, for any row (tap's loop writes the common case out)."""
@@ -239,6 +262,8 @@ class MessageRows:
             role = role_cache.get(value, "?")
             if role == "?":
                 role = role_cache[value] = role_from_cell(self._role_name, value)
+        if self._notes and role != INTERNAL and self._is_note(cells, role_cache):
+            role = INTERNAL
         return _Cells(cell(self._own), cell(self._parent),
                       next((text for index in self._authors if (text := cell(index, _author_text))), ""), role)
 
@@ -297,8 +322,12 @@ class MessageRows:
                                              "corrected")
             elif column_roles.get(author):
                 role, seen = column_roles[author].most_common(1)[0]
-                decided[author] = AuthorRole(author, role, f"'{self._role_name}' column ({seen} of {messages} "
-                                             "messages)", messages, "column")
+                if role == INTERNAL:  # a note is one message's kind: its author is an agent, whose other
+                    role = AGENT      # messages (public replies, for which the column says nothing) are replies
+                    reason = f"writes internal notes ('{self._role_name}' column, {seen} of {messages} messages)"
+                else:
+                    reason = f"'{self._role_name}' column ({seen} of {messages} messages)"
+                decided[author] = AuthorRole(author, role, reason, messages, "column")
             else:
                 decided[author] = self._by_behaviour(author, messages, answered, starters, hubs)
         return decided
@@ -365,6 +394,7 @@ class MessageRows:
         corrected = self.mapping.roles
         conversations: dict[str, list[tuple[TicketRow, ParsedMessage]]] = {}
         seen_ids: set[tuple[str, str]] = set()
+        thread_ids: dict[str, set[str]] = defaultdict(set)
         repeats: Counter[str] = Counter()  # rows that repeated a message: read (and counted), not added
         for row in self._rows:
             info = self._cells[row.row_number]
@@ -374,12 +404,16 @@ class MessageRows:
                     repeats[key] += 1  # the same message twice in one file (exports that overlapped)
                     continue
                 seen_ids.add((row.external_id, info.own_id))
+            if self._reply_chains and info.own_id:
+                thread_ids[key].add(info.own_id)
             role = corrected.get(info.author) or info.column_role or roles[info.author].role
             message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role)
             conversations.setdefault(key, []).append((row, message))
-        grouped: list[TicketRow | SkippedRow] = [_conversation(key, parts, repeats[key])
-                                                 for key, parts in conversations.items()]
-        return grouped + list(self._skipped)
+        grouped = [_conversation(key, parts, repeats[key]) for key, parts in conversations.items()]
+        if self._reply_chains:  # the thread's message ids, for a later dump's replies to them
+            for conversation in grouped:
+                conversation.message_ids = sorted(thread_ids[conversation.external_id])
+        return [*grouped, *self._skipped]
 
 
 def _in_time_order(part: tuple[TicketRow, ParsedMessage]) -> tuple[bool, object, int]:
@@ -394,7 +428,10 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeat
     rows = [row for row, _ in parts]
     messages = [message for _, message in parts]
     times = [message.at for message in messages if message.at is not None]  # sorted: first and last
-    requester = next((row for row in rows if row.requester_name or row.requester_email), None)
+    # a customer's message names the customer; on an agent's, a sender column names the agent
+    requester = next((row for row, message in parts if message.role == CUSTOMER
+                      and (row.requester_name or row.requester_email)), None) or next(
+        (row for row in rows if row.requester_name or row.requester_email), None)
     name = requester.requester_name if requester else ""
     email = requester.requester_email if requester else ""
     if not (name or email):
@@ -415,7 +452,7 @@ def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeat
         channel=next((row.channel for row in rows if row.channel), ""),
         requester_name=name, requester_email=email,
         organization=next((row.organization for row in rows if row.organization), ""),
-        tags=list(tags), comments=messages, rows=len(rows) + repeated)
+        tags=list(tags), comments=messages, rows=len(rows) + repeated, partial_messages=True)
 
 
 def collect(sheet: SheetLike, mapping: FieldMapping) -> MessageRows:

@@ -45,6 +45,11 @@ class TicketRow:
     tags: list[str] = field(default_factory=list)
     comments: list[ParsedMessage] = field(default_factory=list)
     rows: int = 1  # rows of the file it stands for: a message-level dump's conversation has one per message
+    # a message-level dump's conversation: the file has some of its messages, not necessarily all,
+    # so a re-import adds to the stored ones rather than replacing them
+    partial_messages: bool = False
+    # a reply-chain dump's conversation: the ids of its messages, so a later reply finds its thread
+    message_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,11 @@ def _checked_kind(path: Path, copy_into: Path | None = None) -> str:
     if kind == "zip":
         return check_zip(path, copy_into)
     if kind == "xls":
+        if name.lower().endswith(".msg"):  # the same OLE2 container as .xls: say what it is, not "no workbook"
+            raise SheetError(
+                f"'{name}' is an Outlook message (.msg), not a spreadsheet, and this app cannot read it safely. "
+                "In Outlook use File › Save As › Text Only (.txt) or drag the mail out as .eml, and paste or "
+                "import that as a conversation.")
         _refuse_encrypted(path)
         return "xls"
     if kind in ("xml", "html"):
@@ -314,7 +319,8 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_h
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
     start += preamble_length(records[start:start + 50])
     raw_header = records[start]
-    with_header = has_header if has_header is not None else not first_record_is_data(raw_header)
+    with_header = has_header if has_header is not None else not first_record_is_data(
+        raw_header, records[start + 1:start + 1 + _HEADERLESS_LOOK])
     header = _header_names(raw_header) if with_header else numbered_columns(records[start:start + 50])
     # Row numbers count records from 1 (the way Excel shows a CSV), blank records included.
     body = records[start + 1:] if with_header else records[start:]
@@ -362,14 +368,42 @@ def _one_cell(cells: Sequence[Cell]) -> bool:
     return sum(1 for cell in cells if isinstance(cell, str) and cell.strip()) == 1 and len(cells) <= 2
 
 
-def first_record_is_data(cells: Sequence[Cell]) -> bool:
+_HEADERLESS_LOOK = 20  # records after the first compared with it
+_MIN_DATA_CELLS = 2  # a header may have one odd cell ("2024"); two typed values beside their column's are data
+
+
+def first_record_is_data(cells: Sequence[Cell], following: Sequence[Sequence[Cell]] = ()) -> bool:
     """Whether a file's first record is data rather than a header: a header names its columns in
     words, so a first record whose every filled cell is a number, a date, an email address or a
-    web address (csvkit's no_header_row.csv: ``1,2,3``), or a workbook's typed value, is data."""
+    web address (csvkit's no_header_row.csv: ``1,2,3``), or a workbook's typed value, is data.
+
+    So is one with text cells too (``1001,2024-05-06 10:20,Login broken,ann@example.com``) when
+    at least two of its cells are such values and the records after it have values of that kind
+    in those columns: a header's cell names its column, it is not one of the column's values.
+    """
     filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
     if any(isinstance(cell, bool) for cell in filled):
         return True  # TRUE/FALSE is a value, never a column's name
-    return bool(filled) and all(_is_data(cell) for cell in filled)
+    if bool(filled) and all(_is_data(cell) for cell in filled):
+        return True
+    return _data_like_those_below(cells, following[:_HEADERLESS_LOOK])
+
+
+def _data_like_those_below(cells: Sequence[Cell], following: Sequence[Sequence[Cell]]) -> bool:
+    typed = [index for index, cell in enumerate(cells) if cell not in ("", None) and _is_data(_stripped(cell))]
+    rows = [row for row in following if any(cell not in ("", None) for cell in row)]
+    if len(typed) < _MIN_DATA_CELLS or not rows:
+        return False
+    for index in typed:
+        values = [row[index] for row in rows if index < len(row) and row[index] not in ("", None)]
+        alike = sum(1 for value in values if _is_data(_stripped(value)))
+        if not values or alike < 0.8 * len(values):
+            return False
+    return True
+
+
+def _stripped(cell: Cell) -> Cell:
+    return cell.strip() if isinstance(cell, str) else cell
 
 
 def _is_data(cell: Cell) -> bool:
@@ -479,7 +513,7 @@ def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, 
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
-    with_header = not first_record_is_data(grid[offset])
+    with_header = not first_record_is_data(grid[offset], grid[offset + 1:offset + 1 + _HEADERLESS_LOOK])
     header = _header_names(grid[offset]) if with_header else numbered_columns(grid[offset:offset + 50])
     rows: list[Sequence[Cell]] = []
     numbers: list[int] = []

@@ -169,7 +169,8 @@ def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter
     first = lookahead[skip]
     records = chain(lookahead[skip + 1:], records)
     header_number, raw_header = first
-    with_header = has_header if has_header is not None else not first_record_is_data(raw_header)
+    with_header = has_header if has_header is not None else not first_record_is_data(
+        raw_header, [cells for _, cells in lookahead[skip + 1:]])
     head: list[tuple[int, list[str]]] = [] if with_header else [first]
     for numbered in records:
         head.append(numbered)

@@ -35,6 +35,12 @@ _MULTI_BYTE_CODE_PAGES = frozenset(("cp932", "cp936", "cp949", "cp950"))
 CJK_CODECS = frozenset(("big5", "big5hkscs", "cp950", "gb2312", "gbk", "gb18030", "cp936", "hz", "shift_jis",
                         "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
                         "iso2022_jp", "euc_kr", "cp949", "johab", "iso2022_kr"))
+# The East Asian codecs exports are written in. On a short sample charset-normalizer may rank a
+# rare one first (a few Big5 words read as Korean Johab with no more "chaos" than Big5's reading),
+# so a common codec whose reading is nearly as clean is preferred to a rare one.
+COMMON_CJK = frozenset(("big5", "cp950", "gb2312", "gbk", "gb18030", "cp936", "shift_jis", "cp932", "euc_jp",
+                        "euc_kr", "cp949"))
+_NEARLY_AS_CLEAN = 0.05  # charset-normalizer's chaos (mess) ratio, 0..1
 _CONTROL = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
 
 
@@ -84,8 +90,21 @@ def detect_encoding(data: bytes) -> str:
             continue
         if _reads_as_western(text[: 4 * _SAMPLE_BYTES]):
             return codec
-    guess = from_bytes(data[: 4 * _SAMPLE_BYTES]).best()
-    return guess.encoding if guess is not None else "latin-1"
+    guess = best_guess(data[: 4 * _SAMPLE_BYTES])
+    return guess if guess is not None else "latin-1"
+
+
+def best_guess(data: bytes) -> str | None:
+    """charset-normalizer's best codec for data, a common CJK one preferred to a rare one nearly as clean."""
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    if best.encoding in CJK_CODECS and best.encoding not in COMMON_CJK:
+        for match in matches[1:]:
+            if match.encoding in COMMON_CJK and match.chaos <= best.chaos + _NEARLY_AS_CLEAN:
+                return str(match.encoding)
+    return str(best.encoding)
 
 
 def _reads_as_western(text: str) -> bool:
@@ -192,14 +211,14 @@ def _mostly_not_utf8(text: str) -> bool:
 
 def cjk_encoding(data: bytes) -> str | None:
     """The East Asian multi-byte codec charset-normalizer finds for data, if it reads all of it, else None."""
-    guess = from_bytes(data).best()
-    if guess is None or guess.encoding not in CJK_CODECS:
+    guess = best_guess(data)
+    if guess is None or guess not in CJK_CODECS:
         return None
     try:
-        data.decode(guess.encoding)
+        data.decode(guess)
     except UnicodeDecodeError:
         return None
-    return guess.encoding
+    return guess
 
 
 def _lines_not_utf8(text: str) -> list[tuple[int, int]]:

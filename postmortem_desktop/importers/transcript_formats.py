@@ -400,8 +400,13 @@ def _intercom_stamp(line: str) -> re.Match[str] | None:
     return None
 
 
+# Teams' newer copy puts "Smith, John (Support)" on a line above the stamp, as Intercom does a name
+_LAST_FIRST_NAME_LINE = re.compile(r"^[^\W\d_][\w.'’\- ]{0,40},\s[^\W\d_][\w.'’\- ()&]{0,59}$")
+
+
 def _is_name_line(line: str) -> bool:
-    return _NAME_LINE.match(line) is not None and len(line.split()) <= 5
+    return ((_NAME_LINE.match(line) is not None or _LAST_FIRST_NAME_LINE.match(line) is not None)
+            and len(line.split()) <= 5)
 
 
 def score_intercom(lines: Sequence[str]) -> int:
@@ -456,6 +461,36 @@ def read_zoom(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
     return collect(lines, recognise)
 
 
+# --- Telegram Desktop copy ----------------------------------------------------------------------
+# Copying messages in Telegram Desktop gives "Anna Petrova, [06.05.2024 10:20]" with the text on the
+# lines below; the date is the system's short date: day first when dotted, month first with slashes.
+_TELEGRAM_HEADER = re.compile(
+    rf"^(?P<name>[^\[\]]{{1,100}}?),\s\[(?P<day>\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}),?\s(?P<clock>{CLOCK_TEXT})\]$")
+
+
+def _telegram_day(text: str, reference: date) -> date | None:
+    if "." in text:
+        day, month, year = (int(part) for part in text.split("."))
+    else:
+        month, day, year = (int(part) for part in text.split("/"))
+    return month_day(reference, month, day, year)
+
+
+def score_telegram(lines: Sequence[str]) -> int:
+    return sum(2 for line in lines if _TELEGRAM_HEADER.match(line.strip()))
+
+
+def read_telegram(lines: Sequence[str], clock: DayClock) -> list[RawMessage]:
+    def recognise(line: str, current: RawMessage | None) -> RawMessage | None:
+        header = _TELEGRAM_HEADER.match(line)
+        if header is None:
+            return None
+        day = _telegram_day(header["day"], clock.reference)
+        return begin(header["name"], clock.clock_at(header["clock"], on=day) if day else None)
+
+    return collect(lines, recognise)
+
+
 # --- Plain "Name: text" ------------------------------------------------------------------------
 # "Amy: text", "[10:21] Amy: text", "10:21 AM Amy: text".
 _PLAIN = re.compile(
@@ -503,6 +538,7 @@ CHAT_FORMATS: tuple[ChatFormat, ...] = (
     ChatFormat("zoom", score_zoom, read_zoom),
     ChatFormat("slack-markdown", count_matches(_SLACK_MD_HEADER), read_slack_markdown),
     ChatFormat("slack", count_matches(_SLACK_HEADER), read_slack),
+    ChatFormat("telegram", score_telegram, read_telegram),
     ChatFormat("teams", score_teams, read_teams),
     ChatFormat("intercom", score_intercom, read_intercom, min_score=2),
     ChatFormat("plain", score_plain, read_plain, min_score=2),

@@ -40,6 +40,9 @@ class VendorLayout:
     fields: dict[str, tuple[str, ...]]
     timezone: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # columns whose content looks like a field's but means something else (an email's To address
+    # is the customer on an outgoing message and the support address on an incoming one)
+    not_guessed: tuple[str, ...] = field(default=())
 
 
 # Where each layout below comes from is in docs/vendor-layouts.md. Most vendors export either the
@@ -74,6 +77,16 @@ CASE_LAYOUTS: tuple[VendorLayout, ...] = (
          "organization": ("company",)},
         notes=("ServiceNow's incident log has one row per update: rows sharing a Number are one incident, and "
                "its latest row's state is kept. Times carry no zone: choose the instance's.",),
+    ),
+    VendorLayout(
+        "ServiceNow",  # incident table export with field names (no contact_type / sys_updated_at)
+        ("number", "opened_at", "short_description", "caller_id", "state", "priority"),
+        {"external_id": ("number",), "subject": ("short_description",), "body": ("description",),
+         "created_at": ("opened_at",), "updated_at": ("sys_updated_on", "sys_updated_at"),
+         "status": ("incident_state", "state"), "channel": ("contact_type",), "requester_name": ("caller_id",),
+         "organization": ("company",)},
+        notes=("ServiceNow table exports write times in the instance's zone without saying which: choose it.",),
+        not_guessed=("assigned_to",),  # the agent, not the customer
     ),
     VendorLayout(
         "ServiceNow",  # list export with column labels
@@ -165,14 +178,19 @@ MESSAGE_LAYOUTS: tuple[VendorLayout, ...] = (
         ("parentid", "fromaddress", "incoming", "messagedate", "textbody"),
         {"external_id": ("parentid",), "message_id": ("id",), "subject": ("subject",),
          "body": ("textbody", "htmlbody"), "created_at": ("messagedate",),
-         "author": ("fromaddress", "fromname"), "author_role": ("incoming",), "status": ("status",)},
+         "author": ("fromname", "fromaddress"), "author_role": ("incoming",), "status": ("status",),
+         "requester_email": ("fromaddress",)},
+        notes=("The customer is the sender of the case's incoming emails (Incoming = true).",),
+        not_guessed=("toaddress", "ccaddress", "bccaddress"),
     ),
     VendorLayout(
         "Salesforce email messages",  # field labels
         ("parent case", "from address", "is incoming", "message date", "text body"),
         {"external_id": ("parent case", "parent id"), "message_id": ("emailmessage id", "email message id"),
          "subject": ("subject",), "body": ("text body", "html body"), "created_at": ("message date",),
-         "author": ("from address", "from name"), "author_role": ("is incoming",)},
+         "author": ("from name", "from address"), "author_role": ("is incoming",),
+         "requester_email": ("from address",)},
+        not_guessed=("to address", "cc address", "bcc address"),
     ),
     VendorLayout(
         "Gorgias messages",
@@ -186,7 +204,17 @@ MESSAGE_LAYOUTS: tuple[VendorLayout, ...] = (
         ("conversation_id", "direction", "created_at", "preview", "channel"),
         {"external_id": ("conversation_id",), "message_id": ("id",), "body": ("preview",),
          "created_at": ("created_at", "sent_at"), "channel": ("channel",),
-         "author": ("created_by", "customer_id"), "author_role": ("direction", "direction_type")},
+         "author": ("sent_by", "created_by", "customer_id"), "author_role": ("direction", "direction_type"),
+         "requester_name": ("customer_name",)},
+    ),
+    VendorLayout(
+        "Kustomer messages",  # column labels
+        ("conversation id", "direction", "created at", "preview", "channel"),
+        {"external_id": ("conversation id",), "message_id": ("message id", "id"), "body": ("preview",),
+         "created_at": ("created at", "sent at"), "channel": ("channel",),
+         "author": ("sent by", "created by"), "author_role": ("direction", "direction type"),
+         "requester_name": ("customer name",)},
+        notes=("A customer's message has no 'Sent By': its author is the conversation's customer.",),
     ),
 )
 
@@ -324,6 +352,9 @@ def _layout_guess(layout: VendorLayout, header: Sequence[str], names: list[str],
             known[name] = found[0]
             used.add(found[0])
     _email_in_name_column(known, sample)
+    if layout.not_guessed:  # blank in the sample, so guessing by content passes them by
+        blank = {index for index, name in enumerate(names) if name in layout.not_guessed}
+        sample = [[("" if index in blank else cell) for index, cell in enumerate(row)] for row in sample]
     timezone = layout.timezone or _zone_from_header(header, known.get("created_at"))
     mapping = guess_mapping(header, sample, timezone=timezone or "UTC", known=known)
     return VendorGuess(layout.vendor, mapping, timezone, layout.notes)

@@ -44,6 +44,8 @@ class ImportUndoData:
     old_messages: list[tuple] = field(default_factory=list)
     # tags on those messages (suggestions, dismissals): deleting a message cascades to them
     old_message_tags: list[tuple] = field(default_factory=list)
+    # the reply-chain message ids those conversations had (an import may add a reply's)
+    old_thread_ids: list[tuple] = field(default_factory=list)
 
 
 @dataclass

@@ -8,7 +8,7 @@ same code decides ids, customers, the review-window filter and which tickets are
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..importers.records import SkippedRow, TicketRow
@@ -53,6 +53,8 @@ class PlanState:
     next_customer_id: int
     next_conversation_id: int
     next_message_id: int
+    # a reply-chain dump's message id -> the conversation (thread) it is in, for this incident
+    thread_ids: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class PlanChunk:
     customers: list[tuple]
     conversations: list[tuple]
     messages: list[tuple]
+    thread_ids: list[tuple] = field(default_factory=list)  # (conversation id, message id of the dump)
 
 
 @dataclass
@@ -109,6 +112,11 @@ class PlanResult:
     # conversation id -> rows that repeated a ticket this import creates, as (row, first row, ticket
     # id, values, messages): its first row may be written already, so ticket_store merges them
     merges: dict[int, list[tuple]] = field(default_factory=dict)
+    # updated conversations whose file row holds only some of their messages (a message-level
+    # dump): ticket_store merges the stored messages in rather than replacing them
+    partial: set[int] = field(default_factory=set)
+    # (conversation id, message id) of reply-chain messages added to conversations from before
+    thread_ids: list[tuple] = field(default_factory=list)
 
 
 def customer_key(email: str | None, name: str | None) -> str:
@@ -182,7 +190,8 @@ class TicketPlanner:
         self._new_ids: dict[str, int] = {}
         self._new_rows: list[int] = []  # the row each new conversation came from, by id from the first
         self._update_rows: dict[str, int] = {}  # ticket id -> the row that updates a ticket already here
-        self._chunk = PlanChunk([], [], [])
+        self._external_of: dict[int, str] | None = None  # conversation id -> ticket id, made when first needed
+        self._chunk = PlanChunk([], [], [], [])
 
     @property
     def pending(self) -> int:
@@ -199,24 +208,50 @@ class TicketPlanner:
         if not self._in_window(row):
             result.outside_window += row.rows
             return
+        if row.message_ids:
+            row = self._in_stored_thread(row)
         values, messages = conversation_values(row, self._customer_id(row), channel_of(row.channel))
         external_id = row.external_id
         known = self.state.existing.get(external_id) or self._new_ids.get(external_id)
         if known is None:
-            self._new_ids[external_id] = self._add_new(values, messages)
+            self._new_ids[external_id] = known = self._add_new(values, messages)
             self._new_rows.append(row.row_number)
             result.imported += 1
+            self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
             return
+        if known < result.first_conversation_id:  # written after the conversation's old state is remembered
+            result.thread_ids.extend((known, message_id) for message_id in row.message_ids)
+        else:
+            self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
         first_row = self._first_row(external_id, known)
         if first_row is None:  # a ticket already here, first met in this file: the file's version replaces it
             self._update_rows[external_id] = row.row_number
             result.updated += 1
             result.updates[known] = (values, messages)
+            if row.partial_messages:
+                result.partial.add(known)
         elif known in result.updates:  # its first row is still here: merge now
             result.updates[known], added = merge_ticket(result.updates[known], (values, messages))
             result.duplicates.append(DuplicateTicket(row.row_number, first_row, external_id, added))
         else:  # its first row made a new conversation, perhaps written already: merged when stored
             result.merges.setdefault(known, []).append((row.row_number, first_row, external_id, values, messages))
+
+    def _in_stored_thread(self, row: TicketRow) -> TicketRow:
+        """A reply-chain conversation whose root is a message stored before, as part of that message's thread.
+
+        Its root (the message its first reply answers) is not in this file; when an earlier dump
+        brought it, the conversation is that thread's, so it takes the thread's ticket id.
+        """
+        state = self.state
+        if row.external_id in state.existing or row.external_id in self._new_ids:
+            return row
+        thread = state.thread_ids.get(row.external_id)
+        if thread is None:
+            return row
+        if self._external_of is None:
+            self._external_of = {cid: external_id for external_id, cid in state.existing.items()}
+        stored_id = self._external_of.get(thread)
+        return row if stored_id is None else replace(row, external_id=stored_id)
 
     def _first_row(self, external_id: str, known: int) -> int | None:
         """The row of this file that already had this ticket id, if any."""
@@ -265,7 +300,7 @@ class TicketPlanner:
             result.rows_read += 1
 
     def take_chunk(self) -> PlanChunk:
-        chunk, self._chunk = self._chunk, PlanChunk([], [], [])
+        chunk, self._chunk = self._chunk, PlanChunk([], [], [], [])
         return chunk
 
     def _in_window(self, row: TicketRow) -> bool:

@@ -38,6 +38,7 @@ INSERT_CONVERSATIONS = (
     "first_at, last_at, customer_task, symptom, pre_existing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
 INSERT_MESSAGES = ("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
+INSERT_THREAD_IDS = "INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)"
 UPDATE_CONVERSATION = ("UPDATE conversations SET external_id=?, channel=?, customer_id=?, subject=?, status=?, "
                        "vendor_tags=?, first_at=?, last_at=? WHERE id=?")
 
@@ -49,9 +50,13 @@ def load_plan_state(cur: sqlite3.Cursor, incident_id: int, window: tuple, includ
     customers: dict[str, int] = {}
     for cid, email, name in cur.execute("SELECT id, email, name FROM customers"):
         customers.setdefault(customer_key(email, name), cid)
+    threads = dict(cur.execute("SELECT t.external_id, t.conversation_id FROM thread_message_ids t "
+                               "JOIN conversations c ON c.id = t.conversation_id WHERE c.incident_id = ?",
+                               (incident_id,)))
     return PlanState(incident_id=incident_id, window=tuple(window), include_outside_window=include_outside_window,
                      existing=existing, customers=customers, next_customer_id=next_id(cur, "customers"),
-                     next_conversation_id=next_id(cur, "conversations"), next_message_id=next_id(cur, "messages"))
+                     next_conversation_id=next_id(cur, "conversations"), next_message_id=next_id(cur, "messages"),
+                     thread_ids=threads)
 
 
 def begin(cur: sqlite3.Cursor) -> None:
@@ -63,6 +68,8 @@ def write_chunk(cur: sqlite3.Cursor, chunk: PlanChunk) -> None:
     cur.executemany(INSERT_CUSTOMERS, chunk.customers)  # first: conversations refer to them
     cur.executemany(INSERT_CONVERSATIONS, chunk.conversations)
     cur.executemany(INSERT_MESSAGES, chunk.messages)
+    if chunk.thread_ids:
+        cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
 
 
 class SearchCatchUp:
@@ -110,11 +117,13 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     search_index.index_range(cur, first_message, result.next_message_id - 1,
                              first_conversation, result.next_conversation_id - 1)
     merge_repeated_tickets(cur, result)
+    keep_stored_messages(cur, result)
     summary.duplicates = sorted(result.duplicates, key=lambda duplicate: duplicate.row)
     same = unchanged_ids(cur, result.updates, result.first_conversation_id)
     summary.unchanged, summary.updated = len(same), result.updated - len(same)
     changed = {cid: update for cid, update in result.updates.items() if cid not in same}
     apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo)
+    cur.executemany(INSERT_THREAD_IDS, result.thread_ids)  # after apply_updates remembered the old ones
     search_index.end_bulk(cur)
     summary.conversations, summary.messages = _file_counts(cur, result)
 
@@ -145,6 +154,18 @@ def merge_repeated_tickets(cur: sqlite3.Cursor, result: PlanResult) -> None:
             result.duplicates.append(DuplicateTicket(row, first_row, ticket_id, added))
         result.updates[cid] = ticket
     result.merges.clear()
+
+
+def keep_stored_messages(cur: sqlite3.Cursor, result: PlanResult) -> None:
+    """A later message-level export of stored conversations adds its messages to theirs.
+
+    Such a file holds the messages of a period, not each conversation's whole history: what is
+    stored and not in the file stays (a ticket dump's row, by contrast, is the whole ticket).
+    """
+    for cid in sorted(result.partial):
+        if cid in result.updates:
+            result.updates[cid], _added = merge_ticket(stored_ticket(cur, cid), result.updates[cid])
+    result.partial.clear()
 
 
 def stored_ticket(cur: sqlite3.Cursor, cid: int) -> tuple[tuple, list[tuple]]:
@@ -247,6 +268,9 @@ def remember_for_undo(cur: sqlite3.Cursor, updated: list[int], undo) -> None:  #
             f"SELECT t.id, t.tag_id, t.quote_id, t.message_id, t.source, t.phrase, t.created_at "
             f"FROM tag_assignments t JOIN messages m ON m.id = t.message_id "
             f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
+        undo.old_thread_ids.extend(cur.execute(
+            f"SELECT conversation_id, external_id FROM thread_message_ids WHERE conversation_id IN ({marks})",
+            chunk).fetchall())
 
 
 def keep_or_delete_messages(cur: sqlite3.Cursor, updates: dict[int, tuple]

@@ -20,7 +20,7 @@ from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -107,9 +107,15 @@ def _to_v3(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["incident_edits"]])
 
 
+def _to_v4(conn: Connection) -> None:
+    # Version 4 keeps the message ids of reply-chain dumps, so a later reply joins its thread
+    # (schema.ThreadMessageId). Messages imported before have none: their replies start a thread.
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["thread_message_ids"]])
+
+
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
-ADDED_LATER = frozenset({"incident_edits"})
-LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3}
+ADDED_LATER = frozenset({"incident_edits", "thread_message_ids"})
+LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

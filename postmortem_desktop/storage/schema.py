@@ -204,6 +204,19 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
 
+class ThreadMessageId(Base):
+    """A message id a reply-chain dump gave, and the conversation (the thread) it went into.
+
+    A later dump's reply to such a message joins that conversation rather than starting one
+    (services/ticket_plan.py). Added in format 4 (migrations.py).
+    """
+
+    __tablename__ = "thread_message_ids"
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    external_id: Mapped[str] = mapped_column(String, primary_key=True)
+
+
 class Tag(Base):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -52,3 +52,30 @@ def test_a_version_0_file_holding_tables_is_refused_without_a_backup(tmp_path):
 
 def test_every_ladder_step_exists_up_to_the_current_version():
     assert sorted(migrations.LADDER) == list(range(1, migrations.SCHEMA_VERSION + 1))
+
+
+def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_path):
+    # Version 4 keeps reply-chain dumps' message ids (a later reply joins its thread); a version 3
+    # file is copied aside first and keeps everything it held.
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    path = tmp_path / "v3.pmw"
+    create_workspace(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE thread_message_ids")
+    conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    ws = open_workspace(path)
+    try:
+        with ws.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 4
+            assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
+            assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
+    finally:
+        ws.close()
+    old = sqlite3.connect(tmp_path / "v3.pmw.v3.bak")
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert old.execute("SELECT name FROM sqlite_master WHERE name = 'thread_message_ids'").fetchall() == []
+    old.close()

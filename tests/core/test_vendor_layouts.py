@@ -32,8 +32,9 @@ CASES = [
      ["customer", "agent"], True),
     ("Intercom conversation parts", ["conversation_id", "id", "part_type", "author_type", "author_name",
                                      "created_at", "body"],
+     # an Intercom "note" part is a private note, whoever wrote it (issue 14 follow-up)
      [["c9", "p1", "comment", "lead", "Ann", A, "Cannot pay"], ["c9", "p2", "note", "bot", "Fin", B, "Routing"]],
-     ["customer", "agent"], True),
+     ["customer", "internal"], True),
     ("Help Scout threads", ["Conversation ID", "Thread ID", "Type", "Created by", "Created at", "Body"],
      [["h1", "t1", "customer", "ann@example.com", A, "Card declined"], ["h1", "t2", "note", "Tom", B, "Known bug"]],
      ["customer", "internal"], True),
