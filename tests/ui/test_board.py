@@ -332,6 +332,23 @@ def test_undo_and_redo_scroll_to_the_card_they_moved_and_select_it(board, qtbot,
     assert view_for(board, last.id).selected_quote_ids() == [quote_id]
 
 
+def test_a_dropped_card_is_scrolled_into_view_and_selected_where_it_landed(board, qtbot, main_window):
+    main_window.showNormal()
+    main_window.resize(1280, 720)
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 500)
+    quote_id = unsorted_card_id(board)
+    # the fullest column: its lane scrolls, so a card landing below the fold would be out of view
+    target = max(list_tags(board.hub.workspace), key=lambda t: view_for(board, t.id).model().rowCount())
+    view = view_for(board, target.id)
+    assert view.model().rowCount() > 3
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view, [quote_id], None)
+    QApplication.processEvents()
+    assert view.selected_quote_ids() == [quote_id]
+    index = view.currentIndex()
+    assert view.viewport().rect().contains(view.visualRect(index).center())
+
+
 def uncarded_conversation_word(workspace, incident_id):
     import re
 

@@ -143,9 +143,13 @@ class BoardGridWidget(QScrollArea):
             # after the show's layout pass, when the columns have their real positions
             QTimer.singleShot(0, self, lambda: self._scroll_to_column(tag_id))
 
-    def reveal_card(self, quote_id: int) -> CardListView | None:
-        """Scrolls the first cell holding the card into view, selects it there; None when it is not shown."""
-        for view in self.views.values():
+    def reveal_card(self, quote_id: int, tag_id: object = ...) -> CardListView | None:
+        """Scrolls the first cell holding the card into view, selects it there; None when it is not shown.
+
+        tag_id (None: Unsorted) limits the search to that column, e.g. where a drop put the card."""
+        for (_lane, column), view in self.views.items():
+            if tag_id is not ... and column != tag_id:
+                continue
             proxy = view.model()
             row = next((r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(QUOTE_ID_ROLE) == quote_id), -1)
             if row < 0:

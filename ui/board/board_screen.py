@@ -412,7 +412,12 @@ class BoardScreen(QWidget):
         else:
             command = MoveCardTag(self.hub.incident_id, quote_ids, from_tag, to_tag, name)
         # After the drag has finished: changing the views inside QDrag's own event loop is fragile.
-        QTimer.singleShot(0, lambda: self.run_local(command))
+        QTimer.singleShot(0, lambda: self._drop(command, quote_ids, to_tag))
+
+    def _drop(self, command: Command, quote_ids: list, to_tag: int | None) -> None:
+        """Runs a drop's edit, then shows and selects the moved card where it landed (often below the fold)."""
+        if self.run_local(command) and quote_ids:
+            self.grid.reveal_card(quote_ids[0], to_tag)
 
     def _on_grid_card_key_pressed(self, key: int) -> None:
         view = self._focused_view()
