@@ -349,6 +349,29 @@ def test_a_dropped_card_is_scrolled_into_view_and_selected_where_it_landed(board
     assert view.viewport().rect().contains(view.visualRect(index).center())
 
 
+def test_a_drag_and_its_undo_show_the_same_suggestions_as_a_fresh_load(board, qtbot, main_window):
+    """The demo was never given Suggest Tags: neither a drag nor its undo makes chips appear."""
+    from ui.board.board_screen import LEARN_DELAY_MS
+
+    def waiting():
+        return sum(1 for c in board.model.cards if c.shown_suggestions(board.hub.hide_low_confidence))
+    assert waiting() == 0
+    target = list_tags(board.hub.workspace)[2]
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, target.id), [unsorted_card_id(board)], None)
+    qtbot.wait(LEARN_DELAY_MS + 100)  # past the learning delay, then past any learning pass
+    qtbot.waitUntil(lambda: board._learner is None, timeout=10_000)
+    QApplication.processEvents()
+    assert waiting() == 0
+    with qtbot.waitSignal(board.hub.workspace_changed, timeout=2000):
+        main_window.undo_action.trigger()
+    QApplication.processEvents()
+    shown_after_undo = waiting()
+    board.reload()
+    assert shown_after_undo == waiting() == 0
+    assert " 0 with suggestions" in board.status.text()
+
+
 def uncarded_conversation_word(workspace, incident_id):
     import re
 

@@ -22,7 +22,7 @@ from postmortem_desktop.services.quotes import (
     search_quote_ids,
     uncarded_conversations_with_suggestions,
 )
-from postmortem_desktop.services.suggestions import compute_suggestions
+from postmortem_desktop.services.suggestions import compute_suggestions, incident_uses_suggestions
 from postmortem_desktop.services.tagging import (
     AcceptSuggestion,
     AssignTag,
@@ -329,6 +329,8 @@ class BoardScreen(QWidget):
         workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
         if workspace is None or session is None or incident_id < 0:
             return
+        if not incident_uses_suggestions(workspace, incident_id):
+            return  # nothing to refresh: the person never asked for suggestions here
         if self._learner is not None or self._worker is not None:
             self._learn_again = True  # one more pass once the running one ends
             return
