@@ -372,6 +372,36 @@ def test_a_drag_and_its_undo_show_the_same_suggestions_as_a_fresh_load(board, qt
     assert " 0 with suggestions" in board.status.text()
 
 
+def test_a_search_names_the_columns_of_its_hits_scrolls_to_the_first_and_says_why_each_card_matched(
+        board, qtbot, main_window):
+    main_window.showNormal()
+    main_window.resize(1280, 720)
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 500)
+    board.grid.horizontalScrollBar().setValue(board.grid.horizontalScrollBar().maximum())  # looking far right
+    QApplication.processEvents()
+    board.filter_bar.search.setFocus()
+    typing = board.filter_bar.search.hasFocus()
+    board.filter_bar.search.setText("personal card")
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        board.filter_bar.apply_now()
+    QApplication.processEvents()
+    shown = [board.model.card(r) for v in board.grid.all_views() for r in v.model().source_rows()]
+    titles = {t.id: t.name for t in list_tags(board.hub.workspace)}
+    hit_columns = {titles[t] for c in shown for t in c.tag_ids} | {"Unsorted" for c in shown if not c.tag_ids}
+    assert len(hit_columns) > 1
+    assert all(name in board.status.text() for name in hit_columns)  # the count says where the hits are
+    first = next(column for column in board.columns() if column.title in hit_columns)
+    header, viewport = board.grid.headers[first.tag_id], board.grid.viewport()
+    left = header.mapTo(viewport, QPoint(0, 0)).x()
+    assert 0 <= left and left + header.width() <= viewport.width()  # scrolled to the first hit
+    assert board.filter_bar.search.hasFocus() == typing  # the person goes on typing in the search box
+    through_text = [c for c in shown if "personal" in c.text.lower() and "card" in c.text.lower()]
+    through_conversation = [c for c in shown if c not in through_text]
+    assert through_text and through_conversation
+    assert all("found in its conversation" in board.delegate.meta_line(c) for c in through_conversation)
+    assert not any("found in its conversation" in board.delegate.meta_line(c) for c in through_text)
+
+
 def uncarded_conversation_word(workspace, incident_id):
     import re
 

@@ -115,8 +115,8 @@ class BoardGridWidget(QScrollArea):
         #: the column asked for while the grid was hidden: scrolled to once it is shown at its real size
         self._pending_column: tuple[int | None] | None = None
 
-    def show_column(self, tag_id: int | None) -> CardListView | None:
-        """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane."""
+    def show_column(self, tag_id: int | None, focus: bool = True) -> CardListView | None:
+        """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane (unless not focus)."""
         header = self.headers.get(tag_id)
         if header is None:
             return None
@@ -125,7 +125,7 @@ class BoardGridWidget(QScrollArea):
         else:  # a hidden grid measures its columns at a stale size (F7 from the room view opened it
             self._pending_column = (tag_id,)  # scrolled 72 px into Unsorted): scroll once it is shown
         view = next((v for (_lane, t), v in self.views.items() if t == tag_id), None)
-        if view is not None:
+        if view is not None and focus:
             view.setFocus()
         return view
 

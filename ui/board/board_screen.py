@@ -33,6 +33,7 @@ from postmortem_desktop.services.tagging import (
     tag_color_hex,
     untagged_color_hex,
 )
+from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
 from ..errors import show_refusal
@@ -207,6 +208,7 @@ class BoardScreen(QWidget):
         return columns
 
     def _lay_out(self) -> None:
+        self.delegate.search_words = [w.lower() for w in search_words(self._filter.text)]
         cards = filter_cards(self.model.cards, self._filter, self._text_ids)
         row_of = self.model.row_of
         rows = [row_of(c.quote_id) for c in cards]
@@ -221,6 +223,8 @@ class BoardScreen(QWidget):
         total = len(self.model.cards)
         waiting = sum(1 for c in cards if c.shown_suggestions(self.hub.hide_low_confidence))
         shown = f"{len(cards)} of {counted(total, 'card')}" if len(cards) != total else counted(total, "card")
+        if self._filter.text and cards:  # where the hits are: some columns may be off screen
+            shown += " in " + ", ".join(html.escape(c.title) for c in self._matched_columns(cards))
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
             return
@@ -257,6 +261,20 @@ class BoardScreen(QWidget):
                               if board_filter.text and workspace is not None else None)
             self._count_uncarded_matches()
         self._lay_out()
+        if text_changed and board_filter.text:
+            self._show_first_match()
+
+    def _matched_columns(self, cards: list[BoardCard]) -> list[Column]:
+        """The columns, in board order, that hold at least one of the cards."""
+        tag_ids = {t for c in cards for t in (c.tag_ids or (None,))}
+        return [column for column in self.columns() if column.tag_id in tag_ids]
+
+    def _show_first_match(self) -> None:
+        """A search scrolls to its first match, so hits in columns off screen are never silent."""
+        shown = filter_cards(self.model.cards, self._filter, self._text_ids)
+        columns = self._matched_columns(shown)
+        if columns:
+            self.grid.show_column(columns[0].tag_id, focus=False)  # the person keeps typing in the search box
 
     def _on_filter_bar_grouping_changed(self, grouping: str) -> None:
         self._grouping = grouping

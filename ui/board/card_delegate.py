@@ -47,6 +47,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         self._zone = display_zone("UTC")
         self._wrap_cache: dict[tuple[int, int, str, str], list[str]] = {}
         self.hide_low_confidence = True  # follows the hub's switch
+        #: the board search's words (lower case); a card without them all in its text matched through its conversation
+        self.search_words: list[str] = []
 
     def set_zone(self, zone_name: str) -> None:
         self.zone_name = zone_name
@@ -209,9 +211,16 @@ class BoardCardDelegate(QStyledItemDelegate):
     def meta_line(self, card: BoardCard, with_time: bool = True) -> str:
         when = _format_time(card.at, self._zone) if with_time else ""
         parts = [card.customer or "unknown customer", card.segment, card.channel, when]
+        if self.matched_in_conversation(card):  # first, so a narrow card never elides the reason
+            parts.insert(0, "found in its conversation")
         if card.pre_existing:
             parts.append("pre-existing")
         return " · ".join(p for p in parts if p)
+
+    def matched_in_conversation(self, card: BoardCard) -> bool:
+        """A search is on and the card's own text lacks a word: it was found through its conversation."""
+        body = card.text.lower()
+        return bool(self.search_words) and not all(word in body for word in self.search_words)
 
     # ---- clicks on ghost badges ------------------------------------------------------------------
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001
