@@ -45,7 +45,8 @@ def room_slides(workspace: Workspace, incident_id: int, screen: str, payload: st
 
 
 def _headline(data: ReportData) -> tuple[RoomSlide, ...]:
-    blocks = [RoomBlock(data.headline, kind="lead")]
+    # no lead sentence: the timeline picture states the headline itself, and the room should not read it twice
+    blocks: list[RoomBlock] = []
     counted = sorted((t for t in data.tag_counts if t.count and t.name not in WORDING_TAGS), key=lambda t: -t.count)
     if counted:
         blocks.append(RoomBlock(" · ".join(f"{t.name} {t.count}" for t in counted), heading="Harm on the board"))
