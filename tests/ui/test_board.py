@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from postmortem_desktop.services.quotes import CreateQuote, read_conversation
 from postmortem_desktop.services.suggestions import suggest_for_role, workspace_tagger
 from postmortem_desktop.services.tagging import list_tags
+from ui.board.card_delegate import PAD, STRIPE
 from ui.board.card_model import BoardCardModel, CardColumnProxyModel, decode_cards, encode_cards
 
 
@@ -398,8 +399,16 @@ def test_a_search_names_the_columns_of_its_hits_scrolls_to_the_first_and_says_wh
     through_text = [c for c in shown if "personal" in c.text.lower() and "card" in c.text.lower()]
     through_conversation = [c for c in shown if c not in through_text]
     assert through_text and through_conversation
-    assert all("found in its conversation" in board.delegate.meta_line(c) for c in through_conversation)
-    assert not any("found in its conversation" in board.delegate.meta_line(c) for c in through_text)
+    assert all("in its conversation" in board.delegate.meta_line(c) for c in through_conversation)
+    assert not any("in its conversation" in board.delegate.meta_line(c) for c in through_text)
+    # drawn whole on the card as wide as the board shows it, not cut to "in its…"
+    view = next(v for v in board.grid.all_views() if v.model().rowCount())
+    option = QStyleOptionViewItem()
+    option.font = view.font()
+    metrics = QFontMetrics(board.delegate._fonts(option)[1])
+    width = view.viewport().width() - 8 - 2 * PAD - STRIPE  # the card's margins, padding and colour stripe
+    for card in through_conversation:
+        assert board.delegate.meta_texts(card, metrics, width)[0].startswith("in its conversation")
 
 
 def uncarded_conversation_word(workspace, incident_id):
