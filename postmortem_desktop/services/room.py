@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.checklist import REQUIRED_AREAS
 from ..domain.vocabulary import WORDING_TAGS
 from ..reporting.report_data import QuoteRow, ReportData, gather
 from ..storage.workspace import Workspace
@@ -44,7 +45,8 @@ def room_slides(workspace: Workspace, incident_id: int, screen: str, payload: st
 
 
 def _headline(data: ReportData) -> tuple[RoomSlide, ...]:
-    blocks = [RoomBlock(data.headline, kind="lead")]
+    # no lead sentence: the timeline picture states the headline itself, and the room should not read it twice
+    blocks: list[RoomBlock] = []
     counted = sorted((t for t in data.tag_counts if t.count and t.name not in WORDING_TAGS), key=lambda t: -t.count)
     if counted:
         blocks.append(RoomBlock(" · ".join(f"{t.name} {t.count}" for t in counted), heading="Harm on the board"))
@@ -112,12 +114,11 @@ def _evidence(data: ReportData, question: str) -> list[RoomBlock]:
 
 def _fixes(data: ReportData) -> tuple[RoomSlide, ...]:
     blocks: list[RoomBlock] = []
-    for area in dict.fromkeys(a.area for a in data.actions):
+    # every area close-out asks for is shown, empty or not: a missing Support area must not pass unnoticed
+    for area in dict.fromkeys([*REQUIRED_AREAS, *(a.area for a in data.actions)]):
         lines = [f"• {a.description} — {a.owner or 'no owner yet'}, "
                  f"{a.due_date.isoformat() if a.due_date else 'no date yet'}" for a in data.actions if a.area == area]
-        blocks.append(RoomBlock("\n".join(lines), heading=area.capitalize()))
-    if not blocks:
-        blocks.append(RoomBlock("No action items yet: one each for support, product and engineering."))
+        blocks.append(RoomBlock("\n".join(lines) or f"No {area} items yet.", heading=area.capitalize()))
     return (RoomSlide("By area, with owners and dates", tuple(blocks)),)
 
 

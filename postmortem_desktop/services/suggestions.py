@@ -143,6 +143,22 @@ def conversation_suggestions(by_message: Iterable[list]) -> dict[str, str]:
     return {tag: stored_note(s) for tag, s in best.items()}
 
 
+def incident_uses_suggestions(workspace: Workspace, incident_id: int) -> bool:
+    """Whether suggestions were ever made for the incident (some are pending, accepted or dismissed).
+
+    Learning from a decision only refreshes suggestions a person asked for: an incident that was
+    never given "Suggest Tags" does not sprout chips because a card was dragged.
+    """
+    sources = [TagSource.SUGGESTED.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value]
+    with workspace.reading() as session:
+        return session.execute(text(
+            "SELECT 1 FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id "
+            "JOIN conversations c ON c.id = q.conversation_id WHERE c.incident_id = :i AND ta.source IN (:a, :b, :c) "
+            "UNION ALL SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
+            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i AND ta.source IN (:a, :b, :c) "
+            "LIMIT 1"), {"i": incident_id, "a": sources[0], "b": sources[1], "c": sources[2]}).first() is not None
+
+
 def compute_suggestions(workspace: Workspace, incident_id: int,
                         tagger: Tagger | Suggester | None = None) -> Generator[tuple[int, int], None, StoreSuggestions]:
     """Reads the incident's messages and quotes, runs the suggester, yields (done, total).

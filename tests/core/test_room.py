@@ -61,3 +61,16 @@ def test_questions_come_one_per_slide_in_order_with_the_stored_answer(demo):
     assert [s.title for s in slides] == [f"Question {n} of 5" for n in range(1, 6)]
     for slide, answer in zip(slides, data.answers, strict=True):
         assert slide.blocks[1].text == (answer.answer.strip() or NOT_ANSWERED)
+
+
+def test_the_fixes_slide_shows_every_required_area_saying_when_it_has_no_items(demo):
+    from postmortem_desktop.storage.schema import ActionItem
+
+    incident_id = billing_id(demo)
+    with demo.transaction() as s:
+        s.query(ActionItem).filter(ActionItem.incident_id == incident_id, ActionItem.area == "support").delete()
+    (slide,) = room_slides(demo, incident_id, "actions")
+    by_heading = {b.heading: b.text for b in slide.blocks}
+    assert by_heading["Support"] == "No support items yet."
+    assert "Product" in by_heading and "Engineering" in by_heading
+    assert "No " not in by_heading["Engineering"]  # the demo's engineering items are listed as before

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetrics
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from postmortem_desktop.services.quotes import CreateQuote, read_conversation
 from postmortem_desktop.services.suggestions import suggest_for_role, workspace_tagger
 from postmortem_desktop.services.tagging import list_tags
+from ui.board.card_delegate import PAD, STRIPE
 from ui.board.card_model import BoardCardModel, CardColumnProxyModel, decode_cards, encode_cards
 
 
@@ -330,6 +331,84 @@ def test_undo_and_redo_scroll_to_the_card_they_moved_and_select_it(board, qtbot,
     QApplication.processEvents()
     assert in_view(view_for(board, last.id))  # scrolled to where the card went
     assert view_for(board, last.id).selected_quote_ids() == [quote_id]
+
+
+def test_a_dropped_card_is_scrolled_into_view_and_selected_where_it_landed(board, qtbot, main_window):
+    main_window.showNormal()
+    main_window.resize(1280, 720)
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 500)
+    quote_id = unsorted_card_id(board)
+    # the fullest column: its lane scrolls, so a card landing below the fold would be out of view
+    target = max(list_tags(board.hub.workspace), key=lambda t: view_for(board, t.id).model().rowCount())
+    view = view_for(board, target.id)
+    assert view.model().rowCount() > 3
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view, [quote_id], None)
+    QApplication.processEvents()
+    assert view.selected_quote_ids() == [quote_id]
+    index = view.currentIndex()
+    assert view.viewport().rect().contains(view.visualRect(index).center())
+
+
+def test_a_drag_and_its_undo_show_the_same_suggestions_as_a_fresh_load(board, qtbot, main_window):
+    """The demo was never given Suggest Tags: neither a drag nor its undo makes chips appear."""
+    from ui.board.board_screen import LEARN_DELAY_MS
+
+    def waiting():
+        return sum(1 for c in board.model.cards if c.shown_suggestions(board.hub.hide_low_confidence))
+    assert waiting() == 0
+    target = list_tags(board.hub.workspace)[2]
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, target.id), [unsorted_card_id(board)], None)
+    qtbot.wait(LEARN_DELAY_MS + 100)  # past the learning delay, then past any learning pass
+    qtbot.waitUntil(lambda: board._learner is None, timeout=10_000)
+    QApplication.processEvents()
+    assert waiting() == 0
+    with qtbot.waitSignal(board.hub.workspace_changed, timeout=2000):
+        main_window.undo_action.trigger()
+    QApplication.processEvents()
+    shown_after_undo = waiting()
+    board.reload()
+    assert shown_after_undo == waiting() == 0
+    assert " 0 with suggestions" in board.status.text()
+
+
+def test_a_search_names_the_columns_of_its_hits_scrolls_to_the_first_and_says_why_each_card_matched(
+        board, qtbot, main_window):
+    main_window.showNormal()
+    main_window.resize(1280, 720)
+    qtbot.waitUntil(lambda: board.grid.viewport().width() > 500)
+    board.grid.horizontalScrollBar().setValue(board.grid.horizontalScrollBar().maximum())  # looking far right
+    QApplication.processEvents()
+    board.filter_bar.search.setFocus()
+    typing = board.filter_bar.search.hasFocus()
+    board.filter_bar.search.setText("personal card")
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        board.filter_bar.apply_now()
+    QApplication.processEvents()
+    shown = [board.model.card(r) for v in board.grid.all_views() for r in v.model().source_rows()]
+    titles = {t.id: t.name for t in list_tags(board.hub.workspace)}
+    hit_columns = {titles[t] for c in shown for t in c.tag_ids} | {"Unsorted" for c in shown if not c.tag_ids}
+    assert len(hit_columns) > 1
+    assert all(name in board.status.text() for name in hit_columns)  # the count says where the hits are
+    first = next(column for column in board.columns() if column.title in hit_columns)
+    header, viewport = board.grid.headers[first.tag_id], board.grid.viewport()
+    left = header.mapTo(viewport, QPoint(0, 0)).x()
+    assert 0 <= left and left + header.width() <= viewport.width()  # scrolled to the first hit
+    assert board.filter_bar.search.hasFocus() == typing  # the person goes on typing in the search box
+    through_text = [c for c in shown if "personal" in c.text.lower() and "card" in c.text.lower()]
+    through_conversation = [c for c in shown if c not in through_text]
+    assert through_text and through_conversation
+    assert all("in its conversation" in board.delegate.meta_line(c) for c in through_conversation)
+    assert not any("in its conversation" in board.delegate.meta_line(c) for c in through_text)
+    # drawn whole on the card as wide as the board shows it, not cut to "in its…"
+    view = next(v for v in board.grid.all_views() if v.model().rowCount())
+    option = QStyleOptionViewItem()
+    option.font = view.font()
+    metrics = QFontMetrics(board.delegate._fonts(option)[1])
+    width = view.viewport().width() - 8 - 2 * PAD - STRIPE  # the card's margins, padding and colour stripe
+    for card in through_conversation:
+        assert board.delegate.meta_texts(card, metrics, width)[0].startswith("in its conversation")
 
 
 def uncarded_conversation_word(workspace, incident_id):

@@ -205,3 +205,23 @@ def test_f7_on_the_board_step_opens_the_board_scrolled_to_its_first_column_and_t
     assert (grid.horizontalScrollBar().value(), grid.verticalScrollBar().value()) == (0, 0)
     first = grid.all_views()[0]
     assert first.verticalScrollBar().value() == 0
+
+
+def test_step_one_shows_the_timeline_on_its_first_page_at_1280x720_with_the_harm_line_after_it(
+        main_window, facilitator, qtbot):
+    window = main_window
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    with qtbot.waitSignal(facilitator.mode_started):
+        press(qtbot, Qt.Key.Key_F5)
+    window.showNormal()
+    window.setGeometry(QRect(0, 0, PROJECTOR_SIZE.width(), PROJECTOR_SIZE.height()))
+    qtbot.waitUntil(lambda: window.size() == PROJECTOR_SIZE)
+    settle(qtbot, facilitator)
+    pages = facilitator.room.pages
+    assert facilitator.index == 0 and facilitator.room.page == 0
+    # the timeline is not a page of its own (page 1 was mostly empty), and it keeps a readable height
+    assert [b.kind for b in pages[0].blocks][-1] == "picture"
+    assert pages[0].picture_height >= facilitator.room._room()[1] * 0.6
+    assert "Harm on the board" in [b.heading for page in pages for b in page.blocks]  # nothing dropped
+    assert problems_on_screen(window, facilitator) == []

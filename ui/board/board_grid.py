@@ -115,8 +115,8 @@ class BoardGridWidget(QScrollArea):
         #: the column asked for while the grid was hidden: scrolled to once it is shown at its real size
         self._pending_column: tuple[int | None] | None = None
 
-    def show_column(self, tag_id: int | None) -> CardListView | None:
-        """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane."""
+    def show_column(self, tag_id: int | None, focus: bool = True) -> CardListView | None:
+        """Scrolls the column of a tag (None: Unsorted) into view and focuses its first lane (unless not focus)."""
         header = self.headers.get(tag_id)
         if header is None:
             return None
@@ -125,7 +125,7 @@ class BoardGridWidget(QScrollArea):
         else:  # a hidden grid measures its columns at a stale size (F7 from the room view opened it
             self._pending_column = (tag_id,)  # scrolled 72 px into Unsorted): scroll once it is shown
         view = next((v for (_lane, t), v in self.views.items() if t == tag_id), None)
-        if view is not None:
+        if view is not None and focus:
             view.setFocus()
         return view
 
@@ -143,9 +143,13 @@ class BoardGridWidget(QScrollArea):
             # after the show's layout pass, when the columns have their real positions
             QTimer.singleShot(0, self, lambda: self._scroll_to_column(tag_id))
 
-    def reveal_card(self, quote_id: int) -> CardListView | None:
-        """Scrolls the first cell holding the card into view, selects it there; None when it is not shown."""
-        for view in self.views.values():
+    def reveal_card(self, quote_id: int, tag_id: object = ...) -> CardListView | None:
+        """Scrolls the first cell holding the card into view, selects it there; None when it is not shown.
+
+        tag_id (None: Unsorted) limits the search to that column, e.g. where a drop put the card."""
+        for (_lane, column), view in self.views.items():
+            if tag_id is not ... and column != tag_id:
+                continue
             proxy = view.model()
             row = next((r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(QUOTE_ID_ROLE) == quote_id), -1)
             if row < 0:

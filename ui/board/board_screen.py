@@ -22,7 +22,7 @@ from postmortem_desktop.services.quotes import (
     search_quote_ids,
     uncarded_conversations_with_suggestions,
 )
-from postmortem_desktop.services.suggestions import compute_suggestions
+from postmortem_desktop.services.suggestions import compute_suggestions, incident_uses_suggestions
 from postmortem_desktop.services.tagging import (
     AcceptSuggestion,
     AssignTag,
@@ -33,6 +33,7 @@ from postmortem_desktop.services.tagging import (
     tag_color_hex,
     untagged_color_hex,
 )
+from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
 from ..errors import show_refusal
@@ -207,6 +208,7 @@ class BoardScreen(QWidget):
         return columns
 
     def _lay_out(self) -> None:
+        self.delegate.search_words = [w.lower() for w in search_words(self._filter.text)]
         cards = filter_cards(self.model.cards, self._filter, self._text_ids)
         row_of = self.model.row_of
         rows = [row_of(c.quote_id) for c in cards]
@@ -221,6 +223,8 @@ class BoardScreen(QWidget):
         total = len(self.model.cards)
         waiting = sum(1 for c in cards if c.shown_suggestions(self.hub.hide_low_confidence))
         shown = f"{len(cards)} of {counted(total, 'card')}" if len(cards) != total else counted(total, "card")
+        if self._filter.text and cards:  # where the hits are: some columns may be off screen
+            shown += " in " + ", ".join(html.escape(c.title) for c in self._matched_columns(cards))
         if total == 0 and self.hub.incident_id >= 0:
             self.status.setText(EMPTY_HINT)
             return
@@ -257,6 +261,20 @@ class BoardScreen(QWidget):
                               if board_filter.text and workspace is not None else None)
             self._count_uncarded_matches()
         self._lay_out()
+        if text_changed and board_filter.text:
+            self._show_first_match()
+
+    def _matched_columns(self, cards: list[BoardCard]) -> list[Column]:
+        """The columns, in board order, that hold at least one of the cards."""
+        tag_ids = {t for c in cards for t in (c.tag_ids or (None,))}
+        return [column for column in self.columns() if column.tag_id in tag_ids]
+
+    def _show_first_match(self) -> None:
+        """A search scrolls to its first match, so hits in columns off screen are never silent."""
+        shown = filter_cards(self.model.cards, self._filter, self._text_ids)
+        columns = self._matched_columns(shown)
+        if columns:
+            self.grid.show_column(columns[0].tag_id, focus=False)  # the person keeps typing in the search box
 
     def _on_filter_bar_grouping_changed(self, grouping: str) -> None:
         self._grouping = grouping
@@ -329,6 +347,8 @@ class BoardScreen(QWidget):
         workspace, incident_id, session = self.hub.workspace, self.hub.incident_id, self.hub.session
         if workspace is None or session is None or incident_id < 0:
             return
+        if not incident_uses_suggestions(workspace, incident_id):
+            return  # nothing to refresh: the person never asked for suggestions here
         if self._learner is not None or self._worker is not None:
             self._learn_again = True  # one more pass once the running one ends
             return
@@ -412,7 +432,12 @@ class BoardScreen(QWidget):
         else:
             command = MoveCardTag(self.hub.incident_id, quote_ids, from_tag, to_tag, name)
         # After the drag has finished: changing the views inside QDrag's own event loop is fragile.
-        QTimer.singleShot(0, lambda: self.run_local(command))
+        QTimer.singleShot(0, lambda: self._drop(command, quote_ids, to_tag))
+
+    def _drop(self, command: Command, quote_ids: list, to_tag: int | None) -> None:
+        """Runs a drop's edit, then shows and selects the moved card where it landed (often below the fold)."""
+        if self.run_local(command) and quote_ids:
+            self.grid.reveal_card(quote_ids[0], to_tag)
 
     def _on_grid_card_key_pressed(self, key: int) -> None:
         view = self._focused_view()

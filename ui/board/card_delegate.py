@@ -47,6 +47,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         self._zone = display_zone("UTC")
         self._wrap_cache: dict[tuple[int, int, str, str], list[str]] = {}
         self.hide_low_confidence = True  # follows the hub's switch
+        #: the board search's words (lower case); a card without them all in its text matched through its conversation
+        self.search_words: list[str] = []
 
     def set_zone(self, zone_name: str) -> None:
         self.zone_name = zone_name
@@ -139,14 +141,9 @@ class BoardCardDelegate(QStyledItemDelegate):
         painter.setFont(meta)
         painter.setPen(option.palette.placeholderText().color())
         meta_rect = QRect(text_rect.left(), text_rect.bottom() + GAP, text_rect.width(), QFontMetrics(meta).height())
-        # the time keeps its place at the right; who/where is elided when the card is narrow
-        when = _format_time(card.at, self._zone)
-        when_width = QFontMetrics(meta).horizontalAdvance(when) + 8 if when else 0
+        left, when = self.meta_texts(card, QFontMetrics(meta), meta_rect.width())
         painter.drawText(meta_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
-        painter.drawText(meta_rect.adjusted(0, 0, -when_width, 0),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(meta).elidedText(self.meta_line(card, with_time=False),
-                                                       Qt.TextElideMode.ElideRight, meta_rect.width() - when_width))
+        painter.drawText(meta_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
         painter.setFont(badge)
         self._paint_badges(painter, option, card)
         painter.restore()
@@ -209,9 +206,26 @@ class BoardCardDelegate(QStyledItemDelegate):
     def meta_line(self, card: BoardCard, with_time: bool = True) -> str:
         when = _format_time(card.at, self._zone) if with_time else ""
         parts = [card.customer or "unknown customer", card.segment, card.channel, when]
+        if self.matched_in_conversation(card):  # first: the reason a search shows this card
+            parts.insert(0, "in its conversation")
         if card.pre_existing:
             parts.append("pre-existing")
         return " · ".join(p for p in parts if p)
+
+    def meta_texts(self, card: BoardCard, metrics: QFontMetrics, width: int) -> tuple[str, str]:
+        """The meta line as drawn in a width: (who/where, elided at the right; the time, at the right).
+
+        The time keeps its place unless the card was found through its conversation: then the reason
+        takes the whole line, so a narrow card never cuts it to "found in…".
+        """
+        when = "" if self.matched_in_conversation(card) else _format_time(card.at, self._zone)
+        room = width - (metrics.horizontalAdvance(when) + 8 if when else 0)
+        return metrics.elidedText(self.meta_line(card, with_time=False), Qt.TextElideMode.ElideRight, room), when
+
+    def matched_in_conversation(self, card: BoardCard) -> bool:
+        """A search is on and the card's own text lacks a word: it was found through its conversation."""
+        body = card.text.lower()
+        return bool(self.search_words) and not all(word in body for word in self.search_words)
 
     # ---- clicks on ghost badges ------------------------------------------------------------------
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001

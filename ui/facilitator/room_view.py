@@ -142,6 +142,12 @@ class RoomViewWidget(QFrame):
                 if block.kind == "picture":
                     # the picture takes the rest of the page, or a page of its own when little is left
                     room = height - used - (SPACING if used else 0)
+                    leads, rest = self._picture_first(current, width, height)
+                    if rest:  # the picture fits below the slide's lead: it comes first, the rest follows it
+                        lead_room = height - self._height_of(leads, width) - SPACING
+                        pages.append(_Page(number, (*leads, block), self._continues(pages, number), lead_room))
+                        current, used = rest, self._height_of(rest, width)
+                        continue
                     if current and room < height * PICTURE_MIN_SHARE:
                         pages.append(_Page(number, tuple(current), self._continues(pages, number)))
                         current, used, room = [], 0, height
@@ -161,6 +167,26 @@ class RoomViewWidget(QFrame):
             if current or not any(p.slide == number for p in pages):
                 pages.append(_Page(number, tuple(current), self._continues(pages, number)))
         return pages or [_Page(0, (), False)]
+
+    def _picture_first(self, current: list[RoomBlock], width: int,
+                       height: int) -> tuple[list[RoomBlock], list[RoomBlock]]:
+        """(lead blocks, the others) when the picture would not fit after the others but does after the leads.
+
+        On a 1280x720 projector the timeline otherwise went to a page of its own, leaving the first page
+        mostly empty; the room should meet the timeline on the step's first page when it fits there.
+        Otherwise (the picture fits where it is, or not even after the leads) the others list is empty.
+        """
+        used = self._height_of(current, width)
+        if not current or height - used - SPACING >= height * PICTURE_MIN_SHARE:
+            return current, []
+        count = next((n for n, b in enumerate(current) if b.kind != "lead"), len(current))
+        leads, rest = current[:count], current[count:]
+        if not leads or not rest or height - self._height_of(leads, width) - SPACING < height * PICTURE_MIN_SHARE:
+            return current, []
+        return leads, rest
+
+    def _height_of(self, blocks: list[RoomBlock], width: int) -> int:
+        return sum(self._measure(b, width) for b in blocks) + SPACING * max(0, len(blocks) - 1)
 
     @staticmethod
     def _continues(pages: list[_Page], slide: int) -> bool:
