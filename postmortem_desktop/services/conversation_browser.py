@@ -44,3 +44,22 @@ def browse_conversations(workspace: Workspace, incident_id: int, query: str = ""
             f"WHERE {where} ORDER BY c.first_at IS NULL, c.first_at, c.id LIMIT :l"), params).all()
     return [ConversationRow(row[0], _stored_time(row[1]), row[2] or "", _customer_label(row[3], row[4]),
                             row[5] or "", int(row[7]), bool(row[6])) for row in rows]
+
+
+def count_uncarded_matches(workspace: Workspace, incident_id: int, query: str, limit: int = BROWSE_LIMIT) -> int:
+    """How many of the conversations browse_conversations would list for query have no card yet.
+
+    Counted from the index and the quotes alone, without reading the rows' customers and subjects:
+    the board asks on every search, inside its 100 ms filter budget.
+    """
+    if not query.strip():
+        return 0
+    with workspace.reading() as session:
+        ids = search_index.search_conversation_ids(session.connection(), incident_id, query, limit=limit)
+        if not ids:
+            return 0
+        params = {f"c{n}": cid for n, cid in enumerate(ids)}
+        carded = session.execute(text(
+            "SELECT count(DISTINCT conversation_id) FROM quotes WHERE conversation_id IN ("
+            + ", ".join(f":c{n}" for n in range(len(ids))) + ")"), params).scalar_one()
+    return len(set(ids)) - int(carded)

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import text
 
-from postmortem_desktop.services.conversation_browser import browse_conversations
+from postmortem_desktop.services.conversation_browser import browse_conversations, count_uncarded_matches
 from postmortem_desktop.services.incidents import IncidentService
 
 
@@ -37,3 +37,11 @@ def test_words_inside_a_conversation_without_a_card_are_found(demo):
     assert cid in [r.id for r in found]
     assert all(r.cards == 0 for r in found if r.id == cid)
     assert browse_conversations(demo, incident_id, "zzqxnotaword") == []
+
+
+def test_the_count_of_uncarded_matches_agrees_with_the_listed_rows(demo):
+    incident_id = billing(demo)
+    for query in ("charged", "invoice", "payment", "the", "zzqxnotaword", ""):
+        listed = browse_conversations(demo, incident_id, query) if query else []
+        assert count_uncarded_matches(demo, incident_id, query) == sum(1 for r in listed if not r.cards), query
+    assert count_uncarded_matches(demo, incident_id, "the") > 0  # the check above compared something

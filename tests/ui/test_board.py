@@ -218,6 +218,18 @@ def test_search_and_filters_narrow_the_cards(board, qtbot):
     assert shown == {c.quote_id for c in board.model.cards if c.pre_existing}
 
 
+def test_a_filter_already_shown_is_not_laid_out_again(board, qtbot):
+    """A combo applies its filter at once; Enter (or the typing delay) after it must not redo the work."""
+    laid_out = []
+    board.cards_shown.connect(lambda: laid_out.append(True))
+    board.filter_bar.scope.setCurrentIndex(board.filter_bar.scope.findData("pre_existing"))
+    assert len(laid_out) == 1
+    board.filter_bar.apply_now()
+    assert len(laid_out) == 1
+    board.filter_bar.scope.setCurrentIndex(board.filter_bar.scope.findData("all"))
+    assert len(laid_out) == 2
+
+
 def test_swimlanes_group_cards_by_segment(board, qtbot):
     with qtbot.waitSignal(board.cards_shown, timeout=2000):
         board.filter_bar.grouping.setCurrentIndex(board.filter_bar.grouping.findData("segment"))

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVB
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, RuleError
-from postmortem_desktop.services.conversation_browser import browse_conversations
+from postmortem_desktop.services.conversation_browser import count_uncarded_matches
 from postmortem_desktop.services.quotes import (
     BoardCard,
     BoardFilter,
@@ -207,7 +207,8 @@ class BoardScreen(QWidget):
             columns.append(Column(tag.id, tag.name, QColor(tag_color_hex(tag.color)), n if n <= 9 else None))
         return columns
 
-    def _lay_out(self) -> None:
+    def _lay_out(self) -> list[BoardCard]:
+        """Shows the cards the filter keeps, and returns them."""
         self.delegate.search_words = [w.lower() for w in search_words(self._filter.text)]
         cards = filter_cards(self.model.cards, self._filter, self._text_ids)
         row_of = self.model.row_of
@@ -218,6 +219,7 @@ class BoardScreen(QWidget):
         self.grid.set_board(columns, lanes, buckets, counts)
         self._show_status(cards)
         self.cards_shown.emit()
+        return cards
 
     def _show_status(self, cards: list[BoardCard]) -> None:
         total = len(self.model.cards)
@@ -238,8 +240,8 @@ class BoardScreen(QWidget):
 
     def _count_uncarded_matches(self) -> None:
         workspace, query = self.hub.workspace, self._filter.text
-        self._uncarded_matches = 0 if workspace is None or not query else sum(
-            1 for row in browse_conversations(workspace, self.hub.incident_id, query) if not row.cards)
+        self._uncarded_matches = 0 if workspace is None else count_uncarded_matches(
+            workspace, self.hub.incident_id, query)
 
     def show_conversations(self, query: str = "") -> ConversationBrowserDialog:
         """The incident's conversations, searchable, beside the board (one window, reused)."""
@@ -253,6 +255,8 @@ class BoardScreen(QWidget):
 
     # ---- filter bar -----------------------------------------------------------------------------
     def _on_filter_bar_filter_changed(self, board_filter: BoardFilter) -> None:
+        if board_filter == self._filter:  # e.g. Enter after a combo already applied it: the board is current
+            return
         text_changed = board_filter.text != self._filter.text
         self._filter = board_filter
         if text_changed:
@@ -260,18 +264,17 @@ class BoardScreen(QWidget):
             self._text_ids = (search_quote_ids(workspace, self.hub.incident_id, board_filter.text)
                               if board_filter.text and workspace is not None else None)
             self._count_uncarded_matches()
-        self._lay_out()
+        shown = self._lay_out()
         if text_changed and board_filter.text:
-            self._show_first_match()
+            self._show_first_match(shown)
 
     def _matched_columns(self, cards: list[BoardCard]) -> list[Column]:
         """The columns, in board order, that hold at least one of the cards."""
         tag_ids = {t for c in cards for t in (c.tag_ids or (None,))}
         return [column for column in self.columns() if column.tag_id in tag_ids]
 
-    def _show_first_match(self) -> None:
+    def _show_first_match(self, shown: list[BoardCard]) -> None:
         """A search scrolls to its first match, so hits in columns off screen are never silent."""
-        shown = filter_cards(self.model.cards, self._filter, self._text_ids)
         columns = self._matched_columns(shown)
         if columns:
             self.grid.show_column(columns[0].tag_id, focus=False)  # the person keeps typing in the search box
