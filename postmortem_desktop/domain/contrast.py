@@ -1,6 +1,8 @@
 """Text contrast by WCAG 2.1: relative luminance, contrast ratio, and the ink that reads on a fill."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 #: WCAG AA: normal text needs 4.5:1; large text (18 pt, or 14 pt bold) needs 3:1
 AA_TEXT = 4.5
 AA_LARGE_TEXT = 3.0
@@ -21,6 +23,7 @@ def _hex(channels: tuple[float, float, float]) -> str:
     return "#" + "".join(f"{round(max(0.0, min(1.0, c)) * 255):02X}" for c in channels)
 
 
+@lru_cache(maxsize=1024)  # a theme has a few dozen colours; the timeline asks per bar label, per paint
 def relative_luminance(colour: str) -> float:
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -35,11 +38,13 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@lru_cache(maxsize=1024)
 def best_text_on(fill: str) -> str:
     """Black or white, whichever contrasts more with the fill (a badge, a bar's label)."""
     return BLACK if contrast_ratio(BLACK, fill) >= contrast_ratio(WHITE, fill) else WHITE
 
 
+@lru_cache(maxsize=1024)
 def readable_on(colour: str, background: str, minimum: float = AA_TEXT) -> str:
     """The colour itself when it reads on the background, else the same hue mixed toward black or white
     (whichever the background contrasts with more) just far enough to reach the minimum ratio."""

@@ -34,6 +34,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from ..domain.contrast import best_text_on, readable_on
@@ -449,7 +450,8 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
     bins = layout.cached("bins", (scale.t0, scale.t1, width_s, tuple(binned)), lambda: [
         histogram(row, scale.t0, scale.t1, width_s) if b else None
         for row, b in zip(layout.subrows, binned, strict=True)])
-    peak = max((b.total for rows in bins if rows for b in rows), default=1)
+    peak = layout.cached("bin peak", (scale.t0, scale.t1, width_s, tuple(binned)), lambda: max(
+        (b.total for rows in bins if rows for b in rows), default=1))
     counts = layout.review_counts()
     # row labels sit at their rows' middles, but never over the caption or the label above: on a short
     # lane (a 1280x720 projector) a label that no longer fits is left out rather than piled on another
@@ -468,7 +470,11 @@ def draw_customer_lane(layout: TimelineLayout, canvas: Canvas, geo: Geometry, sc
         canvas.clip(geo.plot_x0, band.y, geo.plot_x1 - geo.plot_x0, band.h)
         row_bins = bins[k]
         if row_bins is not None:
-            _draw_bins(layout, canvas, band, row_bins, peak, scale, theme)
+            # the boxes depend only on the view, the band and the peak: a repaint of an unchanged view
+            # (hover, the reader's ring, a theme's redraw) reuses them instead of rebuilding thousands
+            groups = layout.cached(f"bin boxes {k}", (scale, band, peak, id(row_bins)),
+                                   partial(_bin_boxes, row_bins, band, peak, scale))
+            _draw_styled(layout, canvas, theme, groups, None)
         else:
             _draw_bars(layout, canvas, band, row, scale, theme)
         canvas.unclip()
@@ -536,8 +542,8 @@ def _draw_bars(layout: TimelineLayout, canvas: Canvas, band: Band, row: SubRow, 
         canvas.rect(x0 - 2.5 * s, y - 2.5 * s, w + 5 * s, h + 5 * s, fill=None, stroke=theme.text, stroke_width=2.5 * s)
 
 
-def _draw_bins(layout: TimelineLayout, canvas: Canvas, band: Band, bins: list[Bin], peak: int, scale: TimeScale,
-               theme: Theme) -> None:
+def _bin_boxes(bins: list[Bin], band: Band, peak: int, scale: TimeScale) -> dict[int, list[Box]]:
+    """Each bin's bar, stacked by tag from the band's bottom, grouped by tag for one batched draw per style."""
     usable = band.h - 6
     groups: dict[int, list[Box]] = {}
     per_count = usable / peak
@@ -549,7 +555,7 @@ def _draw_bins(layout: TimelineLayout, canvas: Canvas, band: Band, bins: list[Bi
             h = per_count * count
             y -= h
             groups.setdefault(tag, []).append((x0, y, w, h))
-    _draw_styled(layout, canvas, theme, groups, None)
+    return groups
 
 
 def draw_legend(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: Theme) -> None:
@@ -568,7 +574,7 @@ def draw_legend(layout: TimelineLayout, canvas: Canvas, geo: Geometry, theme: Th
         canvas.text(right, y, note, color=theme.muted, size=note_size, anchor="end")
         right -= canvas.text_width(note, note_size) + 16 * s
     convs = layout.data.conversations
-    present = sorted(set(convs.tag) - {-1})
+    present = layout.cached("tags present", None, lambda: sorted(set(convs.tag) - {-1}))  # 100k codes: once
     tags = [(convs.tags[c].name, *theme.tag_style(layout, c)) for c in present]
     tags.append(("untagged", theme.untagged_fill, theme.untagged_pattern))
     keys: list[tuple[str, float, Callable[[float], None]]] = []

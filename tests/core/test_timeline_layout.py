@@ -315,3 +315,32 @@ def test_the_conversation_open_in_the_reader_is_ringed():
     scale = layout.scale(layout.geometry(1600, 900))
     x, _y, w, _h = ring[1]
     assert x < scale.x(T0 + 1500) < scale.x(T0 + 4000) < x + w
+
+
+def test_a_repainted_layout_draws_what_a_fresh_one_draws_after_the_view_moves_and_back():
+    """The drawing keeps the bins' boxes, their peak and the tags present across paints: moving the view
+    (or resizing) must never show the previous view's bars."""
+    rng = random.Random(9)
+    spans = [(s, s + 300) for s in (T0 + rng.uniform(0, 86400) for _ in range(5000))]
+    tags = [rng.choice([-1, 0, 1]) for _ in spans]
+
+    def paint(layout, width=1600):
+        canvas = RecordingCanvas()
+        draw_timeline(layout, canvas, width, 900, Theme.default())
+        return [c for c in canvas.calls if c[0] in ("rects", "rect", "text")]
+
+    def fresh(t0, t1, width=1600):
+        layout = TimelineLayout(data(columns(spans, tags=tags)))
+        layout.set_view(t0, t1)
+        return paint(layout, width)
+
+    kept = TimelineLayout(data(columns(spans, tags=tags)))
+    # a zoom, a pan of one hour (the tallest bin, so the bars' scale, stays the same) and back
+    views = [(T0, T0 + 86400), (T0 + 3600, T0 + 7 * 3600), (T0, T0 + 86400), (T0 + 3600, T0 + 90000)]
+    for t0, t1 in views:
+        kept.set_view(t0, t1)
+        first, again = paint(kept), paint(kept)
+        assert first == again == fresh(t0, t1)
+    kept.set_view(T0, T0 + 86400)
+    assert paint(kept, 1200) == fresh(T0, T0 + 86400, 1200)  # same view, narrower: new boxes
+    assert fresh(*views[0]) != fresh(*views[1])  # the views really differ

@@ -26,12 +26,17 @@ class QPainterCanvas:
     """
 
     def __init__(self, painter: QPainter, font_family: str = ""):
-        self.painter = painter
         self._family = font_family or QFont().family()
         self._colors: dict[tuple[str, float], QColor] = {}
         self._pens: dict[tuple, QPen] = {}
         self._brushes: dict[tuple, QBrush] = {}
         self._fonts: dict[tuple[float, bool], tuple[QFont, QFontMetricsF]] = {}
+        self._widths: dict[tuple[str, float, bool], float] = {}
+        self.use(painter)
+
+    def use(self, painter: QPainter) -> None:
+        """Draws with this painter from now on, keeping the caches (the timeline item repaints with a new one)."""
+        self.painter = painter
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
 
@@ -141,7 +146,13 @@ class QPainterCanvas:
         p.drawText(QPointF(x - width * _ANCHOR.get(anchor, 0.0), baseline), text)
 
     def text_width(self, text: str, size: float, bold: bool = False) -> float:
-        return self._font(size, bold)[1].horizontalAdvance(text)
+        key = (text, size, bold)
+        width = self._widths.get(key)
+        if width is None:
+            if len(self._widths) > 4096:  # row labels, legend keys, tick labels: a bound, not a leak
+                self._widths.clear()
+            width = self._widths[key] = self._font(size, bold)[1].horizontalAdvance(text)
+        return width
 
     def clip(self, x, y, w, h) -> None:  # noqa: ANN001
         self.painter.save()

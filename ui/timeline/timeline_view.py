@@ -39,6 +39,7 @@ class TimelineItem(QGraphicsItem):
         self.theme = theme
         self.size = (800.0, 600.0)
         self.geometry: Geometry | None = None
+        self._canvas: QPainterCanvas | None = None  # kept across paints for its caches
         # Cached as a pixmap: cursor moves and tooltips then cost a blit, not a redraw.
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -56,7 +57,11 @@ class TimelineItem(QGraphicsItem):
             painter.setPen(QColor(self.theme.text))
             painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_TEXT)
             return
-        self.geometry = draw_timeline(self.layout, QPainterCanvas(painter), self.size[0], self.size[1], self.theme)
+        if self._canvas is None:
+            self._canvas = QPainterCanvas(painter)
+        else:
+            self._canvas.use(painter)  # its pens, fonts, text widths and bars' QRectFs carry over
+        self.geometry = draw_timeline(self.layout, self._canvas, self.size[0], self.size[1], self.theme)
 
 
 EMPTY_TEXT = ("No incident selected.\nCreate one with Incident › New Incident (Ctrl+N), then import tickets "
