@@ -6,7 +6,6 @@ every reply became its own "ticket" with the requester as author and no roles.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -23,6 +22,7 @@ from postmortem_desktop.services import spreadsheet_import
 from postmortem_desktop.services.conversation_list import list_conversations
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
+from tests.helpers import write_csv
 
 pytestmark = pytest.mark.not_on_team_yet(
     "a dump is imported through SQLite's driver (storage/bulk.py); a team workspace's COPY import is the "
@@ -49,11 +49,7 @@ SOCIAL_ROWS = [
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_csv(path, header, rows)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Importing ticket dumps into an incident: idempotent, all or nothing, nothing dropped silently."""
-import csv
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,6 +12,7 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import open_workspace
+from tests import helpers
 from tests.shared_data import shared_file
 
 pytestmark = pytest.mark.not_on_team_yet(
@@ -33,11 +33,7 @@ def zendesk_row(n, created, subject="Payment did not go through", body="I clicke
 
 
 def write_csv(path: Path, rows, header=ZENDESK) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return helpers.write_csv(path, header, rows)
 
 
 @pytest.fixture
