@@ -7,13 +7,14 @@ PostgreSQL still runs the rest.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.shared_data import on_ci
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "team-server.sh"
 
@@ -55,7 +56,7 @@ class TeamServer:
 
 
 def unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
+    if on_ci():
         pytest.fail(f"the PostgreSQL test cluster is required on CI: {reason}", pytrace=False)
     pytest.skip(f"no PostgreSQL test cluster: {reason}")
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
-from . import team_search
+from . import search_page, team_search
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -97,22 +97,11 @@ def search_conversation_ids(conn: Connection, incident_id: int, query: str, limi
     wanted = offset + limit
     if is_team(conn):
         return team_search.search_conversation_ids(conn, incident_id, search_words(query), wanted)[offset:wanted]
-    found: dict[int, None] = {}
-    for sql in (
+    statements = (
         "SELECT m.conversation_id FROM message_search s JOIN messages m ON m.id = s.rowid "
         "JOIN conversations c ON c.id = m.conversation_id "
         "WHERE message_search MATCH :m AND c.incident_id = :i ORDER BY s.rowid DESC",
         "SELECT c.id FROM conversation_search s JOIN conversations c ON c.id = s.rowid "
         "WHERE conversation_search MATCH :m AND c.incident_id = :i ORDER BY s.rowid DESC",
-    ):
-        result = conn.execute(text(sql), {"m": match, "i": incident_id})
-        try:
-            for (cid,) in result:  # rows stream from the index; stop as soon as the page is full
-                found.setdefault(cid)
-                if len(found) >= wanted:
-                    break
-        finally:
-            result.close()
-        if len(found) >= wanted:
-            break
-    return list(found)[offset:wanted]
+    )
+    return search_page.first_ids(conn, statements, {"m": match, "i": incident_id}, wanted)[offset:wanted]

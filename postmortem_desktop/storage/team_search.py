@@ -6,7 +6,9 @@ bound parameter; each is reduced to letters and digits first, so none is query s
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from . import search_page
 
 # exactly the indexed expressions (migrations.TEAM_SEARCH_DDL), so the planner uses the GIN indexes
 MESSAGE_MATCH = "to_tsvector('simple', m.text) @@ to_tsquery('simple', :m)"
@@ -22,22 +24,11 @@ def tsquery(words: list[str]) -> str:
 
 def search_conversation_ids(conn: Connection, incident_id: int, words: list[str], wanted: int) -> list[int]:
     """Up to `wanted` ids of the incident's matching conversations: by their messages first, newest first."""
-    params = {"m": tsquery(words), "i": incident_id}
-    found: dict[int, None] = {}
-    for sql in (
+    statements = (
         f"SELECT m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
         f"WHERE {MESSAGE_MATCH} AND c.incident_id = :i ORDER BY m.id DESC",
         f"SELECT c.id FROM conversations c WHERE {SUBJECT_MATCH} AND c.incident_id = :i ORDER BY c.id DESC",
-    ):
-        # streamed with a server-side cursor: stop reading as soon as the page is full
-        result = conn.execute(text(sql), params, execution_options={"stream_results": True, "yield_per": 500})
-        try:
-            for (cid,) in result:
-                found.setdefault(cid)
-                if len(found) >= wanted:
-                    break
-        finally:
-            result.close()
-        if len(found) >= wanted:
-            break
-    return list(found)
+    )
+    # a server-side cursor, so the rows stream and reading stops at a full page
+    return search_page.first_ids(conn, statements, {"m": tsquery(words), "i": incident_id}, wanted,
+                                 execution_options={"stream_results": True, "yield_per": 500})

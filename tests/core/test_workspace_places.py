@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import on_ci
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,7 +34,7 @@ def in_private_mounts(script: str) -> subprocess.CompletedProcess:
 def _cannot(why: str) -> None:
     """CI runs as root and can make mount namespaces, so there a missing capability is a failure,
     never a quiet skip; on a developer's machine without them the test says why it did not run."""
-    if os.environ.get("CI"):
+    if on_ci():
         pytest.fail(why)
     pytest.skip(why)
 
