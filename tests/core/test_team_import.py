@@ -169,3 +169,43 @@ def test_a_client_killed_during_the_copy_leaves_nothing_and_the_workspace_still_
             assert len(search_conversation_ids(conn, incident.incident_id, "forever")) == 20
     finally:
         workspace.close()
+
+
+def test_another_clients_conversation_waits_for_a_running_import_then_takes_an_id_after_its_own(team_database,
+                                                                                              tmp_path):
+    import threading
+
+    importer = create_workspace(team_database)
+    other = open_workspace(team_database)
+    try:
+        incident = CreateIncident(title="Billing", technical_start=T0, technical_end=T0 + timedelta(hours=2))
+        incident.do(importer)
+        steps = spreadsheet_import.import_path(importer, incident.incident_id,
+                                               write_csv(tmp_path / "a.csv", rows(6_000)), options=ALL,
+                                               parallel=False)
+        next(steps)  # the import is under way: its ids are reserved and its first rows read
+        note = AddConversation(incident.incident_id, typed_note("call", "Priya", "Paid twice.", T0, "agent"))
+        failures: list[BaseException] = []
+
+        def add_note() -> None:
+            try:
+                note.do(other)
+            except BaseException as exc:  # reported below, in the test's thread
+                failures.append(exc)
+
+        adding = threading.Thread(target=add_note)
+        adding.start()
+        adding.join(timeout=1.0)
+        assert adding.is_alive()  # its insert waits for the import's lock rather than taking one of its ids
+        summary = spreadsheet_import.run_to_end(steps)
+        adding.join(timeout=30)
+        assert not adding.is_alive() and failures == []
+        assert summary.imported == 6_000
+        with importer.engine.connect() as conn:
+            imported = conn.execute(text("SELECT max(id) FROM conversations WHERE external_id NOT LIKE 'CALL-%'")
+                                    ).scalar_one()
+            assert conn.execute(text("SELECT count(*) FROM conversations")).scalar_one() == 6_001
+        assert note.conversation_id == imported + 1
+    finally:
+        other.close()
+        importer.close()
