@@ -28,3 +28,38 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+# ---- the same checks on both engines (tests/conftest.py runs core tests on a file and a team workspace) ----
+def address(workspace) -> str:
+    """What a person gives the command line for this workspace: a file's path, a team workspace's URL."""
+    return str(workspace.path) if workspace.files else workspace.name
+
+
+def searchable_subjects(conn) -> int:
+    """How many conversation subjects the search index holds: FTS5's own rows on a file; on a team workspace
+    the subjects with words in them, which the GIN expression index over to_tsvector covers."""
+    if conn.dialect.name == "postgresql":
+        return conn.exec_driver_sql("SELECT count(*) FROM conversations "
+                                    "WHERE to_tsvector('simple', subject) <> ''::tsvector").scalar()
+    return conn.exec_driver_sql("SELECT count(*) FROM conversation_search").scalar()
+
+
+def search_index_sound(workspace) -> bool:
+    """FTS5's integrity check on a file (raises if the index and the messages disagree); on a team workspace,
+    that the server's GIN indexes are valid (it keeps them in step with every write itself)."""
+    with workspace.engine.begin() as c:
+        if c.dialect.name == "postgresql":
+            return all(c.exec_driver_sql("SELECT indisvalid FROM pg_index WHERE indexrelid IN "
+                                         "('message_search'::regclass, 'conversation_search'::regclass)").scalars())
+        c.exec_driver_sql("INSERT INTO message_search(message_search) VALUES ('integrity-check')")
+        c.exec_driver_sql("INSERT INTO conversation_search(conversation_search) VALUES ('integrity-check')")
+    return True
+
+
+def foreign_key_problems(conn) -> list:
+    """Rows whose references point nowhere: SQLite's foreign_key_check (imports write with checks off);
+    PostgreSQL checks every reference as it is written, so a team workspace can hold none."""
+    if conn.dialect.name == "postgresql":
+        return []
+    return conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

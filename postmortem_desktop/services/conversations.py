@@ -13,10 +13,10 @@ from ..domain.vocabulary import Channel, Role
 from ..importers.records import ParsedMessage
 from ..importers.text_cleanup import subject_line
 from ..storage import search_index
-from ..storage.bulk import db_time, driver_connection, next_id
+from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cursor, settle_ids
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
 from .commands import Edit, RuleError
-from .ticket_store import INSERT_MESSAGES
+from .ticket_store import MESSAGE_COLUMNS
 
 MAX_MESSAGES = 200_000  # far beyond any real conversation; guards against a runaway paste
 
@@ -173,13 +173,14 @@ class AddConversations(Edit):
         session.add(batch)
         session.flush()
         self._batch_id = batch.id
-        cursor = driver_connection(session, "Adding conversations").cursor()
+        cursor = session_cursor(session)
         try:
             self._write(cursor, batch.id)
         finally:
             cursor.close()
 
-    def _write(self, cur, batch_id: int) -> None:  # noqa: ANN001 - a sqlite3 cursor in the session's transaction
+    def _write(self, cur: BulkCursor, batch_id: int) -> None:
+        """Rows under ids planned up front, in the session's transaction (a team workspace's by COPY)."""
         first_conv = self.conversation_ids[0] if self.conversation_ids else next_id(cur, "conversations")
         self.conversation_ids = list(range(first_conv, first_conv + len(self.items)))
         first_msg = next_id(cur, "messages")
@@ -187,18 +188,19 @@ class AddConversations(Edit):
         messages: list[tuple[object, ...]] = []
         for cid, new in zip(self.conversation_ids, self.items, strict=True):
             times = [m.at for m in new.messages if m.at is not None]
-            conversations.append((cid, self.incident_id, new.external_id, new.channel,
-                                  new.subject or _subject_from(new.messages), int(new.pre_existing),
+            conversations.append((cid, self.incident_id, new.external_id, new.channel, None,
+                                  new.subject or _subject_from(new.messages), "", "", "", new.pre_existing, "",
                                   db_time(min(times)) if times else None, db_time(max(times)) if times else None,
                                   batch_id))
             messages += [(first_msg + len(messages) + p, cid, p, db_time(m.at), m.author,
                           new.roles.get(m.author, m.role), m.text) for p, m in enumerate(new.messages)]
         search_index.begin_bulk(cur)
-        cur.executemany(_INSERT_CONVERSATIONS, conversations)
-        cur.executemany(INSERT_MESSAGES, messages)
+        insert_rows(cur, "conversations", _CONVERSATION_COLUMNS, conversations)
+        insert_rows(cur, "messages", MESSAGE_COLUMNS, messages)
         search_index.index_range(cur, first_msg, first_msg + len(messages) - 1, first_conv,
                                  self.conversation_ids[-1])
         search_index.end_bulk(cur)
+        settle_ids(cur)
 
     def revert(self, session: Session) -> None:
         session.execute(delete(Message).where(Message.conversation_id.in_(self.conversation_ids)))
@@ -206,7 +208,6 @@ class AddConversations(Edit):
         session.execute(delete(ImportBatch).where(ImportBatch.id == self._batch_id))
 
 
-_INSERT_CONVERSATIONS = (
-    "INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject, status, customer_task, "
-    "symptom, pre_existing, vendor_tags, first_at, last_at, import_batch_id) "
-    "VALUES (?, ?, ?, ?, NULL, ?, '', '', '', ?, '', ?, ?, ?)")
+_CONVERSATION_COLUMNS = ("id", "incident_id", "external_id", "channel", "customer_id", "subject", "status",
+                         "customer_task", "symptom", "pre_existing", "vendor_tags", "first_at", "last_at",
+                         "import_batch_id")

@@ -7,8 +7,10 @@ from dataclasses import replace
 from typing import cast
 
 from ..domain.changes import DataChange
-from ..storage.bulk import require_file_engine
+from ..storage import team_bulk
+from ..storage.bulk import BulkCursor
 from ..storage.workspace import Workspace
+from ..storage.workspace_kind import WorkspaceKind
 from .commands import Command, RuleError
 from .ticket_import import ImportSummary, ImportUndoData
 
@@ -52,48 +54,18 @@ class UndoableImport(Command):
         Yields between statements; closing the generator there (Cancel) rolls back, so the import
         stays whole.
         """
-        undo = self.summary.undo
-        require_file_engine(workspace.engine.dialect.name, "Undoing an import")
+        if workspace.kind is WorkspaceKind.TEAM:
+            with team_bulk.bulk_transaction(workspace) as transaction:
+                total = yield from self._undo_statements(transaction.cursor)
+                transaction.commit()
+            yield total, total
+            return
         raw = workspace.engine.raw_connection()
-        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # require_file_engine: a SQLite file
+        dbapi = cast(sqlite3.Connection, raw.driver_connection)  # not a team workspace: a SQLite file
         cur = dbapi.cursor()
-        updated = [row["id"] for row in undo.old_conversations]
-        total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
-        done = 0
         try:
             cur.execute("BEGIN IMMEDIATE")
-            for chunk in _chunks(undo.created_conversation_ids):
-                cur.execute(f"DELETE FROM conversations WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-                done += len(chunk)
-                yield done, total
-            for chunk in _chunks(updated):
-                marks = ", ".join("?" * len(chunk))
-                cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({marks})",
-                            (undo.first_message_id, *chunk))
-                cur.execute(f"DELETE FROM thread_message_ids WHERE conversation_id IN ({marks})", chunk)
-                done += len(chunk)
-                yield done, total
-            present = {r[0] for r in cur.execute("SELECT id FROM messages WHERE id < ?", (undo.first_message_id,))} \
-                if undo.old_messages else set()
-            cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)", [m for m in undo.old_messages if m[0] not in present])
-            # messages the import kept (the file had them again) may have moved to make room for new ones
-            cur.executemany("UPDATE messages SET position = ? WHERE id = ?",
-                            [(m[2], m[0]) for m in undo.old_messages if m[0] in present])
-            cur.executemany("INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)",
-                            undo.old_thread_ids)
-            cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "
-                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", undo.old_message_tags)
-            for row in undo.old_conversations:
-                columns = [c for c in row if c != "id"]
-                cur.execute(f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-                            (*[row[c] for c in columns], row["id"]))
-            done += len(undo.old_messages)
-            yield done, total
-            for chunk in _chunks(undo.created_customer_ids):
-                cur.execute(f"DELETE FROM customers WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-            if self.summary.batch_id is not None:
-                cur.execute("DELETE FROM import_batches WHERE id = ?", (self.summary.batch_id,))
+            total = yield from self._undo_statements(cur)
             cur.execute("COMMIT")
             yield total, total
         except BaseException:  # an error, or Cancel (GeneratorExit at a yield)
@@ -103,6 +75,46 @@ class UndoableImport(Command):
         finally:
             cur.close()
             raw.close()
+
+    def _undo_statements(self, cur: BulkCursor) -> Generator[tuple[int, int | None], None, int]:
+        """The undo's statements, on either engine, yielding progress between them; returns the total."""
+        undo = self.summary.undo
+        updated = [row["id"] for row in undo.old_conversations]
+        total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
+        done = 0
+        for chunk in _chunks(undo.created_conversation_ids):
+            cur.execute(f"DELETE FROM conversations WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+            done += len(chunk)
+            yield done, total
+        for chunk in _chunks(updated):
+            marks = ", ".join("?" * len(chunk))
+            cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({marks})",
+                        (undo.first_message_id, *chunk))
+            cur.execute(f"DELETE FROM thread_message_ids WHERE conversation_id IN ({marks})", chunk)
+            done += len(chunk)
+            yield done, total
+        present = {r[0] for r in cur.execute("SELECT id FROM messages WHERE id < ?", (undo.first_message_id,))} \
+            if undo.old_messages else set()
+        cur.executemany("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [m for m in undo.old_messages if m[0] not in present])
+        # messages the import kept (the file had them again) may have moved to make room for new ones
+        cur.executemany("UPDATE messages SET position = ? WHERE id = ?",
+                        [(m[2], m[0]) for m in undo.old_messages if m[0] in present])
+        cur.executemany("INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)",
+                        undo.old_thread_ids)
+        cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "
+                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", undo.old_message_tags)
+        for row in undo.old_conversations:
+            columns = [c for c in row if c != "id"]
+            cur.execute(f"UPDATE conversations SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                        (*[row[c] for c in columns], row["id"]))
+        done += len(undo.old_messages)
+        yield done, total
+        for chunk in _chunks(undo.created_customer_ids):
+            cur.execute(f"DELETE FROM customers WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        if self.summary.batch_id is not None:
+            cur.execute("DELETE FROM import_batches WHERE id = ?", (self.summary.batch_id,))
+        return total
 
 
 def _run_to_end(steps: Generator) -> None:

@@ -16,8 +16,10 @@ from typing import cast
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
-from ..storage.bulk import db_time, require_file_engine
+from ..storage import team_bulk
+from ..storage.bulk import BulkCursor, db_time
 from ..storage.workspace import Workspace
+from ..storage.workspace_kind import WorkspaceKind
 from . import ticket_store
 from .ticket_plan import (
     DuplicateTicket,
@@ -115,9 +117,14 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     ``store`` fills the summary; an exception or closing this generator (Cancel) rolls back.
     """
     workspace.require_writable()
-    require_file_engine(workspace.engine.dialect.name, "Importing tickets")
+    if workspace.kind is WorkspaceKind.TEAM:
+        with team_bulk.bulk_transaction(workspace) as transaction:
+            yield from _import_steps(transaction.cursor, incident_id, source, summary, options, store)
+            if not options.dry_run:
+                transaction.commit()
+        return summary
     raw = workspace.engine.raw_connection()
-    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # require_file_engine: a SQLite file
+    dbapi = cast(sqlite3.Connection, raw.driver_connection)  # not a team workspace: a SQLite file
     cur = dbapi.cursor()
     committed = False
     # A bigger page cache keeps the index b-trees of 100k new rows in memory while they are built:
@@ -134,13 +141,10 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
     cur.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before BEGIN
     try:
         cur.execute("BEGIN IMMEDIATE")
-        state = ticket_store.load_plan_state(cur, incident_id, review_window(cur, incident_id),
-                                             options.include_outside_window)
-        yield from store(cur, state)
+        yield from _import_steps(cur, incident_id, source, summary, options, store)
         if options.dry_run:
             cur.execute("ROLLBACK")
         else:
-            summary.batch_id = _record_batch(cur, incident_id, source, summary)
             cur.execute("COMMIT")
         committed = True
         return summary
@@ -154,7 +158,17 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
         raw.close()
 
 
-def review_window(cur: sqlite3.Cursor, incident_id: int) -> tuple:
+def _import_steps(cur: BulkCursor, incident_id: int, source: Path, summary: ImportSummary, options: ImportOptions,
+                  store) -> Generator[tuple[int, int | None], None, None]:  # noqa: ANN001
+    """The import inside its transaction, on either engine: plan from the incident's state, store, record."""
+    state = ticket_store.load_plan_state(cur, incident_id, review_window(cur, incident_id),
+                                         options.include_outside_window)
+    yield from store(cur, state)
+    if not options.dry_run:
+        summary.batch_id = _record_batch(cur, incident_id, source, summary)
+
+
+def review_window(cur: BulkCursor, incident_id: int) -> tuple:
     """The incident's review window as stored text; raises MissingIncident."""
     window = cur.execute("SELECT review_start, review_end FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if window is None:
@@ -162,14 +176,12 @@ def review_window(cur: sqlite3.Cursor, incident_id: int) -> tuple:
     return tuple(window)
 
 
-def _record_batch(cur: sqlite3.Cursor, incident_id: int, source: Path, summary: ImportSummary) -> int:
-    cur.execute(
+def _record_batch(cur: BulkCursor, incident_id: int, source: Path, summary: ImportSummary) -> int:
+    row = cur.execute(
         "INSERT INTO import_batches (incident_id, kind, file_name, file_hash, vendor, mapping_json, rows_read, "
         "imported, updated, skipped, outside_window, imported_at) "
-        "VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, 'spreadsheet', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (incident_id, source.name, summary.file_hash or "", summary.vendor,
          json.dumps(summary.mapping), summary.rows_read, summary.imported, summary.updated, len(summary.skipped),
-         summary.outside_window, db_time(datetime.now(UTC))))
-    if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
-        raise RuntimeError("the import's batch row got no id")
-    return cur.lastrowid
+         summary.outside_window, db_time(datetime.now(UTC)))).fetchone()
+    return int(row[0])

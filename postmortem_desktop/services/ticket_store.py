@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
-from ..storage.bulk import next_id
+from ..storage.bulk import BulkCursor, next_id, on_team
 from .ticket_plan import (
     CHUNK_ROWS,
     DuplicateTicket,
@@ -43,7 +43,7 @@ UPDATE_CONVERSATION = ("UPDATE conversations SET external_id=?, channel=?, custo
                        "vendor_tags=?, first_at=?, last_at=? WHERE id=?")
 
 
-def load_plan_state(cur: sqlite3.Cursor, incident_id: int, window: tuple, include_outside_window: bool) -> PlanState:
+def load_plan_state(cur: BulkCursor, incident_id: int, window: tuple, include_outside_window: bool) -> PlanState:
     """The snapshot the planner starts from, read inside the import's transaction."""
     existing = dict(cur.execute("SELECT external_id, id FROM conversations WHERE incident_id = ? "
                                 "AND external_id IS NOT NULL", (incident_id,)))
@@ -64,7 +64,20 @@ def begin(cur: sqlite3.Cursor) -> None:
     search_index.begin_bulk(cur)
 
 
-def write_chunk(cur: sqlite3.Cursor, chunk: PlanChunk) -> None:
+# The same rows by COPY on a team workspace (storage/team_bulk.py), each with the INSERTs' constants
+CUSTOMER_COLUMNS = ("id", "name", "email", "organization", "segment", "phone")
+CONVERSATION_COLUMNS = ("id", "incident_id", "external_id", "channel", "customer_id", "subject", "status",
+                        "vendor_tags", "first_at", "last_at", "customer_task", "symptom", "pre_existing")
+MESSAGE_COLUMNS = ("id", "conversation_id", "position", "at", "author", "role", "text")
+
+
+def write_chunk(cur: BulkCursor, chunk: PlanChunk) -> None:
+    if on_team(cur):
+        cur.copy_rows("customers", CUSTOMER_COLUMNS, chunk.customers, constants=("",))
+        cur.copy_rows("conversations", CONVERSATION_COLUMNS, chunk.conversations, constants=("", "", False))
+        cur.copy_rows("messages", MESSAGE_COLUMNS, chunk.messages)
+        cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
+        return
     cur.executemany(INSERT_CUSTOMERS, chunk.customers)  # first: conversations refer to them
     cur.executemany(INSERT_CONVERSATIONS, chunk.conversations)
     cur.executemany(INSERT_MESSAGES, chunk.messages)

@@ -30,8 +30,7 @@ class ReadCursor:
         return epoch_seconds_sql(self.postgres, column)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor:
-        # psycopg reads % as its own syntax, so a literal one is doubled before ? becomes %s
-        self._cursor.execute(sql if self._qmark else sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        self._cursor.execute(sql if self._qmark else psycopg_placeholders(sql), tuple(params))
         return self
 
     def fetchone(self) -> Any:
@@ -42,6 +41,12 @@ class ReadCursor:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._cursor)
+
+
+def psycopg_placeholders(sql: str) -> str:
+    """SQL written with SQLite's `?` placeholders, in psycopg's `%s`."""
+    # psycopg reads % as its own syntax, so a literal one is doubled before ? becomes %s
+    return sql.replace("%", "%%").replace("?", "%s")
 
 
 @contextmanager

@@ -10,11 +10,9 @@ row in the workspace, so it commits or rolls back with the import and no other w
 """
 from __future__ import annotations
 
-import sqlite3
-
 from sqlalchemy import Connection
 
-from . import search_page, team_search
+from . import bulk, search_page, team_search
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -26,30 +24,42 @@ _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE = 4, 1 << 20
 _BULK_AUTOMERGE, _BULK_HASHSIZE = 0, 32 << 20
 
 
-def begin_bulk(cursor: sqlite3.Cursor) -> None:
+def _indexed_by_server(cursor: bulk.BulkCursor) -> bool:
+    """A team workspace's bulk cursor (storage/team_bulk.py): its GIN indexes are over the text itself,
+    so the server indexes every row as it is written, COPY included, and bulk mode has nothing to do."""
+    return bulk.on_team(cursor)
+
+
+def begin_bulk(cursor: bulk.BulkCursor) -> None:
     """From here to end_bulk (inside one transaction), inserts are not indexed by the triggers."""
+    if _indexed_by_server(cursor):
+        return
     cursor.execute("UPDATE search_state SET bulk = 1")
     _configure(cursor, _BULK_AUTOMERGE, _BULK_HASHSIZE)
 
 
-def _configure(cursor: sqlite3.Cursor, automerge: int, hashsize: int) -> None:
+def _configure(cursor: bulk.BulkCursor, automerge: int, hashsize: int) -> None:
     # FTS5 keeps these in its config table, so they commit or roll back with the import too.
     for table in _SEARCH_TABLES:
         cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (automerge,))
         cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)", (hashsize,))
 
 
-def index_range(cursor: sqlite3.Cursor, first_message_id: int, last_message_id: int, first_conversation_id: int,
+def index_range(cursor: bulk.BulkCursor, first_message_id: int, last_message_id: int, first_conversation_id: int,
                 last_conversation_id: int) -> None:
     """Indexes rows a bulk insert just wrote, by their (ascending, contiguous) id ranges."""
+    if _indexed_by_server(cursor):
+        return
     cursor.execute("INSERT INTO message_search(rowid, text) SELECT id, text FROM messages "
                    "WHERE id BETWEEN ? AND ?", (first_message_id, last_message_id))
     cursor.execute("INSERT INTO conversation_search(rowid, subject) SELECT id, subject FROM conversations "
                    "WHERE id BETWEEN ? AND ?", (first_conversation_id, last_conversation_id))
 
 
-def end_bulk(cursor: sqlite3.Cursor) -> None:
+def end_bulk(cursor: bulk.BulkCursor) -> None:
     """Triggers index again. If the transaction rolls back instead, the flag goes back with it."""
+    if _indexed_by_server(cursor):
+        return
     cursor.execute("UPDATE search_state SET bulk = 0")
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)
 

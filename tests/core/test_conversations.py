@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import text
 
 from postmortem_desktop.importers.records import ParsedMessage
 from postmortem_desktop.importers.transcripts import parse_transcript
@@ -51,13 +52,11 @@ def test_undo_removes_the_conversation_and_the_customer_it_created_and_redo_rest
     assert cmd.conversation_id == first_id
 
 
-@pytest.mark.not_on_team_yet("a typed note is written through SQLite's driver with explicit ids (storage/bulk.py); "
-                             "its PostgreSQL form is the next step of issue 18")
 def test_typed_call_note_is_an_agent_message_on_the_call_channel(workspace, incident):
     cmd = AddConversation(incident, typed_note("call", "Priya", "Customer says they paid twice.", T0, "agent"))
     cmd.do(workspace)
     with workspace.engine.connect() as c:
-        assert c.exec_driver_sql("SELECT channel, external_id LIKE 'CALL-%' FROM conversations").first() == ("call", 1)
+        assert c.execute(text("SELECT channel, external_id LIKE 'CALL-%' FROM conversations")).first() == ("call", 1)
     assert cmd.name == "Add Call Note"
 
 

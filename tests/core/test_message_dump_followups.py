@@ -16,10 +16,6 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from tests.helpers import write_csv
 
-pytestmark = pytest.mark.not_on_team_yet(
-    "a dump is imported through SQLite's driver (storage/bulk.py); a team workspace's COPY import is the "
-    "next step of issue 18")
-
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 COMMENTS = ["Ticket ID", "Comment ID", "Author Name", "Author Email", "Public", "Created At", "Body"]
 

@@ -22,11 +22,7 @@ from postmortem_desktop.services import spreadsheet_import
 from postmortem_desktop.services.conversation_list import list_conversations
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
-from tests.helpers import write_csv
-
-pytestmark = pytest.mark.not_on_team_yet(
-    "a dump is imported through SQLite's driver (storage/bulk.py); a team workspace's COPY import is the "
-    "next step of issue 18")
+from tests.helpers import address, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -201,7 +197,7 @@ def test_jira_readable_key_is_the_ticket_id_not_the_numeric_id(tmp_path):
 # ---- command line ----------------------------------------------------------------------------------
 def test_conversations_command_lists_messages_with_roles(workspace, incident, tmp_path, capsys):
     path = write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS)
-    ws_path = str(workspace.path)
+    ws_path = address(workspace)
     workspace.close()
     assert main(["import", ws_path, str(path), "--incident", str(incident), "--include-outside-window",
                  "--json"]) == 0
@@ -291,7 +287,7 @@ def test_a_row_that_ends_before_its_reply_to_cell_starts_a_conversation(tmp_path
 
 def test_the_text_outputs_count_conversations_and_messages(workspace, incident, tmp_path, capsys):
     path = write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS)
-    ws_path = str(workspace.path)
+    ws_path = address(workspace)
     workspace.close()
     assert main(["import", ws_path, str(path), "--incident", str(incident), "--include-outside-window"]) == 0
     assert "(3 conversations, 7 messages)" in capsys.readouterr().out

@@ -14,10 +14,7 @@ from postmortem_desktop.importers.events.slack_export import bot_events, read_sl
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.slack_import import SlackChoice, UnknownChannel, plan_slack_file
 from postmortem_desktop.storage.schema import Conversation, Message, SystemEvent
-
-pytestmark = pytest.mark.not_on_team_yet(
-    "bulk import writes through SQLite's driver (explicit ids, FTS5 bulk mode); a team workspace's COPY "
-    "import is the next step of issue 18")
+from tests.helpers import foreign_key_problems
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real" / "system-events" / "slack-export"
 needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real is not beside this checkout")
@@ -184,8 +181,8 @@ def test_imported_threads_are_searchable_and_references_hold(workspace, incident
     with workspace.engine.connect() as conn:
         found = search_conversation_ids(conn, incident, "refunded")
         assert len(found) == 1
-        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
-        subject = conn.exec_driver_sql("SELECT subject FROM conversations WHERE id = ?", (found[0],)).scalar()
+        assert foreign_key_problems(conn) == []
+        subject = conn.scalar(select(Conversation.subject).where(Conversation.id == found[0]))
     assert subject.startswith("Customer Acme says they were charged twice")
     command.undo(workspace)
     with workspace.engine.connect() as conn:

@@ -1,6 +1,7 @@
 """A team workspace: a postgresql:// URL opens the same workspace the services use on a file."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import psycopg
@@ -260,12 +261,11 @@ def test_new_makes_an_empty_team_workspace(team_database, capsys):
     assert capsys.readouterr().out.strip() == "[]"
 
 
-def test_importing_into_a_team_workspace_is_refused_in_words_until_its_copy_import_lands(team_database, tmp_path,
-                                                                                          capsys):
+def test_the_command_line_imports_a_dump_into_a_team_workspace_and_search_finds_it(team_database, tmp_path, capsys):
     from tests.core.test_spreadsheet_import import write_csv, zendesk_row
 
     assert main(["demo", team_database]) == 0
-    path = write_csv(tmp_path / "c.csv", [zendesk_row(n, T0) for n in range(1, 4)])
+    path = write_csv(tmp_path / "c.csv", [zendesk_row(n, T0, body=f"quokka number {n}") for n in range(1, 4)])
     ws = open_workspace(team_database)
     try:
         incident = IncidentService(ws).list_incidents()[0].id
@@ -274,10 +274,17 @@ def test_importing_into_a_team_workspace_is_refused_in_words_until_its_copy_impo
     finally:
         ws.close()
     capsys.readouterr()
-    assert main(["import", team_database, str(path), "--incident", str(incident)]) == 3
-    assert "Importing tickets works on workspace files only in this version" in capsys.readouterr().err
+    assert main(["import", team_database, str(path), "--incident", str(incident), "--include-outside-window",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["imported"] == 3
     with psycopg.connect(team_database) as conn:
-        assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (before,)
+        assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (before + 3,)
+    ws = open_workspace(team_database)
+    try:
+        with ws.engine.connect() as conn:
+            assert len(search_conversation_ids(conn, incident, "quokka")) == 3
+    finally:
+        ws.close()
 
 
 # ---- faults: the server dropping the connection ---------------------------------------------------------
