@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSpinBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -70,12 +69,14 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.setMinimumWidth(MIN_WIDTH)
         self._worker: GeneratorWorker | None = None
         self._create = False
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addLayout(self._build_mode_choice())
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self._build_details_page())
-        self.pages.addWidget(self._build_url_page())
-        layout.addWidget(self.pages)
+        # two pages shown one at a time; not a QStackedWidget, which keeps the taller page's height
+        self.details_page = self._build_details_page()
+        self.url_page = self._build_url_page()
+        self.url_page.hide()
+        layout.addWidget(self.details_page)
+        layout.addWidget(self.url_page)
         layout.addLayout(self._build_password_form())
         self.status = QLabel(self)
         self.status.setObjectName("field_problem")
@@ -134,7 +135,9 @@ class OpenTeamWorkspaceDialog(QDialog):
         form.addRow("&Database", self.database)
         form.addRow("U&ser", self.user)
         form.addRow("&TLS mode", self.tls_mode)
-        form.addRow("&CA file", ca_row)
+        ca_label = QLabel("&CA file", page)  # a row of several widgets: its label needs its buddy named
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         return page
 
     def _build_url_page(self) -> QWidget:
@@ -228,17 +231,28 @@ class OpenTeamWorkspaceDialog(QDialog):
             return
         self.url.setText(shown_address(text))
         self.password.setText(given)
-        self.show_problem("The password was taken out of the address: it is used to log in and, if you tick "
-                          "the box, kept in the keyring, never in the recent list.", warning=False)
+        where = "libpq's password file" if self.no_keyring else "the system keyring"
+        self.show_problem(f"The password was taken out of the address: it is used to log in and, if you tick the "
+                          f"box, kept in {where}; never in the recent list.", warning=False)
 
     # ---- status -------------------------------------------------------------------------------------
     def show_problem(self, text: str, *, warning: bool = True) -> None:
         self.status.setText(f"⚠ {text}" if warning else text)
         self.status.show()
+        if self.isVisible():
+            self._fit_height()
 
     # ---- buttons ------------------------------------------------------------------------------------
     def _on_url_choice_toggled(self, checked: bool) -> None:
-        self.pages.setCurrentIndex(1 if checked else 0)
+        self.details_page.setVisible(not checked)
+        self.url_page.setVisible(checked)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The height the shown rows need at this width: adjustSize() would measure the wrapped notes at
+        another width and clip them; a page or a message shown later needs it again."""
+        self._layout.activate()
+        self.resize(self.width(), self._layout.totalHeightForWidth(self.width()))
 
     def _on_browse_clicked(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "CA Certificate", self.ca_file.text(),

@@ -48,6 +48,14 @@ def keyring_missing_reason() -> str:
     return NO_KEYRING if getattr(backend, "priority", 0) <= 0 else ""
 
 
+def keyring_backend_names() -> set[str]:
+    """The keyring backends keyring can find: it finds them by entry point, in its own package metadata,
+    which a frozen build (PyInstaller) must carry along or no store is ever found (ui/self_check.py)."""
+    from importlib.metadata import entry_points
+
+    return {point.name for point in entry_points(group="keyring.backends")}
+
+
 def entry_name(address: str) -> str:
     """The keyring entry's name for an address: role, server, port and database, nothing secret."""
     url = _parsed(address)

@@ -249,3 +249,4 @@ def test_the_dialog_refuses_what_names_no_workspace_and_open_team_workspace_is_i
     assert dialog.result() != QDialog.DialogCode.Accepted and "postgresql://" in dialog.status.text()
     rows = [(r.group, r.name, r.keys) for r in describe_shortcuts(main_window)]
     assert ("File", "Open Team Workspace", "Ctrl+Shift+O") in rows
+
