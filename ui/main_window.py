@@ -396,7 +396,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for number, path in enumerate(recent_files.recent_workspaces(self.settings), start=1):
-            action = self.recent_menu.addAction(f"&{number} {path}")
+            # "&&": an address's options (?sslmode=require&sslrootcert=…) or a file's name may hold an "&"
+            action = self.recent_menu.addAction(f"&{number} {path.replace('&', '&&')}")
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(recent_files.target_of(p)))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none yet)").setEnabled(False)

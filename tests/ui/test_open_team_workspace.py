@@ -72,7 +72,7 @@ def _settings_text(settings) -> str:
 
 def _open_recent(window, address: str) -> None:
     window._fill_recent_menu()
-    action = next(a for a in window.recent_menu.actions() if a.text().endswith(address))
+    action = next(a for a in window.recent_menu.actions() if a.text().endswith(address.replace("&", "&&")))
     action.trigger()
 
 
@@ -151,15 +151,22 @@ def test_without_a_keyring_the_password_goes_to_libpqs_password_file_and_reopens
 
 def test_the_recent_list_asks_for_the_password_when_nothing_keeps_it(
         qtbot, monkeypatch, main_window, settings, login, memory_keyring, demo_copy):
-    _person(monkeypatch, _open_with_fields(login, remember=False))
+    def fill_with_options(dialog: OpenTeamWorkspaceDialog) -> None:
+        _fill(dialog, login, remember=False)
+        dialog.url_choice.click()  # a URL with more than one libpq option: "&" in the recent list's entry
+        dialog.url.setText(login + "?sslmode=disable&application_name=review")
+        dialog.open_button.click()
+
+    _person(monkeypatch, fill_with_options)
     main_window.open_team_action.trigger()
     assert memory_keyring.entries == {}  # not asked to remember it
     address = recent_files.recent_workspaces(settings)[0]
+    assert "application_name=review&sslmode=disable" in address
     assert main_window.open_path(demo_copy)
 
     def type_password(dialog: OpenTeamWorkspaceDialog) -> None:
         assert "asks for a password" in dialog.status.text()
-        assert dialog.host.text() == "127.0.0.1" and dialog.user.text().startswith("ana_")  # the entry's
+        assert dialog.url.text() == address and dialog.url_choice.isChecked()  # the entry, options and all
         dialog.password.setText(PASSWORD)
         dialog.open_button.click()
 
