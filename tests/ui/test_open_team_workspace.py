@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 from postmortem_desktop.storage.team_passwords import KEYRING_SERVICE, entry_name
 from postmortem_desktop.storage.workspace import create_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind
-from ui import recent_files, team_opening
+from ui import app, recent_files, team_opening
 from ui.shortcuts_dialog import describe_shortcuts
 from ui.team_workspace_dialog import OpenTeamWorkspaceDialog
 
@@ -93,6 +93,7 @@ def test_the_dialog_opens_the_team_workspace_and_keeps_the_password_in_the_keyri
     address = recent_files.recent_workspaces(settings)[0]
     assert address == login + "?sslmode=disable" and PASSWORD not in address
     assert address in _settings_text(settings) and PASSWORD not in _settings_text(settings)
+    assert app.existing_choice(None, settings) == address  # the next start reopens it, from the keyring
 
     # another workspace, then back through the recent list: the keyring gives the password, nobody is asked
     assert main_window.open_path(demo_copy)
