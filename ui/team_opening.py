@@ -35,17 +35,20 @@ if TYPE_CHECKING:
 def choose_and_open(window: MainWindow, address: str = "", problem: str = "") -> bool:
     """File › Open Team Workspace…: asks until a workspace opens or the person cancels; True when one opened."""
     dialog = OpenTeamWorkspaceDialog(window, address, problem)
-    while dialog.exec() == QDialog.DialogCode.Accepted:
-        chosen = dialog.connection()
-        refusal = window.try_open(chosen.address, password=chosen.password, create=chosen.create)
-        if refusal is None:
-            _keep_password(window, chosen)
-            _say_if_read_only(window)
-            return True
-        if isinstance(refusal, NoWorkspaceYetError):
-            dialog.create_button.show()
-        dialog.show_problem(str(refusal))
-    return False
+    try:
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            chosen = dialog.connection()
+            refusal = window.try_open(chosen.address, password=chosen.password, create=chosen.create)
+            if refusal is None:
+                _keep_password(window, chosen)
+                _say_if_read_only(window)
+                return True
+            if isinstance(refusal, NoWorkspaceYetError):
+                dialog.create_button.show()
+            dialog.show_problem(str(refusal))
+        return False
+    finally:
+        dialog.deleteLater()  # the password typed in it goes with it
 
 
 def open_address(window: MainWindow, address: str) -> bool:

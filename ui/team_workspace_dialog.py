@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
-from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -41,13 +40,15 @@ from postmortem_desktop.storage.workspace_kind import (
     team_url,
 )
 
-from .workers import GeneratorWorker
+from .workers import GeneratorWorker, start
 
 #: libpq's sslmode values, weakest first; "prefer" is libpq's own default
 TLS_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
 DEFAULT_PORT = 5432
 MIN_WIDTH = 640
 KEEP_IN_KEYRING, KEEP_IN_PGPASS = "keyring", "pgpass"
+#: test connections still running: kept until they end, also when their dialog was closed first
+_PROBES: set[GeneratorWorker] = set()
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,6 @@ class OpenTeamWorkspaceDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Open Team Workspace")
         self.setMinimumWidth(MIN_WIDTH)
-        self._worker: GeneratorWorker | None = None
         self._create = False
         layout = self._layout = QVBoxLayout(self)
         layout.addLayout(self._build_mode_choice())
@@ -285,10 +285,13 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.create_button.hide()
         self.show_problem(f"Connecting to {shown_address(chosen.address)}…", warning=False)
         self.test_button.setEnabled(False)
-        worker = self._worker = GeneratorWorker(lambda: _probe(chosen))
+        worker = GeneratorWorker(lambda: _probe(chosen))
+        _PROBES.add(worker)
+        worker.signals.finished.connect(lambda _probe_result: _release(worker))
+        worker.signals.failed.connect(lambda _exc, _trace: _release(worker))
         worker.signals.finished.connect(self._on_probe_finished)
         worker.signals.failed.connect(self._on_probe_failed)
-        QThreadPool.globalInstance().start(worker)
+        start(worker)
 
     def _on_probe_finished(self, probe: TeamProbe) -> None:
         self.test_button.setEnabled(True)
@@ -313,6 +316,11 @@ class OpenTeamWorkspaceDialog(QDialog):
 def _probe(chosen: TeamConnection) -> Generator[tuple[int, int], None, TeamProbe]:
     yield 0, 1
     return probe_team_workspace(chosen.address, password=chosen.password)
+
+
+def _release(worker: GeneratorWorker) -> None:
+    worker.done.wait(1.0)  # its last signal is sent just before run() returns
+    _PROBES.discard(worker)
 
 
 def _first_sentence(text: str) -> str:

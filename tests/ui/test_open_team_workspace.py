@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 from postmortem_desktop.storage.team_passwords import KEYRING_SERVICE, entry_name
 from postmortem_desktop.storage.workspace import create_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind
-from ui import app, recent_files, team_opening
+from ui import app, recent_files, team_opening, team_workspace_dialog
 from ui.shortcuts_dialog import describe_shortcuts
 from ui.team_workspace_dialog import OpenTeamWorkspaceDialog
 
@@ -221,6 +221,7 @@ def test_test_connection_says_who_would_edit(qtbot, monkeypatch, main_window, lo
         dialog.test_button.click()
         qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=15000)
         assert dialog.status.text().startswith("Connected as ana_")
+        qtbot.waitUntil(lambda: not team_workspace_dialog._PROBES, timeout=2000)  # the finished worker let go
         dialog.reject()
 
     before = main_window.hub.workspace
