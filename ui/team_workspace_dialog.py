@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -77,13 +78,15 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.url_page.hide()
         layout.addWidget(self.details_page)
         layout.addWidget(self.url_page)
-        layout.addLayout(self._build_password_form())
+        password_form = self._build_password_form()
+        layout.addLayout(password_form)
         self.status = QLabel(self)
         self.status.setObjectName("field_problem")
         self.status.setWordWrap(True)
         self.status.hide()
         layout.addWidget(self.status)
         layout.addWidget(self._build_buttons())
+        _align_labels([self.details_page.layout(), self.url_page.layout(), password_form])
         if address:
             self.set_address(address)
         if problem:
@@ -316,6 +319,16 @@ class OpenTeamWorkspaceDialog(QDialog):
 def _probe(chosen: TeamConnection) -> Generator[tuple[int, int], None, TeamProbe]:
     yield 0, 1
     return probe_team_workspace(chosen.address, password=chosen.password)
+
+
+def _align_labels(layouts: list[QLayout | None]) -> None:
+    """One label column for the page on view and the password rows below it, as if one form."""
+    items = [form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+             for form in layouts if isinstance(form, QFormLayout) for row in range(form.rowCount())]
+    labels = [widget for item in items if item is not None and (widget := item.widget()) is not None]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
 
 
 def _release(worker: GeneratorWorker) -> None:
