@@ -90,3 +90,13 @@ def test_the_test_connection_says_who_and_whether_writable_and_upgrades_nothing(
     assert probe_team_workspace(login, password="only-in-memory").needs_upgrade
     with psycopg.connect(team_database, passfile=team_server.pgpassfile) as conn:  # left as it was
         assert conn.execute("SELECT version FROM workspace_format").fetchone() == (migrations.SCHEMA_VERSION - 1,)
+
+
+def test_a_servers_name_is_never_taken_for_what_went_wrong():
+    from postmortem_desktop.storage.team_connect_errors import connection_refusal
+
+    refused = ('connection failed: connection to server at "ssl-db.example.com" (10.0.0.7), port 5432 failed: '
+               "Connection refused")
+    assert connection_refusal(refused, "postgresql://ana@ssl-db.example.com/incidents") is None
+    unresolved = "failed to resolve host 'certificate-store.invalid': [Errno -2] Name or service not known"
+    assert connection_refusal(unresolved, "postgresql://ana@certificate-store.invalid/incidents") is None
