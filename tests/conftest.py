@@ -56,6 +56,33 @@ def team_server():
 
 
 @pytest.fixture
+def memory_keyring():
+    """The tests' own keyring (tests/memory_keyring.py) in place of the machine's, for this test."""
+    import keyring
+
+    from tests.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """A machine without a keyring (headless Linux): keyring's backends all say they cannot keep anything."""
+    import keyring
+
+    from tests.memory_keyring import NoKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
 def team_database(team_server):
     """The URL (no password in it) of an empty database of its own on the session's cluster."""
     name = team_server.new_database()

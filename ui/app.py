@@ -42,14 +42,8 @@ def write_demo_once(path: Path) -> Path:
 def existing_choice(requested: str | None, settings: QSettings) -> Path | str | None:
     """The workspace to open when there is one already: the one asked for (a file, or a team workspace's
     postgresql:// URL), else the last one, else the demo copy."""
-    if requested and "://" in requested:  # only an address can name a team workspace: the storage layer
-        # is imported for it alone, since a file is opened after the window's first paint
-        from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
-
-        if kind_of(requested) is WorkspaceKind.TEAM:
-            return requested
     if requested:
-        return Path(requested)
+        return recent_files.target_of(requested)
     last = recent_files.last_workspace(settings)
     if last is not None:
         return last

@@ -210,6 +210,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.new_workspace_action = self._action("&New Workspace…", self._on_new_workspace, "Ctrl+Shift+N")
         self.open_action = self._action("&Open Workspace…", self._on_open_workspace, QKeySequence.StandardKey.Open)
+        self.open_team_action = self._action("Open &Team Workspace…", self._on_open_team_workspace, "Ctrl+Shift+O",
+                                             "Open a team workspace on a PostgreSQL server")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
@@ -245,6 +247,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_workspace_action)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_team_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
@@ -308,8 +311,8 @@ class MainWindow(QMainWindow):
         self.read_only_label.setToolTip(reason)
         for action in self._workspace_actions():
             action.setEnabled(not ws.read_only)
-        if ws.files:  # a team workspace's address is not remembered yet (its recent list comes later)
-            recent_files.remember_workspace(self.settings, ws.path)
+        # a team workspace by its address without password (storage/workspace_kind.shown_address)
+        recent_files.remember_workspace(self.settings, ws.path if ws.files else ws.name)
         self.refresh_incidents()
         if self.incident_model.rowCount() and self.incident_id < 0:
             keep = self.incident_model.row_of(picked) >= 0
@@ -335,18 +338,33 @@ class MainWindow(QMainWindow):
         return timeline.view.viewport()
 
     def open_path(self, path: Path | str) -> bool:
-        """Opens a workspace file, or a team workspace from its postgresql:// URL."""
-        from postmortem_desktop.storage.workspace import WorkspaceError, open_workspace
+        """Opens a workspace file, or a team workspace from its postgresql:// URL (asking for its password
+        when neither the keyring nor libpq has it)."""
+        from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
+
+        if kind_of(path) is WorkspaceKind.TEAM:
+            from . import team_opening
+
+            return team_opening.open_address(self, str(path))
+        refusal = self.try_open(path)
+        if refusal is not None:
+            show_refusal(self, "Cannot open workspace", refusal)
+        return refusal is None
+
+    def try_open(self, target: Path | str, *, password: str | None = None, create: bool = False) -> Exception | None:
+        """The one way a workspace of either kind is opened (or, asked to, created) and shown; the
+        WorkspaceError saying why not, for the caller to show, when it was not."""
+        from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace, open_workspace
 
         from .undo import WorkspaceSession
 
         try:
-            workspace = open_workspace(path)
+            workspace = create_workspace(target, password=password) if create else \
+                open_workspace(target, password=password)
         except WorkspaceError as exc:
-            show_refusal(self, "Cannot open workspace", exc)
-            return False
+            return exc
         self.set_session(WorkspaceSession(workspace, self))
-        return True
+        return None
 
     def _on_new_workspace(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "New Workspace", str(Path.home() / "Incidents.pmw"),
@@ -365,6 +383,11 @@ class MainWindow(QMainWindow):
             return
         self.set_session(WorkspaceSession(workspace, self))
 
+    def _on_open_team_workspace(self) -> None:
+        from . import team_opening
+
+        team_opening.choose_and_open(self)
+
     def _on_open_workspace(self) -> None:
         path = choose_file_to_open(self, "Open Workspace", self.hub.workspace, WORKSPACE_FILTER)
         if path is not None:
@@ -373,8 +396,9 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         for number, path in enumerate(recent_files.recent_workspaces(self.settings), start=1):
-            action = self.recent_menu.addAction(f"&{number} {path}")
-            action.triggered.connect(lambda _checked=False, p=path: self.open_path(Path(p)))
+            # "&&": an address's options (?sslmode=require&sslrootcert=…) or a file's name may hold an "&"
+            action = self.recent_menu.addAction(f"&{number} {path.replace('&', '&&')}")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(recent_files.target_of(p)))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 

@@ -1,4 +1,8 @@
-"""Recently opened workspaces and the last one, remembered in QSettings."""
+"""Recently opened workspaces and the last one, remembered in QSettings.
+
+A workspace file by its full path, a team workspace by its address without password (what
+storage/workspace_kind.shown_address gives): no password is ever written here.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,13 +19,28 @@ def recent_workspaces(settings: QSettings) -> list[str]:
     return [p for p in value if p] if isinstance(value, list) else []
 
 
-def remember_workspace(settings: QSettings, path: Path) -> None:
-    text = str(Path(path).resolve())
+def target_of(entry: str) -> Path | str:
+    """A remembered entry as a workspace to open: a team workspace's address as it is, a file as a Path."""
+    if "://" in entry:  # only an address can be a team workspace's: storage is imported for it alone
+        from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
+
+        if kind_of(entry) is WorkspaceKind.TEAM:
+            return entry
+    return Path(entry)
+
+
+def remember_workspace(settings: QSettings, target: Path | str) -> None:
+    """target: a file's path, or a team workspace's address without password."""
+    text = target if isinstance(target, str) else str(Path(target).resolve())
     items = [p for p in recent_workspaces(settings) if p != text]
     settings.setValue("recent_workspaces", [text, *items][:MAX_RECENT])
     settings.setValue("last_workspace", text)
 
 
-def last_workspace(settings: QSettings) -> Path | None:
+def last_workspace(settings: QSettings) -> Path | str | None:
+    """The workspace opened last: a team workspace's address, or a file that still exists."""
     value = settings.value("last_workspace", "")
-    return Path(value) if isinstance(value, str) and value and Path(value).exists() else None
+    if not isinstance(value, str) or not value:
+        return None
+    target = target_of(value)
+    return target if isinstance(target, str) or target.exists() else None

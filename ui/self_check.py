@@ -21,6 +21,8 @@ RESOURCES = (
     ("demo", "samples", "pagerduty-incidents.csv"), ("fonts", "DejaVuSans.ttf"),
     ("icons", "postmortem-desktop.svg"), ("icons", "postmortem-desktop.png"),
 )
+#: keyring's own backends for the three desktops, found through its entry points
+KEYRING_BACKENDS = frozenset({"Windows", "macOS", "SecretService"})
 MIN_COLOURS = 3  # a rendered screen with fewer distinct colours than this is blank or a flat fill
 MAX_FACILITATOR_PRESSES = 100  # the self-check steps through the agenda; a stuck PageDown fails, not hangs
 
@@ -203,11 +205,23 @@ class SelfCheck:
             raise CheckFailed(f"the helper read {len(plan.sheet.rows)} of the workbook's 20 rows")
         return "20 workbook rows read by the capped helper for the preview"
 
+    def keyring(self) -> str:
+        """Team workspaces keep passwords in the system keyring: its backends must be findable in a build."""
+        from postmortem_desktop.storage.team_passwords import keyring_backend_names, keyring_missing_reason
+
+        missing = KEYRING_BACKENDS - keyring_backend_names()
+        if missing:
+            raise CheckFailed(f"keyring cannot find its {', '.join(sorted(missing))} backends (its package "
+                              "metadata is missing from the build)")
+        return "backends found; " + ("this machine has no keyring (libpq's ~/.pgpass is offered)"
+                                     if keyring_missing_reason() else "a keyring is available")
+
     def run(self) -> int:
         from . import screens
 
         self.check("resources", self.resources)
         self.check("application icon", self.icon)
+        self.check("keyring", self.keyring)
         if self.check("demo workspace", self.open_demo):
             keys = ([k for k, _t, _n in screens.SCREENS] + [k for k, _t, _n, _a in screens.DOCKS]
                     + [k for k, _t in screens.STRIPS])

@@ -17,6 +17,10 @@ class NotAWorkspaceError(WorkspaceError):
     """The file is not one of this app's workspaces (another kind of file, a folder, a pipe)."""
 
 
+class NoWorkspaceYetError(NotAWorkspaceError):
+    """A team workspace's database holds no workspace yet: one can be created there."""
+
+
 class DamagedWorkspaceError(WorkspaceError):
     """The file is a workspace, but damaged: SQLite's or the search index's integrity check failed."""
 
@@ -63,3 +67,19 @@ class NotOnTeamYetError(WorkspaceError):
     """Something this version does only on workspace files (the bulk import, the timeline's fast reads)."""
 
     refusal = True
+
+
+class PasswordNeededError(ServerUnavailableError):
+    """The server asks for a password and none was found (keyring, pgpass, service file, PGPASSWORD)."""
+
+
+class PasswordRejectedError(ServerUnavailableError):
+    """The server refused the role's password (or the role does not exist)."""
+
+
+class NoSuchDatabaseError(ServerUnavailableError):
+    """The server answered, but holds no database of the name asked for."""
+
+
+class TlsRefusedError(ServerUnavailableError):
+    """The TLS the address asks for could not be set up (the server offers none, or its certificate fails)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -25,12 +26,14 @@ from .errors import (
     AlteredWorkspaceError,
     NewerWorkspaceError,
     NotAWorkspaceError,
+    NoWorkspaceYetError,
     ReadOnlyWorkspaceError,
     ServerUnavailableError,
     WorkspaceError,
 )
 from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
 from .schema import Base, EditRecord, Incident
+from .team_connect_errors import connection_refusal
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 _CONNECT_TIMEOUT_S = 10
@@ -75,16 +78,49 @@ def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
             f"{name} did not accept the change: your database role may read this team workspace but not "
             "change it. Nothing was saved. Ask the workspace's owner for write rights.")
     if isinstance(error, psycopg.OperationalError):
-        return ServerUnavailableError(
+        return connection_refusal(_first_line(error), name) or ServerUnavailableError(
             f"The connection to {name} failed or was lost ({_first_line(error)}). Nothing of the last change "
             "was saved. Check the network and that the server is running, then try again.")
     return None
 
 
-def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
-    """Opens the team workspace at address; read-only when asked or when the role may not write."""
+@dataclass(frozen=True)
+class TeamProbe:
+    """What a test connection found: whom edits would be by, and why it would open read-only ("": writable)."""
+
+    name: str
+    user: str
+    read_only_reason: str
+    needs_upgrade: bool
+
+
+def probe_team_workspace(address: str, *, password: str | None = None) -> TeamProbe:
+    """Connects once and checks the workspace there, changing nothing (no upgrade); raises what open would."""
     name = shown_address(address)
-    url = team_url(address)
+    # not a read-only session: that would hide whether the role and server may write; it only reads and
+    # its transaction is rolled back when the connection closes
+    engine = _make_engine(_with_password(team_url(address), password), read_only=False)
+    try:
+        with engine.connect() as conn:
+            version = _format_version(conn, name)
+            if version == migrations.SCHEMA_VERSION:
+                _check_tables(conn, name)
+            probe = TeamProbe(name, _user(conn), _cannot_write_reason(conn, name),
+                              version < migrations.SCHEMA_VERSION)
+    except BaseException as exc:
+        _raise_diagnosed(exc, name)
+        raise
+    finally:
+        engine.dispose()
+    return probe
+
+
+def open_team_workspace(address: str, *, read_only: bool = False, password: str | None = None) -> Workspace:
+    """Opens the team workspace at address; read-only when asked or when the role may not write.
+
+    password, when given, is used instead of one in the address or libpq's sources; it stays in memory."""
+    name = shown_address(address)
+    url = _with_password(team_url(address), password)
     engine = _make_engine(url, read_only=read_only)
     try:
         with engine.connect() as conn:
@@ -108,10 +144,11 @@ def open_team_workspace(address: str, *, read_only: bool = False) -> Workspace:
     return Workspace(engine, TeamBacking(name, user), read_only=bool(reason), read_only_reason=reason)
 
 
-def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
+def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None,
+                          password: str | None = None) -> Workspace:
     """A new team workspace in an existing, empty database (made by its owner with CREATE DATABASE)."""
     name = shown_address(address)
-    engine = _make_engine(team_url(address), read_only=False)
+    engine = _make_engine(_with_password(team_url(address), password), read_only=False)
     try:
         # one creator at a time: a second one waits here, then finds the workspace made and says so
         with engine.connect() as guard, _creating_alone(guard):
@@ -158,6 +195,11 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
     return workspace
 
 
+def _with_password(url: URL, password: str | None) -> URL:
+    # kept on the engine's URL (in memory only) so the change feed's own connection logs in the same way
+    return url.set(password=password) if password else url
+
+
 def _make_engine(url: URL, *, read_only: bool) -> Engine:
     connect_args: dict[str, object] = {"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "postmortem"}
     if read_only:
@@ -173,7 +215,7 @@ def _user(conn: Connection) -> str:
 
 def _format_version(conn: Connection, name: str) -> int:
     if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
-        raise NotAWorkspaceError(f"{name} holds no workspace. Create one there with `postmortem new {name}`, "
+        raise NoWorkspaceYetError(f"{name} holds no workspace. Create one there with `postmortem new {name}`, "
                                  "or check the database name.")
     rows = conn.execute(text("SELECT application_id, version FROM workspace_format")).all()
     if len(rows) != 1 or rows[0][0] != migrations.APPLICATION_ID:

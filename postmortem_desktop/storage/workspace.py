@@ -126,15 +126,15 @@ def _file_workspace(path: Path, engine: Engine, lock: WorkspaceLock, read_only: 
     return Workspace(engine, FileBacking(path, lock), read_only=read_only, read_only_reason=read_only_reason)
 
 
-def open_workspace(target: Path | str, *, read_only: bool = False) -> Workspace:
+def open_workspace(target: Path | str, *, read_only: bool = False, password: str | None = None) -> Workspace:
     """Opens an existing workspace, a file or a team workspace's postgresql:// URL (workspace_kind).
 
     Read-only when asked, or when it may not be written here. Refuses (leaving it untouched) what is
     not a workspace, a damaged or altered one, or one written by a newer version. An older one is
-    upgraded step by step, a file after a backup of it.
+    upgraded step by step, a file after a backup of it. password is a team workspace's (a file has none).
     """
     if kind_of(target) is WorkspaceKind.TEAM:
-        return team_workspace.open_team_workspace(os.fspath(target), read_only=read_only)
+        return team_workspace.open_team_workspace(os.fspath(target), read_only=read_only, password=password)
     return _open_file(Path(target), read_only=read_only)
 
 
@@ -205,14 +205,15 @@ def _held_reason(path: Path) -> str:
             "Close it there, then open it again here to make changes.")
 
 
-def create_workspace(target: Path | str, *, fill: Callable[[Workspace], None] | None = None) -> Workspace:
+def create_workspace(target: Path | str, *, fill: Callable[[Workspace], None] | None = None,
+                     password: str | None = None) -> Workspace:
     """A new workspace: a file, or a team workspace in an empty PostgreSQL database (a URL).
 
     fill, when given, adds content before the workspace is complete, so a process killed while writing
     a demo leaves no half-made workspace. Refuses to overwrite an existing file or workspace.
     """
     if kind_of(target) is WorkspaceKind.TEAM:
-        return team_workspace.create_team_workspace(os.fspath(target), fill=fill)
+        return team_workspace.create_team_workspace(os.fspath(target), fill=fill, password=password)
     return _create_file(target, fill)
 
 

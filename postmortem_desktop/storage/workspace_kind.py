@@ -68,6 +68,31 @@ def shown_address(address: str) -> str:
     return shown.render_as_string(hide_password=False)
 
 
+def password_in(address: str) -> str | None:
+    """The password an address carries (in its user part or its query), None when it carries none."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(address)
+    except ArgumentError:
+        return None
+    if url.password:
+        return str(url.password)
+    query = [value for key, value in url.query.items() if key.lower() == "password"]
+    return next((v if isinstance(v, str) else v[0] for v in query), None)
+
+
+def team_address(*, host: str, port: int, database: str, user: str, tls_mode: str = "", ca_file: str = "") -> str:
+    """The postgresql:// address for a server's details, TLS options in libpq's words (sslmode, sslrootcert)."""
+    from sqlalchemy.engine import URL
+
+    query = {key: value for key, value in (("sslmode", tls_mode), ("sslrootcert", ca_file)) if value}
+    url = URL.create("postgresql", username=user or None, host=host or None, port=port, database=database or None,
+                     query=query)
+    return url.render_as_string(hide_password=False)
+
+
 def display_name(target: Path | str) -> str:
     if kind_of(target) is WorkspaceKind.TEAM:
         return shown_address(os.fspath(target))

@@ -24,7 +24,7 @@ def test_self_check_of_the_source_tree_passes_every_check(tmp_path):
             + [k for k, _ in screens.STRIPS])
     for key in keys:
         assert any(line.startswith("ok") and f"screen {key} " in line for line in lines), key
-    for name in ("resources", "demo workspace", "themes", "facilitator mode", "PDF export",
+    for name in ("resources", "keyring", "demo workspace", "themes", "facilitator mode", "PDF export",
                  "workbook preview in the capped helper"):
         assert any(line.startswith("ok") and f"  {name} " in line for line in lines), name
     assert lines[-1].startswith("self-check passed")
@@ -49,3 +49,16 @@ def test_a_failing_check_is_reported_and_makes_the_exit_code_non_zero(tmp_path, 
     assert check.check("resources", broken) is False
     assert lines[0].startswith("FAIL  resources") and "dark.qss" in lines[0]
     assert check.results == [("resources", False, check.results[0][2])]
+
+
+def test_the_keyring_check_fails_when_a_build_lost_keyrings_backends(tmp_path, monkeypatch):
+    import pytest
+
+    from postmortem_desktop.storage import team_passwords
+    from ui.self_check import CheckFailed
+
+    check = SelfCheck(tmp_path, lambda _line: None)
+    assert check.keyring().startswith("backends found")
+    monkeypatch.setattr(team_passwords, "keyring_backend_names", lambda: {"chainer"})  # no package metadata
+    with pytest.raises(CheckFailed, match="SecretService, Windows, macOS backends"):
+        check.keyring()

@@ -1,0 +1,48 @@
+"""Why libpq could not connect to a team workspace's server, in words that say what to do.
+
+libpq gives no SQLSTATE for a failed connection (psycopg's error carries none), only its message, so
+the kinds are told apart by the phrases libpq and the server write (PostgreSQL's `fe-connect.c`,
+`fe-secure-openssl.c` and `auth.c`). What matches none of them is left to the caller's general
+"server not reachable" message.
+"""
+from __future__ import annotations
+
+from .errors import (
+    NoSuchDatabaseError,
+    PasswordNeededError,
+    PasswordRejectedError,
+    ServerUnavailableError,
+    TlsRefusedError,
+)
+
+# lower-cased phrases, per kind, in the order they are tried
+_PASSWORD_NEEDED = ("no password supplied", "password is required")
+_PASSWORD_REJECTED = ("password authentication failed",)
+_NO_DATABASE = ("does not exist",)  # FATAL: database "x" does not exist
+# "server does not support SSL", "certificate verify failed", "root certificate file ... does not exist",
+# a pg_hba.conf that only lets TLS in ("... no encryption")
+_TLS = ("ssl", "certificate", "tls", "no encryption")
+
+
+def connection_refusal(detail: str, name: str) -> ServerUnavailableError | None:
+    """The error that explains libpq's first line (detail) for the workspace at name; None when unknown."""
+    # only what follows 'connection to server at "HOST", port N failed:', so a host's name never matches
+    said = detail.rsplit(" failed: ", 1)[-1].lower()
+    if said.startswith("failed to resolve host"):
+        return None
+    if any(phrase in said for phrase in _PASSWORD_NEEDED):
+        return PasswordNeededError(
+            f"{name} asks for a password and none was given. Enter it (it can be remembered in the system "
+            "keyring), or keep it in libpq's password file (~/.pgpass) or a service file.")
+    if any(phrase in said for phrase in _PASSWORD_REJECTED):
+        return PasswordRejectedError(
+            f"{name} refused the user name or password ({detail}). Check both and try again; nothing was changed.")
+    if "database \"" in said and any(phrase in said for phrase in _NO_DATABASE):
+        return NoSuchDatabaseError(
+            f"The server answered, but has no such database ({detail}). Check the database name, or ask the "
+            "server's owner to create it (CREATE DATABASE).")
+    if any(phrase in said for phrase in _TLS):
+        return TlsRefusedError(
+            f"{name}: the secure connection (TLS) the address asks for could not be set up ({detail}). Check the "
+            "TLS mode and the CA file, or ask the server's owner which TLS the server offers.")
+    return None

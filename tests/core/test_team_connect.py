@@ -1,0 +1,102 @@
+"""Connecting to a team workspace: each way it can fail is said in words, and a password can be given
+apart from the address; the test connection changes nothing on the server."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from postmortem_desktop.storage import migrations
+from postmortem_desktop.storage.errors import (
+    NoSuchDatabaseError,
+    NoWorkspaceYetError,
+    PasswordNeededError,
+    PasswordRejectedError,
+    ServerUnavailableError,
+    TlsRefusedError,
+)
+from postmortem_desktop.storage.team_workspace import probe_team_workspace
+from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+
+
+def _database(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def login(team_server, team_database, monkeypatch):
+    """A role with a password only this test knows (not in any password file) and the workspace's URL for it."""
+    create_workspace(team_database).close()
+    role = f"login_{_database(team_database)}"
+    with team_server.admin(_database(team_database)) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'only-in-memory'")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    return team_server.url(_database(team_database), user=role)
+
+
+def test_a_password_given_apart_from_the_address_logs_in_and_is_never_shown(login):
+    ws = open_workspace(login, password="only-in-memory")
+    try:
+        assert not ws.read_only and "only-in-memory" not in ws.name
+        assert ws.engine.url.password == "only-in-memory"  # the change feed's own connection logs in alike
+    finally:
+        ws.close()
+
+
+def test_no_password_anywhere_asks_for_one(login):
+    with pytest.raises(PasswordNeededError, match="asks for a password and none was given"):
+        open_workspace(login)
+
+
+def test_a_wrong_password_is_said_so(login):
+    with pytest.raises(PasswordRejectedError, match="password authentication failed") as refused:
+        open_workspace(login, password="wrong-one")
+    assert "wrong-one" not in str(refused.value)
+
+
+def test_a_database_that_is_not_there_is_said_so(team_server):
+    with pytest.raises(NoSuchDatabaseError, match='has no such database .*"no_such_db" does not exist'):
+        open_workspace(team_server.url("no_such_db"))
+
+
+def test_a_server_that_does_not_answer_is_not_taken_for_a_password_problem(team_server):
+    with pytest.raises(ServerUnavailableError, match="Check the network") as refused:
+        probe_team_workspace("postgresql://nobody@127.0.0.1:1/nothing")
+    assert type(refused.value) is ServerUnavailableError
+
+
+def test_tls_the_server_does_not_offer_is_said_so(team_server):
+    # the test cluster offers no TLS at all: "require" cannot be met
+    with pytest.raises(TlsRefusedError, match="secure connection .TLS."):
+        probe_team_workspace(team_server.url() + "?sslmode=require")
+
+
+def test_the_test_connection_finds_an_empty_database_to_create_a_workspace_in(team_server):
+    name = team_server.new_database()
+    try:
+        with pytest.raises(NoWorkspaceYetError, match="holds no workspace"):
+            probe_team_workspace(team_server.url(name))
+    finally:
+        team_server.drop_database(name)
+
+
+def test_the_test_connection_says_who_and_whether_writable_and_upgrades_nothing(team_server, team_database, login):
+    probe = probe_team_workspace(login, password="only-in-memory")
+    assert probe.user.startswith("login_") and probe.read_only_reason == "" and not probe.needs_upgrade
+    with team_server.admin(_database(team_database)) as conn:
+        conn.execute("UPDATE workspace_format SET version = version - 1")
+    assert probe_team_workspace(login, password="only-in-memory").needs_upgrade
+    with psycopg.connect(team_database, passfile=team_server.pgpassfile) as conn:  # left as it was
+        assert conn.execute("SELECT version FROM workspace_format").fetchone() == (migrations.SCHEMA_VERSION - 1,)
+
+
+def test_a_servers_name_is_never_taken_for_what_went_wrong():
+    from postmortem_desktop.storage.team_connect_errors import connection_refusal
+
+    refused = ('connection failed: connection to server at "ssl-db.example.com" (10.0.0.7), port 5432 failed: '
+               "Connection refused")
+    assert connection_refusal(refused, "postgresql://ana@ssl-db.example.com/incidents") is None
+    unresolved = "failed to resolve host 'certificate-store.invalid': [Errno -2] Name or service not known"
+    assert connection_refusal(unresolved, "postgresql://ana@certificate-store.invalid/incidents") is None

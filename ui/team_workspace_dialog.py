@@ -1,0 +1,340 @@
+"""File › Open Team Workspace…: a server's details (or a pasted URL), the password, and Test Connection.
+
+The dialog only says which workspace and how to log in (`connection()`); opening it is the window's
+one rule for every workspace (ui/team_opening.py). The test connection runs on a worker thread and
+changes nothing on the server. A password is never part of the address it returns: one typed into a
+pasted URL is taken out of it at once and kept, when the person asks, in the keyring only.
+"""
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from postmortem_desktop.storage.errors import NoWorkspaceYetError, WorkspaceError
+from postmortem_desktop.storage.team_passwords import keyring_missing_reason, pgpass_file
+from postmortem_desktop.storage.team_workspace import TeamProbe, probe_team_workspace
+from postmortem_desktop.storage.workspace_kind import (
+    WorkspaceKind,
+    kind_of,
+    password_in,
+    shown_address,
+    team_address,
+    team_url,
+)
+
+from .workers import GeneratorWorker, start
+
+#: libpq's sslmode values, weakest first; "prefer" is libpq's own default
+TLS_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+DEFAULT_PORT = 5432
+MIN_WIDTH = 640
+KEEP_IN_KEYRING, KEEP_IN_PGPASS = "keyring", "pgpass"
+#: test connections still running: kept until they end, also when their dialog was closed first
+_PROBES: set[GeneratorWorker] = set()
+
+
+@dataclass(frozen=True)
+class TeamConnection:
+    """What the person chose: the address (never with a password), the password for this time, where to keep it."""
+
+    address: str
+    password: str | None
+    keep: str = ""  # KEEP_IN_KEYRING, KEEP_IN_PGPASS, or "" (not remembered)
+    create: bool = False  # make a new workspace in the (empty) database instead of opening one
+
+
+class OpenTeamWorkspaceDialog(QDialog):
+    """Server details or a URL, a password with where to keep it, Test Connection; Open or Create."""
+
+    def __init__(self, parent: QWidget | None = None, address: str = "", problem: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Open Team Workspace")
+        self.setMinimumWidth(MIN_WIDTH)
+        self._create = False
+        layout = self._layout = QVBoxLayout(self)
+        layout.addLayout(self._build_mode_choice())
+        # two pages shown one at a time; not a QStackedWidget, which keeps the taller page's height
+        self.details_page = self._build_details_page()
+        self.url_page = self._build_url_page()
+        self.url_page.hide()
+        layout.addWidget(self.details_page)
+        layout.addWidget(self.url_page)
+        password_form = self._build_password_form()
+        layout.addLayout(password_form)
+        self.status = QLabel(self)
+        self.status.setObjectName("field_problem")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        layout.addWidget(self.status)
+        layout.addWidget(self._build_buttons())
+        _align_labels([self.details_page.layout(), self.url_page.layout(), password_form])
+        if address:
+            self.set_address(address)
+        if problem:
+            self.show_problem(problem)
+            self.password.setFocus()
+
+    # ---- construction ---------------------------------------------------------------------------
+    def _build_mode_choice(self) -> QHBoxLayout:
+        self.details_choice = QRadioButton("&Server details", self)
+        self.url_choice = QRadioButton("Use a &URL", self)
+        self.details_choice.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.details_choice)
+        group.addButton(self.url_choice)
+        self.url_choice.toggled.connect(self._on_url_choice_toggled)
+        row = QHBoxLayout()
+        row.addWidget(self.details_choice)
+        row.addWidget(self.url_choice)
+        row.addStretch(1)
+        return row
+
+    def _build_details_page(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.host = QLineEdit(page)
+        self.host.setPlaceholderText("e.g. db.example.com")
+        self.port = QSpinBox(page)
+        self.port.setRange(1, 65535)
+        self.port.setValue(DEFAULT_PORT)
+        self.database = QLineEdit(page)
+        self.database.setPlaceholderText("e.g. incidents")
+        self.user = QLineEdit(page)
+        self.user.setPlaceholderText("your database role")
+        self.tls_mode = QComboBox(page)
+        self.tls_mode.addItems(TLS_MODES)
+        self.tls_mode.setCurrentText("prefer")
+        self.tls_mode.setToolTip("libpq's sslmode: verify-ca and verify-full check the server's certificate "
+                                 "against the CA file")
+        self.ca_file = QLineEdit(page)
+        self.ca_file.setPlaceholderText("optional: the CA certificate that signed the server's (PEM)")
+        browse = QPushButton("&Browse…", page)
+        browse.clicked.connect(self._on_browse_clicked)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(browse)
+        form.addRow("&Host", self.host)
+        form.addRow("P&ort", self.port)
+        form.addRow("&Database", self.database)
+        form.addRow("U&ser", self.user)
+        form.addRow("&TLS mode", self.tls_mode)
+        ca_label = QLabel("&CA file", page)  # a row of several widgets: its label needs its buddy named
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
+        return page
+
+    def _build_url_page(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.url = QLineEdit(page)
+        self.url.setPlaceholderText("postgresql://USER@HOST:PORT/DATABASE?sslmode=require")
+        self.url.editingFinished.connect(self._take_password_out_of_url)
+        note = QLabel("TLS and other libpq options in the address are passed on as they are.", page)
+        note.setWordWrap(True)
+        form.addRow("&Address", self.url)
+        form.addRow("", note)
+        return page
+
+    def _build_password_form(self) -> QFormLayout:
+        form = QFormLayout()
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("leave empty to use ~/.pgpass, a service file or PGPASSWORD")
+        self.no_keyring = keyring_missing_reason()
+        # without a keyring, the offer is libpq's own password file, which libpq reads by itself
+        where = f"Remember in libpq's password file ({pgpass_file()})" if self.no_keyring else \
+            "Remember in the system &keyring"
+        self.remember = QCheckBox(where, self)
+        self.remember.setChecked(not self.no_keyring)
+        self.keyring_note = QLabel(self.no_keyring, self)
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(bool(self.no_keyring))
+        form.addRow("&Password", self.password)
+        form.addRow("", self.remember)
+        form.addRow("", self.keyring_note)
+        return form
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel,
+                                   self)
+        self.test_button = buttons.addButton("Test Co&nnection", QDialogButtonBox.ButtonRole.ActionRole)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.create_button = buttons.addButton("C&reate Workspace Here", QDialogButtonBox.ButtonRole.ActionRole)
+        self.create_button.clicked.connect(self._on_create_clicked)
+        self.create_button.hide()  # offered when a test finds an empty database
+        self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
+        buttons.accepted.connect(self._on_open_clicked)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
+    # ---- the address and the password -------------------------------------------------------------
+    def set_address(self, address: str) -> None:
+        """Fills the fields from an address (a recent entry); one with options beyond TLS's goes in as a URL."""
+        url = team_url(address)
+        if set(url.query) <= {"sslmode", "sslrootcert"} and url.host:
+            self.host.setText(url.host)
+            self.port.setValue(url.port or DEFAULT_PORT)
+            self.database.setText(url.database or "")
+            self.user.setText(url.username or "")
+            mode = url.query.get("sslmode", "prefer")
+            self.tls_mode.setCurrentText(mode if isinstance(mode, str) else mode[0])
+            ca = url.query.get("sslrootcert", "")
+            self.ca_file.setText(ca if isinstance(ca, str) else ca[0])
+        else:
+            self.url.setText(shown_address(address))
+            self.url_choice.setChecked(True)
+
+    def connection(self) -> TeamConnection:
+        """The address (without password) and password chosen; a WorkspaceError when the fields name none."""
+        if self.url_choice.isChecked():
+            self._take_password_out_of_url()
+            address = self.url.text().strip()
+            if kind_of(address) is not WorkspaceKind.TEAM:
+                raise WorkspaceError("Paste a team workspace's address: postgresql://USER@HOST:PORT/DATABASE.")
+        else:
+            if not self.host.text().strip() or not self.database.text().strip():
+                raise WorkspaceError("Give the server's host and the database's name.")
+            address = team_address(host=self.host.text().strip(), port=self.port.value(),
+                                   database=self.database.text().strip(), user=self.user.text().strip(),
+                                   tls_mode=self.tls_mode.currentText(), ca_file=self.ca_file.text().strip())
+        team_url(address)  # says in words what is wrong with it (no database, say)
+        password = self.password.text() or None
+        keep = ("" if not (password and self.remember.isChecked())
+                else KEEP_IN_PGPASS if self.no_keyring else KEEP_IN_KEYRING)
+        return TeamConnection(address, password, keep, self._create)
+
+    def _take_password_out_of_url(self) -> None:
+        """A password pasted in the address moves to the password field: no address we keep ever holds one."""
+        text = self.url.text().strip()
+        if kind_of(text) is not WorkspaceKind.TEAM:
+            return
+        given = password_in(text)
+        if given is None:
+            return
+        self.url.setText(shown_address(text))
+        self.password.setText(given)
+        where = "libpq's password file" if self.no_keyring else "the system keyring"
+        self.show_problem(f"The password was taken out of the address: it is used to log in and, if you tick the "
+                          f"box, kept in {where}; never in the recent list.", warning=False)
+
+    # ---- status -------------------------------------------------------------------------------------
+    def show_problem(self, text: str, *, warning: bool = True) -> None:
+        self.status.setText(f"⚠ {text}" if warning else text)
+        self.status.show()
+        if self.isVisible():
+            self._fit_height()
+
+    # ---- buttons ------------------------------------------------------------------------------------
+    def _on_url_choice_toggled(self, checked: bool) -> None:
+        self.details_page.setVisible(not checked)
+        self.url_page.setVisible(checked)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """The height the shown rows need at this width: adjustSize() would measure the wrapped notes at
+        another width and clip them; a page or a message shown later needs it again."""
+        self._layout.activate()
+        self.resize(self.width(), self._layout.totalHeightForWidth(self.width()))
+
+    def _on_browse_clicked(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "CA Certificate", self.ca_file.text(),
+                                              "Certificates (*.crt *.pem *.cer);;All files (*)")
+        if name:
+            self.ca_file.setText(name)
+
+    def _on_open_clicked(self) -> None:
+        self._create = False
+        self._accept_if_complete()
+
+    def _on_create_clicked(self) -> None:
+        self._create = True
+        self._accept_if_complete()
+
+    def _accept_if_complete(self) -> None:
+        try:
+            self.connection()
+        except WorkspaceError as exc:
+            self.show_problem(str(exc))
+            return
+        self.accept()
+
+    def _on_test_clicked(self) -> None:
+        try:
+            chosen = self.connection()
+        except WorkspaceError as exc:
+            self.show_problem(str(exc))
+            return
+        self.create_button.hide()
+        self.show_problem(f"Connecting to {shown_address(chosen.address)}…", warning=False)
+        self.test_button.setEnabled(False)
+        worker = GeneratorWorker(lambda: _probe(chosen))
+        _PROBES.add(worker)
+        worker.signals.finished.connect(lambda _probe_result: _release(worker))
+        worker.signals.failed.connect(lambda _exc, _trace: _release(worker))
+        worker.signals.finished.connect(self._on_probe_finished)
+        worker.signals.failed.connect(self._on_probe_failed)
+        start(worker)
+
+    def _on_probe_finished(self, probe: TeamProbe) -> None:
+        self.test_button.setEnabled(True)
+        said = f"Connected as {probe.user}: {probe.name} holds a team workspace."
+        if probe.needs_upgrade:
+            said += " It is in an older format and will be upgraded when opened."
+        if probe.read_only_reason:
+            said += f" {probe.read_only_reason}"
+        self.show_problem(said, warning=False)
+
+    def _on_probe_failed(self, exc: BaseException, _trace: str) -> None:
+        self.test_button.setEnabled(True)
+        if isinstance(exc, NoWorkspaceYetError):
+            self.create_button.show()
+            self.show_problem(f"{_first_sentence(str(exc))}. Create a new, empty team workspace there with "
+                              "Create Workspace Here.")
+            return
+        self.show_problem(str(exc) if isinstance(exc, WorkspaceError) else
+                          f"The test failed ({type(exc).__name__}: {exc}). Nothing was changed.")
+
+
+def _probe(chosen: TeamConnection) -> Generator[tuple[int, int], None, TeamProbe]:
+    yield 0, 1
+    return probe_team_workspace(chosen.address, password=chosen.password)
+
+
+def _align_labels(layouts: list[QLayout | None]) -> None:
+    """One label column for the page on view and the password rows below it, as if one form."""
+    items = [form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+             for form in layouts if isinstance(form, QFormLayout) for row in range(form.rowCount())]
+    labels = [widget for item in items if item is not None and (widget := item.widget()) is not None]
+    width = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(width)
+
+
+def _release(worker: GeneratorWorker) -> None:
+    worker.done.wait(1.0)  # its last signal is sent just before run() returns
+    _PROBES.discard(worker)
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ", 1)[0].rstrip(".")
