@@ -113,6 +113,9 @@ def _refuse_if_closed(session: Session, incident_id: int) -> None:
 class UpdateFields(Edit):
     """Sets columns of one row, remembering their old values for undo."""
 
+    #: what a person is told when the row was deleted (by someone else) before this edit ran
+    gone: str = ""
+
     def __init__(self, model: type, row_id: int, changes: dict[str, Any], *, name: str,
                  kind: DataChange, incident_id: int, based_on: dict[str, Any] | None = None):
         super().__init__(incident_id)
@@ -137,7 +140,7 @@ class UpdateFields(Edit):
         # locked until commit on a team workspace, so two clients cannot both pass the check below
         row = session.get(self.model, self.row_id, with_for_update=True)
         if row is None:
-            raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
+            raise RuleError(self.gone or f"{self.model.__name__} {self.row_id} no longer exists.")
         if self.based_on is not None and self._old is None:
             stored = {key: getattr(row, key) for key in self.based_on}
             if stored != self.based_on:
