@@ -107,7 +107,7 @@ def _named(session: Session, cards: Mapping[int, frozenset[int]]) -> dict[int, t
     return {quote_id: tuple(name for tag_id, name in tags if tag_id in tag_ids) for quote_id, tag_ids in cards.items()}
 
 
-class _QuoteTagEdit(Edit):
+class CardTagEdit(Edit):
     """Base for edits of some quotes' tag assignments; undo puts their rows back exactly.
 
     Made from what the board showed (`made_from`), the edit is refused with EditConflict when someone else
@@ -126,7 +126,7 @@ class _QuoteTagEdit(Edit):
         # the cards' tags as the editor saw them; None: no check (a script, or the CLI)
         self.based_on: dict[int, frozenset[int]] | None = None
 
-    def made_from(self, shown: CardTags) -> _QuoteTagEdit:
+    def made_from(self, shown: CardTags) -> CardTagEdit:
         """Says which tags the edited cards showed when the person made this edit (checked when it runs)."""
         self.based_on = {quote_id: frozenset(shown.get(quote_id, ())) for quote_id in self.quote_ids}
         return self
@@ -189,7 +189,7 @@ class _QuoteTagEdit(Edit):
             del current[(quote_id, tag_id)]
 
 
-class AssignTag(_QuoteTagEdit):
+class AssignTag(CardTagEdit):
     """Adds a tag to cards (Ctrl+drag, number keys); cards keep their other tags."""
 
     def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
@@ -203,7 +203,7 @@ class AssignTag(_QuoteTagEdit):
             self._tag(session, quote_id, self.tag_id, current, TagSource.MANUAL.value)
 
 
-class RemoveTag(_QuoteTagEdit):
+class RemoveTag(CardTagEdit):
     def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, quote_ids)
         self.tag_id = tag_id
@@ -214,7 +214,7 @@ class RemoveTag(_QuoteTagEdit):
             self._untag(session, quote_id, self.tag_id, current)
 
 
-class MoveCardTag(_QuoteTagEdit):
+class MoveCardTag(CardTagEdit):
     """A drag from column A to column B: removes A and adds B in one undo step.
 
     None stands for the Unsorted inbox: from None only adds, to None only removes.
@@ -238,7 +238,7 @@ class MoveCardTag(_QuoteTagEdit):
                 self._tag(session, quote_id, self.to_tag_id, current, TagSource.MANUAL.value)
 
 
-class ClearCardTags(_QuoteTagEdit):
+class ClearCardTags(CardTagEdit):
     """Drag back to Unsorted from a card's only column, or "Untag all": removes every applied tag."""
 
     name = "Move to Unsorted"
@@ -248,7 +248,7 @@ class ClearCardTags(_QuoteTagEdit):
             self._untag(session, quote_id, tag_id, current)
 
 
-class AcceptSuggestion(_QuoteTagEdit):
+class AcceptSuggestion(CardTagEdit):
     def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, [quote_id])
         self.tag_id = tag_id
@@ -261,7 +261,7 @@ class AcceptSuggestion(_QuoteTagEdit):
         row.source = TagSource.ACCEPTED.value
 
 
-class DismissSuggestion(_QuoteTagEdit):
+class DismissSuggestion(CardTagEdit):
     """Dismissals are kept (source "dismissed") so the tagger never suggests them again."""
 
     def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):
