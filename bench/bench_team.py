@@ -10,7 +10,8 @@
 2. Full-text search on PostgreSQL with 100k conversations: the same first-page budget as a file's
    search (bench_import.py: < 50 ms for the first 50 ids), for the same queries over the same
    generated tickets, through the same search API. The file's figure is bench_import.py's.
-The COPY import, board and timeline budgets come with those features.
+The board and timeline budgets on PostgreSQL: bench_board.py --team and bench_timeline.py --team (beside the
+file's figures of the same run). The COPY import's budget comes with that feature.
 Run from the repo root: python bench/bench_team.py [--edits N] [--rows N] [--part edits|search|all]
 """
 from __future__ import annotations
