@@ -190,6 +190,10 @@ def measure_board(path: Path | str, incident_id: int) -> dict[str, float]:
         unsorted.viewport().repaint()
         frames.append(_ms(start))
     cards_in_unsorted = unsorted.model().rowCount()
+    # deleted before its workspace closes: its relearning after the drags must not outlive the workspace
+    board.close()
+    board.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     session.close()
     return {"open": statistics.median(opens), "filter": max(filters), "filter_median": statistics.median(filters),
             "drag": statistics.median(drags), "drag_max": max(drags), "scroll": statistics.median(frames),
