@@ -15,7 +15,8 @@
    command line does (helper process, COPY, one transaction). The floor is the least any import of it must
    do: read the CSV, COPY its rows into a bare table of the same 17 text columns, commit. Both against
    the same loopback cluster, each in a fresh process, the best of --runs.
-The board and timeline budgets come with those features.
+The board and timeline budgets on PostgreSQL: bench_board.py --team and bench_timeline.py --team (beside the
+file's figures of the same run).
 Run from the repo root: python bench/bench_team.py [--edits N] [--rows N] [--runs N]
                         [--part edits|search|import|all]
 """

@@ -3,12 +3,14 @@
 First paint ≤ 500 ms (10k) / ≤ 1.5 s (100k); viewport repaint ≤ 16 ms median at several zoom levels;
 one zoom step ≤ 50 ms; memory for 100k < 600 MB. Conversations are generated with bulk SQL into a
 temporary workspace. Run from the repo root: python bench/bench_timeline.py
+`--team`: the same on a team workspace (a throwaway PostgreSQL cluster, seeded by COPY), same budgets.
 """
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 FIRST_PAINT_BUDGET_S = {10_000: 0.5, 100_000: 1.5}
@@ -33,45 +36,48 @@ def db_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def make_workspace(path: Path, count: int, seed: int = 4) -> int:
-    """A workspace with one incident and `count` conversations spread over its 72-hour review window."""
+def make_workspace(target: Path | str, count: int, seed: int = 4) -> int:
+    """A workspace with one incident and `count` conversations spread over its 72-hour review window.
+
+    target: a file (sqlite3 executemany) or a team workspace's URL (psycopg COPY).
+    """
+    from bench_seed import RowWriter
+
     from postmortem_desktop.services.incidents import CreateIncident
     from postmortem_desktop.storage.workspace import create_workspace
 
-    ws = create_workspace(path)
+    ws = create_workspace(target)
     create = CreateIncident(title="Generated outage", technical_start=START,
                             technical_end=START + timedelta(minutes=40),
                             status_page_resolved=START + timedelta(minutes=45))
     create.do(ws)
     ws.close()
     rng = random.Random(seed)
-    conn = sqlite3.connect(path)
-    tag_ids = [row[0] for row in conn.execute("SELECT id FROM tags ORDER BY position")]
+    writer = RowWriter(target)
+    tag_ids = [row[0] for row in writer.query("SELECT id FROM tags ORDER BY position")]
     channels = ("ticket", "chat", "call", "email", "internal")
     segments = ("Starter", "Growth", "Agency", "Enterprise", "")
-    with conn:
-        conn.executemany("INSERT INTO customers (id, name, email, phone, organization, segment) VALUES (?,?,?,?,?,?)",
-                         [(i, f"Customer {i}", f"c{i}@example.com", "", f"Org {i % 900}", segments[i % 5])
-                          for i in range(1, 5001)])
-        rows, quotes, tags = [], [], []
-        for i in range(1, count + 1):
-            # Most arrive in the hours after the failure, a long tail across the review window.
-            offset = abs(rng.lognormvariate(8.2, 1.1)) if rng.random() < 0.85 else rng.uniform(-3600, 72 * 3600)
-            first = START + timedelta(seconds=min(offset, 72 * 3600))
-            last = first + timedelta(seconds=rng.expovariate(1 / 2400))
-            rows.append((i, create.incident_id, f"G-{i}", channels[rng.randrange(5)], rng.randint(1, 5000),
-                         f"Subject {i}", "", f"task {rng.randrange(12)}", "", 0, "", db_time(first), db_time(last)))
-            if rng.random() < 0.6:
-                quotes.append((i, i, None, 0, 10, "quoted text", db_time(first)))
-                tags.append((len(tags) + 1, rng.choice(tag_ids), i, None, "manual", "", db_time(first)))
-        conn.executemany("INSERT INTO conversations (id, incident_id, external_id, channel, customer_id, subject,"
-                         " status, customer_task, symptom, pre_existing, vendor_tags, first_at, last_at)"
-                         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        conn.executemany("INSERT INTO quotes (id, conversation_id, message_id, start, end, text, created_at)"
-                         " VALUES (?,?,?,?,?,?,?)", quotes)
-        conn.executemany("INSERT INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, created_at)"
-                         " VALUES (?,?,?,?,?,?,?)", tags)
-    conn.close()
+    writer.write("customers", ("id", "name", "email", "phone", "organization", "segment"),
+                 [(i, f"Customer {i}", f"c{i}@example.com", "", f"Org {i % 900}", segments[i % 5])
+                  for i in range(1, 5001)])
+    rows, quotes, tags = [], [], []
+    for i in range(1, count + 1):
+        # Most arrive in the hours after the failure, a long tail across the review window.
+        offset = abs(rng.lognormvariate(8.2, 1.1)) if rng.random() < 0.85 else rng.uniform(-3600, 72 * 3600)
+        first = START + timedelta(seconds=min(offset, 72 * 3600))
+        last = first + timedelta(seconds=rng.expovariate(1 / 2400))
+        rows.append((i, create.incident_id, f"G-{i}", channels[rng.randrange(5)], rng.randint(1, 5000),
+                     f"Subject {i}", "", f"task {rng.randrange(12)}", "", False, "", db_time(first), db_time(last)))
+        if rng.random() < 0.6:
+            quotes.append((i, i, None, 0, 10, "quoted text", db_time(first)))
+            tags.append((len(tags) + 1, rng.choice(tag_ids), i, None, "manual", "", db_time(first)))
+    writer.write("conversations", ("id", "incident_id", "external_id", "channel", "customer_id", "subject", "status",
+                                   "customer_task", "symptom", "pre_existing", "vendor_tags", "first_at", "last_at"),
+                 rows)
+    writer.write("quotes", ("id", "conversation_id", "message_id", "start", "end", "text", "created_at"), quotes)
+    writer.write("tag_assignments", ("id", "tag_id", "quote_id", "message_id", "source", "phrase", "created_at"),
+                 tags)
+    writer.close()
     return create.incident_id
 
 
@@ -95,15 +101,20 @@ def median_repaint(view, runs: int = 25) -> float:  # noqa: ANN001
     return statistics.median(times)
 
 
-def measure(count: int, app) -> list[tuple[str, float, float, str]]:  # noqa: ANN001
+def measure(count: int, app, cluster_url: str | None = None) -> list[tuple[str, float, float, str]]:  # noqa: ANN001
     from postmortem_desktop.storage.workspace import open_workspace
     from ui.hub import ScreenHub
     from ui.timeline.timeline_screen import TimelineScreen
     from ui.undo import WorkspaceSession
 
     results = []
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"bench_{count}.pmw"
+    with contextlib.ExitStack() as stack:
+        if cluster_url is not None:
+            from bench_seed import new_database
+
+            path: Path | str = new_database(cluster_url)
+        else:
+            path = Path(stack.enter_context(tempfile.TemporaryDirectory())) / f"bench_{count}.pmw"
         incident_id = make_workspace(path, count)
         hub = ScreenHub()
         screen = TimelineScreen(hub)
@@ -151,15 +162,37 @@ def measure(count: int, app) -> list[tuple[str, float, float, str]]:  # noqa: AN
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--team", action="store_true",
+                        help="on a team workspace (PostgreSQL) too, beside the file's figures of the same run; the "
+                             "team's figures are held to the budgets")
+    args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
+    with contextlib.ExitStack() as stack:
+        cluster = None
+        if args.team:
+            from bench_seed import throwaway_cluster
+
+            cluster = stack.enter_context(throwaway_cluster())
+            print("team workspace (PostgreSQL, seeded by COPY); (file …): the same on a file, this run", flush=True)
+        return report(app, cluster)
+
+
+def report(app, cluster: str | None) -> int:  # noqa: ANN001
+    def shown(value: float, unit: str) -> str:
+        return f"{value * 1000:8.1f} ms" if unit == "s" else f"{value:8.1f} MB"
+
     missed = 0
     for count in (10_000, 100_000):
-        for name, value, budget, unit in measure(count, app):
-            shown = (f"{value * 1000:8.1f} ms" if unit == "s" else f"{value:8.1f} MB")
+        on_file = measure(count, app)
+        figures = measure(count, app, cluster) if cluster else on_file
+        for (name, value, budget, unit), (_name, file_value, _budget, _unit) in zip(figures, on_file, strict=True):
             limit = (f"{budget * 1000:.0f} ms" if unit == "s" else f"{budget:.0f} MB")
             ok = value <= budget
             missed += not ok
-            print(f"{name:<44} {shown}   budget {limit:>8}   {'ok' if ok else 'MISSED'}", flush=True)
+            beside = f" (file {shown(file_value, unit)})" if cluster else ""
+            print(f"{name:<44} {shown(value, unit)}{beside}   budget {limit:>8}   {'ok' if ok else 'MISSED'}",
+                  flush=True)
     return 1 if missed else 0
 
 

@@ -14,7 +14,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import Edit, EditConflict, RuleError, UpdateFields, refuse_undo_if_changed_since
 
 AREAS = tuple(a.value for a in ActionArea)
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -64,6 +64,11 @@ def check_values(values: dict[str, Any]) -> None:
     due = values.get("due_date")
     if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
         raise RuleError("The due date must be a date.")
+
+
+def fields_of(item: ActionItem | ActionItemView, fields: Iterable[str] = EDITABLE) -> dict[str, Any]:
+    """An action item's fields, as a screen showed them (what an edit or delete is based on) or as stored."""
+    return {key: getattr(item, key) for key in fields}
 
 
 def _links(session: Session, item_ids: list[int]) -> dict[int, list[ActionLink]]:
@@ -153,8 +158,10 @@ class AddActionItem(Edit):
         session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
 
     def revert(self, session: Session) -> None:
-        item = session.get(ActionItem, self.item_id)
+        item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is not None:
+            # someone's edit of the new item since would go with it
+            refuse_undo_if_changed_since(self.name, self.values, fields_of(item, self.values))
             session.delete(item)  # links go with it (ON DELETE CASCADE)
 
 
@@ -172,37 +179,26 @@ class QuickAddFromQuotes(AddActionItem):
         self.name = "Add Action Item from Quotes"
 
 
-class EditActionItem(Edit):
+class EditActionItem(UpdateFields):
+    """Changes an action item's fields; `based_on` (the item as its editor read it) makes a stale edit a conflict."""
+
     refused_when_closed = True
+    gone = "That action item no longer exists: someone else deleted it."
 
-    changes = ACTION_PARTS
-
-    def __init__(self, incident_id: int, item_id: int, **changes: Any):
+    def __init__(self, incident_id: int, item_id: int, *, based_on: dict[str, Any] | None = None, **changes: Any):
         if "description" in changes:
             changes["description"] = str(changes["description"]).strip()
         if "owner" in changes:
             changes["owner"] = str(changes["owner"]).strip()
         check_values(changes)
-        self.incident_id, self.item_id, self.values = incident_id, item_id, changes
-        self.name = "Edit Action Item " + ", ".join(k.replace("_", " ") for k in changes)
-        self._old: dict[str, Any] = {}
+        super().__init__(ActionItem, item_id, changes, name="Edit Action Item " + ", ".join(
+            k.replace("_", " ") for k in changes), kind=ACTION_PARTS, incident_id=incident_id, based_on=based_on)
+        self.item_id = item_id
+        self.merge_key = None  # each dialog's edit is its own undo step
 
-    def _item(self, session: Session) -> ActionItem:
-        item = session.get(ActionItem, self.item_id)
-        if item is None or item.incident_id != self.incident_id:
-            raise RuleError("That action item no longer exists.")
-        return item
-
-    def apply(self, session: Session) -> None:
-        item = self._item(session)
-        self._old = {k: getattr(item, k) for k in self.values}
-        for key, value in self.values.items():
-            setattr(item, key, value)
-
-    def revert(self, session: Session) -> None:
-        item = self._item(session)
-        for key, value in self._old.items():
-            setattr(item, key, value)
+    def before_set(self, row: ActionItem, changes: dict[str, Any]) -> None:
+        if row.incident_id != self.incident_id:
+            raise RuleError(self.gone)
 
 
 class SetActionLinks(Edit):
@@ -239,20 +235,27 @@ class SetActionLinks(Edit):
 
 
 class DeleteActionItem(Edit):
+    """Deletes an action item and its links; with `based_on`, refused (EditConflict) when someone changed it since."""
+
     refused_when_closed = True
 
     changes = ACTION_PARTS
 
-    def __init__(self, incident_id: int, item_id: int):
+    def __init__(self, incident_id: int, item_id: int, *, based_on: dict[str, Any] | None = None):
         self.incident_id, self.item_id = incident_id, item_id
         self.name = "Delete Action Item"
+        self.based_on = dict(based_on) if based_on is not None else None
         self._row: dict[str, Any] = {}
         self._links: list[dict[str, Any]] = []
 
     def apply(self, session: Session) -> None:
-        item = session.get(ActionItem, self.item_id)
+        item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is None or item.incident_id != self.incident_id:
             raise RuleError("That action item no longer exists.")
+        if self.based_on is not None and not self._row:  # not on a redo
+            stored = fields_of(item, self.based_on)
+            if stored != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=None, theirs=stored)
         self._row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
         self._links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
                        for link in session.scalars(select(ActionItemLink)

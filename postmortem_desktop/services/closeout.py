@@ -13,7 +13,7 @@ from ..domain.changes import DataChange
 from ..domain.checklist import ChecklistItem
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
-from ..storage.closeout_query import load_closeout_record
+from ..storage.closeout_query import hold_closeout, load_closeout_record
 from ..storage.schema import FollowUp, Incident, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
@@ -101,6 +101,8 @@ class _StatusChange(Edit):
         """The status this change sets (closed, reopened to in review)."""
 
     def apply(self, session: Session) -> None:
+        # waits for any edit of the close-out record in flight on another client, then checks what it left
+        hold_closeout(session, self.incident_id)
         incident = _incident(session, self.incident_id)
         self.check(session, incident)
         self._old_status = incident.status
@@ -112,6 +114,7 @@ class _StatusChange(Edit):
 
     def revert(self, session: Session) -> None:
         assert self._old_status is not None, "undo before do"
+        hold_closeout(session, self.incident_id)
         _incident(session, self.incident_id).status = self._old_status
         entry = session.get(IncidentHistory, self._history_id)
         if entry is not None:

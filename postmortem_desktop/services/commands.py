@@ -5,7 +5,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
@@ -96,21 +95,26 @@ class Edit(Command):
     def undo(self, workspace: Workspace) -> None:
         workspace.require_writable()
         with workspace.transaction() as session:
+            if self.refused_when_closed:  # undoing an edit of the record would change a closed record too
+                _refuse_if_closed(session, self.incident_id)
             self.revert(session)
             workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:
-    from ..storage.schema import Incident
+    from ..storage.closeout_query import hold_closeout
 
-    status = session.scalar(select(Incident.status).where(Incident.id == incident_id))
-    if status in CLOSED_STATUSES:
+    # held until this edit commits, so a close on another client waits for it and re-checks the checklist
+    if hold_closeout(session, incident_id) in CLOSED_STATUSES:
         raise RuleError("This incident is closed, so its close-out record is fixed. Reopen it "
                         "(Close-out strip › Reopen) to change it; the reopening is recorded.")
 
 
 class UpdateFields(Edit):
     """Sets columns of one row, remembering their old values for undo."""
+
+    #: what a person is told when the row was deleted (by someone else) before this edit ran
+    gone: str = ""
 
     def __init__(self, model: type, row_id: int, changes: dict[str, Any], *, name: str,
                  kind: DataChange, incident_id: int, based_on: dict[str, Any] | None = None):
@@ -136,7 +140,7 @@ class UpdateFields(Edit):
         # locked until commit on a team workspace, so two clients cannot both pass the check below
         row = session.get(self.model, self.row_id, with_for_update=True)
         if row is None:
-            raise RuleError(f"{self.model.__name__} {self.row_id} no longer exists.")
+            raise RuleError(self.gone or f"{self.model.__name__} {self.row_id} no longer exists.")
         if self.based_on is not None and self._old is None:
             stored = {key: getattr(row, key) for key in self.based_on}
             if stored != self.based_on:

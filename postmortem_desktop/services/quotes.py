@@ -13,7 +13,7 @@ from ..domain.changes import DataChange
 from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
-from ..storage import search_index
+from ..storage import search_index, team_search
 from ..storage.schema import (
     ActionItemLink,
     Base,
@@ -249,11 +249,14 @@ def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[
     terms = search_index.search_words(query)
     if not terms:
         return set()
-    likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
     params: dict[str, object] = {"i": incident_id, **{f"t{n}": f"%{t.lower()}%" for n, t in enumerate(terms)}}
     with workspace.reading() as session:
         conn = session.connection()
         params["m"] = search_index.match_parameter(conn, query)
+        if search_index.is_team(conn):  # its own plan: see team_search.quoted_matches
+            likes = " AND ".join(f"lower(quoted.text) LIKE :t{n}" for n in range(len(terms)))
+            return set(session.scalars(text(team_search.quoted_matches(likes)), params))
+        likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
         matching_messages, matching_conversations = search_index.matching_ids(conn)
         # The matching ids are gathered once (uncorrelated IN), then each card checks its own
         # conversation's few messages, so a common word over 100k conversations stays cheap.

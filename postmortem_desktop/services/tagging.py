@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from ..domain.changes import DataChange
 from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
-from ..storage.schema import ActionItemLink, Tag, TagAssignment
+from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import Edit, EditConflict, RuleError, refuse_undo_if_changed_since
 
 TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
@@ -86,8 +86,33 @@ def _tag_or_refuse(session: Session, tag_id: int) -> Tag:
 
 # ---- edits of the tags on quote cards ------------------------------------------------------------
 
-class _QuoteTagEdit(Edit):
-    """Base for edits of some quotes' tag assignments; undo puts their rows back exactly."""
+#: The tags a card shows in its columns, per quote id: what a tag edit is based on (tag ids).
+CardTags = Mapping[int, Iterable[int]]
+
+
+def applied_tags(session: Session, quote_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Each card's tags put there or accepted by a person (its columns), as stored now."""
+    ids = list(quote_ids)
+    applied: dict[int, set[int]] = {quote_id: set() for quote_id in ids}
+    for quote_id, tag_id in session.execute(select(TagAssignment.quote_id, TagAssignment.tag_id).where(
+            TagAssignment.quote_id.in_(ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
+        if quote_id is not None:  # always: the rows are selected by quote_id
+            applied[quote_id].add(tag_id)
+    return {quote_id: frozenset(tags) for quote_id, tags in applied.items()}
+
+
+def _named(session: Session, cards: Mapping[int, frozenset[int]]) -> dict[int, tuple[str, ...]]:
+    """Cards' tags by name, in board order, for a conflict shown to a person."""
+    tags = session.execute(select(Tag.id, Tag.name).order_by(Tag.position, Tag.id)).all()
+    return {quote_id: tuple(name for tag_id, name in tags if tag_id in tag_ids) for quote_id, tag_ids in cards.items()}
+
+
+class CardTagEdit(Edit):
+    """Base for edits of some quotes' tag assignments; undo puts their rows back exactly.
+
+    Made from what the board showed (`made_from`), the edit is refused with EditConflict when someone else
+    changed those cards' tags since; its undo is refused when the cards' tags are no longer what it left.
+    """
 
     changes = TAG_CHANGES
 
@@ -97,8 +122,23 @@ class _QuoteTagEdit(Edit):
         if not self.quote_ids:
             raise RuleError("Select a card first.")
         self._before: list[dict] = []
+        self._after: dict[int, frozenset[int]] | None = None
+        # the cards' tags as the editor saw them; None: no check (a script, or the CLI)
+        self.based_on: dict[int, frozenset[int]] | None = None
+
+    def made_from(self, shown: CardTags) -> CardTagEdit:
+        """Says which tags the edited cards showed when the person made this edit (checked when it runs)."""
+        self.based_on = {quote_id: frozenset(shown.get(quote_id, ())) for quote_id in self.quote_ids}
+        return self
+
+    def _lock_cards(self, session: Session) -> None:
+        # held until commit on a team workspace, so two clients' edits of one card run one after the other
+        session.execute(select(Quote.id).where(Quote.id.in_(self.quote_ids)).order_by(Quote.id).with_for_update())
 
     def apply(self, session: Session) -> None:
+        self._lock_cards(session)
+        first_time = self._after is None
+        stored = applied_tags(session, self.quote_ids)
         table = TagAssignment.__table__
         self._before = [dict(r._mapping) for r in session.execute(
             table.select().where(table.c.quote_id.in_(self.quote_ids)))]
@@ -106,8 +146,17 @@ class _QuoteTagEdit(Edit):
             select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
             if a.quote_id is not None}  # always: the rows are selected by quote_id
         self.retag(session, current)
+        session.flush()
+        after = applied_tags(session, self.quote_ids)
+        if first_time and self.based_on is not None and stored != self.based_on:
+            # yours: what this edit makes of the cards as they are now (Keep mine); the transaction rolls back
+            raise EditConflict(self.name, based_on=_named(session, self.based_on), yours=_named(session, after),
+                               theirs=_named(session, stored))
+        self._after = after
 
     def revert(self, session: Session) -> None:
+        self._lock_cards(session)
+        refuse_undo_if_changed_since(self.name, self._after, applied_tags(session, self.quote_ids))
         session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
         if self._before:
             session.execute(insert(TagAssignment), self._before)
@@ -140,7 +189,7 @@ class _QuoteTagEdit(Edit):
             del current[(quote_id, tag_id)]
 
 
-class AssignTag(_QuoteTagEdit):
+class AssignTag(CardTagEdit):
     """Adds a tag to cards (Ctrl+drag, number keys); cards keep their other tags."""
 
     def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
@@ -154,7 +203,7 @@ class AssignTag(_QuoteTagEdit):
             self._tag(session, quote_id, self.tag_id, current, TagSource.MANUAL.value)
 
 
-class RemoveTag(_QuoteTagEdit):
+class RemoveTag(CardTagEdit):
     def __init__(self, incident_id: int, quote_ids: Iterable[int], tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, quote_ids)
         self.tag_id = tag_id
@@ -165,7 +214,7 @@ class RemoveTag(_QuoteTagEdit):
             self._untag(session, quote_id, self.tag_id, current)
 
 
-class MoveCardTag(_QuoteTagEdit):
+class MoveCardTag(CardTagEdit):
     """A drag from column A to column B: removes A and adds B in one undo step.
 
     None stands for the Unsorted inbox: from None only adds, to None only removes.
@@ -189,7 +238,7 @@ class MoveCardTag(_QuoteTagEdit):
                 self._tag(session, quote_id, self.to_tag_id, current, TagSource.MANUAL.value)
 
 
-class ClearCardTags(_QuoteTagEdit):
+class ClearCardTags(CardTagEdit):
     """Drag back to Unsorted from a card's only column, or "Untag all": removes every applied tag."""
 
     name = "Move to Unsorted"
@@ -199,7 +248,7 @@ class ClearCardTags(_QuoteTagEdit):
             self._untag(session, quote_id, tag_id, current)
 
 
-class AcceptSuggestion(_QuoteTagEdit):
+class AcceptSuggestion(CardTagEdit):
     def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):
         super().__init__(incident_id, [quote_id])
         self.tag_id = tag_id
@@ -212,7 +261,7 @@ class AcceptSuggestion(_QuoteTagEdit):
         row.source = TagSource.ACCEPTED.value
 
 
-class DismissSuggestion(_QuoteTagEdit):
+class DismissSuggestion(CardTagEdit):
     """Dismissals are kept (source "dismissed") so the tagger never suggests them again."""
 
     def __init__(self, incident_id: int, quote_id: int, tag_id: int, tag_name: str = ""):

@@ -13,6 +13,18 @@ from .impact_query import customer_event_bounds
 from .schema import ActionItem, FollowUp, Incident
 
 
+def hold_closeout(session: Session, incident_id: int) -> str | None:
+    """Locks the incident's row until the caller's transaction ends and returns its status (None: no incident).
+
+    The one rule that keeps closing enforced with several writers: the closing transaction and every edit
+    that can make the checklist incomplete (an edit of the close-out record) take this lock first, so a close
+    re-checks the checklist after any such edit has committed, and such an edit sees a close that committed
+    first (and is refused). Without it, on a team workspace, a close could read the checklist while another
+    client's uncommitted edit was emptying it. A file has one writer, so SQLite ignores FOR UPDATE.
+    """
+    return session.scalar(select(Incident.status).where(Incident.id == incident_id).with_for_update())
+
+
 def load_closeout_record(session: Session, incident_id: int, today: date | None = None) -> CloseoutRecord:
     """The checklist's view of one incident, read inside the caller's transaction.
 

@@ -56,9 +56,11 @@ def read_cursor(session: Session) -> Iterator[ReadCursor]:
     dbapi = connection.connection.dbapi_connection
     if dbapi is None:  # only once the connection is closed, which a live session's never is
         raise RuntimeError("the session has no database connection")
-    cursor = dbapi.cursor()
+    qmark = connection.dialect.paramstyle == "qmark"
+    # psycopg: results in binary, so 100k rows' numbers and times are not parsed from text (~1.5x faster)
+    cursor = dbapi.cursor() if qmark else dbapi.cursor(binary=True)
     try:
-        yield ReadCursor(cursor, qmark=connection.dialect.paramstyle == "qmark")
+        yield ReadCursor(cursor, qmark=qmark)
     finally:
         cursor.close()
 
@@ -86,6 +88,6 @@ def epoch_seconds(session: Session, column: str) -> str:
 
 
 def epoch_seconds_sql(postgres: bool, column: str) -> str:
-    if postgres:
-        return f"extract(epoch from {column})::float8"
+    if postgres:  # date_part is double precision; extract() is numeric since PostgreSQL 14, slower by half
+        return f"date_part('epoch', {column})"
     return f"(julianday({column}) - 2440587.5) * 86400.0"

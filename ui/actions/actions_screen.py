@@ -1,6 +1,8 @@
 """The Actions screen: the incident's fixes by area, with owners, dates, status and what motivated them."""
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,13 +26,15 @@ from postmortem_desktop.services.actions import (
     DeleteActionItem,
     EditActionItem,
     QuickAddFromQuotes,
+    fields_of,
 )
 from postmortem_desktop.services.closeout import CLOSED_STATES
-from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.commands import Command, EditConflict, RuleError
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review_answers import ReviewService
 
 from ..closeout.record_lock import ClosedBanner
+from ..conflict_dialog import ask_keep_mine
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
@@ -179,8 +183,28 @@ class ActionsScreen(DeferredRefresh, QWidget):
             except RuleError as exc:
                 show_refusal(self, "Not possible", exc)
                 continue
-            self.hub.run(command)
+            self.run_checked(command)
             return
+
+    def run_checked(self, command: Command) -> bool:
+        """Runs an edit made from what this screen showed; a teammate's change since is shown, not overwritten."""
+        return self.hub.run(command, on_conflict=lambda conflict: self._on_conflict(command, conflict))
+
+    def _on_conflict(self, command: Command, conflict: EditConflict) -> None:
+        """Both versions, then Keep mine (the same edit, based on theirs) or Take theirs (shown)."""
+        theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
+        again: Command
+        if isinstance(command, EditActionItem):
+            yours = _described(command.values, theirs)
+            again = EditActionItem(command.incident_id, command.item_id, based_on=theirs, **command.values)
+        elif isinstance(command, DeleteActionItem):
+            yours, again = "delete it", DeleteActionItem(command.incident_id, command.item_id, based_on=theirs)
+        else:
+            return
+        if ask_keep_mine(self, "This action item", yours, _described(theirs, conflict.based_on)):
+            self.run_checked(again)
+        else:
+            self.refresh()
 
     def _on_add_clicked(self) -> None:
         area = self._add_area()
@@ -191,12 +215,13 @@ class ActionsScreen(DeferredRefresh, QWidget):
         item = self._selected_item()
         if item is not None and self.edit_button.isEnabled():  # a double click on a closed record edits nothing
             self._run_dialog(ActionItemDialog(self, item=item),
-                             lambda values: EditActionItem(self.hub.incident_id, item.id, **values))
+                             lambda values: EditActionItem(self.hub.incident_id, item.id, based_on=fields_of(item),
+                                                           **values))
 
     def _on_delete_clicked(self) -> None:
         item = self._selected_item()
         if item is not None:
-            self.hub.run(DeleteActionItem(self.hub.incident_id, item.id))
+            self.run_checked(DeleteActionItem(self.hub.incident_id, item.id, based_on=fields_of(item)))
 
     def _on_quick_add_clicked(self) -> None:
         ids = list(self.hub.selected_quote_ids)
@@ -264,3 +289,16 @@ class ActionsScreen(DeferredRefresh, QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if changes & REFRESH_ON:
             self.request_refresh()
+
+
+def _described(values: dict, other: object) -> str:
+    """An action item's fields that differ from the other version's, in words (all of them when none differ)."""
+    shown = {key: value for key, value in values.items()
+             if not isinstance(other, dict) or other.get(key) != value} or values
+    return "; ".join(f"{key.replace('_', ' ')}: {_word(value)}" for key, value in shown.items())
+
+
+def _word(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    return value.isoformat() if isinstance(value, date) else str(value)

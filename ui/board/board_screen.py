@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVB
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
-from postmortem_desktop.services.commands import Command, RuleError
+from postmortem_desktop.services.commands import Command, EditConflict, RuleError
 from postmortem_desktop.services.conversation_browser import count_uncarded_matches
 from postmortem_desktop.services.quotes import (
     BoardCard,
@@ -26,6 +26,7 @@ from postmortem_desktop.services.suggestions import compute_suggestions, inciden
 from postmortem_desktop.services.tagging import (
     AcceptSuggestion,
     AssignTag,
+    CardTagEdit,
     DismissSuggestion,
     MoveCardTag,
     TagDefinition,
@@ -36,11 +37,13 @@ from postmortem_desktop.services.tagging import (
 from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
+from ..conflict_dialog import ask_keep_mine
 from ..errors import show_refusal
 from ..hub import ScreenHub
 from ..undo import BusyError
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
+from .card_conflicts import cards_word, columns_text, show_drop_refused
 from .card_delegate import BoardCardDelegate
 from .card_model import BoardCardModel
 from .column_view import CardListView
@@ -94,6 +97,7 @@ class BoardScreen(QWidget):
         self._uncarded_matches = 0  # conversations without a card that the search's words are in
         self.conversations_dialog: QDialog | None = None
         self._local_ids: set[int] | None = None
+        self.drop_notice: QMessageBox | None = None  # the last "moved by someone else" notice after a drop
         self._dirty = True
         self._syncing_selection = False
         self._worker: workers.GeneratorWorker | None = None
@@ -398,14 +402,37 @@ class BoardScreen(QWidget):
             self.hub.run(quote_whole_conversations(incident_id, candidates))
 
     # ---- edits ----------------------------------------------------------------------------------
-    def run_local(self, command: Command) -> bool:
-        """Runs an edit made on this board; only the cards it touched are re-read afterwards."""
+    def run_local(self, command: Command, *, dropped: bool = False) -> bool:
+        """Runs an edit made on this board; only the cards it touched are re-read afterwards.
+
+        A tag edit is made from the columns its cards show here, so a teammate's change since is not
+        overwritten: a drop then shows the card where it really is, other edits ask keep mine or take theirs.
+        """
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
-        done = self.hub.run(command, initiator=self)
+        if isinstance(command, CardTagEdit):
+            command.made_from(self._shown_columns(command.quote_ids))
+        done = self.hub.run(command, initiator=self,
+                            on_conflict=lambda conflict: self._on_card_conflict(command, conflict, dropped))
         if done and isinstance(command, DECISIONS):
             self._learn_timer.start()
         return done
+
+    def _shown_columns(self, quote_ids: tuple[int, ...]) -> dict[int, tuple[int, ...]]:
+        rows = {quote_id: self.model.row_of(quote_id) for quote_id in quote_ids}
+        return {quote_id: self.model.card(row).tag_ids for quote_id, row in rows.items() if row >= 0}
+
+    def _on_card_conflict(self, command: Command, conflict: EditConflict, dropped: bool) -> None:
+        self._local_ids = None
+        self.reload()  # the cards as they are stored now: theirs
+        first = command.quote_ids[0] if isinstance(command, CardTagEdit) else None
+        if first is not None:
+            self.grid.reveal_card(first)
+        if dropped:
+            self.drop_notice = show_drop_refused(self, conflict)
+        elif ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), columns_text(conflict.yours),
+                           columns_text(conflict.theirs)):
+            self.run_local(command)  # made again from the columns shown now
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not changes & BOARD_DATA or (incident_id >= 0 and incident_id != self.hub.incident_id):
@@ -439,7 +466,7 @@ class BoardScreen(QWidget):
 
     def _drop(self, command: Command, quote_ids: list, to_tag: int | None) -> None:
         """Runs a drop's edit, then shows and selects the moved card where it landed (often below the fold)."""
-        if self.run_local(command) and quote_ids:
+        if self.run_local(command, dropped=True) and quote_ids:
             self.grid.reveal_card(quote_ids[0], to_tag)
 
     def _on_grid_card_key_pressed(self, key: int) -> None:

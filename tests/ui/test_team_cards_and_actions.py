@@ -1,0 +1,168 @@
+"""Cards and action items on a team workspace: a teammate's change that the screen has not shown yet is never
+overwritten. A drop is refused with a notice and the card is shown where it really is; a tag or action-item
+edit offers Keep mine / Take theirs; undo refuses when the teammate changed it since.
+
+The feed is stopped in these tests, so the teammate's change reaches the screen only through the refusal
+(the edit's `based_on`), the race the feed cannot close.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from postmortem_desktop.services.actions import ActionService, EditActionItem, fields_of
+from postmortem_desktop.services.quotes import board_cards
+from postmortem_desktop.services.tagging import AssignTag, MoveCardTag, list_tags
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
+from tests.ui.test_board import drop, select_card, view_for
+from ui.conflict_dialog import ConflictDialog
+from ui.hub import ScreenHub
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def teammate(team_demo_url):
+    other = open_workspace(team_demo_url)
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def hub(qtbot, team_demo_url):
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(team_demo_url))
+    hub.set_session(session, "UTC")
+    hub.set_incident(billing_id(session.workspace))
+    if session._teammates is not None:
+        session._teammates.stop()  # the teammate's notice never arrives: only based_on can catch the race
+    yield hub
+    session.close()
+
+
+@pytest.fixture
+def board(qtbot, hub):
+    from ui.board.board_screen import BoardScreen
+
+    screen = BoardScreen(hub)
+    qtbot.addWidget(screen)
+    screen.resize(1600, 900)
+    screen.show()
+    screen.reload()
+    yield screen
+    screen._learn_timer.stop()  # its relearning must not outlive the test's database
+
+
+@pytest.fixture
+def answer_with(monkeypatch):
+    """Clicks Keep mine or Take theirs in the conflict dialog when it opens; remembers what it showed."""
+    shown: list[ConflictDialog] = []
+
+    def choose(button: str):
+        def exec_(dialog: ConflictDialog) -> int:
+            shown.append(dialog)
+            getattr(dialog, button).click()
+            return 0
+        monkeypatch.setattr(ConflictDialog, "exec", exec_)
+        return shown
+    return choose
+
+
+def _tag(ws, name: str) -> int:
+    return next(t.id for t in list_tags(ws) if t.name == name)
+
+
+def _stored_columns(ws, quote_id: int) -> set[str]:
+    return {t.name for t in board_cards(ws, billing_id(ws), [quote_id])[0].tags}
+
+
+def _unsorted(board) -> int:
+    return next(c.quote_id for c in board.model.cards if not c.tags and not c.pre_existing)
+
+
+def test_a_drop_a_teammate_beat_is_refused_with_a_notice_and_the_card_shown_where_it_is(qtbot, board, teammate):
+    quote = _unsorted(board)
+    work, trust = _tag(teammate, "work-stopped"), _tag(teammate, "trust-loss")
+    MoveCardTag(billing_id(teammate), [quote], None, work, "work-stopped").do(teammate)  # not on this board yet
+    with qtbot.waitSignal(board.cards_shown, timeout=2000):
+        drop(view_for(board, trust), [quote], None)
+    qtbot.waitUntil(lambda: board.drop_notice is not None and board.drop_notice.isVisible(), timeout=2000)
+    notice = board.drop_notice.text() + " " + board.drop_notice.informativeText()
+    assert "was not done" in notice and "work-stopped" in notice
+    assert board.model.card(board.model.row_of(quote)).tag_ids == (work,)  # shown where it really is
+    assert board.model.row_of(quote) in view_for(board, work).model().source_rows()
+    assert _stored_columns(teammate, quote) == {"work-stopped"}
+    assert board.hub.session.undo_stack.count() == 0  # nothing was done, nothing to undo
+    board.drop_notice.close()
+
+
+def test_a_tag_key_a_teammate_beat_offers_both_versions_and_keep_mine_adds_mine(qtbot, board, teammate, answer_with):
+    shown = answer_with("keep_button")
+    quote = _unsorted(board)
+    tags = list_tags(teammate)
+    AssignTag(billing_id(teammate), [quote], _tag(teammate, "work-stopped")).do(teammate)
+    view = view_for(board, None)
+    select_card(view, quote)
+    qtbot.keyClick(view, Qt.Key.Key_1)  # the first column's tag
+    assert len(shown) == 1
+    assert "Yours: " + tags[0].name in shown[0].informativeText()
+    assert "Theirs: work-stopped" in shown[0].informativeText()
+    assert _stored_columns(teammate, quote) == {tags[0].name, "work-stopped"}
+    assert board.hub.session.undo_stack.count() == 1
+
+
+def test_take_theirs_keeps_the_teammates_columns_and_saves_nothing(qtbot, board, teammate, answer_with):
+    answer_with("take_button")
+    quote = _unsorted(board)
+    AssignTag(billing_id(teammate), [quote], _tag(teammate, "work-stopped")).do(teammate)
+    board.run_local(AssignTag(board.hub.incident_id, [quote], _tag(teammate, "confusion"), "confusion"))
+    assert _stored_columns(teammate, quote) == {"work-stopped"}
+    assert board.model.card(board.model.row_of(quote)).tag_ids == (_tag(teammate, "work-stopped"),)
+    assert board.hub.session.undo_stack.count() == 0
+
+
+def test_undo_of_a_card_edit_refuses_when_a_teammate_changed_the_card_since(qtbot, board, teammate):
+    quote = _unsorted(board)
+    assert board.run_local(AssignTag(board.hub.incident_id, [quote], _tag(teammate, "confusion"), "confusion"))
+    AssignTag(billing_id(teammate), [quote], _tag(teammate, "trust-loss")).do(teammate)
+    session = board.hub.session
+    with qtbot.waitSignal(session.step_failed) as failed:
+        session.undo()
+    assert "changed by someone else since your edit" in str(failed.args[1])
+    assert session.undo_stack.index() == 1
+    assert _stored_columns(teammate, quote) == {"confusion", "trust-loss"}
+
+
+@pytest.fixture
+def actions(qtbot, hub):
+    from ui.actions.actions_screen import ActionsScreen
+
+    screen = ActionsScreen(hub)
+    qtbot.addWidget(screen)
+    screen.show()
+    return screen
+
+
+def test_an_action_item_edit_a_teammate_beat_shows_both_and_keep_mine_saves_it(qtbot, actions, teammate,
+                                                                               answer_with):
+    shown = answer_with("keep_button")
+    item = actions.model.item(0)  # what this screen shows
+    EditActionItem(billing_id(teammate), item.id, owner="Ana Lima").do(teammate)
+    actions.run_checked(EditActionItem(actions.hub.incident_id, item.id, based_on=fields_of(item),
+                                       **{**fields_of(item), "owner": "Bo Chen"}))
+    text = shown[0].informativeText()
+    assert "Yours: owner: Bo Chen" in text and "Theirs: owner: Ana Lima" in text
+    stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
+    assert stored.owner == "Bo Chen"
+
+
+def test_take_theirs_shows_the_teammates_action_item(qtbot, actions, teammate, answer_with):
+    answer_with("take_button")
+    item = actions.model.item(0)
+    EditActionItem(billing_id(teammate), item.id, status="done").do(teammate)
+    actions.run_checked(EditActionItem(actions.hub.incident_id, item.id, based_on=fields_of(item),
+                                       **{**fields_of(item), "owner": "Bo Chen"}))
+    stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
+    assert (stored.owner, stored.status) == (item.owner, "done")
+    shown = next(actions.model.item(r) for r in range(actions.model.rowCount()) if actions.model.item(r).id == item.id)
+    assert shown.status == "done"

@@ -1,0 +1,38 @@
+"""“Changed by someone else”: both versions of a card or an action item side by side, Keep mine or Take theirs.
+
+Shown when the core refuses an edit made from a version someone else changed since (EditConflict). The
+review's text fields show the same choice in a bar under the field (ui/review/text_field.py); a whole item
+has no one field to put a bar under, so the choice is this dialog. Take theirs is the default: nothing more is
+written unless the person asks to save theirs over the other.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+class ConflictDialog(QMessageBox):
+    """Their version beside the person's own; `keeps_mine()` says which one the person chose."""
+
+    def __init__(self, parent: QWidget | None, what: str, yours: str, theirs: str):
+        super().__init__(parent)
+        self.setObjectName("conflict_dialog")
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle("Changed by someone else")
+        self.setText(f"{what} was changed by someone else after you read it, so your change was not saved.")
+        self.setInformativeText(f"Yours: {yours}\nTheirs: {theirs}")
+        self.keep_button = self.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        self.keep_button.setToolTip("Save your version in place of theirs")
+        self.take_button = self.addButton("Take theirs", QMessageBox.ButtonRole.RejectRole)
+        self.take_button.setToolTip("Show their version; yours is dropped")
+        self.setDefaultButton(self.take_button)
+        self.setEscapeButton(self.take_button)
+
+    def keeps_mine(self) -> bool:
+        return self.clickedButton() is self.keep_button
+
+
+def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str) -> bool:
+    """Asks which version to keep; True: save the person's own over theirs."""
+    dialog = ConflictDialog(parent, what, yours, theirs)
+    dialog.exec()
+    return dialog.keeps_mine()
