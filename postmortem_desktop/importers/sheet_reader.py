@@ -469,14 +469,14 @@ def _read_workbook(path: Path, kind: str, max_rows: int | None, source: Path) ->
     name = path.name
     try:
         workbook = CalamineWorkbook.from_path(str(source))
-        sheet_name, grid, first_row = _first_table(workbook, max_rows)
+        sheet_name, grid, first_row, headerless = _first_table(workbook, max_rows)
     except SheetError:
         raise
     except Exception as error:  # calamine raises its own error types for every damage it meets
         raise unreadable_workbook(name, error) from error
     if not grid:
         raise empty_workbook(name)
-    return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows)
+    return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows, headerless)
 
 
 def unreadable_workbook(name: str, error: Exception) -> SheetError:
@@ -496,24 +496,40 @@ def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, CalamineSheet]
 
 
 def _first_table(workbook: CalamineWorkbook,
-                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int]:
-    """The first visible sheet with cells: its name, its rows, and its first row's number."""
+                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int, bool]:
+    """The first visible sheet with cells: its name, its rows, its first row's number, and
+    whether its first record is data whatever it holds (lone_merged_block)."""
     for sheet_name, sheet in worksheets(workbook):
         # One extra row: the header is inside the grid too.
         nrows = None if max_rows is None else max_rows + 2
         grid = sheet.to_python(skip_empty_area=True, nrows=nrows)
         if grid and any(cell != "" for row in grid for cell in row):
             start = sheet.start
-            return sheet_name, grid, (start[0] if start else 0) + 1
-    return None, [], 1
+            return sheet_name, grid, (start[0] if start else 0) + 1, lone_merged_block(sheet)
+    return None, [], 1, False
+
+
+def lone_merged_block(sheet: CalamineSheet) -> bool:
+    """Whether all a sheet holds is one cell merged down over several rows (frictionless's merged-cells.xlsx).
+
+    That cell is a value, not a header: a header names one column per cell and has rows below
+    it, while a merged block is the table itself. Taking it for a header would refuse the sheet
+    as "a header but no rows".
+    """
+    ranges, start, end = sheet.merged_cell_ranges or [], sheet.start, sheet.end
+    if len(ranges) != 1 or not start or not end:
+        return False
+    (top, left), (bottom, right) = ranges[0]
+    return (top, left) == tuple(start) and bottom > top and end[0] <= bottom and end[1] <= right
 
 
 def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, sheet_name: str | None,
-                     max_rows: int | None) -> Sheet:
+                     max_rows: int | None, headerless: bool = False) -> Sheet:
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
-    with_header = not first_record_is_data(grid[offset], grid[offset + 1:offset + 1 + _HEADERLESS_LOOK])
+    with_header = not headerless and not first_record_is_data(grid[offset],
+                                                              grid[offset + 1:offset + 1 + _HEADERLESS_LOOK])
     header = _header_names(grid[offset]) if with_header else numbered_columns(grid[offset:offset + 50])
     rows: list[Sequence[Cell]] = []
     numbers: list[int] = []

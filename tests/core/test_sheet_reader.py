@@ -712,3 +712,16 @@ def test_an_ods_with_libreoffices_empty_repeats_at_the_end_is_read(tmp_path):
             '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
     sheet = read_sheet(_ods(tmp_path, rows))
     assert sheet.header == ["Id", "Subject"] and sheet.rows == [["7", "Help"]]
+
+
+def test_a_workbook_whose_only_content_is_one_merged_cell_reads_it_as_data_not_as_a_header():
+    from postmortem_desktop.importers.sheet_stream import stream_sheet
+    path = shared_file("real/csv/spreadsheets/frictionless__merged-cells.xlsx")  # A1:B3 merged, "data"
+    for sheet in (read_sheet(path), stream_sheet(path).head):
+        assert not sheet.has_header
+        assert [list(row[:1]) for row in sheet.rows] == [["data"]]
+
+
+def test_merged_header_cells_over_several_rows_still_name_the_columns():
+    sheet = read_sheet(shared_file("real/csv/spreadsheets/frictionless__multiline-headers.xlsx"))
+    assert sheet.has_header and sheet.header[0] == "Region"
