@@ -380,13 +380,46 @@ def first_record_is_data(cells: Sequence[Cell], following: Sequence[Sequence[Cel
     So is one with text cells too (``1001,2024-05-06 10:20,Login broken,ann@example.com``) when
     at least two of its cells are such values and the records after it have values of that kind
     in those columns: a header's cell names its column, it is not one of the column's values.
+    Years over figures (``Region,2023,2024``) are the exception: they name their columns.
     """
     filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
     if any(isinstance(cell, bool) for cell in filled):
         return True  # TRUE/FALSE is a value, never a column's name
+    if _year_labels(cells, following[:_HEADERLESS_LOOK]):
+        return False
     if bool(filled) and all(_is_data(cell) for cell in filled):
         return True
     return _data_like_those_below(cells, following[:_HEADERLESS_LOOK])
+
+
+_YEARS = range(1900, 2101)
+
+
+def _year_labels(cells: Sequence[Cell], following: Sequence[Sequence[Cell]]) -> bool:
+    """Whether a record names its columns by year (``Region,2023,2024`` over rows of figures).
+
+    A year-like number in a first record is a label when the values below it are not years:
+    every other filled cell is words, and the rows under each year are numbers of another kind.
+    Under a column of years (``Alice,2019`` over ``Bob,2018``) the first record is data as before.
+    """
+    years = [index for index, cell in enumerate(cells) if _is_year(_stripped(cell))]
+    if not years or any(_is_data(_stripped(cell)) for index, cell in enumerate(cells)
+                        if index not in years and cell not in ("", None)):
+        return False
+    rows = [row for row in following if any(cell not in ("", None) for cell in row)]
+    for index in years:
+        values = [_stripped(row[index]) for row in rows if index < len(row) and row[index] not in ("", None)]
+        if not values or sum(1 for value in values if _is_year(value)) >= 0.5 * len(values):
+            return False
+    return True
+
+
+def _is_year(cell: Cell) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, str):
+        return len(cell) == 4 and cell.isascii() and cell.isdigit() and int(cell) in _YEARS
+    return isinstance(cell, int | float) and float(cell).is_integer() and int(cell) in _YEARS
 
 
 def _data_like_those_below(cells: Sequence[Cell], following: Sequence[Sequence[Cell]]) -> bool:
