@@ -58,7 +58,7 @@ def read_conversation_file(name: str, data: bytes, *, day: date | None = None, t
     if data.startswith(_ZIP_MAGIC):
         return _read_zip(name, data, day=day, tz=tz, agent_names=agent_names)
     if name.lower().endswith(".eml"):
-        return parse_eml(data, tz=tz, agent_names=agent_names)
+        return _read_eml_file(name, data, tz, agent_names)
     if _MBOX_SEPARATOR.match(data[:5]) and b"\nFrom:" in data[:20000] or name.lower().endswith(".mbox"):
         return _read_mbox(data, tz, agent_names)
     if looks_binary(data):
@@ -74,6 +74,20 @@ def read_conversation_file(name: str, data: bytes, *, day: date | None = None, t
     if _HTML_START.match(data[:2000].lstrip(b"\xef\xbb\xbf")):
         text = html_to_text(text)
     return parse_transcript(text, day=day, tz=tz, agent_names=agent_names)
+
+
+def _read_eml_file(name: str, data: bytes, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript:
+    """A dropped .eml: whatever of it parses (headers, body), or a refusal saying what is wrong, never nothing."""
+    if looks_binary(data):
+        raise UnreadableConversation(
+            f"{name} is not an email: its bytes are binary, not mail headers and text (the file may be damaged "
+            "or another kind of file named .eml); save the mail again from the mail program as .eml")
+    parsed = parse_eml(data, tz=tz, agent_names=agent_names)
+    if not parsed.messages:
+        raise UnreadableConversation(
+            f"{name} holds no message that can be read: no sender, subject or text was found in it (the file may "
+            "be empty or cut off); save the mail again from the mail program as .eml")
+    return parsed
 
 
 def _read_json(text: str, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript | None:
