@@ -145,6 +145,14 @@ def message_ids_of(row: TicketRow) -> dict[tuple, str]:
             for c in row.comments if c.external_id}
 
 
+def message_ids_in_order(row: TicketRow, messages: list[tuple]) -> list[str]:
+    """The own ids of conversation_values' messages, in their order ("" for the description); [] when none has one."""
+    ids = [c.external_id for c in row.comments]
+    if not any(ids):
+        return []
+    return [""] * (len(messages) - len(ids)) + ids
+
+
 def conversation_values(row: TicketRow, customer_id: int | None, channel: str) -> tuple[tuple, list[tuple]]:
     """The conversation's column values (as stored) and its messages."""
     if row.body and not row.comments:  # most tickets: one message, at the created time
@@ -223,15 +231,16 @@ class TicketPlanner:
         values, messages = conversation_values(row, self._customer_id(row), channel_of(row.channel))
         external_id = row.external_id
         known = self.state.existing.get(external_id) or self._new_ids.get(external_id)
-        own_ids = message_ids_of(row) if row.comments else {}
         if known is None:
+            own_ids = message_ids_in_order(row, messages) if row.comments else []
             self._new_ids[external_id] = known = self._add_new(values, messages, own_ids)
             self._new_rows.append(row.row_number)
             result.imported += 1
             self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
             return
-        if own_ids:
-            result.message_ids.setdefault(known, {}).update(own_ids)
+        by_message = message_ids_of(row) if row.comments else {}
+        if by_message:  # rewritten last (ticket_store.apply_updates), which looks the ids up by message
+            result.message_ids.setdefault(known, {}).update(by_message)
         if known < result.first_conversation_id:  # written after the conversation's old state is remembered
             result.thread_ids.extend((known, message_id) for message_id in row.message_ids)
         else:
@@ -335,7 +344,7 @@ class TicketPlanner:
             self.result.created_customer_ids.append(cid)
         return cid
 
-    def _add_new(self, values: tuple, messages: list[tuple], own_ids: dict[tuple, str]) -> int:
+    def _add_new(self, values: tuple, messages: list[tuple], own_ids: list[str]) -> int:
         result = self.result
         cid = result.next_conversation_id
         result.next_conversation_id += 1
@@ -344,10 +353,9 @@ class TicketPlanner:
         append = self._chunk.messages.append
         for position, (at, author, role, text) in enumerate(messages):
             append((mid, cid, position, at, author or "", role, text))
-            if own_ids:
-                own_id = own_ids.get((at, author or "", role, text))
-                if own_id:
-                    self._chunk.message_ids.append((mid, own_id))
             mid += 1
+        if own_ids:
+            first = mid - len(messages)
+            self._chunk.message_ids.extend((first + index, own) for index, own in enumerate(own_ids) if own)
         result.next_message_id = mid
         return cid
