@@ -13,8 +13,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     conversations.add_argument("workspace")
     add_incident_argument(conversations)
     conversations.add_argument("--json", action="store_true",
-                               help="print JSON: each conversation with its messages (external_id, at, "
-                                    "author, role, channel, text)")
+                               help="print JSON: each conversation (external_id: its ticket id) with its "
+                                    "messages (external_id: the message's own id in the imported file, a message "
+                                    "dump's message id or a reply chain's id, null when the file gave it none; "
+                                    "conversation_external_id, channel, at, author, role, text)")
     conversations.set_defaults(handler=_conversations)
 
 

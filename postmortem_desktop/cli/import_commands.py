@@ -6,7 +6,7 @@ import sys
 from datetime import date
 
 from ..domain.counting import counted
-from ..importers.conversation_files import UnreadableConversation, read_conversation_file
+from ..importers.conversation_files import UnreadableConversation, read_conversation_path
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
 from ..importers.transcripts import parse_transcript
@@ -143,11 +143,9 @@ def _parse_transcript(args: argparse.Namespace) -> int:
     else:
         path = input_file(args.file)
         try:
-            data = path.read_bytes()
+            return _print_transcript(read_conversation_path(path, day=args.day), args.json)
         except OSError as exc:  # a file this user may not read
             raise BadInput(f"cannot read {path}: {exc.strerror}; give a text or .eml file") from exc
-        try:
-            return _print_transcript(read_conversation_file(path.name, data, day=args.day), args.json)
         except UnreadableConversation as exc:
             raise BadInput(str(exc)) from exc
     return _print_transcript(parse_transcript(text, day=args.day), args.json)

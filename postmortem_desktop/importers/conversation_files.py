@@ -13,12 +13,19 @@ import re
 import zipfile
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from postmortem_desktop.importers.chat_json import NotAChatExport, read_chat_json, read_slack_messages
 from postmortem_desktop.importers.email_body import html_to_text
 from postmortem_desktop.importers.email_thread import read_eml
 from postmortem_desktop.importers.records import ParsedTranscript
+from postmortem_desktop.importers.telegram_html import (
+    PAGE_NAME,
+    looks_like_telegram_html,
+    page_number,
+    read_telegram_html,
+)
 from postmortem_desktop.importers.text_decoding import decode_transcript, looks_binary
 from postmortem_desktop.importers.transcript_formats import DayClock, RawMessage
 from postmortem_desktop.importers.transcripts import finish_messages, parse_eml, parse_transcript
@@ -30,6 +37,7 @@ _MAX_MEMBERS = 20_000
 _MAX_UNPACKED = 256 * 1024 * 1024
 _SLACK_DAY = re.compile(r"^(?:.*/)?(?P<channel>[^/]+)/\d{4}-\d{2}-\d{2}\.json$")
 _MBOX_SEPARATOR = re.compile(rb"^From \S", re.M)
+_HEAD_BYTES = 64 * 1024  # where a Telegram page's layout marks are, after its head of styles and scripts
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<meta)", re.I)
 
 
@@ -58,7 +66,7 @@ def read_conversation_file(name: str, data: bytes, *, day: date | None = None, t
     if data.startswith(_ZIP_MAGIC):
         return _read_zip(name, data, day=day, tz=tz, agent_names=agent_names)
     if name.lower().endswith(".eml"):
-        return parse_eml(data, tz=tz, agent_names=agent_names)
+        return _read_eml_file(name, data, tz, agent_names)
     if _MBOX_SEPARATOR.match(data[:5]) and b"\nFrom:" in data[:20000] or name.lower().endswith(".mbox"):
         return _read_mbox(data, tz, agent_names)
     if looks_binary(data):
@@ -71,9 +79,45 @@ def read_conversation_file(name: str, data: bytes, *, day: date | None = None, t
         parsed = _read_json(stripped, tz, agent_names)
         if parsed is not None:
             return parsed
+    if looks_like_telegram_html(data[:_HEAD_BYTES]):
+        return _telegram_pages([text], tz, agent_names)
     if _HTML_START.match(data[:2000].lstrip(b"\xef\xbb\xbf")):
         text = html_to_text(text)
     return parse_transcript(text, day=day, tz=tz, agent_names=agent_names)
+
+
+def read_conversation_path(path: Path, *, day: date | None = None, tz: tzinfo = UTC,
+                           agent_names: Iterable[str] = ()) -> ParsedTranscript:
+    """A conversation file named by its path: as read_conversation_file, with the other pages of a
+    Telegram HTML export beside it (messages.html, messages2.html…) read too, in order, whichever was given."""
+    data = path.read_bytes()
+    if PAGE_NAME.match(path.name) and looks_like_telegram_html(data[:_HEAD_BYTES]):
+        pages = sorted((page for page in path.parent.iterdir() if PAGE_NAME.match(page.name) and page.is_file()),
+                       key=lambda page: page_number(page.name))
+        if sum(page.stat().st_size for page in pages) > _MAX_UNPACKED:
+            raise UnreadableConversation(f"the Telegram export beside {path.name} is more than "
+                                         f"{_MAX_UNPACKED // 1024 ** 2} MB; export a shorter period")
+        return _telegram_pages([decode_transcript(page.read_bytes()) for page in pages], tz, agent_names)
+    return read_conversation_file(path.name, data, day=day, tz=tz, agent_names=agent_names)
+
+
+def _telegram_pages(pages: list[str], tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript:
+    messages = finish_messages(read_telegram_html(pages, tz), agent_names)
+    return ParsedTranscript(format="telegram-html", messages=messages)
+
+
+def _read_eml_file(name: str, data: bytes, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript:
+    """A dropped .eml: whatever of it parses (headers, body), or a refusal saying what is wrong, never nothing."""
+    if looks_binary(data):
+        raise UnreadableConversation(
+            f"{name} is not an email: its bytes are binary, not mail headers and text (the file may be damaged "
+            "or another kind of file named .eml); save the mail again from the mail program as .eml")
+    parsed = parse_eml(data, tz=tz, agent_names=agent_names)
+    if not parsed.messages:
+        raise UnreadableConversation(
+            f"{name} holds no message that can be read: no sender, subject or text was found in it (the file may "
+            "be empty or cut off); save the mail again from the mail program as .eml")
+    return parsed
 
 
 def _read_json(text: str, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript | None:
@@ -101,6 +145,11 @@ def _read_zip(name: str, data: bytes, *, day: date | None, tz: tzinfo,
     try:
         if any(info.filename.endswith("channels.json") for info in infos):
             return _read_slack_zip(archive, infos, agent_names)
+        pages = sorted((info for info in infos if PAGE_NAME.match(info.filename.rsplit("/", 1)[-1])),
+                       key=lambda info: (info.filename.rsplit("/", 1)[0] if "/" in info.filename else "",
+                                         page_number(info.filename.rsplit("/", 1)[-1])))
+        if pages and looks_like_telegram_html(archive.read(pages[0])[:_HEAD_BYTES]):
+            return _telegram_pages([decode_transcript(archive.read(info)) for info in pages], tz, agent_names)
         texts = [info for info in infos if info.filename.lower().endswith(".txt")]
         if texts:
             # WhatsApp shares "_chat.txt" (iOS) or "WhatsApp Chat with X.txt" (Android) beside the media.

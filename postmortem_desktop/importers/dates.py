@@ -4,7 +4,8 @@ Shapes understood (each with optional seconds, fractions, AM/PM and a trailing z
 ISO ``2018-05-11T09:46:53.000+0300`` / ``2024-05-06 10:20``; numeric ``05/06/2024 10:20`` (day or
 month first, ``/ . -`` separators, 2- or 4-digit years); year first ``2024/05/06``; Jira
 ``11/May/24 03:26 PM``; Zoho ``07 Dec 2025 10:20 AM``; US text ``Dec 7, 2025 10:20 AM``; Excel
-serial days (``45417.43``); and datetime/date values already read by the spreadsheet library.
+serial days (``45417.43``); a clock time alone (``2:56 PM``, ``٢:٥٦:٠٠ م``), on 1970-01-01; and
+datetime/date values already read by the spreadsheet library.
 
 Any other shape goes to date_fallback (python-dateutil, then dateparser for other languages), which
 learns the column's shape once and reads the rest of the column at nearly the fast shapes' speed.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from datetime import timezone as dt_timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,6 +61,15 @@ _NAME_DAY_YEAR = re.compile(
     r"^\s*(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
     + _TIME + _ZONE
 )
+# A clock time alone, in any script's digits (int() reads Arabic-Indic ones), with an AM/PM word
+# before or after it in English or Arabic (ص / م, as Arabic-locale exports write them)
+_AM_WORDS, _PM_WORDS = ("am", "a.m.", "ص"), ("pm", "p.m.", "م")
+_MERIDIEM = "|".join(re.escape(word) for word in sorted(_AM_WORDS + _PM_WORDS, key=len, reverse=True))
+_TIME_ONLY = re.compile(rf"^\s*(?:({_MERIDIEM})\s?)?(\d{{1,2}}):(\d{{2}})(?::(\d{{2}})(?:[.,](\d{{1,6}})\d*)?)?"
+                        rf"\s*({_MERIDIEM})?\s*$", re.IGNORECASE)
+# The day a time without a date is read on: the Unix epoch's, as time-only readers (and the truth they
+# are checked by) do, so the time of day survives and the ticket falls visibly outside any incident window
+TIME_ONLY_DAY = date(1970, 1, 1)
 _ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$)")
 _SERIAL_TEXT = re.compile(r"^\s*\d{5}(?:\.\d+)?\s*$")
@@ -204,9 +214,23 @@ def _from_serial(serial: float) -> datetime | None:
     return None
 
 
+def _parse_time_only(text: str, day_order: str | None) -> datetime | None:
+    match = _TIME_ONLY.match(text)
+    if match is None:
+        return None
+    before, hour_text, minute, second, fraction, after = match.groups()
+    hour, meridiem = int(hour_text), (before or after or "").casefold()
+    if meridiem and not 1 <= hour <= 12:
+        return None  # 13:00 PM is no time
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem in _PM_WORDS else 0)
+    microsecond = int(fraction.ljust(6, "0")) if fraction else 0
+    return datetime.combine(TIME_ONLY_DAY, time(hour, int(minute), int(second or 0), microsecond))
+
+
 _TEXT_SHAPES: tuple[Callable[[str, str | None], datetime | None], ...] = (
     _parse_iso, _parse_numeric, _parse_day_name_year, _parse_name_day_year,
-    _parse_year_first, _parse_serial_text,
+    _parse_year_first, _parse_serial_text, _parse_time_only,
 )
 
 
@@ -335,6 +359,8 @@ def looks_like_date(value: object) -> bool:
         return False  # serials, epochs and 20140601 are far likelier ids than dates in a text column
     if len(value) > _LONGEST_DATE or not _DIGIT.search(value):
         return False  # every date has a number; a long text is a description (and dateutil costs ~50 us)
+    if _TIME_ONLY.match(value):
+        return False  # a clock time alone (a "Time" column beside the date) is never guessed as a ticket's date
     try:
         return DateColumnParser("UTC", DAYFIRST, other_languages=False).parse(value) is not None
     except DateParseError:

@@ -302,6 +302,22 @@ def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     name, address = parseaddr(_header_text(message, "From"))
     raw_date = _header_text(message, "Date")
     top = Sender(name or address, address, parse_when(raw_date, clock.tz) if raw_date else None)
-    body = body_text(message)
+    body = body_text(message) or _without_text(message, top)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     return read_email(body.split("\n"), clock, top)
+
+
+def _without_text(message: EmailMessage, sender: Sender) -> str:
+    """What a mail with no readable text still says (its subject, and what its body is instead), so
+    a sender and a time that parsed are not lost; "" when the headers name neither sender nor subject.
+
+    Outlook Express sending only an attachment, or a spam mail whose body a damaged Date header
+    swallowed (flanker's outlook-express.eml, mail's bad_date_header.eml), would otherwise give nothing.
+    """
+    subject = " ".join(_header_text(message, "Subject").split())
+    if not subject and not sender.name:
+        return ""
+    # the content type only: an attachment's file name is often raw 8-bit bytes in the header
+    what = f"[no text body: {message.get_content_type()}]" if message.is_multipart() or message.get_payload() \
+        else "[no body]"
+    return f"{subject}\n{what}" if subject else what

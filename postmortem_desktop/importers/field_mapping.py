@@ -276,6 +276,15 @@ _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}$", re.IGNORECASE)
 _ID_LIKE = re.compile(r"^[A-Za-z0-9#][A-Za-z0-9_.#/-]{0,39}$")
+# A header word that says the column identifies something ("bug_id", "unique_id", "Case No")
+_ID_WORDS = frozenset(("id", "key", "number", "no", "nr", "num", "ref", "reference", "uid", "uuid", "guid"))
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_FLAG_VALUES = frozenset(("yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"))
+# Role header names that name an issue's own flag as often as a message's (Redmine's issue
+# "private", a mail's "incoming"): a message's role only where the dump has messages
+_BARE_ROLE_NAMES = frozenset(("direction", "inbound", "is inbound", "incoming", "role", "public", "is public",
+                              "private", "is private", "internal", "is internal", "is note"))
+_MESSAGE_FIELDS = ("message_id", "reply_to", "author")
 
 
 def normalize_header(name: str) -> str:
@@ -293,6 +302,8 @@ def guess_mapping(header: Sequence[str], rows: Iterable[Sequence[object]], *, ti
     sample = [list(row) for row, _ in zip(rows, range(500), strict=False)]
     columns: dict[str, int | list[int]] = dict(known or {})
     _guess_by_names(header, columns)
+    if "author_role" not in (known or {}):
+        _drop_role_of_a_ticket_level_dump(header, columns)
     _guess_by_content(header, sample, columns)
     _prefer_readable_key(header, sample, columns)
     mapping = FieldMapping(columns, timezone=timezone, header_names=list(header))
@@ -355,6 +366,18 @@ def _guess_by_names(header: Sequence[str], columns: dict[str, int | list[int]]) 
                 columns[name] = index
 
 
+def _drop_role_of_a_ticket_level_dump(header: Sequence[str], columns: dict[str, int | list[int]]) -> None:
+    """A bare flag ("private": yes/no) is no author's role in a dump of tickets, which has no messages to give one."""
+    role = columns.get("author_role")
+    if (isinstance(role, int) and normalize_header(header[role]) in _BARE_ROLE_NAMES
+            and not any(name in columns for name in _MESSAGE_FIELDS)):
+        del columns["author_role"]
+
+
+def header_names_an_id(name: str) -> bool:
+    return bool(_ID_WORDS.intersection(normalize_header(name).split()))
+
+
 def _values(sample: list[list[object]], index: int) -> list[object]:
     return [row[index] for row in sample if index < len(row) and row[index] not in ("", None)]
 
@@ -362,15 +385,16 @@ def _values(sample: list[list[object]], index: int) -> list[object]:
 def _guess_by_content(header: Sequence[str], sample: list[list[object]],
                       columns: dict[str, int | list[int]]) -> None:
     reply_to = columns.get("reply_to")
-    if isinstance(reply_to, int) and _looks_like_emails(_values(sample, reply_to), len(sample)):
+    if isinstance(reply_to, int) and _looks_like_emails(header[reply_to], _values(sample, reply_to), len(sample)):
         del columns["reply_to"]  # addresses, not the id of the message answered
     free = [i for i in range(len(header)) if i not in _used(columns)]
-    guessers = (("external_id", _looks_like_ids), ("requester_email", _looks_like_emails),
-                ("created_at", _date_score), ("body", _long_text_score))
+    guessers: tuple[tuple[str, Callable[[str, list[object], int], float]], ...] = (
+        ("external_id", _id_score), ("requester_email", _looks_like_emails),
+        ("created_at", _date_score), ("body", _long_text_score))
     for name, score in guessers:
         if name in columns:
             continue
-        scored = [(score(_values(sample, i), len(sample)), -i, i) for i in free]
+        scored = [(score(header[i], _values(sample, i), len(sample)), -i, i) for i in free]
         scored = [entry for entry in scored if entry[0] > 0]
         if scored:
             index = max(scored)[2]
@@ -378,21 +402,35 @@ def _guess_by_content(header: Sequence[str], sample: list[list[object]],
             free.remove(index)
 
 
-def _looks_like_ids(values: list[object], total: int) -> float:
+def _id_score(name: str, values: list[object], total: int) -> float:
+    """How surely a column is the ticket id: every row filled, no value twice, each short and id-like.
+
+    Numbers, yes/no flags and dates are that too (Redmine's estimated_hours 1, 2, 3; private
+    yes/no; start 2019/05/28), so such a column is an id only when its header says so; a header
+    that says so wins over a column of unique words beside it (unique_id over priority).
+    """
     texts = [restore_id(value) for value in values]
     if not texts or len(texts) < total or len(set(texts)) < len(texts):
         return 0.0
-    return 1.0 if all(_ID_LIKE.match(text) for text in texts) else 0.0
+    if not all(_ID_LIKE.match(text) for text in texts):
+        return 0.0
+    if header_names_an_id(name):
+        return 2.0
+    counts_flags_or_dates = (all(_PLAIN_NUMBER.match(text) for text in texts)
+                             or all(isinstance(value, bool) or text.casefold() in _FLAG_VALUES
+                                    for value, text in zip(values, texts, strict=True))
+                             or all(looks_like_date(value) for value in values))
+    return 0.0 if counts_flags_or_dates else 1.0
 
 
-def _looks_like_emails(values: list[object], total: int) -> float:
+def _looks_like_emails(name: str, values: list[object], total: int) -> float:
     if not values:
         return 0.0
     share = sum(1 for value in values if isinstance(value, str) and EMAIL.match(value.strip())) / len(values)
     return share if share >= 0.8 else 0.0
 
 
-def _date_score(values: list[object], total: int) -> float:
+def _date_score(name: str, values: list[object], total: int) -> float:
     if not values:
         return 0.0
     dates = [value for value in values if looks_like_date(value)]
@@ -403,7 +441,7 @@ def _date_score(values: list[object], total: int) -> float:
     return 1.0 + timed + len(values) / max(total, 1)
 
 
-def _long_text_score(values: list[object], total: int) -> float:
+def _long_text_score(name: str, values: list[object], total: int) -> float:
     texts = [value for value in values if isinstance(value, str)]
     if not texts:
         return 0.0

@@ -407,7 +407,8 @@ class MessageRows:
             if self._reply_chains and info.own_id:
                 thread_ids[key].add(info.own_id)
             role = corrected.get(info.author) or info.column_role or roles[info.author].role
-            message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role)
+            message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role,
+                                    external_id=info.own_id)
             conversations.setdefault(key, []).append((row, message))
         grouped = [_conversation(key, parts, repeats[key]) for key, parts in conversations.items()]
         if self._reply_chains:  # the thread's message ids, for a later dump's replies to them

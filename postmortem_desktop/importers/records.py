@@ -10,13 +10,15 @@ class ParsedMessage:
     """One message read from a transcript or a ticket's comments column.
 
     ``at`` is an aware UTC datetime, or None when the source gave no time.
-    ``role`` is one of "customer", "agent", "internal".
+    ``role`` is one of "customer", "agent", "internal". ``external_id`` is the message's own id in
+    its source (a message dump's message id column), "" when the source gave none.
     """
 
     author: str
     text: str
     at: datetime | None = None
     role: str = "customer"
+    external_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -380,13 +380,46 @@ def first_record_is_data(cells: Sequence[Cell], following: Sequence[Sequence[Cel
     So is one with text cells too (``1001,2024-05-06 10:20,Login broken,ann@example.com``) when
     at least two of its cells are such values and the records after it have values of that kind
     in those columns: a header's cell names its column, it is not one of the column's values.
+    Years over figures (``Region,2023,2024``) are the exception: they name their columns.
     """
     filled = [cell.strip() if isinstance(cell, str) else cell for cell in cells if cell not in ("", None)]
     if any(isinstance(cell, bool) for cell in filled):
         return True  # TRUE/FALSE is a value, never a column's name
+    if _year_labels(cells, following[:_HEADERLESS_LOOK]):
+        return False
     if bool(filled) and all(_is_data(cell) for cell in filled):
         return True
     return _data_like_those_below(cells, following[:_HEADERLESS_LOOK])
+
+
+_YEARS = range(1900, 2101)
+
+
+def _year_labels(cells: Sequence[Cell], following: Sequence[Sequence[Cell]]) -> bool:
+    """Whether a record names its columns by year (``Region,2023,2024`` over rows of figures).
+
+    A year-like number in a first record is a label when the values below it are not years:
+    every other filled cell is words, and the rows under each year are numbers of another kind.
+    Under a column of years (``Alice,2019`` over ``Bob,2018``) the first record is data as before.
+    """
+    years = [index for index, cell in enumerate(cells) if _is_year(_stripped(cell))]
+    if not years or any(_is_data(_stripped(cell)) for index, cell in enumerate(cells)
+                        if index not in years and cell not in ("", None)):
+        return False
+    rows = [row for row in following if any(cell not in ("", None) for cell in row)]
+    for index in years:
+        values = [_stripped(row[index]) for row in rows if index < len(row) and row[index] not in ("", None)]
+        if not values or sum(1 for value in values if _is_year(value)) >= 0.5 * len(values):
+            return False
+    return True
+
+
+def _is_year(cell: Cell) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, str):
+        return len(cell) == 4 and cell.isascii() and cell.isdigit() and int(cell) in _YEARS
+    return isinstance(cell, int | float) and float(cell).is_integer() and int(cell) in _YEARS
 
 
 def _data_like_those_below(cells: Sequence[Cell], following: Sequence[Sequence[Cell]]) -> bool:
@@ -469,14 +502,14 @@ def _read_workbook(path: Path, kind: str, max_rows: int | None, source: Path) ->
     name = path.name
     try:
         workbook = CalamineWorkbook.from_path(str(source))
-        sheet_name, grid, first_row = _first_table(workbook, max_rows)
+        sheet_name, grid, first_row, headerless = _first_table(workbook, max_rows)
     except SheetError:
         raise
     except Exception as error:  # calamine raises its own error types for every damage it meets
         raise unreadable_workbook(name, error) from error
     if not grid:
         raise empty_workbook(name)
-    return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows)
+    return _sheet_from_grid(grid, first_row, kind, sheet_name, max_rows, headerless)
 
 
 def unreadable_workbook(name: str, error: Exception) -> SheetError:
@@ -496,24 +529,40 @@ def worksheets(workbook: CalamineWorkbook) -> Iterator[tuple[str, CalamineSheet]
 
 
 def _first_table(workbook: CalamineWorkbook,
-                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int]:
-    """The first visible sheet with cells: its name, its rows, and its first row's number."""
+                 max_rows: int | None) -> tuple[str | None, Sequence[Sequence[Cell]], int, bool]:
+    """The first visible sheet with cells: its name, its rows, its first row's number, and
+    whether its first record is data whatever it holds (lone_merged_block)."""
     for sheet_name, sheet in worksheets(workbook):
         # One extra row: the header is inside the grid too.
         nrows = None if max_rows is None else max_rows + 2
         grid = sheet.to_python(skip_empty_area=True, nrows=nrows)
         if grid and any(cell != "" for row in grid for cell in row):
             start = sheet.start
-            return sheet_name, grid, (start[0] if start else 0) + 1
-    return None, [], 1
+            return sheet_name, grid, (start[0] if start else 0) + 1, lone_merged_block(sheet)
+    return None, [], 1, False
+
+
+def lone_merged_block(sheet: CalamineSheet) -> bool:
+    """Whether all a sheet holds is one cell merged down over several rows (frictionless's merged-cells.xlsx).
+
+    That cell is a value, not a header: a header names one column per cell and has rows below
+    it, while a merged block is the table itself. Taking it for a header would refuse the sheet
+    as "a header but no rows".
+    """
+    ranges, start, end = sheet.merged_cell_ranges or [], sheet.start, sheet.end
+    if len(ranges) != 1 or not start or not end:
+        return False
+    (top, left), (bottom, right) = ranges[0]
+    return (top, left) == tuple(start) and bottom > top and end[0] <= bottom and end[1] <= right
 
 
 def _sheet_from_grid(grid: Sequence[Sequence[Cell]], first_row: int, kind: str, sheet_name: str | None,
-                     max_rows: int | None) -> Sheet:
+                     max_rows: int | None, headerless: bool = False) -> Sheet:
     offset = 0
     while offset < len(grid) and all(cell in ("", None) for cell in grid[offset]):
         offset += 1
-    with_header = not first_record_is_data(grid[offset], grid[offset + 1:offset + 1 + _HEADERLESS_LOOK])
+    with_header = not headerless and not first_record_is_data(grid[offset],
+                                                              grid[offset + 1:offset + 1 + _HEADERLESS_LOOK])
     header = _header_names(grid[offset]) if with_header else numbered_columns(grid[offset:offset + 50])
     rows: list[Sequence[Cell]] = []
     numbers: list[int] = []

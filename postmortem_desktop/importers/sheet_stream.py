@@ -35,6 +35,7 @@ from postmortem_desktop.importers.sheet_reader import (
     empty_workbook,
     first_record_is_data,
     hide_bare_cr,
+    lone_merged_block,
     note_decoding,
     numbered_columns,
     preamble_length,
@@ -111,7 +112,8 @@ def _workbook_stream(path: Path, kind: str, head_rows: int, source: Path) -> She
             header = next(filled, None)
             if header is not None:
                 total = sheet.end[0] + 1 - header[0] if sheet.end else None  # rows below the header, blank or not
-                return _workbook_rows(header, filled, kind, sheet_name, head_rows, name, total)
+                return _workbook_rows(header, filled, kind, sheet_name, head_rows, name, total,
+                                      lone_merged_block(sheet))
     except SheetError:
         raise
     except Exception as error:  # calamine raises its own error types for every damage it meets
@@ -120,9 +122,10 @@ def _workbook_stream(path: Path, kind: str, head_rows: int, source: Path) -> She
 
 
 def _workbook_rows(header: tuple[int, Sequence[Cell]], filled: Iterator[tuple[int, Sequence[Cell]]], kind: str,
-                   sheet_name: str, head_rows: int, name: str, total: int | None) -> SheetStream:
+                   sheet_name: str, head_rows: int, name: str, total: int | None,
+                   headerless: bool = False) -> SheetStream:
     header_row, raw_header = header
-    with_header = not first_record_is_data(raw_header)
+    with_header = not headerless and not first_record_is_data(raw_header)
     if not with_header:  # as read_sheet's _sheet_from_grid: the first record is data
         filled = chain([header], filled)
     head = list(islice(filled, head_rows))

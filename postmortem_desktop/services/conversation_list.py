@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..domain.errors import MissingIncident
-from ..storage.schema import Conversation, Customer, Incident, Message
+from ..storage.schema import Conversation, Customer, Incident, Message, MessageExternalId
 from ..storage.workspace import Workspace
 
 
@@ -18,8 +18,10 @@ def _time(value: Any) -> str | None:
 def list_conversations(workspace: Workspace, incident_id: int) -> Iterator[dict[str, Any]]:
     """Each conversation of the incident, in time order, with its messages in their order.
 
-    Every message repeats its conversation's ``external_id`` and ``channel``, so a script can
-    flatten the list without losing which ticket a message came from. Raises MissingIncident.
+    Each message carries its own ``external_id``: its id in the file it came from (a message
+    dump's message id, a reply chain's id), or None when the source gave it none (a ticket's
+    description, a pasted chat, messages imported before format 5); ``conversation_external_id``
+    and ``channel`` say which ticket it came from, so a script can flatten the list. Raises MissingIncident.
     """
     with workspace.reading() as session:
         if session.get(Incident, incident_id) is None:
@@ -31,14 +33,17 @@ def list_conversations(workspace: Workspace, incident_id: int) -> Iterator[dict[
             .where(Conversation.incident_id == incident_id)
             .order_by(Conversation.first_at, Conversation.id)).all()
         messages: dict[int, list[dict[str, Any]]] = {}
-        for cid, at, author, role, text in session.execute(
-                select(Message.conversation_id, Message.at, Message.author, Message.role, Message.text)
+        for cid, own_id, at, author, role, text in session.execute(
+                select(Message.conversation_id, MessageExternalId.external_id, Message.at, Message.author,
+                       Message.role, Message.text)
                 .join(Conversation, Conversation.id == Message.conversation_id)
+                .outerjoin(MessageExternalId, MessageExternalId.message_id == Message.id)
                 .where(Conversation.incident_id == incident_id)
                 .order_by(Message.conversation_id, Message.position, Message.id)):
-            messages.setdefault(cid, []).append({"at": _time(at), "author": author, "role": role, "text": text})
+            messages.setdefault(cid, []).append({"external_id": own_id, "at": _time(at), "author": author,
+                                                 "role": role, "text": text})
     for cid, external_id, channel, subject, status, first_at, last_at, name, email in conversations:
         yield {"external_id": external_id, "channel": channel, "subject": subject, "status": status,
                "customer": name or email or None, "first_at": _time(first_at), "last_at": _time(last_at),
-               "messages": [{"external_id": external_id, "channel": channel, **message}
+               "messages": [{"conversation_external_id": external_id, "channel": channel, **message}
                             for message in messages.get(cid, [])]}

@@ -102,6 +102,8 @@ class UndoableImport(Command):
                         [(m[2], m[0]) for m in undo.old_messages if m[0] in present])
         cur.executemany("INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)",
                         undo.old_thread_ids)
+        cur.executemany("INSERT OR IGNORE INTO message_external_ids (message_id, external_id) VALUES (?, ?)",
+                        undo.old_message_ids)
         cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "
                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", undo.old_message_tags)
         for row in undo.old_conversations:

@@ -65,6 +65,7 @@ class PlanChunk:
     conversations: list[tuple]
     messages: list[tuple]
     thread_ids: list[tuple] = field(default_factory=list)  # (conversation id, message id of the dump)
+    message_ids: list[tuple] = field(default_factory=list)  # (message row id, the message's own id in the file)
 
 
 @dataclass
@@ -117,6 +118,9 @@ class PlanResult:
     partial: set[int] = field(default_factory=set)
     # (conversation id, message id) of reply-chain messages added to conversations from before
     thread_ids: list[tuple] = field(default_factory=list)
+    # conversation id -> {message key: the message's own id in the file}, for the conversations
+    # written last (updates, merges): ticket_store gives the messages it inserts their ids
+    message_ids: dict[int, dict[tuple, str]] = field(default_factory=dict)
 
 
 def customer_key(email: str | None, name: str | None) -> str:
@@ -133,6 +137,20 @@ def messages_of(row: TicketRow) -> list[tuple]:
     for c in row.comments:
         messages.append((_stored_time(c.at or row.created_at), c.author or "", c.role, c.text))
     return messages
+
+
+def message_ids_of(row: TicketRow) -> dict[tuple, str]:
+    """Each comment's own id in the file (a message dump's message id), by its message key."""
+    return {_message_key((_stored_time(c.at or row.created_at), c.author or "", c.role, c.text)): c.external_id
+            for c in row.comments if c.external_id}
+
+
+def message_ids_in_order(row: TicketRow, messages: list[tuple]) -> list[str]:
+    """The own ids of conversation_values' messages, in their order ("" for the description); [] when none has one."""
+    ids = [c.external_id for c in row.comments]
+    if not any(ids):
+        return []
+    return [""] * (len(messages) - len(ids)) + ids
 
 
 def conversation_values(row: TicketRow, customer_id: int | None, channel: str) -> tuple[tuple, list[tuple]]:
@@ -214,11 +232,15 @@ class TicketPlanner:
         external_id = row.external_id
         known = self.state.existing.get(external_id) or self._new_ids.get(external_id)
         if known is None:
-            self._new_ids[external_id] = known = self._add_new(values, messages)
+            own_ids = message_ids_in_order(row, messages) if row.comments else []
+            self._new_ids[external_id] = known = self._add_new(values, messages, own_ids)
             self._new_rows.append(row.row_number)
             result.imported += 1
             self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
             return
+        by_message = message_ids_of(row) if row.comments else {}
+        if by_message:  # rewritten last (ticket_store.apply_updates), which looks the ids up by message
+            result.message_ids.setdefault(known, {}).update(by_message)
         if known < result.first_conversation_id:  # written after the conversation's old state is remembered
             result.thread_ids.extend((known, message_id) for message_id in row.message_ids)
         else:
@@ -322,7 +344,7 @@ class TicketPlanner:
             self.result.created_customer_ids.append(cid)
         return cid
 
-    def _add_new(self, values: tuple, messages: list[tuple]) -> int:
+    def _add_new(self, values: tuple, messages: list[tuple], own_ids: list[str]) -> int:
         result = self.result
         cid = result.next_conversation_id
         result.next_conversation_id += 1
@@ -332,5 +354,8 @@ class TicketPlanner:
         for position, (at, author, role, text) in enumerate(messages):
             append((mid, cid, position, at, author or "", role, text))
             mid += 1
+        if own_ids:
+            first = mid - len(messages)
+            self._chunk.message_ids.extend((first + index, own) for index, own in enumerate(own_ids) if own)
         result.next_message_id = mid
         return cid

@@ -39,6 +39,9 @@ INSERT_CONVERSATIONS = (
 INSERT_MESSAGES = ("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
 INSERT_THREAD_IDS = "INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)"
+# an upsert both engines read the same way (SQLite >= 3.24 and PostgreSQL): a kept message's id may change
+INSERT_MESSAGE_IDS = ("INSERT INTO message_external_ids (message_id, external_id) VALUES (?, ?) "
+                      "ON CONFLICT (message_id) DO UPDATE SET external_id = excluded.external_id")
 UPDATE_CONVERSATION = ("UPDATE conversations SET external_id=?, channel=?, customer_id=?, subject=?, status=?, "
                        "vendor_tags=?, first_at=?, last_at=? WHERE id=?")
 
@@ -77,12 +80,15 @@ def write_chunk(cur: BulkCursor, chunk: PlanChunk) -> None:
         cur.copy_rows("conversations", CONVERSATION_COLUMNS, chunk.conversations, constants=("", "", False))
         cur.copy_rows("messages", MESSAGE_COLUMNS, chunk.messages)
         cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
+        cur.executemany(INSERT_MESSAGE_IDS, chunk.message_ids)
         return
     cur.executemany(INSERT_CUSTOMERS, chunk.customers)  # first: conversations refer to them
     cur.executemany(INSERT_CONVERSATIONS, chunk.conversations)
     cur.executemany(INSERT_MESSAGES, chunk.messages)
     if chunk.thread_ids:
         cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
+    if chunk.message_ids:
+        cur.executemany(INSERT_MESSAGE_IDS, chunk.message_ids)
 
 
 class SearchCatchUp:
@@ -135,7 +141,7 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     same = unchanged_ids(cur, result.updates, result.first_conversation_id)
     summary.unchanged, summary.updated = len(same), result.updated - len(same)
     changed = {cid: update for cid, update in result.updates.items() if cid not in same}
-    apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo)
+    apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo, result.message_ids)
     cur.executemany(INSERT_THREAD_IDS, result.thread_ids)  # after apply_updates remembered the old ones
     search_index.end_bulk(cur)
     summary.conversations, summary.messages = _file_counts(cur, result)
@@ -209,7 +215,7 @@ def store_rows(cur: sqlite3.Cursor, state: PlanState, rows: Iterable[TicketRow |
 
 
 def apply_updates(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: int, first_message_id: int,
-                  undo: ImportUndoData) -> None:
+                  undo: ImportUndoData, message_ids: dict[int, dict[tuple, str]] | None = None) -> None:
     """Rewrites re-imported conversations: old state remembered, kept messages kept, new text indexed.
 
     A message the conversation already has exactly as the file has it stays as it is (its id,
@@ -222,9 +228,10 @@ def apply_updates(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: 
     remember_for_undo(cur, [cid for cid in updates if cid < first_new_id], undo)
     kept = keep_or_delete_messages(cur, updates)
     cur.executemany(UPDATE_CONVERSATION, [(*values, cid) for cid, (values, _m) in updates.items()])
-    rows, moves, mid = [], [], first_message_id
+    rows, moves, own_ids, mid = [], [], [], first_message_id
     for cid, (_values, messages) in updates.items():
         same, quoted = kept.get(cid, ({}, set()))
+        ids_in_file = (message_ids or {}).get(cid, {})
         for position, (at, author, role, text) in enumerate(messages):
             ids = same.get((at, author or "", role, text))
             if ids:
@@ -233,9 +240,12 @@ def apply_updates(cur: sqlite3.Cursor, updates: dict[int, tuple], first_new_id: 
             if text in quoted:
                 continue  # the quoted copy stays, so quotes keep pointing at it
             rows.append((mid, cid, position, at, author or "", role, text))
+            if (at, author or "", role, text) in ids_in_file:
+                own_ids.append((mid, ids_in_file[(at, author or "", role, text)]))
             mid += 1
     cur.executemany("UPDATE messages SET position = ? WHERE id = ?", moves)
     cur.executemany(INSERT_MESSAGES, rows)
+    cur.executemany(INSERT_MESSAGE_IDS, own_ids)
     if rows:
         search_index.index_range(cur, first_message_id, mid - 1, 0, -1)
 
@@ -284,6 +294,9 @@ def remember_for_undo(cur: sqlite3.Cursor, updated: list[int], undo) -> None:  #
         undo.old_thread_ids.extend(cur.execute(
             f"SELECT conversation_id, external_id FROM thread_message_ids WHERE conversation_id IN ({marks})",
             chunk).fetchall())
+        undo.old_message_ids.extend(cur.execute(
+            f"SELECT i.message_id, i.external_id FROM message_external_ids i JOIN messages m ON m.id = i.message_id "
+            f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
 
 
 def keep_or_delete_messages(cur: sqlite3.Cursor, updates: dict[int, tuple]
@@ -316,5 +329,6 @@ def keep_or_delete_messages(cur: sqlite3.Cursor, updates: dict[int, tuple]
     # Foreign keys are off during an import (ticket_import), so what ON DELETE CASCADE would do
     # for these messages is done here: their tag assignments (suggested or dismissed) go too.
     cur.executemany("DELETE FROM tag_assignments WHERE message_id = ?", doomed)
+    cur.executemany("DELETE FROM message_external_ids WHERE message_id = ?", doomed)
     cur.executemany("DELETE FROM messages WHERE id = ?", doomed)
     return kept

@@ -20,7 +20,7 @@ from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -113,9 +113,16 @@ def _to_v4(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["thread_message_ids"]])
 
 
+def _to_v5(conn: Connection) -> None:
+    # Version 5 keeps each imported message's own id from its file (schema.MessageExternalId), so
+    # `postmortem conversations --json` names the message, not only its conversation. Messages
+    # imported before have none.
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["message_external_ids"]])
+
+
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
-ADDED_LATER = frozenset({"incident_edits", "thread_message_ids"})
-LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4}
+ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids"})
+LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

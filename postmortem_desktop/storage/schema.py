@@ -217,6 +217,18 @@ class ThreadMessageId(Base):
     external_id: Mapped[str] = mapped_column(String, primary_key=True)
 
 
+class MessageExternalId(Base):
+    """A message's own id in the file it came from (a message dump's message id, a reply chain's id).
+
+    Kept beside the message rather than in it, so the messages table and its bulk writes stay as
+    they are; most messages (a ticket's description, a pasted chat) have none. Added in format 5.
+    """
+
+    __tablename__ = "message_external_ids"
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String)
+
+
 class Tag(Base):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,11 +46,20 @@ def test_a_file_without_a_header_row_gets_numbered_columns_and_keeps_its_first_r
 
 
 def test_the_person_can_say_the_first_row_is_a_header_after_all(tmp_path):
+    # not years: years over figures are read as a header by themselves (sheet_reader._year_labels)
     path = tmp_path / "numbers.csv"
-    path.write_text("2023,2024\n10,12\n11,13\n")
+    path.write_text("5,7\n10,12\n11,13\n")
     assert _both(path).header == ["Column 1", "Column 2"]
     sheet = _both(path, has_header=True)
-    assert (sheet.header, sheet.rows) == (["2023", "2024"], [["10", "12"], ["11", "13"]])
+    assert (sheet.header, sheet.rows) == (["5", "7"], [["10", "12"], ["11", "13"]])
+
+
+def test_the_person_can_say_a_row_of_years_is_data_after_all(tmp_path):
+    path = tmp_path / "numbers.csv"
+    path.write_text("2023,2024\n10,12\n11,13\n")
+    assert _both(path).header == ["2023", "2024"]
+    sheet = _both(path, has_header=False)
+    assert (sheet.header, sheet.rows[0]) == (["Column 1", "Column 2"], ["2023", "2024"])
 
 
 def test_a_header_of_words_is_still_a_header(tmp_path):

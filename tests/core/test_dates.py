@@ -171,3 +171,37 @@ def test_looks_like_date_accepts_dates_and_rejects_ids_and_words():
     assert looks_like_date("05/06/2024")
     assert not looks_like_date("12345")
     assert not looks_like_date("Pending Customer Response")
+
+
+def _real_date_line(value: str) -> dict:
+    import json
+
+    from tests.real_corpus.check import real_file
+    lines = real_file("dates/date_strings.jsonl").read_text(encoding="utf-8").splitlines()
+    return next(json.loads(line) for line in lines if line.strip() and json.loads(line)["value"] == value)
+
+
+def test_an_arabic_indic_time_alone_reads_as_that_time_on_the_epoch_day_alone_and_in_a_column():
+    line = _real_date_line("٢:٥٦:٠٠ م")  # the real corpus's value: Arabic-Indic digits, Arabic PM marker
+    expected = datetime.fromisoformat(line["expected_naive_iso"]).replace(tzinfo=UTC)
+    assert parse_datetime(line["value"]) == expected
+    parser = DateColumnParser("UTC")
+    assert {parser.parse(line["value"] + " " * spaces) for spaces in range(25)} == {expected}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2:56 PM", datetime(1970, 1, 1, 14, 56, tzinfo=UTC)), ("12:05 am", datetime(1970, 1, 1, 0, 5, tzinfo=UTC)),
+    ("23:59:58", datetime(1970, 1, 1, 23, 59, 58, tzinfo=UTC)), ("ص ١٠:٠٥", datetime(1970, 1, 1, 10, 5, tzinfo=UTC))])
+def test_a_clock_time_alone_reads_on_the_epoch_day(text, expected):
+    assert parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize("text", ["36:25", "13:00 PM", "٣٦:٢٥"])
+def test_a_clock_time_out_of_range_is_still_not_a_date(text):
+    with pytest.raises(DateParseError, match="is not a date"):
+        parse_datetime(text)
+
+
+def test_a_clock_time_alone_is_never_guessed_as_a_tickets_date_column():
+    assert not looks_like_date("2:56 PM") and not looks_like_date("١٤:٥٦")
+    assert looks_like_date("2024-05-06 14:56")

@@ -157,3 +157,53 @@ def test_a_multipart_whose_boundary_does_not_match_still_gives_its_words_and_a_u
 def test_html_block_starts_break_lines_so_a_forward_marker_is_not_glued_to_the_reply() -> None:
     reply = read("html/quotequail__apple_forward.html").messages[-1].text
     assert "Begin forwarded message" not in reply and reply.endswith("blah")
+
+
+@pytest.mark.parametrize(("relative", "author", "words"), [
+    # Outlook Express sending only a base64 attachment: no text part at all
+    ("real/email/eml/flanker__outlook-express.eml", "Bobby", "Sup?"),
+    # a blank Date header folded onto "<HR>" leaves the body empty
+    ("real/email/eml/mail-rb__bad_date_header.eml", "Grants-Notification", "You may_be Eligible"),
+])
+def test_a_mail_without_readable_text_still_gives_its_sender_and_subject(relative, author, words) -> None:
+    path = shared_file(relative)
+    parsed = read_conversation_file(path.name, path.read_bytes())
+    [message] = parsed.messages
+    assert message.author == author and words in message.text and "[no" in message.text
+
+
+def test_the_outlook_express_attachment_keeps_its_sent_time() -> None:
+    path = shared_file("real/email/eml/flanker__outlook-express.eml")
+    [message] = read_conversation_file(path.name, path.read_bytes()).messages
+    assert message.at == datetime(2015, 7, 14, 4, 19, 8, tzinfo=UTC)
+
+
+_HEAD = b"From: Ann Lee <ann@example.com>\nSubject: Invoices gone\nDate: Tue, 14 Jul 2015 12:19:08 +0800\n"
+
+
+@pytest.mark.parametrize(("damaged", "text"), [
+    # cut off inside its headers: the sender and time that parsed are kept
+    (b"From: Ann Lee <ann@example.com>\nDate: Tue, 14 Jul 2015 12:19:08 +0800\nSubj", "Subj"),
+    (_HEAD + b"Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+             b"TXkgaW52b2ljZXMgYXJlIGdvbmU*&^%$#@!!\n", "My invoices are gone"),
+    (_HEAD + b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="XYZ"\n\n--XYZ\n'
+             b"Content-Type: text/plain\n\nMy invoices page is blank.\n", "My invoices page is blank."),
+    (_HEAD + b"Content-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!\n",
+     "[no text body: application/pdf]"),
+])
+def test_a_damaged_eml_yields_what_parses(damaged, text) -> None:
+    [message] = read_conversation_file("damaged.eml", damaged).messages
+    assert message.author == "Ann Lee" and message.at == datetime(2015, 7, 14, 4, 19, 8, tzinfo=UTC)
+    assert text in message.text
+
+
+@pytest.mark.parametrize(("damaged", "why"), [(b"\x00\x01\x02PK garbage\xff\xfe", "binary"),
+                                              (b"\n\n\n", "no sender, subject or text")])
+def test_an_eml_with_nothing_readable_is_refused_saying_what_is_wrong(tmp_path, damaged, why) -> None:
+    from postmortem_desktop.cli import main
+    from postmortem_desktop.importers.conversation_files import UnreadableConversation
+    with pytest.raises(UnreadableConversation, match=why):
+        read_conversation_file("broken.eml", damaged)
+    path = tmp_path / "broken.eml"
+    path.write_bytes(damaged)
+    assert main(["parse-transcript", str(path)]) == 4

@@ -343,3 +343,41 @@ def test_streamed_mapping_ends_where_the_whole_column_decides(seed):
         assert streamed_error.value.column_name == error.column_name
         return
     assert _streamed(sheet, mapping, head_rows=rnd.randint(1, 40)) == whole
+
+
+def _guessed_names(relative: str) -> dict[str, object]:
+    from tests.real_corpus.check import real_file
+    sheet = read_sheet(real_file(relative))
+    return guess_mapping(sheet.header, sheet.rows).describe(sheet.header)["columns"]
+
+
+@pytest.mark.parametrize("relative", ["tickets/redmine/redmine__import_issues.csv",
+                                      "tickets/redmine/redmine__import_issues_utf8_with_bom.csv"])
+def test_a_redmine_issues_csv_without_an_id_column_guesses_no_id_and_no_role(relative):
+    columns = _guessed_names(relative)
+    assert "external_id" not in columns  # not estimated_hours (1, 2, 3): a count is no ticket id
+    assert "author_role" not in columns  # not the issue's private yes/no: a ticket dump has no messages
+    assert columns["subject"] == "subject" and columns["created_at"] == "start_date"
+
+
+def test_a_header_that_says_id_wins_over_unique_words_beside_it():
+    columns = _guessed_names("tickets/redmine/redmine__import_issues_auto_mapping.csv")
+    assert columns["external_id"] == "unique_id"  # not priority (High, Normal…)
+    assert "author_role" not in columns
+
+
+def test_a_column_of_dates_is_guessed_as_the_time_not_as_the_id():
+    columns = _guessed_names("tickets/redmine/redmine__import_dates_ja.csv")
+    assert columns == {"subject": "subject", "created_at": "start"}
+
+
+def test_numbers_and_flags_are_an_id_only_when_the_header_says_so():
+    rows = [[str(n), str(n * 10), "yes" if n % 2 else "no", f"2024-05-0{n} 10:00"] for n in range(1, 3)]
+    assert guess_mapping(["hours", "count", "flag", "when"], rows).column("external_id") is None
+    assert guess_mapping(["hours", "Bug ID", "flag", "when"], rows).column("external_id") == 1
+
+
+def test_a_bare_role_flag_is_the_role_in_a_dump_of_messages():
+    rows = [["m1", "t1", "yes", "2024-05-06 10:00"], ["m2", "t1", "no", "2024-05-06 10:05"]]
+    mapping = guess_mapping(["Message ID", "Ticket ID", "private", "Created"], rows)
+    assert mapping.column("author_role") == 2

@@ -206,8 +206,11 @@ def test_conversations_command_lists_messages_with_roles(workspace, incident, tm
     assert main(["conversations", ws_path, "--incident", str(incident), "--json"]) == 0
     listed = {c["external_id"]: c for c in json.loads(capsys.readouterr().out)}
     first = listed["1"]["messages"][1]
-    assert {k: first[k] for k in ("external_id", "at", "author", "role", "channel")} == {
-        "external_id": "1", "at": at(3), "author": "@Shop", "role": "agent", "channel": "ticket"}
+    # the message's own id in the file (the reply "2"), its thread's id beside it
+    assert {k: first[k] for k in ("external_id", "conversation_external_id", "at", "author", "role", "channel")} == {
+        "external_id": "2", "conversation_external_id": "1", "at": at(3), "author": "@Shop", "role": "agent",
+        "channel": "ticket"}
+    assert [m["external_id"] for m in listed["1"]["messages"]] == ["1", "2", "3"]
 
 
 def test_conversations_command_of_an_unknown_incident_is_a_usage_error(demo_copy, capsys):
@@ -295,3 +298,61 @@ def test_the_text_outputs_count_conversations_and_messages(workspace, incident, 
     out = capsys.readouterr().out
     assert out.startswith("3 conversations, 7 messages")
     assert "@Shop (agent): @ann sorry! can you DM us the order number?" in out
+
+
+# ---- each message's own id (issue 14) ----------------------------------------------------------------
+def own_ids(workspace, incident) -> dict[str, list[tuple[str | None, str]]]:
+    return {c["external_id"]: [(m["external_id"], m["text"]) for m in c["messages"]]
+            for c in list_conversations(workspace, incident)}
+
+
+def test_a_message_id_dump_gives_each_message_its_own_id_not_its_conversations(workspace, incident, tmp_path):
+    rows = [["m2", "c1", "outbound", "Support", at(4), "ann@example.com", "Tom", "Refund", "Refund sent."],
+            ["m1", "c1", "inbound", "Support", at(1), "ann@example.com", "", "Refund", "Where is my refund?"],
+            ["m3", "c2", "inbound", "Support", at(2), "bob@example.com", "", "Login", "Cannot log in"]]
+    imported(workspace, incident, write(tmp_path / "front.csv", FRONT, rows))
+    assert own_ids(workspace, incident) == {"c1": [("m1", "Where is my refund?"), ("m2", "Refund sent.")],
+                                            "c2": [("m3", "Cannot log in")]}
+    [message] = [m for c in list_conversations(workspace, incident) for m in c["messages"]
+                 if m["text"] == "Cannot log in"]
+    assert message["conversation_external_id"] == "c2"
+
+
+def test_a_ticket_dump_has_no_message_ids_so_each_message_says_none(workspace, incident, tmp_path):
+    path = write(tmp_path / "tickets.csv", ["Ticket ID", "Subject", "Description", "Created at"],
+                 [["T-1", "Invoices", "My invoices page is blank", at(1)]])
+    imported(workspace, incident, path)
+    assert own_ids(workspace, incident) == {"T-1": [(None, "My invoices page is blank")]}
+
+
+def test_a_grown_dump_gives_its_new_messages_their_ids_and_undo_keeps_the_old_ones(workspace, incident, tmp_path):
+    from postmortem_desktop.services.import_undo import UndoableImport
+
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+    before = own_ids(workspace, incident)
+    assert before["1"] == [("1", "my card was charged twice @Shop"),
+                           ("2", "@ann sorry! can you DM us the order number?"), ("3", "@Shop sent")]
+    # re-imported conversations are rewritten (ticket_store.apply_updates): the new reply gets its id there
+    grown = [*SOCIAL_ROWS, ["10", "@Shop", "False", at(4), "@ann got it, checking", "2"]]
+    plan = spreadsheet_import.prepare_import(write(tmp_path / "social.csv", SOCIAL, grown))
+    summary = spreadsheet_import.run_import(workspace, incident, plan, ImportOptions(include_outside_window=True))
+    assert [own for own, _ in own_ids(workspace, incident)["1"]] == ["1", "2", "10", "3"]
+    UndoableImport(incident, summary, lambda: iter(())).undo(workspace)
+    assert own_ids(workspace, incident) == before
+    with workspace.engine.connect() as conn:  # the undone reply's id went with it
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids WHERE external_id = '10'").scalar() == 0
+
+
+def test_the_conversations_command_help_says_what_a_messages_external_id_is(capsys):
+    with pytest.raises(SystemExit):
+        main(["conversations", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "the message's own id in the imported file" in help_text and "null when the file gave it none" in help_text
+
+
+def test_the_helper_process_keeps_each_messages_own_id_too(workspace, incident, tmp_path):
+    path = write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS)
+    steps = spreadsheet_import.import_path(workspace, incident, path, parallel=True,
+                                           options=ImportOptions(include_outside_window=True))
+    spreadsheet_import.run_to_end(steps)
+    assert [own for own, _ in own_ids(workspace, incident)["1"]] == ["1", "2", "3"]

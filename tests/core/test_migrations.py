@@ -63,6 +63,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     create_workspace(path).close()
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE thread_message_ids")
+    conn.execute("DROP TABLE message_external_ids")  # format 5's: a version 3 file has neither
     conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
@@ -70,7 +71,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 4
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 5
             assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -78,4 +79,29 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     old = sqlite3.connect(tmp_path / "v3.pmw.v3.bak")
     assert old.execute("PRAGMA user_version").fetchone()[0] == 3
     assert old.execute("SELECT name FROM sqlite_master WHERE name = 'thread_message_ids'").fetchall() == []
+    old.close()
+
+
+def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_path):
+    # Version 5 keeps each imported message's own id from its file; messages from before have none.
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    path = tmp_path / "v4.pmw"
+    create_workspace(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE message_external_ids")
+    conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    ws = open_workspace(path)
+    try:
+        with ws.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 5
+            assert c.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids").scalar() == 0
+            assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
+    finally:
+        ws.close()
+    old = sqlite3.connect(tmp_path / "v4.pmw.v4.bak")
+    assert old.execute("SELECT name FROM sqlite_master WHERE name = 'message_external_ids'").fetchall() == []
     old.close()

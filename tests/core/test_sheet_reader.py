@@ -712,3 +712,42 @@ def test_an_ods_with_libreoffices_empty_repeats_at_the_end_is_read(tmp_path):
             '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
     sheet = read_sheet(_ods(tmp_path, rows))
     assert sheet.header == ["Id", "Subject"] and sheet.rows == [["7", "Help"]]
+
+
+def test_a_workbook_whose_only_content_is_one_merged_cell_reads_it_as_data_not_as_a_header():
+    from postmortem_desktop.importers.sheet_stream import stream_sheet
+    path = shared_file("real/csv/spreadsheets/frictionless__merged-cells.xlsx")  # A1:B3 merged, "data"
+    for sheet in (read_sheet(path), stream_sheet(path).head):
+        assert not sheet.has_header
+        assert [list(row[:1]) for row in sheet.rows] == [["data"]]
+
+
+def test_merged_header_cells_over_several_rows_still_name_the_columns():
+    sheet = read_sheet(shared_file("real/csv/spreadsheets/frictionless__multiline-headers.xlsx"))
+    assert sheet.has_header and sheet.header[0] == "Region"
+
+
+@pytest.mark.parametrize("first", ["Region,2023,2024", "2022,2023,2024", "Region,Team,2024"])
+def test_a_first_row_of_words_and_years_over_figures_is_the_header(tmp_path, first):
+    path = tmp_path / "by_year.csv"
+    path.write_text(f"{first}\nNorth,1.5,2.25\nSouth,3,4.5\n", encoding="utf-8")
+    sheet = read_sheet(path)
+    assert sheet.has_header and sheet.header == first.split(",")
+    assert len(sheet.rows) == 2
+
+
+def test_a_workbook_header_with_years_typed_as_numbers_is_the_header(tmp_path):
+    path = tmp_path / "by_year.xlsx"
+    workbook = openpyxl.Workbook()
+    for row in (["Region", 2023, 2024], ["North", 1.5, 2.25], ["South", 3, 4.5]):
+        workbook.active.append(row)
+    workbook.save(path)
+    sheet = read_sheet(path)
+    assert sheet.has_header and sheet.header == ["Region", "2023", "2024"] and len(sheet.rows) == 2
+
+
+def test_years_over_a_column_of_years_are_still_data(tmp_path):
+    path = tmp_path / "joined.csv"
+    path.write_text("Alice,2019,2020\nBob,2018,2021\nCarol,2017,2022\n", encoding="utf-8")
+    sheet = read_sheet(path)
+    assert not sheet.has_header and len(sheet.rows) == 3

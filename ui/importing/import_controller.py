@@ -359,10 +359,10 @@ def _is_chat_json(path: Path) -> bool:
 
 
 def _conversation_file_job(path: Path, day, tz):  # noqa: ANN001, ANN202
-    from postmortem_desktop.importers.conversation_files import read_conversation_file
+    from postmortem_desktop.importers.conversation_files import read_conversation_path
 
     yield 0, None
-    return read_conversation_file(path.name, path.read_bytes(), day=day, tz=tz)
+    return read_conversation_path(path, day=day, tz=tz)  # by path: a Telegram export's other pages come too
 
 
 def _parse_job(text: str, day, tz):  # noqa: ANN001, ANN202
