@@ -228,9 +228,19 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: di
                   for column in table.columns if column.foreign_keys}
     if "id" in table.c:
         references["id"] = table.name
-    conn.execute(table.insert(), [{**row, **{name: _follow(keys, referred, row[name], bool(table.c[name].nullable))
-                                             for name, referred in references.items()}} for row in rows])
+    # a reference whose rows all kept their keys needs no change per row (the common case: a new target)
+    renumbered = {name: referred for name, referred in references.items()
+                  if not _kept_as_is(keys.get(referred, {}), (row[name] for row in rows))}
+    if renumbered:
+        rows = [{**row, **{name: _follow(keys, referred, row[name], bool(table.c[name].nullable))
+                           for name, referred in renumbered.items()}} for row in rows]
+    conn.execute(table.insert(), rows)
     result.rows[table.name] = result.rows.get(table.name, 0) + len(rows)
+
+
+def _kept_as_is(mapping: dict[Any, Any], values: Iterable[Any]) -> bool:
+    """True when every key in mapping stayed the same and every value given is one of them (or None)."""
+    return all(old == new for old, new in mapping.items()) and all(v is None or v in mapping for v in values)
 
 
 def _follow(maps: dict[str, dict[Any, Any]], referred: str, value: Any, nullable: bool) -> Any:
