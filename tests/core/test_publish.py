@@ -266,3 +266,51 @@ def test_publishing_between_two_files_keeps_the_uid_so_publishing_back_is_refuse
         other.close()
     with source.reading() as session:
         assert session.execute(text("SELECT COUNT(*) FROM incidents")).scalar() == len(_ids(source))
+
+
+def test_a_client_killed_mid_publish_and_mid_save_leaves_nothing_on_either_target(demo_copy, team_database, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    create_workspace(team_database).close()
+    meeting = tmp_path / "meeting" / "review.pmw"
+
+    def killed_while_copying(call: str) -> None:
+        # the child stops between two steps, its transaction open with rows written, and is killed there
+        script = textwrap.dedent(f"""
+            import sys, time
+            sys.path.insert(0, {str(root)!r})
+            from postmortem_desktop.services.publish import copy_steps, save_steps
+            from postmortem_desktop.storage.workspace import open_workspace
+            source = open_workspace({str(demo_copy)!r})
+            target = open_workspace({team_database!r})
+            steps = {call}
+            next(steps); next(steps); next(steps)
+            print("writing", flush=True)
+            time.sleep(60)
+        """)
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(root)})
+        assert proc.stdout.readline().strip() == "writing"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    killed_while_copying("copy_steps(source, target)")
+    team = open_workspace(team_database)
+    try:
+        assert titles(team) == [] and count(team, Customer) == 0
+        source = open_workspace(demo_copy)
+        try:  # and it can be published afterwards (under new ids: the killed one's stay handed out)
+            published = publish(source, team).incidents[0].target_id
+        finally:
+            source.close()
+    finally:
+        team.close()
+
+    killed_while_copying(f"save_steps(target, {str(meeting)!r}, {published})")
+    assert not meeting.exists()  # only a hidden .creating file can stay behind, never a half file by the name
