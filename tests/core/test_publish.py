@@ -314,3 +314,28 @@ def test_a_client_killed_mid_publish_and_mid_save_leaves_nothing_on_either_targe
 
     killed_while_copying(f"save_steps(target, {str(meeting)!r}, {published})")
     assert not meeting.exists()  # only a hidden .creating file can stay behind, never a half file by the name
+
+
+def test_the_other_clients_of_the_team_workspace_hear_of_a_publish_and_nothing_of_a_refused_one(source, team):
+    import queue
+
+    from postmortem_desktop.domain.changes import DataChange
+    from postmortem_desktop.storage.team_feed import ChangeFeed
+
+    other = open_workspace(team.name)
+    heard: queue.Queue = queue.Queue()
+    feed = ChangeFeed(other.engine.url, other.client_id, heard.put)
+    feed.start()
+    try:
+        assert feed.listening.wait(10)
+        publish(source, team)
+        notice = heard.get(timeout=1.0)
+        assert notice.changes == DataChange.everything() and notice.client == team.client_id
+        assert titles(other) == titles(source)  # what the notice announces is already readable there
+        with pytest.raises(AlreadyInTarget):
+            publish(source, team)
+        with pytest.raises(queue.Empty):
+            heard.get(timeout=0.5)
+    finally:
+        feed.stop()
+        other.close()
