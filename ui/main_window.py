@@ -141,6 +141,11 @@ class MainWindow(QMainWindow):
         self.imports: ImportController = ImportController(self.hub, self)
         self.hub.event_import_requested.connect(self.imports.choose_events_file)
         self.facilitator: FacilitatorController = FacilitatorController(self, self, self.hub)
+        from .publish.publish_controller import PublishController
+
+        self.publishing = PublishController(self.hub, self, self.settings)
+        self.file_menu.insertActions(self.quit_action, [self.publishing.publish_action, self.publishing.save_action])
+        self.file_menu.insertSeparator(self.quit_action)
         first = self.view_menu.actions()[0]
         self.view_menu.insertAction(first, self.facilitator.start_action)
         self.view_menu.insertAction(first, self.facilitator.edit_agenda_action)
@@ -244,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_workspace_action)
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.open_team_action)

@@ -6,7 +6,7 @@ the person sees how far it got, and Cancel stops the work at its next step (the 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from .undo import WorkspaceSession
 
 
-def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str, make_generator: Callable[[], Generator],
+def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str,
+                      make_generator: Callable[[], Generator[Any, Any, Any]],
                       on_finished: Callable[[object], None], on_failed: Callable[[BaseException], None], *,
                       on_cancelled: Callable[[], None] = lambda: None, cancel_text: str = "Cancel",
                       writes: bool = False, unit: str = "rows") -> GeneratorWorker:

@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         conversation_commands,
         event_commands,
         import_commands,
+        publish_commands,
         report_commands,
         review_commands,
         tag_commands,
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="postmortem", description=__doc__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (workspace_commands, import_commands, conversation_commands, event_commands, review_commands,
-                   tag_commands, report_commands):
+                   tag_commands, report_commands, publish_commands):
         module.register(sub)
     return parser
 

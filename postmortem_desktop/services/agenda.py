@@ -12,8 +12,12 @@ AGENDA_KEY = "facilitator.agenda"
 AGENDA_CHANGES = DataChange.AGENDA
 
 
+#: the notes of one incident's steps are settings keyed NOTES_PREFIX + "{incident id}.{step key}"
+NOTES_PREFIX = "facilitator.notes."
+
+
 def notes_key(incident_id: int, step_key: str) -> str:
-    return f"facilitator.notes.{incident_id}.{step_key}"
+    return f"{NOTES_PREFIX}{incident_id}.{step_key}"
 
 
 def load_agenda(workspace: Workspace) -> Agenda:

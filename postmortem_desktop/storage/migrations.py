@@ -20,7 +20,7 @@ from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -120,9 +120,19 @@ def _to_v5(conn: Connection) -> None:
     Base.metadata.create_all(conn, tables=[Base.metadata.tables["message_external_ids"]])
 
 
+def _to_v6(conn: Connection) -> None:
+    # Version 6 gives each incident a uid that stays with it when it is published to a team workspace or
+    # saved to a file (schema.IncidentUid), so a second publish is recognised. Incidents made before get
+    # a random one here, each engine's own way (32 hex digits, as schema.new_incident_uid makes them).
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["incident_uids"]])
+    random_hex = "md5(random()::text || clock_timestamp()::text || id::text)" if is_team(conn) \
+        else "lower(hex(randomblob(16)))"
+    conn.exec_driver_sql(f"INSERT INTO incident_uids (incident_id, uid) SELECT id, {random_hex} FROM incidents")
+
+
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
-ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids"})
-LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5}
+ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids", "incident_uids"})
+LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

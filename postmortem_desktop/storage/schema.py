@@ -1,10 +1,12 @@
 """SQLAlchemy 2 mapped classes: the workspace's tables, one class per vocabulary noun."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -14,9 +16,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
+    insert,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 
 class UTCDateTime(TypeDecorator):
@@ -81,6 +85,30 @@ class Incident(Base):
     customer_message_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+
+
+class IncidentUid(Base):
+    """An incident's identity across workspaces: kept when it is published or saved to a file elsewhere.
+
+    A second publish of the same incident finds its uid there and is refused rather than duplicated
+    (storage/incident_copy.py). A table of its own, one row per incident, so the incidents table of
+    older formats stays as it was. Added in format 5 (migrations.py).
+    """
+
+    __tablename__ = "incident_uids"
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    uid: Mapped[str] = mapped_column(String, unique=True)
+
+
+def new_incident_uid() -> str:
+    return uuid.uuid4().hex
+
+
+@event.listens_for(Incident, "after_insert")
+def _give_uid(_mapper: Mapper, connection: Connection, incident: Incident) -> None:
+    # Every incident the ORM creates (a new incident, the demo's) gets its uid in the same transaction;
+    # rows put back or copied in bulk (snapshot.restore, incident_copy) bring their own.
+    connection.execute(insert(IncidentUid).values(incident_id=incident.id, uid=new_incident_uid()))
 
 
 class IncidentHistory(Base):

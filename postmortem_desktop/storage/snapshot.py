@@ -18,18 +18,22 @@ from .schema import (
     Incident,
     IncidentContact,
     IncidentHistory,
+    IncidentUid,
     Message,
+    MessageExternalId,
     Quote,
     ReviewAnswer,
     ReviewAnswerQuote,
     SystemEvent,
     TagAssignment,
+    ThreadMessageId,
 )
 
 # Parents before children, so restoring in this order satisfies the foreign keys.
-_ORDER: tuple[type[Base], ...] = (
-    Incident, IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch, Conversation, Message,
-    Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer, ReviewAnswerQuote, FollowUp, AccountActivity,
+ORDER: tuple[type[Base], ...] = (
+    Incident, IncidentUid, IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch, Conversation,
+    ThreadMessageId, Message, MessageExternalId, Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer,
+    ReviewAnswerQuote, FollowUp, AccountActivity,
 )
 
 
@@ -44,14 +48,17 @@ def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
     quote_ids = select(Quote.id).where(Quote.conversation_id.in_(conv_ids))
     action_ids = select(ActionItem.id).where(ActionItem.incident_id == incident_id)
     answer_ids = select(ReviewAnswer.id).where(ReviewAnswer.incident_id == incident_id)
-    incident_models: tuple[type[Base], ...] = (IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch,
-                                              Conversation, ActionItem, ReviewAnswer, FollowUp, AccountActivity)
+    incident_models: tuple[type[Base], ...] = (IncidentUid, IncidentHistory, EditRecord, SystemEvent, IncidentContact,
+                                              ImportBatch, Conversation, ActionItem, ReviewAnswer, FollowUp,
+                                              AccountActivity)
     by_incident = {m: m.__table__.select().where(m.__table__.c.incident_id == incident_id)
                    for m in incident_models}
     return {
         Incident: Incident.__table__.select().where(Incident.__table__.c.id == incident_id),
         **by_incident,
+        ThreadMessageId: ThreadMessageId.__table__.select().where(ThreadMessageId.conversation_id.in_(conv_ids)),
         Message: Message.__table__.select().where(Message.conversation_id.in_(conv_ids)),
+        MessageExternalId: MessageExternalId.__table__.select().where(MessageExternalId.message_id.in_(msg_ids)),
         Quote: Quote.__table__.select().where(Quote.conversation_id.in_(conv_ids)),
         TagAssignment: TagAssignment.__table__.select().where(
             TagAssignment.quote_id.in_(quote_ids) | TagAssignment.message_id.in_(msg_ids)),
@@ -64,13 +71,13 @@ def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
 def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
     snap = IncidentSnapshot()
     queries = _selects(incident_id)
-    for model in _ORDER:
+    for model in ORDER:
         snap.rows[model.__tablename__] = [dict(r._mapping) for r in conn.execute(queries[model])]
     return snap
 
 
 def restore(conn: Connection, snap: IncidentSnapshot) -> None:
-    for model in _ORDER:
+    for model in ORDER:
         rows = snap.rows.get(model.__tablename__)
         if rows:
             table: Table = Base.metadata.tables[model.__tablename__]

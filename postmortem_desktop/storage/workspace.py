@@ -11,7 +11,9 @@ import contextlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -218,11 +220,27 @@ def create_workspace(target: Path | str, *, fill: Callable[[Workspace], None] | 
 
 
 def _create_file(path: Path | str, fill: Callable[[Workspace], None] | None) -> Workspace:
-    """A new workspace file, built under a temporary name and renamed into place when complete."""
+    with creating_file(path) as new:
+        if fill is not None:
+            fill(new.workspace)
+    return open_workspace(new.path)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    workspace: Workspace  # open for writing under a temporary name
+    path: Path  # the name it gets when complete
+
+
+@contextmanager
+def creating_file(path: Path | str) -> Iterator[NewFile]:
+    """A new workspace file to fill, built under a temporary name and given its name only when the block
+    completes; an error or a Cancel in the block leaves nothing, and an existing file is never replaced."""
     target = _new_file_target(path)
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.creating")
     try:
-        _build(temp, fill)
+        with _building(temp) as workspace:
+            yield NewFile(workspace, target)
         _publish(temp, target)
     except OSError as exc:  # a read-only or full place: said in words, and nothing is left behind
         raise WorkspaceError(f"Cannot write {target.name} in {target.parent}: {exc.strerror}. "
@@ -233,7 +251,6 @@ def _create_file(path: Path | str, fill: Callable[[Workspace], None] | None) -> 
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
             with contextlib.suppress(OSError):  # never made (a read-only place says EROFS, not ENOENT)
                 leftover.unlink(missing_ok=True)
-    return open_workspace(target)
 
 
 def _new_file_target(path: Path | str) -> Path:
@@ -260,7 +277,8 @@ def _new_file_target(path: Path | str) -> Path:
     return target
 
 
-def _build(temp: Path, fill: Callable[[Workspace], None] | None) -> None:
+@contextmanager
+def _building(temp: Path) -> Iterator[Workspace]:
     temp.touch(exist_ok=False)
     place = FilePlace(path=temp, links=1, writable=True)
     lock = WorkspaceLock(temp)
@@ -275,8 +293,7 @@ def _build(temp: Path, fill: Callable[[Workspace], None] | None) -> None:
         from .seeding import seed_new_workspace  # keeps schema creation independent of default data
 
         seed_new_workspace(workspace)
-        if fill is not None:
-            fill(workspace)
+        yield workspace
         with engine.connect() as conn:  # everything into the main file before it is renamed
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -147,3 +147,37 @@ def test_a_command_group_is_one_step_and_undoes_what_it_did_when_a_member_is_ref
     group.undo(workspace)
     details = IncidentService(workspace).get(cmd.incident_id)
     assert (details.service, details.title) == ("", "Group")
+
+
+def _uid_and_thread_ids(ws, incident_id):
+    from sqlalchemy import select
+
+    from postmortem_desktop.storage.schema import IncidentUid, ThreadMessageId
+
+    with ws.reading() as s:
+        uid = s.scalar(select(IncidentUid.uid).where(IncidentUid.incident_id == incident_id))
+        threads = s.execute(select(ThreadMessageId.conversation_id, ThreadMessageId.external_id)
+                            .join(Conversation, Conversation.id == ThreadMessageId.conversation_id)
+                            .where(Conversation.incident_id == incident_id)).all()
+    return uid, sorted(threads)
+
+
+def test_a_new_incident_has_a_uid_and_undoing_its_delete_brings_back_its_uid_and_thread_ids(workspace):
+    # The uid is what a publish recognises an incident by; before, undoing a delete also lost the
+    # reply-chain message ids, so a later reply started a new thread.
+    from postmortem_desktop.storage.schema import ThreadMessageId
+
+    cmd = CreateIncident(title="Billing outage", technical_start=T0)
+    cmd.do(workspace)
+    with workspace.transaction() as s:
+        conv = Conversation(incident_id=cmd.incident_id, external_id="T-1", subject="s")
+        s.add(conv)
+        s.flush()
+        s.add(ThreadMessageId(conversation_id=conv.id, external_id="m-1"))
+    before = _uid_and_thread_ids(workspace, cmd.incident_id)
+    assert before[0] and len(before[0]) == 32 and len(before[1]) == 1
+    delete = DeleteIncident(cmd.incident_id)
+    delete.do(workspace)
+    assert _uid_and_thread_ids(workspace, cmd.incident_id) == (None, [])
+    delete.undo(workspace)
+    assert _uid_and_thread_ids(workspace, cmd.incident_id) == before

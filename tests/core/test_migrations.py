@@ -64,6 +64,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE thread_message_ids")
     conn.execute("DROP TABLE message_external_ids")  # format 5's: a version 3 file has neither
+    conn.execute("DROP TABLE incident_uids")  # nor format 6's
     conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
@@ -71,7 +72,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 5
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 6
             assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -90,6 +91,7 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     create_workspace(path).close()
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE message_external_ids")
+    conn.execute("DROP TABLE incident_uids")  # format 6's
     conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
@@ -97,7 +99,7 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 5
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 6
             assert c.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -105,3 +107,42 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     old = sqlite3.connect(tmp_path / "v4.pmw.v4.bak")
     assert old.execute("SELECT name FROM sqlite_master WHERE name = 'message_external_ids'").fetchall() == []
     old.close()
+
+
+def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy, tmp_path):
+    # Version 6 gives every incident a uid that a publish carries along (a second publish is recognised);
+    # the incidents of an older file each get a different one, and nothing else changes.
+    conn = sqlite3.connect(demo_copy)
+    conn.execute("DROP TABLE incident_uids")
+    conn.execute("PRAGMA user_version = 5")
+    incidents = conn.execute("SELECT id, title FROM incidents ORDER BY id").fetchall()
+    conn.commit()
+    conn.close()
+    ws = open_workspace(demo_copy)
+    try:
+        with ws.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 6
+            uids = c.exec_driver_sql("SELECT incident_id, uid FROM incident_uids ORDER BY incident_id").all()
+            assert c.exec_driver_sql("SELECT id, title FROM incidents ORDER BY id").all() == incidents
+    finally:
+        ws.close()
+    assert [row[0] for row in uids] == [row[0] for row in incidents] and len(incidents) >= 2
+    assert len({row[1] for row in uids}) == len(uids) and all(len(row[1]) == 32 for row in uids)
+    old = sqlite3.connect(tmp_path / "demo.pmw.v5.bak")
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 5
+    old.close()
+
+
+def test_a_version_5_team_workspace_gives_each_incident_a_uid(team_server, team_demo_url):
+    with team_server.admin(team_demo_url.rsplit("/", 1)[1]) as conn:
+        conn.execute("DROP TABLE incident_uids")
+        conn.execute("UPDATE workspace_format SET version = 5")
+        count = conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+    ws = open_workspace(team_demo_url)
+    try:
+        with ws.engine.connect() as c:
+            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 6
+            uids = c.exec_driver_sql("SELECT uid FROM incident_uids").scalars().all()
+    finally:
+        ws.close()
+    assert len(uids) == count >= 2 and len(set(uids)) == count and all(len(uid) == 32 for uid in uids)

@@ -106,13 +106,17 @@ def test_a_version_1_workspace_moves_its_typed_answers_into_the_record_without_l
 
     engine = create_engine(f"sqlite:///{path}")
     migrations.upgrade_to(engine.connect, 0, 1)
+    from sqlalchemy import insert
     from sqlalchemy.orm import Session
 
     from postmortem_desktop.storage.schema import Incident, ReviewAnswer
 
     with Session(engine) as session, session.begin():
         for iid, task_field in ((1, ""), (2, "Paying rent")):
-            session.add(Incident(id=iid, title="t", most_broken_task=task_field, first_workaround="Retried"))
+            # rows as version 1 held them: Core inserts, not the ORM's (which gives a new incident its
+            # version 5 uid, a table a version 1 file does not have)
+            session.execute(insert(Incident).values(id=iid, title="t", most_broken_task=task_field,
+                                                    first_workaround="Retried"))
             session.add(ReviewAnswer(incident_id=iid, question="task", answer="Sending invoices"))
             session.add(ReviewAnswer(incident_id=iid, question="workaround", answer="Retried"))
     engine.dispose()

@@ -1,0 +1,71 @@
+"""Moving incidents between workspaces: publish a file's incidents to a team workspace, save a team incident
+to a new file (for a meeting without network). One unit of work each, for the app and the command line.
+
+Both are generators of progress steps `(rows done, rows in all)` returning the CopyResult, so the app runs
+them on a worker with Cancel (ui/workers.py); closing one early rolls the target's transaction back. The
+copy itself, ids and all, is storage/incident_copy.py.
+"""
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from pathlib import Path
+
+from ..domain.changes import DataChange
+from ..storage import incident_copy
+from ..storage.incident_copy import AlreadyInTarget, CopyResult
+from ..storage.workspace import Workspace, creating_file
+from .agenda import NOTES_PREFIX
+from .commands import WORKSPACE_WIDE
+
+__all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps"]
+
+#: settings that belong to one incident and travel with it
+PER_INCIDENT_SETTINGS = (NOTES_PREFIX,)
+
+Steps = Generator[tuple[int, int], None, CopyResult]
+
+
+def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int] | None = None, *,
+               as_copy: bool = False) -> Steps:
+    """Copies the incidents (all of them when None) from source into target in one transaction on the target.
+
+    Refused before anything is read when the target may not be written (its read-only reason), and
+    with nothing written when an incident is already there (AlreadyInTarget, unless as_copy).
+    """
+    target.require_writable()
+    with source.reading() as session:
+        conn = session.connection()
+        ids = incident_copy.all_incident_ids(conn) if incident_ids is None else list(incident_ids)
+        parcel = incident_copy.gather(conn, ids, PER_INCIDENT_SETTINGS)
+    with target.transaction() as session:
+        result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
+                                              setting_prefixes=PER_INCIDENT_SETTINGS)
+        # the other clients of a team workspace hear of the new incidents on commit (a file: nothing to tell)
+        target.record_edit(session, WORKSPACE_WIDE, DataChange.everything(), f"Publish from {source.name}")
+    return result
+
+
+def save_steps(source: Workspace, path: Path | str, incident_id: int) -> Steps:
+    """Saves one incident into a new workspace file at path, which appears only when it is complete."""
+    with creating_file(path) as new:
+        result = yield from copy_steps(source, new.workspace, [incident_id])
+    result.target = new.path.name
+    return result
+
+
+def run(steps: Steps) -> CopyResult:
+    """Runs a copy's steps to the end, for callers without progress (the command line, scripts)."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def publish(source: Workspace, target: Workspace, incident_ids: Iterable[int] | None = None, *,
+            as_copy: bool = False) -> CopyResult:
+    return run(copy_steps(source, target, incident_ids, as_copy=as_copy))
+
+
+def save_incident_as_file(source: Workspace, path: Path | str, incident_id: int) -> CopyResult:
+    return run(save_steps(source, path, incident_id))

@@ -1,0 +1,300 @@
+"""Copies incidents, with everything that belongs to them, from one workspace into another of either kind.
+
+What a publish (file -> team workspace) and a save to a file (team workspace -> new file) share:
+`gather` reads the incidents from the source in one consistent read, `put` writes them into the target
+inside the caller's one transaction, parents before children (snapshot.ORDER), so a failure or a Cancel
+leaves nothing on the target.
+
+Ids. Each row keeps its primary key when that key is free on the target, and gets a new one otherwise;
+every reference to it (found from the schema's foreign keys, so there is one rule for every table) follows.
+On a team workspace a key is free only when no row has it and its table's sequence has not handed it
+out yet, and the sequence is moved past every key written, so other clients' next rows never collide.
+Tags and customers belong to the whole workspace: a tag is matched by name, a customer by all its fields,
+and only what the target lacks is added. External ids, times, authors, the incident's history and who
+made each edit are copied as they are; the incident's uid too, so a second publish is recognised.
+"""
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from ..domain.errors import MissingIncident, RuleError
+from . import migrations, snapshot
+from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
+
+_CUSTOMER_FIELDS = ("name", "email", "phone", "organization", "segment")
+_TAG_FIELDS = ("name", "description", "color", "position", "built_in")
+#: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
+_PUBLISH_LOCK = migrations.APPLICATION_ID + 2
+
+
+class AlreadyInTarget(RuleError):
+    """An incident being copied is already in the target (its uid is there): refused, never duplicated."""
+
+
+@dataclass
+class Parcel:
+    """What `gather` read from the source: the incidents' rows and the workspace-wide rows they use."""
+
+    incidents: list[snapshot.IncidentSnapshot]
+    tags: list[dict[str, Any]]
+    customers: list[dict[str, Any]]
+    settings: list[dict[str, Any]]  # per-incident settings (facilitator notes), keys as in the source
+
+    def row_count(self) -> int:
+        own = sum(len(rows) for snap in self.incidents for rows in snap.rows.values())
+        return own + len(self.tags) + len(self.customers) + len(self.settings)
+
+
+@dataclass(frozen=True)
+class CopiedIncident:
+    source_id: int
+    target_id: int
+    title: str
+
+
+@dataclass
+class CopyResult:
+    """What a copy wrote, table by table, and which keys it kept or had to change."""
+
+    target: str
+    incidents: list[CopiedIncident] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # rows written per table
+    kept_ids: dict[str, int] = field(default_factory=dict)  # rows that kept their key, per table
+    new_ids: dict[str, int] = field(default_factory=dict)  # rows given a new key (it was taken), per table
+    tags_added: list[str] = field(default_factory=list)
+    customers_added: int = 0
+    customers_matched: int = 0
+
+    @property
+    def ids_all_kept(self) -> bool:
+        return not any(self.new_ids.values())
+
+
+# ---- reading the source --------------------------------------------------------------------------------
+
+def all_incident_ids(conn: Connection) -> list[int]:
+    return list(conn.scalars(select(Incident.id).order_by(Incident.id)))
+
+
+def gather(conn: Connection, incident_ids: Iterable[int], setting_prefixes: tuple[str, ...] = ()) -> Parcel:
+    """Reads the incidents and what they refer to, all in the connection's one transaction.
+
+    setting_prefixes: the settings that belong to one incident are keyed `PREFIX{incident id}.…`.
+    """
+    if conn.dialect.name == "postgresql":  # one picture of a workspace others may be editing meanwhile
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    snaps = []
+    for incident_id in incident_ids:
+        snap = snapshot.capture(conn, incident_id)
+        if not snap.rows["incidents"]:
+            raise MissingIncident(incident_id)
+        snaps.append(snap)
+    tag_ids = {row["tag_id"] for snap in snaps for name in ("tag_assignments", "action_item_links")
+               for row in snap.rows[name] if row["tag_id"] is not None}
+    customer_ids = {row["customer_id"] for snap in snaps for name in ("conversations", "incident_contacts")
+                    for row in snap.rows[name] if row["customer_id"] is not None}
+    settings = [dict(row._mapping) for snap in snaps for prefix in setting_prefixes
+                for row in conn.execute(select(WorkspaceSetting.__table__).where(
+                    WorkspaceSetting.key.startswith(f"{prefix}{snap.rows['incidents'][0]['id']}.", autoescape=True)))]
+    return Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
+                  settings)
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
+
+
+def _rows_by_id(conn: Connection, table: Table, ids: set[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):  # SQLite caps the number of bound values
+        chunk = ordered[start:start + 500]
+        rows += [dict(r._mapping) for r in conn.execute(table.select().where(table.c.id.in_(chunk)))]
+    return rows
+
+
+# ---- writing the target -----------------------------------------------------------------------------
+
+def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str) -> None:
+    """Refuses, naming the incident already there, when an incident's uid is in the target."""
+    for snap in parcel.incidents:
+        uid = _uid_of(snap)
+        found = conn.execute(select(Incident.id, Incident.title)
+                             .join(IncidentUid, IncidentUid.incident_id == Incident.id)
+                             .where(IncidentUid.uid == uid)).first() if uid else None
+        if found is not None:
+            title = snap.rows["incidents"][0]["title"]
+            raise AlreadyInTarget(
+                f"“{title}” is already in {target_name}, as incident {found.id} “{found.title}” (published or saved "
+                "there before), so nothing was copied. Open that one there, or copy this one as a separate "
+                "incident (publish as a copy).")
+
+
+def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False,
+        setting_prefixes: tuple[str, ...] = ()) -> Generator[tuple[int, int], None, CopyResult]:
+    """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
+
+    as_copy: each incident gets a new uid, so it stands beside the one already there.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
+    if not as_copy:
+        refuse_if_present(conn, parcel, target_name)
+    result = CopyResult(target=target_name)
+    # workspace-wide rows the target has already: source key -> target key, and those it lacks
+    matched: dict[str, dict[Any, Any]] = {"tags": {}, "customers": {}}
+    tags = _missing_tags(conn, parcel.tags, matched["tags"], result)
+    customers = _missing_customers(conn, parcel.customers, matched["customers"], result)
+    keys = _decide_keys(conn, parcel, matched, {"tags": tags, "customers": customers}, result)  # before any write
+    _insert(conn, _table(Tag), [{k: row[k] for k in ("id", *_TAG_FIELDS)} for row in tags], keys, result)
+    _insert(conn, _table(Customer), customers, keys, result)
+    total, done = parcel.row_count(), len(parcel.tags) + len(parcel.customers)
+    yield done, total
+    for snap in parcel.incidents:
+        if as_copy:
+            for row in snap.rows["incident_uids"]:
+                row["uid"] = new_incident_uid()
+        for model in snapshot.ORDER:
+            rows = snap.rows[model.__tablename__]
+            _insert(conn, _table(model), rows, keys, result)
+            done += len(rows)
+            yield done, total
+        source = snap.rows["incidents"][0]
+        result.incidents.append(CopiedIncident(source["id"], keys["incidents"][source["id"]], source["title"]))
+    _put_settings(conn, parcel.settings, setting_prefixes, keys["incidents"], result)
+    yield total, total
+    return result
+
+
+def _uid_of(snap: snapshot.IncidentSnapshot) -> str | None:
+    rows = snap.rows["incident_uids"]
+    return str(rows[0]["uid"]) if rows else None
+
+
+def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, Any]],
+                 missing: dict[str, list[dict[str, Any]]], result: CopyResult) -> dict[str, dict[Any, Any]]:
+    """Old key -> key on the target for every row to write, table by table (matched tags and customers too).
+
+    Decided for all incidents at once, so one incident's rows cannot take the keys another's would keep.
+    """
+    keys = {name: matched[name] | _keys_on_target(conn, Base.metadata.tables[name], [row["id"] for row in rows], result)
+            for name, rows in missing.items()}
+    for model in snapshot.ORDER:
+        table = _table(model)
+        if "id" in table.c:
+            old = [row["id"] for snap in parcel.incidents for row in snap.rows[table.name]]
+            keys[table.name] = _keys_on_target(conn, table, old, result)
+    return keys
+
+
+def _missing_tags(conn: Connection, tags: list[dict[str, Any]], matched: dict[Any, Any],
+                  result: CopyResult) -> list[dict[str, Any]]:
+    """The tags the target lacks (matched by name); the others' target keys go into matched."""
+    by_name = {row.name: row.id for row in conn.execute(select(Tag.id, Tag.name))}
+    matched.update({row["id"]: by_name[row["name"]] for row in tags if row["name"] in by_name})
+    missing = [row for row in tags if row["name"] not in by_name]
+    result.tags_added = sorted(row["name"] for row in missing)
+    return missing
+
+
+def _missing_customers(conn: Connection, customers: list[dict[str, Any]], matched: dict[Any, Any],
+                       result: CopyResult) -> list[dict[str, Any]]:
+    """The customers the target lacks (matched by all their fields); the others' target keys go into matched."""
+    def identity(row: Any) -> tuple[Any, ...]:
+        return tuple(row[name] for name in _CUSTOMER_FIELDS)
+
+    wanted = {identity(row) for row in customers}
+    there: dict[tuple[Any, ...], int] = {}
+    for row in conn.execute(select(_table(Customer))):
+        key = identity(row._mapping)
+        if key in wanted:
+            there.setdefault(key, row.id)
+    matched.update({row["id"]: there[identity(row)] for row in customers if identity(row) in there})
+    missing = [row for row in customers if identity(row) not in there]
+    result.customers_matched, result.customers_added = len(matched), len(missing)
+    return missing
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: dict[str, dict[Any, Any]],
+            result: CopyResult) -> None:
+    """Inserts rows under their keys on the target, with every reference following its row's key."""
+    if not rows:
+        return
+    references = {column.name: next(iter(column.foreign_keys)).column.table.name
+                  for column in table.columns if column.foreign_keys}
+    if "id" in table.c:
+        references["id"] = table.name
+    # a reference whose rows all kept their keys needs no change per row (the common case: a new target)
+    renumbered = {name: referred for name, referred in references.items()
+                  if not _kept_as_is(keys.get(referred, {}), (row[name] for row in rows))}
+    if renumbered:
+        rows = [{**row, **{name: _follow(keys, referred, row[name], bool(table.c[name].nullable))
+                           for name, referred in renumbered.items()}} for row in rows]
+    conn.execute(table.insert(), rows)
+    result.rows[table.name] = result.rows.get(table.name, 0) + len(rows)
+
+
+def _kept_as_is(mapping: dict[Any, Any], values: Iterable[Any]) -> bool:
+    """True when every key in mapping stayed the same and every value given is one of them (or None)."""
+    return all(old == new for old, new in mapping.items()) and all(v is None or v in mapping for v in values)
+
+
+def _follow(maps: dict[str, dict[Any, Any]], referred: str, value: Any, nullable: bool) -> Any:
+    if value is None:
+        return None
+    mapped = maps.get(referred, {}).get(value)
+    if mapped is None and not nullable:
+        raise LookupError(f"a {referred} row {value} is referred to but was not copied")  # a bug, not bad input
+    return mapped  # a nullable reference outside what is copied (another incident's import) is dropped
+
+
+def _keys_on_target(conn: Connection, table: Table, old_ids: list[int], result: CopyResult) -> dict[int, int]:
+    """Old key -> key on the target: the same when free there, else a new one above everything in use."""
+    if not old_ids:
+        return {}
+    low, high = min(old_ids), max(old_ids)
+    taken = set(conn.scalars(select(table.c.id).where(table.c.id.between(low, high))))
+    handed_out, sequence = _sequence_state(conn, table)
+    mapping = {old: old for old in old_ids if old not in taken and old > handed_out}
+    next_id = max(conn.scalar(select(func.max(table.c.id))) or 0, handed_out, high) + 1
+    for old in old_ids:
+        if old not in mapping:
+            mapping[old] = next_id
+            next_id += 1
+    if sequence:  # past every key written now, before any other client asks the sequence for one
+        conn.execute(text("SELECT setval(CAST(:seq AS regclass), :value)"),
+                     {"seq": sequence, "value": max(next_id - 1, handed_out, 1)})
+    kept = sum(1 for old, new in mapping.items() if old == new)
+    result.kept_ids[table.name], result.new_ids[table.name] = kept, len(mapping) - kept
+    return mapping
+
+
+def _sequence_state(conn: Connection, table: Table) -> tuple[int, str | None]:
+    """On a team workspace: the last key the table's sequence handed out (0: none yet) and its name."""
+    if conn.dialect.name != "postgresql":
+        return 0, None
+    sequence = conn.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+    if sequence is None:
+        return 0, None
+    last = conn.scalar(text("SELECT pg_sequence_last_value(CAST(:seq AS regclass))"), {"seq": sequence})
+    return int(last or 0), str(sequence)
+
+
+def _put_settings(conn: Connection, settings: list[dict[str, Any]], prefixes: tuple[str, ...],
+                  incident_ids: dict[Any, Any], result: CopyResult) -> None:
+    """Per-incident settings under the incident's key on the target, replacing leftovers of a deleted one."""
+    table = _table(WorkspaceSetting)
+    rows = []
+    for row in settings:
+        prefix = next(p for p in prefixes if row["key"].startswith(p))
+        old_id, _, rest = row["key"][len(prefix):].partition(".")
+        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": row["value"]})
+    for row in rows:
+        conn.execute(table.delete().where(table.c.key == row["key"]))
+    if rows:
+        conn.execute(table.insert(), rows)
+    result.rows[table.name] = len(rows)

@@ -1,0 +1,103 @@
+"""File › Publish to Team Workspace… and File › Save Incident as File…, against the throwaway cluster."""
+from PySide6.QtWidgets import QMessageBox
+
+from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.services.publish import AlreadyInTarget
+from postmortem_desktop.storage.errors import ReadOnlyWorkspaceError, WorkspaceError
+from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from tests.core.test_team_workspace import _reader
+from ui.publish.publish_dialog import PublishDialog
+
+
+def _file_menu_texts(window) -> list[str]:
+    return [a.text() for a in window.file_menu.actions()]
+
+
+def _message(qtbot, controller, name: str) -> QMessageBox:
+    qtbot.waitUntil(lambda: controller.last_message is not None and controller.last_message.objectName() == name
+                    and controller.last_message.isVisible(), timeout=20000)
+    box = controller.last_message
+    controller.last_message = None
+    return box
+
+
+def _titles(url: str) -> list[str]:
+    ws = open_workspace(url, read_only=True)
+    try:
+        return sorted(i.title for i in IncidentService(ws).list_incidents())
+    finally:
+        ws.close()
+
+
+def test_publish_from_a_file_then_again_offers_a_copy(main_window, qtbot, team_database):
+    create_workspace(team_database).close()
+    controller = main_window.publishing
+    texts = _file_menu_texts(main_window)
+    assert texts.index("&Publish to Team Workspace…") < texts.index("&Quit")
+    assert controller.publish_action.isEnabled() and not controller.save_action.isEnabled()  # a file is open
+    mine = sorted(i.title for i in IncidentService(main_window.session.workspace).list_incidents())
+
+    controller.publish_to(team_database, None)
+    _message(qtbot, controller, "publish_result_box").close()
+    assert sorted(i.title for i in controller.last_result.incidents) == mine and controller.last_result.ids_all_kept
+    assert _titles(team_database) == mine
+
+    controller.publish_to(team_database, [main_window.incident_id])
+    question = _message(qtbot, controller, "already_published_box")
+    assert isinstance(controller.last_refusal, AlreadyInTarget)
+    next(b for b in question.buttons() if b.text() == "Publish as a Copy").click()
+    _message(qtbot, controller, "publish_result_box").close()
+    assert [i.source_id for i in controller.last_result.incidents] == [main_window.incident_id]
+    assert controller.last_result.new_ids["incidents"] == 1  # its id was taken there by the first publish
+    assert len(_titles(team_database)) == len(mine) + 1
+
+
+def test_a_read_only_team_workspace_is_refused_in_words(main_window, qtbot, team_server, team_database):
+    create_workspace(team_database).close()
+    main_window.publishing.publish_to(_reader(team_server, team_database), None)
+    _message(qtbot, main_window.publishing, "publish_refusal_box").close()
+    assert isinstance(main_window.publishing.last_refusal, ReadOnlyWorkspaceError)
+    assert _titles(team_database) == []
+
+
+def test_the_dialog_offers_recent_team_addresses_only_and_needs_one(qtbot, team_database):
+    dialog = PublishDialog([team_database], "Billing outage", 2)
+    qtbot.addWidget(dialog)
+    assert [dialog.address.itemText(i) for i in range(dialog.address.count())] == [team_database]
+    assert dialog.only_selected.isChecked() and dialog.publish_button.isEnabled()
+    dialog.address.setEditText("incidents.pmw")
+    assert not dialog.publish_button.isEnabled()
+    dialog.address.setEditText("postgresql://ana@db.example:5432/incidents")
+    assert dialog.publish_button.isEnabled() and dialog.url == "postgresql://ana@db.example:5432/incidents"
+
+
+def test_save_incident_as_file_from_a_team_workspace(qtbot, settings, demo_copy, team_database, tmp_path):
+    from postmortem_desktop.services.publish import publish
+    from ui.main_window import MainWindow
+
+    source, team = open_workspace(demo_copy), create_workspace(team_database)
+    try:
+        publish(source, team)
+    finally:
+        source.close()
+        team.close()
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(team_database)
+    window.show()
+    controller = window.publishing
+    qtbot.waitUntil(lambda: window.incident_id > 0)
+    assert controller.save_action.isEnabled() and not controller.publish_action.isEnabled()
+    title = next(i.title for i in IncidentService(window.session.workspace).list_incidents()
+                 if i.id == window.incident_id)
+
+    target = tmp_path / "meeting.pmw"
+    controller.save_to(target)
+    _message(qtbot, controller, "publish_result_box").close()
+    assert [i.title for i in controller.last_result.incidents] == [title] == _titles(str(target))
+
+    before = target.read_bytes()
+    controller.save_to(target)  # never over an existing file
+    _message(qtbot, controller, "publish_refusal_box").close()
+    assert isinstance(controller.last_refusal, WorkspaceError) and target.read_bytes() == before
+    window.close()

@@ -1,0 +1,62 @@
+"""Asks where to publish: a team workspace's address (recent ones offered) and which incidents."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+ADDRESS_HINT = "postgresql://USER@HOST:PORT/DATABASE"
+
+
+class PublishDialog(QDialog):
+    """The address (typed, or one of the recent team workspaces) and: the selected incident, or all."""
+
+    def __init__(self, recent_urls: list[str], incident_title: str, incident_count: int,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Publish to Team Workspace")
+        self.setObjectName("publish_dialog")
+        self.address = QComboBox(self)
+        self.address.setEditable(True)
+        self.address.addItems(recent_urls)
+        self.address.setObjectName("publish_address")
+        edit = self.address.lineEdit()  # there is one: the combo is editable
+        if edit is not None:
+            edit.setPlaceholderText(ADDRESS_HINT)
+        self.address.setMinimumContentsLength(40)
+        self.only_selected = QRadioButton(f"The selected incident: “{incident_title}”", self)
+        self.every_incident = QRadioButton(f"All {incident_count} incidents of this workspace", self)
+        self.only_selected.setEnabled(bool(incident_title))
+        (self.only_selected if incident_title else self.every_incident).setChecked(True)
+        note = QLabel("Everything of each incident is copied in one step, with its history and who made each "
+                      "edit; nothing is left half-copied if the connection is lost or you cancel. Give no "
+                      "password in the address: it is read from PGPASSWORD or ~/.pgpass.", self)
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.publish_button = buttons.addButton("Publish", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.address.currentTextChanged.connect(self._check)
+        form = QFormLayout()
+        form.addRow("Team workspace:", self.address)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.only_selected)
+        layout.addWidget(self.every_incident)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self._check()
+
+    @property
+    def url(self) -> str:
+        return self.address.currentText().strip()
+
+    def _check(self) -> None:
+        self.publish_button.setEnabled(self.url.lower().startswith(("postgresql://", "postgres://")))
