@@ -26,10 +26,29 @@ _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE = 4, 1 << 20
 _BULK_AUTOMERGE, _BULK_HASHSIZE = 0, 32 << 20
 
 
+# The insert triggers that a bulk sets aside (see _set_aside_insert_triggers).
+_INSERT_TRIGGERS = ("messages_search_insert", "conversations_search_insert")
+
+
 def begin_bulk(cursor: sqlite3.Cursor) -> None:
     """From here to end_bulk (inside one transaction), inserts are not indexed by the triggers."""
     cursor.execute("UPDATE search_state SET bulk = 1")
     _configure(cursor, _BULK_AUTOMERGE, _BULK_HASHSIZE)
+    _set_aside_insert_triggers(cursor)
+
+
+def _set_aside_insert_triggers(cursor: sqlite3.Cursor) -> None:
+    # With the flag set the insert triggers do nothing, but SQLite still runs their WHEN subquery
+    # for every row: a quarter of the insert time (measured: 100k messages 0.29 s -> 0.21 s, 100k
+    # tickets' conversations 0.53 s -> 0.41 s). So the bulk drops them, and end_bulk creates them
+    # again from their own SQL, kept in a temporary table meanwhile. All of it is inside the
+    # import's transaction: a rollback brings them back too, and no reader ever sees them gone.
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_set_aside (sql TEXT NOT NULL)")
+    marks = ", ".join("?" * len(_INSERT_TRIGGERS))
+    cursor.execute(f"INSERT INTO bulk_set_aside (sql) SELECT sql FROM main.sqlite_master "
+                   f"WHERE type = 'trigger' AND name IN ({marks})", _INSERT_TRIGGERS)
+    for name in _INSERT_TRIGGERS:
+        cursor.execute(f"DROP TRIGGER IF EXISTS main.{name}")
 
 
 def _configure(cursor: sqlite3.Cursor, automerge: int, hashsize: int) -> None:
@@ -49,7 +68,10 @@ def index_range(cursor: sqlite3.Cursor, first_message_id: int, last_message_id: 
 
 
 def end_bulk(cursor: sqlite3.Cursor) -> None:
-    """Triggers index again. If the transaction rolls back instead, the flag goes back with it."""
+    """Triggers index again. If the transaction rolls back instead, the flag and the triggers go back with it."""
+    for (sql,) in cursor.execute("SELECT sql FROM bulk_set_aside").fetchall():
+        cursor.execute(sql)
+    cursor.execute("DELETE FROM bulk_set_aside")
     cursor.execute("UPDATE search_state SET bulk = 0")
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)
 
