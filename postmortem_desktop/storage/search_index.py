@@ -15,6 +15,7 @@ import sqlite3
 from sqlalchemy import Connection
 
 from . import search_page, team_search
+from .bulk import put_back, set_aside
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -40,15 +41,9 @@ def begin_bulk(cursor: sqlite3.Cursor) -> None:
 def _set_aside_insert_triggers(cursor: sqlite3.Cursor) -> None:
     # With the flag set the insert triggers do nothing, but SQLite still runs their WHEN subquery
     # for every row: a quarter of the insert time (measured: 100k messages 0.29 s -> 0.21 s, 100k
-    # tickets' conversations 0.53 s -> 0.41 s). So the bulk drops them, and end_bulk creates them
-    # again from their own SQL, kept in a temporary table meanwhile. All of it is inside the
-    # import's transaction: a rollback brings them back too, and no reader ever sees them gone.
-    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_set_aside (sql TEXT NOT NULL)")
-    marks = ", ".join("?" * len(_INSERT_TRIGGERS))
-    cursor.execute(f"INSERT INTO bulk_set_aside (sql) SELECT sql FROM main.sqlite_master "
-                   f"WHERE type = 'trigger' AND name IN ({marks})", _INSERT_TRIGGERS)
-    for name in _INSERT_TRIGGERS:
-        cursor.execute(f"DROP TRIGGER IF EXISTS main.{name}")
+    # tickets' conversations 0.53 s -> 0.41 s). So the bulk drops them, inside its transaction,
+    # and end_bulk makes them again from their own SQL (storage/bulk.set_aside).
+    set_aside(cursor, _INSERT_TRIGGERS)
 
 
 def _configure(cursor: sqlite3.Cursor, automerge: int, hashsize: int) -> None:
@@ -69,9 +64,7 @@ def index_range(cursor: sqlite3.Cursor, first_message_id: int, last_message_id: 
 
 def end_bulk(cursor: sqlite3.Cursor) -> None:
     """Triggers index again. If the transaction rolls back instead, the flag and the triggers go back with it."""
-    for (sql,) in cursor.execute("SELECT sql FROM bulk_set_aside").fetchall():
-        cursor.execute(sql)
-    cursor.execute("DELETE FROM bulk_set_aside")
+    put_back(cursor, _INSERT_TRIGGERS)
     cursor.execute("UPDATE search_state SET bulk = 0")
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)
 
