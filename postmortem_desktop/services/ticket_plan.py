@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..importers.records import SkippedRow, TicketRow
 from ..storage.bulk import db_time
 
-CHUNK_ROWS = 5_000  # new conversations per chunk: bounds memory and keeps progress moving
+CHUNK_ROWS = 5_000  # new rows per chunk (see TicketPlanner.pending): bounds memory and keeps progress moving
 CHANNEL_WORDS = {
     "chat": "chat", "live chat": "chat", "messenger": "chat", "whatsapp": "chat", "sms": "chat",
     "phone": "call", "call": "call", "voice": "call", "email": "email", "mail": "email", "e-mail": "email",
@@ -194,8 +194,14 @@ class TicketPlanner:
 
     @property
     def pending(self) -> int:
-        """New conversations waiting in the current chunk."""
-        return len(self._chunk.conversations)
+        """New rows waiting in the current chunk: its conversations or its messages, whichever are more.
+
+        Counted by messages too, a message-level dump's chunk holds 5,000 messages rather than
+        5,000 conversations of five messages each: the writer starts on it sooner and waits less
+        for the last one (a ticket dump's conversations have one message each: the same either way).
+        """
+        chunk = self._chunk
+        return max(len(chunk.conversations), len(chunk.messages))
 
     def add(self, row: TicketRow | SkippedRow) -> None:
         result = self.result
