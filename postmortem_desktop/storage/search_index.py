@@ -4,9 +4,11 @@ This is the one search API for both engines; a team workspace's search is Postgr
 (storage/team_search.py), chosen here by the connection's dialect.
 
 Triggers index every message and subject as it is written (storage/migrations.py). A bulk import
-switches them off inside its own transaction (begin_bulk), inserts its rows, indexes them by id
-range in a few statements (index_range) — about 3x faster than per-row triggers at 100k rows. The switch is a
-row in the workspace, so it commits or rolls back with the import and no other writer ever sees it.
+switches them off inside its own transaction (begin_bulk: a flag, and the insert triggers set aside
+altogether), inserts its rows, indexes them by id range in a few statements (index_range) — about
+3x faster than per-row triggers at 100k rows. The switch is a row in the workspace and the set-aside
+is DDL in the same transaction, so both commit or roll back with the import and no other writer ever
+sees them.
 """
 from __future__ import annotations
 
