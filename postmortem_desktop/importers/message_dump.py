@@ -389,32 +389,46 @@ class MessageRows:
 
     def grouped(self) -> list[TicketRow | SkippedRow]:
         """One TicketRow per conversation (in the order each first appears), then the skipped rows."""
+        return [*self.conversations(), *self._skipped]
+
+    def skipped(self) -> list[SkippedRow]:
+        return list(self._skipped)
+
+    def conversations(self) -> Iterator[TicketRow]:
+        """grouped()'s conversations, each put together only when it is asked for.
+
+        Which rows go together (and each message's role) is settled for all of them first; the
+        TicketRows and their messages are then made one by one, so an import can write the first
+        conversations while the rest are still being made (services/import_helper.py).
+        """
         keys = self._keys()
         roles = self.author_roles()
         corrected = self.mapping.roles
-        conversations: dict[str, list[tuple[TicketRow, ParsedMessage]]] = {}
+        cells = self._cells
+        conversations: dict[str, list[tuple[TicketRow, _Cells, str]]] = {}
         seen_ids: set[tuple[str, str]] = set()
-        thread_ids: dict[str, set[str]] = defaultdict(set)
         repeats: Counter[str] = Counter()  # rows that repeated a message: read (and counted), not added
         for row in self._rows:
-            info = self._cells[row.row_number]
+            info = cells[row.row_number]
             key = keys[row.row_number]
             if info.own_id and not self._reply_chains:
                 if (row.external_id, info.own_id) in seen_ids:
                     repeats[key] += 1  # the same message twice in one file (exports that overlapped)
                     continue
                 seen_ids.add((row.external_id, info.own_id))
-            if self._reply_chains and info.own_id:
-                thread_ids[key].add(info.own_id)
             role = corrected.get(info.author) or info.column_role or roles[info.author].role
-            message = ParsedMessage(author=info.author, text=row.body or row.subject, at=row.created_at, role=role,
-                                    external_id=info.own_id)
-            conversations.setdefault(key, []).append((row, message))
-        grouped = [_conversation(key, parts, repeats[key]) for key, parts in conversations.items()]
-        if self._reply_chains:  # the thread's message ids, for a later dump's replies to them
-            for conversation in grouped:
-                conversation.message_ids = sorted(thread_ids[conversation.external_id])
-        return [*grouped, *self._skipped]
+            parts = conversations.get(key)
+            if parts is None:
+                parts = conversations[key] = []
+            parts.append((row, info, role))
+        for key, parts in conversations.items():
+            conversation = _conversation(key, [(row, ParsedMessage(author=info.author, text=row.body or row.subject,
+                                                                   at=row.created_at, role=role,
+                                                                   external_id=info.own_id))
+                                               for row, info, role in parts], repeats[key])
+            if self._reply_chains:  # the thread's message ids, for a later dump's replies to them
+                conversation.message_ids = sorted({info.own_id for _row, info, _role in parts if info.own_id})
+            yield conversation
 
 
 def _in_time_order(part: tuple[TicketRow, ParsedMessage]) -> tuple[bool, object, int]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from ..importers.records import SkippedRow, TicketRow
 from ..storage.bulk import db_time
 
-CHUNK_ROWS = 5_000  # new conversations per chunk: bounds memory and keeps progress moving
+CHUNK_ROWS = 5_000  # new rows per chunk (see TicketPlanner.pending): bounds memory and keeps progress moving
 CHANNEL_WORDS = {
     "chat": "chat", "live chat": "chat", "messenger": "chat", "whatsapp": "chat", "sms": "chat",
     "phone": "call", "call": "call", "voice": "call", "email": "email", "mail": "email", "e-mail": "email",
@@ -130,12 +130,11 @@ def customer_key(email: str | None, name: str | None) -> str:
 
 def messages_of(row: TicketRow) -> list[tuple]:
     """(stored time, author, role, text) for the ticket's description and then its comments."""
-    messages = []
-    if row.body:
-        messages.append((_stored_time(row.created_at), row.requester_name or row.requester_email, "customer",
-                         row.body))
-    for c in row.comments:
-        messages.append((_stored_time(c.at or row.created_at), c.author or "", c.role, c.text))
+    created = row.created_at
+    messages = [(_stored_time(created), row.requester_name or row.requester_email, "customer", row.body)
+                ] if row.body else []
+    # one comprehension: a message-level dump's 100,000 messages all come through here
+    messages += [(_stored_time(c.at or created), c.author or "", c.role, c.text) for c in row.comments]
     return messages
 
 
@@ -213,8 +212,14 @@ class TicketPlanner:
 
     @property
     def pending(self) -> int:
-        """New conversations waiting in the current chunk."""
-        return len(self._chunk.conversations)
+        """New rows waiting in the current chunk: its conversations or its messages, whichever are more.
+
+        Counted by messages too, a message-level dump's chunk holds 5,000 messages rather than
+        5,000 conversations of five messages each: the writer starts on it sooner and waits less
+        for the last one (a ticket dump's conversations have one message each: the same either way).
+        """
+        chunk = self._chunk
+        return max(len(chunk.conversations), len(chunk.messages))
 
     def add(self, row: TicketRow | SkippedRow) -> None:
         result = self.result
@@ -350,12 +355,9 @@ class TicketPlanner:
         result.next_conversation_id += 1
         self._chunk.conversations.append((cid, self.state.incident_id, *values))
         mid = result.next_message_id
-        append = self._chunk.messages.append
-        for position, (at, author, role, text) in enumerate(messages):
-            append((mid, cid, position, at, author or "", role, text))
-            mid += 1
+        self._chunk.messages += [(mid + position, cid, position, at, author or "", role, text)
+                                 for position, (at, author, role, text) in enumerate(messages)]
         if own_ids:
-            first = mid - len(messages)
-            self._chunk.message_ids.extend((first + index, own) for index, own in enumerate(own_ids) if own)
-        result.next_message_id = mid
+            self._chunk.message_ids.extend((mid + index, own) for index, own in enumerate(own_ids) if own)
+        result.next_message_id = mid + len(messages)
         return cid

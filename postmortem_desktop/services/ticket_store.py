@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
-from ..storage.bulk import BulkCursor, next_id, on_team
+from ..storage.bulk import BulkCursor, next_id, on_team, put_back, set_aside
 from .ticket_plan import (
     CHUNK_ROWS,
     DuplicateTicket,
@@ -62,9 +62,24 @@ def load_plan_state(cur: BulkCursor, incident_id: int, window: tuple, include_ou
                      thread_ids=threads)
 
 
-def begin(cur: sqlite3.Cursor) -> None:
-    """Before the first chunk: the search triggers stand aside until finish indexes the rows."""
+# The conversations' secondary indexes. New tickets come in id order but at random times and
+# customers, so each insert lands somewhere else in these two b-trees; built once after the rows,
+# they cost 0.09 s instead of 0.2 s per 100k tickets.
+SORTED_LATER = ("ix_conversations_incident_first", "ix_conversations_customer_id")
+# ... when the import's rows are most of the table: building an index reads every row of it, so
+# into a workspace that holds many conversations already, inserting into the indexes is cheaper.
+SORT_LATER_UP_TO = 20_000  # conversations stored before the import
+
+
+def begin(cur: BulkCursor) -> None:
+    """Before the first chunk: the search triggers stand aside until finish indexes the rows, and
+    so do the conversations' secondary indexes, into a workspace file that holds few conversations yet
+    (a team workspace's indexes are shared with other clients, so they stay)."""
     search_index.begin_bulk(cur)
+    if not isinstance(cur, sqlite3.Cursor):
+        return
+    if cur.execute("SELECT coalesce(max(id), 0) FROM conversations").fetchone()[0] <= SORT_LATER_UP_TO:
+        set_aside(cur, SORTED_LATER)
 
 
 # The same rows by COPY on a team workspace (storage/team_bulk.py), each with the INSERTs' constants
@@ -132,6 +147,8 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     undo.created_conversation_ids = list(range(result.first_conversation_id, result.next_conversation_id))
     undo.created_customer_ids = list(result.created_customer_ids)
     undo.first_message_id = result.first_message_id
+    if isinstance(cur, sqlite3.Cursor):
+        put_back(cur, SORTED_LATER)  # before the updates below read and write conversations
     first_message, first_conversation = indexed or (result.first_message_id, result.first_conversation_id)
     search_index.index_range(cur, first_message, result.next_message_id - 1,
                              first_conversation, result.next_conversation_id - 1)

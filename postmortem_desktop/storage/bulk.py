@@ -70,3 +70,28 @@ def insert_rows(cursor: BulkCursor, table: str, columns: Sequence[str], rows: Se
         return
     marks = ", ".join("?" * len(columns))
     cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def set_aside(cursor: sqlite3.Cursor, names: tuple[str, ...]) -> None:
+    """Drops these indexes or triggers for a bulk write, inside its transaction; put_back makes them again.
+
+    Their own SQL is kept meanwhile in a temporary table (this connection's only), so they come
+    back word for word, and the workspace's schema check accepts it as before. A rollback (Cancel,
+    an error) brings them back by itself, and no reader ever sees them gone.
+    """
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_set_aside (name TEXT PRIMARY KEY, type TEXT, sql TEXT)")
+    marks = ", ".join("?" * len(names))
+    found = cursor.execute(f"SELECT name, type, sql FROM main.sqlite_master WHERE name IN ({marks}) "
+                           "AND type IN ('index', 'trigger') AND sql IS NOT NULL", names).fetchall()
+    cursor.executemany("INSERT OR REPLACE INTO bulk_set_aside (name, type, sql) VALUES (?, ?, ?)", found)
+    for name, kind, _sql in found:
+        cursor.execute(f'DROP {kind.upper()} main."{name}"')
+
+
+def put_back(cursor: sqlite3.Cursor, names: tuple[str, ...]) -> None:
+    """Makes again what set_aside dropped, of these names (an index is built once over all its rows)."""
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_set_aside (name TEXT PRIMARY KEY, type TEXT, sql TEXT)")
+    marks = ", ".join("?" * len(names))
+    for (sql,) in cursor.execute(f"SELECT sql FROM bulk_set_aside WHERE name IN ({marks})", names).fetchall():
+        cursor.execute(sql)
+    cursor.execute(f"DELETE FROM bulk_set_aside WHERE name IN ({marks})", names)

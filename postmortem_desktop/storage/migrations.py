@@ -25,8 +25,9 @@ SCHEMA_VERSION = 6
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
 # insert, delete and edit, except while a bulk import has set search_state.bulk = 1 inside its
-# transaction: then it indexes its rows itself in one statement, which is about 3x faster than
-# per-row triggers at 100k rows (storage/search_index.py).
+# transaction (it also drops the two insert triggers there and makes them again before it commits):
+# then it indexes its rows itself in one statement, which is about 3x faster than per-row triggers
+# at 100k rows (storage/search_index.py).
 SEARCH_DDL = (
     "CREATE TABLE search_state (bulk INTEGER NOT NULL)",
     "INSERT INTO search_state (bulk) VALUES (0)",
