@@ -259,3 +259,18 @@ def test_the_dialog_refuses_what_names_no_workspace_and_open_team_workspace_is_i
     rows = [(r.group, r.name, r.keys) for r in describe_shortcuts(main_window)]
     assert ("File", "Open Team Workspace", "Ctrl+Shift+O") in rows
 
+
+
+def test_publishing_to_a_team_workspace_uses_the_password_the_keyring_keeps(qtbot, main_window, team_server, login,
+                                                                            memory_keyring):
+    # the login's role has no password in any libpq file (PGPASSFILE points nowhere): only the keyring has it
+    with team_server.admin(_database(login)) as conn:  # a publish moves the sequences past the ids it kept
+        conn.execute(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {login.split('//')[1].split('@')[0]}")
+    memory_keyring.set_password(KEYRING_SERVICE, entry_name(login), PASSWORD)
+    controller = main_window.publishing
+    controller.publish_to(login, [main_window.incident_id])
+    qtbot.waitUntil(lambda: controller.last_message is not None and controller.last_message.isVisible(),
+                    timeout=20000)
+    assert controller.last_message.objectName() == "publish_result_box", controller.last_message.text()
+    assert [i.source_id for i in controller.last_result.incidents] == [main_window.incident_id]
+    controller.last_message.close()

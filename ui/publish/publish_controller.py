@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from postmortem_desktop.services import publish
 from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.storage.team_passwords import stored_password
 from postmortem_desktop.storage.workspace import open_workspace
-from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of
+from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in
 
 from ..progress import run_with_progress
 from ..recent_files import recent_workspaces
@@ -66,7 +67,9 @@ class PublishController(QObject):
         source = self.hub.workspace
 
         def steps() -> publish.Steps:
-            target = open_workspace(url)
+            # the password the person kept in the keyring when opening it (File › Open Team Workspace…),
+            # else libpq's own sources; read here on the worker, as the keyring may take a moment
+            target = open_workspace(url, password=None if password_in(url) else stored_password(url))
             try:
                 return (yield from publish.copy_steps(source, target, incident_ids, as_copy=as_copy))
             finally:
