@@ -7,6 +7,7 @@ from ..reporting.calendar_ics import export_follow_up_check
 from ..reporting.output_file import ICS, check_output
 from ..services.closeout import CloseIncident, CloseoutService, ReopenIncident
 from ..services.commands import RuleError
+from ..services.followup import follow_up_link
 from ..services.incidents import IncidentService
 from . import add_incident_argument, print_json
 from .workspace_commands import opened
@@ -73,6 +74,6 @@ def _followup_ics(args: argparse.Namespace) -> int:
             raise RuleError("No follow-up check is scheduled for this incident; schedule it first.")
         details = IncidentService(ws).get(args.incident)
         path = export_follow_up_check(args.output, incident_id=args.incident, incident_title=details.title,
-                                      start=schedule.scheduled_at, workspace_path=ws.path)
+                                      start=schedule.scheduled_at, workspace=follow_up_link(ws))
     print(f"wrote {path}")
     return 0

@@ -1,6 +1,7 @@
 """The follow-up check as an RFC 5545 calendar event, written by hand (no calendar dependency)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,10 +40,23 @@ def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace_path: Path,
+@dataclass(frozen=True)
+class WorkspaceLink:
+    """Where a follow-up event points: a workspace file's URI, or a team workspace's address (no password)."""
+
+    uri: str
+    key: str  # part of the event's UID, so a second export of the same check replaces the first
+    files: tuple[Path, ...] = ()  # the workspace's own files, which an output must never replace
+
+    @classmethod
+    def of_file(cls, path: Path | str) -> WorkspaceLink:
+        return cls(Path(path).resolve().as_uri(), Path(path).stem, (Path(path),))
+
+
+def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace: WorkspaceLink,
                     description: str = "", stamp: datetime | None = None) -> str:
     """A VCALENDAR holding one 15-minute VEVENT for the follow-up check of one incident."""
-    link = Path(workspace_path).resolve().as_uri()
+    link = workspace.uri
     body = description.strip() + ("\n\n" if description.strip() else "") + f"Workspace: {link}"
     lines = [
         "BEGIN:VCALENDAR",
@@ -64,25 +78,25 @@ def follow_up_event(*, uid: str, start: datetime, incident_title: str, workspace
     return "".join(fold(line) + CRLF for line in lines)
 
 
-def follow_up_check_event(*, incident_id: int, incident_title: str, start: datetime, workspace_path: Path,
+def follow_up_check_event(*, incident_id: int, incident_title: str, start: datetime, workspace: WorkspaceLink,
                           stamp: datetime | None = None) -> str:
     """The follow-up check of one incident, the same from the app and the command line."""
     return follow_up_event(
-        uid=f"followup-{incident_id}-{Path(workspace_path).stem}@postmortem-desktop", start=start,
-        incident_title=incident_title, workspace_path=workspace_path, stamp=stamp,
+        uid=f"followup-{incident_id}-{workspace.key}@postmortem-desktop", start=start,
+        incident_title=incident_title, workspace=workspace, stamp=stamp,
         description=f"15-minute follow-up check of “{incident_title}”: repeat confusion, accounts that went "
                     "quiet, workarounds still in use, open action items.")
 
 
 def export_follow_up_check(path: Path | str, *, incident_id: int, incident_title: str, start: datetime,
-                           workspace_path: Path) -> Path:
+                           workspace: WorkspaceLink) -> Path:
     """Writes the follow-up check's .ics; never over the workspace, a workspace or a file of another kind."""
     event = follow_up_check_event(incident_id=incident_id, incident_title=incident_title, start=start,
-                                  workspace_path=workspace_path)
+                                  workspace=workspace)
     # bytes, not text mode: the CRLFs stay exactly as written on every platform
-    return write_output(path, ICS, event.encode("utf-8"), inputs=(workspace_path,))
+    return write_output(path, ICS, event.encode("utf-8"), inputs=workspace.files)
 
 
 def write_follow_up_event(path: Path | str, **kwargs) -> Path:  # noqa: ANN003
     """Writes any follow_up_event (see its arguments) through the one output mechanism."""
-    return write_output(path, ICS, follow_up_event(**kwargs).encode("utf-8"), inputs=(kwargs["workspace_path"],))
+    return write_output(path, ICS, follow_up_event(**kwargs).encode("utf-8"), inputs=kwargs["workspace"].files)

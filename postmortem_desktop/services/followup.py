@@ -16,6 +16,7 @@ from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.harm_count import count_harm
 from ..domain.vocabulary import EVIDENCE_SOURCES, IncidentStatus
+from ..reporting.calendar_ics import WorkspaceLink
 from ..storage.schema import (
     AccountActivity,
     Conversation,
@@ -36,6 +37,14 @@ ACCOUNT_HEADERS = ("account", "account_id", "account id", "account name", "custo
 DATE_HEADERS = ("date", "day")
 COUNT_HEADERS = ("count", "events", "activity", "sessions", "logins", "actions")
 MAX_ACTIVITY_BYTES = 50 * 1024 * 1024
+
+
+def follow_up_link(workspace: Workspace) -> WorkspaceLink:
+    """What the follow-up event links to: the workspace file, or a team workspace's address (never a password)."""
+    if workspace.files:
+        return WorkspaceLink.of_file(workspace.files[0])
+    database = workspace.name.rsplit("/", 1)[-1].split("?", 1)[0]
+    return WorkspaceLink(workspace.name, database)
 
 
 class ActivityFileError(ValueError):

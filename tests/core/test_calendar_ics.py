@@ -4,14 +4,20 @@ from pathlib import Path
 
 import icalendar
 
-from postmortem_desktop.reporting.calendar_ics import escape_text, fold, follow_up_event, write_follow_up_event
+from postmortem_desktop.reporting.calendar_ics import (
+    WorkspaceLink,
+    escape_text,
+    fold,
+    follow_up_event,
+    write_follow_up_event,
+)
 
 START = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)
 
 
 def make(title="Billing page payment submit timed out", **kw):
     return follow_up_event(uid="followup-1@test", start=START, incident_title=title,
-                           workspace_path=Path("/tmp/My incidents.pmw"),
+                           workspace=WorkspaceLink.of_file(Path("/tmp/My incidents.pmw")),
                            stamp=datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc), **kw)
 
 
@@ -55,5 +61,5 @@ def test_fold_continuation_lines_start_with_a_space():
 
 def test_written_file_keeps_crlf(tmp_path):
     path = write_follow_up_event(tmp_path / "f.ics", uid="u@x", start=START, incident_title="T",
-                                 workspace_path=tmp_path / "w.pmw")
+                                 workspace=WorkspaceLink.of_file(tmp_path / "w.pmw"))
     assert b"\r\nEND:VCALENDAR\r\n" in path.read_bytes()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, main
-from postmortem_desktop.reporting.calendar_ics import follow_up_check_event
+from postmortem_desktop.reporting.calendar_ics import WorkspaceLink, follow_up_check_event
 from postmortem_desktop.services.closeout import CloseoutService
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.workspace import open_workspace
@@ -158,7 +158,7 @@ def test_the_app_and_the_command_line_write_the_same_event(scheduled, tmp_path):
     finally:
         ws.close()
     expected = follow_up_check_event(incident_id=incident, incident_title=title, start=start,
-                                     workspace_path=workspace)
+                                     workspace=WorkspaceLink.of_file(workspace))
     strip = lambda text: [line for line in text.split("\r\n") if not line.startswith("DTSTAMP")]  # noqa: E731
     assert strip(target.read_bytes().decode("utf-8")) == strip(expected)
 

@@ -66,6 +66,16 @@ def test_followup_ics_writes_a_parseable_event(demo_copy, tmp_path):
     assert str(event["url"]).startswith("file://") and str(event["url"]).endswith("demo.pmw")
 
 
+def test_followup_ics_from_a_team_workspace_links_its_address(team_demo_url, tmp_path):
+    login = ids(team_demo_url)["login"]
+    out = tmp_path / "followup.ics"
+    assert main(["followup-ics", team_demo_url, "--incident", str(login), "-o", str(out)]) == 0
+    event = next(c for c in icalendar.Calendar.from_ical(out.read_bytes()).walk() if c.name == "VEVENT")
+    assert "Two-factor codes rejected" in str(event["summary"])
+    assert str(event["url"]) == team_demo_url and team_demo_url in str(event["description"])
+    assert str(event["uid"]) == f"followup-{login}-{team_demo_url.rsplit('/', 1)[1]}@postmortem-desktop"
+
+
 def test_followup_ics_without_a_schedule_is_refused(demo_copy, tmp_path):
     billing = ids(demo_copy)["billing"]
     assert main(["followup-ics", str(demo_copy), "--incident", str(billing), "-o", str(tmp_path / "x.ics")]) == 3

@@ -34,6 +34,7 @@ from postmortem_desktop.services.followup import (
     FollowUpView,
     ImportActivity,
     RecordFollowUpOutcome,
+    follow_up_link,
     read_activity_csv,
 )
 from postmortem_desktop.services.incidents import IncidentService
@@ -232,15 +233,14 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         data = self.view_data
         if data is None or data.scheduled_at is None:
             return
-        workspace_path = self.hub.workspace.path
+        link = follow_up_link(self.hub.workspace)
         title = IncidentService(self.hub.workspace).get(self.hub.incident_id).title
-        target = ask_output_path(self, "Export follow-up event", "follow-up-check.ics", ICS,
-                                 inputs=(workspace_path,))
+        target = ask_output_path(self, "Export follow-up event", "follow-up-check.ics", ICS, inputs=link.files)
         if target is None:
             return
         try:  # the same event as `postmortem followup-ics`
             export_follow_up_check(target, incident_id=self.hub.incident_id, incident_title=title,
-                                   start=data.scheduled_at, workspace_path=workspace_path)
+                                   start=data.scheduled_at, workspace=link)
         except OutputError as exc:
             show_output_failure(self, exc)
 
