@@ -90,6 +90,31 @@ def team_database(team_server):
     team_server.drop_database(name)
 
 
+@pytest.fixture
+def password_login(team_server, team_database, monkeypatch):
+    """A workspace, and a maker of roles that log into it with a password no password file knows.
+
+    `password_login(prefix, password)` returns the workspace's URL for a new role that may read and write it;
+    PGPASSFILE points nowhere, so only the password given apart from the URL (typed, or a keyring's) logs in.
+    """
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    create_workspace(team_database).close()
+    database = team_database.rsplit("/", 1)[1]
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+
+    def make(prefix: str, password: str) -> str:
+        role = f"{prefix}_{database}"
+        with team_server.admin(database) as conn:
+            conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+            conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+            conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        return team_server.url(database, user=role)
+
+    return make
+
+
 # ---- one schema, two engines: the core tests of storage and services run on both ----------------------
 # A core test that asks for `workspace` or `demo` runs twice, on a file ([file]) and on a team
 # workspace on the session's PostgreSQL cluster ([team]), unless it is marked `file_only("why")`, a

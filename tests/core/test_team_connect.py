@@ -15,7 +15,7 @@ from postmortem_desktop.storage.errors import (
     TlsRefusedError,
 )
 from postmortem_desktop.storage.team_workspace import probe_team_workspace
-from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from postmortem_desktop.storage.workspace import open_workspace
 
 
 def _database(url: str) -> str:
@@ -23,17 +23,9 @@ def _database(url: str) -> str:
 
 
 @pytest.fixture
-def login(team_server, team_database, monkeypatch):
+def login(password_login):
     """A role with a password only this test knows (not in any password file) and the workspace's URL for it."""
-    create_workspace(team_database).close()
-    role = f"login_{_database(team_database)}"
-    with team_server.admin(_database(team_database)) as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'only-in-memory'")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
-    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
-    return team_server.url(_database(team_database), user=role)
+    return password_login("login", "only-in-memory")
 
 
 def test_a_password_given_apart_from_the_address_logs_in_and_is_never_shown(login):

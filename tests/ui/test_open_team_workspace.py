@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from postmortem_desktop.storage.team_passwords import KEYRING_SERVICE, entry_name
-from postmortem_desktop.storage.workspace import create_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind
 from ui import app, recent_files, team_opening, team_workspace_dialog
 from ui.shortcuts_dialog import describe_shortcuts
@@ -21,17 +20,9 @@ def _database(url: str) -> str:
 
 
 @pytest.fixture
-def login(team_server, team_database, monkeypatch):
+def login(password_login):
     """A workspace, and a role whose password no password file knows: only what is typed logs it in."""
-    create_workspace(team_database).close()
-    role = f"ana_{_database(team_database)}"
-    with team_server.admin(_database(team_database)) as conn:
-        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'")
-        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
-    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
-    return team_server.url(_database(team_database), user=role)
+    return password_login("ana", PASSWORD)
 
 
 def _person(monkeypatch, *steps):
