@@ -260,7 +260,7 @@ def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[
         conn = session.connection()
         params["m"] = search_index.match_parameter(conn, query)
         if search_index.is_team(conn):  # its own plan: see team_search.quoted_matches
-            likes = " AND ".join(f"lower(quoted.text) LIKE :t{n}" for n in range(len(terms)))
+            likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
             return set(session.scalars(text(team_search.quoted_matches(likes)), params))
         likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
         matching_messages, matching_conversations = search_index.matching_ids(conn)

@@ -20,19 +20,20 @@ MATCHING_CONVERSATION_IDS = f"SELECT c.id FROM conversations c WHERE {SUBJECT_MA
 def quoted_matches(likes: str) -> str:
     """SQL for the ids of an incident's quote cards whose conversation matches :m or whose text is like `likes`.
 
-    The incident's few thousand quotes are read first, then only their conversations' messages and subjects
-    are joined to the matches. The file's form (each card checked against every matching message's id)
-    makes PostgreSQL hash all of a common word's matches over 100k conversations, which its planner
-    underestimates a hundredfold: twice the time of this one. Ids may repeat; the caller keeps a set.
+    The quotes are matched first, and only the matching ones are checked for their incident, one primary-key
+    look-up each: checking every quote's incident first read all 100k conversations of a large incident
+    (a sequential scan, ~10 ms) before any word was matched. A common word's matching messages come from
+    the GIN index and are hashed against the few thousand quotes (EXPLAIN ANALYZE, 100k conversations,
+    'refund' in 66k messages: 45-68 ms before, 35-48 ms after). Each id comes once.
     """
     return (
-        "WITH quoted AS MATERIALIZED (SELECT q.id, q.conversation_id, q.text FROM quotes q "
-        " JOIN conversations c ON c.id = q.conversation_id WHERE c.incident_id = :i) "
-        "SELECT quoted.id FROM quoted JOIN messages m ON m.conversation_id = quoted.conversation_id "
+        "WITH hits AS MATERIALIZED ("
+        "SELECT q.id, q.conversation_id FROM quotes q JOIN messages m ON m.conversation_id = q.conversation_id "
         f" WHERE {MESSAGE_MATCH} "
-        "UNION ALL SELECT quoted.id FROM quoted JOIN conversations c ON c.id = quoted.conversation_id "
+        "UNION SELECT q.id, q.conversation_id FROM quotes q JOIN conversations c ON c.id = q.conversation_id "
         f" WHERE {SUBJECT_MATCH} "
-        f"UNION ALL SELECT quoted.id FROM quoted WHERE {likes}")
+        f"UNION SELECT q.id, q.conversation_id FROM quotes q WHERE {likes}) "
+        "SELECT hits.id FROM hits JOIN conversations c ON c.id = hits.conversation_id WHERE c.incident_id = :i")
 
 
 def tsquery(words: list[str]) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event, insert
 
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
-from postmortem_desktop.services.quotes import board_cards
+from postmortem_desktop.services.quotes import board_cards, search_quote_ids
 from postmortem_desktop.services.tagging import list_tags
 from postmortem_desktop.storage.schema import Conversation, Message, Quote, TagAssignment
 from postmortem_desktop.storage.search_index import search_conversation_ids
@@ -92,3 +92,31 @@ def test_a_team_search_for_a_word_nothing_has_asks_the_index_not_every_message(t
     finally:
         ws.close()
 
+
+
+def test_a_search_finds_cards_by_their_conversation_subject_or_text_in_this_incident_only(workspace):
+    service = IncidentService(workspace)
+    for title in ("This one", "Another"):
+        CreateIncident(title=title).do(workspace)
+    mine, other = (i.id for i in sorted(service.list_incidents(), key=lambda i: i.title != "This one"))
+    with workspace.transaction() as session:
+        def card(incident, subject, body, quoted):
+            conv = Conversation(incident_id=incident, subject=subject, first_at=T0)
+            session.add(conv)
+            session.flush()
+            message = Message(conversation_id=conv.id, at=T0, text=body, role="customer")
+            session.add(message)
+            session.flush()
+            quote = Quote(conversation_id=conv.id, message_id=message.id, start=0, end=len(quoted), text=quoted)
+            session.add(quote)
+            session.flush()
+            return quote.id
+
+        by_message = card(mine, "billing", "the refund never came", "the")
+        by_subject = card(mine, "Refund request", "hello", "hello")
+        by_text = card(mine, "billing", "hello", "REFUNDED twice")  # LIKE on the card's own words
+        card(mine, "billing", "all fine", "all fine")
+        card(other, "Refund request", "the refund never came", "refund")  # another incident's card
+    assert search_quote_ids(workspace, mine, "refund") == {by_message, by_subject, by_text}
+    assert search_quote_ids(workspace, mine, "refund twice") == {by_text}
+    assert search_quote_ids(workspace, mine, "zzzq") == set()
