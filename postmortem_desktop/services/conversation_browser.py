@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import text
 
 from ..storage import search_index
+from ..storage.fast_read import read_cursor
 from ..storage.workspace import Workspace
 from .quotes import _customer_label, _stored_time
 
@@ -58,8 +59,9 @@ def count_uncarded_matches(workspace: Workspace, incident_id: int, query: str, l
         ids = search_index.search_conversation_ids(session.connection(), incident_id, query, limit=limit)
         if not ids:
             return 0
-        params = {f"c{n}": cid for n, cid in enumerate(ids)}
-        carded = session.execute(text(
-            "SELECT count(DISTINCT conversation_id) FROM quotes WHERE conversation_id IN ("
-            + ", ".join(f":c{n}" for n in range(len(ids))) + ")"), params).scalar_one()
+        # on the driver's cursor: as a SQLAlchemy text() each count of ids was a new statement to compile,
+        # 70 ms for 500 of them (the first search of a session)
+        with read_cursor(session) as cursor:
+            carded = cursor.execute("SELECT count(DISTINCT conversation_id) FROM quotes WHERE conversation_id IN ("
+                                    + ", ".join("?" for _ in ids) + ")", ids).fetchone()[0]
     return len(set(ids)) - int(carded)

@@ -14,6 +14,7 @@ from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage import search_index, team_search
+from ..storage.fast_read import read_cursor
 from ..storage.schema import (
     ActionItemLink,
     Base,
@@ -181,22 +182,20 @@ def read_conversation(workspace: Workspace, conversation_id: int) -> Conversatio
         )
 
 
-_CARD_COLUMNS = (
-    "q.id, q.conversation_id, q.message_id, q.text, m.at AS message_at, c.first_at, m.role, c.channel, "
-    "c.customer_task, c.symptom, c.pre_existing, c.external_id, cu.name, cu.organization, cu.segment"
-)
+# One query for the cards and their tags: the incident's conversations are read once, not once for the cards
+# and again for their tags (a full pass over 100k conversations each on PostgreSQL). A card with two tags
+# comes as two rows; a card without tags as one row whose tag columns are NULL.
 # CROSS JOIN keeps SQLite reading the (few) quotes first rather than every conversation of the incident;
 # its condition is in WHERE because PostgreSQL (a team workspace) allows no ON after CROSS JOIN.
-_CARD_FROM = ("FROM quotes q CROSS JOIN conversations c "
-              "LEFT JOIN messages m ON m.id = q.message_id LEFT JOIN customers cu ON cu.id = c.customer_id "
-              "WHERE c.id = q.conversation_id AND c.incident_id = :i")
-
-
-def _id_clause(quote_ids: list[int] | None) -> tuple[str, dict]:
-    if quote_ids is None:
-        return "", {}
-    params = {f"q{n}": qid for n, qid in enumerate(quote_ids)}
-    return " AND q.id IN (" + ", ".join(f":q{n}" for n in range(len(quote_ids))) + ")", params
+_CARD_SQL = (
+    "SELECT q.id, q.conversation_id, q.message_id, q.text, m.at, c.first_at, m.role, c.channel, "
+    "c.customer_task, c.symptom, c.pre_existing, c.external_id, cu.name, cu.organization, cu.segment, "
+    "ta.tag_id, t.name, ta.source, ta.phrase, t.position "
+    "FROM quotes q CROSS JOIN conversations c "
+    "LEFT JOIN messages m ON m.id = q.message_id LEFT JOIN customers cu ON cu.id = c.customer_id "
+    "LEFT JOIN tag_assignments ta ON ta.quote_id = q.id AND ta.source <> 'dismissed' "
+    "LEFT JOIN tags t ON t.id = ta.tag_id "
+    "WHERE c.id = q.conversation_id AND c.incident_id = ?")
 
 
 def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int] | None = None) -> list[BoardCard]:
@@ -207,34 +206,41 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
     ids = list(quote_ids) if quote_ids is not None else None
     if ids is not None and not ids:
         return []
-    clause, params = _id_clause(ids)
-    params["i"] = incident_id
-    query = text(f"SELECT {_CARD_COLUMNS} {_CARD_FROM}{clause}")
-    tag_query = text(
-        "SELECT ta.quote_id, ta.tag_id, t.name, ta.source, ta.phrase FROM quotes q "
-        "CROSS JOIN conversations c JOIN tag_assignments ta ON ta.quote_id = q.id JOIN tags t ON t.id = ta.tag_id "
-        f"WHERE c.id = q.conversation_id AND c.incident_id = :i{clause} AND ta.source != 'dismissed' "
-        "ORDER BY t.position, t.id")
-    with workspace.reading() as session:
-        rows = session.execute(query, params).all()
-        applied: dict[int, list[CardTag]] = {}
-        pending: dict[int, list[CardTag]] = {}
-        for quote_id, tag_id, name, source, phrase in session.execute(tag_query, params):
-            target = pending if source == TagSource.SUGGESTED.value else applied
-            target.setdefault(quote_id, []).append(CardTag.from_row(tag_id, name, source, phrase))
-    cards = [
-        BoardCard(
-            quote_id=r[0], conversation_id=r[1], message_id=r[2], text=r[3], at=_stored_time(r[4] or r[5]),
-            role=r[6] or "", channel=r[7] or "", customer_task=r[8] or "", symptom=r[9] or "",
-            pre_existing=bool(r[10]), external_id=r[11] or "", customer=r[12] or r[13] or "",
-            organization=r[13] or "",
-            segment=r[14] or "", tags=tuple(applied.get(r[0], ())), suggestions=tuple(pending.get(r[0], ())),
-            tag_ids=tuple(t.tag_id for t in applied.get(r[0], ())),
-        )
-        for r in rows
-    ]
+    sql = _CARD_SQL if ids is None else f"{_CARD_SQL} AND q.id IN ({', '.join('?' for _ in ids)})"
+    # the driver's own cursor: 5,000 cards' rows without the ORM's per-row work (or a compiled statement
+    # per count of ids)
+    with workspace.reading() as session, read_cursor(session) as cursor:
+        rows = cursor.execute(sql, (incident_id, *(ids or ()))).fetchall()
+    first: dict[int, Sequence] = {}  # each card's first row: the card's own columns
+    tags: dict[int, list[tuple[int, int, CardTag]]] = {}  # quote id -> (position, tag id, tag)
+    # most cards share a few tags (a manual tag, or a suggestion's phrase): each is made once and shared
+    made: dict[tuple, CardTag] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+        if row[15] is not None:
+            key = (row[15], row[16], row[17], row[18])
+            tag = made.get(key) or made.setdefault(key, CardTag.from_row(*key))
+            tags.setdefault(row[0], []).append((row[19], row[15], tag))
+    cards = [_board_card(r, [tag for *_, tag in sorted(tags.get(quote_id, ()), key=_tag_order)])
+             for quote_id, r in first.items()]
     cards.sort(key=lambda c: (c.at is None, c.at or datetime.min, c.quote_id))
     return cards
+
+
+def _tag_order(entry: tuple[int, int, CardTag]) -> tuple[int, int]:
+    return entry[0], entry[1]  # the columns' order: position, then id
+
+
+def _board_card(r: Sequence, card_tags: list[CardTag]) -> BoardCard:
+    applied = tuple(t for t in card_tags if t.source != TagSource.SUGGESTED.value)
+    return BoardCard(
+        quote_id=r[0], conversation_id=r[1], message_id=r[2], text=r[3], at=_stored_time(r[4] or r[5]),
+        role=r[6] or "", channel=r[7] or "", customer_task=r[8] or "", symptom=r[9] or "",
+        pre_existing=bool(r[10]), external_id=r[11] or "", customer=r[12] or r[13] or "", organization=r[13] or "",
+        segment=r[14] or "", tags=applied,
+        suggestions=tuple(t for t in card_tags if t.source == TagSource.SUGGESTED.value),
+        tag_ids=tuple(t.tag_id for t in applied),
+    )
 
 
 def _stored_time(value: str | datetime | None) -> datetime | None:
@@ -254,7 +260,7 @@ def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[
         conn = session.connection()
         params["m"] = search_index.match_parameter(conn, query)
         if search_index.is_team(conn):  # its own plan: see team_search.quoted_matches
-            likes = " AND ".join(f"lower(quoted.text) LIKE :t{n}" for n in range(len(terms)))
+            likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
             return set(session.scalars(text(team_search.quoted_matches(likes)), params))
         likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
         matching_messages, matching_conversations = search_index.matching_ids(conn)
