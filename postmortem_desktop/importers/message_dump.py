@@ -407,7 +407,9 @@ class MessageRows:
         the rest are still being made (services/import_helper.py).
         """
         keys = self._keys()
-        roles = self.author_roles()
+        # each author's role by behaviour is worked out (over the whole file) only when some message
+        # has neither a correction nor a role column's answer: with an answer on every row, it is not
+        roles: dict[str, AuthorRole] | None = None
         corrected = self.mapping.roles
         cells = self._cells
         conversations: dict[str, list[tuple[TicketRow, _Cells, str]]] = {}
@@ -421,7 +423,10 @@ class MessageRows:
                     repeats[key] += 1  # the same message twice in one file (exports that overlapped)
                     continue
                 seen_ids.add((row.external_id, info.own_id))
-            role = corrected.get(info.author) or info.column_role or roles[info.author].role
+            role = corrected.get(info.author) or info.column_role
+            if not role:
+                roles = roles or self.author_roles()
+                role = roles[info.author].role
             parts = conversations.get(key)
             if parts is None:
                 parts = conversations[key] = []
