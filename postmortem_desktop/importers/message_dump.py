@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from postmortem_desktop.importers.field_mapping import EMAIL, FieldMapping, SheetLike, map_rows, normalize_header
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
@@ -395,14 +396,20 @@ class MessageRows:
         return list(self._skipped)
 
     def conversations(self) -> Iterator[TicketRow]:
-        """grouped()'s conversations, each put together only when it is asked for.
+        """grouped()'s conversations, each put together only when it is asked for."""
+        return (thread.ticket_row() for thread in self.threads())
+
+    def threads(self) -> Iterator[Thread]:
+        """Each conversation as a Thread, made only when it is asked for.
 
         Which rows go together (and each message's role) is settled for all of them first; the
-        TicketRows and their messages are then made one by one, so an import can write the first
-        conversations while the rest are still being made (services/import_helper.py).
+        Threads are then made one by one, so an import can write the first conversations while
+        the rest are still being made (services/import_helper.py).
         """
         keys = self._keys()
-        roles = self.author_roles()
+        # each author's role by behaviour is worked out (over the whole file) only when some message
+        # has neither a correction nor a role column's answer: with an answer on every row, it is not
+        roles: dict[str, AuthorRole] | None = None
         corrected = self.mapping.roles
         cells = self._cells
         conversations: dict[str, list[tuple[TicketRow, _Cells, str]]] = {}
@@ -416,58 +423,81 @@ class MessageRows:
                     repeats[key] += 1  # the same message twice in one file (exports that overlapped)
                     continue
                 seen_ids.add((row.external_id, info.own_id))
-            role = corrected.get(info.author) or info.column_role or roles[info.author].role
+            role = corrected.get(info.author) or info.column_role
+            if not role:
+                roles = roles or self.author_roles()
+                role = roles[info.author].role
             parts = conversations.get(key)
             if parts is None:
                 parts = conversations[key] = []
             parts.append((row, info, role))
         for key, parts in conversations.items():
-            conversation = _conversation(key, [(row, ParsedMessage(author=info.author, text=row.body or row.subject,
-                                                                   at=row.created_at, role=role,
-                                                                   external_id=info.own_id))
-                                               for row, info, role in parts], repeats[key])
+            thread = _thread(key, parts, repeats[key])
             if self._reply_chains:  # the thread's message ids, for a later dump's replies to them
-                conversation.message_ids = sorted({info.own_id for _row, info, _role in parts if info.own_id})
-            yield conversation
+                thread.fields.message_ids = sorted({info.own_id for _row, info, _role in parts if info.own_id})
+            yield thread
 
 
-def _in_time_order(part: tuple[TicketRow, ParsedMessage]) -> tuple[bool, object, int]:
-    at = part[1].at
+# One message of a Thread: (at, author, role, text, its own id in the file or "")
+ThreadMessage = tuple[datetime | None, str, str, str, str]
+
+
+@dataclass(slots=True)
+class Thread:
+    """One conversation of a message-level dump: its fields, and its messages in time order.
+
+    The messages are plain tuples (ThreadMessage): an import plans 100,000 of them straight into
+    rows (services/ticket_plan.py), so none is made a ParsedMessage unless a TicketRow is asked for.
+    """
+
+    fields: TicketRow  # everything but comments
+    messages: list[ThreadMessage]
+
+    def ticket_row(self) -> TicketRow:
+        """The conversation as one TicketRow, its messages as comments."""
+        return replace(self.fields, comments=[ParsedMessage(author=author, text=text, at=at, role=role,
+                                                            external_id=own_id)
+                                              for at, author, role, text, own_id in self.messages])
+
+
+def _in_time_order(part: tuple[TicketRow, _Cells, str]) -> tuple[bool, object, int]:
+    at = part[0].created_at
     return (at is None, at or 0, part[0].row_number)
 
 
-def _conversation(key: str, parts: list[tuple[TicketRow, ParsedMessage]], repeated: int = 0) -> TicketRow:
-    """One conversation from its message rows: messages in time order, fields from its rows."""
+def _thread(key: str, parts: list[tuple[TicketRow, _Cells, str]], repeated: int = 0) -> Thread:
+    """One conversation from its message rows (row, message fields, role): messages in time order,
+    fields from its rows."""
     if len(parts) > 1:
         parts.sort(key=_in_time_order)
-    rows = [row for row, _ in parts]
-    messages = [message for _, message in parts]
-    times = [message.at for message in messages if message.at is not None]  # sorted: first and last
+    rows = [row for row, _info, _role in parts]
+    messages = [(row.created_at, info.author, role, row.body or row.subject, info.own_id) for row, info, role in parts]
+    times = [message[0] for message in messages if message[0] is not None]  # sorted: first and last
     # a customer's message names the customer; on an agent's, a sender column names the agent
-    requester = next((row for row, message in parts if message.role == CUSTOMER
+    requester = next((row for row, _info, role in parts if role == CUSTOMER
                       and (row.requester_name or row.requester_email)), None) or next(
         (row for row in rows if row.requester_name or row.requester_email), None)
     name = requester.requester_name if requester else ""
     email = requester.requester_email if requester else ""
     if not (name or email):
-        first_customer = next((message.author for message in messages if message.role == CUSTOMER), "")
+        first_customer = next((message[1] for message in messages if message[2] == CUSTOMER), "")
         if first_customer:
             name, email = ("", first_customer) if EMAIL.match(first_customer) else (first_customer, "")
     tags: dict[str, None] = {}
     for row in rows:
         if row.tags:
             tags.update(dict.fromkeys(row.tags))
-    return TicketRow(
+    return Thread(TicketRow(
         row_number=rows[0].row_number, external_id=key,
         # as a pasted conversation's: the first message's first line when the dump has no subject
         subject=next((row.subject for row in rows if row.subject), "")
-        or subject_line(next((message.text for message in messages if message.text.strip()), "")),
+        or subject_line(next((message[3] for message in messages if message[3].strip()), "")),
         created_at=times[0] if times else None, updated_at=times[-1] if times else None,
         status=next((row.status for row in reversed(rows) if row.status), ""),
         channel=next((row.channel for row in rows if row.channel), ""),
         requester_name=name, requester_email=email,
         organization=next((row.organization for row in rows if row.organization), ""),
-        tags=list(tags), comments=messages, rows=len(rows) + repeated, partial_messages=True)
+        tags=list(tags), rows=len(rows) + repeated, partial_messages=True), messages)
 
 
 def collect(sheet: SheetLike, mapping: FieldMapping) -> MessageRows:

@@ -113,8 +113,9 @@ def _planned_blocks(streamed, numbered, mapping: FieldMapping) -> Iterator[list]
     collector = MessageRows(streamed.header, mapping)
     for block in streamed.blocks(collector.tap(numbered)):
         collector.add(block)
-    # conversations made a block at a time, so the importer writes the first while the rest are made
-    conversations = collector.conversations()
+    # conversations made a block at a time, so the importer writes the first while the rest are made;
+    # as Threads, which the planner turns into rows without a ParsedMessage per message
+    conversations = collector.threads()
     while block := list(islice(conversations, GROUPED_BLOCK)):
         yield block
     yield collector.skipped()

@@ -1,6 +1,7 @@
 """The two-process import: same result as the in-process import, all or nothing, Cancel, failures."""
 import csv
 import pickle
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -476,3 +477,14 @@ def test_a_helper_gone_before_the_state_reaches_it_is_reported_as_itself(tmp_pat
     finally:
         ws.close()
     assert list((tmp_path / "temp").iterdir()) == []
+
+
+def test_the_helper_reads_and_plans_without_importing_sqlalchemy_or_qt():
+    # Everything the helper imports to read, map and plan a file (import_helper._produce): SQLAlchemy
+    # alone took it ~0.2 s before it read a byte, on the import's serial path (issue 14's budget).
+    code = ("import sys; import postmortem_desktop.services.import_helper; "
+            "from postmortem_desktop.importers import field_mapping, message_dump, sheet_stream, vendors; "
+            "from postmortem_desktop.services import ticket_plan; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'psycopg', 'PySide6'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
