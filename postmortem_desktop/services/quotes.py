@@ -27,8 +27,9 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import CommandGroup, Edit, RuleError
+from .commands import CommandGroup, Edit, EditConflict, RuleError
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
+from .tagging import CardTags, applied_tags, named_columns
 
 WHOLE_CONVERSATION_CHARS = 2000
 
@@ -375,7 +376,11 @@ class CreateQuote(Edit):
 
 
 class DeleteQuote(Edit):
-    """Removes quote cards with their tags and links; undo puts every row back with its id."""
+    """Removes quote cards with their tags and links; undo puts every row back with its id.
+
+    Made from what the board showed (`made_from`), it is refused with EditConflict when someone else changed
+    the cards' columns since: deleting would throw away their tagging unseen.
+    """
 
     refused_when_closed = True
 
@@ -389,17 +394,31 @@ class DeleteQuote(Edit):
             raise RuleError("Select a card to delete.")
         self.name = "Delete Quote" if len(self.quote_ids) == 1 else f"Delete {len(self.quote_ids)} Quotes"
         self._rows: dict[str, list[dict]] = {}
+        self.based_on: dict[int, frozenset[int]] | None = None  # the cards' columns as shown; None: unchecked
+
+    def made_from(self, shown: CardTags) -> DeleteQuote:
+        """Says which columns the cards showed when the person chose to delete them (checked when it runs)."""
+        self.based_on = {quote_id: frozenset(shown.get(quote_id, ())) for quote_id in self.quote_ids}
+        return self
 
     def apply(self, session: Session) -> None:
         quotes = Quote.__table__
+        first_time = not self._rows
+        # locked until commit on a team workspace, as a tag edit locks them: the check below stays true
         self._rows = {"quotes": [dict(r._mapping) for r in session.execute(
-            quotes.select().where(quotes.c.id.in_(self.quote_ids)))]}
+            quotes.select().where(quotes.c.id.in_(self.quote_ids)).order_by(quotes.c.id).with_for_update())]}
         if not self._rows["quotes"]:
             raise RuleError("That card was already deleted.")
         owners = set(session.scalars(select(Conversation.incident_id).where(
             Conversation.id.in_({row["conversation_id"] for row in self._rows["quotes"]}))))
         if owners != {self.incident_id}:  # the closed-record rule was checked for this incident only
             raise RuleError("Those cards belong to another incident.")
+        if first_time and self.based_on is not None:
+            stored = applied_tags(session, self.quote_ids)
+            if stored != self.based_on:
+                self._rows = {}
+                raise EditConflict(self.name, based_on=named_columns(session, self.based_on), yours=None,
+                                   theirs=named_columns(session, stored))
         for model in self._DEPENDENTS:
             table = _table(model)
             self._rows[table.name] = [dict(r._mapping) for r in session.execute(

@@ -101,7 +101,7 @@ def applied_tags(session: Session, quote_ids: Iterable[int]) -> dict[int, frozen
     return {quote_id: frozenset(tags) for quote_id, tags in applied.items()}
 
 
-def _named(session: Session, cards: Mapping[int, frozenset[int]]) -> dict[int, tuple[str, ...]]:
+def named_columns(session: Session, cards: Mapping[int, frozenset[int]]) -> dict[int, tuple[str, ...]]:
     """Cards' tags by name, in board order, for a conflict shown to a person."""
     tags = session.execute(select(Tag.id, Tag.name).order_by(Tag.position, Tag.id)).all()
     return {quote_id: tuple(name for tag_id, name in tags if tag_id in tag_ids) for quote_id, tag_ids in cards.items()}
@@ -150,8 +150,8 @@ class CardTagEdit(Edit):
         after = applied_tags(session, self.quote_ids)
         if first_time and self.based_on is not None and stored != self.based_on:
             # yours: what this edit makes of the cards as they are now (Keep mine); the transaction rolls back
-            raise EditConflict(self.name, based_on=_named(session, self.based_on), yours=_named(session, after),
-                               theirs=_named(session, stored))
+            raise EditConflict(self.name, based_on=named_columns(session, self.based_on),
+                               yours=named_columns(session, after), theirs=named_columns(session, stored))
         self._after = after
 
     def revert(self, session: Session) -> None:

@@ -18,7 +18,7 @@ from postmortem_desktop.services.actions import (
     fields_of,
 )
 from postmortem_desktop.services.commands import EditConflict, RuleError
-from postmortem_desktop.services.quotes import board_cards
+from postmortem_desktop.services.quotes import DeleteQuote, board_cards
 from postmortem_desktop.services.tagging import AssignTag, MoveCardTag, RemoveTag, list_tags
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
@@ -63,6 +63,22 @@ def test_a_stale_card_move_is_refused_with_both_versions_and_changes_nothing(dem
     # keeping mine is the same edit made from what is stored now
     MoveCardTag(iid, [quote], confusion, trust, "trust-loss").made_from(_shown(demo, iid, quote)).do(demo)
     assert _names(demo, iid, quote) == {"work-stopped", "trust-loss"}
+
+
+def test_deleting_a_card_someone_tagged_since_is_refused_with_their_columns_and_deletes_nothing(demo):
+    iid = billing_id(demo)
+    quote = _a_card(demo, iid)
+    seen = _shown(demo, iid, quote)  # Unsorted on the deleting person's board
+    AssignTag(iid, [quote], _tag(demo, "data-fear")).made_from(seen).do(demo)  # a teammate's tag
+    mine = DeleteQuote(iid, [quote]).made_from(seen)
+    with pytest.raises(EditConflict) as conflict:
+        mine.do(demo)
+    assert conflict.value.theirs == {quote: ("data-fear",)} and conflict.value.based_on == {quote: ()}
+    assert _names(demo, iid, quote) == {"data-fear"}  # the card and its tag are still there
+    mine.made_from(_shown(demo, iid, quote)).do(demo)  # Keep mine: made again from what is stored now
+    assert not board_cards(demo, iid, [quote])
+    mine.undo(demo)
+    assert _names(demo, iid, quote) == {"data-fear"}
 
 
 def test_a_tag_edit_made_from_what_is_stored_is_done_and_one_without_a_base_is_unchecked(demo):

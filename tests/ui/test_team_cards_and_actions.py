@@ -121,6 +121,33 @@ def test_take_theirs_keeps_the_teammates_columns_and_saves_nothing(qtbot, board,
     assert board.hub.session.undo_stack.count() == 0
 
 
+def test_deleting_a_card_a_teammate_just_tagged_asks_first_and_take_theirs_keeps_it(qtbot, board, teammate,
+                                                                                    answer_with):
+    shown = answer_with("take_button")
+    quote = _unsorted(board)
+    AssignTag(billing_id(teammate), [quote], _tag(teammate, "work-stopped")).do(teammate)  # not on this board yet
+    view = view_for(board, None)
+    select_card(view, quote)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert len(shown) == 1
+    assert "Yours: deleted" in shown[0].informativeText() and "Theirs: work-stopped" in shown[0].informativeText()
+    assert _stored_columns(teammate, quote) == {"work-stopped"}  # still there, with the teammate's tag
+    assert board.model.card(board.model.row_of(quote)).tag_ids == (_tag(teammate, "work-stopped"),)
+    assert board.hub.session.undo_stack.count() == 0
+
+
+def test_keep_mine_deletes_the_card_the_teammate_tagged(qtbot, board, teammate, answer_with):
+    answer_with("keep_button")
+    quote = _unsorted(board)
+    AssignTag(billing_id(teammate), [quote], _tag(teammate, "work-stopped")).do(teammate)
+    view = view_for(board, None)
+    select_card(view, quote)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert board.model.row_of(quote) < 0
+    assert not board_cards(teammate, billing_id(teammate), [quote])
+    assert board.hub.session.undo_stack.count() == 1
+
+
 def test_undo_of_a_card_edit_refuses_when_a_teammate_changed_the_card_since(qtbot, board, teammate):
     quote = _unsorted(board)
     assert board.run_local(AssignTag(board.hub.incident_id, [quote], _tag(teammate, "confusion"), "confusion"))

@@ -432,7 +432,7 @@ class BoardScreen(QWidget):
         """
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
-        if isinstance(command, CardTagEdit):
+        if isinstance(command, (CardTagEdit, DeleteQuote)):
             command.made_from(self._shown_columns(command.quote_ids))
         done = self.hub.run(command, initiator=self,
                             on_conflict=lambda conflict: self._on_card_conflict(command, conflict, dropped))
@@ -447,10 +447,14 @@ class BoardScreen(QWidget):
     def _on_card_conflict(self, command: Command, conflict: EditConflict, dropped: bool) -> None:
         self._local_ids = None
         self.reload()  # the cards as they are stored now: theirs
-        first = command.quote_ids[0] if isinstance(command, CardTagEdit) else None
+        first = command.quote_ids[0] if isinstance(command, (CardTagEdit, DeleteQuote)) else None
         if first is not None:
             self.grid.reveal_card(first)
-        if dropped:
+        if isinstance(command, DeleteQuote):
+            if ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), "deleted",
+                             columns_text(conflict.theirs)):
+                self.run_local(command)  # deleted as they are now, since the person chose so
+        elif dropped:
             self.drop_notice = show_drop_refused(self, conflict)
         elif ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), columns_text(conflict.yours),
                            columns_text(conflict.theirs)):
