@@ -201,8 +201,15 @@ class EditActionItem(UpdateFields):
             raise RuleError(self.gone)
 
 
+Links = list[tuple[int | None, int | None]]  # an action item's (quote id, tag id) pairs, in the order made
+
+
 class SetActionLinks(Edit):
-    """Replaces what motivated an action item: its linked quotes and tags."""
+    """Replaces what motivated an action item: its linked quotes and tags.
+
+    With `based_on` (the links as its editor read them), refused with EditConflict when someone changed them
+    since; its undo is refused when the links are no longer what it left.
+    """
     incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
@@ -210,27 +217,41 @@ class SetActionLinks(Edit):
     changes = ACTION_PARTS
     name = "Change Action Item Links"
 
-    def __init__(self, incident_id: int, item_id: int, quote_ids: Iterable[int], tag_ids: Iterable[int]):
+    def __init__(self, incident_id: int, item_id: int, quote_ids: Iterable[int], tag_ids: Iterable[int], *,
+                 based_on: Links | None = None):
         self.incident_id, self.item_id = incident_id, item_id
         self.quote_ids, self.tag_ids = list(dict.fromkeys(quote_ids)), list(dict.fromkeys(tag_ids))
-        self._old: list[tuple[int | None, int | None]] = []
+        self.based_on = list(based_on) if based_on is not None else None
+        self._old: Links = []
+        self._new: Links | None = None
 
-    def _replace(self, session: Session, pairs: list[tuple[int | None, int | None]]) -> None:
+    def _stored(self, session: Session) -> Links:
+        return [(link.quote_id, link.tag_id) for link in session.scalars(
+            select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
+
+    def _replace(self, session: Session, pairs: Links) -> None:
         for link in session.scalars(select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id)):
             session.delete(link)
         session.flush()
         session.add_all([ActionItemLink(action_item_id=self.item_id, quote_id=q, tag_id=t) for q, t in pairs])
 
     def apply(self, session: Session) -> None:
-        item = session.get(ActionItem, self.item_id)
+        item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is None or item.incident_id != self.incident_id:
             raise RuleError("That action item no longer exists.")
-        self._old = [(link.quote_id, link.tag_id) for link in session.scalars(
-            select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
+        self._old = self._stored(session)
         quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
-        self._replace(session, [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids])
+        new: Links = [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids]
+        if self._new is None and self.based_on is not None and sorted(self._old, key=repr) != sorted(
+                self.based_on, key=repr):
+            raise EditConflict(self.name, based_on=self.based_on, yours=new, theirs=self._old)
+        self._replace(session, new)
+        self._new = new
 
     def revert(self, session: Session) -> None:
+        session.get(ActionItem, self.item_id, with_for_update=True)
+        refuse_undo_if_changed_since(self.name, sorted(self._new or [], key=repr),
+                                     sorted(self._stored(session), key=repr))
         self._replace(session, self._old)
 
 

@@ -13,7 +13,7 @@ from postmortem_desktop.services.actions import (
     SetActionLinks,
     is_overdue,
 )
-from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.commands import EditConflict, RuleError
 from postmortem_desktop.storage.schema import Conversation, Quote
 from tests.helpers import billing_id
 
@@ -98,6 +98,26 @@ def test_quick_add_from_quotes_links_them_and_quotes_the_first(demo):
     assert [link.target_id for link in item.links] == [q for q, _ in picked]
     with pytest.raises(RuleError):
         QuickAddFromQuotes(iid, [], [])
+
+
+def test_set_links_made_from_stale_links_is_refused_and_undo_refuses_after_a_later_change(demo):
+    iid = billing_id(demo)
+    picked = quotes(demo, iid, 3)
+    add = AddActionItem(iid, area="product", description="X", quote_ids=[picked[0][0]])
+    add.do(demo)
+    read = [(picked[0][0], None)]  # what both editors read
+    SetActionLinks(iid, add.item_id, [picked[1][0]], [], based_on=read).do(demo)  # a teammate's change
+    mine = SetActionLinks(iid, add.item_id, [picked[2][0]], [], based_on=read)
+    with pytest.raises(EditConflict) as conflict:
+        mine.do(demo)
+    assert conflict.value.theirs == [(picked[1][0], None)] and conflict.value.yours == [(picked[2][0], None)]
+    relink = SetActionLinks(iid, add.item_id, [picked[2][0]], [], based_on=[(picked[1][0], None)])
+    relink.do(demo)
+    SetActionLinks(iid, add.item_id, [picked[0][0]], []).do(demo)  # someone changes them again
+    with pytest.raises(RuleError, match="changed by someone else"):
+        relink.undo(demo)
+    links = [link.target_id for i in ActionService(demo).list_items(iid) if i.id == add.item_id for link in i.links]
+    assert links == [picked[0][0]]
 
 
 def test_set_links_replaces_and_undo_restores(demo):
