@@ -272,7 +272,14 @@ def _remove_workspace(engine: Engine) -> None:
 
 
 def _raise_diagnosed(exc: BaseException, name: str) -> None:
-    diagnosed = diagnose(exc, name) if isinstance(exc, DBAPIError) else None
+    """Raises what a failed open, test or creation means; these change nothing, so none speaks of a lost change."""
+    if not isinstance(exc, DBAPIError):
+        return
+    diagnosed = diagnose(exc, name)
+    if type(diagnosed) is ServerUnavailableError:  # the general "failed or was lost" one, meant for an edit
+        raise ServerUnavailableError(
+            f"Could not reach {name} ({_first_line(exc.orig or exc)}). Nothing was changed. Check the network "
+            "and that the server is running, and the host and port, then try again.") from exc
     if diagnosed is not None:
         raise diagnosed from exc
 
