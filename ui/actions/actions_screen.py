@@ -183,8 +183,20 @@ class ActionsScreen(DeferredRefresh, QWidget):
             except RuleError as exc:
                 show_refusal(self, "Not possible", exc)
                 continue
-            self.run_checked(command)
-            return
+            if self._ran_or_decided(command):
+                return
+            # refused after its message (a teammate closed the incident or deleted the item, the server went
+            # away): the dialog comes back with what was typed, to try again, copy it or cancel
+
+    def _ran_or_decided(self, command: Command) -> bool:
+        """True when the edit was made, or was a conflict the person settled (Keep mine / Take theirs)."""
+        conflicted: list[EditConflict] = []
+
+        def on_conflict(conflict: EditConflict) -> None:
+            conflicted.append(conflict)
+            self._on_conflict(command, conflict)
+
+        return self.hub.run(command, on_conflict=on_conflict) or bool(conflicted)
 
     def run_checked(self, command: Command) -> bool:
         """Runs an edit made from what this screen showed; a teammate's change since is shown, not overwritten."""
