@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import cast
 
 from ..domain.changes import DataChange
-from ..storage import team_bulk
+from ..storage import team_bulk, team_feed
 from ..storage.bulk import BulkCursor
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
@@ -57,6 +57,8 @@ class UndoableImport(Command):
         if workspace.kind is WorkspaceKind.TEAM:
             with team_bulk.bulk_transaction(workspace) as transaction:
                 total = yield from self._undo_statements(transaction.cursor)
+                team_feed.announce_bulk(transaction.cursor, self.incident_id, self.changes, workspace.client_id,
+                                        workspace.user)
                 transaction.commit()
             yield total, total
             return

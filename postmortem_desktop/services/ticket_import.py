@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
-from ..storage import team_bulk
+from ..storage import team_bulk, team_feed
 from ..storage.bulk import BulkCursor, db_time
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
@@ -123,6 +124,9 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
         with team_bulk.bulk_transaction(workspace) as transaction:
             yield from _import_steps(transaction.cursor, incident_id, source, summary, options, store)
             if not options.dry_run:
+                # the other clients hear of it on commit, as of an edit, and show the new conversations
+                team_feed.announce_bulk(transaction.cursor, incident_id, DataChange.CONVERSATION,
+                                        workspace.client_id, workspace.user)
                 transaction.commit()
         return summary
     raw = workspace.engine.raw_connection()
