@@ -17,8 +17,10 @@ from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
-from ..storage import team_bulk, team_feed
+from ..storage import team_bulk
 from ..storage.bulk import BulkCursor, db_time
+from ..storage.handle import EditMade
+from ..storage.team_workspace import record_bulk_edit
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
 from . import ticket_store
@@ -125,8 +127,9 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
             yield from _import_steps(transaction.cursor, incident_id, source, summary, options, store)
             if not options.dry_run:
                 # the other clients hear of it on commit, as of an edit, and show the new conversations
-                team_feed.announce_bulk(transaction.cursor, incident_id, DataChange.CONVERSATION,
-                                        workspace.client_id, workspace.user)
+                record_bulk_edit(transaction.cursor, EditMade(incident_id, DataChange.CONVERSATION,
+                                                              f"Import {summary.file_name}", False),
+                                 workspace.client_id, workspace.user)
                 transaction.commit()
         return summary
     raw = workspace.engine.raw_connection()
