@@ -191,3 +191,28 @@ def test_an_action_item_edit_refused_because_a_teammate_deleted_it_keeps_the_dia
     actions.view.selectRow(actions.proxy.mapFromSource(actions.model.index(0, 0)).row())
     actions._on_edit_clicked()
     assert shown == [item.owner, "Bo Chen, typed before Ana deleted it"]
+
+
+def test_an_action_item_edit_names_only_the_fields_changed_in_who_edited_and_the_edit_menu(
+        qtbot, actions, teammate, monkeypatch):
+    """The dialog gives every field; an edit of the owner alone must not be recorded as Ben editing the
+    area, description, due date and status too (Who edited, Edit › Undo)."""
+    from postmortem_desktop.services.review_answers import ReviewService
+    from ui.actions.action_item_dialog import ActionItemDialog
+
+    item = actions.model.item(0)
+    runs: list[int] = []
+
+    def exec_(dialog: ActionItemDialog) -> int:
+        runs.append(1)
+        dialog.owner.setText("Bo Chen")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionItemDialog, "exec", exec_)
+    actions.view.selectRow(actions.proxy.mapFromSource(actions.model.index(0, 0)).row())
+    actions._on_edit_clicked()
+    assert runs == [1]
+    assert actions.hub.session.undo_stack.undoText() == "Edit Action Item owner"
+    assert ReviewService(teammate).edits(billing_id(teammate))[-1].what == "Edit Action Item owner"
+    stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
+    assert {**fields_of(stored), "owner": item.owner} == fields_of(item) and stored.owner == "Bo Chen"
