@@ -41,7 +41,6 @@ from .progress import run_with_progress
 from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry
 from .shortcuts_dialog import show_shortcuts
-from .team_feed import Teammate
 from .theme import ThemeMenu
 
 if TYPE_CHECKING:
@@ -512,6 +511,8 @@ class MainWindow(QMainWindow):
         if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.REVIEW
                       | DataChange.SETTING):
             self.refresh_incidents()
+            from .team_feed import Teammate  # here: it loads the storage layer, which must wait for first paint
+
             # an edit or undo of the person's own brings its incident forward; a teammate's never moves them
             if isinstance(initiator, Teammate):
                 return
