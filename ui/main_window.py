@@ -506,11 +506,16 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self.hub.run(DeleteIncident(self.incident_id, details.title))
 
-    def _on_session_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+    def _on_session_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         # the incident list shows titles, status, severity and both windows' lengths
         if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.REVIEW
                       | DataChange.SETTING):
             self.refresh_incidents()
+            from .team_feed import Teammate  # here: it loads the storage layer, which must wait for first paint
+
+            # an edit or undo of the person's own brings its incident forward; a teammate's never moves them
+            if isinstance(initiator, Teammate):
+                return
             if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
                 self.select_incident(incident_id)
 

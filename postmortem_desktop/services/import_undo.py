@@ -9,6 +9,8 @@ from typing import cast
 from ..domain.changes import DataChange
 from ..storage import team_bulk
 from ..storage.bulk import BulkCursor
+from ..storage.handle import EditMade
+from ..storage.team_workspace import record_bulk_edit
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
 from .commands import Command, RuleError
@@ -57,6 +59,8 @@ class UndoableImport(Command):
         if workspace.kind is WorkspaceKind.TEAM:
             with team_bulk.bulk_transaction(workspace) as transaction:
                 total = yield from self._undo_statements(transaction.cursor)
+                record_bulk_edit(transaction.cursor, EditMade(self.incident_id, self.changes, self.name, True),
+                                 workspace.client_id, workspace.user)
                 transaction.commit()
             yield total, total
             return

@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
+from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
 from ..storage import team_bulk
 from ..storage.bulk import BulkCursor, db_time
+from ..storage.handle import EditMade
+from ..storage.team_workspace import record_bulk_edit
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
 from . import ticket_store
@@ -123,6 +126,10 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
         with team_bulk.bulk_transaction(workspace) as transaction:
             yield from _import_steps(transaction.cursor, incident_id, source, summary, options, store)
             if not options.dry_run:
+                # the other clients hear of it on commit, as of an edit, and show the new conversations
+                record_bulk_edit(transaction.cursor, EditMade(incident_id, DataChange.CONVERSATION,
+                                                              f"Import {summary.file_name}", False),
+                                 workspace.client_id, workspace.user)
                 transaction.commit()
         return summary
     raw = workspace.engine.raw_connection()

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy import text
@@ -22,6 +23,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
+
+if TYPE_CHECKING:
+    from .team_bulk import TeamCursor
 
 CHANNEL = "postmortem_changes"
 _WAIT_S = 0.25  # how often the listening thread looks up from the socket to see whether it must stop
@@ -59,6 +63,12 @@ def announce(session: Session, incident_id: int, changes: DataChange, client: st
     """Queues the notice in the session's transaction: sent on commit, dropped on rollback."""
     notice = ChangeNotice(incident_id, changes, client, user, time.time())
     session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": notice.payload()})
+
+
+def announce_bulk(cursor: TeamCursor, incident_id: int, changes: DataChange, client: str, user: str) -> None:
+    """The same notice from an import's own transaction (a raw cursor, not a Session): sent on its commit."""
+    notice = ChangeNotice(incident_id, changes, client, user, time.time())
+    cursor.execute("SELECT pg_notify(?, ?)", (CHANNEL, notice.payload()))
 
 
 def libpq_address(url: URL) -> str:

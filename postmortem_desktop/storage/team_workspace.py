@@ -12,7 +12,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -22,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from . import migrations, team_feed
+from .bulk import db_time
 from .errors import (
     AlteredWorkspaceError,
     NewerWorkspaceError,
@@ -35,6 +38,9 @@ from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
 from .schema import Base, EditRecord, Incident
 from .team_connect_errors import connection_refusal
 from .workspace_kind import WorkspaceKind, shown_address, team_url
+
+if TYPE_CHECKING:
+    from .team_bulk import TeamCursor
 
 _CONNECT_TIMEOUT_S = 10
 _CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
@@ -68,6 +74,15 @@ class TeamBacking:
 
     def close(self, engine: Engine, read_only: bool) -> None:
         engine.dispose()
+
+
+def record_bulk_edit(cursor: TeamCursor, edit: EditMade, client: str, user: str) -> None:
+    """What TeamBacking.record_edit does for an edit's Session, for an import's own transaction (a raw cursor):
+    the edit joins the incident's history under the user, and the other clients hear of it on commit."""
+    if edit.incident_id > 0:
+        cursor.execute('INSERT INTO incident_edits (incident_id, at, "user", what, undone) VALUES (?, ?, ?, ?, ?)',
+                       (edit.incident_id, db_time(datetime.now(UTC)), user, edit.what, edit.undone))
+    team_feed.announce_bulk(cursor, edit.incident_id, edit.changes, client, user)
 
 
 def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
@@ -272,7 +287,14 @@ def _remove_workspace(engine: Engine) -> None:
 
 
 def _raise_diagnosed(exc: BaseException, name: str) -> None:
-    diagnosed = diagnose(exc, name) if isinstance(exc, DBAPIError) else None
+    """Raises what a failed open, test or creation means; these change nothing, so none speaks of a lost change."""
+    if not isinstance(exc, DBAPIError):
+        return
+    diagnosed = diagnose(exc, name)
+    if type(diagnosed) is ServerUnavailableError:  # the general "failed or was lost" one, meant for an edit
+        raise ServerUnavailableError(
+            f"Could not reach {name} ({_first_line(exc.orig or exc)}). Nothing was changed. Check the network "
+            "and that the server is running, and the host and port, then try again.") from exc
     if diagnosed is not None:
         raise diagnosed from exc
 

@@ -59,6 +59,17 @@ def test_a_server_that_does_not_answer_is_not_taken_for_a_password_problem(team_
     assert type(refused.value) is ServerUnavailableError
 
 
+def test_a_server_that_does_not_answer_when_opening_speaks_of_no_lost_change(team_server):
+    """Testing or opening changes nothing: the message must not say "Nothing of the last change was saved"
+    (the words for an edit the server lost), but that the server could not be reached, and what to check."""
+    for attempt in (probe_team_workspace, open_workspace):
+        with pytest.raises(ServerUnavailableError) as refused:
+            attempt("postgresql://nobody@127.0.0.1:1/nothing")
+        said = str(refused.value)
+        assert "last change" not in said, said
+        assert said.startswith("Could not reach postgresql://nobody@127.0.0.1:1/nothing") and "port" in said
+
+
 def test_tls_the_server_does_not_offer_is_said_so(team_server):
     # the test cluster offers no TLS at all: "require" cannot be met
     with pytest.raises(TlsRefusedError, match="secure connection .TLS."):

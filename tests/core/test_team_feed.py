@@ -147,3 +147,32 @@ def test_a_file_keeps_no_edit_attribution(demo_file, tmp_path):
         assert workspace.user == "" and ReviewService(workspace).edits(iid) == []
     finally:
         workspace.close()
+
+
+def test_a_ticket_import_and_its_undo_are_heard_by_the_other_client_and_listed_as_edits(two_clients):
+    """An import writes with COPY on its own connection, not through an edit's session: the other clients
+    must still hear of it on commit (and of its undo), or their timeline and board miss the new tickets;
+    and Who edited must list it with its user like any edit."""
+    from postmortem_desktop.services import spreadsheet_import
+    from postmortem_desktop.services.import_undo import UndoableImport
+    from postmortem_desktop.services.ticket_import import ImportOptions
+    from tests.shared_data import shared_file
+
+    a, _b, heard, _feed = two_clients
+    iid = billing_id(a)
+    plan = spreadsheet_import.prepare_import(shared_file("real/tickets/bugzilla/perceval__bugzilla_buglist_next.csv"))
+    options = ImportOptions(include_outside_window=True)
+    summary = spreadsheet_import.run_import(a, iid, plan, options)
+    assert summary.imported == 2
+    notice = heard.get(timeout=1.0)
+    assert (notice.incident_id, notice.user) == (iid, "Ana (support lead)")
+    assert notice.changes & DataChange.CONVERSATION
+    UndoableImport(iid, summary, lambda: spreadsheet_import.import_generator(a, iid, plan, options)).undo(a)
+    notice = heard.get(timeout=1.0)
+    assert notice.incident_id == iid and notice.changes & DataChange.CONVERSATION
+    # and both join the incident's record of who edited it, as edits do
+    edits = ReviewService(a).edits(iid)[-2:]
+    name = "Import perceval__bugzilla_buglist_next.csv"
+    assert [(e.user, e.what, e.undone) for e in edits] == [("Ana (support lead)", name, False),
+                                                          ("Ana (support lead)", name, True)]
+    assert all(abs((e.at - edits[0].at).total_seconds()) < 60 for e in edits)

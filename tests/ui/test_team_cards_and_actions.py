@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
-from postmortem_desktop.services.actions import ActionService, EditActionItem, fields_of
+from postmortem_desktop.services.actions import ActionService, DeleteActionItem, EditActionItem, fields_of
 from postmortem_desktop.services.quotes import board_cards
 from postmortem_desktop.services.tagging import AssignTag, MoveCardTag, list_tags
 from postmortem_desktop.storage.workspace import open_workspace
@@ -193,3 +194,52 @@ def test_take_theirs_shows_the_teammates_action_item(qtbot, actions, teammate, a
     assert (stored.owner, stored.status) == (item.owner, "done")
     shown = next(actions.model.item(r) for r in range(actions.model.rowCount()) if actions.model.item(r).id == item.id)
     assert shown.status == "done"
+
+
+def test_an_action_item_edit_refused_because_a_teammate_deleted_it_keeps_the_dialog_and_its_text(
+        qtbot, actions, teammate, monkeypatch):
+    """A refusal after OK (the item deleted, the incident closed, the server gone) must not throw away what
+    was typed in the dialog: it comes back with the words still in it, to copy them or cancel."""
+    from ui.actions.action_item_dialog import ActionItemDialog
+
+    item = actions.model.item(0)
+    monkeypatch.setattr("ui.errors.QMessageBox.warning", lambda *args: None)  # the refusal, answered
+    shown: list[str] = []
+
+    def exec_(dialog: ActionItemDialog) -> int:
+        shown.append(dialog.owner.text())
+        if len(shown) == 1:
+            dialog.owner.setText("Bo Chen, typed before Ana deleted it")
+            DeleteActionItem(billing_id(teammate), item.id).do(teammate)
+            return QDialog.DialogCode.Accepted
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ActionItemDialog, "exec", exec_)
+    actions.view.selectRow(actions.proxy.mapFromSource(actions.model.index(0, 0)).row())
+    actions._on_edit_clicked()
+    assert shown == [item.owner, "Bo Chen, typed before Ana deleted it"]
+
+
+def test_an_action_item_edit_names_only_the_fields_changed_in_who_edited_and_the_edit_menu(
+        qtbot, actions, teammate, monkeypatch):
+    """The dialog gives every field; an edit of the owner alone must not be recorded as Ben editing the
+    area, description, due date and status too (Who edited, Edit › Undo)."""
+    from postmortem_desktop.services.review_answers import ReviewService
+    from ui.actions.action_item_dialog import ActionItemDialog
+
+    item = actions.model.item(0)
+    runs: list[int] = []
+
+    def exec_(dialog: ActionItemDialog) -> int:
+        runs.append(1)
+        dialog.owner.setText("Bo Chen")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionItemDialog, "exec", exec_)
+    actions.view.selectRow(actions.proxy.mapFromSource(actions.model.index(0, 0)).row())
+    actions._on_edit_clicked()
+    assert runs == [1]
+    assert actions.hub.session.undo_stack.undoText() == "Edit Action Item owner"
+    assert ReviewService(teammate).edits(billing_id(teammate))[-1].what == "Edit Action Item owner"
+    stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
+    assert {**fields_of(stored), "owner": item.owner} == fields_of(item) and stored.owner == "Bo Chen"

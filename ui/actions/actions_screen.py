@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.actions import (
     AREAS,
+    ActionItemView,
     ActionService,
     AddActionItem,
     DeleteActionItem,
@@ -183,8 +184,20 @@ class ActionsScreen(DeferredRefresh, QWidget):
             except RuleError as exc:
                 show_refusal(self, "Not possible", exc)
                 continue
-            self.run_checked(command)
-            return
+            if command is None or self._ran_or_decided(command):  # None: nothing was changed
+                return
+            # refused after its message (a teammate closed the incident or deleted the item, the server went
+            # away): the dialog comes back with what was typed, to try again, copy it or cancel
+
+    def _ran_or_decided(self, command: Command) -> bool:
+        """True when the edit was made, or was a conflict the person settled (Keep mine / Take theirs)."""
+        conflicted: list[EditConflict] = []
+
+        def on_conflict(conflict: EditConflict) -> None:
+            conflicted.append(conflict)
+            self._on_conflict(command, conflict)
+
+        return self.hub.run(command, on_conflict=on_conflict) or bool(conflicted)
 
     def run_checked(self, command: Command) -> bool:
         """Runs an edit made from what this screen showed; a teammate's change since is shown, not overwritten."""
@@ -216,7 +229,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
         if item is not None and self.edit_button.isEnabled():  # a double click on a closed record edits nothing
             self._run_dialog(ActionItemDialog(self, item=item),
                              lambda values: EditActionItem(self.hub.incident_id, item.id, based_on=fields_of(item),
-                                                           **values))
+                                                           **_changed(values, item)) if _changed(values, item)
+                             else None)
 
     def _on_delete_clicked(self) -> None:
         item = self._selected_item()
@@ -289,6 +303,12 @@ class ActionsScreen(DeferredRefresh, QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if changes & REFRESH_ON:
             self.request_refresh()
+
+
+def _changed(values: dict, item: ActionItemView) -> dict:
+    """Only the fields the dialog changed, so the edit's name (Edit menu, Who edited) says what it changed."""
+    before = fields_of(item)
+    return {key: value for key, value in values.items() if value != before.get(key)}
 
 
 def _described(values: dict, other: object) -> str:

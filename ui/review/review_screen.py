@@ -1,7 +1,7 @@
 """The Review screen: the five questions, the close-out record, severity, contacts, message, checklist."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
@@ -21,6 +21,7 @@ from .edits_widget import EditsWidget
 from .message_widget import CustomerMessageWidget
 from .record_widget import CloseoutRecordWidget
 from .severity_widget import SeverityWidget
+from .text_field import CommitTextEdit
 
 REFRESH_ON = DataChange.everything() & ~DataChange.AGENDA  # answers link quotes, actions, contacts, windows
 
@@ -32,6 +33,9 @@ class ReviewScreen(DeferredRefresh, QWidget):
         super().__init__(parent)
         self.hub = hub
         self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
+        self._shown: tuple[int, int] | None = None  # (session, incident) the fields hold the texts of
+        #: the message saying typed words were not saved, when the last change of incident dropped some
+        self.unsaved_notice: QMessageBox | None = None
         self.empty = QLabel("Select an incident to review it.", self)
         self.closed_banner = ClosedBanner(hub, self)
         self.tabs = QTabWidget(self)
@@ -68,6 +72,9 @@ class ReviewScreen(DeferredRefresh, QWidget):
 
     def refresh(self) -> None:
         iid = self.hub.incident_id
+        if (id(self.hub.session), iid) != self._shown:
+            self._shown = (id(self.hub.session), iid)
+            self._hand_back_unsaved_words()
         has_incident = self.hub.session is not None and iid >= 0
         self.empty.setVisible(not has_incident)
         self.tabs.setVisible(has_incident)
@@ -101,6 +108,23 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.answers.locked = closed
         for widget in record_screens:
             lock_record(widget, closed)
+
+    def _hand_back_unsaved_words(self) -> None:
+        """Words typed for an incident no longer shown are never offered as edits of the next one.
+
+        Leaving a field saves it, so only an incident changed under the person leaves words unsaved: a
+        teammate deleted the one they were typing in. Those words go to the clipboard, and a note says so."""
+        dropped = [text for field in self.findChildren(CommitTextEdit) if (text := field.forget_unsaved())]
+        if not dropped:
+            return
+        QApplication.clipboard().setText("\n\n".join(dropped))
+        box = QMessageBox(QMessageBox.Icon.Information, "Typed Words Not Saved",
+                          "The incident you were typing in is no longer there (someone else deleted it), so "
+                          "what you typed was not saved. It is on the clipboard: paste it where it belongs.",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText("\n\n".join(dropped))
+        self.unsaved_notice = box
+        box.open()  # not exec(): this runs inside a refresh
 
     def focus_item(self, payload: object) -> None:
         """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""

@@ -110,6 +110,15 @@ class CommitTextEdit(QPlainTextEdit):
         if self.toPlainText() != text:
             self.setPlainText(text)
 
+    def forget_unsaved(self) -> str:
+        """Drops words not saved yet, as their incident is no longer shown; returns them ("" when none)."""
+        dropped = self.toPlainText() if self.toPlainText() != self._committed or self.in_conflict else ""
+        self._pause.stop()
+        self._theirs = None
+        self.conflict_bar.hide()
+        self._committed = self._previous = self.toPlainText()
+        return dropped
+
     def commit(self) -> None:
         self._pause.stop()
         text = self.toPlainText()
