@@ -11,7 +11,8 @@ On a team workspace a key is free only when no row has it and its table's sequen
 out yet, and the sequence is moved past every key written, so other clients' next rows never collide.
 Tags and customers belong to the whole workspace: a tag is matched by name, a customer by all its fields,
 and only what the target lacks is added. External ids, times, authors, the incident's history and who
-made each edit are copied as they are; the incident's uid too, so a second publish is recognised.
+made each edit are copied as they are (text made storable on either engine: domain/storable_text.py);
+the incident's uid too, so a second publish is recognised.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select, text
 
 from ..domain.errors import MissingIncident, RuleError
+from ..domain.storable_text import storable
 from . import migrations, snapshot
 from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
 
@@ -234,8 +236,13 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: di
     if renumbered:
         rows = [{**row, **{name: _follow(keys, referred, row[name], bool(table.c[name].nullable))
                            for name, referred in renumbered.items()}} for row in rows]
-    conn.execute(table.insert(), rows)
+    conn.execute(table.insert(), [_storable_row(row) for row in rows])
     result.rows[table.name] = result.rows.get(table.name, 0) + len(rows)
+
+
+def _storable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its text storable on either engine: a file written before that rule may hold a NUL."""
+    return {name: storable(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 def _kept_as_is(mapping: dict[Any, Any], values: Iterable[Any]) -> bool:
@@ -292,7 +299,7 @@ def _put_settings(conn: Connection, settings: list[dict[str, Any]], prefixes: tu
     for row in settings:
         prefix = next(p for p in prefixes if row["key"].startswith(p))
         old_id, _, rest = row["key"][len(prefix):].partition(".")
-        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": row["value"]})
+        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": storable(row["value"])})
     for row in rows:
         conn.execute(table.delete().where(table.c.key == row["key"]))
     if rows:

@@ -1,0 +1,98 @@
+"""Bad and unusual text through imports, publish and save-local, on both engines.
+
+PostgreSQL cannot store a NUL character and neither driver can encode a lone surrogate; the one rule
+for both (domain/storable_text.py) drops the NUL and replaces the surrogate with U+FFFD where text
+enters, so a file and a team workspace hold the same text and a file's incident always publishes.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from postmortem_desktop.importers.transcripts import parse_transcript
+from postmortem_desktop.services.conversations import AddConversation, AddConversations, NewConversation, typed_note
+from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services.publish import publish, save_incident_as_file
+from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
+from tests.core.test_team_import import import_file
+from tests.shared_data import shared_file
+
+
+@pytest.fixture
+def incident(workspace) -> int:
+    return new_incident(workspace)
+
+
+def new_incident(workspace) -> int:
+    command = CreateIncident(title="Billing", technical_start=T0, technical_end=T0 + timedelta(hours=2))
+    command.do(workspace)
+    return command.incident_id
+
+
+def messages(workspace) -> list[tuple[str, str]]:
+    with workspace.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text("SELECT author, text FROM messages ORDER BY id"))]
+
+
+def test_a_pasted_chat_with_a_nul_and_a_lone_surrogate_stores_the_same_text_on_both_engines(workspace, incident):
+    # a chat export's JSON may carry "\ud83d" without its partner, and a paste may carry a NUL
+    parsed = parse_transcript("[10:30] Ana\x00: it spun\x00 again \ud83d\n[10:31] Bob: looking \ud83d\ude42\n")
+    chat = NewConversation(channel="chat", messages=parsed.messages, source_format=parsed.format,
+                           subject="Spun\x00")
+    AddConversations(incident, [chat], batch_kind="transcript", file_name="chat\x00.txt").do(workspace)
+    assert messages(workspace) == [("Ana", "it spun again \ufffd"), ("Bob", "looking 🙂")]
+    with workspace.engine.connect() as conn:
+        assert conn.execute(text("SELECT subject FROM conversations")).scalar_one() == "Spun"
+        assert conn.execute(text("SELECT file_name FROM import_batches")).scalar_one() == "chat.txt"
+
+
+def test_a_typed_note_with_a_nul_and_a_lone_surrogate_is_stored_cleaned_on_both_engines(workspace, incident):
+    note = AddConversation(incident, typed_note("call", "Pri\x00ya", "Paid \ud800twice.\x00", T0, "agent"))
+    note.do(workspace)
+    assert messages(workspace) == [("Priya", "Paid \ufffdtwice.")]
+    note.undo(workspace)
+    assert messages(workspace) == []
+
+
+def test_a_real_csv_with_a_nul_and_every_copy_special_character_imports_the_same_on_both_engines(workspace,
+                                                                                             incident, tmp_path):
+    # csvkit's null_byte.csv is a real file whose second record starts with a NUL
+    assert b"\x00" in shared_file("real/csv/csvkit__null_byte.csv").read_bytes()
+    nasty = "back\\slash\ttab\r\nCRLF\n\\.\n\"quoted\" 'single' é漢字🙂 \\N\x00end"
+    row = zendesk_row(1, (T0 + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M"), body=nasty)
+    row[1], row[7] = "Requester \\. \t漢字", "Subject \\N\t\"x\""
+    summary = import_file(workspace, incident, write_csv(tmp_path / "a.csv", [row]), parallel=False)
+    assert summary.imported == 1
+    assert messages(workspace) == [("Requester \\. \t漢字",
+                                    "back\\slash\ttab\nCRLF\n\\.\n\"quoted\" 'single' é漢字🙂 \\Nend")]
+    with workspace.engine.connect() as conn:
+        assert conn.execute(text("SELECT subject FROM conversations")).scalar_one() == "Subject \\N\t\"x\""
+
+
+def test_an_incident_on_a_file_that_holds_a_nul_publishes_and_saves_back_without_it(tmp_path, team_database):
+    source = create_workspace(tmp_path / "old.pmw")
+    team = create_workspace(team_database)
+    try:
+        incident = new_incident(source)
+        AddConversation(incident, typed_note("call", "Priya", "Paid twice.", T0, "agent")).do(source)
+        with source.engine.begin() as conn:  # as a file written before the rule may hold it
+            conn.execute(text("UPDATE messages SET text = 'Paid' || char(0) || ' twice.', "
+                              "author = 'Pri' || char(0) || 'ya'"))
+            conn.execute(text("UPDATE incidents SET title = 'Bill' || char(0) || 'ing'"))
+        result = publish(source, team)
+        assert [copied.title for copied in result.incidents] == ["Bill\x00ing"]  # as the source names it
+        assert messages(team) == [("Priya", "Paid twice.")]
+        with team.engine.connect() as conn:
+            assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Billing"
+        save_incident_as_file(team, tmp_path / "meeting.pmw", result.incidents[0].target_id)
+        saved = open_workspace(tmp_path / "meeting.pmw")
+        try:
+            assert messages(saved) == [("Priya", "Paid twice.")]
+        finally:
+            saved.close()
+    finally:
+        team.close()
+        source.close()
