@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from postmortem_desktop.importers.transcripts import parse_transcript
 from postmortem_desktop.services.conversations import AddConversation, AddConversations, NewConversation, typed_note
-from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services.incidents import CreateIncident, UpdateIncident
 from postmortem_desktop.services.publish import publish, save_incident_as_file
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
@@ -55,6 +55,14 @@ def test_a_typed_note_with_a_nul_and_a_lone_surrogate_is_stored_cleaned_on_both_
     assert messages(workspace) == [("Priya", "Paid \ufffdtwice.")]
     note.undo(workspace)
     assert messages(workspace) == []
+
+
+def test_an_edit_with_a_nul_or_a_lone_surrogate_is_stored_cleaned_on_both_engines(workspace, incident):
+    # on a team workspace this was psycopg's bare "text fields cannot contain NUL", the edit lost
+    UpdateIncident(incident, title="Bill\x00ing \udc80", service="Pay\x00ments").do(workspace)
+    with workspace.engine.connect() as conn:
+        assert tuple(conn.execute(text("SELECT title, service FROM incidents")).one()) == ("Billing \ufffd",
+                                                                                         "Payments")
 
 
 def test_a_real_csv_with_a_nul_and_every_copy_special_character_imports_the_same_on_both_engines(workspace,
