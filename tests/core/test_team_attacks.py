@@ -11,10 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from postmortem_desktop.domain.errors import RuleError
 from postmortem_desktop.importers.transcripts import parse_transcript
+from postmortem_desktop.services import spreadsheet_import
 from postmortem_desktop.services.conversations import AddConversation, AddConversations, NewConversation, typed_note
+from postmortem_desktop.services.import_undo import UndoableImport
 from postmortem_desktop.services.incidents import CreateIncident, UpdateIncident
 from postmortem_desktop.services.publish import publish, save_incident_as_file
+from postmortem_desktop.services.quotes import CreateQuote
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
 from tests.core.test_team_import import import_file
@@ -104,3 +108,35 @@ def test_an_incident_on_a_file_that_holds_a_nul_publishes_and_saves_back_without
     finally:
         team.close()
         source.close()
+
+
+# ---- undo of an import after a teammate worked on one of its conversations -------------------------------
+
+def test_undo_of_an_import_refuses_when_a_teammate_made_a_card_from_one_of_its_conversations(team_database,
+                                                                                           tmp_path):
+    mine = create_workspace(team_database)
+    theirs = open_workspace(team_database)
+    try:
+        incident = new_incident(mine)
+        plan = spreadsheet_import.prepare_import(write_csv(tmp_path / "a.csv", [
+            zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M")) for n in range(1, 4)]))
+        summary = spreadsheet_import.run_import(mine, incident, plan)
+        command = UndoableImport(incident, summary,
+                                 lambda: spreadsheet_import.import_generator(mine, incident, plan))
+        with theirs.engine.connect() as conn:
+            conversation = conn.execute(text("SELECT min(id) FROM conversations")).scalar_one()
+        card = CreateQuote(incident, conversation)  # the teammate's card, from the whole conversation
+        card.do(theirs)
+        with pytest.raises(RuleError, match=r"cannot be undone.*1 card") as refused:
+            command.undo(mine)
+        assert "a.csv" in str(refused.value)
+        with mine.engine.connect() as conn:  # nothing of the import was taken away, the card is still there
+            assert conn.execute(text("SELECT count(*) FROM conversations")).scalar_one() == 3
+            assert conn.execute(text("SELECT id FROM quotes")).scalar_one() == card.quote_id
+        card.undo(theirs)  # once the card is gone, the import undoes cleanly
+        command.undo(mine)
+        with mine.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM conversations")).scalar_one() == 0
+    finally:
+        theirs.close()
+        mine.close()
