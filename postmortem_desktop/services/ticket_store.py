@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
+from ..domain.customers import customer_key
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
 from ..storage.bulk import BulkCursor, next_id, on_team, put_back, set_aside
@@ -23,7 +24,6 @@ from .ticket_plan import (
     PlanResult,
     PlanState,
     TicketPlanner,
-    customer_key,
     merge_ticket,
 )
 

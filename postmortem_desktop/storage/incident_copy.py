@@ -9,8 +9,9 @@ Ids. Each row keeps its primary key when that key is free on the target, and get
 every reference to it (found from the schema's foreign keys, so there is one rule for every table) follows.
 On a team workspace a key is free only when no row has it and its table's sequence has not handed it
 out yet, and the sequence is moved past every key written, so other clients' next rows never collide.
-Tags and customers belong to the whole workspace: a tag is matched by name, a customer by all its fields,
-and only what the target lacks is added. External ids, times, authors, the incident's history and who
+Tags and customers belong to the whole workspace: a tag is matched by name, a customer as an import matches
+one (domain/customers.customer_key: by email, else by name, in any case), and only what the target lacks is
+added. External ids, times, authors, the incident's history and who
 made each edit are copied as they are (text made storable on either engine: domain/storable_text.py);
 the incident's uid too, so a second publish is recognised.
 """
@@ -22,12 +23,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
 from . import migrations, snapshot
 from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
 
-_CUSTOMER_FIELDS = ("name", "email", "phone", "organization", "segment")
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
 #: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
 _PUBLISH_LOCK = migrations.APPLICATION_ID + 2
@@ -70,6 +71,8 @@ class CopyResult:
     tags_added: list[str] = field(default_factory=list)
     customers_added: int = 0
     customers_matched: int = 0
+    #: source customers that are the same person as another source customer added (source id -> its id)
+    same_person: dict[int, int] = field(default_factory=dict)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -185,6 +188,7 @@ def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, 
     """
     keys = {name: matched[name] | _keys_on_target(conn, Base.metadata.tables[name], [row["id"] for row in rows], result)
             for name, rows in missing.items()}
+    keys["customers"].update({same: keys["customers"][first] for same, first in result.same_person.items()})
     for model in snapshot.ORDER:
         table = _table(model)
         if "id" in table.c:
@@ -205,18 +209,25 @@ def _missing_tags(conn: Connection, tags: list[dict[str, Any]], matched: dict[An
 
 def _missing_customers(conn: Connection, customers: list[dict[str, Any]], matched: dict[Any, Any],
                        result: CopyResult) -> list[dict[str, Any]]:
-    """The customers the target lacks (matched by all their fields); the others' target keys go into matched."""
-    def identity(row: Any) -> tuple[Any, ...]:
-        return tuple(row[name] for name in _CUSTOMER_FIELDS)
+    """The customers the target lacks, one per person (customer_key); the others' target keys go into matched.
 
-    wanted = {identity(row) for row in customers}
-    there: dict[tuple[Any, ...], int] = {}
-    for row in conn.execute(select(_table(Customer))):
-        key = identity(row._mapping)
-        if key in wanted:
-            there.setdefault(key, row.id)
-    matched.update({row["id"]: there[identity(row)] for row in customers if identity(row) in there})
-    missing = [row for row in customers if identity(row) not in there]
+    Rows of the source that are the same person as one going in (same key) are kept in result.same_person,
+    so their references follow that row once its key on the target is decided.
+    """
+    there: dict[str, int] = {}
+    for person in conn.execute(select(Customer.id, Customer.email, Customer.name).order_by(Customer.id)):
+        there.setdefault(customer_key(person.email, person.name), person.id)
+    missing: list[dict[str, Any]] = []
+    going_in: dict[str, Any] = {}  # key -> source id of the row that will be added for that person
+    for row in sorted(customers, key=lambda r: r["id"]):
+        key = customer_key(row["email"], row["name"])
+        if key in there:
+            matched[row["id"]] = there[key]
+        elif key in going_in:
+            result.same_person[row["id"]] = going_in[key]
+        else:
+            going_in[key] = row["id"]
+            missing.append(row)
     result.customers_matched, result.customers_added = len(matched), len(missing)
     return missing
 

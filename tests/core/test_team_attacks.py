@@ -140,3 +140,62 @@ def test_undo_of_an_import_refuses_when_a_teammate_made_a_card_from_one_of_its_c
     finally:
         theirs.close()
         mine.close()
+
+
+# ---- publish into a team workspace that already has tags and customers ------------------------------------
+
+def _customer_note(name: str, email: str = "") -> NewConversation:
+    note = typed_note("chat", name, "It spun.", T0, "customer")
+    note.customer_name, note.customer_email = name, email
+    return note
+
+
+def test_customers_that_differ_only_in_case_are_one_person_on_the_team_as_an_import_matches_them(tmp_path,
+                                                                                               team_database):
+    source = create_workspace(tmp_path / "mine.pmw")
+    team = create_workspace(team_database)
+    try:
+        incident = new_incident(source)
+        for note in (_customer_note("Ana", "Ana@Example.com"), _customer_note("Bob"), _customer_note("bob")):
+            AddConversation(incident, note).do(source)
+        with team.engine.begin() as conn:  # the team knows Ana already, her name in capitals
+            conn.execute(text("INSERT INTO customers (name, email, phone, organization, segment) "
+                              "VALUES ('ANA', 'ana@example.com', '', '', '')"))
+        result = publish(source, team)
+        assert (result.customers_matched, result.customers_added) == (1, 1)
+        with team.engine.connect() as conn:
+            people = conn.execute(text("SELECT id, name FROM customers ORDER BY id")).fetchall()
+            assert [name for _id, name in people] == ["ANA", "Bob"]
+            linked = conn.execute(text("SELECT customer_id FROM conversations ORDER BY id")).scalars().all()
+            assert linked == [people[0][0], people[1][0], people[1][0]]
+    finally:
+        team.close()
+        source.close()
+
+
+def test_a_tag_the_team_has_in_another_colour_is_the_teams_tag_and_not_a_second_one(tmp_path, team_database):
+    source = create_workspace(tmp_path / "mine.pmw")
+    team = create_workspace(team_database)
+    try:
+        incident = new_incident(source)
+        note = AddConversation(incident, typed_note("chat", "Ana", "It spun.", T0, "customer"))
+        note.do(source)
+        card = CreateQuote(incident, note.conversation_id)
+        card.do(source)
+        with source.engine.begin() as conn:
+            conn.execute(text("UPDATE tags SET color = 7"))
+            tag = conn.execute(text("SELECT min(id) FROM tags")).scalar_one()
+            conn.execute(text("INSERT INTO tag_assignments (tag_id, quote_id, source, phrase, created_at) "
+                              "VALUES (:tag, :quote, 'manual', '', '2026-11-18 10:30:00.000000')"),
+                         {"tag": tag, "quote": card.quote_id})
+        with team.engine.connect() as conn:
+            tags_before = conn.execute(text("SELECT id, name, color FROM tags ORDER BY id")).fetchall()
+        result = publish(source, team)
+        assert result.tags_added == []
+        with team.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, name, color FROM tags ORDER BY id")).fetchall() == tags_before
+            assert conn.execute(text("SELECT tag_id FROM tag_assignments WHERE source = 'manual'")).scalar_one() \
+                == tags_before[0][0]
+    finally:
+        team.close()
+        source.close()
