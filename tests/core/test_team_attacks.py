@@ -199,3 +199,32 @@ def test_a_tag_the_team_has_in_another_colour_is_the_teams_tag_and_not_a_second_
     finally:
         team.close()
         source.close()
+
+
+# ---- save-local into a place that cannot take the file ----------------------------------------------------
+
+def test_save_local_into_a_read_only_folder_or_onto_a_full_disk_says_so_and_leaves_nothing(team_demo_url,
+                                                                                          tmp_path):
+    from tests.core.test_workspace_places import in_private_mounts, results
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    out = in_private_mounts(f"""
+        mount --bind -o ro '{folder}' '{folder}'
+        $PM save-local '{team_demo_url}' '{folder}/meeting.pmw' --incident 1 2> '{logs}/ro.err'; echo ro=$?
+        echo "ro_left=$(ls -A '{folder}' | tr '\\n' ' ')"
+        disk=$(mktemp -d)
+        mount -t tmpfs -o size=256k tmpfs "$disk"
+        $PM save-local '{team_demo_url}' "$disk/meeting.pmw" --incident 1 2> '{logs}/full.err'; echo full=$?
+        echo "full_left=$(ls -A "$disk" | tr '\\n' ' ')"
+    """)
+    found = results(out)
+    ro_message, full_message = (logs / "ro.err").read_text(), (logs / "full.err").read_text()
+    assert (found["ro"], found["full"]) == ("4", "3"), (out.stderr, ro_message, full_message)  # 3: refused
+    assert "read-only" in ro_message.lower() and "meeting.pmw" in ro_message, ro_message
+    # before: "… so the last change was not saved; everything saved before it is intact", of a file never made
+    assert "is full, so meeting.pmw was not made" in full_message and "saved before" not in full_message
+    assert "Traceback" not in ro_message + full_message
+    assert (found["ro_left"].strip(), found["full_left"].strip()) == ("", "")
