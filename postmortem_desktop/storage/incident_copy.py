@@ -46,6 +46,8 @@ class Parcel:
     tags: list[dict[str, Any]]
     customers: list[dict[str, Any]]
     settings: list[dict[str, Any]]  # per-incident settings (facilitator notes), keys as in the source
+    #: rows left out, per table: they need a row the source no longer has (see _leave_out_dangling)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def row_count(self) -> int:
         own = sum(len(rows) for snap in self.incidents for rows in snap.rows.values())
@@ -71,6 +73,8 @@ class CopyResult:
     tags_added: list[str] = field(default_factory=list)
     customers_added: int = 0
     customers_matched: int = 0
+    #: rows not copied, per table, because a row they need was already gone from the source
+    left_out: dict[str, int] = field(default_factory=dict)
     #: source customers that are the same person as another source customer added (source id -> its id)
     same_person: dict[int, int] = field(default_factory=dict)
 
@@ -105,8 +109,37 @@ def gather(conn: Connection, incident_ids: Iterable[int], setting_prefixes: tupl
     settings = [dict(row._mapping) for snap in snaps for prefix in setting_prefixes
                 for row in conn.execute(select(WorkspaceSetting.__table__).where(
                     WorkspaceSetting.key.startswith(f"{prefix}{snap.rows['incidents'][0]['id']}.", autoescape=True)))]
-    return Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
-                  settings)
+    parcel = Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
+                    settings)
+    parcel.left_out = _leave_out_dangling(parcel)
+    return parcel
+
+
+def _leave_out_dangling(parcel: Parcel) -> dict[str, int]:
+    """Takes out of the parcel the rows whose required reference names a row the source no longer has.
+
+    A file may hold them (SQLite checks references only when asked, and imports write with the check
+    off): a tag assignment of a deleted tag, say. Such a row shows nothing in the source, and the target
+    would refuse it, failing the whole copy; it is left out and counted, so the summary says so.
+    Parents come before children (snapshot.ORDER), so a row left out takes its own children with it.
+    """
+    present: dict[str, set[Any]] = {"tags": {row["id"] for row in parcel.tags},
+                                     "customers": {row["id"] for row in parcel.customers}}
+    left_out: dict[str, int] = {}
+    for model in snapshot.ORDER:
+        table = _table(model)
+        required = [(column.name, next(iter(column.foreign_keys)).column.table.name) for column in table.columns
+                    if column.foreign_keys and not column.nullable]
+        for snap in parcel.incidents:
+            rows = snap.rows[table.name]
+            kept = [row for row in rows if all(row[name] in present[referred] for name, referred in required
+                                               if referred in present)]
+            if len(kept) < len(rows):
+                left_out[table.name] = left_out.get(table.name, 0) + len(rows) - len(kept)
+                snap.rows[table.name] = kept
+            if "id" in table.c:
+                present.setdefault(table.name, set()).update(row["id"] for row in kept)
+    return left_out
 
 
 def _table(model: type[Base]) -> Table:
@@ -149,7 +182,7 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
     if not as_copy:
         refuse_if_present(conn, parcel, target_name)
-    result = CopyResult(target=target_name)
+    result = CopyResult(target=target_name, left_out=dict(parcel.left_out))
     # workspace-wide rows the target has already: source key -> target key, and those it lacks
     matched: dict[str, dict[Any, Any]] = {"tags": {}, "customers": {}}
     tags = _missing_tags(conn, parcel.tags, matched["tags"], result)

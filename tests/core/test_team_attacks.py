@@ -228,3 +228,43 @@ def test_save_local_into_a_read_only_folder_or_onto_a_full_disk_says_so_and_leav
     assert "is full, so meeting.pmw was not made" in full_message and "saved before" not in full_message
     assert "Traceback" not in ro_message + full_message
     assert (found["ro_left"].strip(), found["full_left"].strip()) == ("", "")
+
+
+# ---- an incident on a file whose rows refer to rows no longer there ---------------------------------------
+
+def test_a_file_whose_card_tag_refers_to_a_deleted_tag_publishes_the_rest_and_says_what_was_left_out(
+        tmp_path, team_database, capsys):
+    import sqlite3
+
+    from postmortem_desktop.cli import main
+
+    path = tmp_path / "old.pmw"
+    source = create_workspace(path)
+    try:
+        incident = new_incident(source)
+        note = AddConversation(incident, typed_note("chat", "Ana", "It spun.", T0, "customer"))
+        note.do(source)
+        card = CreateQuote(incident, note.conversation_id)
+        card.do(source)
+        with source.engine.connect() as conn:
+            assignments = conn.execute(text("SELECT count(*) FROM tag_assignments")).scalar_one()
+            gone = conn.execute(text("SELECT max(id) FROM tags")).scalar_one() + 50
+    finally:
+        source.close()
+    raw = sqlite3.connect(path)  # as a file written with the reference check off may hold it
+    raw.execute("INSERT INTO tag_assignments (tag_id, quote_id, source, phrase, created_at) "
+                "VALUES (?, ?, 'manual', '', '2026-11-18 10:30:00.000000')", (gone, card.quote_id))
+    raw.commit()
+    raw.close()
+    create_workspace(team_database).close()
+    assert main(["publish", str(path), team_database]) == 0  # before: "a tags row … was not copied", exit 1
+    said = capsys.readouterr().out
+    assert "left out, as they need rows the source no longer has: tag_assignments 1" in said
+    team = open_workspace(team_database)
+    try:
+        assert messages(team) == [("Ana", "It spun.")]
+        with team.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM quotes")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM tag_assignments")).scalar_one() == assignments
+    finally:
+        team.close()
