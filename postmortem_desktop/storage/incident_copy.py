@@ -27,6 +27,7 @@ from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
 from . import migrations, snapshot
+from .bulk import LOCK_BULK_TABLES
 from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
 
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
@@ -180,6 +181,9 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
+        # an import running meanwhile numbers its rows past its sequences' values and moves them only at
+        # its commit: wait for it, so the free ids picked below are free
+        conn.exec_driver_sql(LOCK_BULK_TABLES)
     if not as_copy:
         refuse_if_present(conn, parcel, target_name)
     result = CopyResult(target=target_name, left_out=dict(parcel.left_out))

@@ -268,3 +268,115 @@ def test_a_file_whose_card_tag_refers_to_a_deleted_tag_publishes_the_rest_and_sa
             assert conn.execute(text("SELECT count(*) FROM tag_assignments")).scalar_one() == assignments
     finally:
         team.close()
+
+
+def test_a_password_in_the_url_is_never_printed_nor_stored_by_publish_or_save_local(tmp_path, team_database,
+                                                                                    capsys, monkeypatch):
+    import os
+    import sqlite3
+
+    from postmortem_desktop.cli import main
+
+    password = next(line for line in open(os.environ["PGPASSFILE"]).read().splitlines() if line).rsplit(":", 1)[1]
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")  # only the URL's password can log in
+    url = team_database.replace("postmortem@", f"postmortem:{password}@")
+    source = create_workspace(tmp_path / "mine.pmw")
+    new_incident(source)
+    source.close()
+    create_workspace(url).close()
+    runs = (["publish", str(tmp_path / "mine.pmw"), url], ["publish", str(tmp_path / "mine.pmw"), url],
+            ["publish", str(tmp_path / "mine.pmw"), url, "--as-copy", "--json"],
+            ["save-local", url, str(tmp_path / "meeting.pmw"), "--incident", "1"],
+            ["save-local", url, str(tmp_path / "meeting.pmw"), "--incident", "1", "--json"])
+    codes = []
+    for args in runs:
+        codes.append(main(args))
+        said = capsys.readouterr()
+        assert password not in said.out + said.err, args
+    assert codes == [0, 3, 0, 0, 4]  # the second publish and the second save are refusals
+    team = open_workspace(url)
+    try:
+        with team.engine.connect() as conn:
+            for table in ("incidents", "incident_edits", "incident_history", "import_batches", "workspace_settings"):
+                assert password not in str(conn.execute(text(f"SELECT * FROM {table}")).fetchall()), table
+    finally:
+        team.close()
+    for name in ("mine.pmw", "meeting.pmw"):
+        assert password not in "\n".join(sqlite3.connect(tmp_path / name).iterdump()), name
+
+
+# ---- at the same time on one team workspace -------------------------------------------------------------
+
+def _in_a_thread(job):
+    """Starts job on a thread; returns it and the list its result or exception lands in."""
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(job())
+        except BaseException as exc:  # reported by the test, in its own thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_second_import_into_the_incident_at_the_same_time_waits_and_adds_only_what_the_first_did_not(
+        team_database, tmp_path):
+    from tests.core.test_team_import import ALL, rows
+
+    first_client, second_client = create_workspace(team_database), open_workspace(team_database)
+    try:
+        incident = new_incident(first_client)
+        first = spreadsheet_import.import_path(first_client, incident, write_csv(tmp_path / "a.csv", rows(3000)),
+                                               options=ALL, parallel=False)
+        next(first)  # under way: it has read the incident's state and holds its ids
+        second, outcome = _in_a_thread(lambda: spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+            second_client, incident, write_csv(tmp_path / "b.csv", rows(3500)), options=ALL, parallel=False)))
+        second.join(timeout=1.0)
+        assert second.is_alive()  # waits for the first before reading what to plan from
+        assert spreadsheet_import.run_to_end(first).imported == 3000
+        second.join(timeout=60)
+        # before: psycopg's UniqueViolation on (incident_id, external_id), the second import lost
+        summary = outcome[0]
+        assert not isinstance(summary, BaseException), summary
+        assert (summary.imported, summary.unchanged) == (500, 3000)
+        with first_client.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*), count(DISTINCT external_id) FROM conversations")).one() \
+                == (3500, 3500)
+    finally:
+        second_client.close()
+        first_client.close()
+
+
+def test_a_publish_during_an_import_waits_for_it_and_both_arrive_whole(team_database, tmp_path, demo_copy):
+    from tests.core.test_team_import import ALL, rows
+
+    importer, publisher = create_workspace(team_database), open_workspace(team_database)
+    source = open_workspace(demo_copy)
+    try:
+        with source.engine.connect() as conn:
+            demo_conversations = conn.execute(text("SELECT count(*) FROM conversations")).scalar_one()
+        incident = new_incident(importer)
+        steps = spreadsheet_import.import_path(importer, incident, write_csv(tmp_path / "a.csv", rows(3000)),
+                                               options=ALL, parallel=False)
+        next(steps)
+        publishing, outcome = _in_a_thread(lambda: publish(source, publisher))
+        publishing.join(timeout=1.0)
+        assert publishing.is_alive()
+        assert spreadsheet_import.run_to_end(steps).imported == 3000
+        publishing.join(timeout=60)
+        # before: IntegrityError on customers_pkey: it picked as free the ids the import had numbered its rows with
+        assert not isinstance(outcome[0], BaseException), outcome[0]
+        with importer.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM conversations")).scalar_one() \
+                == 3000 + demo_conversations
+            assert conn.execute(text("SELECT count(*) FROM messages m LEFT JOIN conversations c "
+                                     "ON c.id = m.conversation_id WHERE c.id IS NULL")).scalar_one() == 0
+    finally:
+        source.close()
+        publisher.close()
+        importer.close()
