@@ -380,3 +380,45 @@ def test_a_publish_during_an_import_waits_for_it_and_both_arrive_whole(team_data
         source.close()
         publisher.close()
         importer.close()
+
+
+def test_a_file_import_with_a_10_mb_cell_odd_text_and_far_dates_survives_publish_and_save_local(tmp_path,
+                                                                                              team_database):
+    from tests.core.test_team_import import ALL
+
+    huge = ("It spun and spun. " * 600_000)[:10_000_000]
+    nasty = "back\\slash\ttab\r\n\\.\n\"quoted\" 漢字🙂 \\N\x00end"
+    dumps = [zendesk_row(1, "1900-01-01 00:00", body=huge), zendesk_row(2, "1969-07-20 20:17", body=nasty),
+             zendesk_row(3, "2101-01-01 00:00"), zendesk_row(4, "9999-12-31 23:59")]
+    source = create_workspace(tmp_path / "mine.pmw")
+    team = create_workspace(team_database)
+    try:
+        incident = new_incident(source)
+        summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+            source, incident, write_csv(tmp_path / "a.csv", dumps), options=ALL, parallel=False))
+        assert summary.imported == 4
+
+        def stored(ws) -> list[tuple]:
+            with ws.engine.connect() as conn:
+                return [(m.external_id, str(m.at), m.text) for m in conn.execute(text(
+                    "SELECT c.external_id, m.at, m.text FROM messages m JOIN conversations c "
+                    "ON c.id = m.conversation_id ORDER BY c.external_id"))]
+
+        in_file = stored(source)
+        assert [(eid, at[:19]) for eid, at, _ in in_file] == [
+            ("1", "1900-01-01 00:00:00"), ("2", "1969-07-20 20:17:00"), ("3", "2101-01-01 00:00:00"),
+            ("4", "9999-12-31 23:59:00")]
+        assert len(in_file[0][2]) == len(huge.strip()) and in_file[1][2] == nasty.replace("\r\n", "\n").replace(
+            "\x00", "")
+        published = publish(source, team)
+        save_incident_as_file(team, tmp_path / "meeting.pmw", published.incidents[0].target_id)
+        saved = open_workspace(tmp_path / "meeting.pmw")
+        try:
+            # the team engine reads times back as datetimes, a file as text: compared as text to the second
+            assert [(e, a[:19], t) for e, a, t in stored(team)] == [(e, a[:19], t) for e, a, t in in_file]
+            assert stored(saved) == in_file
+        finally:
+            saved.close()
+    finally:
+        team.close()
+        source.close()
