@@ -422,3 +422,36 @@ def test_a_file_import_with_a_10_mb_cell_odd_text_and_far_dates_survives_publish
     finally:
         team.close()
         source.close()
+
+
+# ---- a value longer than a team workspace's index can hold -------------------------------------------------
+
+@pytest.mark.parametrize("column", [0, 3], ids=["ticket-id", "requester-email"])
+def test_a_row_with_an_id_or_email_of_20_000_characters_is_skipped_by_name_on_both_engines(workspace, incident,
+                                                                                          tmp_path, column):
+    import random
+    import string
+
+    # random letters: PostgreSQL compresses a repeated one below its index's limit (about 2,700 bytes)
+    long_value = "".join(random.Random(column).choices(string.ascii_letters, k=20_000))
+    row = zendesk_row(1, "2026-11-18 10:30")
+    row[column] = long_value + ("@example.com" if column == 3 else "")
+    # before: a file imported both rows; a team workspace failed whole with "the connection … was lost"
+    summary = import_file(workspace, incident, write_csv(tmp_path / "a.csv", [row, zendesk_row(2, "2026-11-18 10:31")]),
+                          parallel=False)
+    assert summary.imported == 1
+    [skipped] = summary.skipped
+    assert skipped.row == 2 and "longer than any real id or email" in skipped.reason
+    assert ("'Id'" if column == 0 else "'Requester email'") in skipped.reason
+
+
+def test_a_value_too_large_for_the_server_is_named_as_such_not_as_a_lost_connection():
+    from psycopg import errors as pg_errors
+
+    from postmortem_desktop.storage.errors import ServerUnavailableError
+    from postmortem_desktop.storage.team_workspace import diagnose
+
+    said = diagnose(pg_errors.ProgramLimitExceeded("index row requires 20016 bytes, maximum size is 8191"),
+                    "postgresql://ana@db/incidents")
+    assert said is not None and not isinstance(said, ServerUnavailableError)
+    assert "too large" in str(said) and "column mapping" in str(said) and "connection" not in str(said)
