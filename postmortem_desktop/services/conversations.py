@@ -11,6 +11,7 @@ from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.storable_text import storable
 from ..domain.vocabulary import Channel, Role
+from ..importers.field_mapping import LONGEST_ID
 from ..importers.records import ParsedMessage
 from ..importers.text_cleanup import subject_line
 from ..storage import search_index
@@ -57,6 +58,10 @@ def check_new_conversation(new: NewConversation) -> None:
         raise RuleError("There is nothing to add: the conversation has no text.")
     if len(new.messages) > MAX_MESSAGES:
         raise RuleError(f"That paste holds {len(new.messages):,} messages; split it into smaller parts.")
+    for label, value in (("customer email", new.customer_email), ("conversation id", new.external_id or "")):
+        if len(value) > LONGEST_ID:  # the importer's rule: a team workspace's index could not hold it
+            raise RuleError(f"The {label} is {len(value):,} characters long, longer than any real one (at most "
+                            f"{LONGEST_ID:,}); shorten it and add the conversation again.")
     roles = {r.value for r in Role}
     bad = sorted({role for role in new.roles.values() if role not in roles})
     if bad:

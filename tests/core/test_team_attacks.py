@@ -455,3 +455,15 @@ def test_a_value_too_large_for_the_server_is_named_as_such_not_as_a_lost_connect
                     "postgresql://ana@db/incidents")
     assert said is not None and not isinstance(said, ServerUnavailableError)
     assert "too large" in str(said) and "column mapping" in str(said) and "connection" not in str(said)
+
+
+def test_a_pasted_conversation_with_a_20_000_character_customer_email_is_refused_alike_on_both_engines(
+        workspace, incident):
+    import random
+    import string
+
+    note = _customer_note("Ana", "".join(random.Random(1).choices(string.ascii_letters, k=20_000)) + "@example.com")
+    # before: a file stored it; a team workspace failed with the server's index-size error
+    with pytest.raises(RuleError, match=r"customer email is 20,012 characters long"):
+        AddConversation(incident, note)
+    assert messages(workspace) == []
