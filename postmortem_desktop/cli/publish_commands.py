@@ -65,6 +65,9 @@ def _report(args: argparse.Namespace, result: CopyResult, headline: str) -> None
               + ", ".join(f"{name} {n}" for name, n in renumbered.items()))
     else:
         print("every id kept")
+    if result.left_out:
+        print("left out, as they need rows the source no longer has: "
+              + ", ".join(f"{name} {n}" for name, n in result.left_out.items()))
     if result.tags_added:
         print(f"tags added: {', '.join(result.tags_added)}")
     print(f"customers: {result.customers_added} added, {result.customers_matched} already there")

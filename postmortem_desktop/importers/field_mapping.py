@@ -579,6 +579,11 @@ def _column_values(sheet: SheetLike, index: int) -> Iterator[object]:
 
 
 _TEXT_FIELDS = ("subject", "body", "status", "channel", "requester_name", "requester_email", "organization")
+#: The longest ticket id or requester email a row may have. Both are looked up by index, and a team
+#: workspace's index (PostgreSQL's b-tree) cannot hold a value of more than about 2,700 bytes while a file
+#: can: so that both engines import the same rows, a longer one skips its row, named, on both. Real ids
+#: and emails are far shorter (an email is at most 254 characters); such a cell is a mapping mistake.
+LONGEST_ID = 1_000
 # Vendors export these as HTML; the others are short values where markup never appears.
 _RICH_TEXT_FIELDS = ("subject", "body")
 
@@ -631,7 +636,8 @@ class _RowMapper:
         tags = self._block_tags(columns) if self.tag_columns else None
         mapped = []
         for i, (number, cells) in enumerate(block):
-            if not ids[i] or created[i] is None or created[i] is _BAD or updated[i] is _BAD or self.comment_columns:
+            if (not ids[i] or created[i] is None or created[i] is _BAD or updated[i] is _BAD or self.comment_columns
+                    or len(ids[i]) > LONGEST_ID or len(texts.get("requester_email", empty)[i]) > LONGEST_ID):
                 mapped.append(self._one(number, cells))
                 continue
             mapped.append(TicketRow(number, ids[i], texts.get("subject", empty)[i], texts.get("body", empty)[i],
@@ -682,13 +688,17 @@ class _RowMapper:
         if not external_id:
             column = self.header[self.mapping.mapped_column("external_id")]
             raise _Skip(f"has no ticket id (column '{column}' is empty)")
+        _check_id_length(self.header[self.mapping.mapped_column("external_id")], external_id)
         created_at = self._date(cells, "created_at")
         if created_at is None:
             column = self.header[self.mapping.mapped_column("created_at")]
             raise _Skip(f"has no created time (column '{column}' is empty)")
+        texts = self._texts(cells)
+        if "requester_email" in texts:
+            _check_id_length(self.header[self.mapping.mapped_column("requester_email")], texts["requester_email"])
         ticket = TicketRow(row_number=number, external_id=external_id, created_at=created_at,
                            updated_at=self._date(cells, "updated_at"),
-                           **self._texts(cells))  # type: ignore[arg-type]  # its keys are TicketRow's text fields
+                           **texts)  # type: ignore[arg-type]  # its keys are TicketRow's text fields
         if self.tag_columns:
             ticket.tags = self._tags(cells)
         if self.comment_columns:
@@ -771,6 +781,12 @@ def _clean_texts(values: Sequence[Any], rich: bool) -> list[str]:
         return texts
     # html_to_text leaves text without tags, entities or CRs alone; most cells are like that
     return [html_to_text(text) if ("<" in text or "&" in text or "\r" in text) else text for text in texts]
+
+
+def _check_id_length(column: str, value: str) -> None:
+    if len(value) > LONGEST_ID:
+        raise _Skip(f"has {len(value):,} characters in column '{column}', longer than any real id or email "
+                    f"(at most {LONGEST_ID:,}); check that this column is mapped to the right field")
 
 
 class _Skip(Exception):

@@ -1,7 +1,7 @@
 """Adding conversations by hand: pasted or dropped transcripts, typed call notes and agent messages."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
+from ..domain.storable_text import storable
 from ..domain.vocabulary import Channel, Role
+from ..importers.field_mapping import LONGEST_ID
 from ..importers.records import ParsedMessage
 from ..importers.text_cleanup import subject_line
 from ..storage import search_index
@@ -37,6 +39,17 @@ class NewConversation:
     roles: dict[str, str] = field(default_factory=dict)  # author -> corrected role
 
 
+def storable_conversation(new: NewConversation) -> NewConversation:
+    """The conversation with every text made storable on both engines (domain/storable_text.py)."""
+    messages = [replace(m, author=storable(m.author), text=storable(m.text), external_id=storable(m.external_id))
+                for m in new.messages]
+    return replace(new, messages=messages, subject=storable(new.subject), customer_name=storable(new.customer_name),
+                   customer_email=storable(new.customer_email),
+                   external_id=None if new.external_id is None else storable(new.external_id),
+                   source_name=storable(new.source_name),
+                   roles={storable(author): role for author, role in new.roles.items()})
+
+
 def check_new_conversation(new: NewConversation) -> None:
     channels = {c.value for c in Channel}
     if new.channel not in channels:
@@ -45,6 +58,10 @@ def check_new_conversation(new: NewConversation) -> None:
         raise RuleError("There is nothing to add: the conversation has no text.")
     if len(new.messages) > MAX_MESSAGES:
         raise RuleError(f"That paste holds {len(new.messages):,} messages; split it into smaller parts.")
+    for label, value in (("customer email", new.customer_email), ("conversation id", new.external_id or "")):
+        if len(value) > LONGEST_ID:  # the importer's rule: a team workspace's index could not hold it
+            raise RuleError(f"The {label} is {len(value):,} characters long, longer than any real one (at most "
+                            f"{LONGEST_ID:,}); shorten it and add the conversation again.")
     roles = {r.value for r in Role}
     bad = sorted({role for role in new.roles.values() if role not in roles})
     if bad:
@@ -58,6 +75,7 @@ class AddConversation(Edit):
     changes = DataChange.CONVERSATION
 
     def __init__(self, incident_id: int, new: NewConversation):
+        new = storable_conversation(new)
         check_new_conversation(new)
         self.incident_id = incident_id
         self.new = new
@@ -152,13 +170,14 @@ class AddConversations(Edit):
 
     def __init__(self, incident_id: int, items: list[NewConversation], *, batch_kind: str, file_name: str,
                  name: str | None = None):
+        items = [storable_conversation(new) for new in items]
         for new in items:
             check_new_conversation(new)
         if not items:
             raise RuleError("There are no conversations to add.")
         super().__init__(incident_id)
         self.items = list(items)
-        self.batch_kind, self.file_name = batch_kind, file_name
+        self.batch_kind, self.file_name = batch_kind, storable(file_name)
         self.name = name or f"Add {len(items)} Conversations"
         self.conversation_ids: list[int] = []
         self._batch_id: int | None = None

@@ -84,6 +84,7 @@ class UndoableImport(Command):
         """The undo's statements, on either engine, yielding progress between them; returns the total."""
         undo = self.summary.undo
         updated = [row["id"] for row in undo.old_conversations]
+        self._refuse_if_carded_since(cur)
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
         done = 0
         for chunk in _chunks(undo.created_conversation_ids):
@@ -121,6 +122,27 @@ class UndoableImport(Command):
         if self.summary.batch_id is not None:
             cur.execute("DELETE FROM import_batches WHERE id = ?", (self.summary.batch_id,))
         return total
+
+
+    def _refuse_if_carded_since(self, cur: BulkCursor) -> None:
+        """Refuses, inside the undo's transaction, when cards were made from what the undo would delete.
+
+        Such a card (with its tags and answer links) is an edit made after the import, by a teammate on a
+        team workspace, and undo takes back only the import: it is never deleted silently with it.
+        """
+        undo = self.summary.undo
+        cards = 0
+        for chunk in _chunks(undo.created_conversation_ids):
+            cards += cur.execute(f"SELECT count(*) FROM quotes WHERE conversation_id IN "
+                                 f"({', '.join('?' * len(chunk))})", chunk).fetchone()[0]
+        for chunk in _chunks([row["id"] for row in undo.old_conversations]):
+            cards += cur.execute(f"SELECT count(*) FROM quotes WHERE message_id >= ? AND conversation_id IN "
+                                 f"({', '.join('?' * len(chunk))})", (undo.first_message_id, *chunk)).fetchone()[0]
+        if cards:
+            made = "1 card was" if cards == 1 else f"{cards:,} cards were"
+            raise RuleError(f"“{self.name}” cannot be undone: {made} made on the board from its conversations "
+                            "since it ran (perhaps by someone else), and undoing the import would delete them. "
+                            "Delete those cards first if the import should go, or keep it.")
 
 
 def _run_to_end(steps: Generator) -> None:

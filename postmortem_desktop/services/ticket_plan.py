@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from ..domain.customers import customer_key
 from ..importers.message_dump import Thread
 from ..importers.records import SkippedRow, TicketRow
 from ..storage.bulk import db_time
@@ -122,11 +123,6 @@ class PlanResult:
     # conversation id -> {message key: the message's own id in the file}, for the conversations
     # written last (updates, merges): ticket_store gives the messages it inserts their ids
     message_ids: dict[int, dict[tuple, str]] = field(default_factory=dict)
-
-
-def customer_key(email: str | None, name: str | None) -> str:
-    """Customers are one person by email, or by name when there is no email."""
-    return ("e:" + email.strip().lower()) if email and email.strip() else ("n:" + (name or "").strip().lower())
 
 
 def messages_of(row: TicketRow) -> list[tuple]:

@@ -13,9 +13,10 @@ import sqlite3
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING
 
+from ..domain.customers import customer_key
 from ..importers.records import SkippedRow, TicketRow
 from ..storage import search_index
-from ..storage.bulk import BulkCursor, next_id, on_team, put_back, set_aside
+from ..storage.bulk import BulkCursor, lock_bulk_tables, next_id, on_team, put_back, set_aside
 from .ticket_plan import (
     CHUNK_ROWS,
     DuplicateTicket,
@@ -23,7 +24,6 @@ from .ticket_plan import (
     PlanResult,
     PlanState,
     TicketPlanner,
-    customer_key,
     merge_ticket,
 )
 
@@ -48,6 +48,9 @@ UPDATE_CONVERSATION = ("UPDATE conversations SET external_id=?, channel=?, custo
 
 def load_plan_state(cur: BulkCursor, incident_id: int, window: tuple, include_outside_window: bool) -> PlanState:
     """The snapshot the planner starts from, read inside the import's transaction."""
+    # first the lock, then the reads: a second import into the incident running at the same time waits
+    # here and plans from what the first one wrote, instead of planning the same tickets again
+    lock_bulk_tables(cur)
     existing = dict(cur.execute("SELECT external_id, id FROM conversations WHERE incident_id = ? "
                                 "AND external_id IS NOT NULL", (incident_id,)))
     customers: dict[str, int] = {}

@@ -9,9 +9,11 @@ Ids. Each row keeps its primary key when that key is free on the target, and get
 every reference to it (found from the schema's foreign keys, so there is one rule for every table) follows.
 On a team workspace a key is free only when no row has it and its table's sequence has not handed it
 out yet, and the sequence is moved past every key written, so other clients' next rows never collide.
-Tags and customers belong to the whole workspace: a tag is matched by name, a customer by all its fields,
-and only what the target lacks is added. External ids, times, authors, the incident's history and who
-made each edit are copied as they are; the incident's uid too, so a second publish is recognised.
+Tags and customers belong to the whole workspace: a tag is matched by name, a customer as an import matches
+one (domain/customers.customer_key: by email, else by name, in any case), and only what the target lacks is
+added. External ids, times, authors, the incident's history and who
+made each edit are copied as they are (text made storable on either engine: domain/storable_text.py);
+the incident's uid too, so a second publish is recognised.
 """
 from __future__ import annotations
 
@@ -21,11 +23,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
+from ..domain.storable_text import storable
 from . import migrations, snapshot
+from .bulk import LOCK_BULK_TABLES
 from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
 
-_CUSTOMER_FIELDS = ("name", "email", "phone", "organization", "segment")
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
 #: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
 _PUBLISH_LOCK = migrations.APPLICATION_ID + 2
@@ -43,6 +47,8 @@ class Parcel:
     tags: list[dict[str, Any]]
     customers: list[dict[str, Any]]
     settings: list[dict[str, Any]]  # per-incident settings (facilitator notes), keys as in the source
+    #: rows left out, per table: they need a row the source no longer has (see _leave_out_dangling)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def row_count(self) -> int:
         own = sum(len(rows) for snap in self.incidents for rows in snap.rows.values())
@@ -68,6 +74,10 @@ class CopyResult:
     tags_added: list[str] = field(default_factory=list)
     customers_added: int = 0
     customers_matched: int = 0
+    #: rows not copied, per table, because a row they need was already gone from the source
+    left_out: dict[str, int] = field(default_factory=dict)
+    #: source customers that are the same person as another source customer added (source id -> its id)
+    same_person: dict[int, int] = field(default_factory=dict)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -100,8 +110,37 @@ def gather(conn: Connection, incident_ids: Iterable[int], setting_prefixes: tupl
     settings = [dict(row._mapping) for snap in snaps for prefix in setting_prefixes
                 for row in conn.execute(select(WorkspaceSetting.__table__).where(
                     WorkspaceSetting.key.startswith(f"{prefix}{snap.rows['incidents'][0]['id']}.", autoescape=True)))]
-    return Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
-                  settings)
+    parcel = Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
+                    settings)
+    parcel.left_out = _leave_out_dangling(parcel)
+    return parcel
+
+
+def _leave_out_dangling(parcel: Parcel) -> dict[str, int]:
+    """Takes out of the parcel the rows whose required reference names a row the source no longer has.
+
+    A file may hold them (SQLite checks references only when asked, and imports write with the check
+    off): a tag assignment of a deleted tag, say. Such a row shows nothing in the source, and the target
+    would refuse it, failing the whole copy; it is left out and counted, so the summary says so.
+    Parents come before children (snapshot.ORDER), so a row left out takes its own children with it.
+    """
+    present: dict[str, set[Any]] = {"tags": {row["id"] for row in parcel.tags},
+                                     "customers": {row["id"] for row in parcel.customers}}
+    left_out: dict[str, int] = {}
+    for model in snapshot.ORDER:
+        table = _table(model)
+        required = [(column.name, next(iter(column.foreign_keys)).column.table.name) for column in table.columns
+                    if column.foreign_keys and not column.nullable]
+        for snap in parcel.incidents:
+            rows = snap.rows[table.name]
+            kept = [row for row in rows if all(row[name] in present[referred] for name, referred in required
+                                               if referred in present)]
+            if len(kept) < len(rows):
+                left_out[table.name] = left_out.get(table.name, 0) + len(rows) - len(kept)
+                snap.rows[table.name] = kept
+            if "id" in table.c:
+                present.setdefault(table.name, set()).update(row["id"] for row in kept)
+    return left_out
 
 
 def _table(model: type[Base]) -> Table:
@@ -142,9 +181,12 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
+        # an import running meanwhile numbers its rows past its sequences' values and moves them only at
+        # its commit: wait for it, so the free ids picked below are free
+        conn.exec_driver_sql(LOCK_BULK_TABLES)
     if not as_copy:
         refuse_if_present(conn, parcel, target_name)
-    result = CopyResult(target=target_name)
+    result = CopyResult(target=target_name, left_out=dict(parcel.left_out))
     # workspace-wide rows the target has already: source key -> target key, and those it lacks
     matched: dict[str, dict[Any, Any]] = {"tags": {}, "customers": {}}
     tags = _missing_tags(conn, parcel.tags, matched["tags"], result)
@@ -183,6 +225,7 @@ def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, 
     """
     keys = {name: matched[name] | _keys_on_target(conn, Base.metadata.tables[name], [row["id"] for row in rows], result)
             for name, rows in missing.items()}
+    keys["customers"].update({same: keys["customers"][first] for same, first in result.same_person.items()})
     for model in snapshot.ORDER:
         table = _table(model)
         if "id" in table.c:
@@ -203,18 +246,25 @@ def _missing_tags(conn: Connection, tags: list[dict[str, Any]], matched: dict[An
 
 def _missing_customers(conn: Connection, customers: list[dict[str, Any]], matched: dict[Any, Any],
                        result: CopyResult) -> list[dict[str, Any]]:
-    """The customers the target lacks (matched by all their fields); the others' target keys go into matched."""
-    def identity(row: Any) -> tuple[Any, ...]:
-        return tuple(row[name] for name in _CUSTOMER_FIELDS)
+    """The customers the target lacks, one per person (customer_key); the others' target keys go into matched.
 
-    wanted = {identity(row) for row in customers}
-    there: dict[tuple[Any, ...], int] = {}
-    for row in conn.execute(select(_table(Customer))):
-        key = identity(row._mapping)
-        if key in wanted:
-            there.setdefault(key, row.id)
-    matched.update({row["id"]: there[identity(row)] for row in customers if identity(row) in there})
-    missing = [row for row in customers if identity(row) not in there]
+    Rows of the source that are the same person as one going in (same key) are kept in result.same_person,
+    so their references follow that row once its key on the target is decided.
+    """
+    there: dict[str, int] = {}
+    for person in conn.execute(select(Customer.id, Customer.email, Customer.name).order_by(Customer.id)):
+        there.setdefault(customer_key(person.email, person.name), person.id)
+    missing: list[dict[str, Any]] = []
+    going_in: dict[str, Any] = {}  # key -> source id of the row that will be added for that person
+    for row in sorted(customers, key=lambda r: r["id"]):
+        key = customer_key(row["email"], row["name"])
+        if key in there:
+            matched[row["id"]] = there[key]
+        elif key in going_in:
+            result.same_person[row["id"]] = going_in[key]
+        else:
+            going_in[key] = row["id"]
+            missing.append(row)
     result.customers_matched, result.customers_added = len(matched), len(missing)
     return missing
 
@@ -234,8 +284,13 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]], keys: di
     if renumbered:
         rows = [{**row, **{name: _follow(keys, referred, row[name], bool(table.c[name].nullable))
                            for name, referred in renumbered.items()}} for row in rows]
-    conn.execute(table.insert(), rows)
+    conn.execute(table.insert(), [_storable_row(row) for row in rows])
     result.rows[table.name] = result.rows.get(table.name, 0) + len(rows)
+
+
+def _storable_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its text storable on either engine: a file written before that rule may hold a NUL."""
+    return {name: storable(value) if isinstance(value, str) else value for name, value in row.items()}
 
 
 def _kept_as_is(mapping: dict[Any, Any], values: Iterable[Any]) -> bool:
@@ -292,7 +347,7 @@ def _put_settings(conn: Connection, settings: list[dict[str, Any]], prefixes: tu
     for row in settings:
         prefix = next(p for p in prefixes if row["key"].startswith(p))
         old_id, _, rest = row["key"][len(prefix):].partition(".")
-        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": row["value"]})
+        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": storable(row["value"])})
     for row in rows:
         conn.execute(table.delete().where(table.c.key == row["key"]))
     if rows:

@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
+from ..domain.storable_text import storable
+
 
 class UTCDateTime(TypeDecorator):
     """Stores aware datetimes as naive UTC text (sortable); loads them back aware in UTC."""
@@ -361,3 +363,16 @@ class AccountActivity(Base):
     account: Mapped[str] = mapped_column(String)
     day: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _storable_text(_mapper: Mapper, _connection: Connection, row: Base) -> None:
+    # Every text an edit stores (a title, an answer, a note) follows the rule both engines store alike
+    # (domain/storable_text.py): a NUL that PostgreSQL would refuse is dropped on a file too. Only
+    # values already loaded are looked at: reading others here would query in the middle of a flush.
+    for name, value in list(vars(row).items()):
+        if isinstance(value, str) and not name.startswith("_"):
+            clean = storable(value)
+            if clean is not value:
+                setattr(row, name, clean)

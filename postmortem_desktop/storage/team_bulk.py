@@ -27,14 +27,12 @@ import psycopg
 from psycopg import sql
 from psycopg.adapt import Buffer, Loader
 
+from .bulk import LOCK_BULK_TABLES
 from .fast_read import psycopg_placeholders
 
 if TYPE_CHECKING:
     from .handle import Workspace
 
-# Every table an import or its undo numbers or rewrites, locked together in one statement (one order,
-# so two importers cannot deadlock). thread_message_ids goes with them: an import reads it to plan.
-BULK_TABLES = ("customers", "conversations", "messages", "thread_message_ids")
 _STORED_TIME_LENGTH = 26  # storage/bulk.db_time's form: "YYYY-MM-DD HH:MM:SS.ffffff"
 
 
@@ -111,7 +109,7 @@ class TeamCursor:
 
     def next_id(self, table: str) -> int:
         """The first id this transaction may give table's new rows (all from it up are its own)."""
-        self._lock()
+        self.lock()
         if table not in self._numbered:
             self._numbered.append(table)
         row = self._cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", (table,)).fetchone()
@@ -119,10 +117,10 @@ class TeamCursor:
             raise RuntimeError(f"no id sequence for {table}")
         return int(row[0])
 
-    def _lock(self) -> None:
-        if not self._locked:  # held until the transaction ends
-            self._cursor.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
-                sql.SQL(", ").join(map(sql.Identifier, BULK_TABLES))))
+    def lock(self) -> None:
+        """The bulk tables locked for this transaction (bulk.LOCK_BULK_TABLES), once, until it ends."""
+        if not self._locked:
+            self._cursor.execute(LOCK_BULK_TABLES)
             self._locked = True
 
     def settle_ids(self) -> None:

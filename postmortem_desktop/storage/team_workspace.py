@@ -92,6 +92,11 @@ def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
         return ReadOnlyWorkspaceError(
             f"{name} did not accept the change: your database role may read this team workspace but not "
             "change it. Nothing was saved. Ask the workspace's owner for write rights.")
+    if isinstance(error, pg_errors.ProgramLimitExceeded):  # SQLSTATE 54: the connection is fine
+        return WorkspaceError(
+            f"{name} refused a value too large for it ({_first_line(error)}), so nothing of the change was "
+            "saved. An id, email or name is far longer than any real one: check the file's column mapping, "
+            "or shorten that value, then try again.")
     if isinstance(error, psycopg.OperationalError):
         return connection_refusal(_first_line(error), name) or ServerUnavailableError(
             f"The connection to {name} failed or was lost ({_first_line(error)}). Nothing of the last change "

@@ -246,11 +246,20 @@ def creating_file(path: Path | str) -> Iterator[NewFile]:
         raise WorkspaceError(f"Cannot write {target.name} in {target.parent}: {exc.strerror}. "
                              "Choose a folder you can write to, with free space.") from exc
     except (DBAPIError, sqlite3.Error) as exc:
-        raise (sqlite_files.diagnose(exc, target) or exc) from exc
+        diagnosed = sqlite_files.diagnose(exc, target)
+        raise (_no_room_for(target) if isinstance(diagnosed, DiskFullError) else diagnosed or exc) from exc
+    except DiskFullError as exc:  # said by the new file's own transaction, in the words for an existing file
+        raise _no_room_for(target) from exc
     finally:
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
             with contextlib.suppress(OSError):  # never made (a read-only place says EROFS, not ENOENT)
                 leftover.unlink(missing_ok=True)
+
+
+def _no_room_for(target: Path) -> DiskFullError:
+    # not "the last change was not saved": nothing of the new file was ever there, and nothing is left
+    return DiskFullError(f"The disk holding {target.parent} is full, so {target.name} was not made (nothing of it "
+                         "is left there). Free some space or choose another place, then try again.")
 
 
 def _new_file_target(path: Path | str) -> Path:

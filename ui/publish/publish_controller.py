@@ -153,7 +153,10 @@ def _details(result: publish.CopyResult) -> str:
            "Some ids were taken there, so these got new ones (every link follows): "
            + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in renumbered.items()) + ".")
     added = f" Tags added: {', '.join(result.tags_added)}." if result.tags_added else ""
-    return f"{sum(result.rows.values()):,} rows copied. {ids}{added}"
+    left = (" Left out, as they need rows the source no longer has: "
+            + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in result.left_out.items()) + "."
+            ) if result.left_out else ""
+    return f"{sum(result.rows.values()):,} rows copied. {ids}{added}{left}"
 
 
 def _file_stem(title: str) -> str:
