@@ -18,3 +18,15 @@ def main_window(qtbot, demo_copy, settings):
     window.show()
     yield window
     window.close()
+
+
+@pytest.fixture
+def teammate(team_demo_url, monkeypatch):
+    """Another client of the same team workspace, whose edits are attributed to Ana."""
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    monkeypatch.setenv("POSTMORTEM_USER", "Ana")
+    other = open_workspace(team_demo_url)
+    monkeypatch.delenv("POSTMORTEM_USER")
+    yield other
+    other.close()

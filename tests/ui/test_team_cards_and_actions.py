@@ -23,13 +23,6 @@ from ui.undo import WorkspaceSession
 
 
 @pytest.fixture
-def teammate(team_demo_url):
-    other = open_workspace(team_demo_url)
-    yield other
-    other.close()
-
-
-@pytest.fixture
 def hub(qtbot, team_demo_url):
     hub = ScreenHub()
     session = WorkspaceSession(open_workspace(team_demo_url))

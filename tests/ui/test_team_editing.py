@@ -12,16 +12,6 @@ from ui.undo import WorkspaceSession
 
 
 @pytest.fixture
-def teammate(team_demo_url, monkeypatch):
-    """Another client of the same team workspace, whose edits are attributed to Ana."""
-    monkeypatch.setenv("POSTMORTEM_USER", "Ana")
-    other = open_workspace(team_demo_url)
-    monkeypatch.delenv("POSTMORTEM_USER")
-    yield other
-    other.close()
-
-
-@pytest.fixture
 def review(qtbot, team_demo_url, teammate):
     from ui.review.review_screen import ReviewScreen
 

@@ -6,17 +6,7 @@ import pytest
 
 from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident, UpdateIncident
 from postmortem_desktop.services.review_answers import ReviewService
-from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
-
-
-@pytest.fixture
-def teammate(team_demo_url, monkeypatch):
-    monkeypatch.setenv("POSTMORTEM_USER", "Ana")
-    other = open_workspace(team_demo_url)
-    monkeypatch.delenv("POSTMORTEM_USER")
-    yield other
-    other.close()
 
 
 @pytest.fixture
