@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from postmortem_desktop.importers.field_mapping import EMAIL, FieldMapping, SheetLike, map_rows, normalize_header
+from postmortem_desktop.importers.field_mapping import FieldMapping, SheetLike, map_rows
+from postmortem_desktop.importers.mapping_guess import EMAIL, normalize_header
 from postmortem_desktop.importers.records import ParsedMessage, SkippedRow, TicketRow
 from postmortem_desktop.importers.text_cleanup import restore_id, subject_line
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from postmortem_desktop.importers.dates import zone_for
-from postmortem_desktop.importers.field_mapping import EMAIL, MULTI_FIELDS, FieldMapping, guess_mapping
+from postmortem_desktop.importers.field_mapping import MULTI_FIELDS, FieldMapping
+from postmortem_desktop.importers.mapping_guess import EMAIL, guess_mapping
 
 GENERIC = "generic"
 _MIN_SHARE = 0.75  # of a layout's signature columns that must be present

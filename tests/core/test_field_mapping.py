@@ -13,11 +13,10 @@ from postmortem_desktop.importers.field_mapping import (
     FieldMapping,
     MappingError,
     StreamedMapping,
-    guess_mapping,
     map_rows,
-    normalize_header,
     parse_comment,
 )
+from postmortem_desktop.importers.mapping_guess import guess_mapping, normalize_header
 from postmortem_desktop.importers.records import SkippedRow, TicketRow
 from postmortem_desktop.importers.sheet_reader import Sheet, read_sheet
 from postmortem_desktop.importers.text_cleanup import html_to_text, restore_id, split_tags

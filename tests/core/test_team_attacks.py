@@ -173,15 +173,21 @@ def test_customers_that_differ_only_in_case_are_one_person_on_the_team_as_an_imp
         source.close()
 
 
+def _incident_with_a_card(ws) -> tuple[int, CreateQuote]:
+    """A new incident on ws holding one typed chat and a quote card made from it."""
+    incident = new_incident(ws)
+    note = AddConversation(incident, typed_note("chat", "Ana", "It spun.", T0, "customer"))
+    note.do(ws)
+    card = CreateQuote(incident, note.conversation_id)
+    card.do(ws)
+    return incident, card
+
+
 def test_a_tag_the_team_has_in_another_colour_is_the_teams_tag_and_not_a_second_one(tmp_path, team_database):
     source = create_workspace(tmp_path / "mine.pmw")
     team = create_workspace(team_database)
     try:
-        incident = new_incident(source)
-        note = AddConversation(incident, typed_note("chat", "Ana", "It spun.", T0, "customer"))
-        note.do(source)
-        card = CreateQuote(incident, note.conversation_id)
-        card.do(source)
+        incident, card = _incident_with_a_card(source)
         with source.engine.begin() as conn:
             conn.execute(text("UPDATE tags SET color = 7"))
             tag = conn.execute(text("SELECT min(id) FROM tags")).scalar_one()
@@ -241,11 +247,7 @@ def test_a_file_whose_card_tag_refers_to_a_deleted_tag_publishes_the_rest_and_sa
     path = tmp_path / "old.pmw"
     source = create_workspace(path)
     try:
-        incident = new_incident(source)
-        note = AddConversation(incident, typed_note("chat", "Ana", "It spun.", T0, "customer"))
-        note.do(source)
-        card = CreateQuote(incident, note.conversation_id)
-        card.do(source)
+        incident, card = _incident_with_a_card(source)
         with source.engine.connect() as conn:
             assignments = conn.execute(text("SELECT count(*) FROM tag_assignments")).scalar_one()
             gone = conn.execute(text("SELECT max(id) FROM tags")).scalar_one() + 50
