@@ -14,7 +14,9 @@
    dump is bench_import.py's generated Zendesk-like one; the import runs end to end from the file, as the
    command line does (helper process, COPY, one transaction). The floor is the least any import of it must
    do: read the CSV, COPY its rows into a bare table of the same 17 text columns, commit. Both against
-   the same loopback cluster, each in a fresh process, the best of --runs.
+   the same loopback cluster, each in a fresh process, the best of --runs. Beside it, for reference only:
+   the schema floor, a bare script that COPYs the same rows into a fresh workspace's own tables (their
+   foreign keys, indexes and GIN search index), so a reader sees what the schema costs and what the app adds.
 The board and timeline budgets on PostgreSQL: bench_board.py --team and bench_timeline.py --team (beside the
 file's figures of the same run).
 Run from the repo root: python bench/bench_team.py [--edits N] [--rows N] [--runs N]
@@ -289,6 +291,41 @@ print(json.dumps({{"seconds": read + write, "read": read, "write": write, "tsvec
 """
 
 
+CHILD_TEAM_SCHEMA_FLOOR = """
+import csv, json, sys, time
+from datetime import datetime, timezone
+sys.path.insert(0, {root!r})
+import psycopg
+from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.storage.workspace import create_workspace
+ws = create_workspace({url!r})  # the workspace's own tables, indexes, constraints and search index
+cmd = CreateIncident(title="Bench", technical_start=datetime(2026, 11, 18, 10, 20, tzinfo=timezone.utc),
+                     technical_end=datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc))
+cmd.do(ws)
+ws.close()
+t = time.perf_counter()
+with open({path!r}, newline="", encoding="utf-8") as fh:
+    rows = list(csv.reader(fh))[1:]
+customers = {{}}
+for row in rows:
+    customers.setdefault(row[3], (len(customers) + 1, row[1], row[3], "", row[15], ""))
+with psycopg.connect({url!r}) as conn, conn.cursor() as cur:
+    with cur.copy("COPY customers (id, name, email, phone, organization, segment) FROM STDIN") as copy:
+        for customer in customers.values():
+            copy.write_row(customer)
+    with cur.copy("COPY conversations (id, incident_id, external_id, channel, customer_id, subject, status, "
+                  "vendor_tags, first_at, last_at, customer_task, symptom, pre_existing) FROM STDIN") as copy:
+        for n, row in enumerate(rows, start=1):
+            copy.write_row((n, cmd.incident_id, row[0], row[11], customers[row[3]][0], row[7], row[9], row[8],
+                            row[13], row[14], "", "", False))
+    with cur.copy("COPY messages (id, conversation_id, position, at, author, role, text) FROM STDIN") as copy:
+        for n, row in enumerate(rows, start=1):
+            copy.write_row((n, n, 0, row[13], row[1], "customer", row[16]))
+    conn.commit()
+print(json.dumps({{"seconds": time.perf_counter() - t}}))
+"""
+
+
 def _fresh_database(cluster: dict[str, str], name: str) -> str:
     import psycopg
 
@@ -313,24 +350,33 @@ def copy_import(cluster: dict[str, str], rows_n: int, runs: int) -> list[tuple[s
             writer = csv.writer(fh)
             writer.writerow(HEADER)
             writer.writerows(generate_rows(rows_n))
-        floors, imports = [], []
+        floors, imports, schema_floors = [], [], []
         for run in range(runs):  # alternated, so both see the same machine
             floor_url = _fresh_database(cluster, f"floor_{run}")
             floors.append(_run_child(CHILD_TEAM_FLOOR.format(path=str(path), url=floor_url, columns=len(HEADER),
                                                             text=HEADER.index("Description"))))
             import_url = _fresh_database(cluster, f"import_{run}")
             imports.append(_run_child(CHILD_TEAM_IMPORT.format(root=str(ROOT), path=str(path), url=import_url)))
+            schema_url = _fresh_database(cluster, f"schema_{run}")
+            schema_floors.append(_run_child(CHILD_TEAM_SCHEMA_FLOOR.format(root=str(ROOT), path=str(path),
+                                                                           url=schema_url)))
     floor = min(floors, key=lambda r: r["seconds"])
     done = min(imports, key=lambda r: r["seconds"])
     if (done["imported"], done["stored"]) != (rows_n, rows_n):
         raise SystemExit(f"the import stored {done['stored']:,} of {rows_n:,} tickets")
     ratio = done["seconds"] / floor["seconds"]
+    schema_floor = min(r["seconds"] for r in schema_floors)
     return [
         (f"floor: read the CSV ({floor['read']:.2f} s) + COPY {rows_n:,} rows into a bare table "
          f"({floor['write']:.2f} s)", floor["seconds"], None, True, "s"),
         (f"ticket import, {rows_n:,} rows into a team workspace (PostgreSQL, COPY)", done["seconds"],
          IMPORT_OVER_FLOOR * floor["seconds"], ratio <= IMPORT_OVER_FLOOR, "s"),
         ("  the import over the floor", ratio, IMPORT_OVER_FLOOR, ratio <= IMPORT_OVER_FLOOR, "x"),
+        ("  schema floor: a bare script COPYing the same rows into the workspace's own tables (their "
+         "constraints, indexes and search index), no app code", schema_floor, None, True, "s"),
+        ("  the schema floor over the floor", schema_floor / floor["seconds"], None, True, "x"),
+        ("  the import over the schema floor (what the app's own work costs)", done["seconds"] / schema_floor,
+         None, True, "x"),
         ("  of which no import can skip: the server's to_tsvector of the same texts (the search index's "
          "expression), alone", floor["tsvector"], None, True, "s"),
     ]
