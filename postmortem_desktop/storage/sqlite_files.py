@@ -30,21 +30,29 @@ _NEARLY_FULL_BYTES = 1 << 20
 def connect(path: Path, *, read_only: bool, writable_place: bool = True) -> sqlite3.Connection:
     """A DB-API connection to the workspace file at path (absolute), built without URL parsing.
 
-    A read-only connection in a place this user can write is an ordinary one with `query_only` set:
-    SQLite's `mode=ro` would create the -wal and -shm files of a WAL database and could not remove them
-    again, so a read command would leave files behind. Where nothing can be written (a read-only
-    folder), `mode=ro` it is, and `immutable=1` when no -wal file exists: SQLite could not create
-    the -shm file it otherwise needs, and nobody can change the file there.
+    A read-only connection to a file whose -wal journal exists (someone has it open in WAL mode) is
+    SQLite's `mode=ro`: such a connection never checkpoints the journal or deletes it when it closes.
+    An ordinary one does both when it finds no other user's locks, and the writer's locks can be gone
+    without the writer knowing: POSIX drops all of a process's locks on a file when it closes any
+    descriptor of it, which Qt does whenever it sniffs the file's type (file dialogs showing its
+    folder). The writer then went on committing into a journal that no longer had a name, and its
+    edits were lost when it stopped (tests/core/test_dropped_locks.py).
+
+    Otherwise a read-only connection in a place this user can write is an ordinary one with
+    `query_only` set: `mode=ro` would create the -wal and -shm files of a WAL database that nobody has
+    open and could not remove them again, so a read command would leave files behind. Where nothing
+    can be written (a read-only folder), `mode=ro` it is, and `immutable=1` when no -wal file exists:
+    SQLite could not create the -shm file it otherwise needs, and nobody can change the file there.
     """
     if not path.is_absolute():
         raise ValueError(f"workspace paths are resolved before connecting: {path}")
-    if writable_place:
+    journal_in_use = Path(f"{path}-wal").exists()
+    if writable_place and not (read_only and journal_in_use):
         conn = sqlite3.connect(os.fspath(path), check_same_thread=False)
         if read_only:
             conn.execute("PRAGMA query_only = ON")
         return conn
-    immutable = not Path(f"{path}-wal").exists()
-    query = "?mode=ro&immutable=1" if immutable else "?mode=ro"
+    query = "?mode=ro" if journal_in_use else "?mode=ro&immutable=1"
     return sqlite3.connect(path.as_uri() + query, uri=True, check_same_thread=False)
 
 
