@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.changes import DataChange
 
-from . import recent_files, screens
+from . import file_dialogs, recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
 from .file_dialogs import choose_file_to_open
@@ -372,8 +371,8 @@ class MainWindow(QMainWindow):
         return None
 
     def _on_new_workspace(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "New Workspace", str(Path.home() / "Incidents.pmw"),
-                                              WORKSPACE_FILTER)
+        name, _ = file_dialogs.ask_save_file_name(self, "New Workspace", str(Path.home() / "Incidents.pmw"),
+                                                  WORKSPACE_FILTER)
         if not name:
             return
         path = Path(name if name.endswith(".pmw") else name + ".pmw")

@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from postmortem_desktop.reporting.output_file import OutputError, OutputKind, add_missing_suffix, check_output
 
+from . import file_dialogs
 from .file_dialogs import default_folder
 
 AskPath = Callable[[str, str, str], str]  # (title, suggested path, filter) -> chosen path, "" if cancelled
@@ -25,7 +26,7 @@ def ask_output_path(parent: QWidget, title: str, suggested: str, kind: OutputKin
     inputs = tuple(inputs)
     if not Path(suggested).is_absolute():
         suggested = str(default_folder(inputs) / suggested)
-    ask = ask or (lambda t, s, f: QFileDialog.getSaveFileName(parent, t, s, f)[0])
+    ask = ask or (lambda t, s, f: file_dialogs.ask_save_file_name(parent, t, s, f)[0])
     while True:
         name = ask(title, suggested, kind.dialog_filter)
         if not name:

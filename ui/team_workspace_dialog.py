@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -41,6 +40,7 @@ from postmortem_desktop.storage.workspace_kind import (
     team_url,
 )
 
+from . import file_dialogs
 from .workers import GeneratorWorker, start
 
 #: libpq's sslmode values, weakest first; "prefer" is libpq's own default
@@ -258,8 +258,8 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.resize(self.width(), self._layout.totalHeightForWidth(self.width()))
 
     def _on_browse_clicked(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "CA Certificate", self.ca_file.text(),
-                                              "Certificates (*.crt *.pem *.cer);;All files (*)")
+        name, _ = file_dialogs.ask_open_file_name(self, "CA Certificate", self.ca_file.text(),
+                                                  "Certificates (*.crt *.pem *.cer);;All files (*)")
         if name:
             self.ca_file.setText(name)
 

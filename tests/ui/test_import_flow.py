@@ -201,12 +201,11 @@ def test_a_large_paste_is_parsed_off_the_main_thread(qtbot, main_window, inciden
 
 def test_next_weeks_tickets_from_the_follow_up_keep_rows_after_the_review_window(qtbot, main_window, tmp_path,
                                                                                   incident_start, monkeypatch):
-    from PySide6.QtWidgets import QFileDialog
-
+    from ui import file_dialogs
     from ui.importing.mapping_dialog import ImportMappingDialog
 
     later = dump(tmp_path / "next_week.csv", incident_start + timedelta(days=8), n=4)
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(later), ""))
+    monkeypatch.setattr(file_dialogs, "ask_open_file_name", lambda *a, **k: (str(later), ""))
     checked = []
 
     def accept(dialog):

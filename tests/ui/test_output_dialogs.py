@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from postmortem_desktop.reporting import output_file
 from postmortem_desktop.services.closeout import CloseoutService
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.workspace import open_workspace
+from ui import file_dialogs
 from ui.hub import ScreenHub
 from ui.undo import WorkspaceSession
 
@@ -51,7 +52,7 @@ def answers(monkeypatch):
         asked.append(suggested)
         return (queue.pop(0) if queue else "", "")
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    monkeypatch.setattr(file_dialogs, "ask_save_file_name", dialog)
     return queue, asked
 
 

@@ -130,12 +130,13 @@ def test_the_customer_message_draft_keeps_the_typed_text_when_a_teammate_changes
 
 def test_the_contact_list_exports_from_a_team_workspace(qtbot, team_demo_url, tmp_path, monkeypatch):
     """A team workspace has no file: the export's inputs are the workspace's files (none), not its path."""
-    from PySide6.QtWidgets import QFileDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
+    from ui import file_dialogs
     from ui.review.contacts_widget import ContactsWidget
 
     target = tmp_path / "contacts.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(file_dialogs, "ask_save_file_name", lambda *a, **k: (str(target), ""))
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
     hub = ScreenHub()
     session = WorkspaceSession(open_workspace(team_demo_url))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from postmortem_desktop.services import publish
 from postmortem_desktop.services.incidents import IncidentService
@@ -16,6 +16,7 @@ from postmortem_desktop.storage.team_passwords import stored_password
 from postmortem_desktop.storage.workspace import open_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in
 
+from .. import file_dialogs
 from ..progress import run_with_progress
 from ..recent_files import recent_workspaces
 from .publish_dialog import PublishDialog
@@ -101,7 +102,8 @@ class PublishController(QObject):
     def choose_and_save(self) -> None:
         incident = IncidentService(self.hub.workspace).get(self.hub.incident_id)
         suggested = Path.home() / f"{_file_stem(incident.title)}.pmw"
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save Incident as File", str(suggested), WORKSPACE_FILTER)
+        name, _ = file_dialogs.ask_save_file_name(self.window, "Save Incident as File", str(suggested),
+                                                  WORKSPACE_FILTER)
         if name:
             self.save_to(Path(name if name.endswith(".pmw") else f"{name}.pmw"))
 

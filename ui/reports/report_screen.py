@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from postmortem_desktop.reporting.pdf_preview import Preview
     from postmortem_desktop.reporting.redaction_preview import RedactionPreview
 
+from .. import file_dialogs
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path
 from ..workers import GeneratorWorker, start
@@ -172,7 +172,7 @@ class ReportScreen(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_save_path(self, title: str, suggested: str, file_filter: str) -> str:
-        name, _ = QFileDialog.getSaveFileName(self, title, suggested, file_filter)
+        name, _ = file_dialogs.ask_save_file_name(self, title, suggested, file_filter)
         return name
 
     def _suggested_name(self, suffix: str) -> str:

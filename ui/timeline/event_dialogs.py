@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,7 @@ from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.importers.system_event_lines import ParseResult, parse_events, read_events_file
 from postmortem_desktop.timeline.drawing import KIND_LABELS
 
+from .. import file_dialogs
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 
 DELETE_RESULT = 2
@@ -213,8 +213,9 @@ class PasteEventLinesDialog(QDialog):
                                        reference=self.reference))
 
     def _on_open_button_clicked(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open Alerts CSV or Log File", self.folder or str(Path.home()),
-                                              "CSV and logs (*.csv *.tsv *.log *.txt);;All files (*)")
+        name, _ = file_dialogs.ask_open_file_name(self, "Open Alerts CSV or Log File",
+                                                  self.folder or str(Path.home()),
+                                                  "CSV and logs (*.csv *.tsv *.log *.txt);;All files (*)")
         if name:
             self._reparse.stop()
             self.text.blockSignals(True)
