@@ -199,21 +199,28 @@ def keep_stored_messages(cur: sqlite3.Cursor, result: PlanResult) -> None:
     """A later message-level export of stored conversations adds its messages to theirs.
 
     Such a file holds the messages of a period, not each conversation's whole history: what is
-    stored and not in the file stays (a ticket dump's row, by contrast, is the whole ticket).
+    stored and not in the file stays (a ticket dump's row, by contrast, is the whole ticket). A
+    stored message whose own id the file has again is the file's version now: a message edited at
+    its source replaces its old text rather than joining it.
     """
     for cid in sorted(result.partial):
         if cid in result.updates:
-            result.updates[cid], _added = merge_ticket(stored_ticket(cur, cid), result.updates[cid])
+            in_file = set(result.message_ids.get(cid, {}).values())
+            result.updates[cid], _added = merge_ticket(stored_ticket(cur, cid, superseded=in_file),
+                                                       result.updates[cid])
     result.partial.clear()
 
 
-def stored_ticket(cur: sqlite3.Cursor, cid: int) -> tuple[tuple, list[tuple]]:
-    """A conversation's values and messages as the planner shapes them (ticket_plan.conversation_values)."""
+def stored_ticket(cur: sqlite3.Cursor, cid: int, superseded: set[str] | None = None) -> tuple[tuple, list[tuple]]:
+    """A conversation's values and messages as the planner shapes them (ticket_plan.conversation_values),
+    without the messages whose own ids are in superseded."""
     values = cur.execute("SELECT external_id, channel, customer_id, subject, status, vendor_tags, first_at, last_at "
                          "FROM conversations WHERE id = ?", (cid,)).fetchone()
-    messages = cur.execute("SELECT at, author, role, text FROM messages WHERE conversation_id = ? "
-                           "ORDER BY position, id", (cid,)).fetchall()
-    return tuple(values), [tuple(message) for message in messages]
+    messages = cur.execute("SELECT m.at, m.author, m.role, m.text, e.external_id FROM messages m "
+                           "LEFT JOIN message_external_ids e ON e.message_id = m.id WHERE m.conversation_id = ? "
+                           "ORDER BY m.position, m.id", (cid,)).fetchall()
+    return tuple(values), [tuple(message[:4]) for message in messages
+                           if not (superseded and message[4] in superseded)]
 
 
 def store_rows(cur: sqlite3.Cursor, state: PlanState, rows: Iterable[TicketRow | SkippedRow], summary,  # noqa: ANN001

@@ -69,6 +69,33 @@ def test_the_same_comment_export_again_still_changes_nothing(workspace, incident
     assert len(stored(workspace, incident)["4711"]) == 2
 
 
+
+def test_a_message_edited_at_its_source_is_replaced_not_added_again(workspace, incident, tmp_path):
+    # Before: the edited comment 90003 was added beside its old text, so the conversation held it twice.
+    imported(workspace, incident, write(tmp_path / "comments.csv", COMMENTS, [
+        ["4711", "90001", "Jane", "jane@example.org", "true", at(0), "My invoice is wrong"],
+        ["4711", "90003", "Sam", "sam@acme.test", "true", at(10), "Hi Jane, fixed"]]))
+    summary = imported(workspace, incident, write(tmp_path / "edited.csv", COMMENTS, [
+        ["4711", "90001", "Jane", "jane@example.org", "true", at(0), "My invoice is wrong"],
+        ["4711", "90003", "Sam", "sam@acme.test", "true", at(10), "Hi Jane, fixed: the refund is on its way"],
+        ["4711", "90006", "Jane", "jane@example.org", "true", at(30), "Thanks!"]]))
+    (conversation,) = list_conversations(workspace, incident)
+    assert [(m["external_id"], m["text"]) for m in conversation["messages"]] == [
+        ("90001", "My invoice is wrong"), ("90003", "Hi Jane, fixed: the refund is on its way"),
+        ("90006", "Thanks!")]
+    assert (summary.imported, summary.updated) == (0, 1)
+
+
+def test_a_later_export_without_an_edited_message_keeps_it_as_stored(workspace, incident, tmp_path):
+    imported(workspace, incident, write(tmp_path / "comments.csv", COMMENTS, [
+        ["4711", "90001", "Jane", "jane@example.org", "true", at(0), "My invoice is wrong"],
+        ["4711", "90003", "Sam", "sam@acme.test", "true", at(10), "Hi Jane, fixed"]]))
+    imported(workspace, incident, write(tmp_path / "later.csv", COMMENTS, [
+        ["4711", "90003", "Sam", "sam@acme.test", "true", at(10), "Hi Jane, fixed (edited)"]]))
+    (conversation,) = list_conversations(workspace, incident)
+    assert [(m["external_id"], m["text"]) for m in conversation["messages"]] == [
+        ("90001", "My invoice is wrong"), ("90003", "Hi Jane, fixed (edited)")]
+
 # ---- 3. a private note is one message's kind, not its author's role -----------------------------------
 def test_one_private_note_leaves_the_same_agents_public_replies_as_agent_replies(workspace, incident, tmp_path):
     imported(workspace, incident, write(tmp_path / "comments.csv", COMMENTS, [
