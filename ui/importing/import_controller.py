@@ -218,6 +218,11 @@ class ImportController(QObject):
         new = command.new
         title = new.subject or new.customer_name or new.channel.capitalize()
         self.last_feedback = f"Added {new.channel} “{title}”: {counted(len(new.messages), 'message')}."
+        if command.already_stored:  # a chat added before: only its new messages went in
+            were = "was" if command.already_stored == 1 else "were"
+            self.last_feedback = (f"Added {counted(command.added_messages, 'new message')} to {new.channel} "
+                                  f"“{title}”; {counted(command.already_stored, 'message')} of this chat {were} "
+                                  "already there.")
         if isinstance(self.window, QMainWindow):
             self.window.statusBar().showMessage(self.last_feedback, 10000)
         self.hub.conversation_requested.emit(command.conversation_id, -1)
