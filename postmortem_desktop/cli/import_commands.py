@@ -162,9 +162,11 @@ def _print_transcript(result, as_json: bool) -> int:  # noqa: ANN001
     messages = [{"at": m.at.isoformat() if m.at else None, "author": m.author, "role": m.role, "text": m.text}
                 for m in result.messages]
     if as_json:
-        print_json({"format": result.format, "messages": messages})
+        print_json({"format": result.format, "messages": messages, "decoding_notice": result.decoding_notice})
     else:
         print(f"format: {result.format}, {counted(len(messages), 'message')}")
+        if result.decoding_notice:
+            print(result.decoding_notice)
         for m in messages:
             print(f"[{m['at'] or '—'}] {m['author'] or '?'} ({m['role']}): {m['text']}")
     return 0

@@ -135,6 +135,11 @@ class DecodedText:
     lines_not_utf8_read_as: str | None = None
     lines_not_utf8_where: tuple[tuple[int, int], ...] = ()
 
+    @property
+    def notice(self) -> str:
+        """decoding_notice for this text ("" when it was read as one encoding throughout)."""
+        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as, self.lines_not_utf8_where)
+
 
 def decode_text(data: bytes) -> DecodedText:
     """The text of data and how it was read; UTF-8 files are decoded only once."""
@@ -187,14 +192,19 @@ _CODE_PAGE_NAMES = {"cp932": "Windows-932 (Shift-JIS)", "cp936": "Windows-936 (G
 
 
 def decode_transcript(data: bytes) -> str:
-    """The text of a dropped or named transcript file, read as a ticket dump's text is.
+    """The text of a dropped or named transcript file, read as a ticket dump's text is."""
+    return transcript_text(data).text
+
+
+def transcript_text(data: bytes) -> DecodedText:
+    """A transcript file's text and how it was read (its ``notice`` for the person), as decode_text.
 
     Never refused: bytes that no encoding explains (UTF-16 cut mid-character) become U+FFFD.
     """
     try:
-        return decode_text(data).text
+        return decode_text(data)
     except TextDecodingError:
-        return data.decode("utf-8-sig", errors="replace")
+        return DecodedText(data.decode("utf-8-sig", errors="replace"), UTF8_SIG)
 
 
 def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:

@@ -173,3 +173,14 @@ def test_a_cr_only_chat_file_with_a_stray_byte_keeps_its_utf8_names(tmp_path, ca
     messages = json.loads(capsys.readouterr().out)["messages"]
     assert [(m["author"], m["text"]) for m in messages] == [
         ("Zoë", "Łódź office, the café invoice failed"), ("Support", "checking ÃA now"), ("Zoë", "Größe merci")]
+
+
+def test_parse_transcript_json_says_which_line_of_a_chat_file_was_not_utf8(tmp_path, capsys):
+    path = tmp_path / "chat.txt"
+    path.write_bytes("12/30/24, 9:15 PM - Zoë: the café invoice failed\n".encode()
+                     + "12/30/24, 9:16 PM - Support: déjà vu, checking\n".encode("cp1252"))
+    assert main(["parse-transcript", str(path), "--json"]) == 0
+    notice = json.loads(capsys.readouterr().out)["decoding_notice"]
+    assert notice.startswith("Line 2 of this UTF-8 file: 2 bytes that are not UTF-8 were read as Windows-1252")
+    assert main(["parse-transcript", str(path)]) == 0
+    assert "Line 2 of this UTF-8 file" in capsys.readouterr().out
