@@ -16,9 +16,9 @@ from postmortem_desktop.importers.conversation_files import read_conversation_pa
 from postmortem_desktop.importers.records import ParsedMessage
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.conversation_list import list_conversations
-from postmortem_desktop.services.conversations import AddConversation, NewConversation
+from postmortem_desktop.services.conversations import AddConversation, AddConversations, NewConversation
 from postmortem_desktop.services.incidents import CreateIncident
-from postmortem_desktop.storage.workspace import create_workspace
+from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.real_corpus.check import real_file, truths
 
 TELEGRAM = "chats/telegram/chat-analytics__DM_2A_7M.json"
@@ -109,12 +109,21 @@ def test_a_teams_message_list_keeps_each_message_id(tmp_path):
 
 # ---- stored, listed, undone, added again ---------------------------------------------------------------------
 @pytest.fixture
-def incident(tmp_path):
+def incident(workspace):
+    """A new incident in a workspace file, and (where a PostgreSQL cluster runs) in a team workspace."""
+    create = CreateIncident(title="Billing")
+    create.do(workspace)
+    return workspace, create.incident_id
+
+
+@pytest.fixture
+def incident_file(tmp_path):
+    """A new incident in a workspace file, for the command line."""
     ws = create_workspace(tmp_path / "w.pmw")
     create = CreateIncident(title="Billing")
     create.do(ws)
-    yield ws, create.incident_id
     ws.close()
+    return tmp_path / "w.pmw", create.incident_id
 
 
 def chat(relative: str, keep: int | None = None) -> NewConversation:
@@ -127,7 +136,7 @@ def listed(ws, incident_id: int) -> list[list[str | None]]:
     return [[m["external_id"] for m in c["messages"]] for c in list_conversations(ws, incident_id)]
 
 
-def test_a_dropped_chats_ids_show_in_conversations_json_and_go_and_come_back_with_undo(incident, tmp_path, capsys):
+def test_a_dropped_chats_ids_are_stored_and_go_and_come_back_with_undo(incident):
     ws, incident_id = incident
     add = AddConversation(incident_id, chat(TELEGRAM))
     add.do(ws)
@@ -138,8 +147,16 @@ def test_a_dropped_chats_ids_show_in_conversations_json_and_go_and_come_back_wit
         assert c.exec_driver_sql("SELECT count(*) FROM message_external_ids").scalar() == 0
     add.do(ws)  # redo
     assert listed(ws, incident_id) == [expected_message_ids(TELEGRAM)]
-    ws.close()
-    assert main(["conversations", str(tmp_path / "w.pmw"), "--incident", str(incident_id), "--json"]) == 0
+
+
+def test_conversations_json_shows_a_dropped_chats_message_ids(incident_file, capsys):
+    path, incident_id = incident_file
+    ws = open_workspace(path)
+    try:
+        AddConversation(incident_id, chat(TELEGRAM)).do(ws)
+    finally:
+        ws.close()
+    assert main(["conversations", str(path), "--incident", str(incident_id), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert [m["external_id"] for m in printed[0]["messages"]] == expected_message_ids(TELEGRAM)
 
@@ -191,16 +208,36 @@ def test_two_chats_that_share_message_numbers_stay_two_conversations(incident):
     assert listed(ws, incident_id) == [["1", "2"], ["1", "2"]]
 
 
-def test_a_slack_exports_escalation_threads_keep_each_messages_ts(incident, tmp_path, capsys):
-    ws, incident_id = incident
-    ws.close()
+def test_a_slack_exports_escalation_threads_keep_each_messages_ts(incident_file, capsys):
+    path, incident_id = incident_file
     relative = "chats/slack/slack-export-viewer__testarchive.zip"
-    assert main(["import-events", str(tmp_path / "w.pmw"), str(real_file(relative)), "--incident",
+    assert main(["import-events", str(path), str(real_file(relative)), "--incident",
                  str(incident_id), "--escalation-channel", "enrique", "--include-outside-window", "--json"]) == 0
     capsys.readouterr()
-    assert main(["conversations", str(tmp_path / "w.pmw"), "--incident", str(incident_id), "--json"]) == 0
+    assert main(["conversations", str(path), "--incident", str(incident_id), "--json"]) == 0
     messages = [m for c in json.loads(capsys.readouterr().out) for m in c["messages"]]
     with zipfile.ZipFile(real_file(relative)) as archive:
         stamps = {m["ts"] for info in archive.infolist() if info.filename.startswith("enrique/")
                   and info.filename.endswith(".json") for m in json.loads(archive.read(info))}
     assert messages and all(m["external_id"] in stamps for m in messages)
+
+
+def test_conversations_added_in_bulk_keep_their_message_ids_through_undo_and_redo(incident):
+    # a Slack export's threads go in by AddConversations (bulk rows, COPY on a team workspace)
+    ws, incident_id = incident
+    at = datetime(2026, 11, 18, 10, 20, tzinfo=UTC)
+    threads = [NewConversation(channel="internal", external_id=f"slack:escalations:{n}.000100",
+                               messages=[ParsedMessage("Ana", f"thread {n}", at, "internal", f"{n}.000100"),
+                                         ParsedMessage("Bo", "on it", at, "internal", f"{n}.000200"),
+                                         ParsedMessage("Cy", "no id here", at, "internal")])
+               for n in (1700000001, 1700000002)]
+    add = AddConversations(incident_id, threads, batch_kind="slack", file_name="export.zip")
+    add.do(ws)
+    expected = [["1700000001.000100", "1700000001.000200", None], ["1700000002.000100", "1700000002.000200", None]]
+    assert listed(ws, incident_id) == expected
+    add.undo(ws)
+    assert listed(ws, incident_id) == []
+    with ws.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM message_external_ids").scalar() == 0
+    add.do(ws)  # redo
+    assert listed(ws, incident_id) == expected
