@@ -8,6 +8,7 @@ Windows-1252, so the line was judged GBK).
 """
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,12 +133,14 @@ STRAY_DUMP = ("Id,Subject,Created at,Description\n"
 
 def write_stray_dump(path):
     # "déjà" typed in Windows-1252 into a UTF-8 file
-    path.write_bytes(STRAY_DUMP.encode().replace("d\xe9j\xe0".encode(), "déjà".encode("cp1252")))
+    text = STRAY_DUMP.replace(",", "\t") if path.suffix in (".tsv", ".txt") else STRAY_DUMP
+    path.write_bytes(text.encode().replace("d\xe9j\xe0".encode(), "déjà".encode("cp1252")))
     return path
 
 
-def test_preview_json_says_which_line_held_bytes_that_are_not_utf8(tmp_path, capsys):
-    source = write_stray_dump(tmp_path / "dump.csv")
+@pytest.mark.parametrize("name", ["dump.csv", "dump.tsv", "dump.txt"])
+def test_preview_json_says_which_line_held_bytes_that_are_not_utf8(tmp_path, capsys, name):
+    source = write_stray_dump(tmp_path / name)
     assert main(["preview", str(source), "--json"]) == 0
     preview = json.loads(capsys.readouterr().out)
     assert (preview["encoding"], preview["lines_not_utf8"], preview["lines_not_utf8_where"]) == (
