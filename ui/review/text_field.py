@@ -8,6 +8,11 @@ words are never replaced then: the field keeps them, stops saving, and its confl
 changed it, with "Keep mine" (save these words, based on the text now stored) or "Take theirs".
 Each save says what it was based on (`saved_from`), so a change the feed has not brought yet is
 refused by the core (EditConflict) and shown the same way (`show_conflict`).
+
+When the team server cannot be reached the save fails (`save_failed`): the words stay in the field,
+the bar under it says they are not saved yet, and the field tries again by itself every few seconds.
+Until a save succeeds the field counts its words as unsaved, so the re-read that follows the
+reconnection keeps them (or, when a teammate changed the stored text meanwhile, shows the conflict).
 """
 from __future__ import annotations
 
@@ -15,10 +20,14 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
 SAVE_AFTER_MS = 800
+RETRY_AFTER_MS = 3000  # while the server cannot be reached: often enough to save soon after it is back
 
 
 class ConflictBar(QFrame):
-    """“Changed by X — keep yours / take theirs”, under a field whose stored text changed as it was typed in."""
+    """“Changed by X — keep yours / take theirs”, under a field whose stored text changed as it was typed in.
+
+    The same bar says when the field's words could not be saved (the server cannot be reached); then it
+    has nothing to decide, so its buttons are hidden."""
 
     keep_mine = Signal()
     take_theirs = Signal()
@@ -48,6 +57,16 @@ class ConflictBar(QFrame):
         self.message.setText(f"Changed by {who} while you were typing. Theirs: “{shown or '(empty)'}” — "
                              "yours is kept here, not saved yet.")
         self.setAccessibleDescription(self.message.text())
+        self.keep_button.show()
+        self.take_button.show()
+        self.show()
+
+    def show_not_saved(self, reason: str) -> None:
+        self.message.setText(f"Not saved yet: {reason} Your text stays here and is saved by itself as soon as "
+                             "the server answers again.")
+        self.setAccessibleDescription(self.message.text())
+        self.keep_button.hide()
+        self.take_button.hide()
         self.show()
 
 
@@ -63,10 +82,15 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = ""  # the stored text as this field knows it (or its own save, just sent)
         self._previous = ""  # the stored text the last save was made from
         self._theirs: str | None = None  # someone else's stored text while in conflict
+        self._not_saved = False  # the last save failed (no server): the bar says so, a retry is due
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SAVE_AFTER_MS)
         self._pause.timeout.connect(self.commit)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(RETRY_AFTER_MS)
+        self._retry.timeout.connect(self.commit)
         self.textChanged.connect(self._on_text_changed)
         #: placed under the field by its owner; shown only in conflict
         self.conflict_bar = ConflictBar(parent)
@@ -81,6 +105,11 @@ class CommitTextEdit(QPlainTextEdit):
     @property
     def in_conflict(self) -> bool:
         return self._theirs is not None
+
+    @property
+    def not_saved(self) -> bool:
+        """The last save of these words failed (the server could not be reached); a retry is due."""
+        return self._not_saved
 
     def _on_text_changed(self) -> None:
         if self.toPlainText() != self._committed and not self.in_conflict:
@@ -101,8 +130,7 @@ class CommitTextEdit(QPlainTextEdit):
             return
         if unsaved:
             if text == self.toPlainText():  # stored as typed here (their words were the same): nothing to save
-                self._pause.stop()
-                self._committed = self._previous = text
+                self._resolved(text)
             elif text != self._committed:  # changed under the unsaved words
                 self.show_conflict(text, changed_by)
             return  # otherwise keep their words; they are saved after the pause
@@ -113,29 +141,47 @@ class CommitTextEdit(QPlainTextEdit):
     def forget_unsaved(self) -> str:
         """Drops words not saved yet, as their incident is no longer shown; returns them ("" when none)."""
         dropped = self.toPlainText() if self.toPlainText() != self._committed or self.in_conflict else ""
-        self._pause.stop()
+        self._stop_saving()
         self._theirs = None
         self.conflict_bar.hide()
         self._committed = self._previous = self.toPlainText()
         return dropped
 
     def commit(self) -> None:
-        self._pause.stop()
+        self._stop_saving()
         text = self.toPlainText()
         if text != self._committed and not self.in_conflict:
             self._previous = self._committed
             self._committed = text
-            self.text_committed.emit(text)
+            failed_before, self._not_saved = self._not_saved, False
+            self.text_committed.emit(text)  # the owner saves; a failure calls save_failed or show_conflict
+            if failed_before and not self._not_saved and not self.in_conflict:
+                self.conflict_bar.hide()  # saved after all
+
+    def _stop_saving(self) -> None:
+        self._pause.stop()
+        self._retry.stop()
 
     def retry_later(self) -> None:
         """The save was not made (the workspace was busy): keep the text and try again after a pause."""
         self._committed = self._previous
         self._pause.start()
 
+    def save_failed(self, reason: str) -> None:
+        """The save did not reach the server: the words stay, unsaved, the bar says why, and a retry is due.
+
+        The stored text is still the one the save was based on, so a re-read of it (the reconnection's)
+        keeps the words, and one that differs is a conflict."""
+        self._committed = self._previous
+        self._not_saved = True
+        self.conflict_bar.show_not_saved(reason)
+        self._retry.start()
+
     def show_conflict(self, theirs: str, by: str = "") -> None:
         """The stored text is theirs, not what this field's words were typed over: nothing is saved until
         the person keeps theirs or takes the other."""
-        self._pause.stop()
+        self._stop_saving()
+        self._not_saved = False
         self._committed = self._previous if self._committed == self.toPlainText() else self._committed
         self._theirs = theirs
         self.conflict_bar.show_theirs(theirs, by)
@@ -154,7 +200,9 @@ class CommitTextEdit(QPlainTextEdit):
             self._resolved(self._theirs)
 
     def _resolved(self, text: str) -> None:
+        self._stop_saving()
         self._theirs = None
+        self._not_saved = False
         self.conflict_bar.hide()
         self._committed = self._previous = text
         if self.toPlainText() != text:
