@@ -19,6 +19,10 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
+from postmortem_desktop.domain.text_difference import excerpts
+
+from .compare_dialog import CompareDialog
+
 SAVE_AFTER_MS = 800
 RETRY_AFTER_MS = 3000  # while the server cannot be reached: often enough to save soon after it is back
 
@@ -31,6 +35,8 @@ class ConflictBar(QFrame):
 
     keep_mine = Signal()
     take_theirs = Signal()
+    #: the person asks to read both versions whole (the bar shows only where they first differ)
+    compare = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,31 +48,39 @@ class ConflictBar(QFrame):
         self.keep_button.setToolTip("Save your text in place of theirs")
         self.take_button = QPushButton("Take theirs", self)
         self.take_button.setToolTip("Show their text here; yours is dropped")
+        self.compare_button = QPushButton("Compare…", self)
+        self.compare_button.setToolTip("Read both versions whole, side by side, with where they differ marked")
         self.keep_button.clicked.connect(self.keep_mine)
         self.take_button.clicked.connect(self.take_theirs)
+        self.compare_button.clicked.connect(self.compare)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.compare_button)
         layout.addWidget(self.keep_button)
         layout.addWidget(self.take_button)
         self.hide()
 
-    def show_theirs(self, theirs: str, by: str) -> None:
+    def show_theirs(self, theirs: str, by: str, mine: str) -> None:
+        """Says who changed it and, from both versions, the words around where they first differ."""
         who = by or "someone else"
-        shown = theirs if len(theirs) <= 160 else theirs[:157] + "…"
-        self.message.setText(f"Changed by {who} while you were typing. Theirs: “{shown or '(empty)'}” — "
-                             "yours is kept here, not saved yet.")
+        my_part, their_part = excerpts(mine, theirs)
+        self.message.setText(f"Changed by {who} while you were typing. Where they differ, theirs: "
+                             f"“{their_part or '(empty)'}”; yours: “{my_part or '(empty)'}” — yours is kept "
+                             "here, not saved yet.")
+        self.message.setToolTip(f"Theirs, whole:\n{theirs}")
         self.setAccessibleDescription(self.message.text())
-        self.keep_button.show()
-        self.take_button.show()
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            button.show()
         self.show()
 
     def show_not_saved(self, reason: str) -> None:
         self.message.setText(f"Not saved yet: {reason} Your text stays here and is saved by itself as soon as "
                              "the server answers again.")
+        self.message.setToolTip("")
         self.setAccessibleDescription(self.message.text())
-        self.keep_button.hide()
-        self.take_button.hide()
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            button.hide()
         self.show()
 
 
@@ -82,6 +96,7 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = ""  # the stored text as this field knows it (or its own save, just sent)
         self._previous = ""  # the stored text the last save was made from
         self._theirs: str | None = None  # someone else's stored text while in conflict
+        self._theirs_by = ""  # who changed it, when known
         self._not_saved = False  # the last save failed (no server): the bar says so, a retry is due
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
@@ -96,6 +111,7 @@ class CommitTextEdit(QPlainTextEdit):
         self.conflict_bar = ConflictBar(parent)
         self.conflict_bar.keep_mine.connect(self.keep_mine)
         self.conflict_bar.take_theirs.connect(self.take_theirs)
+        self.conflict_bar.compare.connect(self.compare_versions)
 
     @property
     def saved_from(self) -> str:
@@ -112,7 +128,9 @@ class CommitTextEdit(QPlainTextEdit):
         return self._not_saved
 
     def _on_text_changed(self) -> None:
-        if self.toPlainText() != self._committed and not self.in_conflict:
+        if self._theirs is not None:  # the bar's excerpt of "yours" follows the typing
+            self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText())
+        elif self.toPlainText() != self._committed:
             self._pause.start()
 
     def set_committed_text(self, text: str, changed_by: str = "") -> None:
@@ -142,7 +160,7 @@ class CommitTextEdit(QPlainTextEdit):
         """Drops words not saved yet, as their incident is no longer shown; returns them ("" when none)."""
         dropped = self.toPlainText() if self.toPlainText() != self._committed or self.in_conflict else ""
         self._stop_saving()
-        self._theirs = None
+        self._theirs, self._theirs_by = None, ""
         self.conflict_bar.hide()
         self._committed = self._previous = self.toPlainText()
         return dropped
@@ -184,13 +202,23 @@ class CommitTextEdit(QPlainTextEdit):
         self._not_saved = False
         self._committed = self._previous if self._committed == self.toPlainText() else self._committed
         self._theirs = theirs
-        self.conflict_bar.show_theirs(theirs, by)
+        self._theirs_by = by or self._theirs_by
+        self.conflict_bar.show_theirs(theirs, self._theirs_by, self.toPlainText())
+
+    def compare_versions(self) -> CompareDialog | None:
+        """Opens both versions whole; the person's choice there is the bar's Keep mine or Take theirs."""
+        if self._theirs is None:
+            return None
+        dialog = CompareDialog(self, self.accessibleName(), self.toPlainText(), self._theirs, self._theirs_by)
+        dialog.accepted.connect(lambda: self.keep_mine() if dialog.chose_mine else self.take_theirs())
+        dialog.open()  # not exec(): a teammate's change may arrive while it is open, and is shown in the bar
+        return dialog
 
     def keep_mine(self) -> None:
         """Saves the words typed here, based on the text now stored (theirs)."""
         if self._theirs is None:
             return
-        theirs, self._theirs = self._theirs, None
+        theirs, self._theirs, self._theirs_by = self._theirs, None, ""
         self.conflict_bar.hide()
         self._committed = theirs
         self.commit()
@@ -202,6 +230,7 @@ class CommitTextEdit(QPlainTextEdit):
     def _resolved(self, text: str) -> None:
         self._stop_saving()
         self._theirs = None
+        self._theirs_by = ""
         self._not_saved = False
         self.conflict_bar.hide()
         self._committed = self._previous = text
