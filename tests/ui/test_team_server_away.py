@@ -91,6 +91,7 @@ def test_words_typed_while_the_server_is_away_stay_and_are_saved_when_it_is_back
     assert field.toPlainText() == TYPED
     assert field.not_saved and field.conflict_bar.isVisibleTo(review)
     assert "Not saved yet" in field.conflict_bar.message.text()
+    assert "failed or was lost" in field.conflict_bar.message.toolTip()  # the server's own words, for details
     assert not field.conflict_bar.keep_button.isVisibleTo(review)  # nothing to decide
     cable.plug()
     qtbot.waitUntil(lambda: feed.reconnects >= 1, timeout=10000)  # the app reconnects by itself

@@ -58,7 +58,7 @@ class CloseoutStrip(QFrame):
         #: "Ana closed this incident at 10:42": shown when the state changed under the person
         self.state_notice = QLabel(self)
         self.state_notice.setObjectName("state_notice")
-        self.state_notice.setWordWrap(True)
+        self.state_notice.setWordWrap(False)  # one short line; wrapped, the summary squeezed it to three
         self.state_notice.hide()
         self._shown_state: tuple[int, bool] | None = None  # (incident, closed) the buttons last showed
         self._changed_by: str | None = None  # the teammate whose change the next refresh brings

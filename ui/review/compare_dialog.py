@@ -38,7 +38,10 @@ class CompareDialog(QDialog):
         take.setToolTip("Show their text in the field; yours is dropped")
         buttons.addButton(keep, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(take, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        for button in (keep, take):
+            button.setAutoDefault(False)
+        close.setDefault(True)  # Enter decides nothing: the field and its bar stay as they are
         keep.clicked.connect(lambda: self._choose(True))
         take.clicked.connect(lambda: self._choose(False))
         buttons.rejected.connect(self.reject)

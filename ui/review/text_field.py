@@ -17,7 +17,7 @@ reconnection keeps them (or, when a teammate changed the stored text meanwhile, 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.text_difference import excerpts
 
@@ -53,12 +53,15 @@ class ConflictBar(QFrame):
         self.keep_button.clicked.connect(self.keep_mine)
         self.take_button.clicked.connect(self.take_theirs)
         self.compare_button.clicked.connect(self.compare)
-        layout = QHBoxLayout(self)
+        # the message above its buttons: beside them, in projector type at 1280 px, it wrapped to a narrow column
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.compare_button)
-        layout.addWidget(self.keep_button)
-        layout.addWidget(self.take_button)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         self.hide()
 
     def show_theirs(self, theirs: str, by: str, mine: str) -> None:
@@ -75,9 +78,10 @@ class ConflictBar(QFrame):
         self.show()
 
     def show_not_saved(self, reason: str) -> None:
-        self.message.setText(f"Not saved yet: {reason} Your text stays here and is saved by itself as soon as "
-                             "the server answers again.")
-        self.message.setToolTip("")
+        # the server's own words ("… then try again") are for a one-off edit; this field tries again itself
+        self.message.setText("Not saved yet: the team server cannot be reached. Your text stays here and is saved "
+                             "by itself as soon as the server answers again.")
+        self.message.setToolTip(reason)
         self.setAccessibleDescription(self.message.text())
         for button in (self.compare_button, self.keep_button, self.take_button):
             button.hide()
