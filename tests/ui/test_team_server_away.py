@@ -130,3 +130,16 @@ def test_more_words_typed_while_away_are_saved_too(qtbot, review, teammate, cabl
     cable.plug()
     qtbot.waitUntil(lambda: _stored(teammate, "closeout") == TYPED + ", and more", timeout=15000)
     assert field.toPlainText() == TYPED + ", and more"
+
+
+def test_without_a_reconnection_notice_the_field_tries_again_by_itself(qtbot, review, teammate, cable, dialogs):
+    """Only the edit's connection was lost (the feed stayed up, or is gone): the retry after a wait saves."""
+    review.hub.session._teammates.stop()  # no notice will come
+    field = _field(review, "answer")
+    cable.unplug()
+    field.setPlainText(TYPED)
+    field.commit()
+    assert field.not_saved
+    cable.plug()
+    qtbot.waitUntil(lambda: _stored(teammate, "answer") == TYPED, timeout=RETRY_AFTER_MS + 3000)
+    assert field.toPlainText() == TYPED and not field.conflict_bar.isVisibleTo(review)

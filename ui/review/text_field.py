@@ -10,7 +10,9 @@ Each save says what it was based on (`saved_from`), so a change the feed has not
 refused by the core (EditConflict) and shown the same way (`show_conflict`).
 
 When the team server cannot be reached the save fails (`save_failed`): the words stay in the field,
-the bar under it says they are not saved yet, and the field tries again by itself every few seconds.
+the bar under it says they are not saved yet, and the field tries again by itself: at once when a
+re-read shows the server answers again (the feed's, after it reconnected), else after a wait that
+doubles each time (a server that does not answer at all holds the window for the connection timeout).
 Until a save succeeds the field counts its words as unsaved, so the re-read that follows the
 reconnection keeps them (or, when a teammate changed the stored text meanwhile, shows the conflict).
 """
@@ -24,7 +26,8 @@ from postmortem_desktop.domain.text_difference import excerpts
 from .compare_dialog import CompareDialog
 
 SAVE_AFTER_MS = 800
-RETRY_AFTER_MS = 3000  # while the server cannot be reached: often enough to save soon after it is back
+RETRY_AFTER_MS = 3000  # the first retry after a save could not reach the server
+RETRY_AT_MOST_MS = 60_000  # later ones wait longer: an unanswered connection blocks for its timeout (10 s)
 
 
 class ConflictBar(QFrame):
@@ -108,8 +111,8 @@ class CommitTextEdit(QPlainTextEdit):
         self._pause.timeout.connect(self.commit)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
-        self._retry.setInterval(RETRY_AFTER_MS)
         self._retry.timeout.connect(self.commit)
+        self._retry_ms = RETRY_AFTER_MS  # the wait before the next retry (each start passes its own)
         self.textChanged.connect(self._on_text_changed)
         #: placed under the field by its owner; shown only in conflict
         self.conflict_bar = ConflictBar(parent)
@@ -155,6 +158,8 @@ class CommitTextEdit(QPlainTextEdit):
                 self._resolved(text)
             elif text != self._committed:  # changed under the unsaved words
                 self.show_conflict(text, changed_by)
+            elif self._not_saved:  # the server answered this re-read (the feed's, on reconnecting): save now
+                self._retry.start(0)
             return  # otherwise keep their words; they are saved after the pause
         self._committed = text
         if self.toPlainText() != text:
@@ -179,6 +184,8 @@ class CommitTextEdit(QPlainTextEdit):
             self.text_committed.emit(text)  # the owner saves; a failure calls save_failed or show_conflict
             if failed_before and not self._not_saved and not self.in_conflict:
                 self.conflict_bar.hide()  # saved after all
+            if not self._not_saved:
+                self._retry_ms = RETRY_AFTER_MS
 
     def _stop_saving(self) -> None:
         self._pause.stop()
@@ -197,7 +204,8 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = self._previous
         self._not_saved = True
         self.conflict_bar.show_not_saved(reason)
-        self._retry.start()
+        self._retry.start(self._retry_ms)
+        self._retry_ms = min(self._retry_ms * 2, RETRY_AT_MOST_MS)
 
     def show_conflict(self, theirs: str, by: str = "") -> None:
         """The stored text is theirs, not what this field's words were typed over: nothing is saved until
