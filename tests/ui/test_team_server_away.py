@@ -143,3 +143,36 @@ def test_without_a_reconnection_notice_the_field_tries_again_by_itself(qtbot, re
     cable.plug()
     qtbot.waitUntil(lambda: _stored(teammate, "answer") == TYPED, timeout=RETRY_AFTER_MS + 3000)
     assert field.toPlainText() == TYPED and not field.conflict_bar.isVisibleTo(review)
+
+
+def test_facilitator_notes_typed_while_the_server_is_away_stay_and_are_saved_when_it_is_back(
+        qtbot, settings, team_demo_url, team_server, cable, teammate, dialogs):
+    from postmortem_desktop.services.agenda import step_notes
+    from ui.main_window import MainWindow
+    from ui.theme import theme_manager
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(team_demo_url.replace(f":{team_server.port}/", f":{cable.port}/"))
+    window.show()
+    window.select_incident(billing_id(teammate))
+    feed = window.session._teammates.feed
+    assert feed.listening.wait(10)
+    before = theme_manager().snapshot()
+    facilitator = window.facilitator
+    facilitator.start()
+    try:
+        step = facilitator.agenda.steps[facilitator.index]
+        cable.unplug()
+        facilitator.notes.edit.setPlainText("Room decided: refund the double charges")  # as typed
+        facilitator.save_notes()  # the pause after typing: the server cannot be reached
+        assert facilitator.notes.unsaved.isVisibleTo(facilitator.notes) and not dialogs
+        cable.plug()
+        qtbot.waitUntil(lambda: step_notes(teammate, billing_id(teammate), step.key)
+                        == "Room decided: refund the double charges", timeout=15000)
+        assert facilitator.notes.text() == "Room decided: refund the double charges"
+        assert not facilitator.notes.unsaved.isVisibleTo(facilitator.notes)
+    finally:
+        facilitator.stop()
+        theme_manager().restore(before)
+        window.hub.close_session()
