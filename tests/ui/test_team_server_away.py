@@ -176,3 +176,23 @@ def test_facilitator_notes_typed_while_the_server_is_away_stay_and_are_saved_whe
         facilitator.stop()
         theme_manager().restore(before)
         window.hub.close_session()
+
+
+def test_words_not_saved_when_the_person_moves_to_another_incident_go_to_the_clipboard_with_why(
+        qtbot, review, teammate, cable, dialogs):
+    from PySide6.QtWidgets import QApplication
+
+    from postmortem_desktop.services.incidents import IncidentService
+
+    field = _field(review, "answer")
+    cable.unplug()
+    field.setPlainText(TYPED)
+    field.commit()
+    cable.plug()
+    review.hub.session._teammates.stop()  # before the retry: the person moves on first
+    field._retry.stop()
+    other = next(s.id for s in IncidentService(teammate).list_incidents() if s.id != billing_id(teammate))
+    review.hub.set_incident(other)
+    assert QApplication.clipboard().text() == TYPED
+    assert review.unsaved_notice is not None and "could not be reached" in review.unsaved_notice.text()
+    review.unsaved_notice.close()
