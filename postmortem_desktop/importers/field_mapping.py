@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import Any, Protocol
 
+from postmortem_desktop.domain.json_input import load_json
 from postmortem_desktop.importers.dates import (
     AMBIGUOUS,
     DAY_ORDERS,
@@ -160,10 +161,11 @@ class FieldMapping:
         which ``validate`` reports.
         """
         try:
-            data = json.loads(text)
+            data = load_json(text)
             stored_columns = dict(data.get("columns", {}))
         except (ValueError, TypeError, AttributeError) as error:
-            raise ValueError(f"the saved mapping is damaged ({error}); map the columns again") from error
+            # a MappingError, which every caller already says in words (the command line too)
+            raise MappingError([f"the saved mapping is damaged ({error}); map the columns again"]) from error
         roles = data.get("roles") or {}
         mapping = cls(timezone=data.get("timezone") or "UTC", day_order=data.get("day_order"),
                       header_names=list(header or []),
