@@ -8,6 +8,7 @@ from datetime import date
 from ..domain.counting import counted
 from ..importers.conversation_files import UnreadableConversation, read_conversation_path
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
+from ..importers.open_quotes import OpenQuote
 from ..importers.sheet_errors import SheetError
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
@@ -89,6 +90,7 @@ def _import(args: argparse.Namespace) -> int:
               f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
         _print_rows("skipped:", summary.skipped)
         _print_rows("one conversation per ticket id (rows merged, nothing dropped):", summary.duplicates)
+        _print_open_quotes(summary.open_quotes)
         if summary.decoding_notice:
             print(summary.decoding_notice)
         if summary.encoding and summary.encoding not in ("utf-8", "utf-8-sig"):
@@ -113,7 +115,9 @@ def _preview(args: argparse.Namespace) -> int:
             "dates": [{"field": r.field, "column": r.column, "filled": r.filled, "parsed": r.parsed,
                        "day_order": r.day_order, "ambiguous": r.ambiguous,
                        "not_dates": [{"row": f.row, "value": f.value, "reason": f.reason} for f in r.failures]}
-                      for r in reports]}
+                      for r in reports],
+            "open_quotes": [{"row": q.row, "swallowed": list(q.swallowed), "at_end": q.at_end, "warning": q.message()}
+                            for q in sheet.open_quotes]}
     if args.json:
         print_json(data)
         return 0
@@ -124,7 +128,13 @@ def _preview(args: argparse.Namespace) -> int:
     print("columns: " + ", ".join(sheet.header))
     for report in reports:
         print(report.summary())
+    _print_open_quotes(sheet.open_quotes)
     return 0
+
+
+def _print_open_quotes(quotes: list[OpenQuote]) -> None:
+    for quote in quotes:
+        print(f"warning: {quote.message()}")
 
 
 def _print_rows(title: str, rows: list, limit: int = 50) -> None:

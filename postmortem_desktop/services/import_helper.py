@@ -98,6 +98,7 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     if orders is not None:
         return {"orders": orders}
     send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
+    send(("open quotes", head.open_quotes))  # found as the rows streamed (importers/open_quotes.py)
     send(("done", planner.result))
     return None
 

@@ -149,11 +149,13 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
     # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
     # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
     with collector_paused():
-        return (yield from run_ticket_import(
+        summary = yield from run_ticket_import(
             workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
             encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
             options=options, file_hash=plan.file_hash, lines_not_utf8=plan.sheet.lines_not_utf8,
-            lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as))
+            lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as)
+    summary.open_quotes = list(plan.sheet.open_quotes)  # found when the file was read for the preview
+    return summary
 
 
 def _worth_a_helper(plan: ImportPlan) -> bool:

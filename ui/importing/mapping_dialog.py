@@ -1,6 +1,7 @@
 """The column-mapping dialog: vendor recognised, one choice per file column, live preview, presets."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -252,6 +253,8 @@ class ImportMappingDialog(QDialog):
         if left_out:
             notes.append(f"ℹ {left_out} of the first {self.preview_model.rowCount()} rows fall outside the incident's "
                          "review window and will be left out; tick “Also import rows outside…” to keep them.")
+        # a quote that ran over rows is the file's, whatever the mapping: worth a look, not a refusal
+        notes += [f"⚠ {html.escape(quote.message())}" for quote in self.plan.sheet.open_quotes]
         self.problem_label.setText("<br>".join(notes))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problems)
 
