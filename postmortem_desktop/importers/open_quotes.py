@@ -53,13 +53,16 @@ class RowShape:
     def __init__(self, width: int, delimiter: str, rows: Iterable[Sequence[object]]):
         self.width, self.delimiter = width, delimiter
         self.key, self.shapes = _key_column(list(rows)[:_SAMPLE_ROWS])
+        # (line end, a line beginning like a row after it), per line end: see may_hold_rows
+        self._begins_like_a_row = [] if self.key is None else [
+            (end, _line_start_pattern(end, self.key, delimiter, self.shapes)) for end in "\n\r"]
 
     def as_wide_as_a_row(self, line: str) -> bool:
         """Whether a line has a delimiter between every column, as a record of this file does."""
         return self.width >= 2 and line.count(self.delimiter) >= self.width - 1
 
     def key_of_row(self, line: str, cut_short: bool = False) -> str | None:
-        """The key value of a line that looks like a row of its own, else None.
+        """The key value of a line that looks like a row of its own, else None: the rule.
 
         It must be as wide as a row, unless it is a cell's last line (``cut_short``): the quote that
         closed the cell may have opened a field of that line, so only the fields before it are there.
@@ -72,9 +75,15 @@ class RowShape:
 
     def swallowed(self, cell: str) -> list[str]:
         """The key values of a cell's lines (after its first) that look like rows of their own."""
-        lines = cell.splitlines()[1:]
+        lines = _LINE_BREAK.split(cell)[1:]
         found = (self.key_of_row(line, cut_short=index == len(lines) - 1) for index, line in enumerate(lines))
         return [key for key in found if key is not None]
+
+    def may_hold_rows(self, records: Iterable[Sequence[str]]) -> bool:
+        """Whether a cell of these records has a later line that begins like a row: a prefilter of key_of_row
+        in one regular-expression search per line end, so the rows of a sound file cost no Python step each."""
+        text = "\x00".join(map("\x00".join, records))  # NUL: no text read from a file holds one
+        return any(end in text and pattern.search(text) for end, pattern in self._begins_like_a_row)
 
 
 def shape_of(value: str) -> str:
@@ -86,29 +95,52 @@ def shape_of(value: str) -> str:
 _DIGIT = re.compile(r"[0-9]")
 _DIGITS = re.compile(r"[0-9]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # CSV's own line ends, not str.splitlines' others
+_MAX_SHAPES = 12  # a key column's values share a form or two; a column of free text is no key
+
+
+def _line_start_pattern(line_end: str, key: int, delimiter: str, shapes: frozenset[str]) -> re.Pattern[str]:
+    """A ``line_end`` inside a cell (cells joined by NUL) followed by ``key`` fields and then a value of one
+    of ``shapes``, ending at a delimiter or the line's end. It starts with that one character, which
+    the regular-expression engine scans for as fast as str.find; a CR is a line end of its own only
+    where no LF follows it."""
+    other = rf"[^\r\n\x00{re.escape(delimiter)}]*"
+    values = "|".join(_shape_pattern(shape) for shape in sorted(shapes))
+    start = r"\n" if line_end == "\n" else r"\r(?!\n)"
+    return re.compile(rf"{start}(?:{other}{re.escape(delimiter)}){{{key}}}\s*(?:{values})\s*"
+                      rf"(?={re.escape(delimiter)}|[\r\n\x00]|\Z)")
+
+
+def _shape_pattern(shape: str) -> str:
+    return "".join(r"[0-9]+" if char == "9" else r"[^\W\d_]+" if char == "a" else re.escape(char) for char in shape)
 
 
 def _key_column(rows: list[Sequence[object]]) -> tuple[int | None, frozenset[str]]:
     """The leftmost column whose sampled values are all filled and each hold a digit (an id, a time),
-    with their shapes; None when no column is like that, and no line can be told to be a row."""
+    in a form or two, with their shapes; None when no column is like that, and no line can be told to be a row."""
     if not rows:
         return None, frozenset()
     for index in range(min(len(row) for row in rows)):
         values = [_first_line(row[index]) for row in rows]
         if all(value and _DIGIT.search(value) for value in values):
-            return index, frozenset(shape_of(value) for value in values)
+            shapes = frozenset(shape_of(value) for value in values)
+            if len(shapes) <= _MAX_SHAPES:
+                return index, shapes
     return None, frozenset()
 
 
 def _first_line(cell: object) -> str:
     text = cell if isinstance(cell, str) else ""
-    return text.split("\n", 1)[0].split("\r", 1)[0].strip()
+    return _LINE_BREAK.split(text, 1)[0].strip()
 
 
 def open_quotes_in(numbered: Iterable[tuple[int, Sequence[str]]], shape: RowShape) -> list[OpenQuote]:
     """Records whose cells hold lines that look like rows of their own: quotes that closed too late."""
+    records = list(numbered)
+    if not shape.may_hold_rows(cells for _, cells in records):
+        return []
     found = []
-    for number, cells in numbered:
+    for number, cells in records:
         for cell in cells:
             if ("\n" in cell or "\r" in cell) and (swallowed := shape.swallowed(cell)):
                 found.append(OpenQuote(number, tuple(swallowed)))

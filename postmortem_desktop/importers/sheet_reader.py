@@ -289,8 +289,9 @@ def show_bare_cr(records: Iterable[list[str]]) -> list[list[str]]:
     return [[cell.replace(CR_IN_FIELD, "\r") for cell in record] for record in records]
 
 
-def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> tuple[list[list[str]], bool]:
-    """The text's records, and whether its last one ended inside a quote (open_quotes.END_MARKER)."""
+def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> tuple[list[list[str]], bool, bool]:
+    """The text's records, whether its last one ended inside a quote (open_quotes.END_MARKER), and
+    whether any record ran over more than one line (without that, no quote can have swallowed a row)."""
     hidden = hide_bare_cr(text)
     reader = csv.reader(with_end_marker(_csv_lines(hidden)), delimiter=delimiter)
     # The default 128 KB cap would refuse a ticket with a long pasted log; raised only meanwhile.
@@ -301,10 +302,11 @@ def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> tu
         raise unreadable_text(name, reader.line_num, error) from error
     finally:
         csv.field_size_limit(previous_cap)
+    line_breaks_inside = reader.line_num > len(records)
     ended_in_quote = bool(records) and not is_end_marker(records[-1]) and ended_inside_quote(records[-1])
     if records and is_end_marker(records[-1]):
         records.pop()
-    return (records if hidden is text else show_bare_cr(records)), ended_in_quote
+    return (records if hidden is text else show_bare_cr(records)), ended_in_quote, line_breaks_inside
 
 
 def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
@@ -314,7 +316,7 @@ def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
 
 def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_header: bool | None = None) -> Sheet:
     limit = None if max_rows is None else max_rows + _PREVIEW_SLACK
-    records, ended_in_quote = _read_records(text, delimiter, limit, name)
+    records, ended_in_quote, line_breaks_inside = _read_records(text, delimiter, limit, name)
     start = next((i for i, cells in enumerate(records) if any(cell.strip() for cell in cells)), None)
     if start is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
@@ -335,7 +337,7 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_h
     if truncated:
         del rows[max_rows:], numbers[max_rows:]
     shape = RowShape(len(header), delimiter, rows)
-    open_quotes = open_quotes_in(zip(numbers, rows, strict=True), shape)
+    open_quotes = open_quotes_in(zip(numbers, rows, strict=True), shape) if line_breaks_inside else []
     if ended_in_quote and rows and not truncated:  # said once, as a quote open at the end (or refused)
         open_quotes = [quote for quote in open_quotes if quote.row != numbers[-1]]
         open_quotes.append(quote_at_end(numbers[-1], rows[-1], shape, name))

@@ -202,7 +202,8 @@ def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter
         # the quotes found are added to the head's open_quotes as the rows stream (open_quotes.py)
         last = None
         for block in chain([head] if head else [], _blocks(records)):
-            sheet.open_quotes.extend(open_quotes_in(block, shape))
+            if end.line_breaks_between(block[0][0], block[-1][0]):
+                sheet.open_quotes.extend(open_quotes_in(block, shape))
             yield from block
             last = block[-1]
         if end.inside_quote and last is not None:  # said once, as a quote open at the end (or refused)
@@ -333,9 +334,15 @@ def _blocks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
 
 
 class _TextEnd:
-    """How the text ended, once the reader has reached END_MARKER (open_quotes.py)."""
+    """How the text ended, once the reader has reached END_MARKER (open_quotes.py), and which records
+    ran over more than one line: only those can hold a row swallowed by a quote."""
 
-    inside_quote = False
+    def __init__(self) -> None:
+        self.inside_quote = False
+        self.spans: list[tuple[int, int]] = []  # (first, last) record numbers of blocks with such a record
+
+    def line_breaks_between(self, first: int, last: int) -> bool:
+        return any(start <= last and first <= end for start, end in self.spans)
 
 
 def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None = None,
@@ -352,6 +359,7 @@ def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None
     numbered = enumerate(reader, 1)
     while True:
         previous_cap = csv.field_size_limit(_FIELD_CAP)
+        lines_before = reader.line_num
         try:
             # a block at a time: one Python step per block, not per row, keeps 100k rows cheap
             block = list(islice(numbered, _BLOCK))
@@ -361,6 +369,8 @@ def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None
             csv.field_size_limit(previous_cap)
         if not block:
             return
+        if end is not None and reader.line_num - lines_before > len(block):  # a record ran over lines
+            end.spans.append((block[0][0], block[-1][0]))
         if is_end_marker(block[-1][1]):
             block.pop()
         elif ended_inside_quote(block[-1][1]) and end is not None:
