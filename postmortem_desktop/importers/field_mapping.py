@@ -59,14 +59,16 @@ MESSAGE_ROLES = ("customer", "agent", "internal")
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be applied; ``problems`` lists every reason, in plain words."""
+    """A mapping that cannot be applied; ``problems`` lists every reason, in plain words, and ``unmapped``
+    the required fields no column feeds (the command line says how to choose one: --map)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], unmapped: Sequence[str] = ()) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.unmapped = tuple(unmapped)
 
-    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str]]]:  # crosses from the helper process intact
-        return (MappingError, (self.problems,))
+    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str], tuple[str, ...]]]:  # crosses processes intact
+        return (MappingError, (self.problems, self.unmapped))
 
 
 class AmbiguousDatesError(ValueError):
@@ -210,11 +212,14 @@ class FieldMapping:
                         problems.append(f"column '{header[index]}' is mapped to both "
                                         f"{owners[index]} and {FIELD_LABELS[name]}")
                     owners[index] = FIELD_LABELS[name]
-        for name in REQUIRED_FIELDS:
-            if self.column(name) is None:
-                problems.append(f"no column is mapped to {FIELD_LABELS[name]}: {_REQUIRED_HINTS[name]}")
+        for name in self.unmapped_required():
+            problems.append(f"no column is mapped to {FIELD_LABELS[name]}: {_REQUIRED_HINTS[name]}")
         problems.extend(self._setting_problems())
         return problems
+
+    def unmapped_required(self) -> list[str]:
+        """The required fields no column feeds."""
+        return [name for name in REQUIRED_FIELDS if self.column(name) is None]
 
     def _setting_problems(self) -> list[str]:
         problems = []
@@ -249,7 +254,7 @@ def map_rows(sheet: SheetLike, mapping: FieldMapping) -> Iterator[TicketRow | Sk
     """
     problems = mapping.validate(sheet.header)
     if problems:
-        raise MappingError(problems)
+        raise MappingError(problems, mapping.unmapped_required())
     orders = settle_day_orders(sheet, mapping)
     return _RowMapper(sheet.header, mapping, orders).rows(sheet.numbered_rows())
 
@@ -304,7 +309,7 @@ class StreamedMapping:
                  orders: dict[str, str | None] | None = None) -> None:
         problems = mapping.validate(header)
         if problems:
-            raise MappingError(problems)
+            raise MappingError(problems, mapping.unmapped_required())
         self.header = header
         self.mapping = mapping
         self.watches: dict[str, DayOrderWatch] = {}

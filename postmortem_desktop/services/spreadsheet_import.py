@@ -17,6 +17,7 @@ from ..importers.date_report import date_report as _date_report
 from ..importers.field_mapping import FieldMapping, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.json_dumps import refuse_json
+from ..importers.mapping_choices import apply_choices
 from ..importers.message_dump import MessageSurvey, collect, is_message_level, rows_of
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
@@ -53,11 +54,12 @@ class ImportPlan:
 
 def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_order: str | None = None,
                    timezone: str | None = None, limits: import_pipeline.HelperLimits | None = None,
-                   has_header: bool | None = None) -> ImportPlan:
+                   has_header: bool | None = None, choices: Sequence[str] = ()) -> ImportPlan:
     """Reads the file (raising SheetError on bad input) and proposes a mapping.
 
     ``has_header`` is the person's answer to "is the first row a header?" for a text file;
-    None lets the file say (sheet_reader.first_record_is_data).
+    None lets the file say (sheet_reader.first_record_is_data). ``choices`` are the person's own
+    FIELD=COLUMN choices (importers/mapping_choices.py: MappingError names a bad one).
 
     A workbook is read by the import's helper process under ``limits`` (import_pipeline), so a
     hostile one costs a refused file, never the app; the rows come back whole for the preview
@@ -71,6 +73,8 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
         file_hash = read.finish()
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
+    if choices:
+        mapping = apply_choices(mapping, sheet.header, choices)
     if day_order:
         mapping.day_order = day_order
     if timezone:
@@ -171,16 +175,18 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,
                 day_order: str | None = None, timezone: str | None = None, options: ImportOptions | None = None,
                 parallel: bool | None = None, limits: import_pipeline.HelperLimits | None = None,
-                has_header: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+                has_header: bool | None = None,
+                choices: Sequence[str] = ()) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """A file imported straight from its path (the command line): recognised, mapped and stored.
 
     Nothing is read first: the vendor, mapping and day order come from the file as it streams
     (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
-    ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` as prepare_import's.
+    ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` and ``choices`` as
+    prepare_import's.
     """
     refuse_json(Path(path))
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
-                  day_order=day_order, timezone=timezone, has_header=has_header)
+                  day_order=day_order, timezone=timezone, has_header=has_header, choices=tuple(choices))
     return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,
                                                    limits=limits))
 
