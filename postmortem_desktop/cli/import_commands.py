@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from ..domain.counting import counted
 from ..importers.conversation_files import UnreadableConversation, read_conversation_path
+from ..importers.conversation_kind import conversation_instead
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.mapping_choices import how_to_choose
 from ..importers.open_quotes import OpenQuote
@@ -70,8 +72,12 @@ def _add_map_argument(parser: argparse.ArgumentParser) -> None:
                              "COLUMN by its name or number from 1; repeat for more fields; FIELD= unmaps one")
 
 
-def _mapping_problem(exc: MappingError) -> BadInput:
-    """The mapping's problems, and how to choose a column here: the dialog's choice, on the command line."""
+def _mapping_problem(exc: MappingError, file: str) -> BadInput:
+    """The mapping's problems, and how to choose a column here: the dialog's choice, on the command line;
+    or, for a chat or email thread that maps to nothing, what it is and where it goes instead."""
+    conversation = conversation_instead(Path(file), exc.unmapped)
+    if conversation is not None:
+        return BadInput(str(conversation))
     return BadInput(f"the column mapping cannot be used: {exc}. {how_to_choose(exc.unmapped)}.")
 
 
@@ -90,7 +96,7 @@ def _import(args: argparse.Namespace) -> int:
     except AmbiguousDatesError as exc:
         raise BadInput(f"{exc}. Run again with --dayfirst or --monthfirst.") from exc
     except MappingError as exc:
-        raise _mapping_problem(exc) from exc
+        raise _mapping_problem(exc, args.file) from exc
     except FileNotFoundError as exc:
         raise BadInput(f"{args.file} does not exist") from exc
     data = summary.to_json()
@@ -119,7 +125,7 @@ def _preview(args: argparse.Namespace) -> int:
         plan = spreadsheet_import.prepare_import(args.file, day_order=args.day_order, timezone=args.timezone,
                                                  has_header=args.has_header, choices=args.choices)
     except MappingError as exc:  # a --map choice this file cannot take
-        raise _mapping_problem(exc) from exc
+        raise _mapping_problem(exc, args.file) from exc
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:

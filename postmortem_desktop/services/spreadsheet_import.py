@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..gc_pause import collector_paused
+from ..importers.conversation_kind import conversation_instead, refuse_conversation
 from ..importers.date_report import DateColumnReport
 from ..importers.date_report import date_report as _date_report
 from ..importers.field_mapping import FieldMapping, settle_day_orders
@@ -66,6 +67,7 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     and for the import, which then reads nothing more. Text files are read here.
     """
     path = Path(path)
+    refuse_conversation(path)  # an email or chat export goes in as a conversation: say so, and how
     refuse_json(path)  # an API's JSON answer is not a table: say what it is and what to export
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
         sheet = (import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path)
@@ -75,6 +77,8 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
     mapping = preset if preset is not None else guess.mapping
     if choices:
         mapping = apply_choices(mapping, sheet.header, choices)
+    if (conversation := conversation_instead(path, mapping.unmapped_required())) is not None:
+        raise conversation  # a chat pasted into a .txt: no column maps, and it is no table at all
     if day_order:
         mapping.day_order = day_order
     if timezone:
@@ -184,6 +188,7 @@ def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, pre
     ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` and ``choices`` as
     prepare_import's.
     """
+    refuse_conversation(Path(path))
     refuse_json(Path(path))
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
                   day_order=day_order, timezone=timezone, has_header=has_header, choices=tuple(choices))
