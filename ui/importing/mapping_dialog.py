@@ -88,6 +88,7 @@ class ImportMappingDialog(QDialog):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("import_problems")
         self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.RichText)  # notes joined by <br>, each escaped
         self.date_report = DateReportLabel(self)
         self.preview_model = ImportPreviewModel(self)
         self.preview_view = QTableView(self)
@@ -248,7 +249,7 @@ class ImportMappingDialog(QDialog):
         # the subject stretches; the long free-text columns get a fixed share so it stays readable
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_REQUESTER, 220)
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_TAGS, 120)
-        notes = [f"⚠ {p}" for p in problems]
+        notes = [f"⚠ {html.escape(p)}" for p in problems]
         left_out = self.preview_model.left_out_count()
         if left_out:
             notes.append(f"ℹ {left_out} of the first {self.preview_model.rowCount()} rows fall outside the incident's "
