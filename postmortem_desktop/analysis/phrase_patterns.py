@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..domain.json_input import NestedTooDeeply, load_json
-
 VARIANTS_KEY = "_variants"
 GAP_TOKEN = "..."
 GAP_MAX_WORDS = 4
@@ -31,10 +29,10 @@ def load_pattern_file(path: str | Path) -> dict[str, list[str]]:
     """Read a tag-pattern JSON file, check its shape, and return tag -> patterns (plus `_variants`)."""
     path = Path(path)
     try:
-        raw = load_json(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"tag pattern file not found: {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, NestedTooDeeply) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"tag pattern file {path} is not valid UTF-8 JSON: {exc}") from None
     try:
         return validate_patterns(raw)

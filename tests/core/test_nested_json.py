@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 
-from postmortem_desktop.analysis.phrase_patterns import load_pattern_file
 from postmortem_desktop.cli import EXIT_BAD_INPUT, main
 from postmortem_desktop.domain.agenda import AgendaError
 from postmortem_desktop.domain.agenda import from_json as agenda_from_json
@@ -72,10 +71,7 @@ def test_a_slack_export_day_file_nested_too_deeply_is_skipped_with_its_reason(tm
     assert [m.text for m in read.channels["incident"].messages] == ["deploy rolled back"]
 
 
-def test_an_agenda_and_a_phrase_file_nested_too_deeply_are_refused_in_words(tmp_path):
+def test_an_agenda_nested_too_deeply_is_refused_in_words():
+    # (a phrase file is refused by suggest-tags itself: tests/core/test_cli_suggest_tags.py)
     with pytest.raises(AgendaError, match="nested too deeply"):
         agenda_from_json(ARRAYS)
-    patterns = tmp_path / "phrases.json"
-    patterns.write_text(ARRAYS, encoding="utf-8")
-    with pytest.raises(ValueError, match="nested too deeply"):
-        load_pattern_file(patterns)
