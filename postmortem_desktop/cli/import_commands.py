@@ -4,10 +4,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from ..domain.counting import counted
 from ..importers.conversation_files import UnreadableConversation, read_conversation_path
+from ..importers.conversation_kind import conversation_instead
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
+from ..importers.mapping_choices import how_to_choose
+from ..importers.open_quotes import OpenQuote
 from ..importers.sheet_errors import SheetError
 from ..importers.text_decoding import decoding_notice
 from ..importers.transcripts import parse_transcript
@@ -23,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("workspace")
     imp.add_argument("file")
     add_incident_argument(imp)
-    imp.add_argument("--mapping", metavar="PRESET", help="use a saved mapping preset")
+    imp.add_argument("--mapping", metavar="PRESET", help="use a mapping preset saved in the app")
+    _add_map_argument(imp)
     order = imp.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", action="store_const", const="dayfirst", dest="day_order")
     order.add_argument("--monthfirst", action="store_const", const="monthfirst", dest="day_order")
@@ -48,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pre_header = pre.add_mutually_exclusive_group()
     pre_header.add_argument("--header", action="store_const", const=True, dest="has_header")
     pre_header.add_argument("--no-header", action="store_const", const=False, dest="has_header")
+    _add_map_argument(pre)
     pre.add_argument("--json", action="store_true")
     pre.set_defaults(handler=_preview)
 
@@ -60,6 +66,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     parse.set_defaults(handler=_parse_transcript)
 
 
+def _add_map_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", dest="choices",
+                        help="read FIELD from COLUMN, over the guess (and the preset): FIELD by key or label "
+                             "(external_id or 'ticket id', created_at, subject, body, requester_email, …), "
+                             "COLUMN by its name or number from 1; repeat for more fields; FIELD= unmaps one")
+
+
+def _mapping_problem(exc: MappingError, file: str) -> BadInput:
+    """The mapping's problems, and how to choose a column here: the dialog's choice, on the command line;
+    or, for a chat or email thread that maps to nothing, what it is and where it goes instead."""
+    conversation = conversation_instead(Path(file), exc.unmapped)
+    if conversation is not None:
+        return BadInput(str(conversation))
+    return BadInput(f"the column mapping cannot be used: {exc}. {how_to_choose(exc.unmapped)}.")
+
+
 def _import(args: argparse.Namespace) -> int:
     input_file(args.file)
     try:
@@ -67,7 +89,7 @@ def _import(args: argparse.Namespace) -> int:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
             summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
                 ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
-                timezone=args.timezone, options=options, has_header=args.has_header))
+                timezone=args.timezone, options=options, has_header=args.has_header, choices=args.choices))
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:  # the reader failed on the file (a hostile workbook panicked it): refused
@@ -75,7 +97,7 @@ def _import(args: argparse.Namespace) -> int:
     except AmbiguousDatesError as exc:
         raise BadInput(f"{exc}. Run again with --dayfirst or --monthfirst.") from exc
     except MappingError as exc:
-        raise BadInput(f"the column mapping cannot be used: {exc}") from exc
+        raise _mapping_problem(exc, args.file) from exc
     except FileNotFoundError as exc:
         raise BadInput(f"{args.file} does not exist") from exc
     data = summary.to_json()
@@ -90,6 +112,7 @@ def _import(args: argparse.Namespace) -> int:
               f"review window; {len(summary.skipped)} skipped; {len(summary.duplicates)} repeated a ticket id")
         _print_rows("skipped:", summary.skipped)
         _print_rows("one conversation per ticket id (rows merged, nothing dropped):", summary.duplicates)
+        _print_open_quotes(summary.open_quotes)
         if summary.decoding_notice:
             print(summary.decoding_notice)
         if summary.encoding and summary.encoding not in ("utf-8", "utf-8-sig"):
@@ -101,7 +124,9 @@ def _preview(args: argparse.Namespace) -> int:
     input_file(args.file)
     try:
         plan = spreadsheet_import.prepare_import(args.file, day_order=args.day_order, timezone=args.timezone,
-                                                 has_header=args.has_header)
+                                                 has_header=args.has_header, choices=args.choices)
+    except MappingError as exc:  # a --map choice this file cannot take
+        raise _mapping_problem(exc, args.file) from exc
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:
@@ -109,6 +134,7 @@ def _preview(args: argparse.Namespace) -> int:
     sheet = plan.sheet
     reports = spreadsheet_import.date_report(plan)
     notice = decoding_notice(sheet.lines_not_utf8, sheet.lines_not_utf8_read_as, sheet.lines_not_utf8_where)
+    problems = plan.mapping.validate(sheet.header)
     data = {"file_name": plan.path.name, "vendor": plan.vendor, "kind": sheet.kind, "encoding": sheet.encoding,
             "delimiter": sheet.delimiter, "has_header": sheet.has_header, "header_row": sheet.header_row,
             "columns": sheet.header, "rows": len(sheet.rows), "mapping": plan.mapping.describe(sheet.header),
@@ -118,7 +144,10 @@ def _preview(args: argparse.Namespace) -> int:
                       for r in reports],
             "lines_not_utf8": sheet.lines_not_utf8, "lines_not_utf8_read_as": sheet.lines_not_utf8_read_as,
             "lines_not_utf8_where": [{"line": line, "bytes": count} for line, count in sheet.lines_not_utf8_where],
-            "decoding_notice": notice}
+            "decoding_notice": notice,
+            "problems": problems,
+            "open_quotes": [{"row": q.row, "swallowed": list(q.swallowed), "at_end": q.at_end, "warning": q.message()}
+                            for q in sheet.open_quotes]}
     if args.json:
         print_json(data)
         return 0
@@ -126,12 +155,25 @@ def _preview(args: argparse.Namespace) -> int:
     print(f"{plan.path.name}: {plan.vendor} export, {len(sheet.rows)} rows, {len(sheet.header)} columns{read_as}")
     if not sheet.has_header:
         print("no header row: the first row is data (use --header if it names the columns)")
-    print("columns: " + ", ".join(sheet.header))
+    print("columns: " + ", ".join(f"{number} {name}" for number, name in enumerate(sheet.header, 1)))
+    mapped = [f"{name}={sheet.header[index]}" for name in plan.mapping.columns
+              for index in plan.mapping.column_list(name) if 0 <= index < len(sheet.header)]
+    print("mapping: " + (", ".join(mapped) or "no column recognised"))
+    for problem in problems:
+        print(f"cannot import yet: {problem}")
+    if problems:
+        print(how_to_choose(plan.mapping.unmapped_required()) + ".")
     if notice:
         print(notice)
     for report in reports:
         print(report.summary())
+    _print_open_quotes(sheet.open_quotes)
     return 0
+
+
+def _print_open_quotes(quotes: list[OpenQuote]) -> None:
+    for quote in quotes:
+        print(f"warning: {quote.message()}")
 
 
 def _print_rows(title: str, rows: list, limit: int = 50) -> None:

@@ -6,6 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from .json_input import load_json
+
 MAX_STEP_MINUTES = 120
 MAX_STEPS = 20
 #: the share of a step after which the facilitator is nudged to wrap up, and the most warning time
@@ -101,7 +103,7 @@ def to_json(agenda: Agenda) -> str:
 def from_json(text: str) -> Agenda:
     """Parses a saved agenda; raises AgendaError when it is damaged or invalid."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
         steps = tuple(AgendaStep(key=str(item["key"]), title=str(item["title"]), minutes=int(item["minutes"]),
                                  screen=str(item["screen"]), payload=str(item.get("payload") or ""),
                                  prompt=str(item.get("prompt") or ""))

@@ -8,7 +8,6 @@ naming what they look like, never decoded as text.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from postmortem_desktop.domain.json_input import NestedTooDeeply, load_json
 from postmortem_desktop.importers.chat_json import NotAChatExport, read_chat_json, read_slack_messages
 from postmortem_desktop.importers.email_body import html_to_text
 from postmortem_desktop.importers.email_thread import read_eml
@@ -127,7 +127,9 @@ def _read_eml_file(name: str, data: bytes, tz: tzinfo, agent_names: Iterable[str
 
 def _read_json(text: str, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript | None:
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except NestedTooDeeply as exc:  # not a pasted transcript either: say what it is
+        raise UnreadableConversation(f"this file is not a chat export: {exc}; export the chat again") from exc
     except ValueError:
         return None  # text that only starts with a bracket: read as a pasted transcript
     try:
@@ -187,8 +189,8 @@ def _read_slack_zip(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
 
 def _json_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
     try:
-        return json.loads(archive.read(info))
-    except ValueError:
+        return load_json(archive.read(info))
+    except ValueError:  # NestedTooDeeply too
         return None  # one damaged day file does not lose the others
 
 

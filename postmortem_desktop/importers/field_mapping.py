@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import Any, Protocol
 
+from postmortem_desktop.domain.json_input import load_json
 from postmortem_desktop.importers.dates import (
     AMBIGUOUS,
     DAY_ORDERS,
@@ -58,14 +59,16 @@ MESSAGE_ROLES = ("customer", "agent", "internal")
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be applied; ``problems`` lists every reason, in plain words."""
+    """A mapping that cannot be applied; ``problems`` lists every reason, in plain words, and ``unmapped``
+    the required fields no column feeds (the command line says how to choose one: --map)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], unmapped: Sequence[str] = ()) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.unmapped = tuple(unmapped)
 
-    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str]]]:  # crosses from the helper process intact
-        return (MappingError, (self.problems,))
+    def __reduce__(self) -> tuple[type[MappingError], tuple[list[str], tuple[str, ...]]]:  # crosses processes intact
+        return (MappingError, (self.problems, self.unmapped))
 
 
 class AmbiguousDatesError(ValueError):
@@ -160,10 +163,11 @@ class FieldMapping:
         which ``validate`` reports.
         """
         try:
-            data = json.loads(text)
+            data = load_json(text)
             stored_columns = dict(data.get("columns", {}))
         except (ValueError, TypeError, AttributeError) as error:
-            raise ValueError(f"the saved mapping is damaged ({error}); map the columns again") from error
+            # a MappingError, which every caller already says in words (the command line too)
+            raise MappingError([f"the saved mapping is damaged ({error}); map the columns again"]) from error
         roles = data.get("roles") or {}
         mapping = cls(timezone=data.get("timezone") or "UTC", day_order=data.get("day_order"),
                       header_names=list(header or []),
@@ -208,11 +212,14 @@ class FieldMapping:
                         problems.append(f"column '{header[index]}' is mapped to both "
                                         f"{owners[index]} and {FIELD_LABELS[name]}")
                     owners[index] = FIELD_LABELS[name]
-        for name in REQUIRED_FIELDS:
-            if self.column(name) is None:
-                problems.append(f"no column is mapped to {FIELD_LABELS[name]}: {_REQUIRED_HINTS[name]}")
+        for name in self.unmapped_required():
+            problems.append(f"no column is mapped to {FIELD_LABELS[name]}: {_REQUIRED_HINTS[name]}")
         problems.extend(self._setting_problems())
         return problems
+
+    def unmapped_required(self) -> list[str]:
+        """The required fields no column feeds."""
+        return [name for name in REQUIRED_FIELDS if self.column(name) is None]
 
     def _setting_problems(self) -> list[str]:
         problems = []
@@ -247,7 +254,7 @@ def map_rows(sheet: SheetLike, mapping: FieldMapping) -> Iterator[TicketRow | Sk
     """
     problems = mapping.validate(sheet.header)
     if problems:
-        raise MappingError(problems)
+        raise MappingError(problems, mapping.unmapped_required())
     orders = settle_day_orders(sheet, mapping)
     return _RowMapper(sheet.header, mapping, orders).rows(sheet.numbered_rows())
 
@@ -302,7 +309,7 @@ class StreamedMapping:
                  orders: dict[str, str | None] | None = None) -> None:
         problems = mapping.validate(header)
         if problems:
-            raise MappingError(problems)
+            raise MappingError(problems, mapping.unmapped_required())
         self.header = header
         self.mapping = mapping
         self.watches: dict[str, DayOrderWatch] = {}

@@ -7,10 +7,10 @@ Now the refusal names what the file is, what it holds, and which export to make 
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from postmortem_desktop.domain.json_input import NestedTooDeeply, load_json
 from postmortem_desktop.importers.sheet_errors import SheetError
 
 _MAX_PARSED = 64 << 20  # a larger JSON file is refused without reading what it holds
@@ -30,7 +30,9 @@ def refuse_json(path: Path) -> None:
             raise SheetError(f"'{path.name}' is a JSON file, not a ticket export. {_EXPORT_CSV}")
         return
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = load_json(path.read_bytes().decode("utf-8-sig"))
+    except NestedTooDeeply as exc:
+        raise SheetError(f"'{path.name}' is not a ticket export: {exc}. {_EXPORT_CSV}") from exc
     except (ValueError, UnicodeDecodeError):
         return  # not JSON after all (a CSV whose first cell starts with a bracket)
     if not isinstance(data, (dict, list)):

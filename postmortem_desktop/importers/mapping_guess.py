@@ -165,6 +165,7 @@ def _values(sample: list[list[object]], index: int) -> list[object]:
 
 def _guess_by_content(header: Sequence[str], sample: list[list[object]],
                       columns: dict[str, int | list[int]]) -> None:
+    _addresses_are_emails(header, sample, columns)
     reply_to = columns.get("reply_to")
     if isinstance(reply_to, int) and _looks_like_emails(header[reply_to], _values(sample, reply_to), len(sample)):
         del columns["reply_to"]  # addresses, not the id of the message answered
@@ -181,6 +182,16 @@ def _guess_by_content(header: Sequence[str], sample: list[list[object]],
             index = max(scored)[2]
             columns[name] = index
             free.remove(index)
+
+
+def _addresses_are_emails(header: Sequence[str], sample: list[list[object]],
+                          columns: dict[str, int | list[int]]) -> None:
+    """A requester column named for the person ("Requester", "Customer") that holds email addresses is
+    the requester's email, not a name: the customer is then found by address, as everywhere else."""
+    named = columns.get("requester_name")
+    if (isinstance(named, int) and "requester_email" not in columns
+            and _looks_like_emails(header[named], _values(sample, named), len(sample))):
+        columns["requester_email"] = columns.pop("requester_name")
 
 
 def _id_score(name: str, values: list[object], total: int) -> float:

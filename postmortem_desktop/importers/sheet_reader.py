@@ -22,6 +22,15 @@ from xml.etree import ElementTree
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from postmortem_desktop.importers.dates import looks_like_date
+from postmortem_desktop.importers.open_quotes import (
+    OpenQuote,
+    RowShape,
+    ended_inside_quote,
+    is_end_marker,
+    open_quotes_in,
+    quote_at_end,
+    with_end_marker,
+)
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.text_cleanup import restore_id
 from postmortem_desktop.importers.text_decoding import (
@@ -83,6 +92,8 @@ class Sheet:
     lines_not_utf8_read_as: str | None = None
     lines_not_utf8_where: tuple[tuple[int, int], ...] = ()  # (line, bytes not UTF-8) of the first few such lines
     has_header: bool = True  # False: the first record is data, and the columns are named "Column 1", "Column 2"…
+    # of a CSV: quotes that ran over lines looking like rows, or to the end of the file (open_quotes.py)
+    open_quotes: list[OpenQuote] = field(default_factory=list)
 
     @property
     def row_count(self) -> int | None:
@@ -280,9 +291,11 @@ def show_bare_cr(records: Iterable[list[str]]) -> list[list[str]]:
     return [[cell.replace(CR_IN_FIELD, "\r") for cell in record] for record in records]
 
 
-def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> list[list[str]]:
+def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> tuple[list[list[str]], bool, bool]:
+    """The text's records, whether its last one ended inside a quote (open_quotes.END_MARKER), and
+    whether any record ran over more than one line (without that, no quote can have swallowed a row)."""
     hidden = hide_bare_cr(text)
-    reader = csv.reader(_csv_lines(hidden), delimiter=delimiter)
+    reader = csv.reader(with_end_marker(_csv_lines(hidden)), delimiter=delimiter)
     # The default 128 KB cap would refuse a ticket with a long pasted log; raised only meanwhile.
     previous_cap = csv.field_size_limit(_FIELD_CAP)
     try:
@@ -291,7 +304,11 @@ def _read_records(text: str, delimiter: str, limit: int | None, name: str) -> li
         raise unreadable_text(name, reader.line_num, error) from error
     finally:
         csv.field_size_limit(previous_cap)
-    return records if hidden is text else show_bare_cr(records)
+    line_breaks_inside = reader.line_num > len(records)
+    ended_in_quote = bool(records) and not is_end_marker(records[-1]) and ended_inside_quote(records[-1])
+    if records and is_end_marker(records[-1]):
+        records.pop()
+    return (records if hidden is text else show_bare_cr(records)), ended_in_quote, line_breaks_inside
 
 
 def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
@@ -299,23 +316,9 @@ def unreadable_text(name: str, line: int, error: csv.Error) -> SheetError:
                       "is never closed; export the file again or fix the quotes around that line.")
 
 
-def _refuse_unclosed_quote(last: list[str], header: list[str], delimiter: str, row: int, name: str) -> None:
-    # A quote never closed swallows the rest of the file into the last record's cell: its
-    # later lines then look like whole records, with a delimiter between every column.
-    if len(header) < 3:
-        return
-    for cell in last:
-        lines = cell.splitlines()[1:]
-        if sum(1 for line in lines if line.count(delimiter) >= len(header) - 1) >= 2:
-            raise SheetError(
-                f"'{name}': row {row} opens a quote that is never closed, so the rest of the file ran "
-                "into one cell. Fix the quotes in that row, or export the file again."
-            )
-
-
 def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_header: bool | None = None) -> Sheet:
     limit = None if max_rows is None else max_rows + _PREVIEW_SLACK
-    records = _read_records(text, delimiter, limit, name)
+    records, ended_in_quote, line_breaks_inside = _read_records(text, delimiter, limit, name)
     start = next((i for i, cells in enumerate(records) if any(cell.strip() for cell in cells)), None)
     if start is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
@@ -335,11 +338,14 @@ def _parse_csv(text: str, delimiter: str, max_rows: int | None, name: str, has_h
     truncated = max_rows is not None and (len(rows) > max_rows or len(records) == limit)
     if truncated:
         del rows[max_rows:], numbers[max_rows:]
-    elif rows:
-        _refuse_unclosed_quote(rows[-1], header, delimiter, numbers[-1], name)
+    shape = RowShape(len(header), delimiter, rows)
+    open_quotes = open_quotes_in(zip(numbers, rows, strict=True), shape) if line_breaks_inside else []
+    if ended_in_quote and rows and not truncated:  # said once, as a quote open at the end (or refused)
+        open_quotes = [quote for quote in open_quotes if quote.row != numbers[-1]]
+        open_quotes.append(quote_at_end(numbers[-1], rows[-1], shape, name))
     return Sheet(header, rows, numbers, "tsv" if delimiter == "\t" else "csv", delimiter=delimiter,
                  truncated=truncated, header_row=start + 1 if with_header else 0,
-                 raw_header=raw_header if with_header else header, has_header=with_header)
+                 raw_header=raw_header if with_header else header, has_header=with_header, open_quotes=open_quotes)
 
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?%?$")

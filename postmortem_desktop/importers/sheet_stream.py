@@ -19,6 +19,14 @@ from typing import TYPE_CHECKING
 
 from python_calamine import CalamineWorkbook
 
+from postmortem_desktop.importers.open_quotes import (
+    RowShape,
+    ended_inside_quote,
+    is_end_marker,
+    open_quotes_in,
+    quote_at_end,
+    with_end_marker,
+)
 from postmortem_desktop.importers.sheet_errors import SheetError
 from postmortem_desktop.importers.sheet_reader import (
     _FIELD_CAP,
@@ -30,7 +38,6 @@ from postmortem_desktop.importers.sheet_reader import (
     _decoded_text,
     _header_names,
     _read_kind,
-    _refuse_unclosed_quote,
     checked_file,
     empty_workbook,
     first_record_is_data,
@@ -161,8 +168,9 @@ def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter
                  name: str, has_header: bool | None = None) -> SheetStream:
     """``decoded`` says how the text was read (its own text may be left empty: ``lines`` has it);
     ``has_header`` as read_sheet's."""
-    reader = csv.reader(lines, delimiter=delimiter)
-    records = _records(reader, name, lines)
+    reader = csv.reader(with_end_marker(lines), delimiter=delimiter)
+    end = _TextEnd()
+    records = _records(reader, name, lines, end)
     first = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)), None)
     if first is None:
         raise SheetError(f"'{name}' is empty. Export the tickets again and check the file has rows.")
@@ -188,14 +196,19 @@ def _text_stream(lines: _Utf8Lines | _LazyLines, decoded: DecodedText, delimiter
     note_decoding(sheet, decoded)
     _check_rows(sheet, name)
 
+    shape = RowShape(len(header), delimiter, sheet.rows)
+
     def rows() -> Iterator[tuple[int, list[str]]]:
-        yield from head
-        last = head[-1] if head else None
-        for block in _blocks(records):
+        # the quotes found are added to the head's open_quotes as the rows stream (open_quotes.py)
+        last = None
+        for block in chain([head] if head else [], _blocks(records)):
+            if end.line_breaks_between(block[0][0], block[-1][0]):
+                sheet.open_quotes.extend(open_quotes_in(block, shape))
             yield from block
             last = block[-1]
-        if last is not None:
-            _refuse_unclosed_quote(last[1], header, delimiter, last[0], name)
+        if end.inside_quote and last is not None:  # said once, as a quote open at the end (or refused)
+            sheet.open_quotes[:] = [quote for quote in sheet.open_quotes if quote.row != last[0]]
+            sheet.open_quotes.append(quote_at_end(last[0], last[1], shape, name))
 
     return SheetStream(sheet, rows(), lines.progress)
 
@@ -320,15 +333,33 @@ def _blocks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
         yield block
 
 
-def _records(reader: CsvReader, name: str,
-             lines: _Utf8Lines | _LazyLines | None = None) -> Iterator[tuple[int, list[str]]]:
-    """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does."""
+class _TextEnd:
+    """How the text ended, once the reader has reached END_MARKER (open_quotes.py), and which records
+    ran over more than one line: only those can hold a row swallowed by a quote."""
+
+    def __init__(self) -> None:
+        self.inside_quote = False
+        self.spans: list[tuple[int, int]] = []  # (first, last) record numbers of blocks with such a record
+
+    def line_breaks_between(self, first: int, last: int) -> bool:
+        return any(start <= last and first <= end for start, end in self.spans)
+
+
+def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None = None,
+             end: _TextEnd | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does.
+
+    The reader's lines end with open_quotes.END_MARKER: its record is dropped, or, when it ran into
+    the last record's open quote, taken off that record's cell and noted in ``end``. Every block's
+    last record is looked at, since the last block may be a full one; no export holds U+E00E.
+    """
     # The default 128 KB field cap would refuse a ticket with a long pasted log. The cap is
     # process-wide, so it is raised only while a block is read, never across a yield: a generator
     # abandoned after its first rows (a file refused from its head) left it raised for the process.
     numbered = enumerate(reader, 1)
     while True:
         previous_cap = csv.field_size_limit(_FIELD_CAP)
+        lines_before = reader.line_num
         try:
             # a block at a time: one Python step per block, not per row, keeps 100k rows cheap
             block = list(islice(numbered, _BLOCK))
@@ -338,6 +369,12 @@ def _records(reader: CsvReader, name: str,
             csv.field_size_limit(previous_cap)
         if not block:
             return
+        if end is not None and reader.line_num - lines_before > len(block):  # a record ran over lines
+            end.spans.append((block[0][0], block[-1][0]))
+        if is_end_marker(block[-1][1]):
+            block.pop()
+        elif ended_inside_quote(block[-1][1]) and end is not None:
+            end.inside_quote = True
         if lines is not None and lines.hid_cr:
             block = list(zip((number for number, _ in block), show_bare_cr(cells for _, cells in block), strict=True))
         yield from [record for record in block if any(record[1])]

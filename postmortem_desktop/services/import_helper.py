@@ -48,6 +48,7 @@ class FileJob:
     orders: dict | None = None  # day order per date field, when a full read already settled it
     whole_text: bool = False  # decode a text file whole before reading it (see stream_sheet)
     has_header: bool | None = None  # the person's answer to "is the first row a header?"; None: the file says
+    choices: tuple[str, ...] = ()  # the person's own FIELD=COLUMN choices (--map), over the preset or the guess
 
 
 @dataclass
@@ -99,6 +100,7 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     if orders is not None:
         return {"orders": orders}
     send(("chunk", (_plain(planner.take_chunk()), _progress(planner, stream))))
+    send(("open quotes", head.open_quotes))  # found as the rows streamed (importers/open_quotes.py)
     send(("done", planner.result))
     return None
 
@@ -147,6 +149,10 @@ def _mapping_for(job: FileJob, head) -> FieldMapping:  # noqa: ANN001
         mapping = FieldMapping.from_json(job.preset_json, head.header)
     else:
         mapping = recognise_vendor(head.header, head.rows).mapping
+    if job.choices:
+        from ..importers.mapping_choices import apply_choices
+
+        mapping = apply_choices(mapping, head.header, job.choices)
     if job.day_order:
         mapping.day_order = job.day_order
     if job.timezone:

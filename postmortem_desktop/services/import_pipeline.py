@@ -145,6 +145,8 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
             search.written(chunk)
             search.index_if_worth_it(cur)
             yield progress
+        elif kind == "open quotes":
+            summary.open_quotes = list(payload)
         elif kind == "read again":
             raise _ReadAgain(payload)
         elif kind == "done":

@@ -12,11 +12,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..gc_pause import collector_paused
+from ..importers.conversation_kind import conversation_instead, refuse_conversation
 from ..importers.date_report import DateColumnReport
 from ..importers.date_report import date_report as _date_report
 from ..importers.field_mapping import FieldMapping, settle_day_orders
 from ..importers.file_stamp import FileStamp, GuardedRead, stamp_of
 from ..importers.json_dumps import refuse_json
+from ..importers.mapping_choices import apply_choices
 from ..importers.message_dump import MessageSurvey, collect, is_message_level, rows_of
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.sheet_reader import Cell, Sheet, is_workbook, read_sheet
@@ -53,17 +55,19 @@ class ImportPlan:
 
 def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_order: str | None = None,
                    timezone: str | None = None, limits: import_pipeline.HelperLimits | None = None,
-                   has_header: bool | None = None) -> ImportPlan:
+                   has_header: bool | None = None, choices: Sequence[str] = ()) -> ImportPlan:
     """Reads the file (raising SheetError on bad input) and proposes a mapping.
 
     ``has_header`` is the person's answer to "is the first row a header?" for a text file;
-    None lets the file say (sheet_reader.first_record_is_data).
+    None lets the file say (sheet_reader.first_record_is_data). ``choices`` are the person's own
+    FIELD=COLUMN choices (importers/mapping_choices.py: MappingError names a bad one).
 
     A workbook is read by the import's helper process under ``limits`` (import_pipeline), so a
     hostile one costs a refused file, never the app; the rows come back whole for the preview
     and for the import, which then reads nothing more. Text files are read here.
     """
     path = Path(path)
+    refuse_conversation(path)  # an email or chat export goes in as a conversation: say so, and how
     refuse_json(path)  # an API's JSON answer is not a table: say what it is and what to export
     with GuardedRead(path) as read:  # a file changed while it is read is refused, not previewed
         sheet = (import_pipeline.read_sheet_in_helper(path, limits) if is_workbook(path)
@@ -71,6 +75,10 @@ def prepare_import(path: Path | str, *, preset: FieldMapping | None = None, day_
         file_hash = read.finish()
     guess = recognise_vendor(sheet.header, sheet.rows[:200])
     mapping = preset if preset is not None else guess.mapping
+    if choices:
+        mapping = apply_choices(mapping, sheet.header, choices)
+    if (conversation := conversation_instead(path, mapping.unmapped_required())) is not None:
+        raise conversation  # a chat pasted into a .txt: no column maps, and it is no table at all
     if day_order:
         mapping.day_order = day_order
     if timezone:
@@ -149,12 +157,14 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
     # The import allocates a few hundred thousand long-lived objects and no cycles; the cyclic
     # collector would walk them over and over (measured ~0.4 s at 100k rows), so it waits.
     with collector_paused():
-        return (yield from run_ticket_import(
+        summary = yield from run_ticket_import(
             workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
             encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
             options=options, file_hash=plan.file_hash, lines_not_utf8=plan.sheet.lines_not_utf8,
             lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as,
-            lines_not_utf8_where=plan.sheet.lines_not_utf8_where))
+            lines_not_utf8_where=plan.sheet.lines_not_utf8_where)
+    summary.open_quotes = list(plan.sheet.open_quotes)  # found when the file was read for the preview
+    return summary
 
 
 def _worth_a_helper(plan: ImportPlan) -> bool:
@@ -170,16 +180,19 @@ def _worth_a_helper(plan: ImportPlan) -> bool:
 def import_path(workspace: Workspace, incident_id: int, path: Path | str, *, preset: str | None = None,
                 day_order: str | None = None, timezone: str | None = None, options: ImportOptions | None = None,
                 parallel: bool | None = None, limits: import_pipeline.HelperLimits | None = None,
-                has_header: bool | None = None) -> Generator[tuple[int, int | None], None, ImportSummary]:
+                has_header: bool | None = None,
+                choices: Sequence[str] = ()) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """A file imported straight from its path (the command line): recognised, mapped and stored.
 
     Nothing is read first: the vendor, mapping and day order come from the file as it streams
     (services/import_pipeline.py; a workbook always in the capped helper, under ``limits``).
-    ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` as prepare_import's.
+    ``preset`` names a saved mapping (RuleError if there is none); ``has_header`` and ``choices`` as
+    prepare_import's.
     """
+    refuse_conversation(Path(path))
     refuse_json(Path(path))
     job = FileJob(str(path), preset_json=preset_json(workspace, preset) if preset else None,
-                  day_order=day_order, timezone=timezone, has_header=has_header)
+                  day_order=day_order, timezone=timezone, has_header=has_header, choices=tuple(choices))
     return (yield from import_pipeline.import_file(workspace, incident_id, job, options, parallel=parallel,
                                                    limits=limits))
 

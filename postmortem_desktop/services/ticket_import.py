@@ -15,6 +15,7 @@ from typing import cast
 
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
+from ..importers.open_quotes import OpenQuote
 from ..importers.records import SkippedRow, TicketRow
 from ..importers.text_decoding import decoding_notice
 from ..storage import team_bulk
@@ -74,6 +75,8 @@ class ImportSummary:
     outside_window: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     duplicates: list[DuplicateTicket] = field(default_factory=list)  # rows that repeated a ticket id: merged
+    # quotes that ran over rows, or to the end of the file: imported as read, worth a look (open_quotes.py)
+    open_quotes: list[OpenQuote] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = False
     file_hash: str | None = field(default=None, repr=False)  # set by whoever already read the file
@@ -93,6 +96,8 @@ class ImportSummary:
         data["skipped"] = [{"row": s.row, "reason": s.reason} for s in self.skipped]
         data["duplicates"] = [{"row": d.row, "first_row": d.first_row, "ticket_id": d.ticket_id,
                                "new_messages": d.new_messages, "reason": d.reason} for d in self.duplicates]
+        data["open_quotes"] = [{"row": q.row, "swallowed": list(q.swallowed), "at_end": q.at_end,
+                                "warning": q.message()} for q in self.open_quotes]
         return data
 
 

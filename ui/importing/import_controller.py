@@ -388,6 +388,7 @@ def summary_text(summary) -> str:  # noqa: ANN001 - an ImportSummary
                 "became one conversation holding the messages of all its rows (see Show Details)."
                 if summary.duplicates else "")
     notice = f"<br>{html.escape(summary.decoding_notice)}" if summary.decoding_notice else ""
+    notice += "".join(f"<br>⚠ {html.escape(quote.message())}" for quote in summary.open_quotes)
     # a 0-row import pushes no undo step: Edit › Undo would take back the edit before it
     undo = ("Edit › Undo takes the whole import back." if summary.imported or summary.updated else
             "Nothing was added or changed, so there is nothing to undo.")
@@ -403,7 +404,7 @@ def _show_summary(parent: QWidget, summary) -> None:  # noqa: ANN001 - an Import
     box = QMessageBox(parent)
     box.setObjectName("import_summary")
     box.setWindowTitle("Import finished")
-    worth_a_look = summary.skipped or summary.duplicates or summary.lines_not_utf8
+    worth_a_look = summary.skipped or summary.duplicates or summary.lines_not_utf8 or summary.open_quotes
     box.setIcon(QMessageBox.Icon.Warning if worth_a_look else QMessageBox.Icon.Information)
     box.setText(summary_text(summary))
     rows = sorted([*summary.skipped, *summary.duplicates], key=lambda row: row.row)

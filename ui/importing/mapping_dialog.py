@@ -1,6 +1,7 @@
 """The column-mapping dialog: vendor recognised, one choice per file column, live preview, presets."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -87,6 +88,7 @@ class ImportMappingDialog(QDialog):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("import_problems")
         self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.RichText)  # notes joined by <br>, each escaped
         self.date_report = DateReportLabel(self)
         self.preview_model = ImportPreviewModel(self)
         self.preview_view = QTableView(self)
@@ -248,11 +250,13 @@ class ImportMappingDialog(QDialog):
         # the subject stretches; the long free-text columns get a fixed share so it stays readable
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_REQUESTER, 220)
         self.preview_view.setColumnWidth(ImportPreviewModel.COL_TAGS, 120)
-        notes = [f"⚠ {p}" for p in problems]
+        notes = [f"⚠ {html.escape(p)}" for p in problems]
         left_out = self.preview_model.left_out_count()
         if left_out:
             notes.append(f"ℹ {left_out} of the first {self.preview_model.rowCount()} rows fall outside the incident's "
                          "review window and will be left out; tick “Also import rows outside…” to keep them.")
+        # a quote that ran over rows is the file's, whatever the mapping: worth a look, not a refusal
+        notes += [f"⚠ {html.escape(quote.message())}" for quote in self.plan.sheet.open_quotes]
         self.problem_label.setText("<br>".join(notes))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problems)
 

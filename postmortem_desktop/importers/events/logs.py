@@ -7,13 +7,13 @@ one regular expression; only error lines have their time read, and repeated stam
 """
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from ...domain.json_input import load_json
 from .base import ALERT, EventFile, SourceEvent, event
 
 BURST_GAP_SECONDS = 300      # error lines further apart than this start a new burst
@@ -193,7 +193,7 @@ def _journald(lines: list[str], zone: tzinfo) -> tuple[EventFile, dict[str, _Bur
             continue
         result.items_read += 1
         try:
-            entry = json.loads(line)
+            entry = load_json(line)  # a line nested too deeply is skipped, as any damaged one
             at = int(entry["__REALTIME_TIMESTAMP"]) / 1e6
             priority = int(entry.get("PRIORITY", 6))
         except (ValueError, KeyError, TypeError):

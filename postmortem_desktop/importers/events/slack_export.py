@@ -7,7 +7,6 @@ uncompressed size are capped, and a member that is not JSON is reported, not fat
 from __future__ import annotations
 
 import html
-import json
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -16,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ...domain.json_input import load_json
 from .. import system_event_lines
 from .base import DEPLOY, NOTE, STATUS_PAGE, EventFileError, SourceEvent, event
 
@@ -130,7 +130,7 @@ class _ZipMembers:
         if key is None:
             return None
         try:
-            return json.loads(self.archive.read(key))
+            return load_json(self.archive.read(key))
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             if skipped is not None:
                 skipped.append((0, key, f"not readable JSON ({exc})"))
@@ -151,7 +151,7 @@ class _FolderMembers:
         if not target.is_file():
             return None
         try:
-            return json.loads(target.read_bytes())
+            return load_json(target.read_bytes())
         except (ValueError, OSError) as exc:
             if skipped is not None:
                 skipped.append((0, name, f"not readable JSON ({exc})"))
