@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QWidget
 
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.conversations import AddConversation, typed_note
@@ -17,6 +17,7 @@ from postmortem_desktop.services.incidents import IncidentService
 from ..errors import show_refusal
 from ..file_dialogs import choose_file_to_open
 from ..hub import ScreenHub
+from ..progress import WorkProgressDialog, show_progress
 from ..time_display import display_zone
 from ..workers import GeneratorWorker, start
 from .note_dialog import NoteDialog
@@ -50,7 +51,7 @@ class ImportController(QObject):
         self.hub = hub
         self.window = window
         self._worker: GeneratorWorker | None = None
-        self._progress: QProgressDialog | None = None
+        self._progress: WorkProgressDialog | None = None
         self.last_summary = None  # the last ImportSummary
         self.last_event_dialog: EventImportDialog | None = None  # the last system-event preview (for tests)
         self.last_slack_dialog: SlackChannelsDialog | None = None  # the last Slack channel chooser (for tests)
@@ -274,13 +275,9 @@ class ImportController(QObject):
             if self.hub.session is session:  # another workspace opened meanwhile: its result is not ours
                 on_finished(result)
 
-        progress = QProgressDialog(label, cancellable_text, 0, 0, self.window)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
+        progress = WorkProgressDialog(label, cancellable_text, self.window)
         progress.canceled.connect(worker.cancel)
-        worker.signals.progressed.connect(lambda done, total: _on_progress(progress, done, total))
+        worker.signals.progressed.connect(lambda done, total: show_progress(progress, done, total, "rows"))
         worker.signals.finished.connect(finished)
         def failed(exc: BaseException, _tb: str) -> None:
             self._end_worker()
@@ -308,13 +305,6 @@ class ImportController(QObject):
             show_refusal(self.window, "Import stopped", exc)
         else:
             raise exc
-
-
-def _on_progress(progress: QProgressDialog, done: int, total: int) -> None:
-    if total > 0:
-        progress.setMaximum(total)
-        progress.setValue(min(done, total))
-        progress.setLabelText(f"{done:,} of {total:,} rows…")
 
 
 def _read_job(path: Path):  # noqa: ANN202
