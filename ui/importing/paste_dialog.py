@@ -156,7 +156,7 @@ class PasteConversationDialog(QDialog):
         self.window_warning.setObjectName("field_problem")
         self.window_warning.setWordWrap(True)
         self._warn_outside(review_window)
-        self.limit_label = QLabel(self.limit_problem, self)
+        self.limit_label = QLabel(f"⚠ {self.limit_problem}", self)
         self.limit_label.setObjectName("field_problem")
         self.limit_label.setWordWrap(True)
         self.limit_label.setVisible(bool(self.limit_problem))
