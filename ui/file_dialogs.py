@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileInfo
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QDialog, QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QFileIconProvider, QMessageBox, QWidget
 
 if TYPE_CHECKING:
     from postmortem_desktop.storage.workspace import Workspace
@@ -56,15 +56,24 @@ class NameOnlyIconProvider(QFileIconProvider):
         return f"{info.suffix().upper()} File" if info.suffix() else "File"
 
 
-def _ask(parent: QWidget | None, title: str, start: str, file_filter: str, *, save: bool) -> tuple[str, str]:
+def build_dialog(parent: QWidget | None, title: str, start: str, file_filter: str, *, save: bool,
+                 confirm_overwrite: bool = True) -> QFileDialog:
+    """Qt's own file dialog, showing files by name only (NameOnlyIconProvider, kept on the dialog)."""
     dialog = QFileDialog(parent, title, start, file_filter)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # native dialogs sniff file types too
-    provider = NameOnlyIconProvider()
-    dialog.setIconProvider(provider)  # the dialog does not own it: it lives until the dialog is gone
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
+    dialog.name_only_icons = NameOnlyIconProvider()  # type: ignore[attr-defined]  # the dialog does not own it
+    dialog.setIconProvider(dialog.name_only_icons)  # type: ignore[attr-defined]
     if save:
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     else:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    return dialog
+
+
+def _ask(parent: QWidget | None, title: str, start: str, file_filter: str, *, save: bool,
+         confirm_overwrite: bool = True) -> tuple[str, str]:
+    dialog = build_dialog(parent, title, start, file_filter, save=save, confirm_overwrite=confirm_overwrite)
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.selectedFiles():
             return "", ""
@@ -78,7 +87,31 @@ def ask_open_file_name(parent: QWidget | None, title: str, start: str, file_filt
     return _ask(parent, title, start, file_filter, save=False)
 
 
-def ask_save_file_name(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> tuple[str, str]:
+def ask_save_file_name(parent: QWidget | None, title: str, suggested: str, file_filter: str, *,
+                       confirm_overwrite: bool = True) -> tuple[str, str]:
     """(the file name to write, its filter), or ("", "") when cancelled: QFileDialog.getSaveFileName's answer.
-    Qt asks before an existing file is replaced, as its own save dialog does."""
-    return _ask(parent, title, suggested, file_filter, save=True)
+    Qt asks before an existing file is replaced, unless confirm_overwrite is off."""
+    return _ask(parent, title, suggested, file_filter, save=True, confirm_overwrite=confirm_overwrite)
+
+
+def ask_new_workspace_path(parent: QWidget, title: str, suggested: str, file_filter: str) -> Path | None:
+    """Where a new workspace file goes (".pmw" added when missing); None if the person cancelled.
+
+    A new workspace file never replaces an existing one (storage/workspace.check_new_file): that file may
+    hold other incidents, or be open in another window. So Qt's own "Do you want to replace it?" is turned
+    off, since a Yes there could only be refused; a name already taken is said at once and the dialog
+    opens again, before any work starts."""
+    from postmortem_desktop.storage.workspace import WorkspaceError, check_new_file
+
+    while True:
+        name, _ = ask_save_file_name(parent, title, suggested, file_filter, confirm_overwrite=False)
+        if not name:
+            return None
+        target = Path(name if name.endswith(".pmw") else f"{name}.pmw")
+        try:
+            check_new_file(target)
+        except WorkspaceError as exc:
+            QMessageBox.warning(parent, "Choose Another Name", str(exc))
+            suggested = str(target)  # the dialog reopens where the person was
+            continue
+        return target

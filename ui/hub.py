@@ -86,7 +86,8 @@ class ScreenHub(QObject):
 
     def run(self, command: Command, *, quiet_when_busy: bool = False, initiator: object = None,
             on_refusal: Callable[[str], None] | None = None,
-            on_conflict: Callable[[EditConflict], None] | None = None) -> bool:
+            on_conflict: Callable[[EditConflict], None] | None = None,
+            on_unreachable: Callable[[str], None] | None = None) -> bool:
         """Runs an edit through the undo stack: the one way, for the screens and the main window alike.
 
         A refusal is explained over the main window (the hub's parent) and nothing changes; the
@@ -98,8 +99,13 @@ class ScreenHub(QObject):
         gets the message instead of a dialog.
         on_conflict: a field that shows a teammate's newer text beside the person's own (EditConflict:
         the edit was based on text changed since) gets the conflict instead of a dialog.
+        on_unreachable: a field that keeps its unsaved words and saves them again by itself gets the
+        message when the team server cannot be reached, instead of a dialog. A modal dialog here would
+        run the event loop while the save is half-settled, and a re-read arriving then (the change
+        feed's, on reconnecting) would replace the words with the stored text.
         """
         from postmortem_desktop.services.commands import EditConflict, RuleError
+        from postmortem_desktop.storage.errors import ServerUnavailableError
         from postmortem_desktop.storage.workspace import WorkspaceError
 
         from .errors import show_refusal
@@ -122,6 +128,12 @@ class ScreenHub(QObject):
         except RuleError as exc:
             if on_refusal is not None:
                 on_refusal(str(exc))
+            else:
+                show_refusal(parent, "Not possible", exc)
+            return False
+        except ServerUnavailableError as exc:
+            if on_unreachable is not None:
+                on_unreachable(str(exc))
             else:
                 show_refusal(parent, "Not possible", exc)
             return False

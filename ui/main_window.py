@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.changes import DataChange
 
-from . import file_dialogs, recent_files, screens
+from . import recent_files, screens
 from .contracts import FocusingScreen
 from .errors import show_refusal
-from .file_dialogs import choose_file_to_open
+from .file_dialogs import ask_new_workspace_path, choose_file_to_open
 from .hub import ScreenHub
 from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
@@ -371,11 +371,9 @@ class MainWindow(QMainWindow):
         return None
 
     def _on_new_workspace(self) -> None:
-        name, _ = file_dialogs.ask_save_file_name(self, "New Workspace", str(Path.home() / "Incidents.pmw"),
-                                                  WORKSPACE_FILTER)
-        if not name:
+        path = ask_new_workspace_path(self, "New Workspace", str(Path.home() / "Incidents.pmw"), WORKSPACE_FILTER)
+        if path is None:
             return
-        path = Path(name if name.endswith(".pmw") else name + ".pmw")
         from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace
 
         from .undo import WorkspaceSession

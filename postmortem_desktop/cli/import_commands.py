@@ -9,6 +9,7 @@ from ..domain.counting import counted
 from ..importers.conversation_files import UnreadableConversation, read_conversation_path
 from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
+from ..importers.text_decoding import decoding_notice
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
 from ..services.import_pipeline import HelperFailed
@@ -107,13 +108,17 @@ def _preview(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from exc
     sheet = plan.sheet
     reports = spreadsheet_import.date_report(plan)
+    notice = decoding_notice(sheet.lines_not_utf8, sheet.lines_not_utf8_read_as, sheet.lines_not_utf8_where)
     data = {"file_name": plan.path.name, "vendor": plan.vendor, "kind": sheet.kind, "encoding": sheet.encoding,
             "delimiter": sheet.delimiter, "has_header": sheet.has_header, "header_row": sheet.header_row,
             "columns": sheet.header, "rows": len(sheet.rows), "mapping": plan.mapping.describe(sheet.header),
             "dates": [{"field": r.field, "column": r.column, "filled": r.filled, "parsed": r.parsed,
                        "day_order": r.day_order, "ambiguous": r.ambiguous,
                        "not_dates": [{"row": f.row, "value": f.value, "reason": f.reason} for f in r.failures]}
-                      for r in reports]}
+                      for r in reports],
+            "lines_not_utf8": sheet.lines_not_utf8, "lines_not_utf8_read_as": sheet.lines_not_utf8_read_as,
+            "lines_not_utf8_where": [{"line": line, "bytes": count} for line, count in sheet.lines_not_utf8_where],
+            "decoding_notice": notice}
     if args.json:
         print_json(data)
         return 0
@@ -122,6 +127,8 @@ def _preview(args: argparse.Namespace) -> int:
     if not sheet.has_header:
         print("no header row: the first row is data (use --header if it names the columns)")
     print("columns: " + ", ".join(sheet.header))
+    if notice:
+        print(notice)
     for report in reports:
         print(report.summary())
     return 0
@@ -155,9 +162,11 @@ def _print_transcript(result, as_json: bool) -> int:  # noqa: ANN001
     messages = [{"at": m.at.isoformat() if m.at else None, "author": m.author, "role": m.role, "text": m.text}
                 for m in result.messages]
     if as_json:
-        print_json({"format": result.format, "messages": messages})
+        print_json({"format": result.format, "messages": messages, "decoding_notice": result.decoding_notice})
     else:
         print(f"format: {result.format}, {counted(len(messages), 'message')}")
+        if result.decoding_notice:
+            print(result.decoding_notice)
         for m in messages:
             print(f"[{m['at'] or '—'}] {m['author'] or '?'} ({m['role']}): {m['text']}")
     return 0

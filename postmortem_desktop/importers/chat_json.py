@@ -40,15 +40,38 @@ def read_chat_json(data: Any, tz: tzinfo = UTC) -> tuple[str, list[RawMessage]]:
     """The platform's name and the messages of a parsed JSON export, oldest first."""
     for name, recognise, read in _SHAPES:
         if recognise(data):
-            messages = read(data, tz)
+            messages = _each_once(read(data, tz))
             messages.sort(key=lambda m: m.at or datetime.min.replace(tzinfo=UTC))
             return name, messages
     raise NotAChatExport("the JSON is not a chat export this app reads (Discord, Telegram, Messenger, Slack, "
                          "Mattermost or Rocket.Chat)")
 
 
-def _message(author: str, at: datetime | None, text: str) -> RawMessage:
-    return RawMessage(author=author.strip(), at=at, lines=text.strip().split("\n") if text.strip() else [])
+def _each_once(messages: list[RawMessage]) -> list[RawMessage]:
+    """The messages with a repeated id left out: an export that lists a message twice (DiscordChatExporter's
+    overlapping partitions, an edited message written again) still holds it once."""
+    seen: set[str] = set()
+    once = []
+    for message in messages:
+        if message.external_id:
+            if message.external_id in seen:
+                continue
+            seen.add(message.external_id)
+        once.append(message)
+    return once
+
+
+def _message(author: str, at: datetime | None, text: str, external_id: Any = None) -> RawMessage:
+    """``external_id`` is the message's own id in the export, when it has one (a number or a string)."""
+    return RawMessage(author=author.strip(), at=at, lines=text.strip().split("\n") if text.strip() else [],
+                      external_id=_id(external_id))
+
+
+def _id(value: Any) -> str:
+    # an id is a string or a whole number; anything else (a list, a float, a bool) is no id
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value).strip()
 
 
 def _iso(text: Any) -> datetime | None:
@@ -110,7 +133,7 @@ def _read_discord(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         if not text.strip():
             files = _objects(m.get("attachments"))
             text = " ".join(f"[attachment: {_str(a.get('fileName')) or 'file'}]" for a in files)
-        out.append(_message(name, _iso(m.get("timestamp")), text or "[sticker]"))
+        out.append(_message(name, _iso(m.get("timestamp")), text or "[sticker]", m.get("id")))
     return out
 
 
@@ -141,7 +164,7 @@ def _read_telegram(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         if not text.strip():
             kind = next((key for key in _TELEGRAM_MEDIA if m.get(key)), "media")
             text = f"[{kind.replace('_', ' ')}]"
-        out.append(_message(_str(m.get("from")), at, text))
+        out.append(_message(_str(m.get("from")), at, text, m.get("id")))
     return out
 
 
@@ -167,7 +190,7 @@ def _read_telegram_bot(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         sender = _obj(m.get("from"))
         full = " ".join(p for p in (_str(sender.get("first_name")), _str(sender.get("last_name"))) if p)
         name = full or _str(sender.get("username"))
-        out.append(_message(name, _epoch(m.get("date")), _str(m.get("text"))))
+        out.append(_message(name, _epoch(m.get("date")), _str(m.get("text")), m.get("message_id")))
     return out
 
 
@@ -226,7 +249,9 @@ def read_slack_messages(items: Any, users: Mapping[str, str]) -> list[RawMessage
             or user or _str(m.get("bot_id"))
         text = "\n".join(part for part in _slack_parts(m) if part)
         if text.strip():
-            out.append(_message(str(author), _epoch(m.get("ts")), text))
+            # ts is how Slack names a message in its channel (what its API edits and threads by);
+            # client_msg_id is missing from bots' and older posts
+            out.append(_message(str(author), _epoch(m.get("ts")), text, m.get("ts")))
     return out
 
 
@@ -254,7 +279,7 @@ def _read_mattermost(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         # Mattermost's system posts have a type "system_…"; people's posts an empty one.
         if not _str(post.get("type")).startswith("system_") and _str(post.get("message")):
             author = _str(_obj(post.get("props")).get("override_username")) or _str(post.get("user_id"))
-            out.append(_message(author, _epoch(post.get("create_at"), 1000), _str(post.get("message"))))
+            out.append(_message(author, _epoch(post.get("create_at"), 1000), _str(post.get("message")), post.get("id")))
     return out
 
 
@@ -271,7 +296,7 @@ def _read_rocketchat(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         user = _obj(m.get("u"))
         if _str(m.get("msg")):
             out.append(_message(_str(user.get("name")) or _str(user.get("username")), _iso(m.get("ts")),
-                                _str(m.get("msg"))))
+                                _str(m.get("msg")), m.get("_id")))
     return out
 
 
@@ -297,7 +322,7 @@ def _read_teams(data: JsonObject, tz: tzinfo) -> list[RawMessage]:
         if _str(body.get("contentType")).lower() == "html":
             text = html_to_text(text)
         if text.strip():
-            out.append(_message(name, _iso(m.get("createdDateTime")), text))
+            out.append(_message(name, _iso(m.get("createdDateTime")), text, m.get("id")))
     return out
 
 

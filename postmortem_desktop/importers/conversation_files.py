@@ -12,6 +12,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from postmortem_desktop.importers.telegram_html import (
     page_number,
     read_telegram_html,
 )
-from postmortem_desktop.importers.text_decoding import decode_transcript, looks_binary
+from postmortem_desktop.importers.text_decoding import decode_transcript, looks_binary, transcript_text
 from postmortem_desktop.importers.transcript_formats import DayClock, RawMessage
 from postmortem_desktop.importers.transcripts import finish_messages, parse_eml, parse_transcript
 
@@ -73,7 +74,11 @@ def read_conversation_file(name: str, data: bytes, *, day: date | None = None, t
         raise UnreadableConversation(
             f"{name} is not text (it looks like a workbook, an image or another binary file); give a pasted "
             "conversation as a .txt file, an .eml or .mbox file, or a chat app's export (.json or .zip)")
-    text = decode_transcript(data)
+    decoded = transcript_text(data)
+    return replace(_read_text(data, decoded.text, day, tz, agent_names), decoding_notice=decoded.notice)
+
+
+def _read_text(data: bytes, text: str, day: date | None, tz: tzinfo, agent_names: Iterable[str]) -> ParsedTranscript:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] in "{[":
         parsed = _read_json(stripped, tz, agent_names)

@@ -5,10 +5,10 @@ import email
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email import policy
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime, parsedate_tz
 
 from postmortem_desktop.importers import email_attribution
 from postmortem_desktop.importers.email_attribution import attribution, attribution_sender, header_line, join_wrapped
@@ -109,6 +109,21 @@ def _attribution_sender(head: str, after: str, tz: tzinfo) -> Sender:
     return Sender(name, address, parse_when(when, tz) if when else None)
 
 
+def stated_zone(when: str) -> tzinfo | None:
+    """The UTC offset an RFC 2822 date states ("Fri, 04 Dec 2026 10:00:00 -0800"), if it states one."""
+    parsed = parsedate_tz(when) if when else None
+    if parsed is None or parsed[9] is None or "-0000" in when:  # -0000: "the zone is not known" (RFC 2822)
+        return None
+    try:
+        return timezone(timedelta(seconds=parsed[9]))
+    except ValueError:  # an offset of a day or more
+        return None
+
+
+def _header_zone(headers: dict[str, str]) -> tzinfo | None:
+    return stated_zone(headers.get("sent") or headers.get("date") or "")
+
+
 def _header_sender(headers: dict[str, str], tz: tzinfo) -> Sender:
     raw = headers.get("from", "").replace("[mailto:", "<").replace("]", ">").replace("<mailto:", " <")
     name, address = (getaddresses([raw]) or [("", "")])[0]
@@ -143,8 +158,15 @@ def score_email(lines: Sequence[str]) -> int:
     return score
 
 
-def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None) -> list[RawMessage]:
-    """Messages of a pasted thread in chronological order (threads paste newest first)."""
+def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None,
+               top_zone: tzinfo | None = None) -> list[RawMessage]:
+    """Messages of a pasted thread in chronological order (threads paste newest first).
+
+    A time in an "On … wrote:" line states no zone: the replier's mail client wrote it on the
+    replier's clock, so it is read in the zone of the nearest header above that states an offset (the
+    reply's own Date), and in the paste's time zone only when no header states one.
+    """
+    zone = top_zone or clock.tz
     newest_first: list[RawMessage] = []
     open_at: dict[int, RawMessage] = {}
     pending: dict[str, str] | None = None
@@ -184,6 +206,7 @@ def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None)
             continue
         if pending is not None:
             start(depth, _header_sender(pending, clock.tz))
+            zone = _header_zone(pending) or zone
             pending = None
             introduced = None  # the header block named who wrote what follows
         if introduced is not None and text:
@@ -192,7 +215,7 @@ def read_email(lines: Sequence[str], clock: DayClock, top: Sender | None = None)
             introduced = None
         found = attribution(text)
         if found:
-            start(depth + 1, _attribution_sender(*found, clock.tz))
+            start(depth + 1, _attribution_sender(*found, zone))
             introduced = (depth, newest_first[-1])
         elif _ORIGINAL.match(text):
             start(depth + 1, Sender("", "", None))  # who wrote it comes in the header block, if any
@@ -304,7 +327,7 @@ def read_eml(data: bytes, clock: DayClock) -> list[RawMessage]:
     top = Sender(name or address, address, parse_when(raw_date, clock.tz) if raw_date else None)
     body = body_text(message) or _without_text(message, top)
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    return read_email(body.split("\n"), clock, top)
+    return read_email(body.split("\n"), clock, top, stated_zone(raw_date))
 
 
 def _without_text(message: EmailMessage, sender: Sender) -> str:

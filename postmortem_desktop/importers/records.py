@@ -27,6 +27,8 @@ class ParsedTranscript:
 
     format: str
     messages: list[ParsedMessage] = field(default_factory=list)
+    # how a file's text was read, when some of its bytes were not UTF-8 (text_decoding.decoding_notice)
+    decoding_notice: str = ""
 
 
 @dataclass(slots=True)

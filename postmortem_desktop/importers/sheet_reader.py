@@ -81,6 +81,7 @@ class Sheet:
     raw_header: Sequence[Cell] = field(default_factory=list, repr=False)
     lines_not_utf8: int = 0  # of a UTF-8 text file: lines holding bytes read as lines_not_utf8_read_as
     lines_not_utf8_read_as: str | None = None
+    lines_not_utf8_where: tuple[tuple[int, int], ...] = ()  # (line, bytes not UTF-8) of the first few such lines
     has_header: bool = True  # False: the first record is data, and the columns are named "Column 1", "Column 2"…
 
     @property
@@ -223,6 +224,7 @@ def note_decoding(sheet: Sheet, decoded: DecodedText) -> None:
     """Records on the sheet how its text was decoded, for the import's summary."""
     sheet.encoding = decoded.codec
     sheet.lines_not_utf8, sheet.lines_not_utf8_read_as = decoded.lines_not_utf8, decoded.lines_not_utf8_read_as
+    sheet.lines_not_utf8_where = decoded.lines_not_utf8_where
 
 
 def _decoded_text(path: Path) -> tuple[DecodedText, str]:

@@ -25,6 +25,7 @@ _MARKS = (b'class="page_wrap"', b'class="history"')
 _TITLE_TIME = re.compile(r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-])(\d{2}):?(\d{2}))?")
 _VOID = frozenset(("br", "img", "hr", "meta", "link", "input", "source", "wbr"))
 _SPACES = re.compile(r"[ \t\r\n\f]+")
+_MESSAGE_ID = re.compile(r"message(-?\d{1,20})")
 
 
 def looks_like_telegram_html(head: bytes) -> bool:
@@ -36,6 +37,12 @@ def page_number(name: str) -> int:
     """1 for messages.html, N for messagesN.html: the order the pages are read in."""
     match = PAGE_NAME.match(name)
     return int(match.group(1) or 1) if match else 0
+
+
+def _message_number(element_id: str | None) -> str:
+    """123 from id="message123", the number Telegram gives the message in its chat (as its JSON export's "id")."""
+    match = _MESSAGE_ID.fullmatch(element_id or "")
+    return match.group(1) if match else ""
 
 
 def read_telegram_html(pages: Iterable[str], tz: tzinfo) -> list[RawMessage]:
@@ -51,6 +58,7 @@ def read_telegram_html(pages: Iterable[str], tz: tzinfo) -> list[RawMessage]:
 @dataclass
 class _Message:
     joined: bool
+    external_id: str = ""  # the number of its div's id="message123"
     author: str = ""
     title: str = ""
     text: list[str] = field(default_factory=list)
@@ -86,7 +94,7 @@ class _PageReader(HTMLParser):
         if tag == "div" and "message" in classes:
             self.finish_message()
             if "default" in classes:
-                self._message = _Message(joined="joined" in classes)
+                self._message = _Message(joined="joined" in classes, external_id=_message_number(values.get("id")))
                 return "message"
             return "service"  # day separators, joins, pins, calls: not what a person wrote
         message = self._message
@@ -140,7 +148,8 @@ class _PageReader(HTMLParser):
         text = "\n".join(line.strip() for line in "".join(message.text).split("\n")).strip()
         if not text and message.media:
             text = f"[{message.media}]"
-        self.messages.append(RawMessage(author=author, at=self._time(message.title), lines=text.split("\n")))
+        self.messages.append(RawMessage(author=author, at=self._time(message.title), lines=text.split("\n"),
+                                        external_id=message.external_id))
 
     def _time(self, title: str) -> datetime | None:
         match = _TITLE_TIME.search(title)

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -27,6 +28,7 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\s\d]{3,}")
 # decoding with "surrogateescape" turns each byte that is not UTF-8 into U+DC80..U+DCFF
 _ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
 _UTF8_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_NON_ASCII_WORD = re.compile("[^\x00-\x7f]+")
 _SAMPLE_BYTES = 64 * 1024
 _WINDOWS_CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
                        "cp874", "cp932", "cp936", "cp949", "cp950")
@@ -123,13 +125,20 @@ class DecodedText:
 
     A UTF-8 file with a few bytes from another code page (a row pasted from an old export, a
     cell typed in Excel) keeps its UTF-8; only the bytes that are not UTF-8 are read with
-    ``lines_not_utf8_read_as``, and ``lines_not_utf8`` says how many lines held them.
+    ``lines_not_utf8_read_as``, ``lines_not_utf8`` says how many lines held them, and
+    ``lines_not_utf8_where`` which: (line number, bytes that were not UTF-8) for the first few.
     """
 
     text: str
     codec: str
     lines_not_utf8: int = 0
     lines_not_utf8_read_as: str | None = None
+    lines_not_utf8_where: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def notice(self) -> str:
+        """decoding_notice for this text ("" when it was read as one encoding throughout)."""
+        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as, self.lines_not_utf8_where)
 
 
 def decode_text(data: bytes) -> DecodedText:
@@ -146,29 +155,60 @@ def decode_text(data: bytes) -> DecodedText:
     return DecodedText(decode(data, codec), codec)
 
 
-def decoding_notice(lines_not_utf8: int, read_as: str | None) -> str:
-    """What a person should know about a file whose text was read as DecodedText says ("" if nothing)."""
+def decoding_notice(lines_not_utf8: int, read_as: str | None, where: Sequence[Sequence[int]] = ()) -> str:
+    """What a person should know about a file whose text was read as DecodedText says ("" if nothing):
+    which lines held bytes that are not UTF-8, how many, and what they were read as."""
     if not lines_not_utf8:
         return ""
+    code_page = code_page_name(read_as)
+    places = [f"line {line:,}: {counted_bytes(count)}" for line, count in where]
+    if lines_not_utf8 > len(places):
+        places.append(f"{lines_not_utf8 - len(places):,} more line{'s' if lines_not_utf8 - len(places) != 1 else ''}")
+    if lines_not_utf8 == 1 and len(where) == 1:
+        line, count = where[0]
+        return (f"Line {line:,} of this UTF-8 file: {counted_bytes(count)} that {'is' if count == 1 else 'are'} "
+                f"not UTF-8 {'was' if count == 1 else 'were'} read as {code_page}; the rest stayed UTF-8. "
+                "Check the accented letters on that line.")
     lines = f"{lines_not_utf8:,} line{'s' if lines_not_utf8 != 1 else ''}"
-    return (f"{lines} of this UTF-8 file held characters from another encoding and "
-            f"{'were' if lines_not_utf8 != 1 else 'was'} read as {read_as}; the rest stayed UTF-8. "
-            "Check the accented letters in those rows.")
+    return (f"{lines} of this UTF-8 file held bytes that are not UTF-8, read as {code_page}"
+            f"{' (' + '; '.join(places) + ')' if where else ''}; the rest stayed UTF-8. "
+            "Check the accented letters on those lines.")
+
+
+def counted_bytes(count: int) -> str:
+    return f"{count:,} byte{'s' if count != 1 else ''}"
+
+
+def code_page_name(codec: str | None) -> str:
+    """A codec as a person knows it: cp1252 is "Windows-1252", cp932 "Windows-932 (Shift-JIS)"."""
+    if codec is None:
+        return "another encoding"
+    return _CODE_PAGE_NAMES.get(codec, f"Windows-{codec[2:]}" if re.fullmatch(r"cp\d+", codec) else codec)
+
+
+_CODE_PAGE_NAMES = {"cp932": "Windows-932 (Shift-JIS)", "cp936": "Windows-936 (GBK)",
+                    "cp949": "Windows-949 (Korean)", "cp950": "Windows-950 (Big5)", "cp874": "Windows-874 (Thai)",
+                    "latin-1": "Latin-1"}
 
 
 def decode_transcript(data: bytes) -> str:
-    """The text of a dropped or named transcript file, read as a ticket dump's text is.
+    """The text of a dropped or named transcript file, read as a ticket dump's text is."""
+    return transcript_text(data).text
+
+
+def transcript_text(data: bytes) -> DecodedText:
+    """A transcript file's text and how it was read (its ``notice`` for the person), as decode_text.
 
     Never refused: bytes that no encoding explains (UTF-16 cut mid-character) become U+FFFD.
     """
     try:
-        return decode_text(data).text
+        return decode_text(data)
     except TextDecodingError:
-        return data.decode("utf-8-sig", errors="replace")
+        return DecodedText(data.decode("utf-8-sig", errors="replace"), UTF8_SIG)
 
 
 def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:
-    """UTF-8 text whose lines that are not UTF-8 are read in the code page they suggest.
+    """UTF-8 text whose bytes that are not UTF-8 are read in the code page they suggest.
 
     None when nothing shows the file is UTF-8 (no BOM, no character beyond ASCII that is valid
     UTF-8): then it is a legacy code page throughout, and detection reads it whole.
@@ -177,23 +217,30 @@ def _decode_mostly_utf8(data: bytes, codec: str) -> DecodedText | None:
     if codec != UTF8_SIG and _mostly_not_utf8(text):
         return None
     bad_lines = _lines_not_utf8(text)
-    fallback = _windows_code_page(b"\n".join(_escaped_bytes(text[start:end]) for start, end in bad_lines[:1000]),
+    fallback = _windows_code_page(b"\n".join(_stray_bytes(text[start:end]) for start, end, _ in bad_lines[:1000]),
                                   text)
     pieces, done = [], 0
-    for start, end in bad_lines:
+    for start, end, _ in bad_lines:
         pieces += [text[done:start], _read_line(text[start:end], fallback)]
         done = end
     pieces.append(text[done:])
-    return DecodedText("".join(pieces), codec, len(bad_lines), fallback)
+    where = tuple((number, _stray_count(text[start:end])) for start, end, number in bad_lines[:_LINES_NAMED])
+    return DecodedText("".join(pieces), codec, len(bad_lines), fallback, where)
+
+
+_LINES_NAMED = 5  # the lines a notice names; beyond them it gives a count
 
 
 def _mostly_not_utf8(text: str) -> bool:
-    """Whether the text is a legacy encoding throughout rather than UTF-8 with a few pasted lines.
+    """Whether the text is a legacy encoding throughout rather than UTF-8 with a few stray bytes.
 
     Big5, Shift-JIS or EUC-KR bytes form a valid UTF-8 character here and there by chance, but
     almost never a whole clean line, and their stray bytes far outnumber those chance characters.
+    And a chance character always sits among stray bytes, never in a word of its own, so a few
+    stray bytes beside whole UTF-8 words are UTF-8 with strays, whatever charset-normalizer makes
+    of the bytes (it read a short French file with one stray byte as GBK).
     """
-    sample = text[: 4 * _SAMPLE_BYTES]
+    sample = _evidence(text)
     clean = stray = 0
     for line in sample.splitlines():
         if _ESCAPED_RUN.search(line):
@@ -206,7 +253,30 @@ def _mostly_not_utf8(text: str) -> bool:
     if clean * 10 >= stray:
         return False
     escaped = sum(len(run) for run in _ESCAPED_RUN.findall(sample))
-    return escaped > 2 * valid or cjk_encoding(sample.encode("utf-8", "surrogateescape")) is not None
+    if escaped > 2 * valid:
+        return True
+    if _utf8_word_bytes(sample) >= escaped:
+        return False
+    return cjk_encoding(sample.encode("utf-8", "surrogateescape")) is not None
+
+
+def _evidence(text: str) -> str:
+    """The text that decides whether a file is UTF-8: its start and, when the start has no
+    character beyond ASCII, the lines from the first one there is (a stray byte in the header
+    of a 100k-row file whose accented names come later must not make it all Windows-1252)."""
+    sample = text[: 4 * _SAMPLE_BYTES]
+    if _UTF8_NON_ASCII.search(sample):
+        return sample
+    first = _UTF8_NON_ASCII.search(text, len(sample))
+    if first is None:
+        return sample
+    start = text.rfind("\n", 0, first.start()) + 1
+    return sample + "\n" + text[start:start + 4 * _SAMPLE_BYTES]
+
+
+def _utf8_word_bytes(text: str) -> int:
+    """The bytes of the runs of characters beyond ASCII that hold no stray byte: whole UTF-8 words."""
+    return sum(len(run.encode("utf-8")) for run in _NON_ASCII_WORD.findall(text) if not _ESCAPED_RUN.search(run))
 
 
 def cjk_encoding(data: bytes) -> str | None:
@@ -221,23 +291,48 @@ def cjk_encoding(data: bytes) -> str | None:
     return guess
 
 
-def _lines_not_utf8(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line holding escaped bytes, its line break left out."""
-    lines: list[tuple[int, int]] = []
+def _lines_not_utf8(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, line number) of each line holding escaped bytes, its line break left out.
+
+    Lines end at LF; only a file with no LF at all ends them at CR (classic Mac), since a bare CR
+    in an LF or CRLF file is text inside a field (sheet_reader.hide_bare_cr).
+    """
+    line_break = "\n" if "\n" in text else "\r"
+    lines: list[tuple[int, int, int]] = []
+    number, counted_to = 1, 0
     for run in _ESCAPED_RUN.finditer(text):
         if lines and run.start() < lines[-1][1]:
             continue  # another run on a line already found
-        end = text.find("\n", run.end())
-        lines.append((text.rfind("\n", 0, run.start()) + 1, len(text) if end < 0 else end))
+        start = text.rfind(line_break, 0, run.start()) + 1
+        end = text.find(line_break, run.end())
+        number += text.count(line_break, counted_to, start)
+        counted_to = start
+        lines.append((start, len(text) if end < 0 else end, number))
     return lines
 
 
+def _stray_count(line: str) -> int:
+    return sum(len(run) for run in _ESCAPED_RUN.findall(line))
+
+
+def _is_legacy_line(line: str) -> bool:
+    """Whether a line was saved in another code page whole: it has no UTF-8 word of its own."""
+    return _utf8_word_bytes(line) == 0
+
+
+def _stray_bytes(line: str) -> bytes:
+    """What tells a line's code page: the whole line if it was saved in one, else only its stray
+    bytes, since UTF-8 letters read as a code page (Ł is C5 81) would make Latin lines look CJK."""
+    if _is_legacy_line(line):
+        return _escaped_bytes(line)
+    return b"\n".join(_escaped_bytes(run) for run in _ESCAPED_RUN.findall(line))
+
+
 def _read_line(line: str, codec: str) -> str:
-    """A line that is not UTF-8, read in ``codec``; if it holds UTF-8 characters too (and ``codec``
-    has one byte a character), they are kept and only its stray bytes are read in ``codec``."""
+    """A line that is not UTF-8, its stray bytes read in ``codec`` and its UTF-8 words kept."""
     # A multi-byte code page's pairs often look like a UTF-8 character by chance, and cannot be
-    # read piece by piece anyway: its lines are read whole.
-    if codec in _MULTI_BYTE_CODE_PAGES or not _UTF8_NON_ASCII.search(line):
+    # read piece by piece anyway: a line saved in one is read whole.
+    if codec in _MULTI_BYTE_CODE_PAGES and _is_legacy_line(line):
         try:
             return _escaped_bytes(line).decode(codec)
         except UnicodeDecodeError:
@@ -251,14 +346,15 @@ def _windows_code_page(raw: bytes, text: str) -> str:
     Stray lines are too few for charset-normalizer to tell code pages apart (three Cyrillic
     letters came out as EBCDIC), but the rest of the file says which scripts it is written in:
     the code page whose reading of the lines stays most within those scripts wins, Western first.
+    A byte a code page leaves undefined counts against it, rather than ruling it out: one 0x81
+    beside an é must not hand the é to Arabic cp1256, the only page that defines both.
     """
     scripts = {_script(char) for char in islice(_UTF8_NON_ASCII.findall(text, 0, 1 << 20), 2000)}
-    best, best_share = "cp1252", -1.0
+    # a byte no code page reads as a letter of those scripts (0x81 alone) stays Excel's cp1252
+    best, best_share = "cp1252", 0.0
     for codec in _WINDOWS_CODE_PAGES:
-        try:
-            letters = [char for char in raw.decode(codec) if char.isalpha()]
-        except UnicodeDecodeError:
-            continue
+        letters = [char for char in raw.decode(codec, "replace")
+                   if char == "\ufffd" or (char.isalpha() and not char.isascii())]
         share = sum(_script(char) in scripts for char in letters) / len(letters) if letters else 0.0
         if share > best_share:
             best, best_share = codec, share

@@ -56,6 +56,7 @@ class RawMessage:
     lines: list[str] = field(default_factory=list)
     address: str = ""
     role_hint: str = ""
+    external_id: str = ""  # the message's own id in the export (Telegram's, Slack's ts…); "" when it has none
 
 
 class DayClock:

@@ -89,7 +89,8 @@ def finish_messages(raw: Sequence[RawMessage], agent_names: Iterable[str]) -> li
     roles = author_roles([message for message, _ in kept], agent_names)
     internal = _INTERNAL.match
     return [ParsedMessage(author=message.author, text=body, at=message.at,
-                          role="internal" if internal(body) else roles[message.author.casefold()])
+                          role="internal" if internal(body) else roles[message.author.casefold()],
+                          external_id=message.external_id)
             for message, body in kept]
 
 

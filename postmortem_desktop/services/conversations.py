@@ -16,7 +16,7 @@ from ..importers.records import ParsedMessage
 from ..importers.text_cleanup import subject_line
 from ..storage import search_index
 from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cursor, settle_ids
-from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message
+from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message, MessageExternalId
 from .commands import Edit, RuleError
 from .paste_preview import too_many_messages
 from .ticket_store import MESSAGE_COLUMNS
@@ -69,7 +69,12 @@ def check_new_conversation(new: NewConversation) -> None:
 
 
 class AddConversation(Edit):
-    """Stores one conversation with its messages; undo removes it (and a customer it created)."""
+    """Stores one conversation with its messages; undo removes it (and a customer it created).
+
+    A chat export whose messages carry their own ids (Telegram, Slack, Discord…) that was added
+    before is not added twice: its messages already stored (same id, author, time, text) are left
+    alone, the new ones go to the end of that conversation, and a chat with nothing new is refused.
+    """
     incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.CONVERSATION
@@ -83,20 +88,54 @@ class AddConversation(Edit):
         self.name = f"Add {label}"
         self.conversation_id: int | None = None
         self._created_customer_id: int | None = None
+        self.already_stored = 0  # messages of a chat added before, left as they are
+        self._added_to: tuple[list[int], datetime | None, datetime | None] | None = None  # ids, old first/last
+
+    @property
+    def added_messages(self) -> int:
+        return len(self.new.messages) - self.already_stored
 
     def apply(self, session: Session) -> None:
         if session.get(Incident, self.incident_id) is None:
             raise MissingIncident(self.incident_id)
-        customer_id = self._customer_id(session)
-        conv = self._conversation(session, customer_id)
-        session.add(conv)
-        session.flush()
-        self.conversation_id = conv.id
-        for position, m in enumerate(self.new.messages):
-            session.add(Message(conversation_id=conv.id, position=position, at=m.at,
-                                author=m.author, role=self.new.roles.get(m.author, m.role), text=m.text))
+        self.already_stored = 0
+        same = same_chat(session, self.incident_id, self.new.messages)
+        if same is not None:
+            self._add_to(session, *same)
+        else:
+            conv = self._conversation(session, self._customer_id(session))
+            session.add(conv)
+            session.flush()
+            self.conversation_id = conv.id
+            self._add_messages(session, conv.id, self.new.messages, 0)
         session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
                                 vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
+
+    def _add_messages(self, session: Session, conversation_id: int, messages: list[ParsedMessage],
+                      first_position: int) -> list[int]:
+        rows = [Message(conversation_id=conversation_id, position=first_position + offset, at=m.at, author=m.author,
+                        role=self.new.roles.get(m.author, m.role), text=m.text) for offset, m in enumerate(messages)]
+        session.add_all(rows)
+        session.flush()
+        # the message's own id in its export, kept as a dump's message ids are (conversations --json shows it)
+        session.add_all(MessageExternalId(message_id=row.id, external_id=m.external_id)
+                        for row, m in zip(rows, messages, strict=True) if m.external_id)
+        return [row.id for row in rows]
+
+    def _add_to(self, session: Session, conversation_id: int, stored: set[int]) -> None:
+        """The messages not stored yet, after the conversation's last; refused when every one is."""
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None  # same_chat found its messages
+        fresh = [m for index, m in enumerate(self.new.messages) if index not in stored]
+        if not fresh:
+            raise RuleError(f"This chat is already here: its {len(self.new.messages):,} messages are in "
+                            f"conversation {conv.external_id} (“{conv.subject}”). Nothing was added.")
+        last = session.scalar(select(func.max(Message.position)).where(Message.conversation_id == conversation_id))
+        self._added_to = (self._add_messages(session, conversation_id, fresh, (last or 0) + 1),
+                          conv.first_at, conv.last_at)
+        times = [t for t in (conv.first_at, conv.last_at, *(m.at for m in fresh)) if t is not None]
+        conv.first_at, conv.last_at = (min(times), max(times)) if times else (None, None)
+        self.conversation_id, self.already_stored = conversation_id, len(stored)
 
     def _conversation(self, session: Session, customer_id: int | None) -> Conversation:
         times = [m.at for m in self.new.messages if m.at is not None]
@@ -135,7 +174,14 @@ class AddConversation(Edit):
 
     def revert(self, session: Session) -> None:
         conv = session.get(Conversation, self.conversation_id)
-        if conv is not None:
+        if self._added_to is not None:  # messages added to a conversation that was here: only they go
+            added, first_at, last_at = self._added_to
+            session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(added)))
+            session.execute(delete(Message).where(Message.id.in_(added)))
+            if conv is not None:
+                conv.first_at, conv.last_at = first_at, last_at
+            self._added_to = None
+        elif conv is not None:
             session.delete(conv)
         batch = session.scalars(select(ImportBatch).where(ImportBatch.incident_id == self.incident_id,
                                                           ImportBatch.kind == "transcript")
@@ -146,6 +192,33 @@ class AddConversation(Edit):
             customer = session.get(Customer, self._created_customer_id)
             if customer is not None:
                 session.delete(customer)
+
+
+def same_chat(session: Session, incident_id: int, messages: list[ParsedMessage]) -> tuple[int, set[int]] | None:
+    """The conversation of the incident that already holds some of these messages, and which of them (by index).
+
+    A message is the same when its own id, author, time and text are: an id alone is not enough,
+    since a Telegram chat numbers its messages from 1 and two chats share numbers. None when the messages
+    carry no ids or none is stored; with several such conversations, the one holding the most.
+    """
+    wanted = {m.external_id: index for index, m in enumerate(messages) if m.external_id}
+    found: dict[int, set[int]] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        for external_id, conversation_id, at, author, text in session.execute(
+                select(MessageExternalId.external_id, Message.conversation_id, Message.at, Message.author,
+                       Message.text)
+                .join(Message, Message.id == MessageExternalId.message_id)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.incident_id == incident_id,
+                       MessageExternalId.external_id.in_(ids[start:start + 500]))):
+            index = wanted[external_id]
+            if (author, at, text) == (messages[index].author, messages[index].at, messages[index].text):
+                found.setdefault(conversation_id, set()).add(index)
+    if not found:
+        return None
+    conversation_id = max(found, key=lambda cid: (len(found[cid]), -cid))
+    return conversation_id, found[conversation_id]
 
 
 def _subject_from(messages: list[ParsedMessage]) -> str:
@@ -205,23 +278,29 @@ class AddConversations(Edit):
         first_msg = next_id(cur, "messages")
         conversations: list[tuple[object, ...]] = []
         messages: list[tuple[object, ...]] = []
+        own_ids: list[tuple[object, ...]] = []  # (message id, its id in the export): Slack's ts
         for cid, new in zip(self.conversation_ids, self.items, strict=True):
             times = [m.at for m in new.messages if m.at is not None]
             conversations.append((cid, self.incident_id, new.external_id, new.channel, None,
                                   new.subject or _subject_from(new.messages), "", "", "", new.pre_existing, "",
                                   db_time(min(times)) if times else None, db_time(max(times)) if times else None,
                                   batch_id))
+            own_ids += [(first_msg + len(messages) + p, m.external_id) for p, m in enumerate(new.messages)
+                        if m.external_id]
             messages += [(first_msg + len(messages) + p, cid, p, db_time(m.at), m.author,
                           new.roles.get(m.author, m.role), m.text) for p, m in enumerate(new.messages)]
         search_index.begin_bulk(cur)
         insert_rows(cur, "conversations", _CONVERSATION_COLUMNS, conversations)
         insert_rows(cur, "messages", MESSAGE_COLUMNS, messages)
+        insert_rows(cur, "message_external_ids", ("message_id", "external_id"), own_ids)
         search_index.index_range(cur, first_msg, first_msg + len(messages) - 1, first_conv,
                                  self.conversation_ids[-1])
         search_index.end_bulk(cur)
         settle_ids(cur)
 
     def revert(self, session: Session) -> None:
+        session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(
+            select(Message.id).where(Message.conversation_id.in_(self.conversation_ids)))))
         session.execute(delete(Message).where(Message.conversation_id.in_(self.conversation_ids)))
         session.execute(delete(Conversation).where(Conversation.id.in_(self.conversation_ids)))
         session.execute(delete(ImportBatch).where(ImportBatch.id == self._batch_id))

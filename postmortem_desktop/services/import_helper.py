@@ -86,7 +86,8 @@ def _produce(job: FileJob, state: Callable[[], PlanState], send: Callable[[tuple
     mapping = _mapping_for(job, head)
     streamed = StreamedMapping(head.header, mapping, head, job.orders)
     send(("plan", (recognise_vendor(head.header, head.rows).vendor, head.encoding, head.delimiter,
-                   mapping.describe(head.header), head.lines_not_utf8, head.lines_not_utf8_read_as)))
+                   mapping.describe(head.header), head.lines_not_utf8, head.lines_not_utf8_read_as,
+                   head.lines_not_utf8_where)))
     planner = TicketPlanner(state())
     chunk_rows = FIRST_CHUNK_ROWS  # a small first chunk sets the writer going sooner
     for block in _planned_blocks(streamed, stream.rows, mapping):

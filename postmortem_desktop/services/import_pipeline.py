@@ -137,7 +137,7 @@ def _write(cur, messages, summary: ImportSummary,  # noqa: ANN001
             yield payload
         elif kind == "plan":
             (summary.vendor, summary.encoding, summary.delimiter, summary.mapping, summary.lines_not_utf8,
-             summary.lines_not_utf8_read_as) = payload
+             summary.lines_not_utf8_read_as, summary.lines_not_utf8_where) = payload
         elif kind == "chunk":
             rows, progress = payload
             chunk = PlanChunk(*rows)

@@ -115,7 +115,7 @@ def _add(plan: SlackImportPlan, present: set[str], external_id: str, subject: st
         plan.conversations_present += 1
         return
     parsed = [ParsedMessage(author=m.author, text=m.text + (" (edited)" if m.edited else ""), at=m.at,
-                            role=Role.INTERNAL.value) for m in messages]
+                            role=Role.INTERNAL.value, external_id=m.ts) for m in messages]
     plan.conversations.append(NewConversation(channel=Channel.INTERNAL.value, messages=parsed, subject=subject,
                                               external_id=external_id, source_format="slack",
                                               source_name=file_name))

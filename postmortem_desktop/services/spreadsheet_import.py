@@ -153,7 +153,8 @@ def import_generator(workspace: Workspace, incident_id: int, plan: ImportPlan,
             workspace, incident_id, rows, source=plan.path, vendor=plan.vendor, mapping=_mapping_summary(plan),
             encoding=plan.sheet.encoding, delimiter=plan.sheet.delimiter, total_rows=len(plan.sheet.rows),
             options=options, file_hash=plan.file_hash, lines_not_utf8=plan.sheet.lines_not_utf8,
-            lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as))
+            lines_not_utf8_read_as=plan.sheet.lines_not_utf8_read_as,
+            lines_not_utf8_where=plan.sheet.lines_not_utf8_where))
 
 
 def _worth_a_helper(plan: ImportPlan) -> bool:

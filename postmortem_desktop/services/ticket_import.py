@@ -70,6 +70,7 @@ class ImportSummary:
     messages: int = 0  # the messages those conversations hold
     lines_not_utf8: int = 0  # lines of a UTF-8 file holding bytes from another code page ...
     lines_not_utf8_read_as: str | None = None  # ... read in this one (importers/text_decoding.py)
+    lines_not_utf8_where: tuple[tuple[int, int], ...] = ()  # ... and where: (line, bytes) of the first few
     outside_window: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     duplicates: list[DuplicateTicket] = field(default_factory=list)  # rows that repeated a ticket id: merged
@@ -81,12 +82,14 @@ class ImportSummary:
     @property
     def decoding_notice(self) -> str:
         """What the person should know about how the file's text was read ("" when nothing)."""
-        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as)
+        return decoding_notice(self.lines_not_utf8, self.lines_not_utf8_read_as, self.lines_not_utf8_where)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("undo")
         data.pop("file_hash")
+        data["lines_not_utf8_where"] = [{"line": line, "bytes": count} for line, count in self.lines_not_utf8_where]
+        data["decoding_notice"] = self.decoding_notice
         data["skipped"] = [{"row": s.row, "reason": s.reason} for s in self.skipped]
         data["duplicates"] = [{"row": d.row, "first_row": d.first_row, "ticket_id": d.ticket_id,
                                "new_messages": d.new_messages, "reason": d.reason} for d in self.duplicates]
@@ -98,6 +101,7 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
                       delimiter: str | None = None, total_rows: int | None = None,
                       options: ImportOptions | None = None, file_hash: str = "", lines_not_utf8: int = 0,
                       lines_not_utf8_read_as: str | None = None,
+                      lines_not_utf8_where: tuple[tuple[int, int], ...] = (),
                       ) -> Generator[tuple[int, int | None], None, ImportSummary]:
     """Stores mapped rows in one transaction; yields (rows done, total) as it goes.
 
@@ -107,7 +111,8 @@ def run_ticket_import(workspace: Workspace, incident_id: int, rows: Iterable[Tic
     options = options or ImportOptions()
     summary = ImportSummary(file_name=source.name, vendor=vendor, encoding=encoding, delimiter=delimiter,
                             mapping=mapping, dry_run=options.dry_run, file_hash=file_hash,
-                            lines_not_utf8=lines_not_utf8, lines_not_utf8_read_as=lines_not_utf8_read_as)
+                            lines_not_utf8=lines_not_utf8, lines_not_utf8_read_as=lines_not_utf8_read_as,
+                            lines_not_utf8_where=lines_not_utf8_where)
 
     def store(cur, state: ticket_store.PlanState):  # noqa: ANN001, ANN202
         yield from ticket_store.store_rows(cur, state, rows, summary, total_rows)

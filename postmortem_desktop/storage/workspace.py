@@ -262,6 +262,14 @@ def _no_room_for(target: Path) -> DiskFullError:
                          "is left there). Free some space or choose another place, then try again.")
 
 
+def check_new_file(path: Path | str) -> Path:
+    """Where a new workspace file at path would go; raises WorkspaceError saying why it cannot (a file is
+    there already: a new file never replaces one, which may hold other incidents or be open elsewhere).
+
+    The app asks this right after its save dialog, so the person chooses again before any work starts."""
+    return _new_file_target(path)
+
+
 def _new_file_target(path: Path | str) -> Path:
     text = os.fspath(path)
     if not text.strip():

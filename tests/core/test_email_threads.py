@@ -51,6 +51,38 @@ def test_an_attribution_with_an_offset_is_read_in_utc() -> None:
     assert result.messages[0].at == datetime(2021, 2, 24, 14, 2, 50, tzinfo=timezone(timedelta(hours=5, minutes=30)))
 
 
+
+# A reply's own Date header states its writer's offset; the "On … wrote:" line below it, written by the
+# same mail client on the same clock, states none. Before, that line was read in UTC (or the paste's zone).
+THREAD_WITH_A_DATED_REPLY = """From: Dana <dana@acme.example>
+Date: Fri, 04 Dec 2026 10:00:00 -0800
+Subject: charged twice
+
+I was charged twice.
+
+On Fri, Dec 4, 2026 at 9:00 AM Support <help@acme.example> wrote:
+> Your payment failed, please retry.
+"""
+
+
+def test_an_attribution_without_a_zone_is_read_on_the_clock_of_the_reply_above_it() -> None:
+    result = parse_transcript(THREAD_WITH_A_DATED_REPLY)
+    assert [(m.author, m.at) for m in result.messages] == [
+        ("Support", datetime(2026, 12, 4, 17, 0, tzinfo=UTC)), ("Dana", datetime(2026, 12, 4, 18, 0, tzinfo=UTC))]
+
+
+def test_an_eml_reply_reads_its_quoted_attribution_on_its_own_dates_clock() -> None:
+    eml = THREAD_WITH_A_DATED_REPLY.replace("\n", "\r\n").encode()
+    result = read_conversation_file("reply.eml", eml)
+    assert [(m.author, m.at) for m in result.messages] == [
+        ("Support", datetime(2026, 12, 4, 17, 0, tzinfo=UTC)), ("Dana", datetime(2026, 12, 4, 18, 0, tzinfo=UTC))]
+
+
+def test_an_attribution_without_a_zone_and_no_dated_header_keeps_the_pastes_zone() -> None:
+    text = "Thanks, that worked.\n\nOn Fri, Dec 4, 2026 at 9:00 AM Support <help@acme.example> wrote:\n> Retry.\n"
+    result = parse_transcript(text, tz=timezone(timedelta(hours=1)))
+    assert result.messages[0].at == datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
+
 def test_an_attribution_with_a_zone_name_is_read_in_utc() -> None:
     result = read("html/quotequail__yahoo_reply_unescaped_address.html")
     jane = next(m for m in result.messages if m.author == "Jane Roe")

@@ -215,8 +215,8 @@ def test_an_import_of_utf8_with_late_cp1252_rows_keeps_cafe_and_reports_the_coun
     ws.close()
     assert main(["import", str(tmp_path / "cli.pmw"), str(source), "--incident", str(incident),
                  "--include-outside-window"]) == 0
-    assert "2 lines of this UTF-8 file held characters from another encoding and were read as cp1252" in (
-        capsys.readouterr().out)
+    assert ("2 lines of this UTF-8 file held bytes that are not UTF-8, read as Windows-1252 "
+            "(line 3,001: 6 bytes; line 3,002: 2 bytes); the rest stayed UTF-8.") in capsys.readouterr().out
     reopened = open_workspace(tmp_path / "cli.pmw")
     try:
         assert conversations(reopened)["2"][3] == [("café naïve 東京 order 2 " * 4).strip()]

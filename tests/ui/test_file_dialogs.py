@@ -81,3 +81,16 @@ def test_a_file_dialog_showing_the_workspace_folder_leaves_sqlite_its_locks(qtbo
             assert seen and seen[0] > 0, "the dialog dropped SQLite's locks on the open workspace"
     finally:
         workspace.close()
+
+
+@pytest.mark.parametrize("confirm", [True, False])
+def test_a_save_dialog_asks_before_replacing_unless_told_not_to(qapp, confirm):
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = file_dialogs.build_dialog(None, "Save", "", "All files (*)", save=True, confirm_overwrite=confirm)
+    try:
+        assert dialog.testOption(QFileDialog.Option.DontConfirmOverwrite) is not confirm
+        assert dialog.testOption(QFileDialog.Option.DontUseNativeDialog)
+        assert isinstance(dialog.iconProvider(), file_dialogs.NameOnlyIconProvider)
+    finally:
+        dialog.deleteLater()

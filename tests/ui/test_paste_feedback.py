@@ -169,3 +169,54 @@ def test_the_preview_facts_of_a_paste_are_worked_out_on_the_worker_not_the_windo
     qtbot.waitUntil(lambda: bool(seen), timeout=10000)
     assert threads and threading.main_thread() not in threads
     assert seen[0].customer.text() == "Dana Whitfield"
+
+
+def test_a_chat_dropped_again_adds_only_its_new_messages_and_says_so_then_is_refused(qtbot, main_window,
+                                                                                     monkeypatch):
+    from postmortem_desktop.importers.conversation_files import read_conversation_path
+    from postmortem_desktop.services.conversations import AddConversation, NewConversation
+
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    refusals: list = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: refusals.append(a[2]))
+    path = shared_file("real/chats/telegram/chat-analytics__DM_2A_7M.json")
+    earlier = read_conversation_path(path).messages[:4]  # the chat as an earlier export had it
+    assert main_window.hub.run(AddConversation(main_window.hub.incident_id,
+                                               NewConversation(channel="chat", messages=earlier)))
+    before = conversation_count(main_window)
+    _drop(main_window, path)
+    qtbot.waitUntil(lambda: main_window.imports.last_feedback.startswith("Added 2 new messages"), timeout=10000)
+    assert main_window.imports.last_feedback.endswith("; 4 messages of this chat were already there.")
+    assert conversation_count(main_window) == before
+    _drop(main_window, path)
+    qtbot.waitUntil(lambda: bool(refusals), timeout=10000)
+    assert refusals[0].startswith("This chat is already here: its 6 messages are in conversation CHAT-")
+    assert conversation_count(main_window) == before
+
+
+def test_a_dropped_chat_file_with_bytes_that_are_not_utf8_says_which_line_in_the_dialog(qtbot, main_window,
+                                                                                       monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    _accept_paste_dialogs(monkeypatch, seen)
+    refusals: list = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: refusals.append(a[2]))
+    chat = tmp_path / "chat.txt"  # a pasted-chat file: read as a paste
+    chat.write_bytes("12/30/24, 9:15 PM - Zoë: the café invoice failed\n".encode()
+                     + "12/30/24, 9:16 PM - Support: déjà vu, checking\n".encode("cp1252"))
+    export = tmp_path / "result.json"  # a Telegram export: read as a conversation file
+    export.write_bytes(b'{"name": "Zo\xc3\xab", "messages": [{"id": 5, "type": "message", '
+                       b'"date_unixtime": "1700000000", "from": "Zo\xc3\xab", "from_id": "user1", '
+                       b'"text": "caf\xc3\xa9 d\xe9j\xe0"}]}')
+    for count, path in enumerate((chat, export), 1):
+        _drop(main_window, path)
+        qtbot.waitUntil(lambda count=count: len(seen) == count or bool(refusals), timeout=10000)
+    assert not refusals
+    notices = [dialog.findChild(QLabel, "decoding_notice").text() for dialog in seen]
+    assert notices[0].startswith("Line 2 of this UTF-8 file: 2 bytes that are not UTF-8 were read as Windows-1252")
+    assert notices[1].startswith("Line 1 of this UTF-8 file: 2 bytes that are not UTF-8 were read as Windows-1252")
+    assert [m.text for m in seen[1].transcript.messages] == ["café déjà"]

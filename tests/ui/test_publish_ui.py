@@ -101,3 +101,61 @@ def test_save_incident_as_file_from_a_team_workspace(qtbot, settings, demo_copy,
     _message(qtbot, controller, "publish_refusal_box").close()
     assert isinstance(controller.last_refusal, WorkspaceError) and target.read_bytes() == before
     window.close()
+
+
+def test_save_incident_as_file_onto_an_existing_file_is_said_at_once_and_asks_again(
+        qtbot, settings, team_demo_url, tmp_path, monkeypatch):
+    """Qt's own "Do you want to replace it?" is off (a Yes could only be refused: a new workspace file never
+    replaces one); a taken name is said before any work starts, the dialog opens again, and the next name saves."""
+    from ui import file_dialogs
+    from ui.main_window import MainWindow
+
+    existing = tmp_path / "meeting.pmw"
+    existing.write_bytes(b"someone else's workspace")
+    answers = [str(existing), str(tmp_path / "meeting-2")]
+    asked: list[tuple[str, object]] = []
+
+    def save_dialog(_parent, _title, suggested, _filter, *, confirm_overwrite=True):
+        asked.append((suggested, confirm_overwrite))
+        return answers.pop(0), ""
+
+    warned: list[str] = []
+    monkeypatch.setattr(file_dialogs, "ask_save_file_name", save_dialog)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warned.append(text))
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(team_demo_url)
+    window.show()
+    qtbot.waitUntil(lambda: window.incident_id > 0)
+    window.publishing.choose_and_save()
+    assert len(asked) == 2 and not any(confirm for _s, confirm in asked)  # Qt's replace prompt is off
+    assert asked[1][0] == str(existing)  # the dialog reopens where the person was
+    assert len(warned) == 1 and "meeting.pmw already exists" in warned[0]
+    assert existing.read_bytes() == b"someone else's workspace"
+    _message(qtbot, window.publishing, "publish_result_box").close()
+    assert len(_titles(str(tmp_path / "meeting-2.pmw"))) == 1
+    window.hub.close_session()
+    window.close()
+
+
+def test_new_workspace_onto_an_existing_file_asks_again_without_qts_replace_prompt(main_window, tmp_path,
+                                                                                     monkeypatch):
+    from ui import file_dialogs
+
+    existing = tmp_path / "Incidents.pmw"
+    existing.write_bytes(b"a workspace full of incidents")
+    answers = [str(existing), ""]  # then the person cancels
+    asked: list[object] = []
+
+    def save_dialog(_parent, _title, _suggested, _filter, *, confirm_overwrite=True):
+        asked.append(confirm_overwrite)
+        return answers.pop(0), ""
+
+    warned: list[str] = []
+    monkeypatch.setattr(file_dialogs, "ask_save_file_name", save_dialog)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warned.append(text))
+    before = main_window.session
+    main_window._on_new_workspace()
+    assert asked == [False, False]  # Qt's replace prompt is off
+    assert len(warned) == 1 and "Incidents.pmw already exists" in warned[0]
+    assert main_window.session is before and existing.read_bytes() == b"a workspace full of incidents"

@@ -181,3 +181,43 @@ def test_a_file_has_no_who_edited_tab(qtbot, demo_copy):
         assert not screen.tabs.isTabVisible(screen.TAB_EDITS)
     finally:
         session.close()
+
+
+LONG_ANSWER = ("Customers could not pay their renewals for forty minutes, and many did not know whether a payment "
+               "had gone through; several paid twice with a second card, one company postponed payroll, and a "
+               "number of businesses switched to emailed PDF invoices and hand-kept spreadsheets for the day. ")
+
+
+def test_the_conflict_bar_shows_where_a_long_text_differs_and_compare_shows_both_whole(qtbot, review, teammate):
+    """A teammate's change at the end of a long answer: the bar's excerpt is around that change, not the first
+    160 characters both versions share, and Compare… shows both whole with Keep mine there saving mine."""
+    field = review.answers.blocks["workaround"].answer
+    stored = _stored_answer(teammate, "workaround")
+    SetReviewAnswer(billing_id(teammate), "workaround", LONG_ANSWER, based_on=stored).do(teammate)
+    qtbot.waitUntil(lambda: field.toPlainText() == LONG_ANSWER, timeout=1000)
+    field.setPlainText(LONG_ANSWER + "Refunds were slow.")
+    SetReviewAnswer(billing_id(teammate), "workaround", LONG_ANSWER + "Refunds took nine days.",
+                    based_on=LONG_ANSWER).do(teammate)
+    qtbot.waitUntil(lambda: field.conflict_bar.isVisibleTo(review), timeout=1000)
+    said = field.conflict_bar.message.text()
+    assert "nine days" in said and "were slow" in said and "Changed by Ana" in said
+    dialog = field.compare_versions()
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.mine_view.toPlainText() == LONG_ANSWER + "Refunds were slow."
+    assert dialog.theirs_view.toPlainText() == LONG_ANSWER + "Refunds took nine days."
+    assert dialog.theirs_view.textCursor().position() == len(LONG_ANSWER + "Refunds ")  # the first difference
+    dialog.keep_button.click()
+    assert _stored_answer(teammate, "workaround") == LONG_ANSWER + "Refunds were slow."
+    assert not field.conflict_bar.isVisibleTo(review)
+
+
+def test_take_theirs_in_compare_shows_their_whole_text(qtbot, review, teammate):
+    field = review.answers.blocks["workaround"].answer
+    field.setPlainText("Mine")
+    SetReviewAnswer(billing_id(teammate), "workaround", LONG_ANSWER,
+                    based_on=_stored_answer(teammate, "workaround")).do(teammate)
+    qtbot.waitUntil(lambda: field.conflict_bar.isVisibleTo(review), timeout=1000)
+    dialog = field.compare_versions()
+    assert dialog is not None
+    dialog.take_button.click()
+    assert field.toPlainText() == LONG_ANSWER and not field.in_conflict

@@ -1,9 +1,15 @@
-"""The always-visible close-out strip: how many items are done, links to what is missing, Close/Reopen."""
+"""The always-visible close-out strip: how many items are done, links to what is missing, Close/Reopen.
+
+Close and Reopen share one spot, so when a teammate closes or reopens the incident the button under the
+person's pointer turns into the other. The strip then says who did it and when, and the new button takes
+no click for a moment (`SETTLE_MS`): a click aimed at Close must not open "Why is it reopened?".
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from postmortem_desktop.services.closeout import (
@@ -14,6 +20,8 @@ from postmortem_desktop.services.closeout import (
 )
 
 from ..hub import ScreenHub
+from ..team_feed import Teammate
+from ..time_display import display_zone
 from .fix_targets import fix_target
 from .record_lock import ask_and_reopen
 
@@ -28,6 +36,8 @@ SHORT_NAMES = {
 class CloseoutStrip(QFrame):
     #: the strip shows a fresh checklist (for listeners and tests)
     checklist_refreshed = Signal(object)
+    #: how long the button that took Close's (or Reopen's) place ignores clicks after a teammate's change
+    SETTLE_MS = 1500
 
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -45,9 +55,21 @@ class CloseoutStrip(QFrame):
         self.checklist_button = QPushButton("Checklist…", self)
         self.close_button = QPushButton("Close incident…", self)
         self.reopen_button = QPushButton("Reopen…", self)
+        #: "Ana closed this incident at 10:42": shown when the state changed under the person
+        self.state_notice = QLabel(self)
+        self.state_notice.setObjectName("state_notice")
+        self.state_notice.setWordWrap(False)  # one short line; wrapped, the summary squeezed it to three
+        self.state_notice.hide()
+        self._shown_state: tuple[int, bool] | None = None  # (incident, closed) the buttons last showed
+        self._changed_by: str | None = None  # the teammate whose change the next refresh brings
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self.SETTLE_MS)
+        self._settle.timeout.connect(self._enable_close_and_reopen)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.summary, 1)
+        layout.addWidget(self.state_notice)
         for button in (self.checklist_button, self.close_button, self.reopen_button):
             layout.addWidget(button)
         self.checklist_button.clicked.connect(self._on_checklist_clicked)
@@ -69,13 +91,37 @@ class CloseoutStrip(QFrame):
         self.state = CloseoutService(self.hub.workspace).checklist(iid)
         self.summary.setText(self._summary_html(self.state))
         closed = self.state.status in CLOSED_STATES
-        writable = not self.hub.workspace.read_only
+        self._note_change_under_the_person(iid, closed)
         self.checklist_button.setEnabled(True)
         self.close_button.setVisible(not closed)
-        self.close_button.setEnabled(writable)
         self.reopen_button.setVisible(closed)
-        self.reopen_button.setEnabled(writable)
+        self._enable_close_and_reopen()
         self.checklist_refreshed.emit(self.state)
+
+    def _enable_close_and_reopen(self) -> None:
+        """Both take clicks on a writable workspace, except while the one just swapped in settles."""
+        session = self.hub.session
+        writable = session is not None and not session.workspace.read_only and not self._settle.isActive()
+        self.close_button.setEnabled(writable)
+        self.reopen_button.setEnabled(writable)
+
+    def _note_change_under_the_person(self, incident_id: int, closed: bool) -> None:
+        """A teammate closed or reopened the incident on view: say so, and let the swapped button settle."""
+        by, self._changed_by = self._changed_by, None
+        before, self._shown_state = self._shown_state, (incident_id, closed)
+        if before is None or before[0] != incident_id:
+            self.state_notice.hide()  # another incident: what happened to the last one no longer applies
+            return
+        if before[1] == closed:
+            return
+        if by is None:  # the person's own close, reopen, undo or redo: they know
+            self.state_notice.hide()
+            return
+        at = datetime.now(display_zone(self.hub.zone_name)).strftime("%H:%M")
+        self.state_notice.setText(f"<b>{escape(by or 'Someone else')} {'closed' if closed else 'reopened'} "
+                                  f"this incident at {at}.</b>")
+        self.state_notice.show()
+        self._settle.start()
 
     @staticmethod
     def _summary_html(state: ChecklistState) -> str:
@@ -106,5 +152,7 @@ class CloseoutStrip(QFrame):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.refresh()
 
-    def _on_hub_workspace_changed(self, _changes: object, _incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, _changes: object, _incident_id: int, initiator: object) -> None:
+        if isinstance(initiator, Teammate):
+            self._changed_by = initiator.user
         self.refresh()  # any edit can complete or undo an item; the query is small

@@ -13,6 +13,7 @@ from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
 from postmortem_desktop.services.room import RoomSlide, room_slides
+from postmortem_desktop.storage.errors import ServerUnavailableError
 
 from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
@@ -22,6 +23,7 @@ from .overlay import FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
 
 NOTES_SAVE_DELAY_MS = 1200  # a pause in typing; one undo step per pause, not per key
+NOTES_RETRY_MS = 5000  # notes not saved (no server): tried again after this, or as soon as the server answers
 TICK_MS = 1000
 #: presentation clickers send these; they move the agenda even while a text field has focus
 CLICKER_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
@@ -72,6 +74,7 @@ class FacilitatorController(QObject):
         self._spent: dict[str, float] = {}
         self._started_at = self._entered_at = 0.0
         self._pending: tuple[int, str, str, str] | None = None  # incident, step key, title, text
+        self._notes_unsaved = False  # the last save could not reach the team server; a retry is due
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.refresh_clocks)
@@ -392,19 +395,43 @@ class FacilitatorController(QObject):
     def _on_notes_notes_edited(self, text: str) -> None:
         step = self.agenda.steps[self.index]
         self._pending = (self.hub.incident_id, step.key, step.title, text)
-        self._save_timer.start()
+        self._save_timer.start(NOTES_SAVE_DELAY_MS)
 
     def save_notes(self) -> None:
-        """Saves typed notes now (after a pause, on a step change, on leaving); one undo step each."""
+        """Saves typed notes now (after a pause, on a step change, on leaving); one undo step each.
+
+        When the team server cannot be reached the notes stay pending (so no re-read replaces them), the
+        notes field says so, and they are saved again later: no modal message in front of the room."""
         self._save_timer.stop()
         pending, self._pending = self._pending, None
         if pending is None or self.hub.session is None:
             return
         incident_id, key, title, text = pending
-        if incident_id < 0 or step_notes(self.hub.workspace, incident_id, key) == text:
+        try:
+            if incident_id < 0 or step_notes(self.hub.workspace, incident_id, key) == text:
+                self._notes_saved_again()
+                return
+        except ServerUnavailableError as exc:
+            self._notes_not_saved(pending, str(exc))
             return
-        if self.hub.run(SaveStepNotes(incident_id, key, text, title)):
+        if self.hub.run(SaveStepNotes(incident_id, key, text, title),
+                        on_unreachable=lambda message: self._notes_not_saved(pending, message)):
+            self._notes_saved_again()
             self.notes_saved.emit(key)
+
+    def _notes_not_saved(self, pending: tuple[int, str, str, str], reason: str) -> None:
+        if self._pending is None:  # words typed since carry the whole text: they are what is saved next
+            self._pending = pending
+        self._notes_unsaved = True
+        if self.notes is not None:
+            self.notes.show_not_saved(reason)
+        self._save_timer.start(NOTES_RETRY_MS)
+
+    def _notes_saved_again(self) -> None:
+        if self._notes_unsaved:
+            self._notes_unsaved = False
+            if self.notes is not None:
+                self.notes.show_not_saved("")
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if not self.active:
@@ -412,6 +439,8 @@ class FacilitatorController(QObject):
         # undo/redo of notes: show what the workspace now holds, unless the person is mid-sentence
         if changes & DataChange.AGENDA and self._pending is None:
             self._load_notes()
+        if self._notes_unsaved and self._pending is not None:
+            self._save_timer.start(0)  # the server is heard again (the feed reconnected): save the notes now
         if changes & ~DataChange.AGENDA and self.room is not None and self.room.slides:
             self.room.refresh(self._slides())  # an answer typed on the editing screen shows in the room
 

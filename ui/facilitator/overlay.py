@@ -142,10 +142,18 @@ class FacilitatorNotesWidget(QFrame):
         self.edit.setAccessibleName("Notes for this step")
         self.edit.setTabChangesFocus(True)
         self.label.setBuddy(self.edit)
+        #: "Not saved yet…": shown while the team server cannot be reached
+        self.unsaved = QLabel("Not saved yet: the team server cannot be reached. Saved by themselves as soon as "
+                              "it answers again.", self)
+        self.unsaved.setObjectName("facilitator_notes_unsaved")
+        self.unsaved.setWordWrap(True)
+        self.unsaved.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 6, 16, 6)
         layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.edit, 1)
+        # beside the notes, not under them: the strip's height is fixed to the notes' lines
+        layout.addWidget(self.unsaved, 0, Qt.AlignmentFlag.AlignTop)
         self.edit.textChanged.connect(self._on_edit_text_changed)
         self._loading = False
         self._fit_height()
@@ -154,6 +162,7 @@ class FacilitatorNotesWidget(QFrame):
         lines = self.edit.fontMetrics().lineSpacing() * NOTES_LINES
         margins = self.edit.contentsMargins()
         self.edit.setFixedHeight(lines + margins.top() + margins.bottom() + 2 * self.edit.frameWidth() + 8)
+        self.unsaved.setFixedWidth(self.unsaved.fontMetrics().averageCharWidth() * 44)  # two lines, not five
 
     def changeEvent(self, event) -> None:  # noqa: ANN001
         if event.type() == QEvent.Type.FontChange:
@@ -179,6 +188,11 @@ class FacilitatorNotesWidget(QFrame):
 
     def text(self) -> str:
         return self.edit.toPlainText()
+
+    def show_not_saved(self, reason: str) -> None:
+        """reason: the server's words (kept in the tooltip); "" when the notes are saved again."""
+        self.unsaved.setToolTip(reason)
+        self.unsaved.setVisible(bool(reason))
 
     def _on_edit_text_changed(self) -> None:
         if not self._loading:

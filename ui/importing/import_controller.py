@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -126,7 +127,7 @@ class ImportController(QObject):
 
     def route_dropped_file(self, path: Path) -> None:
         from postmortem_desktop.importers.events.detect import sniff_event_file
-        from postmortem_desktop.importers.text_decoding import decode_transcript
+        from postmortem_desktop.importers.text_decoding import transcript_text
 
         suffix = path.suffix.lower()
         if suffix == ".json" and _is_chat_json(path):
@@ -136,7 +137,8 @@ class ImportController(QObject):
         elif suffix in CONVERSATION_SUFFIXES:
             self.read_conversation_file(path)
         elif suffix in TEXT_SUFFIXES:
-            self.paste_text(decode_transcript(path.read_bytes()), path.name)
+            decoded = transcript_text(path.read_bytes())
+            self.paste_text(decoded.text, path.name, decoded.notice)
         else:
             self.import_file(path)
 
@@ -152,7 +154,8 @@ class ImportController(QObject):
             show_refusal(self.window, "Nothing to paste", ValueError(
                 "The clipboard holds no text. Copy the conversation (a chat, an email thread, a call note) first."))
 
-    def paste_text(self, text: str, source_name: str = "") -> None:
+    def paste_text(self, text: str, source_name: str = "", decoding_notice: str = "") -> None:
+        """``decoding_notice``: how a dropped text file's bytes were read, shown in the dialog."""
         if not self._ready():
             return
         if len(text) > MAX_PASTE_CHARS:
@@ -163,7 +166,9 @@ class ImportController(QObject):
         day, window = self._incident_days()
         tz = display_zone(self.hub.zone_name)
         self._run_worker("Reading the conversation…", lambda: _parse_job(text, day, tz, window),
-                         lambda result: self._paste_transcript(result[0], result[1], source_name))
+                         lambda result: self._paste_transcript(
+                             replace(result[0], decoding_notice=decoding_notice) if decoding_notice else result[0],
+                             result[1], source_name))
 
     def read_conversation_file(self, path: Path) -> None:
         """An email, mailbox, HTML mail or chat export file, read off the main thread, then the paste dialog."""
@@ -222,6 +227,11 @@ class ImportController(QObject):
         new = command.new
         title = new.subject or new.customer_name or new.channel.capitalize()
         self.last_feedback = f"Added {new.channel} “{title}”: {counted(len(new.messages), 'message')}."
+        if command.already_stored:  # a chat added before: only its new messages went in
+            were = "was" if command.already_stored == 1 else "were"
+            self.last_feedback = (f"Added {counted(command.added_messages, 'new message')} to {new.channel} "
+                                  f"“{title}”; {counted(command.already_stored, 'message')} of this chat {were} "
+                                  "already there.")
         if isinstance(self.window, QMainWindow):
             self.window.statusBar().showMessage(self.last_feedback, 10000)
         self.hub.conversation_requested.emit(command.conversation_id, -1)

@@ -122,7 +122,8 @@ class ImportMappingDialog(QDialog):
             parts.append({",": "comma", ";": "semicolon", "\t": "tab"}.get(sheet.delimiter, sheet.delimiter)
                          + "-separated")
         notes = " ".join([*(getattr(self.plan.guess, "notes", ()) or ()),
-                          decoding_notice(sheet.lines_not_utf8, sheet.lines_not_utf8_read_as)]).strip()
+                          decoding_notice(sheet.lines_not_utf8, sheet.lines_not_utf8_read_as,
+                                          sheet.lines_not_utf8_where)]).strip()
         return " · ".join(parts) + (f"<br>{notes}" if notes else "")
 
     def _build_columns_table(self) -> QTableWidget:

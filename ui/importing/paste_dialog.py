@@ -129,6 +129,11 @@ class PasteConversationDialog(QDialog):
         form = QFormLayout()
         form.addRow("Recognised as", QLabel(f"<b>{FORMAT_NAMES.get(transcript.format, transcript.format)}</b> · "
                                             f"{counted(len(transcript.messages), 'message')}", self))
+        if transcript.decoding_notice:  # some bytes of the file were not UTF-8: say which lines
+            notice = QLabel(transcript.decoding_notice, self)
+            notice.setObjectName("decoding_notice")
+            notice.setWordWrap(True)
+            form.addRow("Text", notice)
         form.addRow("&Channel", self.channel)
         form.addRow("&Subject", self.subject)
         form.addRow("C&ustomer", self.customer)

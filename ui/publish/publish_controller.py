@@ -16,7 +16,7 @@ from postmortem_desktop.storage.team_passwords import stored_password
 from postmortem_desktop.storage.workspace import open_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in
 
-from .. import file_dialogs
+from ..file_dialogs import ask_new_workspace_path
 from ..progress import run_with_progress
 from ..recent_files import recent_workspaces
 from .publish_dialog import PublishDialog
@@ -102,10 +102,9 @@ class PublishController(QObject):
     def choose_and_save(self) -> None:
         incident = IncidentService(self.hub.workspace).get(self.hub.incident_id)
         suggested = Path.home() / f"{_file_stem(incident.title)}.pmw"
-        name, _ = file_dialogs.ask_save_file_name(self.window, "Save Incident as File", str(suggested),
-                                                  WORKSPACE_FILTER)
-        if name:
-            self.save_to(Path(name if name.endswith(".pmw") else f"{name}.pmw"))
+        target = ask_new_workspace_path(self.window, "Save Incident as File", str(suggested), WORKSPACE_FILTER)
+        if target is not None:
+            self.save_to(target)
 
     def save_to(self, path: Path) -> None:
         source, incident_id = self.hub.workspace, self.hub.incident_id

@@ -185,11 +185,11 @@ class AnswersWidget(QScrollArea):
         field = self.blocks[key].answer
         conflicts: list[EditConflict] = []
         edit = SetReviewAnswer(self.hub.incident_id, key, text, based_on=field.saved_from)
-        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append, on_unreachable=field.save_failed):
             return
         if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
             field.show_conflict(str(conflicts[0].theirs))
-        else:
+        elif not field.not_saved:  # busy with an import (an unreachable server already set its retry)
             field.retry_later()
 
     def _on_link_clicked(self, key: str) -> None:

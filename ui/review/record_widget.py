@@ -24,12 +24,12 @@ def save_closeout_text(hub: ScreenHub, field: CommitTextEdit, key: str, text: st
     """Saves a close-out text field based on what it showed; a teammate's newer text shows beside it instead."""
     conflicts: list[EditConflict] = []
     edit = EditCloseoutFields.checked_against({key: field.saved_from}, hub.incident_id, **{key: text})
-    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append):
+    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append, on_unreachable=field.save_failed):
         return
     if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
         theirs = conflicts[0].theirs
         field.show_conflict(str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
-    else:
+    elif not field.not_saved:  # busy with an import (an unreachable server already set its retry)
         field.retry_later()
 
 

@@ -112,15 +112,20 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _hand_back_unsaved_words(self) -> None:
         """Words typed for an incident no longer shown are never offered as edits of the next one.
 
-        Leaving a field saves it, so only an incident changed under the person leaves words unsaved: a
-        teammate deleted the one they were typing in. Those words go to the clipboard, and a note says so."""
-        dropped = [text for field in self.findChildren(CommitTextEdit) if (text := field.forget_unsaved())]
+        Leaving a field saves it, so words are left unsaved only when a teammate deleted the incident they
+        were typing in, or when the team server could not be reached and the person moved to another
+        incident. Those words go to the clipboard, and a note says which."""
+        fields = self.findChildren(CommitTextEdit)
+        unreachable = any(field.not_saved for field in fields)  # the other way: saves the server never got
+        dropped = [text for field in fields if (text := field.forget_unsaved())]
         if not dropped:
             return
         QApplication.clipboard().setText("\n\n".join(dropped))
+        why = ("the team server could not be reached, so what you typed in the incident you left was not saved"
+               if unreachable else "The incident you were typing in is no longer there (someone else deleted it), so "
+               "what you typed was not saved")
         box = QMessageBox(QMessageBox.Icon.Information, "Typed Words Not Saved",
-                          "The incident you were typing in is no longer there (someone else deleted it), so "
-                          "what you typed was not saved. It is on the clipboard: paste it where it belongs.",
+                          f"{why[0].upper()}{why[1:]}. It is on the clipboard: paste it where it belongs.",
                           QMessageBox.StandardButton.Ok, self)
         box.setDetailedText("\n\n".join(dropped))
         self.unsaved_notice = box

@@ -8,20 +8,38 @@ words are never replaced then: the field keeps them, stops saving, and its confl
 changed it, with "Keep mine" (save these words, based on the text now stored) or "Take theirs".
 Each save says what it was based on (`saved_from`), so a change the feed has not brought yet is
 refused by the core (EditConflict) and shown the same way (`show_conflict`).
+
+When the team server cannot be reached the save fails (`save_failed`): the words stay in the field,
+the bar under it says they are not saved yet, and the field tries again by itself: at once when a
+re-read shows the server answers again (the feed's, after it reconnected), else after a wait that
+doubles each time (a server that does not answer at all holds the window for the connection timeout).
+Until a save succeeds the field counts its words as unsaved, so the re-read that follows the
+reconnection keeps them (or, when a teammate changed the stored text meanwhile, shows the conflict).
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from postmortem_desktop.domain.text_difference import excerpts
+
+from .compare_dialog import CompareDialog
 
 SAVE_AFTER_MS = 800
+RETRY_AFTER_MS = 3000  # the first retry after a save could not reach the server
+RETRY_AT_MOST_MS = 60_000  # later ones wait longer: an unanswered connection blocks for its timeout (10 s)
 
 
 class ConflictBar(QFrame):
-    """“Changed by X — keep yours / take theirs”, under a field whose stored text changed as it was typed in."""
+    """“Changed by X — keep yours / take theirs”, under a field whose stored text changed as it was typed in.
+
+    The same bar says when the field's words could not be saved (the server cannot be reached); then it
+    has nothing to decide, so its buttons are hidden."""
 
     keep_mine = Signal()
     take_theirs = Signal()
+    #: the person asks to read both versions whole (the bar shows only where they first differ)
+    compare = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,21 +51,43 @@ class ConflictBar(QFrame):
         self.keep_button.setToolTip("Save your text in place of theirs")
         self.take_button = QPushButton("Take theirs", self)
         self.take_button.setToolTip("Show their text here; yours is dropped")
+        self.compare_button = QPushButton("Compare…", self)
+        self.compare_button.setToolTip("Read both versions whole, side by side, with where they differ marked")
         self.keep_button.clicked.connect(self.keep_mine)
         self.take_button.clicked.connect(self.take_theirs)
-        layout = QHBoxLayout(self)
+        self.compare_button.clicked.connect(self.compare)
+        # the message above its buttons: beside them, in projector type at 1280 px, it wrapped to a narrow column
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.keep_button)
-        layout.addWidget(self.take_button)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
         self.hide()
 
-    def show_theirs(self, theirs: str, by: str) -> None:
+    def show_theirs(self, theirs: str, by: str, mine: str) -> None:
+        """Says who changed it and, from both versions, the words around where they first differ."""
         who = by or "someone else"
-        shown = theirs if len(theirs) <= 160 else theirs[:157] + "…"
-        self.message.setText(f"Changed by {who} while you were typing. Theirs: “{shown or '(empty)'}” — "
-                             "yours is kept here, not saved yet.")
+        my_part, their_part = excerpts(mine, theirs)
+        self.message.setText(f"Changed by {who} while you were typing. Where they differ, theirs: "
+                             f"“{their_part or '(empty)'}”; yours: “{my_part or '(empty)'}” — yours is kept "
+                             "here, not saved yet.")
+        self.message.setToolTip(f"Theirs, whole:\n{theirs}")
         self.setAccessibleDescription(self.message.text())
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            button.show()
+        self.show()
+
+    def show_not_saved(self, reason: str) -> None:
+        # the server's own words ("… then try again") are for a one-off edit; this field tries again itself
+        self.message.setText("Not saved yet: the team server cannot be reached. Your text stays here and is saved "
+                             "by itself as soon as the server answers again.")
+        self.message.setToolTip(reason)
+        self.setAccessibleDescription(self.message.text())
+        for button in (self.compare_button, self.keep_button, self.take_button):
+            button.hide()
         self.show()
 
 
@@ -63,15 +103,22 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = ""  # the stored text as this field knows it (or its own save, just sent)
         self._previous = ""  # the stored text the last save was made from
         self._theirs: str | None = None  # someone else's stored text while in conflict
+        self._theirs_by = ""  # who changed it, when known
+        self._not_saved = False  # the last save failed (no server): the bar says so, a retry is due
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SAVE_AFTER_MS)
         self._pause.timeout.connect(self.commit)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.commit)
+        self._retry_ms = RETRY_AFTER_MS  # the wait before the next retry (each start passes its own)
         self.textChanged.connect(self._on_text_changed)
         #: placed under the field by its owner; shown only in conflict
         self.conflict_bar = ConflictBar(parent)
         self.conflict_bar.keep_mine.connect(self.keep_mine)
         self.conflict_bar.take_theirs.connect(self.take_theirs)
+        self.conflict_bar.compare.connect(self.compare_versions)
 
     @property
     def saved_from(self) -> str:
@@ -82,8 +129,15 @@ class CommitTextEdit(QPlainTextEdit):
     def in_conflict(self) -> bool:
         return self._theirs is not None
 
+    @property
+    def not_saved(self) -> bool:
+        """The last save of these words failed (the server could not be reached); a retry is due."""
+        return self._not_saved
+
     def _on_text_changed(self) -> None:
-        if self.toPlainText() != self._committed and not self.in_conflict:
+        if self._theirs is not None:  # the bar's excerpt of "yours" follows the typing
+            self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText())
+        elif self.toPlainText() != self._committed:
             self._pause.start()
 
     def set_committed_text(self, text: str, changed_by: str = "") -> None:
@@ -101,10 +155,11 @@ class CommitTextEdit(QPlainTextEdit):
             return
         if unsaved:
             if text == self.toPlainText():  # stored as typed here (their words were the same): nothing to save
-                self._pause.stop()
-                self._committed = self._previous = text
+                self._resolved(text)
             elif text != self._committed:  # changed under the unsaved words
                 self.show_conflict(text, changed_by)
+            elif self._not_saved:  # the server answered this re-read (the feed's, on reconnecting): save now
+                self._retry.start(0)
             return  # otherwise keep their words; they are saved after the pause
         self._committed = text
         if self.toPlainText() != text:
@@ -113,38 +168,69 @@ class CommitTextEdit(QPlainTextEdit):
     def forget_unsaved(self) -> str:
         """Drops words not saved yet, as their incident is no longer shown; returns them ("" when none)."""
         dropped = self.toPlainText() if self.toPlainText() != self._committed or self.in_conflict else ""
-        self._pause.stop()
-        self._theirs = None
+        self._stop_saving()
+        self._theirs, self._theirs_by = None, ""
         self.conflict_bar.hide()
         self._committed = self._previous = self.toPlainText()
         return dropped
 
     def commit(self) -> None:
-        self._pause.stop()
+        self._stop_saving()
         text = self.toPlainText()
         if text != self._committed and not self.in_conflict:
             self._previous = self._committed
             self._committed = text
-            self.text_committed.emit(text)
+            failed_before, self._not_saved = self._not_saved, False
+            self.text_committed.emit(text)  # the owner saves; a failure calls save_failed or show_conflict
+            if failed_before and not self._not_saved and not self.in_conflict:
+                self.conflict_bar.hide()  # saved after all
+            if not self._not_saved:
+                self._retry_ms = RETRY_AFTER_MS
+
+    def _stop_saving(self) -> None:
+        self._pause.stop()
+        self._retry.stop()
 
     def retry_later(self) -> None:
         """The save was not made (the workspace was busy): keep the text and try again after a pause."""
         self._committed = self._previous
         self._pause.start()
 
+    def save_failed(self, reason: str) -> None:
+        """The save did not reach the server: the words stay, unsaved, the bar says why, and a retry is due.
+
+        The stored text is still the one the save was based on, so a re-read of it (the reconnection's)
+        keeps the words, and one that differs is a conflict."""
+        self._committed = self._previous
+        self._not_saved = True
+        self.conflict_bar.show_not_saved(reason)
+        self._retry.start(self._retry_ms)
+        self._retry_ms = min(self._retry_ms * 2, RETRY_AT_MOST_MS)
+
     def show_conflict(self, theirs: str, by: str = "") -> None:
         """The stored text is theirs, not what this field's words were typed over: nothing is saved until
         the person keeps theirs or takes the other."""
-        self._pause.stop()
+        self._stop_saving()
+        self._not_saved = False
         self._committed = self._previous if self._committed == self.toPlainText() else self._committed
         self._theirs = theirs
-        self.conflict_bar.show_theirs(theirs, by)
+        self._theirs_by = by or self._theirs_by
+        self.conflict_bar.show_theirs(theirs, self._theirs_by, self.toPlainText())
+
+    def compare_versions(self) -> CompareDialog | None:
+        """Opens both versions whole; the person's choice there is the bar's Keep mine or Take theirs."""
+        if self._theirs is None:
+            return None
+        dialog = CompareDialog(self, self.accessibleName(), self.toPlainText(), self._theirs, self._theirs_by)
+        dialog.accepted.connect(lambda: self.keep_mine() if dialog.chose_mine else self.take_theirs())
+        dialog.open()  # not exec(): a teammate's change may arrive while it is open, and is shown in the bar
+        return dialog
 
     def keep_mine(self) -> None:
         """Saves the words typed here, based on the text now stored (theirs)."""
         if self._theirs is None:
             return
-        theirs, self._theirs = self._theirs, None
+        theirs, self._theirs, self._theirs_by = self._theirs, None, ""
         self.conflict_bar.hide()
         self._committed = theirs
         self.commit()
@@ -154,7 +240,10 @@ class CommitTextEdit(QPlainTextEdit):
             self._resolved(self._theirs)
 
     def _resolved(self, text: str) -> None:
+        self._stop_saving()
         self._theirs = None
+        self._theirs_by = ""
+        self._not_saved = False
         self.conflict_bar.hide()
         self._committed = self._previous = text
         if self.toPlainText() != text:
