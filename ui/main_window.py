@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,7 +38,7 @@ from .incidents.incident_list_delegate import IncidentListDelegate
 from .models.incident_table_model import IncidentTableModel
 from .progress import run_with_progress
 from .screen_set import ScreenSet, construct
-from .screen_size import first_window_geometry
+from .screen_size import first_window_geometry, usable_geometry
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
 
@@ -543,16 +543,32 @@ class MainWindow(QMainWindow):
 
     # ---- window state ---------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
+        """The remembered window, made usable on today's screen; a first launch's when none can be used.
+
+        Qt refuses a geometry saved on a screen of another width (and damaged bytes): the window would then
+        keep its bare default size (466x250 on a 1280x720 screen), so it opens as on a first launch instead.
+        """
         geometry = self.settings.value("main_window/geometry")
         state = self.settings.value("main_window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(geometry):
+            self._fit_to_screen()
         else:
             self._first_geometry()
-        if state is not None:
-            self.restoreState(state)  # the docks built later take their places from it (_complete)
-        else:
+        # the docks built later take their places from the state (_complete)
+        if not (isinstance(state, QByteArray | bytes) and self.restoreState(state)):
             self._first_layout()
+
+    def _fit_to_screen(self) -> None:
+        """Clamps a restored geometry to the free area of the screen it landed on; maximised stays maximised."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        if self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            self.setGeometry(free)  # what maximised means without a window manager (as on a first launch)
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+        else:
+            self.setGeometry(usable_geometry(self.geometry(), free))
 
     def _first_geometry(self) -> None:
         """A first launch fills the screen it opens on: 90% of a large one, a small one maximised."""

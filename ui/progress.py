@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QStyle, QWidget
 
 from .workers import GeneratorWorker, start
 
@@ -28,12 +28,7 @@ def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str,
     """
     worker = GeneratorWorker(make_generator)
     session.track(worker, writes=writes)  # closing the workspace stops it; edits wait while it writes
-    progress = QProgressDialog(label, cancel_text, 0, 0, parent)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(300)
-    progress.setAutoClose(False)
-    progress.setAutoReset(False)
-    progress.setObjectName("long_work_progress")
+    progress = WorkProgressDialog(label, cancel_text, parent)
     progress.canceled.connect(worker.cancel)
 
     def end() -> None:
@@ -45,7 +40,7 @@ def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str,
         if not session.closed:
             on_finished(result)
 
-    worker.signals.progressed.connect(lambda done, total: _show_progress(progress, done, total, unit))
+    worker.signals.progressed.connect(lambda done, total: show_progress(progress, done, total, unit))
     worker.signals.finished.connect(finished)
     def failed(exc: BaseException, _tb: str) -> None:
         end()
@@ -60,7 +55,40 @@ def run_with_progress(parent: QWidget, session: WorkspaceSession, label: str,
     return start(worker)
 
 
-def _show_progress(progress: QProgressDialog, done: int, total: int, unit: str) -> None:
+class WorkProgressDialog(QProgressDialog):
+    """The window-modal progress of long work, shown after 300 ms, whose Cancel button shows its whole text.
+
+    Qt sizes a progress dialog by its label alone, so a long Cancel text ("Cancel (nothing will be
+    imported)") was cut to "ncel (nothing…" in projector type; this one is never narrower than its button.
+    """
+
+    def __init__(self, label: str, cancel_text: str, parent: QWidget | None):
+        super().__init__(label, cancel_text, 0, 0, parent)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(300)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setObjectName("long_work_progress")
+        self.resize(self.sizeHint())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        button = self.findChild(QPushButton)
+        if button is not None:
+            style = self.style()
+            margins = (style.pixelMetric(QStyle.PixelMetric.PM_LayoutLeftMargin, None, self)
+                       + style.pixelMetric(QStyle.PixelMetric.PM_LayoutRightMargin, None, self))
+            hint.setWidth(max(hint.width(), button.sizeHint().width() + margins))
+        return hint
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # a theme's type came in
+            self.resize(self.sizeHint().expandedTo(self.size()))
+
+
+def show_progress(progress: QProgressDialog, done: int, total: int, unit: str) -> None:
+    """How far the work got, after what it is ("Importing x.csv… — 1,000 of 9,000 rows…")."""
     if total > 0:
         progress.setMaximum(total)
         progress.setValue(min(done, total))

@@ -19,6 +19,24 @@ SMALL_SCREEN = QSize(1600, 960)
 FIRST_SHARE = 0.9
 
 
+#: the smallest main window that still shows the incident list, a screen and the close-out strip together
+SMALLEST_WINDOW = QSize(1024, 640)
+
+
+def usable_geometry(restored: QRect, free: QRect) -> QRect:
+    """A remembered window rectangle made usable on the free area of the screen it came back on.
+
+    At least SMALLEST_WINDOW (the whole free area when that is smaller), at most the free area, and moved
+    wholly onto it: a geometry saved on a bigger screen, partly off-screen or shrunk to nothing comes back
+    as a window a person can work in.
+    """
+    width = min(max(restored.width(), SMALLEST_WINDOW.width()), free.width())
+    height = min(max(restored.height(), SMALLEST_WINDOW.height()), free.height())
+    x = min(max(restored.x(), free.left()), free.left() + free.width() - width)
+    y = min(max(restored.y(), free.top()), free.top() + free.height() - height)
+    return QRect(x, y, width, height)
+
+
 def first_window_geometry(free: QRect) -> QRect | None:
     """Where the main window opens the first time: 90% of the screen's free area, centred; None on a
     laptop- or projector-sized screen, where it opens maximised."""

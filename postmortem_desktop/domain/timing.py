@@ -88,8 +88,10 @@ def headline(technical: Window | None, impact: Window | None, status_page_resolv
 def outside_window(times: Iterable[datetime | None], start: datetime | None, end: datetime | None) -> int:
     """How many of these (dated) times fall outside [start, end], an open end bounding nothing: a pasted chat
     from another year is said before it is added, not found missing from the timeline afterwards."""
-    return sum(1 for at in times if at is not None and ((start is not None and as_utc(at) < as_utc(start))
-                                                         or (end is not None and as_utc(at) > as_utc(end))))
+    low = as_utc(start) if start is not None else None  # once, not per time: a paste has 600,000 of them
+    high = as_utc(end) if end is not None else None
+    return sum(1 for at in times if at is not None and ((low is not None and as_utc(at) < low)
+                                                         or (high is not None and as_utc(at) > high)))
 
 
 def as_utc(value: datetime) -> datetime:

@@ -18,9 +18,8 @@ from ..storage import search_index
 from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cursor, settle_ids
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message, MessageExternalId
 from .commands import Edit, RuleError
+from .paste_preview import too_many_messages
 from .ticket_store import MESSAGE_COLUMNS
-
-MAX_MESSAGES = 200_000  # far beyond any real conversation; guards against a runaway paste
 
 
 @dataclass
@@ -56,8 +55,9 @@ def check_new_conversation(new: NewConversation) -> None:
         raise RuleError(f"Channel must be one of {', '.join(sorted(channels))}.")
     if not new.messages or not any(m.text.strip() for m in new.messages):
         raise RuleError("There is nothing to add: the conversation has no text.")
-    if len(new.messages) > MAX_MESSAGES:
-        raise RuleError(f"That paste holds {len(new.messages):,} messages; split it into smaller parts.")
+    refusal = too_many_messages(len(new.messages))
+    if refusal:
+        raise RuleError(refusal)
     for label, value in (("customer email", new.customer_email), ("conversation id", new.external_id or "")):
         if len(value) > LONGEST_ID:  # the importer's rule: a team workspace's index could not hold it
             raise RuleError(f"The {label} is {len(value):,} characters long, longer than any real one (at most "

@@ -87,7 +87,8 @@ def test_undo_redo_shortcuts_are_the_standard_ones(main_window):
 
 
 def test_geometry_and_recent_files_are_remembered(qtbot, main_window, settings, demo_copy):
-    main_window.resize(640, 480)  # fits the offscreen 800x600 screen
+    main_window.showNormal()
+    main_window.setGeometry(0, 50, 800, 700)  # fits the offscreen 800x800 screen, above the smallest window
     main_window.close()
     from ui import recent_files
     from ui.main_window import MainWindow
@@ -95,7 +96,7 @@ def test_geometry_and_recent_files_are_remembered(qtbot, main_window, settings, 
     assert recent_files.recent_workspaces(settings)[0] == str(demo_copy.resolve())
     again = MainWindow(settings)
     qtbot.addWidget(again)
-    assert (again.size().width(), again.size().height()) == (640, 480)
+    assert again.geometry() == main_window.geometry()
 
 
 def test_a_bad_file_is_refused_with_a_message_and_the_current_workspace_stays(qtbot, main_window, tmp_path,

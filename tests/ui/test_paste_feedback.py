@@ -127,6 +127,50 @@ def test_a_chat_inside_the_review_window_gets_no_warning_and_its_text_column_the
     dialog.close()
 
 
+def test_a_paste_over_the_message_limit_is_refused_in_the_preview_with_add_disabled(qtbot, main_window,
+                                                                                   monkeypatch):
+    """Said before Add, naming the limit (here lowered to 3, so that four lines are over it)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from postmortem_desktop.services import paste_preview
+
+    monkeypatch.setattr(paste_preview, "MAX_MESSAGES", 3)
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    monkeypatch.setattr("ui.importing.paste_dialog.PasteConversationDialog.exec",
+                        lambda dialog: seen.append(dialog) or QDialog.DialogCode.Rejected)
+    main_window.imports.paste_text("".join(f"[2023-06-01 10:1{i}] Dana Whitfield: attempt {i}\n" for i in range(4)))
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    dialog = seen[0]
+    assert not dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert dialog.limit_label.isVisibleTo(dialog)
+    assert "4 messages" in dialog.limit_label.text() and "at most 3" in dialog.limit_label.text()
+
+
+def test_the_preview_facts_of_a_paste_are_worked_out_on_the_worker_not_the_window(qtbot, main_window, monkeypatch):
+    """A 50 MB paste's 600,000 messages took the window 1.5 s to walk (bench/bench_paste.py measures it)."""
+    import threading
+
+    from postmortem_desktop.services import paste_preview
+
+    threads: list = []
+    real = paste_preview.preview_paste
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(paste_preview, "preview_paste", recording)
+    main_window.select_incident(billing_id(main_window))
+    seen: list = []
+    monkeypatch.setattr("ui.importing.paste_dialog.PasteConversationDialog.exec",
+                        lambda dialog: seen.append(dialog) or QDialog.DialogCode.Rejected)
+    main_window.imports.paste_text("[2023-06-01 10:12] Dana Whitfield: my invoice failed twice\n")
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert threads and threading.main_thread() not in threads
+    assert seen[0].customer.text() == "Dana Whitfield"
+
+
 def test_a_chat_dropped_again_adds_only_its_new_messages_and_says_so_then_is_refused(qtbot, main_window,
                                                                                      monkeypatch):
     from postmortem_desktop.importers.conversation_files import read_conversation_path

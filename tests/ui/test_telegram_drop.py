@@ -19,7 +19,7 @@ def _run(job):
 
 def test_dropping_one_page_of_a_telegram_export_reads_every_page():
     assert ".html" in CONVERSATION_SUFFIXES  # so a dropped messages.html comes to this job
-    parsed = _run(_conversation_file_job(EXPORT / "messages2.html", None, UTC))
+    parsed, _preview = _run(_conversation_file_job(EXPORT / "messages2.html", None, UTC, (None, None)))
     assert parsed.format == "telegram-html"
     assert [m.text for m in parsed.messages][0].startswith("Hi, the invoice page is blank")
     assert len(parsed.messages) == 6

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -140,6 +141,7 @@ class ImportMappingDialog(QDialog):
             sample = cell_text(first[index]) if index < len(first) else ""
             for col, text in enumerate((name, sample[:120].replace("\n", " "))):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)  # a narrow dialog elides it
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 table.setItem(index, col, item)
             box = QComboBox(table)
@@ -156,7 +158,14 @@ class ImportMappingDialog(QDialog):
         return table
 
     def _lay_out(self, save_preset: QPushButton) -> None:
+        """Fits any screen: combo boxes may shrink (their lists still show whole names), long form rows wrap,
+        and below its smallest comfortable size the dialog scrolls rather than growing past the screen
+        (a 958 px wide window in projector type needed 1,172 px). Import and Cancel stay in sight."""
+        for box in (self.zone, self.day_order, self.presets):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         options = QFormLayout()
+        options.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         options.addRow("Times without a zone are in", self.zone)
         options.addRow("Dates like 05/06", self.day_order)
         options.addRow("", self.include_outside)
@@ -172,18 +181,30 @@ class ImportMappingDialog(QDialog):
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("<b>Preview</b>: the first rows as they will be imported", right))
+        preview_title = QLabel("<b>Preview</b>: the first rows as they will be imported", right)
+        preview_title.setWordWrap(True)
+        right_layout.addWidget(preview_title)
         right_layout.addWidget(self.preview_view, 1)
         right_layout.addWidget(self.date_report)
         right_layout.addWidget(self.grouping, 1)
-        splitter = QSplitter(self)
+        body = QWidget(self)
+        splitter = QSplitter(body)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setSizes([460, 740])
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.summary)
+        body_layout.addWidget(splitter, 1)
+        body_layout.addWidget(self.problem_label)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("mapping_body")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.problem_label)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
 
     # ---- mapping <-> widgets --------------------------------------------------------------------

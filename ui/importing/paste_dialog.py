@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.counting import counted
-from postmortem_desktop.domain.timing import outside_window
 from postmortem_desktop.domain.vocabulary import Channel, Role
 from postmortem_desktop.importers.records import ParsedTranscript
 from postmortem_desktop.services.conversations import NewConversation
+from postmortem_desktop.services.paste_preview import PastePreview, preview_paste
 
 from ..screen_size import fit_to_screen
 from ..time_display import display_zone
@@ -90,9 +90,14 @@ _SHORT_COLUMN_MAX_PX = 200
 
 class PasteConversationDialog(QDialog):
     def __init__(self, transcript: ParsedTranscript, zone_name: str, source_name: str = "", parent=None,  # noqa: ANN001
-                 review_window: tuple[datetime | None, datetime | None] = (None, None)):
+                 review_window: tuple[datetime | None, datetime | None] = (None, None),
+                 preview: PastePreview | None = None):
+        """`preview` is worked out on the worker that parsed the text (a huge paste takes a second or more)."""
         super().__init__(parent)
         self.transcript = transcript
+        self.facts = preview or preview_paste(transcript, review_window)
+        #: why this cannot be added (too many messages), said before Add rather than after; "" when it can
+        self.limit_problem = self.facts.refusal or ""
         self.source_name = source_name
         self.zone_name = zone_name
         self.setWindowTitle("Add Conversation")
@@ -103,7 +108,7 @@ class PasteConversationDialog(QDialog):
         self.channel.setCurrentIndex(self.channel.findData(CHANNEL_FOR_FORMAT.get(transcript.format, "chat")))
         self.subject = QLineEdit(self)
         self.customer = QLineEdit(self)
-        self.customer.setText(self._main_customer())
+        self.customer.setText(self.facts.main_customer)
         self.email = QLineEdit(self)
         self.email.setPlaceholderText("optional, e.g. dana@example.com")
         self.pre_existing = QCheckBox("Pre-existing confusion (predates the incident)", self)
@@ -156,20 +161,26 @@ class PasteConversationDialog(QDialog):
         self.window_warning.setObjectName("field_problem")
         self.window_warning.setWordWrap(True)
         self._warn_outside(review_window)
+        self.limit_label = QLabel(f"⚠ {self.limit_problem}", self)
+        self.limit_label.setObjectName("field_problem")
+        self.limit_label.setWordWrap(True)
+        self.limit_label.setVisible(bool(self.limit_problem))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Conversation")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(transcript.messages))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(transcript.messages)
+                                                                      and not self.limit_problem)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.window_warning)
+        layout.addWidget(self.limit_label)
         layout.addWidget(buttons)
 
     def _warn_outside(self, review_window: tuple[datetime | None, datetime | None]) -> None:
         start, end = review_window
-        times = [m.at for m in self.transcript.messages if m.at is not None]
-        outside = outside_window(times, start, end)
+        facts = self.facts
+        outside = facts.outside
         self.window_warning.setVisible(bool(outside))
         if not outside:
             return
@@ -178,16 +189,16 @@ class PasteConversationDialog(QDialog):
         def day(value: datetime | None) -> str:
             return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "open"
 
-        dated = f"{day(min(times))} – {day(max(times))}"
+        dated = f"{day(facts.earliest)} – {day(facts.latest)}"
         span = f"the review window ({day(start)} – {day(end)}, {self.zone_name})"
-        if outside == len(times):
+        if outside == facts.dated:
             self.window_warning.setText(
                 f"⚠ Every message ({dated}) is outside {span}: this conversation will not show on the timeline "
                 "or count in the customer impact. Check it belongs to this incident, or widen the review window "
                 "in Properties.")
         else:
             self.window_warning.setText(
-                f"⚠ {counted(outside, 'message')} of {len(times)} ({dated}) fall outside {span}: those do not "
+                f"⚠ {counted(outside, 'message')} of {facts.dated:,} ({dated}) fall outside {span}: those do not "
                 "show on the timeline or count in the customer impact.")
 
     def showEvent(self, event) -> None:  # noqa: ANN001
@@ -211,21 +222,8 @@ class PasteConversationDialog(QDialog):
         y = max(free.top(), min(area.center().y() - frame.height() // 2, free.bottom() - frame.height()))
         self.move(x, y)
 
-    def _authors(self) -> list[str]:
-        seen: dict[str, str] = {}
-        for m in self.transcript.messages:
-            seen.setdefault(m.author, m.role)
-        return list(seen)
-
-    def _main_customer(self) -> str:
-        counts: dict[str, int] = {}
-        for m in self.transcript.messages:
-            if m.role == "customer" and m.author:
-                counts[m.author] = counts.get(m.author, 0) + 1
-        return max(counts, key=lambda author: counts[author]) if counts else ""
-
     def _roles_table(self) -> QTableWidget:
-        authors = self._authors()
+        authors = self.facts.authors
         table = QTableWidget(len(authors), 2, self)
         table.setObjectName("author_roles")
         table.setHorizontalHeaderLabels(["Author", "Role"])
@@ -233,16 +231,15 @@ class PasteConversationDialog(QDialog):
         table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # the role box keeps its whole word ("customer") in every theme's font size
         table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        first_role = {m.author: m.role for m in reversed(self.transcript.messages)}
         self.role_boxes: dict[str, QComboBox] = {}
-        for row, author in enumerate(authors):
+        for row, (author, first_role) in enumerate(authors):
             item = QTableWidgetItem(author or "(unknown)")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             table.setItem(row, 0, item)
             box = QComboBox(table)
             for role in Role:
                 box.addItem(role.value, role.value)
-            box.setCurrentIndex(box.findData(first_role.get(author, "customer")))
+            box.setCurrentIndex(max(0, box.findData(first_role)))
             box.currentIndexChanged.connect(self._on_role_box_changed)
             table.setCellWidget(row, 1, box)
             self.role_boxes[author] = box
