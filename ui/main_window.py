@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
         self.empty_incident_list = EmptyIncidentList(self.hub, self.incident_model, self.new_incident_action,
-                                                     self.incident_list_panel)
+                                                     self.open_action, self.incident_list_panel)
         self.incident_list_layout.addWidget(self.empty_incident_list, 1)
         # the import controller comes with the workspace (_complete); until then these wait, disabled
         self.import_action = self._action("&Import Tickets…", lambda: self.imports.choose_and_import(), "Ctrl+I",
@@ -366,6 +366,7 @@ class MainWindow(QMainWindow):
         self.incident_model.set_rows([])
         self.hub.zone_name = "UTC"
         self._show_incident(-1)
+        self.empty_incident_list.show_nothing_open()
         if self.screen_widgets.is_built("timeline"):
             from .timeline.timeline_screen import TimelineScreen
 

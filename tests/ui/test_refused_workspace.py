@@ -105,6 +105,18 @@ def test_at_start_up_a_refused_workspace_is_never_shown_and_the_window_stays_ope
     assert window.isVisible() and window.hub.session is None and titles(window) == [] and window.incident_id == -1
     assert window.windowTitle() == "Postmortem Desktop"
     assert window.open_action.isEnabled() and not window.new_incident_action.isEnabled()
+    # the list and the timeline say why they are empty, and offer the way on
+    # (a file whose raw read fails shows no first look, and its tab stays the blank placeholder)
+    assert window.screen_widgets.is_built("timeline") == (case != "bad time")
+    if case != "bad time":
+        assert "No workspace is open" in window.screen_widgets["timeline"].view.item.empty_text
+    empty = window.empty_incident_list
+    assert empty.isVisible() and "No workspace is open" in empty.label.text()
+    opened = []
+    window.open_action.triggered.disconnect()
+    window.open_action.triggered.connect(lambda: opened.append(True))
+    empty.button.click()
+    assert opened == [True]
 
 
 def test_after_a_refusal_at_start_up_another_workspace_opens(qtbot, qapp, demo_file, demo_copy, tmp_path, settings,
@@ -122,6 +134,7 @@ def test_after_a_refusal_at_start_up_another_workspace_opens(qtbot, qapp, demo_f
     qtbot.waitUntil(lambda: bool(refusals.shown), timeout=10000)
     assert window.open_path(demo_copy)
     assert len(titles(window)) == 2 and window.hub.session is not None
+    assert not window.empty_incident_list.isVisible()
     assert window.screen_widgets["timeline"].layout_ is not None
 
 
