@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Date, Table
+from sqlalchemy import Connection, Date, Table, case, or_, select
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from ..domain.vocabulary import (
@@ -120,9 +120,12 @@ def _rules(table: Table, present: set[str]) -> list[tuple[str, str, str]]:
             rules.append((column.name, _is_stray_date(quoted), "a date such as '2024-03-01'"))
         elif column in VOCABULARY_COLUMNS:
             words = VOCABULARY_COLUMNS[column]
-            rules.append((column.name, _is_stray_word(quoted, words),
-                          "one of " + ", ".join(repr(word) for word in words)))
+            rules.append((column.name, _is_stray_word(quoted, words), _one_of(words)))
     return rules
+
+
+def _one_of(words: tuple[str, ...]) -> str:
+    return "one of " + ", ".join(repr(word) for word in words)
 
 
 def first_stray_value(conn: sqlite3.Connection) -> StrayValue | None:
@@ -148,3 +151,23 @@ def _first_in_table(conn: sqlite3.Connection, table: str, rules: Iterable[tuple[
     column, _stray, expected = rules[row[1]]
     value = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (row[0],)).fetchone()[0]
     return StrayValue(table, column, row[0], value, expected)
+
+
+def first_stray_word(conn: Connection) -> StrayValue | None:
+    """A team workspace's first word outside the vocabulary, None when there is none.
+
+    PostgreSQL's typed columns keep times and dates sound, but any text fits a status or a role, and a
+    publish from there spread it to every teammate's list. The same words as for a file, one query per table.
+    """
+    for table in Base.metadata.sorted_tables:
+        checked = [(column, VOCABULARY_COLUMNS[column]) for column in table.columns if column in VOCABULARY_COLUMNS]
+        if not checked:
+            continue
+        strays = [column.not_in(words) for column, words in checked]
+        which = case(*((stray, number) for number, stray in enumerate(strays)))
+        row = conn.execute(select(table.c.id, which).where(or_(*strays)).order_by(table.c.id).limit(1)).first()
+        if row is not None:
+            column, words = checked[row[1]]
+            value = conn.execute(select(column).where(table.c.id == row[0])).scalar()
+            return StrayValue(table.name, column.name, row[0], value, _one_of(words))
+    return None

@@ -133,3 +133,27 @@ def test_publish_as_copy_to_a_team_never_spreads_words_outside_the_vocabulary(de
     assert "incidents.customer_severity" in capsys.readouterr().err
     assert main(["incidents", team_database, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def alter_team(url: str, statement: str) -> None:
+    """Changes a team workspace on its server by hand, as a person with psql could."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+@pytest.mark.parametrize("statement, where", [
+    ("UPDATE incidents SET customer_severity = 'SEV999' WHERE id = 1", "incidents.customer_severity of row 1"),
+    ("UPDATE messages SET role = 'alien' WHERE id = (SELECT min(id) FROM messages)", "messages.role of row"),
+])
+def test_a_team_workspace_holding_a_word_outside_the_vocabulary_is_refused_and_never_copied(
+        team_demo_url, tmp_path, statement, where, capsys):
+    # Before: it opened, and save-local (or a publish from it) carried the word on
+    alter_team(team_demo_url, statement)
+    with pytest.raises(DamagedWorkspaceError, match=where):
+        open_workspace(team_demo_url)
+    saved = tmp_path / "mine.pmw"
+    assert main(["save-local", team_demo_url, str(saved), "--incident", "1"]) == 4
+    assert "holds a value this app never writes" in capsys.readouterr().err
+    assert not saved.exists()
