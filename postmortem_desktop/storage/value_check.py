@@ -86,15 +86,16 @@ class StrayValue:
 
 
 def _is_stray_time(column: str) -> str:
-    # Adding zero seconds makes SQLite write the time out again in its one form, normalising the calendar:
-    # a value that comes back the same is a real time in that form (2024-02-30, 24:00 or a "T" come back
-    # changed, garbage as NULL). SQLite rounds the fraction to milliseconds, so a time in its last half
-    # millisecond comes back a second later: only then is it compared without its fraction. The cheapest
+    # Adding zero seconds makes SQLite parse the whole value and write it out again in its one form, normalising
+    # the calendar: a value whose first 19 characters come back the same, and that ends in a 6-digit fraction,
+    # is a real time in the stored form (2024-02-30, 24:00, a "T", a zone or trailing text come back changed or
+    # as NULL). SQLite rounds the fraction to milliseconds, so a time in its last half millisecond comes back a
+    # second later: only then is it compared without its fraction (and its length checked instead). The cheapest
     # of the ways tried (bench/bench_value_check.py): one GLOB of the whole text cost twice as much.
     head = f"substr({column}, 1, 19)"
-    return (f"({column} IS NOT NULL AND NOT (+{column} {_TEXT_FROM_YEAR_ONE} "
-            f"AND substr({column}, 20) GLOB '{_FRACTION_GLOB}' "
-            f"AND (datetime({column}, '+0 seconds') IS {head} OR datetime({head}, '+0 seconds') IS {head})))")
+    return (f"({column} IS NOT NULL AND NOT (+{column} {_TEXT_FROM_YEAR_ONE} AND {column} GLOB '*{_FRACTION_GLOB}' "
+            f"AND (datetime({column}, '+0 seconds') IS {head} "
+            f"OR (length({column}) = 26 AND datetime({head}, '+0 seconds') IS {head}))))")
 
 
 def _is_stray_date(column: str) -> str:

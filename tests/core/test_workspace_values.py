@@ -157,3 +157,16 @@ def test_a_team_workspace_holding_a_word_outside_the_vocabulary_is_refused_and_n
     assert main(["save-local", team_demo_url, str(saved), "--incident", "1"]) == 4
     assert "holds a value this app never writes" in capsys.readouterr().err
     assert not saved.exists()
+
+
+@pytest.mark.parametrize("literal", [
+    "'2026-11-18 10:00:00garbage.999999'",  # text between the seconds and a fraction
+    "'2026-11-18 10:00:00Z.123456'",         # a zone, then a fraction
+    "'2026-11-18 10:00:00.00000Z'",          # a zone in place of the last digit
+    "'2026-11-18 10:00:00.1234567'",         # seven digits
+    "'2026-11-18 10:00:00.0000 '",           # a trailing space
+])
+def test_a_time_with_anything_around_the_stored_form_is_refused(demo_copy, literal):
+    row = store(demo_copy, "messages", "at", literal)
+    with pytest.raises(DamagedWorkspaceError, match=f"messages.at of row {row} is "):
+        open_workspace(demo_copy)
