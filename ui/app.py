@@ -99,21 +99,22 @@ def open_workspace_in(window: MainWindow, workspace: str | None) -> bool:
     return workspace is None and window.open_path(write_demo_once(default_workspace_path()))
 
 
-def build_window(app: QApplication, workspace: str | None, on_failure: Callable[[], None] | None = None) -> MainWindow:
+def build_window(app: QApplication, workspace: str | None) -> MainWindow:
     """The main window, to be shown. Once it is painted, a first look at the workspace (read-only, without
-    SQLAlchemy) fills the incident list and the timeline; once that is drawn, the workspace opens for real."""
+    SQLAlchemy) fills the incident list and the timeline; once that is drawn, the workspace opens for real.
+
+    A refused workspace leaves the window open with nothing of that file on it (MainWindow.forget_first_look):
+    File › Open, New and Recent are there to go on from."""
     window = MainWindow(QSettings())
 
     def open_it() -> None:
         from postmortem_desktop.storage.workspace import WorkspaceError
 
         try:
-            opened = open_workspace_in(window, workspace)
+            open_workspace_in(window, workspace)  # a refusal is shown by the window
         except WorkspaceError as exc:  # e.g. no room to write the demo workspace
+            window.forget_first_look()
             QMessageBox.critical(window, APP_NAME, str(exc))
-            opened = False
-        if not opened and on_failure is not None:
-            on_failure()
 
     def look_then_open() -> None:
         from postmortem_desktop.services.first_look import first_look
@@ -144,16 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     apply_saved_theme(QSettings(), app)
     setup_logging()
     install_excepthook()
-    failed: list[int] = []
-
-    def on_failure() -> None:  # the refusal was shown by the window; nothing else would open
-        failed.append(4)
-        app.quit()
-
-    window = build_window(app, args.workspace, on_failure)
+    window = build_window(app, args.workspace)
     window.show()
-    code = app.exec()
-    return failed[0] if failed else code
+    return app.exec()
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from .importing.import_controller import ImportController
     from .undo import WorkspaceSession
 
-WORKSPACE_FILTER = "Postmortem workspaces (*.pmw);;All files (*)"
+WORKSPACE_SUFFIX = ".pmw"
+WORKSPACE_FILTER = f"Postmortem workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,7 @@ class MainWindow(QMainWindow):
         self.new_incident_action = self._action("&New Incident…", self._on_new_incident, QKeySequence.StandardKey.New)
         self.delete_incident_action = self._action("&Delete Incident…", self._on_delete_incident, "Ctrl+Shift+Del")
         self.empty_incident_list = EmptyIncidentList(self.hub, self.incident_model, self.new_incident_action,
-                                                     self.incident_list_panel)
+                                                     self.open_action, self.incident_list_panel)
         self.incident_list_layout.addWidget(self.empty_incident_list, 1)
         # the import controller comes with the workspace (_complete); until then these wait, disabled
         self.import_action = self._action("&Import Tickets…", lambda: self.imports.choose_and_import(), "Ctrl+I",
@@ -352,8 +353,26 @@ class MainWindow(QMainWindow):
             return team_opening.open_address(self, str(path))
         refusal = self.try_open(path)
         if refusal is not None:
+            self.forget_first_look()  # before the message: it never stands over a refused file's content
             show_refusal(self, "Cannot open workspace", refusal)
         return refusal is None
+
+    def forget_first_look(self) -> None:
+        """Clears what a first look showed of a file that was then refused, so nothing of it stays on screen:
+        the window is left as before any workspace (File › Open, New and Recent still work). A window with
+        a workspace open shows no first look, and keeps that workspace."""
+        if self.hub.session is not None:
+            return
+        self.incident_model.set_rows([])
+        self.hub.zone_name = "UTC"
+        self._show_incident(-1)
+        self.empty_incident_list.show_nothing_open()
+        if self.screen_widgets.is_built("timeline"):
+            from .timeline.timeline_screen import TimelineScreen
+
+            timeline = self.screen_widgets["timeline"]
+            if isinstance(timeline, TimelineScreen):
+                timeline.refresh()  # with no workspace open: nothing drawn, nothing to zoom
 
     def try_open(self, target: Path | str, *, password: str | None = None, create: bool = False) -> Exception | None:
         """The one way a workspace of either kind is opened (or, asked to, created) and shown; the
@@ -522,10 +541,15 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: ANN001
-        if self.hub.session is None:  # still opening: nothing to add it to yet
-            return
         mime = event.mimeData()
         files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        workspaces = [path for path in files if path.suffix.lower() == WORKSPACE_SUFFIX]
+        if workspaces:  # a workspace is opened, as by File › Open (and refused the same way), never imported
+            self.open_path(workspaces[0])
+            event.acceptProposedAction()
+            return
+        if self.hub.session is None:  # still opening, or none open: nothing to add it to yet
+            return
         if files:
             for path in files:
                 self.imports.route_dropped_file(path)

@@ -2,7 +2,8 @@
 
 Every file a person opens is untrusted (a workspace from a colleague, a download, a renamed file):
 it must be a regular file, a SQLite database carrying this app's id, pass SQLite's integrity check,
-carry a format number this app knows, and hold exactly the schema this app writes for that format.
+carry a format number this app knows, hold exactly the schema this app writes for that format, and
+only values this app writes (value_check).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import file_lock, migrations, schema_check, sqlite_files
+from . import file_lock, migrations, schema_check, sqlite_files, value_check
 from .errors import (
     AlteredWorkspaceError,
     DamagedWorkspaceError,
@@ -118,6 +119,13 @@ def _check(conn: sqlite3.Connection, name: str) -> int:
             f"{name} is not laid out the way this app writes format {version} ({shown}). It may have been "
             "altered by another program, and opening it could run code it carries, so it was left untouched. "
             "Ask whoever sent it for the original, or restore it from a backup."
+        )
+    stray = value_check.first_stray_value(conn)
+    if stray is not None:
+        raise AlteredWorkspaceError(
+            f"{name} holds a value this app never writes: {stray.sentence()}. It may have been altered by "
+            "another program, and reading it would fail part-way, so it was left untouched. Ask whoever sent "
+            "it for the original, or restore it from a backup."
         )
     return version
 

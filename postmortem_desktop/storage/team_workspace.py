@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from . import migrations, team_feed
+from . import migrations, team_feed, value_check
 from .bulk import db_time
 from .errors import (
     AlteredWorkspaceError,
@@ -125,6 +125,7 @@ def probe_team_workspace(address: str, *, password: str | None = None) -> TeamPr
             version = _format_version(conn, name)
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
+                _check_words(conn, name)
             probe = TeamProbe(name, _user(conn), _cannot_write_reason(conn, name),
                               version < migrations.SCHEMA_VERSION)
     except BaseException as exc:
@@ -147,6 +148,7 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
             version = _format_version(conn, name)
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
+                _check_words(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
             user = _user(conn)
         if version < migrations.SCHEMA_VERSION:
@@ -255,6 +257,16 @@ def _check_tables(conn: Connection, name: str) -> None:
     if missing:
         raise AlteredWorkspaceError(f"{name} is missing tables this app writes ({', '.join(missing)}), so it was not "
                                     "opened. Restore it from the server's backup.")
+
+
+def _check_words(conn: Connection, name: str) -> None:
+    """Refuses a workspace holding a word outside the vocabulary (written on the server by hand, say)."""
+    stray = value_check.first_stray_word(conn)
+    if stray is not None:
+        raise AlteredWorkspaceError(
+            f"{name} holds a value this app never writes: {stray.sentence()}. It was changed outside this app, and "
+            "reading it would fail part-way or spread it, so it was not opened. Ask the workspace's owner to "
+            "correct that value on the server, or restore it from the server's backup.")
 
 
 def _cannot_write_reason(conn: Connection, name: str) -> str:

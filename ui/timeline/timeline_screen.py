@@ -28,7 +28,7 @@ from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, Time
 from ..file_dialogs import start_folder
 from ..hub import ScreenHub
 from .qt_canvas import render_timeline_image
-from .timeline_view import TimelineView
+from .timeline_view import EMPTY_TEXT, NO_WORKSPACE_TEXT, TimelineView
 
 if TYPE_CHECKING:
     from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
@@ -158,7 +158,7 @@ class TimelineScreen(QWidget):
         incident_id = self.hub.incident_id
         if self.hub.session is None or incident_id < 0:
             self.layout_ = None
-            self.view.set_layout(None)
+            self.view.set_layout(None, NO_WORKSPACE_TEXT if self.hub.session is None else EMPTY_TEXT)
             self.toolbar.setEnabled(False)  # nothing to fit, zoom or add to
             self.timeline_loaded.emit(-1)
             return

@@ -36,6 +36,8 @@ class TimelineItem(QGraphicsItem):
     def __init__(self, theme: Theme):
         super().__init__()
         self.layout: TimelineLayout | None = None
+        #: what is said in place of a timeline while there is none
+        self.empty_text = EMPTY_TEXT
         self.theme = theme
         self.size = (800.0, 600.0)
         self.geometry: Geometry | None = None
@@ -55,7 +57,8 @@ class TimelineItem(QGraphicsItem):
         if self.layout is None:
             painter.fillRect(self.boundingRect(), QColor(self.theme.background))
             painter.setPen(QColor(self.theme.text))
-            painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_TEXT)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(self.boundingRect(), flags, self.empty_text)
             return
         if self._canvas is None:
             self._canvas = QPainterCanvas(painter)
@@ -66,6 +69,9 @@ class TimelineItem(QGraphicsItem):
 
 EMPTY_TEXT = ("No incident selected.\nCreate one with Incident › New Incident (Ctrl+N), then import tickets "
               "(Ctrl+I) or paste conversations (Ctrl+V).")
+# a window left with no workspace (the one asked for was refused): New Incident and the imports are off
+NO_WORKSPACE_TEXT = ("No workspace is open.\nOpen one with File › Open Workspace (Ctrl+O), "
+                     "or drop a .pmw workspace file here.")
 
 
 class CursorItem(QGraphicsObject):
@@ -140,8 +146,9 @@ class TimelineView(QGraphicsView):
     def layout_(self) -> TimelineLayout | None:
         return self.item.layout
 
-    def set_layout(self, layout: TimelineLayout | None) -> None:
+    def set_layout(self, layout: TimelineLayout | None, empty_text: str = EMPTY_TEXT) -> None:
         self.item.layout = layout
+        self.item.empty_text = empty_text
         self._tip = (None, "")  # the same ids may now read differently (tags, times)
         self._resize_scene()
         self.redraw()
