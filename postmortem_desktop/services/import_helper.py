@@ -121,9 +121,9 @@ def _planned_blocks(streamed, numbered, mapping: FieldMapping) -> Iterator[list]
     yield collector.skipped()
 
 
-def _plain(chunk: PlanChunk) -> tuple[list, list, list, list, list]:
+def _plain(chunk: PlanChunk) -> tuple[list, list, list, list]:
     # plain lists cross the pipe a little faster than the dataclass around them
-    return chunk.customers, chunk.conversations, chunk.messages, chunk.thread_ids, chunk.message_ids
+    return chunk.customers, chunk.conversations, chunk.messages, chunk.message_ids
 
 
 def _progress(planner: TicketPlanner, stream) -> tuple[int, int | None]:  # noqa: ANN001
