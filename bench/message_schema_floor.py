@@ -11,7 +11,8 @@ app code: read the CSV with csv.reader; group the rows into threads by following
 root (a parent missing from the file is the root); shape the same rows the import stores (times in
 the stored text form, the customer's first message naming the customer, a subject from the first
 message); then, in one transaction, plain executemany into customers, conversations, messages and
-message_external_ids (and into thread_message_ids while the schema has it), and the search index
+message_external_ids (since format 7 also the record of a message's thread: no row goes into
+thread_message_ids), and the search index
 filled the cheapest way SQLite offers (one INSERT ... SELECT per FTS5 table, with the per-row insert
 triggers dropped meanwhile and FTS5's term buffer enlarged, all put back before the commit) under
 the page cache and synchronous setting the import uses.
@@ -93,7 +94,7 @@ def shape(grouped: dict[str, list[list[str]]], incident_id: int) -> dict[str, li
     """The rows the import stores, table by table, with ids from 1 (a fresh workspace)."""
     customers: dict[str, int] = {}
     tables: dict[str, list[tuple]] = {name: [] for name in (
-        "customers", "conversations", "messages", "message_external_ids", "thread_message_ids")}
+        "customers", "conversations", "messages", "message_external_ids")}
     message_id = 1
     for conversation_id, (root, members) in enumerate(grouped.items(), start=1):
         customer = next((row[1] for row in members if row[2] == "True"), "")
@@ -108,7 +109,6 @@ def shape(grouped: dict[str, list[list[str]]], incident_id: int) -> dict[str, li
             tables["messages"].append((message_id, conversation_id, position, at, row[1],
                                        "customer" if row[2] == "True" else "agent", row[4].strip()))
             tables["message_external_ids"].append((message_id, row[0]))
-            tables["thread_message_ids"].append((conversation_id, row[0]))
             message_id += 1
     return tables
 
@@ -121,7 +121,6 @@ INSERTS = {
     "messages": "INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
     "message_external_ids": "INSERT INTO message_external_ids (message_id, external_id) VALUES (?, ?)",
-    "thread_message_ids": "INSERT INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)",
 }
 SEARCH_TABLES = {"message_search": ("text", "messages"), "conversation_search": ("subject", "conversations")}
 INSERT_TRIGGERS = ("messages_search_insert", "conversations_search_insert")
@@ -132,7 +131,6 @@ def write(path: str, tables: dict[str, list[tuple]]) -> None:
     cur = conn.cursor()
     cur.execute("PRAGMA cache_size = -98304")  # the import's settings (services/ticket_import.py)
     cur.execute("PRAGMA synchronous = NORMAL")
-    have = {name for (name,) in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     cur.execute("BEGIN IMMEDIATE")
     triggers = [sql for (sql,) in cur.execute(
         f"SELECT sql FROM sqlite_master WHERE name IN {INSERT_TRIGGERS}")]
@@ -141,8 +139,7 @@ def write(path: str, tables: dict[str, list[tuple]]) -> None:
     for table in SEARCH_TABLES:
         cur.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {32 << 20})")
     for table, rows in tables.items():
-        if table in have:  # a table the schema no longer has is a cost it no longer has
-            cur.executemany(INSERTS[table], rows)
+        cur.executemany(INSERTS[table], rows)
     for table, (column, content) in SEARCH_TABLES.items():
         cur.execute(f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM {content}")
         cur.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {1 << 20})")
