@@ -470,10 +470,10 @@ def _thread(key: str, parts: list[tuple[TicketRow, _Cells, str]], repeated: int 
     """One conversation from its message rows (row, message fields, role): messages in time order,
     fields from its rows."""
     if len(parts) > 1:
-        times = [row.created_at for row, _info, _role in parts]
+        stamps = [row.created_at for row, _info, _role in parts if row.created_at is not None]
         # most dumps list a thread's messages in time order already: then sorting would change nothing
         # (ties stay in row order, as the sort keeps them), and calling its key per message costs
-        if None in times or times != sorted(times):
+        if len(stamps) < len(parts) or stamps != sorted(stamps):
             parts.sort(key=_in_time_order)
     messages = [(row.created_at, info.author, role, row.body or row.subject, info.own_id) for row, info, role in parts]
     times = [message[0] for message in messages if message[0] is not None]  # sorted: first and last
