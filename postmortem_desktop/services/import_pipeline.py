@@ -102,7 +102,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
             try:
                 # Started before the transaction: the helper reads the file while this process
                 # opens the transaction and reads the incident's state, then receives that state.
-                source = _Helper(job, limits) if parallel else _Inline(job)
+                source = _helper_for(job, limits) if parallel else _Inline(job)
                 return (yield from run_in_import_transaction(
                     workspace, incident_id, path, summary, options,
                     lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
@@ -172,13 +172,7 @@ class _Inline:
 def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -> Sheet:
     """The whole sheet read by a helper process under ``limits``; SheetError as read_sheet raises,
     and also for a file that needs more memory or time than the limits allow."""
-    job = SheetJob(str(path))
-    limits = (limits or HelperLimits()).for_file(Path(path))
-    helper = _standby_helper(limits)
-    if helper is None:
-        helper = _Helper(job, limits)
-    else:
-        helper.take(job)
+    helper = _helper_for(SheetJob(str(path)), limits or HelperLimits())
     try:
         with collector_paused():  # the sheet arrives as a million small objects and no cycles (gc_pause.py)
             for kind, payload in helper.messages(None):
@@ -216,6 +210,16 @@ def stop_standby() -> None:
 
 
 atexit.register(stop_standby)  # a waiting helper would end by itself when its stdin closes; sooner is tidier
+
+
+def _helper_for(job: FileJob | SheetJob, limits: HelperLimits) -> _Helper:
+    """A helper given ``job``: the one waiting since the Import dialog opened, when its caps fit the
+    file (a file import saves its ~0.1 s start too, not only a workbook's preview), else a new one."""
+    helper = _standby_helper(limits.for_file(Path(job.path)))
+    if helper is None:
+        return _Helper(job, limits)
+    helper.take(job)
+    return helper
 
 
 def _standby_helper(limits: HelperLimits) -> _Helper | None:

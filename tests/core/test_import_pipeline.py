@@ -488,3 +488,27 @@ def test_the_helper_reads_and_plans_without_importing_sqlalchemy_or_qt():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'psycopg', 'PySide6'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_an_import_takes_the_helper_that_waits_since_the_dialog_opened(tmp_path):
+    # The Import dialog starts a helper while the person picks a file (get_ready_to_read); a CSV is
+    # previewed in this process, so that helper was left waiting and a new one (~0.1 s to start and
+    # import its readers) was started for the import itself.
+    path = write_csv(tmp_path / "dump.csv", tricky_rows())
+    spreadsheet_import.get_ready_to_read()
+    waiting = import_pipeline._standby[0]._process
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, path, options=ALL,
+                                                                               parallel=True))
+        assert import_pipeline._standby == [] and waiting.poll() is not None  # it did the import, and ended
+        in_process, other = fresh_incident(tmp_path / "in_process.pmw")
+        try:
+            expected = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+                in_process, other, path, options=ALL, parallel=False))
+            assert snapshot(ws) == snapshot(in_process) and summary_of(summary) == summary_of(expected)
+        finally:
+            in_process.close()
+    finally:
+        ws.close()
+        import_pipeline.stop_standby()
