@@ -41,7 +41,15 @@ from ..importers.sheet_errors import SheetError
 from ..importers.sheet_reader import Sheet, is_workbook
 from ..storage.workspace import Workspace
 from . import ticket_store
-from .import_helper import FRAME_HEAD_BYTES, MEMORY_CAP_VARIABLE, FileJob, SheetJob, produce, write_frame
+from .import_helper import (
+    FRAME_HEAD_BYTES,
+    MEMORY_CAP_VARIABLE,
+    FileJob,
+    SheetJob,
+    produce,
+    unpacked_rows,
+    write_frame,
+)
 from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .ticket_plan import PlanChunk, PlanState
 
@@ -356,7 +364,7 @@ class _Helper:
                     waited = 0.0
                     yield "wait", progress
                 continue
-            kind, payload = pickle.loads(data)
+            kind, payload = unpacked_rows(pickle.loads(data))
             read = read or kind in ("plan", "sheet")
             if kind == "error":
                 raise needs_more_memory(self._name, self._limits) if isinstance(payload, MemoryError) else payload

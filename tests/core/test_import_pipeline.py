@@ -512,3 +512,22 @@ def test_an_import_takes_the_helper_that_waits_since_the_dialog_opened(tmp_path)
     finally:
         ws.close()
         import_pipeline.stop_standby()
+
+
+class StrSubclass(str):
+    """What marshal cannot write (a str subclass some reader might hand back); pickle can."""
+
+
+def test_chunk_rows_cross_to_the_importer_marshalled_and_any_other_value_still_arrives_whole():
+    from postmortem_desktop.services.import_helper import packed_rows, unpacked_rows
+
+    rows = ([(1, "Ann", "ann@example.org", "", "")], [(7, 1, "t-1", "chat", None, "", "", "", None, None)],
+            [(3, 7, 0, "2026-11-18 10:00:00.000000", "Ann", "customer", "hi")], [(3, "m-1")])
+    packed = packed_rows(("chunk", (rows, (1, None))))
+    assert isinstance(packed[1][0], bytes)
+    assert unpacked_rows(pickle.loads(pickle.dumps(packed))) == ("chunk", (rows, (1, None)))
+
+    odd = ([(1, StrSubclass("Ann"), "", "", "")], [], [], [])
+    packed = packed_rows(("chunk", (odd, (1, None))))
+    assert unpacked_rows(pickle.loads(pickle.dumps(packed))) == ("chunk", (odd, (1, None)))
+    assert packed_rows(("done", "result")) == ("done", "result")
