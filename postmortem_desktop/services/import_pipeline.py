@@ -192,7 +192,8 @@ def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -
 
 
 # A helper started before the person has chosen a file: Python and the readers take ~0.2 s to
-# start, a third of reading a 10,000-row workbook, and the preview need not wait for them.
+# start, a third of reading a 10,000-row workbook, and the preview need not wait for them; nor
+# does the import of a text file, which the preview read in this process (_helper_for).
 _standby: list[_Helper] = []
 _standby_lock = threading.Lock()
 
