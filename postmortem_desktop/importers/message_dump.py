@@ -130,6 +130,8 @@ def thread_roots(parent_of: dict[str, str]) -> dict[str, str]:
         root = roots[node]
         for member in path:
             roots.setdefault(member, root)
+    if len(roots) == len(parent_of):  # no parent missing from the file: the same messages, nothing to drop
+        return roots
     return {message: roots[message] for message in parent_of}
 
 
@@ -289,9 +291,9 @@ class MessageRows:
         if not self._reply_chains:
             return {row.row_number: row.external_id for row in self._rows}
         cells = self._cells
-        parent_of = {cells[row.row_number].own_id: cells[row.row_number].parent for row in self._rows}
-        roots = thread_roots(parent_of)
-        return {row.row_number: roots[cells[row.row_number].own_id] for row in self._rows}
+        infos = [cells[row.row_number] for row in self._rows]  # each row's fields looked up once, not twice
+        roots = thread_roots({info.own_id: info.parent for info in infos})
+        return {row.row_number: roots[info.own_id] for row, info in zip(self._rows, infos, strict=True)}
 
     def author_roles(self) -> dict[str, AuthorRole]:
         """Every author's role and the reason for it."""
