@@ -11,7 +11,7 @@ from ..importers.field_mapping import AmbiguousDatesError, MappingError
 from ..importers.sheet_errors import SheetError
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
-from ..services.import_pipeline import HelperFailed
+from ..services.import_pipeline import HelperFailed, needs_helper
 from ..services.ticket_import import ImportOptions
 from . import BadInput, add_incident_argument, input_file, print_json
 from .workspace_commands import opened
@@ -60,7 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    input_file(args.file)
+    if needs_helper(input_file(args.file)):
+        # the helper process starts (Python and its readers: ~0.1 s) while the workspace opens
+        spreadsheet_import.get_ready_to_read()
     try:
         with opened(args.workspace) as ws:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)

@@ -81,6 +81,11 @@ class HelperLimits:
         return replace(self, memory_bytes=max(self.memory_bytes, 4 * size))
 
 
+def needs_helper(path: Path) -> bool:
+    """Whether importing the file (when nobody chooses) runs in a helper: a workbook always, a text file when large."""
+    return path.exists() and (path.stat().st_size >= PARALLEL_MIN_BYTES or is_workbook(path))
+
+
 class HelperFailed(RuntimeError):
     """The helper process died or raised something this process cannot rebuild."""
 
@@ -100,7 +105,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
     limits = limits or HelperLimits()
     path = Path(job.path)
     if parallel is None:
-        parallel = path.exists() and (path.stat().st_size >= PARALLEL_MIN_BYTES or is_workbook(path))
+        parallel = needs_helper(path)
     summary = ImportSummary(file_name=path.name, vendor="", encoding=None, delimiter=None, mapping={},
                             dry_run=options.dry_run)
 

@@ -531,3 +531,28 @@ def test_chunk_rows_cross_to_the_importer_marshalled_and_any_other_value_still_a
     packed = packed_rows(("chunk", (odd, (1, None))))
     assert unpacked_rows(pickle.loads(pickle.dumps(packed))) == ("chunk", (odd, (1, None)))
     assert packed_rows(("done", "result")) == ("done", "result")
+
+
+def test_the_command_line_starts_a_large_files_helper_before_it_opens_the_workspace(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from postmortem_desktop.cli import import_commands, main
+
+    waiting_when_opened = []
+    real_opened = import_commands.opened
+
+    @contextmanager
+    def watched(*args, **kwargs):
+        waiting_when_opened.append(bool(import_pipeline._standby))
+        with real_opened(*args, **kwargs) as ws:
+            yield ws
+
+    monkeypatch.setattr(import_commands, "opened", watched)
+    source = write_csv(tmp_path / "dump.csv", tricky_rows())
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    ws.close()
+    assert main(["import", str(tmp_path / "w.pmw"), str(source), "--incident", str(incident)]) == 0
+    assert waiting_when_opened == [False]  # a small file imports in this process: no helper to start
+    monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
+    assert main(["import", str(tmp_path / "w.pmw"), str(source), "--incident", str(incident)]) == 0
+    assert waiting_when_opened == [False, True] and import_pipeline._standby == []  # started early, then taken
