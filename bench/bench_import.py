@@ -12,6 +12,9 @@ The date-parsing budgets of issue 14 (bench_dates.py) run at the end, beside the
 A message-level dump (issue 14): 100,000 messages in 20,000 reply chains, CSV <= 4 s end to end and
 within 2.0x its own floor: the raw read + executemany of its rows into the two bare tables they end up
 in, messages and conversations (measure_message_dump says why; the old one-table floor is printed too).
+Beside it, for comparison only, the dump's schema floor (bench/message_schema_floor.py): the same rows
+written by a bare script into a fresh workspace's own tables and search index, so a reader can tell the
+app's overhead from what the schema itself costs.
 Run from the repo root: python bench/bench_import.py [--rows N] [--runs N] [--only tickets|messages]
 """
 from __future__ import annotations
@@ -268,7 +271,24 @@ def measure_message_dump(args: argparse.Namespace, tmp: Path) -> bool:
     print(f"message dump floor, messages + conversations (raw read {new['read']:.2f} s + executemany "
           f"{new['write_both']:.2f} s) = {new_s:.2f} s; import/floor = {ratio:.2f}x  budget 2.0x   "
           f"{'ok' if checks[1] else 'OVER BUDGET'}   (floor runs: {new_runs} s)")
+    # a reference, not a budget: how much of the gap to the floor is what the schema itself costs
+    schemas = [schema_floor(path, tmp / f"schema_floor{i}.pmw") for i in range(args.runs)]
+    assert all((s["conversations"], s["messages"]) == (n // 5, n) for s in schemas), schemas
+    schema = min(schemas, key=lambda s: s["read"] + s["group"] + s["write"])
+    schema_s = schema["read"] + schema["group"] + schema["write"]
+    schema_runs = ", ".join(f"{s['read'] + s['group'] + s['write']:.2f}" for s in schemas)
+    print(f"message dump schema floor, the workspace's own tables, no app code (raw read {schema['read']:.2f} s + "
+          f"reply chains {schema['group']:.2f} s + executemany and search index {schema['write']:.2f} s) = "
+          f"{schema_s:.2f} s; import/schema floor = {result['seconds'] / schema_s:.2f}x, schema floor/floor = "
+          f"{schema_s / new_s:.2f}x  (for comparison only)   (schema floor runs: {schema_runs} s)")
     return all(checks)
+
+
+def schema_floor(dump: Path, workspace: Path) -> dict:
+    """bench/message_schema_floor.py in a fresh process: what the schema itself costs (see its docstring)."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "message_schema_floor.py"), str(dump), str(workspace)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:

@@ -25,6 +25,16 @@ settings.load_profile(os.environ.get("POSTMORTEM_FUZZ", "ci"))
 
 
 @pytest.fixture(autouse=True)
+def _no_helper_left_waiting():
+    """A helper one test left waiting (the Import dialog starts one) would be taken by the next test's
+    import, instead of the one that test starts and watches: each test ends with none waiting."""
+    yield
+    pipeline = sys.modules.get("postmortem_desktop.services.import_pipeline")  # never imported just for this
+    if pipeline is not None:
+        pipeline.stop_standby()
+
+
+@pytest.fixture(autouse=True)
 def _private_user_dirs(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),

@@ -16,7 +16,7 @@ from ..importers.sheet_errors import SheetError
 from ..importers.text_decoding import decoding_notice
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
-from ..services.import_pipeline import HelperFailed
+from ..services.import_pipeline import HelperFailed, needs_helper
 from ..services.ticket_import import ImportOptions
 from . import BadInput, add_incident_argument, input_file, print_json
 from .workspace_commands import opened
@@ -83,7 +83,9 @@ def _mapping_problem(exc: MappingError, file: str) -> BadInput:
 
 
 def _import(args: argparse.Namespace) -> int:
-    input_file(args.file)
+    if needs_helper(input_file(args.file)):
+        # the helper process starts (Python and its readers: ~0.1 s) while the workspace opens
+        spreadsheet_import.get_ready_to_read()
     try:
         with opened(args.workspace) as ws:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)

@@ -130,6 +130,8 @@ def thread_roots(parent_of: dict[str, str]) -> dict[str, str]:
         root = roots[node]
         for member in path:
             roots.setdefault(member, root)
+    if len(roots) == len(parent_of):  # no parent missing from the file: the same messages, nothing to drop
+        return roots
     return {message: roots[message] for message in parent_of}
 
 
@@ -289,9 +291,9 @@ class MessageRows:
         if not self._reply_chains:
             return {row.row_number: row.external_id for row in self._rows}
         cells = self._cells
-        parent_of = {cells[row.row_number].own_id: cells[row.row_number].parent for row in self._rows}
-        roots = thread_roots(parent_of)
-        return {row.row_number: roots[cells[row.row_number].own_id] for row in self._rows}
+        infos = [cells[row.row_number] for row in self._rows]  # each row's fields looked up once, not twice
+        roots = thread_roots({info.own_id: info.parent for info in infos})
+        return {row.row_number: roots[info.own_id] for row, info in zip(self._rows, infos, strict=True)}
 
     def author_roles(self) -> dict[str, AuthorRole]:
         """Every author's role and the reason for it."""
@@ -470,35 +472,46 @@ def _thread(key: str, parts: list[tuple[TicketRow, _Cells, str]], repeated: int 
     """One conversation from its message rows (row, message fields, role): messages in time order,
     fields from its rows."""
     if len(parts) > 1:
-        parts.sort(key=_in_time_order)
-    rows = [row for row, _info, _role in parts]
+        stamps = [row.created_at for row, _info, _role in parts if row.created_at is not None]
+        # most dumps list a thread's messages in time order already: then sorting would change nothing
+        # (ties stay in row order, as the sort keeps them), and calling its key per message costs
+        if len(stamps) < len(parts) or stamps != sorted(stamps):
+            parts.sort(key=_in_time_order)
     messages = [(row.created_at, info.author, role, row.body or row.subject, info.own_id) for row, info, role in parts]
     times = [message[0] for message in messages if message[0] is not None]  # sorted: first and last
-    # a customer's message names the customer; on an agent's, a sender column names the agent
-    requester = next((row for row, _info, role in parts if role == CUSTOMER
-                      and (row.requester_name or row.requester_email)), None) or next(
-        (row for row in rows if row.requester_name or row.requester_email), None)
+    # One pass over the rows for the conversation's fields (20,000 conversations make each pass count):
+    # the first subject, channel and organisation, the last status, every tag; a customer's message
+    # names the customer, else (on an agent's) a sender column names the agent.
+    subject = channel = organization = status = ""
+    requester = sender = None
+    tags: dict[str, None] = {}
+    for row, _info, role in parts:
+        if row.requester_name or row.requester_email:
+            if requester is None and role == CUSTOMER:
+                requester = row
+            elif sender is None:
+                sender = row
+        subject = subject or row.subject
+        channel = channel or row.channel
+        organization = organization or row.organization
+        status = row.status or status
+        if row.tags:
+            tags.update(dict.fromkeys(row.tags))
+    requester = requester or sender
     name = requester.requester_name if requester else ""
     email = requester.requester_email if requester else ""
     if not (name or email):
         first_customer = next((message[1] for message in messages if message[2] == CUSTOMER), "")
         if first_customer:
             name, email = ("", first_customer) if EMAIL.match(first_customer) else (first_customer, "")
-    tags: dict[str, None] = {}
-    for row in rows:
-        if row.tags:
-            tags.update(dict.fromkeys(row.tags))
+    first = parts[0][0]
     return Thread(TicketRow(
-        row_number=rows[0].row_number, external_id=key,
+        row_number=first.row_number, external_id=key,
         # as a pasted conversation's: the first message's first line when the dump has no subject
-        subject=next((row.subject for row in rows if row.subject), "")
-        or subject_line(next((message[3] for message in messages if message[3].strip()), "")),
+        subject=subject or subject_line(next((message[3] for message in messages if message[3].strip()), "")),
         created_at=times[0] if times else None, updated_at=times[-1] if times else None,
-        status=next((row.status for row in reversed(rows) if row.status), ""),
-        channel=next((row.channel for row in rows if row.channel), ""),
-        requester_name=name, requester_email=email,
-        organization=next((row.organization for row in rows if row.organization), ""),
-        tags=list(tags), rows=len(rows) + repeated, partial_messages=True), messages)
+        status=status, channel=channel, requester_name=name, requester_email=email, organization=organization,
+        tags=list(tags), rows=len(parts) + repeated, partial_messages=True), messages)
 
 
 def collect(sheet: SheetLike, mapping: FieldMapping) -> MessageRows:

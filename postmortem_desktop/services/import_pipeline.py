@@ -41,7 +41,15 @@ from ..importers.sheet_errors import SheetError
 from ..importers.sheet_reader import Sheet, is_workbook
 from ..storage.workspace import Workspace
 from . import ticket_store
-from .import_helper import FRAME_HEAD_BYTES, MEMORY_CAP_VARIABLE, FileJob, SheetJob, produce, write_frame
+from .import_helper import (
+    FRAME_HEAD_BYTES,
+    MEMORY_CAP_VARIABLE,
+    FileJob,
+    SheetJob,
+    produce,
+    unpacked_rows,
+    write_frame,
+)
 from .ticket_import import ImportOptions, ImportSummary, run_in_import_transaction
 from .ticket_plan import PlanChunk, PlanState
 
@@ -73,6 +81,11 @@ class HelperLimits:
         return replace(self, memory_bytes=max(self.memory_bytes, 4 * size))
 
 
+def needs_helper(path: Path) -> bool:
+    """Whether importing the file (when nobody chooses) runs in a helper: a workbook always, a text file when large."""
+    return path.exists() and (path.stat().st_size >= PARALLEL_MIN_BYTES or is_workbook(path))
+
+
 class HelperFailed(RuntimeError):
     """The helper process died or raised something this process cannot rebuild."""
 
@@ -92,7 +105,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
     limits = limits or HelperLimits()
     path = Path(job.path)
     if parallel is None:
-        parallel = path.exists() and (path.stat().st_size >= PARALLEL_MIN_BYTES or is_workbook(path))
+        parallel = needs_helper(path)
     summary = ImportSummary(file_name=path.name, vendor="", encoding=None, delimiter=None, mapping={},
                             dry_run=options.dry_run)
 
@@ -102,7 +115,7 @@ def import_file(workspace: Workspace, incident_id: int, job: FileJob, options: I
             try:
                 # Started before the transaction: the helper reads the file while this process
                 # opens the transaction and reads the incident's state, then receives that state.
-                source = _Helper(job, limits) if parallel else _Inline(job)
+                source = _helper_for(job, limits) if parallel else _Inline(job)
                 return (yield from run_in_import_transaction(
                     workspace, incident_id, path, summary, options,
                     lambda cur, state: _store(cur, state, source, summary, read)))  # noqa: B023
@@ -174,13 +187,7 @@ class _Inline:
 def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -> Sheet:
     """The whole sheet read by a helper process under ``limits``; SheetError as read_sheet raises,
     and also for a file that needs more memory or time than the limits allow."""
-    job = SheetJob(str(path))
-    limits = (limits or HelperLimits()).for_file(Path(path))
-    helper = _standby_helper(limits)
-    if helper is None:
-        helper = _Helper(job, limits)
-    else:
-        helper.take(job)
+    helper = _helper_for(SheetJob(str(path)), limits or HelperLimits())
     try:
         with collector_paused():  # the sheet arrives as a million small objects and no cycles (gc_pause.py)
             for kind, payload in helper.messages(None):
@@ -192,7 +199,8 @@ def read_sheet_in_helper(path: Path | str, limits: HelperLimits | None = None) -
 
 
 # A helper started before the person has chosen a file: Python and the readers take ~0.2 s to
-# start, a third of reading a 10,000-row workbook, and the preview need not wait for them.
+# start, a third of reading a 10,000-row workbook, and the preview need not wait for them; nor
+# does the import of a text file, which the preview read in this process (_helper_for).
 _standby: list[_Helper] = []
 _standby_lock = threading.Lock()
 
@@ -218,6 +226,16 @@ def stop_standby() -> None:
 
 
 atexit.register(stop_standby)  # a waiting helper would end by itself when its stdin closes; sooner is tidier
+
+
+def _helper_for(job: FileJob | SheetJob, limits: HelperLimits) -> _Helper:
+    """A helper given ``job``: the one waiting since the Import dialog opened, when its caps fit the
+    file (a file import saves its ~0.1 s start too, not only a workbook's preview), else a new one."""
+    helper = _standby_helper(limits.for_file(Path(job.path)))
+    if helper is None:
+        return _Helper(job, limits)
+    helper.take(job)
+    return helper
 
 
 def _standby_helper(limits: HelperLimits) -> _Helper | None:
@@ -354,7 +372,7 @@ class _Helper:
                     waited = 0.0
                     yield "wait", progress
                 continue
-            kind, payload = pickle.loads(data)
+            kind, payload = unpacked_rows(pickle.loads(data))
             read = read or kind in ("plan", "sheet")
             if kind == "error":
                 raise needs_more_memory(self._name, self._limits) if isinstance(payload, MemoryError) else payload

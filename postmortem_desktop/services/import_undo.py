@@ -95,7 +95,6 @@ class UndoableImport(Command):
             marks = ", ".join("?" * len(chunk))
             cur.execute(f"DELETE FROM messages WHERE id >= ? AND conversation_id IN ({marks})",
                         (undo.first_message_id, *chunk))
-            cur.execute(f"DELETE FROM thread_message_ids WHERE conversation_id IN ({marks})", chunk)
             done += len(chunk)
             yield done, total
         present = {r[0] for r in cur.execute("SELECT id FROM messages WHERE id < ?", (undo.first_message_id,))} \
@@ -105,8 +104,6 @@ class UndoableImport(Command):
         # messages the import kept (the file had them again) may have moved to make room for new ones
         cur.executemany("UPDATE messages SET position = ? WHERE id = ?",
                         [(m[2], m[0]) for m in undo.old_messages if m[0] in present])
-        cur.executemany("INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)",
-                        undo.old_thread_ids)
         cur.executemany("INSERT OR IGNORE INTO message_external_ids (message_id, external_id) VALUES (?, ?)",
                         undo.old_message_ids)
         cur.executemany("INSERT OR IGNORE INTO tag_assignments (id, tag_id, quote_id, message_id, source, phrase, "

@@ -50,8 +50,6 @@ class ImportUndoData:
     old_messages: list[tuple] = field(default_factory=list)
     # tags on those messages (suggestions, dismissals): deleting a message cascades to them
     old_message_tags: list[tuple] = field(default_factory=list)
-    # the reply-chain message ids those conversations had (an import may add a reply's)
-    old_thread_ids: list[tuple] = field(default_factory=list)
     # (message id, its own id in its file) of those conversations' messages
     old_message_ids: list[tuple] = field(default_factory=list)
 

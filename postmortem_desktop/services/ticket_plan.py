@@ -55,7 +55,8 @@ class PlanState:
     next_customer_id: int
     next_conversation_id: int
     next_message_id: int
-    # a reply-chain dump's message id -> the conversation (thread) it is in, for this incident
+    # a stored message's own id -> the conversation (thread) it is in, for this incident: a reply-chain
+    # dump's reply to it joins that conversation (ticket_store.stored_thread_ids)
     thread_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,7 +67,6 @@ class PlanChunk:
     customers: list[tuple]
     conversations: list[tuple]
     messages: list[tuple]
-    thread_ids: list[tuple] = field(default_factory=list)  # (conversation id, message id of the dump)
     message_ids: list[tuple] = field(default_factory=list)  # (message row id, the message's own id in the file)
 
 
@@ -118,8 +118,6 @@ class PlanResult:
     # updated conversations whose file row holds only some of their messages (a message-level
     # dump): ticket_store merges the stored messages in rather than replacing them
     partial: set[int] = field(default_factory=set)
-    # (conversation id, message id) of reply-chain messages added to conversations from before
-    thread_ids: list[tuple] = field(default_factory=list)
     # conversation id -> {message key: the message's own id in the file}, for the conversations
     # written last (updates, merges): ticket_store gives the messages it inserts their ids
     message_ids: dict[int, dict[tuple, str]] = field(default_factory=dict)
@@ -205,7 +203,7 @@ class TicketPlanner:
         self._new_rows: list[int] = []  # the row each new conversation came from, by id from the first
         self._update_rows: dict[str, int] = {}  # ticket id -> the row that updates a ticket already here
         self._external_of: dict[int, str] | None = None  # conversation id -> ticket id, made when first needed
-        self._chunk = PlanChunk([], [], [], [])
+        self._chunk = PlanChunk([], [], [])
 
     @property
     def pending(self) -> int:
@@ -241,15 +239,10 @@ class TicketPlanner:
             self._new_ids[external_id] = known = self._add_new(values, messages, own_ids)
             self._new_rows.append(row.row_number)
             result.imported += 1
-            self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
             return
         by_message = message_ids_of(row) if row.comments else {}
         if by_message:  # rewritten last (ticket_store.apply_updates), which looks the ids up by message
             result.message_ids.setdefault(known, {}).update(by_message)
-        if known < result.first_conversation_id:  # written after the conversation's old state is remembered
-            result.thread_ids.extend((known, message_id) for message_id in row.message_ids)
-        else:
-            self._chunk.thread_ids.extend((known, message_id) for message_id in row.message_ids)
         first_row = self._first_row(external_id, known)
         if first_row is None:  # a ticket already here, first met in this file: the file's version replaces it
             self._update_rows[external_id] = row.row_number
@@ -314,7 +307,6 @@ class TicketPlanner:
         chunk.messages += messages
         chunk.message_ids += [(mid + position, message[4]) for position, message in enumerate(thread.messages)
                               if message[4]]
-        chunk.thread_ids += [(cid, message_id) for message_id in row.message_ids]
         self._new_ids[external_id] = cid
         self._new_rows.append(row.row_number)
         result.next_conversation_id, result.next_message_id = cid + 1, mid + len(messages)
@@ -362,7 +354,7 @@ class TicketPlanner:
             result.rows_read += 1
 
     def take_chunk(self) -> PlanChunk:
-        chunk, self._chunk = self._chunk, PlanChunk([], [], [], [])
+        chunk, self._chunk = self._chunk, PlanChunk([], [], [])
         return chunk
 
     def _in_window(self, row: TicketRow) -> bool:

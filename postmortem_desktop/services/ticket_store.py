@@ -38,7 +38,6 @@ INSERT_CONVERSATIONS = (
     "first_at, last_at, customer_task, symptom, pre_existing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 0)")
 INSERT_MESSAGES = ("INSERT INTO messages (id, conversation_id, position, at, author, role, text) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
-INSERT_THREAD_IDS = "INSERT OR IGNORE INTO thread_message_ids (conversation_id, external_id) VALUES (?, ?)"
 # an upsert both engines read the same way (SQLite >= 3.24 and PostgreSQL): a kept message's id may change
 INSERT_MESSAGE_IDS = ("INSERT INTO message_external_ids (message_id, external_id) VALUES (?, ?) "
                       "ON CONFLICT (message_id) DO UPDATE SET external_id = excluded.external_id")
@@ -56,13 +55,25 @@ def load_plan_state(cur: BulkCursor, incident_id: int, window: tuple, include_ou
     customers: dict[str, int] = {}
     for cid, email, name in cur.execute("SELECT id, email, name FROM customers"):
         customers.setdefault(customer_key(email, name), cid)
-    threads = dict(cur.execute("SELECT t.external_id, t.conversation_id FROM thread_message_ids t "
-                               "JOIN conversations c ON c.id = t.conversation_id WHERE c.incident_id = ?",
-                               (incident_id,)))
     return PlanState(incident_id=incident_id, window=tuple(window), include_outside_window=include_outside_window,
                      existing=existing, customers=customers, next_customer_id=next_id(cur, "customers"),
                      next_conversation_id=next_id(cur, "conversations"), next_message_id=next_id(cur, "messages"),
-                     thread_ids=threads)
+                     thread_ids=stored_thread_ids(cur, incident_id))
+
+
+def stored_thread_ids(cur: BulkCursor, incident_id: int) -> dict[str, int]:
+    """The incident's stored message ids (their own ids in their files), each with its conversation.
+
+    A reply-chain dump's reply to one of them joins that conversation (ticket_plan). A message's own
+    id is where its thread is read from; thread_message_ids adds only the ids of messages imported
+    before messages kept one (schema.ThreadMessageId), so an import writes each id once.
+    """
+    return dict(cur.execute(
+        "SELECT t.external_id, t.conversation_id FROM thread_message_ids t "
+        "JOIN conversations c ON c.id = t.conversation_id WHERE c.incident_id = ? "
+        "UNION ALL SELECT e.external_id, m.conversation_id FROM conversations c "
+        "JOIN messages m ON m.conversation_id = c.id JOIN message_external_ids e ON e.message_id = m.id "
+        "WHERE c.incident_id = ?", (incident_id, incident_id)))
 
 
 # The conversations' secondary indexes. New tickets come in id order but at random times and
@@ -97,14 +108,11 @@ def write_chunk(cur: BulkCursor, chunk: PlanChunk) -> None:
         cur.copy_rows("customers", CUSTOMER_COLUMNS, chunk.customers, constants=("",))
         cur.copy_rows("conversations", CONVERSATION_COLUMNS, chunk.conversations, constants=("", "", False))
         cur.copy_rows("messages", MESSAGE_COLUMNS, chunk.messages)
-        cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
         cur.executemany(INSERT_MESSAGE_IDS, chunk.message_ids)
         return
     cur.executemany(INSERT_CUSTOMERS, chunk.customers)  # first: conversations refer to them
     cur.executemany(INSERT_CONVERSATIONS, chunk.conversations)
     cur.executemany(INSERT_MESSAGES, chunk.messages)
-    if chunk.thread_ids:
-        cur.executemany(INSERT_THREAD_IDS, chunk.thread_ids)
     if chunk.message_ids:
         cur.executemany(INSERT_MESSAGE_IDS, chunk.message_ids)
 
@@ -162,7 +170,6 @@ def finish(cur: sqlite3.Cursor, result: PlanResult, summary, indexed: tuple[int,
     summary.unchanged, summary.updated = len(same), result.updated - len(same)
     changed = {cid: update for cid, update in result.updates.items() if cid not in same}
     apply_updates(cur, changed, result.first_conversation_id, result.next_message_id, undo, result.message_ids)
-    cur.executemany(INSERT_THREAD_IDS, result.thread_ids)  # after apply_updates remembered the old ones
     search_index.end_bulk(cur)
     summary.conversations, summary.messages = _file_counts(cur, result)
 
@@ -318,9 +325,6 @@ def remember_for_undo(cur: sqlite3.Cursor, updated: list[int], undo) -> None:  #
             f"SELECT t.id, t.tag_id, t.quote_id, t.message_id, t.source, t.phrase, t.created_at "
             f"FROM tag_assignments t JOIN messages m ON m.id = t.message_id "
             f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())
-        undo.old_thread_ids.extend(cur.execute(
-            f"SELECT conversation_id, external_id FROM thread_message_ids WHERE conversation_id IN ({marks})",
-            chunk).fetchall())
         undo.old_message_ids.extend(cur.execute(
             f"SELECT i.message_id, i.external_id FROM message_external_ids i JOIN messages m ON m.id = i.message_id "
             f"WHERE m.conversation_id IN ({marks})", chunk).fetchall())

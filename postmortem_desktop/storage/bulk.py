@@ -23,7 +23,8 @@ BulkCursor: TypeAlias = "sqlite3.Cursor | TeamCursor"
 
 #: On a team workspace, every table an import or its undo numbers or rewrites, locked together in one
 #: statement (one order, so two writers cannot deadlock) for the rest of the transaction: others may read,
-#: none may write them meanwhile. thread_message_ids goes with them: an import reads it to plan. Taken
+#: none may write them meanwhile. thread_message_ids goes with them: an import reads it to plan (with
+#: message_external_ids, which only a writer of messages writes). Taken
 #: before an import reads what it plans from, and by a publish before it picks free ids (incident_copy).
 LOCK_BULK_TABLES = ("LOCK TABLE customers, conversations, messages, thread_message_ids "
                     "IN SHARE ROW EXCLUSIVE MODE")

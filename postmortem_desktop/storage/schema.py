@@ -238,7 +238,9 @@ class ThreadMessageId(Base):
     """A message id a reply-chain dump gave, and the conversation (the thread) it went into.
 
     A later dump's reply to such a message joins that conversation rather than starting one
-    (services/ticket_plan.py). Added in format 4 (migrations.py).
+    (services/ticket_plan.py). Added in format 4 (migrations.py); since format 7 no import writes
+    it: a message's own id (MessageExternalId) says the same, and this keeps only the ids of
+    messages imported between formats 4 and 5, which have none (services/ticket_store.stored_thread_ids).
     """
 
     __tablename__ = "thread_message_ids"

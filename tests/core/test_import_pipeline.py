@@ -488,3 +488,71 @@ def test_the_helper_reads_and_plans_without_importing_sqlalchemy_or_qt():
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'psycopg', 'PySide6'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_an_import_takes_the_helper_that_waits_since_the_dialog_opened(tmp_path):
+    # The Import dialog starts a helper while the person picks a file (get_ready_to_read); a CSV is
+    # previewed in this process, so that helper was left waiting and a new one (~0.1 s to start and
+    # import its readers) was started for the import itself.
+    path = write_csv(tmp_path / "dump.csv", tricky_rows())
+    spreadsheet_import.get_ready_to_read()
+    waiting = import_pipeline._standby[0]._process
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    try:
+        summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(ws, incident, path, options=ALL,
+                                                                               parallel=True))
+        assert import_pipeline._standby == [] and waiting.poll() is not None  # it did the import, and ended
+        in_process, other = fresh_incident(tmp_path / "in_process.pmw")
+        try:
+            expected = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+                in_process, other, path, options=ALL, parallel=False))
+            assert snapshot(ws) == snapshot(in_process) and summary_of(summary) == summary_of(expected)
+        finally:
+            in_process.close()
+    finally:
+        ws.close()
+        import_pipeline.stop_standby()
+
+
+class StrSubclass(str):
+    """What marshal cannot write (a str subclass some reader might hand back); pickle can."""
+
+
+def test_chunk_rows_cross_to_the_importer_marshalled_and_any_other_value_still_arrives_whole():
+    from postmortem_desktop.services.import_helper import packed_rows, unpacked_rows
+
+    rows = ([(1, "Ann", "ann@example.org", "", "")], [(7, 1, "t-1", "chat", None, "", "", "", None, None)],
+            [(3, 7, 0, "2026-11-18 10:00:00.000000", "Ann", "customer", "hi")], [(3, "m-1")])
+    packed = packed_rows(("chunk", (rows, (1, None))))
+    assert isinstance(packed[1][0], bytes)
+    assert unpacked_rows(pickle.loads(pickle.dumps(packed))) == ("chunk", (rows, (1, None)))
+
+    odd = ([(1, StrSubclass("Ann"), "", "", "")], [], [], [])
+    packed = packed_rows(("chunk", (odd, (1, None))))
+    assert unpacked_rows(pickle.loads(pickle.dumps(packed))) == ("chunk", (odd, (1, None)))
+    assert packed_rows(("done", "result")) == ("done", "result")
+
+
+def test_the_command_line_starts_a_large_files_helper_before_it_opens_the_workspace(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from postmortem_desktop.cli import import_commands, main
+
+    waiting_when_opened = []
+    real_opened = import_commands.opened
+
+    @contextmanager
+    def watched(*args, **kwargs):
+        waiting_when_opened.append(bool(import_pipeline._standby))
+        with real_opened(*args, **kwargs) as ws:
+            yield ws
+
+    monkeypatch.setattr(import_commands, "opened", watched)
+    source = write_csv(tmp_path / "dump.csv", tricky_rows())
+    ws, incident = fresh_incident(tmp_path / "w.pmw")
+    ws.close()
+    assert main(["import", str(tmp_path / "w.pmw"), str(source), "--incident", str(incident)]) == 0
+    assert waiting_when_opened == [False]  # a small file imports in this process: no helper to start
+    monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
+    assert main(["import", str(tmp_path / "w.pmw"), str(source), "--incident", str(incident)]) == 0
+    assert waiting_when_opened == [False, True] and import_pipeline._standby == []  # started early, then taken

@@ -195,6 +195,21 @@ def test_a_later_reply_joins_the_stored_thread_of_the_message_it_answers(workspa
     assert len(stored(workspace, incident)["1"]) == 6
 
 
+def test_a_reply_chain_import_keeps_each_message_id_once_and_a_reply_still_finds_its_thread(workspace, incident,
+                                                                                          tmp_path):
+    # Format 7: a message's own id (message_external_ids) says which thread it is in; the import no
+    # longer writes every id a second time into thread_message_ids (before: 5 rows here, one per id).
+    imported(workspace, incident, write(tmp_path / "social.csv", SOCIAL, SOCIAL_ROWS))
+    with workspace.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
+        own = dict(conn.exec_driver_sql(
+            "SELECT e.external_id, c.external_id FROM message_external_ids e JOIN messages m ON m.id = e.message_id "
+            "JOIN conversations c ON c.id = m.conversation_id").all())
+    assert own == {"1": "1", "2": "1", "3": "1", "4": "1", "5": "5"}
+    imported(workspace, incident, write(tmp_path / "later.csv", SOCIAL, [["7", "alice99", "True", at(60), "ok", "2"]]))
+    assert [text for _a, _r, text in stored(workspace, incident)["1"]][-1] == "ok"
+
+
 def test_undoing_the_reply_import_forgets_the_reply_id(workspace, incident, tmp_path):
     from postmortem_desktop.services.import_undo import UndoableImport
 
@@ -202,6 +217,10 @@ def test_undoing_the_reply_import_forgets_the_reply_id(workspace, incident, tmp_
     summary = imported(workspace, incident, write(tmp_path / "later.csv", SOCIAL, LATER_REPLY))
     UndoableImport(incident, summary, lambda: iter(())).undo(workspace)
     assert len(stored(workspace, incident)["1"]) == 4
-    with workspace.engine.connect() as conn:
-        ids = {row[0] for row in conn.exec_driver_sql("SELECT external_id FROM thread_message_ids")}
-    assert ids == {"1", "2", "3", "4", "5"}
+    # "7" is forgotten: a reply to it starts a thread of its own; a reply to "4" still joins thread "1"
+    imported(workspace, incident, write(tmp_path / "after.csv", SOCIAL, [
+        ["9", "AcmeHelp", "False", at(80), "anything else?", "7"], ["10", "alice99", "True", at(90), "ok", "4"]]))
+    conversations = stored(workspace, incident)
+    assert sorted(conversations) == ["1", "5", "7"]
+    assert [text for _a, _r, text in conversations["7"]] == ["anything else?"]
+    assert [text for _a, _r, text in conversations["1"]][-1] == "ok"

@@ -53,21 +53,23 @@ def planned(items: list, plan_state: PlanState) -> tuple:
     planner = TicketPlanner(plan_state)
     planner.add_many(items)
     chunk, result = planner.take_chunk(), planner.result
-    return (chunk.customers, chunk.conversations, chunk.messages, chunk.thread_ids, chunk.message_ids,
+    return (chunk.customers, chunk.conversations, chunk.messages, chunk.message_ids,
             result.rows_read, result.imported, result.updated, result.outside_window, result.updates,
-            result.thread_ids, result.message_ids, result.partial, result.next_message_id)
+            result.message_ids, result.partial, result.next_message_id)
 
 
 def test_new_threads_plan_the_same_rows_as_their_ticket_rows(tmp_path):
     made = threads(tmp_path)
     fast, general = planned(made, state()), planned([thread.ticket_row() for thread in made], state())
     assert fast == general
-    customers, conversations, messages, thread_ids, message_ids = fast[:5]
+    customers, conversations, messages, message_ids = fast[:4]
     assert [row[2] for row in conversations] == ["1", "4", "99", "8"]  # thread roots, in first-seen order
     assert len(messages) == 8 and [row[0] for row in messages] == list(range(500, 508))
     assert ("@bob" not in [row[1] for row in customers]) and conversations[1][4] == 40  # a known customer
     assert sorted(own for _mid, own in message_ids) == [str(n) for n in range(1, 9)]
-    assert (100, "3") in thread_ids
+    # "3" is in thread "1" (conversation 100): its message row carries its own id, which is how a
+    # later reply to "3" finds the thread (ticket_store.stored_thread_ids)
+    assert any(own == "3" and mid in {row[0] for row in messages if row[1] == 100} for mid, own in message_ids)
     # each thread's messages in time order, with their roles
     ann = [row for row in messages if row[1] == 100]
     assert [(row[2], row[5], row[6][:5]) for row in ann] == [(0, "customer", "my ca"), (1, "agent", "@ann "),
@@ -82,6 +84,6 @@ def test_threads_that_are_not_simply_new_plan_as_their_ticket_rows_do(tmp_path):
                 "window": ("2026-11-18 10:00:00.000000", "2026-11-18 10:20:00.000000")}
     fast = planned(made, state(**settings))
     assert fast == planned([thread.ticket_row() for thread in made], state(**settings))
-    conversations, updates = fast[1], fast[9]
+    conversations, updates = fast[1], fast[8]
     assert [row[2] for row in conversations] == ["4"]
-    assert sorted(updates) == [7, 8] and fast[8] == 1  # two updates, one outside the window
+    assert sorted(updates) == [7, 8] and fast[7] == 1  # two updates, one outside the window

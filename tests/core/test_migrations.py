@@ -72,7 +72,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 6
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 7
             assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -99,7 +99,7 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 6
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 7
             assert c.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -107,6 +107,76 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     old = sqlite3.connect(tmp_path / "v4.pmw.v4.bak")
     assert old.execute("SELECT name FROM sqlite_master WHERE name = 'message_external_ids'").fetchall() == []
     old.close()
+
+
+# What format 6 wrote beside each imported message id (one thread row per reply-chain message), and a
+# message from before format 5 that has no own id: only its thread row knows it.
+_FORMAT_6_THREAD_ROWS = (
+    "INSERT INTO thread_message_ids (conversation_id, external_id) SELECT m.conversation_id, e.external_id "
+    "FROM message_external_ids e JOIN messages m ON m.id = e.message_id",
+    "DELETE FROM message_external_ids WHERE external_id = '2'",
+)
+
+
+def test_a_version_6_workspace_keeps_only_the_thread_ids_no_message_carries(workspace, workspace_kind, request,
+                                                                           tmp_path):
+    # Version 7 reads a message's thread from its own id; the thread rows that repeat one go, the one
+    # for a message without an own id stays, and replies to either kind still join their thread.
+    from datetime import UTC, datetime
+
+    from postmortem_desktop.services import spreadsheet_import
+    from postmortem_desktop.services.incidents import CreateIncident
+    from postmortem_desktop.services.ticket_import import ImportOptions
+    from tests.helpers import write_csv
+
+    def at(minutes):
+        return datetime(2026, 11, 18, 10, minutes, tzinfo=UTC).isoformat()
+
+    def import_rows(ws, name, rows):
+        plan = spreadsheet_import.prepare_import(write_csv(tmp_path / name, header, rows))
+        spreadsheet_import.run_import(ws, incident, plan, ImportOptions(include_outside_window=True))
+
+    header = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
+    command = CreateIncident(title="Billing", technical_start=datetime(2026, 11, 18, 10, tzinfo=UTC),
+                             technical_end=datetime(2026, 11, 18, 11, tzinfo=UTC))
+    command.do(workspace)
+    incident = command.incident_id
+    import_rows(workspace, "social.csv", [["1", "alice99", "True", at(0), "charged twice", ""],
+                                          ["2", "AcmeHelp", "False", at(5), "DM us", "1"],
+                                          ["3", "alice99", "True", at(10), "done", "2"],
+                                          ["5", "bob_k", "True", at(20), "app down?", ""]])
+    workspace.close()
+    if workspace_kind == "team":
+        url = request.getfixturevalue("team_database")
+        with request.getfixturevalue("team_server").admin(url.rsplit("/", 1)[1]) as conn:
+            for statement in (*_FORMAT_6_THREAD_ROWS, "UPDATE workspace_format SET version = 6"):
+                conn.execute(statement)
+        upgraded = open_workspace(url)
+    else:
+        path = tmp_path / "test.pmw"
+        _stamped_file(path, *_FORMAT_6_THREAD_ROWS, "PRAGMA user_version = 6")
+        upgraded = open_workspace(path)
+    try:
+        with upgraded.engine.connect() as c:
+            version = "SELECT version FROM workspace_format" if workspace_kind == "team" else "PRAGMA user_version"
+            assert c.exec_driver_sql(version).scalar() == migrations.SCHEMA_VERSION == 7
+            kept = c.exec_driver_sql("SELECT c.external_id, t.external_id FROM thread_message_ids t "
+                                     "JOIN conversations c ON c.id = t.conversation_id").all()
+        assert [tuple(row) for row in kept] == [("1", "2")]
+        # a reply to the message only its thread row knows, and one to a message that carries its id
+        import_rows(upgraded, "later.csv", [["7", "bob_k", "True", at(30), "me too", "2"],
+                                            ["8", "AcmeHelp", "False", at(35), "fixed", "3"]])
+        with upgraded.engine.connect() as c:
+            threads = c.exec_driver_sql("SELECT c.external_id, COUNT(*) FROM messages m JOIN conversations c "
+                                        "ON c.id = m.conversation_id GROUP BY c.external_id ORDER BY 1").all()
+        assert [tuple(row) for row in threads] == [("1", 5), ("5", 1)]
+    finally:
+        upgraded.close()
+    if workspace_kind == "file":
+        old = sqlite3.connect(tmp_path / "test.pmw.v6.bak")
+        assert old.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert old.execute("SELECT COUNT(*) FROM thread_message_ids").fetchone()[0] == 4  # as format 6 had them
+        old.close()
 
 
 def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy, tmp_path):
@@ -121,7 +191,7 @@ def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy,
     ws = open_workspace(demo_copy)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 6
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 7
             uids = c.exec_driver_sql("SELECT incident_id, uid FROM incident_uids ORDER BY incident_id").all()
             assert c.exec_driver_sql("SELECT id, title FROM incidents ORDER BY id").all() == incidents
     finally:
@@ -141,7 +211,7 @@ def test_a_version_5_team_workspace_gives_each_incident_a_uid(team_server, team_
     ws = open_workspace(team_demo_url)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 6
+            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 7
             uids = c.exec_driver_sql("SELECT uid FROM incident_uids").scalars().all()
     finally:
         ws.close()

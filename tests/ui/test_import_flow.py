@@ -334,9 +334,10 @@ def test_a_large_file_imports_through_the_helper_process_and_undoes(qtbot, main_
     from postmortem_desktop.services import import_pipeline
 
     monkeypatch.setattr(import_pipeline, "PARALLEL_MIN_BYTES", 0)  # every file counts as large
-    helpers = []
-    real_helper = import_pipeline._Helper
-    monkeypatch.setattr(import_pipeline, "_Helper", lambda job, limits: helpers.append(job) or real_helper(job, limits))
+    helpers = []  # the jobs given a helper process (the one waiting since the dialog opened, or a new one)
+    real_helper_for = import_pipeline._helper_for
+    monkeypatch.setattr(import_pipeline, "_helper_for",
+                        lambda job, limits: helpers.append(job) or real_helper_for(job, limits))
     summaries = accepted_imports
     before = conversation_count(main_window)
     main_window.imports.import_file(dump(tmp_path / "zd.csv", incident_start))
