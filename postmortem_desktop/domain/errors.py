@@ -30,3 +30,34 @@ class EditConflict(RuleError):
         self.based_on = based_on
         self.yours = yours
         self.theirs = theirs
+
+
+class ChangedSince(RuleError):
+    """An undo or redo refused: what it would overwrite was changed by someone else since, on a team workspace.
+
+    Undo puts back what was there before the edit, redo makes the edit again over what the undo left; either
+    would silently overwrite a teammate's change made in between, so nothing is written and the person is
+    told who changed it (`by`, from the incident's history; empty when unknown, as on a file) and what to do.
+    """
+
+    def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = ()):
+        who = _listed(by) if by else "someone else"
+        if undoing:
+            message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
+                       "overwrite their change. Edit it again by hand if it still needs changing.")
+        else:
+            message = (f"“{what}” cannot be redone: it was changed by {who} after you undid it, and redoing "
+                       "would overwrite their change. It stays as they left it: look at it again and make your "
+                       "change by hand if it is still needed.")
+        super().__init__(message)
+        self.what = what
+        self.undoing = undoing
+        self.by = by
+
+    def naming(self, by: tuple[str, ...]) -> ChangedSince:
+        """The same refusal, saying who changed it."""
+        return ChangedSince(self.what, undoing=self.undoing, by=by)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

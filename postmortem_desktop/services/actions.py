@@ -14,7 +14,14 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
-from .commands import Edit, EditConflict, RuleError, UpdateFields, refuse_undo_if_changed_since
+from .commands import (
+    Edit,
+    EditConflict,
+    RuleError,
+    UpdateFields,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
+)
 
 AREAS = tuple(a.value for a in ActionArea)
 STATUSES = tuple(s.value for s in ActionStatus)
@@ -239,7 +246,10 @@ class SetActionLinks(Edit):
         item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is None or item.incident_id != self.incident_id:
             raise RuleError("That action item no longer exists.")
-        self._old = self._stored(session)
+        stored = self._stored(session)
+        if self._new is not None:  # a redo: over the links its undo put back
+            refuse_redo_if_changed_since(self.name, sorted(self._old, key=repr), sorted(stored, key=repr))
+        self._old = stored
         quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
         new: Links = [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids]
         if self._new is None and self.based_on is not None and sorted(self._old, key=repr) != sorted(
@@ -277,10 +287,13 @@ class DeleteActionItem(Edit):
             stored = fields_of(item, self.based_on)
             if stored != self.based_on:
                 raise EditConflict(self.name, based_on=self.based_on, yours=None, theirs=stored)
-        self._row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
-        self._links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
-                       for link in session.scalars(select(ActionItemLink)
-                                                   .where(ActionItemLink.action_item_id == self.item_id))]
+        row = {c.name: getattr(item, c.name) for c in ActionItem.__table__.columns}
+        links = [{c.name: getattr(link, c.name) for c in ActionItemLink.__table__.columns}
+                 for link in session.scalars(select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id)
+                                             .order_by(ActionItemLink.id))]
+        if self._row:  # a redo: the item as its undo put it back, or someone has changed it since
+            refuse_redo_if_changed_since(self.name, (self._row, self._links), (row, links))
+        self._row, self._links = row, links
         session.delete(item)
 
     def revert(self, session: Session) -> None:

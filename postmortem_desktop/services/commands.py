@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..domain.errors import EditConflict, MissingIncident, RuleError  # noqa: F401 - re-exported for callers
+from ..domain.errors import (  # noqa: F401 - re-exported for callers
+    ChangedSince,
+    EditConflict,
+    MissingIncident,
+    RuleError,
+)
+from ..storage.edit_history import editors_since
 from ..storage.workspace import Workspace
 
 
@@ -85,20 +91,32 @@ class Edit(Command):
 
     def do(self, workspace: Workspace) -> None:
         workspace.require_writable()
-        with workspace.transaction() as session:
-            if self.refused_when_closed:
-                _refuse_if_closed(session, self.incident_id)
-            self.apply(session)
-            # a team workspace attributes the edit to its user and tells the other clients on commit
-            workspace.record_edit(session, self.incident_id, self.changes, self.name)
+        try:
+            with workspace.transaction() as session:
+                if self.refused_when_closed:
+                    _refuse_if_closed(session, self.incident_id)
+                self.apply(session)
+                # a team workspace attributes the edit to its user and tells the other clients on commit
+                workspace.record_edit(session, self.incident_id, self.changes, self.name)
+        except ChangedSince as refused:  # a redo over a teammate's change: rolled back; say whose
+            raise self._naming(workspace, refused) from None
 
     def undo(self, workspace: Workspace) -> None:
         workspace.require_writable()
-        with workspace.transaction() as session:
-            if self.refused_when_closed:  # undoing an edit of the record would change a closed record too
-                _refuse_if_closed(session, self.incident_id)
-            self.revert(session)
-            workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
+        try:
+            with workspace.transaction() as session:
+                if self.refused_when_closed:  # undoing an edit of the record would change a closed record too
+                    _refuse_if_closed(session, self.incident_id)
+                self.revert(session)
+                workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
+        except ChangedSince as refused:
+            raise self._naming(workspace, refused) from None
+
+    def _naming(self, workspace: Workspace, refused: ChangedSince) -> ChangedSince:
+        """The refusal with who changed the thing since this client's edit (undo) or its undo (redo)."""
+        with workspace.reading() as session:
+            return refused.naming(editors_since(session, self.incident_id, workspace.user, self.name,
+                                                undone=not refused.undoing))
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:
@@ -145,8 +163,10 @@ class UpdateFields(Edit):
             stored = {key: getattr(row, key) for key in self.based_on}
             if stored != self.based_on:
                 raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
-        if self._old is None:  # a redo after absorbing keeps the very first old values
+        if self._old is None:
             self._old = {key: getattr(row, key) for key in self.values}
+        else:  # a redo (after absorbing too, it keeps the very first old values): over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, {key: getattr(row, key) for key in self._old})
         self.before_set(row, self.values)
         for key, value in self.values.items():
             setattr(row, key, value)
@@ -169,8 +189,14 @@ def refuse_undo_if_changed_since(name: str, made: object, stored: object) -> Non
     edit's own result is no longer what is stored: someone changed it since, and undoing would
     silently overwrite their change on a team workspace."""
     if made != stored:
-        raise RuleError(f"“{name}” cannot be undone: it was changed by someone else since your edit, and undoing "
-                        "would overwrite their change. Edit it again by hand if it still needs changing.")
+        raise ChangedSince(name, undoing=True)
+
+
+def refuse_redo_if_changed_since(name: str, left: object, stored: object) -> None:
+    """A redo makes the edit again over what its undo left, so it is refused (nothing changes) when that is no
+    longer what is stored: someone changed it after the undo, and redoing would silently overwrite it."""
+    if left != stored:
+        raise ChangedSince(name, undoing=False)
 
 
 class CommandGroup(Command):

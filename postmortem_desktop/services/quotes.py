@@ -27,7 +27,7 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import CommandGroup, Edit, EditConflict, RuleError
+from .commands import CommandGroup, Edit, EditConflict, RuleError, refuse_redo_if_changed_since
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
 from .tagging import CardTags, applied_tags, named_columns
 
@@ -395,6 +395,7 @@ class DeleteQuote(Edit):
         self.name = "Delete Quote" if len(self.quote_ids) == 1 else f"Delete {len(self.quote_ids)} Quotes"
         self._rows: dict[str, list[dict]] = {}
         self.based_on: dict[int, frozenset[int]] | None = None  # the cards' columns as shown; None: unchecked
+        self._undone_to: dict[int, frozenset[int]] | None = None  # the cards' columns as the last undo left them
 
     def made_from(self, shown: CardTags) -> DeleteQuote:
         """Says which columns the cards showed when the person chose to delete them (checked when it runs)."""
@@ -419,6 +420,8 @@ class DeleteQuote(Edit):
                 self._rows = {}
                 raise EditConflict(self.name, based_on=named_columns(session, self.based_on), yours=None,
                                    theirs=named_columns(session, stored))
+        if self._undone_to is not None:  # a redo: the cards as its undo put them back, or someone's since
+            refuse_redo_if_changed_since(self.name, self._undone_to, applied_tags(session, self.quote_ids))
         for model in self._DEPENDENTS:
             table = _table(model)
             self._rows[table.name] = [dict(r._mapping) for r in session.execute(
@@ -430,6 +433,7 @@ class DeleteQuote(Edit):
             rows = self._rows.get(_table(model).name)
             if rows:
                 session.execute(insert(_table(model)), rows)
+        self._undone_to = applied_tags(session, self.quote_ids)
 
 
 def _table(model: type[Base]) -> Table:

@@ -25,7 +25,15 @@ from ..storage.schema import (
     TagAssignment,
 )
 from ..storage.workspace import Workspace
-from .commands import Command, Edit, EditConflict, RuleError, UpdateFields, refuse_undo_if_changed_since
+from .commands import (
+    Command,
+    Edit,
+    EditConflict,
+    RuleError,
+    UpdateFields,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
+)
 from .review_evidence import EVIDENCE_SOURCES, REVIEW_CHANGES, incident_row
 
 QUESTION_KEYS = tuple(key for key, _ in REVIEW_QUESTIONS)
@@ -241,11 +249,15 @@ class SetReviewAnswer(Edit):
             if not self._done:
                 self._old = getattr(inc, field)
                 self._done = True
+            else:  # a redo: over what its undo left
+                refuse_redo_if_changed_since(self.name, self._old or "", stored)
             setattr(inc, field, self.text)
             return
         row, created = _answer_row(session, self.incident_id, self.key, create=True)
         if not self._done and self.based_on is not None and row.answer != self.based_on:
             raise EditConflict(self.name, based_on=self.based_on, yours=self.text, theirs=row.answer)
+        if self._done:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old or "", row.answer)
         if not self._done:  # a redo keeps the value from before the first edit
             self._old = None if created else row.answer
             self._done = True

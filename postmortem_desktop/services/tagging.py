@@ -16,7 +16,7 @@ from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
-from .commands import Edit, EditConflict, RuleError, refuse_undo_if_changed_since
+from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 
 TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
@@ -123,6 +123,7 @@ class CardTagEdit(Edit):
             raise RuleError("Select a card first.")
         self._before: list[dict] = []
         self._after: dict[int, frozenset[int]] | None = None
+        self._undone_to: dict[int, frozenset[int]] | None = None  # the cards' tags as the last undo left them
         # the cards' tags as the editor saw them; None: no check (a script, or the CLI)
         self.based_on: dict[int, frozenset[int]] | None = None
 
@@ -139,6 +140,8 @@ class CardTagEdit(Edit):
         self._lock_cards(session)
         first_time = self._after is None
         stored = applied_tags(session, self.quote_ids)
+        if self._undone_to is not None:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._undone_to, stored)
         table = TagAssignment.__table__
         self._before = [dict(r._mapping) for r in session.execute(
             table.select().where(table.c.quote_id.in_(self.quote_ids)))]
@@ -160,6 +163,7 @@ class CardTagEdit(Edit):
         session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
         if self._before:
             session.execute(insert(TagAssignment), self._before)
+        self._undone_to = applied_tags(session, self.quote_ids)
 
     @abstractmethod
     def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:

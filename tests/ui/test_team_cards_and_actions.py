@@ -149,7 +149,7 @@ def test_undo_of_a_card_edit_refuses_when_a_teammate_changed_the_card_since(qtbo
     session = board.hub.session
     with qtbot.waitSignal(session.step_failed) as failed:
         session.undo()
-    assert "changed by someone else since your edit" in str(failed.args[1])
+    assert "changed by Ana since your edit" in str(failed.args[1])
     assert session.undo_stack.index() == 1
     assert _stored_columns(teammate, quote) == {"confusion", "trust-loss"}
 

@@ -95,10 +95,29 @@ def test_undo_refuses_with_a_message_when_a_teammate_changed_the_answer_since(qt
     with qtbot.waitSignal(session.step_failed) as failed:
         session.undo()
     label, error = failed.args
-    assert label == "Undo Edit Answer: support wording" and "changed by someone else since your edit" in str(error)
+    assert label == "Undo Edit Answer: support wording" and "changed by Ana since your edit" in str(error)
     assert session.undo_stack.index() == 1  # the stack did not move
     assert _stored_answer(teammate, "wording") == "Theirs"
 
+
+
+def test_redo_refuses_with_a_message_naming_the_teammate_who_changed_the_answer_after_the_undo(qtbot, review,
+                                                                                               teammate):
+    field = review.answers.blocks["wording"].answer
+    field.setPlainText("Mine")
+    field.commit()
+    session = review.hub.session
+    session.undo()
+    assert session.undo_stack.index() == 0 and _stored_answer(teammate, "wording") != "Mine"
+    SetReviewAnswer(billing_id(teammate), "wording", "Theirs",
+                    based_on=_stored_answer(teammate, "wording")).do(teammate)
+    with qtbot.waitSignal(session.step_failed) as failed:
+        session.redo()
+    label, error = failed.args
+    assert label == "Redo Edit Answer: support wording"
+    assert "changed by Ana after you undid it" in str(error) and "make your change by hand" in str(error)
+    assert session.undo_stack.index() == 0 and session.undo_stack.canRedo()  # the stack did not move
+    assert _stored_answer(teammate, "wording") == "Theirs"
 
 def test_the_app_opens_a_team_workspace_from_its_url_and_titles_it_with_the_user(qtbot, team_demo_url, settings,
                                                                                   monkeypatch):

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import cast
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QSizePolicy, QStyleOptionViewItem, QWidget
 
@@ -26,6 +26,8 @@ MAX_LANES = 12
 #: is never narrower than its header's title and count
 COLUMN_CHARS = 26
 LANE_CARDS = 3  # a lane shows this many cards before it scrolls
+#: rows of lanes not shown now that are kept for when they come back (the scope filter's pre-existing lane)
+KEPT_LANES = MAX_LANES + 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,27 @@ class Column:
 class Lane:
     key: str
     title: str
+
+
+@dataclass
+class LaneRow:
+    """One lane's widgets: its title (made when first needed) and a cell per column."""
+
+    views: dict[int | None, CardListView]
+    label: QLabel | None = None
+
+    def title_label(self, parent: QWidget) -> QLabel:
+        if self.label is None:
+            label = self.label = QLabel(parent)
+            label.setObjectName("board_lane_title")
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+            label.setContentsMargins(4, 10, 4, 2)
+        return self.label
+
+    def widgets(self) -> list[QWidget]:
+        return [*self.views.values(), *([self.label] if self.label is not None else [])]
 
 
 def lane_value(card: BoardCard, grouping: str) -> str:
@@ -68,7 +91,12 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
     else:
         top, lanes = {""}, [Lane("", "")]
     buckets: dict[tuple[str, int | None], list[int]] = {}
-    placed: list[tuple[list[int | None], bool]] = []
+    # Each card's columns: a list made once per distinct set of tags (a few dozen on a 5,000-card board), and
+    # no pair per card: objects kept alive through the pass were most of a filter step's garbage collections,
+    # a full one (20-40 ms over a 100k workspace's objects) every dozen steps or so.
+    columns_of: dict[tuple[int, ...], list[int | None]] = {}
+    placed: list[list[int | None]] = []
+    pre_existing: list[bool] = []
     for card, row in zip(cards, rows, strict=True):
         pre = card.pre_existing
         if set_apart and pre:
@@ -76,20 +104,20 @@ def bucket_cards(cards: list[BoardCard], rows: list[int], column_ids: list[int |
         else:
             value = lane_value(card, grouping) if grouping else ""
             lane = value if value in top else OTHER_LANE
-        # None: Unsorted. Most cards of a fresh import have no tag: skip building a list for them (a
-        # comprehension per card is a third of a 100k board's filter time)
-        columns: list[int | None] = ([t for t in card.tag_ids if t in known] or UNSORTED_ONLY) if card.tag_ids \
-            else UNSORTED_ONLY
+        columns = columns_of.get(card.tag_ids)
+        if columns is None:  # None: Unsorted
+            columns = columns_of[card.tag_ids] = [t for t in card.tag_ids if t in known] or UNSORTED_ONLY
         for column in columns:
             cell = buckets.get((lane, column))
             if cell is None:
                 cell = buckets[(lane, column)] = []
             cell.append(row)
-        placed.append((columns, pre))
+        placed.append(columns)
+        pre_existing.append(pre)
     if set_apart and any(key[0] == PRE_EXISTING_LANE for key in buckets):
         lanes.append(Lane(PRE_EXISTING_LANE, "Pre-existing — older confusion, not counted as incident damage"))
     # the columns' counts by the one rule the room, the PDF and the follow-up check count by too
-    harm = count_harm(placed)
+    harm = count_harm(zip(placed, pre_existing, strict=True))
     counts = {key: (harm[key].incident, harm[key].pre_existing) if key in harm else (0, 0) for key in known}
     return lanes, buckets, counts
 
@@ -115,9 +143,14 @@ class BoardGridWidget(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.headers: dict[int | None, ColumnHeaderWidget] = {}
+        #: the cells shown now, by (lane key, tag id)
         self.views: dict[tuple[str, int | None], CardListView] = {}
-        self._shape: tuple = ()
-        self._container: QWidget | None = None
+        #: every lane's row of cells that exists, shown or set aside, by lane key
+        self._lane_rows: dict[str, LaneRow] = {}
+        self._column_ids: tuple | None = None
+        self._lane_keys: tuple | None = None
+        self._container = QWidget()
+        self._grid = QGridLayout(self._container)
         #: the column asked for while the grid was hidden: scrolled to once it is shown at its real size
         self._pending_column: tuple[int | None] | None = None
 
@@ -175,26 +208,49 @@ class BoardGridWidget(QScrollArea):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # larger type (projector): wider columns
             width = self.column_width()
-            for view in self.views.values():  # a header asks for its whole title, so no column cuts it
-                view.setMinimumWidth(width)
+            for row in self._lane_rows.values():  # a header asks for its whole title, so no column cuts it
+                for view in row.views.values():
+                    view.setMinimumWidth(width)
+
+    def forget_column_widths(self) -> None:
+        """New cards: each column fits its header's counts again (a filter only ever widens them)."""
+        for header in self.headers.values():
+            header.forget_width()
 
     def all_views(self) -> list[CardListView]:
         return list(self.views.values())
 
     def set_board(self, columns: list[Column], lanes: list[Lane], buckets: dict, counts: dict) -> None:
-        shape = (tuple(c.tag_id for c in columns), tuple(lane.key for lane in lanes))
-        if shape != self._shape:
-            self._rebuild(columns, lanes)
-            self._shape = shape
+        column_ids = tuple(c.tag_id for c in columns)
+        if column_ids != self._column_ids:
+            self._rebuild(columns)
+            self._column_ids = column_ids
+        lane_keys = tuple(lane.key for lane in lanes)
+        if lane_keys != self._lane_keys:
+            self._arrange(columns, lanes)
+            self._lane_keys = lane_keys
         for column in columns:
             total, old = counts.get(column.tag_id, (0, 0))
             self.headers[column.tag_id].set_column(column.title, column.color, total, old, column.number)
-        for (lane_key, tag_id), view in self.views.items():
-            cast(CardColumnProxyModel, view.model()).set_rows(buckets.get((lane_key, tag_id), []))
+        changed = [view for (lane_key, tag_id), view in self.views.items()
+                   if cast(CardColumnProxyModel, view.model()).set_rows(buckets.get((lane_key, tag_id), []))]
         self._fit_lane_heights(lanes)
+        self._apply_geometry_now()
+        for view in changed:
+            if view.isVisible():
+                # laid out now rather than on the view's own timer, which runs after the window's next
+                # paint: the cards were then painted twice, before and after their layout
+                view.doItemsLayout()
 
-    def _rebuild(self, columns: list[Column], lanes: list[Lane]) -> None:
-        self.headers, self.views = {}, {}
+    def _apply_geometry_now(self) -> None:
+        """Gives the cells their new sizes now (lane heights, lanes come or gone, the scroll range), not on the
+        event loop's next pass: that came after the window was painted at the old sizes, so twice."""
+        self._grid.activate()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def _rebuild(self, columns: list[Column]) -> None:
+        """A new grid for new columns: their headers; the lanes' rows are made by _arrange."""
+        self.headers, self.views, self._lane_rows, self._lane_keys = {}, {}, {}, None
         container = QWidget()
         container.setObjectName("board_grid")
         grid = QGridLayout(container)
@@ -207,30 +263,67 @@ class BoardGridWidget(QScrollArea):
             grid.addWidget(header, 0, col)
             grid.setColumnStretch(col, 1)
             self.headers[column.tag_id] = header
-        single = len(lanes) == 1 and not lanes[0].title
-        for n, lane in enumerate(lanes):
-            row = 1 + 2 * n
-            if lane.title:
-                label = QLabel(lane.title, container)
-                label.setObjectName("board_lane_title")
-                font = label.font()
-                font.setBold(True)
-                label.setFont(font)
-                label.setContentsMargins(4, 10, 4, 2)
-                grid.addWidget(label, row, 0, 1, len(columns), Qt.AlignmentFlag.AlignLeft)
-            for col, column in enumerate(columns):
-                view = self._make_view(column.tag_id, container)
-                grid.addWidget(view, row + 1, col)
-                self.views[(lane.key, column.tag_id)] = view
-            if single:
-                grid.setRowStretch(row + 1, 1)
-        if not single:
-            grid.setRowStretch(1 + 2 * len(lanes), 1)
         old = self.takeWidget()
         self.setWidget(container)
         if old is not None:
             old.deleteLater()
-        self._container = container
+        self._container, self._grid = container, grid
+
+    def _arrange(self, columns: list[Column], lanes: list[Lane]) -> None:
+        """Puts the lanes' rows in order under the headers, reusing the rows of lanes shown before.
+
+        Switching the pre-existing lane on and off (the scope filter), or a filter that reorders the
+        swimlanes, then moves widgets in the grid rather than building a view per cell again: building
+        and first showing twenty list views was most of such a filter change on a 100k board.
+        """
+        grid = self._grid
+        for row in self._lane_rows.values():
+            for widget in row.widgets():
+                grid.removeWidget(widget)
+        for n in range(grid.rowCount()):
+            if n:  # row 0: the headers
+                grid.setRowStretch(n, 0)
+        self.views = {}
+        single = len(lanes) == 1 and not lanes[0].title
+        for n, lane in enumerate(lanes):
+            row = self._lane_rows.pop(lane.key) if lane.key in self._lane_rows else self._make_lane(columns)
+            self._lane_rows[lane.key] = row  # last used last: the first ones are dropped when too many wait
+            place = 1 + 2 * n
+            if lane.title:
+                label = row.title_label(self._container)
+                label.setText(lane.title)
+                grid.addWidget(label, place, 0, 1, len(columns), Qt.AlignmentFlag.AlignLeft)
+                label.show()
+            elif row.label is not None:
+                row.label.hide()
+            for col, column in enumerate(columns):
+                view = row.views[column.tag_id]
+                grid.addWidget(view, place + 1, col)
+                view.show()
+                self.views[(lane.key, column.tag_id)] = view
+            if single:
+                grid.setRowStretch(place + 1, 1)
+        if not single:
+            grid.setRowStretch(1 + 2 * len(lanes), 1)
+        self._set_aside_unused_lanes(set(lane.key for lane in lanes))
+
+    def _set_aside_unused_lanes(self, shown: set[str]) -> None:
+        """Hides the rows of lanes not shown now, keeping the most recent few for when they come back."""
+        unused = [key for key in self._lane_rows if key not in shown]
+        for n, key in enumerate(unused):
+            row = self._lane_rows[key]
+            for view in row.views.values():
+                view.clearSelection()  # one selection on the whole board: none in a lane out of sight
+            if n < len(unused) - KEPT_LANES:
+                del self._lane_rows[key]
+                for widget in row.widgets():
+                    widget.deleteLater()
+            else:
+                for widget in row.widgets():
+                    widget.hide()
+
+    def _make_lane(self, columns: list[Column]) -> LaneRow:
+        return LaneRow({column.tag_id: self._make_view(column.tag_id, self._container) for column in columns})
 
     def _make_view(self, tag_id: int | None, parent: QWidget) -> CardListView:
         view = CardListView(tag_id, parent)

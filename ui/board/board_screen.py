@@ -198,6 +198,7 @@ class BoardScreen(QWidget):
             self._count_uncarded_later()
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self._refresh_choices()
+        self.grid.forget_column_widths()
         self._lay_out()
 
     def _refresh_choices(self) -> None:
@@ -229,9 +230,10 @@ class BoardScreen(QWidget):
         columns = self.columns()
         lanes, buckets, counts = bucket_cards(cards, rows, [c.tag_id for c in columns], self._grouping,
                                               set_apart=self._filter.scope == "all")
+        # the status first: a line more or less of it resizes the grid, which set_board then sizes once
+        self._show_status(cards)
         self.grid.set_board(columns, lanes, buckets, counts)
         self._shown = cards
-        self._show_status(cards)
         self.cards_shown.emit()
         return cards
 

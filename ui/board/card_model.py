@@ -144,10 +144,12 @@ class CardColumnProxyModel(QAbstractListModel):
     def source_rows(self) -> list[int]:
         return list(self._rows)
 
-    def set_rows(self, rows: list[int]) -> None:
-        """Shows these source rows; selection and scroll survive because indexes are remapped."""
+    def set_rows(self, rows: list[int]) -> bool:
+        """Shows these source rows; selection and scroll survive because indexes are remapped.
+
+        False when they are the rows shown already (nothing changed)."""
         if rows == self._rows:
-            return
+            return False
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         sources = [self._rows[i.row()] if 0 <= i.row() < len(self._rows) else -1 for i in persistent]
@@ -156,6 +158,7 @@ class CardColumnProxyModel(QAbstractListModel):
         remapped = [self.index(self._position[s], 0) if s in self._position else QModelIndex() for s in sources]
         self.changePersistentIndexList(persistent, remapped)
         self.layoutChanged.emit()
+        return True
 
     def _on_source_about_to_reset(self) -> None:
         self.beginResetModel()

@@ -138,8 +138,21 @@ class ColumnHeaderWidget(QWidget):
         self.swatch.setStyleSheet(f"background: {color.name()}; border-radius: 4px;")
         extra = f" +{pre_existing} old" if pre_existing else ""
         self.count.setText(f"{count}{extra}")
+        # a filter changes the counts, not the columns: the header keeps the widest it has been (since the
+        # board's cards were loaded), so a shorter count does not narrow the column and move every column
+        # beside it, which would lay out and paint every card on the board again at each search
+        self.setMinimumWidth(max(self.minimumWidth(), self.sizeHint().width()))
         self.setToolTip(f"{count} incident card(s)" + (f", {pre_existing} pre-existing" if pre_existing else "")
                         + ("\nPress the number key to tag the selected card" if number else ""))
+
+    def forget_width(self) -> None:
+        """Fits the header to its text again (new cards, or a new font); see set_column."""
+        self.setMinimumWidth(0)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the projector's larger type, or back
+            self.forget_width()
+        super().changeEvent(event)
 
     def _on_self_context_menu(self, pos: QPoint) -> None:
         self.menu_requested.emit(self.tag_id, self.mapToGlobal(pos))

@@ -1,0 +1,26 @@
+"""Who edited an incident since one of this user's own edits: the name an undo or redo refusal gives."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .schema import EditRecord
+
+
+def editors_since(session: Session, incident_id: int, user: str, what: str, *, undone: bool) -> tuple[str, ...]:
+    """The other people who edited the incident after `user`'s latest record of `what` (the edit itself, or
+    its undo when `undone`), in the order they did.
+
+    The history names edits, not rows: those whose own edit had the same name (the same answer or field)
+    are given when there are any, otherwise everyone who edited the incident since. Empty when nothing
+    says who (a file keeps no history, or only `user`'s name is there: the same person elsewhere).
+    """
+    mark = session.scalar(select(func.max(EditRecord.id)).where(
+        EditRecord.incident_id == incident_id, EditRecord.user == user, EditRecord.what == what,
+        EditRecord.undone == undone))
+    if mark is None:
+        return ()
+    later = session.execute(select(EditRecord.user, EditRecord.what).where(
+        EditRecord.incident_id == incident_id, EditRecord.id > mark).order_by(EditRecord.id)).all()
+    same = [name for name, done in later if done == what] or [name for name, _done in later]
+    return tuple(name for name in dict.fromkeys(same) if name != user)

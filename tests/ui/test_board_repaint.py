@@ -1,0 +1,120 @@
+"""A filter change lays the board out and paints it once, and reuses what did not change (its lanes, its
+column widths): on a 100k board each extra pass over the cards cost as much as the search itself."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+from ui.board.board_grid import PRE_EXISTING_LANE
+
+
+class ViewportPaints(QObject):
+    """Counts paint events per card view's viewport, per event-loop pass."""
+
+    def __init__(self, board):
+        super().__init__()
+        self.board = board
+        self.count = 0
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and any(watched is v.viewport() for v in self.board.grid.views.values()):
+            self.count += 1
+        return False
+
+    def passes_until_idle(self) -> list[int]:
+        """The views painted in each event-loop pass that painted any, until three passes in a row paint none."""
+        painted, idle = [], 0
+        for _ in range(20):
+            self.count = 0
+            QApplication.processEvents()
+            idle = 0 if self.count else idle + 1
+            if self.count:
+                painted.append(self.count)
+            if idle == 3:
+                return painted
+        raise AssertionError(f"the board kept painting: {painted}")
+
+    def close(self):
+        QApplication.instance().removeEventFilter(self)
+
+
+@pytest.fixture
+def board(main_window, qtbot):
+    screen = main_window.show_screen("board")
+    if screen.model.rowCount() == 0:
+        screen.reload()
+    main_window.showNormal()
+    main_window.resize(1600, 900)
+    qtbot.waitUntil(lambda: screen.grid.viewport().width() > 900)
+    QApplication.processEvents()
+    assert any(c.pre_existing for c in screen.model.cards), "the demo needs pre-existing cards for the lane tests"
+    return screen
+
+
+@pytest.fixture
+def paints(board):
+    counter = ViewportPaints(board)
+    counter.passes_until_idle()  # whatever the window still had to paint
+    yield counter
+    counter.close()
+
+
+def _visible_views(board):
+    return [v for v in board.grid.views.values() if v.isVisible()]
+
+
+@pytest.mark.parametrize("change", ["search", "tag", "channel", "scope"])
+def test_a_filter_change_paints_each_shown_card_view_once(board, paints, change):
+    bar = board.filter_bar
+    if change == "search":
+        word = board.model.cards[0].text.split()[0]
+        bar.search.setText(word)
+    elif change == "tag":
+        bar.tag.setCurrentIndex(2)  # Unsorted
+    elif change == "channel":
+        bar.channel.setCurrentIndex(1)
+    else:
+        bar.scope.setCurrentIndex(1)  # incident damage only: the pre-existing lane goes
+    bar.apply_now()
+    painted = paints.passes_until_idle()
+    # one pass, and no view twice in it (laid out before the window's paint, not after it)
+    assert len(painted) == 1 and painted[0] <= len(_visible_views(board)), painted
+
+
+def test_switching_the_pre_existing_lane_off_and_on_reuses_its_card_views(board):
+    scope = board.filter_bar.scope
+    before = dict(board.grid.views)
+    assert any(key[0] == PRE_EXISTING_LANE for key in before)
+    scope.setCurrentIndex(1)  # incident damage only
+    assert not any(key[0] == PRE_EXISTING_LANE for key in board.grid.views)
+    assert all(board.grid.views[key] is view for key, view in before.items() if key[0] != PRE_EXISTING_LANE)
+    scope.setCurrentIndex(0)
+    QApplication.processEvents()
+    assert board.grid.views == before  # the very same views, not new ones
+    assert all(v.isVisible() for v in board.grid.views.values())
+    pre = [v for (lane, _tag), v in board.grid.views.items() if lane == PRE_EXISTING_LANE]
+    assert sum(v.model().rowCount() for v in pre) == sum(1 for c in board.model.cards if c.pre_existing)
+
+
+def test_a_lane_out_of_sight_keeps_no_selection(board):
+    from PySide6.QtCore import QItemSelectionModel
+
+    pre = next(v for (lane, _tag), v in board.grid.views.items() if lane == PRE_EXISTING_LANE and v.model().rowCount())
+    pre.selectionModel().setCurrentIndex(pre.model().index(0, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    board.filter_bar.scope.setCurrentIndex(1)
+    assert not pre.selectionModel().hasSelection()
+    assert board.selected_cards() == []
+
+
+def test_a_search_does_not_move_the_columns(board):
+    geometry = {tag: h.geometry() for tag, h in board.grid.headers.items()}
+    board.filter_bar.search.setText(board.model.cards[0].text.split()[0])
+    board.filter_bar.apply_now()
+    QApplication.processEvents()
+    assert {tag: h.geometry() for tag, h in board.grid.headers.items()} == geometry
+    board.filter_bar.search.setText("")
+    board.filter_bar.apply_now()
+    QApplication.processEvents()
+    assert {tag: h.geometry() for tag, h in board.grid.headers.items()} == geometry
