@@ -8,7 +8,7 @@ sets this state and reads it back from here; it keeps no copy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -120,24 +120,27 @@ class ScreenHub(QObject):
                 show_refusal(parent, "Please wait", exc)
             return False
         except EditConflict as exc:
-            if on_conflict is not None:
-                on_conflict(exc)
-            else:
-                show_refusal(parent, "Changed by someone else", exc)
+            _tell(on_conflict, exc, exc, parent, "Changed by someone else")
             return False
         except RuleError as exc:
-            if on_refusal is not None:
-                on_refusal(str(exc))
-            else:
-                show_refusal(parent, "Not possible", exc)
+            _tell(on_refusal, str(exc), exc, parent, "Not possible")
             return False
         except ServerUnavailableError as exc:
-            if on_unreachable is not None:
-                on_unreachable(str(exc))
-            else:
-                show_refusal(parent, "Not possible", exc)
+            _tell(on_unreachable, str(exc), exc, parent, "Not possible")
             return False
         except WorkspaceError as exc:
             show_refusal(parent, "Not possible", exc)
             return False
         return True
+
+
+def _tell(handler: Callable[[Any], None] | None, argument: object, exc: Exception, parent: QWidget | None,
+          title: str) -> None:
+    """A screen that handles this refusal itself gets argument; otherwise a dialog over the main window
+    explains exc."""
+    from .errors import show_refusal
+
+    if handler is not None:
+        handler(argument)
+    else:
+        show_refusal(parent, title, exc)

@@ -7,24 +7,14 @@ import pytest
 from postmortem_desktop.services.review_answers import EditCloseoutFields, ReviewService, SetReviewAnswer
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
+from tests.ui.team_screens import review_screen
 from ui.hub import ScreenHub
 from ui.undo import WorkspaceSession
 
 
 @pytest.fixture
 def review(qtbot, team_demo_url, teammate):
-    from ui.review.review_screen import ReviewScreen
-
-    hub = ScreenHub()
-    session = WorkspaceSession(open_workspace(team_demo_url))
-    hub.set_session(session, "UTC")
-    hub.set_incident(billing_id(session.workspace))
-    screen = ReviewScreen(hub)
-    qtbot.addWidget(screen)
-    screen.show()
-    assert session._teammates is not None and session._teammates.feed.listening.wait(10)
-    yield screen
-    session.close()
+    yield from review_screen(qtbot, team_demo_url)
 
 
 def _stored_answer(workspace, key: str) -> str:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import pytest
 
 from postmortem_desktop.services.review_answers import ReviewService, SetReviewAnswer
-from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
 from tests.network_cable import NetworkCable
-from ui.hub import ScreenHub
+from tests.ui.team_screens import review_screen
 from ui.review.text_field import RETRY_AFTER_MS
-from ui.undo import WorkspaceSession
 
 TYPED = "Typed while the server is down"
 
@@ -31,18 +29,7 @@ def cable(team_server):
 
 @pytest.fixture
 def review(qtbot, team_demo_url, team_server, cable, teammate):
-    from ui.review.review_screen import ReviewScreen
-
-    hub = ScreenHub()
-    session = WorkspaceSession(open_workspace(team_demo_url.replace(f":{team_server.port}/", f":{cable.port}/")))
-    hub.set_session(session, "UTC")
-    hub.set_incident(billing_id(session.workspace))
-    screen = ReviewScreen(hub)
-    qtbot.addWidget(screen)
-    screen.show()
-    assert session._teammates is not None and session._teammates.feed.listening.wait(10)
-    yield screen
-    session.close()
+    yield from review_screen(qtbot, team_demo_url.replace(f":{team_server.port}/", f":{cable.port}/"))
 
 
 @pytest.fixture
