@@ -13,6 +13,7 @@ from ..domain.changes import DataChange
 from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
+from ..gc_pause import collector_paused
 from ..storage import search_index, team_search
 from ..storage.fast_read import read_cursor
 from ..storage.schema import (
@@ -208,10 +209,20 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
     if ids is not None and not ids:
         return []
     sql = _CARD_SQL if ids is None else f"{_CARD_SQL} AND q.id IN ({', '.join('?' for _ in ids)})"
+    params = (incident_id, *(ids or ()))
+    if ids is not None:  # a few touched cards
+        return _cards_of(workspace, sql, params)
+    # the whole board: 5,000 long-lived cards and no cycles (gc_pause.py); frozen afterwards, the board's
+    # later full collections no longer walk them in the middle of a filter step or a drag
+    with collector_paused():
+        return _cards_of(workspace, sql, params)
+
+
+def _cards_of(workspace: Workspace, sql: str, params: tuple) -> list[BoardCard]:
     # the driver's own cursor: 5,000 cards' rows without the ORM's per-row work (or a compiled statement
     # per count of ids)
     with workspace.reading() as session, read_cursor(session) as cursor:
-        rows = cursor.execute(sql, (incident_id, *(ids or ()))).fetchall()
+        rows = cursor.execute(sql, params).fetchall()
     first: dict[int, Sequence] = {}  # each card's first row: the card's own columns
     tags: dict[int, list[tuple[int, int, CardTag]]] = {}  # quote id -> (position, tag id, tag)
     # most cards share a few tags (a manual tag, or a suggestion's phrase): each is made once and shared
