@@ -63,3 +63,16 @@ def foreign_key_problems(conn) -> list:
     if conn.dialect.name == "postgresql":
         return []
     return conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+
+
+def board_search(workspace, incident_id: int, query: str) -> set[int]:
+    """The quote ids the board's search keeps: cards whose conversation matches, or whose own text has the words."""
+    from postmortem_desktop.services.quotes import (
+        BoardFilter,
+        board_cards,
+        conversation_matched_quote_ids,
+        filter_cards,
+    )
+
+    matches = conversation_matched_quote_ids(workspace, incident_id, query)
+    return {c.quote_id for c in filter_cards(board_cards(workspace, incident_id), BoardFilter(text=query), matches)}

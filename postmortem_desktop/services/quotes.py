@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -84,6 +85,15 @@ class BoardCard:
 
     def shown_suggestions(self, hide_low_confidence: bool) -> tuple[CardTag, ...]:
         return shown_suggestions(self.suggestions, hide_low_confidence)
+
+    @cached_property
+    def folded_text(self) -> str:
+        """The card's own text in lower case, as the board's search reads it (worked out once per card)."""
+        return self.text.lower()
+
+    def has_words(self, words: Sequence[str]) -> bool:
+        """Each of the lower-case words is somewhere in the card's own text, inside a longer word too."""
+        return all(word in self.folded_text for word in words)
 
     @property
     def shown_text(self) -> str:
@@ -262,19 +272,20 @@ def _stored_time(value: str | datetime | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
-def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[int]:
-    """Cards whose conversation matches the words (full-text index) or whose quote text has them all."""
-    terms = search_index.search_words(query)
-    if not terms:
+def conversation_matched_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[int]:
+    """The incident's cards whose conversation matches the words: a message's text or the subject (full-text index).
+
+    The board's search keeps these and the cards whose own text has the words (filter_cards): that half
+    needs no database, the board holds every card's text (a LIKE over 5,000 quotes was a fifth of this).
+    """
+    if not search_index.search_words(query):
         return set()
-    params: dict[str, object] = {"i": incident_id, **{f"t{n}": f"%{t.lower()}%" for n, t in enumerate(terms)}}
+    params: dict[str, object] = {"i": incident_id}
     with workspace.reading() as session:
         conn = session.connection()
         params["m"] = search_index.match_parameter(conn, query)
-        if search_index.is_team(conn):  # its own plan: see team_search.quoted_matches
-            likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
-            return set(session.scalars(text(team_search.quoted_matches(likes)), params))
-        likes = " AND ".join(f"lower(q.text) LIKE :t{n}" for n in range(len(terms)))
+        if search_index.is_team(conn):  # its own plan: see team_search.QUOTED_MATCHES
+            return set(session.scalars(text(team_search.QUOTED_MATCHES), params))
         matching_messages, matching_conversations = search_index.matching_ids(conn)
         # The matching ids are gathered once (uncorrelated IN), then each card checks its own
         # conversation's few messages, so a common word over 100k conversations stays cheap.
@@ -283,18 +294,26 @@ def search_quote_ids(workspace: Workspace, incident_id: int, query: str) -> set[
             "WHERE c.id = q.conversation_id AND c.incident_id = :i AND ("
             " EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = q.conversation_id AND m.id IN "
             f"  ({matching_messages}))"
-            f" OR q.conversation_id IN ({matching_conversations})"
-            f" OR ({likes}))")
+            f" OR q.conversation_id IN ({matching_conversations}))")
         return set(session.scalars(sql, params))
 
 
 def filter_cards(cards: Iterable[BoardCard], board_filter: BoardFilter,
-                 text_matches: set[int] | None = None) -> list[BoardCard]:
-    """The cards a filter keeps; text_matches is search_quote_ids' answer when there is a text filter."""
+                 conversation_matches: set[int] | None = None) -> list[BoardCard]:
+    """The cards a filter keeps.
+
+    With words to search for, a card is kept when its conversation matches them (conversation_matches:
+    conversation_matched_quote_ids' answer) or its own text has them all; words that are only
+    punctuation match nothing.
+    """
     f = board_filter
+    words = [w.lower() for w in search_index.search_words(f.text)] if f.text else None
+    if words is not None and not words:
+        return []
+    matches = conversation_matches or set()
     kept = []
     for card in cards:
-        if text_matches is not None and card.quote_id not in text_matches:
+        if words is not None and card.quote_id not in matches and not card.has_words(words):
             continue
         if f.channel and card.channel != f.channel:
             continue
@@ -485,7 +504,7 @@ class CorrectAuthorRole(Edit):
 __all__ = [
     "BoardCard", "shown_suggestions", "BoardFilter", "CardTag", "ConversationView",
     "CorrectAuthorRole", "CreateQuote", "DeleteQuote", "MessageView", "QuoteSpan", "UNSORTED", "board_cards",
-    "filter_cards", "read_conversation", "search_quote_ids",
+    "conversation_matched_quote_ids", "filter_cards", "read_conversation",
 ]
 
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event, insert
 
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
-from postmortem_desktop.services.quotes import board_cards, search_quote_ids
+from postmortem_desktop.services.quotes import board_cards, conversation_matched_quote_ids
 from postmortem_desktop.services.tagging import list_tags
 from postmortem_desktop.storage.schema import Conversation, Message, Quote, TagAssignment
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import create_workspace
+from tests.helpers import board_search
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -114,9 +115,13 @@ def test_a_search_finds_cards_by_their_conversation_subject_or_text_in_this_inci
 
         by_message = card(mine, "billing", "the refund never came", "the")
         by_subject = card(mine, "Refund request", "hello", "hello")
-        by_text = card(mine, "billing", "hello", "REFUNDED twice")  # LIKE on the card's own words
+        by_text = card(mine, "billing", "hello", "REFUNDED twice")  # the card's own words, inside a word too
         card(mine, "billing", "all fine", "all fine")
         card(other, "Refund request", "the refund never came", "refund")  # another incident's card
-    assert search_quote_ids(workspace, mine, "refund") == {by_message, by_subject, by_text}
-    assert search_quote_ids(workspace, mine, "refund twice") == {by_text}
-    assert search_quote_ids(workspace, mine, "zzzq") == set()
+    # the database answers for the conversations; the board, holding every card, for the cards' own text
+    assert conversation_matched_quote_ids(workspace, mine, "refund") == {by_message, by_subject}
+    assert board_search(workspace, mine, "refund") == {by_message, by_subject, by_text}
+    assert board_search(workspace, mine, "refund twice") == {by_text}
+    assert board_search(workspace, mine, "fund") == {by_text}  # not a word's start: only a card's own text
+    assert board_search(workspace, mine, "zzzq") == set()
+    assert board_search(workspace, mine, "?!") == set()  # punctuation only: no words, nothing matches

@@ -16,7 +16,6 @@ from postmortem_desktop.services.quotes import (
     board_cards,
     filter_cards,
     read_conversation,
-    search_quote_ids,
 )
 from postmortem_desktop.services.tagging import (
     AcceptSuggestion,
@@ -42,6 +41,7 @@ from postmortem_desktop.storage.schema import (
     Message,
     TagAssignment,
 )
+from tests.helpers import board_search
 
 T0 = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
 
@@ -272,10 +272,10 @@ def test_merge_moves_cards_keeps_the_stronger_record_and_undoes(workspace, ids):
 def test_search_finds_cards_by_conversation_text_and_by_quote_text(workspace, ids):
     q_zebra = quote(workspace, ids, 2, "Did my payment go through?").quote_id
     q_export = quote(workspace, ids, 3, "Where is the export button?").quote_id
-    assert search_quote_ids(workspace, ids["incident"], "zebra") == {q_zebra}  # elsewhere in the message
-    assert search_quote_ids(workspace, ids["incident"], "EXPO") == {q_export}  # prefix, any case
-    assert search_quote_ids(workspace, ids["incident"], "subject 2") == {q_export}
-    assert search_quote_ids(workspace, ids["incident"], "nothing-like-this") == set()
+    assert board_search(workspace, ids["incident"], "zebra") == {q_zebra}  # elsewhere in the message
+    assert board_search(workspace, ids["incident"], "EXPO") == {q_export}  # prefix, any case
+    assert board_search(workspace, ids["incident"], "subject 2") == {q_export}
+    assert board_search(workspace, ids["incident"], "nothing-like-this") == set()
 
 
 def test_filters_by_tag_channel_segment_and_pre_existing_scope(workspace, ids):
@@ -294,7 +294,10 @@ def test_filters_by_tag_channel_segment_and_pre_existing_scope(workspace, ids):
     assert kept(segment="Starter") == {q2, q3}
     assert kept(scope="incident") == {q1, q2}
     assert kept(scope="pre_existing") == {q3}
-    assert {c.quote_id for c in filter_cards(cards, BoardFilter(), {q3})} == {q3}
+    # words: the cards their conversations matched (q3's, by the database) and those with the words themselves
+    assert {c.quote_id for c in filter_cards(cards, BoardFilter(text="zebra"), {q3})} == {q3}
+    assert {c.quote_id for c in filter_cards(cards, BoardFilter(text="CHARGED"), {q3})} == {q1, q3}
+    assert {c.quote_id for c in filter_cards(cards, BoardFilter(), {q3})} == {q1, q2, q3}  # no words: no search
 
 
 def test_correct_author_role_changes_every_message_of_that_author_and_undoes(workspace, ids):

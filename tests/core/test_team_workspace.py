@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from postmortem_desktop.cli import main
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
-from postmortem_desktop.services.quotes import search_quote_ids
+from postmortem_desktop.services.quotes import conversation_matched_quote_ids
 from postmortem_desktop.storage import migrations
 from postmortem_desktop.storage.schema import Conversation, Message, Tag
 from postmortem_desktop.storage.search_index import search_conversation_ids
@@ -203,7 +203,7 @@ def test_a_search_for_sql_is_just_text(workspace):
         conn = session.connection()
         assert search_conversation_ids(conn, incident, HOSTILE) == [conv.id]  # found as the words drop, table, x
         assert search_conversation_ids(conn, incident, "'") == []
-    assert search_quote_ids(workspace, incident, HOSTILE) == set()  # no quotes yet, and no error
+    assert conversation_matched_quote_ids(workspace, incident, HOSTILE) == set()  # no quotes yet, and no error
     with workspace.reading() as session:
         assert session.scalar(select(Conversation.subject).where(Conversation.id == conv.id)) == HOSTILE
     assert [i.title for i in IncidentService(workspace).list_incidents()] == ["Injection"]

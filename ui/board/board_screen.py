@@ -17,9 +17,9 @@ from postmortem_desktop.services.quotes import (
     BoardFilter,
     DeleteQuote,
     board_cards,
+    conversation_matched_quote_ids,
     filter_cards,
     quote_whole_conversations,
-    search_quote_ids,
     uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import compute_suggestions, incident_uses_suggestions
@@ -95,7 +95,7 @@ class BoardScreen(QWidget):
         self.tags: list[TagDefinition] = []
         self._filter = BoardFilter()
         self._grouping = ""
-        self._text_ids: set[int] | None = None
+        self._conversation_matches: set[int] | None = None
         self._uncarded_matches = 0  # conversations without a card that the search's words are in
         self._shown: list[BoardCard] = []  # the cards the filter keeps, as last laid out
         # counted once the search's cards are shown (and once typing pauses): the cards are what the person
@@ -194,7 +194,8 @@ class BoardScreen(QWidget):
         else:
             self.tags = list_tags(workspace)
             self.model.set_cards(board_cards(workspace, incident_id))
-            self._text_ids = search_quote_ids(workspace, incident_id, self._filter.text) if self._filter.text else None
+            self._conversation_matches = (conversation_matched_quote_ids(workspace, incident_id, self._filter.text)
+                                          if self._filter.text else None)
             self._count_uncarded_later()
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self._refresh_choices()
@@ -224,7 +225,7 @@ class BoardScreen(QWidget):
     def _lay_out(self) -> list[BoardCard]:
         """Shows the cards the filter keeps, and returns them."""
         self.delegate.search_words = [w.lower() for w in search_words(self._filter.text)]
-        cards = filter_cards(self.model.cards, self._filter, self._text_ids)
+        cards = filter_cards(self.model.cards, self._filter, self._conversation_matches)
         row_of = self.model.row_of
         rows = [row_of(c.quote_id) for c in cards]
         columns = self.columns()
@@ -289,8 +290,9 @@ class BoardScreen(QWidget):
         self._filter = board_filter
         if text_changed:
             workspace = self.hub.workspace
-            self._text_ids = (search_quote_ids(workspace, self.hub.incident_id, board_filter.text)
-                              if board_filter.text and workspace is not None else None)
+            self._conversation_matches = (
+                conversation_matched_quote_ids(workspace, self.hub.incident_id, board_filter.text)
+                if board_filter.text and workspace is not None else None)
             self._count_uncarded_later()
         shown = self._lay_out()
         if text_changed and board_filter.text:

@@ -224,8 +224,7 @@ class BoardCardDelegate(QStyledItemDelegate):
 
     def matched_in_conversation(self, card: BoardCard) -> bool:
         """A search is on and the card's own text lacks a word: it was found through its conversation."""
-        body = card.text.lower()
-        return bool(self.search_words) and not all(word in body for word in self.search_words)
+        return bool(self.search_words) and not card.has_words(self.search_words)
 
     # ---- clicks on ghost badges ------------------------------------------------------------------
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: ANN001
