@@ -154,6 +154,14 @@ class UpdateIncident(UpdateFields):
         super().__init__(Incident, incident_id, changes, name=f"Edit {label}",
                          kind=DataChange.INCIDENT, incident_id=incident_id)
 
+    @classmethod
+    def made_from(cls, incident_id: int, shown: dict[str, Any], changes: dict[str, Any]) -> UpdateIncident:
+        """The edit of an editor that showed these stored values: refused (EditConflict) when a teammate
+        changed them since, so theirs is never overwritten silently."""
+        edit = cls(incident_id, **changes)
+        edit.based_on = dict(shown)
+        return edit
+
     def before_set(self, row: Incident, changes: dict[str, Any]) -> None:
         merged = {k: getattr(row, k) for k in EDITABLE_FIELDS}
         merged.update(changes)

@@ -92,3 +92,21 @@ def test_two_clients_saving_the_same_answer_at_once_never_overwrite_each_other(t
     finally:
         a.close()
         b.close()
+
+
+def test_a_stale_incident_property_edit_is_refused_with_both_versions_and_changes_nothing(demo):
+    from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
+
+    iid = billing_id(demo)
+    shown = IncidentService(demo).get(iid)  # what the first person's form shows
+    UpdateIncident.made_from(iid, {"title": shown.title}, {"title": "Theirs: renewal outage"}).do(demo)
+    with pytest.raises(EditConflict) as conflict:
+        UpdateIncident.made_from(iid, {"title": shown.title}, {"title": "Mine: billing outage"}).do(demo)
+    assert (conflict.value.based_on, conflict.value.yours, conflict.value.theirs) == (
+        {"title": shown.title}, {"title": "Mine: billing outage"}, {"title": "Theirs: renewal outage"})
+    assert IncidentService(demo).get(iid).title == "Theirs: renewal outage"
+    # a time is compared as the instant it is, and keeping mine is an edit based on what is stored now
+    end = {"technical_end": shown.technical_end}
+    UpdateIncident.made_from(iid, end, end).do(demo)
+    UpdateIncident.made_from(iid, conflict.value.theirs, {"title": "Mine: billing outage"}).do(demo)
+    assert IncidentService(demo).get(iid).title == "Mine: billing outage"

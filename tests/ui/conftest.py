@@ -1,6 +1,10 @@
-"""UI test fixtures: a main window on a copy of the demo workspace."""
+"""UI test fixtures: a main window on a copy of the demo workspace; a teammate, a network cable and the
+conflict dialog's answer for the team workspace's screens."""
 import pytest
 from PySide6.QtCore import QSettings
+
+from tests.network_cable import NetworkCable
+from ui.conflict_dialog import ConflictDialog
 
 
 @pytest.fixture
@@ -30,3 +34,29 @@ def teammate(team_demo_url, monkeypatch):
     monkeypatch.delenv("POSTMORTEM_USER")
     yield other
     other.close()
+
+
+@pytest.fixture
+def cable(team_server):
+    cable = NetworkCable(team_server.port)
+    with open(team_server.pgpassfile, encoding="utf-8") as pgpass:
+        password = pgpass.readline().rstrip("\n").rsplit(":", 1)[1]
+    with open(team_server.pgpassfile, "a", encoding="utf-8") as pgpass:  # the same login through the relay
+        pgpass.write(f"127.0.0.1:{cable.port}:*:postmortem:{password}\n")
+    yield cable
+    cable.unplug()
+
+
+@pytest.fixture
+def answer_with(monkeypatch):
+    """Clicks Keep mine or Take theirs in the conflict dialog when it opens; remembers what it showed."""
+    shown: list[ConflictDialog] = []
+
+    def choose(button: str):
+        def exec_(dialog: ConflictDialog) -> int:
+            shown.append(dialog)
+            getattr(dialog, button).click()
+            return 0
+        monkeypatch.setattr(ConflictDialog, "exec", exec_)
+        return shown
+    return choose

@@ -17,7 +17,6 @@ from postmortem_desktop.services.tagging import AssignTag, MoveCardTag, list_tag
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
 from tests.ui.test_board import drop, select_card, view_for
-from ui.conflict_dialog import ConflictDialog
 from ui.hub import ScreenHub
 from ui.undo import WorkspaceSession
 
@@ -45,21 +44,6 @@ def board(qtbot, hub):
     screen.reload()
     yield screen
     screen._learn_timer.stop()  # its relearning must not outlive the test's database
-
-
-@pytest.fixture
-def answer_with(monkeypatch):
-    """Clicks Keep mine or Take theirs in the conflict dialog when it opens; remembers what it showed."""
-    shown: list[ConflictDialog] = []
-
-    def choose(button: str):
-        def exec_(dialog: ConflictDialog) -> int:
-            shown.append(dialog)
-            getattr(dialog, button).click()
-            return 0
-        monkeypatch.setattr(ConflictDialog, "exec", exec_)
-        return shown
-    return choose
 
 
 def _tag(ws, name: str) -> int:

@@ -9,22 +9,10 @@ import pytest
 
 from postmortem_desktop.services.review_answers import ReviewService, SetReviewAnswer
 from tests.helpers import billing_id
-from tests.network_cable import NetworkCable
 from tests.ui.team_screens import review_screen
 from ui.review.text_field import RETRY_AFTER_MS
 
 TYPED = "Typed while the server is down"
-
-
-@pytest.fixture
-def cable(team_server):
-    cable = NetworkCable(team_server.port)
-    with open(team_server.pgpassfile, encoding="utf-8") as pgpass:
-        password = pgpass.readline().rstrip("\n").rsplit(":", 1)[1]
-    with open(team_server.pgpassfile, "a", encoding="utf-8") as pgpass:  # the same login through the relay
-        pgpass.write(f"127.0.0.1:{cable.port}:*:postmortem:{password}\n")
-    yield cable
-    cable.unplug()
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +25,8 @@ from postmortem_desktop.services.closeout import CLOSED_STATES
 from postmortem_desktop.services.incidents import IncidentDetails
 
 from ..time_display import from_qdatetime, to_qdatetime
+
+NOT_SAVED = "⚠ Not saved yet:"
 
 
 def now_in_zone(zone_name: str) -> QDateTime:
@@ -176,12 +180,51 @@ class IncidentPropertiesWidget(QWidget):
                 return to_qdatetime(known, self._zone)
         return now_in_zone(self._zone)
 
+    def label_of(self, key: str) -> str:
+        return dict(self.TIME_FIELDS).get(key) or {"technical_severity": "Technical severity"}.get(
+            key, key.replace("_", " ").capitalize())
+
     def show_problem(self, key: str, message: str) -> None:
         """Explains why the time just typed was not saved, leaving it in its field to be corrected."""
-        label = dict(self.TIME_FIELDS).get(key, key.replace("_", " "))
-        self.problem.setText(f"⚠ {label} was not saved: {message} Correct it here; "
+        self.problem.setText(f"⚠ {self.label_of(key)} was not saved: {message} Correct it here; "
                              "the time you typed is kept until you do.")
         self.problem.show()
+
+    def show_not_saved(self, keys: list[str], reason: str) -> None:
+        """Says which values typed here have not reached the team server yet; they stay in their fields."""
+        names = ", ".join(self.label_of(key) for key in keys)
+        self.problem.setText(f"{NOT_SAVED} {names}. {reason} What you typed stays here and is saved "
+                             "as soon as the server answers again.")
+        self.problem.show()
+
+    def clear_not_saved(self) -> None:
+        if self.problem.text().startswith(NOT_SAVED):
+            self.problem.hide()
+            self.problem.clear()
+
+    def shown(self, key: str) -> Any:
+        """The stored value this form last showed for the field: what an edit of it is based on."""
+        return getattr(self._details, key) if self._details is not None else None
+
+    def remember_saved(self, key: str, value: Any) -> None:
+        """The field's edit was saved: the next edit of it is based on this value, not on the one shown before."""
+        if self._details is not None:
+            self._details = replace(self._details, **{key: value})
+
+    def put_value(self, key: str, value: Any) -> None:
+        """Shows a value typed here (kept while it is not saved) over the stored one, without emitting an edit."""
+        if key in self.times:
+            self.times[key].set_value(to_qdatetime(value, self._zone), keep_previous=True)
+            return
+        if key == "technical_severity":
+            self.severity.blockSignals(True)
+            self.severity.setCurrentText(value)
+            self.severity.blockSignals(False)
+            return
+        line = self.title if key == "title" else self.service
+        line.blockSignals(True)
+        line.setText(value)
+        line.blockSignals(False)
 
     def show_incident(self, details: IncidentDetails | None, headline: str, zone_name: str) -> None:
         self._details = details

@@ -1,14 +1,30 @@
-"""The Properties screen: the incident's headline figures and its properties form."""
+"""The Properties screen: the incident's headline figures and its properties form.
+
+On a team workspace each edit says which value it was made from (UpdateIncident's based_on): a teammate's
+change since is shown beside the person's own (Keep mine / Take theirs), never overwritten. An edit that
+cannot reach the server stays in its field, said to be unsaved, and is saved again by itself.
+"""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
+from postmortem_desktop.storage.errors import ServerUnavailableError
 
+from ..conflict_dialog import ask_keep_mine
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
+from ..time_display import display_zone
 from .properties_form import IncidentPropertiesWidget
+
+RETRY_AFTER_MS = 3000  # the first retry of an edit that could not reach the server
+RETRY_AT_MOST_MS = 60_000  # later ones wait longer: an unanswered connection blocks for its timeout
 
 
 class PropertiesScreen(DeferredRefresh, QWidget):
@@ -19,6 +35,13 @@ class PropertiesScreen(DeferredRefresh, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form)
+        #: edits the team server did not get: field -> (incident id, value, the value it was based on)
+        self.unsaved: dict[str, tuple[int, Any, Any]] = {}
+        self._unsaved_reason = ""
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.save_unsaved)
+        self._retry_ms = RETRY_AFTER_MS
         self.form.incident_edited.connect(self._on_form_incident_edited)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
@@ -29,8 +52,13 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             self.form.show_incident(None, "", self.hub.zone_name)
             return
         service = IncidentService(self.hub.workspace)
-        self.form.show_incident(service.get(incident_id), service.impact(incident_id).headline, self.hub.zone_name)
+        try:
+            details, headline = service.get(incident_id), service.impact(incident_id).headline
+        except ServerUnavailableError:
+            return  # the server is away: the form keeps what it shows, and is refreshed when it is back
+        self.form.show_incident(details, headline, self.hub.zone_name)
         self.form.setEnabled(not self.hub.workspace.read_only)
+        self._show_unsaved()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
@@ -38,12 +66,82 @@ class PropertiesScreen(DeferredRefresh, QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.SETTING):
             self.request_refresh()
+        if self.unsaved:  # a change heard from the server (the feed's re-read after reconnecting): it answers
+            self._retry.start(0)
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:
-        (key,) = changes
-        if key in self.form.times:
-            # a refused time is explained beside the form and stays typed, to be corrected
-            self.hub.run(UpdateIncident(incident_id, **changes),
-                         on_refusal=lambda message: self.form.show_problem(key, message))
-        elif not self.hub.run(UpdateIncident(incident_id, **changes)):
-            self.refresh()  # put the refused value back
+        ((key, value),) = changes.items()
+        self.save(incident_id, key, value, based_on=self.form.shown(key))
+
+    def save(self, incident_id: int, key: str, value: Any, based_on: Any) -> bool:
+        """Saves one field's edit made from based_on; True when it was saved."""
+        handled: list[bool] = []  # a handler below explained the refusal beside the form
+
+        def refused(message: str) -> None:  # a refused time is explained beside the form and stays typed
+            handled.append(True)
+            self.form.show_problem(key, message)
+
+        def conflicted(conflict: EditConflict) -> None:
+            handled.append(True)
+            self._on_conflict(incident_id, key, value, conflict)
+
+        def unreachable(reason: str) -> None:
+            handled.append(True)
+            self._not_saved(incident_id, key, value, based_on, reason)
+
+        saved = self.hub.run(UpdateIncident.made_from(incident_id, {key: based_on}, {key: value}),
+                             on_refusal=refused if key in self.form.times else None,
+                             on_conflict=conflicted, on_unreachable=unreachable)
+        if saved:
+            self.unsaved.pop(key, None)
+            self.form.remember_saved(key, value)
+            self._show_unsaved()
+        elif not handled:  # refused with a dialog: the stored value is put back
+            self.refresh()
+        return saved
+
+    def _on_conflict(self, incident_id: int, key: str, value: Any, conflict: EditConflict) -> None:
+        """Both versions, then Keep mine (the same edit, based on theirs) or Take theirs (shown)."""
+        self.unsaved.pop(key, None)
+        theirs = conflict.theirs.get(key) if isinstance(conflict.theirs, dict) else None
+        what = f"The incident's {self.form.label_of(key).lower()}"
+        if ask_keep_mine(self, what, self._described(value), self._described(theirs)):
+            self.save(incident_id, key, value, based_on=theirs)
+        else:
+            self.refresh()
+
+    def _described(self, value: Any) -> str:
+        if value is None:
+            return "not known"
+        if isinstance(value, datetime):
+            return value.astimezone(display_zone(self.hub.zone_name)).strftime("%Y-%m-%d %H:%M")
+        return str(value) or "(empty)"
+
+    def _not_saved(self, incident_id: int, key: str, value: Any, based_on: Any, reason: str) -> None:
+        self.unsaved[key] = (incident_id, value, based_on)
+        self._unsaved_reason = reason
+        self._show_unsaved()
+        self._retry.start(self._retry_ms)
+        self._retry_ms = min(self._retry_ms * 2, RETRY_AT_MOST_MS)
+
+    def save_unsaved(self) -> None:
+        """Tries the edits the server did not get again; when it is still away, the rest wait for the next try."""
+        pending, self.unsaved = self.unsaved, {}
+        for n, (key, (incident_id, value, based_on)) in enumerate(pending.items()):
+            if not self.save(incident_id, key, value, based_on) and key in self.unsaved:
+                for rest, entry in list(pending.items())[n + 1:]:
+                    self.unsaved.setdefault(rest, entry)
+                break
+        if not self.unsaved:
+            self._retry_ms = RETRY_AFTER_MS
+
+    def _show_unsaved(self) -> None:
+        """Puts the unsaved values of the incident on view back in their fields (a re-read shows the stored
+        ones), and says they are not saved yet."""
+        mine = [key for key, (incident_id, _v, _b) in self.unsaved.items() if incident_id == self.hub.incident_id]
+        for key in mine:
+            self.form.put_value(key, self.unsaved[key][1])
+        if mine:
+            self.form.show_not_saved(mine, self._unsaved_reason)
+        else:
+            self.form.clear_not_saved()
