@@ -154,16 +154,22 @@ class AddSystemEvent(AddSystemEvents):
 
 class EditSystemEvent(UpdateFields):
     incident_id: int  # always given here (the base allows None)
-    def __init__(self, event_id: int, incident_id: int, name: str = "Edit System Event", **changes: Any):
+    gone = "This system event was deleted by someone else."
+
+    def __init__(self, event_id: int, incident_id: int, name: str = "Edit System Event",
+                 based_on: dict[str, Any] | None = None, **changes: Any):
+        """based_on: the values the editor showed; refused (EditConflict) when a teammate changed them since."""
         _check_event(changes)
         super().__init__(SystemEvent, event_id, changes, name=name, kind=DataChange.SYSTEM_EVENT,
-                         incident_id=incident_id)
+                         incident_id=incident_id, based_on=based_on)
 
 
 class MoveSystemEvent(EditSystemEvent):
     incident_id: int  # always given here (the base allows None)
-    def __init__(self, event_id: int, incident_id: int, at: datetime):
-        super().__init__(event_id, incident_id, name="Move System Event", at=at)
+    def __init__(self, event_id: int, incident_id: int, at: datetime, shown_at: datetime | None = None):
+        """shown_at: where the timeline showed the event when it was dragged (None: no check)."""
+        super().__init__(event_id, incident_id, name="Move System Event",
+                         based_on=None if shown_at is None else {"at": shown_at}, at=at)
 
 
 class DeleteSystemEvent(Edit):

@@ -238,3 +238,17 @@ class PasteEventLinesDialog(QDialog):
 
 def utc_from_epoch(t: float) -> datetime:
     return datetime.fromtimestamp(t, tz=UTC)
+
+
+def described_event(values: dict, zone_name: str) -> str:
+    """A system event's edited fields as one line of the conflict dialog: time, kind, title, detail."""
+    parts = []
+    for key in ("at", "kind", "title", "detail"):
+        if key in values:
+            value = values[key]
+            if isinstance(value, datetime):
+                value = value.astimezone(display_zone(zone_name)).strftime("%Y-%m-%d %H:%M")
+            elif key == "kind":
+                value = KIND_LABELS.get(value, value)
+            parts.append(f"{'time' if key == 'at' else key}: {value}")
+    return "; ".join(parts)

@@ -25,12 +25,16 @@ from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
 from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineData, TimelineLayout, format_time
 
+from ..conflict_dialog import ask_keep_mine
 from ..file_dialogs import start_folder
 from ..hub import ScreenHub
 from .qt_canvas import render_timeline_image
 from .timeline_view import EMPTY_TEXT, NO_WORKSPACE_TEXT, TimelineView
 
 if TYPE_CHECKING:
+    from postmortem_desktop.services.commands import EditConflict
+    from postmortem_desktop.services.timeline import EditSystemEvent
+
     from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
 
 # The services, the event dialogs and the image output are imported where they are used: the first look
@@ -322,16 +326,29 @@ class TimelineScreen(QWidget):
 
         from .event_dialogs import utc_from_epoch
 
-        if not self.hub.run(MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at))):
-            self.view.redraw()
+        # made from where this timeline showed it: a teammate's move since is refused, not overwritten
+        shown = next((e.at for e in self.layout_.data.events if e.id == event_id), None) if self.layout_ else None
+        move = MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at),
+                               shown_at=None if shown is None else utc_from_epoch(shown))
+        if not self.hub.run(move):
+            self._show_where_it_is()
 
     def _on_view_marker_dragged(self, field_name: str, at: float) -> None:
         from postmortem_desktop.services.incidents import UpdateIncident
 
         from .event_dialogs import utc_from_epoch
 
-        if not self.hub.run(UpdateIncident(self.hub.incident_id, **{field_name: utc_from_epoch(at)})):
-            self.view.redraw()
+        shown = getattr(self.layout_.data, field_name) if self.layout_ else None
+        edit = UpdateIncident.made_from(self.hub.incident_id,
+                                        {field_name: None if shown is None else utc_from_epoch(shown)},
+                                        {field_name: utc_from_epoch(at)})
+        if not self.hub.run(edit):
+            self._show_where_it_is()
+
+    def _show_where_it_is(self) -> None:
+        """A refused drag: the mark goes back to where it is stored, a teammate's move shown if there was one."""
+        self.refresh()
+        self.view.redraw()
 
     def _on_view_system_lane_double_clicked(self, at: float) -> None:
         self.add_event_at(at)
@@ -375,8 +392,26 @@ class TimelineScreen(QWidget):
             elif result == QDialog.DialogCode.Accepted:
                 changes = {k: v for k, v in dialog.values().items() if v != getattr(ev, k)}
                 if changes:
-                    self.hub.run(EditSystemEvent(ev.id, ev.incident_id, **changes))
+                    shown = {k: getattr(ev, k) for k in changes}
+                    self._save_event(EditSystemEvent(ev.id, ev.incident_id, based_on=shown, **changes))
         return self._open(dialog, finished)
+
+    def _save_event(self, edit: EditSystemEvent) -> None:
+        """An event edit made from what the dialog showed; a teammate's change since offers both versions."""
+        from postmortem_desktop.services.timeline import EditSystemEvent
+
+        from .event_dialogs import described_event
+
+        def conflicted(conflict: EditConflict) -> None:
+            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
+            yours = described_event(edit.values, self.hub.zone_name)
+            if ask_keep_mine(self, "This system event", yours, described_event(theirs, self.hub.zone_name)):
+                self._save_event(EditSystemEvent(edit.row_id, edit.incident_id, based_on=theirs, **edit.values))
+            else:
+                self.refresh()
+                self.view.redraw()
+
+        self.hub.run(edit, on_conflict=conflicted)
 
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
         if self.layout_ is None or self.hub.workspace is None or self.hub.workspace.read_only:

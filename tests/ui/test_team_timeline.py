@@ -1,0 +1,104 @@
+"""System events and the incident's marks on a team workspace's timeline: a teammate's change the timeline has
+not shown yet is never overwritten. An event edit offers Keep mine / Take theirs; a drag of something a
+teammate moved since is refused with a message and the mark is shown where it is stored.
+
+The change feed is stopped, so the teammate's change reaches the screen only through the refusal (based_on).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
+from postmortem_desktop.services.timeline import EditSystemEvent, TimelineService
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import billing_id
+from ui.hub import ScreenHub
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def timeline(qtbot, team_demo_url):
+    from ui.timeline.timeline_screen import TimelineScreen
+
+    hub = ScreenHub()
+    session = WorkspaceSession(open_workspace(team_demo_url))
+    hub.set_session(session, "UTC")
+    session._teammates.stop()  # the teammate's notice never arrives: only based_on can catch the race
+    screen = TimelineScreen(hub)
+    qtbot.addWidget(screen)
+    screen.resize(1400, 800)
+    screen.show()
+    hub.set_incident(billing_id(session.workspace))
+    yield screen
+    session.close()
+
+
+@pytest.fixture
+def refusals(monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr("ui.errors.show_refusal", lambda _parent, _title, exc: shown.append(str(exc)))
+    return shown
+
+
+def _first_event(screen):
+    return screen.layout_.data.events[0]
+
+
+def _stored_event(workspace, event_id: int):
+    return TimelineService(workspace).system_event(event_id)
+
+
+def test_an_event_edit_a_teammate_beat_shows_both_and_keep_mine_saves_mine(qtbot, timeline, teammate, answer_with):
+    shown = answer_with("keep_button")
+    mark = _first_event(timeline)
+    dialog = timeline.edit_event(mark.id)  # opened on what the timeline shows
+    EditSystemEvent(mark.id, billing_id(teammate), title="Ana's title").do(teammate)
+    dialog.title_edit.setText("My title")
+    dialog.accept()
+    text = shown[0].informativeText()
+    assert "Yours: title: My title" in text and "Theirs: title: Ana's title" in text
+    assert _stored_event(teammate, mark.id).title == "My title"
+
+
+def test_take_theirs_keeps_the_teammates_event_and_shows_it(qtbot, timeline, teammate, answer_with):
+    answer_with("take_button")
+    mark = _first_event(timeline)
+    dialog = timeline.edit_event(mark.id)
+    EditSystemEvent(mark.id, billing_id(teammate), title="Ana's title").do(teammate)
+    dialog.title_edit.setText("My title")
+    dialog.accept()
+    assert _stored_event(teammate, mark.id).title == "Ana's title"
+    assert _first_event(timeline).title == "Ana's title"  # the timeline read it again
+
+
+def test_dragging_an_event_a_teammate_moved_is_refused_and_shows_it_where_it_is(qtbot, timeline, teammate, refusals):
+    mark = _first_event(timeline)
+    theirs = _stored_event(teammate, mark.id).at + timedelta(minutes=9)
+    EditSystemEvent(mark.id, billing_id(teammate), at=theirs).do(teammate)
+    timeline._on_view_event_dragged(mark.id, mark.at + 600)
+    assert refusals and "changed by someone else" in refusals[0].lower()
+    assert _stored_event(teammate, mark.id).at == theirs
+    assert next(e for e in timeline.layout_.data.events if e.id == mark.id).at == theirs.timestamp()
+
+
+def test_dragging_an_event_no_one_else_moved_moves_it(qtbot, timeline, teammate, refusals):
+    mark = _first_event(timeline)
+    timeline._on_view_event_dragged(mark.id, mark.at + 600)
+    assert not refusals  # what the timeline showed is what is stored: no false conflict
+    assert _stored_event(teammate, mark.id).at.timestamp() == mark.at + 600
+
+
+def test_dragging_the_recovery_mark_a_teammate_moved_is_refused(qtbot, timeline, teammate, refusals):
+    iid = timeline.hub.incident_id
+    shown = timeline.layout_.data.technical_end
+    theirs = IncidentService(teammate).get(iid).technical_end + timedelta(minutes=5)
+    UpdateIncident(iid, technical_end=theirs).do(teammate)
+    timeline._on_view_marker_dragged("technical_end", shown + 900)
+    assert refusals
+    assert IncidentService(teammate).get(iid).technical_end == theirs
+    assert timeline.layout_.data.technical_end == theirs.timestamp()
+    timeline._on_view_marker_dragged("technical_end", theirs.timestamp() + 60)  # from what it shows now: saved
+    assert len(refusals) == 1
+    assert IncidentService(teammate).get(iid).technical_end.timestamp() == theirs.timestamp() + 60
