@@ -313,14 +313,19 @@ class AddTag(Edit):
 class _TagFieldEdit(Edit):
     changes = TAG_CHANGES
 
-    def __init__(self, tag_id: int, field: str, value, name: str):  # noqa: ANN001
-        self.tag_id, self.field, self.value, self.name = tag_id, field, value, name
+    def __init__(self, tag_id: int, field: str, value, name: str, shown=None):  # noqa: ANN001
+        """shown: the value the person saw (None: no check); a teammate's change since is refused
+        (EditConflict), not overwritten."""
+        self.tag_id, self.field, self.value, self.name, self.shown = tag_id, field, value, name, shown
         self._old = None
 
     def apply(self, session: Session) -> None:
         tag = _tag_or_refuse(session, self.tag_id)
+        stored = getattr(tag, self.field)
+        if self.shown is not None and self._old is None and stored != self.shown:
+            raise EditConflict(self.name, based_on=self.shown, yours=self.value, theirs=stored)
         self.check(session)
-        self._old = getattr(tag, self.field)
+        self._old = stored
         setattr(tag, self.field, self.value)
 
     def revert(self, session: Session) -> None:
@@ -331,19 +336,19 @@ class _TagFieldEdit(Edit):
 
 
 class RenameTag(_TagFieldEdit):
-    def __init__(self, tag_id: int, new_name: str):
+    def __init__(self, tag_id: int, new_name: str, shown_name: str | None = None):
         clean = normalise_tag_name(new_name)
-        super().__init__(tag_id, "name", clean, f"Rename Tag to “{clean}”")
+        super().__init__(tag_id, "name", clean, f"Rename Tag to “{clean}”", shown=shown_name)
 
     def check(self, session: Session) -> None:
         _check_name_free(session, self.value, except_id=self.tag_id)
 
 
 class RecolorTag(_TagFieldEdit):
-    def __init__(self, tag_id: int, color: int):
+    def __init__(self, tag_id: int, color: int, shown_color: int | None = None):
         if not 0 <= color < palette_size():
             raise RuleError(f"Choose one of the {palette_size()} palette colours.")
-        super().__init__(tag_id, "color", color, "Change Tag Colour")
+        super().__init__(tag_id, "color", color, "Change Tag Colour", shown=shown_color)
 
 
 class ReorderTags(Edit):

@@ -110,3 +110,21 @@ def test_a_stale_incident_property_edit_is_refused_with_both_versions_and_change
     UpdateIncident.made_from(iid, end, end).do(demo)
     UpdateIncident.made_from(iid, conflict.value.theirs, {"title": "Mine: billing outage"}).do(demo)
     assert IncidentService(demo).get(iid).title == "Mine: billing outage"
+
+
+def test_a_stale_column_rename_or_recolour_is_refused_with_both_versions(demo):
+    from postmortem_desktop.services.tagging import RecolorTag, RenameTag, list_tags, palette_size
+
+    tag = next(t for t in list_tags(demo) if t.name == "trust-loss")
+    RenameTag(tag.id, "lost-trust", shown_name=tag.name).do(demo)
+    with pytest.raises(EditConflict) as conflict:
+        RenameTag(tag.id, "trust-damage", shown_name=tag.name).do(demo)
+    assert (conflict.value.yours, conflict.value.theirs) == ("trust-damage", "lost-trust")
+    other = (tag.color + 1) % palette_size()
+    RecolorTag(tag.id, other, shown_color=tag.color).do(demo)
+    with pytest.raises(EditConflict):
+        RecolorTag(tag.id, (tag.color + 2) % palette_size(), shown_color=tag.color).do(demo)
+    stored = next(t for t in list_tags(demo) if t.id == tag.id)
+    assert (stored.name, stored.color) == ("lost-trust", other)
+    RenameTag(tag.id, "trust-damage", shown_name="lost-trust").do(demo)  # keep mine: based on theirs
+    assert next(t for t in list_tags(demo) if t.id == tag.id).name == "trust-damage"

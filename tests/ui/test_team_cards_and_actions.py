@@ -220,3 +220,17 @@ def test_an_action_item_edit_names_only_the_fields_changed_in_who_edited_and_the
     assert ReviewService(teammate).edits(billing_id(teammate))[-1].what == "Edit Action Item owner"
     stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
     assert {**fields_of(stored), "owner": item.owner} == fields_of(item) and stored.owner == "Bo Chen"
+
+
+@pytest.mark.parametrize("button, kept", [("keep_button", "trust-damage"), ("take_button", "lost-trust")])
+def test_a_column_rename_a_teammate_beat_offers_both_names(qtbot, board, teammate, answer_with, button, kept):
+    from postmortem_desktop.services.tagging import RenameTag
+
+    shown = answer_with(button)
+    tag = next(t for t in board.tags if t.name == "trust-loss")  # what the board shows
+    RenameTag(tag.id, "lost-trust").do(teammate)
+    board.rename_column(RenameTag(tag.id, "trust-damage", shown_name=tag.name))
+    assert "Yours: trust-damage" in shown[0].informativeText()
+    assert "Theirs: lost-trust" in shown[0].informativeText()
+    assert next(t.name for t in list_tags(teammate) if t.id == tag.id) == kept
+    assert next(t.name for t in board.tags if t.id == tag.id) == kept  # the board shows what is stored

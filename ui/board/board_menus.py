@@ -65,9 +65,10 @@ def column_menu_command(parent: QWidget, tag: TagDefinition | None, tags: list[T
         return ask_new_tag(parent)
     if chosen is rename:
         name, ok = QInputDialog.getText(parent, "Rename Column", "New name:", text=tag.name)
-        return RenameTag(tag.id, name) if ok and name.strip() and name.strip() != tag.name else None
+        renamed = ok and name.strip() and name.strip() != tag.name
+        return RenameTag(tag.id, name, shown_name=tag.name) if renamed else None
     if chosen in colour_actions:
-        return RecolorTag(tag.id, colour_actions[chosen])
+        return RecolorTag(tag.id, colour_actions[chosen], shown_color=tag.color)
     if chosen in (left, right):
         step = -1 if chosen is left else 1
         order[position], order[position + step] = order[position + step], order[position]

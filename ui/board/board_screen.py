@@ -29,6 +29,7 @@ from postmortem_desktop.services.tagging import (
     CardTagEdit,
     DismissSuggestion,
     MoveCardTag,
+    RenameTag,
     TagDefinition,
     list_tags,
     tag_color_hex,
@@ -547,8 +548,21 @@ class BoardScreen(QWidget):
     def _on_grid_column_menu_requested(self, tag_id, pos: QPoint) -> None:  # noqa: ANN001
         tag = next((t for t in self.tags if t.id == tag_id), None)
         command = column_menu_command(self, tag, self.tags, pos)
-        if command is not None:
+        if isinstance(command, RenameTag):
+            self.rename_column(command)
+        elif command is not None:
             self.hub.run(command)
+
+    def rename_column(self, rename: RenameTag) -> bool:
+        """A rename made from the name the board showed; a teammate's rename since offers both names."""
+        def conflicted(conflict: EditConflict) -> None:
+            theirs = str(conflict.theirs)
+            if ask_keep_mine(self, "This column's name", rename.value, theirs):
+                self.rename_column(RenameTag(rename.tag_id, rename.value, shown_name=theirs))
+            else:
+                self.reload()
+
+        return self.hub.run(rename, on_conflict=conflicted)
 
     def _on_grid_card_menu_requested(self, view: CardListView, pos: QPoint) -> None:
         chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)
