@@ -65,7 +65,10 @@ class DecideSeverity(RecordedDecision):
 
     refused_when_closed = True
 
-    def __init__(self, incident_id: int, suggestion: severity.SeveritySuggestion, level: str, reason: str = ""):
+    def __init__(self, incident_id: int, suggestion: severity.SeveritySuggestion, level: str, reason: str = "",
+                 shown: SeverityState | None = None):
+        """shown: the decision the facilitator saw (None: no check); a teammate's decision since is refused
+        (EditConflict), not overwritten."""
         if level not in SEVERITIES:
             raise RuleError(f"Customer severity must be one of {', '.join(SEVERITIES)}.")
         reason = reason.strip()
@@ -79,5 +82,11 @@ class DecideSeverity(RecordedDecision):
         super().__init__(incident_id, {"customer_severity_suggested": suggestion.suggested,
                                        "customer_severity": level,
                                        "customer_severity_reason": reason or suggestion.sentence()},
-                         kind, detail)
+                         kind, detail, based_on=None if shown is None else {
+                             "customer_severity": shown.confirmed, "customer_severity_reason": shown.reason})
         self.name = "Override Customer Severity" if overridden else "Confirm Customer Severity"
+        self.suggestion, self.level, self.reason = suggestion, level, reason
+
+    def again_over(self, shown: SeverityState) -> DecideSeverity:
+        """The same decision, made from the one now stored (Keep mine after a teammate decided)."""
+        return DecideSeverity(self.incident_id, self.suggestion, self.level, self.reason, shown=shown)

@@ -341,13 +341,20 @@ class RecordedDecision(Edit):
 
     changes = REVIEW_CHANGES | DataChange.INCIDENT  # severity shows in the incident list
 
-    def __init__(self, incident_id: int, changes: dict[str, Any], kind: str, detail: str):
+    def __init__(self, incident_id: int, changes: dict[str, Any], kind: str, detail: str,
+                 based_on: dict[str, Any] | None = None):
+        """based_on: the decision the person saw; refused (EditConflict) when a teammate decided otherwise since."""
         self.incident_id, self.values, self.kind, self.detail = incident_id, changes, kind, detail
+        self.based_on = based_on
         self._old: dict[str, Any] = {}
         self._history_id: int | None = None
 
     def apply(self, session: Session) -> None:
         inc = incident_row(session, self.incident_id)
+        if self.based_on is not None and self._history_id is None:  # the first do; a redo is checked by undo's rules
+            stored = {key: getattr(inc, key) for key in self.based_on}
+            if stored != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
         self._old = {key: getattr(inc, key) for key in self.values}
         for key, value in self.values.items():
             setattr(inc, key, value)

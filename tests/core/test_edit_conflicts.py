@@ -128,3 +128,20 @@ def test_a_stale_column_rename_or_recolour_is_refused_with_both_versions(demo):
     assert (stored.name, stored.color) == ("lost-trust", other)
     RenameTag(tag.id, "trust-damage", shown_name="lost-trust").do(demo)  # keep mine: based on theirs
     assert next(t for t in list_tags(demo) if t.id == tag.id).name == "trust-damage"
+
+
+def test_a_customer_severity_decision_made_from_a_stale_one_is_refused(demo):
+    from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService
+
+    iid = billing_id(demo)
+    shown = SeverityService(demo).severity(iid)  # what the first facilitator sees
+    suggestion = shown.suggestion
+    other = next(level for level in ("SEV1", "SEV2", "SEV3", "SEV4") if level != suggestion.suggested)
+    DecideSeverity(iid, suggestion, other, "Ana: the renewal run failed for every agency", shown=shown).do(demo)
+    with pytest.raises(EditConflict) as conflict:
+        DecideSeverity(iid, suggestion, suggestion.suggested, shown=shown).do(demo)
+    assert conflict.value.theirs["customer_severity"] == other
+    assert SeverityService(demo).severity(iid).confirmed == other
+    mine = DecideSeverity(iid, suggestion, suggestion.suggested, shown=shown)
+    mine.again_over(SeverityService(demo).severity(iid)).do(demo)  # Keep mine: based on theirs
+    assert SeverityService(demo).severity(iid).confirmed == suggestion.suggested

@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
-from postmortem_desktop.services.commands import RuleError
-from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityState
-from postmortem_desktop.services.review_answers import HistoryEntry
+from postmortem_desktop.services.commands import EditConflict, RuleError
+from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService, SeverityState
+from postmortem_desktop.services.review_answers import HistoryEntry, ReviewService
 
+from ..conflict_dialog import ask_keep_mine
 from ..errors import show_refusal
 from ..hub import ScreenHub
 
@@ -123,7 +124,8 @@ class SeverityWidget(QWidget):
     def _on_confirm_clicked(self) -> None:
         if self._state is not None:
             s = self._state.suggestion
-            if self.hub.run(DecideSeverity(self.hub.incident_id, s, s.suggested, self.reason.text())):
+            decision = DecideSeverity(self.hub.incident_id, s, s.suggested, self.reason.text(), shown=self._state)
+            if self.decide(decision):
                 self.reason.clear()
 
     def _on_override_clicked(self) -> None:
@@ -131,10 +133,30 @@ class SeverityWidget(QWidget):
             return
         try:
             command = DecideSeverity(self.hub.incident_id, self._state.suggestion, self.level.currentText(),
-                                     self.reason.text())
+                                     self.reason.text(), shown=self._state)
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             self.reason.setFocus()
             return
-        if self.hub.run(command):
+        if self.decide(command):
             self.reason.clear()
+
+    def decide(self, command: DecideSeverity) -> bool:
+        """A decision made from the one shown; a teammate's decision since offers both (Keep mine / Take theirs)."""
+        settled: list[bool] = []
+
+        def conflicted(conflict: EditConflict) -> None:
+            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
+            level, reason = str(theirs.get("customer_severity", "")), str(theirs.get("customer_severity_reason", ""))
+            yours = f"{command.values['customer_severity']} — {command.values['customer_severity_reason']}"
+            if ask_keep_mine(self, "The customer severity", yours, f"{level or 'not decided'} — {reason}"):
+                settled.append(self.decide(command.again_over(SeverityState(command.suggestion, level, reason))))
+            else:
+                self._reread()
+
+        return self.hub.run(command, on_conflict=conflicted) or any(settled)
+
+    def _reread(self) -> None:
+        """Shows the decision as stored now (a teammate's, taken)."""
+        workspace, iid = self.hub.workspace, self.hub.incident_id
+        self.show_state(SeverityService(workspace).severity(iid), ReviewService(workspace).history(iid))
