@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..reporting.output_file import CSV, output_file
 from ..storage.schema import Customer, IncidentContact, IncidentHistory
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, conversations_with, incident_row, tagged_customers
 
 CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
@@ -188,7 +188,9 @@ class EditContact(Edit):
     changes = REVIEW_CHANGES
     FIELDS = ("reason", "contacted", "contacted_on")
 
-    def __init__(self, incident_id: int, customer_id: int, **changes: Any):
+    def __init__(self, incident_id: int, customer_id: int, shown: ContactRow | None = None, **changes: Any):
+        """shown: the contact as the person saw it (None: no check); a teammate's change of the same fields
+        since is refused (EditConflict), not overwritten."""
         if set(changes) - set(self.FIELDS) or not changes:
             raise RuleError("Only the reason and the contact outcome can be edited.")
         if "reason" in changes and not str(changes["reason"]).strip():
@@ -199,15 +201,23 @@ class EditContact(Edit):
             changes["contacted_on"] = None
         self.incident_id, self.customer_id, self.values = incident_id, customer_id, changes
         self.name = "Record Contact" if "contacted" in changes else "Edit Contact Reason"
+        self.based_on = None if shown is None else {k: getattr(shown, k) for k in changes}
         self._old: dict[str, Any] = {}
 
     def apply(self, session: Session) -> None:
         row = _contact(session, self.incident_id, self.customer_id)
-        self._old = {k: getattr(row, k) for k in self.values}
+        stored = {k: getattr(row, k) for k in self.values}
+        if not self._old:
+            if self.based_on is not None and {k: stored[k] for k in self.based_on} != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
+        else:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
+        self._old = stored
         for key, value in self.values.items():
             setattr(row, key, value)
 
     def revert(self, session: Session) -> None:
         row = _contact(session, self.incident_id, self.customer_id)
+        refuse_undo_if_changed_since(self.name, self.values, {k: getattr(row, k) for k in self.values})
         for key, value in self._old.items():
             setattr(row, key, value)

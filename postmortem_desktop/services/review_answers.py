@@ -351,11 +351,14 @@ class RecordedDecision(Edit):
 
     def apply(self, session: Session) -> None:
         inc = incident_row(session, self.incident_id)
-        if self.based_on is not None and self._history_id is None:  # the first do; a redo is checked by undo's rules
-            stored = {key: getattr(inc, key) for key in self.based_on}
-            if stored != self.based_on:
-                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
-        self._old = {key: getattr(inc, key) for key in self.values}
+        stored = {key: getattr(inc, key) for key in self.values}
+        if self._history_id is None:
+            if self.based_on is not None and {key: getattr(inc, key) for key in self.based_on} != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values),
+                                   theirs={key: getattr(inc, key) for key in self.based_on})
+        else:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
+        self._old = stored
         for key, value in self.values.items():
             setattr(inc, key, value)
         entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
@@ -365,6 +368,7 @@ class RecordedDecision(Edit):
 
     def revert(self, session: Session) -> None:
         inc = incident_row(session, self.incident_id)
+        refuse_undo_if_changed_since(self.name, self.values, {key: getattr(inc, key) for key in self.values})
         for key, value in self._old.items():
             setattr(inc, key, value)
         entry = session.get(IncidentHistory, self._history_id)

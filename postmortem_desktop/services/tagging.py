@@ -322,14 +322,19 @@ class _TagFieldEdit(Edit):
     def apply(self, session: Session) -> None:
         tag = _tag_or_refuse(session, self.tag_id)
         stored = getattr(tag, self.field)
-        if self.shown is not None and self._old is None and stored != self.shown:
-            raise EditConflict(self.name, based_on=self.shown, yours=self.value, theirs=stored)
+        if self._old is None:
+            if self.shown is not None and stored != self.shown:
+                raise EditConflict(self.name, based_on=self.shown, yours=self.value, theirs=stored)
+        else:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
         self.check(session)
         self._old = stored
         setattr(tag, self.field, self.value)
 
     def revert(self, session: Session) -> None:
-        setattr(session.get(Tag, self.tag_id), self.field, self._old)
+        tag = _tag_or_refuse(session, self.tag_id)
+        refuse_undo_if_changed_since(self.name, self.value, getattr(tag, self.field))
+        setattr(tag, self.field, self._old)
 
     def check(self, session: Session) -> None:
         """Hook for rules (raise RuleError)."""

@@ -1,6 +1,8 @@
 """The contact list: who needs direct contact and why, suggestions from tags, outcome, CSV export."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.reporting.output_file import CSV, OutputError
-from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.commands import EditConflict, RuleError
 from postmortem_desktop.services.contacts import (
     ContactRow,
     ContactService,
@@ -30,6 +32,7 @@ from postmortem_desktop.services.contacts import (
 from postmortem_desktop.services.review_answers import EditCloseoutFields
 
 from ..closeout.record_lock import KEEP_WHEN_CLOSED
+from ..conflict_dialog import ask_keep_mine
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from ..table_titles import keep_titles_whole
@@ -113,7 +116,29 @@ class ContactsWidget(QWidget):
         self.export_button.setEnabled(bool(rows))
 
     def _on_model_contact_edited(self, customer_id: int, changes: dict) -> None:
-        self.hub.run(EditContact(self.hub.incident_id, customer_id, **changes))
+        shown = next((row for row in self.model.rows if row.customer_id == customer_id), None)
+        self.save_contact(EditContact(self.hub.incident_id, customer_id, shown, **changes), shown)
+
+    def save_contact(self, edit: EditContact, shown: ContactRow | None) -> bool:
+        """A contact edit made from the row shown; a teammate's change since offers both (Keep mine / Take theirs)."""
+        settled: list[bool] = []
+
+        def conflicted(conflict: EditConflict) -> None:
+            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
+            if shown is not None and ask_keep_mine(self, f"The contact {shown.name or shown.organization}",
+                                                   _described(edit.values), _described(theirs)):
+                now = replace(shown, **theirs)
+                settled.append(self.save_contact(EditContact(edit.incident_id, edit.customer_id, now, **edit.values),
+                                                 now))
+            else:
+                self.reread()
+
+        return self.hub.run(edit, on_conflict=conflicted) or any(settled)
+
+    def reread(self) -> None:
+        """Shows the list as stored now (a teammate's change, taken)."""
+        service, iid = ContactService(self.hub.workspace), self.hub.incident_id
+        self.show_contacts(service.contacts(iid), service.contact_suggestions(iid), self.reviewed.isChecked())
 
     def _on_reviewed_clicked(self, checked: bool) -> None:
         self.hub.run(EditCloseoutFields(self.hub.incident_id, contact_list_reviewed=checked))
@@ -164,3 +189,14 @@ def _wrapping(label: QLabel) -> QLabel:
     # a heading as wide as its sentence pushed the tab 1100 px wide, cutting 'Remove' off beside the reader
     label.setWordWrap(True)
     return label
+
+
+def _described(values: dict) -> str:
+    """A contact's edited fields as one line of the conflict dialog."""
+    parts = []
+    if "reason" in values:
+        parts.append(f"reason: {values['reason']}")
+    if "contacted" in values:
+        on = values.get("contacted_on")
+        parts.append(f"contacted{f' on {on:%Y-%m-%d}' if on else ''}" if values["contacted"] else "not contacted")
+    return "; ".join(parts)
