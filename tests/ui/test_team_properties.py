@@ -136,3 +136,41 @@ def test_a_teammates_title_saved_while_the_server_was_away_is_a_conflict_not_ove
     assert _stored(teammate, away).title == "Ana's, saved meanwhile"
     qtbot.waitUntil(lambda: away.form.title.text() == "Ana's, saved meanwhile", timeout=5000)
     assert not away.unsaved
+
+
+@pytest.fixture
+def listening(qtbot, team_demo_url):
+    """The properties screen of a client whose change feed listens: a teammate's change re-reads the form."""
+    screen, session = _screen(qtbot, team_demo_url, stop_feed=False)
+    yield screen
+    session.close()
+
+
+def _typing(qtbot, screen, words: str) -> str:
+    screen.form.title.setFocus()
+    screen.form.title.end(False)
+    qtbot.keyClicks(screen.form.title, words)
+    assert screen.form.title.isModified()
+    return screen.form.title.text()
+
+
+def test_a_teammates_change_of_another_property_keeps_the_title_being_typed(qtbot, listening, teammate):
+    typed = _typing(qtbot, listening, " (renewals)")
+    UpdateIncident(listening.hub.incident_id, service="Ana's service").do(teammate)
+    qtbot.waitUntil(lambda: listening.form.service.text() == "Ana's service", timeout=5000)
+    assert listening.form.title.text() == typed and listening.form.title.isModified()
+    listening.form.title.editingFinished.emit()
+    stored = _stored(teammate, listening)
+    assert (stored.title, stored.service) == (typed, "Ana's service")
+
+
+def test_a_teammates_title_arriving_while_typing_the_title_is_a_conflict_when_finished(qtbot, listening, teammate,
+                                                                                     answer_with):
+    shown = answer_with("keep_button")
+    typed = _typing(qtbot, listening, " (mine)")
+    UpdateIncident(listening.hub.incident_id, title="Ana's title").do(teammate)
+    qtbot.waitUntil(lambda: listening.form.shown("title") == "Ana's title", timeout=5000)
+    assert listening.form.title.text() == typed  # the re-read did not replace the words being typed
+    listening.form.title.editingFinished.emit()
+    assert shown and "Theirs: Ana's title" in shown[0].informativeText()
+    assert _stored(teammate, listening).title == typed

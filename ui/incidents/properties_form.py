@@ -211,6 +211,20 @@ class IncidentPropertiesWidget(QWidget):
         if self._details is not None:
             self._details = replace(self._details, **{key: value})
 
+    def typing(self) -> dict[str, str]:
+        """The words being typed in the title or the service and not finished yet (not saved, not emitted)."""
+        return {key: line.text() for key, line in (("title", self.title), ("service", self.service))
+                if line.isModified()}
+
+    def keep_typing(self, typed: dict[str, str]) -> None:
+        """Puts words being typed back over a re-read, still unfinished, the cursor where it was."""
+        for key, text in typed.items():
+            line = self.title if key == "title" else self.service
+            cursor = line.cursorPosition()
+            self.put_value(key, text)
+            line.setModified(True)
+            line.setCursorPosition(cursor)
+
     def put_value(self, key: str, value: Any) -> None:
         """Shows a value typed here (kept while it is not saved) over the stored one, without emitting an edit."""
         if key in self.times:

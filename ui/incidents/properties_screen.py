@@ -42,6 +42,8 @@ class PropertiesScreen(DeferredRefresh, QWidget):
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.save_unsaved)
         self._retry_ms = RETRY_AFTER_MS
+        #: fields being typed in when the incident was re-read: the stored value the typing started from
+        self._typing_base: dict[str, Any] = {}
         self.form.incident_edited.connect(self._on_form_incident_edited)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
@@ -56,7 +58,13 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             details, headline = service.get(incident_id), service.impact(incident_id).headline
         except ServerUnavailableError:
             return  # the server is away: the form keeps what it shows, and is refreshed when it is back
+        # A re-read (a teammate changed another property) keeps the words being typed, and the value they were
+        # typed over stays what their edit is based on: a teammate's change of the same field is then a
+        # conflict when the person finishes, not overwritten
+        typing = self.form.typing() if self.form.shown("id") == incident_id else {}
+        self._typing_base = {key: self._typing_base.get(key, self.form.shown(key)) for key in typing}
         self.form.show_incident(details, headline, self.hub.zone_name)
+        self.form.keep_typing(typing)
         self.form.setEnabled(not self.hub.workspace.read_only)
         self._show_unsaved()
 
@@ -71,7 +79,7 @@ class PropertiesScreen(DeferredRefresh, QWidget):
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:
         ((key, value),) = changes.items()
-        self.save(incident_id, key, value, based_on=self.form.shown(key))
+        self.save(incident_id, key, value, based_on=self._typing_base.pop(key, self.form.shown(key)))
 
     def save(self, incident_id: int, key: str, value: Any, based_on: Any) -> bool:
         """Saves one field's edit made from based_on; True when it was saved."""
