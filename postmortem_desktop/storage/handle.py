@@ -23,6 +23,11 @@ from .errors import ReadOnlyWorkspaceError, WorkspaceError
 from .workspace_kind import WorkspaceKind
 
 READ_ONLY_ON_REQUEST = "{name} is open for reading only."
+#: what to do about a workspace of an older format that was opened for reading only (a read command, or
+#: File › Open Read-Only): only a writable open upgrades it, after backing a file up
+UPGRADE_HOW = ("To upgrade it, open it once for writing: in the app (File › Open…, or File › Open Team "
+               "Workspace…) or with a command that changes it, such as `postmortem import`; a file is backed up "
+               "first. Then run this again.")
 
 
 @dataclass(frozen=True)

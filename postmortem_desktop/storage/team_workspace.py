@@ -8,6 +8,7 @@ Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in t
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,10 +35,16 @@ from .errors import (
     ServerUnavailableError,
     WorkspaceError,
 )
-from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
+from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .schema import Base, EditRecord, Incident
 from .team_connect_errors import connection_refusal
 from .workspace_kind import WorkspaceKind, shown_address, team_url
+
+# The pool's own report when a connection the server dropped is handed back ("Exception during reset or
+# similar", with a traceback) is not this app's message: the person is told what failed by the statement's
+# own error (errors.py). With no handler anywhere Python printed it on stderr, before the command line's
+# clear one; with this one it reaches only handlers a script puts on the root logger.
+logging.getLogger("sqlalchemy.pool").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from .team_bulk import TeamCursor
@@ -153,8 +160,9 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
             user = _user(conn)
         if version < migrations.SCHEMA_VERSION:
             if reason:
+                how = f" {UPGRADE_HOW}" if read_only else ""
                 raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
-                                             f"written now: {reason} It was left untouched.")
+                                             f"written now: {reason} It was left untouched.{how}")
             migrations.upgrade(engine.connect, version)
         if reason and not read_only:  # read-only from the first statement, whatever a bug might try
             engine.dispose()
@@ -237,6 +245,11 @@ def _user(conn: Connection) -> str:
 
 def _format_version(conn: Connection, name: str) -> int:
     if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
+        others = _other_tables(conn)
+        if others:  # `postmortem new` would refuse it too (_check_empty): not offered
+            raise NotAWorkspaceError(f"{name} holds no workspace but other tables ({', '.join(others)}). A team "
+                                     "workspace needs a database of its own: create an empty one (CREATE DATABASE), "
+                                     "then `postmortem new` with its address, or check the database name.")
         raise NoWorkspaceYetError(f"{name} holds no workspace. Create one there with `postmortem new {name}`, "
                                  "or check the database name.")
     rows = conn.execute(text("SELECT application_id, version FROM workspace_format")).all()
@@ -289,12 +302,17 @@ def _cannot_write_reason(conn: Connection, name: str) -> str:
 def _check_empty(conn: Connection, name: str) -> None:
     if conn.scalar(text("SELECT to_regclass('workspace_format')")) is not None:
         raise WorkspaceError(f"{name} already holds a workspace; open it instead.")
-    others = conn.scalars(text(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-        "ORDER BY table_name LIMIT 3")).all()
+    others = _other_tables(conn)
     if others:
         raise WorkspaceError(f"{name} already holds other tables ({', '.join(others)}). A team workspace needs a "
                              "database of its own: create an empty one (CREATE DATABASE) and use that.")
+
+
+def _other_tables(conn: Connection) -> list[str]:
+    """The first few tables of the database's schema, by name (for a message)."""
+    return list(conn.scalars(text(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "ORDER BY table_name LIMIT 3")).all())
 
 
 def _remove_workspace(engine: Engine) -> None:

@@ -36,7 +36,7 @@ from .errors import (  # noqa: F401 - the error classes are part of this module'
     WorkspaceMovedError,
 )
 from .file_lock import WorkspaceLock, held_in_this_process
-from .handle import READ_ONLY_ON_REQUEST, EditMade, Workspace
+from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .inspection import SQLITE_HEADER, FilePlace, check_search_index, inspect, locate  # noqa: F401
 from .workspace_kind import WorkspaceKind, kind_of
 
@@ -158,9 +158,10 @@ def _open_file(path: Path, *, read_only: bool) -> Workspace:
     try:
         if version < migrations.SCHEMA_VERSION:
             if not writable:
+                how = f" {UPGRADE_HOW}" if read_only else ""
                 raise ReadOnlyWorkspaceError(
                     f"{place.path.name} needs an upgrade to this version's format, but it cannot be written now: "
-                    f"{reason} It was left untouched."
+                    f"{reason} It was left untouched.{how}"
                 )
             migrations.backup_file(place.path, version)
             upgrade_engine = _make_engine(place, read_only=False)

@@ -216,3 +216,19 @@ def test_a_version_5_team_workspace_gives_each_incident_a_uid(team_server, team_
     finally:
         ws.close()
     assert len(uids) == count >= 2 and len(set(uids)) == count and all(len(uid) == 32 for uid in uids)
+
+
+def test_an_older_file_opened_for_reading_only_is_left_untouched_and_says_how_to_upgrade_it(demo_copy, tmp_path):
+    from postmortem_desktop.storage.workspace import ReadOnlyWorkspaceError
+
+    conn = sqlite3.connect(demo_copy)
+    conn.execute("DROP TABLE incident_uids")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(demo_copy.read_bytes()).hexdigest()
+    with pytest.raises(ReadOnlyWorkspaceError) as refused:  # what `postmortem incidents` does
+        open_workspace(demo_copy, read_only=True)
+    assert "left untouched" in str(refused.value) and "open it once for writing" in str(refused.value)
+    assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == before
+    assert not list(tmp_path.glob("*.bak"))

@@ -103,3 +103,18 @@ def test_a_servers_name_is_never_taken_for_what_went_wrong():
     assert connection_refusal(refused, "postgresql://ana@ssl-db.example.com/incidents") is None
     unresolved = "failed to resolve host 'certificate-store.invalid': [Errno -2] Name or service not known"
     assert connection_refusal(unresolved, "postgresql://ana@certificate-store.invalid/incidents") is None
+
+
+def test_the_pools_report_of_a_dropped_connection_is_not_printed_before_the_message(tmp_path):
+    """A command line whose server went away printed SQLAlchemy's 'Exception during reset or similar' and a
+    traceback on stderr before its own clear message: nothing is printed for it now."""
+    import subprocess
+    import sys
+
+    script = ("import logging, postmortem_desktop.storage.team_workspace\n"
+              "try:\n    raise ConnectionError('server closed the connection unexpectedly')\n"
+              "except ConnectionError:\n"
+              "    logging.getLogger('sqlalchemy.pool.impl.QueuePool').error('Exception during reset or similar',"
+              " exc_info=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stderr == ""

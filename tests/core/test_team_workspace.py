@@ -76,6 +76,9 @@ def test_an_empty_database_is_not_a_workspace_and_a_full_one_is_not_made_one(tea
         conn.execute("CREATE TABLE payroll (id integer)")
     with pytest.raises(WorkspaceError, match=r"already holds other tables \(payroll\)"):
         create_workspace(team_database)
+    with pytest.raises(NotAWorkspaceError) as opened:  # not told to make one there: that is refused above
+        open_workspace(team_database)
+    assert "other tables (payroll)" in str(opened.value) and "database of its own" in str(opened.value)
     with team_server.admin(_database(team_database)) as conn:  # left exactly as it was
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (1,)
 

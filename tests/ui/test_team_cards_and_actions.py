@@ -234,3 +234,24 @@ def test_a_column_rename_a_teammate_beat_offers_both_names(qtbot, board, teammat
     assert "Theirs: lost-trust" in shown[0].informativeText()
     assert next(t.name for t in list_tags(teammate) if t.id == tag.id) == kept
     assert next(t.name for t in board.tags if t.id == tag.id) == kept  # the board shows what is stored
+
+
+def test_a_teammates_change_of_another_field_of_an_action_item_is_kept_with_mine(qtbot, actions, teammate,
+                                                                                 answer_with, monkeypatch):
+    """The reviewer changed the owner while a teammate changed the description: not a conflict, both kept."""
+    from ui.actions.action_item_dialog import ActionItemDialog
+
+    shown = answer_with("take_button")
+    item = actions.model.item(0)  # what this screen shows
+    EditActionItem(billing_id(teammate), item.id, description="Ana's wording of the action").do(teammate)
+
+    def exec_(dialog: ActionItemDialog) -> int:
+        dialog.owner.setText("Bo Chen")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ActionItemDialog, "exec", exec_)
+    actions.view.selectRow(actions.proxy.mapFromSource(actions.model.index(0, 0)).row())
+    actions._on_edit_clicked()
+    assert not shown
+    stored = next(i for i in ActionService(teammate).list_items(billing_id(teammate)) if i.id == item.id)
+    assert (stored.owner, stored.description) == ("Bo Chen", "Ana's wording of the action")

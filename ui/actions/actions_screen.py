@@ -228,9 +228,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         item = self._selected_item()
         if item is not None and self.edit_button.isEnabled():  # a double click on a closed record edits nothing
             self._run_dialog(ActionItemDialog(self, item=item),
-                             lambda values: EditActionItem(self.hub.incident_id, item.id, based_on=fields_of(item),
-                                                           **_changed(values, item)) if _changed(values, item)
-                             else None)
+                             lambda values: _edit_of(self.hub.incident_id, item, values))
 
     def _on_delete_clicked(self) -> None:
         item = self._selected_item()
@@ -322,3 +320,13 @@ def _word(value: object) -> str:
     if value is None or value == "":
         return "(none)"
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _edit_of(incident_id: int, item: ActionItemView, values: dict) -> EditActionItem | None:
+    """The edit of the fields the person changed, each based on what the dialog showed: a teammate's change of
+    another field of the same item is kept as well, not a conflict."""
+    changed = _changed(values, item)
+    if not changed:
+        return None
+    shown = fields_of(item)
+    return EditActionItem(incident_id, item.id, based_on={key: shown[key] for key in changed}, **changed)
