@@ -97,8 +97,8 @@ def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
     error = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(error, (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction)):
         return ReadOnlyWorkspaceError(
-            f"{name} did not accept the change: your database role may read this team workspace but not "
-            "change it. Nothing was saved. Ask the workspace's owner for write rights.")
+            f"{name} did not accept the change ({_first_line(error)}): your database role may not change this "
+            "team workspace, or that part of it. Nothing was saved. Ask the workspace's owner for write rights.")
     if isinstance(error, pg_errors.ProgramLimitExceeded):  # SQLSTATE 54: the connection is fine
         return WorkspaceError(
             f"{name} refused a value too large for it ({_first_line(error)}), so nothing of the change was "
@@ -292,11 +292,20 @@ def _cannot_write_reason(conn: Connection, name: str) -> str:
         "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(CAST(:tables AS text[])) AS t, "
         "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p WHERE to_regclass(t) IS NOT NULL"),
         {"tables": tables})
-    if may_write:
-        return ""
     role = conn.scalar(text("SELECT current_user"))
-    return (f"{name} is open read-only because the database role {role} may read it but not change it. "
-            "Ask the workspace's owner to grant it INSERT, UPDATE and DELETE, or open it as a role that may.")
+    if not may_write:
+        return (f"{name} is open read-only because the database role {role} may read it but not change it. "
+                "Ask the workspace's owner to grant it INSERT, UPDATE and DELETE, or open it as a role that may.")
+    # a new row's id comes from its table's sequence: without USAGE on those, every adding edit would fail
+    # (the workspace's database is its own: every sequence of its schema is one of its tables')
+    may_number = conn.scalar(text(
+        "SELECT coalesce(bool_and(has_sequence_privilege(c.oid, 'USAGE')), true) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+    if may_number:
+        return ""
+    return (f"{name} is open read-only because the database role {role} may change its tables but not number "
+            "new rows (no USAGE on their id sequences). Ask the workspace's owner to run GRANT USAGE ON ALL "
+            f"SEQUENCES IN SCHEMA public TO {role}, or open it as a role that may.")
 
 
 def _check_empty(conn: Connection, name: str) -> None:

@@ -320,3 +320,27 @@ def test_a_connection_lost_mid_edit_is_said_in_words_and_saves_nothing(team_serv
         assert IncidentService(ws).list_incidents() == []  # and the workspace works on
     finally:
         ws.close()
+
+
+def test_a_role_that_may_write_the_tables_but_not_number_rows_opens_read_only_saying_so(team_server,
+                                                                                     team_database):
+    create_workspace(team_database).close()
+    role = f"writer_{_database(team_database)}"
+    team_server.add_login(role, "writer-pw")
+    with team_server.admin(_database(team_database)) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+    ws = open_workspace(team_server.url(_database(team_database), user=role))
+    try:
+        assert ws.read_only
+        assert "not number new rows" in ws.read_only_reason and "GRANT USAGE ON ALL SEQUENCES" in ws.read_only_reason
+    finally:
+        ws.close()
+    with team_server.admin(_database(team_database)) as conn:
+        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    ws = open_workspace(team_server.url(_database(team_database), user=role))
+    try:
+        assert not ws.read_only
+        CreateIncident(title="Numbered").do(ws)
+    finally:
+        ws.close()
