@@ -287,3 +287,24 @@ def test_an_empty_incident_list_offers_a_new_incident(qtbot, settings, tmp_path,
     assert titles(window) == ["Checkout payments failed"]
     assert not empty.isVisible()
     window.close()
+
+
+def test_incidents_sharing_a_title_are_told_apart_by_their_ids(demo_copy):
+    """A published copy beside its original has the same title: the list shows both ids, others stay plain."""
+    from postmortem_desktop.services.incidents import CreateIncident, IncidentService
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    ws = open_workspace(demo_copy)
+    try:
+        first = IncidentService(ws).list_incidents()[0]
+        copy = CreateIncident(title=first.title)
+        copy.do(ws)
+        second = next(i for i in IncidentService(ws).list_incidents() if i.id == copy.incident_id)
+        summaries = IncidentService(ws).list_incidents()
+    finally:
+        ws.close()
+    model = IncidentTableModel()
+    model.set_rows(summaries)
+    titles = [model.index(r, IncidentTableModel.COL_TITLE).data() for r in range(model.rowCount())]
+    assert f"{first.title} (#{first.id})" in titles and f"{first.title} (#{second.id})" in titles
+    assert all("(#" not in t for t in titles if not t.startswith(first.title))

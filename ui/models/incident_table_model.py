@@ -25,6 +25,19 @@ class IncidentTableModel(RowTableModel):
     HEADERS = ("Incident", "Status", "Logs", "Customers", "Severity")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._shared_titles: set[str] = set()
+
+    def set_rows(self, rows) -> None:  # noqa: ANN001 - any iterable of IncidentSummary
+        rows = list(rows)
+        seen: dict[str, int] = {}
+        for row in rows:
+            seen[row.title] = seen.get(row.title, 0) + 1
+        #: titles more than one incident has (a published copy beside its original): shown with their ids
+        self._shared_titles = {title for title, count in seen.items() if count > 1}
+        super().set_rows(rows)
+
     def row_of(self, incident_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == incident_id), -1)
 
@@ -37,7 +50,7 @@ class IncidentTableModel(RowTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{row.title}\nLogs: {_duration(row.technical_minutes)} · "
+            return (f"{row.title} (incident #{row.id})\nLogs: {_duration(row.technical_minutes)} · "
                     f"Customers: {_duration(row.customer_minutes)}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.COL_TECHNICAL, self.COL_CUSTOMER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -45,7 +58,7 @@ class IncidentTableModel(RowTableModel):
 
     def _display(self, row: IncidentSummary, col: int) -> str:
         if col == self.COL_TITLE:
-            return row.title
+            return f"{row.title} (#{row.id})" if row.title in self._shared_titles else row.title
         if col == self.COL_STATUS:
             return STATUS_LABELS.get(row.status, row.status)
         if col == self.COL_TECHNICAL:
