@@ -1,7 +1,7 @@
-"""The customer severity decision on a team workspace: a teammate's decision the review screen has not shown
-yet is never overwritten; the facilitator sees both and keeps theirs or takes the teammate's.
+"""The customer severity decision and the contact list on a team workspace: a teammate's change the review
+screen has not shown yet is never overwritten; the person sees both and keeps theirs or takes the teammate's.
 
-The change feed is stopped, so the teammate's decision reaches the screen only through the refusal."""
+The change feed is stopped, so the teammate's change reaches the screen only through the refusal."""
 from __future__ import annotations
 
 import pytest
@@ -38,3 +38,21 @@ def test_confirming_after_a_teammate_decided_shows_both_decisions(qtbot, review,
     stored = SeverityService(teammate).severity(billing_id(teammate)).confirmed
     assert stored == (suggested if button == "keep_button" else theirs)
     assert f"<b>{stored}</b>" in widget.decision.text()  # the widget shows what is stored
+
+
+@pytest.mark.parametrize("button", ["keep_button", "take_button"])
+def test_a_contact_reason_a_teammate_changed_shows_both(qtbot, review, teammate, answer_with, button):
+    from postmortem_desktop.services.contacts import ContactService, EditContact, FlagContacts
+
+    shown = answer_with(button)
+    iid = billing_id(teammate)
+    customer = ContactService(teammate).contact_suggestions(iid)[0].customer_id
+    FlagContacts(iid, [(customer, "charged twice")]).do(teammate)
+    review.refresh()  # the contact list shows the flagged customer, reason "charged twice"
+    EditContact(iid, customer, reason="Ana: asked for a call back").do(teammate)
+    review.contacts._on_model_contact_edited(customer, {"reason": "refund promised by email"})
+    assert "Yours: reason: refund promised by email" in shown[0].informativeText()
+    assert "Theirs: reason: Ana: asked for a call back" in shown[0].informativeText()
+    stored = next(c.reason for c in ContactService(teammate).contacts(iid) if c.customer_id == customer)
+    assert stored == ("refund promised by email" if button == "keep_button" else "Ana: asked for a call back")
+    assert next(r.reason for r in review.contacts.model.rows if r.customer_id == customer) == stored
