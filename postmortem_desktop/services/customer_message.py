@@ -95,7 +95,9 @@ class DecideCustomerMessage(RecordedDecision):
 
     refused_when_closed = True
 
-    def __init__(self, incident_id: int, decision: str, reason: str = ""):
+    def __init__(self, incident_id: int, decision: str, reason: str = "", shown: tuple[str, str] | None = None):
+        """shown: (decision, reason) as the person saw them (None: no check); a teammate's decision since is
+        refused (EditConflict), not overwritten."""
         reason = reason.strip()
         if decision not in ("", "sent", "not_sending"):
             raise RuleError("The customer message is either sent or not being sent.")
@@ -105,5 +107,11 @@ class DecideCustomerMessage(RecordedDecision):
                   "": "Customer message decision withdrawn."}[decision]
         super().__init__(incident_id, {"customer_message_decision": decision,
                                        "customer_message_reason": reason if decision == "not_sending" else ""},
-                         f"message_{decision or 'undecided'}", detail)
+                         f"message_{decision or 'undecided'}", detail, based_on=None if shown is None else {
+                             "customer_message_decision": shown[0], "customer_message_reason": shown[1]})
         self.name = "Decide Customer Message"
+        self.decision, self.reason = decision, reason
+
+    def again_over(self, shown: tuple[str, str]) -> DecideCustomerMessage:
+        """The same decision, made from the one now stored (Keep mine after a teammate decided)."""
+        return DecideCustomerMessage(self.incident_id, self.decision, self.reason, shown=shown)

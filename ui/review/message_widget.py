@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.services.commands import RuleError
+from postmortem_desktop.services.commands import EditConflict, RuleError
 from postmortem_desktop.services.customer_message import CustomerMessageService, DecideCustomerMessage
-from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
+from postmortem_desktop.services.review_answers import CloseoutFields, ReviewService
 
+from ..conflict_dialog import ask_keep_mine
 from ..hub import ScreenHub
 from .record_widget import save_closeout_text
 from .text_field import CommitTextEdit
@@ -29,6 +30,7 @@ class CustomerMessageWidget(QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
+        self._shown: tuple[str, str] | None = None  # the decision and reason as last shown
         self.editor = CommitTextEdit("Customer message", "Generate a draft from the record, then edit it.", self)
         self.draft_button = QPushButton("Generate draft from the record", self)
         self.sent = QRadioButton("Sent", self)
@@ -67,6 +69,7 @@ class CustomerMessageWidget(QWidget):
         layout.addWidget(self.decision)
 
     def show_fields(self, fields: CloseoutFields, changed_by: str = "") -> None:
+        self._shown = (fields.customer_message_decision, fields.customer_message_reason)
         self.editor.set_committed_text(fields.customer_message, changed_by)
         self.group.setExclusive(False)
         self.sent.setChecked(fields.customer_message_decision == "sent")
@@ -88,7 +91,10 @@ class CustomerMessageWidget(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         draft = CustomerMessageService(self.hub.workspace).draft_message(self.hub.incident_id, self.hub.zone_name)
-        self.hub.run(EditCloseoutFields(self.hub.incident_id, customer_message=draft))
+        # saved as typed words are: based on the text shown, so a teammate's newer message shows beside the
+        # draft (Keep mine / Take theirs) rather than being replaced by it
+        self.editor.setPlainText(draft)
+        self.editor.commit()
 
     def _on_record_clicked(self) -> None:
         decision = "sent" if self.sent.isChecked() else "not_sending" if self.not_sending.isChecked() else ""
@@ -96,9 +102,27 @@ class CustomerMessageWidget(QWidget):
             QMessageBox.information(self, "Customer message", "Choose Sent or Not sending first.")
             return
         try:
-            command = DecideCustomerMessage(self.hub.incident_id, decision, self.reason.text())
+            command = DecideCustomerMessage(self.hub.incident_id, decision, self.reason.text(), shown=self._shown)
         except RuleError as exc:
             QMessageBox.warning(self, "Not possible", str(exc))
             self.reason.setFocus()
             return
-        self.hub.run(command)
+        self.decide(command)
+
+    def decide(self, command: DecideCustomerMessage) -> None:
+        """A decision made from the one shown; a teammate's decision since offers both (Keep mine / Take theirs)."""
+        def conflicted(conflict: EditConflict) -> None:
+            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
+            stored = (str(theirs.get("customer_message_decision", "")), str(theirs.get("customer_message_reason", "")))
+            if ask_keep_mine(self, "The customer message decision", _decision_text(command.decision, command.reason),
+                             _decision_text(*stored)):
+                self.decide(command.again_over(stored))
+            else:
+                service = ReviewService(self.hub.workspace)
+                self.show_fields(service.closeout_fields(self.hub.incident_id))
+
+        self.hub.run(command, on_conflict=conflicted)
+
+
+def _decision_text(decision: str, reason: str) -> str:
+    return {"sent": "sent", "not_sending": f"not sending, because {reason}"}.get(decision, "not decided")
