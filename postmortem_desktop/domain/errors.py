@@ -40,9 +40,13 @@ class ChangedSince(RuleError):
     told who changed it (`by`, from the incident's history; empty when unknown, as on a file) and what to do.
     """
 
-    def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = ()):
+    def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = (), depends: str = ""):
         who = _listed(by) if by else "someone else"
-        if undoing:
+        if undoing and depends:  # an undo that deletes what the edit added: `depends` says what rests on it
+            message = (f"“{what}” cannot be undone: {who} made or changed {depends} since your edit, and undoing "
+                       "would delete that work with it. Nothing was undone: ask them, or remove that work first if "
+                       "this should still go.")
+        elif undoing:
             message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
                        "overwrite their change. Edit it again by hand if it still needs changing.")
         else:
@@ -53,10 +57,11 @@ class ChangedSince(RuleError):
         self.what = what
         self.undoing = undoing
         self.by = by
+        self.depends = depends
 
     def naming(self, by: tuple[str, ...]) -> ChangedSince:
         """The same refusal, saying who changed it."""
-        return ChangedSince(self.what, undoing=self.undoing, by=by)
+        return ChangedSince(self.what, undoing=self.undoing, by=by, depends=self.depends)
 
 
 def _listed(names: tuple[str, ...]) -> str:

@@ -14,7 +14,9 @@ from ..domain.errors import (  # noqa: F401 - re-exported for callers
     MissingIncident,
     RuleError,
 )
+from ..storage.bulk import session_cursor
 from ..storage.edit_history import editors_since
+from ..storage.undo_reach import Footprint, Reach, changed_since, footprint, lock_reach
 from ..storage.workspace import Workspace
 
 
@@ -190,6 +192,31 @@ def refuse_undo_if_changed_since(name: str, made: object, stored: object) -> Non
     silently overwrite their change on a team workspace."""
     if made != stored:
         raise ChangedSince(name, undoing=True)
+
+
+def measure_reach(session: Session, reach: Reach, *, undoing: bool = False) -> Footprint:
+    """What rests on the rows an undo would delete (storage/undo_reach.py), in the session's transaction.
+
+    An edit that adds rows measures it as it leaves them; its undo measures it again (`undoing`: on a team
+    workspace, holding off edits that would add to it until the undo commits) and refuses on a difference.
+    """
+    session.flush()
+    cursor = session_cursor(session)
+    try:
+        if undoing:
+            lock_reach(cursor)
+        return footprint(cursor, reach)
+    finally:
+        cursor.close()
+
+
+def refuse_undo_if_reached_since(name: str, made: Footprint | None, stored: Footprint) -> None:
+    """An undo that deletes what its edit added is refused (nothing changes) when another edit made or changed
+    something resting on it since: a card from its conversation, a contact flag on its customer, an author's
+    role… (the rule: storage/undo_reach.py). None: nothing was measured, nothing to keep."""
+    depends = changed_since(made, stored) if made is not None else ""
+    if depends:
+        raise ChangedSince(name, undoing=True, depends=depends)
 
 
 def refuse_redo_if_changed_since(name: str, left: object, stored: object) -> None:

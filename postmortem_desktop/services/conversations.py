@@ -17,7 +17,8 @@ from ..importers.text_cleanup import subject_line
 from ..storage import search_index
 from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cursor, settle_ids
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message, MessageExternalId
-from .commands import Edit, RuleError
+from ..storage.undo_reach import Footprint, Reach
+from .commands import Edit, RuleError, measure_reach, refuse_undo_if_reached_since
 from .paste_preview import too_many_messages
 from .ticket_store import MESSAGE_COLUMNS
 
@@ -74,6 +75,10 @@ class AddConversation(Edit):
     A chat export whose messages carry their own ids (Telegram, Slack, Discord…) that was added
     before is not added twice: its messages already stored (same id, author, time, text) are left
     alone, the new ones go to the end of that conversation, and a chat with nothing new is refused.
+
+    Undo removes exactly what this added (its own transcript batch record too, by id), and is refused when
+    another edit since rests on it: a card made from it, an author's role corrected, a contact flag on the
+    customer it created (the rule: storage/undo_reach.py).
     """
     incident_id: int  # always given here (the base allows None)
 
@@ -90,6 +95,9 @@ class AddConversation(Edit):
         self._created_customer_id: int | None = None
         self.already_stored = 0  # messages of a chat added before, left as they are
         self._added_to: tuple[list[int], datetime | None, datetime | None] | None = None  # ids, old first/last
+        self._batch_id: int | None = None  # its own transcript batch record: undo removes that one, not the latest
+        self._external_id: str | None = None  # the id it made up when the paste had none
+        self._made: Footprint | None = None  # what rested on what it added, as it left it
 
     @property
     def added_messages(self) -> int:
@@ -108,8 +116,22 @@ class AddConversation(Edit):
             session.flush()
             self.conversation_id = conv.id
             self._add_messages(session, conv.id, self.new.messages, 0)
-        session.add(ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
-                                vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1))
+        batch = ImportBatch(incident_id=self.incident_id, kind="transcript", file_name=self.new.source_name,
+                            vendor=self.new.source_format, rows_read=len(self.new.messages), imported=1)
+        if self._batch_id is not None:  # redo keeps the id, as it keeps the conversation's
+            batch.id = self._batch_id
+        session.add(batch)
+        session.flush()
+        self._batch_id = batch.id
+        self._made = measure_reach(session, self._reach())
+
+    def _reach(self) -> Reach:
+        """What the undo deletes: the conversation and the customer it created, or the messages it added."""
+        assert self.conversation_id is not None, "reach before do"
+        if self._added_to is not None:
+            return Reach(messages_of=(self.conversation_id,), first_message=min(self._added_to[0]))
+        customers = (self._created_customer_id,) if self._created_customer_id is not None else ()
+        return Reach(conversations=(self.conversation_id,), customers=customers)
 
     def _add_messages(self, session: Session, conversation_id: int, messages: list[ParsedMessage],
                       first_position: int) -> list[int]:
@@ -139,7 +161,9 @@ class AddConversation(Edit):
 
     def _conversation(self, session: Session, customer_id: int | None) -> Conversation:
         times = [m.at for m in self.new.messages if m.at is not None]
-        external_id = self.new.external_id or self._next_external_id(session)
+        # a redo keeps the id it was given: counted again, it could be one a later paste took meanwhile
+        external_id = self.new.external_id or self._external_id or self._next_external_id(session)
+        self._external_id = external_id
         conv = Conversation(
             incident_id=self.incident_id, external_id=external_id, channel=self.new.channel,
             customer_id=customer_id, subject=self.new.subject or _subject_from(self.new.messages),
@@ -152,8 +176,13 @@ class AddConversation(Edit):
     def _next_external_id(self, session: Session) -> str:
         prefix = {"call": "CALL", "internal": "INT", "chat": "CHAT", "email": "MAIL"}.get(self.new.channel, "PASTE")
         count = session.scalar(select(func.count()).select_from(Conversation)
-                               .where(Conversation.incident_id == self.incident_id))
-        return f"{prefix}-{(count or 0) + 1}-{int(datetime.now(UTC).timestamp())}"
+                               .where(Conversation.incident_id == self.incident_id)) or 0
+        stamp = int(datetime.now(UTC).timestamp())
+        taken = set(session.scalars(select(Conversation.external_id).where(
+            Conversation.incident_id == self.incident_id, Conversation.external_id.like(f"{prefix}-%-{stamp}"))))
+        # after an undo the count can be one a teammate's paste of the same second holds already
+        return next(name for n in range(count + 1, count + len(taken) + 2)
+                    if (name := f"{prefix}-{n}-{stamp}") not in taken)
 
     def _customer_id(self, session: Session) -> int | None:
         name, email = self.new.customer_name.strip(), self.new.customer_email.strip().lower()
@@ -173,6 +202,7 @@ class AddConversation(Edit):
         return customer.id
 
     def revert(self, session: Session) -> None:
+        refuse_undo_if_reached_since(self.name, self._made, measure_reach(session, self._reach(), undoing=True))
         conv = session.get(Conversation, self.conversation_id)
         if self._added_to is not None:  # messages added to a conversation that was here: only they go
             added, first_at, last_at = self._added_to
@@ -183,11 +213,7 @@ class AddConversation(Edit):
             self._added_to = None
         elif conv is not None:
             session.delete(conv)
-        batch = session.scalars(select(ImportBatch).where(ImportBatch.incident_id == self.incident_id,
-                                                          ImportBatch.kind == "transcript")
-                                .order_by(ImportBatch.id.desc())).first()
-        if batch is not None:
-            session.delete(batch)
+        session.execute(delete(ImportBatch).where(ImportBatch.id == self._batch_id))
         if self._created_customer_id is not None:
             customer = session.get(Customer, self._created_customer_id)
             if customer is not None:
@@ -236,7 +262,8 @@ class AddConversations(Edit):
 
     One AddConversation per thread cost a transaction each, and ORM inserts of 40,000 messages took
     ~3 s: rows go in with executemany under ids planned up front, and search indexes them by id
-    range afterwards (storage/search_index.py), as the ticket import does.
+    range afterwards (storage/search_index.py), as the ticket import does. Undo is refused when another edit
+    since rests on them (storage/undo_reach.py), as AddConversation's is.
     """
 
     changes = DataChange.CONVERSATION
@@ -254,6 +281,7 @@ class AddConversations(Edit):
         self.name = name or f"Add {len(items)} Conversations"
         self.conversation_ids: list[int] = []
         self._batch_id: int | None = None
+        self._made: Footprint | None = None
 
     def apply(self, session: Session) -> None:
         if session.get(Incident, self.incident_id) is None:
@@ -270,6 +298,7 @@ class AddConversations(Edit):
             self._write(cursor, batch.id)
         finally:
             cursor.close()
+        self._made = measure_reach(session, Reach(conversations=tuple(self.conversation_ids)))
 
     def _write(self, cur: BulkCursor, batch_id: int) -> None:
         """Rows under ids planned up front, in the session's transaction (a team workspace's by COPY)."""
@@ -299,6 +328,8 @@ class AddConversations(Edit):
         settle_ids(cur)
 
     def revert(self, session: Session) -> None:
+        refuse_undo_if_reached_since(self.name, self._made, measure_reach(
+            session, Reach(conversations=tuple(self.conversation_ids)), undoing=True))
         session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(
             select(Message.id).where(Message.conversation_id.in_(self.conversation_ids)))))
         session.execute(delete(Message).where(Message.conversation_id.in_(self.conversation_ids)))

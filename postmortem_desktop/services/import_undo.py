@@ -9,11 +9,13 @@ from typing import cast
 from ..domain.changes import DataChange
 from ..storage import team_bulk
 from ..storage.bulk import BulkCursor
+from ..storage.edit_history import editors_since
 from ..storage.handle import EditMade
 from ..storage.team_workspace import record_bulk_edit
+from ..storage.undo_reach import footprint, lock_reach
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
-from .commands import Command, RuleError
+from .commands import ChangedSince, Command, RuleError, refuse_undo_if_reached_since
 from .ticket_import import ImportSummary, ImportUndoData
 
 
@@ -54,8 +56,16 @@ class UndoableImport(Command):
         """Deletes what the import added and restores what it changed, in one transaction.
 
         Yields between statements; closing the generator there (Cancel) rolls back, so the import
-        stays whole.
+        stays whole. Refused, with nothing changed, when another edit since rests on what it would delete.
         """
+        try:
+            yield from self._undo_in_transaction(workspace)
+        except ChangedSince as refused:  # rolled back: say who edited the incident since the import
+            with workspace.reading() as session:
+                by = editors_since(session, self.incident_id, workspace.user, self.name, undone=False)
+            raise refused.naming(by) from None
+
+    def _undo_in_transaction(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
         if workspace.kind is WorkspaceKind.TEAM:
             with team_bulk.bulk_transaction(workspace) as transaction:
                 total = yield from self._undo_statements(transaction.cursor)
@@ -84,7 +94,7 @@ class UndoableImport(Command):
         """The undo's statements, on either engine, yielding progress between them; returns the total."""
         undo = self.summary.undo
         updated = [row["id"] for row in undo.old_conversations]
-        self._refuse_if_carded_since(cur)
+        self._refuse_if_reached_since(cur)
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
         done = 0
         for chunk in _chunks(undo.created_conversation_ids):
@@ -121,25 +131,14 @@ class UndoableImport(Command):
         return total
 
 
-    def _refuse_if_carded_since(self, cur: BulkCursor) -> None:
-        """Refuses, inside the undo's transaction, when cards were made from what the undo would delete.
-
-        Such a card (with its tags and answer links) is an edit made after the import, by a teammate on a
-        team workspace, and undo takes back only the import: it is never deleted silently with it.
-        """
+    def _refuse_if_reached_since(self, cur: BulkCursor) -> None:
+        """Refuses, inside the undo's transaction, when another edit since rests on what the undo would delete
+        or put back: a card made from its conversations, a contact flag on a customer it created, an author's
+        role corrected (the rule: storage/undo_reach.py). Undo takes back only the import; such work, by a
+        teammate on a team workspace, is never deleted silently with it."""
         undo = self.summary.undo
-        cards = 0
-        for chunk in _chunks(undo.created_conversation_ids):
-            cards += cur.execute(f"SELECT count(*) FROM quotes WHERE conversation_id IN "
-                                 f"({', '.join('?' * len(chunk))})", chunk).fetchone()[0]
-        for chunk in _chunks([row["id"] for row in undo.old_conversations]):
-            cards += cur.execute(f"SELECT count(*) FROM quotes WHERE message_id >= ? AND conversation_id IN "
-                                 f"({', '.join('?' * len(chunk))})", (undo.first_message_id, *chunk)).fetchone()[0]
-        if cards:
-            made = "1 card was" if cards == 1 else f"{cards:,} cards were"
-            raise RuleError(f"“{self.name}” cannot be undone: {made} made on the board from its conversations "
-                            "since it ran (perhaps by someone else), and undoing the import would delete them. "
-                            "Delete those cards first if the import should go, or keep it.")
+        lock_reach(cur)
+        refuse_undo_if_reached_since(self.name, undo.footprint, footprint(cur, undo.reach()))
 
 
 def _run_to_end(steps: Generator) -> None:

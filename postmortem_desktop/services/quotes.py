@@ -28,8 +28,17 @@ from ..storage.schema import (
     Tag,
     TagAssignment,
 )
+from ..storage.undo_reach import Footprint, Reach
 from ..storage.workspace import Workspace
-from .commands import CommandGroup, Edit, EditConflict, RuleError, refuse_redo_if_changed_since
+from .commands import (
+    CommandGroup,
+    Edit,
+    EditConflict,
+    RuleError,
+    measure_reach,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_reached_since,
+)
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
 from .tagging import CardTags, applied_tags, named_columns
 
@@ -351,7 +360,9 @@ def _conversation_of(session: Session, incident_id: int, conversation_id: int) -
 class CreateQuote(Edit):
     """Makes a quote card from a message span, or from a whole conversation (message_id None).
 
-    The new card gets the tagger's suggestions at once, as ghost badges.
+    The new card gets the tagger's suggestions at once, as ghost badges. Its undo deletes the card, so it is
+    refused when another edit since tagged it, linked it to an answer or an action item, or took it away
+    (the rule: storage/undo_reach.py).
     """
 
     changes = DataChange.QUOTE | DataChange.TAG
@@ -363,6 +374,7 @@ class CreateQuote(Edit):
         self.start, self.end = start, end
         self.name = "Make Quote" if message_id is not None else "Quote Whole Conversation"
         self.quote_id: int | None = None
+        self._made: Footprint | None = None  # the card with its tags and links, as this edit left it
 
     def apply(self, session: Session) -> None:
         conv = _conversation_of(session, self.incident_id, self.conversation_id)
@@ -379,6 +391,7 @@ class CreateQuote(Edit):
                  "phrase": phrase} for tag, phrase in suggested.items() if tag in tag_ids]
         if rows:
             session.execute(insert(TagAssignment), rows)
+        self._made = measure_reach(session, Reach(quotes=(quote.id,)))
 
     def _build(self, session, messages: Sequence[Message], tagger) -> tuple[Quote, dict[str, str]]:  # noqa: ANN001
         if self.message_id is None:
@@ -402,6 +415,9 @@ class CreateQuote(Edit):
                      text=body), suggested
 
     def revert(self, session: Session) -> None:
+        assert self.quote_id is not None, "undo before do"
+        refuse_undo_if_reached_since(self.name, self._made,
+                                     measure_reach(session, Reach(quotes=(self.quote_id,)), undoing=True))
         session.execute(delete(Quote).where(Quote.id == self.quote_id))
 
 

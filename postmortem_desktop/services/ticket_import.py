@@ -22,6 +22,7 @@ from ..storage import team_bulk
 from ..storage.bulk import BulkCursor, db_time
 from ..storage.handle import EditMade
 from ..storage.team_workspace import record_bulk_edit
+from ..storage.undo_reach import Footprint, Reach, footprint
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
 from . import ticket_store
@@ -52,6 +53,15 @@ class ImportUndoData:
     old_message_tags: list[tuple] = field(default_factory=list)
     # (message id, its own id in its file) of those conversations' messages
     old_message_ids: list[tuple] = field(default_factory=list)
+    # what rested on what the import added, as it left it: its undo is refused when that changed since
+    footprint: Footprint | None = None
+
+    def reach(self) -> Reach:
+        """What the undo deletes or puts back (storage/undo_reach.py)."""
+        rewritten = tuple(row["id"] for row in self.old_conversations)
+        return Reach(conversations=tuple(self.created_conversation_ids), rewritten=rewritten,
+                     messages_of=rewritten, first_message=self.first_message_id,
+                     customers=tuple(self.created_customer_ids))
 
 
 @dataclass
@@ -183,6 +193,7 @@ def _import_steps(cur: BulkCursor, incident_id: int, source: Path, summary: Impo
     yield from store(cur, state)
     if not options.dry_run:
         summary.batch_id = _record_batch(cur, incident_id, source, summary)
+        summary.undo.footprint = footprint(cur, summary.undo.reach())
 
 
 def review_window(cur: BulkCursor, incident_id: int) -> tuple:

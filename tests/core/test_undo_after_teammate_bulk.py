@@ -1,0 +1,227 @@
+"""Undoing an import, a pasted conversation or a new card never deletes work someone else built on it since: a card
+made from its conversations, a tag or answer link on the card, a contact flag on its customer, an author's role
+corrected. The undo is refused, names who (on a team workspace) and changes nothing; once that work is gone it
+undoes, and redoes, as before. A paste's undo removes its own transcript batch record, not the latest one.
+
+Ana works in the `demo` handle; Ben is a second client of the same team workspace (POSTMORTEM_USER=Ben), or on a
+file the same handle (one person, whose later edit outside the undo stack is kept the same way). Both engines."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from postmortem_desktop.domain.errors import ChangedSince
+from postmortem_desktop.domain.vocabulary import REVIEW_QUESTIONS
+from postmortem_desktop.importers.records import ParsedMessage
+from postmortem_desktop.services import spreadsheet_import
+from postmortem_desktop.services.contacts import FlagContacts
+from postmortem_desktop.services.conversations import AddConversation, AddConversations, NewConversation
+from postmortem_desktop.services.import_undo import UndoableImport
+from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services.quotes import CorrectAuthorRole, CreateQuote
+from postmortem_desktop.services.review_answers import LinkAnswerQuotes
+from postmortem_desktop.services.tagging import AssignTag, list_tags
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
+
+
+@pytest.fixture
+def ben(demo, workspace_kind, request, monkeypatch):
+    """Ben's client: a second handle of the team workspace, attributed to him; on a file, the one handle."""
+    if workspace_kind != "team":
+        yield demo
+        return
+    monkeypatch.setenv("POSTMORTEM_USER", "Ben")
+    other = open_workspace(request.getfixturevalue("team_demo_url"))
+    monkeypatch.delenv("POSTMORTEM_USER")
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def incident(demo) -> int:
+    command = CreateIncident(title="Card payments", technical_start=T0, technical_end=T0 + timedelta(hours=2))
+    command.do(demo)
+    return command.incident_id
+
+
+def names_ben(refused: pytest.ExceptionInfo, workspace_kind: str) -> bool:
+    """On a team workspace the refusal says who; a file keeps no history of who edited."""
+    return workspace_kind != "team" or "Ben" in str(refused.value)
+
+
+def rows(workspace, sql: str, **params) -> list[tuple]:
+    with workspace.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(sql), params)]
+
+
+def conversations_of(workspace, incident: int) -> list[int]:
+    return [cid for (cid,) in rows(workspace, "SELECT id FROM conversations WHERE incident_id = :i ORDER BY id",
+                                   i=incident)]
+
+
+def paste(author: str = "Priya", *, email: str = "", source: str = "chat.txt") -> NewConversation:
+    return NewConversation(channel="chat", source_format="plain", source_name=source, customer_name=author,
+                           customer_email=email,
+                           messages=[ParsedMessage(author=author, text="I was charged twice for one invoice.",
+                                                   at=T0 + timedelta(minutes=5), role="customer"),
+                                     ParsedMessage(author="Sam", text="Sorry, we are refunding it now.",
+                                                   at=T0 + timedelta(minutes=9), role="agent")])
+
+
+# ---- a ticket import ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def imported(demo, incident, tmp_path) -> UndoableImport:
+    """Ana's import of three tickets, as the app pushes it on her undo stack."""
+    plan = spreadsheet_import.prepare_import(write_csv(tmp_path / "tickets.csv", [
+        zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M")) for n in range(1, 4)]))
+    summary = spreadsheet_import.run_import(demo, incident, plan)
+    return UndoableImport(incident, summary, lambda: spreadsheet_import.import_generator(demo, incident, plan))
+
+
+def test_an_import_is_not_undone_over_a_contact_flag_on_one_of_its_customers(demo, ben, incident, imported,
+                                                                             workspace_kind):
+    customer = rows(demo, "SELECT customer_id FROM conversations WHERE incident_id = :i ORDER BY id", i=incident)[0][0]
+    flag = FlagContacts(incident, [(customer, "asked for a call back")])
+    flag.do(ben)
+    with pytest.raises(ChangedSince, match="contact flags on its customers") as refused:
+        imported.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert len(conversations_of(demo, incident)) == 3  # nothing of the import was taken away
+    assert rows(demo, "SELECT reason FROM incident_contacts WHERE incident_id = :i", i=incident) == \
+        [("asked for a call back",)]
+    flag.undo(ben)  # once Ben's flag is gone, the import undoes, and redoes, as before
+    imported.undo(demo)
+    assert conversations_of(demo, incident) == []
+    imported.do(demo)
+    assert len(conversations_of(demo, incident)) == 3
+
+
+def test_an_import_is_not_undone_over_an_authors_role_corrected_in_one_of_its_tickets(demo, ben, incident, imported,
+                                                                                      workspace_kind):
+    conversation, author = rows(demo, "SELECT m.conversation_id, m.author FROM messages m JOIN conversations c "
+                                      "ON c.id = m.conversation_id WHERE c.incident_id = :i ORDER BY m.id",
+                                i=incident)[0]
+    CorrectAuthorRole(incident, conversation, author, "agent").do(ben)
+    with pytest.raises(ChangedSince, match="roles of its messages' authors") as refused:
+        imported.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert rows(demo, "SELECT DISTINCT role FROM messages WHERE conversation_id = :c AND author = :a",
+                c=conversation, a=author) == [("agent",)]
+
+
+def test_an_import_is_not_undone_over_a_card_made_from_one_of_its_tickets(demo, ben, incident, imported,
+                                                                         workspace_kind):
+    card = CreateQuote(incident, conversations_of(demo, incident)[1])
+    card.do(ben)
+    with pytest.raises(ChangedSince, match="1 card made from it") as refused:
+        imported.undo(demo)
+    assert names_ben(refused, workspace_kind) and "tickets.csv" in str(refused.value)
+    assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c",
+                c=conversations_of(demo, incident)[1]) == [(card.quote_id,)]
+
+
+def test_an_import_is_not_undone_over_a_teammates_import_that_updated_its_tickets(demo, ben, incident, imported,
+                                                                                 workspace_kind, tmp_path):
+    plan = spreadsheet_import.prepare_import(write_csv(tmp_path / "later.csv", [
+        zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M"), body="Charged twice, still pending.")
+        for n in range(1, 3)]))
+    assert spreadsheet_import.run_import(ben, incident, plan).updated == 2  # Ben's dump has two of the tickets again
+    with pytest.raises(ChangedSince, match="cannot be undone") as refused:
+        imported.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert len(conversations_of(demo, incident)) == 3
+    assert rows(demo, "SELECT count(*) FROM messages WHERE text = 'Charged twice, still pending.'") == [(2,)]
+
+
+# ---- a pasted conversation -----------------------------------------------------------------------------------
+
+def test_a_paste_is_not_undone_over_a_card_made_from_it(demo, ben, incident, workspace_kind):
+    mine = AddConversation(incident, paste())
+    mine.do(demo)
+    card = CreateQuote(incident, mine.conversation_id)
+    card.do(ben)
+    with pytest.raises(ChangedSince, match="1 card made from it") as refused:
+        mine.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert conversations_of(demo, incident) == [mine.conversation_id]
+    assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c", c=mine.conversation_id) == \
+        [(card.quote_id,)]
+    card.undo(ben)  # Ben's card gone: the paste undoes, and redoes under the same id, as before
+    mine.undo(demo)
+    assert conversations_of(demo, incident) == []
+    mine.do(demo)
+    assert conversations_of(demo, incident) == [mine.conversation_id]
+
+
+def test_a_paste_is_not_undone_over_a_contact_flag_on_the_customer_it_added(demo, ben, incident, workspace_kind):
+    mine = AddConversation(incident, paste("Wren Okafor", email="wren@okafor.example"))
+    mine.do(demo)
+    customer = rows(demo, "SELECT customer_id FROM conversations WHERE id = :c", c=mine.conversation_id)[0][0]
+    FlagContacts(incident, [(customer, "asked for a call back")]).do(ben)
+    with pytest.raises(ChangedSince, match="contact flags on its customers") as refused:
+        mine.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert rows(demo, "SELECT customer_id FROM incident_contacts WHERE incident_id = :i", i=incident) == \
+        [(customer,)]
+
+
+def test_a_paste_undo_removes_its_own_transcript_batch_and_leaves_a_later_one(demo, ben, incident):
+    mine = AddConversation(incident, paste(source="ana-chat.txt"))
+    mine.do(demo)
+    AddConversation(incident, paste("Wren", source="ben-chat.txt")).do(ben)  # Ben's paste, after Ana's
+    mine.undo(demo)
+    assert rows(demo, "SELECT file_name FROM import_batches WHERE incident_id = :i AND kind = 'transcript'",
+                i=incident) == [("ben-chat.txt",)]
+    mine.do(demo)  # the redo puts Ana's record back
+    assert sorted(rows(demo, "SELECT file_name FROM import_batches WHERE incident_id = :i AND kind = 'transcript'",
+                       i=incident)) == [("ana-chat.txt",), ("ben-chat.txt",)]
+
+
+def test_added_chat_threads_are_not_undone_over_a_card_made_from_one(demo, ben, incident, workspace_kind):
+    mine = AddConversations(incident, [paste(), paste("Wren")], batch_kind="chat_export", file_name="export.zip")
+    mine.do(demo)
+    CreateQuote(incident, mine.conversation_ids[1]).do(ben)
+    with pytest.raises(ChangedSince, match="1 card made from it") as refused:
+        mine.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert conversations_of(demo, incident) == mine.conversation_ids
+
+
+# ---- a new card ----------------------------------------------------------------------------------------------
+
+def test_a_new_card_is_not_undone_over_a_tag_a_teammate_gave_it(demo, ben, incident, workspace_kind):
+    conversation = AddConversation(incident, paste())
+    conversation.do(demo)
+    mine = CreateQuote(incident, conversation.conversation_id)
+    mine.do(demo)
+    tag = next(t for t in list_tags(demo) if t.name == "trust-loss")
+    AssignTag(incident, [mine.quote_id], tag.id, tag.name).do(ben)
+    with pytest.raises(ChangedSince, match="tags on its cards") as refused:
+        mine.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert rows(demo, "SELECT tag_id FROM tag_assignments WHERE quote_id = :q AND source = 'manual'",
+                q=mine.quote_id) == [(tag.id,)]
+
+
+def test_a_new_card_is_not_undone_over_a_teammates_answer_link_and_undoes_once_it_is_gone(demo, ben, incident,
+                                                                                          workspace_kind):
+    conversation = AddConversation(incident, paste())
+    conversation.do(demo)
+    mine = CreateQuote(incident, conversation.conversation_id)
+    mine.do(demo)
+    link = LinkAnswerQuotes(incident, REVIEW_QUESTIONS[0][0], [mine.quote_id])
+    link.do(ben)
+    with pytest.raises(ChangedSince, match="answer or action item links to its cards") as refused:
+        mine.undo(demo)
+    assert names_ben(refused, workspace_kind)
+    assert rows(demo, "SELECT quote_id FROM review_answer_quotes") == [(mine.quote_id,)]
+    link.undo(ben)
+    mine.undo(demo)  # the refusal left the card's undo as it was: it runs now, and redoes
+    assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c", c=conversation.conversation_id) == []
+    mine.do(demo)
+    assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c", c=conversation.conversation_id) == \
+        [(mine.quote_id,)]
