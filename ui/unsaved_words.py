@@ -43,7 +43,7 @@ class UnsavedWords:
 
 def changed_by(who: str) -> str:
     """The reason for a conflict's words, naming the teammate when known."""
-    return f"changed by {who or 'someone else'} while you typed, and you have not chosen whose to keep"
+    return f"changed by {who or 'someone else'} while you typed; you have not chosen whose to keep"
 
 
 def recovery_folder() -> Path:

@@ -8,6 +8,7 @@ This client reaches the server through a relay a test can unplug (tests/network_
 it directly."""
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,9 @@ def _stored(workspace) -> str:
 
 
 def _named_file(dialog: UnsavedWordsDialog) -> Path:
-    lines = dialog.informativeText().splitlines()
-    return Path(lines[lines.index(next(line for line in lines if "in this file:" in line)) + 1])
+    """The file the dialog says the words go to (it must say so)."""
+    assert f"in this file:<br>{escape(str(dialog.copy_to))}" in dialog.informativeText().replace("&nbsp;", " ")
+    return dialog.copy_to
 
 
 def test_quitting_with_words_the_server_did_not_get_asks_first_and_cancel_stays(qtbot, window, cable, answer):
@@ -92,6 +94,7 @@ def test_quitting_with_words_the_server_did_not_get_asks_first_and_cancel_stays(
     assert WORDING in dialog.informativeText()  # the field, by name
     assert "Billing" in dialog.informativeText()  # whose incident
     assert "team server could not be reached" in dialog.informativeText()
+    assert "Quit anyway?" in dialog.text()
     assert dialog.save_button.isVisibleTo(dialog)
     assert field.toPlainText() == TYPED and field.not_saved
 
@@ -125,7 +128,7 @@ def test_try_saving_now_while_the_server_is_still_away_says_so_and_asks_again(qt
     field = _type_unsaved(window, cable)
     assert not window.close()
     assert len(shown) == 2
-    assert shown[1].text().startswith("Tried again: still not saved.")
+    assert "Tried again, and these are still not saved." in shown[1].text()
     assert field.toPlainText() == TYPED
 
 
@@ -140,7 +143,7 @@ def test_a_conflict_not_yet_decided_is_listed_with_who_and_quit_anyway_keeps_a_c
     qtbot.waitUntil(lambda: field.in_conflict, timeout=2000)
     assert window.close()
     (dialog,) = shown
-    assert "changed by Ana while you typed" in dialog.informativeText()
+    assert "Changed by Ana while you typed" in dialog.informativeText()
     assert not dialog.save_button.isVisibleTo(dialog)  # trying again cannot decide a conflict
     assert "Keep mine or Take theirs" in dialog.informativeText()
     assert "Mine: the status page wording worsened it" in _named_file(dialog).read_text(encoding="utf-8")
@@ -237,7 +240,7 @@ def test_switching_incident_anyway_over_a_conflict_tells_the_truth_and_keeps_a_c
     window.select_incident(other)
     assert window.incident_id == other
     (dialog,) = shown
-    assert "changed by Ana while you typed" in dialog.informativeText()
+    assert "Changed by Ana while you typed" in dialog.informativeText()
     notice = review.unsaved_notice
     assert notice is None or "deleted" not in notice.text()
     assert "Mine" in _named_file(dialog).read_text(encoding="utf-8") and "Mine" in QApplication.clipboard().text()
