@@ -290,3 +290,21 @@ def test_words_typed_just_before_quitting_a_file_workspace_are_saved_without_a_q
         assert _stored(reopened) == "Typed a moment before Quit" != stored_before
     finally:
         reopened.close()
+
+
+def test_on_a_file_words_typed_just_before_showing_another_incident_are_saved_to_theirs_and_the_switch_happens(
+        qtbot, main_window, answer):
+    shown = answer("cancel")
+    workspace = main_window.session.workspace
+    billing = billing_id(workspace)
+    main_window.select_incident(billing)
+    field = _review(main_window).answers.blocks["wording"].answer
+    field.setPlainText("Typed a moment before switching")  # the save waits for a pause in typing
+    other = next(s.id for s in IncidentService(workspace).list_incidents() if s.id != billing)
+    main_window.select_incident(other)  # as a key in the list does: the field keeps the focus it had
+    assert not shown
+    assert main_window.incident_id == other
+    assert main_window.incident_view.currentIndex().data(main_window.incident_model.ID_ROLE) == other
+    assert _stored(workspace) == "Typed a moment before switching"
+    other_answer = next(a.answer for a in ReviewService(workspace).answers(other) if a.key == "wording")
+    assert other_answer != "Typed a moment before switching"
