@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QImage
 
     from .screen_set import ScreenSet
+    from .unsaved_words import UnsavedWords
 
 
 @runtime_checkable
@@ -57,3 +58,23 @@ class FacilitatorHost(Protocol):
 
     @property
     def redo_action(self) -> QAction: ...
+
+
+@runtime_checkable
+class KeepsUnsavedWords(Protocol):
+    """A screen (or controller) whose fields may hold words not saved yet (ui/unsaved_words.py).
+
+    Asked before the person quits, opens another workspace or shows another incident (ui/leaving.py).
+    """
+
+    def unsaved_words(self) -> list[UnsavedWords]:
+        """What is not saved now, after any save waiting for a pause in typing was made."""
+        ...
+
+    def save_words_now(self, retry: bool) -> None:
+        """Saves now what waits for a pause in typing; retry: also tries again what the server did not get."""
+        ...
+
+    def forget_unsaved_words(self) -> None:
+        """Drops the unsaved words (a copy of them was kept): the fields show what is stored."""
+        ...

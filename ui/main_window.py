@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from postmortem_desktop.domain.changes import DataChange
 
 from . import recent_files, screens
-from .contracts import FocusingScreen
+from .contracts import FocusingScreen, KeepsUnsavedWords
 from .errors import show_refusal
 from .file_dialogs import ask_new_workspace_path, choose_file_to_open
 from .hub import ScreenHub
@@ -41,6 +41,7 @@ from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry, usable_geometry
 from .shortcuts_dialog import show_shortcuts
 from .theme import ThemeMenu
+from .unsaved_words_dialog import Leaving
 
 if TYPE_CHECKING:
     from postmortem_desktop.services.first_look import FirstLook
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from .facilitator.facilitator_controller import FacilitatorController
     from .importing.import_controller import ImportController
+    from .leaving import LeaveGuard
     from .undo import WorkspaceSession
 
 WORKSPACE_SUFFIX = ".pmw"
@@ -141,6 +143,9 @@ class MainWindow(QMainWindow):
         self.imports: ImportController = ImportController(self.hub, self)
         self.hub.event_import_requested.connect(self.imports.choose_events_file)
         self.facilitator: FacilitatorController = FacilitatorController(self, self, self.hub)
+        from .leaving import LeaveGuard
+
+        self.leaving: LeaveGuard = LeaveGuard(self.hub, self._word_holders, self._incident_titles, self)
         from .publish.publish_controller import PublishController
 
         self.publishing = PublishController(self.hub, self, self.settings)
@@ -389,9 +394,23 @@ class MainWindow(QMainWindow):
         self.set_session(WorkspaceSession(workspace, self))
         return None
 
+    # ---- words not saved yet: asked for before they would be dropped (ui/leaving.py) ----------------
+    def _word_holders(self) -> list[KeepsUnsavedWords]:
+        built = [self.screen_widgets[key] for key in self.screen_widgets if self.screen_widgets.is_built(key)]
+        return [holder for holder in (*built, self.facilitator) if isinstance(holder, KeepsUnsavedWords)]
+
+    def _incident_titles(self) -> dict[int, str]:
+        summaries = (self.incident_model.summary(row) for row in range(self.incident_model.rowCount()))
+        return {summary.id: summary.title for summary in summaries}
+
+    def may_leave_workspace(self) -> bool:
+        """Before another workspace replaces this one: True when no typed words would be lost (or the person
+        chose to go on, with a copy of them kept)."""
+        return not self._completed or self.leaving.may_leave(Leaving.OPEN)
+
     def _on_new_workspace(self) -> None:
         path = ask_new_workspace_path(self, "New Workspace", str(Path.home() / "Incidents.pmw"), WORKSPACE_FILTER)
-        if path is None:
+        if path is None or not self.may_leave_workspace():
             return
         from postmortem_desktop.storage.workspace import WorkspaceError, create_workspace
 
@@ -407,11 +426,12 @@ class MainWindow(QMainWindow):
     def _on_open_team_workspace(self) -> None:
         from . import team_opening
 
-        team_opening.choose_and_open(self)
+        if self.may_leave_workspace():
+            team_opening.choose_and_open(self)
 
     def _on_open_workspace(self) -> None:
         path = choose_file_to_open(self, "Open Workspace", self.hub.workspace, WORKSPACE_FILTER)
-        if path is not None:
+        if path is not None and self.may_leave_workspace():
             self.open_path(path)
 
     def _fill_recent_menu(self) -> None:
@@ -419,9 +439,13 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(recent_files.recent_workspaces(self.settings), start=1):
             # "&&": an address's options (?sslmode=require&sslrootcert=…) or a file's name may hold an "&"
             action = self.recent_menu.addAction(f"&{number} {path.replace('&', '&&')}")
-            action.triggered.connect(lambda _checked=False, p=path: self.open_path(recent_files.target_of(p)))
+            action.triggered.connect(lambda _checked=False, p=path: self._open_recent(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _open_recent(self, shown: str) -> None:
+        if self.may_leave_workspace():
+            self.open_path(recent_files.target_of(shown))
 
     # ---- incidents ------------------------------------------------------------------------------
     @property
@@ -452,7 +476,16 @@ class MainWindow(QMainWindow):
 
     def _on_incident_view_current_changed(self, current, _previous) -> None:  # noqa: ANN001
         incident_id = current.data(IncidentTableModel.ID_ROLE) if current.isValid() else -1
-        self._show_incident(incident_id if incident_id is not None else -1)
+        incident_id = incident_id if incident_id is not None else -1
+        leaving = self.hub.incident_id
+        # words typed for the incident on view go with it, unless saved or copied first; one a teammate
+        # deleted is not there to stay on (the review copies them with a note saying so)
+        if self._completed and incident_id != leaving and self.incident_model.row_of(leaving) >= 0:
+            if not self.leaving.may_leave(Leaving.SWITCH, leaving):
+                self.select_incident(leaving)  # stays: the list shows the incident still on view
+                return
+            self.select_incident(incident_id)  # a re-read while the dialog was open may have moved the list
+        self._show_incident(incident_id)
 
     def _show_incident(self, incident_id: int) -> None:
         changed = incident_id != self.hub.incident_id
@@ -545,7 +578,8 @@ class MainWindow(QMainWindow):
         files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
         workspaces = [path for path in files if path.suffix.lower() == WORKSPACE_SUFFIX]
         if workspaces:  # a workspace is opened, as by File › Open (and refused the same way), never imported
-            self.open_path(workspaces[0])
+            if self.may_leave_workspace():
+                self.open_path(workspaces[0])
             event.acceptProposedAction()
             return
         if self.hub.session is None:  # still opening, or none open: nothing to add it to yet
@@ -620,6 +654,9 @@ class MainWindow(QMainWindow):
             self._reader_width = 0
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        if self._completed and not self.leaving.may_leave(Leaving.QUIT):
+            event.ignore()  # the person stays: their words are still in the fields
+            return
         if self._completed:
             self.facilitator.stop()  # so the full-screen geometry is not remembered
         self.settings.setValue("main_window/geometry", self.saveGeometry())

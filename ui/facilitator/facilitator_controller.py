@@ -18,6 +18,7 @@ from postmortem_desktop.storage.errors import ServerUnavailableError
 from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
+from ..unsaved_words import SERVER_AWAY, UnsavedWords
 from .agenda_dialog import AgendaEditorDialog
 from .overlay import FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
@@ -432,6 +433,24 @@ class FacilitatorController(QObject):
             self._notes_unsaved = False
             if self.notes is not None:
                 self.notes.show_not_saved("")
+
+    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
+    def unsaved_words(self) -> list[UnsavedWords]:
+        """The step's notes while not saved; they carry their incident, so showing another one keeps them."""
+        if self._pending is None or self.hub.session is None:
+            return []
+        incident_id, _key, title, text = self._pending
+        why = SERVER_AWAY if self._notes_unsaved else "typed a moment ago and not saved yet"
+        return [UnsavedWords(incident_id, f"Facilitator notes: {title}", text, why, kept_on_switch=True)]
+
+    def save_words_now(self, retry: bool) -> None:
+        if self._pending is not None and (retry or not self._notes_unsaved):
+            self.save_notes()
+
+    def forget_unsaved_words(self) -> None:
+        self._save_timer.stop()
+        self._pending = None
+        self._notes_saved_again()
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if not self.active:

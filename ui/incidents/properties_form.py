@@ -275,6 +275,12 @@ class IncidentPropertiesWidget(QWidget):
         self.headline.setMinimumHeight(floor)
         self.headline.setText(text)
 
+    def finish_editing(self) -> None:
+        """Emits a title or service still being typed (it is emitted on leaving the field, which may not come)."""
+        for key, line in (("title", self.title), ("service", self.service)):
+            if line.hasFocus():
+                self._emit(key, line.text().strip())
+
     def _emit(self, key: str, value) -> None:  # noqa: ANN001
         if self._details is None or getattr(self._details, key) == value:
             return

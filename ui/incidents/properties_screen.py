@@ -21,6 +21,7 @@ from ..conflict_dialog import ask_keep_mine
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from ..time_display import display_zone
+from ..unsaved_words import SERVER_AWAY, UnsavedWords
 from .properties_form import IncidentPropertiesWidget
 
 RETRY_AFTER_MS = 3000  # the first retry of an edit that could not reach the server
@@ -153,3 +154,20 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             self.form.show_not_saved(mine, self._unsaved_reason)
         else:
             self.form.clear_not_saved()
+
+    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
+    def unsaved_words(self) -> list[UnsavedWords]:
+        """The edits the server did not get, each kept with its incident (saved there later, whatever is shown)."""
+        return [UnsavedWords(incident_id, f"Properties: {self.form.label_of(key)}", self._described(value),
+                             SERVER_AWAY, go_to=("properties", None), kept_on_switch=True)
+                for key, (incident_id, value, _based_on) in self.unsaved.items()]
+
+    def save_words_now(self, retry: bool) -> None:
+        self.form.finish_editing()  # a title still being typed (its field has the focus) is an edit too
+        if retry and self.unsaved:
+            self.save_unsaved()
+
+    def forget_unsaved_words(self) -> None:
+        self._retry.stop()
+        self.unsaved = {}
+        self.form.clear_not_saved()

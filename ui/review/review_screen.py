@@ -1,13 +1,15 @@
 """The Review screen: the five questions, the close-out record, severity, contacts, message, checklist."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
 from postmortem_desktop.services.contacts import ContactService
 from postmortem_desktop.services.customer_severity import SeverityService
+from postmortem_desktop.services.incidents import IncidentService, MissingIncident
 from postmortem_desktop.services.review_answers import ReviewService
+from postmortem_desktop.storage.errors import WorkspaceError
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind
 
 from ..closeout.checklist_panel import ChecklistPanel
@@ -15,6 +17,7 @@ from ..closeout.record_lock import ClosedBanner, lock_record
 from ..deferred_refresh import DeferredRefresh
 from ..hub import ScreenHub
 from ..team_feed import Teammate
+from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by, keep_copy, recovery_path
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
 from .edits_widget import EditsWidget
@@ -73,8 +76,8 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def refresh(self) -> None:
         iid = self.hub.incident_id
         if (id(self.hub.session), iid) != self._shown:
+            self._hand_back_unsaved_words()  # before _shown moves on: the words are of the incident it names
             self._shown = (id(self.hub.session), iid)
-            self._hand_back_unsaved_words()
         has_incident = self.hub.session is not None and iid >= 0
         self.empty.setVisible(not has_incident)
         self.tabs.setVisible(has_incident)
@@ -112,24 +115,76 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _hand_back_unsaved_words(self) -> None:
         """Words typed for an incident no longer shown are never offered as edits of the next one.
 
-        Leaving a field saves it, so words are left unsaved only when a teammate deleted the incident they
-        were typing in, or when the team server could not be reached and the person moved to another
-        incident. Those words go to the clipboard, and a note says which."""
-        fields = self.findChildren(CommitTextEdit)
-        unreachable = any(field.not_saved for field in fields)  # the other way: saves the server never got
-        dropped = [text for field in fields if (text := field.forget_unsaved())]
-        if not dropped:
+        Showing another incident asks first when words are not saved (ui/leaving.py), and leaving a field
+        saves it; so words are left here only when the incident went away (a teammate deleted it) or the
+        incident changed without a person choosing it. They are copied to the clipboard and a file, and a
+        note says why each was not saved and where the copy is."""
+        words = self.unsaved_words()
+        for field in self.findChildren(CommitTextEdit):
+            field.forget_unsaved()
+        if not words:
             return
-        QApplication.clipboard().setText("\n\n".join(dropped))
-        why = ("the team server could not be reached, so what you typed in the incident you left was not saved"
-               if unreachable else "The incident you were typing in is no longer there (someone else deleted it), so "
-               "what you typed was not saved")
+        shown = self._shown
+        gone = self.hub.session is not None and shown is not None and shown[0] == id(self.hub.session) \
+            and self._deleted(shown[1])
+        reasons = "; ".join(f"{entry.field}: {entry.why}" for entry in words)
+        said = ("The incident you were typing in is no longer there (someone else deleted it), so what you typed "
+                "was not saved." if gone else f"What you typed in the incident you left was not saved ({reasons}).")
+        where = "It is on the clipboard"
+        try:
+            where += f" and in the file {keep_copy(words, {}, self._workspace_name(), recovery_path())}"
+        except OSError as exc:
+            where += f" (it could not be written to a file: {exc.strerror or exc})"
         box = QMessageBox(QMessageBox.Icon.Information, "Typed Words Not Saved",
-                          f"{why[0].upper()}{why[1:]}. It is on the clipboard: paste it where it belongs.",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setDetailedText("\n\n".join(dropped))
+                          f"{said} {where}: paste it where it belongs.", QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText("\n\n".join(entry.text for entry in words))
         self.unsaved_notice = box
         box.open()  # not exec(): this runs inside a refresh
+
+    def _workspace_name(self) -> str:
+        return self.hub.workspace.name if self.hub.workspace is not None else ""
+
+    def _deleted(self, incident_id: int) -> bool:
+        """The incident is no longer in the workspace (a teammate deleted it); False when that cannot be told."""
+        try:
+            IncidentService(self.hub.open_session.workspace).get(incident_id)
+        except MissingIncident:
+            return True
+        except WorkspaceError:  # the server is away: it is not known to be gone
+            return False
+        return False
+
+    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
+    def _text_fields(self) -> list[tuple[str, str, CommitTextEdit]]:
+        """(focus_item key, name as the person reads it, field) for every text field of the review."""
+        numbered = [(key, f"Review, question {n}: {block.question}", block.answer)
+                    for n, (key, block) in enumerate(self.answers.blocks.items(), start=1)]
+        record = [(key, f"Close-out record: {field.accessibleName()}", field)
+                  for key, field in self.record.fields.items()]
+        return [*numbered, *record, ("message", "Customer message", self.message.editor)]
+
+    def unsaved_words(self) -> list[UnsavedWords]:
+        if self._shown is None:
+            return []
+        incident_id = self._shown[1]  # the incident the fields hold (this screen may not have re-read yet)
+        words = []
+        for key, name, field in self._text_fields():
+            if not field.holds_unsaved:
+                continue
+            why = (changed_by(field.conflict_by) if field.in_conflict else SERVER_AWAY if field.not_saved
+                   else "typed a moment ago and not saved yet")
+            words.append(UnsavedWords(incident_id, name, field.toPlainText(), why, retryable=not field.in_conflict,
+                                      go_to=("review", key)))
+        return words
+
+    def save_words_now(self, retry: bool) -> None:
+        if self.hub.session is not None and self._shown == (id(self.hub.session), self.hub.incident_id):
+            for _key, _name, field in self._text_fields():  # a save goes to the incident on view: these words'
+                field.save_now(retry)
+
+    def forget_unsaved_words(self) -> None:
+        for field in self.findChildren(CommitTextEdit):
+            field.forget_unsaved()
 
     def focus_item(self, payload: object) -> None:
         """Brings forward the tab and field a checklist link names (e.g. "trust_signals")."""

@@ -134,6 +134,22 @@ class CommitTextEdit(QPlainTextEdit):
         """The last save of these words failed (the server could not be reached); a retry is due."""
         return self._not_saved
 
+    @property
+    def holds_unsaved(self) -> bool:
+        """Words here are not stored: typed and waiting for the pause, not saved (no server), or in conflict."""
+        return self.in_conflict or self.toPlainText() != self._committed
+
+    @property
+    def conflict_by(self) -> str:
+        """Who changed the stored text under these words, when known ("" when not in conflict)."""
+        return self._theirs_by
+
+    def save_now(self, retry: bool) -> None:
+        """Saves words waiting for the pause now; retry: also tries again a save the server did not get.
+        A conflict waits for the person's choice (Keep mine or Take theirs)."""
+        if self.holds_unsaved and not self.in_conflict and (retry or not self._not_saved):
+            self.commit()
+
     def _on_text_changed(self) -> None:
         if self._theirs is not None:  # the bar's excerpt of "yours" follows the typing
             self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText())
