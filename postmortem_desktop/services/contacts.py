@@ -61,6 +61,13 @@ class ContactService:
 
     def contact_suggestions(self, incident_id: int) -> list[ContactSuggestion]:
         """Customers to contact, from their tags and their own words; those already listed are left out."""
+        return not_listed(self.contact_candidates(incident_id), self.contacts(incident_id))
+
+    def contact_candidates(self, incident_id: int) -> list[ContactSuggestion]:
+        """Customers to contact, from their tags and their own words, listed or not.
+
+        Its queries scan every customer message of the incident, so a screen keeps the answer until
+        conversations, quotes or tags change, and leaves out whoever is listed by then (`not_listed`)."""
         with self.workspace.reading() as session:
             reasons: dict[int, list[str]] = {}
 
@@ -76,11 +83,9 @@ class ContactService:
                 add(customer_id, "thinks we ignored them")
             for customer_id, tag in tagged_customers(session, incident_id, CONTACT_TAGS):
                 add(customer_id, CONTACT_TAGS[tag])
-            listed = set(session.scalars(select(IncidentContact.customer_id)
-                                         .where(IncidentContact.incident_id == incident_id)))
             customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(list(reasons))))}
             result = [ContactSuggestion(cid, customers[cid].name, customers[cid].organization, "; ".join(why))
-                      for cid, why in reasons.items() if cid not in listed and cid in customers]
+                      for cid, why in reasons.items() if cid in customers]
         return sorted(result, key=lambda s: (-s.reason.count(";"), s.organization, s.name))
 
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
@@ -96,6 +101,12 @@ class ContactService:
                                  "yes" if r.suggested else "no", "yes" if r.contacted else "no",
                                  r.contacted_on.isoformat() if r.contacted_on else ""])
         return len(rows)
+
+
+def not_listed(candidates: list[ContactSuggestion], listed: list[ContactRow]) -> list[ContactSuggestion]:
+    """The suggestions: candidates not on the contact list already."""
+    on_list = {row.customer_id for row in listed}
+    return [c for c in candidates if c.customer_id not in on_list]
 
 
 # ---- commands ------------------------------------------------------------------------------------

@@ -52,8 +52,14 @@ class SeverityService:
             data_fear=counts.get("data-fear", 0), work_stopped=counts.get("work-stopped", 0),
             churn_risk=counts.get("churn-risk", 0))
 
-    def severity(self, incident_id: int) -> SeverityState:
-        suggestion = severity.suggest(self.severity_evidence(incident_id))
+    def suggestion(self, incident_id: int) -> severity.SeveritySuggestion:
+        """The suggested customer severity and its reasons (its evidence queries scan the incident's messages)."""
+        return severity.suggest(self.severity_evidence(incident_id))
+
+    def severity(self, incident_id: int, suggestion: severity.SeveritySuggestion | None = None) -> SeverityState:
+        """The suggestion beside the decision; suggestion: one worked out before from the same evidence (a screen
+        re-reading the decision after an edit that cannot change the evidence)."""
+        suggestion = suggestion or self.suggestion(incident_id)
         details = IncidentService(self.workspace).get(incident_id)
         return SeverityState(suggestion, details.customer_severity, details.customer_severity_reason)
 

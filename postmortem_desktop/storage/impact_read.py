@@ -20,8 +20,7 @@ RELATED_PARAMS: tuple[object, ...] = (False, Channel.INTERNAL.value)
 # A customer's message in a related conversation, inside the incident's review window when it has one
 # (so next week's follow-up tickets do not stretch the impact); a conversation without messages (a bare
 # imported ticket) counts by its own times.
-_EVENTS_SQL = f"""
-SELECT iid, min(first_at), max(last_at) FROM (
+_CUSTOMER_EVENTS_SQL = f"""
   SELECT c.incident_id AS iid, m.at AS first_at, m.at AS last_at
   FROM conversations c JOIN messages m ON m.conversation_id = c.id JOIN incidents i ON i.id = c.incident_id
   WHERE {RELATED_SQL} {{incidents}} AND m.role = 'customer' AND m.at IS NOT NULL
@@ -33,8 +32,10 @@ SELECT iid, min(first_at), max(last_at) FROM (
     AND (i.review_start IS NULL OR c.first_at >= i.review_start)
     AND (i.review_end IS NULL OR c.first_at <= i.review_end)
     AND NOT EXISTS (SELECT 1 FROM messages bare WHERE bare.conversation_id = c.id)
-) customer_events GROUP BY iid
 """
+_EVENTS_SQL = f"SELECT iid, min(first_at), max(last_at) FROM ({_CUSTOMER_EVENTS_SQL}) customer_events GROUP BY iid"
+# whether there is any: the first one found ends the scan (the close-out checklist asks only that)
+_ANY_EVENT_SQL = f"SELECT 1 FROM ({_CUSTOMER_EVENTS_SQL}) customer_events LIMIT 1"
 
 
 def as_utc(value: object) -> datetime | None:
@@ -54,3 +55,10 @@ def customer_event_bounds(cursor: ReadCursor, incident_ids: Iterable[int] | None
     part_params = (*RELATED_PARAMS, *(ids or ()))
     rows = cursor.execute(_EVENTS_SQL.format(incidents=only), (*part_params, *part_params)).fetchall()
     return {iid: (as_utc(first), as_utc(last)) for iid, first, last in rows}
+
+
+def has_customer_events(cursor: ReadCursor, incident_id: int) -> bool:
+    """Whether the incident has a customer impact window at all (customer_event_bounds would find one)."""
+    part_params = (*RELATED_PARAMS, incident_id)
+    only = "AND c.incident_id = ?"
+    return cursor.execute(_ANY_EVENT_SQL.format(incidents=only), (*part_params, *part_params)).fetchone() is not None
