@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import event
 
 from postmortem_desktop.domain.changes import DataChange
+from postmortem_desktop.importers.records import ParsedMessage
+from postmortem_desktop.services.conversations import AddConversation, NewConversation
+from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService, UpdateIncident
 from postmortem_desktop.services.review_answers import ReviewService, SetReviewAnswer
 from postmortem_desktop.storage.team_feed import ChangeNotice
@@ -108,6 +112,38 @@ def test_another_incidents_change_rereads_only_its_row(qtbot, window, teammate, 
     assert reads.lists == 0  # its row alone, not every incident's windows
     assert reads.answers == 0 and reads.phrase_queries == 0  # the review shows the billing incident
     assert window.incident_id == billing_id(teammate)
+
+
+def test_a_teammates_severity_decision_shows_without_reading_what_customers_wrote(qtbot, window, teammate,
+                                                                                 monkeypatch):
+    """A decision changes the incident (its customer severity shows in the list), not customers' words."""
+    billing = billing_id(teammate)
+    state = SeverityService(teammate).severity(billing)
+    other = next(level for level in ("SEV1", "SEV2", "SEV3", "SEV4") if level != state.suggestion.suggested)
+    reads = Reads(monkeypatch, window)
+    DecideSeverity(billing, state.suggestion, other, "Ana: every agency's renewal failed", shown=state).do(teammate)
+    severity = window.screen_widgets["review"].severity
+    qtbot.waitUntil(lambda: severity.level.currentText() == other, timeout=3000)
+    listed = window.incident_model
+    qtbot.waitUntil(lambda: listed.summary(listed.row_of(billing)).customer_severity == other, timeout=3000)
+    qtbot.wait(200)
+    assert reads.phrase_queries == 0 and reads.lists == 0
+
+
+def test_a_teammates_new_conversation_brings_its_customer_into_the_contact_suggestions(qtbot, window, teammate,
+                                                                                      monkeypatch):
+    """What the suggestions are read from changed, so they are read again (once)."""
+    billing = billing_id(teammate)
+    reads = Reads(monkeypatch, window)
+    at = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    AddConversation(billing, NewConversation("chat", [ParsedMessage("Pia Payroll", "You charged me twice", at,
+                                                                    "customer")], customer_name="Pia Payroll",
+                                             customer_email="pia@example.com")).do(teammate)
+    contacts = window.screen_widgets["review"].contacts
+    qtbot.waitUntil(lambda: any(s.name == "Pia Payroll" for s in contacts.suggestions.rows), timeout=3000)
+    assert next(s.reason for s in contacts.suggestions.rows if s.name == "Pia Payroll") == "lost money"
+    qtbot.wait(200)
+    assert reads.phrase_queries == 2  # one pass for the contacts' reasons, one for the severity's money count
 
 
 @pytest.fixture

@@ -153,8 +153,8 @@ class CloseoutStrip(QFrame):
         self.refresh()
 
     def _on_hub_workspace_changed(self, _changes: object, incident_id: int, initiator: object) -> None:
-        if incident_id >= 0 and incident_id != self.hub.incident_id:
-            return  # another incident's change: this one's checklist is as it was
+        if not self.hub.shows(incident_id):
+            return
         if isinstance(initiator, Teammate):
             self._changed_by = initiator.user
         self.refresh()  # any edit can complete or undo an item; the query is small

@@ -4,9 +4,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
-from postmortem_desktop.domain.severity import SeveritySuggestion
 from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
-from postmortem_desktop.services.contacts import ContactService, ContactSuggestion, not_listed
+from postmortem_desktop.services.contacts import ContactService, not_listed
 from postmortem_desktop.services.customer_severity import SeverityService
 from postmortem_desktop.services.review_answers import ReviewService
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind
@@ -19,16 +18,13 @@ from ..team_feed import Teammate
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
 from .edits_widget import EditsWidget
+from .kept_evidence import KeptEvidence
 from .message_widget import CustomerMessageWidget
 from .record_widget import CloseoutRecordWidget
 from .severity_widget import SeverityWidget
 from .text_field import CommitTextEdit
 
 REFRESH_ON = DataChange.everything() & ~DataChange.AGENDA  # answers link quotes, actions, contacts, windows
-#: what the severity suggestion and the contact suggestions are worked out from (the incident's times and
-#: severity, customers' own words, accepted tags). Their queries scan every message of the incident (seconds
-#: at 100k conversations), so an answer, a contact or a decision changed re-reads the record, not these.
-EVIDENCE_KINDS = DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG
 
 
 class ReviewScreen(DeferredRefresh, QWidget):
@@ -39,10 +35,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.hub = hub
         self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self._shown: tuple[int, int] | None = None  # (session, incident) the fields hold the texts of
-        #: (session, incident) the evidence below was read for; None: read it again at the next refresh
-        self._evidence_of: tuple[int, int] | None = None
-        self._suggestion: SeveritySuggestion | None = None
-        self._candidates: list[ContactSuggestion] = []
+        self._evidence = KeptEvidence()  # the suggestions', read again only after a change that can alter it
         #: the message saying typed words were not saved, when the last change of incident dropped some
         self.unsaved_notice: QMessageBox | None = None
         self.empty = QLabel("Select an incident to review it.", self)
@@ -95,14 +88,15 @@ class ReviewScreen(DeferredRefresh, QWidget):
         service = ReviewService(self.hub.workspace)
         fields = service.closeout_fields(iid)
         changed_by, self._changed_by = self._changed_by, ""
-        self._read_evidence(iid)
         self.answers.show_answers(service.answers(iid), changed_by)
         self.record.show_fields(fields, changed_by)
-        self.severity.show_state(SeverityService(self.hub.workspace).severity(iid, self._suggestion),
+        suggestion = self._evidence.suggestion(self.hub.workspace, iid)
+        self.severity.show_state(SeverityService(self.hub.workspace).severity(iid, suggestion),
                                  service.history(iid))
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
-        self.contacts.show_contacts(listed, not_listed(self._candidates, listed), fields.contact_list_reviewed)
+        suggested = not_listed(self._evidence.candidates(self.hub.workspace, iid), listed)
+        self.contacts.show_contacts(listed, suggested, fields.contact_list_reviewed)
         self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
                                        fields.contact_list_reviewed)
         self.message.show_fields(fields, changed_by)
@@ -119,15 +113,6 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.answers.locked = closed
         for widget in record_screens:
             lock_record(widget, closed)
-
-    def _read_evidence(self, incident_id: int) -> None:
-        """The severity and contact suggestions' evidence, read only when it may have changed."""
-        key = (id(self.hub.session), incident_id)
-        if key == self._evidence_of:
-            return
-        self._suggestion = SeverityService(self.hub.workspace).suggestion(incident_id)
-        self._candidates = ContactService(self.hub.workspace).contact_candidates(incident_id)
-        self._evidence_of = key
 
     def _hand_back_unsaved_words(self) -> None:
         """Words typed for an incident no longer shown are never offered as edits of the next one.
@@ -183,10 +168,9 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.request_refresh()
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
-        if incident_id >= 0 and incident_id != self.hub.incident_id:
-            return  # another incident's change: nothing shown here changed
-        if changes & EVIDENCE_KINDS:
-            self._evidence_of = None
+        if not self.hub.shows(incident_id):
+            return
+        self._evidence.forget(changes)
         if changes & REFRESH_ON:
             if isinstance(initiator, Teammate):
                 self._changed_by = initiator.user
