@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from platformdirs import user_log_dir
@@ -34,10 +36,32 @@ def show_refusal(parent: QWidget | None, title: str, exc: BaseException) -> None
     QMessageBox.warning(parent, title, str(exc))
 
 
+#: while a re-read nobody asked for runs (a teammate's change, the feed back after losing the server): who is
+#: told, instead of a dialog, that the team server could not be reached
+_unreachable_handlers: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def rereads_in_background(on_unreachable: Callable[[str], None]) -> Iterator[None]:
+    """Screens re-reading inside this block (slots of a signal emitted in it) that cannot reach the team server
+    keep what they show, and on_unreachable gets the message: nobody asked for these re-reads, so a modal
+    dialog per screen would only interrupt the person, who can go on reading what was last read."""
+    _unreachable_handlers.append(on_unreachable)
+    try:
+        yield
+    finally:
+        _unreachable_handlers.remove(on_unreachable)
+
+
 def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
     from postmortem_desktop.services.commands import RuleError  # not before the first paint: SQLAlchemy
+    from postmortem_desktop.storage.errors import ServerUnavailableError
     from postmortem_desktop.storage.workspace import WorkspaceError
 
+    if isinstance(exc, ServerUnavailableError) and _unreachable_handlers:
+        log.info("a background re-read could not reach the team server: %s", exc)
+        _unreachable_handlers[-1](str(exc))
+        return
     if isinstance(exc, (RuleError, WorkspaceError)):
         show_refusal(QApplication.activeWindow(), "Not possible", exc)
         return

@@ -80,6 +80,11 @@ class ScreenHub(QObject):
             self.incident_id = incident_id
             self.incident_changed.emit(incident_id)
 
+    def shows(self, incident_id: int) -> bool:
+        """Whether a change to incident_id (-1: workspace-wide, such as tags and settings) can touch what the
+        screens show of the selected incident; another incident's change never does."""
+        return incident_id < 0 or incident_id == self.incident_id
+
     @property
     def workspace(self):  # noqa: ANN201
         return self.session.workspace if self.session else None

@@ -58,6 +58,12 @@ WORKSPACE_FILTER = f"Postmortem workspaces (*{WORKSPACE_SUFFIX});;All files (*)"
 
 log = logging.getLogger(__name__)
 
+#: what the incident list shows: titles, status, severities (INCIDENT) and both windows' lengths (the customer
+#: window comes from the conversations; the technical one and the review window are the incident's own fields)
+LIST_SHOWS = DataChange.INCIDENT | DataChange.CONVERSATION
+#: said in the status bar while re-reads of teammates' changes cannot reach the team server
+SERVER_AWAY_NOTE = "Team server not answering — showing what was last read; reconnecting…"
+
 class MainWindow(QMainWindow):
     incident_selected = Signal(int)
 
@@ -70,6 +76,10 @@ class MainWindow(QMainWindow):
         self._build_screens()
         self.read_only_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.read_only_label)
+        self.server_note = QLabel(self)
+        self.server_note.setObjectName("server_note")
+        self.server_note.hide()
+        self.statusBar().addWidget(self.server_note, 1)
         self._build_actions()
         self._build_menus()
         self.hub.navigation_requested.connect(self._on_hub_navigation_requested)
@@ -310,6 +320,9 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.redo_action)
         session.workspace_changed.connect(self._on_session_workspace_changed)
         session.step_failed.connect(self._on_step_failed)
+        session.server_unreachable.connect(self._on_session_server_unreachable)
+        session.feed_reconnected.connect(self._on_session_feed_reconnected)
+        self.server_note.hide()  # said of the workspace open before, if any
         session.long_step_runner = self._run_long_step
         self.hub.set_session(session, get_setting(session.workspace, "display_timezone", "UTC"))
         ws = session.workspace
@@ -556,17 +569,34 @@ class MainWindow(QMainWindow):
             self.hub.run(DeleteIncident(self.incident_id, details.title))
 
     def _on_session_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
-        # the incident list shows titles, status, severity and both windows' lengths
-        if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.REVIEW
-                      | DataChange.SETTING):
+        if not changes & LIST_SHOWS:
+            return
+        if incident_id >= 0 and changes != DataChange.everything() and self.incident_model.row_of(incident_id) >= 0:
+            self._refresh_incident_row(incident_id)  # one incident changed: its row, not every incident's windows
+        else:
             self.refresh_incidents()
-            from .team_feed import Teammate  # here: it loads the storage layer, which must wait for first paint
+        from .team_feed import Teammate  # here: it loads the storage layer, which must wait for first paint
 
-            # an edit or undo of the person's own brings its incident forward; a teammate's never moves them
-            if isinstance(initiator, Teammate):
-                return
-            if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
-                self.select_incident(incident_id)
+        # an edit or undo of the person's own brings its incident forward; a teammate's never moves them
+        if isinstance(initiator, Teammate):
+            return
+        if incident_id >= 0 and incident_id != self.incident_id and self.incident_model.row_of(incident_id) >= 0:
+            self.select_incident(incident_id)
+
+    def _refresh_incident_row(self, incident_id: int) -> None:
+        order, summary = self.incident_service.list_one(incident_id)
+        if summary is None or order != self.incident_model.ids():  # gone, or moved in the list: all of it
+            self.refresh_incidents()
+        else:
+            self.incident_model.replace_row(summary)
+
+    def _on_session_server_unreachable(self, message: str) -> None:
+        self.server_note.setText(SERVER_AWAY_NOTE)
+        self.server_note.setToolTip(message)  # the server's own words, for whoever wants the details
+        self.server_note.show()
+
+    def _on_session_feed_reconnected(self) -> None:
+        self.server_note.hide()
 
     # ---- drops: files go to the right importer, text to the paste dialog ------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: ANN001

@@ -4,13 +4,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import Command, RuleError
 from postmortem_desktop.storage.team_feed import ChangeNotice
 from postmortem_desktop.storage.workspace import Workspace
 
+from .errors import rereads_in_background
 from .team_feed import Teammate, listen_to_teammates
 
 
@@ -78,6 +80,11 @@ class WorkspaceSession(QObject):
     #: an undo or redo that could not be done: (what was tried, e.g. "Undo Import x.csv", the error).
     #: The stack did not move and the record is as it was.
     step_failed = Signal(str, object)
+    #: the team server's change feed is listening again after losing the server (a team workspace only)
+    feed_reconnected = Signal()
+    #: a re-read of a teammate's change (or after the feed reconnected) could not reach the team server: the
+    #: screens keep what they showed (the server's words)
+    server_unreachable = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
@@ -88,12 +95,39 @@ class WorkspaceSession(QObject):
         self.closed = False
         self._stepping = False  # a long undo or redo is running
         self.long_step_runner: LongStepRunner | None = None
+        # Teammates' notices heard since the last delivery, merged per incident: a burst (a teammate's typing
+        # saved several times, or the notices that queued up while a long re-read ran) is re-read once.
+        self._heard: dict[int, tuple[DataChange, str]] = {}
+        self._deliver = QTimer(self)
+        self._deliver.setSingleShot(True)
+        self._deliver.setInterval(self.COALESCE_MS)
+        self._deliver.timeout.connect(self._deliver_heard)
         # a team workspace: other clients' edits arrive as workspace_changed with a Teammate initiator
         self._teammates = listen_to_teammates(workspace, self._on_teammate_notice, self)
 
+    COALESCE_MS = 20  # far below what a person notices; long enough to gather one commit's burst of notices
+
     def _on_teammate_notice(self, notice: ChangeNotice) -> None:
-        if not self.closed:
-            self.workspace_changed.emit(notice.changes, notice.incident_id, Teammate(notice.user))
+        if self.closed:
+            return
+        if notice.incident_id < 0 and not notice.client:  # the feed is back after losing the server
+            self.feed_reconnected.emit()
+        kinds, _user = self._heard.get(notice.incident_id, (DataChange.NONE, ""))
+        self._heard[notice.incident_id] = (kinds | notice.changes, notice.user)
+        if not self._deliver.isActive():
+            self._deliver.start()
+
+    def _deliver_heard(self) -> None:
+        """One workspace_changed per incident for all the notices heard since the last delivery."""
+        heard, self._heard = self._heard, {}
+        if self.closed:
+            return
+        everything = heard.get(-1, (DataChange.NONE, ""))
+        if everything[0] == DataChange.everything():  # a reconnection: every screen re-reads all it shows
+            heard = {-1: everything}
+        with rereads_in_background(self.server_unreachable.emit):
+            for incident_id, (changes, user) in heard.items():
+                self.workspace_changed.emit(changes, incident_id, Teammate(user))
 
     # ---- background work ---------------------------------------------------------------------------
     def track(self, worker, *, writes: bool = False) -> None:  # noqa: ANN001 - a GeneratorWorker
@@ -218,6 +252,7 @@ class WorkspaceSession(QObject):
 
     def close(self) -> None:
         self.closed = True
+        self._deliver.stop()
         if self._teammates is not None:
             self._teammates.stop()
         self.stop_jobs()

@@ -12,15 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..reporting.output_file import CSV, output_file
-from ..storage.schema import Customer, IncidentContact, IncidentHistory
+from ..storage.schema import Conversation, Customer, IncidentContact, IncidentHistory
 from ..storage.workspace import Workspace
 from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
-from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, conversations_with, incident_row, tagged_customers
+from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, customers_using, incident_row, tagged_customers
 
 CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
 # Phrases in customers' own messages; LIKE in SQLite ignores ASCII case.
 DEADLINE_PHRASES = ("deadline", "due today", "before my meeting", "missed", "by noon", "end of day")
 IGNORED_PHRASES = ("no one", "nobody", "ignored", "still waiting", "no reply", "no response", "no answer")
+#: the reason to contact a customer whose own messages use one of these phrases, in the order reasons are listed
+PHRASE_REASONS = {"lost money": MONEY_PHRASES, "missed a deadline": DEADLINE_PHRASES,
+                  "thinks we ignored them": IGNORED_PHRASES}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,13 @@ class ContactService:
 
     def contact_suggestions(self, incident_id: int) -> list[ContactSuggestion]:
         """Customers to contact, from their tags and their own words; those already listed are left out."""
+        return not_listed(self.contact_candidates(incident_id), self.contacts(incident_id))
+
+    def contact_candidates(self, incident_id: int) -> list[ContactSuggestion]:
+        """Customers to contact, from their tags and their own words, listed or not.
+
+        Its queries scan every customer message of the incident, so a screen keeps the answer until
+        conversations, quotes or tags change, and leaves out whoever is listed by then (`not_listed`)."""
         with self.workspace.reading() as session:
             reasons: dict[int, list[str]] = {}
 
@@ -68,19 +78,17 @@ class ContactService:
                 if customer_id is not None and reason not in reasons.setdefault(customer_id, []):
                     reasons[customer_id].append(reason)
 
-            for customer_id in conversations_with(session, incident_id, MONEY_PHRASES).values():
-                add(customer_id, "lost money")
-            for customer_id in conversations_with(session, incident_id, DEADLINE_PHRASES).values():
-                add(customer_id, "missed a deadline")
-            for customer_id in conversations_with(session, incident_id, IGNORED_PHRASES).values():
-                add(customer_id, "thinks we ignored them")
+            for customer_id, used in customers_using(session, incident_id, PHRASE_REASONS).items():
+                for reason in used:
+                    add(customer_id, reason)
             for customer_id, tag in tagged_customers(session, incident_id, CONTACT_TAGS):
                 add(customer_id, CONTACT_TAGS[tag])
-            listed = set(session.scalars(select(IncidentContact.customer_id)
-                                         .where(IncidentContact.incident_id == incident_id)))
-            customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(list(reasons))))}
-            result = [ContactSuggestion(cid, customers[cid].name, customers[cid].organization, "; ".join(why))
-                      for cid, why in reasons.items() if cid not in listed and cid in customers]
+            # names of the incident's customers by a subquery: tens of thousands of ids as parameters cost more
+            customers = {cid: (name, organization) for cid, name, organization in session.execute(
+                select(Customer.id, Customer.name, Customer.organization).where(Customer.id.in_(
+                    select(Conversation.customer_id).where(Conversation.incident_id == incident_id))))}
+            result = [ContactSuggestion(cid, *customers[cid], "; ".join(why))
+                      for cid, why in reasons.items() if cid in customers]
         return sorted(result, key=lambda s: (-s.reason.count(";"), s.organization, s.name))
 
     def export_contacts_csv(self, incident_id: int, path: Path) -> int:
@@ -96,6 +104,12 @@ class ContactService:
                                  "yes" if r.suggested else "no", "yes" if r.contacted else "no",
                                  r.contacted_on.isoformat() if r.contacted_on else ""])
         return len(rows)
+
+
+def not_listed(candidates: list[ContactSuggestion], listed: list[ContactRow]) -> list[ContactSuggestion]:
+    """The suggestions: candidates not on the contact list already."""
+    on_list = {row.customer_id for row in listed}
+    return [c for c in candidates if c.customer_id not in on_list]
 
 
 # ---- commands ------------------------------------------------------------------------------------

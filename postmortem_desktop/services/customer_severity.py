@@ -13,7 +13,13 @@ from ..storage.workspace import Workspace
 from .commands import RuleError
 from .incidents import IncidentService
 from .review_answers import RecordedDecision
-from .review_evidence import MONEY_PHRASES, conversations_with, incident_row, related_conversations, tag_counts
+from .review_evidence import (
+    MONEY_PHRASES,
+    count_conversations_with,
+    incident_row,
+    related_conversations,
+    tag_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,13 @@ class SeverityService:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
 
-    def severity_evidence(self, incident_id: int) -> severity.SeverityEvidence:
+    def money_mentions(self, incident_id: int) -> int:
+        """Conversations whose customer wrote about money (the part of the evidence that scans message text)."""
+        with self.workspace.reading() as session:
+            return count_conversations_with(session, incident_id, MONEY_PHRASES)
+
+    def severity_evidence(self, incident_id: int, money_mentions: int | None = None) -> severity.SeverityEvidence:
+        """money_mentions: counted before from unchanged conversations (None: counted now)."""
         impact = IncidentService(self.workspace).impact(incident_id)
         with self.workspace.reading() as session:
             inc = incident_row(session, incident_id)
@@ -41,7 +53,8 @@ class SeverityService:
                                        .join(Incident, Incident.id == Conversation.incident_id)
                                        .where(related, Conversation.customer_id.is_(None))) or 0
             counts = tag_counts(session, incident_id)
-            money = len(conversations_with(session, incident_id, MONEY_PHRASES))
+            money = (count_conversations_with(session, incident_id, MONEY_PHRASES) if money_mentions is None
+                     else money_mentions)
             technical = inc.technical_severity
         return severity.SeverityEvidence(
             technical_severity=technical,
@@ -52,8 +65,14 @@ class SeverityService:
             data_fear=counts.get("data-fear", 0), work_stopped=counts.get("work-stopped", 0),
             churn_risk=counts.get("churn-risk", 0))
 
-    def severity(self, incident_id: int) -> SeverityState:
-        suggestion = severity.suggest(self.severity_evidence(incident_id))
+    def suggestion(self, incident_id: int, money_mentions: int | None = None) -> severity.SeveritySuggestion:
+        """The suggested customer severity and its reasons (see severity_evidence for money_mentions)."""
+        return severity.suggest(self.severity_evidence(incident_id, money_mentions))
+
+    def severity(self, incident_id: int, suggestion: severity.SeveritySuggestion | None = None) -> SeverityState:
+        """The suggestion beside the decision; suggestion: one worked out before from the same evidence (a screen
+        re-reading the decision after an edit that cannot change the evidence)."""
+        suggestion = suggestion or self.suggestion(incident_id)
         details = IncidentService(self.workspace).get(incident_id)
         return SeverityState(suggestion, details.customer_severity, details.customer_severity_reason)
 

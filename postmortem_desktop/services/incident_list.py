@@ -23,12 +23,14 @@ class IncidentSummary:
     customer_minutes: int | None
 
 
-def read_incident_summaries(cursor: ReadCursor) -> list[IncidentSummary]:
-    """Every incident, the latest first failure first."""
+def read_incident_summaries(cursor: ReadCursor, incident_ids: list[int] | None = None) -> list[IncidentSummary]:
+    """Every incident (or only those of incident_ids), the latest first failure first."""
+    only = "" if incident_ids is None else f" WHERE id IN ({', '.join('?' * len(incident_ids))})"
     rows = cursor.execute(
         "SELECT id, title, status, technical_severity, customer_severity, technical_start, technical_end"
-        " FROM incidents ORDER BY technical_start DESC, id DESC").fetchall()
-    bounds = customer_event_bounds(cursor)
+        f" FROM incidents{only} ORDER BY technical_start DESC, id DESC", tuple(incident_ids or ())).fetchall()
+    # the windows' bounds scan every customer message of the incidents read: one incident's, when that is all
+    bounds = customer_event_bounds(cursor, incident_ids)
     result = []
     for iid, title, status, technical_severity, customer_severity, start, end in rows:
         impact = timing.customer_impact_window(list(bounds.get(iid, (None, None))))
@@ -40,3 +42,8 @@ def read_incident_summaries(cursor: ReadCursor) -> list[IncidentSummary]:
             customer_minutes=timing.minutes(impact.duration) if impact else None,
         ))
     return result
+
+
+def read_incident_order(cursor: ReadCursor) -> list[int]:
+    """The incidents' ids in the list's order, without their windows (cheap)."""
+    return [iid for (iid,) in cursor.execute("SELECT id FROM incidents ORDER BY technical_start DESC, id DESC")]

@@ -17,7 +17,7 @@ from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError, UpdateFields
-from .incident_list import IncidentSummary, read_incident_summaries
+from .incident_list import IncidentSummary, read_incident_order, read_incident_summaries
 
 DEFAULT_REVIEW_HOURS = 72
 EDITABLE_FIELDS = (
@@ -61,6 +61,12 @@ class IncidentService:
     def list_incidents(self) -> list[IncidentSummary]:
         with self.workspace.reading() as session, read_cursor(session) as cursor:
             return read_incident_summaries(cursor)
+
+    def list_one(self, incident_id: int) -> tuple[list[int], IncidentSummary | None]:
+        """The list's order of ids and one incident's row (None: gone), for re-reading one row of the list."""
+        with self.workspace.reading() as session, read_cursor(session) as cursor:
+            rows = read_incident_summaries(cursor, [incident_id])
+            return read_incident_order(cursor), rows[0] if rows else None
 
     def get(self, incident_id: int) -> IncidentDetails:
         with self.workspace.reading() as session:

@@ -1,9 +1,9 @@
 """What the review's parts read alike: which conversations count, customers' own words, accepted tags."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
@@ -27,11 +27,32 @@ def _phrase_filter(phrases: Iterable[str]) -> ColumnElement[bool]:
     return or_(*[Message.text.like(f"%{p}%") for p in phrases])
 
 
-def conversations_with(session: Session, incident_id: int, phrases: Iterable[str]) -> dict[int, int]:
-    """{conversation id: customer id} where a customer's own message uses one of the phrases."""
-    query = (select(Conversation.id, Conversation.customer_id).join(Message, Message.conversation_id == Conversation.id)
-             .where(related_conversations(incident_id), Message.role == "customer", _phrase_filter(phrases)).distinct())
-    return {cid: customer for cid, customer in session.execute(query) if customer is not None}
+def _customers_own_words(incident_id: int, phrases: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A customer's own message in one of the incident's related conversations that uses one of the phrases."""
+    return and_(related_conversations(incident_id), Conversation.customer_id.is_not(None), Message.role == "customer",
+                phrases)
+
+
+def customers_using(session: Session, incident_id: int, groups: Mapping[str, Iterable[str]]) -> dict[int, list[str]]:
+    """{customer id: the names of the groups (in the order given) whose phrases the customer's own messages use}.
+
+    One pass over the incident's messages for every group (LIKE cannot use an index: each pass reads them all,
+    a second or more at 100k conversations), grouped by customer so no row per conversation comes back. Each
+    phrase is tried once a message, in its group's flag; a filter on any phrase as well would try them twice."""
+    filters = {name: _phrase_filter(phrases) for name, phrases in groups.items()}
+    used = [func.max(case((matches, 1), else_=0)) for matches in filters.values()]
+    query = (select(Conversation.customer_id, *used).join(Message, Message.conversation_id == Conversation.id)
+             .where(_customers_own_words(incident_id, true())).group_by(Conversation.customer_id)
+             .having(or_(*(flag > 0 for flag in used))))
+    return {customer: [name for name, hit in zip(filters, hits, strict=True) if hit]
+            for customer, *hits in session.execute(query)}
+
+
+def count_conversations_with(session: Session, incident_id: int, phrases: Iterable[str]) -> int:
+    """How many conversations have a customer's own message using one of the phrases."""
+    query = (select(func.count(distinct(Conversation.id))).join(Message, Message.conversation_id == Conversation.id)
+             .where(_customers_own_words(incident_id, _phrase_filter(phrases))))
+    return session.scalar(query) or 0
 
 
 def tag_counts(session: Session, incident_id: int) -> dict[str, int]:

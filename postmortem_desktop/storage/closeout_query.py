@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..domain import checklist
 from ..domain.checklist import CloseoutRecord
 from ..domain.errors import MissingIncident
-from .impact_query import customer_event_bounds
+from .impact_query import has_customer_events
 from .schema import ActionItem, FollowUp, Incident
 
 
@@ -36,13 +36,12 @@ def load_closeout_record(session: Session, incident_id: int, today: date | None 
         raise MissingIncident(incident_id)
     items = session.scalars(select(ActionItem).where(ActionItem.incident_id == incident_id)).all()
     follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == incident_id))
-    bounds = customer_event_bounds(session, [incident_id]).get(incident_id)
     return CloseoutRecord(
         customer_damage=inc.customer_damage, service=inc.service, most_broken_task=inc.most_broken_task,
         first_workaround=inc.first_workaround, trust_signals=inc.trust_signals,
         trust_signals_none_seen=bool(inc.trust_signals_none_seen),
         action_items=tuple(checklist.ActionItemFacts(i.area, i.owner, i.due_date) for i in items),
-        has_customer_impact_window=bool(bounds and bounds[0] is not None),
+        has_customer_impact_window=has_customer_events(session, incident_id),
         contact_list_reviewed=bool(inc.contact_list_reviewed),
         customer_message_decision=inc.customer_message_decision or "",
         customer_message_reason=inc.customer_message_reason or "",

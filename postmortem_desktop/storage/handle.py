@@ -6,7 +6,6 @@ the team's. Services see only this class.
 """
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.changes import DataChange
@@ -127,7 +125,7 @@ class Workspace:
         session = self._sessions()
         try:
             yield session
-        except (DBAPIError, sqlite3.Error) as exc:
+        except Exception as exc:  # also a raw driver cursor's (storage/fast_read.py), which SQLAlchemy never wraps
             self.raise_diagnosed(exc)
             raise
         finally:

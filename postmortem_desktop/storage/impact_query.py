@@ -48,3 +48,10 @@ def customer_event_bounds(session, incident_ids: list[int] | None = None) -> dic
     session.flush()  # the raw cursor sees only what the session has written
     with read_cursor(session) as cursor:
         return impact_read.customer_event_bounds(cursor, incident_ids)
+
+
+def has_customer_events(session, incident_id: int) -> bool:  # noqa: ANN001
+    """Whether the incident has a customer impact window, without scanning all its customer events."""
+    session.flush()
+    with read_cursor(session) as cursor:
+        return impact_read.has_customer_events(cursor, incident_id)

@@ -1,6 +1,6 @@
 """Review services: answers and linked quotes, severity decisions, the contact list, the customer message."""
 import csv
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -219,3 +219,25 @@ def test_accounts_counted_for_severity_are_those_the_review_window_shows(demo):
             Conversation.customer_id.in_(single)).order_by(Conversation.id)).first()
         conv.first_at = conv.last_at = review_end + timedelta(days=3)
     assert service.severity_evidence(iid).accounts_affected == before - 1
+
+
+def test_each_contact_reason_comes_from_the_customers_own_words_in_one_pass(demo):
+    """The three kinds of words (money, deadlines, being ignored) are read in one pass over the messages: each
+    customer gets the reasons of their own words only, in that order; an agent's words give a customer none."""
+    from postmortem_desktop.importers.records import ParsedMessage
+    from postmortem_desktop.services.conversations import AddConversation, NewConversation
+
+    iid = billing_id(demo)
+    at = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    chats = {
+        "Dana Deadline": [ParsedMessage("Dana Deadline", "still waiting, and I missed the deadline", at, "customer")],
+        "Rex Refundless": [ParsedMessage("Rex Refundless", "Where is my invoice?", at, "customer"),
+                           ParsedMessage("Support", "We issued a refund, and nobody was charged twice", at, "agent")],
+    }
+    for name, messages in chats.items():
+        AddConversation(iid, NewConversation("chat", messages, customer_name=name,
+                                             customer_email=f"{name.split()[0].lower()}@example.com")).do(demo)
+    reasons = {s.name: s.reason for s in ContactService(demo).contact_suggestions(iid)}
+    assert reasons["Dana Deadline"] == "missed a deadline; thinks we ignored them"
+    assert "Rex Refundless" not in reasons
+    assert any("lost money" in reason for reason in reasons.values())  # the demo's own customers

@@ -298,8 +298,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self._linked_area = ""
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
-        if changes & REFRESH_ON:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+        if changes & REFRESH_ON and self.hub.shows(incident_id):
             self.request_refresh()
 
 

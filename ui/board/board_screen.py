@@ -466,7 +466,7 @@ class BoardScreen(QWidget):
             self.run_local(command)  # made again from the columns shown now
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
-        if not changes & BOARD_DATA or (incident_id >= 0 and incident_id != self.hub.incident_id):
+        if not changes & BOARD_DATA or not self.hub.shows(incident_id):
             return
         local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
         if local_ids is not None and self.isVisible() and not self._dirty:

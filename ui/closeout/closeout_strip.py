@@ -152,7 +152,9 @@ class CloseoutStrip(QFrame):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.refresh()
 
-    def _on_hub_workspace_changed(self, _changes: object, _incident_id: int, initiator: object) -> None:
+    def _on_hub_workspace_changed(self, _changes: object, incident_id: int, initiator: object) -> None:
+        if not self.hub.shows(incident_id):
+            return
         if isinstance(initiator, Teammate):
             self._changed_by = initiator.user
         self.refresh()  # any edit can complete or undo an item; the query is small

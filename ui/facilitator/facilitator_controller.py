@@ -452,15 +452,15 @@ class FacilitatorController(QObject):
         self._pending = None
         self._notes_saved_again()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
         if not self.active:
             return
         # undo/redo of notes: show what the workspace now holds, unless the person is mid-sentence
-        if changes & DataChange.AGENDA and self._pending is None:
+        if changes & DataChange.AGENDA and self._pending is None and self.hub.shows(incident_id):
             self._load_notes()
         if self._notes_unsaved and self._pending is not None:
             self._save_timer.start(0)  # the server is heard again (the feed reconnected): save the notes now
-        if changes & ~DataChange.AGENDA and self.room is not None and self.room.slides:
+        if changes & ~DataChange.AGENDA and self.hub.shows(incident_id) and self.room is not None and self.room.slides:
             self.room.refresh(self._slides())  # an answer typed on the editing screen shows in the room
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:

@@ -72,8 +72,9 @@ class PropertiesScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
-        if changes & (DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.SETTING):
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+        shown = DataChange.INCIDENT | DataChange.CONVERSATION | DataChange.SYSTEM_EVENT | DataChange.SETTING
+        if changes & shown and self.hub.shows(incident_id):
             self.request_refresh()
         if self.unsaved:  # a change heard from the server (the feed's re-read after reconnecting): it answers
             self._retry.start(0)

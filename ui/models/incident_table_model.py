@@ -41,6 +41,15 @@ class IncidentTableModel(RowTableModel):
     def row_of(self, incident_id: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == incident_id), -1)
 
+    def ids(self) -> list[int]:
+        return [r.id for r in self._rows]
+
+    def replace_row(self, summary: IncidentSummary) -> None:
+        """One incident's row read again, in place (the selection and the order stay)."""
+        row = self.row_of(summary.id)
+        self._rows[row] = summary
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
     def summary(self, row: int) -> IncidentSummary:
         return self._rows[row]
 

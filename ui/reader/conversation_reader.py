@@ -312,9 +312,9 @@ class ConversationReaderWidget(QWidget):
             dock.show()
             dock.raise_()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
         shown = DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG | DataChange.INCIDENT | DataChange.SETTING
-        if self.conversation is None or not changes & shown:
+        if self.conversation is None or not changes & shown or incident_id not in (-1, self.conversation.incident_id):
             return
         value = self.text.verticalScrollBar().value()
         self.show_conversation(self.conversation.id)

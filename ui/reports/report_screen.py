@@ -148,7 +148,7 @@ class ReportScreen(QWidget):
         self._forget_preview("Export a PDF to preview its pages here before saving.")
 
     def _on_hub_workspace_changed(self, _changes: object, incident_id: int, _initiator: object) -> None:
-        if self.preview is not None and incident_id in (-1, self.hub.incident_id):
+        if self.preview is not None and self.hub.shows(incident_id):
             self._forget_preview("The incident changed since the preview; export the PDF again.")
 
     def _on_options_changed(self, _checked: bool = False) -> None:

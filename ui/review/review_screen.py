@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QTabWidget, QVBo
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.closeout import CLOSED_STATES, CloseoutService
-from postmortem_desktop.services.contacts import ContactService
+from postmortem_desktop.services.contacts import ContactService, not_listed
 from postmortem_desktop.services.customer_severity import SeverityService
 from postmortem_desktop.services.incidents import IncidentService, MissingIncident
 from postmortem_desktop.services.review_answers import ReviewService
@@ -21,6 +21,7 @@ from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by, keep_copy, re
 from .answers_widget import AnswersWidget
 from .contacts_widget import ContactsWidget
 from .edits_widget import EditsWidget
+from .kept_evidence import KeptEvidence
 from .message_widget import CustomerMessageWidget
 from .record_widget import CloseoutRecordWidget
 from .severity_widget import SeverityWidget
@@ -37,6 +38,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.hub = hub
         self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self._shown: tuple[int, int] | None = None  # (session, incident) the fields hold the texts of
+        self._evidence = KeptEvidence()  # the suggestions', read again only after a change that can alter it
         #: the message saying typed words were not saved, when the last change of incident dropped some
         self.unsaved_notice: QMessageBox | None = None
         self.empty = QLabel("Select an incident to review it.", self)
@@ -91,10 +93,13 @@ class ReviewScreen(DeferredRefresh, QWidget):
         changed_by, self._changed_by = self._changed_by, ""
         self.answers.show_answers(service.answers(iid), changed_by)
         self.record.show_fields(fields, changed_by)
-        self.severity.show_state(SeverityService(self.hub.workspace).severity(iid), service.history(iid))
+        suggestion = self._evidence.suggestion(self.hub.workspace, iid)
+        self.severity.show_state(SeverityService(self.hub.workspace).severity(iid, suggestion),
+                                 service.history(iid))
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
-        self.contacts.show_contacts(listed, contacts.contact_suggestions(iid), fields.contact_list_reviewed)
+        suggested = not_listed(self._evidence.candidates(self.hub.workspace, iid), listed)
+        self.contacts.show_contacts(listed, suggested, fields.contact_list_reviewed)
         self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
                                        fields.contact_list_reviewed)
         self.message.show_fields(fields, changed_by)
@@ -217,7 +222,10 @@ class ReviewScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
+        if not self.hub.shows(incident_id):
+            return
+        self._evidence.forget(changes)
         if changes & REFRESH_ON:
             if isinstance(initiator, Teammate):
                 self._changed_by = initiator.user

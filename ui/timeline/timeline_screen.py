@@ -202,7 +202,7 @@ class TimelineScreen(QWidget):
         self.refresh(keep_view=False)
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
-        if changes & REFRESH_ON and incident_id in (-1, self.hub.incident_id):
+        if changes & REFRESH_ON and self.hub.shows(incident_id):
             self.refresh()
 
     def _on_hub_conversation_requested(self, conversation_id: int, _message_id: int) -> None:
