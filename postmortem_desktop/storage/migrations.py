@@ -79,12 +79,13 @@ def team_words(column: str) -> str:
     return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
 
 
+TEAM_WORDS_CONFIGURATION = f"CREATE TEXT SEARCH CONFIGURATION {TEAM_WORDS} (COPY = simple)"
 # Run again over a workspace that has them (one stamped back by hand) it makes them afresh, as first.
 TEAM_WORDS_DDL = (
     "DROP INDEX IF EXISTS message_search",
     "DROP INDEX IF EXISTS conversation_search",
     f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEAM_WORDS}",
-    f"CREATE TEXT SEARCH CONFIGURATION {TEAM_WORDS} (COPY = simple)",
+    TEAM_WORDS_CONFIGURATION,
 )
 TEAM_WORDS_INDEX_DDL = (
     f"CREATE INDEX message_search ON messages USING gin ({team_words('text')})",
