@@ -38,10 +38,12 @@ def address(workspace) -> str:
 
 def searchable_subjects(conn) -> int:
     """How many conversation subjects the search index holds: FTS5's own rows on a file; on a team workspace
-    the subjects with words in them, which the GIN expression index over to_tsvector covers."""
+    the subjects with words in them, which the GIN expression index over their words covers."""
     if conn.dialect.name == "postgresql":
+        from postmortem_desktop.storage.migrations import team_words
+
         return conn.exec_driver_sql("SELECT count(*) FROM conversations "
-                                    "WHERE to_tsvector('simple', subject) <> ''::tsvector").scalar()
+                                    f"WHERE {team_words('subject')} <> ''::tsvector").scalar()
     return conn.exec_driver_sql("SELECT count(*) FROM conversation_search").scalar()
 
 

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from . import sqlite_files
 from .schema import Base
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -57,12 +58,50 @@ SEARCH_DDL = (
 
 
 # PostgreSQL's own full-text search: expression GIN indexes over the text itself (nothing stored
-# twice, nothing to keep in step by hand). 'simple' splits words without stemming, as unicode61 does;
-# storage/team_search.py queries with exactly these expressions so the planner uses the indexes.
+# twice, nothing to keep in step by hand). Version 1 built them over PostgreSQL's own words; version 8
+# rebuilds them over the file's words (TEAM_WORDS_INDEX_DDL). Frozen, so old workspaces upgrade the same way.
 TEAM_SEARCH_DDL = (
     "CREATE INDEX message_search ON messages USING gin (to_tsvector('simple', text))",
     "CREATE INDEX conversation_search ON conversations USING gin (to_tsvector('simple', subject))",
 )
+
+# The words of a text as a file's FTS5 index sees them (unicode61 remove_diacritics 2, above), on the
+# server: every run of what is not a letter or digit becomes a space first, because PostgreSQL's own
+# parser keeps an email, a host, a URL or "555-0163" whole (or splits them its own way), so none of
+# their parts was found. Then the server's 'simple' words, lower-cased, without their accents where
+# the server has unaccent (TEAM_WORDS). storage/team_search.py queries with exactly this expression,
+# so the planner uses the GIN indexes; an import's COPY is indexed by it too (storage/team_bulk.py).
+TEAM_WORDS = "postmortem_words"  # the text search configuration: 'simple', with unaccent where the server allows
+
+
+def team_words(column: str) -> str:
+    """The indexed expression over column: its words as a tsvector."""
+    return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+TEAM_WORDS_CONFIGURATION = f"CREATE TEXT SEARCH CONFIGURATION {TEAM_WORDS} (COPY = simple)"
+# Run again over a workspace that has them (one stamped back by hand) it makes them afresh, as first.
+TEAM_WORDS_DDL = (
+    "DROP INDEX IF EXISTS message_search",
+    "DROP INDEX IF EXISTS conversation_search",
+    f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TEAM_WORDS}",
+    TEAM_WORDS_CONFIGURATION,
+)
+TEAM_WORDS_INDEX_DDL = (
+    f"CREATE INDEX message_search ON messages USING gin ({team_words('text')})",
+    f"CREATE INDEX conversation_search ON conversations USING gin ({team_words('subject')})",
+)
+# unaccent (a contrib extension, in Debian's postgresql package) is "trusted": a role that may CREATE in
+# the database (its owner) may add it. word and numword: what a run of letters and digits holding one
+# that is not ASCII can be to the parser (ASCII-only words have no accents to drop).
+UNACCENT_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    f"ALTER TEXT SEARCH CONFIGURATION {TEAM_WORDS} ALTER MAPPING FOR word, numword WITH unaccent, simple",
+)
+# Why adding unaccent may fail, and the words are then kept with their accents: no right to add an
+# extension (42501), none installed on the server (58P01), an unaccent dictionary out of reach (42704),
+# a server that does not support it (0A000).
+_NO_UNACCENT = frozenset({"42501", "58P01", "42704", "0A000"})
 # The format number and application id of a team workspace (a file keeps them in its header).
 TEAM_FORMAT_DDL = (
     "CREATE TABLE workspace_format (application_id INTEGER NOT NULL, version INTEGER NOT NULL)",
@@ -144,10 +183,38 @@ def _to_v7(conn: Connection) -> None:
         "AND e.external_id = thread_message_ids.external_id)")
 
 
+def _to_v8(conn: Connection) -> None:
+    # Version 8 makes a team workspace's search find what a file's finds: its indexes over the words as
+    # FTS5 sees them (team_words), not PostgreSQL's parser's. A file's FTS5 index already does: nothing.
+    if not is_team(conn):
+        return
+    for statement in TEAM_WORDS_DDL:
+        conn.exec_driver_sql(statement)
+    _drop_accents_where_allowed(conn)
+    for statement in TEAM_WORDS_INDEX_DDL:
+        conn.exec_driver_sql(statement)
+
+
+def _drop_accents_where_allowed(conn: Connection) -> None:
+    """The words without their accents, as a file's, when the server lets this role add unaccent.
+
+    Otherwise (a role that may create tables but not extensions, a server without contrib) the
+    workspace is still made or upgraded: "café" is then found as written, not by "cafe"
+    (docs/architecture.md, team workspaces). Index and queries use the same configuration either way.
+    """
+    try:
+        with conn.begin_nested():
+            for statement in UNACCENT_DDL:
+                conn.exec_driver_sql(statement)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in _NO_UNACCENT:
+            raise
+
+
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
 ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids", "incident_uids"})
 LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6,
-                                                   7: _to_v7}
+                                                   7: _to_v7, 8: _to_v8}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

@@ -12,8 +12,8 @@ sequence past the last id used before the commit. Another client's insert takes 
 sequence only once it has its table lock, that is after the import ends, so the two never collide.
 A failed, cancelled or killed import leaves only a gap in the numbers: sequences are not transactional.
 
-Search needs nothing here: the GIN indexes are over to_tsvector of the text itself
-(migrations.TEAM_SEARCH_DDL), so PostgreSQL indexes COPY'd rows as it writes them.
+Search needs nothing here: the GIN indexes are over the words of the text itself
+(migrations.team_words), so PostgreSQL indexes COPY'd rows as it writes them.
 """
 from __future__ import annotations
 

@@ -328,6 +328,8 @@ def _remove_workspace(engine: Engine) -> None:
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)
         conn.exec_driver_sql("DROP TABLE IF EXISTS workspace_format")
+        # the search's words (migrations._to_v8); unaccent stays: it may have been there before, and harms nothing
+        conn.exec_driver_sql(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {migrations.TEAM_WORDS}")
 
 
 def _raise_diagnosed(exc: BaseException, name: str) -> None:

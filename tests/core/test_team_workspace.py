@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from postmortem_desktop.cli import main
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
 from postmortem_desktop.services.quotes import conversation_matched_quote_ids
-from postmortem_desktop.storage import migrations
+from postmortem_desktop.storage import migrations, team_search
 from postmortem_desktop.storage.schema import Conversation, Message, Tag
 from postmortem_desktop.storage.search_index import search_conversation_ids
 from postmortem_desktop.storage.workspace import (
@@ -183,8 +183,7 @@ def test_search_runs_on_postgresqls_own_full_text_index(team_database):
             assert search_conversation_ids(conn, incident, "refund missing") == []  # every word must appear
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show its index
             plan = "\n".join(r[0] for r in conn.execute(text(
-                "EXPLAIN SELECT id FROM messages m "
-                "WHERE to_tsvector('simple', m.text) @@ to_tsquery('simple', 'x:*')")))
+                f"EXPLAIN {team_search.MATCHING_MESSAGE_IDS}"), {"m": "'x':*"}))
         assert "message_search" in plan
     finally:
         ws.close()
