@@ -7,7 +7,15 @@ written unless the person asks to save theirs over the other.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+if TYPE_CHECKING:  # annotations only: the timeline imports this before the storage layer is loaded
+    from postmortem_desktop.services.commands import Command, EditConflict
+
+    from .hub import ScreenHub
 
 
 class ConflictDialog(QMessageBox):
@@ -36,3 +44,21 @@ def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str) ->
     dialog = ConflictDialog(parent, what, yours, theirs)
     dialog.exec()
     return dialog.keeps_mine()
+
+
+def run_or_offer_both(hub: ScreenHub, parent: QWidget, edit: Command, what: str, yours: str,
+                      theirs_text: Callable[[Any], str], made_from_theirs: Callable[[Any], Command],
+                      show_theirs: Callable[[], None]) -> bool:
+    """Runs an edit made from what a screen showed. When a teammate changed that since (EditConflict), both
+    versions are offered: Keep mine runs the same edit made from theirs (made_from_theirs(conflict.theirs)),
+    offered again if that too was beaten; Take theirs calls show_theirs. True when the edit was saved."""
+    kept: list[bool] = []
+
+    def conflicted(conflict: EditConflict) -> None:
+        if ask_keep_mine(parent, what, yours, theirs_text(conflict.theirs)):
+            kept.append(run_or_offer_both(hub, parent, made_from_theirs(conflict.theirs), what, yours, theirs_text,
+                                          made_from_theirs, show_theirs))
+        else:
+            show_theirs()
+
+    return hub.run(edit, on_conflict=conflicted) or any(kept)

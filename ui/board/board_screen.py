@@ -38,7 +38,7 @@ from postmortem_desktop.services.tagging import (
 from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import ask_keep_mine, run_or_offer_both
 from ..errors import show_refusal
 from ..hub import ScreenHub
 from ..undo import BusyError
@@ -555,14 +555,9 @@ class BoardScreen(QWidget):
 
     def rename_column(self, rename: RenameTag) -> bool:
         """A rename made from the name the board showed; a teammate's rename since offers both names."""
-        def conflicted(conflict: EditConflict) -> None:
-            theirs = str(conflict.theirs)
-            if ask_keep_mine(self, "This column's name", rename.value, theirs):
-                self.rename_column(RenameTag(rename.tag_id, rename.value, shown_name=theirs))
-            else:
-                self.reload()
-
-        return self.hub.run(rename, on_conflict=conflicted)
+        return run_or_offer_both(self.hub, self, rename, "This column's name", rename.value, str,
+                                 lambda theirs: RenameTag(rename.tag_id, rename.value, shown_name=str(theirs)),
+                                 self.reload)
 
     def _on_grid_card_menu_requested(self, view: CardListView, pos: QPoint) -> None:
         chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)

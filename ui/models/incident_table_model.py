@@ -1,6 +1,7 @@
 """Table model of the incident list: title, status, both durations, severity."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,8 @@ class IncidentTableModel(RowTableModel):
 
     def set_rows(self, rows) -> None:  # noqa: ANN001 - any iterable of IncidentSummary
         rows = list(rows)
-        seen: dict[str, int] = {}
-        for row in rows:
-            seen[row.title] = seen.get(row.title, 0) + 1
-        #: titles more than one incident has (a published copy beside its original): shown with their ids
-        self._shared_titles = {title for title, count in seen.items() if count > 1}
+        # titles more than one incident has (a published copy beside its original): shown with their ids
+        self._shared_titles = {title for title, count in Counter(row.title for row in rows).items() if count > 1}
         super().set_rows(rows)
 
     def row_of(self, incident_id: int) -> int:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.reporting.output_file import CSV, OutputError
-from postmortem_desktop.services.commands import EditConflict, RuleError
+from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.contacts import (
     ContactRow,
     ContactService,
@@ -32,7 +32,7 @@ from postmortem_desktop.services.contacts import (
 from postmortem_desktop.services.review_answers import EditCloseoutFields
 
 from ..closeout.record_lock import KEEP_WHEN_CLOSED
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import run_or_offer_both
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from ..table_titles import keep_titles_whole
@@ -127,19 +127,13 @@ class ContactsWidget(QWidget):
 
     def save_contact(self, edit: EditContact, shown: ContactRow | None) -> bool:
         """A contact edit made from the row shown; a teammate's change since offers both (Keep mine / Take theirs)."""
-        settled: list[bool] = []
+        def made_from(theirs: dict) -> EditContact:  # only a check against a shown row can be beaten
+            assert shown is not None
+            return EditContact(edit.incident_id, edit.customer_id, replace(shown, **theirs), **edit.values)
 
-        def conflicted(conflict: EditConflict) -> None:
-            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
-            if shown is not None and ask_keep_mine(self, f"The contact {shown.name or shown.organization}",
-                                                   _described(edit.values), _described(theirs)):
-                now = replace(shown, **theirs)
-                settled.append(self.save_contact(EditContact(edit.incident_id, edit.customer_id, now, **edit.values),
-                                                 now))
-            else:
-                self.reread()
-
-        return self.hub.run(edit, on_conflict=conflicted) or any(settled)
+        what = f"The contact {shown.name or shown.organization}" if shown is not None else "The contact"
+        return run_or_offer_both(self.hub, self, edit, what, _described(edit.values), _described, made_from,
+                                 self.reread)
 
     def reread(self) -> None:
         """Shows the list as stored now (a teammate's change, taken)."""

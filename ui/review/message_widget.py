@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from postmortem_desktop.services.commands import EditConflict, RuleError
+from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.customer_message import CustomerMessageService, DecideCustomerMessage
 from postmortem_desktop.services.review_answers import CloseoutFields, ReviewService
 
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import run_or_offer_both
 from ..hub import ScreenHub
 from .record_widget import save_closeout_text
 from .text_field import CommitTextEdit
@@ -111,17 +111,17 @@ class CustomerMessageWidget(QWidget):
 
     def decide(self, command: DecideCustomerMessage) -> None:
         """A decision made from the one shown; a teammate's decision since offers both (Keep mine / Take theirs)."""
-        def conflicted(conflict: EditConflict) -> None:
-            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
-            stored = (str(theirs.get("customer_message_decision", "")), str(theirs.get("customer_message_reason", "")))
-            if ask_keep_mine(self, "The customer message decision", _decision_text(command.decision, command.reason),
-                             _decision_text(*stored)):
-                self.decide(command.again_over(stored))
-            else:
-                service = ReviewService(self.hub.workspace)
-                self.show_fields(service.closeout_fields(self.hub.incident_id))
+        def stored(theirs: dict) -> tuple[str, str]:
+            return str(theirs.get("customer_message_decision", "")), str(theirs.get("customer_message_reason", ""))
 
-        self.hub.run(command, on_conflict=conflicted)
+        run_or_offer_both(self.hub, self, command, "The customer message decision",
+                          _decision_text(command.decision, command.reason),
+                          lambda theirs: _decision_text(*stored(theirs)),
+                          lambda theirs: command.again_over(stored(theirs)), self._show_stored)
+
+    def _show_stored(self) -> None:
+        """Shows the decision as stored now (a teammate's, taken)."""
+        self.show_fields(ReviewService(self.hub.workspace).closeout_fields(self.hub.incident_id))
 
 
 def _decision_text(decision: str, reason: str) -> str:

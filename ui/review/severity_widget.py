@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import SEVERITIES
-from postmortem_desktop.services.commands import EditConflict, RuleError
+from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService, SeverityState
 from postmortem_desktop.services.review_answers import HistoryEntry, ReviewService
 
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import run_or_offer_both
 from ..errors import show_refusal
 from ..hub import ScreenHub
 
@@ -143,18 +143,15 @@ class SeverityWidget(QWidget):
 
     def decide(self, command: DecideSeverity) -> bool:
         """A decision made from the one shown; a teammate's decision since offers both (Keep mine / Take theirs)."""
-        settled: list[bool] = []
+        def stored(theirs: dict) -> SeverityState:
+            return SeverityState(command.suggestion, str(theirs.get("customer_severity", "")),
+                                 str(theirs.get("customer_severity_reason", "")))
 
-        def conflicted(conflict: EditConflict) -> None:
-            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
-            level, reason = str(theirs.get("customer_severity", "")), str(theirs.get("customer_severity_reason", ""))
-            yours = f"{command.values['customer_severity']} — {command.values['customer_severity_reason']}"
-            if ask_keep_mine(self, "The customer severity", yours, f"{level or 'not decided'} — {reason}"):
-                settled.append(self.decide(command.again_over(SeverityState(command.suggestion, level, reason))))
-            else:
-                self._reread()
-
-        return self.hub.run(command, on_conflict=conflicted) or any(settled)
+        yours = f"{command.values['customer_severity']} — {command.values['customer_severity_reason']}"
+        return run_or_offer_both(
+            self.hub, self, command, "The customer severity", yours,
+            lambda theirs: f"{stored(theirs).confirmed or 'not decided'} — {stored(theirs).reason}",
+            lambda theirs: command.again_over(stored(theirs)), self._reread)
 
     def _reread(self) -> None:
         """Shows the decision as stored now (a teammate's, taken)."""

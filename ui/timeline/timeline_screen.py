@@ -25,14 +25,13 @@ from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.timeline.drawing import KIND_LABELS, Theme
 from postmortem_desktop.timeline.layout import GROUP_BY, GROUP_LABELS, Hit, TimelineData, TimelineLayout, format_time
 
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import run_or_offer_both
 from ..file_dialogs import start_folder
 from ..hub import ScreenHub
 from .qt_canvas import render_timeline_image
 from .timeline_view import EMPTY_TEXT, NO_WORKSPACE_TEXT, TimelineView
 
 if TYPE_CHECKING:
-    from postmortem_desktop.services.commands import EditConflict
     from postmortem_desktop.services.timeline import EditSystemEvent
 
     from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
@@ -331,7 +330,7 @@ class TimelineScreen(QWidget):
         move = MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at),
                                shown_at=None if shown is None else utc_from_epoch(shown))
         if not self.hub.run(move):
-            self._show_where_it_is()
+            self._show_stored()
 
     def _on_view_marker_dragged(self, field_name: str, at: float) -> None:
         from postmortem_desktop.services.incidents import UpdateIncident
@@ -343,10 +342,11 @@ class TimelineScreen(QWidget):
                                         {field_name: None if shown is None else utc_from_epoch(shown)},
                                         {field_name: utc_from_epoch(at)})
         if not self.hub.run(edit):
-            self._show_where_it_is()
+            self._show_stored()
 
-    def _show_where_it_is(self) -> None:
-        """A refused drag: the mark goes back to where it is stored, a teammate's move shown if there was one."""
+    def _show_stored(self) -> None:
+        """The timeline as stored now: after a refused drag (the mark goes back, a teammate's move shown) or a
+        teammate's change taken."""
         self.refresh()
         self.view.redraw()
 
@@ -402,16 +402,11 @@ class TimelineScreen(QWidget):
 
         from .event_dialogs import described_event
 
-        def conflicted(conflict: EditConflict) -> None:
-            theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
-            yours = described_event(edit.values, self.hub.zone_name)
-            if ask_keep_mine(self, "This system event", yours, described_event(theirs, self.hub.zone_name)):
-                self._save_event(EditSystemEvent(edit.row_id, edit.incident_id, based_on=theirs, **edit.values))
-            else:
-                self.refresh()
-                self.view.redraw()
-
-        self.hub.run(edit, on_conflict=conflicted)
+        zone = self.hub.zone_name
+        run_or_offer_both(self.hub, self, edit, "This system event", described_event(edit.values, zone),
+                          lambda theirs: described_event(theirs, zone),
+                          lambda theirs: EditSystemEvent(edit.row_id, edit.incident_id, based_on=theirs, **edit.values),
+                          self._show_stored)
 
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
         if self.layout_ is None or self.hub.workspace is None or self.hub.workspace.read_only:
