@@ -306,5 +306,5 @@ def test_incidents_sharing_a_title_are_told_apart_by_their_ids(demo_copy):
     model = IncidentTableModel()
     model.set_rows(summaries)
     titles = [model.index(r, IncidentTableModel.COL_TITLE).data() for r in range(model.rowCount())]
-    assert f"{first.title} (#{first.id})" in titles and f"{first.title} (#{second.id})" in titles
-    assert all("(#" not in t for t in titles if not t.startswith(first.title))
+    assert f"#{first.id} · {first.title}" in titles and f"#{second.id} · {first.title}" in titles
+    assert all(not t.startswith("#") for t in titles if not t.endswith(first.title))

@@ -65,7 +65,8 @@ class IncidentTableModel(RowTableModel):
 
     def _display(self, row: IncidentSummary, col: int) -> str:
         if col == self.COL_TITLE:
-            return f"{row.title} (#{row.id})" if row.title in self._shared_titles else row.title
+            # the id first: the list elides a long title at its end, where an id after it was cut off
+            return f"#{row.id} · {row.title}" if row.title in self._shared_titles else row.title
         if col == self.COL_STATUS:
             return STATUS_LABELS.get(row.status, row.status)
         if col == self.COL_TECHNICAL:
