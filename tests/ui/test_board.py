@@ -85,6 +85,26 @@ def test_column_proxy_keeps_selection_when_rows_change(board):
     assert kept.row() == 1 and column.mapToSource(column.index(kept.row(), 0)).row() == 9
 
 
+def test_column_proxy_keeps_selection_when_the_column_grows_and_shrinks(board):
+    """Rows come and go at the end of Qt's own row count; a kept card's index follows it both ways."""
+    from PySide6.QtCore import QPersistentModelIndex
+
+    standalone = BoardCardModel()
+    standalone.set_cards(board.model.cards)
+    column = CardColumnProxyModel(None)
+    column.setSourceModel(standalone)
+    column.set_rows([4])
+    kept = QPersistentModelIndex(column.index(0, 0))  # source row 4
+    column.set_rows([0, 1, 2, 3, 4, 5])
+    assert column.rowCount() == 6 and kept.row() == 4
+    assert column.mapToSource(column.index(kept.row(), 0)).row() == 4
+    gone = QPersistentModelIndex(column.index(5, 0))  # source row 5, not shown next
+    column.set_rows([4, 2])
+    assert column.rowCount() == 2 and kept.row() == 0 and not gone.isValid()
+    column.set_rows([])
+    assert column.rowCount() == 0 and not kept.isValid()
+
+
 def test_columns_are_unsorted_then_every_tag_with_counts(board):
     tags = list_tags(board.hub.workspace)
     assert [c.tag_id for c in board.columns()] == [None] + [t.id for t in tags]
