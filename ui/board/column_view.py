@@ -34,6 +34,7 @@ class CardListView(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setMouseTracking(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.verticalScrollBar().setObjectName("card_scroll_bar")  # slim and flat: the themes' QSS
         self._drop_highlight = False
 
     def selected_quote_ids(self) -> list[int]:
