@@ -1,6 +1,8 @@
 """Board cards follow a theme or font change: quotes re-wrap to the new type and the cards grow with it."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
@@ -9,17 +11,23 @@ from ui.board.card_model import CARD_ROLE
 from ui.theme import PROJECTOR, theme_manager
 
 
-class RecordingPainter(QPainter):
-    """Paints into an image and remembers every piece of text drawn, with the font and the rectangle."""
+@contextmanager
+def recorded_texts():
+    """Every piece of text drawn meanwhile, with its rectangle and font: the delegate paints a card's face
+    into a picture of its own, so what it draws is recorded on any painter, not only the one handed to it."""
+    texts: list[tuple[str, QRect, QFontMetrics]] = []
+    original = QPainter.drawText
 
-    def __init__(self, image: QImage):
-        super().__init__(image)
-        self.texts: list[tuple[str, QRect, QFontMetrics]] = []
-
-    def drawText(self, *args) -> None:
+    def recording(painter, *args):
         if isinstance(args[0], QRect) and isinstance(args[-1], str):
-            self.texts.append((args[-1], QRect(args[0]), QFontMetrics(self.font())))
-        super().drawText(*args)
+            texts.append((args[-1], QRect(args[0]), QFontMetrics(painter.font())))
+        return original(painter, *args)
+
+    QPainter.drawText = recording
+    try:
+        yield texts
+    finally:
+        QPainter.drawText = original
 
 
 def painted_quote_lines(view, row, font=None):
@@ -31,11 +39,12 @@ def painted_quote_lines(view, row, font=None):
     if font is not None:
         option.font = font
     image = QImage(option.rect.width() + 10, option.rect.bottom() + 10, QImage.Format.Format_ARGB32)
-    painter = RecordingPainter(image)
-    view.itemDelegate().paint(painter, option, index)
+    painter = QPainter(image)
+    with recorded_texts() as texts:
+        view.itemDelegate().paint(painter, option, index)
     painter.end()
     words = set(index.data(CARD_ROLE).text.split())
-    return [(text, rect, fm) for text, rect, fm in painter.texts if set(text.rstrip("…").split()) & words]
+    return [(text, rect, fm) for text, rect, fm in texts if set(text.rstrip("…").split()) & words]
 
 
 def test_projector_theme_rewraps_card_quotes_with_an_ellipsis_and_taller_cards(main_window, qtbot):

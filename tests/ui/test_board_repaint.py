@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from ui.board.board_grid import PRE_EXISTING_LANE
+from ui.board.card_model import CARD_ROLE
 
 
 class ViewportPaints(QObject):
@@ -118,3 +119,42 @@ def test_a_search_does_not_move_the_columns(board):
     board.filter_bar.apply_now()
     QApplication.processEvents()
     assert {tag: h.geometry() for tag, h in board.grid.headers.items()} == geometry
+
+
+def test_a_card_face_is_painted_again_only_when_what_it_shows_changes(board, monkeypatch):
+    """Faces are kept for repainting; a changed card, selection, tag colour or search reason paints anew."""
+    from dataclasses import replace
+
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    delegate = board.delegate
+    painted = []
+    paint_card = delegate.paint_card
+    monkeypatch.setattr(delegate, "paint_card", lambda *args: (painted.append(args[2].quote_id), paint_card(*args)))
+    view = next(v for v in _visible_views(board) if v.model().rowCount())
+    index = view.model().index(0, 0)
+    card = index.data(CARD_ROLE)
+    image = QImage(600, 400, QImage.Format.Format_ARGB32)
+
+    def paint(selected=False):
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = view.visualRect(index).translated(0, -view.visualRect(index).top())
+        if selected:
+            option.state |= QStyle.StateFlag.State_Selected
+        painter = QPainter(image)
+        delegate.paint(painter, option, index)
+        painter.end()
+        return len(painted)
+
+    first = paint()
+    assert paint() == first  # the same card again: its kept face
+    assert paint(selected=True) == first + 1  # the selection frame
+    delegate.set_tag_colors(dict(delegate.colors))
+    assert paint() == first + 2  # the colours may differ
+    board.model.replace_cards([replace(card, text=card.text + " and more")])
+    assert paint() == first + 3  # a changed card is a new one
+    delegate.search_words = ["zzzz-not-in-the-card"]
+    assert paint() == first + 4  # now shown as found "in its conversation"
+    assert painted[-1] == card.quote_id

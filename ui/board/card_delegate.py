@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QTextLayout, QTextOption
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from postmortem_desktop.domain.contrast import best_text_on
@@ -21,6 +21,8 @@ PAD = 10
 GAP = 5
 TEXT_LINES = 3
 STRIPE = 6
+#: painted card faces kept for repainting (a 1920x1080 board shows about a hundred cards)
+KEPT_FACES = 300
 
 
 def readable_text_color(fill: QColor) -> QColor:
@@ -46,6 +48,9 @@ class BoardCardDelegate(QStyledItemDelegate):
         self.colors: dict[int, int] = {}  # tag id -> palette index
         self._zone = display_zone("UTC")
         self._wrap_cache: dict[tuple[int, int, str, str], list[str]] = {}
+        #: painted faces: {what the face depends on: (the card it shows, the picture)}, oldest first
+        self._faces: dict[tuple, tuple[BoardCard, QPixmap]] = {}
+        self._colors_version = 0
         self.hide_low_confidence = True  # follows the hub's switch
         #: the board search's words (lower case); a card without them all in its text matched through its conversation
         self.search_words: list[str] = []
@@ -56,6 +61,7 @@ class BoardCardDelegate(QStyledItemDelegate):
 
     def set_tag_colors(self, colors: dict[int, int]) -> None:
         self.colors = dict(colors)
+        self._colors_version += 1
 
     def tag_color(self, tag_id: int | None) -> QColor:
         if tag_id is None or tag_id not in self.colors:
@@ -125,9 +131,43 @@ class BoardCardDelegate(QStyledItemDelegate):
     # ---- painting ---------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
+        """Draws the card's face, painted once and kept: a filter, a drag or a scroll shows mostly cards
+        painted before, and drawing a kept picture costs a fraction of laying out its text again."""
         card: BoardCard | None = index.data(CARD_ROLE)
         if card is None:
             return
+        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        key = self._face_key(option, card, ratio)
+        kept = self._faces.pop(key, None)
+        # a changed card is a new BoardCard: a face kept for the old one is painted again
+        face = kept[1] if kept is not None and kept[0] is card else self._paint_face(option, card, ratio)
+        self._faces[key] = (card, face)  # the most recently shown last
+        if len(self._faces) > KEPT_FACES:
+            del self._faces[next(iter(self._faces))]
+        painter.drawPixmap(option.rect.topLeft(), face)
+
+    def _face_key(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> tuple:
+        """Everything a face depends on besides the card itself (see paint_card)."""
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        return (card.quote_id, option.rect.width(), option.rect.height(), ratio, selected,
+                option.palette.cacheKey(), option.font.key(), self.zone_name, self.hide_low_confidence,
+                self._colors_version, self.matched_in_conversation(card))
+
+    def _paint_face(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> QPixmap:
+        face = QPixmap(round(option.rect.width() * ratio), round(option.rect.height() * ratio))
+        face.setDevicePixelRatio(ratio)
+        face.fill(option.palette.base().color())  # the column's own background, under the rounded corners
+        local = QStyleOptionViewItem(option)
+        local.rect = QRect(0, 0, option.rect.width(), option.rect.height())
+        painter = QPainter(face)
+        try:
+            self.paint_card(painter, local, card)
+        finally:
+            painter.end()
+        return face
+
+    def paint_card(self, painter: QPainter, option: QStyleOptionViewItem, card: BoardCard) -> None:
+        """Paints the whole card in option.rect."""
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self._card_rect(option)
