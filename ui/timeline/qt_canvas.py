@@ -32,6 +32,8 @@ class QPainterCanvas:
         self._brushes: dict[tuple, QBrush] = {}
         self._fonts: dict[tuple[float, bool], tuple[QFont, QFontMetricsF]] = {}
         self._widths: dict[tuple[str, float, bool], float] = {}
+        #: {id of a box list: (the list, its QRectFs)}: the layout keeps a view's bin boxes across repaints
+        self._qrects: dict[int, tuple[list, list[QRectF]]] = {}
         self.use(painter)
 
     def use(self, painter: QPainter) -> None:
@@ -109,7 +111,7 @@ class QPainterCanvas:
         if not boxes:
             return
         p = self.painter
-        qrects = [QRectF(*box) for box in boxes]
+        qrects = self._qrects_of(boxes)
         p.save()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # axis-aligned boxes gain nothing from it
         if fill is not None:
@@ -125,6 +127,19 @@ class QPainterCanvas:
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRects(qrects)
         p.restore()
+
+    def _qrects_of(self, boxes: list) -> list[QRectF]:
+        """The boxes as QRectFs; the same list again (an unchanged view repainted) reuses them.
+
+        Making thousands of QRectFs was a quarter of a zoomed-out repaint of 100k conversations."""
+        kept = self._qrects.get(id(boxes))
+        if kept is not None and kept[0] is boxes:
+            return kept[1]
+        qrects = [QRectF(*box) for box in boxes]
+        if len(self._qrects) >= 64:  # the boxes of a few views; older views' lists are gone anyway
+            self._qrects.clear()
+        self._qrects[id(boxes)] = (boxes, qrects)  # the list is kept with them, so its id is not reused
+        return qrects
 
     def line(self, x1, y1, x2, y2, *, color, width=1.0, dash=None, alpha=1.0) -> None:  # noqa: ANN001
         self.painter.setPen(self._pen(color, width, alpha, tuple(dash) if dash else None))
