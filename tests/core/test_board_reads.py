@@ -88,8 +88,11 @@ def test_a_team_search_for_a_word_nothing_has_asks_the_index_not_every_message(t
             for sql, params in statements:  # as search_page reads them: through a cursor
                 plans.append("\n".join(r[0] for r in conn.exec_driver_sql(
                     f"EXPLAIN DECLARE plan_check CURSOR FOR {sql}", params)))
-        assert len(plans) == 2  # by messages, then by subjects
-        assert "message_search" in plans[0] and "conversation_search" in plans[1], plans
+        # the newest few messages first (a bounded walk: at most NEWEST_PER_WANTED rows per conversation
+        # wanted), then every match by the messages' index, then by the subjects'
+        assert len(plans) == 3
+        assert plans[0].count("Limit") == 2 and "messages_pkey" in plans[0], plans[0]
+        assert "message_search" in plans[1] and "conversation_search" in plans[2], plans
     finally:
         ws.close()
 
