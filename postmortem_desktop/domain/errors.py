@@ -25,7 +25,7 @@ class EditConflict(RuleError):
 
     def __init__(self, what: str, *, based_on: object, yours: object, theirs: object):
         super().__init__(f"{what} was changed by someone else after you started editing it, so your change was "
-                         "not saved. Keep your version or take theirs.")
+                         "not saved. Look at their version, then make your change again if you still want it.")
         self.what = what
         self.based_on = based_on
         self.yours = yours

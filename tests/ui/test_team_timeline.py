@@ -1,6 +1,6 @@
 """System events and the incident's marks on a team workspace's timeline: a teammate's change the timeline has
-not shown yet is never overwritten. An event edit offers Keep mine / Take theirs; a drag of something a
-teammate moved since is refused with a message and the mark is shown where it is stored.
+not shown yet is never overwritten. An event edit, and a drag of an event or a mark a teammate moved since,
+offer Keep mine / Take theirs with both versions; the timeline then shows what is stored.
 
 The change feed is stopped, so the teammate's change reaches the screen only through the refusal (based_on).
 """
@@ -13,6 +13,7 @@ import pytest
 from postmortem_desktop.services.incidents import IncidentService, UpdateIncident
 from postmortem_desktop.services.timeline import EditSystemEvent, TimelineService
 from postmortem_desktop.storage.workspace import open_workspace
+from postmortem_desktop.timeline.layout import format_time
 from tests.helpers import billing_id
 from ui.hub import ScreenHub
 from ui.undo import WorkspaceSession
@@ -73,32 +74,64 @@ def test_take_theirs_keeps_the_teammates_event_and_shows_it(qtbot, timeline, tea
     assert _first_event(timeline).title == "Ana's title"  # the timeline read it again
 
 
-def test_dragging_an_event_a_teammate_moved_is_refused_and_shows_it_where_it_is(qtbot, timeline, teammate, refusals):
+def test_dragging_an_event_a_teammate_moved_offers_both_times_and_take_theirs_shows_it_where_it_is(
+        qtbot, timeline, teammate, answer_with):
+    shown = answer_with("take_button")
     mark = _first_event(timeline)
     theirs = _stored_event(teammate, mark.id).at + timedelta(minutes=9)
     EditSystemEvent(mark.id, billing_id(teammate), at=theirs).do(teammate)
     timeline._on_view_event_dragged(mark.id, mark.at + 600)
-    assert refusals and "changed by someone else" in refusals[0].lower()
+    assert len(shown) == 1
+    text = shown[0].informativeText()
+    assert f"Yours: moved to {format_time(mark.at + 600, 'UTC')}" in text
+    assert f"Theirs: moved to {format_time(theirs.timestamp(), 'UTC')}" in text
+    assert mark.title in shown[0].text()  # which event, by its title
     assert _stored_event(teammate, mark.id).at == theirs
     assert next(e for e in timeline.layout_.data.events if e.id == mark.id).at == theirs.timestamp()
 
 
-def test_dragging_an_event_no_one_else_moved_moves_it(qtbot, timeline, teammate, refusals):
+def test_dragging_an_event_a_teammate_moved_and_keeping_mine_moves_it_where_i_dropped_it(
+        qtbot, timeline, teammate, answer_with):
+    answer_with("keep_button")
+    mark = _first_event(timeline)
+    EditSystemEvent(mark.id, billing_id(teammate), at=_stored_event(teammate, mark.id).at + timedelta(minutes=9)
+                    ).do(teammate)
+    timeline._on_view_event_dragged(mark.id, mark.at + 600)
+    assert _stored_event(teammate, mark.id).at.timestamp() == mark.at + 600
+    assert next(e for e in timeline.layout_.data.events if e.id == mark.id).at == mark.at + 600
+
+
+def test_dragging_an_event_no_one_else_moved_moves_it(qtbot, timeline, teammate, answer_with, refusals):
+    shown = answer_with("take_button")
     mark = _first_event(timeline)
     timeline._on_view_event_dragged(mark.id, mark.at + 600)
-    assert not refusals  # what the timeline showed is what is stored: no false conflict
+    assert not shown and not refusals  # what the timeline showed is what is stored: no false conflict
     assert _stored_event(teammate, mark.id).at.timestamp() == mark.at + 600
 
 
-def test_dragging_the_recovery_mark_a_teammate_moved_is_refused(qtbot, timeline, teammate, refusals):
+def test_dragging_the_recovery_mark_a_teammate_moved_offers_both_and_take_theirs_keeps_theirs(
+        qtbot, timeline, teammate, answer_with):
+    shown = answer_with("take_button")
     iid = timeline.hub.incident_id
-    shown = timeline.layout_.data.technical_end
+    shown_end = timeline.layout_.data.technical_end
     theirs = IncidentService(teammate).get(iid).technical_end + timedelta(minutes=5)
     UpdateIncident(iid, technical_end=theirs).do(teammate)
-    timeline._on_view_marker_dragged("technical_end", shown + 900)
-    assert refusals
+    timeline._on_view_marker_dragged("technical_end", shown_end + 900)
+    assert len(shown) == 1 and "Recovery" in shown[0].text()
     assert IncidentService(teammate).get(iid).technical_end == theirs
     assert timeline.layout_.data.technical_end == theirs.timestamp()
     timeline._on_view_marker_dragged("technical_end", theirs.timestamp() + 60)  # from what it shows now: saved
-    assert len(refusals) == 1
+    assert len(shown) == 1
     assert IncidentService(teammate).get(iid).technical_end.timestamp() == theirs.timestamp() + 60
+
+
+def test_dragging_the_recovery_mark_a_teammate_moved_and_keeping_mine_saves_where_i_dropped_it(
+        qtbot, timeline, teammate, answer_with):
+    answer_with("keep_button")
+    iid = timeline.hub.incident_id
+    shown_end = timeline.layout_.data.technical_end
+    UpdateIncident(iid, technical_end=IncidentService(teammate).get(iid).technical_end + timedelta(minutes=5)
+                   ).do(teammate)
+    timeline._on_view_marker_dragged("technical_end", shown_end + 900)
+    assert IncidentService(teammate).get(iid).technical_end.timestamp() == shown_end + 900
+    assert timeline.layout_.data.technical_end == shown_end + 900

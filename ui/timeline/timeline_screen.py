@@ -32,6 +32,7 @@ from .qt_canvas import render_timeline_image
 from .timeline_view import EMPTY_TEXT, NO_WORKSPACE_TEXT, TimelineView
 
 if TYPE_CHECKING:
+    from postmortem_desktop.services.commands import Command
     from postmortem_desktop.services.timeline import EditSystemEvent
 
     from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
@@ -325,12 +326,15 @@ class TimelineScreen(QWidget):
 
         from .event_dialogs import utc_from_epoch
 
-        # made from where this timeline showed it: a teammate's move since is refused, not overwritten
-        shown = next((e.at for e in self.layout_.data.events if e.id == event_id), None) if self.layout_ else None
-        move = MoveSystemEvent(event_id, self.hub.incident_id, utc_from_epoch(at),
-                               shown_at=None if shown is None else utc_from_epoch(shown))
-        if not self.hub.run(move):
-            self._show_stored()
+        # made from where this timeline showed it: a teammate's move since is not overwritten silently
+        event = next((e for e in self.layout_.data.events if e.id == event_id), None) if self.layout_ else None
+        dropped_at = utc_from_epoch(at)
+
+        def move_from(shown: datetime | None) -> MoveSystemEvent:
+            return MoveSystemEvent(event_id, self.hub.incident_id, dropped_at, shown_at=shown)
+
+        title = f"The system event “{event.title}”" if event is not None and event.title else "The system event"
+        self._run_drag(move_from(None if event is None else utc_from_epoch(event.at)), title, at, "at", move_from)
 
     def _on_view_marker_dragged(self, field_name: str, at: float) -> None:
         from postmortem_desktop.services.incidents import UpdateIncident
@@ -338,10 +342,28 @@ class TimelineScreen(QWidget):
         from .event_dialogs import utc_from_epoch
 
         shown = getattr(self.layout_.data, field_name) if self.layout_ else None
-        edit = UpdateIncident.made_from(self.hub.incident_id,
-                                        {field_name: None if shown is None else utc_from_epoch(shown)},
-                                        {field_name: utc_from_epoch(at)})
-        if not self.hub.run(edit):
+        dropped = {field_name: utc_from_epoch(at)}
+
+        def moved_from(stored: datetime | None) -> UpdateIncident:
+            return UpdateIncident.made_from(self.hub.incident_id, {field_name: stored}, dropped)
+
+        label = MARKER_HELP.get("status_page" if field_name == "status_page_resolved" else field_name, field_name)
+        self._run_drag(moved_from(None if shown is None else utc_from_epoch(shown)), f"The mark “{label}”", at,
+                       field_name, moved_from)
+
+    def _run_drag(self, edit: Command, what: str, at: float, field: str,
+                  made_from: Callable[[datetime | None], Command]) -> None:
+        """Saves a dragged time. Moved by a teammate since this timeline showed it: both times are offered,
+        Keep mine (moved again, from theirs) or Take theirs; either way the timeline then shows what is stored."""
+        zone = self.hub.zone_name
+
+        def time_text(value: datetime | None) -> str:
+            return "not set" if value is None else format_time(value.timestamp(), zone)
+
+        saved = run_or_offer_both(self.hub, self, edit, what, f"moved to {format_time(at, zone)}",
+                                  lambda theirs: f"moved to {time_text(theirs.get(field))}",
+                                  lambda theirs: made_from(theirs.get(field)), self._show_stored)
+        if not saved:
             self._show_stored()
 
     def _show_stored(self) -> None:
