@@ -43,9 +43,9 @@ class ChangedSince(RuleError):
     def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = (), depends: str = ""):
         who = _listed(by) if by else "someone else"
         if undoing and depends:  # an undo that deletes what the edit added: `depends` says what rests on it
-            message = (f"“{what}” cannot be undone: {who} made or changed {depends} since your edit, and undoing "
-                       "would delete that work with it. Nothing was undone: ask them, or remove that work first if "
-                       "this should still go.")
+            message = (f"“{what}” cannot be undone: since your edit, {who} built on what it added ({depends}), "
+                       "and undoing would delete that work with it. Nothing was undone: ask them, or remove that "
+                       "work first if this should still go.")
         elif undoing:
             message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
                        "overwrite their change. Edit it again by hand if it still needs changing.")
