@@ -214,7 +214,8 @@ class ActionsScreen(DeferredRefresh, QWidget):
             yours, again = "delete it", DeleteActionItem(command.incident_id, command.item_id, based_on=theirs)
         else:
             return
-        if ask_keep_mine(self, "This action item", yours, _described(theirs, conflict.based_on)):
+        if ask_keep_mine(self, "This action item", yours, _described(theirs, conflict.based_on),
+                         conflict.by):
             self.run_checked(again)
         else:
             self.refresh()

@@ -457,12 +457,12 @@ class BoardScreen(QWidget):
             self.grid.reveal_card(first)
         if isinstance(command, DeleteQuote):
             if ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), "deleted",
-                             columns_text(conflict.theirs)):
+                             columns_text(conflict.theirs), conflict.by):
                 self.run_local(command)  # deleted as they are now, since the person chose so
         elif dropped:
             self.drop_notice = show_drop_refused(self, conflict)
         elif ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), columns_text(conflict.yours),
-                           columns_text(conflict.theirs)):
+                           columns_text(conflict.theirs), conflict.by):
             self.run_local(command)  # made again from the columns shown now
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
