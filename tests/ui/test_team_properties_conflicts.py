@@ -90,6 +90,7 @@ def test_esc_on_the_conflict_keeps_the_words_and_the_next_enter_asks_again(qtbot
     assert len(shown) == 1 and _stored_title(teammate, form) == "T5 ana"
     assert form.form.title.text() == typed  # the words stay in the field
     assert "Not saved" in form.form.problem.text() and form.form.problem.isVisibleTo(form)
+    assert "Title, which Ana changed too" in form.form.problem.text()
     _enter(qtbot, form.form.title)  # still based on what Ben saw, not on Ana's title
     assert len(shown) == 2 and _stored_title(teammate, form) == "T5 ana"
     assert form.form.title.text() == typed

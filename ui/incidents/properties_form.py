@@ -200,11 +200,13 @@ class IncidentPropertiesWidget(QWidget):
                              "as soon as the server answers again.")
         self.problem.show()
 
-    def show_left_for_later(self, keys: list[str]) -> None:
-        """Says which values typed here lost to a teammate's change and wait for the person's choice."""
-        names = ", ".join(self.label_of(key) for key in keys)
-        self.problem.setText(f"{LEFT_FOR_LATER} {names}. Someone else changed it too; what you typed stays "
-                             "here. Save it again (Enter) to choose between the two versions.")
+    def show_left_for_later(self, changed_by: dict[str, str]) -> None:
+        """Says which values typed here lost to a teammate's change (field -> who, "" unknown) and wait for the
+        person's choice."""
+        names = "; ".join(f"{self.label_of(key)}, which {who or 'someone else'} changed too"
+                          for key, who in changed_by.items())
+        self.problem.setText(f"{LEFT_FOR_LATER} {names}. What you typed stays here; save it again (Enter) "
+                             "to choose between the two versions.")
         self.problem.show()
 
     def clear_not_saved(self) -> None:

@@ -160,7 +160,7 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             if key not in self.form.lines:  # words in a line stay there by themselves (keep_typing)
                 self.form.put_value(key, value, typing=True)
         if self._later:
-            self.form.show_left_for_later(list(self._later))
+            self.form.show_left_for_later({key: by for key, (_value, by) in self._later.items()})
 
     def _described(self, value: Any) -> str:
         if value is None:
