@@ -102,3 +102,18 @@ def test_dragging_the_recovery_mark_a_teammate_moved_is_refused(qtbot, timeline,
     timeline._on_view_marker_dragged("technical_end", theirs.timestamp() + 60)  # from what it shows now: saved
     assert len(refusals) == 1
     assert IncidentService(teammate).get(iid).technical_end.timestamp() == theirs.timestamp() + 60
+
+
+def test_decide_later_brings_the_event_dialog_back_with_what_was_typed_and_asks_again(qtbot, timeline, teammate,
+                                                                                      answer_with):
+    shown = answer_with("later_button")
+    mark = _first_event(timeline)
+    dialog = timeline.edit_event(mark.id)
+    EditSystemEvent(mark.id, billing_id(teammate), title="Ana's title").do(teammate)
+    dialog.title_edit.setText("My title")
+    dialog.accept()
+    again = timeline.dialog
+    assert again is not dialog and again.title_edit.text() == "My title"  # the words, back in a dialog
+    assert "changed by Ana" in shown[0].text()
+    again.accept()  # still made from what the person saw: asked again, nothing written
+    assert len(shown) == 2 and _stored_event(teammate, mark.id).title == "Ana's title"
