@@ -202,7 +202,10 @@ class ActionsScreen(DeferredRefresh, QWidget):
 
     def run_checked(self, command: Command) -> bool:
         """Runs an edit made from what this screen showed; a teammate's change since is shown, not overwritten."""
-        return self.hub.run(command, on_conflict=lambda conflict: self._on_conflict(command, conflict))
+        def on_conflict(conflict: EditConflict) -> None:
+            self._on_conflict(command, conflict)
+
+        return self.hub.run(command, on_conflict=on_conflict)
 
     def _on_conflict(self, command: Command, conflict: EditConflict) -> bool:
         """Both versions, then Keep mine (the same edit, based on theirs), Take theirs (shown) or Decide later

@@ -396,10 +396,14 @@ class TimelineScreen(QWidget):
             elif result == QDialog.DialogCode.Accepted:
                 typed = dialog.values()
                 changes = {k: v for k, v in typed.items() if v != getattr(ev, k)}
+
+                def again_later() -> None:
+                    self.edit_event(ev.id, ev, typed)
+
                 if changes:
                     based_on = {k: getattr(ev, k) for k in changes}
                     self._save_event(EditSystemEvent(ev.id, ev.incident_id, based_on=based_on, **changes),
-                                     on_later=lambda: self.edit_event(ev.id, ev, typed))
+                                     on_later=again_later)
         return self._open(dialog, finished)
 
     def _save_event(self, edit: EditSystemEvent, on_later: Callable[[], None] | None = None) -> None:
