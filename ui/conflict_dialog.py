@@ -1,13 +1,16 @@
-"""“Changed by someone else”: both versions of a card or an action item side by side, Keep mine or Take theirs.
+"""“Changed by someone else”: both versions of a field or an item side by side: Keep mine, Take theirs or Decide
+later.
 
-Shown when the core refuses an edit made from a version someone else changed since (EditConflict). The
-review's text fields show the same choice in a bar under the field (ui/review/text_field.py); a whole item
-has no one field to put a bar under, so the choice is this dialog. Take theirs is the default: nothing more is
-written unless the person asks to save theirs over the other.
+Shown when the core refuses an edit made from a version someone else changed since (EditConflict), naming who
+when the incident's history says. The review's text fields show the same choice in a bar under the field
+(ui/review/text_field.py); a whole item has no one field to put a bar under, so the choice is this dialog.
+Decide later is the default (Enter) and what Esc does: nothing is written and nobody's words are dropped; the
+caller keeps the person's words where they were, so the next save asks again.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -18,47 +21,74 @@ if TYPE_CHECKING:  # annotations only: the timeline imports this before the stor
     from .hub import ScreenHub
 
 
-class ConflictDialog(QMessageBox):
-    """Their version beside the person's own; `keeps_mine()` says which one the person chose."""
+class Choice(Enum):
+    KEEP_MINE = "keep mine"  # save the person's version over theirs
+    TAKE_THEIRS = "take theirs"  # show theirs; the person's version is dropped
+    LATER = "decide later"  # nothing written, nothing dropped: the words stay, the next save asks again
 
-    def __init__(self, parent: QWidget | None, what: str, yours: str, theirs: str):
+
+class ConflictDialog(QMessageBox):
+    """Their version beside the person's own; `choice()` says which one the person chose."""
+
+    def __init__(self, parent: QWidget | None, what: str, yours: str, theirs: str, by: str = ""):
         super().__init__(parent)
         self.setObjectName("conflict_dialog")
         self.setIcon(QMessageBox.Icon.Warning)
-        self.setWindowTitle("Changed by someone else")
-        self.setText(f"{what} was changed by someone else after you read it, so your change was not saved.")
+        who = by or "someone else"
+        self.setWindowTitle(f"Changed by {who}")
+        self.setText(f"{what} was changed by {who} after you read it, so your change was not saved yet.")
         self.setInformativeText(f"Yours: {yours}\nTheirs: {theirs}")
         self.keep_button = self.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
         self.keep_button.setToolTip("Save your version in place of theirs")
-        self.take_button = self.addButton("Take theirs", QMessageBox.ButtonRole.RejectRole)
+        self.take_button = self.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
         self.take_button.setToolTip("Show their version; yours is dropped")
-        self.setDefaultButton(self.take_button)
-        self.setEscapeButton(self.take_button)
+        self.later_button = self.addButton("Decide later", QMessageBox.ButtonRole.RejectRole)
+        self.later_button.setToolTip("Save nothing and drop nothing: your version stays where you typed it, "
+                                     "and saving it again asks again")
+        # Enter and Esc drop nobody's words: a person typing who presses Enter once too often loses nothing
+        self.setDefaultButton(self.later_button)
+        self.setEscapeButton(self.later_button)
+
+    def choice(self) -> Choice:
+        clicked = self.clickedButton()
+        if clicked is self.keep_button:
+            return Choice.KEEP_MINE
+        return Choice.TAKE_THEIRS if clicked is self.take_button else Choice.LATER
 
     def keeps_mine(self) -> bool:
-        return self.clickedButton() is self.keep_button
+        return self.choice() is Choice.KEEP_MINE
 
 
-def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str) -> bool:
-    """Asks which version to keep; True: save the person's own over theirs."""
-    dialog = ConflictDialog(parent, what, yours, theirs)
+def ask_which(parent: QWidget | None, what: str, yours: str, theirs: str, by: str = "") -> Choice:
+    """Asks which version to keep, or to decide later."""
+    dialog = ConflictDialog(parent, what, yours, theirs, by)
     dialog.exec()
-    return dialog.keeps_mine()
+    return dialog.choice()
+
+
+def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str, by: str = "") -> bool:
+    """Asks which version to keep; True: save the person's own over theirs (False: Take theirs or Decide later)."""
+    return ask_which(parent, what, yours, theirs, by) is Choice.KEEP_MINE
 
 
 def run_or_offer_both(hub: ScreenHub, parent: QWidget, edit: Command, what: str, yours: str,
                       theirs_text: Callable[[Any], str], made_from_theirs: Callable[[Any], Command],
-                      show_theirs: Callable[[], None]) -> bool:
+                      show_theirs: Callable[[], None], on_later: Callable[[], None] | None = None) -> bool:
     """Runs an edit made from what a screen showed. When a teammate changed that since (EditConflict), both
-    versions are offered: Keep mine runs the same edit made from theirs (made_from_theirs(conflict.theirs)),
-    offered again if that too was beaten; Take theirs calls show_theirs. True when the edit was saved."""
+    versions are offered, naming who: Keep mine runs the same edit made from theirs (made_from_theirs(
+    conflict.theirs)), offered again if that too was beaten; Take theirs calls show_theirs; Decide later calls
+    on_later (if given) and nothing else: the screen keeps the person's words and what they were made from (a
+    closed dialog opens again with them), so their next save asks again. True when the edit was saved."""
     kept: list[bool] = []
 
     def conflicted(conflict: EditConflict) -> None:
-        if ask_keep_mine(parent, what, yours, theirs_text(conflict.theirs)):
+        choice = ask_which(parent, what, yours, theirs_text(conflict.theirs), conflict.by)
+        if choice is Choice.KEEP_MINE:
             kept.append(run_or_offer_both(hub, parent, made_from_theirs(conflict.theirs), what, yours, theirs_text,
-                                          made_from_theirs, show_theirs))
-        else:
+                                          made_from_theirs, show_theirs, on_later))
+        elif choice is Choice.TAKE_THEIRS:
             show_theirs()
+        elif on_later is not None:
+            on_later()
 
     return hub.run(edit, on_conflict=conflicted) or any(kept)

@@ -23,13 +23,20 @@ class EditConflict(RuleError):
     takes the other.
     """
 
-    def __init__(self, what: str, *, based_on: object, yours: object, theirs: object):
-        super().__init__(f"{what} was changed by someone else after you started editing it, so your change was "
-                         "not saved. Look at their version, then make your change again if you still want it.")
+    def __init__(self, what: str, *, based_on: object, yours: object, theirs: object, by: str = ""):
+        super().__init__(f"{what} was changed by {by or 'someone else'} after you started editing it, so your "
+                         "change was not saved. Look at their version, then make your change again if you still "
+                         "want it.")
         self.what = what
         self.based_on = based_on
         self.yours = yours
         self.theirs = theirs
+        #: who made the change (the incident's history: the last teammate who made the same edit); "" unknown
+        self.by = by
+
+    def naming(self, by: str) -> EditConflict:
+        """The same conflict, saying who changed it."""
+        return EditConflict(self.what, based_on=self.based_on, yours=self.yours, theirs=self.theirs, by=by)
 
 
 class ChangedSince(RuleError):

@@ -15,7 +15,8 @@ from ..domain.errors import (  # noqa: F401 - re-exported for callers
     RuleError,
 )
 from ..storage.bulk import session_cursor
-from ..storage.edit_history import editors_since
+from ..storage.edit_history import editors_since, last_editor
+from ..storage.errors import ServerUnavailableError
 from ..storage.undo_reach import Footprint, Reach, changed_since, footprint, lock_reach
 from ..storage.workspace import Workspace
 
@@ -79,6 +80,9 @@ class Edit(Command):
     #: was closed because its record was complete; editing it afterwards would break that silently, so
     #: the person reopens it first (which is recorded).
     refused_when_closed: bool = False
+    #: the names in the incident's history of the edits a conflict of this one can lose to, as a LIKE pattern;
+    #: "": the edits named as this one (the same field)
+    conflicts_with_names = ""
 
     def __init__(self, incident_id: int):
         self.incident_id = incident_id  # WORKSPACE_WIDE for edits of no one incident
@@ -102,6 +106,8 @@ class Edit(Command):
                 workspace.record_edit(session, self.incident_id, self.changes, self.name)
         except ChangedSince as refused:  # a redo over a teammate's change: rolled back; say whose
             raise self._naming(workspace, refused) from None
+        except EditConflict as conflict:  # made from a version a teammate changed since: say whose
+            raise self._naming_conflict(workspace, conflict) from None
 
     def undo(self, workspace: Workspace) -> None:
         workspace.require_writable()
@@ -119,6 +125,18 @@ class Edit(Command):
         with workspace.reading() as session:
             return refused.naming(editors_since(session, self.incident_id, workspace.user, self.name,
                                                 undone=not refused.undoing))
+
+
+    def _naming_conflict(self, workspace: Workspace, conflict: EditConflict) -> EditConflict:
+        """The conflict with who made the change it lost to, when the incident's history says."""
+        if conflict.by or not workspace.user:  # a file keeps no history
+            return conflict
+        try:
+            with workspace.reading() as session:
+                return conflict.naming(last_editor(session, self.incident_id, workspace.user, self.name,
+                                                   like=self.conflicts_with_names))
+        except ServerUnavailableError:  # gone since the refusal: the conflict itself still stands
+            return conflict
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:

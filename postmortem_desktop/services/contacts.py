@@ -196,6 +196,7 @@ class UnflagContact(Edit):
 class EditContact(Edit):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
     incident_id: int  # always given here (the base allows None)
+    conflicts_with_names = "%Contact%"  # a reason's edit, a contact's record, a flag
 
     refused_when_closed = True
 

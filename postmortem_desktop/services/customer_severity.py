@@ -81,6 +81,7 @@ class SeverityService:
 class DecideSeverity(RecordedDecision):
     """The facilitator confirms the suggested customer severity, or overrides it with a reason."""
     incident_id: int  # always given here (the base allows None)
+    conflicts_with_names = "% Customer Severity"  # confirmed or overridden
 
     refused_when_closed = True
 

@@ -153,6 +153,7 @@ class AddSystemEvent(AddSystemEvents):
 
 
 class EditSystemEvent(UpdateFields):
+    conflicts_with_names = "%System Event%"  # an event is edited, moved on the timeline or deleted
     incident_id: int  # always given here (the base allows None)
     gone = "This system event was deleted by someone else."
 

@@ -1,4 +1,4 @@
-"""Who edited an incident since one of this user's own edits: the name an undo or redo refusal gives."""
+"""Who edited an incident: the names an undo or redo refusal and a conflict (Keep mine / Take theirs) give."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -24,3 +24,14 @@ def editors_since(session: Session, incident_id: int, user: str, what: str, *, u
         EditRecord.incident_id == incident_id, EditRecord.id > mark).order_by(EditRecord.id)).all()
     same = [name for name, done in later if done == what] or [name for name, _done in later]
     return tuple(name for name in dict.fromkeys(same) if name != user)
+
+
+def last_editor(session: Session, incident_id: int, user: str, what: str, *, like: str = "") -> str:
+    """The last person other than `user` who made the edit `what` (the same field or answer) of the incident, or
+    its undo: who a conflict over it names. `like`: a LIKE pattern of the edits' names instead (an action item's
+    edit is named after the fields it sets). "" when nothing says (a file keeps no history, an edit of no one
+    incident, or only `user` made it: the same person elsewhere)."""
+    named = EditRecord.what.like(like) if like else EditRecord.what == what
+    return session.scalar(select(EditRecord.user).where(
+        EditRecord.incident_id == incident_id, named, EditRecord.user != user)
+        .order_by(EditRecord.id.desc()).limit(1)) or ""

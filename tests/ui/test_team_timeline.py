@@ -86,6 +86,7 @@ def test_dragging_an_event_a_teammate_moved_offers_both_times_and_take_theirs_sh
     assert f"Yours: moved to {format_time(mark.at + 600, 'UTC')}" in text
     assert f"Theirs: moved to {format_time(theirs.timestamp(), 'UTC')}" in text
     assert mark.title in shown[0].text()  # which event, by its title
+    assert "changed by ana" in shown[0].text().lower()  # and who moved it, named from the history
     assert _stored_event(teammate, mark.id).at == theirs
     assert next(e for e in timeline.layout_.data.events if e.id == mark.id).at == theirs.timestamp()
 
@@ -135,3 +136,18 @@ def test_dragging_the_recovery_mark_a_teammate_moved_and_keeping_mine_saves_wher
     timeline._on_view_marker_dragged("technical_end", shown_end + 900)
     assert IncidentService(teammate).get(iid).technical_end.timestamp() == shown_end + 900
     assert timeline.layout_.data.technical_end == shown_end + 900
+
+
+def test_decide_later_brings_the_event_dialog_back_with_what_was_typed_and_asks_again(qtbot, timeline, teammate,
+                                                                                      answer_with):
+    shown = answer_with("later_button")
+    mark = _first_event(timeline)
+    dialog = timeline.edit_event(mark.id)
+    EditSystemEvent(mark.id, billing_id(teammate), title="Ana's title").do(teammate)
+    dialog.title_edit.setText("My title")
+    dialog.accept()
+    again = timeline.dialog
+    assert again is not dialog and again.title_edit.text() == "My title"  # the words, back in a dialog
+    assert "changed by Ana" in shown[0].text()
+    again.accept()  # still made from what the person saw: asked again, nothing written
+    assert len(shown) == 2 and _stored_event(teammate, mark.id).title == "Ana's title"

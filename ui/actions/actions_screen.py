@@ -35,7 +35,7 @@ from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.services.review_answers import ReviewService
 
 from ..closeout.record_lock import ClosedBanner
-from ..conflict_dialog import ask_keep_mine
+from ..conflict_dialog import Choice, ask_which
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
@@ -187,24 +187,30 @@ class ActionsScreen(DeferredRefresh, QWidget):
             if command is None or self._ran_or_decided(command):  # None: nothing was changed
                 return
             # refused after its message (a teammate closed the incident or deleted the item, the server went
-            # away): the dialog comes back with what was typed, to try again, copy it or cancel
+            # away), or a conflict left for later: the dialog comes back with what was typed, to try again (a
+            # conflict asks again), copy it or cancel
 
     def _ran_or_decided(self, command: Command) -> bool:
-        """True when the edit was made, or was a conflict the person settled (Keep mine / Take theirs)."""
-        conflicted: list[EditConflict] = []
+        """True when the edit was made, or was a conflict the person settled (Keep mine / Take theirs); False
+        also when they left it for later, so the dialog comes back with what they typed."""
+        settled: list[bool] = []
 
         def on_conflict(conflict: EditConflict) -> None:
-            conflicted.append(conflict)
-            self._on_conflict(command, conflict)
+            settled.append(self._on_conflict(command, conflict))
 
-        return self.hub.run(command, on_conflict=on_conflict) or bool(conflicted)
+        return self.hub.run(command, on_conflict=on_conflict) or (bool(settled) and all(settled))
 
     def run_checked(self, command: Command) -> bool:
         """Runs an edit made from what this screen showed; a teammate's change since is shown, not overwritten."""
-        return self.hub.run(command, on_conflict=lambda conflict: self._on_conflict(command, conflict))
+        def on_conflict(conflict: EditConflict) -> None:
+            self._on_conflict(command, conflict)
 
-    def _on_conflict(self, command: Command, conflict: EditConflict) -> None:
-        """Both versions, then Keep mine (the same edit, based on theirs) or Take theirs (shown)."""
+        return self.hub.run(command, on_conflict=on_conflict)
+
+    def _on_conflict(self, command: Command, conflict: EditConflict) -> bool:
+        """Both versions, then Keep mine (the same edit, based on theirs), Take theirs (shown) or Decide later
+        (nothing written, nothing shown anew: the edit is still made from what the person saw, so making it
+        again asks again). False when left for later."""
         theirs = conflict.theirs if isinstance(conflict.theirs, dict) else {}
         again: Command
         if isinstance(command, EditActionItem):
@@ -213,11 +219,13 @@ class ActionsScreen(DeferredRefresh, QWidget):
         elif isinstance(command, DeleteActionItem):
             yours, again = "delete it", DeleteActionItem(command.incident_id, command.item_id, based_on=theirs)
         else:
-            return
-        if ask_keep_mine(self, "This action item", yours, _described(theirs, conflict.based_on)):
-            self.run_checked(again)
-        else:
+            return True
+        choice = ask_which(self, "This action item", yours, _described(theirs, conflict.based_on), conflict.by)
+        if choice is Choice.KEEP_MINE:
+            return self._ran_or_decided(again)
+        if choice is Choice.TAKE_THEIRS:
             self.refresh()
+        return choice is not Choice.LATER
 
     def _on_add_clicked(self) -> None:
         area = self._add_area()

@@ -6,7 +6,7 @@ import html
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
@@ -457,12 +457,12 @@ class BoardScreen(QWidget):
             self.grid.reveal_card(first)
         if isinstance(command, DeleteQuote):
             if ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), "deleted",
-                             columns_text(conflict.theirs)):
+                             columns_text(conflict.theirs), conflict.by):
                 self.run_local(command)  # deleted as they are now, since the person chose so
         elif dropped:
             self.drop_notice = show_drop_refused(self, conflict)
         elif ask_keep_mine(self, cards_word(conflict.theirs).capitalize(), columns_text(conflict.yours),
-                           columns_text(conflict.theirs)):
+                           columns_text(conflict.theirs), conflict.by):
             self.run_local(command)  # made again from the columns shown now
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
@@ -555,9 +555,14 @@ class BoardScreen(QWidget):
 
     def rename_column(self, rename: RenameTag) -> bool:
         """A rename made from the name the board showed; a teammate's rename since offers both names."""
+        def ask_again_later() -> None:  # the name typed comes back in the same box, still made from the one seen
+            name, ok = QInputDialog.getText(self, "Rename Column", "New name:", text=rename.value)
+            if ok and name.strip():
+                self.rename_column(RenameTag(rename.tag_id, name, shown_name=rename.shown))
+
         return run_or_offer_both(self.hub, self, rename, "This column's name", rename.value, str,
                                  lambda theirs: RenameTag(rename.tag_id, rename.value, shown_name=str(theirs)),
-                                 self.reload)
+                                 self.reload, ask_again_later)
 
     def _on_grid_card_menu_requested(self, view: CardListView, pos: QPoint) -> None:
         chosen = card_menu_command(self, self.hub.incident_id, self.selected_cards(), self.tags, pos)

@@ -27,6 +27,7 @@ from postmortem_desktop.services.incidents import IncidentDetails
 from ..time_display import from_qdatetime, to_qdatetime
 
 NOT_SAVED = "⚠ Not saved yet:"
+LEFT_FOR_LATER = "⚠ Not saved, both versions kept for later:"
 
 
 def now_in_zone(zone_name: str) -> QDateTime:
@@ -130,6 +131,8 @@ class IncidentPropertiesWidget(QWidget):
         self.service = QLineEdit(self)
         self.severity = QComboBox(self)
         self.severity.addItems(SEVERITIES)
+        #: the fields typed in word by word: a re-read keeps the words being typed there (typing())
+        self.lines = {"title": self.title, "service": self.service}
         self.times = {key: OptionalDateTimeEdit(label, self) for key, label in self.TIME_FIELDS}
         for key, editor in self.times.items():
             editor.starting_point = partial(self._starting_point, key)
@@ -197,8 +200,17 @@ class IncidentPropertiesWidget(QWidget):
                              "as soon as the server answers again.")
         self.problem.show()
 
+    def show_left_for_later(self, changed_by: dict[str, str]) -> None:
+        """Says which values typed here lost to a teammate's change (field -> who, "" unknown) and wait for the
+        person's choice."""
+        names = "; ".join(f"{self.label_of(key)}, which {who or 'someone else'} changed too"
+                          for key, who in changed_by.items())
+        self.problem.setText(f"{LEFT_FOR_LATER} {names}. What you typed stays here; save it again (Enter) "
+                             "to choose between the two versions.")
+        self.problem.show()
+
     def clear_not_saved(self) -> None:
-        if self.problem.text().startswith(NOT_SAVED):
+        if self.problem.text().startswith((NOT_SAVED, LEFT_FOR_LATER)):
             self.problem.hide()
             self.problem.clear()
 
@@ -212,21 +224,25 @@ class IncidentPropertiesWidget(QWidget):
             self._details = replace(self._details, **{key: value})
 
     def typing(self) -> dict[str, str]:
-        """The words being typed in the title or the service and not finished yet (not saved, not emitted)."""
-        return {key: line.text() for key, line in (("title", self.title), ("service", self.service))
-                if line.isModified()}
+        """The words typed in the title or the service and not saved yet (being typed, or left for later)."""
+        return {key: line.text() for key, line in self.lines.items() if line.isModified()}
+
+    def settle(self, key: str, saved: Any = None) -> None:
+        """The words in the field are no longer the person's unsaved ones (saved, or dropped for theirs): a
+        re-read shows the stored value there again. With `saved`: only when the field still holds it (the
+        person may have typed on since)."""
+        line = self.lines.get(key)
+        if line is not None and (saved is None or line.text().strip() == saved):
+            line.setModified(False)
 
     def keep_typing(self, typed: dict[str, str]) -> None:
         """Puts words being typed back over a re-read, still unfinished, the cursor where it was."""
         for key, text in typed.items():
-            line = self.title if key == "title" else self.service
-            cursor = line.cursorPosition()
-            self.put_value(key, text)
-            line.setModified(True)
-            line.setCursorPosition(cursor)
+            self.put_value(key, text, typing=True)
 
-    def put_value(self, key: str, value: Any) -> None:
-        """Shows a value typed here (kept while it is not saved) over the stored one, without emitting an edit."""
+    def put_value(self, key: str, value: Any, typing: bool = False) -> None:
+        """Shows a value typed here (kept while it is not saved) over the stored one, without emitting an edit.
+        typing: the person's own unsaved words, kept over the next re-read too (typing())."""
         if key in self.times:
             self.times[key].set_value(to_qdatetime(value, self._zone), keep_previous=True)
             return
@@ -235,10 +251,13 @@ class IncidentPropertiesWidget(QWidget):
             self.severity.setCurrentText(value)
             self.severity.blockSignals(False)
             return
-        line = self.title if key == "title" else self.service
+        line = self.lines[key]
+        cursor = line.cursorPosition()
         line.blockSignals(True)
         line.setText(value)
         line.blockSignals(False)
+        line.setModified(typing)
+        line.setCursorPosition(cursor)  # where the person was typing: a re-read does not move it
 
     def show_incident(self, details: IncidentDetails | None, headline: str, zone_name: str) -> None:
         self._details = details
@@ -277,12 +296,15 @@ class IncidentPropertiesWidget(QWidget):
 
     def finish_editing(self) -> None:
         """Emits a title or service still being typed (it is emitted on leaving the field, which may not come)."""
-        for key, line in (("title", self.title), ("service", self.service)):
+        for key, line in self.lines.items():
             if line.hasFocus():
                 self._emit(key, line.text().strip())
 
     def _emit(self, key: str, value) -> None:  # noqa: ANN001
-        if self._details is None or getattr(self._details, key) == value:
+        if self._details is None:
+            return
+        if getattr(self._details, key) == value:  # what is stored already: nothing to save, nobody overwritten
+            self.settle(key)
             return
         if key == "title" and not value:
             self.title.setText(self._details.title)

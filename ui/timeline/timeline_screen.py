@@ -33,7 +33,7 @@ from .timeline_view import EMPTY_TEXT, NO_WORKSPACE_TEXT, TimelineView
 
 if TYPE_CHECKING:
     from postmortem_desktop.services.commands import Command
-    from postmortem_desktop.services.timeline import EditSystemEvent
+    from postmortem_desktop.services.timeline import EditSystemEvent, SystemEventDetails
 
     from .event_dialogs import PasteEventLinesDialog, SystemEventDialog
 
@@ -397,28 +397,38 @@ class TimelineScreen(QWidget):
     def _on_view_event_double_clicked(self, event_id: int) -> None:
         self.edit_event(event_id)
 
-    def edit_event(self, event_id: int) -> SystemEventDialog | None:
+    def edit_event(self, event_id: int, shown: SystemEventDetails | None = None,
+                   typed: dict | None = None) -> SystemEventDialog | None:
+        """shown, typed: the event as the person first saw it and what they typed over it, when a conflict they
+        left for later brings the dialog back (its save is still made from what they saw)."""
         if self.hub.workspace is None or self.hub.workspace.read_only:
             return None
         from postmortem_desktop.services.timeline import DeleteSystemEvent, EditSystemEvent, TimelineService
 
         from .event_dialogs import DELETE_RESULT, SystemEventDialog
 
-        ev = TimelineService(self.hub.workspace).system_event(event_id)
-        dialog = SystemEventDialog(self.hub.zone_name, ev.at, self, kind=ev.kind, title=ev.title, detail=ev.detail,
-                                   editing=True)
+        ev = shown or TimelineService(self.hub.workspace).system_event(event_id)
+        values = {"at": ev.at, "kind": ev.kind, "title": ev.title, "detail": ev.detail, **(typed or {})}
+        dialog = SystemEventDialog(self.hub.zone_name, values["at"], self, kind=values["kind"],
+                                   title=values["title"], detail=values["detail"], editing=True)
 
         def finished(result: int) -> None:
             if result == DELETE_RESULT:
                 self.hub.run(DeleteSystemEvent(ev.id, ev.incident_id, ev.title))
             elif result == QDialog.DialogCode.Accepted:
-                changes = {k: v for k, v in dialog.values().items() if v != getattr(ev, k)}
+                typed = dialog.values()
+                changes = {k: v for k, v in typed.items() if v != getattr(ev, k)}
+
+                def again_later() -> None:
+                    self.edit_event(ev.id, ev, typed)
+
                 if changes:
-                    shown = {k: getattr(ev, k) for k in changes}
-                    self._save_event(EditSystemEvent(ev.id, ev.incident_id, based_on=shown, **changes))
+                    based_on = {k: getattr(ev, k) for k in changes}
+                    self._save_event(EditSystemEvent(ev.id, ev.incident_id, based_on=based_on, **changes),
+                                     on_later=again_later)
         return self._open(dialog, finished)
 
-    def _save_event(self, edit: EditSystemEvent) -> None:
+    def _save_event(self, edit: EditSystemEvent, on_later: Callable[[], None] | None = None) -> None:
         """An event edit made from what the dialog showed; a teammate's change since offers both versions."""
         from postmortem_desktop.services.timeline import EditSystemEvent
 
@@ -428,7 +438,7 @@ class TimelineScreen(QWidget):
         run_or_offer_both(self.hub, self, edit, "This system event", described_event(edit.values, zone),
                           lambda theirs: described_event(theirs, zone),
                           lambda theirs: EditSystemEvent(edit.row_id, edit.incident_id, based_on=theirs, **edit.values),
-                          self._show_stored)
+                          self._show_stored, on_later)
 
     def paste_log_lines(self) -> PasteEventLinesDialog | None:
         if self.layout_ is None or self.hub.workspace is None or self.hub.workspace.read_only:
