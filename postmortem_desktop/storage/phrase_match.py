@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, FromClause, Select, String, false, func, literal, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
@@ -36,6 +36,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from .schema import Message
 
 _LIKE_ESCAPE = "\\"
+_Query = TypeVar("_Query", bound=Select)  # a query of any row shape
 
 
 def check_phrases(phrases: Iterable[str]) -> list[str]:
@@ -61,7 +62,7 @@ class MessageWords:
     folded: ColumnElement[str] | InstrumentedAttribute[str]  # the text, with A-Z lower-cased on a team workspace
     source: FromClause | None  # what a query joins to have `folded` (PostgreSQL's once-per-row lower-casing)
 
-    def joined(self, query: Select[Any]) -> Select[Any]:
+    def joined(self, query: _Query) -> _Query:
         """The query (over messages) with what `folded` needs."""
         return query if self.source is None else query.join(self.source, true())
 
