@@ -18,7 +18,7 @@ from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_sinc
 from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, customers_using, incident_row, tagged_customers
 
 CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
-# Phrases in customers' own messages; LIKE in SQLite ignores ASCII case.
+# Phrases in customers' own words, found as storage.phrase_match says (any case of A-Z, alike on both engines).
 DEADLINE_PHRASES = ("deadline", "due today", "before my meeting", "missed", "by noon", "end of day")
 IGNORED_PHRASES = ("no one", "nobody", "ignored", "still waiting", "no reply", "no response", "no answer")
 #: the reason to contact a customer whose own messages use one of these phrases, in the order reasons are listed

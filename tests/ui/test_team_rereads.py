@@ -48,7 +48,7 @@ def window(qtbot, team_demo_url, settings, teammate):
 
 
 class Reads:
-    """Counts this window's reads: the incident list, the suggestions' LIKE queries, the review's answers."""
+    """Counts this window's reads: the incident list, the suggestions' phrase queries, the review's answers."""
 
     def __init__(self, monkeypatch, window):
         self.lists = self.phrase_queries = self.answers = 0
@@ -66,7 +66,7 @@ class Reads:
         monkeypatch.setattr(ReviewService, "answers", counted_answers)
 
         def before(_conn, _cursor, statement, *_args):
-            if " LIKE " in statement.upper():
+            if "STRPOS(" in statement.upper():  # how a team workspace looks for phrases (storage/phrase_match.py)
                 self.phrase_queries += 1
         event.listen(window.session.workspace.engine, "before_cursor_execute", before)
 

@@ -1,9 +1,9 @@
 """The review's suggestions' evidence, kept between re-reads until a change can alter it.
 
-The severity suggestion and the contact suggestions are worked out from what customers wrote (LIKE over every
-message of the incident: seconds at 100k conversations), their accepted tags and the incident's windows. An
-answer, a contact or a decision changed by a teammate changes none of that, so the review re-reads its record
-at once and these only after a change of the kinds each depends on.
+The severity suggestion and the contact suggestions are worked out from what customers wrote (a scan of every
+customer message of the incident, storage/phrase_match.py: about half a second at 120k conversations), their
+accepted tags and the incident's windows. An answer, a contact or a decision changed by a teammate changes none
+of that, so the review re-reads its record at once and these only after a change of the kinds each depends on.
 """
 from __future__ import annotations
 
