@@ -48,17 +48,20 @@ def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str) ->
 
 def run_or_offer_both(hub: ScreenHub, parent: QWidget, edit: Command, what: str, yours: str,
                       theirs_text: Callable[[Any], str], made_from_theirs: Callable[[Any], Command],
-                      show_theirs: Callable[[], None]) -> bool:
+                      show_theirs: Callable[[], None], *,
+                      on_unreachable: Callable[[str], None] | None = None) -> bool:
     """Runs an edit made from what a screen showed. When a teammate changed that since (EditConflict), both
     versions are offered: Keep mine runs the same edit made from theirs (made_from_theirs(conflict.theirs)),
-    offered again if that too was beaten; Take theirs calls show_theirs. True when the edit was saved."""
+    offered again if that too was beaten; Take theirs calls show_theirs. True when the edit was saved.
+
+    on_unreachable: as hub.run's, for a field that keeps its words and saves them again by itself."""
     kept: list[bool] = []
 
     def conflicted(conflict: EditConflict) -> None:
         if ask_keep_mine(parent, what, yours, theirs_text(conflict.theirs)):
             kept.append(run_or_offer_both(hub, parent, made_from_theirs(conflict.theirs), what, yours, theirs_text,
-                                          made_from_theirs, show_theirs))
+                                          made_from_theirs, show_theirs, on_unreachable=on_unreachable))
         else:
             show_theirs()
 
-    return hub.run(edit, on_conflict=conflicted) or any(kept)
+    return hub.run(edit, on_conflict=conflicted, on_unreachable=on_unreachable) or any(kept)
