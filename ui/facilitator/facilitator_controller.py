@@ -454,8 +454,9 @@ class FacilitatorController(QObject):
                              based_on=pending.based_on)
         self._choosing = True  # a dialog may run the event loop: re-reads and retries wait for the choice
         try:
-            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes on “{pending.title}”", pending.text,
-                                      self._held_beside, lambda theirs: self._keep_mine(pending, edit, theirs),
+            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”",
+                                      pending.text, self._held_beside,
+                                      lambda theirs: self._keep_mine(pending, edit, theirs),
                                       lambda: self._take_theirs(pending), on_unreachable=self._notes_not_saved)
         finally:
             self._choosing = False

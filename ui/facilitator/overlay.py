@@ -197,8 +197,8 @@ class FacilitatorNotesWidget(QFrame):
 
     def show_changed_by(self, who: str) -> None:
         """A teammate saved other notes for this step while these were typed: said beside them until the choice."""
-        self.unsaved.setText(f"Changed by {who or 'someone else'} while you typed. When you pause, choose: Keep mine "
-                             "or Take theirs.")
+        self.unsaved.setText(f"Changed by {who or 'someone else'} while you typed: at the pause, Keep mine or Take "
+                             "theirs.")
         self.unsaved.setToolTip("")
         self.unsaved.show()
 
