@@ -73,22 +73,25 @@ def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str, by
 
 def run_or_offer_both(hub: ScreenHub, parent: QWidget, edit: Command, what: str, yours: str,
                       theirs_text: Callable[[Any], str], made_from_theirs: Callable[[Any], Command],
-                      show_theirs: Callable[[], None], on_later: Callable[[], None] | None = None) -> bool:
+                      show_theirs: Callable[[], None], on_later: Callable[[], None] | None = None, *,
+                      on_unreachable: Callable[[str], None] | None = None) -> bool:
     """Runs an edit made from what a screen showed. When a teammate changed that since (EditConflict), both
     versions are offered, naming who: Keep mine runs the same edit made from theirs (made_from_theirs(
     conflict.theirs)), offered again if that too was beaten; Take theirs calls show_theirs; Decide later calls
     on_later (if given) and nothing else: the screen keeps the person's words and what they were made from (a
-    closed dialog opens again with them), so their next save asks again. True when the edit was saved."""
+    closed dialog opens again with them), so their next save asks again. True when the edit was saved.
+
+    on_unreachable: as hub.run's, for a field that keeps its words and saves them again by itself."""
     kept: list[bool] = []
 
     def conflicted(conflict: EditConflict) -> None:
         choice = ask_which(parent, what, yours, theirs_text(conflict.theirs), conflict.by)
         if choice is Choice.KEEP_MINE:
             kept.append(run_or_offer_both(hub, parent, made_from_theirs(conflict.theirs), what, yours, theirs_text,
-                                          made_from_theirs, show_theirs, on_later))
+                                          made_from_theirs, show_theirs, on_later, on_unreachable=on_unreachable))
         elif choice is Choice.TAKE_THEIRS:
             show_theirs()
         elif on_later is not None:
             on_later()
 
-    return hub.run(edit, on_conflict=conflicted) or any(kept)
+    return hub.run(edit, on_conflict=conflicted, on_unreachable=on_unreachable) or any(kept)

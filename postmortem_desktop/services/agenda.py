@@ -54,7 +54,15 @@ class SaveAgenda(SetSetting):
 class SaveStepNotes(SetSetting):
     changes = AGENDA_CHANGES
 
-    def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = ""):
+    def __init__(self, incident_id: int, step_key: str, text: str, step_title: str = "", *,
+                 based_on: str | None = None):
+        """based_on: the step's notes as the facilitator's field showed them ("" for none); a teammate's notes
+        saved since are refused (EditConflict), not overwritten. None: no check."""
         super().__init__(notes_key(incident_id, step_key), text,
-                         name=f"Notes on “{step_title}”" if step_title else "Edit Step Notes", incident_id=incident_id)
-        self.step_key = step_key
+                         name=f"Notes on “{step_title}”" if step_title else "Edit Step Notes", incident_id=incident_id,
+                         based_on=based_on)
+        self.step_key, self.step_title = step_key, step_title
+
+    def again_over(self, theirs: str) -> SaveStepNotes:
+        """The same notes, made from the ones now stored (Keep mine after a teammate saved theirs)."""
+        return SaveStepNotes(self.incident_id, self.step_key, self.value, self.step_title, based_on=theirs)

@@ -15,10 +15,12 @@ from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_a
 from postmortem_desktop.services.room import RoomSlide, room_slides
 from postmortem_desktop.storage.errors import ServerUnavailableError
 
+from ..conflict_dialog import run_or_offer_both
 from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
+from ..team_feed import Teammate
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
-from ..unsaved_words import SERVER_AWAY, UnsavedWords
+from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by
 from .agenda_dialog import AgendaEditorDialog
 from .overlay import FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
@@ -28,6 +30,17 @@ NOTES_RETRY_MS = 5000  # notes not saved (no server): tried again after this, or
 TICK_MS = 1000
 #: presentation clickers send these; they move the agenda even while a text field has focus
 CLICKER_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
+
+
+@dataclass
+class _PendingNotes:
+    """Notes typed for one step of one incident and not stored yet."""
+
+    incident_id: int
+    step_key: str
+    title: str
+    text: str
+    based_on: str  # the stored notes they were typed over ("" for none); Keep mine moves it to theirs
 
 
 @dataclass
@@ -74,15 +87,20 @@ class FacilitatorController(QObject):
         self._saved: _WindowSnapshot | None = None
         self._spent: dict[str, float] = {}
         self._started_at = self._entered_at = 0.0
-        self._pending: tuple[int, str, str, str] | None = None  # incident, step key, title, text
+        self._pending: _PendingNotes | None = None  # typed and not stored yet
+        #: (incident, step key, stored notes) the notes field shows; words typed there are made from them
+        self._shown_notes: tuple[int, str, str] | None = None
         self._notes_unsaved = False  # the last save could not reach the team server; a retry is due
+        #: who saved other notes under the pending words ("" unknown); None: no conflict waits for a choice
+        self._held_by: str | None = None
+        self._choosing = False  # a save is running and may be offering both versions
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.refresh_clocks)
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(NOTES_SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self.save_notes)
+        self._save_timer.timeout.connect(self._on_save_timer_timeout)
         self._build_actions()
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
         hub.incident_changed.connect(self._on_hub_incident_changed)
@@ -386,79 +404,153 @@ class FacilitatorController(QObject):
         step = self.agenda.steps[self.index]
         incident_id = self.hub.incident_id
         if incident_id < 0:
+            self._shown_notes = None
             self._notes().show_notes(step.title, "", editable=False, placeholder="Select an incident to take notes.")
             return
         writable = not self.hub.workspace.read_only
-        self._notes().show_notes(step.title, step_notes(self.hub.workspace, incident_id, step.key), editable=writable,
+        stored = step_notes(self.hub.workspace, incident_id, step.key)
+        self._shown_notes = (incident_id, step.key, stored)
+        self._notes().show_notes(step.title, stored, editable=writable,
                               placeholder="Type what the room decides; it is saved as you go."
                               if writable else "Read-only workspace: notes cannot be saved here.")
 
     def _on_notes_notes_edited(self, text: str) -> None:
         step = self.agenda.steps[self.index]
-        self._pending = (self.hub.incident_id, step.key, step.title, text)
+        pending, shown = self._pending, self._shown_notes
+        if pending is not None and (pending.incident_id, pending.step_key) == (self.hub.incident_id, step.key):
+            based_on = pending.based_on  # more words over the same read (or over theirs, once Keep mine was chosen)
+        else:
+            based_on = shown[2] if shown is not None and shown[:2] == (self.hub.incident_id, step.key) else ""
+        self._pending = _PendingNotes(self.hub.incident_id, step.key, step.title, text, based_on)
         self._save_timer.start(NOTES_SAVE_DELAY_MS)
+
+    def _on_save_timer_timeout(self) -> None:
+        # never a conflict's choice on top of another dialog (the quit's list of unsaved words): after it closes
+        if QApplication.activeModalWidget() is not None:
+            self._save_timer.start(NOTES_SAVE_DELAY_MS)
+            return
+        self.save_notes()
 
     def save_notes(self) -> None:
         """Saves typed notes now (after a pause, on a step change, on leaving); one undo step each.
 
-        When the team server cannot be reached the notes stay pending (so no re-read replaces them), the
-        notes field says so, and they are saved again later: no modal message in front of the room."""
+        The notes are made from the ones the field showed: when a teammate saved theirs since, both are offered
+        (Keep mine / Take theirs) and the words stay in the field until the person chooses. When the team server
+        cannot be reached the notes stay pending (so no re-read replaces them), the notes field says so, and
+        they are saved again later: no modal message in front of the room."""
         self._save_timer.stop()
-        pending, self._pending = self._pending, None
-        if pending is None or self.hub.session is None:
+        pending = self._pending
+        if pending is None or self.hub.session is None or self._choosing:
             return
-        incident_id, key, title, text = pending
         try:
-            if incident_id < 0 or step_notes(self.hub.workspace, incident_id, key) == text:
-                self._notes_saved_again()
+            if pending.incident_id < 0 or step_notes(self.hub.workspace, pending.incident_id,
+                                                     pending.step_key) == pending.text:
+                self._notes_settled(pending, pending.text)
                 return
         except ServerUnavailableError as exc:
-            self._notes_not_saved(pending, str(exc))
+            self._notes_not_saved(str(exc))
             return
-        if self.hub.run(SaveStepNotes(incident_id, key, text, title),
-                        on_unreachable=lambda message: self._notes_not_saved(pending, message)):
-            self._notes_saved_again()
-            self.notes_saved.emit(key)
+        edit = SaveStepNotes(pending.incident_id, pending.step_key, pending.text, pending.title,
+                             based_on=pending.based_on)
+        self._choosing = True  # a dialog may run the event loop: re-reads and retries wait for the choice
+        try:
+            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”",
+                                      pending.text, self._held_beside,
+                                      lambda theirs: self._keep_mine(pending, edit, theirs),
+                                      lambda: self._take_theirs(pending), on_unreachable=self._notes_not_saved)
+        finally:
+            self._choosing = False
+        if saved:
+            self._notes_settled(pending, pending.text)
+            self.notes_saved.emit(pending.step_key)
 
-    def _notes_not_saved(self, pending: tuple[int, str, str, str], reason: str) -> None:
-        if self._pending is None:  # words typed since carry the whole text: they are what is saved next
-            self._pending = pending
+    def _held_beside(self, theirs: object) -> str:
+        """Theirs, as the conflict dialog shows it; until the person chooses, the words are held beside it."""
+        if self._held_by is None:
+            self._held_by = ""  # who, when a teammate's notice said so before the save found it
+        return str(theirs)
+
+    def _keep_mine(self, pending: _PendingNotes, edit: SaveStepNotes, theirs: object) -> SaveStepNotes:
+        """Keep mine: the same notes made from theirs (also for a retry when the server goes away meanwhile)."""
+        pending.based_on, self._held_by = str(theirs), None
+        return edit.again_over(pending.based_on)
+
+    def _take_theirs(self, pending: _PendingNotes) -> None:
+        if self._pending is pending:
+            self._pending = None
+        self._held_by = None
+        self._notes_saved_again()
+        if self.active and self.notes is not None:
+            self._load_notes()  # their notes, and the next words are made from them
+
+    def _notes_settled(self, pending: _PendingNotes, stored: str) -> None:
+        """The notes are stored as typed: the next words typed for that step are made from them."""
+        if self._pending is pending:
+            self._pending = None
+            self._held_by = None
+        if self._shown_notes is not None and self._shown_notes[:2] == (pending.incident_id, pending.step_key):
+            self._shown_notes = (pending.incident_id, pending.step_key, stored)
+        self._notes_saved_again()
+
+    def _notes_not_saved(self, reason: str) -> None:
         self._notes_unsaved = True
         if self.notes is not None:
             self.notes.show_not_saved(reason)
         self._save_timer.start(NOTES_RETRY_MS)
 
     def _notes_saved_again(self) -> None:
-        if self._notes_unsaved:
-            self._notes_unsaved = False
+        """Nothing to say beside the notes any more: saved, or the person chose theirs."""
+        self._notes_unsaved = False
+        if self.notes is not None:
+            self.notes.show_not_saved("")
+
+    def _notice_theirs(self, who: str) -> None:
+        """A teammate's notes arrived while words are typed here: the words stay; if they changed the very notes
+        the words were typed over, the words are held beside theirs until the person chooses (at the pause)."""
+        pending = self._pending
+        if pending is None or pending.incident_id < 0:
+            return
+        try:
+            stored = step_notes(self.hub.workspace, pending.incident_id, pending.step_key)
+        except ServerUnavailableError:
+            return  # the retry finds out
+        if stored not in (pending.based_on, pending.text):
+            self._held_by = who
             if self.notes is not None:
-                self.notes.show_not_saved("")
+                self.notes.show_changed_by(who)
 
     # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
     def unsaved_words(self) -> list[UnsavedWords]:
         """The step's notes while not saved; they carry their incident, so showing another one keeps them."""
-        if self._pending is None or self.hub.session is None:
+        pending = self._pending
+        if pending is None or self.hub.session is None:
             return []
-        incident_id, _key, title, text = self._pending
-        why = SERVER_AWAY if self._notes_unsaved else "typed a moment ago and not saved yet"
-        return [UnsavedWords(incident_id, f"Facilitator notes: {title}", text, why, kept_on_switch=True)]
+        held = self._held_by is not None
+        why = changed_by(self._held_by or "") if held else SERVER_AWAY if self._notes_unsaved else \
+            "typed a moment ago and not saved yet"
+        return [UnsavedWords(pending.incident_id, f"Facilitator notes: {pending.title}", pending.text, why,
+                             retryable=not held, kept_on_switch=True)]
 
     def save_words_now(self, retry: bool) -> None:
-        if self._pending is not None and (retry or not self._notes_unsaved):
+        # notes held beside a teammate's wait for the person's choice, offered at the pause, never in passing
+        if self._pending is not None and self._held_by is None and (retry or not self._notes_unsaved):
             self.save_notes()
 
     def forget_unsaved_words(self) -> None:
         self._save_timer.stop()
         self._pending = None
+        self._held_by = None
         self._notes_saved_again()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not self.active:
             return
-        # undo/redo of notes: show what the workspace now holds, unless the person is mid-sentence
-        if changes & DataChange.AGENDA and self._pending is None and self.hub.shows(incident_id):
-            self._load_notes()
-        if self._notes_unsaved and self._pending is not None:
+        if changes & DataChange.AGENDA and self.hub.shows(incident_id):
+            if self._pending is None:  # undo/redo, a teammate's notes: shown, unless the person is mid-sentence
+                self._load_notes()
+            elif isinstance(initiator, Teammate):
+                self._notice_theirs(initiator.user)
+        if self._notes_unsaved and self._pending is not None and not self._choosing:
             self._save_timer.start(0)  # the server is heard again (the feed reconnected): save the notes now
         if changes & ~DataChange.AGENDA and self.hub.shows(incident_id) and self.room is not None and self.room.slides:
             self.room.refresh(self._slides())  # an answer typed on the editing screen shows in the room

@@ -20,6 +20,7 @@ TITLE_SCALE = 1.6  # relative to the (already enlarged) projector font, so it fo
 CLOCK_SCALE = 1.2
 NOTES_LINES = 3
 HINT = "PgDn/→ next · PgUp/← back · F6 notes · F7 edit · Esc leave"
+NOT_SAVED = "Not saved yet: the team server cannot be reached. Saved by themselves as soon as it answers again."
 
 
 def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -143,8 +144,7 @@ class FacilitatorNotesWidget(QFrame):
         self.edit.setTabChangesFocus(True)
         self.label.setBuddy(self.edit)
         #: "Not saved yet…": shown while the team server cannot be reached
-        self.unsaved = QLabel("Not saved yet: the team server cannot be reached. Saved by themselves as soon as "
-                              "it answers again.", self)
+        self.unsaved = QLabel(NOT_SAVED, self)
         self.unsaved.setObjectName("facilitator_notes_unsaved")
         self.unsaved.setWordWrap(True)
         self.unsaved.hide()
@@ -191,8 +191,16 @@ class FacilitatorNotesWidget(QFrame):
 
     def show_not_saved(self, reason: str) -> None:
         """reason: the server's words (kept in the tooltip); "" when the notes are saved again."""
+        self.unsaved.setText(NOT_SAVED)
         self.unsaved.setToolTip(reason)
         self.unsaved.setVisible(bool(reason))
+
+    def show_changed_by(self, who: str) -> None:
+        """A teammate saved other notes for this step while these were typed: said beside them until the choice."""
+        self.unsaved.setText(f"Changed by {who or 'someone else'} while you typed: at the pause, Keep mine or Take "
+                             "theirs.")
+        self.unsaved.setToolTip("")
+        self.unsaved.show()
 
     def _on_edit_text_changed(self) -> None:
         if not self._loading:
