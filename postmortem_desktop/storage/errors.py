@@ -63,6 +63,12 @@ class ServerUnavailableError(WorkspaceError):
     refusal = True
 
 
+class AccessRefusedError(WorkspaceError):
+    """The team server refuses this database role even reading the workspace (no SELECT granted)."""
+
+    refusal = True
+
+
 class NotOnTeamYetError(WorkspaceError):
     """Something this version does only on workspace files (the bulk import, the timeline's fast reads)."""
 
