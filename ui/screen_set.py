@@ -87,8 +87,9 @@ class ScreenSet(Mapping[str, QWidget]):
         return self.tabs.tabText(index).replace("&", "") if index >= 0 else key
 
     def _build(self, key: str) -> QWidget:
-        target, placeholder = self._pending.pop(key)
-        widget = construct(target, self.hub, self.tabs)
+        target, placeholder = self._pending[key]
+        widget = construct(target, self.hub, self.tabs)  # a read that fails here leaves it to be built next time
+        del self._pending[key]
         index = self.tabs.indexOf(placeholder)
         was_current = self.tabs.currentIndex() == index
         # Swap quietly: removing the current tab would otherwise announce (and build) its neighbour.
