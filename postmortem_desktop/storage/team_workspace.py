@@ -3,7 +3,8 @@
 The same mapped classes and services as a file (storage/schema.py, migrations.py); what only a file
 needs (its lock, hard-link and journal checks, WAL, the backup before an upgrade) does not apply.
 What the server decides is said in words here: a role that may only read gets a read-only
-workspace with the reason, a lost server a message that nothing of the change was saved.
+workspace with the grants it lacks (storage/team_grants.py), a lost server a message that nothing of the
+change was saved, or, for a read, that nothing was changed.
 Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in the URL all work.
 """
 from __future__ import annotations
