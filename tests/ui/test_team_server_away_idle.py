@@ -115,6 +115,9 @@ def test_a_screen_first_shown_while_away_says_so_once_and_names_no_lost_change(q
     box.close()
     cable.plug()
     qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+    # the tab on view, left empty while away, is built once the server is back, without another click
+    qtbot.waitUntil(lambda: window.screen_widgets.is_built("followup"), timeout=5000)
+    assert window.screens.currentWidget() is window.screen_widgets["followup"]
     window.screens.setCurrentIndex(window.screen_widgets.tab_index("actions"))
-    actions = window.screen_widgets["actions"]  # the screen the server did not answer is there once it is back
+    actions = window.screen_widgets["actions"]
     qtbot.waitUntil(lambda: actions.model.rowCount() > 0, timeout=5000)
