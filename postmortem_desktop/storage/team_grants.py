@@ -81,8 +81,8 @@ def refusal_to_read(name: str, role: str, schema: str = "public", detail: str = 
     grants = ([] if schema_usage else [schema_grant(role, schema)]) + list(write_grants(role, schema))
     return AccessRefusedError(
         f"The database role {role} may not read the team workspace {name}{why}. Nothing was changed. Ask the "
-        f"workspace's owner to run: {' '.join(grants)} Then open it again. (To let it only read, "
-        f"{read_grant(role, schema)} is enough in place of the last two.)")
+        f"workspace's owner to run:\n{_lines(grants)}\nThen open it again. (To let it only read, "
+        f"{read_grant(role, schema)} in place of the tables' and sequences' grants is enough.)")
 
 
 def refuse_unless_readable(conn: Connection, name: str, tables: list[str]) -> None:
@@ -105,8 +105,13 @@ def cannot_write_reason(conn: Connection, name: str, tables: list[str]) -> str:
         ([] if may_number else [sequence_grant(role, schema)])
     why = ("may change its tables but not number new rows (no USAGE and UPDATE on their id sequences)" if may_change
            else "may read it but not change it")
-    return (f"{name} is open read-only because the database role {role} {why}. Ask the workspace's owner to run: "
-            f"{' '.join(missing)} Then open it again, or open it as a role that may.")
+    return (f"{name} is open read-only because the database role {role} {why}. Ask the workspace's owner to run:\n"
+            f"{_lines(missing)}\nThen open it again, or open it as a role that may.")
+
+
+def _lines(statements: list[str]) -> str:
+    """One statement a line, indented: easy to tell apart and to copy into psql."""
+    return "\n".join(f"    {statement}" for statement in statements)
 
 
 def refusal_to_write_detail(role: str, schema: str = "public") -> str:
