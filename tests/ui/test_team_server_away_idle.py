@@ -121,3 +121,18 @@ def test_a_screen_first_shown_while_away_says_so_once_and_names_no_lost_change(q
     window.screens.setCurrentIndex(window.screen_widgets.tab_index("actions"))
     actions = window.screen_widgets["actions"]
     qtbot.waitUntil(lambda: actions.model.rowCount() > 0, timeout=5000)
+
+
+def test_edits_refused_while_away_say_so_in_one_box_that_nothing_was_saved(qtbot, window, cable, teammate,
+                                                                          warnings):
+    from postmortem_desktop.services.incidents import CreateIncident
+
+    before = len(IncidentService(teammate).list_incidents())
+    cable.unplug()
+    assert not window.hub.run(CreateIncident(title="Typed while away"))
+    assert not window.hub.run(CreateIncident(title="And again"))
+    box = server_away.shown()
+    assert box is not None and "Nothing of the last change was saved" in box.text()  # an edit: said so
+    assert not warnings
+    assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
+    assert len(IncidentService(teammate).list_incidents()) == before
