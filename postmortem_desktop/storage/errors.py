@@ -64,7 +64,8 @@ class ServerUnavailableError(WorkspaceError):
 
 
 class AccessRefusedError(WorkspaceError):
-    """The team server refuses this database role even reading the workspace (no SELECT granted)."""
+    """The team server refuses this database role what opening the workspace needs: reading it (no SELECT
+    granted), or adding the tables an upgrade of its format needs."""
 
     refusal = True
 

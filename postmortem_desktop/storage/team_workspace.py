@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from . import migrations, team_feed, team_grants, value_check
 from .bulk import db_time
 from .errors import (
+    AccessRefusedError,
     AlteredWorkspaceError,
     NewerWorkspaceError,
     NotAWorkspaceError,
@@ -179,7 +180,7 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
                 how = f" {UPGRADE_HOW}" if read_only else ""
                 raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
                                              f"written now: {reason} It was left untouched.{how}")
-            migrations.upgrade(engine.connect, version)
+            _upgrade(engine, version, name)
         if reason and not read_only:  # read-only from the first statement, whatever a bug might try
             engine.dispose()
             engine = _make_engine(url, read_only=True)
@@ -239,6 +240,20 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
         _remove_workspace(engine)  # nothing half-made stays behind
         raise
     return workspace
+
+
+def _upgrade(engine: Engine, version: int, name: str) -> None:
+    """Upgrades the format; a role that may change the rows but not add tables (a teammate's, as the README grants
+    it) is told who can, rather than that it may not read (this is the one write while opening)."""
+    try:
+        migrations.upgrade(engine.connect, version)
+    except DBAPIError as exc:
+        if not isinstance(exc.orig, pg_errors.InsufficientPrivilege):
+            raise
+        raise AccessRefusedError(
+            f"{name} needs an upgrade to this version's format, which adds tables, and your database role may not "
+            f"add them ({_first_line(exc.orig)}). Ask the workspace's owner to open it once with this version (that "
+            "upgrades it), then open it again.") from exc
 
 
 def _with_password(url: URL, password: str | None) -> URL:

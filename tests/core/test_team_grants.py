@@ -13,7 +13,7 @@ import pytest
 
 from postmortem_desktop.cli import main
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService
-from postmortem_desktop.storage.errors import ServerUnavailableError
+from postmortem_desktop.storage.errors import AccessRefusedError, ServerUnavailableError
 from postmortem_desktop.storage.team_grants import write_grants
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.network_cable import NetworkCable
@@ -147,3 +147,30 @@ def test_a_read_the_server_cannot_answer_speaks_of_no_change_and_an_edit_still_d
         CreateIncident(title="Typed while away").do(ws)
     cable.plug()
     assert IncidentService(ws).list_incidents() == []  # back: reads work again, nothing half-saved
+
+
+def test_a_teammate_opening_a_workspace_that_needs_an_upgrade_is_told_the_owner_makes_it(team_server,
+                                                                                         team_demo_url):
+    from postmortem_desktop.storage import migrations
+
+    # the README's grants, whose default privileges cover what the owner's upgrade adds
+    role, url = _login(team_server, team_demo_url, "teammate",
+                       *[line.replace(" ben;", " {role};") for line in _readme_grants()])
+    with team_server.admin(_database(team_demo_url)) as conn:  # as written by the version before
+        conn.execute("DROP TABLE incident_uids")
+        conn.execute("UPDATE workspace_format SET version = 5")
+    with pytest.raises(AccessRefusedError) as refused:  # as the app opens it: for writing
+        open_workspace(url)
+    said = str(refused.value)
+    assert "needs an upgrade" in said and "Ask the workspace's owner to open it once" in said, said
+    assert "may not read" not in said
+    with team_server.admin(_database(team_demo_url)) as conn:
+        assert conn.execute("SELECT version FROM workspace_format").fetchone() == (5,)
+    ws = open_workspace(team_demo_url)  # the owner's open upgrades it
+    ws.close()
+    ws = open_workspace(url)  # and then the teammate's opens, writable
+    try:
+        assert not ws.read_only, ws.read_only_reason
+    finally:
+        ws.close()
+    assert migrations.SCHEMA_VERSION > 5 and role
