@@ -107,6 +107,7 @@ def password_login(team_server, team_database, monkeypatch):
     `password_login(prefix, password)` returns the workspace's URL for a new role that may read and write it;
     PGPASSFILE points nowhere, so only the password given apart from the URL (typed, or a keyring's) logs in.
     """
+    from postmortem_desktop.storage.team_grants import write_grants
     from postmortem_desktop.storage.workspace import create_workspace
 
     create_workspace(team_database).close()
@@ -118,8 +119,8 @@ def password_login(team_server, team_database, monkeypatch):
         with team_server.admin(database) as conn:
             conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-            conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            for grant in write_grants(role):  # what the README and the read-only message ask an owner to run
+                conn.execute(grant)
         return team_server.url(database, user=role)
 
     return make

@@ -62,6 +62,13 @@ def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
         log.info("a background re-read could not reach the team server: %s", exc)
         _unreachable_handlers[-1](str(exc))
         return
+    if type(exc) is ServerUnavailableError:  # not a password or TLS refusal: the server is simply away
+        # a screen read what the person asked for (a tab shown, say) and got no answer: one box, never a stack
+        from . import server_away
+
+        log.info("the team server did not answer: %s", exc)
+        server_away.tell(QApplication.activeWindow(), str(exc))
+        return
     if isinstance(exc, (RuleError, WorkspaceError)):
         show_refusal(QApplication.activeWindow(), "Not possible", exc)
         return

@@ -107,7 +107,8 @@ class ScreenHub(QObject):
         on_unreachable: a field that keeps its unsaved words and saves them again by itself gets the
         message when the team server cannot be reached, instead of a dialog. A modal dialog here would
         run the event loop while the save is half-settled, and a re-read arriving then (the change
-        feed's, on reconnecting) would replace the words with the stored text.
+        feed's, on reconnecting) would replace the words with the stored text. Without it, the one
+        window-modal box of ui/server_away.py says so (opened without a nested event loop, never stacked).
         """
         from postmortem_desktop.services.commands import EditConflict, RuleError
         from postmortem_desktop.storage.errors import ServerUnavailableError
@@ -131,7 +132,12 @@ class ScreenHub(QObject):
             _tell(on_refusal, str(exc), exc, parent, "Not possible")
             return False
         except ServerUnavailableError as exc:
-            _tell(on_unreachable, str(exc), exc, parent, "Not possible")
+            if on_unreachable is None and type(exc) is ServerUnavailableError:  # the server away, not a password
+                from . import server_away
+
+                server_away.tell(parent, str(exc))  # the one box: another failure meanwhile adds none
+            else:
+                _tell(on_unreachable, str(exc), exc, parent, "Not possible")
             return False
         except WorkspaceError as exc:
             show_refusal(parent, "Not possible", exc)

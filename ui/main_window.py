@@ -491,6 +491,9 @@ class MainWindow(QMainWindow):
         incident_id = current.data(IncidentTableModel.ID_ROLE) if current.isValid() else -1
         incident_id = incident_id if incident_id is not None else -1
         leaving = self.hub.incident_id
+        if incident_id != leaving and not self._can_read(incident_id, leaving):
+            self.select_incident(leaving)  # the list and the screens go on showing the same incident
+            return
         # words typed for the incident on view go with it, unless saved or copied first; one a teammate
         # deleted is not there to stay on (the review copies them with a note saying so)
         if self._completed and incident_id != leaving and self.incident_model.row_of(leaving) >= 0:
@@ -499,6 +502,33 @@ class MainWindow(QMainWindow):
                 return
             self.select_incident(incident_id)  # a re-read while the dialog was open may have moved the list
         self._show_incident(incident_id)
+
+    def _can_read(self, incident_id: int, shown: int) -> bool:
+        """Whether the team server answers a read of the incident about to be shown; when not, the person is told
+        once, and the screens stay on the one they show (a switch read half-way would leave the list on one
+        incident and the screens on another). A file always answers; no incident needs no read."""
+        from postmortem_desktop.domain.errors import MissingIncident
+        from postmortem_desktop.storage.errors import ServerUnavailableError
+        from postmortem_desktop.storage.workspace_kind import WorkspaceKind
+
+        workspace = self.hub.workspace
+        if incident_id < 0 or workspace is None or workspace.kind is not WorkspaceKind.TEAM:
+            return True
+        try:
+            self.incident_service.get(incident_id)
+        except ServerUnavailableError as exc:
+            titles = self._incident_titles()
+            from . import server_away
+
+            still = f" The screens still show “{titles[shown]}” as last read." if shown in titles else ""
+            server_away.tell(self, f"Could not read “{titles.get(incident_id, 'the incident')}”: the team server is "
+                             f"not answering.{still} The app reconnects by itself; choose it again once the "
+                             "status bar no longer says the server is away.", str(exc))
+            self._on_session_server_unreachable(str(exc))
+            return False
+        except MissingIncident:
+            return True  # a teammate deleted it: the list's own re-read shows that
+        return True
 
     def _show_incident(self, incident_id: int) -> None:
         changed = incident_id != self.hub.incident_id

@@ -33,6 +33,9 @@ class ScreenSet(Mapping[str, QWidget]):
         self._pending_docks: dict[str, tuple[str, QDockWidget]] = {}
         self._order: list[str] = []
         tabs.currentChanged.connect(self._on_tabs_current_changed)
+        # a tab on view whose building failed (the team server did not answer its first read) is built at the
+        # next change heard, such as the change feed's "everything" once the server is back
+        hub.workspace_changed.connect(lambda *_args: self._on_tabs_current_changed(self.tabs.currentIndex()))
 
     def add_tab(self, key: str, target: str, title: str, *, build_now: bool) -> None:
         self._order.append(key)
@@ -62,8 +65,9 @@ class ScreenSet(Mapping[str, QWidget]):
             self._build_dock(key)
 
     def _build_dock(self, key: str) -> QWidget:
-        target, dock = self._pending_docks.pop(key)
-        widget = construct(target, self.hub, dock)
+        target, dock = self._pending_docks[key]
+        widget = construct(target, self.hub, dock)  # a read that fails here leaves it to be built next time
+        del self._pending_docks[key]
         placeholder = dock.widget()
         dock.setWidget(widget)
         if placeholder is not None:
@@ -87,8 +91,9 @@ class ScreenSet(Mapping[str, QWidget]):
         return self.tabs.tabText(index).replace("&", "") if index >= 0 else key
 
     def _build(self, key: str) -> QWidget:
-        target, placeholder = self._pending.pop(key)
-        widget = construct(target, self.hub, self.tabs)
+        target, placeholder = self._pending[key]
+        widget = construct(target, self.hub, self.tabs)  # a read that fails here leaves it to be built next time
+        del self._pending[key]
         index = self.tabs.indexOf(placeholder)
         was_current = self.tabs.currentIndex() == index
         # Swap quietly: removing the current tab would otherwise announce (and build) its neighbour.

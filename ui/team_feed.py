@@ -25,16 +25,20 @@ class Teammate:
 
 
 class TeamFeedBridge(QObject):
-    """Starts the feed of a team workspace and calls on_notice on the GUI thread for each notice."""
+    """Starts the feed of a team workspace and calls on_notice on the GUI thread for each notice, and on_lost
+    (with the server's words) when the server stopped answering."""
 
-    #: emitted on the feed's thread; Qt delivers it on this object's (the GUI) thread
+    #: emitted on the feed's thread; Qt delivers them on this object's (the GUI) thread
     _heard = Signal(object)
+    _lost = Signal(str)
 
     def __init__(self, workspace: Workspace, on_notice: Callable[[ChangeNotice], None],
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, on_lost: Callable[[str], None] | None = None):
         super().__init__(parent)
         self._heard.connect(on_notice)
-        self.feed = ChangeFeed(workspace.engine.url, workspace.client_id, self._heard.emit)
+        if on_lost is not None:
+            self._lost.connect(on_lost)
+        self.feed = ChangeFeed(workspace.engine.url, workspace.client_id, self._heard.emit, self._lost.emit)
         self.feed.start()
 
     def stop(self) -> None:
@@ -42,8 +46,9 @@ class TeamFeedBridge(QObject):
 
 
 def listen_to_teammates(workspace: Workspace, on_notice: Callable[[ChangeNotice], None],
-                        parent: QObject | None = None) -> TeamFeedBridge | None:
+                        parent: QObject | None = None,
+                        on_lost: Callable[[str], None] | None = None) -> TeamFeedBridge | None:
     """The feed for a team workspace; None for a file, which has one writer and nothing to hear."""
     if workspace.kind is not WorkspaceKind.TEAM:
         return None
-    return TeamFeedBridge(workspace, on_notice, parent)
+    return TeamFeedBridge(workspace, on_notice, parent, on_lost)

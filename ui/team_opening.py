@@ -32,12 +32,23 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
+#: the setting holding the address last given in the dialog (host, port, database, user, TLS; never a password)
+LAST_ADDRESS_KEY = "team_workspace/last_address"
+
+
 def choose_and_open(window: MainWindow, address: str = "", problem: str = "") -> bool:
-    """File › Open Team Workspace…: asks until a workspace opens or the person cancels; True when one opened."""
-    dialog = OpenTeamWorkspaceDialog(window, address, problem)
+    """File › Open Team Workspace…: asks until a workspace opens or the person cancels; True when one opened.
+
+    With no address given, the fields start as the person last filled them, so a team's server, database and
+    role are typed once; the password is not among them (ui/team_workspace_dialog.py keeps it out of every
+    address), and is found where the person chose to keep it, or asked for."""
+    remembered = window.settings.value(LAST_ADDRESS_KEY, "")
+    dialog = OpenTeamWorkspaceDialog(window, address or (remembered if isinstance(remembered, str) else ""), problem)
     try:
         while dialog.exec() == QDialog.DialogCode.Accepted:
             chosen = dialog.connection()
+            # shown_address: no password, even one that reached the address some other way
+            window.settings.setValue(LAST_ADDRESS_KEY, shown_address(chosen.address))
             refusal = window.try_open(chosen.address, password=chosen.password, create=chosen.create)
             if refusal is None:
                 _keep_password(window, chosen)

@@ -82,8 +82,9 @@ class WorkspaceSession(QObject):
     step_failed = Signal(str, object)
     #: the team server's change feed is listening again after losing the server (a team workspace only)
     feed_reconnected = Signal()
-    #: a re-read of a teammate's change (or after the feed reconnected) could not reach the team server: the
-    #: screens keep what they showed (the server's words)
+    #: the team server stopped answering: the change feed lost it and could not connect again, or a re-read of a
+    #: teammate's change (or after the feed reconnected) could not reach it, and the screens keep what they
+    #: showed (the server's words). feed_reconnected says it is back.
     server_unreachable = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None):
@@ -103,9 +104,13 @@ class WorkspaceSession(QObject):
         self._deliver.setInterval(self.COALESCE_MS)
         self._deliver.timeout.connect(self._deliver_heard)
         # a team workspace: other clients' edits arrive as workspace_changed with a Teammate initiator
-        self._teammates = listen_to_teammates(workspace, self._on_teammate_notice, self)
+        self._teammates = listen_to_teammates(workspace, self._on_teammate_notice, self, self._on_feed_lost)
 
     COALESCE_MS = 20  # far below what a person notices; long enough to gather one commit's burst of notices
+
+    def _on_feed_lost(self, message: str) -> None:
+        if not self.closed:
+            self.server_unreachable.emit(message)
 
     def _on_teammate_notice(self, notice: ChangeNotice) -> None:
         if self.closed:

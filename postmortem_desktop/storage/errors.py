@@ -63,6 +63,13 @@ class ServerUnavailableError(WorkspaceError):
     refusal = True
 
 
+class AccessRefusedError(WorkspaceError):
+    """The team server refuses this database role what opening the workspace needs: reading it (no SELECT
+    granted), or adding the tables an upgrade of its format needs."""
+
+    refusal = True
+
+
 class NotOnTeamYetError(WorkspaceError):
     """Something this version does only on workspace files (the bulk import, the timeline's fast reads)."""
 

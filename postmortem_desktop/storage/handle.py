@@ -47,8 +47,9 @@ class Backing(Protocol):
     file: Path | None  # the workspace file, for a file workspace
     user: str  # whom this client's edits are attributed to ("" for a file: one person's own)
 
-    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
-        """The WorkspaceError that says what a database error means here, None for other errors."""
+    def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
+        """The WorkspaceError that says what a database error means here, None for other errors; reading: it
+        came from a read, which changed nothing (a lost server then speaks of no change lost)."""
 
     def check_still_writable(self) -> None:
         """Raises a WorkspaceError when writing must stop although the workspace opened writable."""
@@ -126,15 +127,15 @@ class Workspace:
         try:
             yield session
         except Exception as exc:  # also a raw driver cursor's (storage/fast_read.py), which SQLAlchemy never wraps
-            self.raise_diagnosed(exc)
+            self.raise_diagnosed(exc, reading=True)
             raise
         finally:
             session.rollback()
             session.close()
 
-    def raise_diagnosed(self, exc: BaseException) -> None:
+    def raise_diagnosed(self, exc: BaseException, *, reading: bool = False) -> None:
         """Raises the WorkspaceError that says what a database error means here; returns for other errors."""
-        diagnosed = self.backing.diagnose(exc)
+        diagnosed = self.backing.diagnose(exc, reading=reading)
         if isinstance(diagnosed, ReadOnlyWorkspaceError) and self.read_only:
             diagnosed = ReadOnlyWorkspaceError(self.read_only_reason)
         if diagnosed is not None:

@@ -4,7 +4,8 @@ An edit's transaction sends one NOTIFY on CHANNEL (incident id, DataChange kinds
 user who made it). PostgreSQL delivers a notification only when its transaction commits, and not at
 all when it rolls back, so a notice always means a saved change. A `ChangeFeed` is a thread with a
 connection of its own that LISTENs and hands notices from other clients to a callback; when the
-server goes away it reconnects by itself, and then reports `everything` changed, since notices sent
+server goes away it says so (`on_lost`: nothing else may be reading, so without it a window left idle
+would not know), reconnects by itself, and then reports `everything` changed, since notices sent
 meanwhile are lost. A file has one writer and needs no feed.
 """
 from __future__ import annotations
@@ -79,13 +80,18 @@ def libpq_address(url: URL) -> str:
 class ChangeFeed:
     """Listens on CHANNEL in a thread of its own and hands other clients' notices to on_notice.
 
-    on_notice runs on the feed's thread: a UI passes it on to its own thread (ui/team_feed.py).
+    on_notice (and on_lost) run on the feed's thread: a UI passes them on to its own thread (ui/team_feed.py).
+    on_lost gets the server's words once the server cannot be reached, once per absence: the connection was
+    lost and connecting again failed (a connection the server merely dropped, as an administrator may, is
+    made again at once, and nobody is told of an absence that did not happen).
     """
 
-    def __init__(self, url: URL, client: str, on_notice: Callable[[ChangeNotice], None]):
+    def __init__(self, url: URL, client: str, on_notice: Callable[[ChangeNotice], None],
+                 on_lost: Callable[[str], None] | None = None):
         self._address = libpq_address(url)
         self._client = client
         self._on_notice = on_notice
+        self._on_lost = on_lost
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="team change feed", daemon=True)
         #: set once the first LISTEN is in place (a notice committed after that is heard)
@@ -102,9 +108,20 @@ class ChangeFeed:
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
+            try:  # keepalives: a server gone without closing the connection (a cable pulled, a machine off) is
+                # noticed within about 5 + 2 x 2 s, not when the OS gives up on the dead socket
+                conn = psycopg.connect(self._address, autocommit=True, connect_timeout=5,
+                                       application_name="postmortem feed", keepalives=1, keepalives_idle=5,
+                                       keepalives_interval=2, keepalives_count=2)
+            except psycopg.Error as exc:
+                failures += 1
+                log.info("team change feed: cannot connect (%s); trying again", exc)
+                if failures == 1 and self._on_lost is not None:
+                    self._on_lost((str(exc).strip().splitlines() or [type(exc).__name__])[0])
+                self._stop.wait(_RETRY_S[min(failures, len(_RETRY_S)) - 1])
+                continue
             try:
-                with psycopg.connect(self._address, autocommit=True, connect_timeout=5,
-                                     application_name="postmortem feed") as conn:
+                with conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     if failures or self.listening.is_set():
                         # back after a lost connection: what was sent meanwhile is unknown, so all may have changed
@@ -114,9 +131,8 @@ class ChangeFeed:
                     self.listening.set()
                     self._listen(conn)
             except psycopg.Error as exc:
-                log.info("team change feed: connection lost or refused (%s); reconnecting", exc)
-                failures += 1
-                self._stop.wait(_RETRY_S[min(failures, len(_RETRY_S)) - 1])
+                log.info("team change feed: connection lost (%s); reconnecting", exc)
+                self._stop.wait(_RETRY_S[0])
 
     def _listen(self, conn: psycopg.Connection) -> None:
         while not self._stop.is_set():

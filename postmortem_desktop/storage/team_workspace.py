@@ -3,7 +3,8 @@
 The same mapped classes and services as a file (storage/schema.py, migrations.py); what only a file
 needs (its lock, hard-link and journal checks, WAL, the backup before an upgrade) does not apply.
 What the server decides is said in words here: a role that may only read gets a read-only
-workspace with the reason, a lost server a message that nothing of the change was saved.
+workspace with the grants it lacks (storage/team_grants.py), a lost server a message that nothing of the
+change was saved, or, for a read, that nothing was changed.
 Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in the URL all work.
 """
 from __future__ import annotations
@@ -24,9 +25,10 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from . import migrations, team_feed, value_check
+from . import migrations, team_feed, team_grants, value_check
 from .bulk import db_time
 from .errors import (
+    AccessRefusedError,
     AlteredWorkspaceError,
     NewerWorkspaceError,
     NotAWorkspaceError,
@@ -61,9 +63,11 @@ class TeamBacking:
     kind = WorkspaceKind.TEAM
     file: Path | None = None
 
-    def __init__(self, name: str, user: str):
+    def __init__(self, name: str, user: str, role: str = ""):
         self.name = name
         self.user = user
+        #: the database role logged in as (user may be a display name instead), for the grants a message names
+        self.role = role or user
 
     def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
         if edit.incident_id > 0:  # an incident's edit (not a workspace-wide one); none when it deleted the incident
@@ -73,8 +77,8 @@ class TeamBacking:
                 .where(Incident.id == edit.incident_id)))
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
-    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
-        return diagnose(exc, self.name)
+    def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
+        return diagnose(exc, self.name, reading=reading, role=self.role)
 
     def check_still_writable(self) -> None:
         return None  # the server decides on every write, and diagnose says why it refused
@@ -92,20 +96,33 @@ def record_bulk_edit(cursor: TeamCursor, edit: EditMade, client: str, user: str)
     team_feed.announce_bulk(cursor, edit.incident_id, edit.changes, client, user)
 
 
-def diagnose(exc: BaseException, name: str) -> WorkspaceError | None:
-    """What a PostgreSQL error means for the person; None for errors that are not the server's."""
+def diagnose(exc: BaseException, name: str, *, reading: bool = False, role: str = "") -> WorkspaceError | None:
+    """What a PostgreSQL error means for the person; None for errors that are not the server's.
+
+    reading: the error came from a read, which changes nothing: it never speaks of a change not saved."""
     error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(error, pg_errors.InsufficientPrivilege) and reading:
+        return team_grants.refusal_to_read(name, role or "of this login", detail=_first_line(error))
     if isinstance(error, (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction)):
+        ask = (team_grants.refusal_to_write_detail(role) if role and isinstance(error, pg_errors.InsufficientPrivilege)
+               else "Ask the workspace's owner for write rights")
         return ReadOnlyWorkspaceError(
             f"{name} did not accept the change ({_first_line(error)}): your database role may not change this "
-            "team workspace, or that part of it. Nothing was saved. Ask the workspace's owner for write rights.")
+            f"team workspace, or that part of it. Nothing was saved. {ask}.")
     if isinstance(error, pg_errors.ProgramLimitExceeded):  # SQLSTATE 54: the connection is fine
         return WorkspaceError(
             f"{name} refused a value too large for it ({_first_line(error)}), so nothing of the change was "
             "saved. An id, email or name is far longer than any real one: check the file's column mapping, "
             "or shorten that value, then try again.")
     if isinstance(error, psycopg.OperationalError):
-        return connection_refusal(_first_line(error), name) or ServerUnavailableError(
+        known = connection_refusal(_first_line(error), name)
+        if known is not None:
+            return known
+        if reading:
+            return ServerUnavailableError(
+                f"Could not read from {name}: the team server is not answering ({_first_line(error)}). Nothing "
+                "was changed. Check the network and that the server is running, then try again.")
+        return ServerUnavailableError(
             f"The connection to {name} failed or was lost ({_first_line(error)}). Nothing of the last change "
             "was saved. Check the network and that the server is running, then try again.")
     return None
@@ -157,13 +174,13 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
                 _check_tables(conn, name)
                 _check_words(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
-            user = _user(conn)
+            user, role = _user(conn), _role(conn)
         if version < migrations.SCHEMA_VERSION:
             if reason:
                 how = f" {UPGRADE_HOW}" if read_only else ""
                 raise ReadOnlyWorkspaceError(f"{name} needs an upgrade to this version's format, but it cannot be "
                                              f"written now: {reason} It was left untouched.{how}")
-            migrations.upgrade(engine.connect, version)
+            _upgrade(engine, version, name)
         if reason and not read_only:  # read-only from the first statement, whatever a bug might try
             engine.dispose()
             engine = _make_engine(url, read_only=True)
@@ -171,7 +188,7 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
         engine.dispose()
         _raise_diagnosed(exc, name)
         raise
-    return Workspace(engine, TeamBacking(name, user), read_only=bool(reason), read_only_reason=reason)
+    return Workspace(engine, TeamBacking(name, user, role), read_only=bool(reason), read_only_reason=reason)
 
 
 def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | None = None,
@@ -211,8 +228,8 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
                                  "created by a role that may (the database's owner, say).") from exc
         raise
     with engine.connect() as conn:
-        user = _user(conn)
-    workspace = Workspace(engine, TeamBacking(name, user), read_only=False)
+        user, role = _user(conn), _role(conn)
+    workspace = Workspace(engine, TeamBacking(name, user, role), read_only=False)
     from .seeding import seed_new_workspace  # keeps schema creation independent of default data
 
     try:
@@ -223,6 +240,20 @@ def _build(engine: Engine, name: str, fill: Callable[[Workspace], None] | None) 
         _remove_workspace(engine)  # nothing half-made stays behind
         raise
     return workspace
+
+
+def _upgrade(engine: Engine, version: int, name: str) -> None:
+    """Upgrades the format; a role that may change the rows but not add tables (a teammate's, as the README grants
+    it) is told who can, rather than that it may not read (this is the one write while opening)."""
+    try:
+        migrations.upgrade(engine.connect, version)
+    except DBAPIError as exc:
+        if not isinstance(exc.orig, pg_errors.InsufficientPrivilege):
+            raise
+        raise AccessRefusedError(
+            f"{name} needs an upgrade to this version's format, which adds tables, and your database role may not "
+            f"add them ({_first_line(exc.orig)}). Ask the workspace's owner to open it once with this version (that "
+            "upgrades it), then open it again.") from exc
 
 
 def _with_password(url: URL, password: str | None) -> URL:
@@ -243,6 +274,10 @@ def _user(conn: Connection) -> str:
     return os.environ.get(DISPLAY_NAME_VARIABLE, "").strip() or str(conn.scalar(text("SELECT current_user")))
 
 
+def _role(conn: Connection) -> str:
+    return str(conn.scalar(text("SELECT current_user")))
+
+
 def _format_version(conn: Connection, name: str) -> int:
     if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
         others = _other_tables(conn)
@@ -252,6 +287,8 @@ def _format_version(conn: Connection, name: str) -> int:
                                      "then `postmortem new` with its address, or check the database name.")
         raise NoWorkspaceYetError(f"{name} holds no workspace. Create one there with `postmortem new {name}`, "
                                  "or check the database name.")
+    # a role granted nothing is told so, with the grants to ask for, before a read fails on "permission denied"
+    team_grants.refuse_unless_readable(conn, name, ["workspace_format", *_table_names()])
     rows = conn.execute(text("SELECT application_id, version FROM workspace_format")).all()
     if len(rows) != 1 or rows[0][0] != migrations.APPLICATION_ID:
         raise NotAWorkspaceError(f"{name} is not a workspace of this app (its format table is not ours).")
@@ -264,7 +301,7 @@ def _format_version(conn: Connection, name: str) -> int:
 
 def _check_tables(conn: Connection, name: str) -> None:
     """Refuses a workspace missing tables this version writes (dropped by hand, say) before any screen trips."""
-    tables = [table.name for table in Base.metadata.sorted_tables]
+    tables = _table_names()
     missing = conn.scalars(text("SELECT t FROM unnest(CAST(:tables AS text[])) AS t WHERE to_regclass(t) IS NULL "
                                 "ORDER BY t"), {"tables": tables}).all()
     if missing:
@@ -282,30 +319,15 @@ def _check_words(conn: Connection, name: str) -> None:
             "correct that value on the server, or restore it from the server's backup.")
 
 
+def _table_names() -> list[str]:
+    return [table.name for table in Base.metadata.sorted_tables]
+
+
 def _cannot_write_reason(conn: Connection, name: str) -> str:
     if conn.scalar(text("SHOW transaction_read_only")) == "on":
         return (f"{name} is open read-only because the server accepts no changes (a read-only standby). "
                 "Open the primary server's address to make changes.")
-    tables = [table.name for table in Base.metadata.sorted_tables]
-    # only the tables there are: an older format lacks the ones its upgrade adds
-    may_write = conn.scalar(text(
-        "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(CAST(:tables AS text[])) AS t, "
-        "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p WHERE to_regclass(t) IS NOT NULL"),
-        {"tables": tables})
-    role = conn.scalar(text("SELECT current_user"))
-    if not may_write:
-        return (f"{name} is open read-only because the database role {role} may read it but not change it. "
-                "Ask the workspace's owner to grant it INSERT, UPDATE and DELETE, or open it as a role that may.")
-    # a new row's id comes from its table's sequence: without USAGE on those, every adding edit would fail
-    # (the workspace's database is its own: every sequence of its schema is one of its tables')
-    may_number = conn.scalar(text(
-        "SELECT coalesce(bool_and(has_sequence_privilege(c.oid, 'USAGE')), true) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
-    if may_number:
-        return ""
-    return (f"{name} is open read-only because the database role {role} may change its tables but not number "
-            "new rows (no USAGE on their id sequences). Ask the workspace's owner to run GRANT USAGE ON ALL "
-            f"SEQUENCES IN SCHEMA public TO {role}, or open it as a role that may.")
+    return team_grants.cannot_write_reason(conn, name, _table_names())
 
 
 def _check_empty(conn: Connection, name: str) -> None:
@@ -336,8 +358,8 @@ def _raise_diagnosed(exc: BaseException, name: str) -> None:
     """Raises what a failed open, test or creation means; these change nothing, so none speaks of a lost change."""
     if not isinstance(exc, DBAPIError):
         return
-    diagnosed = diagnose(exc, name)
-    if type(diagnosed) is ServerUnavailableError:  # the general "failed or was lost" one, meant for an edit
+    diagnosed = diagnose(exc, name, reading=True)
+    if type(diagnosed) is ServerUnavailableError:  # the general "not answering" one, meant for a screen's read
         raise ServerUnavailableError(
             f"Could not reach {name} ({_first_line(exc.orig or exc)}). Nothing was changed. Check the network "
             "and that the server is running, and the host and port, then try again.") from exc

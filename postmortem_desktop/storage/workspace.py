@@ -85,7 +85,7 @@ class FileBacking:
         self._path = path
         self._lock = lock
 
-    def diagnose(self, exc: BaseException) -> WorkspaceError | None:
+    def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
         if not isinstance(exc, (DBAPIError, sqlite3.Error)):
             return None
         return sqlite_files.diagnose(exc, self._path)

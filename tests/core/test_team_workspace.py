@@ -332,11 +332,12 @@ def test_a_role_that_may_write_the_tables_but_not_number_rows_opens_read_only_sa
     ws = open_workspace(team_server.url(_database(team_database), user=role))
     try:
         assert ws.read_only
-        assert "not number new rows" in ws.read_only_reason and "GRANT USAGE ON ALL SEQUENCES" in ws.read_only_reason
+        assert "not number new rows" in ws.read_only_reason
+        assert f"GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role};" in ws.read_only_reason
     finally:
         ws.close()
     with team_server.admin(_database(team_database)) as conn:
-        conn.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        conn.execute(f"GRANT USAGE, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}")
     ws = open_workspace(team_server.url(_database(team_database), user=role))
     try:
         assert not ws.read_only

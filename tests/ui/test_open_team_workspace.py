@@ -265,3 +265,28 @@ def test_publishing_to_a_team_workspace_uses_the_password_the_keyring_keeps(qtbo
     assert controller.last_message.objectName() == "publish_result_box", controller.last_message.text()
     assert [i.source_id for i in controller.last_result.incidents] == [main_window.incident_id]
     controller.last_message.close()
+
+
+def test_the_dialog_remembers_server_database_and_user_but_never_the_password(
+        qtbot, monkeypatch, main_window, settings, login, memory_keyring, demo_copy):
+    seen: list[tuple] = []
+
+    def look(dialog: OpenTeamWorkspaceDialog) -> None:
+        seen.append((dialog.host.text(), dialog.port.value(), dialog.database.text(), dialog.user.text(),
+                     dialog.tls_mode.currentText(), dialog.password.text()))
+        dialog.reject()
+
+    _person(monkeypatch, look)
+    main_window.open_team_action.trigger()
+    assert seen == [("", 5432, "", "", "prefer", "")]  # nothing typed yet
+    _person(monkeypatch, _open_with_fields(login, remember=False))
+    main_window.open_team_action.trigger()
+    assert main_window.hub.workspace.kind is WorkspaceKind.TEAM
+    assert main_window.open_path(demo_copy)
+    _person(monkeypatch, look)
+    main_window.open_team_action.trigger()  # the next time: as last typed, but for the password
+    server = login.split("@", 1)[1]
+    assert seen[1] == (server.split(":")[0], int(server.split(":")[1].split("/")[0]), _database(login),
+                       login.split("//", 1)[1].split("@")[0], "disable", "")
+    main_window.close()
+    assert PASSWORD not in _settings_text(settings)

@@ -1,0 +1,138 @@
+"""The team server going away while nobody edits: the window says so by itself, and choosing another incident
+meanwhile stays on the one shown, saying why once.
+
+The reviewer stopped the server for a minute with a window open: its status bar stayed empty (nothing re-read,
+so nothing told), and a click on another incident stacked two modal boxes saying "Nothing of the last change
+was saved" (nothing had been changed) while the list moved to incident 2 and the board stayed on incident 1.
+This client reaches the server through a relay a test can unplug (tests/network_cable.py)."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QMessageBox
+
+from postmortem_desktop.services.incidents import IncidentService
+from tests.helpers import billing_id
+from ui import errors, server_away
+from ui.main_window import SERVER_AWAY_NOTE
+
+
+@pytest.fixture
+def window(qtbot, team_demo_url, team_server, cable, settings, teammate, monkeypatch):
+    from ui.main_window import MainWindow
+
+    monkeypatch.setattr(sys, "excepthook", errors._excepthook)  # the app's own, as ui/app.py installs it
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(team_demo_url.replace(f":{team_server.port}/", f":{cable.port}/"))
+    window.show()
+    window.select_incident(billing_id(teammate))
+    window.show_screen("board")
+    assert window.session._teammates.feed.listening.wait(10)
+    yield window
+    box = server_away.shown()
+    if box is not None:
+        box.close()
+    window.hub.close_session()
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """Every modal warning the app would show (their stacking is what the reviewer saw)."""
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *_a, **_k: shown.append(text))
+    return shown
+
+
+def _other_incident(teammate) -> tuple[int, str]:
+    return next((s.id, s.title) for s in IncidentService(teammate).list_incidents() if s.id != billing_id(teammate))
+
+
+def _click(window, incident_id: int) -> None:
+    """As a click on the incident's row in the list does."""
+    window.incident_view.selectionModel().setCurrentIndex(
+        window.incident_model.index(window.incident_model.row_of(incident_id), 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def _listed(window) -> int:
+    return window.incident_model.summary(window.incident_view.currentIndex().row()).id
+
+
+def test_an_idle_window_says_the_server_is_away_and_that_it_is_back_without_a_dialog(qtbot, window, cable,
+                                                                                    warnings):
+    assert not window.server_note.isVisible()
+    cable.unplug()  # nobody edits, no teammate's change comes: only the feed can notice
+    qtbot.waitUntil(lambda: window.server_note.isVisible(), timeout=5000)
+    assert window.server_note.text() == SERVER_AWAY_NOTE
+    assert "Connection refused" in window.server_note.toolTip()  # libpq's own words, for details
+    assert not warnings and server_away.shown() is None
+    cable.plug()
+    qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+
+
+def test_choosing_another_incident_while_away_stays_on_the_one_shown_and_says_why_once(qtbot, window, cable,
+                                                                                       teammate, warnings):
+    billing = billing_id(teammate)
+    board = window.screen_widgets["board"]
+    cards = [card.quote_id for card in board.model.cards]
+    assert cards
+    other, other_title = _other_incident(teammate)
+    cable.unplug()
+    _click(window, other)
+    _click(window, other)  # clicked again while the message is up: still one message
+    assert window.incident_id == billing and _listed(window) == billing  # list and screens agree
+    assert [card.quote_id for card in board.model.cards] == cards  # the board shows what it last read
+    box = server_away.shown()
+    assert box is not None and box.isVisible()
+    assert f"Could not read “{other_title}”: the team server is not answering" in box.text()
+    assert "still show" in box.text() and "Billing" in box.text()
+    assert "Nothing of the last change" not in box.text() + box.detailedText()  # a read changes nothing
+    assert not warnings  # no modal box, let alone two
+    assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
+    assert window.server_note.isVisible()
+    box.close()
+    cable.plug()
+    qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+    _click(window, other)  # back: the switch is read and shown
+    assert window.incident_id == other and _listed(window) == other
+    assert [card.quote_id for card in board.model.cards] != cards
+    assert not warnings
+
+
+def test_a_screen_first_shown_while_away_says_so_once_and_names_no_lost_change(qtbot, window, cable, warnings):
+    cable.unplug()
+    qtbot.waitUntil(lambda: window.server_note.isVisible(), timeout=5000)
+    for key in ("actions", "followup"):  # as a click on its tab: built and read now, and no answer
+        window.screens.setCurrentIndex(window.screen_widgets.tab_index(key))
+    box = server_away.shown()
+    assert box is not None and box.isVisible()
+    assert box.text().startswith("Could not read from ") and "last change" not in box.text()
+    assert not warnings
+    assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
+    box.close()
+    cable.plug()
+    qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+    # the tab on view, left empty while away, is built once the server is back, without another click
+    qtbot.waitUntil(lambda: window.screen_widgets.is_built("followup"), timeout=5000)
+    assert window.screens.currentWidget() is window.screen_widgets["followup"]
+    window.screens.setCurrentIndex(window.screen_widgets.tab_index("actions"))
+    actions = window.screen_widgets["actions"]
+    qtbot.waitUntil(lambda: actions.model.rowCount() > 0, timeout=5000)
+
+
+def test_edits_refused_while_away_say_so_in_one_box_that_nothing_was_saved(qtbot, window, cable, teammate,
+                                                                          warnings):
+    from postmortem_desktop.services.incidents import CreateIncident
+
+    before = len(IncidentService(teammate).list_incidents())
+    cable.unplug()
+    assert not window.hub.run(CreateIncident(title="Typed while away"))
+    assert not window.hub.run(CreateIncident(title="And again"))
+    box = server_away.shown()
+    assert box is not None and "Nothing of the last change was saved" in box.text()  # an edit: said so
+    assert not warnings
+    assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
+    assert len(IncidentService(teammate).list_incidents()) == before
