@@ -78,3 +78,7 @@ def board_search(workspace, incident_id: int, query: str) -> set[int]:
 
     matches = conversation_matched_quote_ids(workspace, incident_id, query)
     return {c.quote_id for c in filter_cards(board_cards(workspace, incident_id), BoardFilter(text=query), matches)}
+
+
+#: two teammates of a team workspace, as POSTMORTEM_USER names them
+ANA, BEN = "Ana (support lead)", "Ben (engineer)"

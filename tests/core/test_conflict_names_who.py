@@ -11,20 +11,7 @@ from postmortem_desktop.services.incidents import IncidentService, UpdateInciden
 from postmortem_desktop.services.timeline import EditSystemEvent, TimelineService
 from postmortem_desktop.storage.schema import SystemEvent
 from postmortem_desktop.storage.workspace import open_workspace
-from tests.helpers import billing_id
-
-ANA, BEN = "Ana (support lead)", "Ben (engineer)"
-
-
-@pytest.fixture
-def ben_and_ana(team_demo_url, monkeypatch):
-    monkeypatch.setenv("POSTMORTEM_USER", BEN)
-    ben = open_workspace(team_demo_url)
-    monkeypatch.setenv("POSTMORTEM_USER", ANA)
-    ana = open_workspace(team_demo_url)
-    yield ben, ana
-    ben.close()
-    ana.close()
+from tests.helpers import ANA, billing_id
 
 
 def test_a_title_conflict_names_the_teammate_who_changed_the_title(ben_and_ana):

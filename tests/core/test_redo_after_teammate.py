@@ -22,22 +22,11 @@ from postmortem_desktop.services.quotes import DeleteQuote, board_cards
 from postmortem_desktop.services.review_answers import EditCloseoutFields, ReviewService, SetReviewAnswer
 from postmortem_desktop.services.tagging import AssignTag, MoveCardTag, list_tags
 from postmortem_desktop.storage.workspace import open_workspace
-from tests.helpers import billing_id
+from tests.helpers import ANA, billing_id
 
-ANA, BEN = "Ana (support lead)", "Ben (engineer)"
 WHAT_TO_DO = "make your change by hand if it is still needed"
 
 
-@pytest.fixture
-def ben_and_ana(team_demo_url, monkeypatch):
-    """Two clients of one team workspace: Ben's (the one who undoes and redoes) and Ana's."""
-    monkeypatch.setenv("POSTMORTEM_USER", BEN)
-    ben = open_workspace(team_demo_url)
-    monkeypatch.setenv("POSTMORTEM_USER", ANA)
-    ana = open_workspace(team_demo_url)
-    yield ben, ana
-    ben.close()
-    ana.close()
 
 
 def _answer(ws, iid: int, key: str) -> str:

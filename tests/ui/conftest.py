@@ -5,6 +5,7 @@ from PySide6.QtCore import QSettings
 
 from tests.network_cable import NetworkCable
 from ui.conflict_dialog import ConflictDialog
+from ui.unsaved_words_dialog import UnsavedWordsDialog
 
 
 @pytest.fixture
@@ -58,5 +59,22 @@ def answer_with(monkeypatch):
             getattr(dialog, button).click()
             return 0
         monkeypatch.setattr(ConflictDialog, "exec", exec_)
+        return shown
+    return choose
+
+
+@pytest.fixture
+def leaving(monkeypatch):
+    """Clicks one of the unsaved-words dialog's buttons ("save", "leave", "cancel") when it opens; remembers each
+    shown. A list of buttons answers the dialogs in turn (the last one answers any further)."""
+    shown: list[UnsavedWordsDialog] = []
+
+    def choose(*buttons: str):
+        def exec_(dialog: UnsavedWordsDialog) -> int:
+            button = buttons[min(len(shown), len(buttons) - 1)]
+            shown.append(dialog)
+            getattr(dialog, f"{button}_button").click()
+            return 0
+        monkeypatch.setattr(UnsavedWordsDialog, "exec", exec_)
         return shown
     return choose

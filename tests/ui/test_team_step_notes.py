@@ -11,7 +11,6 @@ import pytest
 
 from postmortem_desktop.services.agenda import SaveStepNotes, step_notes
 from tests.helpers import billing_id
-from ui.unsaved_words_dialog import UnsavedWordsDialog
 
 MINE = "Room decided: refund the double charges today"
 THEIRS = "Ana: call the three biggest accounts first"
@@ -44,21 +43,6 @@ def window(qtbot, settings, team_demo_url, team_server, cable, teammate):
 def facilitator(window):
     window.facilitator.start()
     return window.facilitator
-
-
-@pytest.fixture
-def leaving(monkeypatch):
-    """Clicks one of the unsaved-words dialog's buttons ("leave", "cancel") when it opens; remembers each shown."""
-    shown: list[UnsavedWordsDialog] = []
-
-    def choose(button: str):
-        def exec_(dialog: UnsavedWordsDialog) -> int:
-            shown.append(dialog)
-            getattr(dialog, f"{button}_button").click()
-            return 0
-        monkeypatch.setattr(UnsavedWordsDialog, "exec", exec_)
-        return shown
-    return choose
 
 
 def _key(facilitator) -> str:

@@ -41,21 +41,9 @@ def window(qtbot, settings, team_demo_url, team_server, cable, teammate):
 
 
 @pytest.fixture
-def answer(monkeypatch):
-    """Clicks one of the dialog's buttons ("save", "leave", "cancel") when it opens; remembers each shown.
-
-    A list of buttons answers the dialogs in turn (the last one answers any further)."""
-    shown: list[UnsavedWordsDialog] = []
-
-    def choose(*buttons: str):
-        def exec_(dialog: UnsavedWordsDialog) -> int:
-            button = buttons[min(len(shown), len(buttons) - 1)]
-            shown.append(dialog)
-            getattr(dialog, f"{button}_button").click()
-            return 0
-        monkeypatch.setattr(UnsavedWordsDialog, "exec", exec_)
-        return shown
-    return choose
+def answer(leaving):
+    """The unsaved-words dialog's answers (tests/ui/conftest.py `leaving`)."""
+    return leaving
 
 
 def _review(window):

@@ -1,0 +1,19 @@
+"""Fixtures of the core tests that need more than one client of a team workspace."""
+from __future__ import annotations
+
+import pytest
+
+from postmortem_desktop.storage.workspace import open_workspace
+from tests.helpers import ANA, BEN
+
+
+@pytest.fixture
+def ben_and_ana(team_demo_url, monkeypatch):
+    """Two clients of one team workspace: Ben's (the one who undoes and redoes) and Ana's."""
+    monkeypatch.setenv("POSTMORTEM_USER", BEN)
+    ben = open_workspace(team_demo_url)
+    monkeypatch.setenv("POSTMORTEM_USER", ANA)
+    ana = open_workspace(team_demo_url)
+    yield ben, ana
+    ben.close()
+    ana.close()
