@@ -82,3 +82,30 @@ def board_search(workspace, incident_id: int, query: str) -> set[int]:
 
 #: two teammates of a team workspace, as POSTMORTEM_USER names them
 ANA, BEN = "Ana (support lead)", "Ben (engineer)"
+
+
+def race_of_two_saves(a, b, a_edit, b_edit) -> BaseException | None:
+    """A writes a_edit and holds its transaction open while b_edit is saved on B, made from the same read.
+
+    Asserts B waits for A (a row lock, not a read around it); returns what B's save raised (None: saved)."""
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def b_saves() -> None:
+        try:
+            b_edit.do(b)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test thread
+            outcome.append(exc)
+
+    with a.transaction() as session:
+        a_edit.apply(session)
+        session.flush()
+        saver = threading.Thread(target=b_saves)
+        saver.start()
+        saver.join(timeout=1.0)
+        assert saver.is_alive(), "B must wait for A's write, not read around it"
+    saver.join(timeout=10)
+    assert len(outcome) == 1, "B's save never finished"
+    return outcome[0]

@@ -1,14 +1,12 @@
 """Optimistic versioning: an edit says what it was made from, and a stale one is refused with both versions."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import EditCloseoutFields, ReviewService, SetReviewAnswer
 from postmortem_desktop.storage.workspace import open_workspace
-from tests.helpers import billing_id
+from tests.helpers import billing_id, race_of_two_saves
 
 
 def _answer(workspace, incident_id: int, key: str) -> str:
@@ -69,25 +67,10 @@ def test_two_clients_saving_the_same_answer_at_once_never_overwrite_each_other(t
     try:
         iid = billing_id(a)
         read = _answer(a, iid, key)
-        outcome: list[BaseException | None] = []
-
-        def b_saves() -> None:
-            try:
-                SetReviewAnswer(iid, key, "B's text", based_on=read).do(b)
-                outcome.append(None)
-            except BaseException as exc:  # handed to the test thread
-                outcome.append(exc)
-
-        with a.transaction() as session:
-            SetReviewAnswer(iid, key, "A's text", based_on=read).apply(session)
-            session.flush()
-            saver = threading.Thread(target=b_saves)
-            saver.start()
-            saver.join(timeout=1.0)
-            assert saver.is_alive(), "B must wait for A's row, not read around it"
-        saver.join(timeout=10)
-        assert len(outcome) == 1 and isinstance(outcome[0], EditConflict)
-        assert (outcome[0].yours, outcome[0].theirs) == ("B's text", "A's text")
+        refused = race_of_two_saves(a, b, SetReviewAnswer(iid, key, "A's text", based_on=read),
+                                    SetReviewAnswer(iid, key, "B's text", based_on=read))
+        assert isinstance(refused, EditConflict)
+        assert (refused.yours, refused.theirs) == ("B's text", "A's text")
         assert _answer(b, iid, key) == "A's text"
     finally:
         a.close()

@@ -3,15 +3,13 @@ refused with both versions, never written over them. Both engines (the `workspac
 two clients racing at once only on the team server."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from postmortem_desktop.services.agenda import SaveStepNotes, step_notes
 from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.storage.workspace import open_workspace
-from tests.helpers import billing_id
+from tests.helpers import billing_id, race_of_two_saves
 
 
 @pytest.fixture
@@ -89,25 +87,10 @@ def test_two_facilitators_saving_the_same_steps_notes_at_once_never_overwrite_ea
         iid = billing_id(a)
         if stored:
             SaveStepNotes(iid, "board", stored).do(a)
-        outcome: list[BaseException | None] = []
-
-        def b_saves() -> None:
-            try:
-                SaveStepNotes(iid, "board", "B's notes", based_on=stored).do(b)
-                outcome.append(None)
-            except BaseException as exc:  # handed to the test thread
-                outcome.append(exc)
-
-        with a.transaction() as session:
-            SaveStepNotes(iid, "board", "A's notes", based_on=stored).apply(session)
-            session.flush()
-            saver = threading.Thread(target=b_saves)
-            saver.start()
-            saver.join(timeout=1.0)
-            assert saver.is_alive(), "B must wait for A's notes, not read around them"
-        saver.join(timeout=10)
-        assert len(outcome) == 1 and isinstance(outcome[0], EditConflict)
-        assert (outcome[0].yours, outcome[0].theirs) == ("B's notes", "A's notes")
+        refused = race_of_two_saves(a, b, SaveStepNotes(iid, "board", "A's notes", based_on=stored),
+                                    SaveStepNotes(iid, "board", "B's notes", based_on=stored))
+        assert isinstance(refused, EditConflict)
+        assert (refused.yours, refused.theirs) == ("B's notes", "A's notes")
         assert step_notes(b, iid, "board") == "A's notes"
     finally:
         a.close()
