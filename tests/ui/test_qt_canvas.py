@@ -41,3 +41,26 @@ def test_boxes_drawn_again_after_other_views_are_still_where_they_belong():
 
     image = _painted(many_views)
     assert image.pixelColor(2, 2) == QColor("#0000ff")
+
+
+def test_a_repaint_reuses_the_last_paints_rectangles_and_forgets_what_it_did_not_draw():
+    image = QImage(40, 20, QImage.Format.Format_ARGB32)
+    boxes = [(2.0, 2.0, 6.0, 6.0)]
+    painter = QPainter(image)
+    canvas = QPainterCanvas(painter)
+    first = canvas._qrects_of(boxes)
+    painter.end()
+    for _ in range(3):  # repaints of an unchanged view: the same rectangles each time
+        painter = QPainter(image)
+        canvas.use(painter)
+        assert canvas._qrects_of(boxes) is first
+        painter.end()
+    for _ in range(2):  # two paints of other views (a zoom): the old view's rectangles are let go
+        painter = QPainter(image)
+        canvas.use(painter)
+        canvas._qrects_of([(1.0, 1.0, 1.0, 1.0)])
+        painter.end()
+    painter = QPainter(image)
+    canvas.use(painter)
+    assert canvas._qrects_of(boxes) is not first
+    painter.end()

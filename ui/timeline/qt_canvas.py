@@ -32,12 +32,15 @@ class QPainterCanvas:
         self._brushes: dict[tuple, QBrush] = {}
         self._fonts: dict[tuple[float, bool], tuple[QFont, QFontMetricsF]] = {}
         self._widths: dict[tuple[str, float, bool], float] = {}
-        #: {id of a box list: (the list, its QRectFs)}: the layout keeps a view's bin boxes across repaints
+        #: {id of a box list: (the list, its QRectFs)} drawn in this paint, and in the one before: the layout keeps
+        #: an unchanged view's bin boxes across repaints, so only the last paint's are worth keeping
         self._qrects: dict[int, tuple[list, list[QRectF]]] = {}
+        self._qrects_before: dict[int, tuple[list, list[QRectF]]] = {}
         self.use(painter)
 
     def use(self, painter: QPainter) -> None:
         """Draws with this painter from now on, keeping the caches (the timeline item repaints with a new one)."""
+        self._qrects_before, self._qrects = self._qrects, {}  # a new paint: the last one's rectangles may serve
         self.painter = painter
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
@@ -132,14 +135,11 @@ class QPainterCanvas:
         """The boxes as QRectFs; the same list again (an unchanged view repainted) reuses them.
 
         Making thousands of QRectFs was a quarter of a zoomed-out repaint of 100k conversations."""
-        kept = self._qrects.get(id(boxes))
-        if kept is not None and kept[0] is boxes:
-            return kept[1]
-        qrects = [QRectF(*box) for box in boxes]
-        if len(self._qrects) >= 64:  # the boxes of a few views; older views' lists are gone anyway
-            self._qrects.clear()
-        self._qrects[id(boxes)] = (boxes, qrects)  # the list is kept with them, so its id is not reused
-        return qrects
+        kept = self._qrects.get(id(boxes)) or self._qrects_before.get(id(boxes))
+        if kept is None or kept[0] is not boxes:
+            kept = (boxes, [QRectF(*box) for box in boxes])
+        self._qrects[id(boxes)] = kept  # the list is kept with them, so its id is not reused meanwhile
+        return kept[1]
 
     def line(self, x1, y1, x2, y2, *, color, width=1.0, dash=None, alpha=1.0) -> None:  # noqa: ANN001
         self.painter.setPen(self._pen(color, width, alpha, tuple(dash) if dash else None))
