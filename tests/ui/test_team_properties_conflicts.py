@@ -211,3 +211,41 @@ def test_words_left_for_later_are_unsaved_words_naming_who(qtbot, form, teammate
     form.forget_unsaved_words()  # the person left anyway (a copy was kept): the field shows the stored title
     form.refresh()
     assert form.form.title.text() == "T5 ana" and not form.unsaved_words()
+
+
+def _typing_a_time(qtbot, form, key: str, minutes_later: int):
+    """The person is in the time's field, changing it, not finished (no Enter, not left)."""
+    from datetime import timedelta
+
+    from ui.time_display import to_qdatetime
+
+    editor = form.form.times[key]
+    mine = form.form.shown(key) + timedelta(minutes=minutes_later)
+    editor.edit.setFocus()
+    qtbot.waitUntil(editor.edit.hasFocus, timeout=5000)
+    editor.edit.setDateTime(to_qdatetime(mine, "UTC"))  # as typing digits does, before editing finishes
+    return editor, mine
+
+
+def test_a_time_being_typed_stays_over_a_teammates_change_of_another_field_and_then_saves(qtbot, form, teammate,
+                                                                                          press):
+    shown = press("take_button")
+    editor, mine = _typing_a_time(qtbot, form, "technical_end", 30)
+    _teammate_sets(qtbot, form, teammate, service="Ana's service")  # a re-read while the person types
+    assert editor.value() == mine and form.form.service.text() == "Ana's service"
+    editor.edit.editingFinished.emit()  # Enter, or leaving the field
+    assert not shown  # only another field changed: no conflict
+    assert IncidentService(teammate).get(form.hub.incident_id).technical_end == mine
+
+
+def test_a_time_being_typed_over_a_teammates_change_of_the_same_time_asks_which(qtbot, form, teammate, press):
+    from datetime import timedelta
+
+    shown = press("keep_button")
+    editor, mine = _typing_a_time(qtbot, form, "technical_end", 30)
+    theirs = form.form.shown("technical_end") + timedelta(minutes=7)
+    _teammate_sets(qtbot, form, teammate, technical_end=theirs)
+    assert editor.value() == mine  # the person's time is not replaced while they type it
+    editor.edit.editingFinished.emit()
+    assert len(shown) == 1  # both offered, not overwritten silently
+    assert IncidentService(teammate).get(form.hub.incident_id).technical_end == mine  # Keep mine

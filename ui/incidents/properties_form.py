@@ -97,6 +97,12 @@ class OptionalDateTimeEdit(QWidget):
     def value(self) -> datetime | None:
         return from_qdatetime(self.edit.dateTime()) if self.known.isChecked() else None
 
+    def being_edited(self) -> bool:
+        """The person is changing the time: the field has the focus and differs from the time last shown.
+        Until they finish (Enter or leaving it), a re-read must not put the stored time back over it."""
+        return (self.edit.hasFocus() and self.known.isChecked()
+                and (self._previous is None or self.edit.dateTime() != self._previous))
+
 
 class IncidentPropertiesWidget(QWidget):
     """Shows one incident's properties; each finished edit is emitted as intent, not saved here."""
@@ -223,9 +229,12 @@ class IncidentPropertiesWidget(QWidget):
         if self._details is not None:
             self._details = replace(self._details, **{key: value})
 
-    def typing(self) -> dict[str, str]:
-        """The words typed in the title or the service and not saved yet (being typed, or left for later)."""
-        return {key: line.text() for key, line in self.lines.items() if line.isModified()}
+    def typing(self) -> dict[str, Any]:
+        """The values typed and not saved yet: words in the title or the service (being typed, or left for
+        later), and a time being changed in its field."""
+        typed: dict[str, Any] = {key: line.text() for key, line in self.lines.items() if line.isModified()}
+        typed.update({key: editor.value() for key, editor in self.times.items() if editor.being_edited()})
+        return typed
 
     def settle(self, key: str, saved: Any = None) -> None:
         """The words in the field are no longer the person's unsaved ones (saved, or dropped for theirs): a
@@ -244,7 +253,8 @@ class IncidentPropertiesWidget(QWidget):
         """Shows a value typed here (kept while it is not saved) over the stored one, without emitting an edit.
         typing: the person's own unsaved words, kept over the next re-read too (typing())."""
         if key in self.times:
-            self.times[key].set_value(to_qdatetime(value, self._zone), keep_previous=True)
+            if not self.times[key].being_edited():  # a time being changed already shows the person's value
+                self.times[key].set_value(to_qdatetime(value, self._zone), keep_previous=True)
             return
         if key == "technical_severity":
             self.severity.blockSignals(True)
@@ -284,7 +294,8 @@ class IncidentPropertiesWidget(QWidget):
         for widget in (self.title, self.service, self.severity):
             widget.blockSignals(False)
         for key, editor in self.times.items():
-            editor.set_value(to_qdatetime(getattr(details, key), zone_name), keep_previous=same_incident)
+            if not (same_incident and editor.being_edited()):  # the person's time stays until they finish it
+                editor.set_value(to_qdatetime(getattr(details, key), zone_name), keep_previous=same_incident)
         self.zone_note.setText(f"Times are shown in {zone_name}.")
 
     def _set_headline(self, text: str, same_incident: bool) -> None:

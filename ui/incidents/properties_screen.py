@@ -52,6 +52,9 @@ class PropertiesScreen(DeferredRefresh, QWidget):
         #: values whose conflict the person left for later (Decide later), kept shown in the incident on view:
         #: field -> (their value, who changed the field; "" unknown)
         self._later: dict[str, tuple[Any, str]] = {}
+        #: fields whose conflict dialog is open: the focus leaving a time's field for the dialog finishes its
+        #: editing again, which must not save (or ask) a second time underneath the open choice
+        self._asking: set[str] = set()
         self.form.incident_edited.connect(self._on_form_incident_edited)
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
@@ -93,6 +96,8 @@ class PropertiesScreen(DeferredRefresh, QWidget):
 
     def _on_form_incident_edited(self, incident_id: int, changes: dict) -> None:
         ((key, value),) = changes.items()
+        if key in self._asking:
+            return
         based_on = self._typing_base.pop(key, self.form.shown(key))
         self._later.pop(key, None)
         if value == based_on:  # back to what the person last saw: they changed nothing, so the stored one stands
@@ -140,7 +145,11 @@ class PropertiesScreen(DeferredRefresh, QWidget):
         # held while the dialog is open: a re-read arriving meanwhile keeps the person's value and its base
         self._typing_base[key], self._later[key] = based_on, (value, conflict.by)
         what = f"The incident's {self.form.label_of(key).lower()}"
-        choice = ask_which(self, what, self._described(value), self._described(theirs), conflict.by)
+        self._asking.add(key)
+        try:
+            choice = ask_which(self, what, self._described(value), self._described(theirs), conflict.by)
+        finally:
+            self._asking.discard(key)
         if choice is Choice.LATER:
             self._typing_base[key], self._later[key] = based_on, (value, conflict.by)
             self.form.put_value(key, value, typing=True)
