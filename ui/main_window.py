@@ -665,15 +665,22 @@ class MainWindow(QMainWindow):
 
         Qt refuses a geometry saved on a screen of another width (and damaged bytes): the window would then
         keep its bare default size (466x250 on a 1280x720 screen), so it opens as on a first launch instead.
+
+        The docks' state is restored first, while the window is neither maximised nor full screen. Restored
+        into a hidden maximised window it does not fit (saved on a bigger screen), Qt keeps a copy of it to
+        apply at a later resize, with pointers to the layout's items as they were; facilitator mode then
+        replaces the central widget, which deletes one of those items, and the next layout of the window
+        (a theme change, F5 itself) read freed memory: a segfault.
         """
         geometry = self.settings.value("main_window/geometry")
         state = self.settings.value("main_window/state")
+        # the docks built later take their places from the state (_complete)
+        restored = isinstance(state, QByteArray | bytes) and self.restoreState(state)
         if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(geometry):
             self._fit_to_screen()
         else:
             self._first_geometry()
-        # the docks built later take their places from the state (_complete)
-        if not (isinstance(state, QByteArray | bytes) and self.restoreState(state)):
+        if not restored:
             self._first_layout()
 
     def _fit_to_screen(self) -> None:
