@@ -93,7 +93,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.delete_button = QPushButton("&Delete", self)
         self._layout()
         self._connect()
-        self.refresh()
+        self.read_first()
 
     def _layout(self) -> None:
         buttons = QHBoxLayout()

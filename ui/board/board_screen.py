@@ -35,6 +35,7 @@ from postmortem_desktop.services.tagging import (
     tag_color_hex,
     untagged_color_hex,
 )
+from postmortem_desktop.storage.errors import ServerUnavailableError
 from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
@@ -55,6 +56,9 @@ BOARD_POINT_SIZE = 12.0  # readable from the back of a room when projected
 EMPTY_HINT = ("No cards yet. Open a conversation (click a bar on the timeline), select the customer's words and "
               "press Q, or quote the whole conversation; Suggest Tags offers cards for conversations it flags.")
 #: after a person tags, accepts or dismisses, the suggestions are recomputed this long after the last such edit
+#: the board's status line while a load the person did not ask for (the board shown, a column brought into view)
+#: could not reach the team server; the cards last read stay on screen
+NOT_ANSWERING = "Team server not answering — the board shows what was last read; reconnecting…"
 LEARN_DELAY_MS = 250
 #: a search's count of conversations without a card comes this long after its cards are shown
 UNCARDED_COUNT_DELAY_MS = 200
@@ -172,8 +176,7 @@ class BoardScreen(QWidget):
 
     def focus_item(self, payload: object) -> None:
         """Brings a tag's column into view (payload: its name), or the Unsorted inbox."""
-        if self._dirty:
-            self.reload()
+        self._reload_when_dirty()
         tag = next((t for t in self.tags if t.name == payload), None)
         self.grid.show_column(tag.id if tag else None)
 
@@ -182,22 +185,36 @@ class BoardScreen(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: ANN001
         super().showEvent(event)
-        if self._dirty:
+        self._reload_when_dirty()
+
+    def _reload_when_dirty(self) -> None:
+        """Loads what changed since the board was last read. Shown while the team server is away (facilitator
+        mode stepping onto the board, say), it keeps the cards last read and says so: it stays marked, so the
+        re-read once the server is heard again (or the next show) loads it; no dialog, no traceback."""
+        if not self._dirty:
+            return
+        try:
             self.reload()
+        except ServerUnavailableError as exc:
+            self._dirty = True
+            self.status.setText(NOT_ANSWERING)
+            self.status.setToolTip(str(exc))
 
     def reload(self) -> None:
-        self._dirty = False
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
         self.delegate.set_zone(self.hub.zone_name)
         if workspace is None or incident_id < 0:
             self.tags = []
             self.model.set_cards([])
         else:
-            self.tags = list_tags(workspace)
-            self.model.set_cards(board_cards(workspace, incident_id))
+            tags, cards = list_tags(workspace), board_cards(workspace, incident_id)  # both read, or neither shown
+            self.tags = tags
+            self.model.set_cards(cards)
             self._conversation_matches = (conversation_matched_quote_ids(workspace, incident_id, self._filter.text)
                                           if self._filter.text else None)
             self._count_uncarded_later()
+        self._dirty = False
+        self.status.setToolTip("")
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self._refresh_choices()
         self.grid.forget_column_widths()

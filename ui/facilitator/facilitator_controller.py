@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, Q
 from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
-from postmortem_desktop.services.room import RoomSlide, room_slides
+from postmortem_desktop.services.room import RoomBlock, RoomSlide, room_slides
 from postmortem_desktop.storage.errors import ServerUnavailableError
 
 from ..conflict_dialog import run_or_offer_both
@@ -22,12 +22,14 @@ from ..team_feed import Teammate
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
 from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by
 from .agenda_dialog import AgendaEditorDialog
-from .overlay import FacilitatorHeaderWidget, FacilitatorNotesWidget
+from .overlay import NOT_READ, SERVER_NOT_ANSWERING, FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
 
 NOTES_SAVE_DELAY_MS = 1200  # a pause in typing; one undo step per pause, not per key
 NOTES_RETRY_MS = 5000  # notes not saved (no server): tried again after this, or as soon as the server answers
 TICK_MS = 1000
+NOT_STARTED = ("Team server not answering — facilitator mode needs this workspace's agenda; press F5 again once it "
+               "answers.")
 #: presentation clickers send these; they move the agenda even while a text field has focus
 CLICKER_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
 
@@ -41,6 +43,13 @@ class _PendingNotes:
     title: str
     text: str
     based_on: str  # the stored notes they were typed over ("" for none); Keep mine moves it to theirs
+    #: who saved other notes under these words ("" unknown); None: no conflict waits for the person's choice
+    held_by: str | None = None
+    unsaved: bool = False  # the last save could not reach the team server; a retry is due
+
+    @property
+    def place(self) -> tuple[int, str]:
+        return self.incident_id, self.step_key
 
 
 @dataclass
@@ -87,12 +96,14 @@ class FacilitatorController(QObject):
         self._saved: _WindowSnapshot | None = None
         self._spent: dict[str, float] = {}
         self._started_at = self._entered_at = 0.0
-        self._pending: _PendingNotes | None = None  # typed and not stored yet
-        #: (incident, step key, stored notes) the notes field shows; words typed there are made from them
+        #: notes typed and not stored yet, per (incident, step): each step's words wait for that step alone, so
+        #: moving on while they cannot be saved (no server, a conflict left for later) never hands them to another
+        self._pending: dict[tuple[int, str], _PendingNotes] = {}
+        #: (incident, step key, stored notes) the notes field shows; words typed there are made from them.
+        #: None while the step could not be read (the field is then empty and read-only, never another step's)
         self._shown_notes: tuple[int, str, str] | None = None
-        self._notes_unsaved = False  # the last save could not reach the team server; a retry is due
-        #: who saved other notes under the pending words ("" unknown); None: no conflict waits for a choice
-        self._held_by: str | None = None
+        self._unsaved_reason = ""  # the server's words when a save last could not reach it
+        self._step_read = True  # the step on screen (its notes and room view) was read; False: read it when heard
         self._choosing = False  # a save is running and may be offering both versions
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
@@ -145,7 +156,12 @@ class FacilitatorController(QObject):
     def start(self) -> None:
         if self.active or self.hub.session is None:
             return
-        self.agenda = load_agenda(self.hub.workspace)
+        try:
+            self.agenda = load_agenda(self.hub.workspace)
+        except ServerUnavailableError:
+            # not started: the workspace's own agenda is unknown, and a default one would walk the wrong steps
+            self.window.statusBar().showMessage(NOT_STARTED, 15000)
+            return
         self._saved = self._snapshot()
         self.active = True
         theme_manager().apply(PROJECTOR)
@@ -318,18 +334,64 @@ class FacilitatorController(QObject):
         available = step.screen in self.host.screen_widgets
         missing = "" if available else f"(The “{step.screen}” screen is not part of this version.)"
         self._header().show_step(index + 1, len(self.agenda.steps), step, missing)
-        self._load_notes()
+        slides = self._read_step()
         if available:
-            self.hub.navigation_requested.emit(step.screen, step.payload or None)
-        self._show_room(self._slides(), last_page)
+            self._bring_forward(step.screen, step.payload)
+        self._show_room(slides, last_page)
         self._settle_focus(step.screen)
         self.refresh_clocks()
         self.step_shown.emit(index, step.screen)
 
     # ---- the room's view of a step, or its editing screen -----------------------------------------
+    def _bring_forward(self, screen: str, payload: str) -> None:
+        """The step's editing screen, behind the room view. One the server cannot fill now (built or focused
+        while it is away) keeps what it last read and reads again when the server is heard; the room is told."""
+        try:
+            self.hub.navigation_requested.emit(screen, payload or None)
+        except ServerUnavailableError as exc:
+            self._header().show_server_note(SERVER_NOT_ANSWERING, str(exc))
+
     def _slides(self) -> tuple[RoomSlide, ...]:
         step = self.agenda.steps[self.index]
         return room_slides(self.hub.workspace, self.hub.incident_id, step.screen, step.payload)
+
+    def _read_step(self) -> tuple[RoomSlide, ...]:
+        """Reads the step on screen: its notes into the field, and its slides (returned).
+
+        While the team server is away the step is shown as not read yet (the field empty and read-only, the room
+        saying so): never the words or slides of the step before, which typing would have saved under this one.
+        Stepping itself goes on, since the agenda and its clocks are the room's and need no server; the step is
+        read by itself when the server is heard again (or at the next retry)."""
+        try:
+            stored = self._stored_notes()
+            slides = self._slides()
+        except ServerUnavailableError as exc:
+            self._show_not_read(str(exc))
+            return (self._not_read_slide(),)
+        self._step_read = True
+        self._header().show_server_note("")
+        self._show_notes(stored)
+        return slides
+
+    def _not_read_slide(self) -> RoomSlide:
+        return RoomSlide(self.agenda.steps[self.index].title, (RoomBlock(NOT_READ, kind="lead"),))
+
+    def _reread_step(self) -> None:
+        """The step on screen read again (the server is back, or another incident is shown)."""
+        self._show_room(self._read_step())
+
+    def _refresh_room(self) -> None:
+        """The room view re-read where it stands; while the server is away it keeps what it last read, and the
+        header says so (the status bar, where the rest of the app says it, is hidden in this mode)."""
+        if not self._step_read:
+            self._reread_step()
+            return
+        try:
+            self._room().refresh(self._slides())
+        except ServerUnavailableError as exc:
+            self._header().show_server_note(SERVER_NOT_ANSWERING, str(exc))
+            return
+        self._header().show_server_note("")
 
     def _show_room(self, slides: tuple[RoomSlide, ...], last_page: bool = False) -> None:
         """The room view when the step has one; otherwise (a screen without one) its editing screen."""
@@ -356,7 +418,7 @@ class FacilitatorController(QObject):
         if self._room_on_stage():
             self.stage.setCurrentWidget(self._central)
         elif self._room().slides:
-            self._room().refresh(self._slides())
+            self._refresh_room()
             self.stage.setCurrentWidget(self._room())
         self._update_editing_action()
 
@@ -400,28 +462,75 @@ class FacilitatorController(QObject):
                                 clock(self.now() - self._started_at, self.agenda.total_minutes))
 
     # ---- notes ----------------------------------------------------------------------------------------
-    def _load_notes(self) -> None:
-        step = self.agenda.steps[self.index]
+    def _current_place(self) -> tuple[int, str] | None:
+        """(incident, step key) of the notes field on screen; None while the mode is off."""
+        if not self.active or not 0 <= self.index < len(self.agenda.steps):
+            return None
+        return self.hub.incident_id, self.agenda.steps[self.index].key
+
+    def _stored_notes(self) -> str | None:
+        """The step's stored notes (None: no incident selected); raises ServerUnavailableError."""
         incident_id = self.hub.incident_id
         if incident_id < 0:
+            return None
+        return step_notes(self.hub.workspace, incident_id, self.agenda.steps[self.index].key)
+
+    def _show_notes(self, stored: str | None) -> None:
+        """The field shows the step's notes: words still waiting to be saved for it, else the stored ones."""
+        step = self.agenda.steps[self.index]
+        incident_id = self.hub.incident_id
+        if stored is None:
             self._shown_notes = None
             self._notes().show_notes(step.title, "", editable=False, placeholder="Select an incident to take notes.")
+            self._show_unsaved()
             return
         writable = not self.hub.workspace.read_only
-        stored = step_notes(self.hub.workspace, incident_id, step.key)
         self._shown_notes = (incident_id, step.key, stored)
-        self._notes().show_notes(step.title, stored, editable=writable,
-                              placeholder="Type what the room decides; it is saved as you go."
-                              if writable else "Read-only workspace: notes cannot be saved here.")
+        pending = self._pending.get((incident_id, step.key))
+        self._notes().show_notes(step.title, stored if pending is None else pending.text, editable=writable,
+                                 placeholder="Type what the room decides; it is saved as you go."
+                                 if writable else "Read-only workspace: notes cannot be saved here.")
+        self._show_unsaved()
+
+    def _show_not_read(self, reason: str) -> None:
+        """The step could not be read. Words already waiting for it are its own (and what they were made from is
+        known), so they stay editable; otherwise the field is empty and read-only until the step is read."""
+        self._step_read = False
+        step = self.agenda.steps[self.index]
+        pending = self._pending.get((self.hub.incident_id, step.key))
+        if pending is not None:
+            self._shown_notes = (pending.incident_id, pending.step_key, pending.based_on)
+            self._notes().show_notes(step.title, pending.text, editable=True,
+                                     placeholder="Type what the room decides; it is saved as you go.")
+        else:
+            self._shown_notes = None
+            self._notes().show_notes(step.title, "", editable=False, placeholder=NOT_READ)
+        self._header().show_server_note(SERVER_NOT_ANSWERING, reason)
+        self._show_unsaved()
+        if not self._save_timer.isActive():
+            self._save_timer.start(NOTES_RETRY_MS)  # read again then, even if no reconnection notice comes
+
+    def _load_notes(self) -> None:
+        """The step's notes read again into the field (undo/redo, a teammate's notes, Take theirs)."""
+        try:
+            stored = self._stored_notes()
+        except ServerUnavailableError as exc:
+            self._show_not_read(str(exc))
+            return
+        self._show_notes(stored)
 
     def _on_notes_notes_edited(self, text: str) -> None:
-        step = self.agenda.steps[self.index]
-        pending, shown = self._pending, self._shown_notes
-        if pending is not None and (pending.incident_id, pending.step_key) == (self.hub.incident_id, step.key):
-            based_on = pending.based_on  # more words over the same read (or over theirs, once Keep mine was chosen)
+        place = self._current_place()
+        if place is None:
+            return
+        pending = self._pending.get(place)
+        if pending is not None:
+            pending.text = text  # more words over the same read (or over theirs, once Keep mine was chosen)
+        elif self._shown_notes is not None and self._shown_notes[:2] == place:
+            title = self.agenda.steps[self.index].title
+            self._pending[place] = _PendingNotes(*place, title, text, self._shown_notes[2])
         else:
-            based_on = shown[2] if shown is not None and shown[:2] == (self.hub.incident_id, step.key) else ""
-        self._pending = _PendingNotes(self.hub.incident_id, step.key, step.title, text, based_on)
+            return  # a field showing nothing read is read-only: no words can be made from it
         self._save_timer.start(NOTES_SAVE_DELAY_MS)
 
     def _on_save_timer_timeout(self) -> None:
@@ -430,136 +539,160 @@ class FacilitatorController(QObject):
             self._save_timer.start(NOTES_SAVE_DELAY_MS)
             return
         self.save_notes()
+        if self.active and not self._step_read and not self._choosing:
+            self._reread_step()
 
     def save_notes(self) -> None:
         """Saves typed notes now (after a pause, on a step change, on leaving); one undo step each.
 
+        The step on screen is saved, and every other step's notes that wait only for the server; notes held
+        beside a teammate's wait for the person's choice, offered when they save that step's notes again.
         The notes are made from the ones the field showed: when a teammate saved theirs since, both are offered
-        (Keep mine / Take theirs) and the words stay in the field until the person chooses. When the team server
-        cannot be reached the notes stay pending (so no re-read replaces them), the notes field says so, and
-        they are saved again later: no modal message in front of the room."""
+        (Keep mine / Take theirs) and the words stay until the person chooses. When the team server cannot be
+        reached the notes stay pending for their own step (so no re-read replaces them and no other step takes
+        them), the notes field says so, and they are saved again later: no modal message in front of the room."""
         self._save_timer.stop()
-        pending = self._pending
-        if pending is None or self.hub.session is None or self._choosing:
+        if self.hub.session is None or self._choosing:
             return
+        here = self._current_place()
+        for pending in list(self._pending.values()):
+            if (pending.place == here or (pending.unsaved and pending.held_by is None)) \
+                    and not self._save_one(pending):
+                break  # the server is away: the others wait for the retry too
+
+    def _save_one(self, pending: _PendingNotes) -> bool:
+        """Saves one step's notes; False when the team server could not be reached (they stay pending)."""
+        text = pending.text
         try:
-            if pending.incident_id < 0 or step_notes(self.hub.workspace, pending.incident_id,
-                                                     pending.step_key) == pending.text:
-                self._notes_settled(pending, pending.text)
-                return
+            if pending.incident_id < 0 or step_notes(self.hub.workspace, *pending.place) == text:
+                self._notes_settled(pending, text)
+                return True
         except ServerUnavailableError as exc:
-            self._notes_not_saved(str(exc))
-            return
-        edit = SaveStepNotes(pending.incident_id, pending.step_key, pending.text, pending.title,
-                             based_on=pending.based_on)
+            self._notes_not_saved(pending, str(exc))
+            return False
+        edit = SaveStepNotes(pending.incident_id, pending.step_key, text, pending.title, based_on=pending.based_on)
+        unreachable: list[str] = []
         self._choosing = True  # a dialog may run the event loop: re-reads and retries wait for the choice
         try:
-            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”",
-                                      pending.text, self._held_beside,
+            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”", text,
+                                      lambda theirs: self._held_beside(pending, theirs),
                                       lambda theirs: self._keep_mine(pending, edit, theirs),
-                                      lambda: self._take_theirs(pending), on_unreachable=self._notes_not_saved)
+                                      lambda: self._take_theirs(pending), on_unreachable=unreachable.append)
         finally:
             self._choosing = False
+        if unreachable:
+            self._notes_not_saved(pending, unreachable[-1])
+            return False
         if saved:
-            self._notes_settled(pending, pending.text)
+            self._notes_settled(pending, text)
             self.notes_saved.emit(pending.step_key)
+        return True
 
-    def _held_beside(self, theirs: object) -> str:
+    @staticmethod
+    def _held_beside(pending: _PendingNotes, theirs: object) -> str:
         """Theirs, as the conflict dialog shows it; until the person chooses, the words are held beside it."""
-        if self._held_by is None:
-            self._held_by = ""  # who, when a teammate's notice said so before the save found it
+        if pending.held_by is None:
+            pending.held_by = ""  # who, when a teammate's notice said so before the save found it
         return str(theirs)
 
-    def _keep_mine(self, pending: _PendingNotes, edit: SaveStepNotes, theirs: object) -> SaveStepNotes:
+    @staticmethod
+    def _keep_mine(pending: _PendingNotes, edit: SaveStepNotes, theirs: object) -> SaveStepNotes:
         """Keep mine: the same notes made from theirs (also for a retry when the server goes away meanwhile)."""
-        pending.based_on, self._held_by = str(theirs), None
+        pending.based_on, pending.held_by = str(theirs), None
         return edit.again_over(pending.based_on)
 
     def _take_theirs(self, pending: _PendingNotes) -> None:
-        if self._pending is pending:
-            self._pending = None
-        self._held_by = None
-        self._notes_saved_again()
-        if self.active and self.notes is not None:
+        self._drop(pending)
+        if self.active and self.notes is not None and pending.place == self._current_place():
             self._load_notes()  # their notes, and the next words are made from them
+
+    def _drop(self, pending: _PendingNotes) -> None:
+        if self._pending.get(pending.place) is pending:
+            del self._pending[pending.place]
+        self._show_unsaved()
 
     def _notes_settled(self, pending: _PendingNotes, stored: str) -> None:
         """The notes are stored as typed: the next words typed for that step are made from them."""
-        if self._pending is pending:
-            self._pending = None
-            self._held_by = None
-        if self._shown_notes is not None and self._shown_notes[:2] == (pending.incident_id, pending.step_key):
-            self._shown_notes = (pending.incident_id, pending.step_key, stored)
-        self._notes_saved_again()
+        pending.based_on, pending.held_by, pending.unsaved = stored, None, False
+        if pending.text == stored:
+            self._drop(pending)
+        if self._shown_notes is not None and self._shown_notes[:2] == pending.place:
+            self._shown_notes = (*pending.place, stored)
+        self._show_unsaved()
 
-    def _notes_not_saved(self, reason: str) -> None:
-        self._notes_unsaved = True
-        if self.notes is not None:
-            self.notes.show_not_saved(reason)
+    def _notes_not_saved(self, pending: _PendingNotes, reason: str) -> None:
+        pending.unsaved = True
+        self._unsaved_reason = reason
+        self._show_unsaved()
         self._save_timer.start(NOTES_RETRY_MS)
 
-    def _notes_saved_again(self) -> None:
-        """Nothing to say beside the notes any more: saved, or the person chose theirs."""
-        self._notes_unsaved = False
-        if self.notes is not None:
-            self.notes.show_not_saved("")
-
-    def _notice_theirs(self, who: str) -> None:
-        """A teammate's notes arrived while words are typed here: the words stay; if they changed the very notes
-        the words were typed over, the words are held beside theirs until the person chooses (at the pause)."""
-        pending = self._pending
-        if pending is None or pending.incident_id < 0:
+    def _show_unsaved(self) -> None:
+        """Says beside the field what waits: a teammate's notes under this step's words, else every step whose
+        notes the server has not taken yet (named when it is not the step on screen)."""
+        if self.notes is None:
             return
-        try:
-            stored = step_notes(self.hub.workspace, pending.incident_id, pending.step_key)
-        except ServerUnavailableError:
-            return  # the retry finds out
-        if stored not in (pending.based_on, pending.text):
-            self._held_by = who
-            if self.notes is not None:
-                self.notes.show_changed_by(who)
+        here = self._pending.get(self._current_place() or (-1, ""))
+        if here is not None and here.held_by is not None:
+            self.notes.show_changed_by(here.held_by)
+            return
+        waiting = [p for p in self._pending.values() if p.unsaved and p.held_by is None]
+        elsewhere = tuple(p.title for p in waiting if p is not here)
+        self.notes.show_not_saved(self._unsaved_reason if waiting else "", elsewhere)
+
+    def _notice_theirs(self, who: str, incident_id: int) -> None:
+        """A teammate's notes arrived while words wait here: the words stay; if they changed the very notes the
+        words were typed over, the words are held beside theirs until the person chooses (when saving them)."""
+        for pending in list(self._pending.values()):
+            if pending.incident_id < 0 or (incident_id >= 0 and pending.incident_id != incident_id):
+                continue
+            try:
+                stored = step_notes(self.hub.workspace, *pending.place)
+            except ServerUnavailableError:
+                return  # the retry finds out
+            if stored not in (pending.based_on, pending.text):
+                pending.held_by = who
+        self._show_unsaved()
 
     # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
     def unsaved_words(self) -> list[UnsavedWords]:
-        """The step's notes while not saved; they carry their incident, so showing another one keeps them."""
-        pending = self._pending
-        if pending is None or self.hub.session is None:
+        """Each step's notes while not saved; they carry their incident, so showing another one keeps them."""
+        if self.hub.session is None:
             return []
-        held = self._held_by is not None
-        why = changed_by(self._held_by or "") if held else SERVER_AWAY if self._notes_unsaved else \
-            "typed a moment ago and not saved yet"
-        return [UnsavedWords(pending.incident_id, f"Facilitator notes: {pending.title}", pending.text, why,
-                             retryable=not held, kept_on_switch=True)]
+        return [UnsavedWords(p.incident_id, f"Facilitator notes: {p.title}", p.text, _why(p),
+                             retryable=p.held_by is None, kept_on_switch=True) for p in self._pending.values()]
 
     def save_words_now(self, retry: bool) -> None:
         # notes held beside a teammate's wait for the person's choice, offered at the pause, never in passing
-        if self._pending is not None and self._held_by is None and (retry or not self._notes_unsaved):
-            self.save_notes()
+        if self._choosing:
+            return
+        for pending in list(self._pending.values()):
+            if pending.held_by is None and (retry or not pending.unsaved) and not self._save_one(pending):
+                break
 
     def forget_unsaved_words(self) -> None:
         self._save_timer.stop()
-        self._pending = None
-        self._held_by = None
-        self._notes_saved_again()
+        self._pending.clear()
+        self._show_unsaved()
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not self.active:
             return
-        if changes & DataChange.AGENDA and self.hub.shows(incident_id):
-            if self._pending is None:  # undo/redo, a teammate's notes: shown, unless the person is mid-sentence
-                self._load_notes()
-            elif isinstance(initiator, Teammate):
-                self._notice_theirs(initiator.user)
-        if self._notes_unsaved and self._pending is not None and not self._choosing:
+        if not self._step_read and self.hub.shows(incident_id) and not self._choosing:
+            self._reread_step()  # heard from the server again (a reconnection says everything changed)
+        elif changes & DataChange.AGENDA and self.hub.shows(incident_id) and self._current_place() not in self._pending:
+            self._load_notes()  # undo/redo, a teammate's notes: shown, unless the person is mid-sentence
+        if changes & DataChange.AGENDA and isinstance(initiator, Teammate):
+            self._notice_theirs(initiator.user, incident_id)
+        if any(p.unsaved and p.held_by is None for p in self._pending.values()) and not self._choosing:
             self._save_timer.start(0)  # the server is heard again (the feed reconnected): save the notes now
-        if changes & ~DataChange.AGENDA and self.hub.shows(incident_id) and self.room is not None and self.room.slides:
-            self.room.refresh(self._slides())  # an answer typed on the editing screen shows in the room
+        if (self._step_read and changes & ~DataChange.AGENDA and self.hub.shows(incident_id)
+                and self.room is not None and self.room.slides):
+            self._refresh_room()  # an answer typed on the editing screen shows in the room
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         if self.active:
-            self.save_notes()
-            self._load_notes()
-            self._show_room(self._slides())
+            self.save_words_now(retry=False)  # words of the incident left are saved for it (they carry its id)
+            self._reread_step()
 
     # ---- agenda -------------------------------------------------------------------------------------
     def edit_agenda(self) -> AgendaEditorDialog | None:
@@ -583,6 +716,13 @@ class FacilitatorController(QObject):
             event.ignore()  # nobody claims the key, so the Next/Previous actions get it
             return True
         return False
+
+
+def _why(pending: _PendingNotes) -> str:
+    """Why a step's notes are not saved yet, as the list of unsaved words says it."""
+    if pending.held_by is not None:
+        return changed_by(pending.held_by)
+    return SERVER_AWAY if pending.unsaved else "typed a moment ago and not saved yet"
 
 
 def _application() -> QCoreApplication:

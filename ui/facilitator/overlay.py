@@ -21,6 +21,9 @@ CLOCK_SCALE = 1.2
 NOTES_LINES = 3
 HINT = "PgDn/→ next · PgUp/← back · F6 notes · F7 edit · Esc leave"
 NOT_SAVED = "Not saved yet: the team server cannot be reached. Saved by themselves as soon as it answers again."
+NOT_READ = "Not read yet — the team server is not answering; read by itself as soon as it answers again."
+#: said in the header (the status bar is hidden in this mode) while the step on screen could not be read
+SERVER_NOT_ANSWERING = "Team server not answering — showing what was last read; reconnecting…"
 
 
 def _scaled(widget: QWidget, factor: float, bold: bool = False) -> QFont:
@@ -62,6 +65,11 @@ class FacilitatorHeaderWidget(QFrame):
         self.total_clock = QLabel(self)
         self.total_clock.setObjectName("facilitator_total_clock")
         self.total_clock.setAccessibleName("Time left in the review")
+        #: "Team server not answering…": shown while the step on screen could not be (re-)read
+        self.server_note = QLabel(self)
+        self.server_note.setObjectName("facilitator_server_note")
+        self.server_note.setWordWrap(True)
+        self.server_note.hide()
         self.hint = QLabel(HINT, self)
         self.hint.setObjectName("facilitator_hint")
         self.hint.setWordWrap(True)
@@ -84,12 +92,13 @@ class FacilitatorHeaderWidget(QFrame):
         grid.addLayout(top, 0, 0)
         grid.addWidget(self.title, 1, 0)
         grid.addWidget(self.prompt, 2, 0)
+        grid.addWidget(self.server_note, 3, 0)
         clocks = QVBoxLayout()
         clocks.setSpacing(4)
         clocks.addWidget(self.step_clock)
         clocks.addWidget(self.total_clock)
         clocks.addStretch(1)
-        grid.addLayout(clocks, 0, 1, 3, 1)
+        grid.addLayout(clocks, 0, 1, 4, 1)
         grid.setColumnStretch(0, 1)
 
     def _scale_fonts(self) -> None:
@@ -121,6 +130,14 @@ class FacilitatorHeaderWidget(QFrame):
         self.prompt.setVisible(bool(self.prompt.text()))
         self._fit_height()
         self.setAccessibleDescription(f"Step {number} of {count}: {step.title}")
+
+    def show_server_note(self, text: str, reason: str = "") -> None:
+        """text: what the room is told ("" hides it); reason: the server's own words, in the tooltip."""
+        self.server_note.setText(text)
+        self.server_note.setToolTip(reason)
+        if self.server_note.isVisibleTo(self) != bool(text):
+            self.server_note.setVisible(bool(text))
+            self._fit_height()
 
     def show_clocks(self, step_clock: Clock, total_clock: Clock) -> None:
         set_clock_phase(self.step_clock, Clock(step_clock.phase, f"Step: {step_clock.text}"))
@@ -189,9 +206,13 @@ class FacilitatorNotesWidget(QFrame):
     def text(self) -> str:
         return self.edit.toPlainText()
 
-    def show_not_saved(self, reason: str) -> None:
-        """reason: the server's words (kept in the tooltip); "" when the notes are saved again."""
-        self.unsaved.setText(NOT_SAVED)
+    def show_not_saved(self, reason: str, elsewhere: tuple[str, ...] = ()) -> None:
+        """reason: the server's words (kept in the tooltip); "" when the notes are saved again. elsewhere: the
+        titles of other steps whose notes wait too, named since the field shows this step's."""
+        named = " and ".join(f"“{title}”" for title in elsewhere)
+        # three lines at most beside the notes: the step's title and the one thing the room needs to know
+        self.unsaved.setText(NOT_SAVED if not elsewhere else
+                             f"Notes of {named} not saved yet: saved by themselves once the team server answers.")
         self.unsaved.setToolTip(reason)
         self.unsaved.setVisible(bool(reason))
 

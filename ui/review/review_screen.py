@@ -65,7 +65,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         hub.incident_changed.connect(self._on_hub_incident_changed)
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
         hub.session_changed.connect(self.request_refresh)
-        self.refresh()
+        self.read_first()
 
     def _scrolling(self, widget: QWidget) -> QScrollArea:
         # each tab scrolls instead of forcing the main window wider or taller than a 1280x720 screen
