@@ -125,7 +125,7 @@ def test_a_card_face_is_painted_again_only_when_what_it_shows_changes(board, mon
     """Faces are kept for repainting; a changed card, selection, tag colour or search reason paints anew."""
     from dataclasses import replace
 
-    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter, QPalette
     from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
     delegate = board.delegate
@@ -137,12 +137,14 @@ def test_a_card_face_is_painted_again_only_when_what_it_shows_changes(board, mon
     card = index.data(CARD_ROLE)
     image = QImage(600, 400, QImage.Format.Format_ARGB32)
 
-    def paint(selected=False):
+    def paint(selected=False, inactive=False):
         option = QStyleOptionViewItem()
         view.initViewItemOption(option)
         option.rect = view.visualRect(index).translated(0, -view.visualRect(index).top())
         if selected:
             option.state |= QStyle.StateFlag.State_Selected
+        if inactive:  # the window lost the focus: the selection frame takes the inactive colours
+            option.palette.setCurrentColorGroup(QPalette.ColorGroup.Inactive)
         painter = QPainter(image)
         delegate.paint(painter, option, index)
         painter.end()
@@ -151,10 +153,11 @@ def test_a_card_face_is_painted_again_only_when_what_it_shows_changes(board, mon
     first = paint()
     assert paint() == first  # the same card again: its kept face
     assert paint(selected=True) == first + 1  # the selection frame
+    assert paint(selected=True, inactive=True) == first + 2  # in the inactive window's colours
     delegate.set_tag_colors(dict(delegate.colors))
-    assert paint() == first + 2  # the colours may differ
+    assert paint() == first + 3  # the colours may differ
     board.model.replace_cards([replace(card, text=card.text + " and more")])
-    assert paint() == first + 3  # a changed card is a new one
+    assert paint() == first + 4  # a changed card is a new one
     delegate.search_words = ["zzzz-not-in-the-card"]
-    assert paint() == first + 4  # now shown as found "in its conversation"
+    assert paint() == first + 5  # now shown as found "in its conversation"
     assert painted[-1] == card.quote_id

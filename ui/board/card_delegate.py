@@ -21,8 +21,9 @@ PAD = 10
 GAP = 5
 TEXT_LINES = 3
 STRIPE = 6
-#: painted card faces kept for repainting (a 1920x1080 board shows about a hundred cards)
-KEPT_FACES = 300
+#: painted card faces kept for repainting: a 1920x1080 board shows well under a hundred cards, and a face is
+#: about 150 KB (600 KB on a display at twice the pixels), so 150 faces stay near 22 MB (90 MB)
+KEPT_FACES = 150
 
 
 def readable_text_color(fill: QColor) -> QColor:
@@ -149,9 +150,11 @@ class BoardCardDelegate(QStyledItemDelegate):
     def _face_key(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> tuple:
         """Everything a face depends on besides the card itself (see paint_card)."""
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        # the palette's colours depend on its group too (an inactive window's selection, a disabled view),
+        # which its cacheKey does not include
         return (card.quote_id, option.rect.width(), option.rect.height(), ratio, selected,
-                option.palette.cacheKey(), option.font.key(), self.zone_name, self.hide_low_confidence,
-                self._colors_version, self.matched_in_conversation(card))
+                option.palette.cacheKey(), option.palette.currentColorGroup(), option.font.key(), self.zone_name,
+                self.hide_low_confidence, self._colors_version, self.matched_in_conversation(card))
 
     def _paint_face(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> QPixmap:
         face = QPixmap(round(option.rect.width() * ratio), round(option.rect.height() * ratio))
