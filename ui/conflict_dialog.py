@@ -30,7 +30,10 @@ class Choice(Enum):
 class ConflictDialog(QMessageBox):
     """Their version beside the person's own; `choice()` says which one the person chose."""
 
-    def __init__(self, parent: QWidget | None, what: str, yours: str, theirs: str, by: str = ""):
+    def __init__(self, parent: QWidget | None, what: str, yours: str, theirs: str, by: str = "",
+                 can_wait: bool = True):
+        """can_wait: the person's version has a place to stay while they decide (a field, a dialog opened again);
+        without one (a dragged mark goes back) there is no Decide later, and Take theirs is the default."""
         super().__init__(parent)
         self.setObjectName("conflict_dialog")
         self.setIcon(QMessageBox.Icon.Warning)
@@ -45,9 +48,12 @@ class ConflictDialog(QMessageBox):
         self.later_button = self.addButton("Decide later", QMessageBox.ButtonRole.RejectRole)
         self.later_button.setToolTip("Save nothing and drop nothing: your version stays where you typed it, "
                                      "and saving it again asks again")
-        # Enter and Esc drop nobody's words: a person typing who presses Enter once too often loses nothing
-        self.setDefaultButton(self.later_button)
-        self.setEscapeButton(self.later_button)
+        self.later_button.setVisible(can_wait)
+        # Enter and Esc drop nobody's words: a person typing who presses Enter once too often loses nothing.
+        # Without a place to wait, nothing typed is lost by taking theirs: a move is made again by dragging.
+        quiet = self.later_button if can_wait else self.take_button
+        self.setDefaultButton(quiet)
+        self.setEscapeButton(quiet)
 
     def choice(self) -> Choice:
         clicked = self.clickedButton()
@@ -59,9 +65,10 @@ class ConflictDialog(QMessageBox):
         return self.choice() is Choice.KEEP_MINE
 
 
-def ask_which(parent: QWidget | None, what: str, yours: str, theirs: str, by: str = "") -> Choice:
-    """Asks which version to keep, or to decide later."""
-    dialog = ConflictDialog(parent, what, yours, theirs, by)
+def ask_which(parent: QWidget | None, what: str, yours: str, theirs: str, by: str = "",
+              can_wait: bool = True) -> Choice:
+    """Asks which version to keep, or (can_wait) to decide later."""
+    dialog = ConflictDialog(parent, what, yours, theirs, by, can_wait)
     dialog.exec()
     return dialog.choice()
 
@@ -74,21 +81,23 @@ def ask_keep_mine(parent: QWidget | None, what: str, yours: str, theirs: str, by
 def run_or_offer_both(hub: ScreenHub, parent: QWidget, edit: Command, what: str, yours: str,
                       theirs_text: Callable[[Any], str], made_from_theirs: Callable[[Any], Command],
                       show_theirs: Callable[[], None], on_later: Callable[[], None] | None = None, *,
-                      on_unreachable: Callable[[str], None] | None = None) -> bool:
+                      on_unreachable: Callable[[str], None] | None = None, can_wait: bool = True) -> bool:
     """Runs an edit made from what a screen showed. When a teammate changed that since (EditConflict), both
     versions are offered, naming who: Keep mine runs the same edit made from theirs (made_from_theirs(
     conflict.theirs)), offered again if that too was beaten; Take theirs calls show_theirs; Decide later calls
     on_later (if given) and nothing else: the screen keeps the person's words and what they were made from (a
     closed dialog opens again with them), so their next save asks again. True when the edit was saved.
 
-    on_unreachable: as hub.run's, for a field that keeps its words and saves them again by itself."""
+    on_unreachable: as hub.run's, for a field that keeps its words and saves them again by itself.
+    can_wait: False where the person's version has nowhere to wait (a drag): no Decide later (ConflictDialog)."""
     kept: list[bool] = []
 
     def conflicted(conflict: EditConflict) -> None:
-        choice = ask_which(parent, what, yours, theirs_text(conflict.theirs), conflict.by)
+        choice = ask_which(parent, what, yours, theirs_text(conflict.theirs), conflict.by, can_wait)
         if choice is Choice.KEEP_MINE:
             kept.append(run_or_offer_both(hub, parent, made_from_theirs(conflict.theirs), what, yours, theirs_text,
-                                          made_from_theirs, show_theirs, on_later, on_unreachable=on_unreachable))
+                                          made_from_theirs, show_theirs, on_later, on_unreachable=on_unreachable,
+                                          can_wait=can_wait))
         elif choice is Choice.TAKE_THEIRS:
             show_theirs()
         elif on_later is not None:

@@ -20,6 +20,16 @@ def test_enter_and_esc_decide_later(qtbot, key):
     assert ask_which(None, "The incident's title", "mine", "theirs", "Ana") is Choice.LATER
 
 
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Escape])
+def test_a_version_with_nowhere_to_wait_offers_no_decide_later_and_enter_and_esc_take_theirs(qtbot, key):
+    """A dragged mark goes back when not saved: there is no field for it to wait in."""
+    dialog = ConflictDialog(None, "The mark “Recovery”", "moved to 10:40", "moved to 10:31", "Ana", can_wait=False)
+    assert dialog.later_button.isHidden() and dialog.defaultButton() is dialog.take_button
+    QTimer.singleShot(0, lambda: qtbot.keyClick(QApplication.activeModalWidget(), key))
+    assert ask_which(None, "The mark “Recovery”", "moved to 10:40", "moved to 10:31", "Ana",
+                     can_wait=False) is Choice.TAKE_THEIRS
+
+
 def test_the_dialog_names_who_or_says_someone_else():
     named = ConflictDialog(None, "The incident's title", "mine", "theirs", "Ana")
     assert "changed by Ana" in named.text() and "Ana" in named.windowTitle()

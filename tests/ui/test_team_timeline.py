@@ -119,6 +119,7 @@ def test_dragging_the_recovery_mark_a_teammate_moved_offers_both_and_take_theirs
     UpdateIncident(iid, technical_end=theirs).do(teammate)
     timeline._on_view_marker_dragged("technical_end", shown_end + 900)
     assert len(shown) == 1 and "Recovery" in shown[0].text()
+    assert shown[0].later_button.isHidden()  # a dragged time has nowhere to wait: no Decide later
     assert IncidentService(teammate).get(iid).technical_end == theirs
     assert timeline.layout_.data.technical_end == theirs.timestamp()
     timeline._on_view_marker_dragged("technical_end", theirs.timestamp() + 60)  # from what it shows now: saved

@@ -360,10 +360,11 @@ class TimelineScreen(QWidget):
         def time_text(value: datetime | None) -> str:
             return "not set" if value is None else format_time(value.timestamp(), zone)
 
+        # nowhere for a dragged time to wait (the mark goes back): Keep mine or Take theirs, no Decide later
         saved = run_or_offer_both(self.hub, self, edit, what, f"moved to {format_time(at, zone)}",
                                   lambda theirs: f"moved to {time_text(theirs.get(field))}",
-                                  lambda theirs: made_from(theirs.get(field)), self._show_stored)
-        if not saved:
+                                  lambda theirs: made_from(theirs.get(field)), lambda: None, can_wait=False)
+        if not saved:  # refused, or theirs taken: the timeline as stored, the mark where it really is
             self._show_stored()
 
     def _show_stored(self) -> None:
