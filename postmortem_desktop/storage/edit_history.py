@@ -27,11 +27,22 @@ def editors_since(session: Session, incident_id: int, user: str, what: str, *, u
 
 
 def last_editor(session: Session, incident_id: int, user: str, what: str, *, like: str = "") -> str:
-    """The last person other than `user` who made the edit `what` (the same field or answer) of the incident, or
-    its undo: who a conflict over it names. `like`: a LIKE pattern of the edits' names instead (an action item's
-    edit is named after the fields it sets). "" when nothing says (a file keeps no history, an edit of no one
-    incident, or only `user` made it: the same person elsewhere)."""
-    named = EditRecord.what.like(like) if like else EditRecord.what == what
-    return session.scalar(select(EditRecord.user).where(
-        EditRecord.incident_id == incident_id, named, EditRecord.user != user)
-        .order_by(EditRecord.id.desc()).limit(1)) or ""
+    """Who a conflict over the edit `what` (the same field or answer) of the incident names: the last person other
+    than `user` who made that edit, or its undo. "" when nothing says (a file keeps no history, an edit of no one
+    incident, or only `user` made it: the same person elsewhere).
+
+    `like`: a LIKE pattern of a family of edits' names, where the name does not say which row (an action item's
+    edits are named after the fields they set; a contact's, a system event's likewise). The history cannot tell
+    which item a teammate edited, so a name is given only when one person alone made such edits since `user`'s
+    own latest edit of the incident: with two, either may have changed this one, and naming the wrong one
+    is worse than "someone else"."""
+    if not like:
+        return session.scalar(select(EditRecord.user).where(
+            EditRecord.incident_id == incident_id, EditRecord.what == what, EditRecord.user != user)
+            .order_by(EditRecord.id.desc()).limit(1)) or ""
+    mine = session.scalar(select(func.max(EditRecord.id)).where(
+        EditRecord.incident_id == incident_id, EditRecord.user == user)) or 0
+    others = session.scalars(select(EditRecord.user).where(
+        EditRecord.incident_id == incident_id, EditRecord.what.like(like), EditRecord.user != user,
+        EditRecord.id > mine).distinct()).all()
+    return others[0] if len(others) == 1 else ""

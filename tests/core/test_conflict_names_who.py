@@ -60,3 +60,28 @@ def test_on_a_file_a_conflict_says_someone_else(demo_copy):
         assert refused.value.by == "" and "changed by someone else" in str(refused.value)
     finally:
         ws.close()
+
+
+def test_an_action_item_conflict_never_names_a_teammate_who_only_edited_another_item(ben_and_ana, team_demo_url,
+                                                                                    monkeypatch):
+    """The history names edits, not items: with two teammates editing items since, either may have changed this
+    one, so the conflict says "someone else"; with one, it is them."""
+    from postmortem_desktop.services.actions import ActionService, AddActionItem, EditActionItem, fields_of
+
+    ben, ana = ben_and_ana
+    monkeypatch.setenv("POSTMORTEM_USER", "Cy (engineer)")
+    cy = open_workspace(team_demo_url)
+    try:
+        iid = billing_id(ben)
+        item = ActionService(ben).list_items(iid)[0]
+        read = fields_of(item)
+        EditActionItem(iid, item.id, based_on={"owner": read["owner"]}, owner="Ana").do(ana)
+        with pytest.raises(EditConflict) as refused:
+            EditActionItem(iid, item.id, based_on={"owner": read["owner"]}, owner="Ben").do(ben)
+        assert refused.value.by == ANA  # she alone edited items since Ben's last edit
+        AddActionItem(iid, area="product", description="Cy's own item").do(cy)  # another item, by Cy
+        with pytest.raises(EditConflict) as refused:
+            EditActionItem(iid, item.id, based_on={"owner": read["owner"]}, owner="Ben").do(ben)
+        assert refused.value.by == "" and "someone else" in str(refused.value)
+    finally:
+        cy.close()
