@@ -7,6 +7,7 @@ opened window-modal with open(), not exec(), so no nested event loop runs while 
 """
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -17,7 +18,7 @@ _shown: list[QMessageBox] = []  # the box on view, if any (at most one)
 
 def tell(parent: QWidget | None, text: str, details: str = "") -> QMessageBox:
     """Shows text (details: the server's own words, behind Show Details) in the one box, opening it if needed."""
-    box = _shown[0] if _shown else None
+    box = shown()
     if box is None:
         box = QMessageBox(QMessageBox.Icon.Warning, TITLE, text, QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("server_away_box")
@@ -33,5 +34,10 @@ def tell(parent: QWidget | None, text: str, details: str = "") -> QMessageBox:
 
 
 def shown() -> QMessageBox | None:
-    """The box on view, if any (for tests and for closing it when the workspace closes)."""
+    """The box on view, if any (for tests and for closing it when the workspace closes).
+
+    A box whose parent window was destroyed went with it without `finished`: it is forgotten here, or every
+    later message would fail on it."""
+    while _shown and not shiboken6.isValid(_shown[0]):
+        _shown.pop(0)
     return _shown[0] if _shown else None

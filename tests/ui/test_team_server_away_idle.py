@@ -136,3 +136,20 @@ def test_edits_refused_while_away_say_so_in_one_box_that_nothing_was_saved(qtbot
     assert not warnings
     assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
     assert len(IncidentService(teammate).list_incidents()) == before
+
+
+def test_a_box_whose_window_was_destroyed_is_forgotten_and_the_next_message_opens_a_new_one(qtbot):
+    """The box opens over whatever window is active, which may be a short-lived dialog: when that goes, the box
+    goes with it without `finished`, and the next message must not fail on the deleted box."""
+    from PySide6.QtWidgets import QDialog
+
+    from ui.server_away import tell
+
+    dialog = QDialog()
+    first = tell(dialog, "Could not read from the team server.")
+    assert server_away.shown() is first
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: server_away.shown() is None, timeout=2000)
+    second = tell(None, "Could not read from the team server again.")
+    assert server_away.shown() is second and second.text().endswith("again.")
+    second.close()
