@@ -30,6 +30,10 @@ ACTION_PARTS = DataChange.ACTION_ITEM
 QUICK_ADD_CHARS = 120
 
 
+#: the names of every edit of an action item (named after the fields it sets): who a conflict over one names
+ACTION_ITEM_EDITS = "%Action Item%"
+
+
 @dataclass(frozen=True)
 class ActionLink:
     kind: str  # "quote" or "tag"
@@ -188,7 +192,7 @@ class QuickAddFromQuotes(AddActionItem):
 
 class EditActionItem(UpdateFields):
     """Changes an action item's fields; `based_on` (the item as its editor read it) makes a stale edit a conflict."""
-    conflicts_with_names = "%Action Item%"  # an item's edits are named after the fields they set
+    conflicts_with_names = ACTION_ITEM_EDITS
 
     refused_when_closed = True
     gone = "That action item no longer exists: someone else deleted it."
@@ -218,7 +222,7 @@ class SetActionLinks(Edit):
     With `based_on` (the links as its editor read them), refused with EditConflict when someone changed them
     since; its undo is refused when the links are no longer what it left.
     """
-    conflicts_with_names = "%Action Item%"  # an item's edits are named after the fields they set
+    conflicts_with_names = ACTION_ITEM_EDITS
     incident_id: int  # always given here (the base allows None)
 
     refused_when_closed = True
@@ -269,7 +273,7 @@ class SetActionLinks(Edit):
 
 class DeleteActionItem(Edit):
     """Deletes an action item and its links; with `based_on`, refused (EditConflict) when someone changed it since."""
-    conflicts_with_names = "%Action Item%"  # an item's edits are named after the fields they set
+    conflicts_with_names = ACTION_ITEM_EDITS
 
     refused_when_closed = True
 

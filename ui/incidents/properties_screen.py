@@ -150,8 +150,7 @@ class PropertiesScreen(DeferredRefresh, QWidget):
             choice = ask_which(self, what, self._described(value), self._described(theirs), conflict.by)
         finally:
             self._asking.discard(key)
-        if choice is Choice.LATER:
-            self._typing_base[key], self._later[key] = based_on, (value, conflict.by)
+        if choice is Choice.LATER:  # held as they were while the dialog was open
             self.form.put_value(key, value, typing=True)
             self._show_later()
             return
