@@ -37,6 +37,9 @@ class Command(ABC):
     incident_id: int = -1
     #: Edits with the same key in quick succession (typing in one field) may become one undo step.
     merge_key: object = None
+    #: True for edits that number their new rows in a block, as imports do (storage/team_bulk.py): a team
+    #: workspace's role then needs more than for an edit, and is refused before anything is written
+    moves_ids: bool = False
 
     @abstractmethod
     def do(self, workspace: Workspace) -> None: ...
@@ -96,7 +99,7 @@ class Edit(Command):
         """Takes the change back."""
 
     def do(self, workspace: Workspace) -> None:
-        workspace.require_writable()
+        workspace.require_writable(moving_ids=self.moves_ids)
         try:
             with workspace.transaction() as session:
                 if self.refused_when_closed:
@@ -256,8 +259,11 @@ class CommandGroup(Command):
         self.changes = DataChange.NONE
         for command in self.commands:
             self.changes |= command.changes
+        self.moves_ids = any(command.moves_ids for command in self.commands)
 
     def do(self, workspace: Workspace) -> None:
+        if self.moves_ids:  # refused before the first part is done, rather than it undone after
+            workspace.require_writable(moving_ids=True)
         _all_or_nothing(self.commands, lambda c: c.do(workspace), lambda c: c.undo(workspace))
 
     def undo(self, workspace: Workspace) -> None:

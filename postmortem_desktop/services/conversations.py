@@ -267,6 +267,7 @@ class AddConversations(Edit):
     """
 
     changes = DataChange.CONVERSATION
+    moves_ids = True  # its ids are planned up front (storage/bulk.next_id, settle_ids)
 
     def __init__(self, incident_id: int, items: list[NewConversation], *, batch_kind: str, file_name: str,
                  name: str | None = None):

@@ -29,10 +29,11 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
                as_copy: bool = False) -> Steps:
     """Copies the incidents (all of them when None) from source into target in one transaction on the target.
 
-    Refused before anything is read when the target may not be written (its read-only reason), and
+    Refused before anything is read when the target may not be written (its read-only reason, or a role that
+    may edit but not number rows in a block, as a copy does), and
     with nothing written when an incident is already there (AlreadyInTarget, unless as_copy).
     """
-    target.require_writable()
+    target.require_writable(moving_ids=True)
     with source.reading() as session:
         conn = session.connection()
         ids = incident_copy.all_incident_ids(conn) if incident_ids is None else list(incident_ids)

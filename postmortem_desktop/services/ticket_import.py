@@ -139,7 +139,7 @@ def run_in_import_transaction(workspace: Workspace, incident_id: int, source: Pa
 
     ``store`` fills the summary; an exception or closing this generator (Cancel) rolls back.
     """
-    workspace.require_writable()
+    workspace.require_writable(moving_ids=True)  # before the file is read: refused, it reads nothing
     if workspace.kind is WorkspaceKind.TEAM:
         with team_bulk.bulk_transaction(workspace) as transaction:
             yield from _import_steps(transaction.cursor, incident_id, source, summary, options, store)

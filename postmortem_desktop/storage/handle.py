@@ -54,6 +54,10 @@ class Backing(Protocol):
     def check_still_writable(self) -> None:
         """Raises a WorkspaceError when writing must stop although the workspace opened writable."""
 
+    def check_may_move_ids(self, engine: Engine) -> None:
+        """Raises a WorkspaceError when an import or a publish may not number its new rows in a block (a team
+        workspace's role without UPDATE on the id sequences), though edits may."""
+
     def close(self, engine: Engine, read_only: bool) -> None:
         """Releases what the workspace holds, the engine included."""
 
@@ -141,10 +145,14 @@ class Workspace:
         if diagnosed is not None:
             raise diagnosed from exc
 
-    def require_writable(self) -> None:
+    def require_writable(self, *, moving_ids: bool = False) -> None:
+        """Raises unless the workspace may be changed; moving_ids: by an import or a publish, which number their
+        new rows in a block (checked before anything is read or written)."""
         if self.read_only:
             raise ReadOnlyWorkspaceError(self.read_only_reason)
         self.backing.check_still_writable()
+        if moving_ids:
+            self.backing.check_may_move_ids(self.engine)
 
     def close(self) -> None:
         self.backing.close(self.engine, self.read_only)

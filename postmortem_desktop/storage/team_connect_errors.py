@@ -8,23 +8,26 @@ the kinds are told apart by the phrases libpq and the server write (PostgreSQL's
 from __future__ import annotations
 
 from .errors import (
+    AccessRefusedError,
     NoSuchDatabaseError,
     PasswordNeededError,
     PasswordRejectedError,
     ServerUnavailableError,
     TlsRefusedError,
 )
+from .team_grants import sql_name
 
 # lower-cased phrases, per kind, in the order they are tried
 _PASSWORD_NEEDED = ("no password supplied", "password is required")
 _PASSWORD_REJECTED = ("password authentication failed",)
 _NO_DATABASE = ("does not exist",)  # FATAL: database "x" does not exist
+_NO_CONNECT = ("permission denied for database",)  # FATAL: ... "x" (DETAIL: User does not have CONNECT privilege.)
 # "server does not support SSL", "certificate verify failed", "root certificate file ... does not exist",
 # a pg_hba.conf that only lets TLS in ("... no encryption")
 _TLS = ("ssl", "certificate", "tls", "no encryption")
 
 
-def connection_refusal(detail: str, name: str) -> ServerUnavailableError | None:
+def connection_refusal(detail: str, name: str) -> ServerUnavailableError | AccessRefusedError | None:
     """The error that explains libpq's first line (detail) for the workspace at name; None when unknown."""
     # only what follows 'connection to server at "HOST", port N failed:', so a host's name never matches
     said = detail.rsplit(" failed: ", 1)[-1].lower()
@@ -41,6 +44,13 @@ def connection_refusal(detail: str, name: str) -> ServerUnavailableError | None:
         return NoSuchDatabaseError(
             f"The server answered, but has no such database ({detail}). Check the database name, or ask the "
             "server's owner to create it (CREATE DATABASE).")
+    if any(phrase in said for phrase in _NO_CONNECT):
+        phrase = _NO_CONNECT[0]
+        database = sql_name(detail[detail.lower().rindex(phrase) + len(phrase):].strip().strip('"'))
+        return AccessRefusedError(
+            f"{name}: the server answered, but your database role may not connect to this database ({detail}). "
+            f"Nothing was changed. Ask the database's owner to let the role you log in as connect (GRANT CONNECT "
+            f"ON DATABASE {database} TO that role), then try again.")
     if any(phrase in said for phrase in _TLS):
         return TlsRefusedError(
             f"{name}: the secure connection (TLS) the address asks for could not be set up ({detail}). Check the "

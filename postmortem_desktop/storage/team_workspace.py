@@ -63,11 +63,11 @@ class TeamBacking:
     kind = WorkspaceKind.TEAM
     file: Path | None = None
 
-    def __init__(self, name: str, user: str, role: str = ""):
+    def __init__(self, name: str, user: str, role: str):
         self.name = name
         self.user = user
         #: the database role logged in as (user may be a display name instead), for the grants a message names
-        self.role = role or user
+        self.role = role
 
     def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
         if edit.incident_id > 0:  # an incident's edit (not a workspace-wide one); none when it deleted the incident
@@ -83,6 +83,18 @@ class TeamBacking:
     def check_still_writable(self) -> None:
         return None  # the server decides on every write, and diagnose says why it refused
 
+    def check_may_move_ids(self, engine: Engine) -> None:
+        try:
+            with engine.connect() as conn:
+                reason = team_grants.cannot_move_ids_reason(conn, self.name)
+        except DBAPIError as exc:
+            diagnosed = self.diagnose(exc, reading=True)
+            if diagnosed is not None:
+                raise diagnosed from exc
+            raise
+        if reason:
+            raise ReadOnlyWorkspaceError(reason)
+
     def close(self, engine: Engine, read_only: bool) -> None:
         engine.dispose()
 
@@ -96,13 +108,14 @@ def record_bulk_edit(cursor: TeamCursor, edit: EditMade, client: str, user: str)
     team_feed.announce_bulk(cursor, edit.incident_id, edit.changes, client, user)
 
 
-def diagnose(exc: BaseException, name: str, *, reading: bool = False, role: str = "") -> WorkspaceError | None:
+def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> WorkspaceError | None:
     """What a PostgreSQL error means for the person; None for errors that are not the server's.
 
-    reading: the error came from a read, which changes nothing: it never speaks of a change not saved."""
+    reading: the error came from a read, which changes nothing: it never speaks of a change not saved.
+    role: the database role logged in as (current_user), whose grants a refusal names."""
     error = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(error, pg_errors.InsufficientPrivilege) and reading:
-        return team_grants.refusal_to_read(name, role or "of this login", detail=_first_line(error))
+        return team_grants.refusal_to_read(name, role, detail=_first_line(error))
     if isinstance(error, (pg_errors.InsufficientPrivilege, pg_errors.ReadOnlySqlTransaction)):
         ask = (team_grants.refusal_to_write_detail(role) if role and isinstance(error, pg_errors.InsufficientPrivilege)
                else "Ask the workspace's owner for write rights")
@@ -144,8 +157,10 @@ def probe_team_workspace(address: str, *, password: str | None = None) -> TeamPr
     # not a read-only session: that would hide whether the role and server may write; it only reads and
     # its transaction is rolled back when the connection closes
     engine = _make_engine(_with_password(team_url(address), password), read_only=False)
+    role = ""  # known once connected: the grants a refusal names are this role's
     try:
         with engine.connect() as conn:
+            role = _role(conn)
             version = _format_version(conn, name)
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
@@ -153,7 +168,7 @@ def probe_team_workspace(address: str, *, password: str | None = None) -> TeamPr
             probe = TeamProbe(name, _user(conn), _cannot_write_reason(conn, name),
                               version < migrations.SCHEMA_VERSION)
     except BaseException as exc:
-        _raise_diagnosed(exc, name)
+        _raise_diagnosed(exc, name, role)
         raise
     finally:
         engine.dispose()
@@ -167,14 +182,16 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
     name = shown_address(address)
     url = _with_password(team_url(address), password)
     engine = _make_engine(url, read_only=read_only)
+    role = ""  # known once connected: the grants a refusal names are this role's
     try:
         with engine.connect() as conn:
+            role = _role(conn)
             version = _format_version(conn, name)
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
                 _check_words(conn, name)
             reason = READ_ONLY_ON_REQUEST.format(name=name) if read_only else _cannot_write_reason(conn, name)
-            user, role = _user(conn), _role(conn)
+            user = _user(conn)
         if version < migrations.SCHEMA_VERSION:
             if reason:
                 how = f" {UPGRADE_HOW}" if read_only else ""
@@ -186,7 +203,7 @@ def open_team_workspace(address: str, *, read_only: bool = False, password: str 
             engine = _make_engine(url, read_only=True)
     except BaseException as exc:
         engine.dispose()
-        _raise_diagnosed(exc, name)
+        _raise_diagnosed(exc, name, role)
         raise
     return Workspace(engine, TeamBacking(name, user, role), read_only=bool(reason), read_only_reason=reason)
 
@@ -196,15 +213,17 @@ def create_team_workspace(address: str, *, fill: Callable[[Workspace], None] | N
     """A new team workspace in an existing, empty database (made by its owner with CREATE DATABASE)."""
     name = shown_address(address)
     engine = _make_engine(_with_password(team_url(address), password), read_only=False)
+    role = ""
     try:
         # one creator at a time: a second one waits here, then finds the workspace made and says so
         with engine.connect() as guard, _creating_alone(guard):
+            role = _role(guard)
             _check_empty(guard, name)
             guard.commit()
             workspace = _build(engine, name, fill)
     except BaseException as exc:
         engine.dispose()
-        _raise_diagnosed(exc, name)
+        _raise_diagnosed(exc, name, role)
         raise
     return workspace
 
@@ -280,6 +299,9 @@ def _role(conn: Connection) -> str:
 
 def _format_version(conn: Connection, name: str) -> int:
     if conn.scalar(text("SELECT to_regclass('workspace_format')")) is None:
+        # a role that may not use the schema finds no table in it: it is told so (and the grant to ask for),
+        # not that the database holds no workspace
+        team_grants.refuse_unless_readable(conn, name, [])
         others = _other_tables(conn)
         if others:  # `postmortem new` would refuse it too (_check_empty): not offered
             raise NotAWorkspaceError(f"{name} holds no workspace but other tables ({', '.join(others)}). A team "
@@ -354,11 +376,13 @@ def _remove_workspace(engine: Engine) -> None:
         conn.exec_driver_sql(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {migrations.TEAM_WORDS}")
 
 
-def _raise_diagnosed(exc: BaseException, name: str) -> None:
-    """Raises what a failed open, test or creation means; these change nothing, so none speaks of a lost change."""
+def _raise_diagnosed(exc: BaseException, name: str, role: str) -> None:
+    """Raises what a failed open, test or creation means; these change nothing, so none speaks of a lost change.
+
+    role: current_user, "" when the connection failed before it was known (a refusal then names no role)."""
     if not isinstance(exc, DBAPIError):
         return
-    diagnosed = diagnose(exc, name, reading=True)
+    diagnosed = diagnose(exc, name, reading=True, role=role)
     if type(diagnosed) is ServerUnavailableError:  # the general "not answering" one, meant for a screen's read
         raise ServerUnavailableError(
             f"Could not reach {name} ({_first_line(exc.orig or exc)}). Nothing was changed. Check the network "

@@ -90,6 +90,9 @@ class FileBacking:
             return None
         return sqlite_files.diagnose(exc, self._path)
 
+    def check_may_move_ids(self, engine: Engine) -> None:
+        return None  # a file's ids are its own: nothing to grant
+
     def check_still_writable(self) -> None:
         if not self._lock.still_named():
             # Renamed or replaced while open: SQLite's journal keeps the old name, so writing on would

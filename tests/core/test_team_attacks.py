@@ -454,7 +454,7 @@ def test_a_value_too_large_for_the_server_is_named_as_such_not_as_a_lost_connect
     from postmortem_desktop.storage.team_workspace import diagnose
 
     said = diagnose(pg_errors.ProgramLimitExceeded("index row requires 20016 bytes, maximum size is 8191"),
-                    "postgresql://ana@db/incidents")
+                    "postgresql://ana@db/incidents", reading=False, role="ana")
     assert said is not None and not isinstance(said, ServerUnavailableError)
     assert "too large" in str(said) and "column mapping" in str(said) and "connection" not in str(said)
 
