@@ -161,3 +161,29 @@ def test_a_card_face_is_painted_again_only_when_what_it_shows_changes(board, mon
     delegate.search_words = ["zzzz-not-in-the-card"]
     assert paint() == first + 5  # now shown as found "in its conversation"
     assert painted[-1] == card.quote_id
+
+
+def test_kept_faces_stay_within_their_memory_and_the_longest_unseen_go_first(board, monkeypatch):
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    import ui.board.card_delegate as faces
+
+    delegate = board.delegate
+    view = next(v for v in _visible_views(board) if v.model().rowCount() >= 3)
+    image = QImage(600, 400, QImage.Format.Format_ARGB32)
+    rect = view.visualRect(view.model().index(0, 0))
+    one_face = rect.width() * rect.height() * 4
+    monkeypatch.setattr(faces, "FACES_BYTES", 2 * one_face)  # room for two faces
+    delegate._faces.clear()
+    delegate._faces_bytes = 0
+    for row in range(3):
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = rect
+        painter = QPainter(image)
+        delegate.paint(painter, option, view.model().index(row, 0))
+        painter.end()
+    kept = [card.quote_id for card, _face in delegate._faces.values()]
+    assert kept == [view.model().index(row, 0).data(CARD_ROLE).quote_id for row in (1, 2)]
+    assert delegate._faces_bytes == 2 * one_face

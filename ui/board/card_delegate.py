@@ -21,9 +21,9 @@ PAD = 10
 GAP = 5
 TEXT_LINES = 3
 STRIPE = 6
-#: painted card faces kept for repainting: a 1920x1080 board shows well under a hundred cards, and a face is
-#: about 150 KB (600 KB on a display at twice the pixels), so 150 faces stay near 22 MB (90 MB)
-KEPT_FACES = 150
+#: the memory painted card faces may keep for repainting: a face is about 150 KB, four times that on a display at
+#: twice the pixels, so about 300 faces (75 at twice the pixels): a 1920x1080 board shows well under a hundred
+FACES_BYTES = 48 * 1024 * 1024
 
 
 def readable_text_color(fill: QColor) -> QColor:
@@ -51,6 +51,7 @@ class BoardCardDelegate(QStyledItemDelegate):
         self._wrap_cache: dict[tuple[int, int, str, str], list[str]] = {}
         #: painted faces: {what the face depends on: (the card it shows, the picture)}, oldest first
         self._faces: dict[tuple, tuple[BoardCard, QPixmap]] = {}
+        self._faces_bytes = 0
         self._colors_version = 0
         self.hide_low_confidence = True  # follows the hub's switch
         #: the board search's words (lower case); a card without them all in its text matched through its conversation
@@ -140,11 +141,14 @@ class BoardCardDelegate(QStyledItemDelegate):
         ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         key = self._face_key(option, card, ratio)
         kept = self._faces.pop(key, None)
+        if kept is not None:
+            self._faces_bytes -= _bytes(kept[1])
         # a changed card is a new BoardCard: a face kept for the old one is painted again
         face = kept[1] if kept is not None and kept[0] is card else self._paint_face(option, card, ratio)
         self._faces[key] = (card, face)  # the most recently shown last
-        if len(self._faces) > KEPT_FACES:
-            del self._faces[next(iter(self._faces))]
+        self._faces_bytes += _bytes(face)
+        while self._faces_bytes > FACES_BYTES and len(self._faces) > 1:  # the longest unseen go first
+            self._faces_bytes -= _bytes(self._faces.pop(next(iter(self._faces)))[1])
         painter.drawPixmap(option.rect.topLeft(), face)
 
     def _face_key(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> tuple:
@@ -305,6 +309,10 @@ def wrap_text(text: str, font: QFont, width: int, max_lines: int) -> list[str]:
         last = flat[len("".join(lines[:max_lines - 1])):]
         lines = lines[:max_lines - 1] + [QFontMetrics(font).elidedText(last, Qt.TextElideMode.ElideRight, width)]
     return [line.rstrip() for line in lines]
+
+
+def _bytes(face: QPixmap) -> int:
+    return face.width() * face.height() * 4
 
 
 def _format_time(value: datetime | None, zone) -> str:  # noqa: ANN001
