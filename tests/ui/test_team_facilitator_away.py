@@ -17,26 +17,8 @@ SECOND = "Ana: call the three biggest accounts first"
 
 
 @pytest.fixture
-def window(qtbot, settings, team_demo_url, team_server, cable, teammate):
-    from ui.main_window import MainWindow
-    from ui.theme import theme_manager
-
-    def leave_quietly(window) -> None:  # a test that stayed leaves words behind; qtbot closes the window first
-        for holder in window._word_holders():
-            holder.forget_unsaved_words()
-        window.facilitator.stop()
-
-    window = MainWindow(settings)
-    qtbot.addWidget(window, before_close_func=leave_quietly)
-    assert window.open_path(team_demo_url.replace(f":{team_server.port}/", f":{cable.port}/"))
-    window.show()
-    window.select_incident(billing_id(teammate))
-    assert window.session._teammates.feed.listening.wait(10)
-    before = theme_manager().snapshot()
-    yield window
-    leave_quietly(window)
-    theme_manager().restore(before)
-    window.hub.close_session()
+def window(facilitators_window):
+    return facilitators_window
 
 
 @pytest.fixture
