@@ -68,6 +68,14 @@ ANSWERS = {
 }
 
 
+def _words_incident(session: Session) -> tuple[int, dict[str, tuple[int, int]]]:
+    """A new incident holding the texts (_add_texts): its id, and what was made."""
+    incident = Incident(title="Words")
+    session.add(incident)
+    session.flush()
+    return incident.id, _add_texts(session, incident.id)
+
+
 def _add_texts(session: Session, incident_id: int) -> dict[str, tuple[int, int]]:
     """Each text as a conversation with one message and one card; name -> (conversation id, quote id)."""
     made = {}
@@ -104,11 +112,8 @@ def _assert_every_answer(workspace, incident_id: int, made: dict[str, tuple[int,
 
 def test_a_search_finds_emails_hosts_urls_numbers_and_accented_words_on_either_engine(workspace):
     with workspace.transaction() as session:
-        incident = Incident(title="Words")
-        session.add(incident)
-        session.flush()
-        made = _add_texts(session, incident.id)
-    _assert_every_answer(workspace, incident.id, made)
+        incident_id, made = _words_incident(session)
+    _assert_every_answer(workspace, incident_id, made)
 
 
 def test_a_team_workspace_at_format_7_is_upgraded_to_the_files_words_and_finds_the_same(team_server, team_database):
@@ -117,11 +122,7 @@ def test_a_team_workspace_at_format_7_is_upgraded_to_the_files_words_and_finds_t
     try:
         migrations.upgrade_to(engine.connect, 0, 7)
         with Session(engine) as session, session.begin():
-            incident = Incident(title="Words")
-            session.add(incident)
-            session.flush()
-            incident_id = incident.id
-            made = _add_texts(session, incident_id)
+            incident_id, made = _words_incident(session)
     finally:
         engine.dispose()
     workspace = open_workspace(team_database)  # the upgrade
@@ -157,11 +158,7 @@ def test_a_team_workspace_made_without_the_right_to_add_unaccent_keeps_accents_a
     workspace = create_workspace(team_server.url(database, user=role))
     try:
         with workspace.transaction() as session:
-            incident = Incident(title="Words")
-            session.add(incident)
-            session.flush()
-            incident_id = incident.id
-            made = _add_texts(session, incident_id)
+            incident_id, made = _words_incident(session)
         name_of = {conversation: name for name, (conversation, _quote) in made.items()}
         with workspace.reading() as session:
             def found(query: str) -> set[str]:
@@ -182,11 +179,7 @@ def test_a_team_workspaces_words_are_the_files_words(team_database, tmp_path, qu
         workspace = create_workspace(target)
         try:
             with workspace.transaction() as session:
-                incident = Incident(title="Words")
-                session.add(incident)
-                session.flush()
-                incident_id = incident.id
-                _add_texts(session, incident_id)
+                incident_id, _made = _words_incident(session)
             with workspace.reading() as session:
                 counts.append(len(search_conversation_ids(session.connection(), incident_id, query)))
         finally:

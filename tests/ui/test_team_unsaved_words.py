@@ -46,6 +46,17 @@ def answer(leaving):
     return leaving
 
 
+def _mine_beside_theirs(qtbot, review, teammate, billing: int):
+    """The person types "Mine" in the wording answer while Ana saves "Theirs": held beside hers, in conflict.
+    The answer's field, and the other incident to switch to."""
+    field = review.answers.blocks["wording"].answer
+    field.setFocus()
+    field.setPlainText("Mine")
+    SetReviewAnswer(billing, "wording", "Theirs", based_on="").do(teammate)
+    qtbot.waitUntil(lambda: field.in_conflict, timeout=2000)
+    return field, next(s.id for s in IncidentService(teammate).list_incidents() if s.id != billing)
+
+
 def _review(window):
     review = window.show_screen("review")
     review.tabs.setCurrentIndex(review.TAB_QUESTIONS)
@@ -200,12 +211,7 @@ def test_opening_another_workspace_asks_first_and_cancel_keeps_this_one(qtbot, w
 def test_switching_incident_over_a_conflict_asks_and_cancel_stays_on_the_incident(qtbot, window, teammate, answer):
     shown = answer("cancel")
     billing = billing_id(teammate)
-    field = _review(window).answers.blocks["wording"].answer
-    field.setFocus()
-    field.setPlainText("Mine")
-    SetReviewAnswer(billing, "wording", "Theirs", based_on="").do(teammate)
-    qtbot.waitUntil(lambda: field.in_conflict, timeout=2000)
-    other = next(s.id for s in IncidentService(teammate).list_incidents() if s.id != billing)
+    field, other = _mine_beside_theirs(qtbot, _review(window), teammate, billing)
     window.select_incident(other)
     assert shown and "Show another incident anyway?" in shown[0].text()
     assert window.incident_id == billing
@@ -219,12 +225,7 @@ def test_switching_incident_anyway_over_a_conflict_tells_the_truth_and_keeps_a_c
     shown = answer("leave")
     billing = billing_id(teammate)
     review = _review(window)
-    field = review.answers.blocks["wording"].answer
-    field.setFocus()
-    field.setPlainText("Mine")
-    SetReviewAnswer(billing, "wording", "Theirs", based_on="").do(teammate)
-    qtbot.waitUntil(lambda: field.in_conflict, timeout=2000)
-    other = next(s.id for s in IncidentService(teammate).list_incidents() if s.id != billing)
+    field, other = _mine_beside_theirs(qtbot, review, teammate, billing)
     window.select_incident(other)
     assert window.incident_id == other
     (dialog,) = shown
@@ -244,12 +245,7 @@ def test_a_conflict_dropped_without_asking_is_said_to_be_a_teammates_change_not_
     review = next(screens)
     try:
         billing = billing_id(teammate)
-        field = review.answers.blocks["wording"].answer
-        field.setFocus()
-        field.setPlainText("Mine")
-        SetReviewAnswer(billing, "wording", "Theirs", based_on="").do(teammate)
-        qtbot.waitUntil(lambda: field.in_conflict, timeout=2000)
-        other = next(s.id for s in IncidentService(teammate).list_incidents() if s.id != billing)
+        field, other = _mine_beside_theirs(qtbot, review, teammate, billing)
         review.hub.set_incident(other)
         notice = review.unsaved_notice
         assert isinstance(notice, QMessageBox)
