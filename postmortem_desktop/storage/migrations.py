@@ -19,9 +19,10 @@ from sqlalchemy.exc import DBAPIError
 
 from . import sqlite_files
 from .schema import Base
+from .word_separators import separators_pattern
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -66,19 +67,25 @@ TEAM_SEARCH_DDL = (
 )
 
 # The words of a text as a file's FTS5 index sees them (unicode61 remove_diacritics 2, above), on the
-# server: every run of what is not a letter or digit becomes a space first, because PostgreSQL's own
-# parser keeps an email, a host, a URL or "555-0163" whole (or splits them its own way), so none of
-# their parts was found. Then the server's 'simple' words, lower-cased, without their accents where
-# the server has unaccent (TEAM_WORDS). storage/team_search.py queries with exactly this expression,
-# so the planner uses the GIN indexes; an import's COPY is indexed by it too (storage/team_bulk.py).
+# server: every run of the characters FTS5 splits words at becomes a space first (word_separators.py),
+# because PostgreSQL's own parser keeps an email, a host, a URL or "555-0163" whole (or splits them its
+# own way), so none of their parts was found. Then the server's 'simple' words, lower-cased, without their
+# accents where the server has unaccent (TEAM_WORDS). storage/team_search.py queries with exactly this
+# expression, so the planner uses the GIN indexes; an import's COPY is indexed by it too (team_bulk.py).
 TEAM_WORDS = "postmortem_words"  # the text search configuration: 'simple', with unaccent where the server allows
 
 
 def team_words(column: str) -> str:
-    """The indexed expression over column: its words as a tsvector."""
-    return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
+    """The indexed expression over column: its words as a tsvector (format 9 on)."""
+    return _words_split_at(column, separators_pattern())
 
 
+def _words_split_at(column: str, separators: str) -> str:
+    return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, '{separators}', ' ', 'g'))"
+
+
+# Format 8 split at whatever the server's locale said was not a letter or digit. Frozen for the ladder.
+_V8_SEPARATORS = "[^[:alnum:]]+"
 TEAM_WORDS_CONFIGURATION = f"CREATE TEXT SEARCH CONFIGURATION {TEAM_WORDS} (COPY = simple)"
 # Run again over a workspace that has them (one stamped back by hand) it makes them afresh, as first.
 TEAM_WORDS_DDL = (
@@ -88,6 +95,13 @@ TEAM_WORDS_DDL = (
     TEAM_WORDS_CONFIGURATION,
 )
 TEAM_WORDS_INDEX_DDL = (
+    f"CREATE INDEX message_search ON messages USING gin ({_words_split_at('text', _V8_SEPARATORS)})",
+    f"CREATE INDEX conversation_search ON conversations USING gin ({_words_split_at('subject', _V8_SEPARATORS)})",
+)
+# Format 9: the same, split where FTS5 splits (word_separators.py), not where the server's locale says.
+TEAM_SEPARATORS_INDEX_DDL = (
+    "DROP INDEX message_search",
+    "DROP INDEX conversation_search",
     f"CREATE INDEX message_search ON messages USING gin ({team_words('text')})",
     f"CREATE INDEX conversation_search ON conversations USING gin ({team_words('subject')})",
 )
@@ -195,6 +209,14 @@ def _to_v8(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _to_v9(conn: Connection) -> None:
+    # Version 9 splits a team workspace's words where a file's FTS5 index splits them (TEAM_SEPARATORS_INDEX_DDL):
+    # a Thai, Hindi, Arabic or Hebrew word a file finds is found, whatever the server's locale. A file: nothing.
+    if is_team(conn):
+        for statement in TEAM_SEPARATORS_INDEX_DDL:
+            conn.exec_driver_sql(statement)
+
+
 def _drop_accents_where_allowed(conn: Connection) -> None:
     """The words without their accents, as a file's, when the server lets this role add unaccent.
 
@@ -214,7 +236,7 @@ def _drop_accents_where_allowed(conn: Connection) -> None:
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
 ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids", "incident_uids"})
 LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6,
-                                                   7: _to_v7, 8: _to_v8}
+                                                   7: _to_v7, 8: _to_v8, 9: _to_v9}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

@@ -72,7 +72,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 8
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 9
             assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -99,7 +99,7 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 8
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 9
             assert c.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -159,7 +159,7 @@ def test_a_version_6_workspace_keeps_only_the_thread_ids_no_message_carries(work
     try:
         with upgraded.engine.connect() as c:
             version = "SELECT version FROM workspace_format" if workspace_kind == "team" else "PRAGMA user_version"
-            assert c.exec_driver_sql(version).scalar() == migrations.SCHEMA_VERSION == 8
+            assert c.exec_driver_sql(version).scalar() == migrations.SCHEMA_VERSION == 9
             kept = c.exec_driver_sql("SELECT c.external_id, t.external_id FROM thread_message_ids t "
                                      "JOIN conversations c ON c.id = t.conversation_id").all()
         assert [tuple(row) for row in kept] == [("1", "2")]
@@ -191,7 +191,7 @@ def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy,
     ws = open_workspace(demo_copy)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 8
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 9
             uids = c.exec_driver_sql("SELECT incident_id, uid FROM incident_uids ORDER BY incident_id").all()
             assert c.exec_driver_sql("SELECT id, title FROM incidents ORDER BY id").all() == incidents
     finally:
@@ -211,7 +211,7 @@ def test_a_version_5_team_workspace_gives_each_incident_a_uid(team_server, team_
     ws = open_workspace(team_demo_url)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 8
+            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 9
             uids = c.exec_driver_sql("SELECT uid FROM incident_uids").scalars().all()
     finally:
         ws.close()
