@@ -37,7 +37,7 @@ from tests.shared_data import SHARED_DATA
 REAL = SHARED_DATA / "real"
 TICKET_FILES = sorted(
     str(path.relative_to(REAL)) for folder in ("tickets", "csv") for path in (REAL / folder).rglob("*")
-    if path.is_file() and path.suffix.lower() in {".csv", ".tsv", ".txt", ".xlsx", ".ods", ".json"})
+    if path.is_file() and path.suffix.lower() in {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".json"})
 EVENT_FILES = sorted(str(path.relative_to(REAL)) for path in (REAL / "system-events").rglob("*")
                      if path.is_file() and path.name != "README.md")
 CONVERSATION_FILES = sorted(str(path.relative_to(REAL)) for folder in ("chats", "email")
@@ -49,12 +49,19 @@ SEARCHED_WORDS = 6  # words of each file's stored text searched on both engines
 class Engine:
     """One engine's workspace for the module: an incident per real file, and the command line pointed at it."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, create: bool = True) -> None:
         self.target = target
-        workspace = create_workspace(target)
-        self.name = workspace.name
-        workspace.close()  # open only while used: a file's open writer would make the command line's read-only
+        self.name = target
+        if create:
+            workspace = create_workspace(target)
+            self.name = workspace.name
+            workspace.close()  # open only while used: a file's open writer would make the command line's read-only
         self.incidents: dict[str, int] = {}
+
+    @classmethod
+    def existing(cls, target: str) -> Engine:
+        """One a command will make (save-local's new file)."""
+        return cls(target, create=False)
 
     @contextlib.contextmanager
     def opened(self) -> Iterator[Workspace]:
@@ -214,3 +221,56 @@ def test_the_real_files_are_there():
     """The parity above is over something: the real corpus is beside the checkout, with its kinds."""
     assert len(TICKET_FILES) >= 90 and len(EVENT_FILES) >= 80 and len(CONVERSATION_FILES) >= 130
     assert any(Path(name).suffix == ".xlsx" for name in TICKET_FILES)
+
+
+# a file of each kind that stores something, for the round trip below
+ROUND_TRIP = {
+    "chats/whatsapp/whats_json__thai_ios.txt": "conversation",
+    "chats/telegram/chat-analytics__DM_2A_7M.json": "conversation",
+    "chats/slack/perceval__slack_history.json": "conversation",
+    "email/mbox/perceval__mbox_complex.mbox": "conversation",
+    "email/eml/flanker__bilingual-simple.eml": "conversation",
+    "tickets/servicenow/uci_incident_event_log__first150incidents.csv": "tickets",
+    "tickets/bugzilla/perceval__bugzilla_buglist_next.csv": "tickets",
+    "system-events/statuspage/streamyard-history.atom": "events",
+}
+
+
+def test_real_incidents_published_to_a_team_workspace_and_saved_back_to_a_file_keep_every_row_and_id(
+        team_server, tmp_path):
+    """Move between the two (issue 18): a file holding real imports, published whole, then each incident saved to a
+    file of its own for a meeting: the same conversations, messages, events and ids on the way there and back."""
+    source = Engine(str(tmp_path / "source.pmw"))
+    for relative, kind in ROUND_TRIP.items():
+        incident_id = source.incident_for(relative)
+        if kind == "conversation":
+            assert _add_conversation_file(source, incident_id, REAL / relative) == "added"
+        else:
+            command = "import" if kind == "tickets" else "import-events"
+            code, _out, err = source.run(command, source.target, str(REAL / relative), "--incident", str(incident_id),
+                                         "--include-outside-window")
+            assert code == 0, err
+    database = team_server.new_database()
+    try:
+        team = Engine(team_server.url(database))
+        code, _out, err = team.run("publish", source.target, team.target)
+        assert code == 0, err
+        for relative, incident_id in source.incidents.items():
+            saved = Engine.existing(str(tmp_path / f"meeting-{incident_id}.pmw"))
+            code, _out, err = team.run("save-local", team.target, saved.target, "--incident", str(incident_id))
+            assert code == 0, err
+            rows = [_every_row(engine, incident_id) for engine in (source, team, saved)]
+            assert rows[0]["conversations"] or rows[0]["events"], relative  # something real went all the way
+            assert rows[1] == rows[0], relative
+            assert rows[2] == rows[0], relative
+    finally:
+        team_server.drop_database(database)
+
+
+def _every_row(engine: Engine, incident_id: int) -> dict[str, list]:
+    """The incident's conversations with their messages, their ids, and its system events."""
+    with engine.opened() as workspace, workspace.reading() as session:
+        ids = session.scalars(select(Conversation.id).where(Conversation.incident_id == incident_id)
+                              .order_by(Conversation.id)).all()
+    return {"conversations": _stored_conversations(engine, incident_id), "ids": list(ids),
+            "events": _stored_events(engine, incident_id)}
