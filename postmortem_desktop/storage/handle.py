@@ -28,6 +28,15 @@ UPGRADE_HOW = ("To upgrade it, open it once for writing: in the app (File › Op
                "first. Then run this again.")
 
 
+#: the key of a session's `info` that holds whom its workspace attributes edits to (Workspace.user)
+_USER = "user"
+
+
+def user_of(session: Session) -> str:
+    """Whom the edits made in this session are attributed to: its team workspace's user, "" for a file's."""
+    return str(session.info.get(_USER, ""))
+
+
 @dataclass(frozen=True)
 class EditMade:
     """One edit (or undo) as the workspace records it: which incident (-1: the whole workspace), what kind
@@ -74,7 +83,8 @@ class Workspace:
         self.backing = backing
         self.read_only = read_only
         self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=backing.name)
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # every session knows whose edits it makes, so an edit can say who decided in its own transaction
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={_USER: backing.user})
         #: this open workspace among the clients of a team workspace: it ignores its own change notices
         self.client_id = uuid.uuid4().hex
 
