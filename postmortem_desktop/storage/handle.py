@@ -40,12 +40,15 @@ def user_of(session: Session) -> str:
 @dataclass(frozen=True)
 class EditMade:
     """One edit (or undo) as the workspace records it: which incident (-1: the whole workspace), what kind
-    of data it changed, its name."""
+    of data it changed, its name; the cards whose columns and the columns (tags) it changed, so a conflict over
+    one of them can name who changed it last (storage/edit_history.py)."""
 
     incident_id: int
     changes: DataChange
     what: str
     undone: bool = False
+    cards: tuple[int, ...] = ()  # quote ids
+    columns: tuple[int, ...] = ()  # tag ids
 
 
 class Backing(Protocol):
@@ -94,10 +97,11 @@ class Workspace:
         return self.backing.user
 
     def record_edit(self, session: Session, incident_id: int, changes: DataChange, what: str, *,
-                    undone: bool = False) -> None:
+                    undone: bool = False, cards: tuple[int, ...] = (), columns: tuple[int, ...] = ()) -> None:
         """Called inside an edit's (or its undo's) transaction: on a team workspace it is attributed to this
-        client's user in the incident's history, and the other clients hear of it on commit."""
-        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone), self.client_id)
+        client's user in the incident's history (the workspace's, for an edit of no one incident), and in the
+        history of the cards and columns it changed; the other clients hear of it on commit."""
+        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone, cards, columns), self.client_id)
 
 
     @property
