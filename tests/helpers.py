@@ -80,6 +80,12 @@ def board_search(workspace, incident_id: int, query: str) -> set[int]:
     return {c.quote_id for c in filter_cards(board_cards(workspace, incident_id), BoardFilter(text=query), matches)}
 
 
+#: what turns a current workspace (either engine) back into format 9: format 10's additions dropped. Format 9 only
+#: rebuilt a team workspace's search indexes, which its step does afresh, so the same stands for format 8. A test
+#: that fakes an older format runs these first, then its own older steps' drops.
+BEFORE_FORMAT_10 = ("DROP TABLE card_edits", "DROP TABLE workspace_edits",
+                    "ALTER TABLE incident_history DROP COLUMN decided_by")
+
 #: two teammates of a team workspace, as POSTMORTEM_USER names them
 ANA, BEN = "Ana (support lead)", "Ben (engineer)"
 

@@ -103,6 +103,8 @@ def cover(data: ReportData, width: float) -> list[Flowable]:
     out.append(P(severity, bold_prefix="Customer severity:"))
     if data.customer_severity_reason.strip():
         out.append(P(data.customer_severity_reason, bold_prefix="Reason:"))
+    if data.customer_severity and data.severity_decided_by.strip():
+        out.append(P(data.severity_decided_by, bold_prefix="Decided by:"))
     out.append(Spacer(1, 4))
     note = ("Personal data is redacted: emails, phones, card and bank numbers, addresses, dates of birth and "
             "people's names are masked, and customers are named Customer A, B, … consistently." if data.redacted else

@@ -22,7 +22,7 @@ PHONE_MASK = "[phone]"
 VERBATIM_FIELDS = frozenset({"headline", "key", "question", "label"})
 #: fields that hold a person's or company's name: their alias when known, else redacted as text
 # (a segment is meant to be a plan or customer type, but imports and people put company names there)
-NAME_FIELDS = frozenset({"customer", "organization", "author", "owner", "segment"})
+NAME_FIELDS = frozenset({"customer", "organization", "author", "owner", "segment", "severity_decided_by"})
 EMAIL_FIELDS = frozenset({"email"})
 PHONE_FIELDS = frozenset({"phone"})
 #: the redaction's own input, emptied in the redacted copy rather than walked

@@ -17,6 +17,7 @@ from ..domain.harm_count import HarmCount, count_harm
 from ..domain.vocabulary import REVIEW_QUESTIONS, dominant_tag_rank
 from ..storage import report_query
 from ..storage.closeout_query import load_closeout_record
+from ..storage.decisions import SEVERITY_DECISIONS, who_decided
 from ..storage.impact_query import customer_event_bounds
 from ..storage.workspace import Workspace
 from . import redaction_terms
@@ -154,6 +155,8 @@ class ReportData:
     #: the review window: the timeline counts a conversation wholly outside it apart, as the screen does
     review_start: datetime | None = None
     review_end: datetime | None = None
+    #: who decided the customer severity, from the incident's history ("" on a file, or when it names no one)
+    severity_decided_by: str = ""
 
 
 def _utc(value):  # noqa: ANN001, ANN202
@@ -186,6 +189,7 @@ def gather(workspace: Workspace, incident_id: int) -> ReportData:
             technical_severity=inc.technical_severity, customer_severity=inc.customer_severity,
             customer_severity_suggested=inc.customer_severity_suggested,
             customer_severity_reason=inc.customer_severity_reason,
+            severity_decided_by=who_decided(session, incident_id, SEVERITY_DECISIONS) if inc.customer_severity else "",
             technical=technical, customer=customer, status_page_resolved=inc.status_page_resolved,
             headline=timing.headline(technical, customer, inc.status_page_resolved),
             zone_name=zone or "UTC", review_start=_utc(inc.review_start), review_end=_utc(inc.review_end),

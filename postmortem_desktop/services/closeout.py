@@ -14,7 +14,8 @@ from ..domain.checklist import ChecklistItem
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import IncidentStatus
 from ..storage.closeout_query import hold_closeout, load_closeout_record
-from ..storage.schema import FollowUp, Incident, IncidentHistory
+from ..storage.decisions import record_decision, withdraw_decision
+from ..storage.schema import FollowUp, Incident
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
 
@@ -107,18 +108,13 @@ class _StatusChange(Edit):
         self.check(session, incident)
         self._old_status = incident.status
         incident.status = self.new_status()
-        entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
-        session.add(entry)
-        session.flush()
-        self._history_id = entry.id
+        self._history_id = record_decision(session, self.incident_id, self.kind, self.detail)
 
     def revert(self, session: Session) -> None:
         assert self._old_status is not None, "undo before do"
         hold_closeout(session, self.incident_id)
         _incident(session, self.incident_id).status = self._old_status
-        entry = session.get(IncidentHistory, self._history_id)
-        if entry is not None:
-            session.delete(entry)
+        withdraw_decision(session, self._history_id)
 
 
 class CloseIncident(_StatusChange):

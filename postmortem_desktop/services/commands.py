@@ -86,6 +86,10 @@ class Edit(Command):
     #: the names in the incident's history of the edits a conflict of this one can lose to, as a LIKE pattern;
     #: "": the edits named as this one (the same field)
     conflicts_with_names = ""
+    #: the cards (quote ids) whose columns this edit changes, and the columns (tag ids) it changes: recorded with
+    #: it on a team workspace, so a conflict over one of them names who changed it last (changed_by)
+    cards: tuple[int, ...] = ()
+    columns: tuple[int, ...] = ()
 
     def __init__(self, incident_id: int):
         self.incident_id = incident_id  # WORKSPACE_WIDE for edits of no one incident
@@ -106,7 +110,8 @@ class Edit(Command):
                     _refuse_if_closed(session, self.incident_id)
                 self.apply(session)
                 # a team workspace attributes the edit to its user and tells the other clients on commit
-                workspace.record_edit(session, self.incident_id, self.changes, self.name)
+                workspace.record_edit(session, self.incident_id, self.changes, self.name, cards=self.cards,
+                                      columns=self.columns)
         except ChangedSince as refused:  # a redo over a teammate's change: rolled back; say whose
             raise self._naming(workspace, refused) from None
         except EditConflict as conflict:  # made from a version a teammate changed since: say whose
@@ -119,27 +124,35 @@ class Edit(Command):
                 if self.refused_when_closed:  # undoing an edit of the record would change a closed record too
                     _refuse_if_closed(session, self.incident_id)
                 self.revert(session)
-                workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True)
+                workspace.record_edit(session, self.incident_id, self.changes, self.name, undone=True,
+                                      cards=self.cards, columns=self.columns)
         except ChangedSince as refused:
             raise self._naming(workspace, refused) from None
 
     def _naming(self, workspace: Workspace, refused: ChangedSince) -> ChangedSince:
         """The refusal with who changed the thing since this client's edit (undo) or its undo (redo)."""
         with workspace.reading() as session:
-            return refused.naming(editors_since(session, self.incident_id, workspace.user, self.name,
-                                                undone=not refused.undoing))
+            return refused.naming(self.changed_since_by(session, workspace.user, undone=not refused.undoing))
 
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        """Who else changed what this edit changed since `user`'s latest record of it (or of its undo, when undone):
+        from the incident's history, by the edit's name."""
+        return editors_since(session, self.incident_id, user, self.name, undone=undone)
 
     def _naming_conflict(self, workspace: Workspace, conflict: EditConflict) -> EditConflict:
-        """The conflict with who made the change it lost to, when the incident's history says."""
+        """The conflict with who made the change it lost to, when the history says."""
         if conflict.by or not workspace.user:  # a file keeps no history
             return conflict
         try:
             with workspace.reading() as session:
-                return conflict.naming(last_editor(session, self.incident_id, workspace.user, self.name,
-                                                   like=self.conflicts_with_names))
+                return conflict.naming(self.changed_by(session, workspace.user))
         except ServerUnavailableError:  # gone since the refusal: the conflict itself still stands
             return conflict
+
+    def changed_by(self, session: Session, user: str) -> str:
+        """Who made the change a conflict of this edit lost to, named only when the history says so unambiguously
+        ("" otherwise): by default the incident's history of the edits named as this one (conflicts_with_names)."""
+        return last_editor(session, self.incident_id, user, self.name, like=self.conflicts_with_names)
 
 
 def _refuse_if_closed(session: Session, incident_id: int) -> None:

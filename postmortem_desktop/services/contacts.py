@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..reporting.output_file import CSV, output_file
-from ..storage.schema import Conversation, Customer, IncidentContact, IncidentHistory
+from ..storage.decisions import record_decision, withdraw_decision
+from ..storage.schema import Conversation, Customer, IncidentContact
 from ..storage.workspace import Workspace
 from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, customers_using, incident_row, tagged_customers
@@ -180,17 +181,12 @@ class UnflagContact(Edit):
         self._row = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
         customer = session.get(Customer, self.customer_id)
         session.delete(row)
-        entry = IncidentHistory(incident_id=self.incident_id, kind="contact_removed",
-                                detail=f"{customer.name if customer else self.customer_id}: {self.reason}")
-        session.add(entry)
-        session.flush()
-        self._history_id = entry.id
+        self._history_id = record_decision(session, self.incident_id, "contact_removed",
+                                           f"{customer.name if customer else self.customer_id}: {self.reason}")
 
     def revert(self, session: Session) -> None:
         session.add(IncidentContact(**self._row))
-        entry = session.get(IncidentHistory, self._history_id)
-        if entry is not None:
-            session.delete(entry)
+        withdraw_decision(session, self._history_id)
 
 
 class EditContact(Edit):

@@ -7,6 +7,7 @@ from sqlalchemy import and_, distinct, func, select
 
 from ..domain import severity, timing
 from ..domain.vocabulary import SEVERITIES
+from ..storage.decisions import SEVERITY_CONFIRMED, SEVERITY_DECISIONS, SEVERITY_OVERRIDDEN, who_decided
 from ..storage.impact_query import overlaps_review_window
 from ..storage.schema import Conversation, Incident
 from ..storage.workspace import Workspace
@@ -27,6 +28,8 @@ class SeverityState:
     suggestion: severity.SeveritySuggestion
     confirmed: str
     reason: str
+    #: who made the decision that stands, from the incident's history ("" on a file, or when it says no one)
+    decided_by: str = ""
 
 
 class SeverityService:
@@ -74,7 +77,9 @@ class SeverityService:
         re-reading the decision after an edit that cannot change the evidence)."""
         suggestion = suggestion or self.suggestion(incident_id)
         details = IncidentService(self.workspace).get(incident_id)
-        return SeverityState(suggestion, details.customer_severity, details.customer_severity_reason)
+        with self.workspace.reading() as session:
+            by = who_decided(session, incident_id, SEVERITY_DECISIONS) if details.customer_severity else ""
+        return SeverityState(suggestion, details.customer_severity, details.customer_severity_reason, by)
 
 
 # ---- commands ------------------------------------------------------------------------------------
@@ -96,7 +101,7 @@ class DecideSeverity(RecordedDecision):
         if overridden and not reason:
             raise RuleError(f"Say why the customer severity is {level} rather than the suggested "
                             f"{suggestion.suggested}.")
-        kind = "severity_overridden" if overridden else "severity_confirmed"
+        kind = SEVERITY_OVERRIDDEN if overridden else SEVERITY_CONFIRMED
         detail = (f"customer {level} (suggested {suggestion.suggested}): {reason}" if overridden
                   else suggestion.sentence() + (f". Note: {reason}" if reason else ""))
         super().__init__(incident_id, {"customer_severity_suggested": suggestion.suggested,

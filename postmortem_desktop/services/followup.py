@@ -17,13 +17,13 @@ from ..domain.errors import MissingIncident
 from ..domain.harm_count import count_harm
 from ..domain.vocabulary import EVIDENCE_SOURCES, IncidentStatus
 from ..reporting.calendar_ics import WorkspaceLink
+from ..storage.decisions import record_decision, withdraw_decision
 from ..storage.schema import (
     AccountActivity,
     Conversation,
     Customer,
     FollowUp,
     Incident,
-    IncidentHistory,
     Quote,
     Tag,
     TagAssignment,
@@ -279,10 +279,7 @@ class RecordFollowUpOutcome(Edit):
         self._old = {"status": inc.status, "outcome": follow.outcome, "done_at": follow.done_at}
         inc.status = IncidentStatus.FOLLOWED_UP.value
         follow.outcome, follow.done_at = self.outcome, self.at
-        entry = IncidentHistory(incident_id=self.incident_id, kind="followed_up", detail=self.outcome)
-        session.add(entry)
-        session.flush()
-        self._history_id = entry.id
+        self._history_id = record_decision(session, self.incident_id, "followed_up", self.outcome)
 
     def revert(self, session: Session) -> None:
         inc = session.get(Incident, self.incident_id)
@@ -293,6 +290,4 @@ class RecordFollowUpOutcome(Edit):
             raise RuleError("The follow-up check no longer exists.")
         inc.status = self._old["status"]
         follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
-        entry = session.get(IncidentHistory, self._history_id)
-        if entry is not None:
-            session.delete(entry)
+        withdraw_decision(session, self._history_id)

@@ -15,6 +15,7 @@ from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..gc_pause import collector_paused
 from ..storage import search_index, team_search
+from ..storage.edit_history import last_card_editor
 from ..storage.fast_read import read_cursor
 from ..storage.schema import (
     ActionItemLink,
@@ -39,7 +40,7 @@ from .commands import (
     refuse_undo_if_reached_since,
 )
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
-from .tagging import CardTags, applied_tags, named_columns
+from .tagging import CardTags, applied_tags, changed_cards, named_columns
 
 WHOLE_CONVERSATION_CHARS = 2000
 
@@ -450,6 +451,8 @@ class DeleteQuote(Edit):
         if not self.quote_ids:
             raise RuleError("Select a card to delete.")
         self.name = "Delete Quote" if len(self.quote_ids) == 1 else f"Delete {len(self.quote_ids)} Quotes"
+        self.cards = self.quote_ids  # recorded for the cards its undo puts back (the deleted ones have no history)
+        self._changed_since_shown: tuple[int, ...] = ()
         self._rows: dict[str, list[dict]] = {}
         self.based_on: dict[int, frozenset[int]] | None = None  # the cards' columns as shown; None: unchecked
         self._undone_to: dict[int, frozenset[int]] | None = None  # the cards' columns as the last undo left them
@@ -475,6 +478,7 @@ class DeleteQuote(Edit):
             stored = applied_tags(session, self.quote_ids)
             if stored != self.based_on:
                 self._rows = {}
+                self._changed_since_shown = changed_cards(self.based_on, stored)
                 raise EditConflict(self.name, based_on=named_columns(session, self.based_on), yours=None,
                                    theirs=named_columns(session, stored))
         if self._undone_to is not None:  # a redo: the cards as its undo put them back, or someone's since
@@ -484,6 +488,9 @@ class DeleteQuote(Edit):
             self._rows[table.name] = [dict(r._mapping) for r in session.execute(
                 table.select().where(table.c.quote_id.in_(self.quote_ids)))]
         session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
+
+    def changed_by(self, session: Session, user: str) -> str:
+        return last_card_editor(session, self._changed_since_shown, user)
 
     def revert(self, session: Session) -> None:
         for model in (Quote, *self._DEPENDENTS):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.changes import DataChange
 from ..domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
 from ..storage import report_query
+from ..storage.decisions import record_decision, withdraw_decision
 from ..storage.schema import (
     Conversation,
     Customer,
@@ -72,9 +73,12 @@ class CloseoutFields:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One recorded decision of the incident: when, what, and who decided ("" on a file, or from before format 10)."""
+
     at: Any
     kind: str
     detail: str
+    by: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ class ReviewService:
 
     def history(self, incident_id: int) -> list[HistoryEntry]:
         with self.workspace.reading() as session:
-            return [HistoryEntry(h.at, h.kind, h.detail) for h in session.scalars(
+            return [HistoryEntry(h.at, h.kind, h.detail, h.decided_by) for h in session.scalars(
                 select(IncidentHistory).where(IncidentHistory.incident_id == incident_id)
                 .order_by(IncidentHistory.at, IncidentHistory.id))]
 
@@ -361,16 +365,11 @@ class RecordedDecision(Edit):
         self._old = stored
         for key, value in self.values.items():
             setattr(inc, key, value)
-        entry = IncidentHistory(incident_id=self.incident_id, kind=self.kind, detail=self.detail)
-        session.add(entry)
-        session.flush()
-        self._history_id = entry.id
+        self._history_id = record_decision(session, self.incident_id, self.kind, self.detail)
 
     def revert(self, session: Session) -> None:
         inc = incident_row(session, self.incident_id)
         refuse_undo_if_changed_since(self.name, self.values, {key: getattr(inc, key) for key in self.values})
         for key, value in self._old.items():
             setattr(inc, key, value)
-        entry = session.get(IncidentHistory, self._history_id)
-        if entry is not None:
-            session.delete(entry)
+        withdraw_decision(session, self._history_id)

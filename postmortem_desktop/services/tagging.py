@@ -8,12 +8,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
+from ..domain.errors import ChangedSince
 from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
+from ..storage.edit_history import card_editors_since, last_card_editor, last_column_editor
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
 from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
@@ -77,8 +79,11 @@ def _check_name_free(session: Session, name: str, except_id: int | None = None) 
         raise RuleError(f"There is already a tag called “{name}”.")
 
 
-def _tag_or_refuse(session: Session, tag_id: int) -> Tag:
-    tag = session.get(Tag, tag_id)
+def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False) -> Tag:
+    """hold: an edit of the column itself; held until commit on a team workspace, so two clients' edits of it run
+    one after the other (the second sees the first's, and its conflict names who made it). FOR NO KEY UPDATE: a
+    card's tag edit, whose new row only refers to the tag (KEY SHARE), need not wait for a rename."""
+    tag = session.get(Tag, tag_id, with_for_update={"key_share": True} if hold else None)
     if tag is None:
         raise RuleError("That tag no longer exists.")
     return tag
@@ -107,6 +112,11 @@ def named_columns(session: Session, cards: Mapping[int, frozenset[int]]) -> dict
     return {quote_id: tuple(name for tag_id, name in tags if tag_id in tag_ids) for quote_id, tag_ids in cards.items()}
 
 
+def changed_cards(shown: Mapping[int, frozenset[int]], stored: Mapping[int, frozenset[int]]) -> tuple[int, ...]:
+    """The cards whose columns are no longer what the board showed."""
+    return tuple(quote_id for quote_id in shown if stored.get(quote_id, frozenset()) != shown[quote_id])
+
+
 class CardTagEdit(Edit):
     """Base for edits of some quotes' tag assignments; undo puts their rows back exactly.
 
@@ -121,6 +131,8 @@ class CardTagEdit(Edit):
         self.quote_ids = tuple(dict.fromkeys(quote_ids))
         if not self.quote_ids:
             raise RuleError("Select a card first.")
+        self.cards = self.quote_ids
+        self._changed_since_shown: tuple[int, ...] = ()  # the cards a conflict found changed: whose change to name
         self._before: list[dict] = []
         self._after: dict[int, frozenset[int]] | None = None
         self._undone_to: dict[int, frozenset[int]] | None = None  # the cards' tags as the last undo left them
@@ -152,6 +164,7 @@ class CardTagEdit(Edit):
         session.flush()
         after = applied_tags(session, self.quote_ids)
         if first_time and self.based_on is not None and stored != self.based_on:
+            self._changed_since_shown = changed_cards(self.based_on, stored)
             # yours: what this edit makes of the cards as they are now (Keep mine); the transaction rolls back
             raise EditConflict(self.name, based_on=named_columns(session, self.based_on),
                                yours=named_columns(session, after), theirs=named_columns(session, stored))
@@ -164,6 +177,12 @@ class CardTagEdit(Edit):
         if self._before:
             session.execute(insert(TagAssignment), self._before)
         self._undone_to = applied_tags(session, self.quote_ids)
+
+    def changed_by(self, session: Session, user: str) -> str:
+        return last_card_editor(session, self._changed_since_shown, user)
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return card_editors_since(session, self.quote_ids, user, self.name, undone=undone)
 
     @abstractmethod
     def retag(self, session: Session, current: dict[tuple[int, int], TagAssignment]) -> None:
@@ -305,8 +324,18 @@ class AddTag(Edit):
         session.add(tag)
         session.flush()
         self.tag_id = tag.id
+        self.columns = (tag.id,)
 
     def revert(self, session: Session) -> None:
+        # Deleting the column takes its tags off every card and action item with it: a teammate's work, unseen.
+        assert self.tag_id is not None, "undo before do"
+        _tag_or_refuse(session, self.tag_id, hold=True)
+        used = (session.scalar(select(func.count()).select_from(TagAssignment).where(  # a suggestion is nobody's work
+            TagAssignment.tag_id == self.tag_id, TagAssignment.source != TagSource.SUGGESTED.value))
+                or session.scalar(select(func.count()).select_from(ActionItemLink)
+                                  .where(ActionItemLink.tag_id == self.tag_id)))
+        if used:
+            raise ChangedSince(self.name, undoing=True, depends="cards, messages or action items tagged with it")
         session.execute(delete(Tag).where(Tag.id == self.tag_id))
 
 
@@ -317,10 +346,11 @@ class _TagFieldEdit(Edit):
         """shown: the value the person saw (None: no check); a teammate's change since is refused
         (EditConflict), not overwritten."""
         self.tag_id, self.field, self.value, self.name, self.shown = tag_id, field, value, name, shown
+        self.columns = (tag_id,)
         self._old = None
 
     def apply(self, session: Session) -> None:
-        tag = _tag_or_refuse(session, self.tag_id)
+        tag = _tag_or_refuse(session, self.tag_id, hold=True)
         stored = getattr(tag, self.field)
         if self._old is None:
             if self.shown is not None and stored != self.shown:
@@ -332,15 +362,21 @@ class _TagFieldEdit(Edit):
         setattr(tag, self.field, self.value)
 
     def revert(self, session: Session) -> None:
-        tag = _tag_or_refuse(session, self.tag_id)
+        tag = _tag_or_refuse(session, self.tag_id, hold=True)
         refuse_undo_if_changed_since(self.name, self.value, getattr(tag, self.field))
         setattr(tag, self.field, self._old)
 
     def check(self, session: Session) -> None:
         """Hook for rules (raise RuleError)."""
 
+    def changed_by(self, session: Session, user: str) -> str:
+        # a column belongs to every incident: its edits are the workspace's (last_column_editor)
+        return last_column_editor(session, self.tag_id, user, self.conflicts_with_names)
+
 
 class RenameTag(_TagFieldEdit):
+    conflicts_with_names = "Rename Tag to %"
+
     def __init__(self, tag_id: int, new_name: str, shown_name: str | None = None):
         clean = normalise_tag_name(new_name)
         super().__init__(tag_id, "name", clean, f"Rename Tag to “{clean}”", shown=shown_name)
@@ -350,6 +386,8 @@ class RenameTag(_TagFieldEdit):
 
 
 class RecolorTag(_TagFieldEdit):
+    conflicts_with_names = "Change Tag Colour"
+
     def __init__(self, tag_id: int, color: int, shown_color: int | None = None):
         if not 0 <= color < palette_size():
             raise RuleError(f"Choose one of the {palette_size()} palette colours.")
@@ -395,17 +433,23 @@ class MergeTags(Edit):
             raise RuleError("Choose a different tag to merge into.")
         self.source_id, self.target_id = source_id, target_id
         self.name = f"Merge “{source_name}” into “{target_name}”" if source_name else "Merge Tags"
+        self.columns = (target_id,)  # the source column is gone afterwards (and back after the undo)
         self._tag_row: dict = {}
         self._assignments: list[dict] = []
         self._links: list[int] = []
+        self._merged: frozenset[tuple] = frozenset()  # the target's rows as the merge left them
 
     def apply(self, session: Session) -> None:
-        _tag_or_refuse(session, self.target_id)
-        _tag_or_refuse(session, self.source_id)
+        self._hold_cards(session)  # first, as a card's tag edit holds its cards before it reads the tags
+        _tag_or_refuse(session, self.target_id, hold=True)
+        _tag_or_refuse(session, self.source_id, hold=True)
         tags, assigns = Tag.__table__, TagAssignment.__table__
         self._tag_row = dict(session.execute(tags.select().where(tags.c.id == self.source_id)).one()._mapping)
         self._assignments = [dict(r._mapping) for r in session.execute(
             assigns.select().where(assigns.c.tag_id.in_((self.source_id, self.target_id))))]
+        # the cards whose columns change, in every incident: their histories say who merged (a conflict over one)
+        self.cards = tuple(sorted({row["quote_id"] for row in self._assignments
+                                   if row["tag_id"] == self.source_id and row["quote_id"] is not None}))
         self._links = list(session.scalars(select(ActionItemLink.id).where(
             ActionItemLink.tag_id == self.source_id)))
         session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
@@ -424,8 +468,24 @@ class MergeTags(Edit):
         merged = [{**row, "tag_id": self.target_id} for row in best.values()]
         if merged:
             session.execute(insert(TagAssignment), merged)
+        self._merged = self._target_rows(session)
+
+    def _hold_cards(self, session: Session) -> None:
+        # the cards holding either tag, held until commit as a card's tag edit holds them: a teammate's edit of
+        # one waits for the merge (and the card's history has the merge in its place)
+        held = select(TagAssignment.quote_id).where(TagAssignment.tag_id.in_((self.source_id, self.target_id)))
+        session.execute(select(Quote.id).where(Quote.id.in_(held)).order_by(Quote.id).with_for_update())
+
+    def _target_rows(self, session: Session) -> frozenset[tuple]:
+        return frozenset(tuple(row) for row in session.execute(
+            select(TagAssignment.quote_id, TagAssignment.message_id, TagAssignment.source)
+            .where(TagAssignment.tag_id == self.target_id)))
 
     def revert(self, session: Session) -> None:
+        self._hold_cards(session)
+        _tag_or_refuse(session, self.target_id, hold=True)
+        # the undo puts the target's rows back as they were before: a card tagged or untagged since would lose that
+        refuse_undo_if_changed_since(self.name, self._merged, self._target_rows(session))
         session.execute(insert(Tag), [self._tag_row])
         session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
         if self._assignments:

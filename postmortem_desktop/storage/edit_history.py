@@ -1,10 +1,18 @@
-"""Who edited an incident: the names an undo or redo refusal and a conflict (Keep mine / Take theirs) give."""
+"""Who edited an incident, a card or a column: the names an undo or redo refusal and a conflict (Keep mine / Take
+theirs) give.
+
+The incident's history (EditRecord) names edits, not rows: who edited "an action item" cannot say which one. A card's
+columns and a column itself have histories of their own (CardEdit, WorkspaceEdit: a tag is every incident's column,
+so its edits belong to the workspace), written by the edit that changed them while it held their rows: the last
+record of a card is who changed it last, exactly. Everywhere the rule is the same: a person is named only when the
+history says unambiguously who; never the wrong one, so "someone else" when it cannot say.
+"""
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .schema import EditRecord
+from .schema import CardEdit, EditRecord, WorkspaceEdit
 
 
 def editors_since(session: Session, incident_id: int, user: str, what: str, *, undone: bool) -> tuple[str, ...]:
@@ -46,3 +54,39 @@ def last_editor(session: Session, incident_id: int, user: str, what: str, *, lik
         EditRecord.incident_id == incident_id, EditRecord.what.like(like), EditRecord.user != user,
         EditRecord.id > mine).distinct()).all()
     return others[0] if len(others) == 1 else ""
+
+
+def _one_teammate(names: set[str], user: str) -> str:
+    """The one name there, unless it is `user`'s own (the same person in another window) or there are several."""
+    return next(iter(names)) if len(names) == 1 and user not in names else ""
+
+
+def last_card_editor(session: Session, quote_ids: tuple[int, ...], user: str) -> str:
+    """Who a conflict over cards names: whoever changed these cards' columns last (the cards a conflict found
+    changed), when that is one teammate for them all and not `user`; "" otherwise, or when a card's history is
+    empty (a file keeps none; a card changed before format 10)."""
+    last = {session.scalar(select(CardEdit.user).where(CardEdit.quote_id == quote_id)
+                           .order_by(CardEdit.id.desc()).limit(1)) or "" for quote_id in quote_ids}
+    return _one_teammate(last, user) if "" not in last else ""
+
+
+def card_editors_since(session: Session, quote_ids: tuple[int, ...], user: str, what: str, *,
+                       undone: bool) -> tuple[str, ...]:
+    """The other people who changed these cards' columns after `user`'s latest record of `what` on them (the edit,
+    or its undo when `undone`), in the order they did; empty when nothing says."""
+    mark = session.scalar(select(func.max(CardEdit.id)).where(
+        CardEdit.quote_id.in_(quote_ids), CardEdit.user == user, CardEdit.what == what, CardEdit.undone == undone))
+    if mark is None:
+        return ()
+    later = session.scalars(select(CardEdit.user).where(CardEdit.quote_id.in_(quote_ids), CardEdit.id > mark)
+                            .order_by(CardEdit.id)).all()
+    return tuple(name for name in dict.fromkeys(later) if name != user)
+
+
+def last_column_editor(session: Session, tag_id: int, user: str, like: str) -> str:
+    """Who a conflict over a column (a tag) names: whoever last made an edit of that column named like `like` (its
+    name's edits, or its colour's: a recolour does not change a name), or its undo; "" when that is `user` or
+    nobody is recorded."""
+    last = session.scalar(select(WorkspaceEdit.user).where(
+        WorkspaceEdit.tag_id == tag_id, WorkspaceEdit.what.like(like)).order_by(WorkspaceEdit.id.desc()).limit(1))
+    return _one_teammate({last}, user) if last else ""

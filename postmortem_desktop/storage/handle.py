@@ -28,15 +28,27 @@ UPGRADE_HOW = ("To upgrade it, open it once for writing: in the app (File › Op
                "first. Then run this again.")
 
 
+#: the key of a session's `info` that holds whom its workspace attributes edits to (Workspace.user)
+_USER = "user"
+
+
+def user_of(session: Session) -> str:
+    """Whom the edits made in this session are attributed to: its team workspace's user, "" for a file's."""
+    return str(session.info.get(_USER, ""))
+
+
 @dataclass(frozen=True)
 class EditMade:
     """One edit (or undo) as the workspace records it: which incident (-1: the whole workspace), what kind
-    of data it changed, its name."""
+    of data it changed, its name; the cards whose columns and the columns (tags) it changed, so a conflict over
+    one of them can name who changed it last (storage/edit_history.py)."""
 
     incident_id: int
     changes: DataChange
     what: str
     undone: bool = False
+    cards: tuple[int, ...] = ()  # quote ids
+    columns: tuple[int, ...] = ()  # tag ids
 
 
 class Backing(Protocol):
@@ -74,7 +86,8 @@ class Workspace:
         self.backing = backing
         self.read_only = read_only
         self.read_only_reason = read_only_reason or READ_ONLY_ON_REQUEST.format(name=backing.name)
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # every session knows whose edits it makes, so an edit can say who decided in its own transaction
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={_USER: backing.user})
         #: this open workspace among the clients of a team workspace: it ignores its own change notices
         self.client_id = uuid.uuid4().hex
 
@@ -84,10 +97,11 @@ class Workspace:
         return self.backing.user
 
     def record_edit(self, session: Session, incident_id: int, changes: DataChange, what: str, *,
-                    undone: bool = False) -> None:
+                    undone: bool = False, cards: tuple[int, ...] = (), columns: tuple[int, ...] = ()) -> None:
         """Called inside an edit's (or its undo's) transaction: on a team workspace it is attributed to this
-        client's user in the incident's history, and the other clients hear of it on commit."""
-        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone), self.client_id)
+        client's user in the incident's history (the workspace's, for an edit of no one incident), and in the
+        history of the cards and columns it changed; the other clients hear of it on commit."""
+        self.backing.record_edit(session, EditMade(incident_id, changes, what, undone, cards, columns), self.client_id)
 
 
     @property

@@ -11,9 +11,10 @@ On a team workspace a key is free only when no row has it and its table's sequen
 out yet, and the sequence is moved past every key written, so other clients' next rows never collide.
 Tags and customers belong to the whole workspace: a tag is matched by name, a customer as an import matches
 one (domain/customers.customer_key: by email, else by name, in any case), and only what the target lacks is
-added. External ids, times, authors, the incident's history and who
-made each edit are copied as they are (text made storable on either engine: domain/storable_text.py);
-the incident's uid too, so a second publish is recognised.
+added. External ids, times, authors, the incident's history (who made each decision) and who
+made each edit and changed each card are copied as they are (text made storable on either engine:
+domain/storable_text.py); the incident's uid too, so a second publish is recognised. Who edited a column
+(workspace_edits) stays with its workspace: a tag is the whole workspace's, matched by name.
 """
 from __future__ import annotations
 

@@ -14,15 +14,15 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, ForeignKey, Integer, MetaData, String, Table, Text, text
 from sqlalchemy.exc import DBAPIError
 
 from . import sqlite_files
-from .schema import Base
+from .schema import Base, UTCDateTime
 from .word_separators import separators_pattern
 
 APPLICATION_ID = 0x504D5744  # "PMWD": marks a SQLite file as one of our workspaces
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Full-text search: message text through an external-content index over `messages` (the text is
 # not stored twice), subjects in a small index of their own. Triggers keep both in step with every
@@ -127,13 +127,30 @@ def is_team(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+# Tables of version 1 that a later step changed, as version 1 made them (frozen: the mapping has moved on).
+# Format 10 added incident_history.decided_by. `incidents` is here only for the foreign key to name.
+_V1 = MetaData()
+Table("incidents", _V1, Column("id", Integer, primary_key=True))
+V1_INCIDENT_HISTORY = Table(
+    "incident_history", _V1,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+CHANGED_LATER = frozenset({"incident_history"})
+
+
 def _to_v1(conn: Connection) -> None:
-    # Version 1 is the first released schema, so it is the current mapping. When version 2 lands,
-    # freeze this step's DDL here so that old files keep upgrading the same way.
+    # Version 1 is the first released schema: the current mapping, but for the tables added by a later step
+    # (ADDED_LATER) and those a later step changed, built here as version 1 had them (CHANGED_LATER).
     if is_team(conn):
         for statement in TEAM_FORMAT_DDL:
             conn.exec_driver_sql(statement)
-    Base.metadata.create_all(conn, tables=[t for t in Base.metadata.sorted_tables if t.name not in ADDED_LATER])
+    Base.metadata.create_all(conn, tables=[t for t in Base.metadata.sorted_tables
+                                           if t.name not in ADDED_LATER | CHANGED_LATER])
+    _V1.create_all(conn, tables=[V1_INCIDENT_HISTORY])
     for statement in TEAM_SEARCH_DDL if is_team(conn) else SEARCH_DDL:
         conn.exec_driver_sql(statement)
 
@@ -217,6 +234,16 @@ def _to_v9(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
 
 
+def _to_v10(conn: Connection) -> None:
+    # Version 10 says who made each decision (incident_history.decided_by: a team workspace's user; "" for a
+    # file, one person's, and for every decision recorded before), and who changed a card's columns and the
+    # columns themselves (schema.CardEdit, schema.WorkspaceEdit), so a conflict over them names the teammate.
+    # The same DDL on both engines. The two tables come from the mapping, as steps 3 to 6 make theirs: a step
+    # that changes one later freezes its shape here first, as V1_INCIDENT_HISTORY is.
+    conn.exec_driver_sql("ALTER TABLE incident_history ADD COLUMN decided_by VARCHAR DEFAULT '' NOT NULL")
+    Base.metadata.create_all(conn, tables=[Base.metadata.tables["card_edits"], Base.metadata.tables["workspace_edits"]])
+
+
 def _drop_accents_where_allowed(conn: Connection) -> None:
     """The words without their accents, as a file's, when the server lets this role add unaccent.
 
@@ -234,9 +261,10 @@ def _drop_accents_where_allowed(conn: Connection) -> None:
 
 
 # Tables of the mapping that a later step adds, not version 1 (which builds the rest of the mapping)
-ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids", "incident_uids"})
+ADDED_LATER = frozenset({"incident_edits", "thread_message_ids", "message_external_ids", "incident_uids", "card_edits",
+                         "workspace_edits"})
 LADDER: dict[int, Callable[[Connection], None]] = {1: _to_v1, 2: _to_v2, 3: _to_v3, 4: _to_v4, 5: _to_v5, 6: _to_v6,
-                                                   7: _to_v7, 8: _to_v8, 9: _to_v9}
+                                                   7: _to_v7, 8: _to_v8, 9: _to_v9, 10: _to_v10}
 
 
 def upgrade(conn_factory: Callable[[], Connection], from_version: int) -> None:

@@ -122,6 +122,9 @@ class IncidentHistory(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
     kind: Mapped[str] = mapped_column(String)
     detail: Mapped[str] = mapped_column(Text, default="")
+    #: who decided, on a team workspace (its user, in the decision's own transaction: services/commands.py
+    #: `Edit.decided_by`); "" for a file's decisions (one person's) and for those recorded before format 10
+    decided_by: Mapped[str] = mapped_column(String, default="")
 
 
 class EditRecord(Base):
@@ -138,6 +141,40 @@ class EditRecord(Base):
     user: Mapped[str] = mapped_column(String)
     what: Mapped[str] = mapped_column(Text)  # the edit's name, as the Edit menu shows it: "Edit Answer: …"
     undone: Mapped[bool] = mapped_column(Boolean, default=False)  # True: this records the edit's undo
+
+
+class CardEdit(Base):
+    """Who changed a card's columns (its quote's tags) on a team workspace: a card edit, its undo, a merge of
+    columns. The last one names who a conflict over that card lost to (storage/edit_history.py), exactly:
+    every such edit holds the card's row until it commits, so a later change of a card has a later id.
+
+    Written in the edit's own transaction beside its EditRecord; a file keeps none. Added in format 10.
+    """
+
+    __tablename__ = "card_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    user: Mapped[str] = mapped_column(String)
+    what: Mapped[str] = mapped_column(Text)  # the edit's name, as in EditRecord
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkspaceEdit(Base):
+    """Who made an edit of the whole workspace on a team workspace: a tag (a column of every incident's board)
+    added, renamed, recoloured, moved or merged, a workspace setting. A tag belongs to no one incident, so its
+    edits join no incident's history; tag_id names the column (none for a setting or a reorder of them all).
+
+    Written in the edit's own transaction; a file keeps none. Added in format 10.
+    """
+
+    __tablename__ = "workspace_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    user: Mapped[str] = mapped_column(String)
+    what: Mapped[str] = mapped_column(Text)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class SystemEvent(Base):

@@ -11,6 +11,7 @@ from .schema import (
     ActionItem,
     ActionItemLink,
     Base,
+    CardEdit,
     Conversation,
     EditRecord,
     FollowUp,
@@ -32,8 +33,8 @@ from .schema import (
 # Parents before children, so restoring in this order satisfies the foreign keys.
 ORDER: tuple[type[Base], ...] = (
     Incident, IncidentUid, IncidentHistory, EditRecord, SystemEvent, IncidentContact, ImportBatch, Conversation,
-    ThreadMessageId, Message, MessageExternalId, Quote, TagAssignment, ActionItem, ActionItemLink, ReviewAnswer,
-    ReviewAnswerQuote, FollowUp, AccountActivity,
+    ThreadMessageId, Message, MessageExternalId, Quote, CardEdit, TagAssignment, ActionItem, ActionItemLink,
+    ReviewAnswer, ReviewAnswerQuote, FollowUp, AccountActivity,
 )
 
 
@@ -60,6 +61,7 @@ def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
         Message: Message.__table__.select().where(Message.conversation_id.in_(conv_ids)),
         MessageExternalId: MessageExternalId.__table__.select().where(MessageExternalId.message_id.in_(msg_ids)),
         Quote: Quote.__table__.select().where(Quote.conversation_id.in_(conv_ids)),
+        CardEdit: CardEdit.__table__.select().where(CardEdit.quote_id.in_(quote_ids)),
         TagAssignment: TagAssignment.__table__.select().where(
             TagAssignment.quote_id.in_(quote_ids) | TagAssignment.message_id.in_(msg_ids)),
         ActionItemLink: ActionItemLink.__table__.select().where(ActionItemLink.action_item_id.in_(action_ids)),

@@ -38,7 +38,7 @@ from .errors import (
     WorkspaceError,
 )
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
-from .schema import Base, EditRecord, Incident
+from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
@@ -70,11 +70,21 @@ class TeamBacking:
         self.role = role
 
     def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
-        if edit.incident_id > 0:  # an incident's edit (not a workspace-wide one); none when it deleted the incident
+        # `at` in each: the mapping's default, now. Rows gone by the end of the edit (an incident or card it
+        # deleted, a column it merged away) are left out: nothing of theirs can be in conflict any more.
+        who = (literal(self.user), literal(edit.what), literal(edit.undone))
+        if edit.incident_id > 0:  # an incident's edit
             session.execute(insert(EditRecord).from_select(
-                ["incident_id", "user", "what", "undone"],  # `at`: the mapping's default, now
-                select(Incident.id, literal(self.user), literal(edit.what), literal(edit.undone))
-                .where(Incident.id == edit.incident_id)))
+                ["incident_id", "user", "what", "undone"],
+                select(Incident.id, *who).where(Incident.id == edit.incident_id)))
+        elif edit.columns:  # an edit of the whole workspace: of its columns (tags)...
+            session.execute(insert(WorkspaceEdit).from_select(
+                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(Tag.id.in_(edit.columns))))
+        else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
+            session.execute(insert(WorkspaceEdit).values(user=self.user, what=edit.what, undone=edit.undone))
+        if edit.cards:
+            session.execute(insert(CardEdit).from_select(
+                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(Quote.id.in_(edit.cards))))
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:

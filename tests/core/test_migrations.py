@@ -7,6 +7,7 @@ import pytest
 
 from postmortem_desktop.storage import migrations
 from postmortem_desktop.storage.workspace import AlteredWorkspaceError, open_workspace
+from tests.helpers import BEFORE_FORMAT_10
 
 
 def _stamped_file(path, *statements):
@@ -62,6 +63,8 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     path = tmp_path / "v3.pmw"
     create_workspace(path).close()
     conn = sqlite3.connect(path)
+    for statement in BEFORE_FORMAT_10:
+        conn.execute(statement)
     conn.execute("DROP TABLE thread_message_ids")
     conn.execute("DROP TABLE message_external_ids")  # format 5's: a version 3 file has neither
     conn.execute("DROP TABLE incident_uids")  # nor format 6's
@@ -72,7 +75,7 @@ def test_a_version_3_file_is_backed_up_then_gains_the_thread_message_ids(tmp_pat
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION == 9
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION
             assert c.exec_driver_sql("SELECT COUNT(*) FROM thread_message_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -90,6 +93,8 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     path = tmp_path / "v4.pmw"
     create_workspace(path).close()
     conn = sqlite3.connect(path)
+    for statement in BEFORE_FORMAT_10:
+        conn.execute(statement)
     conn.execute("DROP TABLE message_external_ids")
     conn.execute("DROP TABLE incident_uids")  # format 6's
     conn.execute("INSERT INTO tags (name, description, color, position, built_in) VALUES ('kept', '', 0, 99, 0)")
@@ -99,7 +104,7 @@ def test_a_version_4_file_is_backed_up_then_gains_the_message_external_ids(tmp_p
     ws = open_workspace(path)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 9
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION
             assert c.exec_driver_sql("SELECT COUNT(*) FROM message_external_ids").scalar() == 0
             assert c.exec_driver_sql("SELECT COUNT(*) FROM tags WHERE name = 'kept'").scalar() == 1
     finally:
@@ -149,17 +154,17 @@ def test_a_version_6_workspace_keeps_only_the_thread_ids_no_message_carries(work
     if workspace_kind == "team":
         url = request.getfixturevalue("team_database")
         with request.getfixturevalue("team_server").admin(url.rsplit("/", 1)[1]) as conn:
-            for statement in (*_FORMAT_6_THREAD_ROWS, "UPDATE workspace_format SET version = 6"):
+            for statement in (*BEFORE_FORMAT_10, *_FORMAT_6_THREAD_ROWS, "UPDATE workspace_format SET version = 6"):
                 conn.execute(statement)
         upgraded = open_workspace(url)
     else:
         path = tmp_path / "test.pmw"
-        _stamped_file(path, *_FORMAT_6_THREAD_ROWS, "PRAGMA user_version = 6")
+        _stamped_file(path, *BEFORE_FORMAT_10, *_FORMAT_6_THREAD_ROWS, "PRAGMA user_version = 6")
         upgraded = open_workspace(path)
     try:
         with upgraded.engine.connect() as c:
             version = "SELECT version FROM workspace_format" if workspace_kind == "team" else "PRAGMA user_version"
-            assert c.exec_driver_sql(version).scalar() == migrations.SCHEMA_VERSION == 9
+            assert c.exec_driver_sql(version).scalar() == migrations.SCHEMA_VERSION
             kept = c.exec_driver_sql("SELECT c.external_id, t.external_id FROM thread_message_ids t "
                                      "JOIN conversations c ON c.id = t.conversation_id").all()
         assert [tuple(row) for row in kept] == [("1", "2")]
@@ -183,6 +188,8 @@ def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy,
     # Version 6 gives every incident a uid that a publish carries along (a second publish is recognised);
     # the incidents of an older file each get a different one, and nothing else changes.
     conn = sqlite3.connect(demo_copy)
+    for statement in BEFORE_FORMAT_10:
+        conn.execute(statement)
     conn.execute("DROP TABLE incident_uids")
     conn.execute("PRAGMA user_version = 5")
     incidents = conn.execute("SELECT id, title FROM incidents ORDER BY id").fetchall()
@@ -191,7 +198,7 @@ def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy,
     ws = open_workspace(demo_copy)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("PRAGMA user_version").scalar() == 9
+            assert c.exec_driver_sql("PRAGMA user_version").scalar() == migrations.SCHEMA_VERSION
             uids = c.exec_driver_sql("SELECT incident_id, uid FROM incident_uids ORDER BY incident_id").all()
             assert c.exec_driver_sql("SELECT id, title FROM incidents ORDER BY id").all() == incidents
     finally:
@@ -205,13 +212,15 @@ def test_a_version_5_file_is_backed_up_then_gives_each_incident_a_uid(demo_copy,
 
 def test_a_version_5_team_workspace_gives_each_incident_a_uid(team_server, team_demo_url):
     with team_server.admin(team_demo_url.rsplit("/", 1)[1]) as conn:
+        for statement in BEFORE_FORMAT_10:
+            conn.execute(statement)
         conn.execute("DROP TABLE incident_uids")
         conn.execute("UPDATE workspace_format SET version = 5")
         count = conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
     ws = open_workspace(team_demo_url)
     try:
         with ws.engine.connect() as c:
-            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == 9
+            assert c.exec_driver_sql("SELECT version FROM workspace_format").scalar() == migrations.SCHEMA_VERSION
             uids = c.exec_driver_sql("SELECT uid FROM incident_uids").scalars().all()
     finally:
         ws.close()
@@ -222,6 +231,8 @@ def test_an_older_file_opened_for_reading_only_is_left_untouched_and_says_how_to
     from postmortem_desktop.storage.workspace import ReadOnlyWorkspaceError
 
     conn = sqlite3.connect(demo_copy)
+    for statement in BEFORE_FORMAT_10:
+        conn.execute(statement)
     conn.execute("DROP TABLE incident_uids")
     conn.execute("PRAGMA user_version = 5")
     conn.commit()

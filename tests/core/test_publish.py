@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from postmortem_desktop.services.agenda import SaveStepNotes, step_notes
+from postmortem_desktop.services.customer_message import DecideCustomerMessage
 from postmortem_desktop.services.incidents import CreateIncident, IncidentService, UpdateIncident
 from postmortem_desktop.services.publish import (
     AlreadyInTarget,
@@ -22,6 +23,8 @@ from postmortem_desktop.services.publish import (
     save_incident_as_file,
     save_steps,
 )
+from postmortem_desktop.services.quotes import board_cards
+from postmortem_desktop.services.tagging import AssignTag, list_tags
 from postmortem_desktop.storage import snapshot
 from postmortem_desktop.storage.errors import ReadOnlyWorkspaceError, ServerUnavailableError, WorkspaceError
 from postmortem_desktop.storage.schema import (
@@ -132,7 +135,8 @@ def _fill_what_the_demo_leaves_empty(ws, incident_id: int) -> None:
             ActionItemLink(action_item_id=action.id, tag_id=own_tag.id),
             ReviewAnswerQuote(review_answer_id=answer.id, quote_id=quote.id),
             AccountActivity(incident_id=incident_id, account="acme", day=date(2026, 11, 20), count=3),
-            IncidentHistory(incident_id=incident_id, at=T0, kind="severity_confirmed", detail="S2: money lost"),
+            IncidentHistory(incident_id=incident_id, at=T0, kind="severity_confirmed", detail="S2: money lost",
+                            decided_by="Ana (support lead)"),  # as a team workspace's decision saved to a file
             FollowUp(incident_id=incident_id, scheduled_at=T0, review_held_on=date(2026, 11, 18), outcome="calm"),
         ])
 
@@ -142,7 +146,8 @@ def test_demo_file_to_team_to_new_file_keeps_every_row_link_time_and_history(sou
     SaveStepNotes(first, "walk", "Ana: the retry page confused most").do(source)
     _fill_what_the_demo_leaves_empty(source, first)
     before = {i: picture(source, i) for i in _ids(source)}
-    assert [name for name, rows in before[first].items() if not rows] == ["incident_edits"]  # a file keeps none
+    # a file keeps no history of edits, of the incident's or its cards'
+    assert [name for name, rows in before[first].items() if not rows] == ["incident_edits", "card_edits"]
 
     result = publish(source, team)
 
@@ -153,8 +158,13 @@ def test_demo_file_to_team_to_new_file_keeps_every_row_link_time_and_history(sou
     assert step_notes(team, first, "walk") == "Ana: the retry page confused most"
     editable = next(i.id for i in IncidentService(team).list_incidents() if i.status in ("draft", "in_review"))
     UpdateIncident(editable, service="Billing API (team)").do(team)  # attributed in incident_edits
+    card = board_cards(team, editable)[0].quote_id
+    AssignTag(editable, [card], next(t.id for t in list_tags(team) if t.name == "confusion")).do(team)  # card_edits
+    DecideCustomerMessage(editable, "not_sending", "legal is reviewing it").do(team)  # decided by the team's user
     on_team = picture(team, editable)
-    assert on_team["incident_edits"]
+    assert on_team["incident_edits"] and on_team["card_edits"]
+    assert [dict(row)["decided_by"] for row in on_team["incident_history"]
+            if dict(row)["kind"] == "message_not_sending"] == [team.user] != [""]
 
     out = tmp_path / "meeting.pmw"
     saved = save_incident_as_file(team, out, editable)

@@ -19,6 +19,7 @@ from postmortem_desktop.services.publish import publish
 from postmortem_desktop.storage.errors import AccessRefusedError, ReadOnlyWorkspaceError, ServerUnavailableError
 from postmortem_desktop.storage.team_grants import write_grants
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from tests.helpers import BEFORE_FORMAT_10
 from tests.network_cable import NetworkCable
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -171,6 +172,8 @@ def test_a_teammate_opening_a_workspace_that_needs_an_upgrade_is_told_the_owner_
     role, url = _login(team_server, team_demo_url, "teammate",
                        *[line.replace(" ben;", " {role};") for line in _readme_grants()])
     with team_server.admin(_database(team_demo_url)) as conn:  # as written by the version before
+        for statement in BEFORE_FORMAT_10:
+            conn.execute(statement)
         conn.execute("DROP TABLE incident_uids")
         conn.execute("UPDATE workspace_format SET version = 5")
     with pytest.raises(AccessRefusedError) as refused:  # as the app opens it: for writing

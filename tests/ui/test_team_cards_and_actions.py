@@ -67,6 +67,8 @@ def test_a_drop_a_teammate_beat_is_refused_with_a_notice_and_the_card_shown_wher
     qtbot.waitUntil(lambda: board.drop_notice is not None and board.drop_notice.isVisible(), timeout=2000)
     notice = board.drop_notice.text() + " " + board.drop_notice.informativeText()
     assert "was not done" in notice and "work-stopped" in notice
+    # who moved it, from the card's history (the teammate's edits are attributed to "Ana")
+    assert board.drop_notice.windowTitle() == "Moved by Ana" and "Ana changed the columns of this card" in notice
     assert board.model.card(board.model.row_of(quote)).tag_ids == (work,)  # shown where it really is
     assert board.model.row_of(quote) in view_for(board, work).model().source_rows()
     assert _stored_columns(teammate, quote) == {"work-stopped"}
@@ -85,6 +87,7 @@ def test_a_tag_key_a_teammate_beat_offers_both_versions_and_keep_mine_adds_mine(
     assert len(shown) == 1
     assert "Yours: " + tags[0].name in shown[0].informativeText()
     assert "Theirs: work-stopped" in shown[0].informativeText()
+    assert shown[0].windowTitle() == "Changed by Ana"  # her edit had another name ("Tag Card"): named all the same
     assert _stored_columns(teammate, quote) == {tags[0].name, "work-stopped"}
     assert board.hub.session.undo_stack.count() == 1
 
@@ -232,6 +235,7 @@ def test_a_column_rename_a_teammate_beat_offers_both_names(qtbot, board, teammat
     board.rename_column(RenameTag(tag.id, "trust-damage", shown_name=tag.name))
     assert "Yours: trust-damage" in shown[0].informativeText()
     assert "Theirs: lost-trust" in shown[0].informativeText()
+    assert shown[0].windowTitle() == "Changed by Ana"  # the column's own history: the workspace's edits
     assert next(t.name for t in list_tags(teammate) if t.id == tag.id) == kept
     assert next(t.name for t in board.tags if t.id == tag.id) == kept  # the board shows what is stored
 

@@ -32,9 +32,11 @@ def cards_word(cards: object) -> str:
 
 
 def show_drop_refused(parent: QWidget, conflict: EditConflict) -> QMessageBox:
-    """Says, without waiting for an answer, that a drop was not done because someone moved the card first."""
-    box = QMessageBox(QMessageBox.Icon.Information, "Moved by someone else",
-                      f"{conflict.what} was not done: someone else changed the columns of "
+    """Says, without waiting for an answer, that a drop was not done because someone moved the card first: the
+    teammate by name when the card's history says who (EditConflict.by), else "someone else"."""
+    who = conflict.by or "someone else"
+    box = QMessageBox(QMessageBox.Icon.Information, f"Moved by {who}",
+                      f"{conflict.what} was not done: {who} changed the columns of "
                       f"{cards_word(conflict.theirs)} after you picked it up.", parent=parent)
     box.setObjectName("drop_refused")
     box.setInformativeText(f"It is shown where it is now: {columns_text(conflict.theirs)}. Drag it again if it "

@@ -25,6 +25,12 @@ from ..errors import show_refusal
 from ..hub import ScreenHub
 
 
+def decision_line(entry: HistoryEntry) -> str:
+    """One recorded decision as the widget lists it (rich text): when, who decided when the history says, what."""
+    who = f"{escape(entry.by)}: " if entry.by else ""  # a file's decisions, and those from before, name no one
+    return f"{entry.at:%Y-%m-%d %H:%M} UTC — {who}{escape(entry.detail)}"
+
+
 class SeverityWidget(QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -91,8 +97,7 @@ class SeverityWidget(QWidget):
         self.level.setCurrentText(state.confirmed or s.suggested)
         self.level.blockSignals(False)
         self._on_level_current_text_changed(self.level.currentText())
-        lines = [f"{h.at:%Y-%m-%d %H:%M} UTC — {escape(h.detail)}" for h in history if h.kind.startswith("severity")]
-        self._history = "<br>".join(lines)
+        self._history = "<br>".join(decision_line(h) for h in history if h.kind.startswith("severity"))
         self._show_decision()
 
     def show_closed(self, closed: bool) -> None:
@@ -106,7 +111,8 @@ class SeverityWidget(QWidget):
     def _show_decision(self) -> None:
         state = self._state
         if state is not None and state.confirmed:
-            self.decision.setText(f"Decided: customer <b>{state.confirmed}</b> — {escape(state.reason)}")
+            by = f" by {escape(state.decided_by)}" if state.decided_by else ""
+            self.decision.setText(f"Decided{by}: customer <b>{state.confirmed}</b> — {escape(state.reason)}")
         elif self._closed:
             self.decision.setText("No customer severity was decided: the incident was closed without one. "
                                   "Reopen it to record a decision.")
