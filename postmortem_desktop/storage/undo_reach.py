@@ -91,8 +91,10 @@ def footprint(cur: BulkCursor, reach: Reach) -> Footprint:
                                     "m.conversation_id", spans, params))
     fields = _Digest(_rows(cur, "SELECT id, customer_task, symptom, pre_existing FROM conversations WHERE {} AND "
                                 "(customer_task <> '' OR symptom <> '' OR pre_existing) ORDER BY id", "id", both))
+    # the product in 64 bits: a team workspace's ids are 32-bit, and two of them multiplied as such overflow
     fields.add_sums(_rows(cur, "SELECT 'customers', count(customer_id), sum(customer_id), "
-                               "sum(id * coalesce(customer_id, 0)) FROM conversations WHERE {}", "id", both))
+                               "sum(CAST(id AS BIGINT) * coalesce(customer_id, 0)) FROM conversations WHERE {}",
+                          "id", both))
     named = _Digest(_rows(cur, "SELECT id, name, email, phone, organization, segment FROM customers "
                                "WHERE {} ORDER BY id", "id", customers))
     named.add_sums(_rows(cur, "SELECT 'conversations', count(*), sum(id) FROM conversations WHERE {}",

@@ -209,3 +209,27 @@ def test_another_clients_conversation_waits_for_a_running_import_then_takes_an_i
     finally:
         other.close()
         importer.close()
+
+
+def test_an_import_whose_conversation_and_customer_ids_multiply_past_32_bits_imports_and_undoes(workspace, incident,
+                                                                                                  tmp_path):
+    """A team workspace's ids are int4: the undo's digest multiplied a conversation's id by its customer's as int4,
+    so every import failed ("integer out of range") once the two passed 2**31 together (about 237k conversations
+    with 9,000 customers). Both engines import, and undo, with ids that large."""
+    from postmortem_desktop.services.import_undo import UndoableImport
+    from postmortem_desktop.storage.schema import Conversation, Customer
+
+    with workspace.transaction() as session:
+        if workspace.kind.value == "team":  # the next ids the sequences give
+            session.execute(text("SELECT setval('conversations_id_seq', 100000), setval('customers_id_seq', 30000)"))
+        else:  # a file numbers past the largest id there
+            session.add_all([Customer(id=30000, name="Earlier"),
+                             Conversation(id=100000, incident_id=incident, external_id="earlier", subject="Earlier")])
+    summary = import_file(workspace, incident, write_csv(tmp_path / "dump.csv", rows(14)), parallel=False)
+    assert summary.imported == 14
+    with workspace.reading() as session:
+        assert session.scalar(text("SELECT CAST(max(id) AS BIGINT) * max(customer_id) FROM conversations "
+                                   "WHERE external_id <> 'earlier'")) > 2 ** 31
+    UndoableImport(incident, summary, rerun=lambda: iter(())).undo(workspace)
+    with workspace.reading() as session:
+        assert session.scalar(text("SELECT count(*) FROM conversations WHERE external_id <> 'earlier'")) == 0
