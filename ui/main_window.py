@@ -322,6 +322,8 @@ class MainWindow(QMainWindow):
         session.step_failed.connect(self._on_step_failed)
         session.server_unreachable.connect(self._on_session_server_unreachable)
         session.feed_reconnected.connect(self._on_session_feed_reconnected)
+        session.waiting_for_teammate.connect(self._on_session_waiting_for_teammate)
+        session.waiting_over.connect(self._on_session_waiting_over)
         self.server_note.hide()  # said of the workspace open before, if any
         session.long_step_runner = self._run_long_step
         self.hub.set_session(session, get_setting(session.workspace, "display_timezone", "UTC"))
@@ -627,6 +629,15 @@ class MainWindow(QMainWindow):
 
     def _on_session_feed_reconnected(self) -> None:
         self.server_note.hide()
+
+    def _on_session_waiting_for_teammate(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.statusBar().repaint()  # now: the edit holds the event loop until the teammate's import commits
+
+    def _on_session_waiting_over(self) -> None:
+        QGuiApplication.restoreOverrideCursor()
+        self.statusBar().clearMessage()
 
     # ---- drops: files go to the right importer, text to the paste dialog ------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: ANN001

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.commands import Command, RuleError
+from postmortem_desktop.storage.team_bulk import bulk_writer
 from postmortem_desktop.storage.team_feed import ChangeNotice
 from postmortem_desktop.storage.workspace import Workspace
 
@@ -86,6 +88,10 @@ class WorkspaceSession(QObject):
     #: teammate's change (or after the feed reconnected) could not reach it, and the screens keep what they
     #: showed (the server's words). feed_reconnected says it is back.
     server_unreachable = Signal(str)
+    #: an edit waits for a teammate's import, which holds the team workspace's conversations until it commits:
+    #: (what to tell the person); waiting_over once the edit is through. The window says so while it waits.
+    waiting_for_teammate = Signal(str)
+    waiting_over = Signal()
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None):
         super().__init__(parent)
@@ -174,7 +180,8 @@ class WorkspaceSession(QObject):
         if self.busy_writing:
             raise BusyError("An import is still being written to this workspace; this change can be made "
                             "as soon as it finishes (or is cancelled).")
-        command.do(self.workspace)
+        with self._saying_when_it_waits(command):
+            command.do(self.workspace)
         self.undo_stack.push(UndoableCommand(self, command))
         self.notify(command, initiator)
         return command
@@ -219,12 +226,29 @@ class WorkspaceSession(QObject):
             self.long_step_runner(label, steps, done, failed)
             return
         try:
-            for _progress in steps():
-                pass
+            with self._saying_when_it_waits(command):
+                for _progress in steps():
+                    pass
         except Exception as exc:
             failed(exc)
             return
         done()
+
+    @contextmanager
+    def _saying_when_it_waits(self, command: Command) -> Iterator[None]:
+        """Runs an edit of conversations, messages or customers on the GUI thread: when a teammate's import holds
+        them (a team workspace), the edit waits until it commits, and the window says whose import it waits for
+        rather than stopping without a word. Nothing is refused: the change is saved once the import ends."""
+        who = bulk_writer(self.workspace) if DataChange.CONVERSATION in command.changes else None
+        if who is None:
+            yield
+            return
+        self.waiting_for_teammate.emit(f"Waiting for {who}'s import to finish: this change is saved as soon as it "
+                                       "ends, and the window answers again then.")
+        try:
+            yield
+        finally:
+            self.waiting_over.emit()
 
     @property
     def stepping(self) -> bool:

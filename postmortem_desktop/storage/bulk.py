@@ -42,9 +42,11 @@ def session_cursor(session: Session) -> BulkCursor:
         raise RuntimeError("the session has no database connection")
     if isinstance(dbapi, sqlite3.Connection):
         return dbapi.cursor()
+    from .handle import user_of
     from .team_bulk import TeamCursor
 
-    return TeamCursor(dbapi)  # type: ignore[arg-type]  # not SQLite: the team workspace's psycopg connection
+    # not SQLite: the team workspace's psycopg connection
+    return TeamCursor(dbapi, user_of(session))  # type: ignore[arg-type]
 
 
 def db_time(value: datetime | None) -> str | None:

@@ -26,13 +26,19 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql
 from psycopg.adapt import Buffer, Loader
+from sqlalchemy.exc import DBAPIError
 
 from .bulk import LOCK_BULK_TABLES
 from .fast_read import psycopg_placeholders
+from .workspace_kind import WorkspaceKind
 
 if TYPE_CHECKING:
     from .handle import Workspace
 
+# While a bulk transaction holds the bulk tables, its connection carries this name and its user's on the server
+# (pg_stat_activity.application_name, which every role may read), so another client's edit that must wait for it
+# can say whose import it waits for (bulk_writer).
+BULK_WRITER_PREFIX = "postmortem import by "
 _STORED_TIME_LENGTH = 26  # storage/bulk.db_time's form: "YYYY-MM-DD HH:MM:SS.ffffff"
 
 
@@ -63,8 +69,9 @@ def server_statement(statement: str) -> str:
 class TeamCursor:
     """A psycopg cursor in one import's transaction, used as the SQLite import code uses sqlite3's."""
 
-    def __init__(self, connection: psycopg.Connection) -> None:
+    def __init__(self, connection: psycopg.Connection, user: str) -> None:
         self.connection = connection
+        self.user = user  # whose import this is: bulk_writer names them to a teammate who waits for it
         self._cursor = connection.cursor()
         self._cursor.adapters.register_loader("timestamp", StoredTimeLoader)
         self._numbered: list[str] = []  # tables whose next id was taken: settle_ids moves their sequences
@@ -120,6 +127,8 @@ class TeamCursor:
     def lock(self) -> None:
         """The bulk tables locked for this transaction (bulk.LOCK_BULK_TABLES), once, until it ends."""
         if not self._locked:
+            # named for this transaction only (set_config's is_local): the pooled connection is itself again after
+            self._cursor.execute("SELECT set_config('application_name', %s, true)", (BULK_WRITER_PREFIX + self.user,))
             self._cursor.execute(LOCK_BULK_TABLES)
             self._locked = True
 
@@ -149,6 +158,28 @@ class TeamTransaction:
         self.committed = True
 
 
+_BULK_WRITER = (
+    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'relation' AND l.relation = CAST('conversations' AS regclass) "
+    "AND l.mode = 'ShareRowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid() LIMIT 1")
+
+
+def bulk_writer(workspace: Workspace) -> str | None:
+    """Who, on another client, is writing an import (or its undo) into the team workspace right now, holding its
+    conversations, messages and customers until it commits: their name, or "a teammate" when the server does not
+    say; None when no one is, for a file (whose one writer is this app), or when the server cannot be asked."""
+    if workspace.kind is not WorkspaceKind.TEAM:
+        return None
+    try:
+        with workspace.engine.connect() as conn:
+            name = conn.exec_driver_sql(_BULK_WRITER).scalar()
+    except DBAPIError:
+        return None  # the edit that asked finds out itself, and says so in its own words
+    if name is None:
+        return None
+    return name.removeprefix(BULK_WRITER_PREFIX).strip() if name.startswith(BULK_WRITER_PREFIX) else "a teammate"
+
+
 @contextlib.contextmanager
 def bulk_transaction(workspace: Workspace) -> Iterator[TeamTransaction]:
     """Rolled back unless commit() was called: on an error, on Cancel (GeneratorExit), on a dry run.
@@ -161,7 +192,7 @@ def bulk_transaction(workspace: Workspace) -> Iterator[TeamTransaction]:
     if not isinstance(connection, psycopg.Connection):
         raw.close()
         raise TypeError("a team workspace's bulk transaction needs its psycopg connection")
-    transaction = TeamTransaction(TeamCursor(connection))
+    transaction = TeamTransaction(TeamCursor(connection, workspace.user))
     try:
         yield transaction
     except BaseException as exc:

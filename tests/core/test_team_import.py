@@ -23,6 +23,7 @@ from postmortem_desktop.services.conversations import AddConversation, AddConver
 from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.ticket_import import ImportOptions
 from postmortem_desktop.storage.search_index import search_conversation_ids
+from postmortem_desktop.storage.team_bulk import BULK_WRITER_PREFIX
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
 from tests.helpers import search_index_sound
@@ -114,9 +115,10 @@ print("finished", flush=True)
 
 def _copying_backends(url: str) -> list[tuple]:
     with psycopg.connect(url, autocommit=True) as conn:
+        # an import's connection is named for it while it holds the bulk tables (team_bulk.BULK_WRITER_PREFIX)
         return conn.execute("SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND application_name = 'postmortem' AND state = 'active' AND query LIKE 'COPY%'"
-                            ).fetchall()
+                            "AND application_name LIKE %s AND state = 'active' AND query LIKE 'COPY%%'",
+                            (BULK_WRITER_PREFIX + "%",)).fetchall()
 
 
 def _wait_until_gone(url: str, pid: int) -> None:
@@ -233,3 +235,25 @@ def test_an_import_whose_conversation_and_customer_ids_multiply_past_32_bits_imp
     UndoableImport(incident, summary, rerun=lambda: iter(())).undo(workspace)
     with workspace.reading() as session:
         assert session.scalar(text("SELECT count(*) FROM conversations WHERE external_id <> 'earlier'")) == 0
+
+
+def test_a_running_import_names_its_user_to_the_other_clients_and_only_while_it_runs(team_database, monkeypatch):
+    """storage/team_bulk.bulk_writer: whose import holds the bulk tables, as another client asks while it waits."""
+    from postmortem_desktop.storage.team_bulk import bulk_transaction, bulk_writer
+
+    monkeypatch.setenv("POSTMORTEM_USER", "Ana (support lead)")
+    ana = create_workspace(team_database)
+    monkeypatch.delenv("POSTMORTEM_USER")
+    ben = open_workspace(team_database)
+    try:
+        assert bulk_writer(ben) is None
+        with bulk_transaction(ana) as transaction:
+            transaction.cursor.lock()  # what an import's first reserved id does (storage/bulk.next_id)
+            assert bulk_writer(ben) == "Ana (support lead)"
+            assert bulk_writer(ana) == "Ana (support lead)"  # another of Ana's connections: her own import
+        assert bulk_writer(ben) is None  # rolled back: the pooled connection is no longer named
+        with ana.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW application_name").scalar() == "postmortem"
+    finally:
+        ben.close()
+        ana.close()
