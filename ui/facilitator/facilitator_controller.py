@@ -46,6 +46,9 @@ class _PendingNotes:
     #: who saved other notes under these words ("" unknown); None: no conflict waits for the person's choice
     held_by: str | None = None
     unsaved: bool = False  # the last save could not reach the team server; a retry is due
+    #: the person chose Decide later on the held words: leaving the step or a retry asks nothing until they type
+    #: more here, or leave facilitator mode (a facilitator in front of the room said "not now")
+    later: bool = False
 
     @property
     def place(self) -> tuple[int, str]:
@@ -184,6 +187,7 @@ class FacilitatorController(QObject):
         if not self.active:
             return
         self.save_notes()
+        self._offer_held()
         self._tick_timer.stop()
         _application().removeEventFilter(self)
         self.active = False
@@ -191,6 +195,7 @@ class FacilitatorController(QObject):
         self._remove_overlay()
         if self._saved is not None:  # taken by start(), which turned the mode on
             self._restore(self._saved)
+        self._say_held()
         # leaving full screen resizes the window a moment later; dock sizes are only right after that
         QTimer.singleShot(0, self, self._finish_restore)
 
@@ -526,6 +531,7 @@ class FacilitatorController(QObject):
         pending = self._pending.get(place)
         if pending is not None:
             pending.text = text  # more words over the same read (or over theirs, once Keep mine was chosen)
+            pending.later = False  # new words: their save offers both again
         elif self._shown_notes is not None and self._shown_notes[:2] == place:
             title = self.agenda.steps[self.index].title
             self._pending[place] = _PendingNotes(*place, title, text, self._shown_notes[2])
@@ -556,9 +562,29 @@ class FacilitatorController(QObject):
             return
         here = self._current_place()
         for pending in list(self._pending.values()):
+            if pending.later:
+                continue  # Decide later: asked again once the person types there, or leaves the mode
             if (pending.place == here or (pending.unsaved and pending.held_by is None)) \
                     and not self._save_one(pending):
                 break  # the server is away: the others wait for the retry too
+
+    def _offer_held(self) -> None:
+        """Leaving the mode: both versions offered again for every step's notes held beside a teammate's."""
+        if self.hub.session is None or self._choosing:
+            return
+        for pending in list(self._pending.values()):
+            if pending.held_by is not None:
+                pending.later = False
+                if not self._save_one(pending):
+                    break  # the server is away: they stay held, and the quit lists them
+
+    def _say_held(self) -> None:
+        """After the mode: the status bar names the steps whose notes still wait for the person's choice."""
+        held = [f"“{p.title}”" for p in self._pending.values() if p.held_by is not None]
+        if held:
+            self.window.statusBar().showMessage(
+                f"Facilitator notes of {' and '.join(held)} wait for your choice (a teammate changed them): start "
+                "facilitator mode (F5) to choose; quitting lists them.", 30000)
 
     def _save_one(self, pending: _PendingNotes) -> bool:
         """Saves one step's notes; False when the team server could not be reached (they stay pending)."""
@@ -577,7 +603,8 @@ class FacilitatorController(QObject):
             saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”", text,
                                       lambda theirs: self._held_beside(pending, theirs),
                                       lambda theirs: self._keep_mine(pending, edit, theirs),
-                                      lambda: self._take_theirs(pending), on_unreachable=unreachable.append)
+                                      lambda: self._take_theirs(pending), lambda: self._later(pending),
+                                      on_unreachable=unreachable.append)
         finally:
             self._choosing = False
         if unreachable:
@@ -601,6 +628,11 @@ class FacilitatorController(QObject):
         pending.based_on, pending.held_by = str(theirs), None
         return edit.again_over(pending.based_on)
 
+    def _later(self, pending: _PendingNotes) -> None:
+        """Decide later: the words stay held for their step, and moving on does not ask the same question again."""
+        pending.later = True
+        self._show_unsaved()
+
     def _take_theirs(self, pending: _PendingNotes) -> None:
         self._drop(pending)
         if self.active and self.notes is not None and pending.place == self._current_place():
@@ -613,7 +645,7 @@ class FacilitatorController(QObject):
 
     def _notes_settled(self, pending: _PendingNotes, stored: str) -> None:
         """The notes are stored as typed: the next words typed for that step are made from them."""
-        pending.based_on, pending.held_by, pending.unsaved = stored, None, False
+        pending.based_on, pending.held_by, pending.unsaved, pending.later = stored, None, False, False
         if pending.text == stored:
             self._drop(pending)
         if self._shown_notes is not None and self._shown_notes[:2] == pending.place:
@@ -637,7 +669,8 @@ class FacilitatorController(QObject):
             return
         waiting = [p for p in self._pending.values() if p.unsaved and p.held_by is None]
         elsewhere = tuple(p.title for p in waiting if p is not here)
-        self.notes.show_not_saved(self._unsaved_reason if waiting else "", elsewhere)
+        held = tuple(p.title for p in self._pending.values() if p.held_by is not None and p is not here)
+        self.notes.show_not_saved(self._unsaved_reason if waiting else "", elsewhere, held)
 
     def _notice_theirs(self, who: str, incident_id: int) -> None:
         """A teammate's notes arrived while words wait here: the words stay; if they changed the very notes the
@@ -649,8 +682,8 @@ class FacilitatorController(QObject):
                 stored = step_notes(self.hub.workspace, *pending.place)
             except ServerUnavailableError:
                 return  # the retry finds out
-            if stored not in (pending.based_on, pending.text):
-                pending.held_by = who
+            if stored not in (pending.based_on, pending.text) and (who or pending.held_by is None):
+                pending.held_by = who  # a reconnection's notice names nobody: who was known stays said
         self._show_unsaved()
 
     # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
