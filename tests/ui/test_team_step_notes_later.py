@@ -182,3 +182,15 @@ def test_showing_another_incident_after_decide_later_keeps_the_notes_with_their_
     facilitator.previous_step()
     assert facilitator.notes.text() == MINE and len(shown) == 1
     _assert_held_not_written(facilitator, teammate, 0)
+
+
+def test_while_the_server_is_away_the_strip_names_both_the_unsaved_notes_and_the_held_ones(
+        qtbot, facilitator, teammate, cable, answer_with):
+    _later_at_the_pause(qtbot, facilitator, teammate, answer_with)
+    facilitator.next_step()
+    cable.unplug()
+    facilitator.notes.edit.setPlainText("Step two: the board agreed")
+    facilitator.save_notes()  # the pause: the server cannot be reached
+    strip = facilitator.notes.unsaved
+    assert strip.isVisibleTo(facilitator.notes) and strip.toolTip()  # the server's words
+    assert "Not saved yet" in strip.text() and facilitator.agenda.steps[0].title in strip.text()

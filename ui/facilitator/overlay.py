@@ -211,14 +211,15 @@ class FacilitatorNotesWidget(QFrame):
         titles of other steps whose notes wait too, named since the field shows this step's. held: the titles of
         other steps whose notes wait beside a teammate's for the person's choice (Decide later)."""
         # three lines at most beside the notes: the step's title and the one thing the room needs to know
-        if reason:
+        if reason and held:  # both at once (the server away, and a choice left for later): the shortest words
+            text = (f"Notes of {_named(elsewhere)} not saved yet (no team server); " if elsewhere else
+                    "Not saved yet: no team server. Notes of ") + f"{_named(held)} wait for your choice."
+        elif reason:
             text = NOT_SAVED if not elsewhere else \
                 f"Notes of {_named(elsewhere)} not saved yet: saved by themselves once the team server answers."
-            if held:  # both at once is rare (the server away and a choice left for later): the shortest words
-                text = f"{text} {_named(held)} wait{'s' if len(held) == 1 else ''} for your choice."
         else:
-            text = f"Notes of {_named(held)} wait for your choice: a teammate changed them too. Go back there to " \
-                "choose."
+            text = f"Notes of {_named(held)} wait for your choice: a teammate changed them. Go back to that step " \
+                "to choose."
         self.unsaved.setText(text)
         self.unsaved.setToolTip(reason)
         self.unsaved.setVisible(bool(reason or held))
