@@ -11,45 +11,25 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, Q
 
 from postmortem_desktop.domain.agenda import DEFAULT_AGENDA, Agenda, clock
 from postmortem_desktop.domain.changes import DataChange
-from postmortem_desktop.services.agenda import SaveAgenda, SaveStepNotes, load_agenda, step_notes
+from postmortem_desktop.services.agenda import SaveAgenda, load_agenda, step_notes
 from postmortem_desktop.services.room import RoomBlock, RoomSlide, room_slides
 from postmortem_desktop.storage.errors import ServerUnavailableError
 
-from ..conflict_dialog import run_or_offer_both
 from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
 from ..team_feed import Teammate
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
-from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by
+from ..unsaved_words import UnsavedWords
 from .agenda_dialog import AgendaEditorDialog
+from .notes_keeper import NotesPlace, StepNotesKeeper
 from .overlay import NOT_READ, SERVER_NOT_ANSWERING, FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
 
-NOTES_SAVE_DELAY_MS = 1200  # a pause in typing; one undo step per pause, not per key
-NOTES_RETRY_MS = 5000  # notes not saved (no server): tried again after this, or as soon as the server answers
 TICK_MS = 1000
 NOT_STARTED = ("Team server not answering — facilitator mode needs this workspace's agenda; press F5 again once it "
                "answers.")
 #: presentation clickers send these; they move the agenda even while a text field has focus
 CLICKER_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp)
-
-
-@dataclass
-class _PendingNotes:
-    """Notes typed for one step of one incident and not stored yet."""
-
-    incident_id: int
-    step_key: str
-    title: str
-    text: str
-    based_on: str  # the stored notes they were typed over ("" for none); Keep mine moves it to theirs
-    #: who saved other notes under these words ("" unknown); None: no conflict waits for the person's choice
-    held_by: str | None = None
-    unsaved: bool = False  # the last save could not reach the team server; a retry is due
-
-    @property
-    def place(self) -> tuple[int, str]:
-        return self.incident_id, self.step_key
 
 
 @dataclass
@@ -96,22 +76,15 @@ class FacilitatorController(QObject):
         self._saved: _WindowSnapshot | None = None
         self._spent: dict[str, float] = {}
         self._started_at = self._entered_at = 0.0
-        #: notes typed and not stored yet, per (incident, step): each step's words wait for that step alone, so
-        #: moving on while they cannot be saved (no server, a conflict left for later) never hands them to another
-        self._pending: dict[tuple[int, str], _PendingNotes] = {}
-        #: (incident, step key, stored notes) the notes field shows; words typed there are made from them.
-        #: None while the step could not be read (the field is then empty and read-only, never another step's)
-        self._shown_notes: tuple[int, str, str] | None = None
-        self._unsaved_reason = ""  # the server's words when a save last could not reach it
         self._step_read = True  # the step on screen (its notes and room view) was read; False: read it when heard
-        self._choosing = False  # a save is running and may be offering both versions
+        #: the step notes typed and not stored yet: saved, offered beside a teammate's, listed as unsaved words
+        self.notes_keeper = StepNotesKeeper(hub, window, self._notes_place)
+        self.notes_keeper.notes_saved.connect(self.notes_saved)
+        self.notes_keeper.theirs_taken.connect(self._load_notes)
+        self.notes_keeper.round_ended.connect(self._on_notes_keeper_round_ended)
         self._tick_timer = QTimer(self)
         self._tick_timer.setInterval(TICK_MS)
         self._tick_timer.timeout.connect(self.refresh_clocks)
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(NOTES_SAVE_DELAY_MS)
-        self._save_timer.timeout.connect(self._on_save_timer_timeout)
         self._build_actions()
         hub.workspace_changed.connect(self._on_hub_workspace_changed)
         hub.incident_changed.connect(self._on_hub_incident_changed)
@@ -183,7 +156,8 @@ class FacilitatorController(QObject):
     def stop(self) -> None:
         if not self.active:
             return
-        self.save_notes()
+        self.notes_keeper.save_notes()
+        self.notes_keeper.offer_held()
         self._tick_timer.stop()
         _application().removeEventFilter(self)
         self.active = False
@@ -191,6 +165,7 @@ class FacilitatorController(QObject):
         self._remove_overlay()
         if self._saved is not None:  # taken by start(), which turned the mode on
             self._restore(self._saved)
+        self.notes_keeper.say_held()
         # leaving full screen resizes the window a moment later; dock sizes are only right after that
         QTimer.singleShot(0, self, self._finish_restore)
 
@@ -241,7 +216,7 @@ class FacilitatorController(QObject):
     def _add_overlay(self) -> None:
         self.header = FacilitatorHeaderWidget()
         self.notes = FacilitatorNotesWidget()
-        self.notes.notes_edited.connect(self._on_notes_notes_edited)
+        self.notes_keeper.attach(self.notes)
         # the menu bar is hidden, and a hidden menu's shortcuts are dead: carry undo/redo on the overlay
         self.header.addAction(self.host.undo_action)
         self.header.addAction(self.host.redo_action)
@@ -295,6 +270,7 @@ class FacilitatorController(QObject):
             dock.deleteLater()
         self._docks = []
         self.header = self.notes = None
+        self.notes_keeper.detach()
 
     # ---- stepping -----------------------------------------------------------------------------------
     def next_step(self) -> None:
@@ -324,7 +300,7 @@ class FacilitatorController(QObject):
         return self.stage is not None and self.stage.currentWidget() is self.room
 
     def go_to(self, index: int, *, last_page: bool = False) -> None:
-        self.save_notes()
+        self.notes_keeper.save_notes()
         now = self.now()
         if 0 <= self.index < len(self.agenda.steps):
             key = self.agenda.steps[self.index].key
@@ -370,7 +346,7 @@ class FacilitatorController(QObject):
             return (self._not_read_slide(),)
         self._step_read = True
         self._header().show_server_note("")
-        self._show_notes(stored)
+        self.notes_keeper.show_stored(stored)
         return slides
 
     def _not_read_slide(self) -> RoomSlide:
@@ -462,11 +438,13 @@ class FacilitatorController(QObject):
                                 clock(self.now() - self._started_at, self.agenda.total_minutes))
 
     # ---- notes ----------------------------------------------------------------------------------------
-    def _current_place(self) -> tuple[int, str] | None:
-        """(incident, step key) of the notes field on screen; None while the mode is off."""
+    def _notes_place(self) -> NotesPlace | None:
+        """The step whose notes the field shows (its incident may be -1: none selected); None while the mode is
+        off."""
         if not self.active or not 0 <= self.index < len(self.agenda.steps):
             return None
-        return self.hub.incident_id, self.agenda.steps[self.index].key
+        step = self.agenda.steps[self.index]
+        return NotesPlace(self.hub.incident_id, step.key, step.title)
 
     def _stored_notes(self) -> str | None:
         """The step's stored notes (None: no incident selected); raises ServerUnavailableError."""
@@ -475,40 +453,11 @@ class FacilitatorController(QObject):
             return None
         return step_notes(self.hub.workspace, incident_id, self.agenda.steps[self.index].key)
 
-    def _show_notes(self, stored: str | None) -> None:
-        """The field shows the step's notes: words still waiting to be saved for it, else the stored ones."""
-        step = self.agenda.steps[self.index]
-        incident_id = self.hub.incident_id
-        if stored is None:
-            self._shown_notes = None
-            self._notes().show_notes(step.title, "", editable=False, placeholder="Select an incident to take notes.")
-            self._show_unsaved()
-            return
-        writable = not self.hub.workspace.read_only
-        self._shown_notes = (incident_id, step.key, stored)
-        pending = self._pending.get((incident_id, step.key))
-        self._notes().show_notes(step.title, stored if pending is None else pending.text, editable=writable,
-                                 placeholder="Type what the room decides; it is saved as you go."
-                                 if writable else "Read-only workspace: notes cannot be saved here.")
-        self._show_unsaved()
-
     def _show_not_read(self, reason: str) -> None:
-        """The step could not be read. Words already waiting for it are its own (and what they were made from is
-        known), so they stay editable; otherwise the field is empty and read-only until the step is read."""
+        """The step could not be read: its notes field says so (notes_keeper.show_not_read), and the header."""
         self._step_read = False
-        step = self.agenda.steps[self.index]
-        pending = self._pending.get((self.hub.incident_id, step.key))
-        if pending is not None:
-            self._shown_notes = (pending.incident_id, pending.step_key, pending.based_on)
-            self._notes().show_notes(step.title, pending.text, editable=True,
-                                     placeholder="Type what the room decides; it is saved as you go.")
-        else:
-            self._shown_notes = None
-            self._notes().show_notes(step.title, "", editable=False, placeholder=NOT_READ)
+        self.notes_keeper.show_not_read()
         self._header().show_server_note(SERVER_NOT_ANSWERING, reason)
-        self._show_unsaved()
-        if not self._save_timer.isActive():
-            self._save_timer.start(NOTES_RETRY_MS)  # read again then, even if no reconnection notice comes
 
     def _load_notes(self) -> None:
         """The step's notes read again into the field (undo/redo, a teammate's notes, Take theirs)."""
@@ -517,181 +466,44 @@ class FacilitatorController(QObject):
         except ServerUnavailableError as exc:
             self._show_not_read(str(exc))
             return
-        self._show_notes(stored)
+        self.notes_keeper.show_stored(stored)
 
-    def _on_notes_notes_edited(self, text: str) -> None:
-        place = self._current_place()
-        if place is None:
-            return
-        pending = self._pending.get(place)
-        if pending is not None:
-            pending.text = text  # more words over the same read (or over theirs, once Keep mine was chosen)
-        elif self._shown_notes is not None and self._shown_notes[:2] == place:
-            title = self.agenda.steps[self.index].title
-            self._pending[place] = _PendingNotes(*place, title, text, self._shown_notes[2])
-        else:
-            return  # a field showing nothing read is read-only: no words can be made from it
-        self._save_timer.start(NOTES_SAVE_DELAY_MS)
-
-    def _on_save_timer_timeout(self) -> None:
-        # never a conflict's choice on top of another dialog (the quit's list of unsaved words): after it closes
-        if QApplication.activeModalWidget() is not None:
-            self._save_timer.start(NOTES_SAVE_DELAY_MS)
-            return
-        self.save_notes()
-        if self.active and not self._step_read and not self._choosing:
+    def _on_notes_keeper_round_ended(self) -> None:
+        if self.active and not self._step_read and not self.notes_keeper.choosing:
             self._reread_step()
 
     def save_notes(self) -> None:
-        """Saves typed notes now (after a pause, on a step change, on leaving); one undo step each.
+        """Saves the typed notes now (StepNotesKeeper.save_notes)."""
+        self.notes_keeper.save_notes()
 
-        The step on screen is saved, and every other step's notes that wait only for the server; notes held
-        beside a teammate's wait for the person's choice, offered when they save that step's notes again.
-        The notes are made from the ones the field showed: when a teammate saved theirs since, both are offered
-        (Keep mine / Take theirs) and the words stay until the person chooses. When the team server cannot be
-        reached the notes stay pending for their own step (so no re-read replaces them and no other step takes
-        them), the notes field says so, and they are saved again later: no modal message in front of the room."""
-        self._save_timer.stop()
-        if self.hub.session is None or self._choosing:
-            return
-        here = self._current_place()
-        for pending in list(self._pending.values()):
-            if (pending.place == here or (pending.unsaved and pending.held_by is None)) \
-                    and not self._save_one(pending):
-                break  # the server is away: the others wait for the retry too
-
-    def _save_one(self, pending: _PendingNotes) -> bool:
-        """Saves one step's notes; False when the team server could not be reached (they stay pending)."""
-        text = pending.text
-        try:
-            if pending.incident_id < 0 or step_notes(self.hub.workspace, *pending.place) == text:
-                self._notes_settled(pending, text)
-                return True
-        except ServerUnavailableError as exc:
-            self._notes_not_saved(pending, str(exc))
-            return False
-        edit = SaveStepNotes(pending.incident_id, pending.step_key, text, pending.title, based_on=pending.based_on)
-        unreachable: list[str] = []
-        self._choosing = True  # a dialog may run the event loop: re-reads and retries wait for the choice
-        try:
-            saved = run_or_offer_both(self.hub, self.window, edit, f"The notes field for “{pending.title}”", text,
-                                      lambda theirs: self._held_beside(pending, theirs),
-                                      lambda theirs: self._keep_mine(pending, edit, theirs),
-                                      lambda: self._take_theirs(pending), on_unreachable=unreachable.append)
-        finally:
-            self._choosing = False
-        if unreachable:
-            self._notes_not_saved(pending, unreachable[-1])
-            return False
-        if saved:
-            self._notes_settled(pending, text)
-            self.notes_saved.emit(pending.step_key)
-        return True
-
-    @staticmethod
-    def _held_beside(pending: _PendingNotes, theirs: object) -> str:
-        """Theirs, as the conflict dialog shows it; until the person chooses, the words are held beside it."""
-        if pending.held_by is None:
-            pending.held_by = ""  # who, when a teammate's notice said so before the save found it
-        return str(theirs)
-
-    @staticmethod
-    def _keep_mine(pending: _PendingNotes, edit: SaveStepNotes, theirs: object) -> SaveStepNotes:
-        """Keep mine: the same notes made from theirs (also for a retry when the server goes away meanwhile)."""
-        pending.based_on, pending.held_by = str(theirs), None
-        return edit.again_over(pending.based_on)
-
-    def _take_theirs(self, pending: _PendingNotes) -> None:
-        self._drop(pending)
-        if self.active and self.notes is not None and pending.place == self._current_place():
-            self._load_notes()  # their notes, and the next words are made from them
-
-    def _drop(self, pending: _PendingNotes) -> None:
-        if self._pending.get(pending.place) is pending:
-            del self._pending[pending.place]
-        self._show_unsaved()
-
-    def _notes_settled(self, pending: _PendingNotes, stored: str) -> None:
-        """The notes are stored as typed: the next words typed for that step are made from them."""
-        pending.based_on, pending.held_by, pending.unsaved = stored, None, False
-        if pending.text == stored:
-            self._drop(pending)
-        if self._shown_notes is not None and self._shown_notes[:2] == pending.place:
-            self._shown_notes = (*pending.place, stored)
-        self._show_unsaved()
-
-    def _notes_not_saved(self, pending: _PendingNotes, reason: str) -> None:
-        pending.unsaved = True
-        self._unsaved_reason = reason
-        self._show_unsaved()
-        self._save_timer.start(NOTES_RETRY_MS)
-
-    def _show_unsaved(self) -> None:
-        """Says beside the field what waits: a teammate's notes under this step's words, else every step whose
-        notes the server has not taken yet (named when it is not the step on screen)."""
-        if self.notes is None:
-            return
-        here = self._pending.get(self._current_place() or (-1, ""))
-        if here is not None and here.held_by is not None:
-            self.notes.show_changed_by(here.held_by)
-            return
-        waiting = [p for p in self._pending.values() if p.unsaved and p.held_by is None]
-        elsewhere = tuple(p.title for p in waiting if p is not here)
-        self.notes.show_not_saved(self._unsaved_reason if waiting else "", elsewhere)
-
-    def _notice_theirs(self, who: str, incident_id: int) -> None:
-        """A teammate's notes arrived while words wait here: the words stay; if they changed the very notes the
-        words were typed over, the words are held beside theirs until the person chooses (when saving them)."""
-        for pending in list(self._pending.values()):
-            if pending.incident_id < 0 or (incident_id >= 0 and pending.incident_id != incident_id):
-                continue
-            try:
-                stored = step_notes(self.hub.workspace, *pending.place)
-            except ServerUnavailableError:
-                return  # the retry finds out
-            if stored not in (pending.based_on, pending.text):
-                pending.held_by = who
-        self._show_unsaved()
-
-    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords) ---------------------------------------
+    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords): the step notes' ---------------------
     def unsaved_words(self) -> list[UnsavedWords]:
-        """Each step's notes while not saved; they carry their incident, so showing another one keeps them."""
-        if self.hub.session is None:
-            return []
-        return [UnsavedWords(p.incident_id, f"Facilitator notes: {p.title}", p.text, _why(p),
-                             retryable=p.held_by is None, kept_on_switch=True) for p in self._pending.values()]
+        return self.notes_keeper.unsaved_words()
 
     def save_words_now(self, retry: bool) -> None:
-        # notes held beside a teammate's wait for the person's choice, offered at the pause, never in passing
-        if self._choosing:
-            return
-        for pending in list(self._pending.values()):
-            if pending.held_by is None and (retry or not pending.unsaved) and not self._save_one(pending):
-                break
+        self.notes_keeper.save_words_now(retry)
 
     def forget_unsaved_words(self) -> None:
-        self._save_timer.stop()
-        self._pending.clear()
-        self._show_unsaved()
+        self.notes_keeper.forget_unsaved_words()
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not self.active:
             return
-        if not self._step_read and self.hub.shows(incident_id) and not self._choosing:
+        if not self._step_read and self.hub.shows(incident_id) and not self.notes_keeper.choosing:
             self._reread_step()  # heard from the server again (a reconnection says everything changed)
-        elif changes & DataChange.AGENDA and self.hub.shows(incident_id) and self._current_place() not in self._pending:
+        elif changes & DataChange.AGENDA and self.hub.shows(incident_id) and not self.notes_keeper.typed_here():
             self._load_notes()  # undo/redo, a teammate's notes: shown, unless the person is mid-sentence
         if changes & DataChange.AGENDA and isinstance(initiator, Teammate):
-            self._notice_theirs(initiator.user, incident_id)
-        if any(p.unsaved and p.held_by is None for p in self._pending.values()) and not self._choosing:
-            self._save_timer.start(0)  # the server is heard again (the feed reconnected): save the notes now
+            self.notes_keeper.notice_theirs(initiator.user, incident_id)
+        self.notes_keeper.retry_when_heard()  # the server is heard again (the feed reconnected): save the notes now
         if (self._step_read and changes & ~DataChange.AGENDA and self.hub.shows(incident_id)
                 and self.room is not None and self.room.slides):
             self._refresh_room()  # an answer typed on the editing screen shows in the room
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         if self.active:
-            self.save_words_now(retry=False)  # words of the incident left are saved for it (they carry its id)
+            # words of the incident left are saved for it (they carry its id)
+            self.notes_keeper.save_words_now(retry=False)
             self._reread_step()
 
     # ---- agenda -------------------------------------------------------------------------------------
@@ -716,13 +528,6 @@ class FacilitatorController(QObject):
             event.ignore()  # nobody claims the key, so the Next/Previous actions get it
             return True
         return False
-
-
-def _why(pending: _PendingNotes) -> str:
-    """Why a step's notes are not saved yet, as the list of unsaved words says it."""
-    if pending.held_by is not None:
-        return changed_by(pending.held_by)
-    return SERVER_AWAY if pending.unsaved else "typed a moment ago and not saved yet"
 
 
 def _application() -> QCoreApplication:

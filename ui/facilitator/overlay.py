@@ -206,15 +206,23 @@ class FacilitatorNotesWidget(QFrame):
     def text(self) -> str:
         return self.edit.toPlainText()
 
-    def show_not_saved(self, reason: str, elsewhere: tuple[str, ...] = ()) -> None:
+    def show_not_saved(self, reason: str, elsewhere: tuple[str, ...] = (), held: tuple[str, ...] = ()) -> None:
         """reason: the server's words (kept in the tooltip); "" when the notes are saved again. elsewhere: the
-        titles of other steps whose notes wait too, named since the field shows this step's."""
-        named = " and ".join(f"“{title}”" for title in elsewhere)
+        titles of other steps whose notes wait too, named since the field shows this step's. held: the titles of
+        other steps whose notes wait beside a teammate's for the person's choice (Decide later)."""
         # three lines at most beside the notes: the step's title and the one thing the room needs to know
-        self.unsaved.setText(NOT_SAVED if not elsewhere else
-                             f"Notes of {named} not saved yet: saved by themselves once the team server answers.")
+        if reason and held:  # both at once (the server away, and a choice left for later): the shortest words
+            text = (f"Notes of {_named(elsewhere)} not saved yet (no team server); " if elsewhere else
+                    "Not saved yet: no team server. Notes of ") + f"{_named(held)} wait for your choice."
+        elif reason:
+            text = NOT_SAVED if not elsewhere else \
+                f"Notes of {_named(elsewhere)} not saved yet: saved by themselves once the team server answers."
+        else:
+            text = f"Notes of {_named(held)} wait for your choice: a teammate changed them. Go back to that step " \
+                "to choose."
+        self.unsaved.setText(text)
         self.unsaved.setToolTip(reason)
-        self.unsaved.setVisible(bool(reason))
+        self.unsaved.setVisible(bool(reason or held))
 
     def show_changed_by(self, who: str) -> None:
         """A teammate saved other notes for this step while these were typed: said beside them until the choice."""
@@ -226,3 +234,7 @@ class FacilitatorNotesWidget(QFrame):
     def _on_edit_text_changed(self) -> None:
         if not self._loading:
             self.notes_edited.emit(self.edit.toPlainText())
+
+
+def _named(titles: tuple[str, ...]) -> str:
+    return " and ".join(f"“{title}”" for title in titles)
