@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from ..services.publish import CopyResult, publish, save_incident_as_file
+from ..services.publish import AlreadyInTarget, CopyResult, publish, save_incident_as_file
 from ..storage.workspace_kind import display_name
 from . import add_incident_argument, incident_id, print_json
 from .workspace_commands import WORKSPACE_HELP, opened
@@ -17,8 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     pub.add_argument("source", metavar="FILE", help=f"where the incidents are: {WORKSPACE_HELP}")
     pub.add_argument("target", metavar="URL", help=f"where they go: {WORKSPACE_HELP}")
     pub.add_argument("--incident", type=incident_id, metavar="ID", help="only this incident (default: all)")
-    pub.add_argument("--as-copy", action="store_true",
+    how = pub.add_mutually_exclusive_group()
+    how.add_argument("--as-copy", action="store_true",
                      help="publish an incident that is already there again, as a separate incident")
+    how.add_argument("--bring-back", action="store_true",
+                     help="an incident already there that nobody changed since this file was saved from it takes "
+                          "this file's changes (a meeting's, say), keeping its ids; refused when it changed there")
     pub.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     pub.set_defaults(handler=_publish)
 
@@ -34,8 +38,15 @@ def _publish(args: argparse.Namespace) -> int:
     # the source is opened for writing only so that an older file can be upgraded; nothing else is written to it
     with opened(args.source) as source, opened(args.target) as target:
         ids = None if args.incident is None else [args.incident]
-        result = publish(source, target, ids, as_copy=args.as_copy)
+        try:
+            result = publish(source, target, ids, as_copy=args.as_copy, bring_back=args.bring_back)
+        except AlreadyInTarget as exc:  # the command line's own words for the choices the message offers
+            how = "--bring-back or --as-copy" if exc.may_bring_back else "--as-copy"
+            raise AlreadyInTarget(f"{exc} Run again with {how}.", may_bring_back=exc.may_bring_back) from exc
     _report(args, result, f"published {_count(result)} from {display_name(args.source)} to {result.target}")
+    if result.brought_back and not args.json:
+        print(f"brought back (replaced, nobody had changed them there): incident "
+              f"{', '.join(map(str, result.brought_back))}")
     return 0
 
 

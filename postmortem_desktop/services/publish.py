@@ -26,12 +26,14 @@ Steps = Generator[tuple[int, int], None, CopyResult]
 
 
 def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int] | None = None, *,
-               as_copy: bool = False) -> Steps:
+               as_copy: bool = False, bring_back: bool = False) -> Steps:
     """Copies the incidents (all of them when None) from source into target in one transaction on the target.
 
     Refused before anything is read when the target may not be written (its read-only reason, or a role that
     may edit but not number rows in a block, as a copy does), and
     with nothing written when an incident is already there (AlreadyInTarget, unless as_copy).
+    bring_back: an incident already there that nobody changed since this copy was made from it (a file saved for
+    a meeting without network, edited there) is replaced by it instead, ids kept; its history says who did it.
     """
     target.require_writable(moving_ids=True)
     with source.reading() as session:
@@ -40,7 +42,9 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
         parcel = incident_copy.gather(conn, ids, PER_INCIDENT_SETTINGS)
     with target.transaction() as session:
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
-                                              setting_prefixes=PER_INCIDENT_SETTINGS)
+                                              bring_back=bring_back, setting_prefixes=PER_INCIDENT_SETTINGS)
+        for incident_id in result.brought_back:  # in its history, after the copy's own records
+            target.record_edit(session, incident_id, DataChange.everything(), f"Bring Back from {source.name}")
         # the other clients of a team workspace hear of the new incidents on commit (a file: nothing to tell)
         target.record_edit(session, WORKSPACE_WIDE, DataChange.everything(), f"Publish from {source.name}")
     return result
@@ -64,8 +68,8 @@ def run(steps: Steps) -> CopyResult:
 
 
 def publish(source: Workspace, target: Workspace, incident_ids: Iterable[int] | None = None, *,
-            as_copy: bool = False) -> CopyResult:
-    return run(copy_steps(source, target, incident_ids, as_copy=as_copy))
+            as_copy: bool = False, bring_back: bool = False) -> CopyResult:
+    return run(copy_steps(source, target, incident_ids, as_copy=as_copy, bring_back=bring_back))
 
 
 def save_incident_as_file(source: Workspace, path: Path | str, incident_id: int) -> CopyResult:

@@ -18,7 +18,7 @@ domain/storable_text.py); the incident's uid too, so a second publish is recogni
 """
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+from collections.abc import Container, Generator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
 from . import migrations, snapshot
 from .bulk import LOCK_BULK_TABLES
-from .schema import Base, Customer, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
+from .schema import Base, Customer, EditRecord, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
 
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
 #: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
@@ -37,7 +37,15 @@ _PUBLISH_LOCK = migrations.APPLICATION_ID + 2
 
 
 class AlreadyInTarget(RuleError):
-    """An incident being copied is already in the target (its uid is there): refused, never duplicated."""
+    """An incident being copied is already in the target (its uid is there): refused, never duplicated.
+
+    may_bring_back: every such incident is unchanged there since the copy was made from it (a file saved for a
+    meeting, say), so the copy's changes may replace it (put(..., bring_back=True)) without losing anyone's edit.
+    """
+
+    def __init__(self, message: str, *, may_bring_back: bool = False) -> None:
+        super().__init__(message)
+        self.may_bring_back = may_bring_back
 
 
 @dataclass
@@ -79,6 +87,8 @@ class CopyResult:
     left_out: dict[str, int] = field(default_factory=dict)
     #: source customers that are the same person as another source customer added (source id -> its id)
     same_person: dict[int, int] = field(default_factory=dict)
+    #: the target's incidents this copy replaced (bring_back: unchanged there since it was made from them)
+    brought_back: list[int] = field(default_factory=list)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -159,40 +169,85 @@ def _rows_by_id(conn: Connection, table: Table, ids: set[int]) -> list[dict[str,
 
 # ---- writing the target -----------------------------------------------------------------------------
 
-def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str) -> None:
-    """Refuses, naming the incident already there, when an incident's uid is in the target."""
+@dataclass(frozen=True)
+class _There:
+    """An incident of the parcel that the target has already (the same uid), and whether it changed there since."""
+
+    title: str  # the parcel's
+    target_id: int
+    target_title: str
+    changed_since: bool
+
+
+def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
+    """The parcel's incidents the target has (their uid is there), each locked there until the transaction ends.
+
+    Unchanged since the copy was made from it: the target's incident history goes exactly as far as the copy's
+    (every edit of a team workspace's incident adds to it in the edit's own transaction, so an edit made there
+    since has a later record). The lock (FOR UPDATE on the incident) makes an edit starting meanwhile wait:
+    its own history record needs the incident's key.
+    """
+    found = []
     for snap in parcel.incidents:
         uid = _uid_of(snap)
-        found = conn.execute(select(Incident.id, Incident.title)
-                             .join(IncidentUid, IncidentUid.incident_id == Incident.id)
-                             .where(IncidentUid.uid == uid)).first() if uid else None
-        if found is not None:
-            title = snap.rows["incidents"][0]["title"]
-            raise AlreadyInTarget(
-                f"“{title}” is already in {target_name}, as incident {found.id} “{found.title}” (published or saved "
-                "there before), so nothing was copied. Open that one there, or copy this one as a separate "
-                "incident (publish as a copy).")
+        row = conn.execute(select(Incident.id, Incident.title).join(IncidentUid, IncidentUid.incident_id == Incident.id)
+                           .where(IncidentUid.uid == uid).with_for_update(of=Incident)).first() if uid else None
+        if row is None:
+            continue
+        theirs = conn.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == row.id))
+        ours = max((r["id"] for r in snap.rows["incident_edits"]), default=None)
+        found.append(_There(snap.rows["incidents"][0]["title"], row.id, row.title, theirs != ours))
+    return found
 
 
-def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False,
+def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *, bring_back: bool = False) -> list[int]:
+    """Refuses, naming the incident already there, when an incident's uid is in the target; with bring_back, only
+    when it changed there since the copy was made from it. Returns the target ids that may be replaced."""
+    there = _already_there(conn, parcel)
+    if not there:
+        return []
+    changed = [one for one in there if one.changed_since]
+    if bring_back and not changed:
+        return [one.target_id for one in there]
+    one = (changed or there)[0]
+    if one.changed_since:
+        raise AlreadyInTarget(
+            f"“{one.title}” is already in {target_name}, as incident {one.target_id} “{one.target_title}”, and it was "
+            "changed there after this copy was made from it, so nothing was copied: this copy's changes would "
+            "overwrite those. Open that one there and type the changes in, or copy this one as a separate "
+            "incident (publish as a copy).")
+    raise AlreadyInTarget(
+        f"“{one.title}” is already in {target_name}, as incident {one.target_id} “{one.target_title}” (published or "
+        "saved there before), so nothing was copied. Nobody changed it there since this copy was made from it: "
+        "bring this copy's changes back into it (it then reads as this copy does, with the same ids), or copy this "
+        "one as a separate incident (publish as a copy).", may_bring_back=True)
+
+
+def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False, bring_back: bool = False,
         setting_prefixes: tuple[str, ...] = ()) -> Generator[tuple[int, int], None, CopyResult]:
     """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
 
     as_copy: each incident gets a new uid, so it stands beside the one already there.
+    bring_back: an incident already there that nobody changed since the copy was made from it (a file saved for a
+    meeting without network) is replaced by the copy, its rows keeping their ids; refused as without it otherwise.
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
         # an import running meanwhile numbers its rows past its sequences' values and moves them only at
         # its commit: wait for it, so the free ids picked below are free
         conn.exec_driver_sql(LOCK_BULK_TABLES)
-    if not as_copy:
-        refuse_if_present(conn, parcel, target_name)
-    result = CopyResult(target=target_name, left_out=dict(parcel.left_out))
+    freed: dict[str, set[int]] = {}
+    replaced = [] if as_copy else refuse_if_present(conn, parcel, target_name, bring_back=bring_back)
+    for incident_id in replaced:
+        _free(freed, snapshot.capture(conn, incident_id))
+        snapshot.delete_incident_rows(conn, incident_id)
+    result = CopyResult(target=target_name, left_out=dict(parcel.left_out), brought_back=replaced)
     # workspace-wide rows the target has already: source key -> target key, and those it lacks
     matched: dict[str, dict[Any, Any]] = {"tags": {}, "customers": {}}
     tags = _missing_tags(conn, parcel.tags, matched["tags"], result)
     customers = _missing_customers(conn, parcel.customers, matched["customers"], result)
-    keys = _decide_keys(conn, parcel, matched, {"tags": tags, "customers": customers}, result)  # before any write
+    keys = _decide_keys(conn, parcel, matched, {"tags": tags, "customers": customers}, result,  # before any write
+                        freed)
     _insert(conn, _table(Tag), [{k: row[k] for k in ("id", *_TAG_FIELDS)} for row in tags], keys, result)
     _insert(conn, _table(Customer), customers, keys, result)
     total, done = parcel.row_count(), len(parcel.tags) + len(parcel.customers)
@@ -218,11 +273,19 @@ def _uid_of(snap: snapshot.IncidentSnapshot) -> str | None:
     return str(rows[0]["uid"]) if rows else None
 
 
+def _free(freed: dict[str, set[int]], replaced: snapshot.IncidentSnapshot) -> None:
+    """The keys of a replaced incident's rows: free again for the copy's rows (its own, as they were)."""
+    for name, rows in replaced.rows.items():
+        freed.setdefault(name, set()).update(row["id"] for row in rows if "id" in row)
+
+
 def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, Any]],
-                 missing: dict[str, list[dict[str, Any]]], result: CopyResult) -> dict[str, dict[Any, Any]]:
+                 missing: dict[str, list[dict[str, Any]]], result: CopyResult,
+                 freed: dict[str, set[int]]) -> dict[str, dict[Any, Any]]:
     """Old key -> key on the target for every row to write, table by table (matched tags and customers too).
 
     Decided for all incidents at once, so one incident's rows cannot take the keys another's would keep.
+    freed: per table, the keys of rows this transaction deleted (an incident brought back replaces itself).
     """
     keys = {name: matched[name] | _keys_on_target(conn, Base.metadata.tables[name], [row["id"] for row in rows], result)
             for name, rows in missing.items()}
@@ -231,7 +294,7 @@ def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, 
         table = _table(model)
         if "id" in table.c:
             old = [row["id"] for snap in parcel.incidents for row in snap.rows[table.name]]
-            keys[table.name] = _keys_on_target(conn, table, old, result)
+            keys[table.name] = _keys_on_target(conn, table, old, result, freed.get(table.name, set()))
     return keys
 
 
@@ -308,14 +371,18 @@ def _follow(maps: dict[str, dict[Any, Any]], referred: str, value: Any, nullable
     return mapped  # a nullable reference outside what is copied (another incident's import) is dropped
 
 
-def _keys_on_target(conn: Connection, table: Table, old_ids: list[int], result: CopyResult) -> dict[int, int]:
-    """Old key -> key on the target: the same when free there, else a new one above everything in use."""
+def _keys_on_target(conn: Connection, table: Table, old_ids: list[int], result: CopyResult,
+                    freed: Container[int] = ()) -> dict[int, int]:
+    """Old key -> key on the target: the same when free there, else a new one above everything in use.
+
+    Free: no row has it, and the table's sequence never handed it out (another client may hold it for a row
+    not committed yet), unless this transaction deleted the row that had it (freed)."""
     if not old_ids:
         return {}
     low, high = min(old_ids), max(old_ids)
     taken = set(conn.scalars(select(table.c.id).where(table.c.id.between(low, high))))
     handed_out, sequence = _sequence_state(conn, table)
-    mapping = {old: old for old in old_ids if old not in taken and old > handed_out}
+    mapping = {old: old for old in old_ids if old not in taken and (old > handed_out or old in freed)}
     next_id = max(conn.scalar(select(func.max(table.c.id))) or 0, handed_out, high) + 1
     for old in old_ids:
         if old not in mapping:

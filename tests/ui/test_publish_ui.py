@@ -159,3 +159,33 @@ def test_new_workspace_onto_an_existing_file_asks_again_without_qts_replace_prom
     assert asked == [False, False]  # Qt's replace prompt is off
     assert len(warned) == 1 and "Incidents.pmw already exists" in warned[0]
     assert main_window.session is before and existing.read_bytes() == b"a workspace full of incidents"
+
+
+def test_publishing_again_after_changes_here_offers_to_bring_them_back(main_window, qtbot, team_database):
+    from postmortem_desktop.services.review_answers import ReviewService, SetReviewAnswer
+
+    create_workspace(team_database).close()
+    controller = main_window.publishing
+    incident_id = main_window.incident_id
+    controller.publish_to(team_database, [incident_id])
+    _message(qtbot, controller, "publish_result_box").close()
+    words = "Typed in the file after it was published; nobody changed the team's copy."
+    assert main_window.hub.run(SetReviewAnswer(incident_id, "wording", words))
+
+    controller.publish_to(team_database, [incident_id])
+    question = _message(qtbot, controller, "already_published_box")
+    back = question.defaultButton()
+    assert back is not None and back.text() == "Bring Changes Back"
+    assert [b.text() for b in question.buttons() if b.text() != "Cancel"] == ["Bring Changes Back",
+                                                                              "Publish as a Copy"]
+    back.click()
+    result = _message(qtbot, controller, "publish_result_box")
+    assert "It replaced the one there" in result.text()
+    result.close()
+    assert controller.last_result.brought_back == [incident_id]
+    team = open_workspace(team_database, read_only=True)
+    try:
+        assert next(a.answer for a in ReviewService(team).answers(incident_id) if a.key == "wording") == words
+        assert len(IncidentService(team).list_incidents()) == 1
+    finally:
+        team.close()

@@ -63,7 +63,8 @@ class PublishController(QObject):
             return
         self.publish_to(dialog.url, [self.hub.incident_id] if dialog.only_selected.isChecked() else None)
 
-    def publish_to(self, url: str, incident_ids: list[int] | None, *, as_copy: bool = False) -> None:
+    def publish_to(self, url: str, incident_ids: list[int] | None, *, as_copy: bool = False,
+                   bring_back: bool = False) -> None:
         """Publishes on a worker (the server is reached there too, so the window never waits on it)."""
         source = self.hub.workspace
 
@@ -72,7 +73,8 @@ class PublishController(QObject):
             # else libpq's own sources; read here on the worker, as the keyring may take a moment
             target = open_workspace(url, password=None if password_in(url) else stored_password(url))
             try:
-                return (yield from publish.copy_steps(source, target, incident_ids, as_copy=as_copy))
+                return (yield from publish.copy_steps(source, target, incident_ids, as_copy=as_copy,
+                                                      bring_back=bring_back))
             finally:
                 target.close()
 
@@ -83,7 +85,9 @@ class PublishController(QObject):
     def _published(self, result: object) -> None:
         assert isinstance(result, publish.CopyResult)
         self.last_result = result
-        self._tell("Published", f"Published {_incidents(result)} to {result.target}.", _details(result))
+        back = (" It replaced the one there, which nobody had changed since this file was saved from it."
+                if result.brought_back else "")
+        self._tell("Published", f"Published {_incidents(result)} to {result.target}.{back}", _details(result))
 
     def _publish_failed(self, exc: BaseException, url: str, incident_ids: list[int] | None) -> None:
         if not isinstance(exc, publish.AlreadyInTarget):
@@ -92,6 +96,10 @@ class PublishController(QObject):
         self.last_refusal = exc
         box = QMessageBox(QMessageBox.Icon.Question, "Already published", str(exc),
                           QMessageBox.StandardButton.Cancel, self.window)
+        if exc.may_bring_back:  # nobody changed it there since this file was saved from it: no one's edit is lost
+            back = box.addButton("Bring Changes Back", QMessageBox.ButtonRole.AcceptRole)
+            back.clicked.connect(lambda: self.publish_to(url, incident_ids, bring_back=True))
+            box.setDefaultButton(back)
         copy = box.addButton("Publish as a Copy", QMessageBox.ButtonRole.AcceptRole)
         box.setObjectName("already_published_box")
         copy.clicked.connect(lambda: self.publish_to(url, incident_ids, as_copy=True))
@@ -117,7 +125,8 @@ class PublishController(QObject):
         assert isinstance(result, publish.CopyResult)
         self.last_result = result
         self._tell("Saved", f"Saved {_incidents(result)} to {path}. Open that file to work on it without the "
-                   "network; publish it back later as a copy.", _details(result))
+                   "network, then publish it back: its changes come back into the team's incident if nobody "
+                   "changed that one meanwhile, or else as a copy beside it.", _details(result))
 
     # ---- messages ---------------------------------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""A team incident saved to a file for a meeting without network, edited there, and brought back (issue 18).
+
+An on-screen review found the meeting's words had no way back: publishing the file again was refused ("already
+there"), and a copy made a second incident. Bring back replaces the team incident with the file's, ids kept,
+when nobody changed it there since the file was saved from it; when someone did, it is refused with nothing
+written, since the file's version would overwrite theirs.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from postmortem_desktop.cli import EXIT_REFUSED, main
+from postmortem_desktop.services.conversations import AddConversation, typed_note
+from postmortem_desktop.services.incidents import UpdateIncident
+from postmortem_desktop.services.publish import AlreadyInTarget, publish, save_incident_as_file
+from postmortem_desktop.services.review_answers import ReviewService, SetReviewAnswer
+from postmortem_desktop.storage.schema import Conversation, EditRecord, Incident
+from postmortem_desktop.storage.workspace import open_workspace
+
+MEETING_ANSWER = "Agencies stopped invoicing their clients for a day (said at the review meeting)."
+
+
+@pytest.fixture
+def team(team_demo_url):
+    workspace = open_workspace(team_demo_url)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def incident_id(team) -> int:
+    with team.reading() as session:
+        return session.scalars(select(Incident.id).order_by(Incident.id)).first()
+
+
+@pytest.fixture
+def meeting(team, incident_id, tmp_path):
+    """The incident saved to a file, then edited there at the meeting: an answer and a typed call note."""
+    path = tmp_path / "meeting.pmw"
+    save_incident_as_file(team, path, incident_id)
+    workspace = open_workspace(path)
+    SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(workspace)
+    AddConversation(incident_id, typed_note("call", "Dana", "Called back after the meeting.",
+                                            datetime.now(UTC), "customer")).do(workspace)
+    yield workspace
+    workspace.close()
+
+
+def _conversation_ids(workspace, incident_id: int) -> set[int]:
+    with workspace.reading() as session:
+        return set(session.scalars(select(Conversation.id).where(Conversation.incident_id == incident_id)))
+
+
+def _answer(workspace, incident_id: int) -> str:
+    return next(a.answer for a in ReviewService(workspace).answers(incident_id) if a.key == "wording")
+
+
+def test_the_meetings_changes_come_back_into_the_unchanged_team_incident_with_its_ids(team, incident_id, meeting):
+    before = _conversation_ids(team, incident_id)
+    with pytest.raises(AlreadyInTarget) as refused:  # without asking for it: refused as before, saying it may
+        publish(meeting, team, [incident_id])
+    assert refused.value.may_bring_back and "bring this copy's changes back" in str(refused.value)
+
+    result = publish(meeting, team, [incident_id], bring_back=True)
+    assert result.brought_back == [incident_id] and [i.target_id for i in result.incidents] == [incident_id]
+    assert _answer(team, incident_id) == MEETING_ANSWER
+    after = _conversation_ids(team, incident_id)
+    # every conversation kept its id; the call note came too (under a new one: the file's was taken there)
+    assert before < after and len(after - before) == 1
+    with team.reading() as session:
+        last = session.execute(select(EditRecord.what, EditRecord.user).where(EditRecord.incident_id == incident_id)
+                               .order_by(EditRecord.id.desc())).first()
+    assert last is not None and tuple(last) == (f"Bring Back from {meeting.name}", team.user)
+
+    with pytest.raises(AlreadyInTarget) as again:  # the bring back is the team's own edit since the file
+        publish(meeting, team, [incident_id], bring_back=True)
+    assert not again.value.may_bring_back and "changed there after this copy was made" in str(again.value)
+
+
+def test_a_team_incident_changed_since_the_meeting_file_is_not_overwritten(team, incident_id, meeting):
+    UpdateIncident(incident_id, title="Billing outage (renamed in the team workspace)").do(team)
+    before = _conversation_ids(team, incident_id), _answer(team, incident_id)
+    with pytest.raises(AlreadyInTarget) as refused:
+        publish(meeting, team, [incident_id], bring_back=True)
+    assert not refused.value.may_bring_back
+    assert "changed there after this copy was made from it" in str(refused.value)
+    assert (_conversation_ids(team, incident_id), _answer(team, incident_id)) == before  # nothing written
+
+
+def test_the_command_line_says_which_choices_there_are(team, team_demo_url, incident_id, meeting):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        assert main(["publish", str(meeting.path), team_demo_url, "--incident", str(incident_id)]) == EXIT_REFUSED
+    assert "Run again with --bring-back or --as-copy." in err.getvalue()
+    out = io.StringIO()
+    meeting.close()  # the command line opens the file itself
+    with contextlib.redirect_stdout(out):
+        assert main(["publish", str(meeting.path), team_demo_url, "--incident", str(incident_id), "--bring-back"]) == 0
+    assert f"brought back (replaced, nobody had changed them there): incident {incident_id}" in out.getvalue()
+    assert _answer(team, incident_id) == MEETING_ANSWER
