@@ -6,8 +6,6 @@ undo takes the row out again, so the history holds only decisions that stand.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,13 +17,9 @@ SEVERITY_CONFIRMED, SEVERITY_OVERRIDDEN = "severity_confirmed", "severity_overri
 SEVERITY_DECISIONS = (SEVERITY_CONFIRMED, SEVERITY_OVERRIDDEN)
 
 
-def record_decision(session: Session, incident_id: int, kind: str, detail: str, *, at: datetime | None = None) -> int:
-    """Adds the decision to the incident's history, by the session's user; its row id (for the undo).
-
-    at: when it was decided (the demo's past decisions); now when None."""
+def record_decision(session: Session, incident_id: int, kind: str, detail: str) -> int:
+    """Adds the decision to the incident's history, now, by the session's user; its row id (for the undo)."""
     entry = IncidentHistory(incident_id=incident_id, kind=kind, detail=detail, decided_by=user_of(session))
-    if at is not None:
-        entry.at = at
     session.add(entry)
     session.flush()
     return entry.id
@@ -40,7 +34,10 @@ def withdraw_decision(session: Session, history_id: int | None) -> None:
 
 def who_decided(session: Session, incident_id: int, kinds: tuple[str, ...]) -> str:
     """Who made the decision of these kinds that stands (the last one recorded: an undone one has left the history);
-    "" when none is recorded or it names no one (a file's, or one from before format 10)."""
+    "" when none is recorded or it names no one (a file's, or one from before format 10).
+
+    Last by id, not by time: a decision's time is its client's clock, which may be minutes off a teammate's, while
+    ids follow the order the decisions were committed in (each holds the incident's row until then)."""
     return session.scalar(select(IncidentHistory.decided_by).where(
         IncidentHistory.incident_id == incident_id, IncidentHistory.kind.in_(kinds))
-        .order_by(IncidentHistory.at.desc(), IncidentHistory.id.desc()).limit(1)) or ""
+        .order_by(IncidentHistory.id.desc()).limit(1)) or ""

@@ -5,8 +5,9 @@ The name travels with the incident between engines and reaches the PDF."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from postmortem_desktop.reporting import exports
 from postmortem_desktop.reporting.report_data import gather
@@ -117,3 +118,19 @@ def test_the_pdf_says_who_decided_the_customer_severity(ben_and_ana, tmp_path):
     DecideSeverity(iid, shown.suggestion, shown.suggestion.suggested, shown=shown).do(ana)
     path = run_to_end(exports.export_pdf(ben, iid, tmp_path / "r.pdf", redact=False))
     assert f"Decided by: {ANA}" in pdf_text(path)
+
+
+def test_the_decision_that_stands_is_the_last_one_made_whatever_the_clocks_say(ben_and_ana):
+    """Ana's PC clock runs five minutes fast: her confirmation, made first, carries a later time than Ben's
+    override made after it. The override stands, and is said to be Ben's (before: Ana's, by her clock)."""
+    ben, ana = ben_and_ana
+    iid = billing_id(ben)
+    shown = SeverityService(ana).severity(iid)
+    DecideSeverity(iid, shown.suggestion, shown.suggestion.suggested, shown=shown).do(ana)
+    with ana.transaction() as session:  # as her clock wrote it
+        session.execute(update(IncidentHistory).where(IncidentHistory.incident_id == iid)
+                        .values(at=datetime.now(UTC) + timedelta(minutes=5)))
+    seen = SeverityService(ben).severity(iid)
+    DecideSeverity(iid, seen.suggestion, _other_level(seen.suggestion.suggested), "Refunds took a week",
+                   shown=seen).do(ben)
+    assert SeverityService(ana).severity(iid).decided_by == BEN
