@@ -20,6 +20,7 @@ from ..storage.fast_read import read_cursor
 from ..storage.schema import (
     ActionItemLink,
     Base,
+    CardEdit,
     Conversation,
     Customer,
     Message,
@@ -443,7 +444,8 @@ class DeleteQuote(Edit):
     refused_when_closed = True
 
     changes = DataChange.QUOTE | DataChange.TAG | DataChange.ACTION_ITEM | DataChange.REVIEW  # links go too
-    _DEPENDENTS = (TagAssignment, ActionItemLink, ReviewAnswerQuote)
+    # its undo puts back the cards' histories too (CardEdit): it changes no card's columns, so it records none
+    _DEPENDENTS = (TagAssignment, CardEdit, ActionItemLink, ReviewAnswerQuote)
 
     def __init__(self, incident_id: int, quote_ids: Iterable[int]):
         super().__init__(incident_id)
@@ -451,7 +453,6 @@ class DeleteQuote(Edit):
         if not self.quote_ids:
             raise RuleError("Select a card to delete.")
         self.name = "Delete Quote" if len(self.quote_ids) == 1 else f"Delete {len(self.quote_ids)} Quotes"
-        self.cards = self.quote_ids  # recorded for the cards its undo puts back (the deleted ones have no history)
         self._changed_since_shown: tuple[int, ...] = ()
         self._rows: dict[str, list[dict]] = {}
         self.based_on: dict[int, frozenset[int]] | None = None  # the cards' columns as shown; None: unchecked

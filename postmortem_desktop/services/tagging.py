@@ -79,11 +79,16 @@ def _check_name_free(session: Session, name: str, except_id: int | None = None) 
         raise RuleError(f"There is already a tag called “{name}”.")
 
 
-def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False) -> Tag:
+def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False, with_cards: bool = False) -> Tag:
     """hold: an edit of the column itself; held until commit on a team workspace, so two clients' edits of it run
     one after the other (the second sees the first's, and its conflict names who made it). FOR NO KEY UPDATE: a
-    card's tag edit, whose new row only refers to the tag (KEY SHARE), need not wait for a rename."""
-    tag = session.get(Tag, tag_id, with_for_update={"key_share": True} if hold else None)
+    card's tag edit, whose new row only refers to the tag (KEY SHARE), need not wait for a rename.
+
+    with_cards: an edit that deletes or rewrites the column's card rows (removing the column, a merge): FOR UPDATE,
+    which a card's tag edit does wait for (and which waits for one in flight), so the rows it reads next are all
+    there are; a teammate's card tagged meanwhile is never deleted unseen."""
+    lock = True if with_cards else ({"key_share": True} if hold else None)
+    tag = session.get(Tag, tag_id, with_for_update=lock)
     if tag is None:
         raise RuleError("That tag no longer exists.")
     return tag
@@ -131,7 +136,7 @@ class CardTagEdit(Edit):
         self.quote_ids = tuple(dict.fromkeys(quote_ids))
         if not self.quote_ids:
             raise RuleError("Select a card first.")
-        self.cards = self.quote_ids
+        self.cards = ()  # the cards whose columns the last apply or revert changed
         self._changed_since_shown: tuple[int, ...] = ()  # the cards a conflict found changed: whose change to name
         self._before: list[dict] = []
         self._after: dict[int, frozenset[int]] | None = None
@@ -169,14 +174,17 @@ class CardTagEdit(Edit):
             raise EditConflict(self.name, based_on=named_columns(session, self.based_on),
                                yours=named_columns(session, after), theirs=named_columns(session, stored))
         self._after = after
+        self.cards = changed_cards(stored, after)  # their histories name who: not a card this edit left as it was
 
     def revert(self, session: Session) -> None:
         self._lock_cards(session)
         refuse_undo_if_changed_since(self.name, self._after, applied_tags(session, self.quote_ids))
+        stored = applied_tags(session, self.quote_ids)
         session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
         if self._before:
             session.execute(insert(TagAssignment), self._before)
         self._undone_to = applied_tags(session, self.quote_ids)
+        self.cards = changed_cards(stored, self._undone_to)
 
     def changed_by(self, session: Session, user: str) -> str:
         return last_card_editor(session, self._changed_since_shown, user)
@@ -329,7 +337,7 @@ class AddTag(Edit):
     def revert(self, session: Session) -> None:
         # Deleting the column takes its tags off every card and action item with it: a teammate's work, unseen.
         assert self.tag_id is not None, "undo before do"
-        _tag_or_refuse(session, self.tag_id, hold=True)
+        _tag_or_refuse(session, self.tag_id, with_cards=True)
         used = (session.scalar(select(func.count()).select_from(TagAssignment).where(  # a suggestion is nobody's work
             TagAssignment.tag_id == self.tag_id, TagAssignment.source != TagSource.SUGGESTED.value))
                 or session.scalar(select(func.count()).select_from(ActionItemLink)
@@ -441,15 +449,16 @@ class MergeTags(Edit):
 
     def apply(self, session: Session) -> None:
         self._hold_cards(session)  # first, as a card's tag edit holds its cards before it reads the tags
-        _tag_or_refuse(session, self.target_id, hold=True)
-        _tag_or_refuse(session, self.source_id, hold=True)
+        _tag_or_refuse(session, self.target_id, with_cards=True)
+        _tag_or_refuse(session, self.source_id, with_cards=True)
         tags, assigns = Tag.__table__, TagAssignment.__table__
         self._tag_row = dict(session.execute(tags.select().where(tags.c.id == self.source_id)).one()._mapping)
         self._assignments = [dict(r._mapping) for r in session.execute(
             assigns.select().where(assigns.c.tag_id.in_((self.source_id, self.target_id))))]
         # the cards whose columns change, in every incident: their histories say who merged (a conflict over one)
-        self.cards = tuple(sorted({row["quote_id"] for row in self._assignments
-                                   if row["tag_id"] == self.source_id and row["quote_id"] is not None}))
+        self.cards = tuple(sorted({row["quote_id"] for row in self._assignments  # a suggestion is no column
+                                   if row["tag_id"] == self.source_id and row["quote_id"] is not None
+                                   and row["source"] in EVIDENCE_SOURCES}))
         self._links = list(session.scalars(select(ActionItemLink.id).where(
             ActionItemLink.tag_id == self.source_id)))
         session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
@@ -483,7 +492,7 @@ class MergeTags(Edit):
 
     def revert(self, session: Session) -> None:
         self._hold_cards(session)
-        _tag_or_refuse(session, self.target_id, hold=True)
+        _tag_or_refuse(session, self.target_id, with_cards=True)
         # the undo puts the target's rows back as they were before: a card tagged or untagged since would lose that
         refuse_undo_if_changed_since(self.name, self._merged, self._target_rows(session))
         session.execute(insert(Tag), [self._tag_row])

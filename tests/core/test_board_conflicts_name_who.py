@@ -25,7 +25,7 @@ from postmortem_desktop.services.tagging import (
 )
 from postmortem_desktop.storage.schema import CardEdit, EditRecord, WorkspaceEdit
 from postmortem_desktop.storage.workspace import open_workspace
-from tests.helpers import ANA, BEN, billing_id
+from tests.helpers import ANA, BEN, billing_id, race_of_two_saves
 
 CY = "Cy (engineer)"
 
@@ -188,3 +188,53 @@ def test_a_file_keeps_no_card_or_column_history_and_its_conflict_says_someone_el
             assert not session.scalars(select(WorkspaceEdit.id)).all()
     finally:
         ws.close()
+
+
+def test_a_card_an_edit_left_as_it_was_keeps_naming_who_changed_it(ben_and_ana, cy):
+    """Cy's removal of a column from two cards, one of which never had it, changes only the other: the first's
+    history still names Ana, who moved it (before, every selected card was recorded as Cy's)."""
+    ben, ana = ben_and_ana
+    iid = billing_id(ben)
+    card, other = _cards(ben, 2)
+    confusion, fear = _tag(ben, "confusion"), _tag(ben, "data-fear")
+    AssignTag(iid, [other], fear).do(ben)
+    seen = _shown(ben, [card])  # Ben's board shows the card in no column
+    AssignTag(iid, [card], confusion, "confusion").do(ana)
+    RemoveTag(iid, [card, other], fear, "data-fear").do(cy)  # the card had no data-fear: left as it was
+    with pytest.raises(EditConflict) as refused:
+        AssignTag(iid, [card], fear, "data-fear").made_from(seen).do(ben)
+    assert refused.value.by == ANA
+
+
+def test_undoing_a_new_column_waits_for_a_teammate_tagging_with_it_then_keeps_their_tag(ben_and_ana):
+    """A teammate's tag with the new column, not committed yet when the undo starts: the undo waits for it and is
+    refused, rather than deleting the column (and their tag with it) unseen."""
+    ben, ana = ben_and_ana
+    iid = billing_id(ben)
+    card = _cards(ben, 1)[0]
+    added = AddTag("double-charged")
+    added.do(ben)
+    undo = _Undo(added)
+    refused = race_of_two_saves(ana, ben, AssignTag(iid, [card], added.tag_id, "double-charged"), undo)
+    assert isinstance(refused, ChangedSince)
+    assert {t.name for t in board_cards(ben, iid, [card])[0].tags} == {"double-charged"}
+
+
+def test_a_merge_waits_for_a_teammate_tagging_with_the_merged_column_and_keeps_their_tag(ben_and_ana):
+    ben, ana = ben_and_ana
+    iid = billing_id(ben)
+    card = _cards(ben, 1)[0]
+    fear, confusion = _tag(ben, "data-fear"), _tag(ben, "confusion")
+    merge = MergeTags(fear, confusion, "data-fear", "confusion")
+    assert race_of_two_saves(ana, ben, AssignTag(iid, [card], fear, "data-fear"), merge) is None
+    assert [t.name for t in board_cards(ben, iid, [card])[0].tags] == ["confusion"]  # moved with the merge
+
+
+class _Undo:
+    """An edit's undo, run as race_of_two_saves runs a save."""
+
+    def __init__(self, edit) -> None:
+        self.edit = edit
+
+    def do(self, workspace) -> None:
+        self.edit.undo(workspace)
