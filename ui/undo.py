@@ -99,6 +99,7 @@ class WorkspaceSession(QObject):
         self.undo_stack = QUndoStack(self)
         self._jobs: set = set()  # background workers reading or writing this workspace
         self._writing_job = None  # the one that holds the write transaction (an import), if any
+        self._server_away = False  # the change feed lost the team server and has not heard it since
         self.closed = False
         self._stepping = False  # a long undo or redo is running
         self.long_step_runner: LongStepRunner | None = None
@@ -116,12 +117,14 @@ class WorkspaceSession(QObject):
 
     def _on_feed_lost(self, message: str) -> None:
         if not self.closed:
+            self._server_away = True
             self.server_unreachable.emit(message)
 
     def _on_teammate_notice(self, notice: ChangeNotice) -> None:
         if self.closed:
             return
         if notice.incident_id < 0 and not notice.client:  # the feed is back after losing the server
+            self._server_away = False
             self.feed_reconnected.emit()
         kinds, _user = self._heard.get(notice.incident_id, (DataChange.NONE, ""))
         self._heard[notice.incident_id] = (kinds | notice.changes, notice.user)
@@ -239,7 +242,10 @@ class WorkspaceSession(QObject):
         """Runs an edit of conversations, messages or customers on the GUI thread: when a teammate's import holds
         them (a team workspace), the edit waits until it commits, and the window says whose import it waits for
         rather than stopping without a word. Nothing is refused: the change is saved once the import ends."""
-        who = bulk_writer(self.workspace) if DataChange.CONVERSATION in command.changes else None
+        # not asked while the change feed has lost the server: that would wait a connection timeout for nothing,
+        # before the edit's own attempt says the server is away
+        asks = DataChange.CONVERSATION in command.changes and not self._server_away
+        who = bulk_writer(self.workspace) if asks else None
         if who is None:
             yield
             return

@@ -42,7 +42,8 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
         parcel = incident_copy.gather(conn, ids, PER_INCIDENT_SETTINGS)
     with target.transaction() as session:
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
-                                              bring_back=bring_back, setting_prefixes=PER_INCIDENT_SETTINGS)
+                                              bring_back=bring_back, setting_prefixes=PER_INCIDENT_SETTINGS,
+                                              writer=target.user)
         for incident_id in result.brought_back:  # in its history, after the copy's own records
             target.record_edit(session, incident_id, DataChange.everything(), f"Bring Back from {source.name}")
         # the other clients of a team workspace hear of the new incidents on commit (a file: nothing to tell)

@@ -30,6 +30,7 @@ from ..domain.storable_text import storable
 from . import migrations, snapshot
 from .bulk import LOCK_BULK_TABLES
 from .schema import Base, Customer, EditRecord, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
+from .team_bulk import bulk_writer_name
 
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
 #: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
@@ -224,17 +225,19 @@ def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *, bri
 
 
 def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False, bring_back: bool = False,
-        setting_prefixes: tuple[str, ...] = ()) -> Generator[tuple[int, int], None, CopyResult]:
+        setting_prefixes: tuple[str, ...] = (), writer: str = "") -> Generator[tuple[int, int], None, CopyResult]:
     """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
 
     as_copy: each incident gets a new uid, so it stands beside the one already there.
     bring_back: an incident already there that nobody changed since the copy was made from it (a file saved for a
     meeting without network) is replaced by the copy, its rows keeping their ids; refused as without it otherwise.
+    writer: who publishes, named to a teammate whose edit waits for it (team_bulk.bulk_writer).
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
         # an import running meanwhile numbers its rows past its sequences' values and moves them only at
         # its commit: wait for it, so the free ids picked below are free
+        conn.execute(text("SELECT set_config('application_name', :name, true)"), {"name": bulk_writer_name(writer)})
         conn.exec_driver_sql(LOCK_BULK_TABLES)
     freed: dict[str, set[int]] = {}
     replaced = [] if as_copy else refuse_if_present(conn, parcel, target_name, bring_back=bring_back)

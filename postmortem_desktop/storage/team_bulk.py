@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 import psycopg
 from psycopg import sql
@@ -39,6 +40,16 @@ if TYPE_CHECKING:
 # (pg_stat_activity.application_name, which every role may read), so another client's edit that must wait for it
 # can say whose import it waits for (bulk_writer).
 BULK_WRITER_PREFIX = "postmortem import by "
+_NAME_BYTES = 63  # what the server keeps of application_name, in printable ASCII only (it mangles the rest)
+
+
+def bulk_writer_name(user: str) -> str:
+    """The application_name a bulk transaction of user's carries: the name %-quoted into ASCII, or none when it
+    does not fit (bulk_writer then names the database role)."""
+    quoted = quote(user, safe=" ()'-.,_@")
+    return BULK_WRITER_PREFIX + (quoted if len(BULK_WRITER_PREFIX) + len(quoted) <= _NAME_BYTES else "")
+
+
 _STORED_TIME_LENGTH = 26  # storage/bulk.db_time's form: "YYYY-MM-DD HH:MM:SS.ffffff"
 
 
@@ -128,7 +139,7 @@ class TeamCursor:
         """The bulk tables locked for this transaction (bulk.LOCK_BULK_TABLES), once, until it ends."""
         if not self._locked:
             # named for this transaction only (set_config's is_local): the pooled connection is itself again after
-            self._cursor.execute("SELECT set_config('application_name', %s, true)", (BULK_WRITER_PREFIX + self.user,))
+            self._cursor.execute("SELECT set_config('application_name', %s, true)", (bulk_writer_name(self.user),))
             self._cursor.execute(LOCK_BULK_TABLES)
             self._locked = True
 
@@ -159,7 +170,7 @@ class TeamTransaction:
 
 
 _BULK_WRITER = (
-    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "SELECT a.application_name, a.usename FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'relation' AND l.relation = CAST('conversations' AS regclass) "
     "AND l.mode = 'ShareRowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid() LIMIT 1")
 
@@ -172,12 +183,15 @@ def bulk_writer(workspace: Workspace) -> str | None:
         return None
     try:
         with workspace.engine.connect() as conn:
-            name = conn.exec_driver_sql(_BULK_WRITER).scalar()
+            holder = conn.exec_driver_sql(_BULK_WRITER).first()
     except DBAPIError:
         return None  # the edit that asked finds out itself, and says so in its own words
-    if name is None:
+    if holder is None:
         return None
-    return name.removeprefix(BULK_WRITER_PREFIX).strip() if name.startswith(BULK_WRITER_PREFIX) else "a teammate"
+    name, role = holder
+    if not name.startswith(BULK_WRITER_PREFIX):
+        return "a teammate"  # not one of ours that says (another program's, or an older version's)
+    return unquote(name.removeprefix(BULK_WRITER_PREFIX)).strip() or role or "a teammate"
 
 
 @contextlib.contextmanager

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import errors as pg_errors
-from sqlalchemy import create_engine, insert, literal, select, text
+from sqlalchemy import Integer, any_, bindparam, create_engine, insert, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -82,9 +83,10 @@ class TeamBacking:
                 ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(Tag.id.in_(edit.columns))))
         else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
             session.execute(insert(WorkspaceEdit).values(user=self.user, what=edit.what, undone=edit.undone))
-        if edit.cards:
+        if edit.cards:  # one array parameter: a merge's cards may be more than a statement's 65,535 parameters
+            cards = bindparam("cards", list(edit.cards), type_=ARRAY(Integer))
             session.execute(insert(CardEdit).from_select(
-                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(Quote.id.in_(edit.cards))))
+                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(Quote.id == any_(cards))))
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:

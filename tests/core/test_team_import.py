@@ -257,3 +257,25 @@ def test_a_running_import_names_its_user_to_the_other_clients_and_only_while_it_
     finally:
         ben.close()
         ana.close()
+
+
+@pytest.mark.parametrize("name", ["José Núñez (support)", "นภา (ผู้จัดการฝ่ายบริการลูกค้า)"],
+                         ids=["not-ascii", "too-long"])
+def test_a_running_import_names_any_user_readably(team_database, monkeypatch, name):
+    """The server keeps only 63 bytes of printable ASCII of a connection's name: a name outside that comes back
+    whole (quoted on the way), and one too long for it is told by its database role, never as garbled bytes."""
+    from postmortem_desktop.storage.team_bulk import bulk_transaction, bulk_writer
+
+    monkeypatch.setenv("POSTMORTEM_USER", name)
+    ana = create_workspace(team_database)
+    monkeypatch.delenv("POSTMORTEM_USER")
+    ben = open_workspace(team_database)
+    try:
+        with bulk_transaction(ana) as transaction:
+            transaction.cursor.lock()
+            with ana.engine.connect() as conn:
+                role = conn.exec_driver_sql("SELECT current_user").scalar()
+            assert bulk_writer(ben) == (name if name.startswith("José") else role)
+    finally:
+        ben.close()
+        ana.close()
