@@ -12,12 +12,14 @@ sees them.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from sqlalchemy import Connection
 
 from . import bulk, search_page, team_search
 from .bulk import put_back, set_aside
+from .word_separators import separators_pattern
 
 _SEARCH_TABLES = ("message_search", "conversation_search")
 # FTS5's own defaults, put back by end_bulk.
@@ -83,9 +85,14 @@ def end_bulk(cursor: bulk.BulkCursor) -> None:
     _configure(cursor, _DEFAULT_AUTOMERGE, _DEFAULT_HASHSIZE)
 
 
+# split where both engines' indexes split the text (word_separators.py), so a word asked for is one they hold;
+# every character of query syntax (quotes, *, :, &, parentheses…) is a separator too
+_SEPARATORS = re.compile(separators_pattern())
+
+
 def search_words(query: str) -> list[str]:
-    """The user's words as the search sees them: runs of letters and digits (so never query syntax)."""
-    return "".join(ch if ch.isalnum() else " " for ch in query).split()
+    """The user's words as the search sees them: split where the indexes split text (so never query syntax)."""
+    return [word for word in _SEPARATORS.split(query) if word]
 
 
 def match_expression(query: str) -> str:
