@@ -87,10 +87,10 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self._closed = False
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
-        self.add_button = QPushButton("&Add…", self)
+        self.add_button = QPushButton("Add ite&m…", self)
         self.quick_add_button = QPushButton("Add from selected cards", self)
-        self.edit_button = QPushButton("&Edit…", self)
-        self.delete_button = QPushButton("&Delete", self)
+        self.edit_button = QPushButton("E&dit…", self)
+        self.delete_button = QPushButton("De&lete", self)
         self._layout()
         self._connect()
         self.read_first()
@@ -164,7 +164,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
         self.add_button.setEnabled(writable)
-        self.add_button.setText(f"&Add {self._add_area()} item…")  # says where Add puts the new item
+        self.add_button.setText(f"Add {self._add_area()} ite&m…")  # says where Add puts the new item
         self.quick_add_button.setEnabled(writable and cards > 0)
         self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
                                       else "Add from selected cards")

@@ -93,7 +93,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.check_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.check_at.setAccessibleName("Follow-up check at")
         self.schedule_button = QPushButton("&Schedule", self)
-        self.ics_button = QPushButton("Export .&ics…", self)
+        self.ics_button = QPushButton("E&xport .ics…", self)
         self.schedule_state = QLabel(self)
         self.schedule_state.setWordWrap(True)
         self.repeat = RowsTableModel(("Tag", "At the review", "After the review"), self)
@@ -101,7 +101,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.actions = RowsTableModel(("Area", "Owner", "Due", "Status", "Fix"), self)  # the fix last: it stretches
         self.quiet = RowsTableModel(("Account", "Before (per day)", "After (per day)", "Drop"), self)
         self.import_button = QPushButton("Import activity CSV…", self)
-        self.tickets_button = QPushButton("Import next week's &tickets…", self)
+        self.tickets_button = QPushButton("Import next &week's tickets…", self)
         self.tickets_button.setToolTip("The following week's ticket dump, to compare repeat confusion with the review")
         self.rule = QLabel(self)
         self.rule.setWordWrap(True)

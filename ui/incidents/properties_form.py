@@ -154,9 +154,9 @@ class IncidentPropertiesWidget(QWidget):
         self.closed_note.setWordWrap(True)
         self.closed_note.hide()
         form = QFormLayout()
-        form.addRow("&Title", self.title)
+        form.addRow("Tit&le", self.title)
         form.addRow("&Service", self.service)
-        form.addRow("Technical se&verity", self.severity)
+        form.addRow("Te&chnical severity", self.severity)
         for key, label in self.TIME_FIELDS:
             form.addRow(label, self.times[key])
         form.addRow("", self.problem)

@@ -52,7 +52,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.message = CustomerMessageWidget(hub, self)
         self.checklist = ChecklistPanel(hub, self)
         self.edits = EditsWidget(self)
-        for widget, title in ((self.answers, "Five &questions"), (self.record, "Close-out &record"),
+        for widget, title in ((self.answers, "Five &questions"), (self.record, "C&lose-out record"),
                               (self.severity, "Customer &severity"), (self.contacts, "&Contact list"),
                               (self.message, "Customer &message"), (self.checklist, "Chec&klist")):
             self.tabs.addTab(widget if widget is self.answers else self._scrolling(widget), title)
