@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -91,6 +93,13 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.quick_add_button = QPushButton("Add from selected cards", self)
         self.edit_button = QPushButton("E&dit…", self)
         self.delete_button = QPushButton("De&lete", self)
+        # the Delete key deletes the selected item as the button does, as on the board, while the list has the focus
+        # (a Delete typed in the filter field is the field's)
+        self.delete_key = QAction("Delete Action Item", self.view)
+        self.delete_key.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        self.delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_key.setProperty("shortcutGroup", "Actions list")  # the F1 cheat sheet's heading for it
+        self.view.addAction(self.delete_key)
         self._layout()
         self._connect()
         self.read_first()
@@ -126,6 +135,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.quick_add_button.clicked.connect(self._on_quick_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.delete_key.triggered.connect(self._on_delete_clicked)
         self.view.doubleClicked.connect(self._on_edit_clicked)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
@@ -170,6 +180,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
                                       else "Add from selected cards")
         self.edit_button.setEnabled(writable and selected)
         self.delete_button.setEnabled(writable and selected)
+        self.delete_key.setEnabled(writable and selected)
 
     def _selected_item(self):  # noqa: ANN202
         rows = self.view.selectionModel().selectedRows()
