@@ -42,6 +42,7 @@ from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
 from ..hub import ScreenHub
+from ..read_only import enable_when_writable
 from ..table_titles import keep_titles_whole
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
@@ -169,18 +170,18 @@ class ActionsScreen(DeferredRefresh, QWidget):
         return text + (f"  ⚠ {overdue} overdue." if overdue else "")
 
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
-        writable = (self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
-                    and not self._closed)
+        open_record = self.hub.session is not None and self.hub.incident_id >= 0 and not self._closed
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
-        self.add_button.setEnabled(writable)
+        workspace = self.hub.workspace
         self.add_button.setText(f"Add {self._add_area()} ite&m…")  # says where Add puts the new item
-        self.quick_add_button.setEnabled(writable and cards > 0)
         self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
                                       else "Add from selected cards")
-        self.edit_button.setEnabled(writable and selected)
-        self.delete_button.setEnabled(writable and selected)
-        self.delete_key.setEnabled(writable and selected)
+        # on a read-only workspace each says why it is off (ui/read_only.py)
+        enable_when_writable((self.add_button,), workspace, also=open_record)
+        enable_when_writable((self.quick_add_button,), workspace, also=open_record and cards > 0)
+        enable_when_writable((self.edit_button, self.delete_button, self.delete_key), workspace,
+                             also=open_record and selected)
 
     def _selected_item(self):  # noqa: ANN202
         rows = self.view.selectionModel().selectedRows()

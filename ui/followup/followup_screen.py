@@ -44,6 +44,7 @@ from ..errors import show_refusal
 from ..file_dialogs import choose_file_to_open
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
+from ..read_only import enable_when_writable, is_read_only
 from ..table_titles import keep_titles_whole
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
@@ -193,8 +194,13 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.rule.setText(rows + "Rule: " + data.rule_text)
         if not self.outcome.hasFocus():
             self.outcome.setPlainText(data.outcome)
-        self.outcome_button.setEnabled(data.status == "closed" and not self.hub.workspace.read_only)
         self.outcome_button.setToolTip("" if data.status == "closed" else "Close the incident first.")
+        # what writes to the workspace is off on a read-only one, saying why, rather than refused when pressed
+        workspace = self.hub.workspace
+        enable_when_writable((self.review_date, self.check_at, self.schedule_button, self.import_button,
+                              self.tickets_button), workspace)
+        enable_when_writable((self.outcome_button,), workspace, also=data.status == "closed")
+        self.outcome.setReadOnly(is_read_only(workspace))  # the outcome stays readable and can be copied
 
     def _show_schedule(self, data: FollowUpView, iid: int) -> None:
         zone = display_zone(self.hub.zone_name)
