@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenu, QTabBar, QTabWidget, QWidget
 
+from ui.screens import SCREENS
+
 #: the menu bar's standard ones stay what every desktop application uses
 STANDARD_MENUS = {"&File": "Alt+F", "&Edit": "Alt+E", "&View": "Alt+V", "&Help": "Alt+H"}
 
@@ -18,7 +20,7 @@ def visible_mnemonics(window) -> dict[str, list[str]]:
     """Alt+letter -> what owns it, for everything Qt registers a mnemonic for that is on screen now: the menu bar's
     menus, tab bars' tabs, buttons and check boxes, labels with a buddy, group boxes."""
     owners: dict[str, list[str]] = defaultdict(list)
-    for action in window.menuBar().actions():
+    for action in window.menuBar().actions() if window.menuBar().isVisible() else []:
         if action.isVisible() and _key(action.text()):
             owners[_key(action.text())].append(f"menu {action.text()}")
     for widget in window.findChildren(QWidget):
@@ -91,3 +93,24 @@ def test_each_menu_names_its_items_by_different_letters(main_window):
                  main_window.help_menu]:
         keys = [_key(action.text()) for action in menu.actions() if _key(action.text())]
         assert len(keys) == len(set(keys)), (menu.title(), [a.text() for a in menu.actions()])
+
+
+def test_facilitator_mode_notes_share_no_key_with_any_screen_it_can_show(main_window, qtbot):
+    from ui.theme import theme_manager
+
+    before = theme_manager().snapshot()
+    facilitator = main_window.facilitator
+    facilitator.start()
+    try:
+        facilitator.toggle_editing_screen()  # F7: the step's screen under the notes, as an agenda can name any screen
+        assert facilitator.notes.label.buddy() is not None
+        qtbot.waitUntil(facilitator.notes.label.isVisible)
+        seen = {}
+        for key, *_rest in SCREENS:
+            main_window.show_screen(key)
+            qtbot.waitUntil(main_window.screen_widgets[key].isVisible)
+            seen[key] = _clashes(main_window)
+        assert {key: clashes for key, clashes in seen.items() if clashes} == {}
+    finally:
+        facilitator.stop()
+        theme_manager().restore(before)

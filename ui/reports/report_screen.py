@@ -82,7 +82,7 @@ class ReportScreen(QWidget):
         self.redact_check.setObjectName("redact_check")
         self.redact_check.setChecked(True)
         self.redact_check.toggled.connect(self._on_redact_check_toggled)
-        self.appendix_check = QCheckBox("Include an appe&ndix with all quotes", self)
+        self.appendix_check = QCheckBox("Include an appendix with all &quotes", self)
         self.appendix_check.setObjectName("appendix_check")
         self.appendix_check.setChecked(True)
         self.appendix_check.toggled.connect(self._on_options_changed)
