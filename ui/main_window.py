@@ -37,6 +37,7 @@ from .incidents.empty_list import EmptyIncidentList
 from .incidents.incident_list_delegate import IncidentListDelegate
 from .models.incident_table_model import IncidentTableModel
 from .progress import run_with_progress
+from .read_only import short_reason
 from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry, usable_geometry
 from .shortcuts_dialog import show_shortcuts
@@ -330,10 +331,9 @@ class MainWindow(QMainWindow):
         ws = session.workspace
         self.setWindowTitle(f"{ws.name} — Postmortem Desktop" + (" (read-only)" if ws.read_only else "")
                             + (f" — {ws.user}" if ws.user else ""))  # a team workspace: whom edits are by
-        # the first sentence says why (another window, another process, a read-only folder, hard links)
-        reason = ws.read_only_reason if ws.read_only else ""
-        self.read_only_label.setText(reason.split(". ")[0].rstrip(".") if reason else "")
-        self.read_only_label.setToolTip(reason)
+        # the first sentence says why (another window, another process, a read-only folder, hard links, a role)
+        self.read_only_label.setText(short_reason(ws).rstrip("."))
+        self.read_only_label.setToolTip(ws.read_only_reason if ws.read_only else "")
         for action in self._workspace_actions():
             action.setEnabled(not ws.read_only)
         # a team workspace by its address without password (storage/workspace_kind.shown_address)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QStyle, QWidget
 
+from postmortem_desktop.domain.progress import is_estimate
+
 from .workers import GeneratorWorker, start
 
 if TYPE_CHECKING:
@@ -88,8 +90,10 @@ class WorkProgressDialog(QProgressDialog):
 
 
 def show_progress(progress: QProgressDialog, done: int, total: int, unit: str) -> None:
-    """How far the work got, after what it is ("Importing x.csv… — 1,000 of 9,000 rows…")."""
+    """How far the work got, after what it is ("Importing x.csv… — 1,000 of 9,000 rows…"); a total that is only
+    an estimate, which moves as more of the file is read, says so ("of about 9,000") until the exact one comes."""
     if total > 0:
         progress.setMaximum(total)
         progress.setValue(min(done, total))
-        progress.setLabelText(f"{progress.labelText().split(' — ')[0]} — {done:,} of {total:,} {unit}…")
+        about = "about " if is_estimate(total) else ""
+        progress.setLabelText(f"{progress.labelText().split(' — ')[0]} — {done:,} of {about}{total:,} {unit}…")

@@ -12,8 +12,8 @@ SCREENS: list[tuple[str, str, str]] = [
     ("properties", "ui.incidents.properties_screen:PropertiesScreen", "&Properties"),
     ("review", "ui.review.review_screen:ReviewScreen", "&Review"),
     ("actions", "ui.actions.actions_screen:ActionsScreen", "&Actions"),
-    ("followup", "ui.followup.followup_screen:FollowUpScreen", "&Follow-up"),
-    ("report", "ui.reports.report_screen:ReportScreen", "Re&port"),
+    ("followup", "ui.followup.followup_screen:FollowUpScreen", "Follow-&up"),
+    ("report", "ui.reports.report_screen:ReportScreen", "Rep&ort"),
 ]
 
 # (key, "module:Class", dock title, area: "left" | "right" | "bottom")

@@ -15,7 +15,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
 class WorkerSignals(QObject):
-    progressed = Signal(int, int)  # done, total (-1 when unknown)
+    #: done, total (-1 when unknown); an object, so a total that is an estimate stays one
+    #: (postmortem_desktop/domain/progress.EstimatedTotal, an int)
+    progressed = Signal(int, object)
     finished = Signal(object)  # the generator's return value
     failed = Signal(object, str)  # the exception, its traceback text
     cancelled = Signal()
@@ -55,7 +57,8 @@ class GeneratorWorker(QRunnable):
                     self.signals.finished.emit(stop.value)
                     return
                 done, total = step if isinstance(step, tuple) else (int(step), None)
-                self.signals.progressed.emit(int(done), -1 if total is None else int(total))
+                self.signals.progressed.emit(int(done), -1 if total is None else total if isinstance(total, int)
+                                             else int(total))
         except Exception as exc:
             self.signals.failed.emit(exc, traceback.format_exc())
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from ..domain.progress import EstimatedTotal
 from ..importers.sheet_reader import read_sheet  # before the job comes: a waiting helper has it ready
 
 if TYPE_CHECKING:
@@ -130,14 +131,14 @@ def _plain(chunk: PlanChunk) -> tuple[list, list, list, list]:
     return chunk.customers, chunk.conversations, chunk.messages, chunk.message_ids
 
 
-def _progress(planner: TicketPlanner, stream) -> tuple[int, int | None]:  # noqa: ANN001
+def _progress(planner: TicketPlanner, stream) -> tuple[int, EstimatedTotal | None]:  # noqa: ANN001
     """(rows read, rows the file probably holds), the total estimated from how far the reader is."""
     rows = planner.result.rows_read
     done, total = stream.progress()
     if not done or total is None:
         return rows, None
-    # to the hundred: an estimate from bytes read should not look exact
-    return rows, max(rows, round(rows * total / done, -2))
+    # to the hundred, and marked as an estimate (shown as "about"): the exact count comes with "done"
+    return rows, EstimatedTotal(max(rows, round(rows * total / done, -2)))
 
 
 def _mapping_for(job: FileJob, head) -> FieldMapping:  # noqa: ANN001

@@ -1,5 +1,6 @@
 """A closed incident reads as closed everywhere: no "ready to close", no edits, one Reopen path."""
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
 from postmortem_desktop.services.incidents import IncidentService
@@ -44,6 +45,15 @@ def editable_record_controls(review):
                review.severity.confirm_button.isEnabled()])
 
 
+def assert_choice_held(qtbot, combo):
+    """The combo box reads in the theme's text colour (enabled), and neither keys nor clicks change its choice."""
+    shown = combo.currentText()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_End, Qt.Key.Key_Space):
+        qtbot.keyClick(combo, key)
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    assert combo.isEnabled() and combo.currentText() == shown and not combo.view().isVisible()
+
+
 def test_a_closed_incident_never_says_ready_to_close_and_its_record_takes_no_edits(qtbot, hub, screens):
     review = screens["review"]
     assert review.closed_banner.isVisibleTo(review)
@@ -56,7 +66,11 @@ def test_a_closed_incident_never_says_ready_to_close_and_its_record_takes_no_edi
     actions = screens["actions"]
     assert actions.closed_banner.isVisibleTo(actions) and not actions.add_button.isEnabled()
     form = screens["properties"].form
-    assert not form.body.isEnabled() and form.closed_note.isVisibleTo(form)
+    # no edits, and nothing greyed out: read-only editors, so the words stay readable and can be copied
+    assert form.title.isReadOnly() and form.service.isReadOnly()
+    assert_choice_held(qtbot, form.severity)
+    assert all(editor.edit.isReadOnly() and not editor.known.isEnabled() for editor in form.times.values())
+    assert form.body.isEnabled() and form.title.isEnabled() and form.closed_note.isVisibleTo(form)
     assert "cannot close" not in screens["followup"].schedule_state.text()
 
 
@@ -72,6 +86,14 @@ def test_reopen_from_the_banner_makes_the_record_editable_again_and_undo_closes_
     assert not review.closed_banner.isVisibleTo(review)
     assert all(editable_record_controls(review))
     assert screens["actions"].add_button.isEnabled()
+    screens["properties"].refresh()
+    form = screens["properties"].form
+    assert not form.title.isReadOnly() and form.times["technical_start"].known.isEnabled()
+    choice = form.severity.currentText()
+    with qtbot.waitSignal(hub.workspace_changed):
+        qtbot.keyClick(form.severity, Qt.Key.Key_Down)  # takes a choice again
+    assert form.severity.currentText() != choice
+    hub.session.undo_stack.undo()  # that choice; the next undo is the reopen's
     hub.session.undo_stack.undo()
     review.refresh()
     assert not any(editable_record_controls(review))

@@ -32,7 +32,7 @@ def report(qtbot, demo_copy):
 def test_the_screen_is_registered_for_the_main_window():
     from ui.screens import SCREENS
 
-    assert ("report", "ui.reports.report_screen:ReportScreen", "Re&port") in SCREENS
+    assert ("report", "ui.reports.report_screen:ReportScreen", "Rep&ort") in SCREENS
 
 
 def test_redaction_is_on_by_default_and_turning_it_off_needs_consent(report):

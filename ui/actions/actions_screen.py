@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,6 +42,7 @@ from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..filter_banner import FilterBanner
 from ..hub import ScreenHub
+from ..read_only import enable_when_writable
 from ..table_titles import keep_titles_whole
 from .action_item_dialog import ActionItemDialog
 from .action_item_table_model import ActionItemFilterModel, ActionItemTableModel
@@ -87,10 +90,17 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self._closed = False
         self.coverage = QLabel(self)
         self.coverage.setWordWrap(True)
-        self.add_button = QPushButton("&Add…", self)
+        self.add_button = QPushButton("Add ite&m…", self)
         self.quick_add_button = QPushButton("Add from selected cards", self)
-        self.edit_button = QPushButton("&Edit…", self)
-        self.delete_button = QPushButton("&Delete", self)
+        self.edit_button = QPushButton("E&dit…", self)
+        self.delete_button = QPushButton("De&lete", self)
+        # the Delete key deletes the selected item as the button does, as on the board, while the list has the focus
+        # (a Delete typed in the filter field is the field's)
+        self.delete_key = QAction("Delete Action Item", self.view)
+        self.delete_key.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        self.delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_key.setProperty("shortcutGroup", "Actions list")  # the F1 cheat sheet's heading for it
+        self.view.addAction(self.delete_key)
         self._layout()
         self._connect()
         self.read_first()
@@ -126,6 +136,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
         self.quick_add_button.clicked.connect(self._on_quick_add_clicked)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.delete_key.triggered.connect(self._on_delete_clicked)
         self.view.doubleClicked.connect(self._on_edit_clicked)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.hub.incident_changed.connect(self._on_hub_incident_changed)
@@ -159,17 +170,18 @@ class ActionsScreen(DeferredRefresh, QWidget):
         return text + (f"  ⚠ {overdue} overdue." if overdue else "")
 
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
-        writable = (self.hub.session is not None and not self.hub.workspace.read_only and self.hub.incident_id >= 0
-                    and not self._closed)
+        open_record = self.hub.session is not None and self.hub.incident_id >= 0 and not self._closed
         selected = bool(self.view.selectionModel().selectedRows())
         cards = len(self.hub.selected_quote_ids)
-        self.add_button.setEnabled(writable)
-        self.add_button.setText(f"&Add {self._add_area()} item…")  # says where Add puts the new item
-        self.quick_add_button.setEnabled(writable and cards > 0)
+        workspace = self.hub.workspace
+        self.add_button.setText(f"Add {self._add_area()} ite&m…")  # says where Add puts the new item
         self.quick_add_button.setText(f"Add from {cards} selected card{'s' if cards != 1 else ''}" if cards
                                       else "Add from selected cards")
-        self.edit_button.setEnabled(writable and selected)
-        self.delete_button.setEnabled(writable and selected)
+        # on a read-only workspace each says why it is off (ui/read_only.py)
+        enable_when_writable((self.add_button,), workspace, also=open_record)
+        enable_when_writable((self.quick_add_button,), workspace, also=open_record and cards > 0)
+        enable_when_writable((self.edit_button, self.delete_button, self.delete_key), workspace,
+                             also=open_record and selected)
 
     def _selected_item(self):  # noqa: ANN202
         rows = self.view.selectionModel().selectedRows()

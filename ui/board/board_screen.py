@@ -42,6 +42,7 @@ from .. import workers
 from ..conflict_dialog import ask_keep_mine, run_or_offer_both
 from ..errors import show_refusal
 from ..hub import ScreenHub
+from ..read_only import enable_when_writable, is_read_only, short_reason
 from ..undo import BusyError
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
@@ -66,6 +67,8 @@ UNCARDED_COUNT_DELAY_MS = 200
 DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
 HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
         "Delete removes")
+#: the hint on a read-only workspace, where dragging and the board's keys change nothing
+READ_ONLY_HINT = "Read-only: cards can be searched, read and opened, not tagged or moved. {reason}"
 
 
 # the data quote cards show: quotes, their tags, the conversations they come from, incident and settings
@@ -216,6 +219,8 @@ class BoardScreen(QWidget):
         self._dirty = False
         self.status.setToolTip("")
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
+        bar = self.filter_bar
+        enable_when_writable((bar.suggest_button, bar.phrases_button, bar.add_column_button), workspace)
         self._refresh_choices()
         self.grid.forget_column_widths()
         self._lay_out()
@@ -264,7 +269,9 @@ class BoardScreen(QWidget):
         if self._filter.text and cards:  # where the hits are: some columns may be off screen
             shown += " in " + ", ".join(html.escape(c.title) for c in self._matched_columns(cards))
         if total == 0 and self.hub.incident_id >= 0:
-            self.status.setText(EMPTY_HINT)
+            reason = short_reason(self.hub.workspace)  # nothing can be quoted on a read-only workspace
+            self.status.setText(f"No cards yet. {html.escape(READ_ONLY_HINT.format(reason=reason))}" if reason
+                                else EMPTY_HINT)
             return
         more = ""
         if self._filter.text and self._uncarded_matches:
@@ -272,7 +279,11 @@ class BoardScreen(QWidget):
             n = self._uncarded_matches
             more = (f" · <a href='conversations'>{n} conversation{'s' if n != 1 else ''} without a card also "
                     f"match{'es' if n == 1 else ''} “{html.escape(self._filter.text)}”</a>")
-        self.status.setText(f"{shown} · {waiting} with suggestions{more}  —  {HINT}")
+        self.status.setText(f"{shown} · {waiting} with suggestions{more}  —  {self._hint()}")
+
+    def _hint(self) -> str:
+        reason = short_reason(self.hub.workspace)
+        return html.escape(READ_ONLY_HINT.format(reason=reason)) if reason else HINT
 
     def _count_uncarded_later(self) -> None:
         """Forgets the last search's count, and counts this one's after its cards are on screen."""
@@ -452,6 +463,8 @@ class BoardScreen(QWidget):
         A tag edit is made from the columns its cards show here, so a teammate's change since is not
         overwritten: a drop then shows the card where it really is, other edits ask keep mine or take theirs.
         """
+        if is_read_only(self.hub.workspace):
+            return False  # a drop, a key or a menu changes nothing, as the hint says; no refusal box per key press
         quote_ids = getattr(command, "quote_ids", None)
         self._local_ids = set(quote_ids) if quote_ids and not isinstance(command, DeleteQuote) else None
         if isinstance(command, (CardTagEdit, DeleteQuote)):
@@ -563,6 +576,8 @@ class BoardScreen(QWidget):
         self.run_local(cls(self.hub.incident_id, quote_id, tag_id, name))
 
     def _on_grid_column_menu_requested(self, tag_id, pos: QPoint) -> None:  # noqa: ANN001
+        if is_read_only(self.hub.workspace):
+            return  # every entry edits a column
         tag = next((t for t in self.tags if t.id == tag_id), None)
         command = column_menu_command(self, tag, self.tags, pos)
         if isinstance(command, RenameTag):

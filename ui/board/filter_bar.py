@@ -43,9 +43,9 @@ class BoardFilterBar(QWidget):
         self.suggest_button.setToolTip("Run the tagger over this incident's messages and cards")
         self.phrases_button = QPushButton("Phrases…", self)
         self.phrases_button.setToolTip("This workspace's own phrases for suggested tags")
-        self.hide_low = QCheckBox("&Hide unsure", self)
+        self.hide_low = QCheckBox("Hi&de unsure", self)
         self.hide_low.setChecked(True)
-        self.hide_low.setToolTip("Hide suggestions the tagger is less than 70 % sure of (Alt+H)")
+        self.hide_low.setToolTip("Hide suggestions the tagger is less than 70 % sure of (Alt+D)")
         self.hide_low.setAccessibleName("Hide low-confidence suggestions")
         self.conversations_button = QPushButton("Conversations…", self)
         self.conversations_button.setToolTip("Browse and search every conversation of the incident, with or "

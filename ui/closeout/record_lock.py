@@ -2,6 +2,8 @@
 edit buttons turn off, and a banner says why and offers Reopen."""
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -37,9 +39,11 @@ def lock_record(root: QWidget, locked: bool) -> None:
     for widget in root.findChildren(QWidget):
         if widget.property(KEEP_WHEN_CLOSED):
             continue
-        if isinstance(widget, (QPlainTextEdit, QTextEdit, QLineEdit)):
-            widget.setReadOnly(locked)
-        elif isinstance(widget, (QAbstractButton, QComboBox, QAbstractSpinBox)):
+        if isinstance(widget, (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)):
+            widget.setReadOnly(locked)  # a time or number stays readable too, as a disabled one would not
+        elif isinstance(widget, QComboBox) and not widget.isEditable():
+            _hold_choice(widget, locked)
+        elif isinstance(widget, (QAbstractButton, QComboBox)):
             if locked and widget.isEnabled():
                 widget.setProperty(_DISABLED_BY_LOCK, True)
                 widget.setEnabled(False)
@@ -53,6 +57,31 @@ def lock_record(root: QWidget, locked: bool) -> None:
             elif not locked and widget.property(_OPEN_TRIGGERS) is not None:
                 widget.setEditTriggers(widget.property(_OPEN_TRIGGERS))
                 widget.setProperty(_OPEN_TRIGGERS, None)
+
+
+class _HeldChoice(QObject):
+    """Keeps a locked combo box's choice: the clicks, wheel turns and keys that would open or change it do nothing,
+    while it stays enabled, so the choice reads in the theme's own text colour (a disabled one is greyed) and the
+    focus still passes through it."""
+
+    PASS_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+    HELD = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.Wheel, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in self.HELD:
+            return False
+        return not (isinstance(event, QKeyEvent) and event.key() in self.PASS_KEYS)
+
+
+def _hold_choice(combo: QComboBox, locked: bool) -> None:
+    held = combo.findChild(_HeldChoice, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if locked and held is None:
+        combo.installEventFilter(_HeldChoice(combo))
+    elif not locked and held is not None:
+        combo.removeEventFilter(held)
+        held.deleteLater()
+        held.setParent(None)  # gone from findChild at once: locking again at once installs a new one
 
 
 def ask_and_reopen(hub: ScreenHub, parent: QWidget) -> None:

@@ -44,6 +44,7 @@ from ..errors import show_refusal
 from ..file_dialogs import choose_file_to_open
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
+from ..read_only import enable_when_writable, is_read_only
 from ..table_titles import keep_titles_whole
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
@@ -93,7 +94,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.check_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.check_at.setAccessibleName("Follow-up check at")
         self.schedule_button = QPushButton("&Schedule", self)
-        self.ics_button = QPushButton("Export .&ics…", self)
+        self.ics_button = QPushButton("E&xport .ics…", self)
         self.schedule_state = QLabel(self)
         self.schedule_state.setWordWrap(True)
         self.repeat = RowsTableModel(("Tag", "At the review", "After the review"), self)
@@ -101,7 +102,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.actions = RowsTableModel(("Area", "Owner", "Due", "Status", "Fix"), self)  # the fix last: it stretches
         self.quiet = RowsTableModel(("Account", "Before (per day)", "After (per day)", "Drop"), self)
         self.import_button = QPushButton("Import activity CSV…", self)
-        self.tickets_button = QPushButton("Import next week's &tickets…", self)
+        self.tickets_button = QPushButton("Import next &week's tickets…", self)
         self.tickets_button.setToolTip("The following week's ticket dump, to compare repeat confusion with the review")
         self.rule = QLabel(self)
         self.rule.setWordWrap(True)
@@ -193,8 +194,13 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.rule.setText(rows + "Rule: " + data.rule_text)
         if not self.outcome.hasFocus():
             self.outcome.setPlainText(data.outcome)
-        self.outcome_button.setEnabled(data.status == "closed" and not self.hub.workspace.read_only)
         self.outcome_button.setToolTip("" if data.status == "closed" else "Close the incident first.")
+        # what writes to the workspace is off on a read-only one, saying why, rather than refused when pressed
+        workspace = self.hub.workspace
+        enable_when_writable((self.review_date, self.check_at, self.schedule_button, self.import_button,
+                              self.tickets_button), workspace)
+        enable_when_writable((self.outcome_button,), workspace, also=data.status == "closed")
+        self.outcome.setReadOnly(is_read_only(workspace))  # the outcome stays readable and can be copied
 
     def _show_schedule(self, data: FollowUpView, iid: int) -> None:
         zone = display_zone(self.hub.zone_name)

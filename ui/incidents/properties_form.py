@@ -24,6 +24,7 @@ from postmortem_desktop.domain.vocabulary import SEVERITIES
 from postmortem_desktop.services.closeout import CLOSED_STATES
 from postmortem_desktop.services.incidents import IncidentDetails
 
+from ..closeout.record_lock import lock_record
 from ..time_display import from_qdatetime, to_qdatetime
 
 NOT_SAVED = "⚠ Not saved yet:"
@@ -129,6 +130,7 @@ class IncidentPropertiesWidget(QWidget):
         self._incident_id = -1
         self._details: IncidentDetails | None = None
         self._zone = "UTC"
+        self._closed = self._read_only = False
         self.headline = QLabel(self)
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
@@ -154,9 +156,9 @@ class IncidentPropertiesWidget(QWidget):
         self.closed_note.setWordWrap(True)
         self.closed_note.hide()
         form = QFormLayout()
-        form.addRow("&Title", self.title)
+        form.addRow("Tit&le", self.title)
         form.addRow("&Service", self.service)
-        form.addRow("Technical se&verity", self.severity)
+        form.addRow("Te&chnical severity", self.severity)
         for key, label in self.TIME_FIELDS:
             form.addRow(label, self.times[key])
         form.addRow("", self.problem)
@@ -275,7 +277,8 @@ class IncidentPropertiesWidget(QWidget):
         self.problem.hide()
         self.setEnabled(details is not None)
         closed = details is not None and details.status in CLOSED_STATES
-        self.body.setEnabled(not closed)
+        self._closed = closed
+        self._lock()
         self.closed_note.setVisible(closed)
         self.closed_note.setText("This incident is closed, so its properties are read-only. "
                                  "Use Reopen in the close-out strip below to change them.")
@@ -297,6 +300,16 @@ class IncidentPropertiesWidget(QWidget):
             if not (same_incident and editor.being_edited()):  # the person's time stays until they finish it
                 editor.set_value(to_qdatetime(getattr(details, key), zone_name), keep_previous=same_incident)
         self.zone_note.setText(f"Times are shown in {zone_name}.")
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A read-only workspace: the fields show the incident, take no edits, and stay readable."""
+        self._read_only = read_only
+        self._lock()
+
+    def _lock(self) -> None:
+        # read-only editors, not disabled ones: a closed incident's or a read-only workspace's properties stay
+        # readable in every theme, and their text can be selected and copied
+        lock_record(self.body, self._closed or self._read_only)
 
     def _set_headline(self, text: str, same_incident: bool) -> None:
         """While one incident is edited the headline never gets shorter on screen: a line fewer (Recovery

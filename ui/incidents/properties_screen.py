@@ -81,7 +81,7 @@ class PropertiesScreen(DeferredRefresh, QWidget):
         self.form.show_incident(details, headline, self.hub.zone_name)
         self.form.keep_typing(typing)
         self._show_later()
-        self.form.setEnabled(not self.hub.workspace.read_only)
+        self.form.set_read_only(self.hub.workspace.read_only)
         self._show_unsaved()
 
     def _on_hub_incident_changed(self, _incident_id: int) -> None:

@@ -74,7 +74,7 @@ class ReportScreen(QWidget):
         from .page_preview import PagePreviewWidget
         from .redaction_panel import RedactionPanelWidget
 
-        self.redact_check = QCheckBox("&Redact personal data", self)
+        self.redact_check = QCheckBox("Re&dact personal data", self)
         self.redact_check.setToolTip("Masks emails, phones, card numbers, bank accounts, SSNs, addresses, IP "
                                      "addresses, dates of birth and people's names, and names known customers "
                                      "Customer A, B, … in the PDF and the XLSX alike. The check beside the "
@@ -82,11 +82,11 @@ class ReportScreen(QWidget):
         self.redact_check.setObjectName("redact_check")
         self.redact_check.setChecked(True)
         self.redact_check.toggled.connect(self._on_redact_check_toggled)
-        self.appendix_check = QCheckBox("Include an &appendix with all quotes", self)
+        self.appendix_check = QCheckBox("Include an appendix with all &quotes", self)
         self.appendix_check.setObjectName("appendix_check")
         self.appendix_check.setChecked(True)
         self.appendix_check.toggled.connect(self._on_options_changed)
-        self.export_pdf_button = QPushButton("Pre&view PDF…", self)  # Save PDF… then writes exactly what is shown
+        self.export_pdf_button = QPushButton("Previe&w PDF…", self)  # Save PDF… then writes exactly what is shown
         self.export_pdf_button.setToolTip("Lay out the report and show its pages here; then save it.")
         self.export_pdf_button.clicked.connect(self.start_pdf_preview)
         self.save_pdf_button = QPushButton("&Save PDF…", self)

@@ -52,7 +52,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.message = CustomerMessageWidget(hub, self)
         self.checklist = ChecklistPanel(hub, self)
         self.edits = EditsWidget(self)
-        for widget, title in ((self.answers, "Five &questions"), (self.record, "Close-out &record"),
+        for widget, title in ((self.answers, "Five &questions"), (self.record, "C&lose-out record"),
                               (self.severity, "Customer &severity"), (self.contacts, "&Contact list"),
                               (self.message, "Customer &message"), (self.checklist, "Chec&klist")):
             self.tabs.addTab(widget if widget is self.answers else self._scrolling(widget), title)
@@ -108,14 +108,16 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.tabs.setTabVisible(self.TAB_EDITS, team)  # a file keeps no record of who edited
         state = CloseoutService(self.hub.workspace).checklist(iid)
         self.checklist.show_state(state)
-        self.tabs.setEnabled(not self.hub.workspace.read_only)
         closed = state.status in CLOSED_STATES
         self.closed_banner.setVisible(closed)
         self.record.show_closed(closed)
         self.severity.show_closed(closed)
-        self.answers.locked = closed
+        # a read-only workspace's record is locked as a closed one's is: its tabs can still be gone through and
+        # its words read and copied in every theme (disabling the tabs wholesale greyed them out)
+        locked = closed or self.hub.workspace.read_only
+        self.answers.locked = locked
         for widget in record_screens:
-            lock_record(widget, closed)
+            lock_record(widget, locked)
 
     def _hand_back_unsaved_words(self) -> None:
         """Words typed for an incident no longer shown are never offered as edits of the next one.

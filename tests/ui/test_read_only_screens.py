@@ -1,0 +1,125 @@
+"""A read-only workspace (a team role granted SELECT only, a file opened read-only) reads well and offers nothing that
+can only be refused: its text stays readable and copyable, what cannot work is off and says why, and the board's
+keys change nothing without a refusal box per key press."""
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QMessageBox
+
+from postmortem_desktop.domain.contrast import AA_TEXT, contrast_ratio
+from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services.quotes import board_cards
+from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from tests.core.test_team_workspace import _reader
+from tests.ui.test_board import drop, select_card, unsorted_card_id, view_for
+from tests.ui.test_closed_record import assert_choice_held
+from ui.theme import DARK, LIGHT, PROJECTOR, theme_manager
+from ui.undo import WorkspaceSession
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Every refusal or warning box the screens would show."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **_kw: shown.append(args[1:3]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **_kw: shown.append(args[1:3]))
+    return shown
+
+
+def open_read_only(window, target) -> None:
+    """What File › Open does, for a workspace that opens read-only."""
+    window.set_session(WorkspaceSession(open_workspace(target, read_only=True), window))
+    assert window.hub.workspace.read_only
+
+
+@pytest.fixture
+def read_only_window(main_window, demo_copy):
+    open_read_only(main_window, demo_copy)
+    return main_window
+
+
+def _readable(widget) -> bool:
+    """Drawn with the active colours, which every theme keeps at AA contrast; a disabled widget is greyed."""
+    palette = widget.palette()
+    group = QPalette.ColorGroup.Active if widget.isEnabled() else QPalette.ColorGroup.Disabled
+    return contrast_ratio(palette.color(group, QPalette.ColorRole.Text).name(),
+                          palette.color(group, QPalette.ColorRole.Base).name()) >= AA_TEXT
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, PROJECTOR])
+def test_properties_and_review_stay_readable_and_take_no_edits(read_only_window, qtbot, theme):
+    before = theme_manager().snapshot()
+    theme_manager().apply(theme)
+    try:
+        properties = read_only_window.show_screen("properties")
+        form = properties.form
+        assert form.headline.isEnabled() and form.headline.text()
+        assert form.title.text() and form.title.isReadOnly() and _readable(form.title)
+        assert_choice_held(qtbot, form.severity)
+        assert _readable(form.severity)
+        known = [editor.edit for editor in form.times.values() if editor.value() is not None]
+        assert known and all(edit.isReadOnly() and _readable(edit) for edit in known)
+        review = read_only_window.show_screen("review")
+        assert review.tabs.isEnabled()  # its tabs can be gone through
+        answers = [block.answer for block in review.answers.blocks.values()]
+        assert any(answer.toPlainText() for answer in answers)
+        assert all(answer.isReadOnly() and _readable(answer) for answer in answers)
+        record = list(review.record.fields.values())
+        assert all(field.isReadOnly() and _readable(field) for field in record)
+        assert not review.severity.confirm_button.isEnabled() and not review.record.none_seen.isEnabled()
+    finally:
+        theme_manager().restore(before)
+
+
+def test_follow_up_turns_off_what_cannot_work_saying_why_and_gives_it_back_when_writable(read_only_window, qtbot,
+                                                                                          demo_copy):
+    followup = read_only_window.show_screen("followup")
+    off = [followup.schedule_button, followup.import_button, followup.tickets_button, followup.review_date,
+           followup.check_at]
+    assert not any(widget.isEnabled() for widget in off)
+    assert all(widget.toolTip().startswith("Read-only: demo.pmw is open for reading only") for widget in off)
+    assert followup.outcome.isReadOnly() and followup.outcome.isEnabled()
+    read_only_window.hub.close_session()  # its lock goes with it, so the file opens for writing
+    read_only_window.set_session(WorkspaceSession(open_workspace(demo_copy), read_only_window))
+    assert not read_only_window.hub.workspace.read_only
+    followup.refresh()
+    assert all(widget.isEnabled() for widget in off) and not followup.outcome.isReadOnly()
+    assert followup.tickets_button.toolTip().startswith("The following week's ticket dump")  # its own again
+    assert followup.schedule_button.toolTip() == ""
+
+
+def test_the_board_says_it_is_read_only_and_its_keys_and_drops_change_nothing_without_a_box(read_only_window, qtbot,
+                                                                                             boxes):
+    board = read_only_window.show_screen("board")
+    if board.model.rowCount() == 0:
+        board.reload()
+    assert "Read-only" in board.status.text() and "Drag to tag" not in board.status.text()
+    assert not board.filter_bar.suggest_button.isEnabled() and not board.filter_bar.add_column_button.isEnabled()
+    workspace, incident = read_only_window.hub.workspace, read_only_window.incident_id
+    before = {card.quote_id: card.tag_ids for card in board_cards(workspace, incident)}
+    quote_id = unsorted_card_id(board)
+    view = view_for(board, None)
+    for key in (Qt.Key.Key_1, Qt.Key.Key_Delete, Qt.Key.Key_Return, Qt.Key.Key_Backspace):
+        select_card(view, quote_id)
+        qtbot.keyClick(view, key)
+    drop(view_for(board, board.tags[0].id), [quote_id], None)
+    qtbot.wait(50)  # a drop's edit runs after the drag, on the next turn of the event loop
+    assert boxes == []
+    assert {card.quote_id: card.tag_ids for card in board_cards(workspace, incident)} == before
+
+
+def test_a_select_only_team_role_gets_the_same_screens(main_window, qtbot, team_server, team_database, boxes):
+    create_workspace(team_database).close()
+    writer = open_workspace(team_database)
+    CreateIncident(title="Checkout errors").do(writer)
+    writer.close()
+    assert main_window.try_open(_reader(team_server, team_database)) is None  # as File › Open Team Workspace does
+    assert main_window.hub.workspace.read_only
+    main_window.select_incident(main_window.incident_model.summary(0).id)
+    followup = main_window.show_screen("followup")
+    assert not followup.schedule_button.isEnabled()
+    assert "may read it but not change it" in followup.schedule_button.toolTip()
+    assert "Read-only" in main_window.show_screen("board").status.text()
+    form = main_window.show_screen("properties").form
+    assert form.title.text() == "Checkout errors" and form.title.isReadOnly() and form.title.isEnabled()
+    assert boxes == []
