@@ -13,16 +13,27 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
-@pytest.fixture
-def main_window(qtbot, demo_copy, settings):
+def _window_on(qtbot, settings, target):
+    """The main window with target open and shown; closed afterwards (a fixture's body)."""
     from ui.main_window import MainWindow
 
     window = MainWindow(settings)
     qtbot.addWidget(window)
-    assert window.open_path(demo_copy)
+    assert window.open_path(target)
     window.show()
     yield window
     window.close()
+
+
+@pytest.fixture
+def main_window(qtbot, demo_copy, settings):
+    yield from _window_on(qtbot, settings, demo_copy)
+
+
+@pytest.fixture
+def team_window(qtbot, team_demo_url, settings):
+    """The main window on a copy of the team demo workspace."""
+    yield from _window_on(qtbot, settings, team_demo_url)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime
 
 import psycopg
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -20,18 +19,6 @@ from postmortem_desktop.storage.workspace_kind import team_url
 HOLD_S = 1.0  # how long the teammate's "import" holds the tables once the edit waits
 
 
-@pytest.fixture
-def window(qtbot, settings, team_demo_url):
-    from ui.main_window import MainWindow
-
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    assert window.open_path(team_demo_url)
-    window.show()
-    yield window
-    window.close()
-
-
 def _holding_the_bulk_tables(url: str, name: str) -> psycopg.Connection:
     """A teammate's import in the middle of its transaction, as storage/team_bulk.TeamCursor.lock leaves it."""
     holder = psycopg.connect(team_url(url).render_as_string(hide_password=False).replace("+psycopg", ""))
@@ -40,7 +27,8 @@ def _holding_the_bulk_tables(url: str, name: str) -> psycopg.Connection:
     return holder
 
 
-def test_a_call_note_waits_for_anas_import_and_says_so_then_is_saved(qtbot, window, team_demo_url):
+def test_a_call_note_waits_for_anas_import_and_says_so_then_is_saved(qtbot, team_window, team_demo_url):
+    window = team_window
     workspace = window.hub.workspace
     incident_id = IncidentService(workspace).list_incidents()[0].id
     holder = _holding_the_bulk_tables(team_demo_url, "Ana (support lead)")
@@ -64,7 +52,8 @@ def test_a_call_note_waits_for_anas_import_and_says_so_then_is_saved(qtbot, wind
     assert bulk_writer(workspace) is None
 
 
-def test_an_edit_with_no_import_running_says_nothing(qtbot, window):
+def test_an_edit_with_no_import_running_says_nothing(qtbot, team_window):
+    window = team_window
     workspace = window.hub.workspace
     incident_id = IncidentService(workspace).list_incidents()[0].id
     seen: list[str] = []
