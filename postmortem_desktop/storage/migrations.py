@@ -81,7 +81,16 @@ def team_words(column: str) -> str:
 
 
 def _words_split_at(column: str, separators: str) -> str:
-    return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, '{separators}', ' ', 'g'))"
+    return f"to_tsvector('{TEAM_WORDS}', regexp_replace({column}, {_sql_text(separators)}, ' ', 'g'))"
+
+
+def _sql_text(value: str) -> str:
+    """value as an SQL string constant. One holding a backslash (the separators' \\uXXXX) is written E'…' with the
+    backslashes doubled: the same constant on every server, also one with standard_conforming_strings off, which
+    would read '\\u0000' as an escape (the indexes and the queries must spell one constant)."""
+    if "\\" not in value:
+        return f"'{value}'"
+    return "E'" + value.replace("\\", "\\\\") + "'"
 
 
 # Format 8 split at whatever the server's locale said was not a letter or digit. Frozen for the ladder.

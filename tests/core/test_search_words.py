@@ -209,3 +209,19 @@ def test_a_team_workspace_whose_making_failed_leaves_none_of_its_search_behind(t
         assert configurations.fetchone() == (0,)
         assert conn.execute("SELECT to_regclass('messages')").fetchone() == (None,)
     create_workspace(team_database).close()
+
+
+def test_a_server_reading_backslashes_as_escapes_finds_the_same(team_server, team_database):
+    """standard_conforming_strings off (an old server's setting): the separators' \\uXXXX in the index expression
+    and the queries are the same constant there too, so the workspace is made, and found words are the same."""
+    with team_server.admin(team_database.rsplit("/", 1)[1]) as conn:
+        conn.execute(f'ALTER DATABASE "{team_database.rsplit("/", 1)[1]}" SET standard_conforming_strings = off')
+    workspace = create_workspace(team_database)
+    try:
+        with workspace.reading() as session:
+            assert session.scalar(text("SHOW standard_conforming_strings")) == "off"
+        with workspace.transaction() as session:
+            incident_id, made = _words_incident(session)
+        _assert_every_answer(workspace, incident_id, made)
+    finally:
+        workspace.close()
