@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..domain.changes import DataChange
 from ..storage import incident_copy
+from ..storage.edit_history import BRING_BACK
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
 from .agenda import NOTES_PREFIX
@@ -45,7 +46,8 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
                                               bring_back=bring_back, setting_prefixes=PER_INCIDENT_SETTINGS,
                                               writer=target.user)
         for incident_id in result.brought_back:  # in its history, after the copy's own records
-            target.record_edit(session, incident_id, DataChange.everything(), f"Bring Back from {source.name}")
+            target.record_edit(session, incident_id, DataChange.everything(), f"{BRING_BACK} {source.name}",
+                               cards=result.cards_brought_back.get(incident_id, ()))
         # the other clients of a team workspace hear of the new incidents on commit (a file: nothing to tell)
         target.record_edit(session, WORKSPACE_WIDE, DataChange.everything(), f"Publish from {source.name}")
     return result

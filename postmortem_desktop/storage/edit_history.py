@@ -9,7 +9,7 @@ history says unambiguously who; never the wrong one, so "someone else" when it c
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .schema import CardEdit, EditRecord, WorkspaceEdit
@@ -34,6 +34,12 @@ def editors_since(session: Session, incident_id: int, user: str, what: str, *, u
     return tuple(name for name in dict.fromkeys(same) if name != user)
 
 
+#: the name a bring back's edit starts with (services/publish.py): it rewrote every field and answer of the
+#: incident, so it counts as the latest edit of each of them (a conflict after it names who brought it back)
+BRING_BACK = "Bring Back from"
+_BROUGHT_BACK = EditRecord.what.like(f"{BRING_BACK} %")
+
+
 def last_editor(session: Session, incident_id: int, user: str, what: str, *, like: str = "") -> str:
     """Who a conflict over the edit `what` (the same field or answer) of the incident names: the last person other
     than `user` who made that edit, or its undo. "" when nothing says (a file keeps no history, an edit of no one
@@ -46,12 +52,12 @@ def last_editor(session: Session, incident_id: int, user: str, what: str, *, lik
     is worse than "someone else"."""
     if not like:
         return session.scalar(select(EditRecord.user).where(
-            EditRecord.incident_id == incident_id, EditRecord.what == what, EditRecord.user != user)
-            .order_by(EditRecord.id.desc()).limit(1)) or ""
+            EditRecord.incident_id == incident_id, or_(EditRecord.what == what, _BROUGHT_BACK),
+            EditRecord.user != user).order_by(EditRecord.id.desc()).limit(1)) or ""
     mine = session.scalar(select(func.max(EditRecord.id)).where(
         EditRecord.incident_id == incident_id, EditRecord.user == user)) or 0
     others = session.scalars(select(EditRecord.user).where(
-        EditRecord.incident_id == incident_id, EditRecord.what.like(like), EditRecord.user != user,
+        EditRecord.incident_id == incident_id, or_(EditRecord.what.like(like), _BROUGHT_BACK), EditRecord.user != user,
         EditRecord.id > mine).distinct()).all()
     return others[0] if len(others) == 1 else ""
 

@@ -27,12 +27,28 @@ from sqlalchemy import Connection, Table, func, select, text
 from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
+from ..domain.vocabulary import EVIDENCE_SOURCES
 from . import migrations, snapshot
 from .bulk import LOCK_BULK_TABLES
-from .schema import Base, Customer, EditRecord, Incident, IncidentUid, Tag, WorkspaceSetting, new_incident_uid
+from .schema import (
+    Base,
+    Conversation,
+    Customer,
+    EditRecord,
+    Incident,
+    IncidentUid,
+    Quote,
+    Tag,
+    TagAssignment,
+    WorkspaceSetting,
+    new_incident_uid,
+)
 from .team_bulk import bulk_writer_name
 
 _TAG_FIELDS = ("name", "description", "color", "position", "built_in")
+#: histories, read by id as the order things happened in (who decided last, who edited last): their keys move
+#: together, in order, when any must (some kept and some moved above them would turn that order around)
+_IN_ORDER = frozenset({"incident_history", "incident_edits", "card_edits"})
 #: publishes into one team workspace wait for each other: two could otherwise pick the same free ids
 _PUBLISH_LOCK = migrations.APPLICATION_ID + 2
 
@@ -90,6 +106,8 @@ class CopyResult:
     same_person: dict[int, int] = field(default_factory=dict)
     #: the target's incidents this copy replaced (bring_back: unchanged there since it was made from them)
     brought_back: list[int] = field(default_factory=list)
+    #: per incident brought back, the cards (quote ids on the target) whose columns it changed
+    cards_brought_back: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -175,9 +193,30 @@ class _There:
     """An incident of the parcel that the target has already (the same uid), and whether it changed there since."""
 
     title: str  # the parcel's
+    source_id: int  # the parcel's key of it
     target_id: int
     target_title: str
     changed_since: bool
+
+
+def _columns_changed(conn: Connection, parcel: Parcel) -> list[str]:
+    """The copy's columns (tags) that the target no longer has as the copy knew them, by key and name: renamed,
+    merged away or removed there since (a column's edits are the whole workspace's: no incident's history has
+    them). A bring back would put those back beside what a teammate made of them."""
+    names = set(conn.scalars(select(Tag.name)))
+    keys = set(conn.scalars(select(Tag.id).where(Tag.id.in_([row["id"] for row in parcel.tags]))))
+    handed_out, _sequence = _sequence_state(conn, _table(Tag))
+    # not there by name (a column there by name is matched as ever), yet its key is there under another name, or
+    # was handed out there: a column of the target's own, renamed or gone since; above that, one new in the copy
+    return sorted(row["name"] for row in parcel.tags
+                  if row["name"] not in names and (row["id"] in keys or row["id"] <= handed_out))
+
+
+def _last_edit(conn: Connection, incident_id: int) -> str:
+    """Who last edited the incident, and what (for a refusal): “Ana: Edit Answer: …”; "" when none is recorded."""
+    row = conn.execute(select(EditRecord.user, EditRecord.what).where(EditRecord.incident_id == incident_id)
+                       .order_by(EditRecord.id.desc()).limit(1)).first()
+    return f"{row.user}: {row.what}" if row else ""
 
 
 def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
@@ -197,26 +236,44 @@ def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
             continue
         theirs = conn.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == row.id))
         ours = max((r["id"] for r in snap.rows["incident_edits"]), default=None)
-        found.append(_There(snap.rows["incidents"][0]["title"], row.id, row.title, theirs != ours))
+        incident = snap.rows["incidents"][0]
+        found.append(_There(incident["title"], incident["id"], row.id, row.title, theirs != ours))
     return found
 
 
-def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *, bring_back: bool = False) -> list[int]:
+def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *,
+                      bring_back: bool = False) -> dict[int, int]:
     """Refuses, naming the incident already there, when an incident's uid is in the target; with bring_back, only
-    when it changed there since the copy was made from it. Returns the target ids that may be replaced."""
+    when it changed there since the copy was made from it. Returns the incidents that may be replaced: the
+    parcel's key of each -> its key on the target.
+
+    Only a team workspace may take a copy back: it records every edit of an incident in its history, which says
+    whether anyone changed it since. A file records none, so nothing could say so."""
     there = _already_there(conn, parcel)
     if not there:
-        return []
+        return {}
+    team = conn.dialect.name == "postgresql"
     changed = [one for one in there if one.changed_since]
-    if bring_back and not changed:
-        return [one.target_id for one in there]
+    columns = _columns_changed(conn, parcel) if team else []
+    if bring_back and team and not changed and not columns:
+        return {one.source_id: one.target_id for one in there}
     one = (changed or there)[0]
+    where = f"“{one.title}” is already in {target_name}, as incident {one.target_id} “{one.target_title}”"
     if one.changed_since:
+        last = _last_edit(conn, one.target_id)
         raise AlreadyInTarget(
-            f"“{one.title}” is already in {target_name}, as incident {one.target_id} “{one.target_title}”, and it was "
-            "changed there after this copy was made from it, so nothing was copied: this copy's changes would "
-            "overwrite those. Open that one there and type the changes in, or copy this one as a separate "
-            "incident (publish as a copy).")
+            f"{where}, and it was changed there after this copy was made from it{f' (last, {last})' if last else ''}, "
+            "so nothing was copied: this copy's changes would overwrite those. Open that one there and type the "
+            "changes in, or copy this one as a separate incident (publish as a copy).")
+    if columns:
+        raise AlreadyInTarget(
+            f"{where}, and columns its cards are in were renamed, merged or removed there since this copy was made "
+            f"from it ({', '.join(f'“{name}”' for name in columns)}), so nothing was copied: bringing this copy back "
+            "would put them back beside what was made of them. Open that one there and make the changes there, or "
+            "copy this one as a separate incident (publish as a copy).")
+    if not team:
+        raise AlreadyInTarget(f"{where} (published or saved there before), so nothing was copied. Open that one "
+                              "there, or copy this one as a separate incident (publish as a copy).")
     raise AlreadyInTarget(
         f"“{one.title}” is already in {target_name}, as incident {one.target_id} “{one.target_title}” (published or "
         "saved there before), so nothing was copied. Nobody changed it there since this copy was made from it: "
@@ -240,17 +297,19 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         conn.execute(text("SELECT set_config('application_name', :name, true)"), {"name": bulk_writer_name(writer)})
         conn.exec_driver_sql(LOCK_BULK_TABLES)
     freed: dict[str, set[int]] = {}
-    replaced = [] if as_copy else refuse_if_present(conn, parcel, target_name, bring_back=bring_back)
-    for incident_id in replaced:
-        _free(freed, snapshot.capture(conn, incident_id))
+    replaced = {} if as_copy else refuse_if_present(conn, parcel, target_name, bring_back=bring_back)
+    columns_before = {incident_id: _card_columns(conn, incident_id) for incident_id in replaced.values()}
+    for incident_id in replaced.values():
+        _free(freed, snapshot.capture_ids(conn, incident_id))
         snapshot.delete_incident_rows(conn, incident_id)
-    result = CopyResult(target=target_name, left_out=dict(parcel.left_out), brought_back=replaced)
+    result = CopyResult(target=target_name, left_out=dict(parcel.left_out), brought_back=sorted(replaced.values()))
     # workspace-wide rows the target has already: source key -> target key, and those it lacks
     matched: dict[str, dict[Any, Any]] = {"tags": {}, "customers": {}}
     tags = _missing_tags(conn, parcel.tags, matched["tags"], result)
     customers = _missing_customers(conn, parcel.customers, matched["customers"], result)
     keys = _decide_keys(conn, parcel, matched, {"tags": tags, "customers": customers}, result,  # before any write
                         freed)
+    keys["incidents"].update(replaced)  # an incident brought back takes the place (and key) of the one it replaces
     _insert(conn, _table(Tag), [{k: row[k] for k in ("id", *_TAG_FIELDS)} for row in tags], keys, result)
     _insert(conn, _table(Customer), customers, keys, result)
     total, done = parcel.row_count(), len(parcel.tags) + len(parcel.customers)
@@ -267,8 +326,24 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         source = snap.rows["incidents"][0]
         result.incidents.append(CopiedIncident(source["id"], keys["incidents"][source["id"]], source["title"]))
     _put_settings(conn, parcel.settings, setting_prefixes, keys["incidents"], result)
+    for incident_id, before in columns_before.items():
+        after = _card_columns(conn, incident_id)
+        result.cards_brought_back[incident_id] = tuple(sorted(
+            quote_id for quote_id in after if after[quote_id] != before.get(quote_id, frozenset())))
     yield total, total
     return result
+
+
+def _card_columns(conn: Connection, incident_id: int) -> dict[int, frozenset[int]]:
+    """Each card of the incident with the columns it is in (a person's tags, not suggestions)."""
+    columns: dict[int, set[int]] = {}
+    for quote_id, tag_id in conn.execute(
+            select(Quote.id, TagAssignment.tag_id).join(Conversation, Conversation.id == Quote.conversation_id)
+            .outerjoin(TagAssignment, (TagAssignment.quote_id == Quote.id)
+                       & TagAssignment.source.in_(EVIDENCE_SOURCES))
+            .where(Conversation.incident_id == incident_id)):
+        columns.setdefault(quote_id, set()).update(() if tag_id is None else (tag_id,))
+    return {quote_id: frozenset(tags) for quote_id, tags in columns.items()}
 
 
 def _uid_of(snap: snapshot.IncidentSnapshot) -> str | None:
@@ -276,10 +351,10 @@ def _uid_of(snap: snapshot.IncidentSnapshot) -> str | None:
     return str(rows[0]["uid"]) if rows else None
 
 
-def _free(freed: dict[str, set[int]], replaced: snapshot.IncidentSnapshot) -> None:
+def _free(freed: dict[str, set[int]], replaced: dict[str, list[int]]) -> None:
     """The keys of a replaced incident's rows: free again for the copy's rows (its own, as they were)."""
-    for name, rows in replaced.rows.items():
-        freed.setdefault(name, set()).update(row["id"] for row in rows if "id" in row)
+    for name, ids in replaced.items():
+        freed.setdefault(name, set()).update(ids)
 
 
 def _decide_keys(conn: Connection, parcel: Parcel, matched: dict[str, dict[Any, Any]],
@@ -386,8 +461,10 @@ def _keys_on_target(conn: Connection, table: Table, old_ids: list[int], result: 
     taken = set(conn.scalars(select(table.c.id).where(table.c.id.between(low, high))))
     handed_out, sequence = _sequence_state(conn, table)
     mapping = {old: old for old in old_ids if old not in taken and (old > handed_out or old in freed)}
+    if table.name in _IN_ORDER and len(mapping) < len(old_ids):
+        mapping = {}  # a history's order is its meaning: all of it moves, in order, rather than some of it
     next_id = max(conn.scalar(select(func.max(table.c.id))) or 0, handed_out, high) + 1
-    for old in old_ids:
+    for old in sorted(old_ids) if table.name in _IN_ORDER else old_ids:
         if old not in mapping:
             mapping[old] = next_id
             next_id += 1

@@ -70,6 +70,13 @@ def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
     }
 
 
+def capture_ids(conn: Connection, incident_id: int) -> dict[str, list[int]]:
+    """The keys of the incident's rows, table by table (those with a key): what capture would read, ids only."""
+    queries = _selects(incident_id)
+    return {model.__tablename__: list(conn.scalars(queries[model].with_only_columns(model.__table__.c.id)))
+            for model in ORDER if "id" in model.__table__.c}
+
+
 def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
     snap = IncidentSnapshot()
     queries = _selects(incident_id)

@@ -3,7 +3,8 @@
 The same answers as the file's FTS5 search (storage/search_index.py) for the same words: the index
 holds the words FTS5 sees (migrations.team_words: an email's, a URL's or a phone number's parts, accents
 dropped); every word must appear, each as a prefix, newest message first. The user's words reach the server only as a
-bound parameter; each is reduced to letters and digits first, so none is query syntax either.
+bound parameter; each is split where the indexes split text first (search_index.search_words), and every character of
+query syntax is such a separator, so none is query syntax either.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from . import search_page
 from .migrations import TEAM_WORDS, team_words
 
 # The words asked for, through the same configuration as the index (so without their accents where the
-# text's are dropped); each is a run of letters and digits already (search_index.search_words).
+# text's are dropped); each is split where the indexes split text already (search_index.search_words).
 _ASKED = f"to_tsquery('{TEAM_WORDS}', :m)"
-# exactly the indexed expressions (migrations.TEAM_WORDS_INDEX_DDL), so the planner uses the GIN indexes
+# exactly the indexed expressions (migrations.team_words), so the planner uses the GIN indexes
 MESSAGE_MATCH = f"{team_words('m.text')} @@ {_ASKED}"
 SUBJECT_MATCH = f"{team_words('c.subject')} @@ {_ASKED}"
 MATCHING_MESSAGE_IDS = f"SELECT m.id FROM messages m WHERE {MESSAGE_MATCH}"

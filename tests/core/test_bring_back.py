@@ -103,3 +103,87 @@ def test_the_command_line_says_which_choices_there_are(team, team_demo_url, inci
         assert main(["publish", str(meeting.path), team_demo_url, "--incident", str(incident_id), "--bring-back"]) == 0
     assert f"brought back (replaced, nobody had changed them there): incident {incident_id}" in out.getvalue()
     assert _answer(team, incident_id) == MEETING_ANSWER
+
+
+def test_a_file_target_never_takes_a_copy_back(team, incident_id, meeting, tmp_path):
+    """A file records no history, so nothing says whether its incident changed since: a copy of the meeting file
+    edited on its own is never replaced by the meeting's."""
+    import shutil
+
+    meeting.close()
+    other = tmp_path / "other.pmw"
+    shutil.copy(meeting.path, other)
+    mine = open_workspace(other)
+    again = open_workspace(meeting.path)
+    try:
+        SetReviewAnswer(incident_id, "wording", "Typed in the other file.").do(mine)
+        with pytest.raises(AlreadyInTarget) as refused:
+            publish(again, mine, [incident_id], bring_back=True)
+        assert not refused.value.may_bring_back
+        assert _answer(mine, incident_id) == "Typed in the other file."
+    finally:
+        mine.close()
+        again.close()
+
+
+def test_a_column_renamed_on_the_team_since_the_meeting_file_refuses_the_bring_back(team, incident_id, meeting):
+    """A column's edits are the whole workspace's (no incident's history has them): one of the incident's
+    columns renamed there since would come back beside what a teammate made of it."""
+    from postmortem_desktop.services.quotes import board_cards
+    from postmortem_desktop.services.tagging import RenameTag, list_tags
+
+    used = {tag for card in board_cards(team, incident_id) for tag in card.tag_ids}
+    column = next(t for t in list_tags(team) if t.id in used)
+    RenameTag(column.id, f"{column.name}-renamed", column.name).do(team)
+    with pytest.raises(AlreadyInTarget) as refused:
+        publish(meeting, team, [incident_id], bring_back=True)
+    assert not refused.value.may_bring_back and f"“{column.name}”" in str(refused.value)
+    assert "renamed, merged or removed there" in str(refused.value)
+    assert _answer(team, incident_id) != MEETING_ANSWER
+
+
+def test_a_conflict_after_a_bring_back_names_who_brought_it_back(team_demo_url, incident_id, meeting, monkeypatch):
+    from postmortem_desktop.services.commands import EditConflict
+
+    monkeypatch.setenv("POSTMORTEM_USER", "Ben (engineer)")
+    ben = open_workspace(team_demo_url)
+    monkeypatch.setenv("POSTMORTEM_USER", "Ana (support lead)")
+    ana = open_workspace(team_demo_url)
+    try:
+        seen = _answer(ben, incident_id)  # Ben's screen shows the answer as it was
+        publish(meeting, ana, [incident_id], bring_back=True)
+        with pytest.raises(EditConflict) as refused:
+            SetReviewAnswer(incident_id, "wording", "Ben's words", based_on=seen).do(ben)
+        assert refused.value.by == "Ana (support lead)"
+    finally:
+        ana.close()
+        ben.close()
+
+
+def test_a_history_whose_keys_must_move_keeps_its_order(team_database, tmp_path):
+    """Some of an incident's history rows keep their keys on the target, others are taken there: all of them move,
+    in order, so the last decision (by key) is still the last (before: the moved ones landed above the kept)."""
+    from sqlalchemy import text
+
+    from postmortem_desktop.services.incidents import CreateIncident
+    from postmortem_desktop.storage.schema import IncidentHistory
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    source = create_workspace(tmp_path / "s.pmw")
+    target = create_workspace(team_database)
+    try:
+        made = CreateIncident(title="Order", technical_start=datetime(2026, 11, 18, tzinfo=UTC))
+        made.do(source)
+        with source.transaction() as session:
+            for key, who in ((50, "Ana"), (5000, "Ben")):  # Ana decided first, Ben after
+                session.add(IncidentHistory(id=key, incident_id=made.incident_id, kind="severity_confirmed",
+                                            detail="", decided_by=who))
+        with target.transaction() as session:  # the target's sequence handed out 1,000 keys already
+            session.execute(text("SELECT setval('incident_history_id_seq', 1000)"))
+        publish(source, target)
+        with target.reading() as session:
+            order = session.scalars(select(IncidentHistory.decided_by).order_by(IncidentHistory.id)).all()
+        assert order == ["Ana", "Ben"]
+    finally:
+        source.close()
+        target.close()

@@ -223,5 +223,11 @@ def test_a_server_reading_backslashes_as_escapes_finds_the_same(team_server, tea
         with workspace.transaction() as session:
             incident_id, made = _words_incident(session)
         _assert_every_answer(workspace, incident_id, made)
+        with workspace.reading() as session:  # and from the GIN index, as the queries spell its expression
+            conn = session.connection()
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show its index
+            plan = "\n".join(row[0] for row in conn.execute(
+                text(f"EXPLAIN {team_search.MATCHING_MESSAGE_IDS}"), {"m": "'lucia':*"}))
+        assert "message_search" in plan, plan
     finally:
         workspace.close()
