@@ -22,6 +22,7 @@ from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.changes import DataChange
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
+from ..storage.id_sets import among
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
@@ -240,10 +241,10 @@ class StoreSuggestions(Edit):
         quote_ids = {f.quote_id for f in self.found if f.quote_id is not None}
         message_ids = {f.message_id for f in self.found if f.message_id is not None}
         tag_ids = {f.tag_id for f in self.found}
-        live_quotes = set(session.scalars(select(Quote.id).where(Quote.id.in_(quote_ids)))) if quote_ids else set()
-        live_messages = set(session.scalars(select(Message.id).where(Message.id.in_(message_ids)))) \
+        live_quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, quote_ids)))) if quote_ids else set()
+        live_messages = set(session.scalars(select(Message.id).where(among(Message.id, message_ids)))) \
             if message_ids else set()
-        live_tags = set(session.scalars(select(Tag.id).where(Tag.id.in_(tag_ids)))) if tag_ids else set()
+        live_tags = set(session.scalars(select(Tag.id).where(among(Tag.id, tag_ids)))) if tag_ids else set()
         return lambda f: f.tag_id in live_tags and (
             f.quote_id in live_quotes if f.quote_id is not None else f.message_id in live_messages)
 

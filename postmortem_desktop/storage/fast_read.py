@@ -61,6 +61,16 @@ def read_cursor(session: Session) -> Iterator[ReadCursor]:
     cursor = dbapi.cursor() if qmark else dbapi.cursor(binary=True)
     try:
         yield ReadCursor(cursor, qmark=qmark)
+    except Exception as exc:
+        if qmark:
+            raise
+        from .team_connection_state import as_sqlalchemy_error  # psycopg: only once a team workspace is open
+
+        # SQLAlchemy never saw this cursor: wrapped as it would wrap it, the error says whether the server is gone
+        wrapped = as_sqlalchemy_error(exc, dbapi)
+        if wrapped is exc:
+            raise
+        raise wrapped from exc
     finally:
         cursor.close()
 

@@ -29,6 +29,7 @@ from psycopg.adapt import Buffer, Loader
 
 from .bulk import LOCK_BULK_TABLES
 from .fast_read import psycopg_placeholders
+from .team_connection_state import as_sqlalchemy_error
 
 if TYPE_CHECKING:
     from .handle import Workspace
@@ -166,7 +167,7 @@ def bulk_transaction(workspace: Workspace) -> Iterator[TeamTransaction]:
         yield transaction
     except BaseException as exc:
         _roll_back(connection)
-        workspace.raise_diagnosed(exc)
+        workspace.raise_diagnosed(as_sqlalchemy_error(exc, connection))
         raise
     else:
         if not transaction.committed:

@@ -40,6 +40,7 @@ from .errors import (
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
+from .team_connection_state import connection_gone
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 # The pool's own report when a connection the server dropped is handed back ("Exception during reset or
@@ -119,7 +120,8 @@ def record_bulk_edit(cursor: TeamCursor, edit: EditMade, client: str, user: str)
 
 
 def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> WorkspaceError | None:
-    """What a PostgreSQL error means for the person; None for errors that are not the server's.
+    """What a PostgreSQL error means for the person; None for errors that are not the server's, and for a
+    statement refused while the connection is fine (libpq's limit of parameters, say): an unexpected error.
 
     reading: the error came from a read, which changes nothing: it never speaks of a change not saved.
     role: the database role logged in as (current_user), whose grants a refusal names."""
@@ -137,7 +139,7 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             f"{name} refused a value too large for it ({_first_line(error)}), so nothing of the change was "
             "saved. An id, email or name is far longer than any real one: check the file's column mapping, "
             "or shorten that value, then try again.")
-    if isinstance(error, psycopg.OperationalError):
+    if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
         known = connection_refusal(_first_line(error), name)
         if known is not None:
             return known
