@@ -3,10 +3,10 @@
 A list of ids bound one parameter each fails on a big incident: libpq takes at most 65,535 parameters in
 a statement and SQLite builds 32,766 (999 before 3.32). So the ids travel as one value: an array on
 PostgreSQL (`= ANY`), a JSON array read by `json_each` on SQLite. Both engines plan it as a set lookup.
+SQL written by hand on the driver's cursor says the same with `ReadCursor.among` (storage/fast_read.py).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+
+from .fast_read import ids_param
 
 
 class _AmongIds(ColumnElement[bool]):
@@ -25,7 +27,7 @@ class _AmongIds(ColumnElement[bool]):
 
     def __init__(self, column: ColumnElement[Any], ids: Iterable[int]):
         self.column = column
-        self.ids = sorted({int(i) for i in ids})
+        self.ids = list(ids)
 
 
 def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
@@ -35,25 +37,14 @@ def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
 
 @compiles(_AmongIds, "postgresql")
 def _on_postgresql(element: _AmongIds, compiler: SQLCompiler, **kw: Any) -> str:
-    ids = bindparam(None, element.ids, type_=ARRAY(BigInteger))
+    ids = bindparam(None, ids_param(True, element.ids), type_=ARRAY(BigInteger))
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(ids, **kw)})"
 
 
 @compiles(_AmongIds)
 def _on_sqlite(element: _AmongIds, compiler: SQLCompiler, **kw: Any) -> str:
-    ids = bindparam(None, json.dumps(element.ids), type_=String())
+    ids = bindparam(None, ids_param(False, element.ids), type_=String())
     return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({compiler.process(ids, **kw)}))"
 
 
-def ids_sql(postgres: bool) -> str:
-    """For SQL written by hand with `?` placeholders: what follows a column to test it against ids_value's ids."""
-    return "= ANY(CAST(? AS bigint[]))" if postgres else "IN (SELECT value FROM json_each(?))"
-
-
-def ids_value(ids: Iterable[int], postgres: bool) -> Any:
-    """The one parameter ids_sql binds."""
-    unique = sorted({int(i) for i in ids})
-    return unique if postgres else json.dumps(unique)
-
-
-__all__ = ["among", "ids_sql", "ids_value"]
+__all__ = ["among"]

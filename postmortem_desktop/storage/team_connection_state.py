@@ -8,6 +8,8 @@ ever made (psycopg keeps the failed attempt's connection, in state BAD, on the e
 """
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import ConnStatus
@@ -19,22 +21,21 @@ _SERVER_ENDED = ("57P01", "57P02", "57P03")
 
 def connection_gone(exc: BaseException) -> bool:
     """Whether exc (SQLAlchemy's or the driver's own) came from a connection that is gone or never was."""
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        exc = exc.orig
-    if isinstance(exc, pg_errors.ConnectionTimeout):
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    state = getattr(exc, "sqlstate", None) or ""
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(error, pg_errors.ConnectionTimeout):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
     if state.startswith("08") or state in _SERVER_ENDED:
         return True
-    attempt = getattr(exc, "pgconn", None)
+    attempt = getattr(error, "pgconn", None)
     return attempt is not None and attempt.status == ConnStatus.BAD
 
 
-def as_sqlalchemy_error(exc: BaseException, connection: psycopg.Connection) -> BaseException:
+def as_sqlalchemy_error(exc: BaseException, connection: Any) -> BaseException:
     """A driver error raised on a raw cursor (which SQLAlchemy never sees), wrapped as SQLAlchemy would wrap it,
-    saying whether that connection is gone; any other exception as it is."""
+    saying whether that connection (psycopg's) is gone; any other exception as it is."""
     if not isinstance(exc, psycopg.Error):
         return exc
     return DBAPIError.instance(None, None, exc, psycopg.Error,

@@ -38,6 +38,7 @@ from .errors import (
     WorkspaceError,
 )
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
+from .id_sets import among
 from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
 from .team_connection_state import connection_gone
@@ -80,12 +81,12 @@ class TeamBacking:
                 select(Incident.id, *who).where(Incident.id == edit.incident_id)))
         elif edit.columns:  # an edit of the whole workspace: of its columns (tags)...
             session.execute(insert(WorkspaceEdit).from_select(
-                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(Tag.id.in_(edit.columns))))
+                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(among(Tag.id, edit.columns))))
         else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
             session.execute(insert(WorkspaceEdit).values(user=self.user, what=edit.what, undone=edit.undone))
         if edit.cards:
             session.execute(insert(CardEdit).from_select(
-                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(Quote.id.in_(edit.cards))))
+                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(among(Quote.id, edit.cards))))
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
