@@ -99,3 +99,25 @@ def test_only_a_connection_that_is_gone_is_diagnosed_as_lost():
                  DBAPIError.instance(None, None, psycopg.OperationalError("consuming input failed: server closed "
                                      "the connection unexpectedly"), psycopg.Error, connection_invalidated=True)):
         assert type(said(gone)) is ServerUnavailableError and "failed or was lost" in str(said(gone))
+
+
+def test_a_connection_lost_under_a_raw_cursor_is_still_said_to_be_lost(team_server, team_database):
+    """The bulk writes of a paste or an import run on the driver's cursor, which SQLAlchemy never sees: a lost
+    server there is still told as lost, not as an unexpected error."""
+    from postmortem_desktop.storage.bulk import session_cursor
+    from postmortem_desktop.storage.errors import ServerUnavailableError
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    ws = create_workspace(team_database)
+    database = team_database.rsplit("/", 1)[1]
+    try:
+        with pytest.raises(ServerUnavailableError, match="Nothing of the last change was saved"):
+            with ws.transaction() as session:
+                cursor = session_cursor(session)
+                cursor.execute("SELECT 1")
+                with team_server.admin() as admin:
+                    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                  "AND pid <> pg_backend_pid()", (database,))
+                cursor.execute("SELECT 1")
+    finally:
+        ws.close()
