@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from platformdirs import user_log_dir
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 log = logging.getLogger("postmortem_desktop")
+#: the loggers every module of the app logs under (getLogger(__name__)): the core's and the screens'
+APP_LOGGERS = ("postmortem_desktop", "ui")
 
 
 def log_file() -> Path:
@@ -21,13 +23,17 @@ def log_file() -> Path:
 
 
 def setup_logging() -> Path:
-    """Sends the app's log (core and ui, both under the "postmortem_desktop" logger) to the log file."""
+    """Sends the app's log (every logger of APP_LOGGERS) to the log file, which messages name to the person."""
     path = log_file()
-    if not any(getattr(h, "baseFilename", None) == str(path) for h in log.handlers):
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    handler: logging.Handler | None = None
+    for name in APP_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "baseFilename", None) == str(path) for h in logger.handlers):
+            if handler is None:  # one handler (one open file) shared by both loggers
+                handler = logging.FileHandler(path, encoding="utf-8")
+                handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     return path
 
 
@@ -53,6 +59,16 @@ def rereads_in_background(on_unreachable: Callable[[str], None]) -> Iterator[Non
         _unreachable_handlers.remove(on_unreachable)
 
 
+def message_parent() -> QWidget | None:
+    """The window a message raised from a slot belongs on: the active one, else the app's main window. A box
+    with no parent is centred on the screen, away from the window it speaks of (no window is active while
+    the app is in the background, or once the progress dialog of the failed work has closed)."""
+    active = QApplication.activeWindow()
+    if active is not None:
+        return active
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()), None)
+
+
 def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
     from postmortem_desktop.services.commands import RuleError  # not before the first paint: SQLAlchemy
     from postmortem_desktop.storage.errors import ServerUnavailableError
@@ -67,10 +83,10 @@ def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
         from . import server_away
 
         log.info("the team server did not answer: %s", exc)
-        server_away.tell(QApplication.activeWindow(), str(exc))
+        server_away.tell(message_parent(), str(exc))
         return
     if isinstance(exc, (RuleError, WorkspaceError)):
-        show_refusal(QApplication.activeWindow(), "Not possible", exc)
+        show_refusal(message_parent(), "Not possible", exc)
         return
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     log.error("unexpected exception\n%s", text)
@@ -78,7 +94,7 @@ def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
     if app is None:
         sys.__excepthook__(exc_type, exc, tb)
         return
-    box = QMessageBox(QApplication.activeWindow())
+    box = QMessageBox(message_parent())
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Something went wrong")
     box.setText(f"{exc_type.__name__}: {exc}\n\nYour work is saved. The details were written to\n{log_file()}")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import ActionArea, ActionStatus
+from ..storage.id_sets import among
 from ..storage.schema import ActionItem, ActionItemLink, Conversation, Incident, Quote, Tag
 from ..storage.workspace import Workspace
 from .commands import (
@@ -87,7 +88,7 @@ def _links(session: Session, item_ids: list[int]) -> dict[int, list[ActionLink]]
     rows = session.execute(
         select(ActionItemLink.action_item_id, ActionItemLink.quote_id, ActionItemLink.tag_id, Quote.text, Tag.name)
         .outerjoin(Quote, Quote.id == ActionItemLink.quote_id).outerjoin(Tag, Tag.id == ActionItemLink.tag_id)
-        .where(ActionItemLink.action_item_id.in_(item_ids)).order_by(ActionItemLink.id))
+        .where(among(ActionItemLink.action_item_id, item_ids)).order_by(ActionItemLink.id))
     for item_id, quote_id, tag_id, text, tag in rows:
         if quote_id is not None:
             link = ActionLink("quote", quote_id, f"“{text}”")
@@ -133,7 +134,7 @@ def quick_add_description(quote_texts: list[str]) -> str:
 def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) -> list[int]:
     wanted = list(dict.fromkeys(quote_ids))
     found = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
-                                .where(Quote.id.in_(wanted), Conversation.incident_id == incident_id)))
+                                .where(among(Quote.id, wanted), Conversation.incident_id == incident_id)))
     return [q for q in wanted if q in found]
 
 

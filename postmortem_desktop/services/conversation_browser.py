@@ -62,6 +62,6 @@ def count_uncarded_matches(workspace: Workspace, incident_id: int, query: str, l
         # on the driver's cursor: as a SQLAlchemy text() each count of ids was a new statement to compile,
         # 70 ms for 500 of them (the first search of a session)
         with read_cursor(session) as cursor:
-            carded = cursor.execute("SELECT count(DISTINCT conversation_id) FROM quotes WHERE conversation_id IN ("
-                                    + ", ".join("?" for _ in ids) + ")", ids).fetchone()[0]
+            carded = cursor.execute("SELECT count(DISTINCT conversation_id) FROM quotes WHERE "
+                                    + cursor.among("conversation_id"), (cursor.ids_param(ids),)).fetchone()[0]
     return len(set(ids)) - int(carded)

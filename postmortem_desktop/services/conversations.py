@@ -16,6 +16,7 @@ from ..importers.records import ParsedMessage
 from ..importers.text_cleanup import subject_line
 from ..storage import search_index
 from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cursor, settle_ids
+from ..storage.id_sets import among
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message, MessageExternalId
 from ..storage.undo_reach import Footprint, Reach
 from .commands import Edit, RuleError, measure_reach, refuse_undo_if_reached_since
@@ -206,8 +207,8 @@ class AddConversation(Edit):
         conv = session.get(Conversation, self.conversation_id)
         if self._added_to is not None:  # messages added to a conversation that was here: only they go
             added, first_at, last_at = self._added_to
-            session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(added)))
-            session.execute(delete(Message).where(Message.id.in_(added)))
+            session.execute(delete(MessageExternalId).where(among(MessageExternalId.message_id, added)))
+            session.execute(delete(Message).where(among(Message.id, added)))
             if conv is not None:
                 conv.first_at, conv.last_at = first_at, last_at
             self._added_to = None
@@ -332,9 +333,9 @@ class AddConversations(Edit):
         refuse_undo_if_reached_since(self.name, self._made, measure_reach(
             session, Reach(conversations=tuple(self.conversation_ids)), undoing=True))
         session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(
-            select(Message.id).where(Message.conversation_id.in_(self.conversation_ids)))))
-        session.execute(delete(Message).where(Message.conversation_id.in_(self.conversation_ids)))
-        session.execute(delete(Conversation).where(Conversation.id.in_(self.conversation_ids)))
+            select(Message.id).where(among(Message.conversation_id, self.conversation_ids)))))
+        session.execute(delete(Message).where(among(Message.conversation_id, self.conversation_ids)))
+        session.execute(delete(Conversation).where(among(Conversation.id, self.conversation_ids)))
         session.execute(delete(ImportBatch).where(ImportBatch.id == self._batch_id))
 
 

@@ -25,10 +25,11 @@ class IncidentSummary:
 
 def read_incident_summaries(cursor: ReadCursor, incident_ids: list[int] | None = None) -> list[IncidentSummary]:
     """Every incident (or only those of incident_ids), the latest first failure first."""
-    only = "" if incident_ids is None else f" WHERE id IN ({', '.join('?' * len(incident_ids))})"
+    only = "" if incident_ids is None else f" WHERE {cursor.among('id')}"
     rows = cursor.execute(
         "SELECT id, title, status, technical_severity, customer_severity, technical_start, technical_end"
-        f" FROM incidents{only} ORDER BY technical_start DESC, id DESC", tuple(incident_ids or ())).fetchall()
+        f" FROM incidents{only} ORDER BY technical_start DESC, id DESC",
+        () if incident_ids is None else (cursor.ids_param(incident_ids),)).fetchall()
     # the windows' bounds scan every customer message of the incidents read: one incident's, when that is all
     bounds = customer_event_bounds(cursor, incident_ids)
     result = []

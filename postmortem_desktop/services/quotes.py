@@ -17,6 +17,7 @@ from ..gc_pause import collector_paused
 from ..storage import search_index, team_search
 from ..storage.edit_history import last_card_editor
 from ..storage.fast_read import read_cursor
+from ..storage.id_sets import among
 from ..storage.schema import (
     ActionItemLink,
     Base,
@@ -239,21 +240,23 @@ def board_cards(workspace: Workspace, incident_id: int, quote_ids: Iterable[int]
     ids = list(quote_ids) if quote_ids is not None else None
     if ids is not None and not ids:
         return []
-    sql = _CARD_SQL if ids is None else f"{_CARD_SQL} AND q.id IN ({', '.join('?' for _ in ids)})"
-    params = (incident_id, *(ids or ()))
-    if ids is not None:  # a few touched cards
-        return _cards_of(workspace, sql, params)
+    if ids is not None:  # the cards an edit touched (a few, or every selected one)
+        return _cards_of(workspace, incident_id, ids)
     # the whole board: 5,000 long-lived cards and no cycles (gc_pause.py); frozen afterwards, the board's
     # later full collections no longer walk them in the middle of a filter step or a drag
     with collector_paused():
-        return _cards_of(workspace, sql, params)
+        return _cards_of(workspace, incident_id, None)
 
 
-def _cards_of(workspace: Workspace, sql: str, params: tuple) -> list[BoardCard]:
+def _cards_of(workspace: Workspace, incident_id: int, ids: list[int] | None) -> list[BoardCard]:
     # the driver's own cursor: 5,000 cards' rows without the ORM's per-row work (or a compiled statement
     # per count of ids)
     with workspace.reading() as session, read_cursor(session) as cursor:
-        rows = cursor.execute(sql, params).fetchall()
+        if ids is None:
+            rows = cursor.execute(_CARD_SQL, (incident_id,)).fetchall()
+        else:
+            rows = cursor.execute(f"{_CARD_SQL} AND {cursor.among('q.id')}",
+                                  (incident_id, cursor.ids_param(ids))).fetchall()
     first: dict[int, Sequence] = {}  # each card's first row: the card's own columns
     tags: dict[int, list[tuple[int, int, CardTag]]] = {}  # quote id -> (position, tag id, tag)
     # most cards share a few tags (a manual tag, or a suggestion's phrase): each is made once and shared
@@ -468,11 +471,11 @@ class DeleteQuote(Edit):
         first_time = not self._rows
         # locked until commit on a team workspace, as a tag edit locks them: the check below stays true
         self._rows = {"quotes": [dict(r._mapping) for r in session.execute(
-            quotes.select().where(quotes.c.id.in_(self.quote_ids)).order_by(quotes.c.id).with_for_update())]}
+            quotes.select().where(among(quotes.c.id, self.quote_ids)).order_by(quotes.c.id).with_for_update())]}
         if not self._rows["quotes"]:
             raise RuleError("That card was already deleted.")
         owners = set(session.scalars(select(Conversation.incident_id).where(
-            Conversation.id.in_({row["conversation_id"] for row in self._rows["quotes"]}))))
+            among(Conversation.id, {row["conversation_id"] for row in self._rows["quotes"]}))))
         if owners != {self.incident_id}:  # the closed-record rule was checked for this incident only
             raise RuleError("Those cards belong to another incident.")
         if first_time and self.based_on is not None:
@@ -487,8 +490,8 @@ class DeleteQuote(Edit):
         for model in self._DEPENDENTS:
             table = _table(model)
             self._rows[table.name] = [dict(r._mapping) for r in session.execute(
-                table.select().where(table.c.quote_id.in_(self.quote_ids)))]
-        session.execute(delete(Quote).where(Quote.id.in_(self.quote_ids)))
+                table.select().where(among(table.c.quote_id, self.quote_ids)))]
+        session.execute(delete(Quote).where(among(Quote.id, self.quote_ids)))
 
     def changed_by(self, session: Session, user: str) -> str:
         return last_card_editor(session, self._changed_since_shown, user)
@@ -529,7 +532,7 @@ class CorrectAuthorRole(Edit):
             Message.conversation_id == self.conversation_id, Message.author == self.author)).all())
         if not self._old:
             raise RuleError(f"No message in this conversation is by {self.author}.")
-        session.execute(update(Message).where(Message.id.in_(list(self._old))).values(role=self.role))
+        session.execute(update(Message).where(among(Message.id, self._old)).values(role=self.role))
 
     def revert(self, session: Session) -> None:
         for message_id, role in self._old.items():

@@ -13,6 +13,7 @@ from ..domain.changes import DataChange
 from ..domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
 from ..storage import report_query
 from ..storage.decisions import record_decision, withdraw_decision
+from ..storage.id_sets import among
 from ..storage.schema import (
     Conversation,
     Customer,
@@ -97,11 +98,11 @@ def _quote_refs(session: Session, quote_ids: list[int]) -> dict[int, QuoteRef]:
     rows = session.execute(
         select(Quote.id, Quote.text, Customer.name, Customer.organization)
         .join(Conversation, Conversation.id == Quote.conversation_id)
-        .outerjoin(Customer, Customer.id == Conversation.customer_id).where(Quote.id.in_(quote_ids))).all()
+        .outerjoin(Customer, Customer.id == Conversation.customer_id).where(among(Quote.id, quote_ids))).all()
     tags: dict[int, list[str]] = {}
     for qid, name in session.execute(
             select(TagAssignment.quote_id, Tag.name).join(Tag, Tag.id == TagAssignment.tag_id)
-            .where(TagAssignment.quote_id.in_(quote_ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
+            .where(among(TagAssignment.quote_id, quote_ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
         if qid is not None:  # always, by the filter
             tags.setdefault(qid, []).append(name)
     return {qid: QuoteRef(qid, text, ", ".join(p for p in (name, org) if p), tuple(sorted(tags.get(qid, []))))
@@ -297,8 +298,9 @@ class LinkAnswerQuotes(Edit):
         if not self.quote_ids:
             raise RuleError("Select one or more quotes on the board first.")
         row, _ = _answer_row(session, self.incident_id, self.key, create=True)
-        valid = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
-                                    .where(Quote.id.in_(self.quote_ids), Conversation.incident_id == self.incident_id)))
+        valid = set(session.scalars(
+            select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
+            .where(among(Quote.id, self.quote_ids), Conversation.incident_id == self.incident_id)))
         if not valid:
             raise RuleError("None of the selected quotes belongs to this incident.")
         linked = set(session.scalars(select(ReviewAnswerQuote.quote_id)

@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.changes import DataChange
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
+from ..storage.bulk import db_time, insert_rows, session_cursor
+from ..storage.id_sets import among
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
@@ -30,6 +33,7 @@ from .settings import SetSetting, get_setting
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
 PROGRESS_EVERY = 500
 _DECIDED = (TagSource.MANUAL.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value)
+_STORED_COLUMNS = ("tag_id", "quote_id", "message_id", "source", "phrase", "created_at")
 
 _cache_lock = threading.Lock()
 _tagger_cache: dict[str, Tagger] = {}
@@ -240,10 +244,10 @@ class StoreSuggestions(Edit):
         quote_ids = {f.quote_id for f in self.found if f.quote_id is not None}
         message_ids = {f.message_id for f in self.found if f.message_id is not None}
         tag_ids = {f.tag_id for f in self.found}
-        live_quotes = set(session.scalars(select(Quote.id).where(Quote.id.in_(quote_ids)))) if quote_ids else set()
-        live_messages = set(session.scalars(select(Message.id).where(Message.id.in_(message_ids)))) \
+        live_quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, quote_ids)))) if quote_ids else set()
+        live_messages = set(session.scalars(select(Message.id).where(among(Message.id, message_ids)))) \
             if message_ids else set()
-        live_tags = set(session.scalars(select(Tag.id).where(Tag.id.in_(tag_ids)))) if tag_ids else set()
+        live_tags = set(session.scalars(select(Tag.id).where(among(Tag.id, tag_ids)))) if tag_ids else set()
         return lambda f: f.tag_id in live_tags and (
             f.quote_id in live_quotes if f.quote_id is not None else f.message_id in live_messages)
 
@@ -257,15 +261,16 @@ class StoreSuggestions(Edit):
         session.execute(delete(TagAssignment).where(where, TagAssignment.source == TagSource.SUGGESTED.value))
         alive = self._still_there(session)
         rows, seen = [], set()
+        now = db_time(datetime.now(UTC))
         for f in self.found:
             key = (f.tag_id, f.quote_id, f.message_id)
             if key in decided or key in seen or not alive(f):
                 continue
             seen.add(key)
-            rows.append({"tag_id": f.tag_id, "quote_id": f.quote_id, "message_id": f.message_id,
-                         "source": TagSource.SUGGESTED.value, "phrase": f.phrase})
-        if rows:
-            session.execute(insert(TagAssignment), rows)
+            rows.append((f.tag_id, f.quote_id, f.message_id, TagSource.SUGGESTED.value, f.phrase, now))
+        # 170k suggestions of an 80k-message incident: through the ORM a team workspace took 9 s (a statement
+        # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
+        insert_rows(session_cursor(session), "tag_assignments", _STORED_COLUMNS, rows)
         self.stored = len(rows)
 
     def revert(self, session: Session) -> None:

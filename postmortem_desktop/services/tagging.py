@@ -16,6 +16,7 @@ from ..domain.errors import ChangedSince
 from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
 from ..storage.edit_history import card_editors_since, last_card_editor, last_column_editor
+from ..storage.id_sets import among
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
 from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
@@ -105,7 +106,7 @@ def applied_tags(session: Session, quote_ids: Iterable[int]) -> dict[int, frozen
     ids = list(quote_ids)
     applied: dict[int, set[int]] = {quote_id: set() for quote_id in ids}
     for quote_id, tag_id in session.execute(select(TagAssignment.quote_id, TagAssignment.tag_id).where(
-            TagAssignment.quote_id.in_(ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
+            among(TagAssignment.quote_id, ids), TagAssignment.source.in_(EVIDENCE_SOURCES))):
         if quote_id is not None:  # always: the rows are selected by quote_id
             applied[quote_id].add(tag_id)
     return {quote_id: frozenset(tags) for quote_id, tags in applied.items()}
@@ -151,7 +152,7 @@ class CardTagEdit(Edit):
 
     def _lock_cards(self, session: Session) -> None:
         # held until commit on a team workspace, so two clients' edits of one card run one after the other
-        session.execute(select(Quote.id).where(Quote.id.in_(self.quote_ids)).order_by(Quote.id).with_for_update())
+        session.execute(select(Quote.id).where(among(Quote.id, self.quote_ids)).order_by(Quote.id).with_for_update())
 
     def apply(self, session: Session) -> None:
         self._lock_cards(session)
@@ -161,9 +162,9 @@ class CardTagEdit(Edit):
             refuse_redo_if_changed_since(self.name, self._undone_to, stored)
         table = TagAssignment.__table__
         self._before = [dict(r._mapping) for r in session.execute(
-            table.select().where(table.c.quote_id.in_(self.quote_ids)))]
+            table.select().where(among(table.c.quote_id, self.quote_ids)))]
         current = {(a.quote_id, a.tag_id): a for a in session.scalars(
-            select(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
+            select(TagAssignment).where(among(TagAssignment.quote_id, self.quote_ids)))
             if a.quote_id is not None}  # always: the rows are selected by quote_id
         self.retag(session, current)
         session.flush()
@@ -180,7 +181,7 @@ class CardTagEdit(Edit):
         self._lock_cards(session)
         refuse_undo_if_changed_since(self.name, self._after, applied_tags(session, self.quote_ids))
         stored = applied_tags(session, self.quote_ids)
-        session.execute(delete(TagAssignment).where(TagAssignment.quote_id.in_(self.quote_ids)))
+        session.execute(delete(TagAssignment).where(among(TagAssignment.quote_id, self.quote_ids)))
         if self._before:
             session.execute(insert(TagAssignment), self._before)
         self._undone_to = applied_tags(session, self.quote_ids)
@@ -461,7 +462,7 @@ class MergeTags(Edit):
                                    and row["source"] in EVIDENCE_SOURCES}))
         self._links = list(session.scalars(select(ActionItemLink.id).where(
             ActionItemLink.tag_id == self.source_id)))
-        session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+        session.execute(update(ActionItemLink).where(among(ActionItemLink.id, self._links))
                         .values(tag_id=self.target_id))
         self._merge_assignments(session)
         session.execute(delete(Tag).where(Tag.id == self.source_id))
@@ -500,5 +501,5 @@ class MergeTags(Edit):
         if self._assignments:
             session.execute(insert(TagAssignment), self._assignments)
         if self._links:
-            session.execute(update(ActionItemLink).where(ActionItemLink.id.in_(self._links))
+            session.execute(update(ActionItemLink).where(among(ActionItemLink.id, self._links))
                             .values(tag_id=self.source_id))

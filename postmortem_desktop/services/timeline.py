@@ -14,6 +14,7 @@ from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SystemEventKind
 from ..gc_pause import collector_paused
 from ..storage.fast_read import read_cursor
+from ..storage.id_sets import among
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from ..timeline.layout import TimelineData
@@ -137,7 +138,7 @@ class AddSystemEvents(Edit):
                                                   for eid, values in zip(self.event_ids, self.events, strict=True)])
 
     def revert(self, session: Session) -> None:
-        for row in session.scalars(select(SystemEvent).where(SystemEvent.id.in_(self.event_ids))):
+        for row in session.scalars(select(SystemEvent).where(among(SystemEvent.id, self.event_ids))):
             session.delete(row)
 
 

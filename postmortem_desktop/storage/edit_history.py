@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from .id_sets import among
 from .schema import CardEdit, EditRecord, WorkspaceEdit
 
 
@@ -81,10 +82,10 @@ def card_editors_since(session: Session, quote_ids: tuple[int, ...], user: str, 
     """The other people who changed these cards' columns after `user`'s latest record of `what` on them (the edit,
     or its undo when `undone`), in the order they did; empty when nothing says."""
     mark = session.scalar(select(func.max(CardEdit.id)).where(
-        CardEdit.quote_id.in_(quote_ids), CardEdit.user == user, CardEdit.what == what, CardEdit.undone == undone))
+        among(CardEdit.quote_id, quote_ids), CardEdit.user == user, CardEdit.what == what, CardEdit.undone == undone))
     if mark is None:
         return ()
-    later = session.scalars(select(CardEdit.user).where(CardEdit.quote_id.in_(quote_ids), CardEdit.id > mark)
+    later = session.scalars(select(CardEdit.user).where(among(CardEdit.quote_id, quote_ids), CardEdit.id > mark)
                             .order_by(CardEdit.id)).all()
     return tuple(name for name in dict.fromkeys(later) if name != user)
 

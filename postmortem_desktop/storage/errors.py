@@ -40,7 +40,8 @@ class ReadOnlyWorkspaceError(WorkspaceError):
 
 
 class WorkspaceBusyError(WorkspaceError):
-    """Another program is writing the file right now (SQLite's own lock refused us)."""
+    """Another program is writing the file right now (SQLite's own lock refused us), or a teammate's change ran at
+    the same moment and the server stopped this one (a team workspace's deadlock)."""
 
     refusal = True
 

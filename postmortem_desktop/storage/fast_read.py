@@ -6,8 +6,9 @@ one function the engines spell differently (seconds since the epoch) comes from 
 """
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,15 @@ class ReadCursor:
         """SQL for a stored UTC time column as seconds since 1970 (a float), in this engine's spelling."""
         return epoch_seconds_sql(self.postgres, column)
 
+    def among(self, column: str) -> str:
+        """SQL for `column IN (ids)`, the ids bound as one `?` (ids_param): a statement binding one parameter per id
+        fails on a big incident (storage/id_sets.py says why)."""
+        return among_sql(self.postgres, column)
+
+    def ids_param(self, ids: Iterable[int]) -> Any:
+        """The one parameter `among` binds."""
+        return ids_param(self.postgres, ids)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> ReadCursor:
         self._cursor.execute(sql if self._qmark else psycopg_placeholders(sql), tuple(params))
         return self
@@ -41,6 +51,17 @@ class ReadCursor:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._cursor)
+
+
+def among_sql(postgres: bool, column: str) -> str:
+    """`column IN (ids)` with the ids as one parameter: an array on PostgreSQL, a JSON array on SQLite."""
+    return f"{column} = ANY(CAST(? AS bigint[]))" if postgres else f"{column} IN (SELECT value FROM json_each(?))"
+
+
+def ids_param(postgres: bool, ids: Iterable[int]) -> Any:
+    """The one parameter among_sql binds: the ids, each once."""
+    unique = sorted({int(i) for i in ids})
+    return unique if postgres else json.dumps(unique)
 
 
 def psycopg_placeholders(sql: str) -> str:
@@ -61,6 +82,16 @@ def read_cursor(session: Session) -> Iterator[ReadCursor]:
     cursor = dbapi.cursor() if qmark else dbapi.cursor(binary=True)
     try:
         yield ReadCursor(cursor, qmark=qmark)
+    except Exception as exc:
+        if qmark:
+            raise
+        from .team_connection_state import as_sqlalchemy_error  # psycopg: only once a team workspace is open
+
+        # SQLAlchemy never saw this cursor: wrapped as it would wrap it, the error says whether the server is gone
+        wrapped = as_sqlalchemy_error(exc, dbapi)
+        if wrapped is exc:
+            raise
+        raise wrapped from exc
     finally:
         cursor.close()
 

@@ -6,6 +6,7 @@ the team's. Services see only this class.
 """
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,7 +133,9 @@ class Workspace:
             yield session
             session.commit()
         except BaseException as exc:
-            session.rollback()
+            # a rollback on a connection the server ended fails too: exc says why, not the rollback
+            with contextlib.suppress(Exception):
+                session.rollback()
             self.raise_diagnosed(exc)
             raise
         finally:

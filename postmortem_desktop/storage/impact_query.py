@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from ..domain.vocabulary import Channel
 from . import impact_read
 from .fast_read import read_cursor
+from .id_sets import among
 from .schema import Conversation, Incident
 
 
@@ -24,7 +25,7 @@ def incident_related(incident_ids: int | Iterable[int] | None) -> ColumnElement[
         return related
     if isinstance(incident_ids, int):
         return and_(Conversation.incident_id == incident_ids, related)
-    return and_(Conversation.incident_id.in_(list(incident_ids)), related)
+    return and_(among(Conversation.incident_id, incident_ids), related)
 
 
 def overlaps_review_window() -> ColumnElement[bool]:

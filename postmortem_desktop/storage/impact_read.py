@@ -54,8 +54,8 @@ def customer_event_bounds(cursor: ReadCursor, incident_ids: Iterable[int] | None
     ids = None if incident_ids is None else list(incident_ids)
     if ids == []:
         return {}
-    only = "" if ids is None else f"AND c.incident_id IN ({', '.join('?' * len(ids))})"
-    part_params = (*RELATED_PARAMS, *(ids or ()))
+    only = "" if ids is None else f"AND {cursor.among('c.incident_id')}"
+    part_params = (*RELATED_PARAMS, *(() if ids is None else (cursor.ids_param(ids),)))
     rows = cursor.execute(_EVENTS_SQL.format(incidents=only), (*part_params, *part_params)).fetchall()
     return {iid: (as_utc(first), as_utc(last)) for iid, first, last in rows}
 

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .bulk import LOCK_BULK_TABLES
 from .fast_read import psycopg_placeholders
+from .team_connection_state import as_sqlalchemy_error
 from .workspace_kind import WorkspaceKind
 
 if TYPE_CHECKING:
@@ -88,14 +89,25 @@ class TeamCursor:
         self._numbered: list[str] = []  # tables whose next id was taken: settle_ids moves their sequences
         self._locked = False
 
+    @contextlib.contextmanager
+    def _said_as_sqlalchemy(self) -> Iterator[None]:
+        """SQLAlchemy never sees this cursor: its errors are wrapped as SQLAlchemy would wrap them, saying whether
+        the connection is gone, so a lost server is told from a refused statement (team_connection_state.py)."""
+        try:
+            yield
+        except psycopg.Error as exc:
+            raise as_sqlalchemy_error(exc, self.connection) from exc
+
     def execute(self, statement: str, params: Sequence[Any] = ()) -> TeamCursor:
-        self._cursor.execute(server_statement(statement), tuple(params))
+        with self._said_as_sqlalchemy():
+            self._cursor.execute(server_statement(statement), tuple(params))
         return self
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
         if rows:  # psycopg refuses an executemany of nothing less kindly than sqlite3 does nothing
-            self._cursor.executemany(server_statement(statement), rows)
+            with self._said_as_sqlalchemy():
+                self._cursor.executemany(server_statement(statement), rows)
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -116,7 +128,7 @@ class TeamCursor:
         the server, would fill in)."""
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-        with self._cursor.copy(statement) as copy:
+        with self._said_as_sqlalchemy(), self._cursor.copy(statement) as copy:
             write = copy.write_row
             if constants:
                 for row in rows:
@@ -211,7 +223,7 @@ def bulk_transaction(workspace: Workspace) -> Iterator[TeamTransaction]:
         yield transaction
     except BaseException as exc:
         _roll_back(connection)
-        workspace.raise_diagnosed(exc)
+        workspace.raise_diagnosed(as_sqlalchemy_error(exc, connection))
         raise
     else:
         if not transaction.committed:

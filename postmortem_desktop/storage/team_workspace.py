@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import errors as pg_errors
-from sqlalchemy import Integer, any_, bindparam, create_engine, insert, literal, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import create_engine, insert, literal, select, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -36,11 +35,14 @@ from .errors import (
     NoWorkspaceYetError,
     ReadOnlyWorkspaceError,
     ServerUnavailableError,
+    WorkspaceBusyError,
     WorkspaceError,
 )
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
+from .id_sets import among
 from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
+from .team_connection_state import connection_gone
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 # The pool's own report when a connection the server dropped is handed back ("Exception during reset or
@@ -80,13 +82,12 @@ class TeamBacking:
                 select(Incident.id, *who).where(Incident.id == edit.incident_id)))
         elif edit.columns:  # an edit of the whole workspace: of its columns (tags)...
             session.execute(insert(WorkspaceEdit).from_select(
-                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(Tag.id.in_(edit.columns))))
+                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(among(Tag.id, edit.columns))))
         else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
             session.execute(insert(WorkspaceEdit).values(user=self.user, what=edit.what, undone=edit.undone))
-        if edit.cards:  # one array parameter: a merge's cards may be more than a statement's 65,535 parameters
-            cards = bindparam("cards", list(edit.cards), type_=ARRAY(Integer))
+        if edit.cards:  # one parameter (id_sets.among): a merge's cards may be more than a statement may bind
             session.execute(insert(CardEdit).from_select(
-                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(Quote.id == any_(cards))))
+                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(among(Quote.id, edit.cards))))
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
@@ -121,7 +122,8 @@ def record_bulk_edit(cursor: TeamCursor, edit: EditMade, client: str, user: str)
 
 
 def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> WorkspaceError | None:
-    """What a PostgreSQL error means for the person; None for errors that are not the server's.
+    """What a PostgreSQL error means for the person; None for errors that are not the server's, and for a
+    statement refused while the connection is fine (libpq's limit of parameters, say): an unexpected error.
 
     reading: the error came from a read, which changes nothing: it never speaks of a change not saved.
     role: the database role logged in as (current_user), whose grants a refusal names."""
@@ -139,7 +141,12 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             f"{name} refused a value too large for it ({_first_line(error)}), so nothing of the change was "
             "saved. An id, email or name is far longer than any real one: check the file's column mapping, "
             "or shorten that value, then try again.")
-    if isinstance(error, psycopg.OperationalError):
+    if isinstance(error, (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):  # SQLSTATE 40: fine
+        return WorkspaceBusyError(
+            f"A teammate's change to the same things in {name} ran at the same moment as this one, and the server "
+            "stopped this one so the two could not mix: nothing of it was saved. Look at what they changed, "
+            "then do it again.")
+    if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
         known = connection_refusal(_first_line(error), name)
         if known is not None:
             return known

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -257,7 +258,8 @@ class ImportController(QObject):
         self._run_worker(f"Importing {plan.path.name}…",
                          lambda: spreadsheet_import.import_generator(workspace, incident_id, plan, options),
                          lambda summary: self._on_import_finished(incident_id, plan, options, summary),
-                         cancellable_text="Cancel (nothing will be imported)", writes=True)
+                         cancellable_text="Cancel (nothing will be imported)", writes=True,
+                         on_failed=lambda exc: self._on_import_failed(plan.path.name, exc))
 
     def _on_import_finished(self, incident_id: int, plan, options, summary) -> None:  # noqa: ANN001
         from postmortem_desktop.services import spreadsheet_import
@@ -275,7 +277,7 @@ class ImportController(QObject):
 
     # ---- worker plumbing ------------------------------------------------------------------------
     def _run_worker(self, label: str, make_generator, on_finished, cancellable_text: str = "Cancel",  # noqa: ANN001
-                    writes: bool = False) -> None:
+                    writes: bool = False, on_failed: Callable[[BaseException], None] | None = None) -> None:
         worker = GeneratorWorker(make_generator)
         session = self.hub.open_session
         session.track(worker, writes=writes)  # closing the workspace stops it; edits wait for a write
@@ -291,7 +293,7 @@ class ImportController(QObject):
         worker.signals.finished.connect(finished)
         def failed(exc: BaseException, _tb: str) -> None:
             self._end_worker()
-            self._on_failed(exc)
+            (on_failed or self._on_failed)(exc)
 
         worker.signals.failed.connect(failed)
         worker.signals.cancelled.connect(self._end_worker)
@@ -303,6 +305,23 @@ class ImportController(QObject):
             self._progress.close()
             self._progress.deleteLater()
         self._worker, self._progress = None, None
+
+    def _on_import_failed(self, file_name: str, exc: BaseException) -> None:
+        """A ticket import the workspace could not take (the server away, the disk full): said with the file's
+        name, that none of it was imported and what to do, on this window (not wherever the screen's middle is)."""
+        from postmortem_desktop.services.import_failure import not_imported
+        from postmortem_desktop.storage.errors import ServerUnavailableError, WorkspaceError
+
+        from .. import server_away
+
+        if not isinstance(exc, WorkspaceError):
+            self._on_failed(exc)
+            return
+        log.info("an import of %s failed: %s", file_name, exc)
+        if type(exc) is ServerUnavailableError:  # the one server box: the server's own words behind Show Details
+            server_away.tell(self.window, not_imported(file_name, exc), details=str(exc))
+        else:
+            show_refusal(self.window, "Import failed", RuntimeError(not_imported(file_name, exc)))
 
     def _on_failed(self, exc: BaseException) -> None:
         from postmortem_desktop.importers.sheet_errors import SheetError

@@ -1,0 +1,45 @@
+"""Whether a team workspace's error means its connection to the server is gone, or the connection is fine.
+
+Only a connection that is really gone may be reported as lost: libpq refusing a statement before sending it
+(too many parameters, say) is a psycopg OperationalError too, with the server answering all along. Gone is:
+SQLAlchemy found the connection broken or closed (its `connection_invalidated`, from psycopg's `broken`); the
+server said so (SQLSTATE class 08, connection exception, or its shutdown: 57P01-57P03); or no connection was
+ever made (psycopg keeps the failed attempt's connection, in state BAD, on the error; a timeout has none).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.pq import ConnStatus
+from sqlalchemy.exc import DBAPIError
+
+#: admin_shutdown, crash_shutdown, cannot_connect_now: the server ended or refused the session
+_SERVER_ENDED = ("57P01", "57P02", "57P03")
+
+
+def connection_gone(exc: BaseException) -> bool:
+    """Whether exc (SQLAlchemy's or the driver's own) came from a connection that is gone or never was."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(error, pg_errors.ConnectionTimeout):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    if state.startswith("08") or state in _SERVER_ENDED:
+        return True
+    attempt = getattr(error, "pgconn", None)
+    return attempt is not None and attempt.status == ConnStatus.BAD
+
+
+def as_sqlalchemy_error(exc: BaseException, connection: Any) -> BaseException:
+    """A driver error raised on a raw cursor (which SQLAlchemy never sees), wrapped as SQLAlchemy would wrap it,
+    saying whether that connection (psycopg's) is gone; any other exception as it is."""
+    if not isinstance(exc, psycopg.Error):
+        return exc
+    return DBAPIError.instance(None, None, exc, psycopg.Error,
+                               connection_invalidated=connection.broken or connection.closed)
+
+
+__all__ = ["as_sqlalchemy_error", "connection_gone"]
