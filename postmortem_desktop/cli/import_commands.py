@@ -16,9 +16,11 @@ from ..importers.sheet_errors import SheetError
 from ..importers.text_decoding import decoding_notice
 from ..importers.transcripts import parse_transcript
 from ..services import spreadsheet_import
+from ..services.import_failure import not_imported
 from ..services.import_pipeline import HelperFailed, needs_helper
 from ..services.ticket_import import ImportOptions
-from . import BadInput, add_incident_argument, input_file, print_json
+from ..storage.errors import WorkspaceError
+from . import EXIT_BAD_INPUT, EXIT_REFUSED, BadInput, add_incident_argument, input_file, print_json
 from .workspace_commands import opened
 
 
@@ -89,9 +91,14 @@ def _import(args: argparse.Namespace) -> int:
     try:
         with opened(args.workspace) as ws:
             options = ImportOptions(include_outside_window=args.include_outside_window, dry_run=args.dry_run)
-            summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
-                ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
-                timezone=args.timezone, options=options, has_header=args.has_header, choices=args.choices))
+            try:
+                summary = spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+                    ws, args.incident, args.file, preset=args.mapping, day_order=args.day_order,
+                    timezone=args.timezone, options=options, has_header=args.has_header, choices=args.choices))
+            except WorkspaceError as exc:  # the workspace could not take it: said as the app says it
+                print(f"{'refused' if exc.refusal else 'error'}: {not_imported(Path(args.file).name, exc)}",
+                      file=sys.stderr)
+                return EXIT_REFUSED if exc.refusal else EXIT_BAD_INPUT
     except SheetError as exc:
         raise BadInput(str(exc)) from exc
     except HelperFailed as exc:  # the reader failed on the file (a hostile workbook panicked it): refused
