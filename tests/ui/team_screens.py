@@ -9,8 +9,9 @@ from ui.hub import ScreenHub
 from ui.undo import WorkspaceSession
 
 
-def review_screen(qtbot, url: str) -> Iterator:
-    """Yields the screen once its change feed listens; closes the session afterwards (a fixture's body)."""
+def review_screen(qtbot, url) -> Iterator:
+    """Yields the screen of url (a team workspace's address, or a file), a team workspace's once its change feed
+    listens; closes the session afterwards. A fixture's body, or `for screen in review_screen(...)` in a test."""
     from ui.review.review_screen import ReviewScreen
 
     hub = ScreenHub()
@@ -20,6 +21,8 @@ def review_screen(qtbot, url: str) -> Iterator:
     screen = ReviewScreen(hub)
     qtbot.addWidget(screen)
     screen.show()
-    assert session._teammates is not None and session._teammates.feed.listening.wait(10)
-    yield screen
-    session.close()
+    assert session._teammates is None or session._teammates.feed.listening.wait(10)
+    try:
+        yield screen
+    finally:
+        session.close()

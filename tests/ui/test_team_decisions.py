@@ -8,11 +8,8 @@ import pytest
 
 from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService
 from postmortem_desktop.services.review_answers import ReviewService
-from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
 from tests.ui.team_screens import review_screen
-from ui.hub import ScreenHub
-from ui.undo import WorkspaceSession
 
 
 @pytest.fixture
@@ -40,20 +37,9 @@ def test_a_teammates_decision_shows_with_her_name_and_mine_with_mine(qtbot, revi
 
 
 def test_a_files_decisions_show_no_name(qtbot, demo_copy):
-    from ui.review.review_screen import ReviewScreen
-
-    hub = ScreenHub()
-    session = WorkspaceSession(open_workspace(demo_copy))
-    hub.set_session(session, "UTC")
-    hub.set_incident(billing_id(session.workspace))
-    screen = ReviewScreen(hub)
-    qtbot.addWidget(screen)
-    screen.show()
-    try:
+    for screen in review_screen(qtbot, demo_copy):
         widget = screen.severity
         widget.confirm_button.click()
         assert widget.decision.text().startswith("Decided: customer <b>")
-        decided = ReviewService(session.workspace).history(hub.incident_id)[-1]
+        decided = ReviewService(screen.hub.workspace).history(screen.hub.incident_id)[-1]
         assert decided.by == "" and widget.history.text().endswith(f"UTC — {escape(decided.detail)}")
-    finally:
-        session.close()

@@ -177,19 +177,8 @@ def test_who_edited_lists_each_edit_with_its_user_newest_first(qtbot, review, te
 
 
 def test_a_file_has_no_who_edited_tab(qtbot, demo_copy):
-    from ui.review.review_screen import ReviewScreen
-
-    hub = ScreenHub()
-    session = WorkspaceSession(open_workspace(demo_copy))
-    hub.set_session(session, "UTC")
-    hub.set_incident(billing_id(session.workspace))
-    screen = ReviewScreen(hub)
-    qtbot.addWidget(screen)
-    screen.show()
-    try:
+    for screen in review_screen(qtbot, demo_copy):
         assert not screen.tabs.isTabVisible(screen.TAB_EDITS)
-    finally:
-        session.close()
 
 
 LONG_ANSWER = ("Customers could not pay their renewals for forty minutes, and many did not know whether a payment "

@@ -19,6 +19,7 @@ from postmortem_desktop.domain.vocabulary import SEVERITIES
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.customer_severity import DecideSeverity, SeverityService, SeverityState
 from postmortem_desktop.services.review_answers import HistoryEntry, ReviewService
+from postmortem_desktop.storage.decisions import SEVERITY_DECISIONS
 
 from ..conflict_dialog import run_or_offer_both
 from ..errors import show_refusal
@@ -97,7 +98,7 @@ class SeverityWidget(QWidget):
         self.level.setCurrentText(state.confirmed or s.suggested)
         self.level.blockSignals(False)
         self._on_level_current_text_changed(self.level.currentText())
-        self._history = "<br>".join(decision_line(h) for h in history if h.kind.startswith("severity"))
+        self._history = "<br>".join(decision_line(h) for h in history if h.kind in SEVERITY_DECISIONS)
         self._show_decision()
 
     def show_closed(self, closed: bool) -> None:
