@@ -9,8 +9,10 @@ starts from what the last one taught.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 from .text_features import clean_text, stems
 
@@ -66,6 +68,7 @@ class ExampleMemory:
         self._features: list[frozenset[str]] = []
         self._index: dict[str, list[int]] = {}
         self._skip: frozenset[str] = frozenset()
+        self._sizes: list[int] = []  # per example: how many of its features are indexed (not skipped)
         for example in examples:
             self._add(example)
         self._reindex()
@@ -104,8 +107,11 @@ class ExampleMemory:
         cut = max(MIN_DF_CUT, COMMON_SHARE * len(self._features))
         self._skip = frozenset(name for name, n in document_frequency.items() if n > cut)
         self._index = {}
+        self._sizes = []
         for position, names in enumerate(self._features):
-            for name in names - self._skip:
+            indexed = names - self._skip
+            self._sizes.append(len(indexed))
+            for name in indexed:
                 self._index.setdefault(name, []).append(position)
 
     def evidence(self, text: str) -> dict[str, Evidence]:
@@ -115,13 +121,12 @@ class ExampleMemory:
         query = example_features(text) - self._skip
         if not query:
             return {}
-        shared: dict[int, int] = {}
-        for name in query:
-            for position in self._index.get(name, ()):
-                shared[position] = shared.get(position, 0) + 1
+        # how many indexed features each example shares with the text, counted in C: a message is looked up
+        # against every example sharing a word with it, which on real text is most of a large memory
+        shared = Counter(chain.from_iterable(map(self._index.get, query, repeat(()))))
         per_tag: dict[str, tuple[list[float], list[float]]] = {}
         for position, overlap in shared.items():
-            size = len(self._features[position] - self._skip)
+            size = self._sizes[position]
             similarity = overlap / math.sqrt(size * len(query)) if size else 0.0
             if similarity < MIN_SIMILARITY:
                 continue
