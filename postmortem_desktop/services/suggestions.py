@@ -253,31 +253,49 @@ class StoreSuggestions(Edit):
 
     def apply(self, session: Session) -> None:
         table = TagAssignment.__table__
-        where = self._incident_rows(session)
-        existing = [dict(r._mapping) for r in session.execute(table.select().where(where))]
+        existing = [dict(r._mapping) for r in session.execute(table.select().where(self._incident_rows(session)))]
         self._old = [r for r in existing if r["source"] == TagSource.SUGGESTED.value]
-        decided = {(r["tag_id"], r["quote_id"], r["message_id"]) for r in existing
-                   if r["source"] != TagSource.SUGGESTED.value}
-        session.execute(delete(TagAssignment).where(where, TagAssignment.source == TagSource.SUGGESTED.value))
-        alive = self._still_there(session)
-        rows, seen = [], set()
+        decided = {_key(r) for r in existing if r["source"] != TagSource.SUGGESTED.value}
+        wanted = self._wanted(session, decided)
+        # only what changed is written: after each decision on the board the suggestions are worked out again
+        # (session.refresh, on the window's thread) and nearly all come out as they were; an 80k-message
+        # incident's 170k rows deleted and written again froze the window for seconds every time
+        kept: set[tuple] = set()
+        gone: list[int] = []
+        for row in self._old:  # a row stays when it says what is wanted, once (a second of the same goes)
+            if wanted.get(_key(row)) == row["phrase"] and _key(row) not in kept:
+                kept.add(_key(row))
+            else:
+                gone.append(row["id"])
+        if gone:
+            session.execute(delete(TagAssignment).where(among(TagAssignment.id, gone)))
         now = db_time(datetime.now(UTC))
-        for f in self.found:
-            key = (f.tag_id, f.quote_id, f.message_id)
-            if key in decided or key in seen or not alive(f):
-                continue
-            seen.add(key)
-            rows.append((f.tag_id, f.quote_id, f.message_id, TagSource.SUGGESTED.value, f.phrase, now))
+        rows = [(*key, TagSource.SUGGESTED.value, phrase, now) for key, phrase in wanted.items() if key not in kept]
         # 170k suggestions of an 80k-message incident: through the ORM a team workspace took 9 s (a statement
         # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
         insert_rows(session_cursor(session), "tag_assignments", _STORED_COLUMNS, rows)
-        self.stored = len(rows)
+        self.stored = len(wanted)
+
+    def _wanted(self, session: Session, decided: set[tuple]) -> dict[tuple, str]:
+        """(tag, quote, message) -> phrase of each suggestion to store: the first found of each, none on what a
+        person decided or on what was deleted meanwhile."""
+        alive = self._still_there(session)
+        wanted: dict[tuple, str] = {}
+        for f in self.found:
+            key = (f.tag_id, f.quote_id, f.message_id)
+            if key not in decided and key not in wanted and alive(f):
+                wanted[key] = f.phrase
+        return wanted
 
     def revert(self, session: Session) -> None:
         session.execute(delete(TagAssignment).where(
             self._incident_rows(session), TagAssignment.source == TagSource.SUGGESTED.value))
         if self._old:
             session.execute(insert(TagAssignment), self._old)
+
+
+def _key(row: dict) -> tuple:
+    return row["tag_id"], row["quote_id"], row["message_id"]
 
 
 def pattern_extras(workspace: Workspace) -> dict:

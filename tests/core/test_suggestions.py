@@ -8,7 +8,9 @@ from test_tagging_services import make_incident
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.quotes import CreateQuote, board_cards
 from postmortem_desktop.services.suggestions import (
+    FoundSuggestion,
     SetPatternExtras,
+    StoreSuggestions,
     compute_suggestions,
     pattern_extras,
     run_suggestions,
@@ -116,8 +118,7 @@ def test_suggestions_for_a_quote_deleted_meanwhile_are_skipped_not_a_crash(demo)
     from sqlalchemy import select
 
     from postmortem_desktop.services.quotes import DeleteQuote
-    from postmortem_desktop.services.suggestions import StoreSuggestions, compute_suggestions
-    from postmortem_desktop.storage.schema import TagAssignment
+    from postmortem_desktop.services.suggestions import compute_suggestions
     from tests.helpers import billing_id
 
     iid = billing_id(demo)
@@ -135,3 +136,53 @@ def test_suggestions_for_a_quote_deleted_meanwhile_are_skipped_not_a_crash(demo)
     with demo.reading() as s:
         assert s.scalar(select(TagAssignment.id).where(TagAssignment.quote_id == gone)) is None
         assert s.scalar(select(TagAssignment.id).where(TagAssignment.source == "suggested")) is not None
+
+
+def suggested_rows(ws) -> dict[tuple, tuple[int, str]]:
+    """(tag, quote, message) -> (row id, phrase) of every pending suggestion."""
+    with ws.reading() as s:
+        return {(a.tag_id, a.quote_id, a.message_id): (a.id, a.phrase)
+                for a in s.scalars(select(TagAssignment).where(TagAssignment.source == "suggested"))}
+
+
+def test_storing_again_writes_only_what_changed_and_undo_restores_the_rest(workspace, ids):
+    """A learning pass after each decision stores the incident's suggestions again; most come out the same."""
+    bare_quote(workspace, ids["conversations"][1], ids["messages"][2], "Did my payment go through?")
+    first = run_suggestions(workspace, ids["incident"])
+    before = suggested_rows(workspace)
+    assert len(before) >= 4
+    dropped, rephrased, *unchanged = first.found
+    new_tag = next(t.id for t in list_tags(workspace)
+                   if (t.id, dropped.quote_id, dropped.message_id) not in before)
+    again = StoreSuggestions(ids["incident"], [
+        FoundSuggestion(rephrased.tag_id, "another phrase", rephrased.quote_id, rephrased.message_id),
+        *unchanged,
+        FoundSuggestion(new_tag, "a new one", dropped.quote_id, dropped.message_id),
+        *unchanged[:1],  # found twice: stored once
+    ])
+    again.do(workspace)
+    after = suggested_rows(workspace)
+    key = lambda f: (f.tag_id, f.quote_id, f.message_id)  # noqa: E731
+    assert key(dropped) not in after
+    assert after[key(rephrased)][1] == "another phrase" and after[key(rephrased)][0] != before[key(rephrased)][0]
+    assert after[(new_tag, dropped.quote_id, dropped.message_id)][1] == "a new one"
+    assert all(after[key(f)] == before[key(f)] for f in unchanged)  # the same rows, ids and all
+    assert again.stored == len(after) == len(unchanged) + 2
+    again.undo(workspace)
+    assert {k: phrase for k, (_id, phrase) in suggested_rows(workspace).items()} == \
+        {k: phrase for k, (_id, phrase) in before.items()}
+
+
+def test_a_suggestion_stored_twice_by_mistake_is_left_once(workspace, ids):
+    run_suggestions(workspace, ids["incident"])
+    before = suggested_rows(workspace)
+    (tag_id, quote_id, message_id), (_id, phrase) = next(iter(before.items()))
+    with workspace.transaction() as s:  # no unique key holds a pair whose quote is NULL
+        s.add(TagAssignment(tag_id=tag_id, quote_id=quote_id, message_id=message_id, source="suggested",
+                            phrase=phrase))
+    run_suggestions(workspace, ids["incident"])
+    with workspace.reading() as s:
+        copies = s.scalars(select(TagAssignment).where(
+            TagAssignment.tag_id == tag_id, TagAssignment.message_id == message_id,
+            TagAssignment.source == "suggested")).all()
+    assert len(copies) == 1
