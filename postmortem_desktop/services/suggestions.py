@@ -25,6 +25,7 @@ from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
 from ..storage.bulk import db_time, insert_rows, session_cursor
 from ..storage.id_sets import among
+from ..storage.incident_locks import SUGGESTIONS, hold_for_incident
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
@@ -252,6 +253,7 @@ class StoreSuggestions(Edit):
             f.quote_id in live_quotes if f.quote_id is not None else f.message_id in live_messages)
 
     def apply(self, session: Session) -> None:
+        hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
         table = TagAssignment.__table__
         existing = [dict(r._mapping) for r in session.execute(table.select().where(self._incident_rows(session)))]
         self._old = [r for r in existing if r["source"] == TagSource.SUGGESTED.value]
@@ -288,6 +290,7 @@ class StoreSuggestions(Edit):
         return wanted
 
     def revert(self, session: Session) -> None:
+        hold_for_incident(session, SUGGESTIONS, self.incident_id)
         session.execute(delete(TagAssignment).where(
             self._incident_rows(session), TagAssignment.source == TagSource.SUGGESTED.value))
         if self._old:

@@ -18,6 +18,7 @@ from postmortem_desktop.services.suggestions import (
 )
 from postmortem_desktop.services.tagging import AssignTag, DismissSuggestion, list_tags
 from postmortem_desktop.storage.schema import Message, Quote, TagAssignment
+from postmortem_desktop.storage.workspace import create_workspace
 
 
 @pytest.fixture
@@ -186,3 +187,40 @@ def test_a_suggestion_stored_twice_by_mistake_is_left_once(workspace, ids):
             TagAssignment.tag_id == tag_id, TagAssignment.message_id == message_id,
             TagAssignment.source == "suggested")).all()
     assert len(copies) == 1
+
+
+def test_two_teammates_storing_at_once_store_each_suggestion_once(team_database):
+    """Two learning passes on one team incident: the second waits for the first, then keeps its rows."""
+    import threading
+
+    from postmortem_desktop.storage.workspace import open_workspace
+
+    ana = create_workspace(team_database)
+    ben = open_workspace(team_database)
+    try:
+        incident = make_incident(ana)["incident"]
+        found = compute_found(ana, incident)
+        first = StoreSuggestions(incident, found)
+        with ana.transaction() as session:
+            first.apply(session)  # Ana's pass, not yet committed
+            second = threading.Thread(target=StoreSuggestions(incident, found).do, args=(ben,))
+            second.start()
+            second.join(0.5)
+            assert second.is_alive()  # Ben's pass waits for Ana's
+        second.join(10)
+        assert not second.is_alive()
+        with ana.reading() as session:
+            keys = [(a.tag_id, a.quote_id, a.message_id) for a in session.scalars(select(TagAssignment))]
+        assert len(keys) == len(set(keys)) == first.stored > 0
+    finally:
+        ben.close()
+        ana.close()
+
+
+def compute_found(ws, incident: int) -> list[FoundSuggestion]:
+    generator = compute_suggestions(ws, incident)
+    while True:
+        try:
+            next(generator)
+        except StopIteration as done:
+            return done.value.found
