@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from ..analysis.example_memory import Example, ExampleMemory
@@ -35,6 +35,12 @@ EXTRA_PATTERNS_KEY = "tag_patterns_extra"
 PROGRESS_EVERY = 500
 _DECIDED = (TagSource.MANUAL.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value)
 _STORED_COLUMNS = ("tag_id", "quote_id", "message_id", "source", "phrase", "created_at")
+_ROW_COLUMNS = ("id", *_STORED_COLUMNS)
+_SOURCE, _PHRASE = _ROW_COLUMNS.index("source"), _ROW_COLUMNS.index("phrase")
+# a tag_assignments row of the incident: on one of its quotes or one of its messages (the incident's id twice)
+_OF_INCIDENT = ("quote_id IN (SELECT q.id FROM quotes q JOIN conversations c ON c.id = q.conversation_id "
+                "WHERE c.incident_id = ?) OR message_id IN (SELECT m.id FROM messages m "
+                "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = ?)")
 
 _cache_lock = threading.Lock()
 _tagger_cache: dict[str, Tagger] = {}
@@ -228,17 +234,8 @@ class StoreSuggestions(Edit):
     def __init__(self, incident_id: int, found: list[FoundSuggestion]):
         self.incident_id = incident_id
         self.found = found
-        self._old: list[dict] = []
+        self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
         self.stored = 0
-
-    def _incident_rows(self, session):  # noqa: ANN001, ANN202 - a where clause
-        table = TagAssignment.__table__
-        quotes = text("SELECT q.id FROM quotes q JOIN conversations c ON c.id = q.conversation_id "
-                      "WHERE c.incident_id = :i").bindparams(i=self.incident_id)
-        messages = text("SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-                        "WHERE c.incident_id = :i").bindparams(i=self.incident_id)
-        return table.c.quote_id.in_(quotes.columns(table.c.quote_id)) | table.c.message_id.in_(
-            messages.columns(table.c.message_id))
 
     def _still_there(self, session):  # noqa: ANN001, ANN202
         """Suggestions were found on a snapshot while the board stayed editable: skip deleted targets."""
@@ -254,10 +251,12 @@ class StoreSuggestions(Edit):
 
     def apply(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
-        table = TagAssignment.__table__
-        existing = [dict(r._mapping) for r in session.execute(table.select().where(self._incident_rows(session)))]
-        self._old = [r for r in existing if r["source"] == TagSource.SUGGESTED.value]
-        decided = {_key(r) for r in existing if r["source"] != TagSource.SUGGESTED.value}
+        cursor = session_cursor(session)
+        # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
+        existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
+                                  (self.incident_id, self.incident_id)).fetchall()
+        self._old = [row for row in existing if row[_SOURCE] == TagSource.SUGGESTED.value]
+        decided = {_key(row) for row in existing if row[_SOURCE] != TagSource.SUGGESTED.value}
         wanted = self._wanted(session, decided)
         # only what changed is written: after each decision on the board the suggestions are worked out again
         # (session.refresh, on the window's thread) and nearly all come out as they were; an 80k-message
@@ -265,17 +264,17 @@ class StoreSuggestions(Edit):
         kept: set[tuple] = set()
         gone: list[int] = []
         for row in self._old:  # a row stays when it says what is wanted, once (a second of the same goes)
-            if wanted.get(_key(row)) == row["phrase"] and _key(row) not in kept:
+            if wanted.get(_key(row)) == row[_PHRASE] and _key(row) not in kept:
                 kept.add(_key(row))
             else:
-                gone.append(row["id"])
+                gone.append(row[0])
         if gone:
             session.execute(delete(TagAssignment).where(among(TagAssignment.id, gone)))
         now = db_time(datetime.now(UTC))
         rows = [(*key, TagSource.SUGGESTED.value, phrase, now) for key, phrase in wanted.items() if key not in kept]
         # 170k suggestions of an 80k-message incident: through the ORM a team workspace took 9 s (a statement
         # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
-        insert_rows(session_cursor(session), "tag_assignments", _STORED_COLUMNS, rows)
+        insert_rows(cursor, "tag_assignments", _STORED_COLUMNS, rows)
         self.stored = len(wanted)
 
     def _wanted(self, session: Session, decided: set[tuple]) -> dict[tuple, str]:
@@ -291,14 +290,15 @@ class StoreSuggestions(Edit):
 
     def revert(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)
-        session.execute(delete(TagAssignment).where(
-            self._incident_rows(session), TagAssignment.source == TagSource.SUGGESTED.value))
-        if self._old:
-            session.execute(insert(TagAssignment), self._old)
+        cursor = session_cursor(session)
+        cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
+                       (TagSource.SUGGESTED.value, self.incident_id, self.incident_id))
+        insert_rows(cursor, "tag_assignments", _ROW_COLUMNS, self._old)
 
 
-def _key(row: dict) -> tuple:
-    return row["tag_id"], row["quote_id"], row["message_id"]
+def _key(row: Sequence) -> tuple:
+    """(tag, quote, message) of a row read as _ROW_COLUMNS."""
+    return row[1], row[2], row[3]
 
 
 def pattern_extras(workspace: Workspace) -> dict:

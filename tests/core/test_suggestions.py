@@ -139,10 +139,10 @@ def test_suggestions_for_a_quote_deleted_meanwhile_are_skipped_not_a_crash(demo)
         assert s.scalar(select(TagAssignment.id).where(TagAssignment.source == "suggested")) is not None
 
 
-def suggested_rows(ws) -> dict[tuple, tuple[int, str]]:
-    """(tag, quote, message) -> (row id, phrase) of every pending suggestion."""
+def suggested_rows(ws) -> dict[tuple, tuple[int, str, object]]:
+    """(tag, quote, message) -> (row id, phrase, when stored) of every pending suggestion."""
     with ws.reading() as s:
-        return {(a.tag_id, a.quote_id, a.message_id): (a.id, a.phrase)
+        return {(a.tag_id, a.quote_id, a.message_id): (a.id, a.phrase, a.created_at)
                 for a in s.scalars(select(TagAssignment).where(TagAssignment.source == "suggested"))}
 
 
@@ -170,14 +170,15 @@ def test_storing_again_writes_only_what_changed_and_undo_restores_the_rest(works
     assert all(after[key(f)] == before[key(f)] for f in unchanged)  # the same rows, ids and all
     assert again.stored == len(after) == len(unchanged) + 2
     again.undo(workspace)
-    assert {k: phrase for k, (_id, phrase) in suggested_rows(workspace).items()} == \
-        {k: phrase for k, (_id, phrase) in before.items()}
+    assert suggested_rows(workspace) == before  # the same rows again: ids, phrases and times
+    again.do(workspace)  # redo
+    assert {k: v[1] for k, v in suggested_rows(workspace).items()} == {k: v[1] for k, v in after.items()}
 
 
 def test_a_suggestion_stored_twice_by_mistake_is_left_once(workspace, ids):
     run_suggestions(workspace, ids["incident"])
     before = suggested_rows(workspace)
-    (tag_id, quote_id, message_id), (_id, phrase) = next(iter(before.items()))
+    (tag_id, quote_id, message_id), (_id, phrase, _at) = next(iter(before.items()))
     with workspace.transaction() as s:  # no unique key holds a pair whose quote is NULL
         s.add(TagAssignment(tag_id=tag_id, quote_id=quote_id, message_id=message_id, source="suggested",
                             phrase=phrase))
