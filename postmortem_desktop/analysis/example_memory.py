@@ -124,8 +124,13 @@ class ExampleMemory:
         # how many indexed features each example shares with the text, counted in C: a message is looked up
         # against every example sharing a word with it, which on real text is most of a large memory
         shared = Counter(chain.from_iterable(map(self._index.get, query, repeat(()))))
+        # an example sharing `overlap` features has at least that many, so it is at most sqrt(overlap / len(query))
+        # alike: one sharing fewer than MIN_SIMILARITY² x len(query) cannot count (on real text, 9 candidates in 10)
+        fewest = MIN_SIMILARITY * MIN_SIMILARITY * len(query)
         per_tag: dict[str, tuple[list[float], list[float]]] = {}
         for position, overlap in shared.items():
+            if overlap < fewest:
+                continue
             size = self._sizes[position]
             similarity = overlap / math.sqrt(size * len(query)) if size else 0.0
             if similarity < MIN_SIMILARITY:
