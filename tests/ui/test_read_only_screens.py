@@ -32,6 +32,13 @@ def open_read_only(window, target) -> None:
     assert window.hub.workspace.read_only
 
 
+def reopen_writable(window, target) -> None:
+    """What File › Open does next, in the same window, for the file now that nothing holds it read-only."""
+    window.hub.close_session()  # its lock goes with it, so the file opens for writing
+    window.set_session(WorkspaceSession(open_workspace(target), window))
+    assert not window.hub.workspace.read_only
+
+
 @pytest.fixture
 def read_only_window(main_window, demo_copy):
     open_read_only(main_window, demo_copy)
@@ -79,9 +86,7 @@ def test_follow_up_turns_off_what_cannot_work_saying_why_and_gives_it_back_when_
     assert not any(widget.isEnabled() for widget in off)
     assert all(widget.toolTip().startswith("Read-only: demo.pmw is open for reading only") for widget in off)
     assert followup.outcome.isReadOnly() and followup.outcome.isEnabled()
-    read_only_window.hub.close_session()  # its lock goes with it, so the file opens for writing
-    read_only_window.set_session(WorkspaceSession(open_workspace(demo_copy), read_only_window))
-    assert not read_only_window.hub.workspace.read_only
+    reopen_writable(read_only_window, demo_copy)
     followup.refresh()
     assert all(widget.isEnabled() for widget in off) and not followup.outcome.isReadOnly()
     assert followup.tickets_button.toolTip().startswith("The following week's ticket dump")  # its own again
@@ -122,4 +127,21 @@ def test_a_select_only_team_role_gets_the_same_screens(main_window, qtbot, team_
     assert "Read-only" in main_window.show_screen("board").status.text()
     form = main_window.show_screen("properties").form
     assert form.title.text() == "Checkout errors" and form.title.isReadOnly() and form.title.isEnabled()
+    hints = [block.quote_hint.text() for block in main_window.show_screen("review").answers.blocks.values()]
+    assert all("may read it but not change it" in hint and "Pick quotes" not in hint for hint in hints)
     assert boxes == []
+
+
+def test_the_review_says_quotes_cannot_be_linked_on_a_read_only_workspace_and_why(read_only_window, demo_copy):
+    review = read_only_window.show_screen("review")
+    empty = [block for block in review.answers.blocks.values() if block.quotes.rowCount() == 0]
+    assert empty  # the demo leaves some answers without quotes
+    for block in empty:
+        hint = block.quote_hint.text()
+        assert "Read-only" in hint and "demo.pmw is open for reading only." in hint
+        assert "Pick quotes" not in hint and "Board" not in hint  # no way offered that cannot work here
+    reopen_writable(read_only_window, demo_copy)
+    review.refresh()
+    assert all("Pick quotes" in block.quote_hint.text() and "Read-only" not in block.quote_hint.text()
+               for block in empty)
+
