@@ -145,3 +145,17 @@ def test_the_review_says_quotes_cannot_be_linked_on_a_read_only_workspace_and_wh
     assert all("Pick quotes" in block.quote_hint.text() and "Read-only" not in block.quote_hint.text()
                for block in empty)
 
+
+def test_the_board_headers_offer_no_number_keys_on_a_read_only_workspace_and_do_again_when_writable(
+        read_only_window, demo_copy):
+    board = read_only_window.show_screen("board")
+    keyed = board.tags[:9]
+    assert keyed
+    for tag in keyed:
+        header = board.grid.headers[tag.id]
+        assert header.title.text() == tag.name and "number key" not in header.toolTip()
+    reopen_writable(read_only_window, demo_copy)
+    for number, tag in enumerate(keyed, start=1):
+        header = board.grid.headers[tag.id]
+        assert header.title.text() == f"{number}  {tag.name}" and "number key" in header.toolTip()
+
