@@ -26,6 +26,8 @@ from ..hub import ScreenHub
 
 #: set on a widget that stays usable on a closed record (an export, the Reopen button)
 KEEP_WHEN_CLOSED = "keep_when_closed"
+#: the editors a lock makes read-only rather than disabled: what they hold stays readable and can be copied
+READ_ONLY_EDITORS = (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)
 _DISABLED_BY_LOCK = "disabled_by_record_lock"
 _OPEN_TRIGGERS = "edit_triggers_while_open"  # an item view's edit triggers, kept while its record is locked
 
@@ -39,7 +41,7 @@ def lock_record(root: QWidget, locked: bool) -> None:
     for widget in root.findChildren(QWidget):
         if widget.property(KEEP_WHEN_CLOSED):
             continue
-        if isinstance(widget, (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)):
+        if isinstance(widget, READ_ONLY_EDITORS):
             widget.setReadOnly(locked)  # a time or number stays readable too, as a disabled one would not
         elif isinstance(widget, QComboBox) and not widget.isEditable():
             _hold_choice(widget, locked)
