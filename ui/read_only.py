@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
-
-from .closeout.record_lock import READ_ONLY_EDITORS
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 if TYPE_CHECKING:
     from postmortem_desktop.storage.handle import Workspace
 
+#: the editors made read-only rather than disabled, here and by lock_record: what they hold stays readable and can be
+#: copied in every theme
+READ_ONLY_EDITORS = (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)
 _OWN_TIP = "tooltip_while_writable"  # a control's own tooltip, given back when the workspace is writable again
 
 

@@ -229,3 +229,21 @@ def test_the_follow_up_dates_stay_readable_on_a_read_only_workspace_and_say_when
     assert all(field.isEnabled() and not field.isReadOnly() for field in dates)
     # writable, the fields propose when to check, to schedule it
     assert followup.check_at.text() != NOT_SCHEDULED and followup.check_at.dateTime().date().year() >= 2026
+
+
+def test_a_closed_incident_offers_no_reopen_on_a_read_only_workspace_and_says_why(read_only_window, demo_copy,
+                                                                                    boxes):
+    closed = next(s.id for s in IncidentService(read_only_window.hub.workspace).list_incidents()
+                  if s.status == "closed")
+    read_only_window.select_incident(closed)
+    banners = [read_only_window.show_screen(key).closed_banner for key in ("review", "actions")]
+    for banner in banners:
+        assert banner.isVisibleTo(banner.parentWidget()) and not banner.reopen_button.isEnabled()
+        assert banner.reopen_button.toolTip().startswith("Read-only: demo.pmw is open for reading only")
+        assert "Reopen" not in banner.label.text()  # the way it names cannot be taken here
+    reopen_writable(read_only_window, demo_copy)
+    read_only_window.select_incident(closed)
+    for key, banner in zip(("review", "actions"), banners, strict=True):
+        read_only_window.show_screen(key).refresh()
+        assert banner.reopen_button.isEnabled() and "Reopen" in banner.label.text()
+    assert boxes == []
