@@ -11,11 +11,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 if TYPE_CHECKING:
     from postmortem_desktop.storage.handle import Workspace
 
+#: the editors made read-only rather than disabled, here and by lock_record: what they hold stays readable and can be
+#: copied in every theme
+READ_ONLY_EDITORS = (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)
 _OWN_TIP = "tooltip_while_writable"  # a control's own tooltip, given back when the workspace is writable again
 
 
@@ -34,10 +37,17 @@ def short_reason(workspace: Workspace | None) -> str:
 
 def enable_when_writable(widgets: Iterable[QWidget | QAction], workspace: Workspace | None, also: bool = True) -> None:
     """Enables each widget when the workspace is writable and `also` (the screen's own rule) holds; on a read-only
-    workspace turns it off, its tooltip saying why, and gives it its own tooltip back once writable again."""
+    workspace turns it off, its tooltip saying why, and gives it its own tooltip back once writable again.
+
+    A field (text, a number, a date) is not turned off but made read-only, as lock_record does, so what it holds
+    reads in the theme's own colours rather than the disabled grey."""
     reason = short_reason(workspace)
     for widget in widgets:
-        widget.setEnabled(also and not reason)
+        if isinstance(widget, READ_ONLY_EDITORS):
+            widget.setEnabled(also)
+            widget.setReadOnly(bool(reason))
+        else:
+            widget.setEnabled(also and not reason)
         said = f"Read-only: {reason}"
         if reason:
             if widget.toolTip() != said:  # the screen may have set its own since

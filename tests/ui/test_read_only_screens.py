@@ -7,13 +7,16 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
 from postmortem_desktop.domain.contrast import AA_TEXT, contrast_ratio
-from postmortem_desktop.services.incidents import CreateIncident
+from postmortem_desktop.services.incidents import CreateIncident, IncidentService
 from postmortem_desktop.services.quotes import board_cards
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.core.test_team_workspace import _reader
 from tests.ui.test_board import drop, select_card, unsorted_card_id, view_for
 from tests.ui.test_closed_record import assert_choice_held
+from ui.followup.followup_screen import NOT_RECORDED, NOT_SCHEDULED
+from ui.incidents.properties_form import NOT_KNOWN
 from ui.theme import DARK, LIGHT, PROJECTOR, theme_manager
+from ui.time_display import from_qdatetime
 from ui.undo import WorkspaceSession
 
 
@@ -30,6 +33,13 @@ def open_read_only(window, target) -> None:
     """What File › Open does, for a workspace that opens read-only."""
     window.set_session(WorkspaceSession(open_workspace(target, read_only=True), window))
     assert window.hub.workspace.read_only
+
+
+def reopen_writable(window, target) -> None:
+    """What File › Open does next, in the same window, for the file now that nothing holds it read-only."""
+    window.hub.close_session()  # its lock goes with it, so the file opens for writing
+    window.set_session(WorkspaceSession(open_workspace(target), window))
+    assert not window.hub.workspace.read_only
 
 
 @pytest.fixture
@@ -74,14 +84,11 @@ def test_properties_and_review_stay_readable_and_take_no_edits(read_only_window,
 def test_follow_up_turns_off_what_cannot_work_saying_why_and_gives_it_back_when_writable(read_only_window, qtbot,
                                                                                           demo_copy):
     followup = read_only_window.show_screen("followup")
-    off = [followup.schedule_button, followup.import_button, followup.tickets_button, followup.review_date,
-           followup.check_at]
+    off = [followup.schedule_button, followup.import_button, followup.tickets_button]  # its dates: below
     assert not any(widget.isEnabled() for widget in off)
     assert all(widget.toolTip().startswith("Read-only: demo.pmw is open for reading only") for widget in off)
     assert followup.outcome.isReadOnly() and followup.outcome.isEnabled()
-    read_only_window.hub.close_session()  # its lock goes with it, so the file opens for writing
-    read_only_window.set_session(WorkspaceSession(open_workspace(demo_copy), read_only_window))
-    assert not read_only_window.hub.workspace.read_only
+    reopen_writable(read_only_window, demo_copy)
     followup.refresh()
     assert all(widget.isEnabled() for widget in off) and not followup.outcome.isReadOnly()
     assert followup.tickets_button.toolTip().startswith("The following week's ticket dump")  # its own again
@@ -122,4 +129,121 @@ def test_a_select_only_team_role_gets_the_same_screens(main_window, qtbot, team_
     assert "Read-only" in main_window.show_screen("board").status.text()
     form = main_window.show_screen("properties").form
     assert form.title.text() == "Checkout errors" and form.title.isReadOnly() and form.title.isEnabled()
+    first_failure = form.times["technical_start"].edit  # nobody knows it yet
+    assert first_failure.text() == NOT_KNOWN and first_failure.isEnabled() and first_failure.isReadOnly()
+    hints = [block.quote_hint.text() for block in main_window.show_screen("review").answers.blocks.values()]
+    assert all("may read it but not change it" in hint and "Pick quotes" not in hint for hint in hints)
+    assert boxes == []
+
+
+def test_the_review_says_quotes_cannot_be_linked_on_a_read_only_workspace_and_why(read_only_window, demo_copy):
+    review = read_only_window.show_screen("review")
+    empty = [block for block in review.answers.blocks.values() if block.quotes.rowCount() == 0]
+    assert empty  # the demo leaves some answers without quotes
+    for block in empty:
+        hint = block.quote_hint.text()
+        assert "Read-only" in hint and "demo.pmw is open for reading only." in hint
+        assert "Pick quotes" not in hint and "Board" not in hint  # no way offered that cannot work here
+    reopen_writable(read_only_window, demo_copy)
+    review.refresh()
+    assert all("Pick quotes" in block.quote_hint.text() and "Read-only" not in block.quote_hint.text()
+               for block in empty)
+
+
+def test_the_board_headers_offer_no_number_keys_on_a_read_only_workspace_and_do_again_when_writable(
+        read_only_window, demo_copy):
+    board = read_only_window.show_screen("board")
+    keyed = board.tags[:9]
+    assert keyed
+    for tag in keyed:
+        header = board.grid.headers[tag.id]
+        assert header.title.text() == tag.name and "number key" not in header.toolTip()
+    reopen_writable(read_only_window, demo_copy)
+    for number, tag in enumerate(keyed, start=1):
+        header = board.grid.headers[tag.id]
+        assert header.title.text() == f"{number}  {tag.name}" and "number key" in header.toolTip()
+
+
+@pytest.fixture
+def unknown_times_window(main_window, demo_copy):
+    """A read-only window on an incident whose technical window and status-page time nobody knows yet."""
+    assert main_window.hub.run(CreateIncident(title="Times not known yet"))
+    incident_id = next(summary.id for summary in IncidentService(main_window.hub.workspace).list_incidents()
+                       if summary.title == "Times not known yet")
+    open_read_only(main_window, demo_copy)
+    main_window.select_incident(incident_id)
+    assert main_window.incident_id == incident_id
+    return main_window
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, PROJECTOR])
+def test_an_unknown_time_reads_as_not_known_like_the_other_read_only_fields(unknown_times_window, demo_copy, theme):
+    before = theme_manager().snapshot()
+    theme_manager().apply(theme)
+    try:
+        properties = unknown_times_window.show_screen("properties")
+        unknown = [editor for editor in properties.form.times.values() if editor.value() is None]
+        assert unknown
+        for editor in unknown:
+            edit = editor.edit
+            assert edit.isEnabled() and edit.isReadOnly() and _readable(edit)
+            assert edit.text() == NOT_KNOWN  # no made-up time (2000-01-01, or another incident's) to misread
+    finally:
+        theme_manager().restore(before)
+    reopen_writable(unknown_times_window, demo_copy)
+    properties.refresh()
+    editor = properties.form.times["technical_start"]
+    assert editor.value() is None and not editor.edit.isEnabled() and not editor.edit.isReadOnly()
+    editor.known.click()  # ticked: it starts from now, never from the empty field's minimum
+    assert editor.edit.isEnabled() and editor.value() is not None and editor.value().year >= 2026
+    assert editor.edit.text() != NOT_KNOWN
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, PROJECTOR])
+def test_the_follow_up_dates_stay_readable_on_a_read_only_workspace_and_say_when_there_are_none(read_only_window,
+                                                                                                 demo_copy, theme,
+                                                                                                 qtbot):
+    before = theme_manager().snapshot()
+    theme_manager().apply(theme)
+    try:
+        followup = read_only_window.show_screen("followup")
+        unscheduled = read_only_window.incident_id
+        assert followup.view_data.scheduled_at is None and followup.view_data.review_held_on is None
+        dates = (followup.review_date, followup.check_at)
+        assert all(field.isEnabled() and field.isReadOnly() and _readable(field) for field in dates)
+        assert all(field.toolTip().startswith("Read-only: demo.pmw is open for reading only") for field in dates)
+        # nothing is scheduled: no proposed date that would read as a stored one
+        assert followup.review_date.text() == NOT_RECORDED and followup.check_at.text() == NOT_SCHEDULED
+        scheduled = next(s.id for s in IncidentService(read_only_window.hub.workspace).list_incidents()
+                         if s.status == "closed")  # the demo's closed incident has its check scheduled
+        read_only_window.select_incident(scheduled)
+        qtbot.waitUntil(lambda: followup.view_data.scheduled_at is not None)
+        assert from_qdatetime(followup.check_at.dateTime()) == followup.view_data.scheduled_at
+        assert followup.check_at.text() != NOT_SCHEDULED and followup.review_date.text() != NOT_RECORDED
+        assert all(field.isReadOnly() and _readable(field) for field in dates)
+    finally:
+        theme_manager().restore(before)
+    reopen_writable(read_only_window, demo_copy)
+    read_only_window.select_incident(unscheduled)
+    qtbot.waitUntil(lambda: followup.view_data.scheduled_at is None)
+    assert all(field.isEnabled() and not field.isReadOnly() for field in dates)
+    # writable, the fields propose when to check, to schedule it
+    assert followup.check_at.text() != NOT_SCHEDULED and followup.check_at.dateTime().date().year() >= 2026
+
+
+def test_a_closed_incident_offers_no_reopen_on_a_read_only_workspace_and_says_why(read_only_window, demo_copy,
+                                                                                    boxes):
+    closed = next(s.id for s in IncidentService(read_only_window.hub.workspace).list_incidents()
+                  if s.status == "closed")
+    read_only_window.select_incident(closed)
+    banners = [read_only_window.show_screen(key).closed_banner for key in ("review", "actions")]
+    for banner in banners:
+        assert banner.isVisibleTo(banner.parentWidget()) and not banner.reopen_button.isEnabled()
+        assert banner.reopen_button.toolTip().startswith("Read-only: demo.pmw is open for reading only")
+        assert "Reopen" not in banner.label.text()  # the way it names cannot be taken here
+    reopen_writable(read_only_window, demo_copy)
+    read_only_window.select_incident(closed)
+    for key, banner in zip(("review", "actions"), banners, strict=True):
+        read_only_window.show_screen(key).refresh()
+        assert banner.reopen_button.isEnabled() and "Reopen" in banner.label.text()
     assert boxes == []

@@ -157,7 +157,7 @@ class ActionsScreen(DeferredRefresh, QWidget):
             self.coverage.setText(self._coverage_text(items))
             owned = {i.area for i in items if i.owner and i.due_date}
             self._first_missing = next((a for a in ("support", "product", "engineering") if a not in owned), "")
-        self.closed_banner.setVisible(self._closed)
+        self.closed_banner.show_closed(self._closed)
         self._update_buttons()
 
     @staticmethod

@@ -241,8 +241,9 @@ class BoardScreen(QWidget):
 
     def columns(self) -> list[Column]:
         columns = [Column(None, "Unsorted", QColor(untagged_color_hex()), None)]
+        keyed = 0 if is_read_only(self.hub.workspace) else 9  # the number keys tag nothing on a read-only workspace
         for n, tag in enumerate(self.tags, start=1):
-            columns.append(Column(tag.id, tag.name, QColor(tag_color_hex(tag.color)), n if n <= 9 else None))
+            columns.append(Column(tag.id, tag.name, QColor(tag_color_hex(tag.color)), n if n <= keyed else None))
         return columns
 
     def _lay_out(self) -> list[BoardCard]:

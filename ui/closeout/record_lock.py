@@ -7,22 +7,19 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
-    QAbstractSpinBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QTextEdit,
     QWidget,
 )
 
 from postmortem_desktop.services.closeout import ReopenIncident
 
 from ..hub import ScreenHub
+from ..read_only import READ_ONLY_EDITORS, enable_when_writable, short_reason
 
 #: set on a widget that stays usable on a closed record (an export, the Reopen button)
 KEEP_WHEN_CLOSED = "keep_when_closed"
@@ -39,7 +36,7 @@ def lock_record(root: QWidget, locked: bool) -> None:
     for widget in root.findChildren(QWidget):
         if widget.property(KEEP_WHEN_CLOSED):
             continue
-        if isinstance(widget, (QPlainTextEdit, QTextEdit, QLineEdit, QAbstractSpinBox)):
+        if isinstance(widget, READ_ONLY_EDITORS):
             widget.setReadOnly(locked)  # a time or number stays readable too, as a disabled one would not
         elif isinstance(widget, QComboBox) and not widget.isEditable():
             _hold_choice(widget, locked)
@@ -91,6 +88,11 @@ def ask_and_reopen(hub: ScreenHub, parent: QWidget) -> None:
         hub.run(ReopenIncident(hub.incident_id, reason))
 
 
+CLOSED = "This incident is closed, so its record is read-only. Reopen it to change anything."
+#: on a read-only workspace nothing can be reopened: the banner says why instead of offering it
+CLOSED_READ_ONLY = "This incident is closed, so its record is read-only. {reason}"
+
+
 class ClosedBanner(QFrame):
     """'This incident is closed: the record is read-only. [Reopen…]', shown on a closed incident's screens."""
 
@@ -99,8 +101,8 @@ class ClosedBanner(QFrame):
         self.hub = hub
         self.setObjectName("closed_banner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = QLabel("This incident is closed, so its record is read-only. Reopen it to change anything.",
-                            self)
+        self.label = QLabel(CLOSED, self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # the read-only reason names a file or a role
         self.label.setWordWrap(True)
         self.reopen_button = QPushButton("Reopen…", self)
         self.reopen_button.setProperty(KEEP_WHEN_CLOSED, True)
@@ -110,3 +112,11 @@ class ClosedBanner(QFrame):
         layout.addWidget(self.reopen_button)
         self.reopen_button.clicked.connect(lambda: ask_and_reopen(self.hub, self))
         self.hide()
+
+    def show_closed(self, closed: bool) -> None:
+        """Shown while the incident is closed; Reopen is off on a read-only workspace, saying why, rather than asking
+        why it is reopened only to be refused."""
+        reason = short_reason(self.hub.workspace)
+        self.label.setText(CLOSED_READ_ONLY.format(reason=reason) if reason else CLOSED)
+        enable_when_writable((self.reopen_button,), self.hub.workspace)
+        self.setVisible(closed)

@@ -49,6 +49,8 @@ from ..table_titles import keep_titles_whole
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
 from .rows_table_model import RowsTableModel
 
+#: what the schedule's fields show on a read-only workspace when nothing is stored there (no proposal to misread)
+NOT_RECORDED, NOT_SCHEDULED = "Not recorded", "Not scheduled"
 REFRESH_ON = (DataChange.FOLLOW_UP | DataChange.INCIDENT | DataChange.ACTION_ITEM | DataChange.CONVERSATION
               | DataChange.QUOTE | DataChange.TAG | DataChange.REVIEW | DataChange.SETTING)
 
@@ -93,6 +95,9 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.check_at.setCalendarPopup(True)
         self.check_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.check_at.setAccessibleName("Follow-up check at")
+        # the words either field shows at its minimum: see _show_schedule
+        self.review_date.setSpecialValueText(NOT_RECORDED)
+        self.check_at.setSpecialValueText(NOT_SCHEDULED)
         self.schedule_button = QPushButton("&Schedule", self)
         self.ics_button = QPushButton("E&xport .ics…", self)
         self.schedule_state = QLabel(self)
@@ -208,6 +213,11 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.review_date.setDate(QDate(review.year, review.month, review.day))
         at = data.scheduled_at or datetime.combine(review + timedelta(days=7), time(15), tzinfo=zone)
         self.check_at.setDateTime(to_qdatetime(at, self.hub.zone_name))
+        if is_read_only(self.hub.workspace):
+            # readable there (enable_when_writable makes them read-only): a proposed date would read as a stored one
+            for field, stored in ((self.review_date, data.review_held_on), (self.check_at, data.scheduled_at)):
+                if stored is None:
+                    field.setDateTime(field.minimumDateTime())  # shows its special value text
         self.ics_button.setEnabled(data.scheduled_at is not None)
         if data.scheduled_at is None:
             self.schedule_state.setText("Not scheduled." if data.status in CLOSED_STATES else

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,8 @@ from ..closeout.record_lock import lock_record
 from ..time_display import from_qdatetime, to_qdatetime
 
 NOT_SAVED = "⚠ Not saved yet:"
+#: what a time nobody knows yet shows in place of one
+NOT_KNOWN = "Not known"
 LEFT_FOR_LATER = "⚠ Not saved, both versions kept for later:"
 
 
@@ -40,7 +42,9 @@ class OptionalDateTimeEdit(QWidget):
     """A date-time that may be unset: a checkbox says whether it is known.
 
     Ticking an unset time starts it from `starting_point()` (the caller's sensible moment, e.g. the
-    first failure), never from the editor's built-in 2000-01-01.
+    first failure), never from the editor's built-in 2000-01-01. An unset time shows NOT_KNOWN: greyed while
+    it can be ticked, and in the theme's own colours once its record is locked (lock_record makes the editor
+    read-only: a closed incident, a read-only workspace), where it reads like the fields around it.
     """
 
     value_changed = Signal()
@@ -57,18 +61,25 @@ class OptionalDateTimeEdit(QWidget):
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.edit.setAccessibleName(label)
-        self.edit.setEnabled(False)
+        self.edit.setSpecialValueText(NOT_KNOWN)  # shown while the editor sits at its minimum: see _show_state
+        self.edit.installEventFilter(self)  # told when lock_record makes it read-only, or editable again
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.known)
         layout.addWidget(self.edit, 1)
         self.known.toggled.connect(self._on_known_toggled)
         self.edit.editingFinished.connect(self.value_changed)
+        self._show_state()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.edit and event.type() == QEvent.Type.ReadOnlyChange:
+            self._show_state()
+        return False
 
     def _on_known_toggled(self, checked: bool) -> None:
         if checked and not self._holds_value:
             self._show(self._previous if self._previous is not None else self.starting_point())
-        self.edit.setEnabled(checked)
+        self._show_state()
         if checked:
             self.edit.setFocus()
         self.value_changed.emit()
@@ -79,6 +90,15 @@ class OptionalDateTimeEdit(QWidget):
         self._holds_value = True
         self._previous = value
 
+    def _show_state(self) -> None:
+        """A known time is on; an unknown one is off (greyed, the last time ticked off kept in it to tick back)
+        while it can be ticked, and on but read-only, saying NOT_KNOWN, once its record is locked."""
+        known, locked = self.known.isChecked(), self.edit.isReadOnly()
+        self.edit.setEnabled(known or locked)
+        if not known and (locked or self._previous is None):
+            self.edit.setDateTime(self.edit.minimumDateTime())  # shows NOT_KNOWN, never a made-up time
+            self._holds_value = False
+
     def set_value(self, value: QDateTime, keep_previous: bool = False) -> None:
         """Shows a stored time (invalid: not known). keep_previous (the same incident shown again): an unset
         time keeps the last real one greyed in its field, so ticking it again restores it rather than
@@ -87,12 +107,12 @@ class OptionalDateTimeEdit(QWidget):
         self.known.blockSignals(True)
         self.known.setChecked(value.isValid())
         self.known.blockSignals(False)
-        self.edit.setEnabled(value.isValid())
         self._holds_value = False
         if not keep_previous:
             self._previous = None
         if value.isValid():
             self._show(value)
+        self._show_state()
         self.blockSignals(False)
 
     def value(self) -> datetime | None:

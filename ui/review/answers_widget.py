@@ -26,11 +26,16 @@ from postmortem_desktop.services.review_answers import (
 )
 
 from ..hub import ScreenHub
+from ..read_only import short_reason
 from .quote_list_model import QuoteListModel
 from .quote_picker_dialog import QuotePickerDialog
 from .record_widget import RECORD_LABELS
 from .text_field import CommitTextEdit
 
+#: where an answer without quotes says how to link some
+NO_QUOTES_HINT = "Linked quotes: none yet — Pick quotes…, or select cards on the Board."
+#: the same on a read-only workspace, where nothing can be linked: the reason instead of a way that cannot work
+READ_ONLY_NO_QUOTES_HINT = "Linked quotes: none. Read-only: quotes can be read here, not linked. {reason}"
 STACK_BELOW_PX = 760
 ANSWER_MIN_PX, ANSWER_MAX_PX = 70, 320  # an answer box's height: three lines at least; beyond the cap it scrolls
 
@@ -57,6 +62,7 @@ class _AnswerBlock(QWidget):
                                      "the same text shows and counts in both places.")
         self.quote_hint = QLabel(self)
         self.quote_hint.setWordWrap(True)  # a long hint must not claim the row's width from the answer
+        self.quote_hint.setTextFormat(Qt.TextFormat.PlainText)  # the read-only reason names a file or a role
         self.quotes = QuoteListModel(self)
         self.quote_view = QListView(self)
         self.quote_view.setAccessibleName(f"Quotes linked to: {question}")
@@ -152,13 +158,14 @@ class AnswersWidget(QScrollArea):
 
     def show_answers(self, answers: list[ReviewAnswerView], changed_by: str = "") -> None:
         """changed_by: the teammate whose edit brought these answers, when known."""
+        reason = short_reason(self.hub.workspace)
+        no_quotes = READ_ONLY_NO_QUOTES_HINT.format(reason=reason) if reason else NO_QUOTES_HINT
         for view in answers:
             block = self.blocks[view.key]
             block.answer.set_committed_text(view.answer, changed_by)
             block.quotes.set_rows(view.quotes)
             block.unlink_button.setEnabled(bool(view.quotes))
-            block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else
-                                     "Linked quotes: none yet — Pick quotes…, or select cards on the Board.")
+            block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else no_quotes)
 
     def show_contact_list(self, flagged: int, contacted: int, reviewed: bool) -> None:
         """Question 5 asks who needs contact; the contact list is what records it and what the

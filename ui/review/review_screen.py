@@ -109,7 +109,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         state = CloseoutService(self.hub.workspace).checklist(iid)
         self.checklist.show_state(state)
         closed = state.status in CLOSED_STATES
-        self.closed_banner.setVisible(closed)
+        self.closed_banner.show_closed(closed)
         self.record.show_closed(closed)
         self.severity.show_closed(closed)
         # a read-only workspace's record is locked as a closed one's is: its tabs can still be gone through and
