@@ -247,3 +247,25 @@ def test_a_closed_incident_offers_no_reopen_on_a_read_only_workspace_and_says_wh
         read_only_window.show_screen(key).refresh()
         assert banner.reopen_button.isEnabled() and "Reopen" in banner.label.text()
     assert boxes == []
+
+
+def test_the_close_out_strip_and_checklist_say_why_nothing_closes_or_reopens_on_a_read_only_workspace(
+        read_only_window, demo_copy, qtbot, boxes):
+    incidents = IncidentService(read_only_window.hub.workspace).list_incidents()
+    closed = next(s.id for s in incidents if s.status == "closed")
+    still_open = next(s.id for s in incidents if s.status != "closed")
+    strip = read_only_window.screen_widgets["closeout"]
+    checklist = read_only_window.show_screen("review").checklist
+    reason = "Read-only: demo.pmw is open for reading only"
+    for incident in (still_open, closed):
+        read_only_window.select_incident(incident)
+        for button in (strip.close_button, strip.reopen_button):
+            assert not button.isEnabled() and button.toolTip().startswith(reason)
+    assert "demo.pmw is open for reading only" in checklist.summary.text()
+    assert "Reopen" not in checklist.summary.text()  # the way it names cannot be taken here
+    reopen_writable(read_only_window, demo_copy)
+    read_only_window.select_incident(closed)
+    qtbot.waitUntil(lambda: strip.reopen_button.isEnabled(), timeout=5000)  # once the swapped-in button settles
+    assert not strip.reopen_button.toolTip().startswith("Read-only")
+    assert "Reopen to change it" in checklist.summary.text()
+    assert boxes == []

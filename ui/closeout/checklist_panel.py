@@ -1,12 +1,15 @@
 """Every close-out item, live: done or what is missing, each with a button to where it is fixed."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from postmortem_desktop.services.closeout import CLOSED_STATES, ChecklistState
 
 from ..hub import ScreenHub
+from ..read_only import short_reason
 from .fix_targets import fix_target
 
 
@@ -52,8 +55,7 @@ class ChecklistPanel(QWidget):
             return
         closed = state.status in CLOSED_STATES
         self.summary.setText(f"<b>Close-out: {state.done} of {len(state.items)} done</b>"
-                             + (" — closed: the record is read-only (Reopen to change it)" if closed else
-                                " — ready to close" if state.can_close else ""))
+                             + (self._closed_note() if closed else " — ready to close" if state.can_close else ""))
         style = self.style()
         for position, item in enumerate(state.items):
             icon, label, detail, button = self._row(item.key, position)
@@ -65,6 +67,11 @@ class ChecklistPanel(QWidget):
             self._targets[item.key] = fix_target(item)
             for widget in (icon, label, detail):
                 widget.show()
+
+    def _closed_note(self) -> str:
+        """Reopen is the way to change a closed record, except on a read-only workspace: there, why not."""
+        reason = short_reason(self.hub.workspace)
+        return f" — closed: the record is read-only ({html.escape(reason) if reason else 'Reopen to change it'})"
 
     def _on_self_fix_requested(self, screen: str, field: str) -> None:
         self.hub.navigation_requested.emit(screen, field)

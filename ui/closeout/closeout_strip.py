@@ -20,6 +20,7 @@ from postmortem_desktop.services.closeout import (
 )
 
 from ..hub import ScreenHub
+from ..read_only import enable_when_writable
 from ..team_feed import Teammate
 from ..time_display import display_zone
 from .fix_targets import fix_target
@@ -101,9 +102,9 @@ class CloseoutStrip(QFrame):
     def _enable_close_and_reopen(self) -> None:
         """Both take clicks on a writable workspace, except while the one just swapped in settles."""
         session = self.hub.session
-        writable = session is not None and not session.workspace.read_only and not self._settle.isActive()
-        self.close_button.setEnabled(writable)
-        self.reopen_button.setEnabled(writable)
+        # off on a read-only workspace with the reason as their tooltip, as every control that cannot work there
+        enable_when_writable((self.close_button, self.reopen_button), session.workspace if session else None,
+                             also=session is not None and not self._settle.isActive())
 
     def _note_change_under_the_person(self, incident_id: int, closed: bool) -> None:
         """A teammate closed or reopened the incident on view: say so, and let the swapped button settle."""
