@@ -261,17 +261,27 @@ class StoreSuggestions(Edit):
         # only what changed is written: after each decision on the board the suggestions are worked out again
         # (session.refresh, on the window's thread) and nearly all come out as they were; an 80k-message
         # incident's 170k rows deleted and written again froze the window for seconds every time
-        kept: set[tuple] = set()
+        placed: set[tuple] = set()
         gone: list[int] = []
-        for row in self._old:  # a row stays when it says what is wanted, once (a second of the same goes)
-            if wanted.get(_key(row)) == row[_PHRASE] and _key(row) not in kept:
-                kept.add(_key(row))
+        reworded: list[tuple[str, int]] = []
+        for row in self._old:  # a row stays for its card-and-tag's suggestion, once (a second of the same goes)
+            key = _key(row)
+            if key in wanted and key not in placed:
+                placed.add(key)
+                if wanted[key] != row[_PHRASE]:
+                    reworded.append((wanted[key], row[0]))
             else:
                 gone.append(row[0])
+        # each write touches a row only while it is still a suggestion: a teammate may have accepted, dismissed or
+        # tagged it since it was read here (the decision keeps the row), and a decision is never undone by a pass
         if gone:
-            session.execute(delete(TagAssignment).where(among(TagAssignment.id, gone)))
+            session.execute(delete(TagAssignment).where(among(TagAssignment.id, gone),
+                                                        TagAssignment.source == TagSource.SUGGESTED.value))
+        if reworded:
+            cursor.executemany("UPDATE tag_assignments SET phrase = ? WHERE id = ? AND source = ?",
+                               [(phrase, row_id, TagSource.SUGGESTED.value) for phrase, row_id in reworded])
         now = db_time(datetime.now(UTC))
-        rows = [(*key, TagSource.SUGGESTED.value, phrase, now) for key, phrase in wanted.items() if key not in kept]
+        rows = [(*key, TagSource.SUGGESTED.value, phrase, now) for key, phrase in wanted.items() if key not in placed]
         # 170k suggestions of an 80k-message incident: through the ORM a team workspace took 9 s (a statement
         # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
         insert_rows(cursor, "tag_assignments", _STORED_COLUMNS, rows)
@@ -293,11 +303,17 @@ class StoreSuggestions(Edit):
         cursor = session_cursor(session)
         cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
                        (TagSource.SUGGESTED.value, self.incident_id, self.incident_id))
-        insert_rows(cursor, "tag_assignments", _ROW_COLUMNS, self._old)
+        # what is left are decisions. A teammate's made since on a suggestion this replaced or kept stays (the row,
+        # its id): that suggestion does not come back, nor does one beside a card-and-tag decided meanwhile
+        decisions = cursor.execute(f"SELECT id, tag_id, quote_id, message_id FROM tag_assignments WHERE {_OF_INCIDENT}",
+                                   (self.incident_id, self.incident_id)).fetchall()
+        taken, decided = {row[0] for row in decisions}, {_key(row) for row in decisions}
+        insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
+                    [row for row in self._old if row[0] not in taken and _key(row) not in decided])
 
 
 def _key(row: Sequence) -> tuple:
-    """(tag, quote, message) of a row read as _ROW_COLUMNS."""
+    """(tag, quote, message) of a row read as _ROW_COLUMNS (or as id, tag, quote, message)."""
     return row[1], row[2], row[3]
 
 
