@@ -4,7 +4,9 @@ Storing an incident's suggestions reads the pending ones, then deletes and write
 teammates' learning passes at once would both read the same rows and both write the new ones: each
 suggestion stored twice, since no unique key holds a pair whose quote or message is NULL. A transaction-level
 advisory lock keyed by the incident makes the second wait for the first's commit, and then read its rows.
-Only this work takes the lock, so it cannot deadlock with an edit's row locks. A file has one writer at a
+It is the first thing its transaction takes, and only this work takes it, so the lock never closes a cycle
+of waits itself. The pass's row writes can still meet a teammate's card edit on the same rows, as any two
+edits can: the server then ends one of them, which says the workspace was busy. A file has one writer at a
 time: there is nothing to take there.
 """
 from __future__ import annotations

@@ -132,3 +132,24 @@ def test_reasons_in_the_reader_stay_readable_when_the_theme_turns_dark(main_wind
         assert abs(cursor.charFormat().foreground().color().lightness() - background.lightness()) > 80
     finally:
         manager.restore(before)
+
+
+def test_a_learning_pass_the_workspace_could_not_store_says_so_on_the_board(main_window, board, qtbot, monkeypatch):
+    """A deadlock with a teammate's edit (or a lost server) ends the store: the board says so, nothing escapes."""
+    from postmortem_desktop.services.suggestions import StoreSuggestions
+    from postmortem_desktop.storage.errors import WorkspaceBusyError
+
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    conversation_id, message_id = add_conversation(workspace, incident_id, READ[0])
+    command = CreateQuote(incident_id, conversation_id, message_id, 0, len(READ[0]))
+    main_window.session.run(command)
+    run_suggestions(workspace, incident_id)
+    manual = next(t for t in list_tags(workspace) if t.name == "manual-work")
+
+    def busy(_self, _workspace):
+        raise WorkspaceBusyError("Someone changed the same things at the same moment; nothing was saved.")
+
+    monkeypatch.setattr(StoreSuggestions, "do", busy)
+    board.run_local(AssignTag(incident_id, [command.quote_id], manual.id, manual.name))
+    qtbot.waitUntil(lambda: board.status.text().startswith("Suggestions not updated: Someone changed"), timeout=10_000)
+    assert board._learner is None  # the pass ended; the next decision starts another

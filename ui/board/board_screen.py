@@ -35,7 +35,7 @@ from postmortem_desktop.services.tagging import (
     tag_color_hex,
     untagged_color_hex,
 )
-from postmortem_desktop.storage.errors import ServerUnavailableError
+from postmortem_desktop.storage.errors import ServerUnavailableError, WorkspaceError
 from postmortem_desktop.storage.search_index import search_words
 
 from .. import workers
@@ -432,7 +432,9 @@ class BoardScreen(QWidget):
         if command is not None and alive:
             try:
                 session.refresh(command)
-            except BusyError as exc:  # an import began meanwhile: the next decision tries again
+            except (BusyError, WorkspaceError) as exc:
+                # an import began meanwhile, a teammate's edit met this store on the same rows, or the server went
+                # away: nothing was stored, and the next decision tries again
                 self.status.setText(f"Suggestions not updated: {exc}")
             else:
                 self.suggestions_learned.emit(command.stored)
