@@ -261,17 +261,7 @@ class StoreSuggestions(Edit):
         # only what changed is written: after each decision on the board the suggestions are worked out again
         # (session.refresh, on the window's thread) and nearly all come out as they were; an 80k-message
         # incident's 170k rows deleted and written again froze the window for seconds every time
-        placed: set[tuple] = set()
-        gone: list[int] = []
-        reworded: list[tuple[str, int]] = []
-        for row in self._old:  # a row stays for its card-and-tag's suggestion, once (a second of the same goes)
-            key = _key(row)
-            if key in wanted and key not in placed:
-                placed.add(key)
-                if wanted[key] != row[_PHRASE]:
-                    reworded.append((wanted[key], row[0]))
-            else:
-                gone.append(row[0])
+        placed, gone, reworded = _compared(self._old, wanted)
         # each write touches a row only while it is still a suggestion: a teammate may have accepted, dismissed or
         # tagged it since it was read here (the decision keeps the row), and a decision is never undone by a pass
         if gone:
@@ -310,6 +300,23 @@ class StoreSuggestions(Edit):
         taken, decided = {row[0] for row in decisions}, {_key(row) for row in decisions}
         insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
                     [row for row in self._old if row[0] not in taken and _key(row) not in decided])
+
+
+def _compared(old: list[tuple], wanted: dict[tuple, str]) -> tuple[set[tuple], list[int], list[tuple[str, int]]]:
+    """The card-and-tags an old row stays for, the ids of those to delete, and (new phrase, id) of those kept that
+    say it differently now. A row stays for its card-and-tag's suggestion once: a second of the same goes."""
+    placed: set[tuple] = set()
+    gone: list[int] = []
+    reworded: list[tuple[str, int]] = []
+    for row in old:
+        key = _key(row)
+        if key in wanted and key not in placed:
+            placed.add(key)
+            if wanted[key] != row[_PHRASE]:
+                reworded.append((wanted[key], row[0]))
+        else:
+            gone.append(row[0])
+    return placed, gone, reworded
 
 
 def _key(row: Sequence) -> tuple:
