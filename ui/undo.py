@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -20,6 +21,17 @@ from .team_feed import Teammate, listen_to_teammates
 
 class BusyError(RuleError):
     """An edit asked for while a background import holds the workspace's write transaction."""
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """The initiator of a change Edit › Undo or Redo made here: which command was undone or done again.
+
+    A screen tells it from its own edit (itself as initiator), a teammate's (a Teammate) and what the app did on
+    its own (None: an import, or suggestions worked out again after a decision)."""
+
+    command: Command
+    undone: bool
 
 
 class UndoableCommand(QUndoCommand):
@@ -55,12 +67,12 @@ class UndoableCommand(QUndoCommand):
             return
         if not self._take_applied():
             self.command.do(self._session.workspace)
-        self._session.notify(self.command)
+        self._session.notify(self.command, UndoStep(self.command, undone=False))
 
     def undo(self) -> None:
         if not self._take_applied():
             self.command.undo(self._session.workspace)
-        self._session.notify(self.command)
+        self._session.notify(self.command, UndoStep(self.command, undone=True))
 
     def _take_applied(self) -> bool:
         applied, self.applied = self.applied, False

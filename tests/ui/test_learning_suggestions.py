@@ -45,7 +45,9 @@ def board(main_window):
     return screen
 
 
-def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation(main_window, board, qtbot):
+def tag_three_similar_quotes(main_window, board, qtbot) -> tuple[int, str]:
+    """Three quotes alike tagged manual-work on the board, with a fourth conversation like them left unread:
+    (that conversation's id, the tag's name) once the suggestions have learned from the decision."""
     workspace, incident_id = main_window.session.workspace, board.hub.incident_id
     assert incident_id >= 0
     read_ids = [add_conversation(workspace, incident_id, body) for body in READ]
@@ -64,7 +66,12 @@ def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation
 
     with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
         board.run_local(AssignTag(incident_id, quote_ids, manual.id, manual.name))  # what a drag or key 1-9 does
+    return unread_conversation, manual.name
 
+
+def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation(main_window, board, qtbot):
+    unread_conversation, manual = tag_three_similar_quotes(main_window, board, qtbot)
+    workspace = main_window.session.workspace
     learnt = suggested(workspace, unread_conversation)["manual-work"]
     assert learnt.reason == "like 3 quotes you tagged manual-work"
     assert learnt.confidence is not None and not learnt.low_confidence
@@ -73,7 +80,18 @@ def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation
     assert "Suggested manual-work (" in reader.text.toPlainText()
     assert "like 3 quotes you tagged manual-work" in reader.text.toPlainText()
     # the person's decision is one undo step: the machine's refresh is not a step of its own
-    assert main_window.session.undo_stack.undoText() == f"Tag as “{manual.name}”"
+    assert main_window.session.undo_stack.undoText() == f"Tag as “{manual}”"
+
+
+def test_undoing_and_redoing_a_decision_teaches_the_suggestions_as_making_it_did(main_window, board, qtbot):
+    unread_conversation, _manual = tag_three_similar_quotes(main_window, board, qtbot)
+    workspace = main_window.session.workspace
+    with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
+        main_window.session.undo()  # Edit › Undo Tag as "manual-work"
+    assert "manual-work" not in suggested(workspace, unread_conversation)  # nothing left to be like
+    with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
+        main_window.session.redo()
+    assert suggested(workspace, unread_conversation)["manual-work"].reason == "like 3 quotes you tagged manual-work"
 
 
 def test_unsure_suggestions_hide_with_one_switch_on_board_and_reader(main_window, board, qtbot):

@@ -43,7 +43,7 @@ from ..conflict_dialog import ask_keep_mine, run_or_offer_both
 from ..errors import show_refusal
 from ..hub import ScreenHub
 from ..read_only import enable_when_writable, is_read_only, short_reason
-from ..undo import BusyError
+from ..undo import BusyError, UndoStep
 from .board_grid import BoardGridWidget, Column, bucket_cards
 from .board_menus import ask_new_tag, card_menu_command, column_menu_command
 from .card_conflicts import cards_word, columns_text, show_drop_refused
@@ -501,10 +501,12 @@ class BoardScreen(QWidget):
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if not changes & BOARD_DATA or not self.hub.shows(incident_id):
             return
+        if isinstance(initiator, UndoStep) and isinstance(initiator.command, DECISIONS):
+            self._learn_timer.start()  # a decision taken back (or made again) teaches the suggestions as one made
         local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
         if local_ids is not None and self.isVisible() and not self._dirty:
             self.refresh_cards(local_ids)  # its own edit: only the cards it touched
-        elif initiator is None and self.isVisible() and not self._dirty:
+        elif isinstance(initiator, UndoStep) and self.isVisible() and not self._dirty:
             # Undo or redo: the cards it moved may land in a column off screen; show where they went.
             before = {c.quote_id: c.tag_ids for c in self.model.cards}
             self.reload()
