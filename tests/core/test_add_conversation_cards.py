@@ -1,0 +1,49 @@
+"""Many conversations put on the board as whole-conversation cards at once (the board's Add Cards, the
+Conversations window): one transaction, one undo step, one entry in a team incident's history."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from postmortem_desktop.services.quotes import CreateQuote, board_cards, quote_whole_conversations
+from postmortem_desktop.services.suggestions import run_suggestions
+from postmortem_desktop.storage.schema import Conversation, EditRecord, Quote, TagAssignment
+from tests.helpers import billing_id
+
+
+def uncarded(ws, incident_id: int) -> list[int]:
+    carded = {c.conversation_id for c in board_cards(ws, incident_id)}
+    with ws.reading() as s:
+        return [cid for cid in s.scalars(select(Conversation.id).where(Conversation.incident_id == incident_id)
+                                         .order_by(Conversation.id)) if cid not in carded]
+
+
+def history_size(ws, incident_id: int) -> int:
+    with ws.reading() as s:
+        return s.scalar(select(func.count()).select_from(EditRecord).where(EditRecord.incident_id == incident_id))
+
+
+def test_add_cards_is_one_step_and_leaves_alone_a_conversation_carded_meanwhile(demo):
+    incident_id = billing_id(demo)
+    run_suggestions(demo, incident_id)
+    waiting = uncarded(demo, incident_id)[:6]
+    assert len(waiting) == 6
+    teammates = CreateQuote(incident_id, waiting[2])  # someone put this one on the board meanwhile
+    teammates.do(demo)
+    history = history_size(demo, incident_id)
+    add = quote_whole_conversations(incident_id, waiting)
+    add.do(demo)
+    cards = {c.conversation_id: c for c in board_cards(demo, incident_id) if c.message_id is None}
+    assert set(waiting) <= set(cards) and cards[waiting[2]].quote_id == teammates.quote_id
+    assert [p.conversation_id for p in add.parts] == waiting[:2] + waiting[3:]
+    assert history_size(demo, incident_id) == history + (1 if demo.kind.value == "team" else 0)
+    with demo.reading() as s:  # each card has the tagger's suggestions at once, as one made alone
+        suggested = s.scalar(select(func.count()).select_from(TagAssignment).where(
+            TagAssignment.quote_id.in_([p.quote_id for p in add.parts]), TagAssignment.source == "suggested"))
+    assert suggested > 0
+    made = [p.quote_id for p in add.parts]
+    add.undo(demo)
+    with demo.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Quote).where(Quote.id.in_(made))) == 0
+        assert s.get(Quote, teammates.quote_id) is not None  # the teammate's card stays
+    add.do(demo)  # redo: the same cards, with the same ids
+    assert {c.quote_id for c in board_cards(demo, incident_id)} >= set(made)
