@@ -16,6 +16,14 @@ BROWSE_LIMIT = 500
 
 
 @dataclass(frozen=True)
+class UncardedMatches:
+    """Conversations without a card that a search's words are in: `count` of them, or more when `at_least`."""
+
+    count: int
+    at_least: bool
+
+
+@dataclass(frozen=True)
 class ConversationRow:
     id: int
     started: datetime | None
@@ -47,21 +55,23 @@ def browse_conversations(workspace: Workspace, incident_id: int, query: str = ""
                             row[5] or "", int(row[7]), bool(row[6])) for row in rows]
 
 
-def count_uncarded_matches(workspace: Workspace, incident_id: int, query: str, limit: int = BROWSE_LIMIT) -> int:
-    """How many of the conversations browse_conversations would list for query have no card yet.
+def count_uncarded_matches(workspace: Workspace, incident_id: int, query: str,
+                           limit: int = BROWSE_LIMIT) -> UncardedMatches:
+    """How many of the conversations browse_conversations would list for query have no card yet (of the first
+    `limit` the words are in: more may match, which the count then says).
 
     Counted from the index and the quotes alone, without reading the rows' customers and subjects:
     the board asks on every search, inside its 100 ms filter budget.
     """
     if not query.strip():
-        return 0
+        return UncardedMatches(0, False)
     with workspace.reading() as session:
         ids = search_index.search_conversation_ids(session.connection(), incident_id, query, limit=limit)
         if not ids:
-            return 0
+            return UncardedMatches(0, False)
         # on the driver's cursor: as a SQLAlchemy text() each count of ids was a new statement to compile,
         # 70 ms for 500 of them (the first search of a session)
         with read_cursor(session) as cursor:
             carded = cursor.execute("SELECT count(DISTINCT conversation_id) FROM quotes WHERE "
                                     + cursor.among("conversation_id"), (cursor.ids_param(ids),)).fetchone()[0]
-    return len(set(ids)) - int(carded)
+    return UncardedMatches(len(set(ids)) - int(carded), len(ids) >= limit)

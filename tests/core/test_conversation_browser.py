@@ -43,5 +43,13 @@ def test_the_count_of_uncarded_matches_agrees_with_the_listed_rows(demo):
     incident_id = billing(demo)
     for query in ("charged", "invoice", "payment", "the", "zzqxnotaword", ""):
         listed = browse_conversations(demo, incident_id, query) if query else []
-        assert count_uncarded_matches(demo, incident_id, query) == sum(1 for r in listed if not r.cards), query
-    assert count_uncarded_matches(demo, incident_id, "the") > 0  # the check above compared something
+        assert count_uncarded_matches(demo, incident_id, query).count == sum(1 for r in listed if not r.cards), query
+    assert count_uncarded_matches(demo, incident_id, "the").count > 0  # the check above compared something
+
+
+def test_a_count_of_the_first_matches_only_says_there_may_be_more(demo):
+    incident_id = billing(demo)
+    everything = count_uncarded_matches(demo, incident_id, "the")
+    assert everything.count > 2 and not everything.at_least
+    first_two = count_uncarded_matches(demo, incident_id, "the", limit=2)
+    assert first_two.count <= 2 and first_two.at_least

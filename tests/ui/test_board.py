@@ -7,7 +7,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetr
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from postmortem_desktop.services.quotes import CreateQuote, read_conversation
-from postmortem_desktop.services.suggestions import suggest_for_role, workspace_tagger
+from postmortem_desktop.services.suggestions import run_suggestions, suggest_for_role, workspace_tagger
 from postmortem_desktop.services.tagging import list_tags
 from ui.board.card_delegate import PAD, STRIPE
 from ui.board.card_model import BoardCardModel, CardColumnProxyModel, decode_cards, encode_cards
@@ -310,12 +310,47 @@ def test_after_suggest_tags_flagged_conversations_without_cards_can_become_cards
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     board.filter_bar.suggest_button.click()
     qtbot.waitUntil(lambda: bool(asked), timeout=15000)
-    assert "have suggested tags but no card" in asked[0]
+    assert "suggested tags but no card" in asked[0] and "More than" not in asked[0]
     qtbot.waitUntil(lambda: any(c.conversation_id == add.conversation_id for c in board.model.cards), timeout=5000)
     added = len(board.model.cards) - before
     assert added >= 1
     main_window.undo_action.trigger()  # the cards go in one step
     qtbot.waitUntil(lambda: len(board.model.cards) == before, timeout=5000)
+
+
+def test_add_cards_says_when_it_offers_only_the_first_of_more(qtbot, main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from postmortem_desktop.services.quotes import uncarded_conversations_with_suggestions
+    from ui.board import board_screen
+
+    board = main_window.show_screen("board")
+    run_suggestions(board.hub.workspace, board.hub.incident_id)
+    waiting = uncarded_conversations_with_suggestions(board.hub.workspace, board.hub.incident_id)
+    assert len(waiting) > 2  # the demo's tickets without cards
+    monkeypatch.setattr(board_screen, "ADD_CARDS_AT_ONCE", 2)
+    before = len(board.model.cards)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    board._offer_cards_for_suggestions()
+    assert asked[0].startswith("More than 2 conversations have suggested tags but no card yet. Put the first 2 ")
+    qtbot.waitUntil(lambda: len(board.model.cards) == before + 2, timeout=5000)
+    assert {c.conversation_id for c in board.model.cards} >= set(waiting[:2])
+    assert main_window.session.undo_stack.undoText() == "Add 2 Conversations as Cards"
+
+
+def test_a_search_count_cut_at_the_first_matches_says_or_more(board):
+    from postmortem_desktop.services.conversation_browser import UncardedMatches
+
+    board.filter_bar.search.setText("refund")
+    board.filter_bar.apply_now()
+    board._uncarded_matches = UncardedMatches(500, at_least=True)
+    board._show_status(board._shown)
+    assert "500 or more conversations without a card also match “refund”" in board.status.text()
+    board._uncarded_matches = UncardedMatches(1, at_least=False)
+    board._show_status(board._shown)
+    assert "1 conversation without a card also matches “refund”" in board.status.text()
 
 
 def test_most_columns_fit_a_1920_px_screen_beside_the_incident_list(board, qtbot, main_window):

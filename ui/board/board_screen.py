@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QProgr
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, EditConflict, RuleError
-from postmortem_desktop.services.conversation_browser import count_uncarded_matches
+from postmortem_desktop.services.conversation_browser import UncardedMatches, count_uncarded_matches
 from postmortem_desktop.services.quotes import (
     BoardCard,
     BoardFilter,
@@ -63,6 +63,9 @@ NOT_ANSWERING = "Team server not answering — the board shows what was last rea
 LEARN_DELAY_MS = 250
 #: a search's count of conversations without a card comes this long after its cards are shown
 UNCARDED_COUNT_DELAY_MS = 200
+NO_MATCHES = UncardedMatches(0, False)
+#: whole-conversation cards Add Cards puts on the board at once (more are offered again in Conversations…)
+ADD_CARDS_AT_ONCE = 500
 #: the edits that teach the suggester: a person tagging, accepting or dismissing
 DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
 HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
@@ -104,7 +107,7 @@ class BoardScreen(QWidget):
         self._filter = BoardFilter()
         self._grouping = ""
         self._conversation_matches: set[int] | None = None
-        self._uncarded_matches = 0  # conversations without a card that the search's words are in
+        self._uncarded_matches = NO_MATCHES  # conversations without a card that the search's words are in
         self._shown: list[BoardCard] = []  # the cards the filter keeps, as last laid out
         # counted once the search's cards are shown (and once typing pauses): the cards are what the person
         # waits for, the count is a pointer beside them (30-60 ms on a team workspace of 100k conversations)
@@ -275,11 +278,12 @@ class BoardScreen(QWidget):
                                 else EMPTY_HINT)
             return
         more = ""
-        if self._filter.text and self._uncarded_matches:
+        if self._filter.text and self._uncarded_matches.count:
             # the board holds only cards: say where the search's other hits are, one click away
-            n = self._uncarded_matches
-            more = (f" · <a href='conversations'>{n} conversation{'s' if n != 1 else ''} without a card also "
-                    f"match{'es' if n == 1 else ''} “{html.escape(self._filter.text)}”</a>")
+            n, at_least = self._uncarded_matches.count, self._uncarded_matches.at_least
+            more = (f" · <a href='conversations'>{n}{' or more' if at_least else ''} conversation"
+                    f"{'s' if n != 1 or at_least else ''} without a card also match"
+                    f"{'es' if n == 1 and not at_least else ''} “{html.escape(self._filter.text)}”</a>")
         self.status.setText(f"{shown} · {waiting} with suggestions{more}  —  {self._hint()}")
 
     def _hint(self) -> str:
@@ -288,7 +292,7 @@ class BoardScreen(QWidget):
 
     def _count_uncarded_later(self) -> None:
         """Forgets the last search's count, and counts this one's after its cards are on screen."""
-        self._uncarded_matches = 0
+        self._uncarded_matches = NO_MATCHES
         if self._filter.text:
             self._uncarded_timer.start()  # restarted by each change: one count when typing pauses
         else:
@@ -299,7 +303,7 @@ class BoardScreen(QWidget):
         if workspace is None or self.hub.incident_id < 0 or not query:
             return
         self._uncarded_matches = count_uncarded_matches(workspace, self.hub.incident_id, query)
-        if self._uncarded_matches:
+        if self._uncarded_matches.count:
             self._show_status(self._shown)
 
     def show_conversations(self, query: str = "") -> ConversationBrowserDialog:
@@ -448,14 +452,21 @@ class BoardScreen(QWidget):
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
-        candidates = uncarded_conversations_with_suggestions(workspace, incident_id)
+        candidates = uncarded_conversations_with_suggestions(workspace, incident_id, limit=ADD_CARDS_AT_ONCE + 1)
         if not candidates:
             return
-        answer = QMessageBox.question(
-            self, "Add Cards",
-            f"{len(candidates)} conversation{'s' if len(candidates) != 1 else ''} have suggested tags but no card "
-            "yet. Put them on the board as whole-conversation cards, to sort and quote from?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if len(candidates) > ADD_CARDS_AT_ONCE:  # an import of thousands: the first ones, saying so
+            candidates = candidates[:ADD_CARDS_AT_ONCE]
+            question = (f"More than {ADD_CARDS_AT_ONCE} conversations have suggested tags but no card yet. Put the "
+                        f"first {ADD_CARDS_AT_ONCE} on the board as whole-conversation cards, to sort and quote from? "
+                        "The others can be added from Conversations….")
+        else:
+            question = (f"{counted(len(candidates), 'conversation')} {'has' if len(candidates) == 1 else 'have'} "
+                        "suggested tags but no card yet. Put them on the board as whole-conversation cards, to sort "
+                        "and quote from?")
+        answer = QMessageBox.question(self, "Add Cards", question,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.Yes)
         if answer == QMessageBox.StandardButton.Yes:
             self.hub.run(quote_whole_conversations(incident_id, candidates))
 
