@@ -2,7 +2,7 @@
 can only be refused: its text stays readable and copyable, what cannot work is off and says why, and the board's
 keys change nothing without a refusal box per key press."""
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
@@ -269,3 +269,26 @@ def test_the_close_out_strip_and_checklist_say_why_nothing_closes_or_reopens_on_
     assert not strip.reopen_button.toolTip().startswith("Read-only")
     assert "Reopen to change it" in checklist.summary.text()
     assert boxes == []
+
+
+def test_suggestion_badges_offer_no_accept_or_dismiss_on_a_read_only_workspace(main_window, demo_copy):
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from postmortem_desktop.services.suggestions import run_suggestions
+
+    run_suggestions(main_window.hub.workspace, main_window.incident_id)  # chips to show, made while writable
+    open_read_only(main_window, demo_copy)
+    board = main_window.show_screen("board")
+    board.reload()
+    card = next(c for c in board.model.cards if c.shown_suggestions(board.delegate.hide_low_confidence))
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 320, 200)
+
+    def badges() -> list[tuple[str, int]]:
+        return [(label, close.width()) for _badge, close, _tag, label in board.delegate._badge_rows(option, card)[1]]
+
+    assert badges() and all(not label.startswith("+") and width == 0 for label, width in badges())
+    assert board.delegate.hit_ghost(option, card, QPoint(20, 150)) is None  # a badge to read, not to click
+    reopen_writable(main_window, demo_copy)
+    board.reload()
+    assert all(label.startswith("+ ") and width > 0 for label, width in badges())

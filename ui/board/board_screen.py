@@ -222,6 +222,7 @@ class BoardScreen(QWidget):
         self._dirty = False
         self.status.setToolTip("")
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
+        self.delegate.offers_decisions = not is_read_only(workspace)
         bar = self.filter_bar
         enable_when_writable((bar.suggest_button, bar.phrases_button, bar.add_column_button), workspace)
         self._refresh_choices()

@@ -54,6 +54,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         self._faces_bytes = 0
         self._colors_version = 0
         self.hide_low_confidence = True  # follows the hub's switch
+        #: suggestions offer accept (+) and dismiss (×) where a decision can be made: not on a read-only workspace
+        self.offers_decisions = True
         #: the board search's words (lower case); a card without them all in its text matched through its conversation
         self.search_words: list[str] = []
 
@@ -111,11 +113,11 @@ class BoardCardDelegate(QStyledItemDelegate):
             x += width + GAP
         ghosts, x, top = [], left, top + height + GAP
         for tag in card.shown_suggestions(self.hide_low_confidence):
-            close_w = fm.horizontalAdvance("×") + 10
+            close_w = fm.horizontalAdvance("×") + 10 if self.offers_decisions else 0
             room = right - x - close_w - 14
             if room < 60:
                 break
-            label = fm.elidedText(ghost_label(tag), Qt.TextElideMode.ElideRight, room)
+            label = fm.elidedText(ghost_label(tag, self.offers_decisions), Qt.TextElideMode.ElideRight, room)
             width = fm.horizontalAdvance(label) + 14 + close_w
             badge_rect = QRect(x, top, width, height)
             ghosts.append((badge_rect, QRect(badge_rect.right() - close_w, top, close_w, height), tag, label))
@@ -123,6 +125,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         return applied, ghosts
 
     def hit_ghost(self, option: QStyleOptionViewItem, card: BoardCard, pos) -> GhostHit | None:  # noqa: ANN001
+        if not self.offers_decisions:
+            return None  # a badge to read, not to click
         for badge_rect, close_rect, tag, _label in self._badge_rows(option, card)[1]:
             if close_rect.contains(pos):
                 return GhostHit(tag.tag_id, False)
@@ -158,7 +162,8 @@ class BoardCardDelegate(QStyledItemDelegate):
         # which its cacheKey does not include
         return (card.quote_id, option.rect.width(), option.rect.height(), ratio, selected,
                 option.palette.cacheKey(), option.palette.currentColorGroup(), option.font.key(), self.zone_name,
-                self.hide_low_confidence, self._colors_version, self.matched_in_conversation(card))
+                self.hide_low_confidence, self.offers_decisions, self._colors_version,
+                self.matched_in_conversation(card))
 
     def _paint_face(self, option: QStyleOptionViewItem, card: BoardCard, ratio: float) -> QPixmap:
         face = QPixmap(round(option.rect.width() * ratio), round(option.rect.height() * ratio))
@@ -248,7 +253,8 @@ class BoardCardDelegate(QStyledItemDelegate):
             painter.setPen(text_color)
             painter.drawText(rect.adjusted(7, 0, -close_rect.width(), 0),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-            painter.drawText(close_rect, Qt.AlignmentFlag.AlignCenter, "×")
+            if close_rect.width():
+                painter.drawText(close_rect, Qt.AlignmentFlag.AlignCenter, "×")
 
     def meta_line(self, card: BoardCard, with_time: bool = True) -> str:
         when = _format_time(card.at, self._zone) if with_time else ""
