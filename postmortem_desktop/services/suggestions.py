@@ -155,19 +155,19 @@ def conversation_suggestions(by_message: Iterable[list]) -> dict[str, str]:
 
 
 def incident_uses_suggestions(workspace: Workspace, incident_id: int) -> bool:
-    """Whether suggestions were ever made for the incident (some are pending, accepted or dismissed).
+    """Whether the incident has the suggestions Suggest Tags makes: some on its messages.
 
-    Learning from a decision only refreshes suggestions a person asked for: an incident that was
-    never given "Suggest Tags" does not sprout chips because a card was dragged.
+    Learning from a decision only refreshes suggestions a person asked for. Only Suggest Tags (and the learning
+    after it) suggests on messages; a new card gets its own suggestions at once, which is not asking for the
+    whole incident's. So an incident never given Suggest Tags does not sprout chips because a card was dragged,
+    and one whose Suggest Tags was undone stays without them (with a card's accepted or dismissed suggestion
+    counting, an undone Suggest Tags came back whole at the next decision, with no step to undo it).
     """
-    sources = [TagSource.SUGGESTED.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value]
     with workspace.reading() as session:
         return session.execute(text(
-            "SELECT 1 FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id "
-            "JOIN conversations c ON c.id = q.conversation_id WHERE c.incident_id = :i AND ta.source IN (:a, :b, :c) "
-            "UNION ALL SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
-            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i AND ta.source IN (:a, :b, :c) "
-            "LIMIT 1"), {"i": incident_id, "a": sources[0], "b": sources[1], "c": sources[2]}).first() is not None
+            "SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
+            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i LIMIT 1"),
+            {"i": incident_id}).first() is not None
 
 
 def compute_suggestions(workspace: Workspace, incident_id: int,

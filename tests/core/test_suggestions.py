@@ -297,3 +297,22 @@ def compute_found(ws, incident: int) -> list[FoundSuggestion]:
             next(generator)
         except StopIteration as done:
             return done.value.found
+
+
+def test_only_suggest_tags_makes_an_incident_learn_and_its_undo_stops_it(workspace, ids):
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+
+    quote_id = bare_quote(workspace, ids["conversations"][0], ids["messages"][0],
+                          "I was charged twice and now I do everything by hand.")
+    card = CreateQuote(ids["incident"], ids["conversations"][1])
+    card.do(workspace)  # a new card's own suggestions: not asking for the whole incident's
+    assert next(c for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id).suggestions
+    assert not incident_uses_suggestions(workspace, ids["incident"])
+    suggest = run_suggestions(workspace, ids["incident"])
+    assert incident_uses_suggestions(workspace, ids["incident"])
+    tag_id = next(s.tag_id for c in board_cards(workspace, ids["incident"]) if c.quote_id == quote_id
+                  for s in c.suggestions)
+    AcceptSuggestion(ids["incident"], quote_id, tag_id).do(workspace)
+    suggest.undo(workspace)  # Edit › Undo Suggest Tags: the accepted one stays, and so does the undo
+    assert not incident_uses_suggestions(workspace, ids["incident"])
+    assert on_the_card(workspace, quote_id, tag_id) == ["accepted"]
