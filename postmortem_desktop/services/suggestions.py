@@ -42,17 +42,6 @@ _OF_INCIDENT = ("quote_id IN (SELECT q.id FROM quotes q JOIN conversations c ON 
                 "WHERE c.incident_id = ?) OR message_id IN (SELECT m.id FROM messages m "
                 "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = ?)")
 
-# (tag, message) of each message on a card a person decided that tag on (tagged, accepted or dismissed): the card's
-# own message, or every message of a whole-conversation card. The message is not suggested the tag again: it has
-# it, or the person said no, and its own card's words would be the evidence ("like 1 quote you tagged ...").
-_ON_CARDS_DECIDED = (
-    "SELECT ta.tag_id, q.message_id FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id "
-    "JOIN conversations c ON c.id = q.conversation_id WHERE ta.source <> ? AND c.incident_id = ? "
-    "AND q.message_id IS NOT NULL "
-    "UNION SELECT ta.tag_id, m.id FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id "
-    "JOIN conversations c ON c.id = q.conversation_id JOIN messages m ON m.conversation_id = q.conversation_id "
-    "WHERE ta.source <> ? AND c.incident_id = ? AND q.message_id IS NULL")
-
 _cache_lock = threading.Lock()
 _tagger_cache: dict[str, Tagger] = {}
 
@@ -268,8 +257,6 @@ class StoreSuggestions(Edit):
                                   (self.incident_id, self.incident_id)).fetchall()
         self._old = [row for row in existing if row[_SOURCE] == TagSource.SUGGESTED.value]
         decided = {_key(row) for row in existing if row[_SOURCE] != TagSource.SUGGESTED.value}
-        decided |= {(tag_id, None, message_id) for tag_id, message_id in cursor.execute(
-            _ON_CARDS_DECIDED, (TagSource.SUGGESTED.value, self.incident_id) * 2).fetchall()}
         wanted = self._wanted(session, decided)
         # only what changed is written: after each decision on the board the suggestions are worked out again
         # (session.refresh, on the window's thread) and nearly all come out as they were; an 80k-message
@@ -292,7 +279,7 @@ class StoreSuggestions(Edit):
 
     def _wanted(self, session: Session, decided: set[tuple]) -> dict[tuple, str]:
         """(tag, quote, message) -> phrase of each suggestion to store: the first found of each, none on what a
-        person decided (a message on a card they decided included) or on what was deleted meanwhile."""
+        person decided or on what was deleted meanwhile."""
         alive = self._still_there(session)
         wanted: dict[tuple, str] = {}
         for f in self.found:

@@ -316,20 +316,3 @@ def test_only_suggest_tags_makes_an_incident_learn_and_its_undo_stops_it(workspa
     suggest.undo(workspace)  # Edit › Undo Suggest Tags: the accepted one stays, and so does the undo
     assert not incident_uses_suggestions(workspace, ids["incident"])
     assert on_the_card(workspace, quote_id, tag_id) == ["accepted"]
-
-
-def test_a_message_is_not_suggested_a_tag_its_own_card_was_given(workspace, ids):
-    run_suggestions(workspace, ids["incident"])
-    first = ids["messages"][0]  # "I was charged twice and now I do everything by hand."
-    assert {"manual-work", "trust-loss"} <= message_suggestions(workspace)[first]
-    tags = {t.name: t.id for t in list_tags(workspace)}
-    quote_id = bare_quote(workspace, ids["conversations"][0], first, "now I do everything by hand")
-    AssignTag(ids["incident"], [quote_id], tags["manual-work"]).do(workspace)
-    run_suggestions(workspace, ids["incident"])
-    assert "manual-work" not in message_suggestions(workspace)[first]  # its card has it
-    assert "trust-loss" in message_suggestions(workspace)[first]  # and the rest stays
-    whole = CreateQuote(ids["incident"], ids["conversations"][0])
-    whole.do(workspace)
-    AssignTag(ids["incident"], [whole.quote_id], tags["trust-loss"]).do(workspace)
-    run_suggestions(workspace, ids["incident"])
-    assert "trust-loss" not in message_suggestions(workspace).get(first, set())  # the whole conversation has it
