@@ -185,6 +185,16 @@ def _customer_label(name: str | None, organization: str | None) -> str:
     return name or organization
 
 
+def _decided_on_cards(session: Session, conversation_id: int) -> set[tuple[int, int | None]]:
+    """(tag, message) of each decision (tagged, accepted, dismissed) on the conversation's cards: the card's message,
+    or None for a whole-conversation card. A message's suggestion of such a tag is not shown: the suggestions stay
+    stored (they say the incident was given Suggest Tags, incident_uses_suggestions), only the reader leaves it out."""
+    rows = session.execute(text(
+        "SELECT ta.tag_id, q.message_id FROM tag_assignments ta JOIN quotes q ON q.id = ta.quote_id "
+        "WHERE q.conversation_id = :c AND ta.source <> :s"), {"c": conversation_id, "s": TagSource.SUGGESTED.value})
+    return {(tag_id, message_id) for tag_id, message_id in rows}
+
+
 def read_conversation(workspace: Workspace, conversation_id: int) -> ConversationView:
     with workspace.reading() as session:
         conv = session.get(Conversation, conversation_id)
@@ -196,11 +206,14 @@ def read_conversation(workspace: Workspace, conversation_id: int) -> Conversatio
         quotes = session.scalars(select(Quote).where(Quote.conversation_id == conversation_id)
                                  .order_by(Quote.id)).all()
         pending: dict[int, list[CardTag]] = {}
+        on_cards = _decided_on_cards(session, conversation_id)
         for message_id, tag_id, name, phrase in session.execute(text(
                 "SELECT ta.message_id, ta.tag_id, t.name, ta.phrase FROM messages m "
                 "JOIN tag_assignments ta ON ta.message_id = m.id JOIN tags t ON t.id = ta.tag_id "
                 "WHERE m.conversation_id = :c AND ta.source = :s ORDER BY t.position, t.id"),
                 {"c": conversation_id, "s": TagSource.SUGGESTED.value}):
+            if (tag_id, message_id) in on_cards or (tag_id, None) in on_cards:
+                continue  # its card has the tag, or the person said no there: the card's own words were the evidence
             pending.setdefault(message_id, []).append(CardTag.from_row(tag_id, name, TagSource.SUGGESTED.value,
                                                                        phrase))
         return ConversationView(

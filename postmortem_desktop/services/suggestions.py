@@ -166,8 +166,8 @@ def incident_uses_suggestions(workspace: Workspace, incident_id: int) -> bool:
     with workspace.reading() as session:
         return session.execute(text(
             "SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
-            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i LIMIT 1"),
-            {"i": incident_id}).first() is not None
+            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i AND ta.source = :s LIMIT 1"),
+            {"i": incident_id, "s": TagSource.SUGGESTED.value}).first() is not None
 
 
 def compute_suggestions(workspace: Workspace, incident_id: int,

@@ -316,3 +316,28 @@ def test_only_suggest_tags_makes_an_incident_learn_and_its_undo_stops_it(workspa
     suggest.undo(workspace)  # Edit › Undo Suggest Tags: the accepted one stays, and so does the undo
     assert not incident_uses_suggestions(workspace, ids["incident"])
     assert on_the_card(workspace, quote_id, tag_id) == ["accepted"]
+
+
+def test_the_reader_leaves_out_a_tag_a_messages_own_card_was_given_and_the_incident_still_learns(workspace, ids):
+    from postmortem_desktop.services.quotes import read_conversation
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+
+    def shown(message_id: int) -> set[str]:
+        view = read_conversation(workspace, ids["conversations"][0])
+        return {tag.name for m in view.messages if m.id == message_id for tag in m.suggestions}
+
+    run_suggestions(workspace, ids["incident"])
+    first = ids["messages"][0]  # "I was charged twice and now I do everything by hand."
+    assert {"manual-work", "trust-loss"} <= shown(first)
+    tags = {t.name: t.id for t in list_tags(workspace)}
+    quote_id = bare_quote(workspace, ids["conversations"][0], first, "now I do everything by hand")
+    AssignTag(ids["incident"], [quote_id], tags["manual-work"]).do(workspace)
+    run_suggestions(workspace, ids["incident"])
+    assert "manual-work" not in shown(first) and "trust-loss" in shown(first)  # its card has manual-work
+    whole = CreateQuote(ids["incident"], ids["conversations"][0])
+    whole.do(workspace)
+    AssignTag(ids["incident"], [whole.quote_id], tags["trust-loss"]).do(workspace)
+    run_suggestions(workspace, ids["incident"])
+    assert "trust-loss" not in shown(first)  # the whole conversation has it
+    # every message's suggestion covered by a card: they stay stored, and the incident goes on learning
+    assert incident_uses_suggestions(workspace, ids["incident"])
