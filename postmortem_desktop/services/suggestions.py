@@ -23,7 +23,7 @@ from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.changes import DataChange
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
-from ..storage.bulk import db_time, insert_rows, session_cursor
+from ..storage.bulk import BulkCursor, db_time, insert_rows, session_cursor
 from ..storage.id_sets import among
 from ..storage.incident_locks import SUGGESTIONS, hold_for_incident
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
@@ -164,18 +164,23 @@ def incident_uses_suggestions(workspace: Workspace, incident_id: int) -> bool:
     counting, an undone Suggest Tags came back whole at the next decision, with no step to undo it).
     """
     with workspace.reading() as session:
-        return session.execute(text(
-            "SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
-            "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = :i AND ta.source = :s LIMIT 1"),
-            {"i": incident_id, "s": TagSource.SUGGESTED.value}).first() is not None
+        return _suggests_on_messages(session_cursor(session), incident_id)
 
 
-def compute_suggestions(workspace: Workspace, incident_id: int,
-                        tagger: Tagger | Suggester | None = None) -> Generator[tuple[int, int], None, StoreSuggestions]:
+def _suggests_on_messages(cursor: BulkCursor, incident_id: int) -> bool:
+    return cursor.execute(
+        "SELECT 1 FROM tag_assignments ta JOIN messages m ON m.id = ta.message_id "
+        "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = ? AND ta.source = ? LIMIT 1",
+        (incident_id, TagSource.SUGGESTED.value)).fetchone() is not None
+
+
+def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | Suggester | None = None, *,
+                        learning: bool = False) -> Generator[tuple[int, int], None, StoreSuggestions]:
     """Reads the incident's messages and quotes, runs the suggester, yields (done, total).
 
     Returns the StoreSuggestions command to run (undoable); nothing is written here, so Cancel
     leaves the workspace untouched. A bare Tagger (phrase patterns only) is accepted for tests.
+    learning: worked out again after a decision, not asked for (see StoreSuggestions).
     """
     tagger = tagger or workspace_suggester(workspace)
     with workspace.reading() as session:
@@ -208,7 +213,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int,
         if done % PROGRESS_EVERY == 0:
             yield done, total
     yield total, total
-    return StoreSuggestions(incident_id, found)
+    return StoreSuggestions(incident_id, found, learning=learning)
 
 
 def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
@@ -231,9 +236,12 @@ class StoreSuggestions(Edit):
     changes = DataChange.TAG
     name = "Suggest Tags"
 
-    def __init__(self, incident_id: int, found: list[FoundSuggestion]):
+    def __init__(self, incident_id: int, found: list[FoundSuggestion], *, learning: bool = False):
+        """learning: the suggestions worked out again after a decision (the board's learning pass), which stores
+        nothing when the incident no longer has any (its Suggest Tags was undone while the pass ran)."""
         self.incident_id = incident_id
         self.found = found
+        self.learning = learning
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
         self.stored = 0
 
@@ -252,6 +260,9 @@ class StoreSuggestions(Edit):
     def apply(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
         cursor = session_cursor(session)
+        if self.learning and not _suggests_on_messages(cursor, self.incident_id):
+            self._old, self.stored = [], 0
+            return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
         # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
         existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
                                   (self.incident_id, self.incident_id)).fetchall()

@@ -341,3 +341,24 @@ def test_the_reader_leaves_out_a_tag_a_messages_own_card_was_given_and_the_incid
     assert "trust-loss" not in shown(first)  # the whole conversation has it
     # every message's suggestion covered by a card: they stay stored, and the incident goes on learning
     assert incident_uses_suggestions(workspace, ids["incident"])
+
+
+def test_a_learning_pass_running_when_suggest_tags_is_undone_stores_nothing(workspace, ids):
+    """Ctrl+Z on a tag starts a pass; Ctrl+Z on Suggest Tags while it runs must stay undone when it ends."""
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+
+    quote_id = bare_quote(workspace, ids["conversations"][0], ids["messages"][0], "I do everything by hand")
+    suggest = run_suggestions(workspace, ids["incident"])
+    passing = compute_suggestions(workspace, ids["incident"], learning=True)
+    while True:  # worked out while Suggest Tags was there
+        try:
+            next(passing)
+        except StopIteration as done:
+            learning = done.value
+            break
+    suggest.undo(workspace)
+    learning.do(workspace)
+    assert suggested_rows(workspace) == {} and not incident_uses_suggestions(workspace, ids["incident"])
+    assert learning.stored == 0
+    asked = run_suggestions(workspace, ids["incident"])  # asked for again: they come back, and learning with them
+    assert asked.stored > 0 and any(key[1] == quote_id for key in suggested_rows(workspace))

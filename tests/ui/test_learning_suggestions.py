@@ -45,9 +45,9 @@ def board(main_window):
     return screen
 
 
-def tag_three_similar_quotes(main_window, board, qtbot) -> tuple[int, str]:
+def tag_three_similar_quotes(main_window, board, qtbot) -> tuple[int, str, list[int]]:
     """Three quotes alike tagged manual-work on the board, with a fourth conversation like them left unread:
-    (that conversation's id, the tag's name) once the suggestions have learned from the decision."""
+    (that conversation's id, the tag's name, the three cards) once the suggestions have learned from the decision."""
     workspace, incident_id = main_window.session.workspace, board.hub.incident_id
     assert incident_id >= 0
     read_ids = [add_conversation(workspace, incident_id, body) for body in READ]
@@ -66,11 +66,11 @@ def tag_three_similar_quotes(main_window, board, qtbot) -> tuple[int, str]:
 
     with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
         board.run_local(AssignTag(incident_id, quote_ids, manual.id, manual.name))  # what a drag or key 1-9 does
-    return unread_conversation, manual.name
+    return unread_conversation, manual.name, quote_ids
 
 
 def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation(main_window, board, qtbot):
-    unread_conversation, manual = tag_three_similar_quotes(main_window, board, qtbot)
+    unread_conversation, manual, _cards = tag_three_similar_quotes(main_window, board, qtbot)
     workspace = main_window.session.workspace
     learnt = suggested(workspace, unread_conversation)["manual-work"]
     assert learnt.reason == "like 3 quotes you tagged manual-work"
@@ -84,7 +84,7 @@ def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation
 
 
 def test_undoing_and_redoing_a_decision_teaches_the_suggestions_as_making_it_did(main_window, board, qtbot):
-    unread_conversation, _manual = tag_three_similar_quotes(main_window, board, qtbot)
+    unread_conversation, _manual, _cards = tag_three_similar_quotes(main_window, board, qtbot)
     workspace = main_window.session.workspace
     with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
         main_window.session.undo()  # Edit › Undo Tag as "manual-work"
@@ -150,6 +150,17 @@ def test_reasons_in_the_reader_stay_readable_when_the_theme_turns_dark(main_wind
         assert abs(cursor.charFormat().foreground().color().lightness() - background.lightness()) > 80
     finally:
         manager.restore(before)
+
+
+def test_removing_the_tag_from_the_cards_menu_teaches_the_suggestions_too(main_window, board, qtbot):
+    from postmortem_desktop.services.tagging import RemoveTag
+
+    unread_conversation, manual, cards = tag_three_similar_quotes(main_window, board, qtbot)
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    tag_id = next(t.id for t in list_tags(workspace) if t.name == manual)
+    with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
+        board.run_local(RemoveTag(incident_id, cards, tag_id, manual))  # the card menu's Remove tag
+    assert manual not in suggested(workspace, unread_conversation)
 
 
 def test_a_learning_pass_the_workspace_could_not_store_says_so_on_the_board(main_window, board, qtbot, monkeypatch):

@@ -22,13 +22,19 @@ from postmortem_desktop.services.quotes import (
     quote_whole_conversations,
     uncarded_conversations_with_suggestions,
 )
-from postmortem_desktop.services.suggestions import compute_suggestions, incident_uses_suggestions
+from postmortem_desktop.services.suggestions import (
+    StoreSuggestions,
+    compute_suggestions,
+    incident_uses_suggestions,
+)
 from postmortem_desktop.services.tagging import (
     AcceptSuggestion,
     AssignTag,
     CardTagEdit,
+    ClearCardTags,
     DismissSuggestion,
     MoveCardTag,
+    RemoveTag,
     RenameTag,
     TagDefinition,
     list_tags,
@@ -67,7 +73,9 @@ NO_MATCHES = UncardedMatches(0, False)
 #: whole-conversation cards Add Cards puts on the board at once (more are offered again in Conversations…)
 ADD_CARDS_AT_ONCE = 500
 #: the edits that teach the suggester: a person tagging, accepting or dismissing
-DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag)
+#: edits that change what the person decided about cards, which the suggestions learn from: each (and its undo or
+#: redo) starts a learning pass
+DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag, RemoveTag, ClearCardTags, DeleteQuote)
 HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
         "Delete removes")
 #: the hint on a read-only workspace, where dragging and the board's keys change nothing
@@ -421,7 +429,7 @@ class BoardScreen(QWidget):
             self._learn_again = True  # one more pass once the running one ends
             return
         self._learn_again = False
-        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
+        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id, learning=True))
         session.track(worker)
         self._learning_for = (session, incident_id)
         # bound methods: if the board is gone when the worker ends, Qt drops the call
@@ -515,11 +523,14 @@ class BoardScreen(QWidget):
             return
         if isinstance(initiator, UndoStep) and isinstance(initiator.command, DECISIONS):
             self._learn_timer.start()  # a decision taken back (or made again) teaches the suggestions as one made
+        elif isinstance(initiator, UndoStep) and isinstance(initiator.command, StoreSuggestions) and initiator.undone:
+            self._learn_timer.stop()  # Suggest Tags taken back: no pass is due (one running stores nothing)
+            self._learn_again = False
         local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
         if local_ids is not None and self.isVisible() and not self._dirty:
             self.refresh_cards(local_ids)  # its own edit: only the cards it touched
-        elif isinstance(initiator, UndoStep) and self.isVisible() and not self._dirty:
-            # Undo or redo: the cards it moved may land in a column off screen; show where they went.
+        elif (initiator is None or isinstance(initiator, UndoStep)) and self.isVisible() and not self._dirty:
+            # Undo or redo, or cards the app added (Add Cards): they may land in a column off screen; show where.
             before = {c.quote_id: c.tag_ids for c in self.model.cards}
             self.reload()
             moved = [c.quote_id for c in self.model.cards if before.get(c.quote_id, c.tag_ids) != c.tag_ids
