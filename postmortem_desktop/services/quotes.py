@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..analysis.suggester import LOW_CONFIDENCE, Suggester
 from ..domain.changes import DataChange
+from ..domain.counting import counted
 from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
@@ -581,7 +582,8 @@ class QuoteWholeConversations(Edit):
     Each card as CreateQuote makes it, with the workspace's suggester made once for all. One transaction and one
     entry in the incident's history: as a group of edits, 500 cards took 20 s on a team workspace, each reading
     every example a person decided and each telling the teammates, whose boards filled in card by card.
-    A conversation that has a whole-conversation card by now (a teammate's, meanwhile) is left as it is.
+    A conversation that has a whole-conversation card by now (a teammate's, meanwhile), or is no longer in the
+    incident, is left out, on a redo too; the step is named by the cards it made.
     """
 
     changes = CreateQuote.changes
@@ -589,21 +591,31 @@ class QuoteWholeConversations(Edit):
     def __init__(self, incident_id: int, conversation_ids: Iterable[int]):
         super().__init__(incident_id)
         self.conversation_ids = tuple(dict.fromkeys(conversation_ids))
-        self.name = f"Add {len(self.conversation_ids)} Conversations as Cards"
-        self.parts: list[CreateQuote] = []
+        self.name = f"Add {counted(len(self.conversation_ids), 'Conversation')} as Cards"
+        self.parts = [CreateQuote(incident_id, cid) for cid in self.conversation_ids]  # a redo keeps their ids
+        self._made: list[CreateQuote] = []
 
     def apply(self, session: Session) -> None:
-        if not self.parts:  # the first time: redo makes the same cards again, with their ids
-            carded = set(session.scalars(select(Quote.conversation_id).where(
-                among(Quote.conversation_id, self.conversation_ids), Quote.message_id.is_(None)))) \
-                if self.conversation_ids else set()
-            self.parts = [CreateQuote(self.incident_id, cid) for cid in self.conversation_ids if cid not in carded]
+        left = self._still_to_card(session)
+        self._made = [part for part in self.parts if part.conversation_id in left]
+        if not self._made:
+            raise RuleError("Those conversations are on the board already, or no longer in this incident.")
+        self.name = f"Add {counted(len(self._made), 'Conversation')} as Cards"
         suggester = session_suggester(session)
-        for part in self.parts:
+        for part in self._made:
             part.apply(session, suggester)
 
+    def _still_to_card(self, session: Session) -> set[int]:
+        """The conversations still in the incident without a whole-conversation card."""
+        ids = self.conversation_ids
+        present = set(session.scalars(select(Conversation.id).where(
+            among(Conversation.id, ids), Conversation.incident_id == self.incident_id)))
+        carded = set(session.scalars(select(Quote.conversation_id).where(
+            among(Quote.conversation_id, ids), Quote.message_id.is_(None))))
+        return present - carded
+
     def revert(self, session: Session) -> None:
-        for part in reversed(self.parts):
+        for part in reversed(self._made):
             part.revert(session)
 
 

@@ -34,16 +34,29 @@ def test_add_cards_is_one_step_and_leaves_alone_a_conversation_carded_meanwhile(
     add.do(demo)
     cards = {c.conversation_id: c for c in board_cards(demo, incident_id) if c.message_id is None}
     assert set(waiting) <= set(cards) and cards[waiting[2]].quote_id == teammates.quote_id
-    assert [p.conversation_id for p in add.parts] == waiting[:2] + waiting[3:]
+    made = [p.quote_id for p in add.parts if p.conversation_id != waiting[2]]
+    assert add.name == "Add 5 Conversations as Cards" and len(made) == 5
     assert history_size(demo, incident_id) == history + (1 if demo.kind.value == "team" else 0)
     with demo.reading() as s:  # each card has the tagger's suggestions at once, as one made alone
         suggested = s.scalar(select(func.count()).select_from(TagAssignment).where(
-            TagAssignment.quote_id.in_([p.quote_id for p in add.parts]), TagAssignment.source == "suggested"))
+            TagAssignment.quote_id.in_(made), TagAssignment.source == "suggested"))
     assert suggested > 0
-    made = [p.quote_id for p in add.parts]
     add.undo(demo)
     with demo.reading() as s:
         assert s.scalar(select(func.count()).select_from(Quote).where(Quote.id.in_(made))) == 0
         assert s.get(Quote, teammates.quote_id) is not None  # the teammate's card stays
     add.do(demo)  # redo: the same cards, with the same ids
     assert {c.quote_id for c in board_cards(demo, incident_id)} >= set(made)
+
+
+def test_a_redo_leaves_out_a_conversation_carded_since_the_undo(demo):
+    incident_id = billing_id(demo)
+    waiting = uncarded(demo, incident_id)[:3]
+    add = quote_whole_conversations(incident_id, waiting)
+    add.do(demo)
+    add.undo(demo)
+    CreateQuote(incident_id, waiting[0]).do(demo)  # a teammate's card, made after the undo
+    add.do(demo)  # redo
+    whole = [c.conversation_id for c in board_cards(demo, incident_id) if c.message_id is None]
+    assert sorted(whole.count(cid) for cid in waiting) == [1, 1, 1]  # each once, none refused
+    assert add.name == "Add 2 Conversations as Cards"
