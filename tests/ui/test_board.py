@@ -335,6 +335,7 @@ def test_add_cards_says_when_it_offers_only_the_first_of_more(qtbot, main_window
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     board._offer_cards_for_suggestions()
     assert asked[0].startswith("More than 2 conversations have suggested tags but no card yet. Put the first 2 ")
+    assert asked[0].endswith("Suggest Tags offers the next ones once these are on the board.")
     qtbot.waitUntil(lambda: len(board.model.cards) == before + 2, timeout=5000)
     assert {c.conversation_id for c in board.model.cards} >= set(waiting[:2])
     assert main_window.session.undo_stack.undoText() == "Add 2 Conversations as Cards"
@@ -351,6 +352,9 @@ def test_a_search_count_cut_at_the_first_matches_says_or_more(board):
     board._uncarded_matches = UncardedMatches(1, at_least=False)
     board._show_status(board._shown)
     assert "1 conversation without a card also matches “refund”" in board.status.text()
+    board._uncarded_matches = UncardedMatches(0, at_least=True)  # the first hits all have cards
+    board._show_status(board._shown)
+    assert "more conversations may match “refund”" in board.status.text()
 
 
 def test_most_columns_fit_a_1920_px_screen_beside_the_incident_list(board, qtbot, main_window):

@@ -287,12 +287,16 @@ class BoardScreen(QWidget):
                                 else EMPTY_HINT)
             return
         more = ""
-        if self._filter.text and self._uncarded_matches.count:
+        n, at_least = self._uncarded_matches.count, self._uncarded_matches.at_least
+        if self._filter.text and (n or at_least):
             # the board holds only cards: say where the search's other hits are, one click away
-            n, at_least = self._uncarded_matches.count, self._uncarded_matches.at_least
-            more = (f" · <a href='conversations'>{n}{' or more' if at_least else ''} conversation"
-                    f"{'s' if n != 1 or at_least else ''} without a card also match"
-                    f"{'es' if n == 1 and not at_least else ''} “{html.escape(self._filter.text)}”</a>")
+            words = f"“{html.escape(self._filter.text)}”"
+            if not n:  # the first hits all have cards; the search stopped there, so others may not
+                said = f"more conversations may match {words}"
+            else:
+                said = (f"{n}{' or more' if at_least else ''} conversation{'s' if n != 1 or at_least else ''} "
+                        f"without a card also match{'es' if n == 1 and not at_least else ''} {words}")
+            more = f" · <a href='conversations'>{said}</a>"
         self.status.setText(f"{shown} · {waiting} with suggestions{more}  —  {self._hint()}")
 
     def _hint(self) -> str:
@@ -312,7 +316,7 @@ class BoardScreen(QWidget):
         if workspace is None or self.hub.incident_id < 0 or not query:
             return
         self._uncarded_matches = count_uncarded_matches(workspace, self.hub.incident_id, query)
-        if self._uncarded_matches.count:
+        if self._uncarded_matches.count or self._uncarded_matches.at_least:
             self._show_status(self._shown)
 
     def show_conversations(self, query: str = "") -> ConversationBrowserDialog:
@@ -468,7 +472,7 @@ class BoardScreen(QWidget):
             candidates = candidates[:ADD_CARDS_AT_ONCE]
             question = (f"More than {ADD_CARDS_AT_ONCE} conversations have suggested tags but no card yet. Put the "
                         f"first {ADD_CARDS_AT_ONCE} on the board as whole-conversation cards, to sort and quote from? "
-                        "The others can be added from Conversations….")
+                        "Suggest Tags offers the next ones once these are on the board.")
         else:
             question = (f"{counted(len(candidates), 'conversation')} {'has' if len(candidates) == 1 else 'have'} "
                         "suggested tags but no card yet. Put them on the board as whole-conversation cards, to sort "
