@@ -24,7 +24,8 @@ class ScreenHub(QObject):
     session_changed = Signal()
     #: the selected incident changed (-1: none)
     incident_changed = Signal(int)
-    #: after any edit, undo or redo: (DataChange kinds, incident id or -1, initiator or None);
+    #: after any edit, undo or redo: (DataChange kinds, incident id or -1, initiator): the screen that made the
+    #: edit, an UndoStep (ui/undo.py), a Teammate (ui/team_feed.py), or None for an edit run without naming one;
     #: each screen decides from the kinds whether it shows such data
     workspace_changed = Signal(object, int, object)
     #: someone wants a conversation shown in the reader (conversation id, message id or -1)

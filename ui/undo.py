@@ -27,8 +27,8 @@ class BusyError(RuleError):
 class UndoStep:
     """The initiator of a change Edit › Undo or Redo made here: which command was undone or done again.
 
-    A screen tells it from its own edit (itself as initiator), a teammate's (a Teammate) and what the app did on
-    its own (None: an import, or suggestions worked out again after a decision)."""
+    A screen tells it from its own edit (itself as initiator), a teammate's (a Teammate) and an edit run without
+    naming a screen (None: an import, Add Cards, or the suggestions worked out again after a decision)."""
 
     command: Command
     undone: bool
