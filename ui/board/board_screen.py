@@ -70,11 +70,10 @@ LEARN_DELAY_MS = 250
 #: a search's count of conversations without a card comes this long after its cards are shown
 UNCARDED_COUNT_DELAY_MS = 200
 NO_MATCHES = UncardedMatches(0, False)
-#: whole-conversation cards Add Cards puts on the board at once (more are offered again in Conversations…)
+#: whole-conversation cards Add Cards puts on the board at once (Suggest Tags offers the next ones)
 ADD_CARDS_AT_ONCE = 500
-#: the edits that teach the suggester: a person tagging, accepting or dismissing
-#: edits that change what the person decided about cards, which the suggestions learn from: each (and its undo or
-#: redo) starts a learning pass
+#: the edits that teach the suggester, changing what a person decided about cards (tagging, accepting, dismissing,
+#: removing): each, and its undo or redo, starts a learning pass
 DECISIONS = (AssignTag, AcceptSuggestion, DismissSuggestion, MoveCardTag, RemoveTag, ClearCardTags, DeleteQuote)
 HINT = ("Drag to tag · Ctrl+drag adds a tag · 1–9 tag · Enter accepts a suggestion · Backspace dismisses it · "
         "Delete removes")
