@@ -386,6 +386,12 @@ def _conversation_of(session: Session, incident_id: int, conversation_id: int) -
     return conv
 
 
+def whole_carded(session: Session, conversation_ids: Sequence[int]) -> set[int]:
+    """Those of the conversations that are on the board as a whole-conversation card (one each at most)."""
+    return set(session.scalars(select(Quote.conversation_id).where(
+        among(Quote.conversation_id, conversation_ids), Quote.message_id.is_(None))))
+
+
 class CreateQuote(Edit):
     """Makes a quote card from a message span, or from a whole conversation (message_id None).
 
@@ -426,8 +432,7 @@ class CreateQuote(Edit):
 
     def _build(self, session, messages: Sequence[Message], tagger) -> tuple[Quote, dict[str, str]]:  # noqa: ANN001
         if self.message_id is None:
-            if session.scalar(select(Quote.id).where(Quote.conversation_id == self.conversation_id,
-                                                     Quote.message_id.is_(None))):
+            if whole_carded(session, [self.conversation_id]):
                 raise RuleError("This whole conversation is already a card on the board.")
             voiced = [m for m in messages if m.role == Role.CUSTOMER.value] or list(messages)
             body = "\n".join(m.text.strip() for m in voiced)[:WHOLE_CONVERSATION_CHARS]
@@ -610,9 +615,7 @@ class QuoteWholeConversations(Edit):
         ids = self.conversation_ids
         present = set(session.scalars(select(Conversation.id).where(
             among(Conversation.id, ids), Conversation.incident_id == self.incident_id)))
-        carded = set(session.scalars(select(Quote.conversation_id).where(
-            among(Quote.conversation_id, ids), Quote.message_id.is_(None))))
-        return present - carded
+        return present - whole_carded(session, ids)
 
     def revert(self, session: Session) -> None:
         for part in reversed(self._made):
