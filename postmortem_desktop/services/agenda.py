@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..domain.agenda import DEFAULT_AGENDA, Agenda, AgendaError, from_json, to_json, validate
 from ..domain.changes import DataChange
+from ..storage.incident_settings import NOTES_PREFIX, setting_key
 from ..storage.workspace import Workspace
 from .commands import RuleError
 from .settings import SetSetting, get_setting
@@ -12,12 +13,10 @@ AGENDA_KEY = "facilitator.agenda"
 AGENDA_CHANGES = DataChange.AGENDA
 
 
-#: the notes of one incident's steps are settings keyed NOTES_PREFIX + "{incident id}.{step key}"
-NOTES_PREFIX = "facilitator.notes."
-
 
 def notes_key(incident_id: int, step_key: str) -> str:
-    return f"{NOTES_PREFIX}{incident_id}.{step_key}"
+    """The setting holding one incident's notes of one step (an incident's own: storage/incident_settings.py)."""
+    return setting_key(NOTES_PREFIX, incident_id, step_key)
 
 
 def load_agenda(workspace: Workspace) -> Agenda:

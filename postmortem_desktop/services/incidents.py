@@ -11,7 +11,7 @@ from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
-from ..storage import snapshot
+from ..storage import incident_settings, snapshot
 from ..storage.fast_read import read_cursor
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident
@@ -146,6 +146,8 @@ class CreateIncident(Edit):
         session.add(inc)
         session.flush()
         self.incident_id = inc.id
+        # a file gives a deleted incident's number again; one deleted before deletes took its settings left them
+        incident_settings.forget(session.connection(), inc.id)
 
     def revert(self, session: Session) -> None:
         snapshot.delete_incident_rows(session.connection(), self.incident_id)

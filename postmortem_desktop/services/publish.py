@@ -15,13 +15,9 @@ from ..storage import incident_copy
 from ..storage.edit_history import BRING_BACK
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
-from .agenda import NOTES_PREFIX
 from .commands import WORKSPACE_WIDE
 
 __all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps"]
-
-#: settings that belong to one incident and travel with it
-PER_INCIDENT_SETTINGS = (NOTES_PREFIX,)
 
 Steps = Generator[tuple[int, int], None, CopyResult]
 
@@ -39,12 +35,10 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
     target.require_writable(moving_ids=True)
     with source.reading() as session:
         conn = session.connection()
-        ids = incident_copy.all_incident_ids(conn) if incident_ids is None else list(incident_ids)
-        parcel = incident_copy.gather(conn, ids, PER_INCIDENT_SETTINGS)
+        parcel = incident_copy.gather(conn, None if incident_ids is None else list(incident_ids))
     with target.transaction() as session:
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
-                                              bring_back=bring_back, setting_prefixes=PER_INCIDENT_SETTINGS,
-                                              writer=target.user)
+                                              bring_back=bring_back, writer=target.user)
         for incident_id in result.brought_back:  # in its history, after the copy's own records
             target.record_edit(session, incident_id, DataChange.everything(), f"{BRING_BACK} {source.name}",
                                cards=result.cards_brought_back.get(incident_id, ()))

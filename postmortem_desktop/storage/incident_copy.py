@@ -28,7 +28,7 @@ from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
 from ..domain.vocabulary import EVIDENCE_SOURCES
-from . import migrations, snapshot
+from . import incident_settings, migrations, snapshot
 from .bulk import LOCK_BULK_TABLES
 from .schema import (
     Base,
@@ -120,14 +120,14 @@ def all_incident_ids(conn: Connection) -> list[int]:
     return list(conn.scalars(select(Incident.id).order_by(Incident.id)))
 
 
-def gather(conn: Connection, incident_ids: Iterable[int], setting_prefixes: tuple[str, ...] = ()) -> Parcel:
-    """Reads the incidents and what they refer to, all in the connection's one transaction.
-
-    setting_prefixes: the settings that belong to one incident are keyed `PREFIX{incident id}.…`.
-    """
+def gather(conn: Connection, incident_ids: Iterable[int] | None) -> Parcel:
+    """Reads the incidents (None: all of them) and what they refer to, all in the connection's one transaction, with
+    the settings of theirs that travel (incident_settings.TRAVELLING)."""
     if conn.dialect.name == "postgresql":  # one picture of a workspace others may be editing meanwhile
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # before the first read
     snaps = []
+    if incident_ids is None:
+        incident_ids = all_incident_ids(conn)
     for incident_id in incident_ids:
         snap = snapshot.capture(conn, incident_id)
         if not snap.rows["incidents"]:
@@ -137,9 +137,7 @@ def gather(conn: Connection, incident_ids: Iterable[int], setting_prefixes: tupl
                for row in snap.rows[name] if row["tag_id"] is not None}
     customer_ids = {row["customer_id"] for snap in snaps for name in ("conversations", "incident_contacts")
                     for row in snap.rows[name] if row["customer_id"] is not None}
-    settings = [dict(row._mapping) for snap in snaps for prefix in setting_prefixes
-                for row in conn.execute(select(WorkspaceSetting.__table__).where(
-                    WorkspaceSetting.key.startswith(f"{prefix}{snap.rows['incidents'][0]['id']}.", autoescape=True)))]
+    settings = [row for snap in snaps for row in snap.settings if row["key"].startswith(incident_settings.TRAVELLING)]
     parcel = Parcel(snaps, _rows_by_id(conn, _table(Tag), tag_ids), _rows_by_id(conn, _table(Customer), customer_ids),
                     settings)
     parcel.left_out = _leave_out_dangling(parcel)
@@ -282,7 +280,7 @@ def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *,
 
 
 def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False, bring_back: bool = False,
-        setting_prefixes: tuple[str, ...] = (), writer: str = "") -> Generator[tuple[int, int], None, CopyResult]:
+        writer: str = "") -> Generator[tuple[int, int], None, CopyResult]:
     """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
 
     as_copy: each incident gets a new uid, so it stands beside the one already there.
@@ -325,7 +323,7 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
             yield done, total
         source = snap.rows["incidents"][0]
         result.incidents.append(CopiedIncident(source["id"], keys["incidents"][source["id"]], source["title"]))
-    _put_settings(conn, parcel.settings, setting_prefixes, keys["incidents"], result)
+    _put_settings(conn, parcel.settings, keys["incidents"], result)
     for incident_id, before in columns_before.items():
         after = _card_columns(conn, incident_id)
         result.cards_brought_back[incident_id] = tuple(sorted(
@@ -487,17 +485,17 @@ def _sequence_state(conn: Connection, table: Table) -> tuple[int, str | None]:
     return int(last or 0), str(sequence)
 
 
-def _put_settings(conn: Connection, settings: list[dict[str, Any]], prefixes: tuple[str, ...],
-                  incident_ids: dict[Any, Any], result: CopyResult) -> None:
-    """Per-incident settings under the incident's key on the target, replacing leftovers of a deleted one."""
-    table = _table(WorkspaceSetting)
+def _put_settings(conn: Connection, settings: list[dict[str, Any]], incident_ids: dict[Any, Any],
+                  result: CopyResult) -> None:
+    """Per-incident settings under the incident's key on the target, none left there of a deleted incident that had
+    the same number (a file numbers its next incident after the highest left)."""
     rows = []
     for row in settings:
-        prefix = next(p for p in prefixes if row["key"].startswith(p))
+        prefix = next(p for p in incident_settings.TRAVELLING if row["key"].startswith(p))
         old_id, _, rest = row["key"][len(prefix):].partition(".")
-        rows.append({"key": f"{prefix}{incident_ids[int(old_id)]}.{rest}", "value": storable(row["value"])})
-    for row in rows:
-        conn.execute(table.delete().where(table.c.key == row["key"]))
-    if rows:
-        conn.execute(table.insert(), rows)
-    result.rows[table.name] = len(rows)
+        rows.append({"key": incident_settings.setting_key(prefix, incident_ids[int(old_id)], rest),
+                     "value": storable(row["value"])})
+    for incident_id in incident_ids.values():
+        incident_settings.forget(conn, incident_id)
+    incident_settings.put_back(conn, rows)
+    result.rows[_table(WorkspaceSetting).name] = len(rows)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, delete, select
 
+from . import incident_settings
 from .schema import (
     AccountActivity,
     ActionItem,
@@ -41,6 +42,7 @@ ORDER: tuple[type[Base], ...] = (
 @dataclass
 class IncidentSnapshot:
     rows: dict[str, list[dict]] = field(default_factory=dict)
+    settings: list[dict] = field(default_factory=list)  # the incident's own settings (incident_settings.py)
 
 
 def _selects(incident_id: int) -> dict[type[Base], Select[Any]]:
@@ -82,6 +84,7 @@ def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
     queries = _selects(incident_id)
     for model in ORDER:
         snap.rows[model.__tablename__] = [dict(r._mapping) for r in conn.execute(queries[model])]
+    snap.settings = incident_settings.capture(conn, incident_id)
     return snap
 
 
@@ -91,9 +94,12 @@ def restore(conn: Connection, snap: IncidentSnapshot) -> None:
         if rows:
             table: Table = Base.metadata.tables[model.__tablename__]
             conn.execute(table.insert(), rows)
+    incident_settings.put_back(conn, snap.settings)
     # search rows come back through the insert triggers
 
 
 def delete_incident_rows(conn: Connection, incident_id: int) -> None:
-    # cascades to conversations and messages; their search rows go with them by trigger
+    # cascades to conversations and messages; their search rows go with them by trigger. Its settings are keyed by
+    # its number, which a file gives again to its next incident: they go too
     conn.execute(delete(Incident).where(Incident.id == incident_id))
+    incident_settings.forget(conn, incident_id)

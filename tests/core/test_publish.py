@@ -183,6 +183,19 @@ def test_demo_file_to_team_to_new_file_keeps_every_row_link_time_and_history(sou
         local.close()
 
 
+def test_every_incident_of_a_team_workspace_copies_into_a_file(source, team, tmp_path):
+    """`postmortem publish URL FILE` without --incident: the team's incidents are listed inside the one repeatable-read
+    picture they are copied from (listing them first made the server refuse that picture, and nothing was copied)."""
+    publish(source, team)
+    target = create_workspace(tmp_path / "all.pmw")
+    try:
+        result = publish(team, target)
+        assert sorted(i.source_id for i in result.incidents) == _ids(team)
+        assert titles(target) == titles(team)
+    finally:
+        target.close()
+
+
 def test_a_second_publish_is_refused_naming_the_incident_there_and_changes_nothing(source, team):
     publish(source, team)
     counts = {name: count(team, model) for name, model in (("incidents", Incident), ("tags", Tag))}

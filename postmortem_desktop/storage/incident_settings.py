@@ -1,0 +1,52 @@
+"""Settings that belong to one incident: workspace settings keyed PREFIX + "{incident id}." + name.
+
+They live in workspace_settings beside the workspace-wide ones, so adding one needs no format change. What makes
+them the incident's is that they go where its rows go: a delete takes them (snapshot.delete_incident_rows) and its
+undo puts them back (snapshot.capture, restore); publishing and saving for a meeting carry those in TRAVELLING.
+
+A file numbers a new incident after the highest one left, so a deleted incident's number comes back. Before
+deletes took these settings along, the next incident inherited its step notes; `forget` at every new incident
+clears what such a delete left in files written then.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, insert, or_, select
+
+from .schema import WorkspaceSetting
+
+#: the facilitator's notes of each agenda step: NOTES_PREFIX + "{incident id}.{step key}"
+NOTES_PREFIX = "facilitator.notes."
+#: whether a person asked for the incident's suggested tags (services/suggestions.py)
+SUGGESTIONS_PREFIX = "suggestions."
+PREFIXES = (NOTES_PREFIX, SUGGESTIONS_PREFIX)
+#: those that go with the incident to another workspace (all, today)
+TRAVELLING = PREFIXES
+
+
+def setting_key(prefix: str, incident_id: int, name: str) -> str:
+    return f"{prefix}{incident_id}.{name}"
+
+
+def _of_incident(incident_id: int):  # noqa: ANN202 - an SQL condition
+    # LIKE with the escape spelled out: a prefix's "." and "_" stay themselves on both engines
+    return or_(*(WorkspaceSetting.key.startswith(f"{prefix}{incident_id}.", autoescape=True) for prefix in PREFIXES))
+
+
+def capture(conn: Connection, incident_id: int) -> list[dict]:
+    """The incident's settings as rows (key, value)."""
+    return [dict(row._mapping) for row in conn.execute(
+        select(WorkspaceSetting.__table__).where(_of_incident(incident_id)).order_by(WorkspaceSetting.key))]
+
+
+def forget(conn: Connection, incident_id: int) -> None:
+    """Deletes the incident's settings: at its delete, and at a new incident given a number a deleted one had."""
+    conn.execute(delete(WorkspaceSetting).where(_of_incident(incident_id)))
+
+
+def put_back(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        conn.execute(insert(WorkspaceSetting), rows)
+
+
+__all__ = ["NOTES_PREFIX", "PREFIXES", "SUGGESTIONS_PREFIX", "TRAVELLING", "capture", "forget", "put_back",
+           "setting_key"]
