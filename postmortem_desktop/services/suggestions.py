@@ -26,6 +26,7 @@ from ..domain.vocabulary import Role, TagSource
 from ..storage.bulk import BulkCursor, db_time, insert_rows, session_cursor
 from ..storage.id_sets import among
 from ..storage.incident_locks import SUGGESTIONS, hold_for_incident
+from ..storage.incident_settings import SUGGESTIONS_PREFIX, setting_key
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
 from .commands import Edit, RuleError
@@ -155,16 +156,40 @@ def conversation_suggestions(by_message: Iterable[list]) -> dict[str, str]:
 
 
 def incident_uses_suggestions(workspace: Workspace, incident_id: int) -> bool:
-    """Whether the incident has the suggestions Suggest Tags makes: some on its messages.
+    """Whether a person asked for the incident's suggested tags (Suggest Tags), and that was not undone.
 
-    Learning from a decision only refreshes suggestions a person asked for. Only Suggest Tags (and the learning
-    after it) suggests on messages; a new card gets its own suggestions at once, which is not asking for the
-    whole incident's. So an incident never given Suggest Tags does not sprout chips because a card was dragged,
-    and one whose Suggest Tags was undone stays without them (with a card's accepted or dismissed suggestion
-    counting, an undone Suggest Tags came back whole at the next decision, with no step to undo it).
+    Learning from a decision only refreshes suggestions a person asked for: an incident never given Suggest Tags
+    does not sprout chips because a card was dragged, and one whose Suggest Tags was undone stays without them. It
+    is said by a setting of the incident's own (`_asked`), not read from the suggestions there are: a Suggest Tags
+    that found nothing on the messages then learns from the decisions made after it, as one that found some does.
     """
     with workspace.reading() as session:
-        return _suggests_on_messages(session_cursor(session), incident_id)
+        return _asked(session, incident_id)
+
+
+def _asked_key(incident_id: int) -> str:
+    return setting_key(SUGGESTIONS_PREFIX, incident_id, "asked")
+
+
+def _asked(session: Session, incident_id: int) -> bool:
+    """The incident's setting: "1" asked, "0" not (its Suggest Tags undone). None (an incident whose Suggest Tags ran
+    before the setting existed): asked if it has suggestions on messages, which only Suggest Tags makes."""
+    row = session.get(WorkspaceSetting, _asked_key(incident_id), populate_existing=True)
+    if row is not None:
+        return row.value == "1"
+    return _suggests_on_messages(session_cursor(session), incident_id)
+
+
+def _set_asked(session: Session, incident_id: int, value: str | None) -> None:
+    row = session.get(WorkspaceSetting, _asked_key(incident_id))
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(WorkspaceSetting(key=_asked_key(incident_id), value=value))
+    else:
+        row.value = value
+    session.flush()
 
 
 def _suggests_on_messages(cursor: BulkCursor, incident_id: int) -> bool:
@@ -243,6 +268,7 @@ class StoreSuggestions(Edit):
         self.found = found
         self.learning = learning
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
+        self._old_asked: str | None = None  # the incident's "asked" setting before (what an undo writes back)
         self.stored = 0
 
     def _still_there(self, session):  # noqa: ANN001, ANN202
@@ -260,9 +286,13 @@ class StoreSuggestions(Edit):
     def apply(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
         cursor = session_cursor(session)
-        if self.learning and not _suggests_on_messages(cursor, self.incident_id):
+        if self.learning and not _asked(session, self.incident_id):
             self._old, self.stored = [], 0
             return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
+        if not self.learning:  # a person asked: the decisions made from now on are learned from
+            stored = session.get(WorkspaceSetting, _asked_key(self.incident_id))
+            self._old_asked = stored.value if stored is not None else None
+            _set_asked(session, self.incident_id, "1")
         # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
         existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
                                   (self.incident_id, self.incident_id)).fetchall()
@@ -311,6 +341,8 @@ class StoreSuggestions(Edit):
         taken, decided = {row[0] for row in decisions}, {_key(row) for row in decisions}
         insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
                     [row for row in self._old if row[0] not in taken and _key(row) not in decided])
+        if not self.learning:
+            _set_asked(session, self.incident_id, self._old_asked)
 
 
 def _compared(old: list[tuple], wanted: dict[tuple, str]) -> tuple[set[tuple], list[int], list[tuple[str, int]]]:

@@ -83,3 +83,19 @@ def test_a_copy_into_a_file_leaves_no_notes_of_a_deleted_incident_on_the_inciden
         assert step_notes(target, copied, "impact") == ""
     finally:
         target.close()
+
+
+def test_a_published_incident_keeps_learning_from_decisions_where_it_is_published(workspace, tmp_path):
+    from postmortem_desktop.analysis.tagger import Tagger
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions, run_suggestions
+    from postmortem_desktop.services.tagging import list_tags
+
+    incident = _new(workspace, "Login outage")
+    names = [t.name for t in list_tags(workspace)]
+    run_suggestions(workspace, incident, Tagger(names, {name: [] for name in names}, {}))  # asked, found nothing
+    target = create_workspace(tmp_path / "meeting.pmw")
+    try:
+        copied = publish(workspace, target).incidents[0].target_id
+        assert incident_uses_suggestions(target, copied)
+    finally:
+        target.close()

@@ -362,3 +362,63 @@ def test_a_learning_pass_running_when_suggest_tags_is_undone_stores_nothing(work
     assert learning.stored == 0
     asked = run_suggestions(workspace, ids["incident"])  # asked for again: they come back, and learning with them
     assert asked.stored > 0 and any(key[1] == quote_id for key in suggested_rows(workspace))
+
+
+def _computed(ws, incident: int, *, learning: bool) -> StoreSuggestions:
+    generator = compute_suggestions(ws, incident, learning=learning)
+    while True:
+        try:
+            next(generator)
+        except StopIteration as done:
+            return done.value
+
+
+def test_a_suggest_tags_that_found_nothing_on_the_messages_still_learns_from_later_decisions(workspace, ids):
+    """Asking is what makes an incident learn, not what the asking found: a tagger that knew nothing yet (here,
+    one without patterns) finds nothing, and the decisions made afterwards must still teach the board."""
+    from postmortem_desktop.analysis.tagger import Tagger
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+
+    knows_nothing = Tagger([t.name for t in list_tags(workspace)], {t.name: [] for t in list_tags(workspace)}, {})
+    asked = run_suggestions(workspace, ids["incident"], knows_nothing)
+    assert asked.stored == 0 and message_suggestions(workspace) == {}
+    assert incident_uses_suggestions(workspace, ids["incident"])
+    learning = _computed(workspace, ids["incident"], learning=True)  # after the next decision
+    learning.do(workspace)
+    assert learning.stored > 0 and "manual-work" in message_suggestions(workspace)[ids["messages"][0]]
+    asked.undo(workspace)  # Edit › Undo Suggest Tags: no longer asked, and the learned ones go with it
+    assert not incident_uses_suggestions(workspace, ids["incident"]) and message_suggestions(workspace) == {}
+    late = _computed(workspace, ids["incident"], learning=True)
+    late.do(workspace)
+    assert late.stored == 0 and message_suggestions(workspace) == {}
+
+
+def test_an_incident_goes_on_learning_after_its_delete_is_undone_and_a_new_one_in_its_place_does_not(workspace, ids):
+    from postmortem_desktop.analysis.tagger import Tagger
+    from postmortem_desktop.services.incidents import CreateIncident, DeleteIncident
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+
+    knows_nothing = Tagger([t.name for t in list_tags(workspace)], {t.name: [] for t in list_tags(workspace)}, {})
+    run_suggestions(workspace, ids["incident"], knows_nothing)
+    delete = DeleteIncident(ids["incident"])
+    delete.do(workspace)
+    new = CreateIncident(title="Later")
+    new.do(workspace)
+    assert not incident_uses_suggestions(workspace, new.incident_id)  # a file may give it the deleted one's number
+    new.undo(workspace)
+    delete.undo(workspace)
+    assert incident_uses_suggestions(workspace, ids["incident"])
+
+
+def test_an_incident_asked_before_the_setting_existed_still_learns(workspace, ids):
+    """Incidents given Suggest Tags by an older release have suggestions on their messages and no setting."""
+    from postmortem_desktop.services.suggestions import incident_uses_suggestions
+    from postmortem_desktop.storage.schema import WorkspaceSetting
+
+    run_suggestions(workspace, ids["incident"])
+    with workspace.transaction() as session:
+        session.query(WorkspaceSetting).filter(WorkspaceSetting.key.like("suggestions.%")).delete()
+    assert incident_uses_suggestions(workspace, ids["incident"])
+    learning = _computed(workspace, ids["incident"], learning=True)
+    learning.do(workspace)
+    assert learning.stored > 0
