@@ -182,3 +182,42 @@ def test_a_learning_pass_the_workspace_could_not_store_says_so_on_the_board(main
     board.run_local(AssignTag(incident_id, [command.quote_id], manual.id, manual.name))
     qtbot.waitUntil(lambda: board.status.text().startswith("Suggestions not updated: Someone changed"), timeout=10_000)
     assert board._learner is None  # the pass ended; the next decision starts another
+
+
+def test_a_learning_pass_is_stored_off_the_windows_thread(main_window, board, qtbot, monkeypatch):
+    """An 80k-message incident's store takes 0.3-0.4 s: after every decision the window must not wait for it."""
+    import threading
+
+    from postmortem_desktop.services.suggestions import StoreSuggestions
+
+    stored_on: list[threading.Thread] = []
+    store = StoreSuggestions.apply
+
+    def apply(self, session):
+        if self.learning:
+            stored_on.append(threading.current_thread())
+        store(self, session)
+
+    monkeypatch.setattr(StoreSuggestions, "apply", apply)
+    unread_conversation, manual, _cards = tag_three_similar_quotes(main_window, board, qtbot)
+    assert stored_on and threading.main_thread() not in stored_on
+    # and what it stored is shown: the reader reads it again, as after a store on the window's thread
+    assert suggested(main_window.session.workspace, unread_conversation)[manual].reason == \
+        f"like 3 quotes you tagged {manual}"
+
+
+def test_a_learning_pass_does_not_store_while_an_import_is_written(main_window, board, qtbot, monkeypatch):
+    from postmortem_desktop.services.suggestions import StoreSuggestions
+
+    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
+    conversation_id, message_id = add_conversation(workspace, incident_id, READ[0])
+    command = CreateQuote(incident_id, conversation_id, message_id, 0, len(READ[0]))
+    main_window.session.run(command)
+    run_suggestions(workspace, incident_id)
+    manual = next(t for t in list_tags(workspace) if t.name == "manual-work")
+    stores: list[StoreSuggestions] = []
+    monkeypatch.setattr(StoreSuggestions, "do", lambda self, _ws: stores.append(self))
+    board.run_local(AssignTag(incident_id, [command.quote_id], manual.id, manual.name))
+    monkeypatch.setattr(type(main_window.session), "busy_writing", property(lambda _self: True))
+    qtbot.waitUntil(lambda: board.status.text().startswith("Suggestions not updated: An import"), timeout=10_000)
+    assert stores == [] and board._learner is None
