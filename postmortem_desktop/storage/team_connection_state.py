@@ -1,4 +1,4 @@
-"""Whether a team workspace's error means its connection to the server is gone, or the connection is fine.
+"""Whether a team workspace's error means its connection to the server is gone, and how a gone server is noticed.
 
 Only a connection that is really gone may be reported as lost: libpq refusing a statement before sending it
 (too many parameters, say) is a psycopg OperationalError too, with the server answering all along. Gone is:
@@ -14,6 +14,14 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import ConnStatus
 from sqlalchemy.exc import DBAPIError
+
+# libpq's own watch on an open connection: a server gone without closing it (a cable pulled, a machine off, a VPN
+# dropped) is noticed in about 10 s instead of when the OS gives up on the socket, about 15 minutes, during which
+# the edit waited on the window's thread. Keepalives probe a connection waiting for an answer; tcp_user_timeout
+# ends one whose sent edit is never acknowledged. Neither ends a live server's slow answer (its OS answers both).
+DEAD_SERVER_NOTICED: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                                       "keepalives_count": 2, "tcp_user_timeout": 10_000}
+
 
 #: admin_shutdown, crash_shutdown, cannot_connect_now: the server ended or refused the session
 _SERVER_ENDED = ("57P01", "57P02", "57P03")

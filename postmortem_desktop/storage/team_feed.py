@@ -24,6 +24,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
+from .team_connection_state import DEAD_SERVER_NOTICED
 
 if TYPE_CHECKING:
     from .team_bulk import TeamCursor
@@ -108,11 +109,9 @@ class ChangeFeed:
     def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
-            try:  # keepalives: a server gone without closing the connection (a cable pulled, a machine off) is
-                # noticed within about 5 + 2 x 2 s, not when the OS gives up on the dead socket
+            try:  # a server gone without closing the connection is noticed in seconds (DEAD_SERVER_NOTICED)
                 conn = psycopg.connect(self._address, autocommit=True, connect_timeout=5,
-                                       application_name="postmortem feed", keepalives=1, keepalives_idle=5,
-                                       keepalives_interval=2, keepalives_count=2)
+                                       application_name="postmortem feed", **DEAD_SERVER_NOTICED)
             except psycopg.Error as exc:
                 failures += 1
                 log.info("team change feed: cannot connect (%s); trying again", exc)

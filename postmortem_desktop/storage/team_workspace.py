@@ -42,7 +42,7 @@ from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .id_sets import among
 from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
-from .team_connection_state import connection_gone
+from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 # The pool's own report when a connection the server dropped is handed back ("Exception during reset or
@@ -300,7 +300,8 @@ def _with_password(url: URL, password: str | None) -> URL:
 
 
 def _make_engine(url: URL, *, read_only: bool) -> Engine:
-    connect_args: dict[str, object] = {"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "postmortem"}
+    connect_args: dict[str, object] = {"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "postmortem",
+                                       **DEAD_SERVER_NOTICED}
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit

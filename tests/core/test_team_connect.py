@@ -118,3 +118,21 @@ def test_the_pools_report_of_a_dropped_connection_is_not_printed_before_the_mess
               " exc_info=True)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert done.stderr == ""
+
+
+def test_every_connection_of_a_team_workspace_notices_a_gone_server_in_seconds(team_database):
+    """A cable pulled mid-edit must not hold the window until the OS gives up on the socket (about 15 minutes):
+    the edits' connections and the change feed's ask libpq to watch for a server gone without closing them."""
+    from sqlalchemy import text
+
+    from postmortem_desktop.storage.workspace import create_workspace
+
+    ws = create_workspace(team_database)
+    try:
+        with ws.reading() as session:
+            session.execute(text("SELECT 1"))
+            parameters = session.connection().connection.dbapi_connection.info.get_parameters()
+        assert parameters["keepalives"] == "1" and int(parameters["keepalives_idle"]) <= 10
+        assert int(parameters["tcp_user_timeout"]) <= 15_000
+    finally:
+        ws.close()
