@@ -35,8 +35,8 @@ def connection_refusal(detail: str, name: str) -> ServerUnavailableError | Acces
         return None
     if any(phrase in said for phrase in _PASSWORD_NEEDED):
         return PasswordNeededError(
-            f"{name} asks for a password and none was given. Enter it (it can be remembered in the system "
-            "keyring), or keep it in libpq's password file (~/.pgpass) or a service file.")
+            f"{name} asks for a password and none was given. Type it where the app asks for it, or keep it in "
+            "libpq's password file (~/.pgpass), a service file or PGPASSWORD.")
     if any(phrase in said for phrase in _PASSWORD_REJECTED):
         return PasswordRejectedError(
             f"{name} refused the user name or password ({detail}). Check both and try again; nothing was changed.")

@@ -267,6 +267,33 @@ def test_publishing_to_a_team_workspace_uses_the_password_the_keyring_keeps(qtbo
     controller.last_message.close()
 
 
+def test_publishing_asks_for_the_password_nothing_keeps_and_keeps_it_nowhere(
+        qtbot, monkeypatch, main_window, settings, team_server, login, memory_keyring):
+    """Publish's dialog has no password field (an address is remembered, a password must not be): when neither the
+    keyring nor libpq's files have it, the server's refusal asks for it, a wrong one asks again, Cancel ends it."""
+    from ui.publish import publish_controller
+
+    with team_server.admin(_database(login)) as conn:  # a publish moves the sequences past the ids it kept
+        conn.execute(f"GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {login.split('//')[1].split('@')[0]}")
+    typed = iter(["not-it", PASSWORD])
+    asked: list[str] = []
+
+    def ask(_window, url, refusal):
+        asked.append(type(refusal).__name__)
+        return next(typed, None)
+
+    monkeypatch.setattr(publish_controller, "ask_password", ask)
+    controller = main_window.publishing
+    controller.publish_to(login, [main_window.incident_id])
+    qtbot.waitUntil(lambda: controller.last_message is not None and controller.last_message.isVisible(),
+                    timeout=30000)
+    assert asked == ["PasswordNeededError", "PasswordRejectedError"]
+    assert controller.last_message.objectName() == "publish_result_box", controller.last_message.text()
+    assert [i.source_id for i in controller.last_result.incidents] == [main_window.incident_id]
+    assert memory_keyring.entries == {} and PASSWORD not in _settings_text(settings)
+    controller.last_message.close()
+
+
 def test_the_dialog_remembers_server_database_and_user_but_never_the_password(
         qtbot, monkeypatch, main_window, settings, login, memory_keyring, demo_copy):
     seen: list[tuple] = []

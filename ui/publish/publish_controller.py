@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from postmortem_desktop.services import publish
 from postmortem_desktop.services.incidents import IncidentService
+from postmortem_desktop.storage.errors import PasswordNeededError, PasswordRejectedError
 from postmortem_desktop.storage.team_passwords import stored_password
 from postmortem_desktop.storage.workspace import open_workspace
-from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in
+from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in, shown_address
 
 from ..file_dialogs import ask_new_workspace_path
 from ..progress import run_with_progress
@@ -64,14 +65,18 @@ class PublishController(QObject):
         self.publish_to(dialog.url, [self.hub.incident_id] if dialog.only_selected.isChecked() else None)
 
     def publish_to(self, url: str, incident_ids: list[int] | None, *, as_copy: bool = False,
-                   bring_back: bool = False) -> None:
-        """Publishes on a worker (the server is reached there too, so the window never waits on it)."""
+                   bring_back: bool = False, password: str | None = None) -> None:
+        """Publishes on a worker (the server is reached there too, so the window never waits on it).
+
+        password: as the person typed it when the server asked (ask_password); kept nowhere."""
         source = self.hub.workspace
+        again = {"as_copy": as_copy, "bring_back": bring_back, "password": password}
 
         def steps() -> publish.Steps:
-            # the password the person kept in the keyring when opening it (File › Open Team Workspace…),
-            # else libpq's own sources; read here on the worker, as the keyring may take a moment
-            target = open_workspace(url, password=None if password_in(url) else stored_password(url))
+            # the password typed, else the one the person kept in the keyring when opening it (File › Open Team
+            # Workspace…), else libpq's own sources; read here on the worker, as the keyring may take a moment
+            given = password if password is not None else None if password_in(url) else stored_password(url)
+            target = open_workspace(url, password=given)
             try:
                 return (yield from publish.copy_steps(source, target, incident_ids, as_copy=as_copy,
                                                       bring_back=bring_back))
@@ -79,7 +84,7 @@ class PublishController(QObject):
                 target.close()
 
         run_with_progress(self.window, self.hub.open_session, "Publishing to the team workspace", steps,
-                          self._published, lambda exc: self._publish_failed(exc, url, incident_ids),
+                          self._published, lambda exc: self._publish_failed(exc, url, incident_ids, again),
                           cancel_text="Cancel (publish nothing)")
 
     def _published(self, result: object) -> None:
@@ -89,7 +94,13 @@ class PublishController(QObject):
                 if result.brought_back else "")
         self._tell("Published", f"Published {_incidents(result)} to {result.target}.{back}", _details(result))
 
-    def _publish_failed(self, exc: BaseException, url: str, incident_ids: list[int] | None) -> None:
+    def _publish_failed(self, exc: BaseException, url: str, incident_ids: list[int] | None, again: dict) -> None:
+        if isinstance(exc, (PasswordNeededError, PasswordRejectedError)):
+            # the dialog has no password field (an address is remembered, a password must not be): ask for it here
+            password = ask_password(self.window, url, exc)
+            if password is not None:
+                self.publish_to(url, incident_ids, **{**again, "password": password})
+            return
         if not isinstance(exc, publish.AlreadyInTarget):
             self._refuse("Publish not possible", exc)
             return
@@ -98,11 +109,12 @@ class PublishController(QObject):
                           QMessageBox.StandardButton.Cancel, self.window)
         if exc.may_bring_back:  # nobody changed it there since this file was saved from it: no one's edit is lost
             back = box.addButton("Bring Changes Back", QMessageBox.ButtonRole.AcceptRole)
-            back.clicked.connect(lambda: self.publish_to(url, incident_ids, bring_back=True))
+            back.clicked.connect(lambda: self.publish_to(url, incident_ids, bring_back=True,
+                                                         password=again["password"]))
             box.setDefaultButton(back)
         copy = box.addButton("Publish as a Copy", QMessageBox.ButtonRole.AcceptRole)
         box.setObjectName("already_published_box")
-        copy.clicked.connect(lambda: self.publish_to(url, incident_ids, as_copy=True))
+        copy.clicked.connect(lambda: self.publish_to(url, incident_ids, as_copy=True, password=again["password"]))
         self._show(box)
 
     # ---- save as file -----------------------------------------------------------------------------------
@@ -150,6 +162,17 @@ class PublishController(QObject):
     def _show(self, box: QMessageBox) -> None:
         self.last_message = box
         box.open()  # not exec(): the result arrives from a worker's signal, and tests can answer it
+
+
+def ask_password(window: QWidget, url: str, refusal: BaseException) -> str | None:
+    """The password of the team workspace at url, as typed; None when the person cancels. Not kept anywhere: File ›
+    Open Team Workspace… is where the person may choose to keep it."""
+    said = "That password was refused. " if isinstance(refusal, PasswordRejectedError) else ""
+    password, given = QInputDialog.getText(
+        window, "Password for the team workspace",
+        f"{said}{shown_address(url)} asks for a password to publish. It is used for this publish only; File › Open "
+        "Team Workspace… can keep it in the system keyring.", QLineEdit.EchoMode.Password)
+    return password if given and password else None
 
 
 def _incidents(result: publish.CopyResult) -> str:

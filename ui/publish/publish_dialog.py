@@ -38,7 +38,7 @@ class PublishDialog(QDialog):
         note = QLabel("Everything of each incident is copied in one step, with its history and who made each "
                       "edit; nothing is left half-copied if the connection is lost or you cancel. Give no "
                       "password in the address: it is read from the system keyring (where File › Open Team "
-                      "Workspace… kept it), ~/.pgpass or PGPASSWORD.", self)
+                      "Workspace… kept it), ~/.pgpass or PGPASSWORD, or asked for when none is found there.", self)
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.publish_button = buttons.addButton("Publish", QDialogButtonBox.ButtonRole.AcceptRole)
