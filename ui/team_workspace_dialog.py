@@ -298,7 +298,9 @@ class OpenTeamWorkspaceDialog(QDialog):
 
     def _on_probe_finished(self, probe: TeamProbe) -> None:
         self.test_button.setEnabled(True)
-        said = f"Connected as {probe.user}: {probe.name} holds a team workspace."
+        # the role is what the server's grants are for; the name is what the incident history will show
+        signed = "" if probe.user == probe.role else f"; your edits will be signed “{probe.user}”"
+        said = f"Connected as {probe.role or probe.user}{signed}: {probe.name} holds a team workspace."
         if probe.needs_upgrade:
             said += " It is in an older format and will be upgraded when opened."
         if probe.read_only_reason:

@@ -162,12 +162,14 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
 
 @dataclass(frozen=True)
 class TeamProbe:
-    """What a test connection found: whom edits would be by, and why it would open read-only ("": writable)."""
+    """What a test connection found: the database role it logged in as, whom edits would be by (the display name,
+    else the role), and why it would open read-only ("": writable)."""
 
     name: str
     user: str
     read_only_reason: str
     needs_upgrade: bool
+    role: str = ""
 
 
 def probe_team_workspace(address: str, *, password: str | None = None) -> TeamProbe:
@@ -185,7 +187,7 @@ def probe_team_workspace(address: str, *, password: str | None = None) -> TeamPr
                 _check_tables(conn, name)
                 _check_words(conn, name)
             probe = TeamProbe(name, _user(conn), _cannot_write_reason(conn, name),
-                              version < migrations.SCHEMA_VERSION)
+                              version < migrations.SCHEMA_VERSION, role)
     except BaseException as exc:
         _raise_diagnosed(exc, name, role)
         raise

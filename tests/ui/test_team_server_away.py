@@ -171,3 +171,16 @@ def test_words_not_saved_when_the_person_moves_to_another_incident_go_to_the_cli
     assert QApplication.clipboard().text() == TYPED
     assert review.unsaved_notice is not None and "could not be reached" in review.unsaved_notice.text()
     review.unsaved_notice.close()
+
+
+def test_a_tick_the_server_could_not_save_is_taken_back_off_the_box(qtbot, review, teammate, cable):
+    """A checkbox has no field to keep unsaved words in: it shows what is stored, never a tick that was not saved."""
+    review.tabs.setCurrentIndex(review.TAB_RECORD)
+    box = review.record.none_seen
+    stored_before = ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals_none_seen
+    assert box.isChecked() == stored_before
+    cable.unplug()
+    box.click()  # No trust signals were seen
+    assert box.isChecked() == stored_before
+    assert ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals_none_seen == stored_before
+    cable.plug()

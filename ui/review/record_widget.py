@@ -77,4 +77,7 @@ class CloseoutRecordWidget(QWidget):
         save_closeout_text(self.hub, self.fields[key], key, text)
 
     def _on_none_seen_clicked(self, checked: bool) -> None:
-        self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked))
+        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, trust_signals_none_seen=checked)):
+            # refused (the server away, a closed record, a teammate's change): the box shows what is stored, not a
+            # tick that was never saved
+            self.none_seen.setChecked(not checked)
