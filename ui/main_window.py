@@ -522,8 +522,10 @@ class MainWindow(QMainWindow):
             titles = self._incident_titles()
             from . import server_away
 
-            still = f" The screens still show “{titles[shown]}” as last read." if shown in titles else ""
-            server_away.tell(self, f"Could not read “{titles.get(incident_id, 'the incident')}”: the team server is "
+            # with its number: a published copy may bear the same title as the incident it was copied beside
+            still = f" The screens still show “{titles[shown]}” (#{shown}) as last read." if shown in titles else ""
+            chosen = f"“{titles[incident_id]}” (#{incident_id})" if incident_id in titles else "the incident"
+            server_away.tell(self, f"Could not read {chosen}: the team server is "
                              f"not answering.{still} The app reconnects by itself; choose it again once the "
                              "status bar no longer says the server is away.", str(exc))
             self._on_session_server_unreachable(str(exc))

@@ -32,9 +32,18 @@ def target_of(entry: str) -> Path | str:
 def remember_workspace(settings: QSettings, target: Path | str) -> None:
     """target: a file's path, or a team workspace's address without password."""
     text = target if isinstance(target, str) else str(Path(target).resolve())
-    items = [p for p in recent_workspaces(settings) if p != text]
+    items = [p for p in recent_workspaces(settings) if _same_place(p) != _same_place(text)]
     settings.setValue("recent_workspaces", [text, *items][:MAX_RECENT])
     settings.setValue("last_workspace", text)
+
+
+def _same_place(entry: str) -> str:
+    """What tells two entries apart (a team workspace's address as workspace_kind.address_key gives it)."""
+    if "://" not in entry:
+        return entry
+    from postmortem_desktop.storage.workspace_kind import address_key
+
+    return address_key(entry)
 
 
 def last_workspace(settings: QSettings) -> Path | str | None:

@@ -83,6 +83,21 @@ def password_in(address: str) -> str | None:
     return next((v if isinstance(v, str) else v[0] for v in query), None)
 
 
+def address_key(address: str) -> str:
+    """What tells two addresses of team workspaces apart: the TLS mode "prefer" is libpq's default, which the dialog
+    spells out and a typed address leaves out, so both name one workspace (the recent list shows it once)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(address)
+    except ArgumentError:
+        return address
+    if url.query.get("sslmode") == "prefer":
+        url = url.difference_update_query(["sslmode"])
+    return url.render_as_string(hide_password=False)
+
+
 def team_address(*, host: str, port: int, database: str, user: str, tls_mode: str = "", ca_file: str = "") -> str:
     """The postgresql:// address for a server's details, TLS options in libpq's words (sslmode, sslrootcert)."""
     from sqlalchemy.engine import URL

@@ -308,3 +308,17 @@ def test_incidents_sharing_a_title_are_told_apart_by_their_ids(demo_copy):
     titles = [model.index(r, IncidentTableModel.COL_TITLE).data() for r in range(model.rowCount())]
     assert f"#{first.id} · {first.title}" in titles and f"#{second.id} · {first.title}" in titles
     assert all(not t.startswith("#") for t in titles if not t.endswith(first.title))
+
+
+def test_one_team_workspace_is_listed_once_in_open_recent_however_its_address_was_written(settings, tmp_path):
+    """The dialog writes libpq's default TLS mode out (?sslmode=prefer), the command line leaves it out: one
+    workspace, one line. Another mode is another way to connect, and stays a line of its own."""
+    from ui import recent_files
+
+    bare = "postgresql://ana@db.example:5432/incidents"
+    recent_files.remember_workspace(settings, tmp_path / "meeting.pmw")
+    recent_files.remember_workspace(settings, bare + "?sslmode=prefer")
+    recent_files.remember_workspace(settings, bare)
+    assert recent_files.recent_workspaces(settings) == [bare, str((tmp_path / "meeting.pmw").resolve())]
+    recent_files.remember_workspace(settings, bare + "?sslmode=require")
+    assert recent_files.recent_workspaces(settings)[:2] == [bare + "?sslmode=require", bare]

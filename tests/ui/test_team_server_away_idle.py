@@ -87,8 +87,8 @@ def test_choosing_another_incident_while_away_stays_on_the_one_shown_and_says_wh
     assert [card.quote_id for card in board.model.cards] == cards  # the board shows what it last read
     box = server_away.shown()
     assert box is not None and box.isVisible()
-    assert f"Could not read “{other_title}”: the team server is not answering" in box.text()
-    assert "still show" in box.text() and "Billing" in box.text()
+    assert f"Could not read “{other_title}” (#{other}): the team server is not answering" in box.text()
+    assert "still show" in box.text() and "Billing" in box.text() and f"(#{billing})" in box.text()
     assert "Nothing of the last change" not in box.text() + box.detailedText()  # a read changes nothing
     assert not warnings  # no modal box, let alone two
     assert len([w for w in window.findChildren(QMessageBox) if w.isVisible()]) == 1
