@@ -35,7 +35,9 @@ from .text_field import CommitTextEdit
 #: where an answer without quotes says how to link some
 NO_QUOTES_HINT = "Linked quotes: none yet — Pick quotes…, or select cards on the Board."
 #: the same on a read-only workspace, where nothing can be linked: the reason instead of a way that cannot work
-READ_ONLY_NO_QUOTES_HINT = "Linked quotes: none. Read-only: quotes can be read here, not linked. {reason}"
+# the reason (who holds the file, which role lacks rights) is the hint's tooltip: the status bar says it once
+# already, and beside each of the five answers it read as the same long sentence five times
+READ_ONLY_NO_QUOTES_HINT = "Linked quotes: none. Read-only: quotes can be read here, not linked."
 STACK_BELOW_PX = 760
 ANSWER_MIN_PX, ANSWER_MAX_PX = 70, 320  # an answer box's height: three lines at least; beyond the cap it scrolls
 
@@ -159,13 +161,14 @@ class AnswersWidget(QScrollArea):
     def show_answers(self, answers: list[ReviewAnswerView], changed_by: str = "") -> None:
         """changed_by: the teammate whose edit brought these answers, when known."""
         reason = short_reason(self.hub.workspace)
-        no_quotes = READ_ONLY_NO_QUOTES_HINT.format(reason=reason) if reason else NO_QUOTES_HINT
+        no_quotes = READ_ONLY_NO_QUOTES_HINT if reason else NO_QUOTES_HINT
         for view in answers:
             block = self.blocks[view.key]
             block.answer.set_committed_text(view.answer, changed_by)
             block.quotes.set_rows(view.quotes)
             block.unlink_button.setEnabled(bool(view.quotes))
             block.quote_hint.setText(f"Linked quotes ({len(view.quotes)})" if view.quotes else no_quotes)
+            block.quote_hint.setToolTip("" if view.quotes else reason)
 
     def show_contact_list(self, flagged: int, contacted: int, reviewed: bool) -> None:
         """Question 5 asks who needs contact; the contact list is what records it and what the
