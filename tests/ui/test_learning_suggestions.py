@@ -69,6 +69,16 @@ def tag_three_similar_quotes(main_window, board, qtbot) -> tuple[int, str, list[
     return unread_conversation, manual.name, quote_ids
 
 
+def one_suggested_card(main_window, incident_id: int):
+    """A card on a message like READ's, after Suggest Tags: (the card's CreateQuote, the manual-work tag)."""
+    workspace = main_window.session.workspace
+    conversation_id, message_id = add_conversation(workspace, incident_id, READ[0])
+    command = CreateQuote(incident_id, conversation_id, message_id, 0, len(READ[0]))
+    main_window.session.run(command)
+    run_suggestions(workspace, incident_id)
+    return command, next(t for t in list_tags(workspace) if t.name == "manual-work")
+
+
 def test_confirming_similar_quotes_brings_a_suggestion_to_an_unread_conversation(main_window, board, qtbot):
     unread_conversation, manual, _cards = tag_three_similar_quotes(main_window, board, qtbot)
     workspace = main_window.session.workspace
@@ -168,12 +178,8 @@ def test_a_learning_pass_the_workspace_could_not_store_says_so_on_the_board(main
     from postmortem_desktop.services.suggestions import StoreSuggestions
     from postmortem_desktop.storage.errors import WorkspaceBusyError
 
-    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
-    conversation_id, message_id = add_conversation(workspace, incident_id, READ[0])
-    command = CreateQuote(incident_id, conversation_id, message_id, 0, len(READ[0]))
-    main_window.session.run(command)
-    run_suggestions(workspace, incident_id)
-    manual = next(t for t in list_tags(workspace) if t.name == "manual-work")
+    incident_id = board.hub.incident_id
+    command, manual = one_suggested_card(main_window, incident_id)
 
     def busy(_self, _workspace):
         raise WorkspaceBusyError("Someone changed the same things at the same moment; nothing was saved.")
@@ -209,12 +215,8 @@ def test_a_learning_pass_is_stored_off_the_windows_thread(main_window, board, qt
 def test_a_learning_pass_does_not_store_while_an_import_is_written(main_window, board, qtbot, monkeypatch):
     from postmortem_desktop.services.suggestions import StoreSuggestions
 
-    workspace, incident_id = main_window.session.workspace, board.hub.incident_id
-    conversation_id, message_id = add_conversation(workspace, incident_id, READ[0])
-    command = CreateQuote(incident_id, conversation_id, message_id, 0, len(READ[0]))
-    main_window.session.run(command)
-    run_suggestions(workspace, incident_id)
-    manual = next(t for t in list_tags(workspace) if t.name == "manual-work")
+    incident_id = board.hub.incident_id
+    command, manual = one_suggested_card(main_window, incident_id)
     stores: list[StoreSuggestions] = []
     monkeypatch.setattr(StoreSuggestions, "do", lambda self, _ws: stores.append(self))
     board.run_local(AssignTag(incident_id, [command.quote_id], manual.id, manual.name))
