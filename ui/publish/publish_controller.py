@@ -6,9 +6,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postmortem_desktop.services import publish
 from postmortem_desktop.services.incidents import IncidentService
@@ -168,10 +176,26 @@ def ask_password(window: QWidget, url: str, refusal: BaseException) -> str | Non
     """The password of the team workspace at url, as typed; None when the person cancels. Not kept anywhere: File ›
     Open Team Workspace… is where the person may choose to keep it."""
     said = "That password was refused. " if isinstance(refusal, PasswordRejectedError) else ""
-    password, given = QInputDialog.getText(
-        window, "Password for the team workspace",
-        f"{said}{shown_address(url)} asks for a password to publish. It is used for this publish only; File › Open "
-        "Team Workspace… can keep it in the system keyring.", QLineEdit.EchoMode.Password)
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Password for the team workspace")
+    dialog.setObjectName("publish_password_dialog")
+    text = QLabel(f"{said}{shown_address(url)} asks for a password to publish. It is used for this publish only; "
+                  "File › Open Team Workspace… can keep it in the system keyring.", dialog)
+    text.setWordWrap(True)  # a long address must not stretch the box across the screen
+    text.setTextFormat(Qt.TextFormat.PlainText)
+    field = QLineEdit(dialog)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(text)
+    layout.addWidget(field)
+    layout.addWidget(buttons)
+    dialog.setMinimumWidth(440)
+    given = dialog.exec() == QDialog.DialogCode.Accepted
+    password = field.text()
+    dialog.deleteLater()  # the password typed in it goes with it
     return password if given and password else None
 
 
