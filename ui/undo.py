@@ -277,6 +277,18 @@ class WorkspaceSession(QObject):
         """The long undo or redo was cancelled: nothing changed, the stack stays."""
         self._stepping = False
 
+    def refresh(self, command: Command) -> Command:
+        """Does a command that only replaces derived data (pending suggestions) without an undo step.
+
+        After a person's decision the suggestions are recomputed from it; Ctrl+Z then undoes the
+        decision itself, not the machine's refresh that followed it.
+        """
+        if self.busy_writing:
+            raise BusyError("An import is still being written to this workspace.")
+        command.do(self.workspace)
+        self.notify(command)
+        return command
+
     def push_done(self, command: Command) -> None:
         """Makes a command that already ran elsewhere (an import on a worker) undoable."""
         self.undo_stack.push(UndoableCommand(self, command))

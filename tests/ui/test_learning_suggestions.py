@@ -190,28 +190,6 @@ def test_a_learning_pass_the_workspace_could_not_store_says_so_on_the_board(main
     assert board._learner is None  # the pass ended; the next decision starts another
 
 
-def test_a_learning_pass_is_stored_off_the_windows_thread(main_window, board, qtbot, monkeypatch):
-    """An 80k-message incident's store takes 0.3-0.4 s: after every decision the window must not wait for it."""
-    import threading
-
-    from postmortem_desktop.services.suggestions import StoreSuggestions
-
-    stored_on: list[threading.Thread] = []
-    store = StoreSuggestions.apply
-
-    def apply(self, session):
-        if self.learning:
-            stored_on.append(threading.current_thread())
-        store(self, session)
-
-    monkeypatch.setattr(StoreSuggestions, "apply", apply)
-    unread_conversation, manual, _cards = tag_three_similar_quotes(main_window, board, qtbot)
-    assert stored_on and threading.main_thread() not in stored_on
-    # and what it stored is shown: the reader reads it again, as after a store on the window's thread
-    assert suggested(main_window.session.workspace, unread_conversation)[manual].reason == \
-        f"like 3 quotes you tagged {manual}"
-
-
 def test_a_learning_pass_does_not_store_while_an_import_is_written(main_window, board, qtbot, monkeypatch):
     from postmortem_desktop.services.suggestions import StoreSuggestions
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Generator
 
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
@@ -433,18 +432,8 @@ class BoardScreen(QWidget):
             self._learn_again = True  # one more pass once the running one ends
             return
         self._learn_again = False
-
-        def learning() -> Generator[tuple[int, int], None, StoreSuggestions]:
-            command = yield from compute_suggestions(workspace, incident_id, learning=True)
-            # stored here, on the worker: on the window's thread an 80k-message incident's store held it for 0.3-0.4 s
-            # after every decision. Not an undo step (Ctrl+Z undoes the decision, not this refresh of what it changed)
-            if session.busy_writing:
-                raise BusyError("An import is still being written to this workspace.")
-            command.do(workspace)
-            return command
-
-        worker = workers.GeneratorWorker(learning)
-        session.track(worker)  # closing the workspace waits for a store under way
+        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id, learning=True))
+        session.track(worker)
         self._learning_for = (session, incident_id)
         # bound methods: if the board is gone when the worker ends, Qt drops the call
         worker.signals.finished.connect(self._on_learner_finished)
@@ -452,27 +441,25 @@ class BoardScreen(QWidget):
         worker.signals.failed.connect(self._on_learner_failed)
         self._learner = workers.start(worker)
 
-    def _on_learner_finished(self, command: StoreSuggestions | None = None) -> None:
+    def _on_learner_finished(self, command=None) -> None:  # noqa: ANN001
         self._learner = None
-        learnt_in, incident_id = self._learning_for
-        session = self.hub.session
-        if session is None or not shiboken6.isValid(learnt_in) or session is not learnt_in:
-            return  # another workspace is open now: what was stored is read when this one is opened again
-        if command is not None:
-            session.notify(command)  # stored: every screen showing the incident's suggestions reads them again
-            if self.hub.incident_id == incident_id:
+        session, incident_id = self._learning_for
+        alive = shiboken6.isValid(session) and self.hub.session is session and self.hub.incident_id == incident_id
+        if command is not None and alive:
+            try:
+                session.refresh(command)
+            except (BusyError, WorkspaceError) as exc:
+                # an import began meanwhile, a teammate's edit met this store on the same rows, or the server went
+                # away: nothing was stored, and the next decision tries again
+                self.status.setText(f"Suggestions not updated: {exc}")
+            else:
                 self.suggestions_learned.emit(command.stored)
-        if self._learn_again and self.hub.incident_id == incident_id:
+        if self._learn_again and alive:
             self._learn_timer.start()
 
     def _on_learner_failed(self, exc: BaseException, _traceback: str) -> None:
         self._on_learner_finished()
-        if isinstance(exc, (BusyError, WorkspaceError)):
-            # an import began meanwhile, a teammate's edit met this store on the same rows, or the server went
-            # away: nothing was stored, and the next decision tries again
-            self.status.setText(f"Suggestions not updated: {exc}")
-        else:
-            self.status.setText(f"Suggesting failed: {exc}")
+        self.status.setText(f"Suggesting failed: {exc}")
 
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
