@@ -172,8 +172,9 @@ def _asked_key(incident_id: int) -> str:
 
 
 def _asked(session: Session, incident_id: int) -> bool:
-    """The incident's setting: "1" asked, "0" not (its Suggest Tags undone). None (an incident whose Suggest Tags ran
-    before the setting existed): asked if it has suggestions on messages, which only Suggest Tags makes."""
+    """The incident's setting: "1" asked (Suggest Tags wrote it; its undo puts back what was there before). None:
+    never asked here, or asked before the setting existed: asked if it has suggestions on messages, which only
+    Suggest Tags makes."""
     row = session.get(WorkspaceSetting, _asked_key(incident_id), populate_existing=True)
     if row is not None:
         return row.value == "1"

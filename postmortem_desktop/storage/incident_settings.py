@@ -44,8 +44,14 @@ def forget(conn: Connection, incident_id: int) -> None:
 
 
 def put_back(conn: Connection, rows: list[dict]) -> None:
-    if rows:
-        conn.execute(insert(WorkspaceSetting), rows)
+    """Writes the rows back, each unless its key was written since (a teammate's late notes on the deleted
+    incident's number, say): that later one is kept, and the undo does not fail on a duplicate key."""
+    if not rows:
+        return
+    written = set(conn.scalars(select(WorkspaceSetting.key).where(WorkspaceSetting.key.in_([r["key"] for r in rows]))))
+    missing = [row for row in rows if row["key"] not in written]
+    if missing:
+        conn.execute(insert(WorkspaceSetting), missing)
 
 
 __all__ = ["NOTES_PREFIX", "PREFIXES", "SUGGESTIONS_PREFIX", "TRAVELLING", "capture", "forget", "put_back",

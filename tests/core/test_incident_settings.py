@@ -99,3 +99,17 @@ def test_a_published_incident_keeps_learning_from_decisions_where_it_is_publishe
         assert incident_uses_suggestions(target, copied)
     finally:
         target.close()
+
+
+def test_undoing_a_delete_keeps_notes_saved_on_its_number_meanwhile_and_brings_the_rest_back(workspace):
+    """A late save (a teammate's, or notes kept with Decide later) may land on a deleted incident's number: the undo
+    of the delete must not fail on it, nor overwrite it."""
+    incident = _new(workspace, "Login outage")
+    SaveStepNotes(incident, "walk", NOTES).do(workspace)
+    SaveStepNotes(incident, "impact", "Ben: 40 tickets in the first hour").do(workspace)
+    delete = DeleteIncident(incident, "Login outage")
+    delete.do(workspace)
+    SaveStepNotes(incident, "walk", "saved late", based_on="").do(workspace)
+    delete.undo(workspace)
+    assert step_notes(workspace, incident, "walk") == "saved late"
+    assert step_notes(workspace, incident, "impact") == "Ben: 40 tickets in the first hour"
