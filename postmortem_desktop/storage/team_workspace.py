@@ -302,8 +302,10 @@ def _with_password(url: URL, password: str | None) -> URL:
 
 
 def _make_engine(url: URL, *, read_only: bool) -> Engine:
+    # the watch for a gone server, unless the address sets its own (connect_args would override the address's)
+    watch = {key: value for key, value in DEAD_SERVER_NOTICED.items() if key not in url.query}
     connect_args: dict[str, object] = {"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "postmortem",
-                                       **DEAD_SERVER_NOTICED}
+                                       **watch}
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit

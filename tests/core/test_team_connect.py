@@ -133,6 +133,14 @@ def test_every_connection_of_a_team_workspace_notices_a_gone_server_in_seconds(t
             session.execute(text("SELECT 1"))
             parameters = session.connection().connection.dbapi_connection.info.get_parameters()
         assert parameters["keepalives"] == "1" and int(parameters["keepalives_idle"]) <= 10
-        assert int(parameters["tcp_user_timeout"]) <= 15_000
+        assert int(parameters["tcp_user_timeout"]) <= 30_000
     finally:
         ws.close()
+    own = open_workspace(team_database + "?keepalives_idle=60")  # the address's own setting wins
+    try:
+        with own.reading() as session:
+            session.execute(text("SELECT 1"))
+            parameters = session.connection().connection.dbapi_connection.info.get_parameters()
+        assert parameters["keepalives_idle"] == "60" and parameters["keepalives"] == "1"
+    finally:
+        own.close()
