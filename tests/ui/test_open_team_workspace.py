@@ -278,9 +278,11 @@ def test_publishing_asks_for_the_password_nothing_keeps_and_keeps_it_nowhere(
     typed = iter(["not-it", PASSWORD])
     asked: list[str] = []
 
-    def ask(_window, url, refusal):
+    def ask(_window, url, refusal, then):
         asked.append(type(refusal).__name__)
-        return next(typed, None)
+        password = next(typed, None)
+        if password is not None:
+            then(password)
 
     monkeypatch.setattr(publish_controller, "ask_password", ask)
     controller = main_window.publishing

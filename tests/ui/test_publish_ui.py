@@ -192,29 +192,23 @@ def test_publishing_again_after_changes_here_offers_to_bring_them_back(main_wind
 
 
 def test_the_publish_password_box_gives_back_what_was_typed_and_nothing_on_cancel(qtbot, main_window):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
+    from PySide6.QtWidgets import QLabel, QLineEdit
 
     from postmortem_desktop.storage.errors import PasswordNeededError
     from ui.publish.publish_controller import ask_password
 
     url = "postgresql://ana@a-rather-long-host-name.internal.example:5432/incidents"
-    seen: list[tuple[int, str]] = []
-
-    def answer(text: str | None) -> None:
-        box = main_window.findChild(QDialog, "publish_password_dialog")
-        field = box.findChild(QLineEdit)
-        seen.append((box.width(), box.findChild(QLabel).text()))
-        assert field.echoMode() == QLineEdit.EchoMode.Password
-        if text is None:
-            box.reject()
-        else:
-            field.setText(text)
-            box.accept()
-
-    QTimer.singleShot(0, lambda: answer("s3cret"))
-    assert ask_password(main_window, url + "?password=old", PasswordNeededError("x")) == "s3cret"
-    QTimer.singleShot(0, lambda: answer(None))
-    assert ask_password(main_window, url, PasswordNeededError("x")) is None
-    width, said = seen[0]
-    assert width < 900 and url in said and "old" not in said  # words wrapped; no password shown
+    given: list[str] = []
+    box = ask_password(main_window, url + "?password=old", PasswordNeededError("x"), given.append)
+    assert box.isVisible() and box.isModal()  # opened: the caller's slot returns, no nested event loop
+    said = box.findChild(QLabel).text()
+    assert box.width() < 900 and url in said and "old" not in said  # words wrapped; no password shown
+    field = box.findChild(QLineEdit)
+    assert field.echoMode() == QLineEdit.EchoMode.Password
+    field.setText("s3cret")
+    box.accept()
+    assert given == ["s3cret"]
+    again = ask_password(main_window, url, PasswordNeededError("x"), given.append)
+    again.findChild(QLineEdit).setText("typed, then cancelled")
+    again.reject()
+    assert given == ["s3cret"]

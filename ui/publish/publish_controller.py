@@ -3,6 +3,7 @@ on a worker behind a progress dialog with Cancel; the result, or why not, said i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,9 +106,8 @@ class PublishController(QObject):
     def _publish_failed(self, exc: BaseException, url: str, incident_ids: list[int] | None, again: dict) -> None:
         if isinstance(exc, (PasswordNeededError, PasswordRejectedError)):
             # the dialog has no password field (an address is remembered, a password must not be): ask for it here
-            password = ask_password(self.window, url, exc)
-            if password is not None:
-                self.publish_to(url, incident_ids, **{**again, "password": password})
+            ask_password(self.window, url, exc,
+                         lambda password: self.publish_to(url, incident_ids, **{**again, "password": password}))
             return
         if not isinstance(exc, publish.AlreadyInTarget):
             self._refuse("Publish not possible", exc)
@@ -172,13 +172,17 @@ class PublishController(QObject):
         box.open()  # not exec(): the result arrives from a worker's signal, and tests can answer it
 
 
-def ask_password(window: QWidget, url: str, refusal: BaseException) -> str | None:
-    """The password of the team workspace at url, as typed; None when the person cancels. Not kept anywhere: File ›
-    Open Team Workspace… is where the person may choose to keep it."""
+def ask_password(window: QWidget, url: str, refusal: BaseException, then: Callable[[str], None]) -> QDialog:
+    """Asks for the password of the team workspace at url; `then` gets it once typed (not on Cancel). Not kept
+    anywhere: File › Open Team Workspace… is where the person may choose to keep it.
+
+    Opened, not exec'd: it is asked from a worker's signal, and a nested event loop there would let the worker's
+    and the change feed's next signals in while it waits (hub.run says why that breaks)."""
     said = "That password was refused. " if isinstance(refusal, PasswordRejectedError) else ""
     dialog = QDialog(window)
     dialog.setWindowTitle("Password for the team workspace")
     dialog.setObjectName("publish_password_dialog")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
     text = QLabel(f"{said}{shown_address(url)} asks for a password to publish. It is used for this publish only; "
                   "File › Open Team Workspace… can keep it in the system keyring.", dialog)
     text.setWordWrap(True)  # a long address must not stretch the box across the screen
@@ -193,10 +197,16 @@ def ask_password(window: QWidget, url: str, refusal: BaseException) -> str | Non
     layout.addWidget(field)
     layout.addWidget(buttons)
     dialog.setMinimumWidth(440)
-    given = dialog.exec() == QDialog.DialogCode.Accepted
-    password = field.text()
-    dialog.deleteLater()  # the password typed in it goes with it
-    return password if given and password else None
+
+    def finished(result: int) -> None:
+        password = field.text()
+        dialog.deleteLater()  # the password typed in it goes with it
+        if result == QDialog.DialogCode.Accepted and password:
+            then(password)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return dialog
 
 
 def _incidents(result: publish.CopyResult) -> str:
