@@ -33,6 +33,8 @@ from .commands import Edit, RuleError
 from .settings import SetSetting, get_setting
 
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
+#: what a learning pass (StoreSuggestions(learning=True)) is called in the incident's history
+LEARNING_NAME = "Update Suggested Tags from Decisions"
 PROGRESS_EVERY = 500
 _DECIDED = (TagSource.MANUAL.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value)
 _STORED_COLUMNS = ("tag_id", "quote_id", "message_id", "source", "phrase", "created_at")
@@ -268,6 +270,8 @@ class StoreSuggestions(Edit):
         self.incident_id = incident_id
         self.found = found
         self.learning = learning
+        if learning:  # in a team's incident history after each decision: not a Suggest Tags anyone asked for
+            self.name = LEARNING_NAME
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
         self._old_asked: str | None = None  # the incident's "asked" setting before (what an undo writes back)
         self.stored = 0

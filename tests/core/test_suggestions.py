@@ -422,3 +422,16 @@ def test_an_incident_asked_before_the_setting_existed_still_learns(workspace, id
     learning = _computed(workspace, ids["incident"], learning=True)
     learning.do(workspace)
     assert learning.stored > 0
+
+
+def test_a_teams_history_tells_a_learning_pass_from_the_suggest_tags_a_person_asked_for(workspace, ids):
+    from postmortem_desktop.services.review_answers import ReviewService
+    from postmortem_desktop.services.suggestions import LEARNING_NAME
+
+    run_suggestions(workspace, ids["incident"])
+    _computed(workspace, ids["incident"], learning=True).do(workspace)  # after a decision
+    whats = [entry.what for entry in ReviewService(workspace).edits(ids["incident"])]
+    if workspace.kind.value == "file":
+        assert whats == []  # a file keeps no history of edits
+    else:
+        assert whats == ["Suggest Tags", LEARNING_NAME]
