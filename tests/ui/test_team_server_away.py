@@ -183,4 +183,9 @@ def test_a_tick_the_server_could_not_save_is_taken_back_off_the_box(qtbot, revie
     box.click()  # No trust signals were seen
     assert box.isChecked() == stored_before
     assert ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals_none_seen == stored_before
+    from ui import server_away
+
+    told = server_away.shown()  # and the person is told why, in the one box
+    assert told is not None and "Nothing of the last change was saved" in told.text()
+    told.close()
     cable.plug()
