@@ -12,6 +12,7 @@ from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, EditConflict, RuleError
 from postmortem_desktop.services.conversation_browser import UncardedMatches, count_uncarded_matches
+from postmortem_desktop.services.conversation_cards import quote_whole_conversations
 from postmortem_desktop.services.quotes import (
     BoardCard,
     BoardFilter,
@@ -19,7 +20,6 @@ from postmortem_desktop.services.quotes import (
     board_cards,
     conversation_matched_quote_ids,
     filter_cards,
-    quote_whole_conversations,
     uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import (
