@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from postmortem_desktop.analysis.suggester import Suggester
 from postmortem_desktop.domain.errors import ChangedSince
@@ -129,6 +129,25 @@ def test_the_write_runs_no_tagger_and_a_redo_gives_the_same_cards_their_ids(real
     with ws.reading() as s:
         assert {q.conversation_id: q.id for q in s.scalars(select(Quote).where(
             Quote.conversation_id.in_(waiting), Quote.message_id.is_(None)))} == ids
+
+
+def test_the_write_takes_as_many_statements_for_many_cards_as_for_a_few(real_incident):
+    """The write stays short for 500 cards because it never goes card by card: a statement per card (a check, a
+    flush, a reach measured) cost seconds on a team workspace."""
+    ws, incident_id, waiting = real_incident
+
+    def statements_to_write(conversation_ids) -> int:
+        add = run_to_end(prepare_whole_cards(ws, incident_id, conversation_ids))
+        seen = []
+        listener = lambda *_a: seen.append(1)  # noqa: E731
+        event.listen(ws.engine, "before_cursor_execute", listener)
+        try:
+            add.do(ws)
+        finally:
+            event.remove(ws.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    assert statements_to_write(waiting[:3]) == statements_to_write(waiting[3:])
 
 
 def test_conversations_carded_or_gone_while_prepared_are_left_out_on_redo_too(real_incident):
