@@ -190,3 +190,20 @@ def test_nothing_is_offered_on_a_read_only_workspace(main_window, demo_copy, ask
     board = main_window.show_screen("board")
     board._offer_cards_for_suggestions()
     assert asked == [] and board._worker is None
+
+
+def test_cards_asked_for_go_to_their_incident_when_another_is_shown_by_then(suggested, asked, held_preparation,
+                                                                           qtbot, main_window):
+    from postmortem_desktop.services.incidents import IncidentService
+
+    board, waiting = suggested
+    billing = board.hub.incident_id
+    board._offer_cards_for_suggestions()
+    adding_dialog(board, qtbot)
+    other = next(i.id for i in IncidentService(board.hub.workspace).list_incidents() if i.id != billing)
+    main_window.select_incident(other)
+    assert board.hub.incident_id == other
+    held_preparation.go.set()
+    qtbot.waitUntil(lambda: board._worker is None, timeout=15000)
+    assert sorted(whole_cards(board, waiting)) == sorted(waiting)
+    assert main_window.session.undo_stack.undoText() == f"Add {len(waiting)} Conversations as Cards"

@@ -389,7 +389,8 @@ class BoardScreen(QWidget):
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
 
         def store(command: Command) -> None:
-            if self.hub.run(command):
+            # for another incident, the offer of cards that follows would read the one shown now
+            if self.hub.incident_id == incident_id and self.hub.run(command):
                 self._offer_cards_for_suggestions()
 
         self._run_job("Suggesting tags…", "Suggest Tags", lambda: compute_suggestions(workspace, incident_id), store,
@@ -400,11 +401,11 @@ class BoardScreen(QWidget):
         """Works out an edit on a worker behind a progress dialog with Cancel, then runs it here with `done`.
 
         The window stays usable meanwhile; Suggest Tags is off until the job ends, so no second job starts from
-        what the first is about to change. Cancel writes nothing; neither does a job whose workspace or incident
-        is no longer the one shown (its ids would land in the wrong place).
+        what the first is about to change. Cancel writes nothing; neither does a job whose workspace is no longer
+        the one open (its ids would land in another).
         """
-        session, incident_id = self.hub.session, self.hub.incident_id
-        if session is None or incident_id < 0 or self._worker is not None:
+        session = self.hub.session
+        if session is None or self.hub.incident_id < 0 or self._worker is not None:
             return
         progress = QProgressDialog(label, "Cancel", 0, 0, self)
         progress.setWindowTitle(title)
@@ -424,7 +425,7 @@ class BoardScreen(QWidget):
             progress.deleteLater()
             self._worker = None
             self._enable_suggest()
-            if command is not None and self.hub.session is session and self.hub.incident_id == incident_id:
+            if command is not None and self.hub.session is session:
                 done(command)
             if self._learn_again and self._worker is None:
                 self._learn_timer.start()  # a decision made meanwhile teaches the suggestions now
@@ -517,7 +518,8 @@ class BoardScreen(QWidget):
 
     def _add_cards(self, conversation_ids: list[int]) -> None:
         """Reads the conversations and runs the tagger on a worker (seconds for 500), then writes every card in one
-        short step here: one undo step, whose cards their learning pass does not take back."""
+        short step here: one undo step, whose cards their learning pass does not take back. The cards go to their
+        incident even when the person has gone to another meanwhile: they asked for them."""
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
 
         def write(command: Command) -> None:
