@@ -421,6 +421,8 @@ class BoardScreen(QWidget):
         progress.canceled.connect(worker.cancel)
 
         def finish(command: Command | None = None) -> None:
+            if not shiboken6.isValid(self):
+                return  # the window closed while the job ran: it was cancelled, nothing to show or write
             progress.reset()
             progress.deleteLater()
             self._worker = None
@@ -435,7 +437,8 @@ class BoardScreen(QWidget):
 
         def failed(exc: BaseException, _tb: str) -> None:
             finish()
-            self.status.setText(f"{failure}: {exc}")
+            if shiboken6.isValid(self):
+                self.status.setText(f"{failure}: {exc}")
 
         worker.signals.failed.connect(failed)
         self._worker = workers.start(worker)
