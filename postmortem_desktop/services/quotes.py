@@ -9,8 +9,8 @@ from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..analysis.suggester import LOW_CONFIDENCE, Suggester
+from ..analysis.tagger import Tagger
 from ..domain.changes import DataChange
-from ..domain.counting import counted
 from ..domain.quote_span import lines_with
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
@@ -392,6 +392,16 @@ def whole_carded(session: Session, conversation_ids: Sequence[int]) -> set[int]:
         among(Quote.conversation_id, conversation_ids), Quote.message_id.is_(None))))
 
 
+def whole_conversation_card(messages: Sequence[tuple[str, str]],
+                            tagger: Tagger | Suggester) -> tuple[str, dict[str, str]]:
+    """A whole-conversation card's text and suggested tags (tag -> stored note), from the conversation's messages
+    as (role, text) in their order: the customer's words (everyone's when the customer said nothing), and what
+    the tagger suggests on each message, as Suggest Tags does for such a card."""
+    voiced = [body for role, body in messages if role == Role.CUSTOMER.value] or [body for _, body in messages]
+    text_ = "\n".join(body.strip() for body in voiced)[:WHOLE_CONVERSATION_CHARS]
+    return text_, conversation_suggestions(suggest_for_role(tagger, body, role) for role, body in messages)
+
+
 class CreateQuote(Edit):
     """Makes a quote card from a message span, or from a whole conversation (message_id None).
 
@@ -434,9 +444,7 @@ class CreateQuote(Edit):
         if self.message_id is None:
             if whole_carded(session, [self.conversation_id]):
                 raise RuleError("This whole conversation is already a card on the board.")
-            voiced = [m for m in messages if m.role == Role.CUSTOMER.value] or list(messages)
-            body = "\n".join(m.text.strip() for m in voiced)[:WHOLE_CONVERSATION_CHARS]
-            suggested = conversation_suggestions(suggest_for_role(tagger, m.text, m.role) for m in messages)
+            body, suggested = whole_conversation_card([(m.role, m.text) for m in messages], tagger)
             return Quote(conversation_id=self.conversation_id, message_id=None, start=0, end=0, text=body), suggested
         message = next((m for m in messages if m.id == self.message_id), None)
         if message is None:
@@ -579,49 +587,3 @@ def uncarded_conversations_with_suggestions(workspace: Workspace, incident_id: i
         "ORDER BY m.conversation_id LIMIT :l")
     with workspace.reading() as session:
         return list(session.scalars(sql, {"i": incident_id, "l": limit}))
-
-
-class QuoteWholeConversations(Edit):
-    """Puts many conversations on the board as whole-conversation cards, in one transaction and one undo step.
-
-    Each card as CreateQuote makes it, with the workspace's suggester made once for all. One transaction and one
-    entry in the incident's history: as a group of edits, 500 cards took 20 s on a team workspace, each reading
-    every example a person decided and each telling the teammates, whose boards filled in card by card.
-    A conversation that has a whole-conversation card by now (a teammate's, meanwhile), or is no longer in the
-    incident, is left out, on a redo too; the step is named by the cards it made.
-    """
-
-    changes = CreateQuote.changes
-
-    def __init__(self, incident_id: int, conversation_ids: Iterable[int]):
-        super().__init__(incident_id)
-        self.conversation_ids = tuple(dict.fromkeys(conversation_ids))
-        self.name = f"Add {counted(len(self.conversation_ids), 'Conversation')} as Cards"
-        self.parts = [CreateQuote(incident_id, cid) for cid in self.conversation_ids]  # a redo keeps their ids
-        self._made: list[CreateQuote] = []
-
-    def apply(self, session: Session) -> None:
-        left = self._still_to_card(session)
-        self._made = [part for part in self.parts if part.conversation_id in left]
-        if not self._made:
-            raise RuleError("Those conversations are on the board already, or no longer in this incident.")
-        self.name = f"Add {counted(len(self._made), 'Conversation')} as Cards"
-        suggester = session_suggester(session)
-        for part in self._made:
-            part.apply(session, suggester)
-
-    def _still_to_card(self, session: Session) -> set[int]:
-        """The conversations still in the incident without a whole-conversation card."""
-        ids = self.conversation_ids
-        present = set(session.scalars(select(Conversation.id).where(
-            among(Conversation.id, ids), Conversation.incident_id == self.incident_id)))
-        return present - whole_carded(session, ids)
-
-    def revert(self, session: Session) -> None:
-        for part in reversed(self._made):
-            part.revert(session)
-
-
-def quote_whole_conversations(incident_id: int, conversation_ids: list[int]) -> QuoteWholeConversations:
-    """One undo step that puts each conversation on the board as a whole-conversation card."""
-    return QuoteWholeConversations(incident_id, conversation_ids)

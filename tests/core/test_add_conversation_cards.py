@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from postmortem_desktop.services.quotes import CreateQuote, board_cards, quote_whole_conversations
+from postmortem_desktop.services.conversation_cards import quote_whole_conversations
+from postmortem_desktop.services.quotes import CreateQuote, board_cards
 from postmortem_desktop.services.suggestions import run_suggestions
 from postmortem_desktop.storage.schema import Conversation, EditRecord, Quote, TagAssignment
 from tests.helpers import billing_id
@@ -34,7 +35,7 @@ def test_add_cards_is_one_step_and_leaves_alone_a_conversation_carded_meanwhile(
     add.do(demo)
     cards = {c.conversation_id: c for c in board_cards(demo, incident_id) if c.message_id is None}
     assert set(waiting) <= set(cards) and cards[waiting[2]].quote_id == teammates.quote_id
-    made = [p.quote_id for p in add.parts if p.conversation_id != waiting[2]]
+    made = [add.quote_ids[cid] for cid in waiting if cid != waiting[2]]
     assert add.name == "Add 5 Conversations as Cards" and len(made) == 5
     assert history_size(demo, incident_id) == history + (1 if demo.kind.value == "team" else 0)
     with demo.reading() as s:  # each card has the tagger's suggestions at once, as one made alone

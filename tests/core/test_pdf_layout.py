@@ -12,7 +12,7 @@ from sqlalchemy import select
 from postmortem_desktop.reporting import exports, pdf_sections
 from postmortem_desktop.reporting.report_data import gather
 from postmortem_desktop.services.contacts import ContactService, FlagContacts
-from postmortem_desktop.services.quotes import quote_whole_conversations
+from postmortem_desktop.services.conversation_cards import quote_whole_conversations
 from postmortem_desktop.storage.schema import Conversation, Quote
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import run_to_end

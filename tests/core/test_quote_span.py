@@ -41,12 +41,9 @@ def test_a_whole_conversation_shows_the_lines_that_hold_its_phrases():
 
 
 def test_whole_conversation_cards_show_the_lines_their_suggestions_came_from(demo):
+    from postmortem_desktop.services.conversation_cards import quote_whole_conversations
     from postmortem_desktop.services.incidents import IncidentService
-    from postmortem_desktop.services.quotes import (
-        board_cards,
-        quote_whole_conversations,
-        uncarded_conversations_with_suggestions,
-    )
+    from postmortem_desktop.services.quotes import board_cards, uncarded_conversations_with_suggestions
     from postmortem_desktop.services.suggestions import run_suggestions
 
     incident_id = next(i.id for i in IncidentService(demo).list_incidents() if "Billing" in i.title)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Generator
 
 import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPoint, QSize, Qt, QTimer, Signal
@@ -12,6 +13,7 @@ from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.domain.counting import counted
 from postmortem_desktop.services.commands import Command, EditConflict, RuleError
 from postmortem_desktop.services.conversation_browser import UncardedMatches, count_uncarded_matches
+from postmortem_desktop.services.conversation_cards import QuoteWholeConversations, prepare_whole_cards
 from postmortem_desktop.services.quotes import (
     BoardCard,
     BoardFilter,
@@ -19,7 +21,6 @@ from postmortem_desktop.services.quotes import (
     board_cards,
     conversation_matched_quote_ids,
     filter_cards,
-    quote_whole_conversations,
     uncarded_conversations_with_suggestions,
 )
 from postmortem_desktop.services.suggestions import (
@@ -127,10 +128,13 @@ class BoardScreen(QWidget):
         self.drop_notice: QMessageBox | None = None  # the last "moved by someone else" notice after a drop
         self._dirty = True
         self._syncing_selection = False
+        #: the one job of the board's own (Suggest Tags or Add Cards) on a worker; Suggest Tags is off meanwhile
         self._worker: workers.GeneratorWorker | None = None
         self._learner: workers.GeneratorWorker | None = None
         self._learn_again = False
-        self._learning_for: tuple = (None, -1)
+        self._learning_for: tuple = (None, -1, 0)  # the session, incident and cards_added a learning pass began with
+        #: how many times Add Cards (or its redo) put cards on the board: a learning pass that began before is stale
+        self._cards_added = 0
         self._learn_timer = QTimer(self)
         self._learn_timer.setSingleShot(True)
         self._learn_timer.setInterval(LEARN_DELAY_MS)  # several quick decisions make one refresh
@@ -231,7 +235,8 @@ class BoardScreen(QWidget):
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self.delegate.offers_decisions = not is_read_only(workspace)
         bar = self.filter_bar
-        enable_when_writable((bar.suggest_button, bar.phrases_button, bar.add_column_button), workspace)
+        enable_when_writable((bar.phrases_button, bar.add_column_button), workspace)
+        self._enable_suggest()
         self._refresh_choices()
         self.grid.forget_column_widths()
         self._lay_out()
@@ -382,38 +387,65 @@ class BoardScreen(QWidget):
 
     def _on_filter_bar_suggest_requested(self) -> None:
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
-        if workspace is None or incident_id < 0 or self._worker is not None:
+
+        def store(command: Command) -> None:
+            # for another incident, the offer of cards that follows would read the one shown now
+            if self.hub.incident_id == incident_id and self.hub.run(command):
+                self._offer_cards_for_suggestions()
+
+        self._run_job("Suggesting tags…", "Suggest Tags", lambda: compute_suggestions(workspace, incident_id), store,
+                      "Suggesting failed")
+
+    def _run_job(self, label: str, title: str, steps: Callable[[], Generator[tuple[int, int], None, Command]],
+                 done: Callable[[Command], None], failure: str) -> None:
+        """Works out an edit on a worker behind a progress dialog with Cancel, then runs it here with `done`.
+
+        The window stays usable meanwhile; Suggest Tags is off until the job ends, so no second job starts from
+        what the first is about to change. Cancel writes nothing; neither does a job whose workspace is no longer
+        the one open (its ids would land in another).
+        """
+        session = self.hub.session
+        if session is None or self.hub.incident_id < 0 or self._worker is not None:
             return
-        progress = QProgressDialog("Suggesting tags…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("Suggest Tags")
+        progress = QProgressDialog(label, "Cancel", 0, 0, self)
+        progress.setWindowTitle(title)
         progress.setMinimumDuration(300)
-        worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id))
-        session = self.hub.open_session
+        worker = workers.GeneratorWorker(steps)
         session.track(worker)
-        def progressed(done: int, total: int) -> None:
+
+        def progressed(step: int, total: int) -> None:
             progress.setMaximum(max(total, 0))
-            progress.setValue(done)
+            progress.setValue(step)
 
         worker.signals.progressed.connect(progressed)
         progress.canceled.connect(worker.cancel)
 
-        def finish(command=None) -> None:  # noqa: ANN001
+        def finish(command: Command | None = None) -> None:
+            if not shiboken6.isValid(self):
+                return  # the window closed while the job ran: it was cancelled, nothing to show or write
             progress.reset()
+            progress.deleteLater()
             self._worker = None
-            # a result for another workspace (one opened meanwhile) or incident would store wrong ids
-            if command is None or self.hub.session is not session or self.hub.incident_id != incident_id:
-                return
-            if self.hub.run(command):
-                self._offer_cards_for_suggestions()
+            self._enable_suggest()
+            if command is not None and self.hub.session is session:
+                done(command)
+            if self._learn_again and self._worker is None:
+                self._learn_timer.start()  # a decision made meanwhile teaches the suggestions now
 
         worker.signals.finished.connect(finish)
         worker.signals.cancelled.connect(finish)
+
         def failed(exc: BaseException, _tb: str) -> None:
             finish()
-            self.status.setText(f"Suggesting failed: {exc}")
+            if shiboken6.isValid(self):
+                self.status.setText(f"{failure}: {exc}")
 
         worker.signals.failed.connect(failed)
         self._worker = workers.start(worker)
+        self._enable_suggest()
+
+    def _enable_suggest(self) -> None:
+        enable_when_writable((self.filter_bar.suggest_button,), self.hub.workspace, also=self._worker is None)
 
     def _on_hub_low_confidence_hidden(self, hidden: bool) -> None:
         self.delegate.hide_low_confidence = hidden
@@ -429,12 +461,12 @@ class BoardScreen(QWidget):
         if not incident_uses_suggestions(workspace, incident_id):
             return  # nothing to refresh: the person never asked for suggestions here
         if self._learner is not None or self._worker is not None:
-            self._learn_again = True  # one more pass once the running one ends
+            self._learn_again = True  # one more pass once the running one (or the board's job) ends
             return
         self._learn_again = False
         worker = workers.GeneratorWorker(lambda: compute_suggestions(workspace, incident_id, learning=True))
         session.track(worker)
-        self._learning_for = (session, incident_id)
+        self._learning_for = (session, incident_id, self._cards_added)
         # bound methods: if the board is gone when the worker ends, Qt drops the call
         worker.signals.finished.connect(self._on_learner_finished)
         worker.signals.cancelled.connect(self._on_learner_finished)
@@ -443,8 +475,11 @@ class BoardScreen(QWidget):
 
     def _on_learner_finished(self, command=None) -> None:  # noqa: ANN001
         self._learner = None
-        session, incident_id = self._learning_for
+        session, incident_id, cards_added = self._learning_for
         alive = shiboken6.isValid(session) and self.hub.session is session and self.hub.incident_id == incident_id
+        if command is not None and alive and cards_added != self._cards_added:
+            # cards were added since this pass read the incident: storing it would take their suggestions away
+            command, self._learn_again = None, True
         if command is not None and alive:
             try:
                 session.refresh(command)
@@ -464,6 +499,8 @@ class BoardScreen(QWidget):
     def _offer_cards_for_suggestions(self) -> None:
         """Imported tickets have no cards; offer the ones the tagger flagged as whole-conversation cards."""
         workspace, incident_id = self.hub.workspace, self.hub.incident_id
+        if workspace is None or is_read_only(workspace) or self._worker is not None:
+            return
         candidates = uncarded_conversations_with_suggestions(workspace, incident_id, limit=ADD_CARDS_AT_ONCE + 1)
         if not candidates:
             return
@@ -480,7 +517,21 @@ class BoardScreen(QWidget):
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.Yes)
         if answer == QMessageBox.StandardButton.Yes:
-            self.hub.run(quote_whole_conversations(incident_id, candidates))
+            self._add_cards(candidates)
+
+    def _add_cards(self, conversation_ids: list[int]) -> None:
+        """Reads the conversations and runs the tagger on a worker (seconds for 500), then writes every card in one
+        short step here: one undo step, whose cards their learning pass does not take back. The cards go to their
+        incident even when the person has gone to another meanwhile: they asked for them."""
+        workspace, incident_id = self.hub.workspace, self.hub.incident_id
+
+        def write(command: Command) -> None:
+            if self.hub.run(command):
+                self._cards_added += 1
+
+        self._run_job("Adding cards…", "Add Cards",
+                      lambda: prepare_whole_cards(workspace, incident_id, conversation_ids), write,
+                      "Adding cards failed")
 
     # ---- edits ----------------------------------------------------------------------------------
     def run_local(self, command: Command, *, dropped: bool = False) -> bool:
@@ -529,6 +580,9 @@ class BoardScreen(QWidget):
         elif isinstance(initiator, UndoStep) and isinstance(initiator.command, StoreSuggestions) and initiator.undone:
             self._learn_timer.stop()  # Suggest Tags taken back: no pass is due (one running stores nothing)
             self._learn_again = False
+        elif isinstance(initiator, UndoStep) and isinstance(initiator.command, QuoteWholeConversations) \
+                and not initiator.undone:
+            self._cards_added += 1  # Add Cards redone: a learning pass under way read the board without them
         local_ids, self._local_ids = (self._local_ids if initiator is self else None), None
         if local_ids is not None and self.isVisible() and not self._dirty:
             self.refresh_cards(local_ids)  # its own edit: only the cards it touched

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.conversation_browser import BROWSE_LIMIT, ConversationRow, browse_conversations
-from postmortem_desktop.services.quotes import quote_whole_conversations
+from postmortem_desktop.services.conversation_cards import quote_whole_conversations
 
 from ..hub import ScreenHub
 from ..models.row_table_model import RowTableModel
