@@ -138,6 +138,14 @@ def suggest_for_role(tagger: Tagger | Suggester, text_: str, role: str | None) -
 
 
 @dataclass(frozen=True)
+class Targets:
+    """The quotes and messages (ids) suggestions were worked out over."""
+
+    quotes: frozenset[int]
+    messages: frozenset[int]
+
+
+@dataclass(frozen=True)
 class FoundSuggestion:
     """One suggestion to store: on a quote (quote_id) or on a message (message_id)."""
 
@@ -241,7 +249,8 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
         if done % PROGRESS_EVERY == 0:
             yield done, total
     yield total, total
-    return StoreSuggestions(incident_id, found, learning=learning)
+    return StoreSuggestions(incident_id, found, learning=learning,
+                            read=Targets(frozenset(q[0] for q in quotes), frozenset(m[0] for m in messages)))
 
 
 def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
@@ -264,12 +273,17 @@ class StoreSuggestions(Edit):
     changes = DataChange.TAG
     name = "Suggest Tags"
 
-    def __init__(self, incident_id: int, found: list[FoundSuggestion], *, learning: bool = False):
+    def __init__(self, incident_id: int, found: list[FoundSuggestion], *, learning: bool = False,
+                 read: Targets | None = None):
         """learning: the suggestions worked out again after a decision (the board's learning pass), which stores
-        nothing when the incident no longer has any (its Suggest Tags was undone while the pass ran)."""
+        nothing when the incident no longer has any (its Suggest Tags was undone while the pass ran).
+        read: the quotes and messages the suggestions were worked out over (None: all the incident's). A pending
+        suggestion on one made after that read (a card dragged out meanwhile, here or by a teammate) is left
+        as it is: nothing was worked out for it, so nothing here says it is no longer wanted."""
         self.incident_id = incident_id
         self.found = found
         self.learning = learning
+        self.read = read
         if learning:  # in a team's incident history after each decision: not a Suggest Tags anyone asked for
             self.name = LEARNING_NAME
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
@@ -309,7 +323,7 @@ class StoreSuggestions(Edit):
         # incident's 170k rows deleted and written again froze the window for seconds every time. The store stays
         # on the window's thread: a file's edits there and a store on a worker, both writing, refused each other
         # ("being written by another program") in 18 of 20 tries
-        placed, gone, reworded = _compared(self._old, wanted)
+        placed, gone, reworded = _compared([row for row in self._old if self._was_read(row)], wanted)
         # each write touches a row only while it is still a suggestion: a teammate may have accepted, dismissed or
         # tagged it since it was read here (the decision keeps the row), and a decision is never undone by a pass
         if gone:
@@ -324,6 +338,13 @@ class StoreSuggestions(Edit):
         # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
         insert_rows(cursor, "tag_assignments", _STORED_COLUMNS, rows)
         self.stored = len(wanted)
+
+    def _was_read(self, row: Sequence) -> bool:
+        """Whether the row's quote or message was among those the suggestions were worked out over."""
+        if self.read is None:
+            return True
+        quote_id, message_id = row[2], row[3]
+        return quote_id in self.read.quotes if quote_id is not None else message_id in self.read.messages
 
     def _wanted(self, session: Session, decided: set[tuple]) -> dict[tuple, str]:
         """(tag, quote, message) -> phrase of each suggestion to store: the first found of each, none on what a
@@ -380,7 +401,7 @@ def pattern_extras(workspace: Workspace) -> dict:
 
 
 __all__ = [
-    "EXTRA_PATTERNS_KEY", "AGENT_ONLY_TAGS", "FoundSuggestion", "SetPatternExtras", "StoreSuggestions",
+    "EXTRA_PATTERNS_KEY", "AGENT_ONLY_TAGS", "FoundSuggestion", "SetPatternExtras", "StoreSuggestions", "Targets",
     "compute_suggestions", "conversation_suggestions", "pattern_extras", "run_suggestions", "shipped_model",
     "stored_note", "suggest_for_role", "tagger_for_extras", "workspace_examples", "workspace_suggester",
     "workspace_tagger",

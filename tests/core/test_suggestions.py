@@ -435,3 +435,18 @@ def test_a_teams_history_tells_a_learning_pass_from_the_suggest_tags_a_person_as
         assert whats == []  # a file keeps no history of edits
     else:
         assert whats == ["Suggest Tags", LEARNING_NAME]
+
+
+def test_a_pass_stored_after_a_card_was_made_leaves_the_new_cards_chips(workspace, ids):
+    """A card dragged out (here or by a teammate) while a learning pass works gets its own chips at once; the pass,
+    which never read that card, must not take them away when it stores."""
+    run_suggestions(workspace, ids["incident"])
+    passing = _computed(workspace, ids["incident"], learning=True)  # worked out before the card existed
+    card = CreateQuote(ids["incident"], ids["conversations"][0])
+    card.do(workspace)
+    chips = {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
+             for s in c.suggestions}
+    assert chips  # "I was charged twice and now I do everything by hand."
+    passing.do(workspace)
+    assert {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
+            for s in c.suggestions} == chips
