@@ -101,8 +101,11 @@ def footprint(cur: BulkCursor, reach: Reach) -> Footprint:
                          "customer_id", customers))
     return {
         "cards": tuple(cards),
+        # a person's tags on its cards; not the suggested chips, which a learning pass works out again after any
+        # decision (new rows, new ids) and the undo deletes with the cards anyway: counted, they refused the undo
+        # of Add Cards after a decision made while its cards were prepared, on one person's file
         "card tags": _Digest(_rows(cur, "SELECT id, tag_id, quote_id, source FROM tag_assignments WHERE {} "
-                                        "ORDER BY id", "quote_id", card_spans)).value(),
+                                        "AND source <> 'suggested' ORDER BY id", "quote_id", card_spans)).value(),
         "card links": _Digest(_rows(cur, "SELECT id, review_answer_id, quote_id FROM review_answer_quotes WHERE {} "
                                          "ORDER BY id", "quote_id", card_spans),
                               _rows(cur, "SELECT id, action_item_id, quote_id FROM action_item_links WHERE {} "

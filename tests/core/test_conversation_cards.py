@@ -220,3 +220,27 @@ def test_a_few_conversations_are_worked_out_as_they_are_written(real_incident):
     prepared.undo(ws)
     quote_whole_conversations(incident_id, waiting[:6]).do(ws)
     assert whole_cards(ws, waiting[:6]) == expected
+
+
+def test_add_cards_undoes_after_a_learning_pass_worked_their_chips_out_again(real_incident):
+    """A decision made while the cards were prepared starts a learning pass after they are written; the chips it
+    works out again are the machine's, not someone's work built on the cards: Ctrl+Z of Add Cards still works."""
+    from postmortem_desktop.services.suggestions import compute_suggestions, run_suggestions
+
+    ws, incident_id, waiting = real_incident
+    run_suggestions(ws, incident_id)
+    add = run_to_end(prepare_whole_cards(ws, incident_id, waiting))
+    confusion = next(t for t in list_tags(ws) if t.name == "confusion")
+    with ws.reading() as s:  # decisions made meanwhile: a card on a customer's words in six of them, tagged
+        spans = [(c, s.execute(select(Message.id, Message.text).where(
+            Message.conversation_id == c, Message.role == "customer")).first()) for c in waiting[:6]]
+    for conversation_id, (message_id, body) in spans:
+        card = CreateQuote(incident_id, conversation_id, message_id, 0, len(body))
+        card.do(ws)
+        AssignTag(incident_id, [card.quote_id], confusion.id, "confusion").do(ws)
+    add.do(ws)
+    before = whole_cards(ws, waiting)
+    run_to_end(compute_suggestions(ws, incident_id, learning=True)).do(ws)
+    assert whole_cards(ws, waiting) != before  # the pass did change the new cards' chips
+    add.undo(ws)
+    assert whole_cards(ws, waiting) == {}
