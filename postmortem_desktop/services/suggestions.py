@@ -12,7 +12,7 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..analysis.example_memory import Example, ExampleMemory
@@ -360,15 +360,21 @@ class StoreSuggestions(Edit):
     def revert(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)
         cursor = session_cursor(session)
-        cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
-                       (TagSource.SUGGESTED.value, self.incident_id, self.incident_id))
-        # what is left are decisions. A teammate's made since on a suggestion this replaced or kept stays (the row,
-        # its id): that suggestion does not come back, nor does one beside a card-and-tag decided meanwhile
-        decisions = cursor.execute(f"SELECT id, tag_id, quote_id, message_id FROM tag_assignments WHERE {_OF_INCIDENT}",
-                                   (self.incident_id, self.incident_id)).fetchall()
-        taken, decided = {row[0] for row in decisions}, {_key(row) for row in decisions}
+        if self.read is None:
+            cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
+                           (TagSource.SUGGESTED.value, self.incident_id, self.incident_id))
+        else:  # only on what it read: a card made since (a teammate's) keeps its own chips, as apply left them
+            read = or_(among(TagAssignment.quote_id, self.read.quotes),
+                       among(TagAssignment.message_id, self.read.messages))
+            session.execute(delete(TagAssignment).where(TagAssignment.source == TagSource.SUGGESTED.value, read))
+        # what is left are decisions, and the chips of cards made since. A teammate's decision made since on a
+        # suggestion this replaced or kept stays (the row, its id): that suggestion does not come back, nor does one
+        # beside a card-and-tag decided meanwhile, nor one twice
+        left = cursor.execute(f"SELECT id, tag_id, quote_id, message_id FROM tag_assignments WHERE {_OF_INCIDENT}",
+                              (self.incident_id, self.incident_id)).fetchall()
+        taken, present = {row[0] for row in left}, {_key(row) for row in left}
         insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
-                    [row for row in self._old if row[0] not in taken and _key(row) not in decided])
+                    [row for row in self._old if row[0] not in taken and _key(row) not in present])
         if not self.learning:
             _set_asked(session, self.incident_id, self._old_asked)
 

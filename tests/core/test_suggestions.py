@@ -450,3 +450,18 @@ def test_a_pass_stored_after_a_card_was_made_leaves_the_new_cards_chips(workspac
     passing.do(workspace)
     assert {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
             for s in c.suggestions} == chips
+
+
+def test_undoing_suggest_tags_leaves_the_chips_of_cards_made_after_it(workspace, ids):
+    """A teammate drags out a card after my Suggest Tags; my Ctrl+Z takes back what Suggest Tags stored, not the
+    chips their card got of its own."""
+    suggest = run_suggestions(workspace, ids["incident"])
+    card = CreateQuote(ids["incident"], ids["conversations"][0])
+    card.do(workspace)
+    chips = {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
+             for s in c.suggestions}
+    assert chips
+    suggest.undo(workspace)
+    assert message_suggestions(workspace) == {}  # what Suggest Tags stored is gone
+    assert {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
+            for s in c.suggestions} == chips
