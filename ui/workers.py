@@ -37,6 +37,11 @@ class GeneratorWorker(QRunnable):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancel_asked(self) -> bool:
+        """Whether Cancel was asked for, also after the work had finished (its result must then be dropped)."""
+        return self._cancel.is_set()
+
     def run(self) -> None:
         try:
             self._run()

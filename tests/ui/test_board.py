@@ -530,3 +530,30 @@ def test_the_conversation_browser_lists_every_conversation_and_passes_the_model_
     dialog.uncarded_only.setChecked(True)
     assert 0 < dialog.model.rowCount() < total
     dialog.close()
+
+
+def test_cancel_clicked_after_suggest_tags_finished_but_before_its_result_arrived_writes_nothing(qtbot, main_window,
+                                                                                                 monkeypatch):
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
+    from sqlalchemy import func, select
+
+    from postmortem_desktop.storage.schema import TagAssignment
+
+    def message_suggestions(ws) -> int:
+        with ws.reading() as session:
+            return session.scalar(select(func.count()).select_from(TagAssignment).where(
+                TagAssignment.message_id.is_not(None), TagAssignment.source == "suggested"))
+
+    board = main_window.show_screen("board")
+    workspace = board.hub.workspace
+    before = message_suggestions(workspace)
+    offered: list[str] = []  # Add Cards, offered after a stored Suggest Tags: must not come either
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: offered.append(a[2]) or QMessageBox.StandardButton.No)
+    board.filter_bar.suggest_button.click()
+    worker = board._worker
+    assert worker is not None and worker.done.wait(15)  # finished on its thread; the result not yet delivered here
+    progress = board.findChild(QProgressDialog)
+    progress.findChild(QPushButton).click()  # the person's Cancel, in between
+    qtbot.waitUntil(lambda: board._worker is None, timeout=5000)
+    assert message_suggestions(workspace) == before and offered == []
+    assert main_window.session.undo_stack.undoText() != "Undo Suggest Tags"

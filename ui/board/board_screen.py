@@ -423,11 +423,14 @@ class BoardScreen(QWidget):
         def finish(command: Command | None = None) -> None:
             if not shiboken6.isValid(self):
                 return  # the window closed while the job ran: it was cancelled, nothing to show or write
+            # Cancel clicked after the worker finished, before its result arrived here: still nothing is written
+            # (the worker's own flag: the dialog forgets a Cancel once its bar reaches the end)
+            cancelled = worker.cancel_asked
             progress.reset()
             progress.deleteLater()
             self._worker = None
             self._enable_suggest()
-            if command is not None and self.hub.session is session:
+            if command is not None and not cancelled and self.hub.session is session:
                 done(command)
             if self._learn_again and self._worker is None:
                 self._learn_timer.start()  # a decision made meanwhile teaches the suggestions now
