@@ -513,8 +513,12 @@ def test_a_search_points_to_conversations_without_a_card_and_the_browser_opens_t
         dialog.table.activated.emit(model.index(row, model.COL_SUBJECT))
     assert opened.args == [cid, -1]
     dialog.table.selectRow(row)
-    dialog.card_button.click()  # whole-conversation card, one undo step
-    assert cid in {c.conversation_id for c in board_cards(board.hub.workspace, board.hub.incident_id)}
+    dialog.card_button.click()  # whole-conversation card, one undo step, worked out on a worker as Add Cards is
+    assert board._worker is not None  # a job: the window's thread does not run the tagger over a big selection
+    qtbot.waitUntil(lambda: cid in {c.conversation_id for c in board_cards(board.hub.workspace, board.hub.incident_id)},
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: board._worker is None, timeout=5000)
+    assert board.hub.session.undo_stack.undoText() == "Add 1 Conversation as Cards"
     assert model.index(next(r for r in range(model.rowCount()) if model.index(r, 0).data(model.ID_ROLE) == cid),
                        model.COL_CARDS).data() == "1"
     dialog.close()
@@ -557,3 +561,20 @@ def test_cancel_clicked_after_suggest_tags_finished_but_before_its_result_arrive
     qtbot.waitUntil(lambda: board._worker is None, timeout=5000)
     assert message_suggestions(workspace) == before and offered == []
     assert main_window.session.undo_stack.undoText() != "Undo Suggest Tags"
+
+
+def test_put_on_board_while_cards_are_being_worked_out_says_wait_and_cards_nothing(board, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from postmortem_desktop.services.quotes import board_cards
+
+    cid, _word = uncarded_conversation_word(board.hub.workspace, board.hub.incident_id)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _parent, _title, text: told.append(text))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    board.filter_bar.suggest_button.click()  # a job of the board's
+    assert board._worker is not None
+    board.show_conversations().cards_asked.emit([cid])
+    assert told and "once those are in" in told[0]
+    qtbot.waitUntil(lambda: board._worker is None, timeout=15_000)
+    assert cid not in {c.conversation_id for c in board_cards(board.hub.workspace, board.hub.incident_id)}

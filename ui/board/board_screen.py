@@ -328,6 +328,7 @@ class BoardScreen(QWidget):
         dialog = self.conversations_dialog
         if not isinstance(dialog, ConversationBrowserDialog):
             dialog = self.conversations_dialog = ConversationBrowserDialog(self.hub, self)
+            dialog.cards_asked.connect(self._put_on_board)
         dialog.set_query(query)
         dialog.show()
         dialog.raise_()
@@ -521,6 +522,15 @@ class BoardScreen(QWidget):
                                       QMessageBox.StandardButton.Yes)
         if answer == QMessageBox.StandardButton.Yes:
             self._add_cards(candidates)
+
+    def _put_on_board(self, conversation_ids: list[int]) -> None:
+        """The Conversations window's Put on Board: the same job as Add Cards, or why not now."""
+        if self._worker is not None:
+            QMessageBox.information(self.conversations_dialog or self, "Put on Board",
+                                    "Cards are being worked out for this board now. Put these on it once those are "
+                                    "in (the progress bar is gone).")
+            return
+        self._add_cards(conversation_ids)
 
     def _add_cards(self, conversation_ids: list[int]) -> None:
         """Reads the conversations and runs the tagger on a worker (seconds for 500), then writes every card in one

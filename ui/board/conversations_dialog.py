@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services.conversation_browser import BROWSE_LIMIT, ConversationRow, browse_conversations
-from postmortem_desktop.services.conversation_cards import quote_whole_conversations
 
 from ..hub import ScreenHub
 from ..models.row_table_model import RowTableModel
@@ -63,6 +62,10 @@ class ConversationBrowserDialog(QDialog):
     The board shows only what has a card; this is where the rest are found, read (double-click or
     Enter opens one in the reader) and put on the board as whole-conversation cards.
     """
+
+    #: Put on Board: the conversations to card (the board prepares them on a worker, as Add Cards does: 500 took
+    #: about 4 s of the tagger on the window's thread)
+    cards_asked = Signal(list)
 
     def __init__(self, hub: ScreenHub, parent: QWidget | None = None):
         super().__init__(parent)
@@ -145,7 +148,7 @@ class ConversationBrowserDialog(QDialog):
     def _on_card_button_clicked(self) -> None:
         ids = [r.id for r in self._selected_rows() if not r.cards]
         if ids:
-            self.hub.run(quote_whole_conversations(self.hub.incident_id, ids))
+            self.cards_asked.emit(ids)
 
     def _on_hub_workspace_changed(self, changes: DataChange, _incident_id: int, _initiator: object) -> None:
         if self.isVisible() and changes & (DataChange.QUOTE | DataChange.CONVERSATION):
