@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -139,9 +139,10 @@ def suggest_for_role(tagger: Tagger | Suggester, text_: str, role: str | None) -
 
 @dataclass(frozen=True)
 class Targets:
-    """The quotes and messages (ids) suggestions were worked out over."""
+    """The quotes and messages suggestions were worked out over: each quote by id with what it was (conversation,
+    message, text), since a file gives a deleted card's id to the next card made; messages by id."""
 
-    quotes: frozenset[int]
+    quotes: Mapping[int, tuple]
     messages: frozenset[int]
 
 
@@ -250,7 +251,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
             yield done, total
     yield total, total
     return StoreSuggestions(incident_id, found, learning=learning,
-                            read=Targets(frozenset(q[0] for q in quotes), frozenset(m[0] for m in messages)))
+                            read=Targets({q[0]: (q[1], q[2], q[3]) for q in quotes}, frozenset(m[0] for m in messages)))
 
 
 def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
@@ -284,6 +285,7 @@ class StoreSuggestions(Edit):
         self.found = found
         self.learning = learning
         self.read = read
+        self._judged: set[int] = set()  # the read quotes still as they were read, when stored (apply)
         if learning:  # in a team's incident history after each decision: not a Suggest Tags anyone asked for
             self.name = LEARNING_NAME
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
@@ -296,6 +298,8 @@ class StoreSuggestions(Edit):
         message_ids = {f.message_id for f in self.found if f.message_id is not None}
         tag_ids = {f.tag_id for f in self.found}
         live_quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, quote_ids)))) if quote_ids else set()
+        if self.read is not None:  # and still the card it was when read, not a new one given its id since
+            live_quotes &= self._judged
         live_messages = set(session.scalars(select(Message.id).where(among(Message.id, message_ids)))) \
             if message_ids else set()
         live_tags = set(session.scalars(select(Tag.id).where(among(Tag.id, tag_ids)))) if tag_ids else set()
@@ -308,6 +312,7 @@ class StoreSuggestions(Edit):
         if self.learning and not _asked(session, self.incident_id):
             self._old, self.stored = [], 0
             return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
+        self._judged = self._still_as_read(session)
         if not self.learning:  # a person asked: the decisions made from now on are learned from
             stored = session.get(WorkspaceSetting, _asked_key(self.incident_id))
             self._old_asked = stored.value if stored is not None else None
@@ -339,12 +344,20 @@ class StoreSuggestions(Edit):
         insert_rows(cursor, "tag_assignments", _STORED_COLUMNS, rows)
         self.stored = len(wanted)
 
+    def _still_as_read(self, session: Session) -> set[int]:
+        """The read quotes that are still the cards they were when read (same conversation, message and text)."""
+        if self.read is None or not self.read.quotes:
+            return set()
+        rows = session.execute(select(Quote.id, Quote.conversation_id, Quote.message_id, Quote.text).where(
+            among(Quote.id, self.read.quotes)))
+        return {row[0] for row in rows if self.read.quotes.get(row[0]) == (row[1], row[2], row[3])}
+
     def _was_read(self, row: Sequence) -> bool:
         """Whether the row's quote or message was among those the suggestions were worked out over."""
         if self.read is None:
             return True
         quote_id, message_id = row[2], row[3]
-        return quote_id in self.read.quotes if quote_id is not None else message_id in self.read.messages
+        return quote_id in self._judged if quote_id is not None else message_id in self.read.messages
 
     def _wanted(self, session: Session, decided: set[tuple]) -> dict[tuple, str]:
         """(tag, quote, message) -> phrase of each suggestion to store: the first found of each, none on what a
@@ -364,7 +377,7 @@ class StoreSuggestions(Edit):
             cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
                            (TagSource.SUGGESTED.value, self.incident_id, self.incident_id))
         else:  # only on what it read: a card made since (a teammate's) keeps its own chips, as apply left them
-            read = or_(among(TagAssignment.quote_id, self.read.quotes),
+            read = or_(among(TagAssignment.quote_id, self._judged),
                        among(TagAssignment.message_id, self.read.messages))
             session.execute(delete(TagAssignment).where(TagAssignment.source == TagSource.SUGGESTED.value, read))
         # what is left are decisions, and the chips of cards made since. A teammate's decision made since on a

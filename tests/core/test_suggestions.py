@@ -465,3 +465,24 @@ def test_undoing_suggest_tags_leaves_the_chips_of_cards_made_after_it(workspace,
     assert message_suggestions(workspace) == {}  # what Suggest Tags stored is gone
     assert {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == card.quote_id
             for s in c.suggestions} == chips
+
+
+def test_a_pass_does_not_take_a_new_card_given_a_deleted_cards_id_for_the_card_it_read(workspace, ids):
+    """A file gives the next card the id of the card deleted last: a pass that read the deleted one must neither
+    take the new card's chips nor put the deleted card's on it."""
+    run_suggestions(workspace, ids["incident"])
+    gone = CreateQuote(ids["incident"], ids["conversations"][0])  # "charged twice ... by hand"
+    gone.do(workspace)
+    passing = _computed(workspace, ids["incident"], learning=True)  # reads that card
+    gone.undo(workspace)
+    new = CreateQuote(ids["incident"], ids["conversations"][1])  # "Did my payment go through? ..."
+    new.do(workspace)
+
+    def chips() -> set[str]:
+        return {s.name for c in board_cards(workspace, ids["incident"]) if c.quote_id == new.quote_id
+                for s in c.suggestions}
+
+    own = chips()
+    assert own
+    passing.do(workspace)
+    assert chips() == own
