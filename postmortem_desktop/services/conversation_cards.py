@@ -179,5 +179,5 @@ class QuoteWholeConversations(Edit):
 
 def quote_whole_conversations(incident_id: int, conversation_ids: list[int]) -> QuoteWholeConversations:
     """One undo step that puts each conversation on the board as a whole-conversation card, worked out as it is
-    written (a few conversations; many are prepared on a worker first: prepare_whole_cards)."""
+    written: headless use (tests, scripts). The app prepares them on a worker first (prepare_whole_cards)."""
     return QuoteWholeConversations(incident_id, conversation_ids)

@@ -192,8 +192,10 @@ def _asked(session: Session, incident_id: int) -> bool:
     return _suggests_on_messages(session_cursor(session), incident_id)
 
 
-def _set_asked(session: Session, incident_id: int, value: str | None) -> None:
+def _set_asked(session: Session, incident_id: int, value: str | None) -> str | None:
+    """Writes the incident's "asked" setting (None: none); returns what it was."""
     row = session.get(WorkspaceSetting, _asked_key(incident_id))
+    before = row.value if row is not None else None
     if value is None:
         if row is not None:
             session.delete(row)
@@ -202,6 +204,7 @@ def _set_asked(session: Session, incident_id: int, value: str | None) -> None:
     else:
         row.value = value
     session.flush()
+    return before
 
 
 def _suggests_on_messages(cursor: BulkCursor, incident_id: int) -> bool:
@@ -297,9 +300,11 @@ class StoreSuggestions(Edit):
         quote_ids = {f.quote_id for f in self.found if f.quote_id is not None}
         message_ids = {f.message_id for f in self.found if f.message_id is not None}
         tag_ids = {f.tag_id for f in self.found}
-        live_quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, quote_ids)))) if quote_ids else set()
-        if self.read is not None:  # and still the card it was when read, not a new one given its id since
-            live_quotes &= self._judged
+        if self.read is not None:  # still there and still the card it was when read (not a new one given its id)
+            live_quotes = quote_ids & self._judged
+        else:
+            live_quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, quote_ids)))) if quote_ids \
+                else set()
         live_messages = set(session.scalars(select(Message.id).where(among(Message.id, message_ids)))) \
             if message_ids else set()
         live_tags = set(session.scalars(select(Tag.id).where(among(Tag.id, tag_ids)))) if tag_ids else set()
@@ -314,9 +319,7 @@ class StoreSuggestions(Edit):
             return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
         self._judged = self._still_as_read(session)
         if not self.learning:  # a person asked: the decisions made from now on are learned from
-            stored = session.get(WorkspaceSetting, _asked_key(self.incident_id))
-            self._old_asked = stored.value if stored is not None else None
-            _set_asked(session, self.incident_id, "1")
+            self._old_asked = _set_asked(session, self.incident_id, "1")
         # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
         existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
                                   (self.incident_id, self.incident_id)).fetchall()

@@ -489,12 +489,8 @@ def _put_settings(conn: Connection, settings: list[dict[str, Any]], incident_ids
                   result: CopyResult) -> None:
     """Per-incident settings under the incident's key on the target, none left there of a deleted incident that had
     the same number (a file numbers its next incident after the highest left)."""
-    rows = []
-    for row in settings:
-        prefix = next(p for p in incident_settings.TRAVELLING if row["key"].startswith(p))
-        old_id, _, rest = row["key"][len(prefix):].partition(".")
-        rows.append({"key": incident_settings.setting_key(prefix, incident_ids[int(old_id)], rest),
-                     "value": storable(row["value"])})
+    rows = [{"key": incident_settings.renumbered(row["key"], incident_ids), "value": storable(row["value"])}
+            for row in settings]
     for incident_id in incident_ids.values():
         incident_settings.forget(conn, incident_id)
     incident_settings.put_back(conn, rows)

@@ -10,6 +10,8 @@ clears what such a delete left in files written then.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import Connection, delete, insert, or_, select
 
 from .schema import WorkspaceSetting
@@ -25,6 +27,13 @@ TRAVELLING = PREFIXES
 
 def setting_key(prefix: str, incident_id: int, name: str) -> str:
     return f"{prefix}{incident_id}.{name}"
+
+
+def renumbered(key: str, incident_ids: Mapping[int, int]) -> str:
+    """A travelling setting's key for its incident's number where it is copied (incident_ids: old -> new)."""
+    prefix = next(p for p in TRAVELLING if key.startswith(p))
+    old_id, _, name = key[len(prefix):].partition(".")
+    return setting_key(prefix, incident_ids[int(old_id)], name)
 
 
 def _of_incident(incident_id: int):  # noqa: ANN202 - an SQL condition
@@ -55,4 +64,4 @@ def put_back(conn: Connection, rows: list[dict]) -> None:
 
 
 __all__ = ["NOTES_PREFIX", "PREFIXES", "SUGGESTIONS_PREFIX", "TRAVELLING", "capture", "forget", "put_back",
-           "setting_key"]
+           "renumbered", "setting_key"]

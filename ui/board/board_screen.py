@@ -482,7 +482,9 @@ class BoardScreen(QWidget):
         session, incident_id, cards_added = self._learning_for
         alive = shiboken6.isValid(session) and self.hub.session is session and self.hub.incident_id == incident_id
         if command is not None and alive and cards_added != self._cards_added:
-            # cards were added since this pass read the incident: storing it would take their suggestions away
+            # cards were added since this pass read the incident: it learned nothing of them, so a pass that reads
+            # them is run instead (storing this one would leave their chips alone: StoreSuggestions judges only
+            # what it read)
             command, self._learn_again = None, True
         if command is not None and alive:
             try:
