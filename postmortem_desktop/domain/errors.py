@@ -47,7 +47,8 @@ class ChangedSince(RuleError):
     told who changed it (`by`, from the incident's history; empty when unknown, as on a file) and what to do.
     """
 
-    def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = (), depends: str = ""):
+    def __init__(self, what: str, *, undoing: bool, by: tuple[str, ...] = (), depends: str = "", advice: str = ""):
+        """advice: what to do instead, when the edit has better words for it than the general ones here."""
         who = _listed(by) if by else "someone else"
         if undoing and depends:  # an undo that deletes what the edit added: `depends` says what rests on it
             message = (f"“{what}” cannot be undone: since your edit, {who} built on what it added ({depends}), "
@@ -55,20 +56,21 @@ class ChangedSince(RuleError):
                        "work first if this should still go.")
         elif undoing:
             message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
-                       "overwrite their change. Edit it again by hand if it still needs changing.")
+                       "overwrite their change. " + (advice or "Edit it again by hand if it still needs changing."))
         else:
             message = (f"“{what}” cannot be redone: it was changed by {who} after you undid it, and redoing "
-                       "would overwrite their change. It stays as they left it: look at it again and make your "
-                       "change by hand if it is still needed.")
+                       "would overwrite their change. " + (advice or "It stays as they left it: look at it again and "
+                                                           "make your change by hand if it is still needed."))
         super().__init__(message)
         self.what = what
         self.undoing = undoing
         self.by = by
         self.depends = depends
+        self.advice = advice
 
     def naming(self, by: tuple[str, ...]) -> ChangedSince:
         """The same refusal, saying who changed it."""
-        return ChangedSince(self.what, undoing=self.undoing, by=by, depends=self.depends)
+        return ChangedSince(self.what, undoing=self.undoing, by=by, depends=self.depends, advice=self.advice)
 
 
 def _listed(names: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from ..storage.incident_locks import SUGGESTIONS, hold_for_incident
 from ..storage.incident_settings import SUGGESTIONS_PREFIX, setting_key
 from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import ChangedSince, Edit, RuleError
 from .settings import SetSetting, get_setting
 
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
@@ -192,19 +193,34 @@ def _asked(session: Session, incident_id: int) -> bool:
     return _suggests_on_messages(session_cursor(session), incident_id)
 
 
+def _run_key(incident_id: int) -> str:
+    return setting_key(SUGGESTIONS_PREFIX, incident_id, "run")
+
+
 def _set_asked(session: Session, incident_id: int, value: str | None) -> str | None:
     """Writes the incident's "asked" setting (None: none); returns what it was."""
-    row = session.get(WorkspaceSetting, _asked_key(incident_id))
+    return _put_setting(session, _asked_key(incident_id), value)
+
+
+def _put_setting(session: Session, key: str, value: str | None) -> str | None:
+    """Writes a setting (None: deletes it); returns what it was."""
+    row = session.get(WorkspaceSetting, key, populate_existing=True)
     before = row.value if row is not None else None
     if value is None:
         if row is not None:
             session.delete(row)
     elif row is None:
-        session.add(WorkspaceSetting(key=_asked_key(incident_id), value=value))
+        session.add(WorkspaceSetting(key=key, value=value))
     else:
         row.value = value
     session.flush()
     return before
+
+
+def _stored_run(session: Session, incident_id: int) -> str | None:
+    """Which Suggest Tags the incident's suggestions are now from (its token), None when none says."""
+    row = session.get(WorkspaceSetting, _run_key(incident_id), populate_existing=True)
+    return row.value if row is not None else None
 
 
 def _suggests_on_messages(cursor: BulkCursor, incident_id: int) -> bool:
@@ -293,6 +309,11 @@ class StoreSuggestions(Edit):
             self.name = LEARNING_NAME
         self._old: list[tuple] = []  # the pending suggestions replaced, as _ROW_COLUMNS (what an undo writes back)
         self._old_asked: str | None = None  # the incident's "asked" setting before (what an undo writes back)
+        # which Suggest Tags the incident's suggestions are from: this one's token once it is stored, so its undo
+        # (and a redo) can tell whether a teammate's Suggest Tags replaced them since (_refuse_over_another)
+        self._run = "" if learning else uuid.uuid4().hex
+        self._old_run: str | None = None  # the token before (what an undo writes back)
+        self._undone = False
         self.stored = 0
 
     def _still_there(self, session):  # noqa: ANN001, ANN202
@@ -317,9 +338,13 @@ class StoreSuggestions(Edit):
         if self.learning and not _asked(session, self.incident_id):
             self._old, self.stored = [], 0
             return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
-        self._judged = self._still_as_read(session)
-        if not self.learning:  # a person asked: the decisions made from now on are learned from
+        if not self.learning:
+            if self._undone:  # a redo: over what its undo left, not over a teammate's Suggest Tags since
+                self._refuse_over_another(session, self._old_run, undoing=False)
+            # a person asked: the decisions made from now on are learned from
             self._old_asked = _set_asked(session, self.incident_id, "1")
+            self._old_run = _put_setting(session, _run_key(self.incident_id), self._run)
+        self._judged = self._still_as_read(session)
         # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
         existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
                                   (self.incident_id, self.incident_id)).fetchall()
@@ -373,8 +398,20 @@ class StoreSuggestions(Edit):
                 wanted[key] = f.phrase
         return wanted
 
+    def _refuse_over_another(self, session: Session, expected: str | None, *, undoing: bool) -> None:
+        """Refuses (nothing written) when another Suggest Tags stored the incident's suggestions since this one did
+        (undoing) or since its undo (a redo): undoing would take theirs away too, and stop the incident learning
+        from the decisions made since, which they asked for; redoing would put this one's older ones over theirs.
+        A learning pass stores no token: it never counts."""
+        if _stored_run(session, self.incident_id) != expected:
+            raise ChangedSince(self.name, undoing=undoing, advice=(
+                "Their suggestions stand: dismiss any that do not fit." if undoing else
+                "It stays as they left it, with their suggestions: run Suggest Tags again for new ones."))
+
     def revert(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)
+        if not self.learning:
+            self._refuse_over_another(session, self._run, undoing=True)
         cursor = session_cursor(session)
         if self.read is None:
             cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
@@ -393,6 +430,8 @@ class StoreSuggestions(Edit):
                     [row for row in self._old if row[0] not in taken and _key(row) not in present])
         if not self.learning:
             _set_asked(session, self.incident_id, self._old_asked)
+            _put_setting(session, _run_key(self.incident_id), self._old_run)
+            self._undone = True
 
 
 def _compared(old: list[tuple], wanted: dict[tuple, str]) -> tuple[set[tuple], list[int], list[tuple[str, int]]]:

@@ -18,7 +18,7 @@ from .schema import WorkspaceSetting
 
 #: the facilitator's notes of each agenda step: NOTES_PREFIX + "{incident id}.{step key}"
 NOTES_PREFIX = "facilitator.notes."
-#: whether a person asked for the incident's suggested tags (services/suggestions.py)
+#: whether a person asked for the incident's suggested tags, and which Suggest Tags they are from (suggestions.py)
 SUGGESTIONS_PREFIX = "suggestions."
 PREFIXES = (NOTES_PREFIX, SUGGESTIONS_PREFIX)
 #: those that go with the incident to another workspace (all, today)
