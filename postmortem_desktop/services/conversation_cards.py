@@ -37,7 +37,9 @@ class PreparedCard:
     """A whole-conversation card worked out before it is written, and what it was worked out from."""
 
     text: str
-    suggested: Mapping[str, str]  # tag name -> stored note (see suggestions.stored_note)
+    # tag id -> stored note (see suggestions.stored_note): by id, as the tags were named when the card was worked
+    # out, so a tag renamed while Add Cards prepares keeps its chips (the suggester says names)
+    suggested: Mapping[int, str]
     made_from: bytes  # the digest of the messages it was made from: a card is made again when they changed
 
 
@@ -50,9 +52,15 @@ def spoken_digest(spoken: Spoken) -> bytes:
     return digest.digest()
 
 
-def prepare_card(spoken: Spoken, suggester: Suggester) -> PreparedCard:
+def prepare_card(spoken: Spoken, suggester: Suggester, tag_ids: Mapping[str, int]) -> PreparedCard:
+    """tag_ids: each tag's id by its name, read with the conversations (a suggestion of no tag here is left out)."""
     text, suggested = whole_conversation_card(spoken, suggester)
-    return PreparedCard(storable(text), suggested, spoken_digest(spoken))
+    return PreparedCard(storable(text), {tag_ids[tag]: note for tag, note in suggested.items() if tag in tag_ids},
+                        spoken_digest(spoken))
+
+
+def _tag_ids(session: Session) -> dict[str, int]:
+    return {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
 
 
 def _spoken(session: Session, conversation_ids: Iterable[int]) -> dict[int, Spoken]:
@@ -77,11 +85,12 @@ def prepare_whole_cards(workspace: Workspace, incident_id: int, conversation_ids
     ids = tuple(dict.fromkeys(conversation_ids))
     with workspace.reading() as session:
         spoken = _spoken(session, ids)
+        tag_ids = _tag_ids(session)
     yield 0, len(ids)
     suggester = workspace_suggester(workspace)
     prepared: dict[int, PreparedCard] = {}
     for done, conversation_id in enumerate(ids, start=1):
-        prepared[conversation_id] = prepare_card(spoken.get(conversation_id, []), suggester)
+        prepared[conversation_id] = prepare_card(spoken.get(conversation_id, []), suggester, tag_ids)
         yield done, len(ids)
     return QuoteWholeConversations(incident_id, ids, prepared)
 
@@ -133,13 +142,16 @@ class QuoteWholeConversations(Edit):
         """The chosen conversations' cards: as prepared, unless their messages changed since (or none was)."""
         spoken = _spoken(session, chosen)
         suggester: Suggester | None = None  # made only when a card must be worked out here: it reads every decision
+        tag_ids: dict[str, int] | None = None
         cards: dict[int, PreparedCard] = {}
         for cid in chosen:
             card = self._prepared.get(cid)
             messages = spoken.get(cid, [])
             if card is None or card.made_from != spoken_digest(messages):
                 suggester = suggester or session_suggester(session)
-                card = self._prepared[cid] = prepare_card(messages, suggester)  # a redo needs not work it out again
+                tag_ids = tag_ids if tag_ids is not None else _tag_ids(session)
+                # kept: a redo needs not work it out again
+                card = self._prepared[cid] = prepare_card(messages, suggester, tag_ids)
             cards[cid] = card
         return cards
 
@@ -159,10 +171,10 @@ class QuoteWholeConversations(Edit):
     def _write_suggestions(self, session: Session, cards: Mapping[int, PreparedCard]) -> None:
         """The cards' suggested chips: ~4,000 rows for 500 cards, COPY on a team workspace (as Suggest Tags writes
         them), which took a third of the write as one statement per row."""
-        tag_ids = {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
+        tags = set(session.scalars(select(Tag.id)))  # not one deleted since the card was worked out
         now = db_time(datetime.now(UTC))
-        rows = [(tag_ids[tag], self.quote_ids[cid], TagSource.SUGGESTED.value, note, now)
-                for cid, card in cards.items() for tag, note in card.suggested.items() if tag in tag_ids]
+        rows = [(tag_id, self.quote_ids[cid], TagSource.SUGGESTED.value, note, now)
+                for cid, card in cards.items() for tag_id, note in card.suggested.items() if tag_id in tags]
         if rows:
             cursor = session_cursor(session)
             try:

@@ -244,3 +244,28 @@ def test_add_cards_undoes_after_a_learning_pass_worked_their_chips_out_again(rea
     assert whole_cards(ws, waiting) != before  # the pass did change the new cards' chips
     add.undo(ws)
     assert whole_cards(ws, waiting) == {}
+
+
+def test_a_tag_renamed_while_add_cards_prepares_keeps_its_chips_under_its_new_name(real_incident):
+    """The suggester says tags by name; the prepared cards keep them by id, so a rename meanwhile (here or by a
+    teammate) loses no chip. Before, the chips of a renamed tag were left out: no tag had the old name any more."""
+    from postmortem_desktop.services.tagging import RenameTag
+
+    ws, incident_id, waiting = real_incident
+    add = run_to_end(prepare_whole_cards(ws, incident_id, waiting))
+    prepared = whole_cards_of(ws, add)
+    renamed = max({tag for chips in prepared.values() for tag in chips},
+                  key=lambda tag: sum(tag in chips for chips in prepared.values()))  # the most suggested
+    tag_id = next(t.id for t in list_tags(ws) if t.name == renamed)
+    RenameTag(tag_id, "renamed-meanwhile").do(ws)
+    add.do(ws)
+    written = {cid: set(chips) for cid, (_text, chips) in whole_cards(ws, waiting).items()}
+    assert written == {cid: {"renamed-meanwhile" if tag == renamed else tag for tag in chips}
+                       for cid, chips in prepared.items()}
+    assert any("renamed-meanwhile" in chips for chips in written.values())
+
+
+def whole_cards_of(ws, add) -> dict[int, set[str]]:
+    """conversation -> the names of the tags its prepared card suggests, as the tags are named now."""
+    names = {t.id: t.name for t in list_tags(ws)}
+    return {cid: {names.get(tag, tag) for tag in card.suggested} for cid, card in add._prepared.items()}
