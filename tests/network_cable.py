@@ -1,4 +1,5 @@
-"""A TCP relay in front of the test cluster that a test can unplug: the server "goes away" for one client.
+"""A TCP relay in front of the test cluster that a test can unplug (the server "goes away" for one client) or
+hang (the server is there but does not answer).
 
 A client whose URL names the relay's port loses every connection when it is unplugged, and new ones are
 refused (nothing listens), exactly as when the server is stopped; a teammate connecting to the server
@@ -17,6 +18,8 @@ class NetworkCable:
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._listener: socket.socket | None = None
+        self._answering = threading.Event()  # cleared: the server "hangs" (hang, answer)
+        self._answering.set()
         self.port = 0
         self.plug()
 
@@ -50,6 +53,15 @@ class NetworkCable:
                 pass
             sock.close()
 
+    def hang(self) -> None:
+        """The server stops answering, as one whose process is paused: connections stay open and new ones are
+        accepted, but nothing goes through either way until answer()."""
+        self._answering.clear()
+
+    def answer(self) -> None:
+        """The server answers again: what was held goes through."""
+        self._answering.set()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -66,10 +78,10 @@ class NetworkCable:
             for source, target in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._answering.wait()
                 target.sendall(data)
         except OSError:
             pass
@@ -78,3 +90,12 @@ class NetworkCable:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+def through(cable: NetworkCable, team_server, url: str) -> str:
+    """url, reached through the cable: its port the relay's, the same login (written to the cluster's pgpass)."""
+    with open(team_server.pgpassfile, encoding="utf-8") as pgpass:
+        password = pgpass.readline().rstrip("\n").rsplit(":", 1)[1]
+    with open(team_server.pgpassfile, "a", encoding="utf-8") as pgpass:
+        pgpass.write(f"127.0.0.1:{cable.port}:*:postmortem:{password}\n")
+    return url.replace(f":{team_server.port}/", f":{cable.port}/")

@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 # dropped) is noticed in about 10 s (30 s while sending) instead of when the OS gives up on the socket, about 15
 # minutes, during which the edit waited on the window's thread. Keepalives probe a connection waiting for an answer;
 # tcp_user_timeout ends one whose sent data goes unacknowledged. Neither ends a live server's slow answer (its OS
-# answers both); 30 s, not less, as Linux also counts a server that stops reading a long COPY for a while.
+# answers both: team_silence.py asks after those); 30 s, not less, as Linux also counts a server that stops reading
+# a long COPY for a while.
 DEAD_SERVER_NOTICED: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
                                        "keepalives_count": 2, "tcp_user_timeout": 30_000}
 

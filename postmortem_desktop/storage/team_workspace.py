@@ -43,6 +43,7 @@ from .id_sets import among
 from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 from .team_connect_errors import connection_refusal
 from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone
+from .team_silence import watch_silence
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 # The pool's own report when a connection the server dropped is handed back ("Exception during reset or
@@ -309,7 +310,9 @@ def _make_engine(url: URL, *, read_only: bool) -> Engine:
     if read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     # pre_ping: a connection the server dropped while idle is replaced instead of failing the next edit
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    watch_silence(engine)  # a server that is up but does not answer: its waits are cut (team_silence.py)
+    return engine
 
 
 def _user(conn: Connection) -> str:

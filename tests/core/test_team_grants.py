@@ -20,7 +20,7 @@ from postmortem_desktop.storage.errors import AccessRefusedError, ReadOnlyWorksp
 from postmortem_desktop.storage.team_grants import write_grants
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.helpers import BEFORE_FORMAT_10
-from tests.network_cable import NetworkCable
+from tests.network_cable import NetworkCable, through
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 STATEMENT = re.compile(r"^    ((?:GRANT|ALTER DEFAULT PRIVILEGES) [^;]+;)$", re.MULTILINE)  # a message's lines to run
@@ -140,11 +140,7 @@ def test_the_readme_says_how_to_give_a_teammate_write_access_and_it_is_enough(te
 def through_cable(team_server, team_database):
     create_workspace(team_database).close()
     cable = NetworkCable(team_server.port)
-    with open(team_server.pgpassfile, encoding="utf-8") as pgpass:
-        password = pgpass.readline().rstrip("\n").rsplit(":", 1)[1]
-    with open(team_server.pgpassfile, "a", encoding="utf-8") as pgpass:
-        pgpass.write(f"127.0.0.1:{cable.port}:*:postmortem:{password}\n")
-    ws = open_workspace(team_database.replace(f":{team_server.port}/", f":{cable.port}/"))
+    ws = open_workspace(through(cable, team_server, team_database))
     yield ws, cable
     cable.unplug()
     ws.close()
