@@ -157,7 +157,8 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
                 "was changed. Check the network and that the server is running, then try again.")
         return ServerUnavailableError(
             f"The connection to {name} failed or was lost ({_first_line(error)}). Nothing of the last change "
-            "was saved. Check the network and that the server is running, then try again.")
+            "was saved. Check the network and that the server is running; once it answers again, make the change "
+            "again.")
     return None
 
 
