@@ -12,9 +12,10 @@ from pathlib import Path
 
 from ..domain.changes import DataChange
 from ..storage import incident_copy
-from ..storage.edit_history import BRING_BACK
+from ..storage.edit_history import BRING_BACK, mark_saved_for_meeting
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
+from ..storage.workspace_kind import WorkspaceKind
 from .commands import WORKSPACE_WIDE
 
 __all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps"]
@@ -51,6 +52,10 @@ def save_steps(source: Workspace, path: Path | str, incident_id: int) -> Steps:
     """Saves one incident into a new workspace file at path, which appears only when it is complete."""
     with creating_file(path) as new:
         result = yield from copy_steps(source, new.workspace, [incident_id])
+        if source.kind is WorkspaceKind.TEAM:  # a file for a meeting: it goes on with the incident's history
+            with new.workspace.transaction() as session:
+                for copied in result.incidents:
+                    mark_saved_for_meeting(session, copied.target_id)
     result.target = new.path.name
     return result
 

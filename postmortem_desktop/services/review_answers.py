@@ -153,7 +153,8 @@ class ReviewService:
             return [refs[q] for q in quote_ids if q in refs]
 
     def edits(self, incident_id: int) -> list[EditEntry]:
-        """Who edited the incident, oldest first (a team workspace's record; a file keeps none)."""
+        """Who edited the incident, oldest first (a team workspace's record; a file keeps none, except a meeting
+        file's: storage/edit_history.py)."""
         with self.workspace.reading() as session:
             return [EditEntry(e.at, e.user, e.what, e.undone) for e in session.scalars(
                 select(EditRecord).where(EditRecord.incident_id == incident_id).order_by(EditRecord.id))]

@@ -9,11 +9,55 @@ history says unambiguously who; never the wrong one, so "someone else" when it c
 """
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+import getpass
+import os
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from .id_sets import among
-from .schema import CardEdit, EditRecord, WorkspaceEdit
+from .incident_settings import MEETING_PREFIX, setting_key
+from .schema import CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit, WorkspaceSetting
+
+if TYPE_CHECKING:
+    from .handle import EditMade
+
+#: the environment variable that names the person whose edits these are (a team workspace's, a meeting file's)
+DISPLAY_NAME_VARIABLE = "POSTMORTEM_USER"
+
+
+def display_name() -> str:
+    """The configured display name, "" when none is."""
+    return os.environ.get(DISPLAY_NAME_VARIABLE, "").strip()
+
+
+def meeting_signer() -> str:
+    """Whom a meeting file's edits are signed by: the display name, else the computer's login name."""
+    try:
+        return display_name() or getpass.getuser()
+    except (KeyError, OSError):  # a login without a name in the password database
+        return "someone at the meeting"
+
+
+def write(session: Session, edit: EditMade, user: str) -> None:
+    """In the edit's transaction: the edit in the incident's history (the workspace's, for an edit of no one
+    incident) and in the history of the cards and columns it changed, signed by user. `at` in each: the mapping's
+    default, now. Rows gone by the end of the edit (an incident or card it deleted, a column it merged away) are
+    left out: nothing of theirs can be in conflict any more."""
+    who = (literal(user), literal(edit.what), literal(edit.undone))
+    if edit.incident_id > 0:  # an incident's edit
+        session.execute(insert(EditRecord).from_select(
+            ["incident_id", "user", "what", "undone"],
+            select(Incident.id, *who).where(Incident.id == edit.incident_id)))
+    elif edit.columns:  # an edit of the whole workspace: of its columns (tags)...
+        session.execute(insert(WorkspaceEdit).from_select(
+            ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(among(Tag.id, edit.columns))))
+    else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
+        session.execute(insert(WorkspaceEdit).values(user=user, what=edit.what, undone=edit.undone))
+    if edit.cards:  # one parameter (id_sets.among): a merge's cards may be more than a statement may bind
+        session.execute(insert(CardEdit).from_select(
+            ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(among(Quote.id, edit.cards))))
 
 
 def editors_since(session: Session, incident_id: int, user: str, what: str, *, undone: bool) -> tuple[str, ...]:
@@ -97,3 +141,35 @@ def last_column_editor(session: Session, tag_id: int, user: str, like: str) -> s
     last = session.scalar(select(WorkspaceEdit.user).where(
         WorkspaceEdit.tag_id == tag_id, WorkspaceEdit.what.like(like)).order_by(WorkspaceEdit.id.desc()).limit(1))
     return _one_teammate({last}, user) if last else ""
+
+
+# ---- a meeting file's history ------------------------------------------------------------------------------------
+# A file keeps no history: it is one person's. A team incident saved to a file for a meeting without network
+# (publish.save_steps) is edited there by whoever runs the meeting, and brought back into the team workspace; so
+# such a file goes on with the incident's history, signing each edit as meeting_signer() does, and the bring back
+# carries those records with it. The file remembers how far the history went when it was saved: the bring back is
+# allowed only while the team's history goes exactly that far (nobody edited it there since).
+_SAVED_UNTIL = "history_until"
+
+
+def _saved_until_key(incident_id: int) -> str:
+    return setting_key(MEETING_PREFIX, incident_id, _SAVED_UNTIL)
+
+
+def mark_saved_for_meeting(session: Session, incident_id: int) -> None:
+    """In the file a team incident was just saved into: from now on its edits of the incident are in its history,
+    and the history's last record so far (0: none) is where the team's must still end for a bring back."""
+    last = session.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == incident_id))
+    session.merge(WorkspaceSetting(key=_saved_until_key(incident_id), value=str(last or 0)))
+
+
+def keeps_history(session: Session, incident_id: int) -> bool:
+    """Whether this file goes on with the incident's history (a meeting file's incident)."""
+    return session.get(WorkspaceSetting, _saved_until_key(incident_id)) is not None
+
+
+def history_when_saved(settings: list[dict], incident_id: int) -> int | None:
+    """From an incident's settings (incident_settings.capture's rows): the id of its history's last record when it
+    was saved for a meeting (0: it had none), or None when it is no meeting file's."""
+    value = next((row["value"] for row in settings if row["key"] == _saved_until_key(incident_id)), None)
+    return int(value) if value is not None else None

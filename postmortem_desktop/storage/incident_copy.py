@@ -28,7 +28,7 @@ from ..domain.customers import customer_key
 from ..domain.errors import MissingIncident, RuleError
 from ..domain.storable_text import storable
 from ..domain.vocabulary import EVIDENCE_SOURCES
-from . import incident_settings, migrations, snapshot
+from . import edit_history, incident_settings, migrations, snapshot
 from .bulk import LOCK_BULK_TABLES
 from .schema import (
     Base,
@@ -232,8 +232,10 @@ def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
                            .where(IncidentUid.uid == uid).with_for_update(of=Incident)).first() if uid else None
         if row is None:
             continue
-        theirs = conn.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == row.id))
-        ours = max((r["id"] for r in snap.rows["incident_edits"]), default=None)
+        theirs = conn.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == row.id)) or 0
+        # a meeting file's own edits are in its history too: where that history was when the file was saved
+        saved = edit_history.history_when_saved(snap.settings, snap.rows["incidents"][0]["id"])
+        ours = saved if saved is not None else max((r["id"] for r in snap.rows["incident_edits"]), default=0)
         incident = snap.rows["incidents"][0]
         found.append(_There(incident["title"], incident["id"], row.id, row.title, theirs != ours))
     return found

@@ -20,9 +20,11 @@ from .schema import WorkspaceSetting
 NOTES_PREFIX = "facilitator.notes."
 #: whether a person asked for the incident's suggested tags, and which Suggest Tags they are from (suggestions.py)
 SUGGESTIONS_PREFIX = "suggestions."
-PREFIXES = (NOTES_PREFIX, SUGGESTIONS_PREFIX)
-#: those that go with the incident to another workspace (all, today)
-TRAVELLING = PREFIXES
+#: a file saved from a team workspace for a meeting: how far the incident's history went there (edit_history.py)
+MEETING_PREFIX = "meeting."
+PREFIXES = (NOTES_PREFIX, SUGGESTIONS_PREFIX, MEETING_PREFIX)
+#: those that go with the incident to another workspace: not where a meeting file came from, which is the file's own
+TRAVELLING = (NOTES_PREFIX, SUGGESTIONS_PREFIX)
 
 
 def setting_key(prefix: str, incident_id: int, name: str) -> str:

@@ -131,7 +131,8 @@ class EditRecord(Base):
     """Who made an edit of an incident in a team workspace, and when: its history of edits, undos included.
 
     Written in the edit's own transaction (storage/team_workspace.py), so a refused edit leaves none.
-    A file has one person's edits and keeps none. Added in format 3 (migrations.py).
+    A file has one person's edits and keeps none, except a meeting file (a team incident saved for a meeting:
+    storage/edit_history.py). Added in format 3 (migrations.py).
     """
 
     __tablename__ = "incident_edits"

@@ -10,7 +10,6 @@ Connecting is libpq's: PGPASSWORD, ~/.pgpass, service files and TLS options in t
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,12 +19,12 @@ from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import errors as pg_errors
-from sqlalchemy import create_engine, insert, literal, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from . import migrations, team_feed, team_grants, value_check
+from . import edit_history, migrations, team_feed, team_grants, value_check
 from .bulk import db_time
 from .errors import (
     AccessRefusedError,
@@ -39,8 +38,7 @@ from .errors import (
     WorkspaceError,
 )
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
-from .id_sets import among
-from .schema import Base, CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
+from .schema import Base
 from .team_connect_errors import connection_refusal
 from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone
 from .team_silence import watch_silence
@@ -58,7 +56,6 @@ if TYPE_CHECKING:
 _CONNECT_TIMEOUT_S = 10
 _CREATION_LOCK = migrations.APPLICATION_ID + 1  # a session-level advisory lock, apart from the ladder's
 #: the name a person's edits are attributed to, when not their database role's (a shared role, say)
-DISPLAY_NAME_VARIABLE = "POSTMORTEM_USER"
 
 
 class TeamBacking:
@@ -74,21 +71,7 @@ class TeamBacking:
         self.role = role
 
     def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
-        # `at` in each: the mapping's default, now. Rows gone by the end of the edit (an incident or card it
-        # deleted, a column it merged away) are left out: nothing of theirs can be in conflict any more.
-        who = (literal(self.user), literal(edit.what), literal(edit.undone))
-        if edit.incident_id > 0:  # an incident's edit
-            session.execute(insert(EditRecord).from_select(
-                ["incident_id", "user", "what", "undone"],
-                select(Incident.id, *who).where(Incident.id == edit.incident_id)))
-        elif edit.columns:  # an edit of the whole workspace: of its columns (tags)...
-            session.execute(insert(WorkspaceEdit).from_select(
-                ["tag_id", "user", "what", "undone"], select(Tag.id, *who).where(among(Tag.id, edit.columns))))
-        else:  # ...or of something else of it (its settings, the columns' order, a publish into it)
-            session.execute(insert(WorkspaceEdit).values(user=self.user, what=edit.what, undone=edit.undone))
-        if edit.cards:  # one parameter (id_sets.among): a merge's cards may be more than a statement may bind
-            session.execute(insert(CardEdit).from_select(
-                ["quote_id", "user", "what", "undone"], select(Quote.id, *who).where(among(Quote.id, edit.cards))))
+        edit_history.write(session, edit, self.user)
         team_feed.announce(session, edit.incident_id, edit.changes, client, self.user)
 
     def diagnose(self, exc: BaseException, *, reading: bool = False) -> WorkspaceError | None:
@@ -318,7 +301,7 @@ def _make_engine(url: URL, *, read_only: bool) -> Engine:
 
 def _user(conn: Connection) -> str:
     """Whom this client's edits are attributed to: the configured display name, else the database role."""
-    return os.environ.get(DISPLAY_NAME_VARIABLE, "").strip() or str(conn.scalar(text("SELECT current_user")))
+    return edit_history.display_name() or str(conn.scalar(text("SELECT current_user")))
 
 
 def _role(conn: Connection) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-from . import file_holders, migrations, sqlite_files, team_workspace
+from . import edit_history, file_holders, migrations, sqlite_files, team_workspace
 from .errors import (  # noqa: F401 - the error classes are part of this module's interface
     AlteredWorkspaceError,
     DamagedWorkspaceError,
@@ -110,7 +110,10 @@ class FileBacking:
         self._lock.release()
 
     def record_edit(self, session: Session, edit: EditMade, client: str) -> None:
-        return None  # one writer: every screen that shows the file hears of the edit in this process
+        # one writer: every screen that shows the file hears of the edit in this process. A file keeps no history,
+        # except of a team incident saved into it for a meeting, which is brought back with it (edit_history.py)
+        if edit.incident_id > 0 and edit_history.keeps_history(session, edit.incident_id):
+            edit_history.write(session, edit, edit_history.meeting_signer())
 
 
 def _checkpoint(engine: Engine) -> None:

@@ -187,3 +187,49 @@ def test_a_history_whose_keys_must_move_keeps_its_order(team_database, tmp_path)
     finally:
         source.close()
         target.close()
+
+
+def test_the_meetings_edits_come_back_in_the_team_history_signed_by_who_made_them(team, incident_id, tmp_path,
+                                                                                 monkeypatch):
+    """Before, a file kept no history: the team's history showed one "Bring Back" by whoever brought the file back,
+    and nothing of who changed what at the meeting."""
+    with team.reading() as session:
+        saved_at = [e.id for e in session.scalars(select(EditRecord).where(EditRecord.incident_id == incident_id))]
+    path = tmp_path / "meeting.pmw"
+    save_incident_as_file(team, path, incident_id)
+    monkeypatch.setenv("POSTMORTEM_USER", "Dana (facilitator)")
+    meeting = open_workspace(path)
+    try:
+        answer = SetReviewAnswer(incident_id, "wording", MEETING_ANSWER)
+        answer.do(meeting)
+        retitle = UpdateIncident(incident_id, title="Checkout outage (as named at the review)")
+        retitle.do(meeting)
+        retitle.undo(meeting)
+        made_there = [(e.user, e.what, e.undone) for e in ReviewService(meeting).edits(incident_id)][len(saved_at):]
+        assert made_there == [("Dana (facilitator)", answer.name, False), ("Dana (facilitator)", retitle.name, False),
+                              ("Dana (facilitator)", retitle.name, True)]
+        publish(meeting, team, [incident_id], bring_back=True)  # allowed: nobody edited it on the team since
+    finally:
+        meeting.close()
+    history = [(e.user, e.what, e.undone) for e in ReviewService(team).edits(incident_id)]
+    assert history[len(saved_at):] == [*made_there, (team.user, f"Bring Back from {path.name}", False)]
+    assert _answer(team, incident_id) == MEETING_ANSWER
+
+
+def test_a_file_saved_from_a_file_or_made_as_one_keeps_no_history(team, incident_id, tmp_path, monkeypatch):
+    """Only a team incident's meeting file goes on with its history: a file's own edits are one person's."""
+    monkeypatch.setenv("POSTMORTEM_USER", "Dana (facilitator)")
+    meeting_path, copy_path = tmp_path / "meeting.pmw", tmp_path / "copy of the meeting.pmw"
+    save_incident_as_file(team, meeting_path, incident_id)
+    meeting = open_workspace(meeting_path)
+    try:
+        save_incident_as_file(meeting, copy_path, incident_id)
+    finally:
+        meeting.close()
+    copy = open_workspace(copy_path)
+    try:
+        before = ReviewService(copy).edits(incident_id)
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(copy)
+        assert ReviewService(copy).edits(incident_id) == before
+    finally:
+        copy.close()
