@@ -132,13 +132,13 @@ def _plain(chunk: PlanChunk) -> tuple[list, list, list, list]:
 
 
 def _progress(planner: TicketPlanner, stream) -> tuple[int, EstimatedTotal | None]:  # noqa: ANN001
-    """(rows read, rows the file probably holds), the total estimated from how far the reader is."""
+    """(rows planned, rows the file probably holds): the stream's own count or estimate of its rows."""
     rows = planner.result.rows_read
-    done, total = stream.progress()
-    if not done or total is None:
+    _handed, total = stream.progress()
+    if total is None:
         return rows, None
     # to the hundred, and marked as an estimate (shown as "about"): the exact count comes with "done"
-    return rows, EstimatedTotal(max(rows, round(rows * total / done, -2)))
+    return rows, EstimatedTotal(max(rows, round(total, -2)))
 
 
 def _mapping_for(job: FileJob, head) -> FieldMapping:  # noqa: ANN001
