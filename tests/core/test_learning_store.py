@@ -213,3 +213,24 @@ class counting_rows_read:
 
     def __exit__(self, *_exc):
         event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def test_a_learning_pass_taken_back_leaves_the_rows_as_they_were(workspace):
+    """Never on an undo stack today (the board stores it with session.refresh); its revert still puts back what it
+    changed, should it ever be."""
+    ids = make_incident(workspace)
+    card, pending = card_with_suggestions(workspace, ids)
+    with workspace.transaction() as s:  # a row to reword, one to delete, one to add
+        s.execute(update(TagAssignment).where(TagAssignment.id == pending[0][0]).values(phrase="an old note"))
+        s.execute(text("DELETE FROM tag_assignments WHERE id = :i"), {"i": pending[-1][0]})
+        s.execute(update(TagAssignment).where(TagAssignment.source == "suggested", TagAssignment.quote_id.is_(None))
+                  .values(phrase="another old note"))
+        stray = next(t.id for t in list_tags(workspace) if t.id not in {p[1] for p in pending})
+        s.add(TagAssignment(tag_id=stray, quote_id=card, source="suggested", phrase="no pass says so"))
+    before = rows(workspace)
+    passing = computed(workspace, ids["incident"])
+    assert passing.difference.reworded and passing.difference.added and passing.difference.gone
+    passing.do(workspace)
+    assert rows(workspace) != before
+    passing.undo(workspace)
+    assert rows(workspace) == before
