@@ -32,19 +32,28 @@ from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSettin
 from ..storage.workspace import Workspace
 from .commands import ChangedSince, Edit, RuleError
 from .settings import SetSetting, get_setting
+from .suggestion_store import OF_INCIDENT as _OF_INCIDENT
+from .suggestion_store import ROW_COLUMNS as _ROW_COLUMNS
+from .suggestion_store import SOURCE as _SOURCE
+from .suggestion_store import STORED_COLUMNS as _STORED_COLUMNS
+from .suggestion_store import (
+    Difference,
+    Stored,
+    bump_stored,
+    compared,
+    incident_rows,
+    key_of,
+    store,
+    stored_mark,
+    take_back,
+    work_out,
+)
 
 EXTRA_PATTERNS_KEY = "tag_patterns_extra"
 #: what a learning pass (StoreSuggestions(learning=True)) is called in the incident's history
 LEARNING_NAME = "Update Suggested Tags from Decisions"
 PROGRESS_EVERY = 500
 _DECIDED = (TagSource.MANUAL.value, TagSource.ACCEPTED.value, TagSource.DISMISSED.value)
-_STORED_COLUMNS = ("tag_id", "quote_id", "message_id", "source", "phrase", "created_at")
-_ROW_COLUMNS = ("id", *_STORED_COLUMNS)
-_SOURCE, _PHRASE = _ROW_COLUMNS.index("source"), _ROW_COLUMNS.index("phrase")
-# a tag_assignments row of the incident: on one of its quotes or one of its messages (the incident's id twice)
-_OF_INCIDENT = ("quote_id IN (SELECT q.id FROM quotes q JOIN conversations c ON c.id = q.conversation_id "
-                "WHERE c.incident_id = ?) OR message_id IN (SELECT m.id FROM messages m "
-                "JOIN conversations c ON c.id = m.conversation_id WHERE c.incident_id = ?)")
 
 _cache_lock = threading.Lock()
 _tagger_cache: dict[str, Tagger] = {}
@@ -240,6 +249,9 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
     """
     tagger = tagger or workspace_suggester(workspace)
     with workspace.reading() as session:
+        # a learning pass: the counter of the incident's stores before anything else (a store after it makes
+        # this pass stale, whatever it read after), then the suggestions it works out its difference against
+        base = stored_mark(session, incident_id) if learning else None
         tag_ids = {name: tid for tid, name in session.execute(select(Tag.id, Tag.name))}
         messages = session.execute(text(
             "SELECT m.id, m.conversation_id, m.role, m.text FROM conversations c "
@@ -249,6 +261,7 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
             "SELECT q.id, q.conversation_id, q.message_id, q.text, m.role FROM quotes q "
             "CROSS JOIN conversations c LEFT JOIN messages m ON m.id = q.message_id "
             "WHERE c.id = q.conversation_id AND c.incident_id = :i"), {"i": incident_id}).all()
+        rows = incident_rows(session_cursor(session), incident_id) if learning else []
     total = len(messages) + len(quotes)
     found: list[FoundSuggestion] = []
     per_conversation: dict[int, list[list[TagSuggestion]]] = {}
@@ -269,8 +282,20 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
         if done % PROGRESS_EVERY == 0:
             yield done, total
     yield total, total
-    return StoreSuggestions(incident_id, found, learning=learning,
-                            read=Targets({q[0]: (q[1], q[2], q[3]) for q in quotes}, frozenset(m[0] for m in messages)))
+    read = Targets({q[0]: (q[1], q[2], q[3]) for q in quotes}, frozenset(m[0] for m in messages))
+    # a learning pass carries the difference, worked out here: its store on the window's thread writes only that
+    difference = work_out(base, rows, (((f.tag_id, f.quote_id, f.message_id), f.phrase) for f in found),
+                          read.quotes, read.messages) if learning else None
+    return StoreSuggestions(incident_id, found, learning=learning, read=read, difference=difference)
+
+
+def _targets_now(session: Session, incident_id: int) -> Targets:
+    quotes = session.execute(text(
+        "SELECT q.id, q.conversation_id, q.message_id, q.text FROM quotes q JOIN conversations c "
+        "ON c.id = q.conversation_id WHERE c.incident_id = :i"), {"i": incident_id}).all()
+    messages = session.scalars(text("SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                                    "WHERE c.incident_id = :i"), {"i": incident_id}).all()
+    return Targets({q[0]: (q[1], q[2], q[3]) for q in quotes}, frozenset(messages))
 
 
 def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
@@ -294,16 +319,22 @@ class StoreSuggestions(Edit):
     name = "Suggest Tags"
 
     def __init__(self, incident_id: int, found: list[FoundSuggestion], *, learning: bool = False,
-                 read: Targets | None = None):
+                 read: Targets | None = None, difference: Difference | None = None):
         """learning: the suggestions worked out again after a decision (the board's learning pass), which stores
         nothing when the incident no longer has any (its Suggest Tags was undone while the pass ran).
         read: the quotes and messages the suggestions were worked out over (None: all the incident's). A pending
         suggestion on one made after that read (a card dragged out meanwhile, here or by a teammate) is left
-        as it is: nothing was worked out for it, so nothing here says it is no longer wanted."""
+        as it is: nothing was worked out for it, so nothing here says it is no longer wanted.
+        difference: a learning pass's, worked out on the worker against the suggestions as it read them
+        (suggestion_store.py): its store writes only that, and nothing when the incident's suggestions were stored
+        again since (stale, afterwards). None: worked out in the store's own transaction, from all the rows."""
         self.incident_id = incident_id
         self.found = found
         self.learning = learning
         self.read = read
+        self.difference = difference
+        self.stale = False  # a learning pass's difference was against suggestions stored again since: none stored
+        self._learned = Stored()  # what a learning pass wrote (its revert takes that back)
         self._judged: set[int] = set()  # the read quotes still as they were read, when stored (apply)
         if learning:  # in a team's incident history after each decision: not a Suggest Tags anyone asked for
             self.name = LEARNING_NAME
@@ -334,29 +365,30 @@ class StoreSuggestions(Edit):
 
     def apply(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
+        if self.learning:
+            if not _asked(session, self.incident_id):
+                self.stored = 0
+                return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
+            # after every decision: only the difference worked out on the worker is written here (suggestion_store)
+            self._store_learned(session)
+            return
         cursor = session_cursor(session)
-        if self.learning and not _asked(session, self.incident_id):
-            self._old, self.stored = [], 0
-            return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
-        if not self.learning:
-            if self._undone:  # a redo: over what its undo left, not over a teammate's Suggest Tags since
-                self._refuse_over_another(session, self._old_run, undoing=False)
-            # a person asked: the decisions made from now on are learned from
-            self._old_asked = _set_asked(session, self.incident_id, "1")
-            self._old_run = _put_setting(session, _run_key(self.incident_id), self._run)
+        if self._undone:  # a redo: over what its undo left, not over a teammate's Suggest Tags since
+            self._refuse_over_another(session, self._old_run, undoing=False)
+        # a person asked: the decisions made from now on are learned from
+        self._old_asked = _set_asked(session, self.incident_id, "1")
+        self._old_run = _put_setting(session, _run_key(self.incident_id), self._run)
+        bump_stored(session, self.incident_id)  # a learning pass worked out before this is against old rows
         self._judged = self._still_as_read(session)
-        # the driver's rows, times as stored: an 80k-message incident's 170k are read here after every decision
+        # the driver's rows, times as stored: read once, when a person asks (a learning pass reads them on its worker)
         existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
                                   (self.incident_id, self.incident_id)).fetchall()
         self._old = [row for row in existing if row[_SOURCE] == TagSource.SUGGESTED.value]
-        decided = {_key(row) for row in existing if row[_SOURCE] != TagSource.SUGGESTED.value}
+        decided = {key_of(row) for row in existing if row[_SOURCE] != TagSource.SUGGESTED.value}
         wanted = self._wanted(session, decided)
-        # only what changed is written: after each decision on the board the suggestions are worked out again
-        # (on a worker) and stored on the window's thread, and nearly all come out as they were; an 80k-message
-        # incident's 170k rows deleted and written again froze the window for seconds every time. The store stays
-        # on the window's thread: a file's edits there and a store on a worker, both writing, refused each other
-        # ("being written by another program") in 18 of 20 tries
-        placed, gone, reworded = _compared([row for row in self._old if self._was_read(row)], wanted)
+        # only what changed is written: a Suggest Tags again over an 80k-message incident's 170k rows comes out
+        # nearly all as they were
+        placed, gone, reworded = compared([row for row in self._old if self._was_read(row)], wanted)
         # each write touches a row only while it is still a suggestion: a teammate may have accepted, dismissed or
         # tagged it since it was read here (the decision keeps the row), and a decision is never undone by a pass
         if gone:
@@ -371,6 +403,19 @@ class StoreSuggestions(Edit):
         # per row), COPY takes a fraction of that; a file's executemany skips the ORM's per-row work too
         insert_rows(cursor, "tag_assignments", _STORED_COLUMNS, rows)
         self.stored = len(wanted)
+
+    def _store_learned(self, session: Session) -> None:
+        """A learning pass: writes its difference (worked out on the worker, or here when none was given)."""
+        difference, read = self.difference, self.read
+        if read is None:  # all the incident's cards and messages, as they are now
+            read = _targets_now(session, self.incident_id)
+        if difference is None:  # made here, not by compute_suggestions: against the rows as they are now
+            found = (((f.tag_id, f.quote_id, f.message_id), f.phrase) for f in self.found)
+            difference = work_out(stored_mark(session, self.incident_id),
+                                  incident_rows(session_cursor(session), self.incident_id), found, read.quotes,
+                                  read.messages)
+        self._learned = store(session, self.incident_id, difference, read.quotes)
+        self.stale, self.stored = self._learned.stale, self._learned.count
 
     def _still_as_read(self, session: Session) -> set[int]:
         """The read quotes that are still the cards they were when read (same conversation, message and text)."""
@@ -410,8 +455,13 @@ class StoreSuggestions(Edit):
 
     def revert(self, session: Session) -> None:
         hold_for_incident(session, SUGGESTIONS, self.incident_id)
-        if not self.learning:
-            self._refuse_over_another(session, self._run, undoing=True)
+        if self.learning:  # never on an undo stack today (session.refresh); taken back row by row if ever
+            take_back(session, self._learned)
+            if self._learned.old or self._learned.added:
+                bump_stored(session, self.incident_id)
+            return
+        self._refuse_over_another(session, self._run, undoing=True)
+        bump_stored(session, self.incident_id)  # a learning pass worked out before this is against old rows
         cursor = session_cursor(session)
         if self.read is None:
             cursor.execute(f"DELETE FROM tag_assignments WHERE source = ? AND ({_OF_INCIDENT})",
@@ -425,35 +475,12 @@ class StoreSuggestions(Edit):
         # beside a card-and-tag decided meanwhile, nor one twice
         left = cursor.execute(f"SELECT id, tag_id, quote_id, message_id FROM tag_assignments WHERE {_OF_INCIDENT}",
                               (self.incident_id, self.incident_id)).fetchall()
-        taken, present = {row[0] for row in left}, {_key(row) for row in left}
+        taken, present = {row[0] for row in left}, {key_of(row) for row in left}
         insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
-                    [row for row in self._old if row[0] not in taken and _key(row) not in present])
-        if not self.learning:
-            _set_asked(session, self.incident_id, self._old_asked)
-            _put_setting(session, _run_key(self.incident_id), self._old_run)
-            self._undone = True
-
-
-def _compared(old: list[tuple], wanted: dict[tuple, str]) -> tuple[set[tuple], list[int], list[tuple[str, int]]]:
-    """The card-and-tags an old row stays for, the ids of those to delete, and (new phrase, id) of those kept that
-    say it differently now. A row stays for its card-and-tag's suggestion once: a second of the same goes."""
-    placed: set[tuple] = set()
-    gone: list[int] = []
-    reworded: list[tuple[str, int]] = []
-    for row in old:
-        key = _key(row)
-        if key in wanted and key not in placed:
-            placed.add(key)
-            if wanted[key] != row[_PHRASE]:
-                reworded.append((wanted[key], row[0]))
-        else:
-            gone.append(row[0])
-    return placed, gone, reworded
-
-
-def _key(row: Sequence) -> tuple:
-    """(tag, quote, message) of a row read as _ROW_COLUMNS (or as id, tag, quote, message)."""
-    return row[1], row[2], row[3]
+                    [row for row in self._old if row[0] not in taken and key_of(row) not in present])
+        _set_asked(session, self.incident_id, self._old_asked)
+        _put_setting(session, _run_key(self.incident_id), self._old_run)
+        self._undone = True
 
 
 def pattern_extras(workspace: Workspace) -> dict:

@@ -201,3 +201,51 @@ def test_a_learning_pass_does_not_store_while_an_import_is_written(main_window, 
     monkeypatch.setattr(type(main_window.session), "busy_writing", property(lambda _self: True))
     qtbot.waitUntil(lambda: board.status.text().startswith("Suggestions not updated: An import"), timeout=10_000)
     assert stores == [] and board._learner is None
+
+
+@pytest.mark.parametrize("stored_meanwhile", ["a Suggest Tags", "another learning pass"])
+def test_a_pass_stored_after_another_store_of_the_suggestions_stores_nothing_and_a_fresh_one_runs(
+        main_window, board, qtbot, monkeypatch, stored_meanwhile):
+    """A teammate's Suggest Tags (or learning pass) stored after this board's pass read the suggestions: the pass's
+    difference is against rows that are no more, so it stores nothing, and the board runs a pass that reads them."""
+    from sqlalchemy import select, update
+
+    from postmortem_desktop.services.suggestions import compute_suggestions
+
+    incident_id = board.hub.incident_id
+    command, manual = one_suggested_card(main_window, incident_id)
+    workspace, session = main_window.session.workspace, main_window.session
+    refresh, stored = session.refresh, []
+
+    def reworded_behind_the_apps_back() -> int:
+        with workspace.transaction() as s:
+            row_id = s.scalars(select(TagAssignment.id).where(TagAssignment.source == "suggested")
+                               .order_by(TagAssignment.id)).first()
+            s.execute(update(TagAssignment).where(TagAssignment.id == row_id).values(phrase="an old note"))
+        return row_id
+
+    def another_store_first(pass_):
+        if not stored:  # between this pass's read and its store: someone else's store
+            if stored_meanwhile == "a Suggest Tags":
+                run_suggestions(workspace, incident_id)
+            else:
+                reworded_behind_the_apps_back()
+                generator = compute_suggestions(workspace, incident_id, learning=True)
+                while True:
+                    try:
+                        next(generator)
+                    except StopIteration as done:
+                        done.value.do(workspace)
+                        break
+        done = refresh(pass_)
+        stored.append(pass_)
+        return done
+
+    monkeypatch.setattr(session, "refresh", another_store_first)
+    row_id = reworded_behind_the_apps_back()  # something for the first pass to write, were it to
+    with qtbot.waitSignal(board.suggestions_learned, timeout=10_000):
+        board.run_local(AssignTag(incident_id, [command.quote_id], manual.id, manual.name))
+    assert len(stored) == 2  # a fresh pass ran
+    assert [p.stale for p in stored] == [True, False]  # the stale one stored nothing; the fresh one did
+    with workspace.reading() as s:
+        assert s.get(TagAssignment, row_id).phrase != "an old note"

@@ -494,7 +494,12 @@ class BoardScreen(QWidget):
                 # away: nothing was stored, and the next decision tries again
                 self.status.setText(f"Suggestions not updated: {exc}")
             else:
-                self.suggestions_learned.emit(command.stored)
+                if command.stale:
+                    # the incident's suggestions were stored again (a teammate's pass, a Suggest Tags or its undo)
+                    # after this pass read them: it stored nothing, and a pass that reads them now is run instead
+                    self._learn_again = True
+                else:
+                    self.suggestions_learned.emit(command.stored)
         if self._learn_again and alive:
             self._learn_timer.start()
 
