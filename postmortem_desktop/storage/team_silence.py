@@ -6,17 +6,24 @@ machine swapping): the OS acknowledges every probe, and an edit on the window's 
 lasted, with the window frozen.
 
 Here every wait of a team connection on its server (a statement, a COPY, a commit, the pool's ping) is timed
-(WatchedConnection). One that lasts PATIENCE_S makes the watch's thread open a fresh connection to the same
-server. A server that answers it, even to refuse it, is alive and busy: a teammate's import holding the rows, a
-long COPY. Its waits go on, and are asked after again every PATIENCE_S. A server that does not answer within
-PROBE_TIMEOUT_S is taken as gone. The sockets of its waiting connections are shut, so each wait ends at once as a
-lost connection, which the app already handles: the edit is kept and the person told, and the workspace
-reconnects by itself (team_connection_state.connection_gone).
+(WatchedConnection). One that lasts PATIENCE_S makes the watch's thread ask the server whether it is there: the
+first message of any connection (an SSLRequest), which the server answers before any login, connection limit or
+password is looked at, so a full or refusing server still counts as there. A server that answers is alive and
+busy: a teammate's import holding the rows, a long COPY. Its waits go on, and are asked after again every
+PATIENCE_S. A server that does not answer within PROBE_TIMEOUT_S is taken as gone. The sockets of its waiting
+connections are shut, so each wait ends at once as a lost connection, which the app already handles: the edit is
+kept and the person told, and the workspace reconnects by itself (team_connection_state.connection_gone). For a
+while after, a new connection to it is first asked after the same way, rather than waiting out its connect timeout.
+
+A commit cut that way may still be made: the server has the COMMIT and carries it out if it comes back. It says so
+(CommitOutcomeUnknown), rather than that nothing was saved.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,39 +33,71 @@ import psycopg
 from psycopg.abc import PQGen
 from sqlalchemy import Engine, event
 
+log = logging.getLogger(__name__)
+
 #: how long one wait on the server may last before the server is asked whether it is there
 PATIENCE_S = 5.0
-#: how long the server has to answer a fresh connection (libpq's connect_timeout: whole seconds, at least 2)
-PROBE_TIMEOUT_S = 5
+#: how long the server has to answer that question
+PROBE_TIMEOUT_S = 5.0
+#: how long after a server did not answer a new connection to it is asked after first
+SILENT_FOR_S = 30.0
 _TICK_S = 0.5
+_SSL_REQUEST = struct.pack("!ii", 8, 80877103)  # the protocol's SSLRequest: answered "S" or "N" before any login
+
+Address = tuple[str, int]  # (host, or the folder of a Unix socket; port)
+
+
+class CommitOutcomeUnknown(psycopg.OperationalError):
+    """A commit whose connection was cut while the server did not answer: the server has the COMMIT and may still
+    carry it out, so the change may have been saved."""
 
 
 class WatchedConnection(psycopg.Connection[Any]):
     """psycopg's connection, whose every wait on the server the watch times."""
 
-    #: how to open another connection to the same server: (args, keywords) as this one was opened
-    probe: tuple[tuple[Any, ...], dict[str, Any]] = ((), {})
+    #: where the server is, to ask after it (set when connected: watch_silence)
+    address: Address = ("", 0)
+    _cut = False  # the watch shut this connection's socket
+    _committing = False
 
     def wait(self, gen: PQGen[Any], *args: Any, **kwargs: Any) -> Any:
-        _WATCH.begin(self)
+        watched = _WATCH.begin(self)
         try:
             return super().wait(gen, *args, **kwargs)
         finally:
-            _WATCH.end(self)
+            _WATCH.end(self, watched)
+
+    def commit(self) -> None:
+        self._committing = True
+        try:
+            super().commit()
+        except psycopg.OperationalError as exc:
+            if self._cut:
+                raise CommitOutcomeUnknown(f"the server stopped answering while it was sent the commit ({exc})") \
+                    from exc
+            raise
+        finally:
+            self._committing = False
 
 
 def watch_silence(engine: Engine) -> None:
-    """The engine's connections are WatchedConnections, opened as the dialect would open psycopg's."""
+    """The engine's connections are WatchedConnections, opened as the dialect would open psycopg's; one to a server
+    that did not answer a moment ago is asked after first, and refused at once while it still does not."""
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> WatchedConnection:
+        known = _WATCH.silent_address(cparams)
+        if known is not None and not _answers(known):
+            raise psycopg.errors.ConnectionTimeout(
+                f"the server at {known[0]}:{known[1]} is not answering (asked again before connecting)")
         connection = WatchedConnection.connect(*cargs, **cparams)
-        connection.probe = (tuple(cargs), dict(cparams))
+        connection.address = (connection.info.host, connection.info.port)  # as named, so silent_address finds it
         return connection
 
 
 @dataclass(eq=False)
 class _Wait:
     connection: WatchedConnection
+    descriptor: int | None  # the wait's own duplicate of the socket: shutting it never reaches another socket
     asked: float = field(default_factory=time.monotonic)  # since when it waits, or since the server last answered
 
 
@@ -70,18 +109,35 @@ class _Watch:
         self._waiting: dict[int, _Wait] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._silent: dict[Address, float] = {}  # servers that did not answer, and when
 
-    def begin(self, connection: WatchedConnection) -> None:
+    def begin(self, connection: WatchedConnection) -> _Wait:
+        wait = _Wait(connection, _duplicate(connection))
         with self._lock:
-            self._waiting[id(connection)] = _Wait(connection)
+            self._waiting[id(connection)] = wait
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="team server watch", daemon=True)
                 self._thread.start()
         self._wake.set()
+        return wait
 
-    def end(self, connection: WatchedConnection) -> None:
+    def end(self, connection: WatchedConnection, wait: _Wait) -> None:
         with self._lock:
-            self._waiting.pop(id(connection), None)
+            if self._waiting.get(id(connection)) is wait:
+                del self._waiting[id(connection)]
+        if wait.descriptor is not None:
+            os.close(wait.descriptor)
+
+    def silent_address(self, cparams: dict[str, Any]) -> Address | None:
+        """The address of the server cparams name, when it did not answer in the last SILENT_FOR_S."""
+        now = time.monotonic()
+        with self._lock:
+            for address, when in list(self._silent.items()):
+                if now - when > SILENT_FOR_S:
+                    del self._silent[address]
+                elif str(address[1]) == str(cparams.get("port", 5432)) and address[0] == cparams.get("host"):
+                    return address
+        return None
 
     def _run(self) -> None:
         while True:
@@ -91,49 +147,67 @@ class _Watch:
                 if not self._waiting:
                     self._wake.clear()  # nothing waits: sleep until a wait begins
                     continue
-            self.check()
+            try:
+                self.check()
+            except Exception:  # the watch must outlive anything one round meets
+                log.exception("the team server watch failed a round")
 
     def check(self) -> None:
         """Asks after each server with a wait that lasted PATIENCE_S; cuts that server's waits if it did not answer."""
         now = time.monotonic()
         with self._lock:
             overdue = [w for w in self._waiting.values() if now - w.asked >= PATIENCE_S]
-        by_server: dict[str, list[_Wait]] = {}
+        by_server: dict[Address, list[_Wait]] = {}
         for wait in overdue:
-            by_server.setdefault(repr(sorted(wait.connection.probe[1].items(), key=repr)), []).append(wait)
-        for waits in by_server.values():
-            if _answers(waits[0].connection.probe):
+            by_server.setdefault(wait.connection.address, []).append(wait)
+        for address, waits in by_server.items():
+            if _answers(address):
                 for wait in waits:
                     wait.asked = time.monotonic()
                 continue
+            log.warning("the team server at %s:%s did not answer: %d waits on it cut", *address, len(waits))
             with self._lock:  # a wait that ended meanwhile has its connection back in use: left alone
+                self._silent[address] = time.monotonic()
                 for wait in waits:
-                    if self._waiting.get(id(wait.connection)) is wait:
-                        _shut(wait.connection)
+                    if self._waiting.get(id(wait.connection)) is wait and wait.descriptor is not None:
+                        wait.connection._cut = True
+                        _shut(wait.descriptor)
 
 
 _WATCH = _Watch()
 
 
-def _answers(probe: tuple[tuple[Any, ...], dict[str, Any]]) -> bool:
-    """Whether the server answers a fresh connection in time; a refusal with a reason (too many clients) is one."""
-    args, keywords = probe
+def _duplicate(connection: WatchedConnection) -> int | None:
     try:
-        psycopg.connect(*args, **{**keywords, "connect_timeout": PROBE_TIMEOUT_S,
-                                  "application_name": "postmortem probe"}).close()
-    except psycopg.Error as exc:
-        return getattr(exc, "sqlstate", None) is not None
-    return True
-
-
-def _shut(connection: WatchedConnection) -> None:
-    """Shuts the connection's socket, so the thread waiting on it hears the connection end. A duplicate of the
-    descriptor is shut and closed: the connection's own is closed by its owner, as ever."""
-    try:
-        with socket.socket(fileno=os.dup(connection.pgconn.socket)) as sock:
-            sock.shutdown(socket.SHUT_RDWR)
+        return os.dup(connection.pgconn.socket)
     except (OSError, psycopg.Error):
-        pass  # closed meanwhile, or a platform whose sockets are not descriptors: the OS's own limits stay
+        return None  # no socket yet, or a platform whose sockets are not descriptors: the OS's own limits stay
 
 
-__all__ = ["PATIENCE_S", "PROBE_TIMEOUT_S", "WatchedConnection", "watch_silence"]
+def _answers(address: Address) -> bool:
+    """Whether the server at address answers the first message of a connection within PROBE_TIMEOUT_S."""
+    host, port = address
+    try:
+        if host.startswith("/"):  # a Unix socket's folder
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(PROBE_TIMEOUT_S)
+            sock.connect(os.path.join(host, f".s.PGSQL.{port}"))
+        else:
+            sock = socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S)
+        with sock:
+            sock.sendall(_SSL_REQUEST)
+            return sock.recv(1) != b""
+    except OSError:  # refused, unreachable, or no answer in time
+        return False
+
+
+def _shut(descriptor: int) -> None:
+    """Shuts the socket the descriptor duplicates, so the thread waiting on it hears the connection end."""
+    try:
+        with socket.socket(fileno=os.dup(descriptor)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+__all__ = ["PATIENCE_S", "PROBE_TIMEOUT_S", "CommitOutcomeUnknown", "WatchedConnection", "watch_silence"]

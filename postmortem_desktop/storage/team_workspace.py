@@ -41,7 +41,7 @@ from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .schema import Base
 from .team_connect_errors import connection_refusal
 from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone
-from .team_silence import watch_silence
+from .team_silence import CommitOutcomeUnknown, watch_silence
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
 # The pool's own report when a connection the server dropped is handed back ("Exception during reset or
@@ -130,6 +130,10 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             f"A teammate's change to the same things in {name} ran at the same moment as this one, and the server "
             "stopped this one so the two could not mix: nothing of it was saved. Look at what they changed, "
             "then do it again.")
+    if isinstance(error, CommitOutcomeUnknown):  # the server has the commit, and may carry it out if it comes back
+        return ServerUnavailableError(
+            f"The connection to {name} was lost while the change was being saved ({_first_line(error)}): the "
+            "server may still have saved it. Once it answers again, look at it before making the change again.")
     if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
         known = connection_refusal(_first_line(error), name)
         if known is not None:

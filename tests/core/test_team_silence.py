@@ -23,7 +23,7 @@ from tests.network_cable import NetworkCable, through
 def quick_watch(monkeypatch):
     """The watch's patience and the server's time to answer, shortened for the test."""
     monkeypatch.setattr(team_silence, "PATIENCE_S", 1.0)
-    monkeypatch.setattr(team_silence, "PROBE_TIMEOUT_S", 2)
+    monkeypatch.setattr(team_silence, "PROBE_TIMEOUT_S", 2.0)
 
 
 @pytest.fixture
@@ -70,9 +70,9 @@ def test_an_edit_on_a_server_that_stops_answering_ends_as_a_lost_server_and_the_
         assert not thread.is_alive(), "the edit still waits on a server that does not answer"
         assert isinstance(outcome.get("raised"), ServerUnavailableError)
         assert "Nothing of the last change was saved" in str(outcome["raised"])
-        # the watch's patience and the fresh connection's time; then the pool's own try at a new connection,
-        # which gives up after the workspace's connect timeout (10 s)
-        assert outcome["ended"] - began < 1.0 + 2 + 10 + 2
+        # the watch's patience and the server's time to answer; then the pool's own try at a new connection, which
+        # asks the server first (it did not answer a moment ago) rather than waiting out its connect timeout (10 s)
+        assert outcome["ended"] - began < 1.0 + 2 + 2 + 1.5
     finally:
         cable.answer()
         thread.join(30)
@@ -97,3 +97,58 @@ def test_a_busy_server_that_answers_is_waited_for_however_long_it_takes(cabled, 
         assert [i.title for i in IncidentService(ws).list_incidents()] == ["Saved after theirs"]
     finally:
         teammate.close()
+
+
+def test_a_server_that_would_refuse_another_login_still_answers_and_is_waited_for(team_server, team_database,
+                                                                                 quick_watch):
+    """The watch asks with the first message of a connection, which the server answers before any login: a role at
+    its connection limit (or a full server) is there, and its busy waits are not cut. Before, the watch logged in,
+    was refused "too many connections", and cut a live server's waits."""
+    from tests.core.test_team_grants import _login, _readme_grants
+
+    create_workspace(team_database).close()
+    role, url = _login(team_server, team_database, "limited",
+                       *[line.replace(" ben;", " {role};") for line in _readme_grants()])
+    with team_server.admin() as admin:
+        admin.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT 1')
+    ws = open_workspace(url)
+    try:
+        made = CreateIncident(title="Checkout outage")
+        made.do(ws)
+        owner = open_workspace(team_database)
+        try:
+            with owner.transaction() as session:  # the owner's edit of the same incident, not yet committed
+                session.connection().exec_driver_sql("SELECT id FROM incidents WHERE id = %(i)s FOR UPDATE",
+                                                     {"i": made.incident_id})
+                thread, outcome = _in_a_thread(lambda: _retitle(ws, made.incident_id, "Saved after theirs").do(ws))
+                thread.join(3 * team_silence.PATIENCE_S)
+                assert thread.is_alive()  # waiting: the server answered the watch, though it refuses the role more
+            thread.join(15)
+            assert not thread.is_alive() and "raised" not in outcome
+        finally:
+            owner.close()
+    finally:
+        ws.close()
+
+
+def test_a_commit_cut_while_the_server_does_not_answer_says_it_may_have_been_saved(cabled, monkeypatch):
+    """The server has the COMMIT once it was sent, and carries it out if it comes back: "nothing was saved" would
+    have the person make the change twice."""
+    ws, cable, incident_id = cabled
+    commit = team_silence.WatchedConnection.commit
+
+    def hang_then_commit(self):  # the server stops answering as the commit is sent
+        cable.hang()
+        return commit(self)
+
+    monkeypatch.setattr(team_silence.WatchedConnection, "commit", hang_then_commit)
+    thread, outcome = _in_a_thread(lambda: _retitle(ws, incident_id, "Sent as it hung").do(ws))
+    thread.join(20)
+    try:
+        assert not thread.is_alive()
+        assert isinstance(outcome.get("raised"), ServerUnavailableError)
+        assert "may still have saved it" in str(outcome["raised"])
+        assert "Nothing of the last change was saved" not in str(outcome["raised"])
+    finally:
+        cable.answer()
+        thread.join(30)
