@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from ..domain.changes import DataChange
 from ..storage import incident_copy
-from ..storage.edit_history import BRING_BACK, mark_saved_for_meeting
+from ..storage.edit_history import BRING_BACK, mark_saved_for_meeting, meeting_mark
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
 from ..storage.workspace_kind import WorkspaceKind
@@ -40,6 +42,8 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
     with target.transaction() as session:
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
                                               bring_back=bring_back, writer=target.user)
+        if target.kind is WorkspaceKind.FILE:  # a team incident's meeting file goes on with its history
+            _mark_meeting_files(session, parcel, result, from_team=source.kind is WorkspaceKind.TEAM)
         for incident_id in result.brought_back:  # in its history, after the copy's own records
             target.record_edit(session, incident_id, DataChange.everything(), f"{BRING_BACK} {source.name}",
                                cards=result.cards_brought_back.get(incident_id, ()))
@@ -48,14 +52,22 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
     return result
 
 
+def _mark_meeting_files(session: Session, parcel: incident_copy.Parcel, result: CopyResult, *,
+                        from_team: bool) -> None:
+    """Each incident copied into a file from a team workspace, or from a meeting file, is a meeting file's: marked
+    with where its history ended in the team workspace (storage/edit_history.py)."""
+    target_of = {copied.source_id: copied.target_id for copied in result.incidents}
+    for snap in parcel.incidents:
+        source_id = snap.rows["incidents"][0]["id"]
+        until = meeting_mark(snap.settings, snap.rows["incident_edits"], source_id, from_team=from_team)
+        if until is not None and source_id in target_of:
+            mark_saved_for_meeting(session, target_of[source_id], until)
+
+
 def save_steps(source: Workspace, path: Path | str, incident_id: int) -> Steps:
     """Saves one incident into a new workspace file at path, which appears only when it is complete."""
     with creating_file(path) as new:
         result = yield from copy_steps(source, new.workspace, [incident_id])
-        if source.kind is WorkspaceKind.TEAM:  # a file for a meeting: it goes on with the incident's history
-            with new.workspace.transaction() as session:
-                for copied in result.incidents:
-                    mark_saved_for_meeting(session, copied.target_id)
     result.target = new.path.name
     return result
 

@@ -156,16 +156,26 @@ def _saved_until_key(incident_id: int) -> str:
     return setting_key(MEETING_PREFIX, incident_id, _SAVED_UNTIL)
 
 
-def mark_saved_for_meeting(session: Session, incident_id: int) -> None:
+def mark_saved_for_meeting(session: Session, incident_id: int, until: int) -> None:
     """In the file a team incident was just saved into: from now on its edits of the incident are in its history,
-    and the history's last record so far (0: none) is where the team's must still end for a bring back."""
-    last = session.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == incident_id))
-    session.merge(WorkspaceSetting(key=_saved_until_key(incident_id), value=str(last or 0)))
+    and until (the id, in the team workspace, of the history's last record when saved; 0: none) is where the team's
+    must still end for a bring back."""
+    session.merge(WorkspaceSetting(key=_saved_until_key(incident_id), value=str(until)))
 
 
 def keeps_history(session: Session, incident_id: int) -> bool:
     """Whether this file goes on with the incident's history (a meeting file's incident)."""
     return session.get(WorkspaceSetting, _saved_until_key(incident_id)) is not None
+
+
+def meeting_mark(settings: list[dict], history: list[dict], incident_id: int, *, from_team: bool) -> int | None:
+    """Where a copy of the incident into a file must say its history ended when saved (mark_saved_for_meeting):
+    from a team workspace, its history's last record there (history: incident_edits rows as captured); from a
+    meeting file, the mark that file has, so a copy of the meeting file brings back as the meeting file would;
+    None: the copy is no meeting file."""
+    if from_team:
+        return max((row["id"] for row in history), default=0)
+    return history_when_saved(settings, incident_id)
 
 
 def history_when_saved(settings: list[dict], incident_id: int) -> int | None:

@@ -216,20 +216,50 @@ def test_the_meetings_edits_come_back_in_the_team_history_signed_by_who_made_the
     assert _answer(team, incident_id) == MEETING_ANSWER
 
 
-def test_a_file_saved_from_a_file_or_made_as_one_keeps_no_history(team, incident_id, tmp_path, monkeypatch):
-    """Only a team incident's meeting file goes on with its history: a file's own edits are one person's."""
-    monkeypatch.setenv("POSTMORTEM_USER", "Dana (facilitator)")
+@pytest.mark.parametrize("teammate_edits", [False, True], ids=["nobody edited since", "a teammate edited since"])
+def test_a_copy_of_a_meeting_file_brings_back_as_the_meeting_file_would(team, team_demo_url, incident_id, tmp_path,
+                                                                      monkeypatch, teammate_edits):
+    """A meeting file saved again as a file is a meeting file too: it goes on with the history, and the bring back
+    checks the team's history against where it ended when the first file was saved. Found by code review: the copy
+    had the meeting's records but not that mark, so the check used its last record's id, which the team's next
+    edit takes too: a teammate's edit was overwritten, or the person's own edit refused the bring back."""
     meeting_path, copy_path = tmp_path / "meeting.pmw", tmp_path / "copy of the meeting.pmw"
     save_incident_as_file(team, meeting_path, incident_id)
+    monkeypatch.setenv("POSTMORTEM_USER", "Dana (facilitator)")
     meeting = open_workspace(meeting_path)
     try:
+        retitle = UpdateIncident(incident_id, title="Renamed at the meeting")
+        retitle.do(meeting)
         save_incident_as_file(meeting, copy_path, incident_id)
     finally:
         meeting.close()
     copy = open_workspace(copy_path)
     try:
-        before = ReviewService(copy).edits(incident_id)
-        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(copy)
-        assert ReviewService(copy).edits(incident_id) == before
+        answer = SetReviewAnswer(incident_id, "wording", MEETING_ANSWER)
+        answer.do(copy)  # the copy carries the meeting's record and keeps its own
+        assert [(e.user, e.what) for e in ReviewService(copy).edits(incident_id)][-2:] == [
+            ("Dana (facilitator)", retitle.name), ("Dana (facilitator)", answer.name)]
+        if teammate_edits:
+            monkeypatch.setenv("POSTMORTEM_USER", "Ben (engineer)")
+            ben = open_workspace(team_demo_url)
+            try:
+                UpdateIncident(incident_id, title="Renamed by Ben on the team").do(ben)
+            finally:
+                ben.close()
+            with pytest.raises(AlreadyInTarget) as refused:
+                publish(copy, team, [incident_id], bring_back=True)
+            assert not refused.value.may_bring_back
+            assert _title(team, incident_id) == "Renamed by Ben on the team"
+        else:
+            publish(copy, team, [incident_id], bring_back=True)
+            assert _title(team, incident_id) == "Renamed at the meeting"
+            assert _answer(team, incident_id) == MEETING_ANSWER
+            users = [e.user for e in ReviewService(team).edits(incident_id)][-3:]
+            assert users == ["Dana (facilitator)", "Dana (facilitator)", team.user]
     finally:
         copy.close()
+
+
+def _title(workspace, incident_id: int) -> str:
+    with workspace.reading() as session:
+        return session.get(Incident, incident_id).title
