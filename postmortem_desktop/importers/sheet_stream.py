@@ -379,7 +379,8 @@ class _TextEnd:
 def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None = None,
              end: _TextEnd | None = None, parsed: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """(record number, cells) for every non-blank record; numbers count blank records too, as Excel does.
-    parsed[0]: how many records the reader has made so far (a block ahead of those yielded), for progress.
+    parsed[0]: how many records with cells the reader has made so far (a block ahead of those yielded), for
+    progress.
 
     The reader's lines end with open_quotes.END_MARKER: its record is dropped, or, when it ran into
     the last record's open quote, taken off that record's cell and noted in ``end``. Every block's
@@ -401,8 +402,8 @@ def _records(reader: CsvReader, name: str, lines: _Utf8Lines | _LazyLines | None
             csv.field_size_limit(previous_cap)
         if not block:
             return
-        if parsed is not None:
-            parsed[0] = block[-1][0]
+        if parsed is not None:  # records with cells only: a blank line is no row (as the rows yielded below)
+            parsed[0] += sum(1 for _number, cells in block if any(cells))
         if end is not None and reader.line_num - lines_before > len(block):  # a record ran over lines
             end.spans.append((block[0][0], block[-1][0]))
         if is_end_marker(block[-1][1]):
