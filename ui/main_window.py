@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -494,16 +494,24 @@ class MainWindow(QMainWindow):
         incident_id = incident_id if incident_id is not None else -1
         leaving = self.hub.incident_id
         if incident_id != leaving and not self._can_read(incident_id, leaving):
-            self.select_incident(leaving)  # the list and the screens go on showing the same incident
+            self._stay_on(leaving)  # the list and the screens go on showing the same incident
             return
         # words typed for the incident on view go with it, unless saved or copied first; one a teammate
         # deleted is not there to stay on (the review copies them with a note saying so)
         if self._completed and incident_id != leaving and self.incident_model.row_of(leaving) >= 0:
             if not self.leaving.may_leave(Leaving.SWITCH, leaving):
-                self.select_incident(leaving)  # stays: the list shows the incident still on view
+                self._stay_on(leaving)  # stays: the list shows the incident still on view
                 return
             self.select_incident(incident_id)  # a re-read while the dialog was open may have moved the list
         self._show_incident(incident_id)
+
+    def _stay_on(self, incident_id: int) -> None:
+        """Puts the list back on the incident the screens show, now and once the click that moved it is over.
+
+        A mouse press moves the current row first (which runs the switch) and selects the clicked row after: put
+        back only now, the list would go on highlighting the clicked row while the screens show another."""
+        self.select_incident(incident_id)
+        QTimer.singleShot(0, self, lambda: self.select_incident(self.hub.incident_id))
 
     def _can_read(self, incident_id: int, shown: int) -> bool:
         """Whether the team server answers a read of the incident about to be shown; when not, the person is told

@@ -153,3 +153,29 @@ def test_a_box_whose_window_was_destroyed_is_forgotten_and_the_next_message_open
     second = tell(None, "Could not read from the team server again.")
     assert server_away.shown() is second and second.text().endswith("again.")
     second.close()
+
+
+def test_a_real_click_on_another_incident_while_away_leaves_the_list_on_the_incident_shown(qtbot, window, cable,
+                                                                                          teammate):
+    """The reviewer clicked another incident while the server was away: the screens stayed, but after OK the list
+    still highlighted the clicked row (the press moved the current row back, then selected the clicked one)."""
+    from PySide6.QtCore import QPoint, Qt
+
+    billing = billing_id(teammate)
+    other, _title = _other_incident(teammate)
+    cable.unplug()
+    view = window.incident_view
+    rect = view.visualRect(window.incident_model.index(window.incident_model.row_of(other), 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
+    box = server_away.shown()
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Ok).click()
+
+    def highlighted() -> list[int]:
+        return [window.incident_model.summary(i.row()).id for i in view.selectionModel().selectedRows()]
+    qtbot.waitUntil(lambda: highlighted() == [billing], timeout=2000)
+    assert window.incident_id == billing and _listed(window) == billing
+    qtbot.wait(50)  # and it stays so once the click is over
+    assert highlighted() == [billing] and _listed(window) == billing
+    cable.plug()
+    qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
