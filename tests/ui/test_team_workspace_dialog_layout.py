@@ -1,0 +1,99 @@
+"""File › Open Team Workspace…'s own behaviour, without a server: what Enter does after a test, the dialog fitting
+the screen with a long message, how a read-only role's test result reads, the address it writes, the password
+field's hint and the colour of a problem.
+
+The reviewer found Enter cancelling the dialog after a test (the disabled Test Connection had passed the focus to
+Cancel), the dialog 759 px tall on a 720 px screen in the projector theme, a test result that said the workspace
+"is open read-only" before anything was open, and `sslmode=prefer` in addresses nobody typed it into."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+
+from postmortem_desktop.storage import team_grants
+from postmortem_desktop.storage.team_workspace import TeamProbe
+from ui import team_workspace_dialog
+from ui.team_workspace_dialog import OpenTeamWorkspaceDialog
+from ui.theme import DARK, PROJECTOR, theme_manager
+
+NAME = "postgresql://reader@db.example.com:5432/incidents"
+ROLE = "reader"
+
+
+@pytest.fixture
+def themed(qapp):
+    """Applies a theme for the test; the application's look is put back afterwards."""
+    before = theme_manager(qapp).snapshot()
+    yield theme_manager(qapp).apply
+    theme_manager(qapp).restore(before)
+
+
+@pytest.fixture
+def dialog(qtbot):
+    dialog = OpenTeamWorkspaceDialog()
+    qtbot.addWidget(dialog)
+    yield dialog
+    qtbot.waitUntil(lambda: not team_workspace_dialog._PROBES, timeout=15000)  # a test's worker let go
+
+
+def _read_only_probe(needs_upgrade: bool = False) -> TeamProbe:
+    gap = team_grants.WriteGap(ROLE, "may read it but not change it", team_grants.write_grants(ROLE))
+    return TeamProbe(NAME, "Ana Reader", team_grants.gap_reason(gap, NAME), needs_upgrade, ROLE, gap=gap)
+
+
+def _cancel(dialog: OpenTeamWorkspaceDialog) -> QPushButton:
+    return dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+
+
+def _fill(dialog: OpenTeamWorkspaceDialog) -> None:
+    dialog.host.setText("127.0.0.1")
+    dialog.port.setValue(1)  # nothing listens there: the test fails at once
+    dialog.database.setText("incidents")
+    dialog.user.setText(ROLE)
+
+
+@pytest.mark.parametrize("theme", [PROJECTOR, DARK])
+@pytest.mark.parametrize("keyring", ["memory_keyring", "no_keyring"])  # with a keyring, no other row wraps
+def test_a_long_test_result_scrolls_inside_a_dialog_that_fits_the_screen(qtbot, themed, theme, keyring, request):
+    request.getfixturevalue(keyring)
+    themed(theme)
+    room = QGuiApplication.primaryScreen().availableGeometry()
+    dialog = OpenTeamWorkspaceDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    long_problem = " ".join(["The server said something long about why it refused."] * 150)
+    dialog.show_problem(long_problem)  # a server's long refusal
+    assert dialog.frameGeometry().height() <= room.height()
+    assert room.contains(dialog.frameGeometry())
+    for button in (dialog.open_button, _cancel(dialog), dialog.test_button):
+        corner = button.mapToGlobal(button.rect().bottomRight())
+        assert room.contains(corner), button.text()
+    assert dialog.status_area.verticalScrollBar().maximum() > 0  # the rest of the words are a scroll away
+    dialog._on_probe_finished(_read_only_probe())  # a shorter message: the dialog still fits, nothing scrolls
+    assert room.contains(dialog.frameGeometry())
+
+
+def test_a_read_only_roles_test_result_says_what_will_happen_and_lists_each_grant_on_its_own_line(qtbot, dialog):
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog._on_probe_finished(_read_only_probe())
+    said = dialog.status.text()
+    assert said.startswith(f"Connected as {ROLE} to the team workspace at {NAME}. {ROLE} may read it but not change "
+                           "it, so it will open read-only.")
+    assert "is open read-only" not in said  # nothing is open yet
+    assert "signed" not in said  # a read-only workspace takes no edits to sign
+    assert said.count(NAME) == 1 and NAME not in dialog.after_grants.text()
+    assert dialog.grants.isVisible()
+    assert dialog.grants.toPlainText().splitlines() == list(team_grants.write_grants(ROLE))
+    assert dialog.grants.lineWrapMode() == dialog.grants.LineWrapMode.NoWrap
+    assert dialog.grants.font().styleHint() == QFont.StyleHint.TypeWriter  # monospace
+    assert dialog.grants.isReadOnly()  # selectable, copyable, not editable
+    assert not dialog.status.property("problem")
+    dialog._on_probe_finished(_read_only_probe(needs_upgrade=True))
+    assert "will not open until" in dialog.status.text() and "will open read-only" not in dialog.status.text()
+    dialog.show_problem("Connected.", warning=False)  # the next message takes the grants away
+    assert not dialog.grants.isVisible()
+
+
