@@ -228,6 +228,12 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.create_button.clicked.connect(self._on_create_clicked)
         self.create_button.hide()  # offered when a test finds an empty database
         self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
+        # Enter opens, wherever the focus is: a focused Cancel or Test Connection (where focus lands while the
+        # test runs) never takes Enter for itself; Space still presses the button with the focus
+        self.open_button.setDefault(True)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        for button in (self.cancel_button, self.test_button):
+            button.setAutoDefault(False)
         buttons.accepted.connect(self._on_open_clicked)
         buttons.rejected.connect(self.reject)
         return buttons
@@ -394,6 +400,8 @@ class OpenTeamWorkspaceDialog(QDialog):
             return
         self.create_button.hide()
         self.show_problem(f"Connecting to {shown_address(chosen.address)}…", warning=False)
+        # disabling the button moves the focus on (to Cancel): it comes back when the test ends
+        self._focus_before_test = self.focusWidget()
         self.test_button.setEnabled(False)
         worker = GeneratorWorker(lambda: _probe(chosen))
         _PROBES.add(worker)
@@ -405,6 +413,9 @@ class OpenTeamWorkspaceDialog(QDialog):
 
     def _test_ended(self) -> None:
         self.test_button.setEnabled(True)
+        before = getattr(self, "_focus_before_test", None)
+        if before is not None and before.isVisible() and before.isEnabled() and before.window() is self:
+            before.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_probe_finished(self, probe: TeamProbe) -> None:
         self._test_ended()

@@ -8,8 +8,9 @@ Cancel), the dialog 759 px tall on a 720 px screen in the projector theme, a tes
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
 from postmortem_desktop.storage import team_grants
 from postmortem_desktop.storage.team_workspace import TeamProbe
@@ -51,6 +52,32 @@ def _fill(dialog: OpenTeamWorkspaceDialog) -> None:
     dialog.port.setValue(1)  # nothing listens there: the test fails at once
     dialog.database.setText("incidents")
     dialog.user.setText(ROLE)
+
+
+def test_enter_after_a_test_connection_opens_and_never_cancels(qtbot, dialog):
+    _fill(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.test_button.setFocus()
+    qtbot.keyClick(dialog.test_button, Qt.Key.Key_Space)  # Test Connection, from the keyboard
+    assert not dialog.test_button.isEnabled()
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=15000)
+    assert dialog.focusWidget() is dialog.test_button  # the focus came back where it was
+    assert not _cancel(dialog).autoDefault() and dialog.open_button.isDefault()
+    with qtbot.waitSignal(dialog.finished, timeout=2000) as finished:
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert finished.args == [QDialog.DialogCode.Accepted]  # Enter did what Open does
+
+
+def test_enter_on_a_focused_cancel_still_opens(qtbot, dialog):
+    _fill(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    _cancel(dialog).setFocus()
+    with qtbot.waitSignal(dialog.finished, timeout=2000) as finished:
+        qtbot.keyClick(_cancel(dialog), Qt.Key.Key_Return)
+    assert finished.args == [QDialog.DialogCode.Accepted]
 
 
 @pytest.mark.parametrize("theme", [PROJECTOR, DARK])
