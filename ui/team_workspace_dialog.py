@@ -50,6 +50,8 @@ from .workers import GeneratorWorker, start
 
 #: libpq's sslmode values, weakest first; "prefer" is libpq's own default
 TLS_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+#: libpq's default sslmode: chosen, the address leaves it out, as a typed one does (the recent list shows one entry)
+DEFAULT_TLS_MODE = "prefer"
 #: a window manager's title bar and frame, until the shown dialog's own are known
 FRAME_GUESS = 40
 #: the least of the message kept on view when the dialog must shrink to fit the screen (it scrolls)
@@ -247,7 +249,7 @@ class OpenTeamWorkspaceDialog(QDialog):
             self.port.setValue(url.port or DEFAULT_PORT)
             self.database.setText(url.database or "")
             self.user.setText(url.username or "")
-            mode = url.query.get("sslmode", "prefer")
+            mode = url.query.get("sslmode", DEFAULT_TLS_MODE)
             self.tls_mode.setCurrentText(mode if isinstance(mode, str) else mode[0])
             ca = url.query.get("sslrootcert", "")
             self.ca_file.setText(ca if isinstance(ca, str) else ca[0])
@@ -267,7 +269,8 @@ class OpenTeamWorkspaceDialog(QDialog):
                 raise WorkspaceError("Give the server's host and the database's name.")
             address = team_address(host=self.host.text().strip(), port=self.port.value(),
                                    database=self.database.text().strip(), user=self.user.text().strip(),
-                                   tls_mode=self.tls_mode.currentText(), ca_file=self.ca_file.text().strip())
+                                   tls_mode=_tls_mode_written(self.tls_mode.currentText()),
+                                   ca_file=self.ca_file.text().strip())
         team_url(address)  # says in words what is wrong with it (no database, say)
         password = self.password.text() or None
         keep = ("" if not (password and self.remember.isChecked())
@@ -474,6 +477,11 @@ def _align_labels(layouts: list[QLayout | None]) -> None:
 def _release(worker: GeneratorWorker) -> None:
     worker.done.wait(1.0)  # its last signal is sent just before run() returns
     _PROBES.discard(worker)
+
+
+def _tls_mode_written(chosen: str) -> str:
+    """The sslmode the address says: none for libpq's default, which a person typing an address leaves out too."""
+    return "" if chosen == DEFAULT_TLS_MODE else chosen
 
 
 def _first_sentence(text: str) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
 from postmortem_desktop.storage import team_grants
 from postmortem_desktop.storage.team_workspace import TeamProbe
+from postmortem_desktop.storage.workspace_kind import address_key
 from ui import team_workspace_dialog
 from ui.team_workspace_dialog import OpenTeamWorkspaceDialog
 from ui.theme import DARK, PROJECTOR, theme_manager
@@ -122,5 +123,17 @@ def test_a_read_only_roles_test_result_says_what_will_happen_and_lists_each_gran
     assert "will not open until" in dialog.status.text() and "will open read-only" not in dialog.status.text()
     dialog.show_problem("Connected.", warning=False)  # the next message takes the grants away
     assert not dialog.grants.isVisible()
+
+
+def test_the_default_tls_mode_is_not_written_into_the_address(dialog):
+    _fill(dialog)
+    assert dialog.tls_mode.currentText() == "prefer"
+    address = dialog.connection().address
+    assert "sslmode" not in address
+    dialog.tls_mode.setCurrentText("require")  # a mode the person chose is written
+    assert "sslmode=require" in dialog.connection().address
+    dialog.set_address(f"{NAME}?sslmode=prefer")  # an older recent entry: the same workspace as without
+    assert dialog.tls_mode.currentText() == "prefer"
+    assert dialog.connection().address == address_key(f"{NAME}?sslmode=prefer") == NAME
 
 
