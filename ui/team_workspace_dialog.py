@@ -206,7 +206,8 @@ class OpenTeamWorkspaceDialog(QDialog):
         form = QFormLayout()
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("leave empty to use ~/.pgpass, a service file or PGPASSWORD")
+        # the password file libpq reads now (PGPASSFILE when set), as the box below names it
+        self.password.setPlaceholderText(f"leave empty to use {pgpass_file()}, a service file or PGPASSWORD")
         self.no_keyring = keyring_missing_reason()
         # without a keyring, the offer is libpq's own password file, which libpq reads by itself
         where = f"Remember in libpq's password file ({pgpass_file()})" if self.no_keyring else \

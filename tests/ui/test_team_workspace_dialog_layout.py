@@ -137,3 +137,9 @@ def test_the_default_tls_mode_is_not_written_into_the_address(dialog):
     assert dialog.connection().address == address_key(f"{NAME}?sslmode=prefer") == NAME
 
 
+def test_the_password_hint_names_the_password_file_in_use(dialog, tmp_path, monkeypatch, qtbot):
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "team.pgpass"))
+    named = OpenTeamWorkspaceDialog()
+    qtbot.addWidget(named)
+    assert str(tmp_path / "team.pgpass") in named.password.placeholderText()
+    assert "~/.pgpass" not in named.password.placeholderText()
