@@ -295,8 +295,11 @@ class OpenTeamWorkspaceDialog(QDialog):
     # ---- status -------------------------------------------------------------------------------------
     def show_problem(self, text: str, *, warning: bool = True, grants: tuple[str, ...] = (),
                      after_grants: str = "") -> None:
-        """Says text, then the grants, one a line, and after_grants."""
+        """Says text (in the theme's error colour when a warning), then the grants, one a line, and after_grants."""
         self.status.setText(f"⚠ {text}" if warning else text)
+        self.status.setProperty("problem", warning)  # resources/themes/*.qss colour it
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
         self.grants.setPlainText("\n".join(grants))
         self.grants.setVisible(bool(grants))
         self.after_grants.setText(after_grants)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
+from PySide6.QtGui import QColor, QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton
 
 from postmortem_desktop.storage import team_grants
 from postmortem_desktop.storage.team_workspace import TeamProbe
 from postmortem_desktop.storage.workspace_kind import address_key
 from ui import team_workspace_dialog
 from ui.team_workspace_dialog import OpenTeamWorkspaceDialog
-from ui.theme import DARK, PROJECTOR, theme_manager
+from ui.theme import DARK, LIGHT, PROJECTOR, theme_manager
 
 NAME = "postgresql://reader@db.example.com:5432/incidents"
 ROLE = "reader"
@@ -143,3 +143,20 @@ def test_the_password_hint_names_the_password_file_in_use(dialog, tmp_path, monk
     qtbot.addWidget(named)
     assert str(tmp_path / "team.pgpass") in named.password.placeholderText()
     assert "~/.pgpass" not in named.password.placeholderText()
+
+
+def _has_ink(widget, colour: QColor) -> bool:
+    image = widget.grab().toImage()
+    return any(QColor(image.pixel(x, y)) == colour for x in range(image.width()) for y in range(image.height()))
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, PROJECTOR])
+def test_a_problem_is_drawn_in_the_themes_error_colour_and_a_result_is_not(qtbot, dialog, themed, theme):
+    themed(theme)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    error = QApplication.palette().color(QApplication.palette().ColorRole.BrightText)
+    dialog.show_problem("The server refused the password.")
+    assert _has_ink(dialog.status, error)
+    dialog.show_problem("Connected as reader: it holds a team workspace.", warning=False)
+    assert not _has_ink(dialog.status, error)
