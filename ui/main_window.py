@@ -64,6 +64,9 @@ log = logging.getLogger(__name__)
 LIST_SHOWS = DataChange.INCIDENT | DataChange.CONVERSATION
 #: said in the status bar while re-reads of teammates' changes cannot reach the team server
 SERVER_AWAY_NOTE = "Team server not answering — showing what was last read; reconnecting…"
+#: said for a few seconds when the server answers again, so the note above does not just vanish
+SERVER_BACK_NOTE = "Team server answering again."
+SERVER_BACK_MS = 5000
 
 class MainWindow(QMainWindow):
     incident_selected = Signal(int)
@@ -638,7 +641,10 @@ class MainWindow(QMainWindow):
         self.server_note.show()
 
     def _on_session_feed_reconnected(self) -> None:
+        if self.server_note.isHidden():
+            return  # nothing said it was away
         self.server_note.hide()
+        self.statusBar().showMessage(SERVER_BACK_NOTE, SERVER_BACK_MS)
 
     def _on_session_waiting_for_teammate(self, message: str) -> None:
         self.statusBar().showMessage(message)
