@@ -41,7 +41,7 @@ from .read_only import short_reason
 from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry, usable_geometry
 from .shortcuts_dialog import show_shortcuts
-from .theme import ThemeMenu
+from .theme import ThemedDockWidget, ThemeMenu
 from .unsaved_words_dialog import Leaving
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.incident_view.setShowGrid(False)
         self.incident_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
-        dock = QDockWidget("Incidents", self)
+        dock = ThemedDockWidget("Incidents", self)
         dock.setObjectName("incidents_dock")
         # closable, so that View › Incidents can hide and show it (Qt greys the toggle of an unclosable dock)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
                  "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
         for key, target, title, area in screens.DOCKS:
-            dock = QDockWidget(title, self)
+            dock = ThemedDockWidget(title, self)
             dock.setObjectName(f"{key}_dock")
             self.screen_widgets.add_dock(key, target, dock)  # its widget is built when it first opens
             if not self.restoreDockWidget(dock):  # where the last session left it, else its area

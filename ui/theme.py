@@ -4,8 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QMenu
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMenu,
+    QStyle,
+    QStyleOptionDockWidget,
+    QStylePainter,
+)
 
 from postmortem_desktop.resources import resource_path
 
@@ -163,6 +171,24 @@ def refresh_link_colours(app: QApplication) -> None:
             text = widget.text()
             widget.setText("")  # setText() with the same text does nothing, so clear it first
             widget.setText(text)
+
+
+class ThemedDockWidget(QDockWidget):
+    """A dock whose title is drawn in the theme's font of now.
+
+    QDockWidget keeps the title font the application had when the dock was made, and draws its title in that one
+    while the dock's own font is the application's: made under the projector theme, the "Incidents" title kept
+    the projector's large font after a switch to dark or light (its title bar's height did follow). Here the title
+    is drawn with the dock's own font, which follows the application's."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.titleBarWidget() is not None or self.isFloating():
+            super().paintEvent(event)  # a custom title bar, or a window's own decoration, draws its title itself
+            return
+        painter = QStylePainter(self)
+        title = QStyleOptionDockWidget()
+        self.initStyleOption(title)
+        painter.drawControl(QStyle.ControlElement.CE_DockWidgetTitle, title)
 
 
 def theme_manager(app: QApplication | None = None) -> ThemeManager:
