@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,7 +41,7 @@ from .read_only import short_reason
 from .screen_set import ScreenSet, construct
 from .screen_size import first_window_geometry, usable_geometry
 from .shortcuts_dialog import show_shortcuts
-from .theme import ThemeMenu
+from .theme import ThemedDockWidget, ThemeMenu
 from .unsaved_words_dialog import Leaving
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ log = logging.getLogger(__name__)
 LIST_SHOWS = DataChange.INCIDENT | DataChange.CONVERSATION
 #: said in the status bar while re-reads of teammates' changes cannot reach the team server
 SERVER_AWAY_NOTE = "Team server not answering — showing what was last read; reconnecting…"
+#: said for a few seconds when the server answers again, so the note above does not just vanish
+SERVER_BACK_NOTE = "Team server answering again."
+SERVER_BACK_MS = 5000
 
 class MainWindow(QMainWindow):
     incident_selected = Signal(int)
@@ -113,7 +116,7 @@ class MainWindow(QMainWindow):
         self.incident_view.setShowGrid(False)
         self.incident_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.incident_view.selectionModel().currentRowChanged.connect(self._on_incident_view_current_changed)
-        dock = QDockWidget("Incidents", self)
+        dock = ThemedDockWidget("Incidents", self)
         dock.setObjectName("incidents_dock")
         # closable, so that View › Incidents can hide and show it (Qt greys the toggle of an unclosable dock)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -172,7 +175,7 @@ class MainWindow(QMainWindow):
         areas = {"left": Qt.DockWidgetArea.LeftDockWidgetArea, "right": Qt.DockWidgetArea.RightDockWidgetArea,
                  "bottom": Qt.DockWidgetArea.BottomDockWidgetArea}
         for key, target, title, area in screens.DOCKS:
-            dock = QDockWidget(title, self)
+            dock = ThemedDockWidget(title, self)
             dock.setObjectName(f"{key}_dock")
             self.screen_widgets.add_dock(key, target, dock)  # its widget is built when it first opens
             if not self.restoreDockWidget(dock):  # where the last session left it, else its area
@@ -494,16 +497,24 @@ class MainWindow(QMainWindow):
         incident_id = incident_id if incident_id is not None else -1
         leaving = self.hub.incident_id
         if incident_id != leaving and not self._can_read(incident_id, leaving):
-            self.select_incident(leaving)  # the list and the screens go on showing the same incident
+            self._stay_on(leaving)  # the list and the screens go on showing the same incident
             return
         # words typed for the incident on view go with it, unless saved or copied first; one a teammate
         # deleted is not there to stay on (the review copies them with a note saying so)
         if self._completed and incident_id != leaving and self.incident_model.row_of(leaving) >= 0:
             if not self.leaving.may_leave(Leaving.SWITCH, leaving):
-                self.select_incident(leaving)  # stays: the list shows the incident still on view
+                self._stay_on(leaving)  # stays: the list shows the incident still on view
                 return
             self.select_incident(incident_id)  # a re-read while the dialog was open may have moved the list
         self._show_incident(incident_id)
+
+    def _stay_on(self, incident_id: int) -> None:
+        """Puts the list back on the incident the screens show, now and once the click that moved it is over.
+
+        A mouse press moves the current row first (which runs the switch) and selects the clicked row after: put
+        back only now, the list would go on highlighting the clicked row while the screens show another."""
+        self.select_incident(incident_id)
+        QTimer.singleShot(0, self, lambda: self.select_incident(self.hub.incident_id))
 
     def _can_read(self, incident_id: int, shown: int) -> bool:
         """Whether the team server answers a read of the incident about to be shown; when not, the person is told
@@ -630,7 +641,10 @@ class MainWindow(QMainWindow):
         self.server_note.show()
 
     def _on_session_feed_reconnected(self) -> None:
+        if self.server_note.isHidden():
+            return  # nothing said it was away
         self.server_note.hide()
+        self.statusBar().showMessage(SERVER_BACK_NOTE, SERVER_BACK_MS)
 
     def _on_session_waiting_for_teammate(self, message: str) -> None:
         self.statusBar().showMessage(message)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -21,8 +24,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -45,6 +50,12 @@ from .workers import GeneratorWorker, start
 
 #: libpq's sslmode values, weakest first; "prefer" is libpq's own default
 TLS_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+#: libpq's default sslmode: chosen, the address leaves it out, as a typed one does (the recent list shows one entry)
+DEFAULT_TLS_MODE = "prefer"
+#: a window manager's title bar and frame, until the shown dialog's own are known
+FRAME_GUESS = 40
+#: the least of the message kept on view when the dialog must shrink to fit the screen (it scrolls)
+MIN_STATUS_LINES = 3
 DEFAULT_PORT = 5432
 MIN_WIDTH = 640
 KEEP_IN_KEYRING, KEEP_IN_PGPASS = "keyring", "pgpass"
@@ -80,11 +91,7 @@ class OpenTeamWorkspaceDialog(QDialog):
         layout.addWidget(self.url_page)
         password_form = self._build_password_form()
         layout.addLayout(password_form)
-        self.status = QLabel(self)
-        self.status.setObjectName("field_problem")
-        self.status.setWordWrap(True)
-        self.status.hide()
-        layout.addWidget(self.status)
+        layout.addWidget(self._build_status_area())
         layout.addWidget(self._build_buttons())
         _align_labels([self.details_page.layout(), self.url_page.layout(), password_form])
         if address:
@@ -94,6 +101,45 @@ class OpenTeamWorkspaceDialog(QDialog):
             self.password.setFocus()
 
     # ---- construction ---------------------------------------------------------------------------
+    def _build_status_area(self) -> QScrollArea:
+        """What a test or a refusal says, and the grants to ask for, one statement a line: scrolled inside the
+        dialog when longer than the screen has room for (the projector's large text made it 759 px tall)."""
+        self.status_area = QScrollArea(self)
+        self.status_area.setObjectName("team_status_area")
+        self.status_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.status_area.setWidgetResizable(True)
+        self.status_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inside = self._status_inside = QWidget(self.status_area)
+        column = QVBoxLayout(inside)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.status = QLabel(inside)
+        self.status.setObjectName("team_status")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # the statements the owner runs: as psql takes them, never wrapped mid-statement, easy to copy
+        self.grants = QPlainTextEdit(inside)
+        self.grants.setObjectName("team_grants")
+        self.grants.setAccessibleName("Grants to ask the workspace's owner for")
+        self.grants.setReadOnly(True)
+        self.grants.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        fixed.setStyleHint(QFont.StyleHint.TypeWriter)  # a monospace face even where the system names none
+        if self.font().pointSizeF() > 0:
+            fixed.setPointSizeF(self.font().pointSizeF())  # the theme's size (the projector's is larger)
+        self.grants.setFont(fixed)
+        self.grants.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.grants.hide()
+        self.after_grants = QLabel(inside)
+        self.after_grants.setWordWrap(True)
+        self.after_grants.hide()
+        column.addWidget(self.status)
+        column.addWidget(self.grants)
+        column.addWidget(self.after_grants)
+        self.status_area.setWidget(inside)
+        self.status_area.hide()
+        return self.status_area
+
     def _build_mode_choice(self) -> QHBoxLayout:
         self.details_choice = QRadioButton("&Server details", self)
         self.url_choice = QRadioButton("Use a &URL", self)
@@ -160,7 +206,8 @@ class OpenTeamWorkspaceDialog(QDialog):
         form = QFormLayout()
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("leave empty to use ~/.pgpass, a service file or PGPASSWORD")
+        # the password file libpq reads now (PGPASSFILE when set), as the box below names it
+        self.password.setPlaceholderText(f"leave empty to use {pgpass_file()}, a service file or PGPASSWORD")
         self.no_keyring = keyring_missing_reason()
         # without a keyring, the offer is libpq's own password file, which libpq reads by itself
         where = f"Remember in libpq's password file ({pgpass_file()})" if self.no_keyring else \
@@ -184,6 +231,12 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.create_button.clicked.connect(self._on_create_clicked)
         self.create_button.hide()  # offered when a test finds an empty database
         self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
+        # Enter opens, wherever the focus is: a focused Cancel or Test Connection (where focus lands while the
+        # test runs) never takes Enter for itself; Space still presses the button with the focus
+        self.open_button.setDefault(True)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        for button in (self.cancel_button, self.test_button):
+            button.setAutoDefault(False)
         buttons.accepted.connect(self._on_open_clicked)
         buttons.rejected.connect(self.reject)
         return buttons
@@ -197,7 +250,7 @@ class OpenTeamWorkspaceDialog(QDialog):
             self.port.setValue(url.port or DEFAULT_PORT)
             self.database.setText(url.database or "")
             self.user.setText(url.username or "")
-            mode = url.query.get("sslmode", "prefer")
+            mode = url.query.get("sslmode", DEFAULT_TLS_MODE)
             self.tls_mode.setCurrentText(mode if isinstance(mode, str) else mode[0])
             ca = url.query.get("sslrootcert", "")
             self.ca_file.setText(ca if isinstance(ca, str) else ca[0])
@@ -217,7 +270,8 @@ class OpenTeamWorkspaceDialog(QDialog):
                 raise WorkspaceError("Give the server's host and the database's name.")
             address = team_address(host=self.host.text().strip(), port=self.port.value(),
                                    database=self.database.text().strip(), user=self.user.text().strip(),
-                                   tls_mode=self.tls_mode.currentText(), ca_file=self.ca_file.text().strip())
+                                   tls_mode=_tls_mode_written(self.tls_mode.currentText()),
+                                   ca_file=self.ca_file.text().strip())
         team_url(address)  # says in words what is wrong with it (no database, say)
         password = self.password.text() or None
         keep = ("" if not (password and self.remember.isChecked())
@@ -239,9 +293,18 @@ class OpenTeamWorkspaceDialog(QDialog):
                           f"box, kept in {where}; never in the recent list.", warning=False)
 
     # ---- status -------------------------------------------------------------------------------------
-    def show_problem(self, text: str, *, warning: bool = True) -> None:
+    def show_problem(self, text: str, *, warning: bool = True, grants: tuple[str, ...] = (),
+                     after_grants: str = "") -> None:
+        """Says text (in the theme's error colour when a warning), then the grants, one a line, and after_grants."""
         self.status.setText(f"⚠ {text}" if warning else text)
-        self.status.show()
+        self.status.setProperty("problem", warning)  # resources/themes/*.qss colour it
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.grants.setPlainText("\n".join(grants))
+        self.grants.setVisible(bool(grants))
+        self.after_grants.setText(after_grants)
+        self.after_grants.setVisible(bool(after_grants))
+        self.status_area.show()
         if self.isVisible():
             self._fit_height()
 
@@ -251,11 +314,68 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.url_page.setVisible(checked)
         self._fit_height()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_height()  # a problem given before it was shown (a recent entry refused) may be long
+
     def _fit_height(self) -> None:
-        """The height the shown rows need at this width: adjustSize() would measure the wrapped notes at
-        another width and clip them; a page or a message shown later needs it again."""
+        """The height the shown rows need at this width, but never more than the screen has room for: then the
+        message scrolls inside the dialog and the buttons stay on the screen. adjustSize() would measure the
+        wrapped notes at another width and clip them; a page or a message shown later needs it again."""
+        room = self._room()
+        self._widen_for_grants(room.width())
+        width = self.width()
         self._layout.activate()
-        self.resize(self.width(), self._layout.totalHeightForWidth(self.width()))
+        if not self.status_area.isHidden():
+            margins = self._layout.contentsMargins()
+            full = self._status_inside.heightForWidth(width - margins.left() - margins.right())
+            self.status_area.setFixedHeight(max(full, 0))
+            self._layout.activate()
+            excess = self._needed_height(width) - room.height()
+            if excess > 0:
+                least = min(full, self.status.fontMetrics().lineSpacing() * MIN_STATUS_LINES)
+                self.status_area.setFixedHeight(max(full - excess, least))
+                self._layout.activate()
+        self.resize(width, min(self._needed_height(width), room.height()))
+        self._keep_on_screen()
+
+    def _needed_height(self, width: int) -> int:
+        # no row on view may wrap (the keyring note hidden, the URL page too): then no height depends on width
+        height = self._layout.totalHeightForWidth(width)
+        return height if height >= 0 else self._layout.totalSizeHint().height()
+
+    def _room(self) -> QRect:
+        """The screen's available area less the window frame (a guess until the frame is known)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        room = screen.availableGeometry()
+        frame_height = self.frameGeometry().height() - self.geometry().height()
+        frame_width = self.frameGeometry().width() - self.geometry().width()
+        if frame_height <= 0:
+            frame_height = FRAME_GUESS
+        return room.adjusted(0, 0, -frame_width, -frame_height)
+
+    def _widen_for_grants(self, room_width: int) -> None:
+        """Wide enough for each grant on one line, when the screen has the room (else the box scrolls sideways)."""
+        if self.grants.isHidden():
+            return
+        metrics = self.grants.fontMetrics()
+        longest = max((metrics.horizontalAdvance(line) for line in self.grants.toPlainText().splitlines()),
+                      default=0)
+        margins = self._layout.contentsMargins()
+        chrome = 2 * (self.grants.frameWidth() + round(self.grants.document().documentMargin())) + 4
+        wanted = min(longest + chrome + margins.left() + margins.right(), room_width)
+        lines = max(1, len(self.grants.toPlainText().splitlines()))
+        scroll = 0 if wanted < room_width else self.grants.horizontalScrollBar().sizeHint().height()
+        self.grants.setFixedHeight(lines * metrics.lineSpacing() + chrome + scroll)
+        if wanted > self.width():
+            self.resize(wanted, self.height())
+
+    def _keep_on_screen(self) -> None:
+        frame = self.frameGeometry()
+        available = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        if frame.bottom() > available.bottom() or frame.right() > available.right():
+            self.move(max(available.left(), min(frame.left(), available.right() - frame.width() + 1)),
+                      max(available.top(), min(frame.top(), available.bottom() - frame.height() + 1)))
 
     def _on_browse_clicked(self) -> None:
         name, _ = file_dialogs.ask_open_file_name(self, "CA Certificate", self.ca_file.text(),
@@ -287,6 +407,8 @@ class OpenTeamWorkspaceDialog(QDialog):
             return
         self.create_button.hide()
         self.show_problem(f"Connecting to {shown_address(chosen.address)}…", warning=False)
+        # disabling the button moves the focus on (to Cancel): it comes back when the test ends
+        self._focus_before_test = self.focusWidget()
         self.test_button.setEnabled(False)
         worker = GeneratorWorker(lambda: _probe(chosen))
         _PROBES.add(worker)
@@ -296,19 +418,42 @@ class OpenTeamWorkspaceDialog(QDialog):
         worker.signals.failed.connect(self._on_probe_failed)
         start(worker)
 
-    def _on_probe_finished(self, probe: TeamProbe) -> None:
+    def _test_ended(self) -> None:
         self.test_button.setEnabled(True)
+        before = getattr(self, "_focus_before_test", None)
+        if before is not None and before.isVisible() and before.isEnabled() and before.window() is self:
+            before.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_probe_finished(self, probe: TeamProbe) -> None:
+        self._test_ended()
+        role = probe.role or probe.user
+        if probe.gap is not None or probe.standby:
+            # what will happen, said once: nothing is open yet, and there will be no edits to sign
+            said = f"Connected as {role} to the team workspace at {probe.name}. "
+            cannot = (f"{role} {probe.gap.why}" if probe.gap is not None
+                      else "The server accepts no changes (a read-only standby)")
+            # an older format needs its upgrade written before it opens (storage/team_workspace.py)
+            said += (f"{cannot}, and it is in an older format that needs an upgrade: it will not open until someone "
+                     "who may change it opens it once." if probe.needs_upgrade
+                     else f"{cannot}, so it will open read-only.")
+            if probe.gap is None:
+                self.show_problem(f"{said} Open the primary server's address to make changes.", warning=False)
+                return
+            self.show_problem(f"{said} To make changes, ask the workspace's owner to run:", warning=False,
+                              grants=probe.gap.missing,
+                              after_grants="Then test again, or connect as a role that may change it.")
+            return
         # the role is what the server's grants are for; the name is what the incident history will show
         signed = "" if probe.user == probe.role else f"; your edits will be signed “{probe.user}”"
-        said = f"Connected as {probe.role or probe.user}{signed}: {probe.name} holds a team workspace."
+        said = f"Connected as {role}{signed}: {probe.name} holds a team workspace."
         if probe.needs_upgrade:
             said += " It is in an older format and will be upgraded when opened."
-        if probe.read_only_reason:
+        if probe.read_only_reason:  # a reason the probe gave in its own words
             said += f" {probe.read_only_reason}"
         self.show_problem(said, warning=False)
 
     def _on_probe_failed(self, exc: BaseException, _trace: str) -> None:
-        self.test_button.setEnabled(True)
+        self._test_ended()
         if isinstance(exc, NoWorkspaceYetError):
             self.create_button.show()
             self.show_problem(f"{_first_sentence(str(exc))}. Create a new, empty team workspace there with "
@@ -336,6 +481,11 @@ def _align_labels(layouts: list[QLayout | None]) -> None:
 def _release(worker: GeneratorWorker) -> None:
     worker.done.wait(1.0)  # its last signal is sent just before run() returns
     _PROBES.discard(worker)
+
+
+def _tls_mode_written(chosen: str) -> str:
+    """The sslmode the address says: none for libpq's default, which a person typing an address leaves out too."""
+    return "" if chosen == DEFAULT_TLS_MODE else chosen
 
 
 def _first_sentence(text: str) -> str:

@@ -3,9 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QLabel, QMenu
+from PySide6.QtCore import QObject, QRectF, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMenu,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionDockWidget,
+    QStylePainter,
+    QWidget,
+)
 
 from postmortem_desktop.resources import resource_path
 
@@ -45,6 +57,9 @@ _LIGHT = {
     QPalette.ColorRole.LinkVisited: "#6a1b9a", QPalette.ColorRole.BrightText: "#b00020",
 }
 _DISABLED_TEXT = {DARK: "#80848c", PROJECTOR: "#606060"}
+#: the outline of a tick box or radio button on a dark window (IndicatorOutlineStyle): 3:1 or more on the window
+#: and on the base even when disabled, the enabled one plainly brighter
+INDICATOR_OUTLINE = {True: "#a8acb4", False: "#70747c"}  # enabled, disabled
 #: the colours each theme sets on top of the platform's palette
 DEFINED_COLOURS = {LIGHT: _LIGHT, DARK: _DARK, PROJECTOR: _PROJECTOR}
 
@@ -89,6 +104,35 @@ def palette_for(concrete: str, app: QApplication) -> QPalette:
     return palette
 
 
+class IndicatorOutlineStyle(QProxyStyle):
+    """The platform's style, with tick boxes and radio buttons outlined where the window is dark.
+
+    Fusion outlines them in the window colour made darker, which on the dark theme's window is all but black on
+    black: the boxes were barely visible, and a disabled one's outline (the close-out record's read-only ticks) not
+    at all. A palette cannot say it (Fusion derives the outline from the window colour), and a style sheet that
+    draws the indicator must also draw its tick."""
+
+    _OUTLINED = (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorRadioButton)
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter,
+                      widget: QWidget | None = None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in self._OUTLINED or option.palette.color(QPalette.ColorRole.Window).lightness() >= 128:
+            return
+        enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(QColor(INDICATOR_OUTLINE[enabled]), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        side = min(option.rect.width(), option.rect.height())
+        box = QRectF(option.rect.x(), option.rect.y(), side, side).adjusted(0.5, 0.5, -1.5, -1.5)
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.drawEllipse(box)
+        else:
+            painter.drawRoundedRect(box, 1.0, 1.0)
+        painter.restore()
+
+
 @dataclass(frozen=True)
 class ThemeSnapshot:
     choice: str
@@ -111,6 +155,9 @@ class ThemeManager(QObject):
         self.concrete = ""
         # the system font as the desktop gave it, before any theme scaled it
         self.base_font = QFont(app.font())
+        # kept here: the application does not own a style made in Python
+        self.style = IndicatorOutlineStyle(QStyleFactory.create(app.style().name()))
+        app.setStyle(self.style)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
 
     def apply(self, choice: str) -> str:
@@ -163,6 +210,24 @@ def refresh_link_colours(app: QApplication) -> None:
             text = widget.text()
             widget.setText("")  # setText() with the same text does nothing, so clear it first
             widget.setText(text)
+
+
+class ThemedDockWidget(QDockWidget):
+    """A dock whose title is drawn in the theme's font of now.
+
+    QDockWidget keeps the title font the application had when the dock was made, and draws its title in that one
+    while the dock's own font is the application's: made under the projector theme, the "Incidents" title kept
+    the projector's large font after a switch to dark or light (its title bar's height did follow). Here the title
+    is drawn with the dock's own font, which follows the application's."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.titleBarWidget() is not None or self.isFloating():
+            super().paintEvent(event)  # a custom title bar, or a window's own decoration, draws its title itself
+            return
+        painter = QStylePainter(self)
+        title = QStyleOptionDockWidget()
+        self.initStyleOption(title)
+        painter.drawControl(QStyle.ControlElement.CE_DockWidgetTitle, title)
 
 
 def theme_manager(app: QApplication | None = None) -> ThemeManager:

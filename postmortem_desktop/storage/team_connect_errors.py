@@ -16,6 +16,7 @@ from .errors import (
     TlsRefusedError,
 )
 from .team_grants import sql_name
+from .team_passwords import pgpass_file
 
 # lower-cased phrases, per kind, in the order they are tried
 _PASSWORD_NEEDED = ("no password supplied", "password is required")
@@ -36,7 +37,7 @@ def connection_refusal(detail: str, name: str) -> ServerUnavailableError | Acces
     if any(phrase in said for phrase in _PASSWORD_NEEDED):
         return PasswordNeededError(
             f"{name} asks for a password and none was given. Type it where the app asks for it, or keep it in "
-            "libpq's password file (~/.pgpass), a service file or PGPASSWORD.")
+            f"libpq's password file ({pgpass_file()}), a service file or PGPASSWORD.")  # the one in use
     if any(phrase in said for phrase in _PASSWORD_REJECTED):
         return PasswordRejectedError(
             f"{name} refused the user name or password ({detail}). Check both and try again; nothing was changed.")

@@ -10,6 +10,7 @@ the tables' INSERT, UPDATE and DELETE; an import or a publish also moves a seque
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -117,22 +118,42 @@ def refuse_unless_readable(conn: Connection, name: str, tables: list[str]) -> No
     raise refusal_to_read(name, role, schema, detail, schema_usage=schema_usage)
 
 
-def cannot_write_reason(conn: Connection, name: str, tables: list[str]) -> str:
-    """Why the role may not change the workspace, naming every grant it lacks at once; "" when it may."""
+@dataclass(frozen=True)
+class WriteGap:
+    """Why a role that may read the workspace may not change it: its name, what it may not do (words that follow
+    the role's name), and the grants of write_grants it lacks, in the README's order."""
+
+    role: str
+    why: str
+    missing: tuple[str, ...]
+
+
+def write_gap(conn: Connection, tables: list[str]) -> WriteGap | None:
+    """What the role lacks to change the workspace, every grant at once; None when it may."""
     may_change = _has_on_tables(conn, tables, _WRITES)
     may_number = _has_on_sequences(conn, _TAKE_IDS)
     if may_change and may_number:
-        return ""
+        return None
     role, schema = _role_and_schema(conn)
-    # those of write_grants it lacks, in the README's order
-    missing = [statement for statement, lacking in (
+    missing = tuple(statement for statement, lacking in (
         (table_write_grant(role, schema), not may_change), (sequence_grant(role, schema), not may_number),
         (later_tables_grant(role, schema), not may_change), (later_sequences_grant(role, schema), not may_number),
-    ) if lacking]
+    ) if lacking)
     why = (f"may change its tables but not number new rows (no {_TAKE_IDS} on their id sequences)" if may_change
            else "may read it but not change it")
-    return (f"{name} is open read-only because the database role {role} {why}. Ask the workspace's owner to run:\n"
-            f"{_lines(missing)}\nThen open it again, or open it as a role that may.")
+    return WriteGap(role, why, missing)
+
+
+def gap_reason(gap: WriteGap, name: str) -> str:
+    """The read-only reason of an open workspace whose role lacks the grants gap names."""
+    return (f"{name} is open read-only because the database role {gap.role} {gap.why}. Ask the workspace's owner "
+            f"to run:\n{_lines(list(gap.missing))}\nThen open it again, or open it as a role that may.")
+
+
+def cannot_write_reason(conn: Connection, name: str, tables: list[str]) -> str:
+    """Why the role may not change the workspace, naming every grant it lacks at once; "" when it may."""
+    gap = write_gap(conn, tables)
+    return "" if gap is None else gap_reason(gap, name)
 
 
 def cannot_move_ids_reason(conn: Connection, name: str) -> str:

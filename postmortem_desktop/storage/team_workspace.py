@@ -159,6 +159,8 @@ class TeamProbe:
     read_only_reason: str
     needs_upgrade: bool
     role: str = ""
+    standby: bool = False  # read-only because the server accepts no changes
+    gap: team_grants.WriteGap | None = None  # read-only because the role lacks these grants
 
 
 def probe_team_workspace(address: str, *, password: str | None = None) -> TeamProbe:
@@ -175,8 +177,10 @@ def probe_team_workspace(address: str, *, password: str | None = None) -> TeamPr
             if version == migrations.SCHEMA_VERSION:
                 _check_tables(conn, name)
                 _check_words(conn, name)
-            probe = TeamProbe(name, _user(conn), _cannot_write_reason(conn, name),
-                              version < migrations.SCHEMA_VERSION, role)
+            standby = _is_standby(conn)
+            gap = None if standby else team_grants.write_gap(conn, _table_names())
+            reason = _standby_reason(name) if standby else team_grants.gap_reason(gap, name) if gap else ""
+            probe = TeamProbe(name, _user(conn), reason, version < migrations.SCHEMA_VERSION, role, standby, gap)
     except BaseException as exc:
         _raise_diagnosed(exc, name, role)
         raise
@@ -361,10 +365,18 @@ def _table_names() -> list[str]:
 
 
 def _cannot_write_reason(conn: Connection, name: str) -> str:
-    if conn.scalar(text("SHOW transaction_read_only")) == "on":
-        return (f"{name} is open read-only because the server accepts no changes (a read-only standby). "
-                "Open the primary server's address to make changes.")
+    if _is_standby(conn):
+        return _standby_reason(name)
     return team_grants.cannot_write_reason(conn, name, _table_names())
+
+
+def _is_standby(conn: Connection) -> bool:
+    return conn.scalar(text("SHOW transaction_read_only")) == "on"
+
+
+def _standby_reason(name: str) -> str:
+    return (f"{name} is open read-only because the server accepts no changes (a read-only standby). "
+            "Open the primary server's address to make changes.")
 
 
 def _check_empty(conn: Connection, name: str) -> None:

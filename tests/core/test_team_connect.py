@@ -144,3 +144,14 @@ def test_every_connection_of_a_team_workspace_notices_a_gone_server_in_seconds(t
         assert parameters["keepalives_idle"] == "60" and parameters["keepalives"] == "1"
     finally:
         own.close()
+
+
+def test_a_password_needed_names_the_password_file_libpq_reads(tmp_path, monkeypatch):
+    """The dialog's hint and tick box name PGPASSFILE's file; the refusal beside them named ~/.pgpass."""
+    from postmortem_desktop.storage.team_connect_errors import connection_refusal
+
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "team.pgpass"))
+    refusal = connection_refusal('connection to server at "db", port 5432 failed: fe_sendauth: no password supplied',
+                                 "postgresql://ana@db/incidents")
+    assert isinstance(refusal, PasswordNeededError)
+    assert f"({tmp_path / 'team.pgpass'})" in str(refusal) and "~/.pgpass" not in str(refusal)

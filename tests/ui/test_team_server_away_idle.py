@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from postmortem_desktop.services.incidents import IncidentService
 from tests.helpers import billing_id
-from ui import errors, server_away
-from ui.main_window import SERVER_AWAY_NOTE
+from ui import errors, main_window, server_away
+from ui.main_window import SERVER_AWAY_NOTE, SERVER_BACK_NOTE
 
 
 @pytest.fixture
@@ -62,7 +62,8 @@ def _listed(window) -> int:
 
 
 def test_an_idle_window_says_the_server_is_away_and_that_it_is_back_without_a_dialog(qtbot, window, cable,
-                                                                                    warnings):
+                                                                                    warnings, monkeypatch):
+    monkeypatch.setattr(main_window, "SERVER_BACK_MS", 300)  # said for a while, not for good
     assert not window.server_note.isVisible()
     cable.unplug()  # nobody edits, no teammate's change comes: only the feed can notice
     qtbot.waitUntil(lambda: window.server_note.isVisible(), timeout=5000)
@@ -71,6 +72,9 @@ def test_an_idle_window_says_the_server_is_away_and_that_it_is_back_without_a_di
     assert not warnings and server_away.shown() is None
     cable.plug()
     qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+    assert window.statusBar().currentMessage() == SERVER_BACK_NOTE  # the note did not just vanish
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "", timeout=3000)
+    assert not warnings
 
 
 def test_choosing_another_incident_while_away_stays_on_the_one_shown_and_says_why_once(qtbot, window, cable,
@@ -153,3 +157,29 @@ def test_a_box_whose_window_was_destroyed_is_forgotten_and_the_next_message_open
     second = tell(None, "Could not read from the team server again.")
     assert server_away.shown() is second and second.text().endswith("again.")
     second.close()
+
+
+def test_a_real_click_on_another_incident_while_away_leaves_the_list_on_the_incident_shown(qtbot, window, cable,
+                                                                                          teammate):
+    """The reviewer clicked another incident while the server was away: the screens stayed, but after OK the list
+    still highlighted the clicked row (the press moved the current row back, then selected the clicked one)."""
+    from PySide6.QtCore import QPoint, Qt
+
+    billing = billing_id(teammate)
+    other, _title = _other_incident(teammate)
+    cable.unplug()
+    view = window.incident_view
+    rect = view.visualRect(window.incident_model.index(window.incident_model.row_of(other), 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
+    box = server_away.shown()
+    assert box is not None
+    box.button(QMessageBox.StandardButton.Ok).click()
+
+    def highlighted() -> list[int]:
+        return [window.incident_model.summary(i.row()).id for i in view.selectionModel().selectedRows()]
+    qtbot.waitUntil(lambda: highlighted() == [billing], timeout=2000)
+    assert window.incident_id == billing and _listed(window) == billing
+    qtbot.wait(50)  # and it stays so once the click is over
+    assert highlighted() == [billing] and _listed(window) == billing
+    cable.plug()
+    qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
