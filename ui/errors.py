@@ -71,14 +71,14 @@ def message_parent() -> QWidget | None:
 
 def _excepthook(exc_type, exc, tb) -> None:  # noqa: ANN001
     from postmortem_desktop.services.commands import RuleError  # not before the first paint: SQLAlchemy
-    from postmortem_desktop.storage.errors import ServerUnavailableError
+    from postmortem_desktop.storage.errors import ServerUnavailableError, server_is_away
     from postmortem_desktop.storage.workspace import WorkspaceError
 
     if isinstance(exc, ServerUnavailableError) and _unreachable_handlers:
         log.info("a background re-read could not reach the team server: %s", exc)
         _unreachable_handlers[-1](str(exc))
         return
-    if type(exc) is ServerUnavailableError:  # not a password or TLS refusal: the server is simply away
+    if server_is_away(exc):  # not a password or TLS refusal: the server is simply away
         # a screen read what the person asked for (a tab shown, say) and got no answer: one box, never a stack
         from . import server_away
 

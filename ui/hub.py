@@ -112,7 +112,7 @@ class ScreenHub(QObject):
         window-modal box of ui/server_away.py says so (opened without a nested event loop, never stacked).
         """
         from postmortem_desktop.services.commands import EditConflict, RuleError
-        from postmortem_desktop.storage.errors import ServerUnavailableError
+        from postmortem_desktop.storage.errors import ServerUnavailableError, server_is_away
         from postmortem_desktop.storage.workspace import WorkspaceError
 
         from .errors import show_refusal
@@ -133,7 +133,7 @@ class ScreenHub(QObject):
             _tell(on_refusal, str(exc), exc, parent, "Not possible")
             return False
         except ServerUnavailableError as exc:
-            if on_unreachable is None and type(exc) is ServerUnavailableError:  # the server away, not a password
+            if on_unreachable is None and server_is_away(exc):  # the server away, not a password
                 from . import server_away
 
                 server_away.tell(parent, str(exc))  # the one box: another failure meanwhile adds none

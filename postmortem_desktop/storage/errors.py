@@ -77,6 +77,17 @@ class NotOnTeamYetError(WorkspaceError):
     refusal = True
 
 
+class ChangeMayBeSavedError(ServerUnavailableError):
+    """The connection was lost after the change's commit was sent: the server may have carried it out, so the person
+    is told to look before making the change (or the import) again, not that nothing was saved."""
+
+
+def server_is_away(exc: BaseException) -> bool:
+    """Whether exc says the team server is simply away (gone, or not answering), not a refusal to connect (a
+    password, TLS, a database of that name), which its own subclasses say."""
+    return type(exc) in (ServerUnavailableError, ChangeMayBeSavedError)
+
+
 class PasswordNeededError(ServerUnavailableError):
     """The server asks for a password and none was found (keyring, pgpass, service file, PGPASSWORD)."""
 

@@ -55,10 +55,10 @@ class CommitOutcomeUnknown(psycopg.OperationalError):
 class WatchedConnection(psycopg.Connection[Any]):
     """psycopg's connection, whose every wait on the server the watch times."""
 
-    #: where the server is, to ask after it (set when connected: watch_silence)
+    #: where the server is, to ask after it, and as the address names it (set when connected: watch_silence)
     address: Address = ("", 0)
+    named: Address = ("", 0)
     _cut = False  # the watch shut this connection's socket
-    _committing = False
 
     def wait(self, gen: PQGen[Any], *args: Any, **kwargs: Any) -> Any:
         watched = _WATCH.begin(self)
@@ -68,16 +68,15 @@ class WatchedConnection(psycopg.Connection[Any]):
             _WATCH.end(self, watched)
 
     def commit(self) -> None:
-        self._committing = True
+        """A commit whose connection was lost (cut here, or dropped) with no word from the server may have reached
+        it, which then carries it out: said so (CommitOutcomeUnknown), not that nothing was saved. What the server
+        said itself (it ended the session: an SQLSTATE) is its answer to the commit, and stays as it is."""
         try:
             super().commit()
         except psycopg.OperationalError as exc:
-            if self._cut:
-                raise CommitOutcomeUnknown(f"the server stopped answering while it was sent the commit ({exc})") \
-                    from exc
+            if (self._cut or self.broken) and exc.sqlstate is None:
+                raise CommitOutcomeUnknown(f"the connection was lost as the commit was sent: {exc}") from exc
             raise
-        finally:
-            self._committing = False
 
 
 def watch_silence(engine: Engine) -> None:
@@ -90,7 +89,9 @@ def watch_silence(engine: Engine) -> None:
             raise psycopg.errors.ConnectionTimeout(
                 f"the server at {known[0]}:{known[1]} is not answering (asked again before connecting)")
         connection = WatchedConnection.connect(*cargs, **cparams)
-        connection.address = (connection.info.host, connection.info.port)  # as named, so silent_address finds it
+        info = connection.info
+        connection.named = (info.host, info.port)  # as the address names it: silent_address finds it so
+        connection.address = (info.hostaddr or info.host, info.port)  # where libpq connected: asked there
         return connection
 
 
@@ -109,7 +110,7 @@ class _Watch:
         self._waiting: dict[int, _Wait] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._silent: dict[Address, float] = {}  # servers that did not answer, and when
+        self._silent: dict[tuple[Address, Address], float] = {}  # servers that did not answer (where, as named), when
 
     def begin(self, connection: WatchedConnection) -> _Wait:
         wait = _Wait(connection, _duplicate(connection))
@@ -132,11 +133,11 @@ class _Watch:
         """The address of the server cparams name, when it did not answer in the last SILENT_FOR_S."""
         now = time.monotonic()
         with self._lock:
-            for address, when in list(self._silent.items()):
+            for (where, named), when in list(self._silent.items()):
                 if now - when > SILENT_FOR_S:
-                    del self._silent[address]
-                elif str(address[1]) == str(cparams.get("port", 5432)) and address[0] == cparams.get("host"):
-                    return address
+                    del self._silent[(where, named)]
+                elif str(named[1]) == str(cparams.get("port", 5432)) and named[0] == cparams.get("host"):
+                    return where
         return None
 
     def _run(self) -> None:
@@ -167,7 +168,7 @@ class _Watch:
                 continue
             log.warning("the team server at %s:%s did not answer: %d waits on it cut", *address, len(waits))
             with self._lock:  # a wait that ended meanwhile has its connection back in use: left alone
-                self._silent[address] = time.monotonic()
+                self._silent[(address, waits[0].connection.named)] = time.monotonic()
                 for wait in waits:
                     if self._waiting.get(id(wait.connection)) is wait and wait.descriptor is not None:
                         wait.connection._cut = True
@@ -185,19 +186,26 @@ def _duplicate(connection: WatchedConnection) -> int | None:
 
 
 def _answers(address: Address) -> bool:
-    """Whether the server at address answers the first message of a connection within PROBE_TIMEOUT_S."""
+    """Whether the server at address answers the first message of a connection within PROBE_TIMEOUT_S. An address
+    this machine cannot ask (a name it cannot resolve by itself) counts as answering: no wait is cut on a guess."""
     host, port = address
     try:
-        if host.startswith("/"):  # a Unix socket's folder
+        if host.startswith(("/", "@")):  # a Unix socket's folder, or an abstract one's name
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(PROBE_TIMEOUT_S)
-            sock.connect(os.path.join(host, f".s.PGSQL.{port}"))
+            folder = "\0" + host[1:] if host.startswith("@") else host
+            sock.connect(os.path.join(folder, f".s.PGSQL.{port}"))
         else:
             sock = socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S)
+    except socket.gaierror:
+        return True
+    except OSError:  # refused, unreachable, or no answer in time
+        return False
+    try:
         with sock:
             sock.sendall(_SSL_REQUEST)
             return sock.recv(1) != b""
-    except OSError:  # refused, unreachable, or no answer in time
+    except OSError:
         return False
 
 

@@ -29,6 +29,7 @@ from .bulk import db_time
 from .errors import (
     AccessRefusedError,
     AlteredWorkspaceError,
+    ChangeMayBeSavedError,
     NewerWorkspaceError,
     NotAWorkspaceError,
     NoWorkspaceYetError,
@@ -131,9 +132,9 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             "stopped this one so the two could not mix: nothing of it was saved. Look at what they changed, "
             "then do it again.")
     if isinstance(error, CommitOutcomeUnknown):  # the server has the commit, and may carry it out if it comes back
-        return ServerUnavailableError(
-            f"The connection to {name} was lost while the change was being saved ({_first_line(error)}): the "
-            "server may still have saved it. Once it answers again, look at it before making the change again.")
+        return ChangeMayBeSavedError(
+            f"The connection to {name} was lost while the change was being saved: the server may still have saved "
+            f"it. Once it answers again, look at it before making the change again. ({_first_line(error)})")
     if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
         known = connection_refusal(_first_line(error), name)
         if known is not None:

@@ -135,13 +135,7 @@ def test_a_commit_cut_while_the_server_does_not_answer_says_it_may_have_been_sav
     """The server has the COMMIT once it was sent, and carries it out if it comes back: "nothing was saved" would
     have the person make the change twice."""
     ws, cable, incident_id = cabled
-    commit = team_silence.WatchedConnection.commit
-
-    def hang_then_commit(self):  # the server stops answering as the commit is sent
-        cable.hang()
-        return commit(self)
-
-    monkeypatch.setattr(team_silence.WatchedConnection, "commit", hang_then_commit)
+    _hung_at_commit(monkeypatch, cable)
     thread, outcome = _in_a_thread(lambda: _retitle(ws, incident_id, "Sent as it hung").do(ws))
     thread.join(20)
     try:
@@ -152,3 +146,81 @@ def test_a_commit_cut_while_the_server_does_not_answer_says_it_may_have_been_sav
     finally:
         cable.answer()
         thread.join(30)
+
+
+def _hung_at_commit(monkeypatch, cable) -> None:
+    commit = team_silence.WatchedConnection.commit
+
+    def hang_then_commit(self):  # the server stops answering as the commit is sent
+        cable.hang()
+        return commit(self)
+
+    monkeypatch.setattr(team_silence.WatchedConnection, "commit", hang_then_commit)
+
+
+def test_an_import_cut_as_it_commits_says_it_may_have_been_imported_and_it_was(cabled, monkeypatch, tmp_path):
+    """Found by the second review: an import is all or nothing, so its failure said "Nothing of tickets.csv was
+    imported … import it again", though the server had the COMMIT and carried it out once it answered."""
+    from datetime import timedelta
+
+    from postmortem_desktop.services import spreadsheet_import
+    from postmortem_desktop.services.import_failure import not_imported
+    from postmortem_desktop.storage.errors import ChangeMayBeSavedError
+    from tests.core.test_import_pipeline import ALL, T0, write_csv, zendesk_row
+
+    ws, cable, incident_id = cabled
+    path = write_csv(tmp_path / "tickets.csv", [zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M"))
+                                                for n in range(1, 21)])
+    _hung_at_commit(monkeypatch, cable)
+    thread, outcome = _in_a_thread(lambda: spreadsheet_import.run_to_end(spreadsheet_import.import_path(
+        ws, incident_id, path, options=ALL, parallel=False)))
+    thread.join(20)
+    try:
+        assert not thread.is_alive()
+        raised = outcome.get("raised")
+        assert isinstance(raised, ChangeMayBeSavedError), raised
+        said = not_imported(path.name, raised)
+        assert "may have been imported" in said and "Nothing of" not in said
+    finally:
+        cable.answer()
+        thread.join(30)
+    monkeypatch.undo()
+    time.sleep(0.5)  # the server carries out the commit it was sent, once it reads it
+    with ws.engine.connect() as conn:  # imported after all: importing again would have added them twice
+        assert conn.exec_driver_sql("SELECT count(*) FROM conversations").scalar() == 20
+
+
+def test_a_commit_whose_connection_drops_says_it_may_have_been_saved(cabled, monkeypatch):
+    """Not only a cut by the watch: a network gone as the commit is sent leaves it unknown too (second review)."""
+    ws, cable, incident_id = cabled
+    commit = team_silence.WatchedConnection.commit
+
+    def unplug_then_commit(self):
+        cable.unplug()
+        return commit(self)
+
+    monkeypatch.setattr(team_silence.WatchedConnection, "commit", unplug_then_commit)
+    with pytest.raises(ServerUnavailableError, match="may still have saved it"):
+        _retitle(ws, incident_id, "Sent as the cable went").do(ws)
+
+
+def test_the_watch_asks_where_libpq_connected_and_never_cuts_on_a_name_it_cannot_resolve(team_server, team_database):
+    """An address may name a host this machine cannot resolve and say where it is (hostaddr): the watch asks there.
+    Before, it resolved the name itself, took the failure for silence, and cut a busy server's waits."""
+    create_workspace(team_database).close()
+    with open(team_server.pgpassfile, encoding="utf-8") as pgpass:
+        password = pgpass.readline().rstrip("\n").rsplit(":", 1)[1]
+    with open(team_server.pgpassfile, "a", encoding="utf-8") as pgpass:  # libpq looks the password up by name
+        pgpass.write(f"db.team.invalid:{team_server.port}:*:postmortem:{password}\n")
+    url = team_database.replace("127.0.0.1", "db.team.invalid") + "?hostaddr=127.0.0.1"
+    ws = open_workspace(url)
+    try:
+        with ws.engine.connect() as conn:
+            connection = conn.connection.dbapi_connection
+            assert isinstance(connection, team_silence.WatchedConnection)
+            assert connection.address == ("127.0.0.1", team_server.port)
+            assert connection.named == ("db.team.invalid", team_server.port)
+    finally:
+        ws.close()
+    assert team_silence._answers(("127.0.0.1", team_server.port))
+    assert team_silence._answers(("db.team.invalid", team_server.port))  # cannot ask: no cut on a guess

@@ -310,7 +310,7 @@ class ImportController(QObject):
         """A ticket import the workspace could not take (the server away, the disk full): said with the file's
         name, that none of it was imported and what to do, on this window (not wherever the screen's middle is)."""
         from postmortem_desktop.services.import_failure import not_imported
-        from postmortem_desktop.storage.errors import ServerUnavailableError, WorkspaceError
+        from postmortem_desktop.storage.errors import WorkspaceError, server_is_away
 
         from .. import server_away
 
@@ -318,7 +318,7 @@ class ImportController(QObject):
             self._on_failed(exc)
             return
         log.info("an import of %s failed: %s", file_name, exc)
-        if type(exc) is ServerUnavailableError:  # the one server box: the server's own words behind Show Details
+        if server_is_away(exc):  # the one server box: the server's own words behind Show Details
             server_away.tell(self.window, not_imported(file_name, exc), details=str(exc))
         else:
             show_refusal(self.window, "Import failed", RuntimeError(not_imported(file_name, exc)))
