@@ -644,7 +644,8 @@ class MainWindow(QMainWindow):
         if self.server_note.isHidden():
             return  # nothing said it was away
         self.server_note.hide()
-        self.statusBar().showMessage(SERVER_BACK_NOTE, SERVER_BACK_MS)
+        if not self.statusBar().currentMessage():  # never over a message still in force (waiting for an import)
+            self.statusBar().showMessage(SERVER_BACK_NOTE, SERVER_BACK_MS)
 
     def _on_session_waiting_for_teammate(self, message: str) -> None:
         self.statusBar().showMessage(message)

@@ -7,6 +7,7 @@ pasted URL is taken out of it at once and kept, when the person asks, in the key
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -363,7 +364,10 @@ class OpenTeamWorkspaceDialog(QDialog):
                       default=0)
         margins = self._layout.contentsMargins()
         chrome = 2 * (self.grants.frameWidth() + round(self.grants.document().documentMargin())) + 4
-        wanted = min(longest + chrome + margins.left() + margins.right(), room_width)
+        # room for the message area's own scroll bar too: shown when a small screen makes it scroll, it takes
+        # that much width from the box, which then scrolled sideways over its own last line
+        aside = self.status_area.verticalScrollBar().sizeHint().width()
+        wanted = min(longest + chrome + margins.left() + margins.right() + aside, room_width)
         lines = max(1, len(self.grants.toPlainText().splitlines()))
         scroll = 0 if wanted < room_width else self.grants.horizontalScrollBar().sizeHint().height()
         self.grants.setFixedHeight(lines * metrics.lineSpacing() + chrome + scroll)
@@ -484,8 +488,9 @@ def _release(worker: GeneratorWorker) -> None:
 
 
 def _tls_mode_written(chosen: str) -> str:
-    """The sslmode the address says: none for libpq's default, which a person typing an address leaves out too."""
-    return "" if chosen == DEFAULT_TLS_MODE else chosen
+    """The sslmode the address says: none for libpq's default, which a person typing an address leaves out too;
+    but said when the environment sets another default (PGSSLMODE), so the mode shown is the one used."""
+    return "" if chosen == DEFAULT_TLS_MODE and not os.environ.get("PGSSLMODE") else chosen
 
 
 def _first_sentence(text: str) -> str:

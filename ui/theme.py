@@ -156,7 +156,9 @@ class ThemeManager(QObject):
         # the system font as the desktop gave it, before any theme scaled it
         self.base_font = QFont(app.font())
         # kept here: the application does not own a style made in Python
-        self.style = IndicatorOutlineStyle(QStyleFactory.create(app.style().name()))
+        current = app.style()  # the platform's, unless a proxy of it was set already (its name is then empty)
+        base = current.baseStyle() if isinstance(current, QProxyStyle) else current
+        self.style = IndicatorOutlineStyle(QStyleFactory.create(base.name()))
         app.setStyle(self.style)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_style_hints_color_scheme_changed)
 

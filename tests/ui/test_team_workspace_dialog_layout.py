@@ -137,6 +137,15 @@ def test_the_default_tls_mode_is_not_written_into_the_address(dialog):
     assert dialog.connection().address == address_key(f"{NAME}?sslmode=prefer") == NAME
 
 
+def test_prefer_is_written_when_the_environment_sets_another_default(dialog, monkeypatch):
+    """Found by review: with PGSSLMODE=require in the environment, the dialog showed "prefer" and wrote nothing,
+    so libpq required TLS; with PGSSLMODE=disable, "prefer" silently meant none."""
+    monkeypatch.setenv("PGSSLMODE", "require")
+    _fill(dialog)
+    assert dialog.tls_mode.currentText() == "prefer"
+    assert "sslmode=prefer" in dialog.connection().address  # the mode shown is the mode used
+
+
 def test_the_password_hint_names_the_password_file_in_use(dialog, tmp_path, monkeypatch, qtbot):
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "team.pgpass"))
     named = OpenTeamWorkspaceDialog()
