@@ -19,15 +19,11 @@ from postmortem_desktop.services.suggestions import (
 from postmortem_desktop.services.tagging import AcceptSuggestion, AssignTag, list_tags
 from postmortem_desktop.storage.schema import TagAssignment
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
+from tests.helpers import run_to_end
 
 
 def computed(ws, incident: int, *, learning: bool = True) -> StoreSuggestions:
-    generator = compute_suggestions(ws, incident, learning=learning)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(compute_suggestions(ws, incident, learning=learning))
 
 
 def rows(ws) -> list[tuple]:

@@ -17,7 +17,7 @@ from postmortem_desktop.services.suggestions import (
 )
 from postmortem_desktop.services.tagging import AcceptSuggestion
 from postmortem_desktop.storage.schema import TagAssignment
-from tests.helpers import ANA, billing_id
+from tests.helpers import ANA, billing_id, run_to_end
 
 
 def suggested(ws) -> set[tuple]:
@@ -28,12 +28,7 @@ def suggested(ws) -> set[tuple]:
 
 
 def computed(ws, incident: int, *, learning: bool = False) -> StoreSuggestions:
-    generator = compute_suggestions(ws, incident, learning=learning)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(compute_suggestions(ws, incident, learning=learning))
 
 
 def fewer(ws, incident: int) -> StoreSuggestions:

@@ -19,6 +19,7 @@ from postmortem_desktop.services.suggestions import (
 from postmortem_desktop.services.tagging import AcceptSuggestion, AssignTag, DismissSuggestion, list_tags
 from postmortem_desktop.storage.schema import Message, Quote, TagAssignment
 from postmortem_desktop.storage.workspace import create_workspace
+from tests.helpers import run_to_end
 
 
 @pytest.fixture
@@ -291,12 +292,7 @@ def waiting_for_a_lock(ws, seconds: float = 10.0) -> bool:
 
 
 def compute_found(ws, incident: int) -> list[FoundSuggestion]:
-    generator = compute_suggestions(ws, incident)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as done:
-            return done.value.found
+    return run_to_end(compute_suggestions(ws, incident)).found
 
 
 def test_only_suggest_tags_makes_an_incident_learn_and_its_undo_stops_it(workspace, ids):
@@ -365,12 +361,7 @@ def test_a_learning_pass_running_when_suggest_tags_is_undone_stores_nothing(work
 
 
 def _computed(ws, incident: int, *, learning: bool) -> StoreSuggestions:
-    generator = compute_suggestions(ws, incident, learning=learning)
-    while True:
-        try:
-            next(generator)
-        except StopIteration as done:
-            return done.value
+    return run_to_end(compute_suggestions(ws, incident, learning=learning))
 
 
 def test_a_suggest_tags_that_found_nothing_on_the_messages_still_learns_from_later_decisions(workspace, ids):
