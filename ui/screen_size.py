@@ -32,9 +32,13 @@ def usable_geometry(restored: QRect, free: QRect) -> QRect:
     """
     width = min(max(restored.width(), SMALLEST_WINDOW.width()), free.width())
     height = min(max(restored.height(), SMALLEST_WINDOW.height()), free.height())
-    x = min(max(restored.x(), free.left()), free.left() + free.width() - width)
-    y = min(max(restored.y(), free.top()), free.top() + free.height() - height)
-    return QRect(x, y, width, height)
+    return QRect(moved_onto(QRect(restored.x(), restored.y(), width, height), free), QSize(width, height))
+
+
+def moved_onto(rect: QRect, free: QRect) -> QPoint:
+    """Where rect's top-left goes so that it lies wholly on the free area (its top-left edge when it is bigger)."""
+    return QPoint(max(free.left(), min(rect.x(), free.left() + free.width() - rect.width())),
+                  max(free.top(), min(rect.y(), free.top() + free.height() - rect.height())))
 
 
 def first_window_geometry(free: QRect) -> QRect | None:

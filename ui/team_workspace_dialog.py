@@ -47,6 +47,7 @@ from postmortem_desktop.storage.workspace_kind import (
 )
 
 from . import file_dialogs
+from .screen_size import moved_onto
 from .workers import GeneratorWorker, start
 
 #: libpq's sslmode values, weakest first; "prefer" is libpq's own default
@@ -378,8 +379,7 @@ class OpenTeamWorkspaceDialog(QDialog):
         frame = self.frameGeometry()
         available = (self.screen() or QApplication.primaryScreen()).availableGeometry()
         if frame.bottom() > available.bottom() or frame.right() > available.right():
-            self.move(max(available.left(), min(frame.left(), available.right() - frame.width() + 1)),
-                      max(available.top(), min(frame.top(), available.bottom() - frame.height() + 1)))
+            self.move(moved_onto(frame, available))
 
     def _on_browse_clicked(self) -> None:
         name, _ = file_dialogs.ask_open_file_name(self, "CA Certificate", self.ca_file.text(),

@@ -25,10 +25,11 @@ from sqlalchemy import ColumnElement, Row, Table, and_, bindparam, delete, inser
 from sqlalchemy.orm import Session
 
 from ..domain.vocabulary import TagSource
+from ..storage import incident_settings
 from ..storage.bulk import BulkCursor, db_time, insert_rows, session_cursor
 from ..storage.id_sets import among
 from ..storage.incident_settings import SUGGESTIONS_PREFIX, setting_key
-from ..storage.schema import Message, Quote, Tag, TagAssignment, WorkspaceSetting
+from ..storage.schema import Message, Quote, Tag, TagAssignment
 
 _STORED_COLUMNS = ("tag_id", "quote_id", "message_id", "source", "phrase", "created_at")
 ROW_COLUMNS = ("id", *_STORED_COLUMNS)
@@ -50,18 +51,13 @@ def _stored_key(incident_id: int) -> str:
 
 def stored_mark(session: Session, incident_id: int) -> str | None:
     """How many times the incident's suggestions were stored, as its setting says (None: never since it existed)."""
-    row = session.get(WorkspaceSetting, _stored_key(incident_id), populate_existing=True)
-    return row.value if row is not None else None
+    return incident_settings.value(session, _stored_key(incident_id))
 
 
 def bump_stored(session: Session, incident_id: int) -> None:
     """Says the incident's suggestions were stored once more: a difference worked out before is against old ones."""
-    row = session.get(WorkspaceSetting, _stored_key(incident_id), populate_existing=True)
-    if row is None:
-        session.add(WorkspaceSetting(key=_stored_key(incident_id), value="1"))
-    else:
-        row.value = str(int(row.value) + 1 if row.value.isdigit() else 1)
-    session.flush()
+    mark = stored_mark(session, incident_id)
+    incident_settings.put(session, _stored_key(incident_id), str(int(mark) + 1 if mark and mark.isdigit() else 1))
 
 
 def incident_rows(cursor: BulkCursor, incident_id: int) -> list[tuple]:

@@ -24,6 +24,7 @@ from ..analysis.tagger import Tagger, TagSuggestion
 from ..domain.changes import DataChange
 from ..domain.suggestion_note import SuggestionNote
 from ..domain.vocabulary import Role, TagSource
+from ..storage import incident_settings
 from ..storage.bulk import BulkCursor, db_time, insert_rows, session_cursor
 from ..storage.id_sets import among
 from ..storage.incident_locks import SUGGESTIONS, hold_for_incident
@@ -196,9 +197,9 @@ def _asked(session: Session, incident_id: int) -> bool:
     """The incident's setting: "1" asked (Suggest Tags wrote it; its undo puts back what was there before). None:
     never asked here, or asked before the setting existed: asked if it has suggestions on messages, which only
     Suggest Tags makes."""
-    row = session.get(WorkspaceSetting, _asked_key(incident_id), populate_existing=True)
-    if row is not None:
-        return row.value == "1"
+    asked = incident_settings.value(session, _asked_key(incident_id))
+    if asked is not None:
+        return asked == "1"
     return _suggests_on_messages(session_cursor(session), incident_id)
 
 
@@ -208,28 +209,12 @@ def _run_key(incident_id: int) -> str:
 
 def _set_asked(session: Session, incident_id: int, value: str | None) -> str | None:
     """Writes the incident's "asked" setting (None: none); returns what it was."""
-    return _put_setting(session, _asked_key(incident_id), value)
-
-
-def _put_setting(session: Session, key: str, value: str | None) -> str | None:
-    """Writes a setting (None: deletes it); returns what it was."""
-    row = session.get(WorkspaceSetting, key, populate_existing=True)
-    before = row.value if row is not None else None
-    if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(WorkspaceSetting(key=key, value=value))
-    else:
-        row.value = value
-    session.flush()
-    return before
+    return incident_settings.put(session, _asked_key(incident_id), value)
 
 
 def _stored_run(session: Session, incident_id: int) -> str | None:
     """Which Suggest Tags the incident's suggestions are now from (its token), None when none says."""
-    row = session.get(WorkspaceSetting, _run_key(incident_id), populate_existing=True)
-    return row.value if row is not None else None
+    return incident_settings.value(session, _run_key(incident_id))
 
 
 def _suggests_on_messages(cursor: BulkCursor, incident_id: int) -> bool:
@@ -287,15 +272,6 @@ def compute_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger |
     difference = work_out(base, rows, (((f.tag_id, f.quote_id, f.message_id), f.phrase) for f in found),
                           read.quotes, read.messages) if learning else None
     return StoreSuggestions(incident_id, found, learning=learning, read=read, difference=difference)
-
-
-def _targets_now(session: Session, incident_id: int) -> Targets:
-    quotes = session.execute(text(
-        "SELECT q.id, q.conversation_id, q.message_id, q.text FROM quotes q JOIN conversations c "
-        "ON c.id = q.conversation_id WHERE c.incident_id = :i"), {"i": incident_id}).all()
-    messages = session.scalars(text("SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-                                    "WHERE c.incident_id = :i"), {"i": incident_id}).all()
-    return Targets({q[0]: (q[1], q[2], q[3]) for q in quotes}, frozenset(messages))
 
 
 def run_suggestions(workspace: Workspace, incident_id: int, tagger: Tagger | None = None) -> StoreSuggestions:
@@ -377,12 +353,11 @@ class StoreSuggestions(Edit):
             self._refuse_over_another(session, self._old_run, undoing=False)
         # a person asked: the decisions made from now on are learned from
         self._old_asked = _set_asked(session, self.incident_id, "1")
-        self._old_run = _put_setting(session, _run_key(self.incident_id), self._run)
+        self._old_run = incident_settings.put(session, _run_key(self.incident_id), self._run)
         bump_stored(session, self.incident_id)  # a learning pass worked out before this is against old rows
         self._judged = self._still_as_read(session)
         # the driver's rows, times as stored: read once, when a person asks (a learning pass reads them on its worker)
-        existing = cursor.execute(f"SELECT {', '.join(_ROW_COLUMNS)} FROM tag_assignments WHERE {_OF_INCIDENT}",
-                                  (self.incident_id, self.incident_id)).fetchall()
+        existing = incident_rows(cursor, self.incident_id)
         self._old = [row for row in existing if row[_SOURCE] == TagSource.SUGGESTED.value]
         decided = {key_of(row) for row in existing if row[_SOURCE] != TagSource.SUGGESTED.value}
         wanted = self._wanted(session, decided)
@@ -405,16 +380,10 @@ class StoreSuggestions(Edit):
         self.stored = len(wanted)
 
     def _store_learned(self, session: Session) -> None:
-        """A learning pass: writes its difference (worked out on the worker, or here when none was given)."""
-        difference, read = self.difference, self.read
-        if read is None:  # all the incident's cards and messages, as they are now
-            read = _targets_now(session, self.incident_id)
-        if difference is None:  # made here, not by compute_suggestions: against the rows as they are now
-            found = (((f.tag_id, f.quote_id, f.message_id), f.phrase) for f in self.found)
-            difference = work_out(stored_mark(session, self.incident_id),
-                                  incident_rows(session_cursor(session), self.incident_id), found, read.quotes,
-                                  read.messages)
-        self._learned = store(session, self.incident_id, difference, read.quotes)
+        """A learning pass: writes its difference, worked out on the worker (compute_suggestions)."""
+        if self.difference is None or self.read is None:
+            raise ValueError("a learning pass is made by compute_suggestions(learning=True), with its difference")
+        self._learned = store(session, self.incident_id, self.difference, self.read.quotes)
         self.stale, self.stored = self._learned.stale, self._learned.count
 
     def _still_as_read(self, session: Session) -> set[int]:
@@ -479,7 +448,7 @@ class StoreSuggestions(Edit):
         insert_rows(cursor, "tag_assignments", _ROW_COLUMNS,
                     [row for row in self._old if row[0] not in taken and key_of(row) not in present])
         _set_asked(session, self.incident_id, self._old_asked)
-        _put_setting(session, _run_key(self.incident_id), self._old_run)
+        incident_settings.put(session, _run_key(self.incident_id), self._old_run)
         self._undone = True
 
 

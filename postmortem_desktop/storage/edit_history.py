@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from . import incident_settings
 from .id_sets import among
 from .incident_settings import MEETING_PREFIX, setting_key
-from .schema import CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit, WorkspaceSetting
+from .schema import CardEdit, EditRecord, Incident, Quote, Tag, WorkspaceEdit
 
 if TYPE_CHECKING:
     from .handle import EditMade
@@ -160,12 +161,12 @@ def mark_saved_for_meeting(session: Session, incident_id: int, until: int) -> No
     """In the file a team incident was just saved into: from now on its edits of the incident are in its history,
     and until (the id, in the team workspace, of the history's last record when saved; 0: none) is where the team's
     must still end for a bring back."""
-    session.merge(WorkspaceSetting(key=_saved_until_key(incident_id), value=str(until)))
+    incident_settings.put(session, _saved_until_key(incident_id), str(until))
 
 
 def keeps_history(session: Session, incident_id: int) -> bool:
     """Whether this file goes on with the incident's history (a meeting file's incident)."""
-    return session.get(WorkspaceSetting, _saved_until_key(incident_id)) is not None
+    return incident_settings.value(session, _saved_until_key(incident_id)) is not None
 
 
 def meeting_mark(settings: list[dict], history: list[dict], incident_id: int, *, from_team: bool) -> int | None:

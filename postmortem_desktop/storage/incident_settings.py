@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy.orm import Session
 
 from .schema import WorkspaceSetting
 
@@ -36,6 +37,27 @@ def renumbered(key: str, incident_ids: Mapping[int, int]) -> str:
     prefix = next(p for p in TRAVELLING if key.startswith(p))
     old_id, _, name = key[len(prefix):].partition(".")
     return setting_key(prefix, incident_ids[int(old_id)], name)
+
+
+def value(session: Session, key: str) -> str | None:
+    """The setting's value as stored now (a teammate's write since this session last read it included)."""
+    row = session.get(WorkspaceSetting, key, populate_existing=True)
+    return row.value if row is not None else None
+
+
+def put(session: Session, key: str, new: str | None) -> str | None:
+    """Writes the setting in the session's transaction (None: deletes it); returns what it was."""
+    row = session.get(WorkspaceSetting, key, populate_existing=True)
+    before = row.value if row is not None else None
+    if new is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(WorkspaceSetting(key=key, value=new))
+    else:
+        row.value = new
+    session.flush()
+    return before
 
 
 def _of_incident(incident_id: int):  # noqa: ANN202 - an SQL condition
