@@ -286,7 +286,8 @@ class WorkspaceSession(QObject):
         if self.busy_writing:
             raise BusyError("An import is still being written to this workspace.")
         command.do(self.workspace)
-        self.notify(command)
+        if not command.wrote_nothing:  # nothing changed, nothing for the screens to read again
+            self.notify(command)
         return command
 
     def push_done(self, command: Command) -> None:

@@ -40,6 +40,9 @@ class Command(ABC):
     #: True for edits that number their new rows in a block, as imports do (storage/team_bulk.py): a team
     #: workspace's role then needs more than for an edit, and is refused before anything is written
     moves_ids: bool = False
+    #: set when the edit found nothing to change (a learning pass with nothing new to store): it is then not
+    #: recorded (no entry in the incident's history, no teammate told to read the incident again, no screen either)
+    wrote_nothing: bool = False
 
     @abstractmethod
     def do(self, workspace: Workspace) -> None: ...
@@ -90,7 +93,6 @@ class Edit(Command):
     #: it on a team workspace, so a conflict over one of them names who changed it last (changed_by)
     cards: tuple[int, ...] = ()
     columns: tuple[int, ...] = ()
-
     def __init__(self, incident_id: int):
         self.incident_id = incident_id  # WORKSPACE_WIDE for edits of no one incident
 
@@ -110,8 +112,9 @@ class Edit(Command):
                     _refuse_if_closed(session, self.incident_id)
                 self.apply(session)
                 # a team workspace attributes the edit to its user and tells the other clients on commit
-                workspace.record_edit(session, self.incident_id, self.changes, self.name, cards=self.cards,
-                                      columns=self.columns)
+                if not self.wrote_nothing:
+                    workspace.record_edit(session, self.incident_id, self.changes, self.name, cards=self.cards,
+                                          columns=self.columns)
         except ChangedSince as refused:  # a redo over a teammate's change: rolled back; say whose
             raise self._naming(workspace, refused) from None
         except EditConflict as conflict:  # made from a version a teammate changed since: say whose

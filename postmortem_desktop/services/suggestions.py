@@ -343,10 +343,12 @@ class StoreSuggestions(Edit):
         hold_for_incident(session, SUGGESTIONS, self.incident_id)  # a teammate's learning pass: after it, not beside
         if self.learning:
             if not _asked(session, self.incident_id):
-                self.stored = 0
+                self.stored, self.wrote_nothing = 0, True
                 return  # Suggest Tags was undone (here or by a teammate) while this pass ran: it stays undone
             # after every decision: only the difference worked out on the worker is written here (suggestion_store)
             self._store_learned(session)
+            # most decisions change no other suggestion: such a pass (or a stale one) is no edit in the history
+            self.wrote_nothing = not (self._learned.old or self._learned.added)
             return
         cursor = session_cursor(session)
         if self._undone:  # a redo: over what its undo left, not over a teammate's Suggest Tags since

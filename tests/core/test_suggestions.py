@@ -420,12 +420,51 @@ def test_a_teams_history_tells_a_learning_pass_from_the_suggest_tags_a_person_as
     from postmortem_desktop.services.suggestions import LEARNING_NAME
 
     run_suggestions(workspace, ids["incident"])
-    _computed(workspace, ids["incident"], learning=True).do(workspace)  # after a decision
+    with workspace.transaction() as session:  # one suggestion gone, so the pass has something to store
+        first = session.scalars(select(TagAssignment).where(TagAssignment.source == "suggested")).first()
+        session.delete(first)
+    learning = _computed(workspace, ids["incident"], learning=True)
+    learning.do(workspace)
+    assert not learning.wrote_nothing
     whats = [entry.what for entry in ReviewService(workspace).edits(ids["incident"])]
     if workspace.kind.value == "file":
         assert whats == []  # a file keeps no history of edits
     else:
         assert whats == ["Suggest Tags", LEARNING_NAME]
+
+
+def test_a_learning_pass_with_nothing_to_store_is_no_edit(workspace, ids):
+    """Most decisions change no other card's suggestions. The pass that follows each of them then changed nothing:
+    it must not fill a team's incident history with entries that did nothing, nor tell every teammate's board to
+    read the incident again (the feed is told by the same record)."""
+    from postmortem_desktop.services.review_answers import ReviewService
+
+    run_suggestions(workspace, ids["incident"])
+    before = {(row.id, row.phrase) for row in _suggested_rows(workspace)}
+    learning = _computed(workspace, ids["incident"], learning=True)
+    learning.do(workspace)
+    assert learning.wrote_nothing and not learning.stale and learning.stored > 0
+    assert {(row.id, row.phrase) for row in _suggested_rows(workspace)} == before
+    if workspace.kind.value == "team":
+        assert [entry.what for entry in ReviewService(workspace).edits(ids["incident"])] == ["Suggest Tags"]
+
+
+def test_a_stale_learning_pass_is_no_edit(workspace, ids):
+    from postmortem_desktop.services.review_answers import ReviewService
+
+    run_suggestions(workspace, ids["incident"])
+    passing = _computed(workspace, ids["incident"], learning=True)
+    run_suggestions(workspace, ids["incident"])  # stored again after the pass read the rows
+    passing.do(workspace)
+    assert passing.stale and passing.wrote_nothing
+    if workspace.kind.value == "team":
+        assert [e.what for e in ReviewService(workspace).edits(ids["incident"])] == ["Suggest Tags", "Suggest Tags"]
+
+
+def _suggested_rows(ws) -> list:
+    with ws.reading() as session:
+        return list(session.execute(select(TagAssignment.id, TagAssignment.phrase)
+                                    .where(TagAssignment.source == "suggested")))
 
 
 def test_a_pass_stored_after_a_card_was_made_leaves_the_new_cards_chips(workspace, ids):

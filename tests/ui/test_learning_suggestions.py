@@ -249,3 +249,25 @@ def test_a_pass_stored_after_another_store_of_the_suggestions_stores_nothing_and
     assert [p.stale for p in stored] == [True, False]  # the stale one stored nothing; the fresh one did
     with workspace.reading() as s:
         assert s.get(TagAssignment, row_id).phrase != "an old note"
+
+
+def test_a_learning_pass_that_changed_nothing_tells_no_screen(main_window, board, qtbot):
+    """A decision that changes no other suggestion is followed by a pass with nothing to store: no screen (and on a
+    team, no teammate) is told to read the incident again for it; a pass that stored something still tells them."""
+    from sqlalchemy import delete, select
+
+    from postmortem_desktop.services.suggestions import compute_suggestions
+    from tests.helpers import run_to_end
+
+    incident_id = board.hub.incident_id
+    one_suggested_card(main_window, incident_id)
+    workspace, session = main_window.session.workspace, main_window.session
+    heard: list[int] = []
+    session.workspace_changed.connect(lambda _changes, incident, _initiator: heard.append(incident))
+    unchanged = session.refresh(run_to_end(compute_suggestions(workspace, incident_id, learning=True)))
+    assert unchanged.wrote_nothing and heard == []
+    with workspace.transaction() as s:  # one suggestion gone: the next pass puts it back
+        s.execute(delete(TagAssignment).where(TagAssignment.id == s.scalars(
+            select(TagAssignment.id).where(TagAssignment.source == "suggested")).first()))
+    changed = session.refresh(run_to_end(compute_suggestions(workspace, incident_id, learning=True)))
+    assert not changed.wrote_nothing and heard == [incident_id]
