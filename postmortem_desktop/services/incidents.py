@@ -185,7 +185,7 @@ class DeleteIncident(Edit):
         self._snapshot: snapshot.IncidentSnapshot | None = None
 
     def apply(self, session: Session) -> None:
-        conn = session.connection()  # bulk SQL inside the edit's own transaction
+        conn = snapshot.one_moment(session)  # bulk SQL inside the edit's own transaction, seeing one moment
         self._snapshot = snapshot.capture(conn, self.incident_id)
         if not self._snapshot.rows["incidents"]:
             raise MissingIncident(self.incident_id)

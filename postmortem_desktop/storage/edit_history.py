@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, literal, or_, select
+from sqlalchemy import Connection, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from . import incident_settings
@@ -157,10 +158,48 @@ def _saved_until_key(incident_id: int) -> str:
     return setting_key(MEETING_PREFIX, incident_id, _SAVED_UNTIL)
 
 
-def mark_saved_for_meeting(session: Session, incident_id: int, until: int) -> None:
+@dataclass(frozen=True)
+class HistoryEnd:
+    """Where an incident's history ended: its last record's id (0: none) and how many records it had (None: a
+    meeting file saved before the count was kept).
+
+    The id alone cannot say that nobody edited the incident since: ids are handed out when a record is written, not
+    when its edit commits, so an edit that began first and committed last has the lower id, behind the mark. The
+    count catches it: records are only ever added."""
+
+    last: int
+    records: int | None = None
+
+    def __str__(self) -> str:
+        return str(self.last) if self.records is None else f"{self.last} {self.records}"
+
+    @classmethod
+    def parse(cls, value: str) -> HistoryEnd:
+        last, _, records = value.partition(" ")
+        return cls(int(last), int(records) if records else None)
+
+    def same_as(self, other: HistoryEnd) -> bool:
+        """Whether the history went no further in other than in this (the count compared where both know it)."""
+        return self.last == other.last and (self.records is None or other.records is None
+                                            or self.records == other.records)
+
+
+def history_end(history: list[dict]) -> HistoryEnd:
+    """Where the history ended, from its records (incident_edits rows as captured)."""
+    return HistoryEnd(max((row["id"] for row in history), default=0), len(history))
+
+
+def team_history_end(session_or_conn: Session | Connection, incident_id: int) -> HistoryEnd:
+    """Where the incident's history ends in this workspace now."""
+    last, records = session_or_conn.execute(select(func.max(EditRecord.id), func.count()).where(
+        EditRecord.incident_id == incident_id)).one()
+    return HistoryEnd(last or 0, records)
+
+
+def mark_saved_for_meeting(session: Session, incident_id: int, until: HistoryEnd) -> None:
     """In the file a team incident was just saved into: from now on its edits of the incident are in its history,
-    and until (the id, in the team workspace, of the history's last record when saved; 0: none) is where the team's
-    must still end for a bring back."""
+    and until (where the team workspace's history of it ended when saved) is where the team's must still end for a
+    bring back."""
     incident_settings.put(session, _saved_until_key(incident_id), str(until))
 
 
@@ -169,18 +208,18 @@ def keeps_history(session: Session, incident_id: int) -> bool:
     return incident_settings.value(session, _saved_until_key(incident_id)) is not None
 
 
-def meeting_mark(settings: list[dict], history: list[dict], incident_id: int, *, from_team: bool) -> int | None:
+def meeting_mark(settings: list[dict], history: list[dict], incident_id: int, *, from_team: bool) -> HistoryEnd | None:
     """Where a copy of the incident into a file must say its history ended when saved (mark_saved_for_meeting):
-    from a team workspace, its history's last record there (history: incident_edits rows as captured); from a
+    from a team workspace, where its history there ended (history: incident_edits rows as captured); from a
     meeting file, the mark that file has, so a copy of the meeting file brings back as the meeting file would;
     None: the copy is no meeting file."""
     if from_team:
-        return max((row["id"] for row in history), default=0)
+        return history_end(history)
     return history_when_saved(settings, incident_id)
 
 
-def history_when_saved(settings: list[dict], incident_id: int) -> int | None:
-    """From an incident's settings (incident_settings.capture's rows): the id of its history's last record when it
-    was saved for a meeting (0: it had none), or None when it is no meeting file's."""
+def history_when_saved(settings: list[dict], incident_id: int) -> HistoryEnd | None:
+    """From an incident's settings (incident_settings.capture's rows): where its history ended in the team workspace
+    when it was saved for a meeting, or None when it is no meeting file's."""
     value = next((row["value"] for row in settings if row["key"] == _saved_until_key(incident_id)), None)
-    return int(value) if value is not None else None
+    return HistoryEnd.parse(value) if value is not None else None

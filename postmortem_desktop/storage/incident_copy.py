@@ -222,8 +222,9 @@ def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
 
     Unchanged since the copy was made from it: the target's incident history goes exactly as far as the copy's
     (every edit of a team workspace's incident adds to it in the edit's own transaction, so an edit made there
-    since has a later record). The lock (FOR UPDATE on the incident) makes an edit starting meanwhile wait:
-    its own history record needs the incident's key.
+    since, or one that committed only after the copy was read, has a record the copy's history lacks: compared by
+    last id and count, edit_history.HistoryEnd). The lock (FOR UPDATE on the incident) makes an edit starting
+    meanwhile wait: its own history record needs the incident's key.
     """
     found = []
     for snap in parcel.incidents:
@@ -232,12 +233,12 @@ def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
                            .where(IncidentUid.uid == uid).with_for_update(of=Incident)).first() if uid else None
         if row is None:
             continue
-        theirs = conn.scalar(select(func.max(EditRecord.id)).where(EditRecord.incident_id == row.id)) or 0
+        theirs = edit_history.team_history_end(conn, row.id)
         # a meeting file's own edits are in its history too: where that history was when the file was saved
         saved = edit_history.history_when_saved(snap.settings, snap.rows["incidents"][0]["id"])
-        ours = saved if saved is not None else max((r["id"] for r in snap.rows["incident_edits"]), default=0)
+        ours = saved if saved is not None else edit_history.history_end(snap.rows["incident_edits"])
         incident = snap.rows["incidents"][0]
-        found.append(_There(incident["title"], incident["id"], row.id, row.title, theirs != ours))
+        found.append(_There(incident["title"], incident["id"], row.id, row.title, not ours.same_as(theirs)))
     return found
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, delete, select
+from sqlalchemy.orm import Session
 
 from . import incident_settings
 from .schema import (
@@ -77,6 +78,18 @@ def capture_ids(conn: Connection, incident_id: int) -> dict[str, list[int]]:
     queries = _selects(incident_id)
     return {model.__tablename__: list(conn.scalars(queries[model].with_only_columns(model.__table__.c.id)))
             for model in ORDER if "id" in model.__table__.c}
+
+
+def one_moment(session: Session) -> Connection:
+    """The session's connection for a capture that an undo will put back (a delete's), called before the session's
+    first statement. On a team workspace its transaction sees one moment (REPEATABLE READ): every table is captured
+    as of then, and a teammate's edit of the incident committed after that moment, which the capture cannot hold,
+    stops the delete when it reaches their row (the server's serialization failure: nothing deleted, the person told
+    to look and do it again) instead of being deleted with it and left out of what the undo puts back. A file has one
+    writer: its transaction is one moment already."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    return session.connection()
 
 
 def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
