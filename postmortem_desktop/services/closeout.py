@@ -17,7 +17,7 @@ from ..storage.closeout_query import hold_closeout, load_closeout_record
 from ..storage.decisions import record_decision, withdraw_decision
 from ..storage.schema import FollowUp, Incident
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import Edit, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
 STATUS_CHANGES = DataChange.INCIDENT  # the status and its history entry
@@ -63,6 +63,15 @@ def _incident(session: Session, incident_id: int) -> Incident:
 load_record = load_closeout_record
 
 
+def refuse_unless_complete(session: Session, incident_id: int, today: date | None = None, *, lead: str = "") -> None:
+    """Refuses (the checklist's own message, after `lead`) unless the close-out record is complete: every way an
+    incident comes to a closed status (close, an undo of a reopen, a redo of a follow-up outcome) checks it here,
+    in its own transaction, after hold_closeout."""
+    items = checklist.evaluate(load_record(session, incident_id, today))
+    if not checklist.can_close(items):
+        raise RuleError(lead + checklist.refusal_message(items))
+
+
 class CloseoutService:
     """Queries about the close-out; each call is one read transaction returning plain data."""
 
@@ -105,6 +114,8 @@ class _StatusChange(Edit):
         # waits for any edit of the close-out record in flight on another client, then checks what it left
         hold_closeout(session, self.incident_id)
         incident = _incident(session, self.incident_id)
+        if self._old_status is not None:  # a redo: over the status its undo left, not a teammate's since
+            refuse_redo_if_changed_since(self.name, self._old_status, incident.status)
         self.check(session, incident)
         self._old_status = incident.status
         incident.status = self.new_status()
@@ -112,7 +123,11 @@ class _StatusChange(Edit):
 
     def revert(self, session: Session) -> None:
         assert self._old_status is not None, "undo before do"
-        hold_closeout(session, self.incident_id)
+        # a teammate who reopened or closed it since decided its status last: the undo would overwrite that
+        refuse_undo_if_changed_since(self.name, self.new_status(), hold_closeout(session, self.incident_id))
+        if self._old_status in CLOSED_STATES:  # closing again: only a complete record may be closed
+            refuse_unless_complete(session, self.incident_id,
+                                   lead=f"“{self.name}” cannot be undone: it would close the incident again.\n")
         _incident(session, self.incident_id).status = self._old_status
         withdraw_decision(session, self._history_id)
 
@@ -131,9 +146,7 @@ class CloseIncident(_StatusChange):
     def check(self, session: Session, incident: Incident) -> None:
         if incident.status in CLOSED_STATES:
             raise RuleError("This incident is already closed.")
-        items = checklist.evaluate(load_record(session, self.incident_id, self.today))
-        if not checklist.can_close(items):
-            raise RuleError(checklist.refusal_message(items))
+        refuse_unless_complete(session, self.incident_id, self.today)
 
     def new_status(self) -> str:
         return IncidentStatus.CLOSED.value
