@@ -238,20 +238,37 @@ class ImportActivity(Edit):
         self.incident_id, self.rows = incident_id, list(rows)
         self.name = f"Import Activity {file_name}".strip()
         self._old: list[ActivityRow] = []
+        self._made: list[ActivityRow] | None = None  # the activity as this import left it, read back
 
     def _replace(self, session: Session, rows: list[ActivityRow]) -> None:
         session.query(AccountActivity).filter(AccountActivity.incident_id == self.incident_id).delete()
         session.add_all([AccountActivity(incident_id=self.incident_id, account=r.account, day=r.day, count=r.count)
                          for r in rows])
 
-    def apply(self, session: Session) -> None:
-        if session.get(Incident, self.incident_id) is None:
+    def _stored(self, session: Session) -> list[ActivityRow]:
+        """The incident's activity, its incident row locked until commit: the activity is a set of rows, and a
+        teammate's import adds new ones no row lock would hold off, so two imports queue on the incident."""
+        if session.get(Incident, self.incident_id, with_for_update=True) is None:
             raise MissingIncident(self.incident_id)
-        self._old = _activity(session, self.incident_id)
+        return _in_order(_activity(session, self.incident_id))
+
+    def apply(self, session: Session) -> None:
+        stored = self._stored(session)
+        if self._made is not None:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
+        self._old = stored
         self._replace(session, self.rows)
+        session.flush()
+        self._made = _in_order(_activity(session, self.incident_id))
 
     def revert(self, session: Session) -> None:
+        refuse_undo_if_changed_since(self.name, self._made, self._stored(session))
         self._replace(session, self._old)
+
+
+def _in_order(rows: list[ActivityRow]) -> list[ActivityRow]:
+    """Activity rows in one order, so two reads of the same activity compare equal whatever order they came in."""
+    return sorted(rows, key=lambda r: (r.account, r.day, r.count))
 
 
 class RecordFollowUpOutcome(Edit):
