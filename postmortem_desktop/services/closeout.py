@@ -17,7 +17,7 @@ from ..storage.closeout_query import hold_closeout, load_closeout_record
 from ..storage.decisions import record_decision, withdraw_decision
 from ..storage.schema import FollowUp, Incident
 from ..storage.workspace import Workspace
-from .commands import Edit, RuleError
+from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 
 CLOSED_STATES = (IncidentStatus.CLOSED.value, IncidentStatus.FOLLOWED_UP.value)
 STATUS_CHANGES = DataChange.INCIDENT  # the status and its history entry
@@ -63,6 +63,15 @@ def _incident(session: Session, incident_id: int) -> Incident:
 load_record = load_closeout_record
 
 
+def refuse_unless_complete(session: Session, incident_id: int, today: date | None = None, *, lead: str = "") -> None:
+    """Refuses (the checklist's own message, after `lead`) unless the close-out record is complete: every way an
+    incident comes to a closed status (close, an undo of a reopen, a redo of a follow-up outcome) checks it here,
+    in its own transaction, after hold_closeout."""
+    items = checklist.evaluate(load_record(session, incident_id, today))
+    if not checklist.can_close(items):
+        raise RuleError(lead + checklist.refusal_message(items))
+
+
 class CloseoutService:
     """Queries about the close-out; each call is one read transaction returning plain data."""
 
@@ -105,6 +114,8 @@ class _StatusChange(Edit):
         # waits for any edit of the close-out record in flight on another client, then checks what it left
         hold_closeout(session, self.incident_id)
         incident = _incident(session, self.incident_id)
+        if self._old_status is not None:  # a redo: over the status its undo left, not a teammate's since
+            refuse_redo_if_changed_since(self.name, self._old_status, incident.status)
         self.check(session, incident)
         self._old_status = incident.status
         incident.status = self.new_status()
@@ -112,7 +123,11 @@ class _StatusChange(Edit):
 
     def revert(self, session: Session) -> None:
         assert self._old_status is not None, "undo before do"
-        hold_closeout(session, self.incident_id)
+        # a teammate who reopened or closed it since decided its status last: the undo would overwrite that
+        refuse_undo_if_changed_since(self.name, self.new_status(), hold_closeout(session, self.incident_id))
+        if self._old_status in CLOSED_STATES:  # closing again: only a complete record may be closed
+            refuse_unless_complete(session, self.incident_id,
+                                   lead=f"“{self.name}” cannot be undone: it would close the incident again.\n")
         _incident(session, self.incident_id).status = self._old_status
         withdraw_decision(session, self._history_id)
 
@@ -131,9 +146,7 @@ class CloseIncident(_StatusChange):
     def check(self, session: Session, incident: Incident) -> None:
         if incident.status in CLOSED_STATES:
             raise RuleError("This incident is already closed.")
-        items = checklist.evaluate(load_record(session, self.incident_id, self.today))
-        if not checklist.can_close(items):
-            raise RuleError(checklist.refusal_message(items))
+        refuse_unless_complete(session, self.incident_id, self.today)
 
     def new_status(self) -> str:
         return IncidentStatus.CLOSED.value
@@ -164,34 +177,51 @@ class ScheduleFollowUp(Edit):
     name = "Schedule Follow-up"
     changes = DataChange.FOLLOW_UP
 
-    def __init__(self, incident_id: int, scheduled_at: datetime, review_held_on: date):
+    def __init__(self, incident_id: int, scheduled_at: datetime, review_held_on: date, *,
+                 based_on: FollowUpSchedule | None = None):
+        """based_on: the schedule the person's screen showed; refused (EditConflict) when a teammate changed it."""
         if scheduled_at.tzinfo is None:
             raise RuleError("The follow-up time needs a time zone.")
         if scheduled_at.date() < review_held_on:
             raise RuleError("The follow-up check cannot come before the review.")
         self.incident_id = incident_id
         self.values = {"scheduled_at": scheduled_at, "review_held_on": review_held_on}
-        self._old: dict | None = None
-        self._created = False
+        self.based_on = None if based_on is None else _schedule_of(based_on)
+        self._old: dict | None = None  # the schedule before this edit; None: there was none (undo removes the row)
+        self._done = False
+
+    def _row(self, session: Session) -> FollowUp | None:
+        # locked until commit on a team workspace, so a teammate's schedule cannot slip between check and write
+        return session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id).with_for_update())
 
     def apply(self, session: Session) -> None:
         _incident(session, self.incident_id)
-        row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-        self._created = row is None
+        row = self._row(session)
+        stored = None if row is None else {key: getattr(row, key) for key in self.values}
+        if not self._done:
+            if self.based_on is not None and (stored or dict.fromkeys(self.values)) != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=dict(self.values), theirs=stored)
+            self._old, self._done = stored, True
+        else:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
         if row is None:
             row = FollowUp(incident_id=self.incident_id)
             session.add(row)
-        else:
-            self._old = {key: getattr(row, key) for key in self.values}
         for key, value in self.values.items():
             setattr(row, key, value)
 
     def revert(self, session: Session) -> None:
-        row = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
-        if row is None:
-            return
-        if self._created:
+        row = self._row(session)
+        stored = None if row is None else {key: getattr(row, key) for key in self.values}
+        refuse_undo_if_changed_since(self.name, self.values, stored)
+        assert row is not None  # it holds this edit's schedule
+        if self._old is None:
             session.delete(row)
         else:
-            for key, value in (self._old or {}).items():
+            for key, value in self._old.items():
                 setattr(row, key, value)
+
+
+def _schedule_of(shown: FollowUpSchedule) -> dict:
+    """A schedule as the edit stores it, to compare with the stored one."""
+    return {"scheduled_at": shown.scheduled_at, "review_held_on": shown.review_held_on}

@@ -14,7 +14,8 @@ from ..domain.errors import (  # noqa: F401 - re-exported for callers
     MissingIncident,
     RuleError,
 )
-from ..storage.bulk import session_cursor
+from ..storage.bulk import BulkCursor, session_cursor
+from ..storage.closeout_query import share_closeout
 from ..storage.edit_history import editors_since, last_editor
 from ..storage.errors import ServerUnavailableError
 from ..storage.undo_reach import Footprint, Reach, changed_since, footprint, lock_reach
@@ -245,6 +246,16 @@ def measure_reach(session: Session, reach: Reach, *, undoing: bool = False) -> F
         return footprint(cursor, reach)
     finally:
         cursor.close()
+
+
+def refuse_undo_while_closed(name: str, cur: BulkCursor, incident_id: int) -> None:
+    """An undo that deletes conversations (an import's, a paste's) is refused while the incident is closed: its
+    close-out record may rest on them (the customer impact window), and a closed record stays complete. Taken
+    first in the undo's transaction, before lock_reach: a close committing at the same moment is ordered with it."""
+    if share_closeout(cur, incident_id) in CLOSED_STATUSES:
+        raise RuleError(f"“{name}” cannot be undone: the incident is closed, and its close-out record rests on the "
+                        "conversations it added (the customer impact window). Nothing was undone: reopen the "
+                        "incident first (Close-out strip › Reopen) if they should go.")
 
 
 def refuse_undo_if_reached_since(name: str, made: Footprint | None, stored: Footprint) -> None:

@@ -19,7 +19,7 @@ from ..storage.bulk import BulkCursor, db_time, insert_rows, next_id, session_cu
 from ..storage.id_sets import among
 from ..storage.schema import Conversation, Customer, ImportBatch, Incident, Message, MessageExternalId
 from ..storage.undo_reach import Footprint, Reach
-from .commands import Edit, RuleError, measure_reach, refuse_undo_if_reached_since
+from .commands import Edit, RuleError, measure_reach, refuse_undo_if_reached_since, refuse_undo_while_closed
 from .paste_preview import too_many_messages
 from .ticket_store import MESSAGE_COLUMNS
 
@@ -203,6 +203,7 @@ class AddConversation(Edit):
         return customer.id
 
     def revert(self, session: Session) -> None:
+        _refuse_while_closed(session, self.name, self.incident_id)
         refuse_undo_if_reached_since(self.name, self._made, measure_reach(session, self._reach(), undoing=True))
         conv = session.get(Conversation, self.conversation_id)
         if self._added_to is not None:  # messages added to a conversation that was here: only they go
@@ -219,6 +220,15 @@ class AddConversation(Edit):
             customer = session.get(Customer, self._created_customer_id)
             if customer is not None:
                 session.delete(customer)
+
+
+def _refuse_while_closed(session: Session, name: str, incident_id: int) -> None:
+    """commands.refuse_undo_while_closed in the session's transaction."""
+    cursor = session_cursor(session)
+    try:
+        refuse_undo_while_closed(name, cursor, incident_id)
+    finally:
+        cursor.close()
 
 
 def same_chat(session: Session, incident_id: int, messages: list[ParsedMessage]) -> tuple[int, set[int]] | None:
@@ -330,6 +340,7 @@ class AddConversations(Edit):
         settle_ids(cur)
 
     def revert(self, session: Session) -> None:
+        _refuse_while_closed(session, self.name, self.incident_id)
         refuse_undo_if_reached_since(self.name, self._made, measure_reach(
             session, Reach(conversations=tuple(self.conversation_ids)), undoing=True))
         session.execute(delete(MessageExternalId).where(MessageExternalId.message_id.in_(

@@ -17,6 +17,7 @@ from ..domain.errors import MissingIncident
 from ..domain.harm_count import count_harm
 from ..domain.vocabulary import EVIDENCE_SOURCES, IncidentStatus
 from ..reporting.calendar_ics import WorkspaceLink
+from ..storage.closeout_query import hold_closeout
 from ..storage.decisions import record_decision, withdraw_decision
 from ..storage.schema import (
     AccountActivity,
@@ -30,7 +31,8 @@ from ..storage.schema import (
 )
 from ..storage.workspace import Workspace
 from .actions import ActionItemView, ActionService
-from .commands import Edit, RuleError
+from .closeout import refuse_unless_complete
+from .commands import Edit, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
 
 WORKAROUND_TAGS = ("risky-workaround", "manual-work")
 ACCOUNT_HEADERS = ("account", "account_id", "account id", "account name", "customer", "organization", "company")
@@ -236,20 +238,37 @@ class ImportActivity(Edit):
         self.incident_id, self.rows = incident_id, list(rows)
         self.name = f"Import Activity {file_name}".strip()
         self._old: list[ActivityRow] = []
+        self._made: list[ActivityRow] | None = None  # the activity as this import left it, read back
 
     def _replace(self, session: Session, rows: list[ActivityRow]) -> None:
         session.query(AccountActivity).filter(AccountActivity.incident_id == self.incident_id).delete()
         session.add_all([AccountActivity(incident_id=self.incident_id, account=r.account, day=r.day, count=r.count)
                          for r in rows])
 
-    def apply(self, session: Session) -> None:
-        if session.get(Incident, self.incident_id) is None:
+    def _stored(self, session: Session) -> list[ActivityRow]:
+        """The incident's activity, its incident row locked until commit: the activity is a set of rows, and a
+        teammate's import adds new ones no row lock would hold off, so two imports queue on the incident."""
+        if session.get(Incident, self.incident_id, with_for_update=True) is None:
             raise MissingIncident(self.incident_id)
-        self._old = _activity(session, self.incident_id)
+        return _in_order(_activity(session, self.incident_id))
+
+    def apply(self, session: Session) -> None:
+        stored = self._stored(session)
+        if self._made is not None:  # a redo: over what its undo left
+            refuse_redo_if_changed_since(self.name, self._old, stored)
+        self._old = stored
         self._replace(session, self.rows)
+        session.flush()
+        self._made = _in_order(_activity(session, self.incident_id))
 
     def revert(self, session: Session) -> None:
+        refuse_undo_if_changed_since(self.name, self._made, self._stored(session))
         self._replace(session, self._old)
+
+
+def _in_order(rows: list[ActivityRow]) -> list[ActivityRow]:
+    """Activity rows in one order, so two reads of the same activity compare equal whatever order they came in."""
+    return sorted(rows, key=lambda r: (r.account, r.day, r.count))
 
 
 class RecordFollowUpOutcome(Edit):
@@ -268,26 +287,47 @@ class RecordFollowUpOutcome(Edit):
         self._history_id: int | None = None
 
     def apply(self, session: Session) -> None:
-        inc = session.get(Incident, self.incident_id)
-        if inc is None:
-            raise MissingIncident(self.incident_id)
+        inc, follow = self._held(session)
+        if self._history_id is not None:  # a redo: over what its undo left, not a teammate's reopening since
+            refuse_redo_if_changed_since(self.name, self._left(), self._outcome_of(inc, follow))
         if inc.status != IncidentStatus.CLOSED.value:
             raise RuleError("Close the incident before recording the follow-up outcome.")
-        follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
         if follow is None:
             raise RuleError("Schedule the follow-up check first.")
+        if self._history_id is not None:  # followed up is a closed status: only a complete record gets one
+            refuse_unless_complete(session, self.incident_id,
+                                   lead=f"“{self.name}” cannot be redone: followed up is a closed status.\n")
         self._old = {"status": inc.status, "outcome": follow.outcome, "done_at": follow.done_at}
         inc.status = IncidentStatus.FOLLOWED_UP.value
         follow.outcome, follow.done_at = self.outcome, self.at
         self._history_id = record_decision(session, self.incident_id, "followed_up", self.outcome)
 
     def revert(self, session: Session) -> None:
-        inc = session.get(Incident, self.incident_id)
-        if inc is None:
-            raise MissingIncident(self.incident_id)
-        follow = session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+        inc, follow = self._held(session)
+        made = {"status": IncidentStatus.FOLLOWED_UP.value, "outcome": self.outcome}
+        # a teammate who reopened it (or recorded another outcome) since decided last: undo would overwrite that
+        refuse_undo_if_changed_since(self.name, made, self._outcome_of(inc, follow))
         if follow is None:
             raise RuleError("The follow-up check no longer exists.")
+        # back to closed: a status only a complete record may have
+        refuse_unless_complete(session, self.incident_id,
+                               lead=f"“{self.name}” cannot be undone: it would put the incident back to closed.\n")
         inc.status = self._old["status"]
         follow.outcome, follow.done_at = self._old["outcome"], self._old["done_at"]
         withdraw_decision(session, self._history_id)
+
+    def _held(self, session: Session) -> tuple[Incident, FollowUp | None]:
+        """The incident, its row held as a close holds it (hold_closeout), and its follow-up check."""
+        hold_closeout(session, self.incident_id)
+        inc = session.get(Incident, self.incident_id)
+        if inc is None:
+            raise MissingIncident(self.incident_id)
+        return inc, session.scalar(select(FollowUp).where(FollowUp.incident_id == self.incident_id))
+
+    @staticmethod
+    def _outcome_of(inc: Incident, follow: FollowUp | None) -> dict[str, Any]:
+        return {"status": inc.status, "outcome": follow.outcome if follow else None}
+
+    def _left(self) -> dict[str, Any]:
+        """What this edit's undo left: the status and outcome from before it."""
+        return {"status": self._old["status"], "outcome": self._old["outcome"]}

@@ -15,7 +15,7 @@ from ..storage.team_workspace import record_bulk_edit
 from ..storage.undo_reach import footprint, lock_reach
 from ..storage.workspace import Workspace
 from ..storage.workspace_kind import WorkspaceKind
-from .commands import ChangedSince, Command, RuleError, refuse_undo_if_reached_since
+from .commands import ChangedSince, Command, RuleError, refuse_undo_if_reached_since, refuse_undo_while_closed
 from .ticket_import import ImportSummary, ImportUndoData
 
 
@@ -56,7 +56,8 @@ class UndoableImport(Command):
         """Deletes what the import added and restores what it changed, in one transaction.
 
         Yields between statements; closing the generator there (Cancel) rolls back, so the import
-        stays whole. Refused, with nothing changed, when another edit since rests on what it would delete.
+        stays whole. Refused, with nothing changed, while the incident is closed or when another edit since rests
+        on what it would delete.
         """
         try:
             yield from self._undo_in_transaction(workspace)
@@ -94,6 +95,7 @@ class UndoableImport(Command):
         """The undo's statements, on either engine, yielding progress between them; returns the total."""
         undo = self.summary.undo
         updated = [row["id"] for row in undo.old_conversations]
+        refuse_undo_while_closed(self.name, cur, self.incident_id)
         self._refuse_if_reached_since(cur)
         total = len(undo.created_conversation_ids) + len(updated) + len(undo.old_messages) + 1
         done = 0

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ..domain import checklist
 from ..domain.checklist import CloseoutRecord
 from ..domain.errors import MissingIncident
+from .bulk import BulkCursor, on_team
 from .impact_query import has_customer_events
 from .schema import ActionItem, FollowUp, Incident
 
@@ -23,6 +24,20 @@ def hold_closeout(session: Session, incident_id: int) -> str | None:
     client's uncommitted edit was emptying it. A file has one writer, so SQLite ignores FOR UPDATE.
     """
     return session.scalar(select(Incident.status).where(Incident.id == incident_id).with_for_update())
+
+
+def share_closeout(cur: BulkCursor, incident_id: int) -> str | None:
+    """hold_closeout for an undo that deletes what the record may rest on (an import's, a paste's conversations),
+    on a raw cursor in its transaction: the incident's status (None: no incident), its row held until the end.
+
+    A share lock (FOR SHARE): a close's FOR UPDATE waits for the undo, or the undo for the close, so the undo sees
+    a close that committed first and a close re-checks the record the undo left; yet the history record every
+    edit writes (a foreign key's KEY SHARE) does not wait for it, so an edit that has added a card meanwhile and
+    holds a table the undo then locks (storage/undo_reach.lock_reach) finishes instead of deadlocking with it.
+    """
+    statement = "SELECT status FROM incidents WHERE id = ?" + (" FOR SHARE" if on_team(cur) else "")
+    row = cur.execute(statement, (incident_id,)).fetchone()
+    return None if row is None else row[0]
 
 
 def load_closeout_record(session: Session, incident_id: int, today: date | None = None) -> CloseoutRecord:

@@ -17,3 +17,17 @@ def ben_and_ana(team_demo_url, monkeypatch):
     yield ben, ana
     ben.close()
     ana.close()
+
+
+@pytest.fixture
+def ben(demo, workspace_kind, request, monkeypatch):
+    """Ben's client beside `demo` (Ana's): a second handle of the team workspace, attributed to him; on a file, the
+    one handle (one person, whose later edit outside the undo stack is kept the same way)."""
+    if workspace_kind != "team":
+        yield demo
+        return
+    monkeypatch.setenv("POSTMORTEM_USER", BEN)
+    other = open_workspace(request.getfixturevalue("team_demo_url"))
+    monkeypatch.delenv("POSTMORTEM_USER")
+    yield other
+    other.close()

@@ -23,21 +23,7 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.quotes import CorrectAuthorRole, CreateQuote
 from postmortem_desktop.services.review_answers import LinkAnswerQuotes
 from postmortem_desktop.services.tagging import AssignTag, list_tags
-from postmortem_desktop.storage.workspace import open_workspace
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
-
-
-@pytest.fixture
-def ben(demo, workspace_kind, request, monkeypatch):
-    """Ben's client: a second handle of the team workspace, attributed to him; on a file, the one handle."""
-    if workspace_kind != "team":
-        yield demo
-        return
-    monkeypatch.setenv("POSTMORTEM_USER", "Ben")
-    other = open_workspace(request.getfixturevalue("team_demo_url"))
-    monkeypatch.delenv("POSTMORTEM_USER")
-    yield other
-    other.close()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.reporting.calendar_ics import export_follow_up_check
 from postmortem_desktop.reporting.output_file import ICS, OutputError
-from postmortem_desktop.services.closeout import CLOSED_STATES, ScheduleFollowUp
+from postmortem_desktop.services.closeout import CLOSED_STATES, FollowUpSchedule, ScheduleFollowUp
 from postmortem_desktop.services.commands import RuleError
 from postmortem_desktop.services.followup import (
     ActivityFileError,
@@ -238,8 +238,11 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         if check_at is None:  # the date-time editor always holds a valid time
             show_refusal(self, "Not possible", RuleError("Choose when to check how customers are doing."))
             return
+        shown = self.view_data  # what the screen showed: a teammate's schedule since is not overwritten unseen
+        based_on = None if shown is None else FollowUpSchedule(shown.scheduled_at, shown.review_held_on)
         try:
-            command = ScheduleFollowUp(self.hub.incident_id, check_at, date(d.year(), d.month(), d.day()))
+            command = ScheduleFollowUp(self.hub.incident_id, check_at, date(d.year(), d.month(), d.day()),
+                                       based_on=based_on)
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return
