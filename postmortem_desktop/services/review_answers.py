@@ -33,6 +33,7 @@ from .commands import (
     EditConflict,
     RuleError,
     UpdateFields,
+    refuse_if_parents_gone,
     refuse_redo_if_changed_since,
     refuse_undo_if_changed_since,
 )
@@ -339,7 +340,9 @@ class UnlinkAnswerQuote(Edit):
         session.delete(link)
 
     def revert(self, session: Session) -> None:
-        session.add(ReviewAnswerQuote(review_answer_id=self._answer_id, quote_id=self.quote_id))
+        link = {"review_answer_id": self._answer_id, "quote_id": self.quote_id}
+        refuse_if_parents_gone(session, self.name, ReviewAnswerQuote.__table__, [link])  # the card deleted since
+        session.add(ReviewAnswerQuote(**link))
 
 
 class RecordedDecision(Edit):
