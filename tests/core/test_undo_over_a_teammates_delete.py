@@ -75,6 +75,17 @@ def test_undoing_an_unlink_is_refused_when_the_card_was_deleted(demo):
     _refused_undo(unlink, demo)
 
 
+def test_undoing_an_unlink_after_a_teammate_linked_the_quote_again_leaves_one_link(demo):
+    iid = billing_id(demo)
+    quote = _quotes(demo, iid)[2]
+    LinkAnswerQuotes(iid, "confusing", [quote]).do(demo)
+    unlink = UnlinkAnswerQuote(iid, "confusing", quote)
+    unlink.do(demo)
+    LinkAnswerQuotes(iid, "confusing", [quote]).do(demo)  # the teammate's
+    unlink.undo(demo)
+    assert _links_of(demo, iid, quote) == 1
+
+
 def test_undoing_a_card_delete_is_refused_when_its_action_item_was_deleted(demo):
     iid = billing_id(demo)
     quote = _quotes(demo, iid)[4]
