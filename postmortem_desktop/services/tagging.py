@@ -87,8 +87,12 @@ def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False, with_ca
 
     with_cards: an edit that deletes or rewrites the column's card rows (removing the column, a merge): FOR UPDATE,
     which a card's tag edit does wait for (and which waits for one in flight), so the rows it reads next are all
-    there are; a teammate's card tagged meanwhile is never deleted unseen."""
-    lock = True if with_cards else ({"key_share": True} if hold else None)
+    there are; a teammate's card tagged meanwhile is never deleted unseen.
+
+    Neither: a card's tag edit, about to tag cards with it: FOR KEY SHARE, so a merge or removal of the column
+    committing meanwhile is either waited for (and the tag then found gone, refused in words) or waits for this edit,
+    never failing its insert on the database's foreign key."""
+    lock = True if with_cards else ({"key_share": True} if hold else {"read": True, "key_share": True})
     tag = session.get(Tag, tag_id, with_for_update=lock)
     if tag is None:
         raise RuleError("That tag no longer exists.")
