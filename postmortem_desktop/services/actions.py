@@ -168,6 +168,7 @@ class AddActionItem(Edit):
         self.quote_ids, self.tag_ids = list(quote_ids), list(tag_ids)
         self.name = f"Add {area.capitalize()} Action Item"
         self.item_id: int | None = None
+        self._made: Links = []  # the new item's links as this edit made them
 
     def apply(self, session: Session) -> None:
         if session.get(Incident, self.incident_id) is None:
@@ -183,12 +184,16 @@ class AddActionItem(Edit):
             raise RuleError("None of the selected quotes belongs to this incident.")
         session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
         session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
+        session.flush()
+        self._made = _stored_links(session, item.id)
 
     def revert(self, session: Session) -> None:
         item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is not None:
-            # someone's edit of the new item since would go with it
-            refuse_undo_if_changed_since(self.name, self.values, fields_of(item, self.values))
+            # someone's edit of the new item since, its fields or what it is linked to, would go with it
+            refuse_undo_if_changed_since(self.name, (self.values, sorted(self._made, key=repr)),
+                                         (fields_of(item, self.values),
+                                          sorted(_stored_links(session, self.item_id), key=repr)))
             session.delete(item)  # links go with it (ON DELETE CASCADE)
 
 
