@@ -20,6 +20,7 @@ from .commands import (
     EditConflict,
     RuleError,
     UpdateFields,
+    refuse_if_parents_gone,
     refuse_redo_if_changed_since,
     refuse_undo_if_changed_since,
 )
@@ -138,6 +139,20 @@ def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) 
     return [q for q in wanted if q in found]
 
 
+Links = list[tuple[int | None, int | None]]  # an action item's (quote id, tag id) pairs, in the order made
+LINKS = ActionItemLink.__table__
+
+
+def _stored_links(session: Session, item_id: int | None) -> Links:
+    """An action item's links as stored now, in the order made."""
+    return [(link.quote_id, link.tag_id) for link in session.scalars(
+        select(ActionItemLink).where(ActionItemLink.action_item_id == item_id).order_by(ActionItemLink.id))]
+
+
+def _link_rows(item_id: int | None, pairs: Links) -> list[dict[str, Any]]:
+    return [{"action_item_id": item_id, "quote_id": quote_id, "tag_id": tag_id} for quote_id, tag_id in pairs]
+
+
 class AddActionItem(Edit):
     refused_when_closed = True
 
@@ -153,6 +168,7 @@ class AddActionItem(Edit):
         self.quote_ids, self.tag_ids = list(quote_ids), list(tag_ids)
         self.name = f"Add {area.capitalize()} Action Item"
         self.item_id: int | None = None
+        self._made: Links = []  # the new item's links as this edit made them
 
     def apply(self, session: Session) -> None:
         if session.get(Incident, self.incident_id) is None:
@@ -168,12 +184,16 @@ class AddActionItem(Edit):
             raise RuleError("None of the selected quotes belongs to this incident.")
         session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
         session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
+        session.flush()
+        self._made = _stored_links(session, item.id)
 
     def revert(self, session: Session) -> None:
         item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is not None:
-            # someone's edit of the new item since would go with it
-            refuse_undo_if_changed_since(self.name, self.values, fields_of(item, self.values))
+            # someone's edit of the new item since, its fields or what it is linked to, would go with it
+            refuse_undo_if_changed_since(self.name, (self.values, sorted(self._made, key=repr)),
+                                         (fields_of(item, self.values),
+                                          sorted(_stored_links(session, self.item_id), key=repr)))
             session.delete(item)  # links go with it (ON DELETE CASCADE)
 
 
@@ -214,9 +234,6 @@ class EditActionItem(UpdateFields):
             raise RuleError(self.gone)
 
 
-Links = list[tuple[int | None, int | None]]  # an action item's (quote id, tag id) pairs, in the order made
-
-
 class SetActionLinks(Edit):
     """Replaces what motivated an action item: its linked quotes and tags.
 
@@ -239,10 +256,6 @@ class SetActionLinks(Edit):
         self._old: Links = []
         self._new: Links | None = None
 
-    def _stored(self, session: Session) -> Links:
-        return [(link.quote_id, link.tag_id) for link in session.scalars(
-            select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id).order_by(ActionItemLink.id))]
-
     def _replace(self, session: Session, pairs: Links) -> None:
         for link in session.scalars(select(ActionItemLink).where(ActionItemLink.action_item_id == self.item_id)):
             session.delete(link)
@@ -253,7 +266,7 @@ class SetActionLinks(Edit):
         item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is None or item.incident_id != self.incident_id:
             raise RuleError("That action item no longer exists.")
-        stored = self._stored(session)
+        stored = _stored_links(session, self.item_id)
         if self._new is not None:  # a redo: over the links its undo put back
             refuse_redo_if_changed_since(self.name, sorted(self._old, key=repr), sorted(stored, key=repr))
         self._old = stored
@@ -268,7 +281,8 @@ class SetActionLinks(Edit):
     def revert(self, session: Session) -> None:
         session.get(ActionItem, self.item_id, with_for_update=True)
         refuse_undo_if_changed_since(self.name, sorted(self._new or [], key=repr),
-                                     sorted(self._stored(session), key=repr))
+                                     sorted(_stored_links(session, self.item_id), key=repr))
+        refuse_if_parents_gone(session, self.name, LINKS, _link_rows(self.item_id, self._old))
         self._replace(session, self._old)
 
 
@@ -305,6 +319,9 @@ class DeleteActionItem(Edit):
         session.delete(item)
 
     def revert(self, session: Session) -> None:
+        # the quotes and columns it was linked to may have been deleted since: refused before anything is written
+        refuse_if_parents_gone(session, self.name, ActionItem.__table__, [self._row])
+        refuse_if_parents_gone(session, self.name, LINKS, self._links, put_back=("action_items",))
         session.add(ActionItem(**self._row))
         session.flush()
         session.add_all([ActionItemLink(**link) for link in self._links])

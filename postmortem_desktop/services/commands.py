@@ -5,6 +5,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
+from sqlalchemy import FromClause, select
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
@@ -18,6 +19,7 @@ from ..storage.bulk import BulkCursor, session_cursor
 from ..storage.closeout_query import share_closeout
 from ..storage.edit_history import editors_since, last_editor
 from ..storage.errors import ServerUnavailableError
+from ..storage.id_sets import among
 from ..storage.undo_reach import Footprint, Reach, changed_since, footprint, lock_reach
 from ..storage.workspace import Workspace
 
@@ -265,6 +267,34 @@ def refuse_undo_if_reached_since(name: str, made: Footprint | None, stored: Foot
     depends = changed_since(made, stored) if made is not None else ""
     if depends:
         raise ChangedSince(name, undoing=True, depends=depends)
+
+
+def refuse_if_parents_gone(session: Session, name: str, table: FromClause, rows: list[dict[str, Any]], *,
+                           put_back: tuple[str, ...] = (), undoing: bool = True) -> None:
+    """Rows an undo (or redo) writes again name other rows by their foreign keys; when someone deleted one of those
+    since, it is refused in words (ChangedSince), never by the database's foreign-key error, and nothing is written.
+
+    The rows named are held FOR KEY SHARE until commit on a team workspace, so a delete committing at the same moment
+    waits for this edit rather than slipping in between the check and the insert. put_back: the tables this same
+    edit writes again first (a deleted card's own row under its tags), which need no check."""
+    for key in table.foreign_keys:
+        parent = key.column
+        if parent.table.name in put_back:
+            continue
+        named = {row[key.parent.name] for row in rows if row.get(key.parent.name) is not None}
+        if not named:
+            continue
+        there = set(session.scalars(select(parent).where(among(parent, named))
+                                    .with_for_update(read=True, key_share=True)))
+        if named - there:
+            what = _DELETED.get(parent.table.name, "something")
+            raise ChangedSince(name, undoing=undoing,
+                               advice=f"It refers to {what} deleted since, so it cannot be put back as it was.")
+
+
+#: what a person calls the rows an edit's rows refer to, in a refusal of refuse_if_parents_gone
+_DELETED = {"quotes": "a card", "tags": "a column", "action_items": "an action item", "review_answers": "an answer",
+            "conversations": "a conversation", "messages": "a message", "incidents": "the incident"}
 
 
 def refuse_redo_if_changed_since(name: str, left: object, stored: object) -> None:

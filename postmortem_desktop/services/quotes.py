@@ -38,6 +38,7 @@ from .commands import (
     EditConflict,
     RuleError,
     measure_reach,
+    refuse_if_parents_gone,
     refuse_redo_if_changed_since,
     refuse_undo_if_reached_since,
 )
@@ -525,6 +526,9 @@ class DeleteQuote(Edit):
         return last_card_editor(session, self._changed_since_shown, user)
 
     def revert(self, session: Session) -> None:
+        for model in (Quote, *self._DEPENDENTS):  # a conversation, column, action item or answer deleted since
+            refuse_if_parents_gone(session, self.name, _table(model), self._rows.get(_table(model).name, []),
+                                   put_back=("quotes",))
         for model in (Quote, *self._DEPENDENTS):
             rows = self._rows.get(_table(model).name)
             if rows:

@@ -33,6 +33,7 @@ from .commands import (
     EditConflict,
     RuleError,
     UpdateFields,
+    refuse_if_parents_gone,
     refuse_redo_if_changed_since,
     refuse_undo_if_changed_since,
 )
@@ -339,7 +340,13 @@ class UnlinkAnswerQuote(Edit):
         session.delete(link)
 
     def revert(self, session: Session) -> None:
-        session.add(ReviewAnswerQuote(review_answer_id=self._answer_id, quote_id=self.quote_id))
+        # the answer held as a link edit holds it (_answer_row), so a teammate's link of the quote runs before or after
+        session.get(ReviewAnswer, self._answer_id, with_for_update=True)
+        link = {"review_answer_id": self._answer_id, "quote_id": self.quote_id}
+        refuse_if_parents_gone(session, self.name, ReviewAnswerQuote.__table__, [link])  # the card deleted since
+        if session.scalar(select(ReviewAnswerQuote.id).where(ReviewAnswerQuote.review_answer_id == self._answer_id,
+                                                             ReviewAnswerQuote.quote_id == self.quote_id)) is None:
+            session.add(ReviewAnswerQuote(**link))  # else a teammate linked it again since: one link, as before
 
 
 class RecordedDecision(Edit):

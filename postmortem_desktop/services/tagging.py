@@ -19,7 +19,14 @@ from ..storage.edit_history import card_editors_since, last_card_editor, last_co
 from ..storage.id_sets import among
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
-from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
+from .commands import (
+    Edit,
+    EditConflict,
+    RuleError,
+    refuse_if_parents_gone,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
+)
 
 TAG_CHANGES = DataChange.TAG
 MAX_TAG_NAME = 40
@@ -87,8 +94,12 @@ def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False, with_ca
 
     with_cards: an edit that deletes or rewrites the column's card rows (removing the column, a merge): FOR UPDATE,
     which a card's tag edit does wait for (and which waits for one in flight), so the rows it reads next are all
-    there are; a teammate's card tagged meanwhile is never deleted unseen."""
-    lock = True if with_cards else ({"key_share": True} if hold else None)
+    there are; a teammate's card tagged meanwhile is never deleted unseen.
+
+    Neither: a card's tag edit, about to tag cards with it: FOR KEY SHARE, so a merge or removal of the column
+    committing meanwhile is either waited for (and the tag then found gone, refused in words) or waits for this edit,
+    never failing its insert on the database's foreign key."""
+    lock = True if with_cards else ({"key_share": True} if hold else {"read": True, "key_share": True})
     tag = session.get(Tag, tag_id, with_for_update=lock)
     if tag is None:
         raise RuleError("That tag no longer exists.")
@@ -118,13 +129,30 @@ def named_columns(session: Session, cards: Mapping[int, frozenset[int]]) -> dict
     return {quote_id: tuple(name for tag_id, name in tags if tag_id in tag_ids) for quote_id, tag_ids in cards.items()}
 
 
+#: one row of a card's tags: (quote id, tag id, message id), a column's decision or a suggestion
+CardRowKey = tuple[int, int, int | None]
+
+
+def _card_rows(session: Session, quote_ids: Iterable[int]) -> dict[CardRowKey, dict]:
+    """Every tag row of the cards, suggestions and dismissals included, by what it is the row of."""
+    table = TagAssignment.__table__
+    return {(row["quote_id"], row["tag_id"], row["message_id"]): dict(row) for row in session.execute(
+        table.select().where(among(table.c.quote_id, list(quote_ids)))).mappings()}
+
+
+def _decision(row: dict | None) -> tuple[str, str] | None:
+    """What a card's row says (its source and the phrase it was suggested for); None: no row. Its id and time are
+    not what a person decided."""
+    return None if row is None else (row["source"], row["phrase"])
+
+
 def changed_cards(shown: Mapping[int, frozenset[int]], stored: Mapping[int, frozenset[int]]) -> tuple[int, ...]:
     """The cards whose columns are no longer what the board showed."""
     return tuple(quote_id for quote_id in shown if stored.get(quote_id, frozenset()) != shown[quote_id])
 
 
 class CardTagEdit(Edit):
-    """Base for edits of some quotes' tag assignments; undo puts their rows back exactly.
+    """Base for edits of some quotes' tag assignments; undo puts back exactly the rows it changed, and only those.
 
     Made from what the board showed (`made_from`), the edit is refused with EditConflict when someone else
     changed those cards' tags since; its undo is refused when the cards' tags are no longer what it left.
@@ -139,7 +167,8 @@ class CardTagEdit(Edit):
             raise RuleError("Select a card first.")
         self.cards = ()  # the cards whose columns the last apply or revert changed
         self._changed_since_shown: tuple[int, ...] = ()  # the cards a conflict found changed: whose change to name
-        self._before: list[dict] = []
+        # the rows the last apply changed: each as it was before (None: none) and the decision it made of it
+        self._touched: dict[CardRowKey, tuple[dict | None, tuple[str, str] | None]] = {}
         self._after: dict[int, frozenset[int]] | None = None
         self._undone_to: dict[int, frozenset[int]] | None = None  # the cards' tags as the last undo left them
         # the cards' tags as the editor saw them; None: no check (a script, or the CLI)
@@ -160,14 +189,15 @@ class CardTagEdit(Edit):
         stored = applied_tags(session, self.quote_ids)
         if self._undone_to is not None:  # a redo: over what its undo left
             refuse_redo_if_changed_since(self.name, self._undone_to, stored)
-        table = TagAssignment.__table__
-        self._before = [dict(r._mapping) for r in session.execute(
-            table.select().where(among(table.c.quote_id, self.quote_ids)))]
+        before = _card_rows(session, self.quote_ids)
         current = {(a.quote_id, a.tag_id): a for a in session.scalars(
             select(TagAssignment).where(among(TagAssignment.quote_id, self.quote_ids)))
             if a.quote_id is not None}  # always: the rows are selected by quote_id
         self.retag(session, current)
         session.flush()
+        made = _card_rows(session, self.quote_ids)
+        self._touched = {key: (before.get(key), _decision(made.get(key))) for key in before.keys() | made.keys()
+                         if _decision(before.get(key)) != _decision(made.get(key))}
         after = applied_tags(session, self.quote_ids)
         if first_time and self.based_on is not None and stored != self.based_on:
             self._changed_since_shown = changed_cards(self.based_on, stored)
@@ -179,11 +209,19 @@ class CardTagEdit(Edit):
 
     def revert(self, session: Session) -> None:
         self._lock_cards(session)
-        refuse_undo_if_changed_since(self.name, self._after, applied_tags(session, self.quote_ids))
         stored = applied_tags(session, self.quote_ids)
-        session.execute(delete(TagAssignment).where(among(TagAssignment.quote_id, self.quote_ids)))
-        if self._before:
-            session.execute(insert(TagAssignment), self._before)
+        refuse_undo_if_changed_since(self.name, self._after, stored)
+        rows = _card_rows(session, self.quote_ids)
+        # only the rows this edit changed go back: a teammate's decision on another row of the cards (a suggestion
+        # dismissed) stays, and one on a row it changed is not overwritten
+        refuse_undo_if_changed_since(self.name, {key: made for key, (_, made) in self._touched.items()},
+                                     {key: _decision(rows.get(key)) for key in self._touched})
+        back = [row for row, _ in self._touched.values() if row is not None]
+        refuse_if_parents_gone(session, self.name, TagAssignment.__table__, back)
+        session.execute(delete(TagAssignment).where(among(TagAssignment.id, [
+            rows[key]["id"] for key in self._touched if key in rows])))
+        if back:
+            session.execute(insert(TagAssignment), back)
         self._undone_to = applied_tags(session, self.quote_ids)
         self.cards = changed_cards(stored, self._undone_to)
 
