@@ -42,6 +42,21 @@ def show_refusal(parent: QWidget | None, title: str, exc: BaseException) -> None
     QMessageBox.warning(parent, title, str(exc))
 
 
+def offer_to_skip_step(parent: QWidget | None, exc: BaseException) -> bool:
+    """An undo refused because a teammate changed what it would put back: the refusal, and the choice to skip that
+    step, so Ctrl+Z reaches the person's earlier edits again. Keep It (the default, also Esc) leaves it on top, for
+    when the teammate's change is taken back. True: skip it."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Undo not possible",
+                      f"{exc}\n\nSkip this step to undo your earlier edits with Ctrl+Z; its change stays as it is now. "
+                      "Keep it to try this undo again later.", parent=parent)
+    keep = box.addButton("Keep It", QMessageBox.ButtonRole.RejectRole)
+    skip = box.addButton("Skip This Step", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is skip
+
+
 #: while a re-read nobody asked for runs (a teammate's change, the feed back after losing the server): who is
 #: told, instead of a dialog, that the team server could not be reached
 _unreachable_handlers: list[Callable[[str], None]] = []

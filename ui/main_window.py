@@ -30,7 +30,7 @@ from postmortem_desktop.domain.changes import DataChange
 
 from . import recent_files, screens
 from .contracts import FocusingScreen, KeepsUnsavedWords
-from .errors import show_refusal
+from .errors import offer_to_skip_step, show_refusal
 from .file_dialogs import ask_new_workspace_path, choose_file_to_open
 from .hub import ScreenHub
 from .incidents.empty_list import EmptyIncidentList
@@ -576,9 +576,14 @@ class MainWindow(QMainWindow):
                           "nothing)", writes=True)
 
     def _on_step_failed(self, label: str, exc: BaseException) -> None:
-        from postmortem_desktop.services.commands import RuleError
+        from postmortem_desktop.services.commands import ChangedSince, RuleError
         from postmortem_desktop.storage.workspace import WorkspaceError
 
+        if isinstance(exc, ChangedSince) and exc.undoing and label.startswith("Undo "):
+            # the step stays refused while the teammate's change stands: the person may skip it to reach earlier ones
+            if offer_to_skip_step(self, exc) and self.hub.session is not None:
+                self.hub.session.skip_refused_undo()
+            return
         if isinstance(exc, (RuleError, WorkspaceError)):
             show_refusal(self, f"{label.split()[0]} not possible", exc)
             return

@@ -249,6 +249,14 @@ class WorkspaceSession(QObject):
             return
         done()
 
+    def skip_refused_undo(self) -> None:
+        """Takes the step Ctrl+Z would undo off the stack, undoing nothing: its undo was refused because a teammate
+        changed what it would put back, and while it stays on top none of the person's earlier steps can be undone.
+        (Qt deletes a step marked obsolete instead of calling its undo.)"""
+        if self.undo_stack.canUndo() and not self._stepping:
+            self.undo_stack.command(self.undo_stack.index() - 1).setObsolete(True)
+            self.undo_stack.undo()
+
     @contextmanager
     def _saying_when_it_waits(self, command: Command) -> Iterator[None]:
         """Runs an edit of conversations, messages or customers on the GUI thread: when a teammate's import holds

@@ -185,3 +185,41 @@ def test_edits_wait_while_a_long_undo_writes(qtbot, main_window, tmp_path, warni
     # one undo ran (the import's), not two: the incident it went into is the next step back
     assert main_window.undo_action.text() == "&Undo New Incident “Import target”"
     assert incident_titles(session.workspace)[-1] == "Import target"
+
+
+class ChangedByTeammate(Refusing):
+    """An edit whose undo a teammate's change since refuses (the team workspace's ChangedSince)."""
+
+    def undo(self, workspace) -> None:
+        from postmortem_desktop.services.commands import ChangedSince
+
+        raise ChangedSince(self.name, undoing=True, by=("Ana",))
+
+
+@pytest.mark.parametrize("skip", [True, False], ids=["skip", "keep"])
+def test_an_undo_refused_over_a_teammates_change_offers_to_skip_that_step(main_window, monkeypatch, skip):
+    """The refused step stays on top while the teammate's change stands; skipping it lets Ctrl+Z reach the person's
+    earlier step (undoing nothing of its own); keeping it (the default) leaves the stack as it was."""
+    session = main_window.session
+    earlier, refused = Refusing(refuse_undo=False), ChangedByTeammate()
+    session.run(earlier)
+    session.run(refused)
+    offered: list[str] = []
+    monkeypatch.setattr("ui.main_window.offer_to_skip_step", lambda _parent, exc: offered.append(str(exc)) or skip)
+    main_window.undo_action.trigger()
+    assert len(offered) == 1 and "changed by Ana since your edit" in offered[0]
+    assert session.undo_stack.count() == (1 if skip else 2)
+    assert refused.done == 1  # nothing of it was undone either way
+    main_window.undo_action.trigger()
+    assert earlier.done == (0 if skip else 1)  # kept: the refused step is still the one Ctrl+Z meets
+    assert len(offered) == (1 if skip else 2)
+
+
+def test_a_refused_redo_or_another_refusal_offers_no_skip(main_window, monkeypatch):
+    session = main_window.session
+    offered, shown = [], []
+    monkeypatch.setattr("ui.main_window.offer_to_skip_step", lambda *_args: offered.append(1) or True)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text, *_rest: shown.append(title))
+    session.run(Refusing())
+    main_window.undo_action.trigger()  # a rule's refusal, which the person can act on: the step stays
+    assert offered == [] and shown == ["Undo not possible"] and session.undo_stack.count() == 1

@@ -90,6 +90,27 @@ def test_undo_refuses_with_a_message_when_a_teammate_changed_the_answer_since(qt
     assert _stored_answer(teammate, "wording") == "Theirs"
 
 
+def test_a_refused_undo_can_be_skipped_so_ctrl_z_reaches_the_persons_earlier_edit(qtbot, review, teammate):
+    """Before: the refused step stayed on top, every Ctrl+Z was refused again, and none of the person's earlier
+    edits could be undone any more."""
+    earlier = _stored_answer(teammate, "confusing")
+    for key, words in (("confusing", "Mine: the receipt page"), ("wording", "Mine")):
+        field = review.answers.blocks[key].answer
+        field.setPlainText(words)
+        field.commit()
+    session = review.hub.session
+    SetReviewAnswer(billing_id(teammate), "wording", "Theirs", based_on="Mine").do(teammate)
+    with qtbot.waitSignal(session.step_failed):
+        session.undo()
+    assert session.undo_stack.index() == 2
+    session.skip_refused_undo()
+    assert (session.undo_stack.count(), session.undo_stack.index()) == (1, 1)
+    assert session.undo_stack.undoText() == "Edit Answer: most confusing page or message"
+    session.undo()  # the earlier edit, which nobody changed since
+    assert _stored_answer(teammate, "confusing") == earlier
+    assert _stored_answer(teammate, "wording") == "Theirs"  # the skipped step undid nothing
+
+
 
 def test_redo_refuses_with_a_message_naming_the_teammate_who_changed_the_answer_after_the_undo(qtbot, review,
                                                                                                teammate):
