@@ -151,8 +151,12 @@ def test_drag_between_columns_moves_and_ctrl_drag_adds_a_second_tag(board, qtbot
         drop(view_for(board, c), [quote_id], b, ctrl=True)
     assert set(card_of(board, quote_id).tag_ids) == {b, c}
     with qtbot.waitSignal(board.cards_shown, timeout=2000):
-        drop(view_for(board, None), [quote_id], c)  # back to Unsorted removes that column's tag
-    assert card_of(board, quote_id).tag_ids == (b,)
+        drop(view_for(board, None), [quote_id], c)  # back to Unsorted: the card lands there, in no column
+    assert card_of(board, quote_id).tag_ids == ()
+    assert board.hub.session.undo_stack.undoText() == "Move to Unsorted"
+    board.hub.session.undo()
+    board.reload()
+    assert set(card_of(board, quote_id).tag_ids) == {b, c}  # one undo puts both columns back
 
 
 def test_drag_payload_round_trips_through_mime_data(board):

@@ -618,13 +618,15 @@ class BoardScreen(QWidget):
             self._mark_dirty()
 
     def _on_grid_cards_dropped(self, quote_ids: list, from_tag, to_tag, copy: bool) -> None:  # noqa: ANN001
-        if from_tag == to_tag and not copy:
+        if from_tag == to_tag and (not copy or to_tag is None):
             return
         name = next((t.name for t in self.tags if t.id == to_tag), "Unsorted")
-        if copy and to_tag is not None:
-            command: Command = AssignTag(self.hub.incident_id, quote_ids, to_tag, name)
-        elif from_tag == to_tag:
-            return
+        if to_tag is None:
+            # a card lands where it is dropped: in Unsorted, so every column's tag goes, not only the one it was
+            # dragged from (a card in two columns stayed in the other, yet its history said "Move to Unsorted")
+            command: Command = ClearCardTags(self.hub.incident_id, quote_ids)
+        elif copy:
+            command = AssignTag(self.hub.incident_id, quote_ids, to_tag, name)
         else:
             command = MoveCardTag(self.hub.incident_id, quote_ids, from_tag, to_tag, name)
         # After the drag has finished: changing the views inside QDrag's own event loop is fragile.
