@@ -240,3 +240,30 @@ def test_take_theirs_in_compare_shows_their_whole_text(qtbot, review, teammate):
     assert dialog is not None
     dialog.take_button.click()
     assert field.toPlainText() == LONG_ANSWER and not field.in_conflict
+
+
+@pytest.mark.parametrize("tab, key", [("questions", "contact"), ("record", "trust_signals")])
+def test_the_conflict_bar_scrolls_into_view_on_a_small_screen(qtbot, review, teammate, tab, key):
+    """At 1280x720 the bar under the last fields opened below the fold, and nothing showed a decision waited."""
+    from PySide6.QtCore import QPoint
+
+    review.resize(1280, 520)
+    if tab == "record":
+        review.tabs.setCurrentIndex(review.TAB_RECORD)
+        field, area = review.record.fields[key], review.tabs.currentWidget()
+    else:
+        field, area = review.answers.blocks[key].answer, review.answers
+    area.verticalScrollBar().setValue(0)  # reading the top of the tab, the field's words typed and unsaved
+    field.setPlainText("Mine")
+    if tab == "record":
+        EditCloseoutFields(billing_id(teammate), trust_signals="Theirs").do(teammate)
+    else:
+        SetReviewAnswer(billing_id(teammate), key, "Theirs", based_on=_stored_answer(teammate, key)).do(teammate)
+    qtbot.waitUntil(lambda: field.conflict_bar.isVisibleTo(review), timeout=1000)
+    bar = field.conflict_bar
+
+    def bar_in_view() -> bool:
+        top = bar.mapTo(area.viewport(), QPoint(0, 0)).y()
+        return top >= 0 and top + bar.height() <= area.viewport().height()
+
+    qtbot.waitUntil(bar_in_view, timeout=1000)

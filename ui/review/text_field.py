@@ -19,7 +19,16 @@ reconnection keeps them (or, when a teammate changed the stored text meanwhile, 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postmortem_desktop.domain.text_difference import excerpts
 
@@ -78,7 +87,7 @@ class ConflictBar(QFrame):
         self.setAccessibleDescription(self.message.text())
         for button in (self.compare_button, self.keep_button, self.take_button):
             button.show()
-        self.show()
+        self._show_in_view()
 
     def show_not_saved(self, reason: str) -> None:
         # the server's own words ("… then try again") are for a one-off edit; this field tries again itself
@@ -88,7 +97,20 @@ class ConflictBar(QFrame):
         self.setAccessibleDescription(self.message.text())
         for button in (self.compare_button, self.keep_button, self.take_button):
             button.hide()
+        self._show_in_view()
+
+    def _show_in_view(self) -> None:
+        """Shows the bar and scrolls it into view once laid out: under the last fields of a 1280x720 screen it
+        opened below the fold, and nothing said a decision was waiting there."""
         self.show()
+        QTimer.singleShot(0, self, self._scroll_into_view)
+
+    def _scroll_into_view(self) -> None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None and self.isVisible():
+            area.ensureWidgetVisible(self, 0, 8)
 
 
 class CommitTextEdit(QPlainTextEdit):
