@@ -69,6 +69,13 @@ def test_the_dialog_offers_recent_team_addresses_only_and_needs_one(qtbot, team_
     assert not dialog.publish_button.isEnabled()
     dialog.address.setEditText("postgresql://ana@db.example:5432/incidents")
     assert dialog.publish_button.isEnabled() and dialog.url == "postgresql://ana@db.example:5432/incidents"
+    assert dialog.every_incident.text() == "All 2 incidents of this workspace"
+
+
+def test_a_file_of_one_incident_says_so_not_all_1_incidents(qtbot, team_database):
+    dialog = PublishDialog([team_database], "Billing outage", 1)
+    qtbot.addWidget(dialog)
+    assert dialog.every_incident.text() == "The workspace's only incident"
 
 
 def test_save_incident_as_file_from_a_team_workspace(qtbot, settings, demo_copy, team_database, tmp_path):

@@ -195,6 +195,9 @@ def test_who_edited_lists_each_edit_with_its_user_newest_first(qtbot, review, te
             for r in range(2)]
     assert rows == [("Ana", "Edit Answer: support wording"),
                     (review.hub.workspace.user, "Edit Answer: support wording")]
+    from PySide6.QtCore import Qt
+    # the times' zone is said, as the timeline says it (the hub's zone, here UTC)
+    assert model.headerData(EditTableModel.COL_AT, Qt.Orientation.Horizontal) == "When (UTC)"
 
 
 def test_a_file_has_no_who_edited_tab(qtbot, demo_copy):

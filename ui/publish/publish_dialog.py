@@ -32,7 +32,8 @@ class PublishDialog(QDialog):
             edit.setPlaceholderText(ADDRESS_HINT)
         self.address.setMinimumContentsLength(40)
         self.only_selected = QRadioButton(f"The selected incident: “{incident_title}”", self)
-        self.every_incident = QRadioButton(f"All {incident_count} incidents of this workspace", self)
+        self.every_incident = QRadioButton("The workspace's only incident" if incident_count == 1 else
+                                           f"All {incident_count} incidents of this workspace", self)
         self.only_selected.setEnabled(bool(incident_title))
         (self.only_selected if incident_title else self.every_incident).setChecked(True)
         note = QLabel("Everything of each incident is copied in one step, with its history and who made each "

@@ -20,6 +20,12 @@ class EditTableModel(RowTableModel):
         super().__init__(parent)
         self.zone_name = "UTC"
 
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        header = super().headerData(section, orientation, role)
+        if header == self.HEADERS[self.COL_AT] and orientation == Qt.Orientation.Horizontal:
+            return f"{header} ({self.zone_name})"  # the times are in the incident's zone, as the timeline says
+        return header
+
     def cell(self, row: EditEntry, col: int, role: int) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
@@ -50,6 +56,7 @@ class EditsWidget(QWidget):
 
     def show_edits(self, edits: list[EditEntry], *, team: bool, zone_name: str) -> None:
         self.model.zone_name = zone_name
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, EditTableModel.COL_AT, EditTableModel.COL_AT)
         self.model.set_rows(reversed(edits))
         self.table.resizeColumnToContents(EditTableModel.COL_AT)
         self.table.resizeColumnToContents(EditTableModel.COL_USER)
