@@ -7,6 +7,11 @@ connection of its own that LISTENs and hands notices from other clients to a cal
 server goes away it says so (`on_lost`: nothing else may be reading, so without it a window left idle
 would not know), reconnects by itself, and then reports `everything` changed, since notices sent
 meanwhile are lost. A file has one writer and needs no feed.
+
+A server that is up but does not answer (paused, hung) keeps the connection open and sends nothing: the feed then
+hears only quiet, like an idle team's. So after ASK_AFTER_QUIET_S of it the feed asks the server whether it is there
+(team_silence.answers: the first message of a connection, which any live server answers at once) and, with no
+answer, says the server is away as when the connection is lost, and reconnects once it answers.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
+from . import team_silence
 from .team_connection_state import DEAD_SERVER_NOTICED
 
 if TYPE_CHECKING:
@@ -32,6 +38,13 @@ if TYPE_CHECKING:
 CHANNEL = "postmortem_changes"
 _WAIT_S = 0.25  # how often the listening thread looks up from the socket to see whether it must stop
 _RETRY_S = (0.5, 1.0, 2.0, 5.0)  # waits between reconnection attempts, the last one repeated
+#: how long the feed hears nothing before it asks whether the server is there (then at most PROBE_TIMEOUT_S more
+#: until a window left idle says the server is away; a new connection to ask costs the server a moment's fork)
+ASK_AFTER_QUIET_S = 10.0
+
+
+class _ServerSilent(Exception):
+    """The server did not answer the feed's question: its connection is as good as lost."""
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +142,28 @@ class ChangeFeed:
                     failures = 0
                     self.listening.set()
                     self._listen(conn)
+            except _ServerSilent as silent:
+                log.info("team change feed: %s; reconnecting once it answers", silent)
+                failures = 1  # said once here; the attempts that fail while it stays silent say nothing more
+                if self._on_lost is not None:
+                    self._on_lost(str(silent))
+                self._stop.wait(_RETRY_S[0])
             except psycopg.Error as exc:
                 log.info("team change feed: connection lost (%s); reconnecting", exc)
                 self._stop.wait(_RETRY_S[0])
 
     def _listen(self, conn: psycopg.Connection) -> None:
+        address = (conn.info.hostaddr or conn.info.host, conn.info.port)
+        heard = time.monotonic()
         while not self._stop.is_set():
             for note in conn.notifies(timeout=_WAIT_S):
+                heard = time.monotonic()
                 notice = ChangeNotice.from_payload(note.payload)
                 if notice is not None and notice.client != self._client:
                     self._on_notice(notice)
                 if self._stop.is_set():
                     return
+            if time.monotonic() - heard >= ASK_AFTER_QUIET_S:
+                if not team_silence.answers(address):
+                    raise _ServerSilent(f"the server at {address[0]}:{address[1]} is not answering")
+                heard = time.monotonic()

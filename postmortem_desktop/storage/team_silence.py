@@ -85,7 +85,7 @@ def watch_silence(engine: Engine) -> None:
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> WatchedConnection:
         known = _WATCH.silent_address(cparams)
-        if known is not None and not _answers(known):
+        if known is not None and not answers(known):
             raise psycopg.errors.ConnectionTimeout(
                 f"the server at {known[0]}:{known[1]} is not answering (asked again before connecting)")
         connection = WatchedConnection.connect(*cargs, **cparams)
@@ -162,7 +162,7 @@ class _Watch:
         for wait in overdue:
             by_server.setdefault(wait.connection.address, []).append(wait)
         for address, waits in by_server.items():
-            if _answers(address):
+            if answers(address):
                 for wait in waits:
                     wait.asked = time.monotonic()
                 continue
@@ -185,7 +185,7 @@ def _duplicate(connection: WatchedConnection) -> int | None:
         return None  # no socket yet, or a platform whose sockets are not descriptors: the OS's own limits stay
 
 
-def _answers(address: Address) -> bool:
+def answers(address: Address) -> bool:
     """Whether the server at address answers the first message of a connection within PROBE_TIMEOUT_S. An address
     this machine cannot ask (a name it cannot resolve by itself) counts as answering: no wait is cut on a guess."""
     host, port = address
@@ -218,4 +218,4 @@ def _shut(descriptor: int) -> None:
         pass
 
 
-__all__ = ["PATIENCE_S", "PROBE_TIMEOUT_S", "CommitOutcomeUnknown", "WatchedConnection", "watch_silence"]
+__all__ = ["PATIENCE_S", "PROBE_TIMEOUT_S", "CommitOutcomeUnknown", "WatchedConnection", "answers", "watch_silence"]

@@ -224,3 +224,39 @@ def test_the_watch_asks_where_libpq_connected_and_never_cuts_on_a_name_it_cannot
         ws.close()
     assert team_silence._answers(("127.0.0.1", team_server.port))
     assert team_silence._answers(("db.team.invalid", team_server.port))  # cannot ask: no cut on a guess
+
+
+def test_a_feed_left_idle_says_when_the_server_stops_answering_and_hears_it_again(team_server, team_database,
+                                                                                  monkeypatch):
+    """A window left idle heard nothing of a paused server: its feed's connection stayed open and quiet, as an idle
+    team's does, and the status bar said nothing until the person's next edit froze. The feed now asks after a
+    quiet spell, says the server is away when it does not answer, and reconnects (everything re-read) once it does."""
+    import queue
+
+    from postmortem_desktop.storage import team_feed
+
+    monkeypatch.setattr(team_feed, "ASK_AFTER_QUIET_S", 1.0)
+    monkeypatch.setattr(team_silence, "PROBE_TIMEOUT_S", 1.0)
+    create_workspace(team_database).close()
+    cable = NetworkCable(team_server.port)
+    ws = open_workspace(through(cable, team_server, team_database))
+    lost: queue.Queue = queue.Queue()
+    heard: queue.Queue = queue.Queue()
+    feed = team_feed.ChangeFeed(ws.engine.url, "another client", heard.put, lost.put)
+    feed.start()
+    try:
+        assert feed.listening.wait(10)
+        time.sleep(1.5)  # a quiet spell with the server answering: nothing is said
+        assert lost.empty()
+        cable.hang()
+        said = lost.get(timeout=10)
+        assert "not answering" in said
+        cable.answer()
+        back = heard.get(timeout=20)
+        assert back.incident_id == -1 and back.changes == team_feed.DataChange.everything()
+        assert lost.empty()  # said once, not once per failed attempt while it was silent
+    finally:
+        cable.answer()
+        feed.stop()
+        cable.unplug()
+        ws.close()
