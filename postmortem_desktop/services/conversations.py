@@ -105,7 +105,7 @@ class AddConversation(Edit):
         return len(self.new.messages) - self.already_stored
 
     def apply(self, session: Session) -> None:
-        if session.get(Incident, self.incident_id) is None:
+        if session.get(Incident, self.incident_id, with_for_update=_INCIDENT_FIRST) is None:
             raise MissingIncident(self.incident_id)
         self.already_stored = 0
         same = same_chat(session, self.incident_id, self.new.messages)
@@ -231,6 +231,11 @@ def _refuse_while_closed(session: Session, name: str, incident_id: int) -> None:
         cursor.close()
 
 
+#: the incident's row, held before any table a paste writes (FOR KEY SHARE, as its first row's foreign key would
+#: take it later): the order every writer of a team workspace keeps (storage/bulk.lock_bulk_tables)
+_INCIDENT_FIRST = {"read": True, "key_share": True}
+
+
 def same_chat(session: Session, incident_id: int, messages: list[ParsedMessage]) -> tuple[int, set[int]] | None:
     """The conversation of the incident that already holds some of these messages, and which of them (by index).
 
@@ -296,7 +301,7 @@ class AddConversations(Edit):
         self._made: Footprint | None = None
 
     def apply(self, session: Session) -> None:
-        if session.get(Incident, self.incident_id) is None:
+        if session.get(Incident, self.incident_id, with_for_update=_INCIDENT_FIRST) is None:
             raise MissingIncident(self.incident_id)
         batch = ImportBatch(incident_id=self.incident_id, kind=self.batch_kind, file_name=self.file_name,
                             rows_read=sum(len(n.messages) for n in self.items), imported=len(self.items))

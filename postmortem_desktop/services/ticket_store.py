@@ -49,7 +49,7 @@ def load_plan_state(cur: BulkCursor, incident_id: int, window: tuple, include_ou
     """The snapshot the planner starts from, read inside the import's transaction."""
     # first the lock, then the reads: a second import into the incident running at the same time waits
     # here and plans from what the first one wrote, instead of planning the same tickets again
-    lock_bulk_tables(cur)
+    lock_bulk_tables(cur, incident_id)
     existing = dict(cur.execute("SELECT external_id, id FROM conversations WHERE incident_id = ? "
                                 "AND external_id IS NOT NULL", (incident_id,)))
     customers: dict[str, int] = {}

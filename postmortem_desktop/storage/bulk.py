@@ -60,9 +60,16 @@ def db_time(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:26]
 
 
-def lock_bulk_tables(cursor: BulkCursor) -> None:
-    """On a team workspace, LOCK_BULK_TABLES now; a file's import already holds its only writer's lock."""
+def lock_bulk_tables(cursor: BulkCursor, incident_id: int) -> None:
+    """On a team workspace, LOCK_BULK_TABLES now, after the incident's own row (FOR KEY SHARE, which the import's
+    first row would take anyway); a file's import already holds its only writer's lock.
+
+    Every writer of a team workspace takes the incident's row before these tables: an edit of its close-out record
+    (FOR UPDATE), an undo of an import or a paste (FOR SHARE), a bring back (FOR UPDATE, incident_copy.put). Were
+    one to take the tables first and then wait for the row, it would deadlock with another holding the row and
+    waiting for the tables."""
     if on_team(cursor):
+        cursor.execute("SELECT id FROM incidents WHERE id = ? FOR KEY SHARE", (incident_id,))
         cursor.lock()
 
 

@@ -217,6 +217,15 @@ def _last_edit(conn: Connection, incident_id: int) -> str:
     return f"{row.user}: {row.what}" if row else ""
 
 
+def _lock_incidents_there(conn: Connection, parcel: Parcel) -> None:
+    """The parcel's incidents the target has, locked FOR UPDATE until the transaction ends (_already_there reads
+    them again, held)."""
+    uids = [uid for uid in map(_uid_of, parcel.incidents) if uid]
+    if uids:
+        conn.execute(select(Incident.id).join(IncidentUid, IncidentUid.incident_id == Incident.id)
+                     .where(IncidentUid.uid.in_(uids)).order_by(Incident.id).with_for_update(of=Incident)).all()
+
+
 def _already_there(conn: Connection, parcel: Parcel) -> list[_There]:
     """The parcel's incidents the target has (their uid is there), each locked there until the transaction ends.
 
@@ -296,6 +305,8 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         # an import running meanwhile numbers its rows past its sequences' values and moves them only at
         # its commit: wait for it, so the free ids picked below are free
         conn.execute(text("SELECT set_config('application_name', :name, true)"), {"name": bulk_writer_name(writer)})
+        if not as_copy:  # the incidents it may replace, before the tables: the order every writer keeps (bulk.py)
+            _lock_incidents_there(conn, parcel)
         conn.exec_driver_sql(LOCK_BULK_TABLES)
     freed: dict[str, set[int]] = {}
     replaced = {} if as_copy else refuse_if_present(conn, parcel, target_name, bring_back=bring_back)

@@ -124,3 +124,59 @@ def test_a_meeting_file_does_not_come_back_over_an_edit_that_committed_after_it_
     finally:
         ben.close()
         ana.close()
+
+
+def test_a_paste_undone_while_a_meeting_file_is_brought_back_waits_rather_than_deadlocks(team_demo_url, tmp_path,
+                                                                                        monkeypatch):
+    """Before: the undo held the incident's row (FOR SHARE) and then waited for the tables; the bring back held
+    the tables and then waited for the row: the server ended one as a deadlock. Every writer now takes the
+    incident's row before the tables, so one waits for the other; the bring back then sees the undo in the team's
+    history and is refused in words."""
+    from postmortem_desktop.services import conversations
+    from postmortem_desktop.services.conversations import AddConversation
+    from tests.core.test_undo_after_teammate_bulk import paste
+
+    ana, ben = open_workspace(team_demo_url), open_workspace(team_demo_url)
+    try:
+        incident = billing_id(ben)
+        pasted = AddConversation(incident, paste())
+        pasted.do(ben)
+        path = tmp_path / "meeting.pmw"
+        save_incident_as_file(ana, path, incident)
+        meeting = open_workspace(path)
+        SetReviewAnswer(incident, "wording", "Said at the meeting.").do(meeting)
+        holding, go = threading.Event(), threading.Event()
+        measure = conversations.measure_reach
+
+        def held(*args, **kwargs):  # the undo holds the incident's row and is about to lock the tables
+            holding.set()
+            go.wait(10)
+            return measure(*args, **kwargs)
+
+        monkeypatch.setattr(conversations, "measure_reach", held)
+        outcome: dict[str, BaseException | None] = {}
+
+        def run(name, work) -> None:
+            try:
+                work()
+                outcome[name] = None
+            except BaseException as exc:  # the test asserts what it was
+                outcome[name] = exc
+
+        undo = threading.Thread(target=run, args=("undo", lambda: pasted.undo(ben)))
+        undo.start()
+        assert holding.wait(10)
+        bring_back = threading.Thread(target=run, args=(
+            "bring back", lambda: publish(meeting, ana, [incident], bring_back=True)))
+        bring_back.start()
+        bring_back.join(timeout=1.0)
+        assert bring_back.is_alive()  # waits for the undo's hold on the incident
+        go.set()
+        undo.join(30)
+        bring_back.join(30)
+        meeting.close()
+        assert outcome["undo"] is None
+        assert isinstance(outcome["bring back"], AlreadyInTarget), outcome["bring back"]
+    finally:
+        ben.close()
+        ana.close()
