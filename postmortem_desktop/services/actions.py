@@ -135,8 +135,26 @@ def quick_add_description(quote_texts: list[str]) -> str:
 def _valid_quotes(session: Session, incident_id: int, quote_ids: Iterable[int]) -> list[int]:
     wanted = list(dict.fromkeys(quote_ids))
     found = set(session.scalars(select(Quote.id).join(Conversation, Conversation.id == Quote.conversation_id)
-                                .where(among(Quote.id, wanted), Conversation.incident_id == incident_id)))
+                                .where(among(Quote.id, wanted), Conversation.incident_id == incident_id)
+                                .with_for_update(of=Quote, read=True, key_share=True)))
     return [q for q in wanted if q in found]
+
+
+def _valid_tags(session: Session, tag_ids: Iterable[int]) -> list[int]:
+    """The columns still there (a teammate may have merged one away since the dialog showed it). Like the cards
+    (_valid_quotes), each is held until the edit commits (FOR KEY SHARE, as the link's foreign key would take it):
+    one deleted or merged away meanwhile is left out here, never a foreign-key error at the insert."""
+    wanted = list(dict.fromkeys(tag_ids))
+    found = set(session.scalars(select(Tag.id).where(among(Tag.id, wanted)).with_for_update(read=True,
+                                                                                              key_share=True)))
+    return [t for t in wanted if t in found]
+
+
+def _still_linkable(session: Session, links: Links) -> Links:
+    """The links whose card or column is still there: the rest went with a card or column deleted since."""
+    quotes = set(session.scalars(select(Quote.id).where(among(Quote.id, [q for q, _ in links if q is not None]))))
+    tags = set(session.scalars(select(Tag.id).where(among(Tag.id, [t for _, t in links if t is not None]))))
+    return [(q, t) for q, t in links if (q in quotes if q is not None else t in tags)]
 
 
 Links = list[tuple[int | None, int | None]]  # an action item's (quote id, tag id) pairs, in the order made
@@ -183,15 +201,17 @@ class AddActionItem(Edit):
         if self.quote_ids and not quotes:
             raise RuleError("None of the selected quotes belongs to this incident.")
         session.add_all([ActionItemLink(action_item_id=item.id, quote_id=q) for q in quotes])
-        session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in dict.fromkeys(self.tag_ids)])
+        session.add_all([ActionItemLink(action_item_id=item.id, tag_id=t) for t in _valid_tags(session, self.tag_ids)])
         session.flush()
         self._made = _stored_links(session, item.id)
 
     def revert(self, session: Session) -> None:
         item = session.get(ActionItem, self.item_id, with_for_update=True)
         if item is not None:
-            # someone's edit of the new item since, its fields or what it is linked to, would go with it
-            refuse_undo_if_changed_since(self.name, (self.values, sorted(self._made, key=repr)),
+            # someone's edit of the new item since, its fields or what it is linked to, would go with it; a link that
+            # went with its card or column (deleted by a teammate) is no edit of the item
+            refuse_undo_if_changed_since(self.name, (self.values, sorted(_still_linkable(session, self._made),
+                                                                         key=repr)),
                                          (fields_of(item, self.values),
                                           sorted(_stored_links(session, self.item_id), key=repr)))
             session.delete(item)  # links go with it (ON DELETE CASCADE)
@@ -271,7 +291,7 @@ class SetActionLinks(Edit):
             refuse_redo_if_changed_since(self.name, sorted(self._old, key=repr), sorted(stored, key=repr))
         self._old = stored
         quotes = _valid_quotes(session, self.incident_id, self.quote_ids)
-        new: Links = [(q, None) for q in quotes] + [(None, t) for t in self.tag_ids]
+        new: Links = [(q, None) for q in quotes] + [(None, t) for t in _valid_tags(session, self.tag_ids)]
         if self._new is None and self.based_on is not None and sorted(self._old, key=repr) != sorted(
                 self.based_on, key=repr):
             raise EditConflict(self.name, based_on=self.based_on, yours=new, theirs=self._old)

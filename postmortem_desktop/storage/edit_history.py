@@ -152,10 +152,16 @@ def last_column_editor(session: Session, tag_id: int, user: str, like: str) -> s
 # carries those records with it. The file remembers how far the history went when it was saved: the bring back is
 # allowed only while the team's history goes exactly that far (nobody edited it there since).
 _SAVED_UNTIL = "history_until"
+# the count beside it, in a setting of its own: an older release reads history_until as a number
+_SAVED_RECORDS = "history_records"
 
 
 def _saved_until_key(incident_id: int) -> str:
     return setting_key(MEETING_PREFIX, incident_id, _SAVED_UNTIL)
+
+
+def _saved_records_key(incident_id: int) -> str:
+    return setting_key(MEETING_PREFIX, incident_id, _SAVED_RECORDS)
 
 
 @dataclass(frozen=True)
@@ -169,14 +175,6 @@ class HistoryEnd:
 
     last: int
     records: int | None = None
-
-    def __str__(self) -> str:
-        return str(self.last) if self.records is None else f"{self.last} {self.records}"
-
-    @classmethod
-    def parse(cls, value: str) -> HistoryEnd:
-        last, _, records = value.partition(" ")
-        return cls(int(last), int(records) if records else None)
 
     def same_as(self, other: HistoryEnd) -> bool:
         """Whether the history went no further in other than in this (the count compared where both know it)."""
@@ -200,7 +198,9 @@ def mark_saved_for_meeting(session: Session, incident_id: int, until: HistoryEnd
     """In the file a team incident was just saved into: from now on its edits of the incident are in its history,
     and until (where the team workspace's history of it ended when saved) is where the team's must still end for a
     bring back."""
-    incident_settings.put(session, _saved_until_key(incident_id), str(until))
+    incident_settings.put(session, _saved_until_key(incident_id), str(until.last))
+    if until.records is not None:
+        incident_settings.put(session, _saved_records_key(incident_id), str(until.records))
 
 
 def keeps_history(session: Session, incident_id: int) -> bool:
@@ -221,5 +221,6 @@ def meeting_mark(settings: list[dict], history: list[dict], incident_id: int, *,
 def history_when_saved(settings: list[dict], incident_id: int) -> HistoryEnd | None:
     """From an incident's settings (incident_settings.capture's rows): where its history ended in the team workspace
     when it was saved for a meeting, or None when it is no meeting file's."""
-    value = next((row["value"] for row in settings if row["key"] == _saved_until_key(incident_id)), None)
-    return HistoryEnd.parse(value) if value is not None else None
+    values = {row["key"]: row["value"] for row in settings}
+    last, records = values.get(_saved_until_key(incident_id)), values.get(_saved_records_key(incident_id))
+    return HistoryEnd(int(last), int(records) if records is not None else None) if last is not None else None

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Select, Table, delete, select
 from sqlalchemy.orm import Session
 
 from . import incident_settings
+from .id_sets import among
 from .schema import (
     AccountActivity,
     ActionItem,
@@ -102,6 +103,7 @@ def capture(conn: Connection, incident_id: int) -> IncidentSnapshot:
 
 
 def restore(conn: Connection, snap: IncidentSnapshot) -> None:
+    _as_the_workspace_now_has_it(conn, snap)
     for model in ORDER:
         rows = snap.rows.get(model.__tablename__)
         if rows:
@@ -109,6 +111,31 @@ def restore(conn: Connection, snap: IncidentSnapshot) -> None:
             conn.execute(table.insert(), rows)
     incident_settings.put_back(conn, snap.settings)
     # search rows come back through the insert triggers
+
+
+def _as_the_workspace_now_has_it(conn: Connection, snap: IncidentSnapshot) -> None:
+    """Applies to the snapshot what its foreign keys' own rules would have done, had its rows been there when a
+    teammate deleted a workspace-wide row they name (a column merged away, a customer an import's undo removed):
+    a card's tag or a link to that column goes (ON DELETE CASCADE), a conversation keeps no customer (SET NULL).
+    Without it, putting the incident back failed on the database's foreign key and the delete could not be undone.
+    The rows still there are held (FOR KEY SHARE on a team workspace) until the undo commits."""
+    inside = set(snap.rows)
+    for name, rows in snap.rows.items():
+        for key in Base.metadata.tables[name].foreign_keys:
+            column, parent = key.parent.name, key.column
+            named = {row[column] for row in rows if row.get(column) is not None}
+            if parent.table.name in inside or not named:
+                continue
+            there = set(conn.scalars(select(parent).where(among(parent, named))
+                                     .with_for_update(read=True, key_share=True)))
+            if named <= there:
+                continue
+            if key.ondelete == "SET NULL":
+                for row in rows:
+                    if row.get(column) is not None and row[column] not in there:
+                        row[column] = None
+            else:
+                rows[:] = [row for row in rows if row.get(column) is None or row[column] in there]
 
 
 def delete_incident_rows(conn: Connection, incident_id: int) -> None:

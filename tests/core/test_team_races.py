@@ -180,3 +180,22 @@ def test_a_paste_undone_while_a_meeting_file_is_brought_back_waits_rather_than_d
     finally:
         ben.close()
         ana.close()
+
+
+def test_a_deleted_incident_comes_back_after_a_teammate_merged_away_a_column_its_cards_were_in(demo):
+    """Before: putting the incident back failed on the database's foreign key (its cards' rows named the merged-away
+    column), so the delete could not be undone. The rows come back as the key's own rule would have left them had
+    they been there during the merge: the merged-away column's rows gone, the rest as they were."""
+    from postmortem_desktop.services.quotes import board_cards
+    from postmortem_desktop.services.tagging import MergeTags
+
+    incident = billing_id(demo)
+    before = {card.quote_id: set(card.tag_ids) for card in board_cards(demo, incident)}
+    merged_away = next(tag for tags in before.values() for tag in tags)
+    into = next(tag for tags in before.values() for tag in tags if tag != merged_away)
+    delete = DeleteIncident(incident, "Billing")
+    delete.do(demo)
+    MergeTags(merged_away, into).do(demo)  # a teammate, meanwhile
+    delete.undo(demo)
+    after = {card.quote_id: set(card.tag_ids) for card in board_cards(demo, incident)}
+    assert after == {quote: tags - {merged_away} for quote, tags in before.items()}

@@ -71,3 +71,39 @@ def test_undoing_a_new_action_item_is_refused_when_a_teammate_relinked_it(demo):
     assert refused.value.undoing
     item = next(i for i in ActionService(demo).list_items(iid) if i.id == mine.item_id)
     assert [link.target_id for link in item.links] == quotes[1:3]  # the teammate's links stay, and the item
+
+
+def test_undoing_a_new_action_item_after_a_teammate_deleted_a_card_it_linked_is_no_refusal(demo):
+    """The link went with the card (its foreign key cascades): nobody edited the item, so its undo goes ahead. A
+    review found it refused, naming a teammate who never touched the item."""
+    from postmortem_desktop.services.quotes import DeleteQuote
+
+    iid = billing_id(demo)
+    quotes = [c.quote_id for c in board_cards(demo, iid)][:2]
+    mine = AddActionItem(iid, area="product", description="Fix invoice retry", quote_ids=quotes)
+    mine.do(demo)
+    DeleteQuote(iid, [quotes[1]]).do(demo)
+    mine.undo(demo)
+    assert all(i.id != mine.item_id for i in ActionService(demo).list_items(iid))
+
+
+def test_a_redo_of_an_action_items_links_to_a_column_merged_away_since_leaves_that_column_out(demo):
+    """Before: the redo inserted a link to the merged-away column and failed on the database's foreign key."""
+    from postmortem_desktop.services.tagging import MergeTags
+
+    iid = billing_id(demo)
+    tags = [t.id for t in list_tags(demo)]
+    linked = AddActionItem(iid, area="support", description="Status page wording", tag_ids=[tags[0]])
+    linked.do(demo)
+    relink = SetActionLinks(iid, linked.item_id, [], [tags[1], tags[3]], based_on=[(None, tags[0])])
+    relink.do(demo)
+    relink.undo(demo)
+    added = AddActionItem(iid, area="support", description="Reply templates", tag_ids=[tags[1]])
+    added.do(demo)
+    added.undo(demo)
+    MergeTags(tags[1], tags[2]).do(demo)  # a teammate merges the column away
+    relink.do(demo)
+    added.do(demo)
+    items = {i.id: i for i in ActionService(demo).list_items(iid)}
+    assert [link.target_id for link in items[linked.item_id].links] == [tags[3]]
+    assert [link.target_id for link in items[added.item_id].links] == []

@@ -150,6 +150,10 @@ def test_drag_between_columns_moves_and_ctrl_drag_adds_a_second_tag(board, qtbot
     with qtbot.waitSignal(board.cards_shown, timeout=2000):
         drop(view_for(board, c), [quote_id], b, ctrl=True)
     assert set(card_of(board, quote_id).tag_ids) == {b, c}
+    steps = board.hub.session.undo_stack.count()
+    drop(view_for(board, None), [quote_id], c, ctrl=True)  # a copy into Unsorted: nothing to add, nothing changes
+    qtbot.wait(50)
+    assert set(card_of(board, quote_id).tag_ids) == {b, c} and board.hub.session.undo_stack.count() == steps
     with qtbot.waitSignal(board.cards_shown, timeout=2000):
         drop(view_for(board, None), [quote_id], c)  # back to Unsorted: the card lands there, in no column
     assert card_of(board, quote_id).tag_ids == ()

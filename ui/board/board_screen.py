@@ -618,7 +618,7 @@ class BoardScreen(QWidget):
             self._mark_dirty()
 
     def _on_grid_cards_dropped(self, quote_ids: list, from_tag, to_tag, copy: bool) -> None:  # noqa: ANN001
-        if from_tag == to_tag and (not copy or to_tag is None):
+        if (from_tag == to_tag and not copy) or (copy and to_tag is None):  # a copy into Unsorted adds nothing
             return
         name = next((t.name for t in self.tags if t.id == to_tag), "Unsorted")
         if to_tag is None:
