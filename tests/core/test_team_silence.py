@@ -222,8 +222,8 @@ def test_the_watch_asks_where_libpq_connected_and_never_cuts_on_a_name_it_cannot
             assert connection.named == ("db.team.invalid", team_server.port)
     finally:
         ws.close()
-    assert team_silence._answers(("127.0.0.1", team_server.port))
-    assert team_silence._answers(("db.team.invalid", team_server.port))  # cannot ask: no cut on a guess
+    assert team_silence.answers(("127.0.0.1", team_server.port))
+    assert team_silence.answers(("db.team.invalid", team_server.port))  # cannot ask: no cut on a guess
 
 
 def test_a_feed_left_idle_says_when_the_server_stops_answering_and_hears_it_again(team_server, team_database,
