@@ -199,3 +199,30 @@ def test_a_deleted_incident_comes_back_after_a_teammate_merged_away_a_column_its
     delete.undo(demo)
     after = {card.quote_id: set(card.tag_ids) for card in board_cards(demo, incident)}
     assert after == {quote: tags - {merged_away} for quote, tags in before.items()}
+
+
+def test_a_meeting_files_mark_keeps_the_last_id_readable_alone_and_an_older_mark_still_brings_back(team_demo_url,
+                                                                                                   tmp_path):
+    """The record count is a setting of its own: an older release reads history_until as a number. A meeting file
+    saved by an older release has no count, and brings back as it always did (by the last id alone)."""
+    from postmortem_desktop.storage.schema import WorkspaceSetting
+
+    team = open_workspace(team_demo_url)
+    try:
+        incident = billing_id(team)
+        path = tmp_path / "meeting.pmw"
+        save_incident_as_file(team, path, incident)
+        meeting = open_workspace(path)
+        try:
+            with meeting.transaction() as session:
+                marks = {row.key.rsplit(".", 1)[1]: row for row in session.scalars(
+                    select(WorkspaceSetting).where(WorkspaceSetting.key.like("meeting.%")))}
+                assert int(marks["history_until"].value) >= 0 and int(marks["history_records"].value) >= 0
+                session.delete(marks["history_records"])  # as an older release saved it
+            SetReviewAnswer(incident, "wording", "Said at the meeting.").do(meeting)
+            publish(meeting, team, [incident], bring_back=True)
+        finally:
+            meeting.close()
+        assert _answer(team, incident, "wording") == "Said at the meeting."
+    finally:
+        team.close()
