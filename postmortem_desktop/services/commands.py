@@ -5,7 +5,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-from sqlalchemy import FromClause, select
+from sqlalchemy import FromClause
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
@@ -19,7 +19,7 @@ from ..storage.bulk import BulkCursor, session_cursor
 from ..storage.closeout_query import share_closeout
 from ..storage.edit_history import editors_since, last_editor
 from ..storage.errors import ServerUnavailableError
-from ..storage.id_sets import among
+from ..storage.parent_rows import gone_parents
 from ..storage.undo_reach import Footprint, Reach, changed_since, footprint, lock_reach
 from ..storage.workspace import Workspace
 
@@ -277,20 +277,10 @@ def refuse_if_parents_gone(session: Session, name: str, table: FromClause, rows:
     The rows named are held FOR KEY SHARE until commit on a team workspace, so a delete committing at the same moment
     waits for this edit rather than slipping in between the check and the insert. put_back: the tables this same
     edit writes again first (a deleted card's own row under its tags), which need no check."""
-    for key in table.foreign_keys:
-        parent = key.column
-        if parent.table.name in put_back:
-            continue
-        named = {row[key.parent.name] for row in rows if row.get(key.parent.name) is not None}
-        if not named:
-            continue
-        there = set(session.scalars(select(parent).where(among(parent, named))
-                                    .with_for_update(read=True, key_share=True)))
-        if named - there:
-            what = _DELETED.get(parent.table.name, "something")
-            raise ChangedSince(name, undoing=undoing,
-                               advice=f"It refers to {what} deleted since, so it cannot be put back as it was.")
-
+    for key, _gone in gone_parents(session, table, rows, written_too=put_back):
+        what = _DELETED.get(key.column.table.name, "something")
+        raise ChangedSince(name, undoing=undoing,
+                           advice=f"It refers to {what} deleted since, so it cannot be put back as it was.")
 
 #: what a person calls the rows an edit's rows refer to, in a refusal of refuse_if_parents_gone
 _DELETED = {"quotes": "a card", "tags": "a column", "action_items": "an action item", "review_answers": "an answer",

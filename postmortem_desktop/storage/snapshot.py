@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Select, Table, delete, select
 from sqlalchemy.orm import Session
 
 from . import incident_settings
-from .id_sets import among
+from .parent_rows import gone_parents
 from .schema import (
     AccountActivity,
     ActionItem,
@@ -119,23 +119,15 @@ def _as_the_workspace_now_has_it(conn: Connection, snap: IncidentSnapshot) -> No
     a card's tag or a link to that column goes (ON DELETE CASCADE), a conversation keeps no customer (SET NULL).
     Without it, putting the incident back failed on the database's foreign key and the delete could not be undone.
     The rows still there are held (FOR KEY SHARE on a team workspace) until the undo commits."""
-    inside = set(snap.rows)
     for name, rows in snap.rows.items():
-        for key in Base.metadata.tables[name].foreign_keys:
-            column, parent = key.parent.name, key.column
-            named = {row[column] for row in rows if row.get(column) is not None}
-            if parent.table.name in inside or not named:
-                continue
-            there = set(conn.scalars(select(parent).where(among(parent, named))
-                                     .with_for_update(read=True, key_share=True)))
-            if named <= there:
-                continue
+        for key, gone in gone_parents(conn, Base.metadata.tables[name], rows, written_too=frozenset(snap.rows)):
+            column = key.parent.name
             if key.ondelete == "SET NULL":
                 for row in rows:
-                    if row.get(column) is not None and row[column] not in there:
+                    if row.get(column) in gone:
                         row[column] = None
             else:
-                rows[:] = [row for row in rows if row.get(column) is None or row[column] in there]
+                rows[:] = [row for row in rows if row.get(column) not in gone]
 
 
 def delete_incident_rows(conn: Connection, incident_id: int) -> None:

@@ -44,14 +44,19 @@ def _answer(workspace, incident_id: int, key: str) -> str:
     return next(a.answer for a in ReviewService(workspace).answers(incident_id) if a.key == key)
 
 
+def _incident_worded(workspace, wording: str) -> int:
+    """A new incident whose support-wording answer says wording."""
+    created = CreateIncident(title="Billing")
+    created.do(workspace)
+    SetReviewAnswer(created.incident_id, "wording", wording).do(workspace)
+    return created.incident_id
+
+
 def test_deleting_an_incident_while_a_teammates_edit_of_it_commits_is_stopped_not_lost_by_its_undo(clients):
     """Before: Ben's delete copied the incident (for its undo) before Ana's edit committed, then deleted her edited
     row once it had: Ana was told her answer was saved, and Ben's undo of the delete put back the copy without it."""
     ana, ben = clients
-    created = CreateIncident(title="Billing")
-    created.do(ana)
-    incident = created.incident_id
-    SetReviewAnswer(incident, "wording", "Our first wording.").do(ana)
+    incident = _incident_worded(ana, "Our first wording.")
     delete = DeleteIncident(incident, "Billing")
     outcome: list[BaseException | None] = []
 
@@ -75,10 +80,7 @@ def test_deleting_an_incident_while_a_teammates_edit_of_it_commits_is_stopped_no
 
 def test_a_delete_after_a_teammates_edit_committed_keeps_it_in_what_its_undo_puts_back(clients):
     ana, ben = clients
-    created = CreateIncident(title="Billing")
-    created.do(ana)
-    incident = created.incident_id
-    SetReviewAnswer(incident, "wording", "Ana's wording.").do(ana)
+    incident = _incident_worded(ana, "Ana's wording.")
     delete = DeleteIncident(incident, "Billing")
     delete.do(ben)
     delete.undo(ben)
