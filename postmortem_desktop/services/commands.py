@@ -58,7 +58,11 @@ class Command(ABC):
     long_running: bool = False
 
     def absorb(self, later: Command) -> bool:
-        """Takes over a later edit of the same thing (already done), so that one undo reverts both."""
+        """Takes over a later edit of the same thing (already done), so that one undo reverts both.
+
+        Only when the later edit started from what this one left: on a team workspace a teammate may have changed
+        the thing in between, and one undo of both would put back this edit's old value over the teammate's change
+        without a word, where two undos put back theirs first."""
         return False
 
     def undo_steps(self, workspace: Workspace) -> Generator[tuple[int, int | None], None, None]:
@@ -192,6 +196,8 @@ class UpdateFields(Edit):
 
     def absorb(self, later: Command) -> bool:
         if not isinstance(later, UpdateFields) or later.merge_key != self.merge_key:
+            return False
+        if later._old != self.values:  # someone changed the row in between: see Command.absorb
             return False
         self.values = dict(later.values)  # the old values stay this command's own
         return True

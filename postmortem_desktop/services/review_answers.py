@@ -241,6 +241,8 @@ class SetReviewAnswer(Edit):
     def absorb(self, later: Command) -> bool:
         if not isinstance(later, SetReviewAnswer) or later.merge_key != self.merge_key:
             return False
+        if (later._old or "") != self.text:  # someone changed the answer in between: see Command.absorb
+            return False
         self.text = later.text
         return True
 

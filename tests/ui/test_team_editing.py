@@ -112,6 +112,25 @@ def test_a_refused_undo_can_be_skipped_so_ctrl_z_reaches_the_persons_earlier_edi
 
 
 
+def test_typing_after_a_teammates_change_is_a_step_of_its_own_so_undo_puts_theirs_back(qtbot, review, teammate):
+    """Before: the second save merged into the first step (typing within 10 s), and one Ctrl+Z put back the answer
+    from before the person's first words over the teammate's, without a word."""
+    field = review.answers.blocks["wording"].answer
+    field.setPlainText("Mine")
+    field.commit()
+    SetReviewAnswer(billing_id(teammate), "wording", "Theirs", based_on="Mine").do(teammate)
+    qtbot.waitUntil(lambda: field.toPlainText() == "Theirs", timeout=1000)  # the screen showed theirs
+    field.setPlainText("Theirs, and mine")
+    field.commit()
+    session = review.hub.session
+    assert session.undo_stack.count() == 2
+    session.undo()
+    assert _stored_answer(teammate, "wording") == "Theirs"
+    with qtbot.waitSignal(session.step_failed):  # the first step would overwrite theirs: refused, as any undo
+        session.undo()
+    assert _stored_answer(teammate, "wording") == "Theirs"
+
+
 def test_redo_refuses_with_a_message_naming_the_teammate_who_changed_the_answer_after_the_undo(qtbot, review,
                                                                                                teammate):
     field = review.answers.blocks["wording"].answer
