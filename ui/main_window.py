@@ -581,8 +581,11 @@ class MainWindow(QMainWindow):
 
         if isinstance(exc, ChangedSince) and exc.undoing and label.startswith("Undo "):
             # the step stays refused while the teammate's change stands: the person may skip it to reach earlier ones
-            if offer_to_skip_step(self, exc) and self.hub.session is not None:
-                self.hub.session.skip_refused_undo()
+            session = self.hub.session
+            refused = session.step_to_undo() if session is not None else None
+            if session is not None and refused is not None and offer_to_skip_step(self, exc) \
+                    and session is self.hub.session:  # the same workspace still open when the person answered
+                session.skip_refused_undo(refused)
             return
         if isinstance(exc, (RuleError, WorkspaceError)):
             show_refusal(self, f"{label.split()[0]} not possible", exc)

@@ -249,11 +249,19 @@ class WorkspaceSession(QObject):
             return
         done()
 
-    def skip_refused_undo(self) -> None:
-        """Takes the step Ctrl+Z would undo off the stack, undoing nothing: its undo was refused because a teammate
-        changed what it would put back, and while it stays on top none of the person's earlier steps can be undone.
+    def step_to_undo(self) -> Command | None:
+        """The edit Ctrl+Z would undo now, if any."""
+        if not self.undo_stack.canUndo():
+            return None
+        step = self.undo_stack.command(self.undo_stack.index() - 1)
+        return step.command if isinstance(step, UndoableCommand) else None
+
+    def skip_refused_undo(self, refused: Command) -> None:
+        """Takes the refused step off the stack, undoing nothing: its undo was refused because a teammate changed what
+        it would put back, and while it stays on top none of the person's earlier steps can be undone. Only while it
+        is still the step Ctrl+Z would undo: another may have come on top while the person decided.
         (Qt deletes a step marked obsolete instead of calling its undo.)"""
-        if self.undo_stack.canUndo() and not self._stepping:
+        if self.step_to_undo() is refused and not self._stepping:
             self.undo_stack.command(self.undo_stack.index() - 1).setObsolete(True)
             self.undo_stack.undo()
 

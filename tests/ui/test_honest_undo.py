@@ -215,6 +215,22 @@ def test_an_undo_refused_over_a_teammates_change_offers_to_skip_that_step(main_w
     assert len(offered) == (1 if skip else 2)
 
 
+def test_skip_takes_off_only_the_refused_step_when_another_came_on_top_while_the_person_decided(main_window,
+                                                                                                  monkeypatch):
+    session = main_window.session
+    refused, newer = ChangedByTeammate(), Refusing(refuse_undo=False)
+    session.run(refused)
+
+    def decide(_parent, _exc) -> bool:  # an edit lands while the box is open
+        session.run(newer)
+        return True
+
+    monkeypatch.setattr("ui.main_window.offer_to_skip_step", decide)
+    main_window.undo_action.trigger()
+    assert session.undo_stack.count() == 2 and session.step_to_undo() is newer
+    assert newer.done == 1 and refused.done == 1  # neither was skipped or undone
+
+
 def test_a_refused_redo_or_another_refusal_offers_no_skip(main_window, monkeypatch):
     session = main_window.session
     offered, shown = [], []

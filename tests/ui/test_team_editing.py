@@ -103,7 +103,7 @@ def test_a_refused_undo_can_be_skipped_so_ctrl_z_reaches_the_persons_earlier_edi
     with qtbot.waitSignal(session.step_failed):
         session.undo()
     assert session.undo_stack.index() == 2
-    session.skip_refused_undo()
+    session.skip_refused_undo(session.step_to_undo())
     assert (session.undo_stack.count(), session.undo_stack.index()) == (1, 1)
     assert session.undo_stack.undoText() == "Edit Answer: most confusing page or message"
     session.undo()  # the earlier edit, which nobody changed since
