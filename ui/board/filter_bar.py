@@ -3,8 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from postmortem_desktop.services.quotes import UNSORTED, BoardFilter
 from postmortem_desktop.services.tagging import TagDefinition
@@ -65,20 +77,22 @@ class BoardFilterBar(QWidget):
         top.addWidget(self.suggest_button)
         top.addWidget(self.phrases_button)
         top.addWidget(self.add_column_button)
-        filters = QHBoxLayout()
         # no labels: each combo's first entry names it ("Any tag", "No swimlanes"), which keeps the
         # bar narrow enough for a 1280-pixel projector beside the docks
         for tip, combo in (("Tag", self.tag), ("Channel", self.channel), ("Customer segment", self.segment),
                            ("Incident damage or pre-existing confusion", self.scope), ("Swimlanes", self.grouping)):
             combo.setToolTip(tip)
             combo.setAccessibleName(tip)
-            filters.addWidget(combo, 1)
-        filters.addWidget(self.hide_low)  # beside the filters: it filters suggestions; search keeps its width
+        self._filters = QGridLayout()
+        self._filters.setContentsMargins(0, 0, 0, 0)
+        self._filters.setSpacing(4)
+        self.folded = False  # the filters in two rows: the window is too narrow for their words in one
+        self._place_filters()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addLayout(filters)
+        layout.addLayout(self._filters)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)  # typing is not searched on every key
@@ -94,6 +108,40 @@ class BoardFilterBar(QWidget):
         self.add_column_button.clicked.connect(self.add_column_requested)
         self.conversations_button.clicked.connect(self.conversations_requested)
 
+    def _filter_widgets(self) -> tuple[QWidget, ...]:
+        # the hide switch beside the filters: it filters suggestions; search keeps its width
+        return self.tag, self.channel, self.segment, self.scope, self.grouping, self.hide_low
+
+    def _place_filters(self) -> None:
+        """One row of filters, or two (three to a row) when folded."""
+        per_row = 3 if self.folded else len(self._filter_widgets())
+        for column in range(self._filters.columnCount()):
+            self._filters.setColumnStretch(column, 0)
+        for index, widget in enumerate(self._filter_widgets()):
+            self._filters.removeWidget(widget)
+            self._filters.addWidget(widget, index // per_row, index % per_row)
+        for column, widget in enumerate(self._filter_widgets()[:per_row]):
+            self._filters.setColumnStretch(column, 0 if widget is self.hide_low else 1)
+
+    def _width_of_words(self) -> int:
+        """What the filters take in one row with none of their choices' words clipped."""
+        spacing = self._filters.spacing() * (len(self._filter_widgets()) - 1)
+        layout = self.layout()
+        edges = layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
+        return edges + spacing + self.hide_low.sizeHint().width() + sum(
+            _width_showing_every_choice(combo) for combo in (self.tag, self.channel, self.segment, self.scope,
+                                                              self.grouping))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fold_to(event.size().width())
+
+    def _fold_to(self, width: int) -> None:
+        folded = width < self._width_of_words()
+        if folded != self.folded:
+            self.folded = folded
+            self._place_filters()
+
     def current_filter(self) -> BoardFilter:
         return BoardFilter(text=self.search.text().strip(), tag_id=self.tag.currentData(),
                            channel=self.channel.currentData() or "", segment=self.segment.currentData() or "",
@@ -104,6 +152,7 @@ class BoardFilterBar(QWidget):
         self._refill(self.tag, [("Any tag", None), ("Unsorted", UNSORTED)] + [(t.name, t.id) for t in tags])
         self._refill(self.channel, [("Any channel", "")] + [(c, c) for c in channels])
         self._refill(self.segment, [("Any segment", "")] + [(s, s) for s in segments])
+        self._fold_to(self.width())  # longer names may no longer fit in one row
 
     @staticmethod
     def _refill(combo: QComboBox, items: Sequence[tuple[str, object]]) -> None:
@@ -123,3 +172,17 @@ class BoardFilterBar(QWidget):
 
     def _emit_filter(self) -> None:
         self.filter_changed.emit(self.current_filter())
+
+
+#: the most of a long choice (a workspace's own tag or segment) the bar keeps room for before it folds
+LONGEST_CHOICE_PX = 220
+
+
+def _width_showing_every_choice(combo: QComboBox) -> int:
+    """The combo's width with its longest choice unclipped (up to LONGEST_CHOICE_PX), frame and arrow included."""
+    metrics = combo.fontMetrics()
+    words = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0)
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    size = QSize(min(words, LONGEST_CHOICE_PX), metrics.height())
+    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, size, combo).width()
