@@ -51,9 +51,9 @@ class ChangedSince(RuleError):
         """advice: what to do instead, when the edit has better words for it than the general ones here."""
         who = _listed(by) if by else "someone else"
         if undoing and depends:  # an undo that deletes what the edit added: `depends` says what rests on it
-            message = (f"“{what}” cannot be undone: since your edit, {who} built on what it added ({depends}), "
-                       "and undoing would delete that work with it. Nothing was undone: ask them, or remove that "
-                       "work first if this should still go.")
+            message = (f"“{what}” cannot be undone: since your edit, {who} built on or changed what it added "
+                       f"({depends}), and undoing would delete that work with it. Nothing was undone: ask them, or "
+                       "remove that work first if this should still go.")
         elif undoing:
             message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
                        "overwrite their change. " + (advice or "Edit it again by hand if it still needs changing."))

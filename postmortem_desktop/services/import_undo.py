@@ -136,8 +136,8 @@ class UndoableImport(Command):
     def _refuse_if_reached_since(self, cur: BulkCursor) -> None:
         """Refuses, inside the undo's transaction, when another edit since rests on what the undo would delete
         or put back: a card made from its conversations, a contact flag on a customer it created, an author's
-        role corrected (the rule: storage/undo_reach.py). Undo takes back only the import; such work, by a
-        teammate on a team workspace, is never deleted silently with it."""
+        role corrected, a later import that rewrote the same tickets (the rule: storage/undo_reach.py). Undo takes
+        back only the import; such work, by a teammate on a team workspace, is never deleted silently with it."""
         undo = self.summary.undo
         lock_reach(cur)
         refuse_undo_if_reached_since(self.name, undo.footprint, footprint(cur, undo.reach()))

@@ -7,15 +7,18 @@ was written or changed after the edit by another edit. Such rows are the edit's 
 
 - cards made from its conversations or messages (or the card itself), with their tags and the answer and
   action item links to them;
-- the roles of its messages (an author marked as agent) and the tags on its messages (suggestions
-  accepted or dismissed, suggestions run again);
+- the messages of its conversations (a later import of the same tickets replaced or added some, a paste added
+  to one), their roles (an author marked as agent) and the tags on them (suggestions accepted or dismissed,
+  suggestions run again);
 - the task, symptom, pre-existing mark and customer of its conversations (deleted, or put back by an
   import's undo);
 - its customers, the contact flags on them, and conversations that name them.
 
 `footprint` measures the reach in the edit's own transaction and again in its undo's; any difference means
-another edit touched it since, and the undo changes nothing. Rows do not say who wrote them, so the rule is
-about rows, not people:
+another edit touched it since, and the undo changes nothing. Roles and message tags are measured on the
+messages as they are: when the messages themselves changed (a teammate's import rewrote the same tickets), those
+differ with them whatever anyone did to a role or tag, so the refusal then names the messages alone. Rows do not
+say who wrote them, so the rule is about rows, not people:
 - on a team workspace another client's edits are not on this client's undo stack: the refusal names who
   edited the incident since (storage/edit_history.editors_since; "someone else" when only this user did,
   from another client);
@@ -39,12 +42,16 @@ PARTS = {
     "cards": "cards made from it",
     "card tags": "tags on its cards",
     "card links": "answer or action item links to its cards",
+    "messages": "its conversations' messages, updated or added to by a later import or paste",
     "roles": "the roles of its messages' authors",
     "message tags": "tags on its messages",
     "conversations": "its conversations' task, symptom, pre-existing mark or customer",
     "contacts": "contact flags on its customers",
     "customers": "its customers, or conversations naming them",
 }
+
+#: Parts measured on each message: they differ whenever the messages do, so they are named only when those did not.
+_ON_MESSAGES = ("roles", "message tags")
 
 Footprint = dict[str, object]
 
@@ -82,10 +89,12 @@ def footprint(cur: BulkCursor, reach: Reach) -> Footprint:
                           after),
                     *_ids(cur, "SELECT id FROM quotes WHERE {}", "id", _spans(reach.quotes))})
     card_spans = _spans(cards)
-    roles, message_tags = _Digest(), _Digest()
+    messages, roles, message_tags = _Digest(), _Digest(), _Digest()
     for where, spans, params in (("{}", conversations, ()), ("m.id >= ? AND {}", messages_of, after)):
-        roles.add_sums(_rows(cur, f"SELECT m.role, count(*), sum(m.id) FROM messages m WHERE {where} "
+        by_role = list(_rows(cur, f"SELECT m.role, count(*), sum(m.id) FROM messages m WHERE {where} "
                                   "GROUP BY m.role", "m.conversation_id", spans, params))
+        roles.add_sums(by_role)
+        messages.add_sums(("messages", count, total) for _role, count, total in by_role)  # the same rows, any role
         message_tags.add_sums(_rows(cur, "SELECT t.source, count(*), sum(t.id), sum(t.tag_id) FROM tag_assignments t "
                                          f"JOIN messages m ON m.id = t.message_id WHERE {where} GROUP BY t.source",
                                     "m.conversation_id", spans, params))
@@ -110,6 +119,7 @@ def footprint(cur: BulkCursor, reach: Reach) -> Footprint:
                                          "ORDER BY id", "quote_id", card_spans),
                               _rows(cur, "SELECT id, action_item_id, quote_id FROM action_item_links WHERE {} "
                                          "ORDER BY id", "quote_id", card_spans)).value(),
+        "messages": messages.value(),
         "roles": roles.value(),
         "message tags": message_tags.value(),
         "conversations": fields.value(),
@@ -123,6 +133,8 @@ def footprint(cur: BulkCursor, reach: Reach) -> Footprint:
 def changed_since(made: Footprint, stored: Footprint) -> str:
     """What another edit wrote or changed in the reach, in words ("1 card made from it and …"); "" when nothing."""
     changed = [name for name in PARTS if made.get(name) != stored.get(name)]
+    if "messages" in changed:  # other messages now: their roles and tags cannot be told apart from that
+        changed = [name for name in changed if name not in _ON_MESSAGES]
     words = []
     for name in changed:
         new = len(set(_card_ids(stored)) - set(_card_ids(made))) if name == "cards" else 0

@@ -23,6 +23,7 @@ from postmortem_desktop.services.incidents import CreateIncident
 from postmortem_desktop.services.quotes import CorrectAuthorRole, CreateQuote
 from postmortem_desktop.services.review_answers import LinkAnswerQuotes
 from postmortem_desktop.services.tagging import AssignTag, list_tags
+from postmortem_desktop.storage.undo_reach import changed_since
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
 
 
@@ -121,6 +122,35 @@ def test_an_import_is_not_undone_over_a_teammates_import_that_updated_its_ticket
     assert names_ben(refused, workspace_kind)
     assert len(conversations_of(demo, incident)) == 3
     assert rows(demo, "SELECT count(*) FROM messages WHERE text = 'Charged twice, still pending.'") == [(2,)]
+    # what Ben did is named: his import rewrote the tickets' messages; nobody touched a role (it once said so)
+    assert "its conversations' messages, updated or added to by a later import or paste" in str(refused.value)
+    assert "role" not in str(refused.value) and "Nothing was undone" in str(refused.value)
+
+
+def test_an_import_undone_after_a_teammates_reimport_of_the_same_file_names_the_reimport(demo, ben, incident,
+                                                                                         imported, workspace_kind,
+                                                                                         tmp_path):
+    """Ben imports tickets.csv again, grown since: one ticket's text changed, a fourth ticket added. Ana's undo is
+    refused over his rewrite of her ticket, in words saying so; once Ben undoes his import, hers undoes."""
+    grown = tmp_path / "ben"
+    grown.mkdir()
+    plan = spreadsheet_import.prepare_import(write_csv(grown / "tickets.csv", [
+        zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M"),
+                    body="Charged twice, still pending." if n == 2 else "I clicked Pay and it spun.")
+        for n in range(1, 5)]))
+    bens = UndoableImport(incident, spreadsheet_import.run_import(ben, incident, plan),
+                          lambda: spreadsheet_import.import_generator(ben, incident, plan))
+    assert (bens.summary.imported, bens.summary.updated, bens.summary.unchanged) == (1, 1, 2)
+    with pytest.raises(ChangedSince) as refused:
+        imported.undo(demo)
+    said = str(refused.value)
+    assert said.startswith("“Import tickets.csv” cannot be undone") and names_ben(refused, workspace_kind)
+    assert "(its conversations' messages, updated or added to by a later import or paste)" in said
+    assert "role" not in said and "Nothing was undone" in said
+    assert len(conversations_of(demo, incident)) == 4  # nothing of either import was taken away
+    bens.undo(ben)  # Ben takes his import back: Ana's undoes as before
+    imported.undo(demo)
+    assert conversations_of(demo, incident) == []
 
 
 # ---- a pasted conversation -----------------------------------------------------------------------------------
@@ -211,3 +241,13 @@ def test_a_new_card_is_not_undone_over_a_teammates_answer_link_and_undoes_once_i
     mine.do(demo)
     assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c", c=conversation.conversation_id) == \
         [(mine.quote_id,)]
+
+
+def test_roles_and_message_tags_are_named_only_when_the_messages_are_the_same():
+    """Both are measured on the messages as they are: other messages (a re-import's) change them with them."""
+    made = {"messages": "a", "roles": "a", "message tags": "a", "cards": ()}
+    assert changed_since(made, {**made, "roles": "b"}) == "the roles of its messages' authors"
+    assert changed_since(made, {**made, "messages": "b", "roles": "b", "message tags": "b"}) == \
+        "its conversations' messages, updated or added to by a later import or paste"
+    assert changed_since(made, {**made, "messages": "b", "roles": "b", "cards": (7,)}) == \
+        "1 card made from it and its conversations' messages, updated or added to by a later import or paste"
