@@ -153,6 +153,35 @@ def test_an_import_undone_after_a_teammates_reimport_of_the_same_file_names_the_
     assert conversations_of(demo, incident) == []
 
 
+def test_an_import_is_not_undone_over_a_teammates_later_export_that_changed_only_a_status(demo, ben, incident,
+                                                                                          imported, workspace_kind,
+                                                                                          tmp_path):
+    """The common re-export: the same tickets a day later, one solved since, every message the same. Before, Ana's
+    undo went through and deleted Ben's update with her tickets, without a word."""
+    later = tmp_path / "ben"
+    later.mkdir()
+    solved = []
+    for n in range(1, 4):
+        row = zendesk_row(n, (T0 + timedelta(minutes=n)).strftime("%Y-%m-%d %H:%M"))
+        if n == 2:
+            row[9] = "solved"  # the status column (zendesk_row's "open")
+        solved.append(row)
+    plan = spreadsheet_import.prepare_import(write_csv(later / "tickets.csv", solved))
+    bens = UndoableImport(incident, spreadsheet_import.run_import(ben, incident, plan),
+                          lambda: spreadsheet_import.import_generator(ben, incident, plan))
+    assert (bens.summary.imported, bens.summary.updated) == (0, 1)
+    with pytest.raises(ChangedSince) as refused:
+        imported.undo(demo)
+    said = str(refused.value)
+    assert "(its tickets' status, subject, channel or times, updated by a later import)" in said
+    assert names_ben(refused, workspace_kind) and "Nothing was undone" in said
+    assert rows(demo, "SELECT status FROM conversations WHERE incident_id = :i ORDER BY id", i=incident) == \
+        [("open",), ("solved",), ("open",)]
+    bens.undo(ben)  # Ben takes his import back: Ana's undoes as before
+    imported.undo(demo)
+    assert conversations_of(demo, incident) == []
+
+
 # ---- a pasted conversation -----------------------------------------------------------------------------------
 
 def test_a_paste_is_not_undone_over_a_card_made_from_it(demo, ben, incident, workspace_kind):
