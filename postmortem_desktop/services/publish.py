@@ -13,14 +13,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..domain.changes import DataChange
-from ..storage import incident_copy
+from ..storage import incident_copy, meeting_origin
 from ..storage.edit_history import BRING_BACK, mark_saved_for_meeting, meeting_mark
+from ..storage.errors import WorkspaceError
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
-from ..storage.workspace_kind import WorkspaceKind
+from ..storage.workspace_kind import WorkspaceKind, kind_of, remembered_address, team_url
 from .commands import WORKSPACE_WIDE
 
-__all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps"]
+__all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps",
+           "saved_from"]
 
 Steps = Generator[tuple[int, int], None, CopyResult]
 
@@ -43,7 +45,8 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
                                               bring_back=bring_back, writer=target.user)
         if target.kind is WorkspaceKind.FILE:  # a team incident's meeting file goes on with its history
-            _mark_meeting_files(session, parcel, result, from_team=source.kind is WorkspaceKind.TEAM)
+            from_team = remembered_address(source.engine.url) if source.kind is WorkspaceKind.TEAM else None
+            _mark_meeting_files(session, parcel, result, from_team=from_team)
         for incident_id in result.brought_back:  # in its history, after the copy's own records
             target.record_edit(session, incident_id, DataChange.everything(), f"{BRING_BACK} {source.name}",
                                cards=result.cards_brought_back.get(incident_id, ()))
@@ -53,15 +56,35 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
 
 
 def _mark_meeting_files(session: Session, parcel: incident_copy.Parcel, result: CopyResult, *,
-                        from_team: bool) -> None:
-    """Each incident copied into a file from a team workspace, or from a meeting file, is a meeting file's: marked
-    with where its history ended in the team workspace (storage/edit_history.py)."""
+                        from_team: str | None) -> None:
+    """Each incident copied into a file from a team workspace (from_team: its address, no password), or from a
+    meeting file, is a meeting file's: marked with where its history ended in the team workspace
+    (storage/edit_history.py) and that workspace's address (storage/meeting_origin.py)."""
     target_of = {copied.source_id: copied.target_id for copied in result.incidents}
     for snap in parcel.incidents:
         source_id = snap.rows["incidents"][0]["id"]
-        until = meeting_mark(snap.settings, snap.rows["incident_edits"], source_id, from_team=from_team)
+        until = meeting_mark(snap.settings, snap.rows["incident_edits"], source_id, from_team=from_team is not None)
         if until is not None and source_id in target_of:
             mark_saved_for_meeting(session, target_of[source_id], until)
+            address = from_team if from_team is not None else meeting_origin.saved_from_in(snap.settings, source_id)
+            if address:
+                meeting_origin.mark_saved_from(session, target_of[source_id], address)
+
+
+def saved_from(workspace: Workspace, incident_id: int) -> str:
+    """The team workspace's address this file's incident (else any of its incidents) was saved from for a meeting,
+    without a password; "" when it is no meeting file (or one saved before the address was kept)."""
+    if workspace.kind is not WorkspaceKind.FILE:
+        return ""
+    with workspace.reading() as session:
+        address = meeting_origin.saved_from(session, incident_id)
+    # the file is untrusted like any other: only an address of the parts a meeting file keeps is offered
+    if not address or kind_of(address) is not WorkspaceKind.TEAM:
+        return ""
+    try:
+        return remembered_address(team_url(address))
+    except WorkspaceError:
+        return ""
 
 
 def save_steps(source: Workspace, path: Path | str, incident_id: int) -> Steps:

@@ -108,6 +108,17 @@ def team_address(*, host: str, port: int, database: str, user: str, tls_mode: st
     return url.render_as_string(hide_password=False)
 
 
+def remembered_address(url: URL) -> str:
+    """What a team workspace's address may be remembered as outside the keyring (a meeting file says where it was
+    saved from): host, port, database, user and the TLS options to reach it, rebuilt from those alone, so no
+    password (in the user part, the query, or set on the URL from the keyring) can come along."""
+    from sqlalchemy.engine import URL
+
+    query = {key: value for key in ("sslmode", "sslrootcert") if isinstance(value := url.query.get(key), str)}
+    return URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                      query=query).render_as_string(hide_password=False)
+
+
 def display_name(target: Path | str) -> str:
     if kind_of(target) is WorkspaceKind.TEAM:
         return shown_address(os.fspath(target))

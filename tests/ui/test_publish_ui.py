@@ -219,3 +219,44 @@ def test_the_publish_password_box_gives_back_what_was_typed_and_nothing_on_cance
     again.findChild(QLineEdit).setText("typed, then cancelled")
     again.reject()
     assert given == ["s3cret"]
+
+
+def test_publishing_a_meeting_file_offers_the_team_workspace_it_was_saved_from(
+        qtbot, settings, password_login, demo_copy, tmp_path, monkeypatch):
+    """The person had to type host, database and user again to publish the meeting's changes back."""
+    from PySide6.QtWidgets import QDialog
+
+    from postmortem_desktop.services.publish import publish, save_incident_as_file
+    from ui.main_window import MainWindow
+
+    password = "Meeting-Sekrit-77"
+    url = password_login("ana", password)
+    source, team = open_workspace(demo_copy), open_workspace(url, password=password)
+    try:
+        incident_id = publish(source, team).incidents[0].target_id
+        save_incident_as_file(team, tmp_path / "meeting.pmw", incident_id)
+    finally:
+        source.close()
+        team.close()
+    asked: list[PublishDialog] = []
+
+    def look(dialog: PublishDialog) -> int:
+        asked.append(dialog)
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(PublishDialog, "exec", look)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    for path, offered in ((demo_copy, ""), (tmp_path / "meeting.pmw", url)):
+        assert window.open_path(path)
+        window.publishing.choose_and_publish()
+        assert asked.pop().url == offered  # a file that is no meeting file's has no team workspace to offer
+    dialog = PublishDialog([url, "postgresql://bo@db.example:5432/incidents"], "Billing outage", 1, saved_from=url)
+    qtbot.addWidget(dialog)
+    assert [dialog.address.itemText(i) for i in range(dialog.address.count())].count(url) == 1
+    dialog.address.setEditText("postgresql://bo@db.example:5432/incidents")  # the person may still change it
+    assert dialog.url == "postgresql://bo@db.example:5432/incidents" and dialog.publish_button.isEnabled()
+    window.close()
+    settings.sync()
+    assert password not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
+    assert password.encode() not in (tmp_path / "meeting.pmw").read_bytes()

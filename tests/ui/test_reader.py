@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from postmortem_desktop.services.quotes import board_cards, read_conversation
+from postmortem_desktop.storage.errors import ServerUnavailableError, WorkspaceMovedError
+from ui.reader import conversation_reader
 from ui.text_offsets import index_to_utf16, utf16_to_index
 
 
@@ -120,3 +122,34 @@ def test_a_quote_snaps_to_whole_words_whatever_the_selection_caught(reader, main
     assert message.text[start:end] == words.group(0)
     select_in_message(reader, 0, words.start() - 1, words.start())  # only a space: nothing to quote
     assert reader.selected_span() is None
+
+
+def _two_conversations(main_window) -> tuple[int, int]:
+    ids = dict.fromkeys(c.conversation_id for c in board_cards(main_window.hub.workspace, main_window.hub.incident_id))
+    first, second = list(ids)[:2]
+    return first, second
+
+
+@pytest.mark.parametrize("failure", [ServerUnavailableError("Could not read from the team workspace: the team "
+                                                            "server is not answering (connection refused)."),
+                                     WorkspaceMovedError("incidents.pmw was moved while open.")])
+def test_a_conversation_that_cannot_be_read_is_not_shown_as_the_one_read_before(reader, main_window, monkeypatch,
+                                                                               failure):
+    first, second = _two_conversations(main_window)
+    main_window.hub.conversation_requested.emit(first, -1)
+    read = conversation_reader.read_conversation
+
+    def failing(workspace, conversation_id):
+        raise failure
+
+    monkeypatch.setattr(conversation_reader, "read_conversation", failing)
+    main_window.hub.conversation_requested.emit(second, -1)
+    assert reader.conversation is None and reader.spans == [] and reader.text.toPlainText() == ""
+    assert reader.header.text().startswith("Could not read this conversation: ")
+    assert str(failure) in reader.header.toolTip()
+    assert not reader.quote_button.isEnabled() and not reader.roles_button.isEnabled()
+    monkeypatch.setattr(conversation_reader, "read_conversation", read)
+    main_window.hub.conversation_requested.emit(second, -1)  # selected again: read and shown
+    assert reader.conversation is not None and reader.conversation.id == second
+    assert reader.conversation.subject in reader.header.text() and reader.header.toolTip() == ""
+

@@ -183,3 +183,27 @@ def test_a_real_click_on_another_incident_while_away_leaves_the_list_on_the_inci
     assert highlighted() == [billing] and _listed(window) == billing
     cable.plug()
     qtbot.waitUntil(lambda: not window.server_note.isVisible(), timeout=10000)
+
+
+def test_a_conversation_selected_while_away_is_not_shown_as_the_one_read_before(qtbot, window, cable, teammate,
+                                                                                 warnings):
+    """The reader kept the last conversation on view under the new selection, so its customer's words were read
+    (and could be quoted) as the selected one's."""
+    from postmortem_desktop.services.quotes import board_cards
+
+    reader = window.screen_widgets["reader"]
+    cards = board_cards(teammate, billing_id(teammate))
+    first, second = list(dict.fromkeys(card.conversation_id for card in cards))[:2]
+    window.hub.conversation_requested.emit(first, -1)  # as a click on a card does
+    assert reader.conversation is not None and reader.conversation.id == first
+    cable.unplug()
+    window.hub.conversation_requested.emit(second, -1)
+    assert reader.conversation is None and reader.spans == []
+    assert reader.text.toPlainText() == ""  # nothing of the first conversation is left under the second's selection
+    assert reader.header.text().startswith("Could not read this conversation: the team server is not answering")
+    assert not reader.quote_button.isEnabled() and not reader.whole_button.isEnabled()
+    assert server_away.shown() is None and not warnings  # said in the reader, where the person looks
+    cable.plug()  # the feed reconnects and every screen re-reads: the reader reads the one asked for
+    qtbot.waitUntil(lambda: reader.conversation is not None, timeout=15000)
+    assert reader.conversation.id == second and reader.spans and reader.quote_button.isEnabled()
+    assert "Could not read" not in reader.header.text()

@@ -68,7 +68,9 @@ class PublishController(QObject):
         incidents = IncidentService(self.hub.workspace).list_incidents()
         selected = next((i.title for i in incidents if i.id == self.hub.incident_id), "")
         recent = [url for url in recent_workspaces(self.settings) if kind_of(url) is WorkspaceKind.TEAM]
-        dialog = PublishDialog(recent, selected, len(incidents), self.window)
+        # a meeting file goes back where it was saved from: offered first, so nobody types it again
+        saved_from = publish.saved_from(self.hub.workspace, self.hub.incident_id)
+        dialog = PublishDialog(recent, selected, len(incidents), self.window, saved_from=saved_from)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.publish_to(dialog.url, [self.hub.incident_id] if dialog.only_selected.isChecked() else None)

@@ -12,15 +12,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.storage.workspace_kind import address_key, shown_address
+
 ADDRESS_HINT = "postgresql://USER@HOST:PORT/DATABASE"
 
 
 class PublishDialog(QDialog):
-    """The address (typed, or one of the recent team workspaces) and: the selected incident, or all."""
+    """The address (typed, or one of the recent team workspaces) and: the selected incident, or all.
+
+    saved_from: the team workspace a meeting file was saved from, offered first and chosen (the person may change
+    it); "" for any other file."""
 
     def __init__(self, recent_urls: list[str], incident_title: str, incident_count: int,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, saved_from: str = ""):
         super().__init__(parent)
+        if saved_from:
+            recent_urls = [saved_from, *(u for u in recent_urls if address_key(u) != address_key(saved_from))]
         self.setWindowTitle("Publish to Team Workspace")
         self.setObjectName("publish_dialog")
         self.address = QComboBox(self)
@@ -48,6 +55,10 @@ class PublishDialog(QDialog):
         self.address.currentTextChanged.connect(self._check)
         form = QFormLayout()
         form.addRow("Team workspace:", self.address)
+        if saved_from:
+            came_from = QLabel(f"This file was saved for a meeting from {shown_address(saved_from)}.", self)
+            came_from.setWordWrap(True)
+            form.addRow("", came_from)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.only_selected)

@@ -27,6 +27,7 @@ from postmortem_desktop.services.quotes import (
     read_conversation,
     shown_suggestions,
 )
+from postmortem_desktop.storage.errors import WorkspaceError, server_is_away
 
 from ..board.suggestion_text import suggestion_line
 from ..button_row import ButtonRow
@@ -38,6 +39,10 @@ QUOTE_HIGHLIGHT = QColor("#FFE08A")
 ROLE_COLORS = {"customer": QColor("#0B5394"), "agent": QColor("#38761D"), "internal": QColor("#7F6000")}
 # the same hues, light enough to read on a dark background
 ROLE_COLORS_DARK = {"customer": QColor("#8DC3F2"), "agent": QColor("#9AD58A"), "internal": QColor("#E8C766")}
+NOTHING_SHOWN = "Click a card on the board or an event on the timeline to read its conversation."
+NOT_READ_SERVER_AWAY = ("Could not read this conversation: the team server is not answering. It is shown again when "
+                        "the server answers; select it again to retry.")
+NOT_READ = "Could not read this conversation: {reason} Select it again to retry."
 
 
 def role_color(role: str, background: QColor, fallback: QColor) -> QColor:
@@ -72,7 +77,10 @@ class ConversationReaderWidget(QWidget):
         self.setObjectName("conversation_reader")
         self.conversation: ConversationView | None = None
         self.spans: list[MessageSpan] = []
-        self.header = QLabel("Click a card on the board or an event on the timeline to read its conversation.", self)
+        #: a conversation asked for whose read failed: (its id, the message to scroll to, the incident shown when
+        #: it was asked for); read again at the next change heard (the server's return re-reads every screen)
+        self.unread: tuple[int, int, int] | None = None
+        self.header = QLabel(NOTHING_SHOWN, self)
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setContentsMargins(6, 6, 6, 2)
@@ -119,22 +127,41 @@ class ConversationReaderWidget(QWidget):
 
     # ---- showing ---------------------------------------------------------------------------------
     def show_conversation(self, conversation_id: int | None, message_id: int = -1) -> None:
+        """Shows the conversation; when it cannot be read, none: what was shown before is another conversation, and
+        its messages under this one's selection would be read (and quoted) as this one's."""
+        self.unread = None
+        self.header.setToolTip("")
         if conversation_id is None or self.hub.workspace is None:
-            self.conversation, self.spans = None, []
-            self.text.clear()
-            self.header.setText("Click a card on the board or an event on the timeline to read its conversation.")
-            self._update_buttons()
+            self._show_nothing(NOTHING_SHOWN)
             return
         try:
-            self.conversation = read_conversation(self.hub.workspace, conversation_id)
+            conversation = read_conversation(self.hub.workspace, conversation_id)
         except RuleError:
             self.show_conversation(None)
             return
-        self.header.setText(self._header_text(self.conversation))
+        except WorkspaceError as exc:  # the team server away, or another failed read: said here, not in a dialog
+            self._show_not_read(conversation_id, message_id, exc)
+            return
+        self._show(conversation, message_id)
+
+    def _show(self, conversation: ConversationView, message_id: int) -> None:
+        self.conversation = conversation
+        self.header.setText(self._header_text(conversation))
         self._render()
         self._update_buttons()
         if message_id >= 0:
             self.scroll_to_message(message_id)
+
+    def _show_nothing(self, words: str) -> None:
+        self.conversation, self.spans = None, []
+        self.text.clear()
+        self.header.setText(words)
+        self._update_buttons()
+
+    def _show_not_read(self, conversation_id: int, message_id: int, exc: WorkspaceError) -> None:
+        self._show_nothing(NOT_READ_SERVER_AWAY if server_is_away(exc) else NOT_READ.format(reason=exc))
+        self.header.setToolTip(str(exc))  # the server's own words, for whoever wants the details
+        self.unread = (conversation_id, message_id, self.hub.incident_id)
 
     def _header_text(self, conv: ConversationView) -> str:
         first = " · ".join(p for p in (conv.external_id, conv.channel, conv.customer, conv.segment) if p)
@@ -313,13 +340,34 @@ class ConversationReaderWidget(QWidget):
             dock.raise_()
 
     def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+        if self.unread is not None:  # heard from the server (its return re-reads everything): read it again
+            conversation_id, message_id, _incident = self.unread
+            self.show_conversation(conversation_id, message_id)
+            return
         shown = DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG | DataChange.INCIDENT | DataChange.SETTING
         if self.conversation is None or not changes & shown or incident_id not in (-1, self.conversation.incident_id):
             return
+        if self.hub.workspace is None:
+            self.show_conversation(None)
+            return
         value = self.text.verticalScrollBar().value()
-        self.show_conversation(self.conversation.id)
+        try:
+            conversation = read_conversation(self.hub.workspace, self.conversation.id)
+        except RuleError:  # a teammate deleted it, or undid its import
+            self.show_conversation(None)
+            return
+        # any other failure is raised with the shown conversation kept: it is still the one selected, only not
+        # re-read, as the other screens keep theirs, and a background re-read's handler says why
+        # (ui/errors.rereads_in_background)
+        self._show(conversation, -1)
         self.text.verticalScrollBar().setValue(value)
 
     def _on_hub_incident_changed(self, incident_id: int) -> None:
-        if self.conversation is not None and self.conversation.incident_id != incident_id:
+        if self.conversation is not None:
+            of_incident = self.conversation.incident_id
+        elif self.unread is not None:  # asked for and not read: one of the incident shown then
+            of_incident = self.unread[2]
+        else:
+            return
+        if of_incident != incident_id:
             self.show_conversation(None)
