@@ -42,13 +42,25 @@ def test_a_narrow_bar_folds_its_filters_into_two_rows_with_their_words_whole(qtb
     assert rows_of(bar) == {0, 1}
 
 
+def test_a_very_narrow_bar_puts_two_to_a_row_and_the_search_box_on_a_row_of_its_own(qtbot, bar):
+    """A 1280-pixel projector with the conversation reader open leaves the board about 490 px: the buttons beside
+    the search box squeezed it to "S…", and three combos to a row still clipped their words."""
+    bar.resize(480, bar.sizeHint().height())
+    qtbot.waitUntil(lambda: bar.per_row == 2)
+    qtbot.waitUntil(lambda: unclipped(bar))
+    assert bar.search_alone
+    qtbot.waitUntil(lambda: bar.search.width() >= 400)
+    assert bar.search.geometry().bottom() < bar.suggest_button.geometry().top()  # above the buttons
+
+
 def test_a_wide_bar_keeps_one_row_and_unfolds_when_widened_again(qtbot, bar):
     bar.resize(640, bar.sizeHint().height())
     qtbot.waitUntil(lambda: bar.folded)
     bar.resize(1800, bar.sizeHint().height())
     qtbot.waitUntil(lambda: not bar.folded)
-    assert rows_of(bar) == {0}
+    assert rows_of(bar) == {0} and not bar.search_alone
     qtbot.waitUntil(lambda: unclipped(bar))
+    assert bar.search.geometry().top() == bar.suggest_button.geometry().top()  # beside the buttons
 
 
 def test_a_long_tag_name_added_later_folds_a_bar_that_fit_before(qtbot, bar):

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QStyle,
@@ -26,6 +25,8 @@ from .board_grid import GROUPINGS
 SCOPES = (("all", "All (old set apart)"), ("incident", "Incident damage only"),
           ("pre_existing", "Pre-existing only"))
 SEARCH_DELAY_MS = 200
+#: the least the search box keeps beside the buttons before it takes a row of its own
+SEARCH_AT_LEAST = 200
 
 
 class BoardFilterBar(QWidget):
@@ -71,12 +72,10 @@ class BoardFilterBar(QWidget):
             combo.setMinimumWidth(40)
         for button in (self.conversations_button, self.suggest_button, self.phrases_button, self.add_column_button):
             button.setMinimumWidth(40)  # may clip on a very narrow window rather than widen it
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.conversations_button)
-        top.addWidget(self.suggest_button)
-        top.addWidget(self.phrases_button)
-        top.addWidget(self.add_column_button)
+        self._top = QGridLayout()
+        self._top.setContentsMargins(0, 0, 0, 0)
+        self.search_alone = False  # the search box on a row of its own, above the buttons (a narrow window)
+        self._place_top()
         # no labels: each combo's first entry names it ("Any tag", "No swimlanes"), which keeps the
         # bar narrow enough for a 1280-pixel projector beside the docks
         for tip, combo in (("Tag", self.tag), ("Channel", self.channel), ("Customer segment", self.segment),
@@ -86,12 +85,12 @@ class BoardFilterBar(QWidget):
         self._filters = QGridLayout()
         self._filters.setContentsMargins(0, 0, 0, 0)
         self._filters.setSpacing(4)
-        self.folded = False  # the filters in two rows: the window is too narrow for their words in one
+        self.per_row = len(self._filter_widgets())  # fewer when the window is too narrow for their words in one row
         self._place_filters()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 2)
         layout.setSpacing(4)
-        layout.addLayout(top)
+        layout.addLayout(self._top)
         layout.addLayout(self._filters)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -112,35 +111,73 @@ class BoardFilterBar(QWidget):
         # the hide switch beside the filters: it filters suggestions; search keeps its width
         return self.tag, self.channel, self.segment, self.scope, self.grouping, self.hide_low
 
+    @property
+    def folded(self) -> bool:
+        """The filters take more than one row: the bar is too narrow for their words in one."""
+        return self.per_row < len(self._filter_widgets())
+
     def _place_filters(self) -> None:
-        """One row of filters, or two (three to a row) when folded."""
-        per_row = 3 if self.folded else len(self._filter_widgets())
+        """The filters, per_row to a row."""
         for column in range(self._filters.columnCount()):
             self._filters.setColumnStretch(column, 0)
         for index, widget in enumerate(self._filter_widgets()):
             self._filters.removeWidget(widget)
-            self._filters.addWidget(widget, index // per_row, index % per_row)
-        for column, widget in enumerate(self._filter_widgets()[:per_row]):
-            self._filters.setColumnStretch(column, 0 if widget is self.hide_low else 1)
+            self._filters.addWidget(widget, index // self.per_row, index % self.per_row)
+        for column in range(self.per_row):
+            self._filters.setColumnStretch(column, 1)
+        if not self.folded:  # the switch at its own width beside the combos
+            self._filters.setColumnStretch(self.per_row - 1, 0)
 
-    def _width_of_words(self) -> int:
-        """What the filters take in one row with none of their choices' words clipped."""
-        spacing = self._filters.spacing() * (len(self._filter_widgets()) - 1)
+    def _width_of_words(self, per_row: int | None = None) -> int:
+        """What the filters take, per_row to a row (all in one by default), with none of their words clipped."""
+        per_row = per_row or len(self._filter_widgets())
+        widths = [*(_width_showing_every_choice(combo) for combo in (self.tag, self.channel, self.segment,
+                                                                     self.scope, self.grouping)),
+                  self.hide_low.sizeHint().width()]
+        if per_row < len(widths):  # the columns are as wide as each other's widest
+            widest = max(widths)
+            widths = [widest] * len(widths)
+        rows = [widths[start:start + per_row] for start in range(0, len(widths), per_row)]
+        return self._edges() + max(sum(row) + self._filters.spacing() * (len(row) - 1) for row in rows)
+
+    def _edges(self) -> int:
         layout = self.layout()
-        edges = layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
-        return edges + spacing + self.hide_low.sizeHint().width() + sum(
-            _width_showing_every_choice(combo) for combo in (self.tag, self.channel, self.segment, self.scope,
-                                                              self.grouping))
+        return layout.contentsMargins().left() + layout.contentsMargins().right() if layout is not None else 0
+
+    def _search_is_squeezed(self, width: int) -> bool:
+        """The buttons beside the search box leave it less than SEARCH_AT_LEAST: it goes on a row of its own."""
+        buttons = sum(button.sizeHint().width() + self._top.spacing() for button in self._buttons())
+        return width - self._edges() - buttons < SEARCH_AT_LEAST
+
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return self.conversations_button, self.suggest_button, self.phrases_button, self.add_column_button
+
+    def _place_top(self) -> None:
+        """The search box and the buttons in one row, or the box above them when it would be squeezed."""
+        self._top.removeWidget(self.search)
+        for button in self._buttons():
+            self._top.removeWidget(button)
+        alone = 1 if self.search_alone else 0
+        self._top.addWidget(self.search, 0, 0, 1, 1 + (len(self._buttons()) if alone else 0))
+        for index, button in enumerate(self._buttons(), start=1):
+            self._top.addWidget(button, alone, index)
+        for column in range(1 + len(self._buttons())):
+            self._top.setColumnStretch(column, 1 if column == 0 else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fold_to(event.size().width())
 
     def _fold_to(self, width: int) -> None:
-        folded = width < self._width_of_words()
-        if folded != self.folded:
-            self.folded = folded
+        count = len(self._filter_widgets())
+        per_row = next((n for n in (count, 3) if width >= self._width_of_words(n)), 2)
+        if per_row != self.per_row:
+            self.per_row = per_row
             self._place_filters()
+        alone = self._search_is_squeezed(width)
+        if alone != self.search_alone:
+            self.search_alone = alone
+            self._place_top()
 
     def current_filter(self) -> BoardFilter:
         return BoardFilter(text=self.search.text().strip(), tag_id=self.tag.currentData(),
