@@ -15,6 +15,14 @@ connections are shut, so each wait ends at once as a lost connection, which the 
 kept and the person told, and the workspace reconnects by itself (team_connection_state.connection_gone). For a
 while after, a new connection to it is first asked after the same way, rather than waiting out its connect timeout.
 
+Most reads and edits run on the window's thread, so each of those questions froze the window: the pool's own new
+connection after a cut asked again (PROBE_TIMEOUT_S more), and so did every click while the server stayed silent.
+So once a connection to a silent server is wanted, a thread of its own asks after that server again and again
+(REASK_S apart) until it answers. While its last question went unanswered a moment ago (fresh_s()), a new connection
+asks only briefly (QUICK_PROBE_S): a server back again answers that at once, and one still silent costs the window a
+moment, not PROBE_TIMEOUT_S. A brief question unanswered says less (a slow line, a busy machine), so only the
+re-asking thread's full ones keep the silence fresh; the first answer to either ends it.
+
 A commit cut that way may still be made: the server has the COMMIT and carries it out if it comes back. It says so
 (CommitOutcomeUnknown), rather than that nothing was saved.
 """
@@ -41,6 +49,10 @@ PATIENCE_S = 5.0
 PROBE_TIMEOUT_S = 5.0
 #: how long after a server did not answer a new connection to it is asked after first
 SILENT_FOR_S = 30.0
+#: how long a new connection's question to a server silent a moment ago waits for the answer (the window waits too)
+QUICK_PROBE_S = 0.5
+#: the pause between a silent server's questions, asked on the re-asking thread while connections to it are wanted
+REASK_S = 1.0
 _TICK_S = 0.5
 _SSL_REQUEST = struct.pack("!ii", 8, 80877103)  # the protocol's SSLRequest: answered "S" or "N" before any login
 
@@ -85,7 +97,7 @@ def watch_silence(engine: Engine) -> None:
     @event.listens_for(engine, "do_connect")
     def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> WatchedConnection:
         known = _WATCH.silent_address(cparams)
-        if known is not None and not answers(known):
+        if known is not None and _WATCH.still_silent(known):
             raise psycopg.errors.ConnectionTimeout(
                 f"the server at {known[0]}:{known[1]} is not answering (asked again before connecting)")
         connection = WatchedConnection.connect(*cargs, **cparams)
@@ -110,7 +122,10 @@ class _Watch:
         self._waiting: dict[int, _Wait] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._silent: dict[tuple[Address, Address], float] = {}  # servers that did not answer (where, as named), when
+        # servers that did not answer (where, as named): when they last did not
+        self._silent: dict[tuple[Address, Address], float] = {}
+        self._wanted: dict[Address, float] = {}  # silent servers a connection was last wanted to: when
+        self._asking: set[Address] = set()  # silent servers a re-asking thread asks after now
 
     def begin(self, connection: WatchedConnection) -> _Wait:
         wait = _Wait(connection, _duplicate(connection))
@@ -139,6 +154,57 @@ class _Watch:
                 elif str(named[1]) == str(cparams.get("port", 5432)) and named[0] == cparams.get("host"):
                     return where
         return None
+
+    def still_silent(self, where: Address) -> bool:
+        """Whether the silent server at `where` still does not answer, asked now: briefly when the re-asking thread's
+        last question went unanswered a moment ago, else in full. Either way it is asked after from then on, until it
+        answers or nobody wants a connection to it for SILENT_FOR_S."""
+        with self._lock:
+            self._wanted[where] = time.monotonic()
+            last = max((when for (at, _named), when in self._silent.items() if at == where), default=None)
+        fresh = last is not None and time.monotonic() - last < fresh_s()
+        silent = not answers(where, QUICK_PROBE_S if fresh else None)
+        if silent:
+            if not fresh:
+                self._unanswered(where)
+            self._keep_asking(where)
+        else:
+            self._answered(where)
+        return silent
+
+    def _unanswered(self, where: Address) -> None:
+        with self._lock:
+            for key in [key for key in self._silent if key[0] == where]:
+                self._silent[key] = time.monotonic()
+
+    def _answered(self, where: Address) -> None:
+        with self._lock:
+            for key in [key for key in self._silent if key[0] == where]:
+                del self._silent[key]
+            self._wanted.pop(where, None)
+
+    def _keep_asking(self, where: Address) -> None:
+        with self._lock:
+            if where in self._asking:
+                return
+            self._asking.add(where)
+        threading.Thread(target=self._ask_until_answered, args=(where,), name="team server re-ask",
+                         daemon=True).start()
+
+    def _ask_until_answered(self, where: Address) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if time.monotonic() - self._wanted.get(where, 0.0) > SILENT_FOR_S:
+                        return  # nobody asked for it lately: the next connection wanted asks itself
+                if answers(where):
+                    self._answered(where)
+                    return
+                self._unanswered(where)
+                time.sleep(REASK_S)
+        finally:
+            with self._lock:
+                self._asking.discard(where)
 
     def _run(self) -> None:
         while True:
@@ -178,6 +244,11 @@ class _Watch:
 _WATCH = _Watch()
 
 
+def fresh_s() -> float:
+    """How long a silent server's unanswered question stands for its answer: one re-asking round, and a second."""
+    return PROBE_TIMEOUT_S + REASK_S + 1.0
+
+
 def _duplicate(connection: WatchedConnection) -> int | None:
     try:
         return os.dup(connection.pgconn.socket)
@@ -185,18 +256,20 @@ def _duplicate(connection: WatchedConnection) -> int | None:
         return None  # no socket yet, or a platform whose sockets are not descriptors: the OS's own limits stay
 
 
-def answers(address: Address) -> bool:
-    """Whether the server at address answers the first message of a connection within PROBE_TIMEOUT_S. An address
-    this machine cannot ask (a name it cannot resolve by itself) counts as answering: no wait is cut on a guess."""
+def answers(address: Address, timeout: float | None = None) -> bool:
+    """Whether the server at address answers the first message of a connection within timeout (PROBE_TIMEOUT_S by
+    default). An address this machine cannot ask (a name it cannot resolve by itself) counts as answering: no wait
+    is cut on a guess."""
     host, port = address
+    timeout = PROBE_TIMEOUT_S if timeout is None else timeout
     try:
         if host.startswith(("/", "@")):  # a Unix socket's folder, or an abstract one's name
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(PROBE_TIMEOUT_S)
+            sock.settimeout(timeout)
             folder = "\0" + host[1:] if host.startswith("@") else host
             sock.connect(os.path.join(folder, f".s.PGSQL.{port}"))
         else:
-            sock = socket.create_connection((host, port), timeout=PROBE_TIMEOUT_S)
+            sock = socket.create_connection((host, port), timeout=timeout)
     except socket.gaierror:
         return True
     except OSError:  # refused, unreachable, or no answer in time

@@ -80,6 +80,45 @@ def test_an_edit_on_a_server_that_stops_answering_ends_as_a_lost_server_and_the_
     assert [i.title for i in IncidentService(ws).list_incidents()] == ["Typed once it answered"]
 
 
+def test_while_the_server_stays_silent_an_edit_is_refused_at_once_and_goes_through_once_it_answers(cabled,
+                                                                                                   monkeypatch):
+    """Each edit asked the silent server in full before connecting, on the window's thread: every click froze the
+    window for PROBE_TIMEOUT_S while the server stayed paused. Now a thread of its own asks in full, and an edit only
+    briefly."""
+    ws, cable, incident_id = cabled
+    cable.hang()
+    thread, outcome = _in_a_thread(lambda: _retitle(ws, incident_id, "Typed while it hung").do(ws))
+    thread.join(20)
+    assert isinstance(outcome.get("raised"), ServerUnavailableError)
+    asked_on: list[tuple[str, float | None]] = []
+    real_answers = team_silence.answers
+
+    def answers(address, timeout=None):
+        asked_on.append((threading.current_thread().name, timeout))
+        return real_answers(address) if timeout is None else real_answers(address, timeout)
+
+    monkeypatch.setattr(team_silence, "answers", answers)
+    began = time.monotonic()
+    thread, outcome = _in_a_thread(lambda: _retitle(ws, incident_id, "Typed again").do(ws))
+    thread.join(20)
+    try:
+        assert isinstance(outcome.get("raised"), ServerUnavailableError)
+        assert outcome["ended"] - began < team_silence.PROBE_TIMEOUT_S  # not even one question's wait
+        edits_own = [timeout for thread, timeout in asked_on if thread != "team server re-ask"]
+        assert edits_own and set(edits_own) == {team_silence.QUICK_PROBE_S}  # the edit's own thread asked briefly
+    finally:
+        cable.answer()
+    deadline = time.monotonic() + team_silence.fresh_s() + 5
+    while True:  # heard by the re-asking thread: an edit goes through again, without the workspace reopened
+        try:
+            _retitle(ws, incident_id, "Typed once it answered").do(ws)
+            break
+        except ServerUnavailableError:
+            assert time.monotonic() < deadline, "the server answers again, but edits are still refused"
+            time.sleep(0.2)
+    assert [i.title for i in IncidentService(ws).list_incidents()] == ["Typed once it answered"]
+
+
 def test_a_busy_server_that_answers_is_waited_for_however_long_it_takes(cabled, team_database):
     """A teammate's transaction holds the incident for longer than the watch's patience: the edit waits for it, as
     an edit waits for a teammate's import, and is saved once it ends."""
