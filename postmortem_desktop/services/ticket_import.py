@@ -193,6 +193,7 @@ def _import_steps(cur: BulkCursor, incident_id: int, source: Path, summary: Impo
     yield from store(cur, state)
     if not options.dry_run:
         summary.batch_id = _record_batch(cur, incident_id, source, summary)
+        mark_rewritten(cur, summary.batch_id, [row["id"] for row in summary.undo.old_conversations])
         summary.undo.footprint = footprint(cur, summary.undo.reach())
 
 
@@ -202,6 +203,14 @@ def review_window(cur: BulkCursor, incident_id: int) -> tuple:
     if window is None:
         raise MissingIncident(incident_id)
     return tuple(window)
+
+
+def mark_rewritten(cur: BulkCursor, batch_id: int, conversation_ids: list[int]) -> None:
+    """Conversations from before this import that it rewrote carry its batch (import_batch_id): the undo of the
+    import that added them sees its tickets changed since (storage/undo_reach.py) without reading their fields.
+    This import's own undo puts the old value back with the rest of each row."""
+    cur.executemany("UPDATE conversations SET import_batch_id = ? WHERE id = ?",
+                    [(batch_id, conversation_id) for conversation_id in conversation_ids])
 
 
 def _record_batch(cur: BulkCursor, incident_id: int, source: Path, summary: ImportSummary) -> int:

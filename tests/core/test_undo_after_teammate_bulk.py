@@ -26,6 +26,9 @@ from postmortem_desktop.services.tagging import AssignTag, list_tags
 from postmortem_desktop.storage.undo_reach import changed_since
 from tests.core.test_import_pipeline import T0, write_csv, zendesk_row
 
+#: what a refusal says of a teammate's later import of the same tickets
+REWRITTEN = "its tickets, rewritten by a later import of them (a status, a subject, a time or their messages)"
+
 
 @pytest.fixture
 def incident(demo) -> int:
@@ -122,8 +125,8 @@ def test_an_import_is_not_undone_over_a_teammates_import_that_updated_its_ticket
     assert names_ben(refused, workspace_kind)
     assert len(conversations_of(demo, incident)) == 3
     assert rows(demo, "SELECT count(*) FROM messages WHERE text = 'Charged twice, still pending.'") == [(2,)]
-    # what Ben did is named: his import rewrote the tickets' messages; nobody touched a role (it once said so)
-    assert "its conversations' messages, updated or added to by a later import or paste" in str(refused.value)
+    # what Ben did is named: his import rewrote the tickets; nobody touched a role (it once said so)
+    assert REWRITTEN in str(refused.value)
     assert "role" not in str(refused.value) and "Nothing was undone" in str(refused.value)
 
 
@@ -145,7 +148,7 @@ def test_an_import_undone_after_a_teammates_reimport_of_the_same_file_names_the_
         imported.undo(demo)
     said = str(refused.value)
     assert said.startswith("“Import tickets.csv” cannot be undone") and names_ben(refused, workspace_kind)
-    assert "(its conversations' messages, updated or added to by a later import or paste)" in said
+    assert f"({REWRITTEN})" in said
     assert "role" not in said and "Nothing was undone" in said
     assert len(conversations_of(demo, incident)) == 4  # nothing of either import was taken away
     bens.undo(ben)  # Ben takes his import back: Ana's undoes as before
@@ -173,7 +176,7 @@ def test_an_import_is_not_undone_over_a_teammates_later_export_that_changed_only
     with pytest.raises(ChangedSince) as refused:
         imported.undo(demo)
     said = str(refused.value)
-    assert "(its tickets' status, subject, channel or times, updated by a later import)" in said
+    assert f"({REWRITTEN})" in said
     assert names_ben(refused, workspace_kind) and "Nothing was undone" in said
     assert rows(demo, "SELECT status FROM conversations WHERE incident_id = :i ORDER BY id", i=incident) == \
         [("open",), ("solved",), ("open",)]
@@ -270,6 +273,11 @@ def test_a_new_card_is_not_undone_over_a_teammates_answer_link_and_undoes_once_i
     mine.do(demo)
     assert rows(demo, "SELECT id FROM quotes WHERE conversation_id = :c", c=conversation.conversation_id) == \
         [(mine.quote_id,)]
+
+
+def test_a_later_import_that_rewrote_the_tickets_is_named_once_for_them_and_their_messages():
+    made = {"messages": "a", "tickets": "a", "roles": "a", "cards": ()}
+    assert changed_since(made, {**made, "messages": "b", "tickets": "b", "roles": "b"}) == REWRITTEN
 
 
 def test_roles_and_message_tags_are_named_only_when_the_messages_are_the_same():
