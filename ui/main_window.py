@@ -67,6 +67,8 @@ SERVER_AWAY_NOTE = "Team server not answering — showing what was last read; re
 #: said for a few seconds when the server answers again, so the note above does not just vanish
 SERVER_BACK_NOTE = "Team server answering again."
 SERVER_BACK_MS = 5000
+#: the least width the conversation reader opens at: narrower, it breaks words mid-word
+READER_AT_LEAST = 300
 
 class MainWindow(QMainWindow):
     incident_selected = Signal(int)
@@ -205,7 +207,7 @@ class MainWindow(QMainWindow):
         first_time = not self.screen_widgets.is_built("reader")
         if reader.isHidden():
             reader.show()
-            self._size_reader_once()
+            self._size_reader()
         if first_time:  # built just now, it missed this request
             from .reader.conversation_reader import ConversationReaderWidget
 
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
         from postmortem_desktop.services.settings import get_setting
 
         self._complete()
+        self.screens.setEnabled(True)
         # an incident picked in the first look (ui/app.py) stays picked once the workspace is open
         picked = self.hub.incident_id if self.hub.session is None else -1
         self.hub.close_session()
@@ -373,7 +376,10 @@ class MainWindow(QMainWindow):
         if kind_of(path) is WorkspaceKind.TEAM:
             from . import team_opening
 
-            return team_opening.open_address(self, str(path))
+            opened = team_opening.open_address(self, str(path))
+            if not opened:
+                self.forget_first_look()  # the address refused, or its password not given: as for a refused file
+            return opened
         refusal = self.try_open(path)
         if refusal is not None:
             self.forget_first_look()  # before the message: it never stands over a refused file's content
@@ -386,6 +392,8 @@ class MainWindow(QMainWindow):
         a workspace open shows no first look, and keeps that workspace."""
         if self.hub.session is not None:
             return
+        # nothing open: the screens' buttons (+ Column, Suggest Tags…) would act on no workspace
+        self.screens.setEnabled(False)
         self.incident_model.set_rows([])
         self.hub.zone_name = "UTC"
         self._show_incident(-1)
@@ -749,12 +757,20 @@ class MainWindow(QMainWindow):
         share = round(self.width() * 0.2)
         self.resizeDocks([self.incidents_dock], [max(240, min(share, 380))], Qt.Orientation.Horizontal)
         self._first_launch = True
-        self._reader_width = max(360, min(round(self.width() * 0.25), 520))
+        self._reader_width = self._first_reader_width()
 
-    def _size_reader_once(self) -> None:
-        if self._reader_width:
-            self.resizeDocks([self.docks["reader"]], [self._reader_width], Qt.Orientation.Horizontal)
-            self._reader_width = 0
+    def _first_reader_width(self) -> int:
+        return max(360, min(round(self.width() * 0.25), 520))
+
+    def _size_reader(self) -> None:
+        """The reader as it opens: at a first launch's width, else as remembered, unless that is too narrow to read.
+        A window closed before the reader was ever opened remembers it as a sliver (about 80 px), and every later
+        session opened it so: words broken mid-word, its buttons reading "ake Quote (". """
+        reader = self.docks["reader"]
+        width = self._reader_width or (self._first_reader_width() if reader.width() < READER_AT_LEAST else 0)
+        if width:
+            self.resizeDocks([reader], [width], Qt.Orientation.Horizontal)
+        self._reader_width = 0
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
         if self._completed and not self.leaving.may_leave(Leaving.QUIT):

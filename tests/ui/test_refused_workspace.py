@@ -105,6 +105,7 @@ def test_at_start_up_a_refused_workspace_is_never_shown_and_the_window_stays_ope
     assert window.isVisible() and window.hub.session is None and titles(window) == [] and window.incident_id == -1
     assert window.windowTitle() == "Postmortem Desktop"
     assert window.open_action.isEnabled() and not window.new_incident_action.isEnabled()
+    assert not window.screens.isEnabled()  # + Column, Suggest Tags… have no workspace to act on
     # the list and the timeline say why they are empty, and offer the way on
     # (a file whose raw read fails shows no first look, and its tab stays the blank placeholder)
     assert window.screen_widgets.is_built("timeline") == (case != "bad time")
@@ -134,7 +135,7 @@ def test_after_a_refusal_at_start_up_another_workspace_opens(qtbot, qapp, demo_f
     qtbot.waitUntil(lambda: bool(refusals.shown), timeout=10000)
     assert window.open_path(demo_copy)
     assert len(titles(window)) == 2 and window.hub.session is not None
-    assert not window.empty_incident_list.isVisible()
+    assert not window.empty_incident_list.isVisible() and window.screens.isEnabled()
     assert window.screen_widgets["timeline"].layout_ is not None
 
 
@@ -199,3 +200,22 @@ def test_a_workspace_dropped_on_a_window_with_none_open_opens(qtbot, demo_copy, 
     drop(window, demo_copy)
     assert window.hub.session is not None and len(titles(window)) == 2
     window.close()
+
+
+def test_at_start_up_a_team_workspace_that_does_not_open_leaves_the_window_saying_none_is_open(
+        qtbot, qapp, tmp_path, settings, monkeypatch):
+    """Before: a team address refused at start-up (its server away, or Esc on its password dialog) left a blank
+    window with every board button enabled, and + Column ended in "Something went wrong: no workspace is open"."""
+    from ui import app, team_opening
+
+    monkeypatch.setattr(app, "QSettings", lambda: settings)
+    monkeypatch.setattr(team_opening, "choose_and_open", lambda *_args, **_kw: False)  # the person pressed Esc
+    monkeypatch.setattr(team_opening, "stored_password", lambda _address: None)
+    window = app.build_window(qapp, "postgresql://ana@127.0.0.1:1/postmortem")  # nothing listens there
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_args: QMessageBox.StandardButton.Ok)
+    qtbot.waitUntil(lambda: window.empty_incident_list.isVisible(), timeout=15000)
+    assert window.hub.session is None and "No workspace is open" in window.empty_incident_list.label.text()
+    assert not window.screens.isEnabled()
