@@ -11,7 +11,7 @@ from postmortem_desktop.services.incidents import CreateIncident, IncidentServic
 from postmortem_desktop.services.quotes import board_cards
 from postmortem_desktop.storage.workspace import create_workspace, open_workspace
 from tests.core.test_team_workspace import _reader
-from tests.ui.test_board import drop, select_card, unsorted_card_id, view_for
+from tests.ui.test_board import select_card, unsorted_card_id, view_for
 from tests.ui.test_closed_record import assert_choice_held
 from ui.followup.followup_screen import NOT_RECORDED, NOT_SCHEDULED
 from ui.incidents.properties_form import NOT_KNOWN
@@ -109,8 +109,8 @@ def test_the_board_says_it_is_read_only_and_its_keys_and_drops_change_nothing_wi
     for key in (Qt.Key.Key_1, Qt.Key.Key_Delete, Qt.Key.Key_Return, Qt.Key.Key_Backspace):
         select_card(view, quote_id)
         qtbot.keyClick(view, key)
-    drop(view_for(board, board.tags[0].id), [quote_id], None)
-    qtbot.wait(50)  # a drop's edit runs after the drag, on the next turn of the event loop
+    assert not view_for(board, board.tags[0].id).viewport().acceptDrops()  # no drop is even offered
+    qtbot.wait(50)
     assert boxes == []
     assert {card.quote_id: card.tag_ids for card in board_cards(workspace, incident)} == before
 
@@ -165,6 +165,17 @@ def test_the_board_headers_offer_no_number_keys_on_a_read_only_workspace_and_do_
     for number, tag in enumerate(keyed, start=1):
         header = board.grid.headers[tag.id]
         assert header.title.text() == f"{number}  {tag.name}" and "number key" in header.toolTip()
+
+
+def test_no_card_is_dragged_and_no_column_takes_a_drop_on_a_read_only_workspace_until_it_is_writable(
+        read_only_window, demo_copy):
+    """Before: a drag followed the mouse and lit the column up as a drop target, then did nothing."""
+    board = read_only_window.show_screen("board")
+    views = [view_for(board, None), view_for(board, board.tags[0].id)]
+    assert not any(view.dragEnabled() or view.viewport().acceptDrops() for view in views)
+    reopen_writable(read_only_window, demo_copy)
+    views = [view_for(board, None), view_for(board, board.tags[0].id)]
+    assert all(view.dragEnabled() and view.viewport().acceptDrops() for view in views)
 
 
 @pytest.fixture

@@ -149,6 +149,7 @@ class BoardGridWidget(QScrollArea):
         self._lane_rows: dict[str, LaneRow] = {}
         self._column_ids: tuple | None = None
         self._lane_keys: tuple | None = None
+        self._cards_movable = True  # False on a read-only workspace: no card is dragged, no column takes a drop
         self._container = QWidget()
         self._grid = QGridLayout(self._container)
         #: the column asked for while the grid was hidden: scrolled to once it is shown at its real size
@@ -322,11 +323,20 @@ class BoardGridWidget(QScrollArea):
                 for widget in row.widgets():
                     widget.hide()
 
+    def set_cards_movable(self, movable: bool) -> None:
+        """Whether cards may be dragged and dropped: on a read-only workspace a drag that followed the mouse and lit
+        up a column, then did nothing, looked like a fault."""
+        self._cards_movable = movable
+        for row in self._lane_rows.values():
+            for view in row.views.values():
+                _let_cards_move(view, movable)
+
     def _make_lane(self, columns: list[Column]) -> LaneRow:
         return LaneRow({column.tag_id: self._make_view(column.tag_id, self._container) for column in columns})
 
     def _make_view(self, tag_id: int | None, parent: QWidget) -> CardListView:
         view = CardListView(tag_id, parent)
+        _let_cards_move(view, self._cards_movable)
         proxy = CardColumnProxyModel(tag_id, view)
         proxy.setSourceModel(self.model)
         view.setModel(proxy)
@@ -364,3 +374,9 @@ class BoardGridWidget(QScrollArea):
         option = QStyleOptionViewItem()
         option.font = view.font()
         return self.delegate.sizeHint(option, view.model().index(0, 0)).height()
+
+
+def _let_cards_move(view: CardListView, movable: bool) -> None:
+    view.setDragEnabled(movable)
+    view.setAcceptDrops(movable)
+    view.viewport().setAcceptDrops(movable)

@@ -234,6 +234,7 @@ class BoardScreen(QWidget):
         self.status.setToolTip("")
         self.delegate.set_tag_colors({t.id: t.color for t in self.tags})
         self.delegate.offers_decisions = not is_read_only(workspace)
+        self.grid.set_cards_movable(not is_read_only(workspace))
         bar = self.filter_bar
         enable_when_writable((bar.phrases_button, bar.add_column_button), workspace)
         self._enable_suggest()
