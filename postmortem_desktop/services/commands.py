@@ -290,7 +290,8 @@ def refuse_if_parents_gone(session: Session, name: str, table: FromClause, rows:
 
 #: what a person calls the rows an edit's rows refer to, in a refusal of refuse_if_parents_gone
 _DELETED = {"quotes": "a card", "tags": "a column", "action_items": "an action item", "review_answers": "an answer",
-            "conversations": "a conversation", "messages": "a message", "incidents": "the incident"}
+            "conversations": "a conversation", "messages": "a message", "incidents": "the incident",
+            "customers": "a customer"}
 
 
 def refuse_redo_if_changed_since(name: str, left: object, stored: object) -> None:

@@ -9,13 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..reporting.output_file import CSV, output_file
 from ..storage.decisions import record_decision, withdraw_decision
+from ..storage.id_sets import among
 from ..storage.schema import Conversation, Customer, IncidentContact
 from ..storage.workspace import Workspace
-from .commands import Edit, EditConflict, RuleError, refuse_redo_if_changed_since, refuse_undo_if_changed_since
+from .commands import (
+    ChangedSince,
+    Edit,
+    EditConflict,
+    RuleError,
+    refuse_if_parents_gone,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
+)
 from .review_evidence import MONEY_PHRASES, REVIEW_CHANGES, customers_using, incident_row, tagged_customers
 
 CONTACT_TAGS = {"data-fear": "fears for their data", "trust-loss": "lost trust", "churn-risk": "talks of leaving"}
@@ -25,6 +35,10 @@ IGNORED_PHRASES = ("no one", "nobody", "ignored", "still waiting", "no reply", "
 #: the reason to contact a customer whose own messages use one of these phrases, in the order reasons are listed
 PHRASE_REASONS = {"lost money": MONEY_PHRASES, "missed a deadline": DEADLINE_PHRASES,
                   "thinks we ignored them": IGNORED_PHRASES}
+#: what a person sees and edits of a listed customer: the reason and the contact outcome
+OUTCOME_FIELDS = ("reason", "contacted", "contacted_on")
+#: the names of the edits of a contact in the incident's history (a reason, a record, a flag, a removal)
+CONTACT_EDITS = "%Contact%"
 
 
 @dataclass(frozen=True)
@@ -115,8 +129,13 @@ def not_listed(candidates: list[ContactSuggestion], listed: list[ContactRow]) ->
 
 # ---- commands ------------------------------------------------------------------------------------
 class FlagContacts(Edit):
-    """Puts customers on the contact list, each with the reason to contact them."""
+    """Puts customers on the contact list, each with the reason to contact them.
+
+    Its undo takes off only the rows it added, and is refused (ChangedSince) when someone recorded a contact or
+    changed a reason on one of them since; its redo puts back only the customers its undo took off, refused when
+    someone listed one of them meanwhile."""
     incident_id: int  # always given here (the base allows None)
+    conflicts_with_names = CONTACT_EDITS
 
     refused_when_closed = True
 
@@ -131,73 +150,118 @@ class FlagContacts(Edit):
         if any(not reason for _, reason in self.entries):
             raise RuleError("Give the reason to contact each customer (lost money, missed a deadline…).")
         self.name = "Flag Customer for Contact" if len(self.entries) == 1 else f"Flag {len(self.entries)} Customers"
-        self._added: list[int] = []
+        self._made: dict[int, dict[str, Any]] = {}  # the rows it added, by id, as it left them
+        self._taken_off: set[int] | None = None  # the customers its last undo took off the list (None: not undone)
 
     def apply(self, session: Session) -> None:
         incident_row(session, self.incident_id)
         listed = set(session.scalars(select(IncidentContact.customer_id)
                                      .where(IncidentContact.incident_id == self.incident_id)))
+        entries = self.entries
+        if self._taken_off is not None:  # a redo: over what its undo left, those customers off the list
+            refuse_redo_if_changed_since(self.name, set(), listed & self._taken_off)
+            entries = [(cid, reason) for cid, reason in entries if cid in self._taken_off]
         rows = [IncidentContact(incident_id=self.incident_id, customer_id=cid, reason=reason,
-                                suggested=self.suggested) for cid, reason in self.entries if cid not in listed]
+                                suggested=self.suggested) for cid, reason in entries if cid not in listed]
         if not rows:
-            raise RuleError("Those customers are already on the contact list.")
+            raise RuleError("Those customers are already on the contact list." if self._taken_off is None else
+                            "Someone else took those customers off the contact list since: nothing to put back.")
         session.add_all(rows)
         session.flush()
-        self._added = [r.id for r in rows]
+        self._made = {r.id: _outcome(r) for r in rows}
 
     def revert(self, session: Session) -> None:
-        for row_id in self._added:
-            row = session.get(IncidentContact, row_id)
-            if row is not None:
-                session.delete(row)
+        # locked until commit on a team workspace: nobody records a contact on them between the check and the delete
+        rows = list(session.scalars(select(IncidentContact).where(among(IncidentContact.id, self._made))
+                                    .order_by(IncidentContact.id).with_for_update()))
+        # a row a teammate took off the list since is gone already; one they edited would go with their edit
+        refuse_undo_if_changed_since(self.name, {r.id: self._made[r.id] for r in rows},
+                                     {r.id: _outcome(r) for r in rows})
+        self._taken_off = {r.customer_id for r in rows}
+        for row in rows:
+            session.delete(row)
+
+
+def _outcome(row: IncidentContact | ContactRow) -> dict[str, Any]:
+    """A listed customer's reason and contact outcome, as a person sees them."""
+    return {key: getattr(row, key) for key in OUTCOME_FIELDS}
 
 
 def _contact(session: Session, incident_id: int, customer_id: int) -> IncidentContact:
+    # locked until commit on a team workspace, so two clients cannot both pass an edit's check
     row = session.scalar(select(IncidentContact).where(IncidentContact.incident_id == incident_id,
-                                                       IncidentContact.customer_id == customer_id))
+                                                       IncidentContact.customer_id == customer_id)
+                         .with_for_update())
     if row is None:
         raise RuleError("That customer is not on the contact list.")
     return row
 
 
 class UnflagContact(Edit):
-    """Takes a customer off the contact list; the reason is kept in the incident's history."""
+    """Takes a customer off the contact list; the reason is kept in the incident's history.
+
+    Made from the row a screen showed (`shown`), it is refused with EditConflict when someone changed its reason or
+    contact outcome since: removing it would throw their record away unseen. Its undo puts the row back with its
+    id, refused when someone listed the customer again meanwhile; its redo, when someone changed the row since."""
     incident_id: int  # always given here (the base allows None)
+    conflicts_with_names = CONTACT_EDITS
 
     refused_when_closed = True
 
     changes = REVIEW_CHANGES
     name = "Remove Customer from Contact List"
 
-    def __init__(self, incident_id: int, customer_id: int, reason: str):
+    def __init__(self, incident_id: int, customer_id: int, reason: str, shown: ContactRow | None = None):
+        """shown: the contact as the person saw it (None: no check)."""
         if not reason.strip():
             raise RuleError("Say why this customer does not need contact.")
         self.incident_id, self.customer_id, self.reason = incident_id, customer_id, reason.strip()
+        self.based_on = None if shown is None else _outcome(shown)
         self._row: dict[str, Any] = {}
         self._history_id: int | None = None
 
     def apply(self, session: Session) -> None:
         row = _contact(session, self.incident_id, self.customer_id)
-        self._row = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
+        stored = {c.name: getattr(row, c.name) for c in IncidentContact.__table__.columns}
+        if not self._row and self.based_on is not None and _outcome(row) != self.based_on:
+            raise EditConflict(self.name, based_on=self.based_on, yours=None, theirs=_outcome(row))
+        if self._row:  # a redo: over the row as its undo put it back
+            refuse_redo_if_changed_since(self.name, self._row, stored)
+        self._row = stored
         customer = session.get(Customer, self.customer_id)
         session.delete(row)
         self._history_id = record_decision(session, self.incident_id, "contact_removed",
                                            f"{customer.name if customer else self.customer_id}: {self.reason}")
 
     def revert(self, session: Session) -> None:
-        session.add(IncidentContact(**self._row))
+        refuse_if_parents_gone(session, self.name, IncidentContact.__table__, [self._row])
+        listed_again = ChangedSince(self.name, undoing=True, advice="The customer is on the contact list again, as "
+                                    "they listed them; edit that row if it still needs changing.")
+        if session.scalar(select(IncidentContact.id).where(IncidentContact.incident_id == self.incident_id,
+                                                           IncidentContact.customer_id == self.customer_id)):
+            raise listed_again
+        values = dict(self._row)
+        if session.get(IncidentContact, values["id"]) is not None:  # its id went to another customer's flag since
+            del values["id"]  # (a file numbers a new row after the highest there): nothing refers to it by id
+        contact = IncidentContact(**values)
+        try:
+            with session.begin_nested():  # another client may be listing the customer right now
+                session.add(contact)
+        except IntegrityError:  # it did, and committed first
+            raise listed_again from None
+        self._row = {c.name: getattr(contact, c.name) for c in IncidentContact.__table__.columns}  # for a redo
         withdraw_decision(session, self._history_id)
 
 
 class EditContact(Edit):
     """Changes a listed customer's reason, or records whether (and when) they were contacted."""
     incident_id: int  # always given here (the base allows None)
-    conflicts_with_names = "%Contact%"  # a reason's edit, a contact's record, a flag
+    conflicts_with_names = CONTACT_EDITS  # a reason's edit, a contact's record, a flag
 
     refused_when_closed = True
 
     changes = REVIEW_CHANGES
-    FIELDS = ("reason", "contacted", "contacted_on")
+    FIELDS = OUTCOME_FIELDS
 
     def __init__(self, incident_id: int, customer_id: int, shown: ContactRow | None = None, **changes: Any):
         """shown: the contact as the person saw it (None: no check); a teammate's change of the same fields

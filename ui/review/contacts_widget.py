@@ -1,9 +1,10 @@
 """The contact list: who needs direct contact and why, suggestions from tags, outcome, CSV export."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -11,9 +12,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -54,6 +58,29 @@ def _table(model, name: str, parent) -> QTableView:  # noqa: ANN001
     return view
 
 
+class _CellEditors(QStyledItemDelegate):
+    """The contact list's delegate: says when a cell editor (a reason being typed) opens and when it is gone."""
+
+    opened = Signal(QPersistentModelIndex)
+    closed = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.editor: QWidget | None = None
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        self.editor = super().createEditor(parent, option, index)
+        self.opened.emit(QPersistentModelIndex(index))
+        return self.editor
+
+    def destroyEditor(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if editor is self.editor:
+            self.editor = None
+            self.closed.emit()
+        super().destroyEditor(editor, index)
+
+
 class ContactsWidget(QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
@@ -62,6 +89,17 @@ class ContactsWidget(QWidget):
         self.view = _table(self.model, "Contact list", self)
         triggers = QAbstractItemView.EditTrigger
         self.view.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed)
+        self.cell_editors = _CellEditors(self.view)
+        self.view.setItemDelegate(self.cell_editors)
+        # a reason being typed in a cell: its row as it was when the typing began (what the words are made from),
+        # shown until the editor closes while the rows around it follow the stored list (None: nobody is typing)
+        self._typing_from: ContactRow | None = None
+        self._typing_in: tuple[int, int] = (0, -1)  # the session and incident of that row
+        self._stored: list[ContactRow] = []  # the list as last read
+        self._type_again: tuple[ContactRow, str] | None = None  # words left for later: their row and the words
+        self.typing_note = _wrapping(QLabel(self))
+        self.typing_note.setObjectName("typing_note")
+        self.typing_note.hide()
         self.suggestions = SuggestionTableModel(self)
         self.suggestion_view = _table(self.suggestions, "Suggested contacts", self)
         self.suggestion_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -73,6 +111,8 @@ class ContactsWidget(QWidget):
         self.add_all_button = QPushButton("Add all suggestions", self)
         self._layout()
         self.model.contact_edited.connect(self._on_model_contact_edited)
+        self.cell_editors.opened.connect(self._on_cell_editor_opened)
+        self.cell_editors.closed.connect(self._on_cell_editor_closed)
         self.reviewed.clicked.connect(self._on_reviewed_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.export_button.clicked.connect(self._on_export_clicked)
@@ -86,6 +126,7 @@ class ContactsWidget(QWidget):
         top_layout.addWidget(_wrapping(QLabel("<b>Customers to contact directly</b> — double-click a reason to "
                                               "edit it; tick Contacted when someone has spoken to them.", top)))
         top_layout.addWidget(self.view)
+        top_layout.addWidget(self.typing_note)
         row = QHBoxLayout()
         for widget in (self.reviewed, self.remove_button, self.export_button):
             row.addWidget(widget)
@@ -111,21 +152,99 @@ class ContactsWidget(QWidget):
     def show_contacts(self, rows: list[ContactRow], suggestions: list[ContactSuggestion], reviewed: bool) -> None:
         # a table whose rows did not change keeps its selection and scroll (a teammate's answer elsewhere in the
         # review re-reads this too), and is not measured again: tens of thousands of suggestions on a large incident
-        tables = ((self.model, self.view, rows), (self.suggestions, self.suggestion_view, suggestions))
-        for model, view, shown in tables:
-            if shown != model.rows:
-                model.set_rows(shown)
-                view.resizeColumnsToContents()
+        self._stored = rows
+        self._show_rows()
+        if suggestions != self.suggestions.rows:
+            self.suggestions.set_rows(suggestions)
+            self.suggestion_view.resizeColumnsToContents()
         self.reviewed.setChecked(reviewed)
         self.add_all_button.setEnabled(bool(suggestions))
         self.remove_button.setEnabled(bool(rows))
         self.export_button.setEnabled(bool(rows))
 
+    def _show_rows(self) -> None:
+        """The contact list as last read; while a reason is typed in a cell, row by row around the row being typed
+        in, which stays as the typing began (a reset would close the editor and drop the words, and the save is
+        checked against what the words were made from: a teammate's change of that reason is offered, not lost)."""
+        typing_from, rows = self._typing_from, self._stored
+        if typing_from is not None and self._typing_in != self._where():  # another incident: its words are not these
+            typing_from = self._typing_from = None
+        if typing_from is None:
+            self.typing_note.hide()
+            if rows != self.model.rows:
+                self.model.set_rows(rows)
+                self.view.resizeColumnsToContents()
+            return
+        stored = next((row for row in rows if row.customer_id == typing_from.customer_id), None)
+        self._say_changed_under_typing(typing_from, stored)
+        shown = [typing_from if row.customer_id == typing_from.customer_id else row for row in rows]
+        if stored is None:  # taken off the list meanwhile: its row stays where it was until the typing ends
+            at = next((i for i, row in enumerate(shown)
+                       if (row.organization, row.name) > (typing_from.organization, typing_from.name)), len(shown))
+            shown.insert(at, typing_from)
+        if shown != self.model.rows:
+            self.model.update_rows(shown, key=_customer)
+
+    def _say_changed_under_typing(self, typing_from: ContactRow, stored: ContactRow | None) -> None:
+        if stored is None:
+            said = (f"Someone else took {typing_from.name or typing_from.organization} off the contact list while you "
+                    "were typing: saving your words will not put them back.")
+        elif stored.reason != typing_from.reason:
+            said = (f"Someone else changed this reason while you were typing, to “{stored.reason}”. Your words are "
+                    "kept: saving them asks which to keep.")
+        else:
+            said = ""
+        self.typing_note.setText(said)
+        self.typing_note.setVisible(bool(said))
+
+    def _where(self) -> tuple[int, int]:
+        return id(self.hub.session), self.hub.incident_id
+
+    def _on_cell_editor_opened(self, index: QPersistentModelIndex) -> None:
+        self._typing_from = self.model.row_at(index.row())
+        self._typing_in = self._where()
+
+    def _on_cell_editor_closed(self) -> None:
+        self._typing_from = None
+        # after the view has finished closing it (Tab opens the next cell's editor first): then the list as stored
+        QTimer.singleShot(0, self._after_typing)
+
+    def _after_typing(self) -> None:
+        again, self._type_again = self._type_again, None
+        if again is not None and self._typing_from is None and self._typing_in == self._where():
+            self._type_in_again(*again)
+        elif self._typing_from is None:
+            self._show_rows()
+
+    def _type_in_again(self, made_from: ContactRow, words: str) -> None:
+        """Opens the cell again with words left for later, still made from the row they were typed over."""
+        self._typing_from = made_from
+        self._show_rows()
+        row = next((i for i, shown in enumerate(self.model.rows) if shown.customer_id == made_from.customer_id), None)
+        if row is None:
+            return
+        index = self.model.index(row, ContactTableModel.COL_REASON)
+        self.view.setCurrentIndex(index)
+        self.view.edit(index)
+        if isinstance(self.cell_editors.editor, QLineEdit):
+            self.cell_editors.editor.setText(words)
+        else:  # it did not open (the record was locked meanwhile): the list as stored
+            self._typing_from = None
+            self._show_rows()
+
     def _on_model_contact_edited(self, customer_id: int, changes: dict) -> None:
         shown = next((row for row in self.model.rows if row.customer_id == customer_id), None)
-        self.save_contact(EditContact(self.hub.incident_id, customer_id, shown, **changes), shown)
+        edit = EditContact(self.hub.incident_id, customer_id, shown, **changes)
+        typed = shown is not None and self._typing_from is not None and "reason" in changes
 
-    def save_contact(self, edit: EditContact, shown: ContactRow | None) -> bool:
+        def later() -> None:  # Decide later: the words go back into the cell, still made from what they were typed over
+            if typed and shown is not None:
+                self._type_again = (shown, str(changes["reason"]))
+
+        self.save_contact(edit, shown, on_later=later)
+
+    def save_contact(self, edit: EditContact, shown: ContactRow | None,
+                     on_later: Callable[[], None] | None = None) -> bool:
         """A contact edit made from the row shown; a teammate's change since offers both (Keep mine / Take theirs)."""
         def made_from(theirs: dict) -> EditContact:  # only a check against a shown row can be beaten
             assert shown is not None
@@ -133,7 +252,7 @@ class ContactsWidget(QWidget):
 
         what = f"The contact {shown.name or shown.organization}" if shown is not None else "The contact"
         return run_or_offer_both(self.hub, self, edit, what, _described(edit.values), _described, made_from,
-                                 self.reread)
+                                 self.reread, on_later)
 
     def reread(self) -> None:
         """Shows the list as stored now (a teammate's change, taken)."""
@@ -160,17 +279,24 @@ class ContactsWidget(QWidget):
         if not index.isValid():
             QMessageBox.information(self, "Remove", "Select the customer to take off the contact list.")
             return
-        name = self.model.index(index.row(), 0).data()
+        shown: ContactRow = self.model.row_at(index.row())  # as the person saw it when they chose to remove it
+        name = shown.name or shown.organization
         reason, ok = QInputDialog.getText(self, "Remove from contact list",
                                           f"Why does {name} not need direct contact?")
         if ok:
-            customer_id = index.data(ContactTableModel.ID_ROLE)
             try:
-                command = UnflagContact(self.hub.incident_id, customer_id, reason)
+                command = UnflagContact(self.hub.incident_id, shown.customer_id, reason, shown)
             except RuleError as exc:
                 QMessageBox.warning(self, "Not possible", str(exc))
                 return
-            self.hub.run(command)
+
+            def made_from(theirs: dict) -> UnflagContact:  # Keep mine: the removal, made from their version
+                return UnflagContact(command.incident_id, command.customer_id, command.reason,
+                                     replace(shown, **theirs))
+
+            # a teammate's record of the contact since (a call made, a new reason) is shown, never deleted unseen
+            run_or_offer_both(self.hub, self, command, f"The contact {name}", "take them off the contact list",
+                              _described, made_from, self.reread)
 
     def _on_export_clicked(self) -> None:
         target = ask_output_path(self, "Export contact list", "contact-list.csv", CSV,
@@ -189,6 +315,10 @@ def _wrapping(label: QLabel) -> QLabel:
     # a heading as wide as its sentence pushed the tab 1100 px wide, cutting 'Remove' off beside the reader
     label.setWordWrap(True)
     return label
+
+
+def _customer(row: ContactRow) -> int:
+    return row.customer_id
 
 
 def _described(values: dict) -> str:
