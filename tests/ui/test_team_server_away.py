@@ -173,16 +173,21 @@ def test_words_not_saved_when_the_person_moves_to_another_incident_go_to_the_cli
     review.unsaved_notice.close()
 
 
-def test_a_tick_the_server_could_not_save_is_taken_back_off_the_box(qtbot, review, teammate, cable):
+@pytest.mark.parametrize("tab, box, stored", [
+    ("TAB_RECORD", "record.none_seen", "trust_signals_none_seen"),
+    ("TAB_CONTACTS", "contacts.reviewed", "contact_list_reviewed")])  # the contacts' box kept it, once
+def test_a_tick_the_server_could_not_save_is_taken_back_off_the_box(qtbot, review, teammate, cable, tab, box,
+                                                                    stored):
     """A checkbox has no field to keep unsaved words in: it shows what is stored, never a tick that was not saved."""
-    review.tabs.setCurrentIndex(review.TAB_RECORD)
-    box = review.record.none_seen
-    stored_before = ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals_none_seen
+    review.tabs.setCurrentIndex(getattr(review, tab))
+    part, name = box.split(".")
+    box = getattr(getattr(review, part), name)
+    stored_before = getattr(ReviewService(teammate).closeout_fields(billing_id(teammate)), stored)
     assert box.isChecked() == stored_before
     cable.unplug()
     box.click()  # No trust signals were seen
     assert box.isChecked() == stored_before
-    assert ReviewService(teammate).closeout_fields(billing_id(teammate)).trust_signals_none_seen == stored_before
+    assert getattr(ReviewService(teammate).closeout_fields(billing_id(teammate)), stored) == stored_before
     from ui import server_away
 
     told = server_away.shown()  # and the person is told why, in the one box

@@ -260,7 +260,9 @@ class ContactsWidget(QWidget):
         self.show_contacts(service.contacts(iid), service.contact_suggestions(iid), self.reviewed.isChecked())
 
     def _on_reviewed_clicked(self, checked: bool) -> None:
-        self.hub.run(EditCloseoutFields(self.hub.incident_id, contact_list_reviewed=checked))
+        if not self.hub.run(EditCloseoutFields(self.hub.incident_id, contact_list_reviewed=checked)):
+            # refused (the server away, a closed record): the box shows what is stored, not a tick never saved
+            self.reviewed.setChecked(not checked)
 
     def _flag(self, picked: list[ContactSuggestion]) -> None:
         if picked:
