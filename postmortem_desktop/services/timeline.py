@@ -20,8 +20,10 @@ from ..storage.workspace import Workspace
 from ..timeline.layout import TimelineData
 from .commands import (
     Edit,
+    EditConflict,
     RuleError,
     UpdateFields,
+    refuse_if_parents_gone,
     refuse_redo_if_changed_since,
     refuse_undo_if_changed_since,
 )
@@ -206,21 +208,36 @@ class MoveSystemEvent(EditSystemEvent):
 
 
 class DeleteSystemEvent(Edit):
+    """Deletes one system event. Made from the event as a screen showed it (`based_on`: its shown fields), it is
+    refused (EditConflict) when a teammate changed it since, rather than deleting their edit with it; None: no check.
+    """
+    conflicts_with_names = EditSystemEvent.conflicts_with_names
     changes = DataChange.SYSTEM_EVENT
 
-    def __init__(self, event_id: int, incident_id: int, title: str = ""):
+    def __init__(self, event_id: int, incident_id: int, title: str = "", *,
+                 based_on: dict[str, Any] | None = None):
         self.event_id = event_id
         self.incident_id = incident_id
         self.name = f"Delete System Event “{title}”" if title else "Delete System Event"
+        self.based_on = dict(based_on) if based_on is not None else None
         self._row: dict[str, Any] | None = None
 
     def apply(self, session: Session) -> None:
-        row = session.get(SystemEvent, self.event_id)
+        # locked until commit on a team workspace, so a teammate's edit cannot slip in after the check below
+        row = session.get(SystemEvent, self.event_id, with_for_update=True)
         if row is None:
             raise RuleError(f"System event {self.event_id} no longer exists.")
-        self._row = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
+        stored = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
+        if self._row is not None:  # a redo: the event as its undo put it back, or someone has changed it since
+            refuse_redo_if_changed_since(self.name, self._row, stored)
+        elif self.based_on is not None:
+            theirs = {key: stored[key] for key in self.based_on}
+            if theirs != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=None, theirs=theirs)
+        self._row = stored
         session.delete(row)
 
     def revert(self, session: Session) -> None:
         assert self._row is not None, "undo before do"
+        refuse_if_parents_gone(session, self.name, SystemEvent.__table__, [self._row])  # its incident deleted since
         session.add(SystemEvent(**self._row))
