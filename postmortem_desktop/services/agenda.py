@@ -1,11 +1,14 @@
 """The facilitator agenda and its per-step notes, kept as workspace settings; every save is undoable."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from ..domain.agenda import DEFAULT_AGENDA, Agenda, AgendaError, from_json, to_json, validate
 from ..domain.changes import DataChange
+from ..storage.edit_history import last_workspace_editor, workspace_editors_since
 from ..storage.incident_settings import NOTES_PREFIX, setting_key
 from ..storage.workspace import Workspace
-from .commands import RuleError
+from .commands import EditConflict, RuleError
 from .settings import SetSetting, get_setting
 
 AGENDA_KEY = "facilitator.agenda"
@@ -21,7 +24,11 @@ def notes_key(incident_id: int, step_key: str) -> str:
 
 def load_agenda(workspace: Workspace) -> Agenda:
     """The workspace's agenda; the default one when none was saved or the saved one is damaged."""
-    text = get_setting(workspace, AGENDA_KEY, "")
+    return agenda_of(get_setting(workspace, AGENDA_KEY, ""))
+
+
+def agenda_of(text: str) -> Agenda:
+    """The agenda a stored setting's text holds, read as load_agenda reads it."""
     if not text:
         return DEFAULT_AGENDA
     try:
@@ -40,14 +47,30 @@ def agenda_notes(workspace: Workspace, incident_id: int, agenda: Agenda) -> dict
 
 
 class SaveAgenda(SetSetting):
+    """Saves the workspace's agenda. Made from the agenda the editor opened with (`based_on`), it is refused
+    (EditConflict, both agendas) when a teammate saved another since, not written over theirs; None: no check."""
     changes = AGENDA_CHANGES
 
-    def __init__(self, agenda: Agenda):
+    def __init__(self, agenda: Agenda, *, based_on: Agenda | None = None):
         try:
             validate(agenda)
         except AgendaError as exc:
             raise RuleError(str(exc)) from exc
-        super().__init__(AGENDA_KEY, to_json(agenda), name="Edit Facilitator Agenda")
+        super().__init__(AGENDA_KEY, to_json(agenda), name="Edit Facilitator Agenda",
+                         based_on=None if based_on is None else to_json(based_on))
+        self.agenda, self.shown = agenda, based_on
+
+    def refuse_if_changed_since_read(self, stored: str | None) -> None:
+        # compared as agendas, as the editor read it: none stored (or a damaged one) was shown as the default
+        theirs = agenda_of(stored or "")
+        if theirs != self.shown:
+            raise EditConflict(self.name, based_on=self.shown, yours=self.agenda, theirs=theirs)
+
+    def changed_by(self, session: Session, user: str) -> str:
+        return last_workspace_editor(session, user, self.name)
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return workspace_editors_since(session, user, self.name, undone=undone)
 
 
 class SaveStepNotes(SetSetting):

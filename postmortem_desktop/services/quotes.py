@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..analysis.suggester import LOW_CONFIDENCE, Suggester
@@ -40,6 +40,7 @@ from .commands import (
     measure_reach,
     refuse_if_parents_gone,
     refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
     refuse_undo_if_reached_since,
 )
 from .suggestions import conversation_suggestions, session_suggester, stored_note, suggest_for_role
@@ -544,31 +545,55 @@ def _table(model: type[Base]) -> Table:
 
 
 class CorrectAuthorRole(Edit):
-    """Sets the role of every message by one author in a conversation (an importer guessed wrong)."""
+    """Sets the role of every message by one author in a conversation (an importer guessed wrong).
+
+    Made from the roles the reader showed (`shown`: by message id), it is refused (EditConflict) when a teammate
+    corrected that author since; None: no check. Its undo and redo are refused (ChangedSince) when a teammate
+    changed those messages' roles since, rather than overwriting their correction."""
 
     refused_when_closed = True
+    conflicts_with_names = "Mark % as %"  # any author's correction: the history does not say whose
 
     changes = DataChange.CONVERSATION
 
-    def __init__(self, incident_id: int, conversation_id: int, author: str, role: str):
+    def __init__(self, incident_id: int, conversation_id: int, author: str, role: str, *,
+                 shown: dict[int, str] | None = None):
         if role not in {r.value for r in Role}:
             raise RuleError(f"A role is one of: {', '.join(r.value for r in Role)}.")
         super().__init__(incident_id)
         self.conversation_id, self.author, self.role = conversation_id, author, role
+        self.shown = dict(shown) if shown is not None else None
         self.name = f"Mark {author or 'author'} as {role}"
         self._old: dict[int, str] = {}
+        self._undone = False  # undone at least once: a later apply is a redo
 
     def apply(self, session: Session) -> None:
         _conversation_of(session, self.incident_id, self.conversation_id)
-        self._old = dict(session.execute(select(Message.id, Message.role).where(
-            Message.conversation_id == self.conversation_id, Message.author == self.author)).all())
-        if not self._old:
+        stored = self._roles(session, Message.author == self.author)
+        if not stored:
             raise RuleError(f"No message in this conversation is by {self.author}.")
+        if self._undone:  # a redo: over the roles its undo put back, or a teammate's correction since
+            refuse_redo_if_changed_since(self.name, self._old, stored)
+        elif self.shown is not None:
+            theirs = {message_id: stored.get(message_id) for message_id in self.shown}
+            if theirs != self.shown:
+                raise EditConflict(self.name, based_on=self.shown, yours=self.role, theirs=theirs)
+        self._old = stored
         session.execute(update(Message).where(among(Message.id, self._old)).values(role=self.role))
 
     def revert(self, session: Session) -> None:
+        stored = self._roles(session, among(Message.id, self._old))
+        # a teammate's correction since would be overwritten; messages gone since (with their conversation) are not
+        refuse_undo_if_changed_since(self.name, dict.fromkeys(stored, self.role), stored)
+        self._undone = True
         for message_id, role in self._old.items():
             session.execute(update(Message).where(Message.id == message_id).values(role=role))
+
+    def _roles(self, session: Session, which: ColumnElement[bool]) -> dict[int, str]:
+        """The stored roles of this conversation's messages `which` picks, by id; locked until commit on a team
+        workspace, so a teammate's correction waits for this edit rather than slipping in after the check."""
+        return dict(session.execute(select(Message.id, Message.role).where(
+            Message.conversation_id == self.conversation_id, which).with_for_update()).all())
 
 
 __all__ = [

@@ -48,10 +48,14 @@ class SetSetting(Edit):
         elif self.based_on is not None:
             if row is None:  # nothing to lock yet: whoever inserts first wins, the other compares with theirs
                 stored = self._insert_first(session)
-            if (stored or "") != self.based_on:
-                raise EditConflict(self.name, based_on=self.based_on, yours=self.value, theirs=stored or "")
+            self.refuse_if_changed_since_read(stored)
         self._old = stored
         session.merge(WorkspaceSetting(key=self.key, value=self.value))
+
+    def refuse_if_changed_since_read(self, stored: str | None) -> None:
+        """Refused (EditConflict) when the value stored now (None: none) is not the one this edit was made from."""
+        if (stored or "") != self.based_on:
+            raise EditConflict(self.name, based_on=self.based_on, yours=self.value, theirs=stored or "")
 
     def _insert_first(self, session: Session) -> str | None:
         """Inserts the value where none is stored; when another client stored one first (and committed), that one,

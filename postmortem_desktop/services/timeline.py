@@ -18,7 +18,15 @@ from ..storage.id_sets import among
 from ..storage.schema import Incident, SystemEvent
 from ..storage.workspace import Workspace
 from ..timeline.layout import TimelineData
-from .commands import Edit, RuleError, UpdateFields
+from .commands import (
+    Edit,
+    EditConflict,
+    RuleError,
+    UpdateFields,
+    refuse_if_parents_gone,
+    refuse_redo_if_changed_since,
+    refuse_undo_if_changed_since,
+)
 from .timeline_read import EVIDENCE_SQL, parse_db_time, read_timeline_data
 
 KINDS = tuple(k.value for k in SystemEventKind)
@@ -110,7 +118,11 @@ def _check_event(values: dict[str, Any]) -> None:
 
 
 class AddSystemEvents(Edit):
-    """Adds many system events (pasted log lines, an alerts CSV) as one undo step."""
+    """Adds many system events (pasted log lines, an alerts CSV) as one undo step.
+
+    Its undo deletes them only as it left them: when a teammate edited or moved one since, it is refused
+    (ChangedSince), not deleted with their edit. One a teammate deleted since is no longer its to delete, and its
+    redo puts back only the events its undo deleted."""
     incident_id: int  # always given here (the base allows None)
 
     changes = DataChange.SYSTEM_EVENT
@@ -124,6 +136,7 @@ class AddSystemEvents(Edit):
             raise RuleError("There are no system events to add.")
         self.name = name or f"Add {len(self.events)} System Events"
         self.event_ids: list[int] = []
+        self._made: dict[int, tuple] = {}  # the events as this edit stored them (its redo: as it put them back)
 
     def apply(self, session: Session) -> None:
         if session.get(Incident, self.incident_id) is None:
@@ -133,13 +146,33 @@ class AddSystemEvents(Edit):
             session.add_all(rows)
             session.flush()
             self.event_ids = [row.id for row in rows]
+            again = self.event_ids
         else:  # redo keeps the ids so later commands (move, edit) still find their event
-            session.execute(insert(SystemEvent), [dict(values, id=eid, incident_id=self.incident_id)
-                                                  for eid, values in zip(self.event_ids, self.events, strict=True)])
+            again = list(self._made)  # those its undo deleted; one a teammate had deleted stays deleted
+            # the undo left none of them: one there now was put back by someone since (their delete's undo)
+            refuse_redo_if_changed_since(self.name, {}, _stored_events(session, again))
+            values_of = dict(zip(self.event_ids, self.events, strict=True))
+            if again:
+                session.execute(insert(SystemEvent), [dict(values_of[eid], id=eid, incident_id=self.incident_id)
+                                                      for eid in again])
+        self._made = _stored_events(session, again)
 
     def revert(self, session: Session) -> None:
-        for row in session.scalars(select(SystemEvent).where(among(SystemEvent.id, self.event_ids))):
+        stored = _stored_events(session, self.event_ids, lock=True)
+        # a teammate's edit or move of one since would be deleted with it; one they deleted is theirs to keep deleted
+        refuse_undo_if_changed_since(self.name, {eid: self._made[eid] for eid in stored if eid in self._made}, stored)
+        self._made = stored
+        for row in session.scalars(select(SystemEvent).where(among(SystemEvent.id, list(stored)))):
             session.delete(row)
+
+
+def _stored_events(session: Session, event_ids: list[int], *, lock: bool = False) -> dict[int, tuple]:
+    """The events of these ids as stored now (time, kind, title, detail), by id; locked until commit with `lock`
+    on a team workspace, so a teammate's edit waits for the undo that compares them."""
+    query = select(SystemEvent.id, SystemEvent.at, SystemEvent.kind, SystemEvent.title, SystemEvent.detail).where(
+        among(SystemEvent.id, event_ids))
+    session.flush()
+    return {row[0]: tuple(row[1:]) for row in session.execute(query.with_for_update() if lock else query)}
 
 
 class AddSystemEvent(AddSystemEvents):
@@ -175,21 +208,36 @@ class MoveSystemEvent(EditSystemEvent):
 
 
 class DeleteSystemEvent(Edit):
+    """Deletes one system event. Made from the event as a screen showed it (`based_on`: its shown fields), it is
+    refused (EditConflict) when a teammate changed it since, rather than deleting their edit with it; None: no check.
+    """
+    conflicts_with_names = EditSystemEvent.conflicts_with_names
     changes = DataChange.SYSTEM_EVENT
 
-    def __init__(self, event_id: int, incident_id: int, title: str = ""):
+    def __init__(self, event_id: int, incident_id: int, title: str = "", *,
+                 based_on: dict[str, Any] | None = None):
         self.event_id = event_id
         self.incident_id = incident_id
         self.name = f"Delete System Event “{title}”" if title else "Delete System Event"
+        self.based_on = dict(based_on) if based_on is not None else None
         self._row: dict[str, Any] | None = None
 
     def apply(self, session: Session) -> None:
-        row = session.get(SystemEvent, self.event_id)
+        # locked until commit on a team workspace, so a teammate's edit cannot slip in after the check below
+        row = session.get(SystemEvent, self.event_id, with_for_update=True)
         if row is None:
             raise RuleError(f"System event {self.event_id} no longer exists.")
-        self._row = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
+        stored = {c: getattr(row, c) for c in ("id", "incident_id", "at", "kind", "title", "detail")}
+        if self._row is not None:  # a redo: the event as its undo put it back, or someone has changed it since
+            refuse_redo_if_changed_since(self.name, self._row, stored)
+        elif self.based_on is not None:
+            theirs = {key: stored[key] for key in self.based_on}
+            if theirs != self.based_on:
+                raise EditConflict(self.name, based_on=self.based_on, yours=None, theirs=theirs)
+        self._row = stored
         session.delete(row)
 
     def revert(self, session: Session) -> None:
         assert self._row is not None, "undo before do"
+        refuse_if_parents_gone(session, self.name, SystemEvent.__table__, [self._row])  # its incident deleted since
         session.add(SystemEvent(**self._row))

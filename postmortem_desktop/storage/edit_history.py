@@ -145,6 +145,28 @@ def last_column_editor(session: Session, tag_id: int, user: str, like: str) -> s
     return _one_teammate({last}, user) if last else ""
 
 
+def last_workspace_editor(session: Session, user: str, what: str) -> str:
+    """Who a conflict over one of the workspace's own settings (the agenda) names: whoever last made the edit `what`
+    of it, or its undo; "" when that is `user` or nobody is recorded (a file keeps none)."""
+    last = session.scalar(select(WorkspaceEdit.user).where(
+        WorkspaceEdit.tag_id.is_(None), WorkspaceEdit.what == what).order_by(WorkspaceEdit.id.desc()).limit(1))
+    return _one_teammate({last}, user) if last else ""
+
+
+def workspace_editors_since(session: Session, user: str, what: str, *, undone: bool) -> tuple[str, ...]:
+    """The other people who made the workspace's edit `what` (of one of its settings), or its undo, after `user`'s
+    latest record of it (the edit, or its undo when `undone`), in the order they did; empty when nothing says."""
+    mark = session.scalar(select(func.max(WorkspaceEdit.id)).where(
+        WorkspaceEdit.tag_id.is_(None), WorkspaceEdit.user == user, WorkspaceEdit.what == what,
+        WorkspaceEdit.undone == undone))
+    if mark is None:
+        return ()
+    later = session.scalars(select(WorkspaceEdit.user).where(
+        WorkspaceEdit.tag_id.is_(None), WorkspaceEdit.what == what, WorkspaceEdit.id > mark)
+        .order_by(WorkspaceEdit.id)).all()
+    return tuple(name for name in dict.fromkeys(later) if name != user)
+
+
 # ---- a meeting file's history ------------------------------------------------------------------------------------
 # A file keeps no history: it is one person's. A team incident saved to a file for a meeting without network
 # (publish.save_steps) is edited there by whoever runs the meeting, and brought back into the team workspace; so

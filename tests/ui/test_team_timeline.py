@@ -152,3 +152,42 @@ def test_decide_later_brings_the_event_dialog_back_with_what_was_typed_and_asks_
     assert "changed by Ana" in shown[0].text()
     again.accept()  # still made from what the person saw: asked again, nothing written
     assert len(shown) == 2 and _stored_event(teammate, mark.id).title == "Ana's title"
+
+
+def _delete_in_dialog_after_ana_edits(timeline, teammate):
+    from ui.timeline.event_dialogs import DELETE_RESULT
+
+    mark = _first_event(timeline)
+    dialog = timeline.edit_event(mark.id)  # opened on what the timeline shows
+    EditSystemEvent(mark.id, billing_id(teammate), title="Ana's title").do(teammate)
+    dialog.done(DELETE_RESULT)  # Delete, in the dialog opened before her edit
+    return mark, dialog
+
+
+def test_deleting_from_the_event_dialog_an_event_a_teammate_edited_offers_both_and_take_theirs_keeps_it(
+        qtbot, timeline, teammate, answer_with):
+    shown = answer_with("take_button")
+    mark, _dialog = _delete_in_dialog_after_ana_edits(timeline, teammate)
+    assert len(shown) == 1
+    text = shown[0].informativeText()
+    assert "Yours: delete it" in text and "title: Ana's title" in text
+    assert "changed by Ana" in shown[0].text()
+    assert _stored_event(teammate, mark.id).title == "Ana's title"  # not deleted with her edit
+    assert _first_event(timeline).title == "Ana's title"  # the timeline read it again
+
+
+def test_deleting_from_the_event_dialog_over_a_teammates_edit_and_keeping_mine_deletes_it(
+        qtbot, timeline, teammate, answer_with):
+    shown = answer_with("keep_button")
+    mark, _dialog = _delete_in_dialog_after_ana_edits(timeline, teammate)
+    assert len(shown) == 1  # asked first
+    assert mark.id not in {e.id for e in TimelineService(teammate).timeline_data(billing_id(teammate)).events}
+
+
+def test_deleting_from_the_event_dialog_over_a_teammates_edit_and_deciding_later_brings_the_dialog_back(
+        qtbot, timeline, teammate, answer_with):
+    answer_with("later_button")
+    mark, dialog = _delete_in_dialog_after_ana_edits(timeline, teammate)
+    again = timeline.dialog
+    assert again is not dialog and again.title_edit.text() == mark.title  # back, on what he saw
+    assert _stored_event(teammate, mark.id).title == "Ana's title"

@@ -197,3 +197,8 @@ class AgendaEditorDialog(QDialog):
     def accept(self) -> None:
         if self._check():
             super().accept()
+
+
+def described_agenda(agenda: Agenda) -> str:
+    """An agenda as one line of the conflict dialog: its steps in order, each with its minutes."""
+    return "; ".join(f"{step.title} ({step.minutes} min)" for step in agenda.steps)

@@ -15,12 +15,13 @@ from postmortem_desktop.services.agenda import SaveAgenda, load_agenda, step_not
 from postmortem_desktop.services.room import RoomBlock, RoomSlide, room_slides
 from postmortem_desktop.storage.errors import ServerUnavailableError
 
+from ..conflict_dialog import run_or_offer_both
 from ..contracts import FacilitatorHost, PicturingScreen
 from ..hub import ScreenHub
 from ..team_feed import Teammate
 from ..theme import PROJECTOR, ThemeSnapshot, theme_manager
 from ..unsaved_words import UnsavedWords
-from .agenda_dialog import AgendaEditorDialog
+from .agenda_dialog import AgendaEditorDialog, described_agenda
 from .notes_keeper import NotesPlace, StepNotesKeeper
 from .overlay import NOT_READ, SERVER_NOT_ANSWERING, FacilitatorHeaderWidget, FacilitatorNotesWidget
 from .room_view import PictureSource, RoomViewWidget
@@ -507,19 +508,32 @@ class FacilitatorController(QObject):
             self._reread_step()
 
     # ---- agenda -------------------------------------------------------------------------------------
-    def edit_agenda(self) -> AgendaEditorDialog | None:
+    def edit_agenda(self, shown: Agenda | None = None, typed: Agenda | None = None) -> AgendaEditorDialog | None:
+        """shown, typed: the agenda as the person first saw it and what they made of it, when a conflict they left
+        for later brings the dialog back (its save is still made from what they saw)."""
         if self.hub.session is None:
             return None
+        opened = shown if shown is not None else load_agenda(self.hub.workspace)
         screens = [(key, self.host.screen_widgets.title(key)) for key in self.host.screen_widgets]
-        dialog = AgendaEditorDialog(load_agenda(self.hub.workspace), screens, self.window)
+        dialog = AgendaEditorDialog(typed if typed is not None else opened, screens, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda result: self._on_dialog_finished(dialog, result))
+        dialog.finished.connect(lambda result: self._on_dialog_finished(dialog, opened, result))
         dialog.open()
         return dialog
 
-    def _on_dialog_finished(self, dialog: AgendaEditorDialog, result: int) -> None:
-        if result == QDialog.DialogCode.Accepted and dialog.agenda != load_agenda(self.hub.workspace):
-            self.hub.run(SaveAgenda(dialog.agenda))
+    def _on_dialog_finished(self, dialog: AgendaEditorDialog, opened: Agenda, result: int) -> None:
+        """Saves the agenda made from the one the dialog opened with: a teammate's agenda saved meanwhile offers both
+        (Keep mine saves this one over theirs, Take theirs keeps theirs, Decide later opens the dialog again)."""
+        mine = dialog.agenda
+        if result != QDialog.DialogCode.Accepted or mine == opened:
+            return
+
+        def again_later() -> None:
+            self.edit_agenda(opened, mine)
+
+        run_or_offer_both(self.hub, self.window, SaveAgenda(mine, based_on=opened), "The facilitator agenda",
+                          described_agenda(mine), described_agenda,
+                          lambda theirs: SaveAgenda(mine, based_on=theirs), lambda: None, again_later)
 
     # ---- clicker keys win over text fields ------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -1,6 +1,7 @@
 """The conversation reader dock: messages with author, role and time; select text and press Q to quote."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
@@ -31,6 +32,7 @@ from postmortem_desktop.storage.errors import WorkspaceError, server_is_away
 
 from ..board.suggestion_text import suggestion_line
 from ..button_row import ButtonRow
+from ..conflict_dialog import run_or_offer_both
 from ..hub import ScreenHub
 from ..text_offsets import index_to_utf16, utf16_to_index
 from ..time_display import display_zone
@@ -311,8 +313,20 @@ class ConversationReaderWidget(QWidget):
             action.triggered.connect(lambda _c=False, a=author, r=role.value: self._set_role(a, r))
 
     def _set_role(self, author: str, role: str) -> None:
-        if self.conversation is not None:
-            self.hub.run(CorrectAuthorRole(self.conversation.incident_id, self.conversation.id, author, role))
+        """Corrects an author's role, made from the roles the reader shows: a teammate's correction since offers
+        both (Keep mine marks the author again, over theirs; Take theirs shows theirs). A menu choice has nowhere to
+        wait, so there is no Decide later."""
+        conversation = self.conversation
+        if conversation is None:
+            return
+        shown = {message.id: message.role for message in conversation.messages if message.author == author}
+
+        def correction(made_from: Mapping[int, str | None]) -> CorrectAuthorRole:
+            return CorrectAuthorRole(conversation.incident_id, conversation.id, author, role,
+                                     shown={key: value for key, value in made_from.items() if value is not None})
+
+        run_or_offer_both(self.hub, self, correction(shown), f"The role of {author or 'this author'}", role,
+                          _described_roles, correction, self._reread_shown, can_wait=False)
 
     def _on_text_context_menu(self, pos: QPoint) -> None:
         menu = self.text.createStandardContextMenu(pos)
@@ -347,6 +361,12 @@ class ConversationReaderWidget(QWidget):
         shown = DataChange.CONVERSATION | DataChange.QUOTE | DataChange.TAG | DataChange.INCIDENT | DataChange.SETTING
         if self.conversation is None or not changes & shown or incident_id not in (-1, self.conversation.incident_id):
             return
+        self._reread_shown()
+
+    def _reread_shown(self) -> None:
+        """The conversation shown, read again where it was scrolled to (nothing when it is gone)."""
+        if self.conversation is None:
+            return
         if self.hub.workspace is None:
             self.show_conversation(None)
             return
@@ -371,3 +391,8 @@ class ConversationReaderWidget(QWidget):
             return
         if of_incident != incident_id:
             self.show_conversation(None)
+
+
+def _described_roles(roles: Mapping[int, str | None]) -> str:
+    """An author's roles as the conflict dialog says them: one role, or each of the roles their messages have now."""
+    return ", ".join(sorted({role for role in roles.values() if role is not None})) or "no messages any more"

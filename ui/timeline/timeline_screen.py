@@ -404,7 +404,7 @@ class TimelineScreen(QWidget):
         left for later brings the dialog back (its save is still made from what they saw)."""
         if self.hub.workspace is None or self.hub.workspace.read_only:
             return None
-        from postmortem_desktop.services.timeline import DeleteSystemEvent, EditSystemEvent, TimelineService
+        from postmortem_desktop.services.timeline import EditSystemEvent, TimelineService
 
         from .event_dialogs import DELETE_RESULT, SystemEventDialog
 
@@ -414,20 +414,35 @@ class TimelineScreen(QWidget):
                                    title=values["title"], detail=values["detail"], editing=True)
 
         def finished(result: int) -> None:
+            typed = dialog.values()
+
+            def again_later() -> None:
+                self.edit_event(ev.id, ev, typed)
+
             if result == DELETE_RESULT:
-                self.hub.run(DeleteSystemEvent(ev.id, ev.incident_id, ev.title))
+                self._delete_event(ev, again_later)
             elif result == QDialog.DialogCode.Accepted:
-                typed = dialog.values()
                 changes = {k: v for k, v in typed.items() if v != getattr(ev, k)}
-
-                def again_later() -> None:
-                    self.edit_event(ev.id, ev, typed)
-
                 if changes:
                     based_on = {k: getattr(ev, k) for k in changes}
                     self._save_event(EditSystemEvent(ev.id, ev.incident_id, based_on=based_on, **changes),
                                      on_later=again_later)
         return self._open(dialog, finished)
+
+    def _delete_event(self, ev: SystemEventDetails, on_later: Callable[[], None]) -> None:
+        """A delete made from the event as the dialog showed it; a teammate's change since offers both: Keep mine
+        deletes their version, Take theirs shows it, Decide later brings the dialog back."""
+        from postmortem_desktop.services.timeline import DeleteSystemEvent
+
+        from .event_dialogs import described_event
+
+        def delete_from(shown: dict) -> DeleteSystemEvent:
+            return DeleteSystemEvent(ev.id, ev.incident_id, ev.title, based_on=shown)
+
+        zone = self.hub.zone_name
+        shown = {key: getattr(ev, key) for key in ("at", "kind", "title", "detail")}
+        run_or_offer_both(self.hub, self, delete_from(shown), "This system event", "delete it",
+                          lambda theirs: described_event(theirs, zone), delete_from, self._show_stored, on_later)
 
     def _save_event(self, edit: EditSystemEvent, on_later: Callable[[], None] | None = None) -> None:
         """An event edit made from what the dialog showed; a teammate's change since offers both versions."""
