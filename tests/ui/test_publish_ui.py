@@ -260,3 +260,34 @@ def test_publishing_a_meeting_file_offers_the_team_workspace_it_was_saved_from(
     settings.sync()
     assert password not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
     assert password.encode() not in (tmp_path / "meeting.pmw").read_bytes()
+
+
+def test_a_long_address_shows_from_its_start(qtbot):
+    """Found by a new user: the address box showed “ostgresql://postmortem@…”, its first letters scrolled away."""
+    long_one = "postgresql://postmortem@a-rather-long-host-name.team.internal.example:54321/postmortem_incidents"
+    other = "postgresql://bo@another-rather-long-host-name.team.internal.example:5432/incidents_of_the_team"
+    dialog = PublishDialog([long_one, other], "Billing outage", 2)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit = dialog.address.lineEdit()
+    assert edit.fontMetrics().horizontalAdvance(long_one) > edit.width()  # longer than the box shows
+    assert edit.text() == long_one and edit.cursorPosition() == 0
+    dialog.address.setCurrentIndex(1)  # a recent one chosen: from its start too
+    assert edit.text() == other and edit.cursorPosition() == 0
+
+
+def test_a_file_of_one_incident_offers_one_choice(qtbot):
+    """Found by a new user: “The selected incident: …” and “The workspace's only incident” meant the same."""
+    dialog = PublishDialog([], "Billing outage", 1)
+    qtbot.addWidget(dialog)
+    assert dialog.only_selected.isVisibleTo(dialog) and dialog.only_selected.isChecked()
+    assert not dialog.every_incident.isVisibleTo(dialog)
+    none_selected = PublishDialog([], "", 1)
+    qtbot.addWidget(none_selected)
+    assert none_selected.every_incident.isVisibleTo(none_selected) and none_selected.every_incident.isChecked()
+    assert not none_selected.only_selected.isVisibleTo(none_selected)
+    several = PublishDialog([], "Billing outage", 2)
+    qtbot.addWidget(several)
+    assert several.only_selected.isVisibleTo(several) and several.every_incident.isVisibleTo(several)
+
