@@ -43,7 +43,8 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
         parcel = incident_copy.gather(conn, None if incident_ids is None else list(incident_ids))
     with target.transaction() as session:
         result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
-                                              bring_back=bring_back, writer=target.user)
+                                              bring_back=bring_back, writer=target.user,
+                                              source_name=source.name)
         if target.kind is WorkspaceKind.FILE:  # a team incident's meeting file goes on with its history
             from_team = remembered_address(source.engine.url) if source.kind is WorkspaceKind.TEAM else None
             _mark_meeting_files(session, parcel, result, from_team=from_team)

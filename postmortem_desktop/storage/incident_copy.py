@@ -292,10 +292,11 @@ def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *,
 
 
 def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False, bring_back: bool = False,
-        writer: str = "") -> Generator[tuple[int, int], None, CopyResult]:
+        writer: str = "", source_name: str = "") -> Generator[tuple[int, int], None, CopyResult]:
     """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
 
-    as_copy: each incident gets a new uid, so it stands beside the one already there.
+    as_copy: each incident gets a new uid, so it stands beside the one already there, and a title that says it is a
+    copy and where from (copy_title; source_name: the source's name).
     bring_back: an incident already there that nobody changed since the copy was made from it (a file saved for a
     meeting without network) is replaced by the copy, its rows keeping their ids; refused as without it otherwise.
     writer: who publishes, named to a teammate whose edit waits for it (team_bulk.bulk_writer).
@@ -326,10 +327,14 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
     _insert(conn, _table(Customer), customers, keys, result)
     total, done = parcel.row_count(), len(parcel.tags) + len(parcel.customers)
     yield done, total
+    titles = set(conn.scalars(select(Incident.title))) if as_copy else set()
     for snap in parcel.incidents:
         if as_copy:
             for row in snap.rows["incident_uids"]:
                 row["uid"] = new_incident_uid()
+            incident = snap.rows["incidents"][0]
+            incident["title"] = copy_title(incident["title"], source_name, titles)
+            titles.add(incident["title"])
         for model in snapshot.ORDER:
             rows = snap.rows[model.__tablename__]
             _insert(conn, _table(model), rows, keys, result)
@@ -344,6 +349,16 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
             quote_id for quote_id in after if after[quote_id] != before.get(quote_id, frozenset())))
     yield total, total
     return result
+
+
+def copy_title(title: str, source_name: str, taken: Container[str]) -> str:
+    """A copy's title: the incident's own and where the copy came from, so the list tells it from the incident it
+    was copied from (which keeps its title: links and reports name it), numbered when that is taken too."""
+    where = f" from {source_name}" if source_name else ""
+    candidate, number = f"{title} (copy{where})", 2
+    while candidate in taken:
+        candidate, number = f"{title} (copy {number}{where})", number + 1
+    return candidate
 
 
 def _card_columns(conn: Connection, incident_id: int) -> dict[int, frozenset[int]]:

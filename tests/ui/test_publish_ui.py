@@ -291,3 +291,19 @@ def test_a_file_of_one_incident_offers_one_choice(qtbot):
     qtbot.addWidget(several)
     assert several.only_selected.isVisibleTo(several) and several.every_incident.isVisibleTo(several)
 
+
+def test_the_delete_confirmation_names_the_incident_by_its_number(main_window, monkeypatch):
+    """A copy and its original may read alike: the confirmation says which one goes by the number the list shows."""
+    import ui.main_window as window_module
+
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *_args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(window_module.QMessageBox, "question", question)
+    main_window._on_delete_incident()
+    title = IncidentService(main_window.session.workspace).get(main_window.incident_id).title
+    assert asked and f"#{main_window.incident_id} “{title}”" in asked[0]
+
