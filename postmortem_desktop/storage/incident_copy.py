@@ -108,6 +108,8 @@ class CopyResult:
     brought_back: list[int] = field(default_factory=list)
     #: per incident brought back, the cards (quote ids on the target) whose columns it changed
     cards_brought_back: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: the same cards by the source's quote ids (a meeting file notes the bring back in its own history too)
+    cards_brought_back_in_source: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -347,6 +349,10 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         after = _card_columns(conn, incident_id)
         result.cards_brought_back[incident_id] = tuple(sorted(
             quote_id for quote_id in after if after[quote_id] != before.get(quote_id, frozenset())))
+    in_source = {new: old for old, new in keys.get("quotes", {}).items()}
+    result.cards_brought_back_in_source = {incident_id: tuple(sorted(in_source[quote_id] for quote_id in cards
+                                                                     if quote_id in in_source))
+                                           for incident_id, cards in result.cards_brought_back.items()}
     yield total, total
     return result
 
