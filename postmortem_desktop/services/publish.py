@@ -20,7 +20,7 @@ from ..storage.errors import ReadOnlyWorkspaceError, WorkspaceError
 from ..storage.handle import EditMade
 from ..storage.incident_copy import AlreadyInTarget, CopyResult
 from ..storage.workspace import Workspace, creating_file
-from ..storage.workspace_kind import WorkspaceKind, kind_of, remembered_address, team_url
+from ..storage.workspace_kind import WorkspaceKind, address_key, kind_of, remembered_address, team_url
 from .commands import WORKSPACE_WIDE
 
 __all__ = ["AlreadyInTarget", "CopyResult", "copy_steps", "publish", "save_incident_as_file", "save_steps",
@@ -56,10 +56,12 @@ def copy_steps(source: Workspace, target: Workspace, incident_ids: Iterable[int]
                 result = yield from incident_copy.put(session.connection(), parcel, target.name, as_copy=as_copy,
                                                       bring_back=bring_back, writer=target.user,
                                                       source_name=source.name)
+                if not as_copy:
+                    result.deleted_there = _deleted_there(source, target, parcel, result)
                 if target.kind is WorkspaceKind.FILE:  # a team incident's meeting file goes on with its history
                     from_team = remembered_address(source.engine.url) if source.kind is WorkspaceKind.TEAM else None
                     _mark_meeting_files(session, parcel, result, from_team=from_team)
-                came_back = result.brought_back
+                came_back = result.brought_back + (result.deleted_there if bring_back else [])
                 for incident_id in came_back:  # in its history, after the copy's own records
                     target.record_edit(session, incident_id, DataChange.everything(), f"{BRING_BACK} {source.name}",
                                        cards=result.cards_brought_back.get(incident_id, ()))
@@ -112,6 +114,25 @@ def _note_bring_back(file_session: Session, team_session: Session, result: CopyR
                                                   result.cards_brought_back_in_source.get(incident_id, ()), ()), user)
         mark_saved_for_meeting(file_session, source_id, team_history_end(team_session, incident_id))
     file_session.flush()  # takes the file's write lock now, before the team's commit: a file that refuses, refuses it
+
+
+def _deleted_there(source: Workspace, target: Workspace, parcel: incident_copy.Parcel, result: CopyResult) -> list[int]:
+    """The target's new incidents copied from a meeting file saved from this very team workspace (or from one it does
+    not say): the team's copy was deleted there since, as it was not found there."""
+    if source.kind is not WorkspaceKind.FILE or target.kind is not WorkspaceKind.TEAM:
+        return []
+    here = address_key(remembered_address(target.engine.url))
+    target_of = {copied.source_id: copied.target_id for copied in result.incidents}
+    found = []
+    for snap in parcel.incidents:
+        source_id = snap.rows["incidents"][0]["id"]
+        if (edit_history.history_when_saved(snap.settings, source_id) is None
+                or target_of[source_id] in result.brought_back):
+            continue
+        address = meeting_origin.saved_from_in(snap.settings, source_id)
+        if not address or address_key(address) == here:
+            found.append(target_of[source_id])
+    return found
 
 
 def _mark_meeting_files(session: Session, parcel: incident_copy.Parcel, result: CopyResult, *,

@@ -110,6 +110,9 @@ class CopyResult:
     cards_brought_back: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: the same cards by the source's quote ids (a meeting file notes the bring back in its own history too)
     cards_brought_back_in_source: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: the target's new incidents that a meeting file brought back after the team's copy had been deleted there
+    #: (services/publish.py): not found by their uid, so they came back as new incidents
+    deleted_there: list[int] = field(default_factory=list)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -184,6 +187,38 @@ def _rows_by_id(conn: Connection, table: Table, ids: set[int]) -> list[dict[str,
         chunk = ordered[start:start + 500]
         rows += [dict(r._mapping) for r in conn.execute(table.select().where(table.c.id.in_(chunk)))]
     return rows
+
+
+@dataclass(frozen=True)
+class BackAgain:
+    """A deleted incident that is in the workspace again under another key: a copy of it (a meeting file saved from
+    it) brought back or published after the delete. Its uid is taken, so the delete's undo cannot put it back."""
+
+    incident_id: int
+    title: str
+    #: its latest bring back's record: who brought it back, and “Bring Back from FILE” ("" when published plainly)
+    by: str = ""
+    what: str = ""
+
+
+def back_again(conn: Connection, snap: snapshot.IncidentSnapshot) -> BackAgain | None:
+    """The incident that holds the deleted incident's uid now, else None; asked by the delete's undo before it writes.
+
+    On a team workspace this waits for a publish under way (the lock each one holds): one committing meanwhile is
+    seen, rather than its uid colliding with the undo's insert."""
+    uid = _uid_of(snap)
+    if uid is None:
+        return None
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
+    row = conn.execute(select(Incident.id, Incident.title).join(IncidentUid, IncidentUid.incident_id == Incident.id)
+                       .where(IncidentUid.uid == uid)).first()
+    if row is None:
+        return None
+    last = conn.execute(select(EditRecord.user, EditRecord.what).where(
+        EditRecord.incident_id == row.id, EditRecord.what.like(f"{edit_history.BRING_BACK} %"))
+        .order_by(EditRecord.id.desc()).limit(1)).first()
+    return BackAgain(row.id, row.title, *(tuple(last) if last else ()))
 
 
 # ---- writing the target -----------------------------------------------------------------------------

@@ -389,3 +389,54 @@ def test_a_file_that_fails_to_keep_the_note_after_the_teams_commit_is_said(team,
     finally:
         meeting.close()
 
+
+def test_a_meeting_file_brought_back_after_a_delete_says_so_and_the_delete_undo_is_refused_in_words(
+        team, incident_id, tmp_path, monkeypatch):
+    """Found by a new user: the team deleted the incident while a meeting file of it was out; its bring back came in
+    as a new incident without a word about the delete, and Undo of the delete then failed on the database's unique
+    key (raw SQL). The summary says the team's copy had been deleted; the undo is refused in words, nothing
+    written."""
+    from postmortem_desktop.services.commands import RuleError
+    from postmortem_desktop.services.incidents import DeleteIncident, IncidentService
+
+    path = tmp_path / "meeting3.pmw"
+    save_incident_as_file(team, path, incident_id)
+    title = IncidentService(team).get(incident_id).title
+    delete = DeleteIncident(incident_id, title)
+    delete.do(team)
+    monkeypatch.setenv("POSTMORTEM_USER", "Mia at the meeting")
+    meeting = open_workspace(path)
+    try:
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(meeting)
+        result = publish(meeting, team, [incident_id], bring_back=True)
+        back = result.incidents[0].target_id
+        assert back != incident_id and result.deleted_there == [back] and result.brought_back == []
+        assert _history(team, back)[-1] == (team.user, f"Bring Back from {path.name}", False)
+        assert _answer(team, back) == MEETING_ANSWER
+        with team.reading() as session:
+            incidents = session.scalars(select(Incident.id)).all()
+
+        with pytest.raises(RuleError) as refused:
+            delete.undo(team)
+        assert (f"brought it back (Bring Back from {path.name}) as incident {back}" in str(refused.value)
+                and f"{team.user} brought" in str(refused.value) and "Nothing was undone" in str(refused.value))
+        with team.reading() as session:
+            assert session.scalars(select(Incident.id)).all() == incidents
+
+        SetReviewAnswer(incident_id, "wording", "Said later.").do(meeting)  # the file goes on into that one
+        assert publish(meeting, team, [incident_id], bring_back=True).brought_back == [back]
+        assert _answer(team, back) == "Said later."
+    finally:
+        meeting.close()
+
+
+def test_the_command_line_says_the_team_had_deleted_it(team, team_demo_url, incident_id, tmp_path):
+    from postmortem_desktop.services.incidents import DeleteIncident
+
+    path = tmp_path / "meeting3.pmw"
+    save_incident_as_file(team, path, incident_id)
+    DeleteIncident(incident_id).do(team)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["publish", str(path), team_demo_url, "--bring-back"]) == 0
+    assert "deleted in" in out.getvalue() and "so it came back as a new incident" in out.getvalue()

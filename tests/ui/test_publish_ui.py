@@ -307,3 +307,27 @@ def test_the_delete_confirmation_names_the_incident_by_its_number(main_window, m
     title = IncidentService(main_window.session.workspace).get(main_window.incident_id).title
     assert asked and f"#{main_window.incident_id} “{title}”" in asked[0]
 
+
+def test_bringing_back_a_meeting_file_the_team_deleted_meanwhile_says_so(qtbot, settings, team_demo_url, tmp_path):
+    from postmortem_desktop.services.incidents import DeleteIncident
+    from postmortem_desktop.services.publish import save_incident_as_file
+    from ui.main_window import MainWindow
+
+    team = open_workspace(team_demo_url)
+    try:
+        incident_id = IncidentService(team).list_incidents()[0].id
+        save_incident_as_file(team, tmp_path / "meeting3.pmw", incident_id)
+        DeleteIncident(incident_id).do(team)
+    finally:
+        team.close()
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(tmp_path / "meeting3.pmw")
+    window.publishing.publish_to(team_demo_url, None, bring_back=True)
+    said = _message(qtbot, window.publishing, "publish_result_box")
+    back = window.publishing.last_result.deleted_there
+    assert back and back[0] != incident_id
+    assert f"The team's copy had been deleted there since this file was saved from it, so it came back as a new " \
+           f"incident (#{back[0]})." in said.text()
+    said.close()
+    window.close()

@@ -105,8 +105,12 @@ class PublishController(QObject):
         self.last_result = result
         back = (" It replaced the one there, which nobody had changed since this file was saved from it."
                 if result.brought_back else "")
+        if result.deleted_there:
+            numbers = ", ".join(f"#{incident_id}" for incident_id in result.deleted_there)
+            back += (f" The team's copy had been deleted there since this file was saved from it, so it came back as "
+                     f"a new incident ({numbers}).")
         session = self.hub.session
-        if session is not None and result.brought_back:
+        if session is not None and (result.brought_back or result.deleted_there):
             # a meeting file notes the bring back in its incidents' histories: the screens read them again (as a
             # change of the whole file, which selects no other incident)
             session.workspace_changed.emit(DataChange.INCIDENT, WORKSPACE_WIDE, self)
