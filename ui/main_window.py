@@ -623,7 +623,7 @@ class MainWindow(QMainWindow):
         details = self.incident_service.get(self.incident_id)
         answer = QMessageBox.question(
             self, "Delete Incident",
-            f"Delete “{details.title}” with all its conversations, quotes and action items?\n\n"
+            f"Delete incident #{details.id} “{details.title}” with all its conversations, quotes and action items?\n\n"
             "You can undo this with Edit › Undo.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Yes:

@@ -47,6 +47,9 @@ def _publish(args: argparse.Namespace) -> int:
     if result.brought_back and not args.json:
         print(f"brought back (replaced, nobody had changed them there): incident "
               f"{', '.join(map(str, result.brought_back))}")
+    if result.deleted_there and not args.json:
+        print(f"deleted in {result.target} since this file was saved from it, so it came back as a new incident: "
+              f"incident {', '.join(map(str, result.deleted_there))}")
     return 0
 
 

@@ -11,7 +11,7 @@ from ..domain import timing
 from ..domain.changes import DataChange
 from ..domain.errors import MissingIncident
 from ..domain.vocabulary import SEVERITIES, IncidentStatus
-from ..storage import incident_settings, snapshot
+from ..storage import incident_copy, incident_settings, snapshot
 from ..storage.fast_read import read_cursor
 from ..storage.impact_query import customer_event_bounds
 from ..storage.schema import Incident
@@ -193,4 +193,16 @@ class DeleteIncident(Edit):
 
     def revert(self, session: Session) -> None:
         assert self._snapshot is not None, "undo before do"
-        snapshot.restore(session.connection(), self._snapshot)
+        conn = session.connection()
+        again = incident_copy.back_again(conn, self._snapshot)
+        if again is not None:  # its uid is taken: refused in words before anything is written
+            raise RuleError(_back_again(self.name, again))
+        snapshot.restore(conn, self._snapshot)
+
+
+def _back_again(name: str, again: incident_copy.BackAgain) -> str:
+    how = (f"{again.by or 'someone'} brought it back ({again.what})" if again.what else
+           "it was published into this workspace again")
+    return (f"“{name}” cannot be undone: since the delete, {how} as incident {again.incident_id} “{again.title}”, "
+            "so it is here already. Nothing was undone: go on with that one (putting this one back would make the "
+            "incident twice).")

@@ -108,6 +108,11 @@ class CopyResult:
     brought_back: list[int] = field(default_factory=list)
     #: per incident brought back, the cards (quote ids on the target) whose columns it changed
     cards_brought_back: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: the same cards by the source's quote ids (a meeting file notes the bring back in its own history too)
+    cards_brought_back_in_source: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: the target's new incidents that a meeting file brought back after the team's copy had been deleted there
+    #: (services/publish.py): not found by their uid, so they came back as new incidents
+    deleted_there: list[int] = field(default_factory=list)
 
     @property
     def ids_all_kept(self) -> bool:
@@ -182,6 +187,38 @@ def _rows_by_id(conn: Connection, table: Table, ids: set[int]) -> list[dict[str,
         chunk = ordered[start:start + 500]
         rows += [dict(r._mapping) for r in conn.execute(table.select().where(table.c.id.in_(chunk)))]
     return rows
+
+
+@dataclass(frozen=True)
+class BackAgain:
+    """A deleted incident that is in the workspace again under another key: a copy of it (a meeting file saved from
+    it) brought back or published after the delete. Its uid is taken, so the delete's undo cannot put it back."""
+
+    incident_id: int
+    title: str
+    #: its latest bring back's record: who brought it back, and “Bring Back from FILE” ("" when published plainly)
+    by: str = ""
+    what: str = ""
+
+
+def back_again(conn: Connection, snap: snapshot.IncidentSnapshot) -> BackAgain | None:
+    """The incident that holds the deleted incident's uid now, else None; asked by the delete's undo before it writes.
+
+    On a team workspace this waits for a publish under way (the lock each one holds): one committing meanwhile is
+    seen, rather than its uid colliding with the undo's insert."""
+    uid = _uid_of(snap)
+    if uid is None:
+        return None
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISH_LOCK})
+    row = conn.execute(select(Incident.id, Incident.title).join(IncidentUid, IncidentUid.incident_id == Incident.id)
+                       .where(IncidentUid.uid == uid)).first()
+    if row is None:
+        return None
+    last = conn.execute(select(EditRecord.user, EditRecord.what).where(
+        EditRecord.incident_id == row.id, EditRecord.what.like(f"{edit_history.BRING_BACK} %"))
+        .order_by(EditRecord.id.desc()).limit(1)).first()
+    return BackAgain(row.id, row.title, *(tuple(last) if last else ()))
 
 
 # ---- writing the target -----------------------------------------------------------------------------
@@ -292,10 +329,11 @@ def refuse_if_present(conn: Connection, parcel: Parcel, target_name: str, *,
 
 
 def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = False, bring_back: bool = False,
-        writer: str = "") -> Generator[tuple[int, int], None, CopyResult]:
+        writer: str = "", source_name: str = "") -> Generator[tuple[int, int], None, CopyResult]:
     """Writes the parcel into the target inside the caller's transaction, yielding (rows done, rows in all).
 
-    as_copy: each incident gets a new uid, so it stands beside the one already there.
+    as_copy: each incident gets a new uid, so it stands beside the one already there, and a title that says it is a
+    copy and where from (copy_title; source_name: the source's name).
     bring_back: an incident already there that nobody changed since the copy was made from it (a file saved for a
     meeting without network) is replaced by the copy, its rows keeping their ids; refused as without it otherwise.
     writer: who publishes, named to a teammate whose edit waits for it (team_bulk.bulk_writer).
@@ -326,10 +364,14 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
     _insert(conn, _table(Customer), customers, keys, result)
     total, done = parcel.row_count(), len(parcel.tags) + len(parcel.customers)
     yield done, total
+    titles = set(conn.scalars(select(Incident.title))) if as_copy else set()
     for snap in parcel.incidents:
         if as_copy:
             for row in snap.rows["incident_uids"]:
                 row["uid"] = new_incident_uid()
+            incident = snap.rows["incidents"][0]
+            incident["title"] = copy_title(incident["title"], source_name, titles)
+            titles.add(incident["title"])
         for model in snapshot.ORDER:
             rows = snap.rows[model.__tablename__]
             _insert(conn, _table(model), rows, keys, result)
@@ -342,8 +384,22 @@ def put(conn: Connection, parcel: Parcel, target_name: str, *, as_copy: bool = F
         after = _card_columns(conn, incident_id)
         result.cards_brought_back[incident_id] = tuple(sorted(
             quote_id for quote_id in after if after[quote_id] != before.get(quote_id, frozenset())))
+    in_source = {new: old for old, new in keys.get("quotes", {}).items()}
+    result.cards_brought_back_in_source = {incident_id: tuple(sorted(in_source[quote_id] for quote_id in cards
+                                                                     if quote_id in in_source))
+                                           for incident_id, cards in result.cards_brought_back.items()}
     yield total, total
     return result
+
+
+def copy_title(title: str, source_name: str, taken: Container[str]) -> str:
+    """A copy's title: the incident's own and where the copy came from, so the list tells it from the incident it
+    was copied from (which keeps its title: links and reports name it), numbered when that is taken too."""
+    where = f" from {source_name}" if source_name else ""
+    candidate, number = f"{title} (copy{where})", 2
+    while candidate in taken:
+        candidate, number = f"{title} (copy {number}{where})", number + 1
+    return candidate
 
 
 def _card_columns(conn: Connection, incident_id: int) -> dict[int, frozenset[int]]:

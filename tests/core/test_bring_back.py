@@ -77,7 +77,8 @@ def test_the_meetings_changes_come_back_into_the_unchanged_team_incident_with_it
                                .order_by(EditRecord.id.desc())).first()
     assert last is not None and tuple(last) == (f"Bring Back from {meeting.name}", team.user)
 
-    with pytest.raises(AlreadyInTarget) as again:  # the bring back is the team's own edit since the file
+    UpdateIncident(incident_id, title="Renamed on the team after the bring back").do(team)
+    with pytest.raises(AlreadyInTarget) as again:  # a teammate's edit since the bring back is not overwritten
         publish(meeting, team, [incident_id], bring_back=True)
     assert not again.value.may_bring_back and "changed there after this copy was made" in str(again.value)
 
@@ -263,3 +264,179 @@ def test_a_copy_of_a_meeting_file_brings_back_as_the_meeting_file_would(team, te
 def _title(workspace, incident_id: int) -> str:
     with workspace.reading() as session:
         return session.get(Incident, incident_id).title
+
+
+def _history(workspace, incident_id: int) -> list[tuple[str, str, bool]]:
+    return [(e.user, e.what, e.undone) for e in ReviewService(workspace).edits(incident_id)]
+
+
+def test_a_meeting_file_brings_back_again_after_further_edits_there(team, team_demo_url, incident_id, tmp_path,
+                                                                  monkeypatch):
+    """Found by a new user: after one bring back, every later one was refused as "changed there ... (last, Mia at
+    the meeting: Bring Back from meeting2.pmw)", the file's own bring back. The bring back now notes in the file where
+    the team's history ends after it, in its history as in the team's, so further edits there come back too, while a
+    teammate's edit made on the team after it still refuses them."""
+    path = tmp_path / "meeting2.pmw"
+    save_incident_as_file(team, path, incident_id)
+    monkeypatch.setenv("POSTMORTEM_USER", "Mia at the meeting")
+    meeting = open_workspace(path)
+    try:
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(meeting)
+        publish(meeting, team, [incident_id], bring_back=True)
+        first = _history(team, incident_id)
+
+        later = SetReviewAnswer(incident_id, "wording", "Said later, at the same meeting.")
+        later.do(meeting)
+        result = publish(meeting, team, [incident_id], bring_back=True)  # before: refused, by its own bring back
+        assert result.brought_back == [incident_id]
+        assert _answer(team, incident_id) == "Said later, at the same meeting."
+        history = _history(team, incident_id)
+        assert history[:len(first)] == first  # the first bring back's record stays in the team's history
+        assert history[len(first):] == [("Mia at the meeting", later.name, False),
+                                        (team.user, f"Bring Back from {path.name}", False)]
+        assert _history(meeting, incident_id) == history  # the file says its bring backs, as the team's history does
+
+        monkeypatch.setenv("POSTMORTEM_USER", "Ben (engineer)")
+        ben = open_workspace(team_demo_url)
+        try:
+            UpdateIncident(incident_id, title="Renamed by Ben after the bring back").do(ben)
+        finally:
+            ben.close()
+        SetReviewAnswer(incident_id, "wording", "Said after Ben's rename.").do(meeting)
+        with pytest.raises(AlreadyInTarget) as refused:
+            publish(meeting, team, [incident_id], bring_back=True)
+        assert not refused.value.may_bring_back and "Ben (engineer)" in str(refused.value)
+        assert _answer(team, incident_id) == "Said later, at the same meeting."
+    finally:
+        meeting.close()
+
+
+def test_a_meeting_file_that_cannot_note_the_bring_back_brings_nothing_back(team, incident_id, tmp_path):
+    """The note in the file goes with the team's transaction: a file that may not be written refuses the bring back
+    in words, with nothing written on the team (else its next bring back would be refused with no reason given)."""
+    from postmortem_desktop.storage.errors import ReadOnlyWorkspaceError
+
+    path = tmp_path / "meeting.pmw"
+    save_incident_as_file(team, path, incident_id)
+    writable = open_workspace(path)
+    SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(writable)
+    writable.close()
+    before = _history(team, incident_id), _answer(team, incident_id)
+    meeting = open_workspace(path, read_only=True)
+    try:
+        with pytest.raises(ReadOnlyWorkspaceError, match="nothing was copied"):
+            publish(meeting, team, [incident_id], bring_back=True)
+    finally:
+        meeting.close()
+    assert (_history(team, incident_id), _answer(team, incident_id)) == before
+
+
+def test_a_file_locked_by_another_writer_leaves_the_team_incident_as_it_was(team, incident_id, tmp_path):
+    """The file's note is written before the team's commit: when the file cannot take it (another program writing
+    it), the team's transaction rolls back too."""
+    import sqlite3
+
+    path = tmp_path / "meeting.pmw"
+    save_incident_as_file(team, path, incident_id)
+    meeting = open_workspace(path)
+    try:
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(meeting)
+        before = _history(team, incident_id), _answer(team, incident_id)
+        other = sqlite3.connect(path, timeout=0)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the file
+        try:
+            with pytest.raises(Exception, match="(?i)locked|busy|another program"):
+                publish(meeting, team, [incident_id], bring_back=True)
+        finally:
+            other.rollback()
+            other.close()
+        assert (_history(team, incident_id), _answer(team, incident_id)) == before
+        publish(meeting, team, [incident_id], bring_back=True)  # once free, it goes through
+        assert _answer(team, incident_id) == MEETING_ANSWER
+    finally:
+        meeting.close()
+
+
+def test_a_file_that_fails_to_keep_the_note_after_the_teams_commit_is_said(team, incident_id, tmp_path, monkeypatch):
+    """The two databases commit one after the other: when the file's commit fails after the team's (a full disk,
+    say), the person is told the changes came back but the file could not note it, and what to do."""
+    from contextlib import contextmanager
+
+    from postmortem_desktop.storage.errors import WorkspaceError
+
+    path = tmp_path / "meeting.pmw"
+    save_incident_as_file(team, path, incident_id)
+    meeting = open_workspace(path)
+    try:
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(meeting)
+        real = meeting.transaction
+
+        @contextmanager
+        def failing_commit():
+            with real() as session:
+                yield session
+                raise OSError("disk full")  # at the file's commit, after the team's: the file's note rolls back
+
+        monkeypatch.setattr(meeting, "transaction", failing_commit)
+        with pytest.raises(WorkspaceError) as said:
+            publish(meeting, team, [incident_id], bring_back=True)
+        assert f"brought back into {team.name}, but {meeting.name} could not note that (disk full)" in str(said.value)
+        assert "save the incident as a file again" in str(said.value)
+        assert _answer(team, incident_id) == MEETING_ANSWER  # the team has it
+        monkeypatch.undo()
+        with pytest.raises(AlreadyInTarget):  # as said: the file's mark did not move
+            publish(meeting, team, [incident_id], bring_back=True)
+    finally:
+        meeting.close()
+
+
+def test_a_meeting_file_brought_back_after_a_delete_says_so_and_the_delete_undo_is_refused_in_words(
+        team, incident_id, tmp_path, monkeypatch):
+    """Found by a new user: the team deleted the incident while a meeting file of it was out; its bring back came in
+    as a new incident without a word about the delete, and Undo of the delete then failed on the database's unique
+    key (raw SQL). The summary says the team's copy had been deleted; the undo is refused in words, nothing
+    written."""
+    from postmortem_desktop.services.commands import RuleError
+    from postmortem_desktop.services.incidents import DeleteIncident, IncidentService
+
+    path = tmp_path / "meeting3.pmw"
+    save_incident_as_file(team, path, incident_id)
+    title = IncidentService(team).get(incident_id).title
+    delete = DeleteIncident(incident_id, title)
+    delete.do(team)
+    monkeypatch.setenv("POSTMORTEM_USER", "Mia at the meeting")
+    meeting = open_workspace(path)
+    try:
+        SetReviewAnswer(incident_id, "wording", MEETING_ANSWER).do(meeting)
+        result = publish(meeting, team, [incident_id], bring_back=True)
+        back = result.incidents[0].target_id
+        assert back != incident_id and result.deleted_there == [back] and result.brought_back == []
+        assert _history(team, back)[-1] == (team.user, f"Bring Back from {path.name}", False)
+        assert _answer(team, back) == MEETING_ANSWER
+        with team.reading() as session:
+            incidents = session.scalars(select(Incident.id)).all()
+
+        with pytest.raises(RuleError) as refused:
+            delete.undo(team)
+        assert (f"brought it back (Bring Back from {path.name}) as incident {back}" in str(refused.value)
+                and f"{team.user} brought" in str(refused.value) and "Nothing was undone" in str(refused.value))
+        with team.reading() as session:
+            assert session.scalars(select(Incident.id)).all() == incidents
+
+        SetReviewAnswer(incident_id, "wording", "Said later.").do(meeting)  # the file goes on into that one
+        assert publish(meeting, team, [incident_id], bring_back=True).brought_back == [back]
+        assert _answer(team, back) == "Said later."
+    finally:
+        meeting.close()
+
+
+def test_the_command_line_says_the_team_had_deleted_it(team, team_demo_url, incident_id, tmp_path):
+    from postmortem_desktop.services.incidents import DeleteIncident
+
+    path = tmp_path / "meeting3.pmw"
+    save_incident_as_file(team, path, incident_id)
+    DeleteIncident(incident_id).do(team)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["publish", str(path), team_demo_url, "--bring-back"]) == 0
+    assert "deleted in" in out.getvalue() and "so it came back as a new incident" in out.getvalue()

@@ -216,8 +216,27 @@ def test_publishing_as_a_copy_gives_new_keys_where_taken_and_the_same_rows(sourc
     assert copy_id not in _ids(source) and result.new_ids["incidents"] == 1 and result.new_ids["messages"] > 0
     original, copied = picture(source, incident), picture(team, copy_id)
     assert copied.pop("incident_uids") != original.pop("incident_uids")  # a separate incident: its own uid
+    title = dict(original["incidents"][0])["title"]  # a title of its own, saying it is a copy and where from
+    assert copied.pop("incidents") != original.pop("incidents")
+    assert _title(team, copy_id) == f"{title} (copy from {source.name})" == result.incidents[0].title
     assert copied == original
     assert result.tags_added == [] and result.customers_added == 0  # matched by name / by all their fields
+
+
+def test_copies_have_titles_the_list_tells_apart(source, team):
+    """Found by a new user: a copy had exactly the original's title, so only its number told them apart. The copy
+    says where it came from; a second copy from the same file is numbered; the original keeps its title."""
+    publish(source, team)
+    incident = _ids(source)[0]
+    title = _title(source, incident)
+    first = publish(source, team, [incident], as_copy=True).incidents[0].target_id
+    second = publish(source, team, [incident], as_copy=True).incidents[0].target_id
+    assert (_title(team, incident), _title(team, first), _title(team, second)) == (
+        title, f"{title} (copy from {source.name})", f"{title} (copy 2 from {source.name})")
+
+
+def _title(ws, incident_id: int) -> str:
+    return IncidentService(ws).get(incident_id).title
 
 
 def test_a_publish_into_a_team_workspace_with_other_incidents_remaps_keys_consistently(source, team_demo_url):

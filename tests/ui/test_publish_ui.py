@@ -260,3 +260,74 @@ def test_publishing_a_meeting_file_offers_the_team_workspace_it_was_saved_from(
     settings.sync()
     assert password not in (tmp_path / "settings.ini").read_text(encoding="utf-8")
     assert password.encode() not in (tmp_path / "meeting.pmw").read_bytes()
+
+
+def test_a_long_address_shows_from_its_start(qtbot):
+    """Found by a new user: the address box showed “ostgresql://postmortem@…”, its first letters scrolled away."""
+    long_one = "postgresql://postmortem@a-rather-long-host-name.team.internal.example:54321/postmortem_incidents"
+    other = "postgresql://bo@another-rather-long-host-name.team.internal.example:5432/incidents_of_the_team"
+    dialog = PublishDialog([long_one, other], "Billing outage", 2)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit = dialog.address.lineEdit()
+    assert edit.fontMetrics().horizontalAdvance(long_one) > edit.width()  # longer than the box shows
+    assert edit.text() == long_one and edit.cursorPosition() == 0
+    dialog.address.setCurrentIndex(1)  # a recent one chosen: from its start too
+    assert edit.text() == other and edit.cursorPosition() == 0
+
+
+def test_a_file_of_one_incident_offers_one_choice(qtbot):
+    """Found by a new user: “The selected incident: …” and “The workspace's only incident” meant the same."""
+    dialog = PublishDialog([], "Billing outage", 1)
+    qtbot.addWidget(dialog)
+    assert dialog.only_selected.isVisibleTo(dialog) and dialog.only_selected.isChecked()
+    assert not dialog.every_incident.isVisibleTo(dialog)
+    none_selected = PublishDialog([], "", 1)
+    qtbot.addWidget(none_selected)
+    assert none_selected.every_incident.isVisibleTo(none_selected) and none_selected.every_incident.isChecked()
+    assert not none_selected.only_selected.isVisibleTo(none_selected)
+    several = PublishDialog([], "Billing outage", 2)
+    qtbot.addWidget(several)
+    assert several.only_selected.isVisibleTo(several) and several.every_incident.isVisibleTo(several)
+
+
+def test_the_delete_confirmation_names_the_incident_by_its_number(main_window, monkeypatch):
+    """A copy and its original may read alike: the confirmation says which one goes by the number the list shows."""
+    import ui.main_window as window_module
+
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *_args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(window_module.QMessageBox, "question", question)
+    main_window._on_delete_incident()
+    title = IncidentService(main_window.session.workspace).get(main_window.incident_id).title
+    assert asked and f"#{main_window.incident_id} “{title}”" in asked[0]
+
+
+def test_bringing_back_a_meeting_file_the_team_deleted_meanwhile_says_so(qtbot, settings, team_demo_url, tmp_path):
+    from postmortem_desktop.services.incidents import DeleteIncident
+    from postmortem_desktop.services.publish import save_incident_as_file
+    from ui.main_window import MainWindow
+
+    team = open_workspace(team_demo_url)
+    try:
+        incident_id = IncidentService(team).list_incidents()[0].id
+        save_incident_as_file(team, tmp_path / "meeting3.pmw", incident_id)
+        DeleteIncident(incident_id).do(team)
+    finally:
+        team.close()
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    assert window.open_path(tmp_path / "meeting3.pmw")
+    window.publishing.publish_to(team_demo_url, None, bring_back=True)
+    said = _message(qtbot, window.publishing, "publish_result_box")
+    back = window.publishing.last_result.deleted_there
+    assert back and back[0] != incident_id
+    assert f"The team's copy had been deleted there since this file was saved from it, so it came back as a new " \
+           f"incident (#{back[0]})." in said.text()
+    said.close()
+    window.close()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.domain.changes import DataChange
 from postmortem_desktop.services import publish
+from postmortem_desktop.services.commands import WORKSPACE_WIDE
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.errors import PasswordNeededError, PasswordRejectedError
 from postmortem_desktop.storage.team_passwords import stored_password
@@ -103,6 +105,15 @@ class PublishController(QObject):
         self.last_result = result
         back = (" It replaced the one there, which nobody had changed since this file was saved from it."
                 if result.brought_back else "")
+        if result.deleted_there:
+            numbers = ", ".join(f"#{incident_id}" for incident_id in result.deleted_there)
+            back += (f" The team's copy had been deleted there since this file was saved from it, so it came back as "
+                     f"a new incident ({numbers}).")
+        session = self.hub.session
+        if session is not None and (result.brought_back or result.deleted_there):
+            # a meeting file notes the bring back in its incidents' histories: the screens read them again (as a
+            # change of the whole file, which selects no other incident)
+            session.workspace_changed.emit(DataChange.INCIDENT, WORKSPACE_WIDE, self)
         self._tell("Published", f"Published {_incidents(result)} to {result.target}.{back}", _details(result))
 
     def _publish_failed(self, exc: BaseException, url: str, incident_ids: list[int] | None, again: dict) -> None:

@@ -38,11 +38,16 @@ class PublishDialog(QDialog):
         if edit is not None:
             edit.setPlaceholderText(ADDRESS_HINT)
         self.address.setMinimumContentsLength(40)
+        if edit is not None:  # an address longer than the box shows from its start (a chosen one too), not its end
+            self.address.currentIndexChanged.connect(lambda _index: edit.setCursorPosition(0))
+            edit.setCursorPosition(0)
         self.only_selected = QRadioButton(f"The selected incident: “{incident_title}”", self)
         self.every_incident = QRadioButton("The workspace's only incident" if incident_count == 1 else
                                            f"All {incident_count} incidents of this workspace", self)
         self.only_selected.setEnabled(bool(incident_title))
         (self.only_selected if incident_title else self.every_incident).setChecked(True)
+        #: a workspace of one incident: both choices would mean the same, so only the one checked is offered
+        self.one_choice = incident_count == 1
         note = QLabel("Everything of each incident is copied in one step, with its history and who made each "
                       "edit; nothing is left half-copied if the connection is lost or you cancel. Give no "
                       "password in the address: it is read from the system keyring (where File › Open Team "
@@ -63,6 +68,8 @@ class PublishDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.only_selected)
         layout.addWidget(self.every_incident)
+        if self.one_choice:
+            (self.every_incident if incident_title else self.only_selected).setVisible(False)
         layout.addWidget(note)
         layout.addWidget(buttons)
         self._check()
