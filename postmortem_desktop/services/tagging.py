@@ -15,7 +15,13 @@ from ..domain.changes import DataChange
 from ..domain.errors import ChangedSince
 from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
-from ..storage.edit_history import card_editors_since, last_card_editor, last_column_editor
+from ..storage.edit_history import (
+    card_editors_since,
+    column_editors_since,
+    last_card_editor,
+    last_column_editor,
+    last_order_editor,
+)
 from ..storage.id_sets import among
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
@@ -442,17 +448,38 @@ class RecolorTag(_TagFieldEdit):
 
 
 class ReorderTags(Edit):
-    """Puts the board's columns in the given order (tag ids, first column first)."""
+    """Puts the board's columns in the given order (tag ids, first column first).
+
+    Made from the order the board showed (`based_on`), it is refused with EditConflict when the stored order is no
+    longer that: a Move Left made on a stale board would otherwise put back every column where that board had it,
+    over a teammate's reorder (or a column they added). Its undo and redo are refused (ChangedSince) when the order
+    is no longer what the edit, or its undo, left."""
 
     changes = TAG_CHANGES
     name = "Reorder Columns"
 
-    def __init__(self, ordered_ids: Iterable[int]):
+    def __init__(self, ordered_ids: Iterable[int], based_on: Iterable[int] | None = None):
         self.ordered_ids = list(ordered_ids)
+        #: the columns' order the board showed (tag ids); None: no check (a script)
+        self.based_on = list(based_on) if based_on is not None else None
         self._old: dict[int, int] = {}
+        self._undone_to: list[int] | None = None  # the order as the last undo left it
+        self._over_order = False  # a conflict found the same columns in another order: a reorder beat this one
+
+    def _hold_order(self, session: Session) -> dict[int, Tag]:
+        # every column held until commit on a team workspace, so two clients' reorders run one after the other
+        return {t.id: t for t in session.scalars(
+            select(Tag).order_by(Tag.position, Tag.id).with_for_update(key_share=True))}
 
     def apply(self, session: Session) -> None:
-        tags = {t.id: t for t in session.scalars(select(Tag))}
+        tags = self._hold_order(session)
+        stored = list(tags)
+        if self._undone_to is not None and stored != self._undone_to:  # a redo: over what its undo left
+            raise ChangedSince(self.name, undoing=False, advice=_ORDER_KEPT)
+        if self._undone_to is None and self.based_on is not None and stored != self.based_on:
+            self._over_order = set(stored) == set(self.based_on)
+            raise EditConflict(self.name, based_on=_names(tags, self.based_on), yours=_names(tags, self.ordered_ids),
+                               theirs=_names(tags, stored))
         if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
             raise RuleError("The tags changed meanwhile; try the reorder again.")
         self._old = {tid: t.position for tid, t in tags.items()}
@@ -460,8 +487,28 @@ class ReorderTags(Edit):
             tags[tag_id].position = position
 
     def revert(self, session: Session) -> None:
+        # the order it left, or a teammate's reorder (or column) since would be undone with it
+        if list(self._hold_order(session)) != self.ordered_ids:
+            raise ChangedSince(self.name, undoing=True, advice=_ORDER_KEPT)
         for tag_id, position in self._old.items():
             session.execute(update(Tag).where(Tag.id == tag_id).values(position=position))
+        self._undone_to = list(self._hold_order(session))
+
+    def changed_by(self, session: Session, user: str) -> str:
+        # only a reorder changes the order of the same columns; a column added or merged away names no one
+        return last_order_editor(session, user, self.name) if self._over_order else ""
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return column_editors_since(session, (), user, self.name, undone=undone)
+
+
+#: what a refused undo or redo of a reorder leaves, and what to do
+_ORDER_KEPT = "The columns stay in the order they have now: move them by hand if they still need it."
+
+
+def _names(tags: Mapping[int, Tag], ids: Iterable[int]) -> tuple[str, ...]:
+    """Columns by name, in the order given, for a conflict shown to a person."""
+    return tuple(tags[tag_id].name if tag_id in tags else "(a column merged or removed since)" for tag_id in ids)
 
 
 class MergeTags(Edit):
