@@ -22,6 +22,7 @@ from ..storage.edit_history import (
     last_column_editor,
     last_order_editor,
 )
+from ..storage.handle import user_of
 from ..storage.id_sets import among
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
@@ -91,6 +92,32 @@ def _check_name_free(session: Session, name: str, except_id: int | None = None) 
     clash = session.scalar(select(Tag.id).where(Tag.name == name))
     if clash is not None and clash != except_id:
         raise RuleError(f"There is already a tag called “{name}”.")
+
+
+class ColumnNameChangedSince(ChangedSince):
+    """An undo that gives a column its name back (a rename's, a merge's), refused: another column has that name now
+    (a teammate added or renamed one since). A ChangedSince, so the window offers to skip the step as for any undo a
+    teammate's change blocks; in its own words, naming who gave the name from that column's own history."""
+
+    def __init__(self, what: str, name: str, *, by: tuple[str, ...] = ()):
+        super().__init__(what, undoing=True, by=by)
+        self.args = (f"“{what}” cannot be undone: since your edit, {by[0] if by else 'someone else'} gave the name "
+                     f"“{name}” to another column, and two columns cannot share a name. Nothing was undone: rename or "
+                     "merge that column first if this should still be undone.",)
+        self.taken = name
+
+    def naming(self, by: tuple[str, ...]) -> ChangedSince:
+        return self  # who gave the name is said already: the edit's own history is about something else
+
+
+def _refuse_if_name_taken(session: Session, edit: str, name: str, *, except_id: int | None = None) -> None:
+    """Before an undo gives a column its name back: refused in words when another column has it now, before
+    anything is written; never the database's unique-name error."""
+    clash = session.scalar(select(Tag.id).where(Tag.name == name))
+    if clash is None or clash == except_id:
+        return
+    who = last_column_editor(session, clash, user_of(session), f"%“{name}”")
+    raise ColumnNameChangedSince(edit, name, by=(who,) if who else ())
 
 
 def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False, with_cards: bool = False) -> Tag:
@@ -417,7 +444,11 @@ class _TagFieldEdit(Edit):
     def revert(self, session: Session) -> None:
         tag = _tag_or_refuse(session, self.tag_id, hold=True)
         refuse_undo_if_changed_since(self.name, self.value, getattr(tag, self.field))
+        self.check_undo(session)
         setattr(tag, self.field, self._old)
+
+    def check_undo(self, session: Session) -> None:
+        """Hook for rules the value put back must keep (raise ChangedSince: nothing is written)."""
 
     def check(self, session: Session) -> None:
         """Hook for rules (raise RuleError)."""
@@ -425,6 +456,9 @@ class _TagFieldEdit(Edit):
     def changed_by(self, session: Session, user: str) -> str:
         # a column belongs to every incident: its edits are the workspace's (last_column_editor)
         return last_column_editor(session, self.tag_id, user, self.conflicts_with_names)
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return column_editors_since(session, (self.tag_id,), user, self.name, undone=undone)
 
 
 class RenameTag(_TagFieldEdit):
@@ -436,6 +470,10 @@ class RenameTag(_TagFieldEdit):
 
     def check(self, session: Session) -> None:
         _check_name_free(session, self.value, except_id=self.tag_id)
+
+    def check_undo(self, session: Session) -> None:
+        # a teammate may have given the old name to a column since: refused in words, never the unique key's error
+        _refuse_if_name_taken(session, self.name, str(self._old), except_id=self.tag_id)
 
 
 class RecolorTag(_TagFieldEdit):
@@ -581,6 +619,8 @@ class MergeTags(Edit):
         _tag_or_refuse(session, self.target_id, with_cards=True)
         # the undo puts the target's rows back as they were before: a card tagged or untagged since would lose that
         refuse_undo_if_changed_since(self.name, self._merged, self._target_rows(session))
+        # the merged column comes back under its name: a teammate's column given that name since stays
+        _refuse_if_name_taken(session, self.name, self._tag_row["name"])
         session.execute(insert(Tag), [self._tag_row])
         session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
         if self._assignments:

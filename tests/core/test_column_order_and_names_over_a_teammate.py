@@ -1,13 +1,15 @@
 """The board's columns (tags, every incident's) edited by two people: a Move Left/Right made on a board that shows an
 older order is refused (EditConflict), never putting back every column where that board had them; a reorder's undo
-or redo is refused (ChangedSince) over a teammate's later order. Nothing is written when refused. `demo` is a
-teammate's client, `ben` Ben's (on a file the same handle); both engines."""
+or redo is refused (ChangedSince) over a teammate's later order; an undo that gives a column its name back (a
+merge's, a rename's) is refused in words when a teammate gave that name to another column since, never by the
+database's unique-name error. Nothing is written when refused. `demo` is a teammate's client, `ben` Ben's (on a
+file the same handle); both engines."""
 from __future__ import annotations
 
 import pytest
 
 from postmortem_desktop.domain.errors import ChangedSince, EditConflict
-from postmortem_desktop.services.tagging import AddTag, ReorderTags, list_tags
+from postmortem_desktop.services.tagging import AddTag, MergeTags, RenameTag, ReorderTags, list_tags
 
 
 def _order(ws) -> list[int]:
@@ -84,3 +86,41 @@ def test_redoing_a_reorder_is_refused_over_a_teammates_reorder_after_the_undo(de
     assert _order(demo) == theirs
     if demo.user:
         assert refused.value.by == (demo.user,)
+
+
+def test_undoing_a_merge_is_refused_in_words_when_a_teammate_gave_its_name_to_another_column(demo, ben):
+    tags = list_tags(ben)
+    source, target = tags[0], tags[1]
+    merge = MergeTags(source.id, target.id, source.name, target.name)
+    merge.do(ben)
+    AddTag(source.name).do(demo)  # Ana makes a column with the name the merge freed
+    before = (_order(demo), _names(demo))
+    with pytest.raises(ChangedSince, match=f"gave the name “{source.name}” to another column") as refused:
+        merge.undo(ben)  # before: the database's unique-name error
+    assert refused.value.undoing and "rename or merge that column first" in str(refused.value)
+    assert (_order(demo), _names(demo)) == before  # nothing was undone; Ana's column stays
+    if demo.user:
+        assert f"since your edit, {demo.user} gave" in str(refused.value)
+
+
+def test_undoing_a_rename_is_refused_in_words_when_a_teammate_gave_the_old_name_to_another_column(demo, ben):
+    tag = next(t for t in list_tags(ben) if t.name == "confusion")
+    mine = RenameTag(tag.id, "baffled", shown_name=tag.name)
+    mine.do(ben)
+    AddTag("confusion").do(demo)
+    before = _names(demo)
+    with pytest.raises(ChangedSince, match="gave the name “confusion” to another column") as refused:
+        mine.undo(ben)
+    assert _names(demo) == before
+    if demo.user:
+        assert f"since your edit, {demo.user} gave" in str(refused.value)
+
+
+def test_undoing_a_rename_over_a_teammates_rename_names_them_from_the_columns_history(demo, ben):
+    tag = next(t for t in list_tags(ben) if t.name == "trust-loss")
+    mine = RenameTag(tag.id, "lost-trust", shown_name=tag.name)
+    mine.do(ben)
+    RenameTag(tag.id, "trust-damage", shown_name="lost-trust").do(demo)
+    with pytest.raises(ChangedSince) as refused:
+        mine.undo(ben)
+    assert refused.value.by == ((demo.user,) if demo.user else ())  # before: "someone else" on a team workspace too
