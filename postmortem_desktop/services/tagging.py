@@ -15,7 +15,14 @@ from ..domain.changes import DataChange
 from ..domain.errors import ChangedSince
 from ..domain.vocabulary import EVIDENCE_SOURCES, TagSource
 from ..resources import resource_path
-from ..storage.edit_history import card_editors_since, last_card_editor, last_column_editor
+from ..storage.edit_history import (
+    card_editors_since,
+    column_editors_since,
+    last_card_editor,
+    last_column_editor,
+    last_workspace_editor,
+)
+from ..storage.handle import user_of
 from ..storage.id_sets import among
 from ..storage.schema import ActionItemLink, Quote, Tag, TagAssignment
 from ..storage.workspace import Workspace
@@ -85,6 +92,32 @@ def _check_name_free(session: Session, name: str, except_id: int | None = None) 
     clash = session.scalar(select(Tag.id).where(Tag.name == name))
     if clash is not None and clash != except_id:
         raise RuleError(f"There is already a tag called “{name}”.")
+
+
+class ColumnNameChangedSince(ChangedSince):
+    """An undo that gives a column its name back (a rename's, a merge's), refused: another column has that name now
+    (a teammate added or renamed one since). A ChangedSince, so the window offers to skip the step as for any undo a
+    teammate's change blocks; in its own words, naming who gave the name from that column's own history."""
+
+    def __init__(self, what: str, name: str, *, by: tuple[str, ...] = ()):
+        super().__init__(what, undoing=True, by=by)
+        self.args = (f"“{what}” cannot be undone: since your edit, {by[0] if by else 'someone else'} gave the name "
+                     f"“{name}” to another column, and two columns cannot share a name. Nothing was undone: rename or "
+                     "merge that column first if this should still be undone.",)
+        self.taken = name
+
+    def naming(self, by: tuple[str, ...]) -> ChangedSince:
+        return self  # who gave the name is said already: the edit's own history is about something else
+
+
+def _refuse_if_name_taken(session: Session, edit: str, name: str, *, except_id: int | None = None) -> None:
+    """Before an undo gives a column its name back: refused in words when another column has it now, before
+    anything is written; never the database's unique-name error."""
+    clash = session.scalar(select(Tag.id).where(Tag.name == name))
+    if clash is None or clash == except_id:
+        return
+    who = last_column_editor(session, clash, user_of(session), f"%“{name}”")
+    raise ColumnNameChangedSince(edit, name, by=(who,) if who else ())
 
 
 def _tag_or_refuse(session: Session, tag_id: int, *, hold: bool = False, with_cards: bool = False) -> Tag:
@@ -411,7 +444,11 @@ class _TagFieldEdit(Edit):
     def revert(self, session: Session) -> None:
         tag = _tag_or_refuse(session, self.tag_id, hold=True)
         refuse_undo_if_changed_since(self.name, self.value, getattr(tag, self.field))
+        self.check_undo(session)
         setattr(tag, self.field, self._old)
+
+    def check_undo(self, session: Session) -> None:
+        """Hook for rules the value put back must keep (raise ChangedSince: nothing is written)."""
 
     def check(self, session: Session) -> None:
         """Hook for rules (raise RuleError)."""
@@ -419,6 +456,9 @@ class _TagFieldEdit(Edit):
     def changed_by(self, session: Session, user: str) -> str:
         # a column belongs to every incident: its edits are the workspace's (last_column_editor)
         return last_column_editor(session, self.tag_id, user, self.conflicts_with_names)
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return column_editors_since(session, (self.tag_id,), user, self.name, undone=undone)
 
 
 class RenameTag(_TagFieldEdit):
@@ -431,6 +471,10 @@ class RenameTag(_TagFieldEdit):
     def check(self, session: Session) -> None:
         _check_name_free(session, self.value, except_id=self.tag_id)
 
+    def check_undo(self, session: Session) -> None:
+        # a teammate may have given the old name to a column since: refused in words, never the unique key's error
+        _refuse_if_name_taken(session, self.name, str(self._old), except_id=self.tag_id)
+
 
 class RecolorTag(_TagFieldEdit):
     conflicts_with_names = "Change Tag Colour"
@@ -442,17 +486,38 @@ class RecolorTag(_TagFieldEdit):
 
 
 class ReorderTags(Edit):
-    """Puts the board's columns in the given order (tag ids, first column first)."""
+    """Puts the board's columns in the given order (tag ids, first column first).
+
+    Made from the order the board showed (`based_on`), it is refused with EditConflict when the stored order is no
+    longer that: a Move Left made on a stale board would otherwise put back every column where that board had it,
+    over a teammate's reorder (or a column they added). Its undo and redo are refused (ChangedSince) when the order
+    is no longer what the edit, or its undo, left."""
 
     changes = TAG_CHANGES
     name = "Reorder Columns"
 
-    def __init__(self, ordered_ids: Iterable[int]):
+    def __init__(self, ordered_ids: Iterable[int], based_on: Iterable[int] | None = None):
         self.ordered_ids = list(ordered_ids)
+        #: the columns' order the board showed (tag ids); None: no check (a script)
+        self.based_on = list(based_on) if based_on is not None else None
         self._old: dict[int, int] = {}
+        self._undone_to: list[int] | None = None  # the order as the last undo left it
+        self._over_order = False  # a conflict found the same columns in another order: a reorder beat this one
+
+    def _hold_order(self, session: Session) -> dict[int, Tag]:
+        # every column held until commit on a team workspace, so two clients' reorders run one after the other
+        return {t.id: t for t in session.scalars(
+            select(Tag).order_by(Tag.position, Tag.id).with_for_update(key_share=True))}
 
     def apply(self, session: Session) -> None:
-        tags = {t.id: t for t in session.scalars(select(Tag))}
+        tags = self._hold_order(session)
+        stored = list(tags)
+        if self._undone_to is not None and stored != self._undone_to:  # a redo: over what its undo left
+            raise ChangedSince(self.name, undoing=False, advice=_ORDER_KEPT)
+        if self._undone_to is None and self.based_on is not None and stored != self.based_on:
+            self._over_order = set(stored) == set(self.based_on)
+            raise EditConflict(self.name, based_on=_names(tags, self.based_on), yours=_names(tags, self.ordered_ids),
+                               theirs=_names(tags, stored))
         if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
             raise RuleError("The tags changed meanwhile; try the reorder again.")
         self._old = {tid: t.position for tid, t in tags.items()}
@@ -460,8 +525,28 @@ class ReorderTags(Edit):
             tags[tag_id].position = position
 
     def revert(self, session: Session) -> None:
+        # the order it left, or a teammate's reorder (or column) since would be undone with it
+        if list(self._hold_order(session)) != self.ordered_ids:
+            raise ChangedSince(self.name, undoing=True, advice=_ORDER_KEPT)
         for tag_id, position in self._old.items():
             session.execute(update(Tag).where(Tag.id == tag_id).values(position=position))
+        self._undone_to = list(self._hold_order(session))
+
+    def changed_by(self, session: Session, user: str) -> str:
+        # only a reorder changes the order of the same columns; a column added or merged away names no one
+        return last_workspace_editor(session, user, self.name) if self._over_order else ""
+
+    def changed_since_by(self, session: Session, user: str, *, undone: bool) -> tuple[str, ...]:
+        return column_editors_since(session, (), user, self.name, undone=undone)
+
+
+#: what a refused undo or redo of a reorder leaves, and what to do
+_ORDER_KEPT = "The columns stay in the order they have now: move them by hand if they still need it."
+
+
+def _names(tags: Mapping[int, Tag], ids: Iterable[int]) -> tuple[str, ...]:
+    """Columns by name, in the order given, for a conflict shown to a person."""
+    return tuple(tags[tag_id].name if tag_id in tags else "(a column merged or removed since)" for tag_id in ids)
 
 
 class MergeTags(Edit):
@@ -534,6 +619,8 @@ class MergeTags(Edit):
         _tag_or_refuse(session, self.target_id, with_cards=True)
         # the undo puts the target's rows back as they were before: a card tagged or untagged since would lose that
         refuse_undo_if_changed_since(self.name, self._merged, self._target_rows(session))
+        # the merged column comes back under its name: a teammate's column given that name since stays
+        _refuse_if_name_taken(session, self.name, self._tag_row["name"])
         session.execute(insert(Tag), [self._tag_row])
         session.execute(delete(TagAssignment).where(TagAssignment.tag_id == self.target_id))
         if self._assignments:

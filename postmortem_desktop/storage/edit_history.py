@@ -145,9 +145,28 @@ def last_column_editor(session: Session, tag_id: int, user: str, like: str) -> s
     return _one_teammate({last}, user) if last else ""
 
 
+def column_editors_since(session: Session, tag_ids: tuple[int, ...], user: str, what: str, *,
+                         undone: bool) -> tuple[str, ...]:
+    """The other people who edited the workspace's columns after `user`'s latest record of `what` (the edit, or its
+    undo when `undone`), in the order they did: of these columns (tag ids), or, with none, of the columns' order (a
+    reorder names no one column). As editors_since: those who made the same edit when any did, else everyone who
+    edited them since; empty when nothing says (a file keeps no history)."""
+    which = among(WorkspaceEdit.tag_id, tag_ids) if tag_ids else WorkspaceEdit.tag_id.is_(None)
+    mark = session.scalar(select(func.max(WorkspaceEdit.id)).where(
+        which, WorkspaceEdit.user == user, WorkspaceEdit.what == what, WorkspaceEdit.undone == undone))
+    if mark is None:
+        return ()
+    # the order changes with any column added or merged away too: every column's edit since counts for it
+    since = select(WorkspaceEdit.user, WorkspaceEdit.what).where(WorkspaceEdit.id > mark)
+    later = session.execute((since.where(which) if tag_ids else since).order_by(WorkspaceEdit.id)).all()
+    same = [name for name, done in later if done == what] or [name for name, _done in later]
+    return tuple(name for name in dict.fromkeys(same) if name != user)
+
+
 def last_workspace_editor(session: Session, user: str, what: str) -> str:
-    """Who a conflict over one of the workspace's own settings (the agenda) names: whoever last made the edit `what`
-    of it, or its undo; "" when that is `user` or nobody is recorded (a file keeps none)."""
+    """Who a conflict over something of the whole workspace names (one of its settings, the agenda; the columns'
+    order): whoever last made the edit `what` of it, or its undo; "" when that is `user` or nobody is recorded (a
+    file keeps none)."""
     last = session.scalar(select(WorkspaceEdit.user).where(
         WorkspaceEdit.tag_id.is_(None), WorkspaceEdit.what == what).order_by(WorkspaceEdit.id.desc()).limit(1))
     return _one_teammate({last}, user) if last else ""

@@ -71,8 +71,9 @@ def column_menu_command(parent: QWidget, tag: TagDefinition | None, tags: list[T
         return RecolorTag(tag.id, colour_actions[chosen], shown_color=tag.color)
     if chosen in (left, right):
         step = -1 if chosen is left else 1
+        shown = list(order)  # the order this board showed: a teammate's reorder since is refused, not overwritten
         order[position], order[position + step] = order[position + step], order[position]
-        return ReorderTags(order)
+        return ReorderTags(order, based_on=shown)
     if chosen in merge_actions:
         target = merge_actions[chosen]
         return MergeTags(tag.id, target.id, tag.name, target.name)

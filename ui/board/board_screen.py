@@ -691,7 +691,13 @@ class BoardScreen(QWidget):
         if isinstance(command, RenameTag):
             self.rename_column(command)
         elif command is not None:
-            self.hub.run(command)
+            self.hub.run(command, on_conflict=self._on_column_conflict)
+
+    def _on_column_conflict(self, conflict: EditConflict) -> None:
+        """A column edit made from a board a teammate changed since (their reorder, their colour): the columns as
+        they are stored now, then why nothing was done."""
+        self.reload()
+        show_refusal(self, "Changed by someone else", conflict)
 
     def rename_column(self, rename: RenameTag) -> bool:
         """A rename made from the name the board showed; a teammate's rename since offers both names."""
