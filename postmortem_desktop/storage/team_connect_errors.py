@@ -3,7 +3,8 @@
 libpq gives no SQLSTATE for a failed connection (psycopg's error carries none), only its message, so
 the kinds are told apart by the phrases libpq and the server write (PostgreSQL's `fe-connect.c`,
 `fe-secure-openssl.c` and `auth.c`). What matches none of them is left to the caller's general
-"server not reachable" message.
+"server not reachable" message, but for a host name that could not be looked up (psycopg's own words), which
+host_not_found says apart: a typo or a VPN to connect, not a server to start.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .errors import (
     ServerUnavailableError,
     TlsRefusedError,
 )
+from .team_connection_state import unresolved_host
 from .team_grants import sql_name
 from .team_passwords import pgpass_file
 
@@ -57,3 +59,17 @@ def connection_refusal(detail: str, name: str) -> ServerUnavailableError | Acces
             f"{name}: the secure connection (TLS) the address asks for could not be set up ({detail}). Check the "
             "TLS mode and the CA file, or ask the server's owner which TLS the server offers.")
     return None
+
+
+def host_not_found(detail: str, name: str, *, changing: bool) -> ServerUnavailableError | None:
+    """The error for a host name in the address that could not be found (detail: psycopg's first line); None for any
+    other failure. changing: it ended a change, whose loss is then said, rather than an open, test or read."""
+    host = unresolved_host(detail)
+    if host is None:
+        return None
+    lost, then = (("Nothing of the last change was saved.", "once the server answers again, make the change again")
+                  if changing else ("Nothing was changed.", "then try again"))
+    return ServerUnavailableError(
+        f"Could not reach {name}: no computer named {host} could be found ({detail}). {lost} Check the host name "
+        f"for a typing mistake, and that this computer is on the network (and the VPN, if the server needs one); "
+        f"{then}.")

@@ -319,3 +319,54 @@ def test_the_dialog_remembers_server_database_and_user_but_never_the_password(
                        login.split("//", 1)[1].split("@")[0], "disable", "")
     main_window.close()
     assert PASSWORD not in _settings_text(settings)
+
+
+UNKNOWN_HOST = "postgresql://ana@nosuchhost.invalid:5432/postmortem"
+
+
+def test_a_host_name_that_cannot_be_found_keeps_the_dialog_open_with_what_was_typed(
+        qtbot, monkeypatch, main_window, memory_keyring):
+    """Open on a name that does not resolve showed the crash dialog, and the dialog and its details were gone."""
+    def open_unknown(dialog: OpenTeamWorkspaceDialog) -> None:
+        _fill(dialog, UNKNOWN_HOST, password="typed-pw")
+        dialog.open_button.click()
+
+    seen: list[tuple[str, str, str, str]] = []
+
+    def look(dialog: OpenTeamWorkspaceDialog) -> None:
+        seen.append((dialog.status.text(), dialog.host.text(), dialog.user.text(), dialog.password.text()))
+        dialog.reject()
+
+    before = main_window.hub.workspace
+    shown = _person(monkeypatch, open_unknown, look)
+    main_window.open_team_action.trigger()
+    assert len(shown) == 2 and shown[0] is shown[1] and main_window.hub.workspace is before
+    [(status, host, user, password)] = seen
+    assert "no computer named 'nosuchhost.invalid' could be found" in status and "VPN" in status
+    assert (host, user, password) == ("nosuchhost.invalid", "ana", "typed-pw")
+
+
+def test_test_connection_to_a_host_name_that_cannot_be_found_says_so_in_words(qtbot, main_window, memory_keyring):
+    dialog = OpenTeamWorkspaceDialog(main_window)
+    qtbot.addWidget(dialog)
+    _fill(dialog, UNKNOWN_HOST, password="")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=15000)
+    assert "Could not reach postgresql://ana@nosuchhost.invalid:5432/postmortem" in dialog.status.text()
+    assert "could be found" in dialog.status.text() and "OperationalError" not in dialog.status.text()
+    qtbot.waitUntil(lambda: not team_workspace_dialog._PROBES, timeout=2000)
+
+
+def test_at_start_up_a_host_name_that_cannot_be_found_is_said_and_the_window_stays(
+        qtbot, qapp, monkeypatch, settings, memory_keyring):
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: said.append(text))
+    monkeypatch.setattr(app, "QSettings", lambda: settings)
+    window = app.build_window(qapp, UNKNOWN_HOST)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(said), timeout=15000)
+    assert said[0].startswith(f"Could not reach {UNKNOWN_HOST}: no computer named") and "VPN" in said[0]
+    assert window.isVisible() and window.hub.session is None and window.open_action.isEnabled()
