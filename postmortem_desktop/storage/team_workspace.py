@@ -136,7 +136,7 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             f"The connection to {name} was lost while the change was being saved: the server may still have saved "
             f"it. Once it answers again, look at it before making the change again. ({_first_line(error)})")
     if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
-        known = connection_refusal(_first_line(error), name) or \
+        known = connection_refusal(_first_line(error), name, more=str(error)) or \
             host_not_found(_first_line(error), name, changing=not reading)
         if known is not None:
             return known
