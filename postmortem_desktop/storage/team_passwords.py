@@ -49,6 +49,12 @@ def keyring_missing_reason() -> str:
     return NO_KEYRING if getattr(backend, "priority", 0) <= 0 else ""
 
 
+def where_kept() -> str:
+    """Where File › Open Team Workspace… can keep a password on this computer, for a hint: the system keyring, or
+    libpq's password file when there is no keyring."""
+    return f"libpq's password file ({pgpass_file()})" if keyring_missing_reason() else "the system keyring"
+
+
 def keyring_backend_names() -> set[str]:
     """The keyring backends keyring can find: it finds them by entry point, in its own package metadata,
     which a frozen build (PyInstaller) must carry along or no store is ever found (ui/self_check.py)."""
