@@ -456,12 +456,17 @@ class OpenTeamWorkspaceDialog(QDialog):
             said += f" {probe.read_only_reason}"
         self.show_problem(said, warning=False)
 
+    def offer_to_create(self, refusal: NoWorkspaceYetError) -> None:
+        """The database holds no workspace: Create Workspace Here is shown, and the words point at it (the
+        refusal's own advice is the command line's `postmortem new`)."""
+        self.create_button.show()
+        self.show_problem(f"{_first_sentence(str(refusal))}. Create a new, empty team workspace there with "
+                          "Create Workspace Here, or check the database name.")
+
     def _on_probe_failed(self, exc: BaseException, _trace: str) -> None:
         self._test_ended()
         if isinstance(exc, NoWorkspaceYetError):
-            self.create_button.show()
-            self.show_problem(f"{_first_sentence(str(exc))}. Create a new, empty team workspace there with "
-                              "Create Workspace Here.")
+            self.offer_to_create(exc)
             return
         self.show_problem(str(exc) if isinstance(exc, WorkspaceError) else
                           f"The test failed ({type(exc).__name__}: {exc}). Nothing was changed.")

@@ -206,6 +206,25 @@ def test_test_connection_runs_in_the_background_and_offers_to_create_a_workspace
         team_server.drop_database(_database(empty))
 
 
+def test_open_on_an_empty_database_points_at_create_workspace_here_not_the_command_line(
+        qtbot, monkeypatch, main_window, team_server, memory_keyring):
+    empty = team_server.url(team_server.new_database())
+
+    def offered(dialog: OpenTeamWorkspaceDialog) -> None:
+        said = dialog.status.text()
+        assert "holds no workspace" in said and "Create Workspace Here" in said, said
+        assert "postmortem new" not in said and dialog.create_button.isVisibleTo(dialog)
+        dialog.create_button.click()
+
+    try:
+        _person(monkeypatch, _open_with_fields(empty, password=""), offered)
+        main_window.open_team_action.trigger()
+        assert main_window.hub.workspace.kind is WorkspaceKind.TEAM
+    finally:
+        main_window.hub.close_session()
+        team_server.drop_database(_database(empty))
+
+
 def test_test_connection_says_who_would_edit(qtbot, monkeypatch, main_window, login, memory_keyring):
     def test_only(dialog: OpenTeamWorkspaceDialog) -> None:
         _fill(dialog, login)
