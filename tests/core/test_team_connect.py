@@ -76,6 +76,15 @@ def test_tls_the_server_does_not_offer_is_said_so(team_server):
         probe_team_workspace(team_server.url() + "?sslmode=require")
 
 
+def test_a_tls_refusal_shows_the_ca_files_path_as_a_path(team_server, tmp_path):
+    ca = tmp_path / "nonexistent-ca.pem"
+    encoded = str(ca).replace("/", "%2F")
+    with pytest.raises(TlsRefusedError) as refused:
+        probe_team_workspace(f"{team_server.url()}?sslmode=verify-full&sslrootcert={encoded}")
+    said = str(refused.value)
+    assert f"sslrootcert={ca}:" in said and "%2F" not in said, said
+
+
 def test_the_test_connection_finds_an_empty_database_to_create_a_workspace_in(team_server):
     name = team_server.new_database()
     try:

@@ -128,3 +128,21 @@ def test_a_servers_details_make_the_address_libpq_reads():
     assert dict(url.query) == {"sslmode": "verify-full", "sslrootcert": "/etc/ca.pem"}
     assert psycopg.conninfo.conninfo_to_dict(address)["sslrootcert"] == "/etc/ca.pem"  # as libpq reads it
     assert team_address(host="db", port=5432, database="incidents", user="") == "postgresql://db:5432/incidents"
+
+
+def test_a_ca_files_path_reads_as_a_path_in_the_address_and_libpq_reads_the_same_file():
+    """Messages showed `sslrootcert=%2Ftmp%2Ftrial18%2Fnonexistent-ca.pem`; a space was written `+`, a plus to libpq."""
+    from sqlalchemy.engine import make_url
+
+    from postmortem_desktop.storage.team_feed import libpq_address
+
+    for ca in ("/tmp/trial18/nonexistent-ca.pem", "/home/ana/team CA/ca+2026&old=1%#?.pem", r"C:\Users\ana\ca.pem"):
+        address = team_address(host="db", port=5432, database="incidents", user="ana", tls_mode="verify-full",
+                               ca_file=ca)
+        assert make_url(address).query["sslrootcert"] == ca
+        assert psycopg.conninfo.conninfo_to_dict(address)["sslrootcert"] == ca
+        assert psycopg.conninfo.conninfo_to_dict(libpq_address(team_url(address)))["sslrootcert"] == ca
+        assert shown_address(address) == address
+    encoded = "postgresql://ana@db:5432/incidents?sslmode=verify-full&sslrootcert=%2Ftmp%2Ftrial18%2Fca.pem"
+    assert shown_address(encoded) == \
+        "postgresql://ana@db:5432/incidents?sslmode=verify-full&sslrootcert=/tmp/trial18/ca.pem"
