@@ -141,6 +141,34 @@ def test_without_a_keyring_the_password_goes_to_libpqs_password_file_and_reopens
     assert PASSWORD not in _settings_text(settings)
 
 
+def test_a_stale_password_file_line_is_named_and_the_one_kept_instead_is_used_next_time(
+        qtbot, monkeypatch, main_window, settings, login, no_keyring, tmp_path, demo_copy):
+    """The trial: ~/.pgpass had `host:port:*:role:stalepw`; the dialog appended the right password after it, libpq
+    kept using the first line, and nothing said the refused password came from that file."""
+    from postmortem_desktop.storage.workspace_kind import team_url
+
+    server = team_url(login)
+    pgpass = tmp_path / "pgpass"
+    stale = f"{server.host}:{server.port}:*:{server.username}"
+    pgpass.write_text(f"{stale}:stalepw\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+
+    def type_it(dialog: OpenTeamWorkspaceDialog) -> None:
+        assert f"password file {pgpass}, line 1 ({stale}:…)" in dialog.status.text()
+        dialog.password.setText(PASSWORD)
+        dialog.remember.setChecked(True)
+        dialog.open_button.click()
+
+    asked = _person(monkeypatch, type_it)
+    assert main_window.open_path(login)
+    assert len(asked) == 1 and main_window.hub.workspace.kind is WorkspaceKind.TEAM
+    assert pgpass.read_text(encoding="utf-8").splitlines()[1] == f"{stale}:stalepw"  # kept, after the new line
+    assert main_window.open_path(demo_copy)
+    asked = _person(monkeypatch)
+    assert main_window.open_path(login) and asked == []  # libpq took the new line
+
+
 def test_the_recent_list_asks_for_the_password_when_nothing_keeps_it(
         qtbot, monkeypatch, main_window, settings, login, memory_keyring, demo_copy):
     def fill_with_options(dialog: OpenTeamWorkspaceDialog) -> None:
