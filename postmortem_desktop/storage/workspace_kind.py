@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 TEAM_SCHEMES = ("postgresql", "postgres")
 # libpq reads these from a URL's query too; they must never be shown or remembered
 _SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})
-# what a query value (a CA file's path, mostly) keeps as it is, beyond letters, digits and "_.-~": both libpq and
-# SQLAlchemy read these back unchanged; "+", a space, "&", "=", "#", "%", "@" and "?" stay percent-encoded
+# what rendered() percent-encodes (and any control character): what would end a URL's part, or be read as another
+# character (SQLAlchemy reads "+" as a space, libpq refuses a space); all else, non-ASCII letters too, stays as it is
+_ESCAPED = frozenset("%&=#+@:/?[]\\ ")
+# ...but a query value (a CA file's path, mostly) keeps these: libpq and SQLAlchemy read them back unchanged
 _PLAIN_IN_QUERY = "/:\\"
 
 
@@ -89,13 +91,23 @@ def password_in(address: str) -> str | None:
 def rendered(url: URL) -> str:
     """url written out as SQLAlchemy would, but for its query values: escaped only where they must be, so that a
     CA file's path reads as a path (sslrootcert=/etc/ssl/team-ca.pem, not %2Fetc%2Fssl%2Fteam-ca.pem) and a space
-    is %20, which libpq reads as a space (SQLAlchemy's "+" it reads as a plus)."""
-    from urllib.parse import quote
-
-    base = url.set(query={}).render_as_string(hide_password=False)
-    pairs = [f"{quote(key, safe='')}={quote(value, safe=_PLAIN_IN_QUERY)}"
+    is %20, which libpq reads as a space (SQLAlchemy's "+" it reads as a plus); and for the user and password, where
+    SQLAlchemy leaves a space as it is, which libpq refuses ("unexpected spaces found")."""
+    base = url._replace(username=None, password=None).set(query={}).render_as_string(hide_password=False)
+    if url.username is not None or url.password is not None:
+        login = _escaped(url.username or "") + ("" if url.password is None else f":{_escaped(str(url.password))}")
+        scheme, rest = base.split("://", 1)
+        base = f"{scheme}://{login}@{rest}"
+    pairs = [f"{_escaped(key)}={_escaped(value, keep=_PLAIN_IN_QUERY)}"
              for key in sorted(url.query) for value in _values(url.query[key])]
     return f"{base}?{'&'.join(pairs)}" if pairs else base
+
+
+def _escaped(value: str, *, keep: str = "") -> str:
+    from urllib.parse import quote
+
+    return "".join(quote(char, safe="") if (char in _ESCAPED and char not in keep) or not char.isprintable() else char
+                   for char in value)
 
 
 def _values(value: str | tuple[str, ...]) -> tuple[str, ...]:

@@ -136,7 +136,8 @@ def test_a_ca_files_path_reads_as_a_path_in_the_address_and_libpq_reads_the_same
 
     from postmortem_desktop.storage.team_feed import libpq_address
 
-    for ca in ("/tmp/trial18/nonexistent-ca.pem", "/home/ana/team CA/ca+2026&old=1%#?.pem", r"C:\Users\ana\ca.pem"):
+    for ca in ("/tmp/trial18/nonexistent-ca.pem", "/home/ana/team CA/ca+2026&old=1%#?@.pem", r"C:\Users\ana\ca.pem",
+               "/home/anaïs/équipe/ca.pem"):
         address = team_address(host="db", port=5432, database="incidents", user="ana", tls_mode="verify-full",
                                ca_file=ca)
         assert make_url(address).query["sslrootcert"] == ca
@@ -146,3 +147,15 @@ def test_a_ca_files_path_reads_as_a_path_in_the_address_and_libpq_reads_the_same
     encoded = "postgresql://ana@db:5432/incidents?sslmode=verify-full&sslrootcert=%2Ftmp%2Ftrial18%2Fca.pem"
     assert shown_address(encoded) == \
         "postgresql://ana@db:5432/incidents?sslmode=verify-full&sslrootcert=/tmp/trial18/ca.pem"
+    assert shown_address("postgresql://ana%C3%AFs@db/x?sslrootcert=%2Fhome%2Fana%C3%AFs%2Fca.pem") == \
+        "postgresql://anaïs@db/x?sslrootcert=/home/anaïs/ca.pem"
+
+
+def test_the_change_feeds_address_gives_libpq_a_password_with_a_space_as_it_is():
+    """SQLAlchemy writes a space in the user part as it is; libpq refused the change feed's connection for it."""
+    from postmortem_desktop.storage.team_feed import libpq_address
+
+    url = team_url("postgresql://ana@db:5432/incidents").set(password="two words@:/%+")
+    said = psycopg.conninfo.conninfo_to_dict(libpq_address(url))
+    assert (said["user"], said["password"], said["host"]) == ("ana", "two words@:/%+", "db")
+    assert team_url(libpq_address(url)).password == "two words@:/%+"
