@@ -55,8 +55,9 @@ def choose_and_open(window: MainWindow, address: str = "", problem: str = "") ->
                 _say_if_read_only(window)
                 return True
             if isinstance(refusal, NoWorkspaceYetError):
-                dialog.create_button.show()
-            dialog.show_problem(str(refusal))
+                dialog.offer_to_create(refusal)
+            else:
+                dialog.show_problem(str(refusal))
         return False
     finally:
         dialog.deleteLater()  # the password typed in it goes with it

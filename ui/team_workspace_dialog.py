@@ -83,6 +83,7 @@ class OpenTeamWorkspaceDialog(QDialog):
         self.setWindowTitle("Open Team Workspace")
         self.setMinimumWidth(MIN_WIDTH)
         self._create = False
+        self._url_from_details = ""  # the URL page's address as last filled from the server details
         layout = self._layout = QVBoxLayout(self)
         layout.addLayout(self._build_mode_choice())
         # two pages shown one at a time; not a QStackedWidget, which keeps the taller page's height
@@ -98,9 +99,12 @@ class OpenTeamWorkspaceDialog(QDialog):
         _align_labels([self.details_page.layout(), self.url_page.layout(), password_form])
         if address:
             self.set_address(address)
+        # the first thing to type gets the focus, not the "Server details" choice: typing at once is not lost
         if problem:
             self.show_problem(problem)
             self.password.setFocus()
+        else:
+            self._first_to_type().setFocus()
 
     # ---- construction ---------------------------------------------------------------------------
     def _build_status_area(self) -> QScrollArea:
@@ -280,6 +284,18 @@ class OpenTeamWorkspaceDialog(QDialog):
                 else KEEP_IN_PGPASS if self.no_keyring else KEEP_IN_KEYRING)
         return TeamConnection(address, password, keep, self._create)
 
+    def _fill_url_from_details(self) -> None:
+        """The address the server details make (never with the password), for the URL page: what was typed there
+        stays unless it was filled from the details before."""
+        typed = self.url.text().strip()
+        if not self.host.text().strip() or (typed and typed != self._url_from_details):
+            return
+        self._url_from_details = team_address(
+            host=self.host.text().strip(), port=self.port.value(), database=self.database.text().strip(),
+            user=self.user.text().strip(), tls_mode=_tls_mode_written(self.tls_mode.currentText()),
+            ca_file=self.ca_file.text().strip())
+        self.url.setText(self._url_from_details)
+
     def _take_password_out_of_url(self) -> None:
         """A password pasted in the address moves to the password field: no address we keep ever holds one."""
         text = self.url.text().strip()
@@ -311,7 +327,14 @@ class OpenTeamWorkspaceDialog(QDialog):
             self._fit_height()
 
     # ---- buttons ------------------------------------------------------------------------------------
+    def _first_to_type(self) -> QWidget:
+        """The first empty field of the page on view; the password once they are filled (it is never remembered)."""
+        fields = [self.url] if self.url_choice.isChecked() else [self.host, self.database, self.user]
+        return next((field for field in fields if not field.text().strip()), self.password)
+
     def _on_url_choice_toggled(self, checked: bool) -> None:
+        if checked:
+            self._fill_url_from_details()
         self.details_page.setVisible(not checked)
         self.url_page.setVisible(checked)
         self._fit_height()
@@ -456,12 +479,17 @@ class OpenTeamWorkspaceDialog(QDialog):
             said += f" {probe.read_only_reason}"
         self.show_problem(said, warning=False)
 
+    def offer_to_create(self, refusal: NoWorkspaceYetError) -> None:
+        """The database holds no workspace: Create Workspace Here is shown, and the words point at it (the
+        refusal's own advice is the command line's `postmortem new`)."""
+        self.create_button.show()
+        self.show_problem(f"{_first_sentence(str(refusal))}. Create a new, empty team workspace there with "
+                          "Create Workspace Here, or check the database name.")
+
     def _on_probe_failed(self, exc: BaseException, _trace: str) -> None:
         self._test_ended()
         if isinstance(exc, NoWorkspaceYetError):
-            self.create_button.show()
-            self.show_problem(f"{_first_sentence(str(exc))}. Create a new, empty team workspace there with "
-                              "Create Workspace Here.")
+            self.offer_to_create(exc)
             return
         self.show_problem(str(exc) if isinstance(exc, WorkspaceError) else
                           f"The test failed ({type(exc).__name__}: {exc}). Nothing was changed.")

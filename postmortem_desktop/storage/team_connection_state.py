@@ -4,7 +4,8 @@ Only a connection that is really gone may be reported as lost: libpq refusing a 
 (too many parameters, say) is a psycopg OperationalError too, with the server answering all along. Gone is:
 SQLAlchemy found the connection broken or closed (its `connection_invalidated`, from psycopg's `broken`); the
 server said so (SQLSTATE class 08, connection exception, or its shutdown: 57P01-57P03); or no connection was
-ever made (psycopg keeps the failed attempt's connection, in state BAD, on the error; a timeout has none).
+ever made (psycopg keeps the failed attempt's connection, in state BAD, on the error; a timeout has none, nor a
+host name that did not resolve, which psycopg looks up itself before libpq is asked).
 """
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ DEAD_SERVER_NOTICED: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 5, "k
 _SERVER_ENDED = ("57P01", "57P02", "57P03")
 
 
+#: how psycopg (its _conninfo_attempts.py) begins the error for a host name it could not look up
+_UNRESOLVED = "failed to resolve host "
+
+
+def unresolved_host(detail: str) -> str | None:
+    """The host name (quoted, as psycopg wrote it) when detail says it could not be found; else None."""
+    if not detail.startswith(_UNRESOLVED):
+        return None
+    return detail[len(_UNRESOLVED):].split(": ", 1)[0]
+
+
 def connection_gone(exc: BaseException) -> bool:
     """Whether exc (SQLAlchemy's or the driver's own) came from a connection that is gone or never was."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -38,6 +50,8 @@ def connection_gone(exc: BaseException) -> bool:
         return True
     state = getattr(error, "sqlstate", None) or ""
     if state.startswith("08") or state in _SERVER_ENDED:
+        return True
+    if unresolved_host(str(error)) is not None:
         return True
     attempt = getattr(error, "pgconn", None)
     return attempt is not None and attempt.status == ConnStatus.BAD
@@ -52,4 +66,4 @@ def as_sqlalchemy_error(exc: BaseException, connection: Any) -> BaseException:
                                connection_invalidated=connection.broken or connection.closed)
 
 
-__all__ = ["as_sqlalchemy_error", "connection_gone"]
+__all__ = ["as_sqlalchemy_error", "connection_gone", "unresolved_host"]

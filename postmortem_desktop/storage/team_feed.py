@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from ..domain.changes import DataChange
 from . import team_silence
 from .team_connection_state import DEAD_SERVER_NOTICED
+from .workspace_kind import rendered
 
 if TYPE_CHECKING:
     from .team_bulk import TeamCursor
@@ -88,7 +89,7 @@ def announce_bulk(cursor: TeamCursor, incident_id: int, changes: DataChange, cli
 
 def libpq_address(url: URL) -> str:
     """The engine's URL in libpq's own form (no SQLAlchemy driver name), for a connection of our own."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return rendered(url.set(drivername="postgresql"))
 
 
 class ChangeFeed:

@@ -8,6 +8,7 @@ One entry per role, server and database, so TLS options in the address do not ma
 """
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
@@ -46,6 +47,12 @@ def keyring_missing_reason() -> str:
         return NO_KEYRING
     # the fail and null backends (priority 0 and below) are keyring's way of saying there is no store
     return NO_KEYRING if getattr(backend, "priority", 0) <= 0 else ""
+
+
+def where_kept() -> str:
+    """Where File › Open Team Workspace… can keep a password on this computer, for a hint: the system keyring, or
+    libpq's password file when there is no keyring."""
+    return f"libpq's password file ({pgpass_file()})" if keyring_missing_reason() else "the system keyring"
 
 
 def keyring_backend_names() -> set[str]:
@@ -114,19 +121,64 @@ def pgpass_file() -> Path:
 
 
 def add_to_pgpass(address: str, password: str) -> Path:
-    """Writes the password into libpq's password file (replacing a line for the same role, server, port and
-    database), readable by its owner only, as libpq requires; the file's other lines stay as they were."""
+    """Writes the password into libpq's password file, readable by its owner only, as libpq requires; the file's
+    other lines stay as they were. libpq uses the first line that matches a login, so the new line goes before any
+    that would match this role, server, port and database (a wildcard line with an older password, say), and a line
+    for exactly these is replaced; with none, it goes at the end."""
     url = _parsed(address)
     fields = [url.host or "localhost", str(url.port or 5432), url.database or "*", url.username or "*"]
-    key = ":".join(_pgpass_escaped(f) for f in fields)
+    line = ":".join(_pgpass_escaped(f) for f in [*fields, password]) + "\n"
     target = pgpass_file()
     try:
-        kept = [line for line in _lines(target) if not line.startswith(key + ":")]
-        _replace(target, "".join(kept) + f"{key}:{_pgpass_escaped(password)}\n")
+        kept = [old for old in _lines(target) if _login_fields(old) != fields]
+        first_match = next((at for at, old in enumerate(kept) if _matches(_login_fields(old), fields)), len(kept))
+        _replace(target, "".join([*kept[:first_match], line, *kept[first_match:]]))
     except OSError as exc:
         raise WorkspaceError(f"Cannot write libpq's password file {target}: {exc.strerror}. Nothing was "
                              "changed; enter the password each time instead.") from exc
     return target
+
+
+def pgpass_line_used(address: str, path: Path) -> tuple[int, str] | None:
+    """The line of the password file at path libpq takes the address's password from (the first that matches its
+    role, server, port and database): its number (from 1) and its text without the password; None when none does."""
+    url = _parsed(address)
+    wanted = [url.host or "localhost", str(url.port or 5432), url.database or "", url.username or getpass.getuser()]
+    try:
+        lines = _lines(path)
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        fields = _login_fields(line)
+        if fields is not None and _matches(fields, wanted):
+            return number, ":".join(_pgpass_escaped(f) for f in fields) + ":…"
+    return None
+
+
+def _login_fields(line: str) -> list[str] | None:
+    """A password file line's host, port, database and user, unescaped; None for a comment or a line libpq skips."""
+    if line.startswith("#"):
+        return None
+    fields: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for char in line.rstrip("\r\n"):
+        if escaped or char not in "\\:":
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            fields.append("".join(current))
+            current = []
+            if len(fields) == 4:  # the rest is the password
+                return fields
+    return None
+
+
+def _matches(fields: list[str] | None, wanted: list[str]) -> bool:
+    """Whether a line's login fields match these (libpq's rule: equal, or "*")."""
+    return fields is not None and all(field in ("*", value) for field, value in zip(fields, wanted, strict=True))
 
 
 def _lines(path: Path) -> list[str]:

@@ -40,8 +40,8 @@ from .errors import (
 )
 from .handle import READ_ONLY_ON_REQUEST, UPGRADE_HOW, EditMade, Workspace
 from .schema import Base
-from .team_connect_errors import connection_refusal
-from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone
+from .team_connect_errors import connection_refusal, host_not_found
+from .team_connection_state import DEAD_SERVER_NOTICED, connection_gone, unresolved_host
 from .team_silence import CommitOutcomeUnknown, watch_silence
 from .workspace_kind import WorkspaceKind, shown_address, team_url
 
@@ -136,7 +136,8 @@ def diagnose(exc: BaseException, name: str, *, reading: bool, role: str) -> Work
             f"The connection to {name} was lost while the change was being saved: the server may still have saved "
             f"it. Once it answers again, look at it before making the change again. ({_first_line(error)})")
     if isinstance(error, psycopg.OperationalError) and connection_gone(exc):
-        known = connection_refusal(_first_line(error), name)
+        known = connection_refusal(_first_line(error), name, more=str(error)) or \
+            host_not_found(_first_line(error), name, changing=not reading)
         if known is not None:
             return known
         if reading:
@@ -411,7 +412,8 @@ def _raise_diagnosed(exc: BaseException, name: str, role: str) -> None:
     if not isinstance(exc, DBAPIError):
         return
     diagnosed = diagnose(exc, name, reading=True, role=role)
-    if type(diagnosed) is ServerUnavailableError:  # the general "not answering" one, meant for a screen's read
+    # the general "not answering" one is meant for a screen's read; a host name not found says what to check itself
+    if type(diagnosed) is ServerUnavailableError and unresolved_host(_first_line(exc.orig or exc)) is None:
         raise ServerUnavailableError(
             f"Could not reach {name} ({_first_line(exc.orig or exc)}). Nothing was changed. Check the network "
             "and that the server is running, and the host and port, then try again.") from exc

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 TEAM_SCHEMES = ("postgresql", "postgres")
 # libpq reads these from a URL's query too; they must never be shown or remembered
 _SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})
+# what rendered() percent-encodes (and any control character): what would end a URL's part, or be read as another
+# character (SQLAlchemy reads "+" as a space, libpq refuses a space); all else, non-ASCII letters too, stays as it is
+_ESCAPED = frozenset("%&=#+@:/?[]\\ ")
+# ...but a query value (a CA file's path, mostly) keeps these: libpq and SQLAlchemy read them back unchanged
+_PLAIN_IN_QUERY = "/:\\"
 
 
 class WorkspaceKind(str, Enum):
@@ -65,7 +70,7 @@ def shown_address(address: str) -> str:
         return f"{scheme}://{rest.rsplit('@', 1)[-1].split('/', 1)[0]}"
     secrets = [key for key in url.query if key.lower() in _SECRET_QUERY_KEYS]
     shown = url.difference_update_query(secrets)._replace(password=None, drivername=url.drivername.split("+", 1)[0])
-    return shown.render_as_string(hide_password=False)
+    return rendered(shown)
 
 
 def password_in(address: str) -> str | None:
@@ -83,6 +88,32 @@ def password_in(address: str) -> str | None:
     return next((v if isinstance(v, str) else v[0] for v in query), None)
 
 
+def rendered(url: URL) -> str:
+    """url written out as SQLAlchemy would, but for its query values: escaped only where they must be, so that a
+    CA file's path reads as a path (sslrootcert=/etc/ssl/team-ca.pem, not %2Fetc%2Fssl%2Fteam-ca.pem) and a space
+    is %20, which libpq reads as a space (SQLAlchemy's "+" it reads as a plus); and for the user and password, where
+    SQLAlchemy leaves a space as it is, which libpq refuses ("unexpected spaces found")."""
+    base = url._replace(username=None, password=None).set(query={}).render_as_string(hide_password=False)
+    if url.username is not None or url.password is not None:
+        login = _escaped(url.username or "") + ("" if url.password is None else f":{_escaped(str(url.password))}")
+        scheme, rest = base.split("://", 1)
+        base = f"{scheme}://{login}@{rest}"
+    pairs = [f"{_escaped(key)}={_escaped(value, keep=_PLAIN_IN_QUERY)}"
+             for key in sorted(url.query) for value in _values(url.query[key])]
+    return f"{base}?{'&'.join(pairs)}" if pairs else base
+
+
+def _escaped(value: str, *, keep: str = "") -> str:
+    from urllib.parse import quote
+
+    return "".join(quote(char, safe="") if (char in _ESCAPED and char not in keep) or not char.isprintable() else char
+                   for char in value)
+
+
+def _values(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else value
+
+
 def address_key(address: str) -> str:
     """What tells two addresses of team workspaces apart: the TLS mode "prefer" is libpq's default, which the dialog
     spells out and a typed address leaves out, so both name one workspace (the recent list shows it once)."""
@@ -95,7 +126,7 @@ def address_key(address: str) -> str:
         return address
     if url.query.get("sslmode") == "prefer":
         url = url.difference_update_query(["sslmode"])
-    return url.render_as_string(hide_password=False)
+    return rendered(url)
 
 
 def team_address(*, host: str, port: int, database: str, user: str, tls_mode: str = "", ca_file: str = "") -> str:
@@ -103,9 +134,8 @@ def team_address(*, host: str, port: int, database: str, user: str, tls_mode: st
     from sqlalchemy.engine import URL
 
     query = {key: value for key, value in (("sslmode", tls_mode), ("sslrootcert", ca_file)) if value}
-    url = URL.create("postgresql", username=user or None, host=host or None, port=port, database=database or None,
-                     query=query)
-    return url.render_as_string(hide_password=False)
+    return rendered(URL.create("postgresql", username=user or None, host=host or None, port=port,
+                               database=database or None, query=query))
 
 
 def remembered_address(url: URL) -> str:
@@ -115,8 +145,8 @@ def remembered_address(url: URL) -> str:
     from sqlalchemy.engine import URL
 
     query = {key: value for key in ("sslmode", "sslrootcert") if isinstance(value := url.query.get(key), str)}
-    return URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
-                      query=query).render_as_string(hide_password=False)
+    return rendered(URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                               database=url.database, query=query))
 
 
 def display_name(target: Path | str) -> str:

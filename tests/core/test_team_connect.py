@@ -76,6 +76,15 @@ def test_tls_the_server_does_not_offer_is_said_so(team_server):
         probe_team_workspace(team_server.url() + "?sslmode=require")
 
 
+def test_a_tls_refusal_shows_the_ca_files_path_as_a_path(team_server, tmp_path):
+    ca = tmp_path / "nonexistent-ca.pem"
+    encoded = str(ca).replace("/", "%2F")
+    with pytest.raises(TlsRefusedError) as refused:
+        probe_team_workspace(f"{team_server.url()}?sslmode=verify-full&sslrootcert={encoded}")
+    said = str(refused.value)
+    assert f"sslrootcert={ca}:" in said and "%2F" not in said, said
+
+
 def test_the_test_connection_finds_an_empty_database_to_create_a_workspace_in(team_server):
     name = team_server.new_database()
     try:
@@ -103,6 +112,48 @@ def test_a_servers_name_is_never_taken_for_what_went_wrong():
     assert connection_refusal(refused, "postgresql://ana@ssl-db.example.com/incidents") is None
     unresolved = "failed to resolve host 'certificate-store.invalid': [Errno -2] Name or service not known"
     assert connection_refusal(unresolved, "postgresql://ana@certificate-store.invalid/incidents") is None
+
+
+#: a name that never resolves (RFC 2606's .invalid): psycopg looks it up itself, before libpq makes any connection
+UNKNOWN_HOST = "postgresql://ana@nosuchhost.invalid:5432/postmortem"
+
+
+def test_a_host_name_that_cannot_be_found_is_said_so_with_what_to_check():
+    """psycopg's "failed to resolve host" error carries no connection at all: it was taken for an unexpected error
+    (a raw OperationalError in the dialog, a crash dialog on Open, "unexpected error" from the command line)."""
+    for attempt in (probe_team_workspace, open_workspace):
+        with pytest.raises(ServerUnavailableError) as refused:
+            attempt(UNKNOWN_HOST)
+        said = str(refused.value)
+        assert said.startswith(f"Could not reach {UNKNOWN_HOST}: no computer named 'nosuchhost.invalid' could be "
+                               "found"), said
+        assert "Nothing was changed" in said and "host name" in said and "VPN" in said
+        assert "sqlalche.me" not in said and "last change" not in said
+
+
+def test_a_host_name_lost_mid_session_is_the_server_being_away():
+    """A VPN dropped while a workspace is open: the reconnect fails to look the name up. That is the server away
+    (the window waits for it), said with what to check, and for a change, that it was not saved."""
+    from sqlalchemy.exc import OperationalError
+
+    from postmortem_desktop.storage.errors import server_is_away
+    from postmortem_desktop.storage.team_workspace import diagnose
+
+    lookup = psycopg.OperationalError("failed to resolve host 'db.corp.example': [Errno -3] Temporary failure in "
+                                      "name resolution")
+    wrapped = OperationalError("SELECT 1", {}, lookup)
+    for reading, outcome in ((True, "Nothing was changed"), (False, "Nothing of the last change was saved")):
+        said = diagnose(wrapped, "postgresql://ana@db.corp.example/incidents", reading=reading, role="")
+        assert said is not None and server_is_away(said) and outcome in str(said)
+        assert "no computer named 'db.corp.example' could be found" in str(said)
+
+
+def test_the_command_line_says_a_host_name_cannot_be_found_and_exits_refused(capsys):
+    from postmortem_desktop.cli import main
+
+    assert main(["incidents", "postgresql://postmortem@nosuchhost.invalid:5432/postmortem"]) == 3
+    said = capsys.readouterr().err
+    assert said.startswith("refused: Could not reach") and "could be found" in said and "unexpected" not in said
 
 
 def test_the_pools_report_of_a_dropped_connection_is_not_printed_before_the_message(tmp_path):

@@ -141,6 +141,34 @@ def test_without_a_keyring_the_password_goes_to_libpqs_password_file_and_reopens
     assert PASSWORD not in _settings_text(settings)
 
 
+def test_a_stale_password_file_line_is_named_and_the_one_kept_instead_is_used_next_time(
+        qtbot, monkeypatch, main_window, settings, login, no_keyring, tmp_path, demo_copy):
+    """The trial: ~/.pgpass had `host:port:*:role:stalepw`; the dialog appended the right password after it, libpq
+    kept using the first line, and nothing said the refused password came from that file."""
+    from postmortem_desktop.storage.workspace_kind import team_url
+
+    server = team_url(login)
+    pgpass = tmp_path / "pgpass"
+    stale = f"{server.host}:{server.port}:*:{server.username}"
+    pgpass.write_text(f"{stale}:stalepw\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+
+    def type_it(dialog: OpenTeamWorkspaceDialog) -> None:
+        assert f"password file {pgpass}, line 1 ({stale}:…)" in dialog.status.text()
+        dialog.password.setText(PASSWORD)
+        dialog.remember.setChecked(True)
+        dialog.open_button.click()
+
+    asked = _person(monkeypatch, type_it)
+    assert main_window.open_path(login)
+    assert len(asked) == 1 and main_window.hub.workspace.kind is WorkspaceKind.TEAM
+    assert pgpass.read_text(encoding="utf-8").splitlines()[1] == f"{stale}:stalepw"  # kept, after the new line
+    assert main_window.open_path(demo_copy)
+    asked = _person(monkeypatch)
+    assert main_window.open_path(login) and asked == []  # libpq took the new line
+
+
 def test_the_recent_list_asks_for_the_password_when_nothing_keeps_it(
         qtbot, monkeypatch, main_window, settings, login, memory_keyring, demo_copy):
     def fill_with_options(dialog: OpenTeamWorkspaceDialog) -> None:
@@ -201,6 +229,25 @@ def test_test_connection_runs_in_the_background_and_offers_to_create_a_workspace
         workspace = main_window.hub.workspace
         assert workspace.kind is WorkspaceKind.TEAM and workspace.name.startswith(empty)
         assert main_window.incident_model.rowCount() == 0
+    finally:
+        main_window.hub.close_session()
+        team_server.drop_database(_database(empty))
+
+
+def test_open_on_an_empty_database_points_at_create_workspace_here_not_the_command_line(
+        qtbot, monkeypatch, main_window, team_server, memory_keyring):
+    empty = team_server.url(team_server.new_database())
+
+    def offered(dialog: OpenTeamWorkspaceDialog) -> None:
+        said = dialog.status.text()
+        assert "holds no workspace" in said and "Create Workspace Here" in said, said
+        assert "postmortem new" not in said and dialog.create_button.isVisibleTo(dialog)
+        dialog.create_button.click()
+
+    try:
+        _person(monkeypatch, _open_with_fields(empty, password=""), offered)
+        main_window.open_team_action.trigger()
+        assert main_window.hub.workspace.kind is WorkspaceKind.TEAM
     finally:
         main_window.hub.close_session()
         team_server.drop_database(_database(empty))
@@ -319,3 +366,54 @@ def test_the_dialog_remembers_server_database_and_user_but_never_the_password(
                        login.split("//", 1)[1].split("@")[0], "disable", "")
     main_window.close()
     assert PASSWORD not in _settings_text(settings)
+
+
+UNKNOWN_HOST = "postgresql://ana@nosuchhost.invalid:5432/postmortem"
+
+
+def test_a_host_name_that_cannot_be_found_keeps_the_dialog_open_with_what_was_typed(
+        qtbot, monkeypatch, main_window, memory_keyring):
+    """Open on a name that does not resolve showed the crash dialog, and the dialog and its details were gone."""
+    def open_unknown(dialog: OpenTeamWorkspaceDialog) -> None:
+        _fill(dialog, UNKNOWN_HOST, password="typed-pw")
+        dialog.open_button.click()
+
+    seen: list[tuple[str, str, str, str]] = []
+
+    def look(dialog: OpenTeamWorkspaceDialog) -> None:
+        seen.append((dialog.status.text(), dialog.host.text(), dialog.user.text(), dialog.password.text()))
+        dialog.reject()
+
+    before = main_window.hub.workspace
+    shown = _person(monkeypatch, open_unknown, look)
+    main_window.open_team_action.trigger()
+    assert len(shown) == 2 and shown[0] is shown[1] and main_window.hub.workspace is before
+    [(status, host, user, password)] = seen
+    assert "no computer named 'nosuchhost.invalid' could be found" in status and "VPN" in status
+    assert (host, user, password) == ("nosuchhost.invalid", "ana", "typed-pw")
+
+
+def test_test_connection_to_a_host_name_that_cannot_be_found_says_so_in_words(qtbot, main_window, memory_keyring):
+    dialog = OpenTeamWorkspaceDialog(main_window)
+    qtbot.addWidget(dialog)
+    _fill(dialog, UNKNOWN_HOST, password="")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=15000)
+    assert "Could not reach postgresql://ana@nosuchhost.invalid:5432/postmortem" in dialog.status.text()
+    assert "could be found" in dialog.status.text() and "OperationalError" not in dialog.status.text()
+    qtbot.waitUntil(lambda: not team_workspace_dialog._PROBES, timeout=2000)
+
+
+def test_at_start_up_a_host_name_that_cannot_be_found_is_said_and_the_window_stays(
+        qtbot, qapp, monkeypatch, settings, memory_keyring):
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: said.append(text))
+    monkeypatch.setattr(app, "QSettings", lambda: settings)
+    window = app.build_window(qapp, UNKNOWN_HOST)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: bool(said), timeout=15000)
+    assert said[0].startswith(f"Could not reach {UNKNOWN_HOST}: no computer named") and "VPN" in said[0]
+    assert window.isVisible() and window.hub.session is None and window.open_action.isEnabled()

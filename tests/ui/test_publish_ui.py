@@ -331,3 +331,37 @@ def test_bringing_back_a_meeting_file_the_team_deleted_meanwhile_says_so(qtbot, 
            f"incident (#{back[0]})." in said.text()
     said.close()
     window.close()
+
+
+def _publish_hints(main_window) -> tuple[str, str]:
+    """The Publish dialog's note and the publish password box's words."""
+    from PySide6.QtWidgets import QLabel
+
+    from postmortem_desktop.storage.errors import PasswordNeededError
+    from ui.publish.publish_controller import ask_password
+
+    dialog = PublishDialog(["postgresql://ana@db.example:5432/incidents"], "Billing outage", 1)
+    note = next(label.text() for label in dialog.findChildren(QLabel) if "password" in label.text())
+    dialog.deleteLater()
+    box = ask_password(main_window, "postgresql://ana@db.example:5432/incidents", PasswordNeededError("x"),
+                       lambda _password: None)
+    said = box.findChild(QLabel).text()
+    box.reject()
+    return note, said
+
+
+def test_without_a_keyring_the_publish_hints_offer_libpqs_password_file(qtbot, main_window, no_keyring, tmp_path,
+                                                                         monkeypatch):
+    """They said the Open dialog keeps the password in the system keyring, on a machine that has none."""
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "team.pgpass"))
+    note, said = _publish_hints(main_window)
+    for hint in (note, said):
+        assert "system keyring (" not in hint and "in the system keyring" not in hint, hint
+        assert f"libpq's password file ({tmp_path / 'team.pgpass'}" in hint, hint
+    assert "no system keyring" in note
+
+
+def test_with_a_keyring_the_publish_hints_offer_it(qtbot, main_window, memory_keyring):
+    note, said = _publish_hints(main_window)
+    assert "the system keyring (where File › Open Team Workspace… can keep it)" in note
+    assert said.endswith("File › Open Team Workspace… can keep it in the system keyring.")

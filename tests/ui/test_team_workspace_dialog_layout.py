@@ -169,3 +169,35 @@ def test_a_problem_is_drawn_in_the_themes_error_colour_and_a_result_is_not(qtbot
     assert _has_ink(dialog.status, error)
     dialog.show_problem("Connected as reader: it holds a team workspace.", warning=False)
     assert not _has_ink(dialog.status, error)
+
+
+def test_typing_at_once_goes_into_host_not_the_server_details_choice(qtbot, dialog):
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.host
+    qtbot.keyClicks(dialog.focusWidget(), "db.example.com")
+    assert dialog.host.text() == "db.example.com"
+
+
+def test_a_remembered_address_puts_the_focus_on_the_password(qtbot):
+    remembered = OpenTeamWorkspaceDialog(None, "postgresql://ana@db.example.com:5432/incidents")
+    qtbot.addWidget(remembered)
+    remembered.show()
+    qtbot.waitExposed(remembered)
+    assert remembered.focusWidget() is remembered.password
+
+
+def test_use_a_url_starts_from_the_server_details_without_the_password(dialog):
+    dialog.host.setText("db.example.com")
+    dialog.port.setValue(6543)
+    dialog.database.setText("incidents")
+    dialog.user.setText("ana")
+    dialog.tls_mode.setCurrentText("require")
+    dialog.password.setText("s3cret")
+    dialog.url_choice.click()
+    assert dialog.url.text() == "postgresql://ana@db.example.com:6543/incidents?sslmode=require"
+    dialog.url.setText("postgresql://ana@other.example.com/incidents?application_name=review")
+    dialog.details_choice.click()
+    dialog.host.setText("db2.example.com")
+    dialog.url_choice.click()  # what was typed on the URL page stays
+    assert dialog.url.text() == "postgresql://ana@other.example.com/incidents?application_name=review"

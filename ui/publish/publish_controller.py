@@ -24,7 +24,7 @@ from postmortem_desktop.services import publish
 from postmortem_desktop.services.commands import WORKSPACE_WIDE
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.errors import PasswordNeededError, PasswordRejectedError
-from postmortem_desktop.storage.team_passwords import stored_password
+from postmortem_desktop.storage.team_passwords import stored_password, where_kept
 from postmortem_desktop.storage.workspace import open_workspace
 from postmortem_desktop.storage.workspace_kind import WorkspaceKind, kind_of, password_in, shown_address
 
@@ -197,7 +197,7 @@ def ask_password(window: QWidget, url: str, refusal: BaseException, then: Callab
     dialog.setObjectName("publish_password_dialog")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     text = QLabel(f"{said}{shown_address(url)} asks for a password to publish. It is used for this publish only; "
-                  "File › Open Team Workspace… can keep it in the system keyring.", dialog)
+                  f"File › Open Team Workspace… can keep it in {where_kept()}.", dialog)
     text.setWordWrap(True)  # a long address must not stretch the box across the screen
     text.setTextFormat(Qt.TextFormat.PlainText)
     field = QLineEdit(dialog)

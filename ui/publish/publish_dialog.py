@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from postmortem_desktop.storage.team_passwords import keyring_missing_reason, pgpass_file
 from postmortem_desktop.storage.workspace_kind import address_key, shown_address
 
 ADDRESS_HINT = "postgresql://USER@HOST:PORT/DATABASE"
@@ -50,8 +51,8 @@ class PublishDialog(QDialog):
         self.one_choice = incident_count == 1
         note = QLabel("Everything of each incident is copied in one step, with its history and who made each "
                       "edit; nothing is left half-copied if the connection is lost or you cancel. Give no "
-                      "password in the address: it is read from the system keyring (where File › Open Team "
-                      "Workspace… kept it), ~/.pgpass or PGPASSWORD, or asked for when none is found there.", self)
+                      f"password in the address: it is read from {_password_sources()}, or asked for when none "
+                      "is found there.", self)
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.publish_button = buttons.addButton("Publish", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -80,3 +81,12 @@ class PublishDialog(QDialog):
 
     def _check(self) -> None:
         self.publish_button.setEnabled(self.url.lower().startswith(("postgresql://", "postgres://")))
+
+
+def _password_sources() -> str:
+    """Where a publish finds the password, as this computer has them: the keyring only where there is one."""
+    if keyring_missing_reason():
+        return (f"libpq's password file ({pgpass_file()}, where File › Open Team Workspace… can keep it, as this "
+                "computer has no system keyring), a service file or PGPASSWORD")
+    return (f"the system keyring (where File › Open Team Workspace… can keep it), libpq's password file "
+            f"({pgpass_file()}), a service file or PGPASSWORD")
