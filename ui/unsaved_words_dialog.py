@@ -86,8 +86,8 @@ class UnsavedWordsDialog(QMessageBox):
         if any(entry.retryable for entry in words):
             parts.append("<p><b>Try Saving Now</b> sends them again and goes on once everything is saved.</p>")
         if not all(entry.retryable for entry in words):
-            parts.append("<p>Where a teammate changed the same field, choose under it: Keep mine or Take theirs. "
-                         "<b>Cancel</b> takes you there.</p>")
+            parts.append("<p>Where a teammate changed the same field, choose under it: Keep mine or Take theirs; a "
+                         "follow-up outcome is saved by Record outcome. <b>Cancel</b> takes you there.</p>")
         parts.append(f"<p><b>{leaving.anyway.replace('&', '')}</b> puts your words on the clipboard and in this "
                      f"file:<br>{_unbroken(str(copy_to))}</p>")
         return "".join(parts)

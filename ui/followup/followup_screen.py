@@ -1,7 +1,7 @@
 """The Follow-up screen: schedule the check (and its .ics), then a week later see what repeated or went quiet."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -39,14 +38,19 @@ from postmortem_desktop.services.followup import (
 )
 from postmortem_desktop.services.incidents import IncidentService
 
+from ..conflict_dialog import run_or_offer_both
 from ..deferred_refresh import DeferredRefresh
 from ..errors import show_refusal
 from ..file_dialogs import choose_file_to_open
+from ..held_choice import HeldChoice
 from ..hub import ScreenHub
 from ..output_dialog import ask_output_path, show_output_failure
 from ..read_only import enable_when_writable, is_read_only
+from ..review.text_field import CommitTextEdit, ConflictBar, save_field
 from ..table_titles import keep_titles_whole
+from ..team_feed import Teammate
 from ..time_display import display_zone, from_qdatetime, to_qdatetime
+from ..unsaved_words import SERVER_AWAY, UnsavedWords, changed_by
 from .rows_table_model import RowsTableModel
 
 #: what the schedule's fields show on a read-only workspace when nothing is stored there (no proposal to misread)
@@ -87,6 +91,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         super().__init__(parent)
         self.hub = hub
         self.view_data: FollowUpView | None = None
+        self._shown_for: tuple[int, int] | None = None  # (session, incident) the schedule and outcome show
+        self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self.review_date = QDateEdit(self)
         self.review_date.setCalendarPopup(True)
         self.review_date.setDisplayFormat("yyyy-MM-dd")
@@ -102,6 +108,14 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.ics_button = QPushButton("E&xport .ics…", self)
         self.schedule_state = QLabel(self)
         self.schedule_state.setWordWrap(True)
+        #: the schedule as last shown from the store (what Schedule is based on), and whether the person has chosen
+        #: other dates since: a teammate's change re-reads, and keeps those
+        self.dates: HeldChoice[FollowUpSchedule] = HeldChoice(
+            lambda: (self.review_date.date(), self.check_at.dateTime()))
+        #: under the dates: a teammate's schedule stored under the dates chosen here, not saved yet
+        self.dates_bar = ConflictBar(self)
+        self.dates_bar.keep_mine.connect(self._on_keep_my_dates)
+        self.dates_bar.take_theirs.connect(self._take_stored_schedule)
         self.repeat = RowsTableModel(("Tag", "At the review", "After the review"), self)
         self.workarounds = RowsTableModel(("First seen", "Customer", "Quote"), self)
         self.actions = RowsTableModel(("Area", "Owner", "Due", "Status", "Fix"), self)  # the fix last: it stretches
@@ -111,11 +125,12 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.tickets_button.setToolTip("The following week's ticket dump, to compare repeat confusion with the review")
         self.rule = QLabel(self)
         self.rule.setWordWrap(True)
-        self.outcome = QPlainTextEdit(self)
-        self.outcome.setAccessibleName("Follow-up outcome")
-        self.outcome.setPlaceholderText("What the check found: repeat confusion, quiet accounts, workarounds, "
-                                        "which actions need chasing…")
+        # saved only by Record outcome (which marks the incident followed up), never after a pause; kept over a
+        # teammate's re-read, with a teammate's outcome recorded under it shown in the bar below it, as the review's
+        self.outcome = CommitTextEdit("Follow-up outcome", "What the check found: repeat confusion, quiet accounts, "
+                                      "workarounds, which actions need chasing…", self, saves_itself=False)
         self.outcome.setMaximumHeight(64)
+        self.outcome.text_committed.connect(self._on_outcome_text_committed)
         self.outcome_button = QPushButton("Record outcome (marks the incident followed up)", self)
         self._layout()
         self.schedule_button.clicked.connect(self._on_schedule_clicked)
@@ -144,6 +159,9 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         buttons.addWidget(self.ics_button)
         form.addLayout(buttons)
         form.addWidget(self.schedule_state, 1)
+        schedule_box = QVBoxLayout()
+        schedule_box.addWidget(schedule)
+        schedule_box.addWidget(self.dates_bar)
         quiet_box = _group("Accounts that went quiet", self.import_button, self.rule,
                            _table(self.quiet, "Quiet accounts", self))
         grid = QGridLayout()
@@ -156,12 +174,13 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         grid.setColumnStretch(1, 1)
         outcome = QVBoxLayout()  # the long button below the text, not beside it: the screen stays narrow
         outcome.addWidget(self.outcome, 1)
+        outcome.addWidget(self.outcome.conflict_bar)
         outcome.addWidget(self.outcome_button, 0, Qt.AlignmentFlag.AlignRight)
         # scrolls rather than forcing the main window taller on small screens
         inner = QWidget(self)
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(schedule)
+        layout.addLayout(schedule_box)
         layout.addLayout(grid, 1)
         layout.addWidget(_group("Outcome", self._wrap(outcome)))
         scroll = QScrollArea(self)
@@ -179,6 +198,11 @@ class FollowUpScreen(DeferredRefresh, QWidget):
 
     def refresh(self) -> None:
         iid = self.hub.incident_id
+        if (id(self.hub.session), iid) != self._shown_for:  # another incident: what was chosen or typed was for the
+            self._shown_for = (id(self.hub.session), iid)  # one before (leaving it asked about unsaved words)
+            self.dates.forget()
+            self.dates_bar.hide()
+            self.outcome.forget_unsaved()
         active = self.hub.session is not None and iid >= 0
         self.setEnabled(active)
         if not active:
@@ -186,7 +210,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
                 model.set_rows([])
             return
         data = self.view_data = FollowUpService(self.hub.workspace).view(iid)
-        self._show_schedule(data, iid)
+        changed_by, self._changed_by = self._changed_by, ""
+        self._show_schedule(data, changed_by)
         zone = display_zone(self.hub.zone_name)
         self.repeat.set_rows([(r.tag, r.at_review, r.after_review) for r in data.repeat])
         self.workarounds.set_rows([(f"{w.first_seen.astimezone(zone):%Y-%m-%d %H:%M}" if w.first_seen else "",
@@ -197,8 +222,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.quiet.set_rows([(q.account, q.baseline_per_day, q.after_per_day, f"{q.drop:.0%}") for q in data.quiet])
         rows = f"{data.activity_rows} activity rows imported. " if data.activity_rows else "No activity imported yet. "
         self.rule.setText(rows + "Rule: " + data.rule_text)
-        if not self.outcome.hasFocus():
-            self.outcome.setPlainText(data.outcome)
+        self.outcome.set_committed_text(data.outcome, changed_by)  # words typed here and not recorded stay
         self.outcome_button.setToolTip("" if data.status == "closed" else "Close the incident first.")
         # what writes to the workspace is off on a read-only one, saying why, rather than refused when pressed
         workspace = self.hub.workspace
@@ -207,17 +231,16 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         enable_when_writable((self.outcome_button,), workspace, also=data.status == "closed")
         self.outcome.setReadOnly(is_read_only(workspace))  # the outcome stays readable and can be copied
 
-    def _show_schedule(self, data: FollowUpView, iid: int) -> None:
+    def _show_schedule(self, data: FollowUpView, changed_by: str = "") -> None:
+        """Shows the stored schedule (or a proposal); dates being chosen here (not saved yet) stay, and a teammate's
+        schedule stored under them is said in the bar below them."""
         zone = display_zone(self.hub.zone_name)
         review = data.review_held_on or datetime.now(UTC).astimezone(zone).date()
-        self.review_date.setDate(QDate(review.year, review.month, review.day))
-        at = data.scheduled_at or datetime.combine(review + timedelta(days=7), time(15), tzinfo=zone)
-        self.check_at.setDateTime(to_qdatetime(at, self.hub.zone_name))
-        if is_read_only(self.hub.workspace):
-            # readable there (enable_when_writable makes them read-only): a proposed date would read as a stored one
-            for field, stored in ((self.review_date, data.review_held_on), (self.check_at, data.scheduled_at)):
-                if stored is None:
-                    field.setDateTime(field.minimumDateTime())  # shows its special value text
+        stored = FollowUpSchedule(data.scheduled_at, data.review_held_on)
+        if self.dates.keeps(stored, self._chosen_schedule(), changed_by):
+            self._show_their_schedule()
+        else:
+            self._put_schedule(data, review)
         self.ics_button.setEnabled(data.scheduled_at is not None)
         if data.scheduled_at is None:
             self.schedule_state.setText("Not scheduled." if data.status in CLOSED_STATES else
@@ -230,23 +253,77 @@ class FollowUpScreen(DeferredRefresh, QWidget):
             status += f" Done on {data.done_at.astimezone(zone):%Y-%m-%d}: followed up ✓"
         self.schedule_state.setText(status)
 
-    def _on_schedule_clicked(self) -> None:
-        d = self.review_date.date()
-        from datetime import date
+    def _put_schedule(self, data: FollowUpView, review: date) -> None:
+        """Shows the stored schedule in the date fields (a proposal where none is stored): nothing chosen here."""
+        zone = display_zone(self.hub.zone_name)
+        self.review_date.setDate(QDate(review.year, review.month, review.day))
+        at = data.scheduled_at or datetime.combine(review + timedelta(days=7), time(15), tzinfo=zone)
+        self.check_at.setDateTime(to_qdatetime(at, self.hub.zone_name))
+        if is_read_only(self.hub.workspace):
+            # readable there (enable_when_writable makes them read-only): a proposed date would read as a stored one
+            for field, stored in ((self.review_date, data.review_held_on), (self.check_at, data.scheduled_at)):
+                if stored is None:
+                    field.setDateTime(field.minimumDateTime())  # shows its special value text
+        self.dates.put(FollowUpSchedule(data.scheduled_at, data.review_held_on))
+        self.dates_bar.hide()
 
-        check_at = from_qdatetime(self.check_at.dateTime())
-        if check_at is None:  # the date-time editor always holds a valid time
+    def _chosen_schedule(self) -> FollowUpSchedule:
+        """The dates in the fields, as Schedule would store them."""
+        d = self.review_date.date()
+        return FollowUpSchedule(from_qdatetime(self.check_at.dateTime()), date(d.year(), d.month(), d.day()))
+
+    def _said(self, schedule: FollowUpSchedule) -> str:
+        if schedule.scheduled_at is None:
+            return "not scheduled"
+        at = schedule.scheduled_at.astimezone(display_zone(self.hub.zone_name))
+        review = f"{schedule.review_held_on:%Y-%m-%d}" if schedule.review_held_on else "not recorded"
+        return f"review held on {review}, check at {at:%Y-%m-%d %H:%M}"
+
+    def _show_their_schedule(self) -> None:
+        if self.dates.theirs is None:
+            self.dates_bar.hide()
+        else:
+            self.dates_bar.show_choice(self._said(self.dates.theirs), self.dates.by,
+                                       self._said(self._chosen_schedule()))
+
+    def _take_stored_schedule(self) -> None:
+        """Take theirs: the stored schedule shows; the dates chosen here are dropped."""
+        self.dates.forget()
+        self.refresh()
+
+    def _on_keep_my_dates(self) -> None:
+        """The bar's Keep mine: the dates chosen here, saved over the teammate's schedule now stored."""
+        if self.dates.theirs is not None:
+            self._schedule(self.dates.theirs)
+
+    def _on_schedule_clicked(self) -> None:
+        # made from the schedule the screen showed when the dates were chosen: a teammate's since is not overwritten
+        self._schedule(self.dates.shown)
+
+    def _schedule(self, based_on: FollowUpSchedule | None) -> None:
+        """Saves the dates chosen here, made from based_on (the stored schedule they were chosen over); a teammate's
+        schedule stored since offers both (Keep mine / Take theirs / Decide later)."""
+        chosen = self._chosen_schedule()
+        if chosen.scheduled_at is None:  # the date-time editor always holds a valid time
             show_refusal(self, "Not possible", RuleError("Choose when to check how customers are doing."))
             return
-        shown = self.view_data  # what the screen showed: a teammate's schedule since is not overwritten unseen
-        based_on = None if shown is None else FollowUpSchedule(shown.scheduled_at, shown.review_held_on)
+        check_at, review = chosen.scheduled_at, chosen.review_held_on
+        assert review is not None
+        iid = self.hub.incident_id
         try:
-            command = ScheduleFollowUp(self.hub.incident_id, check_at, date(d.year(), d.month(), d.day()),
-                                       based_on=based_on)
+            command = ScheduleFollowUp(iid, check_at, review, based_on=based_on)
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return
-        self.hub.run(command)
+
+        def stored(theirs: object) -> FollowUpSchedule:
+            values = theirs if isinstance(theirs, dict) else {}
+            return FollowUpSchedule(values.get("scheduled_at"), values.get("review_held_on"))
+
+        run_or_offer_both(self.hub, self, command, "The follow-up schedule", self._said(chosen),
+                          lambda theirs: self._said(stored(theirs)),
+                          lambda theirs: ScheduleFollowUp(iid, check_at, review, based_on=stored(theirs)),
+                          self._take_stored_schedule)
 
     def _on_ics_clicked(self) -> None:
         data = self.view_data
@@ -281,7 +358,43 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             return
-        self.hub.run(command)
+        if self.outcome.in_conflict:  # the bar said a teammate recorded theirs: recording these words keeps mine
+            self.outcome.keep_mine()
+        elif self.outcome.holds_unsaved:  # typed here: saved as the review's words are (kept when refused)
+            self.outcome.commit()
+        else:  # the stored outcome, recorded again as it stands
+            self.hub.run(command)
+
+    def _on_outcome_text_committed(self, text: str) -> None:
+        """Records the words typed here (Record outcome; Keep mine; a retry once the server answers again)."""
+        try:
+            command = RecordFollowUpOutcome(self.hub.incident_id, text)
+        except RuleError as exc:
+            show_refusal(self, "Not possible", exc)
+            self.outcome.save_refused(str(exc))
+            return
+        save_field(self.hub, self.outcome, command, str)
+
+    # ---- words not saved yet (ui/contracts.KeepsUnsavedWords): the outcome's --------------------------
+    def unsaved_words(self) -> list[UnsavedWords]:
+        field = self.outcome
+        if self._shown_for is None or not field.holds_unsaved:
+            return []
+        why = (changed_by(field.conflict_by) if field.in_conflict else SERVER_AWAY if field.not_saved
+               else field.refused or "typed and not recorded yet (Record outcome saves it)")
+        # a retry sends only what Record outcome was pressed for: typed words wait for that button
+        return [UnsavedWords(self._shown_for[1], "Follow-up outcome", field.toPlainText(), why,
+                             retryable=field.not_saved, go_to=("followup", "outcome"))]
+
+    def save_words_now(self, retry: bool) -> None:
+        # words are recorded only by Record outcome (it marks the incident followed up); a recording the server did
+        # not get is tried again when asked
+        if retry and self.outcome.not_saved and self._shown_for == (id(self.hub.session), self.hub.incident_id):
+            self.outcome.commit()
+
+    def forget_unsaved_words(self) -> None:
+        self.outcome.forget_unsaved()
+        self.request_refresh()  # the stored outcome shows again
 
     def focus_item(self, payload: object) -> None:
         if payload in ("schedule", None, ""):
@@ -294,6 +407,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
     def _on_hub_incident_changed(self, _incident_id: int) -> None:
         self.request_refresh()
 
-    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, _initiator: object) -> None:
+    def _on_hub_workspace_changed(self, changes: DataChange, incident_id: int, initiator: object) -> None:
         if changes & REFRESH_ON and self.hub.shows(incident_id):
+            if isinstance(initiator, Teammate):
+                self._changed_by = initiator.user
             self.request_refresh()

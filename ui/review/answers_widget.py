@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
-from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import (
     LinkAnswerQuotes,
     ReviewAnswerView,
@@ -30,7 +29,7 @@ from ..read_only import short_reason
 from .quote_list_model import QuoteListModel
 from .quote_picker_dialog import QuotePickerDialog
 from .record_widget import RECORD_LABELS
-from .text_field import CommitTextEdit
+from .text_field import CommitTextEdit, save_field
 
 #: where an answer without quotes says how to link some
 NO_QUOTES_HINT = "Linked quotes: none yet — Pick quotes…, or select cards on the Board."
@@ -193,14 +192,7 @@ class AnswersWidget(QScrollArea):
 
     def _on_answer_text_committed(self, key: str, text: str) -> None:
         field = self.blocks[key].answer
-        conflicts: list[EditConflict] = []
-        edit = SetReviewAnswer(self.hub.incident_id, key, text, based_on=field.saved_from)
-        if self.hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append, on_unreachable=field.save_failed):
-            return
-        if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
-            field.show_conflict(str(conflicts[0].theirs))
-        elif not field.not_saved:  # busy with an import (an unreachable server already set its retry)
-            field.retry_later()
+        save_field(self.hub, field, SetReviewAnswer(self.hub.incident_id, key, text, based_on=field.saved_from), str)
 
     def _on_link_clicked(self, key: str) -> None:
         self.hub.run(LinkAnswerQuotes(self.hub.incident_id, key, list(self.hub.selected_quote_ids)))

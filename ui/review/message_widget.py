@@ -21,16 +21,16 @@ from postmortem_desktop.services.customer_message import CustomerMessageService,
 from postmortem_desktop.services.review_answers import CloseoutFields, ReviewService
 
 from ..conflict_dialog import run_or_offer_both
+from ..held_choice import HeldChoice
 from ..hub import ScreenHub
 from .record_widget import save_closeout_text
-from .text_field import CommitTextEdit
+from .text_field import CommitTextEdit, ConflictBar
 
 
 class CustomerMessageWidget(QWidget):
     def __init__(self, hub: ScreenHub, parent=None):  # noqa: ANN001
         super().__init__(parent)
         self.hub = hub
-        self._shown: tuple[str, str] | None = None  # the decision and reason as last shown
         self.editor = CommitTextEdit("Customer message", "Generate a draft from the record, then edit it.", self)
         self.draft_button = QPushButton("Generate draft from the record", self)
         self.sent = QRadioButton("Sent", self)
@@ -44,8 +44,18 @@ class CustomerMessageWidget(QWidget):
         self.record_button = QPushButton("Record decision", self)
         self.decision = QLabel(self)
         self.decision.setWordWrap(True)
+        #: the decision and reason as last shown from the store (what Record decision is based on), and whether the
+        #: person has chosen or typed something else since: a teammate's change re-reads, and keeps that
+        self.choice: HeldChoice[tuple[str, str]] = HeldChoice(
+            lambda: (self.sent.isChecked(), self.not_sending.isChecked(), self.reason.text()))
+        #: under the decision: a teammate's decision stored under the person's choice not recorded yet
+        self.choice_bar = ConflictBar(self)
+        self.choice_bar.keep_mine.connect(self._on_keep_mine)
+        self.choice_bar.take_theirs.connect(self._show_stored)
         self._layout()
         self.editor.text_committed.connect(self._on_editor_text_committed)
+        for changed in (self.sent.toggled, self.not_sending.toggled, self.reason.textChanged):
+            changed.connect(self._on_choice_changed)
         self.draft_button.clicked.connect(self._on_draft_clicked)
         self.record_button.clicked.connect(self._on_record_clicked)
 
@@ -66,20 +76,57 @@ class CustomerMessageWidget(QWidget):
         row.addWidget(self.reason, 1)
         row.addWidget(self.record_button)
         layout.addWidget(decide)
+        layout.addWidget(self.choice_bar)
         layout.addWidget(self.decision)
 
     def show_fields(self, fields: CloseoutFields, changed_by: str = "") -> None:
-        self._shown = (fields.customer_message_decision, fields.customer_message_reason)
+        """Shows the stored message and decision; a decision being chosen here (a button ticked, a reason typed, not
+        recorded yet) stays, and a teammate's decision stored under it is said in the bar below it."""
         self.editor.set_committed_text(fields.customer_message, changed_by)
-        self.group.setExclusive(False)
-        self.sent.setChecked(fields.customer_message_decision == "sent")
-        self.not_sending.setChecked(fields.customer_message_decision == "not_sending")
-        self.group.setExclusive(True)
-        if not self.reason.hasFocus():
-            self.reason.setText(fields.customer_message_reason)
+        stored = (fields.customer_message_decision, fields.customer_message_reason)
+        if self.choice.keeps(stored, self._mine(), changed_by):
+            self._show_theirs()
+        else:
+            self._put(stored)
         text = {"sent": "Decided: the message was <b>sent</b>.",
                 "not_sending": f"Decided: <b>not sending</b>, because {escape(fields.customer_message_reason)}."}
         self.decision.setText(text.get(fields.customer_message_decision, "Not decided yet."))
+
+    def _put(self, stored: tuple[str, str]) -> None:
+        decision, reason = stored
+        self.group.setExclusive(False)
+        self.sent.setChecked(decision == "sent")
+        self.not_sending.setChecked(decision == "not_sending")
+        self.group.setExclusive(True)
+        if self.reason.text() != reason:
+            self.reason.setText(reason)
+        self.choice.put(stored)
+        self.choice_bar.hide()
+
+    def _chosen(self) -> str:
+        return "sent" if self.sent.isChecked() else "not_sending" if self.not_sending.isChecked() else ""
+
+    def _mine(self) -> tuple[str, str]:
+        """The decision chosen here as it would be stored (DecideCustomerMessage's reason: stripped, only when not
+        sending)."""
+        decision = self._chosen()
+        return decision, self.reason.text().strip() if decision == "not_sending" else ""
+
+    def _show_theirs(self) -> None:
+        if self.choice.theirs is None:
+            self.choice_bar.hide()
+        else:
+            self.choice_bar.show_choice(_decision_text(*self.choice.theirs), self.choice.by,
+                                        _decision_text(*self._mine()))
+
+    def _on_choice_changed(self) -> None:
+        if self.choice.in_conflict:  # the bar's "yours" follows the choosing
+            self._show_theirs()
+
+    def forget_choice(self) -> None:
+        """Another incident is shown: its stored decision, not what was being chosen for the one before."""
+        self.choice.forget()
+        self.choice_bar.hide()
 
     def _on_editor_text_committed(self, text: str) -> None:
         save_closeout_text(self.hub, self.editor, "customer_message", text)
@@ -97,12 +144,21 @@ class CustomerMessageWidget(QWidget):
         self.editor.commit()
 
     def _on_record_clicked(self) -> None:
-        decision = "sent" if self.sent.isChecked() else "not_sending" if self.not_sending.isChecked() else ""
+        self._record(self.choice.shown)
+
+    def _on_keep_mine(self) -> None:
+        """The bar's Keep mine: records the decision chosen here over the teammate's now stored."""
+        if self.choice.theirs is not None:
+            self._record(self.choice.theirs)
+
+    def _record(self, shown: tuple[str, str] | None) -> None:
+        """Records the decision chosen here, made from shown (the stored one it was chosen over)."""
+        decision = self._chosen()
         if not decision:
             QMessageBox.information(self, "Customer message", "Choose Sent or Not sending first.")
             return
         try:
-            command = DecideCustomerMessage(self.hub.incident_id, decision, self.reason.text(), shown=self._shown)
+            command = DecideCustomerMessage(self.hub.incident_id, decision, self.reason.text(), shown=shown)
         except RuleError as exc:
             QMessageBox.warning(self, "Not possible", str(exc))
             self.reason.setFocus()
@@ -120,7 +176,8 @@ class CustomerMessageWidget(QWidget):
                           lambda theirs: command.again_over(stored(theirs)), self._show_stored)
 
     def _show_stored(self) -> None:
-        """Shows the decision as stored now (a teammate's, taken)."""
+        """Shows the decision as stored now (a teammate's, taken): the one chosen here is dropped."""
+        self.choice.forget()
         self.show_fields(ReviewService(self.hub.workspace).closeout_fields(self.hub.incident_id))
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
 from postmortem_desktop.domain.vocabulary import RECORD_FIELD_OF_ANSWER, REVIEW_QUESTIONS
-from postmortem_desktop.services.commands import EditConflict
 from postmortem_desktop.services.review_answers import CloseoutFields, EditCloseoutFields
 
 from ..hub import ScreenHub
-from .text_field import CommitTextEdit
+from .text_field import CommitTextEdit, save_field
 
 FIELDS = (
     ("customer_damage", "Customer damage",
@@ -22,15 +21,8 @@ RECORD_LABELS = {key: label for key, label, _hint in FIELDS}
 
 def save_closeout_text(hub: ScreenHub, field: CommitTextEdit, key: str, text: str) -> None:
     """Saves a close-out text field based on what it showed; a teammate's newer text shows beside it instead."""
-    conflicts: list[EditConflict] = []
     edit = EditCloseoutFields.checked_against({key: field.saved_from}, hub.incident_id, **{key: text})
-    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append, on_unreachable=field.save_failed):
-        return
-    if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
-        theirs = conflicts[0].theirs
-        field.show_conflict(str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
-    elif not field.not_saved:  # busy with an import (an unreachable server already set its retry)
-        field.retry_later()
+    save_field(hub, field, edit, lambda theirs: str(theirs.get(key, "") if isinstance(theirs, dict) else theirs))
 
 
 class CloseoutRecordWidget(QWidget):

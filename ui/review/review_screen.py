@@ -80,6 +80,8 @@ class ReviewScreen(DeferredRefresh, QWidget):
         if (id(self.hub.session), iid) != self._shown:
             self._hand_back_unsaved_words()  # before _shown moves on: the words are of the incident it names
             self._shown = (id(self.hub.session), iid)
+            self.severity.forget_choice()  # a level or decision being chosen was for the incident before
+            self.message.forget_choice()
         has_incident = self.hub.session is not None and iid >= 0
         self.empty.setVisible(not has_incident)
         self.tabs.setVisible(has_incident)
@@ -95,7 +97,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         self.record.show_fields(fields, changed_by)
         suggestion = self._evidence.suggestion(self.hub.workspace, iid)
         self.severity.show_state(SeverityService(self.hub.workspace).severity(iid, suggestion),
-                                 service.history(iid))
+                                 service.history(iid), changed_by)
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
         suggested = not_listed(self._evidence.candidates(self.hub.workspace, iid), listed)
@@ -179,7 +181,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
             if not field.holds_unsaved:
                 continue
             why = (changed_by(field.conflict_by) if field.in_conflict else SERVER_AWAY if field.not_saved
-                   else "typed a moment ago and not saved yet")
+                   else field.refused or "typed a moment ago and not saved yet")
             words.append(UnsavedWords(incident_id, name, field.toPlainText(), why, retryable=not field.in_conflict,
                                       go_to=("review", key)))
         return words

@@ -23,7 +23,9 @@ from postmortem_desktop.storage.decisions import SEVERITY_DECISIONS
 
 from ..conflict_dialog import run_or_offer_both
 from ..errors import show_refusal
+from ..held_choice import HeldChoice
 from ..hub import ScreenHub
+from .text_field import ConflictBar
 
 
 def decision_line(entry: HistoryEntry) -> str:
@@ -60,8 +62,16 @@ class SeverityWidget(QWidget):
         self.override_button = QPushButton("Override", self)
         self.history = QLabel(self)
         self.history.setWordWrap(True)
+        #: the decision (level, reason) as last shown from the store, what a decision made here is based on, and
+        #: whether the person has chosen a level or typed a reason since: a teammate's change re-reads, and keeps that
+        self.choice: HeldChoice[tuple[str, str]] = HeldChoice(lambda: (self.level.currentText(), self.reason.text()))
+        #: under the buttons: a teammate's decision stored under the level or reason chosen here, not recorded yet
+        self.choice_bar = ConflictBar(self)
+        self.choice_bar.keep_mine.connect(self._on_keep_mine)
+        self.choice_bar.take_theirs.connect(lambda: self._put(self._state))
         self._layout()
         self.level.currentTextChanged.connect(self._on_level_current_text_changed)
+        self.reason.textChanged.connect(self._on_choice_changed)
         self.confirm_button.clicked.connect(self._on_confirm_clicked)
         self.override_button.clicked.connect(self._on_override_clicked)
 
@@ -80,6 +90,7 @@ class SeverityWidget(QWidget):
         buttons.addWidget(self.override_button)
         buttons.addStretch(1)
         form.addRow(buttons)
+        form.addRow(self.choice_bar)
         self._buttons = buttons
         history = QGroupBox("Decisions recorded", self)
         QVBoxLayout(history).addWidget(self.history)
@@ -89,17 +100,59 @@ class SeverityWidget(QWidget):
         layout.addWidget(history)
         layout.addStretch(1)
 
-    def show_state(self, state: SeverityState, history: list[HistoryEntry]) -> None:
+    def show_state(self, state: SeverityState, history: list[HistoryEntry], changed_by: str = "") -> None:
+        """Shows the suggestion and the stored decision; a level chosen or a reason typed here (not recorded yet)
+        stays, and a teammate's decision stored under it is said in the bar below (changed_by: who, when known)."""
         self._state = state
         s = state.suggestion
         self.headline.setText(f"technical {s.technical} → customer {s.suggested}")
         self.reasons.setText("because:<ul>" + "".join(f"<li>{escape(r)}</li>" for r in s.reasons) + "</ul>")
-        self.level.blockSignals(True)
-        self.level.setCurrentText(state.confirmed or s.suggested)
-        self.level.blockSignals(False)
+        if self.choice.keeps((state.confirmed, state.reason), self._mine(), changed_by):
+            self._show_theirs()
+        else:
+            self._put(state)
         self._on_level_current_text_changed(self.level.currentText())
         self._history = "<br>".join(decision_line(h) for h in history if h.kind in SEVERITY_DECISIONS)
         self._show_decision()
+
+    def _put(self, state: SeverityState | None) -> None:
+        """Shows the stored decision in the controls (the suggestion when none): nothing chosen here any more."""
+        if state is None:
+            return
+        self.level.blockSignals(True)
+        self.level.setCurrentText(state.confirmed or state.suggestion.suggested)
+        self.level.blockSignals(False)
+        self._on_level_current_text_changed(self.level.currentText())
+        self.reason.clear()  # the stored reason reads in the decision line; this box is for the next decision's
+        self.choice.put((state.confirmed, state.reason))
+        self.choice_bar.hide()
+
+    def _mine(self) -> tuple[str, str]:
+        """The decision chosen here as it would be stored (DecideSeverity's: a confirmation without a note stores
+        the suggestion's sentence)."""
+        level, reason = self.level.currentText(), self.reason.text().strip()
+        suggestion = self._state.suggestion if self._state else None
+        confirming = suggestion is not None and level == suggestion.suggested
+        return level, reason or (suggestion.sentence() if suggestion is not None and confirming else "")
+
+    def _show_theirs(self) -> None:
+        theirs = self.choice.theirs
+        if theirs is None:
+            self.choice_bar.hide()
+            return
+
+        def said(decision: tuple[str, str]) -> str:
+            return f"{decision[0] or 'not decided'} — {decision[1] or '(no reason)'}"
+        self.choice_bar.show_choice(said(theirs), self.choice.by, said(self._mine()))
+
+    def _on_choice_changed(self) -> None:
+        if self.choice.in_conflict:  # the bar's "yours" follows the choosing
+            self._show_theirs()
+
+    def forget_choice(self) -> None:
+        """Another incident is shown: its stored decision, not what was being chosen for the one before."""
+        self.choice.forget()
+        self.choice_bar.hide()
 
     def show_closed(self, closed: bool) -> None:
         """A closed record can no longer be decided: say what was recorded and hide the controls that
@@ -127,26 +180,36 @@ class SeverityWidget(QWidget):
         self.confirm_button.setText(f"Confirm {suggested}" if suggested else "Confirm suggestion")
         self.override_button.setEnabled(bool(suggested) and level != suggested)
         self.override_button.setText(f"Override with {level}" if level != suggested else "Override")
+        self._on_choice_changed()
 
     def _on_confirm_clicked(self) -> None:
         if self._state is not None:
-            s = self._state.suggestion
-            decision = DecideSeverity(self.hub.incident_id, s, s.suggested, self.reason.text(), shown=self._state)
-            if self.decide(decision):
-                self.reason.clear()
+            self._decide_as(self._state.suggestion.suggested, self.choice.shown)
 
     def _on_override_clicked(self) -> None:
-        if self._state is None:
+        if self._state is not None:
+            self._decide_as(self.level.currentText(), self.choice.shown)
+
+    def _on_keep_mine(self) -> None:
+        """The bar's Keep mine: the level and reason chosen here, recorded over the teammate's decision now stored."""
+        if self._state is not None and self.choice.theirs is not None:
+            self._decide_as(self.level.currentText(), self.choice.theirs)
+
+    def _decide_as(self, level: str, shown: tuple[str, str] | None) -> None:
+        """Records level with the reason typed, made from shown (the stored decision it was chosen over)."""
+        state = self._state
+        if state is None:
             return
+        confirmed, reason = shown or (state.confirmed, state.reason)
         try:
-            command = DecideSeverity(self.hub.incident_id, self._state.suggestion, self.level.currentText(),
-                                     self.reason.text(), shown=self._state)
+            command = DecideSeverity(self.hub.incident_id, state.suggestion, level, self.reason.text(),
+                                     shown=SeverityState(state.suggestion, confirmed, reason))
         except RuleError as exc:
             show_refusal(self, "Not possible", exc)
             self.reason.setFocus()
             return
         if self.decide(command):
-            self.reason.clear()
+            self._put(self._state)  # the decision just recorded (the re-read it brought set _state)
 
     def decide(self, command: DecideSeverity) -> bool:
         """A decision made from the one shown; a teammate's decision since offers both (Keep mine / Take theirs)."""
@@ -161,6 +224,7 @@ class SeverityWidget(QWidget):
             lambda theirs: command.again_over(stored(theirs)), self._reread)
 
     def _reread(self) -> None:
-        """Shows the decision as stored now (a teammate's, taken)."""
+        """Shows the decision as stored now (a teammate's, taken): the one chosen here is dropped."""
         workspace, iid = self.hub.workspace, self.hub.incident_id
+        self.choice.forget()
         self.show_state(SeverityService(workspace).severity(iid), ReviewService(workspace).history(iid))

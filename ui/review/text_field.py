@@ -18,6 +18,9 @@ reconnection keeps them (or, when a teammate changed the stored text meanwhile, 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,7 +35,13 @@ from PySide6.QtWidgets import (
 
 from postmortem_desktop.domain.text_difference import excerpts
 
+from .. import errors
 from .compare_dialog import CompareDialog
+
+if TYPE_CHECKING:
+    from postmortem_desktop.services.commands import Command, EditConflict
+
+    from ..hub import ScreenHub
 
 SAVE_AFTER_MS = 800
 RETRY_AFTER_MS = 3000  # the first retry after a save could not reach the server
@@ -89,6 +98,21 @@ class ConflictBar(QFrame):
             button.show()
         self._show_in_view()
 
+    def show_choice(self, theirs: str, by: str, mine: str) -> None:
+        """The same for a choice (a decision, a level, dates) made here and not saved yet: both in full, and no
+        Compare (there is no long text to read side by side)."""
+        who = by or "someone else"
+        self.message.setText(f"Changed by {who} while you were choosing. Theirs: “{theirs}”; yours: “{mine}” — "
+                             "yours is kept here, not saved yet.")
+        self.message.setToolTip("")
+        self.setAccessibleDescription(self.message.text())
+        self.keep_button.setToolTip("Save your choice in place of theirs")
+        self.take_button.setToolTip("Show their choice here; yours is dropped")
+        self.compare_button.hide()
+        for button in (self.keep_button, self.take_button):
+            button.show()
+        self._show_in_view()
+
     def show_not_saved(self, reason: str) -> None:
         # the server's own words ("… then try again") are for a one-off edit; this field tries again itself
         self.message.setText("Not saved yet: the team server cannot be reached. Your text stays here and is saved "
@@ -117,8 +141,13 @@ class CommitTextEdit(QPlainTextEdit):
     #: the text after a pause in typing or on leaving the field, only when it changed
     text_committed = Signal(str)
 
-    def __init__(self, accessible_name: str, placeholder: str = "", parent=None):  # noqa: ANN001
+    def __init__(self, accessible_name: str, placeholder: str = "", parent=None,  # noqa: ANN001
+                 saves_itself: bool = True):
+        """saves_itself: False for words saved only when the person asks (a button whose edit does more than store
+        them, such as recording the follow-up outcome): no save after a pause or on leaving the field; `commit`
+        saves them. They are kept over re-reads, and a teammate's change under them is a conflict, all the same."""
         super().__init__(parent)
+        self._saves_itself = saves_itself
         self.setAccessibleName(accessible_name)
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
@@ -127,6 +156,7 @@ class CommitTextEdit(QPlainTextEdit):
         self._theirs: str | None = None  # someone else's stored text while in conflict
         self._theirs_by = ""  # who changed it, when known
         self._not_saved = False  # the last save failed (no server): the bar says so, a retry is due
+        self._refused = ""  # why the last save of these words was refused (a rule; the person was told once)
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SAVE_AFTER_MS)
@@ -157,6 +187,12 @@ class CommitTextEdit(QPlainTextEdit):
         return self._not_saved
 
     @property
+    def refused(self) -> str:
+        """Why the last save of these words was refused ("" when it was not): they wait for more typing, or for
+        the person to try again (`save_now(retry=True)`), rather than ask the same refusal again."""
+        return self._refused
+
+    @property
     def holds_unsaved(self) -> bool:
         """Words here are not stored: typed and waiting for the pause, not saved (no server), or in conflict."""
         return self.in_conflict or self.toPlainText() != self._committed
@@ -169,13 +205,14 @@ class CommitTextEdit(QPlainTextEdit):
     def save_now(self, retry: bool) -> None:
         """Saves words waiting for the pause now; retry: also tries again a save the server did not get.
         A conflict waits for the person's choice (Keep mine or Take theirs)."""
-        if self.holds_unsaved and not self.in_conflict and (retry or not self._not_saved):
+        if self.holds_unsaved and not self.in_conflict and (retry or not (self._not_saved or self._refused)):
             self.commit()
 
     def _on_text_changed(self) -> None:
+        self._refused = ""  # other words now: worth saving again
         if self._theirs is not None:  # the bar's excerpt of "yours" follows the typing
             self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText())
-        elif self.toPlainText() != self._committed:
+        elif self.toPlainText() != self._committed and self._saves_itself:
             self._pause.start()
 
     def set_committed_text(self, text: str, changed_by: str = "") -> None:
@@ -207,7 +244,7 @@ class CommitTextEdit(QPlainTextEdit):
         """Drops words not saved yet, as their incident is no longer shown; returns them ("" when none)."""
         dropped = self.toPlainText() if self.toPlainText() != self._committed or self.in_conflict else ""
         self._stop_saving()
-        self._theirs, self._theirs_by = None, ""
+        self._theirs, self._theirs_by, self._refused = None, "", ""
         self.conflict_bar.hide()
         self._committed = self._previous = self.toPlainText()
         return dropped
@@ -218,7 +255,7 @@ class CommitTextEdit(QPlainTextEdit):
         if text != self._committed and not self.in_conflict:
             self._previous = self._committed
             self._committed = text
-            failed_before, self._not_saved = self._not_saved, False
+            failed_before, self._not_saved, self._refused = self._not_saved, False, ""
             self.text_committed.emit(text)  # the owner saves; a failure calls save_failed or show_conflict
             if failed_before and not self._not_saved and not self.in_conflict:
                 self.conflict_bar.hide()  # saved after all
@@ -233,6 +270,15 @@ class CommitTextEdit(QPlainTextEdit):
         """The save was not made (the workspace was busy): keep the text and try again after a pause."""
         self._committed = self._previous
         self._pause.start()
+
+    def save_refused(self, reason: str) -> None:
+        """The save was refused (a rule: the incident was closed meanwhile, say), and the person was told why: the
+        words stay here, not saved (`refused` says why), and are not sent again by a pause or by leaving the field:
+        typing on saves them again, as does the person's Try Saving Now (`save_now(retry=True)`). Retried after a
+        pause, as for a busy workspace, the same refusal came back every pause."""
+        self._stop_saving()
+        self._committed = self._previous
+        self._refused = reason
 
     def save_failed(self, reason: str) -> None:
         """The save did not reach the server: the words stay, unsaved, the bar says why, and a retry is due.
@@ -282,11 +328,41 @@ class CommitTextEdit(QPlainTextEdit):
         self._theirs = None
         self._theirs_by = ""
         self._not_saved = False
+        self._refused = ""
         self.conflict_bar.hide()
         self._committed = self._previous = text
         if self.toPlainText() != text:
             self.setPlainText(text)
 
     def focusOutEvent(self, event) -> None:  # noqa: ANN001
-        self.commit()
+        if self._saves_itself and not self._refused:  # refused words are not sent again by a click elsewhere
+            self.commit()
         super().focusOutEvent(event)
+
+
+def save_field(hub: ScreenHub, field: CommitTextEdit, edit: Command, theirs_text: Callable[[object], str]) -> None:
+    """Saves a text field's words with edit (made from `field.saved_from`): a teammate's text stored first shows beside
+    them (theirs_text: their text, from the conflict's `theirs`); a server away, the field saves them again by itself;
+    a busy workspace (an import), after a pause. A refusal (the incident closed meanwhile, a rule) is said once and
+    the words stay, not saved, until the person types on or tries again (`CommitTextEdit.save_refused`)."""
+    from postmortem_desktop.services.commands import RuleError
+
+    conflicts: list[EditConflict] = []
+    refusals: list[str] = []
+
+    def refused(message: str) -> None:
+        refusals.append(message)
+        window = hub.parent()
+        errors.show_refusal(window if isinstance(window, QWidget) else None, "Not possible", RuleError(message))
+
+    if hub.run(edit, quiet_when_busy=True, on_conflict=conflicts.append, on_refusal=refused,
+               on_unreachable=field.save_failed):
+        return
+    if conflicts:  # a teammate's text was stored first: theirs shows beside this field's words
+        field.show_conflict(theirs_text(conflicts[0].theirs))
+    elif field.not_saved:  # the server could not be reached: the field already set its retry
+        return
+    elif hub.session is not None and hub.session.busy_writing:  # an import writes: try again after it
+        field.retry_later()
+    else:  # refused, and told so (by hub.run, for a workspace that refuses all writing)
+        field.save_refused(refusals[0] if refusals else "the workspace did not take the change")
