@@ -156,6 +156,10 @@ def test_a_teammates_outcome_recorded_under_the_words_being_typed_is_said_beside
     assert screen.outcome.toPlainText() == TYPED  # Ben's words, not replaced
     bar = screen.outcome.conflict_bar
     assert not bar.isHidden() and "Changed by Ana" in bar.message.text() and "Ana: nobody" in bar.message.text()
+    # her outcome is recorded and the incident followed up: Record outcome cannot replace it, so no Keep mine (it
+    # was offered, and always failed with "Close the incident before recording the follow-up outcome")
+    assert bar.keep_button.isHidden() and not bar.take_button.isHidden()
+    assert "not replaced from here" in bar.message.text()
     (words,) = screen.unsaved_words()
     assert "Ana" in words.why and not words.retryable
 

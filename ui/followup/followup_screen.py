@@ -55,6 +55,9 @@ from .rows_table_model import RowsTableModel
 
 #: what the schedule's fields show on a read-only workspace when nothing is stored there (no proposal to misread)
 NOT_RECORDED, NOT_SCHEDULED = "Not recorded", "Not scheduled"
+#: why words typed here cannot replace an outcome a teammate recorded meanwhile (recording needs a closed incident)
+RECORDED_OUTCOME_STAYS = ("their outcome is recorded and the incident followed up, so it is not replaced from here. "
+                          "Copy your words first if you want to keep them.")
 REFRESH_ON = (DataChange.FOLLOW_UP | DataChange.INCIDENT | DataChange.ACTION_ITEM | DataChange.CONVERSATION
               | DataChange.QUOTE | DataChange.TAG | DataChange.REVIEW | DataChange.SETTING)
 
@@ -222,6 +225,8 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.quiet.set_rows([(q.account, q.baseline_per_day, q.after_per_day, f"{q.drop:.0%}") for q in data.quiet])
         rows = f"{data.activity_rows} activity rows imported. " if data.activity_rows else "No activity imported yet. "
         self.rule.setText(rows + "Rule: " + data.rule_text)
+        # an outcome recorded (the incident followed up) is not replaced from here: Record outcome needs it closed
+        self.outcome.cannot_keep = "" if data.status == "closed" else RECORDED_OUTCOME_STAYS
         self.outcome.set_committed_text(data.outcome, changed_by)  # words typed here and not recorded stay
         self.outcome_button.setToolTip("" if data.status == "closed" else "Close the incident first.")
         # what writes to the workspace is off on a read-only one, saying why, rather than refused when pressed

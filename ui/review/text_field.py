@@ -85,17 +85,19 @@ class ConflictBar(QFrame):
         layout.addLayout(buttons)
         self.hide()
 
-    def show_theirs(self, theirs: str, by: str, mine: str) -> None:
-        """Says who changed it and, from both versions, the words around where they first differ."""
+    def show_theirs(self, theirs: str, by: str, mine: str, cannot_keep: str = "") -> None:
+        """Says who changed it and, from both versions, the words around where they first differ. cannot_keep: why
+        yours cannot replace theirs here (then Keep mine is not offered), "" when it can."""
         who = by or "someone else"
         my_part, their_part = excerpts(mine, theirs)
+        kept = f"yours stays here until you take theirs: {cannot_keep}" if cannot_keep else \
+            "yours is kept here, not saved yet."
         self.message.setText(f"Changed by {who} while you were typing. Where they differ, theirs: "
-                             f"“{their_part or '(empty)'}”; yours: “{my_part or '(empty)'}” — yours is kept "
-                             "here, not saved yet.")
+                             f"“{their_part or '(empty)'}”; yours: “{my_part or '(empty)'}” — {kept}")
         self.message.setToolTip(f"Theirs, whole:\n{theirs}")
         self.setAccessibleDescription(self.message.text())
         for button in (self.compare_button, self.keep_button, self.take_button):
-            button.show()
+            button.setVisible(button is not self.keep_button or not cannot_keep)
         self._show_in_view()
 
     def show_choice(self, theirs: str, by: str, mine: str) -> None:
@@ -157,6 +159,9 @@ class CommitTextEdit(QPlainTextEdit):
         self._theirs_by = ""  # who changed it, when known
         self._not_saved = False  # the last save failed (no server): the bar says so, a retry is due
         self._refused = ""  # why the last save of these words was refused (a rule; the person was told once)
+        #: why the words here cannot replace a teammate's stored text (set by the owner; "" when they can): the
+        #: conflict bar then offers Take theirs and Compare, not Keep mine
+        self.cannot_keep = ""
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SAVE_AFTER_MS)
@@ -211,7 +216,7 @@ class CommitTextEdit(QPlainTextEdit):
     def _on_text_changed(self) -> None:
         self._refused = ""  # other words now: worth saving again
         if self._theirs is not None:  # the bar's excerpt of "yours" follows the typing
-            self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText())
+            self.conflict_bar.show_theirs(self._theirs, self._theirs_by, self.toPlainText(), self.cannot_keep)
         elif self.toPlainText() != self._committed and self._saves_itself:
             self._pause.start()
 
@@ -299,7 +304,7 @@ class CommitTextEdit(QPlainTextEdit):
         self._committed = self._previous if self._committed == self.toPlainText() else self._committed
         self._theirs = theirs
         self._theirs_by = by or self._theirs_by
-        self.conflict_bar.show_theirs(theirs, self._theirs_by, self.toPlainText())
+        self.conflict_bar.show_theirs(theirs, self._theirs_by, self.toPlainText(), self.cannot_keep)
 
     def compare_versions(self) -> CompareDialog | None:
         """Opens both versions whole; the person's choice there is the bar's Keep mine or Take theirs."""
