@@ -193,18 +193,26 @@ class _Watch:
 
     def _ask_until_answered(self, where: Address) -> None:
         try:
-            while True:
-                with self._lock:
-                    if time.monotonic() - self._wanted.get(where, 0.0) > SILENT_FOR_S:
-                        return  # nobody asked for it lately: the next connection wanted asks itself
+            while not self._done_asking(where, answered=False):
                 if answers(where):
                     self._answered(where)
+                    self._done_asking(where, answered=True)
                     return
                 self._unanswered(where)
                 time.sleep(REASK_S)
-        finally:
-            with self._lock:
-                self._asking.discard(where)
+        except BaseException:
+            self._done_asking(where, answered=True)
+            raise
+
+    def _done_asking(self, where: Address, *, answered: bool) -> bool:
+        """Whether this thread stops asking after `where`: it answered, or nobody asked for it lately (the next
+        connection wanted asks itself). Said and marked in one hold of the lock, so a connection wanted at that
+        moment either keeps this thread asking or starts another."""
+        with self._lock:
+            if not answered and time.monotonic() - self._wanted.get(where, 0.0) <= SILENT_FOR_S:
+                return False
+            self._asking.discard(where)
+            return True
 
     def _run(self) -> None:
         while True:

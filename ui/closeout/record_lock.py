@@ -56,7 +56,7 @@ def lock_record(root: QWidget, locked: bool) -> None:
                 widget.setProperty(_OPEN_TRIGGERS, None)
 
 
-class _HeldChoice(QObject):
+class _FrozenChoice(QObject):
     """Keeps a locked combo box's choice: the clicks, wheel turns and keys that would open or change it do nothing,
     while it stays enabled, so the choice reads in the theme's own text colour (a disabled one is greyed) and the
     focus still passes through it."""
@@ -72,9 +72,9 @@ class _HeldChoice(QObject):
 
 
 def _hold_choice(combo: QComboBox, locked: bool) -> None:
-    held = combo.findChild(_HeldChoice, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    held = combo.findChild(_FrozenChoice, options=Qt.FindChildOption.FindDirectChildrenOnly)
     if locked and held is None:
-        combo.installEventFilter(_HeldChoice(combo))
+        combo.installEventFilter(_FrozenChoice(combo))
     elif not locked and held is not None:
         combo.removeEventFilter(held)
         held.deleteLater()
