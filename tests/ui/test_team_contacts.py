@@ -136,3 +136,27 @@ def test_removing_a_contact_a_teammate_recorded_meanwhile_asks_first(qtbot, revi
     assert (after is None) == removed
     if not removed:
         assert after.contacted and after.reason == "Ana: called, call back Friday"
+
+
+def test_a_removal_left_for_later_asks_again_with_the_reason_typed_and_asks_again_which(qtbot, review, teammate,
+                                                                                       answer_with, monkeypatch):
+    """Before: Decide later dropped the reason typed in the "why" box, and the removal with it."""
+    contacts, iid = review.contacts, billing_id(teammate)
+    target = contacts.model.rows[0]
+    contacts.view.setCurrentIndex(contacts.model.index(0, 0))
+    asked: list[str] = []
+
+    def why(*_args, **kwargs):
+        asked.append(kwargs.get("text", ""))
+        if len(asked) == 1:  # while the person says why, Ana records that she called them
+            EditContact(iid, target.customer_id, target, contacted=True, reason="Ana: called them").do(teammate)
+            return "internal account, no contact needed", True
+        return "", False  # asked again, with the reason typed: the person cancels this time
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(why))
+    dialogs = answer_with("later_button")
+    contacts.remove_button.click()
+    qtbot.waitUntil(lambda: len(asked) == 2, timeout=2000)
+    assert asked == ["", "internal account, no contact needed"] and len(dialogs) == 1
+    after = _stored(teammate, target.customer_id)
+    assert after is not None and after.reason == "Ana: called them"  # nothing removed

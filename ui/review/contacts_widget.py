@@ -281,24 +281,30 @@ class ContactsWidget(QWidget):
         if not index.isValid():
             QMessageBox.information(self, "Remove", "Select the customer to take off the contact list.")
             return
-        shown: ContactRow = self.model.row_at(index.row())  # as the person saw it when they chose to remove it
+        self._ask_removal(self.model.row_at(index.row()))  # the row as the person saw it when they chose to remove it
+
+    def _ask_removal(self, shown: ContactRow, reason: str = "") -> None:
+        """Asks why the customer needs no direct contact, then takes them off the list, made from the row shown.
+        Decide later (a teammate's change of the row meanwhile) asks again with the reason typed, from the same row,
+        so the next OK offers both versions again."""
         name = shown.name or shown.organization
         reason, ok = QInputDialog.getText(self, "Remove from contact list",
-                                          f"Why does {name} not need direct contact?")
-        if ok:
-            try:
-                command = UnflagContact(self.hub.incident_id, shown.customer_id, reason, shown)
-            except RuleError as exc:
-                QMessageBox.warning(self, "Not possible", str(exc))
-                return
+                                          f"Why does {name} not need direct contact?", text=reason)
+        if not ok:
+            return
+        try:
+            command = UnflagContact(self.hub.incident_id, shown.customer_id, reason, shown)
+        except RuleError as exc:
+            QMessageBox.warning(self, "Not possible", str(exc))
+            return
 
-            def made_from(theirs: dict) -> UnflagContact:  # Keep mine: the removal, made from their version
-                return UnflagContact(command.incident_id, command.customer_id, command.reason,
-                                     replace(shown, **theirs))
+        def made_from(theirs: dict) -> UnflagContact:  # Keep mine: the removal, made from their version
+            return UnflagContact(command.incident_id, command.customer_id, command.reason, replace(shown, **theirs))
 
-            # a teammate's record of the contact since (a call made, a new reason) is shown, never deleted unseen
-            run_or_offer_both(self.hub, self, command, f"The contact {name}", "take them off the contact list",
-                              _described, made_from, self.reread)
+        # a teammate's record of the contact since (a call made, a new reason) is shown, never deleted unseen
+        run_or_offer_both(self.hub, self, command, f"The contact {name}", "take them off the contact list",
+                          _described, made_from, self.reread,
+                          lambda: QTimer.singleShot(0, self, lambda: self._ask_removal(shown, reason)))
 
     def _on_export_clicked(self) -> None:
         target = ask_output_path(self, "Export contact list", "contact-list.csv", CSV,
