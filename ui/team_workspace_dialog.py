@@ -250,19 +250,24 @@ class OpenTeamWorkspaceDialog(QDialog):
     # ---- the address and the password -------------------------------------------------------------
     def set_address(self, address: str) -> None:
         """Fills the fields from an address (a recent entry); one with options beyond TLS's goes in as a URL."""
-        url = team_url(address)
-        if set(url.query) <= {"sslmode", "sslrootcert"} and url.host:
-            self.host.setText(url.host)
-            self.port.setValue(url.port or DEFAULT_PORT)
-            self.database.setText(url.database or "")
-            self.user.setText(url.username or "")
-            mode = url.query.get("sslmode", DEFAULT_TLS_MODE)
-            self.tls_mode.setCurrentText(mode if isinstance(mode, str) else mode[0])
-            ca = url.query.get("sslrootcert", "")
-            self.ca_file.setText(ca if isinstance(ca, str) else ca[0])
-        else:
+        if not self._fill_details_from(address):
             self.url.setText(shown_address(address))
             self.url_choice.setChecked(True)
+
+    def _fill_details_from(self, address: str) -> bool:
+        """The server details from an address, when they can say all of it (TLS options at most); False otherwise."""
+        url = team_url(address)
+        if not (set(url.query) <= {"sslmode", "sslrootcert"} and url.host):
+            return False
+        self.host.setText(url.host)
+        self.port.setValue(url.port or DEFAULT_PORT)
+        self.database.setText(url.database or "")
+        self.user.setText(url.username or "")
+        mode = url.query.get("sslmode", DEFAULT_TLS_MODE)
+        self.tls_mode.setCurrentText(mode if isinstance(mode, str) else mode[0])
+        ca = url.query.get("sslrootcert", "")
+        self.ca_file.setText(ca if isinstance(ca, str) else ca[0])
+        return True
 
     def connection(self) -> TeamConnection:
         """The address (without password) and password chosen; a WorkspaceError when the fields name none."""
@@ -295,6 +300,20 @@ class OpenTeamWorkspaceDialog(QDialog):
             user=self.user.text().strip(), tls_mode=_tls_mode_written(self.tls_mode.currentText()),
             ca_file=self.ca_file.text().strip())
         self.url.setText(self._url_from_details)
+
+    def _fill_details_from_url(self) -> None:
+        """Back on the server details: an address typed or pasted on the URL page fills them (its password, if any,
+        goes to the password field first); one they cannot say whole, or not a team address, leaves them as they
+        were."""
+        self._take_password_out_of_url()
+        typed = self.url.text().strip()
+        if not typed or typed == self._url_from_details or kind_of(typed) is not WorkspaceKind.TEAM:
+            return
+        try:
+            if self._fill_details_from(typed):
+                self._url_from_details = typed
+        except WorkspaceError:
+            pass  # not an address the details can hold: Open on the URL page says what is wrong with it
 
     def _take_password_out_of_url(self) -> None:
         """A password pasted in the address moves to the password field: no address we keep ever holds one."""
@@ -335,6 +354,8 @@ class OpenTeamWorkspaceDialog(QDialog):
     def _on_url_choice_toggled(self, checked: bool) -> None:
         if checked:
             self._fill_url_from_details()
+        else:
+            self._fill_details_from_url()
         self.details_page.setVisible(not checked)
         self.url_page.setVisible(checked)
         self._fit_height()

@@ -201,3 +201,17 @@ def test_use_a_url_starts_from_the_server_details_without_the_password(dialog):
     dialog.host.setText("db2.example.com")
     dialog.url_choice.click()  # what was typed on the URL page stays
     assert dialog.url.text() == "postgresql://ana@other.example.com/incidents?application_name=review"
+
+
+def test_server_details_start_from_an_address_pasted_on_the_url_page(dialog):
+    """Found by the helper that made Use a URL start from the details: the way back did not, and Open on the details
+    page then opened whatever the empty fields said."""
+    dialog.url_choice.click()
+    dialog.url.setText("postgresql://ben:pa55@db.example.com:6543/incidents?sslmode=verify-full&sslrootcert=/ca.pem")
+    dialog.details_choice.click()
+    assert (dialog.host.text(), dialog.port.value(), dialog.database.text(), dialog.user.text()) == \
+        ("db.example.com", 6543, "incidents", "ben")
+    assert (dialog.tls_mode.currentText(), dialog.ca_file.text()) == ("verify-full", "/ca.pem")
+    assert dialog.password.text() == "pa55" and "pa55" not in dialog.url.text()  # the password never stays there
+    dialog.url_choice.click()  # and back: the same address, from the details
+    assert dialog.url.text() == "postgresql://ben@db.example.com:6543/incidents?sslmode=verify-full&sslrootcert=/ca.pem"
