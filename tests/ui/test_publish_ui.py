@@ -290,6 +290,10 @@ def test_a_file_of_one_incident_offers_one_choice(qtbot):
     several = PublishDialog([], "Billing outage", 2)
     qtbot.addWidget(several)
     assert several.only_selected.isVisibleTo(several) and several.every_incident.isVisibleTo(several)
+    none_of_several = PublishDialog([], "", 2)  # several, none selected: no empty "The selected incident: “”"
+    qtbot.addWidget(none_of_several)
+    assert not none_of_several.only_selected.isVisibleTo(none_of_several)
+    assert none_of_several.every_incident.isVisibleTo(none_of_several) and none_of_several.every_incident.isChecked()
 
 
 def test_the_delete_confirmation_names_the_incident_by_its_number(main_window, monkeypatch):

@@ -71,6 +71,8 @@ class PublishDialog(QDialog):
         layout.addWidget(self.every_incident)
         if self.one_choice:
             (self.every_incident if incident_title else self.only_selected).setVisible(False)
+        elif not incident_title:  # none selected: "The selected incident: “”" offered nothing
+            self.only_selected.setVisible(False)
         layout.addWidget(note)
         layout.addWidget(buttons)
         self._check()
