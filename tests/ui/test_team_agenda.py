@@ -7,12 +7,20 @@ from dataclasses import replace
 from PySide6.QtWidgets import QDialog
 
 from postmortem_desktop.services.agenda import SaveAgenda, load_agenda
+from ui.facilitator.agenda_dialog import AgendaEditorDialog
 
 ANAS_TITLE = "Ana: customer story first"
 
 
+def _opened_from_the_menu(window) -> AgendaEditorDialog:
+    """View › Edit Facilitator Agenda…, as a person opens it (its triggered signal passes a flag: that once crashed)."""
+    window.facilitator.edit_agenda_action.trigger()
+    (dialog,) = [d for d in window.findChildren(AgendaEditorDialog) if d.isVisible()]
+    return dialog
+
+
 def _accept_after_ana_saved(qtbot, window, teammate):
-    dialog = window.facilitator.edit_agenda()
+    dialog = _opened_from_the_menu(window)
     opened = load_agenda(teammate)
     SaveAgenda(replace(opened, steps=(replace(opened.steps[0], title=ANAS_TITLE),) + opened.steps[1:])).do(teammate)
     qtbot.wait(300)  # the feed brings it; the dialog keeps what Ben is making

@@ -116,7 +116,8 @@ class FacilitatorController(QObject):
                                            "editing screen")
         self.leave_action = self._action("Leave Facilitator Mode", ["Esc"], self.stop,
                                          "Restore the window and theme as they were")
-        self.edit_agenda_action = self._action("Edit Facilitator &Agenda…", [], self.edit_agenda,
+        # a lambda: QAction.triggered passes its checked flag, which edit_agenda would take for the agenda shown
+        self.edit_agenda_action = self._action("Edit Facilitator &Agenda…", [], lambda: self.edit_agenda(),
                                                "Steps, minutes and screens of this workspace's review agenda")
         self._set_mode_actions(False)
 
