@@ -6,6 +6,7 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QMenu
 
 from postmortem_desktop.services.quotes import board_cards, read_conversation
 from postmortem_desktop.storage.errors import ServerUnavailableError, WorkspaceMovedError
@@ -101,7 +102,10 @@ def test_role_correction_is_undoable(reader, main_window, qtbot):
     author = reader.conversation.messages[0].author
     old_role = reader.conversation.messages[0].role
     new_role = "internal" if old_role != "internal" else "agent"
-    reader._set_role(author, new_role)
+    menu = QMenu()
+    reader._add_role_submenu(menu, author, old_role)  # Roles › the author, as the person opens it
+    (sub,) = [action.menu() for action in menu.actions() if action.menu() is not None]
+    next(action for action in sub.actions() if action.text().lower() == new_role).trigger()
     assert {m.role for m in reader.conversation.messages if m.author == author} == {new_role}
     main_window.session.undo_stack.undo()
     assert {m.role for m in reader.conversation.messages if m.author == author} == {old_role}

@@ -4,6 +4,7 @@ feed is stopped, so the teammate's correction reaches the reader only through th
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QMenu
 from sqlalchemy import select
 
 from postmortem_desktop.services.quotes import CorrectAuthorRole
@@ -53,12 +54,25 @@ def _ana_marks_internal(teammate, cid: int, author: str) -> None:
     CorrectAuthorRole(billing_id(teammate), cid, author, "internal").do(teammate)
 
 
+def _roles_menu(reader, author: str) -> QMenu:
+    """The author's submenu of Roles, as the reader builds it when the person opens it."""
+    menu = QMenu()
+    reader._add_role_submenu(menu, author, next(iter(_shown_roles(reader, author))))
+    return menu
+
+
+def _choose(menu: QMenu, role: str) -> None:
+    (sub,) = [action.menu() for action in menu.actions() if action.menu() is not None]
+    next(action for action in sub.actions() if action.text().lower() == role).trigger()
+
+
 def test_a_role_a_teammate_corrected_since_offers_both_and_take_theirs_shows_theirs(qtbot, reader, teammate,
                                                                                   answer_with):
     shown = answer_with("take_button")
     cid, author = _customer_shown(reader, teammate)
+    menu = _roles_menu(reader, author)
     _ana_marks_internal(teammate, cid, author)
-    reader._set_role(author, "agent")
+    _choose(menu, "agent")
     assert len(shown) == 1 and "changed by Ana" in shown[0].text()
     assert "Yours: agent" in shown[0].informativeText() and "Theirs: internal" in shown[0].informativeText()
     assert shown[0].later_button.isHidden()  # a menu choice has nowhere to wait
@@ -69,8 +83,24 @@ def test_a_role_a_teammate_corrected_since_offers_both_and_take_theirs_shows_the
 def test_a_role_a_teammate_corrected_since_and_keep_mine_marks_it_as_mine(qtbot, reader, teammate, answer_with):
     shown = answer_with("keep_button")
     cid, author = _customer_shown(reader, teammate)
+    menu = _roles_menu(reader, author)
     _ana_marks_internal(teammate, cid, author)
-    reader._set_role(author, "agent")
+    _choose(menu, "agent")
     assert len(shown) == 1  # asked first
     assert _roles(teammate, cid, author) == {"agent"}
 
+
+
+def test_a_choice_from_a_menu_opened_before_a_teammates_correction_arrived_asks_first(qtbot, reader, teammate,
+                                                                                    answer_with):
+    """Found in a user's trial: the open menu still ticked the old role while the reader, re-read, showed hers; the
+    choice was made from what the reader showed by then, and overwrote her correction without a word."""
+    shown = answer_with("take_button")
+    cid, author = _customer_shown(reader, teammate)
+    menu = _roles_menu(reader, author)  # opened: "customer" ticked
+    _ana_marks_internal(teammate, cid, author)
+    reader.show_conversation(cid)  # her correction arrives and the reader re-reads; the open menu does not
+    assert _shown_roles(reader, author) == {"internal"}
+    _choose(menu, "agent")
+    assert len(shown) == 1 and "changed by Ana" in shown[0].text()
+    assert _roles(teammate, cid, author) == {"internal"}

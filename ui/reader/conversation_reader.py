@@ -305,21 +305,24 @@ class ConversationReaderWidget(QWidget):
             self._add_role_submenu(self.roles_menu, author, role)
 
     def _add_role_submenu(self, menu: QMenu, author: str, current: str) -> None:
+        conversation = self.conversation
+        if conversation is None:
+            return
+        # the roles as this menu shows them: a teammate's correction arriving while it is open re-reads the reader,
+        # not the open menu, and a choice made in it is made from what it showed
+        shown = {message.id: message.role for message in conversation.messages if message.author == author}
         sub = menu.addMenu(f"{author or 'unknown'} ({current})")
         for role in Role:
             action = sub.addAction(role.value.capitalize())
             action.setCheckable(True)
             action.setChecked(role.value == current)
-            action.triggered.connect(lambda _c=False, a=author, r=role.value: self._set_role(a, r))
+            action.triggered.connect(
+                lambda _c=False, a=author, r=role.value, s=shown, c=conversation: self._set_role(c, a, r, s))
 
-    def _set_role(self, author: str, role: str) -> None:
-        """Corrects an author's role, made from the roles the reader shows: a teammate's correction since offers
-        both (Keep mine marks the author again, over theirs; Take theirs shows theirs). A menu choice has nowhere to
+    def _set_role(self, conversation: ConversationView, author: str, role: str, shown: dict[int, str]) -> None:
+        """Corrects an author's role, made from the roles the menu showed: a teammate's correction since offers both
+        (Keep mine marks the author again, over theirs; Take theirs shows theirs). A menu choice has nowhere to
         wait, so there is no Decide later."""
-        conversation = self.conversation
-        if conversation is None:
-            return
-        shown = {message.id: message.role for message in conversation.messages if message.author == author}
 
         def correction(made_from: Mapping[int, str | None]) -> CorrectAuthorRole:
             return CorrectAuthorRole(conversation.incident_id, conversation.id, author, role,
