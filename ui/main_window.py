@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
         if "reader" in self.docks:
             # It opens empty: it comes back (at its remembered width) when a conversation is opened.
             self.docks["reader"].hide()
+            # opened from View › Conversation too: never as a sliver
+            self.docks["reader"].visibilityChanged.connect(self._on_reader_visibility_changed)
         self.screen_widgets[screens.SCREENS[self.screens.currentIndex()][0]]  # builds the tab on view
 
     def show_screen(self, key: str) -> QWidget | None:
@@ -761,6 +763,10 @@ class MainWindow(QMainWindow):
 
     def _first_reader_width(self) -> int:
         return max(360, min(round(self.width() * 0.25), 520))
+
+    def _on_reader_visibility_changed(self, shown: bool) -> None:
+        if shown:
+            self._size_reader()
 
     def _size_reader(self) -> None:
         """The reader as it opens: at a first launch's width, else as remembered, unless that is too narrow to read.

@@ -47,3 +47,21 @@ def test_a_reader_widened_by_the_person_comes_back_at_their_width(qtbot, demo_co
     chosen = reader.width()
     window.close()
     assert abs(_session(qtbot, settings, demo_copy, read=True) - chosen) <= 10
+
+
+def test_the_reader_opened_from_the_view_menu_is_readable_too(qtbot, demo_copy, tmp_path):
+    """Found in a user's trial: View › Conversation opened it about 85 px wide, after a session that never had."""
+    settings = tmp_path / "settings.ini"
+    _session(qtbot, settings, demo_copy, read=False)
+    window = MainWindow(QSettings(str(settings), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert window.open_path(demo_copy)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    reader = window.docks["reader"]
+    reader.toggleViewAction().trigger()
+    qtbot.waitUntil(reader.isVisible)
+    qtbot.wait(100)
+    assert reader.width() >= READER_AT_LEAST
+    window.close()
