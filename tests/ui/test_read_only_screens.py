@@ -90,7 +90,13 @@ def test_follow_up_turns_off_what_cannot_work_saying_why_and_gives_it_back_when_
     assert followup.outcome.isReadOnly() and followup.outcome.isEnabled()
     reopen_writable(read_only_window, demo_copy)
     followup.refresh()
-    assert all(widget.isEnabled() for widget in off) and not followup.outcome.isReadOnly()
+    assert all(widget.isEnabled() for widget in off)
+    assert followup.outcome.isReadOnly()  # still: an incident in review takes its outcome once it is closed
+    closed = next(s.id for s in IncidentService(read_only_window.hub.workspace).list_incidents()
+                  if s.title.startswith("Two-factor"))
+    read_only_window.select_incident(closed)
+    followup.refresh()
+    assert not followup.outcome.isReadOnly()
     assert followup.tickets_button.toolTip().startswith("The following week's ticket dump")  # its own again
     assert followup.schedule_button.toolTip() == ""
 

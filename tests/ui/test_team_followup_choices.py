@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from postmortem_desktop.analysis.quiet_accounts import ActivityRow
 from postmortem_desktop.services.actions import AddActionItem
 from postmortem_desktop.services.closeout import FollowUpSchedule, ScheduleFollowUp
-from postmortem_desktop.services.followup import FollowUpService, RecordFollowUpOutcome
+from postmortem_desktop.services.followup import FollowUpService, ImportActivity, RecordFollowUpOutcome
 from postmortem_desktop.services.incidents import IncidentService
 from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
@@ -131,15 +132,18 @@ def test_with_no_dates_chosen_a_teammates_schedule_shows(qtbot, followup, teamma
 
 
 # ---- the outcome ---------------------------------------------------------------------------------------------
-def test_an_outcome_being_typed_stays_over_a_teammates_unrelated_change_after_the_focus_moved(qtbot, followup,
+def test_an_outcome_being_typed_stays_over_a_teammates_unrelated_change_after_the_focus_moved(qtbot, closed_followup,
                                                                                             teammate):
+    followup = closed_followup
     followup.outcome.setFocus()
     qtbot.keyClicks(followup.outcome, TYPED)
     followup.check_at.setFocus()  # Ben looks at the schedule before recording
-    _teammate_adds_an_action_item(qtbot, followup, teammate)
+    # Ana imports the accounts' activity for the check (the outcome's neighbour, not the outcome)
+    ImportActivity(_two_factor(teammate), [ActivityRow("acme", date(2026, 11, 25), 5)], "ana.csv").do(teammate)
+    qtbot.waitUntil(lambda: "1 activity rows imported" in followup.rule.text(), timeout=3000)
     assert followup.outcome.toPlainText() == TYPED
     assert followup.outcome.conflict_bar.isHidden()
-    assert FollowUpService(teammate).view(billing_id(teammate)).outcome == ""  # leaving the box recorded nothing
+    assert FollowUpService(teammate).view(_two_factor(teammate)).outcome == ""  # leaving the box recorded nothing
     (words,) = followup.unsaved_words()  # asked about before the window lets go of them
     assert words.text == TYPED and "not recorded" in words.why and not words.retryable
     assert words.go_to == ("followup", "outcome")
@@ -203,3 +207,16 @@ def test_switching_incident_with_an_outcome_typed_and_not_recorded_asks_first(qt
     assert len(shown) == 2 and window.incident_id == billing
     assert TYPED in shown[1].detailedText()
     assert screen.outcome.toPlainText() == "" and not screen.outcome.holds_unsaved
+
+
+def test_no_outcome_is_typed_on_an_incident_still_in_review(qtbot, followup):
+    """Found in a user's trial: words typed there could never be recorded (Record outcome needs it closed), and
+    leaving then said "Record outcome saves it" of a button that was off."""
+    assert followup.outcome.isReadOnly() and "once the incident is closed" in followup.outcome.placeholderText()
+    followup.outcome.setFocus()
+    qtbot.keyClicks(followup.outcome, TYPED)
+    assert followup.outcome.toPlainText() == "" and followup.unsaved_words() == []
+
+
+def test_the_outcome_is_typed_on_a_closed_incident(closed_followup):
+    assert not closed_followup.outcome.isReadOnly()

@@ -55,6 +55,8 @@ from .rows_table_model import RowsTableModel
 
 #: what the schedule's fields show on a read-only workspace when nothing is stored there (no proposal to misread)
 NOT_RECORDED, NOT_SCHEDULED = "Not recorded", "Not scheduled"
+OUTCOME_HINT = "What the check found: repeat confusion, quiet accounts, workarounds, which actions need chasing…"
+OUTCOME_AFTER_CLOSING = "Recorded once the incident is closed (Close-out strip › Close incident…)."
 #: why words typed here cannot replace an outcome a teammate recorded meanwhile (recording needs a closed incident)
 RECORDED_OUTCOME_STAYS = ("their outcome is recorded and the incident followed up, so it is not replaced from here. "
                           "Copy your words first if you want to keep them.")
@@ -95,6 +97,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.hub = hub
         self.view_data: FollowUpView | None = None
         self._shown_for: tuple[int, int] | None = None  # (session, incident) the schedule and outcome show
+        self._closed = False  # the incident shown is closed: Record outcome can take the words typed
         self._changed_by = ""  # the teammate whose edit the next refresh brings, if that is what it is for
         self.review_date = QDateEdit(self)
         self.review_date.setCalendarPopup(True)
@@ -130,8 +133,7 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         self.rule.setWordWrap(True)
         # saved only by Record outcome (which marks the incident followed up), never after a pause; kept over a
         # teammate's re-read, with a teammate's outcome recorded under it shown in the bar below it, as the review's
-        self.outcome = CommitTextEdit("Follow-up outcome", "What the check found: repeat confusion, quiet accounts, "
-                                      "workarounds, which actions need chasing…", self, saves_itself=False)
+        self.outcome = CommitTextEdit("Follow-up outcome", OUTCOME_HINT, self, saves_itself=False)
         self.outcome.setMaximumHeight(64)
         self.outcome.text_committed.connect(self._on_outcome_text_committed)
         self.outcome_button = QPushButton("Record outcome (marks the incident followed up)", self)
@@ -234,7 +236,12 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         enable_when_writable((self.review_date, self.check_at, self.schedule_button, self.import_button,
                               self.tickets_button), workspace)
         enable_when_writable((self.outcome_button,), workspace, also=data.status == "closed")
-        self.outcome.setReadOnly(is_read_only(workspace))  # the outcome stays readable and can be copied
+        # the outcome stays readable and can be copied; it is typed only while Record outcome can take it (a closed
+        # incident): on one still in review, words typed there could never be recorded
+        closed = self._closed = data.status == "closed"
+        self.outcome.setReadOnly(is_read_only(workspace) or not (closed or self.outcome.holds_unsaved))
+        self.outcome.setPlaceholderText(OUTCOME_HINT if closed else "" if data.status == "followed_up" else
+                                        OUTCOME_AFTER_CLOSING)
 
     def _show_schedule(self, data: FollowUpView, changed_by: str = "") -> None:
         """Shows the stored schedule (or a proposal); dates being chosen here (not saved yet) stay, and a teammate's
@@ -386,7 +393,9 @@ class FollowUpScreen(DeferredRefresh, QWidget):
         if self._shown_for is None or not field.holds_unsaved:
             return []
         why = (changed_by(field.conflict_by) if field.in_conflict else SERVER_AWAY if field.not_saved
-               else field.refused or "typed and not recorded yet (Record outcome saves it)")
+               else field.refused or ("typed and not recorded yet (Record outcome saves it)" if self._closed else
+                                      "typed and not recorded: the incident is not closed now, so it cannot be "
+                                      "recorded until it is"))
         # a retry sends only what Record outcome was pressed for: typed words wait for that button
         return [UnsavedWords(self._shown_for[1], "Follow-up outcome", field.toPlainText(), why,
                              retryable=field.not_saved, go_to=("followup", "outcome"))]
