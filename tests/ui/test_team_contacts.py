@@ -87,6 +87,7 @@ def test_a_teammates_change_of_the_reason_being_typed_is_said_then_offered(qtbot
     qtbot.waitUntil(lambda: bool(rereads), timeout=3000)
     assert _cell_editors(contacts) == [editor] and editor.text() == MINE
     assert contacts.typing_note.isVisibleTo(review) and "Ana: called them" in contacts.typing_note.text()
+    assert contacts.typing_note.text().startswith("Ana changed this reason")  # named, as every other screen does
     dialogs = answer_with(button)
     _enter(qtbot, contacts, editor)
     assert len(dialogs) == 1 and "Ana: called them" in dialogs[0].informativeText() \

@@ -94,6 +94,7 @@ class ContactsWidget(QWidget):
         # a reason being typed in a cell: its row as it was when the typing began (what the words are made from),
         # shown until the editor closes while the rows around it follow the stored list (None: nobody is typing)
         self._typing_from: ContactRow | None = None
+        self._changed_by = ""  # the teammate whose change of the list was last heard while a reason was typed
         self._typing_in: tuple[int, int] = (0, -1)  # the session and incident of that row
         self._stored: list[ContactRow] = []  # the list as last read
         self._type_again: tuple[ContactRow, str] | None = None  # words left for later: their row and the words
@@ -149,10 +150,14 @@ class ContactsWidget(QWidget):
         splitter.addWidget(bottom)
         QVBoxLayout(self).addWidget(splitter)
 
-    def show_contacts(self, rows: list[ContactRow], suggestions: list[ContactSuggestion], reviewed: bool) -> None:
+    def show_contacts(self, rows: list[ContactRow], suggestions: list[ContactSuggestion], reviewed: bool,
+                      changed_by: str = "") -> None:
+        """changed_by: the teammate whose edit brought these rows, when known (named when it changed a reason being
+        typed here)."""
         # a table whose rows did not change keeps its selection and scroll (a teammate's answer elsewhere in the
         # review re-reads this too), and is not measured again: tens of thousands of suggestions on a large incident
         self._stored = rows
+        self._changed_by = changed_by or self._changed_by
         self._show_rows()
         if suggestions != self.suggestions.rows:
             self.suggestions.set_rows(suggestions)
@@ -186,11 +191,12 @@ class ContactsWidget(QWidget):
             self.model.update_rows(shown, key=_customer)
 
     def _say_changed_under_typing(self, typing_from: ContactRow, stored: ContactRow | None) -> None:
+        who = self._changed_by or "Someone else"
         if stored is None:
-            said = (f"Someone else took {typing_from.name or typing_from.organization} off the contact list while you "
+            said = (f"{who} took {typing_from.name or typing_from.organization} off the contact list while you "
                     "were typing: saving your words will not put them back.")
         elif stored.reason != typing_from.reason:
-            said = (f"Someone else changed this reason while you were typing, to “{stored.reason}”. Your words are "
+            said = (f"{who} changed this reason while you were typing, to “{stored.reason}”. Your words are "
                     "kept: saving them asks which to keep.")
         else:
             said = ""
@@ -202,6 +208,7 @@ class ContactsWidget(QWidget):
 
     def _on_cell_editor_opened(self, index: QPersistentModelIndex) -> None:
         self._typing_from = self.model.row_at(index.row())
+        self._changed_by = ""  # whoever changed the list before this typing began is not who changed it under it
         self._typing_in = self._where()
 
     def _on_cell_editor_closed(self) -> None:

@@ -101,7 +101,7 @@ class ReviewScreen(DeferredRefresh, QWidget):
         contacts = ContactService(self.hub.workspace)
         listed = contacts.contacts(iid)
         suggested = not_listed(self._evidence.candidates(self.hub.workspace, iid), listed)
-        self.contacts.show_contacts(listed, suggested, fields.contact_list_reviewed)
+        self.contacts.show_contacts(listed, suggested, fields.contact_list_reviewed, changed_by)
         self.answers.show_contact_list(len(listed), sum(1 for c in listed if c.contacted),
                                        fields.contact_list_reviewed)
         self.message.show_fields(fields, changed_by)
