@@ -516,7 +516,9 @@ class ReorderTags(Edit):
             raise ChangedSince(self.name, undoing=False, advice=_ORDER_KEPT)
         if self._undone_to is None and self.based_on is not None and stored != self.based_on:
             self._over_order = set(stored) == set(self.based_on)
-            raise EditConflict(self.name, based_on=_names(tags, self.based_on), yours=_names(tags, self.ordered_ids),
+            # "The columns' order was changed by Ana…": the edit's own name ("Reorder Columns") read as the thing
+            raise EditConflict("The columns' order", based_on=_names(tags, self.based_on),
+                               yours=_names(tags, self.ordered_ids),
                                theirs=_names(tags, stored))
         if set(self.ordered_ids) != set(tags) or len(self.ordered_ids) != len(tags):
             raise RuleError("The tags changed meanwhile; try the reorder again.")
