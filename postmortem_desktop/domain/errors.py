@@ -51,14 +51,14 @@ class ChangedSince(RuleError):
         """advice: what to do instead, when the edit has better words for it than the general ones here."""
         who = _listed(by) if by else "someone else"
         if undoing and depends:  # an undo that deletes what the edit added: `depends` says what rests on it
-            message = (f"“{what}” cannot be undone: since your edit, {who} built on or changed what it added "
+            message = (f"{_named(what)} cannot be undone: since your edit, {who} built on or changed what it added "
                        f"({depends}), and undoing would delete that work with it. Nothing was undone: ask them, or "
                        "remove that work first if this should still go.")
         elif undoing:
-            message = (f"“{what}” cannot be undone: it was changed by {who} since your edit, and undoing would "
+            message = (f"{_named(what)} cannot be undone: it was changed by {who} since your edit, and undoing would "
                        "overwrite their change. " + (advice or "Edit it again by hand if it still needs changing."))
         else:
-            message = (f"“{what}” cannot be redone: it was changed by {who} after you undid it, and redoing "
+            message = (f"{_named(what)} cannot be redone: it was changed by {who} after you undid it, and redoing "
                        "would overwrite their change. " + (advice or "It stays as they left it: look at it again and "
                                                            "make your change by hand if it is still needed."))
         super().__init__(message)
@@ -71,6 +71,12 @@ class ChangedSince(RuleError):
     def naming(self, by: tuple[str, ...]) -> ChangedSince:
         """The same refusal, saying who changed it."""
         return ChangedSince(self.what, undoing=self.undoing, by=by, depends=self.depends, advice=self.advice)
+
+
+def _named(what: str) -> str:
+    """An edit's name in quotes, unless it quotes what it names itself ("Merge “a” into “b”"): nested, it read
+    “Merge “a” into “b”” cannot be undone."""
+    return what if any(mark in what for mark in "“”\"") else f"“{what}”"
 
 
 def _listed(names: tuple[str, ...]) -> str:

@@ -64,3 +64,4 @@ def test_typing_with_nobody_in_between_is_still_one_step(demo, key):
 
 def answer(ws, iid: int, key: str) -> str:
     return next(view.answer for view in ReviewService(ws).answers(iid) if view.key == key)
+
