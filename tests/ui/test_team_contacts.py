@@ -133,6 +133,7 @@ def test_removing_a_contact_a_teammate_recorded_meanwhile_asks_first(qtbot, revi
     contacts.remove_button.click()
     assert len(dialogs) == 1 and "Ana" in dialogs[0].windowTitle()
     assert "Ana: called, call back Friday" in dialogs[0].informativeText()
+    assert "(internal account, no contact needed)" in dialogs[0].informativeText()  # what Ben typed, beside hers
     after = _stored(teammate, target.customer_id)
     assert (after is None) == removed
     if not removed:

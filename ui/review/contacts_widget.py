@@ -309,7 +309,8 @@ class ContactsWidget(QWidget):
             return UnflagContact(command.incident_id, command.customer_id, command.reason, replace(shown, **theirs))
 
         # a teammate's record of the contact since (a call made, a new reason) is shown, never deleted unseen
-        run_or_offer_both(self.hub, self, command, f"The contact {name}", "take them off the contact list",
+        yours = f"take them off the contact list ({reason})" if reason.strip() else "take them off the contact list"
+        run_or_offer_both(self.hub, self, command, f"The contact {name}", yours,
                           _described, made_from, self.reread,
                           lambda: QTimer.singleShot(0, self, lambda: self._ask_removal(shown, reason)))
 
