@@ -149,6 +149,8 @@ def test_decide_later_brings_the_event_dialog_back_with_what_was_typed_and_asks_
     dialog.accept()
     again = timeline.dialog
     assert again is not dialog and again.title_edit.text() == "My title"  # the words, back in a dialog
+    assert not dialog.pending.isVisibleTo(dialog)
+    assert again.pending.isVisibleTo(again) and "not saved" in again.pending.text()  # the decision waiting, said
     assert "changed by Ana" in shown[0].text()
     again.accept()  # still made from what the person saw: asked again, nothing written
     assert len(shown) == 2 and _stored_event(teammate, mark.id).title == "Ana's title"

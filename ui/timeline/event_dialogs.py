@@ -39,7 +39,9 @@ class SystemEventDialog(QDialog):
     """Add or edit one system event; `values()` is what the command needs."""
 
     def __init__(self, zone_name: str, at: datetime, parent: QWidget | None = None, *, kind: str = "note",
-                 title: str = "", detail: str = "", editing: bool = False):
+                 title: str = "", detail: str = "", editing: bool = False, pending: str = ""):
+        """pending: a decision left for later (a teammate changed the event since it was first opened), said above
+        the fields; "" when none."""
         super().__init__(parent)
         self.setWindowTitle("Edit System Event" if editing else "Add System Event")
         self.when = QDateTimeEdit(to_qdatetime(at, zone_name), self)
@@ -67,6 +69,10 @@ class SystemEventDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.title_edit.textChanged.connect(self._on_title_edit_text_changed)
         layout = QVBoxLayout(self)
+        self.pending = QLabel(pending, self)
+        self.pending.setWordWrap(True)
+        self.pending.setVisible(bool(pending))
+        layout.addWidget(self.pending)
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._on_title_edit_text_changed(title)

@@ -410,8 +410,11 @@ class TimelineScreen(QWidget):
 
         ev = shown or TimelineService(self.hub.workspace).system_event(event_id)
         values = {"at": ev.at, "kind": ev.kind, "title": ev.title, "detail": ev.detail, **(typed or {})}
+        # brought back by Decide later: the teammate's version stays stored until the person saves or deletes
+        pending = ("Someone else changed this event after you opened it: yours is below, not saved. OK or Delete "
+                   "Event shows both versions again; Cancel leaves theirs.") if typed is not None else ""
         dialog = SystemEventDialog(self.hub.zone_name, values["at"], self, kind=values["kind"],
-                                   title=values["title"], detail=values["detail"], editing=True)
+                                   title=values["title"], detail=values["detail"], editing=True, pending=pending)
 
         def finished(result: int) -> None:
             typed = dialog.values()
