@@ -9,6 +9,7 @@ not saved (the team server is away, or a teammate's change awaits the person's c
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -54,7 +55,7 @@ class LeaveGuard(QObject):
                 words, tried_again = self._words(leaving, incident_id), True
                 continue
             if choice is Choice.LEAVE:
-                return self._keep_copy_and_forget(leaving, incident_id, titles)
+                return self._keep_copy_and_forget(leaving, incident_id, titles, copy_to)
             self._bring_forward(words)
             return False
         return True
@@ -68,16 +69,20 @@ class LeaveGuard(QObject):
             words = [entry for entry in words if not entry.kept_on_switch and entry.incident_id == incident_id]
         return words
 
-    def _keep_copy_and_forget(self, leaving: Leaving, incident_id: int, titles: dict[int, str]) -> bool:
+    def _keep_copy_and_forget(self, leaving: Leaving, incident_id: int, titles: dict[int, str],
+                              promised: Path) -> bool:
         """Copies what is unsaved now (a retry may have saved some while the dialog was open) and drops it from
-        its fields; False, staying, when the file cannot be written."""
+        its fields; False, staying, when the file cannot be written.
+
+        promised: the file the dialog named. A name made again here could differ (it holds the time, to the second,
+        and the person took their time to answer), and the words went to another file than the one they were told."""
         dropping = [(holder, words) for holder in self._holders()
                     if (words := self._dropped_by(holder, leaving, incident_id))]
         words = [entry for _holder, entries in dropping for entry in entries]
         if not words:
             return True
         workspace = self.hub.workspace.name if self.hub.workspace is not None else ""
-        path = recovery_path()
+        path = promised if not promised.exists() else recovery_path()  # taken meanwhile (another window): a new one
         try:
             self.last_copy = str(keep_copy(words, titles, workspace, path))
         except OSError as exc:

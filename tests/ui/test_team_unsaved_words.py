@@ -111,6 +111,23 @@ def test_quit_anyway_keeps_a_copy_on_the_clipboard_and_in_the_file_the_dialog_na
     assert _stored(teammate) != TYPED
 
 
+def test_the_copy_goes_to_the_file_the_dialog_named_when_the_clock_moved_on_while_the_person_decided(
+        qtbot, window, cable, answer, monkeypatch, tmp_path):
+    """Seen once in CI: the name holds the time to the second, and was made again when Quit anyway was clicked; a
+    second later, the words went to another file than the one the dialog named."""
+    from ui import leaving
+
+    names = iter([tmp_path / "named in the dialog.txt", tmp_path / "a second later.txt"])
+    monkeypatch.setattr(leaving, "recovery_path", lambda: next(names))
+    shown = answer("leave")
+    _type_unsaved(window, cable)
+    assert window.close()
+    (dialog,) = shown
+    assert dialog.copy_to == tmp_path / "named in the dialog.txt"
+    assert TYPED in dialog.copy_to.read_text(encoding="utf-8")
+    assert not (tmp_path / "a second later.txt").exists()
+
+
 def test_try_saving_now_saves_the_words_and_quits_once_the_server_answers(qtbot, window, cable, teammate, answer):
     shown = answer("save", "cancel")
     field = _type_unsaved(window, cable)
