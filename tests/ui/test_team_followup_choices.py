@@ -13,10 +13,8 @@ from postmortem_desktop.services.actions import AddActionItem
 from postmortem_desktop.services.closeout import FollowUpSchedule, ScheduleFollowUp
 from postmortem_desktop.services.followup import FollowUpService, ImportActivity, RecordFollowUpOutcome
 from postmortem_desktop.services.incidents import IncidentService
-from postmortem_desktop.storage.workspace import open_workspace
 from tests.helpers import billing_id
-from ui.hub import ScreenHub
-from ui.undo import WorkspaceSession
+from tests.ui.team_screens import screen_of
 
 TYPED = "Two accounts still double-paying; chase the refund item"
 ANAS_CHECK, ANAS_REVIEW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC), date(2026, 11, 25)
@@ -26,19 +24,7 @@ def _followup_screen(qtbot, url, incident_of):
     """Yields the Follow-up screen of url's incident_of(workspace), once the change feed listens."""
     from ui.followup.followup_screen import FollowUpScreen
 
-    hub = ScreenHub()
-    session = WorkspaceSession(open_workspace(url))
-    hub.set_session(session, "UTC")
-    hub.set_incident(incident_of(session.workspace))
-    screen = FollowUpScreen(hub)
-    qtbot.addWidget(screen)
-    screen.resize(1200, 900)
-    screen.show()
-    assert session._teammates.feed.listening.wait(10)
-    try:
-        yield screen
-    finally:
-        session.close()
+    yield from screen_of(qtbot, url, FollowUpScreen, incident_of, size=(1200, 900))
 
 
 @pytest.fixture
